@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { modelsForTeam, parseStageSettings, StageSettingsError, type StageSettings } from "./index";
+
+const valid: StageSettings = {
+  schemaVersion: 1,
+  stage: "pilot",
+  organization: "Example Corp",
+  awsProfile: "claude-bedrock-pilot",
+  region: "us-east-1",
+  identityProvider: {
+    issuer: "https://example.okta.com/oauth2/default",
+    clientId: "0oa1example",
+    scopes: ["openid", "email", "profile", "offline_access"],
+    redirectPort: 8400,
+    redirectPath: "/callback",
+    emailClaim: "email",
+  },
+  federation: { mode: "direct", roleArn: "arn:aws:iam::111111111111:role/claude-bedrock-users", sessionDurationSeconds: 43200 },
+  models: { primary: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", fast: "us.anthropic.claude-haiku-4-5-20251001-v1:0" },
+  teams: [
+    {
+      name: "platform",
+      models: {
+        primary: "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123",
+        fast: "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/def456",
+      },
+    },
+  ],
+  quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 3000 },
+};
+
+const clone = (): any => structuredClone(valid);
+
+describe("parseStageSettings", () => {
+  it("accepts a complete direct-federation stage", () => {
+    expect(parseStageSettings(clone())).toEqual(valid);
+  });
+
+  it.each([
+    ["issuer over http", (s: any) => (s.identityProvider.issuer = "http://idp.example.com"), "$.identityProvider.issuer"],
+    ["issuer with trailing slash", (s: any) => (s.identityProvider.issuer += "/"), "$.identityProvider.issuer"],
+    ["scopes without openid", (s: any) => (s.identityProvider.scopes = ["email"]), "$.identityProvider.scopes"],
+    ["privileged redirect port", (s: any) => (s.identityProvider.redirectPort = 80), "$.identityProvider.redirectPort"],
+    ["role ARN that is a user", (s: any) => (s.federation.roleArn = "arn:aws:iam::111111111111:user/bob"), "$.federation.roleArn"],
+    ["session longer than 12 h", (s: any) => (s.federation.sessionDurationSeconds = 43201), "$.federation.sessionDurationSeconds"],
+    ["unknown federation mode", (s: any) => (s.federation.mode = "saml"), "$.federation.mode"],
+    ["bad region", (s: any) => (s.region = "us-east"), "$.region"],
+    ["model id with spaces", (s: any) => (s.models.primary = "claude sonnet"), "$.models.primary"],
+    ["team without models", (s: any) => delete s.teams[0].models, "$.teams[0].models"],
+    ["quota fail mode typo", (s: any) => (s.quota.failMode = "opened"), "$.quota.failMode"],
+    ["future schema version", (s: any) => (s.schemaVersion = 2), "$.schemaVersion"],
+  ])("rejects %s and names the key", (_label, mutate, path) => {
+    const s = clone();
+    mutate(s);
+    try {
+      parseStageSettings(s);
+      expect.fail("expected a StageSettingsError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(StageSettingsError);
+      expect((e as StageSettingsError).problems.map((p) => p.path)).toContain(path);
+      expect((e as Error).message).toContain(path);
+    }
+  });
+
+  it("reports every problem at once, not just the first", () => {
+    const s = clone();
+    s.region = "nowhere";
+    s.identityProvider.clientId = "";
+    expect(() => parseStageSettings(s)).toThrowError(/\$\.region[\s\S]*\$\.identityProvider\.clientId|\$\.identityProvider\.clientId[\s\S]*\$\.region/);
+  });
+
+  it("allows loopback http only when asked (local development and tests)", () => {
+    const s = clone();
+    s.identityProvider.issuer = "http://127.0.0.1:9000";
+    expect(() => parseStageSettings(s)).toThrow(StageSettingsError);
+    expect(parseStageSettings(s, { allowLoopbackHttp: true }).identityProvider.issuer).toBe("http://127.0.0.1:9000");
+  });
+
+  it("rejects non-objects with a clear message naming the source", () => {
+    expect(() => parseStageSettings("nope", { source: "/tmp/settings.json" })).toThrowError(/\/tmp\/settings.json are invalid[\s\S]*must be a JSON object/);
+  });
+});
+
+describe("modelsForTeam", () => {
+  it("uses the team's inference profiles when the team exists", () => {
+    expect(modelsForTeam(valid, "platform").primary).toMatch(/application-inference-profile\/abc123$/);
+  });
+  it("falls back to the stage models for unknown or missing teams", () => {
+    expect(modelsForTeam(valid, "unknown")).toBe(valid.models);
+    expect(modelsForTeam(valid, undefined)).toBe(valid.models);
+  });
+});
