@@ -8,7 +8,7 @@ const projects = [...readdirSync(join(root, "packages")).map((d) => join("packag
 let passed = 0, failed = 0, skipped = 0;
 const missing = [];
 for (const project of projects) {
-  if (!existsSync(join(root, project, "vitest.config.ts"))) continue;
+  if (!existsSync(join(root, project, "vitest.config.mts"))) continue;
   const file = join(root, project, ".vitest-results.json");
   if (!existsSync(file)) { missing.push(project); continue; }
   const report = JSON.parse(readFileSync(file, "utf8"));

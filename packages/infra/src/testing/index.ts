@@ -1,0 +1,5 @@
+/** Test and plan harness: Pulumi mocks that record resources, and helpers to read them. */
+export { installMocks, ResourceRecorder, settle, unwrap } from "./mocks";
+export type { InstallMocksOptions, MockEnvironment, StateOverride } from "./mocks";
+export { asList, policyOf } from "./recorder";
+export type { RecordedResource } from "./recorder";
