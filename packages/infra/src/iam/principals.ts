@@ -59,7 +59,9 @@ export function oidcTrustStatement(o: OidcTrustOptions): Statement {
   const claimConditions: Conditions = {};
   for (const [claim, values] of Object.entries(o.claims ?? {})) {
     const key = claim.includes(":") ? claim : `${o.issuerKey}:${claim}`;
-    const op = values.some((v) => /[*?]/.test(v)) ? "ForAnyValue:StringLike" : "ForAnyValue:StringEquals";
+    // Session tags (aws:RequestTag/<key>) are single-valued; token claims such as amr are lists.
+    const multi = key.startsWith("aws:RequestTag/") ? "" : "ForAnyValue:";
+    const op = `${multi}${values.some((v) => /[*?]/.test(v)) ? "StringLike" : "StringEquals"}`;
     claimConditions[op] = { ...(claimConditions[op] ?? {}), [key]: [...values] };
   }
   if (exact.length && patterns.length) {

@@ -1,0 +1,2 @@
+/** The analytics module (see its README). */
+export {};

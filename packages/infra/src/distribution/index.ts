@@ -1,0 +1,2 @@
+/** The distribution module (see its README). */
+export {};

@@ -1,0 +1,2 @@
+/** The quotas module (see its README). */
+export {};

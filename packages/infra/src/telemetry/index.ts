@@ -1,0 +1,2 @@
+/** The telemetry module (see its README). */
+export {};

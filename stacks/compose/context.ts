@@ -1,0 +1,45 @@
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { federation } from "@ccb/infra";
+import type { StageSettings } from "@ccb/stage-settings";
+import type { StageConfig } from "../config/stage-config";
+
+/** Explicit providers, one per account, so one `pulumi up` deploys into several accounts. */
+export interface StageProviders {
+  readonly inference: aws.Provider;
+  readonly telemetry: aws.Provider;
+  /** Provider of a workload account by its `accounts.workloads[].name`. */
+  workload(name: string): aws.Provider;
+}
+
+/** What every area's composition can use: the config and what the foundation created. */
+export interface StageContext {
+  readonly config: StageConfig;
+  readonly providers: StageProviders;
+  /** Tags every resource gets (also set as provider default tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly issuer: federation.NormalisedIssuer;
+  /** The role federated developers assume (or the Cognito pool's authenticated role). */
+  readonly userRole: { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+  /** SNS topic (inference account) that alarms and notifications go to. */
+  readonly alarmTopicArn: pulumi.Output<string>;
+  /** Customer managed KMS key of the inference account (logs, topic, buckets there). */
+  readonly inferenceKeyArn: pulumi.Output<string>;
+  /** Where Bedrock writes model invocation logs, when logging is on. */
+  readonly invocationLogs?: {
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+    readonly logGroupArn: pulumi.Output<string>;
+  };
+}
+
+/** Parts of the helper settings an area contributes (merged into the `helperSettings` output). */
+export type HelperSettingsFragment = Partial<Pick<StageSettings, "telemetry" | "quota" | "distribution">>;
+
+/** What an area's composition returns. */
+export interface StagePart {
+  readonly helper?: pulumi.Input<HelperSettingsFragment>;
+  /** Extra stack outputs, by name. */
+  readonly outputs?: Readonly<Record<string, pulumi.Input<unknown>>>;
+}
