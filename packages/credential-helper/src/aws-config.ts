@@ -1,0 +1,105 @@
+/**
+ * Minimal, lossless editing of `~/.aws/config`: a section is replaced or removed as a block of lines,
+ * everything else (comments, blank lines, other profiles, `sso-session` and `services` sections, line
+ * endings) is kept byte for byte. Comment lines directly above the next section header belong to that
+ * section, not to the one before.
+ */
+
+export interface SectionRange {
+  /** Index of the header line. */
+  readonly start: number;
+  /** Index after the last line of the section body (trailing comments/blank lines excluded). */
+  readonly end: number;
+}
+
+const HEADER = /^\s*\[([^\]]+)\]\s*(?:[#;].*)?$/;
+
+function splitLines(text: string): { lines: string[]; eol: string; finalNewline: boolean } {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const finalNewline = text.length === 0 || text.endsWith("\n");
+  const body = finalNewline && text.length > 0 ? text.slice(0, -eol.length) : text;
+  return { lines: text.length === 0 ? [] : body.split(/\r?\n/), eol, finalNewline };
+}
+
+const joinLines = (lines: string[], eol: string): string => (lines.length === 0 ? "" : lines.join(eol) + eol);
+
+/** `[profile name]`, or `[default]` for the default profile. */
+export function profileHeader(name: string): string {
+  return name === "default" ? "default" : `profile ${name}`;
+}
+
+const normaliseHeader = (h: string) => h.trim().replace(/\s+/g, " ");
+
+export function findSection(text: string, header: string): SectionRange | undefined {
+  const { lines } = splitLines(text);
+  const want = normaliseHeader(header);
+  const start = lines.findIndex((l) => {
+    const m = HEADER.exec(l);
+    return m !== null && normaliseHeader(m[1]!) === want;
+  });
+  if (start < 0) return undefined;
+  let next = lines.length;
+  for (let i = start + 1; i < lines.length; i++) {
+    if (HEADER.test(lines[i]!)) {
+      next = i;
+      break;
+    }
+  }
+  let end = next;
+  // Blank lines and comments just above the next header describe that section.
+  while (end > start + 1 && /^\s*(?:[#;].*)?$/.test(lines[end - 1]!)) end--;
+  return { start, end };
+}
+
+/** The exact text of a section (header through last body line), or undefined. */
+export function sectionText(text: string, header: string): string | undefined {
+  const r = findSection(text, header);
+  if (!r) return undefined;
+  const { lines, eol } = splitLines(text);
+  return joinLines(lines.slice(r.start, r.end), eol);
+}
+
+/** Replaces the section with `block` (full text including the header), or appends it. */
+export function upsertSection(text: string, header: string, block: string): string {
+  const { lines, eol } = splitLines(text);
+  const blockLines = splitLines(block).lines;
+  const r = findSection(text, header);
+  if (r) {
+    return joinLines([...lines.slice(0, r.start), ...blockLines, ...lines.slice(r.end)], eol);
+  }
+  const sep = lines.length > 0 && lines[lines.length - 1]!.trim() !== "" ? [""] : [];
+  return joinLines([...lines, ...sep, ...blockLines], eol);
+}
+
+/** Removes the section and one blank line that separated it, leaving everything else. */
+export function removeSection(text: string, header: string): string {
+  const r = findSection(text, header);
+  if (!r) return text;
+  const { lines, eol } = splitLines(text);
+  let start = r.start;
+  let end = r.end;
+  if (start > 0 && lines[start - 1]!.trim() === "" && (end >= lines.length || lines[end]!.trim() === "")) start--;
+  else if (end < lines.length && lines[end]!.trim() === "") end++;
+  return joinLines([...lines.slice(0, start), ...lines.slice(end)], eol);
+}
+
+/** Quotes one `credential_process` element when needed (spaces); the AWS CLI and SDKs split on spaces. */
+export function quoteArg(arg: string): string {
+  return /[\s"]/.test(arg) ? `"${arg.replace(/"/g, '\\"')}"` : arg;
+}
+
+export function renderSection(header: string, entries: ReadonlyArray<readonly [string, string]>, comment?: string): string {
+  return [`[${header}]`, ...(comment ? [`# ${comment}`] : []), ...entries.map(([k, v]) => `${k} = ${v}`)].join("\n") + "\n";
+}
+
+/** Reads `key = value` pairs of a section (top level only; nested sub-settings ignored). */
+export function sectionValues(text: string, header: string): Record<string, string> {
+  const body = sectionText(text, header);
+  const out: Record<string, string> = {};
+  if (!body) return out;
+  for (const line of body.split(/\r?\n/).slice(1)) {
+    const m = /^([A-Za-z0-9_.-]+)\s*=\s*(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.trim();
+  }
+  return out;
+}

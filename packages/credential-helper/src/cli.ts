@@ -1,0 +1,235 @@
+/**
+ * Argument parsing and dispatch. Throws `HelperError`s; `main.ts` turns them into one stderr line and
+ * an exit code. Each command module is imported only when that command runs.
+ */
+import type { Deps } from "./deps.js";
+import { HelperError } from "./errors.js";
+import { loadSettings, type LoadedSettings } from "./settings.js";
+
+export const COMMANDS = ["setup", "login", "credential-process", "otel-headers", "status", "doctor", "logout"] as const;
+type Command = (typeof COMMANDS)[number];
+
+const GLOBAL_HELP = `Usage: claude-bedrock <command> [options]
+
+Sign in to your organisation's identity provider and give Claude Code and the AWS CLI/SDKs
+credentials for Amazon Bedrock.
+
+Commands:
+  setup                 write the AWS profile and Claude Code settings for a stage (--undo reverts)
+  login                 sign in (browser; --no-browser prints the URL; --device for device sign-in)
+  credential-process    print AWS credentials for credential_process (called by the AWS SDK/CLI)
+  otel-headers          print telemetry headers for Claude Code's otelHeadersHelper
+  status                who is signed in, until when, which profile (--json)
+  doctor                check configuration, identity provider, clock and port; say what to fix
+  logout                forget tokens and credentials (--idp also signs out of the identity provider)
+
+Options for every command:
+  --stage <name>        the stage to use when several are set up (env CLAUDE_BEDROCK_STAGE)
+  --settings <file>     read stage settings from this file (env CLAUDE_BEDROCK_SETTINGS)
+  --debug               explain each step on stderr (never prints tokens or secrets)
+  -h, --help            help for a command
+  -V, --version         print the version
+
+Run \`claude-bedrock <command> --help\` for a command's options.
+`;
+
+const HELP: Record<Command, string> = {
+  setup: `Usage: claude-bedrock setup [--settings <file>] [--stage <name>] [--team <name>] [--undo]
+
+Saves the stage settings, writes the profile to ~/.aws/config (credential_process, or an sso-session
+for IAM Identity Center stages) and merges Claude Code's ~/.claude/settings.json (Bedrock, profile,
+Region, models, telemetry). Keeps every other profile, comment and setting; backs up what it changes
+to ~/.claude-bedrock/backups. Safe to run again.
+
+  --team <name>   use this team's inference profiles (default: the team claim of your sign-in)
+  --undo          put back what setup replaced, leaving anything you changed since
+`,
+  login: `Usage: claude-bedrock login [--no-browser | --device] [--stage <name>]
+
+Signs in with your identity provider (authorization code + PKCE) and caches the tokens.
+
+  --no-browser    print the sign-in URL instead of opening a browser; you may paste the address the
+                  browser ends on if it cannot reach this machine (SSH)
+  --device        device sign-in: open a URL on any device and enter a code (if the IdP offers it)
+`,
+  "credential-process": `Usage: claude-bedrock credential-process [--stage <name>]
+
+Prints AWS credentials as credential_process JSON (Version 1) on stdout, and nothing else.
+Uses cached credentials, then the cached sign-in, then a silent refresh, and opens a browser
+sign-in only as the last resort. Configured by \`claude-bedrock setup\`.
+`,
+  "otel-headers": `Usage: claude-bedrock otel-headers [--stage <name>]
+
+Prints a JSON object of HTTP headers for Claude Code's otelHeadersHelper: a bearer token for the
+telemetry collector and attribution headers. Prints {} when not signed in. Always exits 0.
+`,
+  status: `Usage: claude-bedrock status [--json] [--stage <name>]
+
+Shows who is signed in, until when, the AWS profile, cached credentials and the last quota answer.
+`,
+  doctor: `Usage: claude-bedrock doctor [--stage <name>]
+
+Checks the stage settings, ~/.aws/config, Claude Code settings, the identity provider, your clock,
+the sign-in port, the cache permissions and the helper version, and says what to fix.
+`,
+  logout: `Usage: claude-bedrock logout [--idp] [--stage <name>]
+
+Forgets the cached tokens and credentials of the stage.
+
+  --idp   also end the session at the identity provider (opens its sign-out page)
+`,
+};
+
+interface Parsed {
+  command?: Command;
+  help: boolean;
+  version: boolean;
+  debug: boolean;
+  settingsFile?: string;
+  stage?: string;
+  team?: string;
+  flags: Set<string>;
+}
+
+const FLAGS: Record<Command, readonly string[]> = {
+  setup: ["--undo"],
+  login: ["--no-browser", "--device"],
+  "credential-process": [],
+  "otel-headers": [],
+  status: ["--json"],
+  doctor: [],
+  logout: ["--idp"],
+};
+
+export function parseArgs(argv: readonly string[]): Parsed {
+  const p: Parsed = { help: false, version: false, debug: false, flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const eq = a.indexOf("=");
+      if (eq > 0) return a.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new HelperError("ERR_CLI_USAGE", `${a} needs a value`);
+      return v;
+    };
+    const name = a.includes("=") ? a.slice(0, a.indexOf("=")) : a;
+    if (a === "-h" || a === "--help") p.help = true;
+    else if (a === "-V" || a === "--version") p.version = true;
+    else if (a === "--debug") p.debug = true;
+    else if (name === "--settings") p.settingsFile = value();
+    else if (name === "--stage") p.stage = value();
+    else if (name === "--team") p.team = value();
+    else if (!a.startsWith("-") && p.command === undefined) {
+      if (a === "help") p.help = true;
+      else if ((COMMANDS as readonly string[]).includes(a)) p.command = a as Command;
+      else throw new HelperError("ERR_CLI_USAGE", `unknown command "${a}"`);
+    } else if (p.command && FLAGS[p.command].includes(a)) p.flags.add(a);
+    else if (p.help) continue;
+    else throw new HelperError("ERR_CLI_USAGE", `unknown option "${a}"${p.command ? ` for ${p.command}` : ""}`);
+  }
+  if (p.team !== undefined && p.command !== "setup") throw new HelperError("ERR_CLI_USAGE", "--team is an option of setup");
+  if (p.flags.has("--no-browser") && p.flags.has("--device")) throw new HelperError("ERR_CLI_USAGE", "choose one of --no-browser and --device");
+  return p;
+}
+
+/** Runs the CLI. Returns the exit status for outcomes that are not errors (doctor with failed checks: 1). */
+export async function run(argv: readonly string[], d: Deps): Promise<number> {
+  const p = parseArgs(argv);
+  if (p.version) {
+    d.stdout(`claude-bedrock ${d.version}\n`);
+    return 0;
+  }
+  if (p.help || p.command === undefined) {
+    if (!p.help && p.command === undefined) {
+      d.stderr(GLOBAL_HELP);
+      throw new HelperError("ERR_CLI_USAGE", "no command given");
+    }
+    d.stdout(p.command ? HELP[p.command] : GLOBAL_HELP);
+    return 0;
+  }
+  const sel = { ...(p.settingsFile ? { settingsFile: p.settingsFile } : {}), ...(p.stage ? { stage: p.stage } : {}) };
+
+  switch (p.command) {
+    case "credential-process": {
+      const { settings } = await loadSettings(d, sel);
+      const [{ CredentialResolver, loginTimeoutMs }, { processOutput }, { isHeadless }] = await Promise.all([import("./credentials.js"), import("./cache.js"), import("./browser.js")]);
+      const creds = await new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) }).resolve();
+      d.stdout(`${processOutput(creds)}\n`);
+      return 0;
+    }
+    case "otel-headers": {
+      // Contract: valid JSON and exit 0, whatever happens.
+      let headers: Record<string, string> = {};
+      try {
+        const { settings } = await loadSettings(d, sel);
+        const { otelHeaders } = await import("./otel-headers.js");
+        headers = await otelHeaders(d, settings);
+      } catch (e) {
+        d.log.debug("otel-headers", "no headers", { error: (e as Error).message });
+      }
+      d.stdout(`${JSON.stringify(headers)}\n`);
+      return 0;
+    }
+    case "setup":
+      return setupCommand(d, p, sel);
+    case "login": {
+      const { settings } = await loadSettings(d, sel);
+      const [{ login }, { loginTimeoutMs }] = await Promise.all([import("./commands.js"), import("./credentials.js")]);
+      d.log.info(await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) }));
+      return 0;
+    }
+    case "logout": {
+      const { settings } = await loadSettings(d, sel);
+      const { logout } = await import("./commands.js");
+      d.log.info(await logout(d, settings, p.flags.has("--idp")));
+      return 0;
+    }
+    case "status": {
+      const loaded = await loadSettings(d, sel);
+      const { status, formatStatus } = await import("./commands.js");
+      const report = await status(d, loaded.settings, loaded.source);
+      d.stdout(p.flags.has("--json") ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
+      return 0;
+    }
+    case "doctor": {
+      const loaded = await loadSettings(d, sel);
+      const { doctor, formatChecks } = await import("./commands.js");
+      const checks = await doctor(d, loaded.settings, loaded.source);
+      d.stdout(`${formatChecks(checks)}\n`);
+      return checks.some((c) => c.ok === false) ? 1 : 0;
+    }
+  }
+}
+
+async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; stage?: string }): Promise<number> {
+  const { runSetup, runUndo } = await import("./setup.js");
+  if (p.flags.has("--undo")) {
+    let stage = sel.stage;
+    if (!stage) stage = (await loadSettings(d, sel)).settings.stage;
+    report(d, await runUndo(d, stage), `Undid setup of stage ${stage}.`);
+    return 0;
+  }
+  let loaded: LoadedSettings;
+  let text: string;
+  if (sel.settingsFile || d.env.CLAUDE_BEDROCK_SETTINGS) {
+    loaded = await loadSettings(d, sel);
+    text = await d.fs.readFile(loaded.source, "utf8");
+  } else {
+    const { bundledSettings } = await import("./settings.js");
+    const bundled = sel.stage ? undefined : await bundledSettings(d);
+    loaded = bundled ?? (await loadSettings(d, sel));
+    text = JSON.stringify(loaded.settings);
+  }
+  const result = await runSetup(d, loaded.settings, { ...(p.team ? { team: p.team } : {}), settingsText: text });
+  report(d, result, `Set up stage ${loaded.settings.stage}: profile ${loaded.settings.awsProfile} in ${loaded.settings.region}.`);
+  if (loaded.settings.federation.mode === "identity-center") d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
+  else d.log.info("Next: run `claude-bedrock login` (or just start `claude`; it signs you in when needed).");
+  return 0;
+}
+
+function report(d: Deps, r: { changed: string[]; unchanged: string[]; notes: string[] }, headline: string): void {
+  d.log.info(headline);
+  for (const f of r.changed) d.log.info(`  updated   ${f}`);
+  for (const f of r.unchanged) d.log.info(`  unchanged ${f}`);
+  for (const n of r.notes) d.log.info(`  note: ${n}`);
+}

@@ -1,0 +1,194 @@
+/**
+ * `login`, `logout`, `status` and `doctor`. `credential-process`, `otel-headers` and `setup` live in
+ * their own modules; this file stays free of heavy imports too.
+ */
+import * as net from "node:net";
+import type { StageSettings } from "@ccb/stage-settings";
+import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
+import { saveTokens } from "./credentials.js";
+import type { Deps } from "./deps.js";
+import { HelperError } from "./errors.js";
+import { profileHeader, sectionValues } from "./aws-config.js";
+import { awsConfigFile, claudeSettingsFile } from "./paths.js";
+import { readText } from "./store.js";
+
+export interface LoginFlags {
+  readonly noBrowser: boolean;
+  readonly device: boolean;
+  readonly timeoutMs: number;
+}
+
+export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promise<string> {
+  if (s.federation.mode === "identity-center") {
+    throw new HelperError("ERR_FEDERATION_IDENTITY_CENTER", `stage ${s.stage} signs in through IAM Identity Center (profile ${s.awsProfile})`);
+  }
+  const [{ discover }, flows, { acquireLock }, { lockOptions }] = await Promise.all([import("./oidc/client.js"), import("./oidc/flows.js"), import("./lock.js"), import("./credentials.js")]);
+  const cache = new StageCache(d, s.stage);
+  const lock = await acquireLock(d, cache.file("lock"), lockOptions(flags.timeoutMs));
+  try {
+    const disc = await discover(d, s);
+    let t;
+    if (flags.device) {
+      t = await flows.deviceLogin(d, s, disc);
+    } else {
+      t = await flows.browserLogin(d, s, { noBrowser: flags.noBrowser, timeoutMs: flags.timeoutMs }, disc);
+    }
+    const saved = await saveTokens(cache, t);
+    // New identity: credentials minted for a previous sign-in must not be served under it.
+    await cache.remove("credentials.json");
+    return `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.`;
+  } finally {
+    await lock.release();
+  }
+}
+
+export async function logout(d: Deps, s: StageSettings, idp: boolean): Promise<string> {
+  const cache = new StageCache(d, s.stage);
+  const token = await cache.readIdToken();
+  await cache.remove("credentials.json", "id-token.json", "refresh-token.json", "quota.json");
+  let extra = "";
+  if (idp && s.federation.mode !== "identity-center") {
+    const { discover } = await import("./oidc/client.js");
+    const disc = await discover(d, s);
+    if (disc.metadata.end_session_endpoint) {
+      const url = disc.lib.buildEndSessionUrl(disc.config, token ? { id_token_hint: token.idToken } : {});
+      await d.openBrowser(url.href).catch(() => d.log.info(`Open ${url.href} to sign out of the identity provider.`));
+      extra = " Signed out of the identity provider in the browser.";
+    } else extra = " The identity provider offers no sign-out endpoint.";
+  }
+  return `Forgot the tokens and credentials of stage ${s.stage}.${extra}`;
+}
+
+export interface StatusReport {
+  stage: string;
+  organization: string;
+  profile: string;
+  region: string;
+  federation: string;
+  settingsSource: string;
+  signedIn: boolean;
+  email?: string;
+  team?: string;
+  idTokenExpiresAt?: string;
+  refreshToken: boolean;
+  credentialsExpireAt?: string;
+  credentialsValid: boolean;
+  principal?: string;
+  quota?: { outcome: string; checkedAt: string; reason?: string; usage?: Record<string, unknown> };
+}
+
+export async function status(d: Deps, s: StageSettings, source: string): Promise<StatusReport> {
+  const cache = new StageCache(d, s.stage);
+  const [tok, refresh, creds, quota] = await Promise.all([cache.readIdToken(), cache.readRefreshToken(), cache.readCredentials(), cache.readQuota()]);
+  const now = d.now();
+  return {
+    stage: s.stage,
+    organization: s.organization,
+    profile: s.awsProfile,
+    region: s.region,
+    federation: s.federation.mode,
+    settingsSource: source,
+    signedIn: idTokenUsable(tok, now, 0) || refresh !== undefined,
+    ...(tok ? { email: tok.identity.email, idTokenExpiresAt: new Date(tok.expiresAt).toISOString() } : {}),
+    ...(tok?.identity.team ? { team: tok.identity.team } : {}),
+    refreshToken: refresh !== undefined,
+    credentialsValid: credentialsFresh(creds, now),
+    ...(creds ? { credentialsExpireAt: creds.Expiration } : {}),
+    ...(creds?.principal ? { principal: creds.principal } : {}),
+    ...(quota ? { quota: { outcome: quota.outcome, checkedAt: new Date(quota.checkedAt).toISOString(), ...(quota.reason ? { reason: quota.reason } : {}), ...(quota.usage ? { usage: quota.usage } : {}) } } : {}),
+  };
+}
+
+export function formatStatus(r: StatusReport): string {
+  const lines = [
+    `Stage:        ${r.stage} (${r.organization}), settings from ${r.settingsSource}`,
+    `AWS profile:  ${r.profile} in ${r.region} (${r.federation})`,
+    r.email ? `Signed in as: ${r.email}${r.team ? ` (team ${r.team})` : ""}; token until ${r.idTokenExpiresAt}${r.refreshToken ? ", silent refresh available" : ""}` : `Signed in:    no${r.refreshToken ? " (refresh token present)" : ""}`,
+    r.credentialsExpireAt ? `Credentials:  ${r.credentialsValid ? "valid" : "expired"} until ${r.credentialsExpireAt}${r.principal ? ` as ${r.principal}` : ""}` : "Credentials:  none cached",
+  ];
+  if (r.quota) lines.push(`Quota:        ${r.quota.outcome} at ${r.quota.checkedAt}${r.quota.reason ? ` (${r.quota.reason})` : ""}`);
+  return lines.join("\n");
+}
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean | "warn";
+  readonly detail: string;
+  readonly fix?: string;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+export async function doctor(d: Deps, s: StageSettings, source: string): Promise<Check[]> {
+  const checks: Check[] = [{ name: "stage settings", ok: true, detail: `stage ${s.stage} from ${source}` }];
+  const awsFile = awsConfigFile(d);
+  const awsText = await readText(d, awsFile).catch(() => undefined);
+  const values = awsText ? sectionValues(awsText, profileHeader(s.awsProfile)) : {};
+  if (s.federation.mode === "identity-center") {
+    checks.push(values.sso_session ? { name: "AWS profile", ok: true, detail: `[${profileHeader(s.awsProfile)}] uses sso-session ${values.sso_session}` } : { name: "AWS profile", ok: false, detail: `no SSO profile ${s.awsProfile} in ${awsFile}`, fix: "run `claude-bedrock setup`" });
+  } else {
+    const cp = values.credential_process ?? "";
+    checks.push(cp.includes("credential-process") ? { name: "AWS profile", ok: true, detail: `[${profileHeader(s.awsProfile)}] in ${awsFile} runs this helper` } : { name: "AWS profile", ok: false, detail: `no credential_process for ${s.awsProfile} in ${awsFile}`, fix: "run `claude-bedrock setup`" });
+  }
+  const creds = await readText(d, awsFile.replace(/config$/, "credentials")).catch(() => undefined);
+  if (creds && new RegExp(`^\\s*\\[\\s*${s.awsProfile.replace(/[.]/g, "\\.")}\\s*\\]`, "m").test(creds)) {
+    checks.push({ name: "static credentials", ok: false, detail: `~/.aws/credentials has a [${s.awsProfile}] section that shadows credential_process`, fix: "remove that section from ~/.aws/credentials" });
+  }
+  const claudeText = await readText(d, claudeSettingsFile(d)).catch(() => undefined);
+  try {
+    const env = (claudeText ? (JSON.parse(claudeText) as { env?: Record<string, string> }).env : undefined) ?? {};
+    const ok = env.CLAUDE_CODE_USE_BEDROCK === "1" && env.AWS_PROFILE === s.awsProfile;
+    checks.push(ok ? { name: "Claude Code settings", ok: true, detail: `${claudeSettingsFile(d)} uses Bedrock with profile ${s.awsProfile}` } : { name: "Claude Code settings", ok: false, detail: `${claudeSettingsFile(d)} does not select Bedrock with profile ${s.awsProfile}`, fix: "run `claude-bedrock setup`" });
+  } catch {
+    checks.push({ name: "Claude Code settings", ok: false, detail: `${claudeSettingsFile(d)} is not valid JSON`, fix: "fix the file, then run `claude-bedrock setup`" });
+  }
+  if (s.federation.mode !== "identity-center") {
+    const discovery = `${s.identityProvider.issuer}/.well-known/openid-configuration`;
+    try {
+      const started = d.now();
+      const res = await d.fetch(discovery, { signal: AbortSignal.timeout(10_000) });
+      const body = (await res.json().catch(() => ({}))) as { issuer?: string; device_authorization_endpoint?: string };
+      if (!res.ok) checks.push({ name: "identity provider", ok: false, detail: `${discovery} answered HTTP ${res.status}`, fix: "tell your platform team" });
+      else if (body.issuer !== s.identityProvider.issuer) checks.push({ name: "identity provider", ok: false, detail: `discovery names issuer ${body.issuer}, the stage expects ${s.identityProvider.issuer}`, fix: "tell your platform team" });
+      else checks.push({ name: "identity provider", ok: true, detail: `${s.identityProvider.issuer} reachable${body.device_authorization_endpoint ? "; device sign-in available" : ""}` });
+      const date = res.headers.get("date");
+      if (date) {
+        const skew = Math.round((Date.parse(date) - (started + d.now()) / 2) / 1000);
+        checks.push(Math.abs(skew) > 60 ? { name: "clock", ok: false, detail: `your clock is ${Math.abs(skew)} s ${skew > 0 ? "behind" : "ahead of"} the identity provider`, fix: "turn on automatic time synchronisation" } : { name: "clock", ok: true, detail: `within ${Math.max(1, Math.abs(skew))} s of the identity provider` });
+      }
+    } catch (e) {
+      checks.push({ name: "identity provider", ok: false, detail: `cannot reach ${discovery} (${(e as Error).message})`, fix: "check your network or VPN" });
+    }
+    const free = await portFree(s.identityProvider.redirectPort);
+    checks.push(free ? { name: "sign-in port", ok: true, detail: `127.0.0.1:${s.identityProvider.redirectPort} is free` } : { name: "sign-in port", ok: "warn", detail: `127.0.0.1:${s.identityProvider.redirectPort} is in use (a sign-in may be running, or another program holds it)`, fix: `find it with \`lsof -i :${s.identityProvider.redirectPort}\` (or \`netstat -ano\` on Windows)` });
+  }
+  if (s.distribution) {
+    const url = `${s.distribution.registryUrl.replace(/\/$/, "")}/${s.distribution.packageName.replace("/", "%2f")}`;
+    try {
+      const res = await d.fetch(url, { headers: { accept: "application/vnd.npm.install-v1+json" }, signal: AbortSignal.timeout(10_000) });
+      const latest = res.ok ? ((await res.json()) as { "dist-tags"?: { latest?: string } })["dist-tags"]?.latest : undefined;
+      if (!latest) checks.push({ name: "helper version", ok: "warn", detail: `cannot read the latest version from ${s.distribution.registryUrl} (HTTP ${res.status})` });
+      else if (latest !== d.version) checks.push({ name: "helper version", ok: "warn", detail: `${d.version} installed, ${latest} available`, fix: `npm install -g ${s.distribution.packageName}@${latest}` });
+      else checks.push({ name: "helper version", ok: true, detail: `${d.version} is the latest` });
+    } catch (e) {
+      checks.push({ name: "helper version", ok: "warn", detail: `cannot reach ${s.distribution.registryUrl} (${(e as Error).message})` });
+    }
+  }
+  const cache = new StageCache(d, s.stage);
+  if (d.platform !== "win32") {
+    const st = await d.fs.stat(cache.dir).catch(() => undefined);
+    if (st && (st.mode & 0o077) !== 0) checks.push({ name: "cache permissions", ok: false, detail: `${cache.dir} is readable by others`, fix: `chmod 700 ${cache.dir}` });
+    else checks.push({ name: "cache permissions", ok: true, detail: st ? `${cache.dir} is private` : "no cache yet" });
+  }
+  return checks;
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  return checks.map((c) => `${c.ok === true ? "ok  " : c.ok === "warn" ? "warn" : "FAIL"}  ${c.name}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`).join("\n");
+}

@@ -1,0 +1,145 @@
+/**
+ * Everything the helper takes from the outside world, injected so tests can freeze the clock, swap the
+ * file system, fake the network and replace the browser. `realDeps()` builds the production set and is
+ * only called by `main.ts`.
+ */
+import * as fsp from "node:fs/promises";
+import * as os from "node:os";
+
+/** The subset of `node:fs/promises` the helper uses; tests wrap it to inject failures. */
+export interface Fs {
+  readFile(path: string, encoding: "utf8"): Promise<string>;
+  writeFile(path: string, data: string, options: { mode?: number; flag?: string; encoding?: "utf8" }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  mkdir(path: string, options: { recursive: true; mode?: number }): Promise<string | undefined>;
+  chmod(path: string, mode: number): Promise<void>;
+  unlink(path: string): Promise<void>;
+  stat(path: string): Promise<{ mode: number; mtimeMs: number; isDirectory(): boolean }>;
+  readdir(path: string): Promise<string[]>;
+  copyFile(from: string, to: string): Promise<void>;
+}
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Opens a URL for the user to sign in. Rejects when no browser could be started. */
+export type BrowserOpener = (url: string) => Promise<void>;
+
+export interface Logger {
+  /** One line naming the module and the step; only printed with --debug. Never pass secrets. */
+  debug(module: string, step: string, fields?: Record<string, string | number | boolean | undefined>): void;
+  /** A message for the user, on stderr. */
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface Deps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: NodeJS.Platform;
+  readonly homedir: string;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly fs: Fs;
+  readonly fetch: FetchLike;
+  readonly openBrowser: BrowserOpener;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Reads one line from the terminal (pasted-URL sign-in); undefined when stdin is not interactive. */
+  readonly readLine?: (prompt: string) => Promise<string | undefined>;
+  readonly pid: number;
+  readonly hostname: string;
+  /** Whether a process id is alive (stale-lock recovery). */
+  readonly isProcessAlive: (pid: number) => boolean;
+  /** The command that runs this helper, as it should appear in `credential_process`. */
+  readonly selfCommand: readonly string[];
+  readonly version: string;
+  readonly log: Logger;
+}
+
+declare const __CCB_VERSION__: string | undefined;
+
+/** The helper's own version: injected at build time, else the package version seen by tests. */
+export const HELPER_VERSION: string = typeof __CCB_VERSION__ === "string" ? __CCB_VERSION__ : "0.0.0-dev";
+
+export function makeLogger(stderr: (t: string) => void, debug: boolean): Logger {
+  return {
+    debug(module, step, fields) {
+      if (!debug) return;
+      const rest = fields
+        ? Object.entries(fields)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => `${k}=${redact(String(v))}`)
+            .join(" ")
+        : "";
+      stderr(`[debug] ${module}: ${step}${rest ? ` ${rest}` : ""}\n`);
+    },
+    info(message) {
+      stderr(`${message}\n`);
+    },
+    warn(message) {
+      stderr(`claude-bedrock: warning: ${message}\n`);
+    },
+  };
+}
+
+/** Belt and braces: anything shaped like a JWT or a long opaque secret never reaches a log line. */
+export function redact(value: string): string {
+  return value
+    .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, "<jwt>")
+    .replace(/([?&](?:code|state|nonce|code_verifier|refresh_token|id_token|access_token)=)[^&\s]+/gi, "$1<redacted>")
+    .replace(/\b[A-Za-z0-9+/=_-]{40,}\b/g, "<secret>");
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface RealDepsOptions {
+  readonly debug: boolean;
+  readonly openBrowser: BrowserOpener;
+  readonly readLine?: Deps["readLine"];
+}
+
+export function realDeps(options: RealDepsOptions): Deps {
+  const stderr = (t: string) => void process.stderr.write(t);
+  const env = process.env;
+  return {
+    env,
+    platform: process.platform,
+    homedir: os.homedir(),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    fs: fsp as unknown as Fs,
+    fetch: (input, init) => fetch(input, init),
+    openBrowser: options.openBrowser,
+    stdout: (t) => void process.stdout.write(t),
+    stderr,
+    readLine: options.readLine,
+    pid: process.pid,
+    hostname: os.hostname(),
+    isProcessAlive: isAlive,
+    selfCommand: selfCommand(),
+    version: HELPER_VERSION,
+    log: makeLogger(stderr, options.debug),
+  };
+}
+
+/** `node /path/claude-bedrock.cjs`, or the single executable itself. */
+function selfCommand(): string[] {
+  const script = process.argv[1];
+  const isSea = (() => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return (require("node:sea") as { isSea(): boolean }).isSea();
+    } catch {
+      return false;
+    }
+  })();
+  if (isSea || script === undefined) return [process.execPath];
+  return [process.execPath, script];
+}

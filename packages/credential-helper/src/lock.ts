@@ -1,0 +1,100 @@
+/**
+ * A cross-process lock around "get new credentials": the first `credential-process` signs in and calls
+ * STS, the others wait and then read its result from the cache. The lock file is created with O_EXCL
+ * (`wx`) and holds `{pid, host, createdAt}`; a lock whose process is gone (same host) or that is older
+ * than `staleAfterMs` is broken. The lock is held through the callback server's bind and the whole
+ * sign-in, so there is no window between "I own the sign-in" and "I own the port".
+ */
+import type { Deps } from "./deps.js";
+import { HelperError } from "./errors.js";
+import { ensurePrivateDir, readText, removeFile, unwritable } from "./store.js";
+import { dirname } from "./paths.js";
+
+type LockDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "hostname" | "now" | "sleep" | "isProcessAlive" | "log">;
+
+export interface LockOptions {
+  /** How long to wait for another holder before giving up. */
+  readonly waitMs: number;
+  /** A lock older than this is considered abandoned whatever its pid says. */
+  readonly staleAfterMs: number;
+  readonly pollMs?: number;
+}
+
+interface LockContent {
+  pid: number;
+  host: string;
+  createdAt: number;
+}
+
+export interface HeldLock {
+  readonly file: string;
+  /** True when this process had to wait for another holder (so the cache is worth re-reading). */
+  readonly waited: boolean;
+  release(): Promise<void>;
+}
+
+function parse(text: string | undefined): LockContent | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const v = JSON.parse(text) as LockContent;
+    if (typeof v.pid === "number" && typeof v.host === "string" && typeof v.createdAt === "number") return v;
+  } catch {
+    /* a half-written or foreign lock file: decided by its age below */
+  }
+  return undefined;
+}
+
+export function isStale(d: Pick<Deps, "now" | "hostname" | "isProcessAlive">, lock: LockContent | undefined, mtimeMs: number, staleAfterMs: number): boolean {
+  const created = lock?.createdAt ?? mtimeMs;
+  if (d.now() - created > staleAfterMs) return true;
+  if (lock && lock.host === d.hostname && !d.isProcessAlive(lock.pid)) return true;
+  // Unparsable content: give the writer a moment to finish writing before calling it abandoned.
+  return lock === undefined && d.now() - mtimeMs > 2_000;
+}
+
+export async function acquireLock(d: LockDeps, file: string, options: LockOptions): Promise<HeldLock> {
+  await ensurePrivateDir(d, dirname(d, file));
+  const deadline = d.now() + options.waitMs;
+  const poll = options.pollMs ?? 100;
+  let waited = false;
+  const content = (): string => JSON.stringify({ pid: d.pid, host: d.hostname, createdAt: d.now() });
+  for (;;) {
+    try {
+      await d.fs.writeFile(file, content(), { mode: 0o600, flag: "wx", encoding: "utf8" });
+      d.log.debug("lock", "acquired", { waited });
+      let released = false;
+      return {
+        file,
+        waited,
+        async release() {
+          if (released) return;
+          released = true;
+          // Only remove the lock if it is still ours (it may have been broken as stale).
+          const now = parse(await readText(d, file).catch(() => undefined));
+          if (now?.pid === d.pid && now.host === d.hostname) await removeFile(d, file).catch(() => undefined);
+        },
+      };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") throw unwritable(file, e);
+    }
+    const text = await readText(d, file).catch(() => undefined);
+    const st = await d.fs.stat(file).catch(() => undefined);
+    if (st === undefined) continue; // released between our attempt and our look: try again at once
+    const holder = parse(text);
+    if (isStale(d, holder, st.mtimeMs, options.staleAfterMs)) {
+      // Re-read before breaking so we never remove a lock a third process just took.
+      const again = await readText(d, file).catch(() => undefined);
+      if (again === text) {
+        d.log.debug("lock", "breaking stale lock", { pid: holder?.pid });
+        await removeFile(d, file).catch(() => undefined);
+      }
+      continue;
+    }
+    if (d.now() >= deadline) {
+      throw new HelperError("ERR_LOCK_TIMEOUT", `waited ${Math.round(options.waitMs / 1000)} s for another sign-in (process ${holder?.pid ?? "?"}, lock ${file})`);
+    }
+    waited = true;
+    await d.sleep(poll);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Where the helper reads and writes, per platform. Pure: derived from `Deps` only, so tests can ask for
+ * Windows paths on Linux.
+ */
+import * as path from "node:path";
+import type { Deps } from "./deps.js";
+
+type PathDeps = Pick<Deps, "env" | "platform" | "homedir">;
+
+const pathFor = (d: PathDeps) => (d.platform === "win32" ? path.win32 : path.posix);
+
+/** The helper's private directory: `CLAUDE_BEDROCK_HOME`, else `~/.claude-bedrock`. */
+export function helperHome(d: PathDeps): string {
+  return d.env.CLAUDE_BEDROCK_HOME || pathFor(d).join(d.homedir, ".claude-bedrock");
+}
+
+export function cacheDir(d: PathDeps, stage: string): string {
+  return pathFor(d).join(helperHome(d), "cache", stage);
+}
+
+/** Stage settings saved by `setup`, one file per stage. */
+export function stageSettingsFile(d: PathDeps, stage: string): string {
+  return pathFor(d).join(helperHome(d), "stages", `${stage}.json`);
+}
+
+export function stagesDir(d: PathDeps): string {
+  return pathFor(d).join(helperHome(d), "stages");
+}
+
+export function backupsDir(d: PathDeps): string {
+  return pathFor(d).join(helperHome(d), "backups");
+}
+
+/** `AWS_CONFIG_FILE` as the AWS SDKs and CLI honour it, else `~/.aws/config`. */
+export function awsConfigFile(d: PathDeps): string {
+  return d.env.AWS_CONFIG_FILE || pathFor(d).join(d.homedir, ".aws", "config");
+}
+
+/** Claude Code's user settings: `CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */
+export function claudeSettingsFile(d: PathDeps): string {
+  return pathFor(d).join(d.env.CLAUDE_CONFIG_DIR || pathFor(d).join(d.homedir, ".claude"), "settings.json");
+}
+
+export function join(d: PathDeps, ...parts: string[]): string {
+  return pathFor(d).join(...parts);
+}
+
+export function dirname(d: PathDeps, p: string): string {
+  return pathFor(d).dirname(p);
+}

@@ -1,0 +1,82 @@
+/**
+ * The quota check asked before any credentials are minted (see README "Quota check contract").
+ *
+ *   GET <stage.quota.checkUrl>
+ *   Authorization: Bearer <id_token>
+ *   → 200 {"allowed": boolean, "reason"?: string, "alerts"?: [{"threshold": number, "message": string}],
+ *          "usage"?: {...}}
+ *
+ * `allowed: false` refuses credentials whatever the fail mode. Anything else that is not a 200 with that
+ * body (timeout, network, 5xx, 4xx, bad JSON) is "unavailable" and resolved by `failMode`: `open` warns
+ * and continues, `closed` refuses.
+ */
+import type { QuotaSettings } from "@ccb/stage-settings";
+import type { Deps } from "./deps.js";
+import { HelperError } from "./errors.js";
+import type { QuotaState } from "./cache.js";
+
+export interface QuotaAnswer {
+  readonly allowed: boolean;
+  readonly reason?: string;
+  readonly alerts?: ReadonlyArray<{ readonly threshold?: number; readonly message: string }>;
+  readonly usage?: Record<string, unknown>;
+}
+
+export function parseQuotaAnswer(v: unknown): QuotaAnswer | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.allowed !== "boolean") return undefined;
+  const alerts = Array.isArray(o.alerts)
+    ? o.alerts.filter((a): a is { threshold?: number; message: string } => typeof a === "object" && a !== null && typeof (a as { message?: unknown }).message === "string")
+    : undefined;
+  return {
+    allowed: o.allowed,
+    ...(typeof o.reason === "string" ? { reason: o.reason } : {}),
+    ...(alerts && alerts.length > 0 ? { alerts } : {}),
+    ...(typeof o.usage === "object" && o.usage !== null ? { usage: o.usage as Record<string, unknown> } : {}),
+  };
+}
+
+type QuotaDeps = Pick<Deps, "fetch" | "now" | "log">;
+
+/** Returns the state to remember; throws `ERR_QUOTA_BLOCKED` or (fail-closed) `ERR_QUOTA_UNAVAILABLE`. */
+export async function checkQuota(d: QuotaDeps, quota: QuotaSettings, idToken: string): Promise<QuotaState> {
+  let problem: string;
+  try {
+    d.log.debug("quota", "check", { url: quota.checkUrl });
+    const res = await d.fetch(quota.checkUrl, {
+      method: "GET",
+      headers: { authorization: `Bearer ${idToken}`, accept: "application/json" },
+      signal: AbortSignal.timeout(quota.timeoutMs),
+    });
+    if (res.status === 200) {
+      const answer = parseQuotaAnswer(await res.json().catch(() => undefined));
+      if (answer) {
+        for (const a of answer.alerts ?? []) d.log.warn(`usage: ${a.message}`);
+        const state: QuotaState = {
+          checkedAt: d.now(),
+          allowed: answer.allowed,
+          outcome: answer.allowed ? "allowed" : "blocked",
+          ...(answer.reason ? { reason: answer.reason } : {}),
+          ...(answer.usage ? { usage: answer.usage } : {}),
+        };
+        if (!answer.allowed) {
+          throw Object.assign(new HelperError("ERR_QUOTA_BLOCKED", `access blocked by the usage quota${answer.reason ? `: ${answer.reason}` : ""}`), { quotaState: state });
+        }
+        return state;
+      }
+      problem = "answered with a body that is not the quota contract";
+    } else {
+      problem = `answered HTTP ${res.status}`;
+    }
+  } catch (e) {
+    if (e instanceof HelperError) throw e;
+    const name = (e as Error).name;
+    problem = name === "TimeoutError" || name === "AbortError" ? `did not answer within ${quota.timeoutMs} ms` : `could not be reached (${(e as Error).message})`;
+  }
+  if (quota.failMode === "closed") {
+    throw new HelperError("ERR_QUOTA_UNAVAILABLE", `the quota service ${problem}`);
+  }
+  d.log.warn(`the quota service ${problem}; continuing because this stage fails open`);
+  return { checkedAt: d.now(), allowed: true, outcome: "unavailable", reason: problem };
+}

@@ -1,0 +1,63 @@
+/** Runs the built helper as a child process with a private HOME and a controlled environment. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export const BUNDLE = process.env.CCB_E2E_BUNDLE ?? "";
+export const DRIVER = join(import.meta.dirname, "..", "fixtures", "drive-browser.mjs");
+
+export function tempHome(label = "home"): string {
+  const home = mkdtempSync(join(tmpdir(), `ccb-e2e-${label}-`));
+  mkdirSync(join(home, ".aws"), { recursive: true });
+  return home;
+}
+
+/** The environment of a developer machine: nothing from the test runner leaks in. */
+export function baseEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: home,
+    USERPROFILE: home,
+    LANG: "C.UTF-8",
+    AWS_CONFIG_FILE: join(home, ".aws", "config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
+    CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: "1",
+    CLAUDE_BEDROCK_BROWSER_COMMAND: `"${process.execPath}" "${DRIVER}"`,
+    E2E_BROWSER_LOG: join(home, "browser.log"),
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export function runHelper(args: string[], env: Record<string, string>, stdin?: string): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+export function writeSettings(home: string, settings: unknown): string {
+  const file = join(home, "stage-settings.json");
+  writeFileSync(file, JSON.stringify(settings, null, 2));
+  return file;
+}
+
+/** stderr lines that are the helper's own (oidc-provider and Node warnings excluded). */
+export function helperLines(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => l.startsWith("claude-bedrock:"));
+}

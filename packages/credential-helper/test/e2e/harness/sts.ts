@@ -1,0 +1,138 @@
+/**
+ * A local stand-in for AWS STS (and the two Cognito Identity calls, and a quota endpoint) on 127.0.0.1.
+ * It verifies the web identity token it receives against the provider's JWKS (issuer, audience, expiry,
+ * signature) as STS would, checks the RoleSessionName rules, issues credentials, and answers
+ * `GetCallerIdentity` for SigV4 requests signed with credentials it issued.
+ */
+import * as http from "node:http";
+import { once } from "node:events";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+
+export interface StsError {
+  readonly code: string;
+  readonly message: string;
+  readonly status?: number;
+}
+
+export interface IssuedCredentials {
+  readonly accessKeyId: string;
+  readonly arn: string;
+  readonly sessionName: string;
+  readonly email?: string;
+}
+
+export interface StsStandIn {
+  readonly endpoint: string;
+  /** Calls by action name. */
+  readonly calls: Record<string, number>;
+  readonly issued: IssuedCredentials[];
+  /** Answer the next AssumeRoleWithWebIdentity calls with this error (until cleared). */
+  failWith?: StsError;
+  /** Quota answers for GET /check: a JSON body, or an HTTP status, or "hang". */
+  quota?: { status?: number; body?: unknown; hang?: boolean };
+  quotaCalls: number;
+  durationSeconds?: number;
+  close(): Promise<void>;
+}
+
+const xmlError = (e: StsError) =>
+  `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${e.message}</Message></Error><RequestId>e2e</RequestId></ErrorResponse>`;
+
+export async function startSts(opts: { issuer: string; jwksUri: string; audience: string; accountId?: string }): Promise<StsStandIn> {
+  const jwks = createRemoteJWKSet(new URL(opts.jwksUri));
+  const account = opts.accountId ?? "111111111111";
+  const server = http.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+
+  const sts: StsStandIn = {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls: {},
+    issued: [],
+    quotaCalls: 0,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+
+  const verify = async (token: string) => (await jwtVerify(token, jwks, { issuer: opts.issuer, audience: opts.audience })).payload;
+
+  server.on("request", (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const body = Buffer.concat(chunks).toString();
+      const url = new URL(req.url ?? "/", sts.endpoint);
+      try {
+        if (req.method === "GET" && url.pathname === "/check") {
+          sts.quotaCalls++;
+          const q = sts.quota ?? { body: { allowed: true } };
+          if (q.hang) return; // never answers: the helper's timeout decides
+          const auth = req.headers.authorization ?? "";
+          if (!auth.startsWith("Bearer ")) return void res.writeHead(401).end();
+          await verify(auth.slice(7));
+          return void res.writeHead(q.status ?? 200, { "content-type": "application/json" }).end(JSON.stringify(q.body ?? {}));
+        }
+        const target = req.headers["x-amz-target"];
+        if (typeof target === "string" && target.startsWith("AWSCognitoIdentityService.")) {
+          const action = target.split(".")[1]!;
+          sts.calls[action] = (sts.calls[action] ?? 0) + 1;
+          const input = JSON.parse(body) as { Logins?: Record<string, string>; IdentityId?: string };
+          const token = Object.values(input.Logins ?? {})[0];
+          if (!token) throw Object.assign(new Error("no login"), { code: "NotAuthorizedException" });
+          const claims = await verify(token);
+          const identityId = `us-east-1:${String(claims.sub).padEnd(8, "0")}-0000-0000-0000-000000000000`;
+          const json = (o: unknown) => res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(o));
+          if (action === "GetId") return json({ IdentityId: identityId });
+          const akid = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+          sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${account}:assumed-role/cognito/${claims.email}`, sessionName: "cognito", email: String(claims.email) });
+          return json({ IdentityId: identityId, Credentials: { AccessKeyId: akid, SecretKey: randomBytes(20).toString("base64"), SessionToken: randomBytes(40).toString("base64"), Expiration: Math.floor(Date.now() / 1000) + 3600 } });
+        }
+        const form = new URLSearchParams(body);
+        const action = form.get("Action") ?? "?";
+        sts.calls[action] = (sts.calls[action] ?? 0) + 1;
+        if (action === "AssumeRoleWithWebIdentity") {
+          if (req.headers.authorization) return void res.writeHead(400).end(xmlError({ code: "InvalidRequest", message: "AssumeRoleWithWebIdentity must not be signed" }));
+          if (sts.failWith) return void res.writeHead(sts.failWith.status ?? 400, { "content-type": "text/xml" }).end(xmlError(sts.failWith));
+          const session = form.get("RoleSessionName") ?? "";
+          if (!/^[\w+=,.@-]{2,64}$/.test(session)) return void res.writeHead(400).end(xmlError({ code: "ValidationError", message: "bad RoleSessionName" }));
+          let claims;
+          try {
+            claims = await verify(form.get("WebIdentityToken") ?? "");
+          } catch (e) {
+            return void res.writeHead(400, { "content-type": "text/xml" }).end(xmlError({ code: "InvalidIdentityToken", message: (e as Error).message }));
+          }
+          const role = form.get("RoleArn") ?? "";
+          const duration = Number(form.get("DurationSeconds") ?? 3600);
+          sts.durationSeconds = duration;
+          const akid = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+          const arn = `arn:aws:sts::${account}:assumed-role/${role.split("/").pop()}/${session}`;
+          sts.issued.push({ accessKeyId: akid, arn, sessionName: session, email: String(claims.email) });
+          const exp = new Date(Date.now() + duration * 1000).toISOString();
+          return void res.writeHead(200, { "content-type": "text/xml" }).end(
+            `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>` +
+              `<SubjectFromWebIdentityToken>${claims.sub}</SubjectFromWebIdentityToken><Audience>${opts.audience}</Audience>` +
+              `<AssumedRoleUser><Arn>${arn}</Arn><AssumedRoleId>AROAE2E:${session}</AssumedRoleId></AssumedRoleUser>` +
+              `<Credentials><AccessKeyId>${akid}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString("base64")}</SecretAccessKey>` +
+              `<SessionToken>${randomBytes(60).toString("base64")}</SessionToken><Expiration>${exp}</Expiration></Credentials>` +
+              `<Provider>${opts.issuer}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>e2e</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+          );
+        }
+        if (action === "GetCallerIdentity") {
+          const m = /Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? "");
+          const who = sts.issued.find((i) => i.accessKeyId === m?.[1]);
+          if (!who) return void res.writeHead(403, { "content-type": "text/xml" }).end(xmlError({ code: "InvalidClientTokenId", message: "unknown access key", status: 403 }));
+          return void res.writeHead(200, { "content-type": "text/xml" }).end(
+            `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${who.arn}</Arn><UserId>AROAE2E:${who.sessionName}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>e2e</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+          );
+        }
+        res.writeHead(400, { "content-type": "text/xml" }).end(xmlError({ code: "InvalidAction", message: action }));
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "InternalFailure";
+        res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: code, message: (e as Error).message }));
+      }
+    });
+  });
+  return sts;
+}
