@@ -6,6 +6,7 @@ export * as iam from "./iam";
 export * as naming from "./naming";
 export * as rules from "./rules";
 export * as providers from "./providers";
+export * as storage from "./storage";
 export * as federation from "./federation";
 export * as inference from "./inference";
 export * as crossAccount from "./cross-account";

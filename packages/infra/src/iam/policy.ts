@@ -11,7 +11,7 @@ export type ConditionValue = pulumi.Input<string> | pulumi.Input<string>[];
 export type Conditions = Record<string, Record<string, ConditionValue>>;
 export type Principal =
   | "*"
-  | { AWS?: pulumi.Input<string> | pulumi.Input<string>[]; Service?: string | string[]; Federated?: pulumi.Input<string> };
+  | { AWS?: pulumi.Input<string> | pulumi.Input<string>[]; Service?: pulumi.Input<string> | pulumi.Input<string>[]; Federated?: pulumi.Input<string> };
 
 export interface Statement {
   Sid?: string;

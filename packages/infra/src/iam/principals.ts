@@ -11,8 +11,8 @@ export interface OidcTrustOptions {
   readonly providerArn: pulumi.Input<string>;
   /** Issuer host and path as IAM keys conditions on it (`example.okta.com/oauth2/default`). */
   readonly issuerKey: string;
-  /** Allowed audiences (client ids). At least one. */
-  readonly audiences: readonly string[];
+  /** Allowed audiences (client ids, or a Cognito identity pool id). At least one. */
+  readonly audiences: readonly pulumi.Input<string>[];
   /**
    * Allowed subjects. Exact values use `StringEquals`, values with `*` or `?` use `StringLike`.
    * A bare `*` is rejected: name the subjects, or restrict by `claims` instead.
@@ -29,7 +29,7 @@ const WILDCARD_ONLY = /^[*?]+$/;
 /** Validates OIDC trust options; returns problems, empty when fine. */
 export function validateOidcTrust(o: OidcTrustOptions): string[] {
   const problems: string[] = [];
-  if (o.audiences.length === 0 || o.audiences.some((a) => a.trim() === "" || a.includes("*"))) {
+  if (o.audiences.length === 0 || o.audiences.some((a) => typeof a === "string" && (a.trim() === "" || a.includes("*")))) {
     problems.push("`audiences` must name at least one client id, without wildcards");
   }
   const subjects = o.subjects ?? [];
@@ -49,7 +49,7 @@ export function validateOidcTrust(o: OidcTrustOptions): string[] {
 export function oidcTrustStatement(o: OidcTrustOptions): Statement {
   const problems = validateOidcTrust(o);
   if (problems.length) throw new Error(`OIDC trust is unsafe: ${problems.join("; ")}`);
-  const equals: Record<string, string[]> = { [`${o.issuerKey}:aud`]: [...o.audiences] };
+  const equals: Record<string, pulumi.Input<string>[]> = { [`${o.issuerKey}:aud`]: [...o.audiences] };
   const like: Record<string, string[]> = {};
   const subjects = o.subjects ?? [];
   const exact = subjects.filter((s) => !/[*?]/.test(s));

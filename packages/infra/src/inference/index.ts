@@ -1,3 +1,8 @@
 /** The inference account: model access, application inference profiles, invocation logging, alarms. */
 export { findModel, geographyOfRegion, KNOWN_MODELS, profileId } from "./models";
 export type { CrossRegionPrefix, KnownModel, ModelPrice } from "./models";
+export { modelAccessStatements } from "./model-access";
+export type { ModelAccessSpec } from "./model-access";
+export { InferenceAccount, validateInferenceAccountArgs } from "./inference-account";
+export type { AlarmThresholds, InferenceAccountArgs, ModelRole, TeamArgs } from "./inference-account";
+export * as perms from "./perms";

@@ -1,0 +1,88 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { oidcTrustStatement, policyDocument, renderPolicy } from "../iam";
+import type { NormalisedIssuer } from "./issuer";
+
+export interface AccessRestriction {
+  /** IdP subjects (`sub`) allowed to assume the role; exact values or patterns. */
+  readonly allowedSubjects?: readonly string[];
+  /** A session tag the IdP must send (the `https://aws.amazon.com/tags` claim), e.g. claude-code=enabled. */
+  readonly requiredSessionTag?: { readonly key: string; readonly values: readonly string[] };
+}
+
+export interface OidcFederationArgs extends AccessRestriction {
+  readonly issuer: NormalisedIssuer;
+  /** Client ids accepted as the token's `aud`. */
+  readonly clientIds: readonly string[];
+  /** Use an existing IAM OIDC provider (there is one per issuer per account) instead of creating one. */
+  readonly existingProviderArn?: pulumi.Input<string>;
+  /** Longest session the role allows, 1–12 hours. @default 8 */
+  readonly maxSessionHours?: number;
+  /** Create the Bedrock user role (off for Cognito Identity Pool stages, which only need the provider). @default true */
+  readonly createRole?: boolean;
+  readonly tags?: Record<string, string>;
+}
+
+/** Validates args; returns problems naming the arg. */
+export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
+  const problems: string[] = [];
+  if (args.clientIds.length === 0) problems.push("`clientIds` needs at least one client id");
+  const hours = args.maxSessionHours ?? 8;
+  if (!Number.isInteger(hours) || hours < 1 || hours > 12) problems.push("`maxSessionHours` must be a whole number from 1 to 12");
+  if ((args.createRole ?? true) && !args.allowedSubjects?.length && !args.requiredSessionTag) {
+    problems.push("restrict the role with `allowedSubjects` or `requiredSessionTag`: the audience alone admits every user of the IdP");
+  }
+  if (!args.issuer.url.startsWith("https://")) problems.push("`issuer` must be normalised with normalizeIssuer()");
+  return problems;
+}
+
+/**
+ * The IAM OIDC identity provider for the stage's IdP and the role developers assume with
+ * `AssumeRoleWithWebIdentity`. The trust pins the audience to the helper's client id, restricts the
+ * subject (pilot) or requires a session tag the IdP sends (production), and allows `sts:TagSession`
+ * so attributes from the token reach CloudTrail and cost reports. The role has no permissions of its
+ * own: the inference account grants model access to it.
+ */
+export class OidcFederation extends pulumi.ComponentResource {
+  readonly providerArn: pulumi.Output<string>;
+  readonly role?: aws.iam.Role;
+  readonly roleArn?: pulumi.Output<string>;
+  readonly roleName?: pulumi.Output<string>;
+
+  constructor(name: string, args: OidcFederationArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("claude-code-bedrock:federation:OidcFederation", name, {}, opts);
+    const problems = validateOidcFederationArgs(args);
+    if (problems.length) throw new Error(`OidcFederation ${name}: ${problems.join("; ")}`);
+
+    if (args.existingProviderArn !== undefined) {
+      this.providerArn = pulumi.output(args.existingProviderArn);
+    } else {
+      const provider = new aws.iam.OpenIdConnectProvider(`${name}-provider`, {
+        url: args.issuer.url,
+        clientIdLists: [...args.clientIds],
+        tags: args.tags,
+      }, { parent: this });
+      this.providerArn = provider.arn;
+    }
+
+    if (args.createRole ?? true) {
+      const trust = oidcTrustStatement({
+        providerArn: this.providerArn,
+        issuerKey: args.issuer.key,
+        audiences: args.clientIds,
+        ...(args.allowedSubjects?.length ? { subjects: args.allowedSubjects } : {}),
+        ...(args.requiredSessionTag ? { claims: { [`aws:RequestTag/${args.requiredSessionTag.key}`]: args.requiredSessionTag.values } } : {}),
+        allowSessionTags: true,
+      });
+      this.role = new aws.iam.Role(`${name}-users`, {
+        description: "Developers using Claude Code through Amazon Bedrock, federated from the corporate IdP",
+        assumeRolePolicy: renderPolicy(policyDocument(trust)),
+        maxSessionDuration: (args.maxSessionHours ?? 8) * 3600,
+        tags: args.tags,
+      }, { parent: this });
+      this.roleArn = this.role.arn;
+      this.roleName = this.role.name;
+    }
+    this.registerOutputs({ providerArn: this.providerArn, roleArn: this.roleArn, roleName: this.roleName });
+  }
+}

@@ -1,0 +1,242 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accountRootArn, allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement } from "../iam";
+import { physicalName, validateTags } from "../naming";
+import { SecureBucket } from "../storage";
+import { modelAccessStatements } from "./model-access";
+import { type CrossRegionPrefix, findModel, profileId } from "./models";
+import { KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS, LOG_DELIVERY_ACTIONS } from "./perms";
+
+export type ModelRole = "primary" | "fast" | "opus";
+
+export interface TeamArgs {
+  readonly name: string;
+  readonly costCenter: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface AlarmThresholds {
+  readonly throttlesPer5Min: number;
+  readonly serverErrorsPer5Min: number;
+  readonly clientErrorsPer5Min: number;
+  readonly latencyP90Ms: number;
+  readonly invocationsPerHour: number;
+}
+
+export interface InferenceAccountArgs {
+  /** Prefix of physical names (`ccb-pilot`). */
+  readonly namePrefix: string;
+  /** Source Region of Bedrock calls (where profiles and logs live). */
+  readonly region: string;
+  readonly models: Readonly<Partial<Record<ModelRole, string>>> & { readonly primary: string; readonly fast: string };
+  readonly crossRegion: CrossRegionPrefix | "none";
+  readonly destinationRegions: readonly string[];
+  /** One application inference profile per team and model role, tagged for cost allocation. */
+  readonly teams: readonly TeamArgs[];
+  readonly invocationLogging: { readonly enabled: boolean; readonly logRetentionDays: number; readonly s3ExpirationDays: number };
+  readonly alarms: AlarmThresholds & { readonly emails: readonly string[] };
+  /** Deny Bedrock API keys to everyone granted model access. */
+  readonly denyBedrockApiKeys: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export function validateInferenceAccountArgs(args: InferenceAccountArgs): string[] {
+  const problems: string[] = [];
+  for (const [role, id] of Object.entries(args.models)) {
+    const model = id ? findModel(id) : undefined;
+    if (!model) problems.push(`\`models.${role}\` "${id}" is not a known Claude model id`);
+    else if (args.crossRegion !== "none" && !model.prefixes.includes(args.crossRegion)) problems.push(`\`models.${role}\` ${id} has no ${args.crossRegion}. profile`);
+  }
+  if (args.crossRegion !== "global" && !args.destinationRegions.includes(args.region)) problems.push("`destinationRegions` must include `region`");
+  const names = args.teams.map((t) => t.name);
+  names.forEach((n, i) => {
+    if (!/^[a-z][a-z0-9-]{1,30}$/.test(n)) problems.push(`\`teams[${i}].name\` "${n}" must be 2–31 lower-case letters, digits, dashes`);
+    if (names.indexOf(n) !== i) problems.push(`\`teams[${i}].name\` "${n}" is repeated`);
+  });
+  for (const t of args.teams) problems.push(...validateTags({ team: t.name, "cost-center": t.costCenter, ...(t.tags ?? {}) }).map((p) => `team ${t.name}: ${p}`));
+  return problems;
+}
+
+/**
+ * The dedicated inference account: a customer managed key, the alarm topic, Bedrock model invocation
+ * logging (S3 + CloudWatch Logs, metadata only by default), application inference profiles per team
+ * with cost-allocation tags, CloudWatch alarms on Bedrock's metrics, and the model-access grant.
+ */
+export class InferenceAccount extends pulumi.ComponentResource {
+  readonly env: AwsEnvironment;
+  readonly key: aws.kms.Key;
+  readonly keyArn: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Output<string>;
+  /** Team → model role → application inference profile ARN. */
+  readonly teamProfiles: Record<string, Partial<Record<ModelRole, pulumi.Output<string>>>>;
+  readonly invocationLogs?: {
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+    readonly logGroupArn: pulumi.Output<string>;
+  };
+  readonly alarmNames: pulumi.Output<string>[] = [];
+  readonly grants: { invokeModels(grantee: Grantee): Grant };
+  private readonly args: InferenceAccountArgs;
+
+  constructor(name: string, args: InferenceAccountArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("claude-code-bedrock:inference:InferenceAccount", name, {}, opts);
+    const problems = validateInferenceAccountArgs(args);
+    if (problems.length) throw new Error(`InferenceAccount ${name}: ${problems.join("; ")}`);
+    this.args = args;
+    const parent = { parent: this };
+    const env = (this.env = awsEnvironment(this));
+    const tags = { ...(args.tags ?? {}) };
+
+    // ---- Key ------------------------------------------------------------------------------------
+    const sourceAccount = { StringEquals: { "aws:SourceAccount": env.accountId } };
+    this.key = new aws.kms.Key(`${name}-key`, {
+      description: `${args.namePrefix}: invocation logs, alarm topic`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: renderPolicy(policyDocument(
+        allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } }),
+        allow(KMS_SERVICE_USE_ACTIONS, ["*"], {
+          sid: "CloudWatchLogsEncrypts",
+          principal: { Service: pulumi.interpolate`logs.${env.region}.${env.dnsSuffix}` },
+          conditions: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${env.partition}:logs:${env.region}:${env.accountId}:log-group:*` } },
+        }),
+        allow(["kms:Decrypt", "kms:GenerateDataKey"], ["*"], { sid: "AlarmsPublishToEncryptedTopic", principal: { Service: "cloudwatch.amazonaws.com" }, conditions: sourceAccount }),
+        allow(["kms:Decrypt", "kms:GenerateDataKey"], ["*"], { sid: "BedrockWritesLogs", principal: { Service: "bedrock.amazonaws.com" }, conditions: sourceAccount }),
+      )),
+      tags,
+    }, parent);
+    this.keyArn = this.key.arn;
+    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.namePrefix}-inference`, targetKeyId: this.key.keyId }, parent);
+
+    // ---- Alarm topic ----------------------------------------------------------------------------
+    const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: this.key.arn, tags }, parent);
+    new aws.sns.TopicPolicy(`${name}-alarms-policy`, {
+      arn: topic.arn,
+      policy: renderPolicy(policyDocument(
+        allow(["sns:Publish"], [topic.arn], { sid: "CloudWatchAlarmsPublish", principal: { Service: "cloudwatch.amazonaws.com" }, conditions: sourceAccount }),
+        denyInsecureTransport("sns", [topic.arn]),
+      )),
+    }, parent);
+    args.alarms.emails.forEach((email, i) => {
+      new aws.sns.TopicSubscription(`${name}-alarms-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent);
+    });
+    this.alarmTopicArn = topic.arn;
+
+    // ---- Team inference profiles ----------------------------------------------------------------
+    this.teamProfiles = {};
+    const roles = (Object.keys(args.models) as ModelRole[]).filter((r) => args.models[r]);
+    for (const team of args.teams) {
+      this.teamProfiles[team.name] = {};
+      for (const role of roles) {
+        const model = args.models[role]!;
+        const source = args.crossRegion === "none"
+          ? pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}::foundation-model/${model}`
+          : pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}:${env.accountId}:inference-profile/${profileId(model, args.crossRegion)}`;
+        const profile = new aws.bedrock.InferenceProfile(`${name}-${team.name}-${role}`, {
+          name: physicalName("inferenceProfile", [args.namePrefix, team.name, role]),
+          description: `Claude Code ${role} model for team ${team.name}`,
+          modelSource: { copyFrom: source },
+          region: args.region,
+          tags: { ...tags, ...(team.tags ?? {}), team: team.name, "cost-center": team.costCenter, "model-role": role },
+        }, parent);
+        this.teamProfiles[team.name]![role] = profile.arn;
+      }
+    }
+
+    // ---- Model invocation logging ---------------------------------------------------------------
+    if (args.invocationLogging.enabled) {
+      const bucket = new SecureBucket(`${name}-invocation-logs`, {
+        kmsKeyArn: this.key.arn,
+        expirationDays: args.invocationLogging.s3ExpirationDays,
+        policyStatements: (arn) => [
+          allow(["s3:PutObject"], [pulumi.interpolate`${arn}/AWSLogs/${env.accountId}/BedrockModelInvocationLogs/*`], {
+            sid: "BedrockDeliversInvocationLogs",
+            principal: { Service: "bedrock.amazonaws.com" },
+            conditions: { StringEquals: { "aws:SourceAccount": env.accountId }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}:${env.accountId}:*` } },
+          }),
+        ],
+        tags,
+      }, parent);
+      const logGroup = new aws.cloudwatch.LogGroup(`${name}-invocation-logs`, {
+        name: `/aws/bedrock/${args.namePrefix}/model-invocations`,
+        retentionInDays: args.invocationLogging.logRetentionDays,
+        kmsKeyId: this.key.arn,
+        tags,
+      }, parent);
+      const deliveryRole = new aws.iam.Role(`${name}-log-delivery`, {
+        description: "Bedrock writes model invocation logs to CloudWatch Logs",
+        assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement(
+          "bedrock.amazonaws.com",
+          env.accountId,
+          pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}:${env.accountId}:*`,
+        ))),
+        tags,
+      }, parent);
+      const deliveryPolicy = new aws.iam.RolePolicy(`${name}-log-delivery-write`, {
+        role: deliveryRole.name,
+        policy: renderPolicy(policyDocument(allow(LOG_DELIVERY_ACTIONS, [pulumi.interpolate`${logGroup.arn}:log-stream:*`], { sid: "WriteInvocationLogs" }))),
+      }, parent);
+      new aws.bedrockmodel.InvocationLoggingConfiguration(`${name}-invocation-logging`, {
+        region: args.region,
+        loggingConfig: {
+          // Metadata only (identity, model, token counts): prompts hold source code and stay out of logs.
+          textDataDeliveryEnabled: false,
+          imageDataDeliveryEnabled: false,
+          embeddingDataDeliveryEnabled: false,
+          videoDataDeliveryEnabled: false,
+          s3Config: { bucketName: bucket.bucketName, keyPrefix: "" },
+          cloudwatchConfig: { logGroupName: logGroup.name, roleArn: deliveryRole.arn, largeDataDeliveryS3Config: { bucketName: bucket.bucketName, keyPrefix: "large-data" } },
+        },
+      }, { parent: this, dependsOn: [deliveryPolicy, bucket] });
+      this.invocationLogs = { bucketName: bucket.bucketName, bucketArn: bucket.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn };
+    }
+
+    // ---- Alarms ---------------------------------------------------------------------------------
+    // Bedrock also publishes each metric without dimensions ("across all model IDs"): one alarm covers every model and profile.
+    const alarm = (key: string, metricName: string, description: string, spec: { period: number; threshold: number; statistic?: string; extendedStatistic?: string; evaluationPeriods?: number }) => {
+      const a = new aws.cloudwatch.MetricAlarm(`${name}-${key}`, {
+        alarmDescription: `${args.namePrefix}: ${description}`,
+        namespace: "AWS/Bedrock",
+        metricName,
+        period: spec.period,
+        evaluationPeriods: spec.evaluationPeriods ?? 1,
+        threshold: spec.threshold,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        ...(spec.extendedStatistic ? { extendedStatistic: spec.extendedStatistic } : { statistic: spec.statistic ?? "Sum" }),
+        treatMissingData: "notBreaching",
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+        region: args.region,
+        tags,
+      }, parent);
+      this.alarmNames.push(a.name);
+    };
+    alarm("throttles", "InvocationThrottles", `Bedrock throttled ≥ ${args.alarms.throttlesPer5Min} requests in 5 minutes (raise the TPM quota or spread Regions)`, { period: 300, threshold: args.alarms.throttlesPer5Min });
+    alarm("server-errors", "InvocationServerErrors", `≥ ${args.alarms.serverErrorsPer5Min} Bedrock server errors in 5 minutes`, { period: 300, threshold: args.alarms.serverErrorsPer5Min });
+    alarm("client-errors", "InvocationClientErrors", `≥ ${args.alarms.clientErrorsPer5Min} Bedrock client errors in 5 minutes (access denied, validation)`, { period: 300, threshold: args.alarms.clientErrorsPer5Min });
+    alarm("latency", "InvocationLatency", `p90 latency ≥ ${args.alarms.latencyP90Ms} ms for 15 minutes`, { period: 300, threshold: args.alarms.latencyP90Ms, extendedStatistic: "p90", evaluationPeriods: 3 });
+    alarm("invocations", "Invocations", `≥ ${args.alarms.invocationsPerHour} invocations in an hour (unexpected load or a runaway client)`, { period: 3600, threshold: args.alarms.invocationsPerHour });
+    if (args.invocationLogging.enabled) {
+      alarm("log-delivery", "ModelInvocationLogsCloudWatchDeliveryFailure", "invocation logs failed to reach CloudWatch Logs (quota metering and audit depend on them)", { period: 300, threshold: 1 });
+    }
+
+    this.grants = { invokeModels: (grantee) => grant(this, name, "invoke", grantee, this.modelAccessStatements()) };
+    this.registerOutputs({ keyArn: this.keyArn, alarmTopicArn: this.alarmTopicArn, teamProfiles: this.teamProfiles, invocationLogs: this.invocationLogs });
+  }
+
+  /** The model-access statements for the stage (used by grants and by cross-account roles). */
+  modelAccessStatements() {
+    const a = this.args;
+    return modelAccessStatements({
+      partition: this.env.partition,
+      accountId: this.env.accountId,
+      region: a.region,
+      models: [...new Set(Object.values(a.models).filter((m): m is string => !!m))],
+      crossRegion: a.crossRegion,
+      destinationRegions: a.destinationRegions,
+      applicationProfileArns: Object.values(this.teamProfiles).flatMap((byRole) => Object.values(byRole).filter((x): x is pulumi.Output<string> => !!x)),
+      denyBearerTokens: a.denyBedrockApiKeys,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import { allow, deny, type Statement } from "../iam";
+import { type CrossRegionPrefix, profileId } from "./models";
+import { BEARER_TOKEN_ACTIONS, MODEL_INVOKE_ACTIONS, PROFILE_LIST_ACTIONS, PROFILE_READ_ACTIONS } from "./perms";
+
+type In = pulumi.Input<string>;
+
+export interface ModelAccessSpec {
+  readonly partition: In;
+  readonly accountId: In;
+  /** Source Region of the calls. */
+  readonly region: string;
+  /** Base model ids (`anthropic.claude-…`). */
+  readonly models: readonly string[];
+  readonly crossRegion: CrossRegionPrefix | "none";
+  /** Regions a geographic profile may route to (ignored for `global`). */
+  readonly destinationRegions: readonly string[];
+  /** Application inference profiles of the stage (team profiles). */
+  readonly applicationProfileArns: readonly In[];
+  /** Deny Bedrock API keys for these principals. */
+  readonly denyBearerTokens: boolean;
+}
+
+/**
+ * The model-access statements for one stage. Invocation is allowed only through the stage's
+ * inference profiles: the profile ARNs themselves, and the foundation models behind them in every
+ * destination Region *only when reached through one of those profiles* (`bedrock:InferenceProfileArn`),
+ * so direct on-demand calls to other Regions or models are not granted. `global.` profiles route to
+ * any commercial Region and also evaluate the Region-less foundation-model ARN.
+ */
+export function modelAccessStatements(spec: ModelAccessSpec): Statement[] {
+  if (spec.models.length === 0) throw new Error("model access needs at least one model");
+  const p = spec.partition;
+  const systemProfiles: pulumi.Output<string>[] =
+    spec.crossRegion === "none"
+      ? []
+      : spec.models.map((m) => pulumi.interpolate`arn:${p}:bedrock:${spec.region}:${spec.accountId}:inference-profile/${profileId(m, spec.crossRegion)}`);
+  const profiles: In[] = [...systemProfiles, ...spec.applicationProfileArns];
+
+  const foundation: pulumi.Output<string>[] = [];
+  for (const m of spec.models) {
+    if (spec.crossRegion === "global") {
+      foundation.push(pulumi.interpolate`arn:${p}:bedrock:*::foundation-model/${m}`, pulumi.interpolate`arn:${p}:bedrock:::foundation-model/${m}`);
+    } else if (spec.crossRegion === "none") {
+      foundation.push(pulumi.interpolate`arn:${p}:bedrock:${spec.region}::foundation-model/${m}`);
+    } else {
+      for (const r of spec.destinationRegions) foundation.push(pulumi.interpolate`arn:${p}:bedrock:${r}::foundation-model/${m}`);
+    }
+  }
+
+  const statements: Statement[] = [];
+  if (profiles.length > 0) statements.push(allow(MODEL_INVOKE_ACTIONS, profiles, { sid: "InvokeThroughStageProfiles" }));
+  statements.push(
+    allow(MODEL_INVOKE_ACTIONS, foundation, {
+      sid: "InvokeModelsBehindProfiles",
+      // In-Region on-demand (`none`) calls the source-Region model directly; with cross-Region
+      // profiles the destination-Region models are reachable only through the stage's profiles.
+      ...(spec.crossRegion !== "none" ? { conditions: { StringEquals: { "bedrock:InferenceProfileArn": profiles } } } : {}),
+    }),
+  );
+  if (profiles.length > 0) statements.push(allow(PROFILE_READ_ACTIONS, profiles, { sid: "ReadStageProfiles" }));
+  statements.push(allow(PROFILE_LIST_ACTIONS, ["*"], { sid: "ListProfiles" }));
+  if (spec.denyBearerTokens) statements.push(deny(BEARER_TOKEN_ACTIONS, ["*"], { sid: "DenyBedrockApiKeys" }));
+  return statements;
+}
