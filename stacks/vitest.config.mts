@@ -1,3 +1,3 @@
 import { projectTestConfig } from "../vitest.shared.mjs";
 
-export default projectTestConfig();
+export default projectTestConfig({ include: ["**/*.test.ts"], testTimeout: 60_000 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "./recorder";
 
@@ -77,7 +78,7 @@ function mockArn(type: string, name: string, inputs: Record<string, any>, env: {
     case "aws:s3/bucket:Bucket":
       return `arn:${p}:s3:::${physical}`;
     case "aws:bedrock/inferenceProfile:InferenceProfile":
-      return `arn:${p}:bedrock:${env.region}:${env.account}:application-inference-profile/${name.replace(/[^a-z0-9]/g, "").slice(0, 12)}`;
+      return `arn:${p}:bedrock:${env.region}:${env.account}:application-inference-profile/${hash12(name)}`;
     case "aws:cloudwatch/logGroup:LogGroup":
       return `arn:${p}:logs:${env.region}:${env.account}:log-group:${physical}`;
     case "aws:sns/topic:Topic":
@@ -130,7 +131,7 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         const inputs = args.inputs as Record<string, any>;
-        const id = mockId(args.type, args.name, envOf(args.provider));
+        const id = mockId(args.type, args.name, inputs, envOf(args.provider));
         if (args.type === "pulumi:providers:aws") {
           recorder.providers.set(id, {
             account: accountFromProviderInputs(inputs) ?? options.accountId,
@@ -170,24 +171,24 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
 }
 
 /** Ids shaped like the real ones where other code parses them. */
-function mockId(type: string, name: string, env: { region: string }): string {
+function mockId(type: string, name: string, inputs: Record<string, any>, env: { region: string }): string {
   if (type === "aws:cognito/identityPool:IdentityPool") return `${env.region}:00000000-0000-4000-8000-${hash12(name)}`;
+  // For buckets, AWS uses the bucket name as the id; siblings reference the bucket by it.
+  if (type === "aws:s3/bucket:Bucket") return inputs.bucket ?? name;
   return `${name}-id`;
 }
 
 function hash12(value: string): string {
-  let h = 0;
-  for (const ch of value) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return h.toString(16).padStart(12, "0").slice(-12);
+  return createHash("sha256").update(value).digest("hex").slice(0, 12);
 }
 
 /** Outputs AWS computes that components read back. */
 function defaultState(type: string, name: string, inputs: Record<string, any>, env: { account: string; region: string }): Record<string, any> {
   switch (type) {
     case "aws:s3/bucket:Bucket":
-      return { bucket: inputs.bucket ?? `${name}-bucket`, bucketDomainName: `${inputs.bucket ?? name}.s3.amazonaws.com` };
+      return { bucket: inputs.bucket ?? name, bucketDomainName: `${inputs.bucket ?? name}.s3.amazonaws.com` };
     case "aws:iam/role:Role":
-      return { name: inputs.name ?? `${name}-role`, uniqueId: "AROAMOCK" };
+      return { name: inputs.name ?? name, uniqueId: "AROAMOCK" };
     case "aws:lb/loadBalancer:LoadBalancer":
       return { dnsName: `${name}.${env.region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K", arnSuffix: `app/${name}/abc` };
     case "aws:lb/targetGroup:TargetGroup":
