@@ -3,6 +3,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { installMocks, type ResourceRecorder, settle } from "@ccb/infra/src/testing";
+import { parseStageConfig } from "./config/stage-config";
+import { deployStage } from "./stage";
 
 /**
  * Runs a stage's program on the Pulumi mock engine with the stack's own config file: used by the
@@ -48,7 +50,8 @@ export async function resolveDeep(value: unknown): Promise<any> {
 }
 
 /**
- * Runs a stage. `edit` may change the parsed YAML first (to test validation or variants).
+ * Runs a stage. `edit` may change the parsed YAML first (to test validation or variants). The stage
+ * module declares resources only when `deployStage` runs, so importing it before the mocks is safe.
  */
 export async function runStage(stage: string, edit?: (raw: Record<string, any>) => void): Promise<StageRun> {
   const { stage: raw, region } = readStackConfig(stage);
@@ -56,8 +59,6 @@ export async function runStage(stage: string, edit?: (raw: Record<string, any>) 
   edit?.(copy);
   const recorder = await installMocks({ accountId: String(copy.accounts?.inference?.id ?? "000000000000"), region, stack: stage, project: "claude-code-bedrock" });
   pulumi.runtime.setAllConfig({ "claude-code-bedrock:stage": JSON.stringify(copy), "aws:region": region });
-  const { parseStageConfig } = await import("./config/stage-config");
-  const { deployStage } = await import("./stage");
   const outputs = deployStage(parseStageConfig(stage, copy));
   const resolved = await resolveDeep(outputs);
   await settle();

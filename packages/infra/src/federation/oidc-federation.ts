@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { oidcTrustStatement, policyDocument, renderPolicy } from "../iam";
+import { oidcTrustStatement, policyDocument, renderPolicy, validateOidcTrust } from "../iam";
 import type { NormalisedIssuer } from "./issuer";
 
 export interface AccessRestriction {
@@ -23,6 +23,13 @@ export interface OidcFederationArgs extends AccessRestriction {
   readonly tags?: Record<string, string>;
 }
 
+function trustRestriction(args: AccessRestriction) {
+  return {
+    ...(args.allowedSubjects?.length ? { subjects: args.allowedSubjects } : {}),
+    ...(args.requiredSessionTag ? { claims: { [`aws:RequestTag/${args.requiredSessionTag.key}`]: args.requiredSessionTag.values } } : {}),
+  };
+}
+
 /** Validates args; returns problems naming the arg. */
 export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
   const problems: string[] = [];
@@ -33,6 +40,10 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
     problems.push("restrict the role with `allowedSubjects` or `requiredSessionTag`: the audience alone admits every user of the IdP");
   }
   if (!args.issuer.url.startsWith("https://")) problems.push("`issuer` must be normalised with normalizeIssuer()");
+  if ((args.createRole ?? true) && problems.length === 0) {
+    // The trust's own checks, run before any child exists so a refusal leaves nothing behind.
+    problems.push(...validateOidcTrust({ providerArn: "", issuerKey: args.issuer.key, audiences: args.clientIds, ...trustRestriction(args) }));
+  }
   return problems;
 }
 
@@ -70,8 +81,7 @@ export class OidcFederation extends pulumi.ComponentResource {
         providerArn: this.providerArn,
         issuerKey: args.issuer.key,
         audiences: args.clientIds,
-        ...(args.allowedSubjects?.length ? { subjects: args.allowedSubjects } : {}),
-        ...(args.requiredSessionTag ? { claims: { [`aws:RequestTag/${args.requiredSessionTag.key}`]: args.requiredSessionTag.values } } : {}),
+        ...trustRestriction(args),
         allowSessionTags: true,
       });
       this.role = new aws.iam.Role(`${name}-users`, {

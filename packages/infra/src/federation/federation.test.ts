@@ -1,0 +1,112 @@
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import type * as Rules from "../rules";
+import type * as Fed from "./index";
+
+let recorder: ResourceRecorder;
+let fed: typeof Fed;
+let rules: typeof Rules;
+
+beforeAll(async () => {
+  recorder = await installMocks({ accountId: "111111111111", region: "us-east-1" });
+  fed = await import("./index.js");
+  rules = await import("../rules/index.js");
+});
+beforeEach(() => recorder.clear());
+
+const issuer = () => fed.normalizeIssuer("https://example.okta.com/oauth2/default", "okta");
+
+describe("OidcFederation", () => {
+  it("creates exactly the provider and the user role, named after the component", async () => {
+    const f = new fed.OidcFederation("pilot-fed", { issuer: issuer(), clientIds: ["client-1"], allowedSubjects: ["00u1"], maxSessionHours: 12 });
+    await unwrap(f.roleArn!);
+    await settle();
+    expect(recorder.inventory()).toEqual([
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider pilot-fed-provider",
+      "aws:iam/role:Role pilot-fed-users",
+      "claude-code-bedrock:federation:OidcFederation pilot-fed",
+    ]);
+    const provider = recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "pilot-fed-provider");
+    expect(provider.inputs.url).toBe("https://example.okta.com/oauth2/default");
+    expect(provider.inputs.clientIdLists).toEqual(["client-1"]);
+    const role = recorder.one("aws:iam/role:Role", "pilot-fed-users");
+    expect(role.inputs.maxSessionDuration).toBe(43200);
+    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement).toEqual([
+      {
+        Sid: "FederatedUsers",
+        Effect: "Allow",
+        Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default" },
+        Action: ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
+        Condition: { StringEquals: { "example.okta.com/oauth2/default:aud": ["client-1"], "example.okta.com/oauth2/default:sub": ["00u1"] } },
+      },
+    ]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("uses an existing provider instead of creating a second one for the issuer", async () => {
+    const arn = "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default";
+    const f = new fed.OidcFederation("existing", { issuer: issuer(), clientIds: ["c"], existingProviderArn: arn, requiredSessionTag: { key: "claude-code", values: ["enabled"] } });
+    expect(await unwrap(f.providerArn)).toBe(arn);
+    await settle();
+    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toHaveLength(0);
+    const trust = policyOf(recorder.one("aws:iam/role:Role", "existing-users").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Principal.Federated).toBe(arn);
+    expect(trust.Condition).toEqual({
+      StringEquals: { "example.okta.com/oauth2/default:aud": ["c"], "aws:RequestTag/claude-code": ["enabled"] },
+    });
+  });
+
+  it("uses StringLike for subject patterns", async () => {
+    new fed.OidcFederation("patterns", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1*"] });
+    await settle();
+    const trust = policyOf(recorder.one("aws:iam/role:Role", "patterns-users").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Condition.StringLike).toEqual({ "example.okta.com/oauth2/default:sub": ["00u1*"] });
+  });
+
+  it.each([
+    [{ clientIds: [] }, /`clientIds` needs at least one client id/],
+    [{ maxSessionHours: 13 }, /`maxSessionHours` must be a whole number from 1 to 12/],
+    [{ allowedSubjects: [] }, /restrict the role/],
+    [{ allowedSubjects: ["*"] }, /may not be only a wildcard/],
+  ])("refuses unsafe args %j", (override, message) => {
+    expect(() => new fed.OidcFederation("bad", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"], ...override })).toThrowError(message);
+  });
+});
+
+describe("CognitoIdentityPoolFederation", () => {
+  it("creates an enhanced-flow pool without guests and an authenticated role with the same limits", async () => {
+    const f = new fed.CognitoIdentityPoolFederation("pool", {
+      issuer: issuer(),
+      clientIds: ["client-1"],
+      oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default",
+      allowedSubjects: ["00u1"],
+      principalTags: { email: "email" },
+    });
+    const poolId = await unwrap(f.identityPoolId);
+    await settle();
+    expect(recorder.inventory()).toEqual([
+      "aws:cognito/identityPool:IdentityPool pool-pool",
+      "aws:cognito/identityPoolProviderPrincipalTag:IdentityPoolProviderPrincipalTag pool-principal-tags",
+      "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment pool-roles",
+      "aws:iam/role:Role pool-authenticated",
+      "claude-code-bedrock:federation:CognitoIdentityPoolFederation pool",
+    ]);
+    const pool = recorder.one("aws:cognito/identityPool:IdentityPool", "pool-pool");
+    expect(pool.inputs.allowUnauthenticatedIdentities).toBe(false);
+    expect(pool.inputs.allowClassicFlow).toBe(false);
+    const tags = recorder.one("aws:cognito/identityPoolProviderPrincipalTag:IdentityPoolProviderPrincipalTag", "pool-principal-tags");
+    expect(tags.inputs.principalTags).toEqual({ idp_sub: "sub", email: "email" });
+    const trust = policyOf(recorder.one("aws:iam/role:Role", "pool-authenticated").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Principal).toEqual({ Federated: "cognito-identity.amazonaws.com" });
+    expect(trust.Condition).toEqual({
+      StringEquals: { "cognito-identity.amazonaws.com:aud": [poolId], "aws:RequestTag/idp_sub": ["00u1"] },
+      "ForAnyValue:StringEquals": { "cognito-identity.amazonaws.com:amr": ["authenticated"] },
+    });
+    expect(f.providerName).toBe("example.okta.com/oauth2/default");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("refuses a pool role without a subject or tag restriction", () => {
+    expect(() => new fed.CognitoIdentityPoolFederation("open", { issuer: issuer(), clientIds: ["c"], oidcProviderArn: "arn:aws:iam::1:oidc-provider/x" })).toThrow(/restrict the role/);
+  });
+});
