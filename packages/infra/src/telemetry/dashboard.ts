@@ -82,8 +82,8 @@ export function parseInsightsSql(sql: string): InsightsQuery | undefined {
   const [namespace, ...schema] = names(m[3]);
   const where: Record<string, string> = {};
   for (const w of m[4]?.split(" AND ") ?? []) {
-    const wm = /^"([^"]+)" = '([^']*)'$/.exec(w);
-    if (wm) where[wm[1]!] = wm[2]!;
+    const wm = /^"([^"]+)" = '((?:[^']|'')*)'$/.exec(w);
+    if (wm) where[wm[1]!] = wm[2]!.replace(/''/g, "'");
   }
   return { stat: m[1] as InsightsQuery["stat"], metric: m[2]!, namespace: namespace!, schema, where, groupBy: names(m[5]), limit: Number(m[6]) };
 }
