@@ -187,17 +187,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   const opus = checkModel("opus", true);
   const destinationRegions = m?.strList("destinationRegions", { pattern: REGION, hint: "AWS Regions", min: 1, default: region ? [region] : [] }) ?? [];
   if (region && !destinationRegions.includes(region)) p.add("stage.models.destinationRegions", `must include the source Region ${region}`);
-  if (crossRegion !== "none" && crossRegion !== "global") {
-    for (const d of destinationRegions) {
-      const geo = inference.geographyOfRegion(d);
-      const ok = geo === crossRegion || (crossRegion === "apac" && (geo === "jp" || geo === "au" || geo === "apac"));
-      if (!ok) p.add("stage.models.destinationRegions", `${d} is outside the "${crossRegion}" geography`);
-    }
-    const geo = region ? inference.geographyOfRegion(region) : undefined;
-    if (region && geo !== crossRegion && !(crossRegion === "apac" && (geo === "jp" || geo === "au"))) {
-      p.add("stage.models.crossRegion", `"${crossRegion}." profiles are not available from ${region} (its geography is ${geo ?? "unknown"})`);
-    }
-  }
+  if (region) for (const problem of inference.validateGeography(region, crossRegion, destinationRegions)) p.add("stage.models.crossRegion", problem);
 
   const teams = r.list("teams").map((t) => ({
     name: t.str("name", { pattern: TEAM_NAME, hint: "2–31 lower-case letters, digits, dashes, starting with a letter" }),

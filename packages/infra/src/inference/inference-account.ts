@@ -4,7 +4,7 @@ import { accountRootArn, allow, awsEnvironment, type AwsEnvironment, denyInsecur
 import { physicalName, validateTags } from "../naming";
 import { SecureBucket } from "../storage";
 import { modelAccessStatements } from "./model-access";
-import { type CrossRegionPrefix, findModel, profileId } from "./models";
+import { type CrossRegionPrefix, findModel, profileId, validateGeography } from "./models";
 import { KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS, LOG_DELIVERY_ACTIONS } from "./perms";
 
 export type ModelRole = "primary" | "fast" | "opus";
@@ -48,6 +48,7 @@ export function validateInferenceAccountArgs(args: InferenceAccountArgs): string
     else if (args.crossRegion !== "none" && !model.prefixes.includes(args.crossRegion)) problems.push(`\`models.${role}\` ${id} has no ${args.crossRegion}. profile`);
   }
   if (args.crossRegion !== "global" && !args.destinationRegions.includes(args.region)) problems.push("`destinationRegions` must include `region`");
+  problems.push(...validateGeography(args.region, args.crossRegion, args.destinationRegions).map((p) => `\`crossRegion\`: ${p}`));
   const names = args.teams.map((t) => t.name);
   names.forEach((n, i) => {
     if (!/^[a-z][a-z0-9-]{1,30}$/.test(n)) problems.push(`\`teams[${i}].name\` "${n}" must be 2–31 lower-case letters, digits, dashes`);

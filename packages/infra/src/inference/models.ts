@@ -56,3 +56,20 @@ export function geographyOfRegion(region: string): CrossRegionPrefix | undefined
 export function profileId(modelId: string, prefix: CrossRegionPrefix | "none"): string {
   return prefix === "none" ? modelId : `${prefix}.${modelId}`;
 }
+
+const sameGeography = (prefix: CrossRegionPrefix, region: string) => {
+  const geo = geographyOfRegion(region);
+  return geo === prefix || (prefix === "apac" && (geo === "jp" || geo === "au"));
+};
+
+/**
+ * Checks that a cross-Region prefix can be used from the source Region and that every destination
+ * Region lies in its geography. Returns problems; empty when consistent.
+ */
+export function validateGeography(region: string, prefix: CrossRegionPrefix | "none", destinations: readonly string[]): string[] {
+  if (prefix === "none" || prefix === "global") return [];
+  const problems: string[] = [];
+  if (!sameGeography(prefix, region)) problems.push(`"${prefix}." profiles are not available from ${region} (its geography is ${geographyOfRegion(region) ?? "unknown"})`);
+  for (const d of destinations) if (!sameGeography(prefix, d)) problems.push(`destination Region ${d} is outside the "${prefix}" geography`);
+  return problems;
+}

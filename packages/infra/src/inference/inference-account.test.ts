@@ -1,0 +1,162 @@
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import type * as Rules from "../rules";
+import type * as Inference from "./index";
+
+let recorder: ResourceRecorder;
+let inference: typeof Inference;
+let rules: typeof Rules;
+
+beforeAll(async () => {
+  recorder = await installMocks({ accountId: "111111111111", region: "us-east-1" });
+  inference = await import("./index.js");
+  rules = await import("../rules/index.js");
+});
+beforeEach(() => recorder.clear());
+
+const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
+const baseArgs = (): Inference.InferenceAccountArgs => ({
+  namePrefix: "ccb-test",
+  region: "us-east-1",
+  models: { primary: SONNET, fast: HAIKU },
+  crossRegion: "us",
+  destinationRegions: ["us-east-1", "us-east-2", "us-west-2"],
+  teams: [{ name: "platform", costCenter: "CC-1", tags: { department: "eng" } }],
+  invocationLogging: { enabled: true, logRetentionDays: 30, s3ExpirationDays: 90 },
+  alarms: { emails: ["ops@example.com"], throttlesPer5Min: 5, serverErrorsPer5Min: 5, clientErrorsPer5Min: 20, latencyP90Ms: 30000, invocationsPerHour: 1000 },
+  denyBedrockApiKeys: true,
+});
+
+describe("InferenceAccount", () => {
+  it("creates the key, topic, logging, team profiles and alarms and nothing else", async () => {
+    const acct = new inference.InferenceAccount("inf", baseArgs());
+    await unwrap(acct.alarmTopicArn);
+    await settle();
+    const counts: Record<string, number> = {};
+    for (const r of recorder.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    expect(counts).toEqual({
+      "claude-code-bedrock:inference:InferenceAccount": 1,
+      "aws:kms/key:Key": 1,
+      "aws:kms/alias:Alias": 1,
+      "aws:sns/topic:Topic": 1,
+      "aws:sns/topicPolicy:TopicPolicy": 1,
+      "aws:sns/topicSubscription:TopicSubscription": 1,
+      "aws:bedrock/inferenceProfile:InferenceProfile": 2,
+      "claude-code-bedrock:storage:SecureBucket": 1,
+      "aws:s3/bucket:Bucket": 1,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+      "aws:s3/bucketVersioning:BucketVersioning": 1,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:iam/role:Role": 1,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": 1,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
+    });
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("tags each team profile for cost allocation and copies from the stage's cross-Region profile", async () => {
+    new inference.InferenceAccount("inf", baseArgs());
+    await settle();
+    const primary = recorder.one("aws:bedrock/inferenceProfile:InferenceProfile", "inf-platform-primary");
+    expect(primary.inputs.name).toBe("ccb-test-platform-primary");
+    expect(primary.inputs.modelSource).toEqual({ copyFrom: `arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.${SONNET}` });
+    expect(primary.inputs.tags).toEqual({ department: "eng", team: "platform", "cost-center": "CC-1", "model-role": "primary" });
+  });
+
+  it("logs metadata only, to the encrypted bucket and the log group, through a role Bedrock can assume only for this account", async () => {
+    new inference.InferenceAccount("inf", baseArgs());
+    await settle();
+    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging").inputs.loggingConfig;
+    expect(cfg.textDataDeliveryEnabled).toBe(false);
+    expect(cfg.imageDataDeliveryEnabled).toBe(false);
+    expect(cfg.s3Config.bucketName).toBe("inf-invocation-logs");
+    expect(cfg.cloudwatchConfig.logGroupName).toBe("/aws/bedrock/ccb-test/model-invocations");
+    const logGroup = recorder.one("aws:cloudwatch/logGroup:LogGroup", "inf-invocation-logs");
+    expect(logGroup.inputs.retentionInDays).toBe(30);
+    expect(logGroup.inputs.kmsKeyId).toMatch(/^arn:aws:kms:/);
+    const trust = policyOf(recorder.one("aws:iam/role:Role", "inf-log-delivery").inputs.assumeRolePolicy)!.Statement;
+    expect(trust).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "bedrock.amazonaws.com" },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" } },
+      },
+    ]);
+    const write = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-log-delivery-write").inputs.policy)!.Statement;
+    expect(write).toEqual([
+      { Sid: "WriteInvocationLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroup.inputs.name ? "arn:aws:logs:us-east-1:111111111111:log-group:/aws/bedrock/ccb-test/model-invocations" : ""}:log-stream:*`] },
+    ]);
+    const bucketPolicy = policyOf(recorder.one("aws:s3/bucketPolicy:BucketPolicy", "inf-invocation-logs-policy").inputs.policy)!.Statement;
+    expect(bucketPolicy[1]).toEqual({
+      Sid: "BedrockDeliversInvocationLogs",
+      Effect: "Allow",
+      Principal: { Service: "bedrock.amazonaws.com" },
+      Action: ["s3:PutObject"],
+      Resource: ["arn:aws:s3:::inf-invocation-logs/AWSLogs/111111111111/BedrockModelInvocationLogs/*"],
+      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" } },
+    });
+  });
+
+  it("alarms on throttles, errors, latency, volume and log delivery to the topic", async () => {
+    new inference.InferenceAccount("inf", baseArgs());
+    await settle();
+    const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => [a.name, a.inputs.metricName, a.inputs.threshold]).sort()).toEqual([
+      ["inf-client-errors", "InvocationClientErrors", 20],
+      ["inf-invocations", "Invocations", 1000],
+      ["inf-latency", "InvocationLatency", 30000],
+      ["inf-log-delivery", "ModelInvocationLogsCloudWatchDeliveryFailure", 1],
+      ["inf-server-errors", "InvocationServerErrors", 5],
+      ["inf-throttles", "InvocationThrottles", 5],
+    ]);
+    const topicArn = "arn:aws:sns:us-east-1:111111111111:inf-alarms";
+    for (const a of alarms) {
+      expect(a.inputs.namespace).toBe("AWS/Bedrock");
+      expect(a.inputs.alarmActions).toEqual([topicArn]);
+      expect(a.inputs.treatMissingData).toBe("notBreaching");
+    }
+    expect(recorder.one("aws:cloudwatch/metricAlarm:MetricAlarm", "inf-latency").inputs.extendedStatistic).toBe("p90");
+  });
+
+  it("grants developers invoke-only access and denies API keys when asked", async () => {
+    const acct = new inference.InferenceAccount("inf", baseArgs());
+    const g = acct.grants.invokeModels({ roleName: "devs", key: "developers" });
+    await unwrap(g.policy.urn);
+    await settle();
+    const statements = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy)!.Statement;
+    expect(statements.map((s: any) => [s.Sid, s.Effect, s.Action])).toEqual([
+      ["InvokeThroughStageProfiles", "Allow", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]],
+      ["InvokeModelsBehindProfiles", "Allow", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]],
+      ["ReadStageProfiles", "Allow", ["bedrock:GetInferenceProfile"]],
+      ["ListProfiles", "Allow", ["bedrock:ListInferenceProfiles"]],
+      ["DenyBedrockApiKeys", "Deny", ["bedrock:CallWithBearerToken"]],
+    ]);
+    expect(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.role).toBe("devs");
+  });
+
+  it("skips logging resources when logging is off", async () => {
+    new inference.InferenceAccount("quiet", { ...baseArgs(), invocationLogging: { enabled: false, logRetentionDays: 30, s3ExpirationDays: 90 } });
+    await settle();
+    expect(recorder.byType("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration")).toHaveLength(0);
+    expect(recorder.byType("aws:s3/bucket:Bucket")).toHaveLength(0);
+    expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(5);
+  });
+
+  it.each([
+    [{ models: { primary: "anthropic.claude-v2", fast: HAIKU } }, /`models.primary` "anthropic.claude-v2" is not a known Claude model id/],
+    [{ crossRegion: "eu" as const, destinationRegions: ["us-east-1"] }, /"eu." profiles are not available from us-east-1/],
+    [{ teams: [{ name: "Platform Team", costCenter: "x" }] }, /teams\[0\]\.name/],
+    [{ teams: [{ name: "dup", costCenter: "x" }, { name: "dup", costCenter: "y" }] }, /is repeated/],
+    [{ teams: [{ name: "ok", costCenter: "a;b" }] }, /tag value "a;b"/],
+    [{ destinationRegions: ["us-west-2"] }, /must include `region`/],
+  ])("rejects %j before creating anything", (override, message) => {
+    expect(() => new inference.InferenceAccount("bad", { ...baseArgs(), ...override } as Inference.InferenceAccountArgs)).toThrowError(message);
+  });
+});
