@@ -1,0 +1,2 @@
+import { projectTestConfig } from "../../vitest.shared.mjs";
+export default projectTestConfig();
