@@ -1,0 +1,17 @@
+import { expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, settle } from "@ccb/infra/src/testing";
+import { parseStageSettings } from "@ccb/stage-settings";
+import { readStackConfig, resolveDeep } from "./testing";
+
+it("the Pulumi entry point reads the stack's config object and exports the helper settings", async () => {
+  const { stage, region } = readStackConfig("pilot");
+  const recorder = await installMocks({ accountId: stage.accounts.inference.id, region, stack: "pilot" });
+  pulumi.runtime.setAllConfig({ "claude-code-bedrock:stage": JSON.stringify(stage), "aws:region": region });
+  const program = await import("./index.js");
+  const settings = parseStageSettings(await resolveDeep(program.helperSettings));
+  await settle();
+  expect(settings.stage).toBe("pilot");
+  expect(await resolveDeep(program.userRoleArn)).toBe("arn:aws:iam::111111111111:role/ccb-pilot-federation-users");
+  expect(recorder.byType("claude-code-bedrock:inference:InferenceAccount")).toHaveLength(1);
+});

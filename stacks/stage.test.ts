@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { rules } from "@ccb/infra";
+import { policyOf } from "@ccb/infra/src/testing";
+import { parseStageSettings } from "@ccb/stage-settings";
+import { StageConfigError } from "./config/problems";
+import { runStage, type StageRun } from "./testing";
+
+const runs = new Map<string, Promise<StageRun>>();
+const run = (stage: string) => {
+  if (!runs.has(stage)) runs.set(stage, runStage(stage));
+  return runs.get(stage)!;
+};
+
+describe.each(["pilot", "prod"])("stage %s", (stage) => {
+  it("passes every security rule", async () => {
+    const { recorder } = await run(stage);
+    const verdicts = rules.evaluateRules(recorder.resources);
+    expect(verdicts.flatMap((v) => v.findings)).toEqual([]);
+    // The rules really looked at the stage: the core ones inspected resources.
+    for (const id of ["iam-no-wildcard-actions", "iam-federated-trust-pinned", "s3-tls-only", "logs-retention", "kms-key-rotation"]) {
+      expect(verdicts.find((v) => v.rule === id)!.checked).toBeGreaterThan(0);
+    }
+  });
+
+  it("outputs helper settings the credential helper accepts", async () => {
+    const { outputs, recorder } = await run(stage);
+    const settings = parseStageSettings(outputs.helperSettings);
+    expect(settings.stage).toBe(stage);
+    expect(settings.federation).toMatchObject({ mode: "direct", roleArn: outputs.userRoleArn });
+    const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
+    for (const team of settings.teams) {
+      expect(team.models.primary).toMatch(/:application-inference-profile\//);
+      expect(profiles.some((p) => p.inputs.tags.team === team.name)).toBe(true);
+    }
+    expect(settings.models.primary).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+  });
+
+  it("creates one application inference profile per team and model role, tagged for cost reports", async () => {
+    const { recorder } = await run(stage);
+    const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
+    const teams = new Set(profiles.map((p) => p.inputs.tags.team));
+    const roles = new Set(profiles.map((p) => p.inputs.tags["model-role"]));
+    expect(profiles).toHaveLength(teams.size * roles.size);
+    for (const p of profiles) expect(Object.keys(p.inputs.tags)).toEqual(expect.arrayContaining(["team", "cost-center", "model-role"]));
+  });
+
+  it("puts every resource in an account the stage names, through an explicit provider", async () => {
+    const { recorder } = await run(stage);
+    const providers = recorder.byType("pulumi:providers:aws");
+    expect(providers.length).toBeGreaterThan(0);
+    // Provider inputs reach the engine as JSON strings.
+    const allowed = (p: (typeof providers)[number]): string[] => JSON.parse(p.inputs.allowedAccountIds);
+    for (const p of providers) expect(allowed(p)).toHaveLength(1);
+    const accounts = new Set(recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account));
+    const named = new Set(providers.map((p) => allowed(p)[0]));
+    for (const a of accounts) expect(a !== undefined && named.has(a)).toBe(true);
+  });
+});
+
+describe("pilot versus prod", () => {
+  it("pilot lives in one account; prod spans the inference and workload accounts with deploy roles", async () => {
+    const pilot = await run("pilot");
+    const prod = await run("prod");
+    expect(new Set(pilot.recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account))).toEqual(new Set(["111111111111"]));
+    const prodAccounts = new Set(prod.recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account));
+    expect(prodAccounts.has("222222222222")).toBe(true);
+    expect(prodAccounts.has("444444444444")).toBe(true);
+    for (const p of prod.recorder.byType("pulumi:providers:aws")) expect(p.inputs.assumeRoles).toBeDefined();
+    expect(pilot.recorder.byType("pulumi:providers:aws").every((p) => p.inputs.assumeRoles === undefined)).toBe(true);
+  });
+
+  it("pilot names its users; prod requires the session tag the IdP sends", async () => {
+    const trust = async (stage: string, name: string) => policyOf((await run(stage)).recorder.one("aws:iam/role:Role", name).inputs.assumeRolePolicy)!.Statement[0];
+    const pilot = await trust("pilot", "ccb-pilot-federation-users");
+    const prod = await trust("prod", "ccb-prod-federation-users");
+    expect(pilot.Condition.StringEquals["example.okta.com/oauth2/default:sub"]).toEqual(["00u1alice", "00u1bob", "00u1carol"]);
+    expect(pilot.Condition.StringEquals["aws:RequestTag/claude-code"]).toBeUndefined();
+    expect(prod.Condition.StringEquals["aws:RequestTag/claude-code"]).toEqual(["enabled"]);
+    expect(prod.Condition.StringEquals["example.okta.com/oauth2/default:aud"]).toEqual(["0oa1prodclientid"]);
+  });
+
+  it("prod denies Bedrock API keys, keeps logs longer, allows 12-hour sessions and adds the opus profile", async () => {
+    const pilot = (await run("pilot")).recorder;
+    const prod = (await run("prod")).recorder;
+    const grant = (r: typeof pilot, name: string) => policyOf(r.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy)!.Statement;
+    expect(grant(pilot, "ccb-pilot-inference-invoke-developers").some((s: any) => s.Effect === "Deny")).toBe(false);
+    expect(grant(prod, "ccb-prod-inference-invoke-developers").find((s: any) => s.Effect === "Deny")).toMatchObject({ Action: ["bedrock:CallWithBearerToken"] });
+    expect(pilot.one("aws:cloudwatch/logGroup:LogGroup", "ccb-pilot-inference-invocation-logs").inputs.retentionInDays).toBe(30);
+    expect(prod.one("aws:cloudwatch/logGroup:LogGroup", "ccb-prod-inference-invocation-logs").inputs.retentionInDays).toBe(365);
+    expect(pilot.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.maxSessionDuration).toBe(8 * 3600);
+    expect(prod.one("aws:iam/role:Role", "ccb-prod-federation-users").inputs.maxSessionDuration).toBe(12 * 3600);
+    expect(prod.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => p.inputs.tags["model-role"] === "opus")).toBe(true);
+    expect(pilot.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => p.inputs.tags["model-role"] === "opus")).toBe(false);
+  });
+
+  it("only prod has the cross-account role, trusted within the organization, assumed by the named workload role", async () => {
+    expect((await run("pilot")).recorder.byType("claude-code-bedrock:cross-account:CrossAccountRole")).toHaveLength(0);
+    const prod = (await run("prod")).recorder;
+    const role = prod.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role");
+    expect(role.account).toBe("222222222222");
+    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement[0].Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } });
+    const source = prod.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-xa-workload-invoke-assume-from-dev-tools-ci-code-review");
+    expect(source.account).toBe("444444444444");
+    expect(source.inputs.role).toBe("ci-code-review");
+  });
+});
+
+describe("invalid stage configuration fails before anything is created", () => {
+  it.each([
+    ["a short account id", (c: any) => (c.accounts.inference.id = "1234"), /stage\.accounts\.inference\.id: "1234" is not valid: expected a 12-digit AWS account id/],
+    ["an http issuer", (c: any) => (c.identityProvider.issuer = "http://example.okta.com"), /stage\.identityProvider\.issuer: issuer "http:\/\/example\.okta\.com" must use https/],
+    ["an unknown Region", (c: any) => (c.region = "us-middle-1"), /stage\.region: "us-middle-1" is not valid/],
+    ["an unknown model", (c: any) => (c.models.primary = "anthropic.claude-9"), /stage\.models\.primary: "anthropic\.claude-9" is not a known Claude model id/],
+    ["a model without the profile", (c: any) => (c.models.primary = "anthropic.claude-opus-4-1-20250805-v1:0", c.models.crossRegion = "global", c.models.fast = "anthropic.claude-haiku-4-5-20251001-v1:0"), /has no "global\." cross-Region profile/],
+    ["a destination outside the geography", (c: any) => c.models.destinationRegions.push("eu-west-1"), /destination Region eu-west-1 is outside the "us" geography/],
+    ["a team name that breaks tag rules", (c: any) => (c.teams[0].name = "Platform Team!"), /stage\.teams\[0\]\.name: "Platform Team!" is not valid/],
+    ["a cost center with forbidden characters", (c: any) => (c.teams[0].costCenter = "CC;1"), /stage\.teams\[0\]\.costCenter/],
+    ["a duplicated team", (c: any) => c.teams.push({ ...c.teams[0] }), /team "platform" is listed twice/],
+    ["no subject restriction", (c: any) => (c.identityProvider.allowedSubjects = []), /restrict who may assume the Bedrock role/],
+    ["a wildcard subject", (c: any) => (c.identityProvider.allowedSubjects = ["*"]), /a bare wildcard lets every user in/],
+    ["a 13-hour session", (c: any) => (c.federation.sessionDurationHours = 13), /stage\.federation\.sessionDurationHours: must be a whole number from 1 to 12/],
+    ["a retention CloudWatch does not offer", (c: any) => (c.inference.invocationLogging.logRetentionDays = 45), /45 is not a CloudWatch retention/],
+    ["an alarm email typo", (c: any) => (c.inference.alarms.emails = ["ops-at-example.com"]), /stage\.inference\.alarms\.emails\[0\]/],
+    ["a stage name that differs from the stack", (c: any) => (c.name = "prod"), /stage\.name: is "prod" but the stack is "pilot"/],
+  ])("%s", async (_label, edit, message) => {
+    const error = await runStage("pilot", edit).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StageConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toMatch(/Pulumi\.pilot\.yaml/);
+  });
+
+  it("reports every problem at once", async () => {
+    const error = (await runStage("pilot", (c) => {
+      c.region = "nowhere";
+      c.accounts.inference.id = "x";
+    }).catch((e: unknown) => e)) as StageConfigError;
+    expect(error.problems.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a cross-account role needs an organization or an external id", async () => {
+    const error = (await runStage("prod", (c) => delete c.organizationId).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/stage\.crossAccount\.roles\[0\]\.externalId: set stage\.organizationId or an externalId/);
+  });
+});
+
+describe("Cognito Identity Pool federation, selected per stage", () => {
+  it("swaps the direct role for the pool's authenticated role and still passes every rule", async () => {
+    const { recorder, outputs } = await runStage("pilot", (c) => (c.federation.mode = "cognito-identity-pool"));
+    expect(recorder.byType("aws:cognito/identityPool:IdentityPool")).toHaveLength(1);
+    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toHaveLength(1);
+    expect(recorder.resources.some((r) => r.name === "ccb-pilot-federation-users")).toBe(false);
+    const grant = recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-pilot-inference-invoke-developers");
+    expect(grant.inputs.role).toBe("ccb-pilot-identity-pool-authenticated");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    const settings = parseStageSettings(outputs.helperSettings);
+    expect(settings.federation).toMatchObject({ mode: "cognito-identity-pool", identityPoolRegion: "us-east-1", providerName: "example.okta.com/oauth2/default" });
+  });
+});
