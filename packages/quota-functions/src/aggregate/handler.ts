@@ -1,0 +1,60 @@
+/**
+ * Lambda entry of the 15-minute aggregation (EventBridge schedule). Wires AWS clients to `runAggregation`;
+ * all logic lives there and is tested against a local DynamoDB.
+ */
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { S3Client } from "@aws-sdk/client-s3";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { applyBlockPolicies } from "../block-policy.js";
+import { loadAggregateConfig } from "../config.js";
+import { createLogger } from "../log.js";
+import { InvocationLogSource } from "../sources/invocation-logs.js";
+import { TelemetrySource } from "../sources/telemetry.js";
+import type { UsageSource } from "../sources/types.js";
+import { QuotaStore } from "../store.js";
+import { runAggregation, type AggregateSummary } from "./run.js";
+
+export async function handler(): Promise<AggregateSummary> {
+  const log = createLogger("quota-aggregate");
+  const c = loadAggregateConfig(process.env);
+  const cw = new CloudWatchClient({});
+  const sns = new SNSClient({});
+  const iam = new IAMClient({});
+  const sources: UsageSource[] = [];
+  if (c.telemetry) sources.push(new TelemetrySource(cw, c.telemetry, log));
+  if (c.invocationLogs) sources.push(new InvocationLogSource(new S3Client({}), { ...c.invocationLogs, settleMs: c.settleMs }, log));
+  const summary = await runAggregation({
+    store: new QuotaStore(new DynamoDBClient({}), c.limitsTable, c.usageTable),
+    sources,
+    pricing: c.pricing,
+    thresholds: c.thresholds,
+    enforceOn: c.enforceOn,
+    notify: async (n) => {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: c.topicArn,
+          Subject: n.subject,
+          Message: n.message,
+          MessageAttributes: Object.fromEntries(Object.entries(n.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
+        }),
+      );
+    },
+    putMetrics: async (data) => {
+      await cw.send(new PutMetricDataCommand({ Namespace: c.metricsNamespace, MetricData: data.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: [{ Name: "Stage", Value: c.stage }] })) }));
+    },
+    ...(c.blockPolicyArns.length ? { blockPolicies: { slots: c.blockPolicyArns.length, apply: (docs) => applyBlockPolicies(iam, c.blockPolicyArns, docs, log) } } : {}),
+    drift: c.drift,
+    settleMs: c.settleMs,
+    maxBacklogWindows: c.maxBacklogWindows,
+    concurrency: 16,
+    usageRetentionDays: c.usageRetentionDays,
+    stage: c.stage,
+    log,
+    now: Date.now,
+  });
+  // Surface a failing source as a failed invocation (Lambda Errors alarm) after everything else ran.
+  if (summary.sourceErrors.length) throw new Error(`usage sources failed: ${summary.sourceErrors.join(", ")}; see the logs`);
+  return summary;
+}

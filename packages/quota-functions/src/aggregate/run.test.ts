@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { harness, ScriptedSource } from "../testing/fakes.js";
+import { createQuotaTables } from "../testing/dynalite.js";
+import { QuotaStore } from "../store.js";
+import { windowOf, WINDOW_MS } from "../periods.js";
+import { runAggregation } from "./run.js";
+import type { LimitRecord } from "../limits.js";
+
+const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const SONNET_PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+const NOON = Date.UTC(2026, 10, 26, 12, 0, 0);
+/** The newest window a run at `now` may read with a 10-minute settle delay. */
+const settled = (now: number) => windowOf(now - 10 * 60_000) - 1;
+
+let db: LocalDynamo;
+let store: QuotaStore;
+let n = 0;
+beforeAll(async () => {
+  db = await startLocalDynamo();
+});
+afterAll(async () => db.close());
+beforeEach(async () => {
+  // A fresh pair of tables per test, on the same server.
+  n++;
+  store = new QuotaStore(db.client, `limits-t${n}`, `usage-t${n}`);
+  await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+});
+
+const limit = (r: Partial<LimitRecord> & Pick<LimitRecord, "scope" | "id">): LimitRecord => ({ monthlyMode: "alert", dailyMode: "alert", ...r });
+
+describe("metering", () => {
+  it("adds both records of usage to the month and the day, with cost including cache tokens", async () => {
+    const w = settled(NOON);
+    const tel = new ScriptedSource("tel").set(w, { "alice@example.com": { "claude-sonnet-4-5-20250929": { input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000 } } });
+    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET_PROFILE]: { input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000 } } }, { "alice@example.com": "Alice@Example.com" });
+    const h = harness(store, [tel, srv]);
+    const s = await runAggregation(h.deps);
+    expect(s.windows).toEqual({ tel: [w], srv: [w] });
+    expect(s.applied).toBe(4);
+    const st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26");
+    // 1000×3 + 500×15 + 100000×0.3 + 2000×3.75 = 3000 + 7500 + 30000 + 7500 micro-USD
+    expect(st.month.srv).toEqual({ input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000, costMicros: 48_000 });
+    expect(st.month.tel.costMicros).toBe(48_000);
+    expect(st.day.srv.costMicros).toBe(48_000);
+    expect(st.month.sessions).toEqual(["Alice@Example.com"]);
+  });
+
+  it("prices unknown models at the default price and reports their tokens", async () => {
+    const w = settled(NOON);
+    const srv = new ScriptedSource("srv").set(w, { "bob@example.com": { "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123": { input: 1000 } } });
+    const h = harness(store, [srv]);
+    const s = await runAggregation(h.deps);
+    expect(s.unpricedTokens).toBe(1000);
+    expect((await store.userState("bob@example.com", "M#2026-11", "D#2026-11-26")).month.srv.costMicros).toBe(15_000);
+  });
+
+  it("counts a window once under retries, overlapping runs and a crash before the watermark moved", async () => {
+    const w = settled(NOON);
+    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 1000 } }, "bob@example.com": { [SONNET]: { output: 10 } } });
+    const h = harness(store, [srv]);
+    await Promise.all([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
+    await runAggregation(h.deps); // a retry of the same invocation
+    // A crash after applying but before the watermark: move the watermark back and run again.
+    await store.doc.send(new (await import("@aws-sdk/lib-dynamodb")).DeleteCommand({ TableName: store.usageTable, Key: { pk: "STATE", sk: "WATERMARK#srv" } }));
+    const again = await runAggregation(h.deps);
+    expect(again.applied).toBe(0);
+    expect(again.duplicates).toBe(4);
+    const st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26");
+    expect(st.month.srv.output).toBe(1000);
+    expect(st.day.srv.output).toBe(1000);
+  });
+
+  it("catches up every window after its watermark in order, and a failing source resumes where it stopped", async () => {
+    const w = settled(NOON);
+    const srv = new ScriptedSource("srv");
+    for (let i = 0; i < 4; i++) srv.set(w - 3 + i, { "alice@example.com": { [SONNET]: { input: 100 } } });
+    await store.advanceWatermark("srv", w - 4, "x");
+    srv.failOn = w - 1;
+    const h = harness(store, [srv]);
+    const first = await runAggregation(h.deps);
+    expect(first.sourceErrors).toEqual(["srv"]);
+    expect(first.windows.srv).toEqual([w - 3, w - 2]);
+    expect(await store.watermark("srv")).toBe(w - 2);
+    srv.failOn = undefined;
+    const second = await runAggregation(h.deps);
+    expect(second.windows.srv).toEqual([w - 1, w]);
+    expect((await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26")).month.srv.input).toBe(400);
+  });
+
+  it("skips windows beyond the backlog cap with an error log instead of running for hours", async () => {
+    const w = settled(NOON);
+    await store.advanceWatermark("srv", w - 200, "x");
+    const srv = new ScriptedSource("srv");
+    const h = harness(store, [srv], { maxBacklogWindows: 3 });
+    const s = await runAggregation(h.deps);
+    expect(s.windows.srv).toEqual([w - 2, w - 1, w]);
+    expect(h.log.lines.some((l) => l.level === "error" && String(l.msg).includes("backlog"))).toBe(true);
+  });
+});
+
+describe("periods (UTC)", () => {
+  it("splits usage at the month boundary and evaluates only the current month and day", async () => {
+    const lastNov = windowOf(Date.UTC(2026, 10, 30, 23, 45));
+    const firstDec = windowOf(Date.UTC(2026, 11, 1, 0, 0));
+    const srv = new ScriptedSource("srv")
+      .set(lastNov, { "alice@example.com": { [SONNET]: { output: 70_000 } } })
+      .set(firstDec, { "alice@example.com": { [SONNET]: { output: 5_000 } } });
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 50_000, monthlyMode: "block" }));
+    await store.advanceWatermark("srv", lastNov - 1, "x");
+    const h = harness(store, [srv]);
+    h.clock.now = Date.UTC(2026, 11, 1, 0, 0) + 10 * 60_000; // only the Nov window has settled
+    const nov = await runAggregation(h.deps);
+    expect(nov.windows.srv).toEqual([lastNov]);
+    // Still evaluated in December: November's 70k does not count.
+    expect(nov.blocked).toEqual([]);
+    expect((await store.usageOfPeriod("M#2026-11")).map((r) => r.srv.output)).toEqual([70_000]);
+    expect((await store.usageOfPeriod("D#2026-11-30")).map((r) => r.srv.output)).toEqual([70_000]);
+    h.clock.now = Date.UTC(2026, 11, 1, 0, 30);
+    await runAggregation(h.deps);
+    expect((await store.usageOfPeriod("M#2026-12")).map((r) => r.srv.output)).toEqual([5_000]);
+  });
+
+  it("lifts a block when the month rolls over (the deny policy is emptied)", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000, monthlyMode: "block" }));
+    const w = windowOf(Date.UTC(2026, 10, 30, 23, 30));
+    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 2000 } } });
+    const h = harness(store, [srv]);
+    h.clock.now = Date.UTC(2026, 10, 30, 23, 57);
+    const before = await runAggregation(h.deps);
+    expect(before.blocked).toEqual(["alice@example.com"]);
+    expect(JSON.stringify(h.policies.at(-1))).toContain("*:alice@example.com");
+    h.clock.now = Date.UTC(2026, 11, 1, 0, 12);
+    const after = await runAggregation(h.deps);
+    expect(after.blocked).toEqual([]);
+    expect(JSON.stringify(h.policies.at(-1))).not.toContain("alice");
+  });
+
+  it("a daily block ends at 00:00 UTC while the month keeps counting", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", dailyTokens: 1000, dailyMode: "block", monthlyTokens: 1_000_000 }));
+    const w = windowOf(Date.UTC(2026, 10, 26, 23, 0));
+    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 1500 } } });
+    const h = harness(store, [srv]);
+    h.clock.now = Date.UTC(2026, 10, 26, 23, 30);
+    expect((await runAggregation(h.deps)).blocked).toEqual(["alice@example.com"]);
+    h.clock.now = Date.UTC(2026, 10, 27, 0, 30);
+    const next = await runAggregation(h.deps);
+    expect(next.blocked).toEqual([]);
+    expect(next.users).toBe(1); // still evaluated (month usage), but today is empty
+  });
+});
+
+describe("alerts", () => {
+  async function runWith(h: ReturnType<typeof harness>, src: ScriptedSource, at: number, usage: Record<string, number>) {
+    h.clock.now = at;
+    src.set(settled(at), Object.fromEntries(Object.entries(usage).map(([e, out]) => [e, { [SONNET]: { output: out } }])));
+    return runAggregation(h.deps);
+  }
+
+  it("sends each threshold once per user and period; a jump sends only the highest", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000 }));
+    const src = new ScriptedSource("srv");
+    const h = harness(store, [src]);
+    await runWith(h, src, NOON, { "alice@example.com": 8_500, "bob@example.com": 12_000 });
+    expect(h.sent.map((s) => s.subject)).toEqual(expect.arrayContaining(["Claude Code WARNING 80% monthly tokens (test)", "Claude Code EXCEEDED 100% monthly tokens (test)"]));
+    expect(h.sent).toHaveLength(2);
+    await runWith(h, src, NOON + WINDOW_MS, { "alice@example.com": 100 }); // 86 %: nothing new
+    expect(h.sent).toHaveLength(2);
+    await runWith(h, src, NOON + 2 * WINDOW_MS, { "alice@example.com": 500 }); // 91 %
+    expect(h.sent.at(-1)!.subject).toContain("CRITICAL 90%");
+    expect(h.sent.at(-1)!.attributes).toEqual({ user: "alice@example.com", limit: "monthlyTokens", threshold: "90", mode: "alert" });
+    await runWith(h, src, NOON + 3 * WINDOW_MS, { "bob@example.com": 1 });
+    expect(h.sent).toHaveLength(3); // bob's 80 and 90 were claimed with his 100 % alert
+    const history = await store.alertsOf("bob@example.com");
+    expect(history.map((a) => a.sk)).toEqual(["ALERT#M#2026-11#monthlyTokens#100"]);
+  });
+
+  it("overlapping runs send one alert", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyCostUsd: 1 }));
+    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 100_000 } } }); // $1.50
+    const h = harness(store, [src]);
+    await Promise.all([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]!.subject).toBe("Claude Code EXCEEDED 100% monthly spend (USD) (test)");
+    expect(h.sent[0]!.message).toContain("Used: $1.50 of $1.00");
+  });
+
+  it("releases the claim when SNS fails, so the next run sends it", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000 }));
+    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 900 } } });
+    let fail = true;
+    const h = harness(store, [src], { failNotify: () => fail });
+    expect((await runAggregation(h.deps)).alertsSent).toBe(0);
+    fail = false;
+    expect((await runAggregation(h.deps)).alertsSent).toBe(1);
+    expect((await runAggregation(h.deps)).alertsSent).toBe(0);
+  });
+
+  it("never alerts on a limit of 0 or on a day without usage", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 0, dailyTokens: 100, monthlyCostUsd: 0 }));
+    const w = windowOf(Date.UTC(2026, 10, 25, 12, 0));
+    const src = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 90 } } });
+    const h = harness(store, [src]);
+    h.clock.now = Date.UTC(2026, 10, 25, 12, 30);
+    await runAggregation(h.deps);
+    expect(h.sent.map((s) => s.subject)).toEqual(["Claude Code CRITICAL 90% daily tokens (test)"]);
+    // The next days: alice is idle. Her month record exists, but today's does not: no daily alert again.
+    for (const day of [26, 27, 28]) {
+      h.clock.now = Date.UTC(2026, 10, day, 12, 0);
+      await runAggregation(h.deps);
+    }
+    expect(h.sent).toHaveLength(1);
+  });
+});
+
+describe("limits precedence and enforcement", () => {
+  it("user record beats groups, groups beat default, the most restrictive group wins", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000, monthlyMode: "block" }));
+    await store.putLimit(limit({ scope: "group", id: "ml", monthlyTokens: 50_000, monthlyMode: "alert" }));
+    await store.putLimit(limit({ scope: "group", id: "interns", monthlyTokens: 3000, monthlyMode: "block" }));
+    await store.putLimit(limit({ scope: "user", id: "carol@example.com", monthlyTokens: 100_000, monthlyMode: "block" }));
+    const now = new Date(NOON).toISOString();
+    await store.putProfile("alice@example.com", ["ml"], now, 9e9);
+    await store.putProfile("bob@example.com", ["ml", "interns"], now, 9e9);
+    await store.putProfile("carol@example.com", ["interns"], now, 9e9);
+    const src = new ScriptedSource("srv").set(settled(NOON), {
+      "alice@example.com": { [SONNET]: { output: 4000 } }, // ml: 50k alert → fine
+      "bob@example.com": { [SONNET]: { output: 4000 } }, // interns (3k, block) is stricter → blocked
+      "carol@example.com": { [SONNET]: { output: 4000 } }, // own 100k → fine despite interns
+      "dave@example.com": { [SONNET]: { output: 4000 } }, // default 1k block → blocked
+    });
+    const h = harness(store, [src]);
+    const s = await runAggregation(h.deps);
+    expect(s.blocked).toEqual(["bob@example.com", "dave@example.com"]);
+  });
+
+  it("enforces on the higher record and reports drift when the client under-reports", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, monthlyMode: "block" }));
+    const w = settled(NOON);
+    const tel = new ScriptedSource("tel").set(w, { "mallory@example.com": { [SONNET]: { output: 100 } }, "alice@example.com": { [SONNET]: { output: 5000 } } });
+    const srv = new ScriptedSource("srv").set(w, { "mallory@example.com": { [SONNET]: { output: 20_000 } }, "alice@example.com": { [SONNET]: { output: 5100 } } }, { "mallory@example.com": "mallory@example.com" });
+    const h = harness(store, [tel, srv]);
+    const s = await runAggregation(h.deps);
+    expect(s.blocked).toEqual(["mallory@example.com"]);
+    expect(s.driftUsers).toBe(1);
+    const m = Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]));
+    expect(m).toMatchObject({ UsersWithUsageDrift: 1, UsageDriftTokens: 19_900 + 100, TelemetryTokens: 5100, InvocationLogTokens: 25_100, BlockedUsers: 1 });
+    expect(h.log.lines.find((l) => l.msg === "usage records disagree")).toMatchObject({ user: "mallory@example.com", driftPercent: 99.5 });
+  });
+
+  it("a temporary unblock lifts the deny until it expires", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000, monthlyMode: "block" }));
+    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 5000 } } }, { "alice@example.com": "Alice@Example.com" });
+    const h = harness(store, [src]);
+    expect((await runAggregation(h.deps)).blocked).toEqual(["alice@example.com"]);
+    const denied = h.policies.at(-1)![0]!.Statement[0]!.Condition.StringLike["aws:userid"];
+    expect(denied).toEqual(["*:Alice@Example.com", "*:alice@example.com"]);
+    await store.putUnblock({ email: "alice@example.com", until: new Date(NOON + 3600_000).toISOString(), by: "admin@example.com", reason: "release", at: new Date(NOON).toISOString() });
+    expect((await runAggregation(h.deps)).blocked).toEqual([]);
+    expect(JSON.stringify(h.policies.at(-1))).not.toContain("lice");
+    h.clock.now = NOON + 3600_000 + 1;
+    expect((await runAggregation(h.deps)).blocked).toEqual(["alice@example.com"]);
+  });
+});

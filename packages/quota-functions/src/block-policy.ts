@@ -1,0 +1,128 @@
+/**
+ * The server-side block: customer managed policies attached to the federated user role, each with
+ * one Deny on model invocation for the role sessions of blocked users, keyed on `aws:userid`
+ * (`<role unique id>:<session name>` for assumed roles). A Deny wins over every Allow, so a blocked
+ * user's already issued credentials stop working within IAM's propagation time, whatever the client
+ * does. The policies are rewritten (a new default version) whenever the blocked set changes and
+ * emptied when the period rolls over or an admin unblocks.
+ *
+ * Size: a managed policy holds at most 6 144 characters (whitespace not counted); the documents are
+ * rendered compactly and split across the policies the stack created. Users that do not fit are
+ * reported (`overflow`) so an alarm fires; they are still refused at credential issuance by the
+ * check API.
+ */
+import {
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListPolicyVersionsCommand,
+  type IAMClient,
+} from "@aws-sdk/client-iam";
+import type { Logger } from "./log.js";
+
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+/** Converse and ConverseStream are authorised by these two actions. */
+export const DENIED_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
+/** `~` is not allowed in role session names, so this pattern matches no session: the "nobody blocked" document. */
+export const PLACEHOLDER_PATTERN = "*:~no-blocked-users~";
+
+export interface PolicyDoc {
+  Version: "2012-10-17";
+  Statement: Array<{ Sid: string; Effect: "Deny"; Action: string[]; Resource: string; Condition: { StringLike: { "aws:userid": string[] } } }>;
+}
+
+/** The `aws:userid` pattern of a role session name. */
+export const useridPattern = (session: string): string => `*:${session}`;
+
+export function blockDocument(sessions: readonly string[]): PolicyDoc {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyQuotaBlockedUsers",
+        Effect: "Deny",
+        Action: [...DENIED_ACTIONS],
+        Resource: "*",
+        Condition: { StringLike: { "aws:userid": sessions.length ? sessions.map(useridPattern) : [PLACEHOLDER_PATTERN] } },
+      },
+    ],
+  };
+}
+
+export const render = (doc: PolicyDoc): string => JSON.stringify(doc);
+
+/**
+ * Packs session names (sorted, so the same set always gives the same documents) into at most
+ * `slots` documents of at most `maxChars` each. Unused slots get the placeholder document.
+ */
+export function packBlockPolicies(sessions: readonly string[], slots: number, maxChars = MANAGED_POLICY_MAX_CHARS): { documents: PolicyDoc[]; overflow: string[] } {
+  const sorted = [...new Set(sessions)].sort();
+  const documents: PolicyDoc[] = [];
+  const overflow: string[] = [];
+  let current: string[] = [];
+  const flush = () => {
+    if (current.length) documents.push(blockDocument(current));
+    current = [];
+  };
+  for (const s of sorted) {
+    if (render(blockDocument([s])).length > maxChars) {
+      overflow.push(s);
+      continue;
+    }
+    if (render(blockDocument([...current, s])).length <= maxChars) {
+      current.push(s);
+      continue;
+    }
+    flush();
+    if (documents.length >= slots) {
+      overflow.push(s);
+      continue;
+    }
+    current.push(s);
+  }
+  if (documents.length < slots) flush();
+  else overflow.push(...current);
+  while (documents.length < slots) documents.push(blockDocument([]));
+  return { documents, overflow };
+}
+
+/** Canonical form for comparing a stored document with a wanted one. */
+export function canonical(json: string): string {
+  const sortDeep = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sortDeep) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])])) : v;
+  const doc = JSON.parse(json) as { Statement?: unknown };
+  // IAM returns single-element lists as they were written; normalise Statement to a list.
+  if (doc.Statement && !Array.isArray(doc.Statement)) doc.Statement = [doc.Statement];
+  return JSON.stringify(sortDeep(doc));
+}
+
+/**
+ * Makes each policy's default version equal its wanted document. Creates a version only when the
+ * document differs; deletes the oldest non-default version first when the policy has five (IAM's cap).
+ * Returns the ARNs that changed.
+ */
+export async function applyBlockPolicies(iam: IAMClient, policyArns: readonly string[], documents: readonly PolicyDoc[], log: Logger): Promise<string[]> {
+  if (documents.length !== policyArns.length) throw new Error(`have ${policyArns.length} block policies but ${documents.length} documents`);
+  const changed: string[] = [];
+  for (let i = 0; i < policyArns.length; i++) {
+    const arn = policyArns[i]!;
+    const wanted = render(documents[i]!);
+    const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+    const defaultId = policy.Policy?.DefaultVersionId;
+    if (defaultId) {
+      const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: defaultId }));
+      const current = decodeURIComponent(v.PolicyVersion?.Document ?? "");
+      if (current && canonical(current) === canonical(wanted)) continue;
+    }
+    const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
+    if (versions.length >= 5) {
+      const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+      if (oldest?.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId }));
+    }
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: wanted, SetAsDefault: true }));
+    log.info("block policy updated", { policyArn: arn, entries: documents[i]!.Statement[0]!.Condition.StringLike["aws:userid"].filter((p) => p !== PLACEHOLDER_PATTERN).length });
+    changed.push(arn);
+  }
+  return changed;
+}

@@ -1,0 +1,357 @@
+/**
+ * DynamoDB access. Two tables (the QuotaService component creates them with these keys):
+ *
+ * limits  hash `scope` (default | group | user), range `id` (`default`, group name, lower-case email)
+ * usage   hash `pk`, range `sk`, TTL attribute `expiresAt`, sparse GSI `by-period` (hash `period`, range `pk`)
+ *   USER#<email> / M#2026-11      month usage; counters per source, `period` = M#2026-11
+ *   USER#<email> / D#2026-11-26   day usage;   `period` = D#2026-11-26
+ *   USER#<email> / ALERT#<period>#<limit>#<threshold>   an alert sent (dedupe record)
+ *   USER#<email> / UNBLOCK        a temporary unblock (`until`, `by`, `reason`)
+ *   USER#<email> / PROFILE        groups last seen by the check API
+ *   STATE / WATERMARK#<source>    last aggregated window of a source
+ *
+ * Every write is a single-item conditional write (no transactions): applying a window to a usage record
+ * is conditioned on the record's last-applied window for that source, so retries and overlapping runs
+ * count each window exactly once.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
+import { periodId, type PeriodKind } from "./periods.js";
+import { zeroCounts, type TokenCounts } from "./pricing.js";
+
+export const USAGE_PERIOD_INDEX = "by-period";
+
+/** The two records of usage: client telemetry and Bedrock invocation logs (server). */
+export type SourceId = "tel" | "srv";
+export const SOURCES: readonly SourceId[] = ["tel", "srv"];
+
+export interface SourceUsage extends TokenCounts {
+  costMicros: number;
+}
+
+export interface UsageRecord {
+  readonly email: string;
+  readonly period: string;
+  readonly tel: SourceUsage;
+  readonly srv: SourceUsage;
+  /** Role session names seen in invocation logs (as the user's IdP spells the email). */
+  readonly sessions: readonly string[];
+  /** Alert keys (`<limit>#<threshold>`) already sent for this period. */
+  readonly alerted?: readonly string[];
+  readonly updatedAt?: string;
+}
+
+export interface UnblockRecord {
+  readonly email: string;
+  readonly until: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+const FIELDS: Record<keyof SourceUsage, string> = { input: "in", output: "out", cacheRead: "cr", cacheWrite: "cw", costMicros: "cost" };
+
+export const userPk = (email: string) => `USER#${email}`;
+
+function readSource(item: Record<string, unknown>, s: SourceId): SourceUsage {
+  const out: SourceUsage = { ...zeroCounts(), costMicros: 0 };
+  for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) out[k] = Number(item[`${s}_${short}`] ?? 0);
+  return out;
+}
+
+export function usageFromItem(item: Record<string, unknown>): UsageRecord {
+  const list = (v: unknown): string[] => (v instanceof Set ? [...(v as Set<string>)] : Array.isArray(v) ? (v as string[]) : []);
+  const sessions = list(item.sessions);
+  const alerted = list(item.alerted);
+  return {
+    email: String(item.email ?? String(item.pk).slice(5)),
+    period: String(item.period),
+    tel: readSource(item, "tel"),
+    srv: readSource(item, "srv"),
+    sessions: sessions.sort(),
+    ...(alerted.length ? { alerted: alerted.sort() } : {}),
+    ...(typeof item.updatedAt === "string" ? { updatedAt: item.updatedAt } : {}),
+  };
+}
+
+export function emptyUsage(email: string, period: string): UsageRecord {
+  return { email, period, tel: { ...zeroCounts(), costMicros: 0 }, srv: { ...zeroCounts(), costMicros: 0 }, sessions: [] };
+}
+
+function limitFromItem(item: Record<string, unknown>): LimitRecord {
+  const num = (k: string) => (typeof item[k] === "number" ? (item[k] as number) : undefined);
+  const mode = (k: string): Mode => (isMode(item[k]) ? (item[k] as Mode) : "alert");
+  const r: Record<string, unknown> = { scope: item.scope as Scope, id: String(item.id), monthlyMode: mode("monthlyMode"), dailyMode: mode("dailyMode") };
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"]) if (num(k) !== undefined) r[k] = num(k);
+  for (const k of ["updatedAt", "updatedBy", "note"]) if (typeof item[k] === "string") r[k] = item[k];
+  return r as unknown as LimitRecord;
+}
+
+export interface AllLimits {
+  readonly user: Map<string, LimitRecord>;
+  readonly group: Map<string, LimitRecord>;
+  readonly default?: LimitRecord;
+}
+
+export class QuotaStore {
+  readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    readonly limitsTable: string,
+    readonly usageTable: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  // ---- limits ----
+
+  async listLimits(scope?: Scope): Promise<LimitRecord[]> {
+    const scopes: Scope[] = scope ? [scope] : ["default", "group", "user"];
+    const out: LimitRecord[] = [];
+    for (const s of scopes) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await this.doc.send(new QueryCommand({ TableName: this.limitsTable, KeyConditionExpression: "#s = :s", ExpressionAttributeNames: { "#s": "scope" }, ExpressionAttributeValues: { ":s": s }, ExclusiveStartKey: start }));
+        out.push(...(r.Items ?? []).map(limitFromItem));
+        start = r.LastEvaluatedKey;
+      } while (start);
+    }
+    return out;
+  }
+
+  async allLimits(): Promise<AllLimits> {
+    const all = await this.listLimits();
+    const def = all.find((r) => r.scope === "default");
+    return {
+      user: new Map(all.filter((r) => r.scope === "user").map((r) => [r.id, r])),
+      group: new Map(all.filter((r) => r.scope === "group").map((r) => [r.id, r])),
+      ...(def ? { default: def } : {}),
+    };
+  }
+
+  /** The records that can apply to one user: own, their groups', default (the check API's read). */
+  async limitsFor(email: string, groups: readonly string[]): Promise<AllLimits> {
+    const keys = [{ scope: "user", id: email }, { scope: "default", id: "default" }, ...[...new Set(groups)].slice(0, 98).map((g) => ({ scope: "group", id: g }))];
+    const items = await this.batchGet(this.limitsTable, keys);
+    const recs = items.map(limitFromItem);
+    const def = recs.find((r) => r.scope === "default");
+    return {
+      user: new Map(recs.filter((r) => r.scope === "user").map((r) => [r.id, r])),
+      group: new Map(recs.filter((r) => r.scope === "group").map((r) => [r.id, r])),
+      ...(def ? { default: def } : {}),
+    };
+  }
+
+  async putLimit(r: LimitRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.limitsTable, Item: { ...r } }));
+  }
+
+  async deleteLimit(scope: Scope, id: string): Promise<boolean> {
+    const r = await this.doc.send(new DeleteCommand({ TableName: this.limitsTable, Key: { scope, id }, ReturnValues: "ALL_OLD" }));
+    return r.Attributes !== undefined;
+  }
+
+  // ---- usage ----
+
+  /**
+   * Adds one window's usage of one source to a period record, exactly once: the update is
+   * conditioned on the record's last applied window of that source being older. Returns false
+   * when the window was already applied (a retry or an overlapping run).
+   */
+  async applyWindow(a: { email: string; kind: PeriodKind; at: number; source: SourceId; window: number; usage: SourceUsage; sessions?: readonly string[]; expiresAt: number; now: string }): Promise<boolean> {
+    const names: Record<string, string> = { "#lw": `${a.source}_lw` };
+    const values: Record<string, unknown> = { ":w": a.window, ":p": periodId(a.kind, a.at), ":e": a.email, ":x": a.expiresAt, ":now": a.now };
+    const adds: string[] = [];
+    for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) {
+      names[`#${short}`] = `${a.source}_${short}`;
+      values[`:${short}`] = a.usage[k];
+      adds.push(`#${short} :${short}`);
+    }
+    if (a.sessions && a.sessions.length > 0) {
+      adds.push("sessions :ss");
+      values[":ss"] = new Set(a.sessions);
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.usageTable,
+          Key: { pk: userPk(a.email), sk: periodId(a.kind, a.at) },
+          UpdateExpression: `ADD ${adds.join(", ")} SET #lw = :w, #period = :p, email = :e, expiresAt = :x, updatedAt = :now`,
+          ConditionExpression: "attribute_not_exists(#lw) OR #lw < :w",
+          ExpressionAttributeNames: { ...names, "#period": "period" },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException || (e as Error).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  /** Every usage record of a period (`M#2026-11` or `D#2026-11-26`), through the sparse index. */
+  async usageOfPeriod(period: string): Promise<UsageRecord[]> {
+    const out: UsageRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.doc.send(
+        new QueryCommand({ TableName: this.usageTable, IndexName: USAGE_PERIOD_INDEX, KeyConditionExpression: "#p = :p", ExpressionAttributeNames: { "#p": "period" }, ExpressionAttributeValues: { ":p": period }, ExclusiveStartKey: start }),
+      );
+      out.push(...(r.Items ?? []).map(usageFromItem));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
+  async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord }> {
+    const pk = userPk(email);
+    const items = await this.batchGet(this.usageTable, [{ pk, sk: month }, { pk, sk: day }, { pk, sk: "UNBLOCK" }, { pk, sk: "PROFILE" }]);
+    const by = new Map(items.map((i) => [String(i.sk), i]));
+    const m = by.get(month);
+    const d = by.get(day);
+    const u = by.get("UNBLOCK");
+    const p = by.get("PROFILE");
+    return {
+      month: m ? usageFromItem(m) : emptyUsage(email, month),
+      day: d ? usageFromItem(d) : emptyUsage(email, day),
+      ...(p && Array.isArray(p.groups) ? { groups: p.groups as string[] } : {}),
+      ...(u ? { unblock: unblockFromItem(email, u) } : {}),
+    };
+  }
+
+  // ---- watermarks ----
+
+  async watermark(source: SourceId): Promise<number | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: "STATE", sk: `WATERMARK#${source}` }, ConsistentRead: true }));
+    return typeof r.Item?.window === "number" ? r.Item.window : undefined;
+  }
+
+  /** Moves a watermark forward only (an older overlapping run cannot move it back). */
+  async advanceWatermark(source: SourceId, window: number, now: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.usageTable,
+          Key: { pk: "STATE", sk: `WATERMARK#${source}` },
+          UpdateExpression: "SET #w = :w, updatedAt = :now",
+          ConditionExpression: "attribute_not_exists(#w) OR #w < :w",
+          ExpressionAttributeNames: { "#w": "window" },
+          ExpressionAttributeValues: { ":w": window, ":now": now },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  // ---- alerts (dedupe) ----
+
+  /**
+   * Claims an alert key (`<limit>#<threshold>`) on the user's period record: true only for the first
+   * caller, so each alert goes out once per user, period, limit and threshold, whatever runs overlap.
+   */
+  async claimAlert(email: string, period: string, key: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.usageTable,
+          Key: { pk: userPk(email), sk: period },
+          UpdateExpression: "ADD alerted :k",
+          ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :one)",
+          ExpressionAttributeValues: { ":k": new Set([key]), ":one": key },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  /** Gives a claim back when the notification could not be sent, so the next run retries it. */
+  async releaseAlert(email: string, period: string, key: string): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk: period }, UpdateExpression: "DELETE alerted :k", ExpressionAttributeValues: { ":k": new Set([key]) } }));
+  }
+
+  /** Keeps a sent alert for `quota show` (history; dedupe is the claim on the period record). */
+  async recordAlert(email: string, key: string, fields: Record<string, string | number>, expiresAt: number): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { ...fields, pk: userPk(email), sk: `ALERT#${key}`, expiresAt } }));
+  }
+
+  async alertsOf(email: string, periodPrefix = ""): Promise<Array<Record<string, unknown>>> {
+    const r = await this.doc.send(
+      new QueryCommand({ TableName: this.usageTable, KeyConditionExpression: "pk = :pk AND begins_with(sk, :a)", ExpressionAttributeValues: { ":pk": userPk(email), ":a": `ALERT#${periodPrefix}` } }),
+    );
+    return r.Items ?? [];
+  }
+
+  // ---- unblock ----
+
+  async putUnblock(u: UnblockRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { pk: userPk(u.email), sk: "UNBLOCK", until: u.until, by: u.by, reason: u.reason, at: u.at, expiresAt: Math.floor(Date.parse(u.until) / 1000) + 86400 } }));
+  }
+
+  async getUnblock(email: string): Promise<UnblockRecord | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk: "UNBLOCK" } }));
+    return r.Item ? unblockFromItem(email, r.Item) : undefined;
+  }
+
+  async deleteUnblock(email: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk: "UNBLOCK" } }));
+  }
+
+  /** Unblocks of many users (TTL deletion is lazy: expiry is checked against `until`, not presence). */
+  async unblocksOf(emails: readonly string[]): Promise<Map<string, UnblockRecord>> {
+    const items = await this.batchGet(this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "UNBLOCK" })));
+    return new Map(items.map((i) => { const email = String(i.pk).slice(5); return [email, unblockFromItem(email, i)]; }));
+  }
+
+  // ---- profiles (groups seen by the check API) ----
+
+  async putProfile(email: string, groups: readonly string[], now: string, expiresAt: number): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { pk: userPk(email), sk: "PROFILE", groups: [...groups], seenAt: now, expiresAt } }));
+  }
+
+  async groupsOf(emails: readonly string[]): Promise<Map<string, string[]>> {
+    const items = await this.batchGet(this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "PROFILE" })));
+    return new Map(items.map((i) => [String(i.pk).slice(5), Array.isArray(i.groups) ? (i.groups as string[]) : []]));
+  }
+
+  /** BatchGet in pages of 100 with retry of unprocessed keys. */
+  private async batchGet(table: string, keys: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Array<Record<string, unknown>> | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`BatchGetItem on ${table} left ${pending.length} keys unprocessed after retries`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const r = await this.doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        out.push(...(r.Responses?.[table] ?? []));
+        pending = r.UnprocessedKeys?.[table]?.Keys as Array<Record<string, unknown>> | undefined;
+      }
+    }
+    return out;
+  }
+}
+
+function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {
+  return { email, until: String(i.until), by: String(i.by ?? ""), reason: String(i.reason ?? ""), at: String(i.at ?? "") };
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

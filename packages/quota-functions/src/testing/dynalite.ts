@@ -1,0 +1,70 @@
+/**
+ * A real local DynamoDB (dynalite, in memory) with the quota tables exactly as the QuotaService
+ * component creates them. Used by the tests and the benchmark; never bundled into a Lambda.
+ */
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import { QuotaStore, USAGE_PERIOD_INDEX } from "../store.js";
+
+const require = createRequire(import.meta.url);
+
+interface DynaliteServer {
+  listen(port: number, host: string, cb: (err?: Error) => void): void;
+  close(cb: () => void): void;
+  address(): AddressInfo;
+}
+
+export interface LocalDynamo {
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  readonly store: QuotaStore;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startLocalDynamo(): Promise<LocalDynamo> {
+  const dynalite = require("dynalite") as (o: Record<string, unknown>) => DynaliteServer;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", (err) => (err ? reject(err) : resolve())));
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 3 });
+  const n = ++counter;
+  const limitsTable = `quota-limits-${n}`;
+  const usageTable = `quota-usage-${n}`;
+  await createQuotaTables(client, limitsTable, usageTable);
+  return {
+    client,
+    endpoint,
+    store: new QuotaStore(client, limitsTable, usageTable),
+    close: () => new Promise<void>((resolve) => { client.destroy(); server.close(() => resolve()); }),
+  };
+}
+
+/** The key schema the component declares (packages/infra/src/quotas/quota-service.ts). */
+export async function createQuotaTables(client: DynamoDBClient, limitsTable: string, usageTable: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: limitsTable,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "scope", AttributeType: "S" }, { AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "scope", KeyType: "HASH" }, { AttributeName: "id", KeyType: "RANGE" }],
+    }),
+  );
+  await client.send(
+    new CreateTableCommand({
+      TableName: usageTable,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+        { AttributeName: "period", AttributeType: "S" },
+      ],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      GlobalSecondaryIndexes: [
+        { IndexName: USAGE_PERIOD_INDEX, KeySchema: [{ AttributeName: "period", KeyType: "HASH" }, { AttributeName: "pk", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+      ],
+    }),
+  );
+}
