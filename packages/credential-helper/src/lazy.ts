@@ -14,7 +14,6 @@ function fromBundle(): Heavy | undefined {
   if (typeof __CCB_HEAVY_BUNDLE__ !== "string") return undefined;
   if (!heavy) {
     const mod = { exports: {} as Heavy };
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     new Function("module", "exports", "require", __CCB_HEAVY_BUNDLE__)(mod, mod.exports, require);
     heavy = mod.exports;
   }

@@ -52,7 +52,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const readLine = async (prompt: string): Promise<string | undefined> => {
     const readline = await import("node:readline");
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
-    closeStdin = () => rl.close();
+    closeStdin = () => {
+      rl.close();
+      process.stdin.destroy();
+    };
     return new Promise((resolve) => {
       rl.question(prompt, (answer) => resolve(answer));
       rl.once("close", () => resolve(undefined));

@@ -67,8 +67,11 @@ export function tokenError(code: HelperErrorCode, cause?: unknown, detail?: stri
 export function mapOidcError(e: unknown, context: string, issuer: string): HelperError {
   if (e instanceof HelperError) return e;
   if (isNetworkError(e)) return new HelperError("ERR_IDP_UNREACHABLE", `cannot reach the identity provider ${issuer} during ${context}`, { cause: e });
-  const s = (e ?? {}) as Shaped;
-  const cause = (s.cause ?? {}) as Shaped;
+  const s = (e ?? {}) as Shaped & { status?: number };
+  // openid-client wraps oauth4webapi's error, whose cause carries the claim: look one level deeper too.
+  const inner = (s.cause ?? {}) as Shaped;
+  const claim = inner.claim ?? (inner.cause as Shaped | undefined)?.claim;
+  const detail = inner.message ?? s.message ?? "";
   // jose
   switch (s.code) {
     case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
@@ -90,24 +93,33 @@ export function mapOidcError(e: unknown, context: string, issuer: string): Helpe
       return tokenError("ERR_TOKEN_CLAIMS", e, `the id_token is malformed (${s.message})`);
     // oauth4webapi / openid-client
     case "OAUTH_JWT_CLAIM_COMPARISON_FAILED":
-      return tokenError(claimCode(cause.claim, false), e);
+      return tokenError(claimCode(claim, false), e);
     case "OAUTH_JWT_TIMESTAMP_CHECK_FAILED":
-      return tokenError(cause.claim === "exp" || cause.claim === "auth_time" || cause.claim === "iat" && /past/.test(s.message ?? "") ? "ERR_TOKEN_EXPIRED" : "ERR_TOKEN_NOT_YET_VALID", e);
+      return tokenError(claim === "exp" || claim === "auth_time" || (claim === "iat" && /past/.test(detail)) ? "ERR_TOKEN_EXPIRED" : "ERR_TOKEN_NOT_YET_VALID", e);
     case "OAUTH_RESPONSE_BODY_ERROR": {
       const err = s.error ?? "error";
       if (err === "invalid_grant") {
         return new HelperError("ERR_REFRESH_REVOKED", `the identity provider rejected the grant during ${context} (invalid_grant)`, { cause: e, recoverable: true });
+      }
+      if ((s.status ?? 0) >= 500) {
+        return new HelperError("ERR_IDP_UNREACHABLE", `the identity provider is unavailable during ${context} (HTTP ${s.status} ${err})`, { cause: e });
       }
       if (err === "access_denied") return new HelperError("ERR_LOGIN_CANCELLED", `sign-in was declined (${err})`, { cause: e });
       return new HelperError("ERR_IDP_REJECTED", `the identity provider refused the ${context}: ${err}${s.error_description ? ` (${s.error_description})` : ""}`, { cause: e });
     }
     case "OAUTH_AUTHORIZATION_RESPONSE_ERROR":
       return new HelperError(s.error === "access_denied" ? "ERR_LOGIN_CANCELLED" : "ERR_IDP_REJECTED", `the identity provider ended the sign-in: ${s.error ?? "error"}${s.error_description ? ` (${s.error_description})` : ""}`, { cause: e });
+    case "OAUTH_RESPONSE_IS_NOT_CONFORM": {
+      const status = (s.cause as { status?: number } | undefined)?.status ?? 0;
+      if (status >= 500 || status === 429) {
+        return new HelperError("ERR_IDP_UNREACHABLE", `the identity provider is unavailable during ${context} (HTTP ${status})`, { cause: e });
+      }
+      return new HelperError(context === "discovery" ? "ERR_IDP_DISCOVERY" : "ERR_IDP_REJECTED", `unexpected answer from the identity provider during ${context} (HTTP ${status})`, { cause: e });
+    }
     case "OAUTH_INVALID_SERVER_METADATA":
     case "OAUTH_MISSING_SERVER_METADATA":
     case "OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED":
     case "OAUTH_RESPONSE_IS_NOT_JSON":
-    case "OAUTH_RESPONSE_IS_NOT_CONFORM":
     case "OAUTH_INVALID_RESPONSE":
     case "OAUTH_PARSE_ERROR":
       return new HelperError(context === "discovery" ? "ERR_IDP_DISCOVERY" : "ERR_IDP_REJECTED", `unexpected answer from the identity provider during ${context}: ${s.message}`, { cause: e });

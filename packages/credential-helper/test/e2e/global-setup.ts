@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export default async function setup(): Promise<void> {
-  const { build } = (await import("../../scripts/build.mjs")) as { build(o: { outfile: string }): Promise<string> };
+  const { build } = await import("../../scripts/build.mjs");
   const outfile = join(mkdtempSync(join(tmpdir(), "ccb-bundle-")), "claude-bedrock.cjs");
   await build({ outfile });
   process.env.CCB_E2E_BUNDLE = outfile;

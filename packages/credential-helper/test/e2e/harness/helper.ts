@@ -1,6 +1,6 @@
 /** Runs the built helper as a child process with a private HOME and a controlled environment. */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -60,4 +60,32 @@ export function writeSettings(home: string, settings: unknown): string {
 /** stderr lines that are the helper's own (oidc-provider and Node warnings excluded). */
 export function helperLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.startsWith("claude-bedrock:"));
+}
+
+export const cacheFile = (home: string, name: string, stage = "e2e") => join(home, ".claude-bedrock", "cache", stage, name);
+
+export function seed(home: string, name: string, value: unknown, stage = "e2e"): void {
+  mkdirSync(join(home, ".claude-bedrock", "cache", stage), { recursive: true, mode: 0o700 });
+  writeFileSync(cacheFile(home, name, stage), typeof value === "string" ? value : JSON.stringify(value), { mode: 0o600 });
+}
+
+export function browserLog(home: string): string[] {
+  try {
+    return readFileSync(join(home, "browser.log"), "utf8").split("\n").filter((l) => l && !l.startsWith("page "));
+  } catch {
+    return [];
+  }
+}
+
+/** Runs `fn` with process.env replaced (for consumers that spawn credential_process from this process). */
+export async function withProcessEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(process.env)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
 }

@@ -60,7 +60,7 @@ export async function startIdp(redirectUris: string[]): Promise<TestIdp> {
     pkce: { required: () => true },
     scopes: ["openid", "email", "profile", "offline_access"],
     claims: { openid: ["sub", "email", "department", "team", "cost_center"], email: ["email", "email_verified"], profile: ["name"] },
-    findAccount: async (_ctx, sub) => ({
+    findAccount: async (_ctx: unknown, sub: string) => ({
       accountId: sub,
       claims: async () => ({ sub, email_verified: true, name: sub, ...(USERS[sub] ?? { email: `${sub}@example.com` }) }),
     }),
@@ -117,6 +117,12 @@ export async function startIdp(redirectUris: string[]): Promise<TestIdp> {
         }
         return end(body as never);
       };
+    }
+    // oidc-provider follows OIDC Core §11 strictly and drops offline_access unless prompt=consent is
+    // sent; Okta, Entra ID, Auth0 and Cognito issue refresh tokens without it, and so does this test IdP.
+    if (req.method === "GET" && url.pathname === "/auth" && (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access") && !url.searchParams.has("prompt")) {
+      url.searchParams.set("prompt", "consent");
+      req.url = `${url.pathname}${url.search}`;
     }
     if (req.method === "POST" && url.pathname === "/token" && idp.forgeToken) {
       const forge = idp.forgeToken;
