@@ -68,7 +68,7 @@ describe("the data set and its layout", () => {
     // Exported before midnight, arrived after it: the row's dt is the next day.
     expect(data.rows.some((r) => new Date((r["emf"] as { timestamp: number }).timestamp).toISOString().slice(0, 10).replace(/-/g, "/") !== r.dt)).toBe(true);
     expect(data.rows.some((r) => r["model"] === MODELS.unpriced)).toBe(true);
-    expect(data.rows.some((r) => r["department"] === null && r["user_email"] !== null)).toBe(true);
+    expect(data.rows.some((r) => r["department"] === "unspecified")).toBe(true);
   });
 
   it("is stored as Parquet under metrics/yyyy/MM/dd/ with the Glue table's columns", async () => {

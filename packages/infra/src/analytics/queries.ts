@@ -13,7 +13,7 @@
  * so partition projection prunes what Athena reads; the workgroup's bytes-scanned cutoff stops a query
  * that still reads too much.
  */
-import { TABLE } from "./schema";
+import { TABLE, UNSPECIFIED } from "./schema";
 
 export interface NamedQuerySql {
   /** Stable key: part of the NamedQuery's logical name. */
@@ -39,12 +39,15 @@ const DIRECTORY = `directory AS (
   GROUP BY lower(user_email)
 )`;
 
-/** Metrics in the window with department and team resolved: the token's claims first, then the directory. */
+/**
+ * Metrics in the window with department and team resolved: the token's claims first (the collector
+ * writes `unspecified` when the IdP sends none), then the user directory, else `unassigned`.
+ */
 const attributed = (since: string, where = "TRUE") => `attributed AS (
   SELECT m.*,
     lower(m.user_email) AS email,
-    COALESCE(NULLIF(m.department, ''), d.department, 'unassigned') AS dept,
-    COALESCE(NULLIF(m.team_id, ''), d.team, 'unassigned') AS team
+    COALESCE(NULLIF(NULLIF(m.department, ''), '${UNSPECIFIED}'), d.department, 'unassigned') AS dept,
+    COALESCE(NULLIF(NULLIF(m.team, ''), '${UNSPECIFIED}'), d.team, 'unassigned') AS team_name
   FROM ${TABLE.metrics} m
   LEFT JOIN directory d ON d.email = lower(m.user_email)
   WHERE m.dt >= ${since} AND (${where})
@@ -60,7 +63,7 @@ const COST = `CAST(a.claude_code_token_usage AS DOUBLE) / 1e6 * CASE a.type
 
 /** Token records with their cost. */
 const PRICED = `priced AS (
-  SELECT a.dt, a.email, a.dept, a.team, a.model, a.type, a.claude_code_token_usage AS tokens, ${COST} AS cost_usd
+  SELECT a.dt, a.email, a.dept, a.team_name AS team, a.model, a.type, a.claude_code_token_usage AS tokens, ${COST} AS cost_usd
   FROM attributed a
   LEFT JOIN ${TABLE.pricing} p ON p.model_id = a.model
   WHERE a.claude_code_token_usage IS NOT NULL
@@ -115,7 +118,7 @@ ORDER BY SUM(accepted) + SUM(rejected) DESC, language`,
     sql: `WITH ${DIRECTORY},
 ${attributed(daysAgo(90))},
 per_team AS (
-  SELECT a.team,
+  SELECT a.team_name AS team,
     COUNT(DISTINCT a.email) AS users,
     SUM(CASE WHEN a.claude_code_token_usage IS NOT NULL THEN a.claude_code_token_usage ELSE 0 END) AS total_tokens,
     SUM(CASE WHEN a.type = 'output' AND a.claude_code_token_usage IS NOT NULL THEN a.claude_code_token_usage ELSE 0 END) AS output_tokens,
@@ -126,7 +129,7 @@ per_team AS (
     SUM(CASE WHEN a.decision = 'accept' AND a.claude_code_code_edit_tool_decision IS NOT NULL THEN a.claude_code_code_edit_tool_decision ELSE 0 END) AS accepted_edits
   FROM attributed a
   LEFT JOIN ${TABLE.pricing} p ON p.model_id = a.model
-  GROUP BY a.team
+  GROUP BY a.team_name
 )
 SELECT team,
   users,
@@ -226,7 +229,7 @@ ORDER BY usage_week`,
     sql: `WITH ${DIRECTORY},
 ${attributed(daysAgo(30))},
 per_user AS (
-  SELECT a.email, max(a.dept) AS dept, max(a.team) AS team,
+  SELECT a.email, max(a.dept) AS dept, max(a.team_name) AS team,
     SUM(COALESCE(a.claude_code_token_usage, 0)) AS tokens,
     SUM(CASE WHEN a.claude_code_token_usage IS NOT NULL THEN ${COST} ELSE 0 END) AS cost_usd,
     SUM(COALESCE(a.claude_code_session_count, 0)) AS sessions,

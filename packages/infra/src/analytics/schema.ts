@@ -43,18 +43,17 @@ export const TOKEN_TYPES = ["input", "output", "cacheRead", "cacheCreation"] as 
 export type TokenType = (typeof TOKEN_TYPES)[number];
 
 /**
- * Attributes the collector puts on every data point (identity from the validated JWT, see the
- * telemetry module) plus Claude Code's own. The key is the EMF key; the column is `columnOf(key)`.
+ * Attributes on every data point: identity the collector sets from the validated JWT (telemetry
+ * module `ATTR`; client-sent identity keys are deleted there) plus Claude Code's own. The key is the
+ * EMF key; the column is `columnOf(key)`.
  */
 export const ATTRIBUTE_KEYS: ReadonlyArray<{ key: string; comment: string }> = [
   { key: "user.email", comment: "user's email from the validated IdP token (the attribution key)" },
-  { key: "user.id", comment: "Claude Code's anonymous install id" },
+  { key: "department", comment: "department claim, or \"unspecified\" when the IdP sends none (then see user_directory)" },
+  { key: "team", comment: "team claim, or \"unspecified\" (then see user_directory)" },
+  { key: "cost_center", comment: "cost center claim, or \"unspecified\"" },
   { key: "session.id", comment: "Claude Code session id" },
-  { key: "department", comment: "department claim, when the IdP provides it (else see user_directory)" },
-  { key: "team.id", comment: "team claim, when the IdP provides it (else see user_directory)" },
-  { key: "cost_center", comment: "cost center claim, when the IdP provides it" },
-  { key: "organization", comment: "organisation attribute from the collector" },
-  { key: "model", comment: "Bedrock model or inference profile id (token, cost, lines of code)" },
+  { key: "model", comment: "Bedrock model, cross-Region or application inference profile id (token, cost, lines of code)" },
   { key: "type", comment: "token type (input|output|cacheRead|cacheCreation), lines type (added|removed), active time type (user|cli)" },
   { key: "decision", comment: "code edit decision: accept|reject" },
   { key: "language", comment: "language of the edited file (code edit decisions)" },
@@ -63,8 +62,10 @@ export const ATTRIBUTE_KEYS: ReadonlyArray<{ key: string; comment: string }> = [
   { key: "start_type", comment: "fresh|resume|continue (session count)" },
   { key: "query_source", comment: "main|subagent|auxiliary (token and cost usage)" },
   { key: "terminal.type", comment: "terminal Claude Code ran in" },
-  { key: "service.name", comment: "claude-code, or claude-code-desktop" },
 ];
+
+/** What the collector writes when the IdP sends no organisational claim (telemetry `UNSPECIFIED`); the SQL treats it as missing. */
+export const UNSPECIFIED = "unspecified";
 
 /** Glue/Athena column of the EMF `_aws` object (OpenX SerDe `columnToJsonKeyMappings`: Hive names cannot start with `_`). */
 export const EMF_COLUMN = "emf";

@@ -7,6 +7,7 @@
  * and are reported.
  */
 import type { PricingRow } from "../pricing";
+import { UNSPECIFIED } from "../schema";
 import type { DataSet, MetricRow } from "./generate";
 
 const DAY_MS = 86_400_000;
@@ -44,11 +45,15 @@ export class Expected {
   email(r: MetricRow): string {
     return String(r["user_email"]).toLowerCase();
   }
+  private claim(r: MetricRow, key: string): string | undefined {
+    const v = r[key] as string | null;
+    return v && v !== UNSPECIFIED ? v : undefined;
+  }
   department(r: MetricRow): string {
-    return (r["department"] as string | null) || this.directory.get(this.email(r))?.department || "unassigned";
+    return this.claim(r, "department") ?? this.directory.get(this.email(r))?.department ?? "unassigned";
   }
   team(r: MetricRow): string {
-    return (r["team_id"] as string | null) || this.directory.get(this.email(r))?.team || "unassigned";
+    return this.claim(r, "team") ?? this.directory.get(this.email(r))?.team ?? "unassigned";
   }
   /** USD of a token record, or undefined when the model has no price. */
   cost(r: MetricRow): number | undefined {

@@ -10,7 +10,7 @@
  * neither (→ `unassigned`), data points exported just before midnight UTC that arrive the next day,
  * users whose prompt caching costs more than it saves, and an unpriced model id.
  */
-import { METRICS_COLUMNS, columnOf, METRIC, type TokenType } from "../schema";
+import { METRICS_COLUMNS, columnOf, METRIC, UNSPECIFIED, type TokenType } from "../schema";
 
 /** One row as it sits in the Parquet files, plus its partition. */
 export type MetricRow = Record<string, string | number | null | { timestamp: number }> & { dt: string };
@@ -108,7 +108,6 @@ interface User {
   /** Share of prompt tokens read from cache; low values with many writes = misconfigured caching. */
   cacheReuse: number;
   models: ReadonlyArray<[string, number]>;
-  userId: string;
 }
 
 export interface GenerateOptions {
@@ -155,7 +154,6 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
         ...(opusUser ? ([[MODELS.opus, 15]] as const) : []),
         ...(i % 37 === 5 ? ([[MODELS.unpriced, 5]] as const) : []),
       ],
-      userId: (i * 2654435761 >>> 0).toString(16).padStart(8, "0").repeat(8),
     });
   }
 
@@ -177,16 +175,13 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
     const row: MetricRow = { ...blank(), dt: dtOf(arrival) };
     row[columnOf(metric)] = value;
     row["user_email"] = u.email;
-    row["user_id"] = u.userId;
     row["session_id"] = sessionId;
-    row["organization"] = "example-corp";
-    row["service_name"] = "claude-code";
     row["terminal_type"] = ["vscode", "iTerm.app", "tmux", "cursor"][u.email.length % 4]!;
-    if (u.attribution === "claims") {
-      row["department"] = u.department;
-      row["team_id"] = u.team;
-      row["cost_center"] = u.costCenter;
-    }
+    // The collector writes "unspecified" when the token lacks the claim.
+    const claims = u.attribution === "claims";
+    row["department"] = claims ? u.department : UNSPECIFIED;
+    row["team"] = claims ? u.team : UNSPECIFIED;
+    row["cost_center"] = claims ? u.costCenter : UNSPECIFIED;
     for (const [k, v] of Object.entries(attrs)) row[columnOf(k)] = v;
     row["emf"] = { timestamp: ts };
     rows.push(row);
