@@ -1,0 +1,37 @@
+import * as path from "node:path";
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The module boundaries are lint rules (eslint.config.mjs). These cases prove the rules fire where
+ * they must and stay quiet where imports are allowed, so a config edit cannot silently drop them.
+ */
+const root = path.resolve(__dirname, "..", "..", "..");
+const eslint = new ESLint({ cwd: root });
+
+async function violations(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return result!.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+describe("module boundaries", () => {
+  it.each([
+    ["packages/credential-helper/src/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;', /must not depend on Pulumi/],
+    ["packages/quota-functions/src/x.ts", 'import { iam } from "@ccb/infra";\nexport const i = iam;', /must not depend on Pulumi or the component library/],
+    ["packages/infra/src/x.ts", 'import { deployStage } from "@ccb/stacks";\nexport const d = deployStage;', /must not depend on stack composition/],
+    ["packages/infra/src/x.ts", 'import { handler } from "@ccb/quota-functions";\nexport const h = handler;', /bundled as assets/],
+    ["stacks/x.ts", 'import { handler } from "@ccb/quota-functions/src/aggregate";\nexport const h = handler;', /bundled as assets/],
+  ])("%s: refuses %s", async (file, code, message) => {
+    const found = await violations(file, code);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(message);
+  });
+
+  it.each([
+    ["packages/credential-helper/src/x.ts", 'import { parseStageSettings } from "@ccb/stage-settings";\nexport const p = parseStageSettings;'],
+    ["stacks/x.ts", 'import { iam } from "@ccb/infra";\nexport const i = iam;'],
+    ["packages/infra/src/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;'],
+  ])("%s: allows %s", async (file, code) => {
+    expect(await violations(file, code)).toEqual([]);
+  });
+});
