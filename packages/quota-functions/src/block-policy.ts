@@ -61,12 +61,8 @@ export function packBlockPolicies(sessions: readonly string[], slots: number, ma
   const documents: PolicyDoc[] = [];
   const overflow: string[] = [];
   let current: string[] = [];
-  const flush = () => {
-    if (current.length) documents.push(blockDocument(current));
-    current = [];
-  };
   for (const s of sorted) {
-    if (render(blockDocument([s])).length > maxChars) {
+    if (documents.length >= slots || render(blockDocument([s])).length > maxChars) {
       overflow.push(s);
       continue;
     }
@@ -74,15 +70,12 @@ export function packBlockPolicies(sessions: readonly string[], slots: number, ma
       current.push(s);
       continue;
     }
-    flush();
-    if (documents.length >= slots) {
-      overflow.push(s);
-      continue;
-    }
-    current.push(s);
+    documents.push(blockDocument(current));
+    current = [];
+    if (documents.length >= slots) overflow.push(s);
+    else current.push(s);
   }
-  if (documents.length < slots) flush();
-  else overflow.push(...current);
+  if (current.length) documents.push(blockDocument(current));
   while (documents.length < slots) documents.push(blockDocument([]));
   return { documents, overflow };
 }

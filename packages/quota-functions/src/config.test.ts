@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { loadAggregateConfig, loadCheckConfig } from "./config.js";
+import { PRICING } from "./testing/fakes.js";
+
+const base = {
+  LIMITS_TABLE: "l",
+  USAGE_TABLE: "u",
+  ALERT_TOPIC_ARN: "arn:aws:sns:us-east-1:111111111111:t",
+  PRICING_JSON: JSON.stringify(PRICING),
+  INVOCATION_LOGS_SOURCE: JSON.stringify({ bucket: "b", accountId: "111111111111", region: "us-east-1", roleName: "r" }),
+};
+
+describe("Lambda configuration", () => {
+  it("loads a complete aggregation configuration with defaults", () => {
+    const c = loadAggregateConfig(base);
+    expect(c).toMatchObject({ enforceOn: "max", thresholds: [80, 90, 100], settleMs: 600_000, maxBacklogWindows: 96, invocationLogs: { prefix: "" }, blockPolicyArns: [] });
+  });
+
+  it("names the variable that is wrong", () => {
+    expect(() => loadAggregateConfig({ ...base, LIMITS_TABLE: "" })).toThrow(/LIMITS_TABLE is required/);
+    expect(() => loadAggregateConfig({ ...base, ENFORCE_ON: "telemetry" })).toThrow(/ENFORCE_ON=telemetry needs TELEMETRY_SOURCE/);
+    expect(() => loadAggregateConfig({ ...base, INVOCATION_LOGS_SOURCE: "{" })).toThrow(/INVOCATION_LOGS_SOURCE is not valid JSON/);
+    expect(() => loadAggregateConfig({ ...base, INVOCATION_LOGS_SOURCE: undefined })).toThrow(/no usage to meter/);
+    expect(() => loadAggregateConfig({ ...base, THRESHOLDS: "80,abc" })).toThrow(/percentages/);
+    expect(() => loadAggregateConfig({ ...base, SETTLE_MINUTES: "500" })).toThrow(/SETTLE_MINUTES/);
+    expect(() => loadAggregateConfig({ ...base, PRICING_JSON: "{}" })).toThrow(/default/);
+  });
+
+  it("reads the claims the check API uses", () => {
+    expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", EMAIL_CLAIM: "upn", GROUPS_CLAIMS: "roles" }).claims).toEqual({ emailClaim: "upn", groupsClaims: ["roles"] });
+    expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", MISSING_IDENTITY: "maybe" })).toThrow(/MISSING_IDENTITY/);
+  });
+});

@@ -1,0 +1,110 @@
+import { GetMetricDataCommand, ListMetricsCommand, CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { gzipSync } from "node:zlib";
+import { beforeEach, describe, expect, it } from "vitest";
+import { memoryLogger } from "../log.js";
+import { windowOf } from "../periods.js";
+import { hourPrefixes, InvocationLogSource, parseRecords, type InvocationRecord } from "./invocation-logs.js";
+import { TelemetrySource } from "./telemetry.js";
+
+const ACCOUNT = "111111111111";
+const ROLE = "ccb-prod-bedrock-users";
+const W = windowOf(Date.UTC(2026, 10, 26, 10, 45)); // 10:45–11:00
+
+/** A record shaped like Bedrock's ModelInvocationLog (metadata only). */
+const record = (at: string, session: string, tokens: { i: number; o: number; cr?: number; cw?: number }, role = ROLE, modelId = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"): InvocationRecord => ({
+  schemaType: "ModelInvocationLog",
+  schemaVersion: "1.0",
+  timestamp: at,
+  accountId: ACCOUNT,
+  identity: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}` },
+  region: "us-east-1",
+  requestId: "r",
+  operation: "InvokeModelWithResponseStream",
+  modelId,
+  input: { inputContentType: "application/json", inputTokenCount: tokens.i, cacheReadInputTokenCount: tokens.cr ?? 0, cacheWriteInputTokenCount: tokens.cw ?? 0 },
+  output: { outputContentType: "application/json", outputTokenCount: tokens.o },
+} as InvocationRecord);
+
+const gz = (records: InvocationRecord[]) => gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join("\n") + "\n"));
+/** The part of the SDK's streaming body the source uses. */
+const body = (b: Buffer) => ({ transformToByteArray: async () => new Uint8Array(b) }) as never;
+
+describe("invocation logs (the record users cannot forge)", () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  it("lists the hour folders a window's records can be in, including the next hour for late delivery", () => {
+    expect(hourPrefixes({ prefix: "logs/", accountId: ACCOUNT, region: "us-east-1" }, Date.UTC(2026, 10, 26, 10, 45), Date.UTC(2026, 10, 26, 11), 10 * 60_000)).toEqual([
+      `logs/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/us-east-1/2026/11/26/10/`,
+      `logs/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/us-east-1/2026/11/26/11/`,
+    ]);
+  });
+
+  it("parses gzip and plain JSON lines and counts broken lines", () => {
+    expect(parseRecords(gz([record("2026-11-26T10:50:00Z", "a@example.com", { i: 1, o: 1 })])).records).toHaveLength(1);
+    expect(parseRecords(Buffer.from('{"a":1}\nnot json\n\n{"b":2}\n'))).toEqual({ records: [{ a: 1 }, { b: 2 }], bad: 1 });
+  });
+
+  it("sums server-counted tokens (incl. cache read/write) per user, by record time, only for the user role", async () => {
+    const p10 = `AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/us-east-1/2026/11/26/10/`;
+    const p11 = `AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/us-east-1/2026/11/26/11/`;
+    s3.on(ListObjectsV2Command, { Prefix: p10 }).resolves({ Contents: [{ Key: `${p10}a.json.gz`, LastModified: new Date(Date.UTC(2026, 10, 26, 10, 55)) }, { Key: `${p10}old.json.gz`, LastModified: new Date(Date.UTC(2026, 10, 26, 10, 5)) }] });
+    s3.on(ListObjectsV2Command, { Prefix: p11 }).resolves({ Contents: [{ Key: `${p11}late.json.gz`, LastModified: new Date(Date.UTC(2026, 10, 26, 11, 4)) }] });
+    s3.on(GetObjectCommand, { Key: `${p10}a.json.gz` }).callsFake(() => ({
+      Body: body(gz([
+        record("2026-11-26T10:50:00Z", "Alice@Example.com", { i: 100, o: 50, cr: 1000, cw: 10 }),
+        record("2026-11-26T10:44:59Z", "alice@example.com", { i: 999, o: 999 }), // previous window
+        record("2026-11-26T10:51:00Z", "build-42", { i: 5, o: 5 }, "ci-role"), // another role
+        record("2026-11-26T10:52:00Z", "not-an-email", { i: 5, o: 5 }),
+      ])),
+    }));
+    s3.on(GetObjectCommand, { Key: `${p11}late.json.gz` }).callsFake(() => ({ Body: body(gz([record("2026-11-26T10:59:59Z", "alice@example.com", { i: 1, o: 1 }, ROLE, "anthropic.claude-haiku-4-5-20251001-v1:0")])) }));
+    const log = memoryLogger();
+    const src = new InvocationLogSource(new S3Client({ region: "us-east-1" }), { bucket: "logs", prefix: "", accountId: ACCOUNT, region: "us-east-1", roleName: ROLE, settleMs: 10 * 60_000 }, log);
+    const usage = await src.read(W);
+    expect([...usage.keys()]).toEqual(["alice@example.com"]);
+    const alice = usage.get("alice@example.com")!;
+    expect(Object.fromEntries(alice.models)).toEqual({
+      "us.anthropic.claude-sonnet-4-5-20250929-v1:0": { input: 100, output: 50, cacheRead: 1000, cacheWrite: 10 },
+      "anthropic.claude-haiku-4-5-20251001-v1:0": { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+    });
+    expect([...alice.sessions].sort()).toEqual(["Alice@Example.com", "alice@example.com"]);
+    // The object delivered before the window began was not even fetched.
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).not.toContain(`${p10}old.json.gz`);
+    expect(log.lines.at(-1)).toMatchObject({ msg: "invocation logs read", otherRole: 1, noEmail: 1, objects: 2 });
+  });
+});
+
+describe("client telemetry (CloudWatch metrics)", () => {
+  const cw = mockClient(CloudWatchClient);
+  beforeEach(() => cw.reset());
+  const dims = (email: string, type: string, model?: string) => [
+    { Name: "user.email", Value: email },
+    { Name: "type", Value: type },
+    ...(model ? [{ Name: "model", Value: model }] : []),
+  ];
+
+  it("sums the window of each {user, type, model} series, maps cacheCreation to cache write, skips roll-ups", async () => {
+    cw.on(ListMetricsCommand).resolves({
+      Metrics: [
+        { Namespace: "ClaudeCode", MetricName: "claude_code.token.usage", Dimensions: dims("Bob@Example.com", "input", "claude-sonnet-4-5") },
+        { Namespace: "ClaudeCode", MetricName: "claude_code.token.usage", Dimensions: dims("bob@example.com", "cacheCreation", "claude-sonnet-4-5") },
+        { Namespace: "ClaudeCode", MetricName: "claude_code.token.usage", Dimensions: dims("bob@example.com", "input") }, // roll-up: skipped
+        { Namespace: "ClaudeCode", MetricName: "claude_code.token.usage", Dimensions: dims("bob@example.com", "weird", "claude-sonnet-4-5") },
+      ],
+    });
+    cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: unknown[]; StartTime: Date; EndTime: Date }) => {
+      expect(input.StartTime.toISOString()).toBe("2026-11-26T10:45:00.000Z");
+      expect(input.EndTime.toISOString()).toBe("2026-11-26T11:00:00.000Z");
+      expect(input.MetricDataQueries).toHaveLength(3);
+      return { MetricDataResults: [{ Id: "m0", Values: [120, 30] }, { Id: "m1", Values: [500] }, { Id: "m2", Values: [7] }] };
+    });
+    const log = memoryLogger();
+    const src = new TelemetrySource(new CloudWatchClient({ region: "us-east-1" }), { namespace: "ClaudeCode", metricName: "claude_code.token.usage", userDimension: "user.email", typeDimension: "type", modelDimension: "model" }, log);
+    const usage = await src.read(W);
+    expect(Object.fromEntries(usage.get("bob@example.com")!.models)).toEqual({ "claude-sonnet-4-5": { input: 150, output: 0, cacheRead: 0, cacheWrite: 500 } });
+    expect(log.lines.at(-1)).toMatchObject({ metrics: 3, unknownType: 1 });
+  });
+});
