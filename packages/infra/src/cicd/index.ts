@@ -1,2 +1,10 @@
-/** The cicd module: deploy roles that CI assumes through GitHub's OIDC federation. */
-export {};
+/** The cicd module: the roles GitHub Actions assumes through GitHub's OIDC federation to preview and deploy a stage. */
+export { GitHubDeployRoles } from "./github-deploy-roles";
+export type { GitHubDeployRolesArgs, GitHubEntryArgs, ReleaseArgs, StateBackendArgs } from "./github-deploy-roles";
+export {
+  ciRoleNames, deploySubjects, previewSubjects, releaseSubjects, validateDeployRoleArgs,
+  GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, GITHUB_REPOSITORY, MAX_CI_SESSION_SECONDS,
+} from "./validate";
+export type { SubjectSpec } from "./validate";
+export { DEPLOY_GROUPS, DEPLOY_SERVICES, PREVIEW_READ_ACTIONS, DATA_PLANE_READS } from "./perms";
+export type { PermissionGroup } from "./perms";

@@ -5,6 +5,7 @@ import type { RuleFixture } from "./fixtures";
 import { IAM_FIXTURES } from "./iam-rules.fixtures";
 import { QUOTAS_FIXTURES } from "./quotas-rules.fixtures";
 import { TELEMETRY_FIXTURES } from "./telemetry-rules.fixtures";
+import { CICD_FIXTURES } from "./cicd-rules.fixtures";
 
 /** Fixtures of every area; each area keeps its map in `<area>-rules.fixtures.ts`. */
 export const ALL_FIXTURES: Record<string, RuleFixture> = {
@@ -14,4 +15,5 @@ export const ALL_FIXTURES: Record<string, RuleFixture> = {
   ...QUOTAS_FIXTURES,
   ...ANALYTICS_FIXTURES,
   ...DISTRIBUTION_FIXTURES,
+  ...CICD_FIXTURES,
 };

@@ -1,0 +1,317 @@
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import type * as Rules from "../rules";
+import type * as Cicd from "./index";
+
+let recorder: ResourceRecorder;
+let cicd: typeof Cicd;
+let rules: typeof Rules;
+
+const ENTRY = "111111111111";
+const OTHER = "333333333333";
+const REPO = "example-org/claude-code-bedrock";
+const GITHUB_PROVIDER = `arn:aws:iam::${ENTRY}:oidc-provider/token.actions.githubusercontent.com`;
+const ROLE = "aws:iam/role:Role";
+const POLICY = "aws:iam/policy:Policy";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const KEY_ARN = `arn:aws:kms:us-east-1:${ENTRY}:key/0f9e8d7c-6b5a-4321-9876-abcdef012345`;
+
+beforeAll(async () => {
+  recorder = await installMocks({ accountId: ENTRY, region: "us-east-1" });
+  cicd = await import("./index.js");
+  rules = await import("../rules/index.js");
+});
+beforeEach(() => recorder.clear());
+
+function entryRoles(overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
+  return new cicd.GitHubDeployRoles("ci", {
+    namePrefix: "ccb-pilot",
+    accountId: ENTRY,
+    github: { repository: REPO, deployBranch: "main", deployEnvironments: ["production"] },
+    chainTo: [ENTRY, OTHER],
+    allowedRegions: ["us-east-1"],
+    stateBackend: { bucketName: "example-pulumi-state", kmsKeyArn: KEY_ARN },
+    tags: { stage: "pilot" },
+    ...overrides,
+  });
+}
+
+const trustOf = (r: RecordedResource) => policyOf(r.inputs.assumeRolePolicy)!.Statement;
+const statementsOf = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
+/** IAM counts a managed policy's size without whitespace; the hard limit is 6,144 characters. */
+const iamSize = (json: string) => json.replace(/\s/g, "").length;
+
+/**
+ * Evaluates a trust policy for `AssumeRoleWithWebIdentity` with the claims GitHub would send. The
+ * simulator only knows the `aud`/`sub` keys of the IdPs AWS lists (Google, Cognito, ...), so the
+ * GitHub keys are renamed to Google's on both sides: the operators and values are what is tested.
+ */
+async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: string; aud?: string }): Promise<boolean> {
+  const renamed = JSON.parse(JSON.stringify(trust).replaceAll("token.actions.githubusercontent.com", "accounts.google.com"));
+  const result = await runSimulation({
+    identityPolicies: [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: renamed,
+    request: {
+      action: "sts:AssumeRoleWithWebIdentity",
+      principal: `arn:aws:iam::${ENTRY}:oidc-provider/accounts.google.com`,
+      resource: { accountId: ENTRY, resource: `arn:aws:iam::${ENTRY}:role/${roleName}` },
+      contextVariables: { "accounts.google.com:sub": claims.sub, "accounts.google.com:aud": claims.aud ?? "sts.amazonaws.com" },
+    },
+  } as any, {});
+  return (result as any).overallResult === "Allowed";
+}
+
+/** Evaluates what the deploy role's attached and inline policies allow (the guardrails' denies included). */
+async function deployRoleMay(action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<boolean> {
+  const identityPolicies = recorder.resources
+    .filter((r) => (r.type === POLICY && r.inputs.name?.startsWith("ccb-pilot-ci-deploy-")) || (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") || (r.type === ROLE_POLICY && r.inputs.name?.startsWith("ccb-pilot-ci-deploy-")))
+    .map((r, i) => ({ name: `p${i}`, policy: policyOf(r.inputs.policy) as any }));
+  const result = await runSimulation({
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      action,
+      principal: `arn:aws:sts::${ENTRY}:assumed-role/ccb-pilot-ci-deploy/github`,
+      resource: { accountId: ENTRY, resource },
+      contextVariables: { "aws:RequestedRegion": "us-east-1", ...context },
+    },
+  } as any, {});
+  return (result as any).overallResult === "Allowed";
+}
+
+describe("GitHubDeployRoles in the account CI signs in to", () => {
+  it("creates the GitHub provider, the deploy and preview roles, their policies and exclusive attachment lists", async () => {
+    const roles = entryRoles();
+    await unwrap(roles.deployRoleArn);
+    await settle();
+    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ci-github-oidc").inputs).toMatchObject({
+      url: "https://token.actions.githubusercontent.com",
+      clientIdLists: ["sts.amazonaws.com"],
+    });
+    expect(recorder.byType(ROLE).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview"]);
+    expect(recorder.byType(POLICY).map((r) => r.inputs.name).sort()).toEqual([
+      "ccb-pilot-ci-deploy-compute", "ccb-pilot-ci-deploy-data", "ccb-pilot-ci-deploy-identity", "ccb-pilot-ci-deploy-network", "ccb-pilot-ci-deploy-observability",
+      "ccb-pilot-ci-guardrails", "ccb-pilot-ci-preview-read",
+    ]);
+    expect(recorder.byType(ROLE_POLICY).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state", "ccb-pilot-ci-preview-chain", "ccb-pilot-ci-preview-state"]);
+    const exclusive = recorder.one("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "ci-deploy-attachments");
+    expect(exclusive.inputs.policyArns).toHaveLength(6); // guardrails + five groups, within IAM's 10 managed policies per role
+    expect(recorder.one("aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", "ci-deploy-inline").inputs.policyNames).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state"]);
+    expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(8);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("trusts only the main branch and the production environment of the one repository for deploys, with aud sts.amazonaws.com and 1-hour sessions", async () => {
+    entryRoles();
+    await settle();
+    const deploy = recorder.one(ROLE, "ci-deploy");
+    expect(deploy.inputs.maxSessionDuration).toBe(3600);
+    expect(trustOf(deploy)).toEqual([
+      {
+        Sid: "GitHubDeploy",
+        Effect: "Allow",
+        Principal: { Federated: GITHUB_PROVIDER },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+            "token.actions.githubusercontent.com:sub": [`repo:${REPO}:ref:refs/heads/main`, `repo:${REPO}:environment:production`],
+          },
+        },
+      },
+      {
+        Sid: "SelfAssume",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ENTRY}:root` },
+        Action: ["sts:AssumeRole"],
+        Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy` } },
+      },
+    ]);
+    const preview = recorder.one(ROLE, "ci-preview");
+    expect(trustOf(preview)[0].Condition).toEqual({
+      StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"], "token.actions.githubusercontent.com:sub": [`repo:${REPO}:pull_request`] },
+    });
+  });
+
+  it("no subject of any CI role holds a wildcard", async () => {
+    entryRoles();
+    await settle();
+    const subjects = recorder.byType(ROLE).flatMap((r) => trustOf(r)).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
+    expect(subjects.length).toBe(3);
+    for (const s of subjects) expect(s).not.toMatch(/[*?]/);
+    for (const r of recorder.byType(ROLE)) expect(JSON.stringify(trustOf(r))).not.toContain("StringLike");
+  });
+
+  it("the trust admits exactly the intended GitHub jobs (evaluated with an IAM policy simulator)", async () => {
+    entryRoles();
+    await settle();
+    const deployTrust = policyOf(recorder.one(ROLE, "ci-deploy").inputs.assumeRolePolicy);
+    const previewTrust = policyOf(recorder.one(ROLE, "ci-preview").inputs.assumeRolePolicy);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(true);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production` })).toBe(true);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/feature` })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:pull_request` })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: "repo:example-org/other-repo:ref:refs/heads/main" })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, aud: "https://github.com/example-org" })).toBe(false);
+    expect(await githubMayAssume(previewTrust, "ccb-pilot-ci-preview", { sub: `repo:${REPO}:pull_request` })).toBe(true);
+    expect(await githubMayAssume(previewTrust, "ccb-pilot-ci-preview", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
+  });
+
+  it("a prod stage that deploys only through its protected environment does not trust the branch", async () => {
+    entryRoles({ namePrefix: "ccb-prod", github: { repository: REPO, deployEnvironments: ["production"] } });
+    await settle();
+    const deployTrust = policyOf(recorder.one(ROLE, "ci-deploy").inputs.assumeRolePolicy);
+    expect(await githubMayAssume(deployTrust, "ccb-prod-ci-deploy", { sub: `repo:${REPO}:environment:production` })).toBe(true);
+    expect(await githubMayAssume(deployTrust, "ccb-prod-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
+  });
+
+  it("reuses an existing GitHub provider instead of creating a second one", async () => {
+    const existing = `arn:aws:iam::${ENTRY}:oidc-provider/token.actions.githubusercontent.com`;
+    const roles = entryRoles({ github: { repository: REPO, deployBranch: "main", existingOidcProviderArn: existing } });
+    expect(await unwrap(roles.oidcProviderArn!)).toBe(existing);
+    await settle();
+    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
+    expect(trustOf(recorder.one(ROLE, "ci-deploy"))[0].Principal).toEqual({ Federated: existing });
+  });
+
+  it("deploy permissions name every action (no wildcard), fit IAM's policy size and never read data", async () => {
+    entryRoles();
+    await settle();
+    for (const p of recorder.byType(POLICY)) {
+      expect(iamSize(p.inputs.policy), p.inputs.name).toBeLessThanOrEqual(6144);
+      for (const s of statementsOf(p).filter((x: any) => x.Effect === "Allow")) {
+        for (const a of s.Action) expect(a, p.inputs.name).not.toMatch(/[*?]/);
+        expect(s.NotAction).toBeUndefined();
+      }
+    }
+    const allowed = recorder.byType(POLICY).filter((p) => p.inputs.name.startsWith("ccb-pilot-ci-deploy-")).flatMap((p) => statementsOf(p)).flatMap((s: any) => s.Action);
+    for (const dataRead of ["s3:GetObject", "dynamodb:GetItem", "dynamodb:Query", "logs:GetLogEvents", "bedrock:InvokeModel", "lambda:InvokeFunction", "iam:CreateUser", "iam:CreateAccessKey"]) {
+      expect(allowed).not.toContain(dataRead);
+    }
+    const preview = statementsOf(recorder.one(POLICY, "ci-preview-read")).flatMap((s: any) => s.Action) as string[];
+    expect(preview.length).toBeGreaterThan(50);
+    expect(preview.filter((a) => !/:(Describe|Get|List)[A-Za-z]*$/.test(a) && a !== "apigateway:GET")).toEqual([]);
+    for (const d of cicd.DATA_PLANE_READS) expect(preview).not.toContain(d);
+  });
+
+  it("state access: the deploy role writes state and encrypts secrets; the preview role reads and only writes locks", async () => {
+    entryRoles();
+    await settle();
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-state"))).toEqual([
+      { Sid: "StateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: ["arn:aws:s3:::example-pulumi-state"] },
+      { Sid: "StateObjects", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::example-pulumi-state/*"] },
+      { Sid: "Secrets", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN] },
+    ]);
+    const preview = statementsOf(recorder.one(ROLE_POLICY, "ci-preview-state"));
+    expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({ Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::example-pulumi-state/*"] });
+    expect(preview.find((s: any) => s.Sid === "StateLocks").Resource).toEqual(["arn:aws:s3:::example-pulumi-state/.pulumi/locks/*"]);
+    expect(preview.find((s: any) => s.Sid === "Secrets").Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-chain"))).toEqual([
+      { Sid: "ChainToStageAccounts", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-deploy`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy`] },
+    ]);
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-preview-chain"))[0].Resource).toEqual([`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-preview`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-preview`]);
+  });
+
+  it("guardrails hold against the deploy role's own allows (evaluated with an IAM policy simulator)", async () => {
+    entryRoles();
+    await settle();
+    const role = (name: string) => `arn:aws:iam::${ENTRY}:role/${name}`;
+    // What a deploy needs:
+    expect(await deployRoleMay("iam:CreateRole", role("ccb-pilot-quota-aggregator"))).toBe(true);
+    expect(await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-federation-users"))).toBe(true);
+    expect(await deployRoleMay("ec2:CreateVpc", `arn:aws:ec2:us-east-1:${ENTRY}:vpc/*`)).toBe(true);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(true);
+    // What it must not do:
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "ec2.amazonaws.com" })).toBe(false);
+    expect(await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-ci-deploy"))).toBe(false);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-ci-preview"))).toBe(false);
+    expect(await deployRoleMay("iam:UpdateAssumeRolePolicy", role("ccb-pilot-ci-deploy"))).toBe(false);
+    expect(await deployRoleMay("iam:CreatePolicyVersion", `arn:aws:iam::${ENTRY}:policy/ccb-pilot-ci-deploy-identity`)).toBe(false);
+    expect(await deployRoleMay("iam:DeleteOpenIDConnectProvider", GITHUB_PROVIDER)).toBe(false);
+    expect(await deployRoleMay("iam:CreateUser", `arn:aws:iam::${ENTRY}:user/backdoor`)).toBe(false);
+    expect(await deployRoleMay("ec2:CreateVpc", `arn:aws:ec2:eu-west-1:${ENTRY}:vpc/*`, { "aws:RequestedRegion": "eu-west-1" })).toBe(false);
+    expect(await deployRoleMay("s3:GetObject", "arn:aws:s3:::ccb-pilot-invocation-logs/AWSLogs/x.json.gz")).toBe(false);
+    expect(await deployRoleMay("s3:DeleteBucket", "arn:aws:s3:::example-pulumi-state")).toBe(false);
+    expect(await deployRoleMay("kms:ScheduleKeyDeletion", KEY_ARN)).toBe(false);
+    expect(await deployRoleMay("cloudtrail:StopLogging", `arn:aws:cloudtrail:us-east-1:${ENTRY}:trail/org`)).toBe(false);
+  });
+
+  it("release role: tag-prefixed subject, publish-only permissions on the helper's packages", async () => {
+    entryRoles({
+      github: {
+        repository: REPO,
+        deployBranch: "main",
+        release: { tagPattern: "helper-v*", environment: "helper-release", codeArtifact: { domain: "ccb-pilot", repository: "claude-code", packageName: "@example/claude-bedrock" } },
+      },
+    });
+    await settle();
+    const release = recorder.one(ROLE, "ci-release");
+    const trust = trustOf(release);
+    expect(trust.map((s: any) => s.Sid)).toEqual(["GitHubReleaseTag", "GitHubReleaseEnvironment"]);
+    expect(trust[0].Condition.StringLike).toEqual({ "token.actions.githubusercontent.com:sub": [`repo:${REPO}:ref:refs/tags/helper-v*`] });
+    const releaseTrust = policyOf(release.inputs.assumeRolePolicy);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/helper-v1.4.0` })).toBe(true);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/v1.4.0` })).toBe(false);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
+    const publish = statementsOf(recorder.one(ROLE_POLICY, "ci-release-publish"));
+    expect(publish.find((s: any) => s.Sid === "HelperPackages").Resource).toEqual([
+      `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/npm/example/claude-bedrock`,
+      `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/generic/example/claude-bedrock-executables`,
+    ]);
+    expect(publish.find((s: any) => s.Sid === "CodeArtifactBearer").Condition).toEqual({ StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } });
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual(["StateBucket", "StateObjects", "Secrets"]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
+describe("GitHubDeployRoles in the stage's other accounts", () => {
+  it("trusts only the entry account's CI role of the same kind, inside the organisation; no GitHub provider", async () => {
+    new cicd.GitHubDeployRoles("ci-telemetry", {
+      namePrefix: "ccb-prod",
+      accountId: OTHER,
+      chainFrom: { accountId: ENTRY, organizationId: "o-exampleorg1" },
+      allowedRegions: ["us-east-1"],
+    });
+    await settle();
+    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
+    expect(trustOf(recorder.one(ROLE, "ci-telemetry-deploy"))).toEqual([
+      {
+        Sid: "ChainFromCi",
+        Effect: "Allow",
+        Principal: { AWS: [`arn:aws:iam::${ENTRY}:root`] },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" }, ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-deploy` } },
+      },
+    ]);
+    expect(trustOf(recorder.one(ROLE, "ci-telemetry-preview"))[0].Condition.ArnEquals).toEqual({ "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-preview` });
+    expect(recorder.byType(ROLE_POLICY)).toEqual([]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
+describe("GitHubDeployRoles argument validation", () => {
+  const base = { namePrefix: "ccb-pilot", accountId: ENTRY, allowedRegions: ["us-east-1"] };
+  const bad: Array<[string, Partial<Cicd.GitHubDeployRolesArgs>, RegExp]> = [
+    ["an organisation-wide repository wildcard", { github: { repository: "example-org/*", deployBranch: "main" } }, /`github.repository` "example-org\/\*" must be owner\/name without wildcards/],
+    ["a branch wildcard", { github: { repository: REPO, deployBranch: "*" } }, /`github.deployBranch` "\*"/],
+    ["no deploy subject", { github: { repository: REPO } }, /needs `deployBranch` or `deployEnvironments`/],
+    ["a long session", { github: { repository: REPO, deployBranch: "main" }, maxSessionSeconds: 7200 }, /`maxSessionSeconds` must be 900–3600/],
+    ["cross-account chaining without an organisation", { accountId: OTHER, chainFrom: { accountId: ENTRY } }, /`chainFrom.organizationId` is required/],
+    ["neither trust path", {}, /set `github`.*or `chainFrom`/],
+    ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
+    ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
+  ];
+  it.each(bad)("rejects %s before creating anything", (_what, args, message) => {
+    expect(() => new cicd.GitHubDeployRoles("bad", { ...base, ...args } as Cicd.GitHubDeployRolesArgs)).toThrow(message);
+  });
+
+  it("builds subjects from names and never from patterns", () => {
+    expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual([`repo:${REPO}:ref:refs/heads/main`, `repo:${REPO}:environment:production`]);
+    expect(cicd.previewSubjects(REPO)).toEqual([`repo:${REPO}:pull_request`]);
+    expect(cicd.ciRoleNames("ccb-prod")).toEqual({ deploy: "ccb-prod-ci-deploy", preview: "ccb-prod-ci-preview", release: "ccb-prod-ci-release", guardrails: "ccb-prod-ci-guardrails" });
+  });
+});

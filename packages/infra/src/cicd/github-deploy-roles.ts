@@ -1,0 +1,334 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  accountRootArn, accountTrustStatement, allow, arn, awsEnvironment, deny, oidcProviderArn, oidcTrustStatement, policyDocument, renderPolicy, roleArn,
+  type AwsEnvironment, type Statement,
+} from "../iam";
+import {
+  APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
+  PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, PREVIEW_READ_ACTIONS, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
+  RELEASE_TOKEN_ACTIONS, SECRETS_DECRYPT_ACTIONS, SECRETS_ENCRYPT_ACTIONS, SERVICE_LINKED_ROLE_ACTIONS, SERVICE_LINKED_ROLE_SERVICES,
+  STATE_BUCKET_LIST_ACTIONS, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS,
+} from "./perms";
+import {
+  ciRoleNames, deploySubjects, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, MAX_CI_SESSION_SECONDS, previewSubjects, releaseSubjects,
+  type SubjectSpec, validateDeployRoleArgs,
+} from "./validate";
+
+/** Publishing the credential helper from a tag (see `.github/workflows/release-helper.yml`). */
+export interface ReleaseArgs {
+  /** Tag pushes that may publish, e.g. `helper-v*` (`ref:refs/tags/<pattern>`). */
+  readonly tagPattern?: string;
+  /** Or: jobs in this protected GitHub environment may publish. */
+  readonly environment?: string;
+  readonly codeArtifact: {
+    readonly domain: string;
+    readonly repository: string;
+    /** The helper's npm name, `@scope/name`; the executables go to the generic package `<name>-executables`. */
+    readonly packageName: string;
+  };
+}
+
+/** The account CI signs in to with GitHub's OIDC token. */
+export interface GitHubEntryArgs extends SubjectSpec {
+  /** Create the read-only preview role for pull requests. @default true */
+  readonly previewOnPullRequests?: boolean;
+  /** Use the account's existing provider for token.actions.githubusercontent.com (there can be one per account). */
+  readonly existingOidcProviderArn?: pulumi.Input<string>;
+  readonly release?: ReleaseArgs;
+}
+
+/** Pulumi's self-managed backend: the S3 bucket holding state and the KMS key of the `awskms` secrets provider. */
+export interface StateBackendArgs {
+  readonly bucketName: string;
+  readonly kmsKeyArn?: string;
+}
+
+export interface GitHubDeployRolesArgs {
+  /** Prefix of the roles' physical names: `<prefix>-ci-deploy`, `<prefix>-ci-preview`, `<prefix>-ci-release`. */
+  readonly namePrefix: string;
+  /** The account these roles live in (the provider's; used to tell same-account from cross-account trust). */
+  readonly accountId: string;
+  /** Set for the account CI signs in to (the stage's inference account). */
+  readonly github?: GitHubEntryArgs;
+  /** Set for the stage's other accounts: CI reaches them by chaining from the entry account's roles. */
+  readonly chainFrom?: { readonly accountId: string; readonly organizationId?: string; readonly preview?: boolean };
+  /** Accounts whose CI roles these roles chain into (Pulumi's per-account providers assume them). */
+  readonly chainTo?: readonly string[];
+  /** Regions CI may act in; everything else is denied (global services excepted). */
+  readonly allowedRegions: readonly string[];
+  readonly stateBackend?: StateBackendArgs;
+  /** An organisation-provided permissions boundary for the CI roles (see docs/ci-cd.md for why none is created here). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  /** @default 3600 (1 hour, the most a CI session needs) */
+  readonly maxSessionSeconds?: number;
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The roles GitHub Actions uses to run Pulumi for one stage in one account, with no stored AWS keys:
+ *
+ * - **deploy** (`pulumi up`): trusted for `repo:<owner>/<repo>:ref:refs/heads/<branch>` and/or
+ *   `repo:<owner>/<repo>:environment:<env>` only, audience `sts.amazonaws.com`, one-hour sessions;
+ *   permissions are the service-scoped action lists of `perms.ts` (no `*`), one managed policy per group.
+ * - **preview** (`pulumi preview` on pull requests): trusted for `repo:<owner>/<repo>:pull_request`;
+ *   describe/get/list only, plus reading state.
+ * - **release** (optional): trusted for the helper's release tags; publishes to CodeArtifact only.
+ *
+ * Every role carries the guardrail policy (explicit denies: no IAM users or keys, no changes to the CI
+ * roles, their policies or the GitHub provider, no PassRole outside the program's services, no audit
+ * changes, nothing outside the stage's Regions). Attachments are exclusive, so a policy attached by
+ * hand is detached on the next deploy. In the stage's other accounts the roles trust only the entry
+ * account's roles of the same kind (role chaining for Pulumi's per-account providers).
+ */
+export class GitHubDeployRoles extends pulumi.ComponentResource {
+  readonly deployRole: aws.iam.Role;
+  readonly deployRoleArn: pulumi.Output<string>;
+  readonly previewRole?: aws.iam.Role;
+  readonly previewRoleArn?: pulumi.Output<string>;
+  readonly releaseRole?: aws.iam.Role;
+  readonly releaseRoleArn?: pulumi.Output<string>;
+  /** The GitHub OIDC provider (entry account only). */
+  readonly oidcProviderArn?: pulumi.Output<string>;
+  readonly guardrailPolicyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: GitHubDeployRolesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("claude-code-bedrock:cicd:GitHubDeployRoles", name, {}, opts);
+    const problems = [...validateDeployRoleArgs(args), ...validateExtra(args)];
+    if (problems.length) throw new Error(`GitHubDeployRoles ${name}: ${problems.join("; ")}`);
+
+    const parent = { parent: this };
+    const env = awsEnvironment(this);
+    const names = ciRoleNames(args.namePrefix);
+    const own = (roleName: string) => roleArn(env.partition, args.accountId, roleName);
+    const sessionSeconds = args.maxSessionSeconds ?? MAX_CI_SESSION_SECONDS;
+    const wantPreview = args.github ? (args.github.previewOnPullRequests ?? true) : (args.chainFrom?.preview ?? true);
+
+    // ---- Trust --------------------------------------------------------------------------------
+    let providerArn: pulumi.Output<string> | undefined;
+    if (args.github) {
+      if (args.github.existingOidcProviderArn !== undefined) {
+        providerArn = pulumi.output(args.github.existingOidcProviderArn);
+      } else {
+        // IAM trusts GitHub's certificate authority itself; the thumbprint list is no longer consulted.
+        const provider = new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, {
+          url: GITHUB_OIDC_URL,
+          clientIdLists: [GITHUB_OIDC_AUDIENCE],
+          tags: { ...args.tags, purpose: "github-actions" },
+        }, parent);
+        providerArn = provider.arn;
+      }
+      this.oidcProviderArn = providerArn;
+    }
+    const githubTrust = (sid: string, subjects: string[]): Statement => ({
+      ...oidcTrustStatement({ providerArn: providerArn!, issuerKey: GITHUB_OIDC_HOST, audiences: [GITHUB_OIDC_AUDIENCE], subjects }),
+      Sid: sid,
+    });
+    const chainTrust = (kind: "deploy" | "preview"): Statement => {
+      const from = args.chainFrom!;
+      const callerArn = roleArn(env.partition, from.accountId, names[kind]);
+      const root = accountRootArn(env.partition, from.accountId);
+      if (from.accountId === args.accountId) {
+        return { Sid: "ChainFromCi", Effect: "Allow", Principal: { AWS: root }, Action: [...CHAIN_ACTIONS], Condition: { ArnEquals: { "aws:PrincipalArn": callerArn } } };
+      }
+      const s = accountTrustStatement({ principals: [root], organizationId: from.organizationId! });
+      return { ...s, Sid: "ChainFromCi", Condition: { ...s.Condition, ArnEquals: { "aws:PrincipalArn": callerArn } } };
+    };
+    // The entry account's roles may also assume themselves: the stage's provider for this account
+    // assumes `deployRoleArn` even when CI already holds that role.
+    const selfTrust = (roleName: string): Statement => ({
+      Sid: "SelfAssume", Effect: "Allow", Principal: { AWS: accountRootArn(env.partition, args.accountId) }, Action: [...CHAIN_ACTIONS],
+      Condition: { ArnEquals: { "aws:PrincipalArn": own(roleName) } },
+    });
+
+    const deployTrust = args.github
+      ? [githubTrust("GitHubDeploy", deploySubjects(args.github)), selfTrust(names.deploy)]
+      : [chainTrust("deploy")];
+    const previewTrust = args.github ? [githubTrust("GitHubPreview", previewSubjects(args.github.repository)), selfTrust(names.preview)] : [chainTrust("preview")];
+
+    // ---- Guardrails ---------------------------------------------------------------------------
+    const guardrails = new aws.iam.Policy(`${name}-guardrails`, {
+      name: names.guardrails,
+      description: "Explicit denies for the CI roles: no long-lived identities, no self-modification, no audit changes, stage Regions only",
+      policy: renderPolicy(policyDocument(...guardrailStatements(args, env))),
+      tags: args.tags,
+    }, parent);
+    this.guardrailPolicyArn = guardrails.arn;
+
+    const makeRole = (kind: "deploy" | "preview" | "release", description: string, trust: Statement[]) =>
+      new aws.iam.Role(`${name}-${kind}`, {
+        name: names[kind],
+        description,
+        assumeRolePolicy: renderPolicy(policyDocument(...trust)),
+        maxSessionDuration: sessionSeconds,
+        ...(args.permissionsBoundaryArn !== undefined ? { permissionsBoundary: args.permissionsBoundaryArn } : {}),
+        tags: { ...args.tags, "ci-role": kind },
+      }, parent);
+
+    /** Managed policies, inline policies, and the exclusive attachment lists that keep hand-made additions out. */
+    const permissions = (kind: "deploy" | "preview" | "release", role: aws.iam.Role, managed: { key: string; statements: Statement[] }[], inline: { key: string; statements: Statement[] }[]) => {
+      const arns: pulumi.Output<string>[] = [guardrails.arn];
+      for (const m of managed) {
+        const policy = new aws.iam.Policy(`${name}-${kind}-${m.key}`, {
+          name: `${names[kind]}-${m.key}`,
+          policy: renderPolicy(policyDocument(...m.statements)),
+          tags: args.tags,
+        }, parent);
+        arns.push(policy.arn);
+      }
+      arns.forEach((policyArn, i) => {
+        new aws.iam.RolePolicyAttachment(`${name}-${kind}-attach-${i === 0 ? "guardrails" : managed[i - 1]!.key}`, { role: role.name, policyArn }, parent);
+      });
+      new aws.iam.RolePolicyAttachmentsExclusive(`${name}-${kind}-attachments`, { roleName: role.name, policyArns: arns }, parent);
+      const inlineNames: string[] = [];
+      for (const p of inline) {
+        const policyName = `${names[kind]}-${p.key}`;
+        inlineNames.push(policyName);
+        new aws.iam.RolePolicy(`${name}-${kind}-${p.key}`, { role: role.name, name: policyName, policy: renderPolicy(policyDocument(...p.statements)) }, parent);
+      }
+      new aws.iam.RolePoliciesExclusive(`${name}-${kind}-inline`, { roleName: role.name, policyNames: inlineNames }, parent);
+    };
+
+    const chainTargets = (kind: "deploy" | "preview") => (args.chainTo ?? []).filter((a) => a !== args.accountId).map((a) => roleArn(env.partition, a, names[kind]));
+    const state = (write: boolean): { key: string; statements: Statement[] }[] => {
+      const b = args.stateBackend;
+      if (!b) return [];
+      const bucket = arn(env.partition, "s3", "", "", b.bucketName);
+      const objects = pulumi.interpolate`${bucket}/*`;
+      const statements: Statement[] = [allow([...STATE_BUCKET_LIST_ACTIONS], [bucket], { sid: "StateBucket" })];
+      if (write) statements.push(allow([...STATE_OBJECT_WRITE_ACTIONS], [objects], { sid: "StateObjects" }));
+      else {
+        statements.push(allow([...STATE_OBJECT_READ_ACTIONS], [objects], { sid: "StateObjects" }));
+        // A preview takes the stack lock like any operation of the self-managed backend.
+        statements.push(allow(["s3:DeleteObject", "s3:PutObject"], [pulumi.interpolate`${bucket}/.pulumi/locks/*`], { sid: "StateLocks" }));
+      }
+      if (b.kmsKeyArn) statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
+      return [{ key: "state", statements }];
+    };
+    const chain = (kind: "deploy" | "preview") => {
+      const targets = [...chainTargets(kind), ...(args.github ? [own(names[kind])] : [])];
+      return targets.length ? [{ key: "chain", statements: [allow([...CHAIN_ACTIONS], targets, { sid: "ChainToStageAccounts" })] }] : [];
+    };
+
+    // ---- Deploy -------------------------------------------------------------------------------
+    this.deployRole = makeRole("deploy", "GitHub Actions: pulumi up for this stage (main branch / protected environment only)", deployTrust);
+    this.deployRoleArn = this.deployRole.arn;
+    permissions("deploy", this.deployRole, deployGroupStatements(env, args.allowedRegions), [...chain("deploy"), ...state(true)]);
+
+    // ---- Preview ------------------------------------------------------------------------------
+    if (wantPreview) {
+      this.previewRole = makeRole("preview", "GitHub Actions: read-only pulumi preview for pull requests", previewTrust);
+      this.previewRoleArn = this.previewRole.arn;
+      permissions("preview", this.previewRole, [{ key: "read", statements: [allow(PREVIEW_READ_ACTIONS, ["*"], { sid: "DescribeManagedResources" })] }], [...chain("preview"), ...state(false)]);
+    }
+
+    // ---- Release ------------------------------------------------------------------------------
+    const release = args.github?.release;
+    if (release) {
+      // Tag patterns need StringLike, environments StringEquals: one statement each (IAM ANDs operators within one).
+      const releaseTrust = [
+        ...(release.tagPattern ? [githubTrust("GitHubReleaseTag", releaseSubjects(args.github!.repository, { tagPattern: release.tagPattern }))] : []),
+        ...(release.environment ? [githubTrust("GitHubReleaseEnvironment", releaseSubjects(args.github!.repository, { environment: release.environment }))] : []),
+      ];
+      this.releaseRole = makeRole("release", "GitHub Actions: publish the credential helper to CodeArtifact from a release tag", releaseTrust);
+      this.releaseRoleArn = this.releaseRole.arn;
+      permissions("release", this.releaseRole, [], [{ key: "publish", statements: releaseStatements(env, args.accountId, release) }, ...state(false).map((s) => ({ ...s, statements: s.statements.filter((x) => x.Sid !== "StateLocks") }))]);
+    }
+
+    this.registerOutputs({
+      deployRoleArn: this.deployRoleArn,
+      previewRoleArn: this.previewRoleArn,
+      releaseRoleArn: this.releaseRoleArn,
+      oidcProviderArn: this.oidcProviderArn,
+      guardrailPolicyArn: this.guardrailPolicyArn,
+    });
+  }
+}
+
+const CODEARTIFACT_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+const CODEARTIFACT_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+const NPM_SCOPED_NAME = /^@([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)$/;
+
+function validateExtra(a: GitHubDeployRolesArgs): string[] {
+  const problems: string[] = [];
+  if (!/^\d{12}$/.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
+  for (const t of a.chainTo ?? []) if (!/^\d{12}$/.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
+  if (a.chainTo?.length && !a.github) problems.push("`chainTo` is for the entry account (the one with `github`)");
+  const ca = a.github?.release?.codeArtifact;
+  if (ca) {
+    if (!CODEARTIFACT_NAME.test(ca.domain)) problems.push(`\`github.release.codeArtifact.domain\` "${ca.domain}" is not a CodeArtifact domain name`);
+    if (!CODEARTIFACT_REPOSITORY.test(ca.repository)) problems.push(`\`github.release.codeArtifact.repository\` "${ca.repository}" is not a CodeArtifact repository name`);
+    if (!NPM_SCOPED_NAME.test(ca.packageName)) problems.push(`\`github.release.codeArtifact.packageName\` "${ca.packageName}" must be a scoped npm name (@scope/name)`);
+  }
+  if (a.stateBackend) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(a.stateBackend.bucketName)) problems.push(`\`stateBackend.bucketName\` "${a.stateBackend.bucketName}" is not an S3 bucket name`);
+    if (a.stateBackend.kmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[a-f0-9]{32}$/.test(a.stateBackend.kmsKeyArn)) problems.push("`stateBackend.kmsKeyArn` must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); IAM does not match alias ARNs");
+  }
+  return problems;
+}
+
+/** The deploy role's managed policies: one per permission group, with conditions where IAM needs them. */
+function deployGroupStatements(env: AwsEnvironment, regions: readonly string[]): { key: string; statements: Statement[] }[] {
+  return DEPLOY_GROUPS.map((g) => {
+    const statements: Statement[] = [];
+    const plain = g.actions.filter((a) => !a.startsWith("apigateway:"));
+    if (plain.length) statements.push(allow(plain, ["*"], { sid: `Manage${g.key[0]!.toUpperCase()}${g.key.slice(1)}` }));
+    if (g.key === "identity") {
+      statements.push(allow([...PASS_ROLE_ACTIONS], ["*"], { sid: "PassRolesToProgramServices", conditions: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }));
+      statements.push(allow([...SERVICE_LINKED_ROLE_ACTIONS], ["*"], { sid: "ServiceLinkedRoles", conditions: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } } }));
+    }
+    const apis = g.actions.filter((a) => a.startsWith("apigateway:"));
+    if (apis.length) {
+      // API Gateway authorises by verb on a path: only the HTTP APIs and their tags.
+      const paths = regions.flatMap((r) => ["/apis", "/apis/*", "/tags/*"].map((p) => pulumi.interpolate`arn:${env.partition}:apigateway:${r}::${p}`));
+      statements.push(allow([...APIGATEWAY_DEPLOY_ACTIONS], paths, { sid: "ManageHttpApis" }));
+    }
+    return { key: g.key, statements };
+  });
+}
+
+function releaseStatements(env: AwsEnvironment, accountId: string, r: ReleaseArgs): Statement[] {
+  const { domain, repository, packageName } = r.codeArtifact;
+  const [, scope, pkg] = NPM_SCOPED_NAME.exec(packageName)!;
+  const ca = (resource: string) => arn(env.partition, "codeartifact", env.region, accountId, resource);
+  return [
+    allow([...RELEASE_TOKEN_ACTIONS], [ca(`domain/${domain}`)], { sid: "RegistryToken" }),
+    allow([...RELEASE_BEARER_ACTIONS], ["*"], { sid: "CodeArtifactBearer", conditions: { StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } } }),
+    allow([...RELEASE_REPOSITORY_ACTIONS], [ca(`repository/${domain}/${repository}`)], { sid: "Repository" }),
+    allow([...RELEASE_PACKAGE_ACTIONS], [ca(`package/${domain}/${repository}/npm/${scope}/${pkg}`), ca(`package/${domain}/${repository}/generic/${scope}/${pkg}-executables`)], { sid: "HelperPackages" }),
+  ];
+}
+
+function guardrailStatements(args: GitHubDeployRolesArgs, env: AwsEnvironment): Statement[] {
+  const iamArn = (resource: string) => pulumi.interpolate`arn:${env.partition}:iam::${args.accountId}:${resource}`;
+  const ciRoles = iamArn(`role/${args.namePrefix}-ci-*`);
+  const ciPolicies = iamArn(`policy/${args.namePrefix}-ci-*`);
+  const statements: Statement[] = [
+    deny(DENIED_LONG_LIVED_IDENTITY_ACTIONS, ["*"], { sid: "DenyLongLivedIdentities" }),
+    // CI cannot change who may act as CI or what CI may do: an administrator applies those changes.
+    deny([
+      "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+      "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+    ], [ciRoles], { sid: "DenyCiRoleChanges" }),
+    deny(["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"], [ciPolicies], { sid: "DenyCiPolicyChanges" }),
+    deny(["iam:AddClientIDToOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
+      [oidcProviderArn(env.partition, args.accountId, GITHUB_OIDC_HOST)], { sid: "DenyGitHubProviderChanges" }),
+    deny([...PASS_ROLE_ACTIONS], ["*"], { sid: "DenyPassRoleElsewhere", conditions: { StringNotEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }),
+    deny(DENIED_AUDIT_ACTIONS, ["*"], { sid: "DenyAuditAndAccountChanges" }),
+    {
+      Sid: "DenyOutsideStageRegions",
+      Effect: "Deny",
+      NotAction: [...GLOBAL_SERVICE_ACTIONS],
+      Resource: ["*"],
+      Condition: { StringNotEquals: { "aws:RequestedRegion": [...new Set(args.allowedRegions)] } },
+    },
+  ];
+  if (args.stateBackend) {
+    const bucket = arn(env.partition, "s3", "", "", args.stateBackend.bucketName);
+    statements.push(deny(["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"], [bucket], { sid: "DenyStateBucketChanges" }));
+    if (args.stateBackend.kmsKeyArn) {
+      statements.push(deny(["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"], [args.stateBackend.kmsKeyArn], { sid: "DenySecretsKeyChanges" }));
+    }
+  }
+  return statements;
+}

@@ -1,0 +1,235 @@
+/**
+ * IAM actions of the cicd module: what the GitHub deploy role may do, service by service.
+ *
+ * A Pulumi deploy creates, reads (on refresh), updates and deletes every resource the program
+ * manages, so the deploy role needs broad *create* rights. What it does not get: `*` or
+ * `service:*`, data-plane reads (no `s3:GetObject` on log buckets, no `dynamodb:GetItem`, no
+ * `logs:GetLogEvents`, no `bedrock:InvokeModel`), IAM users or access keys, Organizations or
+ * account settings. Each list is what the AWS provider calls for the resource types this program
+ * declares (create, read on refresh, update, tag, delete). A module that adds a resource type adds
+ * its actions here; the stack test `stacks/cicd.test.ts` fails when a recorded resource's service
+ * has no group.
+ */
+
+/** A group of actions granted together as one managed policy (each stays under IAM's 6,144 characters). */
+export interface PermissionGroup {
+  /** Lower-case key, part of the policy name. */
+  readonly key: string;
+  /** Why the deploy role needs it. */
+  readonly purpose: string;
+  /** IAM service prefixes the group covers (for the coverage check). */
+  readonly services: readonly string[];
+  readonly actions: readonly string[];
+}
+
+const svc = (service: string, names: readonly string[]) => names.map((n) => `${service}:${n}`);
+
+/** Roles, inline and managed policies, OIDC providers the program creates. Guarded further by the boundary. */
+export const IAM_DEPLOY_ACTIONS = svc("iam", [
+  "AttachRolePolicy", "CreateOpenIDConnectProvider", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "DeleteOpenIDConnectProvider",
+  "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "GetOpenIDConnectProvider", "GetPolicy",
+  "GetPolicyVersion", "GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListInstanceProfilesForRole", "ListOpenIDConnectProviderTags",
+  "ListOpenIDConnectProviders", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "PutRolePolicy", "TagOpenIDConnectProvider",
+  "TagPolicy", "TagRole", "UntagOpenIDConnectProvider", "UntagPolicy", "UntagRole", "UpdateAssumeRolePolicy", "UpdateOpenIDConnectProviderThumbprint",
+  "AddClientIDToOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider", "UpdateRole", "UpdateRoleDescription",
+]);
+
+/** Passing roles to the services that run the program's code; restricted by `iam:PassedToService`. */
+export const PASS_ROLE_ACTIONS = ["iam:PassRole"] as const;
+/** Services the deploy role may pass roles to. */
+export const PASS_ROLE_SERVICES = [
+  "bedrock.amazonaws.com", "ecs-tasks.amazonaws.com", "firehose.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com",
+  "events.amazonaws.com", "cognito-identity.amazonaws.com", "glue.amazonaws.com", "apigateway.amazonaws.com",
+] as const;
+/** Service-linked roles AWS creates on first use of these services. */
+export const SERVICE_LINKED_ROLE_ACTIONS = ["iam:CreateServiceLinkedRole"] as const;
+export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com"] as const;
+
+export const KMS_DEPLOY_ACTIONS = svc("kms", [
+  "CreateAlias", "CreateKey", "DeleteAlias", "DescribeKey", "EnableKeyRotation", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases",
+  "ListResourceTags", "PutKeyPolicy", "ScheduleKeyDeletion", "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription",
+  "CreateGrant", "Decrypt", "GenerateDataKey",
+]);
+
+/** Bucket configuration only: no object reads or writes (logs and analytics data stay private). */
+export const S3_DEPLOY_ACTIONS = svc("s3", [
+  "CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "GetAccelerateConfiguration", "GetBucketAcl", "GetBucketCORS", "GetBucketLocation",
+  "GetBucketLogging", "GetBucketNotification", "GetBucketObjectLockConfiguration", "GetBucketOwnershipControls", "GetBucketPolicy",
+  "GetBucketPublicAccessBlock", "GetBucketRequestPayment", "GetBucketTagging", "GetBucketVersioning", "GetBucketWebsite",
+  "GetEncryptionConfiguration", "GetLifecycleConfiguration", "GetReplicationConfiguration", "ListBucket", "PutBucketNotification",
+  "PutBucketOwnershipControls", "PutBucketPolicy", "PutBucketPublicAccessBlock", "PutBucketTagging", "PutBucketVersioning",
+  "PutEncryptionConfiguration", "PutLifecycleConfiguration",
+]);
+
+export const LOGS_DEPLOY_ACTIONS = svc("logs", [
+  "AssociateKmsKey", "CreateLogGroup", "CreateLogStream", "DeleteLogGroup", "DeleteLogStream", "DeleteMetricFilter", "DeleteRetentionPolicy",
+  "DeleteSubscriptionFilter", "DescribeLogGroups", "DescribeLogStreams", "DescribeMetricFilters", "DescribeSubscriptionFilters",
+  "DisassociateKmsKey", "ListTagsForResource", "ListTagsLogGroup", "PutMetricFilter", "PutRetentionPolicy", "PutSubscriptionFilter",
+  "TagResource", "UntagResource",
+]);
+
+export const CLOUDWATCH_DEPLOY_ACTIONS = svc("cloudwatch", [
+  "DeleteAlarms", "DeleteDashboards", "DescribeAlarms", "GetDashboard", "ListDashboards", "ListTagsForResource", "PutDashboard",
+  "PutMetricAlarm", "TagResource", "UntagResource",
+]);
+
+export const SNS_DEPLOY_ACTIONS = svc("sns", [
+  "CreateTopic", "DeleteTopic", "GetSubscriptionAttributes", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource",
+  "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource", "Unsubscribe", "UntagResource",
+]);
+
+/** Profiles and logging configuration; no model invocation. */
+export const BEDROCK_DEPLOY_ACTIONS = svc("bedrock", [
+  "CreateInferenceProfile", "DeleteInferenceProfile", "DeleteModelInvocationLoggingConfiguration", "GetFoundationModel", "GetInferenceProfile",
+  "GetModelInvocationLoggingConfiguration", "ListFoundationModels", "ListInferenceProfiles", "ListTagsForResource",
+  "PutModelInvocationLoggingConfiguration", "TagResource", "UntagResource",
+]);
+
+/** Tables and their settings; no item reads or writes. */
+export const DYNAMODB_DEPLOY_ACTIONS = svc("dynamodb", [
+  "CreateTable", "DeleteTable", "DescribeContinuousBackups", "DescribeTable", "DescribeTimeToLive", "ListTagsOfResource", "TagResource",
+  "UntagResource", "UpdateContinuousBackups", "UpdateTable", "UpdateTimeToLive",
+]);
+
+/** Functions; no `lambda:InvokeFunction`. */
+export const LAMBDA_DEPLOY_ACTIONS = svc("lambda", [
+  "AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "GetFunction", "GetFunctionCodeSigningConfig",
+  "GetFunctionConfiguration", "GetPolicy", "GetRuntimeManagementConfig", "ListTags", "ListVersionsByFunction", "PublishVersion",
+  "PutFunctionConcurrency", "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration",
+]);
+
+export const SCHEDULING_DEPLOY_ACTIONS = [
+  ...svc("scheduler", ["CreateSchedule", "DeleteSchedule", "GetSchedule", "ListTagsForResource", "TagResource", "UntagResource", "UpdateSchedule"]),
+  ...svc("events", ["DeleteRule", "DescribeRule", "ListTagsForResource", "ListTargetsByRule", "PutRule", "PutTargets", "RemoveTargets", "TagResource", "UntagResource"]),
+];
+
+/** API Gateway authorises by HTTP verb on the API's path; the statement scopes these to `/apis` and `/tags`. */
+export const APIGATEWAY_DEPLOY_ACTIONS = svc("apigateway", ["DELETE", "GET", "PATCH", "POST", "PUT"]);
+
+export const ECS_DEPLOY_ACTIONS = svc("ecs", [
+  "CreateCluster", "CreateService", "DeleteCluster", "DeleteService", "DeregisterTaskDefinition", "DescribeClusters", "DescribeServices",
+  "DescribeTaskDefinition", "ListTagsForResource", "PutClusterCapacityProviders", "RegisterTaskDefinition", "TagResource", "UntagResource",
+  "UpdateClusterSettings", "UpdateService",
+]);
+
+/** The collector's VPC: network, security groups, NAT and endpoints. */
+export const EC2_DEPLOY_ACTIONS = svc("ec2", [
+  "AllocateAddress", "AssociateRouteTable", "AttachInternetGateway", "AuthorizeSecurityGroupEgress", "AuthorizeSecurityGroupIngress",
+  "CreateFlowLogs", "CreateInternetGateway", "CreateNatGateway", "CreateRoute", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet",
+  "CreateTags", "CreateVpc", "CreateVpcEndpoint", "DeleteFlowLogs", "DeleteInternetGateway", "DeleteNatGateway", "DeleteRoute",
+  "DeleteRouteTable", "DeleteSecurityGroup", "DeleteSubnet", "DeleteTags", "DeleteVpc", "DeleteVpcEndpoints", "DescribeAccountAttributes",
+  "DescribeAddresses", "DescribeAvailabilityZones", "DescribeFlowLogs", "DescribeInternetGateways", "DescribeNatGateways",
+  "DescribeNetworkInterfaces", "DescribePrefixLists", "DescribeRouteTables", "DescribeSecurityGroupRules", "DescribeSecurityGroups",
+  "DescribeSubnets", "DescribeVpcAttribute", "DescribeVpcEndpoints", "DescribeVpcs", "DetachInternetGateway", "DisassociateRouteTable",
+  "ModifySubnetAttribute", "ModifyVpcAttribute", "ModifyVpcEndpoint", "ReleaseAddress", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress",
+]);
+
+export const ELB_DEPLOY_ACTIONS = svc("elasticloadbalancing", [
+  "AddTags", "CreateListener", "CreateLoadBalancer", "CreateRule", "CreateTargetGroup", "DeleteListener", "DeleteLoadBalancer", "DeleteRule",
+  "DeleteTargetGroup", "DescribeListenerAttributes", "DescribeListeners", "DescribeLoadBalancerAttributes", "DescribeLoadBalancers",
+  "DescribeRules", "DescribeTags", "DescribeTargetGroupAttributes", "DescribeTargetGroups", "ModifyListener", "ModifyLoadBalancerAttributes",
+  "ModifyRule", "ModifyTargetGroup", "ModifyTargetGroupAttributes", "RemoveTags", "SetSecurityGroups", "SetSubnets",
+]);
+
+export const ACM_DEPLOY_ACTIONS = svc("acm", [
+  "AddTagsToCertificate", "DeleteCertificate", "DescribeCertificate", "ListTagsForCertificate", "RemoveTagsFromCertificate", "RequestCertificate",
+]);
+
+export const ANALYTICS_DEPLOY_ACTIONS = [
+  ...svc("firehose", ["CreateDeliveryStream", "DeleteDeliveryStream", "DescribeDeliveryStream", "ListTagsForDeliveryStream", "StartDeliveryStreamEncryption", "TagDeliveryStream", "UntagDeliveryStream", "UpdateDestination"]),
+  ...svc("glue", ["CreateDatabase", "CreateTable", "DeleteDatabase", "DeleteTable", "GetDatabase", "GetTable", "GetTags", "TagResource", "UntagResource", "UpdateDatabase", "UpdateTable"]),
+  ...svc("athena", ["CreateNamedQuery", "CreateWorkGroup", "DeleteNamedQuery", "DeleteWorkGroup", "GetNamedQuery", "GetWorkGroup", "ListTagsForResource", "TagResource", "UntagResource", "UpdateWorkGroup"]),
+];
+
+export const CODEARTIFACT_DEPLOY_ACTIONS = svc("codeartifact", [
+  "AssociateExternalConnection", "CreateDomain", "CreateRepository", "DeleteDomain", "DeleteDomainPermissionsPolicy", "DeleteRepository",
+  "DeleteRepositoryPermissionsPolicy", "DescribeDomain", "DescribeRepository", "DisassociateExternalConnection", "GetDomainPermissionsPolicy",
+  "GetRepositoryPermissionsPolicy", "ListTagsForResource", "PutDomainPermissionsPolicy", "PutRepositoryPermissionsPolicy", "TagResource",
+  "UntagResource", "UpdateRepository",
+]);
+
+export const COGNITO_DEPLOY_ACTIONS = svc("cognito-identity", [
+  "CreateIdentityPool", "DeleteIdentityPool", "DescribeIdentityPool", "GetIdentityPoolRoles", "ListTagsForResource", "SetIdentityPoolRoles",
+  "TagResource", "UntagResource", "UpdateIdentityPool",
+]);
+
+/**
+ * The deploy role's permission groups. IAM, PassRole and service-linked roles are separate
+ * statements (they carry conditions); the rest are plain service groups.
+ */
+export const DEPLOY_GROUPS: readonly PermissionGroup[] = [
+  { key: "identity", purpose: "roles, policies, OIDC providers, keys", services: ["iam", "kms", "cognito-identity"], actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...COGNITO_DEPLOY_ACTIONS] },
+  { key: "observability", purpose: "buckets, logs, alarms, dashboards, topics, Bedrock profiles and logging", services: ["s3", "logs", "cloudwatch", "sns", "bedrock"], actions: [...S3_DEPLOY_ACTIONS, ...LOGS_DEPLOY_ACTIONS, ...CLOUDWATCH_DEPLOY_ACTIONS, ...SNS_DEPLOY_ACTIONS, ...BEDROCK_DEPLOY_ACTIONS] },
+  { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS] },
+  { key: "network", purpose: "the collector's VPC, load balancer and certificate", services: ["ec2", "elasticloadbalancing", "acm"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS] },
+  { key: "data", purpose: "analytics pipeline and the internal package registry", services: ["firehose", "glue", "athena", "codeartifact"], actions: [...ANALYTICS_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS] },
+];
+
+/** Every service prefix the deploy role covers. */
+export const DEPLOY_SERVICES: readonly string[] = [...new Set(DEPLOY_GROUPS.flatMap((g) => g.services))].sort();
+
+/**
+ * The preview role's reads: the describe/get/list subset of the deploy groups (what `pulumi preview`
+ * and `pulumi preview --refresh` call), minus reads that return data rather than configuration.
+ * Derived, so a new deploy action never silently widens or narrows the preview role.
+ */
+const READ_ACTION = /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$/;
+/**
+ * Reads that return data or secrets rather than configuration. None is in a deploy group today; the
+ * filter keeps it that way if one is added there (the deploy role may need it, the preview role not).
+ */
+export const DATA_PLANE_READS = [
+  "s3:GetObject", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "logs:GetLogEvents", "logs:FilterLogEvents",
+  "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "kms:Decrypt", "athena:GetQueryResults", "firehose:GetRecords",
+] as const;
+export const PREVIEW_READ_ACTIONS: readonly string[] = [
+  ...new Set(DEPLOY_GROUPS.flatMap((g) => g.actions).filter((a) => READ_ACTION.test(a) && !(DATA_PLANE_READS as readonly string[]).includes(a))),
+  "apigateway:GET",
+].sort();
+
+/** Pulumi self-managed backend (S3): the state objects. */
+export const STATE_BUCKET_LIST_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"] as const;
+export const STATE_OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
+export const STATE_OBJECT_WRITE_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"] as const;
+/** The awskms secrets provider (and the state bucket's SSE-KMS): decrypt to read, data keys to write. */
+export const SECRETS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"] as const;
+export const SECRETS_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] as const;
+
+/** Role chaining into the deploy (or preview) role of the stage's other accounts. */
+export const CHAIN_ACTIONS = ["sts:AssumeRole"] as const;
+
+/** Publishing the helper to CodeArtifact (npm package and the executables' generic package). */
+export const RELEASE_TOKEN_ACTIONS = ["codeartifact:GetAuthorizationToken"] as const;
+export const RELEASE_BEARER_ACTIONS = ["sts:GetServiceBearerToken"] as const;
+export const RELEASE_REPOSITORY_ACTIONS = ["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"] as const;
+export const RELEASE_PACKAGE_ACTIONS = ["codeartifact:DescribePackageVersion", "codeartifact:ListPackageVersions", "codeartifact:PublishPackageVersion", "codeartifact:PutPackageMetadata"] as const;
+
+/**
+ * Guardrails: explicit denies attached to every CI role. An explicit deny beats any allow, so they
+ * hold even if someone later attaches a broader policy, and the roles cannot lift them themselves.
+ */
+/** Identities that outlive a CI run: never created by CI. */
+export const DENIED_LONG_LIVED_IDENTITY_ACTIONS = svc("iam", [
+  "AttachGroupPolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateLoginProfile", "CreateUser", "CreateVirtualMFADevice",
+  "PutGroupPolicy", "PutUserPolicy", "UpdateAccessKey", "UpdateLoginProfile", "AddUserToGroup", "CreateServiceSpecificCredential",
+  "UploadSSHPublicKey", "UploadSigningCertificate",
+]);
+/** Changing who may act as CI, or lifting its guardrails, needs an administrator (see docs/ci-cd.md). */
+export const DENIED_CI_ROLE_TAMPERING_ACTIONS = svc("iam", [
+  "DeleteRole", "DeleteRolePermissionsBoundary", "PutRolePermissionsBoundary", "UpdateAssumeRolePolicy",
+]);
+export const DENIED_GUARDRAIL_TAMPERING_ACTIONS = svc("iam", [
+  "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "DetachRolePolicy", "SetDefaultPolicyVersion",
+]);
+export const DENIED_OIDC_PROVIDER_TAMPERING_ACTIONS = svc("iam", [
+  "AddClientIDToOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
+]);
+/** Audit and account-wide settings stay out of CI's reach. */
+export const DENIED_AUDIT_ACTIONS = [
+  ...svc("cloudtrail", ["DeleteTrail", "PutEventSelectors", "StopLogging", "UpdateTrail"]),
+  ...svc("guardduty", ["DeleteDetector", "DisassociateFromMasterAccount", "UpdateDetector"]),
+  ...svc("config", ["DeleteConfigurationRecorder", "DeleteDeliveryChannel", "StopConfigurationRecorder"]),
+  "organizations:*", "account:*",
+];
+/** Global services exempt from the Region guard (their calls go to one Region whatever the stage). */
+export const GLOBAL_SERVICE_ACTIONS = ["iam:*", "sts:*", "organizations:*", "account:*", "cloudfront:*", "route53:*", "support:*"] as const;

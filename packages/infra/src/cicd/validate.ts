@@ -1,0 +1,93 @@
+/**
+ * Pure validation of the GitHub deploy roles' arguments. Each problem names the argument and says
+ * how to fix it; the component throws them all at once before any child exists.
+ */
+
+/** GitHub's OIDC issuer; IAM keys its conditions on the host. */
+export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** The audience aws-actions/configure-aws-credentials requests by default. */
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/** `owner/name` as GitHub spells it: letters, digits, `-`, `_`, `.`; no wildcards. */
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** Branch and environment names that may appear in a subject (no wildcards: each is named). */
+export const GITHUB_REF_NAME = /^[A-Za-z0-9._/-]{1,255}$/;
+/** Tag patterns for the release role: a fixed prefix, at most a trailing `*` (e.g. `helper-v*`). */
+export const GITHUB_TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
+
+export const MAX_CI_SESSION_SECONDS = 3600;
+export const MIN_CI_SESSION_SECONDS = 900;
+
+export interface SubjectSpec {
+  readonly repository: string;
+  /** Pushes to this branch may deploy (`ref:refs/heads/<branch>`). Omit for stages that deploy only through an environment. */
+  readonly deployBranch?: string;
+  /** Jobs running in these GitHub environments may deploy (`environment:<name>`). */
+  readonly deployEnvironments?: readonly string[];
+}
+
+/** The `sub` values a GitHub job presents, per role. No wildcard in owner or repository, ever. */
+export function deploySubjects(s: SubjectSpec): string[] {
+  const base = `repo:${s.repository}`;
+  return [
+    ...(s.deployBranch ? [`${base}:ref:refs/heads/${s.deployBranch}`] : []),
+    ...(s.deployEnvironments ?? []).map((e) => `${base}:environment:${e}`),
+  ];
+}
+
+/** Pull-request jobs (same repository only: GitHub gives forks no id-token). */
+export function previewSubjects(repository: string): string[] {
+  return [`repo:${repository}:pull_request`];
+}
+
+/** Release jobs: tag pushes matching the pattern, or a protected environment. */
+export function releaseSubjects(repository: string, r: { tagPattern?: string; environment?: string }): string[] {
+  return [
+    ...(r.tagPattern ? [`repo:${repository}:ref:refs/tags/${r.tagPattern}`] : []),
+    ...(r.environment ? [`repo:${repository}:environment:${r.environment}`] : []),
+  ];
+}
+
+export interface ValidatableArgs {
+  readonly namePrefix: string;
+  readonly github?: SubjectSpec & { readonly release?: { readonly tagPattern?: string; readonly environment?: string } };
+  readonly chainFrom?: { readonly accountId: string; readonly organizationId?: string };
+  readonly accountId?: string;
+  readonly allowedRegions: readonly string[];
+  readonly maxSessionSeconds?: number;
+}
+
+export function validateDeployRoleArgs(a: ValidatableArgs): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9-]{1,40}$/.test(a.namePrefix)) problems.push("`namePrefix` must be 2–41 lower-case letters, digits and dashes");
+  if (!a.github && !a.chainFrom) problems.push("set `github` (the account CI signs in to) or `chainFrom` (an account CI reaches from there)");
+  if (a.github && a.chainFrom) problems.push("set either `github` or `chainFrom`, not both: one trust path per account");
+  if (a.github) {
+    const g = a.github;
+    if (!GITHUB_REPOSITORY.test(g.repository)) problems.push(`\`github.repository\` "${g.repository}" must be owner/name without wildcards`);
+    if (g.deployBranch !== undefined && !GITHUB_REF_NAME.test(g.deployBranch)) problems.push(`\`github.deployBranch\` "${g.deployBranch}" must be a branch name without wildcards`);
+    for (const e of g.deployEnvironments ?? []) if (!GITHUB_REF_NAME.test(e)) problems.push(`\`github.deployEnvironments\`: "${e}" must be an environment name without wildcards`);
+    if (!g.deployBranch && !(g.deployEnvironments ?? []).length) problems.push("`github` needs `deployBranch` or `deployEnvironments`: otherwise no job could deploy");
+    if (g.release) {
+      if (!g.release.tagPattern && !g.release.environment) problems.push("`github.release` needs `tagPattern` or `environment`");
+      if (g.release.tagPattern !== undefined && !GITHUB_TAG_PATTERN.test(g.release.tagPattern)) problems.push(`\`github.release.tagPattern\` "${g.release.tagPattern}" must be a fixed prefix with at most a trailing * (e.g. helper-v*)`);
+      if (g.release.environment !== undefined && !GITHUB_REF_NAME.test(g.release.environment)) problems.push(`\`github.release.environment\` "${g.release.environment}" is not an environment name`);
+    }
+  }
+  if (a.chainFrom) {
+    if (!/^\d{12}$/.test(a.chainFrom.accountId)) problems.push(`\`chainFrom.accountId\` "${a.chainFrom.accountId}" must be 12 digits`);
+    const crossAccount = a.accountId === undefined || a.accountId !== a.chainFrom.accountId;
+    if (crossAccount && !a.chainFrom.organizationId) problems.push("`chainFrom.organizationId` is required: trust of another account's role needs aws:PrincipalOrgID");
+    if (a.chainFrom.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(a.chainFrom.organizationId)) problems.push(`\`chainFrom.organizationId\` "${a.chainFrom.organizationId}" is not an AWS Organizations id`);
+  }
+  if (a.allowedRegions.length === 0) problems.push("`allowedRegions` needs the stage's Region");
+  const s = a.maxSessionSeconds ?? MAX_CI_SESSION_SECONDS;
+  if (!Number.isInteger(s) || s < MIN_CI_SESSION_SECONDS || s > MAX_CI_SESSION_SECONDS) problems.push(`\`maxSessionSeconds\` must be ${MIN_CI_SESSION_SECONDS}–${MAX_CI_SESSION_SECONDS}: CI sessions are short`);
+  return problems;
+}
+
+/** Physical names of the CI roles of a stage (deterministic: workflows and other accounts reference them). */
+export function ciRoleNames(namePrefix: string): { deploy: string; preview: string; release: string; guardrails: string } {
+  return { deploy: `${namePrefix}-ci-deploy`, preview: `${namePrefix}-ci-preview`, release: `${namePrefix}-ci-release`, guardrails: `${namePrefix}-ci-guardrails` };
+}
