@@ -1,2 +1,14 @@
-/** The telemetry module (see its README). */
-export {};
+/** The telemetry module (see its README): collector on Fargate behind an authenticating ALB, dashboard, aggregations, model lifecycle check. */
+export { TelemetryService, modelKey } from "./service";
+export type { FunctionCode, TelemetryServiceArgs } from "./service";
+export { ModelLifecycleCheck, validateModelLifecycleCheckArgs } from "./lifecycle";
+export type { ModelLifecycleCheckArgs } from "./lifecycle";
+export { collectorConfig, renderCollectorConfig, parseCollectorConfig, validateCollectorConfig, OTLP_HTTP_PORT, HEALTH_PORT } from "./collector-config";
+export type { CollectorConfig, CollectorConfigOptions } from "./collector-config";
+export { ADOT_0_45_1, CONTRIB_0_136_0, DISTRIBUTIONS, distributionOf } from "./components";
+export type { CollectorDistribution } from "./components";
+export { dashboardBody, metricReferences } from "./dashboard";
+export type { DashboardBody, DashboardOptions } from "./dashboard";
+export { DEFAULT_TLS_POLICY, MODERN_TLS_POLICIES, jwksUriFor, validateTelemetryServiceArgs } from "./validate";
+export * as metrics from "./metrics";
+export * as perms from "./perms";

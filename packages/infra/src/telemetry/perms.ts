@@ -1,0 +1,37 @@
+/**
+ * IAM actions of the telemetry module, one constant per purpose. No wildcards; where an action cannot
+ * be scoped to a resource, the statement that uses it says so and adds a condition instead.
+ */
+
+/** ECS agent (execution role): write the container's own log stream. Image pulls from public registries need no IAM. */
+export const CONTAINER_LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/** Collector (task role): the `awsemf` and `awscloudwatchlogs` exporters write to pre-created groups (no CreateLogGroup, no PutRetentionPolicy). */
+export const COLLECTOR_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"] as const;
+
+/** Collector (task role): the `awss3` exporter writes objects under its prefixes only. */
+export const RAW_WRITE_ACTIONS = ["s3:PutObject"] as const;
+
+/** Writing SSE-KMS objects (multipart uploads need Decrypt too); scoped with kms:ViaService. */
+export const KMS_WRITE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** Aggregation Lambda: Logs Insights over the collector's log groups. */
+export const INSIGHTS_START_ACTIONS = ["logs:StartQuery"] as const;
+/** GetQueryResults/StopQuery take no log-group resource (query ids are account-scoped). */
+export const INSIGHTS_READ_ACTIONS = ["logs:GetQueryResults", "logs:StopQuery"] as const;
+
+/** PutMetricData has no resource; the statement pins the namespace with cloudwatch:namespace. */
+export const PUT_METRIC_ACTIONS = ["cloudwatch:PutMetricData"] as const;
+
+/** Lambda's own log stream (log group pre-created with retention). */
+export const FUNCTION_LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/** Model lifecycle check: read a foundation model's lifecycle. */
+export const MODEL_READ_ACTIONS = ["bedrock:GetFoundationModel"] as const;
+
+/** Model lifecycle check: notify the stage's alarm topic (KMS-encrypted: the publisher needs the key). */
+export const NOTIFY_ACTIONS = ["sns:Publish"] as const;
+export const KMS_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** What CloudWatch Logs needs to encrypt the module's log groups with its key. */
+export const LOGS_KMS_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"] as const;
