@@ -41,7 +41,7 @@ export const ERROR_CODES = [
   "ERR_FEDERATION_IDENTITY_CENTER",
   "ERR_SETUP_UNPARSABLE",
   "ERR_SETUP_NOTHING_TO_UNDO",
-  "ERR_INTERNAL",
+  "ERR_HELPER_INTERNAL",
 ] as const;
 
 export type HelperErrorCode = (typeof ERROR_CODES)[number];
@@ -81,7 +81,7 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_FEDERATION_IDENTITY_CENTER: "this stage uses IAM Identity Center: run `aws sso login --profile <profile>`",
   ERR_SETUP_UNPARSABLE: "fix or move the file named above (a backup is never overwritten), then run setup again",
   ERR_SETUP_NOTHING_TO_UNDO: "nothing to do",
-  ERR_INTERNAL: "run again with --debug and report the output",
+  ERR_HELPER_INTERNAL: "run again with --debug and report the output",
 };
 
 export interface HelperErrorOptions {
@@ -118,5 +118,5 @@ export const isHelperError = (e: unknown): e is HelperError => e instanceof Help
 export function toHelperError(e: unknown): HelperError {
   if (e instanceof HelperError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return new HelperError("ERR_INTERNAL", `unexpected failure: ${message}`, { cause: e });
+  return new HelperError("ERR_HELPER_INTERNAL", `unexpected failure: ${message}`, { cause: e });
 }

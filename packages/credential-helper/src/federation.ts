@@ -39,7 +39,7 @@ export interface Federation {
 }
 
 const NO_CHAIN = async (): Promise<never> => {
-  throw new HelperError("ERR_INTERNAL", "refusing to resolve AWS credentials inside the credential helper");
+  throw new HelperError("ERR_HELPER_INTERNAL", "refusing to resolve AWS credentials inside the credential helper");
 };
 
 /** `AWS_ENDPOINT_URL_<SERVICE>` then `AWS_ENDPOINT_URL`, as the AWS SDKs resolve them. */

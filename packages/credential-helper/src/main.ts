@@ -42,7 +42,7 @@ export const EXIT_CODES: Readonly<Record<HelperErrorCode, number>> = {
   ERR_FEDERATION_IDENTITY_CENTER: 60,
   ERR_SETUP_UNPARSABLE: 61,
   ERR_SETUP_NOTHING_TO_UNDO: 62,
-  ERR_INTERNAL: 70,
+  ERR_HELPER_INTERNAL: 70,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const err = toHelperError(e);
     d.stderr(`${err.toLine()}\n`);
-    if (argv.includes("--debug") && err.code === "ERR_INTERNAL" && err.cause instanceof Error) d.stderr(`${err.cause.stack}\n`);
+    if (argv.includes("--debug") && err.code === "ERR_HELPER_INTERNAL" && err.cause instanceof Error) d.stderr(`${err.cause.stack}\n`);
     return EXIT_CODES[err.code];
   } finally {
     closeStdin?.();

@@ -138,6 +138,8 @@ export async function verifyIdToken(
   } catch (e) {
     throw mapOidcError(e, "id_token verification", issuer);
   }
+  // jose checks iat only against a maximum age; a token minted in our future means a wrong clock.
+  if (typeof payload.iat === "number" && payload.iat > d.now() / 1000 + CLOCK_TOLERANCE_S) throw tokenError("ERR_TOKEN_NOT_YET_VALID");
   if (expectedNonce !== undefined && payload.nonce !== expectedNonce) throw tokenError("ERR_TOKEN_NONCE");
   if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== clientId) throw tokenError("ERR_TOKEN_AUDIENCE");
   const identity = identityFromClaims(settings, payload);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { findSection, profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, upsertSection } from "./aws-config.js";
+
+/** What a developer's ~/.aws/config tends to look like. */
+const REAL_WORLD = `# AWS config — edited by hand, keep the comments!
+[default]
+region = eu-west-1
+output = json
+
+; work SSO
+[sso-session acme]
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile dev]
+sso_session = acme
+sso_account_id = 222222222222
+sso_role_name = Developer
+region = eu-west-1
+s3 =
+  max_concurrent_requests = 20
+
+# vault-managed credentials for the legacy account
+[profile legacy]
+credential_process = /usr/local/bin/vault-aws --role legacy
+region = us-east-2
+
+[services local-dynamo]
+dynamodb =
+  endpoint_url = http://localhost:8000
+`;
+
+const OURS = renderSection("profile claude-pilot", [["credential_process", '"/opt/my tools/node" /opt/cb.cjs credential-process --stage pilot'], ["region", "us-east-1"]], "Managed by claude-bedrock");
+
+describe("~/.aws/config editing", () => {
+  it("appends a new profile and keeps every byte of the rest", () => {
+    const next = upsertSection(REAL_WORLD, "profile claude-pilot", OURS);
+    expect(next.startsWith(REAL_WORLD)).toBe(true);
+    expect(next.slice(REAL_WORLD.length)).toBe(`\n${OURS}`);
+    expect(sectionValues(next, "profile claude-pilot").region).toBe("us-east-1");
+  });
+
+  it("is idempotent", () => {
+    const once = upsertSection(REAL_WORLD, "profile claude-pilot", OURS);
+    expect(upsertSection(once, "profile claude-pilot", OURS)).toBe(once);
+  });
+
+  it("replaces only the body of an existing section; the comment above the next section stays with it", () => {
+    const replaced = upsertSection(REAL_WORLD, "profile dev", "[profile dev]\nregion = us-west-2\n");
+    expect(replaced).toContain("[profile dev]\nregion = us-west-2\n\n# vault-managed credentials for the legacy account\n[profile legacy]");
+    expect(replaced).not.toContain("max_concurrent_requests");
+    expect(sectionText(replaced, "sso-session acme")).toBe(sectionText(REAL_WORLD, "sso-session acme"));
+    expect(sectionText(replaced, "services local-dynamo")).toBe(sectionText(REAL_WORLD, "services local-dynamo"));
+  });
+
+  it("removes what it added and gives back the original text", () => {
+    const added = upsertSection(REAL_WORLD, "profile claude-pilot", OURS);
+    expect(removeSection(added, "profile claude-pilot")).toBe(REAL_WORLD);
+    const inMiddle = upsertSection(REAL_WORLD.replace("[profile legacy]", `${OURS}\n[profile legacy]`), "x", "[x]\n");
+    expect(removeSection(inMiddle, "profile claude-pilot")).toBe(upsertSection(REAL_WORLD, "x", "[x]\n"));
+  });
+
+  it("keeps CRLF line endings of Windows files", () => {
+    const crlf = REAL_WORLD.replace(/\n/g, "\r\n");
+    const next = upsertSection(crlf, "profile claude-pilot", OURS);
+    expect(next).not.toMatch(/[^\r]\n/);
+    expect(removeSection(next, "profile claude-pilot")).toBe(crlf);
+  });
+
+  it("handles an empty or missing file and a file without a final newline", () => {
+    expect(upsertSection("", "profile p", "[profile p]\na = 1\n")).toBe("[profile p]\na = 1\n");
+    expect(upsertSection("[default]\nregion = x", "profile p", "[profile p]\n")).toBe("[default]\nregion = x\n\n[profile p]\n");
+  });
+
+  it("matches headers with irregular spacing and does not confuse similar names", () => {
+    const text = "[profile  claude-pilot ]\na = 1\n[profile claude-pilot-old]\nb = 2\n";
+    expect(findSection(text, "profile claude-pilot")).toEqual({ start: 0, end: 2 });
+    expect(sectionValues(text, "profile claude-pilot-old")).toEqual({ b: "2" });
+  });
+
+  it("names the default profile [default] and others [profile x]", () => {
+    expect(profileHeader("default")).toBe("default");
+    expect(profileHeader("claude")).toBe("profile claude");
+  });
+
+  it("quotes credential_process elements with spaces only", () => {
+    expect(quoteArg("/usr/bin/node")).toBe("/usr/bin/node");
+    expect(quoteArg("C:\\Program Files\\nodejs\\node.exe")).toBe('"C:\\Program Files\\nodejs\\node.exe"');
+  });
+});

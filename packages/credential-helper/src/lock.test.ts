@@ -1,0 +1,83 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { acquireLock, isStale } from "./lock.js";
+import { readJson, writePrivateJson } from "./store.js";
+import { failingWrites, T0, testDeps } from "../test/support.js";
+
+describe("lock", () => {
+  it("is exclusive, records pid/host/time, and is removed on release", async () => {
+    const d = testDeps();
+    const file = join(d.homedir, "c", "lock");
+    const lock = await acquireLock(d, file, { waitMs: 1000, staleAfterMs: 60_000 });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ pid: d.pid, host: "unit-host", createdAt: T0 });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    await expect(acquireLock(d, file, { waitMs: 500, staleAfterMs: 60_000, pollMs: 100 })).rejects.toMatchObject({ code: "ERR_LOCK_TIMEOUT" });
+    await lock.release();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("waits for a live holder and reports that it waited", async () => {
+    const d = testDeps();
+    const file = join(d.homedir, "lock");
+    writeFileSync(file, JSON.stringify({ pid: 424242, host: "unit-host", createdAt: T0 }));
+    let polls = 0;
+    const waiting = testDeps({
+      homedir: d.homedir,
+      sleep: async () => {
+        if (++polls === 3) (await import("node:fs")).unlinkSync(file);
+      },
+    });
+    const lock = await acquireLock(waiting, file, { waitMs: 10_000, staleAfterMs: 60_000 });
+    expect(lock.waited).toBe(true);
+    expect(polls).toBe(3);
+    await lock.release();
+  });
+
+  it("breaks a lock whose process is gone, or that is older than the stale limit", async () => {
+    const d = testDeps({ isProcessAlive: (pid) => pid !== 999 });
+    const file = join(d.homedir, "lock");
+    writeFileSync(file, JSON.stringify({ pid: 999, host: "unit-host", createdAt: T0 }));
+    await (await acquireLock(d, file, { waitMs: 0, staleAfterMs: 60_000 })).release();
+    writeFileSync(file, JSON.stringify({ pid: 1, host: "other-host", createdAt: T0 - 120_000 }));
+    await (await acquireLock(d, file, { waitMs: 0, staleAfterMs: 60_000 })).release();
+  });
+
+  it("does not judge a lock from another host by its pid", () => {
+    const d = testDeps({ isProcessAlive: () => false });
+    expect(isStale(d, { pid: 1, host: "other-host", createdAt: T0 }, T0, 60_000)).toBe(false);
+    expect(isStale(d, { pid: 1, host: "unit-host", createdAt: T0 }, T0, 60_000)).toBe(true);
+    expect(isStale(d, undefined, T0 - 1000, 60_000)).toBe(false);
+    expect(isStale(d, undefined, T0 - 3000, 60_000)).toBe(true);
+  });
+
+  it("maps a read-only home to ERR_CACHE_UNWRITABLE", async () => {
+    const d = testDeps({ fs: failingWrites("EROFS") });
+    await expect(acquireLock(d, join(d.homedir, "x", "lock"), { waitMs: 0, staleAfterMs: 1 })).rejects.toMatchObject({ code: "ERR_CACHE_UNWRITABLE", message: expect.stringContaining("EROFS") });
+  });
+});
+
+describe("private store", () => {
+  it("writes atomically with 0600 files in 0700 directories and leaves no temp files", async () => {
+    const d = testDeps();
+    const dir = join(d.homedir, "cache");
+    mkdirSync(dir, { mode: 0o755 });
+    await writePrivateJson(d, join(dir, "a.json"), { a: 1 });
+    await writePrivateJson(d, join(dir, "a.json"), { a: 2 });
+    expect(readdirSync(dir)).toEqual(["a.json"]);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "a.json")).mode & 0o777).toBe(0o600);
+    expect(await readJson(d, join(dir, "a.json"), (_v): _v is { a: number } => true)).toEqual({ a: 2 });
+  });
+
+  it("treats corrupt or wrongly shaped files as absent, with one warning each", async () => {
+    const d = testDeps();
+    writeFileSync(join(d.homedir, "bad.json"), "{");
+    writeFileSync(join(d.homedir, "shape.json"), "[]");
+    const isObj = (v: unknown): v is object => typeof v === "object" && v !== null && !Array.isArray(v);
+    expect(await readJson(d, join(d.homedir, "bad.json"), isObj)).toBeUndefined();
+    expect(await readJson(d, join(d.homedir, "shape.json"), isObj)).toBeUndefined();
+    expect(await readJson(d, join(d.homedir, "missing.json"), isObj)).toBeUndefined();
+    expect(d.err).toHaveLength(2);
+  });
+});
