@@ -2,7 +2,7 @@ import { CreatePolicyVersionCommand, DeletePolicyVersionCommand, GetPolicyComman
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryLogger } from "./log.js";
-import { applyBlockPolicies, blockDocument, MANAGED_POLICY_MAX_CHARS, packBlockPolicies, PLACEHOLDER_PATTERN, render } from "./block-policy.js";
+import { applyBlockPolicies, blockDocument, deniedValues, MANAGED_POLICY_MAX_CHARS, packBlockPolicies, PLACEHOLDER_PATTERN, render } from "./block-policy.js";
 import { sessionNameOf } from "./identity.js";
 
 const emails = (n: number) => Array.from({ length: n }, (_, i) => `developer.number.${String(i).padStart(4, "0")}@example-enterprise.com`);
@@ -17,7 +17,7 @@ describe("block policy documents", () => {
 
   it("an empty set renders a document whose pattern matches no valid session name", () => {
     const doc = blockDocument([]);
-    expect(doc.Statement[0]!.Condition.StringLike["aws:userid"]).toEqual([PLACEHOLDER_PATTERN]);
+    expect(doc.Statement[0]!.Condition.StringLike!["aws:userid"]).toEqual([PLACEHOLDER_PATTERN]);
     // `~` is outside [\w+=,.@-], so no role session can carry it.
     expect(/^[\w+=,.@-]+$/.test(PLACEHOLDER_PATTERN.slice(2))).toBe(false);
   });
@@ -29,7 +29,7 @@ describe("block policy documents", () => {
     expect(a).toEqual(b);
     expect(a.overflow).toEqual([]);
     for (const d of a.documents) expect(render(d).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
-    const all = a.documents.flatMap((d) => d.Statement[0]!.Condition.StringLike["aws:userid"]).filter((p) => p !== PLACEHOLDER_PATTERN);
+    const all = a.documents.flatMap(deniedValues);
     expect(new Set(all)).toEqual(new Set(sessions.map((s) => `*:${s}`)));
   });
 
@@ -38,13 +38,19 @@ describe("block policy documents", () => {
     const { documents, overflow } = packBlockPolicies(sessions, 2);
     expect(documents).toHaveLength(2);
     expect(overflow.length).toBeGreaterThan(0);
-    const inside = documents.flatMap((d) => d.Statement[0]!.Condition.StringLike["aws:userid"]).length;
+    const inside = documents.flatMap(deniedValues).length;
     expect(inside + overflow.length).toBe(400);
+  });
+
+  it("keys on a principal tag (case-insensitive) for Cognito identity pools", () => {
+    const doc = blockDocument(["alice@example.com"], { kind: "principal-tag", tag: "email" });
+    expect(doc.Statement[0]!.Condition).toEqual({ StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["alice@example.com"] } });
+    expect(deniedValues(blockDocument([], { kind: "principal-tag", tag: "email" }))).toEqual([]);
   });
 
   it("fills unused slots with the placeholder document", () => {
     const { documents } = packBlockPolicies(["a@example.com"], 3);
-    expect(documents.map((d) => d.Statement[0]!.Condition.StringLike["aws:userid"])).toEqual([["*:a@example.com"], [PLACEHOLDER_PATTERN], [PLACEHOLDER_PATTERN]]);
+    expect(documents.map((d) => d.Statement[0]!.Condition.StringLike!["aws:userid"])).toEqual([["*:a@example.com"], [PLACEHOLDER_PATTERN], [PLACEHOLDER_PATTERN]]);
   });
 });
 

@@ -27,27 +27,36 @@ export const DENIED_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithRe
 /** `~` is not allowed in role session names, so this pattern matches no session: the "nobody blocked" document. */
 export const PLACEHOLDER_PATTERN = "*:~no-blocked-users~";
 
+/** Not an email and not a session name: the "nobody blocked" value for principal tags. */
+export const PLACEHOLDER_TAG = "~no-blocked-users~";
+
+/**
+ * How a blocked user's sessions are recognised. `session-name` (direct federation): `aws:userid` ends
+ * with the role session name the helper sets from the email. `principal-tag` (Cognito identity pools,
+ * whose session name is always `CognitoIdentityCredentials`): the session carries the email as a tag.
+ */
+export type BlockKey = { readonly kind: "session-name" } | { readonly kind: "principal-tag"; readonly tag: string };
+export const SESSION_NAME_KEY: BlockKey = { kind: "session-name" };
+
 export interface PolicyDoc {
   Version: "2012-10-17";
-  Statement: Array<{ Sid: string; Effect: "Deny"; Action: string[]; Resource: string; Condition: { StringLike: { "aws:userid": string[] } } }>;
+  Statement: Array<{ Sid: string; Effect: "Deny"; Action: string[]; Resource: string; Condition: Record<string, Record<string, string[]>> }>;
 }
 
 /** The `aws:userid` pattern of a role session name. */
 export const useridPattern = (session: string): string => `*:${session}`;
 
-export function blockDocument(sessions: readonly string[]): PolicyDoc {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyQuotaBlockedUsers",
-        Effect: "Deny",
-        Action: [...DENIED_ACTIONS],
-        Resource: "*",
-        Condition: { StringLike: { "aws:userid": sessions.length ? sessions.map(useridPattern) : [PLACEHOLDER_PATTERN] } },
-      },
-    ],
-  };
+/** The values a document denies (placeholders excluded). */
+export function deniedValues(doc: PolicyDoc): string[] {
+  return Object.values(doc.Statement[0]!.Condition).flatMap((kv) => Object.values(kv).flat()).filter((v) => v !== PLACEHOLDER_PATTERN && v !== PLACEHOLDER_TAG);
+}
+
+export function blockDocument(entries: readonly string[], key: BlockKey = SESSION_NAME_KEY): PolicyDoc {
+  const condition: Record<string, Record<string, string[]>> =
+    key.kind === "session-name"
+      ? { StringLike: { "aws:userid": entries.length ? entries.map(useridPattern) : [PLACEHOLDER_PATTERN] } }
+      : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.tag}`]: entries.length ? [...entries] : [PLACEHOLDER_TAG] } };
+  return { Version: "2012-10-17", Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: [...DENIED_ACTIONS], Resource: "*", Condition: condition }] };
 }
 
 export const render = (doc: PolicyDoc): string => JSON.stringify(doc);
@@ -56,27 +65,27 @@ export const render = (doc: PolicyDoc): string => JSON.stringify(doc);
  * Packs session names (sorted, so the same set always gives the same documents) into at most
  * `slots` documents of at most `maxChars` each. Unused slots get the placeholder document.
  */
-export function packBlockPolicies(sessions: readonly string[], slots: number, maxChars = MANAGED_POLICY_MAX_CHARS): { documents: PolicyDoc[]; overflow: string[] } {
+export function packBlockPolicies(sessions: readonly string[], slots: number, maxChars = MANAGED_POLICY_MAX_CHARS, key: BlockKey = SESSION_NAME_KEY): { documents: PolicyDoc[]; overflow: string[] } {
   const sorted = [...new Set(sessions)].sort();
   const documents: PolicyDoc[] = [];
   const overflow: string[] = [];
   let current: string[] = [];
   for (const s of sorted) {
-    if (documents.length >= slots || render(blockDocument([s])).length > maxChars) {
+    if (documents.length >= slots || render(blockDocument([s], key)).length > maxChars) {
       overflow.push(s);
       continue;
     }
-    if (render(blockDocument([...current, s])).length <= maxChars) {
+    if (render(blockDocument([...current, s], key)).length <= maxChars) {
       current.push(s);
       continue;
     }
-    documents.push(blockDocument(current));
+    documents.push(blockDocument(current, key));
     current = [];
     if (documents.length >= slots) overflow.push(s);
     else current.push(s);
   }
-  if (current.length) documents.push(blockDocument(current));
-  while (documents.length < slots) documents.push(blockDocument([]));
+  if (current.length) documents.push(blockDocument(current, key));
+  while (documents.length < slots) documents.push(blockDocument([], key));
   return { documents, overflow };
 }
 
@@ -114,7 +123,7 @@ export async function applyBlockPolicies(iam: IAMClient, policyArns: readonly st
       if (oldest?.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId }));
     }
     await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: wanted, SetAsDefault: true }));
-    log.info("block policy updated", { policyArn: arn, entries: documents[i]!.Statement[0]!.Condition.StringLike["aws:userid"].filter((p) => p !== PLACEHOLDER_PATTERN).length });
+    log.info("block policy updated", { policyArn: arn, entries: deniedValues(documents[i]!).length });
     changed.push(arn);
   }
   return changed;

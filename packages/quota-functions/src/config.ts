@@ -2,6 +2,7 @@
  * Lambda configuration from environment variables set by the QuotaService component. Every problem
  * names the variable, so a bad deployment fails loudly at cold start instead of metering wrongly.
  */
+import type { BlockKey } from "./block-policy.js";
 import { parseThresholds } from "./limits.js";
 import { parsePricing, type PricingTable } from "./pricing.js";
 import type { ClaimsConfig } from "./check/evaluate.js";
@@ -81,6 +82,7 @@ export interface AggregateConfig {
   readonly telemetry?: TelemetrySourceOptions;
   readonly invocationLogs?: Omit<InvocationLogSourceOptions, "settleMs">;
   readonly blockPolicyArns: string[];
+  readonly blockKey: BlockKey;
   readonly drift: { thresholdPercent: number; minTokens: number };
   readonly settleMs: number;
   readonly maxBacklogWindows: number;
@@ -117,6 +119,7 @@ export function loadAggregateConfig(env: Env): AggregateConfig {
     enforceOn: eo,
     ...(telemetry ? { telemetry } : {}),
     ...(logs ? { invocationLogs: { ...logs, prefix: logs.prefix ?? "" } } : {}),
+    blockKey: env.BLOCK_PRINCIPAL_TAG ? { kind: "principal-tag", tag: env.BLOCK_PRINCIPAL_TAG } : { kind: "session-name" },
     blockPolicyArns: (env.BLOCK_POLICY_ARNS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     drift: { thresholdPercent: num(env, "DRIFT_THRESHOLD_PERCENT", 20, 1, 100), minTokens: num(env, "DRIFT_MIN_TOKENS", 100_000, 0, 1e12) },
     settleMs: num(env, "SETTLE_MINUTES", 10, 0, 120) * 60_000,

@@ -44,7 +44,7 @@ export async function handler(): Promise<AggregateSummary> {
     putMetrics: async (data) => {
       await cw.send(new PutMetricDataCommand({ Namespace: c.metricsNamespace, MetricData: data.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: [{ Name: "Stage", Value: c.stage }] })) }));
     },
-    ...(c.blockPolicyArns.length ? { blockPolicies: { slots: c.blockPolicyArns.length, apply: (docs) => applyBlockPolicies(iam, c.blockPolicyArns, docs, log) } } : {}),
+    ...(c.blockPolicyArns.length ? { blockPolicies: { slots: c.blockPolicyArns.length, key: c.blockKey, apply: (docs) => applyBlockPolicies(iam, c.blockPolicyArns, docs, log) } } : {}),
     drift: c.drift,
     settleMs: c.settleMs,
     maxBacklogWindows: c.maxBacklogWindows,

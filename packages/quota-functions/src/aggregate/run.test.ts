@@ -253,7 +253,7 @@ describe("limits precedence and enforcement", () => {
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 5000 } } }, { "alice@example.com": "Alice@Example.com" });
     const h = harness(store, [src]);
     expect((await runAggregation(h.deps)).blocked).toEqual(["alice@example.com"]);
-    const denied = h.policies.at(-1)![0]!.Statement[0]!.Condition.StringLike["aws:userid"];
+    const denied = h.policies.at(-1)![0]!.Statement[0]!.Condition.StringLike!["aws:userid"];
     expect(denied).toEqual(["*:Alice@Example.com", "*:alice@example.com"]);
     await store.putUnblock({ email: "alice@example.com", until: new Date(NOON + 3600_000).toISOString(), by: "admin@example.com", reason: "release", at: new Date(NOON).toISOString() });
     expect((await runAggregation(h.deps)).blocked).toEqual([]);

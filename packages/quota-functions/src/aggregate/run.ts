@@ -20,7 +20,7 @@ import { addCounts, costMicros, priceOf, zeroCounts, type PricingTable } from ".
 import type { UsageSource, UserWindowUsage } from "../sources/types.js";
 import { emptyUsage, pool, type QuotaStore, type SourceUsage, type UsageRecord } from "../store.js";
 import { driftPercent, measures, periodUsage, type EnforceOn } from "../usage.js";
-import { packBlockPolicies, type PolicyDoc } from "../block-policy.js";
+import { packBlockPolicies, SESSION_NAME_KEY, type BlockKey, type PolicyDoc } from "../block-policy.js";
 
 export interface Notification {
   readonly subject: string;
@@ -44,7 +44,7 @@ export interface AggregateDeps {
   readonly notify: (n: Notification) => Promise<void>;
   readonly putMetrics: (data: readonly MetricDatum[]) => Promise<void>;
   /** Server-side block; absent when the stage does not block at the IAM layer. */
-  readonly blockPolicies?: { readonly slots: number; readonly apply: (docs: readonly PolicyDoc[]) => Promise<string[]> };
+  readonly blockPolicies?: { readonly slots: number; readonly key?: BlockKey; readonly apply: (docs: readonly PolicyDoc[]) => Promise<string[]> };
   readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
   /** How long after a window's end its data is complete enough to read. */
   readonly settleMs: number;
@@ -167,11 +167,16 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
   });
   let blockOverflow: string[] = [];
   if (d.blockPolicies) {
-    const sessions = blocked.flatMap((email) => {
-      const e = evaluations.get(email)!;
-      return [sessionNameOf(email), ...e.month.sessions, ...e.day.sessions];
-    });
-    const packed = packBlockPolicies(sessions, d.blockPolicies.slots);
+    const key = d.blockPolicies.key ?? SESSION_NAME_KEY;
+    // Session names: the helper's derivation of the email plus every spelling seen in the invocation logs.
+    const entries =
+      key.kind === "principal-tag"
+        ? blocked
+        : blocked.flatMap((email) => {
+            const e = evaluations.get(email)!;
+            return [sessionNameOf(email), ...e.month.sessions, ...e.day.sessions];
+          });
+    const packed = packBlockPolicies(entries, d.blockPolicies.slots, undefined, key);
     blockOverflow = packed.overflow;
     if (blockOverflow.length) d.log.error("blocked users exceed the block policies' capacity; add policies (quotas.enforcement.blockPolicyCount)", { overflow: blockOverflow.length });
     await d.blockPolicies.apply(packed.documents);

@@ -1,0 +1,52 @@
+/**
+ * IAM actions of the quotas module, each list the minimum its caller needs.
+ */
+
+/** The aggregation reads and writes usage records (conditional updates, alert claims, watermarks). */
+export const USAGE_WRITE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] as const;
+
+/** Reads of usage records (check API, dashboards, support tooling). */
+export const USAGE_READ_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] as const;
+
+/** The check API remembers the groups a user's token carried (one PutItem on the PROFILE record). */
+export const PROFILE_WRITE_ACTIONS = ["dynamodb:PutItem"] as const;
+
+/** Reads of limit records. */
+export const LIMITS_READ_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] as const;
+
+/** Admins set and delete limits (the `quota` CLI). */
+export const LIMITS_WRITE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"] as const;
+
+/**
+ * Use of the stage key through DynamoDB, SNS and S3 (conditioned on kms:ViaService): tables,
+ * the alert topic and the invocation-log bucket are encrypted with it.
+ */
+export const KMS_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] as const;
+
+export const PUBLISH_ACTIONS = ["sns:Publish"] as const;
+
+/** Own metrics, conditioned on the namespace (PutMetricData has no resource-level permissions). */
+export const PUT_METRIC_ACTIONS = ["cloudwatch:PutMetricData"] as const;
+
+/** Reading the telemetry metric: neither action supports resource-level permissions. */
+export const READ_METRIC_ACTIONS = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"] as const;
+
+/** Reading invocation logs: listing is conditioned on the log prefix, objects are named by ARN. */
+export const LIST_BUCKET_ACTIONS = ["s3:ListBucket"] as const;
+export const GET_OBJECT_ACTIONS = ["s3:GetObject"] as const;
+
+/**
+ * Rewriting the deny policies of blocked users: exactly these actions on exactly those policy ARNs.
+ * No iam:AttachRolePolicy, no iam:PutRolePolicy: the Lambda cannot grant anything, only change the
+ * document of policies that can only deny.
+ */
+export const BLOCK_POLICY_ACTIONS = ["iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions"] as const;
+
+/** Lambda writes its logs to the log group the component created (advanced logging controls). */
+export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/** Callers of an IAM-authorised check API (IAM Identity Center stages). */
+export const INVOKE_API_ACTIONS = ["execute-api:Invoke"] as const;
+
+/** The actions the block policies deny; Converse and ConverseStream are authorised by these two. */
+export const DENIED_MODEL_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;

@@ -1,0 +1,410 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
+import { hash8, physicalName } from "../naming";
+import type { PricingTable } from "./pricing";
+import {
+  BLOCK_POLICY_ACTIONS,
+  DENIED_MODEL_ACTIONS,
+  GET_OBJECT_ACTIONS,
+  INVOKE_API_ACTIONS,
+  KMS_USE_ACTIONS,
+  LIMITS_READ_ACTIONS,
+  LIMITS_WRITE_ACTIONS,
+  LIST_BUCKET_ACTIONS,
+  LOG_WRITE_ACTIONS,
+  PROFILE_WRITE_ACTIONS,
+  PUBLISH_ACTIONS,
+  PUT_METRIC_ACTIONS,
+  READ_METRIC_ACTIONS,
+  USAGE_READ_ACTIONS,
+  USAGE_WRITE_ACTIONS,
+} from "./perms";
+import { validateQuotaServiceArgs } from "./validate";
+
+export type QuotaMode = "alert" | "block";
+export type EnforceOn = "max" | "telemetry" | "invocation-logs";
+
+/** Bundled Lambda code (from `stacks/compose/lambda-code.ts`). */
+export interface FunctionCode {
+  readonly archive: pulumi.asset.Archive;
+  readonly handler: string;
+}
+
+export interface DefaultLimits {
+  readonly monthlyTokens?: number;
+  readonly dailyTokens?: number;
+  readonly monthlyCostUsd?: number;
+  readonly dailyCostUsd?: number;
+  readonly monthlyMode: QuotaMode;
+  readonly dailyMode: QuotaMode;
+}
+
+export interface TelemetryMetricSource {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly userDimension: string;
+  readonly typeDimension: string;
+  readonly modelDimension?: string;
+}
+
+export interface InvocationLogsSource {
+  readonly bucketName: pulumi.Input<string>;
+  readonly bucketArn: pulumi.Input<string>;
+  /** Key prefix of the logging configuration's S3 destination (`""` when none). */
+  readonly keyPrefix: string;
+  /** Only calls through this role count (the federated developer role). */
+  readonly roleName: pulumi.Input<string>;
+}
+
+export interface QuotaServiceArgs {
+  readonly namePrefix: string;
+  readonly stage: string;
+  /** Customer managed key for tables, topic and log groups (and the invocation-log bucket, if it uses it). */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly code: { readonly aggregate: FunctionCode; readonly check: FunctionCode };
+  /** The limit everyone without a user or group record gets; written to the limits table. */
+  readonly defaults: DefaultLimits;
+  /** Alert thresholds in percent, ascending. */
+  readonly thresholds: readonly number[];
+  readonly enforceOn: EnforceOn;
+  readonly pricing: PricingTable;
+  /** Who receives quota alerts (each confirms the SNS subscription once). */
+  readonly alertEmails: readonly string[];
+  readonly sources: { readonly telemetry?: TelemetryMetricSource; readonly invocationLogs?: InvocationLogsSource };
+  /**
+   * Server-side block: deny policies attached to the user role, rewritten by the aggregation.
+   * `key` is how a blocked user's sessions are recognised: the role session name (`aws:userid`,
+   * direct federation) or a principal tag carrying the email (Cognito identity pools).
+   */
+  readonly block?: { readonly roleName: pulumi.Input<string>; readonly policyCount: number; readonly key: "session-name" | { readonly principalTag: string } };
+  readonly checkApi: {
+    readonly authorization: "jwt" | "iam";
+    /** JWT: the stage's issuer URL exactly as in the token's `iss`. */
+    readonly issuerUrl?: string;
+    /** JWT: the helper's client id(s). */
+    readonly audiences?: readonly string[];
+    readonly emailClaim: string;
+    readonly groupsClaims: readonly string[];
+    readonly departmentClaim?: string;
+    /** A token without an email claim: refuse (`block`) or let through unmetered (`allow`). */
+    readonly missingIdentity: "allow" | "block";
+    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly reservedConcurrency: number;
+  };
+  readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
+  /** Alarms (drift, aggregation failures, stale aggregation, block overflow, API errors) go here. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  readonly usageRetentionDays: number;
+  readonly settleMinutes: number;
+  readonly deletionProtection: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export const USAGE_PERIOD_INDEX = "by-period";
+export const METRICS_NAMESPACE = "ClaudeCodeBedrock/Quotas";
+/** `~` is not allowed in role session names: this matches nobody (same constant as the Lambda's). */
+export const NOBODY_BLOCKED = "*:~no-blocked-users~";
+
+/** The document a block policy starts with (the Lambda owns it afterwards). */
+export function emptyBlockDocument(key: "session-name" | { principalTag: string }): string {
+  const condition = key === "session-name" ? { StringLike: { "aws:userid": [NOBODY_BLOCKED] } } : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.principalTag}`]: ["~no-blocked-users~"] } };
+  return JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: [...DENIED_MODEL_ACTIONS], Resource: "*", Condition: condition }] });
+}
+
+/** DynamoDB JSON of the default limit record. */
+function defaultLimitItem(d: DefaultLimits): string {
+  const item: Record<string, unknown> = { scope: { S: "default" }, id: { S: "default" }, monthlyMode: { S: d.monthlyMode }, dailyMode: { S: d.dailyMode }, updatedBy: { S: "pulumi (stage config)" } };
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"] as const) if (d[k] !== undefined) item[k] = { N: String(d[k]) };
+  return JSON.stringify(item);
+}
+
+/**
+ * Per-user and per-group usage limits for Claude Code on Bedrock: limits and usage tables, the
+ * 15-minute aggregation over two records of usage (client telemetry and Bedrock invocation logs),
+ * alerts by email, the `GET /check` API the credential helper asks before STS, and deny policies on
+ * the user role for users over a blocking limit.
+ */
+export class QuotaService extends pulumi.ComponentResource {
+  readonly env: AwsEnvironment;
+  readonly limitsTable: aws.dynamodb.Table;
+  readonly usageTable: aws.dynamodb.Table;
+  readonly topic: aws.sns.Topic;
+  readonly aggregateFunction: aws.lambda.Function;
+  readonly checkFunction: aws.lambda.Function;
+  readonly api: aws.apigatewayv2.Api;
+  readonly checkUrl: pulumi.Output<string>;
+  readonly blockPolicyArns: pulumi.Output<string>[];
+  readonly alarmNames: pulumi.Output<string>[] = [];
+  readonly grants: {
+    /** Read usage records (dashboards, support). */
+    readUsage(grantee: Grantee): Grant;
+    /** The admin CLI: set limits, read usage, write unblocks. */
+    administer(grantee: Grantee): Grant;
+    /** Call the check API when it is IAM-authorised. */
+    invokeCheck(grantee: Grantee): Grant;
+  };
+
+  constructor(name: string, args: QuotaServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("claude-code-bedrock:quotas:QuotaService", name, {}, opts);
+    const problems = validateQuotaServiceArgs(args);
+    if (problems.length) throw new Error(`QuotaService ${name}: ${problems.join("; ")}`);
+    const parent = { parent: this };
+    const tags = { ...(args.tags ?? {}), component: "quotas" };
+    const env = (this.env = awsEnvironment(this));
+    const key = args.kmsKeyArn;
+
+    // ---- Tables ---------------------------------------------------------------------------------
+    const tableCommon = {
+      billingMode: "PAY_PER_REQUEST",
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: key },
+      deletionProtectionEnabled: args.deletionProtection,
+      tags,
+    };
+    this.limitsTable = new aws.dynamodb.Table(`${name}-limits`, {
+      ...tableCommon,
+      hashKey: "scope",
+      rangeKey: "id",
+      attributes: [{ name: "scope", type: "S" }, { name: "id", type: "S" }],
+    }, parent);
+    this.usageTable = new aws.dynamodb.Table(`${name}-usage`, {
+      ...tableCommon,
+      hashKey: "pk",
+      rangeKey: "sk",
+      attributes: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }, { name: "period", type: "S" }],
+      globalSecondaryIndexes: [{ name: USAGE_PERIOD_INDEX, hashKey: "period", rangeKey: "pk", projectionType: "ALL" }],
+      ttl: { attributeName: "expiresAt", enabled: true },
+    }, parent);
+    new aws.dynamodb.TableItem(`${name}-default-limit`, { tableName: this.limitsTable.name, hashKey: "scope", rangeKey: "id", item: defaultLimitItem(args.defaults) }, parent);
+    const usageIndexArn = pulumi.interpolate`${this.usageTable.arn}/index/${USAGE_PERIOD_INDEX}`;
+
+    // ---- Alert topic ----------------------------------------------------------------------------
+    this.topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: key, tags }, parent);
+    new aws.sns.TopicPolicy(`${name}-alerts-policy`, { arn: this.topic.arn, policy: renderPolicy(policyDocument(denyInsecureTransport("sns", [this.topic.arn]))) }, parent);
+    for (const email of args.alertEmails) {
+      new aws.sns.TopicSubscription(`${name}-alerts-${hash8(email.toLowerCase())}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, parent);
+    }
+
+    // ---- Block policies -------------------------------------------------------------------------
+    this.blockPolicyArns = [];
+    if (args.block) {
+      for (let i = 0; i < args.block.policyCount; i++) {
+        const policy = new aws.iam.Policy(`${name}-block-${i}`, {
+          name: physicalName("iamRole", [args.namePrefix, "quota-block", String(i)]),
+          description: "Denies Bedrock model invocation to users over a blocking quota. Rewritten every 15 minutes by the quota aggregation; do not edit.",
+          policy: emptyBlockDocument(args.block.key),
+          tags,
+        }, { parent: this, ignoreChanges: ["policy"] });
+        new aws.iam.RolePolicyAttachment(`${name}-block-${i}`, { role: args.block.roleName, policyArn: policy.arn }, parent);
+        this.blockPolicyArns.push(policy.arn);
+      }
+    }
+
+    // ---- Functions --------------------------------------------------------------------------------
+    const kmsVia = { StringEquals: { "kms:ViaService": [pulumi.interpolate`dynamodb.${env.region}.amazonaws.com`, pulumi.interpolate`sns.${env.region}.amazonaws.com`, pulumi.interpolate`s3.${env.region}.amazonaws.com`] } };
+    const fn = (role: "aggregate" | "check", code: FunctionCode, spec: { timeout: number; memorySize: number; reservedConcurrency: number; environment: pulumi.Input<Record<string, pulumi.Input<string>>>; statements: Statement[] }) => {
+      const functionName = physicalName("lambda", [args.namePrefix, `quota-${role}`]);
+      const logGroup = new aws.cloudwatch.LogGroup(`${name}-${role}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: key, tags }, parent);
+      const execRole = new aws.iam.Role(`${name}-${role}-role`, {
+        assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
+        description: `Runs the ${args.namePrefix} quota ${role} function`,
+        maxSessionDuration: 3600,
+        tags,
+      }, parent);
+      const permissions = new aws.iam.RolePolicy(`${name}-${role}-permissions`, {
+        role: execRole.name,
+        policy: renderPolicy(policyDocument(allow(LOG_WRITE_ACTIONS, [pulumi.interpolate`${logGroup.arn}:*`], { sid: "WriteOwnLogs" }), ...spec.statements)),
+      }, parent);
+      const f = new aws.lambda.Function(`${name}-${role}`, {
+        name: functionName,
+        description: role === "aggregate" ? "Meters Claude Code usage every 15 minutes, alerts and blocks" : "GET /check: the quota decision the credential helper asks before STS",
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: code.handler,
+        code: code.archive,
+        role: execRole.arn,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+        reservedConcurrentExecutions: spec.reservedConcurrency,
+        environment: { variables: spec.environment },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+        tags,
+      }, { parent: this, dependsOn: [permissions, logGroup] });
+      return f;
+    };
+
+    const common = {
+      LIMITS_TABLE: this.limitsTable.name,
+      USAGE_TABLE: this.usageTable.name,
+      THRESHOLDS: args.thresholds.join(","),
+      ENFORCE_ON: args.enforceOn,
+      NODE_OPTIONS: "--enable-source-maps",
+    };
+
+    const aggregateStatements: Statement[] = [
+      allow(USAGE_WRITE_ACTIONS, [this.usageTable.arn, usageIndexArn], { sid: "MeterUsage" }),
+      allow(LIMITS_READ_ACTIONS, [this.limitsTable.arn], { sid: "ReadLimits" }),
+      allow(KMS_USE_ACTIONS, [key], { sid: "UseStageKey", conditions: kmsVia }),
+      allow(PUBLISH_ACTIONS, [this.topic.arn], { sid: "PublishAlerts" }),
+      allow(PUT_METRIC_ACTIONS, ["*"], { sid: "PublishOwnMetrics", conditions: { StringEquals: { "cloudwatch:namespace": METRICS_NAMESPACE } } }),
+    ];
+    if (args.sources.telemetry) aggregateStatements.push(allow(READ_METRIC_ACTIONS, ["*"], { sid: "ReadTelemetryMetric" }));
+    const logs = args.sources.invocationLogs;
+    let logsSource: pulumi.Output<string> | undefined;
+    if (logs) {
+      const logPrefix = pulumi.interpolate`${logs.keyPrefix}AWSLogs/${env.accountId}/BedrockModelInvocationLogs/`;
+      aggregateStatements.push(
+        allow(LIST_BUCKET_ACTIONS, [logs.bucketArn], { sid: "ListInvocationLogs", conditions: { StringLike: { "s3:prefix": [pulumi.interpolate`${logPrefix}*`] } } }),
+        allow(GET_OBJECT_ACTIONS, [pulumi.interpolate`${logs.bucketArn}/${logPrefix}*`], { sid: "ReadInvocationLogs" }),
+      );
+      logsSource = pulumi.jsonStringify({ bucket: logs.bucketName, prefix: logs.keyPrefix, accountId: env.accountId, region: env.region, roleName: logs.roleName });
+    }
+    if (this.blockPolicyArns.length) aggregateStatements.push(allow(BLOCK_POLICY_ACTIONS, this.blockPolicyArns, { sid: "RewriteBlockPolicies" }));
+
+    this.aggregateFunction = fn("aggregate", args.code.aggregate, {
+      timeout: 300,
+      memorySize: 1024,
+      // One run at a time: runs are idempotent anyway, but there is no point in racing.
+      reservedConcurrency: 1,
+      environment: {
+        ...common,
+        STAGE: args.stage,
+        ALERT_TOPIC_ARN: this.topic.arn,
+        METRICS_NAMESPACE,
+        PRICING_JSON: JSON.stringify(args.pricing),
+        ...(args.sources.telemetry ? { TELEMETRY_SOURCE: JSON.stringify(args.sources.telemetry) } : {}),
+        ...(logsSource ? { INVOCATION_LOGS_SOURCE: logsSource } : {}),
+        ...(this.blockPolicyArns.length ? { BLOCK_POLICY_ARNS: pulumi.all(this.blockPolicyArns).apply((a) => a.join(",")) } : {}),
+        ...(args.block && args.block.key !== "session-name" ? { BLOCK_PRINCIPAL_TAG: args.block.key.principalTag } : {}),
+        DRIFT_THRESHOLD_PERCENT: String(args.drift.thresholdPercent),
+        DRIFT_MIN_TOKENS: String(args.drift.minTokens),
+        SETTLE_MINUTES: String(args.settleMinutes),
+        USAGE_RETENTION_DAYS: String(args.usageRetentionDays),
+      },
+      statements: aggregateStatements,
+    });
+
+    this.checkFunction = fn("check", args.code.check, {
+      timeout: 10,
+      memorySize: 256,
+      reservedConcurrency: args.checkApi.reservedConcurrency,
+      environment: {
+        ...common,
+        EMAIL_CLAIM: args.checkApi.emailClaim,
+        GROUPS_CLAIMS: args.checkApi.groupsClaims.join(","),
+        ...(args.checkApi.departmentClaim ? { DEPARTMENT_CLAIM: args.checkApi.departmentClaim } : {}),
+        MISSING_IDENTITY: args.checkApi.missingIdentity,
+      },
+      statements: [
+        allow(USAGE_READ_ACTIONS, [this.usageTable.arn], { sid: "ReadUsage" }),
+        allow(PROFILE_WRITE_ACTIONS, [this.usageTable.arn], { sid: "RememberGroups" }),
+        allow(LIMITS_READ_ACTIONS, [this.limitsTable.arn], { sid: "ReadLimits" }),
+        allow(KMS_USE_ACTIONS, [key], { sid: "UseStageKey", conditions: kmsVia }),
+      ],
+    });
+
+    // ---- Schedule ---------------------------------------------------------------------------------
+    const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { description: "Quota aggregation every 15 minutes", scheduleExpression: "rate(15 minutes)", tags }, parent);
+    new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: rule.name, arn: this.aggregateFunction.arn, retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 2 } }, parent);
+    new aws.lambda.Permission(`${name}-schedule-invoke`, { action: "lambda:InvokeFunction", function: this.aggregateFunction.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, parent);
+
+    // ---- Check API --------------------------------------------------------------------------------
+    this.api = new aws.apigatewayv2.Api(`${name}-api`, {
+      name: physicalName("lambda", [args.namePrefix, "quota-api"]),
+      protocolType: "HTTP",
+      description: "Claude Code quota check (GET /check)",
+      tags,
+    }, parent);
+    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-api-access-logs`, { name: `/aws/apigateway/${physicalName("lambda", [args.namePrefix, "quota-api"])}`, retentionInDays: args.logRetentionDays, kmsKeyId: key, tags }, parent);
+    const integration = new aws.apigatewayv2.Integration(`${name}-api-check`, {
+      apiId: this.api.id,
+      integrationType: "AWS_PROXY",
+      integrationUri: this.checkFunction.arn,
+      integrationMethod: "POST",
+      payloadFormatVersion: "2.0",
+      timeoutMilliseconds: 10000,
+    }, parent);
+    const authorizer = args.checkApi.authorization === "jwt"
+      ? new aws.apigatewayv2.Authorizer(`${name}-api-jwt`, {
+        apiId: this.api.id,
+        authorizerType: "JWT",
+        name: "oidc-id-token",
+        identitySources: ["$request.header.Authorization"],
+        jwtConfiguration: { issuer: args.checkApi.issuerUrl!, audiences: [...args.checkApi.audiences!] },
+      }, parent)
+      : undefined;
+    // One route for either authorisation type (two routes with the same key conflict on update).
+    const route = new aws.apigatewayv2.Route(`${name}-api-check`, {
+      apiId: this.api.id,
+      routeKey: "GET /check",
+      target: pulumi.interpolate`integrations/${integration.id}`,
+      authorizationType: authorizer ? "JWT" : "AWS_IAM",
+      ...(authorizer ? { authorizerId: authorizer.id } : {}),
+    }, parent);
+    new aws.apigatewayv2.Stage(`${name}-api-stage`, {
+      apiId: this.api.id,
+      name: "$default",
+      autoDeploy: true,
+      defaultRouteSettings: { throttlingRateLimit: args.checkApi.throttle.rateLimit, throttlingBurstLimit: args.checkApi.throttle.burstLimit, detailedMetricsEnabled: true },
+      accessLogSettings: {
+        destinationArn: accessLogs.arn,
+        // No Authorization header, no claims beyond the subject's email: enough to trace a decision.
+        format: JSON.stringify({ requestId: "$context.requestId", time: "$context.requestTime", route: "$context.routeKey", status: "$context.status", latencyMs: "$context.responseLatency", sourceIp: "$context.identity.sourceIp", user: "$context.authorizer.claims.email", iamUser: "$context.identity.userArn", authError: "$context.authorizer.error", integrationError: "$context.integrationErrorMessage" }),
+      },
+      tags,
+    }, { parent: this, dependsOn: [route] });
+    new aws.lambda.Permission(`${name}-api-invoke`, { action: "lambda:InvokeFunction", function: this.checkFunction.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${this.api.executionArn}/*/GET/check` }, parent);
+    this.checkUrl = pulumi.interpolate`${this.api.apiEndpoint}/check`;
+
+    // ---- Alarms -----------------------------------------------------------------------------------
+    const alarm = (key: string, description: string, spec: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "alarmDescription">) => {
+      const a = new aws.cloudwatch.MetricAlarm(`${name}-${key}`, { ...spec, alarmDescription: description, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags }, parent);
+      this.alarmNames.push(a.name);
+    };
+    const own = (metricName: string) => ({ namespace: METRICS_NAMESPACE, metricName, dimensions: { Stage: args.stage }, period: 900 });
+    if (args.sources.telemetry && args.sources.invocationLogs) {
+      alarm("drift-alarm", `Client telemetry and Bedrock invocation logs disagree by more than ${args.drift.thresholdPercent}% for at least one user: a stopped, misconfigured or tampered client. See the aggregation logs ("usage records disagree").`, {
+        ...own("UsersWithUsageDrift"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
+      });
+    }
+    alarm("stale-alarm", "The quota aggregation has not completed for 45 minutes: usage, alerts and blocks are stale.", {
+      ...own("UsersEvaluated"), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
+    });
+    alarm("errors-alarm", "The quota aggregation failed twice in a row (a usage source or DynamoDB); it resumes from its watermark.", {
+      namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: this.aggregateFunction.name }, period: 900, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
+    });
+    if (args.block) {
+      alarm("block-overflow-alarm", "More users are blocked than the deny policies hold; raise quotas.enforcement.blockPolicyCount. They are still refused new credentials by the check API.", {
+        ...own("BlockPolicyOverflowUsers"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+      });
+    }
+    alarm("api-errors-alarm", "The quota check API answers 5xx: helpers fall back to their fail mode (open or closed).", {
+      namespace: "AWS/ApiGateway", metricName: "5xx", dimensions: { ApiId: this.api.id, Stage: "$default" }, period: 300, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 5, evaluationPeriods: 1, treatMissingData: "notBreaching",
+    });
+
+    // ---- Grants -----------------------------------------------------------------------------------
+    const usageArns = [this.usageTable.arn, usageIndexArn];
+    const keyUse = allow(KMS_USE_ACTIONS, [key], { sid: "UseStageKey", conditions: { StringEquals: { "kms:ViaService": [pulumi.interpolate`dynamodb.${env.region}.amazonaws.com`] } } });
+    this.grants = {
+      readUsage: (g) => grant(this, name, "read-usage", g, [allow(USAGE_READ_ACTIONS, usageArns, { sid: "ReadUsage" }), keyUse]),
+      administer: (g) => grant(this, name, "administer", g, [
+        allow(LIMITS_WRITE_ACTIONS, [this.limitsTable.arn], { sid: "ManageLimits" }),
+        allow(USAGE_WRITE_ACTIONS, usageArns, { sid: "ReadUsageWriteUnblocks" }),
+        keyUse,
+      ]),
+      invokeCheck: (g) => grant(this, name, "invoke-check", g, [allow(INVOKE_API_ACTIONS, [pulumi.interpolate`${this.api.executionArn}/*/GET/check`], { sid: "InvokeQuotaCheck" })]),
+    };
+
+    this.registerOutputs({
+      checkUrl: this.checkUrl,
+      limitsTableName: this.limitsTable.name,
+      usageTableName: this.usageTable.name,
+      topicArn: this.topic.arn,
+      aggregateFunctionName: this.aggregateFunction.name,
+      checkFunctionName: this.checkFunction.name,
+      blockPolicyArns: this.blockPolicyArns,
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import type { QuotaServiceArgs } from "./quota-service";
+import { validatePrice } from "./pricing";
+
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** Problems with QuotaService args, each naming the arg; empty when valid. */
+export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
+  const p: string[] = [];
+  if (!/^[a-z][a-z0-9-]{1,19}$/.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits, dashes");
+  const d = a.defaults;
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"] as const) {
+    const v = d[k];
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) p.push(`\`defaults.${k}\` must be a positive number (leave it out for no limit)`);
+  }
+  if (d.monthlyTokens !== undefined && d.dailyTokens !== undefined && d.dailyTokens > d.monthlyTokens) p.push("`defaults.dailyTokens` exceeds `defaults.monthlyTokens`");
+  if (d.monthlyCostUsd !== undefined && d.dailyCostUsd !== undefined && d.dailyCostUsd > d.monthlyCostUsd) p.push("`defaults.dailyCostUsd` exceeds `defaults.monthlyCostUsd`");
+  const t = a.thresholds;
+  if (t.length === 0 || t.some((x, i) => !Number.isFinite(x) || x <= 0 || x > 1000 || (i > 0 && x <= t[i - 1]!))) p.push("`thresholds` must be ascending percentages, e.g. [80, 90, 100]");
+  a.alertEmails.forEach((e, i) => {
+    if (!EMAIL.test(e)) p.push(`\`alertEmails[${i}]\` "${e}" is not an email address`);
+  });
+  if (!a.sources.telemetry && !a.sources.invocationLogs) p.push("`sources` needs `telemetry` or `invocationLogs`: there is nothing to meter");
+  if (a.enforceOn === "telemetry" && !a.sources.telemetry) p.push("`enforceOn` telemetry needs `sources.telemetry`");
+  if (a.enforceOn === "invocation-logs" && !a.sources.invocationLogs) p.push("`enforceOn` invocation-logs needs `sources.invocationLogs`");
+  if (a.block && (!Number.isInteger(a.block.policyCount) || a.block.policyCount < 1 || a.block.policyCount > 8)) p.push("`block.policyCount` must be 1–8 (each is a managed policy attached to the user role; roles hold 10 by default)");
+  if (!RETENTION_DAYS.includes(a.logRetentionDays)) p.push(`\`logRetentionDays\` ${a.logRetentionDays} is not a CloudWatch retention`);
+  if (a.checkApi.authorization === "jwt") {
+    if (!/^https:\/\/[^/]+/.test(a.checkApi.issuerUrl ?? "") || (a.checkApi.issuerUrl ?? "").endsWith("/")) p.push("`checkApi.issuerUrl` must be the https issuer without a trailing slash");
+    if (!a.checkApi.audiences?.length || a.checkApi.audiences.some((x) => !x || x.includes("*"))) p.push("`checkApi.audiences` must name the client id(s), without wildcards");
+  }
+  if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000) p.push("`checkApi.reservedConcurrency` must be 1–1000");
+  if (a.drift.thresholdPercent < 1 || a.drift.thresholdPercent > 100) p.push("`drift.thresholdPercent` must be 1–100");
+  for (const [id, price] of Object.entries(a.pricing.models)) p.push(...validatePrice(price, `pricing.models["${id}"]`));
+  p.push(...validatePrice(a.pricing.default, "pricing.default"));
+  return p;
+}
