@@ -1,2 +1,15 @@
-/** The analytics module (see its README). */
-export {};
+/**
+ * The analytics module: Claude Code usage history for SQL. The collector's EMF lines flow through a
+ * CloudWatch Logs subscription into Firehose, which writes Parquet under `metrics/yyyy/MM/dd/`; Glue
+ * tables (metrics, pricing, user directory) with partition projection and an Athena workgroup with
+ * the named queries answer the seed's questions. See docs/analytics.md.
+ */
+export { AnalyticsPipeline } from "./analytics-pipeline";
+export type { AnalyticsGrants, AnalyticsPipelineArgs, AnalyticsSource } from "./analytics-pipeline";
+export { NAMED_QUERIES, namedQuery } from "./queries";
+export type { NamedQuerySql } from "./queries";
+export { pricingCsv, pricingRows } from "./pricing";
+export type { ModelAliases, PriceOverrides, PricingRow } from "./pricing";
+export { LOG_RETENTION_DAYS, MIN_BYTES_SCANNED_CUTOFF, validateAnalyticsPipelineArgs } from "./validate";
+export * as schema from "./schema";
+export * as perms from "./perms";

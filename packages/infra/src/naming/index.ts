@@ -37,6 +37,8 @@ export const NAME_RULES = {
   lambda: { maxLength: 64, allowed: /[A-Za-z0-9_-]/, separator: "-", lowerCase: false, startsWithLetter: true },
   /** Firehose streams: 64 of [a-zA-Z0-9_.-]. */
   firehose: { maxLength: 64, allowed: /[a-zA-Z0-9_.-]/, separator: "-", lowerCase: false, startsWithLetter: true },
+  /** CloudWatch log groups: 512 of [A-Za-z0-9_-/.#] (paths like `/ccb-prod/claude-code/metrics`). */
+  logGroup: { maxLength: 512, allowed: /[A-Za-z0-9_\-/.#]/, separator: "-", lowerCase: false, startsWithLetter: false },
   /** CloudWatch dashboards: 255 of [A-Za-z0-9_-]. */
   dashboard: { maxLength: 255, allowed: /[A-Za-z0-9_-]/, separator: "-", lowerCase: false, startsWithLetter: true },
 } as const satisfies Record<string, NameRule>;

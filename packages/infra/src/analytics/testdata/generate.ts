@@ -107,7 +107,7 @@ interface User {
   intensity: number;
   /** Share of prompt tokens read from cache; low values with many writes = misconfigured caching. */
   cacheReuse: number;
-  models: ReadonlyArray<[string, number]>;
+  models: ReadonlyArray<readonly [string, number]>;
 }
 
 export interface GenerateOptions {
