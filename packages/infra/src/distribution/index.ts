@@ -1,2 +1,8 @@
-/** The distribution module (see its README). */
-export {};
+/**
+ * The distribution module: the internal npm registry (AWS CodeArtifact) developers install the
+ * credential helper from. See docs/distribution.md.
+ */
+export { PackageRegistry, npmNamespace, readerPrincipals, TOKEN_SECONDS } from "./package-registry";
+export type { PackageRegistryArgs, PublisherTrust, RegistryReaders } from "./package-registry";
+export * as perms from "./perms";
+export { validatePackageRegistryArgs } from "./validate";

@@ -1,0 +1,29 @@
+import { physicalName } from "../naming";
+import type { PackageRegistryArgs } from "./package-registry";
+
+export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+export const NPM_SCOPED_NAME = /^@[a-z0-9-~][a-z0-9-._~]*\/[a-z0-9-~][a-z0-9-._~]*$/;
+export const DOMAIN_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+export const REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+/** CodeArtifact tokens and CI sessions: an hour is enough to publish. */
+export const PUBLISHER_SESSION_SECONDS = 3600;
+
+/** Problems with the args of `PackageRegistry`; empty when fine. */
+export function validatePackageRegistryArgs(a: PackageRegistryArgs): string[] {
+  const p: string[] = [];
+  if (!DOMAIN_NAME.test(a.domainName)) p.push(`\`domainName\` "${a.domainName}" must be 2–50 lower-case letters, digits and dashes, starting with a letter`);
+  else if (physicalName("codeArtifactDomain", [a.domainName]) !== a.domainName) p.push(`\`domainName\` "${a.domainName}" is not a valid CodeArtifact domain name`);
+  if (!REPOSITORY_NAME.test(a.repositoryName)) p.push(`\`repositoryName\` "${a.repositoryName}" must be 2–100 letters, digits, \`.\`, \`_\` or \`-\``);
+  if (a.packageNames.length === 0) p.push("`packageNames` must name at least one scoped npm package (the helper's)");
+  for (const n of a.packageNames) if (!NPM_SCOPED_NAME.test(n)) p.push(`\`packageNames\` entry "${n}" must be a scoped npm name (@scope/name)`);
+  const r = a.readers;
+  if (r.organizationId !== undefined && !ORG_ID.test(r.organizationId)) p.push(`\`readers.organizationId\` "${r.organizationId}" is not an AWS Organizations id (o-xxxxxxxxxx)`);
+  for (const acct of r.accountIds ?? []) if (!ACCOUNT_ID.test(acct)) p.push(`\`readers.accountIds\` entry "${acct}" must be 12 digits`);
+  const t = a.publisherTrust;
+  if ("roleArns" in t) {
+    if (t.roleArns.length === 0) p.push("`publisherTrust.roleArns` must name at least one role (e.g. the CI release role)");
+    if (t.organizationId !== undefined && !ORG_ID.test(t.organizationId)) p.push(`\`publisherTrust.organizationId\` "${t.organizationId}" is not an AWS Organizations id`);
+  }
+  return p;
+}
