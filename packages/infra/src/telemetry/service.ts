@@ -9,7 +9,7 @@ import { SecureBucket } from "../storage";
 import { collectorConfig, HEALTH_PATH, HEALTH_PORT, OTLP_HTTP_PORT, renderCollectorConfig, validateCollectorConfig } from "./collector-config";
 import { distributionOf } from "./components";
 import { dashboardBody } from "./dashboard";
-import { AGG, AGG_DIM, BOARDS, namespaces, TOOL_CATEGORIES } from "./metrics";
+import { AGG, AGG_DIM, ATTR, CC, namespaces, TOOL_CATEGORIES, type TokenType } from "./metrics";
 import * as perms from "./perms";
 import { DEFAULT_TLS_POLICY, jwksUriFor, subnetCidr, validateTelemetryServiceArgs } from "./validate";
 
@@ -141,6 +141,8 @@ export class TelemetryService extends pulumi.ComponentResource {
       network: { ...args.network, ...(args.network.existing ? { existing: { ...args.network.existing } } : {}) },
     });
     if (problems.length) throw new Error(`TelemetryService ${name}: ${problems.join("; ")}`);
+    const everyMinutes = args.aggregator.everyMinutes ?? 15;
+    if (![5, 10, 15, 20, 30, 60].includes(everyMinutes)) throw new Error(`TelemetryService ${name}: \`aggregator.everyMinutes\` must divide an hour (5, 10, 15, 20, 30 or 60)`);
     const prefix = args.namePrefix;
     this.namespaces = namespaces(prefix);
     const events = args.collector.events ?? true;
@@ -418,12 +420,20 @@ export class TelemetryService extends pulumi.ComponentResource {
           LEADERBOARD_SIZE: String(args.aggregator.leaderboardSize ?? 10),
           PRICES_JSON: JSON.stringify(Object.entries(prices).map(([id, price]) => ({ key: modelKey(id), ...price }))),
           TOOL_CATEGORIES_JSON: JSON.stringify(TOOL_CATEGORIES),
-          BOARDS: BOARDS.join(","),
+          EVERY_MINUTES: String(args.aggregator.everyMinutes ?? 15),
+          // Every name the Lambda reads or writes, from the one catalog (metrics.ts).
+          NAMES_JSON: JSON.stringify({
+            metrics: AGG,
+            dims: AGG_DIM,
+            attrs: { email: ATTR.email, model: ATTR.model, type: ATTR.type, toolName: ATTR.toolName, decision: ATTR.decision },
+            cc: { tokens: CC.tokens, linesOfCode: CC.linesOfCode, activeTime: CC.activeTime },
+            tokenTypes: { input: "input", output: "output", cacheRead: "cacheRead", cacheCreation: "cacheCreation" } satisfies Record<TokenType, TokenType>,
+          }),
         },
       },
       tags,
     }, { parent: this, dependsOn: [aggPolicy] });
-    const every = args.aggregator.everyMinutes ?? 15;
+    const every = everyMinutes;
     const rule = new aws.cloudwatch.EventRule(`${name}-aggregator-schedule`, { description: "Runs the telemetry aggregation", scheduleExpression: `rate(${every} minutes)`, tags }, parent);
     const permission = new aws.lambda.Permission(`${name}-aggregator-invoke`, { action: "lambda:InvokeFunction", function: aggregator.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, parent);
     new aws.cloudwatch.EventTarget(`${name}-aggregator-target`, { rule: rule.name, arn: aggregator.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 600 } }, { parent: this, dependsOn: [permission] });
