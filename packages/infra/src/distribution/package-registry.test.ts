@@ -37,7 +37,7 @@ function registry(overrides: Partial<Distribution.PackageRegistryArgs> = {}) {
     repositoryName: "claude-code",
     packageNames: ["@example/claude-bedrock"],
     readers: { organizationId: ORG },
-    publisherTrust: { roleArns: [CI_ROLE] },
+    publisherTrust: { roles: { accountId: ACCOUNT, roleNames: ["ccb-pilot-ci-release"] } },
     tags: { stage: "pilot" },
     ...overrides,
   });
@@ -113,7 +113,7 @@ describe("PackageRegistry", () => {
     const role = recorder.one(ROLE, "registry-publisher");
     expect(role.inputs.maxSessionDuration).toBe(3600);
     expect(docOf(role, "assumeRolePolicy")).toEqual([
-      { Sid: "CiPublisher", Effect: "Allow", Principal: { AWS: [CI_ROLE] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } } },
+      { Sid: "CiPublisher", Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT }, ArnLike: { "aws:PrincipalArn": [CI_ROLE] } } },
     ]);
     expect(docOf(recorder.one(ROLE_POLICY, "registry-publisher-publish"), "policy")).toEqual([
       { Sid: "RegistryToken", Effect: "Allow", Action: ["codeartifact:GetAuthorizationToken"], Resource: [DOMAIN_ARN] },
@@ -129,14 +129,22 @@ describe("PackageRegistry", () => {
   });
 
   it("requires an organisation condition for CI roles of other accounts", async () => {
-    registry({ publisherTrust: { roleArns: ["arn:aws:iam::444444444444:role/ci-release"], organizationId: ORG } });
+    registry({ publisherTrust: { roles: { accountId: "444444444444", roleNames: ["ci-release"], organizationId: ORG } } });
     await settle();
-    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")[0]).toMatchObject({
+    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")).toEqual([{
       Sid: "CiPublisher",
-      Principal: { AWS: ["arn:aws:iam::444444444444:role/ci-release"] },
-      Condition: { StringEquals: { "aws:PrincipalOrgID": ORG } },
-    });
+      Effect: "Allow",
+      Principal: { AWS: ["arn:aws:iam::444444444444:root"] },
+      Action: ["sts:AssumeRole"],
+      Condition: { StringEquals: { "aws:PrincipalOrgID": ORG }, ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-release"] } },
+    }]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("is flagged by the rules when another account's roles are trusted without an organisation", async () => {
+    registry({ publisherTrust: { roles: { accountId: "444444444444", roleNames: ["ci-release"] } } });
+    await settle();
+    expect(rules.findingsOf(recorder.resources).map((f) => f.rule)).toEqual(["iam-cross-account-trust-conditioned"]);
   });
 
   it("trusts a GitHub release tag directly through OIDC when asked", async () => {
@@ -207,7 +215,9 @@ describe("PackageRegistry", () => {
     [{ packageNames: [] }, /at least one scoped npm package/],
     [{ readers: { organizationId: "org-1" } }, /`readers.organizationId` "org-1"/],
     [{ readers: { accountIds: ["1234"] } }, /`readers.accountIds` entry "1234"/],
-    [{ publisherTrust: { roleArns: [] } }, /at least one role/],
+    [{ publisherTrust: { roles: { accountId: ACCOUNT, roleNames: [] } } }, /at least one role/],
+    [{ publisherTrust: { roles: { accountId: ACCOUNT, roleNames: ["*"] } } }, /entry "\*" must be an IAM role name/],
+    [{ publisherTrust: { roles: { accountId: "12", roleNames: ["ci"] } } }, /`publisherTrust.roles.accountId` "12"/],
   ])("rejects bad args, naming them: %j", (args, message) => {
     expect(() => registry(args as Partial<Distribution.PackageRegistryArgs>)).toThrow(message);
   });

@@ -22,12 +22,13 @@ export interface RegistryReaders {
 
 /**
  * Who may assume the publisher role:
- * - `roleArns`: CI roles (e.g. the GitHub Actions release role); roles of other accounts need
- *   `organizationId` or `externalId`, roles of this account are pinned with `aws:PrincipalAccount`.
+ * - `roles`: CI roles by name in one account (e.g. the GitHub Actions release role `<prefix>-ci-release`).
+ *   The trust names the account and matches the roles with `aws:PrincipalArn`, so it can be deployed
+ *   before the roles exist; another account's roles also need `organizationId` or `externalId`.
  * - `oidc`: a web-identity trust (e.g. GitHub's OIDC provider with the release tag subjects).
  */
 export type PublisherTrust =
-  | { readonly roleArns: readonly pulumi.Input<string>[]; readonly organizationId?: string; readonly externalId?: pulumi.Input<string> }
+  | { readonly roles: { readonly accountId: string; readonly roleNames: readonly string[]; readonly organizationId?: string; readonly externalId?: pulumi.Input<string> } }
   | { readonly oidc: OidcTrustOptions };
 
 export interface PackageRegistryArgs {
@@ -174,7 +175,7 @@ export class PackageRegistry extends pulumi.ComponentResource {
     // ---- Publisher role -------------------------------------------------------------------------
     const trust: Statement = "oidc" in args.publisherTrust
       ? oidcTrustStatement(args.publisherTrust.oidc)
-      : publisherRoleTrust(args.publisherTrust, env.accountId);
+      : publisherRoleTrust(args.publisherTrust.roles, env.partition);
     this.publisherRole = new aws.iam.Role(`${name}-publisher`, {
       ...(args.publisherRoleName ? { name: args.publisherRoleName } : {}),
       description: `CI publishes ${args.packageNames.join(", ")} to CodeArtifact ${args.domainName}/${args.repositoryName}`,
@@ -245,10 +246,12 @@ export function readerPrincipals(r: RegistryReaders, partition: pulumi.Input<str
   return out;
 }
 
-function publisherRoleTrust(t: { readonly roleArns: readonly pulumi.Input<string>[]; readonly organizationId?: string; readonly externalId?: pulumi.Input<string> }, accountId: pulumi.Output<string>): Statement {
+function publisherRoleTrust(t: { readonly accountId: string; readonly roleNames: readonly string[]; readonly organizationId?: string; readonly externalId?: pulumi.Input<string> }, partition: pulumi.Output<string>): Statement {
+  const root = accountRootArn(partition, t.accountId);
+  const patterns = t.roleNames.map((n) => pulumi.interpolate`arn:${partition}:iam::${t.accountId}:role/${n}`);
   if (t.organizationId !== undefined || t.externalId !== undefined) {
-    return { ...accountTrustStatement({ principals: t.roleArns, ...(t.organizationId ? { organizationId: t.organizationId } : {}), ...(t.externalId ? { externalId: t.externalId } : {}) }), Sid: "CiPublisher" };
+    const s = accountTrustStatement({ principals: [root], ...(t.organizationId ? { organizationId: t.organizationId } : {}), ...(t.externalId ? { externalId: t.externalId } : {}) });
+    return { ...s, Sid: "CiPublisher", Condition: { ...s.Condition, ArnLike: { "aws:PrincipalArn": patterns } } };
   }
-  // Without an organisation or external id, only roles of the registry's own account may assume it.
-  return { Sid: "CiPublisher", Effect: "Allow", Principal: { AWS: [...t.roleArns] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:PrincipalAccount": accountId } } };
+  return { Sid: "CiPublisher", Effect: "Allow", Principal: { AWS: [root] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:PrincipalAccount": t.accountId }, ArnLike: { "aws:PrincipalArn": patterns } } };
 }

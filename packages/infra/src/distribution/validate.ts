@@ -8,6 +8,8 @@ export const DOMAIN_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
 export const REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
 /** CodeArtifact tokens and CI sessions: an hour is enough to publish. */
 export const PUBLISHER_SESSION_SECONDS = 3600;
+/** IAM role names (with `*`/`?` allowed inside, for `aws:PrincipalArn` patterns). */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@*?/-]{1,64}$/;
 
 /** Problems with the args of `PackageRegistry`; empty when fine. */
 export function validatePackageRegistryArgs(a: PackageRegistryArgs): string[] {
@@ -21,9 +23,11 @@ export function validatePackageRegistryArgs(a: PackageRegistryArgs): string[] {
   if (r.organizationId !== undefined && !ORG_ID.test(r.organizationId)) p.push(`\`readers.organizationId\` "${r.organizationId}" is not an AWS Organizations id (o-xxxxxxxxxx)`);
   for (const acct of r.accountIds ?? []) if (!ACCOUNT_ID.test(acct)) p.push(`\`readers.accountIds\` entry "${acct}" must be 12 digits`);
   const t = a.publisherTrust;
-  if ("roleArns" in t) {
-    if (t.roleArns.length === 0) p.push("`publisherTrust.roleArns` must name at least one role (e.g. the CI release role)");
-    if (t.organizationId !== undefined && !ORG_ID.test(t.organizationId)) p.push(`\`publisherTrust.organizationId\` "${t.organizationId}" is not an AWS Organizations id`);
+  if ("roles" in t) {
+    if (!ACCOUNT_ID.test(t.roles.accountId)) p.push(`\`publisherTrust.roles.accountId\` "${t.roles.accountId}" must be 12 digits`);
+    if (t.roles.roleNames.length === 0) p.push("`publisherTrust.roles.roleNames` must name at least one role (e.g. the CI release role)");
+    for (const n of t.roles.roleNames) if (!ROLE_NAME_PATTERN.test(n) || /^[*?]+$/.test(n)) p.push(`\`publisherTrust.roles.roleNames\` entry "${n}" must be an IAM role name (wildcards only within a name)`);
+    if (t.roles.organizationId !== undefined && !ORG_ID.test(t.roles.organizationId)) p.push(`\`publisherTrust.roles.organizationId\` "${t.roles.organizationId}" is not an AWS Organizations id`);
   }
   return p;
 }
