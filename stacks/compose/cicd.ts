@@ -1,10 +1,105 @@
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { cicd } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 
-/** What the cicd area hands to the areas composed after it. */
-export interface CicdPart extends StagePart {}
+/** One account of the stage, with the provider that deploys into it. */
+interface StageAccount {
+  readonly key: string;
+  readonly id: string;
+  readonly provider: aws.Provider;
+}
 
-/** Composes the cicd area for a stage; `undefined` when the stage leaves it off. */
+/** What the cicd area hands to the areas composed after it. */
+export interface CicdPart extends StagePart {
+  /** Deploy role ARN per account key (`inference`, `telemetry`, `workload-<name>`). */
+  readonly deployRoleArns: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly previewRoleArns: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** The stage's distinct accounts: inference first (CI signs in there), then telemetry and workloads not already listed. */
+export function stageAccounts(ctx: StageContext): StageAccount[] {
+  const { accounts } = ctx.config;
+  const out: StageAccount[] = [{ key: "inference", id: accounts.inference.id, provider: ctx.providers.inference }];
+  const seen = new Set([accounts.inference.id]);
+  if (!seen.has(accounts.telemetry.id)) {
+    out.push({ key: "telemetry", id: accounts.telemetry.id, provider: ctx.providers.telemetry });
+    seen.add(accounts.telemetry.id);
+  }
+  for (const w of accounts.workloads) {
+    if (seen.has(w.id)) continue;
+    out.push({ key: `workload-${w.name}`, id: w.id, provider: ctx.providers.workload(w.name) });
+    seen.add(w.id);
+  }
+  return out;
+}
+
+/**
+ * Composes the cicd area: the GitHub Actions roles in every account of the stage. CI signs in to the
+ * inference account with GitHub's OIDC token (deploy on the configured branch/environment, preview on
+ * pull requests, release on helper tags); the stage's providers then chain into the same-named role
+ * in each other account, which trusts only the inference account's role of the same kind.
+ */
 export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): CicdPart | undefined {
-  if (!ctx.config.cicd.enabled) return undefined;
-  return undefined;
+  const cfg = ctx.config.cicd;
+  if (!cfg.enabled) return undefined;
+  const { config } = ctx;
+  if (!cfg.github) throw new Error(`stage ${config.name}: stage.cicd.github is required when stage.cicd.enabled is true`);
+  const accounts = stageAccounts(ctx);
+  if (accounts.length > 1 && !config.organizationId) {
+    throw new Error(
+      `stage ${config.name}: stage.cicd spans ${accounts.length} accounts (${accounts.map((a) => a.key).join(", ")}); set stage.organizationId so their CI roles can trust the inference account's roles (aws:PrincipalOrgID)`,
+    );
+  }
+  const [entry, ...others] = accounts as [StageAccount, ...StageAccount[]];
+  const common = {
+    namePrefix: config.namePrefix,
+    allowedRegions: [...new Set([config.region, ...cfg.additionalRegions])],
+    maxSessionSeconds: cfg.maxSessionMinutes * 60,
+    ...(cfg.stateBackend ? { stateBackend: { bucketName: cfg.stateBackend.bucket, ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}) } } : {}),
+    ...(cfg.permissionsBoundaryArn ? { permissionsBoundaryArn: cfg.permissionsBoundaryArn } : {}),
+    tags: { ...ctx.tags },
+  };
+
+  const entryRoles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${entry.key}`, {
+    ...common,
+    accountId: entry.id,
+    github: {
+      repository: cfg.github.repository,
+      ...(cfg.github.deployBranch ? { deployBranch: cfg.github.deployBranch } : {}),
+      deployEnvironments: cfg.github.deployEnvironments,
+      previewOnPullRequests: cfg.github.previewOnPullRequests,
+      ...(cfg.github.existingOidcProviderArn ? { existingOidcProviderArn: cfg.github.existingOidcProviderArn } : {}),
+      ...(cfg.release ? { release: cfg.release } : {}),
+    },
+    chainTo: accounts.map((a) => a.id),
+  }, { providers: { aws: entry.provider } });
+
+  const deployRoleArns: Record<string, pulumi.Output<string>> = { [entry.key]: entryRoles.deployRoleArn };
+  const previewRoleArns: Record<string, pulumi.Output<string>> = entryRoles.previewRoleArn ? { [entry.key]: entryRoles.previewRoleArn } : {};
+  for (const a of others) {
+    const roles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${a.key}`, {
+      ...common,
+      accountId: a.id,
+      chainFrom: { accountId: entry.id, ...(config.organizationId ? { organizationId: config.organizationId } : {}), preview: cfg.github.previewOnPullRequests },
+    }, { providers: { aws: a.provider } });
+    deployRoleArns[a.key] = roles.deployRoleArn;
+    if (roles.previewRoleArn) previewRoleArns[a.key] = roles.previewRoleArn;
+  }
+
+  return {
+    deployRoleArns,
+    previewRoleArns,
+    outputs: {
+      // Set these as the repository's Actions variables (docs/ci-cd.md): the workflows read them.
+      cicd: {
+        deployRoleArn: entryRoles.deployRoleArn,
+        ...(entryRoles.previewRoleArn ? { previewRoleArn: entryRoles.previewRoleArn } : {}),
+        ...(entryRoles.releaseRoleArn ? { releaseRoleArn: entryRoles.releaseRoleArn } : {}),
+        ...(entryRoles.oidcProviderArn ? { githubOidcProviderArn: entryRoles.oidcProviderArn } : {}),
+        deployRoleArns,
+        previewRoleArns,
+      },
+    },
+  };
 }

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { cicd, rules } from "@ccb/infra";
+import { policyOf, type RecordedResource } from "@ccb/infra/src/testing";
+import { ConfigProblems, Reader } from "./config/problems";
+import { parseCicdConfig } from "./config/cicd";
+import { runStage } from "./testing";
+
+const ROLE = "aws:iam/role:Role";
+const REPO = "example-org/claude-code-bedrock";
+const subjectsOf = (r: RecordedResource): string[] =>
+  (policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
+
+/**
+ * IAM service prefix of a resource type's module. A module missing here (or from the deploy role's
+ * permission groups) fails the coverage test: CI could not deploy that resource.
+ */
+const IAM_SERVICE_OF_MODULE: Record<string, string> = {
+  iam: "iam", s3: "s3", sns: "sns", kms: "kms", lambda: "lambda", dynamodb: "dynamodb", bedrock: "bedrock", bedrockmodel: "bedrock", ecs: "ecs", lb: "elasticloadbalancing",
+  glue: "glue", athena: "athena", kinesis: "firehose", apigatewayv2: "apigateway", codeartifact: "codeartifact", cognito: "cognito-identity",
+  ec2: "ec2", acm: "acm", scheduler: "scheduler", cloudwatch: "cloudwatch",
+};
+function serviceOf(type: string): string | undefined {
+  const [pkg, rest] = type.split(":") as [string, string];
+  if (pkg !== "aws") return undefined; // providers and components
+  const [module, kind] = rest.split("/") as [string, string];
+  if (module === "cloudwatch") return /^log/.test(kind) ? "logs" : /^event/.test(kind) ? "events" : "cloudwatch";
+  return IAM_SERVICE_OF_MODULE[module] ?? `unmapped module "${module}"`;
+}
+
+describe("cicd in the pilot stage (one account)", () => {
+  it("creates the GitHub provider and the deploy, preview and release roles in the inference account, and passes every rule", async () => {
+    const { recorder, outputs } = await runStage("pilot");
+    const ciRoles = recorder.byType(ROLE).filter((r) => String(r.inputs.name).startsWith("ccb-pilot-ci-"));
+    expect(ciRoles.map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview", "ccb-pilot-ci-release"]);
+    expect(ciRoles.every((r) => r.account === "111111111111")).toBe(true);
+    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.inputs.url)).toContain("https://token.actions.githubusercontent.com");
+    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-deploy")).sort()).toEqual([`repo:${REPO}:environment:pilot`, `repo:${REPO}:ref:refs/heads/main`]);
+    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-preview"))).toEqual([`repo:${REPO}:pull_request`]);
+    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-release"))).toEqual([`repo:${REPO}:ref:refs/tags/helper-v*`]);
+    expect(outputs.cicd).toEqual({
+      deployRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-ci-deploy",
+      previewRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-ci-preview",
+      releaseRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-ci-release",
+      githubOidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+      deployRoleArns: { inference: "arn:aws:iam::111111111111:role/ccb-pilot-ci-deploy" },
+      previewRoleArns: { inference: "arn:aws:iam::111111111111:role/ccb-pilot-ci-preview" },
+    });
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("the deploy role covers the service of every resource the stage declares", async () => {
+    const { recorder } = await runStage("pilot");
+    const services = [...new Set(recorder.resources.map((r) => serviceOf(r.type)).filter((s): s is string => s !== undefined))].sort();
+    expect(services.length).toBeGreaterThan(3);
+    expect(services.filter((s) => !cicd.DEPLOY_SERVICES.includes(s))).toEqual([]);
+  });
+});
+
+describe("cicd in the prod stage (inference, telemetry and a workload account)", () => {
+  it("creates the roles in every account; only the inference account's trust GitHub, only through the production environment", async () => {
+    const { recorder, outputs } = await runStage("prod");
+    const deployRoles = recorder.byType(ROLE).filter((r) => r.inputs.name === "ccb-prod-ci-deploy");
+    expect(deployRoles.map((r) => r.account).sort()).toEqual(["222222222222", "333333333333", "444444444444"]);
+    const entry = recorder.one(ROLE, "ccb-prod-cicd-inference-deploy");
+    expect(subjectsOf(entry)).toEqual([`repo:${REPO}:environment:production`]);
+    for (const key of ["telemetry", "workload-dev-tools"]) {
+      const trust = policyOf(recorder.one(ROLE, `ccb-prod-cicd-${key}-deploy`).inputs.assumeRolePolicy)!.Statement;
+      expect(trust).toHaveLength(1);
+      expect(trust[0].Principal).toEqual({ AWS: ["arn:aws:iam::222222222222:root"] });
+      expect(trust[0].Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" }, ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::222222222222:role/ccb-prod-ci-deploy" } });
+    }
+    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").filter((r) => r.inputs.url === "https://token.actions.githubusercontent.com").map((r) => r.account)).toEqual(["222222222222"]);
+    expect(subjectsOf(recorder.one(ROLE, "ccb-prod-cicd-inference-release"))).toEqual([`repo:${REPO}:environment:helper-release`]);
+    expect(Object.keys(outputs.cicd.deployRoleArns)).toEqual(["inference", "telemetry", "workload-dev-tools"]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("refuses a multi-account stage without an organisation id, naming the key", async () => {
+    await expect(runStage("prod", (raw) => { delete raw.organizationId; raw.crossAccount = { roles: [] }; })).rejects.toThrow(/set stage.organizationId/);
+  });
+});
+
+describe("stage.cicd config", () => {
+  const parse = (raw: Record<string, unknown>) => {
+    const p = new ConfigProblems();
+    const c = parseCicdConfig(new Reader(p, raw, "stage.cicd"), p);
+    return { c, problems: p.list };
+  };
+  it("is off by default", () => {
+    expect(parseCicdConfig(undefined, new ConfigProblems())).toEqual({ enabled: false, additionalRegions: [], maxSessionMinutes: 60 });
+  });
+  it("names the key and the fix for every mistake", () => {
+    const { problems } = parse({
+      enabled: true,
+      github: { repository: "example-org/*", deployBranch: "feature/*" },
+      release: { codeArtifact: { domain: "D", repository: "r", packageName: "claude-bedrock" } },
+      stateBackend: { bucket: "Bad_Bucket", kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:alias/pulumi" },
+      maxSessionMinutes: 120,
+    });
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^stage\.cicd\.github\.repository: "example-org\/\*" is not valid: expected owner\/name/),
+      expect.stringMatching(/^stage\.cicd\.github\.deployBranch: "feature\/\*" is not valid/),
+      expect.stringMatching(/^stage\.cicd\.release\.tagPattern: set tagPattern/),
+      expect.stringMatching(/^stage\.cicd\.release\.codeArtifact\.domain:/),
+      expect.stringMatching(/^stage\.cicd\.release\.codeArtifact\.packageName:/),
+      expect.stringMatching(/^stage\.cicd\.stateBackend\.bucket:/),
+      expect.stringMatching(/^stage\.cicd\.stateBackend\.kmsKeyArn: .*IAM does not match alias ARNs/),
+      expect.stringMatching(/^stage\.cicd\.maxSessionMinutes: must be a whole number from 15 to 60/),
+    ]));
+  });
+  it("requires a deploy subject", () => {
+    expect(parse({ enabled: true, github: { repository: REPO } }).problems).toEqual([expect.stringMatching(/^stage\.cicd\.github\.deployEnvironments: name the GitHub environment/)]);
+  });
+});
