@@ -163,14 +163,17 @@ export class QuotaService extends pulumi.ComponentResource {
       deletionProtectionEnabled: args.deletionProtection,
       tags,
     };
+    // Physical names: the admin CLI and runbooks name these tables.
     this.limitsTable = new aws.dynamodb.Table(`${name}-limits`, {
       ...tableCommon,
+      name: physicalName("lambda", [args.namePrefix, "quota-limits"]),
       hashKey: "scope",
       rangeKey: "id",
       attributes: [{ name: "scope", type: "S" }, { name: "id", type: "S" }],
     }, parent);
     this.usageTable = new aws.dynamodb.Table(`${name}-usage`, {
       ...tableCommon,
+      name: physicalName("lambda", [args.namePrefix, "quota-usage"]),
       hashKey: "pk",
       rangeKey: "sk",
       attributes: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }, { name: "period", type: "S" }],

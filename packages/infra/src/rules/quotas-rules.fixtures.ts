@@ -1,4 +1,29 @@
-import type { RuleFixture } from "./fixtures";
+import { res, type RuleFixture } from "./fixtures";
+
+const fn = (inputs: Record<string, any>) => res("aws:lambda/function:Function", "f", { name: "ccb-quota-check", ...inputs });
+const group = (name: string, inputs: Record<string, any> = { retentionInDays: 30 }) => res("aws:cloudwatch/logGroup:LogGroup", "lg", { name, ...inputs });
+const stage = (inputs: Record<string, any>) => res("aws:apigatewayv2/stage:Stage", "s", { name: "$default", ...inputs });
 
 /** One compliant and one non-compliant fixture per quotas rule. */
-export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {};
+export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {
+  "apigw-route-authorized": {
+    good: [res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check", authorizationType: "JWT", authorizerId: "auth-id" })],
+    bad: [res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check" })],
+    expect: /GET \/check has authorizationType NONE/,
+  },
+  "apigw-stage-logged-throttled": {
+    good: [stage({ accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:111111111111:log-group:a" }, defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 } })],
+    bad: [stage({ defaultRouteSettings: {} })],
+    expect: /no accessLogSettings[\s\S]*throttling/,
+  },
+  "lambda-log-group-retained": {
+    good: [fn({ loggingConfig: { logFormat: "JSON", logGroup: "/ccb/quota" } }), group("/ccb/quota")],
+    bad: [fn({}), group("/aws/lambda/ccb-quota-check", {})],
+    expect: /has no retentionInDays/,
+  },
+  "lambda-reserved-concurrency-sane": {
+    good: [fn({ reservedConcurrentExecutions: 1 })],
+    bad: [fn({ reservedConcurrentExecutions: 0 })],
+    expect: /0 disables the function/,
+  },
+};

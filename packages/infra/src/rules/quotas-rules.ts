@@ -1,4 +1,71 @@
+import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
+const ROUTE = "aws:apigatewayv2/route:Route";
+const STAGE = "aws:apigatewayv2/stage:Stage";
+const FUNCTION = "aws:lambda/function:Function";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+/** Every API Gateway route authenticates its caller: JWT (with an authorizer), IAM, or a custom authorizer. */
+export const apiRoutesAuthorized: SecurityRule = {
+  id: "apigw-route-authorized",
+  description: "API Gateway routes require a JWT authorizer, IAM (SigV4) or a custom authorizer; no unauthenticated endpoints",
+  types: [ROUTE],
+  check(r) {
+    const type = String(r.inputs.authorizationType ?? "NONE");
+    if (type === "AWS_IAM") return [];
+    if ((type === "JWT" || type === "CUSTOM") && r.inputs.authorizerId) return [];
+    if (type === "JWT" || type === "CUSTOM") return [`route ${r.inputs.routeKey} uses ${type} authorization without an authorizerId`];
+    return [`route ${r.inputs.routeKey} has authorizationType ${type}: anyone on the internet can call it`];
+  },
+};
+
+/** HTTP API stages keep access logs and throttle, so abuse is visible and bounded. */
+export const apiStagesLoggedAndThrottled: SecurityRule = {
+  id: "apigw-stage-logged-throttled",
+  description: "API Gateway stages write access logs and set default throttling limits",
+  types: [STAGE],
+  check(r) {
+    const out: string[] = [];
+    if (!r.inputs.accessLogSettings?.destinationArn) out.push(`stage ${r.inputs.name} has no accessLogSettings.destinationArn`);
+    const s = r.inputs.defaultRouteSettings ?? {};
+    if (!(Number(s.throttlingRateLimit) > 0) || !(Number(s.throttlingBurstLimit) > 0)) out.push(`stage ${r.inputs.name} sets no defaultRouteSettings throttlingRateLimit/throttlingBurstLimit`);
+    return out;
+  },
+};
+
+/**
+ * Lambda functions log to a log group the stack declares with a retention: either the group named in
+ * `loggingConfig.logGroup` or `/aws/lambda/<function name>`. Otherwise Lambda creates one that keeps
+ * logs forever.
+ */
+export const lambdaLogGroupRetained: SecurityRule = {
+  id: "lambda-log-group-retained",
+  description: "Lambda functions write to a declared log group with a retention (not an implicit never-expiring one)",
+  types: [FUNCTION],
+  check(r, stack) {
+    const groups = stack.filter((x: RecordedResource) => x.type === LOG_GROUP);
+    const wanted = r.inputs.loggingConfig?.logGroup ?? (r.inputs.name ? `/aws/lambda/${r.inputs.name}` : undefined);
+    if (!wanted) return ["function has neither a name nor loggingConfig.logGroup, so its log group cannot be declared with a retention"];
+    const group = groups.find((g) => g.inputs.name === wanted);
+    if (!group) return [`function logs to ${wanted}, which the stack does not declare (Lambda would create it without retention)`];
+    if (!group.inputs.retentionInDays) return [`log group ${wanted} of the function has no retentionInDays`];
+    return [];
+  },
+};
+
+/** Reserved concurrency 0 silently disables a function; absurd values starve the account. */
+export const lambdaConcurrencySane: SecurityRule = {
+  id: "lambda-reserved-concurrency-sane",
+  description: "Reserved concurrency, when set, is between 1 and 1000 (0 throttles every invocation)",
+  types: [FUNCTION],
+  check(r) {
+    const v = r.inputs.reservedConcurrentExecutions;
+    if (v === undefined || v === null || Number(v) === -1) return [];
+    const n = Number(v);
+    return n >= 1 && n <= 1000 ? [] : [`reservedConcurrentExecutions ${v} is outside 1–1000${n === 0 ? " (0 disables the function)" : ""}`];
+  },
+};
+
 /** Security rules of the quotas module. */
-export const QUOTAS_RULES: SecurityRule[] = [];
+export const QUOTAS_RULES: SecurityRule[] = [apiRoutesAuthorized, apiStagesLoggedAndThrottled, lambdaLogGroupRetained, lambdaConcurrencySane];

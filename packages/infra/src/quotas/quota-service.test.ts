@@ -1,0 +1,262 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import type * as Rules from "../rules";
+import type * as Quotas from "./index";
+
+let recorder: ResourceRecorder;
+let quotas: typeof Quotas;
+let rules: typeof Rules;
+
+const ACCOUNT = "111111111111";
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f9e8d7c-6b5a-4321-9876-abcdef012345`;
+const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ccb-prod-alarms`;
+const LOG_BUCKET_ARN = "arn:aws:s3:::ccb-prod-invocation-logs";
+
+beforeAll(async () => {
+  recorder = await installMocks({ accountId: ACCOUNT, region: "us-east-1" });
+  quotas = await import("./index.js");
+  rules = await import("../rules/index.js");
+});
+beforeEach(() => recorder.clear());
+
+const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }), handler: "index.handler" };
+
+function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceArgs {
+  return {
+    namePrefix: "ccb-prod",
+    stage: "prod",
+    kmsKeyArn: KEY,
+    code: { aggregate: code, check: code },
+    defaults: { monthlyCostUsd: 200, dailyCostUsd: 30, monthlyMode: "block", dailyMode: "alert" },
+    thresholds: [80, 90, 100],
+    enforceOn: "max",
+    pricing: quotas.pricingTable(),
+    alertEmails: ["finops@example.com", "platform@example.com"],
+    sources: {
+      telemetry: { namespace: "ClaudeCode", metricName: "claude_code.token.usage", userDimension: "user.email", typeDimension: "type", modelDimension: "model" },
+      invocationLogs: { bucketName: "ccb-prod-invocation-logs", bucketArn: LOG_BUCKET_ARN, keyPrefix: "", roleName: "ccb-prod-bedrock-users" },
+    },
+    block: { roleName: "ccb-prod-bedrock-users", policyCount: 2, key: "session-name" },
+    checkApi: {
+      authorization: "jwt",
+      issuerUrl: "https://example.okta.com/oauth2/default",
+      audiences: ["0oa1prodclient"],
+      emailClaim: "email",
+      groupsClaims: ["groups"],
+      missingIdentity: "block",
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      reservedConcurrency: 20,
+    },
+    drift: { thresholdPercent: 20, minTokens: 100_000 },
+    alarmTopicArn: TOPIC,
+    logRetentionDays: 365,
+    usageRetentionDays: 400,
+    settleMinutes: 10,
+    deletionProtection: true,
+    tags: { stage: "prod" },
+    ...over,
+  };
+}
+
+const one = (type: string, name: string) => recorder.one(type, name);
+const statements = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
+const bySid = (r: RecordedResource, sid: string) => statements(r).find((s: any) => s.Sid === sid);
+
+describe("QuotaService", () => {
+  it("creates exactly the expected children", async () => {
+    const q = new quotas.QuotaService("quota", args());
+    await unwrap(q.checkUrl);
+    await settle();
+    const inventory = recorder.inventory().filter((l) => !l.startsWith("pulumi:"));
+    expect(inventory).toEqual([
+      "aws:apigatewayv2/api:Api quota-api",
+      "aws:apigatewayv2/authorizer:Authorizer quota-api-jwt",
+      "aws:apigatewayv2/integration:Integration quota-api-check",
+      "aws:apigatewayv2/route:Route quota-api-check",
+      "aws:apigatewayv2/stage:Stage quota-api-stage",
+      "aws:cloudwatch/eventRule:EventRule quota-schedule",
+      "aws:cloudwatch/eventTarget:EventTarget quota-schedule",
+      "aws:cloudwatch/logGroup:LogGroup quota-aggregate-logs",
+      "aws:cloudwatch/logGroup:LogGroup quota-api-access-logs",
+      "aws:cloudwatch/logGroup:LogGroup quota-check-logs",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-api-errors-alarm",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-block-overflow-alarm",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-drift-alarm",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-errors-alarm",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-stale-alarm",
+      "aws:dynamodb/table:Table quota-limits",
+      "aws:dynamodb/table:Table quota-usage",
+      "aws:dynamodb/tableItem:TableItem quota-default-limit",
+      "aws:iam/policy:Policy quota-block-0",
+      "aws:iam/policy:Policy quota-block-1",
+      "aws:iam/role:Role quota-aggregate-role",
+      "aws:iam/role:Role quota-check-role",
+      "aws:iam/rolePolicy:RolePolicy quota-aggregate-permissions",
+      "aws:iam/rolePolicy:RolePolicy quota-check-permissions",
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment quota-block-0",
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment quota-block-1",
+      "aws:lambda/function:Function quota-aggregate",
+      "aws:lambda/function:Function quota-check",
+      "aws:lambda/permission:Permission quota-api-invoke",
+      "aws:lambda/permission:Permission quota-schedule-invoke",
+      "aws:sns/topic:Topic quota-alerts",
+      "aws:sns/topicPolicy:TopicPolicy quota-alerts-policy",
+      "aws:sns/topicSubscription:TopicSubscription quota-alerts-370d7c57",
+      "aws:sns/topicSubscription:TopicSubscription quota-alerts-6bfbb174",
+      "claude-code-bedrock:quotas:QuotaService quota",
+    ]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("tables: on-demand, PITR, KMS with the stage key, TTL on usage, the period index, deletion protection", async () => {
+    new quotas.QuotaService("quota", args());
+    await settle();
+    for (const t of ["quota-limits", "quota-usage"]) {
+      expect(one("aws:dynamodb/table:Table", t).inputs).toMatchObject({ billingMode: "PAY_PER_REQUEST", pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true, kmsKeyArn: KEY }, deletionProtectionEnabled: true });
+    }
+    const usage = one("aws:dynamodb/table:Table", "quota-usage").inputs;
+    expect(usage).toMatchObject({ hashKey: "pk", rangeKey: "sk", ttl: { attributeName: "expiresAt", enabled: true } });
+    expect(usage.globalSecondaryIndexes).toEqual([{ name: "by-period", hashKey: "period", rangeKey: "pk", projectionType: "ALL" }]);
+    expect(one("aws:dynamodb/table:Table", "quota-limits").inputs).toMatchObject({ hashKey: "scope", rangeKey: "id" });
+    expect(JSON.parse(one("aws:dynamodb/tableItem:TableItem", "quota-default-limit").inputs.item)).toEqual({
+      scope: { S: "default" }, id: { S: "default" }, monthlyMode: { S: "block" }, dailyMode: { S: "alert" }, monthlyCostUsd: { N: "200" }, dailyCostUsd: { N: "30" }, updatedBy: { S: "pulumi (stage config)" },
+    });
+  });
+
+  it("check API: GET /check behind a JWT authorizer with the stage's issuer and client id, logged and throttled", async () => {
+    const q = new quotas.QuotaService("quota", args());
+    expect(await unwrap(q.checkUrl)).toBe("https://quota-api.execute-api.us-east-1.amazonaws.com/check");
+    await settle();
+    expect(one("aws:apigatewayv2/authorizer:Authorizer", "quota-api-jwt").inputs).toMatchObject({
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: { issuer: "https://example.okta.com/oauth2/default", audiences: ["0oa1prodclient"] },
+    });
+    expect(one("aws:apigatewayv2/route:Route", "quota-api-check").inputs).toMatchObject({ routeKey: "GET /check", authorizationType: "JWT", authorizerId: "quota-api-jwt-id" });
+    expect(one("aws:apigatewayv2/integration:Integration", "quota-api-check").inputs).toMatchObject({ integrationType: "AWS_PROXY", payloadFormatVersion: "2.0" });
+    const stage = one("aws:apigatewayv2/stage:Stage", "quota-api-stage").inputs;
+    expect(stage.defaultRouteSettings).toMatchObject({ throttlingRateLimit: 50, throttlingBurstLimit: 100 });
+    expect(stage.accessLogSettings.destinationArn).toContain("log-group:/aws/apigateway/ccb-prod-quota-api");
+    expect(stage.accessLogSettings.format).not.toMatch(/authorization|header/i);
+    expect(one("aws:lambda/permission:Permission", "quota-api-invoke").inputs).toMatchObject({ principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check` });
+  });
+
+  it("check API with IAM authorisation for IAM Identity Center stages, and a grant to call it", async () => {
+    const q = new quotas.QuotaService("quota", args({ checkApi: { ...args().checkApi, authorization: "iam", issuerUrl: undefined, audiences: undefined } }));
+    const g = q.grants.invokeCheck({ roleName: "AWSReservedSSO_Developers_abc", key: "developers" });
+    await settle();
+    expect(recorder.byType("aws:apigatewayv2/authorizer:Authorizer")).toEqual([]);
+    expect(one("aws:apigatewayv2/route:Route", "quota-api-check").inputs).toMatchObject({ authorizationType: "AWS_IAM" });
+    expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-invoke-check-developers"))).toEqual([
+      { Sid: "InvokeQuotaCheck", Effect: "Allow", Action: ["execute-api:Invoke"], Resource: [`arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check`] },
+    ]);
+    expect(g.statements).toHaveLength(1);
+  });
+
+  it("aggregation role: least privilege, IAM writes on exactly the block policies", async () => {
+    new quotas.QuotaService("quota", args());
+    await settle();
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
+    const usageArn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ccb-prod-quota-usage`;
+    expect(bySid(p, "RewriteBlockPolicies")).toEqual({
+      Sid: "RewriteBlockPolicies",
+      Effect: "Allow",
+      Action: ["iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions"],
+      Resource: [`arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-0`, `arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1`],
+    });
+    expect(bySid(p, "MeterUsage").Resource).toEqual([usageArn, `${usageArn}/index/by-period`]);
+    expect(bySid(p, "ReadLimits")).toMatchObject({ Action: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] });
+    expect(bySid(p, "PublishOwnMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ClaudeCodeBedrock/Quotas" } });
+    expect(bySid(p, "ListInvocationLogs")).toEqual({ Sid: "ListInvocationLogs", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [LOG_BUCKET_ARN], Condition: { StringLike: { "s3:prefix": [`AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`] } } });
+    expect(bySid(p, "ReadInvocationLogs").Resource).toEqual([`${LOG_BUCKET_ARN}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`]);
+    expect(bySid(p, "UseStageKey").Condition.StringEquals["kms:ViaService"]).toEqual(["dynamodb.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]);
+    const allActions = statements(p).flatMap((s: any) => s.Action);
+    expect(allActions.filter((a: string) => a.includes("*"))).toEqual([]);
+    expect(allActions).not.toContain("iam:AttachRolePolicy");
+    expect(allActions).not.toContain("iam:PutRolePolicy");
+    // The check function can read, and write nothing but the group profile.
+    const c = one("aws:iam/rolePolicy:RolePolicy", "quota-check-permissions");
+    expect(statements(c).flatMap((s: any) => s.Action).filter((a: string) => /^(dynamodb|sns|iam):(Put|Update|Delete|Publish|Create)/.test(a))).toEqual(["dynamodb:PutItem"]);
+  });
+
+  it("block policies start empty, are owned by the Lambda afterwards, and are attached to the user role", async () => {
+    new quotas.QuotaService("quota", args());
+    await settle();
+    const p = one("aws:iam/policy:Policy", "quota-block-0");
+    expect(JSON.parse(p.inputs.policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], Resource: "*", Condition: { StringLike: { "aws:userid": ["*:~no-blocked-users~"] } } }],
+    });
+    expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "quota-block-1").inputs).toEqual({ role: "ccb-prod-bedrock-users", policyArn: `arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1` });
+  });
+
+  it("functions: JSON logs to their retained, encrypted log groups; one aggregation at a time; env wired", async () => {
+    new quotas.QuotaService("quota", args());
+    await settle();
+    const agg = one("aws:lambda/function:Function", "quota-aggregate").inputs;
+    expect(agg).toMatchObject({ name: "ccb-prod-quota-aggregate", runtime: "nodejs22.x", reservedConcurrentExecutions: 1, timeout: 300, loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/ccb-prod-quota-aggregate" } });
+    const env = agg.environment.variables;
+    expect(env).toMatchObject({ LIMITS_TABLE: "ccb-prod-quota-limits", USAGE_TABLE: "ccb-prod-quota-usage", THRESHOLDS: "80,90,100", ENFORCE_ON: "max", STAGE: "prod", METRICS_NAMESPACE: "ClaudeCodeBedrock/Quotas", SETTLE_MINUTES: "10" });
+    expect(JSON.parse(env.INVOCATION_LOGS_SOURCE)).toEqual({ bucket: "ccb-prod-invocation-logs", prefix: "", accountId: ACCOUNT, region: "us-east-1", roleName: "ccb-prod-bedrock-users" });
+    expect(env.BLOCK_POLICY_ARNS).toBe(`arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-0,arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1`);
+    const pricing = JSON.parse(env.PRICING_JSON);
+    expect(pricing.models["anthropic.claude-sonnet-4-5-20250929-v1:0"]).toEqual({ input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
+    expect(pricing.default).toEqual({ input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 });
+    for (const lg of ["quota-aggregate-logs", "quota-check-logs", "quota-api-access-logs"]) expect(one("aws:cloudwatch/logGroup:LogGroup", lg).inputs).toMatchObject({ retentionInDays: 365, kmsKeyId: KEY });
+    expect(one("aws:lambda/function:Function", "quota-check").inputs.environment.variables).toMatchObject({ EMAIL_CLAIM: "email", GROUPS_CLAIMS: "groups", MISSING_IDENTITY: "block" });
+  });
+
+  it("schedule every 15 minutes; alarms go to the stage's alarm topic; alerts to an encrypted, TLS-only topic", async () => {
+    new quotas.QuotaService("quota", args());
+    await settle();
+    expect(one("aws:cloudwatch/eventRule:EventRule", "quota-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
+    expect(one("aws:lambda/permission:Permission", "quota-schedule-invoke").inputs).toMatchObject({ principal: "events.amazonaws.com" });
+    for (const a of recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm")) expect(a.inputs.alarmActions).toEqual([TOPIC]);
+    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-drift-alarm").inputs).toMatchObject({ namespace: "ClaudeCodeBedrock/Quotas", metricName: "UsersWithUsageDrift", dimensions: { Stage: "prod" }, threshold: 0 });
+    expect(one("aws:sns/topic:Topic", "quota-alerts").inputs.kmsMasterKeyId).toBe(KEY);
+    expect(statements(one("aws:sns/topicPolicy:TopicPolicy", "quota-alerts-policy"))[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(recorder.byType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.endpoint).sort()).toEqual(["finops@example.com", "platform@example.com"]);
+  });
+
+  it("without invocation logs: no S3 access, no drift alarm; without block: no IAM permissions at all", async () => {
+    new quotas.QuotaService("quota", args({ sources: { telemetry: args().sources.telemetry! }, block: undefined }));
+    await settle();
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
+    const actions = statements(p).flatMap((s: any) => s.Action);
+    expect(actions.filter((a: string) => a.startsWith("s3:") || a.startsWith("iam:"))).toEqual([]);
+    expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
+    expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-drift-alarm");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("Cognito stages key the block on the email principal tag", async () => {
+    new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
+    await settle();
+    expect(JSON.parse(one("aws:iam/policy:Policy", "quota-block-0").inputs.policy).Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["~no-blocked-users~"] } });
+    expect(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.BLOCK_PRINCIPAL_TAG).toBe("email");
+  });
+
+  it("grants: read-only usage, and the admin CLI's set of table actions", async () => {
+    const q = new quotas.QuotaService("quota", args());
+    q.grants.readUsage({ roleName: "dashboards", key: "dashboards" });
+    q.grants.administer({ roleName: "platform-admins", key: "admins" });
+    await settle();
+    const read = statements(one("aws:iam/rolePolicy:RolePolicy", "quota-read-usage-dashboards"));
+    expect(read[0].Action).toEqual(["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]);
+    const admin = statements(one("aws:iam/rolePolicy:RolePolicy", "quota-administer-admins"));
+    expect(admin.map((s: any) => s.Sid)).toEqual(["ManageLimits", "ReadUsageWriteUnblocks", "UseStageKey"]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("rejects bad arguments naming each one", () => {
+    expect(() => new quotas.QuotaService("bad", args({
+      defaults: { monthlyTokens: 100, dailyTokens: 1000, monthlyMode: "block", dailyMode: "alert" },
+      thresholds: [90, 80],
+      alertEmails: ["nope"],
+      sources: {},
+      checkApi: { ...args().checkApi, issuerUrl: "https://example.okta.com/", audiences: ["*"] },
+      block: { roleName: "r", policyCount: 0, key: "session-name" },
+    }))).toThrow(/`defaults.dailyTokens` exceeds[\s\S]*`thresholds`[\s\S]*`alertEmails\[0\]`[\s\S]*`sources`[\s\S]*`block.policyCount`[\s\S]*`checkApi.issuerUrl`[\s\S]*`checkApi.audiences`/);
+  });
+});
