@@ -89,7 +89,6 @@ export function deployStage(config: StageConfig): StageOutputs {
     region: config.region,
     models: { primary: config.models.primary, fast: config.models.fast, ...(config.models.opus ? { opus: config.models.opus } : {}) },
     crossRegion: config.models.crossRegion,
-    destinationRegions: config.models.destinationRegions,
     teams: config.teams,
     invocationLogging: config.inference.invocationLogging,
     alarms: config.inference.alarms,
@@ -107,6 +106,7 @@ export function deployStage(config: StageConfig): StageOutputs {
       sourceAccountIds: sources.map((w) => w.id),
       ...(config.organizationId ? { organizationId: config.organizationId } : {}),
       ...(x.externalId ? { externalId: pulumi.secret(x.externalId) } : {}),
+      sourceRoleNames: x.sourceRoleNames,
       ...(x.principalArnPatterns.length ? { principalArnPatterns: x.principalArnPatterns } : {}),
       permissions: account.modelAccessStatements(),
       tags,
@@ -126,6 +126,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     userRole,
     alarmTopicArn: account.alarmTopicArn,
     inferenceKeyArn: account.keyArn,
+    teamProfiles: account.teamProfiles,
     ...(account.invocationLogs ? { invocationLogs: account.invocationLogs } : {}),
   };
   const parts: Record<string, StagePart | undefined> = {};

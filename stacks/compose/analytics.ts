@@ -1,10 +1,73 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { analytics } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 
-/** What the analytics area hands to the areas composed after it. */
-export interface AnalyticsPart extends StagePart {}
+/**
+ * What analytics reads from the telemetry part, when telemetry provides it: the collector's EMF log
+ * group (every Claude Code data point with the identity from the validated token) and the collector's
+ * task role. Structural, so the two areas do not import each other.
+ */
+export interface TelemetryForAnalytics {
+  readonly metricsLogGroup?: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  readonly collectorTaskRole?: { readonly name: pulumi.Input<string> };
+}
 
-/** Composes the analytics area for a stage; `undefined` when the stage leaves it off. */
-export function composeAnalytics(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): AnalyticsPart | undefined {
-  if (!ctx.config.analytics.enabled) return undefined;
-  return undefined;
+/** What the analytics area hands to the areas composed after it. */
+export interface AnalyticsPart extends StagePart {
+  readonly pipeline: analytics.AnalyticsPipeline;
+}
+
+/**
+ * Composes the analytics area for a stage; `undefined` when the stage leaves it off.
+ *
+ * The source of records is the collector's EMF export: the pipeline subscribes to the telemetry
+ * area's metrics log group when telemetry provides one, so nothing in the collector changes and the
+ * analytics rows carry exactly the identity the dashboard and quotas see. Without it the pipeline
+ * creates its own EMF log group and grants the collector's task role (when known) writes to it; the
+ * collector then needs a second `awsemf` exporter pointed at that group (see docs/analytics.md).
+ * A CloudWatch metric stream was not chosen: it carries only published metrics and dimensions, so
+ * per-user rows would require per-user custom metrics (billed per metric) and lose session, language
+ * and decision attributes.
+ */
+export function composeAnalytics(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): AnalyticsPart | undefined {
+  const cfg = ctx.config.analytics;
+  if (!cfg.enabled) return undefined;
+  const telemetry = earlier.telemetry as (StagePart & TelemetryForAnalytics) | undefined;
+  const models = ctx.config.models;
+  const baseOf = { primary: models.primary, fast: models.fast, opus: models.opus } as const;
+  const modelAliases = Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
+    (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) => {
+      const base = baseOf[role];
+      return id && base ? [{ id, baseModelId: base }] : [];
+    }),
+  );
+  const source: analytics.AnalyticsSource = telemetry?.metricsLogGroup
+    ? { logGroupName: telemetry.metricsLogGroup.name, logGroupArn: telemetry.metricsLogGroup.arn }
+    : { createLogGroup: { retentionDays: cfg.emfLogRetentionDays } };
+  const pipeline = new analytics.AnalyticsPipeline(`${ctx.config.namePrefix}-analytics`, {
+    namePrefix: ctx.config.namePrefix,
+    source,
+    dataRetentionDays: cfg.dataRetentionDays,
+    resultsRetentionDays: cfg.resultsRetentionDays,
+    bytesScannedCutoffPerQuery: cfg.bytesScannedCutoffGiB * 1024 ** 3,
+    bufferIntervalSeconds: cfg.bufferIntervalSeconds,
+    priceOverrides: cfg.priceOverrides,
+    modelAliases,
+    forceDestroy: cfg.forceDestroy,
+    tags: { ...ctx.tags, area: "analytics" },
+  }, { providers: { aws: ctx.providers.telemetry } });
+  if ("createLogGroup" in source && telemetry?.collectorTaskRole) pipeline.grants.writeMetricEvents({ roleName: telemetry.collectorTaskRole.name, key: "collector" });
+  for (const roleName of cfg.analystRoleNames) pipeline.grants.runQueries({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
+  return {
+    pipeline,
+    outputs: {
+      analyticsWorkgroup: pipeline.workgroupName,
+      analyticsDatabase: pipeline.databaseName,
+      analyticsDataBucket: pipeline.dataBucketName,
+      analyticsReferenceBucket: pipeline.referenceBucketName,
+      analyticsResultsBucket: pipeline.resultsBucketName,
+      analyticsDeliveryStream: pipeline.deliveryStreamName,
+      analyticsSourceLogGroup: pipeline.sourceLogGroupName,
+    },
+  };
 }

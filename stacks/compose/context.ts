@@ -25,6 +25,8 @@ export interface StageContext {
   readonly alarmTopicArn: pulumi.Output<string>;
   /** Customer managed KMS key of the inference account (logs, topic, buckets there). */
   readonly inferenceKeyArn: pulumi.Output<string>;
+  /** Application inference profile ARN per team and model role: the `model` Claude Code reports for team users (analytics prices these). */
+  readonly teamProfiles?: Readonly<Record<string, Readonly<Partial<Record<"primary" | "fast" | "opus", pulumi.Output<string>>>>>>;
   /** Where Bedrock writes model invocation logs, when logging is on. */
   readonly invocationLogs?: {
     readonly bucketName: pulumi.Output<string>;
