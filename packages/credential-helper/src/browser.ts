@@ -4,7 +4,6 @@
  * style: `:`-separated commands, `%s` replaced by the URL), then the platform opener: `open` (macOS),
  * `cmd /c start` (Windows), `xdg-open` (Linux and the rest).
  */
-import { spawn } from "node:child_process";
 
 /** Splits a command line on spaces, honouring "double" and 'single' quotes. */
 export function splitCommandLine(line: string): string[] {
@@ -59,7 +58,8 @@ export function isHeadless(env: Readonly<Record<string, string | undefined>>, pl
   return false;
 }
 
-function trySpawn(argv: string[]): Promise<void> {
+async function trySpawn(argv: string[]): Promise<void> {
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv;
     if (!cmd) return reject(new Error("empty command"));

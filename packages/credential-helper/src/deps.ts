@@ -3,7 +3,7 @@
  * file system, fake the network and replace the browser. `realDeps()` builds the production set and is
  * only called by `main.ts`.
  */
-import * as fsp from "node:fs/promises";
+import * as fs from "node:fs";
 import * as os from "node:os";
 
 /** The subset of `node:fs/promises` the helper uses; tests wrap it to inject failures. */
@@ -105,28 +105,65 @@ export interface RealDepsOptions {
   readonly readLine?: Deps["readLine"];
 }
 
-export function realDeps(options: RealDepsOptions): Deps {
-  const stderr = (t: string) => void process.stderr.write(t);
-  const env = process.env;
+/**
+ * `node:fs` callbacks wrapped by hand: `node:fs/promises` alone costs a few milliseconds of startup,
+ * which is a tenth of a warm `credential-process`.
+ */
+function callbackFs(): Fs {
+  const wrap =
+    <A extends unknown[], R>(fn: (...args: [...A, (err: NodeJS.ErrnoException | null, result?: R) => void]) => void) =>
+    (...args: A): Promise<R> =>
+      new Promise((resolve, reject) => fn(...args, (err, result) => (err ? reject(err) : resolve(result as R))));
   return {
+    readFile: wrap(fs.readFile as never),
+    writeFile: wrap(fs.writeFile as never),
+    rename: wrap(fs.rename as never),
+    mkdir: wrap(fs.mkdir as never),
+    chmod: wrap(fs.chmod as never),
+    unlink: wrap(fs.unlink as never),
+    stat: wrap(fs.stat as never),
+    readdir: wrap(fs.readdir as never),
+    copyFile: wrap(fs.copyFile as never),
+  } as Fs;
+}
+
+/** Synchronous writes to fd 1/2: no stream objects to set up (startup cost), nothing lost on exit. */
+function writeFd(fd: number, text: string): void {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+    }
+  }
+}
+
+export function realDeps(options: RealDepsOptions): Deps {
+  const stderr = (t: string) => writeFd(2, t);
+  const env = process.env;
+  let self: string[] | undefined;
+  const deps: Omit<Deps, "selfCommand"> = {
     env,
     platform: process.platform,
     homedir: os.homedir(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    fs: fsp as unknown as Fs,
+    fs: callbackFs(),
     fetch: (input, init) => fetch(input, init),
     openBrowser: options.openBrowser,
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => writeFd(1, t),
     stderr,
     readLine: options.readLine,
     pid: process.pid,
     hostname: os.hostname(),
     isProcessAlive: isAlive,
-    selfCommand: selfCommand(),
     version: HELPER_VERSION,
     log: makeLogger(stderr, options.debug),
   };
+  // Computed on first use: only setup needs it, and `node:sea` is not free to load.
+  return Object.defineProperty(deps, "selfCommand", { get: () => (self ??= selfCommand()), enumerable: true }) as Deps;
 }
 
 /** `node /path/claude-bedrock.cjs`, or the single executable itself. */

@@ -1,23 +1,53 @@
 /**
- * Lazy access to the heavy libraries. In the bundle, `__CCB_HEAVY_BUNDLE__` holds `heavy.ts` compiled to
- * CommonJS text and is evaluated on first use (keeping the one-file artifact that single-executable
- * builds need, without paying ~25 ms to parse 650 KB on every warm call). Unbundled (tests, tsx), these
- * are plain dynamic imports.
+ * Lazy access to the heavy libraries (openid-client, jose, the AWS SDK clients).
+ *
+ * In the bundle they are not JavaScript the engine has to read on every start: the build compiles
+ * `heavy.ts` separately, gzips it and appends it, base64-encoded, inside a comment at the end of
+ * `dist/claude-bedrock.cjs`. A warm `credential-process` skips over that comment; the first call that
+ * needs a library reads the bundle file (or, in a single executable, the executable) once, unpacks
+ * the code and evaluates it. Unbundled (tests, tsx), these are plain dynamic imports.
  */
 type Heavy = typeof import("./heavy.js");
 
-declare const __CCB_HEAVY_BUNDLE__: string | undefined;
+declare const __CCB_HEAVY_EMBEDDED__: boolean | undefined;
+
+/** Built from pieces so that this module's own text never contains the marker it searches for. */
+const START = ["/*__CCB_HEAVY", "_GZIP_BASE64__:"].join("");
+const END = [":__CCB_HEAVY", "_END__*/"].join("");
 
 let heavy: Heavy | undefined;
 
+/** Finds and unpacks the embedded code in `text` (the bundle or executable), or undefined. */
+export function extractEmbedded(text: string, gunzip: (b: Buffer) => Buffer): string | undefined {
+  const start = text.lastIndexOf(START);
+  if (start < 0) return undefined;
+  const end = text.indexOf(END, start);
+  if (end < 0) return undefined;
+  return gunzip(Buffer.from(text.slice(start + START.length, end), "base64")).toString("utf8");
+}
+
 function fromBundle(): Heavy | undefined {
-  if (typeof __CCB_HEAVY_BUNDLE__ !== "string") return undefined;
-  if (!heavy) {
+  if (typeof __CCB_HEAVY_EMBEDDED__ !== "boolean") return undefined;
+  if (heavy) return heavy;
+  // Synchronous on purpose: this runs inside the bundle, where these are CommonJS builtins.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require("node:fs") as typeof import("node:fs");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const zlib = require("node:zlib") as typeof import("node:zlib");
+  for (const file of [__filename, process.execPath]) {
+    let code: string | undefined;
+    try {
+      code = extractEmbedded(fs.readFileSync(file, "latin1"), (b) => zlib.gunzipSync(b));
+    } catch {
+      continue;
+    }
+    if (code === undefined) continue;
     const mod = { exports: {} as Heavy };
-    new Function("module", "exports", "require", __CCB_HEAVY_BUNDLE__)(mod, mod.exports, require);
+    new Function("module", "exports", "require", code)(mod, mod.exports, require);
     heavy = mod.exports;
+    return heavy;
   }
-  return heavy;
+  throw new Error(`the bundled libraries are missing from ${__filename}; reinstall claude-bedrock`);
 }
 
 export async function openidClient(): Promise<Heavy["openidClient"]> {
