@@ -79,7 +79,7 @@ const STAND_IN_ISSUER = "accounts.google.com";
 /**
  * Destination Regions of `us.` system profiles as AWS documents them (AWS "Guidance for Claude Code
  * with Amazon Bedrock" models.py, quoted in shared/reference/claude-code-bedrock-facts.md §5.4).
- * They change over time; `GetInferenceProfile(...).models` is authoritative.
+ * They change over time, which is why the grant covers the profile's whole geography.
  */
 const DOCUMENTED_US_DESTINATIONS: Readonly<Record<string, readonly string[]>> = {
   "anthropic.claude-sonnet-4-5-20250929-v1:0": ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
@@ -138,7 +138,8 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     region,
     prefix,
     crossRegion,
-    destinationRegions: raw.models.destinationRegions,
+    // Regions a us. profile is documented to serve requests in (the grant covers the geography).
+    destinationRegions: [...new Set(Object.values(DOCUMENTED_US_DESTINATIONS).flat())],
     models,
     denyBedrockApiKeys: raw.inference.denyBedrockApiKeys === true,
     issuerKey: String(raw.identityProvider.issuer).replace(/^https:\/\//, "").replace(/\/$/, ""),
@@ -255,8 +256,7 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
     expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
   });
 
-  it("CANNOT invoke in a Region outside destinationRegions", async () => {
-    // (us-west-1 / ca-central-1 are left out on purpose: see the KNOWN BUG case below.)
+  it("CANNOT invoke in a Region outside the profile's geography", async () => {
     const outsideRegions = ["eu-west-1", "ap-northeast-1", "sa-east-1"].filter((r) => !s.destinationRegions.includes(r));
     expect(outsideRegions).toContain("eu-west-1");
     const cases = Object.entries(s.models).flatMap(([role, model]) =>
@@ -271,18 +271,17 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
     expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
   });
 
-  it("KNOWN BUG (see report): Regions the us. profiles are documented to route to, but destinationRegions omits, are denied", async () => {
-    // destinationRegions is one list for every model, and the policy grants the foundation models only
-    // there. AWS documents wider routing for two of the configured profiles (DOCUMENTED_US_DESTINATIONS),
-    // so a request Bedrock serves in such a Region fails with AccessDenied. This pins today's verdicts:
-    // when the component is fixed, flip the expectation to "Allowed".
+  it("every Region a us. profile is documented to serve from (us-west-1, ca-central-1 included) is granted through the profile", async () => {
+    // A fixed list of destination Regions goes stale as AWS adds Regions to a profile and turns into
+    // AccessDenied for requests served there; the grant covers the profile's geography instead.
     const cases = Object.entries(s.models).flatMap(([role, model]) =>
-      (DOCUMENTED_US_DESTINATIONS[model] ?? [])
-        .filter((region) => !s.destinationRegions.includes(region))
-        .map((region) => [`${role} ${model} served in ${region} via ${s.crossRegion}. profile`, asUser("bedrock:InvokeModel", s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) })] as const),
+      (DOCUMENTED_US_DESTINATIONS[model] ?? []).map(
+        (region) => [`${role} ${model} served in ${region} via ${s.crossRegion}. profile`, asUser("bedrock:InvokeModel", s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) })] as const,
+      ),
     );
     expect(new Set(cases.map(([label]) => label.split(" ")[0]))).toEqual(new Set(["primary", "fast"]));
-    expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+    expect(cases.some(([label]) => label.includes("ca-central-1"))).toBe(true);
+    expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
   });
 
   it("CANNOT call other services or other Bedrock actions", async () => {
@@ -481,6 +480,7 @@ describe("stage prod: cross-account workload role", () => {
   }, 60_000);
 
   const workload = () => s.workloads.find((w) => w.name === "dev-tools")!;
+  // AWS sets aws:PrincipalArn to the caller's ARN; the engine does not, so every request carries it.
   const assumeRole = (principal: string, context: Context, identity: readonly Doc[]): Request => ({
     action: "sts:AssumeRole",
     principal,
@@ -488,7 +488,7 @@ describe("stage prod: cross-account workload role", () => {
     accountId: s.account,
     resourcePolicy: trust,
     identity,
-    context,
+    context: { "aws:PrincipalArn": principal, ...context },
   });
   const assumeAnything: Doc = { Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] };
 
@@ -518,11 +518,11 @@ describe("stage prod: cross-account workload role", () => {
     expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
   });
 
-  it("FINDING (see report): any principal of the workload account holding sts:AssumeRole can assume, not only sourceRoleNames", async () => {
-    // The trust names the account root; `sourceRoleNames` only shapes the source-side grant. An admin
-    // role in dev-tools (sts:AssumeRole on *) is therefore admitted. Pinned so a hardening shows up here.
+  it("only the configured source roles are admitted: an administrator elsewhere in the workload account is not", async () => {
+    // The trust names the account root and pins aws:PrincipalArn to the `sourceRoleNames`. The engine
+    // does not derive aws:PrincipalArn from the caller, so the request passes it explicitly.
     const admin = `arn:aws:iam::${workload().id}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
-    expect(await verdict(assumeRole(admin, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything]))).toBe("Allowed");
+    expect(await verdict(assumeRole(admin, { "aws:PrincipalOrgID": s.organizationId!, "aws:PrincipalArn": admin }, [assumeAnything]))).toBe("ImplicitlyDenied");
   });
 
   it("trusts only the workload accounts' roots, conditioned on the organization (structure)", () => {
@@ -532,6 +532,7 @@ describe("stage prod: cross-account workload role", () => {
     expect(asList(st.Action)).toEqual(["sts:AssumeRole"]);
     expect(asList(st.Principal.AWS)).toEqual([`arn:aws:iam::${workload().id}:root`]);
     expect(st.Condition.StringEquals["aws:PrincipalOrgID"]).toBe(s.organizationId);
+    expect(st.Condition.ArnLike["aws:PrincipalArn"]).toEqual([`arn:aws:iam::${workload().id}:role/ci-code-review`]);
   });
 
   it("its permissions are invoke-only (read/list of profiles aside), and deny Bedrock API keys", async () => {

@@ -98,7 +98,10 @@ describe("pilot versus prod", () => {
     const prod = (await run("prod")).recorder;
     const role = prod.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role");
     expect(role.account).toBe("222222222222");
-    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement[0].Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } });
+    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement[0].Condition).toEqual({
+      StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+      ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-code-review"] },
+    });
     const source = prod.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-xa-workload-invoke-assume-from-dev-tools-ci-code-review");
     expect(source.account).toBe("444444444444");
     expect(source.inputs.role).toBe("ci-code-review");
@@ -112,7 +115,7 @@ describe("invalid stage configuration fails before anything is created", () => {
     ["an unknown Region", (c: any) => (c.region = "us-middle-1"), /stage\.region: "us-middle-1" is not valid/],
     ["an unknown model", (c: any) => (c.models.primary = "anthropic.claude-9"), /stage\.models\.primary: "anthropic\.claude-9" is not a known Claude model id/],
     ["a model without the profile", (c: any) => (c.models.primary = "anthropic.claude-opus-4-1-20250805-v1:0", c.models.crossRegion = "global", c.models.fast = "anthropic.claude-haiku-4-5-20251001-v1:0"), /has no "global\." cross-Region profile/],
-    ["a destination outside the geography", (c: any) => c.models.destinationRegions.push("eu-west-1"), /destination Region eu-west-1 is outside the "us" geography/],
+    ["a profile geography the source Region cannot use", (c: any) => (c.models.crossRegion = "eu"), /"eu\." profiles are not available from us-east-1/],
     ["a team name that breaks tag rules", (c: any) => (c.teams[0].name = "Platform Team!"), /stage\.teams\[0\]\.name: "Platform Team!" is not valid/],
     ["a cost center with forbidden characters", (c: any) => (c.teams[0].costCenter = "CC;1"), /stage\.teams\[0\]\.costCenter/],
     ["a duplicated team", (c: any) => c.teams.push({ ...c.teams[0] }), /team "platform" is listed twice/],
@@ -150,7 +153,8 @@ describe("Cognito Identity Pool federation, selected per stage", () => {
   it("swaps the direct role for the pool's authenticated role and still passes every rule", async () => {
     const { recorder, outputs } = await runStage("pilot", (c) => (c.federation.mode = "cognito-identity-pool"));
     expect(recorder.byType("aws:cognito/identityPool:IdentityPool")).toHaveLength(1);
-    expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toHaveLength(1);
+    // The pool trusts tokens through the stage's IAM OIDC provider, which stays.
+    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe("https://example.okta.com/oauth2/default");
     expect(recorder.resources.some((r) => r.name === "ccb-pilot-federation-users")).toBe(false);
     const grant = recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-pilot-inference-invoke-developers");
     expect(grant.inputs.role).toBe("ccb-pilot-identity-pool-authenticated");

@@ -78,8 +78,6 @@ export interface StageConfig {
     readonly opus?: string;
     /** Cross-Region profile prefix the stage uses, or `none` for in-Region on-demand. */
     readonly crossRegion: inference.CrossRegionPrefix | "none";
-    /** Regions the profiles may route to (must include the source Region). */
-    readonly destinationRegions: readonly string[];
   };
   readonly teams: readonly TeamConfig[];
   readonly inference: {
@@ -185,9 +183,10 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   const primary = checkModel("primary") ?? "";
   const fast = checkModel("fast") ?? "";
   const opus = checkModel("opus", true);
-  const destinationRegions = m?.strList("destinationRegions", { pattern: REGION, hint: "AWS Regions", min: 1, default: region ? [region] : [] }) ?? [];
-  if (region && !destinationRegions.includes(region)) p.add("stage.models.destinationRegions", `must include the source Region ${region}`);
-  if (region) for (const problem of inference.validateGeography(region, crossRegion, destinationRegions)) p.add("stage.models.crossRegion", problem);
+  if (m?.has("destinationRegions")) {
+    p.add("stage.models.destinationRegions", "is no longer used: access follows the profile's geography (crossRegion); remove the key");
+  }
+  if (region) for (const problem of inference.validateGeography(region, crossRegion)) p.add("stage.models.crossRegion", problem);
 
   const teams = r.list("teams").map((t) => ({
     name: t.str("name", { pattern: TEAM_NAME, hint: "2–31 lower-case letters, digits, dashes, starting with a letter" }),
@@ -247,7 +246,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
       },
     },
     federation: { mode, sessionDurationHours },
-    models: { primary, fast, ...(opus ? { opus } : {}), crossRegion, destinationRegions },
+    models: { primary, fast, ...(opus ? { opus } : {}), crossRegion },
     teams,
     inference: {
       invocationLogging: {

@@ -17,7 +17,6 @@ export function minimalStage() {
     region: "us-east-1",
     models: { primary: "anthropic.claude-sonnet-4-5-20250929-v1:0", fast: "anthropic.claude-haiku-4-5-20251001-v1:0" },
     crossRegion: "us",
-    destinationRegions: ["us-east-1", "us-east-2", "us-west-2"],
     teams: [{ name: "platform", costCenter: "CC-1001" }],
     invocationLogging: { enabled: true, logRetentionDays: 30, s3ExpirationDays: 90 },
     alarms: { emails: [], throttlesPer5Min: 5, serverErrorsPer5Min: 5, clientErrorsPer5Min: 25, latencyP90Ms: 60000, invocationsPerHour: 5000 },

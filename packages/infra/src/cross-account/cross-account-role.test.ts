@@ -58,6 +58,13 @@ describe("CrossAccountRole", () => {
     });
   });
 
+  it("admits only the named source roles (aws:PrincipalArn), not every principal of the account", async () => {
+    new xa.CrossAccountRole("named", { roleName: "r3", sourceAccountIds: ["444444444444", "555555555555"], sourceRoleNames: ["ci-code-review"], organizationId: "o-abcdefghij", permissions: invoke });
+    await settle();
+    const trust = policyOf(recorder.one("aws:iam/role:Role", "named-role").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Condition.ArnLike).toEqual({ "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-code-review", "arn:aws:iam::555555555555:role/ci-code-review"] });
+  });
+
   it("gives a source-account role sts:AssumeRole on exactly this role, through the source account's provider", async () => {
     const role = new xa.CrossAccountRole("src", { roleName: "r2", sourceAccountIds: ["444444444444"], organizationId: "o-abcdefghij", permissions: invoke });
     const provider = new aws.Provider("workload", { region: "us-east-1", allowedAccountIds: ["444444444444"] });

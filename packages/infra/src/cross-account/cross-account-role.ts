@@ -12,7 +12,12 @@ export interface CrossAccountRoleArgs {
   readonly organizationId?: string;
   /** The caller must pass this external id (`sts:ExternalId`). */
   readonly externalId?: pulumi.Input<string>;
-  /** Restrict callers further by ARN, e.g. IAM Identity Center permission-set roles. */
+  /**
+   * Roles in the source accounts allowed to assume (names). The trust admits exactly these role ARNs
+   * (`aws:PrincipalArn`), so an administrator elsewhere in a source account cannot borrow the role.
+   */
+  readonly sourceRoleNames?: readonly string[];
+  /** Further caller ARN patterns, e.g. IAM Identity Center permission-set roles. */
   readonly principalArnPatterns?: readonly string[];
   /** Statements the role gets: model invocation only (from `InferenceAccount.modelAccessStatements()`). */
   readonly permissions: readonly Statement[];
@@ -52,6 +57,10 @@ export class CrossAccountRole extends pulumi.ComponentResource {
     if (problems.length) throw new Error(`CrossAccountRole ${name}: ${problems.join("; ")}`);
     this.name = name;
     const env = awsEnvironment(this);
+    const callerArns = [
+      ...args.sourceAccountIds.flatMap((id) => (args.sourceRoleNames ?? []).map((role) => pulumi.interpolate`arn:${env.partition}:iam::${id}:role/${role}`)),
+      ...(args.principalArnPatterns ?? []),
+    ];
     this.role = new aws.iam.Role(`${name}-role`, {
       name: physicalName("iamRole", [args.roleName]),
       description: "Invoke-only access to Claude models for workloads in other accounts",
@@ -59,7 +68,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         principals: args.sourceAccountIds.map((id) => accountRootArn(env.partition, id)),
         ...(args.organizationId ? { organizationId: args.organizationId } : {}),
         ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
-        ...(args.principalArnPatterns?.length ? { principalArnPatterns: args.principalArnPatterns } : {}),
+        ...(callerArns.length ? { principalArnPatterns: callerArns } : {}),
       }))),
       maxSessionDuration: (args.maxSessionHours ?? 1) * 3600,
       tags: args.tags,

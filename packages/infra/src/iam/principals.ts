@@ -83,8 +83,8 @@ export interface AccountTrustOptions {
   readonly organizationId?: string;
   /** External id the caller must pass. */
   readonly externalId?: pulumi.Input<string>;
-  /** Restrict further to principals whose ARN matches (e.g. an IAM Identity Center permission set role). */
-  readonly principalArnPatterns?: readonly string[];
+  /** Restrict further to principals whose ARN matches (named roles, IAM Identity Center permission-set roles). */
+  readonly principalArnPatterns?: readonly pulumi.Input<string>[];
 }
 
 /** The trust statement for `sts:AssumeRole` across accounts; requires an org or external id condition. */

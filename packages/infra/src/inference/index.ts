@@ -1,5 +1,5 @@
 /** The inference account: model access, application inference profiles, invocation logging, alarms. */
-export { findModel, geographyOfRegion, KNOWN_MODELS, profileId, validateGeography } from "./models";
+export { findModel, geographyOfRegion, KNOWN_MODELS, profileId, validateGeography, GEOGRAPHY_REGION_PATTERNS } from "./models";
 export type { CrossRegionPrefix, KnownModel, ModelPrice } from "./models";
 export { modelAccessStatements } from "./model-access";
 export type { ModelAccessSpec } from "./model-access";

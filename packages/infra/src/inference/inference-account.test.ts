@@ -21,7 +21,6 @@ const baseArgs = (): Inference.InferenceAccountArgs => ({
   region: "us-east-1",
   models: { primary: SONNET, fast: HAIKU },
   crossRegion: "us",
-  destinationRegions: ["us-east-1", "us-east-2", "us-west-2"],
   teams: [{ name: "platform", costCenter: "CC-1", tags: { department: "eng" } }],
   invocationLogging: { enabled: true, logRetentionDays: 30, s3ExpirationDays: 90 },
   alarms: { emails: ["ops@example.com"], throttlesPer5Min: 5, serverErrorsPer5Min: 5, clientErrorsPer5Min: 20, latencyP90Ms: 30000, invocationsPerHour: 1000 },
@@ -151,11 +150,10 @@ describe("InferenceAccount", () => {
 
   it.each([
     [{ models: { primary: "anthropic.claude-v2", fast: HAIKU } }, /`models.primary` "anthropic.claude-v2" is not a known Claude model id/],
-    [{ crossRegion: "eu" as const, destinationRegions: ["us-east-1"] }, /"eu." profiles are not available from us-east-1/],
+    [{ crossRegion: "eu" as const }, /"eu." profiles are not available from us-east-1/],
     [{ teams: [{ name: "Platform Team", costCenter: "x" }] }, /teams\[0\]\.name/],
     [{ teams: [{ name: "dup", costCenter: "x" }, { name: "dup", costCenter: "y" }] }, /is repeated/],
     [{ teams: [{ name: "ok", costCenter: "a;b" }] }, /tag value "a;b"/],
-    [{ destinationRegions: ["us-west-2"] }, /must include `region`/],
   ])("rejects %j before creating anything", (override, message) => {
     expect(() => new inference.InferenceAccount("bad", { ...baseArgs(), ...override } as Inference.InferenceAccountArgs)).toThrowError(message);
   });

@@ -30,7 +30,6 @@ export interface InferenceAccountArgs {
   readonly region: string;
   readonly models: Readonly<Partial<Record<ModelRole, string>>> & { readonly primary: string; readonly fast: string };
   readonly crossRegion: CrossRegionPrefix | "none";
-  readonly destinationRegions: readonly string[];
   /** One application inference profile per team and model role, tagged for cost allocation. */
   readonly teams: readonly TeamArgs[];
   readonly invocationLogging: { readonly enabled: boolean; readonly logRetentionDays: number; readonly s3ExpirationDays: number };
@@ -47,8 +46,7 @@ export function validateInferenceAccountArgs(args: InferenceAccountArgs): string
     if (!model) problems.push(`\`models.${role}\` "${id}" is not a known Claude model id`);
     else if (args.crossRegion !== "none" && !model.prefixes.includes(args.crossRegion)) problems.push(`\`models.${role}\` ${id} has no ${args.crossRegion}. profile`);
   }
-  if (args.crossRegion !== "global" && !args.destinationRegions.includes(args.region)) problems.push("`destinationRegions` must include `region`");
-  problems.push(...validateGeography(args.region, args.crossRegion, args.destinationRegions).map((p) => `\`crossRegion\`: ${p}`));
+  problems.push(...validateGeography(args.region, args.crossRegion).map((p) => `\`crossRegion\`: ${p}`));
   const names = args.teams.map((t) => t.name);
   names.forEach((n, i) => {
     if (!/^[a-z][a-z0-9-]{1,30}$/.test(n)) problems.push(`\`teams[${i}].name\` "${n}" must be 2–31 lower-case letters, digits, dashes`);
@@ -235,7 +233,6 @@ export class InferenceAccount extends pulumi.ComponentResource {
       region: a.region,
       models: [...new Set(Object.values(a.models).filter((m): m is string => !!m))],
       crossRegion: a.crossRegion,
-      destinationRegions: a.destinationRegions,
       applicationProfileArns: Object.values(this.teamProfiles).flatMap((byRole) => Object.values(byRole).filter((x): x is pulumi.Output<string> => !!x)),
       denyBearerTokens: a.denyBedrockApiKeys,
     });

@@ -9,7 +9,6 @@ const spec = (over: Partial<ModelAccessSpec> = {}): ModelAccessSpec => ({
   region: "us-east-1",
   models: [SONNET],
   crossRegion: "us",
-  destinationRegions: ["us-east-1", "us-west-2"],
   applicationProfileArns: [],
   denyBearerTokens: false,
   ...over,
@@ -17,11 +16,11 @@ const spec = (over: Partial<ModelAccessSpec> = {}): ModelAccessSpec => ({
 const resolve = async (s: ReturnType<typeof modelAccessStatements>) => JSON.parse(await unwrap((await import("@pulumi/pulumi")).jsonStringify(s)));
 
 describe("modelAccessStatements", () => {
-  it("reaches destination-Region models only through the stage's profiles", async () => {
+  it("reaches the geography's models only through the stage's profiles", async () => {
     await installMocks({ accountId: "111111111111", region: "us-east-1" });
     const [profiles, models, read, list] = await resolve(modelAccessStatements(spec()));
     expect(profiles.Resource).toEqual([`arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.${SONNET}`]);
-    expect(models.Resource).toEqual([`arn:aws:bedrock:us-east-1::foundation-model/${SONNET}`, `arn:aws:bedrock:us-west-2::foundation-model/${SONNET}`]);
+    expect(models.Resource).toEqual([`arn:aws:bedrock:us-*::foundation-model/${SONNET}`, `arn:aws:bedrock:ca-*::foundation-model/${SONNET}`]);
     expect(models.Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": profiles.Resource } });
     expect(read.Action).toEqual(["bedrock:GetInferenceProfile"]);
     expect(list).toEqual({ Sid: "ListProfiles", Effect: "Allow", Action: ["bedrock:ListInferenceProfiles"], Resource: ["*"] });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { allow, deny, type Statement } from "../iam";
-import { type CrossRegionPrefix, profileId } from "./models";
+import { type CrossRegionPrefix, GEOGRAPHY_REGION_PATTERNS, profileId } from "./models";
 import { BEARER_TOKEN_ACTIONS, MODEL_INVOKE_ACTIONS, PROFILE_LIST_ACTIONS, PROFILE_READ_ACTIONS } from "./perms";
 
 type In = pulumi.Input<string>;
@@ -13,8 +13,6 @@ export interface ModelAccessSpec {
   /** Base model ids (`anthropic.claude-…`). */
   readonly models: readonly string[];
   readonly crossRegion: CrossRegionPrefix | "none";
-  /** Regions a geographic profile may route to (ignored for `global`). */
-  readonly destinationRegions: readonly string[];
   /** Application inference profiles of the stage (team profiles). */
   readonly applicationProfileArns: readonly In[];
   /** Deny Bedrock API keys for these principals. */
@@ -23,10 +21,10 @@ export interface ModelAccessSpec {
 
 /**
  * The model-access statements for one stage. Invocation is allowed only through the stage's
- * inference profiles: the profile ARNs themselves, and the foundation models behind them in every
- * destination Region *only when reached through one of those profiles* (`bedrock:InferenceProfileArn`),
- * so direct on-demand calls to other Regions or models are not granted. `global.` profiles route to
- * any commercial Region and also evaluate the Region-less foundation-model ARN.
+ * inference profiles: the profile ARNs themselves, and the foundation models behind them in the
+ * profile's geography *only when reached through one of those profiles* (`bedrock:InferenceProfileArn`),
+ * so direct on-demand calls and other models are not granted. `global.` profiles route to any
+ * commercial Region and also evaluate the Region-less foundation-model ARN.
  */
 export function modelAccessStatements(spec: ModelAccessSpec): Statement[] {
   if (spec.models.length === 0) throw new Error("model access needs at least one model");
@@ -39,13 +37,9 @@ export function modelAccessStatements(spec: ModelAccessSpec): Statement[] {
 
   const foundation: pulumi.Output<string>[] = [];
   for (const m of spec.models) {
-    if (spec.crossRegion === "global") {
-      foundation.push(pulumi.interpolate`arn:${p}:bedrock:*::foundation-model/${m}`, pulumi.interpolate`arn:${p}:bedrock:::foundation-model/${m}`);
-    } else if (spec.crossRegion === "none") {
-      foundation.push(pulumi.interpolate`arn:${p}:bedrock:${spec.region}::foundation-model/${m}`);
-    } else {
-      for (const r of spec.destinationRegions) foundation.push(pulumi.interpolate`arn:${p}:bedrock:${r}::foundation-model/${m}`);
-    }
+    const regions = spec.crossRegion === "none" ? [spec.region] : GEOGRAPHY_REGION_PATTERNS[spec.crossRegion];
+    for (const r of regions) foundation.push(pulumi.interpolate`arn:${p}:bedrock:${r}::foundation-model/${m}`);
+    if (spec.crossRegion === "global") foundation.push(pulumi.interpolate`arn:${p}:bedrock:::foundation-model/${m}`);
   }
 
   const statements: Statement[] = [];

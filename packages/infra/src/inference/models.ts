@@ -62,14 +62,24 @@ const sameGeography = (prefix: CrossRegionPrefix, region: string) => {
   return geo === prefix || (prefix === "apac" && (geo === "jp" || geo === "au"));
 };
 
-/**
- * Checks that a cross-Region prefix can be used from the source Region and that every destination
- * Region lies in its geography. Returns problems; empty when consistent.
- */
-export function validateGeography(region: string, prefix: CrossRegionPrefix | "none", destinations: readonly string[]): string[] {
+/** Checks that a cross-Region prefix can be used from the source Region. Returns problems. */
+export function validateGeography(region: string, prefix: CrossRegionPrefix | "none"): string[] {
   if (prefix === "none" || prefix === "global") return [];
-  const problems: string[] = [];
-  if (!sameGeography(prefix, region)) problems.push(`"${prefix}." profiles are not available from ${region} (its geography is ${geographyOfRegion(region) ?? "unknown"})`);
-  for (const d of destinations) if (!sameGeography(prefix, d)) problems.push(`destination Region ${d} is outside the "${prefix}" geography`);
-  return problems;
+  return sameGeography(prefix, region) ? [] : [`"${prefix}." profiles are not available from ${region} (its geography is ${geographyOfRegion(region) ?? "unknown"})`];
 }
+
+/**
+ * The Regions a cross-Region profile may route to, as ARN Region patterns. AWS adds destination
+ * Regions to a profile over time (and they differ per model), so the grant covers the profile's whole
+ * geography instead of a list that goes stale and turns into AccessDenied for requests served in a new
+ * Region. Requests still reach these models only through the stage's own profiles.
+ */
+export const GEOGRAPHY_REGION_PATTERNS: Readonly<Record<CrossRegionPrefix, readonly string[]>> = {
+  us: ["us-*", "ca-*"],
+  "us-gov": ["us-gov-*"],
+  eu: ["eu-*"],
+  apac: ["ap-*"],
+  jp: ["ap-northeast-*"],
+  au: ["ap-southeast-*"],
+  global: ["*"],
+};
