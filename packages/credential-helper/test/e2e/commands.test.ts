@@ -1,0 +1,146 @@
+/** setup/undo, status, doctor, logout, device sign-in and Cognito federation through the built bundle. */
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE, DRIVER, baseEnv, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
+import { startWorld, type World } from "./harness/world.js";
+
+const exec = promisify(execFile);
+let w: World;
+beforeAll(async () => {
+  w = await startWorld();
+});
+afterAll(async () => w?.close());
+
+const AWS_CONFIG = `# company defaults — do not remove
+[default]
+region = eu-west-1
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile sandbox]
+sso_session = corp
+sso_account_id = 444444444444
+sso_role_name = Developer
+
+# vault-managed
+[profile legacy]
+credential_process = /usr/local/bin/vault-aws --role legacy
+`;
+const CLAUDE = `{\n  "permissions": { "allow": ["Bash(ls)"] },\n  "env": { "FOO": "bar" }\n}\n`;
+
+describe("setup and its undo, as a user runs them", () => {
+  it("adds the profile next to SSO and other credential_process profiles, is idempotent, and undoes exactly", async () => {
+    const home = tempHome("cmd");
+    const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint });
+    writeFileSync(join(home, ".aws", "config"), AWS_CONFIG);
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(home, ".claude"));
+    writeFileSync(join(home, ".claude", "settings.json"), CLAUDE);
+    const file = writeSettings(home, w.settings());
+
+    const first = await runHelper(["setup", "--settings", file], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe("");
+    const profiles = await exec("/usr/bin/aws", ["configure", "list-profiles"], { env });
+    expect(profiles.stdout.split("\n").filter(Boolean).sort()).toEqual(["claude-e2e", "default", "legacy", "sandbox"]);
+    const afterFirst = [readFileSync(join(home, ".aws", "config"), "utf8"), readFileSync(join(home, ".claude", "settings.json"), "utf8")];
+
+    const second = await runHelper(["setup", "--settings", file], env);
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain("updated   ");
+    expect([readFileSync(join(home, ".aws", "config"), "utf8"), readFileSync(join(home, ".claude", "settings.json"), "utf8")]).toEqual(afterFirst);
+
+    const undo = await runHelper(["setup", "--undo", "--stage", "e2e"], env);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(readFileSync(join(home, ".aws", "config"), "utf8")).toBe(AWS_CONFIG);
+    expect(readFileSync(join(home, ".claude", "settings.json"), "utf8")).toBe(CLAUDE);
+    const again = await runHelper(["setup", "--undo", "--stage", "e2e"], env);
+    expect(again.code).toBe(62);
+  });
+});
+
+describe("status, doctor and logout", () => {
+  it("report the signed-in state, check the machine, and forget everything on logout", async () => {
+    const home = tempHome("cmd");
+    const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint });
+    const file = writeSettings(home, w.settings());
+    expect((await runHelper(["setup", "--settings", file], env)).code).toBe(0);
+
+    const before = await runHelper(["status"], env);
+    expect(before.stdout).toContain("Signed in:    no");
+
+    const login = await runHelper(["login"], env);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toContain("Signed in as alice@example.com (stage e2e)");
+    expect(login.stdout).toBe("");
+
+    const status = await runHelper(["status"], env);
+    expect(status.stdout).toContain("Signed in as: alice@example.com (team platform)");
+
+    const doctor = await runHelper(["doctor"], env);
+    expect(doctor.code, doctor.stdout).toBe(0);
+    expect(doctor.stdout).toMatch(/ok\s+AWS profile: \[profile claude-e2e\]/);
+    expect(doctor.stdout).toMatch(/ok\s+identity provider: http:\/\/127\.0\.0\.1:\d+ reachable; device sign-in available/);
+    expect(doctor.stdout).toMatch(/ok\s+clock: within \d+ s/);
+    expect(doctor.stdout).toMatch(/ok\s+sign-in port: 127\.0\.0\.1:\d+ is free/);
+
+    writeFileSync(join(home, ".claude", "settings.json"), "{ broken");
+    const sick = await runHelper(["doctor"], env);
+    expect(sick.code).toBe(1);
+    expect(sick.stdout).toMatch(/FAIL\s+Claude Code settings: .* is not valid JSON\n {6}fix: /);
+
+    const logout = await runHelper(["logout"], env);
+    expect(logout.code).toBe(0);
+    for (const f of ["id-token.json", "refresh-token.json", "credentials.json"]) expect(existsSync(cacheFile(home, f))).toBe(false);
+    const headless = await runHelper(["credential-process"], { ...env, CLAUDE_BEDROCK_BROWSER_COMMAND: "", DISPLAY: "" });
+    expect(headless.code).toBe(24);
+  });
+});
+
+describe("device sign-in", () => {
+  it("login --device shows a verification URL and completes when the user approves on another device", async () => {
+    const home = tempHome("cmd");
+    const env = baseEnv(home, { CLAUDE_BEDROCK_SETTINGS: writeSettings(home, w.settings()) });
+    const child = spawn(process.execPath, [BUNDLE, "login", "--device"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let stdout = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.on("data", (c) => {
+        stderr += c;
+        const m = /open (http:\/\/127\.0\.0\.1:\d+\/device\S*)/.exec(stderr);
+        if (m) resolve(m[1]!.replace(/[.,)]$/, ""));
+      });
+    });
+    await exec(process.execPath, [DRIVER, url], { env: { ...env, E2E_BROWSER_MODE: "device" } });
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("Signed in as alice@example.com");
+    expect(existsSync(cacheFile(home, "refresh-token.json"))).toBe(true);
+  });
+});
+
+describe("Cognito Identity Pool federation", () => {
+  it("exchanges the id_token with GetId + GetCredentialsForIdentity (AWS_ENDPOINT_URL_COGNITO_IDENTITY honoured)", async () => {
+    const home = tempHome("cmd");
+    const settings = w.settings({
+      federation: { mode: "cognito-identity-pool", identityPoolId: "us-east-1:11111111-2222-3333-4444-555555555555", identityPoolRegion: "us-east-1", roleArn: "arn:aws:iam::111111111111:role/cognito-auth", providerName: new URL(w.idp.issuer).host },
+    });
+    const env = baseEnv(home, { CLAUDE_BEDROCK_SETTINGS: writeSettings(home, settings), AWS_ENDPOINT_URL_COGNITO_IDENTITY: w.sts.endpoint, CLAUDE_BEDROCK_BROWSER_COMMAND: "" });
+    const token = await w.idp.sign({ sub: "alice", email: "alice@example.com" });
+    seed(home, "id-token.json", { idToken: token, expiresAt: Date.now() + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    const before = { id: w.sts.calls.GetId ?? 0, creds: w.sts.calls.GetCredentialsForIdentity ?? 0 };
+    const r = await runHelper(["credential-process"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/) });
+    expect(w.sts.calls.GetId).toBe(before.id + 1);
+    expect(w.sts.calls.GetCredentialsForIdentity).toBe(before.creds + 1);
+  });
+});
