@@ -50,3 +50,6 @@ export const INVOKE_API_ACTIONS = ["execute-api:Invoke"] as const;
 
 /** The actions the block policies deny; Converse and ConverseStream are authorised by these two. */
 export const DENIED_MODEL_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
+
+/** The aggregation assumes the read role in the telemetry account (cross-account stages only). */
+export const ASSUME_ROLE_ACTIONS = ["sts:AssumeRole"] as const;

@@ -230,6 +230,28 @@ describe("QuotaService", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("reads telemetry in another account through a read-only role trusted by the aggregation role only", async () => {
+    const aws = await import("@pulumi/aws");
+    const telemetryProvider = new aws.Provider("telemetry-provider", { region: "us-east-1", allowedAccountIds: ["333333333333"] });
+    new quotas.QuotaService("quota", args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, crossAccount: { provider: telemetryProvider, accountId: "333333333333", organizationId: "o-exampleorg1" } } } }));
+    await settle();
+    const role = one("aws:iam/role:Role", "quota-telemetry-read");
+    expect(role.account).toBe("333333333333");
+    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement).toEqual([{
+      Sid: "CrossAccountCallers",
+      Effect: "Allow",
+      Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/quota-aggregate-role`] },
+      Action: ["sts:AssumeRole"],
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1", "sts:ExternalId": "ccb-prod-quota-aggregate" } },
+    }]);
+    expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-telemetry-read"))[0].Action).toEqual(["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]);
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
+    expect(bySid(p, "ReadTelemetryInItsAccount")).toEqual({ Sid: "ReadTelemetryInItsAccount", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read"] });
+    expect(bySid(p, "ReadTelemetryMetric")).toBeUndefined();
+    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({ roleArn: "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read", externalId: "ccb-prod-quota-aggregate" });
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
   it("Cognito stages key the block on the email principal tag", async () => {
     new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
     await settle();

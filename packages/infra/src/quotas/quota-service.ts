@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
+import { accountTrustStatement, allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
 import { hash8, physicalName } from "../naming";
 import type { PricingTable } from "./pricing";
 import {
+  ASSUME_ROLE_ACTIONS,
   BLOCK_POLICY_ACTIONS,
   DENIED_MODEL_ACTIONS,
   GET_OBJECT_ACTIONS,
@@ -46,6 +47,11 @@ export interface TelemetryMetricSource {
   readonly userDimension: string;
   readonly typeDimension: string;
   readonly modelDimension?: string;
+  /**
+   * When the collector's metrics live in another account (telemetry account): a read-only role is
+   * created there with this provider, trusted by the aggregation role only, and assumed per run.
+   */
+  readonly crossAccount?: { readonly provider: pulumi.ProviderResource; readonly accountId: string; readonly organizationId?: string };
 }
 
 export interface InvocationLogsSource {
@@ -253,7 +259,13 @@ export class QuotaService extends pulumi.ComponentResource {
       allow(PUBLISH_ACTIONS, [this.topic.arn], { sid: "PublishAlerts" }),
       allow(PUT_METRIC_ACTIONS, ["*"], { sid: "PublishOwnMetrics", conditions: { StringEquals: { "cloudwatch:namespace": METRICS_NAMESPACE } } }),
     ];
-    if (args.sources.telemetry) aggregateStatements.push(allow(READ_METRIC_ACTIONS, ["*"], { sid: "ReadTelemetryMetric" }));
+    const tel = args.sources.telemetry;
+    // The read role in the telemetry account is named up front so the aggregation role may assume exactly it.
+    const telemetryRoleName = tel?.crossAccount ? physicalName("iamRole", [args.namePrefix, "quota-telemetry-read"]) : undefined;
+    const telemetryRoleArn = tel?.crossAccount ? pulumi.interpolate`arn:${env.partition}:iam::${tel.crossAccount.accountId}:role/${telemetryRoleName}` : undefined;
+    const externalId = `${args.namePrefix}-quota-aggregate`;
+    if (tel && !tel.crossAccount) aggregateStatements.push(allow(READ_METRIC_ACTIONS, ["*"], { sid: "ReadTelemetryMetric" }));
+    if (telemetryRoleArn) aggregateStatements.push(allow(ASSUME_ROLE_ACTIONS, [telemetryRoleArn], { sid: "ReadTelemetryInItsAccount" }));
     const logs = args.sources.invocationLogs;
     let logsSource: pulumi.Output<string> | undefined;
     if (logs) {
@@ -277,7 +289,18 @@ export class QuotaService extends pulumi.ComponentResource {
         ALERT_TOPIC_ARN: this.topic.arn,
         METRICS_NAMESPACE,
         PRICING_JSON: JSON.stringify(args.pricing),
-        ...(args.sources.telemetry ? { TELEMETRY_SOURCE: JSON.stringify(args.sources.telemetry) } : {}),
+        ...(tel
+          ? {
+            TELEMETRY_SOURCE: pulumi.jsonStringify({
+              namespace: tel.namespace,
+              metricName: tel.metricName,
+              userDimension: tel.userDimension,
+              typeDimension: tel.typeDimension,
+              ...(tel.modelDimension ? { modelDimension: tel.modelDimension } : {}),
+              ...(telemetryRoleArn ? { roleArn: telemetryRoleArn, externalId } : {}),
+            }),
+          }
+          : {}),
         ...(logsSource ? { INVOCATION_LOGS_SOURCE: logsSource } : {}),
         ...(this.blockPolicyArns.length ? { BLOCK_POLICY_ARNS: pulumi.all(this.blockPolicyArns).apply((a) => a.join(",")) } : {}),
         ...(args.block && args.block.key !== "session-name" ? { BLOCK_PRINCIPAL_TAG: args.block.key.principalTag } : {}),
@@ -307,6 +330,25 @@ export class QuotaService extends pulumi.ComponentResource {
         allow(KMS_USE_ACTIONS, [key], { sid: "UseStageKey", conditions: kmsVia }),
       ],
     });
+
+    if (tel?.crossAccount && telemetryRoleName) {
+      const inTelemetry = { parent: this, provider: tel.crossAccount.provider };
+      const readRole = new aws.iam.Role(`${name}-telemetry-read`, {
+        name: telemetryRoleName,
+        description: `Lets the ${args.namePrefix} quota aggregation (inference account) read the per-user token metric`,
+        assumeRolePolicy: renderPolicy(policyDocument(accountTrustStatement({
+          principals: [this.aggregateFunction.role],
+          ...(tel.crossAccount.organizationId ? { organizationId: tel.crossAccount.organizationId } : {}),
+          externalId,
+        }))),
+        maxSessionDuration: 3600,
+        tags,
+      }, inTelemetry);
+      new aws.iam.RolePolicy(`${name}-telemetry-read`, {
+        role: readRole.name,
+        policy: renderPolicy(policyDocument(allow(READ_METRIC_ACTIONS, ["*"], { sid: "ReadTelemetryMetric" }))),
+      }, inTelemetry);
+    }
 
     // ---- Schedule ---------------------------------------------------------------------------------
     const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { description: "Quota aggregation every 15 minutes", scheduleExpression: "rate(15 minutes)", tags }, parent);

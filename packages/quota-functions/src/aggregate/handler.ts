@@ -7,6 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { applyBlockPolicies } from "../block-policy.js";
 import { loadAggregateConfig } from "../config.js";
 import { createLogger } from "../log.js";
@@ -16,6 +17,19 @@ import type { UsageSource } from "../sources/types.js";
 import { QuotaStore } from "../store.js";
 import { runAggregation, type AggregateSummary } from "./run.js";
 
+/** Credentials of a role in another account, refreshed a minute before they expire. */
+export function assumedRole(sts: STSClient, roleArn: string, externalId?: string): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }> {
+  let cached: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } | undefined;
+  return async () => {
+    if (cached && cached.expiration.getTime() - Date.now() > 60_000) return cached;
+    const r = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "quota-aggregate", DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
+    const c = r.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return cached;
+  };
+}
+
 export async function handler(): Promise<AggregateSummary> {
   const log = createLogger("quota-aggregate");
   const c = loadAggregateConfig(process.env);
@@ -23,7 +37,10 @@ export async function handler(): Promise<AggregateSummary> {
   const sns = new SNSClient({});
   const iam = new IAMClient({});
   const sources: UsageSource[] = [];
-  if (c.telemetry) sources.push(new TelemetrySource(cw, c.telemetry, log));
+  if (c.telemetry) {
+    const reader = c.telemetry.roleArn ? new CloudWatchClient({ credentials: assumedRole(new STSClient({}), c.telemetry.roleArn, c.telemetry.externalId) }) : cw;
+    sources.push(new TelemetrySource(reader, c.telemetry, log));
+  }
   if (c.invocationLogs) sources.push(new InvocationLogSource(new S3Client({}), { ...c.invocationLogs, settleMs: c.settleMs }, log));
   const summary = await runAggregation({
     store: new QuotaStore(new DynamoDBClient({}), c.limitsTable, c.usageTable),

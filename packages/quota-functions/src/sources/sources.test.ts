@@ -108,3 +108,18 @@ describe("client telemetry (CloudWatch metrics)", () => {
     expect(log.lines.at(-1)).toMatchObject({ metrics: 3, unknownType: 1 });
   });
 });
+
+describe("telemetry in another account", () => {
+  it("assumes the read role with its external id once and reuses the credentials until shortly before expiry", async () => {
+    const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+    const { assumedRole } = await import("../aggregate/handler.js");
+    const sts = mockClient(STSClient);
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 15 * 60_000) } });
+    const provider = assumedRole(new STSClient({ region: "us-east-1" }), "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read", "ccb-prod-quota-aggregate");
+    expect((await provider()).accessKeyId).toBe("ASIA1");
+    await provider();
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleArn: "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read", RoleSessionName: "quota-aggregate", DurationSeconds: 900, ExternalId: "ccb-prod-quota-aggregate" },
+    ]);
+  });
+});

@@ -22,6 +22,9 @@ export interface TelemetrySourceOptions {
   readonly typeDimension: string;
   /** Model dimension; without it cost uses the pricing table's default price. */
   readonly modelDimension?: string;
+  /** Role in the telemetry account to assume when the metrics live there (with its external id). */
+  readonly roleArn?: string;
+  readonly externalId?: string;
 }
 
 /** Claude Code's `type` attribute → our token kinds. `cacheCreation` is cache *write* (priced, not dropped). */
