@@ -1,10 +1,92 @@
+import * as pulumi from "@pulumi/pulumi";
+import { distribution } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 
-/** What the distribution area hands to the areas composed after it. */
-export interface DistributionPart extends StagePart {}
+/** GitHub's OIDC issuer as IAM keys its conditions (see the cicd module). */
+const GITHUB_ISSUER_KEY = "token.actions.githubusercontent.com";
+
+/** What the distribution area hands to the areas composed after it (cicd publishes to this registry). */
+export interface DistributionPart extends StagePart {
+  readonly registry: {
+    /** Account and Region that hold the CodeArtifact domain. */
+    readonly accountId: string;
+    readonly region: string;
+    readonly domainName: pulumi.Output<string>;
+    readonly repositoryName: pulumi.Output<string>;
+    readonly packageName: string;
+    readonly registryUrl: pulumi.Output<string>;
+    /** Role CI assumes to publish the helper (trusts the roles named in `distribution.publisher`). */
+    readonly publisherRoleArn: pulumi.Output<string>;
+  };
+}
 
 /** Composes the distribution area for a stage; `undefined` when the stage leaves it off. */
 export function composeDistribution(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): DistributionPart | undefined {
-  if (!ctx.config.distribution.enabled) return undefined;
-  return undefined;
+  const c = ctx.config.distribution;
+  if (!c.enabled) return undefined;
+  const key = (k: string) => `stage.distribution.${k}`;
+  const fail = (k: string, message: string): never => {
+    throw new Error(`the configuration of stage "${ctx.config.name}" is invalid (Pulumi.${ctx.config.name}.yaml): ${key(k)}: ${message}`);
+  };
+  const orgId = ctx.config.organizationId;
+  const accountId = c.account === "inference" ? ctx.config.accounts.inference.id : ctx.config.accounts.telemetry.id;
+  const provider = c.account === "inference" ? ctx.providers.inference : ctx.providers.telemetry;
+  if (c.readers.organization && !orgId) fail("readers.organization", "is true but the stage has no organisation: set stage.organizationId (the AWS Organizations id whose principals may read), or set it to false and list `readers.accountIds`");
+  if (!c.publisher) return fail("publisher", "is required");
+
+  let publisherTrust: distribution.PublisherTrust;
+  if (c.publisher.kind === "roles") {
+    const ciAccount = c.publisher.accountId ?? accountId;
+    if (ciAccount !== accountId && !orgId) fail("publisher.accountId", `CI roles in account ${ciAccount} (not the registry's ${accountId}) need the organisation for the trust condition: set stage.organizationId`);
+    publisherTrust = { roles: { accountId: ciAccount, roleNames: c.publisher.roleNames, ...(ciAccount !== accountId && orgId ? { organizationId: orgId } : {}) } };
+  } else {
+    const g = c.publisher;
+    publisherTrust = {
+      oidc: {
+        providerArn: g.oidcProviderArn,
+        issuerKey: GITHUB_ISSUER_KEY,
+        audiences: ["sts.amazonaws.com"],
+        subjects: g.tagPattern ? [`repo:${g.repository}:ref:refs/tags/${g.tagPattern}`] : [`repo:${g.repository}:environment:${g.environment}`],
+      },
+    };
+  }
+
+  // The developers' role lives in the inference account: a registry elsewhere must name it in its policies too.
+  const developersCrossAccount = c.developerRoleReads && accountId !== ctx.config.accounts.inference.id;
+  const registry = new distribution.PackageRegistry(`${ctx.config.namePrefix}-registry`, {
+    domainName: c.domainName ?? ctx.config.namePrefix,
+    repositoryName: c.repositoryName,
+    packageNames: [c.packageName],
+    readers: {
+      ...(c.readers.organization && orgId ? { organizationId: orgId } : {}),
+      ...(c.readers.accountIds.length ? { accountIds: c.readers.accountIds } : {}),
+      ...(developersCrossAccount ? { principalArns: [ctx.userRole.arn] } : {}),
+    },
+    publisherTrust,
+    upstreamNpmjs: c.upstreamNpmjs,
+    publisherRoleName: `${ctx.config.namePrefix}-helper-publisher`,
+    tags: ctx.tags,
+  }, { providers: { aws: provider } });
+  if (c.developerRoleReads) registry.grants.read({ roleName: ctx.userRole.name, key: "developers" }, { provider: ctx.providers.inference });
+
+  return {
+    registry: {
+      accountId,
+      region: ctx.config.region,
+      domainName: registry.domainName,
+      repositoryName: registry.repositoryName,
+      packageName: c.packageName,
+      registryUrl: registry.registryUrl,
+      publisherRoleArn: registry.publisherRoleArn,
+    },
+    helper: pulumi.output({ distribution: { registryUrl: registry.registryUrl, packageName: c.packageName } }),
+    outputs: {
+      registryUrl: registry.registryUrl,
+      registryNpmrc: registry.npmrcLines.apply((lines) => lines.join("\n")),
+      registryLoginCommand: registry.loginCommand,
+      registryTokenCommand: registry.tokenCommand,
+      helperPackageName: c.packageName,
+      helperPublisherRoleArn: registry.publisherRoleArn,
+    },
+  };
 }

@@ -1,10 +1,106 @@
-import type { ConfigProblems, Reader } from "./problems";
+import { ACCOUNT_ID, type ConfigProblems, type Reader } from "./problems";
 
-/** The `stage.distribution` section. Off unless the stage enables it. */
-export interface DistributionConfig {
-  readonly enabled: boolean;
+/** Publishing from CI roles of one account (by name; they need not exist yet). */
+export interface PublisherRolesConfig {
+  readonly kind: "roles";
+  /** Account of the CI roles; defaults to the registry's account. */
+  readonly accountId?: string;
+  readonly roleNames: readonly string[];
 }
 
-export function parseDistributionConfig(r: Reader | undefined, _p: ConfigProblems): DistributionConfig {
-  return { enabled: r?.bool("enabled", false) ?? false };
+/** Publishing straight from GitHub Actions through its OIDC provider (no CI role in between). */
+export interface PublisherGithubConfig {
+  readonly kind: "github";
+  readonly oidcProviderArn: string;
+  /** `owner/repo` */
+  readonly repository: string;
+  /** Release tags that may publish, e.g. `helper-v*`. */
+  readonly tagPattern?: string;
+  /** Or jobs in this protected environment. */
+  readonly environment?: string;
+}
+
+/** The `stage.distribution` section: the internal npm registry the helper is installed from. */
+export interface DistributionConfig {
+  readonly enabled: boolean;
+  /** The helper's scoped npm name, e.g. `@acme/claude-bedrock`. */
+  readonly packageName: string;
+  /** Account that holds the registry. */
+  readonly account: "inference" | "telemetry";
+  /** CodeArtifact domain; defaults to the stage's name prefix. */
+  readonly domainName?: string;
+  readonly repositoryName: string;
+  /** Proxy npmjs.com through an upstream repository (off: supply-chain safety, see docs/distribution.md). */
+  readonly upstreamNpmjs: boolean;
+  readonly readers: {
+    /** Every principal of the stage's `organizationId` may read. */
+    readonly organization: boolean;
+    readonly accountIds: readonly string[];
+  };
+  /** The federated developer role may read the registry (upgrades with the helper's own profile). */
+  readonly developerRoleReads: boolean;
+  readonly publisher?: PublisherRolesConfig | PublisherGithubConfig;
+}
+
+const SCOPED_NAME = /^@[a-z0-9-~][a-z0-9-._~]*\/[a-z0-9-~][a-z0-9-._~]*$/;
+const DOMAIN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+const ROLE_NAME = /^[\w+=,.@*?/-]{1,64}$/;
+const OIDC_PROVIDER_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
+
+const OFF: DistributionConfig = {
+  enabled: false,
+  packageName: "",
+  account: "inference",
+  repositoryName: "claude-code",
+  upstreamNpmjs: false,
+  readers: { organization: false, accountIds: [] },
+  developerRoleReads: false,
+};
+
+export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems): DistributionConfig {
+  const enabled = r?.bool("enabled", false) ?? false;
+  if (!r || !enabled) return OFF;
+  const packageName = r.str("packageName", { pattern: SCOPED_NAME, hint: "a scoped npm name such as @acme/claude-bedrock (the scope keeps it off public npm)" });
+  const account = r.oneOf("account", ["inference", "telemetry"] as const, "inference");
+  const domainName = r.optStr("domainName", { pattern: DOMAIN, hint: "2–50 lower-case letters, digits and dashes, starting with a letter" });
+  const repositoryName = r.str("repositoryName", { pattern: REPOSITORY, hint: "2–100 letters, digits, `.`, `_` or `-`", default: "claude-code" });
+  const upstreamNpmjs = r.bool("upstreamNpmjs", false);
+  const readersR = r.child("readers", false);
+  const readers = {
+    organization: readersR?.bool("organization", false) ?? false,
+    accountIds: readersR?.strList("accountIds", { pattern: ACCOUNT_ID, hint: "12-digit account ids, quoted in YAML", default: [] }) ?? [],
+  };
+  const developerRoleReads = r.bool("developerRoleReads", true);
+
+  let publisher: DistributionConfig["publisher"];
+  const pub = r.child("publisher", false);
+  if (!pub) {
+    p.add(r.key("publisher"), "is required when distribution is enabled: set `roleNames` (the CI release role, e.g. <namePrefix>-ci-release) or `github`");
+  } else if (pub.has("github") && pub.has("roleNames")) {
+    p.add(pub.key("github"), "set either `roleNames` or `github`, not both");
+  } else if (pub.has("github")) {
+    const g = pub.child("github")!;
+    const tagPattern = g?.optStr("tagPattern", { pattern: TAG_PATTERN, hint: "a tag name or prefix ending in *, e.g. helper-v*" });
+    const environment = g?.optStr("environment", { pattern: /^[\w.-]{1,255}$/, hint: "a GitHub environment name" });
+    if (g && tagPattern === undefined && environment === undefined) p.add(g.key("tagPattern"), "set `tagPattern` or `environment`: which GitHub jobs may publish");
+    if (g && tagPattern !== undefined && environment !== undefined) p.add(g.key("environment"), "set one of `tagPattern` and `environment` (IAM would require both at once)");
+    publisher = {
+      kind: "github",
+      oidcProviderArn: g?.str("oidcProviderArn", { pattern: OIDC_PROVIDER_ARN, hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider" }) ?? "",
+      repository: g?.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/repo" }) ?? "",
+      ...(tagPattern ? { tagPattern } : {}),
+      ...(environment ? { environment } : {}),
+    };
+  } else {
+    const roleNames = pub.strList("roleNames", { pattern: ROLE_NAME, hint: "IAM role names, e.g. ccb-pilot-ci-release", min: 1 });
+    roleNames.forEach((n, i) => {
+      if (/^[*?]+$/.test(n)) p.add(`${pub.key("roleNames")}[${i}]`, "must not be only a wildcard: name the CI role");
+    });
+    const accountId = pub.optStr("accountId", { pattern: ACCOUNT_ID, hint: "a 12-digit account id, quoted in YAML" });
+    publisher = { kind: "roles", roleNames, ...(accountId ? { accountId } : {}) };
+  }
+  return { enabled, packageName, account, ...(domainName ? { domainName } : {}), repositoryName, upstreamNpmjs, readers, developerRoleReads, ...(publisher ? { publisher } : {}) };
 }

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { rules } from "@ccb/infra";
+import { policyOf } from "@ccb/infra/src/testing";
+import { readStageInput } from "../packages/helper-distribution/src/stage-input";
+import { ConfigProblems, Reader } from "./config/problems";
+import { parseDistributionConfig } from "./config/distribution";
+import { runStage } from "./testing";
+
+const DOMAIN = "aws:codeartifact/domain:Domain";
+const REPO = "aws:codeartifact/repository:Repository";
+const REPO_POLICY = "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy";
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+
+describe("distribution in the pilot stage", () => {
+  it("creates the registry in the inference account and hands its URL and package to the helper", async () => {
+    const { recorder, outputs } = await runStage("pilot");
+    const url = "https://ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/";
+    const domain = recorder.one(DOMAIN, "ccb-pilot-registry-domain");
+    expect(domain).toMatchObject({ account: "111111111111", region: "us-east-1", inputs: { domain: "ccb-pilot", encryptionKey: expect.stringMatching(/^arn:aws:kms:us-east-1:111111111111:key\//) } });
+    expect(recorder.one(REPO, "ccb-pilot-registry-repository").inputs).toMatchObject({ domain: "ccb-pilot", repository: "claude-code" });
+    expect(recorder.byType(REPO)).toHaveLength(1); // no public upstream in the pilot
+    expect(recorder.byType(REPO_POLICY)).toHaveLength(0); // one account: no cross-account readers
+    expect(outputs.helperSettings.distribution).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
+    expect(outputs).toMatchObject({
+      registryUrl: url,
+      helperPackageName: "@example/claude-bedrock-pilot",
+      registryNpmrc: `@example:registry=${url}\n//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=\${CODEARTIFACT_AUTH_TOKEN}`,
+      registryLoginCommand: "aws codeartifact login --tool npm --domain ccb-pilot --domain-owner 111111111111 --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200",
+      helperPublisherRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-helper-publisher",
+    });
+  });
+
+  it("lets the pilot's CI release role publish and the developers' role read", async () => {
+    const { recorder } = await runStage("pilot");
+    const trust = policyOf(recorder.one(ROLE, "ccb-pilot-registry-publisher").inputs.assumeRolePolicy)!.Statement;
+    expect(trust).toEqual([{
+      Sid: "CiPublisher",
+      Effect: "Allow",
+      Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
+      Action: ["sts:AssumeRole"],
+      Condition: { StringEquals: { "aws:PrincipalAccount": "111111111111" }, ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/ccb-pilot-ci-release"] } },
+    }]);
+    const read = recorder.one(ROLE_POLICY, "ccb-pilot-registry-read-developers");
+    expect(read.account).toBe("111111111111");
+    expect(policyOf(read.inputs.policy)!.Statement.flatMap((s: any) => s.Action)).toContain("codeartifact:ReadFromRepository");
+  });
+
+  it("produces stack outputs the distribution build accepts as they are", async () => {
+    const { outputs } = await runStage("pilot");
+    const input = readStageInput(JSON.stringify(outputs), { stage: "pilot", source: "pilot-outputs.json" });
+    expect(input.packageName).toBe("@example/claude-bedrock-pilot");
+    expect(input.registryUrl).toBe(outputs.registryUrl);
+  });
+
+  it("passes the security rules", async () => {
+    const { recorder } = await runStage("pilot");
+    const mine = recorder.resources.filter((r) => r.name.startsWith("ccb-pilot-registry"));
+    expect(mine.length).toBeGreaterThan(5);
+    expect(rules.findingsOf(recorder.resources).filter((f) => f.resource.startsWith("ccb-pilot-registry"))).toEqual([]);
+  });
+});
+
+describe("distribution in the prod stage", () => {
+  it("lets the whole organisation read, and nothing but reads", async () => {
+    const { recorder } = await runStage("prod");
+    const st = policyOf(recorder.one(REPO_POLICY, "ccb-prod-registry-repository-policy").inputs.policyDocument)!.Statement;
+    expect(st).toHaveLength(1);
+    expect(st[0]).toMatchObject({ Sid: "OrganizationRead", Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } } });
+    expect(st[0].Action.every((a: string) => /^codeartifact:(Describe|Get|List|Read)/.test(a))).toBe(true);
+    expect(rules.findingsOf(recorder.resources).filter((f) => f.resource.startsWith("ccb-prod-registry"))).toEqual([]);
+  });
+
+  it("can hold the registry in the telemetry (shared services) account, naming the developers' role in its policy", async () => {
+    const { recorder, outputs } = await runStage("prod", (raw) => {
+      raw.distribution.account = "telemetry";
+      raw.distribution.publisher.accountId = "222222222222"; // CI's release role stays in the inference account
+    });
+    expect(recorder.one(DOMAIN, "ccb-prod-registry-domain").account).toBe("333333333333");
+    expect(outputs.registryUrl).toBe("https://ccb-prod-333333333333.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/");
+    const st = policyOf(recorder.one(REPO_POLICY, "ccb-prod-registry-repository-policy").inputs.policyDocument)!.Statement;
+    expect(st.map((s: any) => s.Sid)).toEqual(["OrganizationRead", "PrincipalsRead"]);
+    expect(st[1].Principal.AWS).toEqual([outputs.userRoleArn]);
+    // The developers' identity policy is created where the role lives.
+    expect(recorder.one(ROLE_POLICY, "ccb-prod-registry-read-developers").account).toBe("222222222222");
+    // Publisher trust: CI roles of the inference account, across accounts, bound to the organisation.
+    const trust = policyOf(recorder.one(ROLE, "ccb-prod-registry-publisher").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Condition.StringEquals).toEqual({ "aws:PrincipalOrgID": "o-exampleorg1" });
+    expect(trust.Principal).toEqual({ AWS: ["arn:aws:iam::222222222222:root"] });
+    expect(trust.Condition.ArnLike).toEqual({ "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/ccb-prod-ci-release"] });
+  });
+
+  it("refuses an organisation-wide read without an organisation, naming the key", async () => {
+    await expect(runStage("pilot", (raw) => (raw.distribution.readers.organization = true))).rejects.toThrow(/stage\.distribution\.readers\.organization: is true but the stage has no organisation: set stage\.organizationId/);
+  });
+});
+
+describe("stage.distribution config", () => {
+  const parse = (raw: Record<string, unknown>) => {
+    const p = new ConfigProblems();
+    const c = parseDistributionConfig(new Reader(p, raw, "stage.distribution"), p);
+    return { c, problems: p.list };
+  };
+  const base = { enabled: true, packageName: "@acme/claude-bedrock", publisher: { roleNames: ["ccb-pilot-ci-release"] } };
+
+  it("is off by default", () => {
+    expect(parseDistributionConfig(undefined, new ConfigProblems()).enabled).toBe(false);
+    expect(parse({ enabled: false, packageName: 7 }).problems).toEqual([]);
+  });
+
+  it("fills safe defaults", () => {
+    expect(parse(base)).toEqual({
+      problems: [],
+      c: {
+        enabled: true,
+        packageName: "@acme/claude-bedrock",
+        account: "inference",
+        repositoryName: "claude-code",
+        upstreamNpmjs: false,
+        readers: { organization: false, accountIds: [] },
+        developerRoleReads: true,
+        publisher: { kind: "roles", roleNames: ["ccb-pilot-ci-release"] },
+      },
+    });
+  });
+
+  it.each([
+    [{ packageName: "claude-bedrock" }, /stage\.distribution\.packageName: "claude-bedrock" is not valid: expected a scoped npm name/],
+    [{ publisher: undefined }, /stage\.distribution\.publisher: is required when distribution is enabled/],
+    [{ publisher: { roleNames: ["*"] } }, /stage\.distribution\.publisher\.roleNames\[0\]: must not be only a wildcard/],
+    [{ publisher: { roleNames: [] } }, /stage\.distribution\.publisher\.roleNames: needs at least 1 entry/],
+    [{ account: "workload" }, /stage\.distribution\.account: must be one of inference, telemetry/],
+    [{ domainName: "CCB" }, /stage\.distribution\.domainName: "CCB" is not valid/],
+    [{ readers: { accountIds: [123] } }, /stage\.distribution\.readers\.accountIds: must be a list of strings/],
+    [{ publisher: { github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com", repository: "o/r", tagPattern: "v*", environment: "prod" } } }, /set one of `tagPattern` and `environment`/],
+    [{ publisher: { github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com", repository: "o/r", tagPattern: "v*" } } }, /oidcProviderArn/],
+    [{ publisher: { roleNames: ["ci"], github: {} } }, /either `roleNames` or `github`/],
+  ])("names the key and the fix: %j", (patch, message) => {
+    const { problems } = parse({ ...base, ...patch });
+    expect(problems.join("\n")).toMatch(message);
+  });
+});
