@@ -17,7 +17,7 @@ const subjectsOf = (r: RecordedResource): string[] =>
 const IAM_SERVICE_OF_MODULE: Record<string, string> = {
   iam: "iam", s3: "s3", sns: "sns", kms: "kms", lambda: "lambda", dynamodb: "dynamodb", bedrock: "bedrock", bedrockmodel: "bedrock", ecs: "ecs", lb: "elasticloadbalancing",
   glue: "glue", athena: "athena", kinesis: "firehose", apigatewayv2: "apigateway", codeartifact: "codeartifact", cognito: "cognito-identity",
-  ec2: "ec2", acm: "acm", scheduler: "scheduler", cloudwatch: "cloudwatch",
+  ec2: "ec2", vpc: "ec2", acm: "acm", scheduler: "scheduler", cloudwatch: "cloudwatch", appautoscaling: "application-autoscaling", route53: "route53",
 };
 function serviceOf(type: string): string | undefined {
   const [pkg, rest] = type.split(":") as [string, string];
@@ -45,7 +45,17 @@ describe("cicd in the pilot stage (one account)", () => {
       deployRoleArns: { inference: "arn:aws:iam::111111111111:role/ccb-pilot-ci-deploy" },
       previewRoleArns: { inference: "arn:aws:iam::111111111111:role/ccb-pilot-ci-preview" },
     });
+    // The release role publishes to the stage's distribution registry unless told otherwise.
+    const publish = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-pilot-cicd-inference-release-publish").inputs.policy)!.Statement;
+    expect(publish.find((s: any) => s.Sid === "HelperPackages").Resource).toEqual([
+      "arn:aws:codeartifact:us-east-1:111111111111:package/ccb-pilot/claude-code/npm/example/claude-bedrock-pilot",
+      "arn:aws:codeartifact:us-east-1:111111111111:package/ccb-pilot/claude-code/generic/example/claude-bedrock-pilot-executables",
+    ]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("a release without a registry names both ways to fix it", async () => {
+    await expect(runStage("pilot", (raw) => { raw.distribution = { enabled: false }; })).rejects.toThrow(/enable stage.distribution, or set stage.cicd.release.codeArtifact/);
   });
 
   it("the deploy role covers the service of every resource the stage declares", async () => {

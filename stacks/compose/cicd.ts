@@ -35,6 +35,32 @@ export function stageAccounts(ctx: StageContext): StageAccount[] {
 }
 
 /**
+ * Where the release role publishes: `stage.cicd.release.codeArtifact`, else the stage's
+ * `distribution` registry (its domain defaults to the name prefix, as the distribution area's does).
+ */
+function releaseTarget(ctx: StageContext, entry: StageAccount): cicd.ReleaseArgs | undefined {
+  const { config } = ctx;
+  const rel = config.cicd.release;
+  if (!rel) return undefined;
+  const trigger = { ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}), ...(rel.environment ? { environment: rel.environment } : {}) };
+  if (rel.codeArtifact) return { ...trigger, codeArtifact: rel.codeArtifact };
+  const d = config.distribution;
+  if (!d.enabled) {
+    throw new Error(`stage ${config.name}: stage.cicd.release needs a registry: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)`);
+  }
+  const owner = d.account === "telemetry" ? config.accounts.telemetry.id : config.accounts.inference.id;
+  return {
+    ...trigger,
+    codeArtifact: {
+      domain: d.domainName ?? config.namePrefix,
+      repository: d.repositoryName,
+      packageName: d.packageName,
+      ...(owner !== entry.id ? { ownerAccountId: owner } : {}),
+    },
+  };
+}
+
+/**
  * Composes the cicd area: the GitHub Actions roles in every account of the stage. CI signs in to the
  * inference account with GitHub's OIDC token (deploy on the configured branch/environment, preview on
  * pull requests, release on helper tags); the stage's providers then chain into the same-named role
@@ -52,6 +78,7 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
     );
   }
   const [entry, ...others] = accounts as [StageAccount, ...StageAccount[]];
+  const release = releaseTarget(ctx, entry);
   const common = {
     namePrefix: config.namePrefix,
     allowedRegions: [...new Set([config.region, ...cfg.additionalRegions])],
@@ -70,7 +97,7 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
       deployEnvironments: cfg.github.deployEnvironments,
       previewOnPullRequests: cfg.github.previewOnPullRequests,
       ...(cfg.github.existingOidcProviderArn ? { existingOidcProviderArn: cfg.github.existingOidcProviderArn } : {}),
-      ...(cfg.release ? { release: cfg.release } : {}),
+      ...(release ? { release } : {}),
     },
     chainTo: accounts.map((a) => a.id),
   }, { providers: { aws: entry.provider } });

@@ -19,11 +19,12 @@ export interface CicdConfig {
     /** The account's existing provider for token.actions.githubusercontent.com, if there is one. */
     readonly existingOidcProviderArn?: string;
   };
-  /** Publishing the credential helper from a tag (the entry account's CodeArtifact). */
+  /** Publishing the credential helper from a tag or a protected environment. */
   readonly release?: {
     readonly tagPattern?: string;
     readonly environment?: string;
-    readonly codeArtifact: { readonly domain: string; readonly repository: string; readonly packageName: string };
+    /** Where to publish; default: the stage's `distribution` registry (domain, repository, package name, account). */
+    readonly codeArtifact?: { readonly domain: string; readonly repository: string; readonly packageName: string };
   };
   /** Self-managed Pulumi backend: the S3 state bucket and the awskms secrets key the CI roles use. Omit for Pulumi Cloud. */
   readonly stateBackend?: { readonly bucket: string; readonly kmsKeyArn?: string };
@@ -72,15 +73,19 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
     const tagPattern = rel.optStr("tagPattern", { pattern: TAG_PATTERN, hint: "a tag prefix with at most a trailing *, e.g. helper-v*" });
     const environment = rel.optStr("environment", { pattern: REF_NAME, hint: "a GitHub environment name" });
     if (!tagPattern && !environment) p.add(rel.key("tagPattern"), "set tagPattern (e.g. helper-v*) or environment: which jobs may publish the helper");
-    const ca = rel.child("codeArtifact");
+    const ca = rel.child("codeArtifact", false);
     release = {
       ...(tagPattern ? { tagPattern } : {}),
       ...(environment ? { environment } : {}),
-      codeArtifact: {
-        domain: ca?.str("domain", { pattern: /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/, hint: "the CodeArtifact domain (2–50 lower-case letters, digits, dashes)" }) ?? "",
-        repository: ca?.str("repository", { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/, hint: "the CodeArtifact repository name" }) ?? "",
-        packageName: ca?.str("packageName", { pattern: /^@[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/, hint: "the helper's scoped npm name, e.g. @example/claude-bedrock" }) ?? "",
-      },
+      ...(ca
+        ? {
+            codeArtifact: {
+              domain: ca.str("domain", { pattern: /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/, hint: "the CodeArtifact domain (2–50 lower-case letters, digits, dashes)" }),
+              repository: ca.str("repository", { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/, hint: "the CodeArtifact repository name" }),
+              packageName: ca.str("packageName", { pattern: /^@[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/, hint: "the helper's scoped npm name, e.g. @example/claude-bedrock" }),
+            },
+          }
+        : {}),
     };
   }
 

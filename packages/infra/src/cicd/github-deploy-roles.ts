@@ -26,6 +26,8 @@ export interface ReleaseArgs {
     readonly repository: string;
     /** The helper's npm name, `@scope/name`; the executables go to the generic package `<name>-executables`. */
     readonly packageName: string;
+    /** Account that owns the domain, when it is not this one (its domain and repository policies must admit this role). */
+    readonly ownerAccountId?: string;
   };
 }
 
@@ -259,6 +261,7 @@ function validateExtra(a: GitHubDeployRolesArgs): string[] {
     if (!CODEARTIFACT_NAME.test(ca.domain)) problems.push(`\`github.release.codeArtifact.domain\` "${ca.domain}" is not a CodeArtifact domain name`);
     if (!CODEARTIFACT_REPOSITORY.test(ca.repository)) problems.push(`\`github.release.codeArtifact.repository\` "${ca.repository}" is not a CodeArtifact repository name`);
     if (!NPM_SCOPED_NAME.test(ca.packageName)) problems.push(`\`github.release.codeArtifact.packageName\` "${ca.packageName}" must be a scoped npm name (@scope/name)`);
+    if (ca.ownerAccountId !== undefined && !/^\d{12}$/.test(ca.ownerAccountId)) problems.push(`\`github.release.codeArtifact.ownerAccountId\` "${ca.ownerAccountId}" must be 12 digits`);
   }
   if (a.stateBackend) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(a.stateBackend.bucketName)) problems.push(`\`stateBackend.bucketName\` "${a.stateBackend.bucketName}" is not an S3 bucket name`);
@@ -290,7 +293,8 @@ function deployGroupStatements(env: AwsEnvironment, regions: readonly string[]):
 function releaseStatements(env: AwsEnvironment, accountId: string, r: ReleaseArgs): Statement[] {
   const { domain, repository, packageName } = r.codeArtifact;
   const [, scope, pkg] = NPM_SCOPED_NAME.exec(packageName)!;
-  const ca = (resource: string) => arn(env.partition, "codeartifact", env.region, accountId, resource);
+  const owner = r.codeArtifact.ownerAccountId ?? accountId;
+  const ca = (resource: string) => arn(env.partition, "codeartifact", env.region, owner, resource);
   return [
     allow([...RELEASE_TOKEN_ACTIONS], [ca(`domain/${domain}`)], { sid: "RegistryToken" }),
     allow([...RELEASE_BEARER_ACTIONS], ["*"], { sid: "CodeArtifactBearer", conditions: { StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } } }),

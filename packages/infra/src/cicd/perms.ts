@@ -39,11 +39,11 @@ export const PASS_ROLE_ACTIONS = ["iam:PassRole"] as const;
 /** Services the deploy role may pass roles to. */
 export const PASS_ROLE_SERVICES = [
   "bedrock.amazonaws.com", "ecs-tasks.amazonaws.com", "firehose.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com",
-  "events.amazonaws.com", "cognito-identity.amazonaws.com", "glue.amazonaws.com", "apigateway.amazonaws.com",
+  "events.amazonaws.com", "cognito-identity.amazonaws.com", "glue.amazonaws.com", "apigateway.amazonaws.com", "vpc-flow-logs.amazonaws.com",
 ] as const;
 /** Service-linked roles AWS creates on first use of these services. */
 export const SERVICE_LINKED_ROLE_ACTIONS = ["iam:CreateServiceLinkedRole"] as const;
-export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com"] as const;
+export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"] as const;
 
 export const KMS_DEPLOY_ACTIONS = svc("kms", [
   "CreateAlias", "CreateKey", "DeleteAlias", "DescribeKey", "EnableKeyRotation", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases",
@@ -62,7 +62,7 @@ export const S3_DEPLOY_ACTIONS = svc("s3", [
 ]);
 
 export const LOGS_DEPLOY_ACTIONS = svc("logs", [
-  "AssociateKmsKey", "CreateLogGroup", "CreateLogStream", "DeleteLogGroup", "DeleteLogStream", "DeleteMetricFilter", "DeleteRetentionPolicy",
+  "AssociateKmsKey", "CreateLogDelivery", "CreateLogGroup", "CreateLogStream", "DeleteLogDelivery", "DeleteLogGroup", "DeleteLogStream", "DeleteMetricFilter", "DeleteRetentionPolicy",
   "DeleteSubscriptionFilter", "DescribeLogGroups", "DescribeLogStreams", "DescribeMetricFilters", "DescribeSubscriptionFilters",
   "DisassociateKmsKey", "ListTagsForResource", "ListTagsLogGroup", "PutMetricFilter", "PutRetentionPolicy", "PutSubscriptionFilter",
   "TagResource", "UntagResource",
@@ -121,7 +121,7 @@ export const EC2_DEPLOY_ACTIONS = svc("ec2", [
   "DescribeAddresses", "DescribeAvailabilityZones", "DescribeFlowLogs", "DescribeInternetGateways", "DescribeNatGateways",
   "DescribeNetworkInterfaces", "DescribePrefixLists", "DescribeRouteTables", "DescribeSecurityGroupRules", "DescribeSecurityGroups",
   "DescribeSubnets", "DescribeVpcAttribute", "DescribeVpcEndpoints", "DescribeVpcs", "DetachInternetGateway", "DisassociateRouteTable",
-  "ModifySubnetAttribute", "ModifyVpcAttribute", "ModifyVpcEndpoint", "ReleaseAddress", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress",
+  "ModifySecurityGroupRules", "ModifySubnetAttribute", "ModifyVpcAttribute", "ModifyVpcEndpoint", "ReleaseAddress", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress",
 ]);
 
 export const ELB_DEPLOY_ACTIONS = svc("elasticloadbalancing", [
@@ -130,6 +130,15 @@ export const ELB_DEPLOY_ACTIONS = svc("elasticloadbalancing", [
   "DescribeRules", "DescribeTags", "DescribeTargetGroupAttributes", "DescribeTargetGroups", "ModifyListener", "ModifyLoadBalancerAttributes",
   "ModifyRule", "ModifyTargetGroup", "ModifyTargetGroupAttributes", "RemoveTags", "SetSecurityGroups", "SetSubnets",
 ]);
+
+/** Scaling the collector service (ECS service auto scaling). */
+export const AUTOSCALING_DEPLOY_ACTIONS = svc("application-autoscaling", [
+  "DeleteScalingPolicy", "DeregisterScalableTarget", "DescribeScalableTargets", "DescribeScalingPolicies", "ListTagsForResource",
+  "PutScalingPolicy", "RegisterScalableTarget", "TagResource", "UntagResource",
+]);
+
+/** DNS records for the collector's name and its certificate validation (in an existing hosted zone). */
+export const ROUTE53_DEPLOY_ACTIONS = svc("route53", ["ChangeResourceRecordSets", "GetChange", "GetHostedZone", "ListResourceRecordSets"]);
 
 export const ACM_DEPLOY_ACTIONS = svc("acm", [
   "AddTagsToCertificate", "DeleteCertificate", "DescribeCertificate", "ListTagsForCertificate", "RemoveTagsFromCertificate", "RequestCertificate",
@@ -160,8 +169,8 @@ export const COGNITO_DEPLOY_ACTIONS = svc("cognito-identity", [
 export const DEPLOY_GROUPS: readonly PermissionGroup[] = [
   { key: "identity", purpose: "roles, policies, OIDC providers, keys", services: ["iam", "kms", "cognito-identity"], actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...COGNITO_DEPLOY_ACTIONS] },
   { key: "observability", purpose: "buckets, logs, alarms, dashboards, topics, Bedrock profiles and logging", services: ["s3", "logs", "cloudwatch", "sns", "bedrock"], actions: [...S3_DEPLOY_ACTIONS, ...LOGS_DEPLOY_ACTIONS, ...CLOUDWATCH_DEPLOY_ACTIONS, ...SNS_DEPLOY_ACTIONS, ...BEDROCK_DEPLOY_ACTIONS] },
-  { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS] },
-  { key: "network", purpose: "the collector's VPC, load balancer and certificate", services: ["ec2", "elasticloadbalancing", "acm"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS] },
+  { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service and its scaling", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs", "application-autoscaling"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS, ...AUTOSCALING_DEPLOY_ACTIONS] },
+  { key: "network", purpose: "the collector's VPC, load balancer, certificate and DNS records", services: ["ec2", "elasticloadbalancing", "acm", "route53"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS, ...ROUTE53_DEPLOY_ACTIONS] },
   { key: "data", purpose: "analytics pipeline and the internal package registry", services: ["firehose", "glue", "athena", "codeartifact"], actions: [...ANALYTICS_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS] },
 ];
 
