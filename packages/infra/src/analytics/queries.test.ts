@@ -268,6 +268,11 @@ describe("answers match totals computed in TypeScript", () => {
       }
     }
     expect(got.some((r) => String(r["status"]).startsWith("NEGATIVE"))).toBe(true);
+    // Flagged rows first (worst first), then savers by amount, unpriced last.
+    const rank = (r: Record<string, unknown>) => (String(r["status"]).startsWith("NEGATIVE") ? 0 : r["status"] === "ok" ? 1 : 2);
+    expect(got.map(rank)).toEqual([...got.map(rank)].sort((a, b) => a - b));
+    const negatives = got.filter((r) => rank(r) === 0).map((r) => num(r["saved_usd"]));
+    expect(negatives).toEqual([...negatives].sort((a, b) => a - b));
     expect(got.some((r) => r["status"] === "ok")).toBe(true);
   });
 

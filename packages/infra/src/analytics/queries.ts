@@ -274,7 +274,7 @@ ORDER BY cache_read_tokens DESC, model`,
   {
     key: "prompt-cache-savings",
     name: "Dollars saved by prompt caching per user and model (last 30 days)",
-    description: "What prompt caching saved each user per model in the last 30 days: cache reads at the input price minus their cache-read price, less the cache-write premium over the input price. Negative savings mean caching costs more than it saves (misconfigured caching).",
+    description: "What prompt caching saved each user per model in the last 30 days: cache reads at the input price minus their cache-read price, less the cache-write premium over the input price. Negative savings mean caching costs more than it saves (misconfigured caching); they are listed first.",
     sql: `WITH tokens AS (
   SELECT lower(user_email) AS email, model, type, claude_code_token_usage AS tokens
   FROM ${TABLE.metrics}
@@ -299,7 +299,7 @@ SELECT email AS user_email,
   ROUND(saved_usd, 2) AS saved_usd,
   CASE WHEN saved_usd IS NULL THEN 'unpriced model' WHEN saved_usd < 0 THEN 'NEGATIVE: cache writes cost more than reads save' ELSE 'ok' END AS status
 FROM savings
-ORDER BY saved_usd DESC NULLS LAST, user_email, model`,
+ORDER BY CASE WHEN saved_usd < 0 THEN 0 WHEN saved_usd IS NULL THEN 2 ELSE 1 END, abs(saved_usd) DESC, user_email, model`,
   },
   {
     key: "daily-cost-trend",
