@@ -1,10 +1,96 @@
+import * as pulumi from "@pulumi/pulumi";
+import { inference, telemetry } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
+import { lambdaCode } from "./lambda-code";
 
-/** What the telemetry area hands to the areas composed after it. */
-export interface TelemetryPart extends StagePart {}
+/**
+ * What the telemetry area hands to the areas composed after it: the collector's EMF log group (analytics
+ * subscribes to it), the collector's task role, and the per-user token metric quotas can meter.
+ */
+export interface TelemetryPart extends StagePart {
+  readonly service: telemetry.TelemetryService;
+  readonly metricsLogGroup: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
+  readonly collectorTaskRole: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
+  /** For `quotas.QuotaService` `sources.telemetry`: the per-user series in the collector namespace. */
+  readonly quotaTelemetrySource: { readonly namespace: string; readonly metricName: string; readonly userDimension: string; readonly typeDimension: string; readonly modelDimension: string };
+}
 
-/** Composes the telemetry area for a stage; `undefined` when the stage leaves it off. */
+/**
+ * Composes the telemetry area for a stage; `undefined` when the stage leaves it off.
+ *
+ * The collector, dashboard and aggregation run in the telemetry account (`ctx.providers.telemetry`; the
+ * inference account in a one-account pilot). The model lifecycle check runs in the inference account,
+ * where the models are invoked and the alarm topic lives.
+ */
 export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): TelemetryPart | undefined {
-  if (!ctx.config.telemetry.enabled) return undefined;
-  return undefined;
+  const cfg = ctx.config.telemetry;
+  if (!cfg.enabled) return undefined;
+  const stage = ctx.config;
+  const idp = stage.identityProvider;
+  if (idp.issuer.kind === "generic" && !cfg.jwksUri) {
+    throw new Error(`stage.telemetry.jwksUri: a generic IdP needs its JWKS endpoint; copy jwks_uri from ${idp.issuer.url}/.well-known/openid-configuration`);
+  }
+  const sameAccount = stage.accounts.telemetry.id === stage.accounts.inference.id;
+  const modelIds = [stage.models.primary, stage.models.fast, ...(stage.models.opus ? [stage.models.opus] : [])];
+  const bedrockModelIds = modelIds.map((id) => inference.profileId(id, stage.models.crossRegion));
+  const service = new telemetry.TelemetryService(`${stage.namePrefix}-telemetry`, {
+    stage: stage.name,
+    namePrefix: stage.namePrefix,
+    issuer: idp.issuer,
+    audience: idp.clientId,
+    ...(cfg.jwksUri ? { jwksUri: cfg.jwksUri } : {}),
+    audienceFormat: cfg.audienceFormat,
+    emailClaim: idp.emailClaim,
+    attributeClaims: idp.attributeClaims,
+    network: cfg.network.existing
+      ? { existing: cfg.network.existing }
+      : { ...(cfg.network.cidrBlock ? { cidrBlock: cfg.network.cidrBlock } : {}), natGateways: cfg.network.natGateways, logsEndpoint: cfg.network.logsEndpoint },
+    loadBalancer: {
+      scheme: cfg.scheme,
+      allowedCidrs: cfg.allowedCidrs,
+      domainName: cfg.domainName,
+      ...(cfg.certificateArn ? { certificateArn: cfg.certificateArn } : {}),
+      ...(cfg.hostedZoneId ? { hostedZoneId: cfg.hostedZoneId } : {}),
+      ...(cfg.sslPolicy ? { sslPolicy: cfg.sslPolicy } : {}),
+      deletionProtection: cfg.deletionProtection,
+    },
+    collector: cfg.collector,
+    logRetentionDays: cfg.logRetentionDays,
+    rawDataExpirationDays: cfg.rawDataExpirationDays,
+    aggregator: { code: lambdaCode("telemetry-functions", "aggregate/handler.ts"), everyMinutes: cfg.aggregator.everyMinutes, leaderboardSize: cfg.aggregator.leaderboardSize },
+    dashboard: { bedrockModelIds, ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id }) },
+    // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
+    ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),
+    tags: { ...ctx.tags, area: "telemetry" },
+  }, { providers: { aws: ctx.providers.telemetry } });
+
+  if (cfg.modelLifecycle.enabled) {
+    new telemetry.ModelLifecycleCheck(`${stage.namePrefix}-model-lifecycle`, {
+      stage: stage.name,
+      namePrefix: stage.namePrefix,
+      modelIds,
+      topicArn: ctx.alarmTopicArn,
+      topicKeyArn: ctx.inferenceKeyArn,
+      code: lambdaCode("telemetry-functions", "lifecycle/handler.ts"),
+      warnDays: cfg.modelLifecycle.warnDays,
+      logRetentionDays: cfg.logRetentionDays,
+      tags: { ...ctx.tags, area: "telemetry" },
+    }, { providers: { aws: ctx.providers.inference } });
+  }
+
+  return {
+    service,
+    metricsLogGroup: { name: service.metricsLogGroupName, arn: service.metricsLogGroupArn },
+    collectorTaskRole: { name: service.taskRole.name, arn: service.taskRole.arn },
+    quotaTelemetrySource: { namespace: service.namespaces.collector, ...telemetry.metrics.PER_USER_TOKENS },
+    // Only HTTP protocols carry otelHeadersHelper headers (the bearer token the ALB and collector check).
+    helper: pulumi.output({ telemetry: { endpoint: service.endpoint, protocol: "http/protobuf" as const } }),
+    outputs: {
+      telemetryEndpoint: service.endpoint,
+      telemetryLoadBalancerDnsName: service.loadBalancerDnsName,
+      telemetryDashboard: service.dashboardName,
+      telemetryRawBucket: service.rawBucketName,
+      telemetryMetricsNamespace: service.namespaces.collector,
+    },
+  };
 }

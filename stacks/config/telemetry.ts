@@ -1,10 +1,139 @@
+import { telemetry } from "@ccb/infra";
 import type { ConfigProblems, Reader } from "./problems";
 
 /** The `stage.telemetry` section. Off unless the stage enables it. */
 export interface TelemetryConfig {
   readonly enabled: boolean;
+  /** `internet-facing` (developers anywhere, token required) or `internal` (VPN / corporate network only). */
+  readonly scheme: "internet-facing" | "internal";
+  /** Networks that may reach the HTTPS listener. */
+  readonly allowedCidrs: readonly string[];
+  /** Host name of the collector endpoint (the certificate's name). */
+  readonly domainName: string;
+  readonly hostedZoneId?: string;
+  readonly certificateArn?: string;
+  readonly sslPolicy?: string;
+  /** JWKS endpoint; required for a `generic` IdP, derived for the others. */
+  readonly jwksUri?: string;
+  readonly audienceFormat: "single-string" | "string-array";
+  readonly collector: {
+    readonly image: string;
+    readonly cpu: number;
+    readonly memoryMiB: number;
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly architecture: "ARM64" | "X86_64";
+    readonly events: boolean;
+  };
+  readonly network: {
+    readonly cidrBlock?: string;
+    readonly natGateways: number;
+    readonly logsEndpoint: boolean;
+    readonly existing?: { readonly vpcId: string; readonly cidrBlock: string; readonly publicSubnetIds: readonly string[]; readonly privateSubnetIds: readonly string[] };
+  };
+  readonly logRetentionDays: number;
+  readonly rawDataExpirationDays: number;
+  readonly aggregator: { readonly everyMinutes: number; readonly leaderboardSize: number };
+  readonly modelLifecycle: { readonly enabled: boolean; readonly warnDays: number };
+  readonly deletionProtection: boolean;
 }
 
-export function parseTelemetryConfig(r: Reader | undefined, _p: ConfigProblems): TelemetryConfig {
-  return { enabled: r?.bool("enabled", false) ?? false };
+const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const OFF: TelemetryConfig = {
+  enabled: false,
+  scheme: "internet-facing",
+  allowedCidrs: [],
+  domainName: "",
+  audienceFormat: "single-string",
+  collector: { image: `${telemetry.CONTRIB_0_136_0.repository}:${telemetry.CONTRIB_0_136_0.version}`, cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 2, architecture: "ARM64", events: true },
+  network: { cidrBlock: "10.80.0.0/20", natGateways: 1, logsEndpoint: false },
+  logRetentionDays: 30,
+  rawDataExpirationDays: 90,
+  aggregator: { everyMinutes: 15, leaderboardSize: 10 },
+  modelLifecycle: { enabled: true, warnDays: 90 },
+  deletionProtection: true,
+};
+
+export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): TelemetryConfig {
+  const enabled = r?.bool("enabled", false) ?? false;
+  if (!r || !enabled) return OFF;
+  const scheme = r.oneOf("scheme", ["internet-facing", "internal"] as const, "internet-facing");
+  const allowedCidrs = r.strList("allowedCidrs", { pattern: CIDR, hint: "network CIDRs such as 10.0.0.0/8", min: 1, default: scheme === "internet-facing" ? ["0.0.0.0/0"] : [] });
+  if (scheme === "internal" && allowedCidrs.includes("0.0.0.0/0")) p.add(r.key("allowedCidrs"), "an internal endpoint should list the corporate or VPN ranges that reach it, not 0.0.0.0/0");
+  const domainName = r.str("domainName", { pattern: DOMAIN, hint: "the collector's host name, e.g. otel.example.com (lower case)" });
+  const hostedZoneId = r.optStr("hostedZoneId", { pattern: /^Z[A-Z0-9]{1,31}$/, hint: "a Route 53 hosted zone id (Z…)" });
+  const certificateArn = r.optStr("certificateArn", { pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, hint: "an ACM certificate ARN in the telemetry account and Region" });
+  if (!hostedZoneId && !certificateArn) p.add(r.key("certificateArn"), "set certificateArn (an ACM certificate for domainName) or hostedZoneId (a certificate is issued with DNS validation)");
+  const sslPolicy = r.has("sslPolicy") ? r.oneOf("sslPolicy", telemetry.MODERN_TLS_POLICIES, telemetry.DEFAULT_TLS_POLICY) : undefined;
+  const jwksUri = r.optStr("jwksUri", { pattern: /^https:\/\/\S+$/, hint: "the jwks_uri from the IdP's discovery document" });
+  const audienceFormat = r.oneOf("audienceFormat", ["single-string", "string-array"] as const, "single-string");
+
+  const c = r.child("collector", false);
+  const image = c?.str("image", { default: OFF.collector.image, pattern: /^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, hint: "a pinned image, e.g. otel/opentelemetry-collector-contrib:0.136.0" }) ?? OFF.collector.image;
+  if (/:latest$/.test(image)) p.add(c!.key("image"), "pin a version; latest changes under you and breaks the pinned component check");
+  else if (!telemetry.distributionOf(image)) p.add(c!.key("image"), `"${image}" is not a collector distribution this module knows; use otel/opentelemetry-collector-contrib:<version>`);
+  else if (telemetry.distributionOf(image) === telemetry.ADOT_0_45_1) {
+    p.add(c!.key("image"), "the ADOT collector has no oidc authenticator: it cannot verify the caller's token, so identity would come from forgeable headers; use otel/opentelemetry-collector-contrib:<version>");
+  }
+  const cpu = c?.num("cpu", { min: 256, max: 4096, default: 512 }) ?? 512;
+  const memoryMiB = c?.num("memoryMiB", { min: 512, max: 30720, default: 1024 }) ?? 1024;
+  const minTasks = c?.num("minTasks", { min: 1, max: 20, default: 1 }) ?? 1;
+  const maxTasks = c?.num("maxTasks", { min: 1, max: 20, default: Math.max(2, minTasks) }) ?? Math.max(2, minTasks);
+  if (maxTasks < minTasks) p.add(c!.key("maxTasks"), `must be at least minTasks (${minTasks})`);
+  const collector = {
+    image,
+    cpu,
+    memoryMiB,
+    minTasks,
+    maxTasks,
+    architecture: c?.oneOf("architecture", ["ARM64", "X86_64"] as const, "ARM64") ?? "ARM64",
+    events: c?.bool("events", true) ?? true,
+  };
+
+  const n = r.child("network", false);
+  const ex = n?.child("existing", false);
+  const network = ex
+    ? {
+        natGateways: 0,
+        logsEndpoint: false,
+        existing: {
+          vpcId: ex.str("vpcId", { pattern: /^vpc-[0-9a-f]{8,17}$/, hint: "a VPC id (vpc-…)" }),
+          cidrBlock: ex.str("cidrBlock", { pattern: CIDR, hint: "the VPC's CIDR" }),
+          publicSubnetIds: ex.strList("publicSubnetIds", { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: "subnet ids in two zones", min: scheme === "internet-facing" ? 2 : 0, default: [] }),
+          privateSubnetIds: ex.strList("privateSubnetIds", { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: "subnet ids in two zones", min: 2 }),
+        },
+      }
+    : {
+        cidrBlock: n?.str("cidrBlock", { default: OFF.network.cidrBlock!, pattern: CIDR, hint: "a /16 to /22 network, e.g. 10.80.0.0/20" }) ?? OFF.network.cidrBlock!,
+        natGateways: n?.num("natGateways", { min: 1, max: 2, default: 1 }) ?? 1,
+        logsEndpoint: n?.bool("logsEndpoint", false) ?? false,
+      };
+
+  const logRetentionDays = r.num("logRetentionDays", { min: 1, max: 3653, default: 30 });
+  if (!LOG_RETENTION.includes(logRetentionDays)) p.add(r.key("logRetentionDays"), `${logRetentionDays} is not a CloudWatch retention; use one of ${LOG_RETENTION.join(", ")}`);
+  const a = r.child("aggregator", false);
+  const everyMinutes = a?.num("everyMinutes", { min: 5, max: 60, default: 15 }) ?? 15;
+  if (60 % everyMinutes !== 0) p.add(a!.key("everyMinutes"), "must divide an hour: 5, 10, 15, 20, 30 or 60");
+  const ml = r.child("modelLifecycle", false);
+  return {
+    enabled,
+    scheme,
+    allowedCidrs,
+    domainName,
+    ...(hostedZoneId ? { hostedZoneId } : {}),
+    ...(certificateArn ? { certificateArn } : {}),
+    ...(sslPolicy ? { sslPolicy } : {}),
+    ...(jwksUri ? { jwksUri } : {}),
+    audienceFormat,
+    collector,
+    network,
+    logRetentionDays,
+    rawDataExpirationDays: r.num("rawDataExpirationDays", { min: 1, max: 3650, default: 90 }),
+    aggregator: { everyMinutes, leaderboardSize: a?.num("leaderboardSize", { min: 3, max: 50, default: 10 }) ?? 10 },
+    modelLifecycle: { enabled: ml?.bool("enabled", true) ?? true, warnDays: ml?.num("warnDays", { min: 1, max: 365, default: 90 }) ?? 90 },
+    deletionProtection: r.bool("deletionProtection", true),
+  };
 }

@@ -208,7 +208,7 @@ export function dashboardBody(o: DashboardOptions): DashboardBody {
   });
   L.add("metric", 8, 6, base("Top users by tokens (now)", {
     view: "bar",
-    metrics: [sql("topnow", "", { stat: "SUM", namespace: ns, metric: CC.tokens, schema: [ATTR.email], groupBy: [ATTR.email], limit: top })],
+    metrics: [sql("topnow", "", { stat: "SUM", namespace: ns, metric: CC.tokens, schema: [ATTR.type, ATTR.email, ATTR.model], groupBy: [ATTR.email], limit: top })],
   }));
 
   L.section("Code activity", "Lines added and removed, edit acceptance, operations from Claude Code's tool decisions, sessions, commits and pull requests.");

@@ -95,8 +95,9 @@ export interface EmfMetricDeclaration {
  * aggregation Lambda from the EMF log records, which keep every attribute.
  */
 export const EMF_METRICS: readonly EmfMetricDeclaration[] = [
-  { metric: CC.tokens, unit: "Count", dimensionSets: [[ATTR.type], [ATTR.type, ATTR.model], [ATTR.type, ATTR.department], [ATTR.type, ATTR.team], [ATTR.email]] },
-  { metric: CC.cost, unit: "None", dimensionSets: [[], [ATTR.model], [ATTR.department], [ATTR.team], [ATTR.costCenter], [ATTR.email]] },
+  // {user, type, model}: the per-user series quotas meter (cost needs the model) and the "top users" widget reads.
+  { metric: CC.tokens, unit: "Count", dimensionSets: [[ATTR.type], [ATTR.type, ATTR.model], [ATTR.type, ATTR.department], [ATTR.type, ATTR.team], [ATTR.type, ATTR.email, ATTR.model]] },
+  { metric: CC.cost, unit: "None", dimensionSets: [[], [ATTR.model], [ATTR.department], [ATTR.team], [ATTR.costCenter]] },
   { metric: CC.linesOfCode, unit: "Count", dimensionSets: [[ATTR.type], [ATTR.type, ATTR.department]] },
   { metric: CC.sessions, unit: "Count", dimensionSets: [[], [ATTR.department]] },
   { metric: CC.activeTime, unit: "Seconds", dimensionSets: [[ATTR.type]] },
@@ -174,3 +175,9 @@ export const BEDROCK = {
   serverErrors: "InvocationServerErrors",
   latency: "InvocationLatency",
 } as const;
+
+/**
+ * The per-user token series other areas read (quotas meter it): exactly the dimension set
+ * {user, type, model} of `claude_code.token.usage` in the collector namespace.
+ */
+export const PER_USER_TOKENS = { metricName: CC.tokens, userDimension: ATTR.email, typeDimension: ATTR.type, modelDimension: ATTR.model } as const;

@@ -126,6 +126,7 @@ export class TelemetryService extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
   readonly metricsLogGroupName: pulumi.Output<string>;
+  readonly metricsLogGroupArn: pulumi.Output<string>;
   readonly eventsLogGroupName?: pulumi.Output<string>;
   readonly namespaces: { readonly collector: string; readonly aggregates: string };
   /** The rendered collector configuration (no secrets in it). */
@@ -193,6 +194,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     const metricsLogs = logGroup("emf-logs", `${logGroupPrefix}/emf`);
     const eventsLogs = events ? logGroup("events-logs", `${logGroupPrefix}/events`) : undefined;
     this.metricsLogGroupName = metricsLogs.name;
+    this.metricsLogGroupArn = metricsLogs.arn;
     this.eventsLogGroupName = eventsLogs?.name;
 
     const raw = new SecureBucket(`${name}-raw`, { kmsKeyArn: key.arn, expirationDays: args.rawDataExpirationDays, versioning: false, noncurrentExpirationDays: 1, tags }, parent);

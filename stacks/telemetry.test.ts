@@ -1,0 +1,137 @@
+/**
+ * The telemetry area in both stages: on in the pilot (one account) and in prod (collector in the
+ * telemetry account, lifecycle check in the inference account), the helper gets the endpoint, config
+ * mistakes are reported with their keys.
+ */
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { rules, telemetry } from "@ccb/infra";
+import { StageConfigError } from "./config/problems";
+import { parseStageConfig } from "./config/stage-config";
+import { readStackConfig, runStage, type StageRun } from "./testing";
+
+const runs: Record<string, Promise<StageRun>> = {};
+const run = (stage: "pilot" | "prod") => (runs[stage] ??= runStage(stage));
+
+describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
+  const cfg = () => readStackConfig(stage).stage;
+
+  it("creates the collector service and the lifecycle check, and the stage passes every rule", async () => {
+    const { recorder } = await run(stage);
+    expect(recorder.byType("claude-code-bedrock:telemetry:TelemetryService").map((r) => r.name)).toEqual([`ccb-${stage}-telemetry`]);
+    expect(recorder.byType("claude-code-bedrock:telemetry:ModelLifecycleCheck").map((r) => r.name)).toEqual([`ccb-${stage}-model-lifecycle`]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("puts the collector in the telemetry account and the lifecycle check in the inference account", async () => {
+    const { recorder } = await run(stage);
+    const accounts = cfg().accounts;
+    const telemetryAccount = accounts.telemetry?.id ?? accounts.inference.id;
+    for (const [type, name] of [
+      ["aws:ecs/service:Service", `ccb-${stage}-telemetry-service`],
+      ["aws:lb/loadBalancer:LoadBalancer", `ccb-${stage}-telemetry-alb`],
+      ["aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`],
+    ] as const) {
+      expect(recorder.one(type, name).account, name).toBe(telemetryAccount);
+    }
+    expect(recorder.one("aws:lambda/function:Function", `ccb-${stage}-model-lifecycle-function`).account).toBe(accounts.inference.id);
+  });
+
+  it("validates the caller's token at the ALB with the stage's issuer and client id, HTTPS only", async () => {
+    const { recorder } = await run(stage);
+    const idp = cfg().identityProvider;
+    const listeners = recorder.byType("aws:lb/listener:Listener");
+    expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([[443, "HTTPS"]]);
+    const jwt = listeners[0]!.inputs.defaultActions[0].jwtValidation;
+    expect(jwt.issuer).toBe(idp.issuer);
+    expect(jwt.jwksEndpoint).toBe(`${idp.issuer}/v1/keys`);
+    expect(jwt.additionalClaims).toEqual([{ name: "aud", format: "single-string", values: [idp.clientId] }]);
+  });
+
+  it("runs the configured image with a config valid for it, identity from the token's claims", async () => {
+    const { recorder } = await run(stage);
+    const c = cfg().telemetry.collector;
+    const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", `ccb-${stage}-telemetry-task`).inputs;
+    expect([td.cpu, td.memory]).toEqual([String(c.cpu), String(c.memoryMiB)]);
+    const [container] = JSON.parse(td.containerDefinitions);
+    expect(container.image).toBe(c.image);
+    const config = parse(container.environment[0].value);
+    expect(telemetry.validateCollectorConfig(config, telemetry.distributionOf(c.image)!)).toEqual([]);
+    const claims = cfg().identityProvider.attributeClaims;
+    const actions = config.processors["attributes/identity"].actions;
+    expect(actions).toContainEqual({ key: "department", action: "insert", from_context: `auth.${claims.department}` });
+    expect(actions).toContainEqual({ key: "cost_center", action: "insert", from_context: `auth.${claims.costCenter}` });
+    expect(recorder.one("aws:appautoscaling/target:Target", `ccb-${stage}-telemetry-scaling`).inputs).toMatchObject({ minCapacity: c.minTasks, maxCapacity: c.maxTasks });
+  });
+
+  it("gives the helper the collector endpoint with http/protobuf, and exports the dashboard", async () => {
+    const { outputs } = await run(stage);
+    const domain = cfg().telemetry.domainName;
+    expect(outputs.helperSettings.telemetry).toEqual({ endpoint: `https://${domain}`, protocol: "http/protobuf" });
+    expect(outputs.telemetryEndpoint).toBe(`https://${domain}`);
+    expect(outputs.telemetryDashboard).toBe(`ccb-${stage}-claude-code`);
+    expect(outputs.telemetryMetricsNamespace).toBe(`ClaudeCode/ccb-${stage}`);
+  });
+});
+
+describe("telemetry differences between the stages", () => {
+  it("prod runs across two NAT gateways with a logs endpoint; the pilot with one", async () => {
+    expect((await run("prod")).recorder.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(2);
+    expect((await run("pilot")).recorder.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+    expect((await run("prod")).recorder.byType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.vpcEndpointType).sort()).toEqual(["Gateway", "Interface"]);
+  });
+
+  it("the pilot's alarms go to the stage topic; prod (telemetry in another account) shows Bedrock metrics cross-account", async () => {
+    const pilot = (await run("pilot")).recorder;
+    expect(pilot.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("ccb-pilot-telemetry")).length).toBe(2);
+    const prod = (await run("prod")).recorder;
+    const body = JSON.parse(prod.one("aws:cloudwatch/dashboard:Dashboard", "ccb-prod-telemetry-dashboard").inputs.dashboardBody);
+    const bedrockRows = body.widgets.flatMap((w: any) => (w.properties.metrics ?? []).filter((m: any[]) => m[0] === "AWS/Bedrock"));
+    expect(bedrockRows.length).toBeGreaterThan(0);
+    expect(bedrockRows.every((m: any[]) => m[m.length - 1].accountId === readStackConfig("prod").stage.accounts.inference.id)).toBe(true);
+  });
+});
+
+describe("telemetry config validation", () => {
+  const withTelemetry = (edit: (t: Record<string, any>) => void) => {
+    const raw = structuredClone(readStackConfig("pilot").stage);
+    edit(raw.telemetry);
+    return () => parseStageConfig("pilot", raw);
+  };
+  const problems = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof StageConfigError) return e.problems.join("\n");
+      throw e;
+    }
+    return "";
+  };
+
+  it("names each bad key and its fix", () => {
+    const text = problems(withTelemetry((t) => {
+      t.domainName = "Not A Domain";
+      delete t.hostedZoneId;
+      t.scheme = "internal";
+      t.collector.image = "otel/opentelemetry-collector-contrib:latest";
+      t.aggregator.everyMinutes = 7;
+      t.logRetentionDays = 10;
+    }));
+    expect(text).toMatch(/stage\.telemetry\.domainName: "Not A Domain" is not valid/);
+    expect(text).toMatch(/stage\.telemetry\.certificateArn: set certificateArn .* or hostedZoneId/);
+    expect(text).toMatch(/stage\.telemetry\.allowedCidrs: an internal endpoint should list/);
+    expect(text).toMatch(/stage\.telemetry\.collector\.image: pin a version/);
+    expect(text).toMatch(/stage\.telemetry\.aggregator\.everyMinutes: must divide an hour/);
+    expect(text).toMatch(/stage\.telemetry\.logRetentionDays: 10 is not a CloudWatch retention/);
+  });
+
+  it("refuses the ADOT image with the reason", () => {
+    const text = problems(withTelemetry((t) => (t.collector.image = "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1")));
+    expect(text).toMatch(/stage\.telemetry\.collector\.image: the ADOT collector has no oidc authenticator/);
+  });
+
+  it("is off, and adds nothing, when disabled", () => {
+    const cfg = withTelemetry((t) => (t.enabled = false))();
+    expect(cfg.telemetry.enabled).toBe(false);
+  });
+});
