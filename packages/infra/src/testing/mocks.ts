@@ -199,6 +199,8 @@ function defaultState(type: string, name: string, inputs: Record<string, any>, e
       return { domainOwner: env.account };
     case "aws:ec2/vpc:Vpc":
       return { cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16" };
+    case "aws:acm/certificate:Certificate":
+      return { domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_validation.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_token.acm-validations.aws." }] };
     default:
       return {};
   }
