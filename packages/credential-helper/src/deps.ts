@@ -106,25 +106,22 @@ export interface RealDepsOptions {
 }
 
 /**
- * `node:fs` callbacks wrapped by hand: `node:fs/promises` alone costs a few milliseconds of startup,
- * which is a tenth of a warm `credential-process`.
+ * Synchronous `node:fs` behind the async `Fs` interface. A CLI has nothing else to do while it waits
+ * for its own files, and the first asynchronous fs call would start libuv's thread pool, which costs
+ * a noticeable share of a warm `credential-process` (as does loading `node:fs/promises`).
  */
-function callbackFs(): Fs {
-  const wrap =
-    <A extends unknown[], R>(fn: (...args: [...A, (err: NodeJS.ErrnoException | null, result?: R) => void]) => void) =>
-    (...args: A): Promise<R> =>
-      new Promise((resolve, reject) => fn(...args, (err, result) => (err ? reject(err) : resolve(result as R))));
+function syncFs(): Fs {
   return {
-    readFile: wrap(fs.readFile as never),
-    writeFile: wrap(fs.writeFile as never),
-    rename: wrap(fs.rename as never),
-    mkdir: wrap(fs.mkdir as never),
-    chmod: wrap(fs.chmod as never),
-    unlink: wrap(fs.unlink as never),
-    stat: wrap(fs.stat as never),
-    readdir: wrap(fs.readdir as never),
-    copyFile: wrap(fs.copyFile as never),
-  } as Fs;
+    readFile: async (p, enc) => fs.readFileSync(p, enc),
+    writeFile: async (p, data, o) => fs.writeFileSync(p, data, o),
+    rename: async (a, b) => fs.renameSync(a, b),
+    mkdir: async (p, o) => fs.mkdirSync(p, o),
+    chmod: async (p, m) => fs.chmodSync(p, m),
+    unlink: async (p) => fs.unlinkSync(p),
+    stat: async (p) => fs.statSync(p),
+    readdir: async (p) => fs.readdirSync(p),
+    copyFile: async (a, b) => fs.copyFileSync(a, b),
+  };
 }
 
 /** Synchronous writes to fd 1/2: no stream objects to set up (startup cost), nothing lost on exit. */
@@ -150,7 +147,7 @@ export function realDeps(options: RealDepsOptions): Deps {
     homedir: os.homedir(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    fs: callbackFs(),
+    fs: syncFs(),
     fetch: (input, init) => fetch(input, init),
     openBrowser: options.openBrowser,
     stdout: (t) => writeFd(1, t),
