@@ -57,6 +57,32 @@ describe("analytics in prod", () => {
   });
 });
 
+describe("where analytics reads from", () => {
+  const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+  const SUBSCRIPTION = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter";
+
+  it("subscribes to the collector's metrics log group when telemetry is on (no log group of its own)", async () => {
+    const { recorder } = await runStage("prod", (raw) => {
+      raw.telemetry = { ...readStackConfig("prod").stage.telemetry, enabled: true };
+    });
+    const sub = recorder.one(SUBSCRIPTION, "ccb-prod-analytics-subscription").inputs;
+    expect(recorder.resources.filter((r) => r.type === LOG_GROUP && r.name === "ccb-prod-analytics-emf")).toEqual([]);
+    const telemetryGroups = recorder.byType(LOG_GROUP).filter((g) => !g.name.startsWith("ccb-prod-analytics"));
+    expect(telemetryGroups.map((g) => g.inputs.name)).toContain(sub.logGroup);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("owns an EMF log group when telemetry is off", async () => {
+    const { recorder } = await runStage("prod", (raw) => {
+      raw.telemetry = { enabled: false };
+    });
+    const own = recorder.one(LOG_GROUP, "ccb-prod-analytics-emf").inputs;
+    expect(own).toMatchObject({ name: "/ccb-prod/claude-code/analytics-emf", retentionInDays: 3 });
+    expect(recorder.one(SUBSCRIPTION, "ccb-prod-analytics-subscription").inputs.logGroup).toBe(own.name);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
 describe("analytics in the pilot", () => {
   it("is off: no pipeline resources", async () => {
     const { recorder, outputs } = await runStage("pilot");
