@@ -61,6 +61,25 @@ export function genericAssetCommands(e: CodeArtifactEndpoint, m: BuildManifest):
   ]);
 }
 
+/**
+ * Pins a package's origin controls to "publish: ALLOW, upstream: BLOCK" before publishing, so a package of
+ * the same name on public npm can never be served from an upstream (dependency confusion), even before
+ * the first version exists. Idempotent.
+ */
+export function originControlCommands(e: CodeArtifactEndpoint, m: BuildManifest, executables: boolean): string[][] {
+  const { scope, name } = splitPackageName(m.packageName);
+  const pkgs: Array<[string, string, string]> = [["npm", scope, name]];
+  if (executables) {
+    const g = executablesPackage(m.packageName);
+    pkgs.push(["generic", g.namespace, g.name]);
+  }
+  return pkgs.map(([format, namespace, pkg]) => [
+    "aws", "codeartifact", "put-package-origin-configuration",
+    "--domain", e.domain, "--domain-owner", e.owner, "--repository", e.repository, "--region", e.region,
+    "--format", format, "--namespace", namespace, "--package", pkg, "--restrictions", "publish=ALLOW,upstream=BLOCK",
+  ]);
+}
+
 export function publishRelease(o: PublishOptions): PublishPlan {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const checked = verifyChecksums(o.dir);
@@ -73,11 +92,12 @@ export function publishRelease(o: PublishOptions): PublishPlan {
   const registry = o.registry ?? m.registryUrl;
   if (!registry) throw new DistributionError("ERR_PUBLISH", `stage ${m.stage} names no registry`, "enable `distribution` for the stage, or pass --registry <url>");
   const commands: string[][] = [];
+  const ca = parseCodeArtifactUrl(registry);
+  if (ca) commands.push(...originControlCommands(ca, m, o.executables ?? false));
   if (tarball) {
     commands.push(["npm", "publish", path.join(o.dir, tarball.file), "--registry", registry, "--tag", o.tag ?? "latest", ...(o.userconfig ? ["--userconfig", o.userconfig] : []), ...(o.dryRun ? ["--dry-run"] : [])]);
   }
   if (o.executables) {
-    const ca = parseCodeArtifactUrl(registry);
     if (!ca) throw new DistributionError("ERR_PUBLISH", `${registry} is not a CodeArtifact npm endpoint`, "executables are published as a CodeArtifact generic package; leave out --executables for other registries");
     const sums = readFileSync(path.join(o.dir, CHECKSUMS_FILE));
     const sumsSha = sha256(sums);

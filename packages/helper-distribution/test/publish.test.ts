@@ -38,13 +38,17 @@ describe("publishRelease", () => {
   it("publishes the tarball to the stage's registry after checking the checksums", () => {
     const ran: string[][] = [];
     publishRelease({ dir, log: () => undefined, exec: (f, a) => void ran.push([f, ...a]) });
-    expect(ran).toEqual([["npm", "publish", path.join(dir, `example-claude-bedrock-${manifest.version}.tgz`), "--registry", PILOT_REGISTRY, "--tag", "latest"]]);
+    expect(ran).toEqual([
+      ["aws", "codeartifact", "put-package-origin-configuration", "--domain", "ccb-pilot", "--domain-owner", "111111111111", "--repository", "claude-code", "--region", "us-east-1", "--format", "npm", "--namespace", "example", "--package", "claude-bedrock", "--restrictions", "publish=ALLOW,upstream=BLOCK"],
+      ["npm", "publish", path.join(dir, `example-claude-bedrock-${manifest.version}.tgz`), "--registry", PILOT_REGISTRY, "--tag", "latest"],
+    ]);
   });
 
   it("plans the executables as one generic package version, published after its last asset", () => {
     const ran: string[][] = [];
     const plan = publishRelease({ dir, executables: true, dryRun: true, log: () => undefined, exec: (f, a) => void ran.push([f, ...a]) });
-    const aws = plan.commands.filter((c) => c[0] === "aws");
+    expect(plan.commands.filter((c) => c[2] === "put-package-origin-configuration").map((c) => c[c.indexOf("--package") + 1])).toEqual(["claude-bedrock", "claude-bedrock-executables"]);
+    const aws = plan.commands.filter((c) => c[2] === "publish-package-version");
     expect(aws.map((c) => c[c.indexOf("--asset-name") + 1])).toEqual(["stage-settings.json", "SHA256SUMS"]);
     expect(aws[0]).toEqual(expect.arrayContaining(["--format", "generic", "--namespace", "example", "--package", "claude-bedrock-executables", "--package-version", manifest.version, "--unfinished"]));
     expect(aws.at(-1)).not.toContain("--unfinished");
