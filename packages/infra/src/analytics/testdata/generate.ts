@@ -10,7 +10,8 @@
  * neither (→ `unassigned`), data points exported just before midnight UTC that arrive the next day,
  * users whose prompt caching costs more than it saves, and an unpriced model id.
  */
-import { METRICS_COLUMNS, columnOf, METRIC, UNSPECIFIED, type TokenType } from "../schema";
+import { METRIC, UNSPECIFIED, type TokenType } from "../schema";
+import { emfLine, firehoseRowOf } from "./firehose";
 
 /** One row as it sits in the Parquet files, plus its partition. */
 export type MetricRow = Record<string, string | number | null | { timestamp: number }> & { dt: string };
@@ -169,22 +170,20 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
   directory[upper] = { ...directory[upper]!, user_email: directory[upper]!.user_email.toUpperCase() };
 
   const rows: MetricRow[] = [];
-  const blank = () => Object.fromEntries(METRICS_COLUMNS.map((c) => [c.name, null])) as Record<string, null>;
   const emit = (u: User, sessionId: string, ts: number, metric: string, value: number, attrs: Record<string, string>) => {
     const arrival = ts + int(5, 290) * 1000;
-    const row: MetricRow = { ...blank(), dt: dtOf(arrival) };
-    row[columnOf(metric)] = value;
-    row["user_email"] = u.email;
-    row["session_id"] = sessionId;
-    row["terminal_type"] = ["vscode", "iTerm.app", "tmux", "cursor"][u.email.length % 4]!;
     // The collector writes "unspecified" when the token lacks the claim.
     const claims = u.attribution === "claims";
-    row["department"] = claims ? u.department : UNSPECIFIED;
-    row["team"] = claims ? u.team : UNSPECIFIED;
-    row["cost_center"] = claims ? u.costCenter : UNSPECIFIED;
-    for (const [k, v] of Object.entries(attrs)) row[columnOf(k)] = v;
-    row["emf"] = { timestamp: ts };
-    rows.push(row);
+    const line = emfLine(metric, value, ts, {
+      "user.email": u.email,
+      department: claims ? u.department : UNSPECIFIED,
+      team: claims ? u.team : UNSPECIFIED,
+      cost_center: claims ? u.costCenter : UNSPECIFIED,
+      "session.id": sessionId,
+      "terminal.type": ["vscode", "iTerm.app", "tmux", "cursor"][u.email.length % 4]!,
+      ...attrs,
+    });
+    rows.push({ ...(firehoseRowOf(line) as MetricRow), dt: dtOf(arrival) });
   };
 
   let sessionSeq = 0;
