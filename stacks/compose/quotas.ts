@@ -1,10 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import { quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
+import { lambdaCode } from "./lambda-code";
 
 /** What the quotas area hands to the areas composed after it. */
-export interface QuotasPart extends StagePart {}
+export interface QuotasPart extends StagePart {
+  readonly service: quotas.QuotaService;
+}
 
-/** Composes the quotas area for a stage; `undefined` when the stage leaves it off. */
-export function composeQuotas(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): QuotasPart | undefined {
-  if (!ctx.config.quotas.enabled) return undefined;
-  return undefined;
+/** The per-user token metric the telemetry area publishes (its `TelemetryPart.quotaTelemetrySource`). */
+interface TelemetryMetric {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly userDimension: string;
+  readonly typeDimension: string;
+  readonly modelDimension?: string;
+}
+
+function telemetryMetricOf(part: StagePart | undefined): TelemetryMetric | undefined {
+  const m = (part as { quotaTelemetrySource?: TelemetryMetric } | undefined)?.quotaTelemetrySource;
+  return m && m.namespace && m.metricName && m.userDimension && m.typeDimension ? m : undefined;
+}
+
+/**
+ * Composes the quotas area for a stage; `undefined` when the stage leaves it off.
+ *
+ * Everything runs in the inference account, where the user role, the invocation logs and the stage key
+ * are. Usage is metered from two records: the collector's per-user token metric (from the telemetry
+ * area, read across accounts when telemetry has its own account) and Bedrock's invocation logs.
+ */
+export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): QuotasPart | undefined {
+  const cfg = ctx.config.quotas;
+  if (!cfg.enabled) return undefined;
+  const stage = ctx.config;
+  const idp = stage.identityProvider;
+  const cognito = stage.federation.mode === "cognito-identity-pool";
+
+  // ---- Sources ---------------------------------------------------------------------------------
+  const metric = telemetryMetricOf(earlier.telemetry);
+  if (cfg.sources.telemetry === true && !metric) {
+    throw new Error("stage.quotas.sources.telemetry: true needs the telemetry area (stage.telemetry.enabled: true), which publishes the per-user token metric");
+  }
+  const useTelemetry = cfg.sources.telemetry !== false && metric !== undefined;
+  if (cfg.sources.invocationLogs === true && !ctx.invocationLogs) {
+    throw new Error("stage.quotas.sources.invocationLogs: true needs stage.inference.invocationLogging.enabled: true");
+  }
+  // Cognito identity pool sessions are all named CognitoIdentityCredentials: invocation logs cannot tell users apart.
+  if (cfg.sources.invocationLogs === true && cognito) {
+    throw new Error("stage.quotas.sources.invocationLogs: with federation.mode cognito-identity-pool every session is named CognitoIdentityCredentials, so invocation logs cannot be attributed to users; set it to auto or false");
+  }
+  const useLogs = cfg.sources.invocationLogs !== false && ctx.invocationLogs !== undefined && !cognito;
+  if (!useTelemetry && !useLogs) {
+    throw new Error("stage.quotas: nothing to meter; enable stage.telemetry (client telemetry) or stage.inference.invocationLogging (direct federation)");
+  }
+  if (cfg.enforceOn === "telemetry" && !useTelemetry) throw new Error("stage.quotas.enforceOn: telemetry needs the telemetry source (stage.telemetry.enabled: true)");
+  if (cfg.enforceOn === "invocation-logs" && !useLogs) throw new Error("stage.quotas.enforceOn: invocation-logs needs invocation logging and direct federation");
+  if (cfg.check.authorization === "jwt" && !idp.clientId) throw new Error("stage.quotas.check.authorization: jwt needs stage.identityProvider.clientId");
+  if (cognito && useTelemetry === false) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
+
+  const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
+  const service = new quotas.QuotaService(`${stage.namePrefix}-quotas`, {
+    namePrefix: stage.namePrefix,
+    stage: stage.name,
+    kmsKeyArn: ctx.inferenceKeyArn,
+    code: {
+      aggregate: lambdaCode("quota-functions", "aggregate/handler.ts"),
+      check: lambdaCode("quota-functions", "check/handler.ts"),
+    },
+    defaults: cfg.defaults,
+    thresholds: cfg.thresholds,
+    enforceOn: cfg.enforceOn,
+    pricing: quotas.pricingTable(cfg.pricing),
+    alertEmails: cfg.alertEmails,
+    sources: {
+      ...(useTelemetry
+        ? {
+          telemetry: {
+            ...metric!,
+            ...(crossAccount ? { crossAccount: { provider: ctx.providers.telemetry, accountId: stage.accounts.telemetry.id, ...(stage.organizationId ? { organizationId: stage.organizationId } : {}) } } : {}),
+          },
+        }
+        : {}),
+      ...(useLogs
+        ? { invocationLogs: { bucketName: ctx.invocationLogs!.bucketName, bucketArn: ctx.invocationLogs!.bucketArn, keyPrefix: cfg.sources.invocationLogsKeyPrefix, roleName: ctx.userRole.name } }
+        : {}),
+    },
+    ...(cfg.mode === "block" && cfg.serverSideBlock
+      ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: cognito ? { principalTag: "email" } : ("session-name" as const) } }
+      : {}),
+    checkApi: {
+      authorization: cfg.check.authorization,
+      ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.url, audiences: [idp.clientId] } : {}),
+      emailClaim: idp.emailClaim,
+      groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
+      ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
+      missingIdentity: cfg.check.missingIdentity,
+      throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
+      reservedConcurrency: cfg.check.reservedConcurrency,
+    },
+    drift: cfg.drift,
+    alarmTopicArn: ctx.alarmTopicArn,
+    logRetentionDays: cfg.logRetentionDays,
+    usageRetentionDays: cfg.usageRetentionDays,
+    settleMinutes: cfg.settleMinutes,
+    deletionProtection: cfg.deletionProtection,
+    tags: { ...ctx.tags, area: "quotas" },
+  }, { providers: { aws: ctx.providers.inference } });
+
+  return {
+    service,
+    helper: pulumi.output({ quota: { checkUrl: service.checkUrl, failMode: cfg.check.failMode, timeoutMs: cfg.check.timeoutMs } }),
+    outputs: {
+      quotaCheckUrl: service.checkUrl,
+      quotaLimitsTable: service.limitsTable.name,
+      quotaUsageTable: service.usageTable.name,
+      quotaAlertTopicArn: service.topic.arn,
+      quotaAggregateFunction: service.aggregateFunction.name,
+      quotaMode: cfg.mode,
+    },
+  };
 }
