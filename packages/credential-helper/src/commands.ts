@@ -81,6 +81,22 @@ export async function status(d: Deps, s: StageSettings, source: string): Promise
   const cache = new StageCache(d, s.stage);
   const [tok, refresh, creds, quota] = await Promise.all([cache.readIdToken(), cache.readRefreshToken(), cache.readCredentials(), cache.readQuota()]);
   const now = d.now();
+  if (s.federation.mode === "identity-center") {
+    const { roleIdentity } = await import("./idc.js");
+    const who = await roleIdentity(d, s);
+    return {
+      stage: s.stage,
+      organization: s.organization,
+      profile: s.awsProfile,
+      region: s.region,
+      federation: s.federation.mode,
+      settingsSource: source,
+      signedIn: who !== undefined,
+      ...(who ? { email: who.email ?? who.name, principal: who.arn } : {}),
+      refreshToken: false,
+      credentialsValid: who !== undefined,
+    };
+  }
   return {
     stage: s.stage,
     organization: s.organization,
@@ -103,7 +119,9 @@ export function formatStatus(r: StatusReport): string {
   const lines = [
     `Stage:        ${r.stage} (${r.organization}), settings from ${r.settingsSource}`,
     `AWS profile:  ${r.profile} in ${r.region} (${r.federation})`,
-    r.email ? `Signed in as: ${r.email}${r.team ? ` (team ${r.team})` : ""}; token until ${r.idTokenExpiresAt}${r.refreshToken ? ", silent refresh available" : ""}` : `Signed in:    no${r.refreshToken ? " (refresh token present)" : ""}`,
+    r.email
+      ? `Signed in as: ${r.email}${r.team ? ` (team ${r.team})` : ""}${r.idTokenExpiresAt ? `; token until ${r.idTokenExpiresAt}` : ` (IAM Identity Center session ${r.principal})`}${r.refreshToken ? ", silent refresh available" : ""}`
+      : `Signed in:    no${r.refreshToken ? " (refresh token present)" : r.federation === "identity-center" ? ` (run \`aws sso login --profile ${r.profile}\`)` : ""}`,
     r.credentialsExpireAt ? `Credentials:  ${r.credentialsValid ? "valid" : "expired"} until ${r.credentialsExpireAt}${r.principal ? ` as ${r.principal}` : ""}` : "Credentials:  none cached",
   ];
   if (r.quota) lines.push(`Quota:        ${r.quota.outcome} at ${r.quota.checkedAt}${r.quota.reason ? ` (${r.quota.reason})` : ""}`);

@@ -22,10 +22,16 @@ export function headersFor(t: CachedIdToken): Record<string, string> {
 }
 
 export async function otelHeaders(d: Deps, settings: StageSettings): Promise<Record<string, string>> {
+  if (settings.federation.mode === "identity-center") {
+    // No id_token on this path, hence no bearer token: attribution from the role session only.
+    const { roleIdentity } = await import("./idc.js");
+    const who = await roleIdentity(d, settings);
+    return who ? { "x-user-email": who.email ?? who.name } : {};
+  }
   const cache = new StageCache(d, settings.stage);
   const token = await cache.readIdToken();
   if (idTokenUsable(token, d.now(), refreshBeforeMs(d.env))) return headersFor(token);
-  if (settings.federation.mode !== "identity-center") {
+  {
     try {
       const [{ CredentialResolver }, { acquireLock }] = await Promise.all([import("./credentials.js"), import("./lock.js")]);
       // Short wait: a browser sign-in in progress must not stall Claude Code's exporter.

@@ -144,3 +144,31 @@ describe("Cognito Identity Pool federation", () => {
     expect(w.sts.calls.GetCredentialsForIdentity).toBe(before.creds + 1);
   });
 });
+
+describe("IAM Identity Center stage", () => {
+  it("setup writes the sso-session profile; status and otel-headers name the user from the role session", async () => {
+    const { createHash } = await import("node:crypto");
+    const { mkdirSync } = await import("node:fs");
+    const home = tempHome("cmd");
+    const settings = w.settings({ federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "us-east-1", accountId: "333333333333", roleName: "ClaudeCode" } });
+    const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint, AWS_ENDPOINT_URL_SSO: w.sts.endpoint });
+    const setup = await runHelper(["setup", "--settings", writeSettings(home, settings)], env);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stderr).toContain("aws sso login --profile claude-e2e");
+    expect(JSON.parse(readFileSync(join(home, ".claude", "settings.json"), "utf8")).awsAuthRefresh).toBe("aws sso login --profile claude-e2e");
+    expect(await runHelper(["otel-headers"], env)).toMatchObject({ code: 0, stdout: "{}\n" });
+
+    // What `aws sso login` leaves behind.
+    const cacheDir = join(home, ".aws", "sso", "cache");
+    mkdirSync(cacheDir, { recursive: true });
+    const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
+    writeFileSync(join(cacheDir, `${key}.json`), JSON.stringify({ accessToken: "e2e-sso-access-token", expiresAt: new Date(Date.now() + 3600_000).toISOString(), region: "us-east-1", startUrl: "https://acme.awsapps.com/start" }));
+
+    const status = await runHelper(["status", "--json"], env);
+    expect(JSON.parse(status.stdout), status.stderr).toMatchObject({ signedIn: true, email: "alice@example.com", federation: "identity-center" });
+    const headers = await runHelper(["otel-headers"], env);
+    expect(JSON.parse(headers.stdout)).toEqual({ "x-user-email": "alice@example.com" });
+    const cp = await runHelper(["credential-process"], env);
+    expect(cp.code).toBe(60);
+  });
+});

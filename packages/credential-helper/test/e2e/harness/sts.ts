@@ -65,6 +65,16 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
       const body = Buffer.concat(chunks).toString();
       const url = new URL(req.url ?? "/", sts.endpoint);
       try {
+        if (req.method === "GET" && url.pathname === "/federation/credentials") {
+          // IAM Identity Center portal: GetRoleCredentials for a bearer token written by `aws sso login`.
+          sts.calls.GetRoleCredentials = (sts.calls.GetRoleCredentials ?? 0) + 1;
+          const token = req.headers["x-amz-sso_bearer_token"];
+          if (token !== "e2e-sso-access-token") return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ message: "Session token not found or invalid" }));
+          const akid = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+          const role = url.searchParams.get("role_name");
+          sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`, sessionName: "alice@example.com" });
+          return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey: randomBytes(20).toString("base64"), sessionToken: randomBytes(40).toString("base64"), expiration: Date.now() + 3600_000 } }));
+        }
         if (req.method === "GET" && url.pathname === "/check") {
           sts.quotaCalls++;
           const q = sts.quota ?? { body: { allowed: true } };
