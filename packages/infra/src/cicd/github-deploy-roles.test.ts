@@ -314,4 +314,13 @@ describe("GitHubDeployRoles argument validation", () => {
     expect(cicd.previewSubjects(REPO)).toEqual([`repo:${REPO}:pull_request`]);
     expect(cicd.ciRoleNames("ccb-prod")).toEqual({ deploy: "ccb-prod-ci-deploy", preview: "ccb-prod-ci-preview", release: "ccb-prod-ci-release", guardrails: "ccb-prod-ci-guardrails" });
   });
+
+  it("maps a deploy role ARN to the same account's preview role, for previews", () => {
+    expect(cicd.previewRoleArnFor("arn:aws:iam::333333333333:role/ccb-prod-ci-deploy", "ccb-prod")).toBe("arn:aws:iam::333333333333:role/ccb-prod-ci-preview");
+    expect(cicd.previewRoleArnFor("arn:aws-us-gov:iam::333333333333:role/OrganizationAccountAccessRole", "ccb-prod")).toBe("arn:aws-us-gov:iam::333333333333:role/ccb-prod-ci-preview");
+    expect(() => cicd.previewRoleArnFor("ccb-prod-ci-deploy", "ccb-prod")).toThrow(/not an IAM role ARN/);
+    expect(cicd.ciRoleKind({})).toBe("deploy");
+    expect(cicd.ciRoleKind({ [cicd.CI_ROLE_KIND_ENV]: "preview" })).toBe("preview");
+    expect(() => cicd.ciRoleKind({ [cicd.CI_ROLE_KIND_ENV]: "admin" })).toThrow(/CCB_DEPLOY_ROLE_KIND="admin" is not valid/);
+  });
 });

@@ -2,7 +2,7 @@
 export { GitHubDeployRoles } from "./github-deploy-roles";
 export type { GitHubDeployRolesArgs, GitHubEntryArgs, ReleaseArgs, StateBackendArgs } from "./github-deploy-roles";
 export {
-  ciRoleNames, deploySubjects, previewSubjects, releaseSubjects, validateDeployRoleArgs,
+  ciRoleKind, ciRoleNames, CI_ROLE_KIND_ENV, deploySubjects, previewRoleArnFor, previewSubjects, releaseSubjects, validateDeployRoleArgs,
   GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, GITHUB_REPOSITORY, MAX_CI_SESSION_SECONDS,
 } from "./validate";
 export type { SubjectSpec } from "./validate";

@@ -91,3 +91,24 @@ export function validateDeployRoleArgs(a: ValidatableArgs): string[] {
 export function ciRoleNames(namePrefix: string): { deploy: string; preview: string; release: string; guardrails: string } {
   return { deploy: `${namePrefix}-ci-deploy`, preview: `${namePrefix}-ci-preview`, release: `${namePrefix}-ci-release`, guardrails: `${namePrefix}-ci-guardrails` };
 }
+
+/** The environment variable the preview workflow sets so the stage's providers chain into preview roles. */
+export const CI_ROLE_KIND_ENV = "CCB_DEPLOY_ROLE_KIND";
+
+/** `preview` when the preview workflow runs the program, else `deploy`. Anything else is a mistake worth stopping for. */
+export function ciRoleKind(env: Readonly<Record<string, string | undefined>>): "deploy" | "preview" {
+  const v = env[CI_ROLE_KIND_ENV];
+  if (v === undefined || v === "" || v === "deploy") return "deploy";
+  if (v === "preview") return "preview";
+  throw new Error(`${CI_ROLE_KIND_ENV}="${v}" is not valid: use preview (pull-request previews) or leave it unset`);
+}
+
+/**
+ * The preview role in the account of a deploy role ARN: same partition and account, the stage's
+ * `<prefix>-ci-preview`. For the stage's providers during a pull-request preview.
+ */
+export function previewRoleArnFor(deployRoleArn: string, namePrefix: string): string {
+  const m = /^(arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/).+$/.exec(deployRoleArn);
+  if (!m) throw new Error(`"${deployRoleArn}" is not an IAM role ARN`);
+  return `${m[1]}${ciRoleNames(namePrefix).preview}`;
+}
