@@ -121,6 +121,30 @@ describe("credential-process resolution order (frozen clock)", () => {
     expect((await cache.readQuota())?.outcome).toBe("blocked");
   });
 
+  it("re-checks the quota on cache hits every 15 minutes, and a block ends the cached session", async () => {
+    const quota = { checkUrl: "https://quota.example.com/check", failMode: "open" as const, timeoutMs: 1000 };
+    const { d, idp, fed, cache } = await world({ quota });
+    let allowed = true;
+    let calls = 0;
+    const fetch = async () => {
+      calls++;
+      return new Response(JSON.stringify({ allowed, ...(allowed ? {} : { reason: "budget exhausted" }) }), { status: 200 });
+    };
+    const deps = { ...d, fetch };
+    const resolver = () => new CredentialResolver(deps, settings({ quota }), { allowBrowser: false, loginTimeoutMs: 1000, federation: fed });
+    await cache.writeCredentials(cachedCreds(3 * 3600_000));
+    await cache.writeIdToken({ idToken: await idp.sign({}), expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    await resolver().resolve(); // no quota answer yet: asks
+    await resolver().resolve(); // fresh answer: does not ask
+    expect(calls).toBe(1);
+    d.advance(16 * 60_000);
+    allowed = false;
+    await expect(resolver().resolve()).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED" });
+    expect(calls).toBe(2);
+    expect(await cache.readCredentials()).toBeUndefined();
+    expect(fed.direct).not.toHaveBeenCalled();
+  });
+
   it("uses Cognito GetId + GetCredentialsForIdentity in Cognito mode", async () => {
     const { idp, fed, resolver, cache } = await world({
       federation: { mode: "cognito-identity-pool", identityPoolId: "us-east-1:11111111-2222-3333-4444-555555555555", identityPoolRegion: "us-east-1", roleArn: "arn:aws:iam::111111111111:role/c", providerName: "idp.example.com/oauth2/default" },

@@ -22,6 +22,12 @@ export interface CredentialOptions {
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60 * 1000;
 
+/**
+ * Cached credentials are re-checked against the quota service this often (the usage aggregation runs
+ * every 15 minutes), so a block does not wait for credentials minted before it to expire.
+ */
+export const QUOTA_RECHECK_MS = 15 * 60 * 1000;
+
 export function loginTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
   const s = Number(env.CLAUDE_BEDROCK_LOGIN_TIMEOUT_SECONDS);
   return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_LOGIN_TIMEOUT_MS;
@@ -63,6 +69,7 @@ export class CredentialResolver {
     const cached = await this.cache.readCredentials();
     if (credentialsFresh(cached, d.now())) {
       d.log.debug("credentials", "cache hit", { expires: cached.Expiration });
+      if (settings.quota) await this.recheckQuota();
       return cached;
     }
     const lock = await acquireLock(d, this.cache.file("lock"), lockOptions(this.options.loginTimeoutMs));
@@ -137,21 +144,43 @@ export class CredentialResolver {
     }
   }
 
+  /** On a cache hit: ask the quota service again when the last answer is older than QUOTA_RECHECK_MS. */
+  private async recheckQuota(): Promise<void> {
+    const { d } = this;
+    const last = await this.cache.readQuota();
+    if (last && d.now() - last.checkedAt < QUOTA_RECHECK_MS) return;
+    let token = await this.cache.readIdToken();
+    if (!idTokenUsable(token, d.now())) {
+      const lock = await acquireLock(d, this.cache.file("lock"), { waitMs: 10_000, staleAfterMs: lockOptions(this.options.loginTimeoutMs).staleAfterMs });
+      try {
+        token = await this.cache.readIdToken();
+        if (!idTokenUsable(token, d.now())) token = await this.refreshed().catch(() => undefined);
+      } finally {
+        await lock.release();
+      }
+    }
+    // No way to ask without a token: keep serving (the next minting asks), and do not stamp the time.
+    if (!token) return d.log.debug("quota", "re-check skipped: no usable token");
+    await this.checkAndRecordQuota(token);
+  }
+
+  private async checkAndRecordQuota(tokens: CachedIdToken): Promise<void> {
+    const { checkQuota } = await import("./quota.js");
+    try {
+      await this.cache.writeQuota(await checkQuota(this.d, this.settings.quota!, tokens.idToken));
+    } catch (e) {
+      const state = (e as { quotaState?: Parameters<StageCache["writeQuota"]>[0] }).quotaState;
+      if (state) await this.cache.writeQuota(state).catch(() => undefined);
+      // A blocked user must not keep using credentials minted before the block.
+      if (e instanceof HelperError && e.code === "ERR_QUOTA_BLOCKED") await this.cache.remove("credentials.json");
+      throw e;
+    }
+  }
+
   /** Quota check (when the stage has one), then STS or Cognito, then the cache. */
   async mint(tokens: CachedIdToken): Promise<CachedCredentials> {
     const { d, settings } = this;
-    if (settings.quota) {
-      const { checkQuota } = await import("./quota.js");
-      try {
-        await this.cache.writeQuota(await checkQuota(d, settings.quota, tokens.idToken));
-      } catch (e) {
-        const state = (e as { quotaState?: Parameters<StageCache["writeQuota"]>[0] }).quotaState;
-        if (state) await this.cache.writeQuota(state).catch(() => undefined);
-        // A blocked user must not keep using credentials minted before the block.
-        if (e instanceof HelperError && e.code === "ERR_QUOTA_BLOCKED") await this.cache.remove("credentials.json");
-        throw e;
-      }
-    }
+    if (settings.quota) await this.checkAndRecordQuota(tokens);
     const federation = this.options.federation ?? (await import("./federation.js")).sdkFederation(d);
     const fed = settings.federation;
     let creds;
