@@ -58,6 +58,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
   if (cfg.check.authorization === "jwt" && !idp.clientId) throw new Error("stage.quotas.check.authorization: jwt needs stage.identityProvider.clientId");
   if (cognito && useTelemetry === false) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
 
+  const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
   const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
   const service = new quotas.QuotaService(`${stage.namePrefix}-quotas`, {
     namePrefix: stage.namePrefix,
@@ -71,6 +72,10 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
     thresholds: cfg.thresholds,
     enforceOn: cfg.enforceOn,
     pricing: quotas.pricingTable(cfg.pricing),
+    // Team users call application inference profiles; their ARN is the model both records report.
+    modelAliases: Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
+      (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) => (id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [])),
+    ),
     alertEmails: cfg.alertEmails,
     sources: {
       ...(useTelemetry

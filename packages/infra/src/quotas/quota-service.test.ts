@@ -252,6 +252,15 @@ describe("QuotaService", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("prices application inference profiles as their base model", async () => {
+    const profile = `arn:aws:bedrock:us-east-1:${ACCOUNT}:application-inference-profile/abc123`;
+    new quotas.QuotaService("quota", args({ modelAliases: [{ id: pulumi.output(profile), baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }] }));
+    await settle();
+    const pricing = JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.PRICING_JSON);
+    expect(pricing.models[profile]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
+    expect(() => new quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(/`modelAliases\[0\].baseModelId` "nope"/);
+  });
+
   it("Cognito stages key the block on the email principal tag", async () => {
     new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
     await settle();

@@ -75,6 +75,11 @@ export interface QuotaServiceArgs {
   readonly thresholds: readonly number[];
   readonly enforceOn: EnforceOn;
   readonly pricing: PricingTable;
+  /**
+   * Application inference profiles priced as their base model: invocation logs and Claude Code report
+   * the profile ARN as the model for team users, which no catalog lists.
+   */
+  readonly modelAliases?: ReadonlyArray<{ readonly id: pulumi.Input<string>; readonly baseModelId: string }>;
   /** Who receives quota alerts (each confirms the SNS subscription once). */
   readonly alertEmails: readonly string[];
   readonly sources: { readonly telemetry?: TelemetryMetricSource; readonly invocationLogs?: InvocationLogsSource };
@@ -288,7 +293,14 @@ export class QuotaService extends pulumi.ComponentResource {
         STAGE: args.stage,
         ALERT_TOPIC_ARN: this.topic.arn,
         METRICS_NAMESPACE,
-        PRICING_JSON: JSON.stringify(args.pricing),
+        PRICING_JSON: pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id))).apply((ids) => {
+          const models: Record<string, unknown> = { ...args.pricing.models };
+          ids.forEach((id, i) => {
+            const base = args.pricing.models[args.modelAliases![i]!.baseModelId];
+            if (base) models[id] = base;
+          });
+          return JSON.stringify({ ...args.pricing, models });
+        }),
         ...(tel
           ? {
             TELEMETRY_SOURCE: pulumi.jsonStringify({

@@ -31,6 +31,9 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   }
   if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000) p.push("`checkApi.reservedConcurrency` must be 1–1000");
   if (a.drift.thresholdPercent < 1 || a.drift.thresholdPercent > 100) p.push("`drift.thresholdPercent` must be 1–100");
+  (a.modelAliases ?? []).forEach((m, i) => {
+    if (!a.pricing.models[m.baseModelId]) p.push(`\`modelAliases[${i}].baseModelId\` "${m.baseModelId}" has no price in \`pricing.models\``);
+  });
   for (const [id, price] of Object.entries(a.pricing.models)) p.push(...validatePrice(price, `pricing.models["${id}"]`));
   p.push(...validatePrice(a.pricing.default, "pricing.default"));
   return p;

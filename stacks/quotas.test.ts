@@ -1,0 +1,139 @@
+/**
+ * The quotas area in both stages: alert-only in the pilot (one account), blocking in prod (telemetry in
+ * its own account), helper settings, rules, and config mistakes reported with their keys.
+ */
+import { describe, expect, it } from "vitest";
+import { rules } from "@ccb/infra";
+import { policyOf } from "@ccb/infra/src/testing";
+import { StageConfigError } from "./config/problems";
+import { parseStageConfig } from "./config/stage-config";
+import { readStackConfig, runStage, type StageRun } from "./testing";
+
+let pilot: Promise<StageRun> | undefined;
+let prod: Promise<StageRun> | undefined;
+const runPilot = () => (pilot ??= runStage("pilot"));
+const runProd = () => (prod ??= runStage("prod"));
+
+const env = (run: StageRun, prefix: string, fn: "aggregate" | "check") => run.recorder.one("aws:lambda/function:Function", `${prefix}-quotas-${fn}`).inputs.environment.variables;
+
+describe("quotas in the pilot (alert only)", () => {
+  it("meters, alerts and answers /check, but creates no deny policies", async () => {
+    const run = await runPilot();
+    const { recorder, outputs } = run;
+    expect(recorder.byType("claude-code-bedrock:quotas:QuotaService").map((r) => r.name)).toEqual(["ccb-pilot-quotas"]);
+    expect(recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.includes("quotas-block"))).toEqual([]);
+    expect(env(run, "ccb-pilot", "aggregate").BLOCK_POLICY_ARNS).toBeUndefined();
+    const item = JSON.parse(recorder.one("aws:dynamodb/tableItem:TableItem", "ccb-pilot-quotas-default-limit").inputs.item);
+    expect(item).toMatchObject({ monthlyMode: { S: "alert" }, dailyMode: { S: "alert" }, monthlyCostUsd: { N: "200" }, dailyCostUsd: { N: "40" } });
+    expect(outputs.helperSettings.quota).toEqual({ checkUrl: "https://ccb-pilot-quotas-api.execute-api.us-east-1.amazonaws.com/check", failMode: "open", timeoutMs: 3000 });
+    expect(outputs.quotaMode).toBe("alert");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("meters both records in the one account: the telemetry metric directly, invocation logs of the user role", async () => {
+    const run = await runPilot();
+    const e = env(run, "ccb-pilot", "aggregate");
+    expect(JSON.parse(e.TELEMETRY_SOURCE)).not.toHaveProperty("roleArn");
+    const logs = JSON.parse(e.INVOCATION_LOGS_SOURCE);
+    expect(logs).toMatchObject({ accountId: "111111111111", region: "us-east-1", prefix: "" });
+    expect(logs.roleName).toBe(run.outputs.userRoleArn.split("/").pop());
+    expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toContain("ccb-pilot-quotas-drift-alarm");
+  });
+
+  it("checks the stage's issuer and client id on /check", async () => {
+    const { recorder } = await runPilot();
+    const cfg = readStackConfig("pilot").stage.identityProvider;
+    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration).toEqual({ issuer: cfg.issuer, audiences: [cfg.clientId] });
+  });
+
+  it("prices the teams' application inference profiles as their base models", async () => {
+    const run = await runPilot();
+    const pricing = JSON.parse(env(run, "ccb-pilot", "aggregate").PRICING_JSON);
+    const profiles = run.recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
+    expect(profiles.length).toBeGreaterThan(0);
+    const profileKeys = Object.keys(pricing.models).filter((k) => k.includes(":application-inference-profile/"));
+    expect(profileKeys).toHaveLength(profiles.length);
+  });
+});
+
+describe("quotas in prod (blocking)", () => {
+  it("attaches the deny policies to the developers' role and lets only the aggregation rewrite them", async () => {
+    const run = await runProd();
+    const { recorder, outputs } = run;
+    const roleName = outputs.userRoleArn.split("/").pop();
+    const attachments = recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("ccb-prod-quotas-block"));
+    expect(attachments.map((a) => a.inputs.role)).toEqual([roleName, roleName]);
+    const arns = attachments.map((a) => a.inputs.policyArn);
+    expect(arns.every((a: string) => a.startsWith("arn:aws:iam::222222222222:policy/ccb-prod-quota-block-"))).toBe(true);
+    const perms = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-quotas-aggregate-permissions").inputs.policy)!.Statement;
+    const iamStatements = perms.filter((s: any) => s.Action.some((a: string) => a.startsWith("iam:")));
+    expect(iamStatements).toHaveLength(1);
+    expect(iamStatements[0].Resource).toEqual(arns);
+    expect(outputs.helperSettings.quota).toMatchObject({ failMode: "closed" });
+    expect(env(run, "ccb-prod", "check").MISSING_IDENTITY).toBe("block");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("lives in the inference account and reads telemetry from the telemetry account through a role there", async () => {
+    const run = await runProd();
+    const cfg = readStackConfig("prod").stage;
+    expect(run.recorder.one("aws:dynamodb/table:Table", "ccb-prod-quotas-usage").account).toBe(cfg.accounts.inference.id);
+    const readRole = run.recorder.one("aws:iam/role:Role", "ccb-prod-quotas-telemetry-read");
+    expect(readRole.account).toBe(cfg.accounts.telemetry.id);
+    expect(policyOf(readRole.inputs.assumeRolePolicy)!.Statement[0].Condition.StringEquals).toEqual({ "aws:PrincipalOrgID": cfg.organizationId, "sts:ExternalId": "ccb-prod-quota-aggregate" });
+    expect(JSON.parse(env(run, "ccb-prod", "aggregate").TELEMETRY_SOURCE).roleArn).toBe(`arn:aws:iam::${cfg.accounts.telemetry.id}:role/ccb-prod-quota-telemetry-read`);
+  });
+
+  it("writes the prod default: monthly budget blocks, a heavy day alerts", async () => {
+    const { recorder } = await runProd();
+    const item = JSON.parse(recorder.one("aws:dynamodb/tableItem:TableItem", "ccb-prod-quotas-default-limit").inputs.item);
+    expect(item).toMatchObject({ monthlyMode: { S: "block" }, dailyMode: { S: "alert" }, monthlyCostUsd: { N: "300" } });
+  });
+});
+
+describe("variants and mistakes", () => {
+  it("Cognito identity pools: blocks by the email principal tag and meters telemetry only", async () => {
+    const run = await runStage("prod", (raw) => {
+      raw.federation = { ...(raw.federation ?? {}), mode: "cognito-identity-pool" };
+    });
+    const e = env(run, "ccb-prod", "aggregate");
+    expect(e.BLOCK_PRINCIPAL_TAG).toBe("email");
+    expect(e.INVOCATION_LOGS_SOURCE).toBeUndefined();
+    expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
+  });
+
+  it("IAM-authorised check API for IAM Identity Center callers", async () => {
+    const run = await runStage("pilot", (raw) => {
+      raw.quotas.check = { ...raw.quotas.check, authorization: "iam" };
+    });
+    expect(run.recorder.byType("aws:apigatewayv2/authorizer:Authorizer").filter((a) => a.name.startsWith("ccb-pilot-quotas"))).toEqual([]);
+    expect(run.recorder.one("aws:apigatewayv2/route:Route", "ccb-pilot-quotas-api-check").inputs.authorizationType).toBe("AWS_IAM");
+  });
+
+  it("reports config mistakes with their keys and fixes", () => {
+    const raw = structuredClone(readStackConfig("pilot").stage);
+    raw.quotas = { enabled: true, mode: "sometimes", defaults: { monthlyTokens: 0, dailyCostUsd: -1 }, thresholds: [90, 80], alertEmails: ["nope"], check: { failMode: "maybe" }, sources: { telemetry: "yes" } };
+    let err: StageConfigError | undefined;
+    try {
+      parseStageConfig("pilot", raw);
+    } catch (e) {
+      err = e as StageConfigError;
+    }
+    expect(err).toBeInstanceOf(StageConfigError);
+    const text = err!.problems.join("\n");
+    for (const key of ["stage.quotas.mode", "stage.quotas.defaults.monthlyTokens", "stage.quotas.defaults.dailyCostUsd", "stage.quotas.thresholds", "stage.quotas.alertEmails[0]", "stage.quotas.check.failMode", "stage.quotas.sources.telemetry"]) {
+      expect(text).toContain(key);
+    }
+    expect(text).toMatch(/0 would mean no limit; remove the key instead/);
+  });
+
+  it("refuses a blocking default in an alert-only stage, and a stage with nothing to meter", async () => {
+    const raw = structuredClone(readStackConfig("pilot").stage);
+    raw.quotas.defaults.monthlyMode = "block";
+    expect(() => parseStageConfig("pilot", raw)).toThrow(/stage.quotas.mode: is alert but defaults block/);
+    await expect(runStage("pilot", (r) => {
+      r.telemetry = { enabled: false };
+      r.inference.invocationLogging.enabled = false;
+    })).rejects.toThrow(/stage.quotas: nothing to meter/);
+  });
+});
