@@ -170,11 +170,17 @@ export function dashboardBody(o: DashboardOptions): DashboardBody {
   }));
 
   L.section("Cost and prompt caching", "Estimated cost from token counts and model prices. Savings = what cache reads saved against uncached input, minus the cache-write premium. **Negative savings mean caching is misconfigured** (writes that are never read).");
-  L.add("metric", 8, 6, base("Estimated cost by model (USD, rolling day)", { view: "timeSeries", stat: "Maximum", metrics: [aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "all models" })] }));
+  const byModel = (metric: string, id: string): MetricRow =>
+    sql(id, "", { stat: "MAX", namespace: agg, metric, schema: [AGG_DIM.model, AGG_DIM.window], where: { [AGG_DIM.window]: "1d" }, groupBy: [AGG_DIM.model], limit: 20 });
+  L.add("metric", 8, 6, base("Estimated cost by model (USD, rolling day)", {
+    view: "timeSeries",
+    stat: "Maximum",
+    metrics: [aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }), byModel(AGG.estimatedCost, "costmodel")],
+  }));
   L.add("metric", 8, 6, base("Prompt-cache savings (USD, rolling day)", {
     view: "timeSeries",
     stat: "Maximum",
-    metrics: [aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "savings" })],
+    metrics: [aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }), byModel(AGG.cacheSavings, "savingsmodel")],
     annotations: { horizontal: [{ value: 0, label: "below 0: caching costs more than it saves", color: "#d62728", fill: "below" }] },
   }));
   L.add("metric", 8, 6, base("Users with negative cache savings", {
