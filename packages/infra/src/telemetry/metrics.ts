@@ -73,6 +73,7 @@ export const SPOOFABLE_ATTRIBUTES = [
   "team.id",
   "x-user-email",
   "x-department",
+  "x-team",
   "x-team-id",
   "x-cost-center",
 ] as const;

@@ -200,6 +200,19 @@ describe("TelemetryService", () => {
     expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
   });
 
+  it("the ECS role rule inspects the real task and execution roles (a widened statement is found)", async () => {
+    await build();
+    const verdict = rules.evaluateRules(recorder.resources).find((v) => v.rule === "ecs-task-roles-least-privilege")!;
+    expect(verdict.checked).toBe(1);
+    expect(verdict.findings).toEqual([]);
+    const widened = recorder.resources.map((r) =>
+      r.name === "tel-task-policy" ? { ...r, inputs: { ...r.inputs, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Wide", Effect: "Allow", Action: ["s3:PutObject"], Resource: "*" }] }) } } : r,
+    );
+    expect(rules.evaluateRules(widened).find((v) => v.rule === "ecs-task-roles-least-privilege")!.findings.map((f) => f.message)).toEqual([
+      "tel-task-policy statement Wide allows s3:PutObject on * without a condition",
+    ]);
+  });
+
   it("lets the aggregator query only the collector's groups and publish only to its namespace", async () => {
     await build();
     const s = policyStatements("tel-aggregator-policy");

@@ -207,8 +207,9 @@ export class TelemetryService extends pulumi.ComponentResource {
     // ---- Security groups: ALB only on 443 from the allowed ranges; tasks only from the ALB. -------
     const albSg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, { vpcId: net.vpcId, description: "Claude Code OTLP load balancer: HTTPS in, collector out", tags }, parent);
     const taskSg = new aws.ec2.SecurityGroup(`${name}-task-sg`, { vpcId: net.vpcId, description: "Claude Code OTLP collector tasks: from the load balancer only", tags }, parent);
-    args.loadBalancer.allowedCidrs.forEach((cidr, i) => {
-      new aws.vpc.SecurityGroupIngressRule(`${name}-alb-https-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr, description: "OTLP over HTTPS" }, parent);
+    args.loadBalancer.allowedCidrs.forEach((cidr) => {
+      // Keyed by the range, so reordering the list does not replace rules.
+      new aws.vpc.SecurityGroupIngressRule(`${name}-alb-https-in-${cidr.replace(/[./]/g, "-")}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr, description: "OTLP over HTTPS" }, parent);
     });
     for (const [role, port] of [["otlp", OTLP_HTTP_PORT], ["health", HEALTH_PORT]] as const) {
       new aws.vpc.SecurityGroupEgressRule(`${name}-alb-${role}-out`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, referencedSecurityGroupId: taskSg.id, description: `to collector ${role}` }, parent);
