@@ -12,7 +12,7 @@ import type { Identity } from "./oidc/client.js";
 import { cacheDir, join } from "./paths.js";
 import { readJson, removeFile, writePrivateJson } from "./store.js";
 
-type CacheDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now" | "log">;
+type CacheDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now" | "log" | "secretStore">;
 
 /** Cached credentials are served only while they have more than this left (the AWS SDKs refresh at 5 min too). */
 export const CREDENTIALS_WINDOW_MS = 5 * 60 * 1000;
@@ -39,6 +39,13 @@ export interface CachedRefreshToken {
   readonly savedAt: number;
 }
 
+/** What refresh-token.json holds when the token itself is in the OS keychain. */
+interface KeychainPointer {
+  readonly storedIn: "keychain";
+  readonly keychain: string;
+  readonly savedAt: number;
+}
+
 export interface QuotaState {
   readonly checkedAt: number;
   readonly allowed: boolean;
@@ -54,14 +61,14 @@ const isCreds = (v: unknown): v is CachedCredentials =>
   isObj(v) && v.Version === 1 && isStr(v.AccessKeyId) && isStr(v.SecretAccessKey) && isStr(v.SessionToken) && isStr(v.Expiration) && !Number.isNaN(Date.parse(v.Expiration));
 const isIdToken = (v: unknown): v is CachedIdToken =>
   isObj(v) && isStr(v.idToken) && typeof v.expiresAt === "number" && isObj(v.identity) && isStr(v.identity.sub) && isStr(v.identity.email);
-const isRefresh = (v: unknown): v is CachedRefreshToken => isObj(v) && isStr(v.refreshToken);
+const isRefresh = (v: unknown): v is CachedRefreshToken | KeychainPointer => isObj(v) && (isStr(v.refreshToken) || v.storedIn === "keychain");
 const isQuota = (v: unknown): v is QuotaState => isObj(v) && typeof v.checkedAt === "number" && typeof v.allowed === "boolean";
 
 export class StageCache {
   readonly dir: string;
   constructor(
     private readonly d: CacheDeps,
-    stage: string,
+    private readonly stage: string,
   ) {
     this.dir = cacheDir(d, stage);
   }
@@ -80,11 +87,36 @@ export class StageCache {
   writeIdToken(t: CachedIdToken) {
     return writePrivateJson(this.d, this.file("id-token.json"), t);
   }
-  readRefreshToken() {
-    return readJson(this.d, this.file("refresh-token.json"), isRefresh);
+  /** The refresh token: from the OS keychain when refresh-token.json points there, else from the file. */
+  async readRefreshToken(): Promise<CachedRefreshToken | undefined> {
+    const v = await readJson(this.d, this.file("refresh-token.json"), isRefresh);
+    if (!v || !("storedIn" in v)) return v;
+    const store = this.d.secretStore;
+    try {
+      const token = store ? await store.get(this.keychainAccount) : undefined;
+      if (token) return { refreshToken: token, savedAt: v.savedAt };
+      this.d.log.warn(`the refresh token is missing from the ${v.keychain}; a new sign-in will replace it`);
+    } catch (e) {
+      this.d.log.warn(`cannot read the refresh token from the ${v.keychain} (${(e as Error).message}); a new sign-in will replace it`);
+    }
+    return undefined;
   }
-  writeRefreshToken(refreshToken: string) {
-    return writePrivateJson(this.d, this.file("refresh-token.json"), { refreshToken, savedAt: this.d.now() });
+  /** Into the OS keychain when there is one that answers in time, else into the 0600 file. */
+  async writeRefreshToken(refreshToken: string): Promise<void> {
+    const store = this.d.secretStore;
+    if (store) {
+      try {
+        await store.set(this.keychainAccount, refreshToken);
+        const pointer: KeychainPointer = { storedIn: "keychain", keychain: store.name, savedAt: this.d.now() };
+        return await writePrivateJson(this.d, this.file("refresh-token.json"), pointer);
+      } catch (e) {
+        this.d.log.debug("cache", "keychain unavailable; using the private file", { keychain: store.name, error: (e as Error).message });
+      }
+    }
+    await writePrivateJson(this.d, this.file("refresh-token.json"), { refreshToken, savedAt: this.d.now() });
+  }
+  private get keychainAccount(): string {
+    return `${this.stage}-refresh-token`;
   }
   readQuota() {
     return readJson(this.d, this.file("quota.json"), isQuota);
@@ -93,7 +125,10 @@ export class StageCache {
     return writePrivateJson(this.d, this.file("quota.json"), q);
   }
   async remove(...names: Array<"credentials.json" | "id-token.json" | "refresh-token.json" | "quota.json">): Promise<void> {
-    for (const n of names) await removeFile(this.d, this.file(n));
+    for (const n of names) {
+      if (n === "refresh-token.json" && this.d.secretStore) await this.d.secretStore.delete(this.keychainAccount).catch(() => undefined);
+      await removeFile(this.d, this.file(n));
+    }
   }
 }
 

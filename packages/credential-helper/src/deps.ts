@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { platformKeychain, type SecretStore } from "./keychain.js";
 
 /** The subset of `node:fs/promises` the helper uses; tests wrap it to inject failures. */
 export interface Fs {
@@ -54,6 +55,8 @@ export interface Deps {
   readonly selfCommand: readonly string[];
   readonly version: string;
   readonly log: Logger;
+  /** The OS keychain for the refresh token, when this machine has a usable one. */
+  readonly secretStore?: SecretStore;
 }
 
 declare const __CCB_VERSION__: string | undefined;
@@ -158,6 +161,7 @@ export function realDeps(options: RealDepsOptions): Deps {
     isProcessAlive: isAlive,
     version: HELPER_VERSION,
     log: makeLogger(stderr, options.debug),
+    secretStore: platformKeychain({ env, platform: process.platform }),
   };
   // Computed on first use: only setup needs it, and `node:sea` is not free to load.
   return Object.defineProperty(deps, "selfCommand", { get: () => (self ??= selfCommand()), enumerable: true }) as Deps;
