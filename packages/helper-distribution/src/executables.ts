@@ -131,22 +131,49 @@ export function bunVersion(bun: string): string {
 /** Modules the helper bundle leaves as `require`s it never reaches (embedded as text, see its lazy.ts). */
 const BUNDLE_EXTERNALS = ["openid-client", "jose", "@aws-sdk/client-sts", "@aws-sdk/client-cognito-identity"];
 
+/** The helper's packed heavy libraries (packages/credential-helper/scripts/build.mjs, src/lazy.ts). */
+const HEAVY_START = "/*__CCB_HEAVY_GZIP_BASE64__:";
+const HEAVY_END = ":__CCB_HEAVY_END__*/";
+
+/**
+ * bun's bundler drops comments, and the helper keeps its heavy libraries gzipped in a trailing comment that
+ * it reads back from the bundle or the executable at run time. For bun the comment becomes a string that
+ * bun keeps verbatim (assigned, so it is not dead code); the helper finds the same markers in the executable.
+ * A bundle without the comment passes through unchanged.
+ */
+export function prepareBundleForBun(bundle: string): string {
+  const start = bundle.lastIndexOf(HEAVY_START);
+  if (start < 0) return bundle;
+  const end = bundle.indexOf(HEAVY_END, start);
+  if (end < 0) return bundle;
+  const comment = bundle.slice(start, end + HEAVY_END.length);
+  return `${bundle.slice(0, start)}globalThis.__CCB_HEAVY_KEEP__ = ${JSON.stringify(comment)};${bundle.slice(end + HEAVY_END.length)}`;
+}
+
 /**
  * `bun build --compile` of the bundle for a bun target (`bun-darwin-arm64`, `bun-linux-x64`, …).
- * bun embeds the entry's path and the output's name, so it runs in the bundle's directory with relative
- * names only (and one fixed output name) to keep the executable byte-for-byte reproducible.
+ * bun embeds the entry's path and the output's name and inlines `__filename` as the absolute build path,
+ * so it compiles a prepared copy with relative names only, one fixed output name and `__filename` pinned
+ * to bun's virtual path: the executable is byte-for-byte reproducible and refers to nothing on the build machine.
  */
 export function bunCompile(bun: string, bundleFile: string, bunTarget: string, outFile: string, offline: boolean): void {
-  const cwd = path.dirname(bundleFile);
-  const rel = path.join(`bun-${bunTarget}`, "claude-bedrock");
-  rmSync(path.join(cwd, rel), { force: true });
-  const args = ["build", "--compile", `--target=${bunTarget}`, `./${path.basename(bundleFile)}`, "--outfile", rel, ...BUNDLE_EXTERNALS.flatMap((m) => ["--external", m])];
+  const cwd = path.join(path.dirname(bundleFile), `bun-${bunTarget}`);
+  rmSync(cwd, { recursive: true, force: true });
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(path.join(cwd, "claude-bedrock.cjs"), prepareBundleForBun(readFileSync(bundleFile, "utf8")));
+  const args = [
+    "build", "--compile", `--target=${bunTarget}`, "./claude-bedrock.cjs", "--outfile", "claude-bedrock",
+    "--define", `__filename=${JSON.stringify("/$bunfs/root/claude-bedrock")}`,
+    ...BUNDLE_EXTERNALS.flatMap((m) => ["--external", m]),
+  ];
   try {
     execFileSync(bun, args, { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: 600_000, env: { ...process.env, ...(offline ? { BUN_CONFIG_NO_NETWORK: "1" } : {}) } });
+    copyFileSync(path.join(cwd, "claude-bedrock"), outFile);
   } catch (e) {
     const err = String((e as { stderr?: Buffer }).stderr ?? e).trim().split("\n").slice(-2).join(" ");
     throw new DistributionError("ERR_TOOLCHAIN", `bun could not compile for ${bunTarget} (${err})`, "bun downloads the target runtime from the npm registry once (cached in ~/.bun/install/cache); check access, or leave the target out of --targets");
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
   }
-  copyFileSync(path.join(cwd, rel), outFile);
   chmodSync(outFile, 0o755);
 }

@@ -51,6 +51,8 @@ beforeAll(async () => {
   fs.writeFileSync(bundleFile, bundle.data);
   bunExe = path.join(root, "claude-bedrock-bun-linux-x64");
   bunCompile(bunBinary(), bundleFile, "bun-linux-x64", bunExe, false);
+  // Nothing on disk may stand in for what the executable must carry.
+  fs.rmSync(path.dirname(bundleFile), { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
