@@ -74,8 +74,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// Bundled as CommonJS: no top-level await.
-if (typeof require !== "undefined" && typeof module !== "undefined" && require.main === module) {
+declare const __CCB_VERSION__: string | undefined;
+
+// Runs only in the bundle (where the build defines __CCB_VERSION__), so tests can import EXIT_CODES;
+// no `require.main` check, which single-executable builds do not guarantee. No top-level await (CJS).
+if (typeof __CCB_VERSION__ === "string") {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
