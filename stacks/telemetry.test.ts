@@ -64,6 +64,17 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     expect(recorder.one("aws:appautoscaling/target:Target", `ccb-${stage}-telemetry-scaling`).inputs).toMatchObject({ minCapacity: c.minTasks, maxCapacity: c.maxTasks });
   });
 
+  it("prices every team's application inference profile for cost and savings", async () => {
+    const { recorder } = await run(stage);
+    const prices = JSON.parse(recorder.one("aws:lambda/function:Function", `ccb-${stage}-telemetry-aggregator`).inputs.environment.variables.PRICES_JSON);
+    const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
+    expect(profiles.length).toBeGreaterThan(0);
+    const aliases = prices.filter((x: any) => x.key.includes(":application-inference-profile/"));
+    expect(aliases).toHaveLength(profiles.length);
+    const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
+    expect(aliases.every((x: any) => x.key.startsWith(`arn:aws:bedrock:us-east-1:${inferenceAccount}:`) && x.input > 0)).toBe(true);
+  });
+
   it("gives the helper the collector endpoint with http/protobuf, and exports the dashboard", async () => {
     const { outputs } = await run(stage);
     const domain = cfg().telemetry.domainName;

@@ -33,6 +33,11 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
   const sameAccount = stage.accounts.telemetry.id === stage.accounts.inference.id;
   const modelIds = [stage.models.primary, stage.models.fast, ...(stage.models.opus ? [stage.models.opus] : [])];
   const bedrockModelIds = modelIds.map((id) => inference.profileId(id, stage.models.crossRegion));
+  // Team users call their application inference profiles: price those ARNs as the profile's base model.
+  const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
+  const modelAliases = Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
+    (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) => (id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [])),
+  );
   const service = new telemetry.TelemetryService(`${stage.namePrefix}-telemetry`, {
     stage: stage.name,
     namePrefix: stage.namePrefix,
@@ -58,6 +63,7 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     logRetentionDays: cfg.logRetentionDays,
     rawDataExpirationDays: cfg.rawDataExpirationDays,
     aggregator: { code: lambdaCode("telemetry-functions", "aggregate/handler.ts"), everyMinutes: cfg.aggregator.everyMinutes, leaderboardSize: cfg.aggregator.leaderboardSize },
+    modelAliases,
     dashboard: { bedrockModelIds, ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id }) },
     // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
     ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),

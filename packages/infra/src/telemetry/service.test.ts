@@ -226,6 +226,14 @@ describe("TelemetryService", () => {
     expect(recorder.one("aws:cloudwatch/eventRule:EventRule", "tel-aggregator-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
   });
 
+  it("prices application inference profiles (team users' model ids) as their base model", async () => {
+    const arn = "arn:aws:bedrock:us-east-1:333333333333:application-inference-profile/abc123def456";
+    await build({ ...baseArgs(), modelAliases: [{ id: arn, baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }, { id: "arn:x", baseModelId: "anthropic.unknown" }] });
+    const prices = JSON.parse(recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs.environment.variables.PRICES_JSON);
+    expect(prices).toContainEqual({ key: arn, input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
+    expect(prices.some((p: any) => p.key === "arn:x")).toBe(false);
+  });
+
   it("encrypts and retains every log group, and the raw bucket with the component's rotating key", async () => {
     await build();
     for (const g of recorder.byType("aws:cloudwatch/logGroup:LogGroup")) {

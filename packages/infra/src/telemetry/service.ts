@@ -97,6 +97,11 @@ export interface TelemetryServiceArgs {
   };
   /** Prices for cost and savings, by base model id. @default the catalog's list prices */
   readonly prices?: Readonly<Record<string, ModelPrice>>;
+  /**
+   * Model ids Claude Code reports that are not base model ids, priced as a base model: the teams'
+   * application inference profile ARNs (team users call those, so their `model` attribute is the ARN).
+   */
+  readonly modelAliases?: readonly { readonly id: pulumi.Input<string>; readonly baseModelId: string }[];
   /** Topic for the component's own alarms (no healthy collector, negative cache savings); same account. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   readonly tags?: Readonly<Record<string, string>>;
@@ -405,6 +410,16 @@ export class TelemetryService extends pulumi.ComponentResource {
       )),
     }, parent);
     const prices = args.prices ?? Object.fromEntries(KNOWN_MODELS.map((m) => [m.id, m.price]));
+    const aliasIds = pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id)));
+    const pricesJson = aliasIds.apply((ids) =>
+      JSON.stringify([
+        ...Object.entries(prices).map(([id, price]) => ({ key: modelKey(id), ...price })),
+        ...ids.flatMap((id, i) => {
+          const base = prices[args.modelAliases![i]!.baseModelId];
+          return base ? [{ key: id.toLowerCase(), ...base }] : [];
+        }),
+      ]),
+    );
     const aggregator = new aws.lambda.Function(`${name}-aggregator`, {
       description: "Distinct active users, leaderboards, estimated cost, prompt-cache savings and operations for the Claude Code dashboard",
       runtime: "nodejs22.x",
@@ -421,7 +436,7 @@ export class TelemetryService extends pulumi.ComponentResource {
           METRICS_LOG_GROUP: metricsLogs.name,
           ...(eventsLogs ? { EVENTS_LOG_GROUP: eventsLogs.name } : {}),
           LEADERBOARD_SIZE: String(args.aggregator.leaderboardSize ?? 10),
-          PRICES_JSON: JSON.stringify(Object.entries(prices).map(([id, price]) => ({ key: modelKey(id), ...price }))),
+          PRICES_JSON: pricesJson,
           TOOL_CATEGORIES_JSON: JSON.stringify(TOOL_CATEGORIES),
           EVERY_MINUTES: String(args.aggregator.everyMinutes ?? 15),
           // Every name the Lambda reads or writes, from the one catalog (metrics.ts).
