@@ -34,10 +34,21 @@ function fromBundle(): Heavy | undefined {
   const fs = require("node:fs") as typeof import("node:fs");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const zlib = require("node:zlib") as typeof import("node:zlib");
-  for (const file of [__filename, process.execPath]) {
+  const sources: Array<() => string | undefined> = [
+    // A single executable may carry the unpacked code as the asset "heavy.cjs" (fastest).
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sea = require("node:sea") as { isSea(): boolean; getAsset(key: string, encoding: string): string };
+      return sea.isSea() ? sea.getAsset("heavy.cjs", "utf8") : undefined;
+    },
+    () => extractEmbedded(fs.readFileSync(__filename, "latin1"), (b) => zlib.gunzipSync(b)),
+    // Single executable without the asset: the script text, marker included, is inside the binary.
+    () => extractEmbedded(fs.readFileSync(process.execPath, "latin1"), (b) => zlib.gunzipSync(b)),
+  ];
+  for (const source of sources) {
     let code: string | undefined;
     try {
-      code = extractEmbedded(fs.readFileSync(file, "latin1"), (b) => zlib.gunzipSync(b));
+      code = source();
     } catch {
       continue;
     }
