@@ -85,8 +85,29 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("the workload account's deploy role may attach policies to the cross-account source roles it names, and to no other existing role", async () => {
+    const { recorder } = await runStage("prod");
+    const identity = policyOf(recorder.one("aws:iam/policy:Policy", "ccb-prod-cicd-workload-dev-tools-deploy-identity").inputs.policy)!.Statement;
+    expect(identity.find((s: any) => s.Sid === "ManageStageRoles").Resource).toEqual(["arn:aws:iam::444444444444:role/ccb-prod-*", "arn:aws:iam::444444444444:role/ci-code-review"]);
+  });
+
   it("refuses a multi-account stage without an organisation id, naming the key", async () => {
     await expect(runStage("prod", (raw) => { delete raw.organizationId; raw.crossAccount = { roles: [] }; })).rejects.toThrow(/set stage.organizationId/);
+  });
+});
+
+describe("the deploy role's IAM scope holds for the program", () => {
+  it.each(["pilot", "prod"])("%s: every role and managed policy is named with the stage prefix, or is a named cross-account source role", async (stage) => {
+    const { recorder } = await runStage(stage);
+    const prefix = stage === "pilot" ? "ccb-pilot-" : "ccb-prod-";
+    const sourceRoles = stage === "prod" ? ["ci-code-review"] : [];
+    // Autonamed resources take their logical name (plus a suffix) as the physical name.
+    const physical = (r: RecordedResource) => String(r.inputs.name ?? r.name);
+    const iam = recorder.resources.filter((r) => r.type === ROLE || r.type === "aws:iam/policy:Policy");
+    expect(iam.length).toBeGreaterThan(10);
+    expect(iam.map(physical).filter((n) => !n.startsWith(prefix))).toEqual([]);
+    const attachedTo = recorder.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.role));
+    expect(attachedTo.filter((n) => !n.startsWith(prefix) && !sourceRoles.includes(n))).toEqual([]);
   });
 });
 

@@ -34,6 +34,12 @@ export function stageAccounts(ctx: StageContext): StageAccount[] {
   return out;
 }
 
+/** Existing roles in an account that cross-account access attaches a policy to (not named with the stage's prefix). */
+export function sourceRoleNamesIn(ctx: StageContext, accountId: string): string[] {
+  const names = ctx.config.accounts.workloads.filter((w) => w.id === accountId).map((w) => w.name);
+  return [...new Set(ctx.config.crossAccount.roles.filter((x) => x.sourceAccounts.some((s) => names.includes(s))).flatMap((x) => x.sourceRoleNames))].sort();
+}
+
 /**
  * Where the release role publishes: `stage.cicd.release.codeArtifact`, else the stage's
  * `distribution` registry (its domain defaults to the name prefix, as the distribution area's does).
@@ -108,6 +114,7 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
     const roles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${a.key}`, {
       ...common,
       accountId: a.id,
+      managedRoleNames: sourceRoleNamesIn(ctx, a.id),
       chainFrom: { accountId: entry.id, ...(config.organizationId ? { organizationId: config.organizationId } : {}), preview: cfg.github.previewOnPullRequests },
     }, { providers: { aws: a.provider } });
     deployRoleArns[a.key] = roles.deployRoleArn;

@@ -69,10 +69,13 @@ async function deployRoleMay(action: string, resource: string, context: Record<s
   const identityPolicies = recorder.resources
     .filter((r) => (r.type === POLICY && r.inputs.name?.startsWith("ccb-pilot-ci-deploy-")) || (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") || (r.type === ROLE_POLICY && r.inputs.name?.startsWith("ccb-pilot-ci-deploy-")))
     .map((r, i) => ({ name: `p${i}`, policy: policyOf(r.inputs.policy) as any }));
+  // KMS needs the key policy to admit the account's IAM policies (the default key policy does).
+  const keyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ENTRY}:root` }, Action: "kms:*", Resource: "*" }] };
   const result = await runSimulation({
     identityPolicies,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
     request: {
       action,
       principal: `arn:aws:sts::${ENTRY}:assumed-role/ccb-pilot-ci-deploy/github`,
@@ -240,6 +243,26 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("cloudtrail:StopLogging", `arn:aws:cloudtrail:us-east-1:${ENTRY}:trail/org`)).toBe(false);
   });
 
+  it("IAM writes reach only the stage's own roles and policies; keys are used only through services (IAM policy simulator)", async () => {
+    entryRoles({ managedRoleNames: ["ci-code-review"] });
+    await settle();
+    const role = (name: string) => `arn:aws:iam::${ENTRY}:role/${name}`;
+    expect(await deployRoleMay("iam:PutRolePolicy", role("ci-code-review"))).toBe(true);
+    expect(await deployRoleMay("iam:PutRolePolicy", role("OrganizationAccountAccessRole"))).toBe(false);
+    expect(await deployRoleMay("iam:UpdateAssumeRolePolicy", role("platform-admin"))).toBe(false);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(true);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" })).toBe(true);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" })).toBe(false);
+    expect(await deployRoleMay("iam:CreatePolicyVersion", `arn:aws:iam::${ENTRY}:policy/security-audit`)).toBe(false);
+    expect(await deployRoleMay("iam:PassRole", role("platform-admin"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-ci-deploy"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
+    const key = `arn:aws:kms:us-east-1:${ENTRY}:key/11111111-2222-4333-8444-555555555555`;
+    expect(await deployRoleMay("kms:Decrypt", key)).toBe(false);
+    expect(await deployRoleMay("kms:Decrypt", key, { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" })).toBe(true);
+    expect(await deployRoleMay("kms:CreateGrant", key, { "kms:GrantIsForAWSResource": "true" })).toBe(true);
+    expect(await deployRoleMay("kms:CreateGrant", key, { "kms:GrantIsForAWSResource": "false" })).toBe(false);
+  });
+
   it("release role: tag-prefixed subject, publish-only permissions on the helper's packages", async () => {
     entryRoles({
       github: {
@@ -303,6 +326,7 @@ describe("GitHubDeployRoles argument validation", () => {
     ["cross-account chaining without an organisation", { accountId: OTHER, chainFrom: { accountId: ENTRY } }, /`chainFrom.organizationId` is required/],
     ["neither trust path", {}, /set `github`.*or `chainFrom`/],
     ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
+    ["a wildcard managed role name", { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] }, /`managedRoleNames`: "\*" is not an IAM role name/],
     ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
   ];
   it.each(bad)("rejects %s before creating anything", (_what, args, message) => {

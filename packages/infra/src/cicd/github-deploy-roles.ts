@@ -5,7 +5,8 @@ import {
   type AwsEnvironment, type Statement,
 } from "../iam";
 import {
-  APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
+  APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, IAM_OIDC_WRITE_ACTIONS, IAM_POLICY_WRITE_ACTIONS, IAM_READ_ACTIONS, IAM_ROLE_WRITE_ACTIONS,
+  KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
   PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, PREVIEW_READ_ACTIONS, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
   RELEASE_TOKEN_ACTIONS, SECRETS_DECRYPT_ACTIONS, SECRETS_ENCRYPT_ACTIONS, SERVICE_LINKED_ROLE_ACTIONS, SERVICE_LINKED_ROLE_SERVICES,
   STATE_BUCKET_LIST_ACTIONS, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS,
@@ -57,6 +58,11 @@ export interface GitHubDeployRolesArgs {
   readonly chainFrom?: { readonly accountId: string; readonly organizationId?: string; readonly preview?: boolean };
   /** Accounts whose CI roles these roles chain into (Pulumi's per-account providers assume them). */
   readonly chainTo?: readonly string[];
+  /**
+   * Existing roles (not named with the prefix) the program attaches policies to in this account,
+   * e.g. the source roles of cross-account access in a workload account.
+   */
+  readonly managedRoleNames?: readonly string[];
   /** Regions CI may act in; everything else is denied (global services excepted). */
   readonly allowedRegions: readonly string[];
   readonly stateBackend?: StateBackendArgs;
@@ -204,7 +210,11 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
         // A preview takes the stack lock like any operation of the self-managed backend.
         statements.push(allow(["s3:DeleteObject", "s3:PutObject"], [pulumi.interpolate`${bucket}/.pulumi/locks/*`], { sid: "StateLocks" }));
       }
-      if (b.kmsKeyArn) statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
+      if (b.kmsKeyArn) {
+        statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
+        // The lock object is written with the bucket's SSE-KMS key: a data key, only through S3.
+        if (!write) statements.push(allow(["kms:GenerateDataKey"], [b.kmsKeyArn], { sid: "StateLockEncryption", conditions: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } } }));
+      }
       return [{ key: "state", statements }];
     };
     const chain = (kind: "deploy" | "preview") => {
@@ -215,7 +225,7 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
     // ---- Deploy -------------------------------------------------------------------------------
     this.deployRole = makeRole("deploy", "GitHub Actions: pulumi up for this stage (main branch / protected environment only)", deployTrust);
     this.deployRoleArn = this.deployRole.arn;
-    permissions("deploy", this.deployRole, deployGroupStatements(env, args.allowedRegions), [...chain("deploy"), ...state(true)]);
+    permissions("deploy", this.deployRole, deployGroupStatements(env, args), [...chain("deploy"), ...state(true)]);
 
     // ---- Preview ------------------------------------------------------------------------------
     if (wantPreview) {
@@ -234,7 +244,7 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
       ];
       this.releaseRole = makeRole("release", "GitHub Actions: publish the credential helper to CodeArtifact from a release tag", releaseTrust);
       this.releaseRoleArn = this.releaseRole.arn;
-      permissions("release", this.releaseRole, [], [{ key: "publish", statements: releaseStatements(env, args.accountId, release) }, ...state(false).map((s) => ({ ...s, statements: s.statements.filter((x) => x.Sid !== "StateLocks") }))]);
+      permissions("release", this.releaseRole, [], [{ key: "publish", statements: releaseStatements(env, args.accountId, release) }, ...state(false).map((s) => ({ ...s, statements: s.statements.filter((x) => x.Sid !== "StateLocks" && x.Sid !== "StateLockEncryption") }))]);
     }
 
     this.registerOutputs({
@@ -254,6 +264,7 @@ const NPM_SCOPED_NAME = /^@([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)$/;
 function validateExtra(a: GitHubDeployRolesArgs): string[] {
   const problems: string[] = [];
   if (!/^\d{12}$/.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
+  for (const n of a.managedRoleNames ?? []) if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
   for (const t of a.chainTo ?? []) if (!/^\d{12}$/.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
   if (a.chainTo?.length && !a.github) problems.push("`chainTo` is for the entry account (the one with `github`)");
   const ca = a.github?.release?.codeArtifact;
@@ -270,18 +281,39 @@ function validateExtra(a: GitHubDeployRolesArgs): string[] {
   return problems;
 }
 
-/** The deploy role's managed policies: one per permission group, with conditions where IAM needs them. */
-function deployGroupStatements(env: AwsEnvironment, regions: readonly string[]): { key: string; statements: Statement[] }[] {
+/** Actions that get their own, narrower statement instead of the group's `Resource: *` one. */
+const SCOPED_ACTIONS = new Set<string>([...IAM_ROLE_WRITE_ACTIONS, ...IAM_POLICY_WRITE_ACTIONS, ...IAM_OIDC_WRITE_ACTIONS, ...KMS_VIA_SERVICE_ACTIONS, ...KMS_GRANT_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS]);
+
+/** The deploy role's managed policies: one per permission group, with resources and conditions where IAM allows them. */
+function deployGroupStatements(env: AwsEnvironment, args: GitHubDeployRolesArgs): { key: string; statements: Statement[] }[] {
+  const iamArn = (resource: string) => pulumi.interpolate`arn:${env.partition}:iam::${args.accountId}:${resource}`;
+  const regions = args.allowedRegions;
   return DEPLOY_GROUPS.map((g) => {
     const statements: Statement[] = [];
-    const plain = g.actions.filter((a) => !a.startsWith("apigateway:"));
-    if (plain.length) statements.push(allow(plain, ["*"], { sid: `Manage${g.key[0]!.toUpperCase()}${g.key.slice(1)}` }));
+    const plain = g.actions.filter((a) => !SCOPED_ACTIONS.has(a));
+    const sid = `Manage${g.key[0]!.toUpperCase()}${g.key.slice(1)}`;
     if (g.key === "identity") {
-      statements.push(allow([...PASS_ROLE_ACTIONS], ["*"], { sid: "PassRolesToProgramServices", conditions: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }));
-      statements.push(allow([...SERVICE_LINKED_ROLE_ACTIONS], ["*"], { sid: "ServiceLinkedRoles", conditions: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } } }));
+      statements.push(allow(plain.filter((a) => !a.startsWith("iam:")), ["*"], { sid }));
+      statements.push(allow(IAM_READ_ACTIONS, ["*"], { sid: "ReadIam" }));
+      const roles = [iamArn(`role/${args.namePrefix}-*`), ...(args.managedRoleNames ?? []).map((n) => iamArn(`role/${n}`))];
+      statements.push(allow(IAM_ROLE_WRITE_ACTIONS.filter((a) => a !== "iam:AttachRolePolicy"), roles, { sid: "ManageStageRoles" }));
+      statements.push(allow(["iam:AttachRolePolicy"], roles, {
+        sid: "AttachStageOrServicePolicies",
+        conditions: { ArnLike: { "iam:PolicyARN": [iamArn(`policy/${args.namePrefix}-*`), pulumi.interpolate`arn:${env.partition}:iam::aws:policy/service-role/*`] } },
+      }));
+      statements.push(allow(IAM_POLICY_WRITE_ACTIONS, [iamArn(`policy/${args.namePrefix}-*`)], { sid: "ManageStagePolicies" }));
+      statements.push(allow(IAM_OIDC_WRITE_ACTIONS, [iamArn("oidc-provider/*")], { sid: "ManageOidcProviders" }));
+      statements.push(allow([...PASS_ROLE_ACTIONS], [iamArn(`role/${args.namePrefix}-*`)], { sid: "PassStageRolesToProgramServices", conditions: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }));
+      statements.push(allow([...SERVICE_LINKED_ROLE_ACTIONS], [iamArn("role/aws-service-role/*")], { sid: "ServiceLinkedRoles", conditions: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } } }));
+      statements.push(allow(KMS_VIA_SERVICE_ACTIONS, ["*"], {
+        sid: "UseKeysThroughServices",
+        conditions: { StringEquals: { "kms:ViaService": regions.flatMap((r) => KMS_VIA_SERVICES.map((svc) => `${svc}.${r}.amazonaws.com`)) } },
+      }));
+      statements.push(allow(KMS_GRANT_ACTIONS, ["*"], { sid: "GrantsForAwsResources", conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } } }));
+    } else if (plain.length) {
+      statements.push(allow(plain, ["*"], { sid }));
     }
-    const apis = g.actions.filter((a) => a.startsWith("apigateway:"));
-    if (apis.length) {
+    if (g.actions.some((a) => a.startsWith("apigateway:"))) {
       // API Gateway authorises by verb on a path: only the HTTP APIs and their tags.
       const paths = regions.flatMap((r) => ["/apis", "/apis/*", "/tags/*"].map((p) => pulumi.interpolate`arn:${env.partition}:apigateway:${r}::${p}`));
       statements.push(allow([...APIGATEWAY_DEPLOY_ACTIONS], paths, { sid: "ManageHttpApis" }));
@@ -318,6 +350,7 @@ function guardrailStatements(args: GitHubDeployRolesArgs, env: AwsEnvironment): 
     deny(["iam:AddClientIDToOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
       [oidcProviderArn(env.partition, args.accountId, GITHUB_OIDC_HOST)], { sid: "DenyGitHubProviderChanges" }),
     deny([...PASS_ROLE_ACTIONS], ["*"], { sid: "DenyPassRoleElsewhere", conditions: { StringNotEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }),
+    deny([...PASS_ROLE_ACTIONS], [ciRoles], { sid: "DenyPassingCiRoles" }),
     deny(DENIED_AUDIT_ACTIONS, ["*"], { sid: "DenyAuditAndAccountChanges" }),
     {
       Sid: "DenyOutsideStageRegions",

@@ -24,15 +24,27 @@ export interface PermissionGroup {
 
 const svc = (service: string, names: readonly string[]) => names.map((n) => `${service}:${n}`);
 
-/** Roles, inline and managed policies, OIDC providers the program creates. Guarded further by the boundary. */
-export const IAM_DEPLOY_ACTIONS = svc("iam", [
-  "AttachRolePolicy", "CreateOpenIDConnectProvider", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "DeleteOpenIDConnectProvider",
-  "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "GetOpenIDConnectProvider", "GetPolicy",
-  "GetPolicyVersion", "GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListInstanceProfilesForRole", "ListOpenIDConnectProviderTags",
-  "ListOpenIDConnectProviders", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "PutRolePolicy", "TagOpenIDConnectProvider",
-  "TagPolicy", "TagRole", "UntagOpenIDConnectProvider", "UntagPolicy", "UntagRole", "UpdateAssumeRolePolicy", "UpdateOpenIDConnectProviderThumbprint",
-  "AddClientIDToOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider", "UpdateRole", "UpdateRoleDescription",
+/**
+ * IAM, split by what the statement may touch: writes to roles and policies only for names with the
+ * stage's prefix (every role and policy the program declares has it: Pulumi autonames from the
+ * logical name, which starts with `<namePrefix>-`; a stack test keeps it so), plus existing roles the
+ * program attaches a policy to (cross-account source roles). Attaching managed policies is limited
+ * to the stage's own and AWS service-role policies: never AdministratorAccess.
+ */
+export const IAM_ROLE_WRITE_ACTIONS = svc("iam", [
+  "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePolicy", "TagRole", "UntagRole",
+  "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
 ]);
+export const IAM_POLICY_WRITE_ACTIONS = svc("iam", ["CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "TagPolicy", "UntagPolicy"]);
+export const IAM_OIDC_WRITE_ACTIONS = svc("iam", [
+  "AddClientIDToOpenIDConnectProvider", "CreateOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider",
+  "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
+]);
+export const IAM_READ_ACTIONS = svc("iam", [
+  "GetOpenIDConnectProvider", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListInstanceProfilesForRole",
+  "ListOpenIDConnectProviderTags", "ListOpenIDConnectProviders", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags",
+]);
+export const IAM_DEPLOY_ACTIONS = [...IAM_ROLE_WRITE_ACTIONS, ...IAM_POLICY_WRITE_ACTIONS, ...IAM_OIDC_WRITE_ACTIONS, ...IAM_READ_ACTIONS];
 
 /** Passing roles to the services that run the program's code; restricted by `iam:PassedToService`. */
 export const PASS_ROLE_ACTIONS = ["iam:PassRole"] as const;
@@ -48,8 +60,15 @@ export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "ecs.applicati
 export const KMS_DEPLOY_ACTIONS = svc("kms", [
   "CreateAlias", "CreateKey", "DeleteAlias", "DescribeKey", "EnableKeyRotation", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases",
   "ListResourceTags", "PutKeyPolicy", "ScheduleKeyDeletion", "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription",
-  "CreateGrant", "Decrypt", "GenerateDataKey",
 ]);
+/**
+ * Key use on the caller's behalf when a service creates an encrypted resource (a DynamoDB table, a
+ * Lambda function's environment, a log group): only through those services (`kms:ViaService`), and
+ * grants only for AWS resources. The deploy role cannot decrypt data itself.
+ */
+export const KMS_VIA_SERVICE_ACTIONS = svc("kms", ["Decrypt", "GenerateDataKey"]);
+export const KMS_GRANT_ACTIONS = svc("kms", ["CreateGrant"]);
+export const KMS_VIA_SERVICES = ["dynamodb", "firehose", "lambda", "logs", "s3", "sns"] as const;
 
 /** Bucket configuration only: no object reads or writes (logs and analytics data stay private). */
 export const S3_DEPLOY_ACTIONS = svc("s3", [
@@ -167,7 +186,7 @@ export const COGNITO_DEPLOY_ACTIONS = svc("cognito-identity", [
  * statements (they carry conditions); the rest are plain service groups.
  */
 export const DEPLOY_GROUPS: readonly PermissionGroup[] = [
-  { key: "identity", purpose: "roles, policies, OIDC providers, keys", services: ["iam", "kms", "cognito-identity"], actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...COGNITO_DEPLOY_ACTIONS] },
+  { key: "identity", purpose: "roles, policies, OIDC providers, keys", services: ["iam", "kms", "cognito-identity"], actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...KMS_VIA_SERVICE_ACTIONS, ...KMS_GRANT_ACTIONS, ...COGNITO_DEPLOY_ACTIONS] },
   { key: "observability", purpose: "buckets, logs, alarms, dashboards, topics, Bedrock profiles and logging", services: ["s3", "logs", "cloudwatch", "sns", "bedrock"], actions: [...S3_DEPLOY_ACTIONS, ...LOGS_DEPLOY_ACTIONS, ...CLOUDWATCH_DEPLOY_ACTIONS, ...SNS_DEPLOY_ACTIONS, ...BEDROCK_DEPLOY_ACTIONS] },
   { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service and its scaling", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs", "application-autoscaling"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS, ...AUTOSCALING_DEPLOY_ACTIONS] },
   { key: "network", purpose: "the collector's VPC, load balancer, certificate and DNS records", services: ["ec2", "elasticloadbalancing", "acm", "route53"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS, ...ROUTE53_DEPLOY_ACTIONS] },
