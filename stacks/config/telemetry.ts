@@ -48,7 +48,7 @@ const OFF: TelemetryConfig = {
   allowedCidrs: [],
   domainName: "",
   audienceFormat: "single-string",
-  collector: { image: `${telemetry.CONTRIB_0_136_0.repository}:${telemetry.CONTRIB_0_136_0.version}`, cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 2, architecture: "ARM64", events: true },
+  collector: { image: `ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:${telemetry.CONTRIB_0_136_0.version}`, cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 2, architecture: "ARM64", events: true },
   network: { cidrBlock: "10.80.0.0/20", natGateways: 1, logsEndpoint: false },
   logRetentionDays: 30,
   rawDataExpirationDays: 90,

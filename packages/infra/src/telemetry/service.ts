@@ -428,7 +428,7 @@ export class TelemetryService extends pulumi.ComponentResource {
       code: args.aggregator.code.archive,
       role: aggRole.arn,
       memorySize: 256,
-      timeout: 300,
+      timeout: 600,
       loggingConfig: { logFormat: "JSON", logGroup: aggLogs.name },
       environment: {
         variables: {

@@ -90,12 +90,18 @@ export async function aggregate(deps: AggregatorDeps, cfg: AggregatorConfig, opt
   for (const w of windows.filter((x) => x !== "1h")) {
     // Tokens by user, model and type: one query per type keeps each result under the 10,000-row cap.
     const perUserModel = new Map<string, { user: string; model: string; counts: TokenCounts }>();
-    for (const [slot, typeValue] of Object.entries(n.tokenTypes) as [keyof TokenCounts, string][]) {
-      const rows = await q(
-        cfg.metricsLogGroup,
-        `filter ispresent(${field(n.cc.tokens)}) and ${field(n.attrs.type)} = ${literal(typeValue)} | stats sum(${field(n.cc.tokens)}) as tokens by ${email}, ${field(n.attrs.model)} | limit 10000`,
-        w,
-      );
+    // The four queries run concurrently (Logs Insights allows 30 per account).
+    const byType = await Promise.all(
+      (Object.entries(n.tokenTypes) as [keyof TokenCounts, string][]).map(async ([slot, typeValue]) => ({
+        slot,
+        rows: await q(
+          cfg.metricsLogGroup,
+          `filter ispresent(${field(n.cc.tokens)}) and ${field(n.attrs.type)} = ${literal(typeValue)} | stats sum(${field(n.cc.tokens)}) as tokens by ${email}, ${field(n.attrs.model)} | limit 10000`,
+          w,
+        ),
+      })),
+    );
+    for (const { slot, rows } of byType) {
       for (const r of rows) {
         const user = r[n.attrs.email] ?? "";
         const model = r[n.attrs.model] ?? "";
