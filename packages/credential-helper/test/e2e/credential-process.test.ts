@@ -105,10 +105,15 @@ describe("sign-in and credential_process", () => {
     const refreshes = w.idp.grants.refresh_token ?? 0;
     const before = stsCalls();
 
-    const r = await runHelper(["credential-process"], env);
+    const { refreshToken } = JSON.parse(readFileSync(cacheFile(home, "refresh-token.json"), "utf8"));
+    const r = await runHelper(["credential-process", "--debug"], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(parseProcessJson(r.stdout).AccessKeyId).not.toBe(creds.AccessKeyId);
+    const fresh = JSON.parse(r.stdout);
+    expect(fresh.AccessKeyId).not.toBe(creds.AccessKeyId);
     expect(w.idp.grants.refresh_token).toBe(refreshes + 1);
+    // --debug explains every step on stderr and never shows a secret.
+    expect(r.stderr).toContain("[debug] credentials: refreshing");
+    for (const secret of [refreshToken, fresh.SecretAccessKey, fresh.SessionToken, "eyJ"]) expect(r.stderr).not.toContain(secret);
     expect(stsCalls()).toBe(before + 1);
     expect(browserLog(home)).toHaveLength(1);
     // The rotated refresh token replaced the old one.

@@ -1,0 +1,60 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { StageSettings } from "@ccb/stage-settings";
+import { doctor, formatChecks, status } from "./commands.js";
+import { StageCache } from "./cache.js";
+import { stageSettings, T0, testDeps } from "../test/support.js";
+
+const s = stageSettings({ distribution: { registryUrl: "https://npm.example.com", packageName: "@acme/claude-bedrock" } }) as unknown as StageSettings;
+
+function fetchFor(opts: { dateSkewS?: number; latest?: string }) {
+  return async (input: string | URL | Request) => {
+    const url = String(input);
+    if (url.endsWith("/.well-known/openid-configuration")) {
+      return new Response(JSON.stringify({ issuer: s.identityProvider.issuer }), { status: 200, headers: { date: new Date(T0 + (opts.dateSkewS ?? 0) * 1000).toUTCString() } });
+    }
+    if (url === "https://npm.example.com/@acme%2fclaude-bedrock") return new Response(JSON.stringify({ "dist-tags": { latest: opts.latest ?? "1.2.3" } }), { status: 200 });
+    return new Response("", { status: 404 });
+  };
+}
+
+describe("doctor", () => {
+  it("says what to fix: missing profile, shadowing static keys, clock skew, outdated helper", async () => {
+    const d = testDeps({ fetch: fetchFor({ dateSkewS: 300, latest: "2.0.0" }) });
+    mkdirSync(join(d.homedir, ".aws"));
+    writeFileSync(join(d.homedir, ".aws", "credentials"), "[claude-pilot]\naws_access_key_id = AKIA\n");
+    const checks = await doctor(d, s, "test");
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName["AWS profile"]).toMatchObject({ ok: false, fix: "run `claude-bedrock setup`" });
+    expect(byName["static credentials"]).toMatchObject({ ok: false });
+    expect(byName["clock"]).toMatchObject({ ok: false, detail: "your clock is 300 s behind the identity provider" });
+    expect(byName["helper version"]).toMatchObject({ ok: "warn", fix: "npm install -g @acme/claude-bedrock@2.0.0" });
+    expect(byName["identity provider"]).toMatchObject({ ok: true });
+    expect(formatChecks(checks)).toMatch(/^ok {4}stage settings/);
+  });
+
+  it("is all green on a set-up machine with the latest helper and a good clock", async () => {
+    const d = testDeps({ fetch: fetchFor({}) });
+    mkdirSync(join(d.homedir, ".aws"));
+    mkdirSync(join(d.homedir, ".claude"));
+    writeFileSync(join(d.homedir, ".aws", "config"), "[profile claude-pilot]\ncredential_process = node cb.cjs credential-process --stage pilot\n");
+    writeFileSync(join(d.homedir, ".claude", "settings.json"), JSON.stringify({ env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "claude-pilot" } }));
+    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test");
+    expect(checks.filter((c) => c.ok !== true)).toEqual([]);
+  });
+});
+
+describe("status", () => {
+  it("reports identity, expiry, credentials and quota from the cache without network", async () => {
+    const d = testDeps();
+    const cache = new StageCache(d, "pilot");
+    await cache.writeIdToken({ idToken: "t", expiresAt: T0 + 3600_000, identity: { sub: "a", email: "alice@example.com", team: "platform" } });
+    await cache.writeRefreshToken("r");
+    await cache.writeCredentials({ Version: 1, AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date(T0 + 7200_000).toISOString(), principal: "arn:aws:sts::1:assumed-role/r/alice@example.com" });
+    await cache.writeQuota({ checkedAt: T0, allowed: true, outcome: "allowed", usage: { percent: 12 } });
+    const r = await status(d, s, "test");
+    expect(r).toMatchObject({ signedIn: true, email: "alice@example.com", team: "platform", refreshToken: true, credentialsValid: true, quota: { outcome: "allowed", usage: { percent: 12 } } });
+    expect(JSON.stringify(r)).not.toContain('"S"');
+  });
+});
