@@ -54,6 +54,12 @@ describe("cicd in the pilot stage (one account)", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("CI may act in the stage's Region and the secrets key's Region only", async () => {
+    const { recorder } = await runStage("pilot", (raw) => { raw.cicd.stateBackend.kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f9e8d7c-6b5a-4321-9876-abcdef012345"; });
+    const guard = policyOf(recorder.one("aws:iam/policy:Policy", "ccb-pilot-cicd-inference-guardrails").inputs.policy)!.Statement.find((s: any) => s.Sid === "DenyOutsideStageRegions");
+    expect(guard.Condition).toEqual({ StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"] } });
+  });
+
   it("a release without a registry names both ways to fix it", async () => {
     await expect(runStage("pilot", (raw) => { raw.distribution = { enabled: false }; })).rejects.toThrow(/enable stage.distribution, or set stage.cicd.release.codeArtifact/);
   });

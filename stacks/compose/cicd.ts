@@ -87,7 +87,8 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
   const release = releaseTarget(ctx, entry);
   const common = {
     namePrefix: config.namePrefix,
-    allowedRegions: [...new Set([config.region, ...cfg.additionalRegions])],
+    // The stage's Region, the secrets key's (state and secrets are read there), and any the stage adds.
+    allowedRegions: [...new Set([config.region, ...(cfg.stateBackend?.kmsKeyArn ? [cfg.stateBackend.kmsKeyArn.split(":")[3]!] : []), ...cfg.additionalRegions])],
     maxSessionSeconds: cfg.maxSessionMinutes * 60,
     ...(cfg.stateBackend ? { stateBackend: { bucketName: cfg.stateBackend.bucket, ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}) } } : {}),
     ...(cfg.permissionsBoundaryArn ? { permissionsBoundaryArn: cfg.permissionsBoundaryArn } : {}),

@@ -30,7 +30,10 @@ export interface CicdConfig {
   readonly stateBackend?: { readonly bucket: string; readonly kmsKeyArn?: string };
   /** An organisation-provided permissions boundary for the CI roles. */
   readonly permissionsBoundaryArn?: string;
-  /** Regions besides the stage's Region where CI may act (e.g. us-east-1 for global services' certificates). */
+  /**
+   * Regions besides the stage's Region (and the secrets key's) where CI may act: the state bucket's
+   * Region if it differs, us-east-1 for certificates of global services.
+   */
   readonly additionalRegions: readonly string[];
   /** Longest CI session, 15–60 minutes. */
   readonly maxSessionMinutes: number;
