@@ -50,7 +50,9 @@ Signs in with your identity provider (authorization code + PKCE) and caches the 
 
   --no-browser    print the sign-in URL instead of opening a browser; you may paste the address the
                   browser ends on if it cannot reach this machine (SSH)
-  --device        device sign-in: open a URL on any device and enter a code (if the IdP offers it)
+  --device        device sign-in: open a URL on any device and enter a code; when the IdP does not
+                  offer it, falls back to --no-browser
+On a machine without a display (SSH), login behaves as --no-browser.
 `,
   "credential-process": `Usage: claude-bedrock credential-process [--stage <name>]
 

@@ -27,11 +27,15 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
   const lock = await acquireLock(d, cache.file("lock"), lockOptions(flags.timeoutMs));
   try {
     const disc = await discover(d, s);
+    const { isHeadless } = await import("./browser.js");
     let t;
-    if (flags.device) {
+    if (flags.device && disc.metadata.device_authorization_endpoint) {
       t = await flows.deviceLogin(d, s, disc);
     } else {
-      t = await flows.browserLogin(d, s, { noBrowser: flags.noBrowser, timeoutMs: flags.timeoutMs }, disc);
+      // No device endpoint, or no browser on this machine: print the URL and accept the pasted redirect.
+      if (flags.device) d.log.info(`${s.identityProvider.issuer} offers no device sign-in; use the URL below instead.`);
+      const noBrowser = flags.noBrowser || flags.device || isHeadless(d.env, d.platform);
+      t = await flows.browserLogin(d, s, { noBrowser, timeoutMs: flags.timeoutMs }, disc);
     }
     const saved = await saveTokens(cache, t);
     // New identity: credentials minted for a previous sign-in must not be served under it.

@@ -150,12 +150,12 @@ describe("sign-in and credential_process", () => {
     expect(existsSync(cacheFile(home, "lock"))).toBe(false);
   });
 
-  it("login --no-browser accepts the redirect URL pasted on stdin", async () => {
+  it.each([[["login", "--no-browser"]], [["login"]]])("%j on a machine without a display accepts the redirect URL pasted on stdin", async (args) => {
     const { home, env } = await setUpHome({ CLAUDE_BEDROCK_BROWSER_COMMAND: "" });
     // The "other machine" is this test: it reads the printed URL and plays the browser's part.
     const { spawn } = await import("node:child_process");
     const { BUNDLE } = await import("./harness/helper.js");
-    const child = spawn(process.execPath, [BUNDLE, "login", "--no-browser"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     const url = await new Promise<string>((resolve) => {
       child.stderr.on("data", (c) => {
