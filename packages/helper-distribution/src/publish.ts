@@ -117,6 +117,11 @@ export function publishRelease(o: PublishOptions): PublishPlan {
     try {
       exec(file!, args);
     } catch (e) {
+      if (args[1] === "put-package-origin-configuration") {
+        // Hardening, not a precondition: with no public upstream nothing can be served from one anyway.
+        log(`warning: could not pin the origin controls of ${args[args.indexOf("--package") + 1]} (${(e as Error).message.split("\n")[0]}); grant the publishing role codeartifact:PutPackageOriginConfiguration on the package`);
+        continue;
+      }
       throw new DistributionError("ERR_PUBLISH", `${file} ${args.slice(0, 2).join(" ")} failed (${(e as Error).message.split("\n")[0]})`, file === "npm" ? "refresh the registry token (aws codeartifact login …, it lasts 12 h) and check that this version is not published yet (bump it)" : "check the publisher role's credentials and that this version is not published yet", { cause: e });
     }
   }
