@@ -127,6 +127,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     alarmTopicArn: account.alarmTopicArn,
     inferenceKeyArn: account.keyArn,
     teamProfiles: account.teamProfiles,
+    alarmNames: account.alarmNames,
     ...(account.invocationLogs ? { invocationLogs: account.invocationLogs } : {}),
   };
   const parts: Record<string, StagePart | undefined> = {};

@@ -83,6 +83,15 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     expect(outputs.telemetryDashboard).toBe(`ccb-${stage}-claude-code`);
     expect(outputs.telemetryMetricsNamespace).toBe(`ClaudeCode/ccb-${stage}`);
   });
+
+  it("shows the inference account's alarms on the dashboard", async () => {
+    const { recorder } = await run(stage);
+    const body = JSON.parse(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody);
+    const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms as string[];
+    const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
+    expect(alarms.length).toBe(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`ccb-${stage}-inference`)).length);
+    expect(alarms.every((a) => a.startsWith(`arn:aws:cloudwatch:us-east-1:${inferenceAccount}:alarm:`))).toBe(true);
+  });
 });
 
 describe("telemetry differences between the stages", () => {

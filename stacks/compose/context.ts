@@ -27,6 +27,8 @@ export interface StageContext {
   readonly inferenceKeyArn: pulumi.Output<string>;
   /** Application inference profile ARN per team and model role: the `model` Claude Code reports for team users (analytics prices these). */
   readonly teamProfiles?: Readonly<Record<string, Readonly<Partial<Record<"primary" | "fast" | "opus", pulumi.Output<string>>>>>>;
+  /** Names of the inference account's CloudWatch alarms (throttles, errors, latency, volume): the dashboard shows their state. */
+  readonly alarmNames?: readonly pulumi.Output<string>[];
   /** Where Bedrock writes model invocation logs, when logging is on. */
   readonly invocationLogs?: {
     readonly bucketName: pulumi.Output<string>;

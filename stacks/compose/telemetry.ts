@@ -64,7 +64,11 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     rawDataExpirationDays: cfg.rawDataExpirationDays,
     aggregator: { code: lambdaCode("telemetry-functions", "aggregate/handler.ts"), everyMinutes: cfg.aggregator.everyMinutes, leaderboardSize: cfg.aggregator.leaderboardSize },
     modelAliases,
-    dashboard: { bedrockModelIds, ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id }) },
+    dashboard: {
+      bedrockModelIds,
+      ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id, alarmAccountId: stage.accounts.inference.id }),
+      ...(ctx.alarmNames?.length ? { alarmNames: ctx.alarmNames } : {}),
+    },
     // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
     ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),
     tags: { ...ctx.tags, area: "telemetry" },

@@ -248,13 +248,14 @@ describe("TelemetryService", () => {
     expect(recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tel-raw-lifecycle").inputs.rules[0].expiration.days).toBe(90);
   });
 
-  it("publishes a dashboard whose body references the stage's namespaces and models", async () => {
-    await build();
+  it("publishes a dashboard whose body references the stage's namespaces and models, and shows the named alarms", async () => {
+    await build({ ...baseArgs(), dashboard: { ...baseArgs().dashboard, alarmNames: ["ccb-pilot-throttles"], alarmAccountId: "111111111111" } });
     const d = recorder.one("aws:cloudwatch/dashboard:Dashboard", "tel-dashboard").inputs;
     expect(d.dashboardName).toBe("ccb-pilot-claude-code");
     const body = JSON.parse(d.dashboardBody);
     const refs = telemetry.metricReferences(body);
     expect(new Set(refs.map((r) => r.namespace))).toEqual(new Set(["ClaudeCode/ccb-pilot", "ClaudeCode/ccb-pilot/Aggregates", "AWS/Bedrock"]));
+    expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toEqual(["arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles"]);
   });
 
   it("uses an imported certificate and an internal scheme without creating certificate or DNS resources", async () => {

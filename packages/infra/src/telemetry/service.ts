@@ -93,7 +93,9 @@ export interface TelemetryServiceArgs {
     readonly bedrockModelIds: readonly string[];
     /** Account of the Bedrock metrics when it is not this one. */
     readonly bedrockAccountId?: string;
-    readonly alarmArns?: readonly pulumi.Input<string>[];
+    /** Alarms whose state the dashboard shows, by name, and the account they live in (default: this one). */
+    readonly alarmNames?: readonly pulumi.Input<string>[];
+    readonly alarmAccountId?: string;
   };
   /** Prices for cost and savings, by base model id. @default the catalog's list prices */
   readonly prices?: Readonly<Record<string, ModelPrice>>;
@@ -460,14 +462,14 @@ export class TelemetryService extends pulumi.ComponentResource {
     const dashboardName = physicalName("dashboard", [prefix, "claude-code"]);
     const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
       dashboardName,
-      dashboardBody: pulumi.all([env.region, pulumi.output(args.dashboard.alarmArns ?? [])]).apply(([region, alarmArns]) =>
+      dashboardBody: pulumi.all([env.region, env.partition, env.accountId, pulumi.all([...(args.dashboard.alarmNames ?? [])])]).apply(([region, partition, accountId, alarmNames]) =>
         JSON.stringify(dashboardBody({
           stage: args.stage,
           region,
           namespaces: this.namespaces,
           bedrockModelIds: args.dashboard.bedrockModelIds,
           ...(args.dashboard.bedrockAccountId ? { bedrockAccountId: args.dashboard.bedrockAccountId } : {}),
-          alarmArns: alarmArns as string[],
+          alarmArns: alarmNames.map((n) => `arn:${partition}:cloudwatch:${region}:${args.dashboard.alarmAccountId ?? accountId}:alarm:${n}`),
           leaderboardSize: args.aggregator.leaderboardSize ?? 10,
         })),
       ),
