@@ -40,7 +40,9 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
     const saved = await saveTokens(cache, t);
     // New identity: credentials minted for a previous sign-in must not be served under it.
     await cache.remove("credentials.json");
-    return `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.`;
+    const { applyTeamModels } = await import("./setup.js");
+    const team = await applyTeamModels(d, s);
+    return `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.${team ? ` ${team}` : ""}`;
   } finally {
     await lock.release();
   }

@@ -127,7 +127,10 @@ export class CredentialResolver {
   async browser(): Promise<CachedIdToken> {
     const flows = await import("./oidc/flows.js");
     const t = await flows.browserLogin(this.d, this.settings, { noBrowser: false, timeoutMs: this.options.loginTimeoutMs }, await this.discover());
-    return saveTokens(this.cache, t);
+    const saved = await saveTokens(this.cache, t);
+    const note = await (await import("./setup.js")).applyTeamModels(this.d, this.settings);
+    if (note) this.d.log.info(`${note} Restart Claude Code to use them.`);
+    return saved;
   }
 
   private async slowPath(): Promise<CachedCredentials> {

@@ -243,6 +243,24 @@ export async function runSetup(d: Deps, s: StageSettings, options: { team?: stri
   return result;
 }
 
+/**
+ * After a sign-in: if setup has run for this stage and the stage has teams, apply the signed-in user's
+ * team models (setup is idempotent, so nothing changes when they are already there). Best effort.
+ */
+export async function applyTeamModels(d: Deps, s: StageSettings): Promise<string | undefined> {
+  if (s.teams.length === 0 || s.federation.mode === "identity-center") return undefined;
+  try {
+    if (!(await readManifest(d, s.stage))) return undefined;
+    const team = (await new StageCache(d, s.stage).readIdToken())?.identity.team;
+    if (!team || !s.teams.some((t) => t.name === team)) return undefined;
+    const r = await runSetup(d, s, { team, settingsText: JSON.stringify(s) });
+    return r.changed.includes(claudeSettingsFile(d)) ? `Claude Code now uses the inference profiles of team ${team}.` : undefined;
+  } catch (e) {
+    d.log.debug("setup", "could not apply team models", { error: (e as Error).message });
+    return undefined;
+  }
+}
+
 export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
   const result: SetupResult = { changed: [], unchanged: [], notes: [] };
   const m = await readManifest(d, stage);

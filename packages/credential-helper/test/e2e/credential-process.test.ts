@@ -88,9 +88,11 @@ describe("sign-in and credential_process", () => {
     const status = await runHelper(["status", "--json"], env);
     expect(JSON.parse(status.stdout)).toMatchObject({ stage: "e2e", email: "alice@example.com", team: "platform", credentialsValid: true, refreshToken: true });
 
-    // setup again now that the team is known: the team's inference profiles, and nothing else changes.
+    // The first sign-in switched Claude Code to the team's inference profiles (setup had run before).
+    expect(first.stderr).toContain("Claude Code now uses the inference profiles of team platform");
     const again = await runHelper(["setup", "--stage", "e2e"], env);
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain("updated   ");
     const claude = JSON.parse(readFileSync(join(home, ".claude", "settings.json"), "utf8"));
     expect(claude.env.ANTHROPIC_MODEL).toBe("arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123");
   });
