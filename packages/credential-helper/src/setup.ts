@@ -219,7 +219,7 @@ export async function runSetup(d: Deps, s: StageSettings, options: { team?: stri
   const team = options.team ?? cached?.identity.team;
   if (s.teams.length > 0) {
     if (team && s.teams.some((t) => t.name === team)) result.notes.push(`using the inference profiles of team ${team}`);
-    else if (!team) result.notes.push("not signed in yet: using the stage's default models; run `claude-bedrock login` then `claude-bedrock setup` again to use your team's models");
+    else if (!team) result.notes.push("not signed in yet: using the stage's default models until your first sign-in picks your team's");
   }
   const nextClaude = structuredClone(claude);
   for (const [path, value] of claudeKeys(d, s, team)) {
