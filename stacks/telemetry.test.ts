@@ -150,6 +150,11 @@ describe("telemetry config validation", () => {
     expect(text).toMatch(/stage\.telemetry\.collector\.image: the ADOT collector has no oidc authenticator/);
   });
 
+  it("refuses a contrib version too old for token claims", () => {
+    const text = problems(withTelemetry((t) => (t.collector.image = "otel/opentelemetry-collector-contrib:0.120.0")));
+    expect(text).toMatch(/stage\.telemetry\.collector\.image: .* is older than 0\.133\.0.*use 0\.133\.0 or later/);
+  });
+
   it("is off, and adds nothing, when disabled", () => {
     const cfg = withTelemetry((t) => (t.enabled = false))();
     expect(cfg.telemetry.enabled).toBe(false);

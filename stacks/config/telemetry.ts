@@ -75,6 +75,7 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
   const image = c?.str("image", { default: OFF.collector.image, pattern: /^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, hint: "a pinned image, e.g. otel/opentelemetry-collector-contrib:0.136.0" }) ?? OFF.collector.image;
   if (/:latest$/.test(image)) p.add(c!.key("image"), "pin a version; latest changes under you and breaks the pinned component check");
   else if (!telemetry.distributionOf(image)) p.add(c!.key("image"), `"${image}" is not a collector distribution this module knows; use otel/opentelemetry-collector-contrib:<version>`);
+  else if (telemetry.imageVersionProblems(image).length) p.add(c!.key("image"), `${telemetry.imageVersionProblems(image).join("; ")}; use ${telemetry.MIN_CONTRIB_VERSION} or later`);
   else if (telemetry.distributionOf(image) === telemetry.ADOT_0_45_1) {
     p.add(c!.key("image"), "the ADOT collector has no oidc authenticator: it cannot verify the caller's token, so identity would come from forgeable headers; use otel/opentelemetry-collector-contrib:<version>");
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADOT_0_45_1, CONTRIB_0_136_0, distributionOf } from "./components";
+import { ADOT_0_45_1, CONTRIB_0_136_0, distributionOf, imageVersionProblems } from "./components";
 import {
   collectorConfig,
   eventFilter,
@@ -42,6 +42,14 @@ describe("collector config", () => {
     const problems = validateCollectorConfig(roundTrip(), ADOT_0_45_1);
     expect(problems).toContain('extensions.oidc: "oidc" is not in public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1');
     expect(problems).toContain('exporters.awss3/metrics: "awss3" is not in public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1');
+  });
+
+  it("refuses contrib images too old for token claims in the identity mapping", () => {
+    expect(imageVersionProblems("otel/opentelemetry-collector-contrib:0.120.0")).toEqual([
+      "otel/opentelemetry-collector-contrib:0.120.0 is older than 0.133.0: its oidc authenticator cannot expose token claims (auth.<claim>) to the identity mapping",
+    ]);
+    expect(imageVersionProblems("otel/opentelemetry-collector-contrib:0.133.0")).toEqual([]);
+    expect(imageVersionProblems("otel/opentelemetry-collector-contrib:1.2.0")).toEqual([]);
   });
 
   it("maps images to their pinned component lists", () => {

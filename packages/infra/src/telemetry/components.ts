@@ -73,6 +73,24 @@ export const ADOT_0_45_1: CollectorDistribution = {
 
 export const DISTRIBUTIONS: readonly CollectorDistribution[] = [CONTRIB_0_136_0, ADOT_0_45_1];
 
+/**
+ * Oldest contrib version the generated config works with: the `oidc` extension's `providers` list
+ * arrived in 0.129 (contrib PR #40854) and token claims as `auth.<claim>` in 0.133 (PR #41748).
+ */
+export const MIN_CONTRIB_VERSION = "0.133.0";
+
+/** Problems with an image's version for the config this module generates; empty when fine or unknown (digest). */
+export function imageVersionProblems(image: string): string[] {
+  if (distributionOf(image) !== CONTRIB_0_136_0) return [];
+  const tag = /:(\d+)\.(\d+)\.(\d+)$/.exec(image);
+  if (!tag) return [];
+  const [major, minor] = [Number(tag[1]), Number(tag[2])];
+  const [minMajor, minMinor] = MIN_CONTRIB_VERSION.split(".").map(Number) as [number, number];
+  return major < minMajor || (major === minMajor && minor < minMinor)
+    ? [`${image} is older than ${MIN_CONTRIB_VERSION}: its oidc authenticator cannot expose token claims (auth.<claim>) to the identity mapping`]
+    : [];
+}
+
 /** The distribution an image reference belongs to, by repository; `undefined` when unknown. */
 export function distributionOf(image: string): CollectorDistribution | undefined {
   const repo = image.replace(/[:@][^/]*$/, "");

@@ -5,7 +5,7 @@ export { ModelLifecycleCheck, validateModelLifecycleCheckArgs } from "./lifecycl
 export type { ModelLifecycleCheckArgs } from "./lifecycle";
 export { collectorConfig, renderCollectorConfig, parseCollectorConfig, validateCollectorConfig, OTLP_HTTP_PORT, HEALTH_PORT } from "./collector-config";
 export type { CollectorConfig, CollectorConfigOptions } from "./collector-config";
-export { ADOT_0_45_1, CONTRIB_0_136_0, DISTRIBUTIONS, distributionOf } from "./components";
+export { ADOT_0_45_1, CONTRIB_0_136_0, DISTRIBUTIONS, distributionOf, imageVersionProblems, MIN_CONTRIB_VERSION } from "./components";
 export type { CollectorDistribution } from "./components";
 export { dashboardBody, metricReferences } from "./dashboard";
 export type { DashboardBody, DashboardOptions } from "./dashboard";

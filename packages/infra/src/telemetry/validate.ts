@@ -1,5 +1,5 @@
 import type { IdentityProviderKind, NormalisedIssuer } from "../federation/issuer";
-import { distributionOf } from "./components";
+import { distributionOf, imageVersionProblems } from "./components";
 
 /** TLS policies an HTTPS listener may use: TLS 1.3 with 1.2 fallback (forward secrecy only) or TLS 1.3 only. */
 export const MODERN_TLS_POLICIES = [
@@ -123,6 +123,7 @@ export function validateTelemetryServiceArgs(a: ValidatableArgs): string[] {
   if (/:latest$/.test(c.image) || !/[:@]/.test(c.image.split("/").pop() ?? "")) p.push(`\`collector.image\` "${c.image}" must be pinned to a version tag or digest, never latest`);
   const dist = distributionOf(c.image);
   if (!dist) p.push(`\`collector.image\` "${c.image}" is not a known collector distribution; use otel/opentelemetry-collector-contrib:<version>`);
+  for (const problem of imageVersionProblems(c.image)) p.push(`\`collector.image\`: ${problem}`);
   const mem = FARGATE[c.cpu];
   if (!mem) p.push(`\`collector.cpu\` must be one of ${Object.keys(FARGATE).join(", ")} (Fargate CPU units)`);
   else if (c.memoryMiB < mem[0] || c.memoryMiB > mem[1] || c.memoryMiB % mem[2] !== 0) p.push(`\`collector.memoryMiB\` must be ${mem[0]}–${mem[1]} in steps of ${mem[2]} for ${c.cpu} CPU units`);
