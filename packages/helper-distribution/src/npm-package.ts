@@ -144,6 +144,9 @@ export function developerReadme(i: NpmPackageInput): string {
     "```",
     "",
     `\`${BIN_NAME} doctor\` tells you when a newer version is published; other commands mention it at most once a day.`,
+    ...(ca && s.federation.mode !== "identity-center"
+      ? ["", `Once signed in, the helper's own profile can fetch the registry token (when your platform team allows it): add \`--profile ${s.awsProfile}\` to the login command.`]
+      : []),
     "",
     "## Uninstall",
     "",
