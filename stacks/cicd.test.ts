@@ -3,9 +3,23 @@ import { cicd, rules } from "@ccb/infra";
 import { policyOf, type RecordedResource } from "@ccb/infra/src/testing";
 import { ConfigProblems, Reader } from "./config/problems";
 import { parseCicdConfig } from "./config/cicd";
-import { runStage } from "./testing";
+import { composeCicd } from "./compose/cicd";
+import type { StageContext } from "./compose/context";
+import { parseStageConfig } from "./config/stage-config";
+import { readStackConfig, runStage } from "./testing";
 
 const ROLE = "aws:iam/role:Role";
+
+/**
+ * Runs only the cicd composition on a stage's parsed config, for refusals: they happen before any
+ * resource is declared, so no engine is needed (and no half-built stage is left for the next test).
+ */
+function composeFrom(stage: string, edit: (raw: Record<string, any>) => void) {
+  const raw = structuredClone(readStackConfig(stage).stage);
+  edit(raw);
+  const ctx = { config: parseStageConfig(stage, raw), providers: { inference: {}, telemetry: {}, workload: () => ({}) }, tags: {} } as unknown as StageContext;
+  return composeCicd(ctx, {});
+}
 const REPO = "example-org/claude-code-bedrock";
 const subjectsOf = (r: RecordedResource): string[] =>
   (policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
@@ -60,8 +74,8 @@ describe("cicd in the pilot stage (one account)", () => {
     expect(guard.Condition).toEqual({ StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"] } });
   });
 
-  it("a release without a registry names both ways to fix it", async () => {
-    await expect(runStage("pilot", (raw) => { raw.distribution = { enabled: false }; })).rejects.toThrow(/enable stage.distribution, or set stage.cicd.release.codeArtifact/);
+  it("a release without a registry names both ways to fix it", () => {
+    expect(() => composeFrom("pilot", (raw) => { raw.distribution = { enabled: false }; })).toThrow(/enable stage.distribution, or set stage.cicd.release.codeArtifact/);
   });
 
   it("the deploy role covers the service of every resource the stage declares", async () => {
@@ -97,8 +111,8 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     expect(identity.find((s: any) => s.Sid === "ManageStageRoles").Resource).toEqual(["arn:aws:iam::444444444444:role/ccb-prod-*", "arn:aws:iam::444444444444:role/ci-code-review"]);
   });
 
-  it("refuses a multi-account stage without an organisation id, naming the key", async () => {
-    await expect(runStage("prod", (raw) => { delete raw.organizationId; raw.crossAccount = { roles: [] }; })).rejects.toThrow(/set stage.organizationId/);
+  it("refuses a multi-account stage without an organisation id, naming the key", () => {
+    expect(() => composeFrom("prod", (raw) => { delete raw.organizationId; raw.crossAccount = { roles: [] }; })).toThrow(/set stage.organizationId/);
   });
 });
 
