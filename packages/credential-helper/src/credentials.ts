@@ -154,7 +154,9 @@ export class CredentialResolver {
     if (last && d.now() - last.checkedAt < QUOTA_RECHECK_MS) return;
     let token = await this.cache.readIdToken();
     if (!idTokenUsable(token, d.now())) {
-      const lock = await acquireLock(d, this.cache.file("lock"), { waitMs: 10_000, staleAfterMs: lockOptions(this.options.loginTimeoutMs).staleAfterMs });
+      // Someone else holds the lock (a sign-in in progress): serve the cached credentials, ask next time.
+      const lock = await acquireLock(d, this.cache.file("lock"), { waitMs: 10_000, staleAfterMs: lockOptions(this.options.loginTimeoutMs).staleAfterMs }).catch(() => undefined);
+      if (!lock) return d.log.debug("quota", "re-check skipped: lock busy");
       try {
         token = await this.cache.readIdToken();
         if (!idTokenUsable(token, d.now())) token = await this.refreshed().catch(() => undefined);

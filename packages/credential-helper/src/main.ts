@@ -49,16 +49,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   // stdout belongs to the credential JSON: anything a library logs goes to stderr instead.
   for (const k of ["log", "info", "debug"] as const) console[k] = (...args: unknown[]) => console.error(...args);
   let closeStdin: (() => void) | undefined;
+  let rl: import("node:readline").Interface | undefined;
+  let closed = false;
   const readLine = async (prompt: string): Promise<string | undefined> => {
-    const readline = await import("node:readline");
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
-    closeStdin = () => {
-      rl.close();
-      process.stdin.destroy();
-    };
+    if (closed) return undefined;
+    if (!rl) {
+      const readline = await import("node:readline");
+      const iface = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+      iface.once("close", () => (closed = true));
+      rl = iface;
+      closeStdin = () => {
+        iface.close();
+        process.stdin.destroy();
+      };
+    }
+    const iface = rl;
     return new Promise((resolve) => {
-      rl.question(prompt, (answer) => resolve(answer));
-      rl.once("close", () => resolve(undefined));
+      iface.question(prompt, (answer) => resolve(answer));
+      iface.once("close", () => resolve(undefined));
     });
   };
   const d = realDeps({ debug: argv.includes("--debug"), openBrowser: systemBrowserOpener(process.env, process.platform), readLine });

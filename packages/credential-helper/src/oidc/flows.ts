@@ -52,12 +52,23 @@ export async function browserLogin(d: FlowDeps, settings: StageSettings, options
       nonce,
     });
     d.log.debug("login", "authorization url built", { redirect: server.redirectUri });
+    let finished = false;
     const waiting = server.waitForCallback(state, options.timeoutMs);
+    void waiting.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
     if (options.noBrowser) {
       d.log.info(`Open this URL in a browser to sign in:\n\n  ${authUrl.href}\n`);
       if (d.readLine) {
         d.log.info("If the browser cannot reach this machine, paste the address it ends on here.");
-        void d.readLine("Redirect URL: ").then((line) => line && server.submitPastedUrl(line), () => undefined);
+        const readLine = d.readLine;
+        // Keep reading until the sign-in ends: a stale URL pasted by mistake must not end the chance to paste.
+        void (async () => {
+          for (let line = await readLine("Redirect URL: "); line !== undefined && !finished; line = await readLine("Redirect URL: ")) {
+            server.submitPastedUrl(line);
+          }
+        })().catch(() => undefined);
       }
     } else {
       try {

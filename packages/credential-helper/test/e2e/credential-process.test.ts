@@ -170,6 +170,8 @@ describe("sign-in and credential_process", () => {
     const driven = await promisify(ef)(process.execPath, [join(import.meta.dirname, "fixtures", "drive-browser.mjs"), url], { env: { ...env, E2E_BROWSER_MODE: "capture" } });
     const pasted = driven.stdout.trim();
     expect(pasted).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+    // A stale address pasted by mistake is ignored; the right one still completes the sign-in.
+    child.stdin.write(`${pasted.replace(/state=[^&]+/, "state=stale")}\n`);
     child.stdin.write(`${pasted}\n`);
     const code = await new Promise<number | null>((r) => child.on("close", r));
     expect(code, stderr).toBe(0);
