@@ -105,6 +105,19 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("each account's deploy role covers the services of what the stage deploys in that account, and no more groups than that", async () => {
+    const { recorder } = await runStage("prod");
+    const groupsOf = (account: string) =>
+      recorder.resources.filter((r) => r.type === "aws:iam/policy:Policy" && r.account === account && /-ci-deploy-[a-z]+$/.test(String(r.inputs.name))).map((r) => String(r.inputs.name).split("-ci-deploy-")[1]!);
+    const servicesOf = (groups: string[]) => cicd.DEPLOY_GROUPS.filter((g) => groups.includes(g.key)).flatMap((g) => g.services);
+    for (const account of ["222222222222", "333333333333", "444444444444"]) {
+      const needed = [...new Set(recorder.resources.filter((r) => r.account === account).map((r) => serviceOf(r.type)).filter((s): s is string => s !== undefined))];
+      const covered = servicesOf(groupsOf(account));
+      expect(needed.filter((s) => !covered.includes(s)), account).toEqual([]);
+    }
+    expect(groupsOf("444444444444")).toEqual(["identity"]);
+  });
+
   it("the workload account's deploy role may attach policies to the cross-account source roles it names, and to no other existing role", async () => {
     const { recorder } = await runStage("prod");
     const identity = policyOf(recorder.one("aws:iam/policy:Policy", "ccb-prod-cicd-workload-dev-tools-deploy-identity").inputs.policy)!.Statement;

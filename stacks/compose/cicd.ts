@@ -116,6 +116,9 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
       ...common,
       accountId: a.id,
       managedRoleNames: sourceRoleNamesIn(ctx, a.id),
+      // Workload accounts only get the policy that lets their source roles assume the inference
+      // account's restricted role: CI needs IAM there and nothing else.
+      ...(a.key.startsWith("workload-") ? { permissionGroups: ["identity"] } : {}),
       chainFrom: { accountId: entry.id, ...(config.organizationId ? { organizationId: config.organizationId } : {}), preview: cfg.github.previewOnPullRequests },
     }, { providers: { aws: a.provider } });
     deployRoleArns[a.key] = roles.deployRoleArn;

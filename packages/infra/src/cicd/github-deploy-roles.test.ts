@@ -316,6 +316,24 @@ describe("GitHubDeployRoles in the stage's other accounts", () => {
   });
 });
 
+describe("GitHubDeployRoles with a subset of the deploy groups", () => {
+  it("grants only those groups, and the preview role only their reads", async () => {
+    new cicd.GitHubDeployRoles("ci-workload", {
+      namePrefix: "ccb-prod",
+      accountId: OTHER,
+      chainFrom: { accountId: ENTRY, organizationId: "o-exampleorg1" },
+      permissionGroups: ["identity"],
+      managedRoleNames: ["ci-code-review"],
+      allowedRegions: ["us-east-1"],
+    });
+    await settle();
+    expect(recorder.byType(POLICY).map((p) => p.inputs.name).sort()).toEqual(["ccb-prod-ci-deploy-identity", "ccb-prod-ci-guardrails", "ccb-prod-ci-preview-read"]);
+    const reads = statementsOf(recorder.one(POLICY, "ci-workload-preview-read"))[0].Action as string[];
+    expect(new Set(reads.map((a) => a.split(":")[0]))).toEqual(new Set(["iam", "kms", "cognito-identity"]));
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
 describe("GitHubDeployRoles argument validation", () => {
   const base = { namePrefix: "ccb-pilot", accountId: ENTRY, allowedRegions: ["us-east-1"] };
   const bad: Array<[string, Partial<Cicd.GitHubDeployRolesArgs>, RegExp]> = [
@@ -327,6 +345,7 @@ describe("GitHubDeployRoles argument validation", () => {
     ["neither trust path", {}, /set `github`.*or `chainFrom`/],
     ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
     ["a wildcard managed role name", { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] }, /`managedRoleNames`: "\*" is not an IAM role name/],
+    ["an unknown permission group", { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] }, /`permissionGroups`: "everything" is not one of identity, observability, compute, network, data/],
     ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
   ];
   it.each(bad)("rejects %s before creating anything", (_what, args, message) => {

@@ -5,9 +5,9 @@ import {
   type AwsEnvironment, type Statement,
 } from "../iam";
 import {
-  APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, IAM_OIDC_WRITE_ACTIONS, IAM_POLICY_WRITE_ACTIONS, IAM_READ_ACTIONS, IAM_ROLE_WRITE_ACTIONS,
+  APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, previewReadActions, IAM_OIDC_WRITE_ACTIONS, IAM_POLICY_WRITE_ACTIONS, IAM_READ_ACTIONS, IAM_ROLE_WRITE_ACTIONS,
   KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
-  PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, PREVIEW_READ_ACTIONS, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
+  PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
   RELEASE_TOKEN_ACTIONS, SECRETS_DECRYPT_ACTIONS, SECRETS_ENCRYPT_ACTIONS, SERVICE_LINKED_ROLE_ACTIONS, SERVICE_LINKED_ROLE_SERVICES,
   STATE_BUCKET_LIST_ACTIONS, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS,
 } from "./perms";
@@ -63,6 +63,11 @@ export interface GitHubDeployRolesArgs {
    * e.g. the source roles of cross-account access in a workload account.
    */
   readonly managedRoleNames?: readonly string[];
+  /**
+   * Which deploy permission groups (`DEPLOY_GROUPS` keys) this account's deploy role gets: what the
+   * program deploys there. @default every group
+   */
+  readonly permissionGroups?: readonly string[];
   /** Regions CI may act in; everything else is denied (global services excepted). */
   readonly allowedRegions: readonly string[];
   readonly stateBackend?: StateBackendArgs;
@@ -231,7 +236,7 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
     if (wantPreview) {
       this.previewRole = makeRole("preview", "GitHub Actions: read-only pulumi preview for pull requests", previewTrust);
       this.previewRoleArn = this.previewRole.arn;
-      permissions("preview", this.previewRole, [{ key: "read", statements: [allow(PREVIEW_READ_ACTIONS, ["*"], { sid: "DescribeManagedResources" })] }], [...chain("preview"), ...state(false)]);
+      permissions("preview", this.previewRole, [{ key: "read", statements: [allow(previewReadActions(args.permissionGroups), ["*"], { sid: "DescribeManagedResources" })] }], [...chain("preview"), ...state(false)]);
     }
 
     // ---- Release ------------------------------------------------------------------------------
@@ -264,6 +269,8 @@ const NPM_SCOPED_NAME = /^@([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)$/;
 function validateExtra(a: GitHubDeployRolesArgs): string[] {
   const problems: string[] = [];
   if (!/^\d{12}$/.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
+  const groupKeys = DEPLOY_GROUPS.map((g) => g.key);
+  for (const k of a.permissionGroups ?? []) if (!groupKeys.includes(k)) problems.push(`\`permissionGroups\`: "${k}" is not one of ${groupKeys.join(", ")}`);
   for (const n of a.managedRoleNames ?? []) if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
   for (const t of a.chainTo ?? []) if (!/^\d{12}$/.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
   if (a.chainTo?.length && !a.github) problems.push("`chainTo` is for the entry account (the one with `github`)");
@@ -288,7 +295,8 @@ const SCOPED_ACTIONS = new Set<string>([...IAM_ROLE_WRITE_ACTIONS, ...IAM_POLICY
 function deployGroupStatements(env: AwsEnvironment, args: GitHubDeployRolesArgs): { key: string; statements: Statement[] }[] {
   const iamArn = (resource: string) => pulumi.interpolate`arn:${env.partition}:iam::${args.accountId}:${resource}`;
   const regions = args.allowedRegions;
-  return DEPLOY_GROUPS.map((g) => {
+  const wanted = args.permissionGroups ?? DEPLOY_GROUPS.map((g) => g.key);
+  return DEPLOY_GROUPS.filter((g) => wanted.includes(g.key)).map((g) => {
     const statements: Statement[] = [];
     const plain = g.actions.filter((a) => !SCOPED_ACTIONS.has(a));
     const sid = `Manage${g.key[0]!.toUpperCase()}${g.key.slice(1)}`;

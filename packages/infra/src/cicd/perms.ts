@@ -210,10 +210,14 @@ export const DATA_PLANE_READS = [
   "s3:GetObject", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "logs:GetLogEvents", "logs:FilterLogEvents",
   "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "kms:Decrypt", "athena:GetQueryResults", "firehose:GetRecords",
 ] as const;
-export const PREVIEW_READ_ACTIONS: readonly string[] = [
-  ...new Set(DEPLOY_GROUPS.flatMap((g) => g.actions).filter((a) => READ_ACTION.test(a) && !(DATA_PLANE_READS as readonly string[]).includes(a))),
-  "apigateway:GET",
-].sort();
+/** The preview role's reads for the given deploy groups (default: all). */
+export function previewReadActions(groups?: readonly string[]): string[] {
+  const selected = DEPLOY_GROUPS.filter((g) => !groups || groups.includes(g.key));
+  const reads = selected.flatMap((g) => g.actions).filter((a) => READ_ACTION.test(a) && !(DATA_PLANE_READS as readonly string[]).includes(a));
+  if (selected.some((g) => g.actions.includes("apigateway:GET"))) reads.push("apigateway:GET");
+  return [...new Set(reads)].sort();
+}
+export const PREVIEW_READ_ACTIONS: readonly string[] = previewReadActions();
 
 /** Pulumi self-managed backend (S3): the state objects. */
 export const STATE_BUCKET_LIST_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"] as const;
