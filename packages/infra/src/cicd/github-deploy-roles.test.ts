@@ -285,6 +285,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/npm/example/claude-bedrock`,
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/generic/example/claude-bedrock-executables`,
     ]);
+    expect(publish.find((s: any) => s.Sid === "HelperPackages").Action).toContain("codeartifact:PutPackageOriginConfiguration");
     expect(publish.find((s: any) => s.Sid === "CodeArtifactBearer").Condition).toEqual({ StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } });
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual(["StateBucket", "StateObjects", "Secrets"]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);

@@ -234,7 +234,14 @@ export const CHAIN_ACTIONS = ["sts:AssumeRole"] as const;
 export const RELEASE_TOKEN_ACTIONS = ["codeartifact:GetAuthorizationToken"] as const;
 export const RELEASE_BEARER_ACTIONS = ["sts:GetServiceBearerToken"] as const;
 export const RELEASE_REPOSITORY_ACTIONS = ["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"] as const;
-export const RELEASE_PACKAGE_ACTIONS = ["codeartifact:DescribePackageVersion", "codeartifact:ListPackageVersions", "codeartifact:PublishPackageVersion", "codeartifact:PutPackageMetadata"] as const;
+/**
+ * The helper's packages only. `PutPackageOriginConfiguration` lets the publish pin the packages to
+ * `publish=ALLOW, upstream=BLOCK`, so a same-named package on public npm is never served instead.
+ */
+export const RELEASE_PACKAGE_ACTIONS = [
+  "codeartifact:DescribePackage", "codeartifact:DescribePackageVersion", "codeartifact:ListPackageVersions", "codeartifact:PublishPackageVersion",
+  "codeartifact:PutPackageMetadata", "codeartifact:PutPackageOriginConfiguration",
+] as const;
 
 /**
  * Guardrails: explicit denies attached to every CI role. An explicit deny beats any allow, so they
