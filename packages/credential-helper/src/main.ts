@@ -48,26 +48,36 @@ export const EXIT_CODES: Readonly<Record<HelperErrorCode, number>> = {
 export async function main(argv: readonly string[]): Promise<number> {
   // stdout belongs to the credential JSON: anything a library logs goes to stderr instead.
   for (const k of ["log", "info", "debug"] as const) console[k] = (...args: unknown[]) => console.error(...args);
+  // Lines typed or pasted on stdin, queued so that none is lost between two prompts.
   let closeStdin: (() => void) | undefined;
-  let rl: import("node:readline").Interface | undefined;
+  let started = false;
   let closed = false;
+  const lines: string[] = [];
+  let waiter: ((line: string | undefined) => void) | undefined;
   const readLine = async (prompt: string): Promise<string | undefined> => {
-    if (closed) return undefined;
-    if (!rl) {
+    if (!started) {
+      started = true;
       const readline = await import("node:readline");
-      const iface = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
-      iface.once("close", () => (closed = true));
-      rl = iface;
+      const iface = readline.createInterface({ input: process.stdin, terminal: false });
+      iface.on("line", (line) => {
+        const w = waiter;
+        waiter = undefined;
+        if (w) w(line);
+        else lines.push(line);
+      });
+      iface.once("close", () => {
+        closed = true;
+        waiter?.(undefined);
+      });
       closeStdin = () => {
         iface.close();
         process.stdin.destroy();
       };
     }
-    const iface = rl;
-    return new Promise((resolve) => {
-      iface.question(prompt, (answer) => resolve(answer));
-      iface.once("close", () => resolve(undefined));
-    });
+    process.stderr.write(prompt);
+    if (lines.length > 0) return lines.shift();
+    if (closed) return undefined;
+    return new Promise((resolve) => (waiter = resolve));
   };
   const d = realDeps({ debug: argv.includes("--debug"), openBrowser: systemBrowserOpener(process.env, process.platform), readLine });
   try {
