@@ -112,6 +112,18 @@ describe("telemetry differences between the stages", () => {
   });
 });
 
+describe("cross-account metrics for the prod dashboard", () => {
+  it("links the inference account's metrics to the telemetry account when turned on", async () => {
+    const { recorder } = await runStage("prod", (raw) => {
+      raw.telemetry.crossAccountMetrics = true;
+    });
+    const accounts = readStackConfig("prod").stage.accounts;
+    expect(recorder.one("aws:oam/sink:Sink", "ccb-prod-cross-account-metrics-sink").account).toBe(accounts.telemetry.id);
+    expect(recorder.one("aws:oam/link:Link", "ccb-prod-cross-account-metrics-link-inference").account).toBe(accounts.inference.id);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
 describe("telemetry config validation", () => {
   const withTelemetry = (edit: (t: Record<string, any>) => void) => {
     const raw = structuredClone(readStackConfig("pilot").stage);

@@ -74,6 +74,15 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     tags: { ...ctx.tags, area: "telemetry" },
   }, { providers: { aws: ctx.providers.telemetry } });
 
+  if (cfg.crossAccountMetrics && !sameAccount) {
+    new telemetry.CrossAccountMetrics(`${stage.namePrefix}-cross-account-metrics`, {
+      namePrefix: stage.namePrefix,
+      sources: [{ key: "inference", accountId: stage.accounts.inference.id, provider: ctx.providers.inference }],
+      ...(stage.organizationId ? { organizationId: stage.organizationId } : {}),
+      tags: { ...ctx.tags, area: "telemetry" },
+    }, { providers: { aws: ctx.providers.telemetry } });
+  }
+
   if (cfg.modelLifecycle.enabled) {
     new telemetry.ModelLifecycleCheck(`${stage.namePrefix}-model-lifecycle`, {
       stage: stage.name,

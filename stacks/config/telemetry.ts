@@ -36,6 +36,8 @@ export interface TelemetryConfig {
   readonly aggregator: { readonly everyMinutes: number; readonly leaderboardSize: number };
   readonly modelLifecycle: { readonly enabled: boolean; readonly warnDays: number };
   readonly deletionProtection: boolean;
+  /** Link the inference account's CloudWatch metrics to the telemetry account (OAM), for the Bedrock widgets. */
+  readonly crossAccountMetrics: boolean;
 }
 
 const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -55,6 +57,7 @@ const OFF: TelemetryConfig = {
   aggregator: { everyMinutes: 15, leaderboardSize: 10 },
   modelLifecycle: { enabled: true, warnDays: 90 },
   deletionProtection: true,
+  crossAccountMetrics: false,
 };
 
 export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): TelemetryConfig {
@@ -136,5 +139,6 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
     aggregator: { everyMinutes, leaderboardSize: a?.num("leaderboardSize", { min: 3, max: 50, default: 10 }) ?? 10 },
     modelLifecycle: { enabled: ml?.bool("enabled", true) ?? true, warnDays: ml?.num("warnDays", { min: 1, max: 365, default: 90 }) ?? 90 },
     deletionProtection: r.bool("deletionProtection", true),
+    crossAccountMetrics: r.bool("crossAccountMetrics", false),
   };
 }

@@ -1,6 +1,8 @@
 /** The telemetry module (see its README): collector on Fargate behind an authenticating ALB, dashboard, aggregations, model lifecycle check. */
 export { TelemetryService, modelKey } from "./service";
 export type { FunctionCode, TelemetryServiceArgs } from "./service";
+export { CrossAccountMetrics, validateCrossAccountMetricsArgs } from "./cross-account-metrics";
+export type { CrossAccountMetricsArgs, SharedResourceType } from "./cross-account-metrics";
 export { ModelLifecycleCheck, validateModelLifecycleCheckArgs } from "./lifecycle";
 export type { ModelLifecycleCheckArgs } from "./lifecycle";
 export { collectorConfig, renderCollectorConfig, parseCollectorConfig, validateCollectorConfig, OTLP_HTTP_PORT, HEALTH_PORT } from "./collector-config";
