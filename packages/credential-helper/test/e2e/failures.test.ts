@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/main.js";
 import type { HelperErrorCode } from "../../src/errors.js";
-import { baseEnv, browserLog, cacheFile, helperLines, runHelper, seed, tempHome, writeSettings, type RunResult } from "./harness/helper.js";
+import { baseEnv, browserLog, browserPages, cacheFile, helperLines, runHelper, seed, tempHome, writeSettings, type RunResult } from "./harness/helper.js";
 import { freePort, startWorld, type World } from "./harness/world.js";
 
 let w: World;
@@ -67,6 +67,7 @@ describe("identity provider failures", () => {
     const { home: h, env } = home({}, { E2E_BROWSER_MODE: "cancel" });
     expectFailure(await runHelper(["credential-process"], env), "ERR_LOGIN_CANCELLED");
     expect(browserLog(h)).toHaveLength(1);
+    expect(browserPages(h)).toEqual(["Sign-in failed"]);
   });
 
   it("a redirect with the wrong state is ignored; the sign-in then times out as ERR_LOGIN_STATE_MISMATCH", async () => {

@@ -77,6 +77,15 @@ export function browserLog(home: string): string[] {
   }
 }
 
+/** Titles of the pages the browser ended on (the helper's success or error page). */
+export function browserPages(home: string): string[] {
+  try {
+    return readFileSync(join(home, "browser.log"), "utf8").split("\n").filter((l) => l.startsWith("page ")).map((l) => l.slice(5));
+  } catch {
+    return [];
+  }
+}
+
 /** Runs `fn` with process.env replaced (for consumers that spawn credential_process from this process). */
 export async function withProcessEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
