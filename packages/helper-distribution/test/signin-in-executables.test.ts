@@ -16,12 +16,15 @@ import { buildDistribution } from "../src/build";
 import { bunBinary, bunCompile, executableFileName } from "../src/executables";
 import { readTar } from "../src/tar";
 import { pilotSettings, writePilotOutputs } from "./harness/stage";
+import { freePort } from "./harness/verdaccio";
 
 let root: string;
 let server: http.Server;
 let issuer: string;
 let seaExe: string;
 let bunExe: string;
+/** A free loopback port for the redirect: 8400 may be held by another sign-in on this machine. */
+let redirectPort: number;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-signin-"));
@@ -41,7 +44,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const settings = pilotSettings();
-  (settings.identityProvider as Record<string, unknown>).issuer = issuer;
+  redirectPort = await freePort();
+  Object.assign(settings.identityProvider as Record<string, unknown>, { issuer, redirectPort });
   const out = path.join(root, "release");
   const m = await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root, settings), outDir: out, targets: ["npm", "linux-x64"], allowLoopbackHttp: true, log: () => undefined });
   seaExe = path.join(out, executableFileName(m.version, "linux-x64"));
@@ -75,8 +79,9 @@ function signInUrl(exe: string): Promise<string> {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
+        // Resolve once the process is gone, so the next run finds the redirect port free.
+        child.once("exit", () => resolve(m[1]!));
         child.kill("SIGTERM");
-        resolve(m[1]!);
       }
     });
     child.on("exit", (code) => {
@@ -92,7 +97,7 @@ describe("sign-in inside the single-file executables", () => {
     expect(url.origin).toBe(issuer);
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
     expect(url.searchParams.get("client_id")).toBe("0oa1pilotclientid");
-    expect(url.searchParams.get("redirect_uri")).toBe("http://127.0.0.1:8400/callback");
+    expect(url.searchParams.get("redirect_uri")).toBe(`http://127.0.0.1:${redirectPort}/callback`);
     expect(url.searchParams.get("state")).toBeTruthy();
     expect(url.searchParams.get("nonce")).toBeTruthy();
   });
