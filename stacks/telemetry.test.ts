@@ -157,6 +157,10 @@ describe("telemetry config validation", () => {
     expect(text).toMatch(/stage\.telemetry\.logRetentionDays: 10 is not a CloudWatch retention/);
   });
 
+  it("needs a week of log retention for the weekly aggregates", () => {
+    expect(problems(withTelemetry((t) => (t.logRetentionDays = 5)))).toMatch(/stage\.telemetry\.logRetentionDays: must be at least 7/);
+  });
+
   it("refuses the ADOT image with the reason", () => {
     const text = problems(withTelemetry((t) => (t.collector.image = "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1")));
     expect(text).toMatch(/stage\.telemetry\.collector\.image: the ADOT collector has no oidc authenticator/);

@@ -118,6 +118,7 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
 
   const logRetentionDays = r.num("logRetentionDays", { min: 1, max: 3653, default: 30 });
   if (!LOG_RETENTION.includes(logRetentionDays)) p.add(r.key("logRetentionDays"), `${logRetentionDays} is not a CloudWatch retention; use one of ${LOG_RETENTION.join(", ")}`);
+  else if (logRetentionDays < 7) p.add(r.key("logRetentionDays"), "must be at least 7: weekly active users and leaderboards read a week of records");
   const a = r.child("aggregator", false);
   const everyMinutes = a?.num("everyMinutes", { min: 5, max: 60, default: 15 }) ?? 15;
   if (60 % everyMinutes !== 0) p.add(a!.key("everyMinutes"), "must divide an hour: 5, 10, 15, 20, 30 or 60");

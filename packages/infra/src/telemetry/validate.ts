@@ -141,6 +141,7 @@ export function validateTelemetryServiceArgs(a: ValidatableArgs): string[] {
     if (!parseCidr(n.existing.cidrBlock)) p.push("`network.existing.cidrBlock` must be the VPC's CIDR");
   }
   if (!LOG_RETENTION.includes(a.logRetentionDays)) p.push(`\`logRetentionDays\` must be a CloudWatch retention: ${LOG_RETENTION.join(", ")}`);
+  else if (a.logRetentionDays < 7) p.push("`logRetentionDays` must be at least 7: the aggregation reads a week of EMF records for active users and leaderboards");
   if (!Number.isInteger(a.rawDataExpirationDays) || a.rawDataExpirationDays < 1) p.push("`rawDataExpirationDays` must be a whole number of days ≥ 1");
   return p;
 }
