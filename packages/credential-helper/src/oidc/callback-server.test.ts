@@ -1,0 +1,52 @@
+import * as net from "node:net";
+import { describe, expect, it } from "vitest";
+import { startCallbackServer } from "./callback-server.js";
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => srv.once("listening", r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe("loopback callback server", () => {
+  it("ignores stray requests and stale states, and resolves on the real redirect", async () => {
+    const port = await freePort();
+    const server = await startCallbackServer(port, "/callback");
+    expect(server.redirectUri).toBe(`http://127.0.0.1:${port}/callback`);
+    const waiting = server.waitForCallback("good-state", 5_000);
+    expect((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).status).toBe(404);
+    const stale = await fetch(`http://127.0.0.1:${port}/callback?code=c&state=old`);
+    expect(stale.status).toBe(400);
+    expect(await stale.text()).toContain("This sign-in link is stale");
+    const pending = fetch(`http://127.0.0.1:${port}/callback?code=the-code&state=good-state`);
+    const cb = await waiting;
+    expect(cb.url.searchParams.get("code")).toBe("the-code");
+    cb.finish({ ok: true });
+    expect(await (await pending).text()).toContain("Signed in");
+    await server.close();
+  });
+
+  it("reports a cancelled sign-in with the right state, and stale-only traffic as a state mismatch", async () => {
+    const port = await freePort();
+    const server = await startCallbackServer(port, "/cb");
+    const cancelled = server.waitForCallback("s1", 5_000).catch((e: unknown) => e);
+    const page = await fetch(`http://127.0.0.1:${port}/cb?error=access_denied&state=s1`);
+    expect(await cancelled).toMatchObject({ code: "ERR_LOGIN_CANCELLED" });
+    expect(await page.text()).toContain("Sign-in failed");
+    const mismatch = server.waitForCallback("s2", 300).catch((e: unknown) => e);
+    await fetch(`http://127.0.0.1:${port}/cb?code=x&state=forged`);
+    expect(await mismatch).toMatchObject({ code: "ERR_LOGIN_STATE_MISMATCH" });
+    await expect(server.waitForCallback("s3", 50)).rejects.toMatchObject({ code: "ERR_LOGIN_TIMEOUT" });
+    await server.close();
+  });
+
+  it("fails with ERR_LOGIN_PORT_IN_USE when the port is taken, binding 127.0.0.1 only", async () => {
+    const squatter = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => squatter.once("listening", r));
+    const port = (squatter.address() as net.AddressInfo).port;
+    await expect(startCallbackServer(port, "/callback")).rejects.toMatchObject({ code: "ERR_LOGIN_PORT_IN_USE" });
+    squatter.close();
+  });
+});
