@@ -1,6 +1,7 @@
 /** Test doubles for `Deps`: a frozen clock, a temp HOME on the real file system, captured output. */
 import * as fsp from "node:fs/promises";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deps, FetchLike, Fs } from "../src/deps.js";
@@ -8,6 +9,12 @@ import { makeLogger } from "../src/deps.js";
 
 /** 2026-11-26T12:00:00Z, frozen unless a test advances it. */
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+const homes: string[] = [];
+// Every test file that uses these doubles cleans up the temporary homes it made.
+afterAll(() => {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});
 
 export interface TestDeps extends Deps {
   readonly out: string[];
@@ -20,6 +27,7 @@ export function testDeps(overrides: Partial<Deps> & { debug?: boolean } = {}): T
   const out: string[] = [];
   const err: string[] = [];
   const home = overrides.homedir ?? mkdtempSync(join(tmpdir(), "ccb-unit-"));
+  if (overrides.homedir === undefined) homes.push(home);
   const stderr = (t: string) => void err.push(t);
   const noFetch: FetchLike = async (input) => {
     throw new Error(`unexpected fetch ${String(input)}`);

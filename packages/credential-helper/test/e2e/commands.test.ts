@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE, DRIVER, baseEnv, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
+import { removeTempHomes } from "./harness/helper.js";
 import { startWorld, type World } from "./harness/world.js";
 
 const exec = promisify(execFile);
@@ -12,7 +13,10 @@ let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
-afterAll(async () => w?.close());
+afterAll(async () => {
+  await w?.close();
+  removeTempHomes();
+});
 
 const AWS_CONFIG = `# company defaults — do not remove
 [default]

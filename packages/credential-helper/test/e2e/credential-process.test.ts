@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { fromProcess } from "@aws-sdk/credential-providers";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseEnv, browserLog, browserPages, cacheFile, runHelper, seed, tempHome, withProcessEnv, writeSettings } from "./harness/helper.js";
+import { baseEnv, browserLog, cacheFile, waitForPages, runHelper, seed, tempHome, withProcessEnv, writeSettings } from "./harness/helper.js";
+import { removeTempHomes } from "./harness/helper.js";
 import { startWorld, type World } from "./harness/world.js";
 
 const AWS_CLI = "/usr/bin/aws";
@@ -19,7 +20,10 @@ let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
-afterAll(async () => w?.close());
+afterAll(async () => {
+  await w?.close();
+  removeTempHomes();
+});
 
 /** A HOME where `setup` has run, and the environment to use it. */
 async function setUpHome(extra: Record<string, string> = {}) {
@@ -49,7 +53,7 @@ describe("sign-in and credential_process", () => {
     expect(first.code, first.stderr).toBe(0);
     const creds = parseProcessJson(first.stdout);
     expect(browserLog(home)).toHaveLength(1);
-    expect(browserPages(home)).toEqual(["Signed in"]);
+    expect(await waitForPages(home, 1)).toEqual(["Signed in"]);
     expect(stsCalls()).toBe(before + 1);
     const issued = w.sts.issued.find((i) => i.accessKeyId === creds.AccessKeyId)!;
     expect(issued.sessionName).toBe("alice@example.com");

@@ -9,14 +9,18 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/main.js";
 import type { HelperErrorCode } from "../../src/errors.js";
-import { baseEnv, browserLog, browserPages, cacheFile, helperLines, runHelper, seed, tempHome, writeSettings, type RunResult } from "./harness/helper.js";
+import { baseEnv, browserLog, cacheFile, waitForPages, helperLines, runHelper, seed, tempHome, writeSettings, type RunResult } from "./harness/helper.js";
+import { removeTempHomes } from "./harness/helper.js";
 import { freePort, startWorld, type World } from "./harness/world.js";
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
-afterAll(async () => w?.close());
+afterAll(async () => {
+  await w?.close();
+  removeTempHomes();
+});
 afterEach(() => {
   w.idp.forgeToken = undefined;
   w.idp.discoveryIssuer = undefined;
@@ -67,7 +71,7 @@ describe("identity provider failures", () => {
     const { home: h, env } = home({}, { E2E_BROWSER_MODE: "cancel" });
     expectFailure(await runHelper(["credential-process"], env), "ERR_LOGIN_CANCELLED");
     expect(browserLog(h)).toHaveLength(1);
-    expect(browserPages(h)).toEqual(["Sign-in failed"]);
+    expect(await waitForPages(h, 1)).toEqual(["Sign-in failed"]);
   });
 
   it("a redirect with the wrong state is ignored; the sign-in then times out as ERR_LOGIN_STATE_MISMATCH", async () => {

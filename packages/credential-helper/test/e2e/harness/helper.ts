@@ -1,6 +1,6 @@
 /** Runs the built helper as a child process with a private HOME and a controlled environment. */
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,8 +14,16 @@ export interface RunResult {
 export const BUNDLE = process.env.CCB_E2E_BUNDLE ?? "";
 export const DRIVER = join(import.meta.dirname, "..", "fixtures", "drive-browser.mjs");
 
+const homes: string[] = [];
+
+/** Removes the temporary homes this test file created (call from afterAll). */
+export function removeTempHomes(): void {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+}
+
 export function tempHome(label = "home"): string {
   const home = mkdtempSync(join(tmpdir(), `ccb-e2e-${label}-`));
+  homes.push(home);
   mkdirSync(join(home, ".aws"), { recursive: true });
   return home;
 }
@@ -75,6 +83,12 @@ export function browserLog(home: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Waits (up to 10 s) until the browser driver has recorded `n` final pages: it finishes after the helper. */
+export async function waitForPages(home: string, n: number): Promise<string[]> {
+  for (let i = 0; i < 100 && browserPages(home).length < n; i++) await new Promise((r) => setTimeout(r, 100));
+  return browserPages(home);
 }
 
 /** Titles of the pages the browser ended on (the helper's success or error page). */
