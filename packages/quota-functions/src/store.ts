@@ -3,21 +3,25 @@
  *
  * limits  hash `scope` (default | group | user), range `id` (`default`, group name, lower-case email)
  * usage   hash `pk`, range `sk`, TTL attribute `expiresAt`, sparse GSI `by-period` (hash `period`, range `pk`)
- *   USER#<email> / M#2026-11      month usage; counters per source, `period` = M#2026-11
- *   USER#<email> / D#2026-11-26   day usage;   `period` = D#2026-11-26
- *   USER#<email> / ALERT#<period>#<limit>#<threshold>   an alert sent (dedupe record)
+ *   USER#<email> / M#2026-11      a user's month: counters per source (`tel_in`, `srv_cost`, …), the
+ *                                 current day's counters (`tel_day_in`, …) with `day` = 2026-11-26, the
+ *                                 last applied window per source, session names seen, alert keys sent
+ *                                 (a day's keys prefixed `D#2026-11-26#`); `period` = M#2026-11
+ *   USER#<email> / ALERT#<period>#<limit>#<threshold>   history of an alert sent (for `quota show`)
  *   USER#<email> / UNBLOCK        a temporary unblock (`until`, `by`, `reason`)
  *   USER#<email> / PROFILE        groups last seen by the check API
  *   STATE / WATERMARK#<source>    last aggregated window of a source
  *
- * Every write is a single-item conditional write (no transactions): applying a window to a usage record
- * is conditioned on the record's last-applied window for that source, so retries and overlapping runs
- * count each window exactly once.
+ * Every write is a single-item conditional write (no transactions): applying a window to a user's month
+ * is conditioned on the record's last-applied window of each source, so retries and overlapping runs
+ * count each window exactly once. Both sources and the day live in the month record, so a run writes
+ * one small item per active user (1 WCU). The day's counters restart when the first window of a new
+ * day arrives (a conditional SET instead of ADD), so an idle user's yesterday never counts as today.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
-import { periodId, type PeriodKind } from "./periods.js";
+import { dayKey, periodId } from "./periods.js";
 import { zeroCounts, type TokenCounts } from "./pricing.js";
 
 export const USAGE_PERIOD_INDEX = "by-period";
@@ -54,21 +58,34 @@ const FIELDS: Record<keyof SourceUsage, string> = { input: "in", output: "out", 
 
 export const userPk = (email: string) => `USER#${email}`;
 
-function readSource(item: Record<string, unknown>, s: SourceId): SourceUsage {
+/** Attribute of a counter: `tel_in` (month) or `tel_day_in` (the record's current day). */
+const field = (s: SourceId, short: string, day: boolean) => `${s}_${day ? "day_" : ""}${short}`;
+/** `D#2026-11-26` → `M#2026-11`. */
+export const monthOfDay = (dayPeriod: string): string => `M#${dayPeriod.slice(2, 9)}`;
+
+function readSource(item: Record<string, unknown>, s: SourceId, day: boolean): SourceUsage {
   const out: SourceUsage = { ...zeroCounts(), costMicros: 0 };
-  for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) out[k] = Number(item[`${s}_${short}`] ?? 0);
+  for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) out[k] = Number(item[field(s, short, day)] ?? 0);
   return out;
 }
 
-export function usageFromItem(item: Record<string, unknown>): UsageRecord {
-  const list = (v: unknown): string[] => (v instanceof Set ? [...(v as Set<string>)] : Array.isArray(v) ? (v as string[]) : []);
+const list = (v: unknown): string[] => (v instanceof Set ? [...(v as Set<string>)] : Array.isArray(v) ? (v as string[]) : []);
+
+/**
+ * A month record as the month's usage, or (`day` = `D#2026-11-26`) as that day's usage: zero when the
+ * record's current day is another one (the user has not been active that day).
+ */
+export function usageFromItem(item: Record<string, unknown>, day?: string): UsageRecord {
+  const email = String(item.email ?? String(item.pk).slice(5));
+  if (day && item.day !== day.slice(2)) return emptyUsage(email, day);
   const sessions = list(item.sessions);
-  const alerted = list(item.alerted);
+  const all = list(item.alerted);
+  const alerted = day ? all.filter((k) => k.startsWith(`${day}#`)).map((k) => k.slice(day.length + 1)) : all.filter((k) => !k.startsWith("D#"));
   return {
-    email: String(item.email ?? String(item.pk).slice(5)),
-    period: String(item.period),
-    tel: readSource(item, "tel"),
-    srv: readSource(item, "srv"),
+    email,
+    period: day ?? String(item.period),
+    tel: readSource(item, "tel", day !== undefined),
+    srv: readSource(item, "srv", day !== undefined),
     sessions: sessions.sort(),
     ...(alerted.length ? { alerted: alerted.sort() } : {}),
     ...(typeof item.updatedAt === "string" ? { updatedAt: item.updatedAt } : {}),
@@ -155,50 +172,111 @@ export class QuotaStore {
   // ---- usage ----
 
   /**
-   * Adds one window's usage of one source to a period record, exactly once: the update is
-   * conditioned on the record's last applied window of that source being older. Returns false
-   * when the window was already applied (a retry or an overlapping run).
+   * Adds one window's usage of one or more sources to a user's month record (month and day counters),
+   * exactly once per source: every write is conditioned on each included source's last applied window
+   * being older. Returns the sources applied; a source whose window was already applied (a retry or an
+   * overlapping run) is skipped. Usually one write; a new day, a lagging source or a lost race costs a
+   * consistent read and a second write.
    */
-  async applyWindow(a: { email: string; kind: PeriodKind; at: number; source: SourceId; window: number; usage: SourceUsage; sessions?: readonly string[]; expiresAt: number; now: string }): Promise<boolean> {
-    const names: Record<string, string> = { "#lw": `${a.source}_lw` };
-    const values: Record<string, unknown> = { ":w": a.window, ":p": periodId(a.kind, a.at), ":e": a.email, ":x": a.expiresAt, ":now": a.now };
-    const adds: string[] = [];
-    for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) {
-      names[`#${short}`] = `${a.source}_${short}`;
-      values[`:${short}`] = a.usage[k];
-      adds.push(`#${short} :${short}`);
+  async applyWindow(a: { email: string; at: number; window: number; sources: ReadonlyArray<{ source: SourceId; usage: SourceUsage; sessions?: readonly string[] }>; expiresAt: number; now: string }): Promise<SourceId[]> {
+    const month = periodId("monthly", a.at);
+    const day = dayKey(a.at);
+    let sources = [...a.sources];
+    let mode: "same-day" | "new-day" | "old-day" = "same-day";
+    for (let attempt = 0; sources.length > 0; attempt++) {
+      if (attempt > 4) throw new Error(`usage record of ${a.email} kept changing under the update; retry later`);
+      const names: Record<string, string> = { "#period": "period", "#day": "day" };
+      const values: Record<string, unknown> = { ":w": a.window, ":p": month, ":e": a.email, ":x": a.expiresAt, ":now": a.now, ":day": day };
+      const adds: string[] = [];
+      const sets: string[] = ["#period = :p", "email = :e", "expiresAt = :x", "updatedAt = :now"];
+      const removes: string[] = [];
+      const conditions: string[] = [];
+      const sessions = new Set<string>();
+      for (const src of sources) {
+        const s = src.source;
+        names[`#${s}lw`] = `${s}_lw`;
+        sets.push(`#${s}lw = :w`);
+        conditions.push(`(attribute_not_exists(#${s}lw) OR #${s}lw < :w)`);
+        for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) {
+          const v = src.usage[k];
+          values[`:${s}${short}`] = v;
+          names[`#${s}${short}`] = field(s, short, false);
+          if (v !== 0) adds.push(`#${s}${short} :${s}${short}`);
+          if (mode === "old-day") continue;
+          names[`#${s}d${short}`] = field(s, short, true);
+          if (mode === "new-day") sets.push(`#${s}d${short} = :${s}${short}`);
+          else if (v !== 0) adds.push(`#${s}d${short} :${s}${short}`);
+        }
+        for (const x of src.sessions ?? []) sessions.add(x);
+      }
+      if (mode === "new-day") {
+        sets.push("#day = :day");
+        // The other source's counters belong to the previous day: drop them.
+        for (const other of SOURCES.filter((s) => !sources.some((x) => x.source === s))) {
+          for (const short of Object.values(FIELDS)) {
+            names[`#${other}d${short}`] = field(other, short, true);
+            removes.push(`#${other}d${short}`);
+          }
+        }
+        conditions.push("(attribute_not_exists(#day) OR #day < :day)");
+      } else if (mode === "old-day") {
+        conditions.push("#day > :day");
+      } else {
+        conditions.push("#day = :day");
+      }
+      if (sessions.size > 0) {
+        adds.push("sessions :ss");
+        values[":ss"] = sessions;
+      }
+      // Values only some paths use must not be sent (DynamoDB rejects unused names and values).
+      const expression = `SET ${sets.join(", ")}${adds.length ? ` ADD ${adds.join(", ")}` : ""}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`;
+      const condition = conditions.join(" AND ");
+      const used = `${expression} ${condition}`;
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.usageTable,
+            Key: { pk: userPk(a.email), sk: month },
+            UpdateExpression: expression,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
+            ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
+          }),
+        );
+        return sources.map((s) => s.source);
+      } catch (e) {
+        if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
+      }
+      // Why did it fail? Read the record (strongly consistent) and pick the path that applies.
+      const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: userPk(a.email), sk: month }, ConsistentRead: true }));
+      const item = r.Item ?? {};
+      sources = sources.filter((src) => !(typeof item[`${src.source}_lw`] === "number" && (item[`${src.source}_lw`] as number) >= a.window));
+      const seen = typeof item.day === "string" ? item.day : undefined;
+      mode = seen === undefined || seen < day ? "new-day" : seen > day ? "old-day" : "same-day";
     }
-    if (a.sessions && a.sessions.length > 0) {
-      adds.push("sessions :ss");
-      values[":ss"] = new Set(a.sessions);
-    }
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.usageTable,
-          Key: { pk: userPk(a.email), sk: periodId(a.kind, a.at) },
-          UpdateExpression: `ADD ${adds.join(", ")} SET #lw = :w, #period = :p, email = :e, expiresAt = :x, updatedAt = :now`,
-          ConditionExpression: "attribute_not_exists(#lw) OR #lw < :w",
-          ExpressionAttributeNames: { ...names, "#period": "period" },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException || (e as Error).name === "ConditionalCheckFailedException") return false;
-      throw e;
-    }
+    return [];
   }
 
-  /** Every usage record of a period (`M#2026-11` or `D#2026-11-26`), through the sparse index. */
+  /**
+   * Every user's usage of a period through the sparse index: `M#2026-11`, or `D#2026-11-26` (read
+   * from the month records whose current day it is; users idle that day have no day record).
+   */
   async usageOfPeriod(period: string): Promise<UsageRecord[]> {
+    const day = period.startsWith("D#") ? period : undefined;
     const out: UsageRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.doc.send(
-        new QueryCommand({ TableName: this.usageTable, IndexName: USAGE_PERIOD_INDEX, KeyConditionExpression: "#p = :p", ExpressionAttributeNames: { "#p": "period" }, ExpressionAttributeValues: { ":p": period }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: this.usageTable,
+          IndexName: USAGE_PERIOD_INDEX,
+          KeyConditionExpression: "#p = :p",
+          ExpressionAttributeNames: { "#p": "period" },
+          ExpressionAttributeValues: { ":p": day ? monthOfDay(day) : period },
+          ExclusiveStartKey: start,
+        }),
       );
-      out.push(...(r.Items ?? []).map(usageFromItem));
+      for (const item of r.Items ?? []) if (!day || item.day === day.slice(2)) out.push(usageFromItem(item, day));
       start = r.LastEvaluatedKey;
     } while (start);
     return out;
@@ -207,15 +285,16 @@ export class QuotaStore {
   /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
   async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord }> {
     const pk = userPk(email);
-    const items = await this.batchGet(this.usageTable, [{ pk, sk: month }, { pk, sk: day }, { pk, sk: "UNBLOCK" }, { pk, sk: "PROFILE" }]);
+    const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE"])];
+    const items = await this.batchGet(this.usageTable, sks.map((sk) => ({ pk, sk })));
     const by = new Map(items.map((i) => [String(i.sk), i]));
     const m = by.get(month);
-    const d = by.get(day);
+    const d = by.get(monthOfDay(day));
     const u = by.get("UNBLOCK");
     const p = by.get("PROFILE");
     return {
       month: m ? usageFromItem(m) : emptyUsage(email, month),
-      day: d ? usageFromItem(d) : emptyUsage(email, day),
+      day: d ? usageFromItem(d, day) : emptyUsage(email, day),
       ...(p && Array.isArray(p.groups) ? { groups: p.groups as string[] } : {}),
       ...(u ? { unblock: unblockFromItem(email, u) } : {}),
     };
@@ -255,14 +334,15 @@ export class QuotaStore {
    * caller, so each alert goes out once per user, period, limit and threshold, whatever runs overlap.
    */
   async claimAlert(email: string, period: string, key: string): Promise<boolean> {
+    const { sk, stored } = alertSlot(period, key);
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.usageTable,
-          Key: { pk: userPk(email), sk: period },
+          Key: { pk: userPk(email), sk },
           UpdateExpression: "ADD alerted :k",
           ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :one)",
-          ExpressionAttributeValues: { ":k": new Set([key]), ":one": key },
+          ExpressionAttributeValues: { ":k": new Set([stored]), ":one": stored },
         }),
       );
       return true;
@@ -274,7 +354,8 @@ export class QuotaStore {
 
   /** Gives a claim back when the notification could not be sent, so the next run retries it. */
   async releaseAlert(email: string, period: string, key: string): Promise<void> {
-    await this.doc.send(new UpdateCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk: period }, UpdateExpression: "DELETE alerted :k", ExpressionAttributeValues: { ":k": new Set([key]) } }));
+    const { sk, stored } = alertSlot(period, key);
+    await this.doc.send(new UpdateCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk }, UpdateExpression: "DELETE alerted :k", ExpressionAttributeValues: { ":k": new Set([stored]) } }));
   }
 
   /** Keeps a sent alert for `quota show` (history; dedupe is the claim on the period record). */
@@ -336,6 +417,11 @@ export class QuotaStore {
     }
     return out;
   }
+}
+
+/** Alert keys live on the month record; a day's keys carry the day (`D#2026-11-26#dailyTokens#80`). */
+function alertSlot(period: string, key: string): { sk: string; stored: string } {
+  return period.startsWith("D#") ? { sk: monthOfDay(period), stored: `${period}#${key}` } : { sk: period, stored: key };
 }
 
 function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {

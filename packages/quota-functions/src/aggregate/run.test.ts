@@ -37,7 +37,7 @@ describe("metering", () => {
     const h = harness(store, [tel, srv]);
     const s = await runAggregation(h.deps);
     expect(s.windows).toEqual({ tel: [w], srv: [w] });
-    expect(s.applied).toBe(4);
+    expect(s.applied).toBe(2); // one window of each source, written together in one update
     const st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26");
     // 1000×3 + 500×15 + 100000×0.3 + 2000×3.75 = 3000 + 7500 + 30000 + 7500 micro-USD
     expect(st.month.srv).toEqual({ input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000, costMicros: 48_000 });
@@ -65,10 +65,26 @@ describe("metering", () => {
     await store.doc.send(new (await import("@aws-sdk/lib-dynamodb")).DeleteCommand({ TableName: store.usageTable, Key: { pk: "STATE", sk: "WATERMARK#srv" } }));
     const again = await runAggregation(h.deps);
     expect(again.applied).toBe(0);
-    expect(again.duplicates).toBe(4);
+    expect(again.duplicates).toBe(2);
     const st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26");
     expect(st.month.srv.output).toBe(1000);
     expect(st.day.srv.output).toBe(1000);
+  });
+
+  it("applies a lagging source's windows on their own when the other source already has them", async () => {
+    const w = settled(NOON);
+    const tel = new ScriptedSource("tel").set(w - 1, { "alice@example.com": { [SONNET]: { input: 10 } } }).set(w, { "alice@example.com": { [SONNET]: { input: 20 } } });
+    const srv = new ScriptedSource("srv").set(w - 1, { "alice@example.com": { [SONNET]: { input: 11 } } }).set(w, { "alice@example.com": { [SONNET]: { input: 21 } } });
+    await store.advanceWatermark("tel", w - 2, "x");
+    await store.advanceWatermark("srv", w - 2, "x");
+    tel.failOn = w;
+    const h = harness(store, [tel, srv]);
+    expect((await runAggregation(h.deps)).windows).toEqual({ tel: [w - 1], srv: [w - 1, w] });
+    tel.failOn = undefined;
+    const next = await runAggregation(h.deps);
+    expect(next.windows).toEqual({ tel: [w], srv: [] });
+    const st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26");
+    expect([st.month.tel.input, st.month.srv.input, st.day.tel.input, st.day.srv.input]).toEqual([30, 32, 30, 32]);
   });
 
   it("catches up every window after its watermark in order, and a failing source resumes where it stopped", async () => {
@@ -115,7 +131,7 @@ describe("periods (UTC)", () => {
     // Still evaluated in December: November's 70k does not count.
     expect(nov.blocked).toEqual([]);
     expect((await store.usageOfPeriod("M#2026-11")).map((r) => r.srv.output)).toEqual([70_000]);
-    expect((await store.usageOfPeriod("D#2026-11-30")).map((r) => r.srv.output)).toEqual([70_000]);
+    expect((await store.usageOfPeriod("D#2026-11-30")).map((r) => r.srv.output)).toEqual([70_000]); // November's record's current day
     h.clock.now = Date.UTC(2026, 11, 1, 0, 30);
     await runAggregation(h.deps);
     expect((await store.usageOfPeriod("M#2026-12")).map((r) => r.srv.output)).toEqual([5_000]);
@@ -134,6 +150,26 @@ describe("periods (UTC)", () => {
     const after = await runAggregation(h.deps);
     expect(after.blocked).toEqual([]);
     expect(JSON.stringify(h.policies.at(-1))).not.toContain("alice");
+  });
+
+  it("restarts the day's counters at midnight, and a source lagging across midnight adds to the month only", async () => {
+    const late = windowOf(Date.UTC(2026, 10, 26, 23, 45));
+    const early = windowOf(Date.UTC(2026, 10, 27, 0, 0));
+    const tel = new ScriptedSource("tel").set(late, { "alice@example.com": { [SONNET]: { input: 7 } } });
+    const srv = new ScriptedSource("srv").set(late, { "alice@example.com": { [SONNET]: { input: 100 } } }).set(early, { "alice@example.com": { [SONNET]: { input: 5 } } });
+    await store.advanceWatermark("tel", late - 1, "x");
+    await store.advanceWatermark("srv", late - 1, "x");
+    tel.failOn = late; // telemetry lags behind midnight
+    const h = harness(store, [tel, srv]);
+    h.clock.now = Date.UTC(2026, 10, 27, 0, 30);
+    await runAggregation(h.deps);
+    let st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-27");
+    expect([st.month.srv.input, st.day.srv.input]).toEqual([105, 5]);
+    expect((await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26")).day.srv.input).toBe(0); // yesterday is gone from the record
+    tel.failOn = undefined;
+    await runAggregation(h.deps);
+    st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-27");
+    expect([st.month.tel.input, st.day.tel.input, st.day.srv.input]).toEqual([7, 0, 5]);
   });
 
   it("a daily block ends at 00:00 UTC while the month keeps counting", async () => {

@@ -18,7 +18,7 @@ import type { Logger } from "../log.js";
 import { dayKey, monthKey, periodId, usageExpiry, windowOf, windowStart } from "../periods.js";
 import { addCounts, costMicros, priceOf, zeroCounts, type PricingTable } from "../pricing.js";
 import type { UsageSource, UserWindowUsage } from "../sources/types.js";
-import { emptyUsage, pool, type QuotaStore, type SourceUsage, type UsageRecord } from "../store.js";
+import { emptyUsage, pool, type QuotaStore, type SourceId, type SourceUsage, type UsageRecord } from "../store.js";
 import { driftPercent, measures, periodUsage, type EnforceOn } from "../usage.js";
 import { packBlockPolicies, SESSION_NAME_KEY, type BlockKey, type PolicyDoc } from "../block-policy.js";
 
@@ -86,47 +86,74 @@ export function priceWindow(u: UserWindowUsage, pricing: PricingTable): { usage:
 export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary> {
   const now = d.now();
   const iso = new Date(now).toISOString();
+  // Phase durations for the summary log (operations, not tests: never asserted).
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    const t = performance.now();
+    timings[phase] = Math.round(t - mark);
+    mark = t;
+  };
   const windows: Record<string, number[]> = {};
   const sourceErrors: string[] = [];
   let applied = 0;
   let duplicates = 0;
   let unpricedTokens = 0;
 
-  // 1. Meter.
+  // 1. Meter. Windows are applied in ascending order; the sources pending for a window are written
+  // together (one update per user and window), each still conditioned on its own last window.
   const lastSettled = windowOf(now - d.settleMs) - 1;
+  const pending = new Map<UsageSource, number>();
   for (const source of d.sources) {
     windows[source.id] = [];
     try {
-      const mark = await d.store.watermark(source.id);
-      let first = mark === undefined ? lastSettled : mark + 1;
+      const wm = await d.store.watermark(source.id);
+      let first = wm === undefined ? lastSettled : wm + 1;
       if (lastSettled - first + 1 > d.maxBacklogWindows) {
         const skipTo = lastSettled - d.maxBacklogWindows + 1;
         d.log.error("usage backlog too long; skipping the oldest windows", { source: source.id, from: new Date(windowStart(first)).toISOString(), to: new Date(windowStart(skipTo)).toISOString(), skipped: skipTo - first });
         first = skipTo;
       }
-      for (let w = first; w <= lastSettled; w++) {
-        const data = await source.read(w);
-        const at = windowStart(w);
-        const results = await pool([...data.entries()], d.concurrency, async ([email, u]) => {
-          const { usage, unpriced } = priceWindow(u, d.pricing);
-          const common = { email, at, source: source.id, window: w, usage, sessions: [...u.sessions], now: iso };
-          const m = await d.store.applyWindow({ ...common, kind: "monthly", expiresAt: usageExpiry("monthly", at, d.usageRetentionDays) });
-          const day = await d.store.applyWindow({ ...common, kind: "daily", expiresAt: usageExpiry("daily", at) });
-          return { applied: Number(m) + Number(day), dup: 2 - Number(m) - Number(day), unpriced: m ? unpriced : 0 };
-        });
-        for (const r of results) {
-          applied += r.applied;
-          duplicates += r.dup;
-          unpricedTokens += r.unpriced;
-        }
-        await d.store.advanceWatermark(source.id, w, iso);
-        windows[source.id]!.push(w);
-      }
+      pending.set(source, first);
     } catch (e) {
       sourceErrors.push(source.id);
-      d.log.error("reading a usage source failed; it resumes from its watermark next run", { source: source.id, error: e as Error });
+      d.log.error("reading a watermark failed; the source resumes next run", { source: source.id, error: e as Error });
     }
   }
+  const firstWindow = Math.min(...pending.values());
+  for (let w = firstWindow; w <= lastSettled && pending.size > 0; w++) {
+    const reads: Array<{ source: UsageSource; data: Map<string, UserWindowUsage> }> = [];
+    for (const [source, first] of pending) {
+      if (w < first) continue;
+      try {
+        reads.push({ source, data: await source.read(w) });
+      } catch (e) {
+        pending.delete(source);
+        sourceErrors.push(source.id);
+        d.log.error("reading a usage source failed; it resumes from its watermark next run", { source: source.id, window: w, error: e as Error });
+      }
+    }
+    const byUser = new Map<string, Array<{ source: SourceId; u: UserWindowUsage }>>();
+    for (const { source, data } of reads) for (const [email, u] of data) byUser.set(email, [...(byUser.get(email) ?? []), { source: source.id, u }]);
+    const at = windowStart(w);
+    const results = await pool([...byUser.entries()], d.concurrency, async ([email, list]) => {
+      const priced = list.map(({ source, u }) => ({ source, ...priceWindow(u, d.pricing), sessions: [...u.sessions] }));
+      const done = await d.store.applyWindow({ email, at, window: w, sources: priced.map((p) => ({ source: p.source, usage: p.usage, sessions: p.sessions })), expiresAt: usageExpiry("monthly", at, d.usageRetentionDays), now: iso });
+      return { applied: done.length, dup: priced.length - done.length, unpriced: priced.filter((p) => done.includes(p.source)).reduce((a, p) => a + p.unpriced, 0) };
+    });
+    for (const r of results) {
+      applied += r.applied;
+      duplicates += r.dup;
+      unpricedTokens += r.unpriced;
+    }
+    for (const { source } of reads) {
+      if (!pending.has(source)) continue;
+      await d.store.advanceWatermark(source.id, w, iso);
+      windows[source.id]!.push(w);
+    }
+  }
+
+  lap("meterMs");
 
   // 2. Evaluate.
   const monthId = periodId("monthly", now);
@@ -145,6 +172,8 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     evaluations.set(email, { month, day, ev: evaluate(eff, periodUsage(month, day, d.enforceOn), d.thresholds) });
   }
 
+  lap("evaluateMs");
+
   // Alerts.
   const alertJobs: Array<{ email: string; status: LimitStatus; record: UsageRecord; alerted: Set<string> }> = [];
   const alertedOf = await alertedSets(d.store, [...monthRecs, ...dayRecs]);
@@ -157,6 +186,8 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
   }
   const sent = await pool(alertJobs, d.concurrency, (job) => alertOnce(d, job, iso));
   const alertsSent = sent.reduce((a, b) => a + b, 0);
+
+  lap("alertMs");
 
   // 3. Enforce.
   const overLimit = [...evaluations].filter(([, e]) => e.ev.blocking.length > 0).map(([email]) => email);
@@ -182,6 +213,8 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     await d.blockPolicies.apply(packed.documents);
   }
   for (const email of blocked) d.log.warn("user blocked", { user: email, reasons: evaluations.get(email)!.ev.blocking.map((s) => `${s.limit}:${s.percent}%`) });
+
+  lap("enforceMs");
 
   // 4. Report.
   let driftUsers = 0;
@@ -215,7 +248,8 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     { name: "UnpricedTokens", value: unpricedTokens, unit: "Count" },
     { name: "SourceErrors", value: sourceErrors.length, unit: "Count" },
   ]);
-  d.log.info("aggregation done", { ...summary, blocked: blocked.length, blockOverflow: blockOverflow.length, day: dayKey(now) });
+  lap("reportMs");
+  d.log.info("aggregation done", { ...summary, blocked: blocked.length, blockOverflow: blockOverflow.length, day: dayKey(now), timings });
   return summary;
 }
 

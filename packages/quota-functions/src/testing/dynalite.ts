@@ -4,6 +4,7 @@
  */
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AddressInfo } from "node:net";
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { QuotaStore, USAGE_PERIOD_INDEX } from "../store.js";
 
@@ -24,11 +25,31 @@ export interface LocalDynamo {
 
 let counter = 0;
 
-export async function startLocalDynamo(): Promise<LocalDynamo> {
-  const dynalite = require("dynalite") as (o: Record<string, unknown>) => DynaliteServer;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", (err) => (err ? reject(err) : resolve())));
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+/**
+ * Starts dynalite in this process, or (`separateProcess`) in a child process so that the server and
+ * the client under test do not share one CPU core, as with the real service (used by the benchmark).
+ */
+export async function startLocalDynamo(opts: { separateProcess?: boolean } = {}): Promise<LocalDynamo> {
+  let endpoint: string;
+  let stop: () => Promise<void>;
+  if (opts.separateProcess) {
+    const script = `const d=require(${JSON.stringify(require.resolve("dynalite"))})({createTableMs:0,deleteTableMs:0,updateTableMs:0});d.listen(0,"127.0.0.1",()=>process.stdout.write(String(d.address().port)+"\\n"));`;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once("data", (b: Buffer) => resolve(b.toString().trim()));
+      child.once("exit", (code) => reject(new Error(`dynalite exited with ${code}`)));
+    });
+    endpoint = `http://127.0.0.1:${port}`;
+    stop = async () => {
+      child.kill();
+    };
+  } else {
+    const dynalite = require("dynalite") as (o: Record<string, unknown>) => DynaliteServer;
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", (err) => (err ? reject(err) : resolve())));
+    endpoint = `http://127.0.0.1:${server.address().port}`;
+    stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  }
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 3 });
   const n = ++counter;
   const limitsTable = `quota-limits-${n}`;
@@ -38,7 +59,10 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
     client,
     endpoint,
     store: new QuotaStore(client, limitsTable, usageTable),
-    close: () => new Promise<void>((resolve) => { client.destroy(); server.close(() => resolve()); }),
+    close: async () => {
+      client.destroy();
+      await stop();
+    },
   };
 }
 

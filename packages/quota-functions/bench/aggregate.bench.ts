@@ -1,0 +1,91 @@
+/**
+ * Benchmark: one aggregation run over N users who already have a month of usage, on the local
+ * DynamoDB (dynalite, in memory), for N = 1 000 and 10 000. Each run meters one new 15-minute window
+ * from both records for every user, evaluates every user against default and group limits, claims
+ * alerts and packs the deny policies. Reported as wall time per run and as the growth ratio
+ * 10 000 / 1 000 (linear ≈ 10); no absolute threshold is asserted, the goal is ≤ 30 s for 10 000 here.
+ *
+ *   npm run bench -w @ccb/quota-functions     (or: cd packages/quota-functions && npm run bench)
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { runAggregation } from "../src/aggregate/run.js";
+import { periodId, usageExpiry, windowOf } from "../src/periods.js";
+import { createQuotaTables, startLocalDynamo } from "../src/testing/dynalite.js";
+import { harness, ScriptedSource } from "../src/testing/fakes.js";
+import { pool, QuotaStore, userPk } from "../src/store.js";
+
+const NOW = Date.UTC(2026, 11, 28, 12, 0, 0); // late in the month: a full month of usage behind
+const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
+const email = (i: number) => `developer.${String(i).padStart(5, "0")}@example.com`;
+
+async function seed(store: QuotaStore, users: number): Promise<void> {
+  await store.putLimit({ scope: "default", id: "default", monthlyCostUsd: 300, dailyCostUsd: 60, monthlyMode: "block", dailyMode: "alert" });
+  await store.putLimit({ scope: "group", id: "interns", monthlyCostUsd: 50, monthlyMode: "block", dailyMode: "block" });
+  const month = periodId("monthly", NOW);
+  const day = periodId("daily", NOW);
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < users; i++) {
+    // Spend spread from $5 to ~$400 for the month, so some users are past 80/90/100 %.
+    const cost = Math.round((5 + ((i * 7919) % 400)) * 1_000_000);
+    const tokens = cost / 3;
+    const counters = (p: string, scale: number) => ({
+      [`${p}_in`]: Math.round(tokens * 0.1 * scale), [`${p}_out`]: Math.round(tokens * 0.05 * scale), [`${p}_cr`]: Math.round(tokens * 0.8 * scale), [`${p}_cw`]: Math.round(tokens * 0.05 * scale), [`${p}_cost`]: Math.round(cost * scale),
+    });
+    const lw = windowOf(NOW) - 10;
+    // Alerts already sent in earlier runs for thresholds the seeded usage has crossed (interns excepted:
+    // their group limit applies from this run on, so their alerts are new).
+    const limitUsd = 300;
+    const alerted = i % 10 === 0 ? [] : [80, 90, 100].filter((t) => cost / 1e6 >= (limitUsd * t) / 100).map((t) => `monthlyCostUsd#${t}`);
+    const today = Object.fromEntries(Object.entries({ ...counters("tel", 0.03), ...counters("srv", 0.031) }).map(([k, v]) => [k.replace("_", "_day_"), v]));
+    items.push({ pk: userPk(email(i)), sk: month, period: month, email: email(i), ...counters("tel", 0.97), ...counters("srv", 1), ...today, day: day.slice(2), tel_lw: lw, srv_lw: lw, sessions: new Set([email(i)]), ...(alerted.length ? { alerted: new Set(alerted) } : {}), expiresAt: usageExpiry("monthly", NOW) });
+    if (i % 10 === 0) items.push({ pk: userPk(email(i)), sk: "PROFILE", groups: ["interns"], seenAt: new Date(NOW).toISOString() });
+  }
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  await pool(batches, 16, async (b) => {
+    let pending = b.map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length) {
+      const r = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.usageTable]: pending } }));
+      pending = (r.UnprocessedItems?.[store.usageTable] ?? []) as typeof pending;
+    }
+  });
+}
+
+async function once(users: number, n: number): Promise<{ users: number; seconds: number; alertsSent: number; blocked: number; applied: number; timings: unknown }> {
+  const db = await startLocalDynamo({ separateProcess: process.env.BENCH_DYNALITE !== "inline" });
+  try {
+    const store = new QuotaStore(db.client, `bench-limits-${n}`, `bench-usage-${n}`);
+    await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+    await seed(store, users);
+    const w = windowOf(NOW - 10 * 60_000) - 1;
+    const window = Object.fromEntries(Array.from({ length: users }, (_, i) => [email(i), { [SONNET]: { input: 2000, output: 1500, cacheRead: 40_000, cacheWrite: 1000 }, [HAIKU]: { input: 500, output: 200 } }]));
+    const tel = new ScriptedSource("tel").set(w, window);
+    const srv = new ScriptedSource("srv").set(w, window, Object.fromEntries(Object.keys(window).map((e) => [e, e])));
+    const h = harness(store, [tel, srv], { slots: 8, concurrency: 16 });
+    h.clock.now = NOW;
+    const start = process.hrtime.bigint();
+    const s = await runAggregation(h.deps);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (s.users !== users || s.applied !== users * 2) throw new Error(`bench run evaluated ${s.users} users and applied ${s.applied} updates; expected ${users} and ${users * 2}`);
+    const timings = h.log.lines.find((l) => l.msg === "aggregation done")?.timings;
+    return { users, seconds, alertsSent: s.alertsSent, blocked: s.blocked.length, applied: s.applied, timings };
+  } finally {
+    await db.close();
+  }
+}
+
+const small = await once(1_000, 1);
+const large = await once(10_000, 2);
+const ratio = large.seconds / small.seconds;
+const result = {
+  benchmark: "quota aggregation run (one window, both records, month of prior usage) on dynalite",
+  node: process.version,
+  runs: [small, large],
+  growth: { users: 10, time: Math.round(ratio * 100) / 100, perUserMsSmall: Math.round((small.seconds / small.users) * 1e5) / 100, perUserMsLarge: Math.round((large.seconds / large.users) * 1e5) / 100 },
+  goal: { seconds: 30, met: large.seconds <= 30 },
+};
+mkdirSync("bench-results", { recursive: true });
+writeFileSync("bench-results/aggregate.json", JSON.stringify(result, null, 2));
+console.log(JSON.stringify(result, null, 2));
