@@ -18,7 +18,7 @@
  * one small item per active user (1 WCU). The day's counters restart when the first window of a new
  * day arrives (a conditional SET instead of ADD), so an idle user's yesterday never counts as today.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
 import { dayKey, periodId } from "./periods.js";
