@@ -108,6 +108,21 @@ describe("pilot versus prod", () => {
   });
 });
 
+describe("pull-request previews", () => {
+  it("chain into each account's read-only ci-preview role instead of the deploy role", async () => {
+    process.env.CCB_DEPLOY_ROLE_KIND = "preview";
+    try {
+      const { recorder } = await runStage("prod");
+      const roles = recorder.byType("pulumi:providers:aws").map((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn).sort();
+      expect(roles).toEqual(["arn:aws:iam::222222222222:role/ccb-prod-ci-preview", "arn:aws:iam::333333333333:role/ccb-prod-ci-preview", "arn:aws:iam::444444444444:role/ccb-prod-ci-preview"]);
+    } finally {
+      delete process.env.CCB_DEPLOY_ROLE_KIND;
+    }
+    const { recorder } = await runStage("prod");
+    expect(recorder.byType("pulumi:providers:aws").every((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn.endsWith("/ccb-prod-ci-deploy"))).toBe(true);
+  });
+});
+
 describe("invalid stage configuration fails before anything is created", () => {
   it.each([
     ["a short account id", (c: any) => (c.accounts.inference.id = "1234"), /stage\.accounts\.inference\.id: "1234" is not valid: expected a 12-digit AWS account id/],

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { crossAccount, federation, inference, providers } from "@ccb/infra";
+import { cicd, crossAccount, federation, inference, providers } from "@ccb/infra";
 import { parseStageSettings, STAGE_SETTINGS_SCHEMA_VERSION, type StageSettings, type TeamSettings } from "@ccb/stage-settings";
 import type { StageConfig } from "./config/stage-config";
 import { composeAnalytics } from "./compose/analytics";
@@ -25,11 +25,14 @@ export interface StageOutputs {
 /** Composes a whole stage from its configuration. Composition only: every decision lives in the config. */
 export function deployStage(config: StageConfig): StageOutputs {
   const tags = { ...config.tags, stage: config.name, "managed-by": "pulumi" };
+  // Pull-request previews run with the read-only preview role (CCB_DEPLOY_ROLE_KIND=preview), deploys with the deploy role.
+  const roleKind = cicd.ciRoleKind(process.env);
+  const deployRole = (arn: string) => (roleKind === "preview" ? cicd.previewRoleArnFor(arn, config.namePrefix) : arn);
   const providerFor = (name: string, account: { id: string; deployRoleArn?: string }) =>
     providers.accountProvider(name, {
       accountId: account.id,
       region: config.region,
-      ...(account.deployRoleArn ? { deployRoleArn: account.deployRoleArn } : {}),
+      ...(account.deployRoleArn ? { deployRoleArn: deployRole(account.deployRoleArn) } : {}),
       sessionName: `pulumi-${config.namePrefix}`,
       defaultTags: tags,
     });
