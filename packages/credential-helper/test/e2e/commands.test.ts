@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLE, DRIVER, baseEnv, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
+import { BUNDLE, DRIVER, HELPER_NODE, baseEnv, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
 import { removeTempHomes } from "./harness/helper.js";
 import { startWorld, type World } from "./harness/world.js";
 
@@ -111,7 +111,7 @@ describe("device sign-in", () => {
   it("login --device shows a verification URL and completes when the user approves on another device", async () => {
     const home = tempHome("cmd");
     const env = baseEnv(home, { CLAUDE_BEDROCK_SETTINGS: writeSettings(home, w.settings()) });
-    const child = spawn(process.execPath, [BUNDLE, "login", "--device"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(HELPER_NODE, [BUNDLE, "login", "--device"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let stdout = "";
     child.stdout.on("data", (c) => (stdout += c));

@@ -161,8 +161,8 @@ describe("sign-in and credential_process", () => {
     const { home, env } = await setUpHome({ CLAUDE_BEDROCK_BROWSER_COMMAND: "" });
     // The "other machine" is this test: it reads the printed URL and plays the browser's part.
     const { spawn } = await import("node:child_process");
-    const { BUNDLE } = await import("./harness/helper.js");
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const { BUNDLE, HELPER_NODE } = await import("./harness/helper.js");
+    const child = spawn(HELPER_NODE, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     const url = await new Promise<string>((resolve) => {
       child.stderr.on("data", (c) => {

@@ -12,6 +12,8 @@ export interface RunResult {
 }
 
 export const BUNDLE = process.env.CCB_E2E_BUNDLE ?? "";
+/** Node that runs the helper: the test runner's, or CCB_E2E_NODE (e.g. /usr/bin/node 20 for the oldest supported). */
+export const HELPER_NODE = process.env.CCB_E2E_NODE || process.execPath;
 export const DRIVER = join(import.meta.dirname, "..", "fixtures", "drive-browser.mjs");
 
 const homes: string[] = [];
@@ -48,7 +50,7 @@ export function baseEnv(home: string, extra: Record<string, string | undefined> 
 export function runHelper(args: string[], env: Record<string, string>, stdin?: string): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(HELPER_NODE, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
