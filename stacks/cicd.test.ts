@@ -31,7 +31,7 @@ const subjectsOf = (r: RecordedResource): string[] =>
 const IAM_SERVICE_OF_MODULE: Record<string, string> = {
   iam: "iam", s3: "s3", sns: "sns", kms: "kms", lambda: "lambda", dynamodb: "dynamodb", bedrock: "bedrock", bedrockmodel: "bedrock", ecs: "ecs", lb: "elasticloadbalancing",
   glue: "glue", athena: "athena", kinesis: "firehose", apigatewayv2: "apigateway", codeartifact: "codeartifact", cognito: "cognito-identity",
-  ec2: "ec2", vpc: "ec2", acm: "acm", scheduler: "scheduler", cloudwatch: "cloudwatch", appautoscaling: "application-autoscaling", route53: "route53",
+  ec2: "ec2", vpc: "ec2", acm: "acm", scheduler: "scheduler", cloudwatch: "cloudwatch", appautoscaling: "application-autoscaling", route53: "route53", oam: "oam",
 };
 function serviceOf(type: string): string | undefined {
   const [pkg, rest] = type.split(":") as [string, string];

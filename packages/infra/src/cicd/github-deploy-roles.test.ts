@@ -97,14 +97,14 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     });
     expect(recorder.byType(ROLE).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview"]);
     expect(recorder.byType(POLICY).map((r) => r.inputs.name).sort()).toEqual([
-      "ccb-pilot-ci-deploy-compute", "ccb-pilot-ci-deploy-data", "ccb-pilot-ci-deploy-identity", "ccb-pilot-ci-deploy-network", "ccb-pilot-ci-deploy-observability",
+      "ccb-pilot-ci-deploy-compute", "ccb-pilot-ci-deploy-data", "ccb-pilot-ci-deploy-identity", "ccb-pilot-ci-deploy-monitoring", "ccb-pilot-ci-deploy-network", "ccb-pilot-ci-deploy-observability",
       "ccb-pilot-ci-guardrails", "ccb-pilot-ci-preview-read",
     ]);
     expect(recorder.byType(ROLE_POLICY).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state", "ccb-pilot-ci-preview-chain", "ccb-pilot-ci-preview-state"]);
     const exclusive = recorder.one("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "ci-deploy-attachments");
-    expect(exclusive.inputs.policyArns).toHaveLength(6); // guardrails + five groups, within IAM's 10 managed policies per role
+    expect(exclusive.inputs.policyArns).toHaveLength(7); // guardrails + six groups, within IAM's 10 managed policies per role
     expect(recorder.one("aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", "ci-deploy-inline").inputs.policyNames).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state"]);
-    expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(8);
+    expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(9);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -346,7 +346,7 @@ describe("GitHubDeployRoles argument validation", () => {
     ["neither trust path", {}, /set `github`.*or `chainFrom`/],
     ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
     ["a wildcard managed role name", { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] }, /`managedRoleNames`: "\*" is not an IAM role name/],
-    ["an unknown permission group", { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] }, /`permissionGroups`: "everything" is not one of identity, observability, compute, network, data/],
+    ["an unknown permission group", { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] }, /`permissionGroups`: "everything" is not one of identity, observability, monitoring, compute, network, data/],
     ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
   ];
   it.each(bad)("rejects %s before creating anything", (_what, args, message) => {

@@ -104,6 +104,16 @@ export const BEDROCK_DEPLOY_ACTIONS = svc("bedrock", [
   "PutModelInvocationLoggingConfiguration", "TagResource", "UntagResource",
 ]);
 
+/**
+ * CloudWatch cross-account observability: the telemetry account's sink and the inference account's
+ * link (so the dashboard shows Bedrock's metrics and alarms). Creating a link also needs
+ * `cloudwatch:Link` for the metric data it shares.
+ */
+export const OAM_DEPLOY_ACTIONS = [
+  ...svc("oam", ["CreateLink", "CreateSink", "DeleteLink", "DeleteSink", "GetLink", "GetSink", "GetSinkPolicy", "ListTagsForResource", "PutSinkPolicy", "TagResource", "UntagResource", "UpdateLink"]),
+  "cloudwatch:Link",
+];
+
 /** Tables and their settings; no item reads or writes. */
 export const DYNAMODB_DEPLOY_ACTIONS = svc("dynamodb", [
   "CreateTable", "DeleteTable", "DescribeContinuousBackups", "DescribeTable", "DescribeTimeToLive", "ListTagsOfResource", "TagResource",
@@ -188,6 +198,7 @@ export const COGNITO_DEPLOY_ACTIONS = svc("cognito-identity", [
 export const DEPLOY_GROUPS: readonly PermissionGroup[] = [
   { key: "identity", purpose: "roles, policies, OIDC providers, keys", services: ["iam", "kms", "cognito-identity"], actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...KMS_VIA_SERVICE_ACTIONS, ...KMS_GRANT_ACTIONS, ...COGNITO_DEPLOY_ACTIONS] },
   { key: "observability", purpose: "buckets, logs, alarms, dashboards, topics, Bedrock profiles and logging", services: ["s3", "logs", "cloudwatch", "sns", "bedrock"], actions: [...S3_DEPLOY_ACTIONS, ...LOGS_DEPLOY_ACTIONS, ...CLOUDWATCH_DEPLOY_ACTIONS, ...SNS_DEPLOY_ACTIONS, ...BEDROCK_DEPLOY_ACTIONS] },
+  { key: "monitoring", purpose: "cross-account CloudWatch sink and links for the dashboard", services: ["oam"], actions: [...OAM_DEPLOY_ACTIONS] },
   { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service and its scaling", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs", "application-autoscaling"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS, ...AUTOSCALING_DEPLOY_ACTIONS] },
   { key: "network", purpose: "the collector's VPC, load balancer, certificate and DNS records", services: ["ec2", "elasticloadbalancing", "acm", "route53"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS, ...ROUTE53_DEPLOY_ACTIONS] },
   { key: "data", purpose: "analytics pipeline and the internal package registry", services: ["firehose", "glue", "athena", "codeartifact"], actions: [...ANALYTICS_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS] },
