@@ -98,6 +98,7 @@ describe("QuotaService", () => {
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment quota-block-1",
       "aws:lambda/function:Function quota-aggregate",
       "aws:lambda/function:Function quota-check",
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig quota-aggregate-invoke-config",
       "aws:lambda/permission:Permission quota-api-invoke",
       "aws:lambda/permission:Permission quota-schedule-invoke",
       "aws:sns/topic:Topic quota-alerts",
@@ -212,6 +213,7 @@ describe("QuotaService", () => {
     await settle();
     expect(one("aws:cloudwatch/eventRule:EventRule", "quota-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
     expect(one("aws:lambda/permission:Permission", "quota-schedule-invoke").inputs).toMatchObject({ principal: "events.amazonaws.com" });
+    expect(one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "quota-aggregate-invoke-config").inputs).toMatchObject({ functionName: "ccb-prod-quota-aggregate", maximumRetryAttempts: 0 });
     for (const a of recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm")) expect(a.inputs.alarmActions).toEqual([TOPIC]);
     expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-drift-alarm").inputs).toMatchObject({ namespace: "ClaudeCodeBedrock/Quotas", metricName: "UsersWithUsageDrift", dimensions: { Stage: "prod" }, threshold: 0 });
     expect(one("aws:sns/topic:Topic", "quota-alerts").inputs.kmsMasterKeyId).toBe(KEY);

@@ -365,6 +365,9 @@ export class QuotaService extends pulumi.ComponentResource {
     // ---- Schedule ---------------------------------------------------------------------------------
     const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { description: "Quota aggregation every 15 minutes", scheduleExpression: "rate(15 minutes)", tags }, parent);
     new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: rule.name, arn: this.aggregateFunction.arn, retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 2 } }, parent);
+    // A failed run is not retried by Lambda's async retries: the next scheduled run resumes from the
+    // watermarks anyway, and extra runs would only add load.
+    new aws.lambda.FunctionEventInvokeConfig(`${name}-aggregate-invoke-config`, { functionName: this.aggregateFunction.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 900 }, parent);
     new aws.lambda.Permission(`${name}-schedule-invoke`, { action: "lambda:InvokeFunction", function: this.aggregateFunction.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, parent);
 
     // ---- Check API --------------------------------------------------------------------------------
