@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLE, DRIVER, HELPER_NODE, baseEnv, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
+import { BUNDLE, DRIVER, HELPER_NODE, baseEnv, browserLog, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
 import { removeTempHomes } from "./harness/helper.js";
 import { startWorld, type World } from "./harness/world.js";
 
@@ -99,8 +99,16 @@ describe("status, doctor and logout", () => {
     expect(sick.code).toBe(1);
     expect(sick.stdout).toMatch(/FAIL\s+Claude Code settings: .* is not valid JSON\n {6}fix: /);
 
-    const logout = await runHelper(["logout"], env);
-    expect(logout.code).toBe(0);
+    const logout = await runHelper(["logout", "--idp"], { ...env, E2E_BROWSER_MODE: "none" });
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stderr).toContain("Signed out of the identity provider");
+    // The "browser" runs on after the helper exits: wait for it to record the page it was sent to.
+    let opened: string[] = [];
+    for (let i = 0; i < 50 && opened.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      opened = browserLog(home).filter((l) => l.startsWith("none "));
+    }
+    expect(opened).toEqual([`none ${w.idp.issuer}/session/end`]);
     for (const f of ["id-token.json", "refresh-token.json", "credentials.json"]) expect(existsSync(cacheFile(home, f))).toBe(false);
     const headless = await runHelper(["credential-process"], { ...env, CLAUDE_BEDROCK_BROWSER_COMMAND: "", DISPLAY: "" });
     expect(headless.code).toBe(24);
