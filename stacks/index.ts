@@ -17,7 +17,12 @@ export const alarmTopicArn = outputs.alarmTopicArn;
 export const teamInferenceProfiles = outputs.teamInferenceProfiles;
 export const crossAccountRoleArns = outputs.crossAccountRoleArns;
 export const invocationLogGroup = outputs.invocationLogGroup;
-/** Outputs contributed by the optional areas (telemetry, quotas, analytics, distribution, cicd). */
-export const areas = Object.fromEntries(
-  Object.entries(outputs).filter(([k]) => !["helperSettings", "userRoleArn", "oidcProviderArn", "alarmTopicArn", "teamInferenceProfiles", "crossAccountRoleArns", "invocationLogGroup"].includes(k)),
-);
+/**
+ * Outputs contributed by the optional areas (telemetryEndpoint, quotaLimitsTable, registryLoginCommand,
+ * cicd, …) become top-level stack outputs too, so `pulumi stack output <name>` and the tools that read
+ * `pulumi stack output --json` (quota admin CLI, helper build) find them by name.
+ */
+const FOUNDATION_OUTPUTS = new Set(["helperSettings", "userRoleArn", "oidcProviderArn", "alarmTopicArn", "teamInferenceProfiles", "crossAccountRoleArns", "invocationLogGroup"]);
+for (const [name, value] of Object.entries(outputs)) {
+  if (!FOUNDATION_OUTPUTS.has(name)) (exports as Record<string, unknown>)[name] = value;
+}

@@ -14,4 +14,9 @@ it("the Pulumi entry point reads the stack's config object and exports the helpe
   expect(settings.stage).toBe("pilot");
   expect(await resolveDeep(program.userRoleArn)).toBe("arn:aws:iam::111111111111:role/ccb-pilot-federation-users");
   expect(recorder.byType("claude-code-bedrock:inference:InferenceAccount")).toHaveLength(1);
+  // Area outputs are top-level stack outputs, where `pulumi stack output <name>` and the tools find them.
+  const exported = program as unknown as Record<string, unknown>;
+  for (const name of ["telemetryEndpoint", "quotaLimitsTable", "quotaCheckUrl", "registryLoginCommand", "helperPackageName"]) {
+    expect(await resolveDeep(exported[name]), name).toEqual(expect.any(String));
+  }
 });

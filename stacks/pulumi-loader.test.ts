@@ -16,7 +16,7 @@ describe.each(["pilot", "prod"])("the Pulumi language host loads the %s program"
     expect(summary.transpileOnly).toBe(true);
     expect(summary.stage).toBe(stack);
     expect(summary.roleArn).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:role/ccb-${stack}-federation-users$`));
-    expect(summary.outputs).toEqual(expect.arrayContaining(["helperSettings", "userRoleArn", "teamInferenceProfiles", "alarmTopicArn"]));
+    expect(summary.outputs).toEqual(expect.arrayContaining(["helperSettings", "userRoleArn", "teamInferenceProfiles", "alarmTopicArn", "telemetryEndpoint", "quotaLimitsTable", "registryLoginCommand"]));
     expect(summary.resources).toBeGreaterThan(20);
   });
 });
