@@ -23,8 +23,8 @@ describe("quotas in the pilot (alert only)", () => {
     expect(recorder.byType("claude-code-bedrock:quotas:QuotaService").map((r) => r.name)).toEqual(["ccb-pilot-quotas"]);
     expect(recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.includes("quotas-block"))).toEqual([]);
     expect(env(run, "ccb-pilot", "aggregate").BLOCK_POLICY_ARNS).toBeUndefined();
-    const item = JSON.parse(recorder.one("aws:dynamodb/tableItem:TableItem", "ccb-pilot-quotas-default-limit").inputs.item);
-    expect(item).toMatchObject({ monthlyMode: { S: "alert" }, dailyMode: { S: "alert" }, monthlyCostUsd: { N: "200" }, dailyCostUsd: { N: "40" } });
+    expect(JSON.parse(env(run, "ccb-pilot", "check").DEFAULT_LIMITS)).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 40, monthlyMode: "alert", dailyMode: "alert" });
+    expect(outputs.quotaDefaultLimits).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 40, monthlyMode: "alert", dailyMode: "alert" });
     expect(outputs.helperSettings.quota).toEqual({ checkUrl: "https://ccb-pilot-quotas-api.execute-api.us-east-1.amazonaws.com/check", failMode: "open", timeoutMs: 3000 });
     expect(outputs.quotaMode).toBe("alert");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
@@ -84,10 +84,12 @@ describe("quotas in prod (blocking)", () => {
     expect(JSON.parse(env(run, "ccb-prod", "aggregate").TELEMETRY_SOURCE).roleArn).toBe(`arn:aws:iam::${cfg.accounts.telemetry.id}:role/ccb-prod-quota-telemetry-read`);
   });
 
-  it("writes the prod default: monthly budget blocks, a heavy day alerts", async () => {
-    const { recorder } = await runProd();
-    const item = JSON.parse(recorder.one("aws:dynamodb/tableItem:TableItem", "ccb-prod-quotas-default-limit").inputs.item);
-    expect(item).toMatchObject({ monthlyMode: { S: "block" }, dailyMode: { S: "alert" }, monthlyCostUsd: { N: "300" } });
+  it("gives the Lambdas the prod default: monthly budget blocks, a heavy day alerts", async () => {
+    const run = await runProd();
+    for (const fn of ["aggregate", "check"] as const) {
+      expect(JSON.parse(env(run, "ccb-prod", fn).DEFAULT_LIMITS)).toEqual({ monthlyCostUsd: 300, dailyCostUsd: 60, monthlyMode: "block", dailyMode: "alert" });
+    }
+    expect(run.recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
   });
 });
 

@@ -122,6 +122,8 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       quotaAlertTopicArn: service.topic.arn,
       quotaAggregateFunction: service.aggregateFunction.name,
       quotaMode: cfg.mode,
+      // For `npm run quota -- --outputs <file>`: the default limit is stage config, not a table record.
+      quotaDefaultLimits: cfg.defaults,
     },
   };
 }

@@ -44,8 +44,8 @@ afterAll(async () => {
 
 describe("bundled Lambda code", () => {
   it("the check handler answers from the tables, configured only by its environment", async () => {
-    await db.store.putLimit({ scope: "default", id: "default", monthlyCostUsd: 100, monthlyMode: "block", dailyMode: "alert" });
     Object.assign(process.env, {
+      DEFAULT_LIMITS: JSON.stringify({ monthlyCostUsd: 100, monthlyMode: "block", dailyMode: "alert" }),
       LIMITS_TABLE: db.store.limitsTable,
       USAGE_TABLE: db.store.usageTable,
       THRESHOLDS: "80,90,100",

@@ -26,6 +26,12 @@ describe("Lambda configuration", () => {
     expect(() => loadAggregateConfig({ ...base, PRICING_JSON: "{}" })).toThrow(/default/);
   });
 
+  it("reads the stage's default limit and rejects a bad one", () => {
+    expect(loadAggregateConfig({ ...base, DEFAULT_LIMITS: '{"monthlyCostUsd":200,"monthlyMode":"block","dailyMode":"alert"}' }).defaultLimit).toMatchObject({ scope: "default", id: "default", monthlyCostUsd: 200, monthlyMode: "block" });
+    expect(() => loadAggregateConfig({ ...base, DEFAULT_LIMITS: '{"monthlyCostUsd":0,"monthlyMode":"block","dailyMode":"alert"}' })).toThrow(/DEFAULT_LIMITS: monthlyCostUsd must be a number > 0/);
+    expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", DEFAULT_LIMITS: '{"monthlyMode":"hard"}' })).toThrow(/DEFAULT_LIMITS: monthlyMode must be alert or block/);
+  });
+
   it("reads the claims the check API uses", () => {
     expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", EMAIL_CLAIM: "upn", GROUPS_CLAIMS: "roles" }).claims).toEqual({ emailClaim: "upn", groupsClaims: ["roles"] });
     expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", MISSING_IDENTITY: "maybe" })).toThrow(/MISSING_IDENTITY/);

@@ -3,7 +3,7 @@
  * names the variable, so a bad deployment fails loudly at cold start instead of metering wrongly.
  */
 import type { BlockKey } from "./block-policy.js";
-import { parseThresholds } from "./limits.js";
+import { parseDefaultLimit, parseThresholds, type LimitRecord } from "./limits.js";
 import { parsePricing, type PricingTable } from "./pricing.js";
 import type { ClaimsConfig } from "./check/evaluate.js";
 import type { InvocationLogSourceOptions } from "./sources/invocation-logs.js";
@@ -44,8 +44,18 @@ function enforceOn(env: Env): EnforceOn {
   return v;
 }
 
+function defaultLimit(env: Env): LimitRecord | undefined {
+  if (!env.DEFAULT_LIMITS) return undefined;
+  try {
+    return parseDefaultLimit(env.DEFAULT_LIMITS);
+  } catch (e) {
+    throw new ConfigError(`environment variable ${(e as Error).message}`);
+  }
+}
+
 export interface CheckConfig {
   readonly limitsTable: string;
+  readonly defaultLimit?: LimitRecord;
   readonly usageTable: string;
   readonly thresholds: number[];
   readonly enforceOn: EnforceOn;
@@ -56,9 +66,11 @@ export interface CheckConfig {
 export function loadCheckConfig(env: Env): CheckConfig {
   const missing = env.MISSING_IDENTITY ?? "block";
   if (missing !== "allow" && missing !== "block") throw new ConfigError("environment variable MISSING_IDENTITY must be allow or block");
+  const def = defaultLimit(env);
   return {
     limitsTable: req(env, "LIMITS_TABLE"),
     usageTable: req(env, "USAGE_TABLE"),
+    ...(def ? { defaultLimit: def } : {}),
     thresholds: parseThresholds(env.THRESHOLDS ?? "80,90,100"),
     enforceOn: enforceOn(env),
     claims: {
@@ -74,6 +86,7 @@ export interface AggregateConfig {
   readonly stage: string;
   readonly limitsTable: string;
   readonly usageTable: string;
+  readonly defaultLimit?: LimitRecord;
   readonly topicArn: string;
   readonly metricsNamespace: string;
   readonly pricing: PricingTable;
@@ -108,8 +121,10 @@ export function loadAggregateConfig(env: Env): AggregateConfig {
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  const def = defaultLimit(env);
   return {
     stage: env.STAGE || "unknown",
+    ...(def ? { defaultLimit: def } : {}),
     limitsTable: req(env, "LIMITS_TABLE"),
     usageTable: req(env, "USAGE_TABLE"),
     topicArn: req(env, "ALERT_TOPIC_ARN"),

@@ -137,3 +137,22 @@ export function parseThresholds(text: string): number[] {
 export function isMode(v: unknown): v is Mode {
   return v === "alert" || v === "block";
 }
+
+/**
+ * The stage's default limit from `DEFAULT_LIMITS` (JSON written by the QuotaService component):
+ * `{"monthlyCostUsd":200,"dailyCostUsd":40,"monthlyMode":"alert","dailyMode":"alert"}`.
+ */
+export function parseDefaultLimit(json: string): LimitRecord {
+  const v = JSON.parse(json) as Record<string, unknown>;
+  const r: Record<string, unknown> = { scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)" };
+  for (const k of LIMIT_KEYS) {
+    if (v[k] === undefined) continue;
+    if (typeof v[k] !== "number" || !((v[k] as number) > 0)) throw new Error(`DEFAULT_LIMITS: ${k} must be a number > 0`);
+    r[k] = v[k];
+  }
+  for (const k of ["monthlyMode", "dailyMode"]) {
+    if (!isMode(v[k])) throw new Error(`DEFAULT_LIMITS: ${k} must be alert or block`);
+    r[k] = v[k];
+  }
+  return r as unknown as LimitRecord;
+}

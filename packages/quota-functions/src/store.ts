@@ -113,10 +113,16 @@ export interface AllLimits {
 
 export class QuotaStore {
   readonly doc: DynamoDBDocumentClient;
+  /**
+   * @param defaultLimit the stage's default limit (stage config, passed to the Lambdas as
+   * `DEFAULT_LIMITS`). It is not written to the table, so deploying never needs item writes; a
+   * `default` record in the table is only used when no configured default is given.
+   */
   constructor(
     client: DynamoDBClient,
     readonly limitsTable: string,
     readonly usageTable: string,
+    readonly defaultLimit?: LimitRecord,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -130,9 +136,10 @@ export class QuotaStore {
       let start: Record<string, unknown> | undefined;
       do {
         const r = await this.doc.send(new QueryCommand({ TableName: this.limitsTable, KeyConditionExpression: "#s = :s", ExpressionAttributeNames: { "#s": "scope" }, ExpressionAttributeValues: { ":s": s }, ExclusiveStartKey: start }));
-        out.push(...(r.Items ?? []).map(limitFromItem));
+        out.push(...(r.Items ?? []).map(limitFromItem).filter((x) => !(x.scope === "default" && this.defaultLimit)));
         start = r.LastEvaluatedKey;
       } while (start);
+      if (s === "default" && this.defaultLimit) out.push(this.defaultLimit);
     }
     return out;
   }
@@ -152,7 +159,7 @@ export class QuotaStore {
     const keys = [{ scope: "user", id: email }, { scope: "default", id: "default" }, ...[...new Set(groups)].slice(0, 98).map((g) => ({ scope: "group", id: g }))];
     const items = await this.batchGet(this.limitsTable, keys);
     const recs = items.map(limitFromItem);
-    const def = recs.find((r) => r.scope === "default");
+    const def = this.defaultLimit ?? recs.find((r) => r.scope === "default");
     return {
       user: new Map(recs.filter((r) => r.scope === "user").map((r) => [r.id, r])),
       group: new Map(recs.filter((r) => r.scope === "group").map((r) => [r.id, r])),

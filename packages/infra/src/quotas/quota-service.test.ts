@@ -87,7 +87,6 @@ describe("QuotaService", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm quota-stale-alarm",
       "aws:dynamodb/table:Table quota-limits",
       "aws:dynamodb/table:Table quota-usage",
-      "aws:dynamodb/tableItem:TableItem quota-default-limit",
       "aws:iam/policy:Policy quota-block-0",
       "aws:iam/policy:Policy quota-block-1",
       "aws:iam/role:Role quota-aggregate-role",
@@ -110,7 +109,7 @@ describe("QuotaService", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
-  it("tables: on-demand, PITR, KMS with the stage key, TTL on usage, the period index, deletion protection", async () => {
+  it("tables: on-demand, PITR, KMS with the stage key, TTL on usage, the period index, deletion protection; no items", async () => {
     new quotas.QuotaService("quota", args());
     await settle();
     for (const t of ["quota-limits", "quota-usage"]) {
@@ -120,9 +119,11 @@ describe("QuotaService", () => {
     expect(usage).toMatchObject({ hashKey: "pk", rangeKey: "sk", ttl: { attributeName: "expiresAt", enabled: true } });
     expect(usage.globalSecondaryIndexes).toEqual([{ name: "by-period", hashKey: "period", rangeKey: "pk", projectionType: "ALL" }]);
     expect(one("aws:dynamodb/table:Table", "quota-limits").inputs).toMatchObject({ hashKey: "scope", rangeKey: "id" });
-    expect(JSON.parse(one("aws:dynamodb/tableItem:TableItem", "quota-default-limit").inputs.item)).toEqual({
-      scope: { S: "default" }, id: { S: "default" }, monthlyMode: { S: "block" }, dailyMode: { S: "alert" }, monthlyCostUsd: { N: "200" }, dailyCostUsd: { N: "30" }, updatedBy: { S: "pulumi (stage config)" },
-    });
+    // The default limit is configuration for the Lambdas, not an item a deployment would have to write.
+    expect(recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
+    for (const fn of ["quota-aggregate", "quota-check"]) {
+      expect(JSON.parse(one("aws:lambda/function:Function", fn).inputs.environment.variables.DEFAULT_LIMITS)).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 30, monthlyMode: "block", dailyMode: "alert" });
+    }
   });
 
   it("check API: GET /check behind a JWT authorizer with the stage's issuer and client id, logged and throttled", async () => {

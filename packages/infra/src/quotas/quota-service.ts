@@ -69,7 +69,7 @@ export interface QuotaServiceArgs {
   /** Customer managed key for tables, topic and log groups (and the invocation-log bucket, if it uses it). */
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly code: { readonly aggregate: FunctionCode; readonly check: FunctionCode };
-  /** The limit everyone without a user or group record gets; written to the limits table. */
+  /** The limit everyone without a user or group record gets (passed to the Lambdas, not stored). */
   readonly defaults: DefaultLimits;
   /** Alert thresholds in percent, ascending. */
   readonly thresholds: readonly number[];
@@ -124,11 +124,15 @@ export function emptyBlockDocument(key: "session-name" | { principalTag: string 
   return JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: [...DENIED_MODEL_ACTIONS], Resource: "*", Condition: condition }] });
 }
 
-/** DynamoDB JSON of the default limit record. */
-function defaultLimitItem(d: DefaultLimits): string {
-  const item: Record<string, unknown> = { scope: { S: "default" }, id: { S: "default" }, monthlyMode: { S: d.monthlyMode }, dailyMode: { S: d.dailyMode }, updatedBy: { S: "pulumi (stage config)" } };
-  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"] as const) if (d[k] !== undefined) item[k] = { N: String(d[k]) };
-  return JSON.stringify(item);
+/**
+ * The default limit as the Lambdas read it (`DEFAULT_LIMITS`). It is stage config, not a table record,
+ * so a deployment never writes items (the CI deploy role has no data-plane access) and the admin CLI
+ * cannot drift from the config file.
+ */
+export function defaultLimitsJson(d: DefaultLimits): string {
+  const out: Record<string, unknown> = {};
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"] as const) if (d[k] !== undefined) out[k] = d[k];
+  return JSON.stringify({ ...out, monthlyMode: d.monthlyMode, dailyMode: d.dailyMode });
 }
 
 /**
@@ -191,7 +195,6 @@ export class QuotaService extends pulumi.ComponentResource {
       globalSecondaryIndexes: [{ name: USAGE_PERIOD_INDEX, hashKey: "period", rangeKey: "pk", projectionType: "ALL" }],
       ttl: { attributeName: "expiresAt", enabled: true },
     }, parent);
-    new aws.dynamodb.TableItem(`${name}-default-limit`, { tableName: this.limitsTable.name, hashKey: "scope", rangeKey: "id", item: defaultLimitItem(args.defaults) }, parent);
     const usageIndexArn = pulumi.interpolate`${this.usageTable.arn}/index/${USAGE_PERIOD_INDEX}`;
 
     // ---- Alert topic ----------------------------------------------------------------------------
@@ -250,6 +253,7 @@ export class QuotaService extends pulumi.ComponentResource {
     };
 
     const common = {
+      DEFAULT_LIMITS: defaultLimitsJson(args.defaults),
       LIMITS_TABLE: this.limitsTable.name,
       USAGE_TABLE: this.usageTable.name,
       THRESHOLDS: args.thresholds.join(","),
@@ -465,6 +469,7 @@ export class QuotaService extends pulumi.ComponentResource {
       aggregateFunctionName: this.aggregateFunction.name,
       checkFunctionName: this.checkFunction.name,
       blockPolicyArns: this.blockPolicyArns,
+      defaultLimits: defaultLimitsJson(args.defaults),
     });
   }
 }

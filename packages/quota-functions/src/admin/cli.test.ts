@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -62,6 +64,13 @@ describe("quota CLI", () => {
     expect(await cli("list", "--bogus")).toMatchObject({ code: 2, err: expect.stringContaining("--bogus") });
   });
 
+  it("the stage's default limit (not a table record) is listed and applied", async () => {
+    const withDefault = new QuotaStore(db.client, store.limitsTable, store.usageTable, { scope: "default", id: "default", monthlyCostUsd: 5, monthlyMode: "block", dailyMode: "alert", updatedBy: "stage config" });
+    const out: string[] = [];
+    await runCli(["list", "default"], { store: withDefault, out: (l) => out.push(l), now: () => NOON, whoami: async () => "x" }, () => undefined);
+    expect(out.join("\n")).toMatch(/default\s+default\s+\$5\.00.*block\/alert\s+stage config/);
+  });
+
   it("list shows every record; delete removes one", async () => {
     await cli("set", "group", "interns", "--monthly-tokens", "50M", "--mode", "block");
     await cli("set", "user", "a@example.com", "--monthly-usd", "10");
@@ -116,6 +125,10 @@ describe("quota CLI", () => {
     expect(resolveTables({ "limits-table": "l", "usage-table": "u" }, {})).toEqual({ limits: "l", usage: "u" });
     expect(resolveTables({}, { CCB_QUOTA_LIMITS_TABLE: "l2", CCB_QUOTA_USAGE_TABLE: "u2" })).toEqual({ limits: "l2", usage: "u2" });
     expect(() => resolveTables({}, {})).toThrow(/pulumi stack output --json/);
+    const file = path.join(os.tmpdir(), `quota-outputs-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify({ quotaLimitsTable: "l3", quotaUsageTable: "u3", quotaDefaultLimits: { monthlyCostUsd: 300, monthlyMode: "block", dailyMode: "alert" } }));
+    expect(resolveTables({ outputs: file }, {})).toMatchObject({ limits: "l3", usage: "u3", defaultLimit: { scope: "default", monthlyCostUsd: 300, monthlyMode: "block" } });
+    rmSync(file);
   });
 
   it("runs as `npm run quota` in a real process against the local DynamoDB", async () => {

@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { looksLikeEmail, normaliseEmail } from "../identity.js";
-import { evaluate, isMode, LIMIT_KEYS, resolveLimits, type LimitKey, type LimitRecord, type Scope } from "../limits.js";
+import { evaluate, isMode, LIMIT_KEYS, parseDefaultLimit, resolveLimits, type LimitKey, type LimitRecord, type Scope } from "../limits.js";
 import { nextDayStart, nextMonthStart, parseDuration, periodId } from "../periods.js";
 import { microsToUsd, totalTokens } from "../pricing.js";
 import { QuotaStore, type UsageRecord } from "../store.js";
@@ -323,7 +323,7 @@ export async function runCli(argv: readonly string[], d: CliDeps, err: (line: st
 }
 
 /** Table names from flags, environment or a `pulumi stack output --json` file. */
-export function resolveTables(v: { "limits-table"?: string; "usage-table"?: string; outputs?: string }, env: NodeJS.ProcessEnv): { limits: string; usage: string } {
+export function resolveTables(v: { "limits-table"?: string; "usage-table"?: string; outputs?: string }, env: NodeJS.ProcessEnv): { limits: string; usage: string; defaultLimit?: LimitRecord } {
   let fromFile: Record<string, unknown> = {};
   if (v.outputs) {
     try {
@@ -335,7 +335,17 @@ export function resolveTables(v: { "limits-table"?: string; "usage-table"?: stri
   const limits = v["limits-table"] ?? env.CCB_QUOTA_LIMITS_TABLE ?? (fromFile.quotaLimitsTable as string | undefined);
   const usage = v["usage-table"] ?? env.CCB_QUOTA_USAGE_TABLE ?? (fromFile.quotaUsageTable as string | undefined);
   if (!limits || !usage) throw new CliError("which tables? pass --outputs <(pulumi stack output --json --stack prod), or --limits-table and --usage-table, or set CCB_QUOTA_LIMITS_TABLE and CCB_QUOTA_USAGE_TABLE");
-  return { limits, usage };
+  // The default limit is stage config; the stack exports it so `show` and `list` can apply it.
+  const def = fromFile.quotaDefaultLimits ?? env.CCB_QUOTA_DEFAULT_LIMITS;
+  let defaultLimit: LimitRecord | undefined;
+  if (def !== undefined) {
+    try {
+      defaultLimit = parseDefaultLimit(typeof def === "string" ? def : JSON.stringify(def));
+    } catch (e) {
+      throw new CliError(`the default limits from the stack outputs are invalid: ${(e as Error).message}`);
+    }
+  }
+  return { limits, usage, ...(defaultLimit ? { defaultLimit } : {}) };
 }
 
 async function main(): Promise<number> {
@@ -352,7 +362,7 @@ async function main(): Promise<number> {
     if (v.help || argv.length === 0) return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "" }, err);
     const t = resolveTables(v as never, process.env);
     const client = new DynamoDBClient({ ...(typeof v.region === "string" ? { region: v.region } : {}), ...(typeof v.endpoint === "string" ? { endpoint: v.endpoint } : {}) });
-    store = new QuotaStore(client, t.limits, t.usage);
+    store = new QuotaStore(client, t.limits, t.usage, t.defaultLimit);
   } catch (e) {
     err(`quota: ${(e as Error).message}`);
     return 2;

@@ -43,7 +43,7 @@ export async function handler(): Promise<AggregateSummary> {
   }
   if (c.invocationLogs) sources.push(new InvocationLogSource(new S3Client({}), { ...c.invocationLogs, settleMs: c.settleMs }, log));
   const summary = await runAggregation({
-    store: new QuotaStore(new DynamoDBClient({}), c.limitsTable, c.usageTable),
+    store: new QuotaStore(new DynamoDBClient({}), c.limitsTable, c.usageTable, c.defaultLimit),
     sources,
     pricing: c.pricing,
     thresholds: c.thresholds,

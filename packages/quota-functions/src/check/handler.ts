@@ -79,7 +79,7 @@ let cached: CheckDeps | undefined;
 export async function handler(event: Parameters<typeof handleCheck>[0]): Promise<HttpResult> {
   if (!cached) {
     const config = loadCheckConfig(process.env);
-    cached = { config, store: new QuotaStore(new DynamoDBClient({}), config.limitsTable, config.usageTable), log: createLogger("quota-check"), now: Date.now };
+    cached = { config, store: new QuotaStore(new DynamoDBClient({}), config.limitsTable, config.usageTable, config.defaultLimit), log: createLogger("quota-check"), now: Date.now };
   }
   return handleCheck(event, cached);
 }
