@@ -74,6 +74,16 @@ describe("identity provider failures", () => {
     expect(await waitForPages(h, 1)).toEqual(["Sign-in failed"]);
   });
 
+  it("a code exchange answered with an id_token from another sign-in: ERR_TOKEN_NONCE, shown in the browser too", async () => {
+    const { home: h, env } = home();
+    const forged = await w.idp.sign({ sub: "alice", email: "alice@example.com", nonce: "someone-elses-nonce" });
+    w.idp.forgeToken = (grant) =>
+      grant === "authorization_code" ? { access_token: "at", token_type: "Bearer", expires_in: 3600, id_token: forged } : { status: 400, body: { error: "unsupported_grant_type" } };
+    expectFailure(await runHelper(["credential-process"], env), "ERR_TOKEN_NONCE");
+    expect(await waitForPages(h, 1)).toEqual(["Sign-in failed"]);
+    expect(existsSync(cacheFile(h, "id-token.json"))).toBe(false);
+  });
+
   it("a redirect with the wrong state is ignored; the sign-in then times out as ERR_LOGIN_STATE_MISMATCH", async () => {
     const { env } = home({}, { E2E_BROWSER_MODE: "wrong-state", CLAUDE_BEDROCK_LOGIN_TIMEOUT_SECONDS: "3" });
     expectFailure(await runHelper(["credential-process"], env), "ERR_LOGIN_STATE_MISMATCH");
