@@ -2,7 +2,7 @@
  * A real local DynamoDB (dynalite, in memory) with the quota tables exactly as the QuotaService
  * component creates them. Used by the tests and the benchmark; never bundled into a Lambda.
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AddressInfo } from "node:net";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -91,4 +91,13 @@ export async function createQuotaTables(client: DynamoDBClient, limitsTable: str
       ],
     }),
   );
+  // dynalite answers CREATING and switches to ACTIVE on a timer: wait for it, as a deployment would.
+  for (const table of [limitsTable, usageTable]) {
+    for (let i = 0; ; i++) {
+      const d = await client.send(new DescribeTableCommand({ TableName: table }));
+      if (d.Table?.TableStatus === "ACTIVE" && (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === "ACTIVE")) break;
+      if (i > 200) throw new Error(`table ${table} did not become ACTIVE`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }
