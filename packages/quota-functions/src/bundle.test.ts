@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalDynamo, type LocalDynamo } from "./testing/dynalite.js";
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const out = path.join(pkg, "dist", "bundle-test");
+const out = path.join(pkg, "dist", `bundle-test-${process.pid}`);
 
 function bundle(entry: string): string {
   const r = buildSync({
