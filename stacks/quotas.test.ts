@@ -104,6 +104,13 @@ describe("variants and mistakes", () => {
     expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
   });
 
+  it("Auth0: the authorizer expects the issuer with its trailing slash, as Auth0 puts it in `iss`", async () => {
+    const run = await runStage("pilot", (raw) => {
+      raw.identityProvider = { ...raw.identityProvider, kind: "auth0", issuer: "https://example.us.auth0.com/" };
+    });
+    expect(run.recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration.issuer).toBe("https://example.us.auth0.com/");
+  });
+
   it("IAM-authorised check API for IAM Identity Center callers", async () => {
     const run = await runStage("pilot", (raw) => {
       raw.quotas.check = { ...raw.quotas.check, authorization: "iam" };

@@ -95,7 +95,8 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       : {}),
     checkApi: {
       authorization: cfg.check.authorization,
-      ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.url, audiences: [idp.clientId] } : {}),
+      // The authorizer compares `iss` exactly; Auth0 is the one IdP whose `iss` ends with a slash.
+      ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.kind === "auth0" ? `${idp.issuer.url}/` : idp.issuer.url, audiences: [idp.clientId] } : {}),
       emailClaim: idp.emailClaim,
       groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
       ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),

@@ -289,7 +289,7 @@ describe("QuotaService", () => {
       thresholds: [90, 80],
       alertEmails: ["nope"],
       sources: {},
-      checkApi: { ...args().checkApi, issuerUrl: "https://example.okta.com/", audiences: ["*"] },
+      checkApi: { ...args().checkApi, issuerUrl: "http://example.okta.com", audiences: ["*"] },
       block: { roleName: "r", policyCount: 0, key: "session-name" },
     }))).toThrow(/`defaults.dailyTokens` exceeds[\s\S]*`thresholds`[\s\S]*`alertEmails\[0\]`[\s\S]*`sources`[\s\S]*`block.policyCount`[\s\S]*`checkApi.issuerUrl`[\s\S]*`checkApi.audiences`/);
   });

@@ -26,7 +26,7 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   if (a.block && (!Number.isInteger(a.block.policyCount) || a.block.policyCount < 1 || a.block.policyCount > 8)) p.push("`block.policyCount` must be 1–8 (each is a managed policy attached to the user role; roles hold 10 by default)");
   if (!RETENTION_DAYS.includes(a.logRetentionDays)) p.push(`\`logRetentionDays\` ${a.logRetentionDays} is not a CloudWatch retention`);
   if (a.checkApi.authorization === "jwt") {
-    if (!/^https:\/\/[^/]+/.test(a.checkApi.issuerUrl ?? "") || (a.checkApi.issuerUrl ?? "").endsWith("/")) p.push("`checkApi.issuerUrl` must be the https issuer without a trailing slash");
+    if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(a.checkApi.issuerUrl ?? "")) p.push("`checkApi.issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
     if (!a.checkApi.audiences?.length || a.checkApi.audiences.some((x) => !x || x.includes("*"))) p.push("`checkApi.audiences` must name the client id(s), without wildcards");
   }
   if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000) p.push("`checkApi.reservedConcurrency` must be 1–1000");
