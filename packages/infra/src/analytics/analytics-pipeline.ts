@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, allow, arn, awsEnvironment, grant, policyDocument, renderPolicy, serviceTrustStatement, type Grant, type Grantee } from "../iam";
-import { KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS } from "../inference/perms";
+import { allow, arn, awsEnvironment, grant, policyDocument, renderPolicy, serviceTrustStatement, type Grant, type Grantee } from "../iam";
 import { physicalName } from "../naming";
-import { SecureBucket } from "../storage";
+import { customerKey, SecureBucket } from "../storage";
 import * as perms from "./perms";
 import { pricingCsv, pricingRows, type PriceOverrides } from "./pricing";
 import { NAMED_QUERIES } from "./queries";
@@ -116,21 +115,12 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
     const streamArn = arn(env.partition, "firehose", env.region, env.accountId, `deliverystream/${streamName}`);
 
     // ---- Key ------------------------------------------------------------------------------------
-    const key = new aws.kms.Key(`${name}-key`, {
+    const key = customerKey(this, name, env, {
       description: `${args.namePrefix}: Claude Code analytics (Firehose, S3, logs, Athena results)`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: renderPolicy(policyDocument(
-        allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } }),
-        allow(KMS_SERVICE_USE_ACTIONS, ["*"], {
-          sid: "CloudWatchLogsEncrypts",
-          principal: { Service: pulumi.interpolate`logs.${env.region}.${env.dnsSuffix}` },
-          conditions: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": arn(env.partition, "logs", env.region, env.accountId, "log-group:*") } },
-        }),
-      )),
+      alias: `${args.namePrefix}-analytics`,
+      logGroups: "*",
       tags,
-    }, parent);
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.namePrefix}-analytics`, targetKeyId: key.keyId }, parent);
+    });
     this.keyArn = key.arn;
 
     // ---- Buckets --------------------------------------------------------------------------------

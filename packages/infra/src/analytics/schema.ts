@@ -12,6 +12,8 @@
  * the columns of the metrics it holds; the others are NULL.
  */
 
+import { CC } from "../telemetry/metrics";
+
 export interface Column {
   readonly name: string;
   /** Hive type as Glue stores it. */
@@ -19,17 +21,8 @@ export interface Column {
   readonly comment: string;
 }
 
-/** Claude Code's metric names (claude-code-bedrock-facts §1.5) and the column each lands in. */
-export const METRIC = {
-  sessions: "claude_code.session.count",
-  linesOfCode: "claude_code.lines_of_code.count",
-  pullRequests: "claude_code.pull_request.count",
-  commits: "claude_code.commit.count",
-  cost: "claude_code.cost.usage",
-  tokens: "claude_code.token.usage",
-  editDecisions: "claude_code.code_edit_tool.decision",
-  activeTime: "claude_code.active_time.total",
-} as const;
+/** Claude Code's metric names: the telemetry catalog is the one source of truth. */
+export const METRIC = CC;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -4,11 +4,11 @@ import {
   accountRootArn, accountTrustStatement, allow, awsEnvironment, oidcTrustStatement, policyDocument, renderPolicy,
   type Grant, type Grantee, type OidcTrustOptions, type Statement,
 } from "../iam";
-import { KMS_KEY_ADMIN_ACTIONS } from "../inference/perms";
 import {
   BEARER_TOKEN_ACTIONS, PUBLISH_PACKAGE_ACTIONS, READ_PACKAGE_ACTIONS, READ_REPOSITORY_ACTIONS, READER_ACTIONS, TOKEN_ACTIONS,
 } from "./perms";
 import { PUBLISHER_SESSION_SECONDS, validatePackageRegistryArgs } from "./validate";
+import { customerKey } from "../storage";
 
 /** Who may read (install) from the registry besides principals of the registry's own account. */
 export interface RegistryReaders {
@@ -106,18 +106,9 @@ export class PackageRegistry extends pulumi.ComponentResource {
 
     // ---- Key ----------------------------------------------------------------------------------
     if (args.kmsKeyArn === undefined) {
-      this.key = new aws.kms.Key(`${name}-key`, {
-        description: `${args.domainName}: CodeArtifact domain assets`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        // The account administers the key through IAM; CodeArtifact uses it through grants it creates
-        // when the domain is created (the deployer needs kms:CreateGrant and kms:DescribeKey).
-        policy: renderPolicy(policyDocument(
-          allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } }),
-        )),
-        tags,
-      }, parent);
-      new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.domainName}-codeartifact`, targetKeyId: this.key.keyId }, parent);
+      // The account administers the key through IAM; CodeArtifact uses it through grants it creates
+      // when the domain is created (the deployer needs kms:CreateGrant and kms:DescribeKey).
+      this.key = customerKey(this, name, env, { description: `${args.domainName}: CodeArtifact domain assets`, alias: `${args.domainName}-codeartifact`, tags });
     }
     this.keyArn = this.key ? this.key.arn : pulumi.output(args.kmsKeyArn!);
 

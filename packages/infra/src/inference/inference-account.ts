@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement } from "../iam";
+import { allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement } from "../iam";
 import { physicalName, validateTags } from "../naming";
-import { SecureBucket } from "../storage";
+import { customerKey, SecureBucket } from "../storage";
 import { modelAccessStatements } from "./model-access";
 import { type CrossRegionPrefix, findModel, profileId, validateGeography } from "./models";
-import { KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS, LOG_DELIVERY_ACTIONS } from "./perms";
+import { LOG_DELIVERY_ACTIONS } from "./perms";
 
 export type ModelRole = "primary" | "fast" | "opus";
 
@@ -89,24 +89,17 @@ export class InferenceAccount extends pulumi.ComponentResource {
 
     // ---- Key ------------------------------------------------------------------------------------
     const sourceAccount = { StringEquals: { "aws:SourceAccount": env.accountId } };
-    this.key = new aws.kms.Key(`${name}-key`, {
+    this.key = customerKey(this, name, env, {
       description: `${args.namePrefix}: invocation logs, alarm topic`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: renderPolicy(policyDocument(
-        allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } }),
-        allow(KMS_SERVICE_USE_ACTIONS, ["*"], {
-          sid: "CloudWatchLogsEncrypts",
-          principal: { Service: pulumi.interpolate`logs.${env.region}.${env.dnsSuffix}` },
-          conditions: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${env.partition}:logs:${env.region}:${env.accountId}:log-group:*` } },
-        }),
+      alias: `${args.namePrefix}-inference`,
+      logGroups: "*",
+      statements: [
         allow(["kms:Decrypt", "kms:GenerateDataKey"], ["*"], { sid: "AlarmsPublishToEncryptedTopic", principal: { Service: "cloudwatch.amazonaws.com" }, conditions: sourceAccount }),
         allow(["kms:Decrypt", "kms:GenerateDataKey"], ["*"], { sid: "BedrockWritesLogs", principal: { Service: "bedrock.amazonaws.com" }, conditions: sourceAccount }),
-      )),
+      ],
       tags,
-    }, parent);
+    });
     this.keyArn = this.key.arn;
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.namePrefix}-inference`, targetKeyId: this.key.keyId }, parent);
 
     // ---- Alarm topic ----------------------------------------------------------------------------
     const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: this.key.arn, tags }, parent);

@@ -20,17 +20,5 @@ export const BEARER_TOKEN_ACTIONS = ["bedrock:CallWithBearerToken"] as const;
 /** What Bedrock needs to write invocation logs to CloudWatch Logs. */
 export const LOG_DELIVERY_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
-/**
- * Key administration for the account's key. Listed one by one: the key policy grants the account
- * root (and so IAM policies in the account) these actions, never `kms:*`.
- */
-export const KMS_KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
-  "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-  "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RetireGrant",
-  "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
-  "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
-] as const;
-
-/** What AWS services need to write encrypted data with the key. */
-export const KMS_SERVICE_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"] as const;
+/** Key actions live with the key builder (storage/customer-key.ts). */
+export { KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS } from "../storage/customer-key";

@@ -1,3 +1,5 @@
-/** Storage building blocks with the security defaults every bucket here must have. */
+/** Storage building blocks with the security defaults every bucket and key here must have. */
 export { SecureBucket } from "./secure-bucket";
 export type { SecureBucketArgs } from "./secure-bucket";
+export { customerKey, KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS } from "./customer-key";
+export type { CustomerKeyArgs } from "./customer-key";

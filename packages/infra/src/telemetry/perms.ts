@@ -33,5 +33,3 @@ export const MODEL_READ_ACTIONS = ["bedrock:GetFoundationModel"] as const;
 export const NOTIFY_ACTIONS = ["sns:Publish"] as const;
 export const KMS_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
 
-/** What CloudWatch Logs needs to encrypt the module's log groups with its key. */
-export const LOGS_KMS_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"] as const;

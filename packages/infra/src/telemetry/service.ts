@@ -2,10 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NormalisedIssuer } from "../federation/issuer";
 import { allow, awsEnvironment, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
-import { KMS_KEY_ADMIN_ACTIONS } from "../inference/perms";
 import { KNOWN_MODELS, type ModelPrice } from "../inference/models";
 import { physicalName } from "../naming";
-import { SecureBucket } from "../storage";
+import { customerKey, SecureBucket } from "../storage";
 import { collectorConfig, HEALTH_PATH, HEALTH_PORT, OTLP_HTTP_PORT, renderCollectorConfig, validateCollectorConfig } from "./collector-config";
 import { distributionOf } from "./components";
 import { dashboardBody } from "./dashboard";
@@ -179,21 +178,12 @@ export class TelemetryService extends pulumi.ComponentResource {
 
     // Key for the log groups and the raw bucket. The root statement lets IAM policies in the account
     // grant use (the task role's S3 writes); CloudWatch Logs may use it only for this stage's groups.
-    const key = new aws.kms.Key(`${name}-key`, {
+    const key = customerKey(this, name, env, {
       description: `Claude Code telemetry (${args.stage}): log groups and raw OTLP data`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: renderPolicy(policyDocument(
-        allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: pulumi.interpolate`arn:${env.partition}:iam::${env.accountId}:root` } }),
-        allow(perms.LOGS_KMS_ACTIONS, ["*"], {
-          sid: "CloudWatchLogsEncrypts",
-          principal: { Service: pulumi.interpolate`logs.${env.region}.${env.dnsSuffix}` as unknown as string },
-          conditions: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${env.partition}:logs:${env.region}:${env.accountId}:log-group:${logGroupPrefix}/*` } },
-        }),
-      )),
+      alias: `${prefix}-telemetry`,
+      logGroups: `${logGroupPrefix}/*`,
       tags,
-    }, parent);
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${prefix}-telemetry`, targetKeyId: key.keyId }, parent);
+    });
 
     const logGroup = (role: string, group: string) =>
       new aws.cloudwatch.LogGroup(`${name}-${role}`, { name: group, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn, tags }, { parent: this });
