@@ -17,9 +17,23 @@ interface TelemetryMetric {
   readonly modelDimension?: string;
 }
 
-function telemetryMetricOf(part: StagePart | undefined): TelemetryMetric | undefined {
-  const m = (part as { quotaTelemetrySource?: TelemetryMetric } | undefined)?.quotaTelemetrySource;
-  return m && m.namespace && m.metricName && m.userDimension && m.typeDimension ? m : undefined;
+/** The collector's EMF log group (its `TelemetryPart.metricsLogGroup`): read with Logs Insights. */
+interface LogGroupRef {
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+}
+
+function telemetryMetricOf(part: StagePart | undefined): (TelemetryMetric & { logGroup?: LogGroupRef }) | undefined {
+  const p = part as { quotaTelemetrySource?: TelemetryMetric; metricsLogGroup?: LogGroupRef } | undefined;
+  const m = p?.quotaTelemetrySource;
+  if (!(m && m.namespace && m.metricName && m.userDimension && m.typeDimension)) return undefined;
+  return { ...m, ...(p?.metricsLogGroup ? { logGroup: p.metricsLogGroup } : {}) };
+}
+
+/** The exact `iss` of the stage's tokens (the normalised issuer may carry it; Auth0 adds a slash). */
+function issClaimOf(issuer: { readonly url: string; readonly kind: string }): string {
+  const iss = (issuer as { iss?: string }).iss;
+  return iss ?? (issuer.kind === "auth0" ? `${issuer.url}/` : issuer.url);
 }
 
 /**
@@ -95,8 +109,8 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       : {}),
     checkApi: {
       authorization: cfg.check.authorization,
-      // The authorizer compares `iss` exactly; Auth0 is the one IdP whose `iss` ends with a slash.
-      ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.kind === "auth0" ? `${idp.issuer.url}/` : idp.issuer.url, audiences: [idp.clientId] } : {}),
+      // The authorizer compares `iss` exactly (Auth0's ends with a slash).
+      ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.iss, audiences: [idp.clientId] } : {}),
       emailClaim: idp.emailClaim,
       groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
       ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),

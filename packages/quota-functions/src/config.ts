@@ -104,8 +104,8 @@ export interface AggregateConfig {
 
 export function loadAggregateConfig(env: Env): AggregateConfig {
   const telemetry = jsonOf<TelemetrySourceOptions>(env, "TELEMETRY_SOURCE");
-  if (telemetry && (!telemetry.namespace || !telemetry.metricName || !telemetry.userDimension || !telemetry.typeDimension)) {
-    throw new ConfigError("environment variable TELEMETRY_SOURCE needs namespace, metricName, userDimension and typeDimension");
+  if (telemetry && ((!telemetry.namespace && !telemetry.logGroupName) || !telemetry.metricName || !telemetry.userDimension || !telemetry.typeDimension)) {
+    throw new ConfigError("environment variable TELEMETRY_SOURCE needs logGroupName or namespace, and metricName, userDimension and typeDimension");
   }
   const logs = jsonOf<Omit<InvocationLogSourceOptions, "settleMs">>(env, "INVOCATION_LOGS_SOURCE");
   if (logs && (!logs.bucket || !/^\d{12}$/.test(logs.accountId) || !logs.region || !logs.roleName)) {

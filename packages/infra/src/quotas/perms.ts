@@ -53,3 +53,8 @@ export const DENIED_MODEL_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModel
 
 /** The aggregation assumes the read role in the telemetry account (cross-account stages only). */
 export const ASSUME_ROLE_ACTIONS = ["sts:AssumeRole"] as const;
+
+/** Logs Insights over the collector's EMF log group (resource-level on the group). */
+export const QUERY_LOGS_ACTIONS = ["logs:StartQuery"] as const;
+/** Query results and cancelling a query take no resource. */
+export const QUERY_RESULTS_ACTIONS = ["logs:GetQueryResults", "logs:StopQuery"] as const;

@@ -264,6 +264,17 @@ describe("QuotaService", () => {
     expect(() => new quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(/`modelAliases\[0\].baseModelId` "nope"/);
   });
 
+  it("reads telemetry with Logs Insights over the collector's log group when given (not per-series GetMetricData)", async () => {
+    const group = { name: "/ccb-prod/telemetry/metrics", arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/telemetry/metrics` };
+    new quotas.QuotaService("quota", args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, logGroup: group } } }));
+    await settle();
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
+    expect(bySid(p, "QueryTelemetryLogs")).toEqual({ Sid: "QueryTelemetryLogs", Effect: "Allow", Action: ["logs:StartQuery"], Resource: [group.arn, `${group.arn}:*`] });
+    expect(bySid(p, "ReadTelemetryQueryResults").Action).toEqual(["logs:GetQueryResults", "logs:StopQuery"]);
+    expect(bySid(p, "ReadTelemetryMetric")).toBeUndefined();
+    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({ logGroupName: group.name });
+  });
+
   it("Cognito stages key the block on the email principal tag", async () => {
     new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
     await settle();

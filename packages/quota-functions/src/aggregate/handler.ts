@@ -13,6 +13,7 @@ import { loadAggregateConfig } from "../config.js";
 import { createLogger } from "../log.js";
 import { InvocationLogSource } from "../sources/invocation-logs.js";
 import { TelemetrySource } from "../sources/telemetry.js";
+import { TelemetryLogsSource } from "../sources/telemetry-logs.js";
 import type { UsageSource } from "../sources/types.js";
 import { QuotaStore } from "../store.js";
 import { runAggregation, type AggregateSummary } from "./run.js";
@@ -38,8 +39,14 @@ export async function handler(): Promise<AggregateSummary> {
   const iam = new IAMClient({});
   const sources: UsageSource[] = [];
   if (c.telemetry) {
-    const reader = c.telemetry.roleArn ? new CloudWatchClient({ credentials: assumedRole(new STSClient({}), c.telemetry.roleArn, c.telemetry.externalId) }) : cw;
-    sources.push(new TelemetrySource(reader, c.telemetry, log));
+    const t = c.telemetry;
+    const credentials = t.roleArn ? { credentials: assumedRole(new STSClient({}), t.roleArn, t.externalId) } : {};
+    if (t.logGroupName) {
+      const { CloudWatchLogsClient } = await import("@aws-sdk/client-cloudwatch-logs");
+      sources.push(new TelemetryLogsSource(new CloudWatchLogsClient(credentials), { ...t, logGroupName: t.logGroupName }, log));
+    } else {
+      sources.push(new TelemetrySource(t.roleArn ? new CloudWatchClient(credentials) : cw, t, log));
+    }
   }
   if (c.invocationLogs) sources.push(new InvocationLogSource(new S3Client({}), { ...c.invocationLogs, settleMs: c.settleMs }, log));
   const summary = await runAggregation({

@@ -123,3 +123,39 @@ describe("telemetry in another account", () => {
     ]);
   });
 });
+
+describe("client telemetry (Logs Insights over the collector's EMF log group)", () => {
+  it("sums each type per user and model over the window, splitting a window that hits the row cap", async () => {
+    const { CloudWatchLogsClient, StartQueryCommand, GetQueryResultsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
+    const { TelemetryLogsSource, ROW_CAP, tokenQuery } = await import("./telemetry-logs.js");
+    const logs = mockClient(CloudWatchLogsClient);
+    const o = { logGroupName: "/ccb/prod/telemetry/metrics", metricName: "claude_code.token.usage", userDimension: "user.email", typeDimension: "type", modelDimension: "model" };
+    expect(tokenQuery(o, "cacheCreation")).toBe('filter ispresent(`claude_code.token.usage`) and type = "cacheCreation" | stats sum(`claude_code.token.usage`) as tokens by `user.email`, model | limit 10000');
+    const starts: Array<{ queryString: string; startTime: number; endTime: number }> = [];
+    logs.on(StartQueryCommand).callsFake((input: { queryString: string; startTime: number; endTime: number }) => {
+      starts.push(input);
+      return { queryId: `q${starts.length}` };
+    });
+    const row = (email: string, model: string, tokens: number) => [{ field: "user.email", value: email }, { field: "model", value: model }, { field: "tokens", value: String(tokens) }, { field: "@ptr", value: "x" }];
+    logs.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => {
+      const q = starts[Number(input.queryId.slice(1)) - 1]!;
+      const whole = q.endTime - q.startTime > 800;
+      if (q.queryString.includes('"input"') && whole) {
+        // The whole window reaches the cap: the source must split it.
+        return { status: "Complete", results: Array.from({ length: ROW_CAP }, (_, i) => row(`u${i}@example.com`, "m", 1)) };
+      }
+      if (q.queryString.includes('"input"')) return { status: "Complete", results: [row("Bob@Example.com", "claude-sonnet-4-5", 100)] };
+      if (q.queryString.includes('"cacheCreation"')) return { status: "Complete", results: [row("bob@example.com", "claude-sonnet-4-5", 40)] };
+      return { status: "Complete", results: [] };
+    });
+    const src = new TelemetryLogsSource(new CloudWatchLogsClient({ region: "us-east-1" }), o, memoryLogger(), async () => undefined);
+    const usage = await src.read(W);
+    expect(Object.fromEntries(usage.get("bob@example.com")!.models)).toEqual({ "claude-sonnet-4-5": { input: 200, output: 0, cacheRead: 0, cacheWrite: 40 } });
+    const inputQueries = starts.filter((s) => s.queryString.includes('"input"'));
+    expect(inputQueries.map((s) => [s.startTime, s.endTime])).toEqual([
+      [Date.UTC(2026, 10, 26, 10, 45) / 1000, Date.UTC(2026, 10, 26, 11, 0) / 1000 - 1],
+      [Date.UTC(2026, 10, 26, 10, 45) / 1000, Date.UTC(2026, 10, 26, 10, 52, 30) / 1000 - 1],
+      [Date.UTC(2026, 10, 26, 10, 52, 30) / 1000, Date.UTC(2026, 10, 26, 11, 0) / 1000 - 1],
+    ]);
+  });
+});

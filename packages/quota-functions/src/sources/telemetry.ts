@@ -22,6 +22,8 @@ export interface TelemetrySourceOptions {
   readonly typeDimension: string;
   /** Model dimension; without it cost uses the pricing table's default price. */
   readonly modelDimension?: string;
+  /** The collector's EMF log group: read with Logs Insights instead of the metric (see telemetry-logs.ts). */
+  readonly logGroupName?: string;
   /** Role in the telemetry account to assume when the metrics live there (with its external id). */
   readonly roleArn?: string;
   readonly externalId?: string;
