@@ -30,12 +30,6 @@ function telemetryMetricOf(part: StagePart | undefined): (TelemetryMetric & { lo
   return { ...m, ...(p?.metricsLogGroup ? { logGroup: p.metricsLogGroup } : {}) };
 }
 
-/** The exact `iss` of the stage's tokens (the normalised issuer may carry it; Auth0 adds a slash). */
-function issClaimOf(issuer: { readonly url: string; readonly kind: string }): string {
-  const iss = (issuer as { iss?: string }).iss;
-  return iss ?? (issuer.kind === "auth0" ? `${issuer.url}/` : issuer.url);
-}
-
 /**
  * Composes the quotas area for a stage; `undefined` when the stage leaves it off.
  *
