@@ -108,6 +108,24 @@ describe("pilot versus prod", () => {
   });
 });
 
+describe("Auth0, whose tokens carry the issuer with a trailing slash", () => {
+  it("keys IAM on the issuer without the slash and compares `iss` with it everywhere else", async () => {
+    const { recorder, outputs } = await runStage("pilot", (c) => {
+      c.identityProvider.kind = "auth0";
+      c.identityProvider.issuer = "https://acme.eu.auth0.com/";
+      c.identityProvider.allowedSubjects = ["auth0|alice"];
+    });
+    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe("https://acme.eu.auth0.com");
+    const trust = policyOf(recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
+    expect(Object.keys(trust.Condition.StringEquals)).toEqual(["acme.eu.auth0.com:aud", "acme.eu.auth0.com:sub"]);
+    expect(outputs.helperSettings.identityProvider.issuer).toBe("https://acme.eu.auth0.com/");
+    const jwtRules = recorder.byType("aws:lb/listener:Listener").flatMap((l) => (l.inputs.defaultActions ?? []).filter((a: any) => a.type === "jwt-validation"));
+    expect(jwtRules.length).toBeGreaterThan(0);
+    for (const a of jwtRules) expect(a.jwtValidation.issuer).toBe("https://acme.eu.auth0.com/");
+    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration.issuer).toBe("https://acme.eu.auth0.com/");
+  });
+});
+
 describe("pull-request previews", () => {
   it("chain into each account's read-only ci-preview role instead of the deploy role", async () => {
     process.env.CCB_DEPLOY_ROLE_KIND = "preview";

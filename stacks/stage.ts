@@ -160,7 +160,7 @@ export function deployStage(config: StageConfig): StageOutputs {
           awsProfile: `claude-bedrock-${config.name}`,
           region: config.region,
           identityProvider: {
-            issuer: idp.issuer.url,
+            issuer: idp.issuer.iss,
             clientId: idp.clientId,
             scopes: idp.scopes,
             redirectPort: idp.redirectPort,

@@ -142,7 +142,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
 
   const idp = r.child("identityProvider");
   const kind = idp?.oneOf("kind", ["okta", "entra", "auth0", "cognito-user-pool", "generic"] as const, "generic") ?? "generic";
-  let issuer: federation.NormalisedIssuer = { url: "", key: "", kind };
+  let issuer: federation.NormalisedIssuer = { url: "", iss: "", key: "", kind };
   if (idp) {
     const rawIssuer = idp.str("issuer", { hint: "the IdP's https issuer URL" });
     if (rawIssuer) {

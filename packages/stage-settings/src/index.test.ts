@@ -38,7 +38,7 @@ describe("parseStageSettings", () => {
 
   it.each([
     ["issuer over http", (s: any) => (s.identityProvider.issuer = "http://idp.example.com"), "$.identityProvider.issuer"],
-    ["issuer with trailing slash", (s: any) => (s.identityProvider.issuer += "/"), "$.identityProvider.issuer"],
+    ["issuer that is the discovery URL", (s: any) => (s.identityProvider.issuer += "/.well-known/openid-configuration"), "$.identityProvider.issuer"],
     ["scopes without openid", (s: any) => (s.identityProvider.scopes = ["email"]), "$.identityProvider.scopes"],
     ["privileged redirect port", (s: any) => (s.identityProvider.redirectPort = 80), "$.identityProvider.redirectPort"],
     ["role ARN that is a user", (s: any) => (s.federation.roleArn = "arn:aws:iam::111111111111:user/bob"), "$.federation.roleArn"],

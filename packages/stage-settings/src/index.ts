@@ -12,7 +12,7 @@ export const STAGE_SETTINGS_SCHEMA_VERSION = 1 as const;
 export type FederationMode = "direct" | "cognito-identity-pool" | "identity-center";
 
 export interface IdentityProviderSettings {
-  /** Normalised issuer URL (https, no trailing slash), exactly as it appears in the id_token's `iss`. */
+  /** The issuer exactly as the id_token's `iss` carries it (https; Auth0's ends with `/`, others do not). */
   readonly issuer: string;
   /** OAuth 2.0 public client id registered for the helper; the `aud` of the id_token. */
   readonly clientId: string;
@@ -225,7 +225,9 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
   if (!isObj(idp)) c.fail("$.identityProvider", "is required");
   else {
     c.httpsUrl(idp, "issuer", "$.identityProvider", loop);
-    if (typeof idp.issuer === "string" && idp.issuer.endsWith("/")) c.fail("$.identityProvider.issuer", "must not end with `/`");
+    if (typeof idp.issuer === "string" && (idp.issuer.endsWith("//") || idp.issuer.includes("/.well-known/"))) {
+      c.fail("$.identityProvider.issuer", "must be the issuer exactly as tokens carry it in `iss`, not a discovery URL");
+    }
     c.str(idp, "clientId", "$.identityProvider");
     if (!Array.isArray(idp.scopes) || !idp.scopes.every((s) => typeof s === "string") || !idp.scopes.includes("openid")) {
       c.fail("$.identityProvider.scopes", "must be a list of strings that includes `openid`");

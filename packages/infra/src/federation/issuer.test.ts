@@ -10,7 +10,12 @@ describe("normalizeIssuer", () => {
     ["cognito-user-pool", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123", "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"],
     ["generic", "https://sso.example.com:443/realms/dev", "https://sso.example.com/realms/dev", "sso.example.com/realms/dev"],
   ] as const)("%s: %s", (kind, raw, url, key) => {
-    expect(normalizeIssuer(raw, kind)).toEqual({ url, key, kind });
+    expect(normalizeIssuer(raw, kind)).toEqual({ url, iss: kind === "auth0" ? `${url}/` : url, key, kind });
+  });
+
+  it("keeps Auth0's trailing slash in `iss` (what its tokens carry) but not in the IAM provider URL or keys", () => {
+    const auth0 = normalizeIssuer("https://acme.eu.auth0.com", "auth0");
+    expect([auth0.url, auth0.iss, auth0.key]).toEqual(["https://acme.eu.auth0.com", "https://acme.eu.auth0.com/", "acme.eu.auth0.com"]);
   });
 
   it.each([

@@ -8,8 +8,14 @@
 export type IdentityProviderKind = "okta" | "entra" | "auth0" | "cognito-user-pool" | "generic";
 
 export interface NormalisedIssuer {
-  /** `https://host/path`, no trailing slash: what the token's `iss` carries. */
+  /** `https://host/path`, no trailing slash: the IAM OIDC provider URL. */
   readonly url: string;
+  /**
+   * Exactly what the IdP puts in the token's `iss` (and its discovery document's `issuer`): the
+   * value every exact comparison uses (the helper, the load balancer's and the collector's token
+   * validation, the quota API's authorizer). Equal to `url` except for Auth0, whose issuer ends with `/`.
+   */
+  readonly iss: string;
   /** `host/path`: the IAM provider name and condition-key prefix. */
   readonly key: string;
   readonly kind: IdentityProviderKind;
@@ -62,11 +68,11 @@ export function normalizeIssuer(raw: string, kind: IdentityProviderKind = "gener
       break;
     case "auth0":
       // Auth0 is the one IdP whose `iss` ends with a slash; IAM strips it, so the key has none.
-      break;
+      return { url: value, iss: `${value}/`, key: value.replace(/^https:\/\//, ""), kind };
     case "generic":
       break;
   }
-  return { url: value, key: value.replace(/^https:\/\//, ""), kind };
+  return { url: value, iss: value, key: value.replace(/^https:\/\//, ""), kind };
 }
 
 /** Cognito user pool issuer for a pool id (`<region>_<id>`): the Region comes from the id. */

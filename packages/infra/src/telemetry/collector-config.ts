@@ -191,7 +191,7 @@ export function eventFilter(): string {
 
 function validateOptions(o: CollectorConfigOptions): string[] {
   const p: string[] = [];
-  if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(o.issuerUrl) || o.issuerUrl.endsWith("/")) p.push("`issuerUrl` must be the https issuer without trailing slash");
+  if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(o.issuerUrl) || o.issuerUrl.endsWith("//")) p.push("`issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
   if (!o.audience.trim()) p.push("`audience` (the helper's client id) is required");
   if (!/^[\w:./-]{1,100}$/.test(o.emailClaim)) p.push("`emailClaim` must be a claim name");
   for (const [k, v] of Object.entries(o.attributeClaims)) if (v !== undefined && !/^[\w:./-]{1,100}$/.test(v)) p.push(`\`attributeClaims.${k}\` must be a claim name`);

@@ -25,7 +25,7 @@ beforeAll(async () => {
 beforeEach(() => recorder.clear());
 
 const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => {};") }), handler: "index.handler" };
-const issuer = { url: "https://example.okta.com/oauth2/default", key: "example.okta.com/oauth2/default", kind: "okta" as const };
+const issuer = { url: "https://example.okta.com/oauth2/default", iss: "https://example.okta.com/oauth2/default", key: "example.okta.com/oauth2/default", kind: "okta" as const };
 const baseArgs = (): Telemetry.TelemetryServiceArgs => ({
   stage: "pilot",
   namePrefix: "ccb-pilot",
@@ -294,7 +294,7 @@ describe("TelemetryService", () => {
   it("refuses bad args before creating anything, naming each", () => {
     const bad = {
       ...baseArgs(),
-      issuer: { url: "https://idp.example.com", key: "idp.example.com", kind: "generic" as const },
+      issuer: { url: "https://idp.example.com", iss: "https://idp.example.com", key: "idp.example.com", kind: "generic" as const },
       loadBalancer: { scheme: "internal" as const, allowedCidrs: ["0.0.0.0/0"], domainName: "Otel", sslPolicy: "ELBSecurityPolicy-2016-08" },
       collector: { image: "public.ecr.aws/aws-observability/aws-otel-collector:latest", cpu: 300, memoryMiB: 1024, minTasks: 0, maxTasks: 1 },
       logRetentionDays: 10,
@@ -313,10 +313,10 @@ describe("TelemetryService", () => {
 
 describe("jwksUriFor", () => {
   it("derives the JWKS endpoint per IdP and needs one for generic issuers", () => {
-    expect(telemetry.jwksUriFor({ url: "https://acme.okta.com", key: "acme.okta.com", kind: "okta" })).toBe("https://acme.okta.com/oauth2/v1/keys");
+    expect(telemetry.jwksUriFor({ url: "https://acme.okta.com", iss: "https://acme.okta.com", key: "acme.okta.com", kind: "okta" })).toBe("https://acme.okta.com/oauth2/v1/keys");
     expect(telemetry.jwksUriFor(issuer)).toBe("https://example.okta.com/oauth2/default/v1/keys");
-    expect(telemetry.jwksUriFor({ url: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0", key: "", kind: "entra" })).toBe("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/discovery/v2.0/keys");
-    expect(telemetry.jwksUriFor({ url: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc", key: "", kind: "cognito-user-pool" })).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json");
-    expect(telemetry.jwksUriFor({ url: "https://idp.example.com", key: "", kind: "generic" })).toBeUndefined();
+    expect(telemetry.jwksUriFor({ url: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0", iss: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0", key: "", kind: "entra" })).toBe("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/discovery/v2.0/keys");
+    expect(telemetry.jwksUriFor({ url: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc", iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc", key: "", kind: "cognito-user-pool" })).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json");
+    expect(telemetry.jwksUriFor({ url: "https://idp.example.com", iss: "https://idp.example.com", key: "", kind: "generic" })).toBeUndefined();
   });
 });

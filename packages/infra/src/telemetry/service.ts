@@ -158,7 +158,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     const collectorOptions = (region: string, bucket: string, emfGroup: string, eventsGroup?: string) => ({
       region,
       stage: args.stage,
-      issuerUrl: args.issuer.url,
+      issuerUrl: args.issuer.iss,
       audience: args.audience,
       emailClaim: args.emailClaim,
       attributeClaims: args.attributeClaims,
@@ -279,7 +279,7 @@ export class TelemetryService extends pulumi.ComponentResource {
           type: "jwt-validation",
           order: 1,
           jwtValidation: {
-            issuer: args.issuer.url,
+            issuer: args.issuer.iss,
             jwksEndpoint: jwksUri,
             additionalClaims: [{ name: "aud", format: args.audienceFormat ?? "single-string", values: [args.audience] }],
           },
