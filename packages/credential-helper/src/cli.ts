@@ -5,6 +5,7 @@
 import type { Deps } from "./deps.js";
 import { HelperError } from "./errors.js";
 import { loadSettings, type LoadedSettings } from "./settings.js";
+import type { StageSettings } from "@ccb/stage-settings";
 
 export const COMMANDS = ["setup", "login", "credential-process", "otel-headers", "status", "doctor", "logout"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -178,12 +179,14 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
       const { settings } = await loadSettings(d, sel);
       const [{ login }, { loginTimeoutMs }] = await Promise.all([import("./commands.js"), import("./credentials.js")]);
       d.log.info(await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) }));
+      await updateNotice(d, settings);
       return 0;
     }
     case "logout": {
       const { settings } = await loadSettings(d, sel);
       const { logout } = await import("./commands.js");
       d.log.info(await logout(d, settings, p.flags.has("--idp")));
+      await updateNotice(d, settings);
       return 0;
     }
     case "status": {
@@ -191,6 +194,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
       const { status, formatStatus } = await import("./commands.js");
       const report = await status(d, loaded.settings, loaded.source);
       d.stdout(p.flags.has("--json") ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
+      await updateNotice(d, loaded.settings);
       return 0;
     }
     case "doctor": {
@@ -206,9 +210,10 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
 async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; stage?: string }): Promise<number> {
   const { runSetup, runUndo } = await import("./setup.js");
   if (p.flags.has("--undo")) {
-    let stage = sel.stage;
-    if (!stage) stage = (await loadSettings(d, sel)).settings.stage;
+    const settings = sel.stage ? undefined : (await loadSettings(d, sel)).settings;
+    const stage = sel.stage ?? settings!.stage;
     report(d, await runUndo(d, stage), `Undid setup of stage ${stage}.`);
+    if (settings) await updateNotice(d, settings);
     return 0;
   }
   let loaded: LoadedSettings;
@@ -226,6 +231,7 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
   report(d, result, `Set up stage ${loaded.settings.stage}: profile ${loaded.settings.awsProfile} in ${loaded.settings.region}.`);
   if (loaded.settings.federation.mode === "identity-center") d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
   else d.log.info("Next: run `claude-bedrock login` (or just start `claude`; it signs you in when needed).");
+  await updateNotice(d, loaded.settings);
   return 0;
 }
 
@@ -234,4 +240,14 @@ function report(d: Deps, r: { changed: string[]; unchanged: string[]; notes: str
   for (const f of r.changed) d.log.info(`  updated   ${f}`);
   for (const f of r.unchanged) d.log.info(`  unchanged ${f}`);
   for (const n of r.notes) d.log.info(`  note: ${n}`);
+}
+
+/**
+ * The once-a-day "newer version" notice after an interactive command (update-check.ts). Called only by
+ * setup, login, logout and status: `credential-process` and `otel-headers` never load the module.
+ */
+async function updateNotice(d: Deps, s: StageSettings): Promise<void> {
+  if (!s.distribution) return;
+  const { updateNotice: notice } = await import("./update-check.js");
+  await notice(d, s);
 }

@@ -29,7 +29,7 @@ describe("doctor", () => {
     expect(byName["AWS profile"]).toMatchObject({ ok: false, fix: "run `claude-bedrock setup`" });
     expect(byName["static credentials"]).toMatchObject({ ok: false });
     expect(byName["clock"]).toMatchObject({ ok: false, detail: "your clock is 300 s behind the identity provider" });
-    expect(byName["helper version"]).toMatchObject({ ok: "warn", fix: "npm install -g @acme/claude-bedrock@2.0.0" });
+    expect(byName["helper version"]).toMatchObject({ ok: "warn", fix: "npm install --global @acme/claude-bedrock@2.0.0" });
     expect(byName["identity provider"]).toMatchObject({ ok: true });
     expect(formatChecks(checks)).toMatch(/^ok {4}stage settings/);
   });

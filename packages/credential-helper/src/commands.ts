@@ -193,16 +193,12 @@ export async function doctor(d: Deps, s: StageSettings, source: string): Promise
     checks.push(free ? { name: "sign-in port", ok: true, detail: `127.0.0.1:${s.identityProvider.redirectPort} is free` } : { name: "sign-in port", ok: "warn", detail: `127.0.0.1:${s.identityProvider.redirectPort} is in use (a sign-in may be running, or another program holds it)`, fix: `find it with \`lsof -i :${s.identityProvider.redirectPort}\` (or \`netstat -ano\` on Windows)` });
   }
   if (s.distribution) {
-    const url = `${s.distribution.registryUrl.replace(/\/$/, "")}/${s.distribution.packageName.replace("/", "%2f")}`;
-    try {
-      const res = await d.fetch(url, { headers: { accept: "application/vnd.npm.install-v1+json" }, signal: AbortSignal.timeout(10_000) });
-      const latest = res.ok ? ((await res.json()) as { "dist-tags"?: { latest?: string } })["dist-tags"]?.latest : undefined;
-      if (!latest) checks.push({ name: "helper version", ok: "warn", detail: `cannot read the latest version from ${s.distribution.registryUrl} (HTTP ${res.status})` });
-      else if (latest !== d.version) checks.push({ name: "helper version", ok: "warn", detail: `${d.version} installed, ${latest} available`, fix: `npm install -g ${s.distribution.packageName}@${latest}` });
-      else checks.push({ name: "helper version", ok: true, detail: `${d.version} is the latest` });
-    } catch (e) {
-      checks.push({ name: "helper version", ok: "warn", detail: `cannot reach ${s.distribution.registryUrl} (${(e as Error).message})` });
-    }
+    const { helperUpdateCheck } = await import("./update-check.js");
+    const r = await helperUpdateCheck(d, s, "doctor");
+    if (r?.status === "newer") checks.push({ name: "helper version", ok: "warn", detail: `${r.current} installed, ${r.latest} available`, fix: r.fix });
+    else if (r?.status === "current") checks.push({ name: "helper version", ok: true, detail: `${r.current} is the latest` });
+    else if (r?.status === "unavailable") checks.push({ name: "helper version", ok: "warn", detail: `cannot tell whether ${d.version} is the latest: ${r.detail}`, ...(r.fix ? { fix: r.fix } : {}) });
+    else if (r?.status === "skipped") checks.push({ name: "helper version", ok: true, detail: `${d.version}; not compared with the registry (CLAUDE_BEDROCK_NO_UPDATE_CHECK=1)` });
   }
   const cache = new StageCache(d, s.stage);
   if (d.platform !== "win32") {

@@ -3,7 +3,7 @@ import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkForUpdate, compareVersions, DAY_MS, isHotPath, npmAuthToken, packumentUrl, type UpdateCheckDeps, type UpdateCheckOptions } from "../src/update-check";
+import { checkForUpdate, compareVersions, DAY_MS, isHotPath, npmAuthToken, packumentUrl, type UpdateCheckDeps, type UpdateCheckOptions } from "./update-check.js";
 
 const REGISTRY = "https://ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/";
 

@@ -1,7 +1,8 @@
 /**
- * "Is a newer claude-bedrock in the registry?" — a self-contained module for the credential helper
- * (no imports but types; every effect injected; shaped to take the helper's `Deps` fields directly), kept
- * here until the helper adopts it (copy it to packages/credential-helper/src/update-check.ts).
+ * "Is a newer claude-bedrock in the registry?" The check itself (`checkForUpdate`) takes every effect
+ * injected; `helperUpdateCheck` and `updateNotice` at the end wire it to the helper's `Deps` and stage
+ * settings. Only `doctor` and the interactive commands load this module
+ * (dynamic imports in cli.ts and commands.ts), never `credential-process` or `otel-headers`.
  *
  * Rules it implements:
  * - `doctor` always checks (longer timeout) and reports failures with a fix.
@@ -15,6 +16,10 @@
  *   what `aws codeartifact login --tool npm` writes. A 401/403 means the 12-hour token expired.
  * - Only a strictly newer version (semver order, pre-releases before releases) is announced.
  */
+
+import type { StageSettings } from "@ccb/stage-settings";
+import type { Deps } from "./deps.js";
+import { helperHome, join as joinPath } from "./paths.js";
 
 export interface UpdateCheckFs {
   readFile(path: string, encoding: "utf8"): Promise<string>;
@@ -231,4 +236,41 @@ export async function checkForUpdate(d: UpdateCheckDeps, o: UpdateCheckOptions):
     return { status: "newer", current: o.currentVersion, latest, fix, notice: `claude-bedrock ${latest} is available (you have ${o.currentVersion}). Upgrade: ${fix}` };
   }
   return { status: "current", current: o.currentVersion, latest };
+}
+
+/**
+ * How this helper was installed, for the upgrade command: a single executable (Node SEA: the command is the
+ * executable alone; bun: the script lives in bun's virtual file system), else the npm package.
+ */
+export function installKind(selfCommand: readonly string[]): "npm" | "executable" {
+  const script = selfCommand[1];
+  return script === undefined || script.includes("/$bunfs/") || script.includes("~BUN") ? "executable" : "npm";
+}
+
+/** The check for this helper and stage; undefined (nothing asked) when the stage names no registry. */
+export async function helperUpdateCheck(d: Deps, s: StageSettings, mode: UpdateCheckOptions["mode"]): Promise<UpdateCheckResult | undefined> {
+  if (!s.distribution) return undefined;
+  return checkForUpdate(d, {
+    registryUrl: s.distribution.registryUrl,
+    packageName: s.distribution.packageName,
+    currentVersion: d.version,
+    stateFile: joinPath(d, helperHome(d), "update-check.json"),
+    mode,
+    installKind: installKind(d.selfCommand),
+  });
+}
+
+/**
+ * After an interactive command (`setup`, `login`, `logout`, `status`): at most once a day, a short look for
+ * a newer helper; a newer version is one line on stderr, anything else is silent (`--debug` says why).
+ * Never throws: a command that worked must not fail on account of the registry.
+ */
+export async function updateNotice(d: Deps, s: StageSettings): Promise<void> {
+  try {
+    const r = await helperUpdateCheck(d, s, "background");
+    if (r?.status === "newer") d.stderr(`${r.notice}\n`);
+    else if (r) d.log.debug("update-check", r.status, { detail: r.status === "unavailable" ? r.detail : r.status === "skipped" ? r.reason : r.latest });
+  } catch (e) {
+    d.log.debug("update-check", "failed", { error: (e as Error).message });
+  }
 }
