@@ -78,7 +78,7 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
   it("gives the helper the collector endpoint with http/protobuf, and exports the dashboard", async () => {
     const { outputs } = await run(stage);
     const domain = cfg().telemetry.domainName;
-    expect(outputs.helperSettings.telemetry).toEqual({ endpoint: `https://${domain}`, protocol: "http/protobuf" });
+    expect(outputs.helperSettings.telemetry).toEqual({ endpoint: `https://${domain}`, protocol: "http/protobuf", events: cfg().telemetry.collector?.events ?? true });
     expect(outputs.telemetryEndpoint).toBe(`https://${domain}`);
     expect(outputs.telemetryDashboard).toBe(`ccb-${stage}-claude-code`);
     expect(outputs.telemetryMetricsNamespace).toBe(`ClaudeCode/ccb-${stage}`);
@@ -109,6 +109,18 @@ describe("telemetry differences between the stages", () => {
     const bedrockRows = body.widgets.flatMap((w: any) => (w.properties.metrics ?? []).filter((m: any[]) => m[0] === "AWS/Bedrock"));
     expect(bedrockRows.length).toBeGreaterThan(0);
     expect(bedrockRows.every((m: any[]) => m[m.length - 1].accountId === readStackConfig("prod").stage.accounts.inference.id)).toBe(true);
+  });
+});
+
+describe("telemetry without the events pipeline", () => {
+  it("tells the helper the collector takes no events (so setup writes OTEL_LOGS_EXPORTER=none)", async () => {
+    const { recorder, outputs } = await runStage("pilot", (raw) => {
+      raw.telemetry.collector = { ...raw.telemetry.collector, events: false };
+    });
+    const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-pilot-telemetry-task").inputs;
+    expect(parse(JSON.parse(td.containerDefinitions)[0].environment[0].value).service.pipelines.logs).toBeUndefined();
+    expect(outputs.helperSettings.telemetry).toMatchObject({ protocol: "http/protobuf", events: false });
+    expect((await run("pilot")).outputs.helperSettings.telemetry.events).toBe(true);
   });
 });
 

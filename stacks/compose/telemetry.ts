@@ -103,7 +103,8 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     collectorTaskRole: { name: service.taskRole.name, arn: service.taskRole.arn },
     quotaTelemetrySource: { namespace: service.namespaces.collector, ...telemetry.metrics.PER_USER_TOKENS },
     // Only HTTP protocols carry otelHeadersHelper headers (the bearer token the ALB and collector check).
-    helper: pulumi.output({ telemetry: { endpoint: service.endpoint, protocol: "http/protobuf" as const } }),
+    // Without the events pipeline the collector answers 404 on /v1/logs: the helper then turns the logs exporter off.
+    helper: pulumi.output({ telemetry: { endpoint: service.endpoint, protocol: "http/protobuf" as const, events: service.eventsLogGroupName !== undefined } }),
     outputs: {
       telemetryEndpoint: service.endpoint,
       telemetryLoadBalancerDnsName: service.loadBalancerDnsName,

@@ -97,6 +97,25 @@ describe("setup", () => {
     expect(JSON.parse(readFileSync(claude, "utf8")).env.ANTHROPIC_MODEL).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
   });
 
+  it.each([
+    [true, "otlp"],
+    [false, "none"],
+    [undefined, "otlp"],
+  ])("with collector events %s, sets OTEL_LOGS_EXPORTER=%s (metrics always otlp)", async (events, exporter) => {
+    const { d, claude } = world();
+    await setup(d, settings({ telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", ...(events === undefined ? {} : { events }) } }));
+    const env = JSON.parse(readFileSync(claude, "utf8")).env;
+    expect(env).toMatchObject({ OTEL_LOGS_EXPORTER: exporter, OTEL_METRICS_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example.com" });
+  });
+
+  it("switches the logs exporter when the stage's collector drops or adds the events pipeline", async () => {
+    const { d, claude } = world();
+    await setup(d, settings({ telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: false } }));
+    expect(JSON.parse(readFileSync(claude, "utf8")).env.OTEL_LOGS_EXPORTER).toBe("none");
+    await setup(d, settings({ telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: true } }));
+    expect(JSON.parse(readFileSync(claude, "utf8")).env.OTEL_LOGS_EXPORTER).toBe("otlp");
+  });
+
   it("omits telemetry settings when the stage has no telemetry", async () => {
     const { d, claude } = world();
     await setup(d, settings({ telemetry: undefined }));

@@ -87,7 +87,8 @@ export function claudeKeys(d: Pick<Deps, "selfCommand">, s: StageSettings, team:
     env.push(
       ["CLAUDE_CODE_ENABLE_TELEMETRY", "1"],
       ["OTEL_METRICS_EXPORTER", "otlp"],
-      ["OTEL_LOGS_EXPORTER", "otlp"],
+      // A collector without the events pipeline answers 404 on /v1/logs: do not send events there.
+      ["OTEL_LOGS_EXPORTER", s.telemetry.events === false ? "none" : "otlp"],
       ["OTEL_EXPORTER_OTLP_PROTOCOL", s.telemetry.protocol],
       ["OTEL_EXPORTER_OTLP_ENDPOINT", s.telemetry.endpoint],
     );

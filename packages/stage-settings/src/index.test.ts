@@ -48,6 +48,7 @@ describe("parseStageSettings", () => {
     ["model id with spaces", (s: any) => (s.models.primary = "claude sonnet"), "$.models.primary"],
     ["team without models", (s: any) => delete s.teams[0].models, "$.teams[0].models"],
     ["quota fail mode typo", (s: any) => (s.quota.failMode = "opened"), "$.quota.failMode"],
+    ["telemetry events as a string", (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: "false" }), "$.telemetry.events"],
     ["future schema version", (s: any) => (s.schemaVersion = 2), "$.schemaVersion"],
   ])("rejects %s and names the key", (_label, mutate, path) => {
     const s = clone();
@@ -59,6 +60,16 @@ describe("parseStageSettings", () => {
       expect(e).toBeInstanceOf(StageSettingsError);
       expect((e as StageSettingsError).problems.map((p) => p.path)).toContain(path);
       expect((e as Error).message).toContain(path);
+    }
+  });
+
+  it("takes telemetry with or without the events flag (absent: settings built before it existed)", () => {
+    for (const telemetry of [
+      { endpoint: "https://otel.example.com", protocol: "http/protobuf" },
+      { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: true },
+      { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: false },
+    ]) {
+      expect(parseStageSettings({ ...clone(), telemetry }).telemetry).toEqual(telemetry);
     }
   });
 

@@ -80,6 +80,11 @@ export interface TelemetrySettings {
   readonly endpoint: string;
   /** Only HTTP protocols carry `otelHeadersHelper` headers. */
   readonly protocol: "http/protobuf" | "http/json";
+  /**
+   * Whether the collector accepts Claude Code's events (OTLP logs, `/v1/logs`). When false the helper sets
+   * `OTEL_LOGS_EXPORTER=none`. Absent means true (settings built before this field).
+   */
+  readonly events?: boolean;
 }
 
 export interface QuotaSettings {
@@ -273,6 +278,7 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
     else {
       c.httpsUrl(t, "endpoint", "$.telemetry", loop);
       if (t.protocol !== "http/protobuf" && t.protocol !== "http/json") c.fail("$.telemetry.protocol", "must be http/protobuf or http/json");
+      if (t.events !== undefined && typeof t.events !== "boolean") c.fail("$.telemetry.events", `must be true or false (got ${JSON.stringify(t.events)})`);
     }
   }
   if (input.quota !== undefined) {
