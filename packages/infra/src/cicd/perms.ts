@@ -121,10 +121,12 @@ export const DYNAMODB_DEPLOY_ACTIONS = svc("dynamodb", [
 ]);
 
 /** Functions; no `lambda:InvokeFunction`. */
+/** Functions, their concurrency and their async-invoke settings (the quota aggregation turns retries off). */
 export const LAMBDA_DEPLOY_ACTIONS = svc("lambda", [
-  "AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "GetFunction", "GetFunctionCodeSigningConfig",
-  "GetFunctionConfiguration", "GetPolicy", "GetRuntimeManagementConfig", "ListTags", "ListVersionsByFunction", "PublishVersion",
-  "PutFunctionConcurrency", "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration",
+  "AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "DeleteFunctionEventInvokeConfig", "GetFunction",
+  "GetFunctionCodeSigningConfig", "GetFunctionConfiguration", "GetFunctionEventInvokeConfig", "GetPolicy", "GetRuntimeManagementConfig",
+  "ListTags", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency", "PutFunctionEventInvokeConfig", "RemovePermission",
+  "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig",
 ]);
 
 export const SCHEDULING_DEPLOY_ACTIONS = [
