@@ -34,6 +34,20 @@ describe("doctor", () => {
     expect(formatChecks(checks)).toMatch(/^ok {4}stage settings/);
   });
 
+  it("finds the discovery document of an issuer whose `iss` ends with a slash (Auth0)", async () => {
+    const auth0 = { ...s, identityProvider: { ...s.identityProvider, issuer: "https://acme.eu.auth0.com/" } } as StageSettings;
+    const asked: string[] = [];
+    const d = testDeps({
+      fetch: async (input: string | URL | Request) => {
+        asked.push(String(input));
+        return String(input) === "https://acme.eu.auth0.com/.well-known/openid-configuration" ? Response.json({ issuer: "https://acme.eu.auth0.com/" }) : new Response("", { status: 404 });
+      },
+    });
+    const byName = Object.fromEntries((await doctor(d, auth0, "test")).map((c) => [c.name, c]));
+    expect(asked).toContain("https://acme.eu.auth0.com/.well-known/openid-configuration");
+    expect(byName["identity provider"]).toMatchObject({ ok: true });
+  });
+
   it("is all green on a set-up machine with the latest helper and a good clock", async () => {
     const d = testDeps({ fetch: fetchFor({}) });
     mkdirSync(join(d.homedir, ".aws"));

@@ -173,7 +173,8 @@ export async function doctor(d: Deps, s: StageSettings, source: string): Promise
     checks.push({ name: "Claude Code settings", ok: false, detail: `${claudeSettingsFile(d)} is not valid JSON`, fix: "fix the file, then run `claude-bedrock setup`" });
   }
   if (s.federation.mode !== "identity-center") {
-    const discovery = `${s.identityProvider.issuer}/.well-known/openid-configuration`;
+    // The issuer is exactly the tokens' `iss`; Auth0's ends with a slash.
+    const discovery = `${s.identityProvider.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
     try {
       const started = d.now();
       const res = await d.fetch(discovery, { signal: AbortSignal.timeout(10_000) });

@@ -23,6 +23,13 @@ describe("quota check contract", () => {
     await expect(checkQuota(d, q("open"), "tok")).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED", message: expect.stringContaining("over budget") });
   });
 
+  it("tells the user the service's sentence rather than its reason code", async () => {
+    const d = testDeps({ fetch: answer(200, { allowed: false, reason: "monthly_cost_exceeded", message: "You have used 150% of your monthly spend limit." }) });
+    const error = (await checkQuota(d, q("open"), "tok").catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain("You have used 150% of your monthly spend limit.");
+    expect(error.message).not.toContain("monthly_cost_exceeded");
+  });
+
   it.each([
     ["HTTP 500", answer(500, "boom")],
     ["HTTP 401", answer(401, "")],

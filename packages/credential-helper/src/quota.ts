@@ -17,7 +17,10 @@ import type { QuotaState } from "./cache.js";
 
 export interface QuotaAnswer {
   readonly allowed: boolean;
+  /** A machine-readable code (`monthly_cost_exceeded`). */
   readonly reason?: string;
+  /** The sentence for the user, when the service sends one. */
+  readonly message?: string;
   readonly alerts?: ReadonlyArray<{ readonly threshold?: number; readonly message: string }>;
   readonly usage?: Record<string, unknown>;
 }
@@ -32,6 +35,7 @@ export function parseQuotaAnswer(v: unknown): QuotaAnswer | undefined {
   return {
     allowed: o.allowed,
     ...(typeof o.reason === "string" ? { reason: o.reason } : {}),
+    ...(typeof o.message === "string" && o.message.length > 0 ? { message: o.message } : {}),
     ...(alerts && alerts.length > 0 ? { alerts } : {}),
     ...(typeof o.usage === "object" && o.usage !== null ? { usage: o.usage as Record<string, unknown> } : {}),
   };
@@ -61,7 +65,8 @@ export async function checkQuota(d: QuotaDeps, quota: QuotaSettings, idToken: st
           ...(answer.usage ? { usage: answer.usage } : {}),
         };
         if (!answer.allowed) {
-          throw Object.assign(new HelperError("ERR_QUOTA_BLOCKED", `access blocked by the usage quota${answer.reason ? `: ${answer.reason}` : ""}`), { quotaState: state });
+          const why = answer.message ?? answer.reason;
+          throw Object.assign(new HelperError("ERR_QUOTA_BLOCKED", `access blocked by the usage quota${why ? `: ${why}` : ""}`), { quotaState: state });
         }
         return state;
       }
