@@ -129,6 +129,110 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
   });
 });
 
+/**
+ * The API calls that create (or put) each resource type the program declares. A type missing here fails
+ * the test below: adding a resource type means checking that CI may create it. Updates and deletes follow
+ * the same action lists (perms.ts), which tests of the cicd module cover.
+ */
+const CREATE_ACTIONS: Record<string, readonly string[]> = {
+  "aws:acm/certificate:Certificate": ["acm:RequestCertificate", "acm:AddTagsToCertificate"],
+  "aws:acm/certificateValidation:CertificateValidation": ["acm:DescribeCertificate"],
+  "aws:apigatewayv2/api:Api": ["apigateway:POST"],
+  "aws:apigatewayv2/authorizer:Authorizer": ["apigateway:POST"],
+  "aws:apigatewayv2/integration:Integration": ["apigateway:POST"],
+  "aws:apigatewayv2/route:Route": ["apigateway:POST"],
+  "aws:apigatewayv2/stage:Stage": ["apigateway:POST"],
+  "aws:appautoscaling/policy:Policy": ["application-autoscaling:PutScalingPolicy"],
+  "aws:appautoscaling/target:Target": ["application-autoscaling:RegisterScalableTarget"],
+  "aws:athena/namedQuery:NamedQuery": ["athena:CreateNamedQuery"],
+  "aws:athena/workgroup:Workgroup": ["athena:CreateWorkGroup"],
+  "aws:bedrock/inferenceProfile:InferenceProfile": ["bedrock:CreateInferenceProfile", "bedrock:TagResource"],
+  "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": ["bedrock:PutModelInvocationLoggingConfiguration"],
+  "aws:cloudwatch/dashboard:Dashboard": ["cloudwatch:PutDashboard"],
+  "aws:cloudwatch/eventRule:EventRule": ["events:PutRule"],
+  "aws:cloudwatch/eventTarget:EventTarget": ["events:PutTargets"],
+  "aws:cloudwatch/logGroup:LogGroup": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey"],
+  "aws:cloudwatch/logStream:LogStream": ["logs:CreateLogStream"],
+  "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ["logs:PutSubscriptionFilter"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": ["cloudwatch:PutMetricAlarm"],
+  "aws:codeartifact/domain:Domain": ["codeartifact:CreateDomain"],
+  "aws:codeartifact/domainPermissions:DomainPermissions": ["codeartifact:PutDomainPermissionsPolicy"],
+  "aws:codeartifact/repository:Repository": ["codeartifact:CreateRepository"],
+  "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": ["codeartifact:PutRepositoryPermissionsPolicy"],
+  "aws:dynamodb/table:Table": ["dynamodb:CreateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTimeToLive"],
+  "aws:ec2/eip:Eip": ["ec2:AllocateAddress"],
+  "aws:ec2/flowLog:FlowLog": ["ec2:CreateFlowLogs"],
+  "aws:ec2/internetGateway:InternetGateway": ["ec2:CreateInternetGateway", "ec2:AttachInternetGateway"],
+  "aws:ec2/natGateway:NatGateway": ["ec2:CreateNatGateway"],
+  "aws:ec2/routeTable:RouteTable": ["ec2:CreateRouteTable", "ec2:CreateRoute"],
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": ["ec2:AssociateRouteTable"],
+  "aws:ec2/securityGroup:SecurityGroup": ["ec2:CreateSecurityGroup"],
+  "aws:ec2/subnet:Subnet": ["ec2:CreateSubnet"],
+  "aws:ec2/vpc:Vpc": ["ec2:CreateVpc", "ec2:ModifyVpcAttribute"],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": ["ec2:CreateVpcEndpoint"],
+  "aws:ecs/cluster:Cluster": ["ecs:CreateCluster"],
+  "aws:ecs/service:Service": ["ecs:CreateService"],
+  "aws:ecs/taskDefinition:TaskDefinition": ["ecs:RegisterTaskDefinition"],
+  "aws:glue/catalogDatabase:CatalogDatabase": ["glue:CreateDatabase"],
+  "aws:glue/catalogTable:CatalogTable": ["glue:CreateTable"],
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["iam:CreateOpenIDConnectProvider"],
+  "aws:iam/policy:Policy": ["iam:CreatePolicy"],
+  "aws:iam/role:Role": ["iam:CreateRole"],
+  "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": ["iam:ListRolePolicies"],
+  "aws:iam/rolePolicy:RolePolicy": ["iam:PutRolePolicy"],
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["iam:AttachRolePolicy"],
+  "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": ["iam:ListAttachedRolePolicies"],
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": ["firehose:CreateDeliveryStream"],
+  "aws:kms/alias:Alias": ["kms:CreateAlias"],
+  "aws:kms/key:Key": ["kms:CreateKey", "kms:EnableKeyRotation"],
+  "aws:lambda/function:Function": ["lambda:CreateFunction"],
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": ["lambda:PutFunctionEventInvokeConfig"],
+  "aws:lambda/permission:Permission": ["lambda:AddPermission"],
+  "aws:lb/listener:Listener": ["elasticloadbalancing:CreateListener"],
+  "aws:lb/loadBalancer:LoadBalancer": ["elasticloadbalancing:CreateLoadBalancer"],
+  "aws:lb/targetGroup:TargetGroup": ["elasticloadbalancing:CreateTargetGroup"],
+  "aws:oam/link:Link": ["oam:CreateLink", "cloudwatch:Link"],
+  "aws:oam/sink:Sink": ["oam:CreateSink"],
+  "aws:oam/sinkPolicy:SinkPolicy": ["oam:PutSinkPolicy"],
+  "aws:route53/record:Record": ["route53:ChangeResourceRecordSets"],
+  "aws:s3/bucket:Bucket": ["s3:CreateBucket"],
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["s3:PutLifecycleConfiguration"],
+  "aws:s3/bucketObjectv2:BucketObjectv2": ["s3:PutObject"],
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ["s3:PutBucketOwnershipControls"],
+  "aws:s3/bucketPolicy:BucketPolicy": ["s3:PutBucketPolicy"],
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["s3:PutBucketPublicAccessBlock"],
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["s3:PutEncryptionConfiguration"],
+  "aws:s3/bucketVersioning:BucketVersioning": ["s3:PutBucketVersioning"],
+  "aws:sns/topic:Topic": ["sns:CreateTopic"],
+  "aws:sns/topicPolicy:TopicPolicy": ["sns:SetTopicAttributes"],
+  "aws:sns/topicSubscription:TopicSubscription": ["sns:Subscribe"],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["ec2:AuthorizeSecurityGroupEgress"],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ec2:AuthorizeSecurityGroupIngress"],
+};
+
+describe("the deploy role may create every resource the stage declares in its account", () => {
+  it.each(["pilot", "prod"])("%s", async (stage) => {
+    const { recorder } = await runStage(stage);
+    const deployPolicies = recorder.resources.filter((r) => r.type === "aws:iam/policy:Policy" && /-ci-deploy-[a-z]+$/.test(String(r.inputs.name)));
+    const accounts = new Set(deployPolicies.map((p) => p.account));
+    expect(accounts.size).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const account of accounts) {
+      const allowed = new Set<string>(
+        deployPolicies
+          .filter((p) => p.account === account)
+          .flatMap((p) => policyOf(p.inputs.policy)!.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => ([] as string[]).concat(st.Action))),
+      );
+      for (const type of new Set(recorder.resources.filter((r) => r.account === account && r.type.startsWith("aws:")).map((r) => r.type))) {
+        const needed = CREATE_ACTIONS[type];
+        if (!needed) missing.push(`${type}: not in CREATE_ACTIONS (add the API calls that create it)`);
+        else for (const action of needed) if (!allowed.has(action)) missing.push(`${account} ${type}: ${action}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
 describe("the deploy role's IAM scope holds for the program", () => {
   it.each(["pilot", "prod"])("%s: every role and managed policy is named with the stage prefix, or is a named cross-account source role", async (stage) => {
     const { recorder } = await runStage(stage);

@@ -191,8 +191,12 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
         expect(s.NotAction).toBeUndefined();
       }
     }
-    const allowed = recorder.byType(POLICY).filter((p) => p.inputs.name.startsWith("ccb-pilot-ci-deploy-")).flatMap((p) => statementsOf(p)).flatMap((s: any) => s.Action);
-    for (const dataRead of ["s3:GetObject", "dynamodb:GetItem", "dynamodb:Query", "logs:GetLogEvents", "bedrock:InvokeModel", "lambda:InvokeFunction", "iam:CreateUser", "iam:CreateAccessKey"]) {
+    const deployStatements = recorder.byType(POLICY).filter((p) => p.inputs.name.startsWith("ccb-pilot-ci-deploy-")).flatMap((p) => statementsOf(p));
+    // The one object the program writes (and reads back) is its own analytics pricing table.
+    const pricing = deployStatements.filter((s: any) => s.Sid === "WriteAnalyticsPricingTable");
+    expect(pricing.map((s: any) => s.Resource)).toEqual([["arn:aws:s3:::ccb-pilot-*/pricing/prices.csv"]]);
+    const allowed = deployStatements.filter((s: any) => s.Sid !== "WriteAnalyticsPricingTable").flatMap((s: any) => s.Action);
+    for (const dataRead of ["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:Query", "logs:GetLogEvents", "bedrock:InvokeModel", "lambda:InvokeFunction", "iam:CreateUser", "iam:CreateAccessKey"]) {
       expect(allowed).not.toContain(dataRead);
     }
     const preview = statementsOf(recorder.one(POLICY, "ci-preview-read")).flatMap((s: any) => s.Action) as string[];

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PRICING_OBJECT_KEY } from "../analytics/schema";
 import {
   accountRootArn, accountTrustStatement, allow, arn, awsEnvironment, deny, oidcProviderArn, oidcTrustStatement, policyDocument, renderPolicy, roleArn,
   type AwsEnvironment, type Statement,
@@ -320,6 +321,10 @@ function deployGroupStatements(env: AwsEnvironment, args: GitHubDeployRolesArgs)
       statements.push(allow(KMS_GRANT_ACTIONS, ["*"], { sid: "GrantsForAwsResources", conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } } }));
     } else if (plain.length) {
       statements.push(allow(plain, ["*"], { sid }));
+    }
+    if (g.key === "data") {
+      // The one object the program writes itself: the analytics pricing table, in a bucket of the stage.
+      statements.push(allow(["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"], [pulumi.interpolate`arn:${env.partition}:s3:::${args.namePrefix}-*/${PRICING_OBJECT_KEY}`], { sid: "WriteAnalyticsPricingTable" }));
     }
     if (g.actions.some((a) => a.startsWith("apigateway:"))) {
       // API Gateway authorises by verb on a path: only the HTTP APIs and their tags.
