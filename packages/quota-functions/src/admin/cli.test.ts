@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createQuotaTables, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { QuotaStore } from "../store.js";
 import { windowOf } from "../periods.js";
@@ -17,15 +17,12 @@ const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 
 let db: LocalDynamo;
 let store: QuotaStore;
-let n = 0;
 beforeAll(async () => {
   db = await startLocalDynamo();
 });
 afterAll(async () => db.close());
 beforeEach(async () => {
-  n++;
-  store = new QuotaStore(db.client, `cli-limits-${n}`, `cli-usage-${n}`);
-  await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+  store = await freshQuotaStore(db, "cli");
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
-import { createQuotaTables } from "../testing/dynalite.js";
 import { QuotaStore } from "../store.js";
 import { windowOf, WINDOW_MS } from "../periods.js";
 import { runAggregation } from "./run.js";
@@ -15,16 +14,13 @@ const settled = (now: number) => windowOf(now - 10 * 60_000) - 1;
 
 let db: LocalDynamo;
 let store: QuotaStore;
-let n = 0;
 beforeAll(async () => {
   db = await startLocalDynamo();
 });
 afterAll(async () => db.close());
 beforeEach(async () => {
   // A fresh pair of tables per test, on the same server.
-  n++;
-  store = new QuotaStore(db.client, `limits-t${n}`, `usage-t${n}`);
-  await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+  store = await freshQuotaStore(db, "run");
 });
 
 const limit = (r: Partial<LimitRecord> & Pick<LimitRecord, "scope" | "id">): LimitRecord => ({ monthlyMode: "alert", dailyMode: "alert", ...r });

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 // The helper's real client (a test-only import: runtime packages are never bundled into each other).
 import { checkQuota } from "../../../credential-helper/src/quota.js";
-import { createQuotaTables, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { loadCheckConfig } from "../config.js";
 import { memoryLogger } from "../log.js";
@@ -26,7 +26,6 @@ let store: QuotaStore;
 let server: Server;
 let url: string;
 let broken = false;
-let n = 0;
 
 beforeAll(async () => {
   db = await startLocalDynamo();
@@ -51,10 +50,8 @@ afterAll(async () => {
   await db.close();
 });
 beforeEach(async () => {
-  n++;
   broken = false;
-  store = new QuotaStore(db.client, `ct-limits-${n}`, `ct-usage-${n}`);
-  await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+  store = await freshQuotaStore(db, "contract");
   await store.putLimit({ scope: "default", id: "default", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "alert" });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createQuotaTables, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { QuotaStore } from "../store.js";
 import { memoryLogger } from "../log.js";
@@ -47,15 +47,12 @@ describe("identity from the request", () => {
 describe("GET /check", () => {
   let db: LocalDynamo;
   let store: QuotaStore;
-  let n = 0;
   beforeAll(async () => {
     db = await startLocalDynamo();
   });
   afterAll(async () => db.close());
   beforeEach(async () => {
-    n++;
-    store = new QuotaStore(db.client, `climits-${n}`, `cusage-${n}`);
-    await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+    store = await freshQuotaStore(db, "check");
   });
 
   const deps = (over: Partial<CheckDeps> = {}): CheckDeps => ({

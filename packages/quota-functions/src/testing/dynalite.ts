@@ -101,3 +101,13 @@ export async function createQuotaTables(client: DynamoDBClient, limitsTable: str
     }
   }
 }
+
+let fresh = 0;
+
+/** A new, empty pair of quota tables on the server (one per test keeps tests independent), as a store. */
+export async function freshQuotaStore(db: LocalDynamo, prefix: string): Promise<QuotaStore> {
+  fresh++;
+  const store = new QuotaStore(db.client, `${prefix}-limits-${fresh}`, `${prefix}-usage-${fresh}`);
+  await createQuotaTables(db.client, store.limitsTable, store.usageTable);
+  return store;
+}
