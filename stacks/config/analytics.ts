@@ -28,7 +28,6 @@ export interface AnalyticsConfig {
 }
 
 const PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite"] as const;
-const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): AnalyticsConfig {
@@ -45,8 +44,7 @@ export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): 
     forceDestroy: false,
   };
   if (!r || !enabled) return defaults;
-  const emfLogRetentionDays = r.num("emfLogRetentionDays", { min: 1, max: 3653, default: 3 });
-  if (!LOG_RETENTION.includes(emfLogRetentionDays)) p.add(r.key("emfLogRetentionDays"), `${emfLogRetentionDays} is not a CloudWatch retention; use one of ${LOG_RETENTION.join(", ")}`);
+  const emfLogRetentionDays = r.retention("emfLogRetentionDays", 3);
   const priceOverrides: Record<string, Partial<ModelPrice>> = {};
   const prices = r.child("priceOverrides", false);
   if (prices) {

@@ -1,3 +1,5 @@
+import { storage } from "@ccb/infra";
+
 /**
  * Collects every problem in the stage configuration before anything is created, each naming the key
  * (as written in Pulumi.<stage>.yaml) and how to fix it.
@@ -69,6 +71,12 @@ export class Reader {
       return opts.default ?? opts.min;
     }
     return v;
+  }
+  /** A log retention in days that CloudWatch accepts. */
+  retention(k: string, def: number): number {
+    const days = this.num(k, { min: 1, max: 3653, default: def });
+    if (!storage.isLogRetention(days)) this.p.add(this.key(k), `${days} is not a CloudWatch retention; use one of ${storage.LOG_RETENTION_DAYS.join(", ")}`);
+    return days;
   }
   bool(k: string, def: boolean): boolean {
     const v = this.raw[k];

@@ -57,7 +57,6 @@ export interface QuotaConfig {
   readonly deletionProtection: boolean;
 }
 
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const OFF: QuotaConfig = {
   enabled: false,
@@ -157,8 +156,7 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     void v;
   }
 
-  const logRetentionDays = r.num("logRetentionDays", { min: 1, max: 3653, default: 90 });
-  if (!RETENTION_DAYS.includes(logRetentionDays)) p.add(r.key("logRetentionDays"), `${logRetentionDays} is not a CloudWatch retention; use one of ${RETENTION_DAYS.join(", ")}`);
+  const logRetentionDays = r.retention("logRetentionDays", 90);
 
   return {
     enabled: true,

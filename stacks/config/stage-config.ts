@@ -100,15 +100,7 @@ export interface StageConfig {
   readonly cicd: CicdConfig;
 }
 
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const TEAM_NAME = /^[a-z][a-z0-9-]{1,30}$/;
-
-/** Log retention must be a value CloudWatch accepts. */
-export function readRetention(r: Reader, key: string, def: number): number {
-  const days = r.num(key, { min: 1, max: 3653, default: def });
-  if (!RETENTION_DAYS.includes(days)) r.p.add(r.key(key), `${days} is not a CloudWatch retention; use one of ${RETENTION_DAYS.join(", ")}`);
-  return days;
-}
 
 function readAccount(r: Reader | undefined, fallback?: AccountConfig): AccountConfig {
   if (!r) return fallback ?? { id: "" };
@@ -251,7 +243,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
     inference: {
       invocationLogging: {
         enabled: logging.bool("enabled", true),
-        logRetentionDays: readRetention(logging, "logRetentionDays", 90),
+        logRetentionDays: logging.retention("logRetentionDays", 90),
         s3ExpirationDays: logging.num("s3ExpirationDays", { min: 1, max: 3650, default: 365 }),
       },
       alarms: {

@@ -1,4 +1,4 @@
-import { telemetry } from "@ccb/infra";
+import { storage, telemetry } from "@ccb/infra";
 import type { ConfigProblems, Reader } from "./problems";
 
 /** The `stage.telemetry` section. Off unless the stage enables it. */
@@ -40,7 +40,6 @@ export interface TelemetryConfig {
   readonly crossAccountMetrics: boolean;
 }
 
-const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -116,9 +115,8 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
         logsEndpoint: n?.bool("logsEndpoint", false) ?? false,
       };
 
-  const logRetentionDays = r.num("logRetentionDays", { min: 1, max: 3653, default: 30 });
-  if (!LOG_RETENTION.includes(logRetentionDays)) p.add(r.key("logRetentionDays"), `${logRetentionDays} is not a CloudWatch retention; use one of ${LOG_RETENTION.join(", ")}`);
-  else if (logRetentionDays < 7) p.add(r.key("logRetentionDays"), "must be at least 7: weekly active users and leaderboards read a week of records");
+  const logRetentionDays = r.retention("logRetentionDays", 30);
+  if (storage.isLogRetention(logRetentionDays) && logRetentionDays < 7) p.add(r.key("logRetentionDays"), "must be at least 7: weekly active users and leaderboards read a week of records");
   const a = r.child("aggregator", false);
   const everyMinutes = a?.num("everyMinutes", { min: 5, max: 60, default: 15 }) ?? 15;
   if (60 % everyMinutes !== 0) p.add(a!.key("everyMinutes"), "must divide an hour: 5, 10, 15, 20, 30 or 60");

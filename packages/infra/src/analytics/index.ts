@@ -10,6 +10,6 @@ export { NAMED_QUERIES, namedQuery } from "./queries";
 export type { NamedQuerySql } from "./queries";
 export { pricingCsv, pricingRows } from "./pricing";
 export type { ModelAliases, PriceOverrides, PricingRow } from "./pricing";
-export { LOG_RETENTION_DAYS, MIN_BYTES_SCANNED_CUTOFF, validateAnalyticsPipelineArgs } from "./validate";
+export { MIN_BYTES_SCANNED_CUTOFF, validateAnalyticsPipelineArgs } from "./validate";
 export * as schema from "./schema";
 export * as perms from "./perms";

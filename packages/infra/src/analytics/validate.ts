@@ -1,8 +1,7 @@
+import { isLogRetention, LOG_RETENTION_DAYS } from "../storage/retention";
 import { findModel } from "../inference/models";
 import type { AnalyticsPipelineArgs } from "./analytics-pipeline";
 
-/** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 /** Athena's smallest bytes-scanned cutoff per query (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_485_760;
 
@@ -18,11 +17,11 @@ export function validateAnalyticsPipelineArgs(a: AnalyticsPipelineArgs): string[
     p.push(`\`bytesScannedCutoffPerQuery\` must be a whole number of bytes ≥ ${MIN_BYTES_SCANNED_CUTOFF} (10 MB, Athena's minimum)`);
   }
   if (a.bufferIntervalSeconds !== undefined && !wholeIn(a.bufferIntervalSeconds, 60, 900)) p.push("`bufferIntervalSeconds` must be a whole number from 60 to 900");
-  if (a.deliveryLogRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(a.deliveryLogRetentionDays)) {
+  if (a.deliveryLogRetentionDays !== undefined && !isLogRetention(a.deliveryLogRetentionDays)) {
     p.push(`\`deliveryLogRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
   if ("createLogGroup" in a.source) {
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(a.source.createLogGroup.retentionDays)) p.push(`\`source.createLogGroup.retentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    if (!isLogRetention(a.source.createLogGroup.retentionDays)) p.push(`\`source.createLogGroup.retentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
   for (const [i, alias] of (a.modelAliases ?? []).entries()) {
     if (!findModel(alias.baseModelId)) p.push(`\`modelAliases[${i}].baseModelId\` "${alias.baseModelId}" is not a known base model id`);

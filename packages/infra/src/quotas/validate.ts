@@ -1,7 +1,7 @@
+import { isLogRetention } from "../storage/retention";
 import type { QuotaServiceArgs } from "./quota-service";
 import { validatePrice } from "./pricing";
 
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** Problems with QuotaService args, each naming the arg; empty when valid. */
@@ -24,7 +24,7 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   if (a.enforceOn === "telemetry" && !a.sources.telemetry) p.push("`enforceOn` telemetry needs `sources.telemetry`");
   if (a.enforceOn === "invocation-logs" && !a.sources.invocationLogs) p.push("`enforceOn` invocation-logs needs `sources.invocationLogs`");
   if (a.block && (!Number.isInteger(a.block.policyCount) || a.block.policyCount < 1 || a.block.policyCount > 8)) p.push("`block.policyCount` must be 1–8 (each is a managed policy attached to the user role; roles hold 10 by default)");
-  if (!RETENTION_DAYS.includes(a.logRetentionDays)) p.push(`\`logRetentionDays\` ${a.logRetentionDays} is not a CloudWatch retention`);
+  if (!isLogRetention(a.logRetentionDays)) p.push(`\`logRetentionDays\` ${a.logRetentionDays} is not a CloudWatch retention`);
   if (a.checkApi.authorization === "jwt") {
     if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(a.checkApi.issuerUrl ?? "")) p.push("`checkApi.issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
     if (!a.checkApi.audiences?.length || a.checkApi.audiences.some((x) => !x || x.includes("*"))) p.push("`checkApi.audiences` must name the client id(s), without wildcards");

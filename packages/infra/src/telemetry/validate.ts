@@ -1,4 +1,5 @@
 import type { IdentityProviderKind, NormalisedIssuer } from "../federation/issuer";
+import { isLogRetention, LOG_RETENTION_DAYS } from "../storage/retention";
 import { distributionOf, imageVersionProblems } from "./components";
 
 /** TLS policies an HTTPS listener may use: TLS 1.3 with 1.2 fallback (forward secrecy only) or TLS 1.3 only. */
@@ -65,7 +66,6 @@ export interface ValidatableArgs {
 }
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** Fargate CPU units → allowed memory (MiB). */
 const FARGATE: Readonly<Record<number, readonly [number, number, number]>> = {
   256: [512, 2048, 1024],
@@ -140,7 +140,7 @@ export function validateTelemetryServiceArgs(a: ValidatableArgs): string[] {
     if (n.existing.privateSubnetIds.length < 2) p.push("`network.existing.privateSubnetIds` needs subnets in at least two zones");
     if (!parseCidr(n.existing.cidrBlock)) p.push("`network.existing.cidrBlock` must be the VPC's CIDR");
   }
-  if (!LOG_RETENTION.includes(a.logRetentionDays)) p.push(`\`logRetentionDays\` must be a CloudWatch retention: ${LOG_RETENTION.join(", ")}`);
+  if (!isLogRetention(a.logRetentionDays)) p.push(`\`logRetentionDays\` must be a CloudWatch retention: ${LOG_RETENTION_DAYS.join(", ")}`);
   else if (a.logRetentionDays < 7) p.push("`logRetentionDays` must be at least 7: the aggregation reads a week of EMF records for active users and leaderboards");
   if (!Number.isInteger(a.rawDataExpirationDays) || a.rawDataExpirationDays < 1) p.push("`rawDataExpirationDays` must be a whole number of days ≥ 1");
   return p;
