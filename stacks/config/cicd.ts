@@ -1,4 +1,4 @@
-import type { ConfigProblems, Reader } from "./problems";
+import { type ConfigProblems, type Reader, REGION } from "./problems";
 
 /**
  * The `stage.cicd` section: the roles GitHub Actions assumes (through GitHub's OIDC provider) to
@@ -42,7 +42,6 @@ export interface CicdConfig {
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const REF_NAME = /^[A-Za-z0-9._/-]{1,255}$/;
 const TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
-const REGION = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
 
 export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdConfig {
   const enabled = r?.bool("enabled", false) ?? false;
