@@ -106,10 +106,12 @@ async function main(): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`plan failed: ${(e as Error).stack ?? e}\n`);
-    process.exit(3);
-  },
-);
+/** Exits once stdout has drained: a pipe takes large writes asynchronously, and exit would cut them. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
+main().then(exitAfterFlush, (e) => {
+  process.stderr.write(`plan failed: ${(e as Error).stack ?? e}\n`);
+  exitAfterFlush(3);
+});
