@@ -380,6 +380,7 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  main().then((code) => process.exit(code));
+  // Exit once stdout has drained: a pipe takes output asynchronously (`usage --json` can be large).
+  main().then((code) => process.stdout.write("", () => process.exit(code)));
 }
 
