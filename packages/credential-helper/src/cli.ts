@@ -16,7 +16,8 @@ Sign in to your organisation's identity provider and give Claude Code and the AW
 credentials for Amazon Bedrock.
 
 Commands:
-  setup                 write the AWS profile and Claude Code settings for a stage (--undo reverts)
+  setup                 write the AWS profile and Claude Code settings for a stage (--undo reverts;
+                        --managed writes the organisation-enforced part for every user of the machine)
   login                 sign in (browser; --no-browser prints the URL; --device for device sign-in)
   credential-process    print AWS credentials for credential_process (called by the AWS SDK/CLI)
   otel-headers          print telemetry headers for Claude Code's otelHeadersHelper
@@ -36,6 +37,7 @@ Run \`claude-bedrock <command> --help\` for a command's options.
 
 const HELP: Record<Command, string> = {
   setup: `Usage: claude-bedrock setup [--settings <file>] [--stage <name>] [--team <name>] [--undo]
+       claude-bedrock setup --managed [--managed-dir <dir>] [--print | --undo] [--settings <file>] [--stage <name>]
 
 Saves the stage settings, writes the profile to ~/.aws/config (credential_process, or an sso-session
 for IAM Identity Center stages) and merges Claude Code's ~/.claude/settings.json (Bedrock, profile,
@@ -44,6 +46,16 @@ to ~/.claude-bedrock/backups. Safe to run again.
 
   --team <name>   use this team's inference profiles (default: the team claim of your sign-in)
   --undo          put back what setup replaced, leaving anything you changed since
+
+For IT (run as administrator, or with --managed-dir for an MDM package):
+  --managed            write the stage's organisation-enforced settings (Bedrock, Region, telemetry with
+                       its locked destination, models when the stage has no teams) as the drop-in
+                       <dir>/managed-settings.d/50-claude-bedrock-<stage>.json, readable by every user.
+                       Touches no other file; developers still run \`claude-bedrock setup\` for their profile
+  --managed-dir <dir>  the managed directory (default: /etc/claude-code on Linux, /Library/Application
+                       Support/ClaudeCode on macOS, C:\\Program Files\\ClaudeCode on Windows)
+  --print              print the drop-in's JSON on stdout instead of writing it
+  --undo               with --managed: remove that drop-in only
 `,
   login: `Usage: claude-bedrock login [--no-browser | --device] [--stage <name>]
 
@@ -70,10 +82,11 @@ telemetry collector and attribution headers. Prints {} when not signed in. Alway
 
 Shows who is signed in, until when, the AWS profile, cached credentials and the last quota answer.
 `,
-  doctor: `Usage: claude-bedrock doctor [--stage <name>]
+  doctor: `Usage: claude-bedrock doctor [--stage <name>] [--managed-dir <dir>]
 
-Checks the stage settings, ~/.aws/config, Claude Code settings, the identity provider, your clock,
-the sign-in port, the cache permissions and the helper version, and says what to fix.
+Checks the stage settings, ~/.aws/config, Claude Code settings, the stage's managed settings drop-in
+(if any: does it match what \`setup --managed\` writes now), the identity provider, your clock, the
+sign-in port, the cache permissions and the helper version, and says what to fix.
 `,
   logout: `Usage: claude-bedrock logout [--idp] [--stage <name>]
 
@@ -91,11 +104,12 @@ interface Parsed {
   settingsFile?: string;
   stage?: string;
   team?: string;
+  managedDir?: string;
   flags: Set<string>;
 }
 
 const FLAGS: Record<Command, readonly string[]> = {
-  setup: ["--undo"],
+  setup: ["--undo", "--managed", "--print"],
   login: ["--no-browser", "--device"],
   "credential-process": [],
   "otel-headers": [],
@@ -122,6 +136,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     else if (name === "--settings") p.settingsFile = value();
     else if (name === "--stage") p.stage = value();
     else if (name === "--team") p.team = value();
+    else if (name === "--managed-dir") p.managedDir = value();
     else if (!a.startsWith("-") && p.command === undefined) {
       if (a === "help") p.help = true;
       else if ((COMMANDS as readonly string[]).includes(a)) p.command = a as Command;
@@ -131,6 +146,13 @@ export function parseArgs(argv: readonly string[]): Parsed {
     else throw new HelperError("ERR_CLI_USAGE", `unknown option "${a}"${p.command ? ` for ${p.command}` : ""}`);
   }
   if (p.team !== undefined && p.command !== "setup") throw new HelperError("ERR_CLI_USAGE", "--team is an option of setup");
+  if (p.managedDir !== undefined) {
+    if (p.command !== "setup" && p.command !== "doctor") throw new HelperError("ERR_CLI_USAGE", "--managed-dir is an option of setup --managed and doctor");
+    if (p.command === "setup") p.flags.add("--managed");
+  }
+  if (p.flags.has("--print") && !p.flags.has("--managed")) throw new HelperError("ERR_CLI_USAGE", "--print goes with setup --managed");
+  if (p.flags.has("--print") && p.flags.has("--undo")) throw new HelperError("ERR_CLI_USAGE", "choose one of --print and --undo");
+  if (p.flags.has("--managed") && p.team !== undefined) throw new HelperError("ERR_CLI_USAGE", "--team is per developer; managed settings apply to every user (leave out --team)");
   if (p.flags.has("--no-browser") && p.flags.has("--device")) throw new HelperError("ERR_CLI_USAGE", "choose one of --no-browser and --device");
   return p;
 }
@@ -200,7 +222,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "doctor": {
       const loaded = await loadSettings(d, sel);
       const { doctor, formatChecks } = await import("./commands.js");
-      const checks = await doctor(d, loaded.settings, loaded.source);
+      const checks = await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
       d.stdout(`${formatChecks(checks)}\n`);
       return checks.some((c) => c.ok === false) ? 1 : 0;
     }
@@ -208,6 +230,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
 }
 
 async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; stage?: string }): Promise<number> {
+  if (p.flags.has("--managed")) return managedCommand(d, p, sel);
   const { runSetup, runUndo } = await import("./setup.js");
   if (p.flags.has("--undo")) {
     const settings = sel.stage ? undefined : (await loadSettings(d, sel)).settings;
@@ -216,22 +239,50 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
     if (settings) await updateNotice(d, settings);
     return 0;
   }
-  let loaded: LoadedSettings;
-  let text: string;
-  if (sel.settingsFile || d.env.CLAUDE_BEDROCK_SETTINGS) {
-    loaded = await loadSettings(d, sel);
-    text = await d.fs.readFile(loaded.source, "utf8");
-  } else {
-    const { bundledSettings } = await import("./settings.js");
-    const bundled = sel.stage ? undefined : await bundledSettings(d);
-    loaded = bundled ?? (await loadSettings(d, sel));
-    text = JSON.stringify(loaded.settings);
-  }
+  const { loaded, text } = await setupSettings(d, sel);
   const result = await runSetup(d, loaded.settings, { ...(p.team ? { team: p.team } : {}), settingsText: text });
   report(d, result, `Set up stage ${loaded.settings.stage}: profile ${loaded.settings.awsProfile} in ${loaded.settings.region}.`);
   if (loaded.settings.federation.mode === "identity-center") d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
   else d.log.info("Next: run `claude-bedrock login` (or just start `claude`; it signs you in when needed).");
   await updateNotice(d, loaded.settings);
+  return 0;
+}
+
+/** The settings setup works from: `--settings`/env file as written, else the bundled ones, else the saved stage. */
+async function setupSettings(d: Deps, sel: { settingsFile?: string; stage?: string }): Promise<{ loaded: LoadedSettings; text: string }> {
+  if (sel.settingsFile || d.env.CLAUDE_BEDROCK_SETTINGS) {
+    const loaded = await loadSettings(d, sel);
+    return { loaded, text: await d.fs.readFile(loaded.source, "utf8") };
+  }
+  const { bundledSettings } = await import("./settings.js");
+  const bundled = sel.stage ? undefined : await bundledSettings(d);
+  const loaded = bundled ?? (await loadSettings(d, sel));
+  return { loaded, text: JSON.stringify(loaded.settings) };
+}
+
+/**
+ * `setup --managed`: the org-enforced drop-in (managed.ts). Run by IT as administrator or for an MDM
+ * package: it writes nothing in the caller's home and runs no update check.
+ */
+async function managedCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; stage?: string }): Promise<number> {
+  const { defaultManagedDir, removeManaged, renderManaged, writeManaged } = await import("./managed.js");
+  const dir = p.managedDir ?? defaultManagedDir(d);
+  if (p.flags.has("--undo")) {
+    const stage = sel.stage ?? (await loadSettings(d, sel)).settings.stage;
+    const r = await removeManaged(d, stage, dir);
+    d.log.info(r.changed ? `Removed the managed settings of stage ${stage}: ${r.file}` : `No managed settings for stage ${stage} to remove (${r.file}).`);
+    return 0;
+  }
+  const { settings } = (await setupSettings(d, sel)).loaded;
+  if (p.flags.has("--print")) {
+    d.stdout(renderManaged(d, settings));
+    return 0;
+  }
+  const r = await writeManaged(d, settings, dir);
+  d.log.info(`Managed settings of stage ${settings.stage} (Bedrock, Region${settings.telemetry ? ", telemetry" : ""}${settings.teams.length === 0 ? ", models" : ""}) for every user of this machine:`);
+  d.log.info(`  ${r.changed ? "updated  " : "unchanged"} ${r.file}`);
+  if (settings.teams.length > 0) d.log.info("  note: the stage has teams, so model pins stay in each developer's settings");
+  d.log.info(`Developers still run \`claude-bedrock setup\` once: it adds their AWS profile (${settings.awsProfile}).`);
   return 0;
 }
 

@@ -24,7 +24,7 @@ describe("doctor", () => {
     const d = testDeps({ fetch: fetchFor({ dateSkewS: 300, latest: "2.0.0" }) });
     mkdirSync(join(d.homedir, ".aws"));
     writeFileSync(join(d.homedir, ".aws", "credentials"), "[claude-pilot]\naws_access_key_id = AKIA\n");
-    const checks = await doctor(d, s, "test");
+    const checks = await doctor(d, s, "test", { managedDir: join(d.homedir, "no-managed") });
     const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
     expect(byName["AWS profile"]).toMatchObject({ ok: false, fix: "run `claude-bedrock setup`" });
     expect(byName["static credentials"]).toMatchObject({ ok: false });
@@ -54,7 +54,7 @@ describe("doctor", () => {
     mkdirSync(join(d.homedir, ".claude"));
     writeFileSync(join(d.homedir, ".aws", "config"), "[profile claude-pilot]\ncredential_process = node cb.cjs credential-process --stage pilot\n");
     writeFileSync(join(d.homedir, ".claude", "settings.json"), JSON.stringify({ env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "claude-pilot" } }));
-    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test");
+    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test", { managedDir: join(d.homedir, "no-managed") });
     expect(checks.filter((c) => c.ok !== true)).toEqual([]);
   });
 });

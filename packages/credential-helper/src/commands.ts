@@ -149,7 +149,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export async function doctor(d: Deps, s: StageSettings, source: string): Promise<Check[]> {
+export async function doctor(d: Deps, s: StageSettings, source: string, options: { managedDir?: string } = {}): Promise<Check[]> {
   const checks: Check[] = [{ name: "stage settings", ok: true, detail: `stage ${s.stage} from ${source}` }];
   const awsFile = awsConfigFile(d);
   const awsText = await readText(d, awsFile).catch(() => undefined);
@@ -172,6 +172,8 @@ export async function doctor(d: Deps, s: StageSettings, source: string): Promise
   } catch {
     checks.push({ name: "Claude Code settings", ok: false, detail: `${claudeSettingsFile(d)} is not valid JSON`, fix: "fix the file, then run `claude-bedrock setup`" });
   }
+  const { defaultManagedDir, managedCheck } = await import("./managed.js");
+  checks.push(await managedCheck(d, s, options.managedDir ?? defaultManagedDir(d)));
   if (s.federation.mode !== "identity-center") {
     // The issuer is exactly the tokens' `iss`; Auth0's ends with a slash.
     const discovery = `${s.identityProvider.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;

@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   "ERR_FEDERATION_IDENTITY_CENTER",
   "ERR_SETUP_UNPARSABLE",
   "ERR_SETUP_NOTHING_TO_UNDO",
+  "ERR_MANAGED_UNWRITABLE",
   "ERR_HELPER_INTERNAL",
 ] as const;
 
@@ -81,6 +82,7 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_FEDERATION_IDENTITY_CENTER: "this stage uses IAM Identity Center: run `aws sso login --profile <profile>`",
   ERR_SETUP_UNPARSABLE: "fix or move the file named above (a backup is never overwritten), then run setup again",
   ERR_SETUP_NOTHING_TO_UNDO: "nothing to do",
+  ERR_MANAGED_UNWRITABLE: "run it as an administrator (`sudo claude-bedrock setup --managed`), or pass --managed-dir <dir> and ship the file with your MDM",
   ERR_HELPER_INTERNAL: "run again with --debug and report the output",
 };
 

@@ -69,6 +69,42 @@ describe("setup and its undo, as a user runs them", () => {
   });
 });
 
+describe("setup --managed, as IT runs it", () => {
+  it("prints only JSON with --print, writes a 0644 drop-in, removes it, and fails with exit 63 where it cannot write", async () => {
+    const home = tempHome("managed");
+    const env = baseEnv(home);
+    const file = writeSettings(home, w.settings());
+    const dir = join(home, "etc-claude-code");
+
+    const printed = await runHelper(["setup", "--managed", "--print", "--settings", file], env);
+    expect(printed.code, printed.stderr).toBe(0);
+    const json = JSON.parse(printed.stdout) as { env: Record<string, string>; otelHeadersHelper?: string };
+    expect(json.env).toMatchObject({ CLAUDE_CODE_USE_BEDROCK: "1" });
+    expect(json.env.AWS_PROFILE).toBeUndefined();
+    expect(existsSync(dir)).toBe(false);
+
+    const written = await runHelper(["setup", "--managed", "--managed-dir", dir, "--settings", file], env);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toBe("");
+    const dropIn = join(dir, "managed-settings.d", "50-claude-bedrock-e2e.json");
+    expect(readFileSync(dropIn, "utf8")).toBe(printed.stdout);
+    const { statSync } = await import("node:fs");
+    expect(statSync(dropIn).mode & 0o777).toBe(0o644);
+
+    const doctor = await runHelper(["doctor", "--managed-dir", dir, "--settings", file], env);
+    expect(doctor.stdout).toMatch(/ok\s+managed settings: .*50-claude-bedrock-e2e\.json enforces Bedrock/);
+
+    const undo = await runHelper(["setup", "--managed", "--managed-dir", dir, "--undo", "--stage", "e2e"], env);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(existsSync(dropIn)).toBe(false);
+
+    const blocked = await runHelper(["setup", "--managed", "--managed-dir", join(file, "sub"), "--settings", file], env);
+    expect(blocked.code).toBe(63);
+    expect(blocked.stdout).toBe("");
+    expect(blocked.stderr).toMatch(/ENOTDIR.*Fix: run it as an administrator .*--managed-dir <dir> and ship the file with your MDM\. \[ERR_MANAGED_UNWRITABLE\]/);
+  });
+});
+
 describe("status, doctor and logout", () => {
   it("report the signed-in state, check the machine, and forget everything on logout", async () => {
     const home = tempHome("cmd");
