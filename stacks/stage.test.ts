@@ -93,6 +93,44 @@ describe("pilot versus prod", () => {
     expect(pilot.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => p.inputs.tags["model-role"] === "opus")).toBe(false);
   });
 
+  it("prod restricts each team's profiles to sessions tagged with that team; pilot grants every team's profiles to every session", async () => {
+    const grant = async (stage: string) => {
+      const policy = (await run(stage)).recorder.one("aws:iam/rolePolicy:RolePolicy", `ccb-${stage}-inference-invoke-developers`).inputs.policy;
+      return { json: policy as string, statements: policyOf(policy)!.Statement };
+    };
+    const teamArns = async (stage: string) => Object.values((await run(stage)).outputs.teamInferenceProfiles as Record<string, Record<string, string>>).flatMap((byRole) => Object.values(byRole));
+    const system = (account: string, models: string[]) => models.map((m) => `arn:aws:bedrock:us-east-1:${account}:inference-profile/us.${m}`);
+    const invoke = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+
+    const prod = await grant("prod");
+    const prodTeams = await teamArns("prod");
+    expect(prodTeams).toHaveLength(4 * 3);
+    expect(prod.statements.slice(0, 2)).toEqual([
+      {
+        Sid: "InvokeThroughSystemProfiles",
+        Effect: "Allow",
+        Action: invoke,
+        Resource: system("222222222222", ["anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0"]),
+      },
+      { Sid: "InvokeOwnTeamProfiles", Effect: "Allow", Action: invoke, Resource: prodTeams, Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } },
+    ]);
+    expect(prod.json).toContain('"aws:ResourceTag/team":"${aws:PrincipalTag/team}"');
+    // The foundation models stay reachable through every stage profile (system and team).
+    const prodModels = prod.statements.find((st: any) => st.Sid === "InvokeModelsBehindProfiles");
+    expect(prodModels.Condition.StringEquals["bedrock:InferenceProfileArn"]).toEqual([...prod.statements[0].Resource, ...prodTeams]);
+
+    const pilot = await grant("pilot");
+    const pilotTeams = await teamArns("pilot");
+    expect(pilot.statements[0]).toEqual({
+      Sid: "InvokeThroughStageProfiles",
+      Effect: "Allow",
+      Action: invoke,
+      Resource: [...system("111111111111", ["anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0"]), ...pilotTeams],
+    });
+    expect(pilot.json).not.toContain("PrincipalTag");
+    expect(pilot.statements.map((st: any) => st.Sid)).not.toContain("InvokeOwnTeamProfiles");
+  });
+
   it("only prod has the cross-account role, trusted within the organization, assumed by the named workload role", async () => {
     expect((await run("pilot")).recorder.byType("claude-code-bedrock:cross-account:CrossAccountRole")).toHaveLength(0);
     const prod = (await run("prod")).recorder;
@@ -157,6 +195,8 @@ describe("invalid stage configuration fails before anything is created", () => {
     ["a 13-hour session", (c: any) => (c.federation.sessionDurationHours = 13), /stage\.federation\.sessionDurationHours: must be a whole number from 1 to 12/],
     ["a retention CloudWatch does not offer", (c: any) => (c.inference.invocationLogging.logRetentionDays = 45), /45 is not a CloudWatch retention/],
     ["an alarm email typo", (c: any) => (c.inference.alarms.emails = ["ops-at-example.com"]), /stage\.inference\.alarms\.emails\[0\]/],
+    ["restrictTeamProfiles without teams", (c: any) => ((c.inference.restrictTeamProfiles = true), (c.teams = [])), /stage\.inference\.restrictTeamProfiles: restricts each team's inference profiles to that team's sessions, but stage\.teams lists no team; add teams or set it to false/],
+    ["restrictTeamProfiles that is not a boolean", (c: any) => (c.inference.restrictTeamProfiles = "yes"), /stage\.inference\.restrictTeamProfiles: must be true or false/],
     ["a stage name that differs from the stack", (c: any) => (c.name = "prod"), /stage\.name: is "prod" but the stack is "pilot"/],
   ])("%s", async (_label, edit, message) => {
     const error = await runStage("pilot", edit).then(

@@ -96,6 +96,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     invocationLogging: config.inference.invocationLogging,
     alarms: config.inference.alarms,
     denyBedrockApiKeys: config.inference.denyBedrockApiKeys,
+    restrictTeamProfiles: config.inference.restrictTeamProfiles,
     tags,
   }, inInference);
   account.grants.invokeModels({ roleName: userRole.name, key: "developers" });
@@ -111,6 +112,8 @@ export function deployStage(config: StageConfig): StageOutputs {
       ...(x.externalId ? { externalId: pulumi.secret(x.externalId) } : {}),
       sourceRoleNames: x.sourceRoleNames,
       ...(x.principalArnPatterns.length ? { principalArnPatterns: x.principalArnPatterns } : {}),
+      // With inference.restrictTeamProfiles the role can invoke a team profile only if it carries that
+      // team's `team` tag (a role's tags are its principal tags); the system profiles stay open to it.
       permissions: account.modelAccessStatements(),
       tags,
     }, inInference);

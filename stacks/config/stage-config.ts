@@ -91,6 +91,12 @@ export interface StageConfig {
       readonly invocationsPerHour: number;
     };
     readonly denyBedrockApiKeys: boolean;
+    /**
+     * Each team's application inference profiles may be invoked only by sessions whose `team` session tag
+     * (from the IdP's `https://aws.amazon.com/tags` claim, `principal_tags.team`) equals the profile's `team`
+     * tag. System profiles stay open to every developer session. Needs at least one team. Default false.
+     */
+    readonly restrictTeamProfiles: boolean;
   };
   readonly crossAccount: { readonly roles: readonly CrossAccountRoleConfig[] };
   readonly telemetry: TelemetryConfig;
@@ -193,6 +199,10 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   const inf = r.child("inference", false) ?? new Reader(p, {}, "stage.inference");
   const logging = inf.child("invocationLogging", false) ?? new Reader(p, {}, "stage.inference.invocationLogging");
   const alarms = inf.child("alarms", false) ?? new Reader(p, {}, "stage.inference.alarms");
+  const restrictTeamProfiles = inf.bool("restrictTeamProfiles", false);
+  if (restrictTeamProfiles && teams.length === 0) {
+    p.add(inf.key("restrictTeamProfiles"), "restricts each team's inference profiles to that team's sessions, but stage.teams lists no team; add teams or set it to false");
+  }
 
   const xa = r.child("crossAccount", false);
   const workloadNames = new Set(workloads.map((w) => w.name));
@@ -255,6 +265,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
         invocationsPerHour: alarms.num("invocationsPerHour", { min: 1, max: 1e9, default: 20000 }),
       },
       denyBedrockApiKeys: inf.bool("denyBedrockApiKeys", true),
+      restrictTeamProfiles,
     },
     crossAccount: { roles: crossAccountRoles },
     telemetry: parseTelemetryConfig(r.child("telemetry", false), p),

@@ -140,6 +140,33 @@ describe("InferenceAccount", () => {
     expect(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.role).toBe("devs");
   });
 
+  it("with restrictTeamProfiles, grants each team's profiles only to sessions tagged with that team, system profiles to all", async () => {
+    const acct = new inference.InferenceAccount("inf", { ...baseArgs(), teams: [{ name: "platform", costCenter: "CC-1" }, { name: "payments", costCenter: "CC-2" }], restrictTeamProfiles: true });
+    const g = acct.grants.invokeModels({ roleName: "devs", key: "developers" });
+    await unwrap(g.policy.urn);
+    await settle();
+    const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
+    expect(profiles.map((p) => [p.name, p.inputs.tags.team]).sort()).toEqual([
+      ["inf-payments-fast", "payments"],
+      ["inf-payments-primary", "payments"],
+      ["inf-platform-fast", "platform"],
+      ["inf-platform-primary", "platform"],
+    ]);
+    const teamArns = await Promise.all(["platform", "payments"].flatMap((t) => (["primary", "fast"] as const).map((r) => unwrap(acct.teamProfiles[t]![r]!))));
+    const system = [SONNET, HAIKU].map((m) => `arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.${m}`);
+    const invoke = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+    const policy = recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy;
+    const statements = policyOf(policy)!.Statement;
+    expect(statements.map((s: any) => s.Sid)).toEqual(["InvokeThroughSystemProfiles", "InvokeOwnTeamProfiles", "InvokeModelsBehindProfiles", "ReadStageProfiles", "ListProfiles", "DenyBedrockApiKeys"]);
+    expect(statements[0]).toEqual({ Sid: "InvokeThroughSystemProfiles", Effect: "Allow", Action: invoke, Resource: system });
+    expect(statements[1]).toEqual({ Sid: "InvokeOwnTeamProfiles", Effect: "Allow", Action: invoke, Resource: teamArns, Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } });
+    expect(statements[2].Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": [...system, ...teamArns] } });
+    expect(statements[2].Resource.every((r: string) => r.includes(":foundation-model/"))).toBe(true);
+    // The rendered JSON carries the policy variable for IAM, not an interpolated value.
+    expect(policy).toContain('"aws:ResourceTag/team":"${aws:PrincipalTag/team}"');
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
   it("skips logging resources when logging is off", async () => {
     new inference.InferenceAccount("quiet", { ...baseArgs(), invocationLogging: { enabled: false, logRetentionDays: 30, s3ExpirationDays: 90 } });
     await settle();
@@ -154,6 +181,7 @@ describe("InferenceAccount", () => {
     [{ teams: [{ name: "Platform Team", costCenter: "x" }] }, /teams\[0\]\.name/],
     [{ teams: [{ name: "dup", costCenter: "x" }, { name: "dup", costCenter: "y" }] }, /is repeated/],
     [{ teams: [{ name: "ok", costCenter: "a;b" }] }, /tag value "a;b"/],
+    [{ teams: [], restrictTeamProfiles: true }, /`restrictTeamProfiles` needs at least one team in `teams`/],
   ])("rejects %j before creating anything", (override, message) => {
     expect(() => new inference.InferenceAccount("bad", { ...baseArgs(), ...override } as Inference.InferenceAccountArgs)).toThrowError(message);
   });

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement } from "../iam";
 import { physicalName, validateTags } from "../naming";
 import { customerKey, SecureBucket } from "../storage";
-import { modelAccessStatements } from "./model-access";
+import { modelAccessStatements, TEAM_TAG_KEY } from "./model-access";
 import { type CrossRegionPrefix, findModel, profileId, validateGeography } from "./models";
 import { LOG_DELIVERY_ACTIONS } from "./perms";
 
@@ -36,6 +36,11 @@ export interface InferenceAccountArgs {
   readonly alarms: AlarmThresholds & { readonly emails: readonly string[] };
   /** Deny Bedrock API keys to everyone granted model access. */
   readonly denyBedrockApiKeys: boolean;
+  /**
+   * A team's profiles may be invoked only by sessions tagged `team=<that team>` (`aws:PrincipalTag/team`,
+   * sent by the IdP as a session tag). Needs at least one team. Default false: every team's profiles.
+   */
+  readonly restrictTeamProfiles?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -52,7 +57,8 @@ export function validateInferenceAccountArgs(args: InferenceAccountArgs): string
     if (!/^[a-z][a-z0-9-]{1,30}$/.test(n)) problems.push(`\`teams[${i}].name\` "${n}" must be 2–31 lower-case letters, digits, dashes`);
     if (names.indexOf(n) !== i) problems.push(`\`teams[${i}].name\` "${n}" is repeated`);
   });
-  for (const t of args.teams) problems.push(...validateTags({ team: t.name, "cost-center": t.costCenter, ...(t.tags ?? {}) }).map((p) => `team ${t.name}: ${p}`));
+  if (args.restrictTeamProfiles && args.teams.length === 0) problems.push("`restrictTeamProfiles` needs at least one team in `teams` (it restricts team profiles)");
+  for (const t of args.teams) problems.push(...validateTags({ [TEAM_TAG_KEY]: t.name, "cost-center": t.costCenter, ...(t.tags ?? {}) }).map((p) => `team ${t.name}: ${p}`));
   return problems;
 }
 
@@ -130,7 +136,7 @@ export class InferenceAccount extends pulumi.ComponentResource {
           description: `Claude Code ${role} model for team ${team.name}`,
           modelSource: { copyFrom: source },
           region: args.region,
-          tags: { ...tags, ...(team.tags ?? {}), team: team.name, "cost-center": team.costCenter, "model-role": role },
+          tags: { ...tags, ...(team.tags ?? {}), [TEAM_TAG_KEY]: team.name, "cost-center": team.costCenter, "model-role": role },
         }, parent);
         this.teamProfiles[team.name]![role] = profile.arn;
       }
@@ -228,6 +234,7 @@ export class InferenceAccount extends pulumi.ComponentResource {
       crossRegion: a.crossRegion,
       applicationProfileArns: Object.values(this.teamProfiles).flatMap((byRole) => Object.values(byRole).filter((x): x is pulumi.Output<string> => !!x)),
       denyBearerTokens: a.denyBedrockApiKeys,
+      restrictTeamProfiles: a.restrictTeamProfiles ?? false,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { installMocks, unwrap } from "../testing";
-import { modelAccessStatements, type ModelAccessSpec } from "./model-access";
+import { policyDocument, renderPolicy } from "../iam";
+import { modelAccessStatements, type ModelAccessSpec, PRINCIPAL_TEAM_VARIABLE, TEAM_TAG_KEY } from "./model-access";
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const spec = (over: Partial<ModelAccessSpec> = {}): ModelAccessSpec => ({
@@ -42,6 +43,58 @@ describe("modelAccessStatements", () => {
     const statements = await resolve(modelAccessStatements(spec({ applicationProfileArns: [app], denyBearerTokens: true })));
     expect(statements[0].Resource).toContain(app);
     expect(statements.at(-1)).toEqual({ Sid: "DenyBedrockApiKeys", Effect: "Deny", Action: ["bedrock:CallWithBearerToken"], Resource: ["*"] });
+  });
+
+  describe("restrictTeamProfiles", () => {
+    const APP_A = "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/aaa";
+    const APP_B = "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/bbb";
+    const SYSTEM = `arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.${SONNET}`;
+    const INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+
+    it("splits the team profiles into their own statement, conditioned on the session's team tag; system profiles stay open", async () => {
+      const statements = await resolve(modelAccessStatements(spec({ applicationProfileArns: [APP_A, APP_B], restrictTeamProfiles: true, denyBearerTokens: true })));
+      expect(statements).toEqual([
+        { Sid: "InvokeThroughSystemProfiles", Effect: "Allow", Action: INVOKE, Resource: [SYSTEM] },
+        { Sid: "InvokeOwnTeamProfiles", Effect: "Allow", Action: INVOKE, Resource: [APP_A, APP_B], Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } },
+        {
+          Sid: "InvokeModelsBehindProfiles",
+          Effect: "Allow",
+          Action: INVOKE,
+          Resource: [`arn:aws:bedrock:us-*::foundation-model/${SONNET}`, `arn:aws:bedrock:ca-*::foundation-model/${SONNET}`],
+          // Still every stage profile: whether a session may use a team's profile is decided on the profile.
+          Condition: { StringEquals: { "bedrock:InferenceProfileArn": [SYSTEM, APP_A, APP_B] } },
+        },
+        { Sid: "ReadStageProfiles", Effect: "Allow", Action: ["bedrock:GetInferenceProfile"], Resource: [SYSTEM, APP_A, APP_B] },
+        { Sid: "ListProfiles", Effect: "Allow", Action: ["bedrock:ListInferenceProfiles"], Resource: ["*"] },
+        { Sid: "DenyBedrockApiKeys", Effect: "Deny", Action: ["bedrock:CallWithBearerToken"], Resource: ["*"] },
+      ]);
+    });
+
+    it("renders the IAM policy variable literally (Pulumi interpolation leaves it alone)", async () => {
+      expect(PRINCIPAL_TEAM_VARIABLE).toBe(`\${aws:PrincipalTag/${TEAM_TAG_KEY}}`);
+      const json = await unwrap(renderPolicy(policyDocument(...modelAccessStatements(spec({ applicationProfileArns: [APP_A], restrictTeamProfiles: true })))));
+      expect(json).toContain('"Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}');
+    });
+
+    it("is one unconditioned statement for system and team profiles when off (the default)", async () => {
+      for (const restrictTeamProfiles of [undefined, false]) {
+        const [profiles] = await resolve(modelAccessStatements(spec({ applicationProfileArns: [APP_A], ...(restrictTeamProfiles === undefined ? {} : { restrictTeamProfiles }) })));
+        expect(profiles).toEqual({ Sid: "InvokeThroughStageProfiles", Effect: "Allow", Action: INVOKE, Resource: [SYSTEM, APP_A] });
+      }
+    });
+
+    it("in-Region on-demand stages have no system profiles: only the conditioned team statement and the direct models", async () => {
+      const statements = await resolve(modelAccessStatements(spec({ crossRegion: "none", applicationProfileArns: [APP_A], restrictTeamProfiles: true })));
+      expect(statements.slice(0, 2)).toEqual([
+        { Sid: "InvokeOwnTeamProfiles", Effect: "Allow", Action: INVOKE, Resource: [APP_A], Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } },
+        { Sid: "InvokeModelsBehindProfiles", Effect: "Allow", Action: INVOKE, Resource: [`arn:aws:bedrock:us-east-1::foundation-model/${SONNET}`] },
+      ]);
+    });
+
+    it("without team profiles there is nothing to restrict", async () => {
+      const [profiles] = await resolve(modelAccessStatements(spec({ restrictTeamProfiles: true })));
+      expect(profiles).toEqual({ Sid: "InvokeThroughStageProfiles", Effect: "Allow", Action: INVOKE, Resource: [SYSTEM] });
+    });
   });
 
   it("refuses an empty model list", () => expect(() => modelAccessStatements(spec({ models: [] }))).toThrow(/at least one model/));

@@ -5,6 +5,16 @@ import { BEARER_TOKEN_ACTIONS, MODEL_INVOKE_ACTIONS, PROFILE_LIST_ACTIONS, PROFI
 
 type In = pulumi.Input<string>;
 
+/** Tag key that names a team on its application inference profiles and on its developers' sessions. */
+export const TEAM_TAG_KEY = "team";
+
+/**
+ * IAM policy variable for the calling session's `team` tag, resolved by IAM per request. Deliberately a
+ * plain (double-quoted) string: as a template literal or inside `pulumi.interpolate` the `${…}` would be
+ * evaluated by JavaScript; `renderPolicy` (`jsonStringify`) writes a plain string as is.
+ */
+export const PRINCIPAL_TEAM_VARIABLE = "${aws:PrincipalTag/team}";
+
 export interface ModelAccessSpec {
   readonly partition: In;
   readonly accountId: In;
@@ -17,6 +27,11 @@ export interface ModelAccessSpec {
   readonly applicationProfileArns: readonly In[];
   /** Deny Bedrock API keys for these principals. */
   readonly denyBearerTokens: boolean;
+  /**
+   * Only a session whose `team` principal tag equals a profile's `team` resource tag may invoke that
+   * application inference profile. System profiles stay open to every session. Default false.
+   */
+  readonly restrictTeamProfiles?: boolean;
 }
 
 /**
@@ -25,6 +40,13 @@ export interface ModelAccessSpec {
  * profile's geography *only when reached through one of those profiles* (`bedrock:InferenceProfileArn`),
  * so direct on-demand calls and other models are not granted. `global.` profiles route to any
  * commercial Region and also evaluate the Region-less foundation-model ARN.
+ *
+ * With `restrictTeamProfiles` the application (team) profiles get their own statement, conditioned on
+ * `aws:ResourceTag/team` = `${aws:PrincipalTag/team}` (Bedrock's service authorization reference lists
+ * `aws:ResourceTag/${TagKey}` for the application-inference-profile resource type, and none for
+ * system profiles or foundation models, which is why the condition stays off those statements). The
+ * foundation-model statement keeps naming every profile: Bedrock authorises the profile and the model
+ * behind it separately, so the profile statement alone decides whose team profile a session may use.
  */
 export function modelAccessStatements(spec: ModelAccessSpec): Statement[] {
   if (spec.models.length === 0) throw new Error("model access needs at least one model");
@@ -43,7 +65,17 @@ export function modelAccessStatements(spec: ModelAccessSpec): Statement[] {
   }
 
   const statements: Statement[] = [];
-  if (profiles.length > 0) statements.push(allow(MODEL_INVOKE_ACTIONS, profiles, { sid: "InvokeThroughStageProfiles" }));
+  if (spec.restrictTeamProfiles && spec.applicationProfileArns.length > 0) {
+    if (systemProfiles.length > 0) statements.push(allow(MODEL_INVOKE_ACTIONS, systemProfiles, { sid: "InvokeThroughSystemProfiles" }));
+    statements.push(
+      allow(MODEL_INVOKE_ACTIONS, spec.applicationProfileArns, {
+        sid: "InvokeOwnTeamProfiles",
+        conditions: { StringEquals: { [`aws:ResourceTag/${TEAM_TAG_KEY}`]: PRINCIPAL_TEAM_VARIABLE } },
+      }),
+    );
+  } else if (profiles.length > 0) {
+    statements.push(allow(MODEL_INVOKE_ACTIONS, profiles, { sid: "InvokeThroughStageProfiles" }));
+  }
   statements.push(
     allow(MODEL_INVOKE_ACTIONS, foundation, {
       sid: "InvokeModelsBehindProfiles",
