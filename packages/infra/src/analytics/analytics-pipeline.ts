@@ -209,7 +209,8 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
       allow(perms.DELIVERY_OBJECT_ACTIONS, [pulumi.interpolate`${data.arn}/${METRICS_PREFIX}*`, pulumi.interpolate`${data.arn}/${ERRORS_PREFIX}*`], { sid: "WriteObjects" }),
       allow(perms.KMS_S3_ACTIONS, [key.arn], {
         sid: "EncryptObjects",
-        conditions: { ...s3ViaService, StringLike: { "kms:EncryptionContext:aws:s3:arn": [pulumi.interpolate`${data.arn}/${METRICS_PREFIX}*`, pulumi.interpolate`${data.arn}/${ERRORS_PREFIX}*`] } },
+        // The data bucket uses an S3 Bucket Key, so S3 asks KMS with the *bucket* ARN as encryption context.
+        conditions: { StringEquals: { ...s3ViaService.StringEquals, "kms:EncryptionContext:aws:s3:arn": data.arn } },
       }),
       allow(perms.DELIVERY_SCHEMA_ACTIONS, [catalogArn, databaseArn, tableArn(TABLE.metrics)], { sid: "ReadSchema" }),
       allow(perms.DELIVERY_LOG_ACTIONS, [pulumi.interpolate`${deliveryLogs.arn}:log-stream:S3Delivery`], { sid: "LogErrors" }),

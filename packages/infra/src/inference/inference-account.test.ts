@@ -76,6 +76,7 @@ describe("InferenceAccount", () => {
     expect(cfg.imageDataDeliveryEnabled).toBe(false);
     expect(cfg.s3Config.bucketName).toBe("inf-invocation-logs");
     expect(cfg.cloudwatchConfig.logGroupName).toBe("/aws/bedrock/ccb-test/model-invocations");
+    expect(cfg.cloudwatchConfig.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-logs", keyPrefix: "large-data" });
     const logGroup = recorder.one("aws:cloudwatch/logGroup:LogGroup", "inf-invocation-logs");
     expect(logGroup.inputs.retentionInDays).toBe(30);
     expect(logGroup.inputs.kmsKeyId).toMatch(/^arn:aws:kms:/);
@@ -98,7 +99,10 @@ describe("InferenceAccount", () => {
       Effect: "Allow",
       Principal: { Service: "bedrock.amazonaws.com" },
       Action: ["s3:PutObject"],
-      Resource: ["arn:aws:s3:::inf-invocation-logs/AWSLogs/111111111111/BedrockModelInvocationLogs/*"],
+      Resource: [
+        "arn:aws:s3:::inf-invocation-logs/AWSLogs/111111111111/BedrockModelInvocationLogs/*",
+        "arn:aws:s3:::inf-invocation-logs/large-data/AWSLogs/111111111111/BedrockModelInvocationLogs/*",
+      ],
       Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" } },
     });
   });

@@ -9,6 +9,9 @@ import { LOG_DELIVERY_ACTIONS } from "./perms";
 
 export type ModelRole = "primary" | "fast" | "opus";
 
+/** Key prefix of invocation payloads too large for CloudWatch Logs (kept apart from the log records). */
+const LARGE_DATA_PREFIX = "large-data";
+
 export interface TeamArgs {
   readonly name: string;
   readonly costCenter: string;
@@ -148,7 +151,11 @@ export class InferenceAccount extends pulumi.ComponentResource {
         kmsKeyArn: this.key.arn,
         expirationDays: args.invocationLogging.s3ExpirationDays,
         policyStatements: (arn) => [
-          allow(["s3:PutObject"], [pulumi.interpolate`${arn}/AWSLogs/${env.accountId}/BedrockModelInvocationLogs/*`], {
+          // Records under AWSLogs/…, payloads too large for CloudWatch Logs under large-data/AWSLogs/….
+          allow(["s3:PutObject"], [
+            pulumi.interpolate`${arn}/AWSLogs/${env.accountId}/BedrockModelInvocationLogs/*`,
+            pulumi.interpolate`${arn}/${LARGE_DATA_PREFIX}/AWSLogs/${env.accountId}/BedrockModelInvocationLogs/*`,
+          ], {
             sid: "BedrockDeliversInvocationLogs",
             principal: { Service: "bedrock.amazonaws.com" },
             conditions: { StringEquals: { "aws:SourceAccount": env.accountId }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}:${env.accountId}:*` } },
@@ -184,7 +191,7 @@ export class InferenceAccount extends pulumi.ComponentResource {
           embeddingDataDeliveryEnabled: false,
           videoDataDeliveryEnabled: false,
           s3Config: { bucketName: bucket.bucketName, keyPrefix: "" },
-          cloudwatchConfig: { logGroupName: logGroup.name, roleArn: deliveryRole.arn, largeDataDeliveryS3Config: { bucketName: bucket.bucketName, keyPrefix: "large-data" } },
+          cloudwatchConfig: { logGroupName: logGroup.name, roleArn: deliveryRole.arn, largeDataDeliveryS3Config: { bucketName: bucket.bucketName, keyPrefix: LARGE_DATA_PREFIX } },
         },
       }, { parent: this, dependsOn: [deliveryPolicy, bucket] });
       this.invocationLogs = { bucketName: bucket.bucketName, bucketArn: bucket.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn };
