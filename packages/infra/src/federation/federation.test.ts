@@ -56,6 +56,24 @@ describe("OidcFederation", () => {
     });
   });
 
+  it("requires the session tags of `requiredTagKeys` to be present (Null false), next to the restriction", async () => {
+    new fed.OidcFederation("email-tag", { issuer: issuer(), clientIds: ["c"], requiredSessionTag: { key: "claude-code", values: ["enabled"] }, requiredTagKeys: ["email"] });
+    await settle();
+    expect(policyOf(recorder.one("aws:iam/role:Role", "email-tag-users").inputs.assumeRolePolicy)!.Statement).toEqual([
+      {
+        Sid: "FederatedUsers",
+        Effect: "Allow",
+        Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default" },
+        Action: ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
+        Condition: {
+          StringEquals: { "example.okta.com/oauth2/default:aud": ["c"], "aws:RequestTag/claude-code": ["enabled"] },
+          Null: { "aws:RequestTag/email": "false" },
+        },
+      },
+    ]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
   it("uses StringLike for subject patterns", async () => {
     new fed.OidcFederation("patterns", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1*"] });
     await settle();
@@ -68,6 +86,9 @@ describe("OidcFederation", () => {
     [{ maxSessionHours: 13 }, /`maxSessionHours` must be a whole number from 1 to 12/],
     [{ allowedSubjects: [] }, /restrict the role/],
     [{ allowedSubjects: ["*"] }, /may not be only a wildcard/],
+    [{ requiredTagKeys: ["e mail"] }, /`requiredTagKeys`: "e mail" is not a session tag key/],
+    [{ requiredTagKeys: ["email", "email"] }, /`requiredTagKeys` lists a key twice/],
+    [{ allowedSubjects: [], requiredTagKeys: ["email"] }, /restrict the role/],
   ])("refuses unsafe args %j", (override, message) => {
     expect(() => new fed.OidcFederation("bad", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"], ...override })).toThrowError(message);
   });

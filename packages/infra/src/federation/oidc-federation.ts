@@ -8,6 +8,13 @@ export interface AccessRestriction {
   readonly allowedSubjects?: readonly string[];
   /** A session tag the IdP must send (the `https://aws.amazon.com/tags` claim), e.g. claude-code=enabled. */
   readonly requiredSessionTag?: { readonly key: string; readonly values: readonly string[] };
+  /**
+   * Session tags the token must carry, with any value (`Null: { "aws:RequestTag/<key>": "false" }`),
+   * e.g. `email` when the quota block keys on `aws:PrincipalTag/email`: the caller of
+   * AssumeRoleWithWebIdentity chooses the session name, but session tags come only from the signed token.
+   * They only add to the restriction above (a present tag says nothing about who may sign in).
+   */
+  readonly requiredTagKeys?: readonly string[];
 }
 
 export interface OidcFederationArgs extends AccessRestriction {
@@ -23,10 +30,13 @@ export interface OidcFederationArgs extends AccessRestriction {
   readonly tags?: Record<string, string>;
 }
 
+const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;
+
 function trustRestriction(args: AccessRestriction) {
   return {
     ...(args.allowedSubjects?.length ? { subjects: args.allowedSubjects } : {}),
     ...(args.requiredSessionTag ? { claims: { [`aws:RequestTag/${args.requiredSessionTag.key}`]: args.requiredSessionTag.values } } : {}),
+    ...(args.requiredTagKeys?.length ? { presentTags: args.requiredTagKeys } : {}),
   };
 }
 
@@ -39,6 +49,8 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
   if ((args.createRole ?? true) && !args.allowedSubjects?.length && !args.requiredSessionTag) {
     problems.push("restrict the role with `allowedSubjects` or `requiredSessionTag`: the audience alone admits every user of the IdP");
   }
+  for (const k of args.requiredTagKeys ?? []) if (!TAG_KEY.test(k)) problems.push(`\`requiredTagKeys\`: "${k}" is not a session tag key`);
+  if (args.requiredTagKeys && new Set(args.requiredTagKeys).size !== args.requiredTagKeys.length) problems.push("`requiredTagKeys` lists a key twice");
   if (!args.issuer.url.startsWith("https://")) problems.push("`issuer` must be normalised with normalizeIssuer()");
   if ((args.createRole ?? true) && problems.length === 0) {
     // The trust's own checks, run before any child exists so a refusal leaves nothing behind.
@@ -50,7 +62,8 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
 /**
  * The IAM OIDC identity provider for the stage's IdP and the role developers assume with
  * `AssumeRoleWithWebIdentity`. The trust pins the audience to the helper's client id, restricts the
- * subject (pilot) or requires a session tag the IdP sends (production), and allows `sts:TagSession`
+ * subject (pilot) or requires a session tag the IdP sends (production), optionally requires further
+ * session tags to be present (`requiredTagKeys`, e.g. the email the quota block keys on), and allows `sts:TagSession`
  * so attributes from the token reach CloudTrail and cost reports. The role has no permissions of its
  * own: the inference account grants model access to it.
  */

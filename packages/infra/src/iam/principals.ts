@@ -20,6 +20,11 @@ export interface OidcTrustOptions {
   readonly subjects?: readonly string[];
   /** Further claim restrictions, e.g. `{ "amr": ["authenticated"] }` or a group claim mapped as a session tag. */
   readonly claims?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Session tags the token must carry, with any value: `Null: { "aws:RequestTag/<key>": "false" }`.
+   * They do not count as a restriction of who signs in (name `subjects` or `claims` for that).
+   */
+  readonly presentTags?: readonly string[];
   /** Allow session tags from the token (`sts:TagSession`): needed for attribute-based attribution. */
   readonly allowSessionTags?: boolean;
 }
@@ -41,6 +46,7 @@ export function validateOidcTrust(o: OidcTrustOptions): string[] {
   for (const [k, v] of claims) {
     if (v.length === 0 || v.some((x) => WILDCARD_ONLY.test(x) || x.trim() === "")) problems.push(`claim \`${k}\` needs non-wildcard values`);
   }
+  for (const k of o.presentTags ?? []) if (k.trim() === "" || /[*?]/.test(k)) problems.push(`\`presentTags\`: "${k}" is not a session tag key`);
   if (/^https?:\/\//.test(o.issuerKey) || o.issuerKey.endsWith("/")) problems.push("`issuerKey` is the issuer without scheme and trailing slash");
   return problems;
 }
@@ -64,6 +70,7 @@ export function oidcTrustStatement(o: OidcTrustOptions): Statement {
     const op = `${multi}${values.some((v) => /[*?]/.test(v)) ? "StringLike" : "StringEquals"}`;
     claimConditions[op] = { ...(claimConditions[op] ?? {}), [key]: [...values] };
   }
+  const present = o.presentTags?.length ? { Null: Object.fromEntries(o.presentTags.map((k) => [`aws:RequestTag/${k}`, "false"])) } : undefined;
   if (exact.length && patterns.length) {
     throw new Error("OIDC trust: use either exact subjects or patterns, not both (IAM ANDs the two operators)");
   }
@@ -72,7 +79,7 @@ export function oidcTrustStatement(o: OidcTrustOptions): Statement {
     Effect: "Allow",
     Principal: { Federated: o.providerArn },
     Action: o.allowSessionTags ? ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] : ["sts:AssumeRoleWithWebIdentity"],
-    Condition: mergeConditions({ StringEquals: equals }, Object.keys(like).length ? { StringLike: like } : undefined, claimConditions),
+    Condition: mergeConditions({ StringEquals: equals }, Object.keys(like).length ? { StringLike: like } : undefined, claimConditions, present),
   };
 }
 

@@ -79,8 +79,9 @@ export const federatedTrustPinned: SecurityRule = {
         out.push(`federated trust for ${s.Principal.Federated} does not pin the audience with StringEquals on <issuer>:aud`);
       }
       // Claim conditions: <issuer>:sub, Cognito's amr, or a session tag the IdP must send
-      // (aws:RequestTag/<key>). Other `aws:` keys do not restrict who signs in.
-      const claims = conds.filter((c) => !c.key.endsWith(":aud") && (!c.key.startsWith("aws:") || c.key.startsWith("aws:RequestTag/")));
+      // (aws:RequestTag/<key>). Other `aws:` keys do not restrict who signs in, nor does a `Null` check
+      // that a tag is present (any signed-in user's token may carry it).
+      const claims = conds.filter((c) => c.op !== "Null" && !c.key.endsWith(":aud") && (!c.key.startsWith("aws:") || c.key.startsWith("aws:RequestTag/")));
       const admitsGuests = claims.some((c) => c.key.endsWith(":amr") && c.values.includes("unauthenticated"));
       const restricting = claims.filter((c) => !onlyWildcards(c.values) && !(c.key.endsWith(":amr") && c.values.includes("unauthenticated")));
       if (restricting.length === 0) out.push(`federated trust for ${s.Principal.Federated} does not restrict the subject or a group claim`);

@@ -24,6 +24,11 @@ describe("security rules", () => {
     });
   });
 
+  it("federated trust: a session tag that only has to be present (Null false) does not restrict who signs in", () => {
+    const trust = role("r", { Effect: "Allow", Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/idp.example.com" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "idp.example.com:aud": "c" }, Null: { "aws:RequestTag/email": "false" } } });
+    expect(findingsOf([trust]).map((f) => f.message).join()).toMatch(/does not restrict the subject or a group claim/);
+  });
+
   it("federated trust: rejects admitting unauthenticated Cognito identities", () => {
     const trust = role("r", { Effect: "Allow", Principal: { Federated: "cognito-identity.amazonaws.com" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "cognito-identity.amazonaws.com:aud": "us-east-1:pool" }, "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" } } });
     expect(findingsOf([trust]).map((f) => f.message).join()).toMatch(/unauthenticated/);
