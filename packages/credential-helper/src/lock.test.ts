@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import * as fsp from "node:fs/promises";
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
+import type { Fs } from "./deps.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireLock, isStale } from "./lock.js";
@@ -41,6 +43,53 @@ describe("lock", () => {
     await (await acquireLock(d, file, { waitMs: 0, staleAfterMs: 60_000 })).release();
     writeFileSync(file, JSON.stringify({ pid: 1, host: "other-host", createdAt: T0 - 120_000 }));
     await (await acquireLock(d, file, { waitMs: 0, staleAfterMs: 60_000 })).release();
+  });
+
+  it("lets exactly one of two concurrent breakers of a dead holder's lock hold it", async () => {
+    const a0 = testDeps();
+    const file = join(a0.homedir, "lock");
+    const stale = JSON.stringify({ pid: 999, host: "unit-host", createdAt: T0 });
+    writeFileSync(file, stale);
+    const alive = (pid: number) => pid !== 999;
+    // B is slow between deciding to remove the stale lock and removing it: by then A may have taken a new one.
+    const slowUnlink: Fs = {
+      ...(fsp as unknown as Fs),
+      unlink: async (p) => {
+        if (p === file) {
+          for (let i = 0; i < 30 && readFileSync(file, "utf8") === stale; i++) await new Promise((r) => setTimeout(r, 10));
+        }
+        return fsp.unlink(p);
+      },
+    };
+    const b = testDeps({ homedir: a0.homedir, pid: 2, isProcessAlive: alive, fs: slowUnlink });
+    const a = testDeps({ homedir: a0.homedir, pid: 1, isProcessAlive: alive });
+    const opts = { waitMs: 1000, staleAfterMs: 60_000, pollMs: 100 };
+    const pb = acquireLock(b, file, opts);
+    await new Promise((r) => setTimeout(r, 20));
+    const results = await Promise.allSettled([acquireLock(a, file, opts), pb]);
+    const holders = results.filter((r) => r.status === "fulfilled");
+    expect(holders).toHaveLength(1);
+    expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "ERR_LOCK_TIMEOUT" } });
+    expect(JSON.parse(readFileSync(file, "utf8")).pid).toBe(results[0]!.status === "fulfilled" ? 1 : 2);
+    expect(existsSync(`${file}.break`)).toBe(false);
+  });
+
+  it("removes a lock.break abandoned by a breaker that died, then breaks the stale lock", async () => {
+    const d = testDeps({ isProcessAlive: (pid) => pid !== 999 });
+    const file = join(d.homedir, "lock");
+    writeFileSync(file, JSON.stringify({ pid: 999, host: "unit-host", createdAt: T0 }));
+    writeFileSync(`${file}.break`, "{}");
+    const old = (T0 - 60_000) / 1000;
+    utimesSync(`${file}.break`, old, old);
+    const lock = await acquireLock(d, file, { waitMs: 0, staleAfterMs: 60_000 });
+    expect(existsSync(`${file}.break`)).toBe(false);
+    await lock.release();
+    // A fresh guard means another breaker is at work: wait for it rather than break alongside it.
+    writeFileSync(file, JSON.stringify({ pid: 999, host: "unit-host", createdAt: T0 }));
+    writeFileSync(`${file}.break`, "{}");
+    const now = T0 / 1000;
+    utimesSync(`${file}.break`, now, now);
+    await expect(acquireLock(d, file, { waitMs: 0, staleAfterMs: 60_000 })).rejects.toMatchObject({ code: "ERR_LOCK_TIMEOUT" });
   });
 
   it("does not judge a lock from another host by its pid", () => {

@@ -2,7 +2,7 @@
  * A cross-process lock around "get new credentials": the first `credential-process` signs in and calls
  * STS, the others wait and then read its result from the cache. The lock file is created with O_EXCL
  * (`wx`) and holds `{pid, host, createdAt}`; a lock whose process is gone (same host) or that is older
- * than `staleAfterMs` is broken. The lock is held through the callback server's bind and the whole
+ * than `staleAfterMs` is broken, one breaker at a time (see `breakStale`). The lock is held through the callback server's bind and the whole
  * sign-in, so there is no window between "I own the sign-in" and "I own the port".
  */
 import type { Deps } from "./deps.js";
@@ -83,18 +83,59 @@ export async function acquireLock(d: LockDeps, file: string, options: LockOption
     if (st === undefined) continue; // released between our attempt and our look: try again at once
     const holder = parse(text);
     if (isStale(d, holder, st.mtimeMs, options.staleAfterMs)) {
-      // Re-read before breaking so we never remove a lock a third process just took.
-      const again = await readText(d, file).catch(() => undefined);
-      if (again === text) {
-        d.log.debug("lock", "breaking stale lock", { pid: holder?.pid });
-        await removeFile(d, file).catch(() => undefined);
+      if (!(await breakStale(d, file, text, holder))) {
+        // Another process is breaking it right now: give it a moment, then look again.
+        if (d.now() >= deadline) throw timeout(options, holder, file);
+        waited = true;
+        await d.sleep(poll);
       }
       continue;
     }
-    if (d.now() >= deadline) {
-      throw new HelperError("ERR_LOCK_TIMEOUT", `waited ${Math.round(options.waitMs / 1000)} s for another sign-in (process ${holder?.pid ?? "?"}, lock ${file})`);
-    }
+    if (d.now() >= deadline) throw timeout(options, holder, file);
     waited = true;
     await d.sleep(poll);
   }
+}
+
+function timeout(options: LockOptions, holder: LockContent | undefined, file: string): HelperError {
+  return new HelperError("ERR_LOCK_TIMEOUT", `waited ${Math.round(options.waitMs / 1000)} s for another sign-in (process ${holder?.pid ?? "?"}, lock ${file})`);
+}
+
+/** A `lock.break` older than this was left by a breaker that died between taking and removing it. */
+export const BREAK_STALE_MS = 5_000;
+
+/**
+ * Breaking a stale lock is "look, compare, remove": without a guard, two processes can both decide the
+ * lock is stale, one removes it and takes a new one, and the other then removes *that*. So breaking is
+ * serialised by `<lock>.break` (O_EXCL): under it the lock is read again and removed only if it still
+ * holds the stale content seen before. The guard is held for a few file operations only, so one older
+ * than BREAK_STALE_MS (by mtime) is abandoned and removed. Returns false when another process holds
+ * the guard (the caller waits and looks again).
+ */
+async function breakStale(d: LockDeps, file: string, staleText: string | undefined, holder: LockContent | undefined): Promise<boolean> {
+  const guard = `${file}.break`;
+  try {
+    await d.fs.writeFile(guard, JSON.stringify({ pid: d.pid, host: d.hostname, createdAt: d.now() }), { mode: 0o600, flag: "wx", encoding: "utf8" });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw unwritable(guard, e);
+    const st = await d.fs.stat(guard).catch(() => undefined);
+    if (st === undefined) return true; // released meanwhile: look again at once
+    if (d.now() - st.mtimeMs > BREAK_STALE_MS) {
+      d.log.debug("lock", "removing abandoned lock.break");
+      await removeFile(d, guard).catch(() => undefined);
+      return true;
+    }
+    return false;
+  }
+  try {
+    // Under the guard: remove the lock only if it is still the stale one (not one a third process took).
+    const again = await readText(d, file).catch(() => undefined);
+    if (again === staleText && again !== undefined) {
+      d.log.debug("lock", "breaking stale lock", { pid: holder?.pid });
+      await removeFile(d, file).catch(() => undefined);
+    }
+  } finally {
+    await removeFile(d, guard).catch(() => undefined);
+  }
+  return true;
 }
