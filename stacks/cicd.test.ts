@@ -74,6 +74,17 @@ describe("cicd in the pilot stage (one account)", () => {
     expect(guard.Condition).toEqual({ StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"] } });
   });
 
+  it("the CI roles reach only this stack's state objects in the shared backend bucket", async () => {
+    const { recorder } = await runStage("pilot");
+    const objects = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-pilot-cicd-inference-deploy-state").inputs.policy)!.Statement.find((s: any) => s.Sid === "StateObjects");
+    expect(objects.Resource).toEqual([
+      ...["pilot.json", "pilot.json.bak", "pilot.json.gz", "pilot.json.gz.bak"].map((f) => `arn:aws:s3:::example-pulumi-state/.pulumi/stacks/claude-code-bedrock/${f}`),
+      "arn:aws:s3:::example-pulumi-state/.pulumi/history/claude-code-bedrock/pilot/*",
+      "arn:aws:s3:::example-pulumi-state/.pulumi/backups/claude-code-bedrock/pilot/*",
+      "arn:aws:s3:::example-pulumi-state/.pulumi/locks/organization/claude-code-bedrock/pilot/*",
+    ]);
+  });
+
   it("a release without a registry names both ways to fix it", () => {
     expect(() => composeFrom("pilot", (raw) => { raw.distribution = { enabled: false }; })).toThrow(/enable stage.distribution, or set stage.cicd.release.codeArtifact/);
   });

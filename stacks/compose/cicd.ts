@@ -1,5 +1,5 @@
 import type * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { cicd } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 
@@ -90,7 +90,10 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
     // The stage's Region, the secrets key's (state and secrets are read there), and any the stage adds.
     allowedRegions: [...new Set([config.region, ...(cfg.stateBackend?.kmsKeyArn ? [cfg.stateBackend.kmsKeyArn.split(":")[3]!] : []), ...cfg.additionalRegions])],
     maxSessionSeconds: cfg.maxSessionMinutes * 60,
-    ...(cfg.stateBackend ? { stateBackend: { bucketName: cfg.stateBackend.bucket, ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}) } } : {}),
+    // The bucket may hold every stage's state: the roles reach only this project's and stack's objects.
+    ...(cfg.stateBackend
+      ? { stateBackend: { bucketName: cfg.stateBackend.bucket, project: pulumi.getProject(), stack: pulumi.getStack(), ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}) } }
+      : {}),
     ...(cfg.permissionsBoundaryArn ? { permissionsBoundaryArn: cfg.permissionsBoundaryArn } : {}),
     tags: { ...ctx.tags },
   };

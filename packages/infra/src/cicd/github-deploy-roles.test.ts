@@ -31,7 +31,7 @@ function entryRoles(overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
     github: { repository: REPO, deployBranch: "main", deployEnvironments: ["production"] },
     chainTo: [ENTRY, OTHER],
     allowedRegions: ["us-east-1"],
-    stateBackend: { bucketName: "example-pulumi-state", kmsKeyArn: KEY_ARN },
+    stateBackend: { bucketName: "example-pulumi-state", kmsKeyArn: KEY_ARN, project: "claude-code-bedrock", stack: "pilot" },
     tags: { stage: "pilot" },
     ...overrides,
   });
@@ -208,19 +208,47 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
   it("state access: the deploy role writes state and encrypts secrets; the preview role reads and only writes locks", async () => {
     entryRoles();
     await settle();
+    const S = "arn:aws:s3:::example-pulumi-state";
+    const checkpoints = ["pilot.json", "pilot.json.bak", "pilot.json.gz", "pilot.json.gz.bak"].map((f) => `${S}/.pulumi/stacks/claude-code-bedrock/${f}`);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-state"))).toEqual([
-      { Sid: "StateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: ["arn:aws:s3:::example-pulumi-state"] },
-      { Sid: "StateObjects", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::example-pulumi-state/*"] },
+      { Sid: "StateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: [S] },
+      { Sid: "StateBackendMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${S}/.pulumi/meta.yaml`] },
+      {
+        Sid: "StateObjects", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        Resource: [
+          ...checkpoints,
+          `${S}/.pulumi/history/claude-code-bedrock/pilot/*`, `${S}/.pulumi/backups/claude-code-bedrock/pilot/*`, `${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`,
+        ],
+      },
       { Sid: "Secrets", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN] },
     ]);
     const preview = statementsOf(recorder.one(ROLE_POLICY, "ci-preview-state"));
-    expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({ Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::example-pulumi-state/*"] });
-    expect(preview.find((s: any) => s.Sid === "StateLocks").Resource).toEqual(["arn:aws:s3:::example-pulumi-state/.pulumi/locks/*"]);
+    expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({ Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: checkpoints });
+    expect(preview.find((s: any) => s.Sid === "StateLocks").Resource).toEqual([`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`]);
     expect(preview.find((s: any) => s.Sid === "Secrets").Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-chain"))).toEqual([
       { Sid: "ChainToStageAccounts", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-deploy`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy`] },
     ]);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-preview-chain"))[0].Resource).toEqual([`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-preview`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-preview`]);
+  });
+
+  it("state: a stage's roles reach only that stack's objects in a bucket shared by every stage (IAM policy simulator)", async () => {
+    entryRoles();
+    await settle();
+    const S = "arn:aws:s3:::example-pulumi-state/.pulumi";
+    // The pilot deploy role (main branch, no reviewers) must not rewrite prod's checkpoint: that would bypass prod's reviewers.
+    expect(await deployRoleMay("s3:PutObject", `${S}/stacks/claude-code-bedrock/prod.json`)).toBe(false);
+    expect(await deployRoleMay("s3:GetObject", `${S}/stacks/claude-code-bedrock/prod.json`)).toBe(false);
+    expect(await deployRoleMay("s3:DeleteObject", `${S}/locks/organization/claude-code-bedrock/prod/x.json`)).toBe(false);
+    expect(await deployRoleMay("s3:PutObject", `${S}/history/claude-code-bedrock/prod/prod-1.history.json`)).toBe(false);
+    expect(await deployRoleMay("s3:PutObject", `${S}/stacks/claude-code-bedrock/pilot2.json`)).toBe(false);
+    expect(await deployRoleMay("s3:PutObject", `${S}/stacks/other-project/pilot.json`)).toBe(false);
+    expect(await deployRoleMay("s3:PutObject", `${S}/meta.yaml`)).toBe(false);
+    // Its own stack, in full:
+    for (const key of ["stacks/claude-code-bedrock/pilot.json", "stacks/claude-code-bedrock/pilot.json.gz.bak", "history/claude-code-bedrock/pilot/pilot-1.checkpoint.json", "backups/claude-code-bedrock/pilot/pilot.1.json", "locks/organization/claude-code-bedrock/pilot/id.json"]) {
+      expect(await deployRoleMay("s3:PutObject", `${S}/${key}`), key).toBe(true);
+    }
+    expect(await deployRoleMay("s3:GetObject", `${S}/meta.yaml`)).toBe(true);
   });
 
   it("guardrails hold against the deploy role's own allows (evaluated with an IAM policy simulator)", async () => {
@@ -291,7 +319,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     ]);
     expect(publish.find((s: any) => s.Sid === "HelperPackages").Action).toContain("codeartifact:PutPackageOriginConfiguration");
     expect(publish.find((s: any) => s.Sid === "CodeArtifactBearer").Condition).toEqual({ StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } });
-    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual(["StateBucket", "StateObjects", "Secrets"]);
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual(["StateBucket", "StateBackendMeta", "StateObjects", "Secrets"]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 });
@@ -348,7 +376,8 @@ describe("GitHubDeployRoles argument validation", () => {
     ["a long session", { github: { repository: REPO, deployBranch: "main" }, maxSessionSeconds: 7200 }, /`maxSessionSeconds` must be 900–3600/],
     ["cross-account chaining without an organisation", { accountId: OTHER, chainFrom: { accountId: ENTRY } }, /`chainFrom.organizationId` is required/],
     ["neither trust path", {}, /set `github`.*or `chainFrom`/],
-    ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
+    ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", project: "p", stack: "s", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
+    ["a wildcard state stack", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", project: "claude-code-bedrock", stack: "*" } }, /`stateBackend.stack` "\*" must be a Pulumi stack name/],
     ["a wildcard managed role name", { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] }, /`managedRoleNames`: "\*" is not an IAM role name/],
     ["an unknown permission group", { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] }, /`permissionGroups`: "everything" is not one of identity, observability, monitoring, compute, network, data/],
     ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],

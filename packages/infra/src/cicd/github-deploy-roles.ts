@@ -10,7 +10,7 @@ import {
   KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
   PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
   RELEASE_TOKEN_ACTIONS, SECRETS_DECRYPT_ACTIONS, SECRETS_ENCRYPT_ACTIONS, SERVICE_LINKED_ROLE_ACTIONS, SERVICE_LINKED_ROLE_SERVICES,
-  STATE_BUCKET_LIST_ACTIONS, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS,
+  STATE_BUCKET_LIST_ACTIONS, STATE_META_KEY, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS, stateObjectPaths,
 } from "./perms";
 import {
   ciRoleNames, deploySubjects, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, MAX_CI_SESSION_SECONDS, previewSubjects, releaseSubjects,
@@ -46,6 +46,12 @@ export interface GitHubEntryArgs extends SubjectSpec {
 export interface StateBackendArgs {
   readonly bucketName: string;
   readonly kmsKeyArn?: string;
+  /**
+   * The Pulumi project and stack whose state these roles use: the bucket may hold every stage's state
+   * (`Pulumi.prod.yaml`: same backend as pilot), so the roles reach only this stack's objects.
+   */
+  readonly project: string;
+  readonly stack: string;
 }
 
 export interface GitHubDeployRolesArgs {
@@ -208,13 +214,18 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
       const b = args.stateBackend;
       if (!b) return [];
       const bucket = arn(env.partition, "s3", "", "", b.bucketName);
-      const objects = pulumi.interpolate`${bucket}/*`;
+      const paths = stateObjectPaths(b.project, b.stack);
+      const at = (keys: readonly string[]) => keys.map((k) => pulumi.interpolate`${bucket}/${k}`);
+      // Listing stays bucket-wide (key names only, never contents): S3 answers a read of a missing key
+      // with 404 only to callers allowed ListBucket, else 403, and Pulumi probes `<stack>.json.gz` and
+      // the lock directory on every operation; an `s3:prefix` condition is not evaluated on those probes.
       const statements: Statement[] = [allow([...STATE_BUCKET_LIST_ACTIONS], [bucket], { sid: "StateBucket" })];
-      if (write) statements.push(allow([...STATE_OBJECT_WRITE_ACTIONS], [objects], { sid: "StateObjects" }));
+      statements.push(allow([...STATE_OBJECT_READ_ACTIONS], at([STATE_META_KEY]), { sid: "StateBackendMeta" }));
+      if (write) statements.push(allow([...STATE_OBJECT_WRITE_ACTIONS], at([...paths.checkpoints, paths.history, paths.backups, paths.locks]), { sid: "StateObjects" }));
       else {
-        statements.push(allow([...STATE_OBJECT_READ_ACTIONS], [objects], { sid: "StateObjects" }));
+        statements.push(allow([...STATE_OBJECT_READ_ACTIONS], at(paths.checkpoints), { sid: "StateObjects" }));
         // A preview takes the stack lock like any operation of the self-managed backend.
-        statements.push(allow(["s3:DeleteObject", "s3:PutObject"], [pulumi.interpolate`${bucket}/.pulumi/locks/*`], { sid: "StateLocks" }));
+        statements.push(allow(["s3:DeleteObject", "s3:PutObject"], at([paths.locks]), { sid: "StateLocks" }));
       }
       if (b.kmsKeyArn) {
         statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
@@ -265,6 +276,7 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
 
 const CODEARTIFACT_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
 const CODEARTIFACT_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const NPM_SCOPED_NAME = /^@([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)$/;
 
 function validateExtra(a: GitHubDeployRolesArgs): string[] {
@@ -284,6 +296,9 @@ function validateExtra(a: GitHubDeployRolesArgs): string[] {
   }
   if (a.stateBackend) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(a.stateBackend.bucketName)) problems.push(`\`stateBackend.bucketName\` "${a.stateBackend.bucketName}" is not an S3 bucket name`);
+    for (const k of ["project", "stack"] as const) {
+      if (!PULUMI_NAME.test(a.stateBackend[k] ?? "")) problems.push(`\`stateBackend.${k}\` "${a.stateBackend[k]}" must be a Pulumi ${k} name (letters, digits, -, _, .; no wildcards)`);
+    }
     if (a.stateBackend.kmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[a-f0-9]{32}$/.test(a.stateBackend.kmsKeyArn)) problems.push("`stateBackend.kmsKeyArn` must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); IAM does not match alias ARNs");
   }
   return problems;

@@ -232,6 +232,24 @@ export function previewReadActions(groups?: readonly string[]): string[] {
 }
 export const PREVIEW_READ_ACTIONS: readonly string[] = previewReadActions();
 
+/**
+ * Pulumi self-managed backend (S3), project-scoped layout (`.pulumi/meta.yaml` version 1, the default
+ * since Pulumi 3.61): one stack's objects. The checkpoint is `<stack>.json` or `<stack>.json.gz`, each
+ * copied to `.bak` before it is overwritten; locks are keyed by the fully qualified name
+ * `organization/<project>/<stack>` (the DIY backend's fixed organisation). Prefixes end in `/` so that
+ * stack `pilot` never matches `pilot2`.
+ */
+export function stateObjectPaths(project: string, stack: string): { checkpoints: string[]; history: string; backups: string; locks: string } {
+  const checkpoint = `.pulumi/stacks/${project}/${stack}.json`;
+  return {
+    checkpoints: [checkpoint, `${checkpoint}.bak`, `${checkpoint}.gz`, `${checkpoint}.gz.bak`],
+    history: `.pulumi/history/${project}/${stack}/*`,
+    backups: `.pulumi/backups/${project}/${stack}/*`,
+    locks: `.pulumi/locks/organization/${project}/${stack}/*`,
+  };
+}
+/** The backend's layout marker, read on login. */
+export const STATE_META_KEY = ".pulumi/meta.yaml";
 /** Pulumi self-managed backend (S3): the state objects. */
 export const STATE_BUCKET_LIST_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"] as const;
 export const STATE_OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
