@@ -129,10 +129,16 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     expect(groupsOf("444444444444")).toEqual(["identity"]);
   });
 
-  it("the workload account's deploy role may attach policies to the cross-account source roles it names, and to no other existing role", async () => {
+  it("the workload account's deploy role may only write the inline policy of the cross-account source roles it names, and touch no other existing role", async () => {
     const { recorder } = await runStage("prod");
     const identity = policyOf(recorder.one("aws:iam/policy:Policy", "ccb-prod-cicd-workload-dev-tools-deploy-identity").inputs.policy)!.Statement;
-    expect(identity.find((s: any) => s.Sid === "ManageStageRoles").Resource).toEqual(["arn:aws:iam::444444444444:role/ccb-prod-*", "arn:aws:iam::444444444444:role/ci-code-review"]);
+    expect(identity.find((s: any) => s.Sid === "ManageStageRoles").Resource).toEqual(["arn:aws:iam::444444444444:role/ccb-prod-*"]);
+    expect(identity.find((s: any) => s.Sid === "AttachStageOrServicePolicies").Resource).toEqual(["arn:aws:iam::444444444444:role/ccb-prod-*"]);
+    expect(identity.find((s: any) => s.Sid === "ManageInlinePoliciesOfNamedRoles")).toEqual({
+      Sid: "ManageInlinePoliciesOfNamedRoles", Effect: "Allow", Action: ["iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:PutRolePolicy"], Resource: ["arn:aws:iam::444444444444:role/ci-code-review"],
+    });
+    const named = identity.filter((s: any) => JSON.stringify(s.Resource).includes("role/ci-code-review"));
+    expect(named.map((s: any) => s.Sid)).toEqual(["ManageInlinePoliciesOfNamedRoles"]);
   });
 
   it("refuses a multi-account stage without an organisation id, naming the key", () => {

@@ -280,6 +280,14 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     await settle();
     const role = (name: string) => `arn:aws:iam::${ENTRY}:role/${name}`;
     expect(await deployRoleMay("iam:PutRolePolicy", role("ci-code-review"))).toBe(true);
+    expect(await deployRoleMay("iam:DeleteRolePolicy", role("ci-code-review"))).toBe(true);
+    expect(await deployRoleMay("iam:GetRolePolicy", role("ci-code-review"))).toBe(true);
+    // A named existing role gets its inline policy written, nothing more: its trust and lifecycle stay its owner's.
+    for (const action of ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:UpdateRole", "iam:DetachRolePolicy", "iam:TagRole", "iam:PutRolePermissionsBoundary"]) {
+      expect(await deployRoleMay(action, role("ci-code-review")), action).toBe(false);
+    }
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSLambdaRole" })).toBe(false);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), { "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(false);
     expect(await deployRoleMay("iam:PutRolePolicy", role("OrganizationAccountAccessRole"))).toBe(false);
     expect(await deployRoleMay("iam:UpdateAssumeRolePolicy", role("platform-admin"))).toBe(false);
     expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(true);

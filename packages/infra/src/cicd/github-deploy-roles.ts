@@ -7,7 +7,7 @@ import {
 } from "../iam";
 import {
   APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, previewReadActions, IAM_OIDC_WRITE_ACTIONS, IAM_POLICY_WRITE_ACTIONS, IAM_READ_ACTIONS, IAM_ROLE_WRITE_ACTIONS,
-  KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
+  KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, MANAGED_ROLE_INLINE_POLICY_ACTIONS, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
   PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
   RELEASE_TOKEN_ACTIONS, SECRETS_DECRYPT_ACTIONS, SECRETS_ENCRYPT_ACTIONS, SERVICE_LINKED_ROLE_ACTIONS, SERVICE_LINKED_ROLE_SERVICES,
   STATE_BUCKET_LIST_ACTIONS, STATE_META_KEY, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS, stateObjectPaths,
@@ -319,8 +319,12 @@ function deployGroupStatements(env: AwsEnvironment, args: GitHubDeployRolesArgs)
     if (g.key === "identity") {
       statements.push(allow(plain.filter((a) => !a.startsWith("iam:")), ["*"], { sid }));
       statements.push(allow(IAM_READ_ACTIONS, ["*"], { sid: "ReadIam" }));
-      const roles = [iamArn(`role/${args.namePrefix}-*`), ...(args.managedRoleNames ?? []).map((n) => iamArn(`role/${n}`))];
+      const roles = [iamArn(`role/${args.namePrefix}-*`)];
       statements.push(allow(IAM_ROLE_WRITE_ACTIONS.filter((a) => a !== "iam:AttachRolePolicy"), roles, { sid: "ManageStageRoles" }));
+      // Existing roles the program only adds an inline policy to (`CrossAccountRole.grantAssumeFrom`):
+      // that policy and nothing else; their trust, attachments and lifecycle stay their owners'.
+      const managed = (args.managedRoleNames ?? []).map((n) => iamArn(`role/${n}`));
+      if (managed.length) statements.push(allow([...MANAGED_ROLE_INLINE_POLICY_ACTIONS], managed, { sid: "ManageInlinePoliciesOfNamedRoles" }));
       statements.push(allow(["iam:AttachRolePolicy"], roles, {
         sid: "AttachStageOrServicePolicies",
         conditions: { ArnLike: { "iam:PolicyARN": [iamArn(`policy/${args.namePrefix}-*`), pulumi.interpolate`arn:${env.partition}:iam::aws:policy/service-role/*`] } },

@@ -27,14 +27,19 @@ const svc = (service: string, names: readonly string[]) => names.map((n) => `${s
 /**
  * IAM, split by what the statement may touch: writes to roles and policies only for names with the
  * stage's prefix (every role and policy the program declares has it: Pulumi autonames from the
- * logical name, which starts with `<namePrefix>-`; a stack test keeps it so), plus existing roles the
- * program attaches a policy to (cross-account source roles). Attaching managed policies is limited
+ * logical name, which starts with `<namePrefix>-`; a stack test keeps it so); existing roles the
+ * program puts an inline policy on (cross-account source roles) get only `MANAGED_ROLE_INLINE_POLICY_ACTIONS`. Attaching managed policies is limited
  * to the stage's own and AWS service-role policies: never AdministratorAccess.
  */
 export const IAM_ROLE_WRITE_ACTIONS = svc("iam", [
   "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePolicy", "TagRole", "UntagRole",
   "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
 ]);
+/**
+ * Existing roles (`managedRoleNames`, e.g. cross-account source roles) the program only puts an inline
+ * policy on: that policy's put, delete and read. No trust, attachment, update or delete of the role.
+ */
+export const MANAGED_ROLE_INLINE_POLICY_ACTIONS = svc("iam", ["DeleteRolePolicy", "GetRolePolicy", "PutRolePolicy"]);
 export const IAM_POLICY_WRITE_ACTIONS = svc("iam", ["CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "TagPolicy", "UntagPolicy"]);
 export const IAM_OIDC_WRITE_ACTIONS = svc("iam", [
   "AddClientIDToOpenIDConnectProvider", "CreateOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider",
