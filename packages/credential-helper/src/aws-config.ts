@@ -83,9 +83,16 @@ export function removeSection(text: string, header: string): string {
   return joinLines([...lines.slice(0, start), ...lines.slice(end)], eol);
 }
 
-/** Quotes one `credential_process` element when needed (spaces); the AWS CLI and SDKs split on spaces. */
-export function quoteArg(arg: string): string {
-  return /[\s"]/.test(arg) ? `"${arg.replace(/"/g, '\\"')}"` : arg;
+/**
+ * Quotes one `credential_process` / helper-command element. On POSIX the line is split by the AWS CLI
+ * (botocore: `shlex.split`) and run by the JS SDK through `/bin/sh` (`child_process.exec`), so anything
+ * outside a conservative safe set is single-quoted (`'` → `'\''`): no space, quote, `$` or backtick can
+ * split or expand. On Windows (no shell quoting of that kind), elements with spaces or `"` are
+ * double-quoted.
+ */
+export function quoteArg(arg: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === "win32") return /[\s"]/.test(arg) ? `"${arg.replace(/"/g, '\\"')}"` : arg;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
 export function renderSection(header: string, entries: ReadonlyArray<readonly [string, string]>, comment?: string): string {

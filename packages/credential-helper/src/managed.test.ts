@@ -9,7 +9,7 @@ import { claudeKeys } from "./setup.js";
 import { stageSettings, testDeps, type TestDeps } from "../test/support.js";
 
 const settings = (o: Record<string, unknown> = {}) => stageSettings(o) as unknown as StageSettings;
-const HELPER = '/usr/local/bin/node "/opt/claude bedrock/claude-bedrock.cjs"';
+const HELPER = "/usr/local/bin/node '/opt/claude bedrock/claude-bedrock.cjs'";
 
 function world(): { d: TestDeps; dir: string; dropIn: string } {
   const d = testDeps();

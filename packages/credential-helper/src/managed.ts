@@ -53,7 +53,7 @@ export function orgEnforced(keyPath: readonly string[], s: StageSettings): boole
 }
 
 /** The drop-in's content: the org-enforced subset of what `setup` writes for the stage. */
-export function managedSettings(d: Pick<Deps, "selfCommand">, s: StageSettings): Record<string, Json> {
+export function managedSettings(d: Pick<Deps, "selfCommand" | "platform">, s: StageSettings): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [keyPath, value] of claudeKeys(d, s, undefined)) {
     if (!orgEnforced(keyPath, s)) continue;
@@ -63,7 +63,7 @@ export function managedSettings(d: Pick<Deps, "selfCommand">, s: StageSettings):
   return out;
 }
 
-export function renderManaged(d: Pick<Deps, "selfCommand">, s: StageSettings): string {
+export function renderManaged(d: Pick<Deps, "selfCommand" | "platform">, s: StageSettings): string {
   return `${JSON.stringify(managedSettings(d, s), null, 2)}\n`;
 }
 

@@ -52,7 +52,7 @@ describe("setup", () => {
     await setup(d);
     const config = readFileSync(aws, "utf8");
     expect(config.startsWith(AWS_CONFIG)).toBe(true);
-    expect(config).toContain('[profile claude-pilot]\n# Managed by claude-bedrock (stage pilot); `claude-bedrock setup --undo --stage pilot` removes it.\ncredential_process = /usr/local/bin/node "/opt/claude bedrock/claude-bedrock.cjs" credential-process --stage pilot\nregion = us-east-1\n');
+    expect(config).toContain("[profile claude-pilot]\n# Managed by claude-bedrock (stage pilot); `claude-bedrock setup --undo --stage pilot` removes it.\ncredential_process = /usr/local/bin/node '/opt/claude bedrock/claude-bedrock.cjs' credential-process --stage pilot\nregion = us-east-1\n");
     const merged = JSON.parse(readFileSync(claude, "utf8"));
     expect(merged.permissions).toEqual({ allow: ["Bash(npm test)"] });
     expect(merged.model).toBe("opus");
@@ -69,7 +69,7 @@ describe("setup", () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
       OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example.com",
     });
-    expect(merged.otelHeadersHelper).toBe('/usr/local/bin/node "/opt/claude bedrock/claude-bedrock.cjs" otel-headers --stage pilot');
+    expect(merged.otelHeadersHelper).toBe("/usr/local/bin/node '/opt/claude bedrock/claude-bedrock.cjs' otel-headers --stage pilot");
     // The original indentation is kept.
     expect(readFileSync(claude, "utf8")).toMatch(/^\{\n {4}"permissions"/);
     // Backups of both files.

@@ -52,12 +52,12 @@ export interface SetupResult {
 const manifestFile = (d: Deps, stage: string) => join(d, backupsDir(d), stage, "manifest.json");
 
 /** The command line Claude Code and the AWS SDK run to reach this helper. */
-export function helperCommand(d: Pick<Deps, "selfCommand">, ...args: string[]): string {
-  return [...d.selfCommand, ...args].map(quoteArg).join(" ");
+export function helperCommand(d: Pick<Deps, "selfCommand" | "platform">, ...args: string[]): string {
+  return [...d.selfCommand, ...args].map((a) => quoteArg(a, d.platform)).join(" ");
 }
 
 /** The `~/.aws/config` sections for a stage, header → full text. */
-export function awsSections(d: Pick<Deps, "selfCommand">, s: StageSettings): Array<[string, string]> {
+export function awsSections(d: Pick<Deps, "selfCommand" | "platform">, s: StageSettings): Array<[string, string]> {
   const header = profileHeader(s.awsProfile);
   const managed = `Managed by claude-bedrock (stage ${s.stage}); \`claude-bedrock setup --undo --stage ${s.stage}\` removes it.`;
   const fed = s.federation;
@@ -72,7 +72,7 @@ export function awsSections(d: Pick<Deps, "selfCommand">, s: StageSettings): Arr
 }
 
 /** The keys setup sets in Claude Code's settings, as paths and values. */
-export function claudeKeys(d: Pick<Deps, "selfCommand">, s: StageSettings, team: string | undefined): Array<[string[], Json]> {
+export function claudeKeys(d: Pick<Deps, "selfCommand" | "platform">, s: StageSettings, team: string | undefined): Array<[string[], Json]> {
   const models = modelsForTeam(s, team);
   const env: Array<[string, string]> = [
     ["CLAUDE_CODE_USE_BEDROCK", "1"],
