@@ -111,6 +111,10 @@ interface StageFacts {
   readonly clientId: string;
   readonly allowedSubjects: readonly string[];
   readonly requiredSessionTag?: { readonly key: string; readonly values: readonly string[] };
+  /** `identityProvider.emailSessionTag`: the session tag carrying the email (the quota block's key). */
+  readonly emailSessionTag?: string;
+  /** The quota block policies as Pulumi creates them (the "nobody blocked" document). */
+  readonly blockPolicies: readonly Doc[];
   readonly organizationId?: string;
   readonly workloads: ReadonlyArray<{ name: string; id: string }>;
   /** Team → model role → application inference profile ARN (stack output). */
@@ -156,6 +160,8 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     clientId: String(raw.identityProvider.clientId),
     allowedSubjects: raw.identityProvider.allowedSubjects ?? [],
     ...(raw.identityProvider.requiredSessionTag ? { requiredSessionTag: raw.identityProvider.requiredSessionTag } : {}),
+    ...(raw.identityProvider.emailSessionTag ? { emailSessionTag: String(raw.identityProvider.emailSessionTag) } : {}),
+    blockPolicies: run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${prefix}-quotas-block-`)).map((p) => policyOf(p.inputs.policy)!),
     ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
     workloads: (raw.accounts.workloads ?? []).map((w: any) => ({ name: String(w.name), id: String(w.id) })),
     teamProfiles: run.outputs.teamInferenceProfiles,
@@ -552,28 +558,87 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
 
     if (stageName === "prod") {
       const tag = (key: string, value: string) => ({ [`aws:RequestTag/${key}`]: value });
-      it("allows AssumeRoleWithWebIdentity for the right audience carrying the required session tag", async () => {
+      const email = () => tag(s.emailSessionTag!, "alice@example.com");
+      it("allows AssumeRoleWithWebIdentity for the right audience carrying the required session tag and the email tag", async () => {
         const t = s.requiredSessionTag!;
-        const cases = t.values.map((v) => [`${t.key}=${v}`, assume({ ...aud(s.clientId), ...tag(t.key, v) })] as const);
+        const cases = t.values.map((v) => [`${t.key}=${v}`, assume({ ...aud(s.clientId), ...tag(t.key, v), ...email() })] as const);
         expect(cases.length).toBeGreaterThan(0);
         expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
       });
       it("denies a wrong audience and a missing or wrong session tag", async () => {
         const t = s.requiredSessionTag!;
         const cases = [
-          ["wrong aud", assume({ ...aud("0oa-some-other-app"), ...tag(t.key, t.values[0]!) })],
-          ["no aud", assume(tag(t.key, t.values[0]!))],
-          ["no session tag", assume(aud(s.clientId))],
-          ["tag value disabled", assume({ ...aud(s.clientId), ...tag(t.key, "disabled") })],
-          ["tag value empty", assume({ ...aud(s.clientId), ...tag(t.key, "") })],
-          ["value under another tag key", assume({ ...aud(s.clientId), ...tag(`${t.key}-x`, t.values[0]!) })],
-          ["a subject instead of the tag", assume({ ...aud(s.clientId), ...sub("00u1alice") })],
-          ["provider of another account", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!) }, provider(STAND_IN_ISSUER, OTHER_ACCOUNT))],
+          ["wrong aud", assume({ ...aud("0oa-some-other-app"), ...tag(t.key, t.values[0]!), ...email() })],
+          ["no aud", assume({ ...tag(t.key, t.values[0]!), ...email() })],
+          ["no session tag", assume({ ...aud(s.clientId), ...email() })],
+          ["tag value disabled", assume({ ...aud(s.clientId), ...tag(t.key, "disabled"), ...email() })],
+          ["tag value empty", assume({ ...aud(s.clientId), ...tag(t.key, ""), ...email() })],
+          ["value under another tag key", assume({ ...aud(s.clientId), ...tag(`${t.key}-x`, t.values[0]!), ...email() })],
+          ["a subject instead of the tag", assume({ ...aud(s.clientId), ...sub("00u1alice"), ...email() })],
+          ["provider of another account", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!), ...email() }, provider(STAND_IN_ISSUER, OTHER_ACCOUNT))],
+        ] as const;
+        expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
+      });
+      it("denies AssumeRoleWithWebIdentity without the email session tag (the quota block's key), whatever else the token carries", async () => {
+        expect(s.emailSessionTag).toBe("email");
+        expect(s.trust.Statement[0].Condition.Null).toEqual({ [`aws:RequestTag/${s.emailSessionTag}`]: "false" });
+        const t = s.requiredSessionTag!;
+        const cases = [
+          ["no email tag", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!) })],
+          ["email under another tag key", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!), ...tag("mail", "alice@example.com") })],
         ] as const;
         expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
       });
     }
   });
+
+  // ---- Quota block (server-side) -------------------------------------------------------------------
+
+  if (stageName === "prod") {
+    describe("quota block: keyed on the email session tag, not on the caller-chosen session name", () => {
+      /** The block policy as the aggregation writes it for blocked users: the placeholder replaced by their emails. */
+      const blockFor = (...emails: string[]): Doc => {
+        const doc = structuredClone(s.blockPolicies[0]!);
+        const cond = doc.Statement[0].Condition.StringEqualsIgnoreCase;
+        expect(cond[`aws:PrincipalTag/${s.emailSessionTag}`]).toEqual(["~no-blocked-users~"]);
+        cond[`aws:PrincipalTag/${s.emailSessionTag}`] = emails;
+        return doc;
+      };
+      const sessionAs = (sessionName: string, email: string | undefined, blocked: Doc): Request => ({
+        action: "bedrock:InvokeModel",
+        resource: s.systemProfile(s.models.primary!),
+        principal: `arn:aws:sts::${s.account}:assumed-role/${s.prefix}-federation-users/${sessionName}`,
+        accountId: s.account,
+        identity: [s.userPolicy, blocked],
+        ...(email !== undefined ? { context: { [`aws:PrincipalTag/${s.emailSessionTag}`]: email } } : {}),
+      });
+
+      it("the stage creates the block policies keyed on aws:PrincipalTag/<emailSessionTag>, without aws:userid", () => {
+        expect(s.blockPolicies).toHaveLength(2);
+        expect(JSON.stringify(s.blockPolicies)).not.toContain("aws:userid");
+      });
+
+      it("a blocked user's session is ExplicitlyDenied whatever its session name; other users are not", async () => {
+        const blocked = blockFor("alice@example.com");
+        const denied = [
+          ["alice, session named after her email", sessionAs("alice@example.com", "alice@example.com", blocked)],
+          ["alice, session renamed x", sessionAs("x", "alice@example.com", blocked)],
+          ["alice, session named after a colleague", sessionAs("bob@example.com", "alice@example.com", blocked)],
+          ["alice, tag in other case", sessionAs("x", "Alice@Example.COM", blocked)],
+        ] as const;
+        expect(await verdicts(denied)).toEqual(all(denied, "ExplicitlyDenied"));
+        const allowed = [
+          ["bob", sessionAs("bob@example.com", "bob@example.com", blocked)],
+          ["bob, session named after alice", sessionAs("alice@example.com", "bob@example.com", blocked)],
+        ] as const;
+        expect(await verdicts(allowed)).toEqual(all(allowed, "Allowed"));
+      });
+
+      it("the document as created (nobody blocked) denies nobody", async () => {
+        expect(await verdict(sessionAs("alice@example.com", "alice@example.com", s.blockPolicies[0]!))).toBe("Allowed");
+      });
+    });
+  }
 });
 
 // ---- The engine's service reference for the team-profile condition -----------------------------

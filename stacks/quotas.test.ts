@@ -43,6 +43,14 @@ describe("quotas in the pilot (alert only)", () => {
     expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toContain("ccb-pilot-quotas-drift-alarm");
   });
 
+  it("is unchanged by the email session tag: no tag required in the trust (it only alerts)", async () => {
+    const run = await runPilot();
+    expect(readStackConfig("pilot").stage.identityProvider.emailSessionTag).toBeUndefined();
+    expect(env(run, "ccb-pilot", "aggregate").BLOCK_PRINCIPAL_TAG).toBeUndefined();
+    const trust = policyOf(run.recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Condition.Null).toBeUndefined();
+  });
+
   it("checks the stage's issuer and client id on /check", async () => {
     const { recorder } = await runPilot();
     const cfg = readStackConfig("pilot").stage.identityProvider;
@@ -87,6 +95,28 @@ describe("quotas in prod (blocking)", () => {
     expect(JSON.parse(env(run, "ccb-prod", "aggregate").TELEMETRY_SOURCE).roleArn).toBe(`arn:aws:iam::${cfg.accounts.telemetry.id}:role/ccb-prod-quota-telemetry-read`);
   });
 
+  it("keys the deny on the email session tag, never on the caller-chosen session name, and the user role's trust requires the tag", async () => {
+    const run = await runProd();
+    expect(readStackConfig("prod").stage.identityProvider.emailSessionTag).toBe("email");
+    expect(env(run, "ccb-prod", "aggregate").BLOCK_PRINCIPAL_TAG).toBe("email");
+    const docs = run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith("ccb-prod-quotas-block")).map((p) => policyOf(p.inputs.policy)!);
+    expect(docs).toHaveLength(2);
+    for (const doc of docs) {
+      expect(doc.Statement).toEqual([
+        {
+          Sid: "DenyQuotaBlockedUsers",
+          Effect: "Deny",
+          Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+          Resource: "*",
+          Condition: { StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["~no-blocked-users~"] } },
+        },
+      ]);
+    }
+    expect(JSON.stringify(docs)).not.toContain("aws:userid");
+    const trust = policyOf(run.recorder.one("aws:iam/role:Role", "ccb-prod-federation-users").inputs.assumeRolePolicy)!.Statement[0];
+    expect(trust.Condition.Null).toEqual({ "aws:RequestTag/email": "false" });
+  });
+
   it("gives the Lambdas the prod default: monthly budget blocks, a heavy day alerts", async () => {
     const run = await runProd();
     for (const fn of ["aggregate", "check"] as const) {
@@ -100,11 +130,42 @@ describe("variants and mistakes", () => {
   it("Cognito identity pools: blocks by the email principal tag and meters telemetry only", async () => {
     const run = await runStage("prod", (raw) => {
       raw.federation = { ...(raw.federation ?? {}), mode: "cognito-identity-pool" };
+      delete raw.identityProvider.emailSessionTag;
     });
     const e = env(run, "ccb-prod", "aggregate");
     expect(e.BLOCK_PRINCIPAL_TAG).toBe("email");
     expect(e.INVOCATION_LOGS_SOURCE).toBeUndefined();
     expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
+  });
+
+  it("refuses a server-side block in direct federation without the email session tag, naming the key and why", async () => {
+    const raw = structuredClone(readStackConfig("prod").stage);
+    delete raw.identityProvider.emailSessionTag;
+    let err: StageConfigError | undefined;
+    try {
+      parseStageConfig("prod", raw);
+    } catch (e) {
+      err = e as StageConfigError;
+    }
+    expect(err).toBeInstanceOf(StageConfigError);
+    const text = err!.problems.join("\n");
+    expect(text).toContain("stage.identityProvider.emailSessionTag");
+    expect(text).toMatch(/session name is chosen by the caller of AssumeRoleWithWebIdentity/);
+    await expect(runStage("prod", (r) => delete r.identityProvider.emailSessionTag)).rejects.toThrow(/stage\.identityProvider\.emailSessionTag/);
+    // Without the IAM block (or only alerting) the tag is optional.
+    await expect(runStage("prod", (r) => {
+      delete r.identityProvider.emailSessionTag;
+      r.quotas.enforcement = { ...r.quotas.enforcement, serverSideBlock: false };
+    })).resolves.toBeDefined();
+  });
+
+  it("refuses an email session tag that is not a tag key, or with a Cognito identity pool", () => {
+    const bad = structuredClone(readStackConfig("prod").stage);
+    bad.identityProvider.emailSessionTag = "e mail";
+    expect(() => parseStageConfig("prod", bad)).toThrow(/stage\.identityProvider\.emailSessionTag/);
+    const cognito = structuredClone(readStackConfig("prod").stage);
+    cognito.federation = { ...cognito.federation, mode: "cognito-identity-pool" };
+    expect(() => parseStageConfig("prod", cognito)).toThrow(/stage\.identityProvider\.emailSessionTag: applies to federation.mode: direct only/);
   });
 
   it("IAM-authorised check API for IAM Identity Center callers", async () => {

@@ -64,6 +64,8 @@ export function deployStage(config: StageConfig): StageOutputs {
     clientIds: [idp.clientId],
     ...(idp.existingProviderArn ? { existingProviderArn: idp.existingProviderArn } : {}),
     ...access,
+    // The email session tag the quota block keys on must be in every session (direct federation only).
+    ...(idp.emailSessionTag && config.federation.mode === "direct" ? { requiredTagKeys: [idp.emailSessionTag] } : {}),
     maxSessionHours: config.federation.sessionDurationHours,
     createRole: config.federation.mode === "direct",
     tags,

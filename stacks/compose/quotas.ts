@@ -65,6 +65,14 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
   if (cfg.enforceOn === "invocation-logs" && !useLogs) throw new Error("stage.quotas.enforceOn: invocation-logs needs invocation logging and direct federation");
   if (cfg.check.authorization === "jwt" && !idp.clientId) throw new Error("stage.quotas.check.authorization: jwt needs stage.identityProvider.clientId");
   if (cognito && useTelemetry === false) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
+  // How the IAM deny recognises a blocked user's sessions: by a session tag carrying the email (signed
+  // by the IdP, or mapped by the Cognito pool). Never by the role session name: the caller of
+  // AssumeRoleWithWebIdentity chooses it, so a blocked user could mint a session under another name.
+  const serverSideBlock = cfg.mode === "block" && cfg.serverSideBlock;
+  const emailTag = cognito ? "email" : idp.emailSessionTag;
+  if (serverSideBlock && !emailTag) {
+    throw new Error("stage.identityProvider.emailSessionTag: required for the server-side quota block in direct federation (the role session name is chosen by the caller of AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped); map the email as a session tag at the IdP and set it");
+  }
 
   const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
   const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
@@ -98,9 +106,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
         ? { invocationLogs: { bucketName: ctx.invocationLogs!.bucketName, bucketArn: ctx.invocationLogs!.bucketArn, keyPrefix: cfg.sources.invocationLogsKeyPrefix, roleName: ctx.userRole.name } }
         : {}),
     },
-    ...(cfg.mode === "block" && cfg.serverSideBlock
-      ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: cognito ? { principalTag: "email" } : ("session-name" as const) } }
-      : {}),
+    ...(serverSideBlock && emailTag ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: { principalTag: emailTag } } } : {}),
     checkApi: {
       authorization: cfg.check.authorization,
       // The authorizer compares `iss` exactly (Auth0's ends with a slash).

@@ -62,6 +62,14 @@ export interface StageConfig {
     readonly existingProviderArn?: string;
     readonly allowedSubjects: readonly string[];
     readonly requiredSessionTag?: { readonly key: string; readonly values: readonly string[] };
+    /**
+     * Session tag key (e.g. `email`) under which the IdP sends the user's email in the token's
+     * `https://aws.amazon.com/tags` claim (`principal_tags`). Direct federation only: the user role's
+     * trust then requires the tag, and the quota block keys on `aws:PrincipalTag/<key>`. Unlike the
+     * role session name, which the caller of AssumeRoleWithWebIdentity chooses freely, session tags come
+     * only from the signed token. Required for `quotas.mode: block` with the server-side block.
+     */
+    readonly emailSessionTag?: string;
     readonly redirectPort: number;
     readonly scopes: readonly string[];
     readonly emailClaim: string;
@@ -161,9 +169,13 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
     if (/^[*?]+$/.test(s)) p.add(`${idp!.key("allowedSubjects")}[${i}]`, "a bare wildcard lets every user in; name subjects or use requiredSessionTag");
   });
   const attributeClaims = idp?.child("attributeClaims", false);
+  const emailSessionTag = idp?.optStr("emailSessionTag", { pattern: /^[A-Za-z0-9_.:/=+@-]{1,128}$/, hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email" });
 
   const fed = r.child("federation", false);
   const mode = fed?.oneOf("mode", ["direct", "cognito-identity-pool"] as const, "direct") ?? "direct";
+  if (emailSessionTag && mode !== "direct") {
+    p.add(idp!.key("emailSessionTag"), "applies to federation.mode: direct only (a Cognito identity pool maps the email principal tag itself); remove it");
+  }
   const sessionDurationHours = fed?.num("sessionDurationHours", { min: 1, max: 12, default: 8 }) ?? 8;
 
   const m = r.child("models");
@@ -237,6 +249,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
       ...(idp?.has("existingProviderArn") ? { existingProviderArn: idp.str("existingProviderArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/.+$/, hint: "an IAM OIDC provider ARN" }) } : {}),
       allowedSubjects,
       ...(requiredSessionTag ? { requiredSessionTag } : {}),
+      ...(emailSessionTag ? { emailSessionTag } : {}),
       redirectPort: idp?.num("redirectPort", { min: 1024, max: 65535, default: 8400 }) ?? 8400,
       scopes: idp?.strList("scopes", { default: ["openid", "email", "profile", "offline_access"] }) ?? [],
       emailClaim: idp?.str("emailClaim", { default: "email" }) ?? "email",
@@ -274,6 +287,16 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
     distribution: parseDistributionConfig(r.child("distribution", false), p),
     cicd: parseCicdConfig(r.child("cicd", false), p),
   };
+  // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity (any name, with the
+  // user's own id_token), so a deny keyed on it is escaped by renaming the session. Only a session tag
+  // from the signed token identifies the user to IAM.
+  const q = config.quotas;
+  if (q.enabled && q.mode === "block" && q.serverSideBlock && mode === "direct" && !emailSessionTag) {
+    p.add(
+      "stage.identityProvider.emailSessionTag",
+      "is required with quotas.mode: block and quotas.enforcement.serverSideBlock in direct federation: the IAM deny must key on the email as a session tag the IdP sends (https://aws.amazon.com/tags claim, principal_tags), because the role session name is chosen by the caller of AssumeRoleWithWebIdentity and a blocked user could escape the deny under another name; map the email as a session tag at the IdP and set e.g. emailSessionTag: email, or set quotas.enforcement.serverSideBlock: false",
+    );
+  }
   p.throwIfAny(stageName);
   return config;
 }
