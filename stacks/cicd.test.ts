@@ -1,3 +1,4 @@
+import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import { cicd, rules } from "@ccb/infra";
 import { policyOf, type RecordedResource } from "@ccb/infra/src/testing";
@@ -226,6 +227,58 @@ const CREATE_ACTIONS: Record<string, readonly string[]> = {
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["ec2:AuthorizeSecurityGroupEgress"],
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ec2:AuthorizeSecurityGroupIngress"],
 };
+
+type Verdict = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
+
+/**
+ * What an account's deploy role may do, evaluated with iam-simulate on the policies the stage renders:
+ * its managed policies INCLUDING the guardrails (so explicit denies count) and its inline policies.
+ * Fails when the engine ignored a context key the request carried (as in iam-semantics.test.ts).
+ */
+async function deployRoleVerdict(recorder: { resources: readonly RecordedResource[] }, prefix: string, account: string, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Verdict> {
+  const identityPolicies = recorder.resources
+    .filter((r) => r.account === account && (r.type === "aws:iam/policy:Policy" || r.type === "aws:iam/rolePolicy:RolePolicy"))
+    .filter((r) => String(r.inputs.name).startsWith(`${prefix}-ci-deploy-`) || r.inputs.name === `${prefix}-ci-guardrails`)
+    .map((r, i) => ({ name: `p${i}-${String(r.inputs.name)}`, policy: policyOf(r.inputs.policy) as any }));
+  expect(identityPolicies.some((p) => p.name.endsWith("-ci-guardrails"))).toBe(true);
+  const r = await runSimulation({
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: { action, principal: `arn:aws:sts::${account}:assumed-role/${prefix}-ci-deploy/github`, resource: { accountId: account, resource }, contextVariables: { "aws:RequestedRegion": "us-east-1", ...context } },
+  } as any, {});
+  if (r.resultType === "error") throw new Error(`iam-simulate rejected ${action} on ${resource}: ${JSON.stringify(r.errors)}`);
+  const ignored = r.resultType === "single" ? (r.result.ignoredContextKeys ?? []) : r.results.flatMap((x: any) => x.ignoredContextKeys ?? []);
+  expect(ignored, `context keys iam-simulate ignored for ${action} on ${resource}`).toEqual([]);
+  return r.overallResult as Verdict;
+}
+
+describe("the analytics subscription role passes the guardrails (PutSubscriptionFilter sends no iam:PassedToService)", () => {
+  it("prod telemetry account: the deploy role may pass that role without the key, and no other stage role", async () => {
+    const { recorder } = await runStage("prod");
+    const TELEMETRY = "333333333333";
+    const sub = recorder.byType(ROLE).find((r) => r.name === "ccb-prod-analytics-subscription-role")!;
+    expect(sub.account).toBe(TELEMETRY);
+    expect(sub.inputs.name).toBe("ccb-prod-analytics-subscription");
+    const may = (resource: string, context: Record<string, string> = {}) => deployRoleVerdict(recorder, "ccb-prod", TELEMETRY, "iam:PassRole", resource, context);
+    const role = (n: string) => `arn:aws:iam::${TELEMETRY}:role/${n}`;
+    expect({
+      subscriptionRoleWithoutKey: await may(role("ccb-prod-analytics-subscription")),
+      subscriptionRoleToLogs: await may(role("ccb-prod-analytics-subscription"), { "iam:PassedToService": "logs.amazonaws.com" }),
+      subscriptionRoleToLambda: await may(role("ccb-prod-analytics-subscription"), { "iam:PassedToService": "lambda.amazonaws.com" }),
+      otherStageRoleWithoutKey: await may(role("ccb-prod-analytics-firehose")),
+      otherStageRoleToFirehose: await may(role("ccb-prod-analytics-firehose"), { "iam:PassedToService": "firehose.amazonaws.com" }),
+      ciRoleWithoutKey: await may(role("ccb-prod-ci-deploy")),
+    }).toEqual({
+      subscriptionRoleWithoutKey: "Allowed",
+      subscriptionRoleToLogs: "Allowed",
+      subscriptionRoleToLambda: "ExplicitlyDenied",
+      otherStageRoleWithoutKey: "ExplicitlyDenied",
+      otherStageRoleToFirehose: "Allowed",
+      ciRoleWithoutKey: "ExplicitlyDenied",
+    });
+  });
+});
 
 describe("the deploy role may create every resource the stage declares in its account", () => {
   it.each(["pilot", "prod"])("%s", async (stage) => {

@@ -26,6 +26,14 @@ import {
 } from "./schema";
 import { validateAnalyticsPipelineArgs } from "./validate";
 
+/**
+ * Physical name of the role CloudWatch Logs uses to forward EMF lines to Firehose. Fixed per stage: the
+ * CI guardrails name it (PutSubscriptionFilter passes it without `iam:PassedToService`).
+ */
+export function analyticsSubscriptionRoleName(namePrefix: string): string {
+  return physicalName("iamRole", [namePrefix, "analytics-subscription"]);
+}
+
 /** Where the EMF lines come from. */
 export type AnalyticsSource =
   /** The collector's existing EMF log group (the telemetry module's metrics log group): subscribe to it. */
@@ -271,6 +279,9 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
       sourceArn = pulumi.output(args.source.logGroupArn);
     }
     const subscriptionRole = new aws.iam.Role(`${name}-subscription-role`, {
+      // A stable name: CloudWatch Logs' PutSubscriptionFilter checks iam:PassRole without
+      // iam:PassedToService, so the CI guardrails exempt exactly this role (cicd/github-deploy-roles.ts).
+      name: analyticsSubscriptionRoleName(args.namePrefix),
       description: "CloudWatch Logs: forward the collector's EMF lines to the analytics Firehose stream",
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("logs.amazonaws.com", env.accountId, logGroupArn("*")))),
       maxSessionDuration: 3600,

@@ -262,6 +262,13 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(true);
     // What it must not do:
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "ec2.amazonaws.com" })).toBe(false);
+    // CloudWatch Logs' PutSubscriptionFilter passes the analytics subscription role without iam:PassedToService:
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"))).toBe(true);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"), { "iam:PassedToService": "logs.amazonaws.com" })).toBe(true);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
+    // ... and no other role goes without the key:
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"))).toBe(false);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription-2"))).toBe(false);
     expect(await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-ci-deploy"))).toBe(false);
     expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-ci-preview"))).toBe(false);
     expect(await deployRoleMay("iam:UpdateAssumeRolePolicy", role("ccb-pilot-ci-deploy"))).toBe(false);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { analyticsSubscriptionRoleName } from "../analytics/analytics-pipeline";
 import { PRICING_OBJECT_KEY } from "../analytics/schema";
 import {
   accountRootArn, accountTrustStatement, allow, arn, awsEnvironment, deny, oidcProviderArn, oidcTrustStatement, policyDocument, renderPolicy, roleArn,
@@ -332,6 +333,10 @@ function deployGroupStatements(env: AwsEnvironment, args: GitHubDeployRolesArgs)
       statements.push(allow(IAM_POLICY_WRITE_ACTIONS, [iamArn(`policy/${args.namePrefix}-*`)], { sid: "ManageStagePolicies" }));
       statements.push(allow(IAM_OIDC_WRITE_ACTIONS, [iamArn("oidc-provider/*")], { sid: "ManageOidcProviders" }));
       statements.push(allow([...PASS_ROLE_ACTIONS], [iamArn(`role/${args.namePrefix}-*`)], { sid: "PassStageRolesToProgramServices", conditions: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }));
+      if (wanted.includes("observability")) {
+        // CloudWatch Logs' PutSubscriptionFilter checks PassRole without iam:PassedToService: this one role, unconditioned.
+        statements.push(allow([...PASS_ROLE_ACTIONS], [iamArn(`role/${analyticsSubscriptionRoleName(args.namePrefix)}`)], { sid: "PassLogsSubscriptionRole" }));
+      }
       statements.push(allow([...SERVICE_LINKED_ROLE_ACTIONS], [iamArn("role/aws-service-role/*")], { sid: "ServiceLinkedRoles", conditions: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } } }));
       statements.push(allow(KMS_VIA_SERVICE_ACTIONS, ["*"], {
         sid: "UseKeysThroughServices",
@@ -371,6 +376,7 @@ function guardrailStatements(args: GitHubDeployRolesArgs, env: AwsEnvironment): 
   const iamArn = (resource: string) => pulumi.interpolate`arn:${env.partition}:iam::${args.accountId}:${resource}`;
   const ciRoles = iamArn(`role/${args.namePrefix}-ci-*`);
   const ciPolicies = iamArn(`policy/${args.namePrefix}-ci-*`);
+  const subscriptionRole = iamArn(`role/${analyticsSubscriptionRoleName(args.namePrefix)}`);
   const statements: Statement[] = [
     deny(DENIED_LONG_LIVED_IDENTITY_ACTIONS, ["*"], { sid: "DenyLongLivedIdentities" }),
     // CI cannot change who may act as CI or what CI may do: an administrator applies those changes.
@@ -381,7 +387,17 @@ function guardrailStatements(args: GitHubDeployRolesArgs, env: AwsEnvironment): 
     deny(["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"], [ciPolicies], { sid: "DenyCiPolicyChanges" }),
     deny(["iam:AddClientIDToOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
       [oidcProviderArn(env.partition, args.accountId, GITHUB_OIDC_HOST)], { sid: "DenyGitHubProviderChanges" }),
-    deny([...PASS_ROLE_ACTIONS], ["*"], { sid: "DenyPassRoleElsewhere", conditions: { StringNotEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } } }),
+    // A request without iam:PassedToService makes StringNotEquals true, so this denies it: right for every
+    // role but the analytics subscription role, which PutSubscriptionFilter passes without the key. That
+    // role is left out here (NotResource) and gets its own deny below: no service other than Logs.
+    {
+      Sid: "DenyPassRoleElsewhere", Effect: "Deny", Action: [...PASS_ROLE_ACTIONS], NotResource: [subscriptionRole],
+      Condition: { StringNotEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } },
+    },
+    deny([...PASS_ROLE_ACTIONS], [subscriptionRole], {
+      sid: "DenyPassingSubscriptionRoleElsewhere",
+      conditions: { Null: { "iam:PassedToService": "false" }, StringNotEquals: { "iam:PassedToService": "logs.amazonaws.com" } },
+    }),
     deny([...PASS_ROLE_ACTIONS], [ciRoles], { sid: "DenyPassingCiRoles" }),
     deny(DENIED_AUDIT_ACTIONS, ["*"], { sid: "DenyAuditAndAccountChanges" }),
     {
