@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findSection, profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, upsertSection } from "./aws-config.js";
+import { findSection, profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, splitCommand, upsertSection } from "./aws-config.js";
 
 /** What a developer's ~/.aws/config tends to look like. */
 const REAL_WORLD = `# AWS config — edited by hand, keep the comments!
@@ -97,6 +97,14 @@ describe("~/.aws/config editing", () => {
     expect(quoteArg("", "linux")).toBe("''");
     expect(quoteArg("C:\\Program Files\\nodejs\\node.exe", "win32")).toBe('"C:\\Program Files\\nodejs\\node.exe"');
     expect(quoteArg("C:\\tools\\node.exe", "win32")).toBe("C:\\tools\\node.exe");
+  });
+
+  it("splitCommand undoes quoteArg (POSIX and Windows)", () => {
+    const argv = ["/home/o'brien/it's $HOME `id` \"x\"/cb", "credential-process", "--stage", "pilot"];
+    expect(splitCommand(argv.map((a) => quoteArg(a, "linux")).join(" "), "linux")).toEqual(argv);
+    const win = ["C:\\Program Files\\nodejs\\node.exe", "C:\\x\\cb.cjs", "otel-headers"];
+    expect(splitCommand(win.map((a) => quoteArg(a, "win32")).join(" "), "win32")).toEqual(win);
+    expect(splitCommand('/usr/bin/node "/opt/claude bedrock/cb.cjs" x', "linux")).toEqual(["/usr/bin/node", "/opt/claude bedrock/cb.cjs", "x"]);
   });
 
   // With and without whitespace: the old rule left the second one unquoted.

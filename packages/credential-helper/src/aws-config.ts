@@ -95,6 +95,39 @@ export function quoteArg(arg: string, platform: NodeJS.Platform = process.platfo
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
+/**
+ * Splits a command line the way its consumers do: POSIX shell words (single quotes, double quotes with
+ * backslash escapes, backslash outside quotes), or on Windows double-quoted elements. For `doctor`.
+ */
+export function splitCommand(line: string, platform: NodeJS.Platform = process.platform): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = "";
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (platform !== "win32" && c === "'") {
+      const end = line.indexOf("'", i + 1);
+      cur += line.slice(i + 1, end < 0 ? line.length : end);
+      i = end < 0 ? line.length : end;
+    } else if (c === '"') {
+      for (i++; i < line.length && line[i] !== '"'; i++) {
+        if (line[i] === "\\" && (line[i + 1] === '"' || (platform !== "win32" && /[\\$`]/.test(line[i + 1] ?? "")))) i++;
+        cur += line[i] ?? "";
+      }
+    } else if (platform !== "win32" && c === "\\" && i + 1 < line.length) cur += line[++i];
+    else cur += c;
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
 export function renderSection(header: string, entries: ReadonlyArray<readonly [string, string]>, comment?: string): string {
   return [`[${header}]`, ...(comment ? [`# ${comment}`] : []), ...entries.map(([k, v]) => `${k} = ${v}`)].join("\n") + "\n";
 }

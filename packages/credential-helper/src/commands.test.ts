@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
 import { doctor, formatChecks, status } from "./commands.js";
@@ -52,10 +53,42 @@ describe("doctor", () => {
     const d = testDeps({ fetch: fetchFor({}) });
     mkdirSync(join(d.homedir, ".aws"));
     mkdirSync(join(d.homedir, ".claude"));
-    writeFileSync(join(d.homedir, ".aws", "config"), "[profile claude-pilot]\ncredential_process = node cb.cjs credential-process --stage pilot\n");
+    const helper = join(d.homedir, "o'brien bin", "claude-bedrock");
+    mkdirSync(join(d.homedir, "o'brien bin"));
+    writeFileSync(helper, "#!/usr/bin/env node\n", { mode: 0o755 });
+    writeFileSync(join(d.homedir, ".aws", "config"), `[profile claude-pilot]\ncredential_process = '${helper.replace(/'/g, "'\\''")}' credential-process --stage pilot\n`);
     writeFileSync(join(d.homedir, ".claude", "settings.json"), JSON.stringify({ env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "claude-pilot" } }));
     const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test", { managedDir: join(d.homedir, "no-managed") });
     expect(checks.filter((c) => c.ok !== true)).toEqual([]);
+  });
+});
+
+describe("doctor: the program credential_process names", () => {
+  const run = async (d: ReturnType<typeof testDeps>, cp: string) => {
+    mkdirSync(join(d.homedir, ".aws"), { recursive: true });
+    writeFileSync(join(d.homedir, ".aws", "config"), `[profile claude-pilot]\ncredential_process = ${cp}\n`);
+    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test", { managedDir: join(d.homedir, "no-managed") });
+    return Object.fromEntries(checks.map((c) => [c.name, c]))["helper command"];
+  };
+
+  it("fails when it is gone (a Node version removed by an upgrade) or not executable, with the fix", async () => {
+    const d = testDeps({ fetch: fetchFor({}) });
+    expect(await run(d, "/opt/homebrew/Cellar/node/20.1.0/bin/node '/opt/claude bedrock/claude-bedrock.cjs' credential-process --stage pilot")).toMatchObject({
+      ok: false,
+      detail: "/opt/homebrew/Cellar/node/20.1.0/bin/node (from credential_process) does not exist",
+      fix: expect.stringContaining("claude-bedrock setup"),
+    });
+    writeFileSync(join(d.homedir, "plain"), "x", { mode: 0o644 });
+    expect(await run(d, `${join(d.homedir, "plain")} credential-process --stage pilot`)).toMatchObject({ ok: false, detail: expect.stringContaining("is not executable") });
+  });
+
+  it("passes for an executable, quoted or found on PATH", async () => {
+    const d = testDeps({ fetch: fetchFor({}), env: { PATH: `/nonexistent:${join(tmpdir(), "nope")}` } });
+    mkdirSync(join(d.homedir, "b $x"));
+    writeFileSync(join(d.homedir, "b $x", "cb"), "#!/bin/sh\n", { mode: 0o755 });
+    expect(await run(d, `'${join(d.homedir, "b $x", "cb")}' credential-process --stage pilot`)).toMatchObject({ ok: true });
+    const onPath = testDeps({ fetch: fetchFor({}), homedir: d.homedir, env: { PATH: `/nonexistent:${join(d.homedir, "b $x")}` } });
+    expect(await run(onPath, "cb credential-process --stage pilot")).toMatchObject({ ok: true, detail: `${join(d.homedir, "b $x", "cb")} exists and is executable` });
   });
 });
 

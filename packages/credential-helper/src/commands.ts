@@ -8,8 +8,8 @@ import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
 import { saveTokens } from "./credentials.js";
 import type { Deps } from "./deps.js";
 import { HelperError } from "./errors.js";
-import { profileHeader, sectionValues } from "./aws-config.js";
-import { awsConfigFile, claudeSettingsFile } from "./paths.js";
+import { profileHeader, sectionValues, splitCommand } from "./aws-config.js";
+import { awsConfigFile, claudeSettingsFile, join } from "./paths.js";
 import { readText } from "./store.js";
 
 export interface LoginFlags {
@@ -149,6 +149,25 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Whether the program a `credential_process` names (first element) exists and is executable. */
+async function commandCheck(d: Deps, program: string): Promise<Check> {
+  const fix = "run `claude-bedrock setup` again (the helper or the Node it names has moved, e.g. after an upgrade)";
+  const sep = d.platform === "win32" ? /[\\/]/ : /\//;
+  const candidates = sep.test(program)
+    ? [program]
+    : (d.env.PATH ?? d.env.Path ?? "")
+        .split(d.platform === "win32" ? ";" : ":")
+        .filter((dir) => dir !== "")
+        .flatMap((dir) => (d.platform === "win32" ? ["", ".exe", ".cmd"].map((ext) => join(d, dir, program + ext)) : [join(d, dir, program)]));
+  for (const c of candidates) {
+    const st = await d.fs.stat(c).catch(() => undefined);
+    if (!st || st.isDirectory()) continue;
+    if (d.platform !== "win32" && (st.mode & 0o111) === 0) return { name: "helper command", ok: false, detail: `${c} (from credential_process) is not executable`, fix };
+    return { name: "helper command", ok: true, detail: `${c} exists and is executable` };
+  }
+  return { name: "helper command", ok: false, detail: `${program || "(empty)"} (from credential_process) does not exist`, fix };
+}
+
 export async function doctor(d: Deps, s: StageSettings, source: string, options: { managedDir?: string } = {}): Promise<Check[]> {
   const checks: Check[] = [{ name: "stage settings", ok: true, detail: `stage ${s.stage} from ${source}` }];
   const awsFile = awsConfigFile(d);
@@ -159,6 +178,7 @@ export async function doctor(d: Deps, s: StageSettings, source: string, options:
   } else {
     const cp = values.credential_process ?? "";
     checks.push(cp.includes("credential-process") ? { name: "AWS profile", ok: true, detail: `[${profileHeader(s.awsProfile)}] in ${awsFile} runs this helper` } : { name: "AWS profile", ok: false, detail: `no credential_process for ${s.awsProfile} in ${awsFile}`, fix: "run `claude-bedrock setup`" });
+    if (cp.includes("credential-process")) checks.push(await commandCheck(d, splitCommand(cp, d.platform)[0] ?? ""));
   }
   const creds = await readText(d, awsFile.replace(/config$/, "credentials")).catch(() => undefined);
   if (creds && new RegExp(`^\\s*\\[\\s*${s.awsProfile.replace(/[.]/g, "\\.")}\\s*\\]`, "m").test(creds)) {

@@ -53,6 +53,11 @@ export interface Deps {
   readonly isProcessAlive: (pid: number) => boolean;
   /** The command that runs this helper, as it should appear in `credential_process`. */
   readonly selfCommand: readonly string[];
+  /**
+   * The helper's own script with symlinks resolved (where the package's files are); undefined for a
+   * single executable. When absent, the last element of `selfCommand` stands in.
+   */
+  readonly selfScript?: string;
   readonly version: string;
   readonly log: Logger;
   /** The OS keychain for the refresh token, when this machine has a usable one. */
@@ -143,8 +148,7 @@ function writeFd(fd: number, text: string): void {
 export function realDeps(options: RealDepsOptions): Deps {
   const stderr = (t: string) => writeFd(2, t);
   const env = process.env;
-  let self: string[] | undefined;
-  const deps: Omit<Deps, "selfCommand"> = {
+  const deps: Omit<Deps, "selfCommand" | "selfScript"> = {
     env,
     platform: process.platform,
     homedir: os.homedir(),
@@ -164,12 +168,14 @@ export function realDeps(options: RealDepsOptions): Deps {
     secretStore: platformKeychain({ env, platform: process.platform }),
   };
   // Computed on first use: only setup needs it, and `node:sea` is not free to load.
-  return Object.defineProperty(deps, "selfCommand", { get: () => (self ??= selfCommand()), enumerable: true }) as Deps;
+  Object.defineProperty(deps, "selfScript", { get: () => selfInfo().script, enumerable: true });
+  return Object.defineProperty(deps, "selfCommand", { get: () => selfInfo().command, enumerable: true }) as Deps;
 }
 
-/** `node /path/claude-bedrock.cjs`, or the single executable itself. */
-function selfCommand(): string[] {
-  const script = process.argv[1];
+let self: { command: string[]; script: string | undefined } | undefined;
+function selfInfo(): { command: string[]; script: string | undefined } {
+  if (self) return self;
+  const argv1 = process.argv[1];
   const isSea = (() => {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -178,6 +184,65 @@ function selfCommand(): string[] {
       return false;
     }
   })();
-  if (isSea || script === undefined) return [process.execPath];
-  return [process.execPath, script];
+  const command = selfCommandFor({
+    execPath: process.execPath,
+    argv1,
+    isSea,
+    bundled: typeof __CCB_VERSION__ === "string",
+    platform: process.platform,
+    isRunnableScript: runnableScript,
+  });
+  let script: string | undefined;
+  if (!isSea && argv1 !== undefined) {
+    try {
+      script = isBunfs(argv1) ? argv1 : fs.realpathSync(argv1);
+    } catch {
+      script = argv1;
+    }
+  }
+  return (self = { command, script });
+}
+
+const isBunfs = (p: string) => p.includes("/$bunfs/") || p.includes("~BUN");
+
+/** An executable file that starts with `#!` (npm's bin link to the bundle, with its node shebang). */
+function runnableScript(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    const fd = fs.openSync(p, "r");
+    try {
+      const buf = Buffer.alloc(2);
+      return fs.readSync(fd, buf, 0, 2, 0) === 2 && buf.toString("latin1") === "#!";
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+export interface SelfCommandInputs {
+  readonly execPath: string;
+  /** `process.argv[1]` as invoked: for an npm install, the bin link (symlinks not resolved). */
+  readonly argv1: string | undefined;
+  readonly isSea: boolean;
+  /** True in the built bundle, false when run from source (tsx, vitest). */
+  readonly bundled: boolean;
+  readonly platform: NodeJS.Platform;
+  readonly isRunnableScript: (path: string) => boolean;
+}
+
+/**
+ * The command written to `credential_process` and `otelHeadersHelper`:
+ * - a single executable (Node SEA, bun): the executable alone;
+ * - the npm-installed bundle on macOS/Linux: the bin link as invoked, alone. Its `#!/usr/bin/env node`
+ *   finds whatever Node is current, so upgrading Node (Homebrew's Cellar, nvm) does not break it, as
+ *   pinning `process.execPath` (a symlink-resolved, version-specific path) would;
+ * - otherwise (Windows, where npm's shims are .cmd files; running from source; a script that is not
+ *   executable): `<node> <script>` as before.
+ */
+export function selfCommandFor(o: SelfCommandInputs): string[] {
+  if (o.isSea || o.argv1 === undefined || isBunfs(o.argv1)) return [o.execPath];
+  if (o.bundled && o.platform !== "win32" && o.isRunnableScript(o.argv1)) return [o.argv1];
+  return [o.execPath, o.argv1];
 }

@@ -27,7 +27,7 @@ export interface LoadedSettings {
   readonly source: string;
 }
 
-type SettingsDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "selfCommand">;
+type SettingsDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "selfCommand" | "selfScript">;
 
 /** Loopback http issuers/endpoints are for tests and local development only, and only when asked for. */
 export function allowInsecureLoopback(d: Pick<Deps, "env">): boolean {
@@ -68,7 +68,7 @@ export async function bundledSettings(d: SettingsDeps): Promise<LoadedSettings |
   if (typeof __CCB_EMBEDDED_SETTINGS__ === "string" && __CCB_EMBEDDED_SETTINGS__.length > 0) {
     return { settings: parseSettingsText(d, __CCB_EMBEDDED_SETTINGS__, "the bundled settings"), source: "bundled" };
   }
-  const self = d.selfCommand[d.selfCommand.length - 1];
+  const self = d.selfScript ?? d.selfCommand[d.selfCommand.length - 1];
   if (self === undefined) return undefined;
   return fromFile(d, path.join(path.dirname(self), "stage-settings.json"));
 }

@@ -242,8 +242,8 @@ export async function checkForUpdate(d: UpdateCheckDeps, o: UpdateCheckOptions):
  * How this helper was installed, for the upgrade command: a single executable (Node SEA: the command is the
  * executable alone; bun: the script lives in bun's virtual file system), else the npm package.
  */
-export function installKind(selfCommand: readonly string[]): "npm" | "executable" {
-  const script = selfCommand[1];
+export function installKind(selfCommand: readonly string[], selfScript?: string): "npm" | "executable" {
+  const script = selfScript ?? selfCommand[1];
   return script === undefined || script.includes("/$bunfs/") || script.includes("~BUN") ? "executable" : "npm";
 }
 
@@ -256,7 +256,7 @@ export async function helperUpdateCheck(d: Deps, s: StageSettings, mode: UpdateC
     currentVersion: d.version,
     stateFile: joinPath(d, helperHome(d), "update-check.json"),
     mode,
-    installKind: installKind(d.selfCommand),
+    installKind: installKind(d.selfCommand, d.selfScript),
   });
 }
 
