@@ -159,7 +159,8 @@ const CREATE_ACTIONS: Record<string, readonly string[]> = {
   "aws:apigatewayv2/authorizer:Authorizer": ["apigateway:POST"],
   "aws:apigatewayv2/integration:Integration": ["apigateway:POST"],
   "aws:apigatewayv2/route:Route": ["apigateway:POST"],
-  "aws:apigatewayv2/stage:Stage": ["apigateway:POST"],
+  // Access logging (accessLogSettings) makes API Gateway set up a vended-log delivery as the caller.
+  "aws:apigatewayv2/stage:Stage": ["apigateway:POST", ...cicd.APIGATEWAY_ACCESS_LOG_ACTIONS],
   "aws:appautoscaling/policy:Policy": ["application-autoscaling:PutScalingPolicy"],
   "aws:appautoscaling/target:Target": ["application-autoscaling:RegisterScalableTarget"],
   "aws:athena/namedQuery:NamedQuery": ["athena:CreateNamedQuery"],

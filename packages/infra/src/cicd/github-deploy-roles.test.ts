@@ -199,6 +199,11 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     for (const dataRead of ["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:Query", "logs:GetLogEvents", "bedrock:InvokeModel", "lambda:InvokeFunction", "iam:CreateUser", "iam:CreateAccessKey"]) {
       expect(allowed).not.toContain(dataRead);
     }
+    // API Gateway access logging (an HTTP API stage's accessLogSettings) sets up a log delivery as the caller.
+    expect(cicd.APIGATEWAY_ACCESS_LOG_ACTIONS.filter((a) => !allowed.includes(a))).toEqual([]);
+    expect([...cicd.APIGATEWAY_ACCESS_LOG_ACTIONS].sort()).toEqual([
+      "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
+    ]);
     const preview = statementsOf(recorder.one(POLICY, "ci-preview-read")).flatMap((s: any) => s.Action) as string[];
     expect(preview.length).toBeGreaterThan(50);
     expect(preview.filter((a) => !/:(Describe|Get|List)[A-Za-z]*$/.test(a) && a !== "apigateway:GET")).toEqual([]);

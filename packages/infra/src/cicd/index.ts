@@ -6,5 +6,5 @@ export {
   GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, GITHUB_REPOSITORY, MAX_CI_SESSION_SECONDS,
 } from "./validate";
 export type { SubjectSpec } from "./validate";
-export { DEPLOY_GROUPS, DEPLOY_SERVICES, PREVIEW_READ_ACTIONS, DATA_PLANE_READS, previewReadActions } from "./perms";
+export { APIGATEWAY_ACCESS_LOG_ACTIONS, DEPLOY_GROUPS, DEPLOY_SERVICES, PREVIEW_READ_ACTIONS, DATA_PLANE_READS, previewReadActions } from "./perms";
 export type { PermissionGroup } from "./perms";

@@ -85,11 +85,20 @@ export const S3_DEPLOY_ACTIONS = svc("s3", [
   "PutEncryptionConfiguration", "PutLifecycleConfiguration",
 ]);
 
+/**
+ * Log groups, their filters and subscriptions; no log reads. The vended-log delivery actions and the
+ * resource-policy put/describe are what API Gateway's access logging (an HTTP API stage's
+ * `accessLogSettings`) calls on the deployer's behalf.
+ */
 export const LOGS_DEPLOY_ACTIONS = svc("logs", [
   "AssociateKmsKey", "CreateLogDelivery", "CreateLogGroup", "CreateLogStream", "DeleteLogDelivery", "DeleteLogGroup", "DeleteLogStream", "DeleteMetricFilter", "DeleteRetentionPolicy",
-  "DeleteSubscriptionFilter", "DescribeLogGroups", "DescribeLogStreams", "DescribeMetricFilters", "DescribeSubscriptionFilters",
-  "DisassociateKmsKey", "ListTagsForResource", "ListTagsLogGroup", "PutMetricFilter", "PutRetentionPolicy", "PutSubscriptionFilter",
-  "TagResource", "UntagResource",
+  "DeleteSubscriptionFilter", "DescribeLogGroups", "DescribeLogStreams", "DescribeMetricFilters", "DescribeResourcePolicies", "DescribeSubscriptionFilters",
+  "DisassociateKmsKey", "GetLogDelivery", "ListLogDeliveries", "ListTagsForResource", "ListTagsLogGroup", "PutMetricFilter", "PutResourcePolicy", "PutRetentionPolicy", "PutSubscriptionFilter",
+  "TagResource", "UntagResource", "UpdateLogDelivery",
+]);
+/** What API Gateway access logging needs of the deployer (AWS: "Permissions for CloudWatch logging" of HTTP APIs). */
+export const APIGATEWAY_ACCESS_LOG_ACTIONS = svc("logs", [
+  "CreateLogDelivery", "DeleteLogDelivery", "DescribeResourcePolicies", "GetLogDelivery", "ListLogDeliveries", "PutResourcePolicy", "UpdateLogDelivery",
 ]);
 
 export const CLOUDWATCH_DEPLOY_ACTIONS = svc("cloudwatch", [
