@@ -450,6 +450,13 @@ export class QuotaService extends pulumi.ComponentResource {
         ...own("UsersWithUsageDrift"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
       });
     }
+    if (args.sources.invocationLogs) {
+      // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity: a session renamed
+      // away from the email (the helper always uses the email) is usage the quotas cannot charge anyone.
+      alarm("unattributed-alarm", "Bedrock invocation logs show calls through the developers' role under a session name that is not an email: credentials minted outside the helper with a chosen session name, not metered for any user. See the aggregation logs (\"session name that is not an email\") and CloudTrail AssumeRoleWithWebIdentity events for the session.", {
+        ...own("UnattributedInvocations"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+      });
+    }
     alarm("stale-alarm", "The quota aggregation has not completed for 45 minutes: usage, alerts and blocks are stale.", {
       ...own("UsersEvaluated"), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
     });

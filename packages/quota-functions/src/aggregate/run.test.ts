@@ -280,6 +280,22 @@ describe("limits precedence and enforcement", () => {
     expect(h.log.lines.find((l) => l.msg === "usage records disagree")).toMatchObject({ user: "mallory@example.com", driftPercent: 99.5 });
   });
 
+  it("publishes the renamed-session count (invocation-log records not attributable to a user) as UnattributedInvocations", async () => {
+    const w = settled(NOON);
+    const srv = new ScriptedSource("srv").set(w - 1, { "alice@example.com": { [SONNET]: { output: 10 } } }).set(w, { "alice@example.com": { [SONNET]: { output: 10 } } });
+    srv.unattributedIn.set(w - 1, 2).set(w, 3);
+    await store.advanceWatermark("srv", w - 2, new Date(NOON).toISOString());
+    const h = harness(store, [srv]);
+    const s = await runAggregation(h.deps);
+    expect(s.windows.srv).toEqual([w - 1, w]);
+    expect(s.unattributedInvocations).toBe(5);
+    expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnattributedInvocations: 5 });
+    expect(h.log.lines.find((l) => String(l.msg).startsWith("model invocations by the user role under a session name that is not an email"))).toMatchObject({ records: 5 });
+    // The next run reads no new window: nothing new to report, the metric goes back to 0.
+    await runAggregation(h.deps);
+    expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnattributedInvocations: 0 });
+  });
+
   it("a temporary unblock lifts the deny until it expires", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000, monthlyMode: "block" }));
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 5000 } } }, { "alice@example.com": "Alice@Example.com" });

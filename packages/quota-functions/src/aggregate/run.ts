@@ -67,6 +67,8 @@ export interface AggregateSummary {
   readonly blockOverflow: string[];
   readonly driftUsers: number;
   readonly unpricedTokens: number;
+  /** Invocation-log records of the user role whose session name is not an email (renamed sessions). */
+  readonly unattributedInvocations: number;
   readonly sourceErrors: string[];
 }
 
@@ -153,6 +155,10 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     }
   }
 
+  // Records no user can be charged for: a session renamed away from the email (see the sources).
+  const unattributedInvocations = d.sources.reduce((a, s) => a + (s.takeUnattributed?.() ?? 0), 0);
+  if (unattributedInvocations > 0) d.log.warn("model invocations by the user role under a session name that is not an email were not metered", { records: unattributedInvocations });
+
   lap("meterMs");
 
   // 2. Evaluate.
@@ -235,7 +241,7 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
       d.log.warn("usage records disagree", { user: r.email, month: monthKey(now), telemetryTokens: t, invocationLogTokens: s, driftPercent: p });
     }
   }
-  const summary: AggregateSummary = { windows, applied, duplicates, users: users.length, alertsSent, blocked, blockOverflow, driftUsers, unpricedTokens, sourceErrors };
+  const summary: AggregateSummary = { windows, applied, duplicates, users: users.length, alertsSent, blocked, blockOverflow, driftUsers, unpricedTokens, unattributedInvocations, sourceErrors };
   await d.putMetrics([
     { name: "UsersEvaluated", value: users.length, unit: "Count" },
     { name: "AlertsSent", value: alertsSent, unit: "Count" },
@@ -246,6 +252,7 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     { name: "TelemetryTokens", value: telTokens, unit: "Count" },
     { name: "InvocationLogTokens", value: srvTokens, unit: "Count" },
     { name: "UnpricedTokens", value: unpricedTokens, unit: "Count" },
+    { name: "UnattributedInvocations", value: unattributedInvocations, unit: "Count" },
     { name: "SourceErrors", value: sourceErrors.length, unit: "Count" },
   ]);
   lap("reportMs");

@@ -11,6 +11,10 @@
  * A window is read from every hour folder that can hold its records (objects land in the folder of their
  * delivery hour, so a record from 10:59 may sit under 11/), and records are assigned to windows by their
  * own `timestamp`, never by object time. Only calls made through the federated user role count.
+ *
+ * The session name is chosen by whoever calls AssumeRoleWithWebIdentity, not by the IdP: records of the
+ * user role whose session name is not an email cannot be attributed and are counted (`takeUnattributed`,
+ * the `UnattributedInvocations` metric and its alarm) instead of being silently dropped.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { gunzipSync } from "node:zlib";
@@ -101,6 +105,7 @@ export function collect(records: readonly InvocationRecord[], roleName: string, 
 
 export class InvocationLogSource implements UsageSource {
   readonly id = "srv" as const;
+  private unattributed = 0;
   constructor(
     private readonly s3: S3Client,
     private readonly o: InvocationLogSourceOptions,
@@ -132,7 +137,15 @@ export class InvocationLogSource implements UsageSource {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     }
+    this.unattributed += skipped.noEmail;
+    if (skipped.noEmail > 0) this.log.warn("invocation logs of the user role with a session name that is not an email (renamed sessions, not metered)", { window, records: skipped.noEmail });
     this.log.info("invocation logs read", { window, objects, users: out.size, badLines: bad, ...skipped });
     return out;
+  }
+
+  takeUnattributed(): number {
+    const n = this.unattributed;
+    this.unattributed = 0;
+    return n;
   }
 }

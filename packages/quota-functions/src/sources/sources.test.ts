@@ -74,6 +74,10 @@ describe("invocation logs (the record users cannot forge)", () => {
     // The object delivered before the window began was not even fetched.
     expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).not.toContain(`${p10}old.json.gz`);
     expect(log.lines.at(-1)).toMatchObject({ msg: "invocation logs read", otherRole: 1, noEmail: 1, objects: 2 });
+    // The renamed session is counted for the aggregation's metric (once), and warned about.
+    expect(log.lines.find((l) => String(l.msg).startsWith("invocation logs of the user role with a session name that is not an email"))).toMatchObject({ records: 1 });
+    expect(src.takeUnattributed()).toBe(1);
+    expect(src.takeUnattributed()).toBe(0);
   });
 });
 

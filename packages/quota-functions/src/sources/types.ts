@@ -13,6 +13,12 @@ export interface UsageSource {
   readonly id: SourceId;
   /** Usage per lower-case email in the window `[start, end)`. */
   read(window: number): Promise<Map<string, UserWindowUsage>>;
+  /**
+   * Records of the user role read since the last call that could not be attributed to a user (invocation
+   * logs: a role session name that is not an email). The session name is chosen by whoever calls
+   * AssumeRoleWithWebIdentity, so these are renamed sessions: usage metered for nobody. Resets the count.
+   */
+  takeUnattributed?(): number;
 }
 
 export function addUsage(into: Map<string, UserWindowUsage>, email: string, model: string, c: TokenCounts, session?: string): void {

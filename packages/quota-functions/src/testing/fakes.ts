@@ -21,6 +21,9 @@ export class ScriptedSource implements UsageSource {
   readonly reads: number[] = [];
   readonly data = new Map<number, Map<string, UserWindowUsage>>();
   failOn?: number;
+  /** Unattributable records (renamed sessions) each window holds. */
+  readonly unattributedIn = new Map<number, number>();
+  private unattributed = 0;
   constructor(readonly id: SourceId) {}
   set(window: number, users: Record<string, Record<string, Partial<{ input: number; output: number; cacheRead: number; cacheWrite: number }>>>, sessions: Record<string, string> = {}): this {
     const m = new Map<string, UserWindowUsage>();
@@ -36,7 +39,13 @@ export class ScriptedSource implements UsageSource {
   async read(window: number): Promise<Map<string, UserWindowUsage>> {
     this.reads.push(window);
     if (this.failOn === window) throw new Error(`source ${this.id} unavailable`);
+    this.unattributed += this.unattributedIn.get(window) ?? 0;
     return this.data.get(window) ?? new Map();
+  }
+  takeUnattributed(): number {
+    const n = this.unattributed;
+    this.unattributed = 0;
+    return n;
   }
 }
 
