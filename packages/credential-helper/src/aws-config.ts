@@ -71,6 +71,34 @@ export function upsertSection(text: string, header: string, block: string): stri
   return joinLines([...lines, ...sep, ...blockLines], eol);
 }
 
+/**
+ * Sets top-level `key = value` lines inside an existing section: the key's line is replaced in place, a
+ * new key goes after the section's last body line, and a key mapped to undefined is removed. Every other
+ * line (the user's own keys, comments, nested settings) stays as it is. No-op when the section is absent.
+ */
+export function setSectionValues(text: string, header: string, values: ReadonlyArray<readonly [string, string | undefined]>): string {
+  const r = findSection(text, header);
+  if (!r || values.length === 0) return text;
+  const { lines, eol } = splitLines(text);
+  let end = r.end;
+  for (const [key, value] of values) {
+    let at = -1;
+    for (let i = r.start + 1; i < end; i++) {
+      const m = /^([A-Za-z0-9_.-]+)\s*=/.exec(lines[i]!);
+      if (m && m[1] === key) {
+        at = i;
+        break;
+      }
+    }
+    if (at >= 0 && value === undefined) {
+      lines.splice(at, 1);
+      end--;
+    } else if (at >= 0) lines[at] = `${key} = ${value}`;
+    else if (value !== undefined) lines.splice(end++, 0, `${key} = ${value}`);
+  }
+  return joinLines(lines, eol);
+}
+
 /** Removes the section and one blank line that separated it, leaving everything else. */
 export function removeSection(text: string, header: string): string {
   const r = findSection(text, header);

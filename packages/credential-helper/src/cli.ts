@@ -36,7 +36,7 @@ Run \`claude-bedrock <command> --help\` for a command's options.
 `;
 
 const HELP: Record<Command, string> = {
-  setup: `Usage: claude-bedrock setup [--settings <file>] [--stage <name>] [--team <name>] [--undo]
+  setup: `Usage: claude-bedrock setup [--settings <file>] [--stage <name>] [--team <name>] [--force | --undo]
        claude-bedrock setup --managed [--managed-dir <dir>] [--print | --undo] [--settings <file>] [--stage <name>]
 
 Saves the stage settings, writes the profile to ~/.aws/config (credential_process, or an sso-session
@@ -46,6 +46,7 @@ to ~/.claude-bedrock/backups. Safe to run again.
 
   --team <name>   use this team's inference profiles (default: the team claim of your sign-in)
   --undo          put back what setup replaced, leaving anything you changed since
+  --force         overwrite settings you changed since setup wrote them (default: keep yours, with a note)
 
 For IT (run as administrator, or with --managed-dir for an MDM package):
   --managed            write the stage's organisation-enforced settings (Bedrock, Region, telemetry with
@@ -109,7 +110,7 @@ interface Parsed {
 }
 
 const FLAGS: Record<Command, readonly string[]> = {
-  setup: ["--undo", "--managed", "--print"],
+  setup: ["--undo", "--managed", "--print", "--force"],
   login: ["--no-browser", "--device"],
   "credential-process": [],
   "otel-headers": [],
@@ -240,7 +241,7 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
     return 0;
   }
   const { loaded, text } = await setupSettings(d, sel);
-  const result = await runSetup(d, loaded.settings, { ...(p.team ? { team: p.team } : {}), settingsText: text });
+  const result = await runSetup(d, loaded.settings, { ...(p.team ? { team: p.team } : {}), settingsText: text, force: p.flags.has("--force") });
   report(d, result, `Set up stage ${loaded.settings.stage}: profile ${loaded.settings.awsProfile} in ${loaded.settings.region}.`);
   if (loaded.settings.federation.mode === "identity-center") d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
   else d.log.info("Next: run `claude-bedrock login` (or just start `claude`; it signs you in when needed).");

@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
-import { runSetup, runUndo } from "./setup.js";
+import { applyTeamModels, runSetup, runUndo } from "./setup.js";
+import { StageCache } from "./cache.js";
 import { HelperError } from "./errors.js";
 import { stageSettings, testDeps, type TestDeps } from "../test/support.js";
 
@@ -87,6 +88,70 @@ describe("setup", () => {
     expect(readFileSync(aws, "utf8")).toBe(a);
     expect(readFileSync(claude, "utf8")).toBe(c);
     expect(readdirSync(join(d.homedir, ".claude-bedrock", "backups", "pilot"))).toHaveLength(backups);
+  });
+
+  it("re-running merges into the profile: keys the user added stay, setup's own keys follow the stage", async () => {
+    const { d, aws } = world();
+    await setup(d);
+    writeFileSync(aws, readFileSync(aws, "utf8").replace("region = us-east-1\n", "region = us-east-1\noutput = json\ncli_pager =\n"));
+    const r = await setup(d, settings({ region: "eu-central-1" }));
+    const config = readFileSync(aws, "utf8");
+    expect(config).toContain("\nregion = eu-central-1\noutput = json\ncli_pager =\n");
+    expect(config).toContain("credential_process = ");
+    expect(config.startsWith(AWS_CONFIG)).toBe(true);
+    expect(r.notes.join()).not.toContain("left");
+    // Undo still puts back the file as it was before setup, once the user's key is gone again.
+    writeFileSync(aws, readFileSync(aws, "utf8").replace("output = json\ncli_pager =\n", ""));
+    await runUndo(d, "pilot");
+    expect(readFileSync(aws, "utf8")).toBe(AWS_CONFIG);
+  });
+
+  it("re-running leaves a profile key the user changed, with a note, unless --force", async () => {
+    const { d, aws } = world();
+    await setup(d);
+    writeFileSync(aws, readFileSync(aws, "utf8").replace("region = us-east-1", "region = ap-south-1"));
+    const r = await setup(d, settings({ region: "eu-central-1" }));
+    expect(readFileSync(aws, "utf8")).toContain("region = ap-south-1");
+    expect(r.notes.join("\n")).toMatch(/left region in \[profile claude-pilot\] of .* alone: it was changed after setup .*setup --force/);
+    // Still theirs on the next run (setup's last value is remembered, not the user's).
+    expect((await setup(d, settings({ region: "eu-central-1" }))).notes.join()).toContain("left region");
+    await runSetup(d, settings({ region: "eu-central-1" }), { settingsText: JSON.stringify(settings({ region: "eu-central-1" })), force: true });
+    expect(readFileSync(aws, "utf8")).toContain("region = eu-central-1");
+    expect(readFileSync(aws, "utf8")).not.toContain("ap-south-1");
+  });
+
+  it("re-running leaves a Claude Code setting the user changed, with a note, unless --force; a removed one comes back", async () => {
+    const { d, claude } = world();
+    await setup(d);
+    const edited = JSON.parse(readFileSync(claude, "utf8"));
+    edited.env.ANTHROPIC_MODEL = "us.anthropic.claude-opus-4-1-20250805-v1:0";
+    delete edited.env.CLAUDE_CODE_USE_BEDROCK;
+    writeFileSync(claude, JSON.stringify(edited, null, 2));
+    const r = await setup(d);
+    const after = JSON.parse(readFileSync(claude, "utf8"));
+    expect(after.env.ANTHROPIC_MODEL).toBe("us.anthropic.claude-opus-4-1-20250805-v1:0");
+    expect(after.env.CLAUDE_CODE_USE_BEDROCK).toBe("1");
+    expect(r.notes.join("\n")).toMatch(/left env\.ANTHROPIC_MODEL in .* alone: it was changed after setup/);
+    await runSetup(d, settings(), { settingsText: JSON.stringify(settings()), force: true });
+    expect(JSON.parse(readFileSync(claude, "utf8")).env.ANTHROPIC_MODEL).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+  });
+
+  it("the team switch after a sign-in touches only model keys that still hold what setup wrote", async () => {
+    const { d, aws, claude } = world();
+    await setup(d);
+    const edited = JSON.parse(readFileSync(claude, "utf8"));
+    edited.env.ANTHROPIC_MODEL = "my-own-model";
+    edited.env.AWS_REGION = "eu-west-3";
+    writeFileSync(claude, JSON.stringify(edited, null, 2));
+    writeFileSync(aws, readFileSync(aws, "utf8").replace("region = us-east-1\n", "region = ap-south-1\noutput = json\n"));
+    const awsBefore = readFileSync(aws, "utf8");
+    await new StageCache(d, "pilot").writeIdToken({ idToken: "t", expiresAt: Date.now() + 3600_000, identity: { sub: "a", email: "a@example.com", team: "platform" } });
+    expect(await applyTeamModels(d, settings())).toContain("team platform");
+    const after = JSON.parse(readFileSync(claude, "utf8"));
+    expect(after.env.ANTHROPIC_MODEL).toBe("my-own-model");
+    expect(after.env.ANTHROPIC_DEFAULT_HAIKU_MODEL).toBe("arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/def456");
+    expect(after.env.AWS_REGION).toBe("eu-west-3");
+    expect(readFileSync(aws, "utf8")).toBe(awsBefore);
   });
 
   it("uses the team's inference profiles when the team matches, the stage's models otherwise", async () => {

@@ -2,7 +2,8 @@
  * `setup` and `setup --undo`.
  *
  * setup: saves the stage settings, writes the profile to `~/.aws/config` and merges Claude Code's
- * `~/.claude/settings.json`. Before a file changes, a copy goes to `~/.claude-bedrock/backups/`; a
+ * `~/.claude/settings.json`. Running it again merges too: a key the user changed after setup wrote it
+ * stays (with a note) unless `--force`; keys the user added to the profile stay. Before a file changes, a copy goes to `~/.claude-bedrock/backups/`; a
  * manifest per stage records, for each section and key, what was there before setup first touched it
  * and what setup wrote. Running setup again with the same inputs changes nothing.
  *
@@ -14,7 +15,7 @@ import { modelsForTeam, type StageSettings } from "@ccb/stage-settings";
 import { StageCache } from "./cache.js";
 import type { Deps } from "./deps.js";
 import { HelperError } from "./errors.js";
-import { profileHeader, quoteArg, removeSection, renderSection, sectionText, upsertSection } from "./aws-config.js";
+import { profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";
 import { awsConfigFile, backupsDir, claudeSettingsFile, join, stageSettingsFile } from "./paths.js";
 import { readText, removeFile, unwritable, writePrivateJson } from "./store.js";
 import { ensureDirFor, writeUserFile } from "./user-files.js";
@@ -25,7 +26,10 @@ interface SectionRecord {
   readonly header: string;
   /** Exact text before setup first wrote it; null when the section did not exist. */
   readonly previous: string | null;
+  /** The section's text as setup left it (the user's own keys included). */
   written: string;
+  /** The value setup last wrote for each of its keys (absent in older manifests: read from `written`). */
+  keys?: Record<string, string>;
 }
 
 interface KeyRecord {
@@ -164,7 +168,29 @@ async function readManifest(d: Deps, stage: string): Promise<SetupManifest | und
   }
 }
 
-export async function runSetup(d: Deps, s: StageSettings, options: { team?: string; settingsText: string }): Promise<SetupResult> {
+export interface SetupOptions {
+  readonly team?: string;
+  readonly settingsText: string;
+  /** Overwrite keys the user changed since setup last wrote them (default: leave them, with a note). */
+  readonly force?: boolean;
+  /**
+   * Only the Claude Code model keys, and only those that still hold what setup wrote (the team switch
+   * after a sign-in): no other key, no AWS config, no stage settings file.
+   */
+  readonly modelsOnly?: boolean;
+}
+
+const MODEL_KEYS = new Set(["ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL"]);
+const isModelKey = (path: readonly string[]) => path.length === 2 && path[0] === "env" && MODEL_KEYS.has(path[1]!);
+
+/**
+ * Re-running setup merges rather than replaces: keys the user added are kept; a key setup writes is
+ * updated only while it still holds what setup last wrote (or is missing); a key the user changed is
+ * left alone with a note, unless `force`. A section that setup did not create and that is not marked as
+ * its own is replaced whole the first time (noted; `--undo` restores it).
+ */
+export async function runSetup(d: Deps, s: StageSettings, options: SetupOptions): Promise<SetupResult> {
+  const force = options.force === true && options.modelsOnly !== true;
   const result: SetupResult = { changed: [], unchanged: [], notes: [] };
   const awsFile = awsConfigFile(d);
   const claudeFile = claudeSettingsFile(d);
@@ -186,34 +212,69 @@ export async function runSetup(d: Deps, s: StageSettings, options: { team?: stri
 
   // Stage settings, for credential-process and otel-headers to find by --stage.
   const settingsFile = stageSettingsFile(d, s.stage);
-  const savedSettings = await readText(d, settingsFile).catch(() => undefined);
-  const canonical = `${JSON.stringify(JSON.parse(options.settingsText), null, 2)}\n`;
-  if (savedSettings !== canonical) {
-    await writePrivateJson(d, settingsFile, JSON.parse(options.settingsText));
-    result.changed.push(settingsFile);
-  } else result.unchanged.push(settingsFile);
+  if (!options.modelsOnly) {
+    const savedSettings = await readText(d, settingsFile).catch(() => undefined);
+    const canonical = `${JSON.stringify(JSON.parse(options.settingsText), null, 2)}\n`;
+    if (savedSettings !== canonical) {
+      await writePrivateJson(d, settingsFile, JSON.parse(options.settingsText));
+      result.changed.push(settingsFile);
+    } else result.unchanged.push(settingsFile);
+  }
 
   // ~/.aws/config
   let nextAws = awsText ?? "";
-  for (const [header, block] of awsSections(d, s)) {
+  for (const [header, block] of options.modelsOnly ? [] : awsSections(d, s)) {
     const before = sectionText(nextAws, header);
+    const wanted = sectionValues(block, header);
     let rec = manifest.awsConfig.sections.find((r) => r.header === header);
-    if (!rec) {
-      if (before !== undefined && !before.includes("Managed by claude-bedrock")) {
-        result.notes.push(`replaced your existing [${header}] in ${awsFile}; \`setup --undo\` restores it`);
+    if (before === undefined || (!rec && !before.includes("Managed by claude-bedrock"))) {
+      // A new section, or (first run) someone else's section of that name: written whole.
+      if (!rec) {
+        if (before !== undefined) result.notes.push(`replaced your existing [${header}] in ${awsFile}; \`setup --undo\` restores it`);
+        rec = { header, previous: before ?? null, written: block };
+        manifest.awsConfig.sections.push(rec);
       }
-      rec = { header, previous: before ?? null, written: block };
+      nextAws = upsertSection(nextAws, header, block);
+      rec.written = block;
+      rec.keys = wanted;
+      continue;
+    }
+    if (!rec) {
+      // Ours by its marker, but the manifest is gone: its keys count as what setup wrote.
+      rec = { header, previous: null, written: before };
       manifest.awsConfig.sections.push(rec);
     }
-    rec.written = block;
-    nextAws = upsertSection(nextAws, header, block);
+    const last = rec.keys ?? sectionValues(rec.written, header);
+    const current = sectionValues(before, header);
+    const keys: Record<string, string> = { ...last };
+    const updates: Array<[string, string | undefined]> = [];
+    for (const [k, v] of Object.entries(wanted)) {
+      const cur = current[k];
+      if (cur !== v && cur !== undefined && cur !== last[k] && !force) {
+        result.notes.push(`left ${k} in [${header}] of ${awsFile} alone: it was changed after setup (setup would write \`${v}\`); \`setup --force\` overwrites it`);
+        continue;
+      }
+      if (cur !== v) updates.push([k, v]);
+      keys[k] = v;
+    }
+    // Keys setup wrote before and no longer writes go, if they still hold setup's value.
+    for (const k of Object.keys(last)) {
+      if (k in wanted) continue;
+      if (current[k] === last[k]) updates.push([k, undefined]);
+      delete keys[k];
+    }
+    nextAws = setSectionValues(nextAws, header, updates);
+    rec.written = sectionText(nextAws, header) ?? block;
+    rec.keys = keys;
   }
-  if (nextAws !== (awsText ?? "")) {
-    if (awsText !== undefined) await backup(d, s.stage, awsFile, awsText);
-    await ensureDirFor(d, awsFile);
-    await writeUserFile(d, awsFile, nextAws);
-    result.changed.push(awsFile);
-  } else result.unchanged.push(awsFile);
+  if (!options.modelsOnly) {
+    if (nextAws !== (awsText ?? "")) {
+      if (awsText !== undefined) await backup(d, s.stage, awsFile, awsText);
+      await ensureDirFor(d, awsFile);
+      await writeUserFile(d, awsFile, nextAws);
+      result.changed.push(awsFile);
+    } else result.unchanged.push(awsFile);
+  }
 
   // ~/.claude/settings.json
   const cached = await new StageCache(d, s.stage).readIdToken();
@@ -224,16 +285,26 @@ export async function runSetup(d: Deps, s: StageSettings, options: { team?: stri
   }
   const nextClaude = structuredClone(claude);
   for (const [path, value] of claudeKeys(d, s, team)) {
+    if (options.modelsOnly && !isModelKey(path)) continue;
     let rec = manifest.claudeSettings.keys.find((k) => same(k.path as Json, path as Json));
+    const cur = getPath(claude, path);
     if (!rec) {
-      const prev = getPath(claude, path);
-      rec = { path, ...(prev !== undefined ? { previous: prev } : {}), written: value };
+      if (options.modelsOnly) continue;
+      rec = { path, ...(cur !== undefined ? { previous: cur } : {}), written: value };
       manifest.claudeSettings.keys.push(rec);
+    } else if (!same(cur, value) && !same(cur, rec.written) && !force) {
+      // The user changed (or, for the team switch, removed) it since setup wrote it: theirs wins.
+      if (options.modelsOnly) d.log.debug("setup", "model key changed by the user; not switching it", { key: path.join(".") });
+      else if (cur !== undefined) {
+        result.notes.push(`left ${path.join(".")} in ${claudeFile} alone: it was changed after setup (setup would write ${JSON.stringify(value)}); \`setup --force\` overwrites it`);
+        continue;
+      }
+      if (options.modelsOnly) continue;
     }
     rec.written = value;
     setPath(nextClaude, path, value);
   }
-  if (!same(nextClaude, claude) || claudeText === undefined) {
+  if (!same(nextClaude, claude) || (claudeText === undefined && !options.modelsOnly)) {
     if (claudeText !== undefined) await backup(d, s.stage, claudeFile, claudeText);
     await ensureDirFor(d, claudeFile);
     await writeUserFile(d, claudeFile, `${JSON.stringify(nextClaude, null, indentOf(claudeText))}\n`);
@@ -254,7 +325,7 @@ export async function applyTeamModels(d: Deps, s: StageSettings): Promise<string
     if (!(await readManifest(d, s.stage))) return undefined;
     const team = (await new StageCache(d, s.stage).readIdToken())?.identity.team;
     if (!team || !s.teams.some((t) => t.name === team)) return undefined;
-    const r = await runSetup(d, s, { team, settingsText: JSON.stringify(s) });
+    const r = await runSetup(d, s, { team, settingsText: JSON.stringify(s), modelsOnly: true });
     return r.changed.includes(claudeSettingsFile(d)) ? `Claude Code now uses the inference profiles of team ${team}.` : undefined;
   } catch (e) {
     d.log.debug("setup", "could not apply team models", { error: (e as Error).message });
@@ -273,7 +344,8 @@ export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
     for (const rec of [...m.awsConfig.sections].reverse()) {
       const now = sectionText(next, rec.header);
       if (now === undefined) continue;
-      if (now !== rec.written) {
+      // Unchanged since setup: the same text, or the same keys and values (setup's own, none added).
+      if (now !== rec.written && !same(sectionValues(now, rec.header), rec.keys ?? sectionValues(rec.written, rec.header))) {
         result.notes.push(`left [${rec.header}] in ${m.awsConfig.file} alone: it was changed after setup`);
         continue;
       }
