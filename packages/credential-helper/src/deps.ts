@@ -18,6 +18,8 @@ export interface Fs {
   stat(path: string): Promise<{ mode: number; mtimeMs: number; isDirectory(): boolean }>;
   readdir(path: string): Promise<string[]>;
   copyFile(from: string, to: string): Promise<void>;
+  /** The path with every symlink resolved (rejects when it, or a link's target, does not exist). */
+  realpath(path: string): Promise<string>;
 }
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -129,6 +131,7 @@ function syncFs(): Fs {
     stat: async (p) => fs.statSync(p),
     readdir: async (p) => fs.readdirSync(p),
     copyFile: async (a, b) => fs.copyFileSync(a, b),
+    realpath: async (p) => fs.realpathSync(p),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, lstatSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
@@ -258,6 +258,30 @@ describe("setup --undo", () => {
     const after = JSON.parse(readFileSync(claude, "utf8"));
     expect(after.env).toEqual({ AWS_REGION: "eu-west-1", MY_VAR: "keep me", AWS_PROFILE: "my-own", NEW_VAR: "added later" });
     expect(after.otelHeadersHelper).toBeUndefined();
+  });
+
+  it("writes through a symlinked ~/.aws/config and settings.json (dotfiles), keeping the links, on setup and undo", async () => {
+    const { d, aws, claude } = world(false);
+    const dot = join(d.homedir, "dotfiles");
+    mkdirSync(dot);
+    mkdirSync(join(d.homedir, ".aws"));
+    mkdirSync(join(d.homedir, ".claude"));
+    writeFileSync(join(dot, "aws-config"), AWS_CONFIG, { mode: 0o640 });
+    writeFileSync(join(dot, "claude.json"), CLAUDE_SETTINGS);
+    symlinkSync(join(dot, "aws-config"), aws);
+    symlinkSync("../dotfiles/claude.json", claude); // relative, as stow makes them
+    await setup(d);
+    expect(lstatSync(aws).isSymbolicLink()).toBe(true);
+    expect(lstatSync(claude).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dot, "aws-config"), "utf8")).toContain("[profile claude-pilot]");
+    expect(statSync(join(dot, "aws-config")).mode & 0o777).toBe(0o640);
+    expect(JSON.parse(readFileSync(join(dot, "claude.json"), "utf8")).env.CLAUDE_CODE_USE_BEDROCK).toBe("1");
+    expect(readdirSync(dot).sort()).toEqual(["aws-config", "claude.json"]);
+    await runUndo(d, "pilot");
+    expect(lstatSync(aws).isSymbolicLink()).toBe(true);
+    expect(lstatSync(claude).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dot, "aws-config"), "utf8")).toBe(AWS_CONFIG);
+    expect(readFileSync(join(dot, "claude.json"), "utf8")).toBe(CLAUDE_SETTINGS);
   });
 
   it("says so when there is nothing to undo", async () => {
