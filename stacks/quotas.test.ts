@@ -40,7 +40,7 @@ describe("quotas in the pilot (alert only)", () => {
     const logs = JSON.parse(e.INVOCATION_LOGS_SOURCE);
     expect(logs).toMatchObject({ accountId: "111111111111", region: "us-east-1", prefix: "" });
     expect(logs.roleName).toBe(run.outputs.userRoleArn.split("/").pop());
-    expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toEqual(expect.arrayContaining(["ccb-pilot-quotas-drift-alarm", "ccb-pilot-quotas-unattributed-alarm"]));
+    expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toEqual(expect.arrayContaining(["ccb-pilot-quotas-drift-alarm", "ccb-pilot-quotas-unattributed-alarm", "ccb-pilot-quotas-unknown-sessions-alarm"]));
   });
 
   it("is unchanged by the email session tag: no tag required in the trust (it only alerts)", async () => {

@@ -1,7 +1,10 @@
 /**
  * The server-side block: customer managed policies attached to the federated user role, each with
- * one Deny on model invocation for the role sessions of blocked users, keyed on `aws:userid`
- * (`<role unique id>:<session name>` for assumed roles). A Deny wins over every Allow, so a blocked
+ * one Deny on model invocation for the role sessions of blocked users, keyed on the email session tag
+ * (`aws:PrincipalTag/<key>`, the stacks' only choice) or, still supported, on `aws:userid`
+ * (`<role unique id>:<session name>`). The session name is chosen by the caller of
+ * AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped by renaming the session; session tags
+ * come from the signed token (or the Cognito pool's mapping). A Deny wins over every Allow, so a blocked
  * user's already issued credentials stop working within IAM's propagation time, whatever the client
  * does. The policies are rewritten (a new default version) whenever the blocked set changes and
  * emptied when the period rolls over or an admin unblocks.
@@ -31,9 +34,10 @@ export const PLACEHOLDER_PATTERN = "*:~no-blocked-users~";
 export const PLACEHOLDER_TAG = "~no-blocked-users~";
 
 /**
- * How a blocked user's sessions are recognised. `session-name` (direct federation): `aws:userid` ends
- * with the role session name the helper sets from the email. `principal-tag` (Cognito identity pools,
- * whose session name is always `CognitoIdentityCredentials`): the session carries the email as a tag.
+ * How a blocked user's sessions are recognised. `principal-tag`: the session carries the email as a tag
+ * (direct federation with `identityProvider.emailSessionTag`, whose trust requires it; Cognito identity
+ * pools). `session-name`: `aws:userid` ends with the role session name the helper sets from the email;
+ * not safe against a caller who picks another session name, so the stacks no longer use it.
  */
 export type BlockKey = { readonly kind: "session-name" } | { readonly kind: "principal-tag"; readonly tag: string };
 export const SESSION_NAME_KEY: BlockKey = { kind: "session-name" };

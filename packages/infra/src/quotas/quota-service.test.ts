@@ -86,6 +86,7 @@ describe("QuotaService", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm quota-errors-alarm",
       "aws:cloudwatch/metricAlarm:MetricAlarm quota-stale-alarm",
       "aws:cloudwatch/metricAlarm:MetricAlarm quota-unattributed-alarm",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-unknown-sessions-alarm",
       "aws:dynamodb/table:Table quota-limits",
       "aws:dynamodb/table:Table quota-usage",
       "aws:iam/policy:Policy quota-block-0",
@@ -221,6 +222,9 @@ describe("QuotaService", () => {
     expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unattributed-alarm").inputs).toMatchObject({
       namespace: "ClaudeCodeBedrock/Quotas", metricName: "UnattributedInvocations", dimensions: { Stage: "prod" }, period: 900, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching", okActions: [TOPIC],
     });
+    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unknown-sessions-alarm").inputs).toMatchObject({
+      namespace: "ClaudeCodeBedrock/Quotas", metricName: "UnknownSessionUsers", dimensions: { Stage: "prod" }, period: 900, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+    });
     expect(one("aws:sns/topic:Topic", "quota-alerts").inputs.kmsMasterKeyId).toBe(KEY);
     expect(statements(one("aws:sns/topicPolicy:TopicPolicy", "quota-alerts-policy"))[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
     expect(recorder.byType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.endpoint).sort()).toEqual(["finops@example.com", "platform@example.com"]);
@@ -235,6 +239,7 @@ describe("QuotaService", () => {
     expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
     expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-drift-alarm");
     expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-unattributed-alarm");
+    expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-unknown-sessions-alarm");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

@@ -456,6 +456,9 @@ export class QuotaService extends pulumi.ComponentResource {
       alarm("unattributed-alarm", "Bedrock invocation logs show calls through the developers' role under a session name that is not an email: credentials minted outside the helper with a chosen session name, not metered for any user. See the aggregation logs (\"session name that is not an email\") and CloudTrail AssumeRoleWithWebIdentity events for the session.", {
         ...own("UnattributedInvocations"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
+      alarm("unknown-sessions-alarm", "Bedrock invocation logs charge usage to session names (emails) of users who never asked the quota check API: sessions minted outside the helper under an invented email. See the aggregation logs (\"users who never asked the check API\").", {
+        ...own("UnknownSessionUsers"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+      });
     }
     alarm("stale-alarm", "The quota aggregation has not completed for 45 minutes: usage, alerts and blocks are stale.", {
       ...own("UsersEvaluated"), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",

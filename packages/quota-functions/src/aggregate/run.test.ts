@@ -296,6 +296,18 @@ describe("limits precedence and enforcement", () => {
     expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnattributedInvocations: 0 });
   });
 
+  it("publishes UnknownSessionUsers: invocation-log users (by session name) who never asked the check API", async () => {
+    const w = settled(NOON);
+    await store.putProfile("alice@example.com", [], new Date(NOON).toISOString(), 9e9);
+    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 10 } }, "made-up@example.com": { [SONNET]: { output: 10 } } });
+    const tel = new ScriptedSource("tel").set(w, { "bob@example.com": { [SONNET]: { output: 10 } } }); // telemetry is not by session name
+    const h = harness(store, [tel, srv]);
+    const s = await runAggregation(h.deps);
+    expect(s.unknownSessionUsers).toBe(1);
+    expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnknownSessionUsers: 1 });
+    expect(h.log.lines.find((l) => String(l.msg).startsWith("invocation logs attribute usage to session names of users who never asked"))).toMatchObject({ users: ["made-up@example.com"], count: 1 });
+  });
+
   it("a temporary unblock lifts the deny until it expires", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000, monthlyMode: "block" }));
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 5000 } } }, { "alice@example.com": "Alice@Example.com" });

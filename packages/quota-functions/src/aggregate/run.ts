@@ -69,6 +69,8 @@ export interface AggregateSummary {
   readonly unpricedTokens: number;
   /** Invocation-log records of the user role whose session name is not an email (renamed sessions). */
   readonly unattributedInvocations: number;
+  /** Users the invocation logs attributed usage to in this run who never asked the check API (no profile). */
+  readonly unknownSessionUsers: number;
   readonly sourceErrors: string[];
 }
 
@@ -122,6 +124,8 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
       d.log.error("reading a watermark failed; the source resumes next run", { source: source.id, error: e as Error });
     }
   }
+  // Users the invocation logs attributed usage to in this run (by session name, see below).
+  const srvUsers = new Set<string>();
   const firstWindow = Math.min(...pending.values());
   for (let w = firstWindow; w <= lastSettled && pending.size > 0; w++) {
     const reads: Array<{ source: UsageSource; data: Map<string, UserWindowUsage> }> = [];
@@ -136,7 +140,10 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
       }
     }
     const byUser = new Map<string, Array<{ source: SourceId; u: UserWindowUsage }>>();
-    for (const { source, data } of reads) for (const [email, u] of data) byUser.set(email, [...(byUser.get(email) ?? []), { source: source.id, u }]);
+    for (const { source, data } of reads) {
+      for (const [email, u] of data) byUser.set(email, [...(byUser.get(email) ?? []), { source: source.id, u }]);
+      if (source.id === "srv") for (const email of data.keys()) srvUsers.add(email);
+    }
     const at = windowStart(w);
     const results = await pool([...byUser.entries()], d.concurrency, async ([email, list]) => {
       const priced = list.map(({ source, u }) => ({ source, ...priceWindow(u, d.pricing), sessions: [...u.sessions] }));
@@ -158,6 +165,19 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
   // Records no user can be charged for: a session renamed away from the email (see the sources).
   const unattributedInvocations = d.sources.reduce((a, s) => a + (s.takeUnattributed?.() ?? 0), 0);
   if (unattributedInvocations > 0) d.log.warn("model invocations by the user role under a session name that is not an email were not metered", { records: unattributedInvocations });
+  // Session names that look like an email but belong to nobody who ever asked GET /check (the helper
+  // always does, and the check API remembers each caller for 90 days): a session minted outside the
+  // helper under an invented name, whose usage is charged to a user that does not exist.
+  let unknownSessionUsers: string[] = [];
+  if (srvUsers.size > 0) {
+    try {
+      const known = await d.store.groupsOf([...srvUsers]);
+      unknownSessionUsers = [...srvUsers].filter((email) => !known.has(email)).sort();
+    } catch (e) {
+      d.log.warn("could not look up which metered users are known", { error: e as Error });
+    }
+  }
+  if (unknownSessionUsers.length > 0) d.log.warn("invocation logs attribute usage to session names of users who never asked the check API", { users: unknownSessionUsers.slice(0, 50), count: unknownSessionUsers.length });
 
   lap("meterMs");
 
@@ -241,7 +261,7 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
       d.log.warn("usage records disagree", { user: r.email, month: monthKey(now), telemetryTokens: t, invocationLogTokens: s, driftPercent: p });
     }
   }
-  const summary: AggregateSummary = { windows, applied, duplicates, users: users.length, alertsSent, blocked, blockOverflow, driftUsers, unpricedTokens, unattributedInvocations, sourceErrors };
+  const summary: AggregateSummary = { windows, applied, duplicates, users: users.length, alertsSent, blocked, blockOverflow, driftUsers, unpricedTokens, unattributedInvocations, unknownSessionUsers: unknownSessionUsers.length, sourceErrors };
   await d.putMetrics([
     { name: "UsersEvaluated", value: users.length, unit: "Count" },
     { name: "AlertsSent", value: alertsSent, unit: "Count" },
@@ -253,6 +273,7 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     { name: "InvocationLogTokens", value: srvTokens, unit: "Count" },
     { name: "UnpricedTokens", value: unpricedTokens, unit: "Count" },
     { name: "UnattributedInvocations", value: unattributedInvocations, unit: "Count" },
+    { name: "UnknownSessionUsers", value: unknownSessionUsers.length, unit: "Count" },
     { name: "SourceErrors", value: sourceErrors.length, unit: "Count" },
   ]);
   lap("reportMs");
