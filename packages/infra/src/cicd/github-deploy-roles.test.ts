@@ -229,7 +229,9 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     ]);
     const preview = statementsOf(recorder.one(ROLE_POLICY, "ci-preview-state"));
     expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({ Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: checkpoints });
-    expect(preview.find((s: any) => s.Sid === "StateLocks").Resource).toEqual([`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`]);
+    expect(preview.find((s: any) => s.Sid === "StateLocks")).toEqual({
+      Sid: "StateLocks", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: [`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`],
+    });
     expect(preview.find((s: any) => s.Sid === "Secrets").Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-chain"))).toEqual([
       { Sid: "ChainToStageAccounts", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-deploy`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy`] },

@@ -225,8 +225,9 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
       if (write) statements.push(allow([...STATE_OBJECT_WRITE_ACTIONS], at([...paths.checkpoints, paths.history, paths.backups, paths.locks]), { sid: "StateObjects" }));
       else {
         statements.push(allow([...STATE_OBJECT_READ_ACTIONS], at(paths.checkpoints), { sid: "StateObjects" }));
-        // A preview takes the stack lock like any operation of the self-managed backend.
-        statements.push(allow(["s3:DeleteObject", "s3:PutObject"], at([paths.locks]), { sid: "StateLocks" }));
+        // A preview takes the stack lock like any operation of the self-managed backend (and reads a
+        // lock another run holds, to name its holder).
+        statements.push(allow(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], at([paths.locks]), { sid: "StateLocks" }));
       }
       if (b.kmsKeyArn) {
         statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
