@@ -44,6 +44,7 @@ describe("verifyIdToken (frozen clock, JWKS served by an injected fetch)", () =>
     ["a nonce from another sign-in", { nonce: "old" }, { nonce: "new" }, "ERR_TOKEN_NONCE"],
     ["no nonce when one was sent", {}, { nonce: "new" }, "ERR_TOKEN_NONCE"],
     ["no email claim", { email: undefined }, {}, "ERR_TOKEN_CLAIMS"],
+    ["an unverified email", { email_verified: false }, {}, "ERR_TOKEN_CLAIMS"],
   ])("rejects %s with %s", async (_l, claims, opts, code) => {
     const { d, idp } = await setup();
     const token = await idp.sign(claims, opts);
@@ -70,9 +71,21 @@ describe("verifyIdToken (frozen clock, JWKS served by an injected fetch)", () =>
 });
 
 describe("identityFromClaims", () => {
-  it("reads the claims the stage names, with common fallbacks", () => {
+  it("reads the claims the stage names", () => {
     const s = stageSettings({ identityProvider: { ...stageSettings().identityProvider, emailClaim: "upn", groupsClaim: "groups", attributeClaims: { team: "squad" } } }) as unknown as StageSettings;
     expect(identityFromClaims(s, { sub: "1", upn: "a@b.c", squad: ["core"], groups: ["x", 1], cost_center: "9" })).toEqual({ sub: "1", email: "a@b.c", team: "core", costCenter: "9", groups: ["x"] });
-    expect(identityFromClaims(settings, { sub: "1", preferred_username: "p@b.c" }).email).toBe("p@b.c");
+    expect(identityFromClaims(settings, { sub: "1", email: "a@b.c", email_verified: true }).email).toBe("a@b.c");
+  });
+
+  it("uses exactly the configured email claim: no fallback to email or preferred_username", () => {
+    const s = stageSettings({ identityProvider: { ...stageSettings().identityProvider, emailClaim: "upn" } }) as unknown as StageSettings;
+    expect(() => identityFromClaims(s, { sub: "1", email: "mallory@b.c" })).toThrow(expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: 'the id_token lacks the "upn" claim' }));
+    expect(() => identityFromClaims(settings, { sub: "1", preferred_username: "p@b.c" })).toThrow(expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: 'the id_token lacks the "email" claim' }));
+  });
+
+  it("rejects an email the identity provider says is not verified", () => {
+    for (const email_verified of [false, "false"]) {
+      expect(() => identityFromClaims(settings, { sub: "1", email: "a@b.c", email_verified })).toThrow(expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: expect.stringContaining("a@b.c is not verified") }));
+    }
   });
 });

@@ -94,9 +94,14 @@ function str(v: unknown): string | undefined {
 export function identityFromClaims(settings: StageSettings, claims: Record<string, unknown>): Identity {
   const idp = settings.identityProvider;
   const sub = str(claims.sub);
-  const email = str(claims[idp.emailClaim]) ?? str(claims.email) ?? str(claims.preferred_username);
+  // Exactly the claim the stage names: falling back to another claim (`email`, `preferred_username`)
+  // would let a user-editable attribute become the identity STS and the quota service see.
+  const email = str(claims[idp.emailClaim]);
   if (!sub || !email) {
     throw tokenError("ERR_TOKEN_CLAIMS", undefined, `the id_token lacks the "${!sub ? "sub" : idp.emailClaim}" claim`);
+  }
+  if (claims.email_verified === false || claims.email_verified === "false") {
+    throw tokenError("ERR_TOKEN_CLAIMS", undefined, `the identity provider says the email address of ${email} is not verified (email_verified is false); verify it with your identity provider, then sign in again`);
   }
   const a = idp.attributeClaims ?? {};
   const groupsRaw = idp.groupsClaim ? claims[idp.groupsClaim] : undefined;
