@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
-import { doctor, formatChecks, status } from "./commands.js";
+import { doctor, formatChecks, logout, status } from "./commands.js";
+import { acquireLock } from "./lock.js";
 import { StageCache } from "./cache.js";
 import { stageSettings, T0, testDeps } from "../test/support.js";
 
@@ -89,6 +90,30 @@ describe("doctor: the program credential_process names", () => {
     expect(await run(d, `'${join(d.homedir, "b $x", "cb")}' credential-process --stage pilot`)).toMatchObject({ ok: true });
     const onPath = testDeps({ fetch: fetchFor({}), homedir: d.homedir, env: { PATH: `/nonexistent:${join(d.homedir, "b $x")}` } });
     expect(await run(onPath, "cb credential-process --stage pilot")).toMatchObject({ ok: true, detail: `${join(d.homedir, "b $x", "cb")} exists and is executable` });
+  });
+});
+
+describe("logout", () => {
+  it("waits for a refresh that holds the stage lock, so the tokens it writes are removed too", async () => {
+    let refreshed = false;
+    const token = { idToken: "t", expiresAt: T0 + 3600_000, identity: { sub: "a", email: "alice@example.com" } };
+    const holder = testDeps({ pid: 4242 });
+    const cache = new StageCache(holder, "pilot");
+    const held = await acquireLock(holder, cache.file("lock"), { waitMs: 0, staleAfterMs: 600_000 });
+    const finishRefresh = async () => {
+      refreshed = true;
+      await cache.writeIdToken(token);
+      await cache.writeRefreshToken("r2");
+      await held.release();
+    };
+    // The refresh finishes while logout waits for the lock (or, without the lock, just after logout).
+    const d = testDeps({ homedir: holder.homedir, sleep: async () => void (refreshed || (await finishRefresh())) });
+    await cache.writeIdToken(token);
+    await logout(d, s, false);
+    if (!refreshed) await finishRefresh();
+    expect(await cache.readIdToken()).toBeUndefined();
+    expect(await cache.readRefreshToken()).toBeUndefined();
+    expect(existsSync(cache.file("lock"))).toBe(false);
   });
 });
 

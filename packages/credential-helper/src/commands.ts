@@ -50,8 +50,17 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
 
 export async function logout(d: Deps, s: StageSettings, idp: boolean): Promise<string> {
   const cache = new StageCache(d, s.stage);
-  const token = await cache.readIdToken();
-  await cache.remove("credentials.json", "id-token.json", "refresh-token.json", "quota.json");
+  // Under the stage lock: a refresh running now (credential-process, otel-headers) would otherwise write
+  // the tokens back right after they are removed.
+  const [{ acquireLock }, { lockOptions, loginTimeoutMs }] = await Promise.all([import("./lock.js"), import("./credentials.js")]);
+  const lock = await acquireLock(d, cache.file("lock"), lockOptions(loginTimeoutMs(d.env)));
+  let token;
+  try {
+    token = await cache.readIdToken();
+    await cache.remove("credentials.json", "id-token.json", "refresh-token.json", "quota.json");
+  } finally {
+    await lock.release();
+  }
   let extra = "";
   if (idp && s.federation.mode !== "identity-center") {
     const { discover } = await import("./oidc/client.js");
