@@ -41,6 +41,8 @@ interface Request {
   readonly context?: Context;
   readonly identity?: readonly Doc[];
   readonly resourcePolicy?: Doc;
+  /** Permissions boundary of the principal, if any. */
+  readonly boundary?: Doc;
 }
 
 async function evaluate(req: Request): Promise<{ verdict: Verdict; ignored: string[] }> {
@@ -50,6 +52,7 @@ async function evaluate(req: Request): Promise<{ verdict: Verdict; ignored: stri
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(req.resourcePolicy ? { resourcePolicy: req.resourcePolicy } : {}),
+      ...(req.boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: req.boundary }] } : {}),
       request: { action: req.action, principal: req.principal, resource: { accountId: req.accountId, resource: req.resource }, contextVariables: req.context ?? {} },
     },
     {},
@@ -765,3 +768,28 @@ describe("stage prod: cross-account workload role", () => {
     expect(await verdict(as({ "aws:PrincipalTag/team": "platform" }))).toBe("Allowed");
   });
 });
+
+describe("the developer permissions boundary caps what can ever be attached to the developers' role", () => {
+  it("a quota block policy rewritten into an allow (e.g. by a compromised aggregation function) grants nothing beyond the ceiling", async () => {
+    const run = await runStage("prod");
+    const boundary = policyOf(run.recorder.one("aws:iam/policy:Policy", "ccb-prod-federation-boundary").inputs.policy)!;
+    const grant = policyOf(run.recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-inference-invoke-developers").inputs.policy)!;
+    const hijacked: Doc = { Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "iam:CreateAccessKey", "bedrock:CreateModelCustomizationJob", "dynamodb:Scan"], Resource: "*" }] };
+    const session = "arn:aws:sts::222222222222:assumed-role/ccb-prod-federation-users/alice@example.com";
+    const req = (action: string, resource: string, withBoundary: boolean, context?: Context): Request => ({
+      action, resource, principal: session, accountId: "222222222222", identity: [grant, hijacked], ...(withBoundary ? { boundary } : {}), ...(context ? { context } : {}),
+    });
+    const escalations = [
+      ["s3:GetObject", "arn:aws:s3:::ccb-prod-inference-invocation-logs/AWSLogs/x.json.gz"],
+      ["iam:CreateAccessKey", "arn:aws:iam::222222222222:user/alice"],
+      ["dynamodb:Scan", "arn:aws:dynamodb:us-east-1:222222222222:table/ccb-prod-quotas-usage"],
+    ] as const;
+    // Without the boundary the hijacked policy would work: the test can fail.
+    expect(await verdicts(escalations.map(([a, r]) => [`${a} without boundary`, req(a, r, false)] as const))).toEqual(Object.fromEntries(escalations.map(([a]) => [`${a} without boundary`, "Allowed"])));
+    expect(await verdicts(escalations.map(([a, r]) => [`${a} with boundary`, req(a, r, true)] as const))).toEqual(Object.fromEntries(escalations.map(([a]) => [`${a} with boundary`, "ImplicitlyDenied"])));
+    // What developers need still works under the boundary.
+    const profile = "arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    expect(await verdict(req("bedrock:InvokeModel", profile, true))).toBe("Allowed");
+  });
+});
+

@@ -57,6 +57,31 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
   });
 });
 
+describe("developer permissions boundary", () => {
+  const allowedActions = (doc: any): string[] => doc.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [].concat(st.Action));
+
+  it.each([
+    ["pilot", undefined],
+    ["prod", undefined],
+    ["pilot", "cognito-identity-pool"],
+  ] as const)("%s (%s): the user role carries it, and every permission granted to the role fits inside it", async (stage, mode) => {
+    const { recorder } = mode ? await runStage(stage, (c) => (c.federation.mode = mode)) : await run(stage);
+    const boundary = recorder.one("aws:iam/policy:Policy", `ccb-${stage}-federation-boundary`);
+    expect(boundary.inputs.name).toBe(`ccb-${stage}-developer-boundary`);
+    const ceiling = new Set(allowedActions(policyOf(boundary.inputs.policy)));
+    const roleName = mode ? `ccb-${stage}-identity-pool-authenticated` : `ccb-${stage}-federation-users`;
+    const role = recorder.one("aws:iam/role:Role", roleName);
+    expect(role.inputs.permissionsBoundary).toBe(`arn:aws:iam::${role.account}:policy/ccb-${stage}-developer-boundary`);
+    const inline = recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === roleName);
+    const managedArns = new Set(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === roleName).map((a) => a.inputs.policyArn));
+    const managed = recorder.byType("aws:iam/policy:Policy").filter((p) => managedArns.has(`arn:aws:iam::${p.account}:policy/${p.inputs.name}`));
+    expect(inline.length).toBeGreaterThan(0);
+    const granted = [...inline, ...managed].flatMap((p) => allowedActions(policyOf(p.inputs.policy)));
+    expect(granted.length).toBeGreaterThan(0);
+    expect(granted.filter((a) => !ceiling.has(a))).toEqual([]);
+  });
+});
+
 describe("pilot versus prod", () => {
   it("pilot lives in one account; prod spans the inference and workload accounts with deploy roles", async () => {
     const pilot = await run("pilot");

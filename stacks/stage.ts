@@ -68,6 +68,8 @@ export function deployStage(config: StageConfig): StageOutputs {
     ...(idp.emailSessionTag && config.federation.mode === "direct" ? { requiredTagKeys: [idp.emailSessionTag] } : {}),
     maxSessionHours: config.federation.sessionDurationHours,
     createRole: config.federation.mode === "direct",
+    // Caps every developer session at model invocation, registry reads and quota checks.
+    boundaryNamePrefix: config.namePrefix,
     tags,
   }, inInference);
   let userRole: { arn: pulumi.Output<string>; name: pulumi.Output<string> };
@@ -77,6 +79,7 @@ export function deployStage(config: StageConfig): StageOutputs {
       issuer: idp.issuer,
       clientIds: [idp.clientId],
       oidcProviderArn: oidc.providerArn,
+      permissionsBoundaryArn: oidc.boundaryArn!,
       ...access,
       principalTags: { email: idp.emailClaim, ...(idp.attributeClaims.department ? { department: idp.attributeClaims.department } : {}), ...(idp.attributeClaims.team ? { team: idp.attributeClaims.team } : {}) },
       tags,

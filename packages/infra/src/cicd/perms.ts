@@ -34,6 +34,8 @@ const svc = (service: string, names: readonly string[]) => names.map((n) => `${s
 export const IAM_ROLE_WRITE_ACTIONS = svc("iam", [
   "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePolicy", "TagRole", "UntagRole",
   "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
+  // The developers' role carries the stage's permissions boundary (federation/developer-boundary.ts).
+  "PutRolePermissionsBoundary",
 ]);
 /**
  * Existing roles (`managedRoleNames`, e.g. cross-account source roles) the program only puts an inline

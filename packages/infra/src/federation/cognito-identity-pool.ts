@@ -11,6 +11,8 @@ export interface CognitoIdentityPoolFederationArgs extends AccessRestriction {
   readonly oidcProviderArn: pulumi.Input<string>;
   /** Claims copied into session tags (tag → claim), for attribution in CloudTrail and cost reports. */
   readonly principalTags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of the authenticated role (the developer boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
 
@@ -70,6 +72,7 @@ export class CognitoIdentityPoolFederation extends pulumi.ComponentResource {
         allowSessionTags: true,
       }))),
       maxSessionDuration: 3600,
+      ...(args.permissionsBoundaryArn !== undefined ? { permissionsBoundary: args.permissionsBoundaryArn } : {}),
       tags: args.tags,
     }, { parent: this });
     this.roleArn = this.role.arn;

@@ -43,6 +43,26 @@ describe("OidcFederation", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("creates the developer permissions boundary and sets it on the user role when asked", async () => {
+    const f = new fed.OidcFederation("bounded", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"], boundaryNamePrefix: "ccb-test" });
+    await unwrap(f.roleArn!);
+    await settle();
+    const boundary = recorder.one("aws:iam/policy:Policy", "bounded-boundary");
+    expect(boundary.inputs.name).toBe("ccb-test-developer-boundary");
+    expect(policyOf(boundary.inputs.policy)!.Statement).toEqual([{ Sid: "DeveloperSessionCeiling", Effect: "Allow", Action: [...fed.DEVELOPER_BOUNDARY_ACTIONS], Resource: ["*"] }]);
+    expect(fed.DEVELOPER_BOUNDARY_ACTIONS).toEqual(expect.arrayContaining(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "codeartifact:ReadFromRepository", "execute-api:Invoke"]));
+    expect(fed.DEVELOPER_BOUNDARY_ACTIONS.some((a) => a.startsWith("iam:") || a.startsWith("s3:") || a.includes("*"))).toBe(false);
+    expect(recorder.one("aws:iam/role:Role", "bounded-users").inputs.permissionsBoundary).toBe("arn:aws:iam::111111111111:policy/ccb-test-developer-boundary");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("creates no boundary unless asked", async () => {
+    new fed.OidcFederation("plain", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"] });
+    await settle();
+    expect(recorder.byType("aws:iam/policy:Policy")).toHaveLength(0);
+    expect(recorder.one("aws:iam/role:Role", "plain-users").inputs.permissionsBoundary).toBeUndefined();
+  });
+
   it("uses an existing provider instead of creating a second one for the issuer", async () => {
     const arn = "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default";
     const f = new fed.OidcFederation("existing", { issuer: issuer(), clientIds: ["c"], existingProviderArn: arn, requiredSessionTag: { key: "claude-code", values: ["enabled"] } });

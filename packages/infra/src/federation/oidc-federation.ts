@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { oidcTrustStatement, policyDocument, renderPolicy, validateOidcTrust } from "../iam";
+import { developerBoundaryPolicy } from "./developer-boundary";
 import type { NormalisedIssuer } from "./issuer";
 
 export interface AccessRestriction {
@@ -27,6 +28,11 @@ export interface OidcFederationArgs extends AccessRestriction {
   readonly maxSessionHours?: number;
   /** Create the Bedrock user role (off for Cognito Identity Pool stages, which only need the provider). @default true */
   readonly createRole?: boolean;
+  /**
+   * Create the developer permissions boundary (`<boundaryNamePrefix>-developer-boundary`) and set it on
+   * the user role; also exposed as `boundaryArn` for a Cognito pool's role. Omit to create none.
+   */
+  readonly boundaryNamePrefix?: string;
   readonly tags?: Record<string, string>;
 }
 
@@ -72,6 +78,8 @@ export class OidcFederation extends pulumi.ComponentResource {
   readonly role?: aws.iam.Role;
   readonly roleArn?: pulumi.Output<string>;
   readonly roleName?: pulumi.Output<string>;
+  /** The developer permissions boundary, when `boundaryNamePrefix` was given. */
+  readonly boundaryArn?: pulumi.Output<string>;
 
   constructor(name: string, args: OidcFederationArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:federation:OidcFederation", name, {}, opts);
@@ -89,6 +97,10 @@ export class OidcFederation extends pulumi.ComponentResource {
       this.providerArn = provider.arn;
     }
 
+    if (args.boundaryNamePrefix !== undefined) {
+      this.boundaryArn = developerBoundaryPolicy(this, name, args.boundaryNamePrefix, args.tags).arn;
+    }
+
     if (args.createRole ?? true) {
       const trust = oidcTrustStatement({
         providerArn: this.providerArn,
@@ -101,11 +113,12 @@ export class OidcFederation extends pulumi.ComponentResource {
         description: "Developers using Claude Code through Amazon Bedrock, federated from the corporate IdP",
         assumeRolePolicy: renderPolicy(policyDocument(trust)),
         maxSessionDuration: (args.maxSessionHours ?? 8) * 3600,
+        ...(this.boundaryArn ? { permissionsBoundary: this.boundaryArn } : {}),
         tags: args.tags,
       }, { parent: this });
       this.roleArn = this.role.arn;
       this.roleName = this.role.name;
     }
-    this.registerOutputs({ providerArn: this.providerArn, roleArn: this.roleArn, roleName: this.roleName });
+    this.registerOutputs({ providerArn: this.providerArn, roleArn: this.roleArn, roleName: this.roleName, boundaryArn: this.boundaryArn });
   }
 }
