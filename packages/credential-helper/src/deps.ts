@@ -18,6 +18,8 @@ export interface Fs {
   stat(path: string): Promise<{ mode: number; mtimeMs: number; isDirectory(): boolean }>;
   readdir(path: string): Promise<string[]>;
   copyFile(from: string, to: string): Promise<void>;
+  /** A hard link; rejects with EEXIST when `to` exists (never replaces it). */
+  link(from: string, to: string): Promise<void>;
   /** The path with every symlink resolved (rejects when it, or a link's target, does not exist). */
   realpath(path: string): Promise<string>;
 }
@@ -131,6 +133,7 @@ function syncFs(): Fs {
     stat: async (p) => fs.statSync(p),
     readdir: async (p) => fs.readdirSync(p),
     copyFile: async (a, b) => fs.copyFileSync(a, b),
+    link: async (a, b) => fs.linkSync(a, b),
     realpath: async (p) => fs.realpathSync(p),
   };
 }

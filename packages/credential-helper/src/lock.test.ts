@@ -52,13 +52,18 @@ describe("lock", () => {
     writeFileSync(file, stale);
     const alive = (pid: number) => pid !== 999;
     // B is slow between deciding to remove the stale lock and removing it: by then A may have taken a new one.
+    const pause = async () => {
+      for (let i = 0; i < 30 && existsSync(file) && readFileSync(file, "utf8") === stale; i++) await new Promise((r) => setTimeout(r, 10));
+    };
     const slowUnlink: Fs = {
       ...(fsp as unknown as Fs),
       unlink: async (p) => {
-        if (p === file) {
-          for (let i = 0; i < 30 && readFileSync(file, "utf8") === stale; i++) await new Promise((r) => setTimeout(r, 10));
-        }
+        if (p === file) await pause();
         return fsp.unlink(p);
+      },
+      rename: async (from, to) => {
+        if (from === file) await pause();
+        return fsp.rename(from, to);
       },
     };
     const b = testDeps({ homedir: a0.homedir, pid: 2, isProcessAlive: alive, fs: slowUnlink });
@@ -72,6 +77,37 @@ describe("lock", () => {
     expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "ERR_LOCK_TIMEOUT" } });
     expect(JSON.parse(readFileSync(file, "utf8")).pid).toBe(results[0]!.status === "fulfilled" ? 1 : 2);
     expect(existsSync(`${file}.break`)).toBe(false);
+  });
+
+  it("a breaker paused past the guard's staleness does not take away the lock another process took meanwhile", async () => {
+    const file = join(testDeps().homedir, "lock");
+    const stale = JSON.stringify({ pid: 999, host: "unit-host", createdAt: Date.now() });
+    writeFileSync(file, stale);
+    let aHolds!: () => void;
+    const aHeld = new Promise<void>((r) => (aHolds = r));
+    // B stops right before its destructive step and resumes only once A holds the lock (the reviewer's repro).
+    const stuck = async (p: string) => {
+      if (p === file) await Promise.race([aHeld, new Promise((r) => setTimeout(r, 3000))]);
+    };
+    const bFs: Fs = {
+      ...(fsp as unknown as Fs),
+      unlink: async (p) => (await stuck(p), fsp.unlink(p)),
+      rename: async (from, to) => (await stuck(from), fsp.rename(from, to)),
+    };
+    const real = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), isProcessAlive: (pid: number) => pid !== 999 };
+    const dir = join(file, "..");
+    const a = testDeps({ homedir: dir, pid: 1, ...real });
+    const b = testDeps({ homedir: dir, pid: 2, ...real, fs: bFs });
+    const opts = { waitMs: 1500, staleAfterMs: 60_000, pollMs: 20, breakStaleAfterMs: 200 };
+    const pb = acquireLock(b, file, opts);
+    await new Promise((r) => setTimeout(r, 30));
+    const la = await acquireLock(a, file, opts);
+    aHolds();
+    await expect(pb).rejects.toMatchObject({ code: "ERR_LOCK_TIMEOUT" });
+    expect(JSON.parse(readFileSync(file, "utf8")).pid).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.startsWith("lock"))).toEqual(["lock"]);
+    await la.release();
+    expect(existsSync(file)).toBe(false);
   });
 
   it("removes a lock.break abandoned by a breaker that died, then breaks the stale lock", async () => {

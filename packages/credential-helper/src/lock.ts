@@ -18,6 +18,8 @@ export interface LockOptions {
   /** A lock older than this is considered abandoned whatever its pid says. */
   readonly staleAfterMs: number;
   readonly pollMs?: number;
+  /** A `lock.break` guard older than this (by mtime) is abandoned; default BREAK_STALE_MS. */
+  readonly breakStaleAfterMs?: number;
 }
 
 interface LockContent {
@@ -83,7 +85,7 @@ export async function acquireLock(d: LockDeps, file: string, options: LockOption
     if (st === undefined) continue; // released between our attempt and our look: try again at once
     const holder = parse(text);
     if (isStale(d, holder, st.mtimeMs, options.staleAfterMs)) {
-      if (!(await breakStale(d, file, text, holder))) {
+      if (!(await breakStale(d, file, text, holder, options.breakStaleAfterMs ?? BREAK_STALE_MS))) {
         // Another process is breaking it right now: give it a moment, then look again.
         if (d.now() >= deadline) throw timeout(options, holder, file);
         waited = true;
@@ -107,12 +109,14 @@ export const BREAK_STALE_MS = 5_000;
 /**
  * Breaking a stale lock is "look, compare, remove": without a guard, two processes can both decide the
  * lock is stale, one removes it and takes a new one, and the other then removes *that*. So breaking is
- * serialised by `<lock>.break` (O_EXCL): under it the lock is read again and removed only if it still
- * holds the stale content seen before. The guard is held for a few file operations only, so one older
- * than BREAK_STALE_MS (by mtime) is abandoned and removed. Returns false when another process holds
- * the guard (the caller waits and looks again).
+ * serialised by `<lock>.break` (O_EXCL), held for a few file operations only; one older than
+ * `breakStaleMs` (by mtime) was left by a breaker that died and is removed. Under the guard the lock is
+ * not unlinked blindly: it is renamed aside (atomic), and the moved file is checked. If it is not the
+ * stale content seen before (this process was paused past the guard's staleness and someone took a new
+ * lock meanwhile), it is put back with link(), which never replaces a lock yet another process took.
+ * Returns false when another process holds the guard (the caller waits and looks again).
  */
-async function breakStale(d: LockDeps, file: string, staleText: string | undefined, holder: LockContent | undefined): Promise<boolean> {
+async function breakStale(d: LockDeps, file: string, staleText: string | undefined, holder: LockContent | undefined, breakStaleMs: number): Promise<boolean> {
   const guard = `${file}.break`;
   try {
     await d.fs.writeFile(guard, JSON.stringify({ pid: d.pid, host: d.hostname, createdAt: d.now() }), { mode: 0o600, flag: "wx", encoding: "utf8" });
@@ -120,7 +124,7 @@ async function breakStale(d: LockDeps, file: string, staleText: string | undefin
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw unwritable(guard, e);
     const st = await d.fs.stat(guard).catch(() => undefined);
     if (st === undefined) return true; // released meanwhile: look again at once
-    if (d.now() - st.mtimeMs > BREAK_STALE_MS) {
+    if (d.now() - st.mtimeMs > breakStaleMs) {
       d.log.debug("lock", "removing abandoned lock.break");
       await removeFile(d, guard).catch(() => undefined);
       return true;
@@ -128,14 +132,31 @@ async function breakStale(d: LockDeps, file: string, staleText: string | undefin
     return false;
   }
   try {
-    // Under the guard: remove the lock only if it is still the stale one (not one a third process took).
-    const again = await readText(d, file).catch(() => undefined);
-    if (again === staleText && again !== undefined) {
-      d.log.debug("lock", "breaking stale lock", { pid: holder?.pid });
-      await removeFile(d, file).catch(() => undefined);
+    const aside = `${file}.${d.pid}.${d.now()}.${Math.random().toString(36).slice(2, 8)}.stale`;
+    try {
+      await d.fs.rename(file, aside);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return true; // already gone
+      throw unwritable(file, e);
     }
+    const moved = await readText(d, aside).catch(() => undefined);
+    if (moved !== undefined && moved === staleText) {
+      d.log.debug("lock", "broke stale lock", { pid: holder?.pid });
+    } else {
+      d.log.debug("lock", "moved a lock that is not the stale one; putting it back");
+      try {
+        await d.fs.link(aside, file);
+      } catch (e) {
+        // EEXIST: yet another process holds the lock now, so this one is lost either way. Without hard
+        // links (some file systems), a rename is the best there is.
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") await d.fs.rename(aside, file).catch(() => undefined);
+      }
+    }
+    await removeFile(d, aside).catch(() => undefined);
   } finally {
-    await removeFile(d, guard).catch(() => undefined);
+    // Only our own guard: if we were paused long enough for it to count as abandoned, it may be another's now.
+    const g = parse(await readText(d, guard).catch(() => undefined));
+    if (g?.pid === d.pid && g.host === d.hostname) await removeFile(d, guard).catch(() => undefined);
   }
   return true;
 }
