@@ -45,6 +45,7 @@ describe("argument parsing", () => {
     const p = parseArgs(["setup", "--stage", "pilot", "--settings=/s.json", "--team", "core", "--undo", "--debug"]);
     expect(p).toMatchObject({ command: "setup", stage: "pilot", settingsFile: "/s.json", team: "core", debug: true });
     expect(p.flags.has("--undo")).toBe(true);
+    expect(parseArgs(["setup", "--force"]).flags.has("--force")).toBe(true);
   });
 
   it.each([
@@ -53,6 +54,8 @@ describe("argument parsing", () => {
     [["login", "--device", "--no-browser"], "choose one"],
     [["status", "--stage"], "needs a value"],
     [["login", "--team", "x"], "--team is an option of setup"],
+    [["setup", "--force", "--undo"], "--force goes with setup alone"],
+    [["login", "--force"], "unknown option"],
   ])("rejects %j", (argv, msg) => {
     expect(() => parseArgs(argv)).toThrow(expect.objectContaining({ code: "ERR_CLI_USAGE", message: expect.stringContaining(msg) }));
   });

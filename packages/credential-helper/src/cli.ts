@@ -153,6 +153,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
   }
   if (p.flags.has("--print") && !p.flags.has("--managed")) throw new HelperError("ERR_CLI_USAGE", "--print goes with setup --managed");
   if (p.flags.has("--print") && p.flags.has("--undo")) throw new HelperError("ERR_CLI_USAGE", "choose one of --print and --undo");
+  if (p.flags.has("--force") && (p.flags.has("--undo") || p.flags.has("--managed"))) throw new HelperError("ERR_CLI_USAGE", "--force goes with setup alone (not --undo or --managed)");
   if (p.flags.has("--managed") && p.team !== undefined) throw new HelperError("ERR_CLI_USAGE", "--team is per developer; managed settings apply to every user (leave out --team)");
   if (p.flags.has("--no-browser") && p.flags.has("--device")) throw new HelperError("ERR_CLI_USAGE", "choose one of --no-browser and --device");
   return p;
