@@ -114,7 +114,8 @@ export const BREAK_STALE_MS = 5_000;
  * not unlinked blindly: it is renamed aside (atomic), and the moved file is checked. If it is not the
  * stale content seen before (this process was paused past the guard's staleness and someone took a new
  * lock meanwhile), it is put back with link(), which never replaces a lock yet another process took.
- * Returns false when another process holds the guard (the caller waits and looks again).
+ * Returns false when another process holds the guard, or the lock turned out to be live (the caller
+ * waits and looks again).
  */
 async function breakStale(d: LockDeps, file: string, staleText: string | undefined, holder: LockContent | undefined, breakStaleMs: number): Promise<boolean> {
   const guard = `${file}.break`;
@@ -131,6 +132,7 @@ async function breakStale(d: LockDeps, file: string, staleText: string | undefin
     }
     return false;
   }
+  let putBack = false;
   try {
     const aside = `${file}.${d.pid}.${d.now()}.${Math.random().toString(36).slice(2, 8)}.stale`;
     try {
@@ -140,9 +142,10 @@ async function breakStale(d: LockDeps, file: string, staleText: string | undefin
       throw unwritable(file, e);
     }
     const moved = await readText(d, aside).catch(() => undefined);
-    if (moved !== undefined && moved === staleText) {
+    if (moved === staleText) {
       d.log.debug("lock", "broke stale lock", { pid: holder?.pid });
     } else {
+      putBack = true;
       d.log.debug("lock", "moved a lock that is not the stale one; putting it back");
       try {
         await d.fs.link(aside, file);
@@ -158,5 +161,6 @@ async function breakStale(d: LockDeps, file: string, staleText: string | undefin
     const g = parse(await readText(d, guard).catch(() => undefined));
     if (g?.pid === d.pid && g.host === d.hostname) await removeFile(d, guard).catch(() => undefined);
   }
-  return true;
+  // A lock put back is someone's live lock: the caller waits for it like any other.
+  return !putBack;
 }
