@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { modelsForTeam, parseStageSettings, StageSettingsError, type StageSettings } from "./index";
+import { modelsForTeam, parseStageSettings, redirectUri, StageSettingsError, type StageSettings } from "./index";
 
 const valid: StageSettings = {
   schemaVersion: 1,
@@ -41,6 +41,9 @@ describe("parseStageSettings", () => {
     ["issuer that is the discovery URL", (s: any) => (s.identityProvider.issuer += "/.well-known/openid-configuration"), "$.identityProvider.issuer"],
     ["scopes without openid", (s: any) => (s.identityProvider.scopes = ["email"]), "$.identityProvider.scopes"],
     ["privileged redirect port", (s: any) => (s.identityProvider.redirectPort = 80), "$.identityProvider.redirectPort"],
+    ["redirect host that is not loopback", (s: any) => (s.identityProvider.redirectHost = "0.0.0.0"), "$.identityProvider.redirectHost"],
+    ["redirect host [::1]", (s: any) => (s.identityProvider.redirectHost = "[::1]"), "$.identityProvider.redirectHost"],
+    ["redirect host that is not a string", (s: any) => (s.identityProvider.redirectHost = 1), "$.identityProvider.redirectHost"],
     ["role ARN that is a user", (s: any) => (s.federation.roleArn = "arn:aws:iam::111111111111:user/bob"), "$.federation.roleArn"],
     ["session longer than 12 h", (s: any) => (s.federation.sessionDurationSeconds = 43201), "$.federation.sessionDurationSeconds"],
     ["unknown federation mode", (s: any) => (s.federation.mode = "saml"), "$.federation.mode"],
@@ -60,6 +63,18 @@ describe("parseStageSettings", () => {
       expect(e).toBeInstanceOf(StageSettingsError);
       expect((e as StageSettingsError).problems.map((p) => p.path)).toContain(path);
       expect((e as Error).message).toContain(path);
+    }
+  });
+
+  it("takes redirectHost absent (127.0.0.1), 127.0.0.1 or localhost, and builds the redirect URI from it", () => {
+    expect(parseStageSettings(clone()).identityProvider.redirectHost).toBeUndefined();
+    expect(redirectUri(valid.identityProvider)).toBe("http://127.0.0.1:8400/callback");
+    for (const host of ["127.0.0.1", "localhost"] as const) {
+      const s = clone();
+      s.identityProvider.redirectHost = host;
+      const parsed = parseStageSettings(s);
+      expect(parsed.identityProvider.redirectHost).toBe(host);
+      expect(redirectUri(parsed.identityProvider)).toBe(`http://${host}:8400/callback`);
     }
   });
 

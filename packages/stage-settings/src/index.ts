@@ -11,6 +11,15 @@ export const STAGE_SETTINGS_SCHEMA_VERSION = 1 as const;
 
 export type FederationMode = "direct" | "cognito-identity-pool" | "identity-center";
 
+/** Hosts the loopback redirect URI may name. */
+export const REDIRECT_HOSTS = ["127.0.0.1", "localhost"] as const;
+export type RedirectHost = (typeof REDIRECT_HOSTS)[number];
+
+/** The redirect URI the helper sends and the IdP must have registered. */
+export function redirectUri(idp: Pick<IdentityProviderSettings, "redirectPort" | "redirectPath" | "redirectHost">): string {
+  return `http://${idp.redirectHost ?? "127.0.0.1"}:${idp.redirectPort}${idp.redirectPath}`;
+}
+
 export interface IdentityProviderSettings {
   /** The issuer exactly as the id_token's `iss` carries it (https; Auth0's ends with `/`, others do not). */
   readonly issuer: string;
@@ -18,10 +27,16 @@ export interface IdentityProviderSettings {
   readonly clientId: string;
   /** Scopes requested at sign-in. Must include `openid`; `offline_access` enables silent refresh. */
   readonly scopes: readonly string[];
-  /** Loopback port registered as the redirect URI (`http://127.0.0.1:<port><path>`). */
+  /** Loopback port registered as the redirect URI (`http://<redirectHost>:<port><path>`). */
   readonly redirectPort: number;
   /** Path of the registered redirect URI. */
   readonly redirectPath: string;
+  /**
+   * Host of the registered redirect URI; absent means `127.0.0.1`. `localhost` is for IdPs that accept
+   * plain-http callbacks only for `http://localhost` (Amazon Cognito user pools). The helper listens on
+   * loopback either way.
+   */
+  readonly redirectHost?: RedirectHost;
   /** Claim carrying the user's email (the attribute attribution and quotas key on). */
   readonly emailClaim: string;
   /** Claim carrying group membership, if the IdP sends one. */
@@ -239,6 +254,9 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
     }
     c.int(idp, "redirectPort", "$.identityProvider", 1024, 65535);
     c.str(idp, "redirectPath", "$.identityProvider", /^\/[\w\-/]*$/, "a path starting with `/`");
+    if (idp.redirectHost !== undefined && !(REDIRECT_HOSTS as readonly unknown[]).includes(idp.redirectHost)) {
+      c.fail("$.identityProvider.redirectHost", `must be ${REDIRECT_HOSTS.map((h) => `\`${h}\``).join(" or ")} (got ${JSON.stringify(idp.redirectHost)})`);
+    }
     c.str(idp, "emailClaim", "$.identityProvider");
     c.optStr(idp, "groupsClaim", "$.identityProvider");
     if (idp.attributeClaims !== undefined && !isObj(idp.attributeClaims)) c.fail("$.identityProvider.attributeClaims", "must be an object");
