@@ -189,6 +189,32 @@ describe("Auth0, whose tokens carry the issuer with a trailing slash", () => {
   });
 });
 
+describe("a Cognito user pool as the identity provider", () => {
+  const cognito = (c: any) => {
+    c.identityProvider.kind = "cognito-user-pool";
+    c.identityProvider.issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123";
+  };
+
+  it("registers the redirect on http://localhost, the only plain-http callback host Cognito accepts", async () => {
+    const { outputs } = await runStage("pilot", cognito);
+    const settings = parseStageSettings(outputs.helperSettings);
+    expect(settings.identityProvider.issuer).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123");
+    expect(settings.identityProvider.redirectHost).toBe("localhost");
+  });
+
+  it("takes an explicit redirectHost over the default", async () => {
+    const { outputs } = await runStage("pilot", (c) => (cognito(c), (c.identityProvider.redirectHost = "127.0.0.1")));
+    expect(parseStageSettings(outputs.helperSettings).identityProvider.redirectHost).toBe("127.0.0.1");
+  });
+
+  it("other identity providers keep the 127.0.0.1 redirect unless told otherwise", async () => {
+    const { outputs } = await run("pilot");
+    expect(outputs.helperSettings.identityProvider).not.toHaveProperty("redirectHost");
+    const local = await runStage("pilot", (c) => (c.identityProvider.redirectHost = "localhost"));
+    expect(local.outputs.helperSettings.identityProvider.redirectHost).toBe("localhost");
+  });
+});
+
 describe("pull-request previews", () => {
   it("chain into each account's read-only ci-preview role instead of the deploy role", async () => {
     process.env.CCB_DEPLOY_ROLE_KIND = "preview";
@@ -222,6 +248,7 @@ describe("invalid stage configuration fails before anything is created", () => {
     ["an alarm email typo", (c: any) => (c.inference.alarms.emails = ["ops-at-example.com"]), /stage\.inference\.alarms\.emails\[0\]/],
     ["restrictTeamProfiles without teams", (c: any) => ((c.inference.restrictTeamProfiles = true), (c.teams = [])), /stage\.inference\.restrictTeamProfiles: restricts each team's inference profiles to that team's sessions, but stage\.teams lists no team; add teams or set it to false/],
     ["restrictTeamProfiles that is not a boolean", (c: any) => (c.inference.restrictTeamProfiles = "yes"), /stage\.inference\.restrictTeamProfiles: must be true or false/],
+    ["a redirect host that is not loopback", (c: any) => (c.identityProvider.redirectHost = "0.0.0.0"), /stage\.identityProvider\.redirectHost: must be one of 127\.0\.0\.1, localhost \(got "0\.0\.0\.0"\)/],
     ["a stage name that differs from the stack", (c: any) => (c.name = "prod"), /stage\.name: is "prod" but the stack is "pilot"/],
   ])("%s", async (_label, edit, message) => {
     const error = await runStage("pilot", edit).then(

@@ -157,6 +157,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   ) as pulumi.Output<TeamSettings[]>;
   const fragments = Object.values(parts).flatMap((p) => (p?.helper ? [pulumi.output(p.helper)] : [])) as pulumi.Output<HelperSettingsFragment>[];
   const systemModel = (id: string) => inference.profileId(id, config.models.crossRegion);
+  const redirectHost = idp.redirectHost ?? (idp.kind === "cognito-user-pool" ? "localhost" : undefined);
   const helperSettings = pulumi
     .all([federationSettings, teamSettings, pulumi.all(fragments)])
     .apply(([fed, teams, frags]) =>
@@ -173,6 +174,8 @@ export function deployStage(config: StageConfig): StageOutputs {
             scopes: idp.scopes,
             redirectPort: idp.redirectPort,
             redirectPath: "/callback",
+            // Cognito user pools accept plain-http callback URLs only for http://localhost.
+            ...(redirectHost ? { redirectHost } : {}),
             emailClaim: idp.emailClaim,
             ...(idp.groupsClaim ? { groupsClaim: idp.groupsClaim } : {}),
             attributeClaims: idp.attributeClaims,

@@ -5,6 +5,7 @@ import { parseDistributionConfig, type DistributionConfig } from "./distribution
 import { parseQuotaConfig, type QuotaConfig } from "./quotas";
 import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
+import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/stage-settings";
 
 /**
  * The one typed configuration of a stage. Everything that differs between pilot and prod is here;
@@ -71,6 +72,12 @@ export interface StageConfig {
      */
     readonly emailSessionTag?: string;
     readonly redirectPort: number;
+    /**
+     * Host of the loopback redirect URI the IdP must have registered. Absent: `localhost` for
+     * `kind: cognito-user-pool` (Cognito accepts plain-http callbacks only for `http://localhost`),
+     * `127.0.0.1` otherwise.
+     */
+    readonly redirectHost?: RedirectHost;
     readonly scopes: readonly string[];
     readonly emailClaim: string;
     readonly groupsClaim?: string;
@@ -251,6 +258,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
       ...(requiredSessionTag ? { requiredSessionTag } : {}),
       ...(emailSessionTag ? { emailSessionTag } : {}),
       redirectPort: idp?.num("redirectPort", { min: 1024, max: 65535, default: 8400 }) ?? 8400,
+      ...(idp?.has("redirectHost") ? { redirectHost: idp.oneOf("redirectHost", REDIRECT_HOSTS) } : {}),
       scopes: idp?.strList("scopes", { default: ["openid", "email", "profile", "offline_access"] }) ?? [],
       emailClaim: idp?.str("emailClaim", { default: "email" }) ?? "email",
       ...(idp?.has("groupsClaim") ? { groupsClaim: idp.str("groupsClaim") } : {}),
