@@ -2,6 +2,16 @@ import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import { startCallbackServer } from "./callback-server.js";
 
+/** Whether this machine can listen on the IPv6 loopback (not where IPv6 is disabled). */
+async function ipv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().once("error", () => resolve(false));
+    srv.listen({ port: 0, host: "::1", ipv6Only: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+const hasIpv6Loopback = await ipv6Loopback();
+
 async function freePort(): Promise<number> {
   const srv = net.createServer().listen(0, "127.0.0.1");
   await new Promise((r) => srv.once("listening", r));
@@ -47,6 +57,45 @@ describe("loopback callback server", () => {
     await new Promise((r) => squatter.once("listening", r));
     const port = (squatter.address() as net.AddressInfo).port;
     await expect(startCallbackServer(port, "/callback")).rejects.toMatchObject({ code: "ERR_LOGIN_PORT_IN_USE" });
+    squatter.close();
+  });
+
+  it("builds the redirect URI on the stage's redirect host (127.0.0.1 unless the stage says localhost)", async () => {
+    for (const [host, expected] of [[undefined, "127.0.0.1"], ["127.0.0.1", "127.0.0.1"], ["localhost", "localhost"]] as const) {
+      const port = await freePort();
+      const server = await startCallbackServer(port, "/callback", host);
+      expect(server.redirectUri).toBe(`http://${expected}:${port}/callback`);
+      await server.close();
+    }
+  });
+
+  it("with redirectHost localhost, answers on localhost, 127.0.0.1 and (where the machine has it) [::1]", async () => {
+    const port = await freePort();
+    const server = await startCallbackServer(port, "/callback", "localhost");
+    const urls = [`http://localhost:${port}/callback`, `http://127.0.0.1:${port}/callback`, ...(hasIpv6Loopback ? [`http://[::1]:${port}/callback`] : [])];
+    for (const [i, base] of urls.entries()) {
+      const waiting = server.waitForCallback(`state-${i}`, 5_000);
+      const pending = fetch(`${base}?code=code-${i}&state=state-${i}`);
+      const cb = await waiting;
+      expect(cb.url.searchParams.get("code")).toBe(`code-${i}`);
+      cb.finish({ ok: true });
+      expect(await (await pending).text()).toContain("Signed in");
+    }
+    await server.close();
+  });
+
+  it.runIf(hasIpv6Loopback)("with redirectHost localhost, a taken [::1] port is ERR_LOGIN_PORT_IN_USE and 127.0.0.1 is let go", async () => {
+    const squatter = net.createServer().listen({ port: 0, host: "::1", ipv6Only: true });
+    await new Promise((r) => squatter.once("listening", r));
+    const port = (squatter.address() as net.AddressInfo).port;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) {
+      await expect(startCallbackServer(port, "/callback", "localhost")).rejects.toMatchObject({ code: "ERR_LOGIN_PORT_IN_USE", message: expect.stringContaining(`[::1]:${port}`) });
+      const server = await startCallbackServer(port, "/callback");
+      await server.close();
+    }
     squatter.close();
   });
 });

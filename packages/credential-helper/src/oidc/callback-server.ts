@@ -1,10 +1,13 @@
 /**
- * The loopback redirect target. Binds 127.0.0.1 only, answers 404 to anything but the registered path
+ * The loopback redirect target. Binds loopback only — 127.0.0.1, and also ::1 when the redirect URI names
+ * `localhost` (a browser may resolve it to either; ::1 is skipped where IPv6 is unavailable), never a
+ * wildcard address. Answers 404 to anything but the registered path
  * (favicon probes, scanners), answers a stale or forged `state` with an error page *without* ending the
  * sign-in (so another local process cannot abort it), and shows the real outcome of the sign-in on the
  * page the browser lands on.
  */
 import * as http from "node:http";
+import { redirectUri as buildRedirectUri, type RedirectHost } from "@ccb/stage-settings";
 import { HelperError } from "../errors.js";
 
 export interface CallbackResult {
@@ -27,21 +30,56 @@ const page = (title: string, body: string) =>
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function startCallbackServer(port: number, path: string): Promise<CallbackServer> {
-  const server = http.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (e: NodeJS.ErrnoException) => {
+/** Listens on one loopback address; a taken port is ERR_LOGIN_PORT_IN_USE, other errors pass through. */
+function listenOn(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === "EADDRINUSE" || e.code === "EACCES") {
-        reject(new HelperError("ERR_LOGIN_PORT_IN_USE", `cannot listen on 127.0.0.1:${port} for the sign-in redirect (${e.code})`, { cause: e }));
+        const shown = host.includes(":") ? `[${host}]` : host;
+        reject(new HelperError("ERR_LOGIN_PORT_IN_USE", `cannot listen on ${shown}:${port} for the sign-in redirect (${e.code})`, { cause: e }));
       } else reject(e);
+    };
+    server.once("error", onError);
+    server.listen({ port, host, exclusive: true, ...(host.includes(":") ? { ipv6Only: true } : {}) }, () => {
+      server.off("error", onError);
+      resolve();
     });
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => resolve());
   });
-  const redirectUri = `http://127.0.0.1:${port}${path}`;
+}
+
+const closeServer = (server: http.Server) => {
+  // Let the last page flush, then drop keep-alive connections the browser holds open.
+  server.close();
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), 300).unref();
+};
+
+/**
+ * @param host the host the redirect URI names (the stage's `identityProvider.redirectHost`); with
+ *   `localhost` the server also listens on ::1 when the machine has IPv6 loopback.
+ */
+export async function startCallbackServer(port: number, path: string, host: RedirectHost = "127.0.0.1"): Promise<CallbackServer> {
+  const servers = [http.createServer()];
+  await listenOn(servers[0]!, port, "127.0.0.1");
+  if (host === "localhost") {
+    const v6 = http.createServer();
+    try {
+      await listenOn(v6, port, "::1");
+      servers.push(v6);
+    } catch (e) {
+      // Someone else answering [::1]:<port> could receive the redirect a browser sends to localhost.
+      if (e instanceof HelperError) {
+        closeServer(servers[0]!);
+        throw e;
+      }
+      // No IPv6 loopback here (EADDRNOTAVAIL, EAFNOSUPPORT, …): browsers then resolve localhost to 127.0.0.1.
+    }
+  }
+  const redirectUri = buildRedirectUri({ redirectHost: host, redirectPort: port, redirectPath: path });
   type Handler = (url: URL, res: http.ServerResponse | undefined) => void;
   let handler: Handler | undefined;
 
-  server.on("request", (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", redirectUri);
     if (req.method !== "GET" || url.pathname !== path) {
       res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
@@ -52,7 +90,8 @@ export async function startCallbackServer(port: number, path: string): Promise<C
       return;
     }
     handler(url, res);
-  });
+  };
+  for (const server of servers) server.on("request", onRequest);
 
   return {
     redirectUri,
@@ -114,10 +153,7 @@ export async function startCallbackServer(port: number, path: string): Promise<C
       if (url.pathname === path) handler?.(url, undefined);
     },
     close() {
-      // Let the last page flush, then drop keep-alive connections the browser holds open.
-      server.close();
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 300).unref();
+      servers.forEach(closeServer);
       return Promise.resolve();
     },
   };

@@ -38,7 +38,7 @@ export async function browserLogin(d: FlowDeps, settings: StageSettings, options
   const idp = settings.identityProvider;
   const disc = discovered ?? (await discover(d, settings));
   // Bind before building the URL: if the port is taken we fail before the user sees a browser tab.
-  const server = await startCallbackServer(idp.redirectPort, idp.redirectPath);
+  const server = await startCallbackServer(idp.redirectPort, idp.redirectPath, idp.redirectHost);
   try {
     const verifier = randomCodeVerifier();
     const state = randomState();
