@@ -20,9 +20,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startWorld(): Promise<World> {
+/** `redirectHost: "localhost"`: the IdP registers only http://localhost (as a Cognito user pool requires). */
+export async function startWorld(options: { redirectHost?: "localhost" } = {}): Promise<World> {
   const redirectPort = await freePort();
-  const idp = await startIdp([`http://127.0.0.1:${redirectPort}/callback`]);
+  const idp = await startIdp([`http://${options.redirectHost ?? "127.0.0.1"}:${redirectPort}/callback`]);
   const sts = await startSts({ issuer: idp.issuer, jwksUri: `${idp.issuer}/jwks`, audience: CLIENT_ID });
   return {
     idp,
@@ -41,6 +42,7 @@ export async function startWorld(): Promise<World> {
           scopes: ["openid", "email", "profile", "offline_access"],
           redirectPort,
           redirectPath: "/callback",
+          ...(options.redirectHost ? { redirectHost: options.redirectHost } : {}),
           emailClaim: "email",
           attributeClaims: { department: "department", team: "team", costCenter: "cost_center" },
         },
