@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
@@ -61,6 +62,23 @@ describe("doctor", () => {
     writeFileSync(join(d.homedir, ".claude", "settings.json"), JSON.stringify({ env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "claude-pilot" } }));
     const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test", { managedDir: join(d.homedir, "no-managed") });
     expect(checks.filter((c) => c.ok !== true)).toEqual([]);
+  });
+
+  it("with a localhost redirect, checks the sign-in port on ::1 too (where the machine has IPv6 loopback)", async () => {
+    const squatter = net.createServer();
+    const v6 = await new Promise<boolean>((resolve) => {
+      squatter.once("error", () => resolve(false));
+      squatter.listen({ port: 0, host: "::1", ipv6Only: true }, () => resolve(true));
+    });
+    const port = v6 ? (squatter.address() as net.AddressInfo).port : 0;
+    try {
+      const local = { ...s, identityProvider: { ...s.identityProvider, redirectHost: "localhost", redirectPort: port } } as StageSettings;
+      const check = (await doctor(testDeps({ fetch: fetchFor({}) }), local, "test")).find((c) => c.name === "sign-in port");
+      if (v6) expect(check).toMatchObject({ ok: "warn", detail: `[::1]:${port} is in use (a sign-in may be running, or another program holds it)` });
+      else expect(check).toMatchObject({ ok: true });
+    } finally {
+      squatter.close();
+    }
   });
 });
 

@@ -150,11 +150,12 @@ export interface Check {
   readonly fix?: string;
 }
 
-function portFree(port: number): Promise<boolean> {
+/** Whether the sign-in callback could listen on `host`: a taken port is not free; no IPv6 loopback (::1) is. */
+function portFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => srv.close(() => resolve(true)));
+    srv.once("error", (e: NodeJS.ErrnoException) => resolve(host === "::1" && e.code !== "EADDRINUSE" && e.code !== "EACCES"));
+    srv.listen({ port, host, exclusive: true, ...(host === "::1" ? { ipv6Only: true } : {}) }, () => srv.close(() => resolve(true)));
   });
 }
 
@@ -221,8 +222,13 @@ export async function doctor(d: Deps, s: StageSettings, source: string, options:
     } catch (e) {
       checks.push({ name: "identity provider", ok: false, detail: `cannot reach ${discovery} (${(e as Error).message})`, fix: "check your network or VPN" });
     }
-    const free = await portFree(s.identityProvider.redirectPort);
-    checks.push(free ? { name: "sign-in port", ok: true, detail: `127.0.0.1:${s.identityProvider.redirectPort} is free` } : { name: "sign-in port", ok: "warn", detail: `127.0.0.1:${s.identityProvider.redirectPort} is in use (a sign-in may be running, or another program holds it)`, fix: `find it with \`lsof -i :${s.identityProvider.redirectPort}\` (or \`netstat -ano\` on Windows)` });
+    // With a localhost redirect the callback also listens on ::1 (a browser may resolve localhost there).
+    const port = s.identityProvider.redirectPort;
+    const hosts = s.identityProvider.redirectHost === "localhost" ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
+    const shown = (h: string) => `${h.includes(":") ? `[${h}]` : h}:${port}`;
+    const taken: string[] = [];
+    for (const h of hosts) if (!(await portFree(port, h))) taken.push(shown(h));
+    checks.push(taken.length === 0 ? { name: "sign-in port", ok: true, detail: `${hosts.map(shown).join(" and ")} ${hosts.length > 1 ? "are" : "is"} free` } : { name: "sign-in port", ok: "warn", detail: `${taken.join(" and ")} ${taken.length > 1 ? "are" : "is"} in use (a sign-in may be running, or another program holds it)`, fix: `find it with \`lsof -i :${port}\` (or \`netstat -ano\` on Windows)` });
   }
   if (s.distribution) {
     const { helperUpdateCheck } = await import("./update-check.js");
