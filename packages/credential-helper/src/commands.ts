@@ -96,16 +96,12 @@ export async function status(d: Deps, s: StageSettings, source: string): Promise
   const cache = new StageCache(d, s.stage);
   const [tok, refresh, creds, quota] = await Promise.all([cache.readIdToken(), cache.readRefreshToken(), cache.readCredentials(), cache.readQuota()]);
   const now = d.now();
+  const base = { stage: s.stage, organization: s.organization, profile: s.awsProfile, region: s.region, federation: s.federation.mode, settingsSource: source };
   if (s.federation.mode === "identity-center") {
     const { roleIdentity } = await import("./idc.js");
     const who = await roleIdentity(d, s);
     return {
-      stage: s.stage,
-      organization: s.organization,
-      profile: s.awsProfile,
-      region: s.region,
-      federation: s.federation.mode,
-      settingsSource: source,
+      ...base,
       signedIn: who !== undefined,
       ...(who ? { email: who.email ?? who.name, principal: who.arn } : {}),
       refreshToken: false,
@@ -113,12 +109,7 @@ export async function status(d: Deps, s: StageSettings, source: string): Promise
     };
   }
   return {
-    stage: s.stage,
-    organization: s.organization,
-    profile: s.awsProfile,
-    region: s.region,
-    federation: s.federation.mode,
-    settingsSource: source,
+    ...base,
     signedIn: idTokenUsable(tok, now, 0) || refresh !== undefined,
     ...(tok ? { email: tok.identity.email, idTokenExpiresAt: new Date(tok.expiresAt).toISOString() } : {}),
     ...(tok?.identity.team ? { team: tok.identity.team } : {}),
