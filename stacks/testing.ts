@@ -15,9 +15,13 @@ export const repoRoot = path.resolve(__dirname, "..");
 
 export type StageName = "pilot" | "prod";
 
-/** The `claude-code-bedrock:stage` object and `aws:region` from `Pulumi.<stage>.yaml`. */
-export function readStackConfig(stage: string): { stage: Record<string, any>; region: string } {
-  const file = path.join(repoRoot, `Pulumi.${stage}.yaml`);
+/**
+ * The `claude-code-bedrock:stage` value (undefined when the file or the key is missing: the stage
+ * config then reports it with the fix) and `aws:region` from `Pulumi.<stage>.yaml`, read from the
+ * repository root or from `CCB_STACK_DIR` (to plan a stack file kept elsewhere).
+ */
+export function readStackConfig(stage: string): { stage: any; region: string } {
+  const file = path.join(process.env.CCB_STACK_DIR || repoRoot, `Pulumi.${stage}.yaml`);
   let doc: any;
   try {
     doc = parse(readFileSync(file, "utf8"));
@@ -26,8 +30,8 @@ export function readStackConfig(stage: string): { stage: Record<string, any>; re
   }
   const config = doc?.config ?? {};
   const stageConfig = config["claude-code-bedrock:stage"];
-  if (!stageConfig) throw new Error(`${file} has no claude-code-bedrock:stage`);
-  return { stage: stageConfig, region: config["aws:region"] ?? stageConfig.region };
+  const region = config["aws:region"] ?? stageConfig?.region;
+  return { stage: stageConfig, region: typeof region === "string" ? region : "us-east-1" };
 }
 
 export interface StageRun {
@@ -57,9 +61,11 @@ export async function runStage(stage: string, edit?: (raw: Record<string, any>) 
   const { stage: raw, region } = readStackConfig(stage);
   const copy = structuredClone(raw);
   edit?.(copy);
-  const recorder = await installMocks({ accountId: String(copy.accounts?.inference?.id ?? "000000000000"), region, stack: stage, project: "claude-code-bedrock" });
+  // Validated before the mock engine starts: an invalid stage declares nothing.
+  const config = parseStageConfig(stage, copy);
+  const recorder = await installMocks({ accountId: config.accounts.inference.id, region, stack: stage, project: "claude-code-bedrock" });
   pulumi.runtime.setAllConfig({ "claude-code-bedrock:stage": JSON.stringify(copy), "aws:region": region });
-  const outputs = deployStage(parseStageConfig(stage, copy));
+  const outputs = deployStage(config);
   const resolved = await resolveDeep(outputs);
   await settle();
   return { recorder, outputs: resolved };

@@ -6,6 +6,8 @@ import { storage } from "@ccb/infra";
  */
 export class ConfigProblems {
   readonly list: string[] = [];
+  /** Every key path a reader looked at (list indices as `[]`): tests check these against the schema. */
+  readonly read = new Set<string>();
   add(key: string, message: string): void {
     this.list.push(`${key}: ${message}`);
   }
@@ -39,7 +41,11 @@ export class Reader {
   key(k: string): string {
     return `${this.path}.${k}`;
   }
+  private touch(k: string): void {
+    this.p.read.add(this.key(k).replace(/\[\d+\]/g, "[]"));
+  }
   child(k: string, required = true): Reader | undefined {
+    this.touch(k);
     const v = this.raw[k];
     if (v === undefined && !required) return undefined;
     if (!isObj(v)) {
@@ -49,9 +55,11 @@ export class Reader {
     return new Reader(this.p, v, this.key(k));
   }
   has(k: string): boolean {
+    this.touch(k);
     return this.raw[k] !== undefined;
   }
   str(k: string, opts: { pattern?: RegExp; hint?: string; default?: string } = {}): string {
+    this.touch(k);
     const v = this.raw[k];
     if (v === undefined && opts.default !== undefined) return opts.default;
     if (typeof v !== "string" || v.trim() === "") {
@@ -65,6 +73,7 @@ export class Reader {
     return this.raw[k] === undefined ? undefined : this.str(k, opts);
   }
   num(k: string, opts: { min: number; max: number; default?: number; integer?: boolean }): number {
+    this.touch(k);
     const v = this.raw[k] ?? opts.default;
     if (typeof v !== "number" || Number.isNaN(v) || v < opts.min || v > opts.max || ((opts.integer ?? true) && !Number.isInteger(v))) {
       this.p.add(this.key(k), `must be a ${(opts.integer ?? true) ? "whole " : ""}number from ${opts.min} to ${opts.max} (got ${JSON.stringify(v)})`);
@@ -79,6 +88,7 @@ export class Reader {
     return days;
   }
   bool(k: string, def: boolean): boolean {
+    this.touch(k);
     const v = this.raw[k];
     if (v === undefined) return def;
     if (typeof v !== "boolean") {
@@ -88,6 +98,7 @@ export class Reader {
     return v;
   }
   oneOf<T extends string>(k: string, values: readonly T[], def?: T): T {
+    this.touch(k);
     const v = this.raw[k] ?? def;
     if (typeof v !== "string" || !(values as readonly string[]).includes(v)) {
       this.p.add(this.key(k), `must be one of ${values.join(", ")} (got ${JSON.stringify(v)})`);
@@ -96,6 +107,7 @@ export class Reader {
     return v as T;
   }
   strList(k: string, opts: { pattern?: RegExp; hint?: string; min?: number; default?: string[] } = {}): string[] {
+    this.touch(k);
     const v = this.raw[k] ?? opts.default;
     if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
       this.p.add(this.key(k), `must be a list of strings${opts.hint ? ` (${opts.hint})` : ""}`);
@@ -108,6 +120,7 @@ export class Reader {
     return v as string[];
   }
   list(k: string, required = false): Reader[] {
+    this.touch(k);
     const v = this.raw[k];
     if (v === undefined && !required) return [];
     if (!Array.isArray(v)) {
@@ -123,6 +136,7 @@ export class Reader {
     });
   }
   stringMap(k: string): Record<string, string> {
+    this.touch(k);
     const v = this.raw[k];
     if (v === undefined) return {};
     if (!isObj(v) || !Object.values(v).every((x) => typeof x === "string")) {
@@ -134,6 +148,6 @@ export class Reader {
 }
 
 export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^(?:us|eu|ap|ca|sa|me|af|il|mx)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|southwest|northwest)-\d$/;
+export const REGION = /^(?:us|eu|ap|ca|sa|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|southwest|northwest)-\d$/;
 export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;

@@ -122,6 +122,9 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
   let thresholds: number[] = [80, 90, 100];
   if (!Array.isArray(thresholdsRaw) || thresholdsRaw.length === 0 || !thresholdsRaw.every((t) => typeof t === "number" && t > 0 && t <= 1000) || thresholdsRaw.some((t, i) => i > 0 && t <= thresholdsRaw[i - 1])) {
     p.add(r.key("thresholds"), "must be ascending percentages such as [80, 90, 100]");
+  } else if (thresholdsRaw.some((t) => !Number.isInteger(t))) {
+    // 0.8 would alert at 0.8 % of the limit, i.e. on the first request of every period.
+    p.add(r.key("thresholds"), `are percentages, not fractions: ${JSON.stringify(thresholdsRaw)} would alert at ${thresholdsRaw.map((t) => `${t} %`).join(", ")} of the limit; write whole percentages such as [80, 90, 100]`);
   } else thresholds = thresholdsRaw as number[];
 
   const c = r.child("check", false);

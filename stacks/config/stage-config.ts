@@ -6,6 +6,9 @@ import { parseQuotaConfig, type QuotaConfig } from "./quotas";
 import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
 import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/stage-settings";
+import { AWS_REGIONS, isAwsRegion } from "./regions";
+import { checkKnownKeys } from "./schema";
+import { nearest } from "./suggest";
 
 /**
  * The one typed configuration of a stage. Everything that differs between pilot and prod is here;
@@ -131,13 +134,50 @@ function readAccount(r: Reader | undefined, fallback?: AccountConfig): AccountCo
   return { id, ...(deployRoleArn ? { deployRoleArn } : {}) };
 }
 
+/** The message for a well-formed but non-existent Region, with the nearest real one. */
+export function regionProblem(region: string): string {
+  const near = nearest(region, AWS_REGIONS);
+  return `"${region}" is not an AWS Region${near ? ` (did you mean ${near}?)` : ""}; use one of ${AWS_REGIONS.join(", ")}`;
+}
+
+/**
+ * `aws:PrincipalArn` patterns of a cross-account role: role ARNs in the role's source accounts whose
+ * name is pinned before any wildcard. `*`, `arn:aws:iam::<account>:*` or `…:role/*` would admit every
+ * principal of an account (or of any account), which is what the named source roles are there to avoid.
+ */
+function principalArnPatterns(x: Reader, sourceAccountIds: readonly string[]): string[] {
+  const patterns = x.strList("principalArnPatterns", { default: [] });
+  patterns.forEach((pattern, i) => {
+    const key = `${x.key("principalArnPatterns")}[${i}]`;
+    const m = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(.+)$/.exec(pattern);
+    if (!m) {
+      x.p.add(key, `"${pattern}" is not a role ARN pattern: write arn:aws:iam::<source account id>:role/<role name or name prefix>* (a bare wildcard or a whole account admits every principal there)`);
+      return;
+    }
+    const [, account, name] = m;
+    if (sourceAccountIds.length && !sourceAccountIds.includes(account!)) {
+      x.p.add(key, `is in account ${account}, which is not one of this role's sourceAccounts (${sourceAccountIds.join(", ")}); use a role of a source account`);
+    }
+    if (name!.replace(/[*?/]/g, "") === "" || /^[*?]/.test(name!)) {
+      x.p.add(key, `"${pattern}" admits every role of account ${account}: pin the role name (or a name prefix such as role/ci-*), or list the roles in sourceRoleNames`);
+    }
+  });
+  return patterns;
+}
+
 /** Parses and validates the stage configuration (the `claude-code-bedrock:stage` object). */
 export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   const p = new ConfigProblems();
-  if (!isObj(raw)) {
-    p.add("stage", "is missing; set claude-code-bedrock:stage in the stack's config file (see Pulumi.pilot.yaml)");
+  if (raw === undefined || raw === null) {
+    p.add("stage", `is missing: Pulumi.${stageName}.yaml needs a \`config:\` map with the key claude-code-bedrock:stage (copy Pulumi.pilot.yaml and edit it)`);
     p.throwIfAny(stageName);
   }
+  if (!isObj(raw)) {
+    p.add("stage", `must be a map of the stage's settings (got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}); see Pulumi.pilot.yaml`);
+    p.throwIfAny(stageName);
+  }
+  // Unknown keys first: a misspelt section or flag would otherwise be read as absent, i.e. its default.
+  checkKnownKeys(raw, p);
   const r = new Reader(p, raw as Record<string, unknown>, "stage");
   const name = r.str("name", { pattern: /^[a-z][a-z0-9-]{1,15}$/, hint: "the stage name, e.g. pilot" });
   if (name && name !== stageName) p.add("stage.name", `is "${name}" but the stack is "${stageName}"; they must match`);
@@ -152,6 +192,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   const workloads = (acc?.list("workloads") ?? []).map((w) => ({ name: w.str("name", { pattern: /^[a-z][a-z0-9-]{1,30}$/, hint: "lower-case name" }), ...readAccount(w) }));
 
   const region = r.str("region", { pattern: REGION, hint: "an AWS Region such as us-east-1" });
+  if (region && REGION.test(region) && !isAwsRegion(region)) p.add("stage.region", regionProblem(region));
 
   const idp = r.child("identityProvider");
   const kind = idp?.oneOf("kind", ["okta", "entra", "auth0", "cognito-user-pool", "generic"] as const, "generic") ?? "generic";
@@ -172,14 +213,24 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   if (idp && allowedSubjects.length === 0 && !requiredSessionTag) {
     p.add(idp.key("allowedSubjects"), "restrict who may assume the Bedrock role: list allowedSubjects (pilot) or set requiredSessionTag (production)");
   }
+  // Named subjects only: `00u*` admits every user whose id happens to start so (IAM StringLike), and the
+  // trust cannot mix exact subjects with patterns (IAM ANDs the two operators).
   allowedSubjects.forEach((s, i) => {
-    if (/^[*?]+$/.test(s)) p.add(`${idp!.key("allowedSubjects")}[${i}]`, "a bare wildcard lets every user in; name subjects or use requiredSessionTag");
+    if (/[*?]/.test(s)) p.add(`${idp!.key("allowedSubjects")}[${i}]`, `"${s}" has a wildcard; list each user's exact \`sub\` value, or restrict by a group with requiredSessionTag`);
+    else if (s.trim() === "") p.add(`${idp!.key("allowedSubjects")}[${i}]`, "is empty; list each user's exact `sub` value");
+  });
+  requiredSessionTag?.values.forEach((v, i) => {
+    if (/[*?]/.test(v) || v.trim() === "") p.add(`${tagReader!.key("values")}[${i}]`, `"${v}" is not an exact tag value: a wildcard admits every token that carries the tag key; list the exact values the IdP sends (e.g. [enabled])`);
   });
   const attributeClaims = idp?.child("attributeClaims", false);
   const emailSessionTag = idp?.optStr("emailSessionTag", { pattern: /^[A-Za-z0-9_.:/=+@-]{1,128}$/, hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email" });
 
   const fed = r.child("federation", false);
   const mode = fed?.oneOf("mode", ["direct", "cognito-identity-pool"] as const, "direct") ?? "direct";
+  const existingProviderArn = idp?.has("existingProviderArn") ? idp.str("existingProviderArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/.+$/, hint: "an IAM OIDC provider ARN" }) : undefined;
+  if (existingProviderArn && inferenceAccount.id && /:iam::\d{12}:/.test(existingProviderArn) && existingProviderArn.split(":")[4] !== inferenceAccount.id) {
+    p.add(idp!.key("existingProviderArn"), `is in account ${existingProviderArn.split(":")[4]}, but the user role is created in the inference account ${inferenceAccount.id}; a role can trust only its own account's OIDC provider: use that account's provider ARN or remove the key to create one`);
+  }
   if (emailSessionTag && mode !== "direct") {
     p.add(idp!.key("emailSessionTag"), "applies to federation.mode: direct only (a Cognito identity pool maps the email principal tag itself); remove it");
   }
@@ -200,9 +251,6 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
   const primary = checkModel("primary") ?? "";
   const fast = checkModel("fast") ?? "";
   const opus = checkModel("opus", true);
-  if (m?.has("destinationRegions")) {
-    p.add("stage.models.destinationRegions", "is no longer used: access follows the profile's geography (crossRegion); remove the key");
-  }
   if (region) for (const problem of inference.validateGeography(region, crossRegion)) p.add("stage.models.crossRegion", problem);
 
   const teams = r.list("teams").map((t) => ({
@@ -237,7 +285,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
       sourceAccounts,
       sourceRoleNames: x.strList("sourceRoleNames", { default: [], pattern: /^[\w+=,.@-]{1,64}$/, hint: "IAM role names" }),
       ...(externalId ? { externalId } : {}),
-      principalArnPatterns: x.strList("principalArnPatterns", { default: [] }),
+      principalArnPatterns: principalArnPatterns(x, sourceAccounts.flatMap((s) => workloads.filter((w) => w.name === s).map((w) => w.id))),
     };
   });
 
@@ -253,7 +301,7 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
       kind,
       issuer,
       clientId: idp?.str("clientId", { hint: "the OAuth client id registered for the helper" }) ?? "",
-      ...(idp?.has("existingProviderArn") ? { existingProviderArn: idp.str("existingProviderArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/.+$/, hint: "an IAM OIDC provider ARN" }) } : {}),
+      ...(existingProviderArn ? { existingProviderArn } : {}),
       allowedSubjects,
       ...(requiredSessionTag ? { requiredSessionTag } : {}),
       ...(emailSessionTag ? { emailSessionTag } : {}),
@@ -305,6 +353,76 @@ export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
       "is required with quotas.mode: block and quotas.enforcement.serverSideBlock in direct federation: the IAM deny must key on the email as a session tag the IdP sends (https://aws.amazon.com/tags claim, principal_tags), because the role session name is chosen by the caller of AssumeRoleWithWebIdentity and a blocked user could escape the deny under another name; map the email as a session tag at the IdP and set e.g. emailSessionTag: email, or set quotas.enforcement.serverSideBlock: false",
     );
   }
+  crossAreaChecks(config, p);
   p.throwIfAny(stageName);
   return config;
+}
+
+/**
+ * Checks that need several sections at once. They used to throw from inside the composition, after
+ * part of the stage was declared; here they run before anything is, each with its key. (The
+ * composition and the components keep their own checks as defence in depth.)
+ */
+function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
+  const { quotas: q, telemetry: t, cicd: ci, distribution: d, identityProvider: idp } = config;
+  const cognito = config.federation.mode === "cognito-identity-pool";
+
+  // A Cognito identity pool sets the email principal tag only when the token has the email claim, and the
+  // pool role's trust does not require the tag: a token without the claim would get a session that the
+  // IAM deny (aws:PrincipalTag/email) never matches. See docs/quotas.md.
+  if (q.enabled && q.mode === "block" && q.serverSideBlock && cognito) {
+    p.add(
+      "stage.quotas.enforcement.serverSideBlock",
+      "cannot be enforced with federation.mode: cognito-identity-pool: the identity pool's role does not require the email session tag the IAM block keys on, so a token without the email claim escapes the block; use federation.mode: direct with identityProvider.emailSessionTag, or set quotas.enforcement.serverSideBlock: false (the helper's /check still refuses credentials)",
+    );
+  }
+
+  if (q.enabled) {
+    const logs = config.inference.invocationLogging.enabled;
+    if (q.sources.telemetry === true && !t.enabled) p.add("stage.quotas.sources.telemetry", "is true but stage.telemetry.enabled is false: the telemetry area publishes the per-user token metric; enable telemetry or set it to auto");
+    if (q.sources.invocationLogs === true && !logs) p.add("stage.quotas.sources.invocationLogs", "is true but stage.inference.invocationLogging.enabled is false; enable invocation logging or set it to auto");
+    if (q.sources.invocationLogs === true && cognito) {
+      p.add("stage.quotas.sources.invocationLogs", "cannot attribute usage with federation.mode cognito-identity-pool (every session is named CognitoIdentityCredentials); set it to auto or false");
+    }
+    const useTelemetry = q.sources.telemetry !== false && t.enabled;
+    const useLogs = q.sources.invocationLogs !== false && logs && !cognito;
+    if (!useTelemetry && !useLogs) p.add("stage.quotas.sources", "leaves nothing to meter: enable stage.telemetry (client telemetry) or stage.inference.invocationLogging (direct federation)");
+    if (q.enforceOn === "telemetry" && !useTelemetry) p.add("stage.quotas.enforceOn", "is telemetry but the telemetry source is off; enable stage.telemetry or use enforceOn: max");
+    if (q.enforceOn === "invocation-logs" && !useLogs) p.add("stage.quotas.enforceOn", "is invocation-logs but invocation logs are not a source (they need invocationLogging and direct federation); use enforceOn: max");
+  }
+
+  if (t.enabled && idp.kind === "generic" && !t.jwksUri) {
+    p.add("stage.telemetry.jwksUri", `is required for identityProvider.kind: generic; copy jwks_uri from ${idp.issuer.url || "<issuer>"}/.well-known/openid-configuration`);
+  }
+
+  if (d.enabled) {
+    const registryAccount = d.account === "inference" ? config.accounts.inference.id : config.accounts.telemetry.id;
+    if (d.readers.organization && !config.organizationId) {
+      p.add("stage.distribution.readers.organization", "is true but the stage has no organisation: set stage.organizationId, or set it to false and list readers.accountIds");
+    }
+    if (d.publisher?.kind === "roles" && d.publisher.accountId && d.publisher.accountId !== registryAccount && !config.organizationId) {
+      p.add("stage.distribution.publisher.accountId", `CI roles in account ${d.publisher.accountId} (not the registry's ${registryAccount}) need the organisation for the trust condition: set stage.organizationId`);
+    }
+    if (d.publisher?.kind === "github" && /:iam::\d{12}:/.test(d.publisher.oidcProviderArn) && d.publisher.oidcProviderArn.split(":")[4] !== registryAccount) {
+      p.add("stage.distribution.publisher.github.oidcProviderArn", `is in account ${d.publisher.oidcProviderArn.split(":")[4]}, but the publisher role lives with the registry in account ${registryAccount}; use that account's GitHub OIDC provider`);
+    }
+  }
+
+  if (ci.enabled) {
+    const ids = new Set([config.accounts.inference.id, config.accounts.telemetry.id, ...config.accounts.workloads.map((w) => w.id)]);
+    if (ids.size > 1 && !config.organizationId) {
+      p.add("stage.organizationId", `is required with stage.cicd across ${ids.size} accounts: the CI roles of the other accounts trust the inference account's roles only inside the organisation (aws:PrincipalOrgID)`);
+    }
+    if (ci.release && !ci.release.codeArtifact && !d.enabled) {
+      p.add("stage.cicd.release", "needs a registry to publish to: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)");
+    }
+    const oidc = ci.github?.existingOidcProviderArn;
+    // CI signs in to the inference account; its roles can trust only that account's provider.
+    if (oidc && oidc.split(":")[4] !== config.accounts.inference.id) {
+      p.add("stage.cicd.github.existingOidcProviderArn", `is in account ${oidc.split(":")[4]}, but the CI roles are created in the inference account ${config.accounts.inference.id}; use that account's token.actions.githubusercontent.com provider or remove the key to create one`);
+    }
+    ci.additionalRegions.forEach((region, i) => {
+      if (REGION.test(region) && !isAwsRegion(region)) p.add(`stage.cicd.additionalRegions[${i}]`, regionProblem(region));
+    });
+  }
 }
