@@ -127,13 +127,20 @@ describe("quotas in prod (blocking)", () => {
 });
 
 describe("variants and mistakes", () => {
-  it("Cognito identity pools: blocks by the email principal tag and meters telemetry only", async () => {
-    const run = await runStage("prod", (raw) => {
+  it("Cognito identity pools: the IAM block is refused (the pool role's trust does not require the email tag); /check-only blocking meters telemetry only", async () => {
+    const cognito = (raw: any) => {
       raw.federation = { ...(raw.federation ?? {}), mode: "cognito-identity-pool" };
       delete raw.identityProvider.emailSessionTag;
+    };
+    // A token without the email claim would get a session without the email principal tag, which the
+    // deny on aws:PrincipalTag/email never matches: the combination cannot block anyone reliably.
+    await expect(runStage("prod", cognito)).rejects.toThrow(/stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool: .*a token without the email claim escapes the block/);
+    const run = await runStage("prod", (raw) => {
+      cognito(raw);
+      raw.quotas.enforcement = { ...raw.quotas.enforcement, serverSideBlock: false };
     });
     const e = env(run, "ccb-prod", "aggregate");
-    expect(e.BLOCK_PRINCIPAL_TAG).toBe("email");
+    expect(e.BLOCK_POLICY_ARNS).toBeUndefined();
     expect(e.INVOCATION_LOGS_SOURCE).toBeUndefined();
     expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
   });
@@ -200,6 +207,6 @@ describe("variants and mistakes", () => {
     await expect(runStage("pilot", (r) => {
       r.telemetry = { enabled: false };
       r.inference.invocationLogging.enabled = false;
-    })).rejects.toThrow(/stage.quotas: nothing to meter/);
+    })).rejects.toThrow(/stage\.quotas\.sources: leaves nothing to meter/);
   });
 });

@@ -242,7 +242,7 @@ describe("invalid stage configuration fails before anything is created", () => {
     ["a cost center with forbidden characters", (c: any) => (c.teams[0].costCenter = "CC;1"), /stage\.teams\[0\]\.costCenter/],
     ["a duplicated team", (c: any) => c.teams.push({ ...c.teams[0] }), /team "platform" is listed twice/],
     ["no subject restriction", (c: any) => (c.identityProvider.allowedSubjects = []), /restrict who may assume the Bedrock role/],
-    ["a wildcard subject", (c: any) => (c.identityProvider.allowedSubjects = ["*"]), /a bare wildcard lets every user in/],
+    ["a wildcard subject", (c: any) => (c.identityProvider.allowedSubjects = ["*"]), /stage\.identityProvider\.allowedSubjects\[0\]: "\*" has a wildcard; list each user's exact `sub` value/],
     ["a 13-hour session", (c: any) => (c.federation.sessionDurationHours = 13), /stage\.federation\.sessionDurationHours: must be a whole number from 1 to 12/],
     ["a retention CloudWatch does not offer", (c: any) => (c.inference.invocationLogging.logRetentionDays = 45), /45 is not a CloudWatch retention/],
     ["an alarm email typo", (c: any) => (c.inference.alarms.emails = ["ops-at-example.com"]), /stage\.inference\.alarms\.emails\[0\]/],

@@ -166,8 +166,7 @@ function principalArnPatterns(x: Reader, sourceAccountIds: readonly string[]): s
 }
 
 /** Parses and validates the stage configuration (the `claude-code-bedrock:stage` object). */
-export function parseStageConfig(stageName: string, raw: unknown): StageConfig {
-  const p = new ConfigProblems();
+export function parseStageConfig(stageName: string, raw: unknown, p = new ConfigProblems()): StageConfig {
   if (raw === undefined || raw === null) {
     p.add("stage", `is missing: Pulumi.${stageName}.yaml needs a \`config:\` map with the key claude-code-bedrock:stage (copy Pulumi.pilot.yaml and edit it)`);
     p.throwIfAny(stageName);

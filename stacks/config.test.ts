@@ -1,0 +1,292 @@
+/**
+ * Stage configuration that used to plan with exit 0 (or die with a stack trace) and must be refused
+ * with its key and fix: through parseStageConfig, and through the real offline plan entry.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { ConfigProblems, StageConfigError } from "./config/problems";
+import { AWS_REGIONS, isAwsRegion } from "./config/regions";
+import { checkKnownKeys, schemaPaths, STAGE_SCHEMA } from "./config/schema";
+import { parseStageConfig } from "./config/stage-config";
+import { editDistance, nearest } from "./config/suggest";
+import { readStackConfig, repoRoot } from "./testing";
+
+const stageOf = (stage: "pilot" | "prod") => structuredClone(readStackConfig(stage).stage);
+
+/** The problems parseStageConfig reports for an edited stage (empty when it accepts it). */
+function problemsOf(stage: "pilot" | "prod", edit: (c: any) => void): string[] {
+  const raw = stageOf(stage);
+  edit(raw);
+  try {
+    parseStageConfig(stage, raw);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(StageConfigError);
+    return [...(e as StageConfigError).problems];
+  }
+}
+
+describe("unknown keys", () => {
+  it.each([
+    ["a misspelt area", (c: any) => (c.telemtry = { enabled: true }), "stage.telemtry: is not a known key: did you mean `telemetry`?"],
+    ["a misspelt flag", (c: any) => (c.inference.restrictTeamProfile = true), "stage.inference.restrictTeamProfile: is not a known key: did you mean `restrictTeamProfiles`?"],
+    ["a key in a list item", (c: any) => (c.teams[0].costcenter = "CC-1"), "stage.teams[0].costcenter: is not a known key: did you mean `costCenter`?"],
+    ["a key inside a disabled area", (c: any) => (c.analytics = { enabled: false, dataRetentionDay: 30 }), "stage.analytics.dataRetentionDay: is not a known key: did you mean `dataRetentionDays`?"],
+    ["a price key under a model id", (c: any) => (c.quotas.pricing = { "anthropic.claude-sonnet-4-5-20250929-v1:0": { input: 3, outptu: 15, cacheRead: 0.3, cacheWrite: 3.75 } }), "stage.quotas.pricing.anthropic.claude-sonnet-4-5-20250929-v1:0.outptu: is not a known key: did you mean `output`?"],
+    ["a right key in the wrong section", (c: any) => (c.restrictTeamProfiles = true), "stage.restrictTeamProfiles: is not a known key: it belongs under `stage.inference.restrictTeamProfiles`"],
+  ])("%s is refused with the nearest known key", (_label, edit, expected) => {
+    const problems = problemsOf("prod", edit);
+    expect(problems.some((p) => p.startsWith(expected)), problems.join("\n")).toBe(true);
+  });
+
+  it("a key far from any known one lists the keys of its section", () => {
+    const problems = problemsOf("pilot", (c) => (c.federation.zzz = 1));
+    expect(problems).toEqual([expect.stringMatching(/^stage\.federation\.zzz: is not a known key; known keys here: mode, sessionDurationHours; /)]);
+  });
+
+  it("free-form maps (tags) accept any key; the removed destinationRegions says what replaced it", () => {
+    expect(problemsOf("pilot", (c) => (c.tags["any-tag"] = "x"))).toEqual([]);
+    expect(problemsOf("pilot", (c) => (c.models.destinationRegions = ["us-east-1"]))).toEqual([
+      "stage.models.destinationRegions: is no longer used: access follows the profile's geography (crossRegion); remove the key",
+    ]);
+  });
+
+  it("suggestions come from the edit distance, transpositions counting once", () => {
+    expect(editDistance("telemtry", "telemetry")).toBe(1);
+    expect(editDistance("ture", "true")).toBe(1);
+    expect(nearest("restrictTeamProfile", ["denyBedrockApiKeys", "restrictTeamProfiles", "alarms"])).toBe("restrictTeamProfiles");
+    expect(nearest("zzz", ["mode", "sessionDurationHours"])).toBeUndefined();
+  });
+});
+
+describe("the schema is the one list of stage keys", () => {
+  const declared = new Set(schemaPaths().map((x) => x.path));
+
+  it("every key the readers read is declared (both stages, and every area switched on)", () => {
+    const read = new Set<string>();
+    const parse = (stage: "pilot" | "prod", raw: unknown) => {
+      const p = new ConfigProblems();
+      parseStageConfig(stage, raw, p);
+      for (const k of p.read) read.add(k);
+    };
+    {
+      for (const stage of ["pilot", "prod"] as const) parse(stage, stageOf(stage));
+      const variants: [("pilot" | "prod"), (c: any) => void][] = [
+        ["prod", (c) => {
+          c.telemetry.network = { existing: { vpcId: "vpc-0123456789abcdef0", cidrBlock: "10.0.0.0/16", publicSubnetIds: ["subnet-01234567", "subnet-89abcdef"], privateSubnetIds: ["subnet-01234568", "subnet-89abcdf0"] } };
+          c.telemetry.sslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+          c.telemetry.jwksUri = "https://example.okta.com/oauth2/default/v1/keys";
+          c.quotas.defaults.monthlyTokens = 1000000;
+          c.quotas.defaults.dailyTokens = 100000;
+          c.quotas.settleMinutes = 10;
+          c.quotas.check.authorization = "jwt";
+          c.quotas.check.reservedConcurrency = 20;
+          c.quotas.sources.invocationLogsKeyPrefix = "logs/";
+          c.analytics.forceDestroy = false;
+          c.distribution.domainName = "ccb-prod";
+          c.distribution.publisher = { github: { oidcProviderArn: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com", repository: "example-org/x", tagPattern: "helper-v*" } };
+          c.cicd.release.codeArtifact = { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" };
+          c.cicd.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/org-ci-boundary";
+          c.cicd.additionalRegions = ["us-west-2"];
+          c.cicd.github.deployBranch = "main";
+          c.cicd.github.existingOidcProviderArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
+          c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default";
+          c.identityProvider.redirectHost = "localhost";
+          c.crossAccount.roles[0].externalId = "ext-123";
+          c.crossAccount.roles[0].principalArnPatterns = ["arn:aws:iam::444444444444:role/ci-*"];
+        }],
+        ["pilot", (c) => {
+          c.distribution.publisher = { roleNames: ["ccb-pilot-ci-release"], accountId: "111111111111" };
+          c.telemetry.certificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345";
+        }],
+      ];
+      for (const [stage, edit] of variants) {
+        const raw = stageOf(stage);
+        edit(raw);
+        parse(stage, raw);
+      }
+    }
+    expect(read.size).toBeGreaterThan(150);
+    expect([...read].filter((k) => !declared.has(k))).toEqual([]);
+  });
+
+  it("every key both stage files use is declared, and the walk itself finds nothing in them", () => {
+    for (const stage of ["pilot", "prod"] as const) {
+      const p = new ConfigProblems();
+      checkKnownKeys(stageOf(stage), p);
+      expect(p.list).toEqual([]);
+    }
+    expect(STAGE_SCHEMA.keys.inference).toBeDefined();
+  });
+});
+
+describe("a missing stage", () => {
+  it.each([
+    ["undefined", undefined, /^stage: is missing: Pulumi\.pilot\.yaml needs a `config:` map with the key claude-code-bedrock:stage/],
+    ["null (an empty key)", null, /^stage: is missing/],
+    ["a list", [], /^stage: must be a map of the stage's settings \(got a list\)/],
+    ["a string", "pilot", /^stage: must be a map of the stage's settings \(got "pilot"\)/],
+  ])("%s is a keyed problem, not a crash", (_label, raw, message) => {
+    let error: unknown;
+    try {
+      parseStageConfig("pilot", raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StageConfigError);
+    expect((error as StageConfigError).problems).toEqual([expect.stringMatching(message)]);
+  });
+});
+
+describe("who may assume the developer role", () => {
+  it("allowedSubjects are named subjects only: no wildcard or prefix", () => {
+    const problems = problemsOf("pilot", (c) => (c.identityProvider.allowedSubjects = ["00u1alice", "00u*", "00u?bob"]));
+    expect(problems).toEqual([
+      expect.stringMatching(/^stage\.identityProvider\.allowedSubjects\[1\]: "00u\*" has a wildcard; list each user's exact `sub` value/),
+      expect.stringMatching(/^stage\.identityProvider\.allowedSubjects\[2\]: "00u\?bob" has a wildcard/),
+    ]);
+  });
+
+  it("requiredSessionTag.values are exact values (no wildcard)", () => {
+    expect(problemsOf("prod", (c) => (c.identityProvider.requiredSessionTag.values = ["*"]))).toEqual([
+      expect.stringMatching(/^stage\.identityProvider\.requiredSessionTag\.values\[0\]: "\*" is not an exact tag value: a wildcard admits every token that carries the tag key/),
+    ]);
+    expect(problemsOf("prod", (c) => (c.identityProvider.requiredSessionTag.values = ["enab*"]))).toHaveLength(1);
+  });
+
+  it("existingProviderArn must be the inference account's provider", () => {
+    expect(problemsOf("prod", (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default"))).toEqual([
+      expect.stringMatching(/^stage\.identityProvider\.existingProviderArn: is in account 999999999999, but the user role is created in the inference account 222222222222/),
+    ]);
+    expect(problemsOf("prod", (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default"))).toEqual([]);
+  });
+
+  it("Cognito identity pools cannot carry the IAM quota block (the pool role does not require the email tag)", () => {
+    const cognito = (c: any) => {
+      c.federation.mode = "cognito-identity-pool";
+      delete c.identityProvider.emailSessionTag;
+    };
+    expect(problemsOf("prod", cognito)).toEqual([expect.stringMatching(/^stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/)]);
+    expect(problemsOf("prod", (c) => (cognito(c), (c.quotas.enforcement.serverSideBlock = false)))).toEqual([]);
+  });
+});
+
+describe("cross-account principal patterns", () => {
+  it.each([
+    ["*", /is not a role ARN pattern/],
+    ["arn:aws:iam::444444444444:*", /is not a role ARN pattern/],
+    ["arn:aws:iam::444444444444:root", /is not a role ARN pattern/],
+    ["arn:aws:iam::444444444444:role/*", /admits every role of account 444444444444/],
+    ["arn:aws:iam::444444444444:role/*/*", /admits every role of account 444444444444/],
+    ["arn:aws:iam::444444444444:role/*-ci", /admits every role of account 444444444444/],
+    ["arn:aws:iam::555555555555:role/ci-build", /is in account 555555555555, which is not one of this role's sourceAccounts \(444444444444\)/],
+  ])("%s is refused", (pattern, message) => {
+    const problems = problemsOf("prod", (c) => (c.crossAccount.roles[0].principalArnPatterns = [pattern]));
+    expect(problems).toEqual([expect.stringMatching(/^stage\.crossAccount\.roles\[0\]\.principalArnPatterns\[0\]: /)]);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it("a pinned role name or name prefix in a source account is accepted", () => {
+    expect(problemsOf("prod", (c) => (c.crossAccount.roles[0].principalArnPatterns = ["arn:aws:iam::444444444444:role/ci-*", "arn:aws:iam::444444444444:role/team/code-review"]))).toEqual([]);
+  });
+});
+
+describe("Regions, accounts and units", () => {
+  it("a Region must exist, with the nearest real one suggested", () => {
+    expect(problemsOf("pilot", (c) => (c.region = "us-east-7"))).toEqual([expect.stringMatching(/^stage\.region: "us-east-7" is not an AWS Region \(did you mean us-east-1\?\); use one of us-east-1, /)]);
+    expect(problemsOf("pilot", (c) => (c.cicd.additionalRegions = ["eu-west-9"]))).toEqual([expect.stringMatching(/^stage\.cicd\.additionalRegions\[0\]: "eu-west-9" is not an AWS Region/)]);
+    for (const r of ["us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-7", "mx-central-1"]) expect(isAwsRegion(r)).toBe(true);
+    for (const r of ["us-east-7", "eu-north-2", "us-gov-east-2"]) expect(isAwsRegion(r)).toBe(false);
+    expect(new Set(AWS_REGIONS).size).toBe(AWS_REGIONS.length);
+  });
+
+  it("the CI roles' existing GitHub provider must be in the inference account", () => {
+    expect(problemsOf("prod", (c) => (c.cicd.github.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"))).toEqual([
+      expect.stringMatching(/^stage\.cicd\.github\.existingOidcProviderArn: is in account 999999999999, but the CI roles are created in the inference account 222222222222/),
+    ]);
+  });
+
+  it("quota alert thresholds are percentages, not fractions", () => {
+    expect(problemsOf("prod", (c) => (c.quotas.thresholds = [0.8, 0.9, 1]))).toEqual([
+      expect.stringMatching(/^stage\.quotas\.thresholds: are percentages, not fractions: \[0\.8,0\.9,1\] would alert at 0\.8 %, 0\.9 %, 1 % of the limit; write whole percentages such as \[80, 90, 100\]/),
+    ]);
+  });
+});
+
+describe("checks that used to throw while the stage was being declared", () => {
+  it.each([
+    ["release without a registry", "pilot", (c: any) => (c.distribution.enabled = false), /^stage\.cicd\.release: needs a registry to publish to/],
+    ["CI across accounts without the organisation", "prod", (c: any) => delete c.organizationId, /^stage\.organizationId: is required with stage\.cicd across 3 accounts/],
+    ["a generic IdP without jwksUri", "prod", (c: any) => (c.identityProvider.kind = "generic"), /^stage\.telemetry\.jwksUri: is required for identityProvider\.kind: generic/],
+    ["invocation logs as a source while logging is off", "prod", (c: any) => ((c.quotas.sources.invocationLogs = true), (c.inference.invocationLogging.enabled = false)), /^stage\.quotas\.sources\.invocationLogs: is true but stage\.inference\.invocationLogging\.enabled is false/],
+    ["telemetry as a source while telemetry is off", "prod", (c: any) => ((c.quotas.sources.telemetry = true), (c.telemetry = { enabled: false })), /^stage\.quotas\.sources\.telemetry: is true but stage\.telemetry\.enabled is false/],
+    ["enforceOn telemetry without telemetry", "prod", (c: any) => ((c.quotas.enforceOn = "telemetry"), (c.telemetry = { enabled: false })), /^stage\.quotas\.enforceOn: is telemetry but the telemetry source is off/],
+    ["organisation readers without the organisation", "pilot", (c: any) => (c.distribution.readers.organization = true), /^stage\.distribution\.readers\.organization: is true but the stage has no organisation/],
+  ])("%s", (_label, stage, edit, message) => {
+    const problems = problemsOf(stage as "pilot" | "prod", edit);
+    expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+  });
+});
+
+/** The offline plan of a stack file written to a temporary directory (CCB_STACK_DIR), as a reviewer runs it. */
+describe("the offline plan refuses these stack files with exit 2 and keyed messages, no stack trace", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "ccb-plan-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const plan = (stage: string, text: string) => {
+    writeFileSync(path.join(dir, `Pulumi.${stage}.yaml`), text);
+    return spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "stacks", "plan.ts"), stage], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: 90_000,
+      env: { ...process.env, CCB_STACK_DIR: dir },
+    });
+  };
+  const expectRefused = (r: ReturnType<typeof plan>, ...messages: RegExp[]) => {
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    for (const m of messages) expect(r.stderr).toMatch(m);
+  };
+
+  it("an empty stack file, and one without the stage key", () => {
+    expectRefused(plan("pilot", ""), /Pulumi\.pilot\.yaml, key claude-code-bedrock:stage/, /- stage: is missing/);
+    expectRefused(plan("pilot", stringify({ config: { "aws:region": "us-east-1" } })), /- stage: is missing/);
+  });
+
+  it("every mistake of the list in one prod file, each named by its key", () => {
+    const c = stageOf("prod");
+    c.telemtry = c.telemetry;
+    c.inference.restrictTeamProfile = true;
+    c.identityProvider.requiredSessionTag.values = ["*"];
+    c.identityProvider.allowedSubjects = ["00u*"];
+    c.identityProvider.existingProviderArn = "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default";
+    c.crossAccount.roles[0].principalArnPatterns = ["*"];
+    c.region = "us-east-7";
+    c.quotas.thresholds = [0.8, 0.9, 1];
+    c.cicd.github.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com";
+    const r = plan("prod", stringify({ config: { "aws:region": "us-east-1", "claude-code-bedrock:stage": c } }));
+    expectRefused(
+      r,
+      /- stage\.telemtry: is not a known key: did you mean `telemetry`\?/,
+      /- stage\.inference\.restrictTeamProfile: is not a known key: did you mean `restrictTeamProfiles`\?/,
+      /- stage\.identityProvider\.requiredSessionTag\.values\[0\]: /,
+      /- stage\.identityProvider\.allowedSubjects\[0\]: "00u\*" has a wildcard/,
+      /- stage\.identityProvider\.existingProviderArn: is in account 999999999999/,
+      /- stage\.crossAccount\.roles\[0\]\.principalArnPatterns\[0\]: /,
+      /- stage\.region: "us-east-7" is not an AWS Region/,
+      /- stage\.quotas\.thresholds: are percentages, not fractions/,
+      /- stage\.cicd\.github\.existingOidcProviderArn: is in account 999999999999/,
+    );
+  });
+
+  it("a Cognito identity pool with the IAM quota block", () => {
+    const c = stageOf("prod");
+    c.federation.mode = "cognito-identity-pool";
+    delete c.identityProvider.emailSessionTag;
+    expectRefused(plan("prod", stringify({ config: { "claude-code-bedrock:stage": c } })), /- stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/);
+  });
+});
