@@ -4,6 +4,10 @@
  * the security-rule verdicts. Exit 1 when a rule fails, 2 when the configuration is invalid.
  *
  *   npx tsx stacks/plan.ts <pilot|prod> [--json]
+ *
+ * The stack file is read from the repository root, or from the directory `CCB_STACK_DIR` names (to
+ * check a stack file kept elsewhere). An empty file, a missing `claude-code-bedrock:stage` key and
+ * every configuration mistake exit 2 with the keys to fix, before anything is declared.
  */
 import { rules } from "@ccb/infra";
 import { asList, type RecordedResource } from "@ccb/infra/src/testing";

@@ -45,25 +45,11 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
   const cognito = stage.federation.mode === "cognito-identity-pool";
 
   // ---- Sources ---------------------------------------------------------------------------------
+  // The stage config has checked that the sources and enforceOn fit the stage (stacks/config, crossAreaChecks).
   const metric = telemetryMetricOf(earlier.telemetry);
-  if (cfg.sources.telemetry === true && !metric) {
-    throw new Error("stage.quotas.sources.telemetry: true needs the telemetry area (stage.telemetry.enabled: true), which publishes the per-user token metric");
-  }
   const useTelemetry = cfg.sources.telemetry !== false && metric !== undefined;
-  if (cfg.sources.invocationLogs === true && !ctx.invocationLogs) {
-    throw new Error("stage.quotas.sources.invocationLogs: true needs stage.inference.invocationLogging.enabled: true");
-  }
   // Cognito identity pool sessions are all named CognitoIdentityCredentials: invocation logs cannot tell users apart.
-  if (cfg.sources.invocationLogs === true && cognito) {
-    throw new Error("stage.quotas.sources.invocationLogs: with federation.mode cognito-identity-pool every session is named CognitoIdentityCredentials, so invocation logs cannot be attributed to users; set it to auto or false");
-  }
   const useLogs = cfg.sources.invocationLogs !== false && ctx.invocationLogs !== undefined && !cognito;
-  if (!useTelemetry && !useLogs) {
-    throw new Error("stage.quotas: nothing to meter; enable stage.telemetry (client telemetry) or stage.inference.invocationLogging (direct federation)");
-  }
-  if (cfg.enforceOn === "telemetry" && !useTelemetry) throw new Error("stage.quotas.enforceOn: telemetry needs the telemetry source (stage.telemetry.enabled: true)");
-  if (cfg.enforceOn === "invocation-logs" && !useLogs) throw new Error("stage.quotas.enforceOn: invocation-logs needs invocation logging and direct federation");
-  if (cfg.check.authorization === "jwt" && !idp.clientId) throw new Error("stage.quotas.check.authorization: jwt needs stage.identityProvider.clientId");
   if (cognito && useTelemetry === false) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
   // How the IAM deny recognises a blocked user's sessions: by a session tag carrying the email (signed
   // by the IdP, or mapped by the Cognito pool). Never by the role session name: the caller of

@@ -27,9 +27,6 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
   const idp = stage.identityProvider;
-  if (idp.issuer.kind === "generic" && !cfg.jwksUri) {
-    throw new Error(`stage.telemetry.jwksUri: a generic IdP needs its JWKS endpoint; copy jwks_uri from ${idp.issuer.url}/.well-known/openid-configuration`);
-  }
   const sameAccount = stage.accounts.telemetry.id === stage.accounts.inference.id;
   const modelIds = [stage.models.primary, stage.models.fast, ...(stage.models.opus ? [stage.models.opus] : [])];
   const bedrockModelIds = modelIds.map((id) => inference.profileId(id, stage.models.crossRegion));
