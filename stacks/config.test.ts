@@ -290,3 +290,19 @@ describe("the offline plan refuses these stack files with exit 2 and keyed messa
     expectRefused(plan("prod", stringify({ config: { "claude-code-bedrock:stage": c } })), /- stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/);
   });
 });
+
+describe("component checks the stage config reaches first", () => {
+  it.each([
+    ["a cross-account role that names no caller (the whole source account)", "prod", (c: any) => (c.crossAccount.roles[0].sourceRoleNames = []), /^stage\.crossAccount\.roles\[0\]\.sourceRoleNames: is required \(or principalArnPatterns\): without either, every principal of the source accounts may assume the role/],
+    ["a wildcard client id (the role's audience)", "pilot", (c: any) => (c.identityProvider.clientId = "0oa*"), /^stage\.identityProvider\.clientId: "0oa\*" is not valid: expected the OAuth client id registered for the helper, exactly/],
+    ["a collector CPU Fargate does not offer", "prod", (c: any) => (c.telemetry.collector.cpu = 1000), /^stage\.telemetry\.collector\.cpu: must be one of 256, 512, 1024, 2048, 4096/],
+    ["a collector memory that does not fit its CPU", "prod", (c: any) => (c.telemetry.collector.memoryMiB = 1024), /^stage\.telemetry\.collector\.memoryMiB: must be 2048–8192 in steps of 1024 for 1024 CPU units/],
+    ["a VPC too small for the collector's subnets", "prod", (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.0/26"), /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.0\/26" is a \/26; use a \/16 to \/22 network/],
+    ["a VPC CIDR with host bits", "prod", (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.1/20"), /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.1\/20" has host bits set/],
+    ["an allowed range that is no network", "prod", (c: any) => (c.telemetry.allowedCidrs = ["300.0.0.0/8"]), /^stage\.telemetry\.allowedCidrs\[0\]: "300\.0\.0\.0\/8" is not a network CIDR/],
+    ["more tags on a team's profiles than AWS allows", "prod", (c: any) => (c.teams[0].tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]))), /^stage\.teams\[0\]\.tags: at most 50 tags per resource/],
+  ])("%s", (_label, stage, edit, message) => {
+    const problems = problemsOf(stage as "pilot" | "prod", edit);
+    expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+  });
+});

@@ -258,7 +258,8 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     tags: t.stringMap("tags"),
   }));
   teams.forEach((t, i) => {
-    for (const problem of naming.validateTags(t.tags)) p.add(`stage.teams[${i}].tags`, problem);
+    // As the inference account tags the team's profiles: the team and cost-center tags plus the team's own.
+    for (const problem of naming.validateTags({ team: t.name, "cost-center": t.costCenter, ...t.tags })) p.add(`stage.teams[${i}].tags`, problem);
     if (teams.findIndex((x) => x.name === t.name) !== i) p.add(`stage.teams[${i}].name`, `team "${t.name}" is listed twice`);
   });
 
@@ -279,12 +280,19 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     });
     const externalId = x.optStr("externalId", { pattern: /^[\w+=,.@:/-]{2,1224}$/, hint: "2–1224 characters of [\\w+=,.@:/-]" });
     if (!organizationId && !externalId) p.add(x.key("externalId"), "set stage.organizationId or an externalId: cross-account trust needs one of them");
+    const sourceRoleNames = x.strList("sourceRoleNames", { default: [], pattern: /^[\w+=,.@-]{1,64}$/, hint: "IAM role names" });
+    const patterns = principalArnPatterns(x, sourceAccounts.flatMap((s) => workloads.filter((w) => w.name === s).map((w) => w.id)));
+    // Without named roles or patterns the trust names only the source accounts: every principal there
+    // whose own policies allow sts:AssumeRole could use the role.
+    if (sourceRoleNames.length === 0 && patterns.length === 0) {
+      p.add(x.key("sourceRoleNames"), "is required (or principalArnPatterns): without either, every principal of the source accounts may assume the role; name the roles that call Claude");
+    }
     return {
       name: x.str("name", { pattern: /^[a-z][a-z0-9-]{1,30}$/, hint: "lower-case name" }),
       sourceAccounts,
-      sourceRoleNames: x.strList("sourceRoleNames", { default: [], pattern: /^[\w+=,.@-]{1,64}$/, hint: "IAM role names" }),
+      sourceRoleNames,
       ...(externalId ? { externalId } : {}),
-      principalArnPatterns: principalArnPatterns(x, sourceAccounts.flatMap((s) => workloads.filter((w) => w.name === s).map((w) => w.id))),
+      principalArnPatterns: patterns,
     };
   });
 
@@ -299,7 +307,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     identityProvider: {
       kind,
       issuer,
-      clientId: idp?.str("clientId", { hint: "the OAuth client id registered for the helper" }) ?? "",
+      clientId: idp?.str("clientId", { pattern: /^[^\s*?]+$/, hint: "the OAuth client id registered for the helper, exactly (no spaces or wildcards: it pins the role's audience)" }) ?? "",
       ...(existingProviderArn ? { existingProviderArn } : {}),
       allowedSubjects,
       ...(requiredSessionTag ? { requiredSessionTag } : {}),

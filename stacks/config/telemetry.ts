@@ -41,6 +41,28 @@ export interface TelemetryConfig {
 }
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+
+/** Fargate CPU units → [least, most, step] task memory in MiB (the TelemetryService refuses other pairs). */
+const FARGATE: Readonly<Record<number, readonly [number, number, number]>> = {
+  256: [512, 2048, 1024],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16384, 1024],
+  4096: [8192, 30720, 1024],
+};
+
+/** A CIDR whose octets, prefix and host bits are valid, or the reason it is not. */
+function cidrProblem(cidr: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return undefined; // the pattern check reports it
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return `"${cidr}" is not a network CIDR (octets 0–255, prefix 0–32)`;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const mask = prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix);
+  if ((base & mask) >>> 0 !== base) return `"${cidr}" has host bits set; write the network address of the /${prefix}`;
+  return undefined;
+}
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const OFF: TelemetryConfig = {
@@ -59,11 +81,26 @@ const OFF: TelemetryConfig = {
   crossAccountMetrics: false,
 };
 
+/** The CIDR of the VPC the stage creates: /16 to /22, so that four subnets fit in two zones. */
+function vpcCidr(n: Reader | undefined, p: ConfigProblems): string | undefined {
+  const cidr = n?.str("cidrBlock", { default: OFF.network.cidrBlock!, pattern: CIDR, hint: "a /16 to /22 network, e.g. 10.80.0.0/20" });
+  if (!n || !cidr || !CIDR.test(cidr)) return cidr;
+  const problem = cidrProblem(cidr);
+  const prefix = Number(cidr.split("/")[1]);
+  if (problem) p.add(n.key("cidrBlock"), problem);
+  else if (prefix < 16 || prefix > 22) p.add(n.key("cidrBlock"), `"${cidr}" is a /${prefix}; use a /16 to /22 network (the collector's four subnets are cut from it), e.g. 10.80.0.0/20`);
+  return cidr;
+}
+
 export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): TelemetryConfig {
   const enabled = r?.bool("enabled", false) ?? false;
   if (!r || !enabled) return OFF;
   const scheme = r.oneOf("scheme", ["internet-facing", "internal"] as const, "internet-facing");
   const allowedCidrs = r.strList("allowedCidrs", { pattern: CIDR, hint: "network CIDRs such as 10.0.0.0/8", min: 1, default: scheme === "internet-facing" ? ["0.0.0.0/0"] : [] });
+  allowedCidrs.forEach((c, i) => {
+    const problem = cidrProblem(c);
+    if (problem) p.add(`${r.key("allowedCidrs")}[${i}]`, problem);
+  });
   if (scheme === "internal" && allowedCidrs.includes("0.0.0.0/0")) p.add(r.key("allowedCidrs"), "an internal endpoint should list the corporate or VPN ranges that reach it, not 0.0.0.0/0");
   const domainName = r.str("domainName", { pattern: DOMAIN, hint: "the collector's host name, e.g. otel.example.com (lower case)" });
   const hostedZoneId = r.optStr("hostedZoneId", { pattern: /^Z[A-Z0-9]{1,31}$/, hint: "a Route 53 hosted zone id (Z…)" });
@@ -83,6 +120,11 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
   }
   const cpu = c?.num("cpu", { min: 256, max: 4096, default: 512 }) ?? 512;
   const memoryMiB = c?.num("memoryMiB", { min: 512, max: 30720, default: 1024 }) ?? 1024;
+  const fargate = FARGATE[cpu];
+  if (!fargate) p.add(`${r.key("collector")}.cpu`, `must be one of ${Object.keys(FARGATE).join(", ")} (Fargate CPU units; got ${cpu})`);
+  else if (memoryMiB < fargate[0] || memoryMiB > fargate[1] || memoryMiB % fargate[2] !== 0) {
+    p.add(`${r.key("collector")}.memoryMiB`, `must be ${fargate[0]}–${fargate[1]} in steps of ${fargate[2]} for ${cpu} CPU units (Fargate; got ${memoryMiB})`);
+  }
   const minTasks = c?.num("minTasks", { min: 1, max: 20, default: 1 }) ?? 1;
   const maxTasks = c?.num("maxTasks", { min: 1, max: 20, default: Math.max(2, minTasks) }) ?? Math.max(2, minTasks);
   if (maxTasks < minTasks) p.add(c!.key("maxTasks"), `must be at least minTasks (${minTasks})`);
@@ -110,7 +152,7 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
         },
       }
     : {
-        cidrBlock: n?.str("cidrBlock", { default: OFF.network.cidrBlock!, pattern: CIDR, hint: "a /16 to /22 network, e.g. 10.80.0.0/20" }) ?? OFF.network.cidrBlock!,
+        cidrBlock: vpcCidr(n, p) ?? OFF.network.cidrBlock!,
         natGateways: n?.num("natGateways", { min: 1, max: 2, default: 1 }) ?? 1,
         logsEndpoint: n?.bool("logsEndpoint", false) ?? false,
       };
