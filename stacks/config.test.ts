@@ -3,12 +3,13 @@
  * with its key and fix: through parseStageConfig, and through the real offline plan entry.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ConfigProblems, StageConfigError } from "./config/problems";
+import { renderConfigurationDoc } from "./config/configuration-doc";
 import { AWS_REGIONS, isAwsRegion } from "./config/regions";
 import { checkKnownKeys, schemaPaths, STAGE_SCHEMA } from "./config/schema";
 import { parseStageConfig } from "./config/stage-config";
@@ -304,5 +305,16 @@ describe("component checks the stage config reaches first", () => {
   ])("%s", (_label, stage, edit, message) => {
     const problems = problemsOf(stage as "pilot" | "prod", edit);
     expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+  });
+});
+
+describe("docs/configuration.md", () => {
+  it("is generated from the schema and up to date (regenerate: npx tsx stacks/write-configuration-doc.ts)", () => {
+    const committed = readFileSync(path.join(repoRoot, "docs", "configuration.md"), "utf8");
+    expect(committed).toBe(renderConfigurationDoc());
+    // One row per key the schema declares (maps are headings, not rows).
+    const rows = committed.split("\n").filter((l) => l.startsWith("| `stage."));
+    expect(rows).toHaveLength(schemaPaths().filter((x) => x.node.kind !== "map").length);
+    expect(committed).toContain("| `stage.inference.restrictTeamProfiles` | boolean | `false` | pilot: false; prod: true |");
   });
 });
