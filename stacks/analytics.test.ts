@@ -137,7 +137,8 @@ describe("analytics config", () => {
     expect(problems).toMatch(/stage\.analytics\.emfLogRetentionDays: 4 is not a CloudWatch retention/);
     expect(problems).toMatch(/stage\.analytics\.analystRoleNames\[0\]/);
     expect(problems).toMatch(/stage\.analytics\.priceOverrides\.anthropic\.claude-nope: is not a known base model id/);
-    expect(problems).toMatch(/priceOverrides\.anthropic\.claude-sonnet-4-5-20250929-v1:0\.inptu: is not a price/);
+    expect(problems).toMatch(/priceOverrides\.anthropic\.claude-sonnet-4-5-20250929-v1:0\.inptu: is not a known key: did you mean `input`\?/);
+    expect(problems.match(/\.inptu:/g)).toHaveLength(1);
     expect(problems).toMatch(/priceOverrides\.anthropic\.claude-sonnet-4-5-20250929-v1:0\.output: must be a number from 0 to 1000/);
   });
 

@@ -301,6 +301,8 @@ describe("component checks the stage config reaches first", () => {
     ["a VPC too small for the collector's subnets", "prod", (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.0/26"), /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.0\/26" is a \/26; use a \/16 to \/22 network/],
     ["a VPC CIDR with host bits", "prod", (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.1/20"), /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.1\/20" has host bits set/],
     ["an allowed range that is no network", "prod", (c: any) => (c.telemetry.allowedCidrs = ["300.0.0.0/8"]), /^stage\.telemetry\.allowedCidrs\[0\]: "300\.0\.0\.0\/8" is not a network CIDR/],
+    ["a collector certificate in another account or Region", "prod", (c: any) => (c.telemetry.certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345"), /^stage\.telemetry\.certificateArn: is in account 333333333333, Region eu-west-1, but the collector's load balancer is in account 333333333333, Region us-east-1/],
+    ["a secrets key in a Region that does not exist", "prod", (c: any) => (c.cicd.stateBackend.kmsKeyArn = "arn:aws:kms:us-east-9:222222222222:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"), /^stage\.cicd\.stateBackend\.kmsKeyArn: names the Region "us-east-9" is not an AWS Region/],
     ["more tags on a team's profiles than AWS allows", "prod", (c: any) => (c.teams[0].tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]))), /^stage\.teams\[0\]\.tags: at most 50 tags per resource/],
   ])("%s", (_label, stage, edit, message) => {
     const problems = problemsOf(stage as "pilot" | "prod", edit);

@@ -398,6 +398,13 @@ function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
     if (q.enforceOn === "invocation-logs" && !useLogs) p.add("stage.quotas.enforceOn", "is invocation-logs but invocation logs are not a source (they need invocationLogging and direct federation); use enforceOn: max");
   }
 
+  if (t.enabled && t.certificateArn) {
+    // The load balancer in the telemetry account and the stage's Region can use only a certificate of its own.
+    const [, , , certRegion, certAccount] = t.certificateArn.split(":");
+    if (certAccount !== config.accounts.telemetry.id || certRegion !== config.region) {
+      p.add("stage.telemetry.certificateArn", `is in account ${certAccount}, Region ${certRegion}, but the collector's load balancer is in account ${config.accounts.telemetry.id}, Region ${config.region}; import or issue the certificate there (or set hostedZoneId to issue one)`);
+    }
+  }
   if (t.enabled && idp.kind === "generic" && !t.jwksUri) {
     p.add("stage.telemetry.jwksUri", `is required for identityProvider.kind: generic; copy jwks_uri from ${idp.issuer.url || "<issuer>"}/.well-known/openid-configuration`);
   }
@@ -428,6 +435,8 @@ function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
     if (oidc && oidc.split(":")[4] !== config.accounts.inference.id) {
       p.add("stage.cicd.github.existingOidcProviderArn", `is in account ${oidc.split(":")[4]}, but the CI roles are created in the inference account ${config.accounts.inference.id}; use that account's token.actions.githubusercontent.com provider or remove the key to create one`);
     }
+    const kmsRegion = ci.stateBackend?.kmsKeyArn?.split(":")[3];
+    if (kmsRegion && !isAwsRegion(kmsRegion)) p.add("stage.cicd.stateBackend.kmsKeyArn", `names the Region ${regionProblem(kmsRegion)}`);
     ci.additionalRegions.forEach((region, i) => {
       if (REGION.test(region) && !isAwsRegion(region)) p.add(`stage.cicd.additionalRegions[${i}]`, regionProblem(region));
     });
