@@ -321,17 +321,16 @@ export function checkKnownKeys(raw: unknown, p: ConfigProblems, node: SchemaNode
       checkKnownKeys(value, p, known, `${path}.${k}`);
       continue;
     }
-    p.add(`${path}.${k}`, `is not a known key${suggestion(k, node, path)}; a misspelt key would otherwise be ignored and its setting silently left at the default`);
+    p.add(`${path}.${k}`, `is not a known key${suggestion(k, node)}; a misspelt key would otherwise be ignored and its setting silently left at the default`);
   }
 }
 
-function suggestion(key: string, node: MapNode, path: string): string {
+function suggestion(key: string, node: MapNode): string {
   const siblings = Object.keys(node.keys).filter((k) => !(node.keys[k]!.kind === "value" && (node.keys[k] as ValueNode).removed));
   const near = nearest(key, siblings);
   if (near) return `: did you mean \`${near}\`?`;
   // The key may be right but in the wrong section (e.g. restrictTeamProfiles at the top level).
   const elsewhere = ALL_PATHS.filter((x) => x.path.split(/\.|\[\]/).filter(Boolean).pop() === key && !(x.node.kind === "value" && x.node.removed));
   if (elsewhere.length) return `: it belongs under ${elsewhere.map((x) => `\`${x.path}\``).join(" or ")}`;
-  void path;
   return `; known keys here: ${siblings.join(", ")}`;
 }
