@@ -15,7 +15,8 @@ export interface Fs {
   mkdir(path: string, options: { recursive: true; mode?: number }): Promise<string | undefined>;
   chmod(path: string, mode: number): Promise<void>;
   unlink(path: string): Promise<void>;
-  stat(path: string): Promise<{ mode: number; mtimeMs: number; isDirectory(): boolean }>;
+  /** Follows symlinks: the owner and mode checked are those of what would be read. */
+  stat(path: string): Promise<{ mode: number; mtimeMs: number; uid: number; isDirectory(): boolean }>;
   readdir(path: string): Promise<string[]>;
   copyFile(from: string, to: string): Promise<void>;
   /** A hard link; rejects with EEXIST when `to` exists (never replaces it). */
@@ -52,6 +53,8 @@ export interface Deps {
   /** Reads one line from the terminal (pasted-URL sign-in); undefined when stdin is not interactive. */
   readonly readLine?: (prompt: string) => Promise<string | undefined>;
   readonly pid: number;
+  /** The user running the helper (POSIX); files under the helper home must be theirs. Absent on Windows. */
+  readonly uid?: number;
   readonly hostname: string;
   /** Whether a process id is alive (stale-lock recovery). */
   readonly isProcessAlive: (pid: number) => boolean;
@@ -167,6 +170,7 @@ export function realDeps(options: RealDepsOptions): Deps {
     stderr,
     readLine: options.readLine,
     pid: process.pid,
+    ...(typeof process.getuid === "function" ? { uid: process.getuid() } : {}),
     hostname: os.hostname(),
     isProcessAlive: isAlive,
     version: HELPER_VERSION,

@@ -48,6 +48,7 @@ export function testDeps(overrides: Partial<Deps> & { debug?: boolean } = {}): T
     stdout: (t: string) => void out.push(t),
     stderr,
     pid: process.pid,
+    uid: process.getuid?.(),
     hostname: "unit-host",
     isProcessAlive: () => true,
     selfCommand: ["/usr/local/bin/node", "/opt/claude bedrock/claude-bedrock.cjs"],
