@@ -223,7 +223,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     }
     case "doctor": {
       const loaded = await loadSettings(d, sel);
-      const { doctor, formatChecks } = await import("./commands.js");
+      const { doctor, formatChecks } = await import("./doctor.js");
       const checks = await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
       d.stdout(`${formatChecks(checks)}\n`);
       return checks.some((c) => c.ok === false) ? 1 : 0;

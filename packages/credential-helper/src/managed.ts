@@ -12,7 +12,7 @@
  */
 import * as path from "node:path";
 import type { StageSettings } from "@ccb/stage-settings";
-import type { Check } from "./commands.js";
+import type { Check } from "./check.js";
 import type { Deps } from "./deps.js";
 import { HelperError } from "./errors.js";
 import { claudeKeys } from "./setup.js";
