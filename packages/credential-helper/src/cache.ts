@@ -7,7 +7,7 @@
  *   lock                the cross-process sign-in lock
  * Reading these files needs nothing but `node:fs`: this is the warm path.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import type { Identity } from "./oidc/client.js";
 import { cacheDir, join } from "./paths.js";
 import { readJson, removeFile, writePrivateJson } from "./store.js";

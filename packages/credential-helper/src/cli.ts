@@ -2,7 +2,7 @@
  * Argument parsing and dispatch. Throws `HelperError`s; `main.ts` turns them into one stderr line and
  * an exit code. Each command module is imported only when that command runs.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { loadSettings, type LoadedSettings } from "./settings.js";
 import type { StageSettings } from "@ccb/stage-settings";

@@ -5,7 +5,7 @@
 import type { StageSettings } from "@ccb/stage-settings";
 import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
 import { saveTokens } from "./credentials.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 
 export interface LoginFlags {

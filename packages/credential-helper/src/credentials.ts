@@ -5,7 +5,7 @@
  */
 import type { StageSettings } from "@ccb/stage-settings";
 import { credentialsFresh, idTokenUsable, StageCache, type CachedCredentials, type CachedIdToken } from "./cache.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import type { Federation } from "./federation.js";
 import { HelperError } from "./errors.js";
 import { acquireLock } from "./lock.js";

@@ -7,7 +7,7 @@ import type { StageSettings } from "@ccb/stage-settings";
 import { profileHeader, sectionValues, splitCommand } from "./aws-config.js";
 import { StageCache } from "./cache.js";
 import type { Check } from "./check.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { FIXES } from "./errors.js";
 import { unsafeReason } from "./ownership.js";
 import { awsConfigFile, claudeSettingsFile, helperHome, join } from "./paths.js";

@@ -3,7 +3,7 @@
  * codes and the only place that touches `process` directly.
  */
 import { run } from "./cli.js";
-import { realDeps } from "./deps.js";
+import { realDeps } from "./real-deps.js";
 import { systemBrowserOpener } from "./browser.js";
 import { toHelperError, type HelperErrorCode } from "./errors.js";
 

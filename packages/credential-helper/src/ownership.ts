@@ -10,7 +10,7 @@
  * a `Deps` object meets it (memoised), so no extra reads. Windows has no POSIX owner or mode bits to
  * compare: the checks are skipped there (the profile directory's ACL is what protects it).
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { dirname, helperHome } from "./paths.js";
 

@@ -9,7 +9,7 @@
  */
 import * as path from "node:path";
 import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/stage-settings";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { stageSettingsFile, stagesDir } from "./paths.js";
 import { readPrivateText } from "./store.js";

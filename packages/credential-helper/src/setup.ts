@@ -13,7 +13,7 @@
  */
 import { modelsForTeam, type StageSettings } from "@ccb/stage-settings";
 import { StageCache } from "./cache.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";
 import { awsConfigFile, backupsDir, claudeSettingsFile, join, stageSettingsFile } from "./paths.js";

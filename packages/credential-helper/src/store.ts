@@ -3,7 +3,7 @@
  * concurrent reader never sees half a file. A file that does not parse is treated as absent with one
  * warning, never a crash: the helper can always get new credentials, and the user loses nothing.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { assertPrivatePath } from "./ownership.js";
 import { dirname } from "./paths.js";
