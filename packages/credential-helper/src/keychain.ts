@@ -1,4 +1,3 @@
-import type { Logger } from "./real-deps.js";
 /**
  * The OS keychain, through the platform's own command-line tools, for the one long-lived secret: the
  * refresh token. macOS: `security` (login keychain). Linux: `secret-tool` (libsecret / Secret Service,
