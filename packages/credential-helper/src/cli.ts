@@ -180,7 +180,17 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "credential-process": {
       const { settings } = await loadSettings(d, sel);
       const [{ CredentialResolver, loginTimeoutMs }, { processOutput }, { isHeadless }] = await Promise.all([import("./credentials.js"), import("./cache.js"), import("./browser.js")]);
-      const creds = await new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) }).resolve();
+      const resolver = new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) });
+      let creds;
+      try {
+        creds = await resolver.resolve();
+      } finally {
+        // A browser sign-in happened (even if STS then failed): the team's models may have changed.
+        if (resolver.signedIn) {
+          const note = await applyTeamChange(d, settings);
+          if (note) d.log.info(`${note} Restart Claude Code to use them.`);
+        }
+      }
       d.stdout(`${processOutput(creds)}\n`);
       return 0;
     }
@@ -202,7 +212,9 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "login": {
       const { settings } = await loadSettings(d, sel);
       const [{ login }, { loginTimeoutMs }] = await Promise.all([import("./commands.js"), import("./credentials.js")]);
-      d.log.info(await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) }));
+      const r = await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) });
+      const note = r.teamChanged ? await applyTeamChange(d, settings) : undefined;
+      d.log.info(`${r.message}${note ? ` ${note}` : ""}`);
       await updateNotice(d, settings);
       return 0;
     }
@@ -293,6 +305,15 @@ function report(d: Deps, r: { changed: string[]; unchanged: string[]; notes: str
   for (const f of r.changed) d.log.info(`  updated   ${f}`);
   for (const f of r.unchanged) d.log.info(`  unchanged ${f}`);
   for (const n of r.notes) d.log.info(`  note: ${n}`);
+}
+
+/**
+ * After a new sign-in: switch Claude Code to the signed-in team's inference profiles when setup has run
+ * (setup.ts; best effort, a no-op when nothing changes). Returns the note to show, if any.
+ */
+async function applyTeamChange(d: Deps, s: StageSettings): Promise<string | undefined> {
+  const { applyTeamModels } = await import("./setup.js");
+  return applyTeamModels(d, s);
 }
 
 /**

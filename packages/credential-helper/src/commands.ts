@@ -14,7 +14,13 @@ export interface LoginFlags {
   readonly timeoutMs: number;
 }
 
-export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promise<string> {
+export interface LoginResult {
+  readonly message: string;
+  /** A new sign-in: its team claim may differ from the one setup applied (cli.ts switches the models). */
+  readonly teamChanged: true;
+}
+
+export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promise<LoginResult> {
   if (s.federation.mode === "identity-center") {
     throw new HelperError("ERR_FEDERATION_IDENTITY_CENTER", `stage ${s.stage} signs in through IAM Identity Center (profile ${s.awsProfile})`);
   }
@@ -36,9 +42,7 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
     const saved = await saveTokens(cache, t);
     // New identity: credentials minted for a previous sign-in must not be served under it.
     await cache.remove("credentials.json");
-    const { applyTeamModels } = await import("./setup.js");
-    const team = await applyTeamModels(d, s);
-    return `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.${team ? ` ${team}` : ""}`;
+    return { message: `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.`, teamChanged: true };
   } finally {
     await lock.release();
   }
