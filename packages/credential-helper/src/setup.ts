@@ -213,110 +213,138 @@ export async function runSetup(d: Deps, s: StageSettings, options: SetupOptions)
     awsConfig: { file: awsFile, existed: awsText !== undefined, original: awsText ?? null, sections: [] },
     claudeSettings: { file: claudeFile, existed: claudeText !== undefined, original: claudeText ?? null, keys: [] },
   };
-
-  // Stage settings, for credential-process and otel-headers to find by --stage.
-  const settingsFile = stageSettingsFile(d, s.stage);
   if (!options.modelsOnly) {
-    const savedSettings = await readText(d, settingsFile).catch(() => undefined);
-    const canonical = `${JSON.stringify(JSON.parse(options.settingsText), null, 2)}\n`;
-    if (savedSettings !== canonical) {
-      await writePrivateJson(d, settingsFile, JSON.parse(options.settingsText));
-      result.changed.push(settingsFile);
-    } else result.unchanged.push(settingsFile);
+    await saveStageSettings(d, s, options.settingsText, result);
+    await mergeAwsConfig(d, s, { file: awsFile, text: awsText, manifest, force }, result);
   }
+  await mergeClaudeSettings(d, s, { file: claudeFile, text: claudeText, parsed: claude, manifest, force, ...options }, result);
+  await writePrivateJson(d, manifestFile(d, s.stage), manifest);
+  return result;
+}
 
-  // ~/.aws/config
-  let nextAws = awsText ?? "";
-  for (const [header, block] of options.modelsOnly ? [] : awsSections(d, s)) {
-    const before = sectionText(nextAws, header);
-    const wanted = sectionValues(block, header);
-    let rec = manifest.awsConfig.sections.find((r) => r.header === header);
-    if (before === undefined || (!rec && !before.includes("Managed by claude-bedrock"))) {
-      // A new section, or (first run) someone else's section of that name: written whole.
-      if (!rec) {
-        if (before !== undefined) result.notes.push(`replaced your existing [${header}] in ${awsFile}; \`setup --undo\` restores it`);
-        rec = { header, previous: before ?? null, written: block };
-        manifest.awsConfig.sections.push(rec);
-      }
-      nextAws = upsertSection(nextAws, header, block);
-      rec.written = block;
-      rec.keys = wanted;
+/** Stage settings, for credential-process and otel-headers to find by --stage. */
+async function saveStageSettings(d: Deps, s: StageSettings, settingsText: string, result: SetupResult): Promise<void> {
+  const settingsFile = stageSettingsFile(d, s.stage);
+  const savedSettings = await readText(d, settingsFile).catch(() => undefined);
+  const canonical = `${JSON.stringify(JSON.parse(settingsText), null, 2)}\n`;
+  if (savedSettings !== canonical) {
+    await writePrivateJson(d, settingsFile, JSON.parse(settingsText));
+    result.changed.push(settingsFile);
+  } else result.unchanged.push(settingsFile);
+}
+
+interface AwsMerge {
+  readonly file: string;
+  readonly text: string | undefined;
+  readonly manifest: SetupManifest;
+  readonly force: boolean;
+}
+
+/** `~/.aws/config`: each of the stage's sections written whole the first time, merged key by key after. */
+async function mergeAwsConfig(d: Deps, s: StageSettings, m: AwsMerge, result: SetupResult): Promise<void> {
+  let next = m.text ?? "";
+  for (const [header, block] of awsSections(d, s)) next = mergeAwsSection(next, header, block, m, result);
+  if (next === (m.text ?? "")) {
+    result.unchanged.push(m.file);
+    return;
+  }
+  if (m.text !== undefined) await backup(d, s.stage, m.file, m.text);
+  await ensureDirFor(d, m.file);
+  await writeUserFile(d, m.file, next);
+  result.changed.push(m.file);
+}
+
+function mergeAwsSection(text: string, header: string, block: string, m: AwsMerge, result: SetupResult): string {
+  const before = sectionText(text, header);
+  const wanted = sectionValues(block, header);
+  let rec = m.manifest.awsConfig.sections.find((r) => r.header === header);
+  if (before === undefined || (!rec && !before.includes("Managed by claude-bedrock"))) {
+    // A new section, or (first run) someone else's section of that name: written whole.
+    if (!rec) {
+      if (before !== undefined) result.notes.push(`replaced your existing [${header}] in ${m.file}; \`setup --undo\` restores it`);
+      rec = { header, previous: before ?? null, written: block };
+      m.manifest.awsConfig.sections.push(rec);
+    }
+    rec.written = block;
+    rec.keys = wanted;
+    return upsertSection(text, header, block);
+  }
+  if (!rec) {
+    // Ours by its marker, but the manifest is gone: its keys count as what setup wrote.
+    rec = { header, previous: null, written: before };
+    m.manifest.awsConfig.sections.push(rec);
+  }
+  const last = rec.keys ?? sectionValues(rec.written, header);
+  const current = sectionValues(before, header);
+  const keys: Record<string, string> = { ...last };
+  const updates: Array<[string, string | undefined]> = [];
+  for (const [k, v] of Object.entries(wanted)) {
+    const cur = current[k];
+    if (cur !== v && cur !== undefined && cur !== last[k] && !m.force) {
+      result.notes.push(`left ${k} in [${header}] of ${m.file} alone: it was changed after setup (setup would write \`${v}\`); \`setup --force\` overwrites it`);
       continue;
     }
-    if (!rec) {
-      // Ours by its marker, but the manifest is gone: its keys count as what setup wrote.
-      rec = { header, previous: null, written: before };
-      manifest.awsConfig.sections.push(rec);
-    }
-    const last = rec.keys ?? sectionValues(rec.written, header);
-    const current = sectionValues(before, header);
-    const keys: Record<string, string> = { ...last };
-    const updates: Array<[string, string | undefined]> = [];
-    for (const [k, v] of Object.entries(wanted)) {
-      const cur = current[k];
-      if (cur !== v && cur !== undefined && cur !== last[k] && !force) {
-        result.notes.push(`left ${k} in [${header}] of ${awsFile} alone: it was changed after setup (setup would write \`${v}\`); \`setup --force\` overwrites it`);
-        continue;
-      }
-      if (cur !== v) updates.push([k, v]);
-      keys[k] = v;
-    }
-    // Keys setup wrote before and no longer writes go, if they still hold setup's value.
-    for (const k of Object.keys(last)) {
-      if (k in wanted) continue;
-      if (current[k] === last[k]) updates.push([k, undefined]);
-      delete keys[k];
-    }
-    nextAws = setSectionValues(nextAws, header, updates);
-    rec.written = sectionText(nextAws, header) ?? block;
-    rec.keys = keys;
+    if (cur !== v) updates.push([k, v]);
+    keys[k] = v;
   }
-  if (!options.modelsOnly) {
-    if (nextAws !== (awsText ?? "")) {
-      if (awsText !== undefined) await backup(d, s.stage, awsFile, awsText);
-      await ensureDirFor(d, awsFile);
-      await writeUserFile(d, awsFile, nextAws);
-      result.changed.push(awsFile);
-    } else result.unchanged.push(awsFile);
+  // Keys setup wrote before and no longer writes go, if they still hold setup's value.
+  for (const k of Object.keys(last)) {
+    if (k in wanted) continue;
+    if (current[k] === last[k]) updates.push([k, undefined]);
+    delete keys[k];
   }
+  const next = setSectionValues(text, header, updates);
+  rec.written = sectionText(next, header) ?? block;
+  rec.keys = keys;
+  return next;
+}
 
-  // ~/.claude/settings.json
+interface ClaudeMerge {
+  readonly file: string;
+  readonly text: string | undefined;
+  readonly parsed: Record<string, Json>;
+  readonly manifest: SetupManifest;
+  readonly force: boolean;
+  readonly team?: string;
+  readonly modelsOnly?: boolean;
+}
+
+/** `~/.claude/settings.json`: setup's keys merged in (only the model keys for the team switch). */
+async function mergeClaudeSettings(d: Deps, s: StageSettings, m: ClaudeMerge, result: SetupResult): Promise<void> {
   const cached = await new StageCache(d, s.stage).readIdToken();
-  const team = options.team ?? cached?.identity.team;
+  const team = m.team ?? cached?.identity.team;
   if (s.teams.length > 0) {
     if (team && s.teams.some((t) => t.name === team)) result.notes.push(`using the inference profiles of team ${team}`);
     else if (!team) result.notes.push("not signed in yet: using the stage's default models until your first sign-in picks your team's");
   }
+  const claude = m.parsed;
   const nextClaude = structuredClone(claude);
   for (const [path, value] of claudeKeys(d, s, team)) {
-    if (options.modelsOnly && !isModelKey(path)) continue;
-    let rec = manifest.claudeSettings.keys.find((k) => same(k.path as Json, path as Json));
+    if (m.modelsOnly && !isModelKey(path)) continue;
+    let rec = m.manifest.claudeSettings.keys.find((k) => same(k.path as Json, path as Json));
     const cur = getPath(claude, path);
     if (!rec) {
-      if (options.modelsOnly) continue;
+      if (m.modelsOnly) continue;
       rec = { path, ...(cur !== undefined ? { previous: cur } : {}), written: value };
-      manifest.claudeSettings.keys.push(rec);
-    } else if (!same(cur, value) && !same(cur, rec.written) && !force) {
+      m.manifest.claudeSettings.keys.push(rec);
+    } else if (!same(cur, value) && !same(cur, rec.written) && !m.force) {
       // The user changed (or, for the team switch, removed) it since setup wrote it: theirs wins.
-      if (options.modelsOnly) d.log.debug("setup", "model key changed by the user; not switching it", { key: path.join(".") });
+      if (m.modelsOnly) d.log.debug("setup", "model key changed by the user; not switching it", { key: path.join(".") });
       else if (cur !== undefined) {
-        result.notes.push(`left ${path.join(".")} in ${claudeFile} alone: it was changed after setup (setup would write ${JSON.stringify(value)}); \`setup --force\` overwrites it`);
+        result.notes.push(`left ${path.join(".")} in ${m.file} alone: it was changed after setup (setup would write ${JSON.stringify(value)}); \`setup --force\` overwrites it`);
         continue;
       }
-      if (options.modelsOnly) continue;
+      if (m.modelsOnly) continue;
     }
     rec.written = value;
     setPath(nextClaude, path, value);
   }
-  if (!same(nextClaude, claude) || (claudeText === undefined && !options.modelsOnly)) {
-    if (claudeText !== undefined) await backup(d, s.stage, claudeFile, claudeText);
-    await ensureDirFor(d, claudeFile);
-    await writeUserFile(d, claudeFile, `${JSON.stringify(nextClaude, null, indentOf(claudeText))}\n`);
-    result.changed.push(claudeFile);
-  } else result.unchanged.push(claudeFile);
-
-  await writePrivateJson(d, manifestFile(d, s.stage), manifest);
-  return result;
+  if (!same(nextClaude, claude) || (m.text === undefined && !m.modelsOnly)) {
+    if (m.text !== undefined) await backup(d, s.stage, m.file, m.text);
+    await ensureDirFor(d, m.file);
+    await writeUserFile(d, m.file, `${JSON.stringify(nextClaude, null, indentOf(m.text))}\n`);
+    result.changed.push(m.file);
+  } else result.unchanged.push(m.file);
 }
 
 /** `--team` must name one of the stage's teams: a typo would otherwise silently give the default models. */
