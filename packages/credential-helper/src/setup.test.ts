@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, lstatS
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
-import { applyTeamModels, runSetup, runUndo } from "./setup.js";
+import { applyTeamModels, runSetup } from "./setup.js";
+import { runUndo } from "./undo.js";
 import { StageCache } from "./cache.js";
 import { HelperError } from "./errors.js";
 import { stageSettings, testDeps, type TestDeps } from "../test/support.js";

@@ -1,59 +1,22 @@
 /**
- * `setup` and `setup --undo`.
- *
- * setup: saves the stage settings, writes the profile to `~/.aws/config` and merges Claude Code's
+ * `setup`: saves the stage settings, writes the profile to `~/.aws/config` and merges Claude Code's
  * `~/.claude/settings.json`. Running it again merges too: a key the user changed after setup wrote it
  * stays (with a note) unless `--force`; keys the user added to the profile stay. Before a file changes, a copy goes to `~/.claude-bedrock/backups/`; a
  * manifest per stage records, for each section and key, what was there before setup first touched it
- * and what setup wrote. Running setup again with the same inputs changes nothing.
- *
- * undo: puts back the previous value of every section and key *that still holds what setup wrote*;
- * anything the user changed since is left alone (and reported). When nothing else changed, the files
- * come back byte for byte.
+ * and what setup wrote. Running setup again with the same inputs changes nothing. Undo is in undo.ts.
  */
 import { modelsForTeam, type StageSettings } from "@ccb/stage-settings";
 import { StageCache } from "./cache.js";
 import type { Deps } from "./io.js";
-import { HelperError } from "./errors.js";
-import { awsConfigProblem, profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";
-import { awsConfigFile, backupsDir, claudeSettingsFile, join, stageSettingsFile } from "./paths.js";
-import { readText, removeFile, unwritable, writePrivateJson } from "./store.js";
+import { profileHeader, quoteArg, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";
+import { awsConfigFile, claudeSettingsFile, stageSettingsFile } from "./paths.js";
+import { assertAwsConfigParses, assertKnownTeam } from "./setup-checks.js";
+import { backup, getPath, indentOf, manifestFile, parseSettingsJson, readManifest, same, setPath, type Json, type SetupManifest, type SetupResult } from "./setup-files.js";
+import { readText, unwritable, writePrivateJson } from "./store.js";
 import { ensureDirFor, writeUserFile } from "./user-files.js";
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-interface SectionRecord {
-  readonly header: string;
-  /** Exact text before setup first wrote it; null when the section did not exist. */
-  readonly previous: string | null;
-  /** The section's text as setup left it (the user's own keys included). */
-  written: string;
-  /** The value setup last wrote for each of its keys (absent in older manifests: read from `written`). */
-  keys?: Record<string, string>;
-}
-
-interface KeyRecord {
-  /** e.g. ["env", "AWS_PROFILE"] or ["otelHeadersHelper"]. */
-  readonly path: readonly string[];
-  /** Absent (undefined) when the key did not exist. */
-  readonly previous?: Json;
-  written: Json;
-}
-
-export interface SetupManifest {
-  readonly version: 1;
-  readonly stage: string;
-  readonly awsConfig: { readonly file: string; readonly existed: boolean; readonly original: string | null; sections: SectionRecord[] };
-  readonly claudeSettings: { readonly file: string; readonly existed: boolean; readonly original: string | null; keys: KeyRecord[] };
-}
-
-export interface SetupResult {
-  readonly changed: string[];
-  readonly unchanged: string[];
-  readonly notes: string[];
-}
-
-const manifestFile = (d: Deps, stage: string) => join(d, backupsDir(d), stage, "manifest.json");
+export type { SetupManifest, SetupResult } from "./setup-files.js";
+export { assertKnownTeam } from "./setup-checks.js";
 
 /** The command line Claude Code and the AWS SDK run to reach this helper. */
 export function helperCommand(d: Pick<Deps, "selfCommand" | "platform">, ...args: string[]): string {
@@ -103,70 +66,6 @@ export function claudeKeys(d: Pick<Deps, "selfCommand" | "platform">, s: StageSe
   return keys;
 }
 
-function getPath(obj: Record<string, Json>, path: readonly string[]): Json | undefined {
-  let cur: Json | undefined = obj;
-  for (const p of path) {
-    if (typeof cur !== "object" || cur === null || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, Json>)[p];
-  }
-  return cur;
-}
-
-function setPath(obj: Record<string, Json>, path: readonly string[], value: Json | undefined): void {
-  let cur: Record<string, Json> = obj;
-  for (const p of path.slice(0, -1)) {
-    const next = cur[p];
-    if (typeof next !== "object" || next === null || Array.isArray(next)) {
-      if (value === undefined) return;
-      cur[p] = {};
-    }
-    cur = cur[p] as Record<string, Json>;
-  }
-  const last = path[path.length - 1]!;
-  if (value === undefined) delete cur[last];
-  else cur[last] = value;
-}
-
-const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
-
-function parseSettingsJson(text: string | undefined, file: string): Record<string, Json> {
-  if (text === undefined || text.trim() === "") return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} is not valid JSON (${(e as Error).message}); setup leaves it untouched`, { cause: e });
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} is not a JSON object; setup leaves it untouched`);
-  if ((v as Record<string, unknown>).env !== undefined && (typeof (v as Record<string, unknown>).env !== "object" || Array.isArray((v as Record<string, unknown>).env))) {
-    throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} has an "env" that is not an object; setup leaves it untouched`);
-  }
-  return v as Record<string, Json>;
-}
-
-function indentOf(text: string | undefined): string | number {
-  const m = text ? /^\{\r?\n([ \t]+)"/.exec(text) : null;
-  return m ? m[1]! : 2;
-}
-
-async function backup(d: Deps, stage: string, file: string, text: string): Promise<string> {
-  const base = file.replace(/[\\/:]+/g, "_").replace(/^_+/, "");
-  const target = join(d, backupsDir(d), stage, `${new Date(d.now()).toISOString().replace(/[:.]/g, "-")}-${base}`);
-  await writePrivateJson(d, `${target}.json`, { file, text });
-  return `${target}.json`;
-}
-
-async function readManifest(d: Deps, stage: string): Promise<SetupManifest | undefined> {
-  const text = await readText(d, manifestFile(d, stage)).catch(() => undefined);
-  if (!text) return undefined;
-  try {
-    const m = JSON.parse(text) as SetupManifest;
-    return m.version === 1 ? m : undefined;
-  } catch {
-    d.log.warn(`ignoring corrupt setup manifest ${manifestFile(d, stage)}`);
-    return undefined;
-  }
-}
 
 export interface SetupOptions {
   readonly team?: string;
@@ -347,33 +246,6 @@ async function mergeClaudeSettings(d: Deps, s: StageSettings, m: ClaudeMerge, re
   } else result.unchanged.push(m.file);
 }
 
-/** `--team` must name one of the stage's teams: a typo would otherwise silently give the default models. */
-export function assertKnownTeam(s: StageSettings, team: string | undefined): void {
-  if (team === undefined || s.teams.some((t) => t.name === team)) return;
-  if (s.teams.length === 0) throw new HelperError("ERR_SETUP_UNKNOWN_TEAM", `stage ${s.stage} has no teams, so --team ${team} cannot apply`);
-  const names = s.teams.map((t) => t.name).sort((a, b) => editDistance(team, a) - editDistance(team, b) || a.localeCompare(b));
-  throw new HelperError("ERR_SETUP_UNKNOWN_TEAM", `stage ${s.stage} has no team "${team}"; its teams, nearest first: ${names.join(", ")}`);
-}
-
-/** Levenshtein distance, case-insensitive: orders the suggestions for a mistyped team. */
-function editDistance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[y.length]!;
-}
-
-/** The AWS CLI refuses a config it cannot parse; appending a profile to it would only hide that. */
-function assertAwsConfigParses(file: string, text: string | undefined): void {
-  const problem = text === undefined ? undefined : awsConfigProblem(text);
-  if (!problem) return;
-  throw new HelperError("ERR_SETUP_AWS_CONFIG_INVALID", `${file} line ${problem.line}: ${problem.problem}; the AWS CLI cannot read the file, so setup leaves it untouched`);
-}
 
 /**
  * After a sign-in: if setup has run for this stage and the stage has teams, apply the signed-in user's
@@ -393,58 +265,3 @@ export async function applyTeamModels(d: Deps, s: StageSettings): Promise<string
   }
 }
 
-export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
-  const result: SetupResult = { changed: [], unchanged: [], notes: [] };
-  const m = await readManifest(d, stage);
-  if (!m) throw new HelperError("ERR_SETUP_NOTHING_TO_UNDO", `setup has not been run for stage ${stage} on this machine`);
-
-  const awsText = await readText(d, m.awsConfig.file);
-  if (awsText !== undefined) {
-    let next = awsText;
-    for (const rec of [...m.awsConfig.sections].reverse()) {
-      const now = sectionText(next, rec.header);
-      if (now === undefined) continue;
-      // Unchanged since setup: the same text, or the same keys and values (setup's own, none added).
-      if (now !== rec.written && !same(sectionValues(now, rec.header), rec.keys ?? sectionValues(rec.written, rec.header))) {
-        result.notes.push(`left [${rec.header}] in ${m.awsConfig.file} alone: it was changed after setup`);
-        continue;
-      }
-      next = rec.previous === null ? removeSection(next, rec.header) : upsertSection(next, rec.header, rec.previous);
-    }
-    if (m.awsConfig.original !== null && next.replace(/\s+$/, "") === m.awsConfig.original.replace(/\s+$/, "")) next = m.awsConfig.original;
-    if (next !== awsText) {
-      await backup(d, stage, m.awsConfig.file, awsText);
-      if (!m.awsConfig.existed && next.trim() === "") await removeFile(d, m.awsConfig.file);
-      else await writeUserFile(d, m.awsConfig.file, next);
-      result.changed.push(m.awsConfig.file);
-    } else result.unchanged.push(m.awsConfig.file);
-  }
-
-  const claudeText = await readText(d, m.claudeSettings.file);
-  if (claudeText !== undefined) {
-    const claude = parseSettingsJson(claudeText, m.claudeSettings.file);
-    const next = structuredClone(claude);
-    for (const rec of m.claudeSettings.keys) {
-      if (!same(getPath(next, rec.path), rec.written)) {
-        if (getPath(next, rec.path) !== undefined) result.notes.push(`left ${rec.path.join(".")} in ${m.claudeSettings.file} alone: it was changed after setup`);
-        continue;
-      }
-      setPath(next, rec.path, rec.previous);
-    }
-    const original = m.claudeSettings.original === null ? undefined : parseSettingsJson(m.claudeSettings.original, m.claudeSettings.file);
-    const env = next.env;
-    const envWasThere = original !== undefined && getPath(original, ["env"]) !== undefined;
-    if (!envWasThere && typeof env === "object" && env !== null && !Array.isArray(env) && Object.keys(env).length === 0) delete next.env;
-    if (!same(next, claude)) {
-      await backup(d, stage, m.claudeSettings.file, claudeText);
-      if (original !== undefined && same(next, original)) await writeUserFile(d, m.claudeSettings.file, m.claudeSettings.original!);
-      else if (!m.claudeSettings.existed && Object.keys(next).length === 0) await removeFile(d, m.claudeSettings.file);
-      else await writeUserFile(d, m.claudeSettings.file, `${JSON.stringify(next, null, indentOf(claudeText))}\n`);
-      result.changed.push(m.claudeSettings.file);
-    } else result.unchanged.push(m.claudeSettings.file);
-  }
-
-  await removeFile(d, stageSettingsFile(d, stage));
-  await removeFile(d, manifestFile(d, stage));
-  return result;
-}
