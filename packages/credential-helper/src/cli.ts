@@ -147,9 +147,13 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
       return 0;
     }
     case "doctor": {
-      const loaded = await loadSettings(d, sel);
-      const { doctor, formatChecks } = await import("./doctor.js");
-      const checks = await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
+      const { doctor, formatChecks, unsafeHomeChecks } = await import("./doctor.js");
+      const loaded = await loadSettings(d, sel).catch((e: unknown) => {
+        // Saved settings under an unsafe helper home are not read; doctor still says what to fix.
+        if (e instanceof HelperError && e.code === "ERR_CACHE_UNSAFE") return e;
+        throw e;
+      });
+      const checks = loaded instanceof HelperError ? await unsafeHomeChecks(d, loaded) : await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
       d.stdout(`${formatChecks(checks)}\n`);
       return checks.some((c) => c.ok === false) ? 1 : 0;
     }

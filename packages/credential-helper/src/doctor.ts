@@ -8,7 +8,7 @@ import { profileHeader, sectionValues, splitCommand } from "./aws-config.js";
 import { StageCache } from "./cache.js";
 import type { Check } from "./check.js";
 import type { Deps } from "./io.js";
-import { FIXES } from "./errors.js";
+import { FIXES, type HelperError } from "./errors.js";
 import { unsafeReason } from "./ownership.js";
 import { awsConfigFile, claudeSettingsFile, helperHome, join } from "./paths.js";
 import { readText } from "./store.js";
@@ -29,6 +29,14 @@ export async function doctor(d: Deps, s: StageSettings, source: string, options:
     await helperHomeCheck(d),
     ...(await cachePermissionsCheck(d, s)),
   ];
+}
+
+/**
+ * When the stage settings themselves sit under an unsafe helper home they are not read, so the other
+ * checks cannot run: the report is the refusal and the helper home check.
+ */
+export async function unsafeHomeChecks(d: Deps, refusal: HelperError): Promise<Check[]> {
+  return [{ name: "stage settings", ok: false, detail: refusal.message, fix: refusal.fix }, await helperHomeCheck(d)];
 }
 
 /** The profile in ~/.aws/config: an sso-session for Identity Center, else this helper's credential_process (and that it still exists). */
