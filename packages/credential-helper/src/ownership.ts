@@ -7,7 +7,9 @@
  * ever used or printed.
  *
  * Cost on the warm `credential-process` path: one `stat` per file, and one per directory the first time
- * a `Deps` object meets it (memoised), so no extra reads. Windows has no POSIX owner or mode bits to
+ * a `Deps` object meets it (memoised), so no extra reads. `stat`, not `lstat`: what must be the user's is
+ * what gets read, the target of a symlink included (a link's own mode bits mean nothing, and a link can
+ * only appear in a directory that already passed the check, or was made by the user). Windows has no POSIX owner or mode bits to
  * compare: the checks are skipped there (the profile directory's ACL is what protects it).
  */
 import type { Deps } from "./io.js";
