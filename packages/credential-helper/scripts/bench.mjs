@@ -27,7 +27,7 @@ const settings = {
   teams: [],
   telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf" },
 };
-mkdirSync(join(home, ".claude-bedrock", "stages"), { recursive: true });
+mkdirSync(join(home, ".claude-bedrock", "stages"), { recursive: true, mode: 0o700 });
 writeFileSync(join(home, ".claude-bedrock", "stages", `${stage}.json`), JSON.stringify(settings));
 const cache = join(home, ".claude-bedrock", "cache", stage);
 mkdirSync(cache, { recursive: true, mode: 0o700 });

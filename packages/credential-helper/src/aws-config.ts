@@ -171,3 +171,78 @@ export function sectionValues(text: string, header: string): Record<string, stri
   }
   return out;
 }
+
+export interface AwsConfigProblem {
+  /** 1-based line number. */
+  readonly line: number;
+  readonly problem: string;
+}
+
+const SECTION = /^\[(.+)\]/;
+const OPTION = /^(.*?)\s*([=:])\s*(.*)$/;
+
+/**
+ * Why the AWS CLI and SDKs would refuse to read this config text, or undefined when they read it. It
+ * follows botocore's `raw_config_parse`: Python's `configparser.RawConfigParser` with its defaults
+ * (full-line `#`/`;` comments, no inline comments, `=` or `:`, a more-indented line continues the value,
+ * strict: no section or key twice), then one level of nested `key = value` lines under a key whose value
+ * starts on the next line (`s3 =` followed by indented settings). Setup must not append a profile to a
+ * file the CLI already rejects, and report success.
+ */
+export function awsConfigProblem(text: string): AwsConfigProblem | undefined {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  let section: string | undefined;
+  let option: string | undefined;
+  let indent = 0;
+  let firstError: AwsConfigProblem | undefined;
+  const seen = new Set<string>();
+  const values = new Map<string, { line: number; value: string[] }>();
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const trimmed = raw.trim();
+    const comment = trimmed.startsWith("#") || trimmed.startsWith(";");
+    if (comment || trimmed === "") {
+      // A blank line (not a comment) inside a value is part of it.
+      if (!comment && section !== undefined && option) values.get(`${section}\0${option}`)?.value.push("");
+      continue;
+    }
+    const lead = raw.search(/\S/);
+    // configparser: a key-less line ends continuation (its option name is empty, hence falsy).
+    if (section !== undefined && option && lead > indent) {
+      values.get(`${section}\0${option}`)?.value.push(trimmed);
+      continue;
+    }
+    indent = lead;
+    const header = SECTION.exec(trimmed);
+    if (header) {
+      section = header[1]!;
+      option = undefined;
+      if (section !== "DEFAULT") {
+        if (seen.has(section)) return { line: i + 1, problem: `section [${section}] appears twice` };
+        seen.add(section);
+      }
+      continue;
+    }
+    if (section === undefined) return { line: i + 1, problem: "a line before the first [section] header" };
+    const m = OPTION.exec(trimmed);
+    if (!m || m[1] === "") {
+      firstError ??= { line: i + 1, problem: m ? "a value without a key" : "neither a [section] header, a `key = value` line, a comment nor an indented continuation" };
+      option = m ? "" : option;
+      continue;
+    }
+    option = m[1]!.trimEnd().toLowerCase();
+    const key = `${section}\0${option}`;
+    if (values.has(key) || seen.has(key)) return { line: i + 1, problem: `key ${option} appears twice in [${section}]` };
+    seen.add(key);
+    values.set(key, { line: i + 1, value: [m[3]!.trim()] });
+  }
+  if (firstError) return firstError;
+  for (const [key, { line, value }] of values) {
+    // botocore parses a value that starts on the next line as nested `key = value` settings.
+    if (value.length < 2 || value[0] !== "") continue;
+    const bad = value.slice(1).find((l) => l.trim() !== "" && !l.includes("="));
+    if (bad !== undefined) return { line, problem: `the nested settings of ${key.split("\0")[1]} in [${key.split("\0")[0]}] have a line without "=" (${JSON.stringify(bad.slice(0, 40))})` };
+  }
+  return undefined;
+}

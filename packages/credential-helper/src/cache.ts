@@ -7,12 +7,12 @@
  *   lock                the cross-process sign-in lock
  * Reading these files needs nothing but `node:fs`: this is the warm path.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import type { Identity } from "./oidc/client.js";
 import { cacheDir, join } from "./paths.js";
 import { readJson, removeFile, writePrivateJson } from "./store.js";
 
-type CacheDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now" | "log" | "secretStore">;
+type CacheDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "uid" | "pid" | "now" | "log" | "secretStore">;
 
 /** Cached credentials are served only while they have more than this left (the AWS SDKs refresh at 5 min too). */
 export const CREDENTIALS_WINDOW_MS = 5 * 60 * 1000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { COMMANDS, parseArgs, run } from "./cli.js";
 import { ERROR_CODES, FIXES, HelperError, toHelperError } from "./errors.js";
 import { EXIT_CODES } from "./main.js";
-import { redact } from "./deps.js";
+import { redact } from "./real-deps.js";
 import { headersFor } from "./otel-headers.js";
 import { credentialsFresh, idTokenUsable, processOutput, CREDENTIALS_WINDOW_MS } from "./cache.js";
 import { classifyRefreshFailure } from "./oidc/flows.js";

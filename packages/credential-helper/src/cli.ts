@@ -2,100 +2,13 @@
  * Argument parsing and dispatch. Throws `HelperError`s; `main.ts` turns them into one stderr line and
  * an exit code. Each command module is imported only when that command runs.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { loadSettings, type LoadedSettings } from "./settings.js";
 import type { StageSettings } from "@ccb/stage-settings";
+import { COMMANDS, GLOBAL_HELP, HELP, type Command } from "./help.js";
 
-export const COMMANDS = ["setup", "login", "credential-process", "otel-headers", "status", "doctor", "logout"] as const;
-type Command = (typeof COMMANDS)[number];
-
-const GLOBAL_HELP = `Usage: claude-bedrock <command> [options]
-
-Sign in to your organisation's identity provider and give Claude Code and the AWS CLI/SDKs
-credentials for Amazon Bedrock.
-
-Commands:
-  setup                 write the AWS profile and Claude Code settings for a stage (--undo reverts;
-                        --managed writes the organisation-enforced part for every user of the machine)
-  login                 sign in (browser; --no-browser prints the URL; --device for device sign-in)
-  credential-process    print AWS credentials for credential_process (called by the AWS SDK/CLI)
-  otel-headers          print telemetry headers for Claude Code's otelHeadersHelper
-  status                who is signed in, until when, which profile (--json)
-  doctor                check configuration, identity provider, clock and port; say what to fix
-  logout                forget tokens and credentials (--idp also signs out of the identity provider)
-
-Options for every command:
-  --stage <name>        the stage to use when several are set up (env CLAUDE_BEDROCK_STAGE)
-  --settings <file>     read stage settings from this file (env CLAUDE_BEDROCK_SETTINGS)
-  --debug               explain each step on stderr (never prints tokens or secrets)
-  -h, --help            help for a command
-  -V, --version         print the version
-
-Run \`claude-bedrock <command> --help\` for a command's options.
-`;
-
-const HELP: Record<Command, string> = {
-  setup: `Usage: claude-bedrock setup [--settings <file>] [--stage <name>] [--team <name>] [--force | --undo]
-       claude-bedrock setup --managed [--managed-dir <dir>] [--print | --undo] [--settings <file>] [--stage <name>]
-
-Saves the stage settings, writes the profile to ~/.aws/config (credential_process, or an sso-session
-for IAM Identity Center stages) and merges Claude Code's ~/.claude/settings.json (Bedrock, profile,
-Region, models, telemetry). Keeps every other profile, comment and setting; backs up what it changes
-to ~/.claude-bedrock/backups. Safe to run again.
-
-  --team <name>   use this team's inference profiles (default: the team claim of your sign-in)
-  --undo          put back what setup replaced, leaving anything you changed since
-  --force         overwrite settings you changed since setup wrote them (default: keep yours, with a note)
-
-For IT (run as administrator, or with --managed-dir for an MDM package):
-  --managed            write the stage's organisation-enforced settings (Bedrock, Region, telemetry with
-                       its locked destination, models when the stage has no teams) as the drop-in
-                       <dir>/managed-settings.d/50-claude-bedrock-<stage>.json, readable by every user.
-                       Touches no other file; developers still run \`claude-bedrock setup\` for their profile
-  --managed-dir <dir>  the managed directory (default: /etc/claude-code on Linux, /Library/Application
-                       Support/ClaudeCode on macOS, C:\\Program Files\\ClaudeCode on Windows)
-  --print              print the drop-in's JSON on stdout instead of writing it
-  --undo               with --managed: remove that drop-in only
-`,
-  login: `Usage: claude-bedrock login [--no-browser | --device] [--stage <name>]
-
-Signs in with your identity provider (authorization code + PKCE) and caches the tokens.
-
-  --no-browser    print the sign-in URL instead of opening a browser; you may paste the address the
-                  browser ends on if it cannot reach this machine (SSH)
-  --device        device sign-in: open a URL on any device and enter a code; when the IdP does not
-                  offer it, falls back to --no-browser
-On a machine without a display (SSH), login behaves as --no-browser.
-`,
-  "credential-process": `Usage: claude-bedrock credential-process [--stage <name>]
-
-Prints AWS credentials as credential_process JSON (Version 1) on stdout, and nothing else.
-Uses cached credentials, then the cached sign-in, then a silent refresh, and opens a browser
-sign-in only as the last resort. Configured by \`claude-bedrock setup\`.
-`,
-  "otel-headers": `Usage: claude-bedrock otel-headers [--stage <name>]
-
-Prints a JSON object of HTTP headers for Claude Code's otelHeadersHelper: a bearer token for the
-telemetry collector and attribution headers. Prints {} when not signed in. Always exits 0.
-`,
-  status: `Usage: claude-bedrock status [--json] [--stage <name>]
-
-Shows who is signed in, until when, the AWS profile, cached credentials and the last quota answer.
-`,
-  doctor: `Usage: claude-bedrock doctor [--stage <name>] [--managed-dir <dir>]
-
-Checks the stage settings, ~/.aws/config, Claude Code settings, the stage's managed settings drop-in
-(if any: does it match what \`setup --managed\` writes now), the identity provider, your clock, the
-sign-in port, the cache permissions and the helper version, and says what to fix.
-`,
-  logout: `Usage: claude-bedrock logout [--idp] [--stage <name>]
-
-Forgets the cached tokens and credentials of the stage.
-
-  --idp   also end the session at the identity provider (opens its sign-out page)
-`,
-};
+export { COMMANDS } from "./help.js";
 
 interface Parsed {
   command?: Command;
@@ -180,7 +93,17 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "credential-process": {
       const { settings } = await loadSettings(d, sel);
       const [{ CredentialResolver, loginTimeoutMs }, { processOutput }, { isHeadless }] = await Promise.all([import("./credentials.js"), import("./cache.js"), import("./browser.js")]);
-      const creds = await new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) }).resolve();
+      const resolver = new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) });
+      let creds;
+      try {
+        creds = await resolver.resolve();
+      } finally {
+        // A browser sign-in happened (even if STS then failed): the team's models may have changed.
+        if (resolver.signedIn) {
+          const note = await applyTeamChange(d, settings);
+          if (note) d.log.info(`${note} Restart Claude Code to use them.`);
+        }
+      }
       d.stdout(`${processOutput(creds)}\n`);
       return 0;
     }
@@ -202,7 +125,9 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "login": {
       const { settings } = await loadSettings(d, sel);
       const [{ login }, { loginTimeoutMs }] = await Promise.all([import("./commands.js"), import("./credentials.js")]);
-      d.log.info(await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) }));
+      const r = await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) });
+      const note = r.teamChanged ? await applyTeamChange(d, settings) : undefined;
+      d.log.info(`${r.message}${note ? ` ${note}` : ""}`);
       await updateNotice(d, settings);
       return 0;
     }
@@ -222,9 +147,13 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
       return 0;
     }
     case "doctor": {
-      const loaded = await loadSettings(d, sel);
-      const { doctor, formatChecks } = await import("./commands.js");
-      const checks = await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
+      const { doctor, formatChecks, unsafeHomeChecks } = await import("./doctor.js");
+      const loaded = await loadSettings(d, sel).catch((e: unknown) => {
+        // Saved settings under an unsafe helper home are not read; doctor still says what to fix.
+        if (e instanceof HelperError && e.code === "ERR_CACHE_UNSAFE") return e;
+        throw e;
+      });
+      const checks = loaded instanceof HelperError ? await unsafeHomeChecks(d, loaded) : await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
       d.stdout(`${formatChecks(checks)}\n`);
       return checks.some((c) => c.ok === false) ? 1 : 0;
     }
@@ -233,8 +162,8 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
 
 async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; stage?: string }): Promise<number> {
   if (p.flags.has("--managed")) return managedCommand(d, p, sel);
-  const { runSetup, runUndo } = await import("./setup.js");
   if (p.flags.has("--undo")) {
+    const { runUndo } = await import("./undo.js");
     const settings = sel.stage ? undefined : (await loadSettings(d, sel)).settings;
     const stage = sel.stage ?? settings!.stage;
     report(d, await runUndo(d, stage), `Undid setup of stage ${stage}.`);
@@ -242,6 +171,7 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
     return 0;
   }
   const { loaded, text } = await setupSettings(d, sel);
+  const { runSetup } = await import("./setup.js");
   const result = await runSetup(d, loaded.settings, { ...(p.team ? { team: p.team } : {}), settingsText: text, force: p.flags.has("--force") });
   report(d, result, `Set up stage ${loaded.settings.stage}: profile ${loaded.settings.awsProfile} in ${loaded.settings.region}.`);
   if (loaded.settings.federation.mode === "identity-center") d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
@@ -293,6 +223,15 @@ function report(d: Deps, r: { changed: string[]; unchanged: string[]; notes: str
   for (const f of r.changed) d.log.info(`  updated   ${f}`);
   for (const f of r.unchanged) d.log.info(`  unchanged ${f}`);
   for (const n of r.notes) d.log.info(`  note: ${n}`);
+}
+
+/**
+ * After a new sign-in: switch Claude Code to the signed-in team's inference profiles when setup has run
+ * (setup.ts; best effort, a no-op when nothing changes). Returns the note to show, if any.
+ */
+async function applyTeamChange(d: Deps, s: StageSettings): Promise<string | undefined> {
+  const { applyTeamModels } = await import("./setup.js");
+  return applyTeamModels(d, s);
 }
 
 /**

@@ -1,16 +1,12 @@
 /**
- * `login`, `logout`, `status` and `doctor`. `credential-process`, `otel-headers` and `setup` live in
+ * `login`, `logout` and `status`. `credential-process`, `otel-headers`, `setup` and `doctor` live in
  * their own modules; this file stays free of heavy imports too.
  */
-import * as net from "node:net";
 import type { StageSettings } from "@ccb/stage-settings";
 import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
 import { saveTokens } from "./credentials.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
-import { profileHeader, sectionValues, splitCommand } from "./aws-config.js";
-import { awsConfigFile, claudeSettingsFile, join } from "./paths.js";
-import { readText } from "./store.js";
 
 export interface LoginFlags {
   readonly noBrowser: boolean;
@@ -18,7 +14,13 @@ export interface LoginFlags {
   readonly timeoutMs: number;
 }
 
-export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promise<string> {
+export interface LoginResult {
+  readonly message: string;
+  /** A new sign-in: its team claim may differ from the one setup applied (cli.ts switches the models). */
+  readonly teamChanged: true;
+}
+
+export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promise<LoginResult> {
   if (s.federation.mode === "identity-center") {
     throw new HelperError("ERR_FEDERATION_IDENTITY_CENTER", `stage ${s.stage} signs in through IAM Identity Center (profile ${s.awsProfile})`);
   }
@@ -40,9 +42,7 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
     const saved = await saveTokens(cache, t);
     // New identity: credentials minted for a previous sign-in must not be served under it.
     await cache.remove("credentials.json");
-    const { applyTeamModels } = await import("./setup.js");
-    const team = await applyTeamModels(d, s);
-    return `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.${team ? ` ${team}` : ""}`;
+    return { message: `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.`, teamChanged: true };
   } finally {
     await lock.release();
   }
@@ -132,112 +132,4 @@ export function formatStatus(r: StatusReport): string {
   ];
   if (r.quota) lines.push(`Quota:        ${r.quota.outcome} at ${r.quota.checkedAt}${r.quota.reason ? ` (${r.quota.reason})` : ""}`);
   return lines.join("\n");
-}
-
-export interface Check {
-  readonly name: string;
-  readonly ok: boolean | "warn";
-  readonly detail: string;
-  readonly fix?: string;
-}
-
-/** Whether the sign-in callback could listen on `host`: a taken port is not free; no IPv6 loopback (::1) is. */
-function portFree(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", (e: NodeJS.ErrnoException) => resolve(host === "::1" && e.code !== "EADDRINUSE" && e.code !== "EACCES"));
-    srv.listen({ port, host, exclusive: true, ...(host === "::1" ? { ipv6Only: true } : {}) }, () => srv.close(() => resolve(true)));
-  });
-}
-
-/** Whether the program a `credential_process` names (first element) exists and is executable. */
-async function commandCheck(d: Deps, program: string): Promise<Check> {
-  const fix = "run `claude-bedrock setup` again (the helper or the Node it names has moved, e.g. after an upgrade)";
-  const sep = d.platform === "win32" ? /[\\/]/ : /\//;
-  const candidates = sep.test(program)
-    ? [program]
-    : (d.env.PATH ?? d.env.Path ?? "")
-        .split(d.platform === "win32" ? ";" : ":")
-        .filter((dir) => dir !== "")
-        .flatMap((dir) => (d.platform === "win32" ? ["", ".exe", ".cmd"].map((ext) => join(d, dir, program + ext)) : [join(d, dir, program)]));
-  for (const c of candidates) {
-    const st = await d.fs.stat(c).catch(() => undefined);
-    if (!st || st.isDirectory()) continue;
-    if (d.platform !== "win32" && (st.mode & 0o111) === 0) return { name: "helper command", ok: false, detail: `${c} (from credential_process) is not executable`, fix };
-    return { name: "helper command", ok: true, detail: `${c} exists and is executable` };
-  }
-  return { name: "helper command", ok: false, detail: `${program || "(empty)"} (from credential_process) does not exist`, fix };
-}
-
-export async function doctor(d: Deps, s: StageSettings, source: string, options: { managedDir?: string } = {}): Promise<Check[]> {
-  const checks: Check[] = [{ name: "stage settings", ok: true, detail: `stage ${s.stage} from ${source}` }];
-  const awsFile = awsConfigFile(d);
-  const awsText = await readText(d, awsFile).catch(() => undefined);
-  const values = awsText ? sectionValues(awsText, profileHeader(s.awsProfile)) : {};
-  if (s.federation.mode === "identity-center") {
-    checks.push(values.sso_session ? { name: "AWS profile", ok: true, detail: `[${profileHeader(s.awsProfile)}] uses sso-session ${values.sso_session}` } : { name: "AWS profile", ok: false, detail: `no SSO profile ${s.awsProfile} in ${awsFile}`, fix: "run `claude-bedrock setup`" });
-  } else {
-    const cp = values.credential_process ?? "";
-    checks.push(cp.includes("credential-process") ? { name: "AWS profile", ok: true, detail: `[${profileHeader(s.awsProfile)}] in ${awsFile} runs this helper` } : { name: "AWS profile", ok: false, detail: `no credential_process for ${s.awsProfile} in ${awsFile}`, fix: "run `claude-bedrock setup`" });
-    if (cp.includes("credential-process")) checks.push(await commandCheck(d, splitCommand(cp, d.platform)[0] ?? ""));
-  }
-  const creds = await readText(d, awsFile.replace(/config$/, "credentials")).catch(() => undefined);
-  if (creds && new RegExp(`^\\s*\\[\\s*${s.awsProfile.replace(/[.]/g, "\\.")}\\s*\\]`, "m").test(creds)) {
-    checks.push({ name: "static credentials", ok: false, detail: `~/.aws/credentials has a [${s.awsProfile}] section that shadows credential_process`, fix: "remove that section from ~/.aws/credentials" });
-  }
-  const claudeText = await readText(d, claudeSettingsFile(d)).catch(() => undefined);
-  try {
-    const env = (claudeText ? (JSON.parse(claudeText) as { env?: Record<string, string> }).env : undefined) ?? {};
-    const ok = env.CLAUDE_CODE_USE_BEDROCK === "1" && env.AWS_PROFILE === s.awsProfile;
-    checks.push(ok ? { name: "Claude Code settings", ok: true, detail: `${claudeSettingsFile(d)} uses Bedrock with profile ${s.awsProfile}` } : { name: "Claude Code settings", ok: false, detail: `${claudeSettingsFile(d)} does not select Bedrock with profile ${s.awsProfile}`, fix: "run `claude-bedrock setup`" });
-  } catch {
-    checks.push({ name: "Claude Code settings", ok: false, detail: `${claudeSettingsFile(d)} is not valid JSON`, fix: "fix the file, then run `claude-bedrock setup`" });
-  }
-  const { defaultManagedDir, managedCheck } = await import("./managed.js");
-  checks.push(await managedCheck(d, s, options.managedDir ?? defaultManagedDir(d)));
-  if (s.federation.mode !== "identity-center") {
-    // The issuer is exactly the tokens' `iss`; Auth0's ends with a slash.
-    const discovery = `${s.identityProvider.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
-    try {
-      const started = d.now();
-      const res = await d.fetch(discovery, { signal: AbortSignal.timeout(10_000) });
-      const body = (await res.json().catch(() => ({}))) as { issuer?: string; device_authorization_endpoint?: string };
-      if (!res.ok) checks.push({ name: "identity provider", ok: false, detail: `${discovery} answered HTTP ${res.status}`, fix: "tell your platform team" });
-      else if (body.issuer !== s.identityProvider.issuer) checks.push({ name: "identity provider", ok: false, detail: `discovery names issuer ${body.issuer}, the stage expects ${s.identityProvider.issuer}`, fix: "tell your platform team" });
-      else checks.push({ name: "identity provider", ok: true, detail: `${s.identityProvider.issuer} reachable${body.device_authorization_endpoint ? "; device sign-in available" : ""}` });
-      const date = res.headers.get("date");
-      if (date) {
-        const skew = Math.round((Date.parse(date) - (started + d.now()) / 2) / 1000);
-        checks.push(Math.abs(skew) > 60 ? { name: "clock", ok: false, detail: `your clock is ${Math.abs(skew)} s ${skew > 0 ? "behind" : "ahead of"} the identity provider`, fix: "turn on automatic time synchronisation" } : { name: "clock", ok: true, detail: `within ${Math.max(1, Math.abs(skew))} s of the identity provider` });
-      }
-    } catch (e) {
-      checks.push({ name: "identity provider", ok: false, detail: `cannot reach ${discovery} (${(e as Error).message})`, fix: "check your network or VPN" });
-    }
-    // With a localhost redirect the callback also listens on ::1 (a browser may resolve localhost there).
-    const port = s.identityProvider.redirectPort;
-    const hosts = s.identityProvider.redirectHost === "localhost" ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
-    const shown = (h: string) => `${h.includes(":") ? `[${h}]` : h}:${port}`;
-    const taken: string[] = [];
-    for (const h of hosts) if (!(await portFree(port, h))) taken.push(shown(h));
-    checks.push(taken.length === 0 ? { name: "sign-in port", ok: true, detail: `${hosts.map(shown).join(" and ")} ${hosts.length > 1 ? "are" : "is"} free` } : { name: "sign-in port", ok: "warn", detail: `${taken.join(" and ")} ${taken.length > 1 ? "are" : "is"} in use (a sign-in may be running, or another program holds it)`, fix: `find it with \`lsof -i :${port}\` (or \`netstat -ano\` on Windows)` });
-  }
-  if (s.distribution) {
-    const { helperUpdateCheck } = await import("./update-check.js");
-    const r = await helperUpdateCheck(d, s, "doctor");
-    if (r?.status === "newer") checks.push({ name: "helper version", ok: "warn", detail: `${r.current} installed, ${r.latest} available`, fix: r.fix });
-    else if (r?.status === "current") checks.push({ name: "helper version", ok: true, detail: `${r.current} is the latest` });
-    else if (r?.status === "unavailable") checks.push({ name: "helper version", ok: "warn", detail: `cannot tell whether ${d.version} is the latest: ${r.detail}`, ...(r.fix ? { fix: r.fix } : {}) });
-    else if (r?.status === "skipped") checks.push({ name: "helper version", ok: true, detail: `${d.version}; not compared with the registry (CLAUDE_BEDROCK_NO_UPDATE_CHECK=1)` });
-  }
-  const cache = new StageCache(d, s.stage);
-  if (d.platform !== "win32") {
-    const st = await d.fs.stat(cache.dir).catch(() => undefined);
-    if (st && (st.mode & 0o077) !== 0) checks.push({ name: "cache permissions", ok: false, detail: `${cache.dir} is readable by others`, fix: `chmod 700 ${cache.dir}` });
-    else checks.push({ name: "cache permissions", ok: true, detail: st ? `${cache.dir} is private` : "no cache yet" });
-  }
-  return checks;
-}
-
-export function formatChecks(checks: readonly Check[]): string {
-  return checks.map((c) => `${c.ok === true ? "ok  " : c.ok === "warn" ? "warn" : "FAIL"}  ${c.name}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`).join("\n");
 }

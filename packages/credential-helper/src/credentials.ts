@@ -5,7 +5,7 @@
  */
 import type { StageSettings } from "@ccb/stage-settings";
 import { credentialsFresh, idTokenUsable, StageCache, type CachedCredentials, type CachedIdToken } from "./cache.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import type { Federation } from "./federation.js";
 import { HelperError } from "./errors.js";
 import { acquireLock } from "./lock.js";
@@ -47,6 +47,11 @@ export async function saveTokens(cache: StageCache, t: TokenResult): Promise<Cac
 
 export class CredentialResolver {
   readonly cache: StageCache;
+  /**
+   * Set when this resolution signed in through the browser: the team claim may have changed, so the
+   * caller (cli.ts) switches Claude Code's model keys. Kept out of here so this module needs no setup code.
+   */
+  signedIn: CachedIdToken | undefined;
   private discovered: Promise<Discovered> | undefined;
   constructor(
     private readonly d: Deps,
@@ -128,8 +133,7 @@ export class CredentialResolver {
     const flows = await import("./oidc/flows.js");
     const t = await flows.browserLogin(this.d, this.settings, { noBrowser: false, timeoutMs: this.options.loginTimeoutMs }, await this.discover());
     const saved = await saveTokens(this.cache, t);
-    const note = await (await import("./setup.js")).applyTeamModels(this.d, this.settings);
-    if (note) this.d.log.info(`${note} Restart Claude Code to use them.`);
+    this.signedIn = saved;
     return saved;
   }
 

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "ERR_SETTINGS_MISSING",
   "ERR_SETTINGS_INVALID",
   "ERR_CACHE_UNWRITABLE",
+  "ERR_CACHE_UNSAFE",
   "ERR_LOCK_TIMEOUT",
   "ERR_IDP_UNREACHABLE",
   "ERR_IDP_DISCOVERY",
@@ -41,6 +42,8 @@ export const ERROR_CODES = [
   "ERR_FEDERATION_IDENTITY_CENTER",
   "ERR_SETUP_UNPARSABLE",
   "ERR_SETUP_NOTHING_TO_UNDO",
+  "ERR_SETUP_AWS_CONFIG_INVALID",
+  "ERR_SETUP_UNKNOWN_TEAM",
   "ERR_MANAGED_UNWRITABLE",
   "ERR_HELPER_INTERNAL",
 ] as const;
@@ -53,6 +56,7 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_SETTINGS_MISSING: "run `claude-bedrock setup --settings <file>` with the stage settings from your platform team",
   ERR_SETTINGS_INVALID: "ask your platform team for current stage settings, then run `claude-bedrock setup --settings <file>`",
   ERR_CACHE_UNWRITABLE: "make your home directory writable (or set CLAUDE_BEDROCK_HOME to a writable directory)",
+  ERR_CACHE_UNSAFE: "run the chown/chmod named above (or remove the path: the helper recreates it), then retry",
   ERR_LOCK_TIMEOUT: "another sign-in is still running; finish it in the browser, or delete the lock file named above",
   ERR_IDP_UNREACHABLE: "check your network or VPN, then retry",
   ERR_IDP_DISCOVERY: "the identity provider's configuration does not match the stage settings; tell your platform team",
@@ -82,6 +86,8 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_FEDERATION_IDENTITY_CENTER: "this stage uses IAM Identity Center: run `aws sso login --profile <profile>`",
   ERR_SETUP_UNPARSABLE: "fix or move the file named above (a backup is never overwritten), then run setup again",
   ERR_SETUP_NOTHING_TO_UNDO: "nothing to do",
+  ERR_SETUP_AWS_CONFIG_INVALID: "fix the line named above (the AWS CLI rejects the file as it is), then run setup again",
+  ERR_SETUP_UNKNOWN_TEAM: "pass one of the teams named above to --team, or leave --team out to use the team of your sign-in",
   ERR_MANAGED_UNWRITABLE: "run it as an administrator (`sudo claude-bedrock setup --managed`), or pass --managed-dir <dir> and ship the file with your MDM",
   ERR_HELPER_INTERNAL: "run again with --debug and report the output",
 };

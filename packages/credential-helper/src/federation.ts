@@ -5,7 +5,7 @@
  * `credential_process`) can never be consulted. The AWS SDK is imported only here, lazily.
  */
 import type { CognitoIdentityPoolSettings, DirectFederationSettings } from "@ccb/stage-settings";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { isNetworkError } from "./oidc/errors.js";
 import { cognito, sts } from "./lazy.js";

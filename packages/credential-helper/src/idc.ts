@@ -6,7 +6,7 @@
  */
 import type { StageSettings } from "@ccb/stage-settings";
 import { StageCache } from "./cache.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { profileHeader, sectionValues } from "./aws-config.js";
 import { awsConfigFile, join } from "./paths.js";
 import { readJson, readText, writePrivateJson } from "./store.js";

@@ -6,17 +6,12 @@
  * means "use the 0600 file instead". Short-lived credentials and the id_token stay in files: reading a
  * keychain costs tens of milliseconds, more than the whole warm `credential-process`.
  */
-import type { Deps } from "./deps.js";
+import type { Deps, SecretStore } from "./io.js";
+
+export type { SecretStore } from "./io.js";
 
 export const KEYCHAIN_SERVICE = "claude-bedrock";
 export const KEYCHAIN_TIMEOUT_MS = 3_000;
-
-export interface SecretStore {
-  readonly name: string;
-  get(account: string): Promise<string | undefined>;
-  set(account: string, secret: string): Promise<void>;
-  delete(account: string): Promise<void>;
-}
 
 export interface RunResult {
   readonly code: number | null;

@@ -1,6 +1,6 @@
 import * as fsp from "node:fs/promises";
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
-import type { Fs } from "./deps.js";
+import type { Fs } from "./io.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireLock, isStale } from "./lock.js";

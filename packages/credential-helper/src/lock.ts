@@ -5,7 +5,7 @@
  * than `staleAfterMs` is broken, one breaker at a time (see `breakStale`). The lock is held through the callback server's bind and the whole
  * sign-in, so there is no window between "I own the sign-in" and "I own the port".
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { ensurePrivateDir, readText, removeFile, unwritable } from "./store.js";
 import { dirname } from "./paths.js";

@@ -3,7 +3,7 @@
  * codes and the only place that touches `process` directly.
  */
 import { run } from "./cli.js";
-import { realDeps } from "./deps.js";
+import { realDeps } from "./real-deps.js";
 import { systemBrowserOpener } from "./browser.js";
 import { toHelperError, type HelperErrorCode } from "./errors.js";
 
@@ -14,6 +14,7 @@ export const EXIT_CODES: Readonly<Record<HelperErrorCode, number>> = {
   ERR_SETTINGS_INVALID: 11,
   ERR_CACHE_UNWRITABLE: 12,
   ERR_LOCK_TIMEOUT: 13,
+  ERR_CACHE_UNSAFE: 14,
   ERR_IDP_UNREACHABLE: 20,
   ERR_IDP_DISCOVERY: 21,
   ERR_IDP_REJECTED: 22,
@@ -43,6 +44,8 @@ export const EXIT_CODES: Readonly<Record<HelperErrorCode, number>> = {
   ERR_SETUP_UNPARSABLE: 61,
   ERR_SETUP_NOTHING_TO_UNDO: 62,
   ERR_MANAGED_UNWRITABLE: 63,
+  ERR_SETUP_AWS_CONFIG_INVALID: 64,
+  ERR_SETUP_UNKNOWN_TEAM: 65,
   ERR_HELPER_INTERNAL: 70,
 };
 

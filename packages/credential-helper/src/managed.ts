@@ -12,8 +12,8 @@
  */
 import * as path from "node:path";
 import type { StageSettings } from "@ccb/stage-settings";
-import type { Check } from "./commands.js";
-import type { Deps } from "./deps.js";
+import type { Check } from "./check.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { claudeKeys } from "./setup.js";
 import { readText } from "./store.js";

@@ -5,7 +5,7 @@
  */
 import type { StageSettings } from "@ccb/stage-settings";
 import { idTokenUsable, StageCache, type CachedIdToken } from "./cache.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 
 /** Claude Code re-runs the helper every 29 min by default; a token must outlive that to stay useful. */
 export function refreshBeforeMs(env: Readonly<Record<string, string | undefined>>): number {

@@ -3,7 +3,7 @@
  * Windows paths on Linux.
  */
 import * as path from "node:path";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 
 type PathDeps = Pick<Deps, "env" | "platform" | "homedir">;
 

@@ -11,7 +11,7 @@
  * and continues, `closed` refuses.
  */
 import type { QuotaSettings } from "@ccb/stage-settings";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import type { QuotaState } from "./cache.js";
 

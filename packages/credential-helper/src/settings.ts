@@ -9,10 +9,10 @@
  */
 import * as path from "node:path";
 import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/stage-settings";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { stageSettingsFile, stagesDir } from "./paths.js";
-import { readText } from "./store.js";
+import { readPrivateText } from "./store.js";
 
 declare const __CCB_EMBEDDED_SETTINGS__: string | undefined;
 
@@ -27,7 +27,7 @@ export interface LoadedSettings {
   readonly source: string;
 }
 
-type SettingsDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "selfCommand" | "selfScript">;
+type SettingsDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "uid" | "selfCommand" | "selfScript">;
 
 /** Loopback http issuers/endpoints are for tests and local development only, and only when asked for. */
 export function allowInsecureLoopback(d: Pick<Deps, "env">): boolean {
@@ -55,8 +55,9 @@ export function parseSettingsText(d: Pick<Deps, "env">, text: string, source: st
 async function fromFile(d: SettingsDeps, file: string): Promise<LoadedSettings | undefined> {
   let text: string | undefined;
   try {
-    text = await readText(d, file);
+    text = await readPrivateText(d, file);
   } catch (e) {
+    if (e instanceof HelperError) throw e;
     throw new HelperError("ERR_SETTINGS_MISSING", `cannot read stage settings ${file} (${(e as NodeJS.ErrnoException).code})`, { cause: e });
   }
   if (text === undefined) return undefined;

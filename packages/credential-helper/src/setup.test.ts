@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, lstatS
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
-import { applyTeamModels, runSetup, runUndo } from "./setup.js";
+import { applyTeamModels, runSetup } from "./setup.js";
+import { runUndo } from "./undo.js";
 import { StageCache } from "./cache.js";
 import { HelperError } from "./errors.js";
 import { stageSettings, testDeps, type TestDeps } from "../test/support.js";
@@ -154,12 +155,38 @@ describe("setup", () => {
     expect(readFileSync(aws, "utf8")).toBe(awsBefore);
   });
 
-  it("uses the team's inference profiles when the team matches, the stage's models otherwise", async () => {
+  it("uses the team's inference profiles when the team matches", async () => {
     const { d, claude } = world();
     await setup(d, settings(), "platform");
     expect(JSON.parse(readFileSync(claude, "utf8")).env.ANTHROPIC_MODEL).toBe("arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123");
-    await setup(d, settings(), "unknown-team");
-    expect(JSON.parse(readFileSync(claude, "utf8")).env.ANTHROPIC_MODEL).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+  });
+
+  it("refuses a --team the stage does not have, naming its teams nearest first, and writes nothing", async () => {
+    const { d, aws, claude } = world();
+    const teams = [
+      { name: "data", models: { primary: "p", fast: "f" } },
+      { name: "platform", models: { primary: "p", fast: "f" } },
+      { name: "plat-ops", models: { primary: "p", fast: "f" } },
+    ];
+    const e = await setup(d, settings({ teams }), "platfrom").then(
+      () => undefined,
+      (err: unknown) => err as HelperError,
+    );
+    expect(e?.code).toBe("ERR_SETUP_UNKNOWN_TEAM");
+    expect(e?.message).toBe('stage pilot has no team "platfrom"; its teams, nearest first: platform, plat-ops, data');
+    expect(readFileSync(aws, "utf8")).toBe(AWS_CONFIG);
+    expect(readFileSync(claude, "utf8")).toBe(CLAUDE_SETTINGS);
+    await expect(setup(d, settings({ teams: [] }), "platform")).rejects.toMatchObject({ code: "ERR_SETUP_UNKNOWN_TEAM", message: "stage pilot has no teams, so --team platform cannot apply" });
+  });
+
+  it("refuses an ~/.aws/config the AWS CLI cannot parse, naming the line, and writes nothing", async () => {
+    const { d, aws, claude } = world();
+    const broken = `${AWS_CONFIG}region us-west-2\n`;
+    writeFileSync(aws, broken);
+    await expect(setup(d)).rejects.toMatchObject({ code: "ERR_SETUP_AWS_CONFIG_INVALID", message: `${aws} line 11: neither a [section] header, a \`key = value\` line, a comment nor an indented continuation; the AWS CLI cannot read the file, so setup leaves it untouched` });
+    expect(readFileSync(aws, "utf8")).toBe(broken);
+    expect(readFileSync(claude, "utf8")).toBe(CLAUDE_SETTINGS);
+    expect(existsSync(join(d.homedir, ".claude-bedrock", "stages"))).toBe(false);
   });
 
   it.each([

@@ -3,11 +3,12 @@
  * concurrent reader never sees half a file. A file that does not parse is treated as absent with one
  * warning, never a crash: the helper can always get new credentials, and the user loses nothing.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
+import { assertPrivatePath } from "./ownership.js";
 import { dirname } from "./paths.js";
 
-type StoreDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now" | "log">;
+type StoreDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now" | "log" | "uid">;
 
 const UNWRITABLE = new Set(["EROFS", "EACCES", "EPERM", "ENOTDIR", "ENOSPC", "EDQUOT", "EEXIST", "EISDIR"]);
 
@@ -25,8 +26,13 @@ export async function ensurePrivateDir(d: StoreDeps, dir: string): Promise<void>
   try {
     await d.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     if (d.platform !== "win32") {
-      const st = await d.fs.stat(dir);
-      if ((st.mode & 0o077) !== 0) await d.fs.chmod(dir, 0o700);
+      let st = await d.fs.stat(dir);
+      // Our own directory with loose bits is tightened; one that is not ours is refused below.
+      if ((st.mode & 0o077) !== 0 && (d.uid === undefined || st.uid === d.uid)) {
+        await d.fs.chmod(dir, 0o700);
+        st = { ...st, mode: st.mode & ~0o077, isDirectory: () => true };
+      }
+      await assertPrivatePath(d, dir, st);
     }
   } catch (e) {
     if (e instanceof HelperError) throw e;
@@ -63,14 +69,32 @@ export async function readText(d: Pick<Deps, "fs">, file: string): Promise<strin
 }
 
 /**
+ * Reads a file under the helper home after checking that it and its directories are the user's own and
+ * not writable by others (ownership.ts): one `stat` before the read. Missing → undefined.
+ */
+export async function readPrivateText(d: Pick<Deps, "fs" | "env" | "platform" | "homedir" | "uid">, file: string): Promise<string | undefined> {
+  let st;
+  try {
+    st = await d.fs.stat(file);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+  await assertPrivatePath(d, file, st);
+  return readText(d, file);
+}
+
+/**
  * Reads and validates a JSON cache file. Missing → undefined. Unreadable, not JSON or not the expected
  * shape → undefined plus one warning naming the file, so the caller falls through to the next source.
  */
 export async function readJson<T>(d: StoreDeps, file: string, isValid: (v: unknown) => v is T): Promise<T | undefined> {
   let text: string | undefined;
   try {
-    text = await readText(d, file);
+    text = await readPrivateText(d, file);
   } catch (e) {
+    // A file another user could have written is an error, never a silent fallback.
+    if (e instanceof HelperError) throw e;
     d.log.warn(`ignoring unreadable cache file ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
     return undefined;
   }

@@ -18,7 +18,7 @@
  */
 
 import type { StageSettings } from "@ccb/stage-settings";
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { helperHome, join as joinPath } from "./paths.js";
 
 export interface UpdateCheckFs {

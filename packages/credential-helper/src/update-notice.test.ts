@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { StageSettings } from "@ccb/stage-settings";
 import { run } from "./cli.js";
 import { StageCache } from "./cache.js";
-import { doctor } from "./commands.js";
+import { doctor } from "./doctor.js";
 import { installKind } from "./update-check.js";
 import { stageSettings, T0, testDeps, type TestDeps } from "../test/support.js";
 

@@ -2,7 +2,7 @@
  * Writing the user's own files (`~/.aws/config`, `~/.claude/settings.json`): atomically, keeping the
  * file's existing mode (new files get 0600: the AWS config may name roles and accounts), through symlinks.
  */
-import type { Deps } from "./deps.js";
+import type { Deps } from "./io.js";
 import { dirname } from "./paths.js";
 import { unwritable } from "./store.js";
 

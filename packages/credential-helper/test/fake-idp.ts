@@ -1,6 +1,6 @@
 /** An identity provider made of a `fetch` function: discovery, JWKS and a scripted token endpoint. */
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
-import type { FetchLike } from "../src/deps.js";
+import type { FetchLike } from "../src/io.js";
 
 export const ISSUER = "https://idp.example.com/oauth2/default";
 export const CLIENT_ID = "client-123";

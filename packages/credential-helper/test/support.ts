@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Deps, FetchLike, Fs } from "../src/deps.js";
-import { makeLogger } from "../src/deps.js";
+import type { Deps, FetchLike, Fs } from "../src/io.js";
+import { makeLogger } from "../src/real-deps.js";
 
 /** 2026-11-26T12:00:00Z, frozen unless a test advances it. */
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -48,6 +48,7 @@ export function testDeps(overrides: Partial<Deps> & { debug?: boolean } = {}): T
     stdout: (t: string) => void out.push(t),
     stderr,
     pid: process.pid,
+    uid: process.getuid?.(),
     hostname: "unit-host",
     isProcessAlive: () => true,
     selfCommand: ["/usr/local/bin/node", "/opt/claude bedrock/claude-bedrock.cjs"],

@@ -5,6 +5,16 @@
  * `npm pack`, pins every byte that would otherwise vary between machines and runs: entries sorted by
  * path, one fixed mtime (npm's own 1985-10-26 convention), uid/gid 0 with empty owner names, modes
  * 0644/0755 only, no directory entries, and a gzip header with mtime 0 and a fixed OS byte.
+ *
+ * Why not node-tar (`tar` on npm, what npm's own pacote packs with, `portable` + a fixed `mtime`): it
+ * packs paths read from a directory, while these entries are built in memory (the generated
+ * package.json, the embedded stage settings, the README with the stage's values). Using it means writing
+ * a staging tree first, and then the archive's modes come from that tree's `stat`: `portable` only
+ * clears group/other write bits, so the modes follow the umask, and on Windows no file has an executable
+ * bit (pacote forces it back with a `filter` that edits `stat.mode`). It also adds entries in the order
+ * given, without sorting. Each of those is a workaround to get back to what the ~100 lines below
+ * guarantee directly, and it would put a new dependency on the release path. The reader stays either
+ * way: it unpacks Node distributions for the single executables and checks what was published.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
 

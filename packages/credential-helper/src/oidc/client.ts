@@ -3,7 +3,7 @@
  * only when the helper talks to the identity provider, never on a warm cache.
  */
 import type { StageSettings } from "@ccb/stage-settings";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../io.js";
 import { HelperError } from "../errors.js";
 import { allowInsecureLoopback } from "../settings.js";
 import { mapOidcError, tokenError } from "./errors.js";

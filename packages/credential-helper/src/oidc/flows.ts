@@ -6,7 +6,7 @@
  *  - `refresh`: the refresh-token grant; only `invalid_grant` means the refresh token is dead.
  */
 import type { StageSettings } from "@ccb/stage-settings";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../io.js";
 import { HelperError } from "../errors.js";
 import { codeChallengeS256, randomCodeVerifier, randomNonce, randomState } from "../pkce.js";
 import { startCallbackServer } from "./callback-server.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selfCommandFor, type SelfCommandInputs } from "./deps.js";
+import { selfCommandFor, type SelfCommandInputs } from "./real-deps.js";
 
 const base: SelfCommandInputs = {
   // What process.execPath says under Homebrew: the symlink-resolved, version-specific Node.
