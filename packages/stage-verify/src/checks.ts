@@ -27,6 +27,11 @@ export interface VerifyOptions {
   readonly invoke?: boolean;
   /** Credentials of the user role for `invoke`; default: the helper's AWS profile from the stage settings. */
   readonly userCredentials?: AwsCredentialIdentityProvider;
+  /**
+   * Credentials for the telemetry account when it is not the inference account (prod layout): the
+   * collector's load balancer and the dashboard live there. Default: the operator's credentials.
+   */
+  readonly telemetryCredentials?: AwsCredentialIdentityProvider;
   /** SHA-1 fingerprints (hex, lower case) of the certificates the IdP's TLS endpoint presents. */
   readonly tlsFingerprints?: (url: string) => Promise<string[]>;
   readonly fetch?: typeof fetch;
@@ -41,9 +46,11 @@ const missingOutput = (check: string, key: string): CheckResult =>
 /** Runs every check; never throws (an unexpected error is that check's FAIL). */
 export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): Promise<CheckResult[]> {
   const cfg = { region: s.region };
+  const telemetryCfg = { ...cfg, ...(opts.telemetryCredentials ? { credentials: opts.telemetryCredentials } : {}) };
   const c = {
     iam: new IAMClient(cfg), bedrock: new BedrockClient(cfg), logs: new CloudWatchLogsClient(cfg), s3: new S3Client(cfg),
-    elb: new ElasticLoadBalancingV2Client(cfg), ddb: new DynamoDBClient(cfg), cw: new CloudWatchClient(cfg), sns: new SNSClient(cfg),
+    elb: new ElasticLoadBalancingV2Client(telemetryCfg), ddb: new DynamoDBClient(cfg), cw: new CloudWatchClient(cfg), sns: new SNSClient(cfg),
+    telemetryCw: new CloudWatchClient(telemetryCfg),
     // Cost Explorer has one endpoint, in us-east-1.
     ce: new CostExplorerClient({ region: "us-east-1" }),
   };
@@ -221,7 +228,7 @@ export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): 
     await add("dashboard", async () => {
       if (!s.telemetryDashboard) return [missingOutput("dashboard", "telemetryDashboard")];
       try {
-        await c.cw.send(new GetDashboardCommand({ DashboardName: s.telemetryDashboard }));
+        await c.telemetryCw.send(new GetDashboardCommand({ DashboardName: s.telemetryDashboard }));
         return [ok("dashboard", `${s.telemetryDashboard} exists`)];
       } catch (e) {
         return [fail("dashboard", `dashboard ${s.telemetryDashboard}: ${errText(e)}`, "run `pulumi up` to recreate the dashboard")];

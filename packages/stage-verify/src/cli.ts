@@ -4,28 +4,31 @@
  * Checks a deployed stage with read-only AWS calls made with the operator's own credentials (the
  * ReadOnlyAccess managed policy is enough) and prints ok/FAIL with a fix per check. Exits 1 on any FAIL,
  * 2 on a usage error. `--invoke` also makes one 1-token Converse call with the developer profile the
- * credential helper configures (the user role), which costs a fraction of a cent.
+ * credential helper configures (the user role), which costs a fraction of a cent. In a multi-account
+ * stage the collector and dashboard live in the telemetry account: `--telemetry-profile <aws-profile>`
+ * names credentials for it (the other checks use the default chain, in the inference account).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fromIni } from "@aws-sdk/credential-providers";
 import { verifyStage, type CheckResult } from "./checks";
 import { parseStageOutputs } from "./outputs";
 
-export interface CliArgs { readonly stack?: string; readonly outputs?: string; readonly invoke: boolean }
+export interface CliArgs { readonly stack?: string; readonly outputs?: string; readonly invoke: boolean; readonly telemetryProfile?: string }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  let stack: string | undefined, outputs: string | undefined, invoke = false;
+  let stack: string | undefined, outputs: string | undefined, telemetryProfile: string | undefined, invoke = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--stack" || a === "--outputs") {
+    if (a === "--stack" || a === "--outputs" || a === "--telemetry-profile") {
       const v = argv[++i];
       if (!v || v.startsWith("--")) throw new Error(`${a} needs a value`);
-      if (a === "--stack") stack = v; else outputs = v;
+      if (a === "--stack") stack = v; else if (a === "--outputs") outputs = v; else telemetryProfile = v;
     } else if (a === "--invoke") invoke = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!stack === !outputs) throw new Error("pass exactly one of --stack <stage> or --outputs <file>");
-  return { ...(stack ? { stack } : {}), ...(outputs ? { outputs } : {}), invoke };
+  return { ...(stack ? { stack } : {}), ...(outputs ? { outputs } : {}), ...(telemetryProfile ? { telemetryProfile } : {}), invoke };
 }
 
 export function format(results: readonly CheckResult[]): string {
@@ -38,7 +41,7 @@ export function format(results: readonly CheckResult[]): string {
 async function main(): Promise<number> {
   let args: CliArgs;
   try { args = parseArgs(process.argv.slice(2)); } catch (e) {
-    console.error(`verify: ${(e as Error).message}\nusage: npm run verify -- --stack <stage> [--invoke] | --outputs <stack-outputs.json> [--invoke]`);
+    console.error(`verify: ${(e as Error).message}\nusage: npm run verify -- (--stack <stage> | --outputs <stack-outputs.json>) [--invoke] [--telemetry-profile <aws-profile>]`);
     return 2;
   }
   let raw: string;
@@ -58,7 +61,8 @@ async function main(): Promise<number> {
   }
   const stage = parseStageOutputs(JSON.parse(raw), source);
   console.log(`verify: stage ${stage.stage} in ${stage.region}\n`);
-  const results = await verifyStage(stage, { invoke: args.invoke });
+  const telemetryCredentials = args.telemetryProfile ? fromIni({ profile: args.telemetryProfile }) : undefined;
+  const results = await verifyStage(stage, { invoke: args.invoke, ...(telemetryCredentials ? { telemetryCredentials } : {}) });
   console.log(format(results));
   return results.every((r) => r.ok) ? 0 : 1;
 }

@@ -8,6 +8,9 @@
  * collector endpoint and the quota API.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -24,6 +27,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { verifyStage, type CheckResult } from "../src/checks";
 import type { StageUnderTest } from "../src/outputs";
 
+const repoRoot = path.resolve(__dirname, "..", "..", "..");
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012"; // moto's default account
 const PRIMARY = "anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -316,6 +320,33 @@ describe("verify against a moto-seeded stage", () => {
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.find((r) => r.check === "invoke")?.detail).toMatch(/assumed-role\/ccb-pilot-users\/alice@example.com invoked .*: 4 in \/ 1 out tokens/);
   });
+
+  it("npm run verify -- --outputs <file>: exit 0 on the healthy stage, exit 1 naming the broken resource", async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "verify-")), "outputs.json");
+    // The document `pulumi stack output --json` prints for this stage.
+    writeFileSync(file, JSON.stringify({
+      helperSettings: { stage: stage.stage, region: stage.region, awsProfile: stage.awsProfile, identityProvider: { issuer: stage.issuer, clientId: stage.clientId }, federation: { mode: "direct", roleArn: stage.userRoleArn }, models: stage.models },
+      userRoleArn: stage.userRoleArn, userRoleBoundaryArn: stage.userRoleBoundaryArn, oidcProviderArn: stage.oidcProviderArn,
+      alarmTopicArn: stage.alarmTopicArn, alarmNames: stage.alarmNames, teamInferenceProfiles: stage.teamInferenceProfiles,
+      invocationLogGroup: stage.invocationLogGroup, invocationLogBucket: stage.invocationLogBucket,
+      telemetryEndpoint: stage.telemetryEndpoint, telemetryLoadBalancerDnsName: stage.telemetryLoadBalancerDnsName, telemetryDashboard: stage.telemetryDashboard,
+      quotaCheckUrl: stage.quotaCheckUrl, quotaLimitsTable: stage.quotaTables[0], quotaUsageTable: stage.quotaTables[1], quotaAlertTopicArn: stage.quotaAlertTopicArn,
+    }));
+    const cli = () => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "packages", "stage-verify", "src", "cli.ts"), "--outputs", file], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d) => { out += d; });
+      child.stderr.on("data", (d) => { out += d; });
+      child.on("close", (code) => resolve({ code, out }));
+    });
+    const healthy = await cli();
+    expect(healthy.out).toMatch(/all \d+ checks passed/);
+    expect(healthy.code).toBe(0);
+    await new DynamoDBClient(cfg).send(new DeleteTableCommand({ TableName: "ccb-pilot-quota-usage" }));
+    const broken = await cli();
+    expect(broken.code).toBe(1);
+    expect(broken.out).toMatch(/FAIL  quota table ccb-pilot-quota-usage: table ccb-pilot-quota-usage does not exist\n      fix: /);
+  }, 60_000);
 
   it("--invoke FAILs when the profile is not a session of the user role", async () => {
     const results = await verifyStage(stage, { invoke: true, userCredentials: async () => ({ accessKeyId: "testing", secretAccessKey: "testing" }) });
