@@ -4,7 +4,9 @@
  *
  * moto lacks Bedrock inference profiles and tags, Cost Explorer's cost-allocation tags and Bedrock
  * Runtime's Converse; `bedrockStandIn` below answers the first two (and forwards every other Bedrock call, the
- * invocation-logging configuration, to moto), `runtimeStandIn` answers Converse. `httpStandIn` plays the IdP's discovery document, the
+ * invocation-logging configuration, to moto), `runtimeStandIn` answers Converse. SNS goes through the
+ * same forwarder because moto confirms every subscription at once: it can list one topic's subscriptions
+ * as pending, as AWS does until the recipient clicks the link. `httpStandIn` plays the IdP's discovery document, the
  * collector endpoint and the quota API.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
@@ -65,6 +67,8 @@ interface StandInState {
   discoveryIssuer: string;
   collectorStatus: number;
   quotaStatus: number;
+  /** A topic whose subscriptions the SNS forwarder lists as pending. */
+  pendingTopic?: string;
 }
 let state: StandInState;
 
@@ -112,8 +116,16 @@ beforeAll(async () => {
     }
     // Everything else (model invocation logging configuration) is moto's.
     const forwarded = await fetch(`${motoUrl}${req.url}`, { method: req.method!, headers: req.headers as Record<string, string>, ...(buf.length ? { body: buf } : {}) });
-    res.writeHead(forwarded.status, Object.fromEntries(forwarded.headers));
-    res.end(Buffer.from(await forwarded.arrayBuffer()));
+    let out = Buffer.from(await forwarded.arrayBuffer());
+    // moto confirms every subscription at once; real email subscriptions wait for the recipient's click
+    // and are listed with SubscriptionArn "PendingConfirmation".
+    const query = new URLSearchParams(buf.toString());
+    if (state.pendingTopic && query.get("Action") === "ListSubscriptionsByTopic" && query.get("TopicArn") === state.pendingTopic) {
+      out = Buffer.from(out.toString().replace(/<SubscriptionArn>arn:aws:sns:[^<]+<\/SubscriptionArn>/g, "<SubscriptionArn>PendingConfirmation</SubscriptionArn>"));
+    }
+    const headers = Object.fromEntries([...forwarded.headers].filter(([k]) => k !== "content-length" && k !== "content-encoding" && k !== "transfer-encoding"));
+    res.writeHead(forwarded.status, headers);
+    res.end(out);
   });
   // Bedrock Runtime's client speaks HTTP/2: its stand-in is a cleartext HTTP/2 server answering Converse.
   const h2 = http2.createServer((req, res) => {
@@ -138,6 +150,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_BEDROCK: bedrockStandIn.url,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: runtimeStandIn.url,
     AWS_ENDPOINT_URL_COST_EXPLORER: bedrockStandIn.url,
+    AWS_ENDPOINT_URL_SNS: bedrockStandIn.url,
     AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: REGION,
   });
   delete process.env.AWS_PROFILE;
@@ -297,6 +310,7 @@ describe("verify against a moto-seeded stage", () => {
     ["an alarm no longer notifies the topic", "alarms", async () => {
       await new CloudWatchClient(cfg).send(new PutMetricAlarmCommand({ AlarmName: "ccb-pilot-server-errors", Namespace: "AWS/Bedrock", MetricName: "InvocationServerErrors", Statistic: "Sum", Period: 300, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: "GreaterThanThreshold", AlarmActions: [] }));
     }],
+    ["the quota alert subscription is not confirmed", "subscriptions ccb-pilot-quota-alerts", async () => { state.pendingTopic = stage.quotaAlertTopicArn!; }],
     ["the alarm topic has no subscriber", "subscriptions ccb-pilot-alarms", async () => {
       const sns = new SNSClient(cfg);
       for (const sub of (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: stage.alarmTopicArn! }))).Subscriptions ?? []) await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn! }));
