@@ -188,7 +188,14 @@ export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): 
   await add("cost-allocation-tags", async () => {
     const check = "cost-allocation-tags";
     const keys = [...(tagKeys.size ? tagKeys : new Set(["team", "cost-center"]))];
-    const res = await c.ce.send(new ListCostAllocationTagsCommand({ TagKeys: keys }));
+    let res;
+    try {
+      res = await c.ce.send(new ListCostAllocationTagsCommand({ TagKeys: keys }));
+    } catch (e) {
+      // In an organisation only the management (payer) account sees and activates cost-allocation tags.
+      if ((e as Error).name === "AccessDeniedException") return [fail(check, `cannot read cost-allocation tags with these credentials: ${errText(e)}`, "rerun with credentials of the organisation's management (payer) account, or ask its owners to confirm that team and cost-center are active")];
+      throw e;
+    }
     const active = new Set((res.CostAllocationTags ?? []).filter((t) => t.Status === "Active").map((t) => t.TagKey));
     const inactive = keys.filter((k) => !active.has(k));
     return [inactive.length === 0

@@ -67,6 +67,8 @@ interface StandInState {
   discoveryIssuer: string;
   collectorStatus: number;
   quotaStatus: number;
+  /** Cost Explorer refuses the caller (a member account of an organisation). */
+  costTagsDenied?: boolean;
   /** A topic whose subscriptions the SNS forwarder lists as pending. */
   pendingTopic?: string;
 }
@@ -97,6 +99,10 @@ beforeAll(async () => {
     const buf = await body(req);
     const url = new URL(req.url!, "http://x");
     const target = String(req.headers["x-amz-target"] ?? "");
+    if (target.endsWith(".ListCostAllocationTags") && state.costTagsDenied) {
+      res.setHeader("x-amzn-errortype", "AccessDeniedException");
+      return json(res, 400, { __type: "AccessDeniedException", message: "User is not authorized to perform ce:ListCostAllocationTags" });
+    }
     if (target.endsWith(".ListCostAllocationTags")) {
       const keys = (JSON.parse(buf.toString()) as { TagKeys: string[] }).TagKeys;
       return json(res, 200, { CostAllocationTags: keys.filter((k) => state.costTags[k]).map((k) => ({ TagKey: k, Type: "UserDefined", Status: state.costTags[k] })) });
@@ -261,7 +267,8 @@ describe("verify against a moto-seeded stage", () => {
     }
   });
 
-  const breaks: Array<[string, string, () => Promise<void>]> = [
+  // [what is broken, the one check that must FAIL, the break, optionally what its fix must say]
+  const breaks: Array<[string, string, () => Promise<void>, RegExp?]> = [
     ["the provider lost the helper's client id", "oidc-provider audience", async () => {
       // moto has no Add/RemoveClientID: recreate the provider (same ARN) with another audience.
       await iam().send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: stage.oidcProviderArn! }));
@@ -293,6 +300,7 @@ describe("verify against a moto-seeded stage", () => {
     ["a team profile lost its cost-center tag", "inference-profile payments/fast tags", async () => { delete state.profiles.get(stage.teamInferenceProfiles.payments!.fast!)!.tags["cost-center"]; }],
     ["a team profile was deleted", "inference-profile payments/primary", async () => { state.profiles.delete(stage.teamInferenceProfiles.payments!.primary!); }],
     ["the cost-allocation tag is not active", "cost-allocation-tags", async () => { state.costTags["cost-center"] = "Inactive"; }],
+    ["the caller cannot read cost-allocation tags (member account)", "cost-allocation-tags", async () => { state.costTagsDenied = true; }, /management \(payer\) account/],
     ["the collector has no registered target", "collector targets", async () => {
       const elb = new ElasticLoadBalancingV2Client(cfg);
       const { DescribeTargetGroupsCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
@@ -316,13 +324,14 @@ describe("verify against a moto-seeded stage", () => {
       for (const sub of (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: stage.alarmTopicArn! }))).Subscriptions ?? []) await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn! }));
     }],
   ];
-  for (const [what, check, breakIt] of breaks) {
+  for (const [what, check, breakIt, fix] of breaks) {
     it(`FAILs ${check} when ${what}`, async () => {
       await breakIt();
       const results = await verifyStage(stage, { tlsFingerprints: async () => ["b".repeat(40)] });
       expect(failures(results)).toEqual([check]);
       const failed = results.find((r) => !r.ok)!;
       expect(failed.fix).toBeTruthy();
+      if (fix) expect(failed.fix).toMatch(fix);
     });
   }
 
