@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["packages/credential-helper/**/*.ts", "packages/quota-functions/**/*.ts", "packages/telemetry-functions/**/*.ts", "packages/stage-settings/**/*.ts"],
+    files: ["packages/credential-helper/**/*.ts", "packages/quota-functions/**/*.ts", "packages/telemetry-functions/**/*.ts", "packages/stage-settings/**/*.ts", "packages/stage-verify/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [noPulumi] }] },
   },
   {

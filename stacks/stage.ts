@@ -199,5 +199,10 @@ export function deployStage(config: StageConfig): StageOutputs {
     teamInferenceProfiles: account.teamProfiles as Record<string, Record<string, pulumi.Output<string>>>,
     crossAccountRoleArns,
     ...(account.invocationLogs ? { invocationLogGroup: account.invocationLogs.logGroupName } : {}),
+    // Read by `npm run verify`: the logging configuration must point at this bucket, the role keep this
+    // boundary, and these alarms must exist and notify the alarm topic.
+    ...(account.invocationLogs ? { invocationLogBucket: account.invocationLogs.bucketName } : {}),
+    ...(oidc.boundaryArn ? { userRoleBoundaryArn: oidc.boundaryArn } : {}),
+    alarmNames: pulumi.all(account.alarmNames),
   };
 }
