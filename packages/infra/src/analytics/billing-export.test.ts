@@ -29,7 +29,8 @@ const args = (over: Partial<Analytics.BillingExportArgs> = {}): Analytics.Billin
   databaseName: "ccb_prod_analytics",
   workgroupName: "ccb-prod-analytics",
   retentionDays: 1100,
-  billingApiProvider: new aws.Provider("us-east-1", { region: "us-east-1" }),
+  exportAccount: { id: "222222222222", region: "eu-west-1", bucket: new aws.Provider("inference", { region: "eu-west-1", allowedAccountIds: ["222222222222"] }), billingApi: new aws.Provider("inference-us-east-1", { region: "us-east-1", allowedAccountIds: ["222222222222"] }) },
+  readerAccountId: ACCOUNT,
   activateCostAllocationTags: true,
   ...over,
 });
@@ -70,7 +71,7 @@ describe("BillingExport", () => {
         INCLUDE_RESOURCES: "TRUE",
         INCLUDE_SPLIT_COST_ALLOCATION_DATA: "FALSE",
         INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: "FALSE",
-        BILLING_VIEW_ARN: `arn:aws:billing::${ACCOUNT}:billingview/primary`,
+        BILLING_VIEW_ARN: "arn:aws:billing::222222222222:billingview/primary",
       },
     });
     const d = e.destinationConfigurations[0].s3Destinations[0];
@@ -86,8 +87,13 @@ describe("BillingExport", () => {
     const s = policy.Statement.find((x: any) => x.Sid === "DataExportsDelivery");
     expect(s.Principal).toEqual({ Service: ["bcm-data-exports.amazonaws.com", "billingreports.amazonaws.com"] });
     expect(s.Action).toEqual(["s3:GetBucketPolicy", "s3:PutObject"]);
-    expect(s.Condition.StringEquals).toEqual({ "aws:SourceAccount": ACCOUNT });
-    expect(s.Condition.ArnLike["aws:SourceArn"]).toEqual([`arn:aws:cur:us-east-1:${ACCOUNT}:definition/*`, `arn:aws:bcm-data-exports:us-east-1:${ACCOUNT}:export/*`]);
+    expect(s.Condition.StringEquals).toEqual({ "aws:SourceAccount": "222222222222" });
+    expect(s.Condition.ArnLike["aws:SourceArn"]).toEqual(["arn:aws:cur:us-east-1:222222222222:definition/*", "arn:aws:bcm-data-exports:us-east-1:222222222222:export/*"]);
+    // The analytics account reads the CUR files (and nothing else, and writes nothing).
+    const r = policy.Statement.find((x: any) => x.Sid === `AnalyticsAccountReads${ACCOUNT}`);
+    expect(r.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
+    expect([...r.Action].sort()).toEqual(["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"]);
+    expect(policy.Statement.filter((x: any) => x.Effect === "Allow").length).toBe(2);
   });
 
   it("activates cost allocation tags only when the account may (payer)", async () => {
@@ -111,6 +117,16 @@ describe("BillingExport", () => {
     expect(t.storageDescriptor.columns.map((c: any) => c.name)).toEqual(CUR_COLUMNS.map((c) => c.name));
     const stored = recorder.byType("aws:athena/namedQuery:NamedQuery");
     for (const q of BILLING_QUERIES) expect(stored.find((s) => s.inputs.name === q.name)?.inputs.query).toBe(q.sql);
+  });
+
+  it("puts the bucket and export in the export account, the table and queries in the component's", async () => {
+    await build();
+    const where = (type: string, name: string) => [recorder.one(type, name).account, recorder.one(type, name).region];
+    expect(where("aws:s3/bucket:Bucket", "bill-bucket")).toEqual(["222222222222", "eu-west-1"]);
+    expect(where("aws:s3/bucketPolicy:BucketPolicy", "bill-bucket-policy")).toEqual(["222222222222", "eu-west-1"]);
+    expect(where("aws:bcmdata/export:Export", "bill-export")).toEqual(["222222222222", "us-east-1"]);
+    expect(where("aws:costexplorer/costAllocationTag:CostAllocationTag", "bill-tag-team")).toEqual(["222222222222", "us-east-1"]);
+    expect(where("aws:glue/catalogTable:CatalogTable", "bill-table")).toEqual([ACCOUNT, "eu-west-1"]);
   });
 
   it("rejects a short retention and malformed table configurations with the key named", () => {

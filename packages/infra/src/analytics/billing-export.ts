@@ -16,10 +16,15 @@ export interface BillingExportArgs {
   /** Days CUR files are kept (chargeback disputes and audits look back more than a year). */
   readonly retentionDays: number;
   /**
-   * Provider for the Data Exports and Cost Explorer APIs: both are served from us-east-1 only, in the
-   * account whose costs are exported. The bucket and the table use the component's own provider.
+   * The account whose costs are exported (the inference account: its Bedrock spend) and its providers:
+   * `bucket` in the stage's Region for the CUR bucket, `billingApi` in us-east-1 (Data Exports and Cost
+   * Explorer are served from there only). A member account's export holds that account's costs; the
+   * Glue table and the queries use the component's own provider (the analytics account), which reads
+   * the bucket across accounts through the bucket policy.
    */
-  readonly billingApiProvider: pulumi.ProviderResource;
+  readonly exportAccount: { readonly id: string; readonly region: string; readonly bucket: pulumi.ProviderResource; readonly billingApi: pulumi.ProviderResource };
+  /** Account of the analytics catalog and its analysts, when it is not the export account: may read the CUR files. */
+  readonly readerAccountId?: string;
   /**
    * Activate `team`, `cost-center` and `department` as cost allocation tags. Only the management
    * (payer) account of an organisation may change cost allocation tag status; in a member account
@@ -54,6 +59,8 @@ export function curTableConfigurations(accountId: string, overrides: Readonly<Re
 
 export function validateBillingExportArgs(a: BillingExportArgs): string[] {
   const p: string[] = [];
+  if (!/^\d{12}$/.test(a.exportAccount.id)) p.push("`exportAccount.id` must be a 12-digit account id");
+  if (a.readerAccountId !== undefined && !/^\d{12}$/.test(a.readerAccountId)) p.push("`readerAccountId` must be a 12-digit account id");
   if (!/^[a-z][a-z0-9-]{1,30}$/.test(a.namePrefix)) p.push("`namePrefix` must be lower-case letters, digits and dashes");
   if (!Number.isInteger(a.retentionDays) || a.retentionDays < 400) p.push("`retentionDays` must be a whole number ≥ 400: a chargeback is disputed after the year closes");
   for (const k of Object.keys(a.tableConfigurationOverrides ?? {})) if (!/^[A-Z][A-Z0-9_]*$/.test(k)) p.push(`\`tableConfigurationOverrides.${k}\` is not a CUR 2.0 table configuration name (UPPER_SNAKE_CASE, see aws bcm-data-exports get-table --table-name ${CUR_TABLE_NAME})`);
@@ -84,11 +91,13 @@ export class BillingExport extends pulumi.ComponentResource {
     const problems = validateBillingExportArgs(args);
     if (problems.length) throw new Error(`BillingExport ${name}: ${problems.join("; ")}`);
     const parent = { parent: this };
-    const billing = { parent: this, provider: args.billingApiProvider };
+    const billing = { parent: this, provider: args.exportAccount.billingApi };
+    const account = args.exportAccount.id;
     const env = awsEnvironment(this);
     const tags = args.tags ?? {};
     const exportName = `${args.namePrefix}-bedrock-cur`;
 
+    const readers = args.readerAccountId && args.readerAccountId !== account ? [args.readerAccountId] : [];
     const bucket = new SecureBucket(`${name}-bucket`, {
       // SSE-S3: Data Exports writes as the service; SSE-KMS would need the key policy to trust it too.
       expirationDays: args.retentionDays,
@@ -99,28 +108,35 @@ export class BillingExport extends pulumi.ComponentResource {
           sid: "DataExportsDelivery",
           principal: { Service: [...perms.DATA_EXPORTS_SERVICE_PRINCIPALS] },
           conditions: {
-            StringEquals: { "aws:SourceAccount": env.accountId },
+            StringEquals: { "aws:SourceAccount": account },
             ArnLike: {
               "aws:SourceArn": [
-                arn(env.partition, "cur", "us-east-1", env.accountId, "definition/*"),
-                arn(env.partition, "bcm-data-exports", "us-east-1", env.accountId, "export/*"),
+                arn(env.partition, "cur", "us-east-1", account, "definition/*"),
+                arn(env.partition, "bcm-data-exports", "us-east-1", account, "export/*"),
               ],
             },
           },
         }),
+        // The analytics account's catalog points at this bucket; its IAM decides which roles read (grants.readBilledCost).
+        ...readers.map((id) =>
+          allow([...perms.DATA_READ_BUCKET_ACTIONS, ...perms.DATA_READ_OBJECT_ACTIONS], [bucketArn, pulumi.interpolate`${bucketArn}/${EXPORT_PREFIX}/*`], {
+            sid: `AnalyticsAccountReads${id}`,
+            principal: { AWS: arn(env.partition, "iam", "", id, "root") },
+          }),
+        ),
       ],
-    }, parent);
+    }, { parent: this, provider: args.exportAccount.bucket });
 
     const exp = new aws.bcmdata.Export(`${name}-export`, {
       export: {
         name: exportName,
         description: "Bedrock chargeback: CUR 2.0, daily, resource ids and IAM principal (developer session names)",
-        dataQueries: [{ queryStatement: curQueryStatement(), tableConfigurations: env.accountId.apply((id) => ({ [CUR_TABLE_NAME]: curTableConfigurations(id, args.tableConfigurationOverrides) })) }],
+        dataQueries: [{ queryStatement: curQueryStatement(), tableConfigurations: { [CUR_TABLE_NAME]: curTableConfigurations(account, args.tableConfigurationOverrides) } }],
         destinationConfigurations: [{
           s3Destinations: [{
             s3Bucket: bucket.bucketName,
             s3Prefix: EXPORT_PREFIX,
-            s3Region: env.region,
+            s3Region: args.exportAccount.region,
             s3OutputConfigurations: [{ outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" }],
           }],
         }],
