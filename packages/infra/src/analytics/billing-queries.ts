@@ -16,7 +16,11 @@ const WINDOW_DAYS = 90;
 const FIRST_DAY = `current_date - INTERVAL '${WINDOW_DAYS}' DAY`;
 /** `billing_period` (yyyy-MM) of the month before the window's first day: the pruning margin. */
 const PERIOD_FLOOR = `substr(CAST(CAST(${FIRST_DAY} - INTERVAL '1' MONTH AS DATE) AS VARCHAR), 1, 7)`;
-const tag = (key: string) => `NULLIF(c.resource_tags['${curTagKey(key)}'], '')`;
+/**
+ * A resource tag, NULL when absent. Trino's `map[key]` fails on a missing key (and DuckDB's
+ * `element_at` returns a list), so the subscript only runs when the key is there.
+ */
+const tag = (key: string) => `NULLIF(CASE WHEN contains(map_keys(c.resource_tags), '${curTagKey(key)}') THEN c.resource_tags['${curTagKey(key)}'] END, '')`;
 
 /** Bedrock usage line items of the window, with day, developer, team tags, model and token kind. */
 const BEDROCK = `bedrock AS (
