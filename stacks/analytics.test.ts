@@ -21,7 +21,7 @@ describe("analytics in prod", () => {
     const workgroup = recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup");
     const database = recorder.one("aws:glue/catalogDatabase:CatalogDatabase", "ccb-prod-analytics-database");
     for (const r of [stream, workgroup, database]) expect(r.account).toBe(telemetryAccount);
-    expect(recorder.byType("aws:athena/namedQuery:NamedQuery")).toHaveLength(analytics.NAMED_QUERIES.length);
+    expect(recorder.byType("aws:athena/namedQuery:NamedQuery")).toHaveLength(analytics.NAMED_QUERIES.length + analytics.BILLING_QUERIES.length);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -83,6 +83,23 @@ describe("where analytics reads from", () => {
   });
 });
 
+describe("billed cost in prod", () => {
+  it("exports the inference account's CUR 2.0 into a bucket there; the table and queries sit in the analytics workgroup", async () => {
+    const { recorder, outputs } = await runProd();
+    const stage = readStackConfig("prod").stage;
+    const exp = recorder.one("aws:bcmdata/export:Export", "ccb-prod-billing-export");
+    expect([exp.account, exp.region]).toEqual([stage.accounts.inference.id, "us-east-1"]);
+    expect(recorder.one("aws:s3/bucket:Bucket", "ccb-prod-billing-bucket").account).toBe(stage.accounts.inference.id);
+    const table = recorder.one("aws:glue/catalogTable:CatalogTable", "ccb-prod-billing-table");
+    expect(table.account).toBe(stage.accounts.telemetry.id);
+    expect(table.inputs.databaseName).toBe("ccb_prod_analytics");
+    // The payer activates cost allocation tags; prod's inference account is a member.
+    expect(recorder.byType("aws:costexplorer/costAllocationTag:CostAllocationTag")).toEqual([]);
+    expect(outputs.billingExportArn).toBeDefined();
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
 describe("analytics in the pilot", () => {
   it("is off: no pipeline resources", async () => {
     const { recorder, outputs } = await runStage("pilot");
@@ -111,7 +128,22 @@ describe("analytics config", () => {
       priceOverrides: {},
       analystRoleNames: [],
       forceDestroy: false,
+      billing: { enabled: false, retentionDays: 1100, activateCostAllocationTags: false, tableConfigurationOverrides: {} },
     });
+  });
+
+  it("parses the billing block and names bad billing keys", () => {
+    expect(parseWith({ enabled: true, billing: { enabled: true } }).analytics.billing).toEqual({ enabled: true, retentionDays: 1100, activateCostAllocationTags: false, tableConfigurationOverrides: {} });
+    let error: StageConfigError | undefined;
+    try {
+      parseWith({ enabled: true, billing: { enabled: true, retentionDays: 90, tableConfigurationOverrides: { "include-x": "TRUE" } } });
+    } catch (e) {
+      error = e as StageConfigError;
+    }
+    const problems = error!.problems.join("\n");
+    expect(problems).toMatch(/stage\.analytics\.billing\.retentionDays: must be a whole number from 400 to 3653/);
+    expect(problems).toMatch(/stage\.analytics\.billing\.tableConfigurationOverrides\.include-x: is not a CUR 2\.0 table configuration name/);
+    expect(() => parseWith({ enabled: false, billing: { enabled: true } })).toThrow(/stage\.analytics\.billing\.enabled: needs `analytics\.enabled: true`/);
   });
 
   it("reports every bad key with its path and the fix", () => {

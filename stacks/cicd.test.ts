@@ -34,6 +34,7 @@ const IAM_SERVICE_OF_MODULE: Record<string, string> = {
   iam: "iam", s3: "s3", sns: "sns", kms: "kms", lambda: "lambda", dynamodb: "dynamodb", bedrock: "bedrock", bedrockmodel: "bedrock", ecs: "ecs", lb: "elasticloadbalancing",
   glue: "glue", athena: "athena", kinesis: "firehose", apigatewayv2: "apigateway", codeartifact: "codeartifact", cognito: "cognito-identity",
   ec2: "ec2", vpc: "ec2", acm: "acm", scheduler: "scheduler", cloudwatch: "cloudwatch", appautoscaling: "application-autoscaling", route53: "route53", oam: "oam",
+  bcmdata: "bcm-data-exports", costexplorer: "ce",
 };
 function serviceOf(type: string): string | undefined {
   const [pkg, rest] = type.split(":") as [string, string];
@@ -175,6 +176,8 @@ const CREATE_ACTIONS: Record<string, readonly Need[]> = {
   "aws:appautoscaling/target:Target": ["application-autoscaling:RegisterScalableTarget"],
   "aws:athena/namedQuery:NamedQuery": ["athena:CreateNamedQuery"],
   "aws:athena/workgroup:Workgroup": ["athena:CreateWorkGroup"],
+  "aws:bcmdata/export:Export": ["bcm-data-exports:CreateExport", "bcm-data-exports:TagResource"],
+  "aws:costexplorer/costAllocationTag:CostAllocationTag": ["ce:UpdateCostAllocationTagsStatus"],
   "aws:bedrock/inferenceProfile:InferenceProfile": ["bedrock:CreateInferenceProfile", "bedrock:TagResource"],
   "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": ["bedrock:PutModelInvocationLoggingConfiguration", passRoleTo("bedrock.amazonaws.com")],
   "aws:cloudwatch/dashboard:Dashboard": ["cloudwatch:PutDashboard"],

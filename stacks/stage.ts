@@ -3,6 +3,7 @@ import { cicd, crossAccount, federation, inference, providers } from "@ccb/infra
 import { parseStageSettings, STAGE_SETTINGS_SCHEMA_VERSION, type StageSettings, type TeamSettings } from "@ccb/stage-settings";
 import type { StageConfig } from "./config/stage-config";
 import { composeAnalytics } from "./compose/analytics";
+import { composeBilling } from "./compose/billing";
 import { composeCicd } from "./compose/cicd";
 import type { HelperSettingsFragment, StageContext, StagePart, StageProviders } from "./compose/context";
 import { composeDistribution } from "./compose/distribution";
@@ -28,10 +29,10 @@ export function deployStage(config: StageConfig): StageOutputs {
   // Pull-request previews run with the read-only preview role (CCB_DEPLOY_ROLE_KIND=preview), deploys with the deploy role.
   const roleKind = cicd.ciRoleKind(process.env);
   const deployRole = (arn: string) => (roleKind === "preview" ? cicd.previewRoleArnFor(arn, config.namePrefix) : arn);
-  const providerFor = (name: string, account: { id: string; deployRoleArn?: string }) =>
+  const providerFor = (name: string, account: { id: string; deployRoleArn?: string }, region = config.region) =>
     providers.accountProvider(name, {
       accountId: account.id,
-      region: config.region,
+      region,
       ...(account.deployRoleArn ? { deployRoleArn: deployRole(account.deployRoleArn) } : {}),
       sessionName: `pulumi-${config.namePrefix}`,
       defaultTags: tags,
@@ -42,9 +43,16 @@ export function deployStage(config: StageConfig): StageOutputs {
       ? inferenceProvider
       : providerFor(`${config.namePrefix}-telemetry`, config.accounts.telemetry);
   const workloadProviders = new Map(config.accounts.workloads.map((w) => [w.name, providerFor(`${config.namePrefix}-workload-${w.name}`, w)]));
+  // Data Exports and Cost Explorer answer in us-east-1 only.
+  const inferenceBillingApi = !config.analytics.billing.enabled
+    ? undefined
+    : config.region === "us-east-1"
+      ? inferenceProvider
+      : providerFor(`${config.namePrefix}-inference-us-east-1`, config.accounts.inference, "us-east-1");
   const stageProviders: StageProviders = {
     inference: inferenceProvider,
     telemetry: telemetryProvider,
+    ...(inferenceBillingApi ? { inferenceBillingApi } : {}),
     workload(name) {
       const p = workloadProviders.get(name);
       if (!p) throw new Error(`no workload account named "${name}" in stage ${config.name}`);
@@ -145,6 +153,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   parts.telemetry = composeTelemetry(ctx, parts);
   parts.quotas = composeQuotas(ctx, parts);
   parts.analytics = composeAnalytics(ctx, parts);
+  parts.billing = composeBilling(ctx, parts);
   parts.distribution = composeDistribution(ctx, parts);
   parts.cicd = composeCicd(ctx, parts);
 

@@ -8,6 +8,8 @@ import type { StageConfig } from "../config/stage-config";
 export interface StageProviders {
   readonly inference: aws.Provider;
   readonly telemetry: aws.Provider;
+  /** The inference account in us-east-1 (Data Exports, Cost Explorer); only when the stage exports billed cost. */
+  readonly inferenceBillingApi?: aws.Provider;
   /** Provider of a workload account by its `accounts.workloads[].name`. */
   workload(name: string): aws.Provider;
 }

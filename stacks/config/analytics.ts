@@ -25,6 +25,42 @@ export interface AnalyticsConfig {
   readonly analystRoleNames: readonly string[];
   /** Let `pulumi destroy` delete non-empty buckets. @default false */
   readonly forceDestroy: boolean;
+  /** `stage.analytics.billing`: the billed side (CUR 2.0 export of the inference account). */
+  readonly billing: BillingConfig;
+}
+
+/**
+ * `stage.analytics.billing`. The export is created in the inference account (a member account's
+ * export holds that account's own costs, which is where Bedrock is billed); its bucket is read from
+ * the analytics (telemetry) account. Cost allocation tags can only be activated by the management
+ * (payer) account, so that switch is for stages whose inference account is the payer; otherwise the
+ * payer activates them once (docs/analytics.md, "Billed cost").
+ */
+export interface BillingConfig {
+  readonly enabled: boolean;
+  /** Days CUR files are kept. @default 1100 (three years of chargeback disputes and audits) */
+  readonly retentionDays: number;
+  /** Activate `team`, `cost-center`, `department` as cost allocation tags (payer account only). @default false */
+  readonly activateCostAllocationTags: boolean;
+  /** CUR 2.0 table configurations added or changed over the defaults (UPPER_SNAKE_CASE name → value). */
+  readonly tableConfigurationOverrides: Readonly<Record<string, string>>;
+}
+
+const BILLING_DEFAULTS: BillingConfig = { enabled: false, retentionDays: 1100, activateCostAllocationTags: false, tableConfigurationOverrides: {} };
+
+function parseBillingConfig(r: Reader | undefined, p: ConfigProblems): BillingConfig {
+  const enabled = r?.bool("enabled", false) ?? false;
+  if (!r || !enabled) return BILLING_DEFAULTS;
+  const overrides = r.has("tableConfigurationOverrides") ? r.stringMap("tableConfigurationOverrides") : {};
+  for (const k of Object.keys(overrides)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(k)) p.add(r.key(`tableConfigurationOverrides.${k}`), "is not a CUR 2.0 table configuration name; use UPPER_SNAKE_CASE names from `aws bcm-data-exports get-table --table-name COST_AND_USAGE_REPORT`");
+  }
+  return {
+    enabled,
+    retentionDays: r.num("retentionDays", { min: 400, max: 3653, default: 1100 }),
+    activateCostAllocationTags: r.bool("activateCostAllocationTags", false),
+    tableConfigurationOverrides: overrides,
+  };
 }
 
 const PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite"] as const;
@@ -42,8 +78,12 @@ export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): 
     priceOverrides: {},
     analystRoleNames: [],
     forceDestroy: false,
+    billing: BILLING_DEFAULTS,
   };
-  if (!r || !enabled) return defaults;
+  if (!r || !enabled) {
+    if (r?.child("billing", false)?.bool("enabled", false)) p.add(r.key("billing.enabled"), "needs `analytics.enabled: true`: the billed-cost table and queries live in the analytics database and workgroup");
+    return defaults;
+  }
   const emfLogRetentionDays = r.retention("emfLogRetentionDays", 3);
   const priceOverrides: Record<string, Partial<ModelPrice>> = {};
   const prices = r.child("priceOverrides", false);
@@ -71,5 +111,6 @@ export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): 
     priceOverrides,
     analystRoleNames: r.strList("analystRoleNames", { pattern: ROLE_NAME, hint: "IAM role names (not ARNs) in the telemetry account", default: [] }),
     forceDestroy: r.bool("forceDestroy", false),
+    billing: parseBillingConfig(r.child("billing", false), p),
   };
 }

@@ -13,3 +13,7 @@ export type { ModelAliases, PriceOverrides, PricingRow } from "./pricing";
 export { MIN_BYTES_SCANNED_CUTOFF, validateAnalyticsPipelineArgs } from "./validate";
 export * as schema from "./schema";
 export * as perms from "./perms";
+export { BillingExport, curTableConfigurations, validateBillingExportArgs, EXPORT_PREFIX } from "./billing-export";
+export type { BillingExportArgs, BillingGrants } from "./billing-export";
+export { BILLING_QUERIES } from "./billing-queries";
+export * as billingSchema from "./billing-schema";

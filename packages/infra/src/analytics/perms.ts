@@ -53,3 +53,10 @@ export const RESULTS_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:GetObject"
 
 /** Directory sync job: replace the user directory CSV. */
 export const DIRECTORY_WRITE_ACTIONS = ["s3:PutObject"] as const;
+
+/**
+ * AWS Data Exports (and the legacy CUR service it delivers through) → the billing bucket: the two
+ * actions AWS's documented bucket policy grants, scoped by aws:SourceAccount and aws:SourceArn.
+ */
+export const DATA_EXPORTS_DELIVERY_ACTIONS = ["s3:GetBucketPolicy", "s3:PutObject"] as const;
+export const DATA_EXPORTS_SERVICE_PRINCIPALS = ["bcm-data-exports.amazonaws.com", "billingreports.amazonaws.com"] as const;

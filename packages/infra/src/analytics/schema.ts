@@ -17,7 +17,7 @@ import { CC } from "../telemetry/metrics";
 export interface Column {
   readonly name: string;
   /** Hive type as Glue stores it. */
-  readonly type: "string" | "double" | "bigint" | "struct<timestamp:bigint>";
+  readonly type: "string" | "double" | "bigint" | "timestamp" | "map<string,string>" | "struct<timestamp:bigint>";
   readonly comment: string;
 }
 

@@ -197,6 +197,12 @@ export const ANALYTICS_DEPLOY_ACTIONS = [
   ...svc("athena", ["CreateNamedQuery", "CreateWorkGroup", "DeleteNamedQuery", "DeleteWorkGroup", "GetNamedQuery", "GetWorkGroup", "ListTagsForResource", "TagResource", "UntagResource", "UpdateWorkGroup"]),
 ];
 
+/** The billed-cost export (AWS Data Exports) and the cost allocation tags it groups by (Cost Explorer). */
+export const BILLING_DEPLOY_ACTIONS = [
+  ...svc("bcm-data-exports", ["CreateExport", "DeleteExport", "GetExport", "ListTagsForResource", "TagResource", "UntagResource", "UpdateExport"]),
+  ...svc("ce", ["ListCostAllocationTags", "UpdateCostAllocationTagsStatus"]),
+];
+
 export const CODEARTIFACT_DEPLOY_ACTIONS = svc("codeartifact", [
   "AssociateExternalConnection", "CreateDomain", "CreateRepository", "DeleteDomain", "DeleteDomainPermissionsPolicy", "DeleteRepository",
   "DeleteRepositoryPermissionsPolicy", "DescribeDomain", "DescribeRepository", "DisassociateExternalConnection", "GetDomainPermissionsPolicy",
@@ -219,7 +225,7 @@ export const DEPLOY_GROUPS: readonly PermissionGroup[] = [
   { key: "monitoring", purpose: "cross-account CloudWatch sink and links for the dashboard", services: ["oam"], actions: [...OAM_DEPLOY_ACTIONS] },
   { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service and its scaling", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs", "application-autoscaling"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS, ...AUTOSCALING_DEPLOY_ACTIONS] },
   { key: "network", purpose: "the collector's VPC, load balancer, certificate and DNS records", services: ["ec2", "elasticloadbalancing", "acm", "route53"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS, ...ROUTE53_DEPLOY_ACTIONS] },
-  { key: "data", purpose: "analytics pipeline and the internal package registry", services: ["firehose", "glue", "athena", "codeartifact"], actions: [...ANALYTICS_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS] },
+  { key: "data", purpose: "analytics pipeline, the billed-cost export and the internal package registry", services: ["firehose", "glue", "athena", "bcm-data-exports", "ce", "codeartifact"], actions: [...ANALYTICS_DEPLOY_ACTIONS, ...BILLING_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS] },
 ];
 
 /** Every service prefix the deploy role covers. */
@@ -317,5 +323,5 @@ export const DENIED_AUDIT_ACTIONS = [
   ...svc("config", ["DeleteConfigurationRecorder", "DeleteDeliveryChannel", "StopConfigurationRecorder"]),
   "organizations:*", "account:*",
 ];
-/** Global services exempt from the Region guard (their calls go to one Region whatever the stage). */
-export const GLOBAL_SERVICE_ACTIONS = ["iam:*", "sts:*", "organizations:*", "account:*", "cloudfront:*", "route53:*", "support:*"] as const;
+/** Global services exempt from the Region guard (their calls go to one Region whatever the stage; Data Exports and Cost Explorer answer in us-east-1 only). */
+export const GLOBAL_SERVICE_ACTIONS = ["iam:*", "sts:*", "organizations:*", "account:*", "cloudfront:*", "route53:*", "support:*", "bcm-data-exports:*", "ce:*"] as const;

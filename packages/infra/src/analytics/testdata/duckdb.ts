@@ -7,6 +7,8 @@
  * 1. The three tables are DuckDB views with the Glue tables' names and columns; `metrics.dt` comes from
  *    the object's path, as partition projection derives it in Athena.
  * 2. `current_date` is replaced by a fixed date, so answers do not depend on when the test runs.
+ * 3. DuckDB has no `from_unixtime`; a macro gives it Trino's meaning (seconds since the epoch → UTC
+ *    timestamp; `make_timestamp` takes microseconds and returns a zone-less UTC timestamp).
  * The SQL text is otherwise executed exactly as stored in the named queries.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -80,10 +82,13 @@ export async function createViews(conn: DuckDBConnection, root: string): Promise
   );
 }
 
+/** The shim's third part: Trino's `from_unixtime(seconds)` for DuckDB. */
+export const FROM_UNIXTIME_MACRO = `CREATE OR REPLACE MACRO from_unixtime(s) AS make_timestamp(CAST(floor(s * 1000000) AS BIGINT))`;
+
 export interface Lake {
   readonly conn: DuckDBConnection;
   /** Runs a stored query's SQL with `current_date` pinned; rows as plain JSON values. */
-  run(sql: string): Promise<Record<string, unknown>[]>;
+  run(sql: string, params?: readonly string[]): Promise<Record<string, unknown>[]>;
   close(): void;
 }
 
@@ -92,11 +97,12 @@ export async function openLake(root: string, data: DataSet, pricing: readonly Pr
   const conn = await db.connect();
   const { objects } = await writeLake(conn, root, data, pricing);
   await createViews(conn, root);
+  await conn.run(FROM_UNIXTIME_MACRO);
   return {
     conn,
     objects,
-    async run(sql) {
-      const reader = await conn.runAndReadAll(pinCurrentDate(sql, today));
+    async run(sql, params) {
+      const reader = await conn.runAndReadAll(pinCurrentDate(sql, today), params ? [...params] : undefined);
       return reader.getRowObjectsJson() as Record<string, unknown>[];
     },
     close() {

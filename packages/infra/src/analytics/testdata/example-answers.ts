@@ -12,7 +12,7 @@ import { NAMED_QUERIES } from "../queries";
 import { openLake } from "./duckdb";
 import { generateDataSet } from "./generate";
 
-const SHOWN: Record<string, number> = { "cost-by-user": 8, "prompt-cache-savings": 6, "daily-active-users": 7, "daily-cost-trend": 3, "top-users": 10 };
+const SHOWN: Record<string, number> = { "cost-by-user": 8, "prompt-cache-savings": 6, "daily-active-users": 7, "daily-cost-trend": 3, "top-users": 10, "code-acceptance-by-language": 9, "weekly-active-users": 9 };
 /** Long answers whose end matters too (negative savings sort last; the month-end projection is at the end). */
 const TAIL: Record<string, number> = { "daily-cost-trend": 5 };
 
@@ -36,8 +36,11 @@ async function main() {
   const lake = await openLake(root, data, pricingRows(), data.lastDay);
   try {
     for (const q of NAMED_QUERIES) {
-      const rows = await lake.run(q.sql);
-      console.log(`### ${q.name}\n\n${q.description}\n\n${table(rows, SHOWN[q.key] ?? 12, TAIL[q.key] ?? 0)}\n`);
+      // The window-parameterised query runs over October (first day, last day, twice: see its `parameters`).
+      const params = q.parameters ? q.parameters.map((n) => (n === "first_day" ? "2026-10-01" : "2026-10-31")) : undefined;
+      const rows = await lake.run(q.sql, params);
+      const shown = params ? `Parameters: ${params.join(", ")}.\n\n` : "";
+      console.log(`### ${q.name}\n\n${q.description}\n\n${shown}${table(rows, SHOWN[q.key] ?? 12, TAIL[q.key] ?? 0)}\n`);
     }
   } finally {
     lake.close();

@@ -8,7 +8,9 @@
  * Deliberate edge cases the SQL must get right: users whose token lacks department/team claims
  * (resolved through the user directory, one of them listed twice and in upper case), users in
  * neither (→ `unassigned`), data points exported just before midnight UTC that arrive the next day,
- * users whose prompt caching costs more than it saves, and an unpriced model id.
+ * users whose prompt caching costs more than it saves, an unpriced model id, records without an
+ * email (a client whose collector lost the identity: they count in totals, never as a user), and
+ * sessions started without a prompt (not activity).
  */
 import { METRIC, UNSPECIFIED, type TokenType } from "../schema";
 import { emfLine, firehoseRowOf } from "./firehose";
@@ -235,6 +237,21 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
         }
       }
     }
+  }
+  // Sessions opened and closed without a prompt: a session count, no tokens (not an active user).
+  const idle = users.slice(0, Math.max(1, Math.floor(users.length / 20)));
+  for (let d = 0; d < days; d += 3) {
+    for (const u of idle) emit(u, `idle-${d}-${u.email}`, startMs + d * DAY_MS + int(6 * 60, 20 * 60) * 60_000, METRIC.sessions, 1, { start_type: "fresh" });
+  }
+  // Records without an email, some of them exported just before midnight.
+  for (let d = 0; d < days; d += 2) {
+    const ts = startMs + d * DAY_MS + (d % 4 === 0 ? 23 * 3600_000 + 59 * 60_000 + 58_000 : int(8 * 60, 18 * 60) * 60_000);
+    const arrival = ts + int(5, 290) * 1000;
+    const attrs = { "session.id": `anon-${d}`, model: MODELS.sonnet, query_source: "main" };
+    for (const [type, n] of [["input", int(1_000, 50_000)], ["output", int(500, 8_000)], ["cacheRead", int(0, 90_000)], ["cacheCreation", int(0, 20_000)]] as const) {
+      rows.push({ ...(firehoseRowOf(emfLine(METRIC.tokens, n, ts, { ...attrs, type, department: UNSPECIFIED, team: UNSPECIFIED, cost_center: UNSPECIFIED })) as MetricRow), dt: dtOf(arrival) });
+    }
+    rows.push({ ...(firehoseRowOf(emfLine(METRIC.cost, 0.05, ts, { ...attrs, department: UNSPECIFIED, team: UNSPECIFIED, cost_center: UNSPECIFIED })) as MetricRow), dt: dtOf(arrival) });
   }
   return { rows, directory, firstDay: isoDay(startMs), lastDay: isoDay(startMs + (days - 1) * DAY_MS), users: users.length };
 }

@@ -1,0 +1,40 @@
+import { analytics } from "@ccb/infra";
+import type { AnalyticsPart } from "./analytics";
+import type { StageContext, StagePart } from "./context";
+
+/**
+ * Composes the billed side of analytics: a CUR 2.0 export of the inference account (where Bedrock is
+ * billed; a member account's export holds its own costs) into a bucket there, read by the analytics
+ * workgroup in the telemetry account through a Glue table and the billing and reconciliation named
+ * queries. `undefined` when the stage leaves `analytics.billing` off. Exports of other accounts (the
+ * payer's consolidated bill) are a separate step documented in docs/analytics.md.
+ */
+export function composeBilling(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): StagePart | undefined {
+  const cfg = ctx.config.analytics.billing;
+  if (!cfg.enabled) return undefined;
+  const part = earlier.analytics as AnalyticsPart | undefined;
+  const billingApi = ctx.providers.inferenceBillingApi;
+  if (!part || !billingApi) throw new Error("analytics.billing is enabled but the analytics area or the us-east-1 inference provider is missing; set analytics.enabled: true");
+  const inference = ctx.config.accounts.inference;
+  const telemetry = ctx.config.accounts.telemetry;
+  const billing = new analytics.BillingExport(`${ctx.config.namePrefix}-billing`, {
+    namePrefix: ctx.config.namePrefix,
+    databaseName: part.pipeline.databaseName,
+    workgroupName: part.pipeline.workgroupName,
+    retentionDays: cfg.retentionDays,
+    exportAccount: { id: inference.id, region: ctx.config.region, bucket: ctx.providers.inference, billingApi },
+    ...(telemetry.id !== inference.id ? { readerAccountId: telemetry.id } : {}),
+    activateCostAllocationTags: cfg.activateCostAllocationTags,
+    tableConfigurationOverrides: cfg.tableConfigurationOverrides,
+    forceDestroy: ctx.config.analytics.forceDestroy,
+    tags: { ...ctx.tags, area: "analytics" },
+  }, { providers: { aws: ctx.providers.telemetry } });
+  for (const roleName of ctx.config.analytics.analystRoleNames) billing.grants.readBilledCost({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
+  return {
+    outputs: {
+      billingBucket: billing.bucketName,
+      billingExportArn: billing.exportArn,
+      billingTable: billing.tableName,
+    },
+  };
+}
