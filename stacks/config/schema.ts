@@ -231,6 +231,15 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     priceOverrides: prices("negotiated prices by base model id"),
     analystRoleNames: v("string[]", "roles in the telemetry account that may run the queries", { default: "[]" }),
     forceDestroy: v("boolean", "let destroy delete non-empty buckets", { default: "false" }),
+    billing: map("the billed side: a CUR 2.0 data export of the inference account, queried beside the estimates", {
+      enabled: v("boolean", "create the export, its bucket, the Glue table and the billed-cost queries (needs analytics.enabled)", {
+        default: "false",
+        pilotProd: "pilot: off; prod: on",
+      }),
+      retentionDays: v("number (400–3653)", "days CUR files are kept (chargeback disputes, audits)", { default: "1100" }),
+      activateCostAllocationTags: v("boolean", "activate team, cost-center, department as cost allocation tags (payer account only)", { default: "false" }),
+      tableConfigurationOverrides: record("CUR 2.0 table configurations over the defaults (UPPER_SNAKE_CASE name → value)", v("string", "the configuration value")),
+    }),
   }),
   distribution: map("the internal npm registry of the helper", {
     enabled: v("boolean", "deploy the registry", { default: "false" }),
