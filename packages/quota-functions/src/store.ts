@@ -337,26 +337,38 @@ export class QuotaStore {
   // ---- alerts (dedupe) ----
 
   /**
-   * Claims an alert key (`<limit>#<threshold>`) on the user's period record: true only for the first
-   * caller, so each alert goes out once per user, period, limit and threshold, whatever runs overlap.
+   * Claims the alert key `top` (`<limit>#<threshold>`, the highest threshold reached) on the user's
+   * period record in one conditional write that also adds `keys` (the lower thresholds reached): only
+   * the first caller for `top` succeeds, so one jump past several thresholds sends one alert whatever
+   * runs overlap. Returns the keys this call added (for a release if sending fails), or undefined when
+   * `top` was already claimed.
    */
-  async claimAlert(email: string, period: string, key: string): Promise<boolean> {
-    const { sk, stored } = alertSlot(period, key);
+  async claimAlerts(email: string, period: string, top: string, keys: readonly string[]): Promise<string[] | undefined> {
+    const { sk, stored } = alertSlot(period, top);
+    const all = [...new Set([...keys, top])].map((k) => alertSlot(period, k).stored);
     try {
-      await this.doc.send(
+      const r = await this.doc.send(
         new UpdateCommand({
           TableName: this.usageTable,
           Key: { pk: userPk(email), sk },
           UpdateExpression: "ADD alerted :k",
-          ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :one)",
-          ExpressionAttributeValues: { ":k": new Set([stored]), ":one": stored },
+          ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :top)",
+          ExpressionAttributeValues: { ":k": new Set(all), ":top": stored },
+          ReturnValues: "UPDATED_OLD",
         }),
       );
-      return true;
+      const before = new Set(list(r.Attributes?.alerted));
+      const prefix = stored.slice(0, stored.length - top.length);
+      return all.filter((k) => !before.has(k)).map((k) => k.slice(prefix.length));
     } catch (e) {
-      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      if ((e as Error).name === "ConditionalCheckFailedException") return undefined;
       throw e;
     }
+  }
+
+  /** Claims one alert key; true only for the first caller. */
+  async claimAlert(email: string, period: string, key: string): Promise<boolean> {
+    return (await this.claimAlerts(email, period, key, [])) !== undefined;
   }
 
   /** Gives a claim back when the notification could not be sent, so the next run retries it. */

@@ -217,6 +217,26 @@ describe("alerts", () => {
     expect(h.sent[0]!.message).toContain("Used: $1.50 of $1.00");
   });
 
+  it("overlapping runs over many users crossing several thresholds at once send exactly one alert per user and limit", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, dailyTokens: 10_000 }));
+    const users = Array.from({ length: 60 }, (_, i) => `dev${i}@example.com`);
+    // Every user jumps from nothing past 80, 90 and 100 % of both limits in one window.
+    const src = new ScriptedSource("srv").set(settled(NOON), Object.fromEntries(users.map((u) => [u, { [SONNET]: { output: 12_000 } }])));
+    const h = harness(store, [src], { concurrency: 16 });
+    // Metering first, so that the racing runs below all see the same jump.
+    await store.putLimit(limit({ scope: "default", id: "default" }));
+    await runAggregation(h.deps);
+    expect(h.sent).toHaveLength(0);
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, dailyTokens: 10_000 }));
+    const runs = await Promise.all(Array.from({ length: 4 }, () => runAggregation(h.deps)));
+    expect(runs.reduce((a, r) => a + r.alertsSent, 0)).toBe(users.length * 2);
+    const perUserLimit = new Map<string, number>();
+    for (const n of h.sent) perUserLimit.set(`${n.attributes.user}|${n.attributes.limit}`, (perUserLimit.get(`${n.attributes.user}|${n.attributes.limit}`) ?? 0) + 1);
+    expect(perUserLimit.size).toBe(users.length * 2);
+    expect([...perUserLimit.values()].every((c) => c === 1)).toBe(true);
+    expect(new Set(h.sent.map((n) => n.attributes.threshold))).toEqual(new Set(["100"]));
+  });
+
   it("releases the claim when SNS fails, so the next run sends it", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000 }));
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 900 } } });
@@ -306,6 +326,19 @@ describe("limits precedence and enforcement", () => {
     expect(s.unknownSessionUsers).toBe(1);
     expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnknownSessionUsers: 1 });
     expect(h.log.lines.find((l) => String(l.msg).startsWith("invocation logs attribute usage to session names of users who never asked"))).toMatchObject({ users: ["made-up@example.com"], count: 1 });
+  });
+
+  it("an alert-only stage never blocks: a record with mode block only alerts, and the 100 % email says credentials are not refused", async () => {
+    await store.putLimit(limit({ scope: "user", id: "alice@example.com", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "block" }));
+    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 100_000 } } }); // $1.50
+    const h = harness(store, [src], { stageMode: "alert" });
+    const s = await runAggregation(h.deps);
+    expect(s.blocked).toEqual([]);
+    expect(h.policies.at(-1)!.every((p) => !JSON.stringify(p).includes("alice@example.com"))).toBe(true);
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]!.attributes.mode).toBe("alert");
+    expect(h.sent[0]!.message).toContain("alert only: credentials are not refused");
+    expect(h.sent[0]!.message).not.toContain("refused and");
   });
 
   it("a temporary unblock lifts the deny until it expires", async () => {

@@ -13,7 +13,7 @@
  * 4. Report: drift between the two records, counts, as CloudWatch metrics and structured logs.
  */
 import { sessionNameOf } from "../identity.js";
-import { evaluate, resolveLimits, type Evaluation, type LimitStatus } from "../limits.js";
+import { capMode, evaluate, resolveLimits, type Evaluation, type LimitStatus, type Mode } from "../limits.js";
 import type { Logger } from "../log.js";
 import { dayKey, monthKey, periodId, usageExpiry, windowOf, windowStart } from "../periods.js";
 import { addCounts, costMicros, priceOf, zeroCounts, type PricingTable } from "../pricing.js";
@@ -41,6 +41,8 @@ export interface AggregateDeps {
   /** Ascending percentages, e.g. [80, 90, 100]. */
   readonly thresholds: readonly number[];
   readonly enforceOn: EnforceOn;
+  /** The stage's `quotas.mode`: an alert stage never blocks (no deny entries, alert texts). Absent: block. */
+  readonly stageMode?: Mode;
   readonly notify: (n: Notification) => Promise<void>;
   readonly putMetrics: (data: readonly MetricDatum[]) => Promise<void>;
   /** Server-side block; absent when the stage does not block at the IAM layer. */
@@ -194,7 +196,7 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
   for (const email of users) {
     const month = months.get(email) ?? emptyUsage(email, monthId);
     const day = days.get(email) ?? emptyUsage(email, dayId);
-    const eff = resolveLimits(email, groups.get(email) ?? [], limits);
+    const eff = capMode(resolveLimits(email, groups.get(email) ?? [], limits), d.stageMode ?? "block");
     evaluations.set(email, { month, day, ev: evaluate(eff, periodUsage(month, day, d.enforceOn), d.thresholds) });
   }
 
@@ -288,26 +290,32 @@ async function alertedSets(_store: QuotaStore, records: readonly UsageRecord[]):
 const LABEL: Record<string, string> = { monthlyTokens: "monthly tokens", dailyTokens: "daily tokens", monthlyCostUsd: "monthly spend (USD)", dailyCostUsd: "daily spend (USD)" };
 const LEVEL = (t: number) => (t >= 100 ? "EXCEEDED" : t >= 90 ? "CRITICAL" : "WARNING");
 
-/** Claims every newly reached threshold of one limit; sends one notification for the highest. Returns 1 if sent. */
+/**
+ * Claims the highest reached threshold of one limit in one conditional write that also marks the lower
+ * ones, and sends one notification for it. Two overlapping runs that see the same jump race for the
+ * same key, so exactly one of them sends; there are no per-threshold claims a pair of runs could split.
+ * Returns 1 if sent.
+ */
 async function alertOnce(d: AggregateDeps, job: { email: string; status: LimitStatus; record: UsageRecord; alerted: Set<string> }, iso: string): Promise<number> {
   const { email, status: s, record } = job;
-  const reached = d.thresholds.filter((t) => s.percent >= t && !job.alerted.has(`${s.limit}#${t}`));
-  if (reached.length === 0) return 0;
-  const claimed: number[] = [];
-  for (const t of reached) if (await d.store.claimAlert(email, record.period, `${s.limit}#${t}`)) claimed.push(t);
-  if (claimed.length === 0) return 0;
-  const top = Math.max(...claimed);
+  const reached = d.thresholds.filter((t) => s.percent >= t);
+  const top = reached.length ? Math.max(...reached) : undefined;
+  if (top === undefined || job.alerted.has(`${s.limit}#${top}`)) return 0;
+  const added = await d.store.claimAlerts(email, record.period, `${s.limit}#${top}`, reached.map((t) => `${s.limit}#${t}`));
+  if (added === undefined) return 0;
+  const claimed = added.map((k) => Number(k.slice(k.lastIndexOf("#") + 1)));
   const fmt = (v: number) => (s.limit.endsWith("CostUsd") ? `$${v.toFixed(2)}` : Math.round(v).toLocaleString("en-US"));
   const subject = `Claude Code ${LEVEL(top)} ${top}% ${LABEL[s.limit]} (${d.stage})`.slice(0, 100);
   const message = [
     `${email} has used ${s.percent}% of their ${LABEL[s.limit]} limit for ${record.period.slice(2)} (UTC).`,
-    `Used: ${fmt(s.used)} of ${fmt(s.max)}. Enforcement: ${s.mode}${s.mode === "block" && s.used >= s.max ? " — new credentials are refused and Bedrock calls are denied until the period resets or an admin unblocks." : "."}`,
+    `Used: ${fmt(s.used)} of ${fmt(s.max)}. Enforcement: ${s.mode}${s.used < s.max ? "." : s.mode === "block" ? " — new credentials are refused and Bedrock calls are denied until the period resets or an admin unblocks." : " — alert only: credentials are not refused."}`,
     "",
     JSON.stringify({ user: email, stage: d.stage, period: record.period, limit: s.limit, threshold: top, percent: s.percent, used: s.used, max: s.max, mode: s.mode }),
   ].join("\n");
   try {
     await d.notify({ subject, message, attributes: { user: email, limit: s.limit, threshold: String(top), mode: s.mode } });
   } catch (e) {
+    // Only the keys this claim added: a lower threshold sent by an earlier run stays sent.
     for (const t of claimed) await d.store.releaseAlert(email, record.period, `${s.limit}#${t}`).catch(() => undefined);
     d.log.error("alert not sent; released for the next run", { user: email, limit: s.limit, threshold: top, error: e as Error });
     return 0;
