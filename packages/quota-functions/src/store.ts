@@ -240,7 +240,7 @@ export class QuotaStore {
       const condition = conditions.join(" AND ");
       const used = `${expression} ${condition}`;
       try {
-        await this.doc.send(
+        await withThrottleBackoff(() => this.doc.send(
           new UpdateCommand({
             TableName: this.usageTable,
             Key: { pk: userPk(a.email), sk: month },
@@ -249,7 +249,7 @@ export class QuotaStore {
             ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
             ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
           }),
-        );
+        ));
         return sources.map((s) => s.source);
       } catch (e) {
         if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
@@ -347,7 +347,7 @@ export class QuotaStore {
     const { sk, stored } = alertSlot(period, top);
     const all = [...new Set([...keys, top])].map((k) => alertSlot(period, k).stored);
     try {
-      const r = await this.doc.send(
+      const r = await withThrottleBackoff(() => this.doc.send(
         new UpdateCommand({
           TableName: this.usageTable,
           Key: { pk: userPk(email), sk },
@@ -356,7 +356,7 @@ export class QuotaStore {
           ExpressionAttributeValues: { ":k": new Set(all), ":top": stored },
           ReturnValues: "UPDATED_OLD",
         }),
-      );
+      ));
       const before = new Set(list(r.Attributes?.alerted));
       const prefix = stored.slice(0, stored.length - top.length);
       return all.filter((k) => !before.has(k)).map((k) => k.slice(prefix.length));
@@ -445,6 +445,25 @@ function alertSlot(period: string, key: string): { sk: string; stored: string } 
 
 function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {
   return { email, until: String(i.until), by: String(i.by ?? ""), reason: String(i.reason ?? ""), at: String(i.at ?? "") };
+}
+
+/** DynamoDB's answers to "too many requests": retried with backoff, never counted as a failed condition. */
+const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"]);
+
+/**
+ * Sends a write, retrying throttling with exponential backoff and full jitter (the SDK's own retries
+ * give up after 3 attempts; a run with many writes in flight should slow down, not fail). Any other
+ * error, including a failed condition, is the caller's.
+ */
+export async function withThrottleBackoff<T>(send: () => Promise<T>, attempts = 8, baseMs = 25, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      if (!THROTTLED.has((e as Error).name) || attempt >= attempts) throw e;
+      await sleep(Math.random() * baseMs * 2 ** attempt);
+    }
+  }
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
