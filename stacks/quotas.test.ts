@@ -27,6 +27,9 @@ describe("quotas in the pilot (alert only)", () => {
     expect(outputs.quotaDefaultLimits).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 40, monthlyMode: "alert", dailyMode: "alert" });
     expect(outputs.helperSettings.quota).toEqual({ checkUrl: "https://ccb-pilot-quotas-api.execute-api.us-east-1.amazonaws.com/check", failMode: "open", timeoutMs: 3000 });
     expect(outputs.quotaMode).toBe("alert");
+    // Both functions know the stage is alert only, so a record written with --mode block cannot refuse.
+    expect(env(run, "ccb-pilot", "check").QUOTA_MODE).toBe("alert");
+    expect(env(run, "ccb-pilot", "aggregate").QUOTA_MODE).toBe("alert");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

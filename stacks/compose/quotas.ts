@@ -73,6 +73,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
     defaults: cfg.defaults,
     thresholds: cfg.thresholds,
     enforceOn: cfg.enforceOn,
+    mode: cfg.mode,
     pricing: quotas.pricingTable(cfg.pricing),
     // Team users call application inference profiles; their ARN is the model both records report.
     modelAliases: Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>

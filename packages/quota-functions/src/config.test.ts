@@ -32,6 +32,13 @@ describe("Lambda configuration", () => {
     expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", DEFAULT_LIMITS: '{"monthlyMode":"hard"}' })).toThrow(/DEFAULT_LIMITS: monthlyMode must be alert or block/);
   });
 
+  it("reads the stage's mode for both functions (absent: block), naming QUOTA_MODE when it is wrong", () => {
+    expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", QUOTA_MODE: "alert" }).stageMode).toBe("alert");
+    expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u" }).stageMode).toBe("block");
+    expect(loadAggregateConfig({ ...base, QUOTA_MODE: "alert" }).stageMode).toBe("alert");
+    expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", QUOTA_MODE: "soft" })).toThrow(/QUOTA_MODE must be alert or block/);
+  });
+
   it("reads the claims the check API uses", () => {
     expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", EMAIL_CLAIM: "upn", GROUPS_CLAIMS: "roles" }).claims).toEqual({ emailClaim: "upn", groupsClaims: ["roles"] });
     expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", MISSING_IDENTITY: "maybe" })).toThrow(/MISSING_IDENTITY/);

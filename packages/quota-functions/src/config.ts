@@ -3,7 +3,7 @@
  * names the variable, so a bad deployment fails loudly at cold start instead of metering wrongly.
  */
 import type { BlockKey } from "./block-policy.js";
-import { parseDefaultLimit, parseThresholds, type LimitRecord } from "./limits.js";
+import { isMode, parseDefaultLimit, parseThresholds, type LimitRecord, type Mode } from "./limits.js";
 import { parsePricing, type PricingTable } from "./pricing.js";
 import type { ClaimsConfig } from "./check/evaluate.js";
 import type { InvocationLogSourceOptions } from "./sources/invocation-logs.js";
@@ -44,6 +44,16 @@ function enforceOn(env: Env): EnforceOn {
   return v;
 }
 
+/**
+ * The stage's `quotas.mode` (QUOTA_MODE). It caps every limit record: in an alert stage nobody is
+ * refused whatever a record says. Absent means block, the behaviour of deployments that predate it.
+ */
+function stageMode(env: Env): Mode {
+  const v = env.QUOTA_MODE || "block";
+  if (!isMode(v)) throw new ConfigError("environment variable QUOTA_MODE must be alert or block (stage.quotas.mode)");
+  return v;
+}
+
 function defaultLimit(env: Env): LimitRecord | undefined {
   if (!env.DEFAULT_LIMITS) return undefined;
   try {
@@ -59,6 +69,7 @@ export interface CheckConfig {
   readonly usageTable: string;
   readonly thresholds: number[];
   readonly enforceOn: EnforceOn;
+  readonly stageMode: Mode;
   readonly claims: ClaimsConfig;
   readonly missingIdentity: "allow" | "block";
 }
@@ -73,6 +84,7 @@ export function loadCheckConfig(env: Env): CheckConfig {
     ...(def ? { defaultLimit: def } : {}),
     thresholds: parseThresholds(env.THRESHOLDS ?? "80,90,100"),
     enforceOn: enforceOn(env),
+    stageMode: stageMode(env),
     claims: {
       emailClaim: env.EMAIL_CLAIM || "email",
       groupsClaims: (env.GROUPS_CLAIMS || "groups,cognito:groups").split(",").map((s) => s.trim()).filter(Boolean),
@@ -92,6 +104,7 @@ export interface AggregateConfig {
   readonly pricing: PricingTable;
   readonly thresholds: number[];
   readonly enforceOn: EnforceOn;
+  readonly stageMode: Mode;
   readonly telemetry?: TelemetrySourceOptions;
   readonly invocationLogs?: Omit<InvocationLogSourceOptions, "settleMs">;
   readonly blockPolicyArns: string[];
@@ -132,6 +145,7 @@ export function loadAggregateConfig(env: Env): AggregateConfig {
     pricing,
     thresholds: parseThresholds(env.THRESHOLDS ?? "80,90,100"),
     enforceOn: eo,
+    stageMode: stageMode(env),
     ...(telemetry ? { telemetry } : {}),
     ...(logs ? { invocationLogs: { ...logs, prefix: logs.prefix ?? "" } } : {}),
     blockKey: env.BLOCK_PRINCIPAL_TAG ? { kind: "principal-tag", tag: env.BLOCK_PRINCIPAL_TAG } : { kind: "session-name" },

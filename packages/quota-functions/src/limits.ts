@@ -70,6 +70,15 @@ export function resolveLimits(email: string, groups: readonly string[], records:
   return { source: undefined, limits: {}, monthlyMode: "alert", dailyMode: "alert" };
 }
 
+/**
+ * The stage's mode caps every record: in an alert-only stage (`quotas.mode: alert`) nobody is refused,
+ * whatever mode a group or user record carries, so a record written with `--mode block` cannot turn
+ * the pilot into a blocking stage. A blocking stage keeps each record's own mode.
+ */
+export function capMode(limits: EffectiveLimits, stageMode: Mode): EffectiveLimits {
+  return stageMode === "block" ? limits : { ...limits, monthlyMode: "alert", dailyMode: "alert" };
+}
+
 /** Usage measured against limits: tokens and USD for the month and the day. */
 export interface PeriodUsage {
   readonly monthlyTokens: number;

@@ -240,7 +240,7 @@ export class QuotaStore {
       const condition = conditions.join(" AND ");
       const used = `${expression} ${condition}`;
       try {
-        await this.doc.send(
+        await withThrottleBackoff(() => this.doc.send(
           new UpdateCommand({
             TableName: this.usageTable,
             Key: { pk: userPk(a.email), sk: month },
@@ -249,7 +249,7 @@ export class QuotaStore {
             ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
             ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
           }),
-        );
+        ));
         return sources.map((s) => s.source);
       } catch (e) {
         if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
@@ -337,26 +337,38 @@ export class QuotaStore {
   // ---- alerts (dedupe) ----
 
   /**
-   * Claims an alert key (`<limit>#<threshold>`) on the user's period record: true only for the first
-   * caller, so each alert goes out once per user, period, limit and threshold, whatever runs overlap.
+   * Claims the alert key `top` (`<limit>#<threshold>`, the highest threshold reached) on the user's
+   * period record in one conditional write that also adds `keys` (the lower thresholds reached): only
+   * the first caller for `top` succeeds, so one jump past several thresholds sends one alert whatever
+   * runs overlap. Returns the keys this call added (for a release if sending fails), or undefined when
+   * `top` was already claimed.
    */
-  async claimAlert(email: string, period: string, key: string): Promise<boolean> {
-    const { sk, stored } = alertSlot(period, key);
+  async claimAlerts(email: string, period: string, top: string, keys: readonly string[]): Promise<string[] | undefined> {
+    const { sk, stored } = alertSlot(period, top);
+    const all = [...new Set([...keys, top])].map((k) => alertSlot(period, k).stored);
     try {
-      await this.doc.send(
+      const r = await withThrottleBackoff(() => this.doc.send(
         new UpdateCommand({
           TableName: this.usageTable,
           Key: { pk: userPk(email), sk },
           UpdateExpression: "ADD alerted :k",
-          ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :one)",
-          ExpressionAttributeValues: { ":k": new Set([stored]), ":one": stored },
+          ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :top)",
+          ExpressionAttributeValues: { ":k": new Set(all), ":top": stored },
+          ReturnValues: "UPDATED_OLD",
         }),
-      );
-      return true;
+      ));
+      const before = new Set(list(r.Attributes?.alerted));
+      const prefix = stored.slice(0, stored.length - top.length);
+      return all.filter((k) => !before.has(k)).map((k) => k.slice(prefix.length));
     } catch (e) {
-      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      if ((e as Error).name === "ConditionalCheckFailedException") return undefined;
       throw e;
     }
+  }
+
+  /** Claims one alert key; true only for the first caller. */
+  async claimAlert(email: string, period: string, key: string): Promise<boolean> {
+    return (await this.claimAlerts(email, period, key, [])) !== undefined;
   }
 
   /** Gives a claim back when the notification could not be sent, so the next run retries it. */
@@ -433,6 +445,25 @@ function alertSlot(period: string, key: string): { sk: string; stored: string } 
 
 function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {
   return { email, until: String(i.until), by: String(i.by ?? ""), reason: String(i.reason ?? ""), at: String(i.at ?? "") };
+}
+
+/** DynamoDB's answers to "too many requests": retried with backoff, never counted as a failed condition. */
+const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"]);
+
+/**
+ * Sends a write, retrying throttling with exponential backoff and full jitter (the SDK's own retries
+ * give up after 3 attempts; a run with many writes in flight should slow down, not fail). Any other
+ * error, including a failed condition, is the caller's.
+ */
+export async function withThrottleBackoff<T>(send: () => Promise<T>, attempts = 8, baseMs = 25, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      if (!THROTTLED.has((e as Error).name) || attempt >= attempts) throw e;
+      await sleep(Math.random() * baseMs * 2 ** attempt);
+    }
+  }
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */

@@ -211,6 +211,12 @@ describe("QuotaService", () => {
     expect(one("aws:lambda/function:Function", "quota-check").inputs.environment.variables).toMatchObject({ EMAIL_CLAIM: "email", GROUPS_CLAIMS: "groups", MISSING_IDENTITY: "block" });
   });
 
+  it("both functions are told the stage's mode (an alert stage never refuses, whatever a record says)", async () => {
+    new quotas.QuotaService("quota", args({ mode: "alert" }));
+    await settle();
+    for (const fn of ["quota-aggregate", "quota-check"]) expect(one("aws:lambda/function:Function", fn).inputs.environment.variables.QUOTA_MODE).toBe("alert");
+  });
+
   it("schedule every 15 minutes; alarms go to the stage's alarm topic; alerts to an encrypted, TLS-only topic", async () => {
     new quotas.QuotaService("quota", args());
     await settle();

@@ -112,6 +112,8 @@ export interface QuotaServiceArgs {
     readonly reservedConcurrency: number;
   };
   readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
+  /** `stage.quotas.mode`; it caps every limit record (an alert stage never refuses). Absent: block. */
+  readonly mode?: "alert" | "block";
   /** Alarms (drift, aggregation failures, stale aggregation, block overflow, API errors) go here. */
   readonly alarmTopicArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
@@ -266,6 +268,8 @@ export class QuotaService extends pulumi.ComponentResource {
       USAGE_TABLE: this.usageTable.name,
       THRESHOLDS: args.thresholds.join(","),
       ENFORCE_ON: args.enforceOn,
+      // Both functions must know it: a record written with --mode block must not refuse in an alert stage.
+      QUOTA_MODE: args.mode ?? "block",
       NODE_OPTIONS: "--enable-source-maps",
     };
 

@@ -118,6 +118,17 @@ describe("quota CLI", () => {
     expect(await cli("unblock", "alice@example.com", "--for", "1w", "--reason", "xyz")).toMatchObject({ code: 2, err: expect.stringContaining("90m, 24h or 7d") });
   });
 
+  it("warns when a block record is written to an alert-only stage (the stage mode caps it)", async () => {
+    const out: string[] = [];
+    const d: CliDeps = { store, out: (l) => out.push(l), now: () => NOON, whoami: async () => "admin", stageMode: "alert" };
+    expect(await runCli(["set", "group", "interns", "--monthly-usd", "50", "--mode", "block"], d, () => undefined)).toBe(0);
+    expect(out.join("\n")).toMatch(/warning: this stage's quotas.mode is alert, so nobody is refused/);
+    out.length = 0;
+    expect(await runCli(["set", "group", "staff", "--monthly-usd", "50", "--mode", "alert"], d, () => undefined)).toBe(0);
+    expect(out.join("\n")).not.toMatch(/warning/);
+    expect(await runCli(["set", "group", "interns", "--monthly-usd", "50", "--mode", "block"], { ...d, stageMode: "block" }, () => undefined)).toBe(0);
+  });
+
   it("finds the tables from flags, environment or pulumi stack outputs", () => {
     expect(resolveTables({ "limits-table": "l", "usage-table": "u" }, {})).toEqual({ limits: "l", usage: "u" });
     expect(resolveTables({}, { CCB_QUOTA_LIMITS_TABLE: "l2", CCB_QUOTA_USAGE_TABLE: "u2" })).toEqual({ limits: "l2", usage: "u2" });
@@ -125,6 +136,10 @@ describe("quota CLI", () => {
     const file = path.join(os.tmpdir(), `quota-outputs-${process.pid}.json`);
     writeFileSync(file, JSON.stringify({ quotaLimitsTable: "l3", quotaUsageTable: "u3", quotaDefaultLimits: { monthlyCostUsd: 300, monthlyMode: "block", dailyMode: "alert" } }));
     expect(resolveTables({ outputs: file }, {})).toMatchObject({ limits: "l3", usage: "u3", defaultLimit: { scope: "default", monthlyCostUsd: 300, monthlyMode: "block" } });
+    writeFileSync(file, JSON.stringify({ quotaLimitsTable: "l3", quotaUsageTable: "u3", quotaMode: "alert" }));
+    expect(resolveTables({ outputs: file }, {})).toMatchObject({ stageMode: "alert" });
+    expect(resolveTables({ "limits-table": "l", "usage-table": "u" }, { CCB_QUOTA_MODE: "block" })).toMatchObject({ stageMode: "block" });
+    expect(() => resolveTables({ "limits-table": "l", "usage-table": "u" }, { CCB_QUOTA_MODE: "soft" })).toThrow(/CCB_QUOTA_MODE.*must be alert or block/);
     rmSync(file);
   });
 

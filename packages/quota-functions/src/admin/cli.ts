@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { looksLikeEmail, normaliseEmail } from "../identity.js";
-import { evaluate, isMode, LIMIT_KEYS, parseDefaultLimit, resolveLimits, type LimitKey, type LimitRecord, type Scope } from "../limits.js";
+import { evaluate, isMode, LIMIT_KEYS, parseDefaultLimit, resolveLimits, type LimitKey, type LimitRecord, type Mode, type Scope } from "../limits.js";
 import { nextDayStart, nextMonthStart, parseDuration, periodId } from "../periods.js";
 import { microsToUsd, totalTokens } from "../pricing.js";
 import { QuotaStore, type UsageRecord } from "../store.js";
@@ -38,6 +38,8 @@ export interface CliDeps {
   readonly whoami: () => Promise<string>;
   readonly thresholds?: readonly number[];
   readonly enforceOn?: EnforceOn;
+  /** The stage's `quotas.mode` (stack output `quotaMode` or CCB_QUOTA_MODE), when known. */
+  readonly stageMode?: Mode;
 }
 
 const MAX_UNBLOCK_MS = 7 * 24 * 3600 * 1000;
@@ -114,6 +116,10 @@ async function set(d: CliDeps, positionals: string[], v: Record<string, string |
   record.updatedBy = await d.whoami();
   await d.store.putLimit(record as unknown as LimitRecord);
   d.out(`${existing ? "updated" : "created"} ${scope} ${id}: ${describe(record as unknown as LimitRecord)}`);
+  // The stage mode caps every record: say so rather than let the admin believe the record blocks.
+  if (d.stageMode === "alert" && (record.monthlyMode === "block" || record.dailyMode === "block")) {
+    d.out(`warning: this stage's quotas.mode is alert, so nobody is refused: the record's block mode only alerts here. Set quotas.mode: block in Pulumi.<stage>.yaml to enforce it.`);
+  }
   return 0;
 }
 
@@ -323,7 +329,7 @@ export async function runCli(argv: readonly string[], d: CliDeps, err: (line: st
 }
 
 /** Table names from flags, environment or a `pulumi stack output --json` file. */
-export function resolveTables(v: { "limits-table"?: string; "usage-table"?: string; outputs?: string }, env: NodeJS.ProcessEnv): { limits: string; usage: string; defaultLimit?: LimitRecord } {
+export function resolveTables(v: { "limits-table"?: string; "usage-table"?: string; outputs?: string }, env: NodeJS.ProcessEnv): { limits: string; usage: string; defaultLimit?: LimitRecord; stageMode?: Mode } {
   let fromFile: Record<string, unknown> = {};
   if (v.outputs) {
     try {
@@ -345,7 +351,9 @@ export function resolveTables(v: { "limits-table"?: string; "usage-table"?: stri
       throw new CliError(`the default limits from the stack outputs are invalid: ${(e as Error).message}`);
     }
   }
-  return { limits, usage, ...(defaultLimit ? { defaultLimit } : {}) };
+  const mode = fromFile.quotaMode ?? env.CCB_QUOTA_MODE;
+  if (mode !== undefined && !isMode(mode)) throw new CliError(`the stage mode (stack output quotaMode or CCB_QUOTA_MODE) is "${String(mode)}"; it must be alert or block`);
+  return { limits, usage, ...(defaultLimit ? { defaultLimit } : {}), ...(mode ? { stageMode: mode } : {}) };
 }
 
 async function main(): Promise<number> {
@@ -358,11 +366,13 @@ async function main(): Promise<number> {
   }
   const err = (l: string) => console.error(l);
   let store: QuotaStore;
+  let stageMode: Mode | undefined;
   try {
     if (v.help || argv.length === 0) return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "" }, err);
     const t = resolveTables(v as never, process.env);
     const client = new DynamoDBClient({ ...(typeof v.region === "string" ? { region: v.region } : {}), ...(typeof v.endpoint === "string" ? { endpoint: v.endpoint } : {}) });
     store = new QuotaStore(client, t.limits, t.usage, t.defaultLimit);
+    stageMode = t.stageMode;
   } catch (e) {
     err(`quota: ${(e as Error).message}`);
     return 2;
@@ -376,7 +386,7 @@ async function main(): Promise<number> {
       return process.env.USER ?? "unknown";
     }
   };
-  return runCli(argv, { store, out: (l) => console.log(l), now: Date.now, whoami }, err);
+  return runCli(argv, { store, out: (l) => console.log(l), now: Date.now, whoami, ...(stageMode ? { stageMode } : {}) }, err);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -55,6 +55,7 @@ export async function handler(): Promise<AggregateSummary> {
     pricing: c.pricing,
     thresholds: c.thresholds,
     enforceOn: c.enforceOn,
+    stageMode: c.stageMode,
     notify: async (n) => {
       await sns.send(
         new PublishCommand({

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
@@ -217,6 +218,71 @@ describe("alerts", () => {
     expect(h.sent[0]!.message).toContain("Used: $1.50 of $1.00");
   });
 
+  it("overlapping runs over many users crossing several thresholds at once send exactly one alert per user and limit", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, dailyTokens: 10_000 }));
+    const users = Array.from({ length: 40 }, (_, i) => `dev${i}@example.com`);
+    // Every user jumps from nothing past 80, 90 and 100 % of both limits in one window.
+    const src = new ScriptedSource("srv").set(settled(NOON), Object.fromEntries(users.map((u) => [u, { [SONNET]: { output: 12_000 } }])));
+    const h = harness(store, [src], { concurrency: 16 });
+    // Metering first, so that the racing runs below all see the same jump.
+    await store.putLimit(limit({ scope: "default", id: "default" }));
+    await runAggregation(h.deps);
+    expect(h.sent).toHaveLength(0);
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, dailyTokens: 10_000 }));
+    // Each racing run is its own invocation with its own client, and the network between it and
+    // DynamoDB has jitter (0–10 ms per write), so the runs' claims on one user interleave.
+    const racing = Array.from({ length: 4 }, () => {
+      const client = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      const own = new QuotaStore(client, store.limitsTable, store.usageTable);
+      client.middlewareStack.add((next) => async (args) => {
+        await new Promise((r) => setTimeout(r, Math.random() * 10));
+        return next(args);
+      }, { step: "initialize", name: "networkJitter" });
+      return harness(own, [], { concurrency: 16 });
+    });
+    const runs = await Promise.all(racing.map((r) => runAggregation(r.deps)));
+    const sent = racing.flatMap((r) => r.sent);
+    expect(runs.reduce((a, r) => a + r.alertsSent, 0)).toBe(users.length * 2);
+    const perUserLimit = new Map<string, number>();
+    for (const n of sent) perUserLimit.set(`${n.attributes.user}|${n.attributes.limit}`, (perUserLimit.get(`${n.attributes.user}|${n.attributes.limit}`) ?? 0) + 1);
+    expect(perUserLimit.size).toBe(users.length * 2);
+    expect([...perUserLimit.values()].every((c) => c === 1)).toBe(true);
+    expect(new Set(sent.map((n) => n.attributes.threshold))).toEqual(new Set(["100"]));
+  }, 90_000); // 4 racing runs × 40 users × 2 limits on the emulator: slow on a loaded machine, never timed
+
+  it("a run that overtakes another in the middle of its claim does not send a second email for the same jump", async () => {
+    await store.putLimit(limit({ scope: "default", id: "default" }));
+    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 12_000 } } });
+    await runAggregation(harness(store, [src]).deps); // metered; no limit yet
+    await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000 })); // 120 %: past 80, 90 and 100 at once
+    const client = () => new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    // Run A's network stalls right after its first alert write, until run B has finished.
+    const slow = client();
+    let firstClaim!: () => void;
+    const claimed = new Promise<void>((r) => (firstClaim = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let stalled = false;
+    slow.middlewareStack.add((next) => async (args) => {
+      const out = await next(args);
+      const input = args.input as { UpdateExpression?: string };
+      if (!stalled && input.UpdateExpression?.includes("alerted")) {
+        stalled = true;
+        firstClaim();
+        await gate;
+      }
+      return out;
+    }, { step: "initialize", name: "stallAfterFirstClaim" });
+    const a = harness(new QuotaStore(slow, store.limitsTable, store.usageTable), []);
+    const b = harness(new QuotaStore(client(), store.limitsTable, store.usageTable), []);
+    const runA = runAggregation(a.deps);
+    await claimed;
+    await runAggregation(b.deps);
+    release();
+    await runA;
+    expect([...a.sent, ...b.sent].map((n) => n.subject)).toEqual(["Claude Code EXCEEDED 100% monthly tokens (test)"]);
+  });
+
   it("releases the claim when SNS fails, so the next run sends it", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000 }));
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 900 } } });
@@ -306,6 +372,19 @@ describe("limits precedence and enforcement", () => {
     expect(s.unknownSessionUsers).toBe(1);
     expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnknownSessionUsers: 1 });
     expect(h.log.lines.find((l) => String(l.msg).startsWith("invocation logs attribute usage to session names of users who never asked"))).toMatchObject({ users: ["made-up@example.com"], count: 1 });
+  });
+
+  it("an alert-only stage never blocks: a record with mode block only alerts, and the 100 % email says credentials are not refused", async () => {
+    await store.putLimit(limit({ scope: "user", id: "alice@example.com", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "block" }));
+    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 100_000 } } }); // $1.50
+    const h = harness(store, [src], { stageMode: "alert" });
+    const s = await runAggregation(h.deps);
+    expect(s.blocked).toEqual([]);
+    expect(h.policies.at(-1)!.every((p) => !JSON.stringify(p).includes("alice@example.com"))).toBe(true);
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]!.attributes.mode).toBe("alert");
+    expect(h.sent[0]!.message).toContain("alert only: credentials are not refused");
+    expect(h.sent[0]!.message).not.toContain("refused and");
   });
 
   it("a temporary unblock lifts the deny until it expires", async () => {

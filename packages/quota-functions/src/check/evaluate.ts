@@ -4,7 +4,7 @@
  * helper reads (packages/credential-helper/src/quota.ts, docs/quotas.md "Check API").
  */
 import { looksLikeEmail, normaliseEmail, parseAssumedRoleArn } from "../identity.js";
-import { evaluate, reasonOf, resolveLimits, type LimitKey, type Mode } from "../limits.js";
+import { capMode, evaluate, reasonOf, resolveLimits, type LimitKey, type Mode } from "../limits.js";
 import type { AllLimits, UnblockRecord, UsageRecord } from "../store.js";
 import { measures, periodUsage, type EnforceOn } from "../usage.js";
 
@@ -104,10 +104,12 @@ export function decide(a: {
   unblock?: UnblockRecord;
   thresholds: readonly number[];
   enforceOn: EnforceOn;
+  /** The stage's mode: an alert stage never refuses (absent: each record's own mode). */
+  stageMode?: Mode;
   now: number;
 }): CheckResponse {
   const groups = a.identity.groups.length ? a.identity.groups : (a.storedGroups ?? []);
-  const eff = resolveLimits(a.identity.email, groups, a.limits);
+  const eff = capMode(resolveLimits(a.identity.email, groups, a.limits), a.stageMode ?? "block");
   const use = periodUsage(a.month, a.day, a.enforceOn);
   const ev = evaluate(eff, use, a.thresholds);
   const alerts: CheckAlert[] = ev.statuses

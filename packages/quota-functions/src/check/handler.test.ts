@@ -86,6 +86,17 @@ describe("GET /check", () => {
     expect(r.usage).toMatchObject({ month: "2026-11", day: "2026-11-26", timeZone: "UTC", monthlyCostUsd: 1.5, limits: { monthlyCostUsd: 1 } });
   });
 
+  it("in an alert-only stage a user or group record with mode block never refuses", async () => {
+    await store.putLimit({ scope: "user", id: "alice@example.com", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "block" });
+    await store.putLimit({ scope: "group", id: "interns", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "block" });
+    await meter({ "alice@example.com": 100_000, "bob@example.com": 100_000 }); // $1.50 each
+    const alertStage = deps({ config: loadCheckConfig({ LIMITS_TABLE: store.limitsTable, USAGE_TABLE: store.usageTable, QUOTA_MODE: "alert" }) });
+    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), alertStage))).toMatchObject({ allowed: true, mode: "alert", reason: "over_limit_alert_only" });
+    expect(body(await handleCheck(jwtEvent({ email: "bob@example.com", groups: ["interns"] }), alertStage))).toMatchObject({ allowed: true, mode: "alert", reason: "over_limit_alert_only" });
+    // The same records refuse in a blocking stage.
+    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({ allowed: false, reason: "monthly_cost_exceeded" });
+  });
+
   it("allows over an alert-only limit and says so", async () => {
     await store.putLimit({ scope: "default", id: "default", dailyTokens: 1000, monthlyMode: "alert", dailyMode: "alert" });
     await meter({ "alice@example.com": 5000 });

@@ -63,6 +63,7 @@ export async function handleCheck(event: Parameters<typeof callerOf>[0] & { requ
       ...(state.unblock ? { unblock: state.unblock } : {}),
       thresholds: d.config.thresholds,
       enforceOn: d.config.enforceOn,
+      stageMode: d.config.stageMode,
       now,
     });
     d.log.info("check", { user: identity.email, allowed: res.allowed, reason: res.reason, mode: res.mode, alerts: res.alerts.length });
