@@ -6,7 +6,7 @@
  *   npx tsx stacks/plan.ts <pilot|prod> [--json]
  */
 import { rules } from "@ccb/infra";
-import { asList, type RecordedResource } from "@ccb/infra/src/testing";
+import { asList, type RecordedResource } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { runStage } from "./testing";
 

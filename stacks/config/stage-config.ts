@@ -5,7 +5,7 @@ import { parseDistributionConfig, type DistributionConfig } from "./distribution
 import { parseQuotaConfig, type QuotaConfig } from "./quotas";
 import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
-import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/stage-settings";
+import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/contracts";
 
 /**
  * The one typed configuration of a stage. Everything that differs between pilot and prod is here;

@@ -5,7 +5,7 @@
 import type { Deps } from "./deps.js";
 import { HelperError } from "./errors.js";
 import { loadSettings, type LoadedSettings } from "./settings.js";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 
 export const COMMANDS = ["setup", "login", "credential-process", "otel-headers", "status", "doctor", "logout"] as const;
 type Command = (typeof COMMANDS)[number];

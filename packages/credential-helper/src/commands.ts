@@ -3,7 +3,7 @@
  * their own modules; this file stays free of heavy imports too.
  */
 import * as net from "node:net";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
 import { saveTokens } from "./credentials.js";
 import type { Deps } from "./deps.js";

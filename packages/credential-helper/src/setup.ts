@@ -11,7 +11,7 @@
  * anything the user changed since is left alone (and reported). When nothing else changed, the files
  * come back byte for byte.
  */
-import { modelsForTeam, type StageSettings } from "@ccb/stage-settings";
+import { modelsForTeam, type StageSettings } from "@ccb/contracts";
 import { StageCache } from "./cache.js";
 import type { Deps } from "./deps.js";
 import { HelperError } from "./errors.js";
