@@ -4,6 +4,7 @@
  * the two cannot drift. Pure TypeScript, no dependencies: it is bundled into Lambda assets and the
  * helper. Names carry their area (`QUOTA_…`, `TELEMETRY_…`) so one flat entry point stays unambiguous.
  */
+export * from "./env";
 export * from "./stage-settings";
 export * from "./identity";
 export * from "./pricing";

@@ -1,1 +1,2 @@
-export {};
+export * from "./aggregator";
+export * from "./lifecycle";
