@@ -1,1 +1,2 @@
 export * from "./check-api";
+export * from "./env";
