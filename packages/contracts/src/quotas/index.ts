@@ -1,2 +1,3 @@
 export * from "./check-api";
 export * from "./env";
+export * from "./block-policy";

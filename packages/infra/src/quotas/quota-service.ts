@@ -1,3 +1,4 @@
+import { BLOCK_PLACEHOLDER_PATTERN, blockPolicyDocument, QUOTA_ENV as Q, QUOTA_METRICS_NAMESPACE, QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountTrustStatement, allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
@@ -6,7 +7,6 @@ import type { PricingTable } from "./pricing";
 import {
   ASSUME_ROLE_ACTIONS,
   BLOCK_POLICY_ACTIONS,
-  DENIED_MODEL_ACTIONS,
   GET_OBJECT_ACTIONS,
   INVOKE_API_ACTIONS,
   KMS_USE_ACTIONS,
@@ -121,15 +121,15 @@ export interface QuotaServiceArgs {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-export const USAGE_PERIOD_INDEX = "by-period";
-export const METRICS_NAMESPACE = "ClaudeCodeBedrock/Quotas";
-/** `~` is not allowed in role session names: this matches nobody (same constant as the Lambda's). */
-export const NOBODY_BLOCKED = "*:~no-blocked-users~";
+// Names and the block-policy document are the contract with the quota functions (@ccb/contracts).
+export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
+export const METRICS_NAMESPACE = QUOTA_METRICS_NAMESPACE;
+/** `~` is not allowed in role session names: this matches nobody. */
+export const NOBODY_BLOCKED = BLOCK_PLACEHOLDER_PATTERN;
 
 /** The document a block policy starts with (the Lambda owns it afterwards). */
 export function emptyBlockDocument(key: "session-name" | { principalTag: string }): string {
-  const condition = key === "session-name" ? { StringLike: { "aws:userid": [NOBODY_BLOCKED] } } : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.principalTag}`]: ["~no-blocked-users~"] } };
-  return JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: [...DENIED_MODEL_ACTIONS], Resource: "*", Condition: condition }] });
+  return JSON.stringify(blockPolicyDocument([], key === "session-name" ? { kind: "session-name" } : { kind: "principal-tag", tag: key.principalTag }));
 }
 
 /**
@@ -260,12 +260,13 @@ export class QuotaService extends pulumi.ComponentResource {
       return f;
     };
 
+    // Variable names from the contract (@ccb/contracts QUOTA_ENV), read by its parseQuota*Env.
     const common = {
-      DEFAULT_LIMITS: defaultLimitsJson(args.defaults),
-      LIMITS_TABLE: this.limitsTable.name,
-      USAGE_TABLE: this.usageTable.name,
-      THRESHOLDS: args.thresholds.join(","),
-      ENFORCE_ON: args.enforceOn,
+      [Q.defaultLimits]: defaultLimitsJson(args.defaults),
+      [Q.limitsTable]: this.limitsTable.name,
+      [Q.usageTable]: this.usageTable.name,
+      [Q.thresholds]: args.thresholds.join(","),
+      [Q.enforceOn]: args.enforceOn,
       NODE_OPTIONS: "--enable-source-maps",
     };
 
@@ -310,10 +311,10 @@ export class QuotaService extends pulumi.ComponentResource {
       reservedConcurrency: 1,
       environment: {
         ...common,
-        STAGE: args.stage,
-        ALERT_TOPIC_ARN: this.topic.arn,
-        METRICS_NAMESPACE,
-        PRICING_JSON: pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id))).apply((ids) => {
+        [Q.stage]: args.stage,
+        [Q.alertTopicArn]: this.topic.arn,
+        [Q.metricsNamespace]: METRICS_NAMESPACE,
+        [Q.pricing]: pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id))).apply((ids) => {
           const models: Record<string, unknown> = { ...args.pricing.models };
           ids.forEach((id, i) => {
             const base = args.pricing.models[args.modelAliases![i]!.baseModelId];
@@ -323,7 +324,7 @@ export class QuotaService extends pulumi.ComponentResource {
         }),
         ...(tel
           ? {
-            TELEMETRY_SOURCE: pulumi.jsonStringify({
+            [Q.telemetrySource]: pulumi.jsonStringify({
               namespace: tel.namespace,
               ...(tel.logGroup ? { logGroupName: tel.logGroup.name } : {}),
               metricName: tel.metricName,
@@ -334,13 +335,13 @@ export class QuotaService extends pulumi.ComponentResource {
             }),
           }
           : {}),
-        ...(logsSource ? { INVOCATION_LOGS_SOURCE: logsSource } : {}),
-        ...(this.blockPolicyArns.length ? { BLOCK_POLICY_ARNS: pulumi.all(this.blockPolicyArns).apply((a) => a.join(",")) } : {}),
-        ...(args.block && args.block.key !== "session-name" ? { BLOCK_PRINCIPAL_TAG: args.block.key.principalTag } : {}),
-        DRIFT_THRESHOLD_PERCENT: String(args.drift.thresholdPercent),
-        DRIFT_MIN_TOKENS: String(args.drift.minTokens),
-        SETTLE_MINUTES: String(args.settleMinutes),
-        USAGE_RETENTION_DAYS: String(args.usageRetentionDays),
+        ...(logsSource ? { [Q.invocationLogsSource]: logsSource } : {}),
+        ...(this.blockPolicyArns.length ? { [Q.blockPolicyArns]: pulumi.all(this.blockPolicyArns).apply((a) => a.join(",")) } : {}),
+        ...(args.block && args.block.key !== "session-name" ? { [Q.blockPrincipalTag]: args.block.key.principalTag } : {}),
+        [Q.driftThresholdPercent]: String(args.drift.thresholdPercent),
+        [Q.driftMinTokens]: String(args.drift.minTokens),
+        [Q.settleMinutes]: String(args.settleMinutes),
+        [Q.usageRetentionDays]: String(args.usageRetentionDays),
       },
       statements: aggregateStatements,
     });
@@ -351,10 +352,10 @@ export class QuotaService extends pulumi.ComponentResource {
       reservedConcurrency: args.checkApi.reservedConcurrency,
       environment: {
         ...common,
-        EMAIL_CLAIM: args.checkApi.emailClaim,
-        GROUPS_CLAIMS: args.checkApi.groupsClaims.join(","),
-        ...(args.checkApi.departmentClaim ? { DEPARTMENT_CLAIM: args.checkApi.departmentClaim } : {}),
-        MISSING_IDENTITY: args.checkApi.missingIdentity,
+        [Q.emailClaim]: args.checkApi.emailClaim,
+        [Q.groupsClaims]: args.checkApi.groupsClaims.join(","),
+        ...(args.checkApi.departmentClaim ? { [Q.departmentClaim]: args.checkApi.departmentClaim } : {}),
+        [Q.missingIdentity]: args.checkApi.missingIdentity,
       },
       statements: [
         allow(USAGE_READ_ACTIONS, [this.usageTable.arn], { sid: "ReadUsage" }),
