@@ -18,6 +18,8 @@ export { QUOTA_CHECK_METHOD, parseQuotaCheckAnswer } from "./quotas/check-api";
 export type { QuotaCheckAlert, QuotaCheckAnswer, QuotaCheckResponse } from "./quotas/check-api";
 export { BLOCK_POLICY_SID, BLOCKED_MODEL_ACTIONS, BLOCK_PLACEHOLDER_PATTERN, BLOCK_PLACEHOLDER_TAG, SESSION_NAME_KEY, useridPattern, blockPolicyDocument, QUOTA_USAGE_PERIOD_INDEX } from "./quotas/block-policy";
 export type { BlockKey, BlockPolicyDocument } from "./quotas/block-policy";
+export { QUOTA_METRICS, QUOTA_METRIC_STAGE_DIMENSION } from "./quotas/metrics";
+export type { QuotaMetricName } from "./quotas/metrics";
 export { QUOTA_ENV, QUOTA_METRICS_NAMESPACE, QUOTA_LIMIT_KEYS, ENFORCE_ON_VALUES, isQuotaMode, isEnforceOn, parseQuotaDefaultLimits, parseQuotaThresholds, parseQuotaCheckEnv, parseQuotaAggregateEnv } from "./quotas/env";
 export type { QuotaLimitKey, QuotaMode, QuotaEnforceOn, MissingIdentity, QuotaDefaultLimits, QuotaTelemetrySource, QuotaInvocationLogsSource, QuotaCommonEnv, QuotaCheckEnv, QuotaAggregateEnv } from "./quotas/env";
 export { TELEMETRY_AGGREGATOR_ENV, parseTelemetryAggregatorEnv } from "./telemetry/aggregator";

@@ -1,4 +1,13 @@
-import { BLOCK_PLACEHOLDER_PATTERN, blockPolicyDocument, QUOTA_ENV as Q, QUOTA_METRICS_NAMESPACE, QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
+import {
+  BLOCK_PLACEHOLDER_PATTERN,
+  blockPolicyDocument,
+  QUOTA_ENV as Q,
+  QUOTA_METRIC_STAGE_DIMENSION,
+  QUOTA_METRICS,
+  QUOTA_METRICS_NAMESPACE,
+  QUOTA_USAGE_PERIOD_INDEX,
+  type QuotaMetricName,
+} from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountTrustStatement, allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
@@ -445,31 +454,31 @@ export class QuotaService extends pulumi.ComponentResource {
       const a = new aws.cloudwatch.MetricAlarm(`${name}-${key}`, { ...spec, alarmDescription: description, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags }, parent);
       this.alarmNames.push(a.name);
     };
-    const own = (metricName: string) => ({ namespace: METRICS_NAMESPACE, metricName, dimensions: { Stage: args.stage }, period: 900 });
+    const own = (metricName: QuotaMetricName) => ({ namespace: METRICS_NAMESPACE, metricName, dimensions: { [QUOTA_METRIC_STAGE_DIMENSION]: args.stage }, period: 900 });
     if (args.sources.telemetry && args.sources.invocationLogs) {
       alarm("drift-alarm", `Client telemetry and Bedrock invocation logs disagree by more than ${args.drift.thresholdPercent}% for at least one user: a stopped, misconfigured or tampered client. See the aggregation logs ("usage records disagree").`, {
-        ...own("UsersWithUsageDrift"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.usersWithUsageDrift), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
       });
     }
     if (args.sources.invocationLogs) {
       // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity: a session renamed
       // away from the email (the helper always uses the email) is usage the quotas cannot charge anyone.
       alarm("unattributed-alarm", "Bedrock invocation logs show calls through the developers' role under a session name that is not an email: credentials minted outside the helper with a chosen session name, not metered for any user. See the aggregation logs (\"session name that is not an email\") and CloudTrail AssumeRoleWithWebIdentity events for the session.", {
-        ...own("UnattributedInvocations"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.unattributedInvocations), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
       alarm("unknown-sessions-alarm", "Bedrock invocation logs charge usage to session names (emails) of users who never asked the quota check API: sessions minted outside the helper under an invented email. See the aggregation logs (\"users who never asked the check API\").", {
-        ...own("UnknownSessionUsers"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.unknownSessionUsers), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
     }
     alarm("stale-alarm", "The quota aggregation has not completed for 45 minutes: usage, alerts and blocks are stale.", {
-      ...own("UsersEvaluated"), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
+      ...own(QUOTA_METRICS.usersEvaluated), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
     });
     alarm("errors-alarm", "The quota aggregation failed twice in a row (a usage source or DynamoDB); it resumes from its watermark.", {
       namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: this.aggregateFunction.name }, period: 900, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
     });
     if (args.block) {
       alarm("block-overflow-alarm", "More users are blocked than the deny policies hold; raise quotas.enforcement.blockPolicyCount. They are still refused new credentials by the check API.", {
-        ...own("BlockPolicyOverflowUsers"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.blockPolicyOverflowUsers), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
     }
     alarm("api-errors-alarm", "The quota check API answers 5xx: helpers fall back to their fail mode (open or closed).", {

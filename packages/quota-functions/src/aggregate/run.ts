@@ -12,6 +12,7 @@
  *    policies on the user role; an empty set empties them (period rollover, unblock).
  * 4. Report: drift between the two records, counts, as CloudWatch metrics and structured logs.
  */
+import { QUOTA_METRICS } from "@ccb/contracts";
 import { sessionNameOf } from "../identity.js";
 import { evaluate, resolveLimits, type Evaluation, type LimitStatus } from "../limits.js";
 import type { Logger } from "../log.js";
@@ -263,18 +264,18 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
   }
   const summary: AggregateSummary = { windows, applied, duplicates, users: users.length, alertsSent, blocked, blockOverflow, driftUsers, unpricedTokens, unattributedInvocations, unknownSessionUsers: unknownSessionUsers.length, sourceErrors };
   await d.putMetrics([
-    { name: "UsersEvaluated", value: users.length, unit: "Count" },
-    { name: "AlertsSent", value: alertsSent, unit: "Count" },
-    { name: "BlockedUsers", value: blocked.length, unit: "Count" },
-    { name: "BlockPolicyOverflowUsers", value: blockOverflow.length, unit: "Count" },
-    { name: "UsersWithUsageDrift", value: driftUsers, unit: "Count" },
-    { name: "UsageDriftTokens", value: driftTokens, unit: "Count" },
-    { name: "TelemetryTokens", value: telTokens, unit: "Count" },
-    { name: "InvocationLogTokens", value: srvTokens, unit: "Count" },
-    { name: "UnpricedTokens", value: unpricedTokens, unit: "Count" },
-    { name: "UnattributedInvocations", value: unattributedInvocations, unit: "Count" },
-    { name: "UnknownSessionUsers", value: unknownSessionUsers.length, unit: "Count" },
-    { name: "SourceErrors", value: sourceErrors.length, unit: "Count" },
+    { name: QUOTA_METRICS.usersEvaluated, value: users.length, unit: "Count" },
+    { name: QUOTA_METRICS.alertsSent, value: alertsSent, unit: "Count" },
+    { name: QUOTA_METRICS.blockedUsers, value: blocked.length, unit: "Count" },
+    { name: QUOTA_METRICS.blockPolicyOverflowUsers, value: blockOverflow.length, unit: "Count" },
+    { name: QUOTA_METRICS.usersWithUsageDrift, value: driftUsers, unit: "Count" },
+    { name: QUOTA_METRICS.usageDriftTokens, value: driftTokens, unit: "Count" },
+    { name: QUOTA_METRICS.telemetryTokens, value: telTokens, unit: "Count" },
+    { name: QUOTA_METRICS.invocationLogTokens, value: srvTokens, unit: "Count" },
+    { name: QUOTA_METRICS.unpricedTokens, value: unpricedTokens, unit: "Count" },
+    { name: QUOTA_METRICS.unattributedInvocations, value: unattributedInvocations, unit: "Count" },
+    { name: QUOTA_METRICS.unknownSessionUsers, value: unknownSessionUsers.length, unit: "Count" },
+    { name: QUOTA_METRICS.sourceErrors, value: sourceErrors.length, unit: "Count" },
   ]);
   lap("reportMs");
   d.log.info("aggregation done", { ...summary, blocked: blocked.length, blockOverflow: blockOverflow.length, day: dayKey(now), timings });
