@@ -1,7 +1,9 @@
 // Lint rules shared by every project. Module boundaries are enforced here:
 // the credential helper and the Lambda runtime packages never import Pulumi, the component
-// library never imports stack code, and nothing imports the Lambda runtime code directly
-// (it is bundled as an asset).
+// library never imports stack code, nothing imports the Lambda runtime code directly
+// (it is bundled as an asset), the contracts import nothing (they are bundled into every Lambda
+// and the helper, and are the one place both sides of a seam agree on), and no package reaches
+// into another package's `src/` (public entry points only, e.g. `@ccb/infra/inventory`).
 import tseslint from "typescript-eslint";
 
 const noPulumi = {
@@ -11,6 +13,21 @@ const noPulumi = {
 const noRuntimeImports = {
   group: ["@ccb/quota-functions", "@ccb/quota-functions/*", "@ccb/telemetry-functions", "@ccb/telemetry-functions/*", "@ccb/credential-helper", "@ccb/credential-helper/*"],
   message: "Lambda and CLI code are bundled as assets or artifacts, never imported by infrastructure code.",
+};
+const noOtherPackagesSrc = {
+  // The runtime packages' own src/ is refused by noRuntimeImports where it applies (one message per import).
+  group: [
+    ...["infra", "contracts", "helper-distribution", "policy-pack"].flatMap((p) => [`@ccb/${p}/src`, `@ccb/${p}/src/**`]),
+    "**/packages/*/src/**",
+    "../../*/src/**",
+    "../../../*/src/**",
+    "../../../../*/src/**",
+  ],
+  message: "Import another package through its public entry point (package.json main or exports), never its src/ folder.",
+};
+const contractsOnly = {
+  group: ["@ccb/*", "@pulumi/*", "@aws-sdk/*", "@smithy/*", "aws-lambda", "@types/aws-lambda"],
+  message: "@ccb/contracts is pure TypeScript: it must not import the rest of the repository, Pulumi or the AWS SDK.",
 };
 const noStacks = {
   group: ["@ccb/stacks", "@ccb/stacks/*", "**/stacks/**"],
@@ -29,15 +46,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ["packages/credential-helper/**/*.ts", "packages/quota-functions/**/*.ts", "packages/telemetry-functions/**/*.ts", "packages/stage-settings/**/*.ts", "packages/stage-verify/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [noPulumi] }] },
+    files: ["packages/credential-helper/**/*.ts", "packages/quota-functions/**/*.ts", "packages/telemetry-functions/**/*.ts", "packages/stage-verify/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noPulumi, noOtherPackagesSrc] }] },
+  },
+  {
+    files: ["packages/contracts/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [contractsOnly] }] },
   },
   {
     files: ["packages/infra/**/*.ts", "packages/policy-pack/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [noStacks, noRuntimeImports] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [noStacks, noRuntimeImports, noOtherPackagesSrc] }] },
   },
   {
     files: ["stacks/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [noRuntimeImports] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [noRuntimeImports, noOtherPackagesSrc] }] },
   },
 );

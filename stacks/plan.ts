@@ -10,7 +10,7 @@
  * every configuration mistake exit 2 with the keys to fix, before anything is declared.
  */
 import { rules } from "@ccb/infra";
-import { asList, type RecordedResource } from "@ccb/infra/src/testing";
+import { asList, type RecordedResource } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { runStage } from "./testing";
 

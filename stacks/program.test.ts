@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, settle } from "@ccb/infra/src/testing";
-import { parseStageSettings } from "@ccb/stage-settings";
+import { installMocks, settle } from "@ccb/infra/inventory";
+import { parseStageSettings } from "@ccb/contracts";
 import { readStackConfig, resolveDeep } from "./testing";
 
 it("the Pulumi entry point reads the stack's config object and exports the helper settings", async () => {

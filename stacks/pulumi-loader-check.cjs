@@ -14,7 +14,7 @@ require(tsnodeRequire).register({ compiler: typescriptRequire, transpileOnly: co
 const yaml = require("yaml");
 const main = yaml.parse(fs.readFileSync("Pulumi.yaml", "utf8")).main;
 const config = yaml.parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")).config;
-const { installMocks, settle } = require("@ccb/infra/src/testing");
+const { installMocks, settle } = require("@ccb/infra/inventory");
 installMocks({ accountId: String(config["claude-code-bedrock:stage"].accounts.inference.id), region: config["aws:region"], stack }).then(async (recorder) => {
   pulumi.runtime.setAllConfig({ "claude-code-bedrock:stage": JSON.stringify(config["claude-code-bedrock:stage"]), "aws:region": config["aws:region"] });
   const program = require(path.resolve(main));

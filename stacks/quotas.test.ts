@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/src/testing";
+import { policyOf } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
 import { readStackConfig, runStage, type StageRun } from "./testing";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/src/testing";
-import { parseStageSettings } from "@ccb/stage-settings";
+import { policyOf } from "@ccb/infra/inventory";
+import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
 import { runStage, type StageRun } from "./testing";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { cicd, crossAccount, federation, inference, providers } from "@ccb/infra";
-import { parseStageSettings, STAGE_SETTINGS_SCHEMA_VERSION, type StageSettings, type TeamSettings } from "@ccb/stage-settings";
+import { parseStageSettings, STAGE_SETTINGS_SCHEMA_VERSION, type StageSettings, type TeamSettings } from "@ccb/contracts";
 import type { StageConfig } from "./config/stage-config";
 import { composeAnalytics } from "./compose/analytics";
 import { composeBilling } from "./compose/billing";

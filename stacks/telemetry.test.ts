@@ -69,7 +69,7 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     const prices = JSON.parse(recorder.one("aws:lambda/function:Function", `ccb-${stage}-telemetry-aggregator`).inputs.environment.variables.PRICES_JSON);
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
     expect(profiles.length).toBeGreaterThan(0);
-    const aliases = prices.filter((x: any) => x.key.includes(":application-inference-profile/"));
+    const aliases = Object.entries(prices.models).map(([key, price]: [string, any]) => ({ key, ...price })).filter((x) => x.key.includes(":application-inference-profile/"));
     expect(aliases).toHaveLength(profiles.length);
     const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
     expect(aliases.every((x: any) => x.key.startsWith(`arn:aws:bedrock:us-east-1:${inferenceAccount}:`) && x.input > 0)).toBe(true);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { installMocks, type ResourceRecorder, settle } from "@ccb/infra/src/testing";
+import { installMocks, type ResourceRecorder, settle } from "@ccb/infra/inventory";
 import { parseStageConfig } from "./config/stage-config";
 import { deployStage } from "./stage";
 

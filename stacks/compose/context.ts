@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { federation } from "@ccb/infra";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import type { StageConfig } from "../config/stage-config";
 
 /** Explicit providers, one per account, so one `pulumi up` deploys into several accounts. */

@@ -5,7 +5,7 @@ import { parseDistributionConfig, type DistributionConfig } from "./distribution
 import { parseQuotaConfig, type QuotaConfig } from "./quotas";
 import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
-import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/stage-settings";
+import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/contracts";
 import { AWS_REGIONS, isAwsRegion } from "./regions";
 import { checkKnownKeys } from "./schema";
 import { nearest } from "./suggest";

@@ -5,7 +5,7 @@
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { loadSettings, type LoadedSettings } from "./settings.js";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { COMMANDS, GLOBAL_HELP, HELP, type Command } from "./help.js";
 
 export { COMMANDS } from "./help.js";

@@ -3,7 +3,7 @@ import * as net from "node:net";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { logout, status } from "./commands.js";
 import { doctor, formatChecks } from "./doctor.js";
 import { acquireLock } from "./lock.js";

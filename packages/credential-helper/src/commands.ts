@@ -2,7 +2,7 @@
  * `login`, `logout` and `status`. `credential-process`, `otel-headers`, `setup` and `doctor` live in
  * their own modules; this file stays free of heavy imports too.
  */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
 import { saveTokens } from "./credentials.js";
 import type { Deps } from "./io.js";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { CREDENTIALS_WINDOW_MS, StageCache } from "./cache.js";
 import { CredentialResolver } from "./credentials.js";
 import { HelperError } from "./errors.js";

@@ -3,7 +3,7 @@
  * quota check → STS/Cognito → cache. The first step touches only `node:fs`; everything after it loads
  * lazily. Concurrent callers share one sign-in and one STS call through the stage lock.
  */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { credentialsFresh, idTokenUsable, StageCache, type CachedCredentials, type CachedIdToken } from "./cache.js";
 import type { Deps } from "./io.js";
 import type { Federation } from "./federation.js";

@@ -3,7 +3,7 @@
  * `Check` lines it contributes (none when it does not apply to the stage).
  */
 import * as net from "node:net";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { profileHeader, sectionValues, splitCommand } from "./aws-config.js";
 import { StageCache } from "./cache.js";
 import type { Check } from "./check.js";

@@ -4,7 +4,7 @@
  * provider that throws, so the default chain (which would run this very helper again through
  * `credential_process`) can never be consulted. The AWS SDK is imported only here, lazily.
  */
-import type { CognitoIdentityPoolSettings, DirectFederationSettings } from "@ccb/stage-settings";
+import type { CognitoIdentityPoolSettings, DirectFederationSettings } from "@ccb/contracts";
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { isNetworkError } from "./oidc/errors.js";

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { identityFromArn, roleIdentity, ROLE_IDENTITY_TTL_MS } from "./idc.js";
 import { stageSettings, testDeps } from "../test/support.js";
 

@@ -4,7 +4,7 @@
  * SSO profile (cached for an hour). That profile has no `credential_process`, so resolving it cannot
  * run this helper again; the check below refuses if someone pointed it back at us.
  */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { StageCache } from "./cache.js";
 import type { Deps } from "./io.js";
 import { profileHeader, sectionValues } from "./aws-config.js";

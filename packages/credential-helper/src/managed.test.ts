@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { run } from "./cli.js";
 import { defaultManagedDir, managedCheck, managedDropIn, managedSettings, removeManaged, writeManaged } from "./managed.js";
 import { claudeKeys } from "./setup.js";

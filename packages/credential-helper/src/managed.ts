@@ -11,7 +11,7 @@
  * Center metadata switch) stay in `~/.claude/settings.json`, written by the developer's own `setup`.
  */
 import * as path from "node:path";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import type { Check } from "./check.js";
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";

@@ -3,7 +3,7 @@
  * (a failure would drop the telemetry batch). Uses the cached, verified id_token; refreshes it silently
  * when it would expire before Claude Code asks again; never opens a browser. `{}` when not signed in.
  */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { idTokenUsable, StageCache, type CachedIdToken } from "./cache.js";
 import type { Deps } from "./io.js";
 

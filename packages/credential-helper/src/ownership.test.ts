@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { CREDENTIALS_WINDOW_MS, StageCache } from "./cache.js";
 import { CredentialResolver } from "./credentials.js";
 import { HelperError } from "./errors.js";

@@ -10,36 +10,14 @@
  * body (timeout, network, 5xx, 4xx, bad JSON) is "unavailable" and resolved by `failMode`: `open` warns
  * and continues, `closed` refuses.
  */
-import type { QuotaSettings } from "@ccb/stage-settings";
+import { parseQuotaCheckAnswer, type QuotaCheckAnswer, type QuotaSettings } from "@ccb/contracts";
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import type { QuotaState } from "./cache.js";
 
-export interface QuotaAnswer {
-  readonly allowed: boolean;
-  /** A machine-readable code (`monthly_cost_exceeded`). */
-  readonly reason?: string;
-  /** The sentence for the user, when the service sends one. */
-  readonly message?: string;
-  readonly alerts?: ReadonlyArray<{ readonly threshold?: number; readonly message: string }>;
-  readonly usage?: Record<string, unknown>;
-}
-
-export function parseQuotaAnswer(v: unknown): QuotaAnswer | undefined {
-  if (typeof v !== "object" || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o.allowed !== "boolean") return undefined;
-  const alerts = Array.isArray(o.alerts)
-    ? o.alerts.filter((a): a is { threshold?: number; message: string } => typeof a === "object" && a !== null && typeof (a as { message?: unknown }).message === "string")
-    : undefined;
-  return {
-    allowed: o.allowed,
-    ...(typeof o.reason === "string" ? { reason: o.reason } : {}),
-    ...(typeof o.message === "string" && o.message.length > 0 ? { message: o.message } : {}),
-    ...(alerts && alerts.length > 0 ? { alerts } : {}),
-    ...(typeof o.usage === "object" && o.usage !== null ? { usage: o.usage as Record<string, unknown> } : {}),
-  };
-}
+/** The answer's shape and parser are the check API contract (@ccb/contracts). */
+export type QuotaAnswer = QuotaCheckAnswer;
+export const parseQuotaAnswer = parseQuotaCheckAnswer;
 
 type QuotaDeps = Pick<Deps, "fetch" | "now" | "log">;
 

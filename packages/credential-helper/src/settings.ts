@@ -8,7 +8,7 @@
  *      else `stage-settings.json` next to the bundle or executable
  */
 import * as path from "node:path";
-import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/stage-settings";
+import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/contracts";
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { stageSettingsFile, stagesDir } from "./paths.js";

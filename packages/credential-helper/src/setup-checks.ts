@@ -1,5 +1,5 @@
 /** Refusals `setup` makes before it writes anything. */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { awsConfigProblem } from "./aws-config.js";
 import { HelperError } from "./errors.js";
 

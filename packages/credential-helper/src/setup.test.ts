@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, lstatSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { applyTeamModels, runSetup } from "./setup.js";
 import { runUndo } from "./undo.js";
 import { StageCache } from "./cache.js";

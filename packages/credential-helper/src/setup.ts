@@ -5,7 +5,7 @@
  * manifest per stage records, for each section and key, what was there before setup first touched it
  * and what setup wrote. Running setup again with the same inputs changes nothing. Undo is in undo.ts.
  */
-import { modelsForTeam, type StageSettings } from "@ccb/stage-settings";
+import { modelsForTeam, type StageSettings } from "@ccb/contracts";
 import { StageCache } from "./cache.js";
 import type { Deps } from "./io.js";
 import { profileHeader, quoteArg, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";

@@ -17,7 +17,7 @@
  * - Only a strictly newer version (semver order, pre-releases before releases) is announced.
  */
 
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import type { Deps } from "./io.js";
 import { helperHome, join as joinPath } from "./paths.js";
 

@@ -4,7 +4,7 @@
  * and a README written for developers of that stage.
  */
 import { createHash } from "node:crypto";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { loginCommand, npmrcLines, parseCodeArtifactUrl, tokenCommand } from "./codeartifact";
 import { splitPackageName } from "./stage-input";
 import { tgzBytes, type TarEntry } from "./tar";

@@ -3,7 +3,7 @@
  * of which the `helperSettings` output is the helper's `StageSettings`. Validated with the same
  * `parseStageSettings` the helper runs, so a broken stage never becomes an installable artifact.
  */
-import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/stage-settings";
+import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/contracts";
 import { canonicalJson } from "./canonical-json";
 import { DistributionError } from "./errors";
 

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseStageSettings } from "@ccb/stage-settings";
+import { parseStageSettings } from "@ccb/contracts";
 import { buildDistribution, parseTargets, type BuildManifest } from "../src/build";
 import { CHECKSUMS_FILE, verifyChecksums } from "../src/checksums";
 import { SEA_FUSE } from "../src/executables";

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDistribution, type BuildManifest } from "../src/build";
 import { publishRelease } from "../src/publish";
-import { checkForUpdate, type UpdateCheckDeps } from "../../credential-helper/src/update-check.js";
+import { checkForUpdate, type UpdateCheckDeps } from "@ccb/credential-helper/update-check";
 import { startVerdaccio, type Registry } from "./harness/verdaccio";
 import { pilotSettings, writePilotOutputs } from "./harness/stage";
 

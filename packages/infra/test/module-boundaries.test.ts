@@ -21,6 +21,12 @@ describe("module boundaries", () => {
     ["packages/infra/src/x.ts", 'import { deployStage } from "@ccb/stacks";\nexport const d = deployStage;', /must not depend on stack composition/],
     ["packages/infra/src/x.ts", 'import { handler } from "@ccb/quota-functions";\nexport const h = handler;', /bundled as assets/],
     ["stacks/x.ts", 'import { handler } from "@ccb/quota-functions/src/aggregate";\nexport const h = handler;', /bundled as assets/],
+    ["packages/contracts/src/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;', /contracts is pure TypeScript/],
+    ["packages/contracts/src/x.ts", 'import { STSClient } from "@aws-sdk/client-sts";\nexport const s = STSClient;', /contracts is pure TypeScript/],
+    ["packages/contracts/src/x.ts", 'import { iam } from "@ccb/infra";\nexport const i = iam;', /contracts is pure TypeScript/],
+    ["stacks/x.ts", 'import { policyOf } from "@ccb/infra/src/testing";\nexport const p = policyOf;', /public entry point/],
+    ["packages/policy-pack/src/x.ts", 'import { allRules } from "@ccb/infra/src/rules";\nexport const r = allRules;', /public entry point/],
+    ["packages/quota-functions/src/x.ts", 'import { checkQuota } from "../../credential-helper/src/quota.js";\nexport const c = checkQuota;', /public entry point/],
   ])("%s: refuses %s", async (file, code, message) => {
     const found = await violations(file, code);
     expect(found).toHaveLength(1);
@@ -28,9 +34,13 @@ describe("module boundaries", () => {
   });
 
   it.each([
-    ["packages/credential-helper/src/x.ts", 'import { parseStageSettings } from "@ccb/stage-settings";\nexport const p = parseStageSettings;'],
+    ["packages/credential-helper/src/x.ts", 'import { parseStageSettings } from "@ccb/contracts";\nexport const p = parseStageSettings;'],
     ["stacks/x.ts", 'import { iam } from "@ccb/infra";\nexport const i = iam;'],
     ["packages/infra/src/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;'],
+    ["stacks/x.ts", 'import { policyOf } from "@ccb/infra/inventory";\nexport const p = policyOf;'],
+    ["packages/policy-pack/src/x.ts", 'import { allRules } from "@ccb/infra/rules";\nexport const r = allRules;'],
+    ["packages/quota-functions/src/x.ts", 'import { parsePriceBook } from "@ccb/contracts";\nexport const p = parsePriceBook;'],
+    ["packages/infra/src/x.ts", 'import { parsePriceBook } from "@ccb/contracts";\nexport const p = parsePriceBook;'],
   ])("%s: allows %s", async (file, code) => {
     expect(await violations(file, code)).toEqual([]);
   });

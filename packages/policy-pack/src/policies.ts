@@ -1,5 +1,5 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { allRules, evaluateRules, type SecurityRule } from "@ccb/infra/src/rules";
+import { allRules, evaluateRules, type SecurityRule } from "@ccb/infra/rules";
 import { toRecordedResources } from "./resources";
 
 /**

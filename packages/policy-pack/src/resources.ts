@@ -1,5 +1,5 @@
 import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
-import type { RecordedResource } from "@ccb/infra/src/testing/recorder";
+import type { RecordedResource } from "@ccb/infra/inventory";
 
 /**
  * The bridge from what the Pulumi engine hands a policy pack (`PolicyResource`) to what the security

@@ -4,8 +4,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allRules } from "@ccb/infra/src/rules";
-import { ALL_FIXTURES } from "@ccb/infra/src/rules/all-fixtures";
+import { allRules } from "@ccb/infra/rules";
+import { ALL_FIXTURES } from "@ccb/infra/rules/fixtures";
 
 /**
  * The pack as the Pulumi CLI runs it: the bundle `npm run build` makes, started as its own process

@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { allRules } from "@ccb/infra/src/rules";
-import { ALL_FIXTURES } from "@ccb/infra/src/rules/all-fixtures";
-import type { RecordedResource } from "@ccb/infra/src/testing/recorder";
+import { allRules } from "@ccb/infra/rules";
+import { ALL_FIXTURES } from "@ccb/infra/rules/fixtures";
+import type { RecordedResource } from "@ccb/infra/inventory";
 import { policies, POLICY_PACK_NAME } from "../src/policies";
 import { toRecordedResources, UNKNOWN_SENTINELS } from "../src/resources";
 

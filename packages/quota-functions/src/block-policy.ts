@@ -22,46 +22,33 @@ import {
   ListPolicyVersionsCommand,
   type IAMClient,
 } from "@aws-sdk/client-iam";
+import {
+  BLOCK_PLACEHOLDER_PATTERN,
+  BLOCK_PLACEHOLDER_TAG,
+  BLOCKED_MODEL_ACTIONS,
+  blockPolicyDocument,
+  SESSION_NAME_KEY,
+  useridPattern,
+  type BlockKey,
+  type BlockPolicyDocument,
+} from "@ccb/contracts";
 import type { Logger } from "./log.js";
 
 export const MANAGED_POLICY_MAX_CHARS = 6144;
-/** Converse and ConverseStream are authorised by these two actions. */
-export const DENIED_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
-/** `~` is not allowed in role session names, so this pattern matches no session: the "nobody blocked" document. */
-export const PLACEHOLDER_PATTERN = "*:~no-blocked-users~";
-
-/** Not an email and not a session name: the "nobody blocked" value for principal tags. */
-export const PLACEHOLDER_TAG = "~no-blocked-users~";
-
-/**
- * How a blocked user's sessions are recognised. `principal-tag`: the session carries the email as a tag
- * (direct federation with `identityProvider.emailSessionTag`, whose trust requires it; Cognito identity
- * pools). `session-name`: `aws:userid` ends with the role session name the helper sets from the email;
- * not safe against a caller who picks another session name, so the stacks no longer use it.
- */
-export type BlockKey = { readonly kind: "session-name" } | { readonly kind: "principal-tag"; readonly tag: string };
-export const SESSION_NAME_KEY: BlockKey = { kind: "session-name" };
-
-export interface PolicyDoc {
-  Version: "2012-10-17";
-  Statement: Array<{ Sid: string; Effect: "Deny"; Action: string[]; Resource: string; Condition: Record<string, Record<string, string[]>> }>;
-}
-
-/** The `aws:userid` pattern of a role session name. */
-export const useridPattern = (session: string): string => `*:${session}`;
+/** The document, its actions and placeholders are the contract with the QuotaService component (@ccb/contracts). */
+export const DENIED_ACTIONS = BLOCKED_MODEL_ACTIONS;
+export const PLACEHOLDER_PATTERN = BLOCK_PLACEHOLDER_PATTERN;
+export const PLACEHOLDER_TAG = BLOCK_PLACEHOLDER_TAG;
+export type { BlockKey };
+export { SESSION_NAME_KEY, useridPattern };
+export type PolicyDoc = BlockPolicyDocument;
 
 /** The values a document denies (placeholders excluded). */
 export function deniedValues(doc: PolicyDoc): string[] {
   return Object.values(doc.Statement[0]!.Condition).flatMap((kv) => Object.values(kv).flat()).filter((v) => v !== PLACEHOLDER_PATTERN && v !== PLACEHOLDER_TAG);
 }
 
-export function blockDocument(entries: readonly string[], key: BlockKey = SESSION_NAME_KEY): PolicyDoc {
-  const condition: Record<string, Record<string, string[]>> =
-    key.kind === "session-name"
-      ? { StringLike: { "aws:userid": entries.length ? entries.map(useridPattern) : [PLACEHOLDER_PATTERN] } }
-      : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.tag}`]: entries.length ? [...entries] : [PLACEHOLDER_TAG] } };
-  return { Version: "2012-10-17", Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: [...DENIED_ACTIONS], Resource: "*", Condition: condition }] };
-}
+export const blockDocument = blockPolicyDocument;
 
 export const render = (doc: PolicyDoc): string => JSON.stringify(doc);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-// The helper's own derivation (test-only import): the deny policy must name the sessions it creates.
-import { roleSessionName } from "../../credential-helper/src/session-name.js";
+// The helper's derivation (the contract): the deny policy must name the sessions the helper creates.
+import { roleSessionName } from "@ccb/contracts";
 import { parseAssumedRoleArn, sessionNameOf } from "./identity.js";
 
 describe("identity", () => {

@@ -1,10 +1,9 @@
 /**
  * Who a usage record or a request belongs to. The key everywhere is the user's email, lower-cased.
- * Role session names follow the credential helper's rule (the email, characters outside
- * `[\w+=,.@-]` replaced by `-`, at most 64), so the server-side deny can name the session.
+ * Role session names follow the credential helper's rule (one derivation in @ccb/contracts), so the
+ * server-side deny can name the session.
  */
-
-const SESSION_DISALLOWED = /[^\w+=,.@-]/g;
+import { sessionNameCharacters } from "@ccb/contracts";
 
 export function normaliseEmail(v: string): string {
   return v.trim().toLowerCase();
@@ -16,7 +15,7 @@ export function looksLikeEmail(v: string): boolean {
 
 /** The STS `RoleSessionName` the helper derives from an email. */
 export function sessionNameOf(email: string): string {
-  return email.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(SESSION_DISALLOWED, "-").slice(0, 64);
+  return sessionNameCharacters(email);
 }
 
 /** `arn:aws:sts::123:assumed-role/<role>/<session>` → role and session; anything else → undefined. */

@@ -7,6 +7,7 @@
  * with the most restrictive value (lowest limit, `block` over `alert`); else the default record;
  * else no limit at all.
  */
+import { parseQuotaDefaultLimits, parseQuotaThresholds } from "@ccb/contracts";
 import type { PeriodKind } from "./periods.js";
 
 export type Mode = "alert" | "block";
@@ -137,31 +138,17 @@ export function reasonOf(s: LimitStatus): string {
 }
 
 /** Parses a comma list of thresholds (`80,90,100`): ascending, 1–1000, at least one. */
-export function parseThresholds(text: string): number[] {
-  const values = text.split(",").map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0 || v > 1000)) throw new Error(`thresholds "${text}" must be percentages such as 80,90,100`);
-  return [...new Set(values)].sort((a, b) => a - b);
-}
+/** `THRESHOLDS` is part of the contract (@ccb/contracts). */
+export const parseThresholds = parseQuotaThresholds;
 
 export function isMode(v: unknown): v is Mode {
   return v === "alert" || v === "block";
 }
 
 /**
- * The stage's default limit from `DEFAULT_LIMITS` (JSON written by the QuotaService component):
- * `{"monthlyCostUsd":200,"dailyCostUsd":40,"monthlyMode":"alert","dailyMode":"alert"}`.
+ * The stage's default limit from `DEFAULT_LIMITS` (JSON written by the QuotaService component, the
+ * shape in @ccb/contracts): `{"monthlyCostUsd":200,"dailyCostUsd":40,"monthlyMode":"alert","dailyMode":"alert"}`.
  */
 export function parseDefaultLimit(json: string): LimitRecord {
-  const v = JSON.parse(json) as Record<string, unknown>;
-  const r: Record<string, unknown> = { scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)" };
-  for (const k of LIMIT_KEYS) {
-    if (v[k] === undefined) continue;
-    if (typeof v[k] !== "number" || !((v[k] as number) > 0)) throw new Error(`DEFAULT_LIMITS: ${k} must be a number > 0`);
-    r[k] = v[k];
-  }
-  for (const k of ["monthlyMode", "dailyMode"]) {
-    if (!isMode(v[k])) throw new Error(`DEFAULT_LIMITS: ${k} must be alert or block`);
-    r[k] = v[k];
-  }
-  return r as unknown as LimitRecord;
+  return { scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)", ...parseQuotaDefaultLimits(json) } as unknown as LimitRecord;
 }

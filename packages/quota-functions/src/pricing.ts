@@ -5,22 +5,11 @@
  * stack (serialised from the infra model catalog plus config overrides) through `PRICING_JSON`; this
  * package never imports the catalog.
  */
+import { parsePriceBook, type Price as ContractPrice, type PriceBook } from "@ccb/contracts";
 
-export interface Price {
-  readonly input: number;
-  readonly output: number;
-  readonly cacheRead: number;
-  readonly cacheWrite: number;
-}
-
-export interface PricingTable {
-  /** By base model id (`anthropic.claude-sonnet-4-5-20250929-v1:0`) or any id/ARN seen in usage. */
-  readonly models: Readonly<Record<string, Price>>;
-  /** Fallback by family when a model id is not in `models` (a newer model, a telemetry short name). */
-  readonly families: Readonly<Partial<Record<"opus" | "sonnet" | "haiku", Price>>>;
-  /** Last resort for an unknown model; pick the most expensive model you allow so budgets err safe. */
-  readonly default: Price;
-}
+/** The price-book format is the contract with the infrastructure (@ccb/contracts). */
+export type Price = ContractPrice;
+export type PricingTable = PriceBook;
 
 /** Tokens of one model or one user, by kind. */
 export interface TokenCounts {
@@ -44,25 +33,9 @@ export function addCounts(into: TokenCounts, c: TokenCounts): TokenCounts {
   return into;
 }
 
-const isPrice = (v: unknown): v is Price =>
-  typeof v === "object" && v !== null && ["input", "output", "cacheRead", "cacheWrite"].every((k) => typeof (v as Record<string, unknown>)[k] === "number" && (v as Record<string, number>)[k]! >= 0);
-
 /** Parses and validates `PRICING_JSON`; throws naming the bad entry. */
 export function parsePricing(json: string): PricingTable {
-  const v = JSON.parse(json) as Record<string, unknown>;
-  if (!isPrice(v.default)) throw new Error("PRICING_JSON: `default` must have input, output, cacheRead, cacheWrite ≥ 0 (USD per million tokens)");
-  const models: Record<string, Price> = {};
-  for (const [id, p] of Object.entries((v.models as Record<string, unknown>) ?? {})) {
-    if (!isPrice(p)) throw new Error(`PRICING_JSON: models["${id}"] must have input, output, cacheRead, cacheWrite ≥ 0`);
-    models[id] = p;
-  }
-  const families: Partial<Record<"opus" | "sonnet" | "haiku", Price>> = {};
-  for (const [f, p] of Object.entries((v.families as Record<string, unknown>) ?? {})) {
-    if (f !== "opus" && f !== "sonnet" && f !== "haiku") throw new Error(`PRICING_JSON: unknown family "${f}" (opus, sonnet, haiku)`);
-    if (!isPrice(p)) throw new Error(`PRICING_JSON: families.${f} must have input, output, cacheRead, cacheWrite ≥ 0`);
-    families[f] = p;
-  }
-  return { models, families, default: v.default };
+  return parsePriceBook(json, "PRICING_JSON");
 }
 
 /**

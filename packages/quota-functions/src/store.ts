@@ -19,12 +19,14 @@
  * day arrives (a conditional SET instead of ADD), so an idle user's yesterday never counts as today.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
 import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
 import { dayKey, periodId } from "./periods.js";
 import { zeroCounts, type TokenCounts } from "./pricing.js";
 
-export const USAGE_PERIOD_INDEX = "by-period";
+/** The index name is the contract with the QuotaService component (@ccb/contracts). */
+export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
 
 /** The two records of usage: client telemetry and Bedrock invocation logs (server). */
 export type SourceId = "tel" | "srv";

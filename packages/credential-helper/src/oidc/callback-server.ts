@@ -7,7 +7,7 @@
  * page the browser lands on.
  */
 import * as http from "node:http";
-import { redirectUri as buildRedirectUri, type RedirectHost } from "@ccb/stage-settings";
+import { redirectUri as buildRedirectUri, type RedirectHost } from "@ccb/contracts";
 import { HelperError } from "../errors.js";
 
 export interface CallbackResult {

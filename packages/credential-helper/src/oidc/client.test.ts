@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import { HelperError, type HelperErrorCode } from "../errors.js";
 import { CLOCK_TOLERANCE_S, identityFromClaims, verifyIdToken } from "./client.js";
 import { CLIENT_ID, fakeIdp, ISSUER } from "../../test/fake-idp.js";

@@ -2,7 +2,7 @@
  * Discovery and id_token verification. openid-client and jose are imported lazily: they are needed
  * only when the helper talks to the identity provider, never on a warm cache.
  */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import type { Deps } from "../io.js";
 import { HelperError } from "../errors.js";
 import { allowInsecureLoopback } from "../settings.js";

@@ -5,7 +5,7 @@
  *  - `deviceLogin`: RFC 8628 device authorization, when discovery advertises it;
  *  - `refresh`: the refresh-token grant; only `invalid_grant` means the refresh token is dead.
  */
-import type { StageSettings } from "@ccb/stage-settings";
+import type { StageSettings } from "@ccb/contracts";
 import type { Deps } from "../io.js";
 import { HelperError } from "../errors.js";
 import { codeChallengeS256, randomCodeVerifier, randomNonce, randomState } from "../pkce.js";

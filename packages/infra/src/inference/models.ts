@@ -4,18 +4,16 @@
  * USD quotas. Prices can be overridden per stage; verify them on the Bedrock pricing page.
  */
 
+import type { ModelFamily, Price } from "@ccb/contracts";
+
 export type CrossRegionPrefix = "us" | "eu" | "apac" | "jp" | "au" | "global" | "us-gov";
 
-export interface ModelPrice {
-  readonly input: number;
-  readonly output: number;
-  readonly cacheWrite: number;
-  readonly cacheRead: number;
-}
+/** USD per million tokens, by kind: the price-book contract's `Price`. */
+export type ModelPrice = Price;
 
 export interface KnownModel {
   readonly id: string;
-  readonly family: "opus" | "sonnet" | "haiku";
+  readonly family: ModelFamily;
   readonly prefixes: readonly CrossRegionPrefix[];
   readonly price: ModelPrice;
 }

@@ -1,6 +1,7 @@
 /**
  * IAM actions of the quotas module, each list the minimum its caller needs.
  */
+import { BLOCKED_MODEL_ACTIONS } from "@ccb/contracts";
 
 /** The aggregation reads and writes usage records (conditional updates, alert claims, watermarks). */
 export const USAGE_WRITE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] as const;
@@ -49,7 +50,8 @@ export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] a
 export const INVOKE_API_ACTIONS = ["execute-api:Invoke"] as const;
 
 /** The actions the block policies deny; Converse and ConverseStream are authorised by these two. */
-export const DENIED_MODEL_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
+/** What a block policy denies: the contract's list (@ccb/contracts), which the quota functions write too. */
+export const DENIED_MODEL_ACTIONS = BLOCKED_MODEL_ACTIONS;
 
 /** The aggregation assumes the read role in the telemetry account (cross-account stages only). */
 export const ASSUME_ROLE_ACTIONS = ["sts:AssumeRole"] as const;

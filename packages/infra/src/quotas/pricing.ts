@@ -1,17 +1,14 @@
+import { MODEL_FAMILIES, mostExpensivePrice, type ModelFamily, type PriceBook } from "@ccb/contracts";
 import { KNOWN_MODELS, type ModelPrice } from "../inference/models";
 
 /**
- * The pricing table the aggregation Lambda receives (`PRICING_JSON`), built from the model catalog
- * plus per-stage overrides. The Lambda package has its own reader of this shape and never imports
- * the catalog.
+ * The price book the aggregation Lambda receives (`PRICING_JSON`), built from the model catalog
+ * plus per-stage overrides. The format is the contract (@ccb/contracts); the Lambda package reads it
+ * with the contract's parser and never imports the catalog.
  */
-export interface PricingTable {
-  readonly models: Readonly<Record<string, ModelPrice>>;
-  readonly families: Readonly<Partial<Record<"opus" | "sonnet" | "haiku", ModelPrice>>>;
-  readonly default: ModelPrice;
-}
+export type PricingTable = PriceBook;
 
-const mostExpensive = (prices: readonly ModelPrice[]): ModelPrice => [...prices].sort((a, b) => b.output - a.output || b.input - a.input)[0]!;
+const mostExpensive = (prices: readonly ModelPrice[]): ModelPrice => mostExpensivePrice(prices)!;
 
 /**
  * Catalog prices, overrides by model id on top. Family fallbacks use the family's most expensive
@@ -22,8 +19,8 @@ export function pricingTable(overrides: Readonly<Record<string, ModelPrice>> = {
   const models: Record<string, ModelPrice> = {};
   for (const m of KNOWN_MODELS) models[m.id] = m.price;
   Object.assign(models, overrides);
-  const families: Partial<Record<"opus" | "sonnet" | "haiku", ModelPrice>> = {};
-  for (const family of ["opus", "sonnet", "haiku"] as const) {
+  const families: Partial<Record<ModelFamily, ModelPrice>> = {};
+  for (const family of MODEL_FAMILIES) {
     const prices = KNOWN_MODELS.filter((m) => m.family === family).map((m) => models[m.id]!);
     if (prices.length) families[family] = mostExpensive(prices);
   }

@@ -1,3 +1,13 @@
+import {
+  BLOCK_PLACEHOLDER_PATTERN,
+  blockPolicyDocument,
+  QUOTA_ENV as Q,
+  QUOTA_METRIC_STAGE_DIMENSION,
+  QUOTA_METRICS,
+  QUOTA_METRICS_NAMESPACE,
+  QUOTA_USAGE_PERIOD_INDEX,
+  type QuotaMetricName,
+} from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountTrustStatement, allow, awsEnvironment, type AwsEnvironment, denyInsecureTransport, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
@@ -6,7 +16,6 @@ import type { PricingTable } from "./pricing";
 import {
   ASSUME_ROLE_ACTIONS,
   BLOCK_POLICY_ACTIONS,
-  DENIED_MODEL_ACTIONS,
   GET_OBJECT_ACTIONS,
   INVOKE_API_ACTIONS,
   KMS_USE_ACTIONS,
@@ -123,15 +132,15 @@ export interface QuotaServiceArgs {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-export const USAGE_PERIOD_INDEX = "by-period";
-export const METRICS_NAMESPACE = "ClaudeCodeBedrock/Quotas";
-/** `~` is not allowed in role session names: this matches nobody (same constant as the Lambda's). */
-export const NOBODY_BLOCKED = "*:~no-blocked-users~";
+// Names and the block-policy document are the contract with the quota functions (@ccb/contracts).
+export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
+export const METRICS_NAMESPACE = QUOTA_METRICS_NAMESPACE;
+/** `~` is not allowed in role session names: this matches nobody. */
+export const NOBODY_BLOCKED = BLOCK_PLACEHOLDER_PATTERN;
 
 /** The document a block policy starts with (the Lambda owns it afterwards). */
 export function emptyBlockDocument(key: "session-name" | { principalTag: string }): string {
-  const condition = key === "session-name" ? { StringLike: { "aws:userid": [NOBODY_BLOCKED] } } : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.principalTag}`]: ["~no-blocked-users~"] } };
-  return JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: [...DENIED_MODEL_ACTIONS], Resource: "*", Condition: condition }] });
+  return JSON.stringify(blockPolicyDocument([], key === "session-name" ? { kind: "session-name" } : { kind: "principal-tag", tag: key.principalTag }));
 }
 
 /**
@@ -262,14 +271,15 @@ export class QuotaService extends pulumi.ComponentResource {
       return f;
     };
 
+    // Variable names from the contract (@ccb/contracts QUOTA_ENV), read by its parseQuota*Env.
     const common = {
-      DEFAULT_LIMITS: defaultLimitsJson(args.defaults),
-      LIMITS_TABLE: this.limitsTable.name,
-      USAGE_TABLE: this.usageTable.name,
-      THRESHOLDS: args.thresholds.join(","),
-      ENFORCE_ON: args.enforceOn,
+      [Q.defaultLimits]: defaultLimitsJson(args.defaults),
+      [Q.limitsTable]: this.limitsTable.name,
+      [Q.usageTable]: this.usageTable.name,
+      [Q.thresholds]: args.thresholds.join(","),
+      [Q.enforceOn]: args.enforceOn,
       // Both functions must know it: a record written with --mode block must not refuse in an alert stage.
-      QUOTA_MODE: args.mode ?? "block",
+      [Q.quotaMode]: args.mode ?? "block",
       NODE_OPTIONS: "--enable-source-maps",
     };
 
@@ -314,10 +324,10 @@ export class QuotaService extends pulumi.ComponentResource {
       reservedConcurrency: 1,
       environment: {
         ...common,
-        STAGE: args.stage,
-        ALERT_TOPIC_ARN: this.topic.arn,
-        METRICS_NAMESPACE,
-        PRICING_JSON: pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id))).apply((ids) => {
+        [Q.stage]: args.stage,
+        [Q.alertTopicArn]: this.topic.arn,
+        [Q.metricsNamespace]: METRICS_NAMESPACE,
+        [Q.pricing]: pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id))).apply((ids) => {
           const models: Record<string, unknown> = { ...args.pricing.models };
           ids.forEach((id, i) => {
             const base = args.pricing.models[args.modelAliases![i]!.baseModelId];
@@ -327,7 +337,7 @@ export class QuotaService extends pulumi.ComponentResource {
         }),
         ...(tel
           ? {
-            TELEMETRY_SOURCE: pulumi.jsonStringify({
+            [Q.telemetrySource]: pulumi.jsonStringify({
               namespace: tel.namespace,
               ...(tel.logGroup ? { logGroupName: tel.logGroup.name } : {}),
               metricName: tel.metricName,
@@ -338,13 +348,13 @@ export class QuotaService extends pulumi.ComponentResource {
             }),
           }
           : {}),
-        ...(logsSource ? { INVOCATION_LOGS_SOURCE: logsSource } : {}),
-        ...(this.blockPolicyArns.length ? { BLOCK_POLICY_ARNS: pulumi.all(this.blockPolicyArns).apply((a) => a.join(",")) } : {}),
-        ...(args.block && args.block.key !== "session-name" ? { BLOCK_PRINCIPAL_TAG: args.block.key.principalTag } : {}),
-        DRIFT_THRESHOLD_PERCENT: String(args.drift.thresholdPercent),
-        DRIFT_MIN_TOKENS: String(args.drift.minTokens),
-        SETTLE_MINUTES: String(args.settleMinutes),
-        USAGE_RETENTION_DAYS: String(args.usageRetentionDays),
+        ...(logsSource ? { [Q.invocationLogsSource]: logsSource } : {}),
+        ...(this.blockPolicyArns.length ? { [Q.blockPolicyArns]: pulumi.all(this.blockPolicyArns).apply((a) => a.join(",")) } : {}),
+        ...(args.block && args.block.key !== "session-name" ? { [Q.blockPrincipalTag]: args.block.key.principalTag } : {}),
+        [Q.driftThresholdPercent]: String(args.drift.thresholdPercent),
+        [Q.driftMinTokens]: String(args.drift.minTokens),
+        [Q.settleMinutes]: String(args.settleMinutes),
+        [Q.usageRetentionDays]: String(args.usageRetentionDays),
       },
       statements: aggregateStatements,
     });
@@ -355,10 +365,10 @@ export class QuotaService extends pulumi.ComponentResource {
       reservedConcurrency: args.checkApi.reservedConcurrency,
       environment: {
         ...common,
-        EMAIL_CLAIM: args.checkApi.emailClaim,
-        GROUPS_CLAIMS: args.checkApi.groupsClaims.join(","),
-        ...(args.checkApi.departmentClaim ? { DEPARTMENT_CLAIM: args.checkApi.departmentClaim } : {}),
-        MISSING_IDENTITY: args.checkApi.missingIdentity,
+        [Q.emailClaim]: args.checkApi.emailClaim,
+        [Q.groupsClaims]: args.checkApi.groupsClaims.join(","),
+        ...(args.checkApi.departmentClaim ? { [Q.departmentClaim]: args.checkApi.departmentClaim } : {}),
+        [Q.missingIdentity]: args.checkApi.missingIdentity,
       },
       statements: [
         allow(USAGE_READ_ACTIONS, [this.usageTable.arn], { sid: "ReadUsage" }),
@@ -448,31 +458,31 @@ export class QuotaService extends pulumi.ComponentResource {
       const a = new aws.cloudwatch.MetricAlarm(`${name}-${key}`, { ...spec, alarmDescription: description, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags }, parent);
       this.alarmNames.push(a.name);
     };
-    const own = (metricName: string) => ({ namespace: METRICS_NAMESPACE, metricName, dimensions: { Stage: args.stage }, period: 900 });
+    const own = (metricName: QuotaMetricName) => ({ namespace: METRICS_NAMESPACE, metricName, dimensions: { [QUOTA_METRIC_STAGE_DIMENSION]: args.stage }, period: 900 });
     if (args.sources.telemetry && args.sources.invocationLogs) {
       alarm("drift-alarm", `Client telemetry and Bedrock invocation logs disagree by more than ${args.drift.thresholdPercent}% for at least one user: a stopped, misconfigured or tampered client. See the aggregation logs ("usage records disagree").`, {
-        ...own("UsersWithUsageDrift"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.usersWithUsageDrift), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
       });
     }
     if (args.sources.invocationLogs) {
       // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity: a session renamed
       // away from the email (the helper always uses the email) is usage the quotas cannot charge anyone.
       alarm("unattributed-alarm", "Bedrock invocation logs show calls through the developers' role under a session name that is not an email: credentials minted outside the helper with a chosen session name, not metered for any user. See the aggregation logs (\"session name that is not an email\") and CloudTrail AssumeRoleWithWebIdentity events for the session.", {
-        ...own("UnattributedInvocations"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.unattributedInvocations), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
       alarm("unknown-sessions-alarm", "Bedrock invocation logs charge usage to session names (emails) of users who never asked the quota check API: sessions minted outside the helper under an invented email. See the aggregation logs (\"users who never asked the check API\").", {
-        ...own("UnknownSessionUsers"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.unknownSessionUsers), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
     }
     alarm("stale-alarm", "The quota aggregation has not completed for 45 minutes: usage, alerts and blocks are stale.", {
-      ...own("UsersEvaluated"), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
+      ...own(QUOTA_METRICS.usersEvaluated), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
     });
     alarm("errors-alarm", "The quota aggregation failed twice in a row (a usage source or DynamoDB); it resumes from its watermark.", {
       namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: this.aggregateFunction.name }, period: 900, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
     });
     if (args.block) {
       alarm("block-overflow-alarm", "More users are blocked than the deny policies hold; raise quotas.enforcement.blockPolicyCount. They are still refused new credentials by the check API.", {
-        ...own("BlockPolicyOverflowUsers"), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+        ...own(QUOTA_METRICS.blockPolicyOverflowUsers), statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
       });
     }
     alarm("api-errors-alarm", "The quota check API answers 5xx: helpers fall back to their fail mode (open or closed).", {

@@ -1,3 +1,4 @@
+import { MODEL_LIFECYCLE_ENV as LC_ENV } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { allow, awsEnvironment, foundationModelArn, policyDocument, renderPolicy, serviceTrustStatement } from "../iam";
@@ -74,7 +75,7 @@ export class ModelLifecycleCheck extends pulumi.ComponentResource {
       memorySize: 128,
       timeout: 60,
       loggingConfig: { logFormat: "JSON", logGroup: logs.name },
-      environment: { variables: { MODEL_IDS: args.modelIds.join(","), TOPIC_ARN: args.topicArn, STAGE: args.stage, WARN_DAYS: String(args.warnDays ?? 90) } },
+      environment: { variables: { [LC_ENV.modelIds]: args.modelIds.join(","), [LC_ENV.topicArn]: args.topicArn, [LC_ENV.stage]: args.stage, [LC_ENV.warnDays]: String(args.warnDays ?? 90) } },
       tags,
     }, { parent: this, dependsOn: [policy] });
     const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { description: "Daily Bedrock model lifecycle check", scheduleExpression: "cron(0 7 * * ? *)", tags }, parent);

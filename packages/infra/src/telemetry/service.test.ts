@@ -222,7 +222,7 @@ describe("TelemetryService", () => {
     const fn = recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs;
     expect(fn.environment.variables).toMatchObject({ AGG_NAMESPACE: "ClaudeCode/ccb-pilot/Aggregates", METRICS_LOG_GROUP: "/ccb-pilot/telemetry/emf", EVENTS_LOG_GROUP: "/ccb-pilot/telemetry/events" });
     const prices = JSON.parse(fn.environment.variables.PRICES_JSON);
-    expect(prices).toContainEqual({ key: "claude-sonnet-4-5", input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
+    expect(prices.models["claude-sonnet-4-5"]).toEqual({ input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
     expect(recorder.one("aws:cloudwatch/eventRule:EventRule", "tel-aggregator-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
   });
 
@@ -230,8 +230,8 @@ describe("TelemetryService", () => {
     const arn = "arn:aws:bedrock:us-east-1:333333333333:application-inference-profile/abc123def456";
     await build({ ...baseArgs(), modelAliases: [{ id: arn, baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }, { id: "arn:x", baseModelId: "anthropic.unknown" }] });
     const prices = JSON.parse(recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs.environment.variables.PRICES_JSON);
-    expect(prices).toContainEqual({ key: arn, input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
-    expect(prices.some((p: any) => p.key === "arn:x")).toBe(false);
+    expect(prices.models[arn]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
+    expect("arn:x" in prices.models).toBe(false);
   });
 
   it("encrypts and retains every log group, and the raw bucket with the component's rotating key", async () => {

@@ -1,3 +1,4 @@
+import { mostExpensivePrice, TELEMETRY_AGGREGATOR_ENV as AGG_ENV, type PriceBook, type TelemetryAggregatorNames } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NormalisedIssuer } from "../federation/issuer";
@@ -111,6 +112,26 @@ export interface TelemetryServiceArgs {
 /** Match keys for model attribute values: `anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5`. */
 export function modelKey(modelId: string): string {
   return modelId.replace(/^anthropic\./, "").replace(/(-\d{8})?(-v\d+(:\d+)?)?$/, "");
+}
+
+/**
+ * The dashboard aggregation's price book (the one format, @ccb/contracts): models keyed by match key
+ * (`modelKey`) and alias ids in lower case, because the function matches by containment in whatever
+ * form Claude Code reports the model. The first price for a key wins, as the first match did before.
+ * Families stay empty (a model without a key stays unpriced and is reported as such); `default` is
+ * the most expensive price, as in every book.
+ */
+export function telemetryPriceBook(prices: Readonly<Record<string, ModelPrice>>, aliases: readonly { id: string; baseModelId: string }[]): PriceBook {
+  const models: Record<string, ModelPrice> = {};
+  const add = (key: string, price: ModelPrice) => {
+    if (!(key in models)) models[key] = price;
+  };
+  for (const [id, price] of Object.entries(prices)) add(modelKey(id), price);
+  for (const a of aliases) {
+    const base = prices[a.baseModelId];
+    if (base) add(a.id.toLowerCase(), base);
+  }
+  return { models, families: {}, default: mostExpensivePrice(Object.values(models)) ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
 }
 
 /**
@@ -403,15 +424,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     }, parent);
     const prices = args.prices ?? Object.fromEntries(KNOWN_MODELS.map((m) => [m.id, m.price]));
     const aliasIds = pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id)));
-    const pricesJson = aliasIds.apply((ids) =>
-      JSON.stringify([
-        ...Object.entries(prices).map(([id, price]) => ({ key: modelKey(id), ...price })),
-        ...ids.flatMap((id, i) => {
-          const base = prices[args.modelAliases![i]!.baseModelId];
-          return base ? [{ key: id.toLowerCase(), ...base }] : [];
-        }),
-      ]),
-    );
+    const pricesJson = aliasIds.apply((ids) => JSON.stringify(telemetryPriceBook(prices, ids.map((id, i) => ({ id, baseModelId: args.modelAliases![i]!.baseModelId })))));
     const aggregator = new aws.lambda.Function(`${name}-aggregator`, {
       description: "Distinct active users, leaderboards, estimated cost, prompt-cache savings and operations for the Claude Code dashboard",
       runtime: "nodejs22.x",
@@ -423,22 +436,23 @@ export class TelemetryService extends pulumi.ComponentResource {
       timeout: 600,
       loggingConfig: { logFormat: "JSON", logGroup: aggLogs.name },
       environment: {
+        // The contract's variable names (@ccb/contracts), read by its parseTelemetryAggregatorEnv.
         variables: {
-          AGG_NAMESPACE: this.namespaces.aggregates,
-          METRICS_LOG_GROUP: metricsLogs.name,
-          ...(eventsLogs ? { EVENTS_LOG_GROUP: eventsLogs.name } : {}),
-          LEADERBOARD_SIZE: String(args.aggregator.leaderboardSize ?? 10),
-          PRICES_JSON: pricesJson,
-          TOOL_CATEGORIES_JSON: JSON.stringify(TOOL_CATEGORIES),
-          EVERY_MINUTES: String(args.aggregator.everyMinutes ?? 15),
+          [AGG_ENV.namespace]: this.namespaces.aggregates,
+          [AGG_ENV.metricsLogGroup]: metricsLogs.name,
+          ...(eventsLogs ? { [AGG_ENV.eventsLogGroup]: eventsLogs.name } : {}),
+          [AGG_ENV.leaderboardSize]: String(args.aggregator.leaderboardSize ?? 10),
+          [AGG_ENV.prices]: pricesJson,
+          [AGG_ENV.toolCategories]: JSON.stringify(TOOL_CATEGORIES),
+          [AGG_ENV.everyMinutes]: String(args.aggregator.everyMinutes ?? 15),
           // Every name the Lambda reads or writes, from the one catalog (metrics.ts).
-          NAMES_JSON: JSON.stringify({
+          [AGG_ENV.names]: JSON.stringify({
             metrics: AGG,
             dims: AGG_DIM,
             attrs: { email: ATTR.email, model: ATTR.model, type: ATTR.type, toolName: ATTR.toolName, decision: ATTR.decision },
             cc: { tokens: CC.tokens, linesOfCode: CC.linesOfCode, activeTime: CC.activeTime },
             tokenTypes: { input: "input", output: "output", cacheRead: "cacheRead", cacheCreation: "cacheCreation" } satisfies Record<TokenType, TokenType>,
-          }),
+          } satisfies TelemetryAggregatorNames),
         },
       },
       tags,

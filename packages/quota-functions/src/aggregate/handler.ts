@@ -2,6 +2,7 @@
  * Lambda entry of the 15-minute aggregation (EventBridge schedule). Wires AWS clients to `runAggregation`;
  * all logic lives there and is tested against a local DynamoDB.
  */
+import { QUOTA_METRIC_STAGE_DIMENSION } from "@ccb/contracts";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -67,7 +68,7 @@ export async function handler(): Promise<AggregateSummary> {
       );
     },
     putMetrics: async (data) => {
-      await cw.send(new PutMetricDataCommand({ Namespace: c.metricsNamespace, MetricData: data.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: [{ Name: "Stage", Value: c.stage }] })) }));
+      await cw.send(new PutMetricDataCommand({ Namespace: c.metricsNamespace, MetricData: data.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: c.stage }] })) }));
     },
     ...(c.blockPolicyArns.length ? { blockPolicies: { slots: c.blockPolicyArns.length, key: c.blockKey, apply: (docs) => applyBlockPolicies(iam, c.blockPolicyArns, docs, log) } } : {}),
     drift: c.drift,

@@ -1,4 +1,5 @@
 /** Step 5, report: drift between the two records of usage, and the run's counts as CloudWatch metrics. */
+import { QUOTA_METRICS } from "@ccb/contracts";
 import { monthKey } from "../periods.js";
 import type { UsageRecord } from "../store.js";
 import { driftPercent, measures } from "../usage.js";
@@ -29,17 +30,17 @@ export function drift(d: AggregateDeps, monthRecs: readonly UsageRecord[], now: 
 
 export async function report(d: AggregateDeps, s: AggregateSummary, tokens: { driftTokens: number; telTokens: number; srvTokens: number }): Promise<void> {
   await d.putMetrics([
-    { name: "UsersEvaluated", value: s.users, unit: "Count" },
-    { name: "AlertsSent", value: s.alertsSent, unit: "Count" },
-    { name: "BlockedUsers", value: s.blocked.length, unit: "Count" },
-    { name: "BlockPolicyOverflowUsers", value: s.blockOverflow.length, unit: "Count" },
-    { name: "UsersWithUsageDrift", value: s.driftUsers, unit: "Count" },
-    { name: "UsageDriftTokens", value: tokens.driftTokens, unit: "Count" },
-    { name: "TelemetryTokens", value: tokens.telTokens, unit: "Count" },
-    { name: "InvocationLogTokens", value: tokens.srvTokens, unit: "Count" },
-    { name: "UnpricedTokens", value: s.unpricedTokens, unit: "Count" },
-    { name: "UnattributedInvocations", value: s.unattributedInvocations, unit: "Count" },
-    { name: "UnknownSessionUsers", value: s.unknownSessionUsers, unit: "Count" },
-    { name: "SourceErrors", value: s.sourceErrors.length, unit: "Count" },
+    { name: QUOTA_METRICS.usersEvaluated, value: s.users, unit: "Count" },
+    { name: QUOTA_METRICS.alertsSent, value: s.alertsSent, unit: "Count" },
+    { name: QUOTA_METRICS.blockedUsers, value: s.blocked.length, unit: "Count" },
+    { name: QUOTA_METRICS.blockPolicyOverflowUsers, value: s.blockOverflow.length, unit: "Count" },
+    { name: QUOTA_METRICS.usersWithUsageDrift, value: s.driftUsers, unit: "Count" },
+    { name: QUOTA_METRICS.usageDriftTokens, value: tokens.driftTokens, unit: "Count" },
+    { name: QUOTA_METRICS.telemetryTokens, value: tokens.telTokens, unit: "Count" },
+    { name: QUOTA_METRICS.invocationLogTokens, value: tokens.srvTokens, unit: "Count" },
+    { name: QUOTA_METRICS.unpricedTokens, value: s.unpricedTokens, unit: "Count" },
+    { name: QUOTA_METRICS.unattributedInvocations, value: s.unattributedInvocations, unit: "Count" },
+    { name: QUOTA_METRICS.unknownSessionUsers, value: s.unknownSessionUsers, unit: "Count" },
+    { name: QUOTA_METRICS.sourceErrors, value: s.sourceErrors.length, unit: "Count" },
   ]);
 }

@@ -7,8 +7,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-// The helper's real client (a test-only import: runtime packages are never bundled into each other).
-import { checkQuota } from "../../../credential-helper/src/quota.js";
+// The helper's real client through its test entry point (runtime packages are never bundled into each other).
+import { checkQuota } from "@ccb/credential-helper/quota";
 import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { loadCheckConfig } from "../config.js";

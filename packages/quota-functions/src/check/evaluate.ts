@@ -3,6 +3,7 @@
  * limits apply, and whether new credentials may be issued. The response is the contract the credential
  * helper reads (packages/credential-helper/src/quota.ts, docs/quotas.md "Check API").
  */
+import type { QuotaCheckResponse } from "@ccb/contracts";
 import { looksLikeEmail, normaliseEmail, parseAssumedRoleArn } from "../identity.js";
 import { capMode, evaluate, reasonOf, resolveLimits, type LimitKey, type Mode } from "../limits.js";
 import type { AllLimits, UnblockRecord, UsageRecord } from "../store.js";
@@ -82,15 +83,10 @@ export interface CheckAlert {
   readonly message: string;
 }
 
-export interface CheckResponse {
-  readonly allowed: boolean;
+/** The check API's response (the contract in @ccb/contracts), with this service's own field types. */
+export interface CheckResponse extends QuotaCheckResponse {
   readonly mode: Mode;
-  readonly reason: string;
-  readonly message: string;
   readonly alerts: readonly CheckAlert[];
-  readonly usage: Record<string, unknown>;
-  readonly policy: { readonly scope: string; readonly ids: readonly string[] } | null;
-  readonly unblockedUntil?: string;
 }
 
 const LABEL: Record<LimitKey, string> = { monthlyTokens: "monthly tokens", dailyTokens: "daily tokens", monthlyCostUsd: "monthly spend", dailyCostUsd: "daily spend" };

@@ -16,10 +16,15 @@ const ENV = {
   EVENTS_LOG_GROUP: "/ccb-pilot/telemetry/events",
   LEADERBOARD_SIZE: "2",
   EVERY_MINUTES: "15",
-  PRICES_JSON: JSON.stringify([
-    { key: "claude-sonnet-4-5", input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-    { key: "claude-haiku-4-5", input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
-  ]),
+  // The price book (@ccb/contracts), its models keyed by match key.
+  PRICES_JSON: JSON.stringify({
+    models: {
+      "claude-sonnet-4-5": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+      "claude-haiku-4-5": { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+    },
+    families: {},
+    default: { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  }),
   TOOL_CATEGORIES_JSON: JSON.stringify({ Edit: "edit", Write: "edit", Grep: "search", Read: "read", WebFetch: "docs-web", Bash: "execute" }),
   NAMES_JSON: JSON.stringify({
     metrics: { activeUsers: "ActiveUsers", leaderboard: "Leaderboard", operations: "Operations", cacheSavings: "CacheSavingsUSD", estimatedCost: "EstimatedCostUSD", negativeSavingsUsers: "NegativeCacheSavingsUsers" },

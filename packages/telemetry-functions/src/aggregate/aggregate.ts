@@ -1,3 +1,4 @@
+import { parseTelemetryAggregatorEnv, type TelemetryAggregatorNames } from "@ccb/contracts";
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { field, literal, runQuery, type Row } from "./insights.js";
@@ -13,13 +14,8 @@ import { cacheSavingsUsd, costUsd, emptyCounts, priceOf, type PriceEntry, type T
  * writes (one source of truth: packages/infra/src/telemetry/metrics.ts).
  */
 
-export interface Names {
-  readonly metrics: { activeUsers: string; leaderboard: string; operations: string; cacheSavings: string; estimatedCost: string; negativeSavingsUsers: string };
-  readonly dims: { window: string; board: string; category: string; email: string; model: string };
-  readonly attrs: { email: string; model: string; type: string; toolName: string; decision: string };
-  readonly cc: { tokens: string; linesOfCode: string; activeTime: string };
-  readonly tokenTypes: { input: string; output: string; cacheRead: string; cacheCreation: string };
-}
+/** Every name the function reads or writes (`NAMES_JSON`, the contract in @ccb/contracts). */
+export type Names = TelemetryAggregatorNames;
 
 export interface AggregatorConfig {
   readonly namespace: string;
@@ -43,23 +39,13 @@ export interface AggregatorDeps {
 const WINDOW_MS = { "1h": 3_600_000, "1d": 86_400_000, "7d": 7 * 86_400_000 } as const;
 type WindowName = keyof typeof WINDOW_MS;
 
-/** Reads the configuration the infrastructure sets; throws naming the missing variable. */
+/**
+ * Reads the configuration the infrastructure sets (the contract's parser; throws naming the missing
+ * variable). The price book's models are keyed by match key; the function matches by containment.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv): AggregatorConfig {
-  const need = (k: string) => {
-    const v = env[k];
-    if (!v) throw new Error(`environment variable ${k} is not set (the TelemetryService component sets it)`);
-    return v;
-  };
-  return {
-    namespace: need("AGG_NAMESPACE"),
-    metricsLogGroup: need("METRICS_LOG_GROUP"),
-    ...(env.EVENTS_LOG_GROUP ? { eventsLogGroup: env.EVENTS_LOG_GROUP } : {}),
-    leaderboardSize: Number(env.LEADERBOARD_SIZE ?? "10"),
-    prices: JSON.parse(need("PRICES_JSON")) as PriceEntry[],
-    toolCategories: JSON.parse(need("TOOL_CATEGORIES_JSON")) as Record<string, string>,
-    names: JSON.parse(need("NAMES_JSON")) as Names,
-    everyMinutes: Number(env.EVERY_MINUTES ?? "15"),
-  };
+  const c = parseTelemetryAggregatorEnv(env);
+  return { ...c, prices: Object.entries(c.prices.models).map(([key, price]) => ({ key, ...price })) };
 }
 
 export interface AggregateResult {

@@ -3,14 +3,10 @@
  * match key (`claude-sonnet-4-5`) that Claude Code's `model` attribute contains whatever form it takes
  * (`us.anthropic.claude-sonnet-4-5-20250929-v1:0`, an application profile name, `claude-sonnet-4-5`).
  */
+import type { Price } from "@ccb/contracts";
 
-export interface PriceEntry {
-  readonly key: string;
-  readonly input: number;
-  readonly output: number;
-  readonly cacheWrite: number;
-  readonly cacheRead: number;
-}
+/** One model of the price book (@ccb/contracts) with its match key. */
+export type PriceEntry = Price & { readonly key: string };
 
 export interface TokenCounts {
   input: number;

@@ -1,3 +1,4 @@
+import { parseModelLifecycleEnv } from "@ccb/contracts";
 import { GetFoundationModelCommand, type BedrockClient } from "@aws-sdk/client-bedrock";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 
@@ -28,13 +29,9 @@ export interface LifecycleConfig {
   readonly warnDays: number;
 }
 
+/** Reads the configuration the infrastructure sets (the contract's parser; throws naming the missing variable). */
 export function configFromEnv(env: NodeJS.ProcessEnv): LifecycleConfig {
-  const need = (k: string) => {
-    const v = env[k];
-    if (!v) throw new Error(`environment variable ${k} is not set (the ModelLifecycleCheck component sets it)`);
-    return v;
-  };
-  return { modelIds: need("MODEL_IDS").split(",").filter(Boolean), topicArn: need("TOPIC_ARN"), stage: need("STAGE"), warnDays: Number(env.WARN_DAYS ?? "90") };
+  return parseModelLifecycleEnv(env);
 }
 
 const DAY = 86_400_000;

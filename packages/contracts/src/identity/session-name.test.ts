@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { roleSessionName, SESSION_NAME_PATTERN } from "./session-name.js";
+import { roleSessionName, SESSION_NAME_PATTERN } from "./session-name";
 
 describe("roleSessionName", () => {
   it.each([

@@ -1,0 +1,1 @@
+export { roleSessionName, sessionNameCharacters, SESSION_NAME_PATTERN } from "./session-name";

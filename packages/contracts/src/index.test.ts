@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import * as all from "./index";
+import * as env from "./env";
+import * as stageSettings from "./stage-settings";
+import * as identity from "./identity/session-name";
+import * as pricing from "./pricing/price-book";
+import * as checkApi from "./quotas/check-api";
+import * as quotaEnv from "./quotas/env";
+import * as blockPolicy from "./quotas/block-policy";
+import * as quotaMetrics from "./quotas/metrics";
+import * as aggregator from "./telemetry/aggregator";
+import * as lifecycle from "./telemetry/lifecycle";
+
+describe("the package entry point", () => {
+  it("re-exports every value of every contract by name (Node's ESM loader sees only listed names)", () => {
+    const leaves = [env, stageSettings, identity, pricing, checkApi, quotaEnv, blockPolicy, quotaMetrics, aggregator, lifecycle];
+    const expected = leaves.flatMap((m) => Object.keys(m)).sort();
+    expect(Object.keys(all).sort()).toEqual(expected);
+  });
+});

@@ -1,0 +1,4 @@
+export * from "./check-api";
+export * from "./env";
+export * from "./block-policy";
+export * from "./metrics";

@@ -1,0 +1,2 @@
+export * from "./aggregator";
+export * from "./lifecycle";
