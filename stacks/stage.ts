@@ -3,7 +3,7 @@ import { cicd, crossAccount, federation, inference, providers } from "@ccb/infra
 import { parseStageSettings, STAGE_SETTINGS_SCHEMA_VERSION, type StageSettings, type TeamSettings } from "@ccb/stage-settings";
 import type { StageConfig } from "./config/stage-config";
 import { composeAnalytics } from "./compose/analytics";
-import { composeCicd } from "./compose/cicd";
+import { composeCicd, composeWorkloadBoundaries } from "./compose/cicd";
 import type { HelperSettingsFragment, StageContext, StagePart, StageProviders } from "./compose/context";
 import { composeDistribution } from "./compose/distribution";
 import { composeQuotas } from "./compose/quotas";
@@ -52,6 +52,9 @@ export function deployStage(config: StageConfig): StageOutputs {
     },
   };
   const inInference = { providers: { aws: inferenceProvider } };
+  // Before any role: every role the program creates carries its account's workload boundary.
+  const workloadBoundaryArns = composeWorkloadBoundaries({ config, providers: stageProviders, tags });
+  const inferenceBoundary = workloadBoundaryArns[config.accounts.inference.id]!;
   const idp = config.identityProvider;
 
   // ---- Federation ----------------------------------------------------------------------------
@@ -102,6 +105,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     alarms: config.inference.alarms,
     denyBedrockApiKeys: config.inference.denyBedrockApiKeys,
     restrictTeamProfiles: config.inference.restrictTeamProfiles,
+    permissionsBoundaryArn: inferenceBoundary,
     tags,
   }, inInference);
   account.grants.invokeModels({ roleName: userRole.name, key: "developers" });
@@ -120,6 +124,7 @@ export function deployStage(config: StageConfig): StageOutputs {
       // With inference.restrictTeamProfiles the role can invoke a team profile only if it carries that
       // team's `team` tag (a role's tags are its principal tags); the system profiles stay open to it.
       permissions: account.modelAccessStatements(),
+      permissionsBoundaryArn: inferenceBoundary,
       tags,
     }, inInference);
     for (const source of sources) {
@@ -133,6 +138,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     config,
     providers: stageProviders,
     tags,
+    workloadBoundaryArns,
     issuer: idp.issuer,
     userRole,
     alarmTopicArn: account.alarmTopicArn,
