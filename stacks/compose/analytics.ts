@@ -54,6 +54,7 @@ export function composeAnalytics(ctx: StageContext, earlier: Readonly<Record<str
     priceOverrides: cfg.priceOverrides,
     modelAliases,
     forceDestroy: cfg.forceDestroy,
+    permissionsBoundaryArn: ctx.workloadBoundaryArns[ctx.config.accounts.telemetry.id],
     tags: { ...ctx.tags, area: "analytics" },
   }, { providers: { aws: ctx.providers.telemetry } });
   if ("createLogGroup" in source && telemetry?.collectorTaskRole) pipeline.grants.writeMetricEvents({ roleName: telemetry.collectorTaskRole.name, key: "collector" });

@@ -18,7 +18,7 @@ export interface CicdPart extends StagePart {
 }
 
 /** The stage's distinct accounts: inference first (CI signs in there), then telemetry and workloads not already listed. */
-export function stageAccounts(ctx: StageContext): StageAccount[] {
+export function stageAccounts(ctx: Pick<StageContext, "config" | "providers">): StageAccount[] {
   const { accounts } = ctx.config;
   const out: StageAccount[] = [{ key: "inference", id: accounts.inference.id, provider: ctx.providers.inference }];
   const seen = new Set([accounts.inference.id]);
@@ -35,9 +35,40 @@ export function stageAccounts(ctx: StageContext): StageAccount[] {
 }
 
 /** Existing roles in an account that cross-account access attaches a policy to (not named with the stage's prefix). */
-export function sourceRoleNamesIn(ctx: StageContext, accountId: string): string[] {
+export function sourceRoleNamesIn(ctx: Pick<StageContext, "config">, accountId: string): string[] {
   const names = ctx.config.accounts.workloads.filter((w) => w.id === accountId).map((w) => w.name);
   return [...new Set(ctx.config.crossAccount.roles.filter((x) => x.sourceAccounts.some((s) => names.includes(s))).flatMap((x) => x.sourceRoleNames))].sort();
+}
+
+/** Regions the stage acts in: its Region, the secrets key's (state and secrets are read there), and any the stage adds. */
+function stageRegions(config: StageContext["config"]): string[] {
+  const key = config.cicd.stateBackend?.kmsKeyArn;
+  return [...new Set([config.region, ...(key ? [key.split(":")[3]!] : []), ...config.cicd.additionalRegions])];
+}
+
+/**
+ * The workload permissions boundary of every account of the stage (delegated administration: the CI
+ * roles may create and change only roles that carry one of the stage's boundaries). Composed first,
+ * before any role, whether or not the stage uses CI: every role the program creates carries the
+ * boundary of its account (the developers' role keeps the developer boundary). By account id.
+ */
+export function composeWorkloadBoundaries(ctx: Pick<StageContext, "config" | "providers" | "tags">): Record<string, pulumi.Output<string>> {
+  const { config } = ctx;
+  const backend = config.cicd.enabled ? config.cicd.stateBackend : undefined;
+  const out: Record<string, pulumi.Output<string>> = {};
+  for (const a of stageAccounts(ctx)) {
+    const managedRoleNames = sourceRoleNamesIn(ctx, a.id);
+    out[a.id] = new cicd.WorkloadBoundary(`${config.namePrefix}-boundary-${a.key}`, {
+      namePrefix: config.namePrefix,
+      accountId: a.id,
+      allowedRegions: stageRegions(config),
+      ...(backend ? { stateBackend: { bucketName: backend.bucket, ...(backend.kmsKeyArn ? { kmsKeyArn: backend.kmsKeyArn } : {}) } } : {}),
+      ...(managedRoleNames.length ? { managedRoleNames } : {}),
+      developerBoundary: a.key === "inference",
+      tags: { ...ctx.tags },
+    }, { providers: { aws: a.provider } }).arn;
+  }
+  return out;
 }
 
 /**
@@ -48,7 +79,7 @@ function releaseTarget(ctx: StageContext, entry: StageAccount): cicd.ReleaseArgs
   const { config } = ctx;
   const rel = config.cicd.release;
   if (!rel) return undefined;
-  const trigger = { ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}), ...(rel.environment ? { environment: rel.environment } : {}) };
+  const trigger = { environment: rel.environment, ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}) };
   if (rel.codeArtifact) return { ...trigger, codeArtifact: rel.codeArtifact };
   const d = config.distribution;
   if (!d.enabled) {
@@ -87,20 +118,22 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
   const release = releaseTarget(ctx, entry);
   const common = {
     namePrefix: config.namePrefix,
-    // The stage's Region, the secrets key's (state and secrets are read there), and any the stage adds.
-    allowedRegions: [...new Set([config.region, ...(cfg.stateBackend?.kmsKeyArn ? [cfg.stateBackend.kmsKeyArn.split(":")[3]!] : []), ...cfg.additionalRegions])],
+    allowedRegions: stageRegions(config),
     maxSessionSeconds: cfg.maxSessionMinutes * 60,
     // The bucket may hold every stage's state: the roles reach only this project's and stack's objects.
     ...(cfg.stateBackend
       ? { stateBackend: { bucketName: cfg.stateBackend.bucket, project: pulumi.getProject(), stack: pulumi.getStack(), ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}) } }
       : {}),
-    ...(cfg.permissionsBoundaryArn ? { permissionsBoundaryArn: cfg.permissionsBoundaryArn } : {}),
     tags: { ...ctx.tags },
   };
+  // The CI roles carry the account's workload boundary, or the one the organisation provides.
+  const boundaryOf = (a: StageAccount) => ({ permissionsBoundaryArn: cfg.permissionsBoundaryArn ?? ctx.workloadBoundaryArns[a.id]! });
 
   const entryRoles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${entry.key}`, {
     ...common,
+    ...boundaryOf(entry),
     accountId: entry.id,
+    developerBoundary: true,
     github: {
       repository: cfg.github.repository,
       ...(cfg.github.deployBranch ? { deployBranch: cfg.github.deployBranch } : {}),
@@ -117,6 +150,7 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
   for (const a of others) {
     const roles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${a.key}`, {
       ...common,
+      ...boundaryOf(a),
       accountId: a.id,
       managedRoleNames: sourceRoleNamesIn(ctx, a.id),
       // Workload accounts only get the policy that lets their source roles assume the inference

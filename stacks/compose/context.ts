@@ -20,6 +20,11 @@ export interface StageContext {
   readonly providers: StageProviders;
   /** Tags every resource gets (also set as provider default tags). */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The workload permissions boundary of each account of the stage, by account id
+   * (`composeWorkloadBoundaries`): every role the program creates there carries it.
+   */
+  readonly workloadBoundaryArns: Readonly<Record<string, pulumi.Output<string>>>;
   readonly issuer: federation.NormalisedIssuer;
   /** The role federated developers assume (or the Cognito pool's authenticated role). */
   readonly userRole: { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };

@@ -65,6 +65,7 @@ export function composeDistribution(ctx: StageContext, _earlier: Readonly<Record
     publisherTrust,
     upstreamNpmjs: c.upstreamNpmjs,
     publisherRoleName: `${ctx.config.namePrefix}-helper-publisher`,
+    permissionsBoundaryArn: ctx.workloadBoundaryArns[accountId],
     tags: ctx.tags,
   }, { providers: { aws: provider } });
   if (c.developerRoleReads) registry.grants.read({ roleName: ctx.userRole.name, key: "developers" }, { provider: ctx.providers.inference });

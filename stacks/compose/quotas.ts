@@ -85,7 +85,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
         ? {
           telemetry: {
             ...metric!,
-            ...(crossAccount ? { crossAccount: { provider: ctx.providers.telemetry, accountId: stage.accounts.telemetry.id, ...(stage.organizationId ? { organizationId: stage.organizationId } : {}) } } : {}),
+            ...(crossAccount ? { crossAccount: { provider: ctx.providers.telemetry, accountId: stage.accounts.telemetry.id, ...(stage.organizationId ? { organizationId: stage.organizationId } : {}), permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id] } } : {}),
           },
         }
         : {}),
@@ -111,6 +111,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
     usageRetentionDays: cfg.usageRetentionDays,
     settleMinutes: cfg.settleMinutes,
     deletionProtection: cfg.deletionProtection,
+    permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
     tags: { ...ctx.tags, area: "quotas" },
   }, { providers: { aws: ctx.providers.inference } });
 

@@ -68,6 +68,7 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     },
     // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
     ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),
+    permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id],
     tags: { ...ctx.tags, area: "telemetry" },
   }, { providers: { aws: ctx.providers.telemetry } });
 
@@ -90,6 +91,7 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
       code: lambdaCode("telemetry-functions", "lifecycle/handler.ts"),
       warnDays: cfg.modelLifecycle.warnDays,
       logRetentionDays: cfg.logRetentionDays,
+      permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
       tags: { ...ctx.tags, area: "telemetry" },
     }, { providers: { aws: ctx.providers.inference } });
   }

@@ -10,7 +10,7 @@ export interface CicdConfig {
   readonly github?: {
     /** `owner/name` of the repository whose workflows deploy this stage. */
     readonly repository: string;
-    /** Pushes to this branch deploy (pilot). Omit when only a protected environment deploys (prod). */
+    /** With `deployEnvironments`: their jobs must run on this branch (token `ref` claim). Alone: pushes to it deploy. */
     readonly deployBranch?: string;
     /** GitHub environments whose jobs deploy this stage (prod: `production`, with required reviewers). */
     readonly deployEnvironments: readonly string[];
@@ -19,10 +19,12 @@ export interface CicdConfig {
     /** The account's existing provider for token.actions.githubusercontent.com, if there is one. */
     readonly existingOidcProviderArn?: string;
   };
-  /** Publishing the credential helper from a tag or a protected environment. */
+  /** Publishing the credential helper: from a protected environment (required reviewers), on the release tags. */
   readonly release?: {
+    /** The tags the release jobs run on (`helper-v*`): pinned with the token's `ref` claim. */
     readonly tagPattern?: string;
-    readonly environment?: string;
+    /** The protected GitHub environment whose jobs may publish (required reviewers); required. */
+    readonly environment: string;
     /** Where to publish; default: the stage's `distribution` registry (domain, repository, package name, account). */
     readonly codeArtifact?: { readonly domain: string; readonly repository: string; readonly packageName: string };
   };
@@ -74,11 +76,13 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   if (rel) {
     const tagPattern = rel.optStr("tagPattern", { pattern: TAG_PATTERN, hint: "a tag prefix with at most a trailing *, e.g. helper-v*" });
     const environment = rel.optStr("environment", { pattern: REF_NAME, hint: "a GitHub environment name" });
-    if (!tagPattern && !environment) p.add(rel.key("tagPattern"), "set tagPattern (e.g. helper-v*) or environment: which jobs may publish the helper");
+    if (!environment) {
+      p.add(rel.key("environment"), "name the protected GitHub environment whose jobs may publish the helper (e.g. helper-release, with required reviewers and only helper-v* tags allowed); a tag pattern alone would let anyone who can push a tag publish");
+    }
     const ca = rel.child("codeArtifact", false);
     release = {
       ...(tagPattern ? { tagPattern } : {}),
-      ...(environment ? { environment } : {}),
+      environment: environment ?? "",
       ...(ca
         ? {
             codeArtifact: {

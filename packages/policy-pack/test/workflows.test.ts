@@ -89,7 +89,7 @@ describe("what runs when", () => {
     const preview = pr.jobs.preview;
     expect(preview.needs).toBe("checks");
     expect(preview.strategy.matrix.include.map((m: any) => m.stage)).toEqual(["pilot", "prod"]);
-    const pulumi = stepsOf(preview).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+    const pulumi = stepsOf(preview).find((s) => String(s.uses).startsWith("pulumi/actions@") && s.with?.command);
     expect(pulumi.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "packages/policy-pack" });
     expect(stepsOf(preview).some((s) => s.run === "npm run build -w packages/policy-pack")).toBe(true);
     expect(preview.env.CCB_DEPLOY_ROLE_KIND).toBe("preview");
@@ -129,17 +129,46 @@ describe("what runs when", () => {
 
   it("the OIDC subjects of the jobs are the ones the stages' deploy roles trust", () => {
     const deploy = doc("deploy.yml").jobs;
-    const release = doc("release-helper.yml").jobs;
     const pilot = stageConfig("pilot").cicd;
     const prod = stageConfig("prod").cicd;
-    // A job with an environment presents repo:<o>/<r>:environment:<env>; without one, the ref.
-    expect(pilot.github.deployEnvironments).toContain(deploy.pilot.environment);
-    expect(prod.github.deployEnvironments).toContain(deploy.prod.environment);
-    expect(prod.github.deployBranch).toBeUndefined(); // prod never deploys from the branch alone
-    expect(release.pilot.environment).toBeUndefined();
-    expect(pilot.release.tagPattern).toBe(doc("release-helper.yml").on.push.tags[0]);
-    expect(prod.release.environment).toBe(release.prod.environment);
+    // A job with an environment presents sub repo:<o>/<r>:environment:<env>; its ref claim is the branch
+    // it runs on, which the deploy roles pin as well (deployBranch with deployEnvironments).
+    expect(pilot.github.deployEnvironments).toEqual([deploy.pilot.environment]);
+    expect(prod.github.deployEnvironments).toEqual([deploy.prod.environment]);
+    expect(doc("deploy.yml").on.push.branches).toEqual([pilot.github.deployBranch]);
+    expect(prod.github.deployBranch).toBe(pilot.github.deployBranch);
     expect(pilot.github.repository).toBe(prod.github.repository);
+  });
+
+  it("helper releases: every publishing job waits in its stage's protected environment, on the release tags the role pins", () => {
+    const release = doc("release-helper.yml");
+    const jobs: Record<string, any> = release.jobs;
+    for (const stage of ["pilot", "prod"] as const) {
+      const cfg = stageConfig(stage).cicd.release;
+      // The release role trusts environment:<name> only (never a tag a writer can push) and ref refs/tags/<pattern>.
+      expect(cfg.environment, stage).toBeTruthy();
+      expect(jobs[stage].environment, stage).toBe(cfg.environment);
+      expect(cfg.tagPattern, stage).toBe(release.on.push.tags[0]);
+    }
+    expect(jobs.pilot.environment).not.toBe(jobs.prod.environment);
+    // Every job that assumes an AWS role here does it in an environment.
+    for (const [name, job] of Object.entries(jobs)) if (usesAws(job)) expect(job.environment, name).toBeTruthy();
+  });
+
+  it("pull-request previews never get the stack's secrets: a copy of the state with its secrets withheld, in a local backend", () => {
+    const preview = doc("pull-request.yml").jobs.preview;
+    const steps = stepsOf(preview);
+    const redaction = steps.findIndex((s) => String(s.run ?? "").includes("preview-state-cli.ts"));
+    const pulumi = steps.findIndex((s) => String(s.uses).startsWith("pulumi/actions@") && s.with?.command === "preview");
+    expect(redaction).toBeGreaterThan(0);
+    expect(pulumi).toBeGreaterThan(redaction);
+    const script = String(steps[redaction].run);
+    expect(script).toMatch(/pulumi stack export --stack "\$\{STACK\}" --file "\$\{RUNNER_TEMP\}\/exported\.json"/);
+    expect(script).toMatch(/rm -f "\$\{RUNNER_TEMP\}\/exported\.json"/);
+    expect(script).toMatch(/pulumi stack init "\$\{STAGE\}" --secrets-provider passphrase/);
+    expect(script).toMatch(/echo "::add-mask::\$\{passphrase\}"/);
+    expect(steps[pulumi].with["cloud-url"]).toBe("file://${{ runner.temp }}/preview-backend");
+    expect(existsSync(path.join(ROOT, "packages/infra/src/cicd/preview-state-cli.ts"))).toBe(true);
   });
 
   it("each workflow's local references exist", () => {

@@ -25,10 +25,12 @@ beforeAll(async () => {
 beforeEach(() => recorder.clear());
 
 const SOURCE = { logGroupName: "/ccb-prod/claude-code/metrics", logGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/claude-code/metrics` };
+const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 const args = (over: Partial<Analytics.AnalyticsPipelineArgs> = {}): Analytics.AnalyticsPipelineArgs => ({
   namePrefix: "ccb-prod",
   source: SOURCE,
   dataRetentionDays: 730,
+  permissionsBoundaryArn: BOUNDARY,
   tags: { stage: "prod" },
   ...over,
 });
@@ -71,6 +73,8 @@ describe("AnalyticsPipeline", () => {
       "aws:athena/workgroup:Workgroup": 1,
       "aws:athena/namedQuery:NamedQuery": NAMED_QUERIES.length,
     });
+    // Every role the component creates carries the boundary it was given.
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
     const analyticsRules = rules.evaluateRules(recorder.resources).filter((v) => /^(firehose|athena|glue)-/.test(v.rule));
     expect(analyticsRules.map((v) => [v.rule, v.checked > 0])).toEqual(analyticsRules.map((v) => [v.rule, true]));

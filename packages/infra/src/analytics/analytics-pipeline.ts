@@ -69,6 +69,8 @@ export interface AnalyticsPipelineArgs {
   /** Let `pulumi destroy` delete non-empty buckets and the workgroup's history. @default false */
   readonly forceDestroy?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 export interface AnalyticsGrants {
@@ -206,6 +208,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
       description: `Firehose ${streamName}: write Parquet to the analytics bucket`,
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("firehose.amazonaws.com", env.accountId, streamArn))),
       maxSessionDuration: 3600,
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     const catalogArn = arn(env.partition, "glue", env.region, env.accountId, "catalog");
@@ -285,6 +288,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
       description: "CloudWatch Logs: forward the collector's EMF lines to the analytics Firehose stream",
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("logs.amazonaws.com", env.accountId, logGroupArn("*")))),
       maxSessionDuration: 3600,
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     const subscriptionPolicy = new aws.iam.RolePolicy(`${name}-subscription-policy`, {

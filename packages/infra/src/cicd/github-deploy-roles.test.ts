@@ -24,7 +24,16 @@ beforeAll(async () => {
 });
 beforeEach(() => recorder.clear());
 
+const WORKLOAD_BOUNDARY = `arn:aws:iam::${ENTRY}:policy/ccb-pilot-workload-boundary`;
+const DEVELOPER_BOUNDARY = `arn:aws:iam::${ENTRY}:policy/ccb-pilot-developer-boundary`;
+
+/** The entry account's CI roles, with the account's workload boundary (which they carry) as the stage composes them. */
 function entryRoles(overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
+  const boundary = new cicd.WorkloadBoundary("wb", {
+    namePrefix: "ccb-pilot", accountId: ENTRY, allowedRegions: ["us-east-1"], developerBoundary: true,
+    stateBackend: { bucketName: "example-pulumi-state", kmsKeyArn: KEY_ARN },
+    ...(overrides.managedRoleNames ? { managedRoleNames: overrides.managedRoleNames } : {}),
+  });
   return new cicd.GitHubDeployRoles("ci", {
     namePrefix: "ccb-pilot",
     accountId: ENTRY,
@@ -32,6 +41,8 @@ function entryRoles(overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
     chainTo: [ENTRY, OTHER],
     allowedRegions: ["us-east-1"],
     stateBackend: { bucketName: "example-pulumi-state", kmsKeyArn: KEY_ARN, project: "claude-code-bedrock", stack: "pilot" },
+    permissionsBoundaryArn: boundary.arn,
+    developerBoundary: true,
     tags: { stage: "pilot" },
     ...overrides,
   });
@@ -44,11 +55,12 @@ const iamSize = (json: string) => json.replace(/\s/g, "").length;
 
 /**
  * Evaluates a trust policy for `AssumeRoleWithWebIdentity` with the claims GitHub would send. The
- * simulator only knows the `aud`/`sub` keys of the IdPs AWS lists (Google, Cognito, ...), so the
- * GitHub keys are renamed to Google's on both sides: the operators and values are what is tested.
+ * simulator's service reference lists `aud`/`sub` only for some IdPs (Google, Cognito, ...), so those
+ * two GitHub keys are renamed to Google's on both sides: the operators and values are what is tested.
+ * GitHub's own claim keys (`ref`, `environment`, ...) are in the reference and are evaluated as they are.
  */
-async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: string; aud?: string }): Promise<boolean> {
-  const renamed = JSON.parse(JSON.stringify(trust).replaceAll("token.actions.githubusercontent.com", "accounts.google.com"));
+async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: string; aud?: string; ref?: string }): Promise<boolean> {
+  const renamed = JSON.parse(JSON.stringify(trust).replaceAll("token.actions.githubusercontent.com:sub", "accounts.google.com:sub").replaceAll("token.actions.githubusercontent.com:aud", "accounts.google.com:aud").replaceAll("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/accounts.google.com"));
   const result = await runSimulation({
     identityPolicies: [],
     serviceControlPolicies: [],
@@ -58,31 +70,39 @@ async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: 
       action: "sts:AssumeRoleWithWebIdentity",
       principal: `arn:aws:iam::${ENTRY}:oidc-provider/accounts.google.com`,
       resource: { accountId: ENTRY, resource: `arn:aws:iam::${ENTRY}:role/${roleName}` },
-      contextVariables: { "accounts.google.com:sub": claims.sub, "accounts.google.com:aud": claims.aud ?? "sts.amazonaws.com" },
+      contextVariables: { "accounts.google.com:sub": claims.sub, "accounts.google.com:aud": claims.aud ?? "sts.amazonaws.com", ...(claims.ref ? { "token.actions.githubusercontent.com:ref": claims.ref } : {}) },
     },
   } as any, {});
+  const ignored = (result as any).result?.ignoredContextKeys ?? [];
+  expect(ignored, "context keys the simulator ignored").toEqual([]);
   return (result as any).overallResult === "Allowed";
 }
 
-/** Evaluates what the deploy role's attached and inline policies allow (the guardrails' denies included). */
-async function deployRoleMay(action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<boolean> {
+/** Evaluates what a CI role's attached and inline policies allow (the guardrails' denies and its boundary included). */
+async function deployRoleMay(action: string, resource: string, context: Record<string, string | string[]> = {}, kind: "deploy" | "preview" = "deploy"): Promise<boolean> {
   const identityPolicies = recorder.resources
-    .filter((r) => (r.type === POLICY && r.inputs.name?.startsWith("ccb-pilot-ci-deploy-")) || (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") || (r.type === ROLE_POLICY && r.inputs.name?.startsWith("ccb-pilot-ci-deploy-")))
+    .filter((r) => (r.type === POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)) || (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") || (r.type === ROLE_POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)))
     .map((r, i) => ({ name: `p${i}`, policy: policyOf(r.inputs.policy) as any }));
+  const role = recorder.byType(ROLE).find((r) => r.inputs.name === `ccb-pilot-ci-${kind}`)!;
+  const boundary = recorder.byType(POLICY).find((p) => `arn:aws:iam::${ENTRY}:policy/${p.inputs.name}` === role.inputs.permissionsBoundary);
+  expect(boundary, "the CI role carries the workload boundary of the account").toBeDefined();
   // KMS needs the key policy to admit the account's IAM policies (the default key policy does).
   const keyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ENTRY}:root` }, Action: "kms:*", Resource: "*" }] };
   const result = await runSimulation({
     identityPolicies,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    permissionBoundaryPolicies: [{ name: "boundary", policy: policyOf(boundary!.inputs.policy) as any }],
     ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
     request: {
       action,
-      principal: `arn:aws:sts::${ENTRY}:assumed-role/ccb-pilot-ci-deploy/github`,
+      principal: `arn:aws:sts::${ENTRY}:assumed-role/ccb-pilot-ci-${kind}/github`,
       resource: { accountId: ENTRY, resource },
       contextVariables: { "aws:RequestedRegion": "us-east-1", ...context },
     },
   } as any, {});
+  const ignored = (result as any).result?.ignoredContextKeys ?? [];
+  expect(ignored, `context keys the simulator ignored for ${action}`).toEqual([]);
   return (result as any).overallResult === "Allowed";
 }
 
@@ -98,8 +118,11 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(recorder.byType(ROLE).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview"]);
     expect(recorder.byType(POLICY).map((r) => r.inputs.name).sort()).toEqual([
       "ccb-pilot-ci-deploy-compute", "ccb-pilot-ci-deploy-data", "ccb-pilot-ci-deploy-identity", "ccb-pilot-ci-deploy-monitoring", "ccb-pilot-ci-deploy-network", "ccb-pilot-ci-deploy-observability",
-      "ccb-pilot-ci-guardrails", "ccb-pilot-ci-preview-read",
+      "ccb-pilot-ci-guardrails", "ccb-pilot-ci-preview-read", "ccb-pilot-workload-boundary",
     ]);
+    // The CI roles carry the account's workload boundary; it is never attached to them as a grant.
+    for (const r of recorder.byType(ROLE)) expect(r.inputs.permissionsBoundary, r.name).toBe(WORKLOAD_BOUNDARY);
+    expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).not.toContain(WORKLOAD_BOUNDARY);
     expect(recorder.byType(ROLE_POLICY).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state", "ccb-pilot-ci-preview-chain", "ccb-pilot-ci-preview-state"]);
     const exclusive = recorder.one("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "ci-deploy-attachments");
     expect(exclusive.inputs.policyArns).toHaveLength(7); // guardrails + six groups, within IAM's 10 managed policies per role
@@ -108,7 +131,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
-  it("trusts only the main branch and the production environment of the one repository for deploys, with aud sts.amazonaws.com and 1-hour sessions", async () => {
+  it("trusts only the production environment's jobs on the main branch of the one repository for deploys, with aud sts.amazonaws.com and 1-hour sessions", async () => {
     entryRoles();
     await settle();
     const deploy = recorder.one(ROLE, "ci-deploy");
@@ -120,9 +143,11 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
         Principal: { Federated: GITHUB_PROVIDER },
         Action: ["sts:AssumeRoleWithWebIdentity"],
         Condition: {
+          // GitHub's sub names the environment or the ref, never both: the branch is pinned with the ref claim.
           StringEquals: {
             "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
-            "token.actions.githubusercontent.com:sub": [`repo:${REPO}:ref:refs/heads/main`, `repo:${REPO}:environment:production`],
+            "token.actions.githubusercontent.com:sub": [`repo:${REPO}:environment:production`],
+            "token.actions.githubusercontent.com:ref": ["refs/heads/main"],
           },
         },
       },
@@ -144,7 +169,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     entryRoles();
     await settle();
     const subjects = recorder.byType(ROLE).flatMap((r) => trustOf(r)).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
-    expect(subjects.length).toBe(3);
+    expect(subjects.length).toBe(2);
     for (const s of subjects) expect(s).not.toMatch(/[*?]/);
     for (const r of recorder.byType(ROLE)) expect(JSON.stringify(trustOf(r))).not.toContain("StringLike");
   });
@@ -154,12 +179,18 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     await settle();
     const deployTrust = policyOf(recorder.one(ROLE, "ci-deploy").inputs.assumeRolePolicy);
     const previewTrust = policyOf(recorder.one(ROLE, "ci-preview").inputs.assumeRolePolicy);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(true);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production` })).toBe(true);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/feature` })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:pull_request` })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: "repo:example-org/other-repo:ref:refs/heads/main" })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, aud: "https://github.com/example-org" })).toBe(false);
+    const main = "refs/heads/main";
+    // The environment's jobs, on main:
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: main })).toBe(true);
+    // ... not on another branch (an environment whose branch rule was loosened), nor without the ref claim:
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: "refs/heads/feature" })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production` })).toBe(false);
+    // A push to main outside the environment no longer deploys:
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, ref: main })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/feature`, ref: "refs/heads/feature" })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:pull_request`, ref: "refs/pull/1/merge" })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: "repo:example-org/other-repo:environment:production", ref: main })).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: main, aud: "https://github.com/example-org" })).toBe(false);
     expect(await githubMayAssume(previewTrust, "ccb-pilot-ci-preview", { sub: `repo:${REPO}:pull_request` })).toBe(true);
     expect(await githubMayAssume(previewTrust, "ccb-pilot-ci-preview", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
   });
@@ -170,6 +201,14 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     const deployTrust = policyOf(recorder.one(ROLE, "ci-deploy").inputs.assumeRolePolicy);
     expect(await githubMayAssume(deployTrust, "ccb-prod-ci-deploy", { sub: `repo:${REPO}:environment:production` })).toBe(true);
     expect(await githubMayAssume(deployTrust, "ccb-prod-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
+  });
+
+  it("a branch alone (no environments) trusts pushes to that branch", async () => {
+    entryRoles({ github: { repository: REPO, deployBranch: "main" } });
+    await settle();
+    const deployTrust = policyOf(recorder.one(ROLE, "ci-deploy").inputs.assumeRolePolicy);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, ref: "refs/heads/main" })).toBe(true);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/x`, ref: "refs/heads/x" })).toBe(false);
   });
 
   it("reuses an existing GitHub provider instead of creating a second one", async () => {
@@ -186,6 +225,8 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     await settle();
     for (const p of recorder.byType(POLICY)) {
       expect(iamSize(p.inputs.policy), p.inputs.name).toBeLessThanOrEqual(6144);
+      // The workload boundary's `*` is a cap, not a grant (rule iam-boundary-is-a-cap); the CI roles' own policies name every action.
+      if (p.inputs.name === "ccb-pilot-workload-boundary") continue;
       for (const s of statementsOf(p).filter((x: any) => x.Effect === "Allow")) {
         for (const a of s.Action) expect(a, p.inputs.name).not.toMatch(/[*?]/);
         expect(s.NotAction).toBeUndefined();
@@ -210,7 +251,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     for (const d of cicd.DATA_PLANE_READS) expect(preview).not.toContain(d);
   });
 
-  it("state access: the deploy role writes state and encrypts secrets; the preview role reads and only writes locks", async () => {
+  it("state access: the deploy role writes state and encrypts secrets; the preview role reads, only writes locks, and never decrypts secrets", async () => {
     entryRoles();
     await settle();
     const S = "arn:aws:s3:::example-pulumi-state";
@@ -232,11 +273,34 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(preview.find((s: any) => s.Sid === "StateLocks")).toEqual({
       Sid: "StateLocks", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: [`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`],
     });
-    expect(preview.find((s: any) => s.Sid === "Secrets").Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
+    // No direct use of the secrets key (that is how Pulumi unwraps the stack's data key): only what S3 decrypts for it.
+    expect(preview.find((s: any) => s.Sid === "Secrets")).toBeUndefined();
+    expect(preview.filter((s: any) => s.Action.some((a: string) => a.startsWith("kms:")))).toEqual([
+      { Sid: "StateObjectsThroughS3", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [KEY_ARN], Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      { Sid: "StateLockEncryption", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: [KEY_ARN], Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+    ]);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-chain"))).toEqual([
       { Sid: "ChainToStageAccounts", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-deploy`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy`] },
     ]);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-preview-chain"))[0].Resource).toEqual([`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-preview`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-preview`]);
+  });
+
+  it("the preview role (any same-repository pull request) cannot decrypt stack secrets; it reads the SSE-KMS state objects only through S3 (IAM policy simulator)", async () => {
+    entryRoles();
+    await settle();
+    const S = "arn:aws:s3:::example-pulumi-state";
+    const preview = (action: string, context: Record<string, string> = {}) => deployRoleMay(action, KEY_ARN, context, "preview");
+    // Pulumi's awskms provider unwraps the stack's data key with a direct Decrypt: refused.
+    expect(await preview("kms:Decrypt")).toBe(false);
+    // ... through another service, or in another Region: refused.
+    expect(await preview("kms:Decrypt", { "kms:ViaService": "lambda.us-east-1.amazonaws.com" })).toBe(false);
+    expect(await preview("kms:Decrypt", { "kms:ViaService": "s3.us-west-2.amazonaws.com" })).toBe(false);
+    // S3 decrypting the state objects for a GetObject the role may make: allowed (S3 decrypts only what the caller may read).
+    expect(await preview("kms:Decrypt", { "kms:ViaService": "s3.us-east-1.amazonaws.com" })).toBe(true);
+    expect(await deployRoleMay("s3:GetObject", `${S}/.pulumi/stacks/claude-code-bedrock/pilot.json`, {}, "preview")).toBe(true);
+    expect(await deployRoleMay("s3:GetObject", `${S}/.pulumi/stacks/claude-code-bedrock/prod.json`, {}, "preview")).toBe(false);
+    // The deploy role keeps the key (it encrypts new secrets and reads old ones).
+    expect(await deployRoleMay("kms:Decrypt", KEY_ARN)).toBe(true);
   });
 
   it("state: a stage's roles reach only that stack's objects in a bucket shared by every stage (IAM policy simulator)", async () => {
@@ -262,9 +326,10 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     entryRoles();
     await settle();
     const role = (name: string) => `arn:aws:iam::${ENTRY}:role/${name}`;
-    // What a deploy needs:
-    expect(await deployRoleMay("iam:CreateRole", role("ccb-pilot-quota-aggregator"))).toBe(true);
-    expect(await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-federation-users"))).toBe(true);
+    const workload = { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY };
+    // What a deploy needs (its roles carry a boundary of the stage):
+    expect(await deployRoleMay("iam:CreateRole", role("ccb-pilot-quota-aggregator"), workload)).toBe(true);
+    expect(await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-federation-users"), { "iam:PermissionsBoundary": DEVELOPER_BOUNDARY })).toBe(true);
     expect(await deployRoleMay("ec2:CreateVpc", `arn:aws:ec2:us-east-1:${ENTRY}:vpc/*`)).toBe(true);
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(true);
     // What it must not do:
@@ -293,6 +358,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     entryRoles({ managedRoleNames: ["ci-code-review"] });
     await settle();
     const role = (name: string) => `arn:aws:iam::${ENTRY}:role/${name}`;
+    // The named source roles are not the stage's and carry none of its boundaries: their inline policy is the one exception.
     expect(await deployRoleMay("iam:PutRolePolicy", role("ci-code-review"))).toBe(true);
     expect(await deployRoleMay("iam:DeleteRolePolicy", role("ci-code-review"))).toBe(true);
     expect(await deployRoleMay("iam:GetRolePolicy", role("ci-code-review"))).toBe(true);
@@ -304,9 +370,10 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), { "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(false);
     expect(await deployRoleMay("iam:PutRolePolicy", role("OrganizationAccountAccessRole"))).toBe(false);
     expect(await deployRoleMay("iam:UpdateAssumeRolePolicy", role("platform-admin"))).toBe(false);
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(true);
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" })).toBe(true);
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" })).toBe(false);
+    const bounded = { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY };
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { ...bounded, "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(true);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { ...bounded, "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" })).toBe(true);
+    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { ...bounded, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" })).toBe(false);
     expect(await deployRoleMay("iam:CreatePolicyVersion", `arn:aws:iam::${ENTRY}:policy/security-audit`)).toBe(false);
     expect(await deployRoleMay("iam:PassRole", role("platform-admin"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-ci-deploy"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
@@ -317,7 +384,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("kms:CreateGrant", key, { "kms:GrantIsForAWSResource": "false" })).toBe(false);
   });
 
-  it("release role: tag-prefixed subject, publish-only permissions on the helper's packages", async () => {
+  it("release role: the protected environment's jobs on the release tags only, publish-only permissions on the helper's packages", async () => {
     entryRoles({
       github: {
         repository: REPO,
@@ -328,12 +395,26 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     await settle();
     const release = recorder.one(ROLE, "ci-release");
     const trust = trustOf(release);
-    expect(trust.map((s: any) => s.Sid)).toEqual(["GitHubReleaseTag", "GitHubReleaseEnvironment"]);
-    expect(trust[0].Condition.StringLike).toEqual({ "token.actions.githubusercontent.com:sub": [`repo:${REPO}:ref:refs/tags/helper-v*`] });
+    expect(trust).toEqual([{
+      Sid: "GitHubRelease",
+      Effect: "Allow",
+      Principal: { Federated: GITHUB_PROVIDER },
+      Action: ["sts:AssumeRoleWithWebIdentity"],
+      Condition: {
+        StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"], "token.actions.githubusercontent.com:sub": [`repo:${REPO}:environment:helper-release`] },
+        StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
+      },
+    }]);
     const releaseTrust = policyOf(release.inputs.assumeRolePolicy);
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/helper-v1.4.0` })).toBe(true);
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/v1.4.0` })).toBe(false);
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
+    const tag = "refs/tags/helper-v1.4.0";
+    // After a reviewer let the job into the environment, on a release tag:
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: tag })).toBe(true);
+    // A tag any writer can push, outside the environment: refused.
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/helper-v1.4.0`, ref: tag })).toBe(false);
+    // The environment, but not on a release tag (a branch, another tag): refused.
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: "refs/heads/main" })).toBe(false);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: "refs/tags/v1.4.0" })).toBe(false);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:production`, ref: tag })).toBe(false);
     const publish = statementsOf(recorder.one(ROLE_POLICY, "ci-release-publish"));
     expect(publish.find((s: any) => s.Sid === "HelperPackages").Resource).toEqual([
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/npm/example/claude-bedrock`,
@@ -353,6 +434,7 @@ describe("GitHubDeployRoles in the stage's other accounts", () => {
       accountId: OTHER,
       chainFrom: { accountId: ENTRY, organizationId: "o-exampleorg1" },
       allowedRegions: ["us-east-1"],
+      permissionsBoundaryArn: `arn:aws:iam::${OTHER}:policy/ccb-prod-workload-boundary`,
     });
     await settle();
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
@@ -380,6 +462,7 @@ describe("GitHubDeployRoles with a subset of the deploy groups", () => {
       permissionGroups: ["identity"],
       managedRoleNames: ["ci-code-review"],
       allowedRegions: ["us-east-1"],
+      permissionsBoundaryArn: `arn:aws:iam::${OTHER}:policy/ccb-prod-workload-boundary`,
     });
     await settle();
     expect(recorder.byType(POLICY).map((p) => p.inputs.name).sort()).toEqual(["ccb-prod-ci-deploy-identity", "ccb-prod-ci-guardrails", "ccb-prod-ci-preview-read"]);
@@ -402,14 +485,20 @@ describe("GitHubDeployRoles argument validation", () => {
     ["a wildcard state stack", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", project: "claude-code-bedrock", stack: "*" } }, /`stateBackend.stack` "\*" must be a Pulumi stack name/],
     ["a wildcard managed role name", { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] }, /`managedRoleNames`: "\*" is not an IAM role name/],
     ["an unknown permission group", { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] }, /`permissionGroups`: "everything" is not one of identity, observability, monitoring, compute, network, data/],
-    ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
+    ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { environment: "helper-release", tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
+    ["a release trusted on a tag alone", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "@s/claude-bedrock" } } as any } }, /`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment/],
   ];
   it.each(bad)("rejects %s before creating anything", (_what, args, message) => {
     expect(() => new cicd.GitHubDeployRoles("bad", { ...base, ...args } as Cicd.GitHubDeployRolesArgs)).toThrow(message);
   });
 
   it("builds subjects from names and never from patterns", () => {
-    expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual([`repo:${REPO}:ref:refs/heads/main`, `repo:${REPO}:environment:production`]);
+    expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual([`repo:${REPO}:environment:production`]);
+    expect(cicd.deployRefs({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual(["refs/heads/main"]);
+    expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main" })).toEqual([`repo:${REPO}:ref:refs/heads/main`]);
+    expect(cicd.deployRefs({ repository: REPO, deployBranch: "main" })).toEqual([]);
+    expect(cicd.releaseSubjects(REPO, { environment: "helper-release" })).toEqual([`repo:${REPO}:environment:helper-release`]);
+    expect(cicd.releaseRefs({ tagPattern: "helper-v*" })).toEqual(["refs/tags/helper-v*"]);
     expect(cicd.previewSubjects(REPO)).toEqual([`repo:${REPO}:pull_request`]);
     expect(cicd.ciRoleNames("ccb-prod")).toEqual({ deploy: "ccb-prod-ci-deploy", preview: "ccb-prod-ci-preview", release: "ccb-prod-ci-release", guardrails: "ccb-prod-ci-guardrails" });
   });

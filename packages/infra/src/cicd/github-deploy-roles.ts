@@ -3,27 +3,35 @@ import * as pulumi from "@pulumi/pulumi";
 import { analyticsSubscriptionRoleName } from "../analytics/analytics-pipeline";
 import { PRICING_OBJECT_KEY } from "../analytics/schema";
 import {
-  accountRootArn, accountTrustStatement, allow, arn, awsEnvironment, deny, oidcProviderArn, oidcTrustStatement, policyDocument, renderPolicy, roleArn,
-  type AwsEnvironment, type Statement,
+  accountRootArn, accountTrustStatement, allow, arn, awsEnvironment, mergeConditions, oidcTrustStatement, policyDocument, renderPolicy, roleArn,
+  type AwsEnvironment, type Conditions, type Statement,
 } from "../iam";
 import {
-  APIGATEWAY_DEPLOY_ACTIONS, CHAIN_ACTIONS, previewReadActions, IAM_OIDC_WRITE_ACTIONS, IAM_POLICY_WRITE_ACTIONS, IAM_READ_ACTIONS, IAM_ROLE_WRITE_ACTIONS,
-  KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, MANAGED_ROLE_INLINE_POLICY_ACTIONS, DENIED_AUDIT_ACTIONS, DENIED_LONG_LIVED_IDENTITY_ACTIONS, DEPLOY_GROUPS, GLOBAL_SERVICE_ACTIONS,
+  APIGATEWAY_DEPLOY_ACTIONS, BOUNDED_ROLE_WRITE_ACTIONS, CHAIN_ACTIONS, previewReadActions, IAM_OIDC_WRITE_ACTIONS, IAM_POLICY_WRITE_ACTIONS, IAM_READ_ACTIONS, IAM_ROLE_WRITE_ACTIONS,
+  KMS_GRANT_ACTIONS, KMS_VIA_SERVICE_ACTIONS, KMS_VIA_SERVICES, MANAGED_ROLE_INLINE_POLICY_ACTIONS, DEPLOY_GROUPS,
   PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, RELEASE_BEARER_ACTIONS, RELEASE_PACKAGE_ACTIONS, RELEASE_REPOSITORY_ACTIONS,
   RELEASE_TOKEN_ACTIONS, SECRETS_DECRYPT_ACTIONS, SECRETS_ENCRYPT_ACTIONS, SERVICE_LINKED_ROLE_ACTIONS, SERVICE_LINKED_ROLE_SERVICES,
   STATE_BUCKET_LIST_ACTIONS, STATE_META_KEY, STATE_OBJECT_READ_ACTIONS, STATE_OBJECT_WRITE_ACTIONS, stateObjectPaths,
 } from "./perms";
 import {
-  ciRoleNames, deploySubjects, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, MAX_CI_SESSION_SECONDS, previewSubjects, releaseSubjects,
+  ciRoleNames, deployRefs, deploySubjects, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, MAX_CI_SESSION_SECONDS, previewSubjects, releaseRefs, releaseSubjects,
   type SubjectSpec, validateDeployRoleArgs,
 } from "./validate";
+import { guardrailStatements, stageBoundaryArns, type StageIamScope } from "./workload-boundary";
 
 /** Publishing the credential helper from a tag (see `.github/workflows/release-helper.yml`). */
 export interface ReleaseArgs {
-  /** Tag pushes that may publish, e.g. `helper-v*` (`ref:refs/tags/<pattern>`). */
+  /**
+   * The protected GitHub environment whose jobs may publish (`environment:<name>`): required reviewers
+   * approve each release, and the environment admits only the release tags. Required: a tag pattern
+   * alone would trust any tag a writer can push.
+   */
+  readonly environment: string;
+  /**
+   * The tags those jobs must run on, e.g. `helper-v*`: the token's `ref` claim must be
+   * `refs/tags/<pattern>` as well (IAM evaluates GitHub's `ref` claim besides `sub`).
+   */
   readonly tagPattern?: string;
-  /** Or: jobs in this protected GitHub environment may publish. */
-  readonly environment?: string;
   readonly codeArtifact: {
     readonly domain: string;
     readonly repository: string;
@@ -79,8 +87,16 @@ export interface GitHubDeployRolesArgs {
   /** Regions CI may act in; everything else is denied (global services excepted). */
   readonly allowedRegions: readonly string[];
   readonly stateBackend?: StateBackendArgs;
-  /** An organisation-provided permissions boundary for the CI roles (see docs/ci-cd.md for why none is created here). */
+  /**
+   * The permissions boundary the CI roles carry: the account's workload boundary (`WorkloadBoundary`),
+   * or one your organisation provides.
+   */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  /**
+   * The account holds the stage's developer boundary (the inference account): CI may create and change
+   * roles under it as well as under the account's workload boundary. Roles with neither it cannot touch.
+   */
+  readonly developerBoundary?: boolean;
   /** @default 3600 (1 hour, the most a CI session needs) */
   readonly maxSessionSeconds?: number;
   readonly tags?: Record<string, string>;
@@ -89,18 +105,22 @@ export interface GitHubDeployRolesArgs {
 /**
  * The roles GitHub Actions uses to run Pulumi for one stage in one account, with no stored AWS keys:
  *
- * - **deploy** (`pulumi up`): trusted for `repo:<owner>/<repo>:ref:refs/heads/<branch>` and/or
- *   `repo:<owner>/<repo>:environment:<env>` only, audience `sts.amazonaws.com`, one-hour sessions;
+ * - **deploy** (`pulumi up`): trusted for `repo:<owner>/<repo>:environment:<env>` (with a branch as
+ *   well: only on `refs/heads/<branch>`, GitHub's `ref` claim) or, without environments, for
+ *   `repo:<owner>/<repo>:ref:refs/heads/<branch>`; audience `sts.amazonaws.com`, one-hour sessions;
  *   permissions are the service-scoped action lists of `perms.ts` (no `*`), one managed policy per group.
+ *   Roles it creates or changes must carry one of the stage's permissions boundaries.
  * - **preview** (`pulumi preview` on pull requests): trusted for `repo:<owner>/<repo>:pull_request`;
- *   describe/get/list only, plus reading state.
- * - **release** (optional): trusted for the helper's release tags; publishes to CodeArtifact only.
+ *   describe/get/list only, plus reading this stack's state objects; it cannot decrypt stack secrets.
+ * - **release** (optional): trusted for a protected environment (and the release tags); publishes to
+ *   CodeArtifact only.
  *
  * Every role carries the guardrail policy (explicit denies: no IAM users or keys, no changes to the CI
- * roles, their policies or the GitHub provider, no PassRole outside the program's services, no audit
- * changes, nothing outside the stage's Regions). Attachments are exclusive, so a policy attached by
- * hand is detached on the next deploy. In the stage's other accounts the roles trust only the entry
- * account's roles of the same kind (role chaining for Pulumi's per-account providers).
+ * roles, their policies, the GitHub provider or the stage's boundaries, no role without a boundary, no
+ * PassRole outside the program's services, no audit changes, nothing outside the stage's Regions).
+ * Attachments are exclusive, so a policy attached by hand is detached on the next deploy. In the
+ * stage's other accounts the roles trust only the entry account's roles of the same kind (role
+ * chaining for Pulumi's per-account providers).
  */
 export class GitHubDeployRoles extends pulumi.ComponentResource {
   readonly deployRole: aws.iam.Role;
@@ -141,10 +161,12 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
       }
       this.oidcProviderArn = providerArn;
     }
-    const githubTrust = (sid: string, subjects: string[]): Statement => ({
-      ...oidcTrustStatement({ providerArn: providerArn!, issuerKey: GITHUB_OIDC_HOST, audiences: [GITHUB_OIDC_AUDIENCE], subjects }),
-      Sid: sid,
-    });
+    /** GitHub's trust: aud and sub, and where asked the `ref` claim too (a GitHub key IAM evaluates besides `sub`). */
+    const githubTrust = (sid: string, subjects: string[], refs: string[] = []): Statement => {
+      const s = oidcTrustStatement({ providerArn: providerArn!, issuerKey: GITHUB_OIDC_HOST, audiences: [GITHUB_OIDC_AUDIENCE], subjects });
+      const ref: Conditions | undefined = refs.length ? { [refs.some((r) => /[*?]/.test(r)) ? "StringLike" : "StringEquals"]: { [`${GITHUB_OIDC_HOST}:ref`]: refs } } : undefined;
+      return { ...s, Sid: sid, Condition: mergeConditions(s.Condition, ref) };
+    };
     const chainTrust = (kind: "deploy" | "preview"): Statement => {
       const from = args.chainFrom!;
       const callerArn = roleArn(env.partition, from.accountId, names[kind]);
@@ -163,15 +185,15 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
     });
 
     const deployTrust = args.github
-      ? [githubTrust("GitHubDeploy", deploySubjects(args.github)), selfTrust(names.deploy)]
+      ? [githubTrust("GitHubDeploy", deploySubjects(args.github), deployRefs(args.github)), selfTrust(names.deploy)]
       : [chainTrust("deploy")];
     const previewTrust = args.github ? [githubTrust("GitHubPreview", previewSubjects(args.github.repository)), selfTrust(names.preview)] : [chainTrust("preview")];
 
     // ---- Guardrails ---------------------------------------------------------------------------
     const guardrails = new aws.iam.Policy(`${name}-guardrails`, {
       name: names.guardrails,
-      description: "Explicit denies for the CI roles: no long-lived identities, no self-modification, no audit changes, stage Regions only",
-      policy: renderPolicy(policyDocument(...guardrailStatements(args, env))),
+      description: "Explicit denies for the CI roles: no long-lived identities, no self-modification, no unbounded roles, no audit changes, stage Regions only",
+      policy: renderPolicy(policyDocument(...guardrailStatements(iamScope(args), env.partition))),
       tags: args.tags,
     }, parent);
     this.guardrailPolicyArn = guardrails.arn;
@@ -211,9 +233,10 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
     };
 
     const chainTargets = (kind: "deploy" | "preview") => (args.chainTo ?? []).filter((a) => a !== args.accountId).map((a) => roleArn(env.partition, a, names[kind]));
-    const state = (write: boolean): { key: string; statements: Statement[] }[] => {
+    const state = (kind: "deploy" | "preview" | "release"): { key: string; statements: Statement[] }[] => {
       const b = args.stateBackend;
       if (!b) return [];
+      const write = kind === "deploy";
       const bucket = arn(env.partition, "s3", "", "", b.bucketName);
       const paths = stateObjectPaths(b.project, b.stack);
       const at = (keys: readonly string[]) => keys.map((k) => pulumi.interpolate`${bucket}/${k}`);
@@ -230,9 +253,19 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
         statements.push(allow(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], at([paths.locks]), { sid: "StateLocks" }));
       }
       if (b.kmsKeyArn) {
-        statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
-        // The lock object is written with the bucket's SSE-KMS key: a data key, only through S3.
-        if (!write) statements.push(allow(["kms:GenerateDataKey"], [b.kmsKeyArn], { sid: "StateLockEncryption", conditions: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } } }));
+        if (kind === "preview") {
+          // Pull requests run code under review, so the preview role never decrypts with the key directly:
+          // that is how Pulumi unwraps the stack's data key, and with it every stack secret. It may decrypt
+          // only what S3 decrypts for it: the state bucket's SSE-KMS objects, and S3 does that only for the
+          // objects the role may read (this stack's, above). The lock object it writes is encrypted the same
+          // way, through S3. (docs/ci-cd.md, "Previews")
+          const s3 = `s3.${b.kmsKeyArn.split(":")[3]}.amazonaws.com`;
+          statements.push(allow(["kms:Decrypt"], [b.kmsKeyArn], { sid: "StateObjectsThroughS3", conditions: { StringEquals: { "kms:ViaService": s3 } } }));
+          statements.push(allow(["kms:GenerateDataKey"], [b.kmsKeyArn], { sid: "StateLockEncryption", conditions: { StringEquals: { "kms:ViaService": s3 } } }));
+        } else {
+          // Deploys encrypt secrets; a release reads the stack outputs (Pulumi unwraps the data key to load the stack).
+          statements.push(allow(write ? [...SECRETS_ENCRYPT_ACTIONS] : [...SECRETS_DECRYPT_ACTIONS], [b.kmsKeyArn], { sid: "Secrets" }));
+        }
       }
       return [{ key: "state", statements }];
     };
@@ -244,26 +277,23 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
     // ---- Deploy -------------------------------------------------------------------------------
     this.deployRole = makeRole("deploy", "GitHub Actions: pulumi up for this stage (main branch / protected environment only)", deployTrust);
     this.deployRoleArn = this.deployRole.arn;
-    permissions("deploy", this.deployRole, deployGroupStatements(env, args), [...chain("deploy"), ...state(true)]);
+    permissions("deploy", this.deployRole, deployGroupStatements(env, args), [...chain("deploy"), ...state("deploy")]);
 
     // ---- Preview ------------------------------------------------------------------------------
     if (wantPreview) {
       this.previewRole = makeRole("preview", "GitHub Actions: read-only pulumi preview for pull requests", previewTrust);
       this.previewRoleArn = this.previewRole.arn;
-      permissions("preview", this.previewRole, [{ key: "read", statements: [allow(previewReadActions(args.permissionGroups), ["*"], { sid: "DescribeManagedResources" })] }], [...chain("preview"), ...state(false)]);
+      permissions("preview", this.previewRole, [{ key: "read", statements: [allow(previewReadActions(args.permissionGroups), ["*"], { sid: "DescribeManagedResources" })] }], [...chain("preview"), ...state("preview")]);
     }
 
     // ---- Release ------------------------------------------------------------------------------
     const release = args.github?.release;
     if (release) {
-      // Tag patterns need StringLike, environments StringEquals: one statement each (IAM ANDs operators within one).
-      const releaseTrust = [
-        ...(release.tagPattern ? [githubTrust("GitHubReleaseTag", releaseSubjects(args.github!.repository, { tagPattern: release.tagPattern }))] : []),
-        ...(release.environment ? [githubTrust("GitHubReleaseEnvironment", releaseSubjects(args.github!.repository, { environment: release.environment }))] : []),
-      ];
-      this.releaseRole = makeRole("release", "GitHub Actions: publish the credential helper to CodeArtifact from a release tag", releaseTrust);
+      // The protected environment (required reviewers) in `sub`, the release tags in `ref`: both must hold.
+      const releaseTrust = [githubTrust("GitHubRelease", releaseSubjects(args.github!.repository, release), releaseRefs(release))];
+      this.releaseRole = makeRole("release", "GitHub Actions: publish the credential helper to CodeArtifact, after review in a protected environment", releaseTrust);
       this.releaseRoleArn = this.releaseRole.arn;
-      permissions("release", this.releaseRole, [], [{ key: "publish", statements: releaseStatements(env, args.accountId, release) }, ...state(false).map((s) => ({ ...s, statements: s.statements.filter((x) => x.Sid !== "StateLocks" && x.Sid !== "StateLockEncryption") }))]);
+      permissions("release", this.releaseRole, [], [{ key: "publish", statements: releaseStatements(env, args.accountId, release) }, ...state("release").map((s) => ({ ...s, statements: s.statements.filter((x) => x.Sid !== "StateLocks") }))]);
     }
 
     this.registerOutputs({
@@ -322,14 +352,22 @@ function deployGroupStatements(env: AwsEnvironment, args: GitHubDeployRolesArgs)
       statements.push(allow(plain.filter((a) => !a.startsWith("iam:")), ["*"], { sid }));
       statements.push(allow(IAM_READ_ACTIONS, ["*"], { sid: "ReadIam" }));
       const roles = [iamArn(`role/${args.namePrefix}-*`)];
-      statements.push(allow(IAM_ROLE_WRITE_ACTIONS.filter((a) => a !== "iam:AttachRolePolicy"), roles, { sid: "ManageStageRoles" }));
+      // Delegated administration: every write that can give a role more requires the role to carry one of
+      // the stage's permissions boundaries, so whatever CI writes into a role, the boundary caps it.
+      const bounded = { StringEquals: { "iam:PermissionsBoundary": stageBoundaryArns(env.partition, iamScope(args)) } };
+      statements.push(allow(IAM_ROLE_WRITE_ACTIONS.filter((a) => !BOUNDED_ROLE_WRITE_ACTIONS.includes(a)), roles, { sid: "ManageStageRoles" }));
+      statements.push(allow(BOUNDED_ROLE_WRITE_ACTIONS.filter((a) => a !== "iam:AttachRolePolicy"), roles, { sid: "ManageStageRolesUnderBoundaries", conditions: bounded }));
       // Existing roles the program only adds an inline policy to (`CrossAccountRole.grantAssumeFrom`):
-      // that policy and nothing else; their trust, attachments and lifecycle stay their owners'.
+      // that policy and nothing else; their trust, attachments and lifecycle stay their owners'. They
+      // are not the stage's and carry no boundary of it: the one role write CI makes without one.
       const managed = (args.managedRoleNames ?? []).map((n) => iamArn(`role/${n}`));
       if (managed.length) statements.push(allow([...MANAGED_ROLE_INLINE_POLICY_ACTIONS], managed, { sid: "ManageInlinePoliciesOfNamedRoles" }));
       statements.push(allow(["iam:AttachRolePolicy"], roles, {
         sid: "AttachStageOrServicePolicies",
-        conditions: { ArnLike: { "iam:PolicyARN": [iamArn(`policy/${args.namePrefix}-*`), pulumi.interpolate`arn:${env.partition}:iam::aws:policy/service-role/*`] } },
+        conditions: {
+          ArnLike: { "iam:PolicyARN": [iamArn(`policy/${args.namePrefix}-*`), pulumi.interpolate`arn:${env.partition}:iam::aws:policy/service-role/*`] },
+          ...bounded,
+        },
       }));
       statements.push(allow(IAM_POLICY_WRITE_ACTIONS, [iamArn(`policy/${args.namePrefix}-*`)], { sid: "ManageStagePolicies" }));
       statements.push(allow(IAM_OIDC_WRITE_ACTIONS, [iamArn("oidc-provider/*")], { sid: "ManageOidcProviders" }));
@@ -373,48 +411,14 @@ function releaseStatements(env: AwsEnvironment, accountId: string, r: ReleaseArg
   ];
 }
 
-function guardrailStatements(args: GitHubDeployRolesArgs, env: AwsEnvironment): Statement[] {
-  const iamArn = (resource: string) => pulumi.interpolate`arn:${env.partition}:iam::${args.accountId}:${resource}`;
-  const ciRoles = iamArn(`role/${args.namePrefix}-ci-*`);
-  const ciPolicies = iamArn(`policy/${args.namePrefix}-ci-*`);
-  const subscriptionRole = iamArn(`role/${analyticsSubscriptionRoleName(args.namePrefix)}`);
-  const statements: Statement[] = [
-    deny(DENIED_LONG_LIVED_IDENTITY_ACTIONS, ["*"], { sid: "DenyLongLivedIdentities" }),
-    // CI cannot change who may act as CI or what CI may do: an administrator applies those changes.
-    deny([
-      "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-      "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
-    ], [ciRoles], { sid: "DenyCiRoleChanges" }),
-    deny(["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"], [ciPolicies], { sid: "DenyCiPolicyChanges" }),
-    deny(["iam:AddClientIDToOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
-      [oidcProviderArn(env.partition, args.accountId, GITHUB_OIDC_HOST)], { sid: "DenyGitHubProviderChanges" }),
-    // A request without iam:PassedToService makes StringNotEquals true, so this denies it: right for every
-    // role but the analytics subscription role, which PutSubscriptionFilter passes without the key. That
-    // role is left out here (NotResource) and gets its own deny below: no service other than Logs.
-    {
-      Sid: "DenyPassRoleElsewhere", Effect: "Deny", Action: [...PASS_ROLE_ACTIONS], NotResource: [subscriptionRole],
-      Condition: { StringNotEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } },
-    },
-    deny([...PASS_ROLE_ACTIONS], [subscriptionRole], {
-      sid: "DenyPassingSubscriptionRoleElsewhere",
-      conditions: { Null: { "iam:PassedToService": "false" }, StringNotEquals: { "iam:PassedToService": "logs.amazonaws.com" } },
-    }),
-    deny([...PASS_ROLE_ACTIONS], [ciRoles], { sid: "DenyPassingCiRoles" }),
-    deny(DENIED_AUDIT_ACTIONS, ["*"], { sid: "DenyAuditAndAccountChanges" }),
-    {
-      Sid: "DenyOutsideStageRegions",
-      Effect: "Deny",
-      NotAction: [...GLOBAL_SERVICE_ACTIONS],
-      Resource: ["*"],
-      Condition: { StringNotEquals: { "aws:RequestedRegion": [...new Set(args.allowedRegions)] } },
-    },
-  ];
-  if (args.stateBackend) {
-    const bucket = arn(env.partition, "s3", "", "", args.stateBackend.bucketName);
-    statements.push(deny(["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"], [bucket], { sid: "DenyStateBucketChanges" }));
-    if (args.stateBackend.kmsKeyArn) {
-      statements.push(deny(["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"], [args.stateBackend.kmsKeyArn], { sid: "DenySecretsKeyChanges" }));
-    }
-  }
-  return statements;
+/** The stage's IAM footprint in this account, as the guardrails (and the workload boundary) protect it. */
+function iamScope(args: GitHubDeployRolesArgs): StageIamScope {
+  return {
+    namePrefix: args.namePrefix,
+    accountId: args.accountId,
+    allowedRegions: args.allowedRegions,
+    ...(args.stateBackend ? { stateBackend: { bucketName: args.stateBackend.bucketName, ...(args.stateBackend.kmsKeyArn ? { kmsKeyArn: args.stateBackend.kmsKeyArn } : {}) } } : {}),
+    ...(args.managedRoleNames?.length ? { managedRoleNames: args.managedRoleNames } : {}),
+    ...(args.developerBoundary ? { developerBoundary: true } : {}),
+  };
 }

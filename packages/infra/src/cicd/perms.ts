@@ -34,9 +34,32 @@ const svc = (service: string, names: readonly string[]) => names.map((n) => `${s
 export const IAM_ROLE_WRITE_ACTIONS = svc("iam", [
   "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePolicy", "TagRole", "UntagRole",
   "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
-  // The developers' role carries the stage's permissions boundary (federation/developer-boundary.ts).
+  // Every role the program creates carries one of the stage's permissions boundaries (workload-boundary.ts).
   "PutRolePermissionsBoundary",
 ]);
+/**
+ * The role writes that can give a role more than it had: CI may make them only on a role that carries
+ * one of the stage's permissions boundaries (`iam:PermissionsBoundary`, delegated administration as AWS
+ * documents it). The service authorization reference lists the key for each of them: for
+ * `PutRolePermissionsBoundary` it is the boundary being set, for the others the role's current one, so
+ * a role without a boundary (or with another) can neither be created nor changed. The other role writes
+ * cannot grant: `DeleteRole`, `UpdateRole` and `UpdateRoleDescription` (the key exists but deleting or
+ * re-describing grants nothing, and roles made before boundaries existed must stay deletable) and
+ * `TagRole`/`UntagRole` (no such key) stay limited by resource to the stage's `<prefix>-*` roles.
+ */
+export const BOUNDED_ROLE_WRITE_ACTIONS = svc("iam", [
+  "AttachRolePolicy", "CreateRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "UpdateAssumeRolePolicy",
+]);
+/** The inline-policy writes among them (the only ones CI makes on the named existing roles of `managedRoleNames`). */
+export const BOUNDED_INLINE_POLICY_ACTIONS = svc("iam", ["DeleteRolePolicy", "PutRolePolicy"]);
+/** Role writes that cannot grant, denied on roles outside the stage (a boundary's `*` would otherwise reach them). */
+export const UNBOUNDED_ROLE_WRITE_ACTIONS = svc("iam", ["DeleteRole", "TagRole", "UntagRole", "UpdateRole", "UpdateRoleDescription"]);
+/** Writes to a managed policy (and creating one under its name): never by CI on a CI policy or a boundary. */
+export const POLICY_CHANGE_ACTIONS = svc("iam", [
+  "CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion", "TagPolicy", "UntagPolicy",
+]);
+/** Changing what an existing managed policy grants: only the stage's own policies. */
+export const POLICY_VERSION_ACTIONS = svc("iam", ["CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion"]);
 /**
  * Existing roles (`managedRoleNames`, e.g. cross-account source roles) the program only puts an inline
  * policy on: that policy's put, delete and read. No trust, attachment, update or delete of the role.
@@ -307,15 +330,16 @@ export const DENIED_LONG_LIVED_IDENTITY_ACTIONS = svc("iam", [
   "UploadSSHPublicKey", "UploadSigningCertificate",
 ]);
 /** Changing who may act as CI, or lifting its guardrails, needs an administrator (see docs/ci-cd.md). */
-export const DENIED_CI_ROLE_TAMPERING_ACTIONS = svc("iam", [
-  "DeleteRole", "DeleteRolePermissionsBoundary", "PutRolePermissionsBoundary", "UpdateAssumeRolePolicy",
+export const DENIED_CI_ROLE_CHANGE_ACTIONS = svc("iam", [
+  "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DetachRolePolicy",
+  "PutRolePermissionsBoundary", "PutRolePolicy", "TagRole", "UntagRole", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
 ]);
-export const DENIED_GUARDRAIL_TAMPERING_ACTIONS = svc("iam", [
-  "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "DetachRolePolicy", "SetDefaultPolicyVersion",
+export const DENIED_OIDC_PROVIDER_CHANGE_ACTIONS = svc("iam", [
+  "AddClientIDToOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider", "TagOpenIDConnectProvider",
+  "UntagOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
 ]);
-export const DENIED_OIDC_PROVIDER_TAMPERING_ACTIONS = svc("iam", [
-  "AddClientIDToOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
-]);
+/** A boundary, once set, stays: removing it would lift the ceiling. */
+export const DENIED_BOUNDARY_REMOVAL_ACTIONS = svc("iam", ["DeleteRolePermissionsBoundary"]);
 /** Audit and account-wide settings stay out of CI's reach. */
 export const DENIED_AUDIT_ACTIONS = [
   ...svc("cloudtrail", ["DeleteTrail", "PutEventSelectors", "StopLogging", "UpdateTrail"]),

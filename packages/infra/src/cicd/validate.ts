@@ -19,9 +19,17 @@ export const GITHUB_TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
 export const MAX_CI_SESSION_SECONDS = 3600;
 export const MIN_CI_SESSION_SECONDS = 900;
 
+/**
+ * Who may deploy. GitHub's `sub` claim names either the job's environment or its ref, never both, so a
+ * branch and environments together are pinned with two claims: `sub` = the environment and `ref` = the
+ * branch (a GitHub claim IAM evaluates in trust policies, `token.actions.githubusercontent.com:ref`).
+ */
 export interface SubjectSpec {
   readonly repository: string;
-  /** Pushes to this branch may deploy (`ref:refs/heads/<branch>`). Omit for stages that deploy only through an environment. */
+  /**
+   * The branch deploys run on. With `deployEnvironments`: the environments' jobs must run on it (the
+   * token's `ref` claim is `refs/heads/<branch>`). Alone: pushes to it deploy (`ref:refs/heads/<branch>`).
+   */
   readonly deployBranch?: string;
   /** Jobs running in these GitHub environments may deploy (`environment:<name>`). */
   readonly deployEnvironments?: readonly string[];
@@ -30,10 +38,14 @@ export interface SubjectSpec {
 /** The `sub` values a GitHub job presents, per role. No wildcard in owner or repository, ever. */
 export function deploySubjects(s: SubjectSpec): string[] {
   const base = `repo:${s.repository}`;
-  return [
-    ...(s.deployBranch ? [`${base}:ref:refs/heads/${s.deployBranch}`] : []),
-    ...(s.deployEnvironments ?? []).map((e) => `${base}:environment:${e}`),
-  ];
+  const environments = s.deployEnvironments ?? [];
+  if (environments.length) return environments.map((e) => `${base}:environment:${e}`);
+  return s.deployBranch ? [`${base}:ref:refs/heads/${s.deployBranch}`] : [];
+}
+
+/** The `ref` values a deploy job must present as well: the branch, when environments name the subject. */
+export function deployRefs(s: SubjectSpec): string[] {
+  return s.deployBranch && (s.deployEnvironments ?? []).length ? [`refs/heads/${s.deployBranch}`] : [];
 }
 
 /** Pull-request jobs (same repository only: GitHub gives forks no id-token). */
@@ -41,12 +53,17 @@ export function previewSubjects(repository: string): string[] {
   return [`repo:${repository}:pull_request`];
 }
 
-/** Release jobs: tag pushes matching the pattern, or a protected environment. */
-export function releaseSubjects(repository: string, r: { tagPattern?: string; environment?: string }): string[] {
-  return [
-    ...(r.tagPattern ? [`repo:${repository}:ref:refs/tags/${r.tagPattern}`] : []),
-    ...(r.environment ? [`repo:${repository}:environment:${r.environment}`] : []),
-  ];
+/**
+ * Release jobs: the protected environment, never a tag alone (any writer can push a tag; only the
+ * environment's reviewers can let a job into it).
+ */
+export function releaseSubjects(repository: string, r: { environment: string }): string[] {
+  return [`repo:${repository}:environment:${r.environment}`];
+}
+
+/** The `ref` a release job must present as well: the release tags (`refs/tags/helper-v*`). */
+export function releaseRefs(r: { tagPattern?: string }): string[] {
+  return r.tagPattern ? [`refs/tags/${r.tagPattern}`] : [];
 }
 
 export interface ValidatableArgs {
@@ -70,7 +87,7 @@ export function validateDeployRoleArgs(a: ValidatableArgs): string[] {
     for (const e of g.deployEnvironments ?? []) if (!GITHUB_REF_NAME.test(e)) problems.push(`\`github.deployEnvironments\`: "${e}" must be an environment name without wildcards`);
     if (!g.deployBranch && !(g.deployEnvironments ?? []).length) problems.push("`github` needs `deployBranch` or `deployEnvironments`: otherwise no job could deploy");
     if (g.release) {
-      if (!g.release.tagPattern && !g.release.environment) problems.push("`github.release` needs `tagPattern` or `environment`");
+      if (!g.release.environment) problems.push("`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment; a tag pattern alone would trust any tag a writer can push");
       if (g.release.tagPattern !== undefined && !GITHUB_TAG_PATTERN.test(g.release.tagPattern)) problems.push(`\`github.release.tagPattern\` "${g.release.tagPattern}" must be a fixed prefix with at most a trailing * (e.g. helper-v*)`);
       if (g.release.environment !== undefined && !GITHUB_REF_NAME.test(g.release.environment)) problems.push(`\`github.release.environment\` "${g.release.environment}" is not an environment name`);
     }

@@ -21,11 +21,13 @@ const invoke = [allow(["bedrock:InvokeModel"], ["arn:aws:bedrock:us-east-1::foun
 
 describe("CrossAccountRole", () => {
   it("trusts the named accounts only within the organization and grants invoke only", async () => {
-    const role = new xa.CrossAccountRole("xa", { roleName: "ccb-prod-workload-invoke", sourceAccountIds: ["444444444444"], organizationId: "o-abcdefghij", permissions: invoke });
+    const boundary = "arn:aws:iam::111111111111:policy/ccb-prod-workload-boundary";
+    const role = new xa.CrossAccountRole("xa", { roleName: "ccb-prod-workload-invoke", sourceAccountIds: ["444444444444"], organizationId: "o-abcdefghij", permissions: invoke, permissionsBoundaryArn: boundary });
     await unwrap(role.roleArn);
     await settle();
     const r = recorder.one("aws:iam/role:Role", "xa-role");
     expect(r.inputs.name).toBe("ccb-prod-workload-invoke");
+    expect(r.inputs.permissionsBoundary).toBe(boundary);
     expect(r.inputs.maxSessionDuration).toBe(3600);
     expect(policyOf(r.inputs.assumeRolePolicy)!.Statement).toEqual([
       {

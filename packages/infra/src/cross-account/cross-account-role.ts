@@ -24,6 +24,8 @@ export interface CrossAccountRoleArgs {
   /** @default 1 hour: workloads refresh; nobody needs a long session here. */
   readonly maxSessionHours?: number;
   readonly tags?: Record<string, string>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 export function validateCrossAccountRoleArgs(args: CrossAccountRoleArgs): string[] {
@@ -71,6 +73,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         ...(callerArns.length ? { principalArnPatterns: callerArns } : {}),
       }))),
       maxSessionDuration: (args.maxSessionHours ?? 1) * 3600,
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags: args.tags,
     }, { parent: this });
     new aws.iam.RolePolicy(`${name}-invoke`, { role: this.role.name, policy: renderPolicy(policyDocument(...args.permissions)) }, { parent: this });

@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 beforeEach(() => recorder.clear());
 
+const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 function registry(overrides: Partial<Distribution.PackageRegistryArgs> = {}) {
   return new dist.PackageRegistry("registry", {
     domainName: "ccb-pilot",
@@ -38,6 +39,7 @@ function registry(overrides: Partial<Distribution.PackageRegistryArgs> = {}) {
     packageNames: ["@example/claude-bedrock"],
     readers: { organizationId: ORG },
     publisherTrust: { roles: { accountId: ACCOUNT, roleNames: ["ccb-pilot-ci-release"] } },
+    permissionsBoundaryArn: BOUNDARY,
     tags: { stage: "pilot" },
     ...overrides,
   });
@@ -112,6 +114,7 @@ describe("PackageRegistry", () => {
     await settle();
     const role = recorder.one(ROLE, "registry-publisher");
     expect(role.inputs.maxSessionDuration).toBe(3600);
+    expect(role.inputs.permissionsBoundary).toBe(BOUNDARY);
     expect(docOf(role, "assumeRolePolicy")).toEqual([
       { Sid: "CiPublisher", Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT }, ArnLike: { "aws:PrincipalArn": [CI_ROLE] } } },
     ]);

@@ -51,6 +51,8 @@ export interface PackageRegistryArgs {
   /** Physical name of the publisher role; autonamed when omitted. */
   readonly publisherRoleName?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** `@acme/claude-bedrock` → `{ scope: "acme", name: "claude-bedrock" }` (CodeArtifact namespaces drop the `@`). */
@@ -172,6 +174,7 @@ export class PackageRegistry extends pulumi.ComponentResource {
       description: `CI publishes ${args.packageNames.join(", ")} to CodeArtifact ${args.domainName}/${args.repositoryName}`,
       assumeRolePolicy: renderPolicy(policyDocument(trust)),
       maxSessionDuration: PUBLISHER_SESSION_SECONDS,
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     this.publisherRoleArn = this.publisherRole.arn;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as distributionPerms from "../distribution/perms";
-import { allow, policyDocument, renderPolicy, type Statement } from "../iam";
+import { allow, boundaryTags, policyDocument, renderPolicy, type Statement } from "../iam";
 import * as inferencePerms from "../inference/perms";
 import { physicalName } from "../naming";
 import * as quotaPerms from "../quotas/perms";
@@ -30,15 +30,21 @@ export function developerBoundaryStatements(): Statement[] {
   return [allow(DEVELOPER_BOUNDARY_ACTIONS, ["*"], { sid: "DeveloperSessionCeiling" })];
 }
 
+/** Physical name of the stage's developer boundary (the CI roles may create roles under it, never change it). */
+export function developerBoundaryName(namePrefix: string): string {
+  return physicalName("iamRole", [namePrefix, "developer-boundary"]);
+}
+
 /**
- * The boundary as a customer managed policy named `<prefix>-developer-boundary` (the stage prefix keeps
- * it inside what the CI deploy role may manage). Child of `owner`, logical name `${name}-boundary`.
+ * The boundary as a customer managed policy named `<prefix>-developer-boundary`, tagged as a permissions
+ * boundary (`iam/boundary.ts`). CI may create and change roles under it but never the policy itself
+ * (cicd guardrails). Child of `owner`, logical name `${name}-boundary`.
  */
 export function developerBoundaryPolicy(owner: pulumi.Resource, name: string, namePrefix: string, tags?: Record<string, string>): aws.iam.Policy {
   return new aws.iam.Policy(`${name}-boundary`, {
-    name: physicalName("iamRole", [namePrefix, "developer-boundary"]),
+    name: developerBoundaryName(namePrefix),
     description: "Permissions boundary of Claude Code developer sessions: model invocation, registry reads, quota checks only",
     policy: renderPolicy(policyDocument(...developerBoundaryStatements())),
-    ...(tags ? { tags } : {}),
+    tags: boundaryTags(tags),
   }, { parent: owner });
 }

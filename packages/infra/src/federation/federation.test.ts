@@ -40,7 +40,8 @@ describe("OidcFederation", () => {
         Condition: { StringEquals: { "example.okta.com/oauth2/default:aud": ["client-1"], "example.okta.com/oauth2/default:sub": ["00u1"] } },
       },
     ]);
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    // Without `boundaryNamePrefix` the role carries no boundary, and the rules say so.
+    expect(rules.findingsOf(recorder.resources).map((f) => f.rule)).toEqual(["iam-role-has-boundary"]);
   });
 
   it("creates the developer permissions boundary and sets it on the user role when asked", async () => {
@@ -91,7 +92,7 @@ describe("OidcFederation", () => {
         },
       },
     ]);
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(rules.findingsOf(recorder.resources).map((f) => `${f.rule} ${f.resource}`)).toEqual(["iam-role-has-boundary email-tag-users"]);
   });
 
   it("uses StringLike for subject patterns", async () => {
@@ -122,6 +123,7 @@ describe("CognitoIdentityPoolFederation", () => {
       oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default",
       allowedSubjects: ["00u1"],
       principalTags: { email: "email" },
+      permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/ccb-test-developer-boundary",
     });
     const poolId = await unwrap(f.identityPoolId);
     await settle();

@@ -7,3 +7,4 @@ export { accountOfArn, accountRootArn, arn, awsEnvironment, foundationModelArn, 
 export type { AwsEnvironment } from "./arn";
 export { grant } from "./grant";
 export type { Grant, Grantee } from "./grant";
+export { boundaryTags, isMarkedBoundary, PERMISSIONS_BOUNDARY_KIND, POLICY_KIND_TAG } from "./boundary";

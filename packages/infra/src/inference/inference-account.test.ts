@@ -16,6 +16,7 @@ beforeEach(() => recorder.clear());
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
+const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 const baseArgs = (): Inference.InferenceAccountArgs => ({
   namePrefix: "ccb-test",
   region: "us-east-1",
@@ -25,6 +26,7 @@ const baseArgs = (): Inference.InferenceAccountArgs => ({
   invocationLogging: { enabled: true, logRetentionDays: 30, s3ExpirationDays: 90 },
   alarms: { emails: ["ops@example.com"], throttlesPer5Min: 5, serverErrorsPer5Min: 5, clientErrorsPer5Min: 20, latencyP90Ms: 30000, invocationsPerHour: 1000 },
   denyBedrockApiKeys: true,
+  permissionsBoundaryArn: BOUNDARY,
 });
 
 describe("InferenceAccount", () => {
@@ -56,6 +58,8 @@ describe("InferenceAccount", () => {
       "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": 1,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
     });
+    // Every role the component creates carries the boundary it was given.
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

@@ -45,6 +45,8 @@ export interface InferenceAccountArgs {
    */
   readonly restrictTeamProfiles?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 export function validateInferenceAccountArgs(args: InferenceAccountArgs): string[] {
@@ -176,6 +178,7 @@ export class InferenceAccount extends pulumi.ComponentResource {
           env.accountId,
           pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}:${env.accountId}:*`,
         ))),
+        permissionsBoundary: args.permissionsBoundaryArn,
         tags,
       }, parent);
       const deliveryPolicy = new aws.iam.RolePolicy(`${name}-log-delivery-write`, {

@@ -68,7 +68,11 @@ export interface TelemetryMetricSource {
    * When the collector's metrics live in another account (telemetry account): a read-only role is
    * created there with this provider, trusted by the aggregation role only, and assumed per run.
    */
-  readonly crossAccount?: { readonly provider: pulumi.ProviderResource; readonly accountId: string; readonly organizationId?: string };
+  readonly crossAccount?: {
+    readonly provider: pulumi.ProviderResource; readonly accountId: string; readonly organizationId?: string;
+    /** Permissions boundary of the read-only role there (that account's workload boundary). */
+    readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  };
 }
 
 export interface InvocationLogsSource {
@@ -130,6 +134,8 @@ export interface QuotaServiceArgs {
   readonly settleMinutes: number;
   readonly deletionProtection: boolean;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of every role this component creates in its own account (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 // Names and the block-policy document are the contract with the quota functions (@ccb/contracts).
@@ -247,6 +253,7 @@ export class QuotaService extends pulumi.ComponentResource {
         assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
         description: `Runs the ${args.namePrefix} quota ${role} function`,
         maxSessionDuration: 3600,
+        permissionsBoundary: args.permissionsBoundaryArn,
         tags,
       }, parent);
       const permissions = new aws.iam.RolePolicy(`${name}-${role}-permissions`, {
@@ -389,6 +396,7 @@ export class QuotaService extends pulumi.ComponentResource {
           externalId,
         }))),
         maxSessionDuration: 3600,
+        permissionsBoundary: tel.crossAccount.permissionsBoundaryArn,
         tags,
       }, inTelemetry);
       new aws.iam.RolePolicy(`${name}-telemetry-read`, {

@@ -1,3 +1,4 @@
+import { isMarkedBoundary } from "../iam/boundary";
 import { asList, policyOf, type RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
@@ -28,14 +29,27 @@ export function statementsOf(r: RecordedResource): any[] {
 /** Any `*` or `?` in an allowed action widens it beyond what was reviewed (`s3:Get*` included). */
 const isWildcardAction = (a: string) => /[*?]/.test(a);
 
+/** A managed policy tagged as a permissions boundary (`iam/boundary.ts`): a ceiling, never a grant. */
+export const isBoundaryPolicy = (r: RecordedResource) => r.type === MANAGED_POLICY && isMarkedBoundary(r.inputs.tags);
+
+/** A boundary's cap: the one unconditioned `Allow * on *` that its denies then carve down. */
+export const isCapStatement = (s: any) =>
+  s.Effect === "Allow" && asList(s.Action).length === 1 && asList(s.Action)[0] === "*" && asList(s.Resource).length === 1 && asList(s.Resource)[0] === "*"
+  && s.Condition === undefined && s.NotAction === undefined && s.NotResource === undefined;
+
 export const noWildcardActions: SecurityRule = {
   id: "iam-no-wildcard-actions",
-  description: "Allow statements name their actions: no `*`, no `service:*`, no NotAction",
+  description: "Allow statements name their actions: no `*`, no `service:*`, no NotAction (a permissions boundary's cap is checked by iam-boundary-is-a-cap instead)",
   types: Object.keys(POLICY_INPUTS),
   check(r) {
     const out: string[] = [];
+    const boundary = isBoundaryPolicy(r);
     for (const s of statementsOf(r)) {
       if (s.Effect !== "Allow") continue;
+      // A boundary grants nothing: its `Allow * on *` is the ceiling its denies cut down. Only that exact
+      // statement, only in a policy marked as a boundary; iam-boundary-is-a-cap checks the denies and
+      // that the policy is never attached as a grant. Any other wildcard in a boundary is still reported.
+      if (boundary && isCapStatement(s)) continue;
       if (s.NotAction !== undefined) out.push(`statement ${s.Sid ?? "(no Sid)"} allows NotAction ${JSON.stringify(s.NotAction)}`);
       for (const a of asList<string>(s.Action)) if (isWildcardAction(a)) out.push(`statement ${s.Sid ?? "(no Sid)"} allows wildcard action ${a}`);
     }
@@ -138,4 +152,118 @@ export const roleSessionBounded: SecurityRule = {
   },
 };
 
-export const IAM_RULES = [noWildcardActions, noBroadManagedPolicies, federatedTrustPinned, crossAccountTrustConditioned, serviceTrustConfusedDeputy, roleSessionBounded];
+/** Whether `ref` (an ARN, or an id/URN during a policy-pack preview) names the managed policy `p`. */
+function refersToPolicy(ref: unknown, p: RecordedResource): boolean {
+  if (typeof ref !== "string") return false;
+  if (ref === p.id) return true;
+  const m = /^arn:[^:]+:iam::(\d{12}):policy\/(?:.*\/)?([^/]+)$/.exec(ref);
+  return m !== null && m[2] === p.inputs.name && (p.account === undefined || m[1] === p.account);
+}
+
+export const roleHasBoundary: SecurityRule = {
+  id: "iam-role-has-boundary",
+  description: "Every role carries a permissions boundary: the stage's workload boundary, the developer boundary, or one the organisation provides",
+  types: [ROLE],
+  check(r, stack) {
+    const ref = r.inputs.permissionsBoundary;
+    if (typeof ref !== "string" || ref === "") {
+      return ["role has no permissions boundary: pass the account's workload boundary as `permissionsBoundaryArn` (the CI roles may create and change only roles that carry one)"];
+    }
+    // A boundary of this stack must be one: a grant policy set as a boundary would be a ceiling nobody reviewed as one.
+    const policy = stack.find((p) => p.type === MANAGED_POLICY && refersToPolicy(ref, p));
+    return policy && !isBoundaryPolicy(policy) ? [`permissions boundary ${String(policy.inputs.name ?? policy.name)} is not a policy marked as a permissions boundary`] : [];
+  },
+};
+
+/** Where a managed policy can be attached as a grant, and the inputs that name it. */
+const ATTACHING: Record<string, string[]> = {
+  [ATTACHMENT]: ["policyArn"],
+  [ROLE]: ["managedPolicyArns"],
+  "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": ["policyArns"],
+  "aws:iam/policyAttachment:PolicyAttachment": ["policyArn"],
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment": ["policyArn"],
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": ["policyArn"],
+};
+
+const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`);
+const covers = (patterns: readonly string[], value: string) => patterns.some((p) => glob(p).test(value));
+
+/**
+ * What a boundary that allows `*` must deny, so that a role under it, whatever it is given, can do
+ * none of what the CI guardrails deny. Each entry: what is protected, the actions, and which deny
+ * statements count (by resource, by condition).
+ */
+interface RequiredDeny {
+  readonly what: string;
+  readonly actions: readonly string[];
+  readonly matches: (s: any, self: { name: string; account?: string }) => boolean;
+}
+/** Whether a deny's resources cover the managed policy `self` (in whatever partition the pattern names). */
+const coversPolicy = (s: any, self: { name: string; account?: string }) =>
+  asList<string>(s.Resource).some((x) => {
+    const m = /^(arn:[^:]+:iam::)([^:]*)(:policy\/.*)$/.exec(x);
+    return m !== null && glob(x).test(`${m[1]}${self.account ?? m[2]}:policy/${self.name}`);
+  });
+const denies = (s: any, action: string) => s.Effect === "Deny" && covers(asList<string>(s.Action), action);
+const onAll = (s: any) => asList(s.Resource).includes("*") && s.Condition === undefined;
+const REQUIRED_BOUNDARY_DENIES: readonly RequiredDeny[] = [
+  { what: "IAM users, access keys and login profiles", actions: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:AttachUserPolicy", "iam:PutUserPolicy"], matches: (s) => onAll(s) },
+  { what: "audit changes (CloudTrail, GuardDuty, Config, Organizations)", actions: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder", "organizations:LeaveOrganization"], matches: (s) => onAll(s) },
+  { what: "removing a role's boundary", actions: ["iam:DeleteRolePermissionsBoundary"], matches: (s) => onAll(s) },
+  {
+    what: "creating or changing a role without one of the stage's boundaries (condition on iam:PermissionsBoundary)",
+    actions: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary"],
+    matches: (s) => Object.keys(s.Condition?.StringNotEquals ?? {}).includes("iam:PermissionsBoundary"),
+  },
+  {
+    what: "changing, versioning, deleting or re-creating this boundary",
+    actions: ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"],
+    matches: (s, self) => s.Condition === undefined && coversPolicy(s, self),
+  },
+  {
+    what: "changing the CI roles (<prefix>-ci-*)",
+    actions: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRole", "iam:PutRolePermissionsBoundary"],
+    matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => /:role\/.+-ci-\*$/.test(x)),
+  },
+  {
+    what: "changing the CI policies (<prefix>-ci-*)",
+    actions: ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"],
+    matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => /:policy\/.+-ci-\*$/.test(x)),
+  },
+  {
+    what: "changing GitHub's OIDC provider",
+    actions: ["iam:DeleteOpenIDConnectProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
+    matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => x.endsWith(":oidc-provider/token.actions.githubusercontent.com")),
+  },
+];
+
+export const boundaryIsACap: SecurityRule = {
+  id: "iam-boundary-is-a-cap",
+  description: "A policy marked as a permissions boundary is never attached as a grant, and if it allows `*` it denies what the CI guardrails deny",
+  types: [MANAGED_POLICY],
+  check(r, stack) {
+    if (!isBoundaryPolicy(r)) return [];
+    const out: string[] = [];
+    for (const a of stack) {
+      for (const key of ATTACHING[a.type] ?? []) {
+        if (asList(a.inputs[key]).some((ref) => refersToPolicy(ref, r))) out.push(`boundary is attached as a permission policy by ${a.type.split(":").pop()} ${a.name} (a boundary only caps; attach grants instead)`);
+      }
+    }
+    const statements = statementsOf(r);
+    if (statements.length === 0) return out; // not known yet (a preview of a new policy): pulumi up checks it
+    const allows = statements.filter((s) => s.Effect === "Allow");
+    const capped = allows.some((s) => asList<string>(s.Action).some(isWildcardAction) || s.NotAction !== undefined);
+    if (!capped) return out; // an allow-list boundary (the developer boundary): its ceiling is what it names
+    if (allows.length !== 1 || !isCapStatement(allows[0])) out.push("a boundary that allows `*` has exactly one Allow: unconditioned `*` on `*`, cut down by its denies");
+    const self = { name: String(r.inputs.name ?? r.name), account: r.account };
+    for (const req of REQUIRED_BOUNDARY_DENIES) {
+      const missing = req.actions.filter((action) => !statements.some((s) => denies(s, action) && req.matches(s, self)));
+      if (missing.length) out.push(`boundary allows \`*\` but does not deny ${req.what}: ${missing.join(", ")}`);
+    }
+    const regions = statements.some((s) => s.Effect === "Deny" && s.NotAction !== undefined && Object.keys(s.Condition?.StringNotEquals ?? {}).includes("aws:RequestedRegion"));
+    if (!regions) out.push("boundary allows `*` but does not deny actions outside the stage's Regions (Deny, NotAction global services, aws:RequestedRegion)");
+    return out;
+  },
+};
+
+export const IAM_RULES = [noWildcardActions, noBroadManagedPolicies, federatedTrustPinned, crossAccountTrustConditioned, serviceTrustConfusedDeputy, roleSessionBounded, roleHasBoundary, boundaryIsACap];

@@ -19,6 +19,8 @@ export interface ModelLifecycleCheckArgs {
   readonly warnDays?: number;
   readonly logRetentionDays: number;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 const MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.:-]+$/;
@@ -54,6 +56,7 @@ export class ModelLifecycleCheck extends pulumi.ComponentResource {
     const role = new aws.iam.Role(`${name}-role`, {
       description: "Daily Bedrock model lifecycle check for Claude Code",
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     const policy = new aws.iam.RolePolicy(`${name}-policy`, {

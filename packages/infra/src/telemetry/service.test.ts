@@ -26,6 +26,7 @@ beforeEach(() => recorder.clear());
 
 const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => {};") }), handler: "index.handler" };
 const issuer = { url: "https://example.okta.com/oauth2/default", iss: "https://example.okta.com/oauth2/default", key: "example.okta.com/oauth2/default", kind: "okta" as const };
+const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 const baseArgs = (): Telemetry.TelemetryServiceArgs => ({
   stage: "pilot",
   namePrefix: "ccb-pilot",
@@ -41,6 +42,7 @@ const baseArgs = (): Telemetry.TelemetryServiceArgs => ({
   aggregator: { code },
   dashboard: { bedrockModelIds: ["us.anthropic.claude-sonnet-4-5-20250929-v1:0"] },
   alarmTopicArn: "arn:aws:sns:us-east-1:333333333333:ccb-pilot-alarms",
+  permissionsBoundaryArn: BOUNDARY,
   tags: { stage: "pilot" },
 });
 
@@ -107,6 +109,8 @@ describe("TelemetryService", () => {
       "aws:cloudwatch/dashboard:Dashboard": 1,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
     });
+    // Every role the component creates carries the boundary it was given.
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

@@ -107,6 +107,8 @@ export interface TelemetryServiceArgs {
   /** Topic for the component's own alarms (no healthy collector, negative cache savings); same account. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 /** Match keys for model attribute values: `anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5`. */
@@ -322,12 +324,12 @@ export class TelemetryService extends pulumi.ComponentResource {
         ...serviceTrustStatement("ecs-tasks.amazonaws.com", env.accountId, pulumi.interpolate`arn:${env.partition}:ecs:${env.region}:${env.accountId}:*`),
         Sid: role,
       }));
-    const executionRole = new aws.iam.Role(`${name}-execution-role`, { description: "ECS agent for the Claude Code collector: writes its log stream", assumeRolePolicy: ecsTrust("EcsAgent"), tags }, parent);
+    const executionRole = new aws.iam.Role(`${name}-execution-role`, { description: "ECS agent for the Claude Code collector: writes its log stream", assumeRolePolicy: ecsTrust("EcsAgent"), permissionsBoundary: args.permissionsBoundaryArn, tags }, parent);
     new aws.iam.RolePolicy(`${name}-execution-policy`, {
       role: executionRole.name,
       policy: renderPolicy(policyDocument(allow(perms.CONTAINER_LOG_ACTIONS, [pulumi.interpolate`${collectorLogs.arn}:*`], { sid: "ContainerLogs" }))),
     }, parent);
-    this.taskRole = new aws.iam.Role(`${name}-task-role`, { description: "Claude Code collector: EMF and events to CloudWatch Logs, raw data to S3", assumeRolePolicy: ecsTrust("CollectorTask"), tags }, parent);
+    this.taskRole = new aws.iam.Role(`${name}-task-role`, { description: "Claude Code collector: EMF and events to CloudWatch Logs, raw data to S3", assumeRolePolicy: ecsTrust("CollectorTask"), permissionsBoundary: args.permissionsBoundaryArn, tags }, parent);
     const taskStatements: Statement[] = [
       allow(perms.COLLECTOR_LOG_ACTIONS, [metricsLogs.arn, pulumi.interpolate`${metricsLogs.arn}:*`, ...(eventsLogs ? [eventsLogs.arn, pulumi.interpolate`${eventsLogs.arn}:*`] : [])], { sid: "WriteTelemetryLogs" }),
       allow(perms.RAW_WRITE_ACTIONS, [pulumi.interpolate`${raw.arn}/metrics/*`, ...(events ? [pulumi.interpolate`${raw.arn}/events/*`] : [])], { sid: "WriteRawTelemetry" }),
@@ -410,6 +412,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     const aggRole = new aws.iam.Role(`${name}-aggregator-role`, {
       description: "Claude Code telemetry aggregation: Logs Insights over the collector's groups, custom metrics",
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     const queryGroups = [metricsLogs, ...(eventsLogs ? [eventsLogs] : [])];
@@ -576,6 +579,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     const flowRole = new aws.iam.Role(`${name}-flow-logs-role`, {
       description: "VPC flow logs of the telemetry VPC",
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("vpc-flow-logs.amazonaws.com", env.accountId))),
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {
