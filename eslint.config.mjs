@@ -4,6 +4,8 @@
 // (it is bundled as an asset), the contracts import nothing (they are bundled into every Lambda
 // and the helper, and are the one place both sides of a seam agree on), and no package reaches
 // into another package's `src/` (public entry points only, e.g. `@ccb/infra/inventory`).
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import { importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 const noPulumi = {
@@ -44,6 +46,17 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       "no-console": "off",
     },
+  },
+  {
+    // No import cycles anywhere: a cycle is two modules that can only be understood (and bundled)
+    // together. Dynamic imports count too: a lazy import does not make a cycle go away.
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/extensions": [".ts", ".mts", ".js"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".mts"] },
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["packages/*/tsconfig.json", "stacks/tsconfig.json"], noWarnOnMultipleProjects: true })],
+    },
+    rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: false }] },
   },
   {
     files: ["packages/credential-helper/**/*.ts", "packages/quota-functions/**/*.ts", "packages/telemetry-functions/**/*.ts", "packages/stage-verify/**/*.ts"],
