@@ -61,18 +61,31 @@ function fromBundle(): Heavy | undefined {
   throw new Error(`the bundled libraries are missing from ${__filename}; reinstall claude-bedrock`);
 }
 
+// Each accessor is a conditional on the build-time constant, so esbuild drops the plain `import()` from
+// the bundle altogether (it would otherwise pull the library into the warm path's code, or leave a
+// `require` of a package the bundle does not ship).
 export async function openidClient(): Promise<Heavy["openidClient"]> {
-  return fromBundle()?.openidClient ?? import("openid-client");
+  return typeof __CCB_HEAVY_EMBEDDED__ === "boolean" ? fromBundle()!.openidClient : import("openid-client");
 }
 
 export async function jose(): Promise<Heavy["jose"]> {
-  return fromBundle()?.jose ?? import("jose");
+  return typeof __CCB_HEAVY_EMBEDDED__ === "boolean" ? fromBundle()!.jose : import("jose");
 }
 
 export async function sts(): Promise<Heavy["sts"]> {
-  return fromBundle()?.sts ?? import("@aws-sdk/client-sts");
+  return typeof __CCB_HEAVY_EMBEDDED__ === "boolean" ? fromBundle()!.sts : import("@aws-sdk/client-sts");
 }
 
 export async function cognito(): Promise<Heavy["cognito"]> {
-  return fromBundle()?.cognito ?? import("@aws-sdk/client-cognito-identity");
+  return typeof __CCB_HEAVY_EMBEDDED__ === "boolean" ? fromBundle()!.cognito : import("@aws-sdk/client-cognito-identity");
+}
+
+/** undici (fetch through a proxy, extra CAs), https-proxy-agent and the SDK's HTTP handler. */
+export async function network(): Promise<typeof import("./heavy-network.js")> {
+  return typeof __CCB_HEAVY_EMBEDDED__ === "boolean" ? fromBundle()!.network() : import("./heavy-network.js");
+}
+
+/** The Bedrock runtime client: only `doctor --live` loads it. */
+export async function bedrock(): Promise<typeof import("@aws-sdk/client-bedrock-runtime")> {
+  return typeof __CCB_HEAVY_EMBEDDED__ === "boolean" ? fromBundle()!.bedrock() : import("@aws-sdk/client-bedrock-runtime");
 }

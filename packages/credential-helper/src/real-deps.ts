@@ -4,8 +4,9 @@
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
-import type { BrowserOpener, Deps, Fs, Logger } from "./io.js";
+import type { BrowserOpener, Deps, FetchLike, Fs, Logger } from "./io.js";
 import { platformKeychain } from "./keychain.js";
+import { currentStageCaBundle } from "./network.js";
 
 declare const __CCB_VERSION__: string | undefined;
 
@@ -90,6 +91,8 @@ function writeFd(fd: number, text: string): void {
   }
 }
 
+let netFetch: Promise<FetchLike> | undefined;
+
 export function realDeps(options: RealDepsOptions): Deps {
   const stderr = (t: string) => writeFd(2, t);
   const env = process.env;
@@ -100,7 +103,11 @@ export function realDeps(options: RealDepsOptions): Deps {
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     fs: syncFs(),
-    fetch: (input, init) => fetch(input, init),
+    // Proxy and CA aware (net-client.ts), loaded on the first call: the warm path makes none.
+    fetch: async (input, init) => {
+      netFetch ??= import("./net-client.js").then((m) => m.proxyAwareFetch(env, currentStageCaBundle));
+      return (await netFetch)(input, init);
+    },
     openBrowser: options.openBrowser,
     stdout: (t) => writeFd(1, t),
     stderr,
