@@ -71,7 +71,17 @@ export async function sdkRequestHandler(env: Env, caBundle: string | undefined, 
   const lib = await network();
   const ca = await trustedCas(env, caBundle);
   const proxy = proxyFor(endpoint, env);
-  const agent = proxy ? new lib.HttpsProxyAgent(proxy.url, { keepAlive: true, ...(ca ? { ca } : {}) }) : ca ? new (await import("node:https")).Agent({ keepAlive: true, ca }) : undefined;
+  let agent: unknown;
+  if (proxy) {
+    const viaProxy = new lib.HttpsProxyAgent(proxy.url, { keepAlive: true });
+    // https-proxy-agent replaces the agent's `options` (which Node merges into every request) and passes
+    // the request's options to the TLS connection inside the tunnel: the CA list goes there, or that
+    // connection would trust Node's defaults only.
+    if (ca) (viaProxy as unknown as { options: Record<string, unknown> }).options.ca = ca;
+    agent = viaProxy;
+  } else if (ca) {
+    agent = new (await import("node:https")).Agent({ keepAlive: true, ca });
+  }
   return new lib.NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: 30_000, ...(agent ? { httpsAgent: agent as never, httpAgent: agent as never } : {}) });
 }
 

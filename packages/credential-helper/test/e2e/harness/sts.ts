@@ -5,10 +5,12 @@
  * `GetCallerIdentity` for SigV4 requests signed with credentials it issued.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
+import type { TestTls } from "./idp.js";
 
 export interface StsError {
   readonly code: string;
@@ -40,16 +42,20 @@ export interface StsStandIn {
 const xmlError = (e: StsError) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${e.message}</Message></Error><RequestId>e2e</RequestId></ErrorResponse>`;
 
-export async function startSts(opts: { issuer: string; jwksUri: string; audience: string; accountId?: string }): Promise<StsStandIn> {
-  const jwks = createRemoteJWKSet(new URL(opts.jwksUri));
+/**
+ * `tls`: serve https://localhost:<port> with that certificate; `jwks`: verify tokens against these keys
+ * instead of fetching the provider's JWKS (which this process could not trust over a test CA).
+ */
+export async function startSts(opts: { issuer: string; jwksUri: string; audience: string; accountId?: string; tls?: TestTls; jwks?: JSONWebKeySet }): Promise<StsStandIn> {
+  const jwks = opts.jwks ? createLocalJWKSet(opts.jwks) : createRemoteJWKSet(new URL(opts.jwksUri));
   const account = opts.accountId ?? "111111111111";
-  const server = http.createServer();
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }) : http.createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
 
   const sts: StsStandIn = {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     calls: {},
     issued: [],
     quotaCalls: 0,
