@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const bundle = join(pkgDir, "dist", "claude-bedrock.cjs");
+const bundle = process.env.BENCH_BUNDLE ?? join(pkgDir, "dist", "claude-bedrock.cjs");
 if (!existsSync(bundle)) {
   console.error(`no ${bundle}: run \`npm run build -w packages/credential-helper\` first`);
   process.exit(1);

@@ -6,7 +6,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import type { BrowserOpener, Deps, FetchLike, Fs, Logger } from "./io.js";
 import { platformKeychain } from "./keychain.js";
-import { currentStageCaBundle } from "./network.js";
 
 declare const __CCB_VERSION__: string | undefined;
 
@@ -55,6 +54,10 @@ export interface RealDepsOptions {
   readonly debug: boolean;
   readonly openBrowser: BrowserOpener;
   readonly readLine?: Deps["readLine"];
+  /** The network (main.ts: proxy and CA aware, loaded on first use; the warm path has none). */
+  readonly fetch: FetchLike;
+  /** Replaces the stderr logger (the warm path's, see `warm.ts`). */
+  readonly log?: Logger;
 }
 
 /**
@@ -91,8 +94,6 @@ function writeFd(fd: number, text: string): void {
   }
 }
 
-let netFetch: Promise<FetchLike> | undefined;
-
 export function realDeps(options: RealDepsOptions): Deps {
   const stderr = (t: string) => writeFd(2, t);
   const env = process.env;
@@ -103,11 +104,7 @@ export function realDeps(options: RealDepsOptions): Deps {
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     fs: syncFs(),
-    // Proxy and CA aware (net-client.ts), loaded on the first call: the warm path makes none.
-    fetch: async (input, init) => {
-      netFetch ??= import("./net-client.js").then((m) => m.proxyAwareFetch(env, currentStageCaBundle));
-      return (await netFetch)(input, init);
-    },
+    fetch: options.fetch,
     openBrowser: options.openBrowser,
     stdout: (t) => writeFd(1, t),
     stderr,
@@ -117,7 +114,7 @@ export function realDeps(options: RealDepsOptions): Deps {
     hostname: os.hostname(),
     isProcessAlive: isAlive,
     version: HELPER_VERSION,
-    log: makeLogger(stderr, options.debug),
+    log: options.log ?? makeLogger(stderr, options.debug),
     secretStore: platformKeychain({ env, platform: process.platform }),
   };
   // Computed on first use: only setup needs it, and `node:sea` is not free to load.
