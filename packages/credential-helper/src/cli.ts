@@ -30,7 +30,7 @@ const FLAGS: Record<Command, readonly string[]> = {
   "credential-process": [],
   "otel-headers": [],
   status: ["--json"],
-  doctor: [],
+  doctor: ["--live"],
   logout: ["--idp"],
 };
 
@@ -175,6 +175,10 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
         throw e;
       });
       const checks = loaded instanceof HelperError ? await unsafeHomeChecks(d, loaded) : await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
+      if (p.flags.has("--live") && !(loaded instanceof HelperError)) {
+        const { liveChecks } = await import("./live.js");
+        checks.push(...(await liveChecks(d, loaded.settings)));
+      }
       d.stdout(`${formatChecks(checks)}\n`);
       return checks.some((c) => c.ok === false) ? 1 : 0;
     }

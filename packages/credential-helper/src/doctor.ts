@@ -125,12 +125,14 @@ async function networkChecks(d: Deps, s: StageSettings): Promise<Check[]> {
   if (net.proxies.length === 0 && checks.length === 1) checks.push({ name: "extra CA", ok: true, detail: "none (public roots only; set NODE_EXTRA_CA_CERTS if your network inspects TLS)" });
   const { endpointFor } = await import("./federation.js");
   const { serviceUrl } = await import("./net-client.js");
-  const targets: Array<[string, string]> = [];
-  if (s.federation.mode === "direct") targets.push(["AWS STS", serviceUrl(endpointFor(d.env, "STS"), "sts", s.region)]);
-  if (s.federation.mode === "cognito-identity-pool") targets.push(["Amazon Cognito", serviceUrl(endpointFor(d.env, "COGNITO_IDENTITY"), "cognito-identity", s.federation.identityPoolRegion)]);
-  if (s.quota) targets.push(["quota service", s.quota.checkUrl]);
-  if (s.telemetry) targets.push(["collector", s.telemetry.endpoint]);
-  for (const [what, url] of targets) {
+  // Unreachable: no credentials without STS/Cognito (or a fail-closed quota service): FAIL; a fail-open
+  // quota service or the collector only cost the check or the telemetry: warn.
+  const targets: Array<[string, string, "fail" | "warn"]> = [];
+  if (s.federation.mode === "direct") targets.push(["AWS STS", serviceUrl(endpointFor(d.env, "STS"), "sts", s.region), "fail"]);
+  if (s.federation.mode === "cognito-identity-pool") targets.push(["Amazon Cognito", serviceUrl(endpointFor(d.env, "COGNITO_IDENTITY"), "cognito-identity", s.federation.identityPoolRegion), "fail"]);
+  if (s.quota) targets.push(["quota service", s.quota.checkUrl, s.quota.failMode === "closed" ? "fail" : "warn"]);
+  if (s.telemetry) targets.push(["collector", s.telemetry.endpoint, "warn"]);
+  for (const [what, url, severity] of targets) {
     const proxy = proxyFor(url, d.env);
     const via = proxy ? ` through ${showProxy(proxy.url)}` : " directly";
     try {
@@ -139,7 +141,7 @@ async function networkChecks(d: Deps, s: StageSettings): Promise<Check[]> {
       checks.push({ name: `reach ${what}`, ok: true, detail: `${new URL(url).host} answered${via} (HTTP ${res.status})` });
     } catch (e) {
       const err = networkFailure(e, url, d.env, `the ${what}`);
-      checks.push({ name: `reach ${what}`, ok: false, detail: err ? err.message : `cannot reach ${new URL(url).host}${via} (${(e as Error).message})`, fix: err ? err.fix : "check your network, proxy (HTTPS_PROXY, NO_PROXY) or VPN" });
+      checks.push({ name: `reach ${what}`, ok: severity === "fail" ? false : "warn", detail: err ? err.message : `cannot reach ${new URL(url).host}${via} (${(e as Error).message})`, fix: err ? err.fix : "check your network, proxy (HTTPS_PROXY, NO_PROXY) or VPN" });
     }
   }
   return checks;

@@ -36,6 +36,12 @@ export interface StsStandIn {
   quota?: { status?: number; body?: unknown; hang?: boolean };
   quotaCalls: number;
   durationSeconds?: number;
+  /** Bedrock Converse calls that passed the signature's access key check. */
+  readonly converse: Array<{ modelId: string; accessKeyId: string; maxTokens?: number }>;
+  /** Model ids the Bedrock stand-in answers with AccessDeniedException. */
+  readonly deniedModels: Set<string>;
+  /** OTLP metric names received at /v1/metrics with a valid bearer token. */
+  readonly otlpMetrics: string[];
   close(): Promise<void>;
 }
 
@@ -59,6 +65,9 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
     calls: {},
     issued: [],
     quotaCalls: 0,
+    converse: [],
+    deniedModels: new Set(),
+    otlpMetrics: [],
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 
@@ -80,6 +89,31 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
           const role = url.searchParams.get("role_name");
           sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`, sessionName: "alice@example.com" });
           return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey: randomBytes(20).toString("base64"), sessionToken: randomBytes(40).toString("base64"), expiration: Date.now() + 3600_000 } }));
+        }
+        const converse = /^\/model\/([^/]+)\/converse$/.exec(url.pathname);
+        if (req.method === "POST" && converse) {
+          // Bedrock runtime: the SigV4 signature must name credentials this stand-in issued.
+          const modelId = decodeURIComponent(converse[1]!);
+          const m = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/\d{8}\/([a-z0-9-]+)\/bedrock\/aws4_request/.exec(req.headers.authorization ?? "");
+          const bedrockError = (status: number, type: string, message: string) => res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type }).end(JSON.stringify({ message }));
+          if (!m || !sts.issued.some((i) => i.accessKeyId === m[1])) return void bedrockError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+          if (sts.deniedModels.has(modelId)) return void bedrockError(403, "AccessDeniedException", `You don't have access to the model with the specified model ID.`);
+          const input = JSON.parse(body) as { inferenceConfig?: { maxTokens?: number } };
+          sts.converse.push({ modelId, accessKeyId: m[1]!, ...(input.inferenceConfig?.maxTokens !== undefined ? { maxTokens: input.inferenceConfig.maxTokens } : {}) });
+          return void res.writeHead(200, { "content-type": "application/json" }).end(
+            JSON.stringify({ output: { message: { role: "assistant", content: [{ text: "OK" }] } }, stopReason: "max_tokens", usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 }, metrics: { latencyMs: 3 } }),
+          );
+        }
+        if (req.method === "POST" && url.pathname === "/v1/metrics") {
+          const auth = req.headers.authorization ?? "";
+          try {
+            await verify(auth.replace(/^Bearer /, ""));
+          } catch {
+            return void res.writeHead(401).end();
+          }
+          const doc = JSON.parse(body) as { resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: Array<{ name: string }> }> }> };
+          for (const rm of doc.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const metric of sm.metrics ?? []) sts.otlpMetrics.push(metric.name);
+          return void res.writeHead(200, { "content-type": "application/json" }).end("{}");
         }
         if (req.method === "GET" && url.pathname === "/check") {
           sts.quotaCalls++;
