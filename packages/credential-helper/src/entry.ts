@@ -5,7 +5,9 @@
  * this file and runs `main.ts`. Claude Code starts these two commands often; everything else is
  * interactive and can afford the unpacking.
  */
-import * as fs from "node:fs";
+// Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
+// costs the warm path measurable time (see docs/helper-internals.md, "Performance").
+import { readFileSync, writeSync } from "node:fs";
 import { warmAnswer, warmLogger } from "./warm.js";
 import { extractEmbedded, extractEmbeddedBytes } from "./embedded.js";
 import { realDeps } from "./real-deps.js";
@@ -16,7 +18,7 @@ function writeOut(text: string): void {
   const buf = Buffer.from(text, "utf8");
   for (let off = 0; off < buf.length; ) {
     try {
-      off += fs.writeSync(1, buf, off);
+      off += writeSync(1, buf, off);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
     }
@@ -34,9 +36,9 @@ function loadMain(): Main {
       const sea = require("node:sea") as { isSea(): boolean; getAsset(key: string, encoding: string): string };
       return sea.isSea() ? sea.getAsset("heavy.cjs", "utf8") : undefined;
     },
-    () => extractEmbedded(fs.readFileSync(__filename, "latin1"), gunzip),
+    () => extractEmbedded(readFileSync(__filename, "latin1"), gunzip),
     // A single executable without the asset: the script text, comment included, is inside the binary.
-    () => extractEmbeddedBytes(fs.readFileSync(process.execPath), gunzip),
+    () => extractEmbeddedBytes(readFileSync(process.execPath), gunzip),
   ];
   for (const source of sources) {
     let code: string | undefined;
@@ -54,7 +56,7 @@ function loadMain(): Main {
 }
 
 function fail(e: unknown): void {
-  fs.writeSync(2, `claude-bedrock: cannot start (${(e as Error).message}). Fix: reinstall claude-bedrock. [ERR_HELPER_INTERNAL]\n`);
+  writeSync(2, `claude-bedrock: cannot start (${(e as Error).message}). Fix: reinstall claude-bedrock. [ERR_HELPER_INTERNAL]\n`);
   process.exitCode = 70;
 }
 
