@@ -49,7 +49,9 @@ function loadMain(): Main {
     }
     if (code === undefined) continue;
     const mod = { exports: {} as Main };
-    new Function("module", "exports", "require", "__filename", "__dirname", code)(mod, mod.exports, require, __filename, __dirname);
+    // `__filename` as this file's (bun pins it at build time); no `__dirname`, which bun would inline as
+    // the build machine's directory, making the executable differ from build to build.
+    new Function("module", "exports", "require", "__filename", code)(mod, mod.exports, require, __filename);
     return mod.exports;
   }
   throw new Error(`the helper's code is missing from ${__filename}`);
