@@ -7,9 +7,9 @@
  */
 // Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
 // costs the warm path measurable time (see docs/helper-internals.md, "Performance").
-import { readFileSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { warmAnswer, warmLogger } from "./warm.js";
-import { extractEmbedded, extractEmbeddedBytes } from "./embedded.js";
+import { extractEmbeddedFromFile } from "./embedded.js";
 import { realDeps } from "./real-deps.js";
 
 type Main = typeof import("./main.js");
@@ -30,15 +30,35 @@ function loadMain(): Main {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const zlib = require("node:zlib") as typeof import("node:zlib");
   const gunzip = (b: Buffer) => zlib.gunzipSync(b);
+  // Read backwards in chunks, never whole: in a single executable `__filename` is the ~120 MB binary,
+  // and the script text (comment included) sits near its end.
+  const fromFile = (file: string) => () => {
+    const fd = openSync(file, "r");
+    try {
+      const read = (position: number, length: number) => {
+        const buf = Buffer.allocUnsafe(length);
+        let got = 0;
+        while (got < length) {
+          const n = readSync(fd, buf, got, length - got, position + got);
+          if (n === 0) break;
+          got += n;
+        }
+        return buf.subarray(0, got);
+      };
+      return extractEmbeddedFromFile(fstatSync(fd).size, read, gunzip);
+    } finally {
+      closeSync(fd);
+    }
+  };
   const sources: Array<() => string | undefined> = [
     () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sea = require("node:sea") as { isSea(): boolean; getAsset(key: string, encoding: string): string };
       return sea.isSea() ? sea.getAsset("heavy.cjs", "utf8") : undefined;
     },
-    () => extractEmbedded(readFileSync(__filename, "latin1"), gunzip),
-    // A single executable without the asset: the script text, comment included, is inside the binary.
-    () => extractEmbeddedBytes(readFileSync(process.execPath), gunzip),
+    fromFile(__filename),
+    // A single executable without the asset whose `__filename` is not the binary.
+    fromFile(process.execPath),
   ];
   for (const source of sources) {
     let code: string | undefined;
