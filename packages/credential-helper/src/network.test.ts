@@ -79,6 +79,11 @@ describe("networkFailure", () => {
     const tunnel = Object.assign(new TypeError("fetch failed"), { cause: new Error("Proxy response (403) !== 200 when HTTP Tunneling") });
     expect(networkFailure(tunnel, "https://idp.example.com", env, "the identity provider")?.code).toBe("ERR_PROXY_FAILED");
     expect(networkFailure(refused, "https://idp.example.com", {}, "the identity provider")).toBeUndefined();
+    // The proxy's own refusal handed to the AWS SDK as the service's answer (no request id).
+    const viaSdk = Object.assign(new Error("Unknown"), { name: "Unknown", $metadata: { httpStatusCode: 403 } });
+    expect(networkFailure(viaSdk, "https://sts.us-east-1.amazonaws.com", env, "AWS STS")?.message).toBe("the proxy http://127.0.0.1:9 (from HTTPS_PROXY) did not open a connection to AWS STS at sts.us-east-1.amazonaws.com: it answered HTTP 403 (it may not allow this host or port)");
+    const aws = Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403, requestId: "r-1" } });
+    expect(networkFailure(aws, "https://sts.us-east-1.amazonaws.com", env, "AWS STS")).toBeUndefined();
     // The target refusing (not the proxy) is the caller's "cannot reach" as before.
     const target = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:443"), { code: "ECONNREFUSED" }) });
     expect(networkFailure(target, "https://idp.example.com", { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "example.com" }, "the identity provider")).toBeUndefined();

@@ -204,6 +204,13 @@ export function networkFailure(e: unknown, target: string, env: Env, what: strin
   if (tunnel) {
     return new HelperError("ERR_PROXY_FAILED", `the proxy ${showProxy(proxy.url)} (from ${proxy.from}) did not open a connection to ${what} at ${host}: ${tunnel.message}`, { cause: e });
   }
+  // https-proxy-agent hands a refused CONNECT's answer to the AWS SDK as if the service had sent it:
+  // an HTTP error the SDK cannot parse ("Unknown") and without the request id every AWS answer carries.
+  const sdk = e as { name?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  const status = sdk.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 400 && !sdk.$metadata?.requestId && (sdk.name === "Unknown" || sdk.name === "UnknownError" || status === 407)) {
+    return new HelperError("ERR_PROXY_FAILED", `the proxy ${showProxy(proxy.url)} (from ${proxy.from}) did not open a connection to ${what} at ${host}: it answered HTTP ${status}${status === 407 ? " (proxy authentication required)" : " (it may not allow this host or port)"}`, { cause: e });
+  }
   const proxyHost = (() => {
     try {
       return new URL(proxy.url).host;

@@ -111,6 +111,19 @@ describe("behind an HTTPS proxy with a private root CA", () => {
     expect(helperLines(r.stderr)[0]).toMatch(/cannot reach the proxy http:\/\/127\.0\.0\.1:9 \(from HTTPS_PROXY\) to call the identity provider at localhost:\d+.*\[ERR_PROXY_FAILED\]/);
   });
 
+  it("a proxy that refuses the tunnel to STS is named, not mistaken for an AWS answer", async () => {
+    const strict = await startProxy({ config: ["ConnectPort 443"] });
+    try {
+      // No quota service: STS (through the AWS SDK's agent, not fetch) is the first call through the proxy.
+      const { env } = await setUp({ HTTPS_PROXY: strict.url, NO_PROXY: `localhost:${new URL(w.idp.issuer).port}`, NODE_EXTRA_CA_CERTS: ca.caFile }, { quota: undefined });
+      const r = await runHelper(["credential-process"], env);
+      expect(r.code).toBe(16);
+      expect(helperLines(r.stderr).at(-1)).toMatch(/the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) did not open a connection to AWS STS at localhost:\d+.*\[ERR_PROXY_FAILED\]/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("doctor shows the proxy and the CA in effect and reaches the IdP and STS through them", async () => {
     const { env } = await setUp({ HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile });
     const r = await runHelper(["doctor"], env);

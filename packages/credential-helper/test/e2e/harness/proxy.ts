@@ -48,15 +48,16 @@ export interface TestProxy {
 
 /**
  * tinyproxy on 127.0.0.1 in the foreground. No `ConnectPort` line: tinyproxy then allows CONNECT to any
- * port (the stand-ins listen on ephemeral ones). `LogLevel Connect` logs each request line.
+ * port (the stand-ins listen on ephemeral ones). `LogLevel Connect` logs each request line. `config`:
+ * more lines (`ConnectPort 443` makes it refuse the stand-ins' tunnels, as a strict corporate proxy would).
  */
-export async function startProxy(): Promise<TestProxy> {
+export async function startProxy(options: { config?: string[] } = {}): Promise<TestProxy> {
   const dir = mkdtempSync(join(tmpdir(), "ccb-e2e-proxy-"));
   const port = await freePort();
   const log = join(dir, "tinyproxy.log");
   writeFileSync(
     join(dir, "tinyproxy.conf"),
-    [`Port ${port}`, "Listen 127.0.0.1", "Timeout 60", `LogFile "${log}"`, "LogLevel Connect", "MaxClients 50", "Allow 127.0.0.1", `PidFile "${join(dir, "tinyproxy.pid")}"`, ""].join("\n"),
+    [`Port ${port}`, "Listen 127.0.0.1", "Timeout 60", `LogFile "${log}"`, "LogLevel Connect", "MaxClients 50", "Allow 127.0.0.1", `PidFile "${join(dir, "tinyproxy.pid")}"`, ...(options.config ?? []), ""].join("\n"),
   );
   const child: ChildProcess = spawn(TINYPROXY, ["-d", "-c", join(dir, "tinyproxy.conf")], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
