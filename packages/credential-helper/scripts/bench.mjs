@@ -1,5 +1,5 @@
 // Warm-cache latency of the two commands Claude Code runs most, as a ratio to `node -e 0` measured in
-// the same run (goal: <= 1.3x). Usage: npm run bench -w packages/credential-helper [-- --runs 40]
+// the same run (goal: <= 1.15x). Usage: npm run bench -w packages/credential-helper [-- --runs 40]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,14 +7,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const bundle = join(pkgDir, "dist", "claude-bedrock.cjs");
+const bundle = process.env.BENCH_BUNDLE ?? join(pkgDir, "dist", "claude-bedrock.cjs");
 if (!existsSync(bundle)) {
   console.error(`no ${bundle}: run \`npm run build -w packages/credential-helper\` first`);
   process.exit(1);
 }
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
-const GOAL = 1.3;
+const GOAL = 1.15;
 
 // A HOME with saved stage settings and a warm cache (credentials valid for an hour, a signed-in token).
 const home = mkdtempSync(join(tmpdir(), "ccb-bench-"));

@@ -7,6 +7,8 @@ import { HelperError } from "./errors.js";
 import { loadSettings, type LoadedSettings } from "./settings.js";
 import type { StageSettings } from "@ccb/contracts";
 import { COMMANDS, GLOBAL_HELP, HELP, type Command } from "./help.js";
+import { useStageCaBundle } from "./network.js";
+import * as path from "node:path";
 
 export { COMMANDS } from "./help.js";
 
@@ -28,7 +30,7 @@ const FLAGS: Record<Command, readonly string[]> = {
   "credential-process": [],
   "otel-headers": [],
   status: ["--json"],
-  doctor: [],
+  doctor: ["--live"],
   logout: ["--idp"],
 };
 
@@ -72,6 +74,25 @@ export function parseArgs(argv: readonly string[]): Parsed {
   return p;
 }
 
+/**
+ * The stage settings, and the stage's `caBundle` made the trust of every later network call. A relative
+ * `caBundle` is next to the helper (where the distribution ships it), resolved on the first call only.
+ */
+async function loadStage(d: Deps, sel: { settingsFile?: string; stage?: string }): Promise<LoadedSettings> {
+  const loaded = await loadSettings(d, sel);
+  const ca = loaded.settings.caBundle;
+  useStageCaBundle(
+    ca === undefined
+      ? undefined
+      : () => {
+          if (path.isAbsolute(ca) || path.win32.isAbsolute(ca)) return ca;
+          const self = d.selfScript ?? d.selfCommand[d.selfCommand.length - 1];
+          return self === undefined ? ca : path.join(path.dirname(self), ca);
+        },
+  );
+  return loaded;
+}
+
 /** Runs the CLI. Returns the exit status for outcomes that are not errors (doctor with failed checks: 1). */
 export async function run(argv: readonly string[], d: Deps): Promise<number> {
   const p = parseArgs(argv);
@@ -91,7 +112,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
 
   switch (p.command) {
     case "credential-process": {
-      const { settings } = await loadSettings(d, sel);
+      const { settings } = await loadStage(d, sel);
       const [{ CredentialResolver, loginTimeoutMs }, { processOutput }, { isHeadless }] = await Promise.all([import("./credentials.js"), import("./cache.js"), import("./browser.js")]);
       const resolver = new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) });
       let creds;
@@ -111,7 +132,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
       // Contract: valid JSON and exit 0, whatever happens.
       let headers: Record<string, string> = {};
       try {
-        const { settings } = await loadSettings(d, sel);
+        const { settings } = await loadStage(d, sel);
         const { otelHeaders } = await import("./otel-headers.js");
         headers = await otelHeaders(d, settings);
       } catch (e) {
@@ -123,7 +144,7 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "setup":
       return setupCommand(d, p, sel);
     case "login": {
-      const { settings } = await loadSettings(d, sel);
+      const { settings } = await loadStage(d, sel);
       const [{ login }, { loginTimeoutMs }] = await Promise.all([import("./commands.js"), import("./credentials.js")]);
       const r = await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) });
       const note = r.teamChanged ? await applyTeamChange(d, settings) : undefined;
@@ -132,14 +153,14 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
       return 0;
     }
     case "logout": {
-      const { settings } = await loadSettings(d, sel);
+      const { settings } = await loadStage(d, sel);
       const { logout } = await import("./commands.js");
       d.log.info(await logout(d, settings, p.flags.has("--idp")));
       await updateNotice(d, settings);
       return 0;
     }
     case "status": {
-      const loaded = await loadSettings(d, sel);
+      const loaded = await loadStage(d, sel);
       const { status, formatStatus } = await import("./commands.js");
       const report = await status(d, loaded.settings, loaded.source);
       d.stdout(p.flags.has("--json") ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
@@ -148,12 +169,16 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     }
     case "doctor": {
       const { doctor, formatChecks, unsafeHomeChecks } = await import("./doctor.js");
-      const loaded = await loadSettings(d, sel).catch((e: unknown) => {
+      const loaded = await loadStage(d, sel).catch((e: unknown) => {
         // Saved settings under an unsafe helper home are not read; doctor still says what to fix.
         if (e instanceof HelperError && e.code === "ERR_CACHE_UNSAFE") return e;
         throw e;
       });
       const checks = loaded instanceof HelperError ? await unsafeHomeChecks(d, loaded) : await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
+      if (p.flags.has("--live") && !(loaded instanceof HelperError)) {
+        const { liveChecks } = await import("./live.js");
+        checks.push(...(await liveChecks(d, loaded.settings)));
+      }
       d.stdout(`${formatChecks(checks)}\n`);
       return checks.some((c) => c.ok === false) ? 1 : 0;
     }
@@ -164,7 +189,7 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
   if (p.flags.has("--managed")) return managedCommand(d, p, sel);
   if (p.flags.has("--undo")) {
     const { runUndo } = await import("./undo.js");
-    const settings = sel.stage ? undefined : (await loadSettings(d, sel)).settings;
+    const settings = sel.stage ? undefined : (await loadStage(d, sel)).settings;
     const stage = sel.stage ?? settings!.stage;
     report(d, await runUndo(d, stage), `Undid setup of stage ${stage}.`);
     if (settings) await updateNotice(d, settings);
@@ -183,12 +208,12 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
 /** The settings setup works from: `--settings`/env file as written, else the bundled ones, else the saved stage. */
 async function setupSettings(d: Deps, sel: { settingsFile?: string; stage?: string }): Promise<{ loaded: LoadedSettings; text: string }> {
   if (sel.settingsFile || d.env.CLAUDE_BEDROCK_SETTINGS) {
-    const loaded = await loadSettings(d, sel);
+    const loaded = await loadStage(d, sel);
     return { loaded, text: await d.fs.readFile(loaded.source, "utf8") };
   }
   const { bundledSettings } = await import("./settings.js");
   const bundled = sel.stage ? undefined : await bundledSettings(d);
-  const loaded = bundled ?? (await loadSettings(d, sel));
+  const loaded = bundled ?? (await loadStage(d, sel));
   return { loaded, text: JSON.stringify(loaded.settings) };
 }
 
@@ -200,7 +225,7 @@ async function managedCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; 
   const { defaultManagedDir, removeManaged, renderManaged, writeManaged } = await import("./managed.js");
   const dir = p.managedDir ?? defaultManagedDir(d);
   if (p.flags.has("--undo")) {
-    const stage = sel.stage ?? (await loadSettings(d, sel)).settings.stage;
+    const stage = sel.stage ?? (await loadStage(d, sel)).settings.stage;
     const r = await removeManaged(d, stage, dir);
     d.log.info(r.changed ? `Removed the managed settings of stage ${stage}: ${r.file}` : `No managed settings for stage ${stage} to remove (${r.file}).`);
     return 0;

@@ -9,6 +9,7 @@ import type { Deps } from "./io.js";
 import type { Federation } from "./federation.js";
 import { HelperError } from "./errors.js";
 import { acquireLock } from "./lock.js";
+import { quotaRecheckDue } from "./warm.js";
 import type { Discovered } from "./oidc/client.js";
 import type { TokenResult } from "./oidc/flows.js";
 
@@ -22,11 +23,7 @@ export interface CredentialOptions {
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60 * 1000;
 
-/**
- * Cached credentials are re-checked against the quota service this often (the usage aggregation runs
- * every 15 minutes), so a block does not wait for credentials minted before it to expire.
- */
-export const QUOTA_RECHECK_MS = 15 * 60 * 1000;
+export { QUOTA_RECHECK_MS } from "./warm.js";
 
 export function loginTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
   const s = Number(env.CLAUDE_BEDROCK_LOGIN_TIMEOUT_SECONDS);
@@ -154,8 +151,7 @@ export class CredentialResolver {
   /** On a cache hit: ask the quota service again when the last answer is older than QUOTA_RECHECK_MS. */
   private async recheckQuota(): Promise<void> {
     const { d } = this;
-    const last = await this.cache.readQuota();
-    if (last && d.now() - last.checkedAt < QUOTA_RECHECK_MS) return;
+    if (!quotaRecheckDue(await this.cache.readQuota(), d.now())) return;
     let token = await this.cache.readIdToken();
     if (!idTokenUsable(token, d.now())) {
       // Someone else holds the lock (a sign-in in progress): serve the cached credentials, ask next time.

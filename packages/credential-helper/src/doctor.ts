@@ -23,7 +23,9 @@ export async function doctor(d: Deps, s: StageSettings, source: string, options:
     ...(await staticCredentialsCheck(d, s)),
     await claudeSettingsCheck(d, s),
     await managedSettingsCheck(d, s, options.managedDir),
+    ...(await networkChecks(d, s)),
     ...(idp ? await identityProviderChecks(d, s) : []),
+    ...(idp ? [await teamTagCheck(d, s)].filter((c): c is Check => c !== undefined) : []),
     ...(idp ? [await signInPortCheck(s)] : []),
     ...(await helperVersionCheck(d, s)),
     await helperHomeCheck(d),
@@ -96,8 +98,88 @@ async function managedSettingsCheck(d: Deps, s: StageSettings, managedDir: strin
   return managedCheck(d, s, managedDir ?? defaultManagedDir(d));
 }
 
+/**
+ * The proxy and the extra root CAs in effect, then whether AWS STS (and the quota service and the
+ * collector, when the stage has them) answer through them: any HTTP answer means reachable.
+ */
+async function networkChecks(d: Deps, s: StageSettings): Promise<Check[]> {
+  const { currentStageCaBundle, networkFailure, networkSummary, proxyFor, showProxy } = await import("./network.js");
+  const net = networkSummary(d.env);
+  const checks: Check[] = [
+    {
+      name: "proxy",
+      ok: true,
+      detail: net.proxies.length === 0 ? "none (direct connections; set HTTPS_PROXY if your network requires a proxy)" : `${net.proxies.join(", ")}${net.noProxy ? `; NO_PROXY=${net.noProxy}` : ""}`,
+    },
+  ];
+  for (const [label, file] of [["NODE_EXTRA_CA_CERTS", net.extraCa], ["stage caBundle", currentStageCaBundle()]] as const) {
+    if (!file) continue;
+    const pem = await d.fs.readFile(file, "utf8").catch(() => undefined);
+    const certs = pem ? (pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length : 0;
+    checks.push(
+      certs > 0
+        ? { name: "extra CA", ok: true, detail: `${label} ${file}: ${certs} certificate${certs > 1 ? "s" : ""} trusted in addition to the public roots` }
+        : { name: "extra CA", ok: false, detail: `${label} ${file} ${pem === undefined ? "cannot be read" : "holds no PEM certificate"}`, fix: label === "NODE_EXTRA_CA_CERTS" ? "point NODE_EXTRA_CA_CERTS at the PEM file of your organisation's root CA (ask IT)" : "reinstall the helper, or tell your platform team (the distribution should ship this file)" },
+    );
+  }
+  if (net.proxies.length === 0 && checks.length === 1) checks.push({ name: "extra CA", ok: true, detail: "none (public roots only; set NODE_EXTRA_CA_CERTS if your network inspects TLS)" });
+  const { endpointFor } = await import("./federation.js");
+  const { serviceUrl } = await import("./net-client.js");
+  // Unreachable: no credentials without STS/Cognito (or a fail-closed quota service): FAIL; a fail-open
+  // quota service or the collector only cost the check or the telemetry: warn.
+  const targets: Array<[string, string, "fail" | "warn"]> = [];
+  if (s.federation.mode === "direct") targets.push(["AWS STS", serviceUrl(endpointFor(d.env, "STS"), "sts", s.region), "fail"]);
+  if (s.federation.mode === "cognito-identity-pool") targets.push(["Amazon Cognito", serviceUrl(endpointFor(d.env, "COGNITO_IDENTITY"), "cognito-identity", s.federation.identityPoolRegion), "fail"]);
+  if (s.quota) targets.push(["quota service", s.quota.checkUrl, s.quota.failMode === "closed" ? "fail" : "warn"]);
+  if (s.telemetry) targets.push(["collector", s.telemetry.endpoint, "warn"]);
+  for (const [what, url, severity] of targets) {
+    const proxy = proxyFor(url, d.env);
+    const via = proxy ? ` through ${showProxy(proxy.url)}` : " directly";
+    try {
+      const res = await d.fetch(url, { method: "GET", signal: AbortSignal.timeout(10_000) });
+      await res.body?.cancel().catch(() => undefined);
+      checks.push({ name: `reach ${what}`, ok: true, detail: `${new URL(url).host} answered${via} (HTTP ${res.status})` });
+    } catch (e) {
+      const err = networkFailure(e, url, d.env, `the ${what}`);
+      checks.push({ name: `reach ${what}`, ok: severity === "fail" ? false : "warn", detail: err ? err.message : `cannot reach ${new URL(url).host}${via} (${(e as Error).message})`, fix: err ? err.fix : "check your network, proxy (HTTPS_PROXY, NO_PROXY) or VPN" });
+    }
+  }
+  return checks;
+}
+
+/**
+ * The team the helper configured Claude Code for comes from the `team` claim; AWS sees the `team` session
+ * tag the IdP puts in `https://aws.amazon.com/tags`. With `restrictTeamProfiles` a difference denies every
+ * call to the team's inference profiles.
+ */
+async function teamTagCheck(d: Deps, s: StageSettings): Promise<Check | undefined> {
+  if (s.teams.length === 0) return undefined;
+  const token = await new StageCache(d, s.stage).readIdToken().catch(() => undefined);
+  if (!token) return undefined;
+  const { sessionTeamTag } = await import("./live.js");
+  const claim = token.identity.team;
+  const tag = sessionTeamTag(token.idToken);
+  const name = "team session tag";
+  if (tag === undefined) {
+    if (!s.restrictTeamProfiles) return undefined;
+    return { name, ok: false, detail: `your sign-in has team "${claim ?? "(none)"}" but no "team" session tag in https://aws.amazon.com/tags; this stage grants team profiles only to sessions tagged with the team`, fix: "tell your platform team: the identity provider must send principal_tags.team in the https://aws.amazon.com/tags claim" };
+  }
+  if (tag === claim) return { name, ok: true, detail: `the team claim and the AWS session tag agree (${tag})` };
+  return {
+    name,
+    ok: s.restrictTeamProfiles ? false : "warn",
+    detail: `Claude Code is set up for team "${claim ?? "(none)"}" (team claim) but AWS sees the session tag team="${tag}"${s.restrictTeamProfiles ? "; this stage allows a team's profiles only to sessions with that tag, so every Bedrock call would be denied" : ""}`,
+    fix: "tell your platform team: the identity provider's team claim and its principal_tags.team session tag must name the same team",
+  };
+}
+
 /** Discovery answers with the stage's issuer; its Date header tells the clock skew. */
 async function identityProviderChecks(d: Deps, s: StageSettings): Promise<Check[]> {
+  const { networkFailure, proxyFor, showProxy } = await import("./network.js");
+  const via = (url: string) => {
+    const p = proxyFor(url, d.env);
+    return p ? ` through ${showProxy(p.url)}` : "";
+  };
   // The issuer is exactly the tokens' `iss`; Auth0's ends with a slash.
   const discovery = `${s.identityProvider.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
   const checks: Check[] = [];
@@ -107,11 +189,12 @@ async function identityProviderChecks(d: Deps, s: StageSettings): Promise<Check[
     const body = (await res.json().catch(() => ({}))) as { issuer?: string; device_authorization_endpoint?: string };
     if (!res.ok) checks.push({ name: "identity provider", ok: false, detail: `${discovery} answered HTTP ${res.status}`, fix: "tell your platform team" });
     else if (body.issuer !== s.identityProvider.issuer) checks.push({ name: "identity provider", ok: false, detail: `discovery names issuer ${body.issuer}, the stage expects ${s.identityProvider.issuer}`, fix: "tell your platform team" });
-    else checks.push({ name: "identity provider", ok: true, detail: `${s.identityProvider.issuer} reachable${body.device_authorization_endpoint ? "; device sign-in available" : ""}` });
+    else checks.push({ name: "identity provider", ok: true, detail: `${s.identityProvider.issuer} reachable${via(discovery)}${body.device_authorization_endpoint ? "; device sign-in available" : ""}` });
     const date = res.headers.get("date");
     if (date) checks.push(clockCheck(Math.round((Date.parse(date) - (started + d.now()) / 2) / 1000)));
   } catch (e) {
-    checks.push({ name: "identity provider", ok: false, detail: `cannot reach ${discovery} (${(e as Error).message})`, fix: "check your network or VPN" });
+    const err = networkFailure(e, discovery, d.env, "the identity provider");
+    checks.push({ name: "identity provider", ok: false, detail: err ? err.message : `cannot reach ${discovery}${via(discovery)} (${(e as Error).message})`, fix: err ? err.fix : "check your network, proxy (HTTPS_PROXY, NO_PROXY) or VPN" });
   }
   return checks;
 }

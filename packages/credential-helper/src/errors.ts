@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   "ERR_CACHE_UNWRITABLE",
   "ERR_CACHE_UNSAFE",
   "ERR_LOCK_TIMEOUT",
+  "ERR_TLS_UNTRUSTED",
+  "ERR_PROXY_FAILED",
   "ERR_IDP_UNREACHABLE",
   "ERR_IDP_DISCOVERY",
   "ERR_IDP_REJECTED",
@@ -58,6 +60,9 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_CACHE_UNWRITABLE: "make your home directory writable (or set CLAUDE_BEDROCK_HOME to a writable directory)",
   ERR_CACHE_UNSAFE: "run the chown/chmod named above (or remove the path: the helper recreates it), then retry",
   ERR_LOCK_TIMEOUT: "another sign-in is still running; finish it in the browser, or delete the lock file named above",
+  ERR_TLS_UNTRUSTED:
+    "if your network inspects TLS (a corporate proxy), set NODE_EXTRA_CA_CERTS to the PEM file of your organisation's root CA (ask IT for it) in the environment Claude Code and your terminal start with, then retry",
+  ERR_PROXY_FAILED: "check HTTPS_PROXY/HTTP_PROXY (and NO_PROXY for hosts that must be reached directly) against your IT's proxy settings, then retry",
   ERR_IDP_UNREACHABLE: "check your network or VPN, then retry",
   ERR_IDP_DISCOVERY: "the identity provider's configuration does not match the stage settings; tell your platform team",
   ERR_IDP_REJECTED: "run `claude-bedrock login`; if it persists, tell your platform team",

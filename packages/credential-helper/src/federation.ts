@@ -9,6 +9,8 @@ import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { isNetworkError } from "./oidc/errors.js";
 import { cognito, sts } from "./lazy.js";
+import { currentStageCaBundle, networkFailure } from "./network.js";
+import { sdkRequestHandler, serviceUrl } from "./net-client.js";
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -48,8 +50,10 @@ export function endpointFor(env: Readonly<Record<string, string | undefined>>, s
   return env[`AWS_ENDPOINT_URL_${serviceEnvId}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
-function mapStsError(e: unknown): HelperError {
+function mapStsError(e: unknown, url: string, env: Readonly<Record<string, string | undefined>>): HelperError {
   if (e instanceof HelperError) return e;
+  const net = networkFailure(e, url, env, "AWS STS");
+  if (net) return net;
   if (isNetworkError(e)) return new HelperError("ERR_STS_UNREACHABLE", "cannot reach AWS STS", { cause: e });
   const err = e as { name?: string; message?: string };
   const detail = `${err.name ?? "Error"}: ${err.message ?? ""}`.trim();
@@ -70,8 +74,10 @@ function mapStsError(e: unknown): HelperError {
   }
 }
 
-function mapCognitoError(e: unknown): HelperError {
+function mapCognitoError(e: unknown, url: string, env: Readonly<Record<string, string | undefined>>): HelperError {
   if (e instanceof HelperError) return e;
+  const net = networkFailure(e, url, env, "Amazon Cognito");
+  if (net) return net;
   if (isNetworkError(e)) return new HelperError("ERR_STS_UNREACHABLE", "cannot reach Amazon Cognito", { cause: e });
   const err = e as { name?: string; message?: string };
   if (err.name === "NotAuthorizedException" && /expired/i.test(err.message ?? "")) {
@@ -86,7 +92,9 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
       const { STSClient, AssumeRoleWithWebIdentityCommand } = await sts();
       const endpoint = endpointFor(d.env, "STS");
       d.log.debug("sts", "AssumeRoleWithWebIdentity", { endpoint: endpoint ?? "regional", region: req.region, session: req.roleSessionName });
-      const client = new STSClient({ region: req.region, credentials: NO_CHAIN, maxAttempts: 3, ...(endpoint ? { endpoint } : {}) });
+      const url = serviceUrl(endpoint, "sts", req.region);
+      const requestHandler = (await sdkRequestHandler(d.env, currentStageCaBundle(), url)) as never;
+      const client = new STSClient({ region: req.region, credentials: NO_CHAIN, maxAttempts: 3, requestHandler, ...(endpoint ? { endpoint } : {}) });
       try {
         const out = await client.send(
           new AssumeRoleWithWebIdentityCommand({
@@ -107,7 +115,7 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
           ...(out.AssumedRoleUser?.Arn ? { principal: out.AssumedRoleUser.Arn } : {}),
         };
       } catch (e) {
-        throw mapStsError(e);
+        throw mapStsError(e, url, d.env);
       } finally {
         client.destroy();
       }
@@ -115,7 +123,9 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
     async cognitoCredentials(req) {
       const { CognitoIdentityClient, GetIdCommand, GetCredentialsForIdentityCommand } = await cognito();
       const endpoint = endpointFor(d.env, "COGNITO_IDENTITY");
-      const client = new CognitoIdentityClient({ region: req.federation.identityPoolRegion, credentials: NO_CHAIN, maxAttempts: 3, ...(endpoint ? { endpoint } : {}) });
+      const url = serviceUrl(endpoint, "cognito-identity", req.federation.identityPoolRegion);
+      const requestHandler = (await sdkRequestHandler(d.env, currentStageCaBundle(), url)) as never;
+      const client = new CognitoIdentityClient({ region: req.federation.identityPoolRegion, credentials: NO_CHAIN, maxAttempts: 3, requestHandler, ...(endpoint ? { endpoint } : {}) });
       const logins = { [req.federation.providerName]: req.idToken };
       try {
         d.log.debug("cognito", "GetId", { pool: req.federation.identityPoolId });
@@ -132,7 +142,7 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
           principal: id.IdentityId,
         };
       } catch (e) {
-        throw mapCognitoError(e);
+        throw mapCognitoError(e, url, d.env);
       } finally {
         client.destroy();
       }

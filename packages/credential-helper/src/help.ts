@@ -76,11 +76,15 @@ telemetry collector and attribution headers. Prints {} when not signed in. Alway
 
 Shows who is signed in, until when, the AWS profile, cached credentials and the last quota answer.
 `,
-  doctor: `Usage: claude-bedrock doctor [--stage <name>] [--managed-dir <dir>]
+  doctor: `Usage: claude-bedrock doctor [--live] [--stage <name>] [--managed-dir <dir>]
 
 Checks the stage settings, ~/.aws/config, Claude Code settings, the stage's managed settings drop-in
-(if any: does it match what \`setup --managed\` writes now), the identity provider, your clock, the
-sign-in port, the cache permissions and the helper version, and says what to fix.
+(if any: does it match what \`setup --managed\` writes now), the proxy and extra CAs in effect and what
+is reachable through them, the identity provider, your clock, the team your sign-in and your AWS session
+tag name, the sign-in port, the cache permissions and the helper version, and says what to fix.
+
+  --live  also prove the whole chain with your identity: sign-in (or the cached token), AWS credentials,
+          a 1-token Bedrock call to your model, the quota service's answer, one metric to the collector
 `,
   logout: `Usage: claude-bedrock logout [--idp] [--stage <name>]
 

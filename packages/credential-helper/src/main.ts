@@ -6,6 +6,8 @@ import { run } from "./cli.js";
 import { realDeps } from "./real-deps.js";
 import { systemBrowserOpener } from "./browser.js";
 import { toHelperError, type HelperErrorCode } from "./errors.js";
+import type { FetchLike } from "./io.js";
+import { currentStageCaBundle } from "./network.js";
 
 /** One exit code per error code; 0 success, 1 doctor found problems, 2 usage. Documented in the README. */
 export const EXIT_CODES: Readonly<Record<HelperErrorCode, number>> = {
@@ -15,6 +17,8 @@ export const EXIT_CODES: Readonly<Record<HelperErrorCode, number>> = {
   ERR_CACHE_UNWRITABLE: 12,
   ERR_LOCK_TIMEOUT: 13,
   ERR_CACHE_UNSAFE: 14,
+  ERR_TLS_UNTRUSTED: 15,
+  ERR_PROXY_FAILED: 16,
   ERR_IDP_UNREACHABLE: 20,
   ERR_IDP_DISCOVERY: 21,
   ERR_IDP_REJECTED: 22,
@@ -83,7 +87,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (closed) return undefined;
     return new Promise((resolve) => (waiter = resolve));
   };
-  const d = realDeps({ debug: argv.includes("--debug"), openBrowser: systemBrowserOpener(process.env, process.platform), readLine });
+  // Proxy and CA aware (net-client.ts), loaded on the first call.
+  let netFetch: Promise<FetchLike> | undefined;
+  const fetch: FetchLike = async (input, init) => {
+    netFetch ??= import("./net-client.js").then((m) => m.proxyAwareFetch(process.env, currentStageCaBundle));
+    return (await netFetch)(input, init);
+  };
+  const d = realDeps({ debug: argv.includes("--debug"), openBrowser: systemBrowserOpener(process.env, process.platform), readLine, fetch });
   try {
     return await run(argv, d);
   } catch (e) {
@@ -96,12 +106,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-declare const __CCB_VERSION__: string | undefined;
-
-// Runs only in the bundle (where the build defines __CCB_VERSION__), so tests can import EXIT_CODES;
-// no `require.main` check, which single-executable builds do not guarantee. No top-level await (CJS).
-if (typeof __CCB_VERSION__ === "string") {
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+// The bundle's entry (entry.ts) calls `main`; this module never runs itself, so tests can import EXIT_CODES.

@@ -4,22 +4,11 @@
  * when it would expire before Claude Code asks again; never opens a browser. `{}` when not signed in.
  */
 import type { StageSettings } from "@ccb/contracts";
-import { idTokenUsable, StageCache, type CachedIdToken } from "./cache.js";
+import { idTokenUsable, StageCache } from "./cache.js";
 import type { Deps } from "./io.js";
+import { headersFor, refreshBeforeMs, warmHeaders } from "./warm.js";
 
-/** Claude Code re-runs the helper every 29 min by default; a token must outlive that to stay useful. */
-export function refreshBeforeMs(env: Readonly<Record<string, string | undefined>>): number {
-  const debounce = Number(env.CLAUDE_CODE_OTEL_HEADERS_HELPER_DEBOUNCE_MS);
-  return (Number.isFinite(debounce) && debounce > 0 ? debounce : 29 * 60_000) + 60_000;
-}
-
-export function headersFor(t: CachedIdToken): Record<string, string> {
-  const h: Record<string, string> = { Authorization: `Bearer ${t.idToken}`, "x-user-email": t.identity.email };
-  if (t.identity.department) h["x-department"] = t.identity.department;
-  if (t.identity.team) h["x-team"] = t.identity.team;
-  if (t.identity.costCenter) h["x-cost-center"] = t.identity.costCenter;
-  return h;
-}
+export { headersFor, refreshBeforeMs } from "./warm.js";
 
 export async function otelHeaders(d: Deps, settings: StageSettings): Promise<Record<string, string>> {
   if (settings.federation.mode === "identity-center") {
@@ -29,8 +18,9 @@ export async function otelHeaders(d: Deps, settings: StageSettings): Promise<Rec
     return who ? { "x-user-email": who.email ?? who.name } : {};
   }
   const cache = new StageCache(d, settings.stage);
+  const warm = await warmHeaders({ now: d.now, env: d.env, cache }, settings);
+  if (warm) return warm;
   const token = await cache.readIdToken();
-  if (idTokenUsable(token, d.now(), refreshBeforeMs(d.env))) return headersFor(token);
   {
     try {
       const [{ CredentialResolver }, { acquireLock }] = await Promise.all([import("./credentials.js"), import("./lock.js")]);

@@ -2,12 +2,14 @@
  * Where the helper reads and writes, per platform. Pure: derived from `Deps` only, so tests can ask for
  * Windows paths on Linux.
  */
-import * as path from "node:path";
+// Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
+// costs the warm path measurable time (see docs/helper-internals.md, "Performance").
+import { posix, win32 } from "node:path";
 import type { Deps } from "./io.js";
 
 type PathDeps = Pick<Deps, "env" | "platform" | "homedir">;
 
-const pathFor = (d: PathDeps) => (d.platform === "win32" ? path.win32 : path.posix);
+const pathFor = (d: PathDeps) => (d.platform === "win32" ? win32 : posix);
 
 /** The helper's private directory: `CLAUDE_BEDROCK_HOME`, else `~/.claude-bedrock`. */
 export function helperHome(d: PathDeps): string {

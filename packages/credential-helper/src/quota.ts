@@ -14,12 +14,13 @@ import { parseQuotaCheckAnswer, type QuotaCheckAnswer, type QuotaSettings } from
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import type { QuotaState } from "./cache.js";
+import { networkFailure } from "./network.js";
 
 /** The answer's shape and parser are the check API contract (@ccb/contracts). */
 export type QuotaAnswer = QuotaCheckAnswer;
 export const parseQuotaAnswer = parseQuotaCheckAnswer;
 
-type QuotaDeps = Pick<Deps, "fetch" | "now" | "log">;
+type QuotaDeps = Pick<Deps, "fetch" | "now" | "log" | "env">;
 
 /** Returns the state to remember; throws `ERR_QUOTA_BLOCKED` or (fail-closed) `ERR_QUOTA_UNAVAILABLE`. */
 export async function checkQuota(d: QuotaDeps, quota: QuotaSettings, idToken: string): Promise<QuotaState> {
@@ -55,7 +56,9 @@ export async function checkQuota(d: QuotaDeps, quota: QuotaSettings, idToken: st
   } catch (e) {
     if (e instanceof HelperError) throw e;
     const name = (e as Error).name;
-    problem = name === "TimeoutError" || name === "AbortError" ? `did not answer within ${quota.timeoutMs} ms` : `could not be reached (${(e as Error).message})`;
+    const net = networkFailure(e, quota.checkUrl, d.env, "the quota service");
+    if (net && quota.failMode === "closed") throw net;
+    problem = name === "TimeoutError" || name === "AbortError" ? `did not answer within ${quota.timeoutMs} ms` : net ? `could not be reached: ${net.toLine().replace(/^claude-bedrock: /, "")}` : `could not be reached (${(e as Error).message})`;
   }
   if (quota.failMode === "closed") {
     throw new HelperError("ERR_QUOTA_UNAVAILABLE", `the quota service ${problem}`);

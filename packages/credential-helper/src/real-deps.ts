@@ -2,9 +2,11 @@
  * The production implementations of the interfaces in `io.ts`: `realDeps()` builds them and is only
  * called by `main.ts`; the logger, the self-command and the version live here too.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import type { BrowserOpener, Deps, Fs, Logger } from "./io.js";
+// Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
+// costs the warm path measurable time (see docs/helper-internals.md, "Performance").
+import { accessSync, chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { homedir, hostname } from "node:os";
+import type { BrowserOpener, Deps, FetchLike, Fs, Logger } from "./io.js";
 import { platformKeychain } from "./keychain.js";
 
 declare const __CCB_VERSION__: string | undefined;
@@ -54,6 +56,10 @@ export interface RealDepsOptions {
   readonly debug: boolean;
   readonly openBrowser: BrowserOpener;
   readonly readLine?: Deps["readLine"];
+  /** The network (main.ts: proxy and CA aware, loaded on first use; the warm path has none). */
+  readonly fetch: FetchLike;
+  /** Replaces the stderr logger (the warm path's, see `warm.ts`). */
+  readonly log?: Logger;
 }
 
 /**
@@ -63,17 +69,17 @@ export interface RealDepsOptions {
  */
 function syncFs(): Fs {
   return {
-    readFile: async (p, enc) => fs.readFileSync(p, enc),
-    writeFile: async (p, data, o) => fs.writeFileSync(p, data, o),
-    rename: async (a, b) => fs.renameSync(a, b),
-    mkdir: async (p, o) => fs.mkdirSync(p, o),
-    chmod: async (p, m) => fs.chmodSync(p, m),
-    unlink: async (p) => fs.unlinkSync(p),
-    stat: async (p) => fs.statSync(p),
-    readdir: async (p) => fs.readdirSync(p),
-    copyFile: async (a, b) => fs.copyFileSync(a, b),
-    link: async (a, b) => fs.linkSync(a, b),
-    realpath: async (p) => fs.realpathSync(p),
+    readFile: async (p, enc) => readFileSync(p, enc),
+    writeFile: async (p, data, o) => writeFileSync(p, data, o),
+    rename: async (a, b) => renameSync(a, b),
+    mkdir: async (p, o) => mkdirSync(p, o),
+    chmod: async (p, m) => chmodSync(p, m),
+    unlink: async (p) => unlinkSync(p),
+    stat: async (p) => statSync(p),
+    readdir: async (p) => readdirSync(p),
+    copyFile: async (a, b) => copyFileSync(a, b),
+    link: async (a, b) => linkSync(a, b),
+    realpath: async (p) => realpathSync(p),
   };
 }
 
@@ -83,7 +89,7 @@ function writeFd(fd: number, text: string): void {
   let off = 0;
   while (off < buf.length) {
     try {
-      off += fs.writeSync(fd, buf, off);
+      off += writeSync(fd, buf, off);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
     }
@@ -96,21 +102,21 @@ export function realDeps(options: RealDepsOptions): Deps {
   const deps: Omit<Deps, "selfCommand" | "selfScript"> = {
     env,
     platform: process.platform,
-    homedir: os.homedir(),
+    homedir: homedir(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     fs: syncFs(),
-    fetch: (input, init) => fetch(input, init),
+    fetch: options.fetch,
     openBrowser: options.openBrowser,
     stdout: (t) => writeFd(1, t),
     stderr,
     readLine: options.readLine,
     pid: process.pid,
     ...(typeof process.getuid === "function" ? { uid: process.getuid() } : {}),
-    hostname: os.hostname(),
+    hostname: hostname(),
     isProcessAlive: isAlive,
     version: HELPER_VERSION,
-    log: makeLogger(stderr, options.debug),
+    log: options.log ?? makeLogger(stderr, options.debug),
     secretStore: platformKeychain({ env, platform: process.platform }),
   };
   // Computed on first use: only setup needs it, and `node:sea` is not free to load.
@@ -141,7 +147,7 @@ function selfInfo(): { command: string[]; script: string | undefined } {
   let script: string | undefined;
   if (!isSea && argv1 !== undefined) {
     try {
-      script = isBunfs(argv1) ? argv1 : fs.realpathSync(argv1);
+      script = isBunfs(argv1) ? argv1 : realpathSync(argv1);
     } catch {
       script = argv1;
     }
@@ -154,13 +160,13 @@ const isBunfs = (p: string) => p.includes("/$bunfs/") || p.includes("~BUN");
 /** An executable file that starts with `#!` (npm's bin link to the bundle, with its node shebang). */
 function runnableScript(p: string): boolean {
   try {
-    fs.accessSync(p, fs.constants.X_OK);
-    const fd = fs.openSync(p, "r");
+    accessSync(p, constants.X_OK);
+    const fd = openSync(p, "r");
     try {
       const buf = Buffer.alloc(2);
-      return fs.readSync(fd, buf, 0, 2, 0) === 2 && buf.toString("latin1") === "#!";
+      return readSync(fd, buf, 0, 2, 0) === 2 && buf.toString("latin1") === "#!";
     } finally {
-      fs.closeSync(fd);
+      closeSync(fd);
     }
   } catch {
     return false;

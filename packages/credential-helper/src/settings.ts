@@ -7,7 +7,9 @@
  *   4. settings bundled with the distribution: a `define`d constant `__CCB_EMBEDDED_SETTINGS__` (JSON text),
  *      else `stage-settings.json` next to the bundle or executable
  */
-import * as path from "node:path";
+// Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
+// costs the warm path measurable time (see docs/helper-internals.md, "Performance").
+import { dirname, join } from "node:path";
 import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/contracts";
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
@@ -71,7 +73,7 @@ export async function bundledSettings(d: SettingsDeps): Promise<LoadedSettings |
   }
   const self = d.selfScript ?? d.selfCommand[d.selfCommand.length - 1];
   if (self === undefined) return undefined;
-  return fromFile(d, path.join(path.dirname(self), "stage-settings.json"));
+  return fromFile(d, join(dirname(self), "stage-settings.json"));
 }
 
 export async function loadSettings(d: SettingsDeps, sel: SettingsSelector): Promise<LoadedSettings> {

@@ -36,6 +36,22 @@ describe("parseStageSettings", () => {
     expect(parseStageSettings(clone())).toEqual(valid);
   });
 
+  it("accepts an optional caBundle PEM path and restrictTeamProfiles, and refuses other shapes", () => {
+    const s = { ...clone(), caBundle: "corp-root-ca.pem", restrictTeamProfiles: true };
+    expect(parseStageSettings(s)).toEqual(s);
+    const problems = (v: unknown) => {
+      try {
+        parseStageSettings(v);
+        return [];
+      } catch (e) {
+        return (e as StageSettingsError).problems.map((p) => p.path);
+      }
+    };
+    expect(problems({ ...clone(), caBundle: "" })).toEqual(["$.caBundle"]);
+    expect(problems({ ...clone(), caBundle: "/etc/ssl/corp.key" })).toEqual(["$.caBundle"]);
+    expect(problems({ ...clone(), restrictTeamProfiles: "yes" })).toEqual(["$.restrictTeamProfiles"]);
+  });
+
   it.each([
     ["issuer over http", (s: any) => (s.identityProvider.issuer = "http://idp.example.com"), "$.identityProvider.issuer"],
     ["issuer that is the discovery URL", (s: any) => (s.identityProvider.issuer += "/.well-known/openid-configuration"), "$.identityProvider.issuer"],

@@ -135,6 +135,17 @@ export interface StageSettings {
   readonly telemetry?: TelemetrySettings;
   readonly quota?: QuotaSettings;
   readonly distribution?: DistributionSettings;
+  /**
+   * A PEM file of extra root CAs the helper trusts for every call (a TLS-inspecting corporate proxy), in
+   * addition to Node's roots and NODE_EXTRA_CA_CERTS. Absolute, or relative to the helper's own
+   * directory (the distribution ships it next to the bundle).
+   */
+  readonly caBundle?: string;
+  /**
+   * The stage grants a team's inference profiles only to sessions whose `team` session tag is that team
+   * (infra `restrictTeamProfiles`); the helper's `doctor` then treats a team claim / session tag mismatch as a failure.
+   */
+  readonly restrictTeamProfiles?: boolean;
 }
 
 /** A problem found in stage settings: the path of the bad key and what to do. */
@@ -316,6 +327,8 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
       c.str(d, "packageName", "$.distribution", /^@[a-z0-9-~][a-z0-9-._~]*\/[a-z0-9-~][a-z0-9-._~]*$/, "a scoped npm package name");
     }
   }
+  if (input.caBundle !== undefined) c.str(input, "caBundle", "$", /\.(?:pem|crt|cer)$/i, "a path to a PEM file (.pem, .crt or .cer)");
+  if (input.restrictTeamProfiles !== undefined && typeof input.restrictTeamProfiles !== "boolean") c.fail("$.restrictTeamProfiles", "must be true or false");
   if (c.problems.length > 0) throw new StageSettingsError(c.problems, options.source);
   return input as unknown as StageSettings;
 }

@@ -72,7 +72,7 @@ export async function discover(d: OidcDeps, settings: StageSettings): Promise<Di
       },
     );
   } catch (e) {
-    throw mapOidcError(e, "discovery", issuer);
+    throw mapOidcError(e, "discovery", issuer, d.env);
   }
   config[lib.customFetch] = fetchFor(d);
   const metadata = config.serverMetadata();
@@ -141,7 +141,7 @@ export async function verifyIdToken(
       algorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"],
     }));
   } catch (e) {
-    throw mapOidcError(e, "id_token verification", issuer);
+    throw mapOidcError(e, "id_token verification", issuer, d.env, jwksUri);
   }
   // jose checks iat only against a maximum age; a token minted in our future means a wrong clock.
   if (typeof payload.iat === "number" && payload.iat > d.now() / 1000 + CLOCK_TOLERANCE_S) throw tokenError("ERR_TOKEN_NOT_YET_VALID");

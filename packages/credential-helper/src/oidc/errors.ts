@@ -3,6 +3,7 @@
  * wrong audience reads the same whether the protocol library or our own jose check noticed it first.
  */
 import { HelperError, type HelperErrorCode } from "../errors.js";
+import { networkFailure } from "../network.js";
 
 interface Shaped {
   name?: string;
@@ -64,8 +65,10 @@ export function tokenError(code: HelperErrorCode, cause?: unknown, detail?: stri
 /**
  * @param context what was being done, e.g. "sign-in", "token refresh", "discovery", for the message.
  */
-export function mapOidcError(e: unknown, context: string, issuer: string): HelperError {
+export function mapOidcError(e: unknown, context: string, issuer: string, env: Readonly<Record<string, string | undefined>> = {}, url: string = issuer): HelperError {
   if (e instanceof HelperError) return e;
+  const net = networkFailure(e, url, env, "the identity provider");
+  if (net) return net;
   if (isNetworkError(e)) return new HelperError("ERR_IDP_UNREACHABLE", `cannot reach the identity provider ${issuer} during ${context}`, { cause: e });
   const s = (e ?? {}) as Shaped & { status?: number };
   // openid-client wraps oauth4webapi's error, whose cause carries the claim: look one level deeper too.

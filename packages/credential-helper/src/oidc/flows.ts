@@ -84,13 +84,13 @@ export async function browserLogin(d: FlowDeps, settings: StageSettings, options
       const tokens = await disc.lib
         .authorizationCodeGrant(disc.config, callback.url, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, { redirect_uri: server.redirectUri })
         .catch((e: unknown) => {
-          throw mapOidcError(e, "sign-in", idp.issuer);
+          throw mapOidcError(e, "sign-in", idp.issuer, d.env, disc.metadata.token_endpoint);
         });
       const result = await finishTokens(d, settings, disc, tokens, nonce, "sign-in");
       callback.finish({ ok: true });
       return result;
     } catch (e) {
-      const err = e instanceof HelperError ? e : mapOidcError(e, "sign-in", idp.issuer);
+      const err = e instanceof HelperError ? e : mapOidcError(e, "sign-in", idp.issuer, d.env, disc.metadata.token_endpoint);
       callback.finish({ ok: false, message: err.message });
       throw err.code === "ERR_REFRESH_REVOKED" ? new HelperError("ERR_IDP_REJECTED", "the identity provider rejected the authorization code (invalid_grant)", { cause: err }) : err;
     }
@@ -112,7 +112,7 @@ export async function deviceLogin(d: FlowDeps, settings: StageSettings, discover
     const tokens = await disc.lib.pollDeviceAuthorizationGrant(disc.config, start);
     return await finishTokens(d, settings, disc, tokens, undefined, "device sign-in");
   } catch (e) {
-    throw mapOidcError(e, "device sign-in", idp.issuer);
+    throw mapOidcError(e, "device sign-in", idp.issuer, d.env, disc.metadata.device_authorization_endpoint);
   }
 }
 
@@ -127,7 +127,7 @@ export async function refresh(d: FlowDeps, settings: StageSettings, refreshToken
   try {
     tokens = await disc.lib.refreshTokenGrant(disc.config, refreshToken);
   } catch (e) {
-    throw mapOidcError(e, "token refresh", idp.issuer);
+    throw mapOidcError(e, "token refresh", idp.issuer, d.env, disc.metadata.token_endpoint);
   }
   return finishTokens(d, settings, disc, tokens, undefined, "token refresh");
 }

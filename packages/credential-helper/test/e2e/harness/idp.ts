@@ -5,6 +5,7 @@
  * or with a stranger's), break discovery, and count grants.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
@@ -34,16 +35,22 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startIdp(redirectUris: string[]): Promise<TestIdp> {
+/** A certificate for `localhost` and 127.0.0.1 (from a test CA): the IdP then serves https://localhost:<port>. */
+export interface TestTls {
+  readonly key: string;
+  readonly cert: string;
+}
+
+export async function startIdp(redirectUris: string[], options: { tls?: TestTls } = {}): Promise<TestIdp> {
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const foreign = await generateKeyPair("RS256", { extractable: true });
   const privateJwk = { ...(await exportJWK(privateKey)), kid: "e2e-key-1", alg: "RS256", use: "sig" };
 
-  const server = http.createServer();
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }) : http.createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
 
   const provider = new Provider(issuer, {
     clients: [

@@ -5,10 +5,12 @@
  * `GetCallerIdentity` for SigV4 requests signed with credentials it issued.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
+import type { TestTls } from "./idp.js";
 
 export interface StsError {
   readonly code: string;
@@ -34,25 +36,38 @@ export interface StsStandIn {
   quota?: { status?: number; body?: unknown; hang?: boolean };
   quotaCalls: number;
   durationSeconds?: number;
+  /** Bedrock Converse calls that passed the signature's access key check. */
+  readonly converse: Array<{ modelId: string; accessKeyId: string; maxTokens?: number }>;
+  /** Model ids the Bedrock stand-in answers with AccessDeniedException. */
+  readonly deniedModels: Set<string>;
+  /** OTLP metric names received at /v1/metrics with a valid bearer token. */
+  readonly otlpMetrics: string[];
   close(): Promise<void>;
 }
 
 const xmlError = (e: StsError) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${e.message}</Message></Error><RequestId>e2e</RequestId></ErrorResponse>`;
 
-export async function startSts(opts: { issuer: string; jwksUri: string; audience: string; accountId?: string }): Promise<StsStandIn> {
-  const jwks = createRemoteJWKSet(new URL(opts.jwksUri));
+/**
+ * `tls`: serve https://localhost:<port> with that certificate; `jwks`: verify tokens against these keys
+ * instead of fetching the provider's JWKS (which this process could not trust over a test CA).
+ */
+export async function startSts(opts: { issuer: string; jwksUri: string; audience: string; accountId?: string; tls?: TestTls; jwks?: JSONWebKeySet }): Promise<StsStandIn> {
+  const jwks = opts.jwks ? createLocalJWKSet(opts.jwks) : createRemoteJWKSet(new URL(opts.jwksUri));
   const account = opts.accountId ?? "111111111111";
-  const server = http.createServer();
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }) : http.createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
 
   const sts: StsStandIn = {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     calls: {},
     issued: [],
     quotaCalls: 0,
+    converse: [],
+    deniedModels: new Set(),
+    otlpMetrics: [],
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 
@@ -74,6 +89,31 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
           const role = url.searchParams.get("role_name");
           sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`, sessionName: "alice@example.com" });
           return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey: randomBytes(20).toString("base64"), sessionToken: randomBytes(40).toString("base64"), expiration: Date.now() + 3600_000 } }));
+        }
+        const converse = /^\/model\/([^/]+)\/converse$/.exec(url.pathname);
+        if (req.method === "POST" && converse) {
+          // Bedrock runtime: the SigV4 signature must name credentials this stand-in issued.
+          const modelId = decodeURIComponent(converse[1]!);
+          const m = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/\d{8}\/([a-z0-9-]+)\/bedrock\/aws4_request/.exec(req.headers.authorization ?? "");
+          const bedrockError = (status: number, type: string, message: string) => res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type }).end(JSON.stringify({ message }));
+          if (!m || !sts.issued.some((i) => i.accessKeyId === m[1])) return void bedrockError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+          if (sts.deniedModels.has(modelId)) return void bedrockError(403, "AccessDeniedException", `You don't have access to the model with the specified model ID.`);
+          const input = JSON.parse(body) as { inferenceConfig?: { maxTokens?: number } };
+          sts.converse.push({ modelId, accessKeyId: m[1]!, ...(input.inferenceConfig?.maxTokens !== undefined ? { maxTokens: input.inferenceConfig.maxTokens } : {}) });
+          return void res.writeHead(200, { "content-type": "application/json" }).end(
+            JSON.stringify({ output: { message: { role: "assistant", content: [{ text: "OK" }] } }, stopReason: "max_tokens", usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 }, metrics: { latencyMs: 3 } }),
+          );
+        }
+        if (req.method === "POST" && url.pathname === "/v1/metrics") {
+          const auth = req.headers.authorization ?? "";
+          try {
+            await verify(auth.replace(/^Bearer /, ""));
+          } catch {
+            return void res.writeHead(401).end();
+          }
+          const doc = JSON.parse(body) as { resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: Array<{ name: string }> }> }> };
+          for (const rm of doc.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const metric of sm.metrics ?? []) sts.otlpMetrics.push(metric.name);
+          return void res.writeHead(200, { "content-type": "application/json" }).end("{}");
         }
         if (req.method === "GET" && url.pathname === "/check") {
           sts.quotaCalls++;

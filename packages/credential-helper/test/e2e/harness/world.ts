@@ -1,7 +1,7 @@
 /** One IdP + STS stand-in + stage settings per test file; a fresh HOME per test. */
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
-import { CLIENT_ID, startIdp, type TestIdp } from "./idp.js";
+import { CLIENT_ID, startIdp, type TestIdp, type TestTls } from "./idp.js";
 import { startSts, type StsStandIn } from "./sts.js";
 
 export interface World {
@@ -21,10 +21,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** `redirectHost: "localhost"`: the IdP registers only http://localhost (as a Cognito user pool requires). */
-export async function startWorld(options: { redirectHost?: "localhost" } = {}): Promise<World> {
+/** `tls`: the IdP and the STS stand-in serve https://localhost:<port> with that certificate. */
+export async function startWorld(options: { redirectHost?: "localhost"; tls?: TestTls } = {}): Promise<World> {
   const redirectPort = await freePort();
-  const idp = await startIdp([`http://${options.redirectHost ?? "127.0.0.1"}:${redirectPort}/callback`]);
-  const sts = await startSts({ issuer: idp.issuer, jwksUri: `${idp.issuer}/jwks`, audience: CLIENT_ID });
+  const idp = await startIdp([`http://${options.redirectHost ?? "127.0.0.1"}:${redirectPort}/callback`], options.tls ? { tls: options.tls } : {});
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = idp.privateJwk;
+  const sts = await startSts({ issuer: idp.issuer, jwksUri: `${idp.issuer}/jwks`, audience: CLIENT_ID, ...(options.tls ? { tls: options.tls, jwks: { keys: [publicJwk] } } : {}) });
   return {
     idp,
     sts,
