@@ -9,6 +9,7 @@ import type { HelperSettingsFragment, StageContext, StagePart, StageProviders } 
 import { composeDistribution } from "./compose/distribution";
 import { composeQuotas } from "./compose/quotas";
 import { composeTelemetry } from "./compose/telemetry";
+import { composeIdentityCenter, identityCenterUserRole } from "./compose/identity-center";
 
 /** Stack outputs of a stage. */
 export interface StageOutputs {
@@ -81,7 +82,8 @@ export function deployStage(config: StageConfig): StageOutputs {
     tags,
   }, inInference);
   let userRole: { arn: pulumi.Output<string>; name: pulumi.Output<string> };
-  let federationSettings: pulumi.Input<StageSettings["federation"]>;
+  // Set for IdC stages once the permission set is composed (after the areas).
+  let federationSettings: pulumi.Input<StageSettings["federation"]> | undefined;
   if (config.federation.mode === "cognito-identity-pool") {
     const pool = new federation.CognitoIdentityPoolFederation(`${config.namePrefix}-identity-pool`, {
       issuer: idp.issuer,
@@ -94,6 +96,9 @@ export function deployStage(config: StageConfig): StageOutputs {
     }, inInference);
     userRole = { arn: pool.roleArn, name: pool.roleName };
     federationSettings = pulumi.output({ mode: "cognito-identity-pool" as const, identityPoolId: pool.identityPoolId, identityPoolRegion: config.region, roleArn: pool.roleArn, providerName: pool.providerName });
+  } else if (config.federation.mode === "identity-center") {
+    // The permission set is composed after the areas (its policy names the quota check route); its role is IdC's.
+    userRole = identityCenterUserRole(config);
   } else {
     userRole = { arn: oidc.roleArn!, name: oidc.roleName! };
     federationSettings = pulumi.output({ mode: "direct" as const, roleArn: oidc.roleArn!, sessionDurationSeconds: config.federation.sessionDurationHours * 3600 });
@@ -156,6 +161,10 @@ export function deployStage(config: StageConfig): StageOutputs {
   parts.billing = composeBilling(ctx, parts);
   parts.distribution = composeDistribution(ctx, parts);
   parts.cicd = composeCicd(ctx, parts);
+  if (config.federation.mode === "identity-center") {
+    const idc = composeIdentityCenter(config, { account, boundary: { name: oidc.boundary!.name, resource: oidc.boundary! }, parts, tags, deployRole });
+    federationSettings = idc.settings;
+  }
 
   // ---- Helper settings -----------------------------------------------------------------------
   const teamSettings: pulumi.Output<TeamSettings[]> = pulumi.output(
@@ -168,7 +177,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   const systemModel = (id: string) => inference.profileId(id, config.models.crossRegion);
   const redirectHost = idp.redirectHost ?? (idp.kind === "cognito-user-pool" ? "localhost" : undefined);
   const helperSettings = pulumi
-    .all([federationSettings, teamSettings, pulumi.all(fragments)])
+    .all([federationSettings!, teamSettings, pulumi.all(fragments)])
     .apply(([fed, teams, frags]) =>
       parseStageSettings(
         {
