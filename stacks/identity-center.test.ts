@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
 import { policyOf } from "@ccb/infra/src/testing";
@@ -126,3 +127,53 @@ describe("example stage idc: the permission set's policy, evaluated", () => {
     expect(await verdict("iam:PassRole", `arn:aws:iam::${account()}:role/anything`)).toBe("ImplicitlyDenied");
   });
 });
+
+// ---- Telemetry for IAM callers: the token endpoint and the two trusted issuers ------------------
+
+describe("example stage idc: telemetry token endpoint", () => {
+  it("creates an IAM-authorised token route and public issuer metadata routes only", () => {
+    const routes = run.recorder.byType("aws:apigatewayv2/route:Route").filter((r) => r.name.startsWith("ccb-idc-telemetry-token"));
+    expect(Object.fromEntries(routes.map((r) => [r.inputs.routeKey, r.inputs.authorizationType]))).toEqual({
+      "GET /token": "AWS_IAM",
+      "GET /.well-known/jwks.json": "NONE",
+      "GET /.well-known/openid-configuration": "NONE",
+    });
+  });
+
+  it("signs with an ECC_NIST_P256 key that only the token function may use to sign", () => {
+    const key = run.recorder.byType("aws:kms/key:Key").find((k) => k.name === "ccb-idc-telemetry-token-signing-key")!;
+    expect(key.inputs).toMatchObject({ customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" });
+    const statements = policyOf(key.inputs.policy)!.Statement;
+    const signers = statements.filter((s: any) => [s.Action].flat().includes("kms:Sign"));
+    expect(signers).toHaveLength(1);
+    const role = run.recorder.one("aws:iam/role:Role", "ccb-idc-telemetry-token-role");
+    expect(signers[0].Principal.AWS).toContain(role.name);
+    expect(signers[0].Principal.AWS).not.toMatch(/:root$/);
+    // No other principal's IAM policy can add kms:Sign: the root statement does not delegate it.
+    const root = statements.find((s: any) => String(s.Principal?.AWS ?? "").endsWith(":root"))!;
+    expect([root.Action].flat()).not.toContain("kms:Sign");
+    const fn = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-telemetry-token-function")!;
+    expect(fn.inputs.environment.variables).toMatchObject({ AUDIENCE: "claude-code-telemetry", IDC_ROLE_PREFIX: "AWSReservedSSO_ClaudeCode_", TOKEN_TTL_SECONDS: "3600" });
+  });
+
+  it("the ALB and the collector trust the token endpoint beside the corporate IdP", () => {
+    const rule = run.recorder.byType("aws:lb/listenerRule:ListenerRule")[0]!;
+    expect(rule.inputs.conditions).toEqual([{ httpHeader: { httpHeaderName: "x-ccb-token-issuer", values: ["iam"] } }]);
+    const jwt = rule.inputs.actions.find((a: any) => a.type === "jwt-validation").jwtValidation;
+    const issuer = run.outputs.helperSettings.telemetry.tokenUrl.replace(/\/token$/, "");
+    expect(jwt).toMatchObject({ issuer, jwksEndpoint: `${issuer}/.well-known/jwks.json`, additionalClaims: [{ name: "aud", format: "single-string", values: ["claude-code-telemetry"] }] });
+    const td = run.recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-idc-telemetry-task").inputs;
+    const rendered = parse(JSON.parse(td.containerDefinitions)[0].environment[0].value);
+    const providers = rendered.extensions.oidc.providers as Array<{ issuer_url: string; audience: string; username_claim: string }>;
+    expect(providers.map((p) => p.issuer_url)).toEqual([raw.identityProvider.issuer, issuer]);
+    expect(providers[1]).toMatchObject({ audience: "claude-code-telemetry", username_claim: "sub" });
+    expect(providers[0]).toMatchObject({ audience: raw.identityProvider.clientId, username_claim: "email" });
+  });
+
+  it("lets the permission set call GET /token and GET /check, nothing else on the APIs", () => {
+    const statements = policyOf(run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`)[0]!.inputs.inlinePolicy)!.Statement;
+    const invoke = statements.filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
+    expect(invoke.flatMap((s: any) => [s.Resource].flat()).map((r: string) => r.replace(/^.*\/\*\//, "")).sort()).toEqual(["GET/check", "GET/token"]);
+  });
+});
+

@@ -10,6 +10,7 @@ import { composeDistribution } from "./compose/distribution";
 import { composeQuotas } from "./compose/quotas";
 import { composeTelemetry } from "./compose/telemetry";
 import { composeIdentityCenter, identityCenterUserRole } from "./compose/identity-center";
+import { composeTokenEndpoint } from "./compose/token-endpoint";
 
 /** Stack outputs of a stage. */
 export interface StageOutputs {
@@ -142,7 +143,9 @@ export function deployStage(config: StageConfig): StageOutputs {
   }
 
   // ---- Areas ---------------------------------------------------------------------------------
+  const tokenEndpoint = composeTokenEndpoint(config, stageProviders, account.keyArn, tags);
   const ctx: StageContext = {
+    ...(tokenEndpoint ? { tokenEndpoint } : {}),
     config,
     providers: stageProviders,
     tags,
@@ -162,7 +165,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   parts.distribution = composeDistribution(ctx, parts);
   parts.cicd = composeCicd(ctx, parts);
   if (config.federation.mode === "identity-center") {
-    const idc = composeIdentityCenter(config, { account, boundary: { name: oidc.boundary!.name, resource: oidc.boundary! }, parts, tags, deployRole });
+    const idc = composeIdentityCenter(config, { account, boundary: { name: oidc.boundary!.name, resource: oidc.boundary! }, parts, tags, deployRole, ...(tokenEndpoint ? { tokenEndpoint } : {}) });
     federationSettings = idc.settings;
   }
 

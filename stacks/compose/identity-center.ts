@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { federation, iam, providers, quotas, type inference } from "@ccb/infra";
+import { federation, iam, providers, quotas, type inference, type telemetry } from "@ccb/infra";
 import type { IdentityCenterSettings } from "@ccb/stage-settings";
 import type { StageConfig } from "../config/stage-config";
 import type { StagePart } from "./context";
@@ -34,6 +34,7 @@ export function composeIdentityCenter(
     readonly parts: Readonly<Record<string, StagePart | undefined>>;
     readonly tags: Record<string, string>;
     readonly deployRole: (arn: string) => string;
+    readonly tokenEndpoint?: telemetry.TokenEndpoint;
   },
 ): { access: federation.IdentityCenterAccess; settings: pulumi.Output<IdentityCenterSettings>; provider: aws.Provider } {
   const idc = config.federation.identityCenter!;
@@ -52,6 +53,7 @@ export function composeIdentityCenter(
     ...(quotaService
       ? [iam.allow(quotas.perms.INVOKE_API_ACTIONS, [pulumi.interpolate`${quotaService.api.executionArn}/*/GET/check`], { sid: "InvokeQuotaCheck" })]
       : []),
+    ...(deps.tokenEndpoint ? deps.tokenEndpoint.invokeStatements() : []),
   ];
   const blockPolicies = quotaService?.blockPolicies ?? [];
   const access = new federation.IdentityCenterAccess(`${config.namePrefix}-identity-center`, {

@@ -43,7 +43,7 @@ describe("otel-headers for IAM Identity Center stages", () => {
     const s = stage(api.url);
     const creds = async () => ALICE;
     const first = await idcOtelHeaders(d, s, async () => WHO, MARGIN, creds);
-    expect(first).toEqual({ Authorization: `Bearer ${jwt(1)}`, "x-user-email": "alice@example.com" });
+    expect(first).toEqual({ Authorization: `Bearer ${jwt(1)}`, "x-ccb-token-issuer": "iam", "x-user-email": "alice@example.com" });
     expect(await idcOtelHeaders(d, s, async () => WHO, MARGIN, creds)).toEqual(first);
     expect(issued).toBe(1);
     // Less than 30 minutes before expiry the token would not outlive Claude Code's next call (29 min + 1): renew.

@@ -28,9 +28,16 @@ const isToken = (v: unknown): v is CachedTelemetryToken =>
 
 const usable = (t: CachedTelemetryToken | undefined, now: number, marginMs: number): t is CachedTelemetryToken => t !== undefined && t.expiresAt - marginMs > now;
 
+/**
+ * Tells the load balancer which issuer's keys to check the token with (its listener rule for the token
+ * endpoint). Choosing another issuer gains nothing: each rule verifies the signature against its own JWKS.
+ */
+export const TOKEN_ISSUER_HEADER = "x-ccb-token-issuer";
+export const IAM_ISSUER_KEY = "iam";
+
 function headersOf(t: CachedTelemetryToken, who: RoleIdentity | undefined): Record<string, string> {
   const email = t.email ?? who?.email ?? who?.name;
-  return { Authorization: `Bearer ${t.token}`, ...(email ? { "x-user-email": email } : {}) };
+  return { Authorization: `Bearer ${t.token}`, [TOKEN_ISSUER_HEADER]: IAM_ISSUER_KEY, ...(email ? { "x-user-email": email } : {}) };
 }
 
 /** The endpoint's answer: `{"token": "<jwt>", "expiresAt": "<ISO date>" | epoch seconds, "email"?}`. */

@@ -30,6 +30,8 @@ export interface TokenEndpointArgs {
   readonly identityStore?: { readonly id: string; readonly region: string; readonly accountId: string };
   /** Role names in this account (cross-account workload roles) that may get a token keyed on the role. */
   readonly workloadRoleNames?: readonly string[];
+  /** Claim names of the attributes, as the collector reads them (the corporate IdP's attribute claims). */
+  readonly claimNames?: { readonly department?: string; readonly team?: string; readonly costCenter?: string };
   /** Key for the log groups (the account's customer managed key). */
   readonly logKmsKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
@@ -132,6 +134,9 @@ export class TokenEndpoint extends pulumi.ComponentResource {
           ACCOUNT_ID: env.accountId,
           ...(args.identityCenterRolePrefix ? { IDC_ROLE_PREFIX: args.identityCenterRolePrefix } : {}),
           ...(args.workloadRoleNames?.length ? { WORKLOAD_ROLE_NAMES: args.workloadRoleNames.join(",") } : {}),
+          ...(args.claimNames?.department ? { CLAIM_DEPARTMENT: args.claimNames.department } : {}),
+          ...(args.claimNames?.team ? { CLAIM_TEAM: args.claimNames.team } : {}),
+          ...(args.claimNames?.costCenter ? { CLAIM_COST_CENTER: args.claimNames.costCenter } : {}),
           ...(args.identityStore ? { IDENTITY_STORE_ID: args.identityStore.id, IDENTITY_STORE_REGION: args.identityStore.region } : {}),
         },
       },

@@ -33,6 +33,8 @@ export interface TokenEndpointConfig {
   readonly workloadRoleNames: readonly string[];
   /** The account whose roles these are. */
   readonly accountId: string;
+  /** Claim names for the attributes, as the collector reads them from the corporate IdP's tokens too. */
+  readonly claimNames?: { readonly department?: string; readonly team?: string; readonly costCenter?: string };
 }
 
 export interface HttpResult {
@@ -60,14 +62,15 @@ export async function claimsFor(userArn: string, cfg: TokenEndpointConfig, direc
     const attrs = await directory.attributesOf(session);
     const email = (attrs?.email ?? (EMAIL.test(session) ? session : undefined))?.toLowerCase();
     if (!email) return { refused: `IdC user ${session} has no email (neither the user name nor a primary email in the identity store)` };
+    const n = { department: cfg.claimNames?.department ?? "department", team: cfg.claimNames?.team ?? "team", costCenter: cfg.claimNames?.costCenter ?? "cost_center" };
     return {
       ...base,
       sub: email,
       email,
       caller_type: "identity-center",
-      ...(attrs?.team ? { team: attrs.team } : {}),
-      ...(attrs?.department ? { department: attrs.department } : {}),
-      ...(attrs?.costCenter ? { cost_center: attrs.costCenter } : {}),
+      ...(attrs?.team ? { [n.team]: attrs.team } : {}),
+      ...(attrs?.department ? { [n.department]: attrs.department } : {}),
+      ...(attrs?.costCenter ? { [n.costCenter]: attrs.costCenter } : {}),
     };
   }
   if (cfg.workloadRoleNames.includes(role)) {

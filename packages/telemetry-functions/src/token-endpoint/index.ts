@@ -22,6 +22,11 @@ function load(): TokenDeps {
       ...(process.env.IDC_ROLE_PREFIX ? { identityCenterRolePrefix: process.env.IDC_ROLE_PREFIX } : {}),
       workloadRoleNames: (process.env.WORKLOAD_ROLE_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
       accountId: req("ACCOUNT_ID"),
+      claimNames: {
+        ...(process.env.CLAIM_DEPARTMENT ? { department: process.env.CLAIM_DEPARTMENT } : {}),
+        ...(process.env.CLAIM_TEAM ? { team: process.env.CLAIM_TEAM } : {}),
+        ...(process.env.CLAIM_COST_CENTER ? { costCenter: process.env.CLAIM_COST_CENTER } : {}),
+      },
     },
     now: Date.now,
     log: (level, message, fields) => console[level](JSON.stringify({ level, message, ...fields })),

@@ -45,11 +45,10 @@ export interface TokenClaims {
   readonly aud: string;
   readonly sub: string;
   readonly email?: string;
-  readonly team?: string;
-  readonly department?: string;
-  readonly cost_center?: string;
   /** How the caller authenticated: `identity-center` or `workload`. */
   readonly caller_type: "identity-center" | "workload";
+  /** Attribute claims (team, department, cost center) under the names the collector reads. */
+  readonly [attribute: string]: string | undefined;
 }
 
 /** Signs `claims` for `ttlSeconds` (at most an hour) from `nowMs`. */
