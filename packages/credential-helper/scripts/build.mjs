@@ -36,7 +36,7 @@ export async function build({ outfile = join(pkgDir, "dist", "claude-bedrock.cjs
   await esbuild.build({
     entryPoints: [join(pkgDir, "src", "main.ts")],
     // Reached only through src/lazy.ts, which uses the embedded text in the bundle.
-    external: ["openid-client", "jose", "@aws-sdk/client-sts", "@aws-sdk/client-cognito-identity"],
+    external: ["openid-client", "jose", "@aws-sdk/client-sts", "@aws-sdk/client-cognito-identity", "@smithy/signature-v4", "@smithy/core/checksum"],
     outfile,
     bundle: true,
     platform: "node",

@@ -7,3 +7,5 @@ export * as openidClient from "openid-client";
 export * as jose from "jose";
 export * as sts from "@aws-sdk/client-sts";
 export * as cognito from "@aws-sdk/client-cognito-identity";
+export * as sigv4 from "@smithy/signature-v4";
+export * as checksum from "@smithy/core/checksum";

@@ -76,3 +76,11 @@ export async function sts(): Promise<Heavy["sts"]> {
 export async function cognito(): Promise<Heavy["cognito"]> {
   return fromBundle()?.cognito ?? import("@aws-sdk/client-cognito-identity");
 }
+
+/** The AWS SDK's SigV4 signer and SHA-256 (IAM-authorised calls of IAM Identity Center stages). */
+export async function sigv4(): Promise<{ SignatureV4: Heavy["sigv4"]["SignatureV4"]; Sha256: Heavy["checksum"]["Sha256"] }> {
+  const b = fromBundle();
+  if (b) return { SignatureV4: b.sigv4.SignatureV4, Sha256: b.checksum.Sha256 };
+  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import("@smithy/signature-v4"), import("@smithy/core/checksum")]);
+  return { SignatureV4, Sha256 };
+}

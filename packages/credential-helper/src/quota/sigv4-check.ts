@@ -40,7 +40,7 @@ export function signingRegion(url: string, fallback: string): string {
 
 /** Headers for a signed GET of `url` (host, x-amz-date, x-amz-security-token, authorization). */
 export async function signedGetHeaders(url: string, region: string, credentials: SigningCredentials, now: Date): Promise<Record<string, string>> {
-  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import("@smithy/signature-v4"), import("@smithy/core/checksum")]);
+  const { SignatureV4, Sha256 } = await (await import("../lazy.js")).sigv4();
   const u = new URL(url);
   const query: Record<string, string> = {};
   u.searchParams.forEach((v, k) => (query[k] = v));
