@@ -57,13 +57,13 @@ export function verifySigV4(req: { method: string; url: string; headers: http.In
 
 /** Serves `handler(arn, path)` for verified GETs on 127.0.0.1. */
 export async function startSigV4StandIn(
-  known: readonly KnownCredentials[],
+  known: readonly KnownCredentials[] | (() => readonly KnownCredentials[]),
   handler: (arn: string, path: string) => { status: number; body: unknown },
   opts: { region: string; service?: string; now?: () => number },
 ): Promise<SigV4StandIn> {
   const seen = { verified: 0, rejected: [] as string[] };
   const server = http.createServer((req, res) => {
-    const v = verifySigV4({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }, known, { region: opts.region, service: opts.service ?? "execute-api", now: (opts.now ?? Date.now)() });
+    const v = verifySigV4({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }, typeof known === "function" ? known() : known, { region: opts.region, service: opts.service ?? "execute-api", now: (opts.now ?? Date.now)() });
     if ("error" in v) {
       seen.rejected.push(v.error);
       res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ message: v.error }));
