@@ -64,6 +64,9 @@ describe("example stage idc (IAM Identity Center)", () => {
     const aggregate = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-quotas-aggregate")!;
     expect(JSON.parse(aggregate.inputs.environment.variables.INVOCATION_LOGS_SOURCE).roleName).toBe("AWSReservedSSO_ClaudeCode_*");
     expect(aggregate.inputs.environment.variables.BLOCK_PRINCIPAL_TAG).toBeUndefined();
+    const check = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-quotas-check")!;
+    expect(check.inputs.environment.variables.IAM_CALLER_ROLE_PREFIX).toBe("AWSReservedSSO_ClaudeCode_");
+    expect(run.recorder.byType("aws:apigatewayv2/route:Route").find((r) => r.inputs.routeKey === "GET /check")!.inputs.authorizationType).toBe("AWS_IAM");
   });
 
   it("outputs identity-center helper settings: start URL, SSO Region, account and permission set", () => {

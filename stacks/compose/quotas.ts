@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { quotas } from "@ccb/infra";
+import { federation, quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 import { lambdaCode } from "./lambda-code";
 
@@ -106,6 +106,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
       ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
       missingIdentity: cfg.check.missingIdentity,
+      ...(idc ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter!.permissionSetName) } : {}),
       throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
       reservedConcurrency: cfg.check.reservedConcurrency,
     },

@@ -89,6 +89,7 @@ export function loadCheckConfig(env: Env): CheckConfig {
       emailClaim: env.EMAIL_CLAIM || "email",
       groupsClaims: (env.GROUPS_CLAIMS || "groups,cognito:groups").split(",").map((s) => s.trim()).filter(Boolean),
       ...(env.DEPARTMENT_CLAIM ? { departmentClaim: env.DEPARTMENT_CLAIM } : {}),
+      ...(env.IAM_CALLER_ROLE_PREFIX ? { iamRolePrefix: env.IAM_CALLER_ROLE_PREFIX } : {}),
     },
     missingIdentity: missing,
   };

@@ -116,6 +116,8 @@ export interface QuotaServiceArgs {
     readonly departmentClaim?: string;
     /** A token without an email claim: refuse (`block`) or let through unmetered (`allow`). */
     readonly missingIdentity: "allow" | "block";
+    /** IAM: only sessions of roles with this name prefix (the IdC permission set's `AWSReservedSSO_<set>_`) are users. */
+    readonly iamRolePrefix?: string;
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
     readonly reservedConcurrency: number;
   };
@@ -371,6 +373,7 @@ export class QuotaService extends pulumi.ComponentResource {
         GROUPS_CLAIMS: args.checkApi.groupsClaims.join(","),
         ...(args.checkApi.departmentClaim ? { DEPARTMENT_CLAIM: args.checkApi.departmentClaim } : {}),
         MISSING_IDENTITY: args.checkApi.missingIdentity,
+        ...(args.checkApi.iamRolePrefix ? { IAM_CALLER_ROLE_PREFIX: args.checkApi.iamRolePrefix } : {}),
       },
       statements: [
         allow(USAGE_READ_ACTIONS, [this.usageTable.arn], { sid: "ReadUsage" }),
