@@ -25,6 +25,7 @@ export async function doctor(d: Deps, s: StageSettings, source: string, options:
     await managedSettingsCheck(d, s, options.managedDir),
     ...(idp ? await identityProviderChecks(d, s) : []),
     ...(idp ? [await signInPortCheck(s)] : []),
+    ...(idp ? [] : await (await import("./idc-doctor.js")).identityCenterChecks(d, s)),
     ...(await helperVersionCheck(d, s)),
     await helperHomeCheck(d),
     ...(await cachePermissionsCheck(d, s)),
