@@ -156,7 +156,11 @@ describe("example stage idc: telemetry token endpoint", () => {
     const root = statements.find((s: any) => String(s.Principal?.AWS ?? "").endsWith(":root"))!;
     expect([root.Action].flat()).not.toContain("kms:Sign");
     const fn = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-telemetry-token-function")!;
-    expect(fn.inputs.environment.variables).toMatchObject({ AUDIENCE: "claude-code-telemetry", IDC_ROLE_PREFIX: "AWSReservedSSO_ClaudeCode_", TOKEN_TTL_SECONDS: "3600" });
+    expect(fn.inputs.environment.variables).toMatchObject({ AUDIENCE: "claude-code-telemetry", IDC_ROLE_PREFIX: "AWSReservedSSO_ClaudeCode_", TOKEN_TTL_SECONDS: "3600", WORKLOAD_ROLE_NAMES: "ccb-idc-workload-invoke" });
+    // The cross-account role may fetch a token for its workloads' telemetry (and nothing else on the API).
+    const xa = run.recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "ccb-idc-telemetry-token-invoke-xa-workload-invoke");
+    const invoke = xa.flatMap((p) => policyOf(p.inputs.policy)!.Statement).filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
+    expect(invoke.flatMap((s: any) => [s.Resource].flat()).map((r: string) => r.replace(/^.*\/\*\//, ""))).toEqual(["GET/token"]);
   });
 
   it("the ALB and the collector trust the token endpoint beside the corporate IdP", () => {

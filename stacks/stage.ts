@@ -120,6 +120,9 @@ export function deployStage(config: StageConfig): StageOutputs {
   }, inInference);
   account.grants.invokeModels({ roleName: userRole.name, key: "developers" });
 
+  // IdC stages with telemetry: collector tokens for IAM callers (IdC users and the cross-account roles).
+  const tokenEndpoint = composeTokenEndpoint(config, stageProviders, account.keyArn, tags);
+
   // ---- Cross-account roles -------------------------------------------------------------------
   const crossAccountRoleArns: Record<string, pulumi.Output<string>> = {};
   for (const x of config.crossAccount.roles) {
@@ -139,11 +142,12 @@ export function deployStage(config: StageConfig): StageOutputs {
     for (const source of sources) {
       for (const roleName of x.sourceRoleNames) role.grantAssumeFrom(`${source.name}-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`, roleName, stageProviders.workload(source.name));
     }
+    // Workloads and CI calling Bedrock through this role may report telemetry as it (GET /token only).
+    tokenEndpoint?.grantInvoke({ roleName: role.role.name, key: `xa-${x.name}` });
     crossAccountRoleArns[x.name] = role.roleArn;
   }
 
   // ---- Areas ---------------------------------------------------------------------------------
-  const tokenEndpoint = composeTokenEndpoint(config, stageProviders, account.keyArn, tags);
   const ctx: StageContext = {
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
     config,

@@ -25,6 +25,8 @@ export function composeTokenEndpoint(config: StageConfig, providers: StageProvid
     audience: TELEMETRY_TOKEN_AUDIENCE,
     ttlSeconds: 3600,
     identityCenterRolePrefix: federation.reservedRoleNamePrefix(idc.permissionSetName),
+    // Workloads and CI calling Bedrock through the cross-account roles report telemetry as those roles.
+    workloadRoleNames: config.crossAccount.roles.map((x) => `${config.namePrefix}-${x.name}`),
     ...(readsDirectory ? { identityStore: { id: idc.identityStoreId, region: idc.ssoRegion, accountId: idc.adminAccount.id } } : {}),
     claimNames: idp.attributeClaims,
     logKmsKeyArn: inferenceKeyArn,

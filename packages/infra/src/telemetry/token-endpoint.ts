@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, allow, awsEnvironment, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
+import { accountRootArn, allow, awsEnvironment, grant, type Grant, type Grantee, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
 import { physicalName } from "../naming";
 import { KMS_KEY_ADMIN_ACTIONS } from "../storage/customer-key";
 import type { FunctionCode } from "../quotas";
@@ -65,9 +65,11 @@ export class TokenEndpoint extends pulumi.ComponentResource {
   readonly api: aws.apigatewayv2.Api;
   readonly keyArn: pulumi.Output<string>;
   readonly functionRoleArn: pulumi.Output<string>;
+  private readonly componentName: string;
 
   constructor(name: string, args: TokenEndpointArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:telemetry:TokenEndpoint", name, {}, opts);
+    this.componentName = name;
     const problems = validateTokenEndpointArgs(args);
     if (problems.length) throw new Error(`TokenEndpoint ${name}: ${problems.join("; ")}`);
     const parent = { parent: this };
@@ -179,6 +181,11 @@ export class TokenEndpoint extends pulumi.ComponentResource {
     this.keyArn = key.arn;
     this.functionRoleArn = execRole.arn;
     this.registerOutputs({ issuerUrl: this.issuerUrl, tokenUrl: this.tokenUrl, jwksUri: this.jwksUri, keyArn: this.keyArn });
+  }
+
+  /** Lets a role of this account (a cross-account workload role) call `GET /token`, as an inline policy. */
+  grantInvoke(grantee: Grantee): Grant {
+    return grant(this, this.componentName, "invoke", grantee, this.invokeStatements());
   }
 
   /** What a caller's identity policy needs (the IdC permission set, a workload role): invoke `GET /token` only. */
