@@ -39,6 +39,8 @@ describe("example stage idc (IAM Identity Center)", () => {
     const inline = run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`);
     expect(inline).toHaveLength(1);
     expect(rules.evaluateRules(inline).find((v) => v.rule === "iam-no-wildcard-actions")!.checked).toBe(1);
+    expect(verdicts.find((v) => v.rule === "idc-permission-set-bounded")!.checked).toBe(1);
+    expect(verdicts.find((v) => v.rule === "apigw-route-authorized")!.checked).toBeGreaterThanOrEqual(4);
   });
 
   it("creates one permission set with the stage's session length, the developer boundary and one assignment per group", () => {
