@@ -46,7 +46,7 @@ describe("unknown keys", () => {
 
   it("a key far from any known one lists the keys of its section", () => {
     const problems = problemsOf("pilot", (c) => (c.federation.zzz = 1));
-    expect(problems).toEqual([expect.stringMatching(/^stage\.federation\.zzz: is not a known key; known keys here: mode, sessionDurationHours; /)]);
+    expect(problems).toEqual([expect.stringMatching(/^stage\.federation\.zzz: is not a known key; known keys here: mode, sessionDurationHours, identityCenter; /)]);
   });
 
   it("free-form maps (tags) accept any key; the removed destinationRegions says what replaced it", () => {

@@ -9,6 +9,8 @@ import type { HelperSettingsFragment, StageContext, StagePart, StageProviders } 
 import { composeDistribution } from "./compose/distribution";
 import { composeQuotas } from "./compose/quotas";
 import { composeTelemetry } from "./compose/telemetry";
+import { composeIdentityCenter, identityCenterUserRole } from "./compose/identity-center";
+import { composeTokenEndpoint } from "./compose/token-endpoint";
 
 /** Stack outputs of a stage. */
 export interface StageOutputs {
@@ -84,7 +86,8 @@ export function deployStage(config: StageConfig): StageOutputs {
     tags,
   }, inInference);
   let userRole: { arn: pulumi.Output<string>; name: pulumi.Output<string> };
-  let federationSettings: pulumi.Input<StageSettings["federation"]>;
+  // Set for IdC stages once the permission set is composed (after the areas).
+  let federationSettings: pulumi.Input<StageSettings["federation"]> | undefined;
   if (config.federation.mode === "cognito-identity-pool") {
     const pool = new federation.CognitoIdentityPoolFederation(`${config.namePrefix}-identity-pool`, {
       issuer: idp.issuer,
@@ -97,6 +100,9 @@ export function deployStage(config: StageConfig): StageOutputs {
     }, inInference);
     userRole = { arn: pool.roleArn, name: pool.roleName };
     federationSettings = pulumi.output({ mode: "cognito-identity-pool" as const, identityPoolId: pool.identityPoolId, identityPoolRegion: config.region, roleArn: pool.roleArn, providerName: pool.providerName });
+  } else if (config.federation.mode === "identity-center") {
+    // The permission set is composed after the areas (its policy names the quota check route); its role is IdC's.
+    userRole = identityCenterUserRole(config);
   } else {
     userRole = { arn: oidc.roleArn!, name: oidc.roleName! };
     federationSettings = pulumi.output({ mode: "direct" as const, roleArn: oidc.roleArn!, sessionDurationSeconds: config.federation.sessionDurationHours * 3600 });
@@ -118,6 +124,9 @@ export function deployStage(config: StageConfig): StageOutputs {
   }, inInference);
   account.grants.invokeModels({ roleName: userRole.name, key: "developers" });
 
+  // IdC stages with telemetry: collector tokens for IAM callers (IdC users and the cross-account roles).
+  const tokenEndpoint = composeTokenEndpoint(config, stageProviders, account.keyArn, tags);
+
   // ---- Cross-account roles -------------------------------------------------------------------
   const crossAccountRoleArns: Record<string, pulumi.Output<string>> = {};
   for (const x of config.crossAccount.roles) {
@@ -138,11 +147,14 @@ export function deployStage(config: StageConfig): StageOutputs {
     for (const source of sources) {
       for (const roleName of x.sourceRoleNames) role.grantAssumeFrom(`${source.name}-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`, roleName, stageProviders.workload(source.name));
     }
+    // Workloads and CI calling Bedrock through this role may report telemetry as it (GET /token only).
+    tokenEndpoint?.grantInvoke({ roleName: role.role.name, key: `xa-${x.name}` });
     crossAccountRoleArns[x.name] = role.roleArn;
   }
 
   // ---- Areas ---------------------------------------------------------------------------------
   const ctx: StageContext = {
+    ...(tokenEndpoint ? { tokenEndpoint } : {}),
     config,
     providers: stageProviders,
     tags,
@@ -162,6 +174,10 @@ export function deployStage(config: StageConfig): StageOutputs {
   parts.billing = composeBilling(ctx, parts);
   parts.distribution = composeDistribution(ctx, parts);
   parts.cicd = composeCicd(ctx, parts);
+  if (config.federation.mode === "identity-center") {
+    const idc = composeIdentityCenter(config, { account, boundary: { name: oidc.boundary!.name, resource: oidc.boundary! }, parts, tags, deployRole, ...(tokenEndpoint ? { tokenEndpoint } : {}) });
+    federationSettings = idc.settings;
+  }
 
   // ---- Helper settings -----------------------------------------------------------------------
   const teamSettings: pulumi.Output<TeamSettings[]> = pulumi.output(
@@ -174,7 +190,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   const systemModel = (id: string) => inference.profileId(id, config.models.crossRegion);
   const redirectHost = idp.redirectHost ?? (idp.kind === "cognito-user-pool" ? "localhost" : undefined);
   const helperSettings = pulumi
-    .all([federationSettings, teamSettings, pulumi.all(fragments)])
+    .all([federationSettings!, teamSettings, pulumi.all(fragments)])
     .apply(([fed, teams, frags]) =>
       parseStageSettings(
         {

@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { federation } from "@ccb/infra";
+import type { federation, telemetry } from "@ccb/infra";
 import type { StageSettings } from "@ccb/contracts";
 import type { StageConfig } from "../config/stage-config";
 
@@ -36,6 +36,8 @@ export interface StageContext {
   readonly teamProfiles?: Readonly<Record<string, Readonly<Partial<Record<"primary" | "fast" | "opus", pulumi.Output<string>>>>>>;
   /** Names of the inference account's CloudWatch alarms (throttles, errors, latency, volume): the dashboard shows their state. */
   readonly alarmNames?: readonly pulumi.Output<string>[];
+  /** IAM Identity Center stages with telemetry: collector tokens for IAM callers (a second trusted issuer). */
+  readonly tokenEndpoint?: telemetry.TokenEndpoint;
   /** Where Bedrock writes model invocation logs, when logging is on. */
   readonly invocationLogs?: {
     readonly bucketName: pulumi.Output<string>;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { quotas } from "@ccb/infra";
+import { federation, quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 import { lambdaCode } from "./lambda-code";
 
@@ -55,8 +55,11 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
   // by the IdP, or mapped by the Cognito pool). Never by the role session name: the caller of
   // AssumeRoleWithWebIdentity chooses it, so a blocked user could mint a session under another name.
   const serverSideBlock = cfg.mode === "block" && cfg.serverSideBlock;
-  const emailTag = cognito ? "email" : idp.emailSessionTag;
-  if (serverSideBlock && !emailTag) {
+  // IAM Identity Center names every session after the user (its user name); the caller cannot choose it,
+  // so IdC stages key the block on the session name (aws:userid) and attach the denies to the permission set.
+  const idc = stage.federation.mode === "identity-center";
+  const emailTag = cognito ? "email" : idc ? undefined : idp.emailSessionTag;
+  if (serverSideBlock && !emailTag && !idc) {
     throw new Error("stage.identityProvider.emailSessionTag: required for the server-side quota block in direct federation (the role session name is chosen by the caller of AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped); map the email as a session tag at the IdP and set it");
   }
 
@@ -94,6 +97,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
         : {}),
     },
     ...(serverSideBlock && emailTag ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: { principalTag: emailTag } } } : {}),
+    ...(serverSideBlock && idc ? { block: { policyCount: cfg.blockPolicyCount, key: "session-name" as const } } : {}),
     checkApi: {
       authorization: cfg.check.authorization,
       // The authorizer compares `iss` exactly (Auth0's ends with a slash).
@@ -102,6 +106,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
       ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
       missingIdentity: cfg.check.missingIdentity,
+      ...(idc ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter!.permissionSetName) } : {}),
       throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
       reservedConcurrency: cfg.check.reservedConcurrency,
     },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { inference, telemetry } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 import { lambdaCode } from "./lambda-code";
+import { IAM_ISSUER_KEY, TELEMETRY_TOKEN_AUDIENCE } from "./token-endpoint";
 
 /**
  * What the telemetry area hands to the areas composed after it: the collector's EMF log group (analytics
@@ -44,6 +45,8 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     audienceFormat: cfg.audienceFormat,
     emailClaim: idp.emailClaim,
     attributeClaims: idp.attributeClaims,
+    // IAM Identity Center stages: the token endpoint's tokens too (IdC users have no id_token).
+    ...(ctx.tokenEndpoint ? { additionalIssuers: [{ key: IAM_ISSUER_KEY, issuerUrl: ctx.tokenEndpoint.issuerUrl, jwksUri: ctx.tokenEndpoint.jwksUri, audience: TELEMETRY_TOKEN_AUDIENCE, usernameClaim: "sub" }] } : {}),
     network: cfg.network.existing
       ? { existing: cfg.network.existing }
       : { ...(cfg.network.cidrBlock ? { cidrBlock: cfg.network.cidrBlock } : {}), natGateways: cfg.network.natGateways, logsEndpoint: cfg.network.logsEndpoint },
@@ -103,7 +106,7 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     quotaTelemetrySource: { namespace: service.namespaces.collector, ...telemetry.metrics.PER_USER_TOKENS },
     // Only HTTP protocols carry otelHeadersHelper headers (the bearer token the ALB and collector check).
     // Without the events pipeline the collector answers 404 on /v1/logs: the helper then turns the logs exporter off.
-    helper: pulumi.output({ telemetry: { endpoint: service.endpoint, protocol: "http/protobuf" as const, events: service.eventsLogGroupName !== undefined } }),
+    helper: pulumi.output({ telemetry: { endpoint: service.endpoint, protocol: "http/protobuf" as const, events: service.eventsLogGroupName !== undefined, ...(ctx.tokenEndpoint ? { tokenUrl: ctx.tokenEndpoint.tokenUrl } : {}) } }),
     outputs: {
       telemetryEndpoint: service.endpoint,
       telemetryLoadBalancerDnsName: service.loadBalancerDnsName,

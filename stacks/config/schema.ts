@@ -95,8 +95,20 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     }),
   }),
   federation: map("how developers get AWS credentials", {
-    mode: v("direct | cognito-identity-pool", "IAM OIDC provider (direct) or a Cognito identity pool", { default: "direct" }),
-    sessionDurationHours: v("number", "longest developer session, 1–12 hours", { default: "8", pilotProd: "pilot: 8; prod: 12 (one login a day)" }),
+    mode: v("direct | cognito-identity-pool | identity-center", "IAM OIDC provider (direct), a Cognito identity pool, or an IAM Identity Center permission set (docs/identity-center.md)", { default: "direct" }),
+    sessionDurationHours: v("number", "longest developer session, 1–12 hours (the role's maximum or the permission set's session duration)", { default: "8", pilotProd: "pilot: 8; prod: 12 (one login a day)" }),
+    identityCenter: map("IAM Identity Center (mode: identity-center only)", {
+      instanceArn: v("IdC instance ARN", "arn:aws:sso:::instance/ssoins-…"),
+      identityStoreId: v("string", "the instance's identity store (d-…); user attributes for telemetry come from it"),
+      startUrl: v("https URL", "the AWS access portal URL the helper's sso-session signs in at"),
+      ssoRegion: v("AWS Region", "Region of the IdC instance"),
+      groupIds: v("string[]", "identity store group ids assigned the permission set in the inference account (at least one)"),
+      permissionSetName: v("string", "name of the permission set (1–32 characters); IdC's role is AWSReservedSSO_<name>_<hash>", { default: "ClaudeCode-<stage>" }),
+      adminAccount: map("the IdC management or delegated administrator account, where the permission set lives; default: the inference account", {
+        id: v("string (12 digits, quoted)", "the account id"),
+        deployRoleArn: v("role ARN", "role Pulumi assumes there"),
+      }),
+    }),
   }),
   models: map("the Claude models of the stage", {
     primary: v("Bedrock model id", "the default model"),

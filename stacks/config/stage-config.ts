@@ -7,8 +7,10 @@ import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
 import { REDIRECT_HOSTS, type RedirectHost } from "@ccb/contracts";
 import { AWS_REGIONS, isAwsRegion } from "./regions";
+import { identityCenterChecks } from "./identity-center-checks";
 import { checkKnownKeys } from "./schema";
 import { nearest } from "./suggest";
+import { parseIdentityCenterConfig, type IdentityCenterConfig } from "./identity-center";
 
 /**
  * The one typed configuration of a stage. Everything that differs between pilot and prod is here;
@@ -87,8 +89,10 @@ export interface StageConfig {
     readonly attributeClaims: { readonly department?: string; readonly team?: string; readonly costCenter?: string };
   };
   readonly federation: {
-    readonly mode: "direct" | "cognito-identity-pool";
+    readonly mode: "direct" | "cognito-identity-pool" | "identity-center";
     readonly sessionDurationHours: number;
+    /** With `mode: identity-center`: the IdC instance, groups and permission set. */
+    readonly identityCenter?: IdentityCenterConfig;
   };
   readonly models: {
     readonly primary: string;
@@ -225,7 +229,9 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
   const emailSessionTag = idp?.optStr("emailSessionTag", { pattern: /^[A-Za-z0-9_.:/=+@-]{1,128}$/, hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email" });
 
   const fed = r.child("federation", false);
-  const mode = fed?.oneOf("mode", ["direct", "cognito-identity-pool"] as const, "direct") ?? "direct";
+  const mode = fed?.oneOf("mode", ["direct", "cognito-identity-pool", "identity-center"] as const, "direct") ?? "direct";
+  const identityCenter = mode === "identity-center" ? parseIdentityCenterConfig(fed!.child("identityCenter"), stageName, inferenceAccount) : undefined;
+  if (mode !== "identity-center" && fed?.has("identityCenter")) p.add(fed.key("identityCenter"), "applies to federation.mode: identity-center only; set the mode or remove the section");
   const existingProviderArn = idp?.has("existingProviderArn") ? idp.str("existingProviderArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/.+$/, hint: "an IAM OIDC provider ARN" }) : undefined;
   if (existingProviderArn && inferenceAccount.id && /:iam::\d{12}:/.test(existingProviderArn) && existingProviderArn.split(":")[4] !== inferenceAccount.id) {
     p.add(idp!.key("existingProviderArn"), `is in account ${existingProviderArn.split(":")[4]}, but the user role is created in the inference account ${inferenceAccount.id}; a role can trust only its own account's OIDC provider: use that account's provider ARN or remove the key to create one`);
@@ -323,7 +329,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
         ...(attributeClaims?.has("costCenter") ? { costCenter: attributeClaims.str("costCenter") } : {}),
       },
     },
-    federation: { mode, sessionDurationHours },
+    federation: { mode, sessionDurationHours, ...(identityCenter ? { identityCenter } : {}) },
     models: { primary, fast, ...(opus ? { opus } : {}), crossRegion },
     teams,
     inference: {
@@ -373,6 +379,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
 function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
   const { quotas: q, telemetry: t, cicd: ci, distribution: d, identityProvider: idp } = config;
   const cognito = config.federation.mode === "cognito-identity-pool";
+  identityCenterChecks(config, p);
 
   // A Cognito identity pool sets the email principal tag only when the token has the email claim, and the
   // pool role's trust does not require the tag: a token without the claim would get a session that the

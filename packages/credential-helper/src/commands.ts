@@ -100,12 +100,15 @@ export async function status(d: Deps, s: StageSettings, source: string): Promise
   if (s.federation.mode === "identity-center") {
     const { roleIdentity } = await import("./idc.js");
     const who = await roleIdentity(d, s);
+    // The signed /check (at most every 15 minutes): the helper does not issue IdC credentials, so this is where the user sees the answer.
+    const q = who ? ((await (await import("./quota/idc-quota.js")).recheckIdcQuota(d, s)) ?? quota) : quota;
     return {
       ...base,
       signedIn: who !== undefined,
       ...(who ? { email: who.email ?? who.name, principal: who.arn } : {}),
       refreshToken: false,
       credentialsValid: who !== undefined,
+      ...(q ? { quota: { outcome: q.outcome, checkedAt: new Date(q.checkedAt).toISOString(), ...(q.reason ? { reason: q.reason } : {}), ...(q.usage ? { usage: q.usage } : {}) } } : {}),
     };
   }
   return {

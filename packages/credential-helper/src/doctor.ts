@@ -27,6 +27,7 @@ export async function doctor(d: Deps, s: StageSettings, source: string, options:
     ...(idp ? await identityProviderChecks(d, s) : []),
     ...(idp ? [await teamTagCheck(d, s)].filter((c): c is Check => c !== undefined) : []),
     ...(idp ? [await signInPortCheck(s)] : []),
+    ...(idp ? [] : await (await import("./idc-doctor.js")).identityCenterChecks(d, s)),
     ...(await helperVersionCheck(d, s)),
     await helperHomeCheck(d),
     ...(await cachePermissionsCheck(d, s)),

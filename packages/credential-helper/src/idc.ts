@@ -37,7 +37,7 @@ export function identityFromArn(arn: string): { name: string; email?: string } |
 const isRole = (v: unknown): v is RoleIdentity =>
   typeof v === "object" && v !== null && typeof (v as RoleIdentity).arn === "string" && typeof (v as RoleIdentity).checkedAt === "number";
 
-const sdkLookup: CallerIdentityLookup = async (profile, region) => {
+export const sdkLookup: CallerIdentityLookup = async (profile, region) => {
   const { STSClient, GetCallerIdentityCommand } = await sts();
   const client = new STSClient({ region, profile, maxAttempts: 2 });
   try {

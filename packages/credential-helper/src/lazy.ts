@@ -30,3 +30,12 @@ export async function network(): Promise<typeof import("./heavy-network.js")> {
 export async function bedrock(): Promise<typeof import("@aws-sdk/client-bedrock-runtime")> {
   return import("@aws-sdk/client-bedrock-runtime");
 }
+
+/** The AWS SDK's SigV4 signer and SHA-256 (IAM-authorised calls of IAM Identity Center stages). */
+export async function sigv4(): Promise<{
+  SignatureV4: typeof import("@smithy/signature-v4").SignatureV4;
+  Sha256: typeof import("@smithy/core/checksum").Sha256;
+}> {
+  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import("@smithy/signature-v4"), import("@smithy/core/checksum")]);
+  return { SignatureV4, Sha256 };
+}

@@ -14,8 +14,8 @@ export async function otelHeaders(d: Deps, settings: StageSettings): Promise<Rec
   if (settings.federation.mode === "identity-center") {
     // No id_token on this path, hence no bearer token: attribution from the role session only.
     const { roleIdentity } = await import("./idc.js");
-    const who = await roleIdentity(d, settings);
-    return who ? { "x-user-email": who.email ?? who.name } : {};
+    const { idcOtelHeaders } = await import("./telemetry/idc-token.js");
+    return idcOtelHeaders(d, settings, roleIdentity, refreshBeforeMs(d.env));
   }
   const cache = new StageCache(d, settings.stage);
   const warm = await warmHeaders({ now: d.now, env: d.env, cache }, settings);

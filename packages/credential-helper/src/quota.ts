@@ -24,12 +24,22 @@ type QuotaDeps = Pick<Deps, "fetch" | "now" | "log" | "env">;
 
 /** Returns the state to remember; throws `ERR_QUOTA_BLOCKED` or (fail-closed) `ERR_QUOTA_UNAVAILABLE`. */
 export async function checkQuota(d: QuotaDeps, quota: QuotaSettings, idToken: string): Promise<QuotaState> {
+  return checkQuotaWith(d, quota, async () => ({ authorization: `Bearer ${idToken}`, accept: "application/json" }));
+}
+
+/**
+ * The check with the request's headers from `authenticate` (a bearer token, or a SigV4 signature for
+ * IAM Identity Center stages). A failure of `authenticate` counts as "unavailable", like the network.
+ */
+export async function checkQuotaWith(d: QuotaDeps, quota: QuotaSettings, authenticate: () => Promise<Record<string, string>>): Promise<QuotaState> {
   let problem: string;
   try {
     d.log.debug("quota", "check", { url: quota.checkUrl });
+    // fetch sets Host itself (to the URL's host, the value that was signed).
+    const { host: _host, ...headers } = await authenticate();
     const res = await d.fetch(quota.checkUrl, {
       method: "GET",
-      headers: { authorization: `Bearer ${idToken}`, accept: "application/json" },
+      headers,
       signal: AbortSignal.timeout(quota.timeoutMs),
     });
     if (res.status === 200) {

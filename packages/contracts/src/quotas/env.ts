@@ -34,6 +34,8 @@ export const QUOTA_ENV = {
   groupsClaims: "GROUPS_CLAIMS",
   departmentClaim: "DEPARTMENT_CLAIM",
   missingIdentity: "MISSING_IDENTITY",
+  /** IAM Identity Center stages: the IAM route accepts only sessions of roles with this name prefix. */
+  iamCallerRolePrefix: "IAM_CALLER_ROLE_PREFIX",
 } as const;
 
 /** The namespace of the metrics the aggregation publishes about itself (and the alarms watch). */
@@ -155,7 +157,7 @@ function common(env: Env): QuotaCommonEnv {
 }
 
 export interface QuotaCheckEnv extends QuotaCommonEnv {
-  readonly claims: { readonly emailClaim: string; readonly groupsClaims: string[]; readonly departmentClaim?: string };
+  readonly claims: { readonly emailClaim: string; readonly groupsClaims: string[]; readonly departmentClaim?: string; readonly iamRolePrefix?: string };
   readonly missingIdentity: MissingIdentity;
 }
 
@@ -170,6 +172,7 @@ export function parseQuotaCheckEnv(env: Env): QuotaCheckEnv {
       emailClaim: env[E.emailClaim] || "email",
       groupsClaims: (env[E.groupsClaims] || "groups,cognito:groups").split(",").map((s) => s.trim()).filter(Boolean),
       ...(env[E.departmentClaim] ? { departmentClaim: env[E.departmentClaim]! } : {}),
+      ...(env[E.iamCallerRolePrefix] ? { iamRolePrefix: env[E.iamCallerRolePrefix]! } : {}),
     },
     missingIdentity: missing,
   };

@@ -68,6 +68,7 @@ describe("parseStageSettings", () => {
     ["team without models", (s: any) => delete s.teams[0].models, "$.teams[0].models"],
     ["quota fail mode typo", (s: any) => (s.quota.failMode = "opened"), "$.quota.failMode"],
     ["telemetry events as a string", (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: "false" }), "$.telemetry.events"],
+    ["a plain-http telemetry token URL", (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", tokenUrl: "http://abc.execute-api.us-east-1.amazonaws.com/token" }), "$.telemetry.tokenUrl"],
     ["future schema version", (s: any) => (s.schemaVersion = 2), "$.schemaVersion"],
   ])("rejects %s and names the key", (_label, mutate, path) => {
     const s = clone();

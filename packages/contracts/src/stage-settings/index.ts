@@ -100,6 +100,11 @@ export interface TelemetrySettings {
    * `OTEL_LOGS_EXPORTER=none`. Absent means true (settings built before this field).
    */
   readonly events?: boolean;
+  /**
+   * The token endpoint of IAM Identity Center stages: `GET` signed with SigV4 returns a short-lived JWT
+   * for the collector (`{"token", "expiresAt"}`), since IdC users have no id_token. Absent elsewhere.
+   */
+  readonly tokenUrl?: string;
 }
 
 export interface QuotaSettings {
@@ -308,6 +313,7 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
       c.httpsUrl(t, "endpoint", "$.telemetry", loop);
       if (t.protocol !== "http/protobuf" && t.protocol !== "http/json") c.fail("$.telemetry.protocol", "must be http/protobuf or http/json");
       if (t.events !== undefined && typeof t.events !== "boolean") c.fail("$.telemetry.events", `must be true or false (got ${JSON.stringify(t.events)})`);
+      if (t.tokenUrl !== undefined) c.httpsUrl(t, "tokenUrl", "$.telemetry", loop);
     }
   }
   if (input.quota !== undefined) {

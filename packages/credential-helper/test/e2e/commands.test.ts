@@ -219,4 +219,48 @@ describe("IAM Identity Center stage", () => {
     const cp = await runHelper(["credential-process"], env);
     expect(cp.code).toBe(60);
   });
+
+  it("signs the quota check and the token request with the SSO session's credentials; otel-headers caches the collector token", async () => {
+    const { createHash } = await import("node:crypto");
+    const { mkdirSync } = await import("node:fs");
+    const { startSigV4StandIn } = await import("../sigv4-stand-in.js");
+    const home = tempHome("cmd");
+    let tokens = 0;
+    const known = () => w.sts.issued.filter((c) => c.secretAccessKey).map((c) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken!, arn: c.arn }));
+    const region = String(w.settings({}).region);
+    // The check API and the token endpoint as API Gateway's AWS_IAM routes: the caller is whoever signed.
+    const api = await startSigV4StandIn(known, (arn, path) => {
+      const user = arn.split("/").pop()!;
+      if (path === "/check") return { status: 200, body: { allowed: true, usage: { user } } };
+      tokens++;
+      return { status: 200, body: { token: `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: user })).toString("base64url")}.c2ln`, expiresAt: Math.floor(Date.now() / 1000) + 3600, email: user } };
+    }, { region });
+    try {
+      const settings = w.settings({
+        federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "us-east-1", accountId: "333333333333", roleName: "ClaudeCode" },
+        quota: { checkUrl: `${api.url}/check`, failMode: "open", timeoutMs: 5000 },
+        telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", tokenUrl: `${api.url}/token` },
+      });
+      const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint, AWS_ENDPOINT_URL_SSO: w.sts.endpoint });
+      expect((await runHelper(["setup", "--settings", writeSettings(home, settings)], env)).code).toBe(0);
+      const cacheDir = join(home, ".aws", "sso", "cache");
+      mkdirSync(cacheDir, { recursive: true });
+      const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
+      writeFileSync(join(cacheDir, `${key}.json`), JSON.stringify({ accessToken: "e2e-sso-access-token", expiresAt: new Date(Date.now() + 3600_000).toISOString(), region: "us-east-1", startUrl: "https://acme.awsapps.com/start" }));
+
+      const first = await runHelper(["otel-headers"], env);
+      expect(first.code, first.stderr).toBe(0);
+      const headers = JSON.parse(first.stdout);
+      expect(headers).toMatchObject({ "x-ccb-token-issuer": "iam", "x-user-email": "alice@example.com" });
+      expect(headers.Authorization).toMatch(/^Bearer eyJ/);
+      expect(JSON.parse(await runHelper(["otel-headers"], env).then((r) => r.stdout))).toEqual(headers);
+      expect(tokens).toBe(1);
+      const status = JSON.parse((await runHelper(["status", "--json"], env)).stdout);
+      expect(status.quota).toMatchObject({ outcome: "allowed", usage: { user: "alice@example.com" } });
+      expect(api.seen.rejected).toEqual([]);
+      expect(api.seen.verified).toBeGreaterThanOrEqual(2);
+    } finally {
+      await api.close();
+    }
+  });
 });

@@ -6,3 +6,5 @@ export type { AccessRestriction, OidcFederationArgs } from "./oidc-federation";
 export { CognitoIdentityPoolFederation } from "./cognito-identity-pool";
 export type { CognitoIdentityPoolFederationArgs } from "./cognito-identity-pool";
 export { DEVELOPER_BOUNDARY_ACTIONS, developerBoundaryName, developerBoundaryPolicy, developerBoundaryStatements } from "./developer-boundary";
+export { IdentityCenterAccess, reservedRoleNamePrefix, validateIdentityCenterAccessArgs } from "./identity-center";
+export type { IdentityCenterAccessArgs } from "./identity-center";

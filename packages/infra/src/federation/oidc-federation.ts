@@ -80,6 +80,8 @@ export class OidcFederation extends pulumi.ComponentResource {
   readonly roleName?: pulumi.Output<string>;
   /** The developer permissions boundary, when `boundaryNamePrefix` was given. */
   readonly boundaryArn?: pulumi.Output<string>;
+  /** The boundary policy itself (an IdC permission set references it by name). */
+  readonly boundary?: aws.iam.Policy;
 
   constructor(name: string, args: OidcFederationArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:federation:OidcFederation", name, {}, opts);
@@ -98,7 +100,8 @@ export class OidcFederation extends pulumi.ComponentResource {
     }
 
     if (args.boundaryNamePrefix !== undefined) {
-      this.boundaryArn = developerBoundaryPolicy(this, name, args.boundaryNamePrefix, args.tags).arn;
+      this.boundary = developerBoundaryPolicy(this, name, args.boundaryNamePrefix, args.tags);
+      this.boundaryArn = this.boundary.arn;
     }
 
     if (args.createRole ?? true) {

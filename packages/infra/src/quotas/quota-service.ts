@@ -80,7 +80,10 @@ export interface InvocationLogsSource {
   readonly bucketArn: pulumi.Input<string>;
   /** Key prefix of the logging configuration's S3 destination (`""` when none). */
   readonly keyPrefix: string;
-  /** Only calls through this role count (the federated developer role). */
+  /**
+   * Only calls through this role count (the federated developer role). A name ending in `*` is a prefix:
+   * `AWSReservedSSO_<permission set>_*` for the role IAM Identity Center provisions.
+   */
   readonly roleName: pulumi.Input<string>;
 }
 
@@ -109,7 +112,12 @@ export interface QuotaServiceArgs {
    * `key` is how a blocked user's sessions are recognised: the role session name (`aws:userid`,
    * direct federation) or a principal tag carrying the email (Cognito identity pools).
    */
-  readonly block?: { readonly roleName: pulumi.Input<string>; readonly policyCount: number; readonly key: "session-name" | { readonly principalTag: string } };
+  readonly block?: {
+    /** Role the deny policies are attached to; absent when the caller attaches them itself (an IdC permission set references them by name). */
+    readonly roleName?: pulumi.Input<string>;
+    readonly policyCount: number;
+    readonly key: "session-name" | { readonly principalTag: string };
+  };
   readonly checkApi: {
     readonly authorization: "jwt" | "iam";
     /** JWT: the stage's issuer URL exactly as in the token's `iss`. */
@@ -121,6 +129,8 @@ export interface QuotaServiceArgs {
     readonly departmentClaim?: string;
     /** A token without an email claim: refuse (`block`) or let through unmetered (`allow`). */
     readonly missingIdentity: "allow" | "block";
+    /** IAM: only sessions of roles with this name prefix (the IdC permission set's `AWSReservedSSO_<set>_`) are users. */
+    readonly iamRolePrefix?: string;
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
     readonly reservedConcurrency: number;
   };
@@ -176,6 +186,8 @@ export class QuotaService extends pulumi.ComponentResource {
   readonly api: aws.apigatewayv2.Api;
   readonly checkUrl: pulumi.Output<string>;
   readonly blockPolicyArns: pulumi.Output<string>[];
+  /** The deny policies themselves (their names, for a permission set's customer managed references). */
+  readonly blockPolicies: aws.iam.Policy[];
   readonly alarmNames: pulumi.Output<string>[] = [];
   readonly grants: {
     /** Read usage records (dashboards, support). */
@@ -231,6 +243,7 @@ export class QuotaService extends pulumi.ComponentResource {
 
     // ---- Block policies -------------------------------------------------------------------------
     this.blockPolicyArns = [];
+    this.blockPolicies = [];
     if (args.block) {
       for (let i = 0; i < args.block.policyCount; i++) {
         const policy = new aws.iam.Policy(`${name}-block-${i}`, {
@@ -239,8 +252,9 @@ export class QuotaService extends pulumi.ComponentResource {
           policy: emptyBlockDocument(args.block.key),
           tags,
         }, { parent: this, ignoreChanges: ["policy"] });
-        new aws.iam.RolePolicyAttachment(`${name}-block-${i}`, { role: args.block.roleName, policyArn: policy.arn }, parent);
+        if (args.block.roleName !== undefined) new aws.iam.RolePolicyAttachment(`${name}-block-${i}`, { role: args.block.roleName, policyArn: policy.arn }, parent);
         this.blockPolicyArns.push(policy.arn);
+        this.blockPolicies.push(policy);
       }
     }
 
@@ -376,6 +390,7 @@ export class QuotaService extends pulumi.ComponentResource {
         [Q.groupsClaims]: args.checkApi.groupsClaims.join(","),
         ...(args.checkApi.departmentClaim ? { [Q.departmentClaim]: args.checkApi.departmentClaim } : {}),
         [Q.missingIdentity]: args.checkApi.missingIdentity,
+        ...(args.checkApi.iamRolePrefix ? { [Q.iamCallerRolePrefix]: args.checkApi.iamRolePrefix } : {}),
       },
       statements: [
         allow(USAGE_READ_ACTIONS, [this.usageTable.arn], { sid: "ReadUsage" }),

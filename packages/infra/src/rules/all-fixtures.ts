@@ -6,6 +6,7 @@ import { IAM_FIXTURES } from "./iam-rules.fixtures";
 import { QUOTAS_FIXTURES } from "./quotas-rules.fixtures";
 import { TELEMETRY_FIXTURES } from "./telemetry-rules.fixtures";
 import { CICD_FIXTURES } from "./cicd-rules.fixtures";
+import { IDENTITY_CENTER_FIXTURES } from "./identity-center-rules.fixtures";
 
 /** Fixtures of every area; each area keeps its map in `<area>-rules.fixtures.ts`. */
 export const ALL_FIXTURES: Record<string, RuleFixture> = {
@@ -16,4 +17,5 @@ export const ALL_FIXTURES: Record<string, RuleFixture> = {
   ...ANALYTICS_FIXTURES,
   ...DISTRIBUTION_FIXTURES,
   ...CICD_FIXTURES,
+  ...IDENTITY_CENTER_FIXTURES,
 };

@@ -9,6 +9,6 @@ export const DATA_FIXTURES: Record<string, RuleFixture> = {  "s3-block-public-ac
     good: [res("aws:dynamodb/table:Table", "t", { pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true } })],
     bad: [res("aws:dynamodb/table:Table", "t", { pointInTimeRecovery: { enabled: false } })],
     expect: /point-in-time/,
-  },  "sns-encrypted": { good: [res("aws:sns/topic:Topic", "t", { kmsMasterKeyId: "alias/aws/sns" })], bad: [res("aws:sns/topic:Topic", "t", {})], expect: /kmsMasterKeyId/ },  "kms-key-rotation": { good: [res("aws:kms/key:Key", "k", { enableKeyRotation: true })], bad: [res("aws:kms/key:Key", "k", {})], expect: /enableKeyRotation/ },
+  },  "sns-encrypted": { good: [res("aws:sns/topic:Topic", "t", { kmsMasterKeyId: "alias/aws/sns" })], bad: [res("aws:sns/topic:Topic", "t", {})], expect: /kmsMasterKeyId/ },  "kms-key-rotation": { good: [res("aws:kms/key:Key", "k", { enableKeyRotation: true }), res("aws:kms/key:Key", "signing", { keyUsage: "SIGN_VERIFY", customerMasterKeySpec: "ECC_NIST_P256", enableKeyRotation: false })], bad: [res("aws:kms/key:Key", "k", {}), res("aws:kms/key:Key", "enc", { keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT", enableKeyRotation: false })], expect: /enableKeyRotation/ },
 
 };

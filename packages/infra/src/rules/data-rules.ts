@@ -91,9 +91,12 @@ export const snsEncrypted: SecurityRule = {
 
 export const kmsRotation: SecurityRule = {
   id: "kms-key-rotation",
-  description: "Customer managed KMS keys rotate",
+  description: "Customer managed KMS keys rotate (asymmetric signing keys, which KMS cannot rotate, are replaced instead)",
   types: ["aws:kms/key:Key"],
   check(r) {
+    // KMS rotates symmetric keys only; an asymmetric signing key is rotated by replacing it (new key id, new kid).
+    const spec = String(r.inputs.customerMasterKeySpec ?? r.inputs.keySpec ?? "SYMMETRIC_DEFAULT");
+    if (r.inputs.keyUsage === "SIGN_VERIFY" && /^(ECC_|RSA_)/.test(spec)) return [];
     return r.inputs.enableKeyRotation === true ? [] : ["enableKeyRotation is not true"];
   },
 };

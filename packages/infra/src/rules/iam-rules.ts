@@ -19,6 +19,7 @@ const POLICY_INPUTS: Record<string, string[]> = {
   "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": ["policyDocument"],
   "aws:sqs/queuePolicy:QueuePolicy": ["policy"],
   "aws:lambda/permission:Permission": [],
+  "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": ["inlinePolicy"],
 };
 
 /** Statements of every policy document the resource carries. */

@@ -10,13 +10,14 @@ import { DISTRIBUTION_RULES } from "./distribution-rules";
 import { QUOTAS_RULES } from "./quotas-rules";
 import { TELEMETRY_RULES } from "./telemetry-rules";
 import { CICD_RULES } from "./cicd-rules";
+import { IDENTITY_CENTER_RULES } from "./identity-center-rules";
 import type { Finding, RuleVerdict, SecurityRule } from "./types";
 
 export type { Finding, RuleVerdict, SecurityRule } from "./types";
 export { statementsOf } from "./iam-rules";
 
 /** Every rule, in a stable order. Each area's rules live in `<area>-rules.ts` and are listed here. */
-const registry: readonly SecurityRule[] = [...IAM_RULES, ...DATA_RULES, ...TELEMETRY_RULES, ...QUOTAS_RULES, ...ANALYTICS_RULES, ...DISTRIBUTION_RULES, ...CICD_RULES];
+const registry: readonly SecurityRule[] = [...IAM_RULES, ...DATA_RULES, ...TELEMETRY_RULES, ...QUOTAS_RULES, ...ANALYTICS_RULES, ...DISTRIBUTION_RULES, ...CICD_RULES, ...IDENTITY_CENTER_RULES];
 
 const duplicate = registry.find((r, i) => registry.findIndex((x) => x.id === r.id) !== i);
 if (duplicate) throw new Error(`security rule id ${duplicate.id} is defined twice`);

@@ -7,8 +7,11 @@ const stage = (inputs: Record<string, any>) => res("aws:apigatewayv2/stage:Stage
 /** One compliant and one non-compliant fixture per quotas rule. */
 export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {
   "apigw-route-authorized": {
-    good: [res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check", authorizationType: "JWT", authorizerId: "auth-id" })],
-    bad: [res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check" })],
+    good: [
+      res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check", authorizationType: "JWT", authorizerId: "auth-id" }),
+      res("aws:apigatewayv2/route:Route", "jwks", { routeKey: "GET /.well-known/jwks.json", authorizationType: "NONE" }),
+    ],
+    bad: [res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check" }), res("aws:apigatewayv2/route:Route", "wk", { routeKey: "GET /.well-known/{proxy+}", authorizationType: "NONE" })],
     expect: /GET \/check has authorizationType NONE/,
   },
   "apigw-stage-logged-throttled": {

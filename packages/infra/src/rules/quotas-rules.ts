@@ -6,14 +6,22 @@ const STAGE = "aws:apigatewayv2/stage:Stage";
 const FUNCTION = "aws:lambda/function:Function";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
+/**
+ * Public metadata a token issuer must serve to verifiers that hold no AWS credentials (the ALB and the
+ * collector): its public keys and discovery document. Read-only, no secret, grants nothing. Only these
+ * exact GET routes may skip authentication.
+ */
+export const PUBLIC_ISSUER_METADATA_ROUTES = ["GET /.well-known/jwks.json", "GET /.well-known/openid-configuration"] as const;
+
 /** Every API Gateway route authenticates its caller: JWT (with an authorizer), IAM, or a custom authorizer. */
 export const apiRoutesAuthorized: SecurityRule = {
   id: "apigw-route-authorized",
-  description: "API Gateway routes require a JWT authorizer, IAM (SigV4) or a custom authorizer; no unauthenticated endpoints",
+  description: "API Gateway routes require a JWT authorizer, IAM (SigV4) or a custom authorizer; no unauthenticated endpoints but a token issuer's public keys and discovery document",
   types: [ROUTE],
   check(r) {
     const type = String(r.inputs.authorizationType ?? "NONE");
     if (type === "AWS_IAM") return [];
+    if (type === "NONE" && (PUBLIC_ISSUER_METADATA_ROUTES as readonly string[]).includes(String(r.inputs.routeKey))) return [];
     if ((type === "JWT" || type === "CUSTOM") && r.inputs.authorizerId) return [];
     if (type === "JWT" || type === "CUSTOM") return [`route ${r.inputs.routeKey} uses ${type} authorization without an authorizerId`];
     return [`route ${r.inputs.routeKey} has authorizationType ${type}: anyone on the internet can call it`];

@@ -31,8 +31,8 @@ export const TELEMETRY_FIXTURES: Record<string, RuleFixture> = {
     expect: /uses HTTP[\s\S]*ELBSecurityPolicy-2016-08 is not one of/,
   },
   "alb-listener-jwt-validation": {
-    good: [listener({})],
-    bad: [listener({ defaultActions: [forward] }), listener({ defaultActions: [jwt([]), forward] })],
+    good: [listener({}), res("aws:lb/listenerRule:ListenerRule", "iam-issuer", { actions: [jwt(), forward] })],
+    bad: [listener({ defaultActions: [forward] }), listener({ defaultActions: [jwt([]), forward] }), res("aws:lb/listenerRule:ListenerRule", "bypass", { actions: [forward] })],
     expect: /without a jwt-validation[\s\S]*does not pin the audience/,
   },
   "alb-drop-invalid-headers": {

@@ -39,9 +39,9 @@ export const listenerHttpsOnly: SecurityRule = {
 export const listenerValidatesJwt: SecurityRule = {
   id: "alb-listener-jwt-validation",
   description: "Listeners that forward to targets first validate the caller's JWT (issuer, JWKS, audience) or authenticate the user",
-  types: [LISTENER],
+  types: [LISTENER, "aws:lb/listenerRule:ListenerRule"],
   check(r) {
-    const actions = asList<any>(r.inputs.defaultActions).slice().sort((a, b) => Number(a?.order ?? 0) - Number(b?.order ?? 0));
+    const actions = asList<any>(r.inputs.defaultActions ?? r.inputs.actions).slice().sort((a, b) => Number(a?.order ?? 0) - Number(b?.order ?? 0));
     const forwardAt = actions.findIndex((a) => a?.type === "forward");
     if (forwardAt < 0) return [];
     const before = actions.slice(0, forwardAt);

@@ -40,6 +40,11 @@ export interface CollectorConfigOptions {
   readonly bucket: string;
   /** Container memory (MiB) the limiter keeps the collector under. */
   readonly memoryMiB: number;
+  /**
+   * Further issuers the collector trusts beside the corporate IdP: the stage's token endpoint for IAM
+   * callers (IAM Identity Center users, workloads). `usernameClaim` becomes the user's email attribute.
+   */
+  readonly additionalIssuers?: ReadonlyArray<{ readonly issuerUrl: string; readonly audience: string; readonly usernameClaim: string }>;
 }
 
 type Yaml = Record<string, unknown>;
@@ -105,7 +110,12 @@ export function collectorConfig(o: CollectorConfigOptions): CollectorConfig {
   const cfg: CollectorConfig = {
     extensions: {
       health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}`, path: HEALTH_PATH },
-      oidc: { providers: [{ issuer_url: o.issuerUrl, audience: o.audience, username_claim: o.emailClaim }] },
+      oidc: {
+        providers: [
+          { issuer_url: o.issuerUrl, audience: o.audience, username_claim: o.emailClaim },
+          ...(o.additionalIssuers ?? []).map((i) => ({ issuer_url: i.issuerUrl, audience: i.audience, username_claim: i.usernameClaim })),
+        ],
+      },
     },
     receivers: {
       otlp: {
@@ -193,6 +203,10 @@ function validateOptions(o: CollectorConfigOptions): string[] {
   const p: string[] = [];
   if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(o.issuerUrl) || o.issuerUrl.endsWith("//")) p.push("`issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
   if (!o.audience.trim()) p.push("`audience` (the helper's client id) is required");
+  for (const i of o.additionalIssuers ?? []) {
+    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(i.issuerUrl)) p.push(`\`additionalIssuers\`: "${i.issuerUrl}" must be an https issuer`);
+    if (!i.audience.trim()) p.push("`additionalIssuers`: every issuer needs an audience");
+  }
   if (!/^[\w:./-]{1,100}$/.test(o.emailClaim)) p.push("`emailClaim` must be a claim name");
   for (const [k, v] of Object.entries(o.attributeClaims)) if (v !== undefined && !/^[\w:./-]{1,100}$/.test(v)) p.push(`\`attributeClaims.${k}\` must be a claim name`);
   if (!Number.isInteger(o.memoryMiB) || o.memoryMiB < 256) p.push("`memoryMiB` must be a whole number ≥ 256");

@@ -1,5 +1,5 @@
 /** The telemetry module (see its README): collector on Fargate behind an authenticating ALB, dashboard, aggregations, model lifecycle check. */
-export { TelemetryService, modelKey } from "./service";
+export { TelemetryService, modelKey, TOKEN_ISSUER_HEADER } from "./service";
 export type { FunctionCode, TelemetryServiceArgs } from "./service";
 export { CrossAccountMetrics, validateCrossAccountMetricsArgs } from "./cross-account-metrics";
 export type { CrossAccountMetricsArgs, SharedResourceType } from "./cross-account-metrics";
@@ -14,3 +14,5 @@ export type { DashboardBody, DashboardOptions } from "./dashboard";
 export { DEFAULT_TLS_POLICY, MODERN_TLS_POLICIES, jwksUriFor, validateTelemetryServiceArgs } from "./validate";
 export * as metrics from "./metrics";
 export * as perms from "./perms";
+export { TokenEndpoint, validateTokenEndpointArgs, TOKEN_SIGN_ACTIONS, TOKEN_INVOKE_ACTIONS } from "./token-endpoint";
+export type { TokenEndpointArgs } from "./token-endpoint";

@@ -19,6 +19,9 @@ export interface FunctionCode {
   readonly handler: string;
 }
 
+/** Header whose value picks the listener rule (and so the issuer) a bearer token is validated against. */
+export const TOKEN_ISSUER_HEADER = "x-ccb-token-issuer";
+
 export interface TelemetryServiceArgs {
   /** Stage name (written on every data point as deployment.environment). */
   readonly stage: string;
@@ -34,6 +37,12 @@ export interface TelemetryServiceArgs {
   /** Claim carrying the user's email (rejected tokens lack it). */
   readonly emailClaim: string;
   readonly attributeClaims: { readonly department?: string; readonly team?: string; readonly costCenter?: string };
+  /**
+   * Issuers trusted beside the corporate IdP (the token endpoint for IAM callers). The ALB validates such a
+   * token in a listener rule chosen by the `x-ccb-token-issuer: <key>` header; the header only picks which
+   * issuer's JWKS, audience and signature check runs, so a forged header gains nothing.
+   */
+  readonly additionalIssuers?: ReadonlyArray<{ readonly key: string; readonly issuerUrl: pulumi.Input<string>; readonly jwksUri: pulumi.Input<string>; readonly audience: string; readonly usernameClaim: string }>;
   readonly network: {
     /** CIDR of the VPC the component creates (two public and two private subnets). */
     readonly cidrBlock?: string;
@@ -178,7 +187,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     const events = args.collector.events ?? true;
     const logGroupPrefix = `/${prefix}/telemetry`;
     const dist = distributionOf(args.collector.image)!;
-    const collectorOptions = (region: string, bucket: string, emfGroup: string, eventsGroup?: string) => ({
+    const collectorOptions = (region: string, bucket: string, emfGroup: string, eventsGroup?: string, extraIssuerUrls: readonly string[] = (args.additionalIssuers ?? []).map(() => "https://issuer.invalid")) => ({
       region,
       stage: args.stage,
       issuerUrl: args.issuer.iss,
@@ -190,6 +199,7 @@ export class TelemetryService extends pulumi.ComponentResource {
       ...(eventsGroup ? { eventsLogGroup: eventsGroup } : {}),
       bucket,
       memoryMiB: args.collector.memoryMiB,
+      additionalIssuers: (args.additionalIssuers ?? []).map((i, n) => ({ issuerUrl: extraIssuerUrls[n]!, audience: i.audience, usernameClaim: i.usernameClaim })),
     });
     // Check the config against the image's components before anything exists (names filled in later).
     const invalid = validateCollectorConfig(collectorConfig(collectorOptions("us-east-1", "bucket", `${logGroupPrefix}/emf`, events ? `${logGroupPrefix}/events` : undefined)), dist);
@@ -311,11 +321,23 @@ export class TelemetryService extends pulumi.ComponentResource {
       ],
       tags,
     }, parent);
+    (args.additionalIssuers ?? []).forEach((i, n) => {
+      new aws.lb.ListenerRule(`${name}-https-${i.key}`, {
+        listenerArn: listener.arn,
+        priority: 10 + n,
+        conditions: [{ httpHeader: { httpHeaderName: TOKEN_ISSUER_HEADER, values: [i.key] } }],
+        actions: [
+          { type: "jwt-validation", order: 1, jwtValidation: { issuer: i.issuerUrl, jwksEndpoint: i.jwksUri, additionalClaims: [{ name: "aud", format: "single-string", values: [i.audience] }] } },
+          { type: "forward", order: 2, targetGroupArn: targetGroup.arn },
+        ],
+        tags,
+      }, parent);
+    });
     this.endpoint = pulumi.output(`https://${lbArgs.domainName}`);
 
     // ---- Collector config, roles, task, service, autoscaling ------------------------------------
-    const configYaml = pulumi.all([env.region, metricsLogs.name, eventsLogs?.name, raw.bucketName]).apply(([region, emfGroup, eventsGroup, bucket]) =>
-      renderCollectorConfig(collectorConfig(collectorOptions(region, bucket, emfGroup, eventsGroup))),
+    const configYaml = pulumi.all([env.region, metricsLogs.name, eventsLogs?.name, raw.bucketName, pulumi.all((args.additionalIssuers ?? []).map((i) => i.issuerUrl))]).apply(([region, emfGroup, eventsGroup, bucket, extra]) =>
+      renderCollectorConfig(collectorConfig(collectorOptions(region, bucket, emfGroup, eventsGroup, extra))),
     );
     this.collectorConfigYaml = configYaml;
 

@@ -57,7 +57,7 @@ beforeEach(async () => {
 
 const token = (claims: Record<string, unknown>) => Buffer.from(JSON.stringify(claims)).toString("base64url");
 const warnings: string[] = [];
-const deps = { fetch: globalThis.fetch, now: () => NOON, log: { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m) } };
+const deps = { fetch: globalThis.fetch, env: {}, now: () => NOON, log: { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m) } };
 const settings = (failMode: "open" | "closed") => ({ checkUrl: url, failMode, timeoutMs: 3000 });
 async function meter(email: string, output: number) {
   const h = harness(store, [new ScriptedSource("srv").set(windowOf(NOON - 10 * 60_000) - 1, { [email]: { [SONNET]: { output } } })]);

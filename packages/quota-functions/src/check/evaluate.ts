@@ -16,6 +16,11 @@ export interface ClaimsConfig {
   readonly groupsClaims: readonly string[];
   /** Claim whose value becomes the group `department:<value>`. */
   readonly departmentClaim?: string;
+  /**
+   * IAM callers: only sessions of roles starting with this (`AWSReservedSSO_<permission set>_`) name a
+   * user. IdC sets their session name to the user name; any other role's caller picks its own.
+   */
+  readonly iamRolePrefix?: string;
 }
 
 export type Caller =
@@ -69,6 +74,7 @@ export function identityOf(caller: Caller, cfg: ClaimsConfig): Identity | undefi
   if (caller.kind === "iam") {
     const who = parseAssumedRoleArn(caller.userArn);
     if (!who || !looksLikeEmail(who.session)) return undefined;
+    if (cfg.iamRolePrefix && !who.role.startsWith(cfg.iamRolePrefix)) return undefined;
     return { email: normaliseEmail(who.session), groups: [] };
   }
   return undefined;

@@ -42,6 +42,14 @@ describe("identity from the request", () => {
     expect(identityOf(callerOf(ev), claims)).toEqual({ email: "bob@example.com", groups: [] });
     expect(identityOf(callerOf({ requestContext: { authorizer: { iam: { userArn: "arn:aws:sts::111111111111:assumed-role/ci/build-42" } } } }), claims)).toBeUndefined();
   });
+
+  it("with an IdC role prefix, only sessions of that permission set name a user (other roles pick their own session names)", () => {
+    const idc = { ...claims, iamRolePrefix: "AWSReservedSSO_ClaudeCode_" };
+    const as = (role: string) => callerOf({ requestContext: { authorizer: { iam: { userArn: `arn:aws:sts::111111111111:assumed-role/${role}/alice@example.com` } } } });
+    expect(identityOf(as("AWSReservedSSO_ClaudeCode_0123456789abcdef"), idc)).toEqual({ email: "alice@example.com", groups: [] });
+    expect(identityOf(as("AWSReservedSSO_Admin_0123456789abcdef"), idc)).toBeUndefined();
+    expect(identityOf(as("some-role"), idc)).toBeUndefined();
+  });
 });
 
 describe("GET /check", () => {

@@ -77,6 +77,14 @@ export function parseRecords(body: Uint8Array): { records: InvocationRecord[]; b
 
 const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0);
 
+/**
+ * Whether a caller's role is the developer role. `AWSReservedSSO_<permission set>_*` names the role IAM
+ * Identity Center provisions (its 16-hex suffix is IdC's); any other name must match exactly.
+ */
+export function roleMatches(role: string, roleName: string): boolean {
+  return roleName.endsWith("*") ? role.startsWith(roleName.slice(0, -1)) : role === roleName;
+}
+
 /** Adds the records that fall in `[from, to)` and come from the user role to `into`. Returns skipped counts. */
 export function collect(records: readonly InvocationRecord[], roleName: string, from: number, to: number, into: Map<string, UserWindowUsage>): { otherRole: number; noEmail: number } {
   let otherRole = 0;
@@ -85,7 +93,7 @@ export function collect(records: readonly InvocationRecord[], roleName: string, 
     const t = Date.parse(r.timestamp ?? "");
     if (!(t >= from && t < to)) continue;
     const who = parseAssumedRoleArn(r.identity?.arn ?? "");
-    if (!who || who.role !== roleName) {
+    if (!who || !roleMatches(who.role, roleName)) {
       otherRole++;
       continue;
     }

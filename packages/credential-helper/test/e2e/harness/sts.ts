@@ -23,6 +23,9 @@ export interface IssuedCredentials {
   readonly arn: string;
   readonly sessionName: string;
   readonly email?: string;
+  /** The SSO portal's role credentials in full, so IAM-authorised stand-ins can verify SigV4 signatures. */
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
 }
 
 export interface StsStandIn {
@@ -87,8 +90,10 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
           if (token !== "e2e-sso-access-token") return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ message: "Session token not found or invalid" }));
           const akid = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
           const role = url.searchParams.get("role_name");
-          sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`, sessionName: "alice@example.com" });
-          return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey: randomBytes(20).toString("base64"), sessionToken: randomBytes(40).toString("base64"), expiration: Date.now() + 3600_000 } }));
+          const secretAccessKey = randomBytes(20).toString("base64");
+          const sessionToken = randomBytes(40).toString("base64");
+          sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`, sessionName: "alice@example.com", secretAccessKey, sessionToken });
+          return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey, sessionToken, expiration: Date.now() + 3600_000 } }));
         }
         const converse = /^\/model\/([^/]+)\/converse$/.exec(url.pathname);
         if (req.method === "POST" && converse) {
