@@ -29,8 +29,17 @@ const usesAws = (job: any) => stepsOf(job).some((s) => String(s.uses ?? "").star
 const stageConfig = (stage: string): any => parse(readFileSync(path.join(ROOT, `Pulumi.${stage}.yaml`), "utf8")).config["claude-code-bedrock:stage"];
 
 describe("GitHub Actions workflows", () => {
-  it("exist for pull requests, deploys, helper releases and the shared checks", () => {
-    expect(files).toEqual(["checks.yml", "deploy.yml", "pull-request.yml", "release-helper.yml"]);
+  it("exist for pull requests, deploys, helper releases, the helper on every OS and the shared checks", () => {
+    expect(files).toEqual(["checks.yml", "deploy.yml", "helper-os-matrix.yml", "pull-request.yml", "release-helper.yml"]);
+  });
+
+  it("the OS matrix runs the helper on Linux, macOS and Windows with no secrets and read-only contents", () => {
+    const wf = text("helper-os-matrix.yml");
+    for (const os of ["ubuntu-latest", "macos-14", "windows-2022"]) expect(wf).toContain(`- os: ${os}`);
+    expect(wf).not.toMatch(/secrets\./);
+    expect(wf).toMatch(/^permissions: \{\}$/m);
+    expect(wf).toContain("contents: read");
+    expect(wf).not.toContain("id-token");
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
