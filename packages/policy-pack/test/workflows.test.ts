@@ -62,15 +62,23 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
+  const attachesReleaseAssets = (job: Parameters<typeof stepsOf>[0]) => stepsOf(job).some((s) => /\bgh release upload\b/.test(s.run ?? ""));
+
   it.each(files)("%s grants nothing at the top and least privilege per job", (f) => {
     expect(doc(f).permissions).toEqual({});
     for (const [name, job] of jobsOf(f)) {
       expect(job.permissions, `${f} ${name}`).toBeTypeOf("object");
       const grants = Object.entries<string>(job.permissions);
       expect(grants.filter(([, v]) => v === "write").map(([k]) => k).sort(), `${f} ${name}`).toEqual(
-        [...(usesAws(job) ? ["id-token"] : []), ...(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true) ? ["pull-requests"] : [])].sort(),
+        [
+          ...(usesAws(job) ? ["id-token"] : []),
+          ...(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true) ? ["pull-requests"] : []),
+          ...(attachesReleaseAssets(job) ? ["contents"] : []),
+        ].sort(),
       );
-      expect(job.permissions.contents ?? "read", `${f} ${name}`).toBe("read");
+      // contents: write only to attach the helper to the tag's GitHub Release, and only on helper tags.
+      expect(job.permissions.contents ?? "read", `${f} ${name}`).toBe(attachesReleaseAssets(job) ? "write" : "read");
+      if (attachesReleaseAssets(job)) expect(doc(f).on, `${f} ${name}`).toEqual({ push: { tags: ["helper-v*"] } });
     }
   });
 
