@@ -26,6 +26,7 @@ let devNpmrc: string;
 let prefix: string;
 let home: string;
 let outsideBefore: Map<string, string>;
+let publisherTokenForWhoami: string;
 
 /** Every file under the paths a careless helper or npm could touch in the real home, with a content hash. */
 function snapshotOutside(): Map<string, string> {
@@ -64,12 +65,12 @@ function runInstalled(args: string[], extraEnv: Record<string, string> = {}) {
   return spawnSync("claude-bedrock", args, { env, encoding: "utf8", timeout: 30_000, cwd: home });
 }
 
-function npm(args: string[], cwd: string) {
+function npm(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   return execFileSync("npm", args, {
     cwd,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, npm_config_cache: path.join(root, "npm-cache"), npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
+    env: { ...process.env, ...extraEnv, npm_config_cache: path.join(root, "npm-cache"), npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
   });
 }
 
@@ -81,11 +82,16 @@ beforeAll(async () => {
   registry = await startVerdaccio(path.join(root, "verdaccio"));
   const host = registry.url.replace(/^http:/, "");
   const publisherNpmrc = path.join(root, "publisher.npmrc");
-  fs.writeFileSync(publisherNpmrc, `${host}:_authToken=${await registry.addUser("ci-publisher", "publisher-password-1")}\n`);
+  // As actions/setup-node with registry-url writes it for a non-CodeArtifact registry (kind npm): the file
+  // names NODE_AUTH_TOKEN and holds no secret; the token comes from a CI secret in the environment.
+  fs.writeFileSync(publisherNpmrc, `${host}:_authToken=\${NODE_AUTH_TOKEN}\n`);
+  const publisherToken = await registry.addUser("ci-publisher", "publisher-password-1");
+  publisherTokenForWhoami = publisherToken;
   devNpmrc = path.join(root, "developer.npmrc");
   fs.writeFileSync(devNpmrc, `${host}:_authToken=${await registry.addUser("developer", "developer-password-1")}\n`);
   const log: string[] = [];
-  publishRelease({ dir: release, registry: registry.url, userconfig: publisherNpmrc, log: (l) => log.push(l), exec: (file, args) => void npm([...args], root) });
+  publishRelease({ dir: release, registry: registry.url, userconfig: publisherNpmrc, log: (l) => log.push(l), exec: (file, args) => void npm([...args], root, { NODE_AUTH_TOKEN: publisherToken }) });
+  expect(fs.readFileSync(publisherNpmrc, "utf8")).not.toContain(publisherToken);
   prefix = path.join(root, "prefix");
   home = path.join(root, "home");
   fs.mkdirSync(home);
@@ -95,6 +101,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe("publishing with a CI token (NODE_AUTH_TOKEN, as for a registry of kind npm)", () => {
+  it("the token in the environment is what authenticates the publisher's .npmrc; a wrong one is refused", () => {
+    const publisherNpmrc = path.join(root, "publisher.npmrc");
+    expect(npm(["whoami", "--registry", registry.url, "--userconfig", publisherNpmrc], root, { NODE_AUTH_TOKEN: publisherTokenForWhoami }).trim()).toBe("ci-publisher");
+    expect(() => npm(["whoami", "--registry", registry.url, "--userconfig", publisherNpmrc], root, { NODE_AUTH_TOKEN: "not-a-valid-token" })).toThrow();
+  });
 });
 
 describe("published to the registry and installed with npm", () => {

@@ -29,8 +29,17 @@ const usesAws = (job: any) => stepsOf(job).some((s) => String(s.uses ?? "").star
 const stageConfig = (stage: string): any => parse(readFileSync(path.join(ROOT, `Pulumi.${stage}.yaml`), "utf8")).config["claude-code-bedrock:stage"];
 
 describe("GitHub Actions workflows", () => {
-  it("exist for pull requests, deploys, helper releases and the shared checks", () => {
-    expect(files).toEqual(["checks.yml", "deploy.yml", "pull-request.yml", "release-helper.yml"]);
+  it("exist for pull requests, deploys, helper releases, the helper on every OS and the shared checks", () => {
+    expect(files).toEqual(["checks.yml", "deploy.yml", "helper-os-matrix.yml", "pull-request.yml", "release-helper.yml"]);
+  });
+
+  it("the OS matrix runs the helper on Linux, macOS and Windows with no secrets and read-only contents", () => {
+    const wf = text("helper-os-matrix.yml");
+    for (const os of ["ubuntu-latest", "macos-14", "windows-2022"]) expect(wf).toContain(`- os: ${os}`);
+    expect(wf).not.toMatch(/secrets\./);
+    expect(wf).toMatch(/^permissions: \{\}$/m);
+    expect(wf).toContain("contents: read");
+    expect(wf).not.toContain("id-token");
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
@@ -53,15 +62,23 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
+  const attachesReleaseAssets = (job: Parameters<typeof stepsOf>[0]) => stepsOf(job).some((s) => /\bgh release upload\b/.test(s.run ?? ""));
+
   it.each(files)("%s grants nothing at the top and least privilege per job", (f) => {
     expect(doc(f).permissions).toEqual({});
     for (const [name, job] of jobsOf(f)) {
       expect(job.permissions, `${f} ${name}`).toBeTypeOf("object");
       const grants = Object.entries<string>(job.permissions);
       expect(grants.filter(([, v]) => v === "write").map(([k]) => k).sort(), `${f} ${name}`).toEqual(
-        [...(usesAws(job) ? ["id-token"] : []), ...(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true) ? ["pull-requests"] : [])].sort(),
+        [
+          ...(usesAws(job) ? ["id-token"] : []),
+          ...(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true) ? ["pull-requests"] : []),
+          ...(attachesReleaseAssets(job) ? ["contents"] : []),
+        ].sort(),
       );
-      expect(job.permissions.contents ?? "read", `${f} ${name}`).toBe("read");
+      // contents: write only to attach the helper to the tag's GitHub Release, and only on helper tags.
+      expect(job.permissions.contents ?? "read", `${f} ${name}`).toBe(attachesReleaseAssets(job) ? "write" : "read");
+      if (attachesReleaseAssets(job)) expect(doc(f).on, `${f} ${name}`).toEqual({ push: { tags: ["helper-v*"] } });
     }
   });
 
