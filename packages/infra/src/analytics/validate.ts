@@ -1,6 +1,6 @@
 import { isLogRetention, LOG_RETENTION_DAYS } from "../storage/retention";
 import { findModel } from "../inference/models";
-import type { AnalyticsPipelineArgs } from "./analytics-pipeline";
+import type { AnalyticsPipelineArgs } from "./args";
 
 /** Athena's smallest bytes-scanned cutoff per query (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_485_760;
