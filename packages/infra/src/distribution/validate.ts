@@ -1,5 +1,5 @@
 import { physicalName } from "../naming";
-import type { PackageRegistryArgs } from "./package-registry";
+import type { PackageRegistryArgs } from "./args";
 
 export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 export const ACCOUNT_ID = /^\d{12}$/;
