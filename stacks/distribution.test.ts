@@ -43,7 +43,7 @@ describe("distribution in the pilot stage", () => {
     }]);
     const read = recorder.one(ROLE_POLICY, "ccb-pilot-registry-read-developers");
     expect(read.account).toBe("111111111111");
-    expect(policyOf(read.inputs.policy)!.Statement.flatMap((s: any) => s.Action)).toContain("codeartifact:ReadFromRepository");
+    expect(policyOf(read.inputs.policy)!.Statement.flatMap((s: { Action?: string | string[] }) => s.Action)).toContain("codeartifact:ReadFromRepository");
   });
 
   it("produces stack outputs the distribution build accepts as they are", async () => {
@@ -79,7 +79,7 @@ describe("distribution in the prod stage", () => {
     expect(recorder.one(DOMAIN, "ccb-prod-registry-domain").account).toBe("333333333333");
     expect(outputs.registryUrl).toBe("https://ccb-prod-333333333333.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/");
     const st = policyOf(recorder.one(REPO_POLICY, "ccb-prod-registry-repository-policy").inputs.policyDocument)!.Statement;
-    expect(st.map((s: any) => s.Sid)).toEqual(["OrganizationRead", "PrincipalsRead"]);
+    expect(st.map((s: { Sid?: string }) => s.Sid)).toEqual(["OrganizationRead", "PrincipalsRead"]);
     expect(st[1].Principal.AWS).toEqual([outputs.userRoleArn]);
     // The developers' identity policy is created where the role lives.
     expect(recorder.one(ROLE_POLICY, "ccb-prod-registry-read-developers").account).toBe("222222222222");

@@ -28,11 +28,22 @@ const stage = positional[0]!;
 const short = (type: string) => type.replace(/^aws:([a-z0-9]+)\/[A-Za-z0-9]+:/, "aws:$1:");
 
 function renderValue(v: unknown): string {
-  const list = asList(v as any).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
+  const list = asList(v as unknown).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
   return list.length === 1 ? list[0]! : `[${list.join(", ")}]`;
 }
 
-function renderStatement(s: any): string[] {
+/** A rendered policy statement as the plan prints it (fields as IAM spells them). */
+interface PlanStatement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action?: unknown;
+  readonly NotAction?: unknown;
+  readonly Principal?: "*" | Record<string, unknown>;
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+function renderStatement(s: PlanStatement): string[] {
   const lines: string[] = [];
   const actions = s.Action ? renderValue(s.Action) : `NOT ${renderValue(s.NotAction)}`;
   lines.push(`${s.Effect.toUpperCase().padEnd(5)} ${actions}${s.Sid ? `   (${s.Sid})` : ""}`);
@@ -41,7 +52,7 @@ function renderStatement(s: any): string[] {
     lines.push(`      principal ${p}`);
   }
   if (s.Resource) for (const r of asList<string>(s.Resource)) lines.push(`      on ${r}`);
-  for (const [op, kv] of Object.entries<any>(s.Condition ?? {})) {
+  for (const [op, kv] of Object.entries(s.Condition ?? {})) {
     for (const [k, v] of Object.entries(kv)) lines.push(`      when ${op} ${k} = ${renderValue(v)}`);
   }
   return lines;

@@ -80,7 +80,7 @@ describe("quotas in prod (blocking)", () => {
     const arns = attachments.map((a) => a.inputs.policyArn);
     expect(arns.every((a: string) => a.startsWith("arn:aws:iam::222222222222:policy/ccb-prod-quota-block-"))).toBe(true);
     const perms = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-quotas-aggregate-permissions").inputs.policy)!.Statement;
-    const iamStatements = perms.filter((s: any) => s.Action.some((a: string) => a.startsWith("iam:")));
+    const iamStatements = perms.filter((s: { Action: string[] }) => s.Action.some((a: string) => a.startsWith("iam:")));
     expect(iamStatements).toHaveLength(1);
     expect(iamStatements[0].Resource).toEqual(arns);
     expect(outputs.helperSettings.quota).toMatchObject({ failMode: "closed" });

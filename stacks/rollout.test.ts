@@ -13,10 +13,13 @@ import { repoRoot, runStage } from "./testing";
 const guide = readFileSync(path.join(repoRoot, "docs", "rollout.md"), "utf8");
 const blocks = [...guide.matchAll(/```yaml rollout:([a-z-]+)\n([\s\S]*?)```/g)].map((m) => ({ phase: m[1]!, edit: parse(m[2]!) as Record<string, unknown> }));
 
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
 /** Objects merge key by key; lists and scalars replace (as the guide says). */
-function merge(target: Record<string, any>, edit: Record<string, any>): void {
+function merge(target: Record<string, unknown>, edit: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(edit)) {
-    if (v && typeof v === "object" && !Array.isArray(v) && target[k] && typeof target[k] === "object" && !Array.isArray(target[k])) merge(target[k], v);
+    const into = target[k];
+    if (isObject(v) && isObject(into)) merge(into, v);
     else target[k] = structuredClone(v);
   }
 }

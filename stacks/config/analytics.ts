@@ -1,5 +1,7 @@
-import { inference } from "@ccb/infra";
+import { inference, naming } from "@ccb/infra";
 import type { ConfigProblems, Reader } from "./problems";
+
+const { CUR_TABLE_CONFIGURATION, ROLE_NAME } = naming.patterns;
 
 type ModelPrice = inference.ModelPrice;
 
@@ -53,7 +55,7 @@ function parseBillingConfig(r: Reader | undefined, p: ConfigProblems): BillingCo
   if (!r || !enabled) return BILLING_DEFAULTS;
   const overrides = r.has("tableConfigurationOverrides") ? r.stringMap("tableConfigurationOverrides") : {};
   for (const k of Object.keys(overrides)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(k)) p.add(r.key(`tableConfigurationOverrides.${k}`), "is not a CUR 2.0 table configuration name; use UPPER_SNAKE_CASE names from `aws bcm-data-exports get-table --table-name COST_AND_USAGE_REPORT`");
+    if (!CUR_TABLE_CONFIGURATION.test(k)) p.add(r.key(`tableConfigurationOverrides.${k}`), "is not a CUR 2.0 table configuration name; use UPPER_SNAKE_CASE names from `aws bcm-data-exports get-table --table-name COST_AND_USAGE_REPORT`");
   }
   return {
     enabled,
@@ -64,7 +66,6 @@ function parseBillingConfig(r: Reader | undefined, p: ConfigProblems): BillingCo
 }
 
 const PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite"] as const;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): AnalyticsConfig {
   const enabled = r?.bool("enabled", false) ?? false;

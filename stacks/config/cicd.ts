@@ -1,4 +1,7 @@
+import { naming } from "@ccb/infra";
 import { type ConfigProblems, type Reader, REGION } from "./problems";
+
+const { CODEARTIFACT_DOMAIN, CODEARTIFACT_REPOSITORY, GITHUB_OIDC_PROVIDER_ARN, GITHUB_REF_NAME, GITHUB_REPOSITORY, GITHUB_TAG_PATTERN, S3_BUCKET_NAME } = naming.patterns;
 
 /**
  * The `stage.cicd` section: the roles GitHub Actions assumes (through GitHub's OIDC provider) to
@@ -41,9 +44,6 @@ export interface CicdConfig {
   readonly maxSessionMinutes: number;
 }
 
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-const REF_NAME = /^[A-Za-z0-9._/-]{1,255}$/;
-const TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
 
 export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdConfig {
   const enabled = r?.bool("enabled", false) ?? false;
@@ -52,14 +52,14 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   const g = r.child("github");
   let github: CicdConfig["github"];
   if (g) {
-    const repository = g.str("repository", { pattern: REPOSITORY, hint: "owner/name of the GitHub repository, without wildcards (e.g. example-org/claude-code-bedrock)" });
-    const deployBranch = g.optStr("deployBranch", { pattern: REF_NAME, hint: "a branch name such as main, without wildcards" });
-    const deployEnvironments = g.strList("deployEnvironments", { default: [], pattern: REF_NAME, hint: "GitHub environment names, without wildcards" });
+    const repository = g.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/name of the GitHub repository, without wildcards (e.g. example-org/claude-code-bedrock)" });
+    const deployBranch = g.optStr("deployBranch", { pattern: GITHUB_REF_NAME, hint: "a branch name such as main, without wildcards" });
+    const deployEnvironments = g.strList("deployEnvironments", { default: [], pattern: GITHUB_REF_NAME, hint: "GitHub environment names, without wildcards" });
     if (!deployBranch && deployEnvironments.length === 0) {
       p.add(g.key("deployEnvironments"), "name the GitHub environment that deploys this stage (e.g. [production]) or set deployBranch: main; otherwise no job could deploy");
     }
     const existingOidcProviderArn = g.optStr("existingOidcProviderArn", {
-      pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
+      pattern: GITHUB_OIDC_PROVIDER_ARN,
       hint: "the ARN of the account's IAM OIDC provider for token.actions.githubusercontent.com",
     });
     github = {
@@ -74,8 +74,8 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   const rel = r.child("release", false);
   let release: CicdConfig["release"];
   if (rel) {
-    const tagPattern = rel.optStr("tagPattern", { pattern: TAG_PATTERN, hint: "a tag prefix with at most a trailing *, e.g. helper-v*" });
-    const environment = rel.optStr("environment", { pattern: REF_NAME, hint: "a GitHub environment name" });
+    const tagPattern = rel.optStr("tagPattern", { pattern: GITHUB_TAG_PATTERN, hint: "a tag prefix with at most a trailing *, e.g. helper-v*" });
+    const environment = rel.optStr("environment", { pattern: GITHUB_REF_NAME, hint: "a GitHub environment name" });
     if (!environment) {
       p.add(rel.key("environment"), "name the protected GitHub environment whose jobs may publish the helper (e.g. helper-release, with required reviewers and only helper-v* tags allowed); a tag pattern alone would let anyone who can push a tag publish");
     }
@@ -86,8 +86,8 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
       ...(ca
         ? {
             codeArtifact: {
-              domain: ca.str("domain", { pattern: /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/, hint: "the CodeArtifact domain (2–50 lower-case letters, digits, dashes)" }),
-              repository: ca.str("repository", { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/, hint: "the CodeArtifact repository name" }),
+              domain: ca.str("domain", { pattern: CODEARTIFACT_DOMAIN, hint: "the CodeArtifact domain (2–50 lower-case letters, digits, dashes)" }),
+              repository: ca.str("repository", { pattern: CODEARTIFACT_REPOSITORY, hint: "the CodeArtifact repository name" }),
               packageName: ca.str("packageName", { pattern: /^@[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/, hint: "the helper's scoped npm name, e.g. @example/claude-bedrock" }),
             },
           }
@@ -98,7 +98,7 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   const sb = r.child("stateBackend", false);
   let stateBackend: CicdConfig["stateBackend"];
   if (sb) {
-    const bucket = sb.str("bucket", { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, hint: "the S3 bucket of the Pulumi backend (s3://<bucket>), e.g. example-pulumi-state" });
+    const bucket = sb.str("bucket", { pattern: S3_BUCKET_NAME, hint: "the S3 bucket of the Pulumi backend (s3://<bucket>), e.g. example-pulumi-state" });
     const kmsKeyArn = sb.optStr("kmsKeyArn", {
       pattern: /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(?:[a-f0-9-]{36}|mrk-[a-f0-9]{32})$/,
       hint: "the key ARN of the awskms secrets provider (arn:aws:kms:<region>:<account>:key/<id>; IAM does not match alias ARNs)",

@@ -1,4 +1,7 @@
+import { naming } from "@ccb/infra";
 import { ACCOUNT_ID, type ConfigProblems, type Reader } from "./problems";
+
+const { CODEARTIFACT_DOMAIN, CODEARTIFACT_REPOSITORY, GITHUB_OIDC_PROVIDER_ARN, GITHUB_REPOSITORY, GITHUB_TAG_PATTERN, NPM_SCOPED_NAME, ONLY_WILDCARDS, ROLE_NAME_PATTERN } = naming.patterns;
 
 /** Publishing from CI roles of one account (by name; they need not exist yet). */
 export interface PublisherRolesConfig {
@@ -42,13 +45,6 @@ export interface DistributionConfig {
   readonly publisher?: PublisherRolesConfig | PublisherGithubConfig;
 }
 
-const SCOPED_NAME = /^@[a-z0-9-~][a-z0-9-._~]*\/[a-z0-9-~][a-z0-9-._~]*$/;
-const DOMAIN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
-const ROLE_NAME = /^[\w+=,.@*?/-]{1,64}$/;
-const OIDC_PROVIDER_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
-const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-const TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
 
 const OFF: DistributionConfig = {
   enabled: false,
@@ -63,10 +59,10 @@ const OFF: DistributionConfig = {
 export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems): DistributionConfig {
   const enabled = r?.bool("enabled", false) ?? false;
   if (!r || !enabled) return OFF;
-  const packageName = r.str("packageName", { pattern: SCOPED_NAME, hint: "a scoped npm name such as @acme/claude-bedrock (the scope keeps it off public npm)" });
+  const packageName = r.str("packageName", { pattern: NPM_SCOPED_NAME, hint: "a scoped npm name such as @acme/claude-bedrock (the scope keeps it off public npm)" });
   const account = r.oneOf("account", ["inference", "telemetry"] as const, "inference");
-  const domainName = r.optStr("domainName", { pattern: DOMAIN, hint: "2–50 lower-case letters, digits and dashes, starting with a letter" });
-  const repositoryName = r.str("repositoryName", { pattern: REPOSITORY, hint: "2–100 letters, digits, `.`, `_` or `-`", default: "claude-code" });
+  const domainName = r.optStr("domainName", { pattern: CODEARTIFACT_DOMAIN, hint: "2–50 lower-case letters, digits and dashes, starting with a letter" });
+  const repositoryName = r.str("repositoryName", { pattern: CODEARTIFACT_REPOSITORY, hint: "2–100 letters, digits, `.`, `_` or `-`", default: "claude-code" });
   const upstreamNpmjs = r.bool("upstreamNpmjs", false);
   const readersR = r.child("readers", false);
   const readers = {
@@ -83,21 +79,21 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
     p.add(pub.key("github"), "set either `roleNames` or `github`, not both");
   } else if (pub.has("github")) {
     const g = pub.child("github")!;
-    const tagPattern = g?.optStr("tagPattern", { pattern: TAG_PATTERN, hint: "a tag name or prefix ending in *, e.g. helper-v*" });
+    const tagPattern = g?.optStr("tagPattern", { pattern: GITHUB_TAG_PATTERN, hint: "a tag name or prefix ending in *, e.g. helper-v*" });
     const environment = g?.optStr("environment", { pattern: /^[\w.-]{1,255}$/, hint: "a GitHub environment name" });
     if (g && tagPattern === undefined && environment === undefined) p.add(g.key("tagPattern"), "set `tagPattern` or `environment`: which GitHub jobs may publish");
     if (g && tagPattern !== undefined && environment !== undefined) p.add(g.key("environment"), "set one of `tagPattern` and `environment` (IAM would require both at once)");
     publisher = {
       kind: "github",
-      oidcProviderArn: g?.str("oidcProviderArn", { pattern: OIDC_PROVIDER_ARN, hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider" }) ?? "",
+      oidcProviderArn: g?.str("oidcProviderArn", { pattern: GITHUB_OIDC_PROVIDER_ARN, hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider" }) ?? "",
       repository: g?.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/repo" }) ?? "",
       ...(tagPattern ? { tagPattern } : {}),
       ...(environment ? { environment } : {}),
     };
   } else {
-    const roleNames = pub.strList("roleNames", { pattern: ROLE_NAME, hint: "IAM role names, e.g. ccb-pilot-ci-release", min: 1 });
+    const roleNames = pub.strList("roleNames", { pattern: ROLE_NAME_PATTERN, hint: "IAM role names, e.g. ccb-pilot-ci-release", min: 1 });
     roleNames.forEach((n, i) => {
-      if (/^[*?]+$/.test(n)) p.add(`${pub.key("roleNames")}[${i}]`, "must not be only a wildcard: name the CI role");
+      if (ONLY_WILDCARDS.test(n)) p.add(`${pub.key("roleNames")}[${i}]`, "must not be only a wildcard: name the CI role");
     });
     const accountId = pub.optStr("accountId", { pattern: ACCOUNT_ID, hint: "a 12-digit account id, quoted in YAML" });
     publisher = { kind: "roles", roleNames, ...(accountId ? { accountId } : {}) };

@@ -1,4 +1,6 @@
-import { storage } from "@ccb/infra";
+import { naming, storage } from "@ccb/infra";
+
+const { ACCOUNT_ID, ROLE_ARN } = naming.patterns;
 
 /**
  * Collects every problem in the stage configuration before anything is created, each naming the key
@@ -147,7 +149,7 @@ export class Reader {
   }
 }
 
-export const ACCOUNT_ID = /^\d{12}$/;
+export { ACCOUNT_ID };
 export const REGION = /^(?:us|eu|ap|ca|sa|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|southwest|northwest)-\d$/;
-export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export { ROLE_ARN };
 export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;

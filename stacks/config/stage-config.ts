@@ -12,6 +12,8 @@ import { checkKnownKeys } from "./schema";
 import { nearest } from "./suggest";
 import { parseIdentityCenterConfig, type IdentityCenterConfig } from "./identity-center";
 
+const { NAME_PREFIX, ORG_ID, ROLE_NAME, SESSION_TAG_KEY, TEAM_NAME } = naming.patterns;
+
 /**
  * The one typed configuration of a stage. Everything that differs between pilot and prod is here;
  * the composition in `stage.ts` reads nothing else. `parseStageConfig` validates it all before any
@@ -128,7 +130,6 @@ export interface StageConfig {
   readonly cicd: CicdConfig;
 }
 
-const TEAM_NAME = /^[a-z][a-z0-9-]{1,30}$/;
 
 function readAccount(r: Reader | undefined, fallback?: AccountConfig): AccountConfig {
   if (!r) return fallback ?? { id: "" };
@@ -185,14 +186,14 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
   const name = r.str("name", { pattern: /^[a-z][a-z0-9-]{1,15}$/, hint: "the stage name, e.g. pilot" });
   if (name && name !== stageName) p.add("stage.name", `is "${name}" but the stack is "${stageName}"; they must match`);
   const organization = r.str("organization", { hint: "your organisation's display name" });
-  const namePrefix = r.str("namePrefix", { pattern: /^[a-z][a-z0-9-]{1,19}$/, hint: "2–20 lower-case letters, digits, dashes", default: `ccb-${stageName}` });
-  const organizationId = r.optStr("organizationId", { pattern: /^o-[a-z0-9]{10,32}$/, hint: "an AWS Organizations id (o-xxxxxxxxxx)" });
+  const namePrefix = r.str("namePrefix", { pattern: NAME_PREFIX, hint: "2–20 lower-case letters, digits, dashes", default: `ccb-${stageName}` });
+  const organizationId = r.optStr("organizationId", { pattern: ORG_ID, hint: "an AWS Organizations id (o-xxxxxxxxxx)" });
   const tags = r.stringMap("tags");
 
   const acc = r.child("accounts");
   const inferenceAccount = readAccount(acc?.child("inference"));
   const telemetryAccount = readAccount(acc?.child("telemetry", false), inferenceAccount);
-  const workloads = (acc?.list("workloads") ?? []).map((w) => ({ name: w.str("name", { pattern: /^[a-z][a-z0-9-]{1,30}$/, hint: "lower-case name" }), ...readAccount(w) }));
+  const workloads = (acc?.list("workloads") ?? []).map((w) => ({ name: w.str("name", { pattern: TEAM_NAME, hint: "lower-case name" }), ...readAccount(w) }));
 
   const region = r.str("region", { pattern: REGION, hint: "an AWS Region such as us-east-1" });
   if (region && REGION.test(region) && !isAwsRegion(region)) p.add("stage.region", regionProblem(region));
@@ -212,7 +213,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
   }
   const allowedSubjects = idp?.strList("allowedSubjects", { default: [] }) ?? [];
   const tagReader = idp?.child("requiredSessionTag", false);
-  const requiredSessionTag = tagReader ? { key: tagReader.str("key", { pattern: /^[A-Za-z0-9_.:/=+@-]{1,128}$/, hint: "a session tag key" }), values: tagReader.strList("values", { min: 1 }) } : undefined;
+  const requiredSessionTag = tagReader ? { key: tagReader.str("key", { pattern: SESSION_TAG_KEY, hint: "a session tag key" }), values: tagReader.strList("values", { min: 1 }) } : undefined;
   if (idp && allowedSubjects.length === 0 && !requiredSessionTag) {
     p.add(idp.key("allowedSubjects"), "restrict who may assume the Bedrock role: list allowedSubjects (pilot) or set requiredSessionTag (production)");
   }
@@ -226,7 +227,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     if (/[*?]/.test(v) || v.trim() === "") p.add(`${tagReader!.key("values")}[${i}]`, `"${v}" is not an exact tag value: a wildcard admits every token that carries the tag key; list the exact values the IdP sends (e.g. [enabled])`);
   });
   const attributeClaims = idp?.child("attributeClaims", false);
-  const emailSessionTag = idp?.optStr("emailSessionTag", { pattern: /^[A-Za-z0-9_.:/=+@-]{1,128}$/, hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email" });
+  const emailSessionTag = idp?.optStr("emailSessionTag", { pattern: SESSION_TAG_KEY, hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email" });
 
   const fed = r.child("federation", false);
   const mode = fed?.oneOf("mode", ["direct", "cognito-identity-pool", "identity-center"] as const, "direct") ?? "direct";
@@ -286,7 +287,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     });
     const externalId = x.optStr("externalId", { pattern: /^[\w+=,.@:/-]{2,1224}$/, hint: "2–1224 characters of [\\w+=,.@:/-]" });
     if (!organizationId && !externalId) p.add(x.key("externalId"), "set stage.organizationId or an externalId: cross-account trust needs one of them");
-    const sourceRoleNames = x.strList("sourceRoleNames", { default: [], pattern: /^[\w+=,.@-]{1,64}$/, hint: "IAM role names" });
+    const sourceRoleNames = x.strList("sourceRoleNames", { default: [], pattern: ROLE_NAME, hint: "IAM role names" });
     const patterns = principalArnPatterns(x, sourceAccounts.flatMap((s) => workloads.filter((w) => w.name === s).map((w) => w.id)));
     // Without named roles or patterns the trust names only the source accounts: every principal there
     // whose own policies allow sts:AssumeRole could use the role.
@@ -294,7 +295,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
       p.add(x.key("sourceRoleNames"), "is required (or principalArnPatterns): without either, every principal of the source accounts may assume the role; name the roles that call Claude");
     }
     return {
-      name: x.str("name", { pattern: /^[a-z][a-z0-9-]{1,30}$/, hint: "lower-case name" }),
+      name: x.str("name", { pattern: TEAM_NAME, hint: "lower-case name" }),
       sourceAccounts,
       sourceRoleNames,
       ...(externalId ? { externalId } : {}),

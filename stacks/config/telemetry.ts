@@ -1,5 +1,7 @@
-import { storage, telemetry } from "@ccb/infra";
+import { naming, storage, telemetry } from "@ccb/infra";
 import type { ConfigProblems, Reader } from "./problems";
+
+const { ACM_CERTIFICATE_ARN, DNS_NAME, HOSTED_ZONE_ID } = naming.patterns;
 
 /** The `stage.telemetry` section. Off unless the stage enables it. */
 export interface TelemetryConfig {
@@ -63,7 +65,6 @@ function cidrProblem(cidr: string): string | undefined {
   if ((base & mask) >>> 0 !== base) return `"${cidr}" has host bits set; write the network address of the /${prefix}`;
   return undefined;
 }
-const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const OFF: TelemetryConfig = {
   enabled: false,
@@ -102,9 +103,9 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
     if (problem) p.add(`${r.key("allowedCidrs")}[${i}]`, problem);
   });
   if (scheme === "internal" && allowedCidrs.includes("0.0.0.0/0")) p.add(r.key("allowedCidrs"), "an internal endpoint should list the corporate or VPN ranges that reach it, not 0.0.0.0/0");
-  const domainName = r.str("domainName", { pattern: DOMAIN, hint: "the collector's host name, e.g. otel.example.com (lower case)" });
-  const hostedZoneId = r.optStr("hostedZoneId", { pattern: /^Z[A-Z0-9]{1,31}$/, hint: "a Route 53 hosted zone id (Z…)" });
-  const certificateArn = r.optStr("certificateArn", { pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, hint: "an ACM certificate ARN in the telemetry account and Region" });
+  const domainName = r.str("domainName", { pattern: DNS_NAME, hint: "the collector's host name, e.g. otel.example.com (lower case)" });
+  const hostedZoneId = r.optStr("hostedZoneId", { pattern: HOSTED_ZONE_ID, hint: "a Route 53 hosted zone id (Z…)" });
+  const certificateArn = r.optStr("certificateArn", { pattern: ACM_CERTIFICATE_ARN, hint: "an ACM certificate ARN in the telemetry account and Region" });
   if (!hostedZoneId && !certificateArn) p.add(r.key("certificateArn"), "set certificateArn (an ACM certificate for domainName) or hostedZoneId (a certificate is issued with DNS validation)");
   const sslPolicy = r.has("sslPolicy") ? r.oneOf("sslPolicy", telemetry.MODERN_TLS_POLICIES, telemetry.DEFAULT_TLS_POLICY) : undefined;
   const jwksUri = r.optStr("jwksUri", { pattern: /^https:\/\/\S+$/, hint: "the jwks_uri from the IdP's discovery document" });

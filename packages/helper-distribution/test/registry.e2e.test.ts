@@ -116,7 +116,7 @@ describe("published to the registry and installed with npm", () => {
     const token = /_authToken=(.+)$/m.exec(fs.readFileSync(devNpmrc, "utf8"))![1]!;
     const res = await fetch(`${registry.url}@example%2fclaude-bedrock`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as any;
+    const doc = (await res.json()) as { "dist-tags": { latest: string }; versions: Record<string, { bin?: unknown; engines?: unknown; dependencies?: unknown; dist: { shasum: string } }> };
     expect(doc["dist-tags"].latest).toBe(manifest.version);
     const v = doc.versions[manifest.version];
     expect(v.bin).toEqual({ "claude-bedrock": "bin/claude-bedrock.cjs" });

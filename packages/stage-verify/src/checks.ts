@@ -13,6 +13,14 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { StageUnderTest } from "./outputs";
 
+/** A trust policy statement as IAM returns it (only the fields the checks read). */
+interface TrustStatement {
+  readonly Effect?: string;
+  readonly Action?: string | string[];
+  readonly Principal?: { readonly Federated?: string | string[] };
+  readonly Condition?: { readonly StringEquals?: Record<string, string | string[]> };
+}
+
 export interface CheckResult {
   readonly check: string;
   readonly ok: boolean;
@@ -113,12 +121,12 @@ export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): 
     if (!s.userRoleArn) return [missingOutput(check, "userRoleArn")];
     const name = s.userRoleArn.split("/").pop()!;
     const role = (await c.iam.send(new GetRoleCommand({ RoleName: name }))).Role!;
-    const doc = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument ?? "{}")) as { Statement?: Array<Record<string, any>> };
-    const statements = ([] as Array<Record<string, any>>).concat(doc.Statement ?? []);
+    const doc = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument ?? "{}")) as { Statement?: TrustStatement | TrustStatement[] };
+    const statements = ([] as TrustStatement[]).concat(doc.Statement ?? []);
     const wantPrincipal = s.federationMode === "direct" ? s.oidcProviderArn : "cognito-identity.amazonaws.com";
     const wantAud = s.federationMode === "direct" ? s.clientId : s.identityPoolId;
-    const trusting = statements.filter((st) => st.Effect === "Allow" && [].concat(st.Action ?? []).includes("sts:AssumeRoleWithWebIdentity" as never) && [].concat(st.Principal?.Federated ?? []).includes(wantPrincipal as never));
-    const audOk = trusting.some((st) => Object.entries(st.Condition?.StringEquals ?? {}).some(([k, v]) => k.endsWith(":aud") && [].concat(v as never).includes(wantAud as never)));
+    const trusting = statements.filter((st) => st.Effect === "Allow" && ([] as string[]).concat(st.Action ?? []).includes("sts:AssumeRoleWithWebIdentity") && ([] as string[]).concat(st.Principal?.Federated ?? []).includes(wantPrincipal ?? ""));
+    const audOk = trusting.some((st) => Object.entries(st.Condition?.StringEquals ?? {}).some(([k, v]) => k.endsWith(":aud") && ([] as string[]).concat(v).includes(wantAud ?? "")));
     const others = statements.filter((st) => st.Effect === "Allow" && !trusting.includes(st));
     const out: CheckResult[] = [];
     out.push(trusting.length > 0 && audOk && others.length === 0

@@ -42,7 +42,8 @@ async function build(over: Partial<Analytics.AnalyticsPipelineArgs> = {}) {
   return p;
 }
 const statementsOf = (type: string, name: string, key = "policy") => policyOf(recorder.one(type, name).inputs[key])!.Statement;
-const bySid = (stmts: any[], sid: string) => stmts.find((s) => s.Sid === sid);
+interface Sid { readonly Sid?: string }
+const bySid = <T extends Sid>(stmts: T[], sid: string) => stmts.find((s) => s.Sid === sid);
 
 describe("AnalyticsPipeline", () => {
   it("creates exactly the pipeline's resources and passes every security rule", async () => {
@@ -101,7 +102,7 @@ describe("AnalyticsPipeline", () => {
     expect(s3.bufferingSize).toBeGreaterThanOrEqual(64);
     expect(s3.bufferingInterval).toBe(300);
     expect(s3.kmsKeyArn).toBe(f.serverSideEncryption.keyArn);
-    expect(s3.processingConfiguration.processors.map((x: any) => [x.type, x.parameters[0].parameterName, x.parameters[0].parameterValue])).toEqual([
+    expect(s3.processingConfiguration.processors.map((x: { type: string; parameters: { parameterName: string; parameterValue: string }[] }) => [x.type, x.parameters[0].parameterName, x.parameters[0].parameterValue])).toEqual([
       ["Decompression", "CompressionFormat", "GZIP"],
       ["CloudWatchLogProcessing", "DataMessageExtraction", "true"],
     ]);
@@ -127,12 +128,12 @@ describe("AnalyticsPipeline", () => {
     });
     expect(t.storageDescriptor.location).toBe(`s3://${bucket}/metrics/`);
     expect(t.storageDescriptor.serDeInfo.serializationLibrary).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
-    expect(t.storageDescriptor.columns.map((c: any) => c.name)).toEqual(METRICS_COLUMNS.map((c) => c.name));
+    expect(t.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(METRICS_COLUMNS.map((c) => c.name));
     const pricing = recorder.one("aws:glue/catalogTable:CatalogTable", "an-pricing-table").inputs;
-    expect(pricing.storageDescriptor.columns.map((c: any) => c.name)).toEqual(PRICING_COLUMNS.map((c) => c.name));
+    expect(pricing.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(PRICING_COLUMNS.map((c) => c.name));
     expect(pricing.parameters["skip.header.line.count"]).toBe("1");
     const dir = recorder.one("aws:glue/catalogTable:CatalogTable", "an-user-directory").inputs;
-    expect(dir.storageDescriptor.columns.map((c: any) => c.name)).toEqual(USER_DIRECTORY_COLUMNS.map((c) => c.name));
+    expect(dir.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(USER_DIRECTORY_COLUMNS.map((c) => c.name));
     expect(dir.storageDescriptor.location).toBe(`s3://${await unwrap(p.referenceBucketName)}/user-directory/`);
   });
 
@@ -161,7 +162,7 @@ describe("AnalyticsPipeline", () => {
       Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/ccb-prod-claude-code-metrics` } },
     }]);
     const s = statementsOf("aws:iam/rolePolicy:RolePolicy", "an-delivery-policy");
-    expect(s.map((x: any) => x.Sid)).toEqual(["BucketLevel", "WriteObjects", "EncryptObjects", "ReadSchema", "LogErrors"]);
+    expect(s.map((x: Sid) => x.Sid)).toEqual(["BucketLevel", "WriteObjects", "EncryptObjects", "ReadSchema", "LogErrors"]);
     expect(bySid(s, "BucketLevel")).toMatchObject({ Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [dataArn] });
     expect(bySid(s, "WriteObjects")).toMatchObject({ Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], Resource: [`${dataArn}/metrics/*`, `${dataArn}/errors/*`] });
     // With an S3 Bucket Key (SecureBucket turns it on) the encryption context is the bucket ARN, not the object's.
@@ -239,7 +240,7 @@ describe("AnalyticsPipeline", () => {
   it("the key lets CloudWatch Logs encrypt only this account's log groups; nothing else but the account", async () => {
     await build();
     const s = statementsOf("aws:kms/key:Key", "an-key");
-    expect(s.map((x: any) => x.Sid)).toEqual(["AccountAdministers", "CloudWatchLogsEncrypts"]);
+    expect(s.map((x: Sid) => x.Sid)).toEqual(["AccountAdministers", "CloudWatchLogsEncrypts"]);
     expect(bySid(s, "AccountAdministers").Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
     expect(bySid(s, "CloudWatchLogsEncrypts").Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` } });
     expect(recorder.one("aws:kms/key:Key", "an-key").inputs.enableKeyRotation).toBe(true);
@@ -250,8 +251,8 @@ describe("AnalyticsPipeline", () => {
     const g = p.grants.runQueries({ roleName: "analysts", key: "analysts" });
     await settle();
     const s = statementsOf("aws:iam/rolePolicy:RolePolicy", "an-run-queries-analysts");
-    expect(s.map((x: any) => x.Sid)).toEqual(g.statements.map((x) => x.Sid));
-    expect(s.map((x: any) => x.Sid)).toEqual(["QueryInWorkgroup", "ReadCatalog", "ListData", "ReadData", "ListResults", "WriteResults", "UseKeyThroughS3"]);
+    expect(s.map((x: Sid) => x.Sid)).toEqual(g.statements.map((x) => x.Sid));
+    expect(s.map((x: Sid) => x.Sid)).toEqual(["QueryInWorkgroup", "ReadCatalog", "ListData", "ReadData", "ListResults", "WriteResults", "UseKeyThroughS3"]);
     expect(bySid(s, "QueryInWorkgroup").Resource).toEqual([`arn:aws:athena:us-east-1:${ACCOUNT}:workgroup/ccb-prod-analytics`]);
     expect(bySid(s, "QueryInWorkgroup").Action).toContain("athena:StartQueryExecution");
     expect(bySid(s, "QueryInWorkgroup").Action.some((a: string) => /Create|Delete|Update/.test(a))).toBe(false);

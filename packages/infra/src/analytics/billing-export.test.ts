@@ -84,16 +84,16 @@ describe("BillingExport", () => {
   it("lets only this account's Data Exports write the bucket", async () => {
     await build();
     const policy = policyOf(recorder.one("aws:s3/bucketPolicy:BucketPolicy", "bill-bucket-policy").inputs.policy)!;
-    const s = policy.Statement.find((x: any) => x.Sid === "DataExportsDelivery");
+    const s = policy.Statement.find((x: { Sid?: string }) => x.Sid === "DataExportsDelivery");
     expect(s.Principal).toEqual({ Service: ["bcm-data-exports.amazonaws.com", "billingreports.amazonaws.com"] });
     expect(s.Action).toEqual(["s3:GetBucketPolicy", "s3:PutObject"]);
     expect(s.Condition.StringEquals).toEqual({ "aws:SourceAccount": "222222222222" });
     expect(s.Condition.ArnLike["aws:SourceArn"]).toEqual(["arn:aws:cur:us-east-1:222222222222:definition/*", "arn:aws:bcm-data-exports:us-east-1:222222222222:export/*"]);
     // The analytics account reads the CUR files (and nothing else, and writes nothing).
-    const r = policy.Statement.find((x: any) => x.Sid === `AnalyticsAccountReads${ACCOUNT}`);
+    const r = policy.Statement.find((x: { Sid?: string }) => x.Sid === `AnalyticsAccountReads${ACCOUNT}`);
     expect(r.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
     expect([...r.Action].sort()).toEqual(["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"]);
-    expect(policy.Statement.filter((x: any) => x.Effect === "Allow").length).toBe(2);
+    expect(policy.Statement.filter((x: { Effect?: string }) => x.Effect === "Allow").length).toBe(2);
   });
 
   it("activates cost allocation tags only when the account may (payer)", async () => {
@@ -114,7 +114,7 @@ describe("BillingExport", () => {
     expect(t.name).toBe("cur");
     expect(t.parameters["projection.billing_period.format"]).toBe("yyyy-MM");
     expect(t.parameters["storage.location.template"]).toMatch(/\/cur2\/ccb-prod-bedrock-cur\/data\/BILLING_PERIOD=\$\{billing_period\}\/$/);
-    expect(t.storageDescriptor.columns.map((c: any) => c.name)).toEqual(CUR_COLUMNS.map((c) => c.name));
+    expect(t.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(CUR_COLUMNS.map((c) => c.name));
     const stored = recorder.byType("aws:athena/namedQuery:NamedQuery");
     for (const q of BILLING_QUERIES) expect(stored.find((s) => s.inputs.name === q.name)?.inputs.query).toBe(q.sql);
   });

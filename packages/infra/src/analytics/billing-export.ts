@@ -6,6 +6,7 @@ import { BILLING_QUERIES } from "./billing-queries";
 import { BILLING_TABLE, COST_TAG_KEYS, CUR_COLUMNS, CUR_PARTITION, CUR_TABLE_NAME, curQueryStatement } from "./billing-schema";
 import * as perms from "./perms";
 import type { Column } from "./schema";
+import { ACCOUNT_ID, CUR_TABLE_CONFIGURATION } from "../naming/patterns";
 
 export interface BillingExportArgs {
   /** Prefix of physical names (`ccb-prod`): export `ccb-prod-bedrock-cur`. */
@@ -59,11 +60,11 @@ export function curTableConfigurations(accountId: string, overrides: Readonly<Re
 
 export function validateBillingExportArgs(a: BillingExportArgs): string[] {
   const p: string[] = [];
-  if (!/^\d{12}$/.test(a.exportAccount.id)) p.push("`exportAccount.id` must be a 12-digit account id");
-  if (a.readerAccountId !== undefined && !/^\d{12}$/.test(a.readerAccountId)) p.push("`readerAccountId` must be a 12-digit account id");
+  if (!ACCOUNT_ID.test(a.exportAccount.id)) p.push("`exportAccount.id` must be a 12-digit account id");
+  if (a.readerAccountId !== undefined && !ACCOUNT_ID.test(a.readerAccountId)) p.push("`readerAccountId` must be a 12-digit account id");
   if (!/^[a-z][a-z0-9-]{1,30}$/.test(a.namePrefix)) p.push("`namePrefix` must be lower-case letters, digits and dashes");
   if (!Number.isInteger(a.retentionDays) || a.retentionDays < 400) p.push("`retentionDays` must be a whole number ≥ 400: a chargeback is disputed after the year closes");
-  for (const k of Object.keys(a.tableConfigurationOverrides ?? {})) if (!/^[A-Z][A-Z0-9_]*$/.test(k)) p.push(`\`tableConfigurationOverrides.${k}\` is not a CUR 2.0 table configuration name (UPPER_SNAKE_CASE, see aws bcm-data-exports get-table --table-name ${CUR_TABLE_NAME})`);
+  for (const k of Object.keys(a.tableConfigurationOverrides ?? {})) if (!CUR_TABLE_CONFIGURATION.test(k)) p.push(`\`tableConfigurationOverrides.${k}\` is not a CUR 2.0 table configuration name (UPPER_SNAKE_CASE, see aws bcm-data-exports get-table --table-name ${CUR_TABLE_NAME})`);
   return p;
 }
 

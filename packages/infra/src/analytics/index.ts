@@ -5,7 +5,7 @@
  * the named queries answer the seed's questions. See docs/analytics.md.
  */
 export { AnalyticsPipeline } from "./analytics-pipeline";
-export type { AnalyticsGrants, AnalyticsPipelineArgs, AnalyticsSource } from "./analytics-pipeline";
+export type { AnalyticsGrants, AnalyticsPipelineArgs, AnalyticsSource } from "./args";
 export { NAMED_QUERIES, namedQuery } from "./queries";
 export type { NamedQuerySql } from "./queries";
 export { pricingCsv, pricingRows } from "./pricing";

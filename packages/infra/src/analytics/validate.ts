@@ -1,6 +1,7 @@
 import { isLogRetention, LOG_RETENTION_DAYS } from "../storage/retention";
 import { findModel } from "../inference/models";
-import type { AnalyticsPipelineArgs } from "./analytics-pipeline";
+import type { AnalyticsPipelineArgs } from "./args";
+import { NAME_PREFIX } from "../naming/patterns";
 
 /** Athena's smallest bytes-scanned cutoff per query (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_485_760;
@@ -10,7 +11,7 @@ const wholeIn = (v: unknown, lo: number, hi: number) => typeof v === "number" &&
 /** Problems with the args, each naming the arg and the fix; empty when valid. */
 export function validateAnalyticsPipelineArgs(a: AnalyticsPipelineArgs): string[] {
   const p: string[] = [];
-  if (!/^[a-z][a-z0-9-]{1,19}$/.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits and dashes, starting with a letter");
+  if (!NAME_PREFIX.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits and dashes, starting with a letter");
   if (!wholeIn(a.dataRetentionDays, 1, 36_500)) p.push("`dataRetentionDays` must be a whole number of days from 1 to 36500");
   if (a.resultsRetentionDays !== undefined && !wholeIn(a.resultsRetentionDays, 1, 365)) p.push("`resultsRetentionDays` must be a whole number of days from 1 to 365");
   if (a.bytesScannedCutoffPerQuery !== undefined && !(Number.isInteger(a.bytesScannedCutoffPerQuery) && a.bytesScannedCutoffPerQuery >= MIN_BYTES_SCANNED_CUTOFF)) {

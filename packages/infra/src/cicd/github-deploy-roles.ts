@@ -18,6 +18,7 @@ import {
   type SubjectSpec, validateDeployRoleArgs,
 } from "./validate";
 import { guardrailStatements, stageBoundaryArns, type StageIamScope } from "./workload-boundary";
+import { ACCOUNT_ID, CODEARTIFACT_DOMAIN, CODEARTIFACT_REPOSITORY, ROLE_NAME, S3_BUCKET_NAME } from "../naming/patterns";
 
 /** Publishing the credential helper from a tag (see `.github/workflows/release-helper.yml`). */
 export interface ReleaseArgs {
@@ -306,28 +307,26 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
   }
 }
 
-const CODEARTIFACT_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
-const CODEARTIFACT_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
 const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const NPM_SCOPED_NAME = /^@([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)$/;
 
 function validateExtra(a: GitHubDeployRolesArgs): string[] {
   const problems: string[] = [];
-  if (!/^\d{12}$/.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
+  if (!ACCOUNT_ID.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
   const groupKeys = DEPLOY_GROUPS.map((g) => g.key);
   for (const k of a.permissionGroups ?? []) if (!groupKeys.includes(k)) problems.push(`\`permissionGroups\`: "${k}" is not one of ${groupKeys.join(", ")}`);
-  for (const n of a.managedRoleNames ?? []) if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
-  for (const t of a.chainTo ?? []) if (!/^\d{12}$/.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
+  for (const n of a.managedRoleNames ?? []) if (!ROLE_NAME.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
+  for (const t of a.chainTo ?? []) if (!ACCOUNT_ID.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
   if (a.chainTo?.length && !a.github) problems.push("`chainTo` is for the entry account (the one with `github`)");
   const ca = a.github?.release?.codeArtifact;
   if (ca) {
-    if (!CODEARTIFACT_NAME.test(ca.domain)) problems.push(`\`github.release.codeArtifact.domain\` "${ca.domain}" is not a CodeArtifact domain name`);
+    if (!CODEARTIFACT_DOMAIN.test(ca.domain)) problems.push(`\`github.release.codeArtifact.domain\` "${ca.domain}" is not a CodeArtifact domain name`);
     if (!CODEARTIFACT_REPOSITORY.test(ca.repository)) problems.push(`\`github.release.codeArtifact.repository\` "${ca.repository}" is not a CodeArtifact repository name`);
     if (!NPM_SCOPED_NAME.test(ca.packageName)) problems.push(`\`github.release.codeArtifact.packageName\` "${ca.packageName}" must be a scoped npm name (@scope/name)`);
-    if (ca.ownerAccountId !== undefined && !/^\d{12}$/.test(ca.ownerAccountId)) problems.push(`\`github.release.codeArtifact.ownerAccountId\` "${ca.ownerAccountId}" must be 12 digits`);
+    if (ca.ownerAccountId !== undefined && !ACCOUNT_ID.test(ca.ownerAccountId)) problems.push(`\`github.release.codeArtifact.ownerAccountId\` "${ca.ownerAccountId}" must be 12 digits`);
   }
   if (a.stateBackend) {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(a.stateBackend.bucketName)) problems.push(`\`stateBackend.bucketName\` "${a.stateBackend.bucketName}" is not an S3 bucket name`);
+    if (!S3_BUCKET_NAME.test(a.stateBackend.bucketName)) problems.push(`\`stateBackend.bucketName\` "${a.stateBackend.bucketName}" is not an S3 bucket name`);
     for (const k of ["project", "stack"] as const) {
       if (!PULUMI_NAME.test(a.stateBackend[k] ?? "")) problems.push(`\`stateBackend.${k}\` "${a.stateBackend[k]}" must be a Pulumi ${k} name (letters, digits, -, _, .; no wildcards)`);
     }

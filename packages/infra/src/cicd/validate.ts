@@ -2,6 +2,7 @@
  * Pure validation of the GitHub deploy roles' arguments. Each problem names the argument and says
  * how to fix it; the component throws them all at once before any child exists.
  */
+import { ACCOUNT_ID, GITHUB_REF_NAME, GITHUB_REPOSITORY, GITHUB_TAG_PATTERN, ORG_ID } from "../naming/patterns";
 
 /** GitHub's OIDC issuer; IAM keys its conditions on the host. */
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
@@ -10,11 +11,11 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
 /** `owner/name` as GitHub spells it: letters, digits, `-`, `_`, `.`; no wildcards. */
-export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+export { GITHUB_REPOSITORY };
 /** Branch and environment names that may appear in a subject (no wildcards: each is named). */
-export const GITHUB_REF_NAME = /^[A-Za-z0-9._/-]{1,255}$/;
+export { GITHUB_REF_NAME };
 /** Tag patterns for the release role: a fixed prefix, at most a trailing `*` (e.g. `helper-v*`). */
-export const GITHUB_TAG_PATTERN = /^[A-Za-z0-9._/-]{2,100}\*?$/;
+export { GITHUB_TAG_PATTERN };
 
 export const MAX_CI_SESSION_SECONDS = 3600;
 export const MIN_CI_SESSION_SECONDS = 900;
@@ -93,10 +94,10 @@ export function validateDeployRoleArgs(a: ValidatableArgs): string[] {
     }
   }
   if (a.chainFrom) {
-    if (!/^\d{12}$/.test(a.chainFrom.accountId)) problems.push(`\`chainFrom.accountId\` "${a.chainFrom.accountId}" must be 12 digits`);
+    if (!ACCOUNT_ID.test(a.chainFrom.accountId)) problems.push(`\`chainFrom.accountId\` "${a.chainFrom.accountId}" must be 12 digits`);
     const crossAccount = a.accountId === undefined || a.accountId !== a.chainFrom.accountId;
     if (crossAccount && !a.chainFrom.organizationId) problems.push("`chainFrom.organizationId` is required: trust of another account's role needs aws:PrincipalOrgID");
-    if (a.chainFrom.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(a.chainFrom.organizationId)) problems.push(`\`chainFrom.organizationId\` "${a.chainFrom.organizationId}" is not an AWS Organizations id`);
+    if (a.chainFrom.organizationId !== undefined && !ORG_ID.test(a.chainFrom.organizationId)) problems.push(`\`chainFrom.organizationId\` "${a.chainFrom.organizationId}" is not an AWS Organizations id`);
   }
   if (a.allowedRegions.length === 0) problems.push("`allowedRegions` needs the stage's Region");
   const s = a.maxSessionSeconds ?? MAX_CI_SESSION_SECONDS;

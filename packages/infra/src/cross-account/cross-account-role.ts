@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountRootArn, accountTrustStatement, allow, awsEnvironment, policyDocument, renderPolicy, type Statement } from "../iam";
 import { physicalName } from "../naming";
+import { ACCOUNT_ID } from "../naming/patterns";
 
 export interface CrossAccountRoleArgs {
   /** Physical role name (callers in other accounts reference it, so it is stable). */
@@ -31,7 +32,7 @@ export interface CrossAccountRoleArgs {
 export function validateCrossAccountRoleArgs(args: CrossAccountRoleArgs): string[] {
   const problems: string[] = [];
   if (args.sourceAccountIds.length === 0) problems.push("`sourceAccountIds` needs at least one account");
-  for (const id of args.sourceAccountIds) if (!/^\d{12}$/.test(id)) problems.push(`\`sourceAccountIds\`: "${id}" is not a 12-digit account id`);
+  for (const id of args.sourceAccountIds) if (!ACCOUNT_ID.test(id)) problems.push(`\`sourceAccountIds\`: "${id}" is not a 12-digit account id`);
   if (!args.organizationId && args.externalId === undefined) problems.push("set `organizationId` or `externalId`: trust of another account needs one of them");
   if (args.permissions.length === 0) problems.push("`permissions` is empty");
   const allowed = args.permissions.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action ?? []);

@@ -65,7 +65,7 @@ describe("PackageRegistry", () => {
     ].sort());
     const key = recorder.one(KEY, "registry-key");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
-    expect(docOf(key, "policy").flatMap((s: any) => s.Action)).not.toContain("kms:*");
+    expect(docOf(key, "policy").flatMap((s: { Action?: string | string[] }) => s.Action)).not.toContain("kms:*");
     expect(recorder.one(DOMAIN, "registry-domain").inputs).toMatchObject({ domain: "ccb-pilot", encryptionKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/registry-key`, tags: { stage: "pilot" } });
     const repo = recorder.one(REPO, "registry-repository").inputs;
     expect(repo).toMatchObject({ domain: "ccb-pilot", repository: "claude-code" });
@@ -98,7 +98,7 @@ describe("PackageRegistry", () => {
     registry({ readers: { accountIds: ["222222222222"], principalArns: ["arn:aws:iam::333333333333:role/dev"] } });
     await settle();
     const st = docOf(recorder.one(REPO_POLICY, "registry-repository-policy"), "policyDocument");
-    expect(st.map((s: any) => [s.Sid, s.Principal])).toEqual([
+    expect(st.map((s: { Sid?: string; Principal?: unknown }) => [s.Sid, s.Principal])).toEqual([
       ["AccountsRead", { AWS: ["arn:aws:iam::222222222222:root"] }],
       ["PrincipalsRead", { AWS: ["arn:aws:iam::333333333333:role/dev"] }],
     ]);
@@ -200,8 +200,8 @@ describe("PackageRegistry", () => {
     const p = recorder.one(ROLE_POLICY, "registry-read-developers");
     expect(p.inputs.role).toBe("ccb-pilot-bedrock-users");
     const st = docOf(p, "policy");
-    expect(st.map((s: any) => s.Sid)).toEqual(["RegistryToken", "CodeArtifactBearer", "Repository", "HelperPackages"]);
-    expect(st.flatMap((s: any) => s.Action)).not.toContain("codeartifact:PublishPackageVersion");
+    expect(st.map((s: { Sid?: string }) => s.Sid)).toEqual(["RegistryToken", "CodeArtifactBearer", "Repository", "HelperPackages"]);
+    expect(st.flatMap((s: { Action?: string | string[] }) => s.Action)).not.toContain("codeartifact:PublishPackageVersion");
     expect(g.statements).toHaveLength(4);
   });
 
@@ -240,8 +240,8 @@ async function repositoryAllows(action: string, principalOrg: string): Promise<b
       resource: { accountId: ACCOUNT, resource: action === "codeartifact:GetPackageVersionAsset" ? NPM_PACKAGE_ARN : REPO_ARN },
       contextVariables: { "aws:PrincipalOrgID": principalOrg, "aws:PrincipalAccount": "999999999999" },
     },
-  } as any, {});
-  return (result as any).overallResult === "Allowed";
+  } as unknown as Parameters<typeof runSimulation>[0], {});
+  return (result as { overallResult?: string }).overallResult === "Allowed";
 }
 
 describe("repository policy, evaluated", () => {

@@ -1,15 +1,16 @@
 import { physicalName } from "../naming";
-import type { PackageRegistryArgs } from "./package-registry";
+import type { PackageRegistryArgs } from "./args";
+import { ACCOUNT_ID, CODEARTIFACT_DOMAIN, CODEARTIFACT_REPOSITORY, NPM_SCOPED_NAME, ONLY_WILDCARDS, ORG_ID, ROLE_NAME_PATTERN } from "../naming/patterns";
 
-export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
-export const ACCOUNT_ID = /^\d{12}$/;
-export const NPM_SCOPED_NAME = /^@[a-z0-9-~][a-z0-9-._~]*\/[a-z0-9-~][a-z0-9-._~]*$/;
-export const DOMAIN_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
-export const REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+export { ORG_ID };
+export { ACCOUNT_ID };
+export { NPM_SCOPED_NAME };
+export const DOMAIN_NAME = CODEARTIFACT_DOMAIN;
+export const REPOSITORY_NAME = CODEARTIFACT_REPOSITORY;
 /** CodeArtifact tokens and CI sessions: an hour is enough to publish. */
 export const PUBLISHER_SESSION_SECONDS = 3600;
 /** IAM role names (with `*`/`?` allowed inside, for `aws:PrincipalArn` patterns). */
-export const ROLE_NAME_PATTERN = /^[\w+=,.@*?/-]{1,64}$/;
+export { ROLE_NAME_PATTERN };
 
 /** Problems with the args of `PackageRegistry`; empty when fine. */
 export function validatePackageRegistryArgs(a: PackageRegistryArgs): string[] {
@@ -26,7 +27,7 @@ export function validatePackageRegistryArgs(a: PackageRegistryArgs): string[] {
   if ("roles" in t) {
     if (!ACCOUNT_ID.test(t.roles.accountId)) p.push(`\`publisherTrust.roles.accountId\` "${t.roles.accountId}" must be 12 digits`);
     if (t.roles.roleNames.length === 0) p.push("`publisherTrust.roles.roleNames` must name at least one role (e.g. the CI release role)");
-    for (const n of t.roles.roleNames) if (!ROLE_NAME_PATTERN.test(n) || /^[*?]+$/.test(n)) p.push(`\`publisherTrust.roles.roleNames\` entry "${n}" must be an IAM role name (wildcards only within a name)`);
+    for (const n of t.roles.roleNames) if (!ROLE_NAME_PATTERN.test(n) || ONLY_WILDCARDS.test(n)) p.push(`\`publisherTrust.roles.roleNames\` entry "${n}" must be an IAM role name (wildcards only within a name)`);
     if (t.roles.organizationId !== undefined && !ORG_ID.test(t.roles.organizationId)) p.push(`\`publisherTrust.roles.organizationId\` "${t.roles.organizationId}" is not an AWS Organizations id`);
   }
   return p;

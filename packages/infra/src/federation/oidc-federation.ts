@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { oidcTrustStatement, policyDocument, renderPolicy, validateOidcTrust } from "../iam";
 import { developerBoundaryPolicy } from "./developer-boundary";
 import type { NormalisedIssuer } from "./issuer";
+import { SESSION_TAG_KEY } from "../naming/patterns";
 
 export interface AccessRestriction {
   /** IdP subjects (`sub`) allowed to assume the role; exact values or patterns. */
@@ -36,7 +37,6 @@ export interface OidcFederationArgs extends AccessRestriction {
   readonly tags?: Record<string, string>;
 }
 
-const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;
 
 function trustRestriction(args: AccessRestriction) {
   return {
@@ -55,7 +55,7 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
   if ((args.createRole ?? true) && !args.allowedSubjects?.length && !args.requiredSessionTag) {
     problems.push("restrict the role with `allowedSubjects` or `requiredSessionTag`: the audience alone admits every user of the IdP");
   }
-  for (const k of args.requiredTagKeys ?? []) if (!TAG_KEY.test(k)) problems.push(`\`requiredTagKeys\`: "${k}" is not a session tag key`);
+  for (const k of args.requiredTagKeys ?? []) if (!SESSION_TAG_KEY.test(k)) problems.push(`\`requiredTagKeys\`: "${k}" is not a session tag key`);
   if (args.requiredTagKeys && new Set(args.requiredTagKeys).size !== args.requiredTagKeys.length) problems.push("`requiredTagKeys` lists a key twice");
   if (!args.issuer.url.startsWith("https://")) problems.push("`issuer` must be normalised with normalizeIssuer()");
   if ((args.createRole ?? true) && problems.length === 0) {

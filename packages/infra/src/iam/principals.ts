@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Conditions, mergeConditions, type Statement } from "./policy";
+import { ONLY_WILDCARDS, ORG_ID } from "../naming/patterns";
 
 /**
  * Trust statements whose principals carry their own conditions, so a federated or cross-account
@@ -29,7 +30,6 @@ export interface OidcTrustOptions {
   readonly allowSessionTags?: boolean;
 }
 
-const WILDCARD_ONLY = /^[*?]+$/;
 
 /** Validates OIDC trust options; returns problems, empty when fine. */
 export function validateOidcTrust(o: OidcTrustOptions): string[] {
@@ -42,9 +42,9 @@ export function validateOidcTrust(o: OidcTrustOptions): string[] {
   if (subjects.length === 0 && claims.length === 0) {
     problems.push("restrict the trust by `subjects` or by `claims` (a group): audience alone lets every user of the IdP in");
   }
-  if (subjects.some((s) => WILDCARD_ONLY.test(s) || s.trim() === "")) problems.push("`subjects` may not be only a wildcard");
+  if (subjects.some((s) => ONLY_WILDCARDS.test(s) || s.trim() === "")) problems.push("`subjects` may not be only a wildcard");
   for (const [k, v] of claims) {
-    if (v.length === 0 || v.some((x) => WILDCARD_ONLY.test(x) || x.trim() === "")) problems.push(`claim \`${k}\` needs non-wildcard values`);
+    if (v.length === 0 || v.some((x) => ONLY_WILDCARDS.test(x) || x.trim() === "")) problems.push(`claim \`${k}\` needs non-wildcard values`);
   }
   for (const k of o.presentTags ?? []) if (k.trim() === "" || /[*?]/.test(k)) problems.push(`\`presentTags\`: "${k}" is not a session tag key`);
   if (/^https?:\/\//.test(o.issuerKey) || o.issuerKey.endsWith("/")) problems.push("`issuerKey` is the issuer without scheme and trailing slash");
@@ -100,7 +100,7 @@ export function accountTrustStatement(o: AccountTrustOptions): Statement {
   if (o.organizationId === undefined && o.externalId === undefined) {
     throw new Error("cross-account trust needs `organizationId` (aws:PrincipalOrgID) or `externalId` (sts:ExternalId)");
   }
-  if (o.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(o.organizationId)) {
+  if (o.organizationId !== undefined && !ORG_ID.test(o.organizationId)) {
     throw new Error(`\`organizationId\` "${o.organizationId}" is not an AWS Organizations id (o-xxxxxxxxxx)`);
   }
   const equals: Record<string, pulumi.Input<string>> = {};

@@ -6,6 +6,7 @@ import { customerKey, SecureBucket } from "../storage";
 import { modelAccessStatements, TEAM_TAG_KEY } from "./model-access";
 import { type CrossRegionPrefix, findModel, profileId, validateGeography } from "./models";
 import { LOG_DELIVERY_ACTIONS } from "./perms";
+import { TEAM_NAME } from "../naming/patterns";
 
 export type ModelRole = "primary" | "fast" | "opus";
 
@@ -59,7 +60,7 @@ export function validateInferenceAccountArgs(args: InferenceAccountArgs): string
   problems.push(...validateGeography(args.region, args.crossRegion).map((p) => `\`crossRegion\`: ${p}`));
   const names = args.teams.map((t) => t.name);
   names.forEach((n, i) => {
-    if (!/^[a-z][a-z0-9-]{1,30}$/.test(n)) problems.push(`\`teams[${i}].name\` "${n}" must be 2–31 lower-case letters, digits, dashes`);
+    if (!TEAM_NAME.test(n)) problems.push(`\`teams[${i}].name\` "${n}" must be 2–31 lower-case letters, digits, dashes`);
     if (names.indexOf(n) !== i) problems.push(`\`teams[${i}].name\` "${n}" is repeated`);
   });
   if (args.restrictTeamProfiles && args.teams.length === 0) problems.push("`restrictTeamProfiles` needs at least one team in `teams` (it restricts team profiles)");

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+export * as patterns from "./patterns";
 
 /**
  * Physical names for resources whose names AWS requires or that users see (Glue databases, Athena

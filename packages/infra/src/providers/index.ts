@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ACCOUNT_ID } from "../naming/patterns";
 
 /**
  * Explicit AWS providers, one per account, so one `pulumi up` deploys into several accounts and a
@@ -17,7 +18,7 @@ export interface AccountProviderArgs {
 }
 
 export function accountProvider(name: string, args: AccountProviderArgs, opts: pulumi.CustomResourceOptions = {}): aws.Provider {
-  if (!/^\d{12}$/.test(args.accountId)) throw new Error(`provider ${name}: \`accountId\` "${args.accountId}" must be 12 digits`);
+  if (!ACCOUNT_ID.test(args.accountId)) throw new Error(`provider ${name}: \`accountId\` "${args.accountId}" must be 12 digits`);
   if (args.deployRoleArn && args.deployRoleArn.split(":")[4] !== args.accountId) {
     throw new Error(`provider ${name}: \`deployRoleArn\` ${args.deployRoleArn} is not in account ${args.accountId}`);
   }

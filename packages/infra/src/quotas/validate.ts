@@ -1,13 +1,14 @@
 import { isLogRetention } from "../storage/retention";
 import type { QuotaServiceArgs } from "./quota-service";
 import { validatePrice } from "./pricing";
+import { NAME_PREFIX } from "../naming/patterns";
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** Problems with QuotaService args, each naming the arg; empty when valid. */
 export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   const p: string[] = [];
-  if (!/^[a-z][a-z0-9-]{1,19}$/.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits, dashes");
+  if (!NAME_PREFIX.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits, dashes");
   const d = a.defaults;
   for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"] as const) {
     const v = d[k];

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { allow, policyDocument, renderPolicy } from "../iam";
 import { physicalName } from "../naming";
+import { ACCOUNT_ID, ORG_ID } from "../naming/patterns";
 
 /** What a source account may share with the monitoring account. */
 export type SharedResourceType = "AWS::CloudWatch::Metric" | "AWS::Logs::LogGroup";
@@ -23,10 +24,10 @@ export function validateCrossAccountMetricsArgs(a: CrossAccountMetricsArgs): str
   const p: string[] = [];
   if (a.sources.length === 0) p.push("`sources` needs at least one account");
   a.sources.forEach((s, i) => {
-    if (!/^\d{12}$/.test(s.accountId)) p.push(`\`sources[${i}].accountId\` must be a 12-digit account id`);
+    if (!ACCOUNT_ID.test(s.accountId)) p.push(`\`sources[${i}].accountId\` must be a 12-digit account id`);
     if (!/^[a-z0-9-]+$/.test(s.key)) p.push(`\`sources[${i}].key\` must be lower-case letters, digits, dashes`);
   });
-  if (a.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(a.organizationId)) p.push("`organizationId` must be an AWS Organizations id (o-…)");
+  if (a.organizationId !== undefined && !ORG_ID.test(a.organizationId)) p.push("`organizationId` must be an AWS Organizations id (o-…)");
   return p;
 }
 

@@ -1,6 +1,7 @@
 import type { IdentityProviderKind, NormalisedIssuer } from "../federation/issuer";
 import { isLogRetention, LOG_RETENTION_DAYS } from "../storage/retention";
 import { distributionOf, imageVersionProblems } from "./components";
+import { ACM_CERTIFICATE_ARN, DNS_NAME, HOSTED_ZONE_ID, NAME_PREFIX } from "../naming/patterns";
 
 /** TLS policies an HTTPS listener may use: TLS 1.3 with 1.2 fallback (forward secrecy only) or TLS 1.3 only. */
 export const MODERN_TLS_POLICIES = [
@@ -100,7 +101,7 @@ export function subnetCidr(cidr: string, newBits: number, index: number): string
 /** Validates the component's args; returns problems naming each arg. */
 export function validateTelemetryServiceArgs(a: ValidatableArgs): string[] {
   const p: string[] = [];
-  if (!/^[a-z][a-z0-9-]{1,19}$/.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits, dashes");
+  if (!NAME_PREFIX.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits, dashes");
   if (!a.issuer.url.startsWith("https://")) p.push("`issuer` must be normalised with federation.normalizeIssuer()");
   if (!a.audience.trim()) p.push("`audience` must be the helper's OAuth client id (the token's aud)");
   const jwks = a.jwksUri ?? jwksUriFor(a.issuer);
@@ -108,10 +109,10 @@ export function validateTelemetryServiceArgs(a: ValidatableArgs): string[] {
   else if (!/^https:\/\/[^\s]+$/.test(jwks)) p.push("`jwksUri` must be an https URL");
 
   const lb = a.loadBalancer;
-  if (!/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(lb.domainName)) p.push("`loadBalancer.domainName` must be a lower-case DNS name the certificate covers, e.g. otel.example.com");
+  if (!DNS_NAME.test(lb.domainName)) p.push("`loadBalancer.domainName` must be a lower-case DNS name the certificate covers, e.g. otel.example.com");
   if (!lb.certificateArn && !lb.hostedZoneId) p.push("`loadBalancer` needs `certificateArn` (an ACM certificate for the domain) or `hostedZoneId` (to issue one with DNS validation)");
-  if (lb.certificateArn && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/.test(lb.certificateArn)) p.push("`loadBalancer.certificateArn` must be an ACM certificate ARN");
-  if (lb.hostedZoneId && !/^Z[A-Z0-9]{1,31}$/.test(lb.hostedZoneId)) p.push("`loadBalancer.hostedZoneId` must be a Route 53 hosted zone id (Z…)");
+  if (lb.certificateArn && !ACM_CERTIFICATE_ARN.test(lb.certificateArn)) p.push("`loadBalancer.certificateArn` must be an ACM certificate ARN");
+  if (lb.hostedZoneId && !HOSTED_ZONE_ID.test(lb.hostedZoneId)) p.push("`loadBalancer.hostedZoneId` must be a Route 53 hosted zone id (Z…)");
   if (lb.sslPolicy && !(MODERN_TLS_POLICIES as readonly string[]).includes(lb.sslPolicy)) p.push(`\`loadBalancer.sslPolicy\` must be one of ${MODERN_TLS_POLICIES.join(", ")}`);
   if (lb.allowedCidrs.length === 0) p.push("`loadBalancer.allowedCidrs` needs at least one range (0.0.0.0/0 for internet-facing, corporate ranges for internal)");
   lb.allowedCidrs.forEach((c, i) => {

@@ -8,7 +8,7 @@ import type { UserAttributes, UserDirectory } from "./handler.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export async function awsJson(env: Env, service: string, target: string, region: string, body: unknown, fetchImpl: typeof fetch = fetch): Promise<any> {
+export async function awsJson(env: Env, service: string, target: string, region: string, body: unknown, fetchImpl: typeof fetch = fetch): Promise<Record<string, unknown>> {
   const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import("@smithy/signature-v4"), import("@smithy/core/checksum")]);
   const endpoint = new URL(env.AWS_ENDPOINT_URL ?? `https://${service}.${region}.amazonaws.com/`);
   const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "", ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
@@ -56,7 +56,7 @@ export function identityStoreDirectory(env: Env, identityStoreId: string, region
       if (hit && now() - hit.at < 10 * 60_000) return hit.value;
       let value: UserAttributes | undefined;
       try {
-        const { UserId } = await awsJson(env, "identitystore", "AWSIdentityStore.GetUserId", region, { IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: userName } } });
+        const { UserId } = (await awsJson(env, "identitystore", "AWSIdentityStore.GetUserId", region, { IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: userName } } })) as { UserId?: string };
         const user = await awsJson(env, "identitystore", "AWSIdentityStore.DescribeUser", region, { IdentityStoreId: identityStoreId, UserId, Extensions: ["aws:identitystore:enterprise"] });
         value = userAttributes(user);
       } catch {
@@ -68,11 +68,18 @@ export function identityStoreDirectory(env: Env, identityStoreId: string, region
   };
 }
 
+/** The parts of identity store `DescribeUser` output the token uses. */
+interface DescribedUser {
+  readonly Emails?: ReadonlyArray<{ Value?: string; Primary?: boolean }>;
+  readonly Extensions?: Record<string, Record<string, unknown> | undefined>;
+}
+
 /** `DescribeUser` output → attributes (absent ones stay absent). */
-export function userAttributes(user: any): UserAttributes {
-  const emails: Array<{ Value?: string; Primary?: boolean }> = Array.isArray(user?.Emails) ? user.Emails : [];
+export function userAttributes(user: unknown): UserAttributes {
+  const u = (typeof user === "object" && user !== null ? user : {}) as DescribedUser;
+  const emails = Array.isArray(u.Emails) ? u.Emails : [];
   const email = (emails.find((e) => e.Primary) ?? emails[0])?.Value;
-  const ent = user?.Extensions?.["aws:identitystore:enterprise"] ?? {};
+  const ent = u.Extensions?.["aws:identitystore:enterprise"] ?? {};
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
   const team = str(ent.division);
   const department = str(ent.department);
