@@ -125,7 +125,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   account.grants.invokeModels({ roleName: userRole.name, key: "developers" });
 
   // IdC stages with telemetry: collector tokens for IAM callers (IdC users and the cross-account roles).
-  const tokenEndpoint = composeTokenEndpoint(config, stageProviders, account.keyArn, tags);
+  const tokenEndpoint = composeTokenEndpoint(config, stageProviders, account.keyArn, tags, inferenceBoundary);
 
   // ---- Cross-account roles -------------------------------------------------------------------
   const crossAccountRoleArns: Record<string, pulumi.Output<string>> = {};

@@ -13,7 +13,7 @@ export const IAM_ISSUER_KEY = "iam";
  * inference account: that is where IdC provisions the developers' role, and an HTTP API's IAM
  * authorisation admits callers of its own account only (HTTP APIs have no resource policy).
  */
-export function composeTokenEndpoint(config: StageConfig, providers: StageProviders, inferenceKeyArn: import("@pulumi/pulumi").Output<string>, tags: Record<string, string>): telemetry.TokenEndpoint | undefined {
+export function composeTokenEndpoint(config: StageConfig, providers: StageProviders, inferenceKeyArn: import("@pulumi/pulumi").Output<string>, tags: Record<string, string>, permissionsBoundaryArn: import("@pulumi/pulumi").Input<string>): telemetry.TokenEndpoint | undefined {
   const idc = config.federation.identityCenter;
   if (config.federation.mode !== "identity-center" || !idc || !config.telemetry.enabled) return undefined;
   const idp = config.identityProvider;
@@ -32,5 +32,6 @@ export function composeTokenEndpoint(config: StageConfig, providers: StageProvid
     logKmsKeyArn: inferenceKeyArn,
     logRetentionDays: config.telemetry.logRetentionDays,
     tags: { ...tags, area: "telemetry" },
+    permissionsBoundaryArn,
   }, { providers: { aws: providers.inference } });
 }

@@ -3,6 +3,7 @@ export { findModel, geographyOfRegion, KNOWN_MODELS, profileId, validateGeograph
 export type { CrossRegionPrefix, KnownModel, ModelPrice } from "./models";
 export { modelAccessStatements, PRINCIPAL_TEAM_VARIABLE, TEAM_TAG_KEY } from "./model-access";
 export type { ModelAccessSpec } from "./model-access";
-export { InferenceAccount, validateInferenceAccountArgs } from "./inference-account";
-export type { AlarmThresholds, InferenceAccountArgs, ModelRole, TeamArgs } from "./inference-account";
+export { InferenceAccount } from "./inference-account";
+export { validateInferenceAccountArgs } from "./validate";
+export type { AlarmThresholds, InferenceAccountArgs, ModelRole, TeamArgs } from "./args";
 export * as perms from "./perms";

@@ -30,6 +30,16 @@ const baseArgs = (): Inference.InferenceAccountArgs => ({
 });
 
 describe("InferenceAccount", () => {
+  it("puts the stage's permissions boundary on the log delivery role", async () => {
+    const boundary = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
+    const acct = new inference.InferenceAccount("inf", { ...baseArgs(), permissionsBoundaryArn: boundary });
+    await unwrap(acct.alarmTopicArn);
+    await settle();
+    const roles = recorder.byType("aws:iam/role:Role");
+    expect(roles.map((r) => r.name)).toEqual(["inf-log-delivery"]);
+    expect(roles[0]!.inputs.permissionsBoundary).toBe(boundary);
+  });
+
   it("creates the key, topic, logging, team profiles and alarms and nothing else", async () => {
     const acct = new inference.InferenceAccount("inf", baseArgs());
     await unwrap(acct.alarmTopicArn);

@@ -82,32 +82,7 @@ export function identitySources(o: Pick<CollectorConfigOptions, "attributeClaims
 export function collectorConfig(o: CollectorConfigOptions): CollectorConfig {
   const problems = validateOptions(o);
   if (problems.length) throw new Error(`collector config: ${problems.join("; ")}`);
-  const limit = Math.floor(o.memoryMiB * 0.8);
-  const sources = identitySources(o);
-  const identityActions: Yaml[] = [
-    ...SPOOFABLE_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
-    ...IDENTITY_ATTRIBUTES.flatMap((key) => {
-      const from = sources[key];
-      const fromToken = from ? [{ key, action: "insert", from_context: from }] : [];
-      // The email always comes from the token (the oidc authenticator rejects tokens without it);
-      // organisational claims fall back to a fixed value so dimension sets stay complete.
-      return key === ATTR.email ? fromToken : [...fromToken, { key, action: "insert", value: UNSPECIFIED }];
-    }),
-  ];
-  const events = o.eventsLogGroup !== undefined;
-  const s3 = (prefix: string): Yaml => ({
-    s3uploader: {
-      region: o.region,
-      s3_bucket: o.bucket,
-      s3_prefix: prefix,
-      s3_partition_format: "year=%Y/month=%m/day=%d/hour=%H",
-      compression: "gzip",
-      storage_class: "STANDARD",
-      retry_mode: "standard",
-    },
-    marshaler: "otlp_json",
-  });
-  const cfg: CollectorConfig = {
+  return {
     extensions: {
       health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}`, path: HEALTH_PATH },
       oidc: {
@@ -129,64 +104,99 @@ export function collectorConfig(o: CollectorConfigOptions): CollectorConfig {
         },
       },
     },
-    processors: {
-      memory_limiter: { check_interval: "1s", limit_mib: limit, spike_limit_mib: Math.floor(limit / 4) },
-      "filter/claude-code": {
-        error_mode: "ignore",
-        metrics: { metric: ['not IsMatch(name, "^claude_code\\\\.")'] },
-        ...(events ? { logs: { log_record: [eventFilter()] } } : {}),
-      },
-      "resource/identity": {
-        attributes: [
-          ...SPOOFABLE_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
-          { key: "deployment.environment", value: o.stage, action: "upsert" },
-        ],
-      },
-      "attributes/identity": { actions: identityActions },
-      batch: { timeout: "10s", send_batch_size: 4096, send_batch_max_size: 8192 },
-    },
-    exporters: {
-      awsemf: {
-        region: o.region,
-        namespace: o.namespace,
-        log_group_name: o.metricsLogGroup,
-        log_stream_name: "collector",
-        dimension_rollup_option: "NoDimensionRollup",
-        resource_to_telemetry_conversion: { enabled: false },
-        output_destination: "cloudwatch",
-        metric_declarations: EMF_METRICS.map((m) => ({ dimensions: m.dimensionSets.map((s) => [...s]), metric_name_selectors: [exactMetricRegex(m.metric)] })),
-        metric_descriptors: EMF_METRICS.map((m) => ({ metric_name: m.metric, unit: m.unit, overwrite: true })),
-      },
-      "awss3/metrics": s3("metrics"),
-      ...(events
-        ? {
-            awscloudwatchlogs: { region: o.region, log_group_name: o.eventsLogGroup, log_stream_name: "collector", raw_log: false },
-            "awss3/events": s3("events"),
-          }
-        : {}),
-    },
+    processors: processors(o),
+    exporters: exporters(o),
     service: {
       extensions: ["health_check", "oidc"],
-      pipelines: {
-        metrics: {
-          receivers: ["otlp"],
-          processors: ["memory_limiter", "filter/claude-code", "resource/identity", "attributes/identity", "batch"],
-          exporters: ["awsemf", "awss3/metrics"],
-        },
-        ...(events
-          ? {
-              logs: {
-                receivers: ["otlp"],
-                processors: ["memory_limiter", "filter/claude-code", "resource/identity", "attributes/identity", "batch"],
-                exporters: ["awscloudwatchlogs", "awss3/events"],
-              },
-            }
-          : {}),
-      },
+      pipelines: pipelines(o.eventsLogGroup !== undefined),
       telemetry: { logs: { level: "info" }, metrics: { level: "basic" } },
     },
   };
-  return cfg;
+}
+
+/** Identity attributes: whatever the client sent is deleted, then set from the validated token's claims. */
+function identityActions(o: CollectorConfigOptions): Yaml[] {
+  const sources = identitySources(o);
+  return [
+    ...SPOOFABLE_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
+    ...IDENTITY_ATTRIBUTES.flatMap((key) => {
+      const from = sources[key];
+      const fromToken = from ? [{ key, action: "insert", from_context: from }] : [];
+      // The email always comes from the token (the oidc authenticator rejects tokens without it);
+      // organisational claims fall back to a fixed value so dimension sets stay complete.
+      return key === ATTR.email ? fromToken : [...fromToken, { key, action: "insert", value: UNSPECIFIED }];
+    }),
+  ];
+}
+
+/** Memory limit, Claude Code's signals only, identity from the token, batching. */
+function processors(o: CollectorConfigOptions): CollectorConfig["processors"] {
+  const limit = Math.floor(o.memoryMiB * 0.8);
+  const events = o.eventsLogGroup !== undefined;
+  return {
+    memory_limiter: { check_interval: "1s", limit_mib: limit, spike_limit_mib: Math.floor(limit / 4) },
+    "filter/claude-code": {
+      error_mode: "ignore",
+      metrics: { metric: ['not IsMatch(name, "^claude_code\\\\.")'] },
+      ...(events ? { logs: { log_record: [eventFilter()] } } : {}),
+    },
+    "resource/identity": {
+      attributes: [
+        ...SPOOFABLE_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
+        { key: "deployment.environment", value: o.stage, action: "upsert" },
+      ],
+    },
+    "attributes/identity": { actions: identityActions(o) },
+    batch: { timeout: "10s", send_batch_size: 4096, send_batch_max_size: 8192 },
+  };
+}
+
+/** Raw OTLP JSON to S3 under one prefix, partitioned by hour. */
+function s3Exporter(o: CollectorConfigOptions, prefix: string): Yaml {
+  return {
+    s3uploader: {
+      region: o.region,
+      s3_bucket: o.bucket,
+      s3_prefix: prefix,
+      s3_partition_format: "year=%Y/month=%m/day=%d/hour=%H",
+      compression: "gzip",
+      storage_class: "STANDARD",
+      retry_mode: "standard",
+    },
+    marshaler: "otlp_json",
+  };
+}
+
+/** EMF metrics from the catalog and raw data to S3; events to CloudWatch Logs and S3 when kept. */
+function exporters(o: CollectorConfigOptions): CollectorConfig["exporters"] {
+  return {
+    awsemf: {
+      region: o.region,
+      namespace: o.namespace,
+      log_group_name: o.metricsLogGroup,
+      log_stream_name: "collector",
+      dimension_rollup_option: "NoDimensionRollup",
+      resource_to_telemetry_conversion: { enabled: false },
+      output_destination: "cloudwatch",
+      metric_declarations: EMF_METRICS.map((m) => ({ dimensions: m.dimensionSets.map((s) => [...s]), metric_name_selectors: [exactMetricRegex(m.metric)] })),
+      metric_descriptors: EMF_METRICS.map((m) => ({ metric_name: m.metric, unit: m.unit, overwrite: true })),
+    },
+    "awss3/metrics": s3Exporter(o, "metrics"),
+    ...(o.eventsLogGroup !== undefined
+      ? {
+          awscloudwatchlogs: { region: o.region, log_group_name: o.eventsLogGroup, log_stream_name: "collector", raw_log: false },
+          "awss3/events": s3Exporter(o, "events"),
+        }
+      : {}),
+  };
+}
+
+function pipelines(events: boolean): CollectorConfig["service"]["pipelines"] {
+  const processorChain = ["memory_limiter", "filter/claude-code", "resource/identity", "attributes/identity", "batch"];
+  return {
+    metrics: { receivers: ["otlp"], processors: [...processorChain], exporters: ["awsemf", "awss3/metrics"] },
+    ...(events ? { logs: { receivers: ["otlp"], processors: [...processorChain], exporters: ["awscloudwatchlogs", "awss3/events"] } } : {}),
+  };
 }
 
 /**

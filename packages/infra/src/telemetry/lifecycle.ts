@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { allow, awsEnvironment, foundationModelArn, policyDocument, renderPolicy, serviceTrustStatement } from "../iam";
 import * as perms from "./perms";
-import type { FunctionCode } from "./service";
+import type { FunctionCode } from "./args";
 
 export interface ModelLifecycleCheckArgs {
   readonly stage: string;

@@ -262,6 +262,14 @@ describe("TelemetryService", () => {
     expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toEqual(["arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles"]);
   });
 
+  it("puts the stage's permissions boundary on every role it creates (flow logs, execution, task, aggregator)", async () => {
+    const boundary = "arn:aws:iam::333333333333:policy/ccb-pilot-workload-boundary";
+    await build({ ...baseArgs(), permissionsBoundaryArn: boundary });
+    const roles = recorder.byType("aws:iam/role:Role");
+    expect(roles.map((r) => r.name).sort()).toEqual(["tel-aggregator-role", "tel-execution-role", "tel-flow-logs-role", "tel-task-role"]);
+    for (const role of roles) expect(role.inputs.permissionsBoundary, role.name).toBe(boundary);
+  });
+
   it("uses an imported certificate and an internal scheme without creating certificate or DNS resources", async () => {
     await build({
       ...baseArgs(),

@@ -24,6 +24,7 @@ const args = (over: Partial<Telemetry.TokenEndpointArgs> = {}): Telemetry.TokenE
   identityStore: { id: "d-9067a1b2c3", region: "us-east-1", accountId: "222222222222" },
   logKmsKeyArn: "arn:aws:kms:us-east-1:222222222222:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d",
   logRetentionDays: 90,
+  permissionsBoundaryArn: "arn:aws:iam::222222222222:policy/ccb-prod-workload-boundary",
   ...over,
 });
 

@@ -37,6 +37,8 @@ export interface TokenEndpointArgs {
   readonly logRetentionDays: number;
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   readonly tags?: Record<string, string>;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 export function validateTokenEndpointArgs(a: TokenEndpointArgs): string[] {
@@ -81,6 +83,7 @@ export class TokenEndpoint extends pulumi.ComponentResource {
       assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
       description: `Runs the ${args.namePrefix} telemetry token endpoint`,
       maxSessionDuration: 3600,
+      permissionsBoundary: args.permissionsBoundaryArn,
       tags,
     }, parent);
     const key = new aws.kms.Key(`${name}-signing-key`, {
