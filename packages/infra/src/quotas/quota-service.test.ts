@@ -22,6 +22,7 @@ beforeEach(() => recorder.clear());
 
 const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }), handler: "index.handler" };
 
+const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceArgs {
   return {
     namePrefix: "ccb-prod",
@@ -54,6 +55,7 @@ function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceA
     usageRetentionDays: 400,
     settleMinutes: 10,
     deletionProtection: true,
+    permissionsBoundaryArn: BOUNDARY,
     tags: { stage: "prod" },
     ...over,
   };
@@ -108,6 +110,8 @@ describe("QuotaService", () => {
       "aws:sns/topicSubscription:TopicSubscription quota-alerts-6bfbb174",
       "claude-code-bedrock:quotas:QuotaService quota",
     ]);
+    // Every role the component creates carries the boundary it was given.
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -252,10 +256,11 @@ describe("QuotaService", () => {
   it("reads telemetry in another account through a read-only role trusted by the aggregation role only", async () => {
     const aws = await import("@pulumi/aws");
     const telemetryProvider = new aws.Provider("telemetry-provider", { region: "us-east-1", allowedAccountIds: ["333333333333"] });
-    new quotas.QuotaService("quota", args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, crossAccount: { provider: telemetryProvider, accountId: "333333333333", organizationId: "o-exampleorg1" } } } }));
+    new quotas.QuotaService("quota", args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, crossAccount: { provider: telemetryProvider, accountId: "333333333333", organizationId: "o-exampleorg1", permissionsBoundaryArn: "arn:aws:iam::333333333333:policy/ccb-prod-workload-boundary" } } } }));
     await settle();
     const role = one("aws:iam/role:Role", "quota-telemetry-read");
     expect(role.account).toBe("333333333333");
+    expect(role.inputs.permissionsBoundary).toBe("arn:aws:iam::333333333333:policy/ccb-prod-workload-boundary");
     expect(policyOf(role.inputs.assumeRolePolicy)!.Statement).toEqual([{
       Sid: "CrossAccountCallers",
       Effect: "Allow",

@@ -1,5 +1,5 @@
 import { isLogRetention } from "../storage/retention";
-import type { QuotaServiceArgs } from "./quota-service";
+import type { QuotaServiceArgs } from "./args";
 import { validatePrice } from "./pricing";
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
