@@ -81,7 +81,7 @@ export function limitFromItem(item: Record<string, unknown>): LimitRecord {
   const num = (k: string) => (typeof item[k] === "number" ? (item[k] as number) : undefined);
   const mode = (k: string): Mode => (isMode(item[k]) ? (item[k] as Mode) : "alert");
   const r: Record<string, unknown> = { scope: item.scope as Scope, id: String(item.id), monthlyMode: mode("monthlyMode"), dailyMode: mode("dailyMode") };
-  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"]) if (num(k) !== undefined) r[k] = num(k);
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd", "tokensPerMinute", "requestsPerMinute"]) if (num(k) !== undefined) r[k] = num(k);
   for (const k of ["updatedAt", "updatedBy", "note"]) if (typeof item[k] === "string") r[k] = item[k];
   return r as unknown as LimitRecord;
 }
