@@ -131,20 +131,23 @@ export class QuotaStore {
   }
 
   /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
-  async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord }> {
+  async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord; rateLimitedUntil?: number }> {
     const pk = userPk(email);
-    const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE"])];
+    const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE", "RATE_BLOCK"])];
     const items = await batchGet(this.doc, this.usageTable, sks.map((sk) => ({ pk, sk })));
     const by = new Map(items.map((i) => [String(i.sk), i]));
     const m = by.get(month);
     const d = by.get(monthOfDay(day));
     const u = by.get("UNBLOCK");
     const p = by.get("PROFILE");
+    // The end of a rate-limit cool-down (rate/counters.ts); the caller compares it with its clock.
+    const rate = by.get("RATE_BLOCK")?.until;
     return {
       month: m ? usageFromItem(m) : emptyUsage(email, month),
       day: d ? usageFromItem(d, day) : emptyUsage(email, day),
       ...(p && Array.isArray(p.groups) ? { groups: p.groups as string[] } : {}),
       ...(u ? { unblock: unblockFromItem(email, u) } : {}),
+      ...(typeof rate === "number" ? { rateLimitedUntil: rate } : {}),
     };
   }
 

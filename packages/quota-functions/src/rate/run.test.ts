@@ -1,9 +1,14 @@
+import { gzipSync } from "node:zlib";
+import { parseQuotaCheckAnswer } from "@ccb/contracts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { memoryLogger } from "../log.js";
 import type { InvocationRecord } from "../sources/invocation-logs.js";
 import type { QuotaStore } from "../store.js";
 import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { withRateLimit } from "../check/handler.js";
+import type { CheckResponse } from "../check/evaluate.js";
 import { cooldownOf } from "./counters.js";
+import { recordsOf } from "./handler.js";
 import { resolveRateLimit, runRateBatch, type RateDeps } from "./run.js";
 
 const ROLE = "ccb-prod-bedrock-users";
@@ -97,5 +102,27 @@ describe("per-developer rate limits", () => {
     expect(resolveRateLimit("a@example.com", ["g1"], limits, defaults)).toEqual({ tokensPerMinute: 5, requestsPerMinute: 10 });
     expect(resolveRateLimit("b@example.com", ["g1", "g2"], limits, defaults)).toEqual({ tokensPerMinute: 70, requestsPerMinute: 10 });
     expect(resolveRateLimit("c@example.com", [], limits, defaults)).toEqual({ tokensPerMinute: 100, requestsPerMinute: 10 });
+  });
+
+  it("the check API answers rate_limited with the end of the cool-down (block stages only), and the helper's parser keeps it", async () => {
+    const clock = { now: T0 };
+    const { d } = deps(clock);
+    await runRateBatch(d, [call("runaway@example.com", T0, 20_000)]);
+    const state = await store.userState("runaway@example.com", "M#2026-11", "D#2026-11-26");
+    expect(state.rateLimitedUntil).toBe(T0 + 600_000);
+    const allowed = { allowed: true, mode: "block", reason: "within_limits", message: "", alerts: [], usage: {}, policy: null } as unknown as CheckResponse;
+    const res = withRateLimit(allowed, state.rateLimitedUntil, "block", clock.now);
+    expect(res).toMatchObject({ allowed: false, reason: "rate_limited", rateLimitedUntil: new Date(T0 + 600_000).toISOString() });
+    expect(parseQuotaCheckAnswer(JSON.parse(JSON.stringify(res)))?.rateLimitedUntil).toBe(new Date(T0 + 600_000).toISOString());
+    expect(withRateLimit(allowed, state.rateLimitedUntil, "alert", clock.now)).toBe(allowed);
+    expect(withRateLimit(allowed, state.rateLimitedUntil, "block", T0 + 600_000)).toBe(allowed);
+  });
+
+  it("reads invocation-log records from a Logs subscription batch and ignores control messages", () => {
+    const enc = (o: unknown) => ({ awslogs: { data: gzipSync(Buffer.from(JSON.stringify(o))).toString("base64") } });
+    const rec = call("a@example.com", T0, 10);
+    expect(recordsOf(enc({ messageType: "DATA_MESSAGE", logEvents: [{ message: JSON.stringify(rec) }, { message: "not json" }] }))).toEqual([rec]);
+    expect(recordsOf(enc({ messageType: "CONTROL_MESSAGE", logEvents: [{ message: "CWL CONTROL MESSAGE" }] }))).toEqual([]);
+    expect(recordsOf({})).toEqual([]);
   });
 });
