@@ -5,6 +5,7 @@
  *
  *   quota set user alice@example.com --monthly-usd 300 --daily-usd 60 --mode block
  *   quota set group interns --monthly-tokens 50M --mode block --daily-mode alert
+ *   quota set user bob@example.com --tpm 400k --rpm 60      (per-minute rate limits)
  *   quota delete user alice@example.com
  *   quota list [user|group|default] [--json]
  *   quota show alice@example.com [--json]
@@ -32,6 +33,7 @@ const USAGE_TEXT = `usage: npm run quota -- <command> [options]
 
 commands:
   set user <email>|group <name> [--monthly-usd N] [--daily-usd N] [--monthly-tokens N] [--daily-tokens N]
+                               [--tpm N] [--rpm N] (tokens / model calls per minute)
                                [--mode alert|block] [--monthly-mode M] [--daily-mode M] [--clear <limit>] [--note text]
   delete user <email>|group <name>
   list [user|group|default] [--json]
@@ -48,6 +50,8 @@ export const OPTIONS = {
   "daily-usd": { type: "string" },
   "monthly-tokens": { type: "string" },
   "daily-tokens": { type: "string" },
+  tpm: { type: "string" },
+  rpm: { type: "string" },
   mode: { type: "string" },
   "monthly-mode": { type: "string" },
   "daily-mode": { type: "string" },

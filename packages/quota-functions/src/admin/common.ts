@@ -60,7 +60,12 @@ export function scopeAndId(positionals: string[], command: string): { scope: Sco
   return { scope: "group", id: rawId };
 }
 
+export type RateKey = "tokensPerMinute" | "requestsPerMinute";
+/** Flags of the per-minute rate limits and the record fields they set. */
+export const RATE_FLAGS: ReadonlyArray<readonly ["tpm" | "rpm", RateKey]> = [["tpm", "tokensPerMinute"], ["rpm", "requestsPerMinute"]];
+
 export function describe(r: LimitRecord): string {
   const parts = LIMIT_KEYS.filter((k) => r[k] !== undefined).map((k) => `${FLAG_OF[k]} ${fmtLimit(k, r[k])}`);
+  for (const [flag, key] of RATE_FLAGS) if (r[key] !== undefined) parts.push(`${flag} ${fmtTokens(r[key])}`);
   return `${parts.length ? parts.join(", ") : "no limits"} (monthly ${r.monthlyMode}, daily ${r.dailyMode})`;
 }

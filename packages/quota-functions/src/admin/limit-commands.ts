@@ -1,5 +1,5 @@
 import { isMode, LIMIT_KEYS, type LimitKey, type LimitRecord, type Scope } from "../limits.js";
-import { CliError, type CliDeps, describe, FLAG_OF, type Flags, fmtLimit, parseAmount, SCOPES, scopeAndId, table } from "./common.js";
+import { CliError, RATE_FLAGS, type RateKey, type CliDeps, describe, FLAG_OF, type Flags, fmtLimit, parseAmount, SCOPES, scopeAndId, table } from "./common.js";
 
 /** `quota set`, `quota list` and `quota delete`: the limit records. */
 
@@ -17,8 +17,8 @@ export async function set(d: CliDeps, positionals: string[], v: Flags): Promise<
     }
   }
   for (const c of (v.clear as string[] | undefined) ?? []) {
-    const key = (Object.entries(FLAG_OF).find(([, f]) => f === c) ?? [])[0] as LimitKey | undefined;
-    if (!key) throw new CliError(`--clear ${c}: use one of ${Object.values(FLAG_OF).join(", ")}`);
+    const key = ((Object.entries(FLAG_OF).find(([, f]) => f === c) ?? RATE_FLAGS.map(([f, k]) => [k, f]).find(([, f]) => f === c) ?? [])[0]) as LimitKey | RateKey | undefined;
+    if (!key) throw new CliError(`--clear ${c}: use one of ${[...Object.values(FLAG_OF), ...RATE_FLAGS.map(([f]) => f)].join(", ")}`);
     delete record[key];
     changed = true;
   }
@@ -29,8 +29,16 @@ export async function set(d: CliDeps, positionals: string[], v: Flags): Promise<
     for (const k of keys) record[k] = m;
     changed = true;
   }
+  // Per-minute rate limits (rate/): cleared with --clear tpm / --clear rpm.
+  for (const [flag, key] of RATE_FLAGS) {
+    const value = v[flag];
+    if (typeof value === "string") {
+      record[key] = parseAmount(value, `--${flag}`);
+      changed = true;
+    }
+  }
   if (typeof v.note === "string") record.note = v.note;
-  if (!changed && !existing) throw new CliError(`set ${scope} ${id}: give at least one limit (--monthly-usd, --daily-usd, --monthly-tokens, --daily-tokens) or a mode`);
+  if (!changed && !existing) throw new CliError(`set ${scope} ${id}: give at least one limit (--monthly-usd, --daily-usd, --monthly-tokens, --daily-tokens, --tpm, --rpm) or a mode`);
   const m = record.monthlyTokens as number | undefined;
   const dt = record.dailyTokens as number | undefined;
   if (m !== undefined && dt !== undefined && dt > m) throw new CliError("--daily-tokens is larger than --monthly-tokens");
