@@ -91,6 +91,12 @@ export interface QuotaServiceArgs {
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
     readonly reservedConcurrency: number;
   };
+  /**
+   * Per-developer rate limits: a subscription on the invocation-log group feeds a function that counts
+   * tokens and calls per user and minute and denies a user past a limit for a cool-down. Needs `block`
+   * (the deny is keyed like the budget block, on policies of its own).
+   */
+  readonly rateLimits?: RateLimitArgs;
   readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
   /** `stage.quotas.mode`; it caps every limit record (an alert stage never refuses). Absent: block. */
   readonly mode?: "alert" | "block";
@@ -103,4 +109,16 @@ export interface QuotaServiceArgs {
   /** Permissions boundary of every role this component creates (the stage's workload boundary). */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface RateLimitArgs {
+  readonly code: FunctionCode;
+  /** The stage default; user and group records (`quota set … --tpm --rpm`) override it. */
+  readonly tokensPerMinute?: number;
+  readonly requestsPerMinute?: number;
+  readonly cooldownMinutes: number;
+  /** Bedrock's invocation-log group (CloudWatch Logs destination of the logging configuration). */
+  readonly logGroup: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** Deny policies for users cooling down (each holds a few hundred users). */
+  readonly policyCount: number;
 }

@@ -10,6 +10,7 @@ import { buildBlockPolicies } from "./block-policies";
 import { buildCheckApi } from "./check-api";
 import { buildCheckFunction, defaultLimitsJson, type FunctionContext } from "./functions";
 import { quotaGrants, type QuotaGrants } from "./grants";
+import { buildRateLimiter } from "./rate-limits";
 import { buildAlertTopic, buildTables } from "./tables";
 import { validateQuotaServiceArgs } from "./validate";
 
@@ -35,6 +36,9 @@ export class QuotaService extends pulumi.ComponentResource {
   readonly blockPolicyArns: pulumi.Output<string>[];
   readonly alarmNames: pulumi.Output<string>[];
   readonly grants: QuotaGrants;
+  /** Per-developer rate limits, when `rateLimits` is given. */
+  readonly rateFunction?: aws.lambda.Function;
+  readonly rateBlockPolicyArns: pulumi.Output<string>[] = [];
 
   constructor(name: string, args: QuotaServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:quotas:QuotaService", name, {}, opts);
@@ -52,6 +56,7 @@ export class QuotaService extends pulumi.ComponentResource {
     const ctx: FunctionContext = { args, env: this.env, limitsTable, usageTable };
     this.aggregateFunction = buildAggregateFunction(scope, ctx, { usageIndexArn, topic: this.topic, blockPolicyArns: this.blockPolicyArns });
     this.checkFunction = buildCheckFunction(scope, ctx);
+    if (args.rateLimits) ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = buildRateLimiter(scope, ctx, { topic: this.topic, rate: args.rateLimits }));
     const checkApi = buildCheckApi(scope, args, this.checkFunction);
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;
@@ -67,6 +72,7 @@ export class QuotaService extends pulumi.ComponentResource {
       checkFunctionName: this.checkFunction.name,
       blockPolicyArns: this.blockPolicyArns,
       defaultLimits: defaultLimitsJson(args.defaults),
+      rateBlockPolicyArns: this.rateBlockPolicyArns,
     });
   }
 }
