@@ -93,8 +93,8 @@ export interface QuotaServiceArgs {
   };
   /**
    * Per-developer rate limits: a subscription on the invocation-log group feeds a function that counts
-   * tokens and calls per user and minute and denies a user past a limit for a cool-down. Needs `block`
-   * (the deny is keyed like the budget block, on policies of its own).
+   * tokens and calls per user and minute and denies a user past a limit for a cool-down (with `block`:
+   * keyed like the budget block, on policies of its own; without it the cool-down only alerts).
    */
   readonly rateLimits?: RateLimitArgs;
   readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
@@ -119,6 +119,8 @@ export interface RateLimitArgs {
   readonly cooldownMinutes: number;
   /** Bedrock's invocation-log group (CloudWatch Logs destination of the logging configuration). */
   readonly logGroup: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
-  /** Deny policies for users cooling down (each holds a few hundred users). */
+  /** Only calls through this role count (the federated developer role). */
+  readonly roleName: pulumi.Input<string>;
+  /** Deny policies for users cooling down (each holds a few hundred users); none without `block`. */
   readonly policyCount: number;
 }

@@ -16,8 +16,9 @@ export interface RateLimiter {
 
 /** Deny policies of users cooling down: written only by the rate function, so it never races the aggregation. */
 function rateBlockPolicies(scope: BuilderScope, ctx: FunctionContext, rate: RateLimitArgs): pulumi.Output<string>[] {
-  const block = ctx.args.block!;
+  const block = ctx.args.block;
   const arns: pulumi.Output<string>[] = [];
+  if (!block) return arns;
   for (let i = 0; i < rate.policyCount; i++) {
     const policy = new aws.iam.Policy(`${scope.name}-rate-block-${i}`, {
       name: physicalName("iamRole", [ctx.args.namePrefix, "quota-rate-block", String(i)]),
@@ -41,7 +42,7 @@ export function buildRateLimiter(scope: BuilderScope, ctx: FunctionContext, inpu
   const rate = inputs.rate;
   const arns = rateBlockPolicies(scope, ctx, rate);
   const defaults = JSON.stringify({ ...(rate.tokensPerMinute ? { tokensPerMinute: rate.tokensPerMinute } : {}), ...(rate.requestsPerMinute ? { requestsPerMinute: rate.requestsPerMinute } : {}), cooldownMinutes: rate.cooldownMinutes });
-  const block = args.block!;
+  const block = args.block;
   const rateFunction = quotaFunction(scope, ctx, {
     role: "rate",
     code: rate.code,
@@ -55,10 +56,11 @@ export function buildRateLimiter(scope: BuilderScope, ctx: FunctionContext, inpu
       [R.limitsTable]: ctx.limitsTable.name,
       [R.usageTable]: ctx.usageTable.name,
       [R.alertTopicArn]: inputs.topic.arn,
-      [R.blockPolicyArns]: pulumi.all(arns).apply((a) => a.join(",")),
-      ...(block.key !== "session-name" ? { [R.blockPrincipalTag]: block.key.principalTag } : {}),
-      [R.quotaMode]: args.mode ?? "block",
-      [R.roleName]: block.roleName,
+      ...(arns.length ? { [R.blockPolicyArns]: pulumi.all(arns).apply((a) => a.join(",")) } : {}),
+      ...(block && block.key !== "session-name" ? { [R.blockPrincipalTag]: block.key.principalTag } : {}),
+      // Without deny policies nobody can be denied: the function records and alerts only.
+      [R.quotaMode]: block ? (args.mode ?? "block") : "alert",
+      [R.roleName]: rate.roleName,
       NODE_OPTIONS: "--enable-source-maps",
     },
     statements: [
@@ -66,7 +68,7 @@ export function buildRateLimiter(scope: BuilderScope, ctx: FunctionContext, inpu
       allow(RATE_LIMITS_READ_ACTIONS, [ctx.limitsTable.arn, ctx.usageTable.arn], { sid: "ReadLimitsAndGroups" }),
       allow(KMS_USE_ACTIONS, [args.kmsKeyArn], { sid: "UseStageKey", conditions: kmsViaServices(ctx.env) }),
       allow(PUBLISH_ACTIONS, [inputs.topic.arn], { sid: "PublishAlerts" }),
-      allow(BLOCK_POLICY_ACTIONS, arns, { sid: "RewriteRateBlockPolicies" }),
+      ...(arns.length ? [allow(BLOCK_POLICY_ACTIONS, arns, { sid: "RewriteRateBlockPolicies" })] : []),
     ],
   });
   const fromLogs = new aws.lambda.Permission(`${name}-rate-logs-invoke`, { action: "lambda:InvokeFunction", function: rateFunction.name, principal: "logs.amazonaws.com", sourceArn: pulumi.interpolate`${rate.logGroup.arn}:*`, sourceAccount: ctx.env.accountId }, childOpts(scope));

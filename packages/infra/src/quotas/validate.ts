@@ -33,7 +33,6 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   if (a.drift.thresholdPercent < 1 || a.drift.thresholdPercent > 100) p.push("`drift.thresholdPercent` must be 1–100");
   const r = a.rateLimits;
   if (r) {
-    if (!a.block) p.push("`rateLimits` needs `block`: the cool-down is a server-side deny keyed like the budget block");
     if (r.tokensPerMinute === undefined && r.requestsPerMinute === undefined) p.push("`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)");
     for (const k of ["tokensPerMinute", "requestsPerMinute", "cooldownMinutes"] as const) {
       const v = r[k];
