@@ -9,7 +9,7 @@ import {
   blockPolicyDocument,
   parseModelLifecycleEnv,
   parseQuotaAggregateEnv,
-  parseQuotaCheckEnv,
+  parseQuotaCheckEnv, parseRateEnv,
   parseTelemetryAggregatorEnv,
   QUOTA_METRICS_NAMESPACE,
   QUOTA_USAGE_PERIOD_INDEX,
@@ -34,6 +34,20 @@ describe.each(["pilot", "prod"])("contracts of the %s stage", (stage) => {
       expect(parsed.usageTable).toBe(r.recorder.one("aws:dynamodb/table:Table", `${prefix}-quotas-usage`).inputs.name);
       expect(parsed.defaultLimits).toBeDefined();
       expect(parsed.claims.emailClaim.length).toBeGreaterThan(0);
+    });
+
+    it("the rate function (prod) parses with the contract and denies through its own policies on the user role", async () => {
+      const r = await run(stage);
+      const fn = r.recorder.resources.find((x) => x.type === "aws:lambda/function:Function" && x.name === `${prefix}-quotas-rate`);
+      if (stage !== "prod") {
+        expect(fn).toBeUndefined();
+        return;
+      }
+      const parsed = parseRateEnv(envOf(r, `${prefix}-quotas-rate`));
+      expect(parsed.defaults).toEqual({ tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10 });
+      expect(parsed.mode).toBe("block");
+      expect(parsed.blockPolicyArns).toHaveLength(1);
+      expect(parsed.blockPrincipalTag).toBeDefined();
     });
 
     it("the aggregation function's environment parses with the contract, and so does its price book", async () => {

@@ -118,6 +118,8 @@ interface StageFacts {
   readonly emailSessionTag?: string;
   /** The quota block policies as Pulumi creates them (the "nobody blocked" document). */
   readonly blockPolicies: readonly Doc[];
+  /** The rate-limit deny policies as Pulumi creates them (written by the rate function afterwards). */
+  readonly rateBlockPolicies: readonly Doc[];
   readonly organizationId?: string;
   readonly workloads: ReadonlyArray<{ name: string; id: string }>;
   /** Team → model role → application inference profile ARN (stack output). */
@@ -165,6 +167,7 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     ...(raw.identityProvider.requiredSessionTag ? { requiredSessionTag: raw.identityProvider.requiredSessionTag } : {}),
     ...(raw.identityProvider.emailSessionTag ? { emailSessionTag: String(raw.identityProvider.emailSessionTag) } : {}),
     blockPolicies: run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${prefix}-quotas-block-`)).map((p) => policyOf(p.inputs.policy)!),
+    rateBlockPolicies: run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${prefix}-quotas-rate-block-`)).map((p) => policyOf(p.inputs.policy)!),
     ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
     workloads: (raw.accounts.workloads ?? []).map((w: any) => ({ name: String(w.name), id: String(w.id) })),
     teamProfiles: run.outputs.teamInferenceProfiles,
@@ -639,6 +642,19 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
 
       it("the document as created (nobody blocked) denies nobody", async () => {
         expect(await verdict(sessionAs("alice@example.com", "alice@example.com", s.blockPolicies[0]!))).toBe("Allowed");
+      });
+
+      it("the rate-limit deny (a user cooling down) hits only that user, whatever the session name; as created it denies nobody", async () => {
+        expect(s.rateBlockPolicies).toHaveLength(1);
+        const doc = structuredClone(s.rateBlockPolicies[0]!);
+        const cond = doc.Statement[0].Condition.StringEqualsIgnoreCase;
+        expect(cond[`aws:PrincipalTag/${s.emailSessionTag}`]).toEqual(["~no-blocked-users~"]);
+        expect(await verdict(sessionAs("alice@example.com", "alice@example.com", doc))).toBe("Allowed");
+        cond[`aws:PrincipalTag/${s.emailSessionTag}`] = ["alice@example.com"];
+        const denied = [["alice", sessionAs("alice@example.com", "alice@example.com", doc)], ["alice, session renamed", sessionAs("x", "alice@example.com", doc)]] as const;
+        expect(await verdicts(denied)).toEqual(all(denied, "ExplicitlyDenied"));
+        const allowed = [["bob", sessionAs("bob@example.com", "bob@example.com", doc)], ["bob, session named after alice", sessionAs("alice@example.com", "bob@example.com", doc)]] as const;
+        expect(await verdicts(allowed)).toEqual(all(allowed, "Allowed"));
       });
     });
   }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { federation, quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 import { lambdaCode } from "./lambda-code";
+import type { QuotaConfig } from "../config/quotas";
 
 /** What the quotas area hands to the areas composed after it. */
 export interface QuotasPart extends StagePart {
@@ -117,6 +118,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
     settleMinutes: cfg.settleMinutes,
     deletionProtection: cfg.deletionProtection,
     permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
+    ...(rateLimitsOf(cfg.rateLimits, ctx, useLogs) ?? {}),
     tags: { ...ctx.tags, area: "quotas" },
   }, { providers: { aws: ctx.providers.inference } });
 
@@ -132,6 +134,26 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       quotaMode: cfg.mode,
       // For `npm run quota -- --outputs <file>`: the default limit is stage config, not a table record.
       quotaDefaultLimits: cfg.defaults,
+    },
+  };
+}
+
+/** The rate limiter's args when the stage enables it and invocation logs name the developer of each call. */
+function rateLimitsOf(rl: QuotaConfig["rateLimits"], ctx: StageContext, logsUsable: boolean): { rateLimits: quotas.RateLimitArgs } | undefined {
+  if (!rl.enabled) return undefined;
+  if (!logsUsable || !ctx.invocationLogs) {
+    pulumi.log.warn("quotas.rateLimits: off in this stage: the invocation-log group is absent or cannot name the developer of a call (Cognito identity pool sessions)");
+    return undefined;
+  }
+  return {
+    rateLimits: {
+      code: lambdaCode("quota-functions", "rate/handler.ts"),
+      ...(rl.tokensPerMinute !== undefined ? { tokensPerMinute: rl.tokensPerMinute } : {}),
+      ...(rl.requestsPerMinute !== undefined ? { requestsPerMinute: rl.requestsPerMinute } : {}),
+      cooldownMinutes: rl.cooldownMinutes,
+      policyCount: rl.policyCount,
+      logGroup: { name: ctx.invocationLogs.logGroupName, arn: ctx.invocationLogs.logGroupArn },
+      roleName: ctx.userRole.name,
     },
   };
 }

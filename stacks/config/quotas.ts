@@ -55,6 +55,38 @@ export interface QuotaConfig {
   readonly usageRetentionDays: number;
   readonly settleMinutes: number;
   readonly deletionProtection: boolean;
+  /** Per-developer tokens and model calls per minute; a user past one is denied for a cool-down. */
+  readonly rateLimits: RateLimitConfig;
+}
+
+export interface RateLimitConfig {
+  readonly enabled: boolean;
+  readonly tokensPerMinute?: number;
+  readonly requestsPerMinute?: number;
+  readonly cooldownMinutes: number;
+  readonly policyCount: number;
+}
+
+const RATE_OFF: RateLimitConfig = { enabled: false, cooldownMinutes: 10, policyCount: 1 };
+
+/**
+ * `stage.quotas.rateLimits`: off unless enabled; it reads the invocation-log group. Without the
+ * server-side block (alert stages) a cool-down is recorded and alerted but nobody is denied.
+ */
+function parseRateLimits(r: Reader, p: ConfigProblems, invocationLogs: "auto" | boolean): RateLimitConfig {
+  const rl = r.child("rateLimits", false);
+  if (!rl || !rl.bool("enabled", false)) return RATE_OFF;
+  const tokensPerMinute = rl.has("tokensPerMinute") ? rl.num("tokensPerMinute", { min: 1, max: 1e9 }) : undefined;
+  const requestsPerMinute = rl.has("requestsPerMinute") ? rl.num("requestsPerMinute", { min: 1, max: 1e6 }) : undefined;
+  if (tokensPerMinute === undefined && requestsPerMinute === undefined) p.add(rl.key("enabled"), "needs tokensPerMinute or requestsPerMinute (the stage default; `npm run quota -- set … --tpm --rpm` overrides per user or group)");
+  if (invocationLogs === false) p.add(rl.key("enabled"), "needs sources.invocationLogs: the rate function reads the invocation-log group");
+  return {
+    enabled: true,
+    ...(tokensPerMinute !== undefined ? { tokensPerMinute } : {}),
+    ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
+    cooldownMinutes: rl.num("cooldownMinutes", { min: 1, max: 1440, default: 10 }),
+    policyCount: rl.num("policyCount", { min: 1, max: 2, default: 1 }),
+  };
 }
 
 
@@ -75,6 +107,7 @@ const OFF: QuotaConfig = {
   usageRetentionDays: 400,
   settleMinutes: 10,
   deletionProtection: true,
+  rateLimits: RATE_OFF,
 };
 
 function autoOrBool(r: Reader, k: string): "auto" | boolean {
@@ -185,5 +218,6 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     usageRetentionDays: r.num("usageRetentionDays", { min: 35, max: 3650, default: 400 }),
     settleMinutes: r.num("settleMinutes", { min: 0, max: 120, default: 10 }),
     deletionProtection: r.bool("deletionProtection", true),
+    rateLimits: parseRateLimits(r, p, s ? autoOrBool(s, "invocationLogs") : "auto"),
   };
 }

@@ -232,6 +232,13 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     usageRetentionDays: v("number", "days usage records are kept", { default: "400" }),
     settleMinutes: v("number", "minutes records need to arrive before a period closes", { default: "10" }),
     deletionProtection: v("boolean", "protect the tables from deletion", { default: "true" }),
+    rateLimits: map("per-developer rate limits from the invocation-log group: a user past one is denied by IAM for a cool-down (alert stages: alerted only)", {
+      enabled: v("boolean", "count tokens and model calls per user and minute from the invocation-log group", { default: "false", pilotProd: "pilot: off; prod: on" }),
+      tokensPerMinute: v("number", "stage default tokens per minute (user and group records override: quota set … --tpm)"),
+      requestsPerMinute: v("number", "stage default model calls per minute (quota set … --rpm)"),
+      cooldownMinutes: v("number (1–1440)", "how long a user past a limit is denied", { default: "10" }),
+      policyCount: v("number (1–2)", "managed deny policies for users cooling down", { default: "1" }),
+    }),
   }),
   analytics: map("Firehose → S3 → Glue → Athena", {
     enabled: v("boolean", "deploy the analytics area", { default: "false", pilotProd: "pilot: off; prod: on" }),

@@ -8,12 +8,13 @@ import * as checkApi from "./quotas/check-api";
 import * as quotaEnv from "./quotas/env";
 import * as blockPolicy from "./quotas/block-policy";
 import * as quotaMetrics from "./quotas/metrics";
+import * as rate from "./quotas/rate";
 import * as aggregator from "./telemetry/aggregator";
 import * as lifecycle from "./telemetry/lifecycle";
 
 describe("the package entry point", () => {
   it("re-exports every value of every contract by name (Node's ESM loader sees only listed names)", () => {
-    const leaves = [env, stageSettings, identity, pricing, checkApi, quotaEnv, blockPolicy, quotaMetrics, aggregator, lifecycle];
+    const leaves = [env, stageSettings, identity, pricing, checkApi, quotaEnv, blockPolicy, quotaMetrics, rate, aggregator, lifecycle];
     const expected = leaves.flatMap((m) => Object.keys(m)).sort();
     expect(Object.keys(all).sort()).toEqual(expected);
   });

@@ -22,6 +22,8 @@ export { QUOTA_METRICS, QUOTA_METRIC_STAGE_DIMENSION } from "./quotas/metrics";
 export type { QuotaMetricName } from "./quotas/metrics";
 export { QUOTA_ENV, QUOTA_METRICS_NAMESPACE, QUOTA_LIMIT_KEYS, ENFORCE_ON_VALUES, isQuotaMode, isEnforceOn, parseQuotaDefaultLimits, parseQuotaThresholds, parseQuotaCheckEnv, parseQuotaAggregateEnv } from "./quotas/env";
 export type { QuotaLimitKey, QuotaMode, QuotaEnforceOn, MissingIdentity, QuotaDefaultLimits, QuotaTelemetrySource, QuotaInvocationLogsSource, QuotaCommonEnv, QuotaCheckEnv, QuotaAggregateEnv } from "./quotas/env";
+export { RATE_ENV, RATE_LIMIT_KEYS, RATE_LIMITED_REASON, parseRateLimits, parseRateEnv } from "./quotas/rate";
+export type { RateLimitKey, RateLimits, RateEnv } from "./quotas/rate";
 export { TELEMETRY_AGGREGATOR_ENV, parseTelemetryAggregatorEnv } from "./telemetry/aggregator";
 export type { TelemetryAggregatorNames, TelemetryAggregatorEnv } from "./telemetry/aggregator";
 export { MODEL_LIFECYCLE_ENV, parseModelLifecycleEnv } from "./telemetry/lifecycle";

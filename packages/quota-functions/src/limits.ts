@@ -25,6 +25,9 @@ export interface LimitRecord {
   readonly dailyCostUsd?: number;
   readonly monthlyMode: Mode;
   readonly dailyMode: Mode;
+  /** Per-developer rate limits (rate/): tokens and model calls per minute. */
+  readonly tokensPerMinute?: number;
+  readonly requestsPerMinute?: number;
   readonly updatedAt?: string;
   readonly updatedBy?: string;
   readonly note?: string;

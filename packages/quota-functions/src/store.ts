@@ -19,99 +19,16 @@
  * day arrives (a conditional SET instead of ADD), so an idle user's yesterday never counts as today.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
-import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
-import { dayKey, periodId } from "./periods.js";
-import { zeroCounts, type TokenCounts } from "./pricing.js";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { LimitRecord, Scope } from "./limits.js";
+import { applyWindow, type WindowUsage } from "./apply-window.js";
+import { batchGet, withThrottleBackoff } from "./dynamo-util.js";
+import { type AllLimits, alertSlot, emptyUsage, limitFromItem, list, monthOfDay, type SourceId, type UnblockRecord, unblockFromItem, USAGE_PERIOD_INDEX, usageFromItem, type UsageRecord, userPk } from "./store-items.js";
 
-/** The index name is the contract with the QuotaService component (@ccb/contracts). */
-export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
-
-/** The two records of usage: client telemetry and Bedrock invocation logs (server). */
-export type SourceId = "tel" | "srv";
-export const SOURCES: readonly SourceId[] = ["tel", "srv"];
-
-export interface SourceUsage extends TokenCounts {
-  costMicros: number;
-}
-
-export interface UsageRecord {
-  readonly email: string;
-  readonly period: string;
-  readonly tel: SourceUsage;
-  readonly srv: SourceUsage;
-  /** Role session names seen in invocation logs (as the user's IdP spells the email). */
-  readonly sessions: readonly string[];
-  /** Alert keys (`<limit>#<threshold>`) already sent for this period. */
-  readonly alerted?: readonly string[];
-  readonly updatedAt?: string;
-}
-
-export interface UnblockRecord {
-  readonly email: string;
-  readonly until: string;
-  readonly by: string;
-  readonly reason: string;
-  readonly at: string;
-}
-
-const FIELDS: Record<keyof SourceUsage, string> = { input: "in", output: "out", cacheRead: "cr", cacheWrite: "cw", costMicros: "cost" };
-
-export const userPk = (email: string) => `USER#${email}`;
-
-/** Attribute of a counter: `tel_in` (month) or `tel_day_in` (the record's current day). */
-const field = (s: SourceId, short: string, day: boolean) => `${s}_${day ? "day_" : ""}${short}`;
-/** `D#2026-11-26` → `M#2026-11`. */
-export const monthOfDay = (dayPeriod: string): string => `M#${dayPeriod.slice(2, 9)}`;
-
-function readSource(item: Record<string, unknown>, s: SourceId, day: boolean): SourceUsage {
-  const out: SourceUsage = { ...zeroCounts(), costMicros: 0 };
-  for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) out[k] = Number(item[field(s, short, day)] ?? 0);
-  return out;
-}
-
-const list = (v: unknown): string[] => (v instanceof Set ? [...(v as Set<string>)] : Array.isArray(v) ? (v as string[]) : []);
-
-/**
- * A month record as the month's usage, or (`day` = `D#2026-11-26`) as that day's usage: zero when the
- * record's current day is another one (the user has not been active that day).
- */
-export function usageFromItem(item: Record<string, unknown>, day?: string): UsageRecord {
-  const email = String(item.email ?? String(item.pk).slice(5));
-  if (day && item.day !== day.slice(2)) return emptyUsage(email, day);
-  const sessions = list(item.sessions);
-  const all = list(item.alerted);
-  const alerted = day ? all.filter((k) => k.startsWith(`${day}#`)).map((k) => k.slice(day.length + 1)) : all.filter((k) => !k.startsWith("D#"));
-  return {
-    email,
-    period: day ?? String(item.period),
-    tel: readSource(item, "tel", day !== undefined),
-    srv: readSource(item, "srv", day !== undefined),
-    sessions: sessions.sort(),
-    ...(alerted.length ? { alerted: alerted.sort() } : {}),
-    ...(typeof item.updatedAt === "string" ? { updatedAt: item.updatedAt } : {}),
-  };
-}
-
-export function emptyUsage(email: string, period: string): UsageRecord {
-  return { email, period, tel: { ...zeroCounts(), costMicros: 0 }, srv: { ...zeroCounts(), costMicros: 0 }, sessions: [] };
-}
-
-function limitFromItem(item: Record<string, unknown>): LimitRecord {
-  const num = (k: string) => (typeof item[k] === "number" ? (item[k] as number) : undefined);
-  const mode = (k: string): Mode => (isMode(item[k]) ? (item[k] as Mode) : "alert");
-  const r: Record<string, unknown> = { scope: item.scope as Scope, id: String(item.id), monthlyMode: mode("monthlyMode"), dailyMode: mode("dailyMode") };
-  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"]) if (num(k) !== undefined) r[k] = num(k);
-  for (const k of ["updatedAt", "updatedBy", "note"]) if (typeof item[k] === "string") r[k] = item[k];
-  return r as unknown as LimitRecord;
-}
-
-export interface AllLimits {
-  readonly user: Map<string, LimitRecord>;
-  readonly group: Map<string, LimitRecord>;
-  readonly default?: LimitRecord;
-}
+// Callers import records and helpers from here, as before the split.
+export * from "./store-items.js";
+export { pool, withThrottleBackoff } from "./dynamo-util.js";
+export type { WindowUsage } from "./apply-window.js";
 
 export class QuotaStore {
   readonly doc: DynamoDBDocumentClient;
@@ -129,7 +46,7 @@ export class QuotaStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  // ---- limits ----
+  // limits
 
   async listLimits(scope?: Scope): Promise<LimitRecord[]> {
     const scopes: Scope[] = scope ? [scope] : ["default", "group", "user"];
@@ -159,7 +76,7 @@ export class QuotaStore {
   /** The records that can apply to one user: own, their groups', default (the check API's read). */
   async limitsFor(email: string, groups: readonly string[]): Promise<AllLimits> {
     const keys = [{ scope: "user", id: email }, { scope: "default", id: "default" }, ...[...new Set(groups)].slice(0, 98).map((g) => ({ scope: "group", id: g }))];
-    const items = await this.batchGet(this.limitsTable, keys);
+    const items = await batchGet(this.doc, this.limitsTable, keys);
     const recs = items.map(limitFromItem);
     const def = this.defaultLimit ?? recs.find((r) => r.scope === "default");
     return {
@@ -178,92 +95,14 @@ export class QuotaStore {
     return r.Attributes !== undefined;
   }
 
-  // ---- usage ----
+  // usage
 
   /**
-   * Adds one window's usage of one or more sources to a user's month record (month and day counters),
-   * exactly once per source: every write is conditioned on each included source's last applied window
-   * being older. Returns the sources applied; a source whose window was already applied (a retry or an
-   * overlapping run) is skipped. Usually one write; a new day, a lagging source or a lost race costs a
-   * consistent read and a second write.
+   * Adds one window's usage of one or more sources to a user's month record, exactly once per source
+   * (see apply-window.ts). Returns the sources applied.
    */
-  async applyWindow(a: { email: string; at: number; window: number; sources: ReadonlyArray<{ source: SourceId; usage: SourceUsage; sessions?: readonly string[] }>; expiresAt: number; now: string }): Promise<SourceId[]> {
-    const month = periodId("monthly", a.at);
-    const day = dayKey(a.at);
-    let sources = [...a.sources];
-    let mode: "same-day" | "new-day" | "old-day" = "same-day";
-    for (let attempt = 0; sources.length > 0; attempt++) {
-      if (attempt > 4) throw new Error(`usage record of ${a.email} kept changing under the update; retry later`);
-      const names: Record<string, string> = { "#period": "period", "#day": "day" };
-      const values: Record<string, unknown> = { ":w": a.window, ":p": month, ":e": a.email, ":x": a.expiresAt, ":now": a.now, ":day": day };
-      const adds: string[] = [];
-      const sets: string[] = ["#period = :p", "email = :e", "expiresAt = :x", "updatedAt = :now"];
-      const removes: string[] = [];
-      const conditions: string[] = [];
-      const sessions = new Set<string>();
-      for (const src of sources) {
-        const s = src.source;
-        names[`#${s}lw`] = `${s}_lw`;
-        sets.push(`#${s}lw = :w`);
-        conditions.push(`(attribute_not_exists(#${s}lw) OR #${s}lw < :w)`);
-        for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) {
-          const v = src.usage[k];
-          values[`:${s}${short}`] = v;
-          names[`#${s}${short}`] = field(s, short, false);
-          if (v !== 0) adds.push(`#${s}${short} :${s}${short}`);
-          if (mode === "old-day") continue;
-          names[`#${s}d${short}`] = field(s, short, true);
-          if (mode === "new-day") sets.push(`#${s}d${short} = :${s}${short}`);
-          else if (v !== 0) adds.push(`#${s}d${short} :${s}${short}`);
-        }
-        for (const x of src.sessions ?? []) sessions.add(x);
-      }
-      if (mode === "new-day") {
-        sets.push("#day = :day");
-        // The other source's counters belong to the previous day: drop them.
-        for (const other of SOURCES.filter((s) => !sources.some((x) => x.source === s))) {
-          for (const short of Object.values(FIELDS)) {
-            names[`#${other}d${short}`] = field(other, short, true);
-            removes.push(`#${other}d${short}`);
-          }
-        }
-        conditions.push("(attribute_not_exists(#day) OR #day < :day)");
-      } else if (mode === "old-day") {
-        conditions.push("#day > :day");
-      } else {
-        conditions.push("#day = :day");
-      }
-      if (sessions.size > 0) {
-        adds.push("sessions :ss");
-        values[":ss"] = sessions;
-      }
-      // Values only some paths use must not be sent (DynamoDB rejects unused names and values).
-      const expression = `SET ${sets.join(", ")}${adds.length ? ` ADD ${adds.join(", ")}` : ""}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`;
-      const condition = conditions.join(" AND ");
-      const used = `${expression} ${condition}`;
-      try {
-        await withThrottleBackoff(() => this.doc.send(
-          new UpdateCommand({
-            TableName: this.usageTable,
-            Key: { pk: userPk(a.email), sk: month },
-            UpdateExpression: expression,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
-            ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
-          }),
-        ));
-        return sources.map((s) => s.source);
-      } catch (e) {
-        if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
-      }
-      // Why did it fail? Read the record (strongly consistent) and pick the path that applies.
-      const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: userPk(a.email), sk: month }, ConsistentRead: true }));
-      const item = r.Item ?? {};
-      sources = sources.filter((src) => !(typeof item[`${src.source}_lw`] === "number" && (item[`${src.source}_lw`] as number) >= a.window));
-      const seen = typeof item.day === "string" ? item.day : undefined;
-      mode = seen === undefined || seen < day ? "new-day" : seen > day ? "old-day" : "same-day";
-    }
-    return [];
+  async applyWindow(a: WindowUsage): Promise<SourceId[]> {
+    return applyWindow(this.doc, this.usageTable, a);
   }
 
   /**
@@ -292,24 +131,27 @@ export class QuotaStore {
   }
 
   /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
-  async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord }> {
+  async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord; rateLimitedUntil?: number }> {
     const pk = userPk(email);
-    const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE"])];
-    const items = await this.batchGet(this.usageTable, sks.map((sk) => ({ pk, sk })));
+    const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE", "RATE_BLOCK"])];
+    const items = await batchGet(this.doc, this.usageTable, sks.map((sk) => ({ pk, sk })));
     const by = new Map(items.map((i) => [String(i.sk), i]));
     const m = by.get(month);
     const d = by.get(monthOfDay(day));
     const u = by.get("UNBLOCK");
     const p = by.get("PROFILE");
+    // The end of a rate-limit cool-down (rate/counters.ts); the caller compares it with its clock.
+    const rate = by.get("RATE_BLOCK")?.until;
     return {
       month: m ? usageFromItem(m) : emptyUsage(email, month),
       day: d ? usageFromItem(d, day) : emptyUsage(email, day),
       ...(p && Array.isArray(p.groups) ? { groups: p.groups as string[] } : {}),
       ...(u ? { unblock: unblockFromItem(email, u) } : {}),
+      ...(typeof rate === "number" ? { rateLimitedUntil: rate } : {}),
     };
   }
 
-  // ---- watermarks ----
+  // watermarks
 
   async watermark(source: SourceId): Promise<number | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: "STATE", sk: `WATERMARK#${source}` }, ConsistentRead: true }));
@@ -336,7 +178,7 @@ export class QuotaStore {
     }
   }
 
-  // ---- alerts (dedupe) ----
+  // alerts (dedupe)
 
   /**
    * Claims the alert key `top` (`<limit>#<threshold>`, the highest threshold reached) on the user's
@@ -391,7 +233,7 @@ export class QuotaStore {
     return r.Items ?? [];
   }
 
-  // ---- unblock ----
+  // unblock
 
   async putUnblock(u: UnblockRecord): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { pk: userPk(u.email), sk: "UNBLOCK", until: u.until, by: u.by, reason: u.reason, at: u.at, expiresAt: Math.floor(Date.parse(u.until) / 1000) + 86400 } }));
@@ -408,76 +250,18 @@ export class QuotaStore {
 
   /** Unblocks of many users (TTL deletion is lazy: expiry is checked against `until`, not presence). */
   async unblocksOf(emails: readonly string[]): Promise<Map<string, UnblockRecord>> {
-    const items = await this.batchGet(this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "UNBLOCK" })));
+    const items = await batchGet(this.doc, this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "UNBLOCK" })));
     return new Map(items.map((i) => { const email = String(i.pk).slice(5); return [email, unblockFromItem(email, i)]; }));
   }
 
-  // ---- profiles (groups seen by the check API) ----
+  // profiles (groups seen by the check API)
 
   async putProfile(email: string, groups: readonly string[], now: string, expiresAt: number): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { pk: userPk(email), sk: "PROFILE", groups: [...groups], seenAt: now, expiresAt } }));
   }
 
   async groupsOf(emails: readonly string[]): Promise<Map<string, string[]>> {
-    const items = await this.batchGet(this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "PROFILE" })));
+    const items = await batchGet(this.doc, this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "PROFILE" })));
     return new Map(items.map((i) => [String(i.pk).slice(5), Array.isArray(i.groups) ? (i.groups as string[]) : []]));
   }
-
-  /** BatchGet in pages of 100 with retry of unprocessed keys. */
-  private async batchGet(table: string, keys: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Array<Record<string, unknown>> | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`BatchGetItem on ${table} left ${pending.length} keys unprocessed after retries`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const r = await this.doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-        out.push(...(r.Responses?.[table] ?? []));
-        pending = r.UnprocessedKeys?.[table]?.Keys as Array<Record<string, unknown>> | undefined;
-      }
-    }
-    return out;
-  }
-}
-
-/** Alert keys live on the month record; a day's keys carry the day (`D#2026-11-26#dailyTokens#80`). */
-function alertSlot(period: string, key: string): { sk: string; stored: string } {
-  return period.startsWith("D#") ? { sk: monthOfDay(period), stored: `${period}#${key}` } : { sk: period, stored: key };
-}
-
-function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {
-  return { email, until: String(i.until), by: String(i.by ?? ""), reason: String(i.reason ?? ""), at: String(i.at ?? "") };
-}
-
-/** DynamoDB's answers to "too many requests": retried with backoff, never counted as a failed condition. */
-const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"]);
-
-/**
- * Sends a write, retrying throttling with exponential backoff and full jitter (the SDK's own retries
- * give up after 3 attempts; a run with many writes in flight should slow down, not fail). Any other
- * error, including a failed condition, is the caller's.
- */
-export async function withThrottleBackoff<T>(send: () => Promise<T>, attempts = 8, baseMs = 25, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (e) {
-      if (!THROTTLED.has((e as Error).name) || attempt >= attempts) throw e;
-      await sleep(Math.random() * baseMs * 2 ** attempt);
-    }
-  }
-}
-
-/** Runs `fn` over items with at most `limit` in flight. */
-export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }

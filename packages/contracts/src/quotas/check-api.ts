@@ -27,6 +27,8 @@ export interface QuotaCheckAnswer {
   readonly message?: string;
   readonly alerts?: readonly QuotaCheckAlert[];
   readonly usage?: Record<string, unknown>;
+  /** With reason `rate_limited`: when the cool-down ends (ISO 8601); ask again after it. */
+  readonly rateLimitedUntil?: string;
 }
 
 /** What the check function sends (a superset of `QuotaCheckAnswer`). */
@@ -39,6 +41,7 @@ export interface QuotaCheckResponse {
   readonly usage: Record<string, unknown>;
   readonly policy: { readonly scope: string; readonly ids: readonly string[] } | null;
   readonly unblockedUntil?: string;
+  readonly rateLimitedUntil?: string;
 }
 
 /** Reads a 200 body; `undefined` when it is not an answer (the helper then applies its fail mode). */
@@ -55,5 +58,6 @@ export function parseQuotaCheckAnswer(v: unknown): QuotaCheckAnswer | undefined 
     ...(typeof o.message === "string" && o.message.length > 0 ? { message: o.message } : {}),
     ...(alerts && alerts.length > 0 ? { alerts } : {}),
     ...(typeof o.usage === "object" && o.usage !== null ? { usage: o.usage as Record<string, unknown> } : {}),
+    ...(typeof o.rateLimitedUntil === "string" && !Number.isNaN(Date.parse(o.rateLimitedUntil)) ? { rateLimitedUntil: o.rateLimitedUntil } : {}),
   };
 }

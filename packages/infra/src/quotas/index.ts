@@ -3,8 +3,10 @@
  * invocation logs, alerts, the check API, server-side blocks) and the pricing table it is given.
  * Lambda code lives in `packages/quota-functions` and is bundled by the stack.
  */
-export { QuotaService, defaultLimitsJson, emptyBlockDocument, METRICS_NAMESPACE, USAGE_PERIOD_INDEX, NOBODY_BLOCKED } from "./quota-service";
-export type { DefaultLimits, EnforceOn, FunctionCode, InvocationLogsSource, QuotaMode, QuotaServiceArgs, TelemetryMetricSource } from "./quota-service";
+export { QuotaService, METRICS_NAMESPACE, USAGE_PERIOD_INDEX } from "./quota-service";
+export { defaultLimitsJson } from "./functions";
+export { emptyBlockDocument, NOBODY_BLOCKED } from "./block-policies";
+export type { DefaultLimits, EnforceOn, FunctionCode, InvocationLogsSource, QuotaMode, QuotaServiceArgs, RateLimitArgs, TelemetryMetricSource } from "./args";
 export { pricingTable, validatePrice } from "./pricing";
 export type { PricingTable } from "./pricing";
 export { validateQuotaServiceArgs } from "./validate";

@@ -60,3 +60,8 @@ export const ASSUME_ROLE_ACTIONS = ["sts:AssumeRole"] as const;
 export const QUERY_LOGS_ACTIONS = ["logs:StartQuery"] as const;
 /** Query results and cancelling a query take no resource. */
 export const QUERY_RESULTS_ACTIONS = ["logs:GetQueryResults", "logs:StopQuery"] as const;
+
+/** The rate function: atomic minute counters, the cool-down claim and registry (usage table items). */
+export const RATE_COUNTER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
+/** The rate function reads a user's limit records and the groups the check API remembered. */
+export const RATE_LIMITS_READ_ACTIONS = ["dynamodb:BatchGetItem"] as const;

@@ -315,6 +315,41 @@ describe("QuotaService", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("rate limits: a Logs subscription feeds a least-privilege rate function that rewrites only its own deny policies", async () => {
+    const logGroup = { name: "/aws/bedrock/ccb-prod-invocations", arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/bedrock/ccb-prod-invocations` };
+    new quotas.QuotaService("quota", args({ rateLimits: { code, roleName: "ccb-prod-bedrock-users", tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10, logGroup, policyCount: 1 } }));
+    await settle();
+    const fn = one("aws:lambda/function:Function", "quota-rate");
+    expect(fn.inputs.environment.variables).toMatchObject({ RATE_LIMITS: JSON.stringify({ tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10 }), QUOTA_MODE: "block", ROLE_NAME: "ccb-prod-bedrock-users" });
+    expect(one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "quota-rate-subscription").inputs).toMatchObject({ logGroup: logGroup.name, filterPattern: "" });
+    expect(one("aws:lambda/permission:Permission", "quota-rate-logs-invoke").inputs).toMatchObject({ principal: "logs.amazonaws.com", sourceArn: `${logGroup.arn}:*`, sourceAccount: ACCOUNT });
+    const rateBlock = one("aws:iam/policy:Policy", "quota-rate-block-0");
+    expect(policyOf(rateBlock.inputs.policy)!.Statement[0].Effect).toBe("Deny");
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions");
+    const iamStatement = bySid(p, "RewriteRateBlockPolicies");
+    expect(iamStatement.Resource).toEqual([`arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-rate-block-0`]);
+    // The budget policies stay the aggregation's: the rate function cannot touch them.
+    expect(JSON.stringify(iamStatement.Resource)).not.toContain("quota-block-");
+    expect(statements(p).flatMap((x: any) => x.Action).filter((a: string) => a.includes("*"))).toEqual([]);
+    expect(one("aws:iam/role:Role", "quota-rate-role").inputs.permissionsBoundary).toBe(BOUNDARY);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("rate limits need a limit; without the block they only alert", async () => {
+    const logGroup = { name: "g", arn: "arn:aws:logs:us-east-1:111111111111:log-group:g" };
+    expect(quotas.validateQuotaServiceArgs(args({ block: undefined, rateLimits: { code, roleName: "r", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 } }))).toEqual([]);
+    expect(quotas.validateQuotaServiceArgs(args({ rateLimits: { code, roleName: "r", cooldownMinutes: 0, logGroup, policyCount: 3 } }))).toEqual([
+      "`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)",
+      "`rateLimits.cooldownMinutes` must be a whole number > 0",
+      "`rateLimits.policyCount` must be 1–2 (managed policies on the user role, next to the budget block policies)",
+    ]);
+    new quotas.QuotaService("quota", args({ block: undefined, mode: "alert", rateLimits: { code, roleName: "ccb-prod-bedrock-users", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 } }));
+    await settle();
+    expect(one("aws:lambda/function:Function", "quota-rate").inputs.environment.variables.QUOTA_MODE).toBe("alert");
+    expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
+    expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions")).flatMap((x: any) => x.Action).filter((a: string) => a.startsWith("iam:"))).toEqual([]);
+  });
+
   it("rejects bad arguments naming each one", () => {
     expect(() => new quotas.QuotaService("bad", args({
       defaults: { monthlyTokens: 100, dailyTokens: 1000, monthlyMode: "block", dailyMode: "alert" },

@@ -1,5 +1,5 @@
 import { isLogRetention } from "../storage/retention";
-import type { QuotaServiceArgs } from "./quota-service";
+import type { QuotaServiceArgs } from "./args";
 import { validatePrice } from "./pricing";
 import { NAME_PREFIX } from "../naming/patterns";
 
@@ -32,6 +32,16 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   }
   if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000) p.push("`checkApi.reservedConcurrency` must be 1–1000");
   if (a.drift.thresholdPercent < 1 || a.drift.thresholdPercent > 100) p.push("`drift.thresholdPercent` must be 1–100");
+  const r = a.rateLimits;
+  if (r) {
+    if (r.tokensPerMinute === undefined && r.requestsPerMinute === undefined) p.push("`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)");
+    for (const k of ["tokensPerMinute", "requestsPerMinute", "cooldownMinutes"] as const) {
+      const v = r[k];
+      if (v !== undefined && (!Number.isInteger(v) || v <= 0)) p.push(`\`rateLimits.${k}\` must be a whole number > 0`);
+    }
+    if (r.cooldownMinutes > 24 * 60) p.push("`rateLimits.cooldownMinutes` must be at most 1440 (a day); budgets handle longer refusals");
+    if (!Number.isInteger(r.policyCount) || r.policyCount < 1 || r.policyCount > 2) p.push("`rateLimits.policyCount` must be 1–2 (managed policies on the user role, next to the budget block policies)");
+  }
   (a.modelAliases ?? []).forEach((m, i) => {
     if (!a.pricing.models[m.baseModelId]) p.push(`\`modelAliases[${i}].baseModelId\` "${m.baseModelId}" has no price in \`pricing.models\``);
   });

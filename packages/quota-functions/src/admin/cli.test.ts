@@ -51,6 +51,15 @@ describe("quota CLI", () => {
     expect(rec!.dailyCostUsd).toBeUndefined();
   });
 
+  it("set writes per-minute rate limits on user and group records, and clears them", async () => {
+    expect((await cli("set", "user", "bob@example.com", "--tpm", "400k", "--rpm", "60")).out).toBe("created user bob@example.com: tpm 400.0k, rpm 60 (monthly alert, daily alert)");
+    expect(await store.listLimits("user")).toEqual([expect.objectContaining({ id: "bob@example.com", tokensPerMinute: 400_000, requestsPerMinute: 60 })]);
+    expect((await cli("set", "user", "bob@example.com", "--clear", "tpm")).out).toBe("updated user bob@example.com: rpm 60 (monthly alert, daily alert)");
+    expect((await cli("set", "group", "interns", "--rpm", "20")).code).toBe(0);
+    expect((await store.limitsFor("x@example.com", ["interns"])).group.get("interns")?.requestsPerMinute).toBe(20);
+    expect(await cli("set", "user", "bob@example.com", "--tpm", "0")).toMatchObject({ code: 2, err: expect.stringContaining("--clear tpm") });
+  });
+
   it("refuses what would be wrong, saying how to fix it", async () => {
     expect(await cli("set", "default", "--monthly-usd", "10")).toMatchObject({ code: 2, err: expect.stringContaining("stage.quotas.defaults in Pulumi.<stage>.yaml") });
     expect(await cli("set", "user", "bob", "--monthly-usd", "10")).toMatchObject({ code: 2, err: expect.stringContaining("not an email address") });

@@ -5,6 +5,7 @@
  * guess. Never logs the token; logs the user and the decision.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { RATE_LIMITED_REASON } from "@ccb/contracts";
 import { loadCheckConfig, type CheckConfig } from "../config.js";
 import { createLogger, type Logger } from "../log.js";
 import { periodId, usageExpiry } from "../periods.js";
@@ -54,7 +55,7 @@ export async function handleCheck(event: Parameters<typeof callerOf>[0] & { requ
       await d.store.putProfile(identity.email, identity.groups, new Date(now).toISOString(), usageExpiry("monthly", now, 90)).catch((e) => d.log.warn("could not remember groups", { error: e as Error }));
     }
     const limitsForDecision = state.groups && identity.groups.length === 0 ? await d.store.limitsFor(identity.email, state.groups) : limits;
-    const res = decide({
+    const decided = decide({
       identity,
       ...(state.groups ? { storedGroups: state.groups } : {}),
       limits: limitsForDecision,
@@ -66,12 +67,23 @@ export async function handleCheck(event: Parameters<typeof callerOf>[0] & { requ
       stageMode: d.config.stageMode,
       now,
     });
+    const res = withRateLimit(decided, state.rateLimitedUntil, d.config.stageMode, now);
     d.log.info("check", { user: identity.email, allowed: res.allowed, reason: res.reason, mode: res.mode, alerts: res.alerts.length });
     return json(200, res);
   } catch (e) {
     d.log.error("check failed; the helper applies its fail mode", { user: identity.email, error: e as Error });
     return json(503, { error: "quota_unavailable", message: "The quota service could not read your usage; try again shortly." });
   }
+}
+
+/**
+ * A user cooling down after a rate limit gets no new credentials until it ends (a block stage only;
+ * an alert stage never refuses). Budget refusals keep their own reason.
+ */
+export function withRateLimit(res: CheckResponse, until: number | undefined, stageMode: "alert" | "block", now: number): CheckResponse {
+  if (until === undefined || until <= now || stageMode !== "block" || !res.allowed) return res;
+  const end = new Date(until).toISOString();
+  return { ...res, allowed: false, mode: "block", reason: RATE_LIMITED_REASON, message: `Too many model calls or tokens per minute: new credentials after ${end} (cool-down).`, rateLimitedUntil: end };
 }
 
 let cached: CheckDeps | undefined;

@@ -66,7 +66,7 @@ export async function startLocalDynamo(opts: { separateProcess?: boolean } = {})
   };
 }
 
-/** The key schema the component declares (packages/infra/src/quotas/quota-service.ts). */
+/** The key schema the component declares (packages/infra/src/quotas/tables.ts). */
 export async function createQuotaTables(client: DynamoDBClient, limitsTable: string, usageTable: string): Promise<void> {
   await client.send(
     new CreateTableCommand({

@@ -1,0 +1,136 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PricingTable } from "./pricing";
+
+export type QuotaMode = "alert" | "block";
+export type EnforceOn = "max" | "telemetry" | "invocation-logs";
+
+/** Bundled Lambda code (from `stacks/compose/lambda-code.ts`). */
+export interface FunctionCode {
+  readonly archive: pulumi.asset.Archive;
+  readonly handler: string;
+}
+
+export interface DefaultLimits {
+  readonly monthlyTokens?: number;
+  readonly dailyTokens?: number;
+  readonly monthlyCostUsd?: number;
+  readonly dailyCostUsd?: number;
+  readonly monthlyMode: QuotaMode;
+  readonly dailyMode: QuotaMode;
+}
+
+export interface TelemetryMetricSource {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly userDimension: string;
+  readonly typeDimension: string;
+  readonly modelDimension?: string;
+  /**
+   * The collector's EMF log group: when given, the aggregation sums the data points with Logs Insights
+   * (a scan of the window per token type) instead of reading one metric series per user, type and
+   * model with GetMetricData, which is billed per series (about 80 000 reads per run for 10 000 users).
+   */
+  readonly logGroup?: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /**
+   * When the collector's metrics live in another account (telemetry account): a read-only role is
+   * created there with this provider, trusted by the aggregation role only, and assumed per run.
+   */
+  readonly crossAccount?: {
+    readonly provider: pulumi.ProviderResource; readonly accountId: string; readonly organizationId?: string;
+    /** Permissions boundary of the read-only role there (that account's workload boundary). */
+    readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  };
+}
+
+export interface InvocationLogsSource {
+  readonly bucketName: pulumi.Input<string>;
+  readonly bucketArn: pulumi.Input<string>;
+  /** Key prefix of the logging configuration's S3 destination (`""` when none). */
+  readonly keyPrefix: string;
+  /**
+   * Only calls through this role count (the federated developer role). A name ending in `*` is a prefix:
+   * `AWSReservedSSO_<permission set>_*` for the role IAM Identity Center provisions.
+   */
+  readonly roleName: pulumi.Input<string>;
+}
+
+export interface QuotaServiceArgs {
+  readonly namePrefix: string;
+  readonly stage: string;
+  /** Customer managed key for tables, topic and log groups (and the invocation-log bucket, if it uses it). */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly code: { readonly aggregate: FunctionCode; readonly check: FunctionCode };
+  /** The limit everyone without a user or group record gets (passed to the Lambdas, not stored). */
+  readonly defaults: DefaultLimits;
+  /** Alert thresholds in percent, ascending. */
+  readonly thresholds: readonly number[];
+  readonly enforceOn: EnforceOn;
+  readonly pricing: PricingTable;
+  /**
+   * Application inference profiles priced as their base model: invocation logs and Claude Code report
+   * the profile ARN as the model for team users, which no catalog lists.
+   */
+  readonly modelAliases?: ReadonlyArray<{ readonly id: pulumi.Input<string>; readonly baseModelId: string }>;
+  /** Who receives quota alerts (each confirms the SNS subscription once). */
+  readonly alertEmails: readonly string[];
+  readonly sources: { readonly telemetry?: TelemetryMetricSource; readonly invocationLogs?: InvocationLogsSource };
+  /**
+   * Server-side block: deny policies attached to the user role, rewritten by the aggregation.
+   * `key` is how a blocked user's sessions are recognised: the role session name (`aws:userid`,
+   * direct federation) or a principal tag carrying the email (Cognito identity pools).
+   */
+  readonly block?: {
+    /** Role the deny policies are attached to; absent when the caller attaches them itself (an IdC permission set references them by name). */
+    readonly roleName?: pulumi.Input<string>;
+    readonly policyCount: number;
+    readonly key: "session-name" | { readonly principalTag: string };
+  };
+  readonly checkApi: {
+    readonly authorization: "jwt" | "iam";
+    /** JWT: the stage's issuer URL exactly as in the token's `iss`. */
+    readonly issuerUrl?: string;
+    /** JWT: the helper's client id(s). */
+    readonly audiences?: readonly string[];
+    readonly emailClaim: string;
+    readonly groupsClaims: readonly string[];
+    readonly departmentClaim?: string;
+    /** A token without an email claim: refuse (`block`) or let through unmetered (`allow`). */
+    readonly missingIdentity: "allow" | "block";
+    /** IAM: only sessions of roles with this name prefix (the IdC permission set's `AWSReservedSSO_<set>_`) are users. */
+    readonly iamRolePrefix?: string;
+    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly reservedConcurrency: number;
+  };
+  /**
+   * Per-developer rate limits: a subscription on the invocation-log group feeds a function that counts
+   * tokens and calls per user and minute and denies a user past a limit for a cool-down (with `block`:
+   * keyed like the budget block, on policies of its own; without it the cool-down only alerts).
+   */
+  readonly rateLimits?: RateLimitArgs;
+  readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
+  /** `stage.quotas.mode`; it caps every limit record (an alert stage never refuses). Absent: block. */
+  readonly mode?: "alert" | "block";
+  /** Alarms (drift, aggregation failures, stale aggregation, block overflow, API errors) go here. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  readonly usageRetentionDays: number;
+  readonly settleMinutes: number;
+  readonly deletionProtection: boolean;
+  /** Permissions boundary of every role this component creates (the stage's workload boundary). */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface RateLimitArgs {
+  readonly code: FunctionCode;
+  /** The stage default; user and group records (`quota set … --tpm --rpm`) override it. */
+  readonly tokensPerMinute?: number;
+  readonly requestsPerMinute?: number;
+  readonly cooldownMinutes: number;
+  /** Bedrock's invocation-log group (CloudWatch Logs destination of the logging configuration). */
+  readonly logGroup: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** Only calls through this role count (the federated developer role). */
+  readonly roleName: pulumi.Input<string>;
+  /** Deny policies for users cooling down (each holds a few hundred users); none without `block`. */
+  readonly policyCount: number;
+}

@@ -1,0 +1,102 @@
+import { QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
+import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
+import { zeroCounts, type TokenCounts } from "./pricing.js";
+
+/** Item shapes of the quota tables and their mapping to records (the key schema is in store.ts). */
+
+/** The index name is the contract with the QuotaService component (@ccb/contracts). */
+export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
+
+/** The two records of usage: client telemetry and Bedrock invocation logs (server). */
+export type SourceId = "tel" | "srv";
+export const SOURCES: readonly SourceId[] = ["tel", "srv"];
+
+export interface SourceUsage extends TokenCounts {
+  costMicros: number;
+}
+
+export interface UsageRecord {
+  readonly email: string;
+  readonly period: string;
+  readonly tel: SourceUsage;
+  readonly srv: SourceUsage;
+  /** Role session names seen in invocation logs (as the user's IdP spells the email). */
+  readonly sessions: readonly string[];
+  /** Alert keys (`<limit>#<threshold>`) already sent for this period. */
+  readonly alerted?: readonly string[];
+  readonly updatedAt?: string;
+}
+
+export interface UnblockRecord {
+  readonly email: string;
+  readonly until: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+export const FIELDS: Record<keyof SourceUsage, string> = { input: "in", output: "out", cacheRead: "cr", cacheWrite: "cw", costMicros: "cost" };
+
+export const userPk = (email: string) => `USER#${email}`;
+
+/** Attribute of a counter: `tel_in` (month) or `tel_day_in` (the record's current day). */
+export const field = (s: SourceId, short: string, day: boolean) => `${s}_${day ? "day_" : ""}${short}`;
+/** `D#2026-11-26` → `M#2026-11`. */
+export const monthOfDay = (dayPeriod: string): string => `M#${dayPeriod.slice(2, 9)}`;
+
+function readSource(item: Record<string, unknown>, s: SourceId, day: boolean): SourceUsage {
+  const out: SourceUsage = { ...zeroCounts(), costMicros: 0 };
+  for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) out[k] = Number(item[field(s, short, day)] ?? 0);
+  return out;
+}
+
+export const list = (v: unknown): string[] => (v instanceof Set ? [...(v as Set<string>)] : Array.isArray(v) ? (v as string[]) : []);
+
+/**
+ * A month record as the month's usage, or (`day` = `D#2026-11-26`) as that day's usage: zero when the
+ * record's current day is another one (the user has not been active that day).
+ */
+export function usageFromItem(item: Record<string, unknown>, day?: string): UsageRecord {
+  const email = String(item.email ?? String(item.pk).slice(5));
+  if (day && item.day !== day.slice(2)) return emptyUsage(email, day);
+  const sessions = list(item.sessions);
+  const all = list(item.alerted);
+  const alerted = day ? all.filter((k) => k.startsWith(`${day}#`)).map((k) => k.slice(day.length + 1)) : all.filter((k) => !k.startsWith("D#"));
+  return {
+    email,
+    period: day ?? String(item.period),
+    tel: readSource(item, "tel", day !== undefined),
+    srv: readSource(item, "srv", day !== undefined),
+    sessions: sessions.sort(),
+    ...(alerted.length ? { alerted: alerted.sort() } : {}),
+    ...(typeof item.updatedAt === "string" ? { updatedAt: item.updatedAt } : {}),
+  };
+}
+
+export function emptyUsage(email: string, period: string): UsageRecord {
+  return { email, period, tel: { ...zeroCounts(), costMicros: 0 }, srv: { ...zeroCounts(), costMicros: 0 }, sessions: [] };
+}
+
+export function limitFromItem(item: Record<string, unknown>): LimitRecord {
+  const num = (k: string) => (typeof item[k] === "number" ? (item[k] as number) : undefined);
+  const mode = (k: string): Mode => (isMode(item[k]) ? (item[k] as Mode) : "alert");
+  const r: Record<string, unknown> = { scope: item.scope as Scope, id: String(item.id), monthlyMode: mode("monthlyMode"), dailyMode: mode("dailyMode") };
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd", "tokensPerMinute", "requestsPerMinute"]) if (num(k) !== undefined) r[k] = num(k);
+  for (const k of ["updatedAt", "updatedBy", "note"]) if (typeof item[k] === "string") r[k] = item[k];
+  return r as unknown as LimitRecord;
+}
+
+export interface AllLimits {
+  readonly user: Map<string, LimitRecord>;
+  readonly group: Map<string, LimitRecord>;
+  readonly default?: LimitRecord;
+}
+
+/** Alert keys live on the month record; a day's keys carry the day (`D#2026-11-26#dailyTokens#80`). */
+export function alertSlot(period: string, key: string): { sk: string; stored: string } {
+  return period.startsWith("D#") ? { sk: monthOfDay(period), stored: `${period}#${key}` } : { sk: period, stored: key };
+}
+
+export function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {
+  return { email, until: String(i.until), by: String(i.by ?? ""), reason: String(i.reason ?? ""), at: String(i.at ?? "") };
+}
