@@ -1,6 +1,5 @@
 import { BLOCK_PLACEHOLDER_PATTERN, blockPolicyDocument } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { type BuilderScope, childOpts } from "../scope";
 import type { QuotaServiceArgs } from "./args";
