@@ -13,7 +13,14 @@ const noPulumi = {
   message: "Runtime code (CLI, Lambdas) must not depend on Pulumi or the component library.",
 };
 const noRuntimeImports = {
-  group: ["@ccb/quota-functions", "@ccb/quota-functions/*", "@ccb/telemetry-functions", "@ccb/telemetry-functions/*", "@ccb/credential-helper", "@ccb/credential-helper/*"],
+  group: [
+    "@ccb/quota-functions",
+    "@ccb/quota-functions/*",
+    "@ccb/telemetry-functions",
+    "@ccb/telemetry-functions/*",
+    "@ccb/credential-helper",
+    "@ccb/credential-helper/*",
+  ],
   message: "Lambda and CLI code are bundled as assets or artifacts, never imported by infrastructure code.",
 };
 const noOtherPackagesSrc = {
@@ -54,7 +61,9 @@ export default tseslint.config(
     settings: {
       "import-x/extensions": [".ts", ".mts", ".js"],
       "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".mts"] },
-      "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["packages/*/tsconfig.json", "stacks/tsconfig.json"], noWarnOnMultipleProjects: true })],
+      "import-x/resolver-next": [
+        createTypeScriptImportResolver({ project: ["packages/*/tsconfig.json", "stacks/tsconfig.json"], noWarnOnMultipleProjects: true }),
+      ],
     },
     rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: false }] },
   },
@@ -105,7 +114,12 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    files: ["packages/credential-helper/**/*.ts", "packages/quota-functions/**/*.ts", "packages/telemetry-functions/**/*.ts", "packages/stage-verify/**/*.ts"],
+    files: [
+      "packages/credential-helper/**/*.ts",
+      "packages/quota-functions/**/*.ts",
+      "packages/telemetry-functions/**/*.ts",
+      "packages/stage-verify/**/*.ts",
+    ],
     rules: { "no-restricted-imports": ["error", { patterns: [noPulumi, noOtherPackagesSrc] }] },
   },
   {

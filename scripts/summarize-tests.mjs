@@ -5,12 +5,17 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const projects = [...readdirSync(join(root, "packages")).map((d) => join("packages", d)), "stacks"];
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const missing = [];
 for (const project of projects) {
   if (!existsSync(join(root, project, "vitest.config.mts"))) continue;
   const file = join(root, project, ".vitest-results.json");
-  if (!existsSync(file)) { missing.push(project); continue; }
+  if (!existsSync(file)) {
+    missing.push(project);
+    continue;
+  }
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests;
   failed += report.numFailedTests;

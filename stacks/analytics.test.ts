@@ -21,16 +21,26 @@ describe("analytics in prod", () => {
     const workgroup = recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup");
     const database = recorder.one("aws:glue/catalogDatabase:CatalogDatabase", "ccb-prod-analytics-database");
     for (const r of [stream, workgroup, database]) expect(r.account).toBe(telemetryAccount);
-    expect(recorder.byType("aws:athena/namedQuery:NamedQuery")).toHaveLength(analytics.NAMED_QUERIES.length + analytics.BILLING_QUERIES.length);
+    expect(recorder.byType("aws:athena/namedQuery:NamedQuery")).toHaveLength(
+      analytics.NAMED_QUERIES.length + analytics.BILLING_QUERIES.length,
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("applies the stage's settings: retention, cutoff, buffer", async () => {
     const { recorder } = await runProd();
     const cfg = readStackConfig("prod").stage.analytics;
-    expect(recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "ccb-prod-analytics-data-lifecycle").inputs.rules[0].expiration.days).toBe(cfg.dataRetentionDays);
-    expect(recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup").inputs.configuration.bytesScannedCutoffPerQuery).toBe(cfg.bytesScannedCutoffGiB * 1024 ** 3);
-    expect(recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ccb-prod-analytics-delivery").inputs.extendedS3Configuration.bufferingInterval).toBe(cfg.bufferIntervalSeconds);
+    expect(
+      recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "ccb-prod-analytics-data-lifecycle").inputs.rules[0]
+        .expiration.days,
+    ).toBe(cfg.dataRetentionDays);
+    expect(
+      recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup").inputs.configuration.bytesScannedCutoffPerQuery,
+    ).toBe(cfg.bytesScannedCutoffGiB * 1024 ** 3);
+    expect(
+      recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ccb-prod-analytics-delivery").inputs
+        .extendedS3Configuration.bufferingInterval,
+    ).toBe(cfg.bufferIntervalSeconds);
   });
 
   it("prices every team's application inference profile as its base model", async () => {
@@ -40,7 +50,10 @@ describe("analytics in prod", () => {
     expect(profiles.length).toBeGreaterThan(0);
     const teams = readStackConfig("prod").stage.teams as { name: string }[];
     // Each team has a profile per model role; each one's ARN is a row of the prices CSV.
-    const rows = csv.trim().split("\n").filter((l) => l.includes(":application-inference-profile/"));
+    const rows = csv
+      .trim()
+      .split("\n")
+      .filter((l) => l.includes(":application-inference-profile/"));
     expect(rows.length).toBe(profiles.length);
     expect(teams.length * 3).toBe(profiles.length);
     const sonnetRows = rows.filter((l) => l.endsWith(",sonnet,3,15,0.3,3.75"));
@@ -133,7 +146,12 @@ describe("analytics config", () => {
   });
 
   it("parses the billing block and names bad billing keys", () => {
-    expect(parseWith({ enabled: true, billing: { enabled: true } }).analytics.billing).toEqual({ enabled: true, retentionDays: 1100, activateCostAllocationTags: false, tableConfigurationOverrides: {} });
+    expect(parseWith({ enabled: true, billing: { enabled: true } }).analytics.billing).toEqual({
+      enabled: true,
+      retentionDays: 1100,
+      activateCostAllocationTags: false,
+      tableConfigurationOverrides: {},
+    });
     let error: StageConfigError | undefined;
     try {
       parseWith({ enabled: true, billing: { enabled: true, retentionDays: 90, tableConfigurationOverrides: { "include-x": "TRUE" } } });
@@ -142,8 +160,12 @@ describe("analytics config", () => {
     }
     const problems = error!.problems.join("\n");
     expect(problems).toMatch(/stage\.analytics\.billing\.retentionDays: must be a whole number from 400 to 3653/);
-    expect(problems).toMatch(/stage\.analytics\.billing\.tableConfigurationOverrides\.include-x: is not a CUR 2\.0 table configuration name/);
-    expect(() => parseWith({ enabled: false, billing: { enabled: true } })).toThrow(/stage\.analytics\.billing\.enabled: needs `analytics\.enabled: true`/);
+    expect(problems).toMatch(
+      /stage\.analytics\.billing\.tableConfigurationOverrides\.include-x: is not a CUR 2\.0 table configuration name/,
+    );
+    expect(() => parseWith({ enabled: false, billing: { enabled: true } })).toThrow(
+      /stage\.analytics\.billing\.enabled: needs `analytics\.enabled: true`/,
+    );
   });
 
   it("reports every bad key with its path and the fix", () => {
@@ -169,7 +191,9 @@ describe("analytics config", () => {
     expect(problems).toMatch(/stage\.analytics\.emfLogRetentionDays: 4 is not a CloudWatch retention/);
     expect(problems).toMatch(/stage\.analytics\.analystRoleNames\[0\]/);
     expect(problems).toMatch(/stage\.analytics\.priceOverrides\.anthropic\.claude-nope: is not a known base model id/);
-    expect(problems).toMatch(/priceOverrides\.anthropic\.claude-sonnet-4-5-20250929-v1:0\.inptu: is not a known key: did you mean `input`\?/);
+    expect(problems).toMatch(
+      /priceOverrides\.anthropic\.claude-sonnet-4-5-20250929-v1:0\.inptu: is not a known key: did you mean `input`\?/,
+    );
     expect(problems.match(/\.inptu:/g)).toHaveLength(1);
     expect(problems).toMatch(/priceOverrides\.anthropic\.claude-sonnet-4-5-20250929-v1:0\.output: must be a number from 0 to 1000/);
   });

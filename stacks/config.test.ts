@@ -34,19 +34,45 @@ function problemsOf(stage: "pilot" | "prod", edit: (c: any) => void): string[] {
 describe("unknown keys", () => {
   it.each([
     ["a misspelt area", (c: any) => (c.telemtry = { enabled: true }), "stage.telemtry: is not a known key: did you mean `telemetry`?"],
-    ["a misspelt flag", (c: any) => (c.inference.restrictTeamProfile = true), "stage.inference.restrictTeamProfile: is not a known key: did you mean `restrictTeamProfiles`?"],
-    ["a key in a list item", (c: any) => (c.teams[0].costcenter = "CC-1"), "stage.teams[0].costcenter: is not a known key: did you mean `costCenter`?"],
-    ["a key inside a disabled area", (c: any) => (c.analytics = { enabled: false, dataRetentionDay: 30 }), "stage.analytics.dataRetentionDay: is not a known key: did you mean `dataRetentionDays`?"],
-    ["a price key under a model id", (c: any) => (c.quotas.pricing = { "anthropic.claude-sonnet-4-5-20250929-v1:0": { input: 3, outptu: 15, cacheRead: 0.3, cacheWrite: 3.75 } }), "stage.quotas.pricing.anthropic.claude-sonnet-4-5-20250929-v1:0.outptu: is not a known key: did you mean `output`?"],
-    ["a right key in the wrong section", (c: any) => (c.restrictTeamProfiles = true), "stage.restrictTeamProfiles: is not a known key: it belongs under `stage.inference.restrictTeamProfiles`"],
+    [
+      "a misspelt flag",
+      (c: any) => (c.inference.restrictTeamProfile = true),
+      "stage.inference.restrictTeamProfile: is not a known key: did you mean `restrictTeamProfiles`?",
+    ],
+    [
+      "a key in a list item",
+      (c: any) => (c.teams[0].costcenter = "CC-1"),
+      "stage.teams[0].costcenter: is not a known key: did you mean `costCenter`?",
+    ],
+    [
+      "a key inside a disabled area",
+      (c: any) => (c.analytics = { enabled: false, dataRetentionDay: 30 }),
+      "stage.analytics.dataRetentionDay: is not a known key: did you mean `dataRetentionDays`?",
+    ],
+    [
+      "a price key under a model id",
+      (c: any) =>
+        (c.quotas.pricing = { "anthropic.claude-sonnet-4-5-20250929-v1:0": { input: 3, outptu: 15, cacheRead: 0.3, cacheWrite: 3.75 } }),
+      "stage.quotas.pricing.anthropic.claude-sonnet-4-5-20250929-v1:0.outptu: is not a known key: did you mean `output`?",
+    ],
+    [
+      "a right key in the wrong section",
+      (c: any) => (c.restrictTeamProfiles = true),
+      "stage.restrictTeamProfiles: is not a known key: it belongs under `stage.inference.restrictTeamProfiles`",
+    ],
   ])("%s is refused with the nearest known key", (_label, edit, expected) => {
     const problems = problemsOf("prod", edit);
-    expect(problems.some((p) => p.startsWith(expected)), problems.join("\n")).toBe(true);
+    expect(
+      problems.some((p) => p.startsWith(expected)),
+      problems.join("\n"),
+    ).toBe(true);
   });
 
   it("a key far from any known one lists the keys of its section", () => {
     const problems = problemsOf("pilot", (c) => (c.federation.zzz = 1));
-    expect(problems).toEqual([expect.stringMatching(/^stage\.federation\.zzz: is not a known key; known keys here: mode, sessionDurationHours, identityCenter; /)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^stage\.federation\.zzz: is not a known key; known keys here: mode, sessionDurationHours, identityCenter; /),
+    ]);
   });
 
   it("free-form maps (tags) accept any key; the removed destinationRegions says what replaced it", () => {
@@ -76,34 +102,53 @@ describe("the schema is the one list of stage keys", () => {
     };
     {
       for (const stage of ["pilot", "prod"] as const) parse(stage, stageOf(stage));
-      const variants: [("pilot" | "prod"), (c: any) => void][] = [
-        ["prod", (c) => {
-          c.telemetry.network = { existing: { vpcId: "vpc-0123456789abcdef0", cidrBlock: "10.0.0.0/16", publicSubnetIds: ["subnet-01234567", "subnet-89abcdef"], privateSubnetIds: ["subnet-01234568", "subnet-89abcdf0"] } };
-          c.telemetry.sslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-          c.telemetry.jwksUri = "https://example.okta.com/oauth2/default/v1/keys";
-          c.quotas.defaults.monthlyTokens = 1000000;
-          c.quotas.defaults.dailyTokens = 100000;
-          c.quotas.settleMinutes = 10;
-          c.quotas.check.authorization = "jwt";
-          c.quotas.check.reservedConcurrency = 20;
-          c.quotas.sources.invocationLogsKeyPrefix = "logs/";
-          c.analytics.forceDestroy = false;
-          c.distribution.domainName = "ccb-prod";
-          c.distribution.publisher = { github: { oidcProviderArn: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com", repository: "example-org/x", tagPattern: "helper-v*" } };
-          c.cicd.release.codeArtifact = { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" };
-          c.cicd.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/org-ci-boundary";
-          c.cicd.additionalRegions = ["us-west-2"];
-          c.cicd.github.deployBranch = "main";
-          c.cicd.github.existingOidcProviderArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
-          c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default";
-          c.identityProvider.redirectHost = "localhost";
-          c.crossAccount.roles[0].externalId = "ext-123";
-          c.crossAccount.roles[0].principalArnPatterns = ["arn:aws:iam::444444444444:role/ci-*"];
-        }],
-        ["pilot", (c) => {
-          c.distribution.publisher = { roleNames: ["ccb-pilot-ci-release"], accountId: "111111111111" };
-          c.telemetry.certificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345";
-        }],
+      const variants: ["pilot" | "prod", (c: any) => void][] = [
+        [
+          "prod",
+          (c) => {
+            c.telemetry.network = {
+              existing: {
+                vpcId: "vpc-0123456789abcdef0",
+                cidrBlock: "10.0.0.0/16",
+                publicSubnetIds: ["subnet-01234567", "subnet-89abcdef"],
+                privateSubnetIds: ["subnet-01234568", "subnet-89abcdf0"],
+              },
+            };
+            c.telemetry.sslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+            c.telemetry.jwksUri = "https://example.okta.com/oauth2/default/v1/keys";
+            c.quotas.defaults.monthlyTokens = 1000000;
+            c.quotas.defaults.dailyTokens = 100000;
+            c.quotas.settleMinutes = 10;
+            c.quotas.check.authorization = "jwt";
+            c.quotas.check.reservedConcurrency = 20;
+            c.quotas.sources.invocationLogsKeyPrefix = "logs/";
+            c.analytics.forceDestroy = false;
+            c.distribution.domainName = "ccb-prod";
+            c.distribution.publisher = {
+              github: {
+                oidcProviderArn: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com",
+                repository: "example-org/x",
+                tagPattern: "helper-v*",
+              },
+            };
+            c.cicd.release.codeArtifact = { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" };
+            c.cicd.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/org-ci-boundary";
+            c.cicd.additionalRegions = ["us-west-2"];
+            c.cicd.github.deployBranch = "main";
+            c.cicd.github.existingOidcProviderArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
+            c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default";
+            c.identityProvider.redirectHost = "localhost";
+            c.crossAccount.roles[0].externalId = "ext-123";
+            c.crossAccount.roles[0].principalArnPatterns = ["arn:aws:iam::444444444444:role/ci-*"];
+          },
+        ],
+        [
+          "pilot",
+          (c) => {
+            c.distribution.publisher = { roleNames: ["ccb-pilot-ci-release"], accountId: "111111111111" };
+            c.telemetry.certificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345";
+          },
+        ],
       ];
       for (const [stage, edit] of variants) {
         const raw = stageOf(stage);
@@ -154,16 +199,30 @@ describe("who may assume the developer role", () => {
 
   it("requiredSessionTag.values are exact values (no wildcard)", () => {
     expect(problemsOf("prod", (c) => (c.identityProvider.requiredSessionTag.values = ["*"]))).toEqual([
-      expect.stringMatching(/^stage\.identityProvider\.requiredSessionTag\.values\[0\]: "\*" is not an exact tag value: a wildcard admits every token that carries the tag key/),
+      expect.stringMatching(
+        /^stage\.identityProvider\.requiredSessionTag\.values\[0\]: "\*" is not an exact tag value: a wildcard admits every token that carries the tag key/,
+      ),
     ]);
     expect(problemsOf("prod", (c) => (c.identityProvider.requiredSessionTag.values = ["enab*"]))).toHaveLength(1);
   });
 
   it("existingProviderArn must be the inference account's provider", () => {
-    expect(problemsOf("prod", (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default"))).toEqual([
-      expect.stringMatching(/^stage\.identityProvider\.existingProviderArn: is in account 999999999999, but the user role is created in the inference account 222222222222/),
+    expect(
+      problemsOf(
+        "prod",
+        (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default"),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^stage\.identityProvider\.existingProviderArn: is in account 999999999999, but the user role is created in the inference account 222222222222/,
+      ),
     ]);
-    expect(problemsOf("prod", (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default"))).toEqual([]);
+    expect(
+      problemsOf(
+        "prod",
+        (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default"),
+      ),
+    ).toEqual([]);
   });
 
   it("Cognito identity pools cannot carry the IAM quota block (the pool role does not require the email tag)", () => {
@@ -171,7 +230,11 @@ describe("who may assume the developer role", () => {
       c.federation.mode = "cognito-identity-pool";
       delete c.identityProvider.emailSessionTag;
     };
-    expect(problemsOf("prod", cognito)).toEqual([expect.stringMatching(/^stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/)]);
+    expect(problemsOf("prod", cognito)).toEqual([
+      expect.stringMatching(
+        /^stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/,
+      ),
+    ]);
     expect(problemsOf("prod", (c) => (cognito(c), (c.quotas.enforcement.serverSideBlock = false)))).toEqual([]);
   });
 });
@@ -184,7 +247,10 @@ describe("cross-account principal patterns", () => {
     ["arn:aws:iam::444444444444:role/*", /admits every role of account 444444444444/],
     ["arn:aws:iam::444444444444:role/*/*", /admits every role of account 444444444444/],
     ["arn:aws:iam::444444444444:role/*-ci", /admits every role of account 444444444444/],
-    ["arn:aws:iam::555555555555:role/ci-build", /is in account 555555555555, which is not one of this role's sourceAccounts \(444444444444\)/],
+    [
+      "arn:aws:iam::555555555555:role/ci-build",
+      /is in account 555555555555, which is not one of this role's sourceAccounts \(444444444444\)/,
+    ],
   ])("%s is refused", (pattern, message) => {
     const problems = problemsOf("prod", (c) => (c.crossAccount.roles[0].principalArnPatterns = [pattern]));
     expect(problems).toEqual([expect.stringMatching(/^stage\.crossAccount\.roles\[0\]\.principalArnPatterns\[0\]: /)]);
@@ -192,44 +258,105 @@ describe("cross-account principal patterns", () => {
   });
 
   it("a pinned role name or name prefix in a source account is accepted", () => {
-    expect(problemsOf("prod", (c) => (c.crossAccount.roles[0].principalArnPatterns = ["arn:aws:iam::444444444444:role/ci-*", "arn:aws:iam::444444444444:role/team/code-review"]))).toEqual([]);
+    expect(
+      problemsOf(
+        "prod",
+        (c) =>
+          (c.crossAccount.roles[0].principalArnPatterns = [
+            "arn:aws:iam::444444444444:role/ci-*",
+            "arn:aws:iam::444444444444:role/team/code-review",
+          ]),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe("Regions, accounts and units", () => {
   it("a Region must exist, with the nearest real one suggested", () => {
-    expect(problemsOf("pilot", (c) => (c.region = "us-east-7"))).toEqual([expect.stringMatching(/^stage\.region: "us-east-7" is not an AWS Region \(did you mean us-east-1\?\); use one of us-east-1, /)]);
-    expect(problemsOf("pilot", (c) => (c.cicd.additionalRegions = ["eu-west-9"]))).toEqual([expect.stringMatching(/^stage\.cicd\.additionalRegions\[0\]: "eu-west-9" is not an AWS Region/)]);
-    for (const r of ["us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-7", "mx-central-1"]) expect(isAwsRegion(r)).toBe(true);
+    expect(problemsOf("pilot", (c) => (c.region = "us-east-7"))).toEqual([
+      expect.stringMatching(/^stage\.region: "us-east-7" is not an AWS Region \(did you mean us-east-1\?\); use one of us-east-1, /),
+    ]);
+    expect(problemsOf("pilot", (c) => (c.cicd.additionalRegions = ["eu-west-9"]))).toEqual([
+      expect.stringMatching(/^stage\.cicd\.additionalRegions\[0\]: "eu-west-9" is not an AWS Region/),
+    ]);
+    for (const r of ["us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-7", "mx-central-1"])
+      expect(isAwsRegion(r)).toBe(true);
     for (const r of ["us-east-7", "eu-north-2", "us-gov-east-2"]) expect(isAwsRegion(r)).toBe(false);
     expect(new Set(AWS_REGIONS).size).toBe(AWS_REGIONS.length);
   });
 
   it("the CI roles' existing GitHub provider must be in the inference account", () => {
-    expect(problemsOf("prod", (c) => (c.cicd.github.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"))).toEqual([
-      expect.stringMatching(/^stage\.cicd\.github\.existingOidcProviderArn: is in account 999999999999, but the CI roles are created in the inference account 222222222222/),
+    expect(
+      problemsOf(
+        "prod",
+        (c) => (c.cicd.github.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^stage\.cicd\.github\.existingOidcProviderArn: is in account 999999999999, but the CI roles are created in the inference account 222222222222/,
+      ),
     ]);
   });
 
   it("quota alert thresholds are percentages, not fractions", () => {
     expect(problemsOf("prod", (c) => (c.quotas.thresholds = [0.8, 0.9, 1]))).toEqual([
-      expect.stringMatching(/^stage\.quotas\.thresholds: are percentages, not fractions: \[0\.8,0\.9,1\] would alert at 0\.8 %, 0\.9 %, 1 % of the limit; write whole percentages such as \[80, 90, 100\]/),
+      expect.stringMatching(
+        /^stage\.quotas\.thresholds: are percentages, not fractions: \[0\.8,0\.9,1\] would alert at 0\.8 %, 0\.9 %, 1 % of the limit; write whole percentages such as \[80, 90, 100\]/,
+      ),
     ]);
   });
 });
 
 describe("checks that used to throw while the stage was being declared", () => {
   it.each([
-    ["release without a registry", "pilot", (c: any) => (c.distribution.enabled = false), /^stage\.cicd\.release: needs a registry to publish to/],
-    ["CI across accounts without the organisation", "prod", (c: any) => delete c.organizationId, /^stage\.organizationId: is required with stage\.cicd across 3 accounts/],
-    ["a generic IdP without jwksUri", "prod", (c: any) => (c.identityProvider.kind = "generic"), /^stage\.telemetry\.jwksUri: is required for identityProvider\.kind: generic/],
-    ["invocation logs as a source while logging is off", "prod", (c: any) => ((c.quotas.sources.invocationLogs = true), (c.inference.invocationLogging.enabled = false)), /^stage\.quotas\.sources\.invocationLogs: is true but stage\.inference\.invocationLogging\.enabled is false/],
-    ["telemetry as a source while telemetry is off", "prod", (c: any) => ((c.quotas.sources.telemetry = true), (c.telemetry = { enabled: false })), /^stage\.quotas\.sources\.telemetry: is true but stage\.telemetry\.enabled is false/],
-    ["enforceOn telemetry without telemetry", "prod", (c: any) => ((c.quotas.enforceOn = "telemetry"), (c.telemetry = { enabled: false })), /^stage\.quotas\.enforceOn: is telemetry but the telemetry source is off/],
-    ["organisation readers without the organisation", "pilot", (c: any) => (c.distribution.readers.organization = true), /^stage\.distribution\.readers\.organization: is true but the stage has no organisation/],
+    [
+      "release without a registry",
+      "pilot",
+      (c: any) => (c.distribution.enabled = false),
+      /^stage\.cicd\.release: needs a registry to publish to/,
+    ],
+    [
+      "CI across accounts without the organisation",
+      "prod",
+      (c: any) => delete c.organizationId,
+      /^stage\.organizationId: is required with stage\.cicd across 3 accounts/,
+    ],
+    [
+      "a generic IdP without jwksUri",
+      "prod",
+      (c: any) => (c.identityProvider.kind = "generic"),
+      /^stage\.telemetry\.jwksUri: is required for identityProvider\.kind: generic/,
+    ],
+    [
+      "invocation logs as a source while logging is off",
+      "prod",
+      (c: any) => ((c.quotas.sources.invocationLogs = true), (c.inference.invocationLogging.enabled = false)),
+      /^stage\.quotas\.sources\.invocationLogs: is true but stage\.inference\.invocationLogging\.enabled is false/,
+    ],
+    [
+      "telemetry as a source while telemetry is off",
+      "prod",
+      (c: any) => ((c.quotas.sources.telemetry = true), (c.telemetry = { enabled: false })),
+      /^stage\.quotas\.sources\.telemetry: is true but stage\.telemetry\.enabled is false/,
+    ],
+    [
+      "enforceOn telemetry without telemetry",
+      "prod",
+      (c: any) => ((c.quotas.enforceOn = "telemetry"), (c.telemetry = { enabled: false })),
+      /^stage\.quotas\.enforceOn: is telemetry but the telemetry source is off/,
+    ],
+    [
+      "organisation readers without the organisation",
+      "pilot",
+      (c: any) => (c.distribution.readers.organization = true),
+      /^stage\.distribution\.readers\.organization: is true but the stage has no organisation/,
+    ],
   ])("%s", (_label, stage, edit, message) => {
     const problems = problemsOf(stage as "pilot" | "prod", edit);
-    expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+    expect(
+      problems.some((p) => message.test(p)),
+      problems.join("\n"),
+    ).toBe(true);
   });
 });
 
@@ -239,12 +366,16 @@ describe("the offline plan refuses these stack files with exit 2 and keyed messa
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const plan = (stage: string, text: string) => {
     writeFileSync(path.join(dir, `Pulumi.${stage}.yaml`), text);
-    return spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "stacks", "plan.ts"), stage], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      timeout: 90_000,
-      env: { ...process.env, CCB_STACK_DIR: dir },
-    });
+    return spawnSync(
+      process.execPath,
+      [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "stacks", "plan.ts"), stage],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        timeout: 90_000,
+        env: { ...process.env, CCB_STACK_DIR: dir },
+      },
+    );
   };
   const expectRefused = (r: ReturnType<typeof plan>, ...messages: RegExp[]) => {
     expect(r.status, r.stderr).toBe(2);
@@ -288,25 +419,81 @@ describe("the offline plan refuses these stack files with exit 2 and keyed messa
     const c = stageOf("prod");
     c.federation.mode = "cognito-identity-pool";
     delete c.identityProvider.emailSessionTag;
-    expectRefused(plan("prod", stringify({ config: { "claude-code-bedrock:stage": c } })), /- stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/);
+    expectRefused(
+      plan("prod", stringify({ config: { "claude-code-bedrock:stage": c } })),
+      /- stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/,
+    );
   });
 });
 
 describe("component checks the stage config reaches first", () => {
   it.each([
-    ["a cross-account role that names no caller (the whole source account)", "prod", (c: any) => (c.crossAccount.roles[0].sourceRoleNames = []), /^stage\.crossAccount\.roles\[0\]\.sourceRoleNames: is required \(or principalArnPatterns\): without either, every principal of the source accounts may assume the role/],
-    ["a wildcard client id (the role's audience)", "pilot", (c: any) => (c.identityProvider.clientId = "0oa*"), /^stage\.identityProvider\.clientId: "0oa\*" is not valid: expected the OAuth client id registered for the helper, exactly/],
-    ["a collector CPU Fargate does not offer", "prod", (c: any) => (c.telemetry.collector.cpu = 1000), /^stage\.telemetry\.collector\.cpu: must be one of 256, 512, 1024, 2048, 4096/],
-    ["a collector memory that does not fit its CPU", "prod", (c: any) => (c.telemetry.collector.memoryMiB = 1024), /^stage\.telemetry\.collector\.memoryMiB: must be 2048–8192 in steps of 1024 for 1024 CPU units/],
-    ["a VPC too small for the collector's subnets", "prod", (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.0/26"), /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.0\/26" is a \/26; use a \/16 to \/22 network/],
-    ["a VPC CIDR with host bits", "prod", (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.1/20"), /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.1\/20" has host bits set/],
-    ["an allowed range that is no network", "prod", (c: any) => (c.telemetry.allowedCidrs = ["300.0.0.0/8"]), /^stage\.telemetry\.allowedCidrs\[0\]: "300\.0\.0\.0\/8" is not a network CIDR/],
-    ["a collector certificate in another account or Region", "prod", (c: any) => (c.telemetry.certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345"), /^stage\.telemetry\.certificateArn: is in account 333333333333, Region eu-west-1, but the collector's load balancer is in account 333333333333, Region us-east-1/],
-    ["a secrets key in a Region that does not exist", "prod", (c: any) => (c.cicd.stateBackend.kmsKeyArn = "arn:aws:kms:us-east-9:222222222222:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"), /^stage\.cicd\.stateBackend\.kmsKeyArn: names the Region "us-east-9" is not an AWS Region/],
-    ["more tags on a team's profiles than AWS allows", "prod", (c: any) => (c.teams[0].tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]))), /^stage\.teams\[0\]\.tags: at most 50 tags per resource/],
+    [
+      "a cross-account role that names no caller (the whole source account)",
+      "prod",
+      (c: any) => (c.crossAccount.roles[0].sourceRoleNames = []),
+      /^stage\.crossAccount\.roles\[0\]\.sourceRoleNames: is required \(or principalArnPatterns\): without either, every principal of the source accounts may assume the role/,
+    ],
+    [
+      "a wildcard client id (the role's audience)",
+      "pilot",
+      (c: any) => (c.identityProvider.clientId = "0oa*"),
+      /^stage\.identityProvider\.clientId: "0oa\*" is not valid: expected the OAuth client id registered for the helper, exactly/,
+    ],
+    [
+      "a collector CPU Fargate does not offer",
+      "prod",
+      (c: any) => (c.telemetry.collector.cpu = 1000),
+      /^stage\.telemetry\.collector\.cpu: must be one of 256, 512, 1024, 2048, 4096/,
+    ],
+    [
+      "a collector memory that does not fit its CPU",
+      "prod",
+      (c: any) => (c.telemetry.collector.memoryMiB = 1024),
+      /^stage\.telemetry\.collector\.memoryMiB: must be 2048–8192 in steps of 1024 for 1024 CPU units/,
+    ],
+    [
+      "a VPC too small for the collector's subnets",
+      "prod",
+      (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.0/26"),
+      /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.0\/26" is a \/26; use a \/16 to \/22 network/,
+    ],
+    [
+      "a VPC CIDR with host bits",
+      "prod",
+      (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.1/20"),
+      /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.1\/20" has host bits set/,
+    ],
+    [
+      "an allowed range that is no network",
+      "prod",
+      (c: any) => (c.telemetry.allowedCidrs = ["300.0.0.0/8"]),
+      /^stage\.telemetry\.allowedCidrs\[0\]: "300\.0\.0\.0\/8" is not a network CIDR/,
+    ],
+    [
+      "a collector certificate in another account or Region",
+      "prod",
+      (c: any) => (c.telemetry.certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345"),
+      /^stage\.telemetry\.certificateArn: is in account 333333333333, Region eu-west-1, but the collector's load balancer is in account 333333333333, Region us-east-1/,
+    ],
+    [
+      "a secrets key in a Region that does not exist",
+      "prod",
+      (c: any) => (c.cicd.stateBackend.kmsKeyArn = "arn:aws:kms:us-east-9:222222222222:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"),
+      /^stage\.cicd\.stateBackend\.kmsKeyArn: names the Region "us-east-9" is not an AWS Region/,
+    ],
+    [
+      "more tags on a team's profiles than AWS allows",
+      "prod",
+      (c: any) => (c.teams[0].tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]))),
+      /^stage\.teams\[0\]\.tags: at most 50 tags per resource/,
+    ],
   ])("%s", (_label, stage, edit, message) => {
     const problems = problemsOf(stage as "pilot" | "prod", edit);
-    expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+    expect(
+      problems.some((p) => message.test(p)),
+      problems.join("\n"),
+    ).toBe(true);
   });
 });
 

@@ -9,7 +9,8 @@ import {
   blockPolicyDocument,
   parseModelLifecycleEnv,
   parseQuotaAggregateEnv,
-  parseQuotaCheckEnv, parseRateEnv,
+  parseQuotaCheckEnv,
+  parseRateEnv,
   parseTelemetryAggregatorEnv,
   QUOTA_METRICS_NAMESPACE,
   QUOTA_USAGE_PERIOD_INDEX,
@@ -64,7 +65,9 @@ describe.each(["pilot", "prod"])("contracts of the %s stage", (stage) => {
       const parsed = parseQuotaAggregateEnv(envOf(r, `${prefix}-quotas-aggregate`));
       const policies = r.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.includes("quotas-block"));
       expect(policies.length).toBe(parsed.blockPolicyArns.length);
-      const key = parsed.blockPrincipalTag ? { kind: "principal-tag" as const, tag: parsed.blockPrincipalTag } : { kind: "session-name" as const };
+      const key = parsed.blockPrincipalTag
+        ? { kind: "principal-tag" as const, tag: parsed.blockPrincipalTag }
+        : { kind: "session-name" as const };
       for (const p of policies) expect(policyOf(p.inputs.policy)).toEqual(blockPolicyDocument([], key));
     });
 
@@ -81,7 +84,14 @@ describe.each(["pilot", "prod"])("contracts of the %s stage", (stage) => {
       const parsed = parseTelemetryAggregatorEnv(envOf(r, `${prefix}-telemetry-aggregator`));
       expect(parsed.namespace).toMatch(/Aggregates$/);
       expect(Object.keys(parsed.prices.models)).toContain("claude-sonnet-4-5");
-      expect(Object.keys(parsed.names.metrics).sort()).toEqual(["activeUsers", "cacheSavings", "estimatedCost", "leaderboard", "negativeSavingsUsers", "operations"]);
+      expect(Object.keys(parsed.names.metrics).sort()).toEqual([
+        "activeUsers",
+        "cacheSavings",
+        "estimatedCost",
+        "leaderboard",
+        "negativeSavingsUsers",
+        "operations",
+      ]);
     });
 
     it("the model lifecycle check's environment parses with the contract", async () => {

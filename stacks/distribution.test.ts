@@ -17,7 +17,11 @@ describe("distribution in the pilot stage", () => {
     const { recorder, outputs } = await runStage("pilot");
     const url = "https://ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/";
     const domain = recorder.one(DOMAIN, "ccb-pilot-registry-domain");
-    expect(domain).toMatchObject({ account: "111111111111", region: "us-east-1", inputs: { domain: "ccb-pilot", encryptionKey: expect.stringMatching(/^arn:aws:kms:us-east-1:111111111111:key\//) } });
+    expect(domain).toMatchObject({
+      account: "111111111111",
+      region: "us-east-1",
+      inputs: { domain: "ccb-pilot", encryptionKey: expect.stringMatching(/^arn:aws:kms:us-east-1:111111111111:key\//) },
+    });
     expect(recorder.one(REPO, "ccb-pilot-registry-repository").inputs).toMatchObject({ domain: "ccb-pilot", repository: "claude-code" });
     expect(recorder.byType(REPO)).toHaveLength(1); // no public upstream in the pilot
     expect(recorder.byType(REPO_POLICY)).toHaveLength(0); // one account: no cross-account readers
@@ -26,7 +30,8 @@ describe("distribution in the pilot stage", () => {
       registryUrl: url,
       helperPackageName: "@example/claude-bedrock-pilot",
       registryNpmrc: `@example:registry=${url}\n//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=\${CODEARTIFACT_AUTH_TOKEN}`,
-      registryLoginCommand: "aws codeartifact login --tool npm --domain ccb-pilot --domain-owner 111111111111 --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200",
+      registryLoginCommand:
+        "aws codeartifact login --tool npm --domain ccb-pilot --domain-owner 111111111111 --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200",
       helperPublisherRoleArn: "arn:aws:iam::111111111111:role/ccb-pilot-helper-publisher",
     });
   });
@@ -34,16 +39,23 @@ describe("distribution in the pilot stage", () => {
   it("lets the pilot's CI release role publish and the developers' role read", async () => {
     const { recorder } = await runStage("pilot");
     const trust = policyOf(recorder.one(ROLE, "ccb-pilot-registry-publisher").inputs.assumeRolePolicy)!.Statement;
-    expect(trust).toEqual([{
-      Sid: "CiPublisher",
-      Effect: "Allow",
-      Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
-      Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:PrincipalAccount": "111111111111" }, ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/ccb-pilot-ci-release"] } },
-    }]);
+    expect(trust).toEqual([
+      {
+        Sid: "CiPublisher",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
+        Action: ["sts:AssumeRole"],
+        Condition: {
+          StringEquals: { "aws:PrincipalAccount": "111111111111" },
+          ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/ccb-pilot-ci-release"] },
+        },
+      },
+    ]);
     const read = recorder.one(ROLE_POLICY, "ccb-pilot-registry-read-developers");
     expect(read.account).toBe("111111111111");
-    expect(policyOf(read.inputs.policy)!.Statement.flatMap((s: { Action?: string | string[] }) => s.Action)).toContain("codeartifact:ReadFromRepository");
+    expect(policyOf(read.inputs.policy)!.Statement.flatMap((s: { Action?: string | string[] }) => s.Action)).toContain(
+      "codeartifact:ReadFromRepository",
+    );
   });
 
   it("produces stack outputs the distribution build accepts as they are", async () => {
@@ -66,7 +78,11 @@ describe("distribution in the prod stage", () => {
     const { recorder } = await runStage("prod");
     const st = policyOf(recorder.one(REPO_POLICY, "ccb-prod-registry-repository-policy").inputs.policyDocument)!.Statement;
     expect(st).toHaveLength(1);
-    expect(st[0]).toMatchObject({ Sid: "OrganizationRead", Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } } });
+    expect(st[0]).toMatchObject({
+      Sid: "OrganizationRead",
+      Principal: "*",
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+    });
     expect(st[0].Action.every((a: string) => /^codeartifact:(Describe|Get|List|Read)/.test(a))).toBe(true);
     expect(rules.findingsOf(recorder.resources).filter((f) => f.resource.startsWith("ccb-prod-registry"))).toEqual([]);
   });
@@ -91,7 +107,9 @@ describe("distribution in the prod stage", () => {
   });
 
   it("refuses an organisation-wide read without an organisation, naming the key", async () => {
-    await expect(runStage("pilot", (raw) => (raw.distribution.readers.organization = true))).rejects.toThrow(/stage\.distribution\.readers\.organization: is true but the stage has no organisation: set stage\.organizationId/);
+    await expect(runStage("pilot", (raw) => (raw.distribution.readers.organization = true))).rejects.toThrow(
+      /stage\.distribution\.readers\.organization: is true but the stage has no organisation: set stage\.organizationId/,
+    );
   });
 });
 
@@ -132,8 +150,27 @@ describe("stage.distribution config", () => {
     [{ account: "workload" }, /stage\.distribution\.account: must be one of inference, telemetry/],
     [{ domainName: "CCB" }, /stage\.distribution\.domainName: "CCB" is not valid/],
     [{ readers: { accountIds: [123] } }, /stage\.distribution\.readers\.accountIds: must be a list of strings/],
-    [{ publisher: { github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com", repository: "o/r", tagPattern: "v*", environment: "prod" } } }, /set one of `tagPattern` and `environment`/],
-    [{ publisher: { github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com", repository: "o/r", tagPattern: "v*" } } }, /oidcProviderArn/],
+    [
+      {
+        publisher: {
+          github: {
+            oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+            repository: "o/r",
+            tagPattern: "v*",
+            environment: "prod",
+          },
+        },
+      },
+      /set one of `tagPattern` and `environment`/,
+    ],
+    [
+      {
+        publisher: {
+          github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com", repository: "o/r", tagPattern: "v*" },
+        },
+      },
+      /oidcProviderArn/,
+    ],
     [{ publisher: { roleNames: ["ci"], github: {} } }, /either `roleNames` or `github`/],
   ])("names the key and the fix: %j", (patch, message) => {
     const { problems } = parse({ ...base, ...patch });

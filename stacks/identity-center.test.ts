@@ -45,16 +45,27 @@ describe("example stage idc (IAM Identity Center)", () => {
 
   it("creates one permission set with the stage's session length, the developer boundary and one assignment per group", () => {
     const [set] = run.recorder.byType(`${SSO}permissionSet:PermissionSet`);
-    expect(set!.inputs).toMatchObject({ name: "ClaudeCode", sessionDuration: "PT12H", instanceArn: raw.federation.identityCenter.instanceArn });
+    expect(set!.inputs).toMatchObject({
+      name: "ClaudeCode",
+      sessionDuration: "PT12H",
+      instanceArn: raw.federation.identityCenter.instanceArn,
+    });
     const [boundary] = run.recorder.byType(`${SSO}permissionsBoundaryAttachment:PermissionsBoundaryAttachment`);
     expect(boundary!.inputs.permissionsBoundary.customerManagedPolicyReference).toEqual({ name: "ccb-idc-developer-boundary", path: "/" });
     const assignments = run.recorder.byType(`${SSO}accountAssignment:AccountAssignment`);
     expect(assignments.map((a) => a.inputs.principalId).sort()).toEqual([...raw.federation.identityCenter.groupIds].sort());
-    for (const a of assignments) expect(a.inputs).toMatchObject({ principalType: "GROUP", targetType: "AWS_ACCOUNT", targetId: raw.accounts.inference.id });
+    for (const a of assignments)
+      expect(a.inputs).toMatchObject({ principalType: "GROUP", targetType: "AWS_ACCOUNT", targetId: raw.accounts.inference.id });
     // The quota deny policies are referenced by name (IdC owns the role, so nothing attaches to it directly).
-    const refs = run.recorder.byType(`${SSO}customerManagedPolicyAttachment:CustomerManagedPolicyAttachment`).map((r) => r.inputs.customerManagedPolicyReference.name);
+    const refs = run.recorder
+      .byType(`${SSO}customerManagedPolicyAttachment:CustomerManagedPolicyAttachment`)
+      .map((r) => r.inputs.customerManagedPolicyReference.name);
     expect(refs.sort()).toEqual(["ccb-idc-quota-block-0", "ccb-idc-quota-block-1"]);
-    expect(run.recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => String(a.inputs.role).startsWith("AWSReservedSSO"))).toEqual([]);
+    expect(
+      run.recorder
+        .byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => String(a.inputs.role).startsWith("AWSReservedSSO")),
+    ).toEqual([]);
     // No OIDC developer role in this mode.
     expect(run.recorder.resources.some((r) => r.name === "ccb-idc-federation-users")).toBe(false);
   });
@@ -68,12 +79,20 @@ describe("example stage idc (IAM Identity Center)", () => {
     expect(aggregate.inputs.environment.variables.BLOCK_PRINCIPAL_TAG).toBeUndefined();
     const check = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-quotas-check")!;
     expect(check.inputs.environment.variables.IAM_CALLER_ROLE_PREFIX).toBe("AWSReservedSSO_ClaudeCode_");
-    expect(run.recorder.byType("aws:apigatewayv2/route:Route").find((r) => r.inputs.routeKey === "GET /check")!.inputs.authorizationType).toBe("AWS_IAM");
+    expect(
+      run.recorder.byType("aws:apigatewayv2/route:Route").find((r) => r.inputs.routeKey === "GET /check")!.inputs.authorizationType,
+    ).toBe("AWS_IAM");
   });
 
   it("outputs identity-center helper settings: start URL, SSO Region, account and permission set", () => {
     const settings = parseStageSettings(run.outputs.helperSettings);
-    expect(settings.federation).toEqual({ mode: "identity-center", startUrl: "https://example.awsapps.com/start", ssoRegion: "us-east-1", accountId: raw.accounts.inference.id, roleName: "ClaudeCode" });
+    expect(settings.federation).toEqual({
+      mode: "identity-center",
+      startUrl: "https://example.awsapps.com/start",
+      ssoRegion: "us-east-1",
+      accountId: raw.accounts.inference.id,
+      roleName: "ClaudeCode",
+    });
     expect(settings.quota?.checkUrl).toMatch(/^https:\/\//);
   });
 
@@ -84,9 +103,21 @@ describe("example stage idc (IAM Identity Center)", () => {
         s.distribution.developerRoleReads = true;
       }),
     ).rejects.toThrow(StageConfigError);
-    await expect(runStage("idc", (s) => { s.quotas.check.authorization = "jwt"; })).rejects.toThrow(/stage\.quotas\.check\.authorization.*must be iam/s);
-    await expect(runStage("idc", (s) => { delete s.federation.identityCenter; })).rejects.toThrow(/stage\.federation\.identityCenter/);
-    await expect(runStage("idc", (s) => { s.federation.identityCenter.groupIds = []; })).rejects.toThrow(/groupIds/);
+    await expect(
+      runStage("idc", (s) => {
+        s.quotas.check.authorization = "jwt";
+      }),
+    ).rejects.toThrow(/stage\.quotas\.check\.authorization.*must be iam/s);
+    await expect(
+      runStage("idc", (s) => {
+        delete s.federation.identityCenter;
+      }),
+    ).rejects.toThrow(/stage\.federation\.identityCenter/);
+    await expect(
+      runStage("idc", (s) => {
+        s.federation.identityCenter.groupIds = [];
+      }),
+    ).rejects.toThrow(/groupIds/);
   });
 });
 
@@ -98,16 +129,20 @@ describe("example stage idc: the permission set's policy, evaluated", () => {
   const account = () => String(raw.accounts.inference.id);
   const session = () => `arn:aws:sts::${account()}:assumed-role/AWSReservedSSO_ClaudeCode_0123456789abcdef/alice@example.com`;
   const doc = () => policyOf(run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`)[0]!.inputs.inlinePolicy)!;
-  const boundary = () => policyOf(run.recorder.byType("aws:iam/policy:Policy").find((p) => p.name === "ccb-idc-federation-boundary")!.inputs.policy)!;
+  const boundary = () =>
+    policyOf(run.recorder.byType("aws:iam/policy:Policy").find((p) => p.name === "ccb-idc-federation-boundary")!.inputs.policy)!;
 
   async function verdict(action: string, resource: string, context: Record<string, string> = {}): Promise<Verdict> {
-    const r = await runSimulation({
-      identityPolicies: [{ name: "permission-set", policy: doc() }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      permissionBoundaryPolicies: [{ name: "boundary", policy: boundary() }],
-      request: { action, principal: session(), resource: { accountId: account(), resource }, contextVariables: context },
-    }, {});
+    const r = await runSimulation(
+      {
+        identityPolicies: [{ name: "permission-set", policy: doc() }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        permissionBoundaryPolicies: [{ name: "boundary", policy: boundary() }],
+        request: { action, principal: session(), resource: { accountId: account(), resource }, contextVariables: context },
+      },
+      {},
+    );
     if (r.resultType === "error") throw new Error(JSON.stringify(r.errors));
     return r.overallResult as Verdict;
   }
@@ -119,14 +154,19 @@ describe("example stage idc: the permission set's policy, evaluated", () => {
     for (const role of ["primary", "fast", "opus"]) {
       const model = String(raw.models[role]);
       expect(await verdict("bedrock:InvokeModel", profile(model)), `${role} profile`).toBe("Allowed");
-      expect(await verdict("bedrock:InvokeModelWithResponseStream", foundation(model), { "bedrock:InferenceProfileArn": profile(model) }), `${role} through its profile`).toBe("Allowed");
+      expect(
+        await verdict("bedrock:InvokeModelWithResponseStream", foundation(model), { "bedrock:InferenceProfileArn": profile(model) }),
+        `${role} through its profile`,
+      ).toBe("Allowed");
     }
   });
 
   it("denies other models, direct on-demand calls and everything else", async () => {
     const other = "anthropic.claude-3-haiku-20240307-v1:0";
     expect(await verdict("bedrock:InvokeModel", profile(other))).toBe("ImplicitlyDenied");
-    expect(await verdict("bedrock:InvokeModel", foundation(other), { "bedrock:InferenceProfileArn": profile(other) })).toBe("ImplicitlyDenied");
+    expect(await verdict("bedrock:InvokeModel", foundation(other), { "bedrock:InferenceProfileArn": profile(other) })).toBe(
+      "ImplicitlyDenied",
+    );
     expect(await verdict("bedrock:InvokeModel", foundation(String(raw.models.primary), "us-east-1"))).toBe("ImplicitlyDenied");
     expect(await verdict("s3:GetObject", "arn:aws:s3:::some-bucket/key")).toBe("ImplicitlyDenied");
     expect(await verdict("iam:PassRole", `arn:aws:iam::${account()}:role/anything`)).toBe("ImplicitlyDenied");
@@ -158,10 +198,19 @@ describe("example stage idc: telemetry token endpoint", () => {
     const root = statements.find((s: any) => String(s.Principal?.AWS ?? "").endsWith(":root"))!;
     expect([root.Action].flat()).not.toContain("kms:Sign");
     const fn = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-telemetry-token-function")!;
-    expect(fn.inputs.environment.variables).toMatchObject({ AUDIENCE: "claude-code-telemetry", IDC_ROLE_PREFIX: "AWSReservedSSO_ClaudeCode_", TOKEN_TTL_SECONDS: "3600", WORKLOAD_ROLE_NAMES: "ccb-idc-workload-invoke" });
+    expect(fn.inputs.environment.variables).toMatchObject({
+      AUDIENCE: "claude-code-telemetry",
+      IDC_ROLE_PREFIX: "AWSReservedSSO_ClaudeCode_",
+      TOKEN_TTL_SECONDS: "3600",
+      WORKLOAD_ROLE_NAMES: "ccb-idc-workload-invoke",
+    });
     // The cross-account role may fetch a token for its workloads' telemetry (and nothing else on the API).
-    const xa = run.recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "ccb-idc-telemetry-token-invoke-xa-workload-invoke");
-    const invoke = xa.flatMap((p) => policyOf(p.inputs.policy)!.Statement).filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
+    const xa = run.recorder
+      .byType("aws:iam/rolePolicy:RolePolicy")
+      .filter((p) => p.name === "ccb-idc-telemetry-token-invoke-xa-workload-invoke");
+    const invoke = xa
+      .flatMap((p) => policyOf(p.inputs.policy)!.Statement)
+      .filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
     expect(invoke.flatMap((s: any) => [s.Resource].flat()).map((r: string) => r.replace(/^.*\/\*\//, ""))).toEqual(["GET/token"]);
   });
 
@@ -170,7 +219,11 @@ describe("example stage idc: telemetry token endpoint", () => {
     expect(rule.inputs.conditions).toEqual([{ httpHeader: { httpHeaderName: "x-ccb-token-issuer", values: ["iam"] } }]);
     const jwt = rule.inputs.actions.find((a: any) => a.type === "jwt-validation").jwtValidation;
     const issuer = run.outputs.helperSettings.telemetry.tokenUrl.replace(/\/token$/, "");
-    expect(jwt).toMatchObject({ issuer, jwksEndpoint: `${issuer}/.well-known/jwks.json`, additionalClaims: [{ name: "aud", format: "single-string", values: ["claude-code-telemetry"] }] });
+    expect(jwt).toMatchObject({
+      issuer,
+      jwksEndpoint: `${issuer}/.well-known/jwks.json`,
+      additionalClaims: [{ name: "aud", format: "single-string", values: ["claude-code-telemetry"] }],
+    });
     const td = run.recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-idc-telemetry-task").inputs;
     const rendered = parse(JSON.parse(td.containerDefinitions)[0].environment[0].value);
     const providers = rendered.extensions.oidc.providers as Array<{ issuer_url: string; audience: string; username_claim: string }>;
@@ -180,9 +233,15 @@ describe("example stage idc: telemetry token endpoint", () => {
   });
 
   it("lets the permission set call GET /token and GET /check, nothing else on the APIs", () => {
-    const statements = policyOf(run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`)[0]!.inputs.inlinePolicy)!.Statement;
+    const statements = policyOf(
+      run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`)[0]!.inputs.inlinePolicy,
+    )!.Statement;
     const invoke = statements.filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
-    expect(invoke.flatMap((s: any) => [s.Resource].flat()).map((r: string) => r.replace(/^.*\/\*\//, "")).sort()).toEqual(["GET/check", "GET/token"]);
+    expect(
+      invoke
+        .flatMap((s: any) => [s.Resource].flat())
+        .map((r: string) => r.replace(/^.*\/\*\//, ""))
+        .sort(),
+    ).toEqual(["GET/check", "GET/token"]);
   });
 });
-

@@ -22,7 +22,15 @@ export const invocationLogGroup = outputs.invocationLogGroup;
  * cicd, …) become top-level stack outputs too, so `pulumi stack output <name>` and the tools that read
  * `pulumi stack output --json` (quota admin CLI, helper build) find them by name.
  */
-const FOUNDATION_OUTPUTS = new Set(["helperSettings", "userRoleArn", "oidcProviderArn", "alarmTopicArn", "teamInferenceProfiles", "crossAccountRoleArns", "invocationLogGroup"]);
+const FOUNDATION_OUTPUTS = new Set([
+  "helperSettings",
+  "userRoleArn",
+  "oidcProviderArn",
+  "alarmTopicArn",
+  "teamInferenceProfiles",
+  "crossAccountRoleArns",
+  "invocationLogGroup",
+]);
 for (const [name, value] of Object.entries(outputs)) {
   if (!FOUNDATION_OUTPUTS.has(name)) (exports as Record<string, unknown>)[name] = value;
 }

@@ -5,12 +5,16 @@ import { repoRoot } from "./testing";
 
 /** The README's main command, run as a reviewer runs it: a separate process whose stdout is a pipe. */
 const plan = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "stacks", "plan.ts"), ...args], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    timeout: 90_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), path.join(repoRoot, "stacks", "plan.ts"), ...args],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: 90_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
 
 describe("offline plan", () => {
   it.each(["pilot", "prod"])("%s: prints resources, readable policies and passing rule verdicts, exit 0", (stage) => {

@@ -48,7 +48,12 @@ function renderStatement(s: PlanStatement): string[] {
   const actions = s.Action ? renderValue(s.Action) : `NOT ${renderValue(s.NotAction)}`;
   lines.push(`${s.Effect.toUpperCase().padEnd(5)} ${actions}${s.Sid ? `   (${s.Sid})` : ""}`);
   if (s.Principal) {
-    const p = s.Principal === "*" ? "*" : Object.entries(s.Principal).map(([k, v]) => `${k}=${renderValue(v)}`).join(" ");
+    const p =
+      s.Principal === "*"
+        ? "*"
+        : Object.entries(s.Principal)
+            .map(([k, v]) => `${k}=${renderValue(v)}`)
+            .join(" ");
     lines.push(`      principal ${p}`);
   }
   if (s.Resource) for (const r of asList<string>(s.Resource)) lines.push(`      on ${r}`);
@@ -75,13 +80,21 @@ async function main(): Promise<number> {
   const custom = resources.filter((r) => !r.type.startsWith("claude-code-bedrock:") && !r.type.startsWith("pulumi:"));
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({
-      stage,
-      resources: resources.map((r) => ({ type: r.type, name: r.name, account: r.account, region: r.region })),
-      policies: custom.filter((r) => rules.statementsOf(r).length).map((r) => ({ type: r.type, name: r.name, statements: rules.statementsOf(r) })),
-      rules: verdicts,
-      outputs: run.outputs,
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          stage,
+          resources: resources.map((r) => ({ type: r.type, name: r.name, account: r.account, region: r.region })),
+          policies: custom
+            .filter((r) => rules.statementsOf(r).length)
+            .map((r) => ({ type: r.type, name: r.name, statements: rules.statementsOf(r) })),
+          rules: verdicts,
+          outputs: run.outputs,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return failures.length ? 1 : 0;
   }
 
@@ -89,7 +102,9 @@ async function main(): Promise<number> {
   out.push(`Plan of stage "${stage}" (offline, Pulumi mock engine: no AWS calls)`, "");
   const byAccount = new Map<string, RecordedResource[]>();
   for (const r of custom) byAccount.set(`${r.account} ${r.region}`, [...(byAccount.get(`${r.account} ${r.region}`) ?? []), r]);
-  out.push(`Resources: ${custom.length} in ${byAccount.size} account/Region pair(s), in ${resources.filter((r) => r.type.startsWith("claude-code-bedrock:")).length} components`);
+  out.push(
+    `Resources: ${custom.length} in ${byAccount.size} account/Region pair(s), in ${resources.filter((r) => r.type.startsWith("claude-code-bedrock:")).length} components`,
+  );
   for (const [where, list] of byAccount) {
     const [account, region] = where.split(" ");
     out.push("", `  account ${account}  region ${region}`);
@@ -115,8 +130,19 @@ async function main(): Promise<number> {
     for (const f of v.findings) out.push(`          ${f.resource}: ${f.message}`);
   }
 
-  out.push("", "Helper settings (stack output helperSettings):", ...JSON.stringify(run.outputs.helperSettings, null, 2).split("\n").map((l) => `  ${l}`));
-  out.push("", failures.length ? `${failures.length} security finding(s): the stage does not pass its rules.` : `All ${verdicts.length} security rules pass.`);
+  out.push(
+    "",
+    "Helper settings (stack output helperSettings):",
+    ...JSON.stringify(run.outputs.helperSettings, null, 2)
+      .split("\n")
+      .map((l) => `  ${l}`),
+  );
+  out.push(
+    "",
+    failures.length
+      ? `${failures.length} security finding(s): the stage does not pass its rules.`
+      : `All ${verdicts.length} security rules pass.`,
+  );
   process.stdout.write(`${out.join("\n")}\n`);
   return failures.length ? 1 : 0;
 }

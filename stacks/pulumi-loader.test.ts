@@ -10,13 +10,26 @@ import { repoRoot } from "./testing";
  */
 describe.each(["pilot", "prod"])("the Pulumi language host loads the %s program", (stack) => {
   it("compiles through Pulumi's TypeScript loader and exports the helper settings", () => {
-    const out = execFileSync(process.execPath, [path.join(repoRoot, "stacks", "pulumi-loader-check.cjs"), repoRoot, stack], { encoding: "utf8", timeout: 60_000 });
+    const out = execFileSync(process.execPath, [path.join(repoRoot, "stacks", "pulumi-loader-check.cjs"), repoRoot, stack], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     const summary = JSON.parse(out);
     expect(summary.loader).toBe("ts-node@7.0.1");
     expect(summary.transpileOnly).toBe(true);
     expect(summary.stage).toBe(stack);
     expect(summary.roleArn).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:role/ccb-${stack}-federation-users$`));
-    expect(summary.outputs).toEqual(expect.arrayContaining(["helperSettings", "userRoleArn", "teamInferenceProfiles", "alarmTopicArn", "telemetryEndpoint", "quotaLimitsTable", "registryLoginCommand"]));
+    expect(summary.outputs).toEqual(
+      expect.arrayContaining([
+        "helperSettings",
+        "userRoleArn",
+        "teamInferenceProfiles",
+        "alarmTopicArn",
+        "telemetryEndpoint",
+        "quotaLimitsTable",
+        "registryLoginCommand",
+      ]),
+    );
     expect(summary.resources).toBeGreaterThan(20);
   });
 });

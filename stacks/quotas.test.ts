@@ -14,7 +14,8 @@ let prod: Promise<StageRun> | undefined;
 const runPilot = () => (pilot ??= runStage("pilot"));
 const runProd = () => (prod ??= runStage("prod"));
 
-const env = (run: StageRun, prefix: string, fn: "aggregate" | "check") => run.recorder.one("aws:lambda/function:Function", `${prefix}-quotas-${fn}`).inputs.environment.variables;
+const env = (run: StageRun, prefix: string, fn: "aggregate" | "check") =>
+  run.recorder.one("aws:lambda/function:Function", `${prefix}-quotas-${fn}`).inputs.environment.variables;
 
 describe("quotas in the pilot (alert only)", () => {
   it("meters, alerts and answers /check, but creates no deny policies", async () => {
@@ -23,9 +24,18 @@ describe("quotas in the pilot (alert only)", () => {
     expect(recorder.byType("claude-code-bedrock:quotas:QuotaService").map((r) => r.name)).toEqual(["ccb-pilot-quotas"]);
     expect(recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.includes("quotas-block"))).toEqual([]);
     expect(env(run, "ccb-pilot", "aggregate").BLOCK_POLICY_ARNS).toBeUndefined();
-    expect(JSON.parse(env(run, "ccb-pilot", "check").DEFAULT_LIMITS)).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 40, monthlyMode: "alert", dailyMode: "alert" });
+    expect(JSON.parse(env(run, "ccb-pilot", "check").DEFAULT_LIMITS)).toEqual({
+      monthlyCostUsd: 200,
+      dailyCostUsd: 40,
+      monthlyMode: "alert",
+      dailyMode: "alert",
+    });
     expect(outputs.quotaDefaultLimits).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 40, monthlyMode: "alert", dailyMode: "alert" });
-    expect(outputs.helperSettings.quota).toEqual({ checkUrl: "https://ccb-pilot-quotas-api.execute-api.us-east-1.amazonaws.com/check", failMode: "open", timeoutMs: 3000 });
+    expect(outputs.helperSettings.quota).toEqual({
+      checkUrl: "https://ccb-pilot-quotas-api.execute-api.us-east-1.amazonaws.com/check",
+      failMode: "open",
+      timeoutMs: 3000,
+    });
     expect(outputs.quotaMode).toBe("alert");
     // Both functions know the stage is alert only, so a record written with --mode block cannot refuse.
     expect(env(run, "ccb-pilot", "check").QUOTA_MODE).toBe("alert");
@@ -43,7 +53,13 @@ describe("quotas in the pilot (alert only)", () => {
     const logs = JSON.parse(e.INVOCATION_LOGS_SOURCE);
     expect(logs).toMatchObject({ accountId: "111111111111", region: "us-east-1", prefix: "" });
     expect(logs.roleName).toBe(run.outputs.userRoleArn.split("/").pop());
-    expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toEqual(expect.arrayContaining(["ccb-pilot-quotas-drift-alarm", "ccb-pilot-quotas-unattributed-alarm", "ccb-pilot-quotas-unknown-sessions-alarm"]));
+    expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toEqual(
+      expect.arrayContaining([
+        "ccb-pilot-quotas-drift-alarm",
+        "ccb-pilot-quotas-unattributed-alarm",
+        "ccb-pilot-quotas-unknown-sessions-alarm",
+      ]),
+    );
   });
 
   it("is unchanged by the email session tag: no tag required in the trust (it only alerts)", async () => {
@@ -57,7 +73,10 @@ describe("quotas in the pilot (alert only)", () => {
   it("checks the stage's issuer and client id on /check", async () => {
     const { recorder } = await runPilot();
     const cfg = readStackConfig("pilot").stage.identityProvider;
-    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration).toEqual({ issuer: cfg.issuer, audiences: [cfg.clientId] });
+    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration).toEqual({
+      issuer: cfg.issuer,
+      audiences: [cfg.clientId],
+    });
   });
 
   it("prices the teams' application inference profiles as their base models", async () => {
@@ -75,7 +94,9 @@ describe("quotas in prod (blocking)", () => {
     const run = await runProd();
     const { recorder, outputs } = run;
     const roleName = outputs.userRoleArn.split("/").pop();
-    const attachments = recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("ccb-prod-quotas-block"));
+    const attachments = recorder
+      .byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.name.startsWith("ccb-prod-quotas-block"));
     expect(attachments.map((a) => a.inputs.role)).toEqual([roleName, roleName]);
     const arns = attachments.map((a) => a.inputs.policyArn);
     expect(arns.every((a: string) => a.startsWith("arn:aws:iam::222222222222:policy/ccb-prod-quota-block-"))).toBe(true);
@@ -94,15 +115,23 @@ describe("quotas in prod (blocking)", () => {
     expect(run.recorder.one("aws:dynamodb/table:Table", "ccb-prod-quotas-usage").account).toBe(cfg.accounts.inference.id);
     const readRole = run.recorder.one("aws:iam/role:Role", "ccb-prod-quotas-telemetry-read");
     expect(readRole.account).toBe(cfg.accounts.telemetry.id);
-    expect(policyOf(readRole.inputs.assumeRolePolicy)!.Statement[0].Condition.StringEquals).toEqual({ "aws:PrincipalOrgID": cfg.organizationId, "sts:ExternalId": "ccb-prod-quota-aggregate" });
-    expect(JSON.parse(env(run, "ccb-prod", "aggregate").TELEMETRY_SOURCE).roleArn).toBe(`arn:aws:iam::${cfg.accounts.telemetry.id}:role/ccb-prod-quota-telemetry-read`);
+    expect(policyOf(readRole.inputs.assumeRolePolicy)!.Statement[0].Condition.StringEquals).toEqual({
+      "aws:PrincipalOrgID": cfg.organizationId,
+      "sts:ExternalId": "ccb-prod-quota-aggregate",
+    });
+    expect(JSON.parse(env(run, "ccb-prod", "aggregate").TELEMETRY_SOURCE).roleArn).toBe(
+      `arn:aws:iam::${cfg.accounts.telemetry.id}:role/ccb-prod-quota-telemetry-read`,
+    );
   });
 
   it("keys the deny on the email session tag, never on the caller-chosen session name, and the user role's trust requires the tag", async () => {
     const run = await runProd();
     expect(readStackConfig("prod").stage.identityProvider.emailSessionTag).toBe("email");
     expect(env(run, "ccb-prod", "aggregate").BLOCK_PRINCIPAL_TAG).toBe("email");
-    const docs = run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith("ccb-prod-quotas-block")).map((p) => policyOf(p.inputs.policy)!);
+    const docs = run.recorder
+      .byType("aws:iam/policy:Policy")
+      .filter((p) => p.name.startsWith("ccb-prod-quotas-block"))
+      .map((p) => policyOf(p.inputs.policy)!);
     expect(docs).toHaveLength(2);
     for (const doc of docs) {
       expect(doc.Statement).toEqual([
@@ -123,7 +152,12 @@ describe("quotas in prod (blocking)", () => {
   it("gives the Lambdas the prod default: monthly budget blocks, a heavy day alerts", async () => {
     const run = await runProd();
     for (const fn of ["aggregate", "check"] as const) {
-      expect(JSON.parse(env(run, "ccb-prod", fn).DEFAULT_LIMITS)).toEqual({ monthlyCostUsd: 300, dailyCostUsd: 60, monthlyMode: "block", dailyMode: "alert" });
+      expect(JSON.parse(env(run, "ccb-prod", fn).DEFAULT_LIMITS)).toEqual({
+        monthlyCostUsd: 300,
+        dailyCostUsd: 60,
+        monthlyMode: "block",
+        dailyMode: "alert",
+      });
     }
     expect(run.recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
   });
@@ -137,7 +171,9 @@ describe("variants and mistakes", () => {
     };
     // A token without the email claim would get a session without the email principal tag, which the
     // deny on aws:PrincipalTag/email never matches: the combination cannot block anyone reliably.
-    await expect(runStage("prod", cognito)).rejects.toThrow(/stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool: .*a token without the email claim escapes the block/);
+    await expect(runStage("prod", cognito)).rejects.toThrow(
+      /stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool: .*a token without the email claim escapes the block/,
+    );
     const run = await runStage("prod", (raw) => {
       cognito(raw);
       raw.quotas.enforcement = { ...raw.quotas.enforcement, serverSideBlock: false };
@@ -161,12 +197,16 @@ describe("variants and mistakes", () => {
     const text = err!.problems.join("\n");
     expect(text).toContain("stage.identityProvider.emailSessionTag");
     expect(text).toMatch(/session name is chosen by the caller of AssumeRoleWithWebIdentity/);
-    await expect(runStage("prod", (r) => delete r.identityProvider.emailSessionTag)).rejects.toThrow(/stage\.identityProvider\.emailSessionTag/);
+    await expect(runStage("prod", (r) => delete r.identityProvider.emailSessionTag)).rejects.toThrow(
+      /stage\.identityProvider\.emailSessionTag/,
+    );
     // Without the IAM block (or only alerting) the tag is optional.
-    await expect(runStage("prod", (r) => {
-      delete r.identityProvider.emailSessionTag;
-      r.quotas.enforcement = { ...r.quotas.enforcement, serverSideBlock: false };
-    })).resolves.toBeDefined();
+    await expect(
+      runStage("prod", (r) => {
+        delete r.identityProvider.emailSessionTag;
+        r.quotas.enforcement = { ...r.quotas.enforcement, serverSideBlock: false };
+      }),
+    ).resolves.toBeDefined();
   });
 
   it("refuses an email session tag that is not a tag key, or with a Cognito identity pool", () => {
@@ -175,7 +215,9 @@ describe("variants and mistakes", () => {
     expect(() => parseStageConfig("prod", bad)).toThrow(/stage\.identityProvider\.emailSessionTag/);
     const cognito = structuredClone(readStackConfig("prod").stage);
     cognito.federation = { ...cognito.federation, mode: "cognito-identity-pool" };
-    expect(() => parseStageConfig("prod", cognito)).toThrow(/stage\.identityProvider\.emailSessionTag: applies to federation.mode: direct only/);
+    expect(() => parseStageConfig("prod", cognito)).toThrow(
+      /stage\.identityProvider\.emailSessionTag: applies to federation.mode: direct only/,
+    );
   });
 
   it("IAM-authorised check API for IAM Identity Center callers", async () => {
@@ -188,7 +230,15 @@ describe("variants and mistakes", () => {
 
   it("reports config mistakes with their keys and fixes", () => {
     const raw = structuredClone(readStackConfig("pilot").stage);
-    raw.quotas = { enabled: true, mode: "sometimes", defaults: { monthlyTokens: 0, dailyCostUsd: -1 }, thresholds: [90, 80], alertEmails: ["nope"], check: { failMode: "maybe" }, sources: { telemetry: "yes" } };
+    raw.quotas = {
+      enabled: true,
+      mode: "sometimes",
+      defaults: { monthlyTokens: 0, dailyCostUsd: -1 },
+      thresholds: [90, 80],
+      alertEmails: ["nope"],
+      check: { failMode: "maybe" },
+      sources: { telemetry: "yes" },
+    };
     let err: StageConfigError | undefined;
     try {
       parseStageConfig("pilot", raw);
@@ -197,7 +247,15 @@ describe("variants and mistakes", () => {
     }
     expect(err).toBeInstanceOf(StageConfigError);
     const text = err!.problems.join("\n");
-    for (const key of ["stage.quotas.mode", "stage.quotas.defaults.monthlyTokens", "stage.quotas.defaults.dailyCostUsd", "stage.quotas.thresholds", "stage.quotas.alertEmails[0]", "stage.quotas.check.failMode", "stage.quotas.sources.telemetry"]) {
+    for (const key of [
+      "stage.quotas.mode",
+      "stage.quotas.defaults.monthlyTokens",
+      "stage.quotas.defaults.dailyCostUsd",
+      "stage.quotas.thresholds",
+      "stage.quotas.alertEmails[0]",
+      "stage.quotas.check.failMode",
+      "stage.quotas.sources.telemetry",
+    ]) {
       expect(text).toContain(key);
     }
     expect(text).toMatch(/0 would mean no limit; remove the key instead/);
@@ -207,9 +265,11 @@ describe("variants and mistakes", () => {
     const raw = structuredClone(readStackConfig("pilot").stage);
     raw.quotas.defaults.monthlyMode = "block";
     expect(() => parseStageConfig("pilot", raw)).toThrow(/stage.quotas.mode: is alert but defaults block/);
-    await expect(runStage("pilot", (r) => {
-      r.telemetry = { enabled: false };
-      r.inference.invocationLogging.enabled = false;
-    })).rejects.toThrow(/stage\.quotas\.sources: leaves nothing to meter/);
+    await expect(
+      runStage("pilot", (r) => {
+        r.telemetry = { enabled: false };
+        r.inference.invocationLogging.enabled = false;
+      }),
+    ).rejects.toThrow(/stage\.quotas\.sources: leaves nothing to meter/);
   });
 });

@@ -11,7 +11,10 @@ import { repoRoot, runStage } from "./testing";
  * rule: the guide cannot show an edit that does not plan.
  */
 const guide = readFileSync(path.join(repoRoot, "docs", "rollout.md"), "utf8");
-const blocks = [...guide.matchAll(/```yaml rollout:([a-z-]+)\n([\s\S]*?)```/g)].map((m) => ({ phase: m[1]!, edit: parse(m[2]!) as Record<string, unknown> }));
+const blocks = [...guide.matchAll(/```yaml rollout:([a-z-]+)\n([\s\S]*?)```/g)].map((m) => ({
+  phase: m[1]!,
+  edit: parse(m[2]!) as Record<string, unknown>,
+}));
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
@@ -30,8 +33,13 @@ describe("docs/rollout.md stage-file edits", () => {
   });
 
   for (let i = 0; i < blocks.length; i++) {
-    it(`pilot + ${blocks.slice(0, i + 1).map((b) => b.phase).join(" + ")} plans with every security rule passing`, async () => {
-      const run = await runStage("pilot", (raw) => { for (const b of blocks.slice(0, i + 1)) merge(raw, b.edit); });
+    it(`pilot + ${blocks
+      .slice(0, i + 1)
+      .map((b) => b.phase)
+      .join(" + ")} plans with every security rule passing`, async () => {
+      const run = await runStage("pilot", (raw) => {
+        for (const b of blocks.slice(0, i + 1)) merge(raw, b.edit);
+      });
       expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
       const settings = run.outputs.helperSettings;
       expect(settings.stage).toBe("pilot");

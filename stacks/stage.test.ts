@@ -58,7 +58,8 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
 });
 
 describe("developer permissions boundary", () => {
-  const allowedActions = (doc: any): string[] => doc.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [].concat(st.Action));
+  const allowedActions = (doc: any): string[] =>
+    doc.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [].concat(st.Action));
 
   it.each([
     ["pilot", undefined],
@@ -73,8 +74,15 @@ describe("developer permissions boundary", () => {
     const role = recorder.one("aws:iam/role:Role", roleName);
     expect(role.inputs.permissionsBoundary).toBe(`arn:aws:iam::${role.account}:policy/ccb-${stage}-developer-boundary`);
     const inline = recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === roleName);
-    const managedArns = new Set(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === roleName).map((a) => a.inputs.policyArn));
-    const managed = recorder.byType("aws:iam/policy:Policy").filter((p) => managedArns.has(`arn:aws:iam::${p.account}:policy/${p.inputs.name}`));
+    const managedArns = new Set(
+      recorder
+        .byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => a.inputs.role === roleName)
+        .map((a) => a.inputs.policyArn),
+    );
+    const managed = recorder
+      .byType("aws:iam/policy:Policy")
+      .filter((p) => managedArns.has(`arn:aws:iam::${p.account}:policy/${p.inputs.name}`));
     expect(inline.length).toBeGreaterThan(0);
     const granted = [...inline, ...managed].flatMap((p) => allowedActions(policyOf(p.inputs.policy)));
     expect(granted.length).toBeGreaterThan(0);
@@ -86,7 +94,9 @@ describe("pilot versus prod", () => {
   it("pilot lives in one account; prod spans the inference and workload accounts with deploy roles", async () => {
     const pilot = await run("pilot");
     const prod = await run("prod");
-    expect(new Set(pilot.recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account))).toEqual(new Set(["111111111111"]));
+    expect(new Set(pilot.recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account))).toEqual(
+      new Set(["111111111111"]),
+    );
     const prodAccounts = new Set(prod.recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account));
     expect(prodAccounts.has("222222222222")).toBe(true);
     expect(prodAccounts.has("444444444444")).toBe(true);
@@ -95,7 +105,8 @@ describe("pilot versus prod", () => {
   });
 
   it("pilot names its users; prod requires the session tag the IdP sends", async () => {
-    const trust = async (stage: string, name: string) => policyOf((await run(stage)).recorder.one("aws:iam/role:Role", name).inputs.assumeRolePolicy)!.Statement[0];
+    const trust = async (stage: string, name: string) =>
+      policyOf((await run(stage)).recorder.one("aws:iam/role:Role", name).inputs.assumeRolePolicy)!.Statement[0];
     const pilot = await trust("pilot", "ccb-pilot-federation-users");
     const prod = await trust("prod", "ccb-prod-federation-users");
     expect(pilot.Condition.StringEquals["example.okta.com/oauth2/default:sub"]).toEqual(["00u1alice", "00u1bob", "00u1carol"]);
@@ -109,7 +120,9 @@ describe("pilot versus prod", () => {
     const prod = (await run("prod")).recorder;
     const grant = (r: typeof pilot, name: string) => policyOf(r.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy)!.Statement;
     expect(grant(pilot, "ccb-pilot-inference-invoke-developers").some((s: any) => s.Effect === "Deny")).toBe(false);
-    expect(grant(prod, "ccb-prod-inference-invoke-developers").find((s: any) => s.Effect === "Deny")).toMatchObject({ Action: ["bedrock:CallWithBearerToken"] });
+    expect(grant(prod, "ccb-prod-inference-invoke-developers").find((s: any) => s.Effect === "Deny")).toMatchObject({
+      Action: ["bedrock:CallWithBearerToken"],
+    });
     expect(pilot.one("aws:cloudwatch/logGroup:LogGroup", "ccb-pilot-inference-invocation-logs").inputs.retentionInDays).toBe(30);
     expect(prod.one("aws:cloudwatch/logGroup:LogGroup", "ccb-prod-inference-invocation-logs").inputs.retentionInDays).toBe(365);
     expect(pilot.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.maxSessionDuration).toBe(8 * 3600);
@@ -120,11 +133,16 @@ describe("pilot versus prod", () => {
 
   it("prod restricts each team's profiles to sessions tagged with that team; pilot grants every team's profiles to every session", async () => {
     const grant = async (stage: string) => {
-      const policy = (await run(stage)).recorder.one("aws:iam/rolePolicy:RolePolicy", `ccb-${stage}-inference-invoke-developers`).inputs.policy;
+      const policy = (await run(stage)).recorder.one("aws:iam/rolePolicy:RolePolicy", `ccb-${stage}-inference-invoke-developers`).inputs
+        .policy;
       return { json: policy as string, statements: policyOf(policy)!.Statement };
     };
-    const teamArns = async (stage: string) => Object.values((await run(stage)).outputs.teamInferenceProfiles as Record<string, Record<string, string>>).flatMap((byRole) => Object.values(byRole));
-    const system = (account: string, models: string[]) => models.map((m) => `arn:aws:bedrock:us-east-1:${account}:inference-profile/us.${m}`);
+    const teamArns = async (stage: string) =>
+      Object.values((await run(stage)).outputs.teamInferenceProfiles as Record<string, Record<string, string>>).flatMap((byRole) =>
+        Object.values(byRole),
+      );
+    const system = (account: string, models: string[]) =>
+      models.map((m) => `arn:aws:bedrock:us-east-1:${account}:inference-profile/us.${m}`);
     const invoke = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
 
     const prod = await grant("prod");
@@ -135,9 +153,19 @@ describe("pilot versus prod", () => {
         Sid: "InvokeThroughSystemProfiles",
         Effect: "Allow",
         Action: invoke,
-        Resource: system("222222222222", ["anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0"]),
+        Resource: system("222222222222", [
+          "anthropic.claude-sonnet-4-5-20250929-v1:0",
+          "anthropic.claude-haiku-4-5-20251001-v1:0",
+          "anthropic.claude-opus-4-5-20251101-v1:0",
+        ]),
       },
-      { Sid: "InvokeOwnTeamProfiles", Effect: "Allow", Action: invoke, Resource: prodTeams, Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } },
+      {
+        Sid: "InvokeOwnTeamProfiles",
+        Effect: "Allow",
+        Action: invoke,
+        Resource: prodTeams,
+        Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } },
+      },
     ]);
     expect(prod.json).toContain('"aws:ResourceTag/team":"${aws:PrincipalTag/team}"');
     // The foundation models stay reachable through every stage profile (system and team).
@@ -150,7 +178,10 @@ describe("pilot versus prod", () => {
       Sid: "InvokeThroughStageProfiles",
       Effect: "Allow",
       Action: invoke,
-      Resource: [...system("111111111111", ["anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0"]), ...pilotTeams],
+      Resource: [
+        ...system("111111111111", ["anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0"]),
+        ...pilotTeams,
+      ],
     });
     expect(pilot.json).not.toContain("PrincipalTag");
     expect(pilot.statements.map((st: any) => st.Sid)).not.toContain("InvokeOwnTeamProfiles");
@@ -178,14 +209,20 @@ describe("Auth0, whose tokens carry the issuer with a trailing slash", () => {
       c.identityProvider.issuer = "https://acme.eu.auth0.com/";
       c.identityProvider.allowedSubjects = ["auth0|alice"];
     });
-    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe("https://acme.eu.auth0.com");
+    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe(
+      "https://acme.eu.auth0.com",
+    );
     const trust = policyOf(recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
     expect(Object.keys(trust.Condition.StringEquals)).toEqual(["acme.eu.auth0.com:aud", "acme.eu.auth0.com:sub"]);
     expect(outputs.helperSettings.identityProvider.issuer).toBe("https://acme.eu.auth0.com/");
-    const jwtRules = recorder.byType("aws:lb/listener:Listener").flatMap((l) => (l.inputs.defaultActions ?? []).filter((a: any) => a.type === "jwt-validation"));
+    const jwtRules = recorder
+      .byType("aws:lb/listener:Listener")
+      .flatMap((l) => (l.inputs.defaultActions ?? []).filter((a: any) => a.type === "jwt-validation"));
     expect(jwtRules.length).toBeGreaterThan(0);
     for (const a of jwtRules) expect(a.jwtValidation.issuer).toBe("https://acme.eu.auth0.com/");
-    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration.issuer).toBe("https://acme.eu.auth0.com/");
+    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration.issuer).toBe(
+      "https://acme.eu.auth0.com/",
+    );
   });
 });
 
@@ -220,35 +257,96 @@ describe("pull-request previews", () => {
     process.env.CCB_DEPLOY_ROLE_KIND = "preview";
     try {
       const { recorder } = await runStage("prod");
-      const roles = recorder.byType("pulumi:providers:aws").map((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn).sort();
-      expect(roles).toEqual(["arn:aws:iam::222222222222:role/ccb-prod-ci-preview", "arn:aws:iam::333333333333:role/ccb-prod-ci-preview", "arn:aws:iam::444444444444:role/ccb-prod-ci-preview"]);
+      const roles = recorder
+        .byType("pulumi:providers:aws")
+        .map((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn)
+        .sort();
+      expect(roles).toEqual([
+        "arn:aws:iam::222222222222:role/ccb-prod-ci-preview",
+        "arn:aws:iam::333333333333:role/ccb-prod-ci-preview",
+        "arn:aws:iam::444444444444:role/ccb-prod-ci-preview",
+      ]);
     } finally {
       delete process.env.CCB_DEPLOY_ROLE_KIND;
     }
     const { recorder } = await runStage("prod");
-    expect(recorder.byType("pulumi:providers:aws").every((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn.endsWith("/ccb-prod-ci-deploy"))).toBe(true);
+    expect(
+      recorder.byType("pulumi:providers:aws").every((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn.endsWith("/ccb-prod-ci-deploy")),
+    ).toBe(true);
   });
 });
 
 describe("invalid stage configuration fails before anything is created", () => {
   it.each([
-    ["a short account id", (c: any) => (c.accounts.inference.id = "1234"), /stage\.accounts\.inference\.id: "1234" is not valid: expected a 12-digit AWS account id/],
-    ["an http issuer", (c: any) => (c.identityProvider.issuer = "http://example.okta.com"), /stage\.identityProvider\.issuer: issuer "http:\/\/example\.okta\.com" must use https/],
+    [
+      "a short account id",
+      (c: any) => (c.accounts.inference.id = "1234"),
+      /stage\.accounts\.inference\.id: "1234" is not valid: expected a 12-digit AWS account id/,
+    ],
+    [
+      "an http issuer",
+      (c: any) => (c.identityProvider.issuer = "http://example.okta.com"),
+      /stage\.identityProvider\.issuer: issuer "http:\/\/example\.okta\.com" must use https/,
+    ],
     ["an unknown Region", (c: any) => (c.region = "us-middle-1"), /stage\.region: "us-middle-1" is not valid/],
-    ["an unknown model", (c: any) => (c.models.primary = "anthropic.claude-9"), /stage\.models\.primary: "anthropic\.claude-9" is not a known Claude model id/],
-    ["a model without the profile", (c: any) => (c.models.primary = "anthropic.claude-opus-4-1-20250805-v1:0", c.models.crossRegion = "global", c.models.fast = "anthropic.claude-haiku-4-5-20251001-v1:0"), /has no "global\." cross-Region profile/],
-    ["a profile geography the source Region cannot use", (c: any) => (c.models.crossRegion = "eu"), /"eu\." profiles are not available from us-east-1/],
-    ["a team name that breaks tag rules", (c: any) => (c.teams[0].name = "Platform Team!"), /stage\.teams\[0\]\.name: "Platform Team!" is not valid/],
+    [
+      "an unknown model",
+      (c: any) => (c.models.primary = "anthropic.claude-9"),
+      /stage\.models\.primary: "anthropic\.claude-9" is not a known Claude model id/,
+    ],
+    [
+      "a model without the profile",
+      (c: any) => (
+        (c.models.primary = "anthropic.claude-opus-4-1-20250805-v1:0"),
+        (c.models.crossRegion = "global"),
+        (c.models.fast = "anthropic.claude-haiku-4-5-20251001-v1:0")
+      ),
+      /has no "global\." cross-Region profile/,
+    ],
+    [
+      "a profile geography the source Region cannot use",
+      (c: any) => (c.models.crossRegion = "eu"),
+      /"eu\." profiles are not available from us-east-1/,
+    ],
+    [
+      "a team name that breaks tag rules",
+      (c: any) => (c.teams[0].name = "Platform Team!"),
+      /stage\.teams\[0\]\.name: "Platform Team!" is not valid/,
+    ],
     ["a cost center with forbidden characters", (c: any) => (c.teams[0].costCenter = "CC;1"), /stage\.teams\[0\]\.costCenter/],
     ["a duplicated team", (c: any) => c.teams.push({ ...c.teams[0] }), /team "platform" is listed twice/],
     ["no subject restriction", (c: any) => (c.identityProvider.allowedSubjects = []), /restrict who may assume the Bedrock role/],
-    ["a wildcard subject", (c: any) => (c.identityProvider.allowedSubjects = ["*"]), /stage\.identityProvider\.allowedSubjects\[0\]: "\*" has a wildcard; list each user's exact `sub` value/],
-    ["a 13-hour session", (c: any) => (c.federation.sessionDurationHours = 13), /stage\.federation\.sessionDurationHours: must be a whole number from 1 to 12/],
-    ["a retention CloudWatch does not offer", (c: any) => (c.inference.invocationLogging.logRetentionDays = 45), /45 is not a CloudWatch retention/],
+    [
+      "a wildcard subject",
+      (c: any) => (c.identityProvider.allowedSubjects = ["*"]),
+      /stage\.identityProvider\.allowedSubjects\[0\]: "\*" has a wildcard; list each user's exact `sub` value/,
+    ],
+    [
+      "a 13-hour session",
+      (c: any) => (c.federation.sessionDurationHours = 13),
+      /stage\.federation\.sessionDurationHours: must be a whole number from 1 to 12/,
+    ],
+    [
+      "a retention CloudWatch does not offer",
+      (c: any) => (c.inference.invocationLogging.logRetentionDays = 45),
+      /45 is not a CloudWatch retention/,
+    ],
     ["an alarm email typo", (c: any) => (c.inference.alarms.emails = ["ops-at-example.com"]), /stage\.inference\.alarms\.emails\[0\]/],
-    ["restrictTeamProfiles without teams", (c: any) => ((c.inference.restrictTeamProfiles = true), (c.teams = [])), /stage\.inference\.restrictTeamProfiles: restricts each team's inference profiles to that team's sessions, but stage\.teams lists no team; add teams or set it to false/],
-    ["restrictTeamProfiles that is not a boolean", (c: any) => (c.inference.restrictTeamProfiles = "yes"), /stage\.inference\.restrictTeamProfiles: must be true or false/],
-    ["a redirect host that is not loopback", (c: any) => (c.identityProvider.redirectHost = "0.0.0.0"), /stage\.identityProvider\.redirectHost: must be one of 127\.0\.0\.1, localhost \(got "0\.0\.0\.0"\)/],
+    [
+      "restrictTeamProfiles without teams",
+      (c: any) => ((c.inference.restrictTeamProfiles = true), (c.teams = [])),
+      /stage\.inference\.restrictTeamProfiles: restricts each team's inference profiles to that team's sessions, but stage\.teams lists no team; add teams or set it to false/,
+    ],
+    [
+      "restrictTeamProfiles that is not a boolean",
+      (c: any) => (c.inference.restrictTeamProfiles = "yes"),
+      /stage\.inference\.restrictTeamProfiles: must be true or false/,
+    ],
+    [
+      "a redirect host that is not loopback",
+      (c: any) => (c.identityProvider.redirectHost = "0.0.0.0"),
+      /stage\.identityProvider\.redirectHost: must be one of 127\.0\.0\.1, localhost \(got "0\.0\.0\.0"\)/,
+    ],
     ["a stage name that differs from the stack", (c: any) => (c.name = "prod"), /stage\.name: is "prod" but the stack is "pilot"/],
   ])("%s", async (_label, edit, message) => {
     const error = await runStage("pilot", edit).then(
@@ -279,12 +377,18 @@ describe("Cognito Identity Pool federation, selected per stage", () => {
     const { recorder, outputs } = await runStage("pilot", (c) => (c.federation.mode = "cognito-identity-pool"));
     expect(recorder.byType("aws:cognito/identityPool:IdentityPool")).toHaveLength(1);
     // The pool trusts tokens through the stage's IAM OIDC provider, which stays.
-    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe("https://example.okta.com/oauth2/default");
+    expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe(
+      "https://example.okta.com/oauth2/default",
+    );
     expect(recorder.resources.some((r) => r.name === "ccb-pilot-federation-users")).toBe(false);
     const grant = recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-pilot-inference-invoke-developers");
     expect(grant.inputs.role).toBe("ccb-pilot-identity-pool-authenticated");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
     const settings = parseStageSettings(outputs.helperSettings);
-    expect(settings.federation).toMatchObject({ mode: "cognito-identity-pool", identityPoolRegion: "us-east-1", providerName: "example.okta.com/oauth2/default" });
+    expect(settings.federation).toMatchObject({
+      mode: "cognito-identity-pool",
+      identityPoolRegion: "us-east-1",
+      providerName: "example.okta.com/oauth2/default",
+    });
   });
 });

@@ -19,7 +19,9 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
   it("creates the collector service and the lifecycle check, and the stage passes every rule", async () => {
     const { recorder } = await run(stage);
     expect(recorder.byType("claude-code-bedrock:telemetry:TelemetryService").map((r) => r.name)).toEqual([`ccb-${stage}-telemetry`]);
-    expect(recorder.byType("claude-code-bedrock:telemetry:ModelLifecycleCheck").map((r) => r.name)).toEqual([`ccb-${stage}-model-lifecycle`]);
+    expect(recorder.byType("claude-code-bedrock:telemetry:ModelLifecycleCheck").map((r) => r.name)).toEqual([
+      `ccb-${stage}-model-lifecycle`,
+    ]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -61,15 +63,22 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     const actions = config.processors["attributes/identity"].actions;
     expect(actions).toContainEqual({ key: "department", action: "insert", from_context: `auth.${claims.department}` });
     expect(actions).toContainEqual({ key: "cost_center", action: "insert", from_context: `auth.${claims.costCenter}` });
-    expect(recorder.one("aws:appautoscaling/target:Target", `ccb-${stage}-telemetry-scaling`).inputs).toMatchObject({ minCapacity: c.minTasks, maxCapacity: c.maxTasks });
+    expect(recorder.one("aws:appautoscaling/target:Target", `ccb-${stage}-telemetry-scaling`).inputs).toMatchObject({
+      minCapacity: c.minTasks,
+      maxCapacity: c.maxTasks,
+    });
   });
 
   it("prices every team's application inference profile for cost and savings", async () => {
     const { recorder } = await run(stage);
-    const prices = JSON.parse(recorder.one("aws:lambda/function:Function", `ccb-${stage}-telemetry-aggregator`).inputs.environment.variables.PRICES_JSON);
+    const prices = JSON.parse(
+      recorder.one("aws:lambda/function:Function", `ccb-${stage}-telemetry-aggregator`).inputs.environment.variables.PRICES_JSON,
+    );
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
     expect(profiles.length).toBeGreaterThan(0);
-    const aliases = Object.entries(prices.models).map(([key, price]: [string, any]) => ({ key, ...price })).filter((x) => x.key.includes(":application-inference-profile/"));
+    const aliases = Object.entries(prices.models)
+      .map(([key, price]: [string, any]) => ({ key, ...price }))
+      .filter((x) => x.key.includes(":application-inference-profile/"));
     expect(aliases).toHaveLength(profiles.length);
     const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
     expect(aliases.every((x: any) => x.key.startsWith(`arn:aws:bedrock:us-east-1:${inferenceAccount}:`) && x.input > 0)).toBe(true);
@@ -78,7 +87,11 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
   it("gives the helper the collector endpoint with http/protobuf, and exports the dashboard", async () => {
     const { outputs } = await run(stage);
     const domain = cfg().telemetry.domainName;
-    expect(outputs.helperSettings.telemetry).toEqual({ endpoint: `https://${domain}`, protocol: "http/protobuf", events: cfg().telemetry.collector?.events ?? true });
+    expect(outputs.helperSettings.telemetry).toEqual({
+      endpoint: `https://${domain}`,
+      protocol: "http/protobuf",
+      events: cfg().telemetry.collector?.events ?? true,
+    });
     expect(outputs.telemetryEndpoint).toBe(`https://${domain}`);
     expect(outputs.telemetryDashboard).toBe(`ccb-${stage}-claude-code`);
     expect(outputs.telemetryMetricsNamespace).toBe(`ClaudeCode/ccb-${stage}`);
@@ -89,7 +102,9 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     const body = JSON.parse(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody);
     const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms as string[];
     const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
-    expect(alarms.length).toBe(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`ccb-${stage}-inference`)).length);
+    expect(alarms.length).toBe(
+      recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`ccb-${stage}-inference`)).length,
+    );
     expect(alarms.every((a) => a.startsWith(`arn:aws:cloudwatch:us-east-1:${inferenceAccount}:alarm:`))).toBe(true);
   });
 });
@@ -98,7 +113,12 @@ describe("telemetry differences between the stages", () => {
   it("prod runs across two NAT gateways with a logs endpoint; the pilot with one", async () => {
     expect((await run("prod")).recorder.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(2);
     expect((await run("pilot")).recorder.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
-    expect((await run("prod")).recorder.byType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.vpcEndpointType).sort()).toEqual(["Gateway", "Interface"]);
+    expect(
+      (await run("prod")).recorder
+        .byType("aws:ec2/vpcEndpoint:VpcEndpoint")
+        .map((e) => e.inputs.vpcEndpointType)
+        .sort(),
+    ).toEqual(["Gateway", "Interface"]);
   });
 
   it("the pilot's alarms go to the stage topic; prod (telemetry in another account) shows Bedrock metrics cross-account", async () => {
@@ -153,14 +173,16 @@ describe("telemetry config validation", () => {
   };
 
   it("names each bad key and its fix", () => {
-    const text = problems(withTelemetry((t) => {
-      t.domainName = "Not A Domain";
-      delete t.hostedZoneId;
-      t.scheme = "internal";
-      t.collector.image = "otel/opentelemetry-collector-contrib:latest";
-      t.aggregator.everyMinutes = 7;
-      t.logRetentionDays = 10;
-    }));
+    const text = problems(
+      withTelemetry((t) => {
+        t.domainName = "Not A Domain";
+        delete t.hostedZoneId;
+        t.scheme = "internal";
+        t.collector.image = "otel/opentelemetry-collector-contrib:latest";
+        t.aggregator.everyMinutes = 7;
+        t.logRetentionDays = 10;
+      }),
+    );
     expect(text).toMatch(/stage\.telemetry\.domainName: "Not A Domain" is not valid/);
     expect(text).toMatch(/stage\.telemetry\.certificateArn: set certificateArn .* or hostedZoneId/);
     expect(text).toMatch(/stage\.telemetry\.allowedCidrs: an internal endpoint should list/);

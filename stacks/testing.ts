@@ -43,7 +43,14 @@ export interface StageRun {
 /** Resolves Outputs nested anywhere in a value. */
 export async function resolveDeep(value: unknown): Promise<any> {
   if (pulumi.Output.isInstance(value)) {
-    return resolveDeep(await new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => { resolve(v); return v; })));
+    return resolveDeep(
+      await new Promise((resolve) =>
+        (value as pulumi.Output<unknown>).apply((v) => {
+          resolve(v);
+          return v;
+        }),
+      ),
+    );
   }
   if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
   if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {

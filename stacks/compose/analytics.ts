@@ -44,21 +44,27 @@ export function composeAnalytics(ctx: StageContext, earlier: Readonly<Record<str
   const source: analytics.AnalyticsSource = telemetry?.metricsLogGroup
     ? { logGroupName: telemetry.metricsLogGroup.name, logGroupArn: telemetry.metricsLogGroup.arn }
     : { createLogGroup: { retentionDays: cfg.emfLogRetentionDays } };
-  const pipeline = new analytics.AnalyticsPipeline(`${ctx.config.namePrefix}-analytics`, {
-    namePrefix: ctx.config.namePrefix,
-    source,
-    dataRetentionDays: cfg.dataRetentionDays,
-    resultsRetentionDays: cfg.resultsRetentionDays,
-    bytesScannedCutoffPerQuery: cfg.bytesScannedCutoffGiB * 1024 ** 3,
-    bufferIntervalSeconds: cfg.bufferIntervalSeconds,
-    priceOverrides: cfg.priceOverrides,
-    modelAliases,
-    forceDestroy: cfg.forceDestroy,
-    permissionsBoundaryArn: ctx.workloadBoundaryArns[ctx.config.accounts.telemetry.id],
-    tags: { ...ctx.tags, area: "analytics" },
-  }, { providers: { aws: ctx.providers.telemetry } });
-  if ("createLogGroup" in source && telemetry?.collectorTaskRole) pipeline.grants.writeMetricEvents({ roleName: telemetry.collectorTaskRole.name, key: "collector" });
-  for (const roleName of cfg.analystRoleNames) pipeline.grants.runQueries({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
+  const pipeline = new analytics.AnalyticsPipeline(
+    `${ctx.config.namePrefix}-analytics`,
+    {
+      namePrefix: ctx.config.namePrefix,
+      source,
+      dataRetentionDays: cfg.dataRetentionDays,
+      resultsRetentionDays: cfg.resultsRetentionDays,
+      bytesScannedCutoffPerQuery: cfg.bytesScannedCutoffGiB * 1024 ** 3,
+      bufferIntervalSeconds: cfg.bufferIntervalSeconds,
+      priceOverrides: cfg.priceOverrides,
+      modelAliases,
+      forceDestroy: cfg.forceDestroy,
+      permissionsBoundaryArn: ctx.workloadBoundaryArns[ctx.config.accounts.telemetry.id],
+      tags: { ...ctx.tags, area: "analytics" },
+    },
+    { providers: { aws: ctx.providers.telemetry } },
+  );
+  if ("createLogGroup" in source && telemetry?.collectorTaskRole)
+    pipeline.grants.writeMetricEvents({ roleName: telemetry.collectorTaskRole.name, key: "collector" });
+  for (const roleName of cfg.analystRoleNames)
+    pipeline.grants.runQueries({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
   return {
     pipeline,
     outputs: {

@@ -14,22 +14,30 @@ export function composeBilling(ctx: StageContext, earlier: Readonly<Record<strin
   if (!cfg.enabled) return undefined;
   const part = earlier.analytics as AnalyticsPart | undefined;
   const billingApi = ctx.providers.inferenceBillingApi;
-  if (!part || !billingApi) throw new Error("analytics.billing is enabled but the analytics area or the us-east-1 inference provider is missing; set analytics.enabled: true");
+  if (!part || !billingApi)
+    throw new Error(
+      "analytics.billing is enabled but the analytics area or the us-east-1 inference provider is missing; set analytics.enabled: true",
+    );
   const inference = ctx.config.accounts.inference;
   const telemetry = ctx.config.accounts.telemetry;
-  const billing = new analytics.BillingExport(`${ctx.config.namePrefix}-billing`, {
-    namePrefix: ctx.config.namePrefix,
-    databaseName: part.pipeline.databaseName,
-    workgroupName: part.pipeline.workgroupName,
-    retentionDays: cfg.retentionDays,
-    exportAccount: { id: inference.id, region: ctx.config.region, bucket: ctx.providers.inference, billingApi },
-    ...(telemetry.id !== inference.id ? { readerAccountId: telemetry.id } : {}),
-    activateCostAllocationTags: cfg.activateCostAllocationTags,
-    tableConfigurationOverrides: cfg.tableConfigurationOverrides,
-    forceDestroy: ctx.config.analytics.forceDestroy,
-    tags: { ...ctx.tags, area: "analytics" },
-  }, { providers: { aws: ctx.providers.telemetry } });
-  for (const roleName of ctx.config.analytics.analystRoleNames) billing.grants.readBilledCost({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
+  const billing = new analytics.BillingExport(
+    `${ctx.config.namePrefix}-billing`,
+    {
+      namePrefix: ctx.config.namePrefix,
+      databaseName: part.pipeline.databaseName,
+      workgroupName: part.pipeline.workgroupName,
+      retentionDays: cfg.retentionDays,
+      exportAccount: { id: inference.id, region: ctx.config.region, bucket: ctx.providers.inference, billingApi },
+      ...(telemetry.id !== inference.id ? { readerAccountId: telemetry.id } : {}),
+      activateCostAllocationTags: cfg.activateCostAllocationTags,
+      tableConfigurationOverrides: cfg.tableConfigurationOverrides,
+      forceDestroy: ctx.config.analytics.forceDestroy,
+      tags: { ...ctx.tags, area: "analytics" },
+    },
+    { providers: { aws: ctx.providers.telemetry } },
+  );
+  for (const roleName of ctx.config.analytics.analystRoleNames)
+    billing.grants.readBilledCost({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
   return {
     outputs: {
       billingBucket: billing.bucketName,

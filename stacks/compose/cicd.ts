@@ -37,7 +37,11 @@ export function stageAccounts(ctx: Pick<StageContext, "config" | "providers">): 
 /** Existing roles in an account that cross-account access attaches a policy to (not named with the stage's prefix). */
 export function sourceRoleNamesIn(ctx: Pick<StageContext, "config">, accountId: string): string[] {
   const names = ctx.config.accounts.workloads.filter((w) => w.id === accountId).map((w) => w.name);
-  return [...new Set(ctx.config.crossAccount.roles.filter((x) => x.sourceAccounts.some((s) => names.includes(s))).flatMap((x) => x.sourceRoleNames))].sort();
+  return [
+    ...new Set(
+      ctx.config.crossAccount.roles.filter((x) => x.sourceAccounts.some((s) => names.includes(s))).flatMap((x) => x.sourceRoleNames),
+    ),
+  ].sort();
 }
 
 /** Regions the stage acts in: its Region, the secrets key's (state and secrets are read there), and any the stage adds. */
@@ -58,15 +62,21 @@ export function composeWorkloadBoundaries(ctx: Pick<StageContext, "config" | "pr
   const out: Record<string, pulumi.Output<string>> = {};
   for (const a of stageAccounts(ctx)) {
     const managedRoleNames = sourceRoleNamesIn(ctx, a.id);
-    out[a.id] = new cicd.WorkloadBoundary(`${config.namePrefix}-boundary-${a.key}`, {
-      namePrefix: config.namePrefix,
-      accountId: a.id,
-      allowedRegions: stageRegions(config),
-      ...(backend ? { stateBackend: { bucketName: backend.bucket, ...(backend.kmsKeyArn ? { kmsKeyArn: backend.kmsKeyArn } : {}) } } : {}),
-      ...(managedRoleNames.length ? { managedRoleNames } : {}),
-      developerBoundary: a.key === "inference",
-      tags: { ...ctx.tags },
-    }, { providers: { aws: a.provider } }).arn;
+    out[a.id] = new cicd.WorkloadBoundary(
+      `${config.namePrefix}-boundary-${a.key}`,
+      {
+        namePrefix: config.namePrefix,
+        accountId: a.id,
+        allowedRegions: stageRegions(config),
+        ...(backend
+          ? { stateBackend: { bucketName: backend.bucket, ...(backend.kmsKeyArn ? { kmsKeyArn: backend.kmsKeyArn } : {}) } }
+          : {}),
+        ...(managedRoleNames.length ? { managedRoleNames } : {}),
+        developerBoundary: a.key === "inference",
+        tags: { ...ctx.tags },
+      },
+      { providers: { aws: a.provider } },
+    ).arn;
   }
   return out;
 }
@@ -83,7 +93,9 @@ function releaseTarget(ctx: StageContext, entry: StageAccount): cicd.ReleaseArgs
   if (rel.codeArtifact) return { ...trigger, codeArtifact: rel.codeArtifact };
   const d = config.distribution;
   if (!d.enabled) {
-    throw new Error(`stage ${config.name}: stage.cicd.release needs a registry: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)`);
+    throw new Error(
+      `stage ${config.name}: stage.cicd.release needs a registry: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)`,
+    );
   }
   const owner = d.account === "telemetry" ? config.accounts.telemetry.id : config.accounts.inference.id;
   return {
@@ -122,42 +134,63 @@ export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string,
     maxSessionSeconds: cfg.maxSessionMinutes * 60,
     // The bucket may hold every stage's state: the roles reach only this project's and stack's objects.
     ...(cfg.stateBackend
-      ? { stateBackend: { bucketName: cfg.stateBackend.bucket, project: pulumi.getProject(), stack: pulumi.getStack(), ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}) } }
+      ? {
+          stateBackend: {
+            bucketName: cfg.stateBackend.bucket,
+            project: pulumi.getProject(),
+            stack: pulumi.getStack(),
+            ...(cfg.stateBackend.kmsKeyArn ? { kmsKeyArn: cfg.stateBackend.kmsKeyArn } : {}),
+          },
+        }
       : {}),
     tags: { ...ctx.tags },
   };
   // The CI roles carry the account's workload boundary, or the one the organisation provides.
   const boundaryOf = (a: StageAccount) => ({ permissionsBoundaryArn: cfg.permissionsBoundaryArn ?? ctx.workloadBoundaryArns[a.id]! });
 
-  const entryRoles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${entry.key}`, {
-    ...common,
-    ...boundaryOf(entry),
-    accountId: entry.id,
-    developerBoundary: true,
-    github: {
-      repository: cfg.github.repository,
-      ...(cfg.github.deployBranch ? { deployBranch: cfg.github.deployBranch } : {}),
-      deployEnvironments: cfg.github.deployEnvironments,
-      previewOnPullRequests: cfg.github.previewOnPullRequests,
-      ...(cfg.github.existingOidcProviderArn ? { existingOidcProviderArn: cfg.github.existingOidcProviderArn } : {}),
-      ...(release ? { release } : {}),
+  const entryRoles = new cicd.GitHubDeployRoles(
+    `${config.namePrefix}-cicd-${entry.key}`,
+    {
+      ...common,
+      ...boundaryOf(entry),
+      accountId: entry.id,
+      developerBoundary: true,
+      github: {
+        repository: cfg.github.repository,
+        ...(cfg.github.deployBranch ? { deployBranch: cfg.github.deployBranch } : {}),
+        deployEnvironments: cfg.github.deployEnvironments,
+        previewOnPullRequests: cfg.github.previewOnPullRequests,
+        ...(cfg.github.existingOidcProviderArn ? { existingOidcProviderArn: cfg.github.existingOidcProviderArn } : {}),
+        ...(release ? { release } : {}),
+      },
+      chainTo: accounts.map((a) => a.id),
     },
-    chainTo: accounts.map((a) => a.id),
-  }, { providers: { aws: entry.provider } });
+    { providers: { aws: entry.provider } },
+  );
 
   const deployRoleArns: Record<string, pulumi.Output<string>> = { [entry.key]: entryRoles.deployRoleArn };
-  const previewRoleArns: Record<string, pulumi.Output<string>> = entryRoles.previewRoleArn ? { [entry.key]: entryRoles.previewRoleArn } : {};
+  const previewRoleArns: Record<string, pulumi.Output<string>> = entryRoles.previewRoleArn
+    ? { [entry.key]: entryRoles.previewRoleArn }
+    : {};
   for (const a of others) {
-    const roles = new cicd.GitHubDeployRoles(`${config.namePrefix}-cicd-${a.key}`, {
-      ...common,
-      ...boundaryOf(a),
-      accountId: a.id,
-      managedRoleNames: sourceRoleNamesIn(ctx, a.id),
-      // Workload accounts only get the policy that lets their source roles assume the inference
-      // account's restricted role: CI needs IAM there and nothing else.
-      ...(a.key.startsWith("workload-") ? { permissionGroups: ["identity"] } : {}),
-      chainFrom: { accountId: entry.id, ...(config.organizationId ? { organizationId: config.organizationId } : {}), preview: cfg.github.previewOnPullRequests },
-    }, { providers: { aws: a.provider } });
+    const roles = new cicd.GitHubDeployRoles(
+      `${config.namePrefix}-cicd-${a.key}`,
+      {
+        ...common,
+        ...boundaryOf(a),
+        accountId: a.id,
+        managedRoleNames: sourceRoleNamesIn(ctx, a.id),
+        // Workload accounts only get the policy that lets their source roles assume the inference
+        // account's restricted role: CI needs IAM there and nothing else.
+        ...(a.key.startsWith("workload-") ? { permissionGroups: ["identity"] } : {}),
+        chainFrom: {
+          accountId: entry.id,
+          ...(config.organizationId ? { organizationId: config.organizationId } : {}),
+          preview: cfg.github.previewOnPullRequests,
+        },
+      },
+      { providers: { aws: a.provider } },
+    );
     deployRoleArns[a.key] = roles.deployRoleArn;
     if (roles.previewRoleArn) previewRoleArns[a.key] = roles.previewRoleArn;
   }

@@ -21,7 +21,10 @@ export interface DistributionPart extends StagePart {
 }
 
 /** Composes the distribution area for a stage; `undefined` when the stage leaves it off. */
-export function composeDistribution(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): DistributionPart | undefined {
+export function composeDistribution(
+  ctx: StageContext,
+  _earlier: Readonly<Record<string, StagePart | undefined>>,
+): DistributionPart | undefined {
   const c = ctx.config.distribution;
   if (!c.enabled) return undefined;
   const key = (k: string) => `stage.distribution.${k}`;
@@ -31,14 +34,28 @@ export function composeDistribution(ctx: StageContext, _earlier: Readonly<Record
   const orgId = ctx.config.organizationId;
   const accountId = c.account === "inference" ? ctx.config.accounts.inference.id : ctx.config.accounts.telemetry.id;
   const provider = c.account === "inference" ? ctx.providers.inference : ctx.providers.telemetry;
-  if (c.readers.organization && !orgId) fail("readers.organization", "is true but the stage has no organisation: set stage.organizationId (the AWS Organizations id whose principals may read), or set it to false and list `readers.accountIds`");
+  if (c.readers.organization && !orgId)
+    fail(
+      "readers.organization",
+      "is true but the stage has no organisation: set stage.organizationId (the AWS Organizations id whose principals may read), or set it to false and list `readers.accountIds`",
+    );
   if (!c.publisher) return fail("publisher", "is required");
 
   let publisherTrust: distribution.PublisherTrust;
   if (c.publisher.kind === "roles") {
     const ciAccount = c.publisher.accountId ?? accountId;
-    if (ciAccount !== accountId && !orgId) fail("publisher.accountId", `CI roles in account ${ciAccount} (not the registry's ${accountId}) need the organisation for the trust condition: set stage.organizationId`);
-    publisherTrust = { roles: { accountId: ciAccount, roleNames: c.publisher.roleNames, ...(ciAccount !== accountId && orgId ? { organizationId: orgId } : {}) } };
+    if (ciAccount !== accountId && !orgId)
+      fail(
+        "publisher.accountId",
+        `CI roles in account ${ciAccount} (not the registry's ${accountId}) need the organisation for the trust condition: set stage.organizationId`,
+      );
+    publisherTrust = {
+      roles: {
+        accountId: ciAccount,
+        roleNames: c.publisher.roleNames,
+        ...(ciAccount !== accountId && orgId ? { organizationId: orgId } : {}),
+      },
+    };
   } else {
     const g = c.publisher;
     publisherTrust = {
@@ -46,28 +63,34 @@ export function composeDistribution(ctx: StageContext, _earlier: Readonly<Record
         providerArn: g.oidcProviderArn,
         issuerKey: GITHUB_ISSUER_KEY,
         audiences: ["sts.amazonaws.com"],
-        subjects: g.tagPattern ? [`repo:${g.repository}:ref:refs/tags/${g.tagPattern}`] : [`repo:${g.repository}:environment:${g.environment}`],
+        subjects: g.tagPattern
+          ? [`repo:${g.repository}:ref:refs/tags/${g.tagPattern}`]
+          : [`repo:${g.repository}:environment:${g.environment}`],
       },
     };
   }
 
   // The developers' role lives in the inference account: a registry elsewhere must name it in its policies too.
   const developersCrossAccount = c.developerRoleReads && accountId !== ctx.config.accounts.inference.id;
-  const registry = new distribution.PackageRegistry(`${ctx.config.namePrefix}-registry`, {
-    domainName: c.domainName ?? ctx.config.namePrefix,
-    repositoryName: c.repositoryName,
-    packageNames: [c.packageName],
-    readers: {
-      ...(c.readers.organization && orgId ? { organizationId: orgId } : {}),
-      ...(c.readers.accountIds.length ? { accountIds: c.readers.accountIds } : {}),
-      ...(developersCrossAccount ? { principalArns: [ctx.userRole.arn] } : {}),
+  const registry = new distribution.PackageRegistry(
+    `${ctx.config.namePrefix}-registry`,
+    {
+      domainName: c.domainName ?? ctx.config.namePrefix,
+      repositoryName: c.repositoryName,
+      packageNames: [c.packageName],
+      readers: {
+        ...(c.readers.organization && orgId ? { organizationId: orgId } : {}),
+        ...(c.readers.accountIds.length ? { accountIds: c.readers.accountIds } : {}),
+        ...(developersCrossAccount ? { principalArns: [ctx.userRole.arn] } : {}),
+      },
+      publisherTrust,
+      upstreamNpmjs: c.upstreamNpmjs,
+      publisherRoleName: `${ctx.config.namePrefix}-helper-publisher`,
+      permissionsBoundaryArn: ctx.workloadBoundaryArns[accountId],
+      tags: ctx.tags,
     },
-    publisherTrust,
-    upstreamNpmjs: c.upstreamNpmjs,
-    publisherRoleName: `${ctx.config.namePrefix}-helper-publisher`,
-    permissionsBoundaryArn: ctx.workloadBoundaryArns[accountId],
-    tags: ctx.tags,
-  }, { providers: { aws: provider } });
+    { providers: { aws: provider } },
+  );
   if (c.developerRoleReads) registry.grants.read({ roleName: ctx.userRole.name, key: "developers" }, { provider: ctx.providers.inference });
 
   return {

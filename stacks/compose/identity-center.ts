@@ -51,23 +51,31 @@ export function composeIdentityCenter(
   const statements: iam.Statement[] = [
     ...deps.account.modelAccessStatements(),
     ...(quotaService
-      ? [iam.allow(quotas.perms.INVOKE_API_ACTIONS, [pulumi.interpolate`${quotaService.api.executionArn}/*/GET/check`], { sid: "InvokeQuotaCheck" })]
+      ? [
+          iam.allow(quotas.perms.INVOKE_API_ACTIONS, [pulumi.interpolate`${quotaService.api.executionArn}/*/GET/check`], {
+            sid: "InvokeQuotaCheck",
+          }),
+        ]
       : []),
     ...(deps.tokenEndpoint ? deps.tokenEndpoint.invokeStatements() : []),
   ];
   const blockPolicies = quotaService?.blockPolicies ?? [];
-  const access = new federation.IdentityCenterAccess(`${config.namePrefix}-identity-center`, {
-    instanceArn: idc.instanceArn,
-    permissionSetName: idc.permissionSetName,
-    sessionDurationHours: config.federation.sessionDurationHours,
-    groupIds: idc.groupIds,
-    accountId: config.accounts.inference.id,
-    statements,
-    boundaryPolicyName: deps.boundary.name,
-    managedPolicyNames: blockPolicies.map((p) => p.name),
-    policyDependencies: [deps.boundary.resource, ...blockPolicies],
-    tags: deps.tags,
-  }, { providers: { aws: provider } });
+  const access = new federation.IdentityCenterAccess(
+    `${config.namePrefix}-identity-center`,
+    {
+      instanceArn: idc.instanceArn,
+      permissionSetName: idc.permissionSetName,
+      sessionDurationHours: config.federation.sessionDurationHours,
+      groupIds: idc.groupIds,
+      accountId: config.accounts.inference.id,
+      statements,
+      boundaryPolicyName: deps.boundary.name,
+      managedPolicyNames: blockPolicies.map((p) => p.name),
+      policyDependencies: [deps.boundary.resource, ...blockPolicies],
+      tags: deps.tags,
+    },
+    { providers: { aws: provider } },
+  );
   const settings = pulumi.output({
     mode: "identity-center" as const,
     startUrl: idc.startUrl,

@@ -61,66 +61,92 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
   const idc = stage.federation.mode === "identity-center";
   const emailTag = cognito ? "email" : idc ? undefined : idp.emailSessionTag;
   if (serverSideBlock && !emailTag && !idc) {
-    throw new Error("stage.identityProvider.emailSessionTag: required for the server-side quota block in direct federation (the role session name is chosen by the caller of AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped); map the email as a session tag at the IdP and set it");
+    throw new Error(
+      "stage.identityProvider.emailSessionTag: required for the server-side quota block in direct federation (the role session name is chosen by the caller of AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped); map the email as a session tag at the IdP and set it",
+    );
   }
 
   const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
   const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
-  const service = new quotas.QuotaService(`${stage.namePrefix}-quotas`, {
-    namePrefix: stage.namePrefix,
-    stage: stage.name,
-    kmsKeyArn: ctx.inferenceKeyArn,
-    code: {
-      aggregate: lambdaCode("quota-functions", "aggregate/handler.ts"),
-      check: lambdaCode("quota-functions", "check/handler.ts"),
-    },
-    defaults: cfg.defaults,
-    thresholds: cfg.thresholds,
-    enforceOn: cfg.enforceOn,
-    mode: cfg.mode,
-    pricing: quotas.pricingTable(cfg.pricing),
-    // Team users call application inference profiles; their ARN is the model both records report.
-    modelAliases: Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
-      (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) => (id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [])),
-    ),
-    alertEmails: cfg.alertEmails,
-    sources: {
-      ...(useTelemetry
-        ? {
-          telemetry: {
-            ...metric!,
-            ...(crossAccount ? { crossAccount: { provider: ctx.providers.telemetry, accountId: stage.accounts.telemetry.id, ...(stage.organizationId ? { organizationId: stage.organizationId } : {}), permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id] } } : {}),
-          },
-        }
+  const service = new quotas.QuotaService(
+    `${stage.namePrefix}-quotas`,
+    {
+      namePrefix: stage.namePrefix,
+      stage: stage.name,
+      kmsKeyArn: ctx.inferenceKeyArn,
+      code: {
+        aggregate: lambdaCode("quota-functions", "aggregate/handler.ts"),
+        check: lambdaCode("quota-functions", "check/handler.ts"),
+      },
+      defaults: cfg.defaults,
+      thresholds: cfg.thresholds,
+      enforceOn: cfg.enforceOn,
+      mode: cfg.mode,
+      pricing: quotas.pricingTable(cfg.pricing),
+      // Team users call application inference profiles; their ARN is the model both records report.
+      modelAliases: Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
+        (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) =>
+          id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [],
+        ),
+      ),
+      alertEmails: cfg.alertEmails,
+      sources: {
+        ...(useTelemetry
+          ? {
+              telemetry: {
+                ...metric!,
+                ...(crossAccount
+                  ? {
+                      crossAccount: {
+                        provider: ctx.providers.telemetry,
+                        accountId: stage.accounts.telemetry.id,
+                        ...(stage.organizationId ? { organizationId: stage.organizationId } : {}),
+                        permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id],
+                      },
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(useLogs
+          ? {
+              invocationLogs: {
+                bucketName: ctx.invocationLogs!.bucketName,
+                bucketArn: ctx.invocationLogs!.bucketArn,
+                keyPrefix: cfg.sources.invocationLogsKeyPrefix,
+                roleName: ctx.userRole.name,
+              },
+            }
+          : {}),
+      },
+      ...(serverSideBlock && emailTag
+        ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: { principalTag: emailTag } } }
         : {}),
-      ...(useLogs
-        ? { invocationLogs: { bucketName: ctx.invocationLogs!.bucketName, bucketArn: ctx.invocationLogs!.bucketArn, keyPrefix: cfg.sources.invocationLogsKeyPrefix, roleName: ctx.userRole.name } }
-        : {}),
+      ...(serverSideBlock && idc ? { block: { policyCount: cfg.blockPolicyCount, key: "session-name" as const } } : {}),
+      checkApi: {
+        authorization: cfg.check.authorization,
+        // The authorizer compares `iss` exactly (Auth0's ends with a slash).
+        ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.iss, audiences: [idp.clientId] } : {}),
+        emailClaim: idp.emailClaim,
+        groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
+        ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
+        missingIdentity: cfg.check.missingIdentity,
+        ...(idc ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter!.permissionSetName) } : {}),
+        throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
+        reservedConcurrency: cfg.check.reservedConcurrency,
+      },
+      drift: cfg.drift,
+      alarmTopicArn: ctx.alarmTopicArn,
+      logRetentionDays: cfg.logRetentionDays,
+      usageRetentionDays: cfg.usageRetentionDays,
+      settleMinutes: cfg.settleMinutes,
+      deletionProtection: cfg.deletionProtection,
+      permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
+      ...(rateLimitsOf(cfg.rateLimits, ctx, useLogs) ?? {}),
+      tags: { ...ctx.tags, area: "quotas" },
     },
-    ...(serverSideBlock && emailTag ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: { principalTag: emailTag } } } : {}),
-    ...(serverSideBlock && idc ? { block: { policyCount: cfg.blockPolicyCount, key: "session-name" as const } } : {}),
-    checkApi: {
-      authorization: cfg.check.authorization,
-      // The authorizer compares `iss` exactly (Auth0's ends with a slash).
-      ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.iss, audiences: [idp.clientId] } : {}),
-      emailClaim: idp.emailClaim,
-      groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
-      ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
-      missingIdentity: cfg.check.missingIdentity,
-      ...(idc ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter!.permissionSetName) } : {}),
-      throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
-      reservedConcurrency: cfg.check.reservedConcurrency,
-    },
-    drift: cfg.drift,
-    alarmTopicArn: ctx.alarmTopicArn,
-    logRetentionDays: cfg.logRetentionDays,
-    usageRetentionDays: cfg.usageRetentionDays,
-    settleMinutes: cfg.settleMinutes,
-    deletionProtection: cfg.deletionProtection,
-    permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
-    ...(rateLimitsOf(cfg.rateLimits, ctx, useLogs) ?? {}),
-    tags: { ...ctx.tags, area: "quotas" },
-  }, { providers: { aws: ctx.providers.inference } });
+    { providers: { aws: ctx.providers.inference } },
+  );
 
   return {
     service,
@@ -139,10 +165,16 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
 }
 
 /** The rate limiter's args when the stage enables it and invocation logs name the developer of each call. */
-function rateLimitsOf(rl: QuotaConfig["rateLimits"], ctx: StageContext, logsUsable: boolean): { rateLimits: quotas.RateLimitArgs } | undefined {
+function rateLimitsOf(
+  rl: QuotaConfig["rateLimits"],
+  ctx: StageContext,
+  logsUsable: boolean,
+): { rateLimits: quotas.RateLimitArgs } | undefined {
   if (!rl.enabled) return undefined;
   if (!logsUsable || !ctx.invocationLogs) {
-    pulumi.log.warn("quotas.rateLimits: off in this stage: the invocation-log group is absent or cannot name the developer of a call (Cognito identity pool sessions)");
+    pulumi.log.warn(
+      "quotas.rateLimits: off in this stage: the invocation-log group is absent or cannot name the developer of a call (Cognito identity pool sessions)",
+    );
     return undefined;
   }
   return {

@@ -13,7 +13,13 @@ export interface TelemetryPart extends StagePart {
   readonly metricsLogGroup: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
   readonly collectorTaskRole: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
   /** For `quotas.QuotaService` `sources.telemetry`: the per-user series in the collector namespace. */
-  readonly quotaTelemetrySource: { readonly namespace: string; readonly metricName: string; readonly userDimension: string; readonly typeDimension: string; readonly modelDimension: string };
+  readonly quotaTelemetrySource: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly userDimension: string;
+    readonly typeDimension: string;
+    readonly modelDimension: string;
+  };
 }
 
 /**
@@ -34,69 +40,103 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
   // Team users call their application inference profiles: price those ARNs as the profile's base model.
   const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
   const modelAliases = Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
-    (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) => (id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [])),
+    (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) =>
+      id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [],
+    ),
   );
-  const service = new telemetry.TelemetryService(`${stage.namePrefix}-telemetry`, {
-    stage: stage.name,
-    namePrefix: stage.namePrefix,
-    issuer: idp.issuer,
-    audience: idp.clientId,
-    ...(cfg.jwksUri ? { jwksUri: cfg.jwksUri } : {}),
-    audienceFormat: cfg.audienceFormat,
-    emailClaim: idp.emailClaim,
-    attributeClaims: idp.attributeClaims,
-    // IAM Identity Center stages: the token endpoint's tokens too (IdC users have no id_token).
-    ...(ctx.tokenEndpoint ? { additionalIssuers: [{ key: IAM_ISSUER_KEY, issuerUrl: ctx.tokenEndpoint.issuerUrl, jwksUri: ctx.tokenEndpoint.jwksUri, audience: TELEMETRY_TOKEN_AUDIENCE, usernameClaim: "sub" }] } : {}),
-    network: cfg.network.existing
-      ? { existing: cfg.network.existing }
-      : { ...(cfg.network.cidrBlock ? { cidrBlock: cfg.network.cidrBlock } : {}), natGateways: cfg.network.natGateways, logsEndpoint: cfg.network.logsEndpoint },
-    loadBalancer: {
-      scheme: cfg.scheme,
-      allowedCidrs: cfg.allowedCidrs,
-      domainName: cfg.domainName,
-      ...(cfg.certificateArn ? { certificateArn: cfg.certificateArn } : {}),
-      ...(cfg.hostedZoneId ? { hostedZoneId: cfg.hostedZoneId } : {}),
-      ...(cfg.sslPolicy ? { sslPolicy: cfg.sslPolicy } : {}),
-      deletionProtection: cfg.deletionProtection,
+  const service = new telemetry.TelemetryService(
+    `${stage.namePrefix}-telemetry`,
+    {
+      stage: stage.name,
+      namePrefix: stage.namePrefix,
+      issuer: idp.issuer,
+      audience: idp.clientId,
+      ...(cfg.jwksUri ? { jwksUri: cfg.jwksUri } : {}),
+      audienceFormat: cfg.audienceFormat,
+      emailClaim: idp.emailClaim,
+      attributeClaims: idp.attributeClaims,
+      // IAM Identity Center stages: the token endpoint's tokens too (IdC users have no id_token).
+      ...(ctx.tokenEndpoint
+        ? {
+            additionalIssuers: [
+              {
+                key: IAM_ISSUER_KEY,
+                issuerUrl: ctx.tokenEndpoint.issuerUrl,
+                jwksUri: ctx.tokenEndpoint.jwksUri,
+                audience: TELEMETRY_TOKEN_AUDIENCE,
+                usernameClaim: "sub",
+              },
+            ],
+          }
+        : {}),
+      network: cfg.network.existing
+        ? { existing: cfg.network.existing }
+        : {
+            ...(cfg.network.cidrBlock ? { cidrBlock: cfg.network.cidrBlock } : {}),
+            natGateways: cfg.network.natGateways,
+            logsEndpoint: cfg.network.logsEndpoint,
+          },
+      loadBalancer: {
+        scheme: cfg.scheme,
+        allowedCidrs: cfg.allowedCidrs,
+        domainName: cfg.domainName,
+        ...(cfg.certificateArn ? { certificateArn: cfg.certificateArn } : {}),
+        ...(cfg.hostedZoneId ? { hostedZoneId: cfg.hostedZoneId } : {}),
+        ...(cfg.sslPolicy ? { sslPolicy: cfg.sslPolicy } : {}),
+        deletionProtection: cfg.deletionProtection,
+      },
+      collector: cfg.collector,
+      logRetentionDays: cfg.logRetentionDays,
+      rawDataExpirationDays: cfg.rawDataExpirationDays,
+      aggregator: {
+        code: lambdaCode("telemetry-functions", "aggregate/handler.ts"),
+        everyMinutes: cfg.aggregator.everyMinutes,
+        leaderboardSize: cfg.aggregator.leaderboardSize,
+      },
+      modelAliases,
+      dashboard: {
+        bedrockModelIds,
+        ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id, alarmAccountId: stage.accounts.inference.id }),
+        ...(ctx.alarmNames?.length ? { alarmNames: ctx.alarmNames } : {}),
+      },
+      // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
+      ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),
+      permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id],
+      tags: { ...ctx.tags, area: "telemetry" },
     },
-    collector: cfg.collector,
-    logRetentionDays: cfg.logRetentionDays,
-    rawDataExpirationDays: cfg.rawDataExpirationDays,
-    aggregator: { code: lambdaCode("telemetry-functions", "aggregate/handler.ts"), everyMinutes: cfg.aggregator.everyMinutes, leaderboardSize: cfg.aggregator.leaderboardSize },
-    modelAliases,
-    dashboard: {
-      bedrockModelIds,
-      ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id, alarmAccountId: stage.accounts.inference.id }),
-      ...(ctx.alarmNames?.length ? { alarmNames: ctx.alarmNames } : {}),
-    },
-    // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
-    ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),
-    permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id],
-    tags: { ...ctx.tags, area: "telemetry" },
-  }, { providers: { aws: ctx.providers.telemetry } });
+    { providers: { aws: ctx.providers.telemetry } },
+  );
 
   if (cfg.crossAccountMetrics && !sameAccount) {
-    new telemetry.CrossAccountMetrics(`${stage.namePrefix}-cross-account-metrics`, {
-      namePrefix: stage.namePrefix,
-      sources: [{ key: "inference", accountId: stage.accounts.inference.id, provider: ctx.providers.inference }],
-      ...(stage.organizationId ? { organizationId: stage.organizationId } : {}),
-      tags: { ...ctx.tags, area: "telemetry" },
-    }, { providers: { aws: ctx.providers.telemetry } });
+    new telemetry.CrossAccountMetrics(
+      `${stage.namePrefix}-cross-account-metrics`,
+      {
+        namePrefix: stage.namePrefix,
+        sources: [{ key: "inference", accountId: stage.accounts.inference.id, provider: ctx.providers.inference }],
+        ...(stage.organizationId ? { organizationId: stage.organizationId } : {}),
+        tags: { ...ctx.tags, area: "telemetry" },
+      },
+      { providers: { aws: ctx.providers.telemetry } },
+    );
   }
 
   if (cfg.modelLifecycle.enabled) {
-    new telemetry.ModelLifecycleCheck(`${stage.namePrefix}-model-lifecycle`, {
-      stage: stage.name,
-      namePrefix: stage.namePrefix,
-      modelIds,
-      topicArn: ctx.alarmTopicArn,
-      topicKeyArn: ctx.inferenceKeyArn,
-      code: lambdaCode("telemetry-functions", "lifecycle/handler.ts"),
-      warnDays: cfg.modelLifecycle.warnDays,
-      logRetentionDays: cfg.logRetentionDays,
-      permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
-      tags: { ...ctx.tags, area: "telemetry" },
-    }, { providers: { aws: ctx.providers.inference } });
+    new telemetry.ModelLifecycleCheck(
+      `${stage.namePrefix}-model-lifecycle`,
+      {
+        stage: stage.name,
+        namePrefix: stage.namePrefix,
+        modelIds,
+        topicArn: ctx.alarmTopicArn,
+        topicKeyArn: ctx.inferenceKeyArn,
+        code: lambdaCode("telemetry-functions", "lifecycle/handler.ts"),
+        warnDays: cfg.modelLifecycle.warnDays,
+        logRetentionDays: cfg.logRetentionDays,
+        permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
+        tags: { ...ctx.tags, area: "telemetry" },
+      },
+      { providers: { aws: ctx.providers.inference } },
+    );
   }
 
   return {
@@ -106,7 +146,14 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
     quotaTelemetrySource: { namespace: service.namespaces.collector, ...telemetry.metrics.PER_USER_TOKENS },
     // Only HTTP protocols carry otelHeadersHelper headers (the bearer token the ALB and collector check).
     // Without the events pipeline the collector answers 404 on /v1/logs: the helper then turns the logs exporter off.
-    helper: pulumi.output({ telemetry: { endpoint: service.endpoint, protocol: "http/protobuf" as const, events: service.eventsLogGroupName !== undefined, ...(ctx.tokenEndpoint ? { tokenUrl: ctx.tokenEndpoint.tokenUrl } : {}) } }),
+    helper: pulumi.output({
+      telemetry: {
+        endpoint: service.endpoint,
+        protocol: "http/protobuf" as const,
+        events: service.eventsLogGroupName !== undefined,
+        ...(ctx.tokenEndpoint ? { tokenUrl: ctx.tokenEndpoint.tokenUrl } : {}),
+      },
+    }),
     outputs: {
       telemetryEndpoint: service.endpoint,
       telemetryLoadBalancerDnsName: service.loadBalancerDnsName,

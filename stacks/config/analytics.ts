@@ -48,14 +48,23 @@ export interface BillingConfig {
   readonly tableConfigurationOverrides: Readonly<Record<string, string>>;
 }
 
-const BILLING_DEFAULTS: BillingConfig = { enabled: false, retentionDays: 1100, activateCostAllocationTags: false, tableConfigurationOverrides: {} };
+const BILLING_DEFAULTS: BillingConfig = {
+  enabled: false,
+  retentionDays: 1100,
+  activateCostAllocationTags: false,
+  tableConfigurationOverrides: {},
+};
 
 function parseBillingConfig(r: Reader | undefined, p: ConfigProblems): BillingConfig {
   const enabled = r?.bool("enabled", false) ?? false;
   if (!r || !enabled) return BILLING_DEFAULTS;
   const overrides = r.has("tableConfigurationOverrides") ? r.stringMap("tableConfigurationOverrides") : {};
   for (const k of Object.keys(overrides)) {
-    if (!CUR_TABLE_CONFIGURATION.test(k)) p.add(r.key(`tableConfigurationOverrides.${k}`), "is not a CUR 2.0 table configuration name; use UPPER_SNAKE_CASE names from `aws bcm-data-exports get-table --table-name COST_AND_USAGE_REPORT`");
+    if (!CUR_TABLE_CONFIGURATION.test(k))
+      p.add(
+        r.key(`tableConfigurationOverrides.${k}`),
+        "is not a CUR 2.0 table configuration name; use UPPER_SNAKE_CASE names from `aws bcm-data-exports get-table --table-name COST_AND_USAGE_REPORT`",
+      );
   }
   return {
     enabled,
@@ -82,7 +91,11 @@ export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): 
     billing: BILLING_DEFAULTS,
   };
   if (!r || !enabled) {
-    if (r?.child("billing", false)?.bool("enabled", false)) p.add(r.key("billing.enabled"), "needs `analytics.enabled: true`: the billed-cost table and queries live in the analytics database and workgroup");
+    if (r?.child("billing", false)?.bool("enabled", false))
+      p.add(
+        r.key("billing.enabled"),
+        "needs `analytics.enabled: true`: the billed-cost table and queries live in the analytics database and workgroup",
+      );
     return defaults;
   }
   const emfLogRetentionDays = r.retention("emfLogRetentionDays", 3);
@@ -110,7 +123,11 @@ export function parseAnalyticsConfig(r: Reader | undefined, p: ConfigProblems): 
     bufferIntervalSeconds: r.num("bufferIntervalSeconds", { min: 60, max: 900, default: 300 }),
     emfLogRetentionDays,
     priceOverrides,
-    analystRoleNames: r.strList("analystRoleNames", { pattern: ROLE_NAME, hint: "IAM role names (not ARNs) in the telemetry account", default: [] }),
+    analystRoleNames: r.strList("analystRoleNames", {
+      pattern: ROLE_NAME,
+      hint: "IAM role names (not ARNs) in the telemetry account",
+      default: [],
+    }),
     forceDestroy: r.bool("forceDestroy", false),
     billing: parseBillingConfig(r.child("billing", false), p),
   };

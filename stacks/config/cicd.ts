@@ -1,7 +1,15 @@
 import { naming } from "@ccb/infra";
 import { type ConfigProblems, type Reader, REGION } from "./problems";
 
-const { CODEARTIFACT_DOMAIN, CODEARTIFACT_REPOSITORY, GITHUB_OIDC_PROVIDER_ARN, GITHUB_REF_NAME, GITHUB_REPOSITORY, GITHUB_TAG_PATTERN, S3_BUCKET_NAME } = naming.patterns;
+const {
+  CODEARTIFACT_DOMAIN,
+  CODEARTIFACT_REPOSITORY,
+  GITHUB_OIDC_PROVIDER_ARN,
+  GITHUB_REF_NAME,
+  GITHUB_REPOSITORY,
+  GITHUB_TAG_PATTERN,
+  S3_BUCKET_NAME,
+} = naming.patterns;
 
 /**
  * The `stage.cicd` section: the roles GitHub Actions assumes (through GitHub's OIDC provider) to
@@ -44,7 +52,6 @@ export interface CicdConfig {
   readonly maxSessionMinutes: number;
 }
 
-
 export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdConfig {
   const enabled = r?.bool("enabled", false) ?? false;
   if (!r || !enabled) return { enabled: false, additionalRegions: [], maxSessionMinutes: 60 };
@@ -52,11 +59,21 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   const g = r.child("github");
   let github: CicdConfig["github"];
   if (g) {
-    const repository = g.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/name of the GitHub repository, without wildcards (e.g. example-org/claude-code-bedrock)" });
+    const repository = g.str("repository", {
+      pattern: GITHUB_REPOSITORY,
+      hint: "owner/name of the GitHub repository, without wildcards (e.g. example-org/claude-code-bedrock)",
+    });
     const deployBranch = g.optStr("deployBranch", { pattern: GITHUB_REF_NAME, hint: "a branch name such as main, without wildcards" });
-    const deployEnvironments = g.strList("deployEnvironments", { default: [], pattern: GITHUB_REF_NAME, hint: "GitHub environment names, without wildcards" });
+    const deployEnvironments = g.strList("deployEnvironments", {
+      default: [],
+      pattern: GITHUB_REF_NAME,
+      hint: "GitHub environment names, without wildcards",
+    });
     if (!deployBranch && deployEnvironments.length === 0) {
-      p.add(g.key("deployEnvironments"), "name the GitHub environment that deploys this stage (e.g. [production]) or set deployBranch: main; otherwise no job could deploy");
+      p.add(
+        g.key("deployEnvironments"),
+        "name the GitHub environment that deploys this stage (e.g. [production]) or set deployBranch: main; otherwise no job could deploy",
+      );
     }
     const existingOidcProviderArn = g.optStr("existingOidcProviderArn", {
       pattern: GITHUB_OIDC_PROVIDER_ARN,
@@ -74,10 +91,16 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   const rel = r.child("release", false);
   let release: CicdConfig["release"];
   if (rel) {
-    const tagPattern = rel.optStr("tagPattern", { pattern: GITHUB_TAG_PATTERN, hint: "a tag prefix with at most a trailing *, e.g. helper-v*" });
+    const tagPattern = rel.optStr("tagPattern", {
+      pattern: GITHUB_TAG_PATTERN,
+      hint: "a tag prefix with at most a trailing *, e.g. helper-v*",
+    });
     const environment = rel.optStr("environment", { pattern: GITHUB_REF_NAME, hint: "a GitHub environment name" });
     if (!environment) {
-      p.add(rel.key("environment"), "name the protected GitHub environment whose jobs may publish the helper (e.g. helper-release, with required reviewers and only helper-v* tags allowed); a tag pattern alone would let anyone who can push a tag publish");
+      p.add(
+        rel.key("environment"),
+        "name the protected GitHub environment whose jobs may publish the helper (e.g. helper-release, with required reviewers and only helper-v* tags allowed); a tag pattern alone would let anyone who can push a tag publish",
+      );
     }
     const ca = rel.child("codeArtifact", false);
     release = {
@@ -86,9 +109,15 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
       ...(ca
         ? {
             codeArtifact: {
-              domain: ca.str("domain", { pattern: CODEARTIFACT_DOMAIN, hint: "the CodeArtifact domain (2–50 lower-case letters, digits, dashes)" }),
+              domain: ca.str("domain", {
+                pattern: CODEARTIFACT_DOMAIN,
+                hint: "the CodeArtifact domain (2–50 lower-case letters, digits, dashes)",
+              }),
               repository: ca.str("repository", { pattern: CODEARTIFACT_REPOSITORY, hint: "the CodeArtifact repository name" }),
-              packageName: ca.str("packageName", { pattern: /^@[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/, hint: "the helper's scoped npm name, e.g. @example/claude-bedrock" }),
+              packageName: ca.str("packageName", {
+                pattern: /^@[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/,
+                hint: "the helper's scoped npm name, e.g. @example/claude-bedrock",
+              }),
             },
           }
         : {}),
@@ -98,7 +127,10 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
   const sb = r.child("stateBackend", false);
   let stateBackend: CicdConfig["stateBackend"];
   if (sb) {
-    const bucket = sb.str("bucket", { pattern: S3_BUCKET_NAME, hint: "the S3 bucket of the Pulumi backend (s3://<bucket>), e.g. example-pulumi-state" });
+    const bucket = sb.str("bucket", {
+      pattern: S3_BUCKET_NAME,
+      hint: "the S3 bucket of the Pulumi backend (s3://<bucket>), e.g. example-pulumi-state",
+    });
     const kmsKeyArn = sb.optStr("kmsKeyArn", {
       pattern: /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(?:[a-f0-9-]{36}|mrk-[a-f0-9]{32})$/,
       hint: "the key ARN of the awskms secrets provider (arn:aws:kms:<region>:<account>:key/<id>; IAM does not match alias ARNs)",
@@ -106,7 +138,10 @@ export function parseCicdConfig(r: Reader | undefined, p: ConfigProblems): CicdC
     stateBackend = { bucket, ...(kmsKeyArn ? { kmsKeyArn } : {}) };
   }
 
-  const permissionsBoundaryArn = r.optStr("permissionsBoundaryArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, hint: "an IAM managed policy ARN" });
+  const permissionsBoundaryArn = r.optStr("permissionsBoundaryArn", {
+    pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:policy\/[\w+=,.@/-]+$/,
+    hint: "an IAM managed policy ARN",
+  });
   const additionalRegions = r.strList("additionalRegions", { default: [], pattern: REGION, hint: "AWS Regions such as us-east-1" });
   const maxSessionMinutes = r.num("maxSessionMinutes", { min: 15, max: 60, default: 60 });
 

@@ -36,9 +36,18 @@ export function renderConfigurationDoc(): string {
 function rowOf(n: SchemaNode): { type: string; default?: string; pilotProd?: string; why: string } | undefined {
   switch (n.kind) {
     case "value":
-      return n.removed ? { type: n.type, why: `removed: ${n.removed}` } : { type: n.type, ...(n.default ? { default: `\`${n.default}\`` } : {}), ...(n.pilotProd ? { pilotProd: n.pilotProd } : {}), why: n.description };
+      return n.removed
+        ? { type: n.type, why: `removed: ${n.removed}` }
+        : {
+            type: n.type,
+            ...(n.default ? { default: `\`${n.default}\`` } : {}),
+            ...(n.pilotProd ? { pilotProd: n.pilotProd } : {}),
+            why: n.description,
+          };
     case "record":
-      return n.value.kind === "value" ? { type: `map of ${n.value.type}`, default: "`{}`", why: n.description } : { type: "map", why: n.description };
+      return n.value.kind === "value"
+        ? { type: `map of ${n.value.type}`, default: "`{}`", why: n.description }
+        : { type: "map", why: n.description };
     case "list":
       return { type: "list of maps", default: "`[]`", why: n.description };
     case "map":

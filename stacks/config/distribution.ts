@@ -1,7 +1,16 @@
 import { naming } from "@ccb/infra";
 import { ACCOUNT_ID, type ConfigProblems, type Reader } from "./problems";
 
-const { CODEARTIFACT_DOMAIN, CODEARTIFACT_REPOSITORY, GITHUB_OIDC_PROVIDER_ARN, GITHUB_REPOSITORY, GITHUB_TAG_PATTERN, NPM_SCOPED_NAME, ONLY_WILDCARDS, ROLE_NAME_PATTERN } = naming.patterns;
+const {
+  CODEARTIFACT_DOMAIN,
+  CODEARTIFACT_REPOSITORY,
+  GITHUB_OIDC_PROVIDER_ARN,
+  GITHUB_REPOSITORY,
+  GITHUB_TAG_PATTERN,
+  NPM_SCOPED_NAME,
+  ONLY_WILDCARDS,
+  ROLE_NAME_PATTERN,
+} = naming.patterns;
 
 /** Publishing from CI roles of one account (by name; they need not exist yet). */
 export interface PublisherRolesConfig {
@@ -45,7 +54,6 @@ export interface DistributionConfig {
   readonly publisher?: PublisherRolesConfig | PublisherGithubConfig;
 }
 
-
 const OFF: DistributionConfig = {
   enabled: false,
   packageName: "",
@@ -59,10 +67,20 @@ const OFF: DistributionConfig = {
 export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems): DistributionConfig {
   const enabled = r?.bool("enabled", false) ?? false;
   if (!r || !enabled) return OFF;
-  const packageName = r.str("packageName", { pattern: NPM_SCOPED_NAME, hint: "a scoped npm name such as @acme/claude-bedrock (the scope keeps it off public npm)" });
+  const packageName = r.str("packageName", {
+    pattern: NPM_SCOPED_NAME,
+    hint: "a scoped npm name such as @acme/claude-bedrock (the scope keeps it off public npm)",
+  });
   const account = r.oneOf("account", ["inference", "telemetry"] as const, "inference");
-  const domainName = r.optStr("domainName", { pattern: CODEARTIFACT_DOMAIN, hint: "2–50 lower-case letters, digits and dashes, starting with a letter" });
-  const repositoryName = r.str("repositoryName", { pattern: CODEARTIFACT_REPOSITORY, hint: "2–100 letters, digits, `.`, `_` or `-`", default: "claude-code" });
+  const domainName = r.optStr("domainName", {
+    pattern: CODEARTIFACT_DOMAIN,
+    hint: "2–50 lower-case letters, digits and dashes, starting with a letter",
+  });
+  const repositoryName = r.str("repositoryName", {
+    pattern: CODEARTIFACT_REPOSITORY,
+    hint: "2–100 letters, digits, `.`, `_` or `-`",
+    default: "claude-code",
+  });
   const upstreamNpmjs = r.bool("upstreamNpmjs", false);
   const readersR = r.child("readers", false);
   const readers = {
@@ -74,18 +92,27 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
   let publisher: DistributionConfig["publisher"];
   const pub = r.child("publisher", false);
   if (!pub) {
-    p.add(r.key("publisher"), "is required when distribution is enabled: set `roleNames` (the CI release role, e.g. <namePrefix>-ci-release) or `github`");
+    p.add(
+      r.key("publisher"),
+      "is required when distribution is enabled: set `roleNames` (the CI release role, e.g. <namePrefix>-ci-release) or `github`",
+    );
   } else if (pub.has("github") && pub.has("roleNames")) {
     p.add(pub.key("github"), "set either `roleNames` or `github`, not both");
   } else if (pub.has("github")) {
     const g = pub.child("github")!;
     const tagPattern = g?.optStr("tagPattern", { pattern: GITHUB_TAG_PATTERN, hint: "a tag name or prefix ending in *, e.g. helper-v*" });
     const environment = g?.optStr("environment", { pattern: /^[\w.-]{1,255}$/, hint: "a GitHub environment name" });
-    if (g && tagPattern === undefined && environment === undefined) p.add(g.key("tagPattern"), "set `tagPattern` or `environment`: which GitHub jobs may publish");
-    if (g && tagPattern !== undefined && environment !== undefined) p.add(g.key("environment"), "set one of `tagPattern` and `environment` (IAM would require both at once)");
+    if (g && tagPattern === undefined && environment === undefined)
+      p.add(g.key("tagPattern"), "set `tagPattern` or `environment`: which GitHub jobs may publish");
+    if (g && tagPattern !== undefined && environment !== undefined)
+      p.add(g.key("environment"), "set one of `tagPattern` and `environment` (IAM would require both at once)");
     publisher = {
       kind: "github",
-      oidcProviderArn: g?.str("oidcProviderArn", { pattern: GITHUB_OIDC_PROVIDER_ARN, hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider" }) ?? "",
+      oidcProviderArn:
+        g?.str("oidcProviderArn", {
+          pattern: GITHUB_OIDC_PROVIDER_ARN,
+          hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider",
+        }) ?? "",
       repository: g?.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/repo" }) ?? "",
       ...(tagPattern ? { tagPattern } : {}),
       ...(environment ? { environment } : {}),
@@ -98,5 +125,15 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
     const accountId = pub.optStr("accountId", { pattern: ACCOUNT_ID, hint: "a 12-digit account id, quoted in YAML" });
     publisher = { kind: "roles", roleNames, ...(accountId ? { accountId } : {}) };
   }
-  return { enabled, packageName, account, ...(domainName ? { domainName } : {}), repositoryName, upstreamNpmjs, readers, developerRoleReads, ...(publisher ? { publisher } : {}) };
+  return {
+    enabled,
+    packageName,
+    account,
+    ...(domainName ? { domainName } : {}),
+    repositoryName,
+    upstreamNpmjs,
+    readers,
+    developerRoleReads,
+    ...(publisher ? { publisher } : {}),
+  };
 }

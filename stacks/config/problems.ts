@@ -25,7 +25,9 @@ export class StageConfigError extends Error {
     readonly stage: string,
     readonly problems: readonly string[],
   ) {
-    super(`the configuration of stage "${stage}" is invalid (Pulumi.${stage}.yaml, key claude-code-bedrock:stage):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `the configuration of stage "${stage}" is invalid (Pulumi.${stage}.yaml, key claude-code-bedrock:stage):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "StageConfigError";
   }
 }
@@ -78,7 +80,10 @@ export class Reader {
     this.touch(k);
     const v = this.raw[k] ?? opts.default;
     if (typeof v !== "number" || Number.isNaN(v) || v < opts.min || v > opts.max || ((opts.integer ?? true) && !Number.isInteger(v))) {
-      this.p.add(this.key(k), `must be a ${(opts.integer ?? true) ? "whole " : ""}number from ${opts.min} to ${opts.max} (got ${JSON.stringify(v)})`);
+      this.p.add(
+        this.key(k),
+        `must be a ${(opts.integer ?? true) ? "whole " : ""}number from ${opts.min} to ${opts.max} (got ${JSON.stringify(v)})`,
+      );
       return opts.default ?? opts.min;
     }
     return v;
@@ -86,7 +91,8 @@ export class Reader {
   /** A log retention in days that CloudWatch accepts. */
   retention(k: string, def: number): number {
     const days = this.num(k, { min: 1, max: 3653, default: def });
-    if (!storage.isLogRetention(days)) this.p.add(this.key(k), `${days} is not a CloudWatch retention; use one of ${storage.LOG_RETENTION_DAYS.join(", ")}`);
+    if (!storage.isLogRetention(days))
+      this.p.add(this.key(k), `${days} is not a CloudWatch retention; use one of ${storage.LOG_RETENTION_DAYS.join(", ")}`);
     return days;
   }
   bool(k: string, def: boolean): boolean {
@@ -117,7 +123,8 @@ export class Reader {
     }
     if (v.length < (opts.min ?? 0)) this.p.add(this.key(k), `needs at least ${opts.min} entr${opts.min === 1 ? "y" : "ies"}`);
     v.forEach((x, i) => {
-      if (opts.pattern && !opts.pattern.test(x)) this.p.add(`${this.key(k)}[${i}]`, `"${x}" is not valid: expected ${opts.hint ?? opts.pattern.source}`);
+      if (opts.pattern && !opts.pattern.test(x))
+        this.p.add(`${this.key(k)}[${i}]`, `"${x}" is not valid: expected ${opts.hint ?? opts.pattern.source}`);
     });
     return v as string[];
   }
@@ -150,6 +157,7 @@ export class Reader {
 }
 
 export { ACCOUNT_ID };
-export const REGION = /^(?:us|eu|ap|ca|sa|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|southwest|northwest)-\d$/;
+export const REGION =
+  /^(?:us|eu|ap|ca|sa|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|southwest|northwest)-\d$/;
 export { ROLE_ARN };
 export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;

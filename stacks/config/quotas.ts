@@ -78,7 +78,11 @@ function parseRateLimits(r: Reader, p: ConfigProblems, invocationLogs: "auto" | 
   if (!rl || !rl.bool("enabled", false)) return RATE_OFF;
   const tokensPerMinute = rl.has("tokensPerMinute") ? rl.num("tokensPerMinute", { min: 1, max: 1e9 }) : undefined;
   const requestsPerMinute = rl.has("requestsPerMinute") ? rl.num("requestsPerMinute", { min: 1, max: 1e6 }) : undefined;
-  if (tokensPerMinute === undefined && requestsPerMinute === undefined) p.add(rl.key("enabled"), "needs tokensPerMinute or requestsPerMinute (the stage default; `npm run quota -- set … --tpm --rpm` overrides per user or group)");
+  if (tokensPerMinute === undefined && requestsPerMinute === undefined)
+    p.add(
+      rl.key("enabled"),
+      "needs tokensPerMinute or requestsPerMinute (the stage default; `npm run quota -- set … --tpm --rpm` overrides per user or group)",
+    );
   if (invocationLogs === false) p.add(rl.key("enabled"), "needs sources.invocationLogs: the rate function reads the invocation-log group");
   return {
     enabled: true,
@@ -89,7 +93,6 @@ function parseRateLimits(r: Reader, p: ConfigProblems, invocationLogs: "auto" | 
   };
 }
 
-
 const OFF: QuotaConfig = {
   enabled: false,
   mode: "alert",
@@ -97,7 +100,15 @@ const OFF: QuotaConfig = {
   thresholds: [80, 90, 100],
   alertEmails: [],
   enforceOn: "max",
-  check: { authorization: "jwt", failMode: "open", timeoutMs: 3000, missingIdentity: "allow", rateLimit: 50, burstLimit: 100, reservedConcurrency: 20 },
+  check: {
+    authorization: "jwt",
+    failMode: "open",
+    timeoutMs: 3000,
+    missingIdentity: "allow",
+    rateLimit: 50,
+    burstLimit: 100,
+    reservedConcurrency: 20,
+  },
   serverSideBlock: false,
   blockPolicyCount: 2,
   sources: { telemetry: "auto", invocationLogs: "auto", invocationLogsKeyPrefix: "" },
@@ -145,28 +156,47 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     monthlyMode: d?.oneOf("monthlyMode", ["alert", "block"] as const, mode) ?? mode,
     dailyMode: d?.oneOf("dailyMode", ["alert", "block"] as const, mode) ?? mode,
   };
-  if (d && Object.keys(defaults).length === 2) p.add(r.key("defaults"), "sets no limit; give monthlyCostUsd (recommended), dailyCostUsd, monthlyTokens or dailyTokens");
-  if (!d) p.add(r.key("defaults"), "is required: the limit everyone without a user or group record gets, e.g. { monthlyCostUsd: 200, dailyCostUsd: 30 }");
-  if (defaults.dailyTokens && defaults.monthlyTokens && defaults.dailyTokens > defaults.monthlyTokens) p.add(d!.key("dailyTokens"), "is larger than monthlyTokens");
-  if (defaults.dailyCostUsd && defaults.monthlyCostUsd && defaults.dailyCostUsd > defaults.monthlyCostUsd) p.add(d!.key("dailyCostUsd"), "is larger than monthlyCostUsd");
-  if (mode === "alert" && (defaults.monthlyMode === "block" || defaults.dailyMode === "block")) p.add(r.key("mode"), "is alert but defaults block; set mode: block to enforce");
+  if (d && Object.keys(defaults).length === 2)
+    p.add(r.key("defaults"), "sets no limit; give monthlyCostUsd (recommended), dailyCostUsd, monthlyTokens or dailyTokens");
+  if (!d)
+    p.add(
+      r.key("defaults"),
+      "is required: the limit everyone without a user or group record gets, e.g. { monthlyCostUsd: 200, dailyCostUsd: 30 }",
+    );
+  if (defaults.dailyTokens && defaults.monthlyTokens && defaults.dailyTokens > defaults.monthlyTokens)
+    p.add(d!.key("dailyTokens"), "is larger than monthlyTokens");
+  if (defaults.dailyCostUsd && defaults.monthlyCostUsd && defaults.dailyCostUsd > defaults.monthlyCostUsd)
+    p.add(d!.key("dailyCostUsd"), "is larger than monthlyCostUsd");
+  if (mode === "alert" && (defaults.monthlyMode === "block" || defaults.dailyMode === "block"))
+    p.add(r.key("mode"), "is alert but defaults block; set mode: block to enforce");
 
   const thresholdsRaw = r.raw.thresholds ?? [80, 90, 100];
   let thresholds: number[] = [80, 90, 100];
-  if (!Array.isArray(thresholdsRaw) || thresholdsRaw.length === 0 || !thresholdsRaw.every((t) => typeof t === "number" && t > 0 && t <= 1000) || thresholdsRaw.some((t, i) => i > 0 && t <= thresholdsRaw[i - 1])) {
+  if (
+    !Array.isArray(thresholdsRaw) ||
+    thresholdsRaw.length === 0 ||
+    !thresholdsRaw.every((t) => typeof t === "number" && t > 0 && t <= 1000) ||
+    thresholdsRaw.some((t, i) => i > 0 && t <= thresholdsRaw[i - 1])
+  ) {
     p.add(r.key("thresholds"), "must be ascending percentages such as [80, 90, 100]");
   } else if (thresholdsRaw.some((t) => !Number.isInteger(t))) {
     // 0.8 would alert at 0.8 % of the limit, i.e. on the first request of every period.
-    p.add(r.key("thresholds"), `are percentages, not fractions: ${JSON.stringify(thresholdsRaw)} would alert at ${thresholdsRaw.map((t) => `${t} %`).join(", ")} of the limit; write whole percentages such as [80, 90, 100]`);
+    p.add(
+      r.key("thresholds"),
+      `are percentages, not fractions: ${JSON.stringify(thresholdsRaw)} would alert at ${thresholdsRaw.map((t) => `${t} %`).join(", ")} of the limit; write whole percentages such as [80, 90, 100]`,
+    );
   } else thresholds = thresholdsRaw as number[];
 
   const c = r.child("check", false);
-  const failMode = c?.oneOf("failMode", ["open", "closed"] as const, mode === "block" ? "closed" : "open") ?? (mode === "block" ? "closed" : "open");
+  const failMode =
+    c?.oneOf("failMode", ["open", "closed"] as const, mode === "block" ? "closed" : "open") ?? (mode === "block" ? "closed" : "open");
   const check = {
     authorization: c?.oneOf("authorization", ["jwt", "iam"] as const, "jwt") ?? "jwt",
     failMode,
     timeoutMs: c?.num("timeoutMs", { min: 100, max: 30000, default: 3000 }) ?? 3000,
-    missingIdentity: c?.oneOf("missingIdentity", ["allow", "block"] as const, mode === "block" ? "block" : "allow") ?? (mode === "block" ? "block" : "allow"),
+    missingIdentity:
+      c?.oneOf("missingIdentity", ["allow", "block"] as const, mode === "block" ? "block" : "allow") ??
+      (mode === "block" ? "block" : "allow"),
     rateLimit: c?.num("rateLimit", { min: 1, max: 10000, default: 50 }) ?? 50,
     burstLimit: c?.num("burstLimit", { min: 1, max: 5000, default: 100 }) ?? 100,
     reservedConcurrency: c?.num("reservedConcurrency", { min: 1, max: 1000, default: 20 }) ?? 20,
@@ -207,7 +237,14 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     sources: {
       telemetry: s ? autoOrBool(s, "telemetry") : "auto",
       invocationLogs: s ? autoOrBool(s, "invocationLogs") : "auto",
-      invocationLogsKeyPrefix: s && s.raw.invocationLogsKeyPrefix !== "" ? s.str("invocationLogsKeyPrefix", { default: "", pattern: /^([\w!.*'()-]+\/)*$/, hint: "an S3 key prefix ending with /, or empty" }) : "",
+      invocationLogsKeyPrefix:
+        s && s.raw.invocationLogsKeyPrefix !== ""
+          ? s.str("invocationLogsKeyPrefix", {
+              default: "",
+              pattern: /^([\w!.*'()-]+\/)*$/,
+              hint: "an S3 key prefix ending with /, or empty",
+            })
+          : "",
     },
     drift: {
       thresholdPercent: drift?.num("thresholdPercent", { min: 1, max: 100, default: 20 }) ?? 20,

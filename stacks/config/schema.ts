@@ -38,29 +38,45 @@ export interface RecordNode {
 }
 export type SchemaNode = ValueNode | MapNode | ListNode | RecordNode;
 
-const v = (type: string, description: string, extra: Partial<Omit<ValueNode, "kind" | "type" | "description">> = {}): ValueNode => ({ kind: "value", type, description, ...extra });
+const v = (type: string, description: string, extra: Partial<Omit<ValueNode, "kind" | "type" | "description">> = {}): ValueNode => ({
+  kind: "value",
+  type,
+  description,
+  ...extra,
+});
 const map = (description: string, keys: Record<string, SchemaNode>): MapNode => ({ kind: "map", description, keys });
-const list = (description: string, keys: Record<string, SchemaNode>): ListNode => ({ kind: "list", description, item: map(description, keys) });
+const list = (description: string, keys: Record<string, SchemaNode>): ListNode => ({
+  kind: "list",
+  description,
+  item: map(description, keys),
+});
 const record = (description: string, value: SchemaNode): RecordNode => ({ kind: "record", description, value });
 
 const account = (what: string) =>
   map(what, {
     id: v("string (12 digits, quoted)", "the account id; the provider refuses any other account (allowedAccountIds)"),
-    deployRoleArn: v("role ARN", "role Pulumi assumes to deploy there; absent: the caller's own credentials", { pilotProd: "pilot: absent (one account, administrator); prod: the ccb-prod-ci-deploy role" }),
+    deployRoleArn: v("role ARN", "role Pulumi assumes to deploy there; absent: the caller's own credentials", {
+      pilotProd: "pilot: absent (one account, administrator); prod: the ccb-prod-ci-deploy role",
+    }),
   });
 const prices = (description: string) =>
-  record(description, map("USD per million tokens", {
-    input: v("number", "input tokens"),
-    output: v("number", "output tokens"),
-    cacheRead: v("number", "cache reads"),
-    cacheWrite: v("number", "cache writes"),
-  }));
+  record(
+    description,
+    map("USD per million tokens", {
+      input: v("number", "input tokens"),
+      output: v("number", "output tokens"),
+      cacheRead: v("number", "cache reads"),
+      cacheWrite: v("number", "cache writes"),
+    }),
+  );
 
 export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
   name: v("string", "the stage name; must equal the stack name"),
   organization: v("string", "the organisation's display name, shown by the helper"),
   namePrefix: v("string", "prefix of physical names and tags", { default: "ccb-<stage>" }),
-  organizationId: v("o-…", "AWS Organizations id: cross-account trust and organisation-wide registry reads", { pilotProd: "pilot: absent (one account); prod: set" }),
+  organizationId: v("o-…", "AWS Organizations id: cross-account trust and organisation-wide registry reads", {
+    pilotProd: "pilot: absent (one account); prod: set",
+  }),
   tags: record("tags on every resource", v("string", "tag value")),
   accounts: map("the accounts of the stage", {
     inference: account("the inference account: federation, Bedrock, quotas"),
@@ -77,14 +93,21 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     issuer: v("https URL", "exactly the `iss` of the id_tokens"),
     clientId: v("string", "the native (public) client registered for the helper"),
     existingProviderArn: v("OIDC provider ARN", "reuse the inference account's IAM OIDC provider for the issuer instead of creating one"),
-    allowedSubjects: v("string[]", "IdP `sub` values that may assume the Bedrock role (named subjects, no wildcards)", { default: "[]", pilotProd: "pilot: the pilot users; prod: [] (requiredSessionTag instead)" }),
+    allowedSubjects: v("string[]", "IdP `sub` values that may assume the Bedrock role (named subjects, no wildcards)", {
+      default: "[]",
+      pilotProd: "pilot: the pilot users; prod: [] (requiredSessionTag instead)",
+    }),
     requiredSessionTag: map("a session tag (https://aws.amazon.com/tags claim) every token must carry", {
       key: v("string", "session tag key"),
       values: v("string[]", "accepted values (no wildcards)"),
     }),
-    emailSessionTag: v("string", "session tag key carrying the user's email; required to block quotas at the IAM layer", { pilotProd: "pilot: absent (quotas alert); prod: email (quotas block)" }),
+    emailSessionTag: v("string", "session tag key carrying the user's email; required to block quotas at the IAM layer", {
+      pilotProd: "pilot: absent (quotas alert); prod: email (quotas block)",
+    }),
     redirectPort: v("number", "port of the loopback redirect the IdP has registered", { default: "8400" }),
-    redirectHost: v("127.0.0.1 | localhost", "host of the loopback redirect", { default: "localhost for cognito-user-pool, else 127.0.0.1" }),
+    redirectHost: v("127.0.0.1 | localhost", "host of the loopback redirect", {
+      default: "localhost for cognito-user-pool, else 127.0.0.1",
+    }),
     scopes: v("string[]", "OAuth scopes the helper requests", { default: "[openid, email, profile, offline_access]" }),
     emailClaim: v("string", "id_token claim with the user's email", { default: "email" }),
     groupsClaim: v("string", "id_token claim with the user's groups (quota group limits)"),
@@ -95,27 +118,46 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     }),
   }),
   federation: map("how developers get AWS credentials", {
-    mode: v("direct | cognito-identity-pool | identity-center", "IAM OIDC provider (direct), a Cognito identity pool, or an IAM Identity Center permission set (docs/identity-center.md)", { default: "direct" }),
-    sessionDurationHours: v("number", "longest developer session, 1–12 hours (the role's maximum or the permission set's session duration)", { default: "8", pilotProd: "pilot: 8; prod: 12 (one login a day)" }),
+    mode: v(
+      "direct | cognito-identity-pool | identity-center",
+      "IAM OIDC provider (direct), a Cognito identity pool, or an IAM Identity Center permission set (docs/identity-center.md)",
+      { default: "direct" },
+    ),
+    sessionDurationHours: v(
+      "number",
+      "longest developer session, 1–12 hours (the role's maximum or the permission set's session duration)",
+      { default: "8", pilotProd: "pilot: 8; prod: 12 (one login a day)" },
+    ),
     identityCenter: map("IAM Identity Center (mode: identity-center only)", {
       instanceArn: v("IdC instance ARN", "arn:aws:sso:::instance/ssoins-…"),
       identityStoreId: v("string", "the instance's identity store (d-…); user attributes for telemetry come from it"),
       startUrl: v("https URL", "the AWS access portal URL the helper's sso-session signs in at"),
       ssoRegion: v("AWS Region", "Region of the IdC instance"),
       groupIds: v("string[]", "identity store group ids assigned the permission set in the inference account (at least one)"),
-      permissionSetName: v("string", "name of the permission set (1–32 characters); IdC's role is AWSReservedSSO_<name>_<hash>", { default: "ClaudeCode-<stage>" }),
-      adminAccount: map("the IdC management or delegated administrator account, where the permission set lives; default: the inference account", {
-        id: v("string (12 digits, quoted)", "the account id"),
-        deployRoleArn: v("role ARN", "role Pulumi assumes there"),
+      permissionSetName: v("string", "name of the permission set (1–32 characters); IdC's role is AWSReservedSSO_<name>_<hash>", {
+        default: "ClaudeCode-<stage>",
       }),
+      adminAccount: map(
+        "the IdC management or delegated administrator account, where the permission set lives; default: the inference account",
+        {
+          id: v("string (12 digits, quoted)", "the account id"),
+          deployRoleArn: v("role ARN", "role Pulumi assumes there"),
+        },
+      ),
     }),
   }),
   models: map("the Claude models of the stage", {
     primary: v("Bedrock model id", "the default model"),
     fast: v("Bedrock model id", "the small fast model"),
     opus: v("Bedrock model id", "the largest model, optional"),
-    crossRegion: v("us | eu | apac | jp | au | global | us-gov | none", "cross-Region inference profile geography (none: in-Region on-demand)", { default: "us" }),
-    destinationRegions: v("string[]", "removed", { removed: "is no longer used: access follows the profile's geography (crossRegion); remove the key" }),
+    crossRegion: v(
+      "us | eu | apac | jp | au | global | us-gov | none",
+      "cross-Region inference profile geography (none: in-Region on-demand)",
+      { default: "us" },
+    ),
+    destinationRegions: v("string[]", "removed", {
+      removed: "is no longer used: access follows the profile's geography (crossRegion); remove the key",
+    }),
   }),
   teams: list("teams with their own application inference profiles (cost reports)", {
     name: v("string", "lower-case team name, used in tags, profile names and group mappings"),
@@ -137,7 +179,10 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       invocationsPerHour: v("number", "invocations per hour", { default: "20000" }),
     }),
     denyBedrockApiKeys: v("boolean", "deny Bedrock API keys (long-lived bearer tokens) in the account", { default: "true" }),
-    restrictTeamProfiles: v("boolean", "a team's profiles only for sessions with that team's `team` session tag", { default: "false", pilotProd: "pilot: false; prod: true" }),
+    restrictTeamProfiles: v("boolean", "a team's profiles only for sessions with that team's `team` session tag", {
+      default: "false",
+      pilotProd: "pilot: false; prod: true",
+    }),
   }),
   crossAccount: map("invoke-only roles for workload accounts", {
     roles: list("cross-account roles", {
@@ -145,7 +190,11 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       sourceAccounts: v("string[]", "names of accounts.workloads entries that may assume the role"),
       sourceRoleNames: v("string[]", "roles in the source accounts that get sts:AssumeRole", { default: "[]" }),
       externalId: v("string", "sts:ExternalId the callers must pass (or set organizationId)"),
-      principalArnPatterns: v("string[]", "role ARNs (or name prefixes ending in *) in the source accounts that may assume the role; never a whole account", { default: "[]" }),
+      principalArnPatterns: v(
+        "string[]",
+        "role ARNs (or name prefixes ending in *) in the source accounts that may assume the role; never a whole account",
+        { default: "[]" },
+      ),
     }),
   }),
   telemetry: map("the OpenTelemetry collector and dashboard", {
@@ -193,7 +242,10 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
   }),
   quotas: map("usage limits per user and group", {
     enabled: v("boolean", "deploy the quotas area", { default: "false" }),
-    mode: v("alert | block", "notify only, or also refuse credentials and deny Bedrock", { default: "alert", pilotProd: "pilot: alert; prod: block" }),
+    mode: v("alert | block", "notify only, or also refuse credentials and deny Bedrock", {
+      default: "alert",
+      pilotProd: "pilot: alert; prod: block",
+    }),
     defaults: map("the limit of everyone without a user or group record", {
       monthlyTokens: v("number", "tokens per month"),
       dailyTokens: v("number", "tokens per day"),
@@ -215,7 +267,9 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       reservedConcurrency: v("number", "Lambda reserved concurrency", { default: "20" }),
     }),
     enforcement: map("the IAM-layer block", {
-      serverSideBlock: v("boolean", "deny Bedrock to blocked users by IAM (keys on the email session tag)", { default: "true with mode block" }),
+      serverSideBlock: v("boolean", "deny Bedrock to blocked users by IAM (keys on the email session tag)", {
+        default: "true with mode block",
+      }),
       blockPolicyCount: v("number", "managed deny policies (~150 users each)", { default: "2" }),
     }),
     sources: map("where usage is read", {
@@ -232,13 +286,19 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     usageRetentionDays: v("number", "days usage records are kept", { default: "400" }),
     settleMinutes: v("number", "minutes records need to arrive before a period closes", { default: "10" }),
     deletionProtection: v("boolean", "protect the tables from deletion", { default: "true" }),
-    rateLimits: map("per-developer rate limits from the invocation-log group: a user past one is denied by IAM for a cool-down (alert stages: alerted only)", {
-      enabled: v("boolean", "count tokens and model calls per user and minute from the invocation-log group", { default: "false", pilotProd: "pilot: off; prod: on" }),
-      tokensPerMinute: v("number", "stage default tokens per minute (user and group records override: quota set … --tpm)"),
-      requestsPerMinute: v("number", "stage default model calls per minute (quota set … --rpm)"),
-      cooldownMinutes: v("number (1–1440)", "how long a user past a limit is denied", { default: "10" }),
-      policyCount: v("number (1–2)", "managed deny policies for users cooling down", { default: "1" }),
-    }),
+    rateLimits: map(
+      "per-developer rate limits from the invocation-log group: a user past one is denied by IAM for a cool-down (alert stages: alerted only)",
+      {
+        enabled: v("boolean", "count tokens and model calls per user and minute from the invocation-log group", {
+          default: "false",
+          pilotProd: "pilot: off; prod: on",
+        }),
+        tokensPerMinute: v("number", "stage default tokens per minute (user and group records override: quota set … --tpm)"),
+        requestsPerMinute: v("number", "stage default model calls per minute (quota set … --rpm)"),
+        cooldownMinutes: v("number (1–1440)", "how long a user past a limit is denied", { default: "10" }),
+        policyCount: v("number (1–2)", "managed deny policies for users cooling down", { default: "1" }),
+      },
+    ),
   }),
   analytics: map("Firehose → S3 → Glue → Athena", {
     enabled: v("boolean", "deploy the analytics area", { default: "false", pilotProd: "pilot: off; prod: on" }),
@@ -256,8 +316,13 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
         pilotProd: "pilot: off; prod: on",
       }),
       retentionDays: v("number (400–3653)", "days CUR files are kept (chargeback disputes, audits)", { default: "1100" }),
-      activateCostAllocationTags: v("boolean", "activate team, cost-center, department as cost allocation tags (payer account only)", { default: "false" }),
-      tableConfigurationOverrides: record("CUR 2.0 table configurations over the defaults (UPPER_SNAKE_CASE name → value)", v("string", "the configuration value")),
+      activateCostAllocationTags: v("boolean", "activate team, cost-center, department as cost allocation tags (payer account only)", {
+        default: "false",
+      }),
+      tableConfigurationOverrides: record(
+        "CUR 2.0 table configurations over the defaults (UPPER_SNAKE_CASE name → value)",
+        v("string", "the configuration value"),
+      ),
     }),
   }),
   distribution: map("the internal npm registry of the helper", {
@@ -349,7 +414,10 @@ export function checkKnownKeys(raw: unknown, p: ConfigProblems, node: SchemaNode
       checkKnownKeys(value, p, known, `${path}.${k}`);
       continue;
     }
-    p.add(`${path}.${k}`, `is not a known key${suggestion(k, node)}; a misspelt key would otherwise be ignored and its setting silently left at the default`);
+    p.add(
+      `${path}.${k}`,
+      `is not a known key${suggestion(k, node)}; a misspelt key would otherwise be ignored and its setting silently left at the default`,
+    );
   }
 }
 
@@ -358,7 +426,13 @@ function suggestion(key: string, node: MapNode): string {
   const near = nearest(key, siblings);
   if (near) return `: did you mean \`${near}\`?`;
   // The key may be right but in the wrong section (e.g. restrictTeamProfiles at the top level).
-  const elsewhere = ALL_PATHS.filter((x) => x.path.split(/\.|\[\]/).filter(Boolean).pop() === key && !(x.node.kind === "value" && x.node.removed));
+  const elsewhere = ALL_PATHS.filter(
+    (x) =>
+      x.path
+        .split(/\.|\[\]/)
+        .filter(Boolean)
+        .pop() === key && !(x.node.kind === "value" && x.node.removed),
+  );
   if (elsewhere.length) return `: it belongs under ${elsewhere.map((x) => `\`${x.path}\``).join(" or ")}`;
   return `; known keys here: ${siblings.join(", ")}`;
 }

@@ -130,12 +130,12 @@ export interface StageConfig {
   readonly cicd: CicdConfig;
 }
 
-
 function readAccount(r: Reader | undefined, fallback?: AccountConfig): AccountConfig {
   if (!r) return fallback ?? { id: "" };
   const id = r.str("id", { pattern: ACCOUNT_ID, hint: "a 12-digit AWS account id, quoted in YAML" });
   const deployRoleArn = r.optStr("deployRoleArn", { pattern: ROLE_ARN, hint: "an IAM role ARN" });
-  if (deployRoleArn && deployRoleArn.split(":")[4] !== id) r.p.add(r.key("deployRoleArn"), `is in account ${deployRoleArn.split(":")[4]}, not ${id}`);
+  if (deployRoleArn && deployRoleArn.split(":")[4] !== id)
+    r.p.add(r.key("deployRoleArn"), `is in account ${deployRoleArn.split(":")[4]}, not ${id}`);
   return { id, ...(deployRoleArn ? { deployRoleArn } : {}) };
 }
 
@@ -156,15 +156,24 @@ function principalArnPatterns(x: Reader, sourceAccountIds: readonly string[]): s
     const key = `${x.key("principalArnPatterns")}[${i}]`;
     const m = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(.+)$/.exec(pattern);
     if (!m) {
-      x.p.add(key, `"${pattern}" is not a role ARN pattern: write arn:aws:iam::<source account id>:role/<role name or name prefix>* (a bare wildcard or a whole account admits every principal there)`);
+      x.p.add(
+        key,
+        `"${pattern}" is not a role ARN pattern: write arn:aws:iam::<source account id>:role/<role name or name prefix>* (a bare wildcard or a whole account admits every principal there)`,
+      );
       return;
     }
     const [, account, name] = m;
     if (sourceAccountIds.length && !sourceAccountIds.includes(account!)) {
-      x.p.add(key, `is in account ${account}, which is not one of this role's sourceAccounts (${sourceAccountIds.join(", ")}); use a role of a source account`);
+      x.p.add(
+        key,
+        `is in account ${account}, which is not one of this role's sourceAccounts (${sourceAccountIds.join(", ")}); use a role of a source account`,
+      );
     }
     if (name!.replace(/[*?/]/g, "") === "" || /^[*?]/.test(name!)) {
-      x.p.add(key, `"${pattern}" admits every role of account ${account}: pin the role name (or a name prefix such as role/ci-*), or list the roles in sourceRoleNames`);
+      x.p.add(
+        key,
+        `"${pattern}" admits every role of account ${account}: pin the role name (or a name prefix such as role/ci-*), or list the roles in sourceRoleNames`,
+      );
     }
   });
   return patterns;
@@ -173,11 +182,17 @@ function principalArnPatterns(x: Reader, sourceAccountIds: readonly string[]): s
 /** Parses and validates the stage configuration (the `claude-code-bedrock:stage` object). */
 export function parseStageConfig(stageName: string, raw: unknown, p = new ConfigProblems()): StageConfig {
   if (raw === undefined || raw === null) {
-    p.add("stage", `is missing: Pulumi.${stageName}.yaml needs a \`config:\` map with the key claude-code-bedrock:stage (copy Pulumi.pilot.yaml and edit it)`);
+    p.add(
+      "stage",
+      `is missing: Pulumi.${stageName}.yaml needs a \`config:\` map with the key claude-code-bedrock:stage (copy Pulumi.pilot.yaml and edit it)`,
+    );
     p.throwIfAny(stageName);
   }
   if (!isObj(raw)) {
-    p.add("stage", `must be a map of the stage's settings (got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}); see Pulumi.pilot.yaml`);
+    p.add(
+      "stage",
+      `must be a map of the stage's settings (got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}); see Pulumi.pilot.yaml`,
+    );
     p.throwIfAny(stageName);
   }
   // Unknown keys first: a misspelt section or flag would otherwise be read as absent, i.e. its default.
@@ -186,14 +201,21 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
   const name = r.str("name", { pattern: /^[a-z][a-z0-9-]{1,15}$/, hint: "the stage name, e.g. pilot" });
   if (name && name !== stageName) p.add("stage.name", `is "${name}" but the stack is "${stageName}"; they must match`);
   const organization = r.str("organization", { hint: "your organisation's display name" });
-  const namePrefix = r.str("namePrefix", { pattern: NAME_PREFIX, hint: "2–20 lower-case letters, digits, dashes", default: `ccb-${stageName}` });
+  const namePrefix = r.str("namePrefix", {
+    pattern: NAME_PREFIX,
+    hint: "2–20 lower-case letters, digits, dashes",
+    default: `ccb-${stageName}`,
+  });
   const organizationId = r.optStr("organizationId", { pattern: ORG_ID, hint: "an AWS Organizations id (o-xxxxxxxxxx)" });
   const tags = r.stringMap("tags");
 
   const acc = r.child("accounts");
   const inferenceAccount = readAccount(acc?.child("inference"));
   const telemetryAccount = readAccount(acc?.child("telemetry", false), inferenceAccount);
-  const workloads = (acc?.list("workloads") ?? []).map((w) => ({ name: w.str("name", { pattern: TEAM_NAME, hint: "lower-case name" }), ...readAccount(w) }));
+  const workloads = (acc?.list("workloads") ?? []).map((w) => ({
+    name: w.str("name", { pattern: TEAM_NAME, hint: "lower-case name" }),
+    ...readAccount(w),
+  }));
 
   const region = r.str("region", { pattern: REGION, hint: "an AWS Region such as us-east-1" });
   if (region && REGION.test(region) && !isAwsRegion(region)) p.add("stage.region", regionProblem(region));
@@ -213,32 +235,66 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
   }
   const allowedSubjects = idp?.strList("allowedSubjects", { default: [] }) ?? [];
   const tagReader = idp?.child("requiredSessionTag", false);
-  const requiredSessionTag = tagReader ? { key: tagReader.str("key", { pattern: SESSION_TAG_KEY, hint: "a session tag key" }), values: tagReader.strList("values", { min: 1 }) } : undefined;
+  const requiredSessionTag = tagReader
+    ? {
+        key: tagReader.str("key", { pattern: SESSION_TAG_KEY, hint: "a session tag key" }),
+        values: tagReader.strList("values", { min: 1 }),
+      }
+    : undefined;
   if (idp && allowedSubjects.length === 0 && !requiredSessionTag) {
-    p.add(idp.key("allowedSubjects"), "restrict who may assume the Bedrock role: list allowedSubjects (pilot) or set requiredSessionTag (production)");
+    p.add(
+      idp.key("allowedSubjects"),
+      "restrict who may assume the Bedrock role: list allowedSubjects (pilot) or set requiredSessionTag (production)",
+    );
   }
   // Named subjects only: `00u*` admits every user whose id happens to start so (IAM StringLike), and the
   // trust cannot mix exact subjects with patterns (IAM ANDs the two operators).
   allowedSubjects.forEach((s, i) => {
-    if (/[*?]/.test(s)) p.add(`${idp!.key("allowedSubjects")}[${i}]`, `"${s}" has a wildcard; list each user's exact \`sub\` value, or restrict by a group with requiredSessionTag`);
+    if (/[*?]/.test(s))
+      p.add(
+        `${idp!.key("allowedSubjects")}[${i}]`,
+        `"${s}" has a wildcard; list each user's exact \`sub\` value, or restrict by a group with requiredSessionTag`,
+      );
     else if (s.trim() === "") p.add(`${idp!.key("allowedSubjects")}[${i}]`, "is empty; list each user's exact `sub` value");
   });
   requiredSessionTag?.values.forEach((v, i) => {
-    if (/[*?]/.test(v) || v.trim() === "") p.add(`${tagReader!.key("values")}[${i}]`, `"${v}" is not an exact tag value: a wildcard admits every token that carries the tag key; list the exact values the IdP sends (e.g. [enabled])`);
+    if (/[*?]/.test(v) || v.trim() === "")
+      p.add(
+        `${tagReader!.key("values")}[${i}]`,
+        `"${v}" is not an exact tag value: a wildcard admits every token that carries the tag key; list the exact values the IdP sends (e.g. [enabled])`,
+      );
   });
   const attributeClaims = idp?.child("attributeClaims", false);
-  const emailSessionTag = idp?.optStr("emailSessionTag", { pattern: SESSION_TAG_KEY, hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email" });
+  const emailSessionTag = idp?.optStr("emailSessionTag", {
+    pattern: SESSION_TAG_KEY,
+    hint: "a session tag key (1–128 of [A-Za-z0-9_.:/=+@-]) such as email",
+  });
 
   const fed = r.child("federation", false);
   const mode = fed?.oneOf("mode", ["direct", "cognito-identity-pool", "identity-center"] as const, "direct") ?? "direct";
-  const identityCenter = mode === "identity-center" ? parseIdentityCenterConfig(fed!.child("identityCenter"), stageName, inferenceAccount) : undefined;
-  if (mode !== "identity-center" && fed?.has("identityCenter")) p.add(fed.key("identityCenter"), "applies to federation.mode: identity-center only; set the mode or remove the section");
-  const existingProviderArn = idp?.has("existingProviderArn") ? idp.str("existingProviderArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/.+$/, hint: "an IAM OIDC provider ARN" }) : undefined;
-  if (existingProviderArn && inferenceAccount.id && /:iam::\d{12}:/.test(existingProviderArn) && existingProviderArn.split(":")[4] !== inferenceAccount.id) {
-    p.add(idp!.key("existingProviderArn"), `is in account ${existingProviderArn.split(":")[4]}, but the user role is created in the inference account ${inferenceAccount.id}; a role can trust only its own account's OIDC provider: use that account's provider ARN or remove the key to create one`);
+  const identityCenter =
+    mode === "identity-center" ? parseIdentityCenterConfig(fed!.child("identityCenter"), stageName, inferenceAccount) : undefined;
+  if (mode !== "identity-center" && fed?.has("identityCenter"))
+    p.add(fed.key("identityCenter"), "applies to federation.mode: identity-center only; set the mode or remove the section");
+  const existingProviderArn = idp?.has("existingProviderArn")
+    ? idp.str("existingProviderArn", { pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:oidc-provider\/.+$/, hint: "an IAM OIDC provider ARN" })
+    : undefined;
+  if (
+    existingProviderArn &&
+    inferenceAccount.id &&
+    /:iam::\d{12}:/.test(existingProviderArn) &&
+    existingProviderArn.split(":")[4] !== inferenceAccount.id
+  ) {
+    p.add(
+      idp!.key("existingProviderArn"),
+      `is in account ${existingProviderArn.split(":")[4]}, but the user role is created in the inference account ${inferenceAccount.id}; a role can trust only its own account's OIDC provider: use that account's provider ARN or remove the key to create one`,
+    );
   }
   if (emailSessionTag && mode !== "direct") {
-    p.add(idp!.key("emailSessionTag"), "applies to federation.mode: direct only (a Cognito identity pool maps the email principal tag itself); remove it");
+    p.add(
+      idp!.key("emailSessionTag"),
+      "applies to federation.mode: direct only (a Cognito identity pool maps the email principal tag itself); remove it",
+    );
   }
   const sessionDurationHours = fed?.num("sessionDurationHours", { min: 1, max: 12, default: 8 }) ?? 8;
 
@@ -248,7 +304,8 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     if (!m || (optional && !m.has(key))) return undefined;
     const id = m.str(key, { hint: "a Bedrock model id such as anthropic.claude-sonnet-4-5-20250929-v1:0" });
     const known = inference.findModel(id);
-    if (id && !known) p.add(m.key(key), `"${id}" is not a known Claude model id; known: ${inference.KNOWN_MODELS.map((k) => k.id).join(", ")}`);
+    if (id && !known)
+      p.add(m.key(key), `"${id}" is not a known Claude model id; known: ${inference.KNOWN_MODELS.map((k) => k.id).join(", ")}`);
     else if (known && crossRegion !== "none" && !known.prefixes.includes(crossRegion)) {
       p.add(m.key(key), `${id} has no "${crossRegion}." cross-Region profile; it supports ${known.prefixes.join(", ")}`);
     }
@@ -261,12 +318,16 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
 
   const teams = r.list("teams").map((t) => ({
     name: t.str("name", { pattern: TEAM_NAME, hint: "2–31 lower-case letters, digits, dashes, starting with a letter" }),
-    costCenter: t.str("costCenter", { pattern: /^[\p{L}\p{N} _.:/=+@-]{1,256}$/u, hint: "letters, digits, spaces and _.:/=+-@ (AWS tag value rules)" }),
+    costCenter: t.str("costCenter", {
+      pattern: /^[\p{L}\p{N} _.:/=+@-]{1,256}$/u,
+      hint: "letters, digits, spaces and _.:/=+-@ (AWS tag value rules)",
+    }),
     tags: t.stringMap("tags"),
   }));
   teams.forEach((t, i) => {
     // As the inference account tags the team's profiles: the team and cost-center tags plus the team's own.
-    for (const problem of naming.validateTags({ team: t.name, "cost-center": t.costCenter, ...t.tags })) p.add(`stage.teams[${i}].tags`, problem);
+    for (const problem of naming.validateTags({ team: t.name, "cost-center": t.costCenter, ...t.tags }))
+      p.add(`stage.teams[${i}].tags`, problem);
     if (teams.findIndex((x) => x.name === t.name) !== i) p.add(`stage.teams[${i}].name`, `team "${t.name}" is listed twice`);
   });
 
@@ -275,7 +336,10 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
   const alarms = inf.child("alarms", false) ?? new Reader(p, {}, "stage.inference.alarms");
   const restrictTeamProfiles = inf.bool("restrictTeamProfiles", false);
   if (restrictTeamProfiles && teams.length === 0) {
-    p.add(inf.key("restrictTeamProfiles"), "restricts each team's inference profiles to that team's sessions, but stage.teams lists no team; add teams or set it to false");
+    p.add(
+      inf.key("restrictTeamProfiles"),
+      "restricts each team's inference profiles to that team's sessions, but stage.teams lists no team; add teams or set it to false",
+    );
   }
 
   const xa = r.child("crossAccount", false);
@@ -286,13 +350,20 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
       if (!workloadNames.has(s)) p.add(`${x.key("sourceAccounts")}[${i}]`, `"${s}" is not in accounts.workloads; add it there first`);
     });
     const externalId = x.optStr("externalId", { pattern: /^[\w+=,.@:/-]{2,1224}$/, hint: "2–1224 characters of [\\w+=,.@:/-]" });
-    if (!organizationId && !externalId) p.add(x.key("externalId"), "set stage.organizationId or an externalId: cross-account trust needs one of them");
+    if (!organizationId && !externalId)
+      p.add(x.key("externalId"), "set stage.organizationId or an externalId: cross-account trust needs one of them");
     const sourceRoleNames = x.strList("sourceRoleNames", { default: [], pattern: ROLE_NAME, hint: "IAM role names" });
-    const patterns = principalArnPatterns(x, sourceAccounts.flatMap((s) => workloads.filter((w) => w.name === s).map((w) => w.id)));
+    const patterns = principalArnPatterns(
+      x,
+      sourceAccounts.flatMap((s) => workloads.filter((w) => w.name === s).map((w) => w.id)),
+    );
     // Without named roles or patterns the trust names only the source accounts: every principal there
     // whose own policies allow sts:AssumeRole could use the role.
     if (sourceRoleNames.length === 0 && patterns.length === 0) {
-      p.add(x.key("sourceRoleNames"), "is required (or principalArnPatterns): without either, every principal of the source accounts may assume the role; name the roles that call Claude");
+      p.add(
+        x.key("sourceRoleNames"),
+        "is required (or principalArnPatterns): without either, every principal of the source accounts may assume the role; name the roles that call Claude",
+      );
     }
     return {
       name: x.str("name", { pattern: TEAM_NAME, hint: "lower-case name" }),
@@ -314,7 +385,11 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     identityProvider: {
       kind,
       issuer,
-      clientId: idp?.str("clientId", { pattern: /^[^\s*?]+$/, hint: "the OAuth client id registered for the helper, exactly (no spaces or wildcards: it pins the role's audience)" }) ?? "",
+      clientId:
+        idp?.str("clientId", {
+          pattern: /^[^\s*?]+$/,
+          hint: "the OAuth client id registered for the helper, exactly (no spaces or wildcards: it pins the role's audience)",
+        }) ?? "",
       ...(existingProviderArn ? { existingProviderArn } : {}),
       allowedSubjects,
       ...(requiredSessionTag ? { requiredSessionTag } : {}),
@@ -394,54 +469,102 @@ function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
 
   if (q.enabled) {
     const logs = config.inference.invocationLogging.enabled;
-    if (q.sources.telemetry === true && !t.enabled) p.add("stage.quotas.sources.telemetry", "is true but stage.telemetry.enabled is false: the telemetry area publishes the per-user token metric; enable telemetry or set it to auto");
-    if (q.sources.invocationLogs === true && !logs) p.add("stage.quotas.sources.invocationLogs", "is true but stage.inference.invocationLogging.enabled is false; enable invocation logging or set it to auto");
+    if (q.sources.telemetry === true && !t.enabled)
+      p.add(
+        "stage.quotas.sources.telemetry",
+        "is true but stage.telemetry.enabled is false: the telemetry area publishes the per-user token metric; enable telemetry or set it to auto",
+      );
+    if (q.sources.invocationLogs === true && !logs)
+      p.add(
+        "stage.quotas.sources.invocationLogs",
+        "is true but stage.inference.invocationLogging.enabled is false; enable invocation logging or set it to auto",
+      );
     if (q.sources.invocationLogs === true && cognito) {
-      p.add("stage.quotas.sources.invocationLogs", "cannot attribute usage with federation.mode cognito-identity-pool (every session is named CognitoIdentityCredentials); set it to auto or false");
+      p.add(
+        "stage.quotas.sources.invocationLogs",
+        "cannot attribute usage with federation.mode cognito-identity-pool (every session is named CognitoIdentityCredentials); set it to auto or false",
+      );
     }
     const useTelemetry = q.sources.telemetry !== false && t.enabled;
     const useLogs = q.sources.invocationLogs !== false && logs && !cognito;
-    if (!useTelemetry && !useLogs) p.add("stage.quotas.sources", "leaves nothing to meter: enable stage.telemetry (client telemetry) or stage.inference.invocationLogging (direct federation)");
-    if (q.enforceOn === "telemetry" && !useTelemetry) p.add("stage.quotas.enforceOn", "is telemetry but the telemetry source is off; enable stage.telemetry or use enforceOn: max");
-    if (q.enforceOn === "invocation-logs" && !useLogs) p.add("stage.quotas.enforceOn", "is invocation-logs but invocation logs are not a source (they need invocationLogging and direct federation); use enforceOn: max");
+    if (!useTelemetry && !useLogs)
+      p.add(
+        "stage.quotas.sources",
+        "leaves nothing to meter: enable stage.telemetry (client telemetry) or stage.inference.invocationLogging (direct federation)",
+      );
+    if (q.enforceOn === "telemetry" && !useTelemetry)
+      p.add("stage.quotas.enforceOn", "is telemetry but the telemetry source is off; enable stage.telemetry or use enforceOn: max");
+    if (q.enforceOn === "invocation-logs" && !useLogs)
+      p.add(
+        "stage.quotas.enforceOn",
+        "is invocation-logs but invocation logs are not a source (they need invocationLogging and direct federation); use enforceOn: max",
+      );
   }
 
   if (t.enabled && t.certificateArn) {
     // The load balancer in the telemetry account and the stage's Region can use only a certificate of its own.
     const [, , , certRegion, certAccount] = t.certificateArn.split(":");
     if (certAccount !== config.accounts.telemetry.id || certRegion !== config.region) {
-      p.add("stage.telemetry.certificateArn", `is in account ${certAccount}, Region ${certRegion}, but the collector's load balancer is in account ${config.accounts.telemetry.id}, Region ${config.region}; import or issue the certificate there (or set hostedZoneId to issue one)`);
+      p.add(
+        "stage.telemetry.certificateArn",
+        `is in account ${certAccount}, Region ${certRegion}, but the collector's load balancer is in account ${config.accounts.telemetry.id}, Region ${config.region}; import or issue the certificate there (or set hostedZoneId to issue one)`,
+      );
     }
   }
   if (t.enabled && idp.kind === "generic" && !t.jwksUri) {
-    p.add("stage.telemetry.jwksUri", `is required for identityProvider.kind: generic; copy jwks_uri from ${idp.issuer.url || "<issuer>"}/.well-known/openid-configuration`);
+    p.add(
+      "stage.telemetry.jwksUri",
+      `is required for identityProvider.kind: generic; copy jwks_uri from ${idp.issuer.url || "<issuer>"}/.well-known/openid-configuration`,
+    );
   }
 
   if (d.enabled) {
     const registryAccount = d.account === "inference" ? config.accounts.inference.id : config.accounts.telemetry.id;
     if (d.readers.organization && !config.organizationId) {
-      p.add("stage.distribution.readers.organization", "is true but the stage has no organisation: set stage.organizationId, or set it to false and list readers.accountIds");
+      p.add(
+        "stage.distribution.readers.organization",
+        "is true but the stage has no organisation: set stage.organizationId, or set it to false and list readers.accountIds",
+      );
     }
     if (d.publisher?.kind === "roles" && d.publisher.accountId && d.publisher.accountId !== registryAccount && !config.organizationId) {
-      p.add("stage.distribution.publisher.accountId", `CI roles in account ${d.publisher.accountId} (not the registry's ${registryAccount}) need the organisation for the trust condition: set stage.organizationId`);
+      p.add(
+        "stage.distribution.publisher.accountId",
+        `CI roles in account ${d.publisher.accountId} (not the registry's ${registryAccount}) need the organisation for the trust condition: set stage.organizationId`,
+      );
     }
-    if (d.publisher?.kind === "github" && /:iam::\d{12}:/.test(d.publisher.oidcProviderArn) && d.publisher.oidcProviderArn.split(":")[4] !== registryAccount) {
-      p.add("stage.distribution.publisher.github.oidcProviderArn", `is in account ${d.publisher.oidcProviderArn.split(":")[4]}, but the publisher role lives with the registry in account ${registryAccount}; use that account's GitHub OIDC provider`);
+    if (
+      d.publisher?.kind === "github" &&
+      /:iam::\d{12}:/.test(d.publisher.oidcProviderArn) &&
+      d.publisher.oidcProviderArn.split(":")[4] !== registryAccount
+    ) {
+      p.add(
+        "stage.distribution.publisher.github.oidcProviderArn",
+        `is in account ${d.publisher.oidcProviderArn.split(":")[4]}, but the publisher role lives with the registry in account ${registryAccount}; use that account's GitHub OIDC provider`,
+      );
     }
   }
 
   if (ci.enabled) {
     const ids = new Set([config.accounts.inference.id, config.accounts.telemetry.id, ...config.accounts.workloads.map((w) => w.id)]);
     if (ids.size > 1 && !config.organizationId) {
-      p.add("stage.organizationId", `is required with stage.cicd across ${ids.size} accounts: the CI roles of the other accounts trust the inference account's roles only inside the organisation (aws:PrincipalOrgID)`);
+      p.add(
+        "stage.organizationId",
+        `is required with stage.cicd across ${ids.size} accounts: the CI roles of the other accounts trust the inference account's roles only inside the organisation (aws:PrincipalOrgID)`,
+      );
     }
     if (ci.release && !ci.release.codeArtifact && !d.enabled) {
-      p.add("stage.cicd.release", "needs a registry to publish to: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)");
+      p.add(
+        "stage.cicd.release",
+        "needs a registry to publish to: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)",
+      );
     }
     const oidc = ci.github?.existingOidcProviderArn;
     // CI signs in to the inference account; its roles can trust only that account's provider.
     if (oidc && oidc.split(":")[4] !== config.accounts.inference.id) {
-      p.add("stage.cicd.github.existingOidcProviderArn", `is in account ${oidc.split(":")[4]}, but the CI roles are created in the inference account ${config.accounts.inference.id}; use that account's token.actions.githubusercontent.com provider or remove the key to create one`);
+      p.add(
+        "stage.cicd.github.existingOidcProviderArn",
+        `is in account ${oidc.split(":")[4]}, but the CI roles are created in the inference account ${config.accounts.inference.id}; use that account's token.actions.githubusercontent.com provider or remove the key to create one`,
+      );
     }
     const kmsRegion = ci.stateBackend?.kmsKeyArn?.split(":")[3];
     if (kmsRegion && !isAwsRegion(kmsRegion)) p.add("stage.cicd.stateBackend.kmsKeyArn", `names the Region ${regionProblem(kmsRegion)}`);

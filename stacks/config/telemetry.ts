@@ -31,7 +31,12 @@ export interface TelemetryConfig {
     readonly cidrBlock?: string;
     readonly natGateways: number;
     readonly logsEndpoint: boolean;
-    readonly existing?: { readonly vpcId: string; readonly cidrBlock: string; readonly publicSubnetIds: readonly string[]; readonly privateSubnetIds: readonly string[] };
+    readonly existing?: {
+      readonly vpcId: string;
+      readonly cidrBlock: string;
+      readonly publicSubnetIds: readonly string[];
+      readonly privateSubnetIds: readonly string[];
+    };
   };
   readonly logRetentionDays: number;
   readonly rawDataExpirationDays: number;
@@ -72,7 +77,15 @@ const OFF: TelemetryConfig = {
   allowedCidrs: [],
   domainName: "",
   audienceFormat: "single-string",
-  collector: { image: `ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:${telemetry.CONTRIB_0_136_0.version}`, cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 2, architecture: "ARM64", events: true },
+  collector: {
+    image: `ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:${telemetry.CONTRIB_0_136_0.version}`,
+    cpu: 512,
+    memoryMiB: 1024,
+    minTasks: 1,
+    maxTasks: 2,
+    architecture: "ARM64",
+    events: true,
+  },
   network: { cidrBlock: "10.80.0.0/20", natGateways: 1, logsEndpoint: false },
   logRetentionDays: 30,
   rawDataExpirationDays: 90,
@@ -89,7 +102,11 @@ function vpcCidr(n: Reader | undefined, p: ConfigProblems): string | undefined {
   const problem = cidrProblem(cidr);
   const prefix = Number(cidr.split("/")[1]);
   if (problem) p.add(n.key("cidrBlock"), problem);
-  else if (prefix < 16 || prefix > 22) p.add(n.key("cidrBlock"), `"${cidr}" is a /${prefix}; use a /16 to /22 network (the collector's four subnets are cut from it), e.g. 10.80.0.0/20`);
+  else if (prefix < 16 || prefix > 22)
+    p.add(
+      n.key("cidrBlock"),
+      `"${cidr}" is a /${prefix}; use a /16 to /22 network (the collector's four subnets are cut from it), e.g. 10.80.0.0/20`,
+    );
   return cidr;
 }
 
@@ -97,34 +114,63 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
   const enabled = r?.bool("enabled", false) ?? false;
   if (!r || !enabled) return OFF;
   const scheme = r.oneOf("scheme", ["internet-facing", "internal"] as const, "internet-facing");
-  const allowedCidrs = r.strList("allowedCidrs", { pattern: CIDR, hint: "network CIDRs such as 10.0.0.0/8", min: 1, default: scheme === "internet-facing" ? ["0.0.0.0/0"] : [] });
+  const allowedCidrs = r.strList("allowedCidrs", {
+    pattern: CIDR,
+    hint: "network CIDRs such as 10.0.0.0/8",
+    min: 1,
+    default: scheme === "internet-facing" ? ["0.0.0.0/0"] : [],
+  });
   allowedCidrs.forEach((c, i) => {
     const problem = cidrProblem(c);
     if (problem) p.add(`${r.key("allowedCidrs")}[${i}]`, problem);
   });
-  if (scheme === "internal" && allowedCidrs.includes("0.0.0.0/0")) p.add(r.key("allowedCidrs"), "an internal endpoint should list the corporate or VPN ranges that reach it, not 0.0.0.0/0");
+  if (scheme === "internal" && allowedCidrs.includes("0.0.0.0/0"))
+    p.add(r.key("allowedCidrs"), "an internal endpoint should list the corporate or VPN ranges that reach it, not 0.0.0.0/0");
   const domainName = r.str("domainName", { pattern: DNS_NAME, hint: "the collector's host name, e.g. otel.example.com (lower case)" });
   const hostedZoneId = r.optStr("hostedZoneId", { pattern: HOSTED_ZONE_ID, hint: "a Route 53 hosted zone id (Z…)" });
-  const certificateArn = r.optStr("certificateArn", { pattern: ACM_CERTIFICATE_ARN, hint: "an ACM certificate ARN in the telemetry account and Region" });
-  if (!hostedZoneId && !certificateArn) p.add(r.key("certificateArn"), "set certificateArn (an ACM certificate for domainName) or hostedZoneId (a certificate is issued with DNS validation)");
+  const certificateArn = r.optStr("certificateArn", {
+    pattern: ACM_CERTIFICATE_ARN,
+    hint: "an ACM certificate ARN in the telemetry account and Region",
+  });
+  if (!hostedZoneId && !certificateArn)
+    p.add(
+      r.key("certificateArn"),
+      "set certificateArn (an ACM certificate for domainName) or hostedZoneId (a certificate is issued with DNS validation)",
+    );
   const sslPolicy = r.has("sslPolicy") ? r.oneOf("sslPolicy", telemetry.MODERN_TLS_POLICIES, telemetry.DEFAULT_TLS_POLICY) : undefined;
   const jwksUri = r.optStr("jwksUri", { pattern: /^https:\/\/\S+$/, hint: "the jwks_uri from the IdP's discovery document" });
   const audienceFormat = r.oneOf("audienceFormat", ["single-string", "string-array"] as const, "single-string");
 
   const c = r.child("collector", false);
-  const image = c?.str("image", { default: OFF.collector.image, pattern: /^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, hint: "a pinned image, e.g. otel/opentelemetry-collector-contrib:0.136.0" }) ?? OFF.collector.image;
+  const image =
+    c?.str("image", {
+      default: OFF.collector.image,
+      pattern: /^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/,
+      hint: "a pinned image, e.g. otel/opentelemetry-collector-contrib:0.136.0",
+    }) ?? OFF.collector.image;
   if (/:latest$/.test(image)) p.add(c!.key("image"), "pin a version; latest changes under you and breaks the pinned component check");
-  else if (!telemetry.distributionOf(image)) p.add(c!.key("image"), `"${image}" is not a collector distribution this module knows; use otel/opentelemetry-collector-contrib:<version>`);
-  else if (telemetry.imageVersionProblems(image).length) p.add(c!.key("image"), `${telemetry.imageVersionProblems(image).join("; ")}; use ${telemetry.MIN_CONTRIB_VERSION} or later`);
+  else if (!telemetry.distributionOf(image))
+    p.add(
+      c!.key("image"),
+      `"${image}" is not a collector distribution this module knows; use otel/opentelemetry-collector-contrib:<version>`,
+    );
+  else if (telemetry.imageVersionProblems(image).length)
+    p.add(c!.key("image"), `${telemetry.imageVersionProblems(image).join("; ")}; use ${telemetry.MIN_CONTRIB_VERSION} or later`);
   else if (telemetry.distributionOf(image) === telemetry.ADOT_0_45_1) {
-    p.add(c!.key("image"), "the ADOT collector has no oidc authenticator: it cannot verify the caller's token, so identity would come from forgeable headers; use otel/opentelemetry-collector-contrib:<version>");
+    p.add(
+      c!.key("image"),
+      "the ADOT collector has no oidc authenticator: it cannot verify the caller's token, so identity would come from forgeable headers; use otel/opentelemetry-collector-contrib:<version>",
+    );
   }
   const cpu = c?.num("cpu", { min: 256, max: 4096, default: 512 }) ?? 512;
   const memoryMiB = c?.num("memoryMiB", { min: 512, max: 30720, default: 1024 }) ?? 1024;
   const fargate = FARGATE[cpu];
   if (!fargate) p.add(`${r.key("collector")}.cpu`, `must be one of ${Object.keys(FARGATE).join(", ")} (Fargate CPU units; got ${cpu})`);
   else if (memoryMiB < fargate[0] || memoryMiB > fargate[1] || memoryMiB % fargate[2] !== 0) {
-    p.add(`${r.key("collector")}.memoryMiB`, `must be ${fargate[0]}–${fargate[1]} in steps of ${fargate[2]} for ${cpu} CPU units (Fargate; got ${memoryMiB})`);
+    p.add(
+      `${r.key("collector")}.memoryMiB`,
+      `must be ${fargate[0]}–${fargate[1]} in steps of ${fargate[2]} for ${cpu} CPU units (Fargate; got ${memoryMiB})`,
+    );
   }
   const minTasks = c?.num("minTasks", { min: 1, max: 20, default: 1 }) ?? 1;
   const maxTasks = c?.num("maxTasks", { min: 1, max: 20, default: Math.max(2, minTasks) }) ?? Math.max(2, minTasks);
@@ -148,7 +194,12 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
         existing: {
           vpcId: ex.str("vpcId", { pattern: /^vpc-[0-9a-f]{8,17}$/, hint: "a VPC id (vpc-…)" }),
           cidrBlock: ex.str("cidrBlock", { pattern: CIDR, hint: "the VPC's CIDR" }),
-          publicSubnetIds: ex.strList("publicSubnetIds", { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: "subnet ids in two zones", min: scheme === "internet-facing" ? 2 : 0, default: [] }),
+          publicSubnetIds: ex.strList("publicSubnetIds", {
+            pattern: /^subnet-[0-9a-f]{8,17}$/,
+            hint: "subnet ids in two zones",
+            min: scheme === "internet-facing" ? 2 : 0,
+            default: [],
+          }),
           privateSubnetIds: ex.strList("privateSubnetIds", { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: "subnet ids in two zones", min: 2 }),
         },
       }
@@ -159,7 +210,8 @@ export function parseTelemetryConfig(r: Reader | undefined, p: ConfigProblems): 
       };
 
   const logRetentionDays = r.retention("logRetentionDays", 30);
-  if (storage.isLogRetention(logRetentionDays) && logRetentionDays < 7) p.add(r.key("logRetentionDays"), "must be at least 7: weekly active users and leaderboards read a week of records");
+  if (storage.isLogRetention(logRetentionDays) && logRetentionDays < 7)
+    p.add(r.key("logRetentionDays"), "must be at least 7: weekly active users and leaderboards read a week of records");
   const a = r.child("aggregator", false);
   const everyMinutes = a?.num("everyMinutes", { min: 5, max: 60, default: 15 }) ?? 15;
   if (60 % everyMinutes !== 0) p.add(a!.key("everyMinutes"), "must divide an hour: 5, 10, 15, 20, 30 or 60");

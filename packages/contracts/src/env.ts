@@ -9,7 +9,12 @@ export class EnvError extends Error {
 }
 
 /** A required, non-empty variable. */
-export function requireVar(env: Env, key: string, setBy: string, message = `environment variable ${key} is not set (the ${setBy} component sets it)`): string {
+export function requireVar(
+  env: Env,
+  key: string,
+  setBy: string,
+  message = `environment variable ${key} is not set (the ${setBy} component sets it)`,
+): string {
   const v = env[key];
   if (!v) throw new EnvError(message);
   return v;

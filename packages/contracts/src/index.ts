@@ -9,19 +9,73 @@
  */
 export { EnvError, requireVar, jsonVar } from "./env";
 export type { Env } from "./env";
-export { STAGE_SETTINGS_SCHEMA_VERSION, REDIRECT_HOSTS, redirectUri, StageSettingsError, parseStageSettings, modelsForTeam } from "./stage-settings";
-export type { FederationMode, RedirectHost, IdentityProviderSettings, DirectFederationSettings, CognitoIdentityPoolSettings, IdentityCenterSettings, FederationSettings, ModelSettings, TeamSettings, TelemetrySettings, QuotaSettings, DistributionSettings, StageSettings, SettingsProblem, ParseOptions } from "./stage-settings";
+export {
+  STAGE_SETTINGS_SCHEMA_VERSION,
+  REDIRECT_HOSTS,
+  redirectUri,
+  StageSettingsError,
+  parseStageSettings,
+  modelsForTeam,
+} from "./stage-settings";
+export type {
+  FederationMode,
+  RedirectHost,
+  IdentityProviderSettings,
+  DirectFederationSettings,
+  CognitoIdentityPoolSettings,
+  IdentityCenterSettings,
+  FederationSettings,
+  ModelSettings,
+  TeamSettings,
+  TelemetrySettings,
+  QuotaSettings,
+  DistributionSettings,
+  StageSettings,
+  SettingsProblem,
+  ParseOptions,
+} from "./stage-settings";
 export { SESSION_NAME_PATTERN, sessionNameCharacters, roleSessionName } from "./identity/session-name";
 export { MODEL_FAMILIES, PRICE_KINDS, isPrice, mostExpensivePrice, parsePriceBook } from "./pricing/price-book";
 export type { ModelFamily, Price, PriceBook } from "./pricing/price-book";
 export { QUOTA_CHECK_METHOD, parseQuotaCheckAnswer } from "./quotas/check-api";
 export type { QuotaCheckAlert, QuotaCheckAnswer, QuotaCheckResponse } from "./quotas/check-api";
-export { BLOCK_POLICY_SID, BLOCKED_MODEL_ACTIONS, BLOCK_PLACEHOLDER_PATTERN, BLOCK_PLACEHOLDER_TAG, SESSION_NAME_KEY, useridPattern, blockPolicyDocument, QUOTA_USAGE_PERIOD_INDEX } from "./quotas/block-policy";
+export {
+  BLOCK_POLICY_SID,
+  BLOCKED_MODEL_ACTIONS,
+  BLOCK_PLACEHOLDER_PATTERN,
+  BLOCK_PLACEHOLDER_TAG,
+  SESSION_NAME_KEY,
+  useridPattern,
+  blockPolicyDocument,
+  QUOTA_USAGE_PERIOD_INDEX,
+} from "./quotas/block-policy";
 export type { BlockKey, BlockPolicyDocument } from "./quotas/block-policy";
 export { QUOTA_METRICS, QUOTA_METRIC_STAGE_DIMENSION } from "./quotas/metrics";
 export type { QuotaMetricName } from "./quotas/metrics";
-export { QUOTA_ENV, QUOTA_METRICS_NAMESPACE, QUOTA_LIMIT_KEYS, ENFORCE_ON_VALUES, isQuotaMode, isEnforceOn, parseQuotaDefaultLimits, parseQuotaThresholds, parseQuotaCheckEnv, parseQuotaAggregateEnv } from "./quotas/env";
-export type { QuotaLimitKey, QuotaMode, QuotaEnforceOn, MissingIdentity, QuotaDefaultLimits, QuotaTelemetrySource, QuotaInvocationLogsSource, QuotaCommonEnv, QuotaCheckEnv, QuotaAggregateEnv } from "./quotas/env";
+export {
+  QUOTA_ENV,
+  QUOTA_METRICS_NAMESPACE,
+  QUOTA_LIMIT_KEYS,
+  ENFORCE_ON_VALUES,
+  isQuotaMode,
+  isEnforceOn,
+  parseQuotaDefaultLimits,
+  parseQuotaThresholds,
+  parseQuotaCheckEnv,
+  parseQuotaAggregateEnv,
+} from "./quotas/env";
+export type {
+  QuotaLimitKey,
+  QuotaMode,
+  QuotaEnforceOn,
+  MissingIdentity,
+  QuotaDefaultLimits,
+  QuotaTelemetrySource,
+  QuotaInvocationLogsSource,
+  QuotaCommonEnv,
+  QuotaCheckEnv,
+  QuotaAggregateEnv,
+} from "./quotas/env";
 export { RATE_ENV, RATE_LIMIT_KEYS, RATE_LIMITED_REASON, parseRateLimits, parseRateEnv } from "./quotas/rate";
 export type { RateLimitKey, RateLimits, RateEnv } from "./quotas/rate";
 export { TELEMETRY_AGGREGATOR_ENV, parseTelemetryAggregatorEnv } from "./telemetry/aggregator";

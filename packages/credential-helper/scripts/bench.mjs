@@ -20,8 +20,19 @@ const GOAL = 1.15;
 const home = mkdtempSync(join(tmpdir(), "ccb-bench-"));
 const stage = "bench";
 const settings = {
-  schemaVersion: 1, stage, organization: "Bench", awsProfile: "claude-bench", region: "us-east-1",
-  identityProvider: { issuer: "https://idp.example.com", clientId: "bench", scopes: ["openid", "email", "offline_access"], redirectPort: 8400, redirectPath: "/callback", emailClaim: "email" },
+  schemaVersion: 1,
+  stage,
+  organization: "Bench",
+  awsProfile: "claude-bench",
+  region: "us-east-1",
+  identityProvider: {
+    issuer: "https://idp.example.com",
+    clientId: "bench",
+    scopes: ["openid", "email", "offline_access"],
+    redirectPort: 8400,
+    redirectPath: "/callback",
+    emailClaim: "email",
+  },
   federation: { mode: "direct", roleArn: "arn:aws:iam::111111111111:role/bench", sessionDurationSeconds: 3600 },
   models: { primary: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", fast: "us.anthropic.claude-haiku-4-5-20251001-v1:0" },
   teams: [],
@@ -32,8 +43,20 @@ writeFileSync(join(home, ".claude-bedrock", "stages", `${stage}.json`), JSON.str
 const cache = join(home, ".claude-bedrock", "cache", stage);
 mkdirSync(cache, { recursive: true, mode: 0o700 });
 const exp = new Date(Date.now() + 3600_000).toISOString();
-writeFileSync(join(cache, "credentials.json"), JSON.stringify({ Version: 1, AccessKeyId: "ASIABENCH", SecretAccessKey: "s", SessionToken: "t", Expiration: exp }), { mode: 0o600 });
-writeFileSync(join(cache, "id-token.json"), JSON.stringify({ idToken: "header.payload.signature", expiresAt: Date.now() + 3600_000, identity: { sub: "u", email: "bench@example.com", team: "core" } }), { mode: 0o600 });
+writeFileSync(
+  join(cache, "credentials.json"),
+  JSON.stringify({ Version: 1, AccessKeyId: "ASIABENCH", SecretAccessKey: "s", SessionToken: "t", Expiration: exp }),
+  { mode: 0o600 },
+);
+writeFileSync(
+  join(cache, "id-token.json"),
+  JSON.stringify({
+    idToken: "header.payload.signature",
+    expiresAt: Date.now() + 3600_000,
+    identity: { sub: "u", email: "bench@example.com", team: "core" },
+  }),
+  { mode: 0o600 },
+);
 
 const env = { PATH: process.env.PATH, HOME: home };
 const cases = [
@@ -70,11 +93,23 @@ rmSync(home, { recursive: true, force: true });
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const base = median(times["node -e 0"]);
-const rows = cases.map(([name]) => ({ name, median: median(times[name]), ratio: median(times[name]) / base, cpuMs: cpu[name] / RUNS, cpuRatio: cpu[name] / cpu["node -e 0"] }));
+const rows = cases.map(([name]) => ({
+  name,
+  median: median(times[name]),
+  ratio: median(times[name]) / base,
+  cpuMs: cpu[name] / RUNS,
+  cpuRatio: cpu[name] / cpu["node -e 0"],
+}));
 console.log(`node ${process.version}, ${RUNS} runs each:        wall median          cpu per run`);
-for (const r of rows) console.log(`  ${r.name.padEnd(20)} ${r.median.toFixed(1).padStart(7)} ms  ${r.ratio.toFixed(2)}x   ${r.cpuMs.toFixed(1).padStart(6)} ms  ${r.cpuRatio.toFixed(2)}x`);
+for (const r of rows)
+  console.log(
+    `  ${r.name.padEnd(20)} ${r.median.toFixed(1).padStart(7)} ms  ${r.ratio.toFixed(2)}x   ${r.cpuMs.toFixed(1).padStart(6)} ms  ${r.cpuRatio.toFixed(2)}x`,
+  );
 const worst = Math.max(...rows.slice(1).map((r) => r.ratio));
 console.log(worst <= GOAL ? `ok: within the ${GOAL}x goal` : `over the ${GOAL}x goal (worst ${worst.toFixed(2)}x)`);
 mkdirSync(join(pkgDir, "bench-results"), { recursive: true });
-writeFileSync(join(pkgDir, "bench-results", "warm-cache.json"), JSON.stringify({ node: process.version, runs: RUNS, rows, at: new Date().toISOString() }, null, 2));
+writeFileSync(
+  join(pkgDir, "bench-results", "warm-cache.json"),
+  JSON.stringify({ node: process.version, runs: RUNS, rows, at: new Date().toISOString() }, null, 2),
+);
 if (process.env.BENCH_STRICT === "1" && worst > GOAL) process.exit(1);

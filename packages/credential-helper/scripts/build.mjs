@@ -14,11 +14,24 @@ import * as esbuild from "esbuild";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-export async function build({ outfile = join(pkgDir, "dist", "claude-bedrock.cjs"), embedSettingsFile = process.env.CCB_EMBED_SETTINGS, minify = true } = {}) {
+export async function build({
+  outfile = join(pkgDir, "dist", "claude-bedrock.cjs"),
+  embedSettingsFile = process.env.CCB_EMBED_SETTINGS,
+  minify = true,
+} = {}) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const define = { __CCB_VERSION__: JSON.stringify(pkg.version) };
   if (embedSettingsFile) define.__CCB_EMBEDDED_SETTINGS__ = JSON.stringify(readFileSync(embedSettingsFile, "utf8"));
-  const common = { bundle: true, platform: "node", format: "cjs", target: "node20", minify, legalComments: "none", define, logLevel: "warning" };
+  const common = {
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify,
+    legalComments: "none",
+    define,
+    logLevel: "warning",
+  };
   // The whole helper (src/main.ts with every library it imports lazily), compiled to CommonJS text and
   // embedded below; src/entry.ts unpacks it whenever the warm path cannot answer.
   const rest = await esbuild.build({ ...common, entryPoints: [join(pkgDir, "src", "main.ts")], write: false, keepNames: true });

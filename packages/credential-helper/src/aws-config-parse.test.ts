@@ -7,7 +7,8 @@ import { awsConfigProblem } from "./aws-config.js";
 
 /** Files the AWS CLI reads, and files it refuses, with the line it trips on. */
 const ACCEPTED: Record<string, string> = {
-  "comments, colon, inline text, indented header": "# c\n; c\n\n[default] # c\nregion: us-east-1\n   # indented comment\n[profile x]\nregion=us-east-1 ; inline\n",
+  "comments, colon, inline text, indented header":
+    "# c\n; c\n\n[default] # c\nregion: us-east-1\n   # indented comment\n[profile x]\nregion=us-east-1 ; inline\n",
   "indented header": "  [default]\nregion=us-east-1\n",
   "indented key": "[default]\n  region=us-east-1\n",
   "continuation line": "[default]\nregion=us-east-1\n  continued line\n",
@@ -39,7 +40,9 @@ describe("awsConfigProblem (botocore's configparser rules)", () => {
 });
 
 /** The AWS CLI this machine has (CI: /usr/bin/aws), to confirm each verdict against the real parser. */
-const awsCli = ["/usr/bin/aws", ...(process.env.PATH ?? "").split(":").map((d) => join(d, "aws"))].find((p) => p !== "/aws" && existsSync(p));
+const awsCli = ["/usr/bin/aws", ...(process.env.PATH ?? "").split(":").map((d) => join(d, "aws"))].find(
+  (p) => p !== "/aws" && existsSync(p),
+);
 const dir = mkdtempSync(join(tmpdir(), "ccb-awscfg-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,7 +50,11 @@ function cliAccepts(text: string): boolean {
   const file = join(dir, "config");
   writeFileSync(file, text);
   try {
-    execFileSync(awsCli!, ["configure", "list"], { env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: file, AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") }, stdio: "pipe", timeout: 30_000 });
+    execFileSync(awsCli!, ["configure", "list"], {
+      env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: file, AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") },
+      stdio: "pipe",
+      timeout: 30_000,
+    });
     return true;
   } catch {
     return false;
@@ -55,7 +62,10 @@ function cliAccepts(text: string): boolean {
 }
 
 describe.runIf(awsCli !== undefined)("agrees with the real AWS CLI", () => {
-  const cases = [...Object.entries(ACCEPTED).map(([n, t]) => [n, t, true] as const), ...Object.entries(REJECTED).map(([n, [t]]) => [n, t, false] as const)];
+  const cases = [
+    ...Object.entries(ACCEPTED).map(([n, t]) => [n, t, true] as const),
+    ...Object.entries(REJECTED).map(([n, [t]]) => [n, t, false] as const),
+  ];
   it("on every accepted and refused file above", () => {
     const disagreements = cases.filter(([, text, accepted]) => cliAccepts(text) !== accepted).map(([n]) => n);
     expect(disagreements).toEqual([]);

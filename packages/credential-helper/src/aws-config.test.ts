@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findSection, profileHeader, quoteArg, removeSection, renderSection, sectionText, sectionValues, splitCommand, upsertSection } from "./aws-config.js";
+import {
+  findSection,
+  profileHeader,
+  quoteArg,
+  removeSection,
+  renderSection,
+  sectionText,
+  sectionValues,
+  splitCommand,
+  upsertSection,
+} from "./aws-config.js";
 
 /** What a developer's ~/.aws/config tends to look like. */
 const REAL_WORLD = `# AWS config — edited by hand, keep the comments!
@@ -35,7 +45,14 @@ dynamodb =
   endpoint_url = http://localhost:8000
 `;
 
-const OURS = renderSection("profile claude-pilot", [["credential_process", '"/opt/my tools/node" /opt/cb.cjs credential-process --stage pilot'], ["region", "us-east-1"]], "Managed by claude-bedrock");
+const OURS = renderSection(
+  "profile claude-pilot",
+  [
+    ["credential_process", '"/opt/my tools/node" /opt/cb.cjs credential-process --stage pilot'],
+    ["region", "us-east-1"],
+  ],
+  "Managed by claude-bedrock",
+);
 
 describe("~/.aws/config editing", () => {
   it("appends a new profile and keeps every byte of the rest", () => {
@@ -93,7 +110,7 @@ describe("~/.aws/config editing", () => {
     expect(quoteArg("--stage", "darwin")).toBe("--stage");
     expect(quoteArg("/opt/claude bedrock/x.cjs", "linux")).toBe("'/opt/claude bedrock/x.cjs'");
     expect(quoteArg("/home/o'brien/x", "linux")).toBe("'/home/o'\\''brien/x'");
-    expect(quoteArg("/a/$HOME/`id`/\"q\"", "darwin")).toBe("'/a/$HOME/`id`/\"q\"'");
+    expect(quoteArg('/a/$HOME/`id`/"q"', "darwin")).toBe("'/a/$HOME/`id`/\"q\"'");
     expect(quoteArg("", "linux")).toBe("''");
     expect(quoteArg("C:\\Program Files\\nodejs\\node.exe", "win32")).toBe('"C:\\Program Files\\nodejs\\node.exe"');
     expect(quoteArg("C:\\tools\\node.exe", "win32")).toBe("C:\\tools\\node.exe");
@@ -104,50 +121,71 @@ describe("~/.aws/config editing", () => {
     expect(splitCommand(argv.map((a) => quoteArg(a, "linux")).join(" "), "linux")).toEqual(argv);
     const win = ["C:\\Program Files\\nodejs\\node.exe", "C:\\x\\cb.cjs", "otel-headers"];
     expect(splitCommand(win.map((a) => quoteArg(a, "win32")).join(" "), "win32")).toEqual(win);
-    expect(splitCommand('/usr/bin/node "/opt/claude bedrock/cb.cjs" x', "linux")).toEqual(["/usr/bin/node", "/opt/claude bedrock/cb.cjs", "x"]);
+    expect(splitCommand('/usr/bin/node "/opt/claude bedrock/cb.cjs" x', "linux")).toEqual([
+      "/usr/bin/node",
+      "/opt/claude bedrock/cb.cjs",
+      "x",
+    ]);
   });
 
   // With and without whitespace: the old rule left the second one unquoted.
   const awkwardDirs = ["o'brien's $HOME `id` \"dir\"", "o'brien$HOME`id`"];
 
-  it.skipIf(process.platform === "win32").each(awkwardDirs)("a quoted line splits back into the intended argv with POSIX shlex (botocore): %s", (name) => {
-    const awkward = [`/home/${name}/claude-bedrock`, "credential-process", "--stage", "pilot"];
-    const line = awkward.map((a) => quoteArg(a, "linux")).join(" ");
-    const r = spawnSync("python3", ["-c", "import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))", line], { encoding: "utf8" });
-    if (r.error) return; // no python3 on this machine
-    expect(r.stderr).toBe("");
-    expect(JSON.parse(r.stdout)).toEqual(awkward);
-  });
+  it.skipIf(process.platform === "win32").each(awkwardDirs)(
+    "a quoted line splits back into the intended argv with POSIX shlex (botocore): %s",
+    (name) => {
+      const awkward = [`/home/${name}/claude-bedrock`, "credential-process", "--stage", "pilot"];
+      const line = awkward.map((a) => quoteArg(a, "linux")).join(" ");
+      const r = spawnSync("python3", ["-c", "import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))", line], {
+        encoding: "utf8",
+      });
+      if (r.error) return; // no python3 on this machine
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.stdout)).toEqual(awkward);
+    },
+  );
 
-  describe.skipIf(process.platform === "win32").each(awkwardDirs)("real consumers run a credential_process whose path has ', $ and backticks: %s", (name) => {
-    const dir = mkdtempSync(join(tmpdir(), "ccb-quote-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const helperDir = join(dir, name);
-    mkdirSync(helperDir);
-    const helper = join(helperDir, "claude-bedrock");
-    writeFileSync(
-      helper,
-      `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > "$(dirname "$0")/argv.txt"\necho '{"Version":1,"AccessKeyId":"AKIDQUOTED","SecretAccessKey":"s","SessionToken":"t","Expiration":"2099-01-01T00:00:00Z"}'\n`,
-      { mode: 0o755 },
-    );
-    const argv = [helper, "credential-process", "--stage", "pilot"];
-    const config = join(dir, "config");
-    writeFileSync(config, renderSection("profile quoted", [["credential_process", argv.map((a) => quoteArg(a, "linux")).join(" ")], ["region", "us-east-1"]]));
-    const env = { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") };
-    const seen = () => readFileSync(join(helperDir, "argv.txt"), "utf8").split("\n").slice(0, -1);
+  describe.skipIf(process.platform === "win32").each(awkwardDirs)(
+    "real consumers run a credential_process whose path has ', $ and backticks: %s",
+    (name) => {
+      const dir = mkdtempSync(join(tmpdir(), "ccb-quote-"));
+      afterAll(() => rmSync(dir, { recursive: true, force: true }));
+      const helperDir = join(dir, name);
+      mkdirSync(helperDir);
+      const helper = join(helperDir, "claude-bedrock");
+      writeFileSync(
+        helper,
+        `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > "$(dirname "$0")/argv.txt"\necho '{"Version":1,"AccessKeyId":"AKIDQUOTED","SecretAccessKey":"s","SessionToken":"t","Expiration":"2099-01-01T00:00:00Z"}'\n`,
+        { mode: 0o755 },
+      );
+      const argv = [helper, "credential-process", "--stage", "pilot"];
+      const config = join(dir, "config");
+      writeFileSync(
+        config,
+        renderSection("profile quoted", [
+          ["credential_process", argv.map((a) => quoteArg(a, "linux")).join(" ")],
+          ["region", "us-east-1"],
+        ]),
+      );
+      const env = { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") };
+      const seen = () => readFileSync(join(helperDir, "argv.txt"), "utf8").split("\n").slice(0, -1);
 
-    it.skipIf(!existsSync("/usr/bin/aws"))("the AWS CLI (botocore shlex)", () => {
-      const r = spawnSync("/usr/bin/aws", ["configure", "export-credentials", "--profile", "quoted", "--format", "process"], { env, encoding: "utf8" });
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout).AccessKeyId).toBe("AKIDQUOTED");
-      expect(seen()).toEqual(argv);
-    });
+      it.skipIf(!existsSync("/usr/bin/aws"))("the AWS CLI (botocore shlex)", () => {
+        const r = spawnSync("/usr/bin/aws", ["configure", "export-credentials", "--profile", "quoted", "--format", "process"], {
+          env,
+          encoding: "utf8",
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout).AccessKeyId).toBe("AKIDQUOTED");
+        expect(seen()).toEqual(argv);
+      });
 
-    it("the AWS SDK for JavaScript (child_process.exec through /bin/sh)", async () => {
-      const { fromProcess } = await import("@aws-sdk/credential-providers");
-      const creds = await fromProcess({ profile: "quoted", filepath: join(dir, "credentials"), configFilepath: config })();
-      expect(creds.accessKeyId).toBe("AKIDQUOTED");
-      expect(seen()).toEqual(argv);
-    });
-  });
+      it("the AWS SDK for JavaScript (child_process.exec through /bin/sh)", async () => {
+        const { fromProcess } = await import("@aws-sdk/credential-providers");
+        const creds = await fromProcess({ profile: "quoted", filepath: join(dir, "credentials"), configFilepath: config })();
+        expect(creds.accessKeyId).toBe("AKIDQUOTED");
+        expect(seen()).toEqual(argv);
+      });
+    },
+  );
 });

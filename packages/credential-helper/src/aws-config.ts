@@ -227,7 +227,10 @@ export function awsConfigProblem(text: string): AwsConfigProblem | undefined {
     if (section === undefined) return { line: i + 1, problem: "a line before the first [section] header" };
     const m = OPTION.exec(trimmed);
     if (!m || m[1] === "") {
-      firstError ??= { line: i + 1, problem: m ? "a value without a key" : "neither a [section] header, a `key = value` line, a comment nor an indented continuation" };
+      firstError ??= {
+        line: i + 1,
+        problem: m ? "a value without a key" : "neither a [section] header, a `key = value` line, a comment nor an indented continuation",
+      };
       option = m ? "" : option;
       continue;
     }
@@ -242,7 +245,11 @@ export function awsConfigProblem(text: string): AwsConfigProblem | undefined {
     // botocore parses a value that starts on the next line as nested `key = value` settings.
     if (value.length < 2 || value[0] !== "") continue;
     const bad = value.slice(1).find((l) => l.trim() !== "" && !l.includes("="));
-    if (bad !== undefined) return { line, problem: `the nested settings of ${key.split("\0")[1]} in [${key.split("\0")[0]}] have a line without "=" (${JSON.stringify(bad.slice(0, 40))})` };
+    if (bad !== undefined)
+      return {
+        line,
+        problem: `the nested settings of ${key.split("\0")[1]} in [${key.split("\0")[0]}] have a line without "=" (${JSON.stringify(bad.slice(0, 40))})`,
+      };
   }
   return undefined;
 }

@@ -14,7 +14,13 @@ describe("opening the browser", () => {
   });
 
   it("tries CLAUDE_BEDROCK_BROWSER_COMMAND, then each BROWSER entry (with %s), then the platform", () => {
-    expect(browserCommands({ CLAUDE_BEDROCK_BROWSER_COMMAND: '"/opt/my browser/run" --new', BROWSER: "firefox:chromium %s --incognito" }, "linux", URL_)).toEqual([
+    expect(
+      browserCommands(
+        { CLAUDE_BEDROCK_BROWSER_COMMAND: '"/opt/my browser/run" --new', BROWSER: "firefox:chromium %s --incognito" },
+        "linux",
+        URL_,
+      ),
+    ).toEqual([
       ["/opt/my browser/run", "--new", URL_],
       ["firefox", URL_],
       ["chromium", URL_, "--incognito"],

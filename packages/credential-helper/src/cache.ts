@@ -58,10 +58,17 @@ const isStr = (v: unknown): v is string => typeof v === "string" && v.length > 0
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const isCreds = (v: unknown): v is CachedCredentials =>
-  isObj(v) && v.Version === 1 && isStr(v.AccessKeyId) && isStr(v.SecretAccessKey) && isStr(v.SessionToken) && isStr(v.Expiration) && !Number.isNaN(Date.parse(v.Expiration));
+  isObj(v) &&
+  v.Version === 1 &&
+  isStr(v.AccessKeyId) &&
+  isStr(v.SecretAccessKey) &&
+  isStr(v.SessionToken) &&
+  isStr(v.Expiration) &&
+  !Number.isNaN(Date.parse(v.Expiration));
 const isIdToken = (v: unknown): v is CachedIdToken =>
   isObj(v) && isStr(v.idToken) && typeof v.expiresAt === "number" && isObj(v.identity) && isStr(v.identity.sub) && isStr(v.identity.email);
-const isRefresh = (v: unknown): v is CachedRefreshToken | KeychainPointer => isObj(v) && (isStr(v.refreshToken) || v.storedIn === "keychain");
+const isRefresh = (v: unknown): v is CachedRefreshToken | KeychainPointer =>
+  isObj(v) && (isStr(v.refreshToken) || v.storedIn === "keychain");
 const isQuota = (v: unknown): v is QuotaState => isObj(v) && typeof v.checkedAt === "number" && typeof v.allowed === "boolean";
 
 export class StageCache {
@@ -143,5 +150,11 @@ export function idTokenUsable(t: CachedIdToken | undefined, now: number, windowM
 
 /** The exact `credential_process` output: Version 1 and nothing else. */
 export function processOutput(c: CachedCredentials): string {
-  return JSON.stringify({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expiration });
+  return JSON.stringify({
+    Version: 1,
+    AccessKeyId: c.AccessKeyId,
+    SecretAccessKey: c.SecretAccessKey,
+    SessionToken: c.SessionToken,
+    Expiration: c.Expiration,
+  });
 }

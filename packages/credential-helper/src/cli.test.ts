@@ -28,10 +28,26 @@ describe("errors and exit codes", () => {
   });
 
   it.each([
-    [Object.assign(new Error("x"), { code: "OAUTH_RESPONSE_BODY_ERROR", error: "invalid_grant", status: 400 }), "ERR_REFRESH_REVOKED", "discard"],
-    [Object.assign(new Error("x"), { code: "OAUTH_RESPONSE_BODY_ERROR", error: "invalid_client", status: 401 }), "ERR_IDP_REJECTED", "keep"],
-    [Object.assign(new Error("x"), { code: "OAUTH_RESPONSE_BODY_ERROR", error: "server_error", status: 502 }), "ERR_IDP_UNREACHABLE", "keep"],
-    [Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("c"), { code: "ECONNRESET" }) }), "ERR_IDP_UNREACHABLE", "keep"],
+    [
+      Object.assign(new Error("x"), { code: "OAUTH_RESPONSE_BODY_ERROR", error: "invalid_grant", status: 400 }),
+      "ERR_REFRESH_REVOKED",
+      "discard",
+    ],
+    [
+      Object.assign(new Error("x"), { code: "OAUTH_RESPONSE_BODY_ERROR", error: "invalid_client", status: 401 }),
+      "ERR_IDP_REJECTED",
+      "keep",
+    ],
+    [
+      Object.assign(new Error("x"), { code: "OAUTH_RESPONSE_BODY_ERROR", error: "server_error", status: 502 }),
+      "ERR_IDP_UNREACHABLE",
+      "keep",
+    ],
+    [
+      Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("c"), { code: "ECONNRESET" }) }),
+      "ERR_IDP_UNREACHABLE",
+      "keep",
+    ],
     [Object.assign(new Error("t"), { name: "TimeoutError" }), "ERR_IDP_UNREACHABLE", "keep"],
   ])("classifies refresh failures: %s → %s (%s the refresh token)", (e, code, fate) => {
     const mapped = mapOidcError(e, "token refresh", "https://idp");
@@ -83,12 +99,27 @@ describe("argument parsing", () => {
 
 describe("small contracts", () => {
   it("credential_process output is exactly the Version 1 shape", () => {
-    const out = JSON.parse(processOutput({ Version: 1, AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-26T13:00:00.000Z", principal: "p" }));
+    const out = JSON.parse(
+      processOutput({
+        Version: 1,
+        AccessKeyId: "A",
+        SecretAccessKey: "S",
+        SessionToken: "T",
+        Expiration: "2026-11-26T13:00:00.000Z",
+        principal: "p",
+      }),
+    );
     expect(out).toEqual({ Version: 1, AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-26T13:00:00.000Z" });
   });
 
   it("cache windows: credentials need > 5 min left, id_tokens > 2 min", () => {
-    const c = (ms: number) => ({ Version: 1 as const, AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date(T0 + ms).toISOString() });
+    const c = (ms: number) => ({
+      Version: 1 as const,
+      AccessKeyId: "A",
+      SecretAccessKey: "S",
+      SessionToken: "T",
+      Expiration: new Date(T0 + ms).toISOString(),
+    });
     expect(credentialsFresh(c(CREDENTIALS_WINDOW_MS + 1), T0)).toBe(true);
     expect(credentialsFresh(c(CREDENTIALS_WINDOW_MS), T0)).toBe(false);
     expect(credentialsFresh(undefined, T0)).toBe(false);
@@ -98,11 +129,17 @@ describe("small contracts", () => {
   });
 
   it("otel headers carry the bearer token and only non-empty attribution", () => {
-    expect(headersFor({ idToken: "tok", expiresAt: 0, identity: { sub: "s", email: "a@b.c", team: "core" } })).toEqual({ Authorization: "Bearer tok", "x-user-email": "a@b.c", "x-team": "core" });
+    expect(headersFor({ idToken: "tok", expiresAt: 0, identity: { sub: "s", email: "a@b.c", team: "core" } })).toEqual({
+      Authorization: "Bearer tok",
+      "x-user-email": "a@b.c",
+      "x-team": "core",
+    });
   });
 
   it("debug output never shows tokens or secrets", () => {
-    expect(redact("got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln and http://x/cb?code=abc&state=def")).toBe("got <jwt> and http://x/cb?code=<redacted>&state=<redacted>");
+    expect(redact("got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln and http://x/cb?code=abc&state=def")).toBe(
+      "got <jwt> and http://x/cb?code=<redacted>&state=<redacted>",
+    );
     const d = testDeps({ debug: true });
     d.log.debug("m", "step", { token: "eyJa.eyJb.c" });
     expect(d.err).toEqual(["[debug] m: step token=<jwt>\n"]);

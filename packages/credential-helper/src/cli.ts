@@ -63,14 +63,18 @@ export function parseArgs(argv: readonly string[]): Parsed {
   }
   if (p.team !== undefined && p.command !== "setup") throw new HelperError("ERR_CLI_USAGE", "--team is an option of setup");
   if (p.managedDir !== undefined) {
-    if (p.command !== "setup" && p.command !== "doctor") throw new HelperError("ERR_CLI_USAGE", "--managed-dir is an option of setup --managed and doctor");
+    if (p.command !== "setup" && p.command !== "doctor")
+      throw new HelperError("ERR_CLI_USAGE", "--managed-dir is an option of setup --managed and doctor");
     if (p.command === "setup") p.flags.add("--managed");
   }
   if (p.flags.has("--print") && !p.flags.has("--managed")) throw new HelperError("ERR_CLI_USAGE", "--print goes with setup --managed");
   if (p.flags.has("--print") && p.flags.has("--undo")) throw new HelperError("ERR_CLI_USAGE", "choose one of --print and --undo");
-  if (p.flags.has("--force") && (p.flags.has("--undo") || p.flags.has("--managed"))) throw new HelperError("ERR_CLI_USAGE", "--force goes with setup alone (not --undo or --managed)");
-  if (p.flags.has("--managed") && p.team !== undefined) throw new HelperError("ERR_CLI_USAGE", "--team is per developer; managed settings apply to every user (leave out --team)");
-  if (p.flags.has("--no-browser") && p.flags.has("--device")) throw new HelperError("ERR_CLI_USAGE", "choose one of --no-browser and --device");
+  if (p.flags.has("--force") && (p.flags.has("--undo") || p.flags.has("--managed")))
+    throw new HelperError("ERR_CLI_USAGE", "--force goes with setup alone (not --undo or --managed)");
+  if (p.flags.has("--managed") && p.team !== undefined)
+    throw new HelperError("ERR_CLI_USAGE", "--team is per developer; managed settings apply to every user (leave out --team)");
+  if (p.flags.has("--no-browser") && p.flags.has("--device"))
+    throw new HelperError("ERR_CLI_USAGE", "choose one of --no-browser and --device");
   return p;
 }
 
@@ -113,8 +117,15 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
   switch (p.command) {
     case "credential-process": {
       const { settings } = await loadStage(d, sel);
-      const [{ CredentialResolver, loginTimeoutMs }, { processOutput }, { isHeadless }] = await Promise.all([import("./credentials.js"), import("./cache.js"), import("./browser.js")]);
-      const resolver = new CredentialResolver(d, settings, { allowBrowser: !isHeadless(d.env, d.platform), loginTimeoutMs: loginTimeoutMs(d.env) });
+      const [{ CredentialResolver, loginTimeoutMs }, { processOutput }, { isHeadless }] = await Promise.all([
+        import("./credentials.js"),
+        import("./cache.js"),
+        import("./browser.js"),
+      ]);
+      const resolver = new CredentialResolver(d, settings, {
+        allowBrowser: !isHeadless(d.env, d.platform),
+        loginTimeoutMs: loginTimeoutMs(d.env),
+      });
       let creds;
       try {
         creds = await resolver.resolve();
@@ -146,7 +157,11 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
     case "login": {
       const { settings } = await loadStage(d, sel);
       const [{ login }, { loginTimeoutMs }] = await Promise.all([import("./commands.js"), import("./credentials.js")]);
-      const r = await login(d, settings, { noBrowser: p.flags.has("--no-browser"), device: p.flags.has("--device"), timeoutMs: loginTimeoutMs(d.env) });
+      const r = await login(d, settings, {
+        noBrowser: p.flags.has("--no-browser"),
+        device: p.flags.has("--device"),
+        timeoutMs: loginTimeoutMs(d.env),
+      });
       const note = r.teamChanged ? await applyTeamChange(d, settings) : undefined;
       d.log.info(`${r.message}${note ? ` ${note}` : ""}`);
       await updateNotice(d, settings);
@@ -174,7 +189,10 @@ export async function run(argv: readonly string[], d: Deps): Promise<number> {
         if (e instanceof HelperError && e.code === "ERR_CACHE_UNSAFE") return e;
         throw e;
       });
-      const checks = loaded instanceof HelperError ? await unsafeHomeChecks(d, loaded) : await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
+      const checks =
+        loaded instanceof HelperError
+          ? await unsafeHomeChecks(d, loaded)
+          : await doctor(d, loaded.settings, loaded.source, p.managedDir === undefined ? {} : { managedDir: p.managedDir });
       if (p.flags.has("--live") && !(loaded instanceof HelperError)) {
         const { liveChecks } = await import("./live.js");
         checks.push(...(await liveChecks(d, loaded.settings)));
@@ -197,9 +215,14 @@ async function setupCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; st
   }
   const { loaded, text } = await setupSettings(d, sel);
   const { runSetup } = await import("./setup.js");
-  const result = await runSetup(d, loaded.settings, { ...(p.team ? { team: p.team } : {}), settingsText: text, force: p.flags.has("--force") });
+  const result = await runSetup(d, loaded.settings, {
+    ...(p.team ? { team: p.team } : {}),
+    settingsText: text,
+    force: p.flags.has("--force"),
+  });
   report(d, result, `Set up stage ${loaded.settings.stage}: profile ${loaded.settings.awsProfile} in ${loaded.settings.region}.`);
-  if (loaded.settings.federation.mode === "identity-center") d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
+  if (loaded.settings.federation.mode === "identity-center")
+    d.log.info(`Next: run \`aws sso login --profile ${loaded.settings.awsProfile}\`, then \`claude\`.`);
   else d.log.info("Next: run `claude-bedrock login` (or just start `claude`; it signs you in when needed).");
   await updateNotice(d, loaded.settings);
   return 0;
@@ -227,7 +250,11 @@ async function managedCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; 
   if (p.flags.has("--undo")) {
     const stage = sel.stage ?? (await loadStage(d, sel)).settings.stage;
     const r = await removeManaged(d, stage, dir);
-    d.log.info(r.changed ? `Removed the managed settings of stage ${stage}: ${r.file}` : `No managed settings for stage ${stage} to remove (${r.file}).`);
+    d.log.info(
+      r.changed
+        ? `Removed the managed settings of stage ${stage}: ${r.file}`
+        : `No managed settings for stage ${stage} to remove (${r.file}).`,
+    );
     return 0;
   }
   const { settings } = (await setupSettings(d, sel)).loaded;
@@ -236,7 +263,9 @@ async function managedCommand(d: Deps, p: Parsed, sel: { settingsFile?: string; 
     return 0;
   }
   const r = await writeManaged(d, settings, dir);
-  d.log.info(`Managed settings of stage ${settings.stage} (Bedrock, Region${settings.telemetry ? ", telemetry" : ""}${settings.teams.length === 0 ? ", models" : ""}) for every user of this machine:`);
+  d.log.info(
+    `Managed settings of stage ${settings.stage} (Bedrock, Region${settings.telemetry ? ", telemetry" : ""}${settings.teams.length === 0 ? ", models" : ""}) for every user of this machine:`,
+  );
   d.log.info(`  ${r.changed ? "updated  " : "unchanged"} ${r.file}`);
   if (settings.teams.length > 0) d.log.info("  note: the stage has teams, so model pins stay in each developer's settings");
   d.log.info(`Developers still run \`claude-bedrock setup\` once: it adds their AWS profile (${settings.awsProfile}).`);

@@ -22,9 +22,17 @@ export interface LoginResult {
 
 export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promise<LoginResult> {
   if (s.federation.mode === "identity-center") {
-    throw new HelperError("ERR_FEDERATION_IDENTITY_CENTER", `stage ${s.stage} signs in through IAM Identity Center (profile ${s.awsProfile})`);
+    throw new HelperError(
+      "ERR_FEDERATION_IDENTITY_CENTER",
+      `stage ${s.stage} signs in through IAM Identity Center (profile ${s.awsProfile})`,
+    );
   }
-  const [{ discover }, flows, { acquireLock }, { lockOptions }] = await Promise.all([import("./oidc/client.js"), import("./oidc/flows.js"), import("./lock.js"), import("./credentials.js")]);
+  const [{ discover }, flows, { acquireLock }, { lockOptions }] = await Promise.all([
+    import("./oidc/client.js"),
+    import("./oidc/flows.js"),
+    import("./lock.js"),
+    import("./credentials.js"),
+  ]);
   const cache = new StageCache(d, s.stage);
   const lock = await acquireLock(d, cache.file("lock"), lockOptions(flags.timeoutMs));
   try {
@@ -42,7 +50,10 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
     const saved = await saveTokens(cache, t);
     // New identity: credentials minted for a previous sign-in must not be served under it.
     await cache.remove("credentials.json");
-    return { message: `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.`, teamChanged: true };
+    return {
+      message: `Signed in as ${saved.identity.email} (stage ${s.stage}) until ${new Date(saved.expiresAt).toISOString()}${t.refreshToken ? "; silent refresh enabled" : ""}.`,
+      teamChanged: true,
+    };
   } finally {
     await lock.release();
   }
@@ -94,9 +105,21 @@ export interface StatusReport {
 
 export async function status(d: Deps, s: StageSettings, source: string): Promise<StatusReport> {
   const cache = new StageCache(d, s.stage);
-  const [tok, refresh, creds, quota] = await Promise.all([cache.readIdToken(), cache.readRefreshToken(), cache.readCredentials(), cache.readQuota()]);
+  const [tok, refresh, creds, quota] = await Promise.all([
+    cache.readIdToken(),
+    cache.readRefreshToken(),
+    cache.readCredentials(),
+    cache.readQuota(),
+  ]);
   const now = d.now();
-  const base = { stage: s.stage, organization: s.organization, profile: s.awsProfile, region: s.region, federation: s.federation.mode, settingsSource: source };
+  const base = {
+    stage: s.stage,
+    organization: s.organization,
+    profile: s.awsProfile,
+    region: s.region,
+    federation: s.federation.mode,
+    settingsSource: source,
+  };
   if (s.federation.mode === "identity-center") {
     const { roleIdentity } = await import("./idc.js");
     const who = await roleIdentity(d, s);
@@ -108,7 +131,16 @@ export async function status(d: Deps, s: StageSettings, source: string): Promise
       ...(who ? { email: who.email ?? who.name, principal: who.arn } : {}),
       refreshToken: false,
       credentialsValid: who !== undefined,
-      ...(q ? { quota: { outcome: q.outcome, checkedAt: new Date(q.checkedAt).toISOString(), ...(q.reason ? { reason: q.reason } : {}), ...(q.usage ? { usage: q.usage } : {}) } } : {}),
+      ...(q
+        ? {
+            quota: {
+              outcome: q.outcome,
+              checkedAt: new Date(q.checkedAt).toISOString(),
+              ...(q.reason ? { reason: q.reason } : {}),
+              ...(q.usage ? { usage: q.usage } : {}),
+            },
+          }
+        : {}),
     };
   }
   return {
@@ -120,7 +152,16 @@ export async function status(d: Deps, s: StageSettings, source: string): Promise
     credentialsValid: credentialsFresh(creds, now),
     ...(creds ? { credentialsExpireAt: creds.Expiration } : {}),
     ...(creds?.principal ? { principal: creds.principal } : {}),
-    ...(quota ? { quota: { outcome: quota.outcome, checkedAt: new Date(quota.checkedAt).toISOString(), ...(quota.reason ? { reason: quota.reason } : {}), ...(quota.usage ? { usage: quota.usage } : {}) } } : {}),
+    ...(quota
+      ? {
+          quota: {
+            outcome: quota.outcome,
+            checkedAt: new Date(quota.checkedAt).toISOString(),
+            ...(quota.reason ? { reason: quota.reason } : {}),
+            ...(quota.usage ? { usage: quota.usage } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -131,7 +172,9 @@ export function formatStatus(r: StatusReport): string {
     r.email
       ? `Signed in as: ${r.email}${r.team ? ` (team ${r.team})` : ""}${r.idTokenExpiresAt ? `; token until ${r.idTokenExpiresAt}` : ` (IAM Identity Center session ${r.principal})`}${r.refreshToken ? ", silent refresh available" : ""}`
       : `Signed in:    no${r.refreshToken ? " (refresh token present)" : r.federation === "identity-center" ? ` (run \`aws sso login --profile ${r.profile}\`)` : ""}`,
-    r.credentialsExpireAt ? `Credentials:  ${r.credentialsValid ? "valid" : "expired"} until ${r.credentialsExpireAt}${r.principal ? ` as ${r.principal}` : ""}` : "Credentials:  none cached",
+    r.credentialsExpireAt
+      ? `Credentials:  ${r.credentialsValid ? "valid" : "expired"} until ${r.credentialsExpireAt}${r.principal ? ` as ${r.principal}` : ""}`
+      : "Credentials:  none cached",
   ];
   if (r.quota) lines.push(`Quota:        ${r.quota.outcome} at ${r.quota.checkedAt}${r.quota.reason ? ` (${r.quota.reason})` : ""}`);
   return lines.join("\n");

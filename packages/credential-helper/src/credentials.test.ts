@@ -9,10 +9,17 @@ import { CLIENT_ID, fakeIdp, ISSUER } from "../test/fake-idp.js";
 import { stageSettings, T0, testDeps } from "../test/support.js";
 
 const base = stageSettings();
-const settings = (o: Record<string, unknown> = {}) => stageSettings({ identityProvider: { ...base.identityProvider, issuer: ISSUER, clientId: CLIENT_ID }, ...o }) as unknown as StageSettings;
+const settings = (o: Record<string, unknown> = {}) =>
+  stageSettings({ identityProvider: { ...base.identityProvider, issuer: ISSUER, clientId: CLIENT_ID }, ...o }) as unknown as StageSettings;
 
 function fakeFederation(): Federation & { direct: ReturnType<typeof vi.fn>; cognito: ReturnType<typeof vi.fn> } {
-  const creds = (n: number) => ({ accessKeyId: `ASIA${n}`, secretAccessKey: "s", sessionToken: "t", expiration: new Date(T0 + 3600_000).toISOString(), principal: "arn:aws:sts::111111111111:assumed-role/r/alice@example.com" });
+  const creds = (n: number) => ({
+    accessKeyId: `ASIA${n}`,
+    secretAccessKey: "s",
+    sessionToken: "t",
+    expiration: new Date(T0 + 3600_000).toISOString(),
+    principal: "arn:aws:sts::111111111111:assumed-role/r/alice@example.com",
+  });
   let n = 0;
   const direct = vi.fn(async () => creds(++n));
   const cognito = vi.fn(async () => creds(++n));
@@ -30,7 +37,13 @@ async function world(o: Record<string, unknown> = {}) {
   return { d, idp, fed, s, resolver, cache };
 }
 
-const cachedCreds = (expiresInMs: number) => ({ Version: 1 as const, AccessKeyId: "ASIAOLD", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(T0 + expiresInMs).toISOString() });
+const cachedCreds = (expiresInMs: number) => ({
+  Version: 1 as const,
+  AccessKeyId: "ASIAOLD",
+  SecretAccessKey: "s",
+  SessionToken: "t",
+  Expiration: new Date(T0 + expiresInMs).toISOString(),
+});
 
 describe("credential-process resolution order (frozen clock)", () => {
   it("serves cached credentials with more than 5 minutes left, touching nothing else", async () => {
@@ -46,10 +59,20 @@ describe("credential-process resolution order (frozen clock)", () => {
   it("renews credentials inside the 5-minute window from the cached id_token, and caches them 0600", async () => {
     const { idp, fed, resolver, cache } = await world();
     await cache.writeCredentials(cachedCreds(CREDENTIALS_WINDOW_MS - 1000));
-    await cache.writeIdToken({ idToken: await idp.sign({}), expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    await cache.writeIdToken({
+      idToken: await idp.sign({}),
+      expiresAt: T0 + 3600_000,
+      identity: { sub: "alice", email: "alice@example.com" },
+    });
     const c = await resolver().resolve();
     expect(c.AccessKeyId).toBe("ASIA1");
-    expect(fed.direct).toHaveBeenCalledWith(expect.objectContaining({ roleSessionName: "alice@example.com", region: "us-east-1", federation: expect.objectContaining({ sessionDurationSeconds: 43200 }) }));
+    expect(fed.direct).toHaveBeenCalledWith(
+      expect.objectContaining({
+        roleSessionName: "alice@example.com",
+        region: "us-east-1",
+        federation: expect.objectContaining({ sessionDurationSeconds: 43200 }),
+      }),
+    );
     expect(idp.requests).toEqual([]);
     expect(statSync(cache.file("credentials.json")).mode & 0o777).toBe(0o600);
     expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
@@ -95,7 +118,11 @@ describe("credential-process resolution order (frozen clock)", () => {
 
   it("when STS says the token expired, gets a new one by refresh and retries once", async () => {
     const { idp, fed, resolver, cache } = await world();
-    await cache.writeIdToken({ idToken: await idp.sign({}), expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    await cache.writeIdToken({
+      idToken: await idp.sign({}),
+      expiresAt: T0 + 3600_000,
+      identity: { sub: "alice", email: "alice@example.com" },
+    });
     await cache.writeRefreshToken("rt-1");
     fed.direct.mockRejectedValueOnce(new HelperError("ERR_STS_EXPIRED_TOKEN", "expired", { recoverable: true }));
     expect((await resolver().resolve()).AccessKeyId).toBe("ASIA1");
@@ -104,7 +131,9 @@ describe("credential-process resolution order (frozen clock)", () => {
   });
 
   it("asks the quota service first and refuses (dropping cached credentials) when blocked", async () => {
-    const { d, idp, fed, cache } = await world({ quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 1000 } });
+    const { d, idp, fed, cache } = await world({
+      quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 1000 },
+    });
     const token = await idp.sign({});
     const calls: string[] = [];
     const fetch = async (input: string | URL | Request, init?: RequestInit) => {
@@ -113,7 +142,11 @@ describe("credential-process resolution order (frozen clock)", () => {
     };
     await cache.writeCredentials(cachedCreds(60_000));
     await cache.writeIdToken({ idToken: token, expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
-    const r = new CredentialResolver({ ...d, fetch }, settings({ quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 1000 } }), { allowBrowser: false, loginTimeoutMs: 1000, federation: fed });
+    const r = new CredentialResolver(
+      { ...d, fetch },
+      settings({ quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 1000 } }),
+      { allowBrowser: false, loginTimeoutMs: 1000, federation: fed },
+    );
     await expect(r.resolve()).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED", message: expect.stringContaining("monthly limit") });
     expect(calls).toEqual([`https://quota.example.com/check Bearer ${token}`]);
     expect(fed.direct).not.toHaveBeenCalled();
@@ -131,9 +164,14 @@ describe("credential-process resolution order (frozen clock)", () => {
       return new Response(JSON.stringify({ allowed, ...(allowed ? {} : { reason: "budget exhausted" }) }), { status: 200 });
     };
     const deps = { ...d, fetch };
-    const resolver = () => new CredentialResolver(deps, settings({ quota }), { allowBrowser: false, loginTimeoutMs: 1000, federation: fed });
+    const resolver = () =>
+      new CredentialResolver(deps, settings({ quota }), { allowBrowser: false, loginTimeoutMs: 1000, federation: fed });
     await cache.writeCredentials(cachedCreds(3 * 3600_000));
-    await cache.writeIdToken({ idToken: await idp.sign({}), expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    await cache.writeIdToken({
+      idToken: await idp.sign({}),
+      expiresAt: T0 + 3600_000,
+      identity: { sub: "alice", email: "alice@example.com" },
+    });
     await resolver().resolve(); // no quota answer yet: asks
     await resolver().resolve(); // fresh answer: does not ask
     expect(calls).toBe(1);
@@ -147,7 +185,13 @@ describe("credential-process resolution order (frozen clock)", () => {
 
   it("uses Cognito GetId + GetCredentialsForIdentity in Cognito mode", async () => {
     const { idp, fed, resolver, cache } = await world({
-      federation: { mode: "cognito-identity-pool", identityPoolId: "us-east-1:11111111-2222-3333-4444-555555555555", identityPoolRegion: "us-east-1", roleArn: "arn:aws:iam::111111111111:role/c", providerName: "idp.example.com/oauth2/default" },
+      federation: {
+        mode: "cognito-identity-pool",
+        identityPoolId: "us-east-1:11111111-2222-3333-4444-555555555555",
+        identityPoolRegion: "us-east-1",
+        roleArn: "arn:aws:iam::111111111111:role/c",
+        providerName: "idp.example.com/oauth2/default",
+      },
     });
     const token = await idp.sign({});
     await cache.writeIdToken({ idToken: token, expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
@@ -157,7 +201,15 @@ describe("credential-process resolution order (frozen clock)", () => {
   });
 
   it("refuses IAM Identity Center stages (they use aws sso login)", async () => {
-    const { resolver } = await world({ federation: { mode: "identity-center", startUrl: "https://x.awsapps.com/start", ssoRegion: "us-east-1", accountId: "111111111111", roleName: "R" } });
+    const { resolver } = await world({
+      federation: {
+        mode: "identity-center",
+        startUrl: "https://x.awsapps.com/start",
+        ssoRegion: "us-east-1",
+        accountId: "111111111111",
+        roleName: "R",
+      },
+    });
     await expect(resolver().resolve()).rejects.toMatchObject({ code: "ERR_FEDERATION_IDENTITY_CENTER" });
   });
 
@@ -166,7 +218,11 @@ describe("credential-process resolution order (frozen clock)", () => {
     const { writeFileSync, mkdirSync } = await import("node:fs");
     mkdirSync(cache.dir, { recursive: true });
     writeFileSync(cache.file("credentials.json"), "\u0000\u0001garbage");
-    await cache.writeIdToken({ idToken: await idp.sign({}), expiresAt: T0 + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    await cache.writeIdToken({
+      idToken: await idp.sign({}),
+      expiresAt: T0 + 3600_000,
+      identity: { sub: "alice", email: "alice@example.com" },
+    });
     expect((await resolver().resolve()).AccessKeyId).toBe("ASIA1");
     expect(d.err.join("")).toMatch(/warning: ignoring corrupt cache file .*credentials\.json/);
     expect(JSON.parse(readFileSync(cache.file("credentials.json"), "utf8")).AccessKeyId).toBe("ASIA1");

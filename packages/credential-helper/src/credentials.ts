@@ -66,7 +66,10 @@ export class CredentialResolver {
   async resolve(): Promise<CachedCredentials> {
     const { d, settings } = this;
     if (settings.federation.mode === "identity-center") {
-      throw new HelperError("ERR_FEDERATION_IDENTITY_CENTER", `stage ${settings.stage} signs in through IAM Identity Center, not through this helper`);
+      throw new HelperError(
+        "ERR_FEDERATION_IDENTITY_CENTER",
+        `stage ${settings.stage} signs in through IAM Identity Center, not through this helper`,
+      );
     }
     const cached = await this.cache.readCredentials();
     if (credentialsFresh(cached, d.now())) {
@@ -100,7 +103,10 @@ export class CredentialResolver {
     const fresh = await this.refreshed();
     if (fresh) return fresh;
     if (!allowBrowser) {
-      throw new HelperError("ERR_LOGIN_REQUIRED", "you are not signed in (no valid token and no usable refresh token) and no browser can be opened here");
+      throw new HelperError(
+        "ERR_LOGIN_REQUIRED",
+        "you are not signed in (no valid token and no usable refresh token) and no browser can be opened here",
+      );
     }
     return this.browser();
   }
@@ -128,7 +134,12 @@ export class CredentialResolver {
 
   async browser(): Promise<CachedIdToken> {
     const flows = await import("./oidc/flows.js");
-    const t = await flows.browserLogin(this.d, this.settings, { noBrowser: false, timeoutMs: this.options.loginTimeoutMs }, await this.discover());
+    const t = await flows.browserLogin(
+      this.d,
+      this.settings,
+      { noBrowser: false, timeoutMs: this.options.loginTimeoutMs },
+      await this.discover(),
+    );
     const saved = await saveTokens(this.cache, t);
     this.signedIn = saved;
     return saved;
@@ -143,7 +154,13 @@ export class CredentialResolver {
       if (!(e instanceof HelperError && e.recoverable)) throw e;
       this.d.log.debug("credentials", "token refused by AWS; getting a new one", { code: e.code });
       await this.cache.remove("id-token.json");
-      tokens = (await this.refreshed()) ?? (this.options.allowBrowser ? await this.browser() : (() => { throw e; })());
+      tokens =
+        (await this.refreshed()) ??
+        (this.options.allowBrowser
+          ? await this.browser()
+          : (() => {
+              throw e;
+            })());
       return this.mint(tokens);
     }
   }
@@ -155,7 +172,10 @@ export class CredentialResolver {
     let token = await this.cache.readIdToken();
     if (!idTokenUsable(token, d.now())) {
       // Someone else holds the lock (a sign-in in progress): serve the cached credentials, ask next time.
-      const lock = await acquireLock(d, this.cache.file("lock"), { waitMs: 10_000, staleAfterMs: lockOptions(this.options.loginTimeoutMs).staleAfterMs }).catch(() => undefined);
+      const lock = await acquireLock(d, this.cache.file("lock"), {
+        waitMs: 10_000,
+        staleAfterMs: lockOptions(this.options.loginTimeoutMs).staleAfterMs,
+      }).catch(() => undefined);
       if (!lock) return d.log.debug("quota", "re-check skipped: lock busy");
       try {
         token = await this.cache.readIdToken();

@@ -8,7 +8,15 @@ import { helperHome } from "./paths.js";
 import { runSetup } from "./setup.js";
 import { failingWrites, stageSettings, testDeps, type TestDeps } from "../test/support.js";
 
-const s = stageSettings({ federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "us-east-1", accountId: "333333333333", roleName: "ClaudeCode" } }) as unknown as StageSettings;
+const s = stageSettings({
+  federation: {
+    mode: "identity-center",
+    startUrl: "https://acme.awsapps.com/start",
+    ssoRegion: "us-east-1",
+    accountId: "333333333333",
+    roleName: "ClaudeCode",
+  },
+}) as unknown as StageSettings;
 
 async function homeCheck(d: TestDeps) {
   return (await doctor(d, s, "test", { managedDir: join(d.homedir, "no-managed") })).find((c) => c.name === "helper home");
@@ -60,7 +68,11 @@ describe("doctor with the saved stage settings under an unsafe helper home", () 
     const next = testDeps({ homedir: d.homedir });
     expect(await run(["doctor", "--stage", "pilot"], next)).toBe(1);
     const out = next.out.join("");
-    expect(out).toContain(`FAIL  stage settings: refusing to use ${helperHome(d)}: the directory is writable by group and others (mode 777)`);
-    expect(out).toContain(`FAIL  helper home: ${helperHome(d)}: the directory is writable by group and others (mode 777); the helper refuses to use it`);
+    expect(out).toContain(
+      `FAIL  stage settings: refusing to use ${helperHome(d)}: the directory is writable by group and others (mode 777)`,
+    );
+    expect(out).toContain(
+      `FAIL  helper home: ${helperHome(d)}: the directory is writable by group and others (mode 777); the helper refuses to use it`,
+    );
   });
 });

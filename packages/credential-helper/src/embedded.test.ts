@@ -9,7 +9,9 @@ describe("the embedded code", () => {
     const bundle = `#!/usr/bin/env node\nconst s = "/*__CCB_HEAVY" + "_GZIP_BASE64__:";\n/*__CCB_HEAVY_GZIP_BASE64__:${packed}:__CCB_HEAVY_END__*/`;
     expect(extractEmbedded(bundle, gunzipSync)).toBe(code);
     expect(extractEmbedded("no marker here", gunzipSync)).toBeUndefined();
-    expect(extractEmbeddedBytes(Buffer.concat([Buffer.from([0, 255, 1]), Buffer.from(bundle, "latin1"), Buffer.from([0, 0])]), gunzipSync)).toBe(code);
+    expect(
+      extractEmbeddedBytes(Buffer.concat([Buffer.from([0, 255, 1]), Buffer.from(bundle, "latin1"), Buffer.from([0, 0])]), gunzipSync),
+    ).toBe(code);
     expect(extractEmbeddedBytes(Buffer.from("no marker here"), gunzipSync)).toBeUndefined();
   });
 

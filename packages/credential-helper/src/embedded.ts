@@ -34,10 +34,15 @@ export function extractEmbeddedBytes(bytes: Buffer, gunzip: (b: Buffer) => Buffe
  * backwards in chunks, since the injected script sits near the end, until the last start marker is
  * found. Memory stays at a few chunks; `read(position, length)` returns the bytes there.
  */
-export function extractEmbeddedFromFile(size: number, read: (position: number, length: number) => Buffer, gunzip: (b: Buffer) => Buffer, chunk = 4 << 20): string | undefined {
+export function extractEmbeddedFromFile(
+  size: number,
+  read: (position: number, length: number) => Buffer,
+  gunzip: (b: Buffer) => Buffer,
+  chunk = 4 << 20,
+): string | undefined {
   const overlap = EMBED_START.length + EMBED_END.length;
   let tail = Buffer.alloc(0);
-  for (let end = size; end > 0; ) {
+  for (let end = size; end > 0;) {
     const start = Math.max(0, end - chunk);
     const window = Buffer.concat([read(start, end - start), tail]);
     const found = extractEmbeddedBytes(window, gunzip);

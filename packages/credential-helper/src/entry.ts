@@ -16,7 +16,7 @@ type Main = typeof import("./main.js");
 
 function writeOut(text: string): void {
   const buf = Buffer.from(text, "utf8");
-  for (let off = 0; off < buf.length; ) {
+  for (let off = 0; off < buf.length;) {
     try {
       off += writeSync(1, buf, off);
     } catch (e) {

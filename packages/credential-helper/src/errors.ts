@@ -62,7 +62,8 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_LOCK_TIMEOUT: "another sign-in is still running; finish it in the browser, or delete the lock file named above",
   ERR_TLS_UNTRUSTED:
     "if your network inspects TLS (a corporate proxy), set NODE_EXTRA_CA_CERTS to the PEM file of your organisation's root CA (ask IT for it) in the environment Claude Code and your terminal start with, then retry",
-  ERR_PROXY_FAILED: "check HTTPS_PROXY/HTTP_PROXY (and NO_PROXY for hosts that must be reached directly) against your IT's proxy settings, then retry",
+  ERR_PROXY_FAILED:
+    "check HTTPS_PROXY/HTTP_PROXY (and NO_PROXY for hosts that must be reached directly) against your IT's proxy settings, then retry",
   ERR_IDP_UNREACHABLE: "check your network or VPN, then retry",
   ERR_IDP_DISCOVERY: "the identity provider's configuration does not match the stage settings; tell your platform team",
   ERR_IDP_REJECTED: "run `claude-bedrock login`; if it persists, tell your platform team",
@@ -73,7 +74,8 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_LOGIN_STATE_MISMATCH: "close stale sign-in tabs and run `claude-bedrock login` again",
   ERR_LOGIN_PORT_IN_USE: "stop the program that listens on that port (see `claude-bedrock doctor`), then retry",
   ERR_LOGIN_DEVICE_UNSUPPORTED: "use `claude-bedrock login --no-browser` instead",
-  ERR_TOKEN_SIGNATURE: "do not retry on this network; report it to your security team (the sign-in answer was not signed by your identity provider)",
+  ERR_TOKEN_SIGNATURE:
+    "do not retry on this network; report it to your security team (the sign-in answer was not signed by your identity provider)",
   ERR_TOKEN_EXPIRED: "check that your computer's clock is correct, then run `claude-bedrock login`",
   ERR_TOKEN_NOT_YET_VALID: "check that your computer's clock is correct, then run `claude-bedrock login`",
   ERR_TOKEN_ISSUER: "the stage settings name a different identity provider; ask your platform team for current settings",
@@ -82,7 +84,8 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_TOKEN_CLAIMS: "your identity provider account lacks a required attribute; tell your platform team",
   ERR_STS_ACCESS_DENIED: "your account is not allowed to use Claude Code on Bedrock; ask your platform team for access",
   ERR_STS_EXPIRED_TOKEN: "check that your computer's clock is correct, then run `claude-bedrock login`",
-  ERR_STS_INVALID_TOKEN: "run `claude-bedrock login`; if it persists, the AWS identity provider trust is misconfigured: tell your platform team",
+  ERR_STS_INVALID_TOKEN:
+    "run `claude-bedrock login`; if it persists, the AWS identity provider trust is misconfigured: tell your platform team",
   ERR_STS_UNREACHABLE: "check your network, proxy or VPN, then retry",
   ERR_STS_FAILED: "retry; if it persists, run `claude-bedrock doctor` and tell your platform team",
   ERR_COGNITO_FAILED: "run `claude-bedrock login`; if it persists, tell your platform team",
@@ -93,7 +96,8 @@ export const FIXES: Readonly<Record<HelperErrorCode, string>> = {
   ERR_SETUP_NOTHING_TO_UNDO: "nothing to do",
   ERR_SETUP_AWS_CONFIG_INVALID: "fix the line named above (the AWS CLI rejects the file as it is), then run setup again",
   ERR_SETUP_UNKNOWN_TEAM: "pass one of the teams named above to --team, or leave --team out to use the team of your sign-in",
-  ERR_MANAGED_UNWRITABLE: "run it as an administrator (`sudo claude-bedrock setup --managed`), or pass --managed-dir <dir> and ship the file with your MDM",
+  ERR_MANAGED_UNWRITABLE:
+    "run it as an administrator (`sudo claude-bedrock setup --managed`), or pass --managed-dir <dir> and ship the file with your MDM",
   ERR_HELPER_INTERNAL: "run again with --debug and report the output",
 };
 

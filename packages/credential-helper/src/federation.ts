@@ -64,7 +64,10 @@ function mapStsError(e: unknown, url: string, env: Readonly<Record<string, strin
       return new HelperError("ERR_STS_ACCESS_DENIED", `AWS STS refused the role (${detail})`, { cause: e });
     case "ExpiredTokenException":
     case "ExpiredToken":
-      return new HelperError("ERR_STS_EXPIRED_TOKEN", `AWS STS says the sign-in token has expired (${detail})`, { cause: e, recoverable: true });
+      return new HelperError("ERR_STS_EXPIRED_TOKEN", `AWS STS says the sign-in token has expired (${detail})`, {
+        cause: e,
+        recoverable: true,
+      });
     case "InvalidIdentityTokenException":
     case "InvalidIdentityToken":
     case "IDPCommunicationErrorException":
@@ -81,7 +84,10 @@ function mapCognitoError(e: unknown, url: string, env: Readonly<Record<string, s
   if (isNetworkError(e)) return new HelperError("ERR_STS_UNREACHABLE", "cannot reach Amazon Cognito", { cause: e });
   const err = e as { name?: string; message?: string };
   if (err.name === "NotAuthorizedException" && /expired/i.test(err.message ?? "")) {
-    return new HelperError("ERR_STS_EXPIRED_TOKEN", `Amazon Cognito says the sign-in token has expired (${err.message})`, { cause: e, recoverable: true });
+    return new HelperError("ERR_STS_EXPIRED_TOKEN", `Amazon Cognito says the sign-in token has expired (${err.message})`, {
+      cause: e,
+      recoverable: true,
+    });
   }
   return new HelperError("ERR_COGNITO_FAILED", `Amazon Cognito refused the sign-in (${err.name}: ${err.message})`, { cause: e });
 }
@@ -91,10 +97,20 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
     async assumeRoleWithWebIdentity(req) {
       const { STSClient, AssumeRoleWithWebIdentityCommand } = await sts();
       const endpoint = endpointFor(d.env, "STS");
-      d.log.debug("sts", "AssumeRoleWithWebIdentity", { endpoint: endpoint ?? "regional", region: req.region, session: req.roleSessionName });
+      d.log.debug("sts", "AssumeRoleWithWebIdentity", {
+        endpoint: endpoint ?? "regional",
+        region: req.region,
+        session: req.roleSessionName,
+      });
       const url = serviceUrl(endpoint, "sts", req.region);
       const requestHandler = (await sdkRequestHandler(d.env, currentStageCaBundle(), url)) as never;
-      const client = new STSClient({ region: req.region, credentials: NO_CHAIN, maxAttempts: 3, requestHandler, ...(endpoint ? { endpoint } : {}) });
+      const client = new STSClient({
+        region: req.region,
+        credentials: NO_CHAIN,
+        maxAttempts: 3,
+        requestHandler,
+        ...(endpoint ? { endpoint } : {}),
+      });
       try {
         const out = await client.send(
           new AssumeRoleWithWebIdentityCommand({
@@ -106,7 +122,8 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
           { abortSignal: AbortSignal.timeout(30_000) },
         );
         const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new HelperError("ERR_STS_FAILED", "AWS STS answered without credentials");
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+          throw new HelperError("ERR_STS_FAILED", "AWS STS answered without credentials");
         return {
           accessKeyId: c.AccessKeyId,
           secretAccessKey: c.SecretAccessKey,
@@ -125,7 +142,13 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
       const endpoint = endpointFor(d.env, "COGNITO_IDENTITY");
       const url = serviceUrl(endpoint, "cognito-identity", req.federation.identityPoolRegion);
       const requestHandler = (await sdkRequestHandler(d.env, currentStageCaBundle(), url)) as never;
-      const client = new CognitoIdentityClient({ region: req.federation.identityPoolRegion, credentials: NO_CHAIN, maxAttempts: 3, requestHandler, ...(endpoint ? { endpoint } : {}) });
+      const client = new CognitoIdentityClient({
+        region: req.federation.identityPoolRegion,
+        credentials: NO_CHAIN,
+        maxAttempts: 3,
+        requestHandler,
+        ...(endpoint ? { endpoint } : {}),
+      });
       const logins = { [req.federation.providerName]: req.idToken };
       try {
         d.log.debug("cognito", "GetId", { pool: req.federation.identityPoolId });
@@ -133,7 +156,8 @@ export function sdkFederation(d: Pick<Deps, "env" | "log">): Federation {
         if (!id.IdentityId) throw new HelperError("ERR_COGNITO_FAILED", "Amazon Cognito answered without an identity id");
         const out = await client.send(new GetCredentialsForIdentityCommand({ IdentityId: id.IdentityId, Logins: logins }));
         const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretKey || !c.SessionToken || !c.Expiration) throw new HelperError("ERR_COGNITO_FAILED", "Amazon Cognito answered without credentials");
+        if (!c?.AccessKeyId || !c.SecretKey || !c.SessionToken || !c.Expiration)
+          throw new HelperError("ERR_COGNITO_FAILED", "Amazon Cognito answered without credentials");
         return {
           accessKeyId: c.AccessKeyId,
           secretAccessKey: c.SecretKey,

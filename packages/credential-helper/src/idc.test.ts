@@ -5,7 +5,15 @@ import type { StageSettings } from "@ccb/contracts";
 import { identityFromArn, roleIdentity, ROLE_IDENTITY_TTL_MS } from "./idc.js";
 import { stageSettings, testDeps } from "../test/support.js";
 
-const idc = stageSettings({ federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "eu-west-1", accountId: "333333333333", roleName: "ClaudeCode" } }) as unknown as StageSettings;
+const idc = stageSettings({
+  federation: {
+    mode: "identity-center",
+    startUrl: "https://acme.awsapps.com/start",
+    ssoRegion: "eu-west-1",
+    accountId: "333333333333",
+    roleName: "ClaudeCode",
+  },
+}) as unknown as StageSettings;
 const ARN = "arn:aws:sts::333333333333:assumed-role/AWSReservedSSO_ClaudeCode_0123456789abcdef/alice@example.com";
 
 describe("Identity Center identity from the role session", () => {

@@ -19,7 +19,11 @@ describe("keychain backends", () => {
     const { run, calls } = recorder([{ code: 0 }, { code: 0, stdout: "rt-1\n" }, { code: 44 }]);
     const k = macosKeychain(run);
     await k.set("pilot-refresh-token", "rt-1");
-    expect(calls[0]).toEqual({ cmd: "/usr/bin/security", args: ["-i"], stdin: "add-generic-password -U -s claude-bedrock -a pilot-refresh-token -w rt-1\n" });
+    expect(calls[0]).toEqual({
+      cmd: "/usr/bin/security",
+      args: ["-i"],
+      stdin: "add-generic-password -U -s claude-bedrock -a pilot-refresh-token -w rt-1\n",
+    });
     expect(await k.get("pilot-refresh-token")).toBe("rt-1");
     expect(calls[1]!.args).toEqual(["find-generic-password", "-s", "claude-bedrock", "-a", "pilot-refresh-token", "-w"]);
     expect(await k.get("pilot-refresh-token")).toBeUndefined();
@@ -30,14 +34,20 @@ describe("keychain backends", () => {
     const { run, calls } = recorder([{ code: 0 }, { code: 0, stdout: "rt-2" }]);
     const k = secretServiceKeychain(run);
     await k.set("prod-refresh-token", "rt-2");
-    expect(calls[0]).toEqual({ cmd: "secret-tool", args: ["store", "--label=claude-bedrock prod-refresh-token", "service", "claude-bedrock", "account", "prod-refresh-token"], stdin: "rt-2" });
+    expect(calls[0]).toEqual({
+      cmd: "secret-tool",
+      args: ["store", "--label=claude-bedrock prod-refresh-token", "service", "claude-bedrock", "account", "prod-refresh-token"],
+      stdin: "rt-2",
+    });
     expect(await k.get("prod-refresh-token")).toBe("rt-2");
   });
 
   it("is chosen per platform; Linux needs a D-Bus session; off by CLAUDE_BEDROCK_KEYCHAIN=off", () => {
     expect(platformKeychain({ env: {}, platform: "darwin" })?.name).toBe("macOS keychain");
     expect(platformKeychain({ env: {}, platform: "linux" })).toBeUndefined();
-    expect(platformKeychain({ env: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" }, platform: "linux" })?.name).toBe("Secret Service");
+    expect(platformKeychain({ env: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" }, platform: "linux" })?.name).toBe(
+      "Secret Service",
+    );
     expect(platformKeychain({ env: {}, platform: "win32" })).toBeUndefined();
     expect(platformKeychain({ env: { CLAUDE_BEDROCK_KEYCHAIN: "off" }, platform: "darwin" })).toBeUndefined();
   });

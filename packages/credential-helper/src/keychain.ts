@@ -40,7 +40,12 @@ export function macosKeychain(run: CommandRunner, timeoutMs = KEYCHAIN_TIMEOUT_M
   return {
     name: "macOS keychain",
     async get(account) {
-      const r = await run("/usr/bin/security", ["find-generic-password", "-s", KEYCHAIN_SERVICE, "-a", account, "-w"], undefined, timeoutMs);
+      const r = await run(
+        "/usr/bin/security",
+        ["find-generic-password", "-s", KEYCHAIN_SERVICE, "-a", account, "-w"],
+        undefined,
+        timeoutMs,
+      );
       if (r.code === 44) return undefined; // errSecItemNotFound
       if (r.code !== 0) throw new Error(`security exited ${r.code}`);
       return r.stdout.replace(/\n$/, "");
@@ -48,7 +53,12 @@ export function macosKeychain(run: CommandRunner, timeoutMs = KEYCHAIN_TIMEOUT_M
     async set(account, secret) {
       if (!SAFE.test(secret) || !SAFE.test(account)) throw new Error("refusing to pass unusual characters to security");
       // Through `security -i` on stdin, so the secret never appears in the process list.
-      const r = await run("/usr/bin/security", ["-i"], `add-generic-password -U -s ${KEYCHAIN_SERVICE} -a ${account} -w ${secret}\n`, timeoutMs);
+      const r = await run(
+        "/usr/bin/security",
+        ["-i"],
+        `add-generic-password -U -s ${KEYCHAIN_SERVICE} -a ${account} -w ${secret}\n`,
+        timeoutMs,
+      );
       if (r.code !== 0) throw new Error(`security exited ${r.code}`);
     },
     async delete(account) {

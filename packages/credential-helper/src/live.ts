@@ -39,7 +39,14 @@ export function sessionTeamTag(idToken: string): string | undefined {
  */
 export async function liveChecks(d: Deps, s: StageSettings): Promise<Check[]> {
   if (s.federation.mode === "identity-center") {
-    return [{ name: "live: sign-in", ok: "warn", detail: "this stage signs in through IAM Identity Center; the live check covers this helper's own sign-in only", fix: `run \`aws sts get-caller-identity --profile ${s.awsProfile}\`` }];
+    return [
+      {
+        name: "live: sign-in",
+        ok: "warn",
+        detail: "this stage signs in through IAM Identity Center; the live check covers this helper's own sign-in only",
+        fix: `run \`aws sts get-caller-identity --profile ${s.awsProfile}\``,
+      },
+    ];
   }
   const checks: Check[] = [];
   const failed = (name: string, e: unknown): Check[] => {
@@ -52,7 +59,11 @@ export async function liveChecks(d: Deps, s: StageSettings): Promise<Check[]> {
   let tokens: CachedIdToken;
   try {
     tokens = await resolver.tokens(!isHeadless(d.env, d.platform));
-    checks.push({ name: "live: sign-in", ok: true, detail: `signed in as ${tokens.identity.email}${tokens.identity.team ? ` (team ${tokens.identity.team})` : ""}` });
+    checks.push({
+      name: "live: sign-in",
+      ok: true,
+      detail: `signed in as ${tokens.identity.email}${tokens.identity.team ? ` (team ${tokens.identity.team})` : ""}`,
+    });
   } catch (e) {
     return failed("live: sign-in", e);
   }
@@ -63,7 +74,12 @@ export async function liveChecks(d: Deps, s: StageSettings): Promise<Check[]> {
     const federation = sdkFederation(d);
     if (s.federation.mode === "direct") {
       const { roleSessionName } = await import("./session-name.js");
-      creds = await federation.assumeRoleWithWebIdentity({ federation: s.federation, region: s.region, idToken: tokens.idToken, roleSessionName: roleSessionName(tokens.identity.email, tokens.identity.sub) });
+      creds = await federation.assumeRoleWithWebIdentity({
+        federation: s.federation,
+        region: s.region,
+        idToken: tokens.idToken,
+        roleSessionName: roleSessionName(tokens.identity.email, tokens.identity.sub),
+      });
     } else {
       creds = await federation.cognitoCredentials({ federation: s.federation, idToken: tokens.idToken });
     }
@@ -84,19 +100,22 @@ export function accessDeniedFix(modelId: string, region: string, team: string | 
     `model access for ${modelId} is not enabled in the inference account in ${region} (Bedrock console → Model access)`,
     `the model id's geography prefix (us., eu., apac., global.) does not serve ${region}`,
   ];
-  if (modelId.includes(":application-inference-profile/")) causes.push(`the profile belongs to another team than your session's team tag${team ? ` (${team})` : ""}${s.restrictTeamProfiles ? ", and this stage grants team profiles only to that team" : ""}`);
+  if (modelId.includes(":application-inference-profile/"))
+    causes.push(
+      `the profile belongs to another team than your session's team tag${team ? ` (${team})` : ""}${s.restrictTeamProfiles ? ", and this stage grants team profiles only to that team" : ""}`,
+    );
   return `tell your platform team, naming the model and Region; likely causes: ${causes.join("; or ")}`;
 }
 
 async function bedrockCheck(d: Deps, s: StageSettings, tokens: CachedIdToken, creds: AwsCredentials): Promise<Check> {
   const name = "live: Bedrock";
   const modelId = modelsForTeam(s, tokens.identity.team).primary;
-  const [{ BedrockRuntimeClient, ConverseCommand }, { endpointFor }, { sdkRequestHandler, serviceUrl }, { currentStageCaBundle, networkFailure }] = await Promise.all([
-    bedrock(),
-    import("./federation.js"),
-    import("./net-client.js"),
-    import("./network.js"),
-  ]);
+  const [
+    { BedrockRuntimeClient, ConverseCommand },
+    { endpointFor },
+    { sdkRequestHandler, serviceUrl },
+    { currentStageCaBundle, networkFailure },
+  ] = await Promise.all([bedrock(), import("./federation.js"), import("./net-client.js"), import("./network.js")]);
   const endpoint = endpointFor(d.env, "BEDROCK_RUNTIME");
   const url = serviceUrl(endpoint, "bedrock-runtime", s.region);
   const client = new BedrockRuntimeClient({
@@ -107,8 +126,19 @@ async function bedrockCheck(d: Deps, s: StageSettings, tokens: CachedIdToken, cr
     ...(endpoint ? { endpoint } : {}),
   });
   try {
-    const out = await client.send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "Reply with OK." }] }], inferenceConfig: { maxTokens: 1 } }), { abortSignal: AbortSignal.timeout(60_000) });
-    return { name, ok: true, detail: `${modelId} in ${s.region} answered (stop reason ${out.stopReason ?? "?"}, ${out.usage?.inputTokens ?? "?"} input and ${out.usage?.outputTokens ?? "?"} output tokens)` };
+    const out = await client.send(
+      new ConverseCommand({
+        modelId,
+        messages: [{ role: "user", content: [{ text: "Reply with OK." }] }],
+        inferenceConfig: { maxTokens: 1 },
+      }),
+      { abortSignal: AbortSignal.timeout(60_000) },
+    );
+    return {
+      name,
+      ok: true,
+      detail: `${modelId} in ${s.region} answered (stop reason ${out.stopReason ?? "?"}, ${out.usage?.inputTokens ?? "?"} input and ${out.usage?.outputTokens ?? "?"} output tokens)`,
+    };
   } catch (e) {
     const err = e as { name?: string; message?: string };
     const net = networkFailure(e, url, d.env, "Amazon Bedrock");
@@ -119,10 +149,20 @@ async function bedrockCheck(d: Deps, s: StageSettings, tokens: CachedIdToken, cr
         return { name, ok: false, detail: what, fix: accessDeniedFix(modelId, s.region, tokens.identity.team, s) };
       case "ValidationException":
       case "ResourceNotFoundException":
-        return { name, ok: false, detail: what, fix: `tell your platform team: the stage's model id ${modelId} is not usable in ${s.region} (wrong geography prefix, retired model, or a model that needs an inference profile)` };
+        return {
+          name,
+          ok: false,
+          detail: what,
+          fix: `tell your platform team: the stage's model id ${modelId} is not usable in ${s.region} (wrong geography prefix, retired model, or a model that needs an inference profile)`,
+        };
       case "ThrottlingException":
       case "ServiceQuotaExceededException":
-        return { name, ok: "warn", detail: what, fix: "retry later; if it persists, tell your platform team (the account's Bedrock quotas are too low)" };
+        return {
+          name,
+          ok: "warn",
+          detail: what,
+          fix: "retry later; if it persists, tell your platform team (the account's Bedrock quotas are too low)",
+        };
       default:
         return { name, ok: false, detail: what, fix: "retry; if it persists, tell your platform team" };
     }
@@ -136,7 +176,13 @@ async function quotaCheck(d: Deps, s: StageSettings, tokens: CachedIdToken): Pro
   const { checkQuota } = await import("./quota.js");
   try {
     const state = await checkQuota({ ...pick(d), log: { ...d.log, warn: () => undefined } }, s.quota!, tokens.idToken);
-    if (state.outcome === "unavailable") return { name, ok: "warn", detail: `the quota service ${state.reason ?? "is unavailable"}; this stage fails open`, fix: "tell your platform team if it persists" };
+    if (state.outcome === "unavailable")
+      return {
+        name,
+        ok: "warn",
+        detail: `the quota service ${state.reason ?? "is unavailable"}; this stage fails open`,
+        fix: "tell your platform team if it persists",
+      };
     const usage = state.usage ? ` (usage: ${JSON.stringify(state.usage)})` : "";
     return { name, ok: true, detail: `allowed${usage}` };
   } catch (e) {
@@ -157,19 +203,40 @@ async function otlpCheck(d: Deps, s: StageSettings, tokens: CachedIdToken): Prom
     resourceMetrics: [
       {
         resource: { attributes: [{ key: "service.name", value: { stringValue: "claude-bedrock-doctor" } }] },
-        scopeMetrics: [{ scope: { name: "claude-bedrock" }, metrics: [{ name: "claude_bedrock.doctor.live", unit: "1", gauge: { dataPoints: [{ asInt: "1", timeUnixNano: now }] } }] }],
+        scopeMetrics: [
+          {
+            scope: { name: "claude-bedrock" },
+            metrics: [{ name: "claude_bedrock.doctor.live", unit: "1", gauge: { dataPoints: [{ asInt: "1", timeUnixNano: now }] } }],
+          },
+        ],
       },
     ],
   };
   try {
-    const res = await d.fetch(url, { method: "POST", headers: { ...headersFor(tokens), "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+    const res = await d.fetch(url, {
+      method: "POST",
+      headers: { ...headersFor(tokens), "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
     await res.body?.cancel().catch(() => undefined);
     if (res.ok) return { name, ok: true, detail: `the collector accepted one metric at ${url} (HTTP ${res.status})` };
-    if (res.status === 401 || res.status === 403) return { name, ok: false, detail: `the collector refused your sign-in token at ${url} (HTTP ${res.status})`, fix: "tell your platform team: the collector must accept id_tokens of this identity provider and client id" };
+    if (res.status === 401 || res.status === 403)
+      return {
+        name,
+        ok: false,
+        detail: `the collector refused your sign-in token at ${url} (HTTP ${res.status})`,
+        fix: "tell your platform team: the collector must accept id_tokens of this identity provider and client id",
+      };
     return { name, ok: false, detail: `the collector answered HTTP ${res.status} at ${url}`, fix: "tell your platform team" };
   } catch (e) {
     const { networkFailure } = await import("./network.js");
     const net = networkFailure(e, url, d.env, "the collector");
-    return { name, ok: false, detail: net ? net.message : `cannot reach the collector at ${url} (${(e as Error).message})`, fix: net ? net.fix : "check your network, proxy (HTTPS_PROXY, NO_PROXY) or VPN" };
+    return {
+      name,
+      ok: false,
+      detail: net ? net.message : `cannot reach the collector at ${url} (${(e as Error).message})`,
+      fix: net ? net.fix : "check your network, proxy (HTTPS_PROXY, NO_PROXY) or VPN",
+    };
   }
 }

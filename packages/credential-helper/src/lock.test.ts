@@ -14,7 +14,9 @@ describe("lock", () => {
     const lock = await acquireLock(d, file, { waitMs: 1000, staleAfterMs: 60_000 });
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ pid: d.pid, host: "unit-host", createdAt: T0 });
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    await expect(acquireLock(d, file, { waitMs: 500, staleAfterMs: 60_000, pollMs: 100 })).rejects.toMatchObject({ code: "ERR_LOCK_TIMEOUT" });
+    await expect(acquireLock(d, file, { waitMs: 500, staleAfterMs: 60_000, pollMs: 100 })).rejects.toMatchObject({
+      code: "ERR_LOCK_TIMEOUT",
+    });
     await lock.release();
     expect(existsSync(file)).toBe(false);
   });
@@ -94,7 +96,11 @@ describe("lock", () => {
       unlink: async (p) => (await stuck(p), fsp.unlink(p)),
       rename: async (from, to) => (await stuck(from), fsp.rename(from, to)),
     };
-    const real = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), isProcessAlive: (pid: number) => pid !== 999 };
+    const real = {
+      now: () => Date.now(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      isProcessAlive: (pid: number) => pid !== 999,
+    };
     const dir = join(file, "..");
     const a = testDeps({ homedir: dir, pid: 1, ...real });
     const b = testDeps({ homedir: dir, pid: 2, ...real, fs: bFs });
@@ -138,7 +144,10 @@ describe("lock", () => {
 
   it("maps a read-only home to ERR_CACHE_UNWRITABLE", async () => {
     const d = testDeps({ fs: failingWrites("EROFS") });
-    await expect(acquireLock(d, join(d.homedir, "x", "lock"), { waitMs: 0, staleAfterMs: 1 })).rejects.toMatchObject({ code: "ERR_CACHE_UNWRITABLE", message: expect.stringContaining("EROFS") });
+    await expect(acquireLock(d, join(d.homedir, "x", "lock"), { waitMs: 0, staleAfterMs: 1 })).rejects.toMatchObject({
+      code: "ERR_CACHE_UNWRITABLE",
+      message: expect.stringContaining("EROFS"),
+    });
   });
 });
 

@@ -46,7 +46,12 @@ function parse(text: string | undefined): LockContent | undefined {
   return undefined;
 }
 
-export function isStale(d: Pick<Deps, "now" | "hostname" | "isProcessAlive">, lock: LockContent | undefined, mtimeMs: number, staleAfterMs: number): boolean {
+export function isStale(
+  d: Pick<Deps, "now" | "hostname" | "isProcessAlive">,
+  lock: LockContent | undefined,
+  mtimeMs: number,
+  staleAfterMs: number,
+): boolean {
   const created = lock?.createdAt ?? mtimeMs;
   if (d.now() - created > staleAfterMs) return true;
   if (lock && lock.host === d.hostname && !d.isProcessAlive(lock.pid)) return true;
@@ -100,7 +105,10 @@ export async function acquireLock(d: LockDeps, file: string, options: LockOption
 }
 
 function timeout(options: LockOptions, holder: LockContent | undefined, file: string): HelperError {
-  return new HelperError("ERR_LOCK_TIMEOUT", `waited ${Math.round(options.waitMs / 1000)} s for another sign-in (process ${holder?.pid ?? "?"}, lock ${file})`);
+  return new HelperError(
+    "ERR_LOCK_TIMEOUT",
+    `waited ${Math.round(options.waitMs / 1000)} s for another sign-in (process ${holder?.pid ?? "?"}, lock ${file})`,
+  );
 }
 
 /** A `lock.break` older than this was left by a breaker that died between taking and removing it. */
@@ -117,10 +125,20 @@ export const BREAK_STALE_MS = 5_000;
  * Returns false when another process holds the guard, or the lock turned out to be live (the caller
  * waits and looks again).
  */
-async function breakStale(d: LockDeps, file: string, staleText: string | undefined, holder: LockContent | undefined, breakStaleMs: number): Promise<boolean> {
+async function breakStale(
+  d: LockDeps,
+  file: string,
+  staleText: string | undefined,
+  holder: LockContent | undefined,
+  breakStaleMs: number,
+): Promise<boolean> {
   const guard = `${file}.break`;
   try {
-    await d.fs.writeFile(guard, JSON.stringify({ pid: d.pid, host: d.hostname, createdAt: d.now() }), { mode: 0o600, flag: "wx", encoding: "utf8" });
+    await d.fs.writeFile(guard, JSON.stringify({ pid: d.pid, host: d.hostname, createdAt: d.now() }), {
+      mode: 0o600,
+      flag: "wx",
+      encoding: "utf8",
+    });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw unwritable(guard, e);
     const st = await d.fs.stat(guard).catch(() => undefined);

@@ -35,17 +35,33 @@ describe("managed settings content", () => {
   });
 
   it("pins the models when the stage has no teams", () => {
-    const env = managedSettings(testDeps(), settings({ teams: [], models: { primary: "p", fast: "f", opus: "o" } })).env as Record<string, string>;
+    const env = managedSettings(testDeps(), settings({ teams: [], models: { primary: "p", fast: "f", opus: "o" } })).env as Record<
+      string,
+      string
+    >;
     expect(env).toMatchObject({ ANTHROPIC_MODEL: "p", ANTHROPIC_DEFAULT_HAIKU_MODEL: "f", ANTHROPIC_DEFAULT_OPUS_MODEL: "o" });
     expect(env.AWS_PROFILE).toBeUndefined();
   });
 
   it("without telemetry: only Bedrock and Region (and no otelHeadersHelper)", () => {
-    expect(managedSettings(testDeps(), settings({ telemetry: undefined }))).toEqual({ env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_REGION: "us-east-1" } });
+    expect(managedSettings(testDeps(), settings({ telemetry: undefined }))).toEqual({
+      env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_REGION: "us-east-1" },
+    });
   });
 
   it("keeps Identity Center's per-user keys out", () => {
-    const m = managedSettings(testDeps(), settings({ federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "eu-west-1", accountId: "333333333333", roleName: "ClaudeCode" } }));
+    const m = managedSettings(
+      testDeps(),
+      settings({
+        federation: {
+          mode: "identity-center",
+          startUrl: "https://acme.awsapps.com/start",
+          ssoRegion: "eu-west-1",
+          accountId: "333333333333",
+          roleName: "ClaudeCode",
+        },
+      }),
+    );
     expect(m.awsAuthRefresh).toBeUndefined();
     expect((m.env as Record<string, string>).AWS_EC2_METADATA_DISABLED).toBeUndefined();
   });
@@ -63,8 +79,12 @@ describe("managed settings content", () => {
     expect(defaultManagedDir({ platform: "linux" })).toBe("/etc/claude-code");
     expect(defaultManagedDir({ platform: "darwin" })).toBe("/Library/Application Support/ClaudeCode");
     expect(defaultManagedDir({ platform: "win32" })).toBe("C:\\Program Files\\ClaudeCode");
-    expect(managedDropIn({ platform: "win32" }, "C:\\Program Files\\ClaudeCode", "prod")).toBe("C:\\Program Files\\ClaudeCode\\managed-settings.d\\50-claude-bedrock-prod.json");
-    expect(() => managedDropIn({ platform: "linux" }, "/etc/claude-code", "../x")).toThrow(expect.objectContaining({ code: "ERR_CLI_USAGE" }));
+    expect(managedDropIn({ platform: "win32" }, "C:\\Program Files\\ClaudeCode", "prod")).toBe(
+      "C:\\Program Files\\ClaudeCode\\managed-settings.d\\50-claude-bedrock-prod.json",
+    );
+    expect(() => managedDropIn({ platform: "linux" }, "/etc/claude-code", "../x")).toThrow(
+      expect.objectContaining({ code: "ERR_CLI_USAGE" }),
+    );
   });
 });
 
@@ -113,12 +133,16 @@ describe("setup --managed", () => {
     writeFileSync(file, "x");
     const e = await writeManaged(d, settings(), join(file, "sub")).catch((x) => x);
     expect(e).toMatchObject({ code: "ERR_MANAGED_UNWRITABLE", message: expect.stringContaining("ENOTDIR") });
-    expect(e.toLine()).toContain("run it as an administrator (`sudo claude-bedrock setup --managed`), or pass --managed-dir <dir> and ship the file with your MDM");
+    expect(e.toLine()).toContain(
+      "run it as an administrator (`sudo claude-bedrock setup --managed`), or pass --managed-dir <dir> and ship the file with your MDM",
+    );
     // The CLI: one line on stderr, nothing on stdout.
     const c = testDeps({ homedir: d.homedir });
     const s = join(d.homedir, "s.json");
     writeFileSync(s, JSON.stringify(stageSettings()));
-    await expect(run(["setup", "--managed", "--managed-dir", join(file, "sub"), "--settings", s], c)).rejects.toMatchObject({ code: "ERR_MANAGED_UNWRITABLE" });
+    await expect(run(["setup", "--managed", "--managed-dir", join(file, "sub"), "--settings", s], c)).rejects.toMatchObject({
+      code: "ERR_MANAGED_UNWRITABLE",
+    });
     expect(c.out).toEqual([]);
   });
 });
@@ -170,10 +194,17 @@ describe("doctor: managed settings", () => {
     const s = settings();
     expect(await managedCheck(d, s, dir)).toMatchObject({ ok: true, detail: expect.stringContaining("none for stage pilot") });
     await writeManaged(d, s, dir);
-    expect(await managedCheck(d, s, dir)).toMatchObject({ ok: true, detail: expect.stringContaining("enforces Bedrock, Region, telemetry for stage pilot") });
+    expect(await managedCheck(d, s, dir)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining("enforces Bedrock, Region, telemetry for stage pilot"),
+    });
     const moved = settings({ telemetry: { endpoint: "https://otel2.example.com", protocol: "http/protobuf" } });
     const stale = await managedCheck(d, moved, dir);
-    expect(stale).toMatchObject({ ok: "warn", detail: expect.stringContaining("env.OTEL_EXPORTER_OTLP_ENDPOINT"), fix: expect.stringContaining("setup --managed") });
+    expect(stale).toMatchObject({
+      ok: "warn",
+      detail: expect.stringContaining("env.OTEL_EXPORTER_OTLP_ENDPOINT"),
+      fix: expect.stringContaining("setup --managed"),
+    });
     writeFileSync(managedDropIn(d, dir, "pilot"), "{ nope");
     expect(await managedCheck(d, s, dir)).toMatchObject({ ok: "warn", detail: expect.stringContaining("not valid JSON") });
   });

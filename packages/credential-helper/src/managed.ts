@@ -105,7 +105,10 @@ export async function writeManaged(d: ManagedDeps, s: StageSettings, dir: string
   const current = await readText(d, file).catch((e) => {
     throw managedUnwritable(file, e);
   });
-  const mode = await d.fs.stat(file).then((st) => st.mode & 0o777, () => undefined);
+  const mode = await d.fs.stat(file).then(
+    (st) => st.mode & 0o777,
+    () => undefined,
+  );
   if (current === text && (d.platform === "win32" || mode === 0o644)) return { file, changed: false };
   const dropDir = pathFor(d).dirname(file);
   await ensurePublicDir(d, dir);
@@ -167,6 +170,11 @@ export async function managedCheck(d: Pick<Deps, "fs" | "platform" | "selfComman
   const want = flatten(managedSettings(d, s), "", new Map());
   const have = flatten(actual, "", new Map());
   const differ = [...new Set([...want.keys(), ...have.keys()])].filter((k) => want.get(k) !== have.get(k)).sort();
-  if (differ.length === 0) return { name, ok: true, detail: `${file} enforces Bedrock, Region${s.telemetry ? ", telemetry" : ""}${s.teams.length === 0 ? " and models" : ""} for stage ${s.stage}` };
+  if (differ.length === 0)
+    return {
+      name,
+      ok: true,
+      detail: `${file} enforces Bedrock, Region${s.telemetry ? ", telemetry" : ""}${s.teams.length === 0 ? " and models" : ""} for stage ${s.stage}`,
+    };
   return { name, ok: "warn", detail: `${file} differs from what this helper would write: ${differ.join(", ")}`, fix };
 }

@@ -38,7 +38,13 @@ export async function trustedCas(env: Env, caBundle: string | undefined): Promis
 
 /** A `fetch` that goes through the proxy `proxyFor` names for each URL and trusts `trustedCas`. */
 export function proxyAwareFetch(env: Env, caBundle: () => string | undefined): FetchLike {
-  let agents: Promise<{ direct: unknown; viaProxy: (url: string) => unknown; fetch: (input: string | URL | Request, init?: RequestInit & { dispatcher?: unknown }) => Promise<Response> }> | undefined;
+  let agents:
+    | Promise<{
+        direct: unknown;
+        viaProxy: (url: string) => unknown;
+        fetch: (input: string | URL | Request, init?: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+      }>
+    | undefined;
   const setup = () =>
     (agents ??= network().then(async (lib) => {
       const ca = await trustedCas(env, caBundle());
@@ -82,7 +88,11 @@ export async function sdkRequestHandler(env: Env, caBundle: string | undefined, 
   } else if (ca) {
     agent = new (await import("node:https")).Agent({ keepAlive: true, ca });
   }
-  return new lib.NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: 30_000, ...(agent ? { httpsAgent: agent as never, httpAgent: agent as never } : {}) });
+  return new lib.NodeHttpHandler({
+    connectionTimeout: 10_000,
+    requestTimeout: 30_000,
+    ...(agent ? { httpsAgent: agent as never, httpAgent: agent as never } : {}),
+  });
 }
 
 /** The URL an SDK client calls: the configured override, else the service's regional endpoint. */

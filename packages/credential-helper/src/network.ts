@@ -33,7 +33,8 @@ const first = (env: Env, ...names: string[]): { value: string; name: string } | 
 export function proxyFor(target: string | URL, env: Env): ProxyChoice | undefined {
   const url = typeof target === "string" ? new URL(target) : target;
   const scheme = url.protocol.replace(/:$/, "");
-  const found = scheme === "https" ? first(env, "https_proxy", "HTTPS_PROXY") : scheme === "http" ? first(env, "http_proxy", "HTTP_PROXY") : undefined;
+  const found =
+    scheme === "https" ? first(env, "https_proxy", "HTTPS_PROXY") : scheme === "http" ? first(env, "http_proxy", "HTTP_PROXY") : undefined;
   if (!found) return undefined;
   const port = url.port ? Number(url.port) : scheme === "https" ? 443 : 80;
   if (bypassesProxy(url.hostname, port, first(env, "no_proxy", "NO_PROXY")?.value ?? "")) return undefined;
@@ -71,7 +72,9 @@ export function bypassesProxy(hostname: string, port: number, noProxy: string): 
       entryPort = Number(m[2]);
     }
     if (entryPort !== undefined && entryPort !== port) continue;
-    entry = unbracket(entry).replace(/^\*?\./, "").replace(/\.$/, "");
+    entry = unbracket(entry)
+      .replace(/^\*?\./, "")
+      .replace(/\.$/, "");
     if (!entry) continue;
     if (entry.includes("/")) {
       if (inCidr(host, entry)) return true;
@@ -89,7 +92,7 @@ function inCidr(host: string, cidr: string): boolean {
   const b = ipBytes(base ?? "");
   if (!a || !b || a.length !== b.length || !Number.isInteger(bits) || bits < 0 || bits > a.length * 8) return false;
   for (let i = 0; i < bits; i++) {
-    const mask = 0x80 >> i % 8;
+    const mask = 0x80 >> (i % 8);
     if ((a[Math.floor(i / 8)]! & mask) !== (b[Math.floor(i / 8)]! & mask)) return false;
   }
   return true;
@@ -202,14 +205,27 @@ export function networkFailure(e: unknown, target: string, env: Env, what: strin
   if (!proxy) return undefined;
   const tunnel = links.find((l) => /proxy|tunnel/i.test(l.message ?? ""));
   if (tunnel) {
-    return new HelperError("ERR_PROXY_FAILED", `the proxy ${showProxy(proxy.url)} (from ${proxy.from}) did not open a connection to ${what} at ${host}: ${tunnel.message}`, { cause: e });
+    return new HelperError(
+      "ERR_PROXY_FAILED",
+      `the proxy ${showProxy(proxy.url)} (from ${proxy.from}) did not open a connection to ${what} at ${host}: ${tunnel.message}`,
+      { cause: e },
+    );
   }
   // https-proxy-agent hands a refused CONNECT's answer to the AWS SDK as if the service had sent it:
   // an HTTP error the SDK cannot parse ("Unknown") and without the request id every AWS answer carries.
   const sdk = e as { name?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
   const status = sdk.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 400 && !sdk.$metadata?.requestId && (sdk.name === "Unknown" || sdk.name === "UnknownError" || status === 407)) {
-    return new HelperError("ERR_PROXY_FAILED", `the proxy ${showProxy(proxy.url)} (from ${proxy.from}) did not open a connection to ${what} at ${host}: it answered HTTP ${status}${status === 407 ? " (proxy authentication required)" : " (it may not allow this host or port)"}`, { cause: e });
+  if (
+    status !== undefined &&
+    status >= 400 &&
+    !sdk.$metadata?.requestId &&
+    (sdk.name === "Unknown" || sdk.name === "UnknownError" || status === 407)
+  ) {
+    return new HelperError(
+      "ERR_PROXY_FAILED",
+      `the proxy ${showProxy(proxy.url)} (from ${proxy.from}) did not open a connection to ${what} at ${host}: it answered HTTP ${status}${status === 407 ? " (proxy authentication required)" : " (it may not allow this host or port)"}`,
+      { cause: e },
+    );
   }
   const proxyHost = (() => {
     try {
@@ -218,9 +234,16 @@ export function networkFailure(e: unknown, target: string, env: Env, what: strin
       return proxy.url;
     }
   })();
-  const refused = links.find((l) => l.code === "ECONNREFUSED" || l.code === "ENOTFOUND" || l.code === "EAI_AGAIN" || l.code === "EHOSTUNREACH" || l.code === "ECONNRESET");
+  const refused = links.find(
+    (l) =>
+      l.code === "ECONNREFUSED" || l.code === "ENOTFOUND" || l.code === "EAI_AGAIN" || l.code === "EHOSTUNREACH" || l.code === "ECONNRESET",
+  );
   if (refused && (refused.message ?? "").includes(proxyHost.replace(/^\[|\]$/g, "").split(":")[0]!)) {
-    return new HelperError("ERR_PROXY_FAILED", `cannot reach the proxy ${showProxy(proxy.url)} (from ${proxy.from}) to call ${what} at ${host} (${refused.code})`, { cause: e });
+    return new HelperError(
+      "ERR_PROXY_FAILED",
+      `cannot reach the proxy ${showProxy(proxy.url)} (from ${proxy.from}) to call ${what} at ${host} (${refused.code})`,
+      { cause: e },
+    );
   }
   return undefined;
 }
@@ -231,7 +254,10 @@ export function networkSummary(env: Env): { proxies: string[]; noProxy?: string;
   const http = first(env, "http_proxy", "HTTP_PROXY");
   const noProxy = first(env, "no_proxy", "NO_PROXY");
   return {
-    proxies: [...(https ? [`https via ${showProxy(https.value.includes("://") ? https.value : `http://${https.value}`)} (${https.name})`] : []), ...(http ? [`http via ${showProxy(http.value.includes("://") ? http.value : `http://${http.value}`)} (${http.name})`] : [])],
+    proxies: [
+      ...(https ? [`https via ${showProxy(https.value.includes("://") ? https.value : `http://${https.value}`)} (${https.name})`] : []),
+      ...(http ? [`http via ${showProxy(http.value.includes("://") ? http.value : `http://${http.value}`)} (${http.name})`] : []),
+    ],
     ...(noProxy ? { noProxy: noProxy.value } : {}),
     ...(env.NODE_EXTRA_CA_CERTS ? { extraCa: env.NODE_EXTRA_CA_CERTS } : {}),
     ...(currentStageCaBundle() ? { caBundle: currentStageCaBundle() } : {}),

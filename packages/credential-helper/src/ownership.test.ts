@@ -12,7 +12,13 @@ import { stageSettings, T0, testDeps, type TestDeps } from "../test/support.js";
 
 const s = stageSettings() as unknown as StageSettings;
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const creds = { Version: 1 as const, AccessKeyId: "ASIAPLANTED", SecretAccessKey: SECRET, SessionToken: "planted-session", Expiration: new Date(T0 + CREDENTIALS_WINDOW_MS + 60_000).toISOString() };
+const creds = {
+  Version: 1 as const,
+  AccessKeyId: "ASIAPLANTED",
+  SecretAccessKey: SECRET,
+  SessionToken: "planted-session",
+  Expiration: new Date(T0 + CREDENTIALS_WINDOW_MS + 60_000).toISOString(),
+};
 const isRoot = process.getuid?.() === 0;
 
 async function cached(d: TestDeps) {

@@ -38,17 +38,24 @@ function underHome(d: OwnershipDeps, p: string): boolean {
 /** What is wrong with a stat result, as a clause and the command that fixes it; undefined when safe. */
 export function unsafeReason(st: OwnedStat, uid: number, p: string): { why: string; fix: string } | undefined {
   const kind = st.isDirectory() ? "directory" : "file";
-  if (st.uid !== uid) return { why: `the ${kind} is owned by uid ${st.uid}, not by you (uid ${uid})`, fix: `\`sudo chown ${uid} '${p}'\`, or remove it` };
+  if (st.uid !== uid)
+    return { why: `the ${kind} is owned by uid ${st.uid}, not by you (uid ${uid})`, fix: `\`sudo chown ${uid} '${p}'\`, or remove it` };
   const writable = st.mode & 0o022;
   if (writable !== 0) {
     const who = writable === 0o022 ? "group and others" : writable === 0o020 ? "its group" : "others";
-    return { why: `the ${kind} is writable by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(3, "0")})`, fix: `\`chmod ${st.isDirectory() ? "700" : "600"} '${p}'\`` };
+    return {
+      why: `the ${kind} is writable by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(3, "0")})`,
+      fix: `\`chmod ${st.isDirectory() ? "700" : "600"} '${p}'\``,
+    };
   }
   return undefined;
 }
 
 export function unsafe(p: string, reason: { why: string; fix: string }): HelperError {
-  return new HelperError("ERR_CACHE_UNSAFE", `refusing to use ${p}: ${reason.why}, so another user could have written it; run ${reason.fix}`);
+  return new HelperError(
+    "ERR_CACHE_UNSAFE",
+    `refusing to use ${p}: ${reason.why}, so another user could have written it; run ${reason.fix}`,
+  );
 }
 
 /** Throws ERR_CACHE_UNSAFE unless `p` (already stat-ed as `st`) and every directory from the helper home down to it are safe. */
@@ -58,7 +65,7 @@ export async function assertPrivatePath(d: OwnershipDeps, p: string, st: OwnedSt
   if (reason) throw unsafe(p, reason);
   if (st.isDirectory()) remember(d, p);
   const home = helperHome(d).replace(/\/+$/, "");
-  for (let dir = p; dir !== home; ) {
+  for (let dir = p; dir !== home;) {
     const parent = dirname(d, dir);
     if (parent === dir) break;
     dir = parent;

@@ -31,7 +31,11 @@ export async function checkQuota(d: QuotaDeps, quota: QuotaSettings, idToken: st
  * The check with the request's headers from `authenticate` (a bearer token, or a SigV4 signature for
  * IAM Identity Center stages). A failure of `authenticate` counts as "unavailable", like the network.
  */
-export async function checkQuotaWith(d: QuotaDeps, quota: QuotaSettings, authenticate: () => Promise<Record<string, string>>): Promise<QuotaState> {
+export async function checkQuotaWith(
+  d: QuotaDeps,
+  quota: QuotaSettings,
+  authenticate: () => Promise<Record<string, string>>,
+): Promise<QuotaState> {
   let problem: string;
   try {
     d.log.debug("quota", "check", { url: quota.checkUrl });
@@ -55,7 +59,9 @@ export async function checkQuotaWith(d: QuotaDeps, quota: QuotaSettings, authent
         };
         if (!answer.allowed) {
           const why = answer.message ?? answer.reason;
-          throw Object.assign(new HelperError("ERR_QUOTA_BLOCKED", `access blocked by the usage quota${why ? `: ${why}` : ""}`), { quotaState: state });
+          throw Object.assign(new HelperError("ERR_QUOTA_BLOCKED", `access blocked by the usage quota${why ? `: ${why}` : ""}`), {
+            quotaState: state,
+          });
         }
         return state;
       }
@@ -68,7 +74,12 @@ export async function checkQuotaWith(d: QuotaDeps, quota: QuotaSettings, authent
     const name = (e as Error).name;
     const net = networkFailure(e, quota.checkUrl, d.env, "the quota service");
     if (net && quota.failMode === "closed") throw net;
-    problem = name === "TimeoutError" || name === "AbortError" ? `did not answer within ${quota.timeoutMs} ms` : net ? `could not be reached: ${net.toLine().replace(/^claude-bedrock: /, "")}` : `could not be reached (${(e as Error).message})`;
+    problem =
+      name === "TimeoutError" || name === "AbortError"
+        ? `did not answer within ${quota.timeoutMs} ms`
+        : net
+          ? `could not be reached: ${net.toLine().replace(/^claude-bedrock: /, "")}`
+          : `could not be reached (${(e as Error).message})`;
   }
   if (quota.failMode === "closed") {
     throw new HelperError("ERR_QUOTA_UNAVAILABLE", `the quota service ${problem}`);

@@ -20,7 +20,10 @@ describe("README exit codes", () => {
   });
 
   it("has no table cell longer than a line or two", () => {
-    const cells = readme.split("\n").filter((l) => l.startsWith("|")).flatMap((l) => l.split(" | "));
+    const cells = readme
+      .split("\n")
+      .filter((l) => l.startsWith("|"))
+      .flatMap((l) => l.split(" | "));
     expect(cells.filter((c) => c.length > 160)).toEqual([]);
   });
 });

@@ -14,18 +14,29 @@ const base: SelfCommandInputs = {
 describe("selfCommandFor", () => {
   it("writes the npm bin link as invoked, alone, so a Node upgrade does not break credential_process", () => {
     expect(selfCommandFor(base)).toEqual(["/opt/homebrew/bin/claude-bedrock"]);
-    expect(selfCommandFor({ ...base, platform: "linux", argv1: "/home/u/.nvm/versions/node/v22.1.0/bin/claude-bedrock" })).toEqual(["/home/u/.nvm/versions/node/v22.1.0/bin/claude-bedrock"]);
+    expect(selfCommandFor({ ...base, platform: "linux", argv1: "/home/u/.nvm/versions/node/v22.1.0/bin/claude-bedrock" })).toEqual([
+      "/home/u/.nvm/versions/node/v22.1.0/bin/claude-bedrock",
+    ]);
   });
 
   it("keeps the executable alone for a single executable (SEA, bun)", () => {
     expect(selfCommandFor({ ...base, isSea: true, execPath: "/usr/local/bin/claude-bedrock" })).toEqual(["/usr/local/bin/claude-bedrock"]);
-    expect(selfCommandFor({ ...base, execPath: "/usr/local/bin/claude-bedrock", argv1: "/$bunfs/root/claude-bedrock" })).toEqual(["/usr/local/bin/claude-bedrock"]);
+    expect(selfCommandFor({ ...base, execPath: "/usr/local/bin/claude-bedrock", argv1: "/$bunfs/root/claude-bedrock" })).toEqual([
+      "/usr/local/bin/claude-bedrock",
+    ]);
     expect(selfCommandFor({ ...base, argv1: undefined })).toEqual([base.execPath]);
   });
 
   it("keeps <node> <script> from source, on Windows, and for a script that cannot run by itself", () => {
     expect(selfCommandFor({ ...base, bundled: false, argv1: "/repo/src/main.ts" })).toEqual([base.execPath, "/repo/src/main.ts"]);
-    expect(selfCommandFor({ ...base, platform: "win32", execPath: "C:\\node\\node.exe", argv1: "C:\\npm\\node_modules\\x\\dist\\claude-bedrock.cjs" })).toEqual(["C:\\node\\node.exe", "C:\\npm\\node_modules\\x\\dist\\claude-bedrock.cjs"]);
+    expect(
+      selfCommandFor({
+        ...base,
+        platform: "win32",
+        execPath: "C:\\node\\node.exe",
+        argv1: "C:\\npm\\node_modules\\x\\dist\\claude-bedrock.cjs",
+      }),
+    ).toEqual(["C:\\node\\node.exe", "C:\\npm\\node_modules\\x\\dist\\claude-bedrock.cjs"]);
     expect(selfCommandFor({ ...base, isRunnableScript: () => false })).toEqual([base.execPath, base.argv1]);
   });
 });

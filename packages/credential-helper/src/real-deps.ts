@@ -4,7 +4,25 @@
  */
 // Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
 // costs the warm path measurable time (see docs/helper-internals.md, "Performance").
-import { accessSync, chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { homedir, hostname } from "node:os";
 import type { BrowserOpener, Deps, FetchLike, Fs, Logger } from "./io.js";
 import { platformKeychain } from "./keychain.js";

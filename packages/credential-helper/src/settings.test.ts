@@ -31,7 +31,9 @@ describe("stage settings sources", () => {
     saveStage(d.homedir, "prod");
     await expect(loadSettings(d, {})).rejects.toMatchObject({ code: "ERR_CLI_USAGE", message: expect.stringContaining("pilot, prod") });
     expect((await loadSettings(d, { stage: "prod" })).settings.awsProfile).toBe("claude-prod");
-    expect((await loadSettings(testDeps({ homedir: d.homedir, env: { CLAUDE_BEDROCK_STAGE: "pilot" } }), {})).settings.awsProfile).toBe("claude-pilot");
+    expect((await loadSettings(testDeps({ homedir: d.homedir, env: { CLAUDE_BEDROCK_STAGE: "pilot" } }), {})).settings.awsProfile).toBe(
+      "claude-pilot",
+    );
     await expect(loadSettings(d, { stage: "qa" })).rejects.toMatchObject({ code: "ERR_SETTINGS_MISSING" });
     await expect(loadSettings(d, { stage: "../etc" })).rejects.toMatchObject({ code: "ERR_CLI_USAGE" });
   });
@@ -47,13 +49,22 @@ describe("stage settings sources", () => {
     const d = testDeps();
     const f = join(d.homedir, "s.json");
     writeFileSync(f, JSON.stringify(stageSettings({ region: "nowhere", awsProfile: "has space" })));
-    await expect(loadSettings(d, { settingsFile: f })).rejects.toMatchObject({ code: "ERR_SETTINGS_INVALID", message: expect.stringMatching(/\$\.awsProfile.*\$\.region/) });
+    await expect(loadSettings(d, { settingsFile: f })).rejects.toMatchObject({
+      code: "ERR_SETTINGS_INVALID",
+      message: expect.stringMatching(/\$\.awsProfile.*\$\.region/),
+    });
     writeFileSync(f, "{");
-    await expect(loadSettings(d, { settingsFile: f })).rejects.toMatchObject({ code: "ERR_SETTINGS_INVALID", message: expect.stringContaining("not valid JSON") });
+    await expect(loadSettings(d, { settingsFile: f })).rejects.toMatchObject({
+      code: "ERR_SETTINGS_INVALID",
+      message: expect.stringContaining("not valid JSON"),
+    });
     const loop = stageSettings({ identityProvider: { ...stageSettings().identityProvider, issuer: "http://127.0.0.1:9000" } });
     writeFileSync(f, JSON.stringify(loop));
     await expect(loadSettings(d, { settingsFile: f })).rejects.toMatchObject({ code: "ERR_SETTINGS_INVALID" });
-    expect((await loadSettings(testDeps({ homedir: d.homedir, env: { CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: "1" } }), { settingsFile: f })).settings.identityProvider.issuer).toBe("http://127.0.0.1:9000");
+    expect(
+      (await loadSettings(testDeps({ homedir: d.homedir, env: { CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: "1" } }), { settingsFile: f }))
+        .settings.identityProvider.issuer,
+    ).toBe("http://127.0.0.1:9000");
   });
 });
 
@@ -67,7 +78,11 @@ describe("paths per platform", () => {
   });
 
   it("honours AWS_CONFIG_FILE, CLAUDE_CONFIG_DIR and CLAUDE_BEDROCK_HOME", () => {
-    const d = { env: { AWS_CONFIG_FILE: "/x/config", CLAUDE_CONFIG_DIR: "/y", CLAUDE_BEDROCK_HOME: "/z" }, platform: "darwin" as const, homedir: "/Users/ada" };
+    const d = {
+      env: { AWS_CONFIG_FILE: "/x/config", CLAUDE_CONFIG_DIR: "/y", CLAUDE_BEDROCK_HOME: "/z" },
+      platform: "darwin" as const,
+      homedir: "/Users/ada",
+    };
     expect(awsConfigFile(d)).toBe("/x/config");
     expect(claudeSettingsFile(d)).toBe("/y/settings.json");
     expect(stageSettingsFile(d, "prod")).toBe("/z/stages/prod.json");

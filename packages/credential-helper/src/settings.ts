@@ -60,7 +60,9 @@ async function fromFile(d: SettingsDeps, file: string): Promise<LoadedSettings |
     text = await readPrivateText(d, file);
   } catch (e) {
     if (e instanceof HelperError) throw e;
-    throw new HelperError("ERR_SETTINGS_MISSING", `cannot read stage settings ${file} (${(e as NodeJS.ErrnoException).code})`, { cause: e });
+    throw new HelperError("ERR_SETTINGS_MISSING", `cannot read stage settings ${file} (${(e as NodeJS.ErrnoException).code})`, {
+      cause: e,
+    });
   }
   if (text === undefined) return undefined;
   return { settings: parseSettingsText(d, text, file), source: file };

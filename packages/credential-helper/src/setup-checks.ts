@@ -6,7 +6,8 @@ import { HelperError } from "./errors.js";
 /** `--team` must name one of the stage's teams: a typo would otherwise silently give the default models. */
 export function assertKnownTeam(s: StageSettings, team: string | undefined): void {
   if (team === undefined || s.teams.some((t) => t.name === team)) return;
-  if (s.teams.length === 0) throw new HelperError("ERR_SETUP_UNKNOWN_TEAM", `stage ${s.stage} has no teams, so --team ${team} cannot apply`);
+  if (s.teams.length === 0)
+    throw new HelperError("ERR_SETUP_UNKNOWN_TEAM", `stage ${s.stage} has no teams, so --team ${team} cannot apply`);
   const names = s.teams.map((t) => t.name).sort((a, b) => editDistance(team, a) - editDistance(team, b) || a.localeCompare(b));
   throw new HelperError("ERR_SETUP_UNKNOWN_TEAM", `stage ${s.stage} has no team "${team}"; its teams, nearest first: ${names.join(", ")}`);
 }
@@ -28,5 +29,8 @@ function editDistance(a: string, b: string): number {
 export function assertAwsConfigParses(file: string, text: string | undefined): void {
   const problem = text === undefined ? undefined : awsConfigProblem(text);
   if (!problem) return;
-  throw new HelperError("ERR_SETUP_AWS_CONFIG_INVALID", `${file} line ${problem.line}: ${problem.problem}; the AWS CLI cannot read the file, so setup leaves it untouched`);
+  throw new HelperError(
+    "ERR_SETUP_AWS_CONFIG_INVALID",
+    `${file} line ${problem.line}: ${problem.problem}; the AWS CLI cannot read the file, so setup leaves it untouched`,
+  );
 }

@@ -74,10 +74,16 @@ export function parseSettingsJson(text: string | undefined, file: string): Recor
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} is not valid JSON (${(e as Error).message}); setup leaves it untouched`, { cause: e });
+    throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} is not valid JSON (${(e as Error).message}); setup leaves it untouched`, {
+      cause: e,
+    });
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} is not a JSON object; setup leaves it untouched`);
-  if ((v as Record<string, unknown>).env !== undefined && (typeof (v as Record<string, unknown>).env !== "object" || Array.isArray((v as Record<string, unknown>).env))) {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} is not a JSON object; setup leaves it untouched`);
+  if (
+    (v as Record<string, unknown>).env !== undefined &&
+    (typeof (v as Record<string, unknown>).env !== "object" || Array.isArray((v as Record<string, unknown>).env))
+  ) {
     throw new HelperError("ERR_SETUP_UNPARSABLE", `${file} has an "env" that is not an object; setup leaves it untouched`);
   }
   return v as Record<string, Json>;

@@ -46,7 +46,8 @@ function world(withFiles = true): { d: TestDeps; aws: string; claude: string } {
 }
 
 const settings = (o: Record<string, unknown> = {}) => stageSettings(o) as unknown as StageSettings;
-const setup = (d: TestDeps, s = settings(), team?: string) => runSetup(d, s, { settingsText: JSON.stringify(s), ...(team ? { team } : {}) });
+const setup = (d: TestDeps, s = settings(), team?: string) =>
+  runSetup(d, s, { settingsText: JSON.stringify(s), ...(team ? { team } : {}) });
 
 describe("setup", () => {
   it("adds the profile and merges Claude Code settings without losing anything", async () => {
@@ -54,7 +55,9 @@ describe("setup", () => {
     await setup(d);
     const config = readFileSync(aws, "utf8");
     expect(config.startsWith(AWS_CONFIG)).toBe(true);
-    expect(config).toContain("[profile claude-pilot]\n# Managed by claude-bedrock (stage pilot); `claude-bedrock setup --undo --stage pilot` removes it.\ncredential_process = /usr/local/bin/node '/opt/claude bedrock/claude-bedrock.cjs' credential-process --stage pilot\nregion = us-east-1\n");
+    expect(config).toContain(
+      "[profile claude-pilot]\n# Managed by claude-bedrock (stage pilot); `claude-bedrock setup --undo --stage pilot` removes it.\ncredential_process = /usr/local/bin/node '/opt/claude bedrock/claude-bedrock.cjs' credential-process --stage pilot\nregion = us-east-1\n",
+    );
     const merged = JSON.parse(readFileSync(claude, "utf8"));
     expect(merged.permissions).toEqual({ allow: ["Bash(npm test)"] });
     expect(merged.model).toBe("opus");
@@ -116,7 +119,10 @@ describe("setup", () => {
     expect(r.notes.join("\n")).toMatch(/left region in \[profile claude-pilot\] of .* alone: it was changed after setup .*setup --force/);
     // Still theirs on the next run (setup's last value is remembered, not the user's).
     expect((await setup(d, settings({ region: "eu-central-1" }))).notes.join()).toContain("left region");
-    await runSetup(d, settings({ region: "eu-central-1" }), { settingsText: JSON.stringify(settings({ region: "eu-central-1" })), force: true });
+    await runSetup(d, settings({ region: "eu-central-1" }), {
+      settingsText: JSON.stringify(settings({ region: "eu-central-1" })),
+      force: true,
+    });
     expect(readFileSync(aws, "utf8")).toContain("region = eu-central-1");
     expect(readFileSync(aws, "utf8")).not.toContain("ap-south-1");
   });
@@ -146,7 +152,11 @@ describe("setup", () => {
     writeFileSync(claude, JSON.stringify(edited, null, 2));
     writeFileSync(aws, readFileSync(aws, "utf8").replace("region = us-east-1\n", "region = ap-south-1\noutput = json\n"));
     const awsBefore = readFileSync(aws, "utf8");
-    await new StageCache(d, "pilot").writeIdToken({ idToken: "t", expiresAt: Date.now() + 3600_000, identity: { sub: "a", email: "a@example.com", team: "platform" } });
+    await new StageCache(d, "pilot").writeIdToken({
+      idToken: "t",
+      expiresAt: Date.now() + 3600_000,
+      identity: { sub: "a", email: "a@example.com", team: "platform" },
+    });
     expect(await applyTeamModels(d, settings())).toContain("team platform");
     const after = JSON.parse(readFileSync(claude, "utf8"));
     expect(after.env.ANTHROPIC_MODEL).toBe("my-own-model");
@@ -158,7 +168,9 @@ describe("setup", () => {
   it("uses the team's inference profiles when the team matches", async () => {
     const { d, claude } = world();
     await setup(d, settings(), "platform");
-    expect(JSON.parse(readFileSync(claude, "utf8")).env.ANTHROPIC_MODEL).toBe("arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123");
+    expect(JSON.parse(readFileSync(claude, "utf8")).env.ANTHROPIC_MODEL).toBe(
+      "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123",
+    );
   });
 
   it("refuses a --team the stage does not have, naming its teams nearest first, and writes nothing", async () => {
@@ -176,14 +188,20 @@ describe("setup", () => {
     expect(e?.message).toBe('stage pilot has no team "platfrom"; its teams, nearest first: platform, plat-ops, data');
     expect(readFileSync(aws, "utf8")).toBe(AWS_CONFIG);
     expect(readFileSync(claude, "utf8")).toBe(CLAUDE_SETTINGS);
-    await expect(setup(d, settings({ teams: [] }), "platform")).rejects.toMatchObject({ code: "ERR_SETUP_UNKNOWN_TEAM", message: "stage pilot has no teams, so --team platform cannot apply" });
+    await expect(setup(d, settings({ teams: [] }), "platform")).rejects.toMatchObject({
+      code: "ERR_SETUP_UNKNOWN_TEAM",
+      message: "stage pilot has no teams, so --team platform cannot apply",
+    });
   });
 
   it("refuses an ~/.aws/config the AWS CLI cannot parse, naming the line, and writes nothing", async () => {
     const { d, aws, claude } = world();
     const broken = `${AWS_CONFIG}region us-west-2\n`;
     writeFileSync(aws, broken);
-    await expect(setup(d)).rejects.toMatchObject({ code: "ERR_SETUP_AWS_CONFIG_INVALID", message: `${aws} line 11: neither a [section] header, a \`key = value\` line, a comment nor an indented continuation; the AWS CLI cannot read the file, so setup leaves it untouched` });
+    await expect(setup(d)).rejects.toMatchObject({
+      code: "ERR_SETUP_AWS_CONFIG_INVALID",
+      message: `${aws} line 11: neither a [section] header, a \`key = value\` line, a comment nor an indented continuation; the AWS CLI cannot read the file, so setup leaves it untouched`,
+    });
     expect(readFileSync(aws, "utf8")).toBe(broken);
     expect(readFileSync(claude, "utf8")).toBe(CLAUDE_SETTINGS);
     expect(existsSync(join(d.homedir, ".claude-bedrock", "stages"))).toBe(false);
@@ -195,9 +213,18 @@ describe("setup", () => {
     [undefined, "otlp"],
   ])("with collector events %s, sets OTEL_LOGS_EXPORTER=%s (metrics always otlp)", async (events, exporter) => {
     const { d, claude } = world();
-    await setup(d, settings({ telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", ...(events === undefined ? {} : { events }) } }));
+    await setup(
+      d,
+      settings({
+        telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", ...(events === undefined ? {} : { events }) },
+      }),
+    );
     const env = JSON.parse(readFileSync(claude, "utf8")).env;
-    expect(env).toMatchObject({ OTEL_LOGS_EXPORTER: exporter, OTEL_METRICS_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example.com" });
+    expect(env).toMatchObject({
+      OTEL_LOGS_EXPORTER: exporter,
+      OTEL_METRICS_EXPORTER: "otlp",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example.com",
+    });
   });
 
   it("switches the logs exporter when the stage's collector drops or adds the events pipeline", async () => {
@@ -218,9 +245,22 @@ describe("setup", () => {
 
   it("writes an sso-session profile and awsAuthRefresh for IAM Identity Center stages", async () => {
     const { d, aws, claude } = world();
-    await setup(d, settings({ federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "eu-west-1", accountId: "333333333333", roleName: "ClaudeCode" } }));
+    await setup(
+      d,
+      settings({
+        federation: {
+          mode: "identity-center",
+          startUrl: "https://acme.awsapps.com/start",
+          ssoRegion: "eu-west-1",
+          accountId: "333333333333",
+          roleName: "ClaudeCode",
+        },
+      }),
+    );
     const config = readFileSync(aws, "utf8");
-    expect(config).toContain("[profile claude-pilot]\n# Managed by claude-bedrock (stage pilot); `claude-bedrock setup --undo --stage pilot` removes it.\nsso_session = claude-bedrock-pilot\nsso_account_id = 333333333333\nsso_role_name = ClaudeCode\nregion = us-east-1\n");
+    expect(config).toContain(
+      "[profile claude-pilot]\n# Managed by claude-bedrock (stage pilot); `claude-bedrock setup --undo --stage pilot` removes it.\nsso_session = claude-bedrock-pilot\nsso_account_id = 333333333333\nsso_role_name = ClaudeCode\nregion = us-east-1\n",
+    );
     expect(config).toContain("[sso-session claude-bedrock-pilot]");
     expect(config).not.toContain("credential_process = /usr/local/bin/node");
     const merged = JSON.parse(readFileSync(claude, "utf8"));

@@ -11,7 +11,19 @@ import type { Deps } from "./io.js";
 import { profileHeader, quoteArg, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";
 import { awsConfigFile, claudeSettingsFile, stageSettingsFile } from "./paths.js";
 import { assertAwsConfigParses, assertKnownTeam } from "./setup-checks.js";
-import { backup, getPath, indentOf, manifestFile, parseSettingsJson, readManifest, same, setPath, type Json, type SetupManifest, type SetupResult } from "./setup-files.js";
+import {
+  backup,
+  getPath,
+  indentOf,
+  manifestFile,
+  parseSettingsJson,
+  readManifest,
+  same,
+  setPath,
+  type Json,
+  type SetupManifest,
+  type SetupResult,
+} from "./setup-files.js";
 import { readText, unwritable, writePrivateJson } from "./store.js";
 import { ensureDirFor, writeUserFile } from "./user-files.js";
 
@@ -31,11 +43,46 @@ export function awsSections(d: Pick<Deps, "selfCommand" | "platform">, s: StageS
   if (fed.mode === "identity-center") {
     const session = `claude-bedrock-${s.stage}`;
     return [
-      [header, renderSection(header, [["sso_session", session], ["sso_account_id", fed.accountId], ["sso_role_name", fed.roleName], ["region", s.region]], managed)],
-      [`sso-session ${session}`, renderSection(`sso-session ${session}`, [["sso_start_url", fed.startUrl], ["sso_region", fed.ssoRegion], ["sso_registration_scopes", "sso:account:access"]], managed)],
+      [
+        header,
+        renderSection(
+          header,
+          [
+            ["sso_session", session],
+            ["sso_account_id", fed.accountId],
+            ["sso_role_name", fed.roleName],
+            ["region", s.region],
+          ],
+          managed,
+        ),
+      ],
+      [
+        `sso-session ${session}`,
+        renderSection(
+          `sso-session ${session}`,
+          [
+            ["sso_start_url", fed.startUrl],
+            ["sso_region", fed.ssoRegion],
+            ["sso_registration_scopes", "sso:account:access"],
+          ],
+          managed,
+        ),
+      ],
     ];
   }
-  return [[header, renderSection(header, [["credential_process", helperCommand(d, "credential-process", "--stage", s.stage)], ["region", s.region]], managed)]];
+  return [
+    [
+      header,
+      renderSection(
+        header,
+        [
+          ["credential_process", helperCommand(d, "credential-process", "--stage", s.stage)],
+          ["region", s.region],
+        ],
+        managed,
+      ),
+    ],
+  ];
 }
 
 /** The keys setup sets in Claude Code's settings, as paths and values. */
@@ -65,7 +112,6 @@ export function claudeKeys(d: Pick<Deps, "selfCommand" | "platform">, s: StageSe
   if (s.federation.mode === "identity-center") keys.push([["awsAuthRefresh"], `aws sso login --profile ${s.awsProfile}`]);
   return keys;
 }
-
 
 export interface SetupOptions {
   readonly team?: string;
@@ -180,7 +226,9 @@ function mergeAwsSection(text: string, header: string, block: string, m: AwsMerg
   for (const [k, v] of Object.entries(wanted)) {
     const cur = current[k];
     if (cur !== v && cur !== undefined && cur !== last[k] && !m.force) {
-      result.notes.push(`left ${k} in [${header}] of ${m.file} alone: it was changed after setup (setup would write \`${v}\`); \`setup --force\` overwrites it`);
+      result.notes.push(
+        `left ${k} in [${header}] of ${m.file} alone: it was changed after setup (setup would write \`${v}\`); \`setup --force\` overwrites it`,
+      );
       continue;
     }
     if (cur !== v) updates.push([k, v]);
@@ -230,7 +278,9 @@ async function mergeClaudeSettings(d: Deps, s: StageSettings, m: ClaudeMerge, re
       // The user changed (or, for the team switch, removed) it since setup wrote it: theirs wins.
       if (m.modelsOnly) d.log.debug("setup", "model key changed by the user; not switching it", { key: path.join(".") });
       else if (cur !== undefined) {
-        result.notes.push(`left ${path.join(".")} in ${m.file} alone: it was changed after setup (setup would write ${JSON.stringify(value)}); \`setup --force\` overwrites it`);
+        result.notes.push(
+          `left ${path.join(".")} in ${m.file} alone: it was changed after setup (setup would write ${JSON.stringify(value)}); \`setup --force\` overwrites it`,
+        );
         continue;
       }
       if (m.modelsOnly) continue;
@@ -245,7 +295,6 @@ async function mergeClaudeSettings(d: Deps, s: StageSettings, m: ClaudeMerge, re
     result.changed.push(m.file);
   } else result.unchanged.push(m.file);
 }
-
 
 /**
  * After a sign-in: if setup has run for this stage and the stage has teams, apply the signed-in user's
@@ -264,4 +313,3 @@ export async function applyTeamModels(d: Deps, s: StageSettings): Promise<string
     return undefined;
   }
 }
-

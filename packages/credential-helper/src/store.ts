@@ -72,7 +72,10 @@ export async function readText(d: Pick<Deps, "fs">, file: string): Promise<strin
  * Reads a file under the helper home after checking that it and its directories are the user's own and
  * not writable by others (ownership.ts): one `stat` before the read. Missing → undefined.
  */
-export async function readPrivateText(d: Pick<Deps, "fs" | "env" | "platform" | "homedir" | "uid">, file: string): Promise<string | undefined> {
+export async function readPrivateText(
+  d: Pick<Deps, "fs" | "env" | "platform" | "homedir" | "uid">,
+  file: string,
+): Promise<string | undefined> {
   let st;
   try {
     st = await d.fs.stat(file);

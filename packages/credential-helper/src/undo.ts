@@ -7,7 +7,17 @@ import { HelperError } from "./errors.js";
 import type { Deps } from "./io.js";
 import { removeSection, sectionText, sectionValues, upsertSection } from "./aws-config.js";
 import { stageSettingsFile } from "./paths.js";
-import { backup, getPath, indentOf, manifestFile, parseSettingsJson, readManifest, same, setPath, type SetupResult } from "./setup-files.js";
+import {
+  backup,
+  getPath,
+  indentOf,
+  manifestFile,
+  parseSettingsJson,
+  readManifest,
+  same,
+  setPath,
+  type SetupResult,
+} from "./setup-files.js";
 import { removeFile, readText } from "./store.js";
 import { writeUserFile } from "./user-files.js";
 
@@ -44,7 +54,8 @@ export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
     const next = structuredClone(claude);
     for (const rec of m.claudeSettings.keys) {
       if (!same(getPath(next, rec.path), rec.written)) {
-        if (getPath(next, rec.path) !== undefined) result.notes.push(`left ${rec.path.join(".")} in ${m.claudeSettings.file} alone: it was changed after setup`);
+        if (getPath(next, rec.path) !== undefined)
+          result.notes.push(`left ${rec.path.join(".")} in ${m.claudeSettings.file} alone: it was changed after setup`);
         continue;
       }
       setPath(next, rec.path, rec.previous);

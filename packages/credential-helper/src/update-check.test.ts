@@ -3,7 +3,16 @@ import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkForUpdate, compareVersions, DAY_MS, isHotPath, npmAuthToken, packumentUrl, type UpdateCheckDeps, type UpdateCheckOptions } from "./update-check.js";
+import {
+  checkForUpdate,
+  compareVersions,
+  DAY_MS,
+  isHotPath,
+  npmAuthToken,
+  packumentUrl,
+  type UpdateCheckDeps,
+  type UpdateCheckOptions,
+} from "./update-check.js";
 
 const REGISTRY = "https://ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/";
 
@@ -50,7 +59,10 @@ describe("checkForUpdate", () => {
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-uc-"));
-    fs.writeFileSync(path.join(dir, ".npmrc"), `//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=tok-1\n`);
+    fs.writeFileSync(
+      path.join(dir, ".npmrc"),
+      `//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=tok-1\n`,
+    );
     now = Date.parse("2026-11-26T09:00:00Z");
     calls = [];
     answer = async () => Response.json({ name: "@example/claude-bedrock", "dist-tags": { latest: "1.3.0" } });
@@ -116,18 +128,28 @@ describe("checkForUpdate", () => {
   it("explains a 401 as an expired CodeArtifact token", async () => {
     answer = async () => new Response("{}", { status: 401 });
     const r = await checkForUpdate(deps(), opts("doctor"));
-    expect(r).toMatchObject({ status: "unavailable", detail: expect.stringContaining("expired"), fix: expect.stringContaining("12 hours") });
+    expect(r).toMatchObject({
+      status: "unavailable",
+      detail: expect.stringContaining("expired"),
+      fix: expect.stringContaining("12 hours"),
+    });
   });
 
   it("reports a timeout instead of hanging", async () => {
     answer = async () => {
       throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
     };
-    expect(await checkForUpdate(deps(), opts("doctor"))).toMatchObject({ status: "unavailable", detail: expect.stringContaining("timed out") });
+    expect(await checkForUpdate(deps(), opts("doctor"))).toMatchObject({
+      status: "unavailable",
+      detail: expect.stringContaining("timed out"),
+    });
   });
 
   it("can be turned off, and stays off in CI except for doctor", async () => {
-    expect(await checkForUpdate(deps({ CLAUDE_BEDROCK_NO_UPDATE_CHECK: "1" }), opts("doctor"))).toEqual({ status: "skipped", reason: "disabled" });
+    expect(await checkForUpdate(deps({ CLAUDE_BEDROCK_NO_UPDATE_CHECK: "1" }), opts("doctor"))).toEqual({
+      status: "skipped",
+      reason: "disabled",
+    });
     expect(await checkForUpdate(deps({ CI: "true" }), opts("background"))).toEqual({ status: "skipped", reason: "ci" });
     expect((await checkForUpdate(deps({ CI: "true" }), opts("doctor"))).status).toBe("newer");
   });

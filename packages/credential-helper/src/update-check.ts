@@ -134,7 +134,10 @@ export function npmAuthToken(npmrc: string, registryUrl: string, env: Readonly<R
     if (eq < 0) continue;
     let value = line.slice(eq + 1).trim();
     if (/^".*"$/.test(value)) value = value.slice(1, -1);
-    values.set(line.slice(0, eq).trim(), value.replace(/\$\{([^}]+)\}/g, (_, name: string) => env[name] ?? ""));
+    values.set(
+      line.slice(0, eq).trim(),
+      value.replace(/\$\{([^}]+)\}/g, (_, name: string) => env[name] ?? ""),
+    );
   }
   let url: URL;
   try {
@@ -144,7 +147,10 @@ export function npmAuthToken(npmrc: string, registryUrl: string, env: Readonly<R
   }
   const segments = url.pathname.split("/").filter(Boolean);
   for (let n = segments.length; n >= 0; n--) {
-    const key = `//${url.host}/${segments.slice(0, n).map((s) => `${s}/`).join("")}:_authToken`;
+    const key = `//${url.host}/${segments
+      .slice(0, n)
+      .map((s) => `${s}/`)
+      .join("")}:_authToken`;
     const v = values.get(key);
     if (v) return v;
   }
@@ -190,7 +196,8 @@ export async function checkForUpdate(d: UpdateCheckDeps, o: UpdateCheckOptions):
   if (background) {
     const state = await readState(d, o.stateFile);
     // A clock that went backwards (state in the future) counts as "long ago".
-    if (state && now >= state.checkedAt && now - state.checkedAt < (o.intervalMs ?? DAY_MS)) return { status: "skipped", reason: "checked-recently" };
+    if (state && now >= state.checkedAt && now - state.checkedAt < (o.intervalMs ?? DAY_MS))
+      return { status: "skipped", reason: "checked-recently" };
     await writeState(d, o.stateFile, { checkedAt: now });
   }
   let token: string | undefined;
@@ -203,11 +210,18 @@ export async function checkForUpdate(d: UpdateCheckDeps, o: UpdateCheckOptions):
   let res: Response;
   try {
     res = await d.fetch(url, {
-      headers: { accept: "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        accept: "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       signal: AbortSignal.timeout(o.timeoutMs ?? (background ? BACKGROUND_TIMEOUT_MS : DOCTOR_TIMEOUT_MS)),
     });
   } catch (e) {
-    return { status: "unavailable", detail: `cannot reach ${o.registryUrl} (${(e as Error).name === "TimeoutError" ? "timed out" : (e as Error).message})`, fix: "check your network or VPN" };
+    return {
+      status: "unavailable",
+      detail: `cannot reach ${o.registryUrl} (${(e as Error).name === "TimeoutError" ? "timed out" : (e as Error).message})`,
+      fix: "check your network or VPN",
+    };
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel().catch(() => undefined);
@@ -233,7 +247,13 @@ export async function checkForUpdate(d: UpdateCheckDeps, o: UpdateCheckOptions):
   if (background) await writeState(d, o.stateFile, { checkedAt: now, latest });
   if (compareVersions(latest, o.currentVersion) > 0) {
     const fix = upgradeCommand(o.packageName, latest, o.installKind);
-    return { status: "newer", current: o.currentVersion, latest, fix, notice: `claude-bedrock ${latest} is available (you have ${o.currentVersion}). Upgrade: ${fix}` };
+    return {
+      status: "newer",
+      current: o.currentVersion,
+      latest,
+      fix,
+      notice: `claude-bedrock ${latest} is available (you have ${o.currentVersion}). Upgrade: ${fix}`,
+    };
   }
   return { status: "current", current: o.currentVersion, latest };
 }
@@ -248,7 +268,11 @@ export function installKind(selfCommand: readonly string[], selfScript?: string)
 }
 
 /** The check for this helper and stage; undefined (nothing asked) when the stage names no registry. */
-export async function helperUpdateCheck(d: Deps, s: StageSettings, mode: UpdateCheckOptions["mode"]): Promise<UpdateCheckResult | undefined> {
+export async function helperUpdateCheck(
+  d: Deps,
+  s: StageSettings,
+  mode: UpdateCheckOptions["mode"],
+): Promise<UpdateCheckResult | undefined> {
   if (!s.distribution) return undefined;
   return checkForUpdate(d, {
     registryUrl: s.distribution.registryUrl,
@@ -269,7 +293,10 @@ export async function updateNotice(d: Deps, s: StageSettings): Promise<void> {
   try {
     const r = await helperUpdateCheck(d, s, "background");
     if (r?.status === "newer") d.stderr(`${r.notice}\n`);
-    else if (r) d.log.debug("update-check", r.status, { detail: r.status === "unavailable" ? r.detail : r.status === "skipped" ? r.reason : r.latest });
+    else if (r)
+      d.log.debug("update-check", r.status, {
+        detail: r.status === "unavailable" ? r.detail : r.status === "skipped" ? r.reason : r.latest,
+      });
   } catch (e) {
     d.log.debug("update-check", "failed", { error: (e as Error).message });
   }

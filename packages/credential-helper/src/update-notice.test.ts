@@ -21,7 +21,9 @@ vi.mock("./update-check.js", async (importOriginal) => {
 
 const REGISTRY = "https://npm.example.com/npm/claude-code/";
 const PACKUMENT = `${REGISTRY}@acme%2fclaude-bedrock`;
-const settings = stageSettings({ distribution: { registryUrl: REGISTRY, packageName: "@acme/claude-bedrock" } }) as unknown as StageSettings;
+const settings = stageSettings({
+  distribution: { registryUrl: REGISTRY, packageName: "@acme/claude-bedrock" },
+}) as unknown as StageSettings;
 
 interface Registry {
   calls: Array<{ url: string; auth: string | null }>;
@@ -30,14 +32,20 @@ interface Registry {
 }
 
 /** A helper home with the stage set up, a warm cache and an npm token for the registry. */
-async function world(env: Record<string, string> = {}, overrides: Parameters<typeof testDeps>[0] = {}): Promise<{ d: TestDeps; registry: Registry; stateFile: string }> {
+async function world(
+  env: Record<string, string> = {},
+  overrides: Parameters<typeof testDeps>[0] = {},
+): Promise<{ d: TestDeps; registry: Registry; stateFile: string }> {
   const registry: Registry = { calls: [], latest: "1.3.0", status: 200 };
   const d = testDeps({
     env,
     fetch: async (input, init) => {
       const url = String(input);
       registry.calls.push({ url, auth: new Headers(init?.headers).get("authorization") });
-      if (url === PACKUMENT) return registry.status === 200 ? Response.json({ "dist-tags": { latest: registry.latest } }) : new Response("", { status: registry.status });
+      if (url === PACKUMENT)
+        return registry.status === 200
+          ? Response.json({ "dist-tags": { latest: registry.latest } })
+          : new Response("", { status: registry.status });
       if (url.endsWith("/.well-known/openid-configuration")) return Response.json({ issuer: settings.identityProvider.issuer });
       return new Response("", { status: 404 });
     },
@@ -47,7 +55,13 @@ async function world(env: Record<string, string> = {}, overrides: Parameters<typ
   writeFileSync(join(d.homedir, ".claude-bedrock", "stages", "pilot.json"), JSON.stringify(settings));
   writeFileSync(join(d.homedir, ".npmrc"), "//npm.example.com/npm/claude-code/:_authToken=dev-token\n");
   const cache = new StageCache(d, "pilot");
-  await cache.writeCredentials({ Version: 1, AccessKeyId: "ASIAWARM", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date(T0 + 3600_000).toISOString() });
+  await cache.writeCredentials({
+    Version: 1,
+    AccessKeyId: "ASIAWARM",
+    SecretAccessKey: "S",
+    SessionToken: "T",
+    Expiration: new Date(T0 + 3600_000).toISOString(),
+  });
   await cache.writeIdToken({ idToken: "h.p.s", expiresAt: T0 + 3600_000, identity: { sub: "a", email: "alice@example.com" } });
   return { d, registry, stateFile: join(d.homedir, ".claude-bedrock", "update-check.json") };
 }
@@ -98,7 +112,12 @@ describe("update notice after interactive commands", () => {
   });
 
   it("says nothing when the helper is current or newer, or when the registry fails or refuses the token", async () => {
-    for (const [latest, status] of [["1.2.3", 200], ["1.2.0", 200], ["9.0.0", 401], ["9.0.0", 503]] as const) {
+    for (const [latest, status] of [
+      ["1.2.3", 200],
+      ["1.2.0", 200],
+      ["9.0.0", 401],
+      ["9.0.0", 503],
+    ] as const) {
       const { d, registry } = await world();
       Object.assign(registry, { latest, status });
       expect(await run(["status", "--stage", "pilot"], d)).toBe(0);
@@ -129,7 +148,12 @@ describe("doctor's helper version", () => {
 
   it("always checks, with the registry token, and offers the upgrade only for a newer version", async () => {
     const { d, registry } = await world({ CI: "true" });
-    expect(await check(d)).toEqual({ name: "helper version", ok: "warn", detail: "1.2.3 installed, 1.3.0 available", fix: "npm install --global @acme/claude-bedrock@1.3.0" });
+    expect(await check(d)).toEqual({
+      name: "helper version",
+      ok: "warn",
+      detail: "1.2.3 installed, 1.3.0 available",
+      fix: "npm install --global @acme/claude-bedrock@1.3.0",
+    });
     expect(await check(d)).toMatchObject({ ok: "warn" });
     expect(registry.calls.filter((c) => c.url === PACKUMENT)).toEqual([
       { url: PACKUMENT, auth: "Bearer dev-token" },
@@ -144,7 +168,11 @@ describe("doctor's helper version", () => {
   it("explains a refused token (expired CodeArtifact sign-in) with the fix", async () => {
     const { d, registry } = await world();
     registry.status = 403;
-    expect(await check(d)).toMatchObject({ ok: "warn", detail: expect.stringContaining("expired"), fix: expect.stringContaining("aws codeartifact login") });
+    expect(await check(d)).toMatchObject({
+      ok: "warn",
+      detail: expect.stringContaining("expired"),
+      fix: expect.stringContaining("aws codeartifact login"),
+    });
   });
 
   it("tells users of the single executable to download it, not to run npm", async () => {

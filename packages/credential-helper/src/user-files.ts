@@ -19,9 +19,16 @@ export async function ensureDirFor(d: Pick<Deps, "fs" | "env" | "platform" | "ho
  * written where it points: the temp file goes next to the real target and is renamed onto it, so the
  * link stays a link. A missing file (or a link whose target is missing) is written at `file`.
  */
-export async function writeUserFile(d: Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now">, file: string, text: string): Promise<void> {
+export async function writeUserFile(
+  d: Pick<Deps, "fs" | "env" | "platform" | "homedir" | "pid" | "now">,
+  file: string,
+  text: string,
+): Promise<void> {
   const target = await d.fs.realpath(file).catch(() => file);
-  const mode = await d.fs.stat(target).then((st) => st.mode & 0o777, () => 0o600);
+  const mode = await d.fs.stat(target).then(
+    (st) => st.mode & 0o777,
+    () => 0o600,
+  );
   const tmp = `${target}.${d.pid}.${d.now()}.claude-bedrock.tmp`;
   try {
     await d.fs.writeFile(tmp, text, { mode, flag: "wx", encoding: "utf8" });

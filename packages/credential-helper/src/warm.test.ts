@@ -14,12 +14,23 @@ function home(files: Record<string, unknown>, settings: Record<string, unknown> 
   writeFileSync(file, JSON.stringify(stageSettings(settings)), { mode: 0o600 });
   const dir = cacheDir(d, "pilot");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const [name, value] of Object.entries(files)) writeFileSync(join(dir, name), typeof value === "string" ? value : JSON.stringify(value), { mode: 0o600 });
+  for (const [name, value] of Object.entries(files))
+    writeFileSync(join(dir, name), typeof value === "string" ? value : JSON.stringify(value), { mode: 0o600 });
   return d;
 }
 
-const creds = (msLeft: number) => ({ Version: 1, AccessKeyId: "ASIAWARM", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(T0 + msLeft).toISOString() });
-const token = (msLeft: number) => ({ idToken: "h.p.s", expiresAt: T0 + msLeft, identity: { sub: "u", email: "a@example.com", team: "platform" } });
+const creds = (msLeft: number) => ({
+  Version: 1,
+  AccessKeyId: "ASIAWARM",
+  SecretAccessKey: "s",
+  SessionToken: "t",
+  Expiration: new Date(T0 + msLeft).toISOString(),
+});
+const token = (msLeft: number) => ({
+  idToken: "h.p.s",
+  expiresAt: T0 + msLeft,
+  identity: { sub: "u", email: "a@example.com", team: "platform" },
+});
 const warm = (d: TestDeps, argv: string[]) => warmAnswer({ ...d, log: warmLogger }, argv);
 
 /** What the full command prints, for comparison. */
@@ -48,20 +59,48 @@ describe("the warm path (bundle entry)", () => {
 
   it("leaves everything else to the full command", async () => {
     const fresh = home({ "credentials.json": creds(3600_000), "id-token.json": token(3600_000) });
-    for (const argv of [["status"], ["credential-process", "--debug"], ["credential-process", "--stage"], ["credential-process", "--bogus"], ["doctor"]]) expect(await warm(fresh, argv)).toBeUndefined();
+    for (const argv of [
+      ["status"],
+      ["credential-process", "--debug"],
+      ["credential-process", "--stage"],
+      ["credential-process", "--bogus"],
+      ["doctor"],
+    ])
+      expect(await warm(fresh, argv)).toBeUndefined();
     // Credentials inside the 5-minute window; an id_token Claude Code would outlive.
     expect(await warm(home({ "credentials.json": creds(4 * 60_000) }), ["credential-process"])).toBeUndefined();
     expect(await warm(home({ "id-token.json": token(20 * 60_000) }), ["otel-headers"])).toBeUndefined();
     // A quota re-check is due (none yet, or older than 15 minutes); a fresh answer keeps it warm.
     const quota = { quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 1000 } };
     expect(await warm(home({ "credentials.json": creds(3600_000) }, quota), ["credential-process"])).toBeUndefined();
-    expect(await warm(home({ "credentials.json": creds(3600_000), "quota.json": { checkedAt: T0 - QUOTA_RECHECK_MS, allowed: true, outcome: "allowed" } }, quota), ["credential-process"])).toBeUndefined();
-    expect(await warm(home({ "credentials.json": creds(3600_000), "quota.json": { checkedAt: T0 - 60_000, allowed: true, outcome: "allowed" } }, quota), ["credential-process"])).toContain("ASIAWARM");
+    expect(
+      await warm(
+        home(
+          { "credentials.json": creds(3600_000), "quota.json": { checkedAt: T0 - QUOTA_RECHECK_MS, allowed: true, outcome: "allowed" } },
+          quota,
+        ),
+        ["credential-process"],
+      ),
+    ).toBeUndefined();
+    expect(
+      await warm(
+        home({ "credentials.json": creds(3600_000), "quota.json": { checkedAt: T0 - 60_000, allowed: true, outcome: "allowed" } }, quota),
+        ["credential-process"],
+      ),
+    ).toContain("ASIAWARM");
     // A damaged cache file wants a warning: the full command prints it.
     expect(await warm(home({ "credentials.json": "{not json" }), ["credential-process"])).toBeUndefined();
     // No settings at all, and Identity Center stages.
     expect(await warm(testDeps(), ["credential-process"])).toBeUndefined();
-    const idc = { federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "us-east-1", accountId: "333333333333", roleName: "ClaudeCode" } };
+    const idc = {
+      federation: {
+        mode: "identity-center",
+        startUrl: "https://acme.awsapps.com/start",
+        ssoRegion: "us-east-1",
+        accountId: "333333333333",
+        roleName: "ClaudeCode",
+      },
+    };
     expect(await warm(home({ "credentials.json": creds(3600_000) }, idc), ["credential-process"])).toBeUndefined();
   });
 });

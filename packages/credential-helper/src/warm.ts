@@ -38,7 +38,10 @@ export function headersFor(t: CachedIdToken): Record<string, string> {
   return h;
 }
 
-type WarmDeps = Pick<Deps, "fs" | "env" | "platform" | "homedir" | "uid" | "pid" | "now" | "selfCommand" | "selfScript" | "secretStore" | "log">;
+type WarmDeps = Pick<
+  Deps,
+  "fs" | "env" | "platform" | "homedir" | "uid" | "pid" | "now" | "selfCommand" | "selfScript" | "secretStore" | "log"
+>;
 
 /** Thrown by the warm path's logger: something wants to be said, so the full command must run. */
 class NotWarm extends Error {}
@@ -81,7 +84,10 @@ export async function warmCredentials(d: Pick<Deps, "now"> & { cache: StageCache
 }
 
 /** The warm otel-headers answer for a stage, or undefined. */
-export async function warmHeaders(d: Pick<Deps, "now" | "env"> & { cache: StageCache }, settings: StageSettings): Promise<Record<string, string> | undefined> {
+export async function warmHeaders(
+  d: Pick<Deps, "now" | "env"> & { cache: StageCache },
+  settings: StageSettings,
+): Promise<Record<string, string> | undefined> {
   if (settings.federation.mode === "identity-center") return undefined;
   const token = await d.cache.readIdToken();
   return idTokenUsable(token, d.now(), refreshBeforeMs(d.env)) ? headersFor(token) : undefined;
@@ -92,7 +98,10 @@ export async function warmAnswer(d: WarmDeps, argv: readonly string[]): Promise<
   const p = parse(argv);
   if (!p) return undefined;
   try {
-    const { settings } = await loadSettings(d, { ...(p.stage ? { stage: p.stage } : {}), ...(p.settingsFile ? { settingsFile: p.settingsFile } : {}) });
+    const { settings } = await loadSettings(d, {
+      ...(p.stage ? { stage: p.stage } : {}),
+      ...(p.settingsFile ? { settingsFile: p.settingsFile } : {}),
+    });
     const cache = new StageCache(d, settings.stage);
     if (p.command === "credential-process") {
       const out = await warmCredentials({ now: d.now, cache }, settings);

@@ -19,18 +19,31 @@ export async function fakeIdp(nowMs: () => number): Promise<FakeIdp> {
   const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
   const sign = (claims: Record<string, unknown>, opts: { foreign?: boolean } = {}) => {
     const now = Math.floor(nowMs() / 1000);
-    return new SignJWT({ iss: ISSUER, aud: CLIENT_ID, sub: "alice", email: "alice@example.com", team: "platform", iat: now, exp: now + 3600, ...claims })
+    return new SignJWT({
+      iss: ISSUER,
+      aud: CLIENT_ID,
+      sub: "alice",
+      email: "alice@example.com",
+      team: "platform",
+      iat: now,
+      exp: now + 3600,
+      ...claims,
+    })
       .setProtectedHeader({ alg: "RS256", kid: "k1" })
       .sign((opts.foreign ? foreign.privateKey : privateKey) as CryptoKey);
   };
   const idp: FakeIdp = {
     requests: [],
     sign,
-    token: async () => ({ status: 200, body: { access_token: "at", token_type: "Bearer", expires_in: 3600, id_token: await sign({}), refresh_token: "rt-2" } }),
+    token: async () => ({
+      status: 200,
+      body: { access_token: "at", token_type: "Bearer", expires_in: 3600, id_token: await sign({}), refresh_token: "rt-2" },
+    }),
     fetch: async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       idp.requests.push(`${init?.method ?? "GET"} ${url.pathname}`);
-      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+      const json = (status: number, body: unknown) =>
+        new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
       if (url.pathname.endsWith("/.well-known/openid-configuration")) {
         return json(200, {
           issuer: ISSUER,

@@ -29,9 +29,16 @@ const hmac = (key: Buffer | string, s: string) => createHmac("sha256", key).upda
 const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Verifies a GET's signature; returns the caller ARN or the reason it is refused. */
-export function verifySigV4(req: { method: string; url: string; headers: http.IncomingHttpHeaders }, known: readonly KnownCredentials[], opts: { region: string; service: string; now: number }): { arn: string } | { error: string } {
+export function verifySigV4(
+  req: { method: string; url: string; headers: http.IncomingHttpHeaders },
+  known: readonly KnownCredentials[],
+  opts: { region: string; service: string; now: number },
+): { arn: string } | { error: string } {
   const auth = String(req.headers.authorization ?? "");
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) return { error: "missing or malformed Authorization" };
   const [, akid, day, region, service, signedHeaders, signature] = m as unknown as string[];
   const creds = known.find((k) => k.accessKeyId === akid);
@@ -39,15 +46,44 @@ export function verifySigV4(req: { method: string; url: string; headers: http.In
   if (region !== opts.region || service !== opts.service) return { error: `wrong scope ${region}/${service}` };
   const amzDate = String(req.headers["x-amz-date"] ?? "");
   if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== day) return { error: "bad x-amz-date" };
-  const t = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+  const t = Date.UTC(
+    +amzDate.slice(0, 4),
+    +amzDate.slice(4, 6) - 1,
+    +amzDate.slice(6, 8),
+    +amzDate.slice(9, 11),
+    +amzDate.slice(11, 13),
+    +amzDate.slice(13, 15),
+  );
   if (Math.abs(t - opts.now) > 5 * 60_000) return { error: "signature expired" };
   const names = signedHeaders!.split(";");
-  for (const required of ["host", "x-amz-date", "x-amz-security-token"]) if (!names.includes(required)) return { error: `${required} not signed` };
+  for (const required of ["host", "x-amz-date", "x-amz-security-token"])
+    if (!names.includes(required)) return { error: `${required} not signed` };
   if (req.headers["x-amz-security-token"] !== creds.sessionToken) return { error: "bad session token" };
   const u = new URL(req.url, "http://placeholder");
-  const query = [...u.searchParams.entries()].map(([k, v]) => [rfc3986(k), rfc3986(v)] as const).sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join("&");
-  const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n] ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
-  const canonical = [req.method, u.pathname.split("/").map((seg) => rfc3986(decodeURIComponent(seg))).join("/"), query, canonicalHeaders, signedHeaders, sha256("")].join("\n");
+  const query = [...u.searchParams.entries()]
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
+    .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? "")
+          .trim()
+          .replace(/\s+/g, " ")}\n`,
+    )
+    .join("");
+  const canonical = [
+    req.method,
+    u.pathname
+      .split("/")
+      .map((seg) => rfc3986(decodeURIComponent(seg)))
+      .join("/"),
+    query,
+    canonicalHeaders,
+    signedHeaders,
+    sha256(""),
+  ].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
   const key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, day!), region!), service!), "aws4_request");
@@ -63,7 +99,11 @@ export async function startSigV4StandIn(
 ): Promise<SigV4StandIn> {
   const seen = { verified: 0, rejected: [] as string[] };
   const server = http.createServer((req, res) => {
-    const v = verifySigV4({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }, typeof known === "function" ? known() : known, { region: opts.region, service: opts.service ?? "execute-api", now: (opts.now ?? Date.now)() });
+    const v = verifySigV4(
+      { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers },
+      typeof known === "function" ? known() : known,
+      { region: opts.region, service: opts.service ?? "execute-api", now: (opts.now ?? Date.now)() },
+    );
     if ("error" in v) {
       seen.rejected.push(v.error);
       res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ message: v.error }));

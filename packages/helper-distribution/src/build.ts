@@ -81,7 +81,10 @@ const OWN_FILE = /^(?:claude-bedrock-.+|[a-z0-9-._~]+-\d+\.\d+\.\d+.*\.tgz|stage
 
 export function parseTargets(value: string): BuildTarget[] {
   if (value === "all") return [...ALL_TARGETS];
-  const list = value.split(",").map((t) => t.trim()).filter(Boolean);
+  const list = value
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
   for (const t of list) {
     if (!(ALL_TARGETS as readonly string[]).includes(t)) {
       throw new DistributionError("ERR_USAGE", `unknown target "${t}"`, `use a comma-separated list of ${ALL_TARGETS.join(", ")}, or all`);
@@ -98,9 +101,18 @@ export async function buildDistribution(o: BuildOptions): Promise<BuildManifest>
   try {
     outputsText = readFileSync(o.outputsFile, "utf8");
   } catch (e) {
-    throw new DistributionError("ERR_OUTPUTS", `cannot read ${o.outputsFile} (${(e as NodeJS.ErrnoException).code})`, `export the stack outputs first: \`pulumi stack output --json --stack ${o.stage} > ${o.outputsFile}\``);
+    throw new DistributionError(
+      "ERR_OUTPUTS",
+      `cannot read ${o.outputsFile} (${(e as NodeJS.ErrnoException).code})`,
+      `export the stack outputs first: \`pulumi stack output --json --stack ${o.stage} > ${o.outputsFile}\``,
+    );
   }
-  const input = readStageInput(outputsText, { stage: o.stage, packageName: o.packageName, allowLoopbackHttp: o.allowLoopbackHttp, source: path.basename(o.outputsFile) });
+  const input = readStageInput(outputsText, {
+    stage: o.stage,
+    packageName: o.packageName,
+    allowLoopbackHttp: o.allowLoopbackHttp,
+    source: path.basename(o.outputsFile),
+  });
   const version = checkVersion(o.version ?? helperPackageVersion());
   const executables = targets.filter((t): t is ExecutableTarget => t !== "npm");
   const needsNode = executables.some((t) => t === "linux-x64" || t === "win-x64");
@@ -110,13 +122,19 @@ export async function buildDistribution(o: BuildOptions): Promise<BuildManifest>
   const work = mkdtempSync(path.join(os.tmpdir(), "ccb-dist-"));
   try {
     mkdirSync(o.outDir, { recursive: true });
-    for (const f of readdirSync(o.outDir)) if (OWN_FILE.test(f) && statSync(path.join(o.outDir, f)).isFile()) rmSync(path.join(o.outDir, f));
+    for (const f of readdirSync(o.outDir))
+      if (OWN_FILE.test(f) && statSync(path.join(o.outDir, f)).isFile()) rmSync(path.join(o.outDir, f));
 
     const settingsFile = path.join(work, "stage-settings.json");
     writeFileSync(settingsFile, input.settingsText);
     const bundleFile = path.join(work, "claude-bedrock.cjs");
     log(`bundling the helper ${version} with the settings of stage ${o.stage}`);
-    const bundle = await buildHelperBundle({ settingsFile, outfile: bundleFile, version, ...(linuxNode && process.platform === "linux" ? { node: linuxNode } : {}) });
+    const bundle = await buildHelperBundle({
+      settingsFile,
+      outfile: bundleFile,
+      version,
+      ...(linuxNode && process.platform === "linux" ? { node: linuxNode } : {}),
+    });
 
     const artifacts: Artifact[] = [];
     const add = (file: string, kind: Artifact["kind"], target?: BuildTarget) => {
@@ -130,7 +148,17 @@ export async function buildDistribution(o: BuildOptions): Promise<BuildManifest>
 
     if (targets.includes("npm")) {
       const file = tarballFileName(input.packageName, version);
-      writeFileSync(path.join(o.outDir, file), npmTarball({ packageName: input.packageName, version, settings: input.settings, settingsText: input.settingsText, bundle, ...(input.registryUrl ? { registryUrl: input.registryUrl } : {}) }));
+      writeFileSync(
+        path.join(o.outDir, file),
+        npmTarball({
+          packageName: input.packageName,
+          version,
+          settings: input.settings,
+          settingsText: input.settingsText,
+          bundle,
+          ...(input.registryUrl ? { registryUrl: input.registryUrl } : {}),
+        }),
+      );
       add(file, "npm-package", "npm");
     }
 
@@ -169,7 +197,13 @@ export async function buildDistribution(o: BuildOptions): Promise<BuildManifest>
     };
     writeFileSync(path.join(o.outDir, "manifest.json"), `${canonicalJson(manifest)}\n`);
     const manifestData = readFileSync(path.join(o.outDir, "manifest.json"));
-    writeFileSync(path.join(o.outDir, CHECKSUMS_FILE), checksumsText([...artifacts.map((a) => ({ name: a.file, sha256: a.sha256 })), { name: "manifest.json", sha256: sha256(manifestData) }]));
+    writeFileSync(
+      path.join(o.outDir, CHECKSUMS_FILE),
+      checksumsText([
+        ...artifacts.map((a) => ({ name: a.file, sha256: a.sha256 })),
+        { name: "manifest.json", sha256: sha256(manifestData) },
+      ]),
+    );
     log(`wrote ${CHECKSUMS_FILE} in ${o.outDir}`);
     return manifest;
   } finally {

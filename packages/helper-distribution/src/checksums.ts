@@ -21,7 +21,12 @@ export function parseChecksums(text: string): Map<string, string> {
   for (const [i, line] of text.split("\n").entries()) {
     if (line.trim() === "") continue;
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new DistributionError("ERR_CHECKSUM", `${CHECKSUMS_FILE} line ${i + 1} is not "<sha256>  <file>"`, "rebuild, or download SHA256SUMS again");
+    if (!m)
+      throw new DistributionError(
+        "ERR_CHECKSUM",
+        `${CHECKSUMS_FILE} line ${i + 1} is not "<sha256>  <file>"`,
+        "rebuild, or download SHA256SUMS again",
+      );
     out.set(m[2]!, m[1]!);
   }
   return out;
@@ -31,14 +36,24 @@ export function parseChecksums(text: string): Map<string, string> {
 export function verifyChecksums(dir: string): string[] {
   const listed = parseChecksums(readFileSync(path.join(dir, CHECKSUMS_FILE), "utf8"));
   for (const [name, expected] of listed) {
-    if (name.includes("/") || name.includes("\\")) throw new DistributionError("ERR_CHECKSUM", `${CHECKSUMS_FILE} names a path (${name})`, "only plain file names are allowed");
+    if (name.includes("/") || name.includes("\\"))
+      throw new DistributionError("ERR_CHECKSUM", `${CHECKSUMS_FILE} names a path (${name})`, "only plain file names are allowed");
     let actual: string;
     try {
       actual = sha256(readFileSync(path.join(dir, name)));
     } catch {
-      throw new DistributionError("ERR_CHECKSUM", `${name} is listed in ${CHECKSUMS_FILE} but missing`, "download every file of the release");
+      throw new DistributionError(
+        "ERR_CHECKSUM",
+        `${name} is listed in ${CHECKSUMS_FILE} but missing`,
+        "download every file of the release",
+      );
     }
-    if (actual !== expected) throw new DistributionError("ERR_CHECKSUM", `${name} has SHA-256 ${actual}, ${CHECKSUMS_FILE} says ${expected}`, "do not run it; download it again from the internal registry");
+    if (actual !== expected)
+      throw new DistributionError(
+        "ERR_CHECKSUM",
+        `${name} has SHA-256 ${actual}, ${CHECKSUMS_FILE} says ${expected}`,
+        "do not run it; download it again from the internal registry",
+      );
   }
   return [...listed.keys()];
 }

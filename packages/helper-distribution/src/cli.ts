@@ -37,7 +37,20 @@ interface Args {
   flags: Set<string>;
 }
 
-const VALUE_OPTIONS = new Set(["--stage", "--outputs", "--out", "--package-name", "--version", "--targets", "--cache-dir", "--node-binary", "--dir", "--registry", "--tag", "--userconfig"]);
+const VALUE_OPTIONS = new Set([
+  "--stage",
+  "--outputs",
+  "--out",
+  "--package-name",
+  "--version",
+  "--targets",
+  "--cache-dir",
+  "--node-binary",
+  "--dir",
+  "--registry",
+  "--tag",
+  "--userconfig",
+]);
 const FLAG_OPTIONS = new Set(["--offline", "--executables", "--dry-run", "--allow-loopback-http", "--allow-example", "--help", "-h"]);
 
 export function parseCliArgs(argv: readonly string[]): Args {
@@ -72,7 +85,11 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
         process.stderr.write("no --stage/--outputs: building the committed example stage (not publishable)\n");
       }
       if (stage === undefined || outputs === undefined) {
-        throw new DistributionError("ERR_USAGE", "build needs both --stage and --outputs", "e.g. --stage pilot --outputs pilot-outputs.json (from `pulumi stack output --json --stack pilot`)");
+        throw new DistributionError(
+          "ERR_USAGE",
+          "build needs both --stage and --outputs",
+          "e.g. --stage pilot --outputs pilot-outputs.json (from `pulumi stack output --json --stack pilot`)",
+        );
       }
       const targets = a.values.get("--targets") ?? env.CCB_DIST_TARGETS;
       const m = await buildDistribution({
@@ -92,7 +109,12 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     }
     case "publish": {
       const dir = a.values.get("--dir");
-      if (!dir) throw new DistributionError("ERR_USAGE", "publish needs --dir <release dir>", "pass the directory build wrote, e.g. packages/helper-distribution/dist/pilot");
+      if (!dir)
+        throw new DistributionError(
+          "ERR_USAGE",
+          "publish needs --dir <release dir>",
+          "pass the directory build wrote, e.g. packages/helper-distribution/dist/pilot",
+        );
       publishRelease({
         dir,
         ...(a.values.has("--registry") ? { registry: a.values.get("--registry")! } : {}),

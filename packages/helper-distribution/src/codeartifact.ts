@@ -12,7 +12,8 @@ export interface CodeArtifactEndpoint {
   readonly url: string;
 }
 
-const ENDPOINT = /^https:\/\/([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?\/npm\/([A-Za-z0-9][A-Za-z0-9._-]{1,99})\/?$/;
+const ENDPOINT =
+  /^https:\/\/([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?\/npm\/([A-Za-z0-9][A-Za-z0-9._-]{1,99})\/?$/;
 
 /** Parses a CodeArtifact npm endpoint; undefined for any other registry (e.g. a local test registry). */
 export function parseCodeArtifactUrl(url: string): CodeArtifactEndpoint | undefined {

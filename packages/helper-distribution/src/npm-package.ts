@@ -39,7 +39,12 @@ export function packageJson(i: NpmPackageInput): Record<string, unknown> {
     // No dependencies: the bundle is self-contained, so installing pulls nothing from any registry.
     dependencies: {},
     ...(i.registryUrl ? { publishConfig: { registry: i.registryUrl } } : {}),
-    claudeBedrock: { stage: i.settings.stage, awsProfile: i.settings.awsProfile, region: i.settings.region, settingsSha256: sha256(i.settingsText) },
+    claudeBedrock: {
+      stage: i.settings.stage,
+      awsProfile: i.settings.awsProfile,
+      region: i.settings.region,
+      settingsSha256: sha256(i.settingsText),
+    },
   };
 }
 
@@ -145,7 +150,10 @@ export function developerReadme(i: NpmPackageInput): string {
     "",
     `\`${BIN_NAME} doctor\` tells you when a newer version is published; other commands mention it at most once a day.`,
     ...(ca && s.federation.mode !== "identity-center"
-      ? ["", `Once signed in, the helper's own profile can fetch the registry token (when your platform team allows it): add \`--profile ${s.awsProfile}\` to the login command.`]
+      ? [
+          "",
+          `Once signed in, the helper's own profile can fetch the registry token (when your platform team allows it): add \`--profile ${s.awsProfile}\` to the login command.`,
+        ]
       : []),
     "",
     "## Uninstall",

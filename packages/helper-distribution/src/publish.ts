@@ -45,7 +45,11 @@ export function readManifest(dir: string): BuildManifest {
   try {
     return JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as BuildManifest;
   } catch (e) {
-    throw new DistributionError("ERR_PUBLISH", `${dir} has no readable manifest.json (${(e as Error).message})`, "run the build first: npm run build -w packages/helper-distribution -- --stage <stage> --outputs <file>");
+    throw new DistributionError(
+      "ERR_PUBLISH",
+      `${dir} has no readable manifest.json (${(e as Error).message})`,
+      "run the build first: npm run build -w packages/helper-distribution -- --stage <stage> --outputs <file>",
+    );
   }
 }
 
@@ -53,10 +57,31 @@ export function genericAssetCommands(e: CodeArtifactEndpoint, m: BuildManifest):
   const pkg = executablesPackage(m.packageName);
   const assets = [...m.artifacts.filter((a) => a.kind === "executable" || a.kind === "settings"), { file: CHECKSUMS_FILE, sha256: "" }];
   return assets.map((a, i) => [
-    "aws", "codeartifact", "publish-package-version",
-    "--domain", e.domain, "--domain-owner", e.owner, "--repository", e.repository, "--region", e.region,
-    "--format", "generic", "--namespace", pkg.namespace, "--package", pkg.name, "--package-version", m.version,
-    "--asset-content", a.file, "--asset-name", a.file, "--asset-sha256", a.sha256 || "<sha256 of SHA256SUMS>",
+    "aws",
+    "codeartifact",
+    "publish-package-version",
+    "--domain",
+    e.domain,
+    "--domain-owner",
+    e.owner,
+    "--repository",
+    e.repository,
+    "--region",
+    e.region,
+    "--format",
+    "generic",
+    "--namespace",
+    pkg.namespace,
+    "--package",
+    pkg.name,
+    "--package-version",
+    m.version,
+    "--asset-content",
+    a.file,
+    "--asset-name",
+    a.file,
+    "--asset-sha256",
+    a.sha256 || "<sha256 of SHA256SUMS>",
     ...(i < assets.length - 1 ? ["--unfinished"] : []),
   ]);
 }
@@ -74,9 +99,25 @@ export function originControlCommands(e: CodeArtifactEndpoint, m: BuildManifest,
     pkgs.push(["generic", g.namespace, g.name]);
   }
   return pkgs.map(([format, namespace, pkg]) => [
-    "aws", "codeartifact", "put-package-origin-configuration",
-    "--domain", e.domain, "--domain-owner", e.owner, "--repository", e.repository, "--region", e.region,
-    "--format", format, "--namespace", namespace, "--package", pkg, "--restrictions", "publish=ALLOW,upstream=BLOCK",
+    "aws",
+    "codeartifact",
+    "put-package-origin-configuration",
+    "--domain",
+    e.domain,
+    "--domain-owner",
+    e.owner,
+    "--repository",
+    e.repository,
+    "--region",
+    e.region,
+    "--format",
+    format,
+    "--namespace",
+    namespace,
+    "--package",
+    pkg,
+    "--restrictions",
+    "publish=ALLOW,upstream=BLOCK",
   ]);
 }
 
@@ -86,19 +127,43 @@ export function publishRelease(o: PublishOptions): PublishPlan {
   log(`checksums ok (${checked.length} files)`);
   const m = readManifest(o.dir);
   if (m.stage === "example" && !o.allowExample) {
-    throw new DistributionError("ERR_PUBLISH", "this is the build of the committed example stage", "build the real stage: --stage <stage> --outputs <pulumi stack output --json file>");
+    throw new DistributionError(
+      "ERR_PUBLISH",
+      "this is the build of the committed example stage",
+      "build the real stage: --stage <stage> --outputs <pulumi stack output --json file>",
+    );
   }
   const tarball = m.artifacts.find((a) => a.kind === "npm-package");
   const registry = o.registry ?? m.registryUrl;
-  if (!registry) throw new DistributionError("ERR_PUBLISH", `stage ${m.stage} names no registry`, "enable `distribution` for the stage, or pass --registry <url>");
+  if (!registry)
+    throw new DistributionError(
+      "ERR_PUBLISH",
+      `stage ${m.stage} names no registry`,
+      "enable `distribution` for the stage, or pass --registry <url>",
+    );
   const commands: string[][] = [];
   const ca = parseCodeArtifactUrl(registry);
   if (ca) commands.push(...originControlCommands(ca, m, o.executables ?? false));
   if (tarball) {
-    commands.push(["npm", "publish", path.join(o.dir, tarball.file), "--registry", registry, "--tag", o.tag ?? "latest", ...(o.userconfig ? ["--userconfig", o.userconfig] : []), ...(o.dryRun ? ["--dry-run"] : [])]);
+    commands.push([
+      "npm",
+      "publish",
+      path.join(o.dir, tarball.file),
+      "--registry",
+      registry,
+      "--tag",
+      o.tag ?? "latest",
+      ...(o.userconfig ? ["--userconfig", o.userconfig] : []),
+      ...(o.dryRun ? ["--dry-run"] : []),
+    ]);
   }
   if (o.executables) {
-    if (!ca) throw new DistributionError("ERR_PUBLISH", `${registry} is not a CodeArtifact npm endpoint`, "executables are published as a CodeArtifact generic package; leave out --executables for other registries");
+    if (!ca)
+      throw new DistributionError(
+        "ERR_PUBLISH",
+        `${registry} is not a CodeArtifact npm endpoint`,
+        "executables are published as a CodeArtifact generic package; leave out --executables for other registries",
+      );
     const sums = readFileSync(path.join(o.dir, CHECKSUMS_FILE));
     const sumsSha = sha256(sums);
     for (const cmd of genericAssetCommands(ca, m)) {
@@ -109,7 +174,8 @@ export function publishRelease(o: PublishOptions): PublishPlan {
       commands.push(cmd);
     }
   }
-  if (commands.length === 0) throw new DistributionError("ERR_PUBLISH", `${o.dir} holds nothing to publish`, "build with the npm target, or pass --executables");
+  if (commands.length === 0)
+    throw new DistributionError("ERR_PUBLISH", `${o.dir} holds nothing to publish`, "build with the npm target, or pass --executables");
   const exec = o.exec ?? ((file: string, args: readonly string[]) => void execFileSync(file, args, { stdio: "inherit" }));
   for (const [file, ...args] of commands) {
     log(`${o.dryRun && file === "aws" ? "would run" : "running"}: ${[file, ...args].join(" ")}`);
@@ -119,10 +185,19 @@ export function publishRelease(o: PublishOptions): PublishPlan {
     } catch (e) {
       if (args[1] === "put-package-origin-configuration") {
         // Hardening, not a precondition: with no public upstream nothing can be served from one anyway.
-        log(`warning: could not pin the origin controls of ${args[args.indexOf("--package") + 1]} (${(e as Error).message.split("\n")[0]}); grant the publishing role codeartifact:PutPackageOriginConfiguration on the package`);
+        log(
+          `warning: could not pin the origin controls of ${args[args.indexOf("--package") + 1]} (${(e as Error).message.split("\n")[0]}); grant the publishing role codeartifact:PutPackageOriginConfiguration on the package`,
+        );
         continue;
       }
-      throw new DistributionError("ERR_PUBLISH", `${file} ${args.slice(0, 2).join(" ")} failed (${(e as Error).message.split("\n")[0]})`, file === "npm" ? "refresh the registry token (aws codeartifact login …, it lasts 12 h) and check that this version is not published yet (bump it)" : "check the publisher role's credentials and that this version is not published yet", { cause: e });
+      throw new DistributionError(
+        "ERR_PUBLISH",
+        `${file} ${args.slice(0, 2).join(" ")} failed (${(e as Error).message.split("\n")[0]})`,
+        file === "npm"
+          ? "refresh the registry token (aws codeartifact login …, it lasts 12 h) and check that this version is not published yet (bump it)"
+          : "check the publisher role's credentials and that this version is not published yet",
+        { cause: e },
+      );
     }
   }
   return { commands };

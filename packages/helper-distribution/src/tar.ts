@@ -44,7 +44,8 @@ function splitName(path: string): { name: string; prefix: string } {
   const cut = path.lastIndexOf("/", 155);
   const prefix = path.slice(0, cut);
   const name = path.slice(cut + 1);
-  if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100) throw new Error(`tar: path too long for ustar: ${path}`);
+  if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100)
+    throw new Error(`tar: path too long for ustar: ${path}`);
   return { name, prefix };
 }
 
@@ -106,7 +107,11 @@ export interface ReadEntry {
   readonly data: Buffer;
 }
 
-const field = (h: Buffer, start: number, len: number) => h.subarray(start, start + len).toString("utf8").replace(/\0.*$/s, "");
+const field = (h: Buffer, start: number, len: number) =>
+  h
+    .subarray(start, start + len)
+    .toString("utf8")
+    .replace(/\0.*$/s, "");
 const num = (h: Buffer, start: number, len: number) => parseInt(field(h, start, len).trim() || "0", 8);
 
 /** Reads a (gzipped) tar archive; handles the ustar prefix and pax/GNU long names that npm's own tarballs may use. */
@@ -135,7 +140,15 @@ export function readTar(archive: Buffer): ReadEntry[] {
     const prefix = field(h, 345, 155);
     const path = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
     longName = undefined;
-    out.push({ path, mode: num(h, 100, 8), uid: num(h, 108, 8), gid: num(h, 116, 8), mtime: num(h, 136, 12), type, data: Buffer.from(body) });
+    out.push({
+      path,
+      mode: num(h, 100, 8),
+      uid: num(h, 108, 8),
+      gid: num(h, 116, 8),
+      mtime: num(h, 136, 12),
+      type,
+      data: Buffer.from(body),
+    });
   }
   return out;
 }

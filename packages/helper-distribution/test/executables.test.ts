@@ -3,7 +3,7 @@ import { executableFileName, prepareBundleForBun } from "../src/executables";
 
 describe("prepareBundleForBun", () => {
   it("turns the helper's packed-libraries comment into a kept string, and leaves other bundles alone", () => {
-    const bundle = 'console.log(1);\n/*__CCB_HEAVY_GZIP_BASE64__:H4sIAAAA+/=:__CCB_HEAVY_END__*/\n';
+    const bundle = "console.log(1);\n/*__CCB_HEAVY_GZIP_BASE64__:H4sIAAAA+/=:__CCB_HEAVY_END__*/\n";
     const out = prepareBundleForBun(bundle);
     expect(out).toBe('console.log(1);\nglobalThis.__CCB_HEAVY_KEEP__ = "/*__CCB_HEAVY_GZIP_BASE64__:H4sIAAAA+/=:__CCB_HEAVY_END__*/";\n');
     expect(prepareBundleForBun("console.log(2);")).toBe("console.log(2);");

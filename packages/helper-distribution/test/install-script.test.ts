@@ -103,7 +103,9 @@ describe.skipIf(process.platform === "win32")("install.sh (GitHub Releases chann
     assets.set("SHA256SUMS", `${sha(FAKE_HELPER)}  ${ASSET}\n`);
     const r = await run();
     expect(r.status).not.toBe(0);
-    expect(r.err).toMatch(new RegExp(`checksum mismatch for ${ASSET} \\(expected ${sha(FAKE_HELPER)}, got [0-9a-f]{64}\\): nothing installed`));
+    expect(r.err).toMatch(
+      new RegExp(`checksum mismatch for ${ASSET} \\(expected ${sha(FAKE_HELPER)}, got [0-9a-f]{64}\\): nothing installed`),
+    );
     expect(fs.existsSync(path.join(home, ".local"))).toBe(false);
     expect(fs.existsSync(path.join(home, "setup-ran"))).toBe(false);
   });
@@ -142,12 +144,19 @@ describe.skipIf(process.platform === "win32")("install.sh (GitHub Releases chann
       `#!/bin/sh\necho "$*" >> "${bin}/gh-calls"\nwhile [ $# -gt 0 ]; do case "$1" in --pattern) p="$2"; shift 2;; --dir) d="$2"; shift 2;; *) shift;; esac; done\ncp "${bin}/$p.src" "$d/$p"\n`,
       { mode: 0o755 },
     );
-    const r = await run(["--repo", "example/claude-code-bedrock", "--tag", "helper-v1.2.3"], { CLAUDE_BEDROCK_BASE_URL: "", PATH: `${bin}:${process.env.PATH}` });
+    const r = await run(["--repo", "example/claude-code-bedrock", "--tag", "helper-v1.2.3"], {
+      CLAUDE_BEDROCK_BASE_URL: "",
+      PATH: `${bin}:${process.env.PATH}`,
+    });
     expect(r.err).toBe("");
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(bin, "gh-calls"), "utf8").trim().split("\n")).toEqual([
-      expect.stringMatching(/^release download helper-v1\.2\.3 --repo example\/claude-code-bedrock --pattern SHA256SUMS --dir \S+ --clobber$/),
-      expect.stringMatching(new RegExp(`^release download helper-v1\\.2\\.3 --repo example/claude-code-bedrock --pattern ${ASSET} --dir \\S+ --clobber$`)),
+      expect.stringMatching(
+        /^release download helper-v1\.2\.3 --repo example\/claude-code-bedrock --pattern SHA256SUMS --dir \S+ --clobber$/,
+      ),
+      expect.stringMatching(
+        new RegExp(`^release download helper-v1\\.2\\.3 --repo example/claude-code-bedrock --pattern ${ASSET} --dir \\S+ --clobber$`),
+      ),
     ]);
     expect(fs.existsSync(path.join(home, "setup-ran"))).toBe(true);
     expect(requests).toEqual([]);

@@ -16,21 +16,35 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-publish-"));
   dir = path.join(root, "release");
   // A release with the npm package only; the executables' entries are added to exercise the generic upload plan.
-  manifest = await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root), outDir: dir, targets: ["npm"], log: () => undefined });
+  manifest = await buildDistribution({
+    stage: "pilot",
+    outputsFile: writePilotOutputs(root),
+    outDir: dir,
+    targets: ["npm"],
+    log: () => undefined,
+  });
 }, 60_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe("CodeArtifact commands", () => {
   const e = parseCodeArtifactUrl(PILOT_REGISTRY)!;
-  it("parses the endpoint", () => expect(e).toEqual({ domain: "ccb-pilot", owner: "111111111111", region: "us-east-1", repository: "claude-code", url: PILOT_REGISTRY }));
+  it("parses the endpoint", () =>
+    expect(e).toEqual({ domain: "ccb-pilot", owner: "111111111111", region: "us-east-1", repository: "claude-code", url: PILOT_REGISTRY }));
   it("does not take other registries for CodeArtifact", () => {
     expect(parseCodeArtifactUrl("https://registry.npmjs.org/")).toBeUndefined();
     expect(parseCodeArtifactUrl("http://ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/")).toBeUndefined();
   });
   it("logs in for the scope only, for the maximum 12 hours", () => {
-    expect(loginCommand(e, "example")).toBe("aws codeartifact login --tool npm --domain ccb-pilot --domain-owner 111111111111 --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200");
-    expect(tokenCommand(e)).toContain("get-authorization-token --domain ccb-pilot --domain-owner 111111111111 --region us-east-1 --duration-seconds 43200");
-    expect(npmrcLines(PILOT_REGISTRY, "example")).toEqual([`@example:registry=${PILOT_REGISTRY}`, "//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=${CODEARTIFACT_AUTH_TOKEN}"]);
+    expect(loginCommand(e, "example")).toBe(
+      "aws codeartifact login --tool npm --domain ccb-pilot --domain-owner 111111111111 --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200",
+    );
+    expect(tokenCommand(e)).toContain(
+      "get-authorization-token --domain ccb-pilot --domain-owner 111111111111 --region us-east-1 --duration-seconds 43200",
+    );
+    expect(npmrcLines(PILOT_REGISTRY, "example")).toEqual([
+      `@example:registry=${PILOT_REGISTRY}`,
+      "//ccb-pilot-111111111111.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=${CODEARTIFACT_AUTH_TOKEN}",
+    ]);
   });
 });
 
@@ -39,7 +53,27 @@ describe("publishRelease", () => {
     const ran: string[][] = [];
     publishRelease({ dir, log: () => undefined, exec: (f, a) => void ran.push([f, ...a]) });
     expect(ran).toEqual([
-      ["aws", "codeartifact", "put-package-origin-configuration", "--domain", "ccb-pilot", "--domain-owner", "111111111111", "--repository", "claude-code", "--region", "us-east-1", "--format", "npm", "--namespace", "example", "--package", "claude-bedrock", "--restrictions", "publish=ALLOW,upstream=BLOCK"],
+      [
+        "aws",
+        "codeartifact",
+        "put-package-origin-configuration",
+        "--domain",
+        "ccb-pilot",
+        "--domain-owner",
+        "111111111111",
+        "--repository",
+        "claude-code",
+        "--region",
+        "us-east-1",
+        "--format",
+        "npm",
+        "--namespace",
+        "example",
+        "--package",
+        "claude-bedrock",
+        "--restrictions",
+        "publish=ALLOW,upstream=BLOCK",
+      ],
       ["npm", "publish", path.join(dir, `example-claude-bedrock-${manifest.version}.tgz`), "--registry", PILOT_REGISTRY, "--tag", "latest"],
     ]);
   });
@@ -47,10 +81,25 @@ describe("publishRelease", () => {
   it("plans the executables as one generic package version, published after its last asset", () => {
     const ran: string[][] = [];
     const plan = publishRelease({ dir, executables: true, dryRun: true, log: () => undefined, exec: (f, a) => void ran.push([f, ...a]) });
-    expect(plan.commands.filter((c) => c[2] === "put-package-origin-configuration").map((c) => c[c.indexOf("--package") + 1])).toEqual(["claude-bedrock", "claude-bedrock-executables"]);
+    expect(plan.commands.filter((c) => c[2] === "put-package-origin-configuration").map((c) => c[c.indexOf("--package") + 1])).toEqual([
+      "claude-bedrock",
+      "claude-bedrock-executables",
+    ]);
     const aws = plan.commands.filter((c) => c[2] === "publish-package-version");
     expect(aws.map((c) => c[c.indexOf("--asset-name") + 1])).toEqual(["stage-settings.json", "SHA256SUMS"]);
-    expect(aws[0]).toEqual(expect.arrayContaining(["--format", "generic", "--namespace", "example", "--package", "claude-bedrock-executables", "--package-version", manifest.version, "--unfinished"]));
+    expect(aws[0]).toEqual(
+      expect.arrayContaining([
+        "--format",
+        "generic",
+        "--namespace",
+        "example",
+        "--package",
+        "claude-bedrock-executables",
+        "--package-version",
+        manifest.version,
+        "--unfinished",
+      ]),
+    );
     expect(aws.at(-1)).not.toContain("--unfinished");
     for (const c of aws) expect(c[c.indexOf("--asset-sha256") + 1]).toMatch(/^[0-9a-f]{64}$/);
     // dry run: npm gets --dry-run, aws is not run at all
@@ -76,7 +125,9 @@ describe("cli", () => {
     expect(await runCli(["verify", "--dir", dir], {})).toBe(0);
   });
   it("names a bad target", async () => {
-    await expect(runCli(["build", "--stage", "pilot", "--outputs", "x.json", "--targets", "npm,solaris"], {})).rejects.toThrow(/unknown target "solaris"/);
+    await expect(runCli(["build", "--stage", "pilot", "--outputs", "x.json", "--targets", "npm,solaris"], {})).rejects.toThrow(
+      /unknown target "solaris"/,
+    );
   });
   it("needs both --stage and --outputs", async () => {
     await expect(runCli(["build", "--stage", "pilot"], {})).rejects.toThrow(/needs both --stage and --outputs/);

@@ -70,7 +70,14 @@ function npm(args: string[], cwd: string, extraEnv: Record<string, string> = {})
     cwd,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...extraEnv, npm_config_cache: path.join(root, "npm-cache"), npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
+    env: {
+      ...process.env,
+      ...extraEnv,
+      npm_config_cache: path.join(root, "npm-cache"),
+      npm_config_update_notifier: "false",
+      npm_config_fund: "false",
+      npm_config_audit: "false",
+    },
   });
 }
 
@@ -78,7 +85,13 @@ beforeAll(async () => {
   outsideBefore = snapshotOutside();
   root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-registry-e2e-"));
   release = path.join(root, "release");
-  manifest = await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root), outDir: release, targets: ["npm"], log: () => undefined });
+  manifest = await buildDistribution({
+    stage: "pilot",
+    outputsFile: writePilotOutputs(root),
+    outDir: release,
+    targets: ["npm"],
+    log: () => undefined,
+  });
   registry = await startVerdaccio(path.join(root, "verdaccio"));
   const host = registry.url.replace(/^http:/, "");
   const publisherNpmrc = path.join(root, "publisher.npmrc");
@@ -90,7 +103,13 @@ beforeAll(async () => {
   devNpmrc = path.join(root, "developer.npmrc");
   fs.writeFileSync(devNpmrc, `${host}:_authToken=${await registry.addUser("developer", "developer-password-1")}\n`);
   const log: string[] = [];
-  publishRelease({ dir: release, registry: registry.url, userconfig: publisherNpmrc, log: (l) => log.push(l), exec: (file, args) => void npm([...args], root, { NODE_AUTH_TOKEN: publisherToken }) });
+  publishRelease({
+    dir: release,
+    registry: registry.url,
+    userconfig: publisherNpmrc,
+    log: (l) => log.push(l),
+    exec: (file, args) => void npm([...args], root, { NODE_AUTH_TOKEN: publisherToken }),
+  });
   expect(fs.readFileSync(publisherNpmrc, "utf8")).not.toContain(publisherToken);
   prefix = path.join(root, "prefix");
   home = path.join(root, "home");
@@ -106,8 +125,14 @@ afterAll(async () => {
 describe("publishing with a CI token (NODE_AUTH_TOKEN, as for a registry of kind npm)", () => {
   it("the token in the environment is what authenticates the publisher's .npmrc; a wrong one is refused", () => {
     const publisherNpmrc = path.join(root, "publisher.npmrc");
-    expect(npm(["whoami", "--registry", registry.url, "--userconfig", publisherNpmrc], root, { NODE_AUTH_TOKEN: publisherTokenForWhoami }).trim()).toBe("ci-publisher");
-    expect(() => npm(["whoami", "--registry", registry.url, "--userconfig", publisherNpmrc], root, { NODE_AUTH_TOKEN: "not-a-valid-token" })).toThrow();
+    expect(
+      npm(["whoami", "--registry", registry.url, "--userconfig", publisherNpmrc], root, {
+        NODE_AUTH_TOKEN: publisherTokenForWhoami,
+      }).trim(),
+    ).toBe("ci-publisher");
+    expect(() =>
+      npm(["whoami", "--registry", registry.url, "--userconfig", publisherNpmrc], root, { NODE_AUTH_TOKEN: "not-a-valid-token" }),
+    ).toThrow();
   });
 });
 
@@ -116,7 +141,10 @@ describe("published to the registry and installed with npm", () => {
     const token = /_authToken=(.+)$/m.exec(fs.readFileSync(devNpmrc, "utf8"))![1]!;
     const res = await fetch(`${registry.url}@example%2fclaude-bedrock`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { "dist-tags": { latest: string }; versions: Record<string, { bin?: unknown; engines?: unknown; dependencies?: unknown; dist: { shasum: string } }> };
+    const doc = (await res.json()) as {
+      "dist-tags": { latest: string };
+      versions: Record<string, { bin?: unknown; engines?: unknown; dependencies?: unknown; dist: { shasum: string } }>;
+    };
     expect(doc["dist-tags"].latest).toBe(manifest.version);
     const v = doc.versions[manifest.version];
     expect(v.bin).toEqual({ "claude-bedrock": "bin/claude-bedrock.cjs" });
@@ -146,7 +174,14 @@ describe("published to the registry and installed with npm", () => {
     const r = runInstalled(["status", "--json"]);
     expect(r.status).toBe(0);
     const status = JSON.parse(r.stdout);
-    expect(status).toMatchObject({ stage: "pilot", organization: "Example Corp", profile: "ClaudeCode", region: "us-east-1", settingsSource: "bundled", signedIn: false });
+    expect(status).toMatchObject({
+      stage: "pilot",
+      organization: "Example Corp",
+      profile: "ClaudeCode",
+      region: "us-east-1",
+      settingsSource: "bundled",
+      signedIn: false,
+    });
   });
 
   it("setup writes the profile and Claude Code settings into the temporary home, and only there", () => {
@@ -215,7 +250,11 @@ describe("update check against the registry", () => {
 
   it("says current when the installed version is the latest", async () => {
     const dir = fs.mkdtempSync(path.join(root, "uc-"));
-    expect(await checkForUpdate(deps(devNpmrc, dir), opts(manifest.version, dir))).toEqual({ status: "current", current: manifest.version, latest: manifest.version });
+    expect(await checkForUpdate(deps(devNpmrc, dir), opts(manifest.version, dir))).toEqual({
+      status: "current",
+      current: manifest.version,
+      latest: manifest.version,
+    });
   });
 
   it("explains an expired or missing registry token", async () => {

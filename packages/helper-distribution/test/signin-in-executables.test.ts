@@ -30,16 +30,18 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-signin-"));
   server = http.createServer((_req, res) => {
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({
-      issuer,
-      authorization_endpoint: `${issuer}/authorize`,
-      token_endpoint: `${issuer}/token`,
-      jwks_uri: `${issuer}/jwks`,
-      response_types_supported: ["code"],
-      subject_types_supported: ["public"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      code_challenge_methods_supported: ["S256"],
-    }));
+    res.end(
+      JSON.stringify({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ["code"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        code_challenge_methods_supported: ["S256"],
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,9 +49,18 @@ beforeAll(async () => {
   redirectPort = await freePort();
   Object.assign(settings.identityProvider as Record<string, unknown>, { issuer, redirectPort });
   const out = path.join(root, "release");
-  const m = await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root, settings), outDir: out, targets: ["npm", "linux-x64"], allowLoopbackHttp: true, log: () => undefined });
+  const m = await buildDistribution({
+    stage: "pilot",
+    outputsFile: writePilotOutputs(root, settings),
+    outDir: out,
+    targets: ["npm", "linux-x64"],
+    allowLoopbackHttp: true,
+    log: () => undefined,
+  });
   seaExe = path.join(out, executableFileName(m.version, "linux-x64"));
-  const bundle = readTar(fs.readFileSync(path.join(out, m.artifacts.find((a) => a.kind === "npm-package")!.file))).find((e) => e.path === "package/bin/claude-bedrock.cjs")!;
+  const bundle = readTar(fs.readFileSync(path.join(out, m.artifacts.find((a) => a.kind === "npm-package")!.file))).find(
+    (e) => e.path === "package/bin/claude-bedrock.cjs",
+  )!;
   const bundleFile = path.join(root, "bun", "claude-bedrock.cjs");
   fs.mkdirSync(path.dirname(bundleFile));
   fs.writeFileSync(bundleFile, bundle.data);
@@ -67,7 +78,10 @@ afterAll(async () => {
 /** Runs `login --no-browser` until the authorization URL appears on stderr, then stops the process by its pid. */
 function signInUrl(exe: string): Promise<string> {
   const home = fs.mkdtempSync(path.join(root, "home-"));
-  const child = spawn(exe, ["login", "--no-browser"], { env: { HOME: home, PATH: "", CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(exe, ["login", "--no-browser"], {
+    env: { HOME: home, PATH: "", CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -92,7 +106,10 @@ function signInUrl(exe: string): Promise<string> {
 }
 
 describe("sign-in inside the single-file executables", () => {
-  it.each([["Node SEA (linux-x64)", () => seaExe], ["bun --compile (stand-in for macOS)", () => bunExe]])("%s unpacks openid-client and starts a PKCE sign-in", async (_name, exe) => {
+  it.each([
+    ["Node SEA (linux-x64)", () => seaExe],
+    ["bun --compile (stand-in for macOS)", () => bunExe],
+  ])("%s unpacks openid-client and starts a PKCE sign-in", async (_name, exe) => {
     const url = new URL(await signInUrl(exe()));
     expect(url.origin).toBe(issuer);
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");

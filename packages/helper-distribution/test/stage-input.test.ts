@@ -4,7 +4,8 @@ import { checkVersion, readStageInput, splitPackageName, tarballFileName } from 
 import { pilotSettings } from "./harness/stage";
 
 const outputs = (helperSettings: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ helperSettings, ...extra });
-const read = (text: string, o: Partial<Parameters<typeof readStageInput>[1]> = {}) => readStageInput(text, { stage: "pilot", source: "pilot-outputs.json", ...o });
+const read = (text: string, o: Partial<Parameters<typeof readStageInput>[1]> = {}) =>
+  readStageInput(text, { stage: "pilot", source: "pilot-outputs.json", ...o });
 const failure = (f: () => unknown): DistributionError => {
   try {
     f();
@@ -40,7 +41,12 @@ describe("readStageInput", () => {
     ["a secret output", outputs("[secret]"), "ERR_OUTPUTS", /"\[secret\]"/],
     ["another stage's outputs", outputs(pilotSettings({ stage: "prod" })), "ERR_OUTPUTS", /stage "prod", not "pilot"/],
     ["invalid settings", outputs(pilotSettings({ region: "mars-1" })), "ERR_SETTINGS", /\$\.region/],
-    ["http registry", outputs(pilotSettings({ distribution: { registryUrl: "http://registry.example.com/", packageName: "@example/x" } })), "ERR_SETTINGS", /must use https/],
+    [
+      "http registry",
+      outputs(pilotSettings({ distribution: { registryUrl: "http://registry.example.com/", packageName: "@example/x" } })),
+      "ERR_SETTINGS",
+      /must use https/,
+    ],
     ["no package name anywhere", outputs(pilotSettings({ distribution: undefined })), "ERR_PACKAGE_NAME", /names no package/],
   ])("refuses %s with a fix", (_name, text, code, message) => {
     const e = failure(() => read(text));

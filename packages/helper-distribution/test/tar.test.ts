@@ -10,7 +10,14 @@ describe("deterministic tar", () => {
   it("round-trips entries, sorted, whatever order they were given in", () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z0-9._-]{1,40}$/).filter((n) => n !== "." && n !== ".."), data: fc.uint8Array({ maxLength: 1500 }), executable: fc.boolean() }), { selector: (e) => e.name, maxLength: 8 }),
+        fc.uniqueArray(
+          fc.record({
+            name: fc.stringMatching(/^[a-z0-9._-]{1,40}$/).filter((n) => n !== "." && n !== ".."),
+            data: fc.uint8Array({ maxLength: 1500 }),
+            executable: fc.boolean(),
+          }),
+          { selector: (e) => e.name, maxLength: 8 },
+        ),
         (entries) => {
           const input = entries.map((e) => ({ path: `package/${e.name}`, data: Buffer.from(e.data), executable: e.executable }));
           const a = tgzBytes(input);
@@ -37,7 +44,12 @@ describe("deterministic tar", () => {
   it("refuses unsafe and duplicate paths", () => {
     expect(() => tarBytes([{ path: "package/../etc/passwd", data: Buffer.alloc(0) }])).toThrow(/unsafe/);
     expect(() => tarBytes([{ path: "/abs", data: Buffer.alloc(0) }])).toThrow(/unsafe/);
-    expect(() => tarBytes([{ path: "package/a", data: Buffer.alloc(0) }, { path: "package/a", data: Buffer.alloc(1) }])).toThrow(/duplicate/);
+    expect(() =>
+      tarBytes([
+        { path: "package/a", data: Buffer.alloc(0) },
+        { path: "package/a", data: Buffer.alloc(1) },
+      ]),
+    ).toThrow(/duplicate/);
   });
 
   it("is read by GNU tar with the same names, modes and mtime", () => {
@@ -45,7 +57,13 @@ describe("deterministic tar", () => {
     if (!tar) return;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-tar-"));
     try {
-      fs.writeFileSync(path.join(dir, "a.tgz"), tgzBytes([{ path: "package/bin/x.cjs", data: Buffer.from("#!/usr/bin/env node\n"), executable: true }, { path: "package/package.json", data: Buffer.from("{}") }]));
+      fs.writeFileSync(
+        path.join(dir, "a.tgz"),
+        tgzBytes([
+          { path: "package/bin/x.cjs", data: Buffer.from("#!/usr/bin/env node\n"), executable: true },
+          { path: "package/package.json", data: Buffer.from("{}") },
+        ]),
+      );
       const r = spawnSync(tar, ["-tvzf", "a.tgz", "--numeric-owner", "--utc"], { cwd: dir, encoding: "utf8" });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^-rwxr-xr-x 0\/0 +20 1985-10-26 08:15 package\/bin\/x\.cjs$/m);

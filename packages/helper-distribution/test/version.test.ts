@@ -16,7 +16,14 @@ describe("release version", () => {
     const version = "9.8.7-rc.1";
     expect(helperPackageVersion()).not.toBe(version);
     const out = path.join(root, "release");
-    const m = await buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root), outDir: out, targets: ["npm"], version, log: () => undefined });
+    const m = await buildDistribution({
+      stage: "pilot",
+      outputsFile: writePilotOutputs(root),
+      outDir: out,
+      targets: ["npm"],
+      version,
+      log: () => undefined,
+    });
     expect(m.version).toBe(version);
     const entries = readTar(fs.readFileSync(path.join(out, `example-claude-bedrock-${version}.tgz`)));
     expect(JSON.parse(entries.find((e) => e.path === "package/package.json")!.data.toString()).version).toBe(version);
@@ -29,6 +36,15 @@ describe("release version", () => {
   }, 60_000);
 
   it("refuses a version npm could not tell apart", async () => {
-    await expect(buildDistribution({ stage: "pilot", outputsFile: writePilotOutputs(root), outDir: path.join(root, "x"), targets: ["npm"], version: "1.0.0+build.7", log: () => undefined })).rejects.toThrow(/not a semantic version/);
+    await expect(
+      buildDistribution({
+        stage: "pilot",
+        outputsFile: writePilotOutputs(root),
+        outDir: path.join(root, "x"),
+        targets: ["npm"],
+        version: "1.0.0+build.7",
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(/not a semantic version/);
   });
 });

@@ -19,7 +19,14 @@ export function minimalStage() {
     crossRegion: "us",
     teams: [{ name: "platform", costCenter: "CC-1001" }],
     invocationLogging: { enabled: true, logRetentionDays: 30, s3ExpirationDays: 90 },
-    alarms: { emails: [], throttlesPer5Min: 5, serverErrorsPer5Min: 5, clientErrorsPer5Min: 25, latencyP90Ms: 60000, invocationsPerHour: 5000 },
+    alarms: {
+      emails: [],
+      throttlesPer5Min: 5,
+      serverErrorsPer5Min: 5,
+      clientErrorsPer5Min: 25,
+      latencyP90Ms: 60000,
+      invocationsPerHour: 5000,
+    },
     denyBedrockApiKeys: true,
   });
   account.grants.invokeModels({ roleName: fed.roleName!, key: "developers" });

@@ -16,17 +16,37 @@ async function violations(file: string, code: string): Promise<string[]> {
 
 describe("module boundaries", () => {
   it.each([
-    ["packages/credential-helper/src/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;', /must not depend on Pulumi/],
-    ["packages/quota-functions/src/x.ts", 'import { iam } from "@ccb/infra";\nexport const i = iam;', /must not depend on Pulumi or the component library/],
-    ["packages/infra/src/x.ts", 'import { deployStage } from "@ccb/stacks";\nexport const d = deployStage;', /must not depend on stack composition/],
+    [
+      "packages/credential-helper/src/x.ts",
+      'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;',
+      /must not depend on Pulumi/,
+    ],
+    [
+      "packages/quota-functions/src/x.ts",
+      'import { iam } from "@ccb/infra";\nexport const i = iam;',
+      /must not depend on Pulumi or the component library/,
+    ],
+    [
+      "packages/infra/src/x.ts",
+      'import { deployStage } from "@ccb/stacks";\nexport const d = deployStage;',
+      /must not depend on stack composition/,
+    ],
     ["packages/infra/src/x.ts", 'import { handler } from "@ccb/quota-functions";\nexport const h = handler;', /bundled as assets/],
     ["stacks/x.ts", 'import { handler } from "@ccb/quota-functions/src/aggregate";\nexport const h = handler;', /bundled as assets/],
     ["packages/contracts/src/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;', /contracts is pure TypeScript/],
-    ["packages/contracts/src/x.ts", 'import { STSClient } from "@aws-sdk/client-sts";\nexport const s = STSClient;', /contracts is pure TypeScript/],
+    [
+      "packages/contracts/src/x.ts",
+      'import { STSClient } from "@aws-sdk/client-sts";\nexport const s = STSClient;',
+      /contracts is pure TypeScript/,
+    ],
     ["packages/contracts/src/x.ts", 'import { iam } from "@ccb/infra";\nexport const i = iam;', /contracts is pure TypeScript/],
     ["stacks/x.ts", 'import { policyOf } from "@ccb/infra/src/testing";\nexport const p = policyOf;', /public entry point/],
     ["packages/policy-pack/src/x.ts", 'import { allRules } from "@ccb/infra/src/rules";\nexport const r = allRules;', /public entry point/],
-    ["packages/quota-functions/src/x.ts", 'import { checkQuota } from "../../credential-helper/src/quota.js";\nexport const c = checkQuota;', /public entry point/],
+    [
+      "packages/quota-functions/src/x.ts",
+      'import { checkQuota } from "../../credential-helper/src/quota.js";\nexport const c = checkQuota;',
+      /public entry point/,
+    ],
   ])("%s: refuses %s", async (file, code, message) => {
     const found = await violations(file, code);
     expect(found).toHaveLength(1);

@@ -31,7 +31,11 @@ beforeAll(async () => {
   const bundle = path.join(dir, "index.js");
   execFileSync(process.execPath, [path.join(PACK_DIR, "scripts", "build.mjs"), bundle], { cwd: PACK_DIR, stdio: "pipe" });
   // cwd = the pack's directory, as the CLI runs it: PolicyPack reads the version from ./package.json.
-  child = spawn(process.execPath, [bundle], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_PATH: path.resolve(PACK_DIR, "../../node_modules") } });
+  child = spawn(process.execPath, [bundle], {
+    cwd: PACK_DIR,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_PATH: path.resolve(PACK_DIR, "../../node_modules") },
+  });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const port = await new Promise<number>((resolve, reject) => {
@@ -77,7 +81,14 @@ async function analyze(stack: Array<{ type: string; name: string; inputs: Record
   const req = new analyzerPb.AnalyzeStackRequest();
   req.setResourcesList(stack.map(analyzerResource));
   const res: any = await call("analyzeStack", req);
-  return res.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), message: d.getMessage(), mandatory: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY, urn: d.getUrn() }));
+  return res
+    .getDiagnosticsList()
+    .map((d: any) => ({
+      policy: d.getPolicyname(),
+      message: d.getMessage(),
+      mandatory: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY,
+      urn: d.getUrn(),
+    }));
 }
 
 describe("the policy pack process", () => {
@@ -85,7 +96,9 @@ describe("the policy pack process", () => {
     const info: any = await call("getAnalyzerInfo", new Empty());
     expect(info.getName()).toBe("claude-code-bedrock-security");
     expect(info.getVersion()).toBe("0.1.0");
-    const listed = info.getPoliciesList().map((p: any) => ({ name: p.getName(), mandatory: p.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY }));
+    const listed = info
+      .getPoliciesList()
+      .map((p: any) => ({ name: p.getName(), mandatory: p.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY }));
     expect(listed.map((p: any) => p.name)).toEqual(allRules().map((r) => r.id));
     expect(listed.every((p: any) => p.mandatory)).toBe(true);
   });

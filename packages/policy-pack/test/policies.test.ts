@@ -17,18 +17,36 @@ const urnOf = (type: string, name: string) => `urn:pulumi:pilot::claude-code-bed
  */
 function asPreview(stack: readonly RecordedResource[]): PolicyResource[] {
   const byId = new Map(stack.map((r) => [r.id, r]));
-  const resources: PolicyResource[] = stack.map((r) => ({
-    type: r.type,
-    name: r.name,
-    urn: urnOf(r.type, r.name),
-    props: {},
-    opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
-    dependencies: [],
-    propertyDependencies: {},
-    isType: () => false,
-    asType: () => undefined,
-    ...(r.account ? { provider: { type: "pulumi:providers:aws", name: `provider-${r.account}`, urn: urnOf("pulumi:providers:aws", `provider-${r.account}`), props: { allowedAccountIds: [r.account], region: r.region ?? "us-east-1" } } } : {}),
-  }) as unknown as PolicyResource);
+  const resources: PolicyResource[] = stack.map(
+    (r) =>
+      ({
+        type: r.type,
+        name: r.name,
+        urn: urnOf(r.type, r.name),
+        props: {},
+        opts: {
+          protect: false,
+          ignoreChanges: [],
+          aliases: [],
+          additionalSecretOutputs: [],
+          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        },
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+        ...(r.account
+          ? {
+              provider: {
+                type: "pulumi:providers:aws",
+                name: `provider-${r.account}`,
+                urn: urnOf("pulumi:providers:aws", `provider-${r.account}`),
+                props: { allowedAccountIds: [r.account], region: r.region ?? "us-east-1" },
+              },
+            }
+          : {}),
+      }) as unknown as PolicyResource,
+  );
   stack.forEach((r, i) => {
     const target = resources[i]!;
     for (const [key, value] of Object.entries(r.inputs)) {
@@ -47,9 +65,19 @@ function asPreview(stack: readonly RecordedResource[]): PolicyResource[] {
 
 function violations(policy: StackValidationPolicy, resources: PolicyResource[]): Array<{ message: string; urn?: string }> {
   const found: Array<{ message: string; urn?: string }> = [];
-  policy.validateStack({ resources, stackTags: new Map(), getConfig: () => ({}) as any, notApplicable: () => { throw new Error("not applicable"); } } as any, (message, urn) => {
-    found.push({ message, ...(urn ? { urn } : {}) });
-  });
+  policy.validateStack(
+    {
+      resources,
+      stackTags: new Map(),
+      getConfig: () => ({}) as any,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    } as any,
+    (message, urn) => {
+      found.push({ message, ...(urn ? { urn } : {}) });
+    },
+  );
   return found;
 }
 
@@ -68,7 +96,11 @@ describe("the policy pack's policies", () => {
   });
 
   it("every rule has fixtures to test its policy with", () => {
-    expect(allRules().map((r) => r.id).filter((id) => !(id in ALL_FIXTURES))).toEqual([]);
+    expect(
+      allRules()
+        .map((r) => r.id)
+        .filter((id) => !(id in ALL_FIXTURES)),
+    ).toEqual([]);
   });
 
   describe.each(allRules().map((r) => [r.id] as const))("%s", (id) => {
@@ -89,31 +121,74 @@ describe("the policy pack's policies", () => {
 describe("engine resources to rule resources", () => {
   it("uses the same unknown sentinels as @pulumi/policy", () => {
     const proxy = createRequire(require.resolve("@pulumi/policy/package.json"))("./proxy");
-    const library = ["unknownBooleanValue", "unknownNumberValue", "unknownStringValue", "unknownArrayValue", "unknownAssetValue", "unknownArchiveValue", "unknownObjectValue"].map((k) => proxy[k]);
+    const library = [
+      "unknownBooleanValue",
+      "unknownNumberValue",
+      "unknownStringValue",
+      "unknownArrayValue",
+      "unknownAssetValue",
+      "unknownArchiveValue",
+      "unknownObjectValue",
+    ].map((k) => proxy[k]);
     expect([...UNKNOWN_SENTINELS].sort()).toEqual([...library].sort());
   });
 
   it("drops unknowns that no single dependency explains, and never throws on them", () => {
-    const [r] = toRecordedResources([{
-      type: "aws:iam/role:Role", name: "r", urn: urnOf("aws:iam/role:Role", "r"),
-      props: { assumeRolePolicy: UNKNOWN_STRING, tags: { stage: "pilot", owner: UNKNOWN_STRING } },
-      propertyDependencies: {}, dependencies: [],
-    } as unknown as PolicyResource]);
+    const [r] = toRecordedResources([
+      {
+        type: "aws:iam/role:Role",
+        name: "r",
+        urn: urnOf("aws:iam/role:Role", "r"),
+        props: { assumeRolePolicy: UNKNOWN_STRING, tags: { stage: "pilot", owner: UNKNOWN_STRING } },
+        propertyDependencies: {},
+        dependencies: [],
+      } as unknown as PolicyResource,
+    ]);
     expect(r!.inputs).toEqual({ assumeRolePolicy: undefined, tags: { stage: "pilot", owner: undefined } });
     expect(r!.id).toBe(urnOf("aws:iam/role:Role", "r"));
   });
 
   it("takes the account from the provider's assumed role and the Region from the provider", () => {
-    const [r] = toRecordedResources([{
-      type: "aws:iam/role:Role", name: "r", urn: urnOf("aws:iam/role:Role", "r"), props: {}, propertyDependencies: {}, dependencies: [],
-      provider: { type: "pulumi:providers:aws", name: "p", urn: "urn:p", props: { region: "eu-west-1", allowedAccountIds: ["333333333333"], assumeRoles: [{ roleArn: "arn:aws:iam::333333333333:role/ccb-prod-ci-deploy" }] } },
-    } as unknown as PolicyResource]);
+    const [r] = toRecordedResources([
+      {
+        type: "aws:iam/role:Role",
+        name: "r",
+        urn: urnOf("aws:iam/role:Role", "r"),
+        props: {},
+        propertyDependencies: {},
+        dependencies: [],
+        provider: {
+          type: "pulumi:providers:aws",
+          name: "p",
+          urn: "urn:p",
+          props: {
+            region: "eu-west-1",
+            allowedAccountIds: ["333333333333"],
+            assumeRoles: [{ roleArn: "arn:aws:iam::333333333333:role/ccb-prod-ci-deploy" }],
+          },
+        },
+      } as unknown as PolicyResource,
+    ]);
     expect(r).toMatchObject({ account: "333333333333", region: "eu-west-1" });
   });
 
   it("with known values (pulumi up), joins siblings by physical name", () => {
-    const bucket = { type: "aws:s3/bucket:Bucket", name: "logs", urn: urnOf("aws:s3/bucket:Bucket", "logs"), props: { bucket: "ccb-pilot-logs-1a2b" }, propertyDependencies: {}, dependencies: [] };
-    const pab = { type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name: "logs-pab", urn: urnOf("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab"), props: { bucket: "ccb-pilot-logs-1a2b", blockPublicAcls: true }, propertyDependencies: {}, dependencies: [] };
+    const bucket = {
+      type: "aws:s3/bucket:Bucket",
+      name: "logs",
+      urn: urnOf("aws:s3/bucket:Bucket", "logs"),
+      props: { bucket: "ccb-pilot-logs-1a2b" },
+      propertyDependencies: {},
+      dependencies: [],
+    };
+    const pab = {
+      type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      name: "logs-pab",
+      urn: urnOf("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab"),
+      props: { bucket: "ccb-pilot-logs-1a2b", blockPublicAcls: true },
+      propertyDependencies: {},
+      dependencies: [],
+    };
     const stack = toRecordedResources([bucket, pab] as unknown as PolicyResource[]);
     expect(stack[1]!.inputs.bucket).toBe(stack[0]!.inputs.bucket);
   });

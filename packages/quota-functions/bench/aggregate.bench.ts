@@ -22,7 +22,14 @@ const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const email = (i: number) => `developer.${String(i).padStart(5, "0")}@example.com`;
 
 async function seed(store: QuotaStore, users: number): Promise<void> {
-  await store.putLimit({ scope: "default", id: "default", monthlyCostUsd: 300, dailyCostUsd: 60, monthlyMode: "block", dailyMode: "alert" });
+  await store.putLimit({
+    scope: "default",
+    id: "default",
+    monthlyCostUsd: 300,
+    dailyCostUsd: 60,
+    monthlyMode: "block",
+    dailyMode: "alert",
+  });
   await store.putLimit({ scope: "group", id: "interns", monthlyCostUsd: 50, monthlyMode: "block", dailyMode: "block" });
   const month = periodId("monthly", NOW);
   const day = periodId("daily", NOW);
@@ -32,15 +39,35 @@ async function seed(store: QuotaStore, users: number): Promise<void> {
     const cost = Math.round((5 + ((i * 7919) % 400)) * 1_000_000);
     const tokens = cost / 3;
     const counters = (p: string, scale: number) => ({
-      [`${p}_in`]: Math.round(tokens * 0.1 * scale), [`${p}_out`]: Math.round(tokens * 0.05 * scale), [`${p}_cr`]: Math.round(tokens * 0.8 * scale), [`${p}_cw`]: Math.round(tokens * 0.05 * scale), [`${p}_cost`]: Math.round(cost * scale),
+      [`${p}_in`]: Math.round(tokens * 0.1 * scale),
+      [`${p}_out`]: Math.round(tokens * 0.05 * scale),
+      [`${p}_cr`]: Math.round(tokens * 0.8 * scale),
+      [`${p}_cw`]: Math.round(tokens * 0.05 * scale),
+      [`${p}_cost`]: Math.round(cost * scale),
     });
     const lw = windowOf(NOW) - 10;
     // Alerts already sent in earlier runs for thresholds the seeded usage has crossed (interns excepted:
     // their group limit applies from this run on, so their alerts are new).
     const limitUsd = 300;
     const alerted = i % 10 === 0 ? [] : [80, 90, 100].filter((t) => cost / 1e6 >= (limitUsd * t) / 100).map((t) => `monthlyCostUsd#${t}`);
-    const today = Object.fromEntries(Object.entries({ ...counters("tel", 0.03), ...counters("srv", 0.031) }).map(([k, v]) => [k.replace("_", "_day_"), v]));
-    items.push({ pk: userPk(email(i)), sk: month, period: month, email: email(i), ...counters("tel", 0.97), ...counters("srv", 1), ...today, day: day.slice(2), tel_lw: lw, srv_lw: lw, sessions: new Set([email(i)]), ...(alerted.length ? { alerted: new Set(alerted) } : {}), expiresAt: usageExpiry("monthly", NOW) });
+    const today = Object.fromEntries(
+      Object.entries({ ...counters("tel", 0.03), ...counters("srv", 0.031) }).map(([k, v]) => [k.replace("_", "_day_"), v]),
+    );
+    items.push({
+      pk: userPk(email(i)),
+      sk: month,
+      period: month,
+      email: email(i),
+      ...counters("tel", 0.97),
+      ...counters("srv", 1),
+      ...today,
+      day: day.slice(2),
+      tel_lw: lw,
+      srv_lw: lw,
+      sessions: new Set([email(i)]),
+      ...(alerted.length ? { alerted: new Set(alerted) } : {}),
+      expiresAt: usageExpiry("monthly", NOW),
+    });
     if (i % 10 === 0) items.push({ pk: userPk(email(i)), sk: "PROFILE", groups: ["interns"], seenAt: new Date(NOW).toISOString() });
   }
   const batches: Record<string, unknown>[][] = [];
@@ -54,14 +81,22 @@ async function seed(store: QuotaStore, users: number): Promise<void> {
   });
 }
 
-async function once(users: number, n: number): Promise<{ users: number; seconds: number; alertsSent: number; blocked: number; applied: number; timings: unknown }> {
+async function once(
+  users: number,
+  n: number,
+): Promise<{ users: number; seconds: number; alertsSent: number; blocked: number; applied: number; timings: unknown }> {
   const db = await startLocalDynamo({ separateProcess: process.env.BENCH_DYNALITE !== "inline" });
   try {
     const store = new QuotaStore(db.client, `bench-limits-${n}`, `bench-usage-${n}`);
     await createQuotaTables(db.client, store.limitsTable, store.usageTable);
     await seed(store, users);
     const w = windowOf(NOW - 10 * 60_000) - 1;
-    const window = Object.fromEntries(Array.from({ length: users }, (_, i) => [email(i), { [SONNET]: { input: 2000, output: 1500, cacheRead: 40_000, cacheWrite: 1000 }, [HAIKU]: { input: 500, output: 200 } }]));
+    const window = Object.fromEntries(
+      Array.from({ length: users }, (_, i) => [
+        email(i),
+        { [SONNET]: { input: 2000, output: 1500, cacheRead: 40_000, cacheWrite: 1000 }, [HAIKU]: { input: 500, output: 200 } },
+      ]),
+    );
     const tel = new ScriptedSource("tel").set(w, window);
     const srv = new ScriptedSource("srv").set(w, window, Object.fromEntries(Object.keys(window).map((e) => [e, e])));
     const h = harness(store, [tel, srv], { slots: 8, concurrency: CONCURRENCY });
@@ -69,7 +104,8 @@ async function once(users: number, n: number): Promise<{ users: number; seconds:
     const start = process.hrtime.bigint();
     const s = await runAggregation(h.deps);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (s.users !== users || s.applied !== users * 2) throw new Error(`bench run evaluated ${s.users} users and applied ${s.applied} updates; expected ${users} and ${users * 2}`);
+    if (s.users !== users || s.applied !== users * 2)
+      throw new Error(`bench run evaluated ${s.users} users and applied ${s.applied} updates; expected ${users} and ${users * 2}`);
     const timings = h.log.lines.find((l) => l.msg === "aggregation done")?.timings;
     return { users, seconds, alertsSent: s.alertsSent, blocked: s.blocked.length, applied: s.applied, timings };
   } finally {
@@ -83,7 +119,13 @@ const runs: Awaited<ReturnType<typeof once>>[] = [];
 for (const [i, users] of SIZES.entries()) runs.push(await once(users, i + 1));
 const growth = runs.slice(1).map((r, i) => {
   const prev = runs[i]!;
-  return { from: prev.users, to: r.users, users: r.users / prev.users, time: Math.round((r.seconds / prev.seconds) * 100) / 100, perUserMs: Math.round((r.seconds / r.users) * 1e5) / 100 };
+  return {
+    from: prev.users,
+    to: r.users,
+    users: r.users / prev.users,
+    time: Math.round((r.seconds / prev.seconds) * 100) / 100,
+    perUserMs: Math.round((r.seconds / r.users) * 1e5) / 100,
+  };
 });
 const largest = runs.at(-1)!;
 const result = {
@@ -92,7 +134,12 @@ const result = {
   concurrency: CONCURRENCY,
   runs,
   growth,
-  goal: { users: 100_000, seconds: 60, maxGrowthPer10x: 11, met: largest.users === 100_000 && largest.seconds <= 60 && growth.every((g) => g.time <= (11 * g.users) / 10) },
+  goal: {
+    users: 100_000,
+    seconds: 60,
+    maxGrowthPer10x: 11,
+    met: largest.users === 100_000 && largest.seconds <= 60 && growth.every((g) => g.time <= (11 * g.users) / 10),
+  },
 };
 mkdirSync("bench-results", { recursive: true });
 writeFileSync("bench-results/aggregate.json", JSON.stringify(result, null, 2));

@@ -90,16 +90,18 @@ export async function applyWindow(doc: DynamoDBDocumentClient, usageTable: strin
     // Values only some paths use must not be sent (DynamoDB rejects unused names and values).
     const used = `${u.expression} ${u.condition}`;
     try {
-      await withThrottleBackoff(() => doc.send(
-        new UpdateCommand({
-          TableName: usageTable,
-          Key: { pk: userPk(a.email), sk: month },
-          UpdateExpression: u.expression,
-          ConditionExpression: u.condition,
-          ExpressionAttributeNames: Object.fromEntries(Object.entries(u.names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
-          ExpressionAttributeValues: Object.fromEntries(Object.entries(u.values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
-        }),
-      ));
+      await withThrottleBackoff(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName: usageTable,
+            Key: { pk: userPk(a.email), sk: month },
+            UpdateExpression: u.expression,
+            ConditionExpression: u.condition,
+            ExpressionAttributeNames: Object.fromEntries(Object.entries(u.names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
+            ExpressionAttributeValues: Object.fromEntries(Object.entries(u.values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
+          }),
+        ),
+      );
       return sources.map((s) => s.source);
     } catch (e) {
       if ((e as Error).name !== "ConditionalCheckFailedException") throw e;

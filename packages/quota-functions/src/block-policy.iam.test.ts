@@ -12,9 +12,19 @@ import { sessionNameOf } from "./identity.js";
 const ACCOUNT = "111111111111";
 const ROLE = "ccb-prod-bedrock-users";
 const MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
-const ALLOW = { Version: "2012-10-17", Statement: [{ Sid: "InvokeClaude", Effect: "Allow", Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], Resource: [MODEL] }] };
+const ALLOW = {
+  Version: "2012-10-17",
+  Statement: [
+    { Sid: "InvokeClaude", Effect: "Allow", Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], Resource: [MODEL] },
+  ],
+};
 
-async function verdict(session: string, deny: object[], action = "bedrock:InvokeModel", context: Record<string, string> = {}): Promise<string> {
+async function verdict(
+  session: string,
+  deny: object[],
+  action = "bedrock:InvokeModel",
+  context: Record<string, string> = {},
+): Promise<string> {
   const r = await runSimulation(
     {
       identityPolicies: [ALLOW, ...deny].map((policy, i) => ({ name: `p${i}`, policy })),
@@ -60,7 +70,11 @@ describe("block policies, evaluated", () => {
 
   it("Cognito stages: the email principal tag, case-insensitively", async () => {
     const doc = blockDocument(["alice@example.com"], { kind: "principal-tag", tag: "email" });
-    expect(await verdict("CognitoIdentityCredentials", [doc], "bedrock:InvokeModel", { "aws:PrincipalTag/email": "Alice@Example.com" })).toBe("ExplicitlyDenied");
-    expect(await verdict("CognitoIdentityCredentials", [doc], "bedrock:InvokeModel", { "aws:PrincipalTag/email": "bob@example.com" })).toBe("Allowed");
+    expect(
+      await verdict("CognitoIdentityCredentials", [doc], "bedrock:InvokeModel", { "aws:PrincipalTag/email": "Alice@Example.com" }),
+    ).toBe("ExplicitlyDenied");
+    expect(await verdict("CognitoIdentityCredentials", [doc], "bedrock:InvokeModel", { "aws:PrincipalTag/email": "bob@example.com" })).toBe(
+      "Allowed",
+    );
   });
 });

@@ -1,8 +1,23 @@
-import { CreatePolicyVersionCommand, DeletePolicyVersionCommand, GetPolicyCommand, GetPolicyVersionCommand, IAMClient, ListPolicyVersionsCommand } from "@aws-sdk/client-iam";
+import {
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  IAMClient,
+  ListPolicyVersionsCommand,
+} from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryLogger } from "./log.js";
-import { applyBlockPolicies, blockDocument, deniedValues, MANAGED_POLICY_MAX_CHARS, packBlockPolicies, PLACEHOLDER_PATTERN, render } from "./block-policy.js";
+import {
+  applyBlockPolicies,
+  blockDocument,
+  deniedValues,
+  MANAGED_POLICY_MAX_CHARS,
+  packBlockPolicies,
+  PLACEHOLDER_PATTERN,
+  render,
+} from "./block-policy.js";
 import { sessionNameOf } from "./identity.js";
 
 const emails = (n: number) => Array.from({ length: n }, (_, i) => `developer.number.${String(i).padStart(4, "0")}@example-enterprise.com`);
@@ -11,7 +26,15 @@ describe("block policy documents", () => {
   it("denies model invocation for the blocked sessions by aws:userid", () => {
     expect(blockDocument(["alice@example.com"])).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], Resource: "*", Condition: { StringLike: { "aws:userid": ["*:alice@example.com"] } } }],
+      Statement: [
+        {
+          Sid: "DenyQuotaBlockedUsers",
+          Effect: "Deny",
+          Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+          Resource: "*",
+          Condition: { StringLike: { "aws:userid": ["*:alice@example.com"] } },
+        },
+      ],
     });
   });
 
@@ -50,7 +73,11 @@ describe("block policy documents", () => {
 
   it("fills unused slots with the placeholder document", () => {
     const { documents } = packBlockPolicies(["a@example.com"], 3);
-    expect(documents.map((d) => d.Statement[0]!.Condition.StringLike!["aws:userid"])).toEqual([["*:a@example.com"], [PLACEHOLDER_PATTERN], [PLACEHOLDER_PATTERN]]);
+    expect(documents.map((d) => d.Statement[0]!.Condition.StringLike!["aws:userid"])).toEqual([
+      ["*:a@example.com"],
+      [PLACEHOLDER_PATTERN],
+      [PLACEHOLDER_PATTERN],
+    ]);
   });
 });
 
@@ -61,7 +88,9 @@ describe("applying block policies with IAM", () => {
 
   it("creates a new default version only when the document changed", async () => {
     iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: "v1" } });
-    iam.on(GetPolicyVersionCommand).resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(blockDocument([]), null, 2)) } });
+    iam
+      .on(GetPolicyVersionCommand)
+      .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(blockDocument([]), null, 2)) } });
     iam.on(ListPolicyVersionsCommand).resolves({ Versions: [{ VersionId: "v1", IsDefaultVersion: true }] });
     const same = await applyBlockPolicies(new IAMClient({}), [ARN], [blockDocument([])], memoryLogger());
     expect(same).toEqual([]);
@@ -76,7 +105,11 @@ describe("applying block policies with IAM", () => {
     iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: "v5" } });
     iam.on(GetPolicyVersionCommand).resolves({ PolicyVersion: { Document: encodeURIComponent(render(blockDocument([]))) } });
     iam.on(ListPolicyVersionsCommand).resolves({
-      Versions: [5, 4, 3, 2, 1].map((i) => ({ VersionId: `v${i}`, IsDefaultVersion: i === 5, CreateDate: new Date(Date.UTC(2026, 10, i)) })),
+      Versions: [5, 4, 3, 2, 1].map((i) => ({
+        VersionId: `v${i}`,
+        IsDefaultVersion: i === 5,
+        CreateDate: new Date(Date.UTC(2026, 10, i)),
+      })),
     });
     await applyBlockPolicies(new IAMClient({}), [ARN], [blockDocument(["bob@example.com"])], memoryLogger());
     expect(iam.commandCalls(DeletePolicyVersionCommand).map((c) => c.args[0].input)).toEqual([{ PolicyArn: ARN, VersionId: "v1" }]);

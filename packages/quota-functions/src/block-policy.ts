@@ -45,7 +45,9 @@ export type PolicyDoc = BlockPolicyDocument;
 
 /** The values a document denies (placeholders excluded). */
 export function deniedValues(doc: PolicyDoc): string[] {
-  return Object.values(doc.Statement[0]!.Condition).flatMap((kv) => Object.values(kv).flat()).filter((v) => v !== PLACEHOLDER_PATTERN && v !== PLACEHOLDER_TAG);
+  return Object.values(doc.Statement[0]!.Condition)
+    .flatMap((kv) => Object.values(kv).flat())
+    .filter((v) => v !== PLACEHOLDER_PATTERN && v !== PLACEHOLDER_TAG);
 }
 
 export const blockDocument = blockPolicyDocument;
@@ -56,7 +58,12 @@ export const render = (doc: PolicyDoc): string => JSON.stringify(doc);
  * Packs session names (sorted, so the same set always gives the same documents) into at most
  * `slots` documents of at most `maxChars` each. Unused slots get the placeholder document.
  */
-export function packBlockPolicies(sessions: readonly string[], slots: number, maxChars = MANAGED_POLICY_MAX_CHARS, key: BlockKey = SESSION_NAME_KEY): { documents: PolicyDoc[]; overflow: string[] } {
+export function packBlockPolicies(
+  sessions: readonly string[],
+  slots: number,
+  maxChars = MANAGED_POLICY_MAX_CHARS,
+  key: BlockKey = SESSION_NAME_KEY,
+): { documents: PolicyDoc[]; overflow: string[] } {
   const sorted = [...new Set(sessions)].sort();
   const documents: PolicyDoc[] = [];
   const overflow: string[] = [];
@@ -83,7 +90,15 @@ export function packBlockPolicies(sessions: readonly string[], slots: number, ma
 /** Canonical form for comparing a stored document with a wanted one. */
 export function canonical(json: string): string {
   const sortDeep = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sortDeep) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sortDeep)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   const doc = JSON.parse(json) as { Statement?: unknown };
   // IAM returns single-element lists as they were written; normalise Statement to a list.
   if (doc.Statement && !Array.isArray(doc.Statement)) doc.Statement = [doc.Statement];
@@ -95,7 +110,12 @@ export function canonical(json: string): string {
  * document differs; deletes the oldest non-default version first when the policy has five (IAM's cap).
  * Returns the ARNs that changed.
  */
-export async function applyBlockPolicies(iam: IAMClient, policyArns: readonly string[], documents: readonly PolicyDoc[], log: Logger): Promise<string[]> {
+export async function applyBlockPolicies(
+  iam: IAMClient,
+  policyArns: readonly string[],
+  documents: readonly PolicyDoc[],
+  log: Logger,
+): Promise<string[]> {
   if (documents.length !== policyArns.length) throw new Error(`have ${policyArns.length} block policies but ${documents.length} documents`);
   const changed: string[] = [];
   for (let i = 0; i < policyArns.length; i++) {
@@ -110,7 +130,9 @@ export async function applyBlockPolicies(iam: IAMClient, policyArns: readonly st
     }
     const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
     if (versions.length >= 5) {
-      const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+      const oldest = versions
+        .filter((v) => !v.IsDefaultVersion)
+        .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
       if (oldest?.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId }));
     }
     await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: wanted, SetAsDefault: true }));

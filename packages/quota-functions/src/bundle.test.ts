@@ -58,8 +58,12 @@ describe("bundled Lambda code", () => {
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     });
-    const mod = (await import(pathToFileURL(bundle("check/handler.ts")).href)) as { handler: (e: unknown) => Promise<{ statusCode: number; body: string }> };
-    const res = await mod.handler({ requestContext: { authorizer: { jwt: { claims: { email: "alice@example.com", groups: "[dev]" } } }, http: { method: "GET" } } });
+    const mod = (await import(pathToFileURL(bundle("check/handler.ts")).href)) as {
+      handler: (e: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
+    const res = await mod.handler({
+      requestContext: { authorizer: { jwt: { claims: { email: "alice@example.com", groups: "[dev]" } } }, http: { method: "GET" } },
+    });
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ allowed: true, mode: "block", reason: "within_quota", policy: { scope: "default" } });
   });

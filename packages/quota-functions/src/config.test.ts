@@ -13,7 +13,14 @@ const base = {
 describe("Lambda configuration", () => {
   it("loads a complete aggregation configuration with defaults", () => {
     const c = loadAggregateConfig(base);
-    expect(c).toMatchObject({ enforceOn: "max", thresholds: [80, 90, 100], settleMs: 600_000, maxBacklogWindows: 96, invocationLogs: { prefix: "" }, blockPolicyArns: [] });
+    expect(c).toMatchObject({
+      enforceOn: "max",
+      thresholds: [80, 90, 100],
+      settleMs: 600_000,
+      maxBacklogWindows: 96,
+      invocationLogs: { prefix: "" },
+      blockPolicyArns: [],
+    });
   });
 
   it("names the variable that is wrong", () => {
@@ -27,9 +34,15 @@ describe("Lambda configuration", () => {
   });
 
   it("reads the stage's default limit and rejects a bad one", () => {
-    expect(loadAggregateConfig({ ...base, DEFAULT_LIMITS: '{"monthlyCostUsd":200,"monthlyMode":"block","dailyMode":"alert"}' }).defaultLimit).toMatchObject({ scope: "default", id: "default", monthlyCostUsd: 200, monthlyMode: "block" });
-    expect(() => loadAggregateConfig({ ...base, DEFAULT_LIMITS: '{"monthlyCostUsd":0,"monthlyMode":"block","dailyMode":"alert"}' })).toThrow(/DEFAULT_LIMITS: monthlyCostUsd must be a number > 0/);
-    expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", DEFAULT_LIMITS: '{"monthlyMode":"hard"}' })).toThrow(/DEFAULT_LIMITS: monthlyMode must be alert or block/);
+    expect(
+      loadAggregateConfig({ ...base, DEFAULT_LIMITS: '{"monthlyCostUsd":200,"monthlyMode":"block","dailyMode":"alert"}' }).defaultLimit,
+    ).toMatchObject({ scope: "default", id: "default", monthlyCostUsd: 200, monthlyMode: "block" });
+    expect(() =>
+      loadAggregateConfig({ ...base, DEFAULT_LIMITS: '{"monthlyCostUsd":0,"monthlyMode":"block","dailyMode":"alert"}' }),
+    ).toThrow(/DEFAULT_LIMITS: monthlyCostUsd must be a number > 0/);
+    expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", DEFAULT_LIMITS: '{"monthlyMode":"hard"}' })).toThrow(
+      /DEFAULT_LIMITS: monthlyMode must be alert or block/,
+    );
   });
 
   it("reads the stage's mode for both functions (absent: block), naming QUOTA_MODE when it is wrong", () => {
@@ -40,7 +53,10 @@ describe("Lambda configuration", () => {
   });
 
   it("reads the claims the check API uses", () => {
-    expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", EMAIL_CLAIM: "upn", GROUPS_CLAIMS: "roles" }).claims).toEqual({ emailClaim: "upn", groupsClaims: ["roles"] });
+    expect(loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", EMAIL_CLAIM: "upn", GROUPS_CLAIMS: "roles" }).claims).toEqual({
+      emailClaim: "upn",
+      groupsClaims: ["roles"],
+    });
     expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", MISSING_IDENTITY: "maybe" })).toThrow(/MISSING_IDENTITY/);
   });
 });

@@ -26,7 +26,8 @@ function parsed<T>(parse: () => T): T {
 }
 
 /** The stage's default limit as the record the limit resolution works with. */
-const defaultLimitRecord = (d: QuotaDefaultLimits): LimitRecord => ({ scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)", ...d }) as unknown as LimitRecord;
+const defaultLimitRecord = (d: QuotaDefaultLimits): LimitRecord =>
+  ({ scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)", ...d }) as unknown as LimitRecord;
 
 export interface CheckConfig {
   readonly limitsTable: string;

@@ -1,14 +1,24 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /** DynamoDB's answers to "too many requests": retried with backoff, never counted as a failed condition. */
-const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"]);
+const THROTTLED = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "LimitExceededException",
+]);
 
 /**
  * Sends a write, retrying throttling with exponential backoff and full jitter (the SDK's own retries
  * give up after 3 attempts; a run with many writes in flight should slow down, not fail). Any other
  * error, including a failed condition, is the caller's.
  */
-export async function withThrottleBackoff<T>(send: () => Promise<T>, attempts = 8, baseMs = 25, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<T> {
+export async function withThrottleBackoff<T>(
+  send: () => Promise<T>,
+  attempts = 8,
+  baseMs = 25,
+  sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
@@ -34,7 +44,11 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
 }
 
 /** BatchGet in pages of 100 with retry of unprocessed keys. */
-export async function batchGet(doc: DynamoDBDocumentClient, table: string, keys: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
+export async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: Array<Record<string, unknown>>,
+): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   for (let i = 0; i < keys.length; i += 100) {
     let pending: Array<Record<string, unknown>> | undefined = keys.slice(i, i + 100);

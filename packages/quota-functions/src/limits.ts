@@ -51,14 +51,20 @@ function limitsOf(r: LimitRecord): Partial<Record<LimitKey, number>> {
 }
 
 /** Resolves the limits that apply to a user with the given groups. */
-export function resolveLimits(email: string, groups: readonly string[], records: { user: ReadonlyMap<string, LimitRecord>; group: ReadonlyMap<string, LimitRecord>; default?: LimitRecord }): EffectiveLimits {
+export function resolveLimits(
+  email: string,
+  groups: readonly string[],
+  records: { user: ReadonlyMap<string, LimitRecord>; group: ReadonlyMap<string, LimitRecord>; default?: LimitRecord },
+): EffectiveLimits {
   const own = records.user.get(email);
-  if (own) return { source: { scope: "user", ids: [own.id] }, limits: limitsOf(own), monthlyMode: own.monthlyMode, dailyMode: own.dailyMode };
+  if (own)
+    return { source: { scope: "user", ids: [own.id] }, limits: limitsOf(own), monthlyMode: own.monthlyMode, dailyMode: own.dailyMode };
   const matched = [...new Set(groups)].map((g) => records.group.get(g)).filter((r): r is LimitRecord => r !== undefined);
   if (matched.length > 0) {
     const limits: Partial<Record<LimitKey, number>> = {};
     for (const r of matched) {
-      for (const [k, v] of Object.entries(limitsOf(r)) as [LimitKey, number][]) limits[k] = limits[k] === undefined ? v : Math.min(limits[k]!, v);
+      for (const [k, v] of Object.entries(limitsOf(r)) as [LimitKey, number][])
+        limits[k] = limits[k] === undefined ? v : Math.min(limits[k]!, v);
     }
     return {
       source: { scope: "group", ids: matched.map((r) => r.id).sort() },
@@ -130,7 +136,11 @@ export function evaluate(limits: EffectiveLimits, usage: PeriodUsage, thresholds
     });
   }
   const blocking = statuses.filter((s) => s.mode === "block" && s.used >= s.max);
-  const mode: Mode = statuses.some((s) => s.mode === "block") ? "block" : limits.monthlyMode === "block" || limits.dailyMode === "block" ? "block" : "alert";
+  const mode: Mode = statuses.some((s) => s.mode === "block")
+    ? "block"
+    : limits.monthlyMode === "block" || limits.dailyMode === "block"
+      ? "block"
+      : "alert";
   return { statuses, blocking, mode };
 }
 
@@ -153,5 +163,10 @@ export function isMode(v: unknown): v is Mode {
  * shape in @ccb/contracts): `{"monthlyCostUsd":200,"dailyCostUsd":40,"monthlyMode":"alert","dailyMode":"alert"}`.
  */
 export function parseDefaultLimit(json: string): LimitRecord {
-  return { scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)", ...parseQuotaDefaultLimits(json) } as unknown as LimitRecord;
+  return {
+    scope: "default",
+    id: "default",
+    updatedBy: "stage config (stage.quotas.defaults)",
+    ...parseQuotaDefaultLimits(json),
+  } as unknown as LimitRecord;
 }

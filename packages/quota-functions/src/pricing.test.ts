@@ -6,12 +6,17 @@ describe("pricing", () => {
   it("reduces model ids, profile ids, ARNs and telemetry names to one core", () => {
     expect(modelCore("anthropic.claude-sonnet-4-5-20250929-v1:0")).toBe("claude-sonnet-4-5-20250929");
     expect(modelCore("global.anthropic.claude-sonnet-4-5-20250929-v1:0")).toBe("claude-sonnet-4-5-20250929");
-    expect(modelCore("arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0")).toBe("claude-sonnet-4-5-20250929");
+    expect(modelCore("arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0")).toBe(
+      "claude-sonnet-4-5-20250929",
+    );
     expect(modelCore("claude-sonnet-4-5-20250929")).toBe("claude-sonnet-4-5-20250929");
   });
 
   it("finds the exact model before the family, and the family before the default", () => {
-    expect(priceOf(PRICING, "us.anthropic.claude-opus-4-1-20250805-v1:0")).toEqual({ price: PRICING.models["anthropic.claude-opus-4-1-20250805-v1:0"], source: "model" });
+    expect(priceOf(PRICING, "us.anthropic.claude-opus-4-1-20250805-v1:0")).toEqual({
+      price: PRICING.models["anthropic.claude-opus-4-1-20250805-v1:0"],
+      source: "model",
+    });
     expect(priceOf(PRICING, "claude-haiku-4-5")).toMatchObject({ source: "model" });
     expect(priceOf(PRICING, "claude-sonnet-9")).toEqual({ price: PRICING.families.sonnet, source: "family" });
     expect(priceOf(PRICING, "mistral.large")).toEqual({ price: PRICING.default, source: "default" });
@@ -27,7 +32,21 @@ describe("pricing", () => {
 
   it("rejects a pricing table with a missing or negative price, naming the entry", () => {
     expect(() => parsePricing(JSON.stringify({ default: { input: 1, output: 1, cacheRead: 1 } }))).toThrow(/default/);
-    expect(() => parsePricing(JSON.stringify({ default: { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 }, models: { x: { input: -1, output: 1, cacheRead: 1, cacheWrite: 1 } } }))).toThrow(/models\["x"\]/);
-    expect(() => parsePricing(JSON.stringify({ default: { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 }, families: { gpt: { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 } } }))).toThrow(/unknown family "gpt"/);
+    expect(() =>
+      parsePricing(
+        JSON.stringify({
+          default: { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 },
+          models: { x: { input: -1, output: 1, cacheRead: 1, cacheWrite: 1 } },
+        }),
+      ),
+    ).toThrow(/models\["x"\]/);
+    expect(() =>
+      parsePricing(
+        JSON.stringify({
+          default: { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 },
+          families: { gpt: { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 } },
+        }),
+      ),
+    ).toThrow(/unknown family "gpt"/);
   });
 });

@@ -35,7 +35,13 @@ export interface UnblockRecord {
   readonly at: string;
 }
 
-export const FIELDS: Record<keyof SourceUsage, string> = { input: "in", output: "out", cacheRead: "cr", cacheWrite: "cw", costMicros: "cost" };
+export const FIELDS: Record<keyof SourceUsage, string> = {
+  input: "in",
+  output: "out",
+  cacheRead: "cr",
+  cacheWrite: "cw",
+  costMicros: "cost",
+};
 
 export const userPk = (email: string) => `USER#${email}`;
 
@@ -61,7 +67,9 @@ export function usageFromItem(item: Record<string, unknown>, day?: string): Usag
   if (day && item.day !== day.slice(2)) return emptyUsage(email, day);
   const sessions = list(item.sessions);
   const all = list(item.alerted);
-  const alerted = day ? all.filter((k) => k.startsWith(`${day}#`)).map((k) => k.slice(day.length + 1)) : all.filter((k) => !k.startsWith("D#"));
+  const alerted = day
+    ? all.filter((k) => k.startsWith(`${day}#`)).map((k) => k.slice(day.length + 1))
+    : all.filter((k) => !k.startsWith("D#"));
   return {
     email,
     period: day ?? String(item.period),
@@ -80,8 +88,14 @@ export function emptyUsage(email: string, period: string): UsageRecord {
 export function limitFromItem(item: Record<string, unknown>): LimitRecord {
   const num = (k: string) => (typeof item[k] === "number" ? (item[k] as number) : undefined);
   const mode = (k: string): Mode => (isMode(item[k]) ? (item[k] as Mode) : "alert");
-  const r: Record<string, unknown> = { scope: item.scope as Scope, id: String(item.id), monthlyMode: mode("monthlyMode"), dailyMode: mode("dailyMode") };
-  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd", "tokensPerMinute", "requestsPerMinute"]) if (num(k) !== undefined) r[k] = num(k);
+  const r: Record<string, unknown> = {
+    scope: item.scope as Scope,
+    id: String(item.id),
+    monthlyMode: mode("monthlyMode"),
+    dailyMode: mode("dailyMode"),
+  };
+  for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd", "tokensPerMinute", "requestsPerMinute"])
+    if (num(k) !== undefined) r[k] = num(k);
   for (const k of ["updatedAt", "updatedBy", "note"]) if (typeof item[k] === "string") r[k] = item[k];
   return r as unknown as LimitRecord;
 }

@@ -23,7 +23,21 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCom
 import type { LimitRecord, Scope } from "./limits.js";
 import { applyWindow, type WindowUsage } from "./apply-window.js";
 import { batchGet, withThrottleBackoff } from "./dynamo-util.js";
-import { type AllLimits, alertSlot, emptyUsage, limitFromItem, list, monthOfDay, type SourceId, type UnblockRecord, unblockFromItem, USAGE_PERIOD_INDEX, usageFromItem, type UsageRecord, userPk } from "./store-items.js";
+import {
+  type AllLimits,
+  alertSlot,
+  emptyUsage,
+  limitFromItem,
+  list,
+  monthOfDay,
+  type SourceId,
+  type UnblockRecord,
+  unblockFromItem,
+  USAGE_PERIOD_INDEX,
+  usageFromItem,
+  type UsageRecord,
+  userPk,
+} from "./store-items.js";
 
 // Callers import records and helpers from here, as before the split.
 export * from "./store-items.js";
@@ -54,7 +68,15 @@ export class QuotaStore {
     for (const s of scopes) {
       let start: Record<string, unknown> | undefined;
       do {
-        const r = await this.doc.send(new QueryCommand({ TableName: this.limitsTable, KeyConditionExpression: "#s = :s", ExpressionAttributeNames: { "#s": "scope" }, ExpressionAttributeValues: { ":s": s }, ExclusiveStartKey: start }));
+        const r = await this.doc.send(
+          new QueryCommand({
+            TableName: this.limitsTable,
+            KeyConditionExpression: "#s = :s",
+            ExpressionAttributeNames: { "#s": "scope" },
+            ExpressionAttributeValues: { ":s": s },
+            ExclusiveStartKey: start,
+          }),
+        );
         out.push(...(r.Items ?? []).map(limitFromItem).filter((x) => !(x.scope === "default" && this.defaultLimit)));
         start = r.LastEvaluatedKey;
       } while (start);
@@ -75,7 +97,11 @@ export class QuotaStore {
 
   /** The records that can apply to one user: own, their groups', default (the check API's read). */
   async limitsFor(email: string, groups: readonly string[]): Promise<AllLimits> {
-    const keys = [{ scope: "user", id: email }, { scope: "default", id: "default" }, ...[...new Set(groups)].slice(0, 98).map((g) => ({ scope: "group", id: g }))];
+    const keys = [
+      { scope: "user", id: email },
+      { scope: "default", id: "default" },
+      ...[...new Set(groups)].slice(0, 98).map((g) => ({ scope: "group", id: g })),
+    ];
     const items = await batchGet(this.doc, this.limitsTable, keys);
     const recs = items.map(limitFromItem);
     const def = this.defaultLimit ?? recs.find((r) => r.scope === "default");
@@ -131,10 +157,18 @@ export class QuotaStore {
   }
 
   /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
-  async userState(email: string, month: string, day: string): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord; rateLimitedUntil?: number }> {
+  async userState(
+    email: string,
+    month: string,
+    day: string,
+  ): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord; rateLimitedUntil?: number }> {
     const pk = userPk(email);
     const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE", "RATE_BLOCK"])];
-    const items = await batchGet(this.doc, this.usageTable, sks.map((sk) => ({ pk, sk })));
+    const items = await batchGet(
+      this.doc,
+      this.usageTable,
+      sks.map((sk) => ({ pk, sk })),
+    );
     const by = new Map(items.map((i) => [String(i.sk), i]));
     const m = by.get(month);
     const d = by.get(monthOfDay(day));
@@ -154,7 +188,9 @@ export class QuotaStore {
   // watermarks
 
   async watermark(source: SourceId): Promise<number | undefined> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: "STATE", sk: `WATERMARK#${source}` }, ConsistentRead: true }));
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.usageTable, Key: { pk: "STATE", sk: `WATERMARK#${source}` }, ConsistentRead: true }),
+    );
     return typeof r.Item?.window === "number" ? r.Item.window : undefined;
   }
 
@@ -191,16 +227,18 @@ export class QuotaStore {
     const { sk, stored } = alertSlot(period, top);
     const all = [...new Set([...keys, top])].map((k) => alertSlot(period, k).stored);
     try {
-      const r = await withThrottleBackoff(() => this.doc.send(
-        new UpdateCommand({
-          TableName: this.usageTable,
-          Key: { pk: userPk(email), sk },
-          UpdateExpression: "ADD alerted :k",
-          ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :top)",
-          ExpressionAttributeValues: { ":k": new Set(all), ":top": stored },
-          ReturnValues: "UPDATED_OLD",
-        }),
-      ));
+      const r = await withThrottleBackoff(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.usageTable,
+            Key: { pk: userPk(email), sk },
+            UpdateExpression: "ADD alerted :k",
+            ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :top)",
+            ExpressionAttributeValues: { ":k": new Set(all), ":top": stored },
+            ReturnValues: "UPDATED_OLD",
+          }),
+        ),
+      );
       const before = new Set(list(r.Attributes?.alerted));
       const prefix = stored.slice(0, stored.length - top.length);
       return all.filter((k) => !before.has(k)).map((k) => k.slice(prefix.length));
@@ -218,17 +256,30 @@ export class QuotaStore {
   /** Gives a claim back when the notification could not be sent, so the next run retries it. */
   async releaseAlert(email: string, period: string, key: string): Promise<void> {
     const { sk, stored } = alertSlot(period, key);
-    await this.doc.send(new UpdateCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk }, UpdateExpression: "DELETE alerted :k", ExpressionAttributeValues: { ":k": new Set([stored]) } }));
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.usageTable,
+        Key: { pk: userPk(email), sk },
+        UpdateExpression: "DELETE alerted :k",
+        ExpressionAttributeValues: { ":k": new Set([stored]) },
+      }),
+    );
   }
 
   /** Keeps a sent alert for `quota show` (history; dedupe is the claim on the period record). */
   async recordAlert(email: string, key: string, fields: Record<string, string | number>, expiresAt: number): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { ...fields, pk: userPk(email), sk: `ALERT#${key}`, expiresAt } }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.usageTable, Item: { ...fields, pk: userPk(email), sk: `ALERT#${key}`, expiresAt } }),
+    );
   }
 
   async alertsOf(email: string, periodPrefix = ""): Promise<Array<Record<string, unknown>>> {
     const r = await this.doc.send(
-      new QueryCommand({ TableName: this.usageTable, KeyConditionExpression: "pk = :pk AND begins_with(sk, :a)", ExpressionAttributeValues: { ":pk": userPk(email), ":a": `ALERT#${periodPrefix}` } }),
+      new QueryCommand({
+        TableName: this.usageTable,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :a)",
+        ExpressionAttributeValues: { ":pk": userPk(email), ":a": `ALERT#${periodPrefix}` },
+      }),
     );
     return r.Items ?? [];
   }
@@ -236,7 +287,20 @@ export class QuotaStore {
   // unblock
 
   async putUnblock(u: UnblockRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { pk: userPk(u.email), sk: "UNBLOCK", until: u.until, by: u.by, reason: u.reason, at: u.at, expiresAt: Math.floor(Date.parse(u.until) / 1000) + 86400 } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.usageTable,
+        Item: {
+          pk: userPk(u.email),
+          sk: "UNBLOCK",
+          until: u.until,
+          by: u.by,
+          reason: u.reason,
+          at: u.at,
+          expiresAt: Math.floor(Date.parse(u.until) / 1000) + 86400,
+        },
+      }),
+    );
   }
 
   async getUnblock(email: string): Promise<UnblockRecord | undefined> {
@@ -250,18 +314,36 @@ export class QuotaStore {
 
   /** Unblocks of many users (TTL deletion is lazy: expiry is checked against `until`, not presence). */
   async unblocksOf(emails: readonly string[]): Promise<Map<string, UnblockRecord>> {
-    const items = await batchGet(this.doc, this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "UNBLOCK" })));
-    return new Map(items.map((i) => { const email = String(i.pk).slice(5); return [email, unblockFromItem(email, i)]; }));
+    const items = await batchGet(
+      this.doc,
+      this.usageTable,
+      emails.map((e) => ({ pk: userPk(e), sk: "UNBLOCK" })),
+    );
+    return new Map(
+      items.map((i) => {
+        const email = String(i.pk).slice(5);
+        return [email, unblockFromItem(email, i)];
+      }),
+    );
   }
 
   // profiles (groups seen by the check API)
 
   async putProfile(email: string, groups: readonly string[], now: string, expiresAt: number): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.usageTable, Item: { pk: userPk(email), sk: "PROFILE", groups: [...groups], seenAt: now, expiresAt } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.usageTable,
+        Item: { pk: userPk(email), sk: "PROFILE", groups: [...groups], seenAt: now, expiresAt },
+      }),
+    );
   }
 
   async groupsOf(emails: readonly string[]): Promise<Map<string, string[]>> {
-    const items = await batchGet(this.doc, this.usageTable, emails.map((e) => ({ pk: userPk(e), sk: "PROFILE" })));
+    const items = await batchGet(
+      this.doc,
+      this.usageTable,
+      emails.map((e) => ({ pk: userPk(e), sk: "PROFILE" })),
+    );
     return new Map(items.map((i) => [String(i.pk).slice(5), Array.isArray(i.groups) ? (i.groups as string[]) : []]));
   }
 }

@@ -14,16 +14,26 @@ import { fromIni } from "@aws-sdk/credential-providers";
 import { verifyStage, type CheckResult } from "./checks";
 import { parseStageOutputs } from "./outputs";
 
-export interface CliArgs { readonly stack?: string; readonly outputs?: string; readonly invoke: boolean; readonly telemetryProfile?: string }
+export interface CliArgs {
+  readonly stack?: string;
+  readonly outputs?: string;
+  readonly invoke: boolean;
+  readonly telemetryProfile?: string;
+}
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  let stack: string | undefined, outputs: string | undefined, telemetryProfile: string | undefined, invoke = false;
+  let stack: string | undefined,
+    outputs: string | undefined,
+    telemetryProfile: string | undefined,
+    invoke = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--stack" || a === "--outputs" || a === "--telemetry-profile") {
       const v = argv[++i];
       if (!v || v.startsWith("--")) throw new Error(`${a} needs a value`);
-      if (a === "--stack") stack = v; else if (a === "--outputs") outputs = v; else telemetryProfile = v;
+      if (a === "--stack") stack = v;
+      else if (a === "--outputs") outputs = v;
+      else telemetryProfile = v;
     } else if (a === "--invoke") invoke = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -40,8 +50,12 @@ export function format(results: readonly CheckResult[]): string {
 
 async function main(): Promise<number> {
   let args: CliArgs;
-  try { args = parseArgs(process.argv.slice(2)); } catch (e) {
-    console.error(`verify: ${(e as Error).message}\nusage: npm run verify -- (--stack <stage> | --outputs <stack-outputs.json>) [--invoke] [--telemetry-profile <aws-profile>]`);
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(
+      `verify: ${(e as Error).message}\nusage: npm run verify -- (--stack <stage> | --outputs <stack-outputs.json>) [--invoke] [--telemetry-profile <aws-profile>]`,
+    );
     return 2;
   }
   let raw: string;
@@ -53,9 +67,14 @@ async function main(): Promise<number> {
     source = `pulumi stack output --stack ${args.stack}`;
     try {
       // --show-secrets: some outputs (helper settings) may be marked secret; they are only read here.
-      raw = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", args.stack!], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      raw = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", args.stack!], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (e) {
-      console.error(`verify: \`${source}\` failed: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}\nfix: run from the project directory, log in to the state backend (pulumi login), or pass --outputs <file>`);
+      console.error(
+        `verify: \`${source}\` failed: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}\nfix: run from the project directory, log in to the state backend (pulumi login), or pass --outputs <file>`,
+      );
       return 2;
     }
   }
@@ -68,5 +87,11 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && /stage-verify[\\/]src[\\/]cli\.ts$/.test(process.argv[1])) {
-  main().then((code) => process.exit(code), (e) => { console.error(`verify: ${(e as Error).message}`); process.exit(2); });
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`verify: ${(e as Error).message}`);
+      process.exit(2);
+    },
+  );
 }

@@ -32,7 +32,8 @@ export interface StageUnderTest {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Parses `pulumi stack output --json`. Throws with the fix when the document is not a stage's outputs. */
 export function parseStageOutputs(raw: unknown, source: string): StageUnderTest {
@@ -45,9 +46,13 @@ export function parseStageOutputs(raw: unknown, source: string): StageUnderTest 
     ["helperSettings.region", hs.region],
     ["helperSettings.identityProvider.issuer", idp.issuer],
     ["helperSettings.identityProvider.clientId", idp.clientId],
-  ].filter(([, v]) => str(v) === undefined).map(([k]) => k);
+  ]
+    .filter(([, v]) => str(v) === undefined)
+    .map(([k]) => k);
   if (missing.length) {
-    throw new Error(`${source}: not the outputs of a deployed stage (missing ${missing.join(", ")}). Run \`pulumi stack output --json --show-secrets --stack <stage>\` in the project directory after \`pulumi up\`, or pass --stack.`);
+    throw new Error(
+      `${source}: not the outputs of a deployed stage (missing ${missing.join(", ")}). Run \`pulumi stack output --json --show-secrets --stack <stage>\` in the project directory after \`pulumi up\`, or pass --stack.`,
+    );
   }
   const profiles: Record<string, Record<string, string>> = {};
   for (const [team, roles] of Object.entries(obj(o.teamInferenceProfiles))) {

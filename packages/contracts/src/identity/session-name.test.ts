@@ -21,9 +21,13 @@ describe("roleSessionName", () => {
 
   it("always satisfies STS: 2-64 characters of [\\w+=,.@-]", () => {
     fc.assert(
-      fc.property(fc.option(fc.string({ maxLength: 200 }), { nil: undefined }), fc.string({ minLength: 1, maxLength: 100 }), (email, sub) => {
-        expect(roleSessionName(email, sub)).toMatch(SESSION_NAME_PATTERN);
-      }),
+      fc.property(
+        fc.option(fc.string({ maxLength: 200 }), { nil: undefined }),
+        fc.string({ minLength: 1, maxLength: 100 }),
+        (email, sub) => {
+          expect(roleSessionName(email, sub)).toMatch(SESSION_NAME_PATTERN);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -10,7 +10,11 @@ export const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 
 /** The characters of a session name an email maps to: accents dropped, anything else outside the set replaced by `-`, at most 64. */
 export function sessionNameCharacters(email: string): string {
-  return email.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(ALLOWED, "-").slice(0, 64);
+  return email
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(ALLOWED, "-")
+    .slice(0, 64);
 }
 
 /** The session name the helper uses: from the email, else the subject; always 2-64 allowed characters. */

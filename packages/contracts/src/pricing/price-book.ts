@@ -31,7 +31,11 @@ export interface PriceBook {
 }
 
 export function isPrice(v: unknown): v is Price {
-  return typeof v === "object" && v !== null && PRICE_KINDS.every((k) => typeof (v as Record<string, unknown>)[k] === "number" && (v as Record<string, number>)[k]! >= 0);
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    PRICE_KINDS.every((k) => typeof (v as Record<string, unknown>)[k] === "number" && (v as Record<string, number>)[k]! >= 0)
+  );
 }
 
 /** The most expensive of some prices (by output, then input): what an unknown model is charged at. */
@@ -45,7 +49,8 @@ export function mostExpensivePrice(prices: readonly Price[]): Price | undefined 
  */
 export function parsePriceBook(json: string, variable = "PRICING_JSON"): PriceBook {
   const v = JSON.parse(json) as Record<string, unknown>;
-  if (!isPrice(v.default)) throw new Error(`${variable}: \`default\` must have input, output, cacheRead, cacheWrite ≥ 0 (USD per million tokens)`);
+  if (!isPrice(v.default))
+    throw new Error(`${variable}: \`default\` must have input, output, cacheRead, cacheWrite ≥ 0 (USD per million tokens)`);
   const models: Record<string, Price> = {};
   for (const [id, p] of Object.entries((v.models as Record<string, unknown>) ?? {})) {
     if (!isPrice(p)) throw new Error(`${variable}: models["${id}"] must have input, output, cacheRead, cacheWrite ≥ 0`);
@@ -53,7 +58,8 @@ export function parsePriceBook(json: string, variable = "PRICING_JSON"): PriceBo
   }
   const families: Partial<Record<ModelFamily, Price>> = {};
   for (const [f, p] of Object.entries((v.families as Record<string, unknown>) ?? {})) {
-    if (!(MODEL_FAMILIES as readonly string[]).includes(f)) throw new Error(`${variable}: unknown family "${f}" (${MODEL_FAMILIES.join(", ")})`);
+    if (!(MODEL_FAMILIES as readonly string[]).includes(f))
+      throw new Error(`${variable}: unknown family "${f}" (${MODEL_FAMILIES.join(", ")})`);
     if (!isPrice(p)) throw new Error(`${variable}: families.${f} must have input, output, cacheRead, cacheWrite ≥ 0`);
     families[f as ModelFamily] = p;
   }

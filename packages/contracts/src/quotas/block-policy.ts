@@ -22,7 +22,13 @@ export const SESSION_NAME_KEY: BlockKey = { kind: "session-name" };
 
 export interface BlockPolicyDocument {
   Version: "2012-10-17";
-  Statement: Array<{ Sid: string; Effect: "Deny"; Action: string[]; Resource: string; Condition: Record<string, Record<string, string[]>> }>;
+  Statement: Array<{
+    Sid: string;
+    Effect: "Deny";
+    Action: string[];
+    Resource: string;
+    Condition: Record<string, Record<string, string[]>>;
+  }>;
 }
 
 /** The `aws:userid` pattern of a role session name. */
@@ -30,11 +36,13 @@ export const useridPattern = (session: string): string => `*:${session}`;
 
 /** The deny for these users (session names or tag values); the placeholder when there are none. */
 export function blockPolicyDocument(entries: readonly string[], key: BlockKey = SESSION_NAME_KEY): BlockPolicyDocument {
-  const condition: Record<string, Record<string, string[]>> =
-    key.kind === "session-name"
-      ? { StringLike: { "aws:userid": entries.length ? entries.map(useridPattern) : [BLOCK_PLACEHOLDER_PATTERN] } }
-      : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.tag}`]: entries.length ? [...entries] : [BLOCK_PLACEHOLDER_TAG] } };
-  return { Version: "2012-10-17", Statement: [{ Sid: BLOCK_POLICY_SID, Effect: "Deny", Action: [...BLOCKED_MODEL_ACTIONS], Resource: "*", Condition: condition }] };
+  const condition: Record<string, Record<string, string[]>> = key.kind === "session-name"
+    ? { StringLike: { "aws:userid": entries.length ? entries.map(useridPattern) : [BLOCK_PLACEHOLDER_PATTERN] } }
+    : { StringEqualsIgnoreCase: { [`aws:PrincipalTag/${key.tag}`]: entries.length ? [...entries] : [BLOCK_PLACEHOLDER_TAG] } };
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: BLOCK_POLICY_SID, Effect: "Deny", Action: [...BLOCKED_MODEL_ACTIONS], Resource: "*", Condition: condition }],
+  };
 }
 
 /** The usage table's sparse index by period (hash `period`, range `pk`). */

@@ -50,7 +50,10 @@ export function parseQuotaCheckAnswer(v: unknown): QuotaCheckAnswer | undefined 
   const o = v as Record<string, unknown>;
   if (typeof o.allowed !== "boolean") return undefined;
   const alerts = Array.isArray(o.alerts)
-    ? o.alerts.filter((a): a is { threshold?: number; message: string } => typeof a === "object" && a !== null && typeof (a as { message?: unknown }).message === "string")
+    ? o.alerts.filter(
+        (a): a is { threshold?: number; message: string } =>
+          typeof a === "object" && a !== null && typeof (a as { message?: unknown }).message === "string",
+      )
     : undefined;
   return {
     allowed: o.allowed,
@@ -58,6 +61,8 @@ export function parseQuotaCheckAnswer(v: unknown): QuotaCheckAnswer | undefined 
     ...(typeof o.message === "string" && o.message.length > 0 ? { message: o.message } : {}),
     ...(alerts && alerts.length > 0 ? { alerts } : {}),
     ...(typeof o.usage === "object" && o.usage !== null ? { usage: o.usage as Record<string, unknown> } : {}),
-    ...(typeof o.rateLimitedUntil === "string" && !Number.isNaN(Date.parse(o.rateLimitedUntil)) ? { rateLimitedUntil: o.rateLimitedUntil } : {}),
+    ...(typeof o.rateLimitedUntil === "string" && !Number.isNaN(Date.parse(o.rateLimitedUntil))
+      ? { rateLimitedUntil: o.rateLimitedUntil }
+      : {}),
   };
 }

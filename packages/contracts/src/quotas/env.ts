@@ -52,7 +52,10 @@ export const isQuotaMode = (v: unknown): v is QuotaMode => v === "alert" || v ==
 export const isEnforceOn = (v: unknown): v is QuotaEnforceOn => (ENFORCE_ON_VALUES as readonly unknown[]).includes(v);
 
 /** `DEFAULT_LIMITS`: `{"monthlyCostUsd":200,"dailyCostUsd":40,"monthlyMode":"alert","dailyMode":"alert"}`. */
-export type QuotaDefaultLimits = Partial<Record<QuotaLimitKey, number>> & { readonly monthlyMode: QuotaMode; readonly dailyMode: QuotaMode };
+export type QuotaDefaultLimits = Partial<Record<QuotaLimitKey, number>> & {
+  readonly monthlyMode: QuotaMode;
+  readonly dailyMode: QuotaMode;
+};
 
 /** `TELEMETRY_SOURCE`: where the per-user token metric is (the namespace, or the collector's EMF log group). */
 export interface QuotaTelemetrySource {
@@ -95,7 +98,8 @@ export function parseQuotaDefaultLimits(json: string): QuotaDefaultLimits {
 /** Parses `THRESHOLDS` (`80,90,100`): sorted, distinct percentages. */
 export function parseQuotaThresholds(text: string): number[] {
   const values = text.split(",").map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0 || v > 1000)) throw new Error(`thresholds "${text}" must be percentages such as 80,90,100`);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0 || v > 1000))
+    throw new Error(`thresholds "${text}" must be percentages such as 80,90,100`);
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
@@ -157,7 +161,12 @@ function common(env: Env): QuotaCommonEnv {
 }
 
 export interface QuotaCheckEnv extends QuotaCommonEnv {
-  readonly claims: { readonly emailClaim: string; readonly groupsClaims: string[]; readonly departmentClaim?: string; readonly iamRolePrefix?: string };
+  readonly claims: {
+    readonly emailClaim: string;
+    readonly groupsClaims: string[];
+    readonly departmentClaim?: string;
+    readonly iamRolePrefix?: string;
+  };
   readonly missingIdentity: MissingIdentity;
 }
 
@@ -170,7 +179,10 @@ export function parseQuotaCheckEnv(env: Env): QuotaCheckEnv {
     ...common(env),
     claims: {
       emailClaim: env[E.emailClaim] || "email",
-      groupsClaims: (env[E.groupsClaims] || "groups,cognito:groups").split(",").map((s) => s.trim()).filter(Boolean),
+      groupsClaims: (env[E.groupsClaims] || "groups,cognito:groups")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       ...(env[E.departmentClaim] ? { departmentClaim: env[E.departmentClaim]! } : {}),
       ...(env[E.iamCallerRolePrefix] ? { iamRolePrefix: env[E.iamCallerRolePrefix]! } : {}),
     },
@@ -198,8 +210,13 @@ export interface QuotaAggregateEnv extends QuotaCommonEnv {
 export function parseQuotaAggregateEnv(env: Env): QuotaAggregateEnv {
   const E = QUOTA_ENV;
   const telemetry = jsonVar<QuotaTelemetrySource>(env, E.telemetrySource);
-  if (telemetry && ((!telemetry.namespace && !telemetry.logGroupName) || !telemetry.metricName || !telemetry.userDimension || !telemetry.typeDimension)) {
-    throw new EnvError("environment variable TELEMETRY_SOURCE needs logGroupName or namespace, and metricName, userDimension and typeDimension");
+  if (
+    telemetry &&
+    ((!telemetry.namespace && !telemetry.logGroupName) || !telemetry.metricName || !telemetry.userDimension || !telemetry.typeDimension)
+  ) {
+    throw new EnvError(
+      "environment variable TELEMETRY_SOURCE needs logGroupName or namespace, and metricName, userDimension and typeDimension",
+    );
   }
   const logs = jsonVar<QuotaInvocationLogsSource>(env, E.invocationLogsSource);
   if (logs && (!logs.bucket || !/^\d{12}$/.test(logs.accountId) || !logs.region || !logs.roleName)) {
@@ -223,7 +240,10 @@ export function parseQuotaAggregateEnv(env: Env): QuotaAggregateEnv {
     pricing,
     ...(telemetry ? { telemetry } : {}),
     ...(logs ? { invocationLogs: { ...logs, prefix: logs.prefix ?? "" } } : {}),
-    blockPolicyArns: (env[E.blockPolicyArns] ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    blockPolicyArns: (env[E.blockPolicyArns] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     ...(env[E.blockPrincipalTag] ? { blockPrincipalTag: env[E.blockPrincipalTag]! } : {}),
     drift: { thresholdPercent: num(env, E.driftThresholdPercent, 20, 1, 100), minTokens: num(env, E.driftMinTokens, 100_000, 0, 1e12) },
     settleMinutes: num(env, E.settleMinutes, 10, 0, 120),

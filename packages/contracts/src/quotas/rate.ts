@@ -43,13 +43,18 @@ export function parseRateLimits(json: string): RateLimits {
   const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
   const positive = (k: string): number | undefined => {
     if (o[k] === undefined) return undefined;
-    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || (o[k] as number) <= 0) throw new EnvError(`${RATE_ENV.rateLimits}.${k} must be a positive number`);
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || (o[k] as number) <= 0)
+      throw new EnvError(`${RATE_ENV.rateLimits}.${k} must be a positive number`);
     return o[k] as number;
   };
   const cooldownMinutes = positive("cooldownMinutes") ?? 10;
   const tpm = positive("tokensPerMinute");
   const rpm = positive("requestsPerMinute");
-  return { ...(tpm !== undefined ? { tokensPerMinute: tpm } : {}), ...(rpm !== undefined ? { requestsPerMinute: rpm } : {}), cooldownMinutes };
+  return {
+    ...(tpm !== undefined ? { tokensPerMinute: tpm } : {}),
+    ...(rpm !== undefined ? { requestsPerMinute: rpm } : {}),
+    cooldownMinutes,
+  };
 }
 
 export interface RateEnv {
@@ -67,7 +72,10 @@ export function parseRateEnv(env: Env): RateEnv {
   const need = (k: string) => requireVar(env, k, "QuotaService");
   const mode = env[RATE_ENV.quotaMode] ?? "block";
   if (mode !== "alert" && mode !== "block") throw new EnvError(`${RATE_ENV.quotaMode} must be alert or block, not "${mode}"`);
-  const arns = (env[RATE_ENV.blockPolicyArns] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const arns = (env[RATE_ENV.blockPolicyArns] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     defaults: parseRateLimits(need(RATE_ENV.rateLimits)),
     limitsTable: need(RATE_ENV.limitsTable),

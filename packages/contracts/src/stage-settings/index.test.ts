@@ -54,7 +54,11 @@ describe("parseStageSettings", () => {
 
   it.each([
     ["issuer over http", (s: any) => (s.identityProvider.issuer = "http://idp.example.com"), "$.identityProvider.issuer"],
-    ["issuer that is the discovery URL", (s: any) => (s.identityProvider.issuer += "/.well-known/openid-configuration"), "$.identityProvider.issuer"],
+    [
+      "issuer that is the discovery URL",
+      (s: any) => (s.identityProvider.issuer += "/.well-known/openid-configuration"),
+      "$.identityProvider.issuer",
+    ],
     ["scopes without openid", (s: any) => (s.identityProvider.scopes = ["email"]), "$.identityProvider.scopes"],
     ["privileged redirect port", (s: any) => (s.identityProvider.redirectPort = 80), "$.identityProvider.redirectPort"],
     ["redirect host that is not loopback", (s: any) => (s.identityProvider.redirectHost = "0.0.0.0"), "$.identityProvider.redirectHost"],
@@ -67,8 +71,21 @@ describe("parseStageSettings", () => {
     ["model id with spaces", (s: any) => (s.models.primary = "claude sonnet"), "$.models.primary"],
     ["team without models", (s: any) => delete s.teams[0].models, "$.teams[0].models"],
     ["quota fail mode typo", (s: any) => (s.quota.failMode = "opened"), "$.quota.failMode"],
-    ["telemetry events as a string", (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: "false" }), "$.telemetry.events"],
-    ["a plain-http telemetry token URL", (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", tokenUrl: "http://abc.execute-api.us-east-1.amazonaws.com/token" }), "$.telemetry.tokenUrl"],
+    [
+      "telemetry events as a string",
+      (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: "false" }),
+      "$.telemetry.events",
+    ],
+    [
+      "a plain-http telemetry token URL",
+      (s: any) =>
+        (s.telemetry = {
+          endpoint: "https://otel.example.com",
+          protocol: "http/protobuf",
+          tokenUrl: "http://abc.execute-api.us-east-1.amazonaws.com/token",
+        }),
+      "$.telemetry.tokenUrl",
+    ],
     ["future schema version", (s: any) => (s.schemaVersion = 2), "$.schemaVersion"],
   ])("rejects %s and names the key", (_label, mutate, path) => {
     const s = clone();
@@ -109,7 +126,9 @@ describe("parseStageSettings", () => {
     const s = clone();
     s.region = "nowhere";
     s.identityProvider.clientId = "";
-    expect(() => parseStageSettings(s)).toThrowError(/\$\.region[\s\S]*\$\.identityProvider\.clientId|\$\.identityProvider\.clientId[\s\S]*\$\.region/);
+    expect(() => parseStageSettings(s)).toThrowError(
+      /\$\.region[\s\S]*\$\.identityProvider\.clientId|\$\.identityProvider\.clientId[\s\S]*\$\.region/,
+    );
   });
 
   it("allows loopback http only when asked (local development and tests)", () => {
@@ -120,7 +139,9 @@ describe("parseStageSettings", () => {
   });
 
   it("rejects non-objects with a clear message naming the source", () => {
-    expect(() => parseStageSettings("nope", { source: "/tmp/settings.json" })).toThrowError(/\/tmp\/settings.json are invalid[\s\S]*must be a JSON object/);
+    expect(() => parseStageSettings("nope", { source: "/tmp/settings.json" })).toThrowError(
+      /\/tmp\/settings.json are invalid[\s\S]*must be a JSON object/,
+    );
   });
 });
 

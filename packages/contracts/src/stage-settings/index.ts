@@ -225,7 +225,10 @@ class Checker {
       if (optional && o[key] === undefined) return;
       const v = this.str(o, key, path);
       if (v !== undefined && !MODEL_ID.test(v) && !PROFILE_ARN.test(v)) {
-        this.fail(`${path}.${key}`, `"${v}" is neither a Bedrock model id, a cross-Region profile id nor an application inference profile ARN`);
+        this.fail(
+          `${path}.${key}`,
+          `"${v}" is neither a Bedrock model id, a cross-Region profile id nor an application inference profile ARN`,
+        );
       }
     };
     modelOrProfile("primary", false);
@@ -250,7 +253,10 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
   const loop = options.allowLoopbackHttp ?? false;
   if (!isObj(input)) throw new StageSettingsError([{ path: "$", message: "must be a JSON object" }], options.source);
   if (input.schemaVersion !== STAGE_SETTINGS_SCHEMA_VERSION) {
-    c.fail("$.schemaVersion", `must be ${STAGE_SETTINGS_SCHEMA_VERSION} (got ${JSON.stringify(input.schemaVersion)}); update the helper or regenerate the settings`);
+    c.fail(
+      "$.schemaVersion",
+      `must be ${STAGE_SETTINGS_SCHEMA_VERSION} (got ${JSON.stringify(input.schemaVersion)}); update the helper or regenerate the settings`,
+    );
   }
   c.str(input, "stage", "$", /^[a-z][a-z0-9-]{0,31}$/, "lower-case letters, digits and dashes");
   c.str(input, "organization", "$");
@@ -271,7 +277,10 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
     c.int(idp, "redirectPort", "$.identityProvider", 1024, 65535);
     c.str(idp, "redirectPath", "$.identityProvider", /^\/[\w\-/]*$/, "a path starting with `/`");
     if (idp.redirectHost !== undefined && !(REDIRECT_HOSTS as readonly unknown[]).includes(idp.redirectHost)) {
-      c.fail("$.identityProvider.redirectHost", `must be ${REDIRECT_HOSTS.map((h) => `\`${h}\``).join(" or ")} (got ${JSON.stringify(idp.redirectHost)})`);
+      c.fail(
+        "$.identityProvider.redirectHost",
+        `must be ${REDIRECT_HOSTS.map((h) => `\`${h}\``).join(" or ")} (got ${JSON.stringify(idp.redirectHost)})`,
+      );
     }
     c.str(idp, "emailClaim", "$.identityProvider");
     c.optStr(idp, "groupsClaim", "$.identityProvider");
@@ -311,8 +320,10 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
     if (!isObj(t)) c.fail("$.telemetry", "must be an object");
     else {
       c.httpsUrl(t, "endpoint", "$.telemetry", loop);
-      if (t.protocol !== "http/protobuf" && t.protocol !== "http/json") c.fail("$.telemetry.protocol", "must be http/protobuf or http/json");
-      if (t.events !== undefined && typeof t.events !== "boolean") c.fail("$.telemetry.events", `must be true or false (got ${JSON.stringify(t.events)})`);
+      if (t.protocol !== "http/protobuf" && t.protocol !== "http/json")
+        c.fail("$.telemetry.protocol", "must be http/protobuf or http/json");
+      if (t.events !== undefined && typeof t.events !== "boolean")
+        c.fail("$.telemetry.events", `must be true or false (got ${JSON.stringify(t.events)})`);
       if (t.tokenUrl !== undefined) c.httpsUrl(t, "tokenUrl", "$.telemetry", loop);
     }
   }
@@ -334,7 +345,8 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
     }
   }
   if (input.caBundle !== undefined) c.str(input, "caBundle", "$", /\.(?:pem|crt|cer)$/i, "a path to a PEM file (.pem, .crt or .cer)");
-  if (input.restrictTeamProfiles !== undefined && typeof input.restrictTeamProfiles !== "boolean") c.fail("$.restrictTeamProfiles", "must be true or false");
+  if (input.restrictTeamProfiles !== undefined && typeof input.restrictTeamProfiles !== "boolean")
+    c.fail("$.restrictTeamProfiles", "must be true or false");
   if (c.problems.length > 0) throw new StageSettingsError(c.problems, options.source);
   return input as unknown as StageSettings;
 }

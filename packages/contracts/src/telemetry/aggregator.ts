@@ -19,7 +19,14 @@ export const TELEMETRY_AGGREGATOR_ENV = {
 
 /** `NAMES_JSON`. */
 export interface TelemetryAggregatorNames {
-  readonly metrics: { activeUsers: string; leaderboard: string; operations: string; cacheSavings: string; estimatedCost: string; negativeSavingsUsers: string };
+  readonly metrics: {
+    activeUsers: string;
+    leaderboard: string;
+    operations: string;
+    cacheSavings: string;
+    estimatedCost: string;
+    negativeSavingsUsers: string;
+  };
   readonly dims: { window: string; board: string; category: string; email: string; model: string };
   readonly attrs: { email: string; model: string; type: string; toolName: string; decision: string };
   readonly cc: { tokens: string; linesOfCode: string; activeTime: string };

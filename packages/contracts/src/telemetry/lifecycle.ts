@@ -14,5 +14,10 @@ export interface ModelLifecycleEnv {
 export function parseModelLifecycleEnv(env: Env): ModelLifecycleEnv {
   const E = MODEL_LIFECYCLE_ENV;
   const need = (k: string) => requireVar(env, k, "ModelLifecycleCheck");
-  return { modelIds: need(E.modelIds).split(",").filter(Boolean), topicArn: need(E.topicArn), stage: need(E.stage), warnDays: Number(env[E.warnDays] ?? "90") };
+  return {
+    modelIds: need(E.modelIds).split(",").filter(Boolean),
+    topicArn: need(E.topicArn),
+    stage: need(E.stage),
+    warnDays: Number(env[E.warnDays] ?? "90"),
+  };
 }

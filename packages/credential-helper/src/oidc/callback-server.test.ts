@@ -61,7 +61,11 @@ describe("loopback callback server", () => {
   });
 
   it("builds the redirect URI on the stage's redirect host (127.0.0.1 unless the stage says localhost)", async () => {
-    for (const [host, expected] of [[undefined, "127.0.0.1"], ["127.0.0.1", "127.0.0.1"], ["localhost", "localhost"]] as const) {
+    for (const [host, expected] of [
+      [undefined, "127.0.0.1"],
+      ["127.0.0.1", "127.0.0.1"],
+      ["localhost", "localhost"],
+    ] as const) {
       const port = await freePort();
       const server = await startCallbackServer(port, "/callback", host);
       expect(server.redirectUri).toBe(`http://${expected}:${port}/callback`);
@@ -72,7 +76,11 @@ describe("loopback callback server", () => {
   it("with redirectHost localhost, answers on localhost, 127.0.0.1 and (where the machine has it) [::1]", async () => {
     const port = await freePort();
     const server = await startCallbackServer(port, "/callback", "localhost");
-    const urls = [`http://localhost:${port}/callback`, `http://127.0.0.1:${port}/callback`, ...(hasIpv6Loopback ? [`http://[::1]:${port}/callback`] : [])];
+    const urls = [
+      `http://localhost:${port}/callback`,
+      `http://127.0.0.1:${port}/callback`,
+      ...(hasIpv6Loopback ? [`http://[::1]:${port}/callback`] : []),
+    ];
     for (const [i, base] of urls.entries()) {
       const waiting = server.waitForCallback(`state-${i}`, 5_000);
       const pending = fetch(`${base}?code=code-${i}&state=state-${i}`);
@@ -84,18 +92,27 @@ describe("loopback callback server", () => {
     await server.close();
   });
 
-  it.runIf(hasIpv6Loopback)("with redirectHost localhost, a taken [::1] port is ERR_LOGIN_PORT_IN_USE and 127.0.0.1 is let go", async () => {
-    const squatter = net.createServer().listen({ port: 0, host: "::1", ipv6Only: true });
-    await new Promise((r) => squatter.once("listening", r));
-    const port = (squatter.address() as net.AddressInfo).port;
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-    });
-    if (free) {
-      await expect(startCallbackServer(port, "/callback", "localhost")).rejects.toMatchObject({ code: "ERR_LOGIN_PORT_IN_USE", message: expect.stringContaining(`[::1]:${port}`) });
-      const server = await startCallbackServer(port, "/callback");
-      await server.close();
-    }
-    squatter.close();
-  });
+  it.runIf(hasIpv6Loopback)(
+    "with redirectHost localhost, a taken [::1] port is ERR_LOGIN_PORT_IN_USE and 127.0.0.1 is let go",
+    async () => {
+      const squatter = net.createServer().listen({ port: 0, host: "::1", ipv6Only: true });
+      await new Promise((r) => squatter.once("listening", r));
+      const port = (squatter.address() as net.AddressInfo).port;
+      const free = await new Promise<boolean>((resolve) => {
+        const probe = net
+          .createServer()
+          .once("error", () => resolve(false))
+          .listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+      });
+      if (free) {
+        await expect(startCallbackServer(port, "/callback", "localhost")).rejects.toMatchObject({
+          code: "ERR_LOGIN_PORT_IN_USE",
+          message: expect.stringContaining(`[::1]:${port}`),
+        });
+        const server = await startCallbackServer(port, "/callback");
+        await server.close();
+      }
+      squatter.close();
+    },
+  );
 });

@@ -36,7 +36,9 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
     const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === "EADDRINUSE" || e.code === "EACCES") {
         const shown = host.includes(":") ? `[${host}]` : host;
-        reject(new HelperError("ERR_LOGIN_PORT_IN_USE", `cannot listen on ${shown}:${port} for the sign-in redirect (${e.code})`, { cause: e }));
+        reject(
+          new HelperError("ERR_LOGIN_PORT_IN_USE", `cannot listen on ${shown}:${port} for the sign-in redirect (${e.code})`, { cause: e }),
+        );
       } else reject(e);
     };
     server.once("error", onError);
@@ -86,7 +88,9 @@ export async function startCallbackServer(port: number, path: string, host: Redi
       return;
     }
     if (!handler) {
-      res.writeHead(409, { "content-type": "text/html" }).end(page("No sign-in in progress", "Run <code>claude-bedrock login</code> again."));
+      res
+        .writeHead(409, { "content-type": "text/html" })
+        .end(page("No sign-in in progress", "Run <code>claude-bedrock login</code> again."));
       return;
     }
     handler(url, res);
@@ -101,7 +105,12 @@ export async function startCallbackServer(port: number, path: string, host: Redi
         const timer = setTimeout(() => {
           handler = undefined;
           if (strays > 0) {
-            reject(new HelperError("ERR_LOGIN_STATE_MISMATCH", `the sign-in redirect carried a state that does not match this sign-in (${strays} time${strays > 1 ? "s" : ""}) and no valid redirect arrived`));
+            reject(
+              new HelperError(
+                "ERR_LOGIN_STATE_MISMATCH",
+                `the sign-in redirect carried a state that does not match this sign-in (${strays} time${strays > 1 ? "s" : ""}) and no valid redirect arrived`,
+              ),
+            );
           } else {
             reject(new HelperError("ERR_LOGIN_TIMEOUT", `no sign-in completed within ${Math.round(timeoutMs / 1000)} s`));
           }
@@ -111,7 +120,14 @@ export async function startCallbackServer(port: number, path: string, host: Redi
           const state = url.searchParams.get("state");
           if (state !== expectedState) {
             strays++;
-            res?.writeHead(400, { "content-type": "text/html" }).end(page("This sign-in link is stale", "It does not belong to the sign-in that is running. Use the newest browser tab, or run <code>claude-bedrock login</code> again."));
+            res
+              ?.writeHead(400, { "content-type": "text/html" })
+              .end(
+                page(
+                  "This sign-in link is stale",
+                  "It does not belong to the sign-in that is running. Use the newest browser tab, or run <code>claude-bedrock login</code> again.",
+                ),
+              );
             return;
           }
           clearTimeout(timer);
@@ -119,7 +135,9 @@ export async function startCallbackServer(port: number, path: string, host: Redi
           const error = url.searchParams.get("error");
           if (error) {
             const desc = url.searchParams.get("error_description");
-            res?.writeHead(400, { "content-type": "text/html" }).end(page("Sign-in failed", escapeHtml(`${error}${desc ? `: ${desc}` : ""}`) + ". You can close this window."));
+            res
+              ?.writeHead(400, { "content-type": "text/html" })
+              .end(page("Sign-in failed", escapeHtml(`${error}${desc ? `: ${desc}` : ""}`) + ". You can close this window."));
             const code = error === "access_denied" ? "ERR_LOGIN_CANCELLED" : "ERR_IDP_REJECTED";
             reject(new HelperError(code, `the identity provider ended the sign-in: ${error}${desc ? ` (${desc})` : ""}`));
             return;
@@ -134,9 +152,13 @@ export async function startCallbackServer(port: number, path: string, host: Redi
             finish(outcome) {
               if (!res) return;
               if (outcome.ok) {
-                res.writeHead(200, { "content-type": "text/html" }).end(page("Signed in", "Claude Code on Amazon Bedrock is ready. You can close this window."));
+                res
+                  .writeHead(200, { "content-type": "text/html" })
+                  .end(page("Signed in", "Claude Code on Amazon Bedrock is ready. You can close this window."));
               } else {
-                res.writeHead(400, { "content-type": "text/html" }).end(page("Sign-in failed", `${escapeHtml(outcome.message)}. You can close this window.`));
+                res
+                  .writeHead(400, { "content-type": "text/html" })
+                  .end(page("Sign-in failed", `${escapeHtml(outcome.message)}. You can close this window.`));
               }
             },
           });

@@ -5,7 +5,9 @@ import { CLOCK_TOLERANCE_S, identityFromClaims, verifyIdToken } from "./client.j
 import { CLIENT_ID, fakeIdp, ISSUER } from "../../test/fake-idp.js";
 import { stageSettings, T0, testDeps } from "../../test/support.js";
 
-const settings = stageSettings({ identityProvider: { ...stageSettings().identityProvider, issuer: ISSUER, clientId: CLIENT_ID } }) as unknown as StageSettings;
+const settings = stageSettings({
+  identityProvider: { ...stageSettings().identityProvider, issuer: ISSUER, clientId: CLIENT_ID },
+}) as unknown as StageSettings;
 const JWKS = `${ISSUER}/v1/keys`;
 const t0 = Math.floor(T0 / 1000);
 
@@ -72,20 +74,39 @@ describe("verifyIdToken (frozen clock, JWKS served by an injected fetch)", () =>
 
 describe("identityFromClaims", () => {
   it("reads the claims the stage names", () => {
-    const s = stageSettings({ identityProvider: { ...stageSettings().identityProvider, emailClaim: "upn", groupsClaim: "groups", attributeClaims: { team: "squad" } } }) as unknown as StageSettings;
-    expect(identityFromClaims(s, { sub: "1", upn: "a@b.c", squad: ["core"], groups: ["x", 1], cost_center: "9" })).toEqual({ sub: "1", email: "a@b.c", team: "core", costCenter: "9", groups: ["x"] });
+    const s = stageSettings({
+      identityProvider: {
+        ...stageSettings().identityProvider,
+        emailClaim: "upn",
+        groupsClaim: "groups",
+        attributeClaims: { team: "squad" },
+      },
+    }) as unknown as StageSettings;
+    expect(identityFromClaims(s, { sub: "1", upn: "a@b.c", squad: ["core"], groups: ["x", 1], cost_center: "9" })).toEqual({
+      sub: "1",
+      email: "a@b.c",
+      team: "core",
+      costCenter: "9",
+      groups: ["x"],
+    });
     expect(identityFromClaims(settings, { sub: "1", email: "a@b.c", email_verified: true }).email).toBe("a@b.c");
   });
 
   it("uses exactly the configured email claim: no fallback to email or preferred_username", () => {
     const s = stageSettings({ identityProvider: { ...stageSettings().identityProvider, emailClaim: "upn" } }) as unknown as StageSettings;
-    expect(() => identityFromClaims(s, { sub: "1", email: "mallory@b.c" })).toThrow(expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: 'the id_token lacks the "upn" claim' }));
-    expect(() => identityFromClaims(settings, { sub: "1", preferred_username: "p@b.c" })).toThrow(expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: 'the id_token lacks the "email" claim' }));
+    expect(() => identityFromClaims(s, { sub: "1", email: "mallory@b.c" })).toThrow(
+      expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: 'the id_token lacks the "upn" claim' }),
+    );
+    expect(() => identityFromClaims(settings, { sub: "1", preferred_username: "p@b.c" })).toThrow(
+      expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: 'the id_token lacks the "email" claim' }),
+    );
   });
 
   it("rejects an email the identity provider says is not verified", () => {
     for (const email_verified of [false, "false"]) {
-      expect(() => identityFromClaims(settings, { sub: "1", email: "a@b.c", email_verified })).toThrow(expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: expect.stringContaining("a@b.c is not verified") }));
+      expect(() => identityFromClaims(settings, { sub: "1", email: "a@b.c", email_verified })).toThrow(
+        expect.objectContaining({ code: "ERR_TOKEN_CLAIMS", message: expect.stringContaining("a@b.c is not verified") }),
+      );
     }
   });
 });

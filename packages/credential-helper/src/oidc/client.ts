@@ -101,7 +101,11 @@ export function identityFromClaims(settings: StageSettings, claims: Record<strin
     throw tokenError("ERR_TOKEN_CLAIMS", undefined, `the id_token lacks the "${!sub ? "sub" : idp.emailClaim}" claim`);
   }
   if (claims.email_verified === false || claims.email_verified === "false") {
-    throw tokenError("ERR_TOKEN_CLAIMS", undefined, `the identity provider says the email address of ${email} is not verified (email_verified is false); verify it with your identity provider, then sign in again`);
+    throw tokenError(
+      "ERR_TOKEN_CLAIMS",
+      undefined,
+      `the identity provider says the email address of ${email} is not verified (email_verified is false); verify it with your identity provider, then sign in again`,
+    );
   }
   const a = idp.attributeClaims ?? {};
   const groupsRaw = idp.groupsClaim ? claims[idp.groupsClaim] : undefined;

@@ -16,7 +16,17 @@ interface Shaped {
   cause?: unknown;
 }
 
-const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET"]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_SOCKET",
+]);
 
 export function isNetworkError(e: unknown): boolean {
   let cur: unknown = e;
@@ -65,11 +75,18 @@ export function tokenError(code: HelperErrorCode, cause?: unknown, detail?: stri
 /**
  * @param context what was being done, e.g. "sign-in", "token refresh", "discovery", for the message.
  */
-export function mapOidcError(e: unknown, context: string, issuer: string, env: Readonly<Record<string, string | undefined>> = {}, url: string = issuer): HelperError {
+export function mapOidcError(
+  e: unknown,
+  context: string,
+  issuer: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+  url: string = issuer,
+): HelperError {
   if (e instanceof HelperError) return e;
   const net = networkFailure(e, url, env, "the identity provider");
   if (net) return net;
-  if (isNetworkError(e)) return new HelperError("ERR_IDP_UNREACHABLE", `cannot reach the identity provider ${issuer} during ${context}`, { cause: e });
+  if (isNetworkError(e))
+    return new HelperError("ERR_IDP_UNREACHABLE", `cannot reach the identity provider ${issuer} during ${context}`, { cause: e });
   const s = (e ?? {}) as Shaped & { status?: number };
   // openid-client wraps oauth4webapi's error, whose cause carries the claim: look one level deeper too.
   const inner = (s.cause ?? {}) as Shaped;
@@ -98,26 +115,50 @@ export function mapOidcError(e: unknown, context: string, issuer: string, env: R
     case "OAUTH_JWT_CLAIM_COMPARISON_FAILED":
       return tokenError(claimCode(claim, false), e);
     case "OAUTH_JWT_TIMESTAMP_CHECK_FAILED":
-      return tokenError(claim === "exp" || claim === "auth_time" || (claim === "iat" && /past/.test(detail)) ? "ERR_TOKEN_EXPIRED" : "ERR_TOKEN_NOT_YET_VALID", e);
+      return tokenError(
+        claim === "exp" || claim === "auth_time" || (claim === "iat" && /past/.test(detail))
+          ? "ERR_TOKEN_EXPIRED"
+          : "ERR_TOKEN_NOT_YET_VALID",
+        e,
+      );
     case "OAUTH_RESPONSE_BODY_ERROR": {
       const err = s.error ?? "error";
       if (err === "invalid_grant") {
-        return new HelperError("ERR_REFRESH_REVOKED", `the identity provider rejected the grant during ${context} (invalid_grant)`, { cause: e, recoverable: true });
+        return new HelperError("ERR_REFRESH_REVOKED", `the identity provider rejected the grant during ${context} (invalid_grant)`, {
+          cause: e,
+          recoverable: true,
+        });
       }
       if ((s.status ?? 0) >= 500) {
-        return new HelperError("ERR_IDP_UNREACHABLE", `the identity provider is unavailable during ${context} (HTTP ${s.status} ${err})`, { cause: e });
+        return new HelperError("ERR_IDP_UNREACHABLE", `the identity provider is unavailable during ${context} (HTTP ${s.status} ${err})`, {
+          cause: e,
+        });
       }
       if (err === "access_denied") return new HelperError("ERR_LOGIN_CANCELLED", `sign-in was declined (${err})`, { cause: e });
-      return new HelperError("ERR_IDP_REJECTED", `the identity provider refused the ${context}: ${err}${s.error_description ? ` (${s.error_description})` : ""}`, { cause: e });
+      return new HelperError(
+        "ERR_IDP_REJECTED",
+        `the identity provider refused the ${context}: ${err}${s.error_description ? ` (${s.error_description})` : ""}`,
+        { cause: e },
+      );
     }
     case "OAUTH_AUTHORIZATION_RESPONSE_ERROR":
-      return new HelperError(s.error === "access_denied" ? "ERR_LOGIN_CANCELLED" : "ERR_IDP_REJECTED", `the identity provider ended the sign-in: ${s.error ?? "error"}${s.error_description ? ` (${s.error_description})` : ""}`, { cause: e });
+      return new HelperError(
+        s.error === "access_denied" ? "ERR_LOGIN_CANCELLED" : "ERR_IDP_REJECTED",
+        `the identity provider ended the sign-in: ${s.error ?? "error"}${s.error_description ? ` (${s.error_description})` : ""}`,
+        { cause: e },
+      );
     case "OAUTH_RESPONSE_IS_NOT_CONFORM": {
       const status = (s.cause as { status?: number } | undefined)?.status ?? 0;
       if (status >= 500 || status === 429) {
-        return new HelperError("ERR_IDP_UNREACHABLE", `the identity provider is unavailable during ${context} (HTTP ${status})`, { cause: e });
+        return new HelperError("ERR_IDP_UNREACHABLE", `the identity provider is unavailable during ${context} (HTTP ${status})`, {
+          cause: e,
+        });
       }
-      return new HelperError(context === "discovery" ? "ERR_IDP_DISCOVERY" : "ERR_IDP_REJECTED", `unexpected answer from the identity provider during ${context} (HTTP ${status})`, { cause: e });
+      return new HelperError(
+        context === "discovery" ? "ERR_IDP_DISCOVERY" : "ERR_IDP_REJECTED",
+        `unexpected answer from the identity provider during ${context} (HTTP ${status})`,
+        { cause: e },
+      );
     }
     case "OAUTH_INVALID_SERVER_METADATA":
     case "OAUTH_MISSING_SERVER_METADATA":
@@ -125,7 +166,11 @@ export function mapOidcError(e: unknown, context: string, issuer: string, env: R
     case "OAUTH_RESPONSE_IS_NOT_JSON":
     case "OAUTH_INVALID_RESPONSE":
     case "OAUTH_PARSE_ERROR":
-      return new HelperError(context === "discovery" ? "ERR_IDP_DISCOVERY" : "ERR_IDP_REJECTED", `unexpected answer from the identity provider during ${context}: ${s.message}`, { cause: e });
+      return new HelperError(
+        context === "discovery" ? "ERR_IDP_DISCOVERY" : "ERR_IDP_REJECTED",
+        `unexpected answer from the identity provider during ${context}: ${s.message}`,
+        { cause: e },
+      );
     case "OAUTH_HTTP_REQUEST_FORBIDDEN":
     case "OAUTH_REQUEST_PROTOCOL_FORBIDDEN":
       return new HelperError("ERR_SETTINGS_INVALID", `the identity provider ${issuer} must use https`, { cause: e });

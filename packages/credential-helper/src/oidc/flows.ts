@@ -26,15 +26,31 @@ export interface BrowserLoginOptions {
   readonly timeoutMs: number;
 }
 
-async function finishTokens(d: FlowDeps, settings: StageSettings, disc: Discovered, tokens: { id_token?: string; refresh_token?: string }, nonce: string | undefined, context: string): Promise<TokenResult> {
+async function finishTokens(
+  d: FlowDeps,
+  settings: StageSettings,
+  disc: Discovered,
+  tokens: { id_token?: string; refresh_token?: string },
+  nonce: string | undefined,
+  context: string,
+): Promise<TokenResult> {
   if (!tokens.id_token) {
-    throw new HelperError("ERR_IDP_REJECTED", `the identity provider returned no id_token during ${context}; the stage's scopes must include openid`, { recoverable: context === "token refresh" });
+    throw new HelperError(
+      "ERR_IDP_REJECTED",
+      `the identity provider returned no id_token during ${context}; the stage's scopes must include openid`,
+      { recoverable: context === "token refresh" },
+    );
   }
   const verified = await verifyIdToken(d, settings, tokens.id_token, disc.metadata.jwks_uri!, nonce);
   return { ...verified, ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}) };
 }
 
-export async function browserLogin(d: FlowDeps, settings: StageSettings, options: BrowserLoginOptions, discovered?: Discovered): Promise<TokenResult> {
+export async function browserLogin(
+  d: FlowDeps,
+  settings: StageSettings,
+  options: BrowserLoginOptions,
+  discovered?: Discovered,
+): Promise<TokenResult> {
   const idp = settings.identityProvider;
   const disc = discovered ?? (await discover(d, settings));
   // Bind before building the URL: if the port is taken we fail before the user sees a browser tab.
@@ -82,7 +98,12 @@ export async function browserLogin(d: FlowDeps, settings: StageSettings, options
     const callback = await waiting;
     try {
       const tokens = await disc.lib
-        .authorizationCodeGrant(disc.config, callback.url, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, { redirect_uri: server.redirectUri })
+        .authorizationCodeGrant(
+          disc.config,
+          callback.url,
+          { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true },
+          { redirect_uri: server.redirectUri },
+        )
         .catch((e: unknown) => {
           throw mapOidcError(e, "sign-in", idp.issuer, d.env, disc.metadata.token_endpoint);
         });
@@ -92,7 +113,9 @@ export async function browserLogin(d: FlowDeps, settings: StageSettings, options
     } catch (e) {
       const err = e instanceof HelperError ? e : mapOidcError(e, "sign-in", idp.issuer, d.env, disc.metadata.token_endpoint);
       callback.finish({ ok: false, message: err.message });
-      throw err.code === "ERR_REFRESH_REVOKED" ? new HelperError("ERR_IDP_REJECTED", "the identity provider rejected the authorization code (invalid_grant)", { cause: err }) : err;
+      throw err.code === "ERR_REFRESH_REVOKED"
+        ? new HelperError("ERR_IDP_REJECTED", "the identity provider rejected the authorization code (invalid_grant)", { cause: err })
+        : err;
     }
   } finally {
     await server.close();
@@ -108,7 +131,9 @@ export async function deviceLogin(d: FlowDeps, settings: StageSettings, discover
   try {
     const start = await disc.lib.initiateDeviceAuthorization(disc.config, { scope: idp.scopes.join(" ") });
     const where = start.verification_uri_complete ?? start.verification_uri;
-    d.log.info(`To sign in, open ${where}${start.verification_uri_complete ? "" : ` and enter the code ${start.user_code}`} (code ${start.user_code}).`);
+    d.log.info(
+      `To sign in, open ${where}${start.verification_uri_complete ? "" : ` and enter the code ${start.user_code}`} (code ${start.user_code}).`,
+    );
     const tokens = await disc.lib.pollDeviceAuthorizationGrant(disc.config, start);
     return await finishTokens(d, settings, disc, tokens, undefined, "device sign-in");
   } catch (e) {

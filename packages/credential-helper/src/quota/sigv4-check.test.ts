@@ -13,10 +13,19 @@ const ALICE: KnownCredentials = {
 const idc = (checkUrl: string, failMode: "open" | "closed" = "closed") =>
   stageSettings({
     region: "eu-west-1",
-    federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "eu-west-1", accountId: "333333333333", roleName: "ClaudeCode" },
+    federation: {
+      mode: "identity-center",
+      startUrl: "https://acme.awsapps.com/start",
+      ssoRegion: "eu-west-1",
+      accountId: "333333333333",
+      roleName: "ClaudeCode",
+    },
     quota: { checkUrl, failMode, timeoutMs: 2000 },
   }) as unknown as StageSettings;
-const fromProfile = (c: Omit<KnownCredentials, "arn">): CredentialsSource => async () => c;
+const fromProfile =
+  (c: Omit<KnownCredentials, "arn">): CredentialsSource =>
+  async () =>
+    c;
 const realFetch = (...a: Parameters<typeof fetch>) => fetch(...a);
 
 let api: SigV4StandIn | undefined;
@@ -27,7 +36,10 @@ afterEach(async () => {
 
 /** The check API as the IAM-authorised route runs it: the user is the verified caller's session name. */
 async function checkApi(answer: (email: string) => unknown) {
-  api = await startSigV4StandIn([ALICE], (arn) => ({ status: 200, body: answer(arn.split("/").pop()!) }), { region: "eu-west-1", now: () => T0 });
+  api = await startSigV4StandIn([ALICE], (arn) => ({ status: 200, body: answer(arn.split("/").pop()!) }), {
+    region: "eu-west-1",
+    now: () => T0,
+  });
   return api;
 }
 
@@ -43,15 +55,21 @@ describe("SigV4 quota check for IAM Identity Center stages", () => {
   it("refuses when the verified caller is over a blocking limit", async () => {
     const server = await checkApi(() => ({ allowed: false, reason: "monthly_cost_exceeded", message: "Monthly budget used up." }));
     const d = testDeps({ fetch: realFetch });
-    await expect(checkQuotaSigV4(d, idc(`${server.url}/check`, "open"), idc(`${server.url}/check`, "open").quota!, fromProfile(ALICE))).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED", message: expect.stringContaining("Monthly budget used up.") });
+    await expect(
+      checkQuotaSigV4(d, idc(`${server.url}/check`, "open"), idc(`${server.url}/check`, "open").quota!, fromProfile(ALICE)),
+    ).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED", message: expect.stringContaining("Monthly budget used up.") });
   });
 
   it("a wrong secret is rejected by the stand-in (403), and the fail mode decides", async () => {
     const server = await checkApi(() => ({ allowed: true }));
     const forged = fromProfile({ ...ALICE, secretAccessKey: "not-alice-secret" });
     const open = testDeps({ fetch: realFetch });
-    expect(await checkQuotaSigV4(open, idc(`${server.url}/check`, "open"), idc(`${server.url}/check`, "open").quota!, forged)).toMatchObject({ outcome: "unavailable", reason: "answered HTTP 403" });
-    await expect(checkQuotaSigV4(testDeps({ fetch: realFetch }), idc(`${server.url}/check`), idc(`${server.url}/check`).quota!, forged)).rejects.toMatchObject({ code: "ERR_QUOTA_UNAVAILABLE" });
+    expect(
+      await checkQuotaSigV4(open, idc(`${server.url}/check`, "open"), idc(`${server.url}/check`, "open").quota!, forged),
+    ).toMatchObject({ outcome: "unavailable", reason: "answered HTTP 403" });
+    await expect(
+      checkQuotaSigV4(testDeps({ fetch: realFetch }), idc(`${server.url}/check`), idc(`${server.url}/check`).quota!, forged),
+    ).rejects.toMatchObject({ code: "ERR_QUOTA_UNAVAILABLE" });
     expect(server.seen.rejected).toEqual(["signature does not match", "signature does not match"]);
   });
 
@@ -68,7 +86,10 @@ describe("SigV4 quota check for IAM Identity Center stages", () => {
     const d = testDeps({ fetch: realFetch });
     const s = idc("https://abc123.execute-api.eu-west-1.amazonaws.com/check", "closed");
     const none: CredentialsSource = async () => Promise.reject(new Error("The SSO session associated with this profile has expired"));
-    await expect(checkQuotaSigV4(d, s, s.quota!, none)).rejects.toMatchObject({ code: "ERR_QUOTA_UNAVAILABLE", message: expect.stringContaining(`aws sso login --profile ${s.awsProfile}`) });
+    await expect(checkQuotaSigV4(d, s, s.quota!, none)).rejects.toMatchObject({
+      code: "ERR_QUOTA_UNAVAILABLE",
+      message: expect.stringContaining(`aws sso login --profile ${s.awsProfile}`),
+    });
   });
 
   it("signs other IAM-authorised GETs the same way (query strings included)", async () => {

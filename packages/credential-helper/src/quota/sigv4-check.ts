@@ -39,7 +39,12 @@ export function signingRegion(url: string, fallback: string): string {
 }
 
 /** Headers for a signed GET of `url` (host, x-amz-date, x-amz-security-token, authorization). */
-export async function signedGetHeaders(url: string, region: string, credentials: SigningCredentials, now: Date): Promise<Record<string, string>> {
+export async function signedGetHeaders(
+  url: string,
+  region: string,
+  credentials: SigningCredentials,
+  now: Date,
+): Promise<Record<string, string>> {
   const { SignatureV4, Sha256 } = await (await import("../lazy.js")).sigv4();
   const u = new URL(url);
   const query: Record<string, string> = {};
@@ -63,7 +68,13 @@ export async function signedGetHeaders(url: string, region: string, credentials:
 type SignedDeps = Pick<Deps, "fetch" | "now" | "log" | "env">;
 
 /** A signed GET; credentials come from the SSO profile. Throws what fetch or the credential chain throws. */
-export async function signedGet(d: SignedDeps, s: StageSettings, url: string, timeoutMs: number, credentials: CredentialsSource = ssoProfileCredentials): Promise<Response> {
+export async function signedGet(
+  d: SignedDeps,
+  s: StageSettings,
+  url: string,
+  timeoutMs: number,
+  credentials: CredentialsSource = ssoProfileCredentials,
+): Promise<Response> {
   const creds = await credentials(s.awsProfile, s.region);
   // fetch sets Host itself (to the URL's host, the value that was signed).
   const { host: _host, ...headers } = await signedGetHeaders(url, signingRegion(url, s.region), creds, new Date(d.now()));
@@ -75,14 +86,21 @@ export async function signedGet(d: SignedDeps, s: StageSettings, url: string, ti
  * (`quota.ts`); without credentials (signed out, SSO session expired) the check is "unavailable" and the
  * fail mode decides, and the message says how to sign in.
  */
-export async function checkQuotaSigV4(d: SignedDeps, s: StageSettings, quota: QuotaSettings, credentials: CredentialsSource = ssoProfileCredentials): Promise<QuotaState> {
+export async function checkQuotaSigV4(
+  d: SignedDeps,
+  s: StageSettings,
+  quota: QuotaSettings,
+  credentials: CredentialsSource = ssoProfileCredentials,
+): Promise<QuotaState> {
   const { checkQuotaWith } = await import("../quota.js");
   return checkQuotaWith(d, quota, async () => {
     let creds: SigningCredentials;
     try {
       creds = await credentials(s.awsProfile, s.region);
     } catch (e) {
-      throw new Error(`no credentials from the SSO profile ${s.awsProfile} (${(e as Error).message}); run \`aws sso login --profile ${s.awsProfile}\``);
+      throw new Error(
+        `no credentials from the SSO profile ${s.awsProfile} (${(e as Error).message}); run \`aws sso login --profile ${s.awsProfile}\``,
+      );
     }
     return signedGetHeaders(quota.checkUrl, signingRegion(quota.checkUrl, s.region), creds, new Date(d.now()));
   });

@@ -25,7 +25,13 @@ afterEach(async () => {
 function stage(base: string, quota = true) {
   return stageSettings({
     region: "eu-west-1",
-    federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "eu-west-1", accountId: "333333333333", roleName: "ClaudeCode" },
+    federation: {
+      mode: "identity-center",
+      startUrl: "https://acme.awsapps.com/start",
+      ssoRegion: "eu-west-1",
+      accountId: "333333333333",
+      roleName: "ClaudeCode",
+    },
     telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", tokenUrl: `${base}/token` },
     ...(quota ? { quota: { checkUrl: `${base}/check`, failMode: "closed", timeoutMs: 2000 } } : {}),
   }) as unknown as StageSettings;
@@ -35,11 +41,18 @@ describe("otel-headers for IAM Identity Center stages", () => {
   it("fetches a token from the signed endpoint, caches it, and asks again only when it would expire", async () => {
     let issued = 0;
     const d = testDeps({ fetch: realFetch });
-    api = await startSigV4StandIn([ALICE], (arn, path) => {
-      if (path === "/check") return { status: 200, body: { allowed: true } };
-      issued++;
-      return { status: 200, body: { token: jwt(issued), expiresAt: new Date(T0 + issued * 3600_000).toISOString(), email: arn.split("/").pop() } };
-    }, { region: "eu-west-1", now: () => d.now() });
+    api = await startSigV4StandIn(
+      [ALICE],
+      (arn, path) => {
+        if (path === "/check") return { status: 200, body: { allowed: true } };
+        issued++;
+        return {
+          status: 200,
+          body: { token: jwt(issued), expiresAt: new Date(T0 + issued * 3600_000).toISOString(), email: arn.split("/").pop() },
+        };
+      },
+      { region: "eu-west-1", now: () => d.now() },
+    );
     const s = stage(api.url);
     const creds = async () => ALICE;
     const first = await idcOtelHeaders(d, s, async () => WHO, MARGIN, creds);
@@ -60,15 +73,54 @@ describe("otel-headers for IAM Identity Center stages", () => {
   it("never fails: endpoint down or signed out gives the cached token while valid, then the identity header, then {}", async () => {
     const d = testDeps({ fetch: async () => Promise.reject(new TypeError("fetch failed")) });
     const s = stage("https://abc.execute-api.eu-west-1.amazonaws.com", false);
-    expect(await idcOtelHeaders(d, s, async () => WHO, MARGIN, async () => ALICE)).toEqual({ "x-user-email": "alice@example.com" });
-    expect(await idcOtelHeaders(d, s, async () => undefined, MARGIN, async () => Promise.reject(new Error("expired")))).toEqual({});
-    expect(await idcOtelHeaders(d, s, async () => { throw new Error("boom"); }, MARGIN, async () => ALICE)).toEqual({});
+    expect(
+      await idcOtelHeaders(
+        d,
+        s,
+        async () => WHO,
+        MARGIN,
+        async () => ALICE,
+      ),
+    ).toEqual({ "x-user-email": "alice@example.com" });
+    expect(
+      await idcOtelHeaders(
+        d,
+        s,
+        async () => undefined,
+        MARGIN,
+        async () => Promise.reject(new Error("expired")),
+      ),
+    ).toEqual({});
+    expect(
+      await idcOtelHeaders(
+        d,
+        s,
+        async () => {
+          throw new Error("boom");
+        },
+        MARGIN,
+        async () => ALICE,
+      ),
+    ).toEqual({});
   });
 
   it("remembers the signed quota answer for status, and warns when the user is blocked", async () => {
-    api = await startSigV4StandIn([ALICE], (_arn, path) => (path === "/check" ? { status: 200, body: { allowed: false, reason: "monthly_cost_exceeded", message: "Monthly budget used up." } } : { status: 500, body: {} }), { region: "eu-west-1", now: () => T0 });
+    api = await startSigV4StandIn(
+      [ALICE],
+      (_arn, path) =>
+        path === "/check"
+          ? { status: 200, body: { allowed: false, reason: "monthly_cost_exceeded", message: "Monthly budget used up." } }
+          : { status: 500, body: {} },
+      { region: "eu-west-1", now: () => T0 },
+    );
     const d = testDeps({ fetch: realFetch });
-    const headers = await idcOtelHeaders(d, stage(api.url), async () => WHO, MARGIN, async () => ALICE);
+    const headers = await idcOtelHeaders(
+      d,
+      stage(api.url),
+      async () => WHO,
+      MARGIN,
+      async () => ALICE,
+    );
     expect(headers).toEqual({ "x-user-email": "alice@example.com" });
     expect(d.err.join("")).toContain("Monthly budget used up.");
   });

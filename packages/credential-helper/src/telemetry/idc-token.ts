@@ -24,9 +24,13 @@ export interface CachedTelemetryToken {
 const TOKEN_FETCH_TIMEOUT_MS = 5_000;
 
 const isToken = (v: unknown): v is CachedTelemetryToken =>
-  typeof v === "object" && v !== null && typeof (v as CachedTelemetryToken).token === "string" && typeof (v as CachedTelemetryToken).expiresAt === "number";
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as CachedTelemetryToken).token === "string" &&
+  typeof (v as CachedTelemetryToken).expiresAt === "number";
 
-const usable = (t: CachedTelemetryToken | undefined, now: number, marginMs: number): t is CachedTelemetryToken => t !== undefined && t.expiresAt - marginMs > now;
+const usable = (t: CachedTelemetryToken | undefined, now: number, marginMs: number): t is CachedTelemetryToken =>
+  t !== undefined && t.expiresAt - marginMs > now;
 
 /**
  * Tells the load balancer which issuer's keys to check the token with (its listener rule for the token

@@ -58,7 +58,9 @@ describe("setup and its undo, as a user runs them", () => {
     const second = await runHelper(["setup", "--settings", file], env);
     expect(second.code).toBe(0);
     expect(second.stderr).not.toContain("updated   ");
-    expect([readFileSync(join(home, ".aws", "config"), "utf8"), readFileSync(join(home, ".claude", "settings.json"), "utf8")]).toEqual(afterFirst);
+    expect([readFileSync(join(home, ".aws", "config"), "utf8"), readFileSync(join(home, ".claude", "settings.json"), "utf8")]).toEqual(
+      afterFirst,
+    );
 
     const undo = await runHelper(["setup", "--undo", "--stage", "e2e"], env);
     expect(undo.code, undo.stderr).toBe(0);
@@ -101,7 +103,9 @@ describe("setup --managed, as IT runs it", () => {
     const blocked = await runHelper(["setup", "--managed", "--managed-dir", join(file, "sub"), "--settings", file], env);
     expect(blocked.code).toBe(63);
     expect(blocked.stdout).toBe("");
-    expect(blocked.stderr).toMatch(/ENOTDIR.*Fix: run it as an administrator .*--managed-dir <dir> and ship the file with your MDM\. \[ERR_MANAGED_UNWRITABLE\]/);
+    expect(blocked.stderr).toMatch(
+      /ENOTDIR.*Fix: run it as an administrator .*--managed-dir <dir> and ship the file with your MDM\. \[ERR_MANAGED_UNWRITABLE\]/,
+    );
   });
 });
 
@@ -179,11 +183,25 @@ describe("Cognito Identity Pool federation", () => {
   it("exchanges the id_token with GetId + GetCredentialsForIdentity (AWS_ENDPOINT_URL_COGNITO_IDENTITY honoured)", async () => {
     const home = tempHome("cmd");
     const settings = w.settings({
-      federation: { mode: "cognito-identity-pool", identityPoolId: "us-east-1:11111111-2222-3333-4444-555555555555", identityPoolRegion: "us-east-1", roleArn: "arn:aws:iam::111111111111:role/cognito-auth", providerName: new URL(w.idp.issuer).host },
+      federation: {
+        mode: "cognito-identity-pool",
+        identityPoolId: "us-east-1:11111111-2222-3333-4444-555555555555",
+        identityPoolRegion: "us-east-1",
+        roleArn: "arn:aws:iam::111111111111:role/cognito-auth",
+        providerName: new URL(w.idp.issuer).host,
+      },
     });
-    const env = baseEnv(home, { CLAUDE_BEDROCK_SETTINGS: writeSettings(home, settings), AWS_ENDPOINT_URL_COGNITO_IDENTITY: w.sts.endpoint, CLAUDE_BEDROCK_BROWSER_COMMAND: "" });
+    const env = baseEnv(home, {
+      CLAUDE_BEDROCK_SETTINGS: writeSettings(home, settings),
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY: w.sts.endpoint,
+      CLAUDE_BEDROCK_BROWSER_COMMAND: "",
+    });
     const token = await w.idp.sign({ sub: "alice", email: "alice@example.com" });
-    seed(home, "id-token.json", { idToken: token, expiresAt: Date.now() + 3600_000, identity: { sub: "alice", email: "alice@example.com" } });
+    seed(home, "id-token.json", {
+      idToken: token,
+      expiresAt: Date.now() + 3600_000,
+      identity: { sub: "alice", email: "alice@example.com" },
+    });
     const before = { id: w.sts.calls.GetId ?? 0, creds: w.sts.calls.GetCredentialsForIdentity ?? 0 };
     const r = await runHelper(["credential-process"], env);
     expect(r.code, r.stderr).toBe(0);
@@ -198,22 +216,44 @@ describe("IAM Identity Center stage", () => {
     const { createHash } = await import("node:crypto");
     const { mkdirSync } = await import("node:fs");
     const home = tempHome("cmd");
-    const settings = w.settings({ federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "us-east-1", accountId: "333333333333", roleName: "ClaudeCode" } });
+    const settings = w.settings({
+      federation: {
+        mode: "identity-center",
+        startUrl: "https://acme.awsapps.com/start",
+        ssoRegion: "us-east-1",
+        accountId: "333333333333",
+        roleName: "ClaudeCode",
+      },
+    });
     const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint, AWS_ENDPOINT_URL_SSO: w.sts.endpoint });
     const setup = await runHelper(["setup", "--settings", writeSettings(home, settings)], env);
     expect(setup.code, setup.stderr).toBe(0);
     expect(setup.stderr).toContain("aws sso login --profile claude-e2e");
-    expect(JSON.parse(readFileSync(join(home, ".claude", "settings.json"), "utf8")).awsAuthRefresh).toBe("aws sso login --profile claude-e2e");
+    expect(JSON.parse(readFileSync(join(home, ".claude", "settings.json"), "utf8")).awsAuthRefresh).toBe(
+      "aws sso login --profile claude-e2e",
+    );
     expect(await runHelper(["otel-headers"], env)).toMatchObject({ code: 0, stdout: "{}\n" });
 
     // What `aws sso login` leaves behind.
     const cacheDir = join(home, ".aws", "sso", "cache");
     mkdirSync(cacheDir, { recursive: true });
     const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
-    writeFileSync(join(cacheDir, `${key}.json`), JSON.stringify({ accessToken: "e2e-sso-access-token", expiresAt: new Date(Date.now() + 3600_000).toISOString(), region: "us-east-1", startUrl: "https://acme.awsapps.com/start" }));
+    writeFileSync(
+      join(cacheDir, `${key}.json`),
+      JSON.stringify({
+        accessToken: "e2e-sso-access-token",
+        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        region: "us-east-1",
+        startUrl: "https://acme.awsapps.com/start",
+      }),
+    );
 
     const status = await runHelper(["status", "--json"], env);
-    expect(JSON.parse(status.stdout), status.stderr).toMatchObject({ signedIn: true, email: "alice@example.com", federation: "identity-center" });
+    expect(JSON.parse(status.stdout), status.stderr).toMatchObject({
+      signedIn: true,
+      email: "alice@example.com",
+      federation: "identity-center",
+    });
     const headers = await runHelper(["otel-headers"], env);
     expect(JSON.parse(headers.stdout)).toEqual({ "x-user-email": "alice@example.com" });
     const cp = await runHelper(["credential-process"], env);
@@ -226,18 +266,38 @@ describe("IAM Identity Center stage", () => {
     const { startSigV4StandIn } = await import("../sigv4-stand-in.js");
     const home = tempHome("cmd");
     let tokens = 0;
-    const known = () => w.sts.issued.filter((c) => c.secretAccessKey).map((c) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken!, arn: c.arn }));
+    const known = () =>
+      w.sts.issued
+        .filter((c) => c.secretAccessKey)
+        .map((c) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken!, arn: c.arn }));
     const region = String(w.settings({}).region);
     // The check API and the token endpoint as API Gateway's AWS_IAM routes: the caller is whoever signed.
-    const api = await startSigV4StandIn(known, (arn, path) => {
-      const user = arn.split("/").pop()!;
-      if (path === "/check") return { status: 200, body: { allowed: true, usage: { user } } };
-      tokens++;
-      return { status: 200, body: { token: `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: user })).toString("base64url")}.c2ln`, expiresAt: Math.floor(Date.now() / 1000) + 3600, email: user } };
-    }, { region });
+    const api = await startSigV4StandIn(
+      known,
+      (arn, path) => {
+        const user = arn.split("/").pop()!;
+        if (path === "/check") return { status: 200, body: { allowed: true, usage: { user } } };
+        tokens++;
+        return {
+          status: 200,
+          body: {
+            token: `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: user })).toString("base64url")}.c2ln`,
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+            email: user,
+          },
+        };
+      },
+      { region },
+    );
     try {
       const settings = w.settings({
-        federation: { mode: "identity-center", startUrl: "https://acme.awsapps.com/start", ssoRegion: "us-east-1", accountId: "333333333333", roleName: "ClaudeCode" },
+        federation: {
+          mode: "identity-center",
+          startUrl: "https://acme.awsapps.com/start",
+          ssoRegion: "us-east-1",
+          accountId: "333333333333",
+          roleName: "ClaudeCode",
+        },
         quota: { checkUrl: `${api.url}/check`, failMode: "open", timeoutMs: 5000 },
         telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", tokenUrl: `${api.url}/token` },
       });
@@ -246,7 +306,15 @@ describe("IAM Identity Center stage", () => {
       const cacheDir = join(home, ".aws", "sso", "cache");
       mkdirSync(cacheDir, { recursive: true });
       const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
-      writeFileSync(join(cacheDir, `${key}.json`), JSON.stringify({ accessToken: "e2e-sso-access-token", expiresAt: new Date(Date.now() + 3600_000).toISOString(), region: "us-east-1", startUrl: "https://acme.awsapps.com/start" }));
+      writeFileSync(
+        join(cacheDir, `${key}.json`),
+        JSON.stringify({
+          accessToken: "e2e-sso-access-token",
+          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+          region: "us-east-1",
+          startUrl: "https://acme.awsapps.com/start",
+        }),
+      );
 
       const first = await runHelper(["otel-headers"], env);
       expect(first.code, first.stderr).toBe(0);

@@ -10,7 +10,17 @@ import { promisify } from "node:util";
 import { fromProcess } from "@aws-sdk/credential-providers";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseEnv, browserLog, cacheFile, waitForPages, runHelper, seed, tempHome, withProcessEnv, writeSettings } from "./harness/helper.js";
+import {
+  baseEnv,
+  browserLog,
+  cacheFile,
+  waitForPages,
+  runHelper,
+  seed,
+  tempHome,
+  withProcessEnv,
+  writeSettings,
+} from "./harness/helper.js";
 import { removeTempHomes } from "./harness/helper.js";
 import { startWorld, type World } from "./harness/world.js";
 
@@ -72,14 +82,20 @@ describe("sign-in and credential_process", () => {
     // The real AWS SDK consumer.
     const sdkCreds = await withProcessEnv(env, () => fromProcess({ profile: "claude-e2e" })());
     expect(sdkCreds.accessKeyId).toBe(creds.AccessKeyId);
-    const who = await new STSClient({ region: "us-east-1", endpoint: w.sts.endpoint, credentials: sdkCreds }).send(new GetCallerIdentityCommand({}));
+    const who = await new STSClient({ region: "us-east-1", endpoint: w.sts.endpoint, credentials: sdkCreds }).send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(who.Arn).toBe("arn:aws:sts::111111111111:assumed-role/claude-bedrock-users/alice@example.com");
 
     // The real AWS CLI v2 consumer.
     const exec = promisify(execFile);
     const exported = await exec(AWS_CLI, ["configure", "export-credentials", "--profile", "claude-e2e", "--format", "process"], { env });
     expect(JSON.parse(exported.stdout).AccessKeyId).toBe(creds.AccessKeyId);
-    const cli = await exec(AWS_CLI, ["sts", "get-caller-identity", "--profile", "claude-e2e", "--endpoint-url", w.sts.endpoint, "--output", "json"], { env });
+    const cli = await exec(
+      AWS_CLI,
+      ["sts", "get-caller-identity", "--profile", "claude-e2e", "--endpoint-url", w.sts.endpoint, "--output", "json"],
+      { env },
+    );
     expect(JSON.parse(cli.stdout).Arn).toContain("assumed-role/claude-bedrock-users/alice@example.com");
     expect(stsCalls()).toBe(before + 1);
     expect(browserLog(home)).toHaveLength(1);
@@ -88,10 +104,21 @@ describe("sign-in and credential_process", () => {
     const headers = await runHelper(["otel-headers"], env);
     expect(headers.code).toBe(0);
     const h = JSON.parse(headers.stdout);
-    expect(h).toMatchObject({ "x-user-email": "alice@example.com", "x-department": "engineering", "x-team": "platform", "x-cost-center": "cc-1234" });
+    expect(h).toMatchObject({
+      "x-user-email": "alice@example.com",
+      "x-department": "engineering",
+      "x-team": "platform",
+      "x-cost-center": "cc-1234",
+    });
     expect(h.Authorization).toMatch(/^Bearer eyJ/);
     const status = await runHelper(["status", "--json"], env);
-    expect(JSON.parse(status.stdout)).toMatchObject({ stage: "e2e", email: "alice@example.com", team: "platform", credentialsValid: true, refreshToken: true });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      stage: "e2e",
+      email: "alice@example.com",
+      team: "platform",
+      credentialsValid: true,
+      refreshToken: true,
+    });
 
     // The first sign-in switched Claude Code to the team's inference profiles (setup had run before).
     expect(first.stderr).toContain("Claude Code now uses the inference profiles of team platform");
@@ -146,7 +173,7 @@ describe("sign-in and credential_process", () => {
   it("20 concurrent calls share one browser sign-in and one STS call", async () => {
     const { home, env } = await setUpHome();
     const before = stsCalls();
-    const codes = (w.idp.grants.authorization_code ?? 0);
+    const codes = w.idp.grants.authorization_code ?? 0;
     const results = await Promise.all(Array.from({ length: 20 }, () => runHelper(["credential-process"], env)));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const keys = new Set(results.map((r) => parseProcessJson(r.stdout).AccessKeyId));
@@ -157,30 +184,35 @@ describe("sign-in and credential_process", () => {
     expect(existsSync(cacheFile(home, "lock"))).toBe(false);
   });
 
-  it.each([[["login", "--no-browser"]], [["login"]]])("%j on a machine without a display accepts the redirect URL pasted on stdin", async (args) => {
-    const { home, env } = await setUpHome({ CLAUDE_BEDROCK_BROWSER_COMMAND: "" });
-    // The "other machine" is this test: it reads the printed URL and plays the browser's part.
-    const { spawn } = await import("node:child_process");
-    const { BUNDLE, HELPER_NODE } = await import("./harness/helper.js");
-    const child = spawn(HELPER_NODE, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    const url = await new Promise<string>((resolve) => {
-      child.stderr.on("data", (c) => {
-        stderr += c;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(stderr);
-        if (m) resolve(m[1]!);
+  it.each([[["login", "--no-browser"]], [["login"]]])(
+    "%j on a machine without a display accepts the redirect URL pasted on stdin",
+    async (args) => {
+      const { home, env } = await setUpHome({ CLAUDE_BEDROCK_BROWSER_COMMAND: "" });
+      // The "other machine" is this test: it reads the printed URL and plays the browser's part.
+      const { spawn } = await import("node:child_process");
+      const { BUNDLE, HELPER_NODE } = await import("./harness/helper.js");
+      const child = spawn(HELPER_NODE, [BUNDLE, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+      let stderr = "";
+      const url = await new Promise<string>((resolve) => {
+        child.stderr.on("data", (c) => {
+          stderr += c;
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
       });
-    });
-    const { execFile: ef } = await import("node:child_process");
-    const driven = await promisify(ef)(process.execPath, [join(import.meta.dirname, "fixtures", "drive-browser.mjs"), url], { env: { ...env, E2E_BROWSER_MODE: "capture" } });
-    const pasted = driven.stdout.trim();
-    expect(pasted).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
-    // A stale address pasted by mistake is ignored; the right one still completes the sign-in.
-    child.stdin.write(`${pasted.replace(/state=[^&]+/, "state=stale")}\n`);
-    child.stdin.write(`${pasted}\n`);
-    const code = await new Promise<number | null>((r) => child.on("close", r));
-    expect(code, stderr).toBe(0);
-    expect(stderr).toContain("Signed in as alice@example.com");
-    expect(existsSync(cacheFile(home, "id-token.json"))).toBe(true);
-  });
+      const { execFile: ef } = await import("node:child_process");
+      const driven = await promisify(ef)(process.execPath, [join(import.meta.dirname, "fixtures", "drive-browser.mjs"), url], {
+        env: { ...env, E2E_BROWSER_MODE: "capture" },
+      });
+      const pasted = driven.stdout.trim();
+      expect(pasted).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+      // A stale address pasted by mistake is ignored; the right one still completes the sign-in.
+      child.stdin.write(`${pasted.replace(/state=[^&]+/, "state=stale")}\n`);
+      child.stdin.write(`${pasted}\n`);
+      const code = await new Promise<number | null>((r) => child.on("close", r));
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain("Signed in as alice@example.com");
+      expect(existsSync(cacheFile(home, "id-token.json"))).toBe(true);
+    },
+  );
 });

@@ -20,7 +20,14 @@ const TEAM_PROFILE = "arn:aws:bedrock:us-east-1:111111111111:application-inferen
 
 async function signedIn(overrides: Record<string, unknown> = {}) {
   const home = tempHome("live");
-  const file = writeSettings(home, w.settings({ quota: { checkUrl: `${w.sts.endpoint}/check`, failMode: "open", timeoutMs: 5000 }, telemetry: { endpoint: w.sts.endpoint, protocol: "http/protobuf" }, ...overrides }));
+  const file = writeSettings(
+    home,
+    w.settings({
+      quota: { checkUrl: `${w.sts.endpoint}/check`, failMode: "open", timeoutMs: 5000 },
+      telemetry: { endpoint: w.sts.endpoint, protocol: "http/protobuf" },
+      ...overrides,
+    }),
+  );
   const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: w.sts.endpoint });
   expect((await runHelper(["setup", "--settings", file], env)).code).toBe(0);
   const login = await runHelper(["credential-process"], env);
@@ -37,7 +44,9 @@ describe("doctor --live", () => {
     const r = await runHelper(["doctor", "--live"], env);
     expect(lines(r.stdout, "live:")).toEqual([
       "ok    live: sign-in: signed in as alice@example.com (team platform)",
-      expect.stringMatching(/^ok {4}live: AWS credentials: arn:aws:sts::111111111111:assumed-role\/claude-bedrock-users\/alice@example\.com until /),
+      expect.stringMatching(
+        /^ok {4}live: AWS credentials: arn:aws:sts::111111111111:assumed-role\/claude-bedrock-users\/alice@example\.com until /,
+      ),
       `ok    live: Bedrock: ${TEAM_PROFILE} in us-east-1 answered (stop reason max_tokens, 12 input and 1 output tokens)`,
       expect.stringMatching(/^ok {4}live: quota: allowed/),
       `ok    live: telemetry: the collector accepted one metric at ${w.sts.endpoint}/v1/metrics (HTTP 200)`,
@@ -59,7 +68,9 @@ describe("doctor --live", () => {
       const r = await runHelper(["doctor", "--live"], env);
       expect(r.code).toBe(1);
       const out = r.stdout;
-      expect(out).toContain(`FAIL  live: Bedrock: Bedrock refused ${TEAM_PROFILE} in us-east-1 (AccessDeniedException: You don't have access to the model with the specified model ID.)`);
+      expect(out).toContain(
+        `FAIL  live: Bedrock: Bedrock refused ${TEAM_PROFILE} in us-east-1 (AccessDeniedException: You don't have access to the model with the specified model ID.)`,
+      );
       expect(out).toContain(`model access for ${TEAM_PROFILE} is not enabled in the inference account in us-east-1`);
       expect(out).toContain("geography prefix");
       expect(out).toContain("the profile belongs to another team than your session's team tag (platform)");
@@ -74,7 +85,10 @@ describe("doctor --live", () => {
     try {
       const r = await runHelper(["doctor", "--live"], env);
       expect(r.code).toBe(1);
-      expect(lines(r.stdout, "live:")).toEqual(["ok    live: sign-in: signed in as alice@example.com (team platform)", expect.stringMatching(/^FAIL {2}live: AWS credentials: AWS STS refused the role \(AccessDenied: Not authorized/)]);
+      expect(lines(r.stdout, "live:")).toEqual([
+        "ok    live: sign-in: signed in as alice@example.com (team platform)",
+        expect.stringMatching(/^FAIL {2}live: AWS credentials: AWS STS refused the role \(AccessDenied: Not authorized/),
+      ]);
       expect(r.stdout).toContain("[ERR_STS_ACCESS_DENIED]");
     } finally {
       delete w.sts.failWith;
@@ -88,9 +102,18 @@ describe("doctor: team claim and the team session tag", () => {
     const file = writeSettings(home, w.settings({ restrictTeamProfiles: restrict }));
     const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint });
     expect((await runHelper(["setup", "--settings", file, "--team", "platform"], env)).code).toBe(0);
-    const claims = { sub: "alice", email: "alice@example.com", team: "platform", ...(tagTeam ? { "https://aws.amazon.com/tags": { principal_tags: { team: [tagTeam] }, transitive_tag_keys: ["team"] } } : {}) };
+    const claims = {
+      sub: "alice",
+      email: "alice@example.com",
+      team: "platform",
+      ...(tagTeam ? { "https://aws.amazon.com/tags": { principal_tags: { team: [tagTeam] }, transitive_tag_keys: ["team"] } } : {}),
+    };
     const idToken = await w.idp.sign(claims);
-    seed(home, "id-token.json", { idToken, expiresAt: Date.now() + 3600_000, identity: { sub: "alice", email: "alice@example.com", team: "platform" } });
+    seed(home, "id-token.json", {
+      idToken,
+      expiresAt: Date.now() + 3600_000,
+      identity: { sub: "alice", email: "alice@example.com", team: "platform" },
+    });
     return (await runHelper(["doctor"], env)).stdout;
   }
 
@@ -100,8 +123,14 @@ describe("doctor: team claim and the team session tag", () => {
 
   it("a mismatch fails in a stage with restrictTeamProfiles, with the fix; elsewhere it warns", async () => {
     const strict = await withToken("payments", true);
-    expect(strict).toContain('FAIL  team session tag: Claude Code is set up for team "platform" (team claim) but AWS sees the session tag team="payments"; this stage allows a team\'s profiles only to sessions with that tag, so every Bedrock call would be denied');
-    expect(strict).toContain("fix: tell your platform team: the identity provider's team claim and its principal_tags.team session tag must name the same team");
-    expect(await withToken("payments", false)).toContain('warn  team session tag: Claude Code is set up for team "platform" (team claim) but AWS sees the session tag team="payments"');
+    expect(strict).toContain(
+      'FAIL  team session tag: Claude Code is set up for team "platform" (team claim) but AWS sees the session tag team="payments"; this stage allows a team\'s profiles only to sessions with that tag, so every Bedrock call would be denied',
+    );
+    expect(strict).toContain(
+      "fix: tell your platform team: the identity provider's team claim and its principal_tags.team session tag must name the same team",
+    );
+    expect(await withToken("payments", false)).toContain(
+      'warn  team session tag: Claude Code is set up for team "platform" (team claim) but AWS sees the session tag team="payments"',
+    );
   });
 });

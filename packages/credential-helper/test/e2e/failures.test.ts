@@ -9,7 +9,18 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/main.js";
 import type { HelperErrorCode } from "../../src/errors.js";
-import { baseEnv, browserLog, cacheFile, waitForPages, helperLines, runHelper, seed, tempHome, writeSettings, type RunResult } from "./harness/helper.js";
+import {
+  baseEnv,
+  browserLog,
+  cacheFile,
+  waitForPages,
+  helperLines,
+  runHelper,
+  seed,
+  tempHome,
+  writeSettings,
+  type RunResult,
+} from "./harness/helper.js";
 import { removeTempHomes } from "./harness/helper.js";
 import { freePort, startWorld, type World } from "./harness/world.js";
 
@@ -54,7 +65,9 @@ async function validIdToken(claims: Record<string, unknown> = {}) {
 describe("identity provider failures", () => {
   it("IdP down: ERR_IDP_UNREACHABLE, and the refresh token is kept", async () => {
     const port = await freePort();
-    const { home: h, env } = home({ identityProvider: { ...(w.settings().identityProvider as object), issuer: `http://127.0.0.1:${port}` } });
+    const { home: h, env } = home({
+      identityProvider: { ...(w.settings().identityProvider as object), issuer: `http://127.0.0.1:${port}` },
+    });
     seed(h, "refresh-token.json", { refreshToken: "still-good", savedAt: Date.now() });
     expectFailure(await runHelper(["credential-process"], env), "ERR_IDP_UNREACHABLE");
     expect(JSON.parse(readFileSync(cacheFile(h, "refresh-token.json"), "utf8")).refreshToken).toBe("still-good");
@@ -78,7 +91,9 @@ describe("identity provider failures", () => {
     const { home: h, env } = home();
     const forged = await w.idp.sign({ sub: "alice", email: "alice@example.com", nonce: "someone-elses-nonce" });
     w.idp.forgeToken = (grant) =>
-      grant === "authorization_code" ? { access_token: "at", token_type: "Bearer", expires_in: 3600, id_token: forged } : { status: 400, body: { error: "unsupported_grant_type" } };
+      grant === "authorization_code"
+        ? { access_token: "at", token_type: "Bearer", expires_in: 3600, id_token: forged }
+        : { status: 400, body: { error: "unsupported_grant_type" } };
     expectFailure(await runHelper(["credential-process"], env), "ERR_TOKEN_NONCE");
     expect(await waitForPages(h, 1)).toEqual(["Sign-in failed"]);
     expect(existsSync(cacheFile(h, "id-token.json"))).toBe(false);
@@ -115,10 +130,22 @@ describe("identity provider failures", () => {
 describe("token validation (tokens forged at the IdP's token endpoint on refresh)", () => {
   const now = () => Math.floor(Date.now() / 1000);
   it.each<[string, HelperErrorCode, () => Promise<string>]>([
-    ["signed by a stranger's key", "ERR_TOKEN_SIGNATURE", () => w.idp.sign({ sub: "alice", email: "alice@example.com" }, { foreignKey: true })],
+    [
+      "signed by a stranger's key",
+      "ERR_TOKEN_SIGNATURE",
+      () => w.idp.sign({ sub: "alice", email: "alice@example.com" }, { foreignKey: true }),
+    ],
     ["expired", "ERR_TOKEN_EXPIRED", () => w.idp.sign({ sub: "alice", email: "alice@example.com", iat: now() - 7200, exp: now() - 3600 })],
-    ["not yet valid", "ERR_TOKEN_NOT_YET_VALID", () => w.idp.sign({ sub: "alice", email: "alice@example.com", iat: now() + 3600, nbf: now() + 3600, exp: now() + 7200 })],
-    ["from another issuer", "ERR_TOKEN_ISSUER", () => w.idp.sign({ sub: "alice", email: "alice@example.com", iss: "https://evil.example.com" })],
+    [
+      "not yet valid",
+      "ERR_TOKEN_NOT_YET_VALID",
+      () => w.idp.sign({ sub: "alice", email: "alice@example.com", iat: now() + 3600, nbf: now() + 3600, exp: now() + 7200 }),
+    ],
+    [
+      "from another issuer",
+      "ERR_TOKEN_ISSUER",
+      () => w.idp.sign({ sub: "alice", email: "alice@example.com", iss: "https://evil.example.com" }),
+    ],
     ["for another client", "ERR_TOKEN_AUDIENCE", () => w.idp.sign({ sub: "alice", email: "alice@example.com", aud: "someone-else" })],
     ["without an email", "ERR_TOKEN_CLAIMS", () => w.idp.sign({ sub: "alice" })],
   ])("an id_token %s: %s, and STS is never called", async (_label, code, forge) => {

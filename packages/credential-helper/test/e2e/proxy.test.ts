@@ -30,10 +30,18 @@ const hostOf = (url: string) => new URL(url).host;
 
 async function setUp(extra: Record<string, string>, settingsOverrides: Record<string, unknown> = {}) {
   const home = tempHome("proxy");
-  const settings = w.settings({ quota: { checkUrl: `${w.sts.endpoint}/check`, failMode: "closed", timeoutMs: 5000 }, ...settingsOverrides });
+  const settings = w.settings({
+    quota: { checkUrl: `${w.sts.endpoint}/check`, failMode: "closed", timeoutMs: 5000 },
+    ...settingsOverrides,
+  });
   const file = writeSettings(home, settings);
   // No CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: everything here is https.
-  const env = baseEnv(home, { CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: undefined, AWS_ENDPOINT_URL_STS: w.sts.endpoint, E2E_BROWSER_TEST_CA: "1", ...extra });
+  const env = baseEnv(home, {
+    CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: undefined,
+    AWS_ENDPOINT_URL_STS: w.sts.endpoint,
+    E2E_BROWSER_TEST_CA: "1",
+    ...extra,
+  });
   const setup = await runHelper(["setup", "--settings", file], env);
   expect(setup.code, setup.stderr).toBe(0);
   return { home, env };
@@ -90,7 +98,9 @@ describe("behind an HTTPS proxy with a private root CA", () => {
     const r = await runHelper(["credential-process"], env);
     expect(r.code).toBe(15);
     const [line] = helperLines(r.stderr);
-    expect(line).toMatch(/TLS certificate of the identity provider at localhost:\d+ \(through the proxy http:\/\/127\.0\.0\.1:\d+\) is not trusted/);
+    expect(line).toMatch(
+      /TLS certificate of the identity provider at localhost:\d+ \(through the proxy http:\/\/127\.0\.0\.1:\d+\) is not trusted/,
+    );
     expect(line).toContain("NODE_EXTRA_CA_CERTS is not set");
     expect(line).toContain("set NODE_EXTRA_CA_CERTS to the PEM file of your organisation's root CA");
     expect(line).toContain("[ERR_TLS_UNTRUSTED]");
@@ -108,17 +118,24 @@ describe("behind an HTTPS proxy with a private root CA", () => {
     const { env } = await setUp({ HTTPS_PROXY: "http://127.0.0.1:9", NODE_EXTRA_CA_CERTS: ca.caFile });
     const r = await runHelper(["credential-process"], env);
     expect(r.code).toBe(16);
-    expect(helperLines(r.stderr)[0]).toMatch(/cannot reach the proxy http:\/\/127\.0\.0\.1:9 \(from HTTPS_PROXY\) to call the identity provider at localhost:\d+.*\[ERR_PROXY_FAILED\]/);
+    expect(helperLines(r.stderr)[0]).toMatch(
+      /cannot reach the proxy http:\/\/127\.0\.0\.1:9 \(from HTTPS_PROXY\) to call the identity provider at localhost:\d+.*\[ERR_PROXY_FAILED\]/,
+    );
   });
 
   it("a proxy that refuses the tunnel to STS is named, not mistaken for an AWS answer", async () => {
     const strict = await startProxy({ config: ["ConnectPort 443"] });
     try {
       // No quota service: STS (through the AWS SDK's agent, not fetch) is the first call through the proxy.
-      const { env } = await setUp({ HTTPS_PROXY: strict.url, NO_PROXY: `localhost:${new URL(w.idp.issuer).port}`, NODE_EXTRA_CA_CERTS: ca.caFile }, { quota: undefined });
+      const { env } = await setUp(
+        { HTTPS_PROXY: strict.url, NO_PROXY: `localhost:${new URL(w.idp.issuer).port}`, NODE_EXTRA_CA_CERTS: ca.caFile },
+        { quota: undefined },
+      );
       const r = await runHelper(["credential-process"], env);
       expect(r.code).toBe(16);
-      expect(helperLines(r.stderr).at(-1)).toMatch(/the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) did not open a connection to AWS STS at localhost:\d+.*\[ERR_PROXY_FAILED\]/);
+      expect(helperLines(r.stderr).at(-1)).toMatch(
+        /the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) did not open a connection to AWS STS at localhost:\d+.*\[ERR_PROXY_FAILED\]/,
+      );
     } finally {
       await strict.close();
     }

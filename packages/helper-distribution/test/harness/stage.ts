@@ -22,7 +22,12 @@ export function pilotSettings(overrides: Record<string, unknown> = {}): Record<s
     },
     federation: { mode: "direct", roleArn: "arn:aws:iam::111111111111:role/ccb-pilot-bedrock-users", sessionDurationSeconds: 28800 },
     models: { primary: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", fast: "us.anthropic.claude-haiku-4-5-20251001-v1:0" },
-    teams: [{ name: "platform", models: { primary: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", fast: "us.anthropic.claude-haiku-4-5-20251001-v1:0" } }],
+    teams: [
+      {
+        name: "platform",
+        models: { primary: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", fast: "us.anthropic.claude-haiku-4-5-20251001-v1:0" },
+      },
+    ],
     distribution: { registryUrl: PILOT_REGISTRY, packageName: "@example/claude-bedrock" },
     ...overrides,
   };

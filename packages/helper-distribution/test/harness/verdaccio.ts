@@ -54,7 +54,10 @@ export async function startVerdaccio(dir: string): Promise<Registry> {
   );
   const port = await freePort();
   const bin = path.join(REPO_ROOT, "node_modules", "verdaccio", "bin", "verdaccio");
-  const child = spawn(process.execPath, [bin, "--config", config, "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: dir } });
+  const child = spawn(process.execPath, [bin, "--config", config, "--listen", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, HOME: dir },
+  });
   let output = "";
   child.stdout!.on("data", (b: Buffer) => (output += b.toString()));
   child.stderr!.on("data", (b: Buffer) => (output += b.toString()));
@@ -79,7 +82,11 @@ export async function startVerdaccio(dir: string): Promise<Registry> {
     port,
     process: child,
     async addUser(name, password) {
-      const r = await fetch(`${url}-/user/org.couchdb.user:${name}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
+      const r = await fetch(`${url}-/user/org.couchdb.user:${name}`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name, password }),
+      });
       const body = (await r.json()) as { token?: string };
       if (!r.ok || !body.token) throw new Error(`verdaccio refused user ${name}: HTTP ${r.status} ${JSON.stringify(body)}`);
       return body.token;

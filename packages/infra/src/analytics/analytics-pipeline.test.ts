@@ -24,7 +24,10 @@ beforeAll(async () => {
 });
 beforeEach(() => recorder.clear());
 
-const SOURCE = { logGroupName: "/ccb-prod/claude-code/metrics", logGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/claude-code/metrics` };
+const SOURCE = {
+  logGroupName: "/ccb-prod/claude-code/metrics",
+  logGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/claude-code/metrics`,
+};
 const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 const args = (over: Partial<Analytics.AnalyticsPipelineArgs> = {}): Analytics.AnalyticsPipelineArgs => ({
   namePrefix: "ccb-prod",
@@ -42,7 +45,9 @@ async function build(over: Partial<Analytics.AnalyticsPipelineArgs> = {}) {
   return p;
 }
 const statementsOf = (type: string, name: string, key = "policy") => policyOf(recorder.one(type, name).inputs[key])!.Statement;
-interface Sid { readonly Sid?: string }
+interface Sid {
+  readonly Sid?: string;
+}
 const bySid = <T extends Sid>(stmts: T[], sid: string) => stmts.find((s) => s.Sid === sid);
 
 describe("AnalyticsPipeline", () => {
@@ -75,7 +80,9 @@ describe("AnalyticsPipeline", () => {
       "aws:athena/namedQuery:NamedQuery": NAMED_QUERIES.length,
     });
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
+      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
     const analyticsRules = rules.evaluateRules(recorder.resources).filter((v) => /^(firehose|athena|glue)-/.test(v.rule));
     expect(analyticsRules.map((v) => [v.rule, v.checked > 0])).toEqual(analyticsRules.map((v) => [v.rule, true]));
@@ -86,8 +93,13 @@ describe("AnalyticsPipeline", () => {
     expect(await unwrap(p.databaseName)).toBe("ccb_prod_analytics");
     expect(await unwrap(p.workgroupName)).toBe("ccb-prod-analytics");
     expect(await unwrap(p.deliveryStreamName)).toBe("ccb-prod-claude-code-metrics");
-    expect(recorder.one("aws:cloudwatch/logGroup:LogGroup", "an-delivery-logs").inputs.name).toBe("/aws/kinesisfirehose/ccb-prod-claude-code-metrics");
-    const tables = recorder.byType("aws:glue/catalogTable:CatalogTable").map((t) => t.inputs.name).sort();
+    expect(recorder.one("aws:cloudwatch/logGroup:LogGroup", "an-delivery-logs").inputs.name).toBe(
+      "/aws/kinesisfirehose/ccb-prod-claude-code-metrics",
+    );
+    const tables = recorder
+      .byType("aws:glue/catalogTable:CatalogTable")
+      .map((t) => t.inputs.name)
+      .sort();
     expect(tables).toEqual(["metrics", "pricing", "user_directory"]);
   });
 
@@ -102,15 +114,31 @@ describe("AnalyticsPipeline", () => {
     expect(s3.bufferingSize).toBeGreaterThanOrEqual(64);
     expect(s3.bufferingInterval).toBe(300);
     expect(s3.kmsKeyArn).toBe(f.serverSideEncryption.keyArn);
-    expect(s3.processingConfiguration.processors.map((x: { type: string; parameters: { parameterName: string; parameterValue: string }[] }) => [x.type, x.parameters[0].parameterName, x.parameters[0].parameterValue])).toEqual([
+    expect(
+      s3.processingConfiguration.processors.map((x: { type: string; parameters: { parameterName: string; parameterValue: string }[] }) => [
+        x.type,
+        x.parameters[0].parameterName,
+        x.parameters[0].parameterValue,
+      ]),
+    ).toEqual([
       ["Decompression", "CompressionFormat", "GZIP"],
       ["CloudWatchLogProcessing", "DataMessageExtraction", "true"],
     ]);
     const conv = s3.dataFormatConversionConfiguration;
     expect(conv.enabled).toBe(true);
-    expect(conv.inputFormatConfiguration.deserializer.openXJsonSerDe).toEqual({ caseInsensitive: true, convertDotsInJsonKeysToUnderscores: true, columnToJsonKeyMappings: { emf: "_aws" } });
+    expect(conv.inputFormatConfiguration.deserializer.openXJsonSerDe).toEqual({
+      caseInsensitive: true,
+      convertDotsInJsonKeysToUnderscores: true,
+      columnToJsonKeyMappings: { emf: "_aws" },
+    });
     expect(conv.outputFormatConfiguration.serializer.parquetSerDe.compression).toBe("SNAPPY");
-    expect(conv.schemaConfiguration).toMatchObject({ databaseName: "ccb_prod_analytics", tableName: "metrics", region: "us-east-1", catalogId: ACCOUNT, versionId: "LATEST" });
+    expect(conv.schemaConfiguration).toMatchObject({
+      databaseName: "ccb_prod_analytics",
+      tableName: "metrics",
+      region: "us-east-1",
+      catalogId: ACCOUNT,
+      versionId: "LATEST",
+    });
   });
 
   it("projects the metrics table's day partitions onto Firehose's prefix and declares every column", async () => {
@@ -139,7 +167,10 @@ describe("AnalyticsPipeline", () => {
 
   it("writes the prices CSV from the model catalog, with aliases for application inference profiles", async () => {
     const aliasArn = `arn:aws:bedrock:us-east-1:222222222222:application-inference-profile/abc123`;
-    await build({ modelAliases: [{ id: aliasArn, baseModelId: "anthropic.claude-sonnet-4-5-20250929-v1:0" }], priceOverrides: { "anthropic.claude-haiku-4-5-20251001-v1:0": { input: 0.9 } } });
+    await build({
+      modelAliases: [{ id: aliasArn, baseModelId: "anthropic.claude-sonnet-4-5-20250929-v1:0" }],
+      priceOverrides: { "anthropic.claude-haiku-4-5-20251001-v1:0": { input: 0.9 } },
+    });
     const o = recorder.one("aws:s3/bucketObjectv2:BucketObjectv2", "an-prices").inputs;
     expect(o.key).toBe("pricing/prices.csv");
     expect(o.serverSideEncryption).toBe("aws:kms");
@@ -155,23 +186,42 @@ describe("AnalyticsPipeline", () => {
     const p = await build();
     const dataArn = `arn:aws:s3:::${await unwrap(p.dataBucketName)}`;
     const trust = statementsOf("aws:iam/role:Role", "an-delivery-role", "assumeRolePolicy");
-    expect(trust).toEqual([{
-      Effect: "Allow",
-      Principal: { Service: "firehose.amazonaws.com" },
-      Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/ccb-prod-claude-code-metrics` } },
-    }]);
+    expect(trust).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "firehose.amazonaws.com" },
+        Action: ["sts:AssumeRole"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnLike: { "aws:SourceArn": `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/ccb-prod-claude-code-metrics` },
+        },
+      },
+    ]);
     const s = statementsOf("aws:iam/rolePolicy:RolePolicy", "an-delivery-policy");
     expect(s.map((x: Sid) => x.Sid)).toEqual(["BucketLevel", "WriteObjects", "EncryptObjects", "ReadSchema", "LogErrors"]);
-    expect(bySid(s, "BucketLevel")).toMatchObject({ Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [dataArn] });
-    expect(bySid(s, "WriteObjects")).toMatchObject({ Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], Resource: [`${dataArn}/metrics/*`, `${dataArn}/errors/*`] });
+    expect(bySid(s, "BucketLevel")).toMatchObject({
+      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Resource: [dataArn],
+    });
+    expect(bySid(s, "WriteObjects")).toMatchObject({
+      Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+      Resource: [`${dataArn}/metrics/*`, `${dataArn}/errors/*`],
+    });
     // With an S3 Bucket Key (SecureBucket turns it on) the encryption context is the bucket ARN, not the object's.
-    expect(bySid(s, "EncryptObjects").Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": dataArn } });
+    expect(bySid(s, "EncryptObjects").Condition).toEqual({
+      StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": dataArn },
+    });
     expect(bySid(s, "ReadSchema")).toMatchObject({
       Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-      Resource: [`arn:aws:glue:us-east-1:${ACCOUNT}:catalog`, `arn:aws:glue:us-east-1:${ACCOUNT}:database/ccb_prod_analytics`, `arn:aws:glue:us-east-1:${ACCOUNT}:table/ccb_prod_analytics/metrics`],
+      Resource: [
+        `arn:aws:glue:us-east-1:${ACCOUNT}:catalog`,
+        `arn:aws:glue:us-east-1:${ACCOUNT}:database/ccb_prod_analytics`,
+        `arn:aws:glue:us-east-1:${ACCOUNT}:table/ccb_prod_analytics/metrics`,
+      ],
     });
-    expect(bySid(s, "LogErrors").Resource).toEqual([`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/kinesisfirehose/ccb-prod-claude-code-metrics:log-stream:S3Delivery`]);
+    expect(bySid(s, "LogErrors").Resource).toEqual([
+      `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/kinesisfirehose/ccb-prod-claude-code-metrics:log-stream:S3Delivery`,
+    ]);
     for (const st of s) expect(JSON.stringify(st.Resource)).not.toMatch(/"\*"/);
   });
 
@@ -186,7 +236,12 @@ describe("AnalyticsPipeline", () => {
       ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` },
     });
     expect(statementsOf("aws:iam/rolePolicy:RolePolicy", "an-subscription-policy")).toEqual([
-      { Sid: "PutIntoStream", Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: [await unwrap(p.deliveryStreamArn)] },
+      {
+        Sid: "PutIntoStream",
+        Effect: "Allow",
+        Action: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+        Resource: [await unwrap(p.deliveryStreamArn)],
+      },
     ]);
     expect(await unwrap(p.sourceLogGroupName)).toBe(SOURCE.logGroupName);
     expect(() => p.grants.writeMetricEvents({ roleName: "collector", key: "collector" })).toThrow(/only for source.createLogGroup/);
@@ -201,10 +256,17 @@ describe("AnalyticsPipeline", () => {
     await settle();
     const arnOf = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/claude-code/analytics-emf`;
     expect(statementsOf("aws:iam/rolePolicy:RolePolicy", "an-write-metric-events-collector")).toEqual([
-      { Sid: "WriteEmfLines", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: [arnOf, `${arnOf}:log-stream:*`] },
+      {
+        Sid: "WriteEmfLines",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        Resource: [arnOf, `${arnOf}:log-stream:*`],
+      },
     ]);
     expect(w.statements).toHaveLength(1);
-    expect(recorder.one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "an-subscription").inputs.logGroup).toBe("/ccb-prod/claude-code/analytics-emf");
+    expect(recorder.one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "an-subscription").inputs.logGroup).toBe(
+      "/ccb-prod/claude-code/analytics-emf",
+    );
   });
 
   it("enforces the workgroup: engine 3, SSE-KMS results in its own bucket, bytes-scanned cutoff, metrics", async () => {
@@ -223,7 +285,9 @@ describe("AnalyticsPipeline", () => {
     });
     const lifecycle = recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "an-results-lifecycle").inputs;
     expect(lifecycle.rules[0].expiration.days).toBe(30);
-    expect(recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "an-data-lifecycle").inputs.rules[0].expiration.days).toBe(730);
+    expect(
+      recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "an-data-lifecycle").inputs.rules[0].expiration.days,
+    ).toBe(730);
   });
 
   it("stores every named query verbatim in the workgroup and database", async () => {
@@ -232,7 +296,13 @@ describe("AnalyticsPipeline", () => {
     expect(stored.map((q) => q.name).sort()).toEqual(NAMED_QUERIES.map((q) => `an-query-${q.key}`).sort());
     for (const q of NAMED_QUERIES) {
       const r = recorder.one("aws:athena/namedQuery:NamedQuery", `an-query-${q.key}`).inputs;
-      expect(r).toEqual({ name: q.name, description: q.description, database: "ccb_prod_analytics", workgroup: "ccb-prod-analytics", query: q.sql });
+      expect(r).toEqual({
+        name: q.name,
+        description: q.description,
+        database: "ccb_prod_analytics",
+        workgroup: "ccb-prod-analytics",
+        query: q.sql,
+      });
     }
     expect(Object.keys(p.namedQueryIds).sort()).toEqual(NAMED_QUERIES.map((q) => q.key).sort());
   });
@@ -242,7 +312,9 @@ describe("AnalyticsPipeline", () => {
     const s = statementsOf("aws:kms/key:Key", "an-key");
     expect(s.map((x: Sid) => x.Sid)).toEqual(["AccountAdministers", "CloudWatchLogsEncrypts"]);
     expect(bySid(s, "AccountAdministers").Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
-    expect(bySid(s, "CloudWatchLogsEncrypts").Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` } });
+    expect(bySid(s, "CloudWatchLogsEncrypts").Condition).toEqual({
+      ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` },
+    });
     expect(recorder.one("aws:kms/key:Key", "an-key").inputs.enableKeyRotation).toBe(true);
   });
 
@@ -252,7 +324,15 @@ describe("AnalyticsPipeline", () => {
     await settle();
     const s = statementsOf("aws:iam/rolePolicy:RolePolicy", "an-run-queries-analysts");
     expect(s.map((x: Sid) => x.Sid)).toEqual(g.statements.map((x) => x.Sid));
-    expect(s.map((x: Sid) => x.Sid)).toEqual(["QueryInWorkgroup", "ReadCatalog", "ListData", "ReadData", "ListResults", "WriteResults", "UseKeyThroughS3"]);
+    expect(s.map((x: Sid) => x.Sid)).toEqual([
+      "QueryInWorkgroup",
+      "ReadCatalog",
+      "ListData",
+      "ReadData",
+      "ListResults",
+      "WriteResults",
+      "UseKeyThroughS3",
+    ]);
     expect(bySid(s, "QueryInWorkgroup").Resource).toEqual([`arn:aws:athena:us-east-1:${ACCOUNT}:workgroup/ccb-prod-analytics`]);
     expect(bySid(s, "QueryInWorkgroup").Action).toContain("athena:StartQueryExecution");
     expect(bySid(s, "QueryInWorkgroup").Action.some((a: string) => /Create|Delete|Update/.test(a))).toBe(false);
@@ -268,7 +348,12 @@ describe("AnalyticsPipeline", () => {
     p.grants.uploadUserDirectory({ roleName: "hr-sync", key: "hr-sync" });
     await settle();
     const s = statementsOf("aws:iam/rolePolicy:RolePolicy", "an-upload-user-directory-hr-sync");
-    expect(bySid(s, "WriteDirectory")).toEqual({ Sid: "WriteDirectory", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${await unwrap(p.referenceBucketName)}/user-directory/*`] });
+    expect(bySid(s, "WriteDirectory")).toEqual({
+      Sid: "WriteDirectory",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: [`arn:aws:s3:::${await unwrap(p.referenceBucketName)}/user-directory/*`],
+    });
   });
 
   it.each([

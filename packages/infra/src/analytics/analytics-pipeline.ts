@@ -50,20 +50,63 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
     const databaseName = physicalName("glue", [namePrefix, "analytics"]);
     const workgroupName = physicalName("athenaWorkgroup", [namePrefix, "analytics"]);
 
-    const key = customerKey(this, name, env, { description: `${namePrefix}: Claude Code analytics (Firehose, S3, logs, Athena results)`, alias: `${namePrefix}-analytics`, logGroups: "*", tags: scope.tags });
+    const key = customerKey(this, name, env, {
+      description: `${namePrefix}: Claude Code analytics (Firehose, S3, logs, Athena results)`,
+      alias: `${namePrefix}-analytics`,
+      logGroups: "*",
+      tags: scope.tags,
+    });
     const keyArn = key.arn;
     const bucket = (role: string, expirationDays: number, noncurrentExpirationDays: number) =>
-      new SecureBucket(`${name}-${role}`, { kmsKeyArn: keyArn, expirationDays, noncurrentExpirationDays, forceDestroy, tags: scope.tags }, { parent: this });
+      new SecureBucket(
+        `${name}-${role}`,
+        { kmsKeyArn: keyArn, expirationDays, noncurrentExpirationDays, forceDestroy, tags: scope.tags },
+        { parent: this },
+      );
     const data = bucket("data", args.dataRetentionDays, 7);
     // Pricing and the user directory must not expire with the data: a bucket of their own, kept ten years.
     const reference = bucket("reference", 3653, 90);
     const results = bucket("results", args.resultsRetentionDays ?? 30, 1);
 
-    const catalog = buildCatalog(scope, { databaseName, keyArn, data, reference, priceOverrides: args.priceOverrides, modelAliases: args.modelAliases });
-    const stream = buildDelivery(scope, { env, namePrefix, databaseName, keyArn, data, catalog, bufferIntervalSeconds: args.bufferIntervalSeconds, deliveryLogRetentionDays: args.deliveryLogRetentionDays, permissionsBoundaryArn });
+    const catalog = buildCatalog(scope, {
+      databaseName,
+      keyArn,
+      data,
+      reference,
+      priceOverrides: args.priceOverrides,
+      modelAliases: args.modelAliases,
+    });
+    const stream = buildDelivery(scope, {
+      env,
+      namePrefix,
+      databaseName,
+      keyArn,
+      data,
+      catalog,
+      bufferIntervalSeconds: args.bufferIntervalSeconds,
+      deliveryLogRetentionDays: args.deliveryLogRetentionDays,
+      permissionsBoundaryArn,
+    });
     const source = buildSource(scope, { env, namePrefix, source: args.source, keyArn, streamArn: stream.arn, permissionsBoundaryArn });
-    const athena = buildWorkgroup(scope, { env, workgroupName, keyArn, results, database: catalog.database, bytesScannedCutoffPerQuery: args.bytesScannedCutoffPerQuery, forceDestroy });
-    this.grants = analyticsGrants(scope, { env, databaseName, workgroupName, keyArn, data, reference, results, ...(source.ownLogGroup ? { ownLogGroup: source.ownLogGroup } : {}) });
+    const athena = buildWorkgroup(scope, {
+      env,
+      workgroupName,
+      keyArn,
+      results,
+      database: catalog.database,
+      bytesScannedCutoffPerQuery: args.bytesScannedCutoffPerQuery,
+      forceDestroy,
+    });
+    this.grants = analyticsGrants(scope, {
+      env,
+      databaseName,
+      workgroupName,
+      keyArn,
+      data,
+      reference,
+      results,
+      ...(source.ownLogGroup ? { ownLogGroup: source.ownLogGroup } : {}),
+    });
 
     this.keyArn = keyArn;
     this.dataBucketName = data.bucketName;

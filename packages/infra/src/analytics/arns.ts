@@ -12,4 +12,6 @@ export function glueArns(env: AwsEnvironment, databaseName: string) {
 }
 
 /** KMS use only when S3 asks on the caller's behalf (`kms:ViaService`). */
-export const s3ViaService = (env: AwsEnvironment) => ({ StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${env.region}.${env.dnsSuffix}` } });
+export const s3ViaService = (env: AwsEnvironment) => ({
+  StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${env.region}.${env.dnsSuffix}` },
+});

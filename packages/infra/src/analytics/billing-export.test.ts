@@ -29,7 +29,12 @@ const args = (over: Partial<Analytics.BillingExportArgs> = {}): Analytics.Billin
   databaseName: "ccb_prod_analytics",
   workgroupName: "ccb-prod-analytics",
   retentionDays: 1100,
-  exportAccount: { id: "222222222222", region: "eu-west-1", bucket: new aws.Provider("inference", { region: "eu-west-1", allowedAccountIds: ["222222222222"] }), billingApi: new aws.Provider("inference-us-east-1", { region: "us-east-1", allowedAccountIds: ["222222222222"] }) },
+  exportAccount: {
+    id: "222222222222",
+    region: "eu-west-1",
+    bucket: new aws.Provider("inference", { region: "eu-west-1", allowedAccountIds: ["222222222222"] }),
+    billingApi: new aws.Provider("inference-us-east-1", { region: "us-east-1", allowedAccountIds: ["222222222222"] }),
+  },
   readerAccountId: ACCOUNT,
   activateCostAllocationTags: true,
   ...over,
@@ -77,7 +82,9 @@ describe("BillingExport", () => {
     const d = e.destinationConfigurations[0].s3Destinations[0];
     expect(d.s3Prefix).toBe("cur2");
     expect(d.s3Region).toBe("eu-west-1");
-    expect(d.s3OutputConfigurations).toEqual([{ outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" }]);
+    expect(d.s3OutputConfigurations).toEqual([
+      { outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" },
+    ]);
     expect(e.refreshCadences).toEqual([{ frequency: "SYNCHRONOUS" }]);
   });
 
@@ -88,7 +95,10 @@ describe("BillingExport", () => {
     expect(s.Principal).toEqual({ Service: ["bcm-data-exports.amazonaws.com", "billingreports.amazonaws.com"] });
     expect(s.Action).toEqual(["s3:GetBucketPolicy", "s3:PutObject"]);
     expect(s.Condition.StringEquals).toEqual({ "aws:SourceAccount": "222222222222" });
-    expect(s.Condition.ArnLike["aws:SourceArn"]).toEqual(["arn:aws:cur:us-east-1:222222222222:definition/*", "arn:aws:bcm-data-exports:us-east-1:222222222222:export/*"]);
+    expect(s.Condition.ArnLike["aws:SourceArn"]).toEqual([
+      "arn:aws:cur:us-east-1:222222222222:definition/*",
+      "arn:aws:bcm-data-exports:us-east-1:222222222222:export/*",
+    ]);
     // The analytics account reads the CUR files (and nothing else, and writes nothing).
     const r = policy.Statement.find((x: { Sid?: string }) => x.Sid === `AnalyticsAccountReads${ACCOUNT}`);
     expect(r.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
@@ -130,6 +140,8 @@ describe("BillingExport", () => {
   });
 
   it("rejects a short retention and malformed table configurations with the key named", () => {
-    expect(() => new analytics.BillingExport("bad", args({ retentionDays: 30, tableConfigurationOverrides: { "include-x": "TRUE" } }))).toThrow(/`retentionDays` must be .*≥ 400.*`tableConfigurationOverrides.include-x`/);
+    expect(
+      () => new analytics.BillingExport("bad", args({ retentionDays: 30, tableConfigurationOverrides: { "include-x": "TRUE" } })),
+    ).toThrow(/`retentionDays` must be .*≥ 400.*`tableConfigurationOverrides.include-x`/);
   });
 });

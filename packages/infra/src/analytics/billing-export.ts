@@ -23,7 +23,12 @@ export interface BillingExportArgs {
    * Glue table and the queries use the component's own provider (the analytics account), which reads
    * the bucket across accounts through the bucket policy.
    */
-  readonly exportAccount: { readonly id: string; readonly region: string; readonly bucket: pulumi.ProviderResource; readonly billingApi: pulumi.ProviderResource };
+  readonly exportAccount: {
+    readonly id: string;
+    readonly region: string;
+    readonly bucket: pulumi.ProviderResource;
+    readonly billingApi: pulumi.ProviderResource;
+  };
   /** Account of the analytics catalog and its analysts, when it is not the export account: may read the CUR files. */
   readonly readerAccountId?: string;
   /**
@@ -63,8 +68,13 @@ export function validateBillingExportArgs(a: BillingExportArgs): string[] {
   if (!ACCOUNT_ID.test(a.exportAccount.id)) p.push("`exportAccount.id` must be a 12-digit account id");
   if (a.readerAccountId !== undefined && !ACCOUNT_ID.test(a.readerAccountId)) p.push("`readerAccountId` must be a 12-digit account id");
   if (!/^[a-z][a-z0-9-]{1,30}$/.test(a.namePrefix)) p.push("`namePrefix` must be lower-case letters, digits and dashes");
-  if (!Number.isInteger(a.retentionDays) || a.retentionDays < 400) p.push("`retentionDays` must be a whole number ≥ 400: a chargeback is disputed after the year closes");
-  for (const k of Object.keys(a.tableConfigurationOverrides ?? {})) if (!CUR_TABLE_CONFIGURATION.test(k)) p.push(`\`tableConfigurationOverrides.${k}\` is not a CUR 2.0 table configuration name (UPPER_SNAKE_CASE, see aws bcm-data-exports get-table --table-name ${CUR_TABLE_NAME})`);
+  if (!Number.isInteger(a.retentionDays) || a.retentionDays < 400)
+    p.push("`retentionDays` must be a whole number ≥ 400: a chargeback is disputed after the year closes");
+  for (const k of Object.keys(a.tableConfigurationOverrides ?? {}))
+    if (!CUR_TABLE_CONFIGURATION.test(k))
+      p.push(
+        `\`tableConfigurationOverrides.${k}\` is not a CUR 2.0 table configuration name (UPPER_SNAKE_CASE, see aws bcm-data-exports get-table --table-name ${CUR_TABLE_NAME})`,
+      );
   return p;
 }
 
@@ -99,87 +109,122 @@ export class BillingExport extends pulumi.ComponentResource {
     const exportName = `${args.namePrefix}-bedrock-cur`;
 
     const readers = args.readerAccountId && args.readerAccountId !== account ? [args.readerAccountId] : [];
-    const bucket = new SecureBucket(`${name}-bucket`, {
-      // SSE-S3: Data Exports writes as the service; SSE-KMS would need the key policy to trust it too.
-      expirationDays: args.retentionDays,
-      ...(args.forceDestroy ? { forceDestroy: true } : {}),
-      tags,
-      policyStatements: (bucketArn) => [
-        allow(perms.DATA_EXPORTS_DELIVERY_ACTIONS, [bucketArn, pulumi.interpolate`${bucketArn}/*`], {
-          sid: "DataExportsDelivery",
-          principal: { Service: [...perms.DATA_EXPORTS_SERVICE_PRINCIPALS] },
-          conditions: {
-            StringEquals: { "aws:SourceAccount": account },
-            ArnLike: {
-              "aws:SourceArn": [
-                arn(env.partition, "cur", "us-east-1", account, "definition/*"),
-                arn(env.partition, "bcm-data-exports", "us-east-1", account, "export/*"),
+    const bucket = new SecureBucket(
+      `${name}-bucket`,
+      {
+        // SSE-S3: Data Exports writes as the service; SSE-KMS would need the key policy to trust it too.
+        expirationDays: args.retentionDays,
+        ...(args.forceDestroy ? { forceDestroy: true } : {}),
+        tags,
+        policyStatements: (bucketArn) => [
+          allow(perms.DATA_EXPORTS_DELIVERY_ACTIONS, [bucketArn, pulumi.interpolate`${bucketArn}/*`], {
+            sid: "DataExportsDelivery",
+            principal: { Service: [...perms.DATA_EXPORTS_SERVICE_PRINCIPALS] },
+            conditions: {
+              StringEquals: { "aws:SourceAccount": account },
+              ArnLike: {
+                "aws:SourceArn": [
+                  arn(env.partition, "cur", "us-east-1", account, "definition/*"),
+                  arn(env.partition, "bcm-data-exports", "us-east-1", account, "export/*"),
+                ],
+              },
+            },
+          }),
+          // The analytics account's catalog points at this bucket; its IAM decides which roles read (grants.readBilledCost).
+          ...readers.map((id) =>
+            allow(
+              [...perms.DATA_READ_BUCKET_ACTIONS, ...perms.DATA_READ_OBJECT_ACTIONS],
+              [bucketArn, pulumi.interpolate`${bucketArn}/${EXPORT_PREFIX}/*`],
+              {
+                sid: `AnalyticsAccountReads${id}`,
+                principal: { AWS: arn(env.partition, "iam", "", id, "root") },
+              },
+            ),
+          ),
+        ],
+      },
+      { parent: this, provider: args.exportAccount.bucket },
+    );
+
+    const exp = new aws.bcmdata.Export(
+      `${name}-export`,
+      {
+        export: {
+          name: exportName,
+          description: "Bedrock chargeback: CUR 2.0, daily, resource ids and IAM principal (developer session names)",
+          dataQueries: [
+            {
+              queryStatement: curQueryStatement(),
+              tableConfigurations: { [CUR_TABLE_NAME]: curTableConfigurations(account, args.tableConfigurationOverrides) },
+            },
+          ],
+          destinationConfigurations: [
+            {
+              s3Destinations: [
+                {
+                  s3Bucket: bucket.bucketName,
+                  s3Prefix: EXPORT_PREFIX,
+                  s3Region: args.exportAccount.region,
+                  s3OutputConfigurations: [
+                    { outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" },
+                  ],
+                },
               ],
             },
-          },
-        }),
-        // The analytics account's catalog points at this bucket; its IAM decides which roles read (grants.readBilledCost).
-        ...readers.map((id) =>
-          allow([...perms.DATA_READ_BUCKET_ACTIONS, ...perms.DATA_READ_OBJECT_ACTIONS], [bucketArn, pulumi.interpolate`${bucketArn}/${EXPORT_PREFIX}/*`], {
-            sid: `AnalyticsAccountReads${id}`,
-            principal: { AWS: arn(env.partition, "iam", "", id, "root") },
-          }),
-        ),
-      ],
-    }, { parent: this, provider: args.exportAccount.bucket });
-
-    const exp = new aws.bcmdata.Export(`${name}-export`, {
-      export: {
-        name: exportName,
-        description: "Bedrock chargeback: CUR 2.0, daily, resource ids and IAM principal (developer session names)",
-        dataQueries: [{ queryStatement: curQueryStatement(), tableConfigurations: { [CUR_TABLE_NAME]: curTableConfigurations(account, args.tableConfigurationOverrides) } }],
-        destinationConfigurations: [{
-          s3Destinations: [{
-            s3Bucket: bucket.bucketName,
-            s3Prefix: EXPORT_PREFIX,
-            s3Region: args.exportAccount.region,
-            s3OutputConfigurations: [{ outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" }],
-          }],
-        }],
-        refreshCadences: [{ frequency: "SYNCHRONOUS" }],
+          ],
+          refreshCadences: [{ frequency: "SYNCHRONOUS" }],
+        },
+        tags,
       },
-      tags,
-    }, { ...billing, dependsOn: [bucket] });
+      { ...billing, dependsOn: [bucket] },
+    );
 
     if (args.activateCostAllocationTags) {
-      for (const key of COST_TAG_KEYS) new aws.costexplorer.CostAllocationTag(`${name}-tag-${key}`, { tagKey: key, status: "Active" }, billing);
+      for (const key of COST_TAG_KEYS)
+        new aws.costexplorer.CostAllocationTag(`${name}-tag-${key}`, { tagKey: key, status: "Active" }, billing);
     }
 
     // Data Exports writes <prefix>/<export name>/data/BILLING_PERIOD=yyyy-MM/*.parquet.
     const dataPrefix = pulumi.interpolate`s3://${bucket.bucketName}/${EXPORT_PREFIX}/${exportName}/data/`;
-    const table = new aws.glue.CatalogTable(`${name}-table`, {
-      databaseName: args.databaseName,
-      name: BILLING_TABLE,
-      description: "CUR 2.0 line items (AWS Data Exports), daily; partitioned by billing period",
-      tableType: "EXTERNAL_TABLE",
-      parameters: {
-        EXTERNAL: "TRUE",
-        classification: "parquet",
-        "projection.enabled": "true",
-        [`projection.${CUR_PARTITION.name}.type`]: "date",
-        [`projection.${CUR_PARTITION.name}.format`]: "yyyy-MM",
-        [`projection.${CUR_PARTITION.name}.range`]: "2025-01,NOW",
-        [`projection.${CUR_PARTITION.name}.interval`]: "1",
-        [`projection.${CUR_PARTITION.name}.interval.unit`]: "MONTHS",
-        "storage.location.template": pulumi.interpolate`${dataPrefix}BILLING_PERIOD=\${${CUR_PARTITION.name}}/`,
+    const table = new aws.glue.CatalogTable(
+      `${name}-table`,
+      {
+        databaseName: args.databaseName,
+        name: BILLING_TABLE,
+        description: "CUR 2.0 line items (AWS Data Exports), daily; partitioned by billing period",
+        tableType: "EXTERNAL_TABLE",
+        parameters: {
+          EXTERNAL: "TRUE",
+          classification: "parquet",
+          "projection.enabled": "true",
+          [`projection.${CUR_PARTITION.name}.type`]: "date",
+          [`projection.${CUR_PARTITION.name}.format`]: "yyyy-MM",
+          [`projection.${CUR_PARTITION.name}.range`]: "2025-01,NOW",
+          [`projection.${CUR_PARTITION.name}.interval`]: "1",
+          [`projection.${CUR_PARTITION.name}.interval.unit`]: "MONTHS",
+          "storage.location.template": pulumi.interpolate`${dataPrefix}BILLING_PERIOD=\${${CUR_PARTITION.name}}/`,
+        },
+        partitionKeys: glueColumns([CUR_PARTITION]),
+        storageDescriptor: {
+          location: dataPrefix,
+          inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+          outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+          serDeInfo: {
+            serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+            parameters: { "serialization.format": "1" },
+          },
+          columns: glueColumns(CUR_COLUMNS),
+        },
       },
-      partitionKeys: glueColumns([CUR_PARTITION]),
-      storageDescriptor: {
-        location: dataPrefix,
-        inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-        outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-        serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", parameters: { "serialization.format": "1" } },
-        columns: glueColumns(CUR_COLUMNS),
-      },
-    }, parent);
+      parent,
+    );
 
     for (const q of BILLING_QUERIES) {
-      const nq = new aws.athena.NamedQuery(`${name}-query-${q.key}`, { name: q.name, description: q.description, database: args.databaseName, workgroup: args.workgroupName, query: q.sql }, { parent: this, dependsOn: [table] });
+      const nq = new aws.athena.NamedQuery(
+        `${name}-query-${q.key}`,
+        { name: q.name, description: q.description, database: args.databaseName, workgroup: args.workgroupName, query: q.sql },
+        { parent: this, dependsOn: [table] },
+      );
       this.namedQueryIds[q.key] = nq.id;
     }
 
@@ -193,6 +238,11 @@ export class BillingExport extends pulumi.ComponentResource {
     this.bucketName = bucket.bucketName;
     this.exportArn = exp.arn;
     this.tableName = table.name;
-    this.registerOutputs({ bucketName: this.bucketName, exportArn: this.exportArn, tableName: this.tableName, namedQueryIds: this.namedQueryIds });
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      exportArn: this.exportArn,
+      tableName: this.tableName,
+      namedQueryIds: this.namedQueryIds,
+    });
   }
 }

@@ -53,8 +53,12 @@ afterAll(() => {
 
 const FIRST = () => floorDaysAgo(data.lastDay, 90).replace(/\//g, "-");
 const dayOf = (r: CurRow) => r.line_item_usage_start_date.slice(0, 10);
-const isBedrockUsage = (r: CurRow) => r.line_item_line_item_type === "Usage" && (r.line_item_product_code === "AmazonBedrock" || r.product_product_name.includes("(Amazon Bedrock Edition)")) && dayOf(r) >= FIRST();
-const developerOf = (r: CurRow) => (r.line_item_iam_principal?.startsWith(ROLE_ARN_PREFIX) ? r.line_item_iam_principal.slice(ROLE_ARN_PREFIX.length).toLowerCase() : null);
+const isBedrockUsage = (r: CurRow) =>
+  r.line_item_line_item_type === "Usage" &&
+  (r.line_item_product_code === "AmazonBedrock" || r.product_product_name.includes("(Amazon Bedrock Edition)")) &&
+  dayOf(r) >= FIRST();
+const developerOf = (r: CurRow) =>
+  r.line_item_iam_principal?.startsWith(ROLE_ARN_PREFIX) ? r.line_item_iam_principal.slice(ROLE_ARN_PREFIX.length).toLowerCase() : null;
 const sumBy = <K>(rows: readonly CurRow[], key: (r: CurRow) => K) => {
   const out = new Map<K, number>();
   for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + r.line_item_unblended_cost);
@@ -65,7 +69,14 @@ describe("the CUR 2.0 export definition", () => {
   it("selects the principal and tag columns under CUR 2.0's names", () => {
     const sql = curQueryStatement();
     expect(sql).toMatch(/^SELECT .* FROM COST_AND_USAGE_REPORT$/);
-    for (const c of ["line_item_iam_principal", "resource_tags", "line_item_resource_id", "line_item_usage_type", "line_item_unblended_cost"]) expect(sql).toContain(c);
+    for (const c of [
+      "line_item_iam_principal",
+      "resource_tags",
+      "line_item_resource_id",
+      "line_item_usage_type",
+      "line_item_unblended_cost",
+    ])
+      expect(sql).toContain(c);
     expect(curTagKey("cost-center")).toBe("user_cost_center");
   });
 });
@@ -75,7 +86,10 @@ describe("billing queries are Trino SQL", () => {
     expect(trino().validate(sql)).toEqual([]);
   });
   it("reads map keys only when present (Trino's subscript fails on a missing key)", () => {
-    for (const q of BILLING_QUERIES) expect(q.sql.match(/resource_tags\['[^']+'\]/g)?.length ?? 0, q.key).toBe(q.sql.match(/contains\(map_keys\(c\.resource_tags\), '[^']+'\) THEN c\.resource_tags\['[^']+'\]/g)?.length ?? 0);
+    for (const q of BILLING_QUERIES)
+      expect(q.sql.match(/resource_tags\['[^']+'\]/g)?.length ?? 0, q.key).toBe(
+        q.sql.match(/contains\(map_keys\(c\.resource_tags\), '[^']+'\) THEN c\.resource_tags\['[^']+'\]/g)?.length ?? 0,
+      );
   });
 
   it("keys are unique across all named queries", () => {
@@ -94,7 +108,9 @@ describe("billed cost answers match the generated bill", () => {
       const w = want.get(`${row["usage_day"]}|${row["principal"]}`)!;
       expect(w, String(row["principal"])).toBeDefined();
       expect(num(row["billed_usd"])).toBeCloseTo(w, 3);
-      expect(row["developer"]).toBe(String(row["principal"]).startsWith(ROLE_ARN_PREFIX) ? String(row["principal"]).slice(ROLE_ARN_PREFIX.length) : null);
+      expect(row["developer"]).toBe(
+        String(row["principal"]).startsWith(ROLE_ARN_PREFIX) ? String(row["principal"]).slice(ROLE_ARN_PREFIX.length) : null,
+      );
     }
     expect(got.some((r) => r["developer"] === null)).toBe(true);
   });
@@ -108,19 +124,32 @@ describe("billed cost answers match the generated bill", () => {
   });
 
   it("by model and usage type: the four token kinds", () => {
-    const kind = (u: string) => (u.includes("cache-read") ? "cache read" : u.includes("cache-write") ? "cache write" : u.includes("input") ? "input" : u.includes("output") ? "output" : "other");
+    const kind = (u: string) =>
+      u.includes("cache-read")
+        ? "cache read"
+        : u.includes("cache-write")
+          ? "cache write"
+          : u.includes("input")
+            ? "input"
+            : u.includes("output")
+              ? "output"
+              : "other";
     const model = (u: string) => u.replace(/^[A-Z0-9]+-/, "").replace(/-(input|output|cache).*$/, "");
     const want = sumBy(cur.filter(isBedrockUsage), (r) => `${dayOf(r)}|${model(r.line_item_usage_type)}|${kind(r.line_item_usage_type)}`);
     const got = run("billed-cost-by-model-usage-type");
     expect(got.length).toBe(want.size);
-    for (const row of got) expect(num(row["billed_usd"])).toBeCloseTo(want.get(`${row["usage_day"]}|${row["model"]}|${row["usage_kind"]}`)!, 3);
+    for (const row of got)
+      expect(num(row["billed_usd"])).toBeCloseTo(want.get(`${row["usage_day"]}|${row["model"]}|${row["usage_kind"]}`)!, 3);
     expect(new Set(got.map((r) => r["usage_kind"]))).toEqual(new Set(["input", "output", "cache read", "cache write"]));
   });
 
   it("the share no team tag or developer explains", () => {
     const rows = cur.filter(isBedrockUsage);
     const total = sumBy(rows, dayOf);
-    const unexplained = sumBy(rows.filter((r) => !r.resource_tags[curTagKey("team")] && developerOf(r) === null), dayOf);
+    const unexplained = sumBy(
+      rows.filter((r) => !r.resource_tags[curTagKey("team")] && developerOf(r) === null),
+      dayOf,
+    );
     const got = run("billed-cost-unexplained");
     expect(got.map((r) => r["usage_day"])).toEqual([...total.keys()].sort());
     for (const row of got) {
@@ -134,7 +163,10 @@ describe("billed cost answers match the generated bill", () => {
 
 describe("reconciliation: estimate beside bill with drift", () => {
   it("per developer and day", () => {
-    const billed = sumBy(cur.filter((r) => isBedrockUsage(r) && developerOf(r) !== null), (r) => `${dayOf(r)}|${developerOf(r)}`);
+    const billed = sumBy(
+      cur.filter((r) => isBedrockUsage(r) && developerOf(r) !== null),
+      (r) => `${dayOf(r)}|${developerOf(r)}`,
+    );
     const estimate = new Map<string, number>();
     for (const r of exp.between(FIRST())) {
       const email = exp.email(r);
@@ -159,7 +191,10 @@ describe("reconciliation: estimate beside bill with drift", () => {
   });
 
   it("per team and day", () => {
-    const billed = sumBy(cur.filter((r) => isBedrockUsage(r) && r.resource_tags[curTagKey("team")]), (r) => `${dayOf(r)}|${r.resource_tags[curTagKey("team")]}`);
+    const billed = sumBy(
+      cur.filter((r) => isBedrockUsage(r) && r.resource_tags[curTagKey("team")]),
+      (r) => `${dayOf(r)}|${r.resource_tags[curTagKey("team")]}`,
+    );
     const estimate = new Map<string, number>();
     for (const r of exp.between(FIRST())) {
       if (r["claude_code_token_usage"] === null) continue;

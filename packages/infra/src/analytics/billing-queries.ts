@@ -20,7 +20,8 @@ const PERIOD_FLOOR = `substr(CAST(CAST(${FIRST_DAY} - INTERVAL '1' MONTH AS DATE
  * A resource tag, NULL when absent. Trino's `map[key]` fails on a missing key (and DuckDB's
  * `element_at` returns a list), so the subscript only runs when the key is there.
  */
-const tag = (key: string) => `NULLIF(CASE WHEN contains(map_keys(c.resource_tags), '${curTagKey(key)}') THEN c.resource_tags['${curTagKey(key)}'] END, '')`;
+const tag = (key: string) =>
+  `NULLIF(CASE WHEN contains(map_keys(c.resource_tags), '${curTagKey(key)}') THEN c.resource_tags['${curTagKey(key)}'] END, '')`;
 
 /** Bedrock usage line items of the window, with day, developer, team tags, model and token kind. */
 const BEDROCK = `bedrock AS (

@@ -38,47 +38,76 @@ const location = (bucket: pulumi.Output<string>, prefix: string) => pulumi.inter
 
 /** The Glue database with its three tables (metrics, pricing, user directory) and the pricing CSV the pricing table reads. */
 export function buildCatalog(scope: BuilderScope, args: CatalogArgs): Catalog {
-  const database = new aws.glue.CatalogDatabase(`${scope.name}-database`, {
-    name: args.databaseName,
-    description: "Claude Code usage (OpenTelemetry metrics), prices and user directory",
-    tags: scope.tags,
-  }, childOpts(scope));
+  const database = new aws.glue.CatalogDatabase(
+    `${scope.name}-database`,
+    {
+      name: args.databaseName,
+      description: "Claude Code usage (OpenTelemetry metrics), prices and user directory",
+      tags: scope.tags,
+    },
+    childOpts(scope),
+  );
   const metrics = metricsTable(scope, database, args.data);
   const referenceBucket = args.reference.bucketName;
-  csvTable(scope, database, "pricing-table", TABLE.pricing, "Bedrock on-demand prices (USD per million tokens) per model id Claude Code reports; written by Pulumi from the model catalog", referenceBucket, PRICING_PREFIX, PRICING_COLUMNS);
-  csvTable(scope, database, "user-directory", TABLE.userDirectory, "Department and team per user email, for IdP tokens without those claims; upload a CSV with a header line", referenceBucket, USER_DIRECTORY_PREFIX, USER_DIRECTORY_COLUMNS);
+  csvTable(
+    scope,
+    database,
+    "pricing-table",
+    TABLE.pricing,
+    "Bedrock on-demand prices (USD per million tokens) per model id Claude Code reports; written by Pulumi from the model catalog",
+    referenceBucket,
+    PRICING_PREFIX,
+    PRICING_COLUMNS,
+  );
+  csvTable(
+    scope,
+    database,
+    "user-directory",
+    TABLE.userDirectory,
+    "Department and team per user email, for IdP tokens without those claims; upload a CSV with a header line",
+    referenceBucket,
+    USER_DIRECTORY_PREFIX,
+    USER_DIRECTORY_COLUMNS,
+  );
   pricesObject(scope, args);
   return { database, metrics };
 }
 
 function metricsTable(scope: BuilderScope, database: aws.glue.CatalogDatabase, data: SecureBucket): aws.glue.CatalogTable {
   const day = PARTITION_COLUMN.name;
-  return new aws.glue.CatalogTable(`${scope.name}-metrics`, {
-    databaseName: database.name,
-    name: TABLE.metrics,
-    description: "Claude Code metric records as the collector exported them (EMF), one column per metric; partitioned by arrival day",
-    tableType: "EXTERNAL_TABLE",
-    parameters: {
-      EXTERNAL: "TRUE",
-      classification: "parquet",
-      "parquet.compression": "SNAPPY",
-      "projection.enabled": "true",
-      [`projection.${day}.type`]: "date",
-      [`projection.${day}.format`]: "yyyy/MM/dd",
-      [`projection.${day}.range`]: `${PROJECTION_START},NOW`,
-      [`projection.${day}.interval`]: "1",
-      [`projection.${day}.interval.unit`]: "DAYS",
-      "storage.location.template": pulumi.interpolate`s3://${data.bucketName}/${METRICS_PREFIX}\${${day}}/`,
+  return new aws.glue.CatalogTable(
+    `${scope.name}-metrics`,
+    {
+      databaseName: database.name,
+      name: TABLE.metrics,
+      description: "Claude Code metric records as the collector exported them (EMF), one column per metric; partitioned by arrival day",
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "parquet",
+        "parquet.compression": "SNAPPY",
+        "projection.enabled": "true",
+        [`projection.${day}.type`]: "date",
+        [`projection.${day}.format`]: "yyyy/MM/dd",
+        [`projection.${day}.range`]: `${PROJECTION_START},NOW`,
+        [`projection.${day}.interval`]: "1",
+        [`projection.${day}.interval.unit`]: "DAYS",
+        "storage.location.template": pulumi.interpolate`s3://${data.bucketName}/${METRICS_PREFIX}\${${day}}/`,
+      },
+      partitionKeys: glueColumns([PARTITION_COLUMN]),
+      storageDescriptor: {
+        location: location(data.bucketName, METRICS_PREFIX),
+        inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        serDeInfo: {
+          serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+          parameters: { "serialization.format": "1" },
+        },
+        columns: glueColumns(METRICS_COLUMNS),
+      },
     },
-    partitionKeys: glueColumns([PARTITION_COLUMN]),
-    storageDescriptor: {
-      location: location(data.bucketName, METRICS_PREFIX),
-      inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-      outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-      serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", parameters: { "serialization.format": "1" } },
-      columns: glueColumns(METRICS_COLUMNS),
-    },
-  }, childOpts(scope));
+    childOpts(scope),
+  );
 }
 
 function csvTable(
@@ -91,37 +120,50 @@ function csvTable(
   prefix: string,
   columns: readonly Column[],
 ): aws.glue.CatalogTable {
-  return new aws.glue.CatalogTable(`${scope.name}-${role}`, {
-    databaseName: database.name,
-    name: table,
-    description,
-    tableType: "EXTERNAL_TABLE",
-    parameters: { EXTERNAL: "TRUE", classification: "csv", "skip.header.line.count": "1" },
-    storageDescriptor: {
-      location: location(bucket, prefix),
-      inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-      outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-      serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", parameters: { "field.delim": ",", "serialization.format": "," } },
-      columns: glueColumns(columns),
+  return new aws.glue.CatalogTable(
+    `${scope.name}-${role}`,
+    {
+      databaseName: database.name,
+      name: table,
+      description,
+      tableType: "EXTERNAL_TABLE",
+      parameters: { EXTERNAL: "TRUE", classification: "csv", "skip.header.line.count": "1" },
+      storageDescriptor: {
+        location: location(bucket, prefix),
+        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        serDeInfo: {
+          serializationLibrary: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+          parameters: { "field.delim": ",", "serialization.format": "," },
+        },
+        columns: glueColumns(columns),
+      },
     },
-  }, childOpts(scope));
+    childOpts(scope),
+  );
 }
 
 /** The pricing CSV: catalog prices with the overrides, plus one row per alias (resolved at deploy time). */
 function pricesObject(scope: BuilderScope, args: CatalogArgs): aws.s3.BucketObjectv2 {
   const aliases = args.modelAliases ?? [];
   const overrides = args.priceOverrides ? { overrides: args.priceOverrides } : {};
-  const csv = pulumi.all(aliases.map((a) => pulumi.output(a.id))).apply((ids) =>
-    pricingCsv(pricingRows({ ...overrides, aliases: Object.fromEntries(ids.map((id, i) => [id, aliases[i]!.baseModelId])) })),
+  const csv = pulumi
+    .all(aliases.map((a) => pulumi.output(a.id)))
+    .apply((ids) =>
+      pricingCsv(pricingRows({ ...overrides, aliases: Object.fromEntries(ids.map((id, i) => [id, aliases[i]!.baseModelId])) })),
+    );
+  return new aws.s3.BucketObjectv2(
+    `${scope.name}-prices`,
+    {
+      bucket: args.reference.bucketName,
+      key: PRICING_OBJECT_KEY,
+      content: csv,
+      contentType: "text/csv",
+      serverSideEncryption: "aws:kms",
+      kmsKeyId: args.keyArn,
+      bucketKeyEnabled: true,
+      tags: scope.tags,
+    },
+    childOpts(scope, { dependsOn: [args.reference] }),
   );
-  return new aws.s3.BucketObjectv2(`${scope.name}-prices`, {
-    bucket: args.reference.bucketName,
-    key: PRICING_OBJECT_KEY,
-    content: csv,
-    contentType: "text/csv",
-    serverSideEncryption: "aws:kms",
-    kmsKeyId: args.keyArn,
-    bucketKeyEnabled: true,
-    tags: scope.tags,
-  }, childOpts(scope, { dependsOn: [args.reference] }));
 }

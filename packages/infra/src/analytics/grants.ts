@@ -30,13 +30,20 @@ export function analyticsGrants(scope: BuilderScope, args: GrantsArgs): Analytic
         allow(perms.ATHENA_QUERY_ACTIONS, [workgroupArn], { sid: "QueryInWorkgroup" }),
         allow(perms.GLUE_READ_ACTIONS, [glue.catalog, glue.database, glue.table("*")], { sid: "ReadCatalog" }),
         allow(perms.DATA_READ_BUCKET_ACTIONS, [data.arn, reference.arn], { sid: "ListData" }),
-        allow(perms.DATA_READ_OBJECT_ACTIONS, [pulumi.interpolate`${data.arn}/${METRICS_PREFIX}*`, pulumi.interpolate`${reference.arn}/*`], { sid: "ReadData" }),
+        allow(
+          perms.DATA_READ_OBJECT_ACTIONS,
+          [pulumi.interpolate`${data.arn}/${METRICS_PREFIX}*`, pulumi.interpolate`${reference.arn}/*`],
+          { sid: "ReadData" },
+        ),
         allow(perms.RESULTS_BUCKET_ACTIONS, [results.arn], { sid: "ListResults" }),
         allow(perms.RESULTS_OBJECT_ACTIONS, [pulumi.interpolate`${results.arn}/athena/*`], { sid: "WriteResults" }),
         allow(perms.KMS_S3_ACTIONS, [keyArn], { sid: "UseKeyThroughS3", conditions: s3ViaService(env) }),
       ]),
     writeMetricEvents: (grantee) => {
-      if (!ownLogGroup) throw new Error(`AnalyticsPipeline ${scope.name}: writeMetricEvents is only for source.createLogGroup; grant writes on the collector's own log group instead`);
+      if (!ownLogGroup)
+        throw new Error(
+          `AnalyticsPipeline ${scope.name}: writeMetricEvents is only for source.createLogGroup; grant writes on the collector's own log group instead`,
+        );
       return grant(scope.parent, scope.name, "write-metric-events", grantee, [
         allow(perms.EMF_WRITE_ACTIONS, [ownLogGroup.arn, pulumi.interpolate`${ownLogGroup.arn}:log-stream:*`], { sid: "WriteEmfLines" }),
       ]);

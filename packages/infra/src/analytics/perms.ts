@@ -41,7 +41,13 @@ export const ATHENA_QUERY_ACTIONS = [
 ] as const;
 
 /** Analysts: read the catalog entries of the analytics database (no create, update or delete). */
-export const GLUE_READ_ACTIONS = ["glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"] as const;
+export const GLUE_READ_ACTIONS = [
+  "glue:GetDatabase",
+  "glue:GetPartition",
+  "glue:GetPartitions",
+  "glue:GetTable",
+  "glue:GetTables",
+] as const;
 
 /** Analysts: read the data and reference objects. */
 export const DATA_READ_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"] as const;

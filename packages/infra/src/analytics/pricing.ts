@@ -21,11 +21,16 @@ export type PriceOverrides = Readonly<Record<string, Partial<ModelPrice>>>;
 /** Extra ids to price like a known model: application inference profile ARNs or ids the stage routes through. */
 export type ModelAliases = Readonly<Record<string, string>>;
 
-export function pricingRows(opts: { models?: readonly KnownModel[]; overrides?: PriceOverrides; aliases?: ModelAliases } = {}): PricingRow[] {
+export function pricingRows(
+  opts: { models?: readonly KnownModel[]; overrides?: PriceOverrides; aliases?: ModelAliases } = {},
+): PricingRow[] {
   const models = opts.models ?? KNOWN_MODELS;
   const overrides = opts.overrides ?? {};
   const unknown = Object.keys(overrides).filter((id) => !models.some((m) => m.id === id));
-  if (unknown.length > 0) throw new Error(`price overrides for unknown models: ${unknown.join(", ")}; use base model ids from the catalog (${models.map((m) => m.id).join(", ")})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `price overrides for unknown models: ${unknown.join(", ")}; use base model ids from the catalog (${models.map((m) => m.id).join(", ")})`,
+    );
   const priceOf = (m: KnownModel): ModelPrice => ({ ...m.price, ...overrides[m.id] });
   const rows: PricingRow[] = [];
   for (const m of models) {
@@ -41,7 +46,8 @@ export function pricingRows(opts: { models?: readonly KnownModel[]; overrides?: 
   if (dup) throw new Error(`model id "${dup}" would be priced twice`);
   for (const r of rows) {
     for (const [k, v] of Object.entries(r.price)) {
-      if (!(typeof v === "number" && Number.isFinite(v) && v >= 0)) throw new Error(`price ${k} of ${r.modelId} must be a non-negative number (USD per million tokens)`);
+      if (!(typeof v === "number" && Number.isFinite(v) && v >= 0))
+        throw new Error(`price ${k} of ${r.modelId} must be a non-negative number (USD per million tokens)`);
     }
   }
   return rows;

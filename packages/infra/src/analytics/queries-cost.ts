@@ -1,11 +1,25 @@
 /** Named queries about cost: per user and department, cache savings, the daily trend, unpriced models. */
-import { ACTIVE_NOTE, ATTRIBUTED, COST, daysAgo, DIRECTORY, events, monthOf, monthsAgo, type NamedQuerySql, PRICED, TOKENS_CONSUMED, tokensOf } from "./query-sql";
+import {
+  ACTIVE_NOTE,
+  ATTRIBUTED,
+  COST,
+  daysAgo,
+  DIRECTORY,
+  events,
+  monthOf,
+  monthsAgo,
+  type NamedQuerySql,
+  PRICED,
+  TOKENS_CONSUMED,
+  tokensOf,
+} from "./query-sql";
 import { TABLE } from "./schema";
 
 export const COST_BY_USER: NamedQuerySql = {
   key: "cost-by-user",
   name: "Cost by user (tokens x Bedrock prices)",
-  description: "Per user and calendar month (UTC, by the data point's time) over the last 3 months: cost computed from token counts and the pricing table (all four token types), Claude Code's own client-side estimate for comparison, and tokens of models without a price. Records without an email appear as one row with an empty user.",
+  description:
+    "Per user and calendar month (UTC, by the data point's time) over the last 3 months: cost computed from token counts and the pricing table (all four token types), Claude Code's own client-side estimate for comparison, and tokens of models without a price. Records without an email appear as one row with an empty user.",
   sql: `WITH ${DIRECTORY},
 ${events(monthsAgo(2), "m.claude_code_token_usage IS NOT NULL OR m.claude_code_cost_usage IS NOT NULL")},
 ${ATTRIBUTED},
@@ -65,7 +79,8 @@ ORDER BY usage_month, cost_usd DESC, department`,
 export const PROMPT_CACHE_SAVINGS: NamedQuerySql = {
   key: "prompt-cache-savings",
   name: "Dollars saved by prompt caching per user and model (any window)",
-  description: "What prompt caching saved each user per model between two UTC days (parameters, yyyy-MM-dd, both days included: first day, last day, then the same two again): cache reads at the input price minus their cache-read price, less the cache-write premium over the input price. Negative savings mean caching costs more than it saves (misconfigured caching); they are listed first.",
+  description:
+    "What prompt caching saved each user per model between two UTC days (parameters, yyyy-MM-dd, both days included: first day, last day, then the same two again): cache reads at the input price minus their cache-read price, less the cache-write premium over the input price. Negative savings mean caching costs more than it saves (misconfigured caching); they are listed first.",
   // Positional: the window prunes partitions (first two) and filters event days (last two).
   parameters: ["first_day", "last_day", "first_day", "last_day"],
   sql: `WITH ${events("CAST(? AS DATE)", "m.claude_code_token_usage IS NOT NULL AND m.type IN ('cacheRead', 'cacheCreation')", "CAST(? AS DATE)")},
@@ -125,7 +140,8 @@ ORDER BY usage_day`,
 export const UNPRICED_MODELS: NamedQuerySql = {
   key: "unpriced-models",
   name: "Models without a price (data quality)",
-  description: "Model ids with token usage in the last 90 days that the pricing table does not know; their cost is missing from every cost query until a price (or a model alias) is added to the stage config.",
+  description:
+    "Model ids with token usage in the last 90 days that the pricing table does not know; their cost is missing from every cost query until a price (or a model alias) is added to the stage config.",
   sql: `WITH ${events(daysAgo(90), "m.claude_code_token_usage IS NOT NULL")}
 SELECT e.model,
 COUNT(DISTINCT e.email) AS users,

@@ -1,5 +1,18 @@
 /** Named queries about usage: tokens, adoption, active users, caching. */
-import { ACTIVE_NOTE, activeUsers, ATTRIBUTED, COST, daysAgo, DIRECTORY, events, monthOf, monthsAgo, type NamedQuerySql, TOKENS_CONSUMED, tokensOf } from "./query-sql";
+import {
+  ACTIVE_NOTE,
+  activeUsers,
+  ATTRIBUTED,
+  COST,
+  daysAgo,
+  DIRECTORY,
+  events,
+  monthOf,
+  monthsAgo,
+  type NamedQuerySql,
+  TOKENS_CONSUMED,
+  tokensOf,
+} from "./query-sql";
 import { TABLE } from "./schema";
 
 export const MONTHLY_TOKENS_BY_DEPARTMENT: NamedQuerySql = {
@@ -25,7 +38,8 @@ ORDER BY usage_month, total_tokens DESC, department`,
 export const CODE_ACCEPTANCE_BY_LANGUAGE: NamedQuerySql = {
   key: "code-acceptance-by-language",
   name: "Code acceptance rate by month and programming language",
-  description: "Edits Claude Code proposed (Edit, Write, NotebookEdit) that users accepted or rejected, per calendar month (UTC, by the decision's time) and language over the last 12 months, with the acceptance rate in percent.",
+  description:
+    "Edits Claude Code proposed (Edit, Write, NotebookEdit) that users accepted or rejected, per calendar month (UTC, by the decision's time) and language over the last 12 months, with the acceptance rate in percent.",
   sql: `WITH ${events(monthsAgo(11), "m.claude_code_code_edit_tool_decision IS NOT NULL")},
 decisions AS (
 SELECT ${monthOf("event_day")} AS usage_month,
@@ -49,7 +63,8 @@ ORDER BY usage_month, SUM(accepted) + SUM(rejected) DESC, language`,
 export const TOKEN_EFFICIENCY_BY_TEAM: NamedQuerySql = {
   key: "token-efficiency-by-team",
   name: "Token efficiency by team",
-  description: "Per team over the last 90 days (by the data point's time): lines of code per 1 000 output tokens and tokens per accepted line (lines added by accepted edits), output tokens per accepted edit, cost per line and cache hit rate. Large differences point at training needs or misconfigured caching.",
+  description:
+    "Per team over the last 90 days (by the data point's time): lines of code per 1 000 output tokens and tokens per accepted line (lines added by accepted edits), output tokens per accepted edit, cost per line and cache hit rate. Large differences point at training needs or misconfigured caching.",
   sql: `WITH ${DIRECTORY},
 ${events(daysAgo(90))},
 ${ATTRIBUTED},
@@ -107,7 +122,8 @@ export const MONTHLY_ACTIVE_USERS: NamedQuerySql = {
 export const TOP_USERS: NamedQuerySql = {
   key: "top-users",
   name: "Top 25 users by cost per month",
-  description: "Per calendar month (UTC, by the data point's time) over the last 3 months: the 25 users with the highest cost from token counts and prices, with tokens, sessions, lines of code added, accepted edits and active hours.",
+  description:
+    "Per calendar month (UTC, by the data point's time) over the last 3 months: the 25 users with the highest cost from token counts and prices, with tokens, sessions, lines of code added, accepted edits and active hours.",
   sql: `WITH ${DIRECTORY},
 ${events(monthsAgo(2))},
 ${ATTRIBUTED},
@@ -148,7 +164,8 @@ ORDER BY usage_month, rank_in_month`,
 export const CACHE_HIT_RATE: NamedQuerySql = {
   key: "cache-hit-rate",
   name: "Prompt cache hit rate by model (last 30 days)",
-  description: "Share of prompt tokens (input + cache read + cache write) served from the prompt cache, per model, over the last 30 days (by the data point's time).",
+  description:
+    "Share of prompt tokens (input + cache read + cache write) served from the prompt cache, per model, over the last 30 days (by the data point's time).",
   sql: `WITH ${events(daysAgo(30), "m.claude_code_token_usage IS NOT NULL")},
 tokens AS (
 SELECT model, type, claude_code_token_usage AS tokens

@@ -41,7 +41,8 @@ const results = new Map<string, Record<string, unknown>[]>();
 const run = (key: string) => results.get(key)!;
 /** The window the parameterised cache-savings query runs over in the tests (not the last 30 days: any window). */
 const SAVINGS_WINDOW = ["2026-09-20", "2026-10-10"] as const;
-const paramsOf = (key: string): string[] | undefined => (key === "prompt-cache-savings" ? [...SAVINGS_WINDOW, ...SAVINGS_WINDOW] : undefined);
+const paramsOf = (key: string): string[] | undefined =>
+  key === "prompt-cache-savings" ? [...SAVINGS_WINDOW, ...SAVINGS_WINDOW] : undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "ccb-analytics-"));
@@ -74,11 +75,19 @@ describe("the data set and its layout", () => {
   });
 
   it("covers every metric, token type, decision and the edge cases", () => {
-    for (const c of METRICS_COLUMNS.filter((x) => x.type === "double")) expect(data.rows.some((r) => r[c.name] !== null), c.name).toBe(true);
-    expect(new Set(data.rows.filter((r) => r["claude_code_token_usage"] !== null).map((r) => r["type"]))).toEqual(new Set(["input", "output", "cacheRead", "cacheCreation"]));
+    for (const c of METRICS_COLUMNS.filter((x) => x.type === "double"))
+      expect(
+        data.rows.some((r) => r[c.name] !== null),
+        c.name,
+      ).toBe(true);
+    expect(new Set(data.rows.filter((r) => r["claude_code_token_usage"] !== null).map((r) => r["type"]))).toEqual(
+      new Set(["input", "output", "cacheRead", "cacheCreation"]),
+    );
     expect(new Set(data.rows.map((r) => r["decision"]).filter(Boolean))).toEqual(new Set(["accept", "reject"]));
     // Exported before midnight, arrived after it: the row's dt is the next day.
-    expect(data.rows.some((r) => new Date((r["emf"] as { timestamp: number }).timestamp).toISOString().slice(0, 10).replace(/-/g, "/") !== r.dt)).toBe(true);
+    expect(
+      data.rows.some((r) => new Date((r["emf"] as { timestamp: number }).timestamp).toISOString().slice(0, 10).replace(/-/g, "/") !== r.dt),
+    ).toBe(true);
     expect(data.rows.some((r) => r["model"] === MODELS.unpriced)).toBe(true);
     expect(data.rows.some((r) => r["department"] === "unspecified")).toBe(true);
   });
@@ -88,7 +97,9 @@ describe("the data set and its layout", () => {
     expect(days).toContain("01");
     expect(days).toContain("30");
     expect(readdirSync(join(root, METRICS_PREFIX, "2026", "10", "15")).every((f) => f.endsWith(".parquet"))).toBe(true);
-    const schema = await lake.conn.runAndReadAll(`SELECT name FROM parquet_schema('${join(root, METRICS_PREFIX, "2026/10/15/*.parquet")}') WHERE name <> 'duckdb_schema'`);
+    const schema = await lake.conn.runAndReadAll(
+      `SELECT name FROM parquet_schema('${join(root, METRICS_PREFIX, "2026/10/15/*.parquet")}') WHERE name <> 'duckdb_schema'`,
+    );
     const names = new Set(schema.getRowObjectsJson().map((r) => String(r["name"])));
     for (const c of METRICS_COLUMNS) expect(names.has(c.name), c.name).toBe(true);
     expect(names.has("dt")).toBe(false); // the partition lives in the path, as Firehose writes it
@@ -99,12 +110,16 @@ describe("the data set and its layout", () => {
 
 describe("the dialect shim", () => {
   it("gives DuckDB Trino's from_unixtime: seconds since the epoch to the UTC day", async () => {
-    const rows = await lake.run(`SELECT CAST(from_unixtime(1790812798000 / 1000) AS DATE) AS d, CAST(from_unixtime(1790812800000 / 1000) AS DATE) AS next`);
+    const rows = await lake.run(
+      `SELECT CAST(from_unixtime(1790812798000 / 1000) AS DATE) AS d, CAST(from_unixtime(1790812800000 / 1000) AS DATE) AS next`,
+    );
     expect(rows[0]).toEqual({ d: "2026-09-30", next: "2026-10-01" });
   });
 
   it("pins current_date and nothing else", () => {
-    expect(pinCurrentDate("SELECT current_date, CURRENT_DATE, current_dates FROM t", "2026-10-31")).toBe("SELECT DATE '2026-10-31', DATE '2026-10-31', current_dates FROM t");
+    expect(pinCurrentDate("SELECT current_date, CURRENT_DATE, current_dates FROM t", "2026-10-31")).toBe(
+      "SELECT DATE '2026-10-31', DATE '2026-10-31', current_dates FROM t",
+    );
     expect(() => pinCurrentDate("x", "31/10/2026")).toThrow(/yyyy-MM-dd/);
   });
 
@@ -116,7 +131,8 @@ describe("the dialect shim", () => {
 
   it("portable SQL: no engine-specific functions in any stored query", () => {
     // Trino-only or DuckDB-only spellings that would make one text fail on the other engine.
-    const forbidden = /\b(date_parse|date_format|strftime|strptime|epoch_ms|to_timestamp|regexp_matches|approx_percentile|quantile|last_day_of_month|last_day|date_add|date_diff|datediff|ilike|list_|struct_pack|try_cast|::)\b|::/i;
+    const forbidden =
+      /\b(date_parse|date_format|strftime|strptime|epoch_ms|to_timestamp|regexp_matches|approx_percentile|quantile|last_day_of_month|last_day|date_add|date_diff|datediff|ilike|list_|struct_pack|try_cast|::)\b|::/i;
     for (const q of NAMED_QUERIES) expect(q.sql, q.key).not.toMatch(forbidden);
   });
 });
@@ -181,7 +197,9 @@ describe("answers match totals computed in TypeScript", () => {
     }
     expect(got.map((r) => r["department"])).toContain("unassigned");
     // Months are the events' months (sessions running past midnight on Oct 31 reach November).
-    expect(new Set(got.map((r) => r["usage_month"]))).toEqual(new Set(data.rows.filter((r) => r["claude_code_token_usage"] !== null).map((r) => eventDay(r).slice(0, 7))));
+    expect(new Set(got.map((r) => r["usage_month"]))).toEqual(
+      new Set(data.rows.filter((r) => r["claude_code_token_usage"] !== null).map((r) => eventDay(r).slice(0, 7))),
+    );
     // Totals include the records without an email.
     const all = data.rows.reduce((s, r) => s + ((r["claude_code_token_usage"] as number | null) ?? 0), 0);
     expect(got.reduce((s, r) => s + num(r["total_tokens"]), 0)).toBe(all);
@@ -284,7 +302,9 @@ describe("answers match totals computed in TypeScript", () => {
     // Users with a session start on a day but no tokens that day are not counted.
     const day = exp.activeUsers("day");
     const sessionOnly = data.rows.filter((r) => r["claude_code_session_count"] !== null && String(r["session_id"]).startsWith("idle-"));
-    const consumed = new Set(data.rows.filter((x) => (x["claude_code_token_usage"] as number) > 0).map((x) => `${x["user_email"]}|${eventDay(x)}`));
+    const consumed = new Set(
+      data.rows.filter((x) => (x["claude_code_token_usage"] as number) > 0).map((x) => `${x["user_email"]}|${eventDay(x)}`),
+    );
     const lonely = sessionOnly.filter((r) => !consumed.has(`${r["user_email"]}|${eventDay(r)}`));
     expect(lonely.length).toBeGreaterThan(0);
     for (const r of lonely) expect(day.get(eventDay(r))?.activeUsers.has(String(r["user_email"]).toLowerCase()) ?? false).toBe(false);
@@ -382,7 +402,9 @@ describe("answers match totals computed in TypeScript", () => {
   });
 
   it("a price override changes cost answers accordingly", async () => {
-    const doubled = pricingRows({ overrides: { "anthropic.claude-haiku-4-5-20251001-v1:0": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 } } });
+    const doubled = pricingRows({
+      overrides: { "anthropic.claude-haiku-4-5-20251001-v1:0": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 } },
+    });
     const root2 = mkdtempSync(join(tmpdir(), "ccb-analytics-o-"));
     const small = generateDataSet({ seed: 11, users: 15, days: 6 });
     const base = await openLake(join(root2, "a"), small, pricingRows(), small.lastDay);

@@ -21,7 +21,16 @@
  * since the epoch → UTC timestamp). Parameterised queries use `?` (Athena prompts for the values).
  */
 import { COST_BY_DEPARTMENT, COST_BY_USER, DAILY_COST_TREND, PROMPT_CACHE_SAVINGS, UNPRICED_MODELS } from "./queries-cost";
-import { CACHE_HIT_RATE, CODE_ACCEPTANCE_BY_LANGUAGE, DAILY_ACTIVE_USERS, MONTHLY_ACTIVE_USERS, MONTHLY_TOKENS_BY_DEPARTMENT, TOKEN_EFFICIENCY_BY_TEAM, TOP_USERS, WEEKLY_ACTIVE_USERS } from "./queries-usage";
+import {
+  CACHE_HIT_RATE,
+  CODE_ACCEPTANCE_BY_LANGUAGE,
+  DAILY_ACTIVE_USERS,
+  MONTHLY_ACTIVE_USERS,
+  MONTHLY_TOKENS_BY_DEPARTMENT,
+  TOKEN_EFFICIENCY_BY_TEAM,
+  TOP_USERS,
+  WEEKLY_ACTIVE_USERS,
+} from "./queries-usage";
 import type { NamedQuerySql } from "./query-sql";
 
 export type { NamedQuerySql } from "./query-sql";

@@ -76,7 +76,8 @@ export const PRICED = `priced AS (
 )`;
 
 export const tokensOf = (type: string, col = "tokens") => `SUM(CASE WHEN type = '${type}' THEN ${col} ELSE 0 END)`;
-export const ACTIVE_NOTE = "A user is active in a period when they consumed tokens in it (a session started without a prompt is not activity); periods are the data point's own UTC time.";
+export const ACTIVE_NOTE =
+  "A user is active in a period when they consumed tokens in it (a session started without a prompt is not activity); periods are the data point's own UTC time.";
 
 /** Active users per period: `bucket` maps the event day to the period's first day. */
 export const activeUsers = (bucket: (day: string) => string, first: string) => `WITH ${events(first)}

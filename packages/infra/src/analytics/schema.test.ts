@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from "vitest";
 import * as tm from "../telemetry/metrics";
-import { columnOf, METRIC, METRICS_COLUMNS, PARTITION_COLUMN, PRICING_COLUMNS, TOKEN_TYPES, UNSPECIFIED, USER_DIRECTORY_COLUMNS } from "./schema";
+import {
+  columnOf,
+  METRIC,
+  METRICS_COLUMNS,
+  PARTITION_COLUMN,
+  PRICING_COLUMNS,
+  TOKEN_TYPES,
+  UNSPECIFIED,
+  USER_DIRECTORY_COLUMNS,
+} from "./schema";
 import { emfLine, firehoseRowOf } from "./testdata/firehose";
 
 const column = (name: string) => METRICS_COLUMNS.find((c) => c.name === name);
@@ -32,7 +41,11 @@ describe("schema versus the collector's names", () => {
 });
 
 describe("column names Athena and Glue accept", () => {
-  it.each([["metrics", [...METRICS_COLUMNS, PARTITION_COLUMN]], ["pricing", PRICING_COLUMNS], ["user_directory", USER_DIRECTORY_COLUMNS]] as const)("%s: lower-case, start with a letter, unique", (_t, cols) => {
+  it.each([
+    ["metrics", [...METRICS_COLUMNS, PARTITION_COLUMN]],
+    ["pricing", PRICING_COLUMNS],
+    ["user_directory", USER_DIRECTORY_COLUMNS],
+  ] as const)("%s: lower-case, start with a letter, unique", (_t, cols) => {
     const names = cols.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z][a-z0-9_]{0,254}$/);

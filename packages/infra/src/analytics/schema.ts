@@ -42,9 +42,9 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
  */
 export const ATTRIBUTE_KEYS: ReadonlyArray<{ key: string; comment: string }> = [
   { key: "user.email", comment: "user's email from the validated IdP token (the attribution key)" },
-  { key: "department", comment: "department claim, or \"unspecified\" when the IdP sends none (then see user_directory)" },
-  { key: "team", comment: "team claim, or \"unspecified\" (then see user_directory)" },
-  { key: "cost_center", comment: "cost center claim, or \"unspecified\"" },
+  { key: "department", comment: 'department claim, or "unspecified" when the IdP sends none (then see user_directory)' },
+  { key: "team", comment: 'team claim, or "unspecified" (then see user_directory)' },
+  { key: "cost_center", comment: 'cost center claim, or "unspecified"' },
   { key: "session.id", comment: "Claude Code session id" },
   { key: "model", comment: "Bedrock model, cross-Region or application inference profile id (token, cost, lines of code)" },
   { key: "type", comment: "token type (input|output|cacheRead|cacheCreation), lines type (added|removed), active time type (user|cli)" },
@@ -66,7 +66,11 @@ export const EMF_KEY = "_aws";
 
 /** Columns of the `metrics` table, in a stable order (the Parquet files carry the same names). */
 export const METRICS_COLUMNS: readonly Column[] = [
-  ...Object.values(METRIC).map((m): Column => ({ name: columnOf(m), type: "double", comment: `value of ${m} in this record (NULL when the record holds another metric)` })),
+  ...Object.values(METRIC).map((m): Column => ({
+    name: columnOf(m),
+    type: "double",
+    comment: `value of ${m} in this record (NULL when the record holds another metric)`,
+  })),
   ...ATTRIBUTE_KEYS.map(({ key, comment }): Column => ({ name: columnOf(key), type: "string", comment })),
   { name: EMF_COLUMN, type: "struct<timestamp:bigint>", comment: "EMF metadata; timestamp = data point time in epoch milliseconds" },
 ];

@@ -35,28 +35,40 @@ export function buildSource(scope: BuilderScope, args: SourceArgs): Source {
   const source = sourceLogGroup(scope, args);
   const { env } = args;
   const anyLogGroup = arn(env.partition, "logs", env.region, env.accountId, "log-group:*");
-  const role = new aws.iam.Role(`${scope.name}-subscription-role`, {
-    // A stable name: CloudWatch Logs' PutSubscriptionFilter checks iam:PassRole without
-    // iam:PassedToService, so the CI guardrails exempt exactly this role (cicd/github-deploy-roles.ts).
-    name: analyticsSubscriptionRoleName(args.namePrefix),
-    description: "CloudWatch Logs: forward the collector's EMF lines to the analytics Firehose stream",
-    assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("logs.amazonaws.com", env.accountId, anyLogGroup))),
-    maxSessionDuration: 3600,
-    permissionsBoundary: args.permissionsBoundaryArn,
-    tags: scope.tags,
-  }, childOpts(scope));
-  const policy = new aws.iam.RolePolicy(`${scope.name}-subscription-policy`, {
-    role: role.name,
-    policy: renderPolicy(policyDocument(allow(perms.FIREHOSE_PUT_ACTIONS, [args.streamArn], { sid: "PutIntoStream" }))),
-  }, childOpts(scope));
-  new aws.cloudwatch.LogSubscriptionFilter(`${scope.name}-subscription`, {
-    logGroup: source.logGroupName,
-    name: `${args.namePrefix}-analytics`,
-    // Every line: the collector's log group holds only Claude Code metrics (it filters on `claude_code.`).
-    filterPattern: "",
-    destinationArn: args.streamArn,
-    roleArn: role.arn,
-  }, childOpts(scope, { dependsOn: [policy] }));
+  const role = new aws.iam.Role(
+    `${scope.name}-subscription-role`,
+    {
+      // A stable name: CloudWatch Logs' PutSubscriptionFilter checks iam:PassRole without
+      // iam:PassedToService, so the CI guardrails exempt exactly this role (cicd/github-deploy-roles.ts).
+      name: analyticsSubscriptionRoleName(args.namePrefix),
+      description: "CloudWatch Logs: forward the collector's EMF lines to the analytics Firehose stream",
+      assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("logs.amazonaws.com", env.accountId, anyLogGroup))),
+      maxSessionDuration: 3600,
+      permissionsBoundary: args.permissionsBoundaryArn,
+      tags: scope.tags,
+    },
+    childOpts(scope),
+  );
+  const policy = new aws.iam.RolePolicy(
+    `${scope.name}-subscription-policy`,
+    {
+      role: role.name,
+      policy: renderPolicy(policyDocument(allow(perms.FIREHOSE_PUT_ACTIONS, [args.streamArn], { sid: "PutIntoStream" }))),
+    },
+    childOpts(scope),
+  );
+  new aws.cloudwatch.LogSubscriptionFilter(
+    `${scope.name}-subscription`,
+    {
+      logGroup: source.logGroupName,
+      name: `${args.namePrefix}-analytics`,
+      // Every line: the collector's log group holds only Claude Code metrics (it filters on `claude_code.`).
+      filterPattern: "",
+      destinationArn: args.streamArn,
+      roleArn: role.arn,
+    },
+    childOpts(scope, { dependsOn: [policy] }),
+  );
   return source;
 }
 
@@ -64,11 +76,15 @@ function sourceLogGroup(scope: BuilderScope, args: SourceArgs): Source {
   if (!("createLogGroup" in args.source)) {
     return { logGroupName: pulumi.output(args.source.logGroupName), logGroupArn: pulumi.output(args.source.logGroupArn) };
   }
-  const ownLogGroup = new aws.cloudwatch.LogGroup(`${scope.name}-emf`, {
-    name: physicalName("logGroup", [`/${args.namePrefix}/claude-code/analytics-emf`]),
-    retentionInDays: args.source.createLogGroup.retentionDays,
-    kmsKeyId: args.keyArn,
-    tags: scope.tags,
-  }, childOpts(scope));
+  const ownLogGroup = new aws.cloudwatch.LogGroup(
+    `${scope.name}-emf`,
+    {
+      name: physicalName("logGroup", [`/${args.namePrefix}/claude-code/analytics-emf`]),
+      retentionInDays: args.source.createLogGroup.retentionDays,
+      kmsKeyId: args.keyArn,
+      tags: scope.tags,
+    },
+    childOpts(scope),
+  );
   return { ownLogGroup, logGroupName: ownLogGroup.name, logGroupArn: ownLogGroup.arn };
 }

@@ -30,7 +30,10 @@ const DEVELOPER_BOUNDARY = `arn:aws:iam::${ENTRY}:policy/ccb-pilot-developer-bou
 /** The entry account's CI roles, with the account's workload boundary (which they carry) as the stage composes them. */
 function entryRoles(overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
   const boundary = new cicd.WorkloadBoundary("wb", {
-    namePrefix: "ccb-pilot", accountId: ENTRY, allowedRegions: ["us-east-1"], developerBoundary: true,
+    namePrefix: "ccb-pilot",
+    accountId: ENTRY,
+    allowedRegions: ["us-east-1"],
+    developerBoundary: true,
     stateBackend: { bucketName: "example-pulumi-state", kmsKeyArn: KEY_ARN },
     ...(overrides.managedRoleNames ? { managedRoleNames: overrides.managedRoleNames } : {}),
   });
@@ -60,47 +63,75 @@ const iamSize = (json: string) => json.replace(/\s/g, "").length;
  * GitHub's own claim keys (`ref`, `environment`, ...) are in the reference and are evaluated as they are.
  */
 async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: string; aud?: string; ref?: string }): Promise<boolean> {
-  const renamed = JSON.parse(JSON.stringify(trust).replaceAll("token.actions.githubusercontent.com:sub", "accounts.google.com:sub").replaceAll("token.actions.githubusercontent.com:aud", "accounts.google.com:aud").replaceAll("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/accounts.google.com"));
-  const result = await runSimulation({
-    identityPolicies: [],
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: renamed,
-    request: {
-      action: "sts:AssumeRoleWithWebIdentity",
-      principal: `arn:aws:iam::${ENTRY}:oidc-provider/accounts.google.com`,
-      resource: { accountId: ENTRY, resource: `arn:aws:iam::${ENTRY}:role/${roleName}` },
-      contextVariables: { "accounts.google.com:sub": claims.sub, "accounts.google.com:aud": claims.aud ?? "sts.amazonaws.com", ...(claims.ref ? { "token.actions.githubusercontent.com:ref": claims.ref } : {}) },
-    },
-  } as any, {});
+  const renamed = JSON.parse(
+    JSON.stringify(trust)
+      .replaceAll("token.actions.githubusercontent.com:sub", "accounts.google.com:sub")
+      .replaceAll("token.actions.githubusercontent.com:aud", "accounts.google.com:aud")
+      .replaceAll("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/accounts.google.com"),
+  );
+  const result = await runSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: renamed,
+      request: {
+        action: "sts:AssumeRoleWithWebIdentity",
+        principal: `arn:aws:iam::${ENTRY}:oidc-provider/accounts.google.com`,
+        resource: { accountId: ENTRY, resource: `arn:aws:iam::${ENTRY}:role/${roleName}` },
+        contextVariables: {
+          "accounts.google.com:sub": claims.sub,
+          "accounts.google.com:aud": claims.aud ?? "sts.amazonaws.com",
+          ...(claims.ref ? { "token.actions.githubusercontent.com:ref": claims.ref } : {}),
+        },
+      },
+    } as any,
+    {},
+  );
   const ignored = (result as any).result?.ignoredContextKeys ?? [];
   expect(ignored, "context keys the simulator ignored").toEqual([]);
   return (result as any).overallResult === "Allowed";
 }
 
 /** Evaluates what a CI role's attached and inline policies allow (the guardrails' denies and its boundary included). */
-async function deployRoleMay(action: string, resource: string, context: Record<string, string | string[]> = {}, kind: "deploy" | "preview" = "deploy"): Promise<boolean> {
+async function deployRoleMay(
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+  kind: "deploy" | "preview" = "deploy",
+): Promise<boolean> {
   const identityPolicies = recorder.resources
-    .filter((r) => (r.type === POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)) || (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") || (r.type === ROLE_POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)))
+    .filter(
+      (r) =>
+        (r.type === POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)) ||
+        (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") ||
+        (r.type === ROLE_POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)),
+    )
     .map((r, i) => ({ name: `p${i}`, policy: policyOf(r.inputs.policy) as any }));
   const role = recorder.byType(ROLE).find((r) => r.inputs.name === `ccb-pilot-ci-${kind}`)!;
   const boundary = recorder.byType(POLICY).find((p) => `arn:aws:iam::${ENTRY}:policy/${p.inputs.name}` === role.inputs.permissionsBoundary);
   expect(boundary, "the CI role carries the workload boundary of the account").toBeDefined();
   // KMS needs the key policy to admit the account's IAM policies (the default key policy does).
-  const keyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ENTRY}:root` }, Action: "kms:*", Resource: "*" }] };
-  const result = await runSimulation({
-    identityPolicies,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    permissionBoundaryPolicies: [{ name: "boundary", policy: policyOf(boundary!.inputs.policy) as any }],
-    ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
-    request: {
-      action,
-      principal: `arn:aws:sts::${ENTRY}:assumed-role/ccb-pilot-ci-${kind}/github`,
-      resource: { accountId: ENTRY, resource },
-      contextVariables: { "aws:RequestedRegion": "us-east-1", ...context },
-    },
-  } as any, {});
+  const keyPolicy = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ENTRY}:root` }, Action: "kms:*", Resource: "*" }],
+  };
+  const result = await runSimulation(
+    {
+      identityPolicies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      permissionBoundaryPolicies: [{ name: "boundary", policy: policyOf(boundary!.inputs.policy) as any }],
+      ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
+      request: {
+        action,
+        principal: `arn:aws:sts::${ENTRY}:assumed-role/ccb-pilot-ci-${kind}/github`,
+        resource: { accountId: ENTRY, resource },
+        contextVariables: { "aws:RequestedRegion": "us-east-1", ...context },
+      },
+    } as any,
+    {},
+  );
   const ignored = (result as any).result?.ignoredContextKeys ?? [];
   expect(ignored, `context keys the simulator ignored for ${action}`).toEqual([]);
   return (result as any).overallResult === "Allowed";
@@ -115,18 +146,45 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
       url: "https://token.actions.githubusercontent.com",
       clientIdLists: ["sts.amazonaws.com"],
     });
-    expect(recorder.byType(ROLE).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview"]);
-    expect(recorder.byType(POLICY).map((r) => r.inputs.name).sort()).toEqual([
-      "ccb-pilot-ci-deploy-compute", "ccb-pilot-ci-deploy-data", "ccb-pilot-ci-deploy-identity", "ccb-pilot-ci-deploy-monitoring", "ccb-pilot-ci-deploy-network", "ccb-pilot-ci-deploy-observability",
-      "ccb-pilot-ci-guardrails", "ccb-pilot-ci-preview-read", "ccb-pilot-workload-boundary",
+    expect(
+      recorder
+        .byType(ROLE)
+        .map((r) => r.inputs.name)
+        .sort(),
+    ).toEqual(["ccb-pilot-ci-deploy", "ccb-pilot-ci-preview"]);
+    expect(
+      recorder
+        .byType(POLICY)
+        .map((r) => r.inputs.name)
+        .sort(),
+    ).toEqual([
+      "ccb-pilot-ci-deploy-compute",
+      "ccb-pilot-ci-deploy-data",
+      "ccb-pilot-ci-deploy-identity",
+      "ccb-pilot-ci-deploy-monitoring",
+      "ccb-pilot-ci-deploy-network",
+      "ccb-pilot-ci-deploy-observability",
+      "ccb-pilot-ci-guardrails",
+      "ccb-pilot-ci-preview-read",
+      "ccb-pilot-workload-boundary",
     ]);
     // The CI roles carry the account's workload boundary; it is never attached to them as a grant.
     for (const r of recorder.byType(ROLE)) expect(r.inputs.permissionsBoundary, r.name).toBe(WORKLOAD_BOUNDARY);
-    expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).not.toContain(WORKLOAD_BOUNDARY);
-    expect(recorder.byType(ROLE_POLICY).map((r) => r.inputs.name).sort()).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state", "ccb-pilot-ci-preview-chain", "ccb-pilot-ci-preview-state"]);
+    expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).not.toContain(
+      WORKLOAD_BOUNDARY,
+    );
+    expect(
+      recorder
+        .byType(ROLE_POLICY)
+        .map((r) => r.inputs.name)
+        .sort(),
+    ).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state", "ccb-pilot-ci-preview-chain", "ccb-pilot-ci-preview-state"]);
     const exclusive = recorder.one("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "ci-deploy-attachments");
     expect(exclusive.inputs.policyArns).toHaveLength(7); // guardrails + six groups, within IAM's 10 managed policies per role
-    expect(recorder.one("aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", "ci-deploy-inline").inputs.policyNames).toEqual(["ccb-pilot-ci-deploy-chain", "ccb-pilot-ci-deploy-state"]);
+    expect(recorder.one("aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", "ci-deploy-inline").inputs.policyNames).toEqual([
+      "ccb-pilot-ci-deploy-chain",
+      "ccb-pilot-ci-deploy-state",
+    ]);
     expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(9);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
@@ -161,14 +219,20 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     ]);
     const preview = recorder.one(ROLE, "ci-preview");
     expect(trustOf(preview)[0].Condition).toEqual({
-      StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"], "token.actions.githubusercontent.com:sub": [`repo:${REPO}:pull_request`] },
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+        "token.actions.githubusercontent.com:sub": [`repo:${REPO}:pull_request`],
+      },
     });
   });
 
   it("no subject of any CI role holds a wildcard", async () => {
     entryRoles();
     await settle();
-    const subjects = recorder.byType(ROLE).flatMap((r) => trustOf(r)).flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
+    const subjects = recorder
+      .byType(ROLE)
+      .flatMap((r) => trustOf(r))
+      .flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
     expect(subjects.length).toBe(2);
     for (const s of subjects) expect(s).not.toMatch(/[*?]/);
     for (const r of recorder.byType(ROLE)) expect(JSON.stringify(trustOf(r))).not.toContain("StringLike");
@@ -183,14 +247,28 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     // The environment's jobs, on main:
     expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: main })).toBe(true);
     // ... not on another branch (an environment whose branch rule was loosened), nor without the ref claim:
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: "refs/heads/feature" })).toBe(false);
+    expect(
+      await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: "refs/heads/feature" }),
+    ).toBe(false);
     expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production` })).toBe(false);
     // A push to main outside the environment no longer deploys:
     expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, ref: main })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/feature`, ref: "refs/heads/feature" })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:pull_request`, ref: "refs/pull/1/merge" })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: "repo:example-org/other-repo:environment:production", ref: main })).toBe(false);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:environment:production`, ref: main, aud: "https://github.com/example-org" })).toBe(false);
+    expect(
+      await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/feature`, ref: "refs/heads/feature" }),
+    ).toBe(false);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:pull_request`, ref: "refs/pull/1/merge" })).toBe(
+      false,
+    );
+    expect(
+      await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: "repo:example-org/other-repo:environment:production", ref: main }),
+    ).toBe(false);
+    expect(
+      await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", {
+        sub: `repo:${REPO}:environment:production`,
+        ref: main,
+        aud: "https://github.com/example-org",
+      }),
+    ).toBe(false);
     expect(await githubMayAssume(previewTrust, "ccb-pilot-ci-preview", { sub: `repo:${REPO}:pull_request` })).toBe(true);
     expect(await githubMayAssume(previewTrust, "ccb-pilot-ci-preview", { sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
   });
@@ -207,8 +285,12 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     entryRoles({ github: { repository: REPO, deployBranch: "main" } });
     await settle();
     const deployTrust = policyOf(recorder.one(ROLE, "ci-deploy").inputs.assumeRolePolicy);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, ref: "refs/heads/main" })).toBe(true);
-    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/x`, ref: "refs/heads/x" })).toBe(false);
+    expect(
+      await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/main`, ref: "refs/heads/main" }),
+    ).toBe(true);
+    expect(await githubMayAssume(deployTrust, "ccb-pilot-ci-deploy", { sub: `repo:${REPO}:ref:refs/heads/x`, ref: "refs/heads/x" })).toBe(
+      false,
+    );
   });
 
   it("reuses an existing GitHub provider instead of creating a second one", async () => {
@@ -232,18 +314,37 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
         expect(s.NotAction).toBeUndefined();
       }
     }
-    const deployStatements = recorder.byType(POLICY).filter((p) => p.inputs.name.startsWith("ccb-pilot-ci-deploy-")).flatMap((p) => statementsOf(p));
+    const deployStatements = recorder
+      .byType(POLICY)
+      .filter((p) => p.inputs.name.startsWith("ccb-pilot-ci-deploy-"))
+      .flatMap((p) => statementsOf(p));
     // The one object the program writes (and reads back) is its own analytics pricing table.
     const pricing = deployStatements.filter((s: any) => s.Sid === "WriteAnalyticsPricingTable");
     expect(pricing.map((s: any) => s.Resource)).toEqual([["arn:aws:s3:::ccb-pilot-*/pricing/prices.csv"]]);
     const allowed = deployStatements.filter((s: any) => s.Sid !== "WriteAnalyticsPricingTable").flatMap((s: any) => s.Action);
-    for (const dataRead of ["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:Query", "logs:GetLogEvents", "bedrock:InvokeModel", "lambda:InvokeFunction", "iam:CreateUser", "iam:CreateAccessKey"]) {
+    for (const dataRead of [
+      "s3:GetObject",
+      "s3:PutObject",
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "logs:GetLogEvents",
+      "bedrock:InvokeModel",
+      "lambda:InvokeFunction",
+      "iam:CreateUser",
+      "iam:CreateAccessKey",
+    ]) {
       expect(allowed).not.toContain(dataRead);
     }
     // API Gateway access logging (an HTTP API stage's accessLogSettings) sets up a log delivery as the caller.
     expect(cicd.APIGATEWAY_ACCESS_LOG_ACTIONS.filter((a) => !allowed.includes(a))).toEqual([]);
     expect([...cicd.APIGATEWAY_ACCESS_LOG_ACTIONS].sort()).toEqual([
-      "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
+      "logs:CreateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:DescribeResourcePolicies",
+      "logs:GetLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:UpdateLogDelivery",
     ]);
     const preview = statementsOf(recorder.one(POLICY, "ci-preview-read")).flatMap((s: any) => s.Action) as string[];
     expect(preview.length).toBeGreaterThan(50);
@@ -255,34 +356,73 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     entryRoles();
     await settle();
     const S = "arn:aws:s3:::example-pulumi-state";
-    const checkpoints = ["pilot.json", "pilot.json.bak", "pilot.json.gz", "pilot.json.gz.bak"].map((f) => `${S}/.pulumi/stacks/claude-code-bedrock/${f}`);
+    const checkpoints = ["pilot.json", "pilot.json.bak", "pilot.json.gz", "pilot.json.gz.bak"].map(
+      (f) => `${S}/.pulumi/stacks/claude-code-bedrock/${f}`,
+    );
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-state"))).toEqual([
       { Sid: "StateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: [S] },
       { Sid: "StateBackendMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${S}/.pulumi/meta.yaml`] },
       {
-        Sid: "StateObjects", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        Sid: "StateObjects",
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
         Resource: [
           ...checkpoints,
-          `${S}/.pulumi/history/claude-code-bedrock/pilot/*`, `${S}/.pulumi/backups/claude-code-bedrock/pilot/*`, `${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`,
+          `${S}/.pulumi/history/claude-code-bedrock/pilot/*`,
+          `${S}/.pulumi/backups/claude-code-bedrock/pilot/*`,
+          `${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`,
         ],
       },
-      { Sid: "Secrets", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], Resource: [KEY_ARN] },
+      {
+        Sid: "Secrets",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+        Resource: [KEY_ARN],
+      },
     ]);
     const preview = statementsOf(recorder.one(ROLE_POLICY, "ci-preview-state"));
-    expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({ Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: checkpoints });
+    expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({
+      Sid: "StateObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: checkpoints,
+    });
     expect(preview.find((s: any) => s.Sid === "StateLocks")).toEqual({
-      Sid: "StateLocks", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: [`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`],
+      Sid: "StateLocks",
+      Effect: "Allow",
+      Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+      Resource: [`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`],
     });
     // No direct use of the secrets key (that is how Pulumi unwraps the stack's data key): only what S3 decrypts for it.
     expect(preview.find((s: any) => s.Sid === "Secrets")).toBeUndefined();
     expect(preview.filter((s: any) => s.Action.some((a: string) => a.startsWith("kms:")))).toEqual([
-      { Sid: "StateObjectsThroughS3", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [KEY_ARN], Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
-      { Sid: "StateLockEncryption", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: [KEY_ARN], Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      {
+        Sid: "StateObjectsThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: [KEY_ARN],
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+      {
+        Sid: "StateLockEncryption",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey"],
+        Resource: [KEY_ARN],
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
     ]);
     expect(statementsOf(recorder.one(ROLE_POLICY, "ci-deploy-chain"))).toEqual([
-      { Sid: "ChainToStageAccounts", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-deploy`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy`] },
+      {
+        Sid: "ChainToStageAccounts",
+        Effect: "Allow",
+        Action: ["sts:AssumeRole"],
+        Resource: [`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-deploy`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-deploy`],
+      },
     ]);
-    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-preview-chain"))[0].Resource).toEqual([`arn:aws:iam::${OTHER}:role/ccb-pilot-ci-preview`, `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-preview`]);
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-preview-chain"))[0].Resource).toEqual([
+      `arn:aws:iam::${OTHER}:role/ccb-pilot-ci-preview`,
+      `arn:aws:iam::${ENTRY}:role/ccb-pilot-ci-preview`,
+    ]);
   });
 
   it("the preview role (any same-repository pull request) cannot decrypt stack secrets; it reads the SSE-KMS state objects only through S3 (IAM policy simulator)", async () => {
@@ -316,7 +456,13 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("s3:PutObject", `${S}/stacks/other-project/pilot.json`)).toBe(false);
     expect(await deployRoleMay("s3:PutObject", `${S}/meta.yaml`)).toBe(false);
     // Its own stack, in full:
-    for (const key of ["stacks/claude-code-bedrock/pilot.json", "stacks/claude-code-bedrock/pilot.json.gz.bak", "history/claude-code-bedrock/pilot/pilot-1.checkpoint.json", "backups/claude-code-bedrock/pilot/pilot.1.json", "locks/organization/claude-code-bedrock/pilot/id.json"]) {
+    for (const key of [
+      "stacks/claude-code-bedrock/pilot.json",
+      "stacks/claude-code-bedrock/pilot.json.gz.bak",
+      "history/claude-code-bedrock/pilot/pilot-1.checkpoint.json",
+      "backups/claude-code-bedrock/pilot/pilot.1.json",
+      "locks/organization/claude-code-bedrock/pilot/id.json",
+    ]) {
       expect(await deployRoleMay("s3:PutObject", `${S}/${key}`), key).toBe(true);
     }
     expect(await deployRoleMay("s3:GetObject", `${S}/meta.yaml`)).toBe(true);
@@ -329,15 +475,25 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     const workload = { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY };
     // What a deploy needs (its roles carry a boundary of the stage):
     expect(await deployRoleMay("iam:CreateRole", role("ccb-pilot-quota-aggregator"), workload)).toBe(true);
-    expect(await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-federation-users"), { "iam:PermissionsBoundary": DEVELOPER_BOUNDARY })).toBe(true);
+    expect(
+      await deployRoleMay("iam:PutRolePolicy", role("ccb-pilot-federation-users"), { "iam:PermissionsBoundary": DEVELOPER_BOUNDARY }),
+    ).toBe(true);
     expect(await deployRoleMay("ec2:CreateVpc", `arn:aws:ec2:us-east-1:${ENTRY}:vpc/*`)).toBe(true);
-    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(true);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(
+      true,
+    );
     // What it must not do:
-    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "ec2.amazonaws.com" })).toBe(false);
+    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"), { "iam:PassedToService": "ec2.amazonaws.com" })).toBe(
+      false,
+    );
     // CloudWatch Logs' PutSubscriptionFilter passes the analytics subscription role without iam:PassedToService:
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"))).toBe(true);
-    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"), { "iam:PassedToService": "logs.amazonaws.com" })).toBe(true);
-    expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
+    expect(
+      await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"), { "iam:PassedToService": "logs.amazonaws.com" }),
+    ).toBe(true);
+    expect(
+      await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription"), { "iam:PassedToService": "lambda.amazonaws.com" }),
+    ).toBe(false);
     // ... and no other role goes without the key:
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-quota-aggregator"))).toBe(false);
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-analytics-subscription-2"))).toBe(false);
@@ -347,7 +503,9 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("iam:CreatePolicyVersion", `arn:aws:iam::${ENTRY}:policy/ccb-pilot-ci-deploy-identity`)).toBe(false);
     expect(await deployRoleMay("iam:DeleteOpenIDConnectProvider", GITHUB_PROVIDER)).toBe(false);
     expect(await deployRoleMay("iam:CreateUser", `arn:aws:iam::${ENTRY}:user/backdoor`)).toBe(false);
-    expect(await deployRoleMay("ec2:CreateVpc", `arn:aws:ec2:eu-west-1:${ENTRY}:vpc/*`, { "aws:RequestedRegion": "eu-west-1" })).toBe(false);
+    expect(await deployRoleMay("ec2:CreateVpc", `arn:aws:ec2:eu-west-1:${ENTRY}:vpc/*`, { "aws:RequestedRegion": "eu-west-1" })).toBe(
+      false,
+    );
     expect(await deployRoleMay("s3:GetObject", "arn:aws:s3:::ccb-pilot-invocation-logs/AWSLogs/x.json.gz")).toBe(false);
     expect(await deployRoleMay("s3:DeleteBucket", "arn:aws:s3:::example-pulumi-state")).toBe(false);
     expect(await deployRoleMay("kms:ScheduleKeyDeletion", KEY_ARN)).toBe(false);
@@ -363,17 +521,47 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await deployRoleMay("iam:DeleteRolePolicy", role("ci-code-review"))).toBe(true);
     expect(await deployRoleMay("iam:GetRolePolicy", role("ci-code-review"))).toBe(true);
     // A named existing role gets its inline policy written, nothing more: its trust and lifecycle stay its owner's.
-    for (const action of ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:UpdateRole", "iam:DetachRolePolicy", "iam:TagRole", "iam:PutRolePermissionsBoundary"]) {
+    for (const action of [
+      "iam:UpdateAssumeRolePolicy",
+      "iam:DeleteRole",
+      "iam:UpdateRole",
+      "iam:DetachRolePolicy",
+      "iam:TagRole",
+      "iam:PutRolePermissionsBoundary",
+    ]) {
       expect(await deployRoleMay(action, role("ci-code-review")), action).toBe(false);
     }
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSLambdaRole" })).toBe(false);
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), { "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(false);
+    expect(
+      await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), {
+        "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+      }),
+    ).toBe(false);
+    expect(
+      await deployRoleMay("iam:AttachRolePolicy", role("ci-code-review"), {
+        "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read`,
+      }),
+    ).toBe(false);
     expect(await deployRoleMay("iam:PutRolePolicy", role("OrganizationAccountAccessRole"))).toBe(false);
     expect(await deployRoleMay("iam:UpdateAssumeRolePolicy", role("platform-admin"))).toBe(false);
     const bounded = { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY };
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { ...bounded, "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read` })).toBe(true);
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { ...bounded, "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" })).toBe(true);
-    expect(await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), { ...bounded, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" })).toBe(false);
+    expect(
+      await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), {
+        ...bounded,
+        "iam:PolicyARN": `arn:aws:iam::${ENTRY}:policy/ccb-pilot-collector-read`,
+      }),
+    ).toBe(true);
+    expect(
+      await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), {
+        ...bounded,
+        "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+      }),
+    ).toBe(true);
+    expect(
+      await deployRoleMay("iam:AttachRolePolicy", role("ccb-pilot-collector-task"), {
+        ...bounded,
+        "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess",
+      }),
+    ).toBe(false);
     expect(await deployRoleMay("iam:CreatePolicyVersion", `arn:aws:iam::${ENTRY}:policy/security-audit`)).toBe(false);
     expect(await deployRoleMay("iam:PassRole", role("platform-admin"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
     expect(await deployRoleMay("iam:PassRole", role("ccb-pilot-ci-deploy"), { "iam:PassedToService": "lambda.amazonaws.com" })).toBe(false);
@@ -389,40 +577,72 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
       github: {
         repository: REPO,
         deployBranch: "main",
-        release: { tagPattern: "helper-v*", environment: "helper-release", codeArtifact: { domain: "ccb-pilot", repository: "claude-code", packageName: "@example/claude-bedrock" } },
+        release: {
+          tagPattern: "helper-v*",
+          environment: "helper-release",
+          codeArtifact: { domain: "ccb-pilot", repository: "claude-code", packageName: "@example/claude-bedrock" },
+        },
       },
     });
     await settle();
     const release = recorder.one(ROLE, "ci-release");
     const trust = trustOf(release);
-    expect(trust).toEqual([{
-      Sid: "GitHubRelease",
-      Effect: "Allow",
-      Principal: { Federated: GITHUB_PROVIDER },
-      Action: ["sts:AssumeRoleWithWebIdentity"],
-      Condition: {
-        StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"], "token.actions.githubusercontent.com:sub": [`repo:${REPO}:environment:helper-release`] },
-        StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
+    expect(trust).toEqual([
+      {
+        Sid: "GitHubRelease",
+        Effect: "Allow",
+        Principal: { Federated: GITHUB_PROVIDER },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+            "token.actions.githubusercontent.com:sub": [`repo:${REPO}:environment:helper-release`],
+          },
+          StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
+        },
       },
-    }]);
+    ]);
     const releaseTrust = policyOf(release.inputs.assumeRolePolicy);
     const tag = "refs/tags/helper-v1.4.0";
     // After a reviewer let the job into the environment, on a release tag:
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: tag })).toBe(true);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: tag })).toBe(
+      true,
+    );
     // A tag any writer can push, outside the environment: refused.
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/helper-v1.4.0`, ref: tag })).toBe(false);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:ref:refs/tags/helper-v1.4.0`, ref: tag })).toBe(
+      false,
+    );
     // The environment, but not on a release tag (a branch, another tag): refused.
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: "refs/heads/main" })).toBe(false);
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:helper-release`, ref: "refs/tags/v1.4.0" })).toBe(false);
-    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:production`, ref: tag })).toBe(false);
+    expect(
+      await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", {
+        sub: `repo:${REPO}:environment:helper-release`,
+        ref: "refs/heads/main",
+      }),
+    ).toBe(false);
+    expect(
+      await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", {
+        sub: `repo:${REPO}:environment:helper-release`,
+        ref: "refs/tags/v1.4.0",
+      }),
+    ).toBe(false);
+    expect(await githubMayAssume(releaseTrust, "ccb-pilot-ci-release", { sub: `repo:${REPO}:environment:production`, ref: tag })).toBe(
+      false,
+    );
     const publish = statementsOf(recorder.one(ROLE_POLICY, "ci-release-publish"));
     expect(publish.find((s: any) => s.Sid === "HelperPackages").Resource).toEqual([
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/npm/example/claude-bedrock`,
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/generic/example/claude-bedrock-executables`,
     ]);
     expect(publish.find((s: any) => s.Sid === "HelperPackages").Action).toContain("codeartifact:PutPackageOriginConfiguration");
-    expect(publish.find((s: any) => s.Sid === "CodeArtifactBearer").Condition).toEqual({ StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } });
-    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual(["StateBucket", "StateBackendMeta", "StateObjects", "Secrets"]);
+    expect(publish.find((s: any) => s.Sid === "CodeArtifactBearer").Condition).toEqual({
+      StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" },
+    });
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual([
+      "StateBucket",
+      "StateBackendMeta",
+      "StateObjects",
+      "Secrets",
+    ]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 });
@@ -444,10 +664,15 @@ describe("GitHubDeployRoles in the stage's other accounts", () => {
         Effect: "Allow",
         Principal: { AWS: [`arn:aws:iam::${ENTRY}:root`] },
         Action: ["sts:AssumeRole"],
-        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" }, ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-deploy` } },
+        Condition: {
+          StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+          ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-deploy` },
+        },
       },
     ]);
-    expect(trustOf(recorder.one(ROLE, "ci-telemetry-preview"))[0].Condition.ArnEquals).toEqual({ "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-preview` });
+    expect(trustOf(recorder.one(ROLE, "ci-telemetry-preview"))[0].Condition.ArnEquals).toEqual({
+      "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-preview`,
+    });
     expect(recorder.byType(ROLE_POLICY)).toEqual([]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
@@ -465,7 +690,12 @@ describe("GitHubDeployRoles with a subset of the deploy groups", () => {
       permissionsBoundaryArn: `arn:aws:iam::${OTHER}:policy/ccb-prod-workload-boundary`,
     });
     await settle();
-    expect(recorder.byType(POLICY).map((p) => p.inputs.name).sort()).toEqual(["ccb-prod-ci-deploy-identity", "ccb-prod-ci-guardrails", "ccb-prod-ci-preview-read"]);
+    expect(
+      recorder
+        .byType(POLICY)
+        .map((p) => p.inputs.name)
+        .sort(),
+    ).toEqual(["ccb-prod-ci-deploy-identity", "ccb-prod-ci-guardrails", "ccb-prod-ci-preview-read"]);
     const reads = statementsOf(recorder.one(POLICY, "ci-workload-preview-read"))[0].Action as string[];
     expect(new Set(reads.map((a) => a.split(":")[0]))).toEqual(new Set(["iam", "kms", "cognito-identity"]));
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
@@ -475,37 +705,106 @@ describe("GitHubDeployRoles with a subset of the deploy groups", () => {
 describe("GitHubDeployRoles argument validation", () => {
   const base = { namePrefix: "ccb-pilot", accountId: ENTRY, allowedRegions: ["us-east-1"] };
   const bad: Array<[string, Partial<Cicd.GitHubDeployRolesArgs>, RegExp]> = [
-    ["an organisation-wide repository wildcard", { github: { repository: "example-org/*", deployBranch: "main" } }, /`github.repository` "example-org\/\*" must be owner\/name without wildcards/],
+    [
+      "an organisation-wide repository wildcard",
+      { github: { repository: "example-org/*", deployBranch: "main" } },
+      /`github.repository` "example-org\/\*" must be owner\/name without wildcards/,
+    ],
     ["a branch wildcard", { github: { repository: REPO, deployBranch: "*" } }, /`github.deployBranch` "\*"/],
     ["no deploy subject", { github: { repository: REPO } }, /needs `deployBranch` or `deployEnvironments`/],
-    ["a long session", { github: { repository: REPO, deployBranch: "main" }, maxSessionSeconds: 7200 }, /`maxSessionSeconds` must be 900–3600/],
-    ["cross-account chaining without an organisation", { accountId: OTHER, chainFrom: { accountId: ENTRY } }, /`chainFrom.organizationId` is required/],
+    [
+      "a long session",
+      { github: { repository: REPO, deployBranch: "main" }, maxSessionSeconds: 7200 },
+      /`maxSessionSeconds` must be 900–3600/,
+    ],
+    [
+      "cross-account chaining without an organisation",
+      { accountId: OTHER, chainFrom: { accountId: ENTRY } },
+      /`chainFrom.organizationId` is required/,
+    ],
     ["neither trust path", {}, /set `github`.*or `chainFrom`/],
-    ["an alias as the secrets key", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", project: "p", stack: "s", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` } }, /IAM does not match alias ARNs/],
-    ["a wildcard state stack", { github: { repository: REPO, deployBranch: "main" }, stateBackend: { bucketName: "state-bucket", project: "claude-code-bedrock", stack: "*" } }, /`stateBackend.stack` "\*" must be a Pulumi stack name/],
-    ["a wildcard managed role name", { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] }, /`managedRoleNames`: "\*" is not an IAM role name/],
-    ["an unknown permission group", { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] }, /`permissionGroups`: "everything" is not one of identity, observability, monitoring, compute, network, data/],
-    ["an unscoped npm package", { github: { repository: REPO, deployBranch: "main", release: { environment: "helper-release", tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" } } } }, /scoped npm name/],
-    ["a release trusted on a tag alone", { github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "@s/claude-bedrock" } } as any } }, /`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment/],
+    [
+      "an alias as the secrets key",
+      {
+        github: { repository: REPO, deployBranch: "main" },
+        stateBackend: { bucketName: "state-bucket", project: "p", stack: "s", kmsKeyArn: `arn:aws:kms:us-east-1:${ENTRY}:alias/pulumi` },
+      },
+      /IAM does not match alias ARNs/,
+    ],
+    [
+      "a wildcard state stack",
+      {
+        github: { repository: REPO, deployBranch: "main" },
+        stateBackend: { bucketName: "state-bucket", project: "claude-code-bedrock", stack: "*" },
+      },
+      /`stateBackend.stack` "\*" must be a Pulumi stack name/,
+    ],
+    [
+      "a wildcard managed role name",
+      { github: { repository: REPO, deployBranch: "main" }, managedRoleNames: ["*"] },
+      /`managedRoleNames`: "\*" is not an IAM role name/,
+    ],
+    [
+      "an unknown permission group",
+      { github: { repository: REPO, deployBranch: "main" }, permissionGroups: ["everything"] },
+      /`permissionGroups`: "everything" is not one of identity, observability, monitoring, compute, network, data/,
+    ],
+    [
+      "an unscoped npm package",
+      {
+        github: {
+          repository: REPO,
+          deployBranch: "main",
+          release: {
+            environment: "helper-release",
+            tagPattern: "helper-v*",
+            codeArtifact: { domain: "d1", repository: "r1", packageName: "claude-bedrock" },
+          },
+        },
+      },
+      /scoped npm name/,
+    ],
+    [
+      "a release trusted on a tag alone",
+      {
+        github: {
+          repository: REPO,
+          deployBranch: "main",
+          release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "@s/claude-bedrock" } } as any,
+        },
+      },
+      /`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment/,
+    ],
   ];
   it.each(bad)("rejects %s before creating anything", (_what, args, message) => {
     expect(() => new cicd.GitHubDeployRoles("bad", { ...base, ...args } as Cicd.GitHubDeployRolesArgs)).toThrow(message);
   });
 
   it("builds subjects from names and never from patterns", () => {
-    expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual([`repo:${REPO}:environment:production`]);
+    expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual([
+      `repo:${REPO}:environment:production`,
+    ]);
     expect(cicd.deployRefs({ repository: REPO, deployBranch: "main", deployEnvironments: ["production"] })).toEqual(["refs/heads/main"]);
     expect(cicd.deploySubjects({ repository: REPO, deployBranch: "main" })).toEqual([`repo:${REPO}:ref:refs/heads/main`]);
     expect(cicd.deployRefs({ repository: REPO, deployBranch: "main" })).toEqual([]);
     expect(cicd.releaseSubjects(REPO, { environment: "helper-release" })).toEqual([`repo:${REPO}:environment:helper-release`]);
     expect(cicd.releaseRefs({ tagPattern: "helper-v*" })).toEqual(["refs/tags/helper-v*"]);
     expect(cicd.previewSubjects(REPO)).toEqual([`repo:${REPO}:pull_request`]);
-    expect(cicd.ciRoleNames("ccb-prod")).toEqual({ deploy: "ccb-prod-ci-deploy", preview: "ccb-prod-ci-preview", release: "ccb-prod-ci-release", guardrails: "ccb-prod-ci-guardrails" });
+    expect(cicd.ciRoleNames("ccb-prod")).toEqual({
+      deploy: "ccb-prod-ci-deploy",
+      preview: "ccb-prod-ci-preview",
+      release: "ccb-prod-ci-release",
+      guardrails: "ccb-prod-ci-guardrails",
+    });
   });
 
   it("maps a deploy role ARN to the same account's preview role, for previews", () => {
-    expect(cicd.previewRoleArnFor("arn:aws:iam::333333333333:role/ccb-prod-ci-deploy", "ccb-prod")).toBe("arn:aws:iam::333333333333:role/ccb-prod-ci-preview");
-    expect(cicd.previewRoleArnFor("arn:aws-us-gov:iam::333333333333:role/OrganizationAccountAccessRole", "ccb-prod")).toBe("arn:aws-us-gov:iam::333333333333:role/ccb-prod-ci-preview");
+    expect(cicd.previewRoleArnFor("arn:aws:iam::333333333333:role/ccb-prod-ci-deploy", "ccb-prod")).toBe(
+      "arn:aws:iam::333333333333:role/ccb-prod-ci-preview",
+    );
+    expect(cicd.previewRoleArnFor("arn:aws-us-gov:iam::333333333333:role/OrganizationAccountAccessRole", "ccb-prod")).toBe(
+      "arn:aws-us-gov:iam::333333333333:role/ccb-prod-ci-preview",
+    );
     expect(() => cicd.previewRoleArnFor("ccb-prod-ci-deploy", "ccb-prod")).toThrow(/not an IAM role ARN/);
     expect(cicd.ciRoleKind({})).toBe("deploy");
     expect(cicd.ciRoleKind({ [cicd.CI_ROLE_KIND_ENV]: "preview" })).toBe("preview");

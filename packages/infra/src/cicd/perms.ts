@@ -32,8 +32,17 @@ const svc = (service: string, names: readonly string[]) => names.map((n) => `${s
  * to the stage's own and AWS service-role policies: never AdministratorAccess.
  */
 export const IAM_ROLE_WRITE_ACTIONS = svc("iam", [
-  "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePolicy", "TagRole", "UntagRole",
-  "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
+  "AttachRolePolicy",
+  "CreateRole",
+  "DeleteRole",
+  "DeleteRolePolicy",
+  "DetachRolePolicy",
+  "PutRolePolicy",
+  "TagRole",
+  "UntagRole",
+  "UpdateAssumeRolePolicy",
+  "UpdateRole",
+  "UpdateRoleDescription",
   // Every role the program creates carries one of the stage's permissions boundaries (workload-boundary.ts).
   "PutRolePermissionsBoundary",
 ]);
@@ -48,7 +57,13 @@ export const IAM_ROLE_WRITE_ACTIONS = svc("iam", [
  * `TagRole`/`UntagRole` (no such key) stay limited by resource to the stage's `<prefix>-*` roles.
  */
 export const BOUNDED_ROLE_WRITE_ACTIONS = svc("iam", [
-  "AttachRolePolicy", "CreateRole", "DeleteRolePolicy", "DetachRolePolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "UpdateAssumeRolePolicy",
+  "AttachRolePolicy",
+  "CreateRole",
+  "DeleteRolePolicy",
+  "DetachRolePolicy",
+  "PutRolePermissionsBoundary",
+  "PutRolePolicy",
+  "UpdateAssumeRolePolicy",
 ]);
 /** The inline-policy writes among them (the only ones CI makes on the named existing roles of `managedRoleNames`). */
 export const BOUNDED_INLINE_POLICY_ACTIONS = svc("iam", ["DeleteRolePolicy", "PutRolePolicy"]);
@@ -56,7 +71,13 @@ export const BOUNDED_INLINE_POLICY_ACTIONS = svc("iam", ["DeleteRolePolicy", "Pu
 export const UNBOUNDED_ROLE_WRITE_ACTIONS = svc("iam", ["DeleteRole", "TagRole", "UntagRole", "UpdateRole", "UpdateRoleDescription"]);
 /** Writes to a managed policy (and creating one under its name): never by CI on a CI policy or a boundary. */
 export const POLICY_CHANGE_ACTIONS = svc("iam", [
-  "CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion", "TagPolicy", "UntagPolicy",
+  "CreatePolicy",
+  "CreatePolicyVersion",
+  "DeletePolicy",
+  "DeletePolicyVersion",
+  "SetDefaultPolicyVersion",
+  "TagPolicy",
+  "UntagPolicy",
 ]);
 /** Changing what an existing managed policy grants: only the stage's own policies. */
 export const POLICY_VERSION_ACTIONS = svc("iam", ["CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion"]);
@@ -65,14 +86,37 @@ export const POLICY_VERSION_ACTIONS = svc("iam", ["CreatePolicyVersion", "Delete
  * policy on: that policy's put, delete and read. No trust, attachment, update or delete of the role.
  */
 export const MANAGED_ROLE_INLINE_POLICY_ACTIONS = svc("iam", ["DeleteRolePolicy", "GetRolePolicy", "PutRolePolicy"]);
-export const IAM_POLICY_WRITE_ACTIONS = svc("iam", ["CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "TagPolicy", "UntagPolicy"]);
+export const IAM_POLICY_WRITE_ACTIONS = svc("iam", [
+  "CreatePolicy",
+  "CreatePolicyVersion",
+  "DeletePolicy",
+  "DeletePolicyVersion",
+  "TagPolicy",
+  "UntagPolicy",
+]);
 export const IAM_OIDC_WRITE_ACTIONS = svc("iam", [
-  "AddClientIDToOpenIDConnectProvider", "CreateOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider",
-  "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
+  "AddClientIDToOpenIDConnectProvider",
+  "CreateOpenIDConnectProvider",
+  "DeleteOpenIDConnectProvider",
+  "RemoveClientIDFromOpenIDConnectProvider",
+  "TagOpenIDConnectProvider",
+  "UntagOpenIDConnectProvider",
+  "UpdateOpenIDConnectProviderThumbprint",
 ]);
 export const IAM_READ_ACTIONS = svc("iam", [
-  "GetOpenIDConnectProvider", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListInstanceProfilesForRole",
-  "ListOpenIDConnectProviderTags", "ListOpenIDConnectProviders", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags",
+  "GetOpenIDConnectProvider",
+  "GetPolicy",
+  "GetPolicyVersion",
+  "GetRole",
+  "GetRolePolicy",
+  "ListAttachedRolePolicies",
+  "ListInstanceProfilesForRole",
+  "ListOpenIDConnectProviderTags",
+  "ListOpenIDConnectProviders",
+  "ListPolicyTags",
+  "ListPolicyVersions",
+  "ListRolePolicies",
+  "ListRoleTags",
 ]);
 export const IAM_DEPLOY_ACTIONS = [...IAM_ROLE_WRITE_ACTIONS, ...IAM_POLICY_WRITE_ACTIONS, ...IAM_OIDC_WRITE_ACTIONS, ...IAM_READ_ACTIONS];
 
@@ -80,16 +124,41 @@ export const IAM_DEPLOY_ACTIONS = [...IAM_ROLE_WRITE_ACTIONS, ...IAM_POLICY_WRIT
 export const PASS_ROLE_ACTIONS = ["iam:PassRole"] as const;
 /** Services the deploy role may pass roles to. */
 export const PASS_ROLE_SERVICES = [
-  "bedrock.amazonaws.com", "ecs-tasks.amazonaws.com", "firehose.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com",
-  "events.amazonaws.com", "cognito-identity.amazonaws.com", "glue.amazonaws.com", "apigateway.amazonaws.com", "vpc-flow-logs.amazonaws.com",
+  "bedrock.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "firehose.amazonaws.com",
+  "lambda.amazonaws.com",
+  "scheduler.amazonaws.com",
+  "events.amazonaws.com",
+  "cognito-identity.amazonaws.com",
+  "glue.amazonaws.com",
+  "apigateway.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
 ] as const;
 /** Service-linked roles AWS creates on first use of these services. */
 export const SERVICE_LINKED_ROLE_ACTIONS = ["iam:CreateServiceLinkedRole"] as const;
-export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"] as const;
+export const SERVICE_LINKED_ROLE_SERVICES = [
+  "ecs.amazonaws.com",
+  "ecs.application-autoscaling.amazonaws.com",
+  "elasticloadbalancing.amazonaws.com",
+] as const;
 
 export const KMS_DEPLOY_ACTIONS = svc("kms", [
-  "CreateAlias", "CreateKey", "DeleteAlias", "DescribeKey", "EnableKeyRotation", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases",
-  "ListResourceTags", "PutKeyPolicy", "ScheduleKeyDeletion", "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription",
+  "CreateAlias",
+  "CreateKey",
+  "DeleteAlias",
+  "DescribeKey",
+  "EnableKeyRotation",
+  "GetKeyPolicy",
+  "GetKeyRotationStatus",
+  "ListAliases",
+  "ListResourceTags",
+  "PutKeyPolicy",
+  "ScheduleKeyDeletion",
+  "TagResource",
+  "UntagResource",
+  "UpdateAlias",
+  "UpdateKeyDescription",
 ]);
 /**
  * Key use on the caller's behalf when a service creates an encrypted resource (a DynamoDB table, a
@@ -102,12 +171,35 @@ export const KMS_VIA_SERVICES = ["dynamodb", "firehose", "lambda", "logs", "s3",
 
 /** Bucket configuration only: no object reads or writes (logs and analytics data stay private). */
 export const S3_DEPLOY_ACTIONS = svc("s3", [
-  "CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "GetAccelerateConfiguration", "GetBucketAcl", "GetBucketCORS", "GetBucketLocation",
-  "GetBucketLogging", "GetBucketNotification", "GetBucketObjectLockConfiguration", "GetBucketOwnershipControls", "GetBucketPolicy",
-  "GetBucketPublicAccessBlock", "GetBucketRequestPayment", "GetBucketTagging", "GetBucketVersioning", "GetBucketWebsite",
-  "GetEncryptionConfiguration", "GetLifecycleConfiguration", "GetReplicationConfiguration", "ListBucket", "PutBucketNotification",
-  "PutBucketOwnershipControls", "PutBucketPolicy", "PutBucketPublicAccessBlock", "PutBucketTagging", "PutBucketVersioning",
-  "PutEncryptionConfiguration", "PutLifecycleConfiguration",
+  "CreateBucket",
+  "DeleteBucket",
+  "DeleteBucketPolicy",
+  "GetAccelerateConfiguration",
+  "GetBucketAcl",
+  "GetBucketCORS",
+  "GetBucketLocation",
+  "GetBucketLogging",
+  "GetBucketNotification",
+  "GetBucketObjectLockConfiguration",
+  "GetBucketOwnershipControls",
+  "GetBucketPolicy",
+  "GetBucketPublicAccessBlock",
+  "GetBucketRequestPayment",
+  "GetBucketTagging",
+  "GetBucketVersioning",
+  "GetBucketWebsite",
+  "GetEncryptionConfiguration",
+  "GetLifecycleConfiguration",
+  "GetReplicationConfiguration",
+  "ListBucket",
+  "PutBucketNotification",
+  "PutBucketOwnershipControls",
+  "PutBucketPolicy",
+  "PutBucketPublicAccessBlock",
+  "PutBucketTagging",
+  "PutBucketVersioning",
+  "PutEncryptionConfiguration",
+  "PutLifecycleConfiguration",
 ]);
 
 /**
@@ -116,31 +208,87 @@ export const S3_DEPLOY_ACTIONS = svc("s3", [
  * `accessLogSettings`) calls on the deployer's behalf.
  */
 export const LOGS_DEPLOY_ACTIONS = svc("logs", [
-  "AssociateKmsKey", "CreateLogDelivery", "CreateLogGroup", "CreateLogStream", "DeleteLogDelivery", "DeleteLogGroup", "DeleteLogStream", "DeleteMetricFilter", "DeleteRetentionPolicy",
-  "DeleteSubscriptionFilter", "DescribeLogGroups", "DescribeLogStreams", "DescribeMetricFilters", "DescribeResourcePolicies", "DescribeSubscriptionFilters",
-  "DisassociateKmsKey", "GetLogDelivery", "ListLogDeliveries", "ListTagsForResource", "ListTagsLogGroup", "PutMetricFilter", "PutResourcePolicy", "PutRetentionPolicy", "PutSubscriptionFilter",
-  "TagResource", "UntagResource", "UpdateLogDelivery",
+  "AssociateKmsKey",
+  "CreateLogDelivery",
+  "CreateLogGroup",
+  "CreateLogStream",
+  "DeleteLogDelivery",
+  "DeleteLogGroup",
+  "DeleteLogStream",
+  "DeleteMetricFilter",
+  "DeleteRetentionPolicy",
+  "DeleteSubscriptionFilter",
+  "DescribeLogGroups",
+  "DescribeLogStreams",
+  "DescribeMetricFilters",
+  "DescribeResourcePolicies",
+  "DescribeSubscriptionFilters",
+  "DisassociateKmsKey",
+  "GetLogDelivery",
+  "ListLogDeliveries",
+  "ListTagsForResource",
+  "ListTagsLogGroup",
+  "PutMetricFilter",
+  "PutResourcePolicy",
+  "PutRetentionPolicy",
+  "PutSubscriptionFilter",
+  "TagResource",
+  "UntagResource",
+  "UpdateLogDelivery",
 ]);
 /** What API Gateway access logging needs of the deployer (AWS: "Permissions for CloudWatch logging" of HTTP APIs). */
 export const APIGATEWAY_ACCESS_LOG_ACTIONS = svc("logs", [
-  "CreateLogDelivery", "DeleteLogDelivery", "DescribeResourcePolicies", "GetLogDelivery", "ListLogDeliveries", "PutResourcePolicy", "UpdateLogDelivery",
+  "CreateLogDelivery",
+  "DeleteLogDelivery",
+  "DescribeResourcePolicies",
+  "GetLogDelivery",
+  "ListLogDeliveries",
+  "PutResourcePolicy",
+  "UpdateLogDelivery",
 ]);
 
 export const CLOUDWATCH_DEPLOY_ACTIONS = svc("cloudwatch", [
-  "DeleteAlarms", "DeleteDashboards", "DescribeAlarms", "GetDashboard", "ListDashboards", "ListTagsForResource", "PutDashboard",
-  "PutMetricAlarm", "TagResource", "UntagResource",
+  "DeleteAlarms",
+  "DeleteDashboards",
+  "DescribeAlarms",
+  "GetDashboard",
+  "ListDashboards",
+  "ListTagsForResource",
+  "PutDashboard",
+  "PutMetricAlarm",
+  "TagResource",
+  "UntagResource",
 ]);
 
 export const SNS_DEPLOY_ACTIONS = svc("sns", [
-  "CreateTopic", "DeleteTopic", "GetSubscriptionAttributes", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource",
-  "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource", "Unsubscribe", "UntagResource",
+  "CreateTopic",
+  "DeleteTopic",
+  "GetSubscriptionAttributes",
+  "GetTopicAttributes",
+  "ListSubscriptionsByTopic",
+  "ListTagsForResource",
+  "SetSubscriptionAttributes",
+  "SetTopicAttributes",
+  "Subscribe",
+  "TagResource",
+  "Unsubscribe",
+  "UntagResource",
 ]);
 
 /** Profiles and logging configuration; no model invocation. */
 export const BEDROCK_DEPLOY_ACTIONS = svc("bedrock", [
-  "CreateInferenceProfile", "DeleteInferenceProfile", "DeleteModelInvocationLoggingConfiguration", "GetFoundationModel", "GetInferenceProfile",
-  "GetModelInvocationLoggingConfiguration", "ListFoundationModels", "ListInferenceProfiles", "ListTagsForResource",
-  "PutModelInvocationLoggingConfiguration", "TagResource", "UntagResource",
+  "CreateInferenceProfile",
+  "DeleteInferenceProfile",
+  "DeleteModelInvocationLoggingConfiguration",
+  "GetFoundationModel",
+  "GetInferenceProfile",
+  "GetModelInvocationLoggingConfiguration",
+  "ListFoundationModels",
+  "ListInferenceProfiles",
+  "ListTagsForResource",
+  "PutModelInvocationLoggingConfiguration",
+  "TagResource",
+  "UntagResource",
 ]);
 
 /**
@@ -149,93 +297,298 @@ export const BEDROCK_DEPLOY_ACTIONS = svc("bedrock", [
  * `cloudwatch:Link` for the metric data it shares.
  */
 export const OAM_DEPLOY_ACTIONS = [
-  ...svc("oam", ["CreateLink", "CreateSink", "DeleteLink", "DeleteSink", "GetLink", "GetSink", "GetSinkPolicy", "ListTagsForResource", "PutSinkPolicy", "TagResource", "UntagResource", "UpdateLink"]),
+  ...svc("oam", [
+    "CreateLink",
+    "CreateSink",
+    "DeleteLink",
+    "DeleteSink",
+    "GetLink",
+    "GetSink",
+    "GetSinkPolicy",
+    "ListTagsForResource",
+    "PutSinkPolicy",
+    "TagResource",
+    "UntagResource",
+    "UpdateLink",
+  ]),
   "cloudwatch:Link",
 ];
 
 /** Tables and their settings; no item reads or writes. */
 export const DYNAMODB_DEPLOY_ACTIONS = svc("dynamodb", [
-  "CreateTable", "DeleteTable", "DescribeContinuousBackups", "DescribeTable", "DescribeTimeToLive", "ListTagsOfResource", "TagResource",
-  "UntagResource", "UpdateContinuousBackups", "UpdateTable", "UpdateTimeToLive",
+  "CreateTable",
+  "DeleteTable",
+  "DescribeContinuousBackups",
+  "DescribeTable",
+  "DescribeTimeToLive",
+  "ListTagsOfResource",
+  "TagResource",
+  "UntagResource",
+  "UpdateContinuousBackups",
+  "UpdateTable",
+  "UpdateTimeToLive",
 ]);
 
 /** Functions; no `lambda:InvokeFunction`. */
 /** Functions, their concurrency and their async-invoke settings (the quota aggregation turns retries off). */
 export const LAMBDA_DEPLOY_ACTIONS = svc("lambda", [
-  "AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "DeleteFunctionEventInvokeConfig", "GetFunction",
-  "GetFunctionCodeSigningConfig", "GetFunctionConfiguration", "GetFunctionEventInvokeConfig", "GetPolicy", "GetRuntimeManagementConfig",
-  "ListTags", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency", "PutFunctionEventInvokeConfig", "RemovePermission",
-  "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig",
+  "AddPermission",
+  "CreateFunction",
+  "DeleteFunction",
+  "DeleteFunctionConcurrency",
+  "DeleteFunctionEventInvokeConfig",
+  "GetFunction",
+  "GetFunctionCodeSigningConfig",
+  "GetFunctionConfiguration",
+  "GetFunctionEventInvokeConfig",
+  "GetPolicy",
+  "GetRuntimeManagementConfig",
+  "ListTags",
+  "ListVersionsByFunction",
+  "PublishVersion",
+  "PutFunctionConcurrency",
+  "PutFunctionEventInvokeConfig",
+  "RemovePermission",
+  "TagResource",
+  "UntagResource",
+  "UpdateFunctionCode",
+  "UpdateFunctionConfiguration",
+  "UpdateFunctionEventInvokeConfig",
 ]);
 
 export const SCHEDULING_DEPLOY_ACTIONS = [
-  ...svc("scheduler", ["CreateSchedule", "DeleteSchedule", "GetSchedule", "ListTagsForResource", "TagResource", "UntagResource", "UpdateSchedule"]),
-  ...svc("events", ["DeleteRule", "DescribeRule", "ListTagsForResource", "ListTargetsByRule", "PutRule", "PutTargets", "RemoveTargets", "TagResource", "UntagResource"]),
+  ...svc("scheduler", [
+    "CreateSchedule",
+    "DeleteSchedule",
+    "GetSchedule",
+    "ListTagsForResource",
+    "TagResource",
+    "UntagResource",
+    "UpdateSchedule",
+  ]),
+  ...svc("events", [
+    "DeleteRule",
+    "DescribeRule",
+    "ListTagsForResource",
+    "ListTargetsByRule",
+    "PutRule",
+    "PutTargets",
+    "RemoveTargets",
+    "TagResource",
+    "UntagResource",
+  ]),
 ];
 
 /** API Gateway authorises by HTTP verb on the API's path; the statement scopes these to `/apis` and `/tags`. */
 export const APIGATEWAY_DEPLOY_ACTIONS = svc("apigateway", ["DELETE", "GET", "PATCH", "POST", "PUT"]);
 
 export const ECS_DEPLOY_ACTIONS = svc("ecs", [
-  "CreateCluster", "CreateService", "DeleteCluster", "DeleteService", "DeregisterTaskDefinition", "DescribeClusters", "DescribeServices",
-  "DescribeTaskDefinition", "ListTagsForResource", "PutClusterCapacityProviders", "RegisterTaskDefinition", "TagResource", "UntagResource",
-  "UpdateClusterSettings", "UpdateService",
+  "CreateCluster",
+  "CreateService",
+  "DeleteCluster",
+  "DeleteService",
+  "DeregisterTaskDefinition",
+  "DescribeClusters",
+  "DescribeServices",
+  "DescribeTaskDefinition",
+  "ListTagsForResource",
+  "PutClusterCapacityProviders",
+  "RegisterTaskDefinition",
+  "TagResource",
+  "UntagResource",
+  "UpdateClusterSettings",
+  "UpdateService",
 ]);
 
 /** The collector's VPC: network, security groups, NAT and endpoints. */
 export const EC2_DEPLOY_ACTIONS = svc("ec2", [
-  "AllocateAddress", "AssociateRouteTable", "AttachInternetGateway", "AuthorizeSecurityGroupEgress", "AuthorizeSecurityGroupIngress",
-  "CreateFlowLogs", "CreateInternetGateway", "CreateNatGateway", "CreateRoute", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet",
-  "CreateTags", "CreateVpc", "CreateVpcEndpoint", "DeleteFlowLogs", "DeleteInternetGateway", "DeleteNatGateway", "DeleteRoute",
-  "DeleteRouteTable", "DeleteSecurityGroup", "DeleteSubnet", "DeleteTags", "DeleteVpc", "DeleteVpcEndpoints", "DescribeAccountAttributes",
-  "DescribeAddresses", "DescribeAvailabilityZones", "DescribeFlowLogs", "DescribeInternetGateways", "DescribeNatGateways",
-  "DescribeNetworkInterfaces", "DescribePrefixLists", "DescribeRouteTables", "DescribeSecurityGroupRules", "DescribeSecurityGroups",
-  "DescribeSubnets", "DescribeVpcAttribute", "DescribeVpcEndpoints", "DescribeVpcs", "DetachInternetGateway", "DisassociateRouteTable",
-  "ModifySecurityGroupRules", "ModifySubnetAttribute", "ModifyVpcAttribute", "ModifyVpcEndpoint", "ReleaseAddress", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress",
+  "AllocateAddress",
+  "AssociateRouteTable",
+  "AttachInternetGateway",
+  "AuthorizeSecurityGroupEgress",
+  "AuthorizeSecurityGroupIngress",
+  "CreateFlowLogs",
+  "CreateInternetGateway",
+  "CreateNatGateway",
+  "CreateRoute",
+  "CreateRouteTable",
+  "CreateSecurityGroup",
+  "CreateSubnet",
+  "CreateTags",
+  "CreateVpc",
+  "CreateVpcEndpoint",
+  "DeleteFlowLogs",
+  "DeleteInternetGateway",
+  "DeleteNatGateway",
+  "DeleteRoute",
+  "DeleteRouteTable",
+  "DeleteSecurityGroup",
+  "DeleteSubnet",
+  "DeleteTags",
+  "DeleteVpc",
+  "DeleteVpcEndpoints",
+  "DescribeAccountAttributes",
+  "DescribeAddresses",
+  "DescribeAvailabilityZones",
+  "DescribeFlowLogs",
+  "DescribeInternetGateways",
+  "DescribeNatGateways",
+  "DescribeNetworkInterfaces",
+  "DescribePrefixLists",
+  "DescribeRouteTables",
+  "DescribeSecurityGroupRules",
+  "DescribeSecurityGroups",
+  "DescribeSubnets",
+  "DescribeVpcAttribute",
+  "DescribeVpcEndpoints",
+  "DescribeVpcs",
+  "DetachInternetGateway",
+  "DisassociateRouteTable",
+  "ModifySecurityGroupRules",
+  "ModifySubnetAttribute",
+  "ModifyVpcAttribute",
+  "ModifyVpcEndpoint",
+  "ReleaseAddress",
+  "RevokeSecurityGroupEgress",
+  "RevokeSecurityGroupIngress",
 ]);
 
 export const ELB_DEPLOY_ACTIONS = svc("elasticloadbalancing", [
-  "AddTags", "CreateListener", "CreateLoadBalancer", "CreateRule", "CreateTargetGroup", "DeleteListener", "DeleteLoadBalancer", "DeleteRule",
-  "DeleteTargetGroup", "DescribeListenerAttributes", "DescribeListeners", "DescribeLoadBalancerAttributes", "DescribeLoadBalancers",
-  "DescribeRules", "DescribeTags", "DescribeTargetGroupAttributes", "DescribeTargetGroups", "ModifyListener", "ModifyLoadBalancerAttributes",
-  "ModifyRule", "ModifyTargetGroup", "ModifyTargetGroupAttributes", "RemoveTags", "SetSecurityGroups", "SetSubnets",
+  "AddTags",
+  "CreateListener",
+  "CreateLoadBalancer",
+  "CreateRule",
+  "CreateTargetGroup",
+  "DeleteListener",
+  "DeleteLoadBalancer",
+  "DeleteRule",
+  "DeleteTargetGroup",
+  "DescribeListenerAttributes",
+  "DescribeListeners",
+  "DescribeLoadBalancerAttributes",
+  "DescribeLoadBalancers",
+  "DescribeRules",
+  "DescribeTags",
+  "DescribeTargetGroupAttributes",
+  "DescribeTargetGroups",
+  "ModifyListener",
+  "ModifyLoadBalancerAttributes",
+  "ModifyRule",
+  "ModifyTargetGroup",
+  "ModifyTargetGroupAttributes",
+  "RemoveTags",
+  "SetSecurityGroups",
+  "SetSubnets",
 ]);
 
 /** Scaling the collector service (ECS service auto scaling). */
 export const AUTOSCALING_DEPLOY_ACTIONS = svc("application-autoscaling", [
-  "DeleteScalingPolicy", "DeregisterScalableTarget", "DescribeScalableTargets", "DescribeScalingPolicies", "ListTagsForResource",
-  "PutScalingPolicy", "RegisterScalableTarget", "TagResource", "UntagResource",
+  "DeleteScalingPolicy",
+  "DeregisterScalableTarget",
+  "DescribeScalableTargets",
+  "DescribeScalingPolicies",
+  "ListTagsForResource",
+  "PutScalingPolicy",
+  "RegisterScalableTarget",
+  "TagResource",
+  "UntagResource",
 ]);
 
 /** DNS records for the collector's name and its certificate validation (in an existing hosted zone). */
 export const ROUTE53_DEPLOY_ACTIONS = svc("route53", ["ChangeResourceRecordSets", "GetChange", "GetHostedZone", "ListResourceRecordSets"]);
 
 export const ACM_DEPLOY_ACTIONS = svc("acm", [
-  "AddTagsToCertificate", "DeleteCertificate", "DescribeCertificate", "ListTagsForCertificate", "RemoveTagsFromCertificate", "RequestCertificate",
+  "AddTagsToCertificate",
+  "DeleteCertificate",
+  "DescribeCertificate",
+  "ListTagsForCertificate",
+  "RemoveTagsFromCertificate",
+  "RequestCertificate",
 ]);
 
 export const ANALYTICS_DEPLOY_ACTIONS = [
-  ...svc("firehose", ["CreateDeliveryStream", "DeleteDeliveryStream", "DescribeDeliveryStream", "ListTagsForDeliveryStream", "StartDeliveryStreamEncryption", "TagDeliveryStream", "UntagDeliveryStream", "UpdateDestination"]),
-  ...svc("glue", ["CreateDatabase", "CreateTable", "DeleteDatabase", "DeleteTable", "GetDatabase", "GetTable", "GetTags", "TagResource", "UntagResource", "UpdateDatabase", "UpdateTable"]),
-  ...svc("athena", ["CreateNamedQuery", "CreateWorkGroup", "DeleteNamedQuery", "DeleteWorkGroup", "GetNamedQuery", "GetWorkGroup", "ListTagsForResource", "TagResource", "UntagResource", "UpdateWorkGroup"]),
+  ...svc("firehose", [
+    "CreateDeliveryStream",
+    "DeleteDeliveryStream",
+    "DescribeDeliveryStream",
+    "ListTagsForDeliveryStream",
+    "StartDeliveryStreamEncryption",
+    "TagDeliveryStream",
+    "UntagDeliveryStream",
+    "UpdateDestination",
+  ]),
+  ...svc("glue", [
+    "CreateDatabase",
+    "CreateTable",
+    "DeleteDatabase",
+    "DeleteTable",
+    "GetDatabase",
+    "GetTable",
+    "GetTags",
+    "TagResource",
+    "UntagResource",
+    "UpdateDatabase",
+    "UpdateTable",
+  ]),
+  ...svc("athena", [
+    "CreateNamedQuery",
+    "CreateWorkGroup",
+    "DeleteNamedQuery",
+    "DeleteWorkGroup",
+    "GetNamedQuery",
+    "GetWorkGroup",
+    "ListTagsForResource",
+    "TagResource",
+    "UntagResource",
+    "UpdateWorkGroup",
+  ]),
 ];
 
 /** The billed-cost export (AWS Data Exports) and the cost allocation tags it groups by (Cost Explorer). */
 export const BILLING_DEPLOY_ACTIONS = [
-  ...svc("bcm-data-exports", ["CreateExport", "DeleteExport", "GetExport", "ListTagsForResource", "TagResource", "UntagResource", "UpdateExport"]),
+  ...svc("bcm-data-exports", [
+    "CreateExport",
+    "DeleteExport",
+    "GetExport",
+    "ListTagsForResource",
+    "TagResource",
+    "UntagResource",
+    "UpdateExport",
+  ]),
   ...svc("ce", ["ListCostAllocationTags", "UpdateCostAllocationTagsStatus"]),
 ];
 
 export const CODEARTIFACT_DEPLOY_ACTIONS = svc("codeartifact", [
-  "AssociateExternalConnection", "CreateDomain", "CreateRepository", "DeleteDomain", "DeleteDomainPermissionsPolicy", "DeleteRepository",
-  "DeleteRepositoryPermissionsPolicy", "DescribeDomain", "DescribeRepository", "DisassociateExternalConnection", "GetDomainPermissionsPolicy",
-  "GetRepositoryPermissionsPolicy", "ListTagsForResource", "PutDomainPermissionsPolicy", "PutRepositoryPermissionsPolicy", "TagResource",
-  "UntagResource", "UpdateRepository",
+  "AssociateExternalConnection",
+  "CreateDomain",
+  "CreateRepository",
+  "DeleteDomain",
+  "DeleteDomainPermissionsPolicy",
+  "DeleteRepository",
+  "DeleteRepositoryPermissionsPolicy",
+  "DescribeDomain",
+  "DescribeRepository",
+  "DisassociateExternalConnection",
+  "GetDomainPermissionsPolicy",
+  "GetRepositoryPermissionsPolicy",
+  "ListTagsForResource",
+  "PutDomainPermissionsPolicy",
+  "PutRepositoryPermissionsPolicy",
+  "TagResource",
+  "UntagResource",
+  "UpdateRepository",
 ]);
 
 export const COGNITO_DEPLOY_ACTIONS = svc("cognito-identity", [
-  "CreateIdentityPool", "DeleteIdentityPool", "DescribeIdentityPool", "GetIdentityPoolRoles", "ListTagsForResource", "SetIdentityPoolRoles",
-  "TagResource", "UntagResource", "UpdateIdentityPool",
+  "CreateIdentityPool",
+  "DeleteIdentityPool",
+  "DescribeIdentityPool",
+  "GetIdentityPoolRoles",
+  "ListTagsForResource",
+  "SetIdentityPoolRoles",
+  "TagResource",
+  "UntagResource",
+  "UpdateIdentityPool",
 ]);
 
 /**
@@ -243,12 +596,49 @@ export const COGNITO_DEPLOY_ACTIONS = svc("cognito-identity", [
  * statements (they carry conditions); the rest are plain service groups.
  */
 export const DEPLOY_GROUPS: readonly PermissionGroup[] = [
-  { key: "identity", purpose: "roles, policies, OIDC providers, keys", services: ["iam", "kms", "cognito-identity"], actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...KMS_VIA_SERVICE_ACTIONS, ...KMS_GRANT_ACTIONS, ...COGNITO_DEPLOY_ACTIONS] },
-  { key: "observability", purpose: "buckets, logs, alarms, dashboards, topics, Bedrock profiles and logging", services: ["s3", "logs", "cloudwatch", "sns", "bedrock"], actions: [...S3_DEPLOY_ACTIONS, ...LOGS_DEPLOY_ACTIONS, ...CLOUDWATCH_DEPLOY_ACTIONS, ...SNS_DEPLOY_ACTIONS, ...BEDROCK_DEPLOY_ACTIONS] },
-  { key: "monitoring", purpose: "cross-account CloudWatch sink and links for the dashboard", services: ["oam"], actions: [...OAM_DEPLOY_ACTIONS] },
-  { key: "compute", purpose: "quota tables, functions, schedules, APIs, the collector service and its scaling", services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs", "application-autoscaling"], actions: [...DYNAMODB_DEPLOY_ACTIONS, ...LAMBDA_DEPLOY_ACTIONS, ...SCHEDULING_DEPLOY_ACTIONS, ...APIGATEWAY_DEPLOY_ACTIONS, ...ECS_DEPLOY_ACTIONS, ...AUTOSCALING_DEPLOY_ACTIONS] },
-  { key: "network", purpose: "the collector's VPC, load balancer, certificate and DNS records", services: ["ec2", "elasticloadbalancing", "acm", "route53"], actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS, ...ROUTE53_DEPLOY_ACTIONS] },
-  { key: "data", purpose: "analytics pipeline, the billed-cost export and the internal package registry", services: ["firehose", "glue", "athena", "bcm-data-exports", "ce", "codeartifact"], actions: [...ANALYTICS_DEPLOY_ACTIONS, ...BILLING_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS] },
+  {
+    key: "identity",
+    purpose: "roles, policies, OIDC providers, keys",
+    services: ["iam", "kms", "cognito-identity"],
+    actions: [...IAM_DEPLOY_ACTIONS, ...KMS_DEPLOY_ACTIONS, ...KMS_VIA_SERVICE_ACTIONS, ...KMS_GRANT_ACTIONS, ...COGNITO_DEPLOY_ACTIONS],
+  },
+  {
+    key: "observability",
+    purpose: "buckets, logs, alarms, dashboards, topics, Bedrock profiles and logging",
+    services: ["s3", "logs", "cloudwatch", "sns", "bedrock"],
+    actions: [...S3_DEPLOY_ACTIONS, ...LOGS_DEPLOY_ACTIONS, ...CLOUDWATCH_DEPLOY_ACTIONS, ...SNS_DEPLOY_ACTIONS, ...BEDROCK_DEPLOY_ACTIONS],
+  },
+  {
+    key: "monitoring",
+    purpose: "cross-account CloudWatch sink and links for the dashboard",
+    services: ["oam"],
+    actions: [...OAM_DEPLOY_ACTIONS],
+  },
+  {
+    key: "compute",
+    purpose: "quota tables, functions, schedules, APIs, the collector service and its scaling",
+    services: ["dynamodb", "lambda", "scheduler", "events", "apigateway", "ecs", "application-autoscaling"],
+    actions: [
+      ...DYNAMODB_DEPLOY_ACTIONS,
+      ...LAMBDA_DEPLOY_ACTIONS,
+      ...SCHEDULING_DEPLOY_ACTIONS,
+      ...APIGATEWAY_DEPLOY_ACTIONS,
+      ...ECS_DEPLOY_ACTIONS,
+      ...AUTOSCALING_DEPLOY_ACTIONS,
+    ],
+  },
+  {
+    key: "network",
+    purpose: "the collector's VPC, load balancer, certificate and DNS records",
+    services: ["ec2", "elasticloadbalancing", "acm", "route53"],
+    actions: [...EC2_DEPLOY_ACTIONS, ...ELB_DEPLOY_ACTIONS, ...ACM_DEPLOY_ACTIONS, ...ROUTE53_DEPLOY_ACTIONS],
+  },
+  {
+    key: "data",
+    purpose: "analytics pipeline, the billed-cost export and the internal package registry",
+    services: ["firehose", "glue", "athena", "bcm-data-exports", "ce", "codeartifact"],
+    actions: [...ANALYTICS_DEPLOY_ACTIONS, ...BILLING_DEPLOY_ACTIONS, ...CODEARTIFACT_DEPLOY_ACTIONS],
+  },
 ];
 
 /** Every service prefix the deploy role covers. */
@@ -265,13 +655,26 @@ const READ_ACTION = /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$/;
  * filter keeps it that way if one is added there (the deploy role may need it, the preview role not).
  */
 export const DATA_PLANE_READS = [
-  "s3:GetObject", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "logs:GetLogEvents", "logs:FilterLogEvents",
-  "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "kms:Decrypt", "athena:GetQueryResults", "firehose:GetRecords",
+  "s3:GetObject",
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:BatchGetItem",
+  "logs:GetLogEvents",
+  "logs:FilterLogEvents",
+  "secretsmanager:GetSecretValue",
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "kms:Decrypt",
+  "athena:GetQueryResults",
+  "firehose:GetRecords",
 ] as const;
 /** The preview role's reads for the given deploy groups (default: all). */
 export function previewReadActions(groups?: readonly string[]): string[] {
   const selected = DEPLOY_GROUPS.filter((g) => !groups || groups.includes(g.key));
-  const reads = selected.flatMap((g) => g.actions).filter((a) => READ_ACTION.test(a) && !(DATA_PLANE_READS as readonly string[]).includes(a));
+  const reads = selected
+    .flatMap((g) => g.actions)
+    .filter((a) => READ_ACTION.test(a) && !(DATA_PLANE_READS as readonly string[]).includes(a));
   if (selected.some((g) => g.actions.includes("apigateway:GET"))) reads.push("apigateway:GET");
   return [...new Set(reads)].sort();
 }
@@ -284,7 +687,10 @@ export const PREVIEW_READ_ACTIONS: readonly string[] = previewReadActions();
  * `organization/<project>/<stack>` (the DIY backend's fixed organisation). Prefixes end in `/` so that
  * stack `pilot` never matches `pilot2`.
  */
-export function stateObjectPaths(project: string, stack: string): { checkpoints: string[]; history: string; backups: string; locks: string } {
+export function stateObjectPaths(
+  project: string,
+  stack: string,
+): { checkpoints: string[]; history: string; backups: string; locks: string } {
   const checkpoint = `.pulumi/stacks/${project}/${stack}.json`;
   return {
     checkpoints: [checkpoint, `${checkpoint}.bak`, `${checkpoint}.gz`, `${checkpoint}.gz.bak`],
@@ -315,8 +721,12 @@ export const RELEASE_REPOSITORY_ACTIONS = ["codeartifact:GetRepositoryEndpoint",
  * `publish=ALLOW, upstream=BLOCK`, so a same-named package on public npm is never served instead.
  */
 export const RELEASE_PACKAGE_ACTIONS = [
-  "codeartifact:DescribePackage", "codeartifact:DescribePackageVersion", "codeartifact:ListPackageVersions", "codeartifact:PublishPackageVersion",
-  "codeartifact:PutPackageMetadata", "codeartifact:PutPackageOriginConfiguration",
+  "codeartifact:DescribePackage",
+  "codeartifact:DescribePackageVersion",
+  "codeartifact:ListPackageVersions",
+  "codeartifact:PublishPackageVersion",
+  "codeartifact:PutPackageMetadata",
+  "codeartifact:PutPackageOriginConfiguration",
 ] as const;
 
 /**
@@ -325,18 +735,45 @@ export const RELEASE_PACKAGE_ACTIONS = [
  */
 /** Identities that outlive a CI run: never created by CI. */
 export const DENIED_LONG_LIVED_IDENTITY_ACTIONS = svc("iam", [
-  "AttachGroupPolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateLoginProfile", "CreateUser", "CreateVirtualMFADevice",
-  "PutGroupPolicy", "PutUserPolicy", "UpdateAccessKey", "UpdateLoginProfile", "AddUserToGroup", "CreateServiceSpecificCredential",
-  "UploadSSHPublicKey", "UploadSigningCertificate",
+  "AttachGroupPolicy",
+  "AttachUserPolicy",
+  "CreateAccessKey",
+  "CreateGroup",
+  "CreateLoginProfile",
+  "CreateUser",
+  "CreateVirtualMFADevice",
+  "PutGroupPolicy",
+  "PutUserPolicy",
+  "UpdateAccessKey",
+  "UpdateLoginProfile",
+  "AddUserToGroup",
+  "CreateServiceSpecificCredential",
+  "UploadSSHPublicKey",
+  "UploadSigningCertificate",
 ]);
 /** Changing who may act as CI, or lifting its guardrails, needs an administrator (see docs/ci-cd.md). */
 export const DENIED_CI_ROLE_CHANGE_ACTIONS = svc("iam", [
-  "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DetachRolePolicy",
-  "PutRolePermissionsBoundary", "PutRolePolicy", "TagRole", "UntagRole", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
+  "AttachRolePolicy",
+  "CreateRole",
+  "DeleteRole",
+  "DeleteRolePermissionsBoundary",
+  "DeleteRolePolicy",
+  "DetachRolePolicy",
+  "PutRolePermissionsBoundary",
+  "PutRolePolicy",
+  "TagRole",
+  "UntagRole",
+  "UpdateAssumeRolePolicy",
+  "UpdateRole",
+  "UpdateRoleDescription",
 ]);
 export const DENIED_OIDC_PROVIDER_CHANGE_ACTIONS = svc("iam", [
-  "AddClientIDToOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider", "TagOpenIDConnectProvider",
-  "UntagOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
+  "AddClientIDToOpenIDConnectProvider",
+  "DeleteOpenIDConnectProvider",
+  "RemoveClientIDFromOpenIDConnectProvider",
+  "TagOpenIDConnectProvider",
+  "UntagOpenIDConnectProvider",
+  "UpdateOpenIDConnectProviderThumbprint",
 ]);
 /** A boundary, once set, stays: removing it would lift the ceiling. */
 export const DENIED_BOUNDARY_REMOVAL_ACTIONS = svc("iam", ["DeleteRolePermissionsBoundary"]);
@@ -345,7 +782,18 @@ export const DENIED_AUDIT_ACTIONS = [
   ...svc("cloudtrail", ["DeleteTrail", "PutEventSelectors", "StopLogging", "UpdateTrail"]),
   ...svc("guardduty", ["DeleteDetector", "DisassociateFromMasterAccount", "UpdateDetector"]),
   ...svc("config", ["DeleteConfigurationRecorder", "DeleteDeliveryChannel", "StopConfigurationRecorder"]),
-  "organizations:*", "account:*",
+  "organizations:*",
+  "account:*",
 ];
 /** Global services exempt from the Region guard (their calls go to one Region whatever the stage; Data Exports and Cost Explorer answer in us-east-1 only). */
-export const GLOBAL_SERVICE_ACTIONS = ["iam:*", "sts:*", "organizations:*", "account:*", "cloudfront:*", "route53:*", "support:*", "bcm-data-exports:*", "ce:*"] as const;
+export const GLOBAL_SERVICE_ACTIONS = [
+  "iam:*",
+  "sts:*",
+  "organizations:*",
+  "account:*",
+  "cloudfront:*",
+  "route53:*",
+  "support:*",
+  "bcm-data-exports:*",
+  "ce:*",
+] as const;

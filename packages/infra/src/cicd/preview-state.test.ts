@@ -13,12 +13,20 @@ const exported = {
     manifest: { time: "2026-01-01T00:00:00Z", magic: "m", version: "v3.200.0" },
     secrets_providers: { type: "cloud", state: { url: "awskms://alias/ccb-pulumi?region=us-east-1", encryptedkey: "AQICAHh…" } },
     resources: [
-      { urn: "urn:pulumi:prod::claude-code-bedrock::pulumi:pulumi:Stack::claude-code-bedrock-prod", type: "pulumi:pulumi:Stack", outputs: { helperSettings: { stage: "prod" } } },
+      {
+        urn: "urn:pulumi:prod::claude-code-bedrock::pulumi:pulumi:Stack::claude-code-bedrock-prod",
+        type: "pulumi:pulumi:Stack",
+        outputs: { helperSettings: { stage: "prod" } },
+      },
       {
         urn: "urn:pulumi:prod::claude-code-bedrock::aws:iam/role:Role::ccb-prod-xa-workload-invoke-role",
         type: "aws:iam/role:Role",
         inputs: { name: "ccb-prod-workload-invoke", assumeRolePolicy: secret("v1:abc:def") },
-        outputs: { arn: "arn:aws:iam::222222222222:role/ccb-prod-workload-invoke", assumeRolePolicy: secret("v1:ghi:jkl"), tags: ["a", { nested: secret("v1:x:y") }] },
+        outputs: {
+          arn: "arn:aws:iam::222222222222:role/ccb-prod-workload-invoke",
+          assumeRolePolicy: secret("v1:ghi:jkl"),
+          tags: ["a", { nested: secret("v1:x:y") }],
+        },
       },
     ],
   },
@@ -51,7 +59,11 @@ describe("secret-free state for pull-request previews", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "preview-state-"));
     writeFileSync(path.join(dir, "in.json"), JSON.stringify(exported));
     const tsx = path.resolve(__dirname, "../../../../node_modules/.bin/tsx");
-    const stdout = execFileSync(tsx, [path.join(__dirname, "preview-state-cli.ts"), path.join(dir, "in.json"), path.join(dir, "out.json")], { encoding: "utf8" });
+    const stdout = execFileSync(
+      tsx,
+      [path.join(__dirname, "preview-state-cli.ts"), path.join(dir, "in.json"), path.join(dir, "out.json")],
+      { encoding: "utf8" },
+    );
     expect(stdout.trim()).toBe("secret-free state written: 3 secret value(s) withheld");
     expect(readFileSync(path.join(dir, "out.json"), "utf8")).not.toContain("ciphertext");
   });

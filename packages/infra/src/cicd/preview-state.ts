@@ -47,6 +47,7 @@ export function secretFreeDeployment(exported: unknown): SecretFreeDeployment {
   };
   const { secrets_providers: _provider, ...rest } = e.deployment as Record<string, unknown>;
   const deployment = walk(rest) as Record<string, unknown>;
-  if (JSON.stringify(deployment).includes('"ciphertext"')) throw new Error("a ciphertext survived the redaction: refusing to write the state");
+  if (JSON.stringify(deployment).includes('"ciphertext"'))
+    throw new Error("a ciphertext survived the redaction: refusing to write the state");
   return { exported: { version: 3, deployment }, withheld };
 }

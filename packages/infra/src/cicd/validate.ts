@@ -79,35 +79,55 @@ export interface ValidatableArgs {
 export function validateDeployRoleArgs(a: ValidatableArgs): string[] {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(a.namePrefix)) problems.push("`namePrefix` must be 2–41 lower-case letters, digits and dashes");
-  if (!a.github && !a.chainFrom) problems.push("set `github` (the account CI signs in to) or `chainFrom` (an account CI reaches from there)");
+  if (!a.github && !a.chainFrom)
+    problems.push("set `github` (the account CI signs in to) or `chainFrom` (an account CI reaches from there)");
   if (a.github && a.chainFrom) problems.push("set either `github` or `chainFrom`, not both: one trust path per account");
   if (a.github) {
     const g = a.github;
-    if (!GITHUB_REPOSITORY.test(g.repository)) problems.push(`\`github.repository\` "${g.repository}" must be owner/name without wildcards`);
-    if (g.deployBranch !== undefined && !GITHUB_REF_NAME.test(g.deployBranch)) problems.push(`\`github.deployBranch\` "${g.deployBranch}" must be a branch name without wildcards`);
-    for (const e of g.deployEnvironments ?? []) if (!GITHUB_REF_NAME.test(e)) problems.push(`\`github.deployEnvironments\`: "${e}" must be an environment name without wildcards`);
-    if (!g.deployBranch && !(g.deployEnvironments ?? []).length) problems.push("`github` needs `deployBranch` or `deployEnvironments`: otherwise no job could deploy");
+    if (!GITHUB_REPOSITORY.test(g.repository))
+      problems.push(`\`github.repository\` "${g.repository}" must be owner/name without wildcards`);
+    if (g.deployBranch !== undefined && !GITHUB_REF_NAME.test(g.deployBranch))
+      problems.push(`\`github.deployBranch\` "${g.deployBranch}" must be a branch name without wildcards`);
+    for (const e of g.deployEnvironments ?? [])
+      if (!GITHUB_REF_NAME.test(e)) problems.push(`\`github.deployEnvironments\`: "${e}" must be an environment name without wildcards`);
+    if (!g.deployBranch && !(g.deployEnvironments ?? []).length)
+      problems.push("`github` needs `deployBranch` or `deployEnvironments`: otherwise no job could deploy");
     if (g.release) {
-      if (!g.release.environment) problems.push("`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment; a tag pattern alone would trust any tag a writer can push");
-      if (g.release.tagPattern !== undefined && !GITHUB_TAG_PATTERN.test(g.release.tagPattern)) problems.push(`\`github.release.tagPattern\` "${g.release.tagPattern}" must be a fixed prefix with at most a trailing * (e.g. helper-v*)`);
-      if (g.release.environment !== undefined && !GITHUB_REF_NAME.test(g.release.environment)) problems.push(`\`github.release.environment\` "${g.release.environment}" is not an environment name`);
+      if (!g.release.environment)
+        problems.push(
+          "`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment; a tag pattern alone would trust any tag a writer can push",
+        );
+      if (g.release.tagPattern !== undefined && !GITHUB_TAG_PATTERN.test(g.release.tagPattern))
+        problems.push(
+          `\`github.release.tagPattern\` "${g.release.tagPattern}" must be a fixed prefix with at most a trailing * (e.g. helper-v*)`,
+        );
+      if (g.release.environment !== undefined && !GITHUB_REF_NAME.test(g.release.environment))
+        problems.push(`\`github.release.environment\` "${g.release.environment}" is not an environment name`);
     }
   }
   if (a.chainFrom) {
     if (!ACCOUNT_ID.test(a.chainFrom.accountId)) problems.push(`\`chainFrom.accountId\` "${a.chainFrom.accountId}" must be 12 digits`);
     const crossAccount = a.accountId === undefined || a.accountId !== a.chainFrom.accountId;
-    if (crossAccount && !a.chainFrom.organizationId) problems.push("`chainFrom.organizationId` is required: trust of another account's role needs aws:PrincipalOrgID");
-    if (a.chainFrom.organizationId !== undefined && !ORG_ID.test(a.chainFrom.organizationId)) problems.push(`\`chainFrom.organizationId\` "${a.chainFrom.organizationId}" is not an AWS Organizations id`);
+    if (crossAccount && !a.chainFrom.organizationId)
+      problems.push("`chainFrom.organizationId` is required: trust of another account's role needs aws:PrincipalOrgID");
+    if (a.chainFrom.organizationId !== undefined && !ORG_ID.test(a.chainFrom.organizationId))
+      problems.push(`\`chainFrom.organizationId\` "${a.chainFrom.organizationId}" is not an AWS Organizations id`);
   }
   if (a.allowedRegions.length === 0) problems.push("`allowedRegions` needs the stage's Region");
   const s = a.maxSessionSeconds ?? MAX_CI_SESSION_SECONDS;
-  if (!Number.isInteger(s) || s < MIN_CI_SESSION_SECONDS || s > MAX_CI_SESSION_SECONDS) problems.push(`\`maxSessionSeconds\` must be ${MIN_CI_SESSION_SECONDS}–${MAX_CI_SESSION_SECONDS}: CI sessions are short`);
+  if (!Number.isInteger(s) || s < MIN_CI_SESSION_SECONDS || s > MAX_CI_SESSION_SECONDS)
+    problems.push(`\`maxSessionSeconds\` must be ${MIN_CI_SESSION_SECONDS}–${MAX_CI_SESSION_SECONDS}: CI sessions are short`);
   return problems;
 }
 
 /** Physical names of the CI roles of a stage (deterministic: workflows and other accounts reference them). */
 export function ciRoleNames(namePrefix: string): { deploy: string; preview: string; release: string; guardrails: string } {
-  return { deploy: `${namePrefix}-ci-deploy`, preview: `${namePrefix}-ci-preview`, release: `${namePrefix}-ci-release`, guardrails: `${namePrefix}-ci-guardrails` };
+  return {
+    deploy: `${namePrefix}-ci-deploy`,
+    preview: `${namePrefix}-ci-preview`,
+    release: `${namePrefix}-ci-release`,
+    guardrails: `${namePrefix}-ci-guardrails`,
+  };
 }
 
 /** The environment variable the preview workflow sets so the stage's providers chain into preview roles. */

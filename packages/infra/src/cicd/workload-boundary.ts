@@ -4,9 +4,19 @@ import { analyticsSubscriptionRoleName } from "../analytics/analytics-pipeline";
 import { developerBoundaryName } from "../federation/developer-boundary";
 import { arn, awsEnvironment, boundaryTags, deny, oidcProviderArn, policyDocument, renderPolicy, type Statement } from "../iam";
 import {
-  BOUNDED_INLINE_POLICY_ACTIONS, BOUNDED_ROLE_WRITE_ACTIONS, DENIED_AUDIT_ACTIONS, DENIED_BOUNDARY_REMOVAL_ACTIONS, DENIED_CI_ROLE_CHANGE_ACTIONS,
-  DENIED_LONG_LIVED_IDENTITY_ACTIONS, DENIED_OIDC_PROVIDER_CHANGE_ACTIONS, GLOBAL_SERVICE_ACTIONS, PASS_ROLE_ACTIONS, PASS_ROLE_SERVICES, POLICY_CHANGE_ACTIONS,
-  POLICY_VERSION_ACTIONS, UNBOUNDED_ROLE_WRITE_ACTIONS,
+  BOUNDED_INLINE_POLICY_ACTIONS,
+  BOUNDED_ROLE_WRITE_ACTIONS,
+  DENIED_AUDIT_ACTIONS,
+  DENIED_BOUNDARY_REMOVAL_ACTIONS,
+  DENIED_CI_ROLE_CHANGE_ACTIONS,
+  DENIED_LONG_LIVED_IDENTITY_ACTIONS,
+  DENIED_OIDC_PROVIDER_CHANGE_ACTIONS,
+  GLOBAL_SERVICE_ACTIONS,
+  PASS_ROLE_ACTIONS,
+  PASS_ROLE_SERVICES,
+  POLICY_CHANGE_ACTIONS,
+  POLICY_VERSION_ACTIONS,
+  UNBOUNDED_ROLE_WRITE_ACTIONS,
 } from "./perms";
 import { GITHUB_OIDC_HOST } from "./validate";
 
@@ -50,7 +60,10 @@ export function workloadBoundaryName(namePrefix: string): string {
 /** The boundaries a role must carry for CI to create or change it, in this account. */
 export function stageBoundaryArns(partition: pulumi.Input<string>, scope: StageIamScope): pulumi.Output<string>[] {
   const policy = (name: string) => pulumi.interpolate`arn:${partition}:iam::${scope.accountId}:policy/${name}`;
-  return [policy(workloadBoundaryName(scope.namePrefix)), ...(scope.developerBoundary ? [policy(developerBoundaryName(scope.namePrefix))] : [])];
+  return [
+    policy(workloadBoundaryName(scope.namePrefix)),
+    ...(scope.developerBoundary ? [policy(developerBoundaryName(scope.namePrefix))] : []),
+  ];
 }
 
 /**
@@ -80,26 +93,51 @@ export function guardrailStatements(scope: StageIamScope, partition: pulumi.Inpu
     // CI cannot change who may act as CI or what CI may do: an administrator applies those changes.
     deny(DENIED_CI_ROLE_CHANGE_ACTIONS, [ciRoles], { sid: "DenyCiRoleChanges" }),
     deny(POLICY_CHANGE_ACTIONS, [ciPolicies], { sid: "DenyCiPolicyChanges" }),
-    deny(DENIED_OIDC_PROVIDER_CHANGE_ACTIONS, [oidcProviderArn(partition, scope.accountId, GITHUB_OIDC_HOST)], { sid: "DenyGitHubProviderChanges" }),
+    deny(DENIED_OIDC_PROVIDER_CHANGE_ACTIONS, [oidcProviderArn(partition, scope.accountId, GITHUB_OIDC_HOST)], {
+      sid: "DenyGitHubProviderChanges",
+    }),
     // The boundaries themselves: not rewritten, versioned, deleted, re-tagged, or created under their names.
     deny(POLICY_CHANGE_ACTIONS, protectedBoundaryArns(partition, scope), { sid: "DenyBoundaryPolicyChanges" }),
     deny(DENIED_BOUNDARY_REMOVAL_ACTIONS, ["*"], { sid: "DenyRemovingBoundaries" }),
     // No role without one of the stage's boundaries is created or given more (a missing key is "not equal": denied).
-    deny(BOUNDED_ROLE_WRITE_ACTIONS.filter((a) => !BOUNDED_INLINE_POLICY_ACTIONS.includes(a)), ["*"], { sid: "DenyRoleWritesOutsideBoundaries", conditions: accepted }),
+    deny(
+      BOUNDED_ROLE_WRITE_ACTIONS.filter((a) => !BOUNDED_INLINE_POLICY_ACTIONS.includes(a)),
+      ["*"],
+      { sid: "DenyRoleWritesOutsideBoundaries", conditions: accepted },
+    ),
     // The named existing roles (cross-account source roles) are the one exception, for their inline policy only.
     namedRoles.length
-      ? { Sid: "DenyInlinePolicyWritesOutsideBoundaries", Effect: "Deny", Action: [...BOUNDED_INLINE_POLICY_ACTIONS], NotResource: namedRoles, Condition: accepted }
+      ? {
+          Sid: "DenyInlinePolicyWritesOutsideBoundaries",
+          Effect: "Deny",
+          Action: [...BOUNDED_INLINE_POLICY_ACTIONS],
+          NotResource: namedRoles,
+          Condition: accepted,
+        }
       : deny(BOUNDED_INLINE_POLICY_ACTIONS, ["*"], { sid: "DenyInlinePolicyWritesOutsideBoundaries", conditions: accepted }),
     // What the deploy role's own allows never reach, stated for any principal under these denies:
     // other roles and policies of the account, and roles to assume or pass that are not the stage's.
     { Sid: "DenyRoleChangesOutsideStage", Effect: "Deny", Action: [...UNBOUNDED_ROLE_WRITE_ACTIONS], NotResource: [stageRoles] },
-    { Sid: "DenyPolicyChangesOutsideStage", Effect: "Deny", Action: [...POLICY_VERSION_ACTIONS], NotResource: [iamArn(`policy/${prefix}-*`)] },
-    { Sid: "DenyAssumingRolesOutsideStage", Effect: "Deny", Action: ["sts:AssumeRole"], NotResource: [pulumi.interpolate`arn:${partition}:iam::*:role/${prefix}-*`] },
+    {
+      Sid: "DenyPolicyChangesOutsideStage",
+      Effect: "Deny",
+      Action: [...POLICY_VERSION_ACTIONS],
+      NotResource: [iamArn(`policy/${prefix}-*`)],
+    },
+    {
+      Sid: "DenyAssumingRolesOutsideStage",
+      Effect: "Deny",
+      Action: ["sts:AssumeRole"],
+      NotResource: [pulumi.interpolate`arn:${partition}:iam::*:role/${prefix}-*`],
+    },
     // A request without iam:PassedToService makes StringNotEquals true, so this denies it: right for every
     // role but the analytics subscription role, which PutSubscriptionFilter passes without the key. That
     // role is left out here (NotResource) and gets its own deny below: no service other than Logs.
     {
-      Sid: "DenyPassRoleElsewhere", Effect: "Deny", Action: [...PASS_ROLE_ACTIONS], NotResource: [subscriptionRole],
+      Sid: "DenyPassRoleElsewhere",
+      Effect: "Deny",
+      Action: [...PASS_ROLE_ACTIONS],
+      NotResource: [subscriptionRole],
       Condition: { StringNotEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } },
     },
     deny([...PASS_ROLE_ACTIONS], [subscriptionRole], {
@@ -119,9 +157,19 @@ export function guardrailStatements(scope: StageIamScope, partition: pulumi.Inpu
   ];
   if (scope.stateBackend) {
     const bucket = arn(partition, "s3", "", "", scope.stateBackend.bucketName);
-    statements.push(deny(["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"], [bucket], { sid: "DenyStateBucketChanges" }));
+    statements.push(
+      deny(
+        ["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"],
+        [bucket],
+        { sid: "DenyStateBucketChanges" },
+      ),
+    );
     if (scope.stateBackend.kmsKeyArn) {
-      statements.push(deny(["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"], [scope.stateBackend.kmsKeyArn], { sid: "DenySecretsKeyChanges" }));
+      statements.push(
+        deny(["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"], [scope.stateBackend.kmsKeyArn], {
+          sid: "DenySecretsKeyChanges",
+        }),
+      );
     }
   }
   return statements;
@@ -156,12 +204,17 @@ export class WorkloadBoundary extends pulumi.ComponentResource {
     const problems = validateWorkloadBoundaryArgs(args);
     if (problems.length) throw new Error(`WorkloadBoundary ${name}: ${problems.join("; ")}`);
     const env = awsEnvironment(this);
-    this.policy = new aws.iam.Policy(`${name}-policy`, {
-      name: workloadBoundaryName(args.namePrefix),
-      description: "Permissions boundary of every role the stage creates: nothing the CI guardrails deny, whatever the role's own policies say",
-      policy: renderPolicy(policyDocument(...workloadBoundaryStatements(args, env.partition))),
-      tags: boundaryTags(args.tags),
-    }, { parent: this });
+    this.policy = new aws.iam.Policy(
+      `${name}-policy`,
+      {
+        name: workloadBoundaryName(args.namePrefix),
+        description:
+          "Permissions boundary of every role the stage creates: nothing the CI guardrails deny, whatever the role's own policies say",
+        policy: renderPolicy(policyDocument(...workloadBoundaryStatements(args, env.partition))),
+        tags: boundaryTags(args.tags),
+      },
+      { parent: this },
+    );
     this.arn = this.policy.arn;
     this.registerOutputs({ arn: this.arn });
   }
@@ -172,6 +225,7 @@ export function validateWorkloadBoundaryArgs(a: WorkloadBoundaryArgs): string[] 
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(a.namePrefix)) problems.push("`namePrefix` must be 2–41 lower-case letters, digits and dashes");
   if (!/^\d{12}$/.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
   if (a.allowedRegions.length === 0) problems.push("`allowedRegions` needs the stage's Region");
-  for (const n of a.managedRoleNames ?? []) if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
+  for (const n of a.managedRoleNames ?? [])
+    if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
   return problems;
 }

@@ -22,7 +22,13 @@ const invoke = [allow(["bedrock:InvokeModel"], ["arn:aws:bedrock:us-east-1::foun
 describe("CrossAccountRole", () => {
   it("trusts the named accounts only within the organization and grants invoke only", async () => {
     const boundary = "arn:aws:iam::111111111111:policy/ccb-prod-workload-boundary";
-    const role = new xa.CrossAccountRole("xa", { roleName: "ccb-prod-workload-invoke", sourceAccountIds: ["444444444444"], organizationId: "o-abcdefghij", permissions: invoke, permissionsBoundaryArn: boundary });
+    const role = new xa.CrossAccountRole("xa", {
+      roleName: "ccb-prod-workload-invoke",
+      sourceAccountIds: ["444444444444"],
+      organizationId: "o-abcdefghij",
+      permissions: invoke,
+      permissionsBoundaryArn: boundary,
+    });
     await unwrap(role.roleArn);
     await settle();
     const r = recorder.one("aws:iam/role:Role", "xa-role");
@@ -61,21 +67,36 @@ describe("CrossAccountRole", () => {
   });
 
   it("admits only the named source roles (aws:PrincipalArn), not every principal of the account", async () => {
-    new xa.CrossAccountRole("named", { roleName: "r3", sourceAccountIds: ["444444444444", "555555555555"], sourceRoleNames: ["ci-code-review"], organizationId: "o-abcdefghij", permissions: invoke });
+    new xa.CrossAccountRole("named", {
+      roleName: "r3",
+      sourceAccountIds: ["444444444444", "555555555555"],
+      sourceRoleNames: ["ci-code-review"],
+      organizationId: "o-abcdefghij",
+      permissions: invoke,
+    });
     await settle();
     const trust = policyOf(recorder.one("aws:iam/role:Role", "named-role").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust.Condition.ArnLike).toEqual({ "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-code-review", "arn:aws:iam::555555555555:role/ci-code-review"] });
+    expect(trust.Condition.ArnLike).toEqual({
+      "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-code-review", "arn:aws:iam::555555555555:role/ci-code-review"],
+    });
   });
 
   it("gives a source-account role sts:AssumeRole on exactly this role, through the source account's provider", async () => {
-    const role = new xa.CrossAccountRole("src", { roleName: "r2", sourceAccountIds: ["444444444444"], organizationId: "o-abcdefghij", permissions: invoke });
+    const role = new xa.CrossAccountRole("src", {
+      roleName: "r2",
+      sourceAccountIds: ["444444444444"],
+      organizationId: "o-abcdefghij",
+      permissions: invoke,
+    });
     const provider = new aws.Provider("workload", { region: "us-east-1", allowedAccountIds: ["444444444444"] });
     role.grantAssumeFrom("ci", "ci-code-review", provider);
     await settle();
     const p = recorder.one("aws:iam/rolePolicy:RolePolicy", "src-assume-from-ci");
     expect(p.account).toBe("444444444444");
     expect(p.inputs.role).toBe("ci-code-review");
-    expect(policyOf(p.inputs.policy)!.Statement).toEqual([{ Sid: "AssumeInferenceRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::222222222222:role/r2"] }]);
+    expect(policyOf(p.inputs.policy)!.Statement).toEqual([
+      { Sid: "AssumeInferenceRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::222222222222:role/r2"] },
+    ]);
   });
 
   it.each([
@@ -84,6 +105,15 @@ describe("CrossAccountRole", () => {
     [{ permissions: [allow(["s3:GetObject"], ["*"])] }, /Bedrock actions only, not s3:GetObject/],
     [{ maxSessionHours: 24 }, /1–12/],
   ])("refuses %j", (override, message) => {
-    expect(() => new xa.CrossAccountRole("bad", { roleName: "r", sourceAccountIds: ["444444444444"], organizationId: "o-abcdefghij", permissions: invoke, ...override })).toThrowError(message);
+    expect(
+      () =>
+        new xa.CrossAccountRole("bad", {
+          roleName: "r",
+          sourceAccountIds: ["444444444444"],
+          organizationId: "o-abcdefghij",
+          permissions: invoke,
+          ...override,
+        }),
+    ).toThrowError(message);
   });
 });

@@ -32,8 +32,10 @@ export interface CrossAccountRoleArgs {
 export function validateCrossAccountRoleArgs(args: CrossAccountRoleArgs): string[] {
   const problems: string[] = [];
   if (args.sourceAccountIds.length === 0) problems.push("`sourceAccountIds` needs at least one account");
-  for (const id of args.sourceAccountIds) if (!ACCOUNT_ID.test(id)) problems.push(`\`sourceAccountIds\`: "${id}" is not a 12-digit account id`);
-  if (!args.organizationId && args.externalId === undefined) problems.push("set `organizationId` or `externalId`: trust of another account needs one of them");
+  for (const id of args.sourceAccountIds)
+    if (!ACCOUNT_ID.test(id)) problems.push(`\`sourceAccountIds\`: "${id}" is not a 12-digit account id`);
+  if (!args.organizationId && args.externalId === undefined)
+    problems.push("set `organizationId` or `externalId`: trust of another account needs one of them");
   if (args.permissions.length === 0) problems.push("`permissions` is empty");
   const allowed = args.permissions.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action ?? []);
   const notInvoke = allowed.filter((a) => !a.startsWith("bedrock:"));
@@ -61,23 +63,37 @@ export class CrossAccountRole extends pulumi.ComponentResource {
     this.name = name;
     const env = awsEnvironment(this);
     const callerArns = [
-      ...args.sourceAccountIds.flatMap((id) => (args.sourceRoleNames ?? []).map((role) => pulumi.interpolate`arn:${env.partition}:iam::${id}:role/${role}`)),
+      ...args.sourceAccountIds.flatMap((id) =>
+        (args.sourceRoleNames ?? []).map((role) => pulumi.interpolate`arn:${env.partition}:iam::${id}:role/${role}`),
+      ),
       ...(args.principalArnPatterns ?? []),
     ];
-    this.role = new aws.iam.Role(`${name}-role`, {
-      name: physicalName("iamRole", [args.roleName]),
-      description: "Invoke-only access to Claude models for workloads in other accounts",
-      assumeRolePolicy: renderPolicy(policyDocument(accountTrustStatement({
-        principals: args.sourceAccountIds.map((id) => accountRootArn(env.partition, id)),
-        ...(args.organizationId ? { organizationId: args.organizationId } : {}),
-        ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
-        ...(callerArns.length ? { principalArnPatterns: callerArns } : {}),
-      }))),
-      maxSessionDuration: (args.maxSessionHours ?? 1) * 3600,
-      permissionsBoundary: args.permissionsBoundaryArn,
-      tags: args.tags,
-    }, { parent: this });
-    new aws.iam.RolePolicy(`${name}-invoke`, { role: this.role.name, policy: renderPolicy(policyDocument(...args.permissions)) }, { parent: this });
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: physicalName("iamRole", [args.roleName]),
+        description: "Invoke-only access to Claude models for workloads in other accounts",
+        assumeRolePolicy: renderPolicy(
+          policyDocument(
+            accountTrustStatement({
+              principals: args.sourceAccountIds.map((id) => accountRootArn(env.partition, id)),
+              ...(args.organizationId ? { organizationId: args.organizationId } : {}),
+              ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
+              ...(callerArns.length ? { principalArnPatterns: callerArns } : {}),
+            }),
+          ),
+        ),
+        maxSessionDuration: (args.maxSessionHours ?? 1) * 3600,
+        permissionsBoundary: args.permissionsBoundaryArn,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-invoke`,
+      { role: this.role.name, policy: renderPolicy(policyDocument(...args.permissions)) },
+      { parent: this },
+    );
     this.roleArn = this.role.arn;
     this.registerOutputs({ roleArn: this.roleArn });
   }
@@ -87,9 +103,13 @@ export class CrossAccountRole extends pulumi.ComponentResource {
    * source account's provider; the policy is a child of this component for lifecycle.
    */
   grantAssumeFrom(key: string, roleName: pulumi.Input<string>, provider: aws.Provider): aws.iam.RolePolicy {
-    return new aws.iam.RolePolicy(`${this.name}-assume-from-${key}`, {
-      role: roleName,
-      policy: renderPolicy(policyDocument(allow(["sts:AssumeRole"], [this.roleArn], { sid: "AssumeInferenceRole" }))),
-    }, { parent: this, provider });
+    return new aws.iam.RolePolicy(
+      `${this.name}-assume-from-${key}`,
+      {
+        role: roleName,
+        policy: renderPolicy(policyDocument(allow(["sts:AssumeRole"], [this.roleArn], { sid: "AssumeInferenceRole" }))),
+      },
+      { parent: this, provider },
+    );
   }
 }

@@ -26,9 +26,7 @@ export interface RegistryReaders {
  *   before the roles exist; another account's roles also need `organizationId` or `externalId`.
  * - `oidc`: a web-identity trust (e.g. GitHub's OIDC provider with the release tag subjects).
  */
-export type PublisherTrust =
-  | { readonly roles: PublisherRoles }
-  | { readonly oidc: OidcTrustOptions };
+export type PublisherTrust = { readonly roles: PublisherRoles } | { readonly oidc: OidcTrustOptions };
 
 export interface PackageRegistryArgs {
   /** CodeArtifact domain (physical name, 2–50 chars), e.g. `ccb-pilot`. */

@@ -52,21 +52,27 @@ describe("PackageRegistry", () => {
     const reg = registry();
     await unwrap(reg.registryUrl);
     await settle();
-    expect(recorder.inventory()).toEqual([
-      `${DOMAIN} registry-domain`,
-      `${DOMAIN_POLICY} registry-domain-policy`,
-      `${REPO} registry-repository`,
-      `${REPO_POLICY} registry-repository-policy`,
-      `${ROLE} registry-publisher`,
-      `${ROLE_POLICY} registry-publisher-publish`,
-      `aws:kms/alias:Alias registry-key-alias`,
-      `${KEY} registry-key`,
-      "claude-code-bedrock:distribution:PackageRegistry registry",
-    ].sort());
+    expect(recorder.inventory()).toEqual(
+      [
+        `${DOMAIN} registry-domain`,
+        `${DOMAIN_POLICY} registry-domain-policy`,
+        `${REPO} registry-repository`,
+        `${REPO_POLICY} registry-repository-policy`,
+        `${ROLE} registry-publisher`,
+        `${ROLE_POLICY} registry-publisher-publish`,
+        `aws:kms/alias:Alias registry-key-alias`,
+        `${KEY} registry-key`,
+        "claude-code-bedrock:distribution:PackageRegistry registry",
+      ].sort(),
+    );
     const key = recorder.one(KEY, "registry-key");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
     expect(docOf(key, "policy").flatMap((s: { Action?: string | string[] }) => s.Action)).not.toContain("kms:*");
-    expect(recorder.one(DOMAIN, "registry-domain").inputs).toMatchObject({ domain: "ccb-pilot", encryptionKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/registry-key`, tags: { stage: "pilot" } });
+    expect(recorder.one(DOMAIN, "registry-domain").inputs).toMatchObject({
+      domain: "ccb-pilot",
+      encryptionKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/registry-key`,
+      tags: { stage: "pilot" },
+    });
     const repo = recorder.one(REPO, "registry-repository").inputs;
     expect(repo).toMatchObject({ domain: "ccb-pilot", repository: "claude-code" });
     expect(repo.externalConnections).toBeUndefined();
@@ -77,7 +83,14 @@ describe("PackageRegistry", () => {
     registry();
     await settle();
     expect(docOf(recorder.one(DOMAIN_POLICY, "registry-domain-policy"), "policyDocument")).toEqual([
-      { Sid: "OrganizationToken", Effect: "Allow", Principal: "*", Action: ["codeartifact:GetAuthorizationToken"], Resource: [DOMAIN_ARN], Condition: { StringEquals: { "aws:PrincipalOrgID": ORG } } },
+      {
+        Sid: "OrganizationToken",
+        Effect: "Allow",
+        Principal: "*",
+        Action: ["codeartifact:GetAuthorizationToken"],
+        Resource: [DOMAIN_ARN],
+        Condition: { StringEquals: { "aws:PrincipalOrgID": ORG } },
+      },
     ]);
     expect(docOf(recorder.one(REPO_POLICY, "registry-repository-policy"), "policyDocument")).toEqual([
       {
@@ -85,8 +98,14 @@ describe("PackageRegistry", () => {
         Effect: "Allow",
         Principal: "*",
         Action: [
-          "codeartifact:DescribePackage", "codeartifact:DescribePackageVersion", "codeartifact:GetPackageVersionAsset", "codeartifact:GetPackageVersionReadme",
-          "codeartifact:GetRepositoryEndpoint", "codeartifact:ListPackageVersionAssets", "codeartifact:ListPackageVersions", "codeartifact:ReadFromRepository",
+          "codeartifact:DescribePackage",
+          "codeartifact:DescribePackageVersion",
+          "codeartifact:GetPackageVersionAsset",
+          "codeartifact:GetPackageVersionReadme",
+          "codeartifact:GetRepositoryEndpoint",
+          "codeartifact:ListPackageVersionAssets",
+          "codeartifact:ListPackageVersions",
+          "codeartifact:ReadFromRepository",
         ],
         Resource: [REPO_ARN, `arn:aws:codeartifact:us-east-1:${ACCOUNT}:package/ccb-pilot/claude-code/*`],
         Condition: { StringEquals: { "aws:PrincipalOrgID": ORG } },
@@ -116,16 +135,39 @@ describe("PackageRegistry", () => {
     expect(role.inputs.maxSessionDuration).toBe(3600);
     expect(role.inputs.permissionsBoundary).toBe(BOUNDARY);
     expect(docOf(role, "assumeRolePolicy")).toEqual([
-      { Sid: "CiPublisher", Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT }, ArnLike: { "aws:PrincipalArn": [CI_ROLE] } } },
+      {
+        Sid: "CiPublisher",
+        Effect: "Allow",
+        Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`] },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT }, ArnLike: { "aws:PrincipalArn": [CI_ROLE] } },
+      },
     ]);
     expect(docOf(recorder.one(ROLE_POLICY, "registry-publisher-publish"), "policy")).toEqual([
       { Sid: "RegistryToken", Effect: "Allow", Action: ["codeartifact:GetAuthorizationToken"], Resource: [DOMAIN_ARN] },
-      { Sid: "CodeArtifactBearer", Effect: "Allow", Action: ["sts:GetServiceBearerToken"], Resource: ["*"], Condition: { StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } } },
-      { Sid: "Repository", Effect: "Allow", Action: ["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"], Resource: [REPO_ARN] },
+      {
+        Sid: "CodeArtifactBearer",
+        Effect: "Allow",
+        Action: ["sts:GetServiceBearerToken"],
+        Resource: ["*"],
+        Condition: { StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } },
+      },
+      {
+        Sid: "Repository",
+        Effect: "Allow",
+        Action: ["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"],
+        Resource: [REPO_ARN],
+      },
       {
         Sid: "HelperPackages",
         Effect: "Allow",
-        Action: ["codeartifact:DescribePackageVersion", "codeartifact:ListPackageVersions", "codeartifact:PublishPackageVersion", "codeartifact:PutPackageMetadata", "codeartifact:PutPackageOriginConfiguration"],
+        Action: [
+          "codeartifact:DescribePackageVersion",
+          "codeartifact:ListPackageVersions",
+          "codeartifact:PublishPackageVersion",
+          "codeartifact:PutPackageMetadata",
+          "codeartifact:PutPackageOriginConfiguration",
+        ],
         Resource: [NPM_PACKAGE_ARN, GENERIC_PACKAGE_ARN],
       },
     ]);
@@ -134,13 +176,18 @@ describe("PackageRegistry", () => {
   it("requires an organisation condition for CI roles of other accounts", async () => {
     registry({ publisherTrust: { roles: { accountId: "444444444444", roleNames: ["ci-release"], organizationId: ORG } } });
     await settle();
-    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")).toEqual([{
-      Sid: "CiPublisher",
-      Effect: "Allow",
-      Principal: { AWS: ["arn:aws:iam::444444444444:root"] },
-      Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:PrincipalOrgID": ORG }, ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-release"] } },
-    }]);
+    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")).toEqual([
+      {
+        Sid: "CiPublisher",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::444444444444:root"] },
+        Action: ["sts:AssumeRole"],
+        Condition: {
+          StringEquals: { "aws:PrincipalOrgID": ORG },
+          ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-release"] },
+        },
+      },
+    ]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -164,14 +211,20 @@ describe("PackageRegistry", () => {
     await settle();
     expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")[0]).toMatchObject({
       Action: ["sts:AssumeRoleWithWebIdentity"],
-      Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"] }, StringLike: { "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:ref:refs/tags/helper-v*"] } },
+      Condition: {
+        StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"] },
+        StringLike: { "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:ref:refs/tags/helper-v*"] },
+      },
     });
   });
 
   it("puts public npm behind a separate upstream repository only when asked", async () => {
     registry({ upstreamNpmjs: true });
     await settle();
-    expect(recorder.one(REPO, "registry-npmjs").inputs).toMatchObject({ repository: "claude-code-npmjs", externalConnections: { externalConnectionName: "public:npmjs" } });
+    expect(recorder.one(REPO, "registry-npmjs").inputs).toMatchObject({
+      repository: "claude-code-npmjs",
+      externalConnections: { externalConnectionName: "public:npmjs" },
+    });
     expect(recorder.one(REPO, "registry-repository").inputs).toMatchObject({ upstreams: [{ repositoryName: "claude-code-npmjs" }] });
     expect(recorder.one(REPO, "registry-repository").inputs.externalConnections).toBeUndefined();
   });
@@ -188,9 +241,16 @@ describe("PackageRegistry", () => {
     const reg = registry();
     const url = `https://ccb-pilot-${ACCOUNT}.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/`;
     expect(await unwrap(reg.registryUrl)).toBe(url);
-    expect(await unwrap(reg.npmrcLines)).toEqual([`@example:registry=${url}`, `//ccb-pilot-${ACCOUNT}.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=\${CODEARTIFACT_AUTH_TOKEN}`]);
-    expect(await unwrap(reg.loginCommand)).toBe(`aws codeartifact login --tool npm --domain ccb-pilot --domain-owner ${ACCOUNT} --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200`);
-    expect(await unwrap(reg.tokenCommand)).toContain(`get-authorization-token --domain ccb-pilot --domain-owner ${ACCOUNT} --region us-east-1 --duration-seconds 43200`);
+    expect(await unwrap(reg.npmrcLines)).toEqual([
+      `@example:registry=${url}`,
+      `//ccb-pilot-${ACCOUNT}.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/:_authToken=\${CODEARTIFACT_AUTH_TOKEN}`,
+    ]);
+    expect(await unwrap(reg.loginCommand)).toBe(
+      `aws codeartifact login --tool npm --domain ccb-pilot --domain-owner ${ACCOUNT} --repository claude-code --namespace @example --region us-east-1 --duration-seconds 43200`,
+    );
+    expect(await unwrap(reg.tokenCommand)).toContain(
+      `get-authorization-token --domain ccb-pilot --domain-owner ${ACCOUNT} --region us-east-1 --duration-seconds 43200`,
+    );
   });
 
   it("grants a role reads of the helper's packages", async () => {
@@ -206,7 +266,10 @@ describe("PackageRegistry", () => {
   });
 
   it("passes every security rule", async () => {
-    registry({ upstreamNpmjs: true, readers: { organizationId: ORG, accountIds: ["222222222222"] } }).grants.read({ roleName: "dev", key: "dev" });
+    registry({ upstreamNpmjs: true, readers: { organizationId: ORG, accountIds: ["222222222222"] } }).grants.read({
+      roleName: "dev",
+      key: "dev",
+    });
     await settle();
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
@@ -229,18 +292,23 @@ describe("PackageRegistry", () => {
 /** The repository policy, evaluated the way IAM would for a caller from another account. */
 async function repositoryAllows(action: string, principalOrg: string): Promise<boolean> {
   const policy = policyOf(recorder.one(REPO_POLICY, "registry-repository-policy").inputs.policyDocument);
-  const result = await runSimulation({
-    identityPolicies: [{ name: "caller", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] } }],
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: policy,
-    request: {
-      action,
-      principal: "arn:aws:iam::999999999999:role/developer",
-      resource: { accountId: ACCOUNT, resource: action === "codeartifact:GetPackageVersionAsset" ? NPM_PACKAGE_ARN : REPO_ARN },
-      contextVariables: { "aws:PrincipalOrgID": principalOrg, "aws:PrincipalAccount": "999999999999" },
-    },
-  } as unknown as Parameters<typeof runSimulation>[0], {});
+  const result = await runSimulation(
+    {
+      identityPolicies: [
+        { name: "caller", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] } },
+      ],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: policy,
+      request: {
+        action,
+        principal: "arn:aws:iam::999999999999:role/developer",
+        resource: { accountId: ACCOUNT, resource: action === "codeartifact:GetPackageVersionAsset" ? NPM_PACKAGE_ARN : REPO_ARN },
+        contextVariables: { "aws:PrincipalOrgID": principalOrg, "aws:PrincipalAccount": "999999999999" },
+      },
+    } as unknown as Parameters<typeof runSimulation>[0],
+    {},
+  );
   return (result as { overallResult?: string }).overallResult === "Allowed";
 }
 

@@ -58,7 +58,11 @@ export class PackageRegistry extends pulumi.ComponentResource {
     if (args.kmsKeyArn === undefined) {
       // The account administers the key through IAM; CodeArtifact uses it through grants it creates
       // when the domain is created (the deployer needs kms:CreateGrant and kms:DescribeKey).
-      this.key = customerKey(this, name, env, { description: `${args.domainName}: CodeArtifact domain assets`, alias: `${args.domainName}-codeartifact`, tags: scope.tags });
+      this.key = customerKey(this, name, env, {
+        description: `${args.domainName}: CodeArtifact domain assets`,
+        alias: `${args.domainName}-codeartifact`,
+        tags: scope.tags,
+      });
     }
     this.keyArn = this.key ? this.key.arn : pulumi.output(args.kmsKeyArn!);
     const repos = buildRepositories(scope, { ...args, keyArn: this.keyArn });
@@ -76,7 +80,10 @@ export class PackageRegistry extends pulumi.ComponentResource {
     this.publisherRoleArn = this.publisherRole.arn;
     this.registryUrl = pulumi.interpolate`https://${this.domain.domain}-${env.accountId}.d.codeartifact.${env.region}.${env.dnsSuffix}/npm/${this.repository.repository}/`;
     const scopes = [...new Set(args.packageNames.map((p) => npmNamespace(p).scope))];
-    this.npmrcLines = this.registryUrl.apply((url) => [...scopes.map((s) => `@${s}:registry=${url}`), `${url.replace(/^https:/, "")}:_authToken=\${CODEARTIFACT_AUTH_TOKEN}`]);
+    this.npmrcLines = this.registryUrl.apply((url) => [
+      ...scopes.map((s) => `@${s}:registry=${url}`),
+      `${url.replace(/^https:/, "")}:_authToken=\${CODEARTIFACT_AUTH_TOKEN}`,
+    ]);
     this.loginCommand = pulumi.interpolate`aws codeartifact login --tool npm --domain ${this.domain.domain} --domain-owner ${env.accountId} --repository ${this.repository.repository} --namespace @${scopes[0]!} --region ${env.region} --duration-seconds ${TOKEN_SECONDS}`;
     this.tokenCommand = pulumi.interpolate`export CODEARTIFACT_AUTH_TOKEN="$(aws codeartifact get-authorization-token --domain ${this.domain.domain} --domain-owner ${env.accountId} --region ${env.region} --duration-seconds ${TOKEN_SECONDS} --query authorizationToken --output text)"`;
     this.grants = { read: (grantee, grantOpts = {}) => readGrant(scope, arns, grantee, grantOpts) };

@@ -25,34 +25,50 @@ export interface RegistryArns {
   packages(formats: "npm" | "all"): pulumi.Output<string>[];
 }
 
-type RepositoryArgs = Pick<PackageRegistryArgs, "domainName" | "repositoryName" | "packageNames" | "upstreamNpmjs"> & { readonly keyArn: pulumi.Output<string> };
+type RepositoryArgs = Pick<PackageRegistryArgs, "domainName" | "repositoryName" | "packageNames" | "upstreamNpmjs"> & {
+  readonly keyArn: pulumi.Output<string>;
+};
 
 /** The CodeArtifact domain and the npm repository, optionally behind an npmjs upstream. */
 export function buildRepositories(scope: BuilderScope, args: RepositoryArgs): Repositories {
-  const domain = new aws.codeartifact.Domain(`${scope.name}-domain`, { domain: args.domainName, encryptionKey: args.keyArn, tags: scope.tags }, childOpts(scope));
+  const domain = new aws.codeartifact.Domain(
+    `${scope.name}-domain`,
+    { domain: args.domainName, encryptionKey: args.keyArn, tags: scope.tags },
+    childOpts(scope),
+  );
   let upstream: aws.codeartifact.Repository | undefined;
   if (args.upstreamNpmjs) {
-    upstream = new aws.codeartifact.Repository(`${scope.name}-npmjs`, {
-      domain: domain.domain,
-      repository: `${args.repositoryName}-npmjs`,
-      description: "Proxy of the public npm registry (upstream of the internal repository)",
-      externalConnections: { externalConnectionName: "public:npmjs" },
-      tags: scope.tags,
-    }, childOpts(scope));
+    upstream = new aws.codeartifact.Repository(
+      `${scope.name}-npmjs`,
+      {
+        domain: domain.domain,
+        repository: `${args.repositoryName}-npmjs`,
+        description: "Proxy of the public npm registry (upstream of the internal repository)",
+        externalConnections: { externalConnectionName: "public:npmjs" },
+        tags: scope.tags,
+      },
+      childOpts(scope),
+    );
   }
-  const repository = new aws.codeartifact.Repository(`${scope.name}-repository`, {
-    domain: domain.domain,
-    repository: args.repositoryName,
-    description: `The credential helper for Claude Code on Amazon Bedrock (${args.packageNames.join(", ")})`,
-    ...(upstream ? { upstreams: [{ repositoryName: upstream.repository }] } : {}),
-    tags: scope.tags,
-  }, childOpts(scope));
+  const repository = new aws.codeartifact.Repository(
+    `${scope.name}-repository`,
+    {
+      domain: domain.domain,
+      repository: args.repositoryName,
+      description: `The credential helper for Claude Code on Amazon Bedrock (${args.packageNames.join(", ")})`,
+      ...(upstream ? { upstreams: [{ repositoryName: upstream.repository }] } : {}),
+      tags: scope.tags,
+    },
+    childOpts(scope),
+  );
   return { domain, repository };
 }
 
 export function registryArns(env: AwsEnvironment, { domain, repository }: Repositories, packageNames: readonly string[]): RegistryArns {
-  const ca = (resource: pulumi.Input<string>) => pulumi.interpolate`arn:${env.partition}:codeartifact:${env.region}:${env.accountId}:${resource}`;
-  const packageArn = (format: string, scope: string, pkg: string) => ca(pulumi.interpolate`package/${domain.domain}/${repository.repository}/${format}/${scope}/${pkg}`);
+  const ca = (resource: pulumi.Input<string>) =>
+    pulumi.interpolate`arn:${env.partition}:codeartifact:${env.region}:${env.accountId}:${resource}`;
+  const packageArn = (format: string, scope: string, pkg: string) =>
+    ca(pulumi.interpolate`package/${domain.domain}/${repository.repository}/${format}/${scope}/${pkg}`);
   return {
     domain: ca(pulumi.interpolate`domain/${domain.domain}`),
     repository: ca(pulumi.interpolate`repository/${domain.domain}/${repository.repository}`),

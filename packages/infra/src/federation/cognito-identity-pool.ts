@@ -39,49 +39,69 @@ export class CognitoIdentityPoolFederation extends pulumi.ComponentResource {
     if (args.clientIds.length === 0) throw new Error(`CognitoIdentityPoolFederation ${name}: \`clientIds\` needs at least one client id`);
     this.providerName = args.issuer.key;
 
-    const pool = new aws.cognito.IdentityPool(`${name}-pool`, {
-      identityPoolName: name.replace(/[^\w ]/g, "_"),
-      allowUnauthenticatedIdentities: false,
-      allowClassicFlow: false,
-      openidConnectProviderArns: [args.oidcProviderArn],
-      tags: args.tags,
-    }, { parent: this });
+    const pool = new aws.cognito.IdentityPool(
+      `${name}-pool`,
+      {
+        identityPoolName: name.replace(/[^\w ]/g, "_"),
+        allowUnauthenticatedIdentities: false,
+        allowClassicFlow: false,
+        openidConnectProviderArns: [args.oidcProviderArn],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     this.identityPoolId = pool.id;
 
     // The pool maps these claims to session tags; `idp_sub` carries the IdP subject so the trust can
     // restrict it (Cognito's own `sub` is the identity id, not the user).
     const principalTags: Record<string, string> = { idp_sub: "sub", ...(args.principalTags ?? {}) };
     if (args.requiredSessionTag) principalTags[args.requiredSessionTag.key] = args.requiredSessionTag.key;
-    new aws.cognito.IdentityPoolProviderPrincipalTag(`${name}-principal-tags`, {
-      identityPoolId: pool.id,
-      identityProviderName: args.oidcProviderArn,
-      principalTags,
-      useDefaults: false,
-    }, { parent: this });
+    new aws.cognito.IdentityPoolProviderPrincipalTag(
+      `${name}-principal-tags`,
+      {
+        identityPoolId: pool.id,
+        identityProviderName: args.oidcProviderArn,
+        principalTags,
+        useDefaults: false,
+      },
+      { parent: this },
+    );
 
     const claims: Record<string, readonly string[]> = { "cognito-identity.amazonaws.com:amr": ["authenticated"] };
     if (args.allowedSubjects?.length) claims["aws:RequestTag/idp_sub"] = args.allowedSubjects;
     if (args.requiredSessionTag) claims[`aws:RequestTag/${args.requiredSessionTag.key}`] = args.requiredSessionTag.values;
-    this.role = new aws.iam.Role(`${name}-authenticated`, {
-      description: "Developers using Claude Code through Amazon Bedrock, via the Cognito Identity Pool",
-      assumeRolePolicy: renderPolicy(policyDocument(oidcTrustStatement({
-        providerArn: "cognito-identity.amazonaws.com",
-        issuerKey: "cognito-identity.amazonaws.com",
-        audiences: [pool.id],
-        claims,
-        allowSessionTags: true,
-      }))),
-      maxSessionDuration: 3600,
-      ...(args.permissionsBoundaryArn !== undefined ? { permissionsBoundary: args.permissionsBoundaryArn } : {}),
-      tags: args.tags,
-    }, { parent: this });
+    this.role = new aws.iam.Role(
+      `${name}-authenticated`,
+      {
+        description: "Developers using Claude Code through Amazon Bedrock, via the Cognito Identity Pool",
+        assumeRolePolicy: renderPolicy(
+          policyDocument(
+            oidcTrustStatement({
+              providerArn: "cognito-identity.amazonaws.com",
+              issuerKey: "cognito-identity.amazonaws.com",
+              audiences: [pool.id],
+              claims,
+              allowSessionTags: true,
+            }),
+          ),
+        ),
+        maxSessionDuration: 3600,
+        ...(args.permissionsBoundaryArn !== undefined ? { permissionsBoundary: args.permissionsBoundaryArn } : {}),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
 
-    new aws.cognito.IdentityPoolRoleAttachment(`${name}-roles`, {
-      identityPoolId: pool.id,
-      roles: { authenticated: this.role.arn },
-    }, { parent: this });
+    new aws.cognito.IdentityPoolRoleAttachment(
+      `${name}-roles`,
+      {
+        identityPoolId: pool.id,
+        roles: { authenticated: this.role.arn },
+      },
+      { parent: this },
+    );
     this.registerOutputs({ identityPoolId: this.identityPoolId, roleArn: this.roleArn });
   }
 }

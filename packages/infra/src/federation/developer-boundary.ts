@@ -40,11 +40,20 @@ export function developerBoundaryName(namePrefix: string): string {
  * boundary (`iam/boundary.ts`). CI may create and change roles under it but never the policy itself
  * (cicd guardrails). Child of `owner`, logical name `${name}-boundary`.
  */
-export function developerBoundaryPolicy(owner: pulumi.Resource, name: string, namePrefix: string, tags?: Record<string, string>): aws.iam.Policy {
-  return new aws.iam.Policy(`${name}-boundary`, {
-    name: developerBoundaryName(namePrefix),
-    description: "Permissions boundary of Claude Code developer sessions: model invocation, registry reads, quota checks only",
-    policy: renderPolicy(policyDocument(...developerBoundaryStatements())),
-    tags: boundaryTags(tags),
-  }, { parent: owner });
+export function developerBoundaryPolicy(
+  owner: pulumi.Resource,
+  name: string,
+  namePrefix: string,
+  tags?: Record<string, string>,
+): aws.iam.Policy {
+  return new aws.iam.Policy(
+    `${name}-boundary`,
+    {
+      name: developerBoundaryName(namePrefix),
+      description: "Permissions boundary of Claude Code developer sessions: model invocation, registry reads, quota checks only",
+      policy: renderPolicy(policyDocument(...developerBoundaryStatements())),
+      tags: boundaryTags(tags),
+    },
+    { parent: owner },
+  );
 }

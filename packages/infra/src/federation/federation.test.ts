@@ -18,7 +18,12 @@ const issuer = () => fed.normalizeIssuer("https://example.okta.com/oauth2/defaul
 
 describe("OidcFederation", () => {
   it("creates exactly the provider and the user role, named after the component", async () => {
-    const f = new fed.OidcFederation("pilot-fed", { issuer: issuer(), clientIds: ["client-1"], allowedSubjects: ["00u1"], maxSessionHours: 12 });
+    const f = new fed.OidcFederation("pilot-fed", {
+      issuer: issuer(),
+      clientIds: ["client-1"],
+      allowedSubjects: ["00u1"],
+      maxSessionHours: 12,
+    });
     await unwrap(f.roleArn!);
     await settle();
     expect(recorder.inventory()).toEqual([
@@ -37,7 +42,9 @@ describe("OidcFederation", () => {
         Effect: "Allow",
         Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default" },
         Action: ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
-        Condition: { StringEquals: { "example.okta.com/oauth2/default:aud": ["client-1"], "example.okta.com/oauth2/default:sub": ["00u1"] } },
+        Condition: {
+          StringEquals: { "example.okta.com/oauth2/default:aud": ["client-1"], "example.okta.com/oauth2/default:sub": ["00u1"] },
+        },
       },
     ]);
     // Without `boundaryNamePrefix` the role carries no boundary, and the rules say so.
@@ -45,15 +52,31 @@ describe("OidcFederation", () => {
   });
 
   it("creates the developer permissions boundary and sets it on the user role when asked", async () => {
-    const f = new fed.OidcFederation("bounded", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"], boundaryNamePrefix: "ccb-test" });
+    const f = new fed.OidcFederation("bounded", {
+      issuer: issuer(),
+      clientIds: ["c"],
+      allowedSubjects: ["00u1"],
+      boundaryNamePrefix: "ccb-test",
+    });
     await unwrap(f.roleArn!);
     await settle();
     const boundary = recorder.one("aws:iam/policy:Policy", "bounded-boundary");
     expect(boundary.inputs.name).toBe("ccb-test-developer-boundary");
-    expect(policyOf(boundary.inputs.policy)!.Statement).toEqual([{ Sid: "DeveloperSessionCeiling", Effect: "Allow", Action: [...fed.DEVELOPER_BOUNDARY_ACTIONS], Resource: ["*"] }]);
-    expect(fed.DEVELOPER_BOUNDARY_ACTIONS).toEqual(expect.arrayContaining(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "codeartifact:ReadFromRepository", "execute-api:Invoke"]));
+    expect(policyOf(boundary.inputs.policy)!.Statement).toEqual([
+      { Sid: "DeveloperSessionCeiling", Effect: "Allow", Action: [...fed.DEVELOPER_BOUNDARY_ACTIONS], Resource: ["*"] },
+    ]);
+    expect(fed.DEVELOPER_BOUNDARY_ACTIONS).toEqual(
+      expect.arrayContaining([
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+        "codeartifact:ReadFromRepository",
+        "execute-api:Invoke",
+      ]),
+    );
     expect(fed.DEVELOPER_BOUNDARY_ACTIONS.some((a) => a.startsWith("iam:") || a.startsWith("s3:") || a.includes("*"))).toBe(false);
-    expect(recorder.one("aws:iam/role:Role", "bounded-users").inputs.permissionsBoundary).toBe("arn:aws:iam::111111111111:policy/ccb-test-developer-boundary");
+    expect(recorder.one("aws:iam/role:Role", "bounded-users").inputs.permissionsBoundary).toBe(
+      "arn:aws:iam::111111111111:policy/ccb-test-developer-boundary",
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -66,7 +89,12 @@ describe("OidcFederation", () => {
 
   it("uses an existing provider instead of creating a second one for the issuer", async () => {
     const arn = "arn:aws:iam::111111111111:oidc-provider/example.okta.com/oauth2/default";
-    const f = new fed.OidcFederation("existing", { issuer: issuer(), clientIds: ["c"], existingProviderArn: arn, requiredSessionTag: { key: "claude-code", values: ["enabled"] } });
+    const f = new fed.OidcFederation("existing", {
+      issuer: issuer(),
+      clientIds: ["c"],
+      existingProviderArn: arn,
+      requiredSessionTag: { key: "claude-code", values: ["enabled"] },
+    });
     expect(await unwrap(f.providerArn)).toBe(arn);
     await settle();
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toHaveLength(0);
@@ -78,7 +106,12 @@ describe("OidcFederation", () => {
   });
 
   it("requires the session tags of `requiredTagKeys` to be present (Null false), next to the restriction", async () => {
-    new fed.OidcFederation("email-tag", { issuer: issuer(), clientIds: ["c"], requiredSessionTag: { key: "claude-code", values: ["enabled"] }, requiredTagKeys: ["email"] });
+    new fed.OidcFederation("email-tag", {
+      issuer: issuer(),
+      clientIds: ["c"],
+      requiredSessionTag: { key: "claude-code", values: ["enabled"] },
+      requiredTagKeys: ["email"],
+    });
     await settle();
     expect(policyOf(recorder.one("aws:iam/role:Role", "email-tag-users").inputs.assumeRolePolicy)!.Statement).toEqual([
       {
@@ -111,7 +144,9 @@ describe("OidcFederation", () => {
     [{ requiredTagKeys: ["email", "email"] }, /`requiredTagKeys` lists a key twice/],
     [{ allowedSubjects: [], requiredTagKeys: ["email"] }, /restrict the role/],
   ])("refuses unsafe args %j", (override, message) => {
-    expect(() => new fed.OidcFederation("bad", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"], ...override })).toThrowError(message);
+    expect(
+      () => new fed.OidcFederation("bad", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1"], ...override }),
+    ).toThrowError(message);
   });
 });
 
@@ -150,6 +185,13 @@ describe("CognitoIdentityPoolFederation", () => {
   });
 
   it("refuses a pool role without a subject or tag restriction", () => {
-    expect(() => new fed.CognitoIdentityPoolFederation("open", { issuer: issuer(), clientIds: ["c"], oidcProviderArn: "arn:aws:iam::1:oidc-provider/x" })).toThrow(/restrict the role/);
+    expect(
+      () =>
+        new fed.CognitoIdentityPoolFederation("open", {
+          issuer: issuer(),
+          clientIds: ["c"],
+          oidcProviderArn: "arn:aws:iam::1:oidc-provider/x",
+        }),
+    ).toThrow(/restrict the role/);
   });
 });

@@ -24,7 +24,13 @@ const args = (over: Partial<Fed.IdentityCenterAccessArgs> = {}): Fed.IdentityCen
   sessionDurationHours: 8,
   groupIds: [GROUP_A, GROUP_B],
   accountId: "222222222222",
-  statements: [allow(["bedrock:InvokeModel"], ["arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"], { sid: "Invoke" })],
+  statements: [
+    allow(
+      ["bedrock:InvokeModel"],
+      ["arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"],
+      { sid: "Invoke" },
+    ),
+  ],
   boundaryPolicyName: "ccb-prod-developer-boundary",
   managedPolicyNames: ["ccb-prod-quota-block-0"],
   ...over,
@@ -44,9 +50,20 @@ describe("IdentityCenterAccess", () => {
       "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment prod-idc-boundary",
       "claude-code-bedrock:federation:IdentityCenterAccess prod-idc",
     ]);
-    expect(recorder.one("aws:ssoadmin/permissionSet:PermissionSet", "prod-idc-permission-set").inputs).toMatchObject({ name: "ClaudeCode", sessionDuration: "PT8H", instanceArn: INSTANCE });
-    expect(policyOf(recorder.one("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "prod-idc-inline-policy").inputs.inlinePolicy)!.Statement).toHaveLength(1);
-    expect(recorder.one("aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment", "prod-idc-boundary").inputs.permissionsBoundary).toEqual({ customerManagedPolicyReference: { name: "ccb-prod-developer-boundary", path: "/" } });
+    expect(recorder.one("aws:ssoadmin/permissionSet:PermissionSet", "prod-idc-permission-set").inputs).toMatchObject({
+      name: "ClaudeCode",
+      sessionDuration: "PT8H",
+      instanceArn: INSTANCE,
+    });
+    expect(
+      policyOf(
+        recorder.one("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "prod-idc-inline-policy").inputs.inlinePolicy,
+      )!.Statement,
+    ).toHaveLength(1);
+    expect(
+      recorder.one("aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment", "prod-idc-boundary").inputs
+        .permissionsBoundary,
+    ).toEqual({ customerManagedPolicyReference: { name: "ccb-prod-developer-boundary", path: "/" } });
     for (const g of [GROUP_A, GROUP_B]) {
       const assignment = recorder.byType("aws:ssoadmin/accountAssignment:AccountAssignment").find((x) => x.inputs.principalId === g)!;
       expect(assignment.inputs).toMatchObject({ principalType: "GROUP", targetType: "AWS_ACCOUNT", targetId: "222222222222" });
@@ -56,9 +73,19 @@ describe("IdentityCenterAccess", () => {
   });
 
   it("refuses bad arguments before creating anything, naming each", () => {
-    expect(() => new fed.IdentityCenterAccess("bad", args({ instanceArn: "arn:aws:sso:::instance/x", permissionSetName: "a name with spaces", sessionDurationHours: 13, groupIds: [], statements: [] }))).toThrow(
-      /instanceArn[\s\S]*permissionSetName[\s\S]*sessionDurationHours[\s\S]*groupIds[\s\S]*statements/,
-    );
+    expect(
+      () =>
+        new fed.IdentityCenterAccess(
+          "bad",
+          args({
+            instanceArn: "arn:aws:sso:::instance/x",
+            permissionSetName: "a name with spaces",
+            sessionDurationHours: 13,
+            groupIds: [],
+            statements: [],
+          }),
+        ),
+    ).toThrow(/instanceArn[\s\S]*permissionSetName[\s\S]*sessionDurationHours[\s\S]*groupIds[\s\S]*statements/);
     expect(() => new fed.IdentityCenterAccess("dup", args({ groupIds: [GROUP_A, GROUP_A] }))).toThrow(/lists a group twice/);
     expect(recorder.resources).toEqual([]);
   });

@@ -47,11 +47,14 @@ const GROUP_ID = /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-
 /** Validates args; returns problems naming the arg. */
 export function validateIdentityCenterAccessArgs(args: IdentityCenterAccessArgs): string[] {
   const problems: string[] = [];
-  if (!INSTANCE_ARN.test(args.instanceArn)) problems.push(`\`instanceArn\` "${args.instanceArn}" is not an IAM Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)`);
-  if (!PERMISSION_SET_NAME.test(args.permissionSetName)) problems.push(`\`permissionSetName\` "${args.permissionSetName}" must be 1–32 of [A-Za-z0-9_+=,.@-]`);
+  if (!INSTANCE_ARN.test(args.instanceArn))
+    problems.push(`\`instanceArn\` "${args.instanceArn}" is not an IAM Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)`);
+  if (!PERMISSION_SET_NAME.test(args.permissionSetName))
+    problems.push(`\`permissionSetName\` "${args.permissionSetName}" must be 1–32 of [A-Za-z0-9_+=,.@-]`);
   const h = args.sessionDurationHours;
   if (!Number.isInteger(h) || h < 1 || h > 12) problems.push("`sessionDurationHours` must be a whole number from 1 to 12");
-  if (args.groupIds.length === 0) problems.push("`groupIds` needs at least one group: without an assignment nobody can use the permission set");
+  if (args.groupIds.length === 0)
+    problems.push("`groupIds` needs at least one group: without an assignment nobody can use the permission set");
   for (const g of args.groupIds) if (!GROUP_ID.test(g)) problems.push(`\`groupIds\`: "${g}" is not an identity store group id`);
   if (new Set(args.groupIds).size !== args.groupIds.length) problems.push("`groupIds` lists a group twice");
   if (args.statements.length === 0) problems.push("`statements` is empty: the permission set would grant nothing");
@@ -76,44 +79,65 @@ export class IdentityCenterAccess extends pulumi.ComponentResource {
     const parent = { parent: this };
     const instanceArn = args.instanceArn;
 
-    const set = new aws.ssoadmin.PermissionSet(`${name}-permission-set`, {
-      instanceArn,
-      name: args.permissionSetName,
-      description: "Claude Code through Amazon Bedrock: model invocation, registry reads and quota checks only",
-      sessionDuration: `PT${args.sessionDurationHours}H`,
-      ...(args.tags ? { tags: args.tags } : {}),
-    }, parent);
+    const set = new aws.ssoadmin.PermissionSet(
+      `${name}-permission-set`,
+      {
+        instanceArn,
+        name: args.permissionSetName,
+        description: "Claude Code through Amazon Bedrock: model invocation, registry reads and quota checks only",
+        sessionDuration: `PT${args.sessionDurationHours}H`,
+        ...(args.tags ? { tags: args.tags } : {}),
+      },
+      parent,
+    );
     const permissionSetArn = set.arn;
 
-    const inline = new aws.ssoadmin.PermissionSetInlinePolicy(`${name}-inline-policy`, {
-      instanceArn,
-      permissionSetArn,
-      inlinePolicy: renderPolicy(policyDocument(...args.statements)),
-    }, parent);
-    const dependsOn = [...(args.policyDependencies ?? [])];
-    const boundary = new aws.ssoadmin.PermissionsBoundaryAttachment(`${name}-boundary`, {
-      instanceArn,
-      permissionSetArn,
-      permissionsBoundary: { customerManagedPolicyReference: { name: args.boundaryPolicyName, path: "/" } },
-    }, { ...parent, dependsOn });
-    const managed = (args.managedPolicyNames ?? []).map((policyName, i) =>
-      new aws.ssoadmin.CustomerManagedPolicyAttachment(`${name}-managed-${i}`, {
+    const inline = new aws.ssoadmin.PermissionSetInlinePolicy(
+      `${name}-inline-policy`,
+      {
         instanceArn,
         permissionSetArn,
-        customerManagedPolicyReference: { name: policyName, path: "/" },
-      }, { ...parent, dependsOn }),
+        inlinePolicy: renderPolicy(policyDocument(...args.statements)),
+      },
+      parent,
+    );
+    const dependsOn = [...(args.policyDependencies ?? [])];
+    const boundary = new aws.ssoadmin.PermissionsBoundaryAttachment(
+      `${name}-boundary`,
+      {
+        instanceArn,
+        permissionSetArn,
+        permissionsBoundary: { customerManagedPolicyReference: { name: args.boundaryPolicyName, path: "/" } },
+      },
+      { ...parent, dependsOn },
+    );
+    const managed = (args.managedPolicyNames ?? []).map(
+      (policyName, i) =>
+        new aws.ssoadmin.CustomerManagedPolicyAttachment(
+          `${name}-managed-${i}`,
+          {
+            instanceArn,
+            permissionSetArn,
+            customerManagedPolicyReference: { name: policyName, path: "/" },
+          },
+          { ...parent, dependsOn },
+        ),
     );
     // Assign only once the policy, boundary and references are in place: the first provisioning must
     // never produce a role without its ceiling.
     for (const groupId of args.groupIds) {
-      new aws.ssoadmin.AccountAssignment(`${name}-assign-${groupId.slice(-12)}`, {
-        instanceArn,
-        permissionSetArn,
-        principalId: groupId,
-        principalType: "GROUP",
-        targetId: args.accountId,
-        targetType: "AWS_ACCOUNT",
-      }, { ...parent, dependsOn: [inline, boundary, ...managed] });
+      new aws.ssoadmin.AccountAssignment(
+        `${name}-assign-${groupId.slice(-12)}`,
+        {
+          instanceArn,
+          permissionSetArn,
+          principalId: groupId,
+          principalType: "GROUP",
+          targetId: args.accountId,
+          targetType: "AWS_ACCOUNT",
+        },
+        { ...parent, dependsOn: [inline, boundary, ...managed] },
+      );
     }
 
     this.permissionSetArn = permissionSetArn;

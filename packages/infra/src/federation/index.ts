@@ -5,6 +5,11 @@ export { OidcFederation, validateOidcFederationArgs } from "./oidc-federation";
 export type { AccessRestriction, OidcFederationArgs } from "./oidc-federation";
 export { CognitoIdentityPoolFederation } from "./cognito-identity-pool";
 export type { CognitoIdentityPoolFederationArgs } from "./cognito-identity-pool";
-export { DEVELOPER_BOUNDARY_ACTIONS, developerBoundaryName, developerBoundaryPolicy, developerBoundaryStatements } from "./developer-boundary";
+export {
+  DEVELOPER_BOUNDARY_ACTIONS,
+  developerBoundaryName,
+  developerBoundaryPolicy,
+  developerBoundaryStatements,
+} from "./developer-boundary";
 export { IdentityCenterAccess, reservedRoleNamePrefix, validateIdentityCenterAccessArgs } from "./identity-center";
 export type { IdentityCenterAccessArgs } from "./identity-center";

@@ -5,9 +5,19 @@ describe("normalizeIssuer", () => {
   it.each([
     ["okta", "https://Example.okta.com/oauth2/default/", "https://example.okta.com/oauth2/default", "example.okta.com/oauth2/default"],
     ["okta", "https://example.okta.com", "https://example.okta.com", "example.okta.com"],
-    ["entra", "https://login.microsoftonline.com/0b8f3c1e-7d4a-4c9e-9f51-2a3b4c5d6e7f/v2.0", "https://login.microsoftonline.com/0b8f3c1e-7d4a-4c9e-9f51-2a3b4c5d6e7f/v2.0", "login.microsoftonline.com/0b8f3c1e-7d4a-4c9e-9f51-2a3b4c5d6e7f/v2.0"],
+    [
+      "entra",
+      "https://login.microsoftonline.com/0b8f3c1e-7d4a-4c9e-9f51-2a3b4c5d6e7f/v2.0",
+      "https://login.microsoftonline.com/0b8f3c1e-7d4a-4c9e-9f51-2a3b4c5d6e7f/v2.0",
+      "login.microsoftonline.com/0b8f3c1e-7d4a-4c9e-9f51-2a3b4c5d6e7f/v2.0",
+    ],
     ["auth0", "https://acme.eu.auth0.com/", "https://acme.eu.auth0.com", "acme.eu.auth0.com"],
-    ["cognito-user-pool", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123", "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"],
+    [
+      "cognito-user-pool",
+      "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+      "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+      "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    ],
     ["generic", "https://sso.example.com:443/realms/dev", "https://sso.example.com/realms/dev", "sso.example.com/realms/dev"],
   ] as const)("%s: %s", (kind, raw, url, key) => {
     expect(normalizeIssuer(raw, kind)).toEqual({ url, iss: kind === "auth0" ? `${url}/` : url, key, kind });

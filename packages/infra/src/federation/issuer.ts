@@ -58,11 +58,17 @@ export function normalizeIssuer(raw: string, kind: IdentityProviderKind = "gener
     case "cognito-user-pool": {
       const m = COGNITO.exec(value);
       if (!m) throw new IssuerError(`Cognito issuer "${raw}" must be https://cognito-idp.<region>.amazonaws.com/<user-pool-id>`);
-      if (m[1] !== m[2]) throw new IssuerError(`Cognito issuer "${raw}": the user pool ${m[2]}_${m[3]} lives in ${m[2]}, not ${m[1]}; use https://cognito-idp.${m[2]}.amazonaws.com/${m[2]}_${m[3]}`);
+      if (m[1] !== m[2])
+        throw new IssuerError(
+          `Cognito issuer "${raw}": the user pool ${m[2]}_${m[3]} lives in ${m[2]}, not ${m[1]}; use https://cognito-idp.${m[2]}.amazonaws.com/${m[2]}_${m[3]}`,
+        );
       break;
     }
     case "okta":
-      if (!/^https:\/\/[a-z0-9.-]+\.(okta|oktapreview|okta-emea)\.com(\/oauth2\/[A-Za-z0-9]+)?$/.test(value) && !/^https:\/\/[a-z0-9.-]+(\/oauth2\/[A-Za-z0-9]+)?$/.test(value)) {
+      if (
+        !/^https:\/\/[a-z0-9.-]+\.(okta|oktapreview|okta-emea)\.com(\/oauth2\/[A-Za-z0-9]+)?$/.test(value) &&
+        !/^https:\/\/[a-z0-9.-]+(\/oauth2\/[A-Za-z0-9]+)?$/.test(value)
+      ) {
         throw new IssuerError(`Okta issuer "${raw}" must be https://<org>.okta.com or https://<org>.okta.com/oauth2/<server-id>`);
       }
       break;

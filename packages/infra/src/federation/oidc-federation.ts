@@ -37,7 +37,6 @@ export interface OidcFederationArgs extends AccessRestriction {
   readonly tags?: Record<string, string>;
 }
 
-
 function trustRestriction(args: AccessRestriction) {
   return {
     ...(args.allowedSubjects?.length ? { subjects: args.allowedSubjects } : {}),
@@ -55,12 +54,16 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
   if ((args.createRole ?? true) && !args.allowedSubjects?.length && !args.requiredSessionTag) {
     problems.push("restrict the role with `allowedSubjects` or `requiredSessionTag`: the audience alone admits every user of the IdP");
   }
-  for (const k of args.requiredTagKeys ?? []) if (!SESSION_TAG_KEY.test(k)) problems.push(`\`requiredTagKeys\`: "${k}" is not a session tag key`);
-  if (args.requiredTagKeys && new Set(args.requiredTagKeys).size !== args.requiredTagKeys.length) problems.push("`requiredTagKeys` lists a key twice");
+  for (const k of args.requiredTagKeys ?? [])
+    if (!SESSION_TAG_KEY.test(k)) problems.push(`\`requiredTagKeys\`: "${k}" is not a session tag key`);
+  if (args.requiredTagKeys && new Set(args.requiredTagKeys).size !== args.requiredTagKeys.length)
+    problems.push("`requiredTagKeys` lists a key twice");
   if (!args.issuer.url.startsWith("https://")) problems.push("`issuer` must be normalised with normalizeIssuer()");
   if ((args.createRole ?? true) && problems.length === 0) {
     // The trust's own checks, run before any child exists so a refusal leaves nothing behind.
-    problems.push(...validateOidcTrust({ providerArn: "", issuerKey: args.issuer.key, audiences: args.clientIds, ...trustRestriction(args) }));
+    problems.push(
+      ...validateOidcTrust({ providerArn: "", issuerKey: args.issuer.key, audiences: args.clientIds, ...trustRestriction(args) }),
+    );
   }
   return problems;
 }
@@ -91,11 +94,15 @@ export class OidcFederation extends pulumi.ComponentResource {
     if (args.existingProviderArn !== undefined) {
       this.providerArn = pulumi.output(args.existingProviderArn);
     } else {
-      const provider = new aws.iam.OpenIdConnectProvider(`${name}-provider`, {
-        url: args.issuer.url,
-        clientIdLists: [...args.clientIds],
-        tags: args.tags,
-      }, { parent: this });
+      const provider = new aws.iam.OpenIdConnectProvider(
+        `${name}-provider`,
+        {
+          url: args.issuer.url,
+          clientIdLists: [...args.clientIds],
+          tags: args.tags,
+        },
+        { parent: this },
+      );
       this.providerArn = provider.arn;
     }
 
@@ -112,13 +119,17 @@ export class OidcFederation extends pulumi.ComponentResource {
         ...trustRestriction(args),
         allowSessionTags: true,
       });
-      this.role = new aws.iam.Role(`${name}-users`, {
-        description: "Developers using Claude Code through Amazon Bedrock, federated from the corporate IdP",
-        assumeRolePolicy: renderPolicy(policyDocument(trust)),
-        maxSessionDuration: (args.maxSessionHours ?? 8) * 3600,
-        ...(this.boundaryArn ? { permissionsBoundary: this.boundaryArn } : {}),
-        tags: args.tags,
-      }, { parent: this });
+      this.role = new aws.iam.Role(
+        `${name}-users`,
+        {
+          description: "Developers using Claude Code through Amazon Bedrock, federated from the corporate IdP",
+          assumeRolePolicy: renderPolicy(policyDocument(trust)),
+          maxSessionDuration: (args.maxSessionHours ?? 8) * 3600,
+          ...(this.boundaryArn ? { permissionsBoundary: this.boundaryArn } : {}),
+          tags: args.tags,
+        },
+        { parent: this },
+      );
       this.roleArn = this.role.arn;
       this.roleName = this.role.name;
     }

@@ -3,7 +3,16 @@ export { allow, deny, denyInsecureTransport, mergeConditions, policyDocument, re
 export type { Conditions, ConditionValue, PolicyDocument, Principal, Statement, StatementOptions } from "./policy";
 export { accountTrustStatement, oidcTrustStatement, serviceTrustStatement, validateOidcTrust } from "./principals";
 export type { AccountTrustOptions, OidcTrustOptions } from "./principals";
-export { accountOfArn, accountRootArn, arn, awsEnvironment, foundationModelArn, oidcProviderArn, roleArn, systemInferenceProfileArn } from "./arn";
+export {
+  accountOfArn,
+  accountRootArn,
+  arn,
+  awsEnvironment,
+  foundationModelArn,
+  oidcProviderArn,
+  roleArn,
+  systemInferenceProfileArn,
+} from "./arn";
 export type { AwsEnvironment } from "./arn";
 export { grant } from "./grant";
 export type { Grant, Grantee } from "./grant";

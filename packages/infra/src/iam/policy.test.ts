@@ -13,10 +13,14 @@ describe("policy builders", () => {
     expect(() => allow(["s3:GetObject"], ["*"], { sid: "has-dash" })).toThrow(/alphanumeric/);
   });
   it("refuses a document with the same Sid twice", () => {
-    expect(() => policyDocument(allow(["s3:GetObject"], ["*"], { sid: "A" }), allow(["s3:PutObject"], ["*"], { sid: "A" }))).toThrow(/Sid "A" twice/);
+    expect(() => policyDocument(allow(["s3:GetObject"], ["*"], { sid: "A" }), allow(["s3:PutObject"], ["*"], { sid: "A" }))).toThrow(
+      /Sid "A" twice/,
+    );
   });
   it("merges condition blocks and refuses the same key twice", () => {
-    expect(mergeConditions({ StringEquals: { a: "1" } }, { StringEquals: { b: "2" } }, undefined)).toEqual({ StringEquals: { a: "1", b: "2" } });
+    expect(mergeConditions({ StringEquals: { a: "1" } }, { StringEquals: { b: "2" } }, undefined)).toEqual({
+      StringEquals: { a: "1", b: "2" },
+    });
     expect(() => mergeConditions({ StringEquals: { a: "1" } }, { StringEquals: { a: "2" } })).toThrow(/given twice/);
   });
   it("denies non-TLS requests for every principal", () => {

@@ -11,7 +11,11 @@ export type ConditionValue = pulumi.Input<string> | pulumi.Input<string>[];
 export type Conditions = Record<string, Record<string, ConditionValue>>;
 export type Principal =
   | "*"
-  | { AWS?: pulumi.Input<string> | pulumi.Input<string>[]; Service?: pulumi.Input<string> | pulumi.Input<string>[]; Federated?: pulumi.Input<string> };
+  | {
+      AWS?: pulumi.Input<string> | pulumi.Input<string>[];
+      Service?: pulumi.Input<string> | pulumi.Input<string>[];
+      Federated?: pulumi.Input<string>;
+    };
 
 export interface Statement {
   Sid?: string;
@@ -55,7 +59,12 @@ export function deny(actions: readonly string[], resources: readonly pulumi.Inpu
   return statement("Deny", actions, resources, opts);
 }
 
-function statement(effect: "Allow" | "Deny", actions: readonly string[], resources: readonly pulumi.Input<string>[], opts: StatementOptions): Statement {
+function statement(
+  effect: "Allow" | "Deny",
+  actions: readonly string[],
+  resources: readonly pulumi.Input<string>[],
+  opts: StatementOptions,
+): Statement {
   const s: Statement = { Effect: effect, Action: checkActions(actions, opts.sid ?? effect) };
   if (opts.sid !== undefined) {
     if (!/^[A-Za-z0-9]+$/.test(opts.sid)) throw new Error(`Sid "${opts.sid}" must be alphanumeric`);

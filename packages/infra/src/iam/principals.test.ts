@@ -59,7 +59,9 @@ describe("oidcTrustStatement (properties)", () => {
         const s = oidcTrustStatement(o);
         expect(s.Effect).toBe("Allow");
         expect(s.Principal).toEqual({ Federated: o.providerArn });
-        expect(s.Action).toEqual(o.allowSessionTags ? ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] : ["sts:AssumeRoleWithWebIdentity"]);
+        expect(s.Action).toEqual(
+          o.allowSessionTags ? ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] : ["sts:AssumeRoleWithWebIdentity"],
+        );
         expect(s.Resource).toBeUndefined();
 
         const entries = conditionEntries(s);
@@ -67,14 +69,16 @@ describe("oidcTrustStatement (properties)", () => {
         expect(s.Condition!.StringEquals![`${o.issuerKey}:aud`]).toEqual([...o.audiences]);
         expect(entries.filter((e) => e.key === `${o.issuerKey}:aud`).map((e) => e.op)).toEqual(["StringEquals"]);
         // No value anywhere is empty or only a wildcard; in particular no subject.
-        for (const e of entries) for (const v of e.values) expect(WILDCARD_ONLY.test(v) || v.trim() === "", `${e.op} ${e.key} = ${v}`).toBe(false);
+        for (const e of entries)
+          for (const v of e.values) expect(WILDCARD_ONLY.test(v) || v.trim() === "", `${e.op} ${e.key} = ${v}`).toBe(false);
         // Something besides the audience restricts who gets in.
         expect(entries.some((e) => e.key !== `${o.issuerKey}:aud`)).toBe(true);
 
         const subs = o.subjects ?? [];
         const subEntries = entries.filter((e) => e.key === `${o.issuerKey}:sub`);
         if (subs.length === 0) expect(subEntries).toEqual([]);
-        else if (subs.some((x) => /[*?]/.test(x))) expect(subEntries).toEqual([{ op: "StringLike", key: `${o.issuerKey}:sub`, values: subs }]);
+        else if (subs.some((x) => /[*?]/.test(x)))
+          expect(subEntries).toEqual([{ op: "StringLike", key: `${o.issuerKey}:sub`, values: subs }]);
         else expect(subEntries).toEqual([{ op: "StringEquals", key: `${o.issuerKey}:sub`, values: subs }]);
 
         for (const [claim, values] of Object.entries(o.claims ?? {})) {
@@ -94,11 +98,20 @@ describe("oidcTrustStatement (properties)", () => {
   type Mutation = readonly [string, (o: OidcTrustOptions) => OidcTrustOptions];
   const unsafe: fc.Arbitrary<Mutation> = fc.oneof(
     fc.constant<Mutation>(["no audiences", (o) => ({ ...o, audiences: [] })]),
-    fc.constantFrom("*", "", "  ", "client*", "*-app").map((bad): Mutation => [`audience "${bad}"`, (o) => ({ ...o, audiences: [...o.audiences, bad] })]),
-    fc.constantFrom("*", "**", "?", "*?", "", " ").map((bad): Mutation => [`subject "${bad}"`, (o) => ({ ...o, subjects: [...(o.subjects ?? []), bad] })]),
+    fc
+      .constantFrom("*", "", "  ", "client*", "*-app")
+      .map((bad): Mutation => [`audience "${bad}"`, (o) => ({ ...o, audiences: [...o.audiences, bad] })]),
+    fc
+      .constantFrom("*", "**", "?", "*?", "", " ")
+      .map((bad): Mutation => [`subject "${bad}"`, (o) => ({ ...o, subjects: [...(o.subjects ?? []), bad] })]),
     fc.constant<Mutation>(["no restriction", ({ subjects: _s, claims: _c, ...o }) => o]),
-    fc.constant<Mutation>(["empty lists as the only restriction", ({ subjects: _s, claims: _c, ...o }) => ({ ...o, subjects: [], claims: {} })]),
-    fc.constantFrom<readonly string[]>([], ["*"], ["?*"], ["ok", "*"]).map((bad): Mutation => [`claim values ${JSON.stringify(bad)}`, (o) => ({ ...o, claims: { ...(o.claims ?? {}), groups: bad } })]),
+    fc.constant<Mutation>([
+      "empty lists as the only restriction",
+      ({ subjects: _s, claims: _c, ...o }) => ({ ...o, subjects: [], claims: {} }),
+    ]),
+    fc
+      .constantFrom<readonly string[]>([], ["*"], ["?*"], ["ok", "*"])
+      .map((bad): Mutation => [`claim values ${JSON.stringify(bad)}`, (o) => ({ ...o, claims: { ...(o.claims ?? {}), groups: bad } })]),
     fc.constant<Mutation>(["issuer with scheme", (o) => ({ ...o, issuerKey: `https://${o.issuerKey}` })]),
     fc.constant<Mutation>(["issuer with trailing slash", (o) => ({ ...o, issuerKey: `${o.issuerKey}/` })]),
   );
@@ -135,7 +148,12 @@ describe("oidcTrustStatement (properties)", () => {
           serviceControlPolicies: [],
           resourceControlPolicies: [],
           resourcePolicy: { Version: "2012-10-17", Statement: [s] },
-          request: { action: "sts:AssumeRoleWithWebIdentity", principal: providerArn, resource: { accountId: "123456789012", resource: "arn:aws:iam::123456789012:role/users" }, contextVariables: context },
+          request: {
+            action: "sts:AssumeRoleWithWebIdentity",
+            principal: providerArn,
+            resource: { accountId: "123456789012", resource: "arn:aws:iam::123456789012:role/users" },
+            contextVariables: context,
+          },
         },
         {},
       );
@@ -144,16 +162,23 @@ describe("oidcTrustStatement (properties)", () => {
       return r.overallResult;
     };
     await fc.assert(
-      fc.asyncProperty(audiences, fc.uniqueArray(exactSubject, { minLength: 1, maxLength: 4 }), audience, exactSubject, fc.nat(), async (auds, subs, otherAud, otherSub, pick) => {
-        fc.pre(!auds.includes(otherAud) && !subs.includes(otherSub));
-        const s = oidcTrustStatement({ providerArn, issuerKey: iss, audiences: auds, subjects: subs });
-        const aud = auds[pick % auds.length]!;
-        const sub = subs[pick % subs.length]!;
-        expect(await decide(s, { [`${iss}:aud`]: aud, [`${iss}:sub`]: sub })).toBe("Allowed");
-        expect(await decide(s, { [`${iss}:aud`]: otherAud, [`${iss}:sub`]: sub })).toBe("ImplicitlyDenied");
-        expect(await decide(s, { [`${iss}:aud`]: aud, [`${iss}:sub`]: otherSub })).toBe("ImplicitlyDenied");
-        expect(await decide(s, { [`${iss}:sub`]: sub })).toBe("ImplicitlyDenied");
-      }),
+      fc.asyncProperty(
+        audiences,
+        fc.uniqueArray(exactSubject, { minLength: 1, maxLength: 4 }),
+        audience,
+        exactSubject,
+        fc.nat(),
+        async (auds, subs, otherAud, otherSub, pick) => {
+          fc.pre(!auds.includes(otherAud) && !subs.includes(otherSub));
+          const s = oidcTrustStatement({ providerArn, issuerKey: iss, audiences: auds, subjects: subs });
+          const aud = auds[pick % auds.length]!;
+          const sub = subs[pick % subs.length]!;
+          expect(await decide(s, { [`${iss}:aud`]: aud, [`${iss}:sub`]: sub })).toBe("Allowed");
+          expect(await decide(s, { [`${iss}:aud`]: otherAud, [`${iss}:sub`]: sub })).toBe("ImplicitlyDenied");
+          expect(await decide(s, { [`${iss}:aud`]: aud, [`${iss}:sub`]: otherSub })).toBe("ImplicitlyDenied");
+          expect(await decide(s, { [`${iss}:sub`]: sub })).toBe("ImplicitlyDenied");
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -175,17 +200,28 @@ describe("accountTrustStatement", () => {
   });
 
   it("requires the external id when given, alone or with the organization", () => {
-    expect(accountTrustStatement({ principals: [root], externalId: "ext-123" }).Condition).toEqual({ StringEquals: { "sts:ExternalId": "ext-123" } });
+    expect(accountTrustStatement({ principals: [root], externalId: "ext-123" }).Condition).toEqual({
+      StringEquals: { "sts:ExternalId": "ext-123" },
+    });
     expect(accountTrustStatement({ principals: [root], organizationId: "o-exampleorg1", externalId: "ext-123" }).Condition).toEqual({
       StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1", "sts:ExternalId": "ext-123" },
     });
   });
 
   it("narrows callers by ARN pattern with ArnLike on aws:PrincipalArn", () => {
-    const s = accountTrustStatement({ principals: [root, "arn:aws:iam::555555555555:root"], organizationId: "o-exampleorg1", principalArnPatterns: ["arn:aws:iam::*:role/ci-*"] });
+    const s = accountTrustStatement({
+      principals: [root, "arn:aws:iam::555555555555:root"],
+      organizationId: "o-exampleorg1",
+      principalArnPatterns: ["arn:aws:iam::*:role/ci-*"],
+    });
     expect(s.Principal).toEqual({ AWS: [root, "arn:aws:iam::555555555555:root"] });
-    expect(s.Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" }, ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::*:role/ci-*"] } });
-    expect(accountTrustStatement({ principals: [root], organizationId: "o-exampleorg1", principalArnPatterns: [] }).Condition).not.toHaveProperty("ArnLike");
+    expect(s.Condition).toEqual({
+      StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+      ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::*:role/ci-*"] },
+    });
+    expect(
+      accountTrustStatement({ principals: [root], organizationId: "o-exampleorg1", principalArnPatterns: [] }).Condition,
+    ).not.toHaveProperty("ArnLike");
   });
 
   it("rejects a trust without principals, without an org or external id, or with a malformed org id", () => {
@@ -200,11 +236,21 @@ describe("accountTrustStatement", () => {
     const decide = async (s: Statement, principal: string, context: Record<string, string>) => {
       const r = await runSimulation(
         {
-          identityPolicies: [{ name: "caller", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] } }],
+          identityPolicies: [
+            {
+              name: "caller",
+              policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] },
+            },
+          ],
           serviceControlPolicies: [],
           resourceControlPolicies: [],
           resourcePolicy: { Version: "2012-10-17", Statement: [s] },
-          request: { action: "sts:AssumeRole", principal, resource: { accountId: "222222222222", resource: "arn:aws:iam::222222222222:role/invoke" }, contextVariables: context },
+          request: {
+            action: "sts:AssumeRole",
+            principal,
+            resource: { accountId: "222222222222", resource: "arn:aws:iam::222222222222:role/invoke" },
+            contextVariables: context,
+          },
         },
         {},
       );
@@ -221,7 +267,11 @@ describe("accountTrustStatement", () => {
     const byExternalId = accountTrustStatement({ principals: [root], externalId: "ext-123" });
     expect(await decide(byExternalId, caller, { "sts:ExternalId": "ext-123" })).toBe("Allowed");
     expect(await decide(byExternalId, caller, { "sts:ExternalId": "ext-999" })).toBe("ImplicitlyDenied");
-    const byPattern = accountTrustStatement({ principals: [root], organizationId: "o-exampleorg1", principalArnPatterns: ["arn:aws:iam::444444444444:role/ci"] });
+    const byPattern = accountTrustStatement({
+      principals: [root],
+      organizationId: "o-exampleorg1",
+      principalArnPatterns: ["arn:aws:iam::444444444444:role/ci"],
+    });
     // The engine does not derive aws:PrincipalArn from the request principal: it is given explicitly.
     const admin = "arn:aws:iam::444444444444:role/admin";
     expect(await decide(byPattern, caller, { "aws:PrincipalOrgID": "o-exampleorg1", "aws:PrincipalArn": caller })).toBe("Allowed");
@@ -233,11 +283,17 @@ describe("accountTrustStatement", () => {
 
 describe("serviceTrustStatement", () => {
   it("trusts the service for sts:AssumeRole, without conditions when no source is given", () => {
-    expect(serviceTrustStatement("lambda.amazonaws.com")).toEqual({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["sts:AssumeRole"] });
+    expect(serviceTrustStatement("lambda.amazonaws.com")).toEqual({
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: ["sts:AssumeRole"],
+    });
   });
 
   it("adds confused-deputy protection: aws:SourceAccount (StringEquals) and aws:SourceArn (ArnLike)", () => {
-    expect(serviceTrustStatement("bedrock.amazonaws.com", "111111111111").Condition).toEqual({ StringEquals: { "aws:SourceAccount": "111111111111" } });
+    expect(serviceTrustStatement("bedrock.amazonaws.com", "111111111111").Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "111111111111" },
+    });
     expect(serviceTrustStatement("bedrock.amazonaws.com", undefined, "arn:aws:bedrock:us-east-1:111111111111:*").Condition).toEqual({
       ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" },
     });
@@ -245,7 +301,10 @@ describe("serviceTrustStatement", () => {
       Effect: "Allow",
       Principal: { Service: "bedrock.amazonaws.com" },
       Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" } },
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "111111111111" },
+        ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" },
+      },
     });
   });
 });

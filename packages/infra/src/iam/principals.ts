@@ -30,7 +30,6 @@ export interface OidcTrustOptions {
   readonly allowSessionTags?: boolean;
 }
 
-
 /** Validates OIDC trust options; returns problems, empty when fine. */
 export function validateOidcTrust(o: OidcTrustOptions): string[] {
   const problems: string[] = [];
@@ -44,10 +43,13 @@ export function validateOidcTrust(o: OidcTrustOptions): string[] {
   }
   if (subjects.some((s) => ONLY_WILDCARDS.test(s) || s.trim() === "")) problems.push("`subjects` may not be only a wildcard");
   for (const [k, v] of claims) {
-    if (v.length === 0 || v.some((x) => ONLY_WILDCARDS.test(x) || x.trim() === "")) problems.push(`claim \`${k}\` needs non-wildcard values`);
+    if (v.length === 0 || v.some((x) => ONLY_WILDCARDS.test(x) || x.trim() === ""))
+      problems.push(`claim \`${k}\` needs non-wildcard values`);
   }
-  for (const k of o.presentTags ?? []) if (k.trim() === "" || /[*?]/.test(k)) problems.push(`\`presentTags\`: "${k}" is not a session tag key`);
-  if (/^https?:\/\//.test(o.issuerKey) || o.issuerKey.endsWith("/")) problems.push("`issuerKey` is the issuer without scheme and trailing slash");
+  for (const k of o.presentTags ?? [])
+    if (k.trim() === "" || /[*?]/.test(k)) problems.push(`\`presentTags\`: "${k}" is not a session tag key`);
+  if (/^https?:\/\//.test(o.issuerKey) || o.issuerKey.endsWith("/"))
+    problems.push("`issuerKey` is the issuer without scheme and trailing slash");
   return problems;
 }
 
@@ -70,7 +72,9 @@ export function oidcTrustStatement(o: OidcTrustOptions): Statement {
     const op = `${multi}${values.some((v) => /[*?]/.test(v)) ? "StringLike" : "StringEquals"}`;
     claimConditions[op] = { ...(claimConditions[op] ?? {}), [key]: [...values] };
   }
-  const present = o.presentTags?.length ? { Null: Object.fromEntries(o.presentTags.map((k) => [`aws:RequestTag/${k}`, "false"])) } : undefined;
+  const present = o.presentTags?.length
+    ? { Null: Object.fromEntries(o.presentTags.map((k) => [`aws:RequestTag/${k}`, "false"])) }
+    : undefined;
   if (exact.length && patterns.length) {
     throw new Error("OIDC trust: use either exact subjects or patterns, not both (IAM ANDs the two operators)");
   }
@@ -79,7 +83,12 @@ export function oidcTrustStatement(o: OidcTrustOptions): Statement {
     Effect: "Allow",
     Principal: { Federated: o.providerArn },
     Action: o.allowSessionTags ? ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] : ["sts:AssumeRoleWithWebIdentity"],
-    Condition: mergeConditions({ StringEquals: equals }, Object.keys(like).length ? { StringLike: like } : undefined, claimConditions, present),
+    Condition: mergeConditions(
+      { StringEquals: equals },
+      Object.keys(like).length ? { StringLike: like } : undefined,
+      claimConditions,
+      present,
+    ),
   };
 }
 

@@ -20,22 +20,39 @@ export function buildKeyAndTopic(scope: BuilderScope, args: KeyAndTopicInputs): 
     alias: `${args.namePrefix}-inference`,
     logGroups: "*",
     statements: [
-      allow(KMS_SERVICE_ENCRYPT_ACTIONS, ["*"], { sid: "AlarmsPublishToEncryptedTopic", principal: { Service: "cloudwatch.amazonaws.com" }, conditions: sourceAccount }),
-      allow(KMS_SERVICE_ENCRYPT_ACTIONS, ["*"], { sid: "BedrockWritesLogs", principal: { Service: "bedrock.amazonaws.com" }, conditions: sourceAccount }),
+      allow(KMS_SERVICE_ENCRYPT_ACTIONS, ["*"], {
+        sid: "AlarmsPublishToEncryptedTopic",
+        principal: { Service: "cloudwatch.amazonaws.com" },
+        conditions: sourceAccount,
+      }),
+      allow(KMS_SERVICE_ENCRYPT_ACTIONS, ["*"], {
+        sid: "BedrockWritesLogs",
+        principal: { Service: "bedrock.amazonaws.com" },
+        conditions: sourceAccount,
+      }),
     ],
     tags,
   });
   const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: key.arn, tags }, parent);
-  new aws.sns.TopicPolicy(`${name}-alarms-policy`, {
-    arn: topic.arn,
-    policy: renderPolicy(policyDocument(
-      allow(ALARM_PUBLISH_ACTIONS, [topic.arn], { sid: "CloudWatchAlarmsPublish", principal: { Service: "cloudwatch.amazonaws.com" }, conditions: sourceAccount }),
-      denyInsecureTransport("sns", [topic.arn]),
-    )),
-  }, parent);
+  new aws.sns.TopicPolicy(
+    `${name}-alarms-policy`,
+    {
+      arn: topic.arn,
+      policy: renderPolicy(
+        policyDocument(
+          allow(ALARM_PUBLISH_ACTIONS, [topic.arn], {
+            sid: "CloudWatchAlarmsPublish",
+            principal: { Service: "cloudwatch.amazonaws.com" },
+            conditions: sourceAccount,
+          }),
+          denyInsecureTransport("sns", [topic.arn]),
+        ),
+      ),
+    },
+    parent,
+  );
   args.emails.forEach((email, i) => {
     new aws.sns.TopicSubscription(`${name}-alarms-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent);
   });
   return { key, topic };
 }
-

@@ -24,7 +24,14 @@ const baseArgs = (): Inference.InferenceAccountArgs => ({
   crossRegion: "us",
   teams: [{ name: "platform", costCenter: "CC-1", tags: { department: "eng" } }],
   invocationLogging: { enabled: true, logRetentionDays: 30, s3ExpirationDays: 90 },
-  alarms: { emails: ["ops@example.com"], throttlesPer5Min: 5, serverErrorsPer5Min: 5, clientErrorsPer5Min: 20, latencyP90Ms: 30000, invocationsPerHour: 1000 },
+  alarms: {
+    emails: ["ops@example.com"],
+    throttlesPer5Min: 5,
+    serverErrorsPer5Min: 5,
+    clientErrorsPer5Min: 20,
+    latencyP90Ms: 30000,
+    invocationsPerHour: 1000,
+  },
   denyBedrockApiKeys: true,
   permissionsBoundaryArn: BOUNDARY,
 });
@@ -69,7 +76,9 @@ describe("InferenceAccount", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
     });
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
+      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -85,7 +94,8 @@ describe("InferenceAccount", () => {
   it("logs metadata only, to the encrypted bucket and the log group, through a role Bedrock can assume only for this account", async () => {
     new inference.InferenceAccount("inf", baseArgs());
     await settle();
-    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging").inputs.loggingConfig;
+    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging")
+      .inputs.loggingConfig;
     expect(cfg.textDataDeliveryEnabled).toBe(false);
     expect(cfg.imageDataDeliveryEnabled).toBe(false);
     expect(cfg.s3Config.bucketName).toBe("inf-invocation-logs");
@@ -100,12 +110,22 @@ describe("InferenceAccount", () => {
         Effect: "Allow",
         Principal: { Service: "bedrock.amazonaws.com" },
         Action: ["sts:AssumeRole"],
-        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "111111111111" },
+          ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" },
+        },
       },
     ]);
     const write = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-log-delivery-write").inputs.policy)!.Statement;
     expect(write).toEqual([
-      { Sid: "WriteInvocationLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroup.inputs.name ? "arn:aws:logs:us-east-1:111111111111:log-group:/aws/bedrock/ccb-test/model-invocations" : ""}:log-stream:*`] },
+      {
+        Sid: "WriteInvocationLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [
+          `${logGroup.inputs.name ? "arn:aws:logs:us-east-1:111111111111:log-group:/aws/bedrock/ccb-test/model-invocations" : ""}:log-stream:*`,
+        ],
+      },
     ]);
     const bucketPolicy = policyOf(recorder.one("aws:s3/bucketPolicy:BucketPolicy", "inf-invocation-logs-policy").inputs.policy)!.Statement;
     expect(bucketPolicy[1]).toEqual({
@@ -117,7 +137,10 @@ describe("InferenceAccount", () => {
         "arn:aws:s3:::inf-invocation-logs/AWSLogs/111111111111/BedrockModelInvocationLogs/*",
         "arn:aws:s3:::inf-invocation-logs/large-data/AWSLogs/111111111111/BedrockModelInvocationLogs/*",
       ],
-      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" } },
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "111111111111" },
+        ArnLike: { "aws:SourceArn": "arn:aws:bedrock:us-east-1:111111111111:*" },
+      },
     });
   });
 
@@ -159,7 +182,14 @@ describe("InferenceAccount", () => {
   });
 
   it("with restrictTeamProfiles, grants each team's profiles only to sessions tagged with that team, system profiles to all", async () => {
-    const acct = new inference.InferenceAccount("inf", { ...baseArgs(), teams: [{ name: "platform", costCenter: "CC-1" }, { name: "payments", costCenter: "CC-2" }], restrictTeamProfiles: true });
+    const acct = new inference.InferenceAccount("inf", {
+      ...baseArgs(),
+      teams: [
+        { name: "platform", costCenter: "CC-1" },
+        { name: "payments", costCenter: "CC-2" },
+      ],
+      restrictTeamProfiles: true,
+    });
     const g = acct.grants.invokeModels({ roleName: "devs", key: "developers" });
     await unwrap(g.policy.urn);
     await settle();
@@ -170,14 +200,29 @@ describe("InferenceAccount", () => {
       ["inf-platform-fast", "platform"],
       ["inf-platform-primary", "platform"],
     ]);
-    const teamArns = await Promise.all(["platform", "payments"].flatMap((t) => (["primary", "fast"] as const).map((r) => unwrap(acct.teamProfiles[t]![r]!))));
+    const teamArns = await Promise.all(
+      ["platform", "payments"].flatMap((t) => (["primary", "fast"] as const).map((r) => unwrap(acct.teamProfiles[t]![r]!))),
+    );
     const system = [SONNET, HAIKU].map((m) => `arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.${m}`);
     const invoke = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
     const policy = recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy;
     const statements = policyOf(policy)!.Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(["InvokeThroughSystemProfiles", "InvokeOwnTeamProfiles", "InvokeModelsBehindProfiles", "ReadStageProfiles", "ListProfiles", "DenyBedrockApiKeys"]);
+    expect(statements.map((s: any) => s.Sid)).toEqual([
+      "InvokeThroughSystemProfiles",
+      "InvokeOwnTeamProfiles",
+      "InvokeModelsBehindProfiles",
+      "ReadStageProfiles",
+      "ListProfiles",
+      "DenyBedrockApiKeys",
+    ]);
     expect(statements[0]).toEqual({ Sid: "InvokeThroughSystemProfiles", Effect: "Allow", Action: invoke, Resource: system });
-    expect(statements[1]).toEqual({ Sid: "InvokeOwnTeamProfiles", Effect: "Allow", Action: invoke, Resource: teamArns, Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } });
+    expect(statements[1]).toEqual({
+      Sid: "InvokeOwnTeamProfiles",
+      Effect: "Allow",
+      Action: invoke,
+      Resource: teamArns,
+      Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } },
+    });
     expect(statements[2].Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": [...system, ...teamArns] } });
     expect(statements[2].Resource.every((r: string) => r.includes(":foundation-model/"))).toBe(true);
     // The rendered JSON carries the policy variable for IAM, not an interpolated value.
@@ -186,7 +231,10 @@ describe("InferenceAccount", () => {
   });
 
   it("skips logging resources when logging is off", async () => {
-    new inference.InferenceAccount("quiet", { ...baseArgs(), invocationLogging: { enabled: false, logRetentionDays: 30, s3ExpirationDays: 90 } });
+    new inference.InferenceAccount("quiet", {
+      ...baseArgs(),
+      invocationLogging: { enabled: false, logRetentionDays: 30, s3ExpirationDays: 90 },
+    });
     await settle();
     expect(recorder.byType("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration")).toHaveLength(0);
     expect(recorder.byType("aws:s3/bucket:Bucket")).toHaveLength(0);
@@ -197,10 +245,20 @@ describe("InferenceAccount", () => {
     [{ models: { primary: "anthropic.claude-v2", fast: HAIKU } }, /`models.primary` "anthropic.claude-v2" is not a known Claude model id/],
     [{ crossRegion: "eu" as const }, /"eu." profiles are not available from us-east-1/],
     [{ teams: [{ name: "Platform Team", costCenter: "x" }] }, /teams\[0\]\.name/],
-    [{ teams: [{ name: "dup", costCenter: "x" }, { name: "dup", costCenter: "y" }] }, /is repeated/],
+    [
+      {
+        teams: [
+          { name: "dup", costCenter: "x" },
+          { name: "dup", costCenter: "y" },
+        ],
+      },
+      /is repeated/,
+    ],
     [{ teams: [{ name: "ok", costCenter: "a;b" }] }, /tag value "a;b"/],
     [{ teams: [], restrictTeamProfiles: true }, /`restrictTeamProfiles` needs at least one team in `teams`/],
   ])("rejects %j before creating anything", (override, message) => {
-    expect(() => new inference.InferenceAccount("bad", { ...baseArgs(), ...override } as Inference.InferenceAccountArgs)).toThrowError(message);
+    expect(() => new inference.InferenceAccount("bad", { ...baseArgs(), ...override } as Inference.InferenceAccountArgs)).toThrowError(
+      message,
+    );
   });
 });

@@ -45,12 +45,30 @@ export class InferenceAccount extends pulumi.ComponentResource {
     this.alarmTopicArn = topic.arn;
     this.teamProfiles = buildTeamProfiles(scope, { ...args, env });
     if (args.invocationLogging.enabled) {
-      this.invocationLogs = buildInvocationLogging(scope, { namePrefix: args.namePrefix, region: args.region, settings: args.invocationLogging, env, keyArn: key.arn, ...boundary });
+      this.invocationLogs = buildInvocationLogging(scope, {
+        namePrefix: args.namePrefix,
+        region: args.region,
+        settings: args.invocationLogging,
+        env,
+        keyArn: key.arn,
+        ...boundary,
+      });
     }
-    this.alarmNames = buildBedrockAlarms(scope, { namePrefix: args.namePrefix, region: args.region, thresholds: args.alarms, topicArn: topic.arn, logDelivery: args.invocationLogging.enabled });
+    this.alarmNames = buildBedrockAlarms(scope, {
+      namePrefix: args.namePrefix,
+      region: args.region,
+      thresholds: args.alarms,
+      topicArn: topic.arn,
+      logDelivery: args.invocationLogging.enabled,
+    });
 
     this.grants = { invokeModels: (grantee) => grant(this, name, "invoke", grantee, this.modelAccessStatements()) };
-    this.registerOutputs({ keyArn: this.keyArn, alarmTopicArn: this.alarmTopicArn, teamProfiles: this.teamProfiles, invocationLogs: this.invocationLogs });
+    this.registerOutputs({
+      keyArn: this.keyArn,
+      alarmTopicArn: this.alarmTopicArn,
+      teamProfiles: this.teamProfiles,
+      invocationLogs: this.invocationLogs,
+    });
   }
 
   /** The model-access statements for the stage (used by grants and by cross-account roles). */
@@ -62,7 +80,9 @@ export class InferenceAccount extends pulumi.ComponentResource {
       region: a.region,
       models: [...new Set(Object.values(a.models).filter((m): m is string => !!m))],
       crossRegion: a.crossRegion,
-      applicationProfileArns: Object.values(this.teamProfiles).flatMap((byRole) => Object.values(byRole).filter((x): x is pulumi.Output<string> => !!x)),
+      applicationProfileArns: Object.values(this.teamProfiles).flatMap((byRole) =>
+        Object.values(byRole).filter((x): x is pulumi.Output<string> => !!x),
+      ),
       denyBearerTokens: a.denyBedrockApiKeys,
       restrictTeamProfiles: a.restrictTeamProfiles ?? false,
     });

@@ -54,7 +54,9 @@ export function modelAccessStatements(spec: ModelAccessSpec): Statement[] {
   const systemProfiles: pulumi.Output<string>[] =
     spec.crossRegion === "none"
       ? []
-      : spec.models.map((m) => pulumi.interpolate`arn:${p}:bedrock:${spec.region}:${spec.accountId}:inference-profile/${profileId(m, spec.crossRegion)}`);
+      : spec.models.map(
+          (m) => pulumi.interpolate`arn:${p}:bedrock:${spec.region}:${spec.accountId}:inference-profile/${profileId(m, spec.crossRegion)}`,
+        );
   const profiles: In[] = [...systemProfiles, ...spec.applicationProfileArns];
 
   const foundation: pulumi.Output<string>[] = [];

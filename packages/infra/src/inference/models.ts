@@ -26,7 +26,12 @@ const HAIKU_45: ModelPrice = { input: 1, output: 5, cacheWrite: 1.25, cacheRead:
 export const KNOWN_MODELS: readonly KnownModel[] = [
   { id: "anthropic.claude-3-7-sonnet-20250219-v1:0", family: "sonnet", prefixes: ["us", "eu", "apac", "us-gov"], price: SONNET },
   { id: "anthropic.claude-sonnet-4-20250514-v1:0", family: "sonnet", prefixes: ["us", "eu", "apac", "global"], price: SONNET },
-  { id: "anthropic.claude-sonnet-4-5-20250929-v1:0", family: "sonnet", prefixes: ["us", "eu", "jp", "au", "global", "us-gov"], price: SONNET },
+  {
+    id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    family: "sonnet",
+    prefixes: ["us", "eu", "jp", "au", "global", "us-gov"],
+    price: SONNET,
+  },
   { id: "anthropic.claude-sonnet-4-6", family: "sonnet", prefixes: ["us", "eu", "jp", "au", "global"], price: SONNET },
   { id: "anthropic.claude-opus-4-20250514-v1:0", family: "opus", prefixes: ["us"], price: OPUS_4 },
   { id: "anthropic.claude-opus-4-1-20250805-v1:0", family: "opus", prefixes: ["us"], price: OPUS_4 },
@@ -63,7 +68,9 @@ const sameGeography = (prefix: CrossRegionPrefix, region: string) => {
 /** Checks that a cross-Region prefix can be used from the source Region. Returns problems. */
 export function validateGeography(region: string, prefix: CrossRegionPrefix | "none"): string[] {
   if (prefix === "none" || prefix === "global") return [];
-  return sameGeography(prefix, region) ? [] : [`"${prefix}." profiles are not available from ${region} (its geography is ${geographyOfRegion(region) ?? "unknown"})`];
+  return sameGeography(prefix, region)
+    ? []
+    : [`"${prefix}." profiles are not available from ${region} (its geography is ${geographyOfRegion(region) ?? "unknown"})`];
 }
 
 /**

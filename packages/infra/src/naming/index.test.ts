@@ -20,20 +20,24 @@ describe("physicalName", () => {
   const kinds = Object.keys(NAME_RULES) as NameKind[];
   it("never exceeds a service limit and only uses allowed characters (property)", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...kinds), fc.array(fc.string({ minLength: 0, maxLength: 90 }), { minLength: 1, maxLength: 5 }), (kind, parts) => {
-        let name: string;
-        try {
-          name = physicalName(kind, [...parts, "a"]);
-        } catch {
-          return true; // only when nothing usable remains, asserted above
-        }
-        const rule = NAME_RULES[kind];
-        expect(name.length).toBeLessThanOrEqual(rule.maxLength);
-        expect(name.length).toBeGreaterThan(0);
-        for (const ch of name) expect(rule.allowed.test(ch)).toBe(true);
-        if (rule.startsWithLetter) expect(name).toMatch(/^[A-Za-z]/);
-        expect(physicalName(kind, [...parts, "a"])).toBe(name);
-      }),
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.array(fc.string({ minLength: 0, maxLength: 90 }), { minLength: 1, maxLength: 5 }),
+        (kind, parts) => {
+          let name: string;
+          try {
+            name = physicalName(kind, [...parts, "a"]);
+          } catch {
+            return true; // only when nothing usable remains, asserted above
+          }
+          const rule = NAME_RULES[kind];
+          expect(name.length).toBeLessThanOrEqual(rule.maxLength);
+          expect(name.length).toBeGreaterThan(0);
+          for (const ch of name) expect(rule.allowed.test(ch)).toBe(true);
+          if (rule.startsWithLetter) expect(name).toMatch(/^[A-Za-z]/);
+          expect(physicalName(kind, [...parts, "a"])).toBe(name);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -22,10 +22,14 @@ export function accountProvider(name: string, args: AccountProviderArgs, opts: p
   if (args.deployRoleArn && args.deployRoleArn.split(":")[4] !== args.accountId) {
     throw new Error(`provider ${name}: \`deployRoleArn\` ${args.deployRoleArn} is not in account ${args.accountId}`);
   }
-  return new aws.Provider(name, {
-    region: args.region as aws.Region,
-    allowedAccountIds: [args.accountId],
-    ...(args.deployRoleArn ? { assumeRoles: [{ roleArn: args.deployRoleArn, sessionName: args.sessionName.slice(0, 64) }] } : {}),
-    defaultTags: { tags: { ...args.defaultTags } },
-  }, opts);
+  return new aws.Provider(
+    name,
+    {
+      region: args.region as aws.Region,
+      allowedAccountIds: [args.accountId],
+      ...(args.deployRoleArn ? { assumeRoles: [{ roleArn: args.deployRoleArn, sessionName: args.sessionName.slice(0, 64) }] } : {}),
+      defaultTags: { tags: { ...args.defaultTags } },
+    },
+    opts,
+  );
 }

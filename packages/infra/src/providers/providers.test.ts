@@ -10,7 +10,13 @@ beforeAll(async () => {
 
 describe("accountProvider", () => {
   it("pins the account, assumes the deploy role and sets default tags", async () => {
-    providers.accountProvider("inf", { accountId: "222222222222", region: "eu-west-1", deployRoleArn: "arn:aws:iam::222222222222:role/deploy", sessionName: "pulumi-ccb", defaultTags: { stage: "prod" } });
+    providers.accountProvider("inf", {
+      accountId: "222222222222",
+      region: "eu-west-1",
+      deployRoleArn: "arn:aws:iam::222222222222:role/deploy",
+      sessionName: "pulumi-ccb",
+      defaultTags: { stage: "prod" },
+    });
     await settle();
     const p = recorder.one("pulumi:providers:aws", "inf");
     expect(JSON.parse(p.inputs.allowedAccountIds)).toEqual(["222222222222"]);
@@ -20,9 +26,19 @@ describe("accountProvider", () => {
     expect(p.region).toBe("eu-west-1");
   });
   it("refuses a deploy role from another account", () => {
-    expect(() => providers.accountProvider("x", { accountId: "222222222222", region: "us-east-1", deployRoleArn: "arn:aws:iam::333333333333:role/deploy", sessionName: "s", defaultTags: {} })).toThrow(/not in account 222222222222/);
+    expect(() =>
+      providers.accountProvider("x", {
+        accountId: "222222222222",
+        region: "us-east-1",
+        deployRoleArn: "arn:aws:iam::333333333333:role/deploy",
+        sessionName: "s",
+        defaultTags: {},
+      }),
+    ).toThrow(/not in account 222222222222/);
   });
   it("refuses a malformed account id", () => {
-    expect(() => providers.accountProvider("y", { accountId: "2222", region: "us-east-1", sessionName: "s", defaultTags: {} })).toThrow(/must be 12 digits/);
+    expect(() => providers.accountProvider("y", { accountId: "2222", region: "us-east-1", sessionName: "s", defaultTags: {} })).toThrow(
+      /must be 12 digits/,
+    );
   });
 });

@@ -42,12 +42,14 @@ function telemetryAccess(ctx: FunctionContext): TelemetryAccess {
   if (!tel) return { statements: [], externalId };
   // The read role in the telemetry account is named up front so the aggregation role may assume exactly it.
   const roleName = tel.crossAccount ? physicalName("iamRole", [args.namePrefix, "quota-telemetry-read"]) : undefined;
-  const roleArn = tel.crossAccount ? pulumi.interpolate`arn:${env.partition}:iam::${tel.crossAccount.accountId}:role/${roleName}` : undefined;
+  const roleArn = tel.crossAccount
+    ? pulumi.interpolate`arn:${env.partition}:iam::${tel.crossAccount.accountId}:role/${roleName}`
+    : undefined;
   const statements = tel.logGroup
     ? [
-      allow(QUERY_LOGS_ACTIONS, [tel.logGroup.arn, pulumi.interpolate`${tel.logGroup.arn}:*`], { sid: "QueryTelemetryLogs" }),
-      allow(QUERY_RESULTS_ACTIONS, ["*"], { sid: "ReadTelemetryQueryResults" }),
-    ]
+        allow(QUERY_LOGS_ACTIONS, [tel.logGroup.arn, pulumi.interpolate`${tel.logGroup.arn}:*`], { sid: "QueryTelemetryLogs" }),
+        allow(QUERY_RESULTS_ACTIONS, ["*"], { sid: "ReadTelemetryQueryResults" }),
+      ]
     : [allow(READ_METRIC_ACTIONS, ["*"], { sid: "ReadTelemetryMetric" })];
   return { statements, ...(roleName ? { roleName } : {}), ...(roleArn ? { roleArn } : {}), externalId };
 }
@@ -59,7 +61,10 @@ function aggregateStatements(ctx: FunctionContext, inputs: AggregateInputs, tel:
     allow(LIMITS_READ_ACTIONS, [ctx.limitsTable.arn], { sid: "ReadLimits" }),
     allow(KMS_USE_ACTIONS, [args.kmsKeyArn], { sid: "UseStageKey", conditions: kmsViaServices(env) }),
     allow(PUBLISH_ACTIONS, [inputs.topic.arn], { sid: "PublishAlerts" }),
-    allow(PUT_METRIC_ACTIONS, ["*"], { sid: "PublishOwnMetrics", conditions: { StringEquals: { "cloudwatch:namespace": QUOTA_METRICS_NAMESPACE } } }),
+    allow(PUT_METRIC_ACTIONS, ["*"], {
+      sid: "PublishOwnMetrics",
+      conditions: { StringEquals: { "cloudwatch:namespace": QUOTA_METRICS_NAMESPACE } },
+    }),
   ];
   if (args.sources.telemetry && !args.sources.telemetry.crossAccount) statements.push(...tel.statements);
   if (tel.roleArn) statements.push(allow(ASSUME_ROLE_ACTIONS, [tel.roleArn], { sid: "ReadTelemetryInItsAccount" }));
@@ -67,11 +72,15 @@ function aggregateStatements(ctx: FunctionContext, inputs: AggregateInputs, tel:
   if (logs) {
     const logPrefix = pulumi.interpolate`${logs.keyPrefix}AWSLogs/${env.accountId}/BedrockModelInvocationLogs/`;
     statements.push(
-      allow(LIST_BUCKET_ACTIONS, [logs.bucketArn], { sid: "ListInvocationLogs", conditions: { StringLike: { "s3:prefix": [pulumi.interpolate`${logPrefix}*`] } } }),
+      allow(LIST_BUCKET_ACTIONS, [logs.bucketArn], {
+        sid: "ListInvocationLogs",
+        conditions: { StringLike: { "s3:prefix": [pulumi.interpolate`${logPrefix}*`] } },
+      }),
       allow(GET_OBJECT_ACTIONS, [pulumi.interpolate`${logs.bucketArn}/${logPrefix}*`], { sid: "ReadInvocationLogs" }),
     );
   }
-  if (inputs.blockPolicyArns.length) statements.push(allow(BLOCK_POLICY_ACTIONS, [...inputs.blockPolicyArns], { sid: "RewriteBlockPolicies" }));
+  if (inputs.blockPolicyArns.length)
+    statements.push(allow(BLOCK_POLICY_ACTIONS, [...inputs.blockPolicyArns], { sid: "RewriteBlockPolicies" }));
   return statements;
 }
 
@@ -99,18 +108,28 @@ function aggregateEnvironment(ctx: FunctionContext, inputs: AggregateInputs, tel
     [Q.pricing]: pricingJson(args),
     ...(t
       ? {
-        [Q.telemetrySource]: pulumi.jsonStringify({
-          namespace: t.namespace,
-          ...(t.logGroup ? { logGroupName: t.logGroup.name } : {}),
-          metricName: t.metricName,
-          userDimension: t.userDimension,
-          typeDimension: t.typeDimension,
-          ...(t.modelDimension ? { modelDimension: t.modelDimension } : {}),
-          ...(tel.roleArn ? { roleArn: tel.roleArn, externalId: tel.externalId } : {}),
-        }),
-      }
+          [Q.telemetrySource]: pulumi.jsonStringify({
+            namespace: t.namespace,
+            ...(t.logGroup ? { logGroupName: t.logGroup.name } : {}),
+            metricName: t.metricName,
+            userDimension: t.userDimension,
+            typeDimension: t.typeDimension,
+            ...(t.modelDimension ? { modelDimension: t.modelDimension } : {}),
+            ...(tel.roleArn ? { roleArn: tel.roleArn, externalId: tel.externalId } : {}),
+          }),
+        }
       : {}),
-    ...(logs ? { [Q.invocationLogsSource]: pulumi.jsonStringify({ bucket: logs.bucketName, prefix: logs.keyPrefix, accountId: env.accountId, region: env.region, roleName: logs.roleName }) } : {}),
+    ...(logs
+      ? {
+          [Q.invocationLogsSource]: pulumi.jsonStringify({
+            bucket: logs.bucketName,
+            prefix: logs.keyPrefix,
+            accountId: env.accountId,
+            region: env.region,
+            roleName: logs.roleName,
+          }),
+        }
+      : {}),
     ...(inputs.blockPolicyArns.length ? { [Q.blockPolicyArns]: pulumi.all([...inputs.blockPolicyArns]).apply((a) => a.join(",")) } : {}),
     ...(args.block && args.block.key !== "session-name" ? { [Q.blockPrincipalTag]: args.block.key.principalTag } : {}),
     [Q.driftThresholdPercent]: String(args.drift.thresholdPercent),
@@ -126,31 +145,59 @@ function buildTelemetryReadRole(scope: BuilderScope, ctx: FunctionContext, aggre
   const cross = ctx.args.sources.telemetry?.crossAccount;
   if (!cross || !tel.roleName) return;
   const inTelemetry = childOpts(scope, { provider: cross.provider });
-  const readRole = new aws.iam.Role(`${name}-telemetry-read`, {
-    name: tel.roleName,
-    description: `Lets the ${ctx.args.namePrefix} quota aggregation (inference account) read the per-user token metric`,
-    assumeRolePolicy: renderPolicy(policyDocument(accountTrustStatement({
-      principals: [aggregate.role],
-      ...(cross.organizationId ? { organizationId: cross.organizationId } : {}),
-      externalId: tel.externalId,
-    }))),
-    maxSessionDuration: 3600,
-    // The role lives in the telemetry account: that account's boundary, not this one's.
-    permissionsBoundary: cross.permissionsBoundaryArn,
-    tags,
-  }, inTelemetry);
-  new aws.iam.RolePolicy(`${name}-telemetry-read`, { role: readRole.name, policy: renderPolicy(policyDocument(...tel.statements)) }, inTelemetry);
+  const readRole = new aws.iam.Role(
+    `${name}-telemetry-read`,
+    {
+      name: tel.roleName,
+      description: `Lets the ${ctx.args.namePrefix} quota aggregation (inference account) read the per-user token metric`,
+      assumeRolePolicy: renderPolicy(
+        policyDocument(
+          accountTrustStatement({
+            principals: [aggregate.role],
+            ...(cross.organizationId ? { organizationId: cross.organizationId } : {}),
+            externalId: tel.externalId,
+          }),
+        ),
+      ),
+      maxSessionDuration: 3600,
+      // The role lives in the telemetry account: that account's boundary, not this one's.
+      permissionsBoundary: cross.permissionsBoundaryArn,
+      tags,
+    },
+    inTelemetry,
+  );
+  new aws.iam.RolePolicy(
+    `${name}-telemetry-read`,
+    { role: readRole.name, policy: renderPolicy(policyDocument(...tel.statements)) },
+    inTelemetry,
+  );
 }
 
 /** Every 15 minutes, one run at a time, no Lambda retries (the next run resumes from the watermarks). */
 function buildSchedule(scope: BuilderScope, aggregate: aws.lambda.Function): void {
   const { name, tags } = scope;
-  const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { description: "Quota aggregation every 15 minutes", scheduleExpression: "rate(15 minutes)", tags }, childOpts(scope));
-  new aws.cloudwatch.EventTarget(`${name}-schedule`, { rule: rule.name, arn: aggregate.arn, retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 2 } }, childOpts(scope));
+  const rule = new aws.cloudwatch.EventRule(
+    `${name}-schedule`,
+    { description: "Quota aggregation every 15 minutes", scheduleExpression: "rate(15 minutes)", tags },
+    childOpts(scope),
+  );
+  new aws.cloudwatch.EventTarget(
+    `${name}-schedule`,
+    { rule: rule.name, arn: aggregate.arn, retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 2 } },
+    childOpts(scope),
+  );
   // A failed run is not retried by Lambda's async retries: the next scheduled run resumes from the
   // watermarks anyway, and extra runs would only add load.
-  new aws.lambda.FunctionEventInvokeConfig(`${name}-aggregate-invoke-config`, { functionName: aggregate.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 900 }, childOpts(scope));
-  new aws.lambda.Permission(`${name}-schedule-invoke`, { action: "lambda:InvokeFunction", function: aggregate.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, childOpts(scope));
+  new aws.lambda.FunctionEventInvokeConfig(
+    `${name}-aggregate-invoke-config`,
+    { functionName: aggregate.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 900 },
+    childOpts(scope),
+  );
+  new aws.lambda.Permission(
+    `${name}-schedule-invoke`,
+    { action: "lambda:InvokeFunction", function: aggregate.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+    childOpts(scope),
+  );
 }
 
 /** The 15-minute aggregation: its function, the telemetry read role when cross-account, its schedule. */

@@ -15,39 +15,99 @@ export interface AlarmInputs {
 export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs: AlarmInputs): pulumi.Output<string>[] {
   const names: pulumi.Output<string>[] = [];
   const alarm = (key: string, description: string, spec: AlarmSpec) => {
-    const a = new aws.cloudwatch.MetricAlarm(`${scope.name}-${key}`, { ...spec, alarmDescription: description, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags: scope.tags }, childOpts(scope));
+    const a = new aws.cloudwatch.MetricAlarm(
+      `${scope.name}-${key}`,
+      { ...spec, alarmDescription: description, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags: scope.tags },
+      childOpts(scope),
+    );
     names.push(a.name);
   };
-  const own = (metricName: QuotaMetricName) => ({ namespace: QUOTA_METRICS_NAMESPACE, metricName, dimensions: { [QUOTA_METRIC_STAGE_DIMENSION]: args.stage }, period: 900 });
-  const anyAtAll = { statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching" } as const;
+  const own = (metricName: QuotaMetricName) => ({
+    namespace: QUOTA_METRICS_NAMESPACE,
+    metricName,
+    dimensions: { [QUOTA_METRIC_STAGE_DIMENSION]: args.stage },
+    period: 900,
+  });
+  const anyAtAll = {
+    statistic: "Maximum",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  } as const;
   if (args.sources.telemetry && args.sources.invocationLogs) {
-    alarm("drift-alarm", `Client telemetry and Bedrock invocation logs disagree by more than ${args.drift.thresholdPercent}% for at least one user: a stopped, misconfigured or tampered client. See the aggregation logs ("usage records disagree").`, {
-      ...own(QUOTA_METRICS.usersWithUsageDrift), ...anyAtAll, evaluationPeriods: 2, datapointsToAlarm: 2,
-    });
+    alarm(
+      "drift-alarm",
+      `Client telemetry and Bedrock invocation logs disagree by more than ${args.drift.thresholdPercent}% for at least one user: a stopped, misconfigured or tampered client. See the aggregation logs ("usage records disagree").`,
+      {
+        ...own(QUOTA_METRICS.usersWithUsageDrift),
+        ...anyAtAll,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+      },
+    );
   }
   if (args.sources.invocationLogs) {
     // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity: a session renamed
     // away from the email (the helper always uses the email) is usage the quotas cannot charge anyone.
-    alarm("unattributed-alarm", "Bedrock invocation logs show calls through the developers' role under a session name that is not an email: credentials minted outside the helper with a chosen session name, not metered for any user. See the aggregation logs (\"session name that is not an email\") and CloudTrail AssumeRoleWithWebIdentity events for the session.", {
-      ...own(QUOTA_METRICS.unattributedInvocations), ...anyAtAll,
-    });
-    alarm("unknown-sessions-alarm", "Bedrock invocation logs charge usage to session names (emails) of users who never asked the quota check API: sessions minted outside the helper under an invented email. See the aggregation logs (\"users who never asked the check API\").", {
-      ...own(QUOTA_METRICS.unknownSessionUsers), ...anyAtAll,
-    });
+    alarm(
+      "unattributed-alarm",
+      'Bedrock invocation logs show calls through the developers\' role under a session name that is not an email: credentials minted outside the helper with a chosen session name, not metered for any user. See the aggregation logs ("session name that is not an email") and CloudTrail AssumeRoleWithWebIdentity events for the session.',
+      {
+        ...own(QUOTA_METRICS.unattributedInvocations),
+        ...anyAtAll,
+      },
+    );
+    alarm(
+      "unknown-sessions-alarm",
+      'Bedrock invocation logs charge usage to session names (emails) of users who never asked the quota check API: sessions minted outside the helper under an invented email. See the aggregation logs ("users who never asked the check API").',
+      {
+        ...own(QUOTA_METRICS.unknownSessionUsers),
+        ...anyAtAll,
+      },
+    );
   }
   alarm("stale-alarm", "The quota aggregation has not completed for 45 minutes: usage, alerts and blocks are stale.", {
-    ...own(QUOTA_METRICS.usersEvaluated), statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching",
+    ...own(QUOTA_METRICS.usersEvaluated),
+    statistic: "SampleCount",
+    comparisonOperator: "LessThanThreshold",
+    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: "breaching",
   });
   alarm("errors-alarm", "The quota aggregation failed twice in a row (a usage source or DynamoDB); it resumes from its watermark.", {
-    namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: inputs.aggregateFunction.name }, period: 900, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: inputs.aggregateFunction.name },
+    period: 900,
+    statistic: "Sum",
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: 1,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    treatMissingData: "notBreaching",
   });
   if (args.block) {
-    alarm("block-overflow-alarm", "More users are blocked than the deny policies hold; raise quotas.enforcement.blockPolicyCount. They are still refused new credentials by the check API.", {
-      ...own(QUOTA_METRICS.blockPolicyOverflowUsers), ...anyAtAll,
-    });
+    alarm(
+      "block-overflow-alarm",
+      "More users are blocked than the deny policies hold; raise quotas.enforcement.blockPolicyCount. They are still refused new credentials by the check API.",
+      {
+        ...own(QUOTA_METRICS.blockPolicyOverflowUsers),
+        ...anyAtAll,
+      },
+    );
   }
   alarm("api-errors-alarm", "The quota check API answers 5xx: helpers fall back to their fail mode (open or closed).", {
-    namespace: "AWS/ApiGateway", metricName: "5xx", dimensions: { ApiId: inputs.api.id, Stage: "$default" }, period: 300, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 5, evaluationPeriods: 1, treatMissingData: "notBreaching",
+    namespace: "AWS/ApiGateway",
+    metricName: "5xx",
+    dimensions: { ApiId: inputs.api.id, Stage: "$default" },
+    period: 300,
+    statistic: "Sum",
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: 5,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
   });
   return names;
 }

@@ -36,7 +36,9 @@ export interface TelemetryMetricSource {
    * created there with this provider, trusted by the aggregation role only, and assumed per run.
    */
   readonly crossAccount?: {
-    readonly provider: pulumi.ProviderResource; readonly accountId: string; readonly organizationId?: string;
+    readonly provider: pulumi.ProviderResource;
+    readonly accountId: string;
+    readonly organizationId?: string;
     /** Permissions boundary of the read-only role there (that account's workload boundary). */
     readonly permissionsBoundaryArn?: pulumi.Input<string>;
   };

@@ -9,7 +9,9 @@ export const NOBODY_BLOCKED = BLOCK_PLACEHOLDER_PATTERN;
 
 /** The document a block policy starts with (the Lambda owns it afterwards). */
 export function emptyBlockDocument(key: "session-name" | { principalTag: string }): string {
-  return JSON.stringify(blockPolicyDocument([], key === "session-name" ? { kind: "session-name" } : { kind: "principal-tag", tag: key.principalTag }));
+  return JSON.stringify(
+    blockPolicyDocument([], key === "session-name" ? { kind: "session-name" } : { kind: "principal-tag", tag: key.principalTag }),
+  );
 }
 
 /**
@@ -21,14 +23,20 @@ export function buildBlockPolicies(scope: BuilderScope, args: Pick<QuotaServiceA
   const policies: aws.iam.Policy[] = [];
   if (!args.block) return policies;
   for (let i = 0; i < args.block.policyCount; i++) {
-    const policy = new aws.iam.Policy(`${name}-block-${i}`, {
-      name: physicalName("iamRole", [args.namePrefix, "quota-block", String(i)]),
-      description: "Denies Bedrock model invocation to users over a blocking quota. Rewritten every 15 minutes by the quota aggregation; do not edit.",
-      policy: emptyBlockDocument(args.block.key),
-      tags,
-    }, childOpts(scope, { ignoreChanges: ["policy"] }));
+    const policy = new aws.iam.Policy(
+      `${name}-block-${i}`,
+      {
+        name: physicalName("iamRole", [args.namePrefix, "quota-block", String(i)]),
+        description:
+          "Denies Bedrock model invocation to users over a blocking quota. Rewritten every 15 minutes by the quota aggregation; do not edit.",
+        policy: emptyBlockDocument(args.block.key),
+        tags,
+      },
+      childOpts(scope, { ignoreChanges: ["policy"] }),
+    );
     // An IdC permission set references the policies by name instead (no role to attach them to).
-    if (args.block.roleName !== undefined) new aws.iam.RolePolicyAttachment(`${name}-block-${i}`, { role: args.block.roleName, policyArn: policy.arn }, childOpts(scope));
+    if (args.block.roleName !== undefined)
+      new aws.iam.RolePolicyAttachment(`${name}-block-${i}`, { role: args.block.roleName, policyArn: policy.arn }, childOpts(scope));
     policies.push(policy);
   }
   return policies;

@@ -39,7 +39,15 @@ export function defaultLimitsJson(d: DefaultLimits): string {
 
 /** The stage key through the services that hold quota data only. */
 export function kmsViaServices(env: AwsEnvironment): Conditions {
-  return { StringEquals: { "kms:ViaService": [pulumi.interpolate`dynamodb.${env.region}.amazonaws.com`, pulumi.interpolate`sns.${env.region}.amazonaws.com`, pulumi.interpolate`s3.${env.region}.amazonaws.com`] } };
+  return {
+    StringEquals: {
+      "kms:ViaService": [
+        pulumi.interpolate`dynamodb.${env.region}.amazonaws.com`,
+        pulumi.interpolate`sns.${env.region}.amazonaws.com`,
+        pulumi.interpolate`s3.${env.region}.amazonaws.com`,
+      ],
+    },
+  };
 }
 
 /** Variable names from the contract (@ccb/contracts QUOTA_ENV), read by its parseQuota*Env. */
@@ -62,33 +70,51 @@ export function quotaFunction(scope: BuilderScope, ctx: FunctionContext, spec: F
   const { name, tags } = scope;
   const { args, env } = ctx;
   const functionName = physicalName("lambda", [args.namePrefix, `quota-${spec.role}`]);
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-${spec.role}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags }, childOpts(scope));
-  const execRole = new aws.iam.Role(`${name}-${spec.role}-role`, {
-    assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
-    description: `Runs the ${args.namePrefix} quota ${spec.role} function`,
-    maxSessionDuration: 3600,
-    permissionsBoundary: args.permissionsBoundaryArn,
-    tags,
-  }, childOpts(scope));
-  const permissions = new aws.iam.RolePolicy(`${name}-${spec.role}-permissions`, {
-    role: execRole.name,
-    policy: renderPolicy(policyDocument(allow(LOG_WRITE_ACTIONS, [pulumi.interpolate`${logGroup.arn}:*`], { sid: "WriteOwnLogs" }), ...spec.statements)),
-  }, childOpts(scope));
-  return new aws.lambda.Function(`${name}-${spec.role}`, {
-    name: functionName,
-    description: spec.description,
-    runtime: "nodejs22.x",
-    architectures: ["arm64"],
-    handler: spec.code.handler,
-    code: spec.code.archive,
-    role: execRole.arn,
-    timeout: spec.timeout,
-    memorySize: spec.memorySize,
-    reservedConcurrentExecutions: spec.reservedConcurrency,
-    environment: { variables: spec.environment },
-    loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
-    tags,
-  }, childOpts(scope, { dependsOn: [permissions, logGroup] }));
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-${spec.role}-logs`,
+    { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
+    childOpts(scope),
+  );
+  const execRole = new aws.iam.Role(
+    `${name}-${spec.role}-role`,
+    {
+      assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
+      description: `Runs the ${args.namePrefix} quota ${spec.role} function`,
+      maxSessionDuration: 3600,
+      permissionsBoundary: args.permissionsBoundaryArn,
+      tags,
+    },
+    childOpts(scope),
+  );
+  const permissions = new aws.iam.RolePolicy(
+    `${name}-${spec.role}-permissions`,
+    {
+      role: execRole.name,
+      policy: renderPolicy(
+        policyDocument(allow(LOG_WRITE_ACTIONS, [pulumi.interpolate`${logGroup.arn}:*`], { sid: "WriteOwnLogs" }), ...spec.statements),
+      ),
+    },
+    childOpts(scope),
+  );
+  return new aws.lambda.Function(
+    `${name}-${spec.role}`,
+    {
+      name: functionName,
+      description: spec.description,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: spec.code.handler,
+      code: spec.code.archive,
+      role: execRole.arn,
+      timeout: spec.timeout,
+      memorySize: spec.memorySize,
+      reservedConcurrentExecutions: spec.reservedConcurrency,
+      environment: { variables: spec.environment },
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+      tags,
+    },
+    childOpts(scope, { dependsOn: [permissions, logGroup] }),
+  );
 }
 
 /** `GET /check`: reads limits and usage, remembers the token's groups, nothing else. */

@@ -25,14 +25,19 @@ export interface GrantInputs {
 /** Intent-named grants; each creates its policy as a child of the component when called. */
 export function quotaGrants(parent: pulumi.Resource, name: string, i: GrantInputs): QuotaGrants {
   const usageArns = [i.usageTable.arn, i.usageIndexArn];
-  const keyUse = allow(KMS_USE_ACTIONS, [i.kmsKeyArn], { sid: "UseStageKey", conditions: { StringEquals: { "kms:ViaService": [pulumi.interpolate`dynamodb.${i.env.region}.amazonaws.com`] } } });
+  const keyUse = allow(KMS_USE_ACTIONS, [i.kmsKeyArn], {
+    sid: "UseStageKey",
+    conditions: { StringEquals: { "kms:ViaService": [pulumi.interpolate`dynamodb.${i.env.region}.amazonaws.com`] } },
+  });
   return {
     readUsage: (g) => grant(parent, name, "read-usage", g, [allow(USAGE_READ_ACTIONS, usageArns, { sid: "ReadUsage" }), keyUse]),
-    administer: (g) => grant(parent, name, "administer", g, [
-      allow(LIMITS_WRITE_ACTIONS, [i.limitsTable.arn], { sid: "ManageLimits" }),
-      allow(USAGE_WRITE_ACTIONS, usageArns, { sid: "ReadUsageWriteUnblocks" }),
-      keyUse,
-    ]),
-    invokeCheck: (g) => grant(parent, name, "invoke-check", g, [allow(INVOKE_API_ACTIONS, [checkRouteArn(i.api)], { sid: "InvokeQuotaCheck" })]),
+    administer: (g) =>
+      grant(parent, name, "administer", g, [
+        allow(LIMITS_WRITE_ACTIONS, [i.limitsTable.arn], { sid: "ManageLimits" }),
+        allow(USAGE_WRITE_ACTIONS, usageArns, { sid: "ReadUsageWriteUnblocks" }),
+        keyUse,
+      ]),
+    invokeCheck: (g) =>
+      grant(parent, name, "invoke-check", g, [allow(INVOKE_API_ACTIONS, [checkRouteArn(i.api)], { sid: "InvokeQuotaCheck" })]),
   };
 }

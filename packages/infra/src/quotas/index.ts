@@ -6,7 +6,16 @@
 export { QuotaService, METRICS_NAMESPACE, USAGE_PERIOD_INDEX } from "./quota-service";
 export { defaultLimitsJson } from "./functions";
 export { emptyBlockDocument, NOBODY_BLOCKED } from "./block-policies";
-export type { DefaultLimits, EnforceOn, FunctionCode, InvocationLogsSource, QuotaMode, QuotaServiceArgs, RateLimitArgs, TelemetryMetricSource } from "./args";
+export type {
+  DefaultLimits,
+  EnforceOn,
+  FunctionCode,
+  InvocationLogsSource,
+  QuotaMode,
+  QuotaServiceArgs,
+  RateLimitArgs,
+  TelemetryMetricSource,
+} from "./args";
 export { pricingTable, validatePrice } from "./pricing";
 export type { PricingTable } from "./pricing";
 export { validateQuotaServiceArgs } from "./validate";

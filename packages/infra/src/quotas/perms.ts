@@ -4,7 +4,14 @@
 import { BLOCKED_MODEL_ACTIONS } from "@ccb/contracts";
 
 /** The aggregation reads and writes usage records (conditional updates, alert claims, watermarks). */
-export const USAGE_WRITE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] as const;
+export const USAGE_WRITE_ACTIONS = [
+  "dynamodb:BatchGetItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:Query",
+  "dynamodb:UpdateItem",
+] as const;
 
 /** Reads of usage records (check API, dashboards, support tooling). */
 export const USAGE_READ_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] as const;
@@ -16,7 +23,13 @@ export const PROFILE_WRITE_ACTIONS = ["dynamodb:PutItem"] as const;
 export const LIMITS_READ_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] as const;
 
 /** Admins set and delete limits (the `quota` CLI). */
-export const LIMITS_WRITE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"] as const;
+export const LIMITS_WRITE_ACTIONS = [
+  "dynamodb:BatchGetItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:Query",
+] as const;
 
 /**
  * Use of the stage key through DynamoDB, SNS and S3 (conditioned on kms:ViaService): tables,
@@ -41,7 +54,13 @@ export const GET_OBJECT_ACTIONS = ["s3:GetObject"] as const;
  * No iam:AttachRolePolicy, no iam:PutRolePolicy: the Lambda cannot grant anything, only change the
  * document of policies that can only deny.
  */
-export const BLOCK_POLICY_ACTIONS = ["iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions"] as const;
+export const BLOCK_POLICY_ACTIONS = [
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicyVersion",
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
+  "iam:ListPolicyVersions",
+] as const;
 
 /** Lambda writes its logs to the log group the component created (advanced logging controls). */
 export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;

@@ -20,7 +20,10 @@ beforeAll(async () => {
 });
 beforeEach(() => recorder.clear());
 
-const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }), handler: "index.handler" };
+const code = {
+  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }),
+  handler: "index.handler",
+};
 
 const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceArgs {
@@ -35,8 +38,19 @@ function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceA
     pricing: quotas.pricingTable(),
     alertEmails: ["finops@example.com", "platform@example.com"],
     sources: {
-      telemetry: { namespace: "ClaudeCode", metricName: "claude_code.token.usage", userDimension: "user.email", typeDimension: "type", modelDimension: "model" },
-      invocationLogs: { bucketName: "ccb-prod-invocation-logs", bucketArn: LOG_BUCKET_ARN, keyPrefix: "", roleName: "ccb-prod-bedrock-users" },
+      telemetry: {
+        namespace: "ClaudeCode",
+        metricName: "claude_code.token.usage",
+        userDimension: "user.email",
+        typeDimension: "type",
+        modelDimension: "model",
+      },
+      invocationLogs: {
+        bucketName: "ccb-prod-invocation-logs",
+        bucketArn: LOG_BUCKET_ARN,
+        keyPrefix: "",
+        roleName: "ccb-prod-bedrock-users",
+      },
     },
     block: { roleName: "ccb-prod-bedrock-users", policyCount: 2, key: "session-name" },
     checkApi: {
@@ -111,7 +125,9 @@ describe("QuotaService", () => {
       "claude-code-bedrock:quotas:QuotaService quota",
     ]);
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
+      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -119,7 +135,12 @@ describe("QuotaService", () => {
     new quotas.QuotaService("quota", args());
     await settle();
     for (const t of ["quota-limits", "quota-usage"]) {
-      expect(one("aws:dynamodb/table:Table", t).inputs).toMatchObject({ billingMode: "PAY_PER_REQUEST", pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true, kmsKeyArn: KEY }, deletionProtectionEnabled: true });
+      expect(one("aws:dynamodb/table:Table", t).inputs).toMatchObject({
+        billingMode: "PAY_PER_REQUEST",
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: KEY },
+        deletionProtectionEnabled: true,
+      });
     }
     const usage = one("aws:dynamodb/table:Table", "quota-usage").inputs;
     expect(usage).toMatchObject({ hashKey: "pk", rangeKey: "sk", ttl: { attributeName: "expiresAt", enabled: true } });
@@ -128,7 +149,12 @@ describe("QuotaService", () => {
     // The default limit is configuration for the Lambdas, not an item a deployment would have to write.
     expect(recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
     for (const fn of ["quota-aggregate", "quota-check"]) {
-      expect(JSON.parse(one("aws:lambda/function:Function", fn).inputs.environment.variables.DEFAULT_LIMITS)).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 30, monthlyMode: "block", dailyMode: "alert" });
+      expect(JSON.parse(one("aws:lambda/function:Function", fn).inputs.environment.variables.DEFAULT_LIMITS)).toEqual({
+        monthlyCostUsd: 200,
+        dailyCostUsd: 30,
+        monthlyMode: "block",
+        dailyMode: "alert",
+      });
     }
   });
 
@@ -141,23 +167,41 @@ describe("QuotaService", () => {
       identitySources: ["$request.header.Authorization"],
       jwtConfiguration: { issuer: "https://example.okta.com/oauth2/default", audiences: ["0oa1prodclient"] },
     });
-    expect(one("aws:apigatewayv2/route:Route", "quota-api-check").inputs).toMatchObject({ routeKey: "GET /check", authorizationType: "JWT", authorizerId: "quota-api-jwt-id" });
-    expect(one("aws:apigatewayv2/integration:Integration", "quota-api-check").inputs).toMatchObject({ integrationType: "AWS_PROXY", payloadFormatVersion: "2.0" });
+    expect(one("aws:apigatewayv2/route:Route", "quota-api-check").inputs).toMatchObject({
+      routeKey: "GET /check",
+      authorizationType: "JWT",
+      authorizerId: "quota-api-jwt-id",
+    });
+    expect(one("aws:apigatewayv2/integration:Integration", "quota-api-check").inputs).toMatchObject({
+      integrationType: "AWS_PROXY",
+      payloadFormatVersion: "2.0",
+    });
     const stage = one("aws:apigatewayv2/stage:Stage", "quota-api-stage").inputs;
     expect(stage.defaultRouteSettings).toMatchObject({ throttlingRateLimit: 50, throttlingBurstLimit: 100 });
     expect(stage.accessLogSettings.destinationArn).toContain("log-group:/aws/apigateway/ccb-prod-quota-api");
     expect(stage.accessLogSettings.format).not.toMatch(/authorization|header/i);
-    expect(one("aws:lambda/permission:Permission", "quota-api-invoke").inputs).toMatchObject({ principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check` });
+    expect(one("aws:lambda/permission:Permission", "quota-api-invoke").inputs).toMatchObject({
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check`,
+    });
   });
 
   it("check API with IAM authorisation for IAM Identity Center stages, and a grant to call it", async () => {
-    const q = new quotas.QuotaService("quota", args({ checkApi: { ...args().checkApi, authorization: "iam", issuerUrl: undefined, audiences: undefined } }));
+    const q = new quotas.QuotaService(
+      "quota",
+      args({ checkApi: { ...args().checkApi, authorization: "iam", issuerUrl: undefined, audiences: undefined } }),
+    );
     const g = q.grants.invokeCheck({ roleName: "AWSReservedSSO_Developers_abc", key: "developers" });
     await settle();
     expect(recorder.byType("aws:apigatewayv2/authorizer:Authorizer")).toEqual([]);
     expect(one("aws:apigatewayv2/route:Route", "quota-api-check").inputs).toMatchObject({ authorizationType: "AWS_IAM" });
     expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-invoke-check-developers"))).toEqual([
-      { Sid: "InvokeQuotaCheck", Effect: "Allow", Action: ["execute-api:Invoke"], Resource: [`arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check`] },
+      {
+        Sid: "InvokeQuotaCheck",
+        Effect: "Allow",
+        Action: ["execute-api:Invoke"],
+        Resource: [`arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check`],
+      },
     ]);
     expect(g.statements).toHaveLength(1);
   });
@@ -176,16 +220,30 @@ describe("QuotaService", () => {
     expect(bySid(p, "MeterUsage").Resource).toEqual([usageArn, `${usageArn}/index/by-period`]);
     expect(bySid(p, "ReadLimits")).toMatchObject({ Action: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] });
     expect(bySid(p, "PublishOwnMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ClaudeCodeBedrock/Quotas" } });
-    expect(bySid(p, "ListInvocationLogs")).toEqual({ Sid: "ListInvocationLogs", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [LOG_BUCKET_ARN], Condition: { StringLike: { "s3:prefix": [`AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`] } } });
+    expect(bySid(p, "ListInvocationLogs")).toEqual({
+      Sid: "ListInvocationLogs",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [LOG_BUCKET_ARN],
+      Condition: { StringLike: { "s3:prefix": [`AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`] } },
+    });
     expect(bySid(p, "ReadInvocationLogs").Resource).toEqual([`${LOG_BUCKET_ARN}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`]);
-    expect(bySid(p, "UseStageKey").Condition.StringEquals["kms:ViaService"]).toEqual(["dynamodb.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]);
+    expect(bySid(p, "UseStageKey").Condition.StringEquals["kms:ViaService"]).toEqual([
+      "dynamodb.us-east-1.amazonaws.com",
+      "sns.us-east-1.amazonaws.com",
+      "s3.us-east-1.amazonaws.com",
+    ]);
     const allActions = statements(p).flatMap((s: any) => s.Action);
     expect(allActions.filter((a: string) => a.includes("*"))).toEqual([]);
     expect(allActions).not.toContain("iam:AttachRolePolicy");
     expect(allActions).not.toContain("iam:PutRolePolicy");
     // The check function can read, and write nothing but the group profile.
     const c = one("aws:iam/rolePolicy:RolePolicy", "quota-check-permissions");
-    expect(statements(c).flatMap((s: any) => s.Action).filter((a: string) => /^(dynamodb|sns|iam):(Put|Update|Delete|Publish|Create)/.test(a))).toEqual(["dynamodb:PutItem"]);
+    expect(
+      statements(c)
+        .flatMap((s: any) => s.Action)
+        .filter((a: string) => /^(dynamodb|sns|iam):(Put|Update|Delete|Publish|Create)/.test(a)),
+    ).toEqual(["dynamodb:PutItem"]);
   });
 
   it("block policies start empty, are owned by the Lambda afterwards, and are attached to the user role", async () => {
@@ -194,31 +252,70 @@ describe("QuotaService", () => {
     const p = one("aws:iam/policy:Policy", "quota-block-0");
     expect(JSON.parse(p.inputs.policy)).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Sid: "DenyQuotaBlockedUsers", Effect: "Deny", Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], Resource: "*", Condition: { StringLike: { "aws:userid": ["*:~no-blocked-users~"] } } }],
+      Statement: [
+        {
+          Sid: "DenyQuotaBlockedUsers",
+          Effect: "Deny",
+          Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+          Resource: "*",
+          Condition: { StringLike: { "aws:userid": ["*:~no-blocked-users~"] } },
+        },
+      ],
     });
-    expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "quota-block-1").inputs).toEqual({ role: "ccb-prod-bedrock-users", policyArn: `arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1` });
+    expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "quota-block-1").inputs).toEqual({
+      role: "ccb-prod-bedrock-users",
+      policyArn: `arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1`,
+    });
   });
 
   it("functions: JSON logs to their retained, encrypted log groups; one aggregation at a time; env wired", async () => {
     new quotas.QuotaService("quota", args());
     await settle();
     const agg = one("aws:lambda/function:Function", "quota-aggregate").inputs;
-    expect(agg).toMatchObject({ name: "ccb-prod-quota-aggregate", runtime: "nodejs22.x", reservedConcurrentExecutions: 1, timeout: 300, loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/ccb-prod-quota-aggregate" } });
+    expect(agg).toMatchObject({
+      name: "ccb-prod-quota-aggregate",
+      runtime: "nodejs22.x",
+      reservedConcurrentExecutions: 1,
+      timeout: 300,
+      loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/ccb-prod-quota-aggregate" },
+    });
     const env = agg.environment.variables;
-    expect(env).toMatchObject({ LIMITS_TABLE: "ccb-prod-quota-limits", USAGE_TABLE: "ccb-prod-quota-usage", THRESHOLDS: "80,90,100", ENFORCE_ON: "max", STAGE: "prod", METRICS_NAMESPACE: "ClaudeCodeBedrock/Quotas", SETTLE_MINUTES: "10" });
-    expect(JSON.parse(env.INVOCATION_LOGS_SOURCE)).toEqual({ bucket: "ccb-prod-invocation-logs", prefix: "", accountId: ACCOUNT, region: "us-east-1", roleName: "ccb-prod-bedrock-users" });
-    expect(env.BLOCK_POLICY_ARNS).toBe(`arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-0,arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1`);
+    expect(env).toMatchObject({
+      LIMITS_TABLE: "ccb-prod-quota-limits",
+      USAGE_TABLE: "ccb-prod-quota-usage",
+      THRESHOLDS: "80,90,100",
+      ENFORCE_ON: "max",
+      STAGE: "prod",
+      METRICS_NAMESPACE: "ClaudeCodeBedrock/Quotas",
+      SETTLE_MINUTES: "10",
+    });
+    expect(JSON.parse(env.INVOCATION_LOGS_SOURCE)).toEqual({
+      bucket: "ccb-prod-invocation-logs",
+      prefix: "",
+      accountId: ACCOUNT,
+      region: "us-east-1",
+      roleName: "ccb-prod-bedrock-users",
+    });
+    expect(env.BLOCK_POLICY_ARNS).toBe(
+      `arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-0,arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-block-1`,
+    );
     const pricing = JSON.parse(env.PRICING_JSON);
     expect(pricing.models["anthropic.claude-sonnet-4-5-20250929-v1:0"]).toEqual({ input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
     expect(pricing.default).toEqual({ input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 });
-    for (const lg of ["quota-aggregate-logs", "quota-check-logs", "quota-api-access-logs"]) expect(one("aws:cloudwatch/logGroup:LogGroup", lg).inputs).toMatchObject({ retentionInDays: 365, kmsKeyId: KEY });
-    expect(one("aws:lambda/function:Function", "quota-check").inputs.environment.variables).toMatchObject({ EMAIL_CLAIM: "email", GROUPS_CLAIMS: "groups", MISSING_IDENTITY: "block" });
+    for (const lg of ["quota-aggregate-logs", "quota-check-logs", "quota-api-access-logs"])
+      expect(one("aws:cloudwatch/logGroup:LogGroup", lg).inputs).toMatchObject({ retentionInDays: 365, kmsKeyId: KEY });
+    expect(one("aws:lambda/function:Function", "quota-check").inputs.environment.variables).toMatchObject({
+      EMAIL_CLAIM: "email",
+      GROUPS_CLAIMS: "groups",
+      MISSING_IDENTITY: "block",
+    });
   });
 
   it("both functions are told the stage's mode (an alert stage never refuses, whatever a record says)", async () => {
     new quotas.QuotaService("quota", args({ mode: "alert" }));
     await settle();
-    for (const fn of ["quota-aggregate", "quota-check"]) expect(one("aws:lambda/function:Function", fn).inputs.environment.variables.QUOTA_MODE).toBe("alert");
+    for (const fn of ["quota-aggregate", "quota-check"])
+      expect(one("aws:lambda/function:Function", fn).inputs.environment.variables.QUOTA_MODE).toBe("alert");
   });
 
   it("schedule every 15 minutes; alarms go to the stage's alarm topic; alerts to an encrypted, TLS-only topic", async () => {
@@ -226,18 +323,51 @@ describe("QuotaService", () => {
     await settle();
     expect(one("aws:cloudwatch/eventRule:EventRule", "quota-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
     expect(one("aws:lambda/permission:Permission", "quota-schedule-invoke").inputs).toMatchObject({ principal: "events.amazonaws.com" });
-    expect(one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "quota-aggregate-invoke-config").inputs).toMatchObject({ functionName: "ccb-prod-quota-aggregate", maximumRetryAttempts: 0 });
+    expect(one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "quota-aggregate-invoke-config").inputs).toMatchObject({
+      functionName: "ccb-prod-quota-aggregate",
+      maximumRetryAttempts: 0,
+    });
     for (const a of recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm")) expect(a.inputs.alarmActions).toEqual([TOPIC]);
-    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-drift-alarm").inputs).toMatchObject({ namespace: "ClaudeCodeBedrock/Quotas", metricName: "UsersWithUsageDrift", dimensions: { Stage: "prod" }, threshold: 0 });
+    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-drift-alarm").inputs).toMatchObject({
+      namespace: "ClaudeCodeBedrock/Quotas",
+      metricName: "UsersWithUsageDrift",
+      dimensions: { Stage: "prod" },
+      threshold: 0,
+    });
     expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unattributed-alarm").inputs).toMatchObject({
-      namespace: "ClaudeCodeBedrock/Quotas", metricName: "UnattributedInvocations", dimensions: { Stage: "prod" }, period: 900, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching", okActions: [TOPIC],
+      namespace: "ClaudeCodeBedrock/Quotas",
+      metricName: "UnattributedInvocations",
+      dimensions: { Stage: "prod" },
+      period: 900,
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+      okActions: [TOPIC],
     });
     expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unknown-sessions-alarm").inputs).toMatchObject({
-      namespace: "ClaudeCodeBedrock/Quotas", metricName: "UnknownSessionUsers", dimensions: { Stage: "prod" }, period: 900, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching",
+      namespace: "ClaudeCodeBedrock/Quotas",
+      metricName: "UnknownSessionUsers",
+      dimensions: { Stage: "prod" },
+      period: 900,
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
     });
     expect(one("aws:sns/topic:Topic", "quota-alerts").inputs.kmsMasterKeyId).toBe(KEY);
-    expect(statements(one("aws:sns/topicPolicy:TopicPolicy", "quota-alerts-policy"))[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
-    expect(recorder.byType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.endpoint).sort()).toEqual(["finops@example.com", "platform@example.com"]);
+    expect(statements(one("aws:sns/topicPolicy:TopicPolicy", "quota-alerts-policy"))[0]).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    expect(
+      recorder
+        .byType("aws:sns/topicSubscription:TopicSubscription")
+        .map((s) => s.inputs.endpoint)
+        .sort(),
+    ).toEqual(["finops@example.com", "platform@example.com"]);
   });
 
   it("without invocation logs: no S3 access, no drift alarm; without block: no IAM permissions at all", async () => {
@@ -256,50 +386,96 @@ describe("QuotaService", () => {
   it("reads telemetry in another account through a read-only role trusted by the aggregation role only", async () => {
     const aws = await import("@pulumi/aws");
     const telemetryProvider = new aws.Provider("telemetry-provider", { region: "us-east-1", allowedAccountIds: ["333333333333"] });
-    new quotas.QuotaService("quota", args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, crossAccount: { provider: telemetryProvider, accountId: "333333333333", organizationId: "o-exampleorg1", permissionsBoundaryArn: "arn:aws:iam::333333333333:policy/ccb-prod-workload-boundary" } } } }));
+    new quotas.QuotaService(
+      "quota",
+      args({
+        sources: {
+          ...args().sources,
+          telemetry: {
+            ...args().sources.telemetry!,
+            crossAccount: {
+              provider: telemetryProvider,
+              accountId: "333333333333",
+              organizationId: "o-exampleorg1",
+              permissionsBoundaryArn: "arn:aws:iam::333333333333:policy/ccb-prod-workload-boundary",
+            },
+          },
+        },
+      }),
+    );
     await settle();
     const role = one("aws:iam/role:Role", "quota-telemetry-read");
     expect(role.account).toBe("333333333333");
     expect(role.inputs.permissionsBoundary).toBe("arn:aws:iam::333333333333:policy/ccb-prod-workload-boundary");
-    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement).toEqual([{
-      Sid: "CrossAccountCallers",
-      Effect: "Allow",
-      Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/quota-aggregate-role`] },
-      Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1", "sts:ExternalId": "ccb-prod-quota-aggregate" } },
-    }]);
-    expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-telemetry-read"))[0].Action).toEqual(["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]);
+    expect(policyOf(role.inputs.assumeRolePolicy)!.Statement).toEqual([
+      {
+        Sid: "CrossAccountCallers",
+        Effect: "Allow",
+        Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/quota-aggregate-role`] },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1", "sts:ExternalId": "ccb-prod-quota-aggregate" } },
+      },
+    ]);
+    expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-telemetry-read"))[0].Action).toEqual([
+      "cloudwatch:GetMetricData",
+      "cloudwatch:ListMetrics",
+    ]);
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
-    expect(bySid(p, "ReadTelemetryInItsAccount")).toEqual({ Sid: "ReadTelemetryInItsAccount", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read"] });
+    expect(bySid(p, "ReadTelemetryInItsAccount")).toEqual({
+      Sid: "ReadTelemetryInItsAccount",
+      Effect: "Allow",
+      Action: ["sts:AssumeRole"],
+      Resource: ["arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read"],
+    });
     expect(bySid(p, "ReadTelemetryMetric")).toBeUndefined();
-    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({ roleArn: "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read", externalId: "ccb-prod-quota-aggregate" });
+    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({
+      roleArn: "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read",
+      externalId: "ccb-prod-quota-aggregate",
+    });
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("prices application inference profiles as their base model", async () => {
     const profile = `arn:aws:bedrock:us-east-1:${ACCOUNT}:application-inference-profile/abc123`;
-    new quotas.QuotaService("quota", args({ modelAliases: [{ id: pulumi.output(profile), baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }] }));
+    new quotas.QuotaService(
+      "quota",
+      args({ modelAliases: [{ id: pulumi.output(profile), baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }] }),
+    );
     await settle();
     const pricing = JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.PRICING_JSON);
     expect(pricing.models[profile]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
-    expect(() => new quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(/`modelAliases\[0\].baseModelId` "nope"/);
+    expect(() => new quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(
+      /`modelAliases\[0\].baseModelId` "nope"/,
+    );
   });
 
   it("reads telemetry with Logs Insights over the collector's log group when given (not per-series GetMetricData)", async () => {
     const group = { name: "/ccb-prod/telemetry/metrics", arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/telemetry/metrics` };
-    new quotas.QuotaService("quota", args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, logGroup: group } } }));
+    new quotas.QuotaService(
+      "quota",
+      args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, logGroup: group } } }),
+    );
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
-    expect(bySid(p, "QueryTelemetryLogs")).toEqual({ Sid: "QueryTelemetryLogs", Effect: "Allow", Action: ["logs:StartQuery"], Resource: [group.arn, `${group.arn}:*`] });
+    expect(bySid(p, "QueryTelemetryLogs")).toEqual({
+      Sid: "QueryTelemetryLogs",
+      Effect: "Allow",
+      Action: ["logs:StartQuery"],
+      Resource: [group.arn, `${group.arn}:*`],
+    });
     expect(bySid(p, "ReadTelemetryQueryResults").Action).toEqual(["logs:GetQueryResults", "logs:StopQuery"]);
     expect(bySid(p, "ReadTelemetryMetric")).toBeUndefined();
-    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({ logGroupName: group.name });
+    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({
+      logGroupName: group.name,
+    });
   });
 
   it("Cognito stages key the block on the email principal tag", async () => {
     new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
     await settle();
-    expect(JSON.parse(one("aws:iam/policy:Policy", "quota-block-0").inputs.policy).Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["~no-blocked-users~"] } });
+    expect(JSON.parse(one("aws:iam/policy:Policy", "quota-block-0").inputs.policy).Statement[0].Condition).toEqual({
+      StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["~no-blocked-users~"] },
+    });
     expect(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.BLOCK_PRINCIPAL_TAG).toBe("email");
   });
 
@@ -316,13 +492,40 @@ describe("QuotaService", () => {
   });
 
   it("rate limits: a Logs subscription feeds a least-privilege rate function that rewrites only its own deny policies", async () => {
-    const logGroup = { name: "/aws/bedrock/ccb-prod-invocations", arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/bedrock/ccb-prod-invocations` };
-    new quotas.QuotaService("quota", args({ rateLimits: { code, roleName: "ccb-prod-bedrock-users", tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10, logGroup, policyCount: 1 } }));
+    const logGroup = {
+      name: "/aws/bedrock/ccb-prod-invocations",
+      arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/bedrock/ccb-prod-invocations`,
+    };
+    new quotas.QuotaService(
+      "quota",
+      args({
+        rateLimits: {
+          code,
+          roleName: "ccb-prod-bedrock-users",
+          tokensPerMinute: 400_000,
+          requestsPerMinute: 60,
+          cooldownMinutes: 10,
+          logGroup,
+          policyCount: 1,
+        },
+      }),
+    );
     await settle();
     const fn = one("aws:lambda/function:Function", "quota-rate");
-    expect(fn.inputs.environment.variables).toMatchObject({ RATE_LIMITS: JSON.stringify({ tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10 }), QUOTA_MODE: "block", ROLE_NAME: "ccb-prod-bedrock-users" });
-    expect(one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "quota-rate-subscription").inputs).toMatchObject({ logGroup: logGroup.name, filterPattern: "" });
-    expect(one("aws:lambda/permission:Permission", "quota-rate-logs-invoke").inputs).toMatchObject({ principal: "logs.amazonaws.com", sourceArn: `${logGroup.arn}:*`, sourceAccount: ACCOUNT });
+    expect(fn.inputs.environment.variables).toMatchObject({
+      RATE_LIMITS: JSON.stringify({ tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10 }),
+      QUOTA_MODE: "block",
+      ROLE_NAME: "ccb-prod-bedrock-users",
+    });
+    expect(one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "quota-rate-subscription").inputs).toMatchObject({
+      logGroup: logGroup.name,
+      filterPattern: "",
+    });
+    expect(one("aws:lambda/permission:Permission", "quota-rate-logs-invoke").inputs).toMatchObject({
+      principal: "logs.amazonaws.com",
+      sourceArn: `${logGroup.arn}:*`,
+      sourceAccount: ACCOUNT,
+    });
     const rateBlock = one("aws:iam/policy:Policy", "quota-rate-block-0");
     expect(policyOf(rateBlock.inputs.policy)!.Statement[0].Effect).toBe("Deny");
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions");
@@ -330,34 +533,66 @@ describe("QuotaService", () => {
     expect(iamStatement.Resource).toEqual([`arn:aws:iam::${ACCOUNT}:policy/ccb-prod-quota-rate-block-0`]);
     // The budget policies stay the aggregation's: the rate function cannot touch them.
     expect(JSON.stringify(iamStatement.Resource)).not.toContain("quota-block-");
-    expect(statements(p).flatMap((x: any) => x.Action).filter((a: string) => a.includes("*"))).toEqual([]);
+    expect(
+      statements(p)
+        .flatMap((x: any) => x.Action)
+        .filter((a: string) => a.includes("*")),
+    ).toEqual([]);
     expect(one("aws:iam/role:Role", "quota-rate-role").inputs.permissionsBoundary).toBe(BOUNDARY);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("rate limits need a limit; without the block they only alert", async () => {
     const logGroup = { name: "g", arn: "arn:aws:logs:us-east-1:111111111111:log-group:g" };
-    expect(quotas.validateQuotaServiceArgs(args({ block: undefined, rateLimits: { code, roleName: "r", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 } }))).toEqual([]);
-    expect(quotas.validateQuotaServiceArgs(args({ rateLimits: { code, roleName: "r", cooldownMinutes: 0, logGroup, policyCount: 3 } }))).toEqual([
+    expect(
+      quotas.validateQuotaServiceArgs(
+        args({
+          block: undefined,
+          rateLimits: { code, roleName: "r", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      quotas.validateQuotaServiceArgs(args({ rateLimits: { code, roleName: "r", cooldownMinutes: 0, logGroup, policyCount: 3 } })),
+    ).toEqual([
       "`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)",
       "`rateLimits.cooldownMinutes` must be a whole number > 0",
       "`rateLimits.policyCount` must be 1–2 (managed policies on the user role, next to the budget block policies)",
     ]);
-    new quotas.QuotaService("quota", args({ block: undefined, mode: "alert", rateLimits: { code, roleName: "ccb-prod-bedrock-users", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 } }));
+    new quotas.QuotaService(
+      "quota",
+      args({
+        block: undefined,
+        mode: "alert",
+        rateLimits: { code, roleName: "ccb-prod-bedrock-users", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 },
+      }),
+    );
     await settle();
     expect(one("aws:lambda/function:Function", "quota-rate").inputs.environment.variables.QUOTA_MODE).toBe("alert");
     expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
-    expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions")).flatMap((x: any) => x.Action).filter((a: string) => a.startsWith("iam:"))).toEqual([]);
+    expect(
+      statements(one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions"))
+        .flatMap((x: any) => x.Action)
+        .filter((a: string) => a.startsWith("iam:")),
+    ).toEqual([]);
   });
 
   it("rejects bad arguments naming each one", () => {
-    expect(() => new quotas.QuotaService("bad", args({
-      defaults: { monthlyTokens: 100, dailyTokens: 1000, monthlyMode: "block", dailyMode: "alert" },
-      thresholds: [90, 80],
-      alertEmails: ["nope"],
-      sources: {},
-      checkApi: { ...args().checkApi, issuerUrl: "http://example.okta.com", audiences: ["*"] },
-      block: { roleName: "r", policyCount: 0, key: "session-name" },
-    }))).toThrow(/`defaults.dailyTokens` exceeds[\s\S]*`thresholds`[\s\S]*`alertEmails\[0\]`[\s\S]*`sources`[\s\S]*`block.policyCount`[\s\S]*`checkApi.issuerUrl`[\s\S]*`checkApi.audiences`/);
+    expect(
+      () =>
+        new quotas.QuotaService(
+          "bad",
+          args({
+            defaults: { monthlyTokens: 100, dailyTokens: 1000, monthlyMode: "block", dailyMode: "alert" },
+            thresholds: [90, 80],
+            alertEmails: ["nope"],
+            sources: {},
+            checkApi: { ...args().checkApi, issuerUrl: "http://example.okta.com", audiences: ["*"] },
+            block: { roleName: "r", policyCount: 0, key: "session-name" },
+          }),
+        ),
+    ).toThrow(
+      /`defaults.dailyTokens` exceeds[\s\S]*`thresholds`[\s\S]*`alertEmails\[0\]`[\s\S]*`sources`[\s\S]*`block.policyCount`[\s\S]*`checkApi.issuerUrl`[\s\S]*`checkApi.audiences`/,
+    );
   });
 });

@@ -57,14 +57,29 @@ export class QuotaService extends pulumi.ComponentResource {
     this.blockPolicyArns = this.blockPolicies.map((p) => p.arn);
 
     const ctx: FunctionContext = { args, env: this.env, limitsTable, usageTable };
-    this.aggregateFunction = buildAggregateFunction(scope, ctx, { usageIndexArn, topic: this.topic, blockPolicyArns: this.blockPolicyArns });
+    this.aggregateFunction = buildAggregateFunction(scope, ctx, {
+      usageIndexArn,
+      topic: this.topic,
+      blockPolicyArns: this.blockPolicyArns,
+    });
     this.checkFunction = buildCheckFunction(scope, ctx);
-    if (args.rateLimits) ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = buildRateLimiter(scope, ctx, { topic: this.topic, rate: args.rateLimits }));
+    if (args.rateLimits)
+      ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = buildRateLimiter(scope, ctx, {
+        topic: this.topic,
+        rate: args.rateLimits,
+      }));
     const checkApi = buildCheckApi(scope, args, this.checkFunction);
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;
     this.alarmNames = buildAlarms(scope, args, { aggregateFunction: this.aggregateFunction, api: this.api });
-    this.grants = quotaGrants(this, name, { env: this.env, kmsKeyArn: args.kmsKeyArn, limitsTable, usageTable, usageIndexArn, api: this.api });
+    this.grants = quotaGrants(this, name, {
+      env: this.env,
+      kmsKeyArn: args.kmsKeyArn,
+      limitsTable,
+      usageTable,
+      usageIndexArn,
+      api: this.api,
+    });
 
     this.registerOutputs({
       checkUrl: this.checkUrl,

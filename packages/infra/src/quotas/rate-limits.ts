@@ -20,13 +20,19 @@ function rateBlockPolicies(scope: BuilderScope, ctx: FunctionContext, rate: Rate
   const arns: pulumi.Output<string>[] = [];
   if (!block) return arns;
   for (let i = 0; i < rate.policyCount; i++) {
-    const policy = new aws.iam.Policy(`${scope.name}-rate-block-${i}`, {
-      name: physicalName("iamRole", [ctx.args.namePrefix, "quota-rate-block", String(i)]),
-      description: "Denies Bedrock model invocation to users past a per-minute rate limit, for the cool-down. Rewritten by the quota rate function; do not edit.",
-      policy: emptyBlockDocument(block.key),
-      tags: scope.tags,
-    }, childOpts(scope, { ignoreChanges: ["policy"] }));
-    if (block.roleName !== undefined) new aws.iam.RolePolicyAttachment(`${scope.name}-rate-block-${i}`, { role: block.roleName, policyArn: policy.arn }, childOpts(scope));
+    const policy = new aws.iam.Policy(
+      `${scope.name}-rate-block-${i}`,
+      {
+        name: physicalName("iamRole", [ctx.args.namePrefix, "quota-rate-block", String(i)]),
+        description:
+          "Denies Bedrock model invocation to users past a per-minute rate limit, for the cool-down. Rewritten by the quota rate function; do not edit.",
+        policy: emptyBlockDocument(block.key),
+        tags: scope.tags,
+      },
+      childOpts(scope, { ignoreChanges: ["policy"] }),
+    );
+    if (block.roleName !== undefined)
+      new aws.iam.RolePolicyAttachment(`${scope.name}-rate-block-${i}`, { role: block.roleName, policyArn: policy.arn }, childOpts(scope));
     arns.push(policy.arn);
   }
   return arns;
@@ -36,12 +42,20 @@ function rateBlockPolicies(scope: BuilderScope, ctx: FunctionContext, rate: Rate
  * Per-developer rate limits: the invocation-log group's subscription feeds the rate function (every
  * batch), a one-minute schedule sweeps expired cool-downs, and the function rewrites its own deny policies.
  */
-export function buildRateLimiter(scope: BuilderScope, ctx: FunctionContext, inputs: { readonly topic: aws.sns.Topic; readonly rate: RateLimitArgs }): RateLimiter {
+export function buildRateLimiter(
+  scope: BuilderScope,
+  ctx: FunctionContext,
+  inputs: { readonly topic: aws.sns.Topic; readonly rate: RateLimitArgs },
+): RateLimiter {
   const { name, tags } = scope;
   const { args } = ctx;
   const rate = inputs.rate;
   const arns = rateBlockPolicies(scope, ctx, rate);
-  const defaults = JSON.stringify({ ...(rate.tokensPerMinute ? { tokensPerMinute: rate.tokensPerMinute } : {}), ...(rate.requestsPerMinute ? { requestsPerMinute: rate.requestsPerMinute } : {}), cooldownMinutes: rate.cooldownMinutes });
+  const defaults = JSON.stringify({
+    ...(rate.tokensPerMinute ? { tokensPerMinute: rate.tokensPerMinute } : {}),
+    ...(rate.requestsPerMinute ? { requestsPerMinute: rate.requestsPerMinute } : {}),
+    cooldownMinutes: rate.cooldownMinutes,
+  });
   const block = args.block;
   const rateFunction = quotaFunction(scope, ctx, {
     role: "rate",
@@ -71,15 +85,51 @@ export function buildRateLimiter(scope: BuilderScope, ctx: FunctionContext, inpu
       ...(arns.length ? [allow(BLOCK_POLICY_ACTIONS, arns, { sid: "RewriteRateBlockPolicies" })] : []),
     ],
   });
-  const fromLogs = new aws.lambda.Permission(`${name}-rate-logs-invoke`, { action: "lambda:InvokeFunction", function: rateFunction.name, principal: "logs.amazonaws.com", sourceArn: pulumi.interpolate`${rate.logGroup.arn}:*`, sourceAccount: ctx.env.accountId }, childOpts(scope));
-  new aws.cloudwatch.LogSubscriptionFilter(`${name}-rate-subscription`, { logGroup: rate.logGroup.name, filterPattern: "", destinationArn: rateFunction.arn, distribution: "ByLogStream" }, childOpts(scope, { dependsOn: [fromLogs] }));
-  const sweep = new aws.cloudwatch.EventRule(`${name}-rate-sweep`, { description: "Lifts expired rate-limit cool-downs when no invocations arrive", scheduleExpression: "rate(1 minute)", tags }, childOpts(scope));
+  const fromLogs = new aws.lambda.Permission(
+    `${name}-rate-logs-invoke`,
+    {
+      action: "lambda:InvokeFunction",
+      function: rateFunction.name,
+      principal: "logs.amazonaws.com",
+      sourceArn: pulumi.interpolate`${rate.logGroup.arn}:*`,
+      sourceAccount: ctx.env.accountId,
+    },
+    childOpts(scope),
+  );
+  new aws.cloudwatch.LogSubscriptionFilter(
+    `${name}-rate-subscription`,
+    { logGroup: rate.logGroup.name, filterPattern: "", destinationArn: rateFunction.arn, distribution: "ByLogStream" },
+    childOpts(scope, { dependsOn: [fromLogs] }),
+  );
+  const sweep = new aws.cloudwatch.EventRule(
+    `${name}-rate-sweep`,
+    { description: "Lifts expired rate-limit cool-downs when no invocations arrive", scheduleExpression: "rate(1 minute)", tags },
+    childOpts(scope),
+  );
   new aws.cloudwatch.EventTarget(`${name}-rate-sweep`, { rule: sweep.name, arn: rateFunction.arn }, childOpts(scope));
-  new aws.lambda.Permission(`${name}-rate-sweep-invoke`, { action: "lambda:InvokeFunction", function: rateFunction.name, principal: "events.amazonaws.com", sourceArn: sweep.arn }, childOpts(scope));
-  new aws.cloudwatch.MetricAlarm(`${name}-rate-errors-alarm`, {
-    alarmDescription: "The quota rate function fails: per-minute rate limits are not counted and cool-downs do not lift. See its logs.",
-    namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: rateFunction.name }, period: 300, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 3, evaluationPeriods: 1, treatMissingData: "notBreaching",
-    alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags,
-  }, childOpts(scope));
+  new aws.lambda.Permission(
+    `${name}-rate-sweep-invoke`,
+    { action: "lambda:InvokeFunction", function: rateFunction.name, principal: "events.amazonaws.com", sourceArn: sweep.arn },
+    childOpts(scope),
+  );
+  new aws.cloudwatch.MetricAlarm(
+    `${name}-rate-errors-alarm`,
+    {
+      alarmDescription: "The quota rate function fails: per-minute rate limits are not counted and cool-downs do not lift. See its logs.",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: rateFunction.name },
+      period: 300,
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 3,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+      alarmActions: [args.alarmTopicArn],
+      okActions: [args.alarmTopicArn],
+      tags,
+    },
+    childOpts(scope),
+  );
   return { rateFunction, rateBlockPolicyArns: arns };
 }

@@ -29,33 +29,59 @@ export function buildTables(scope: BuilderScope, args: TablesArgs): Tables {
     tags,
   };
   // Physical names: the admin CLI and runbooks name these tables.
-  const limitsTable = new aws.dynamodb.Table(`${name}-limits`, {
-    ...tableCommon,
-    name: physicalName("lambda", [args.namePrefix, "quota-limits"]),
-    hashKey: "scope",
-    rangeKey: "id",
-    attributes: [{ name: "scope", type: "S" }, { name: "id", type: "S" }],
-  }, childOpts(scope));
-  const usageTable = new aws.dynamodb.Table(`${name}-usage`, {
-    ...tableCommon,
-    name: physicalName("lambda", [args.namePrefix, "quota-usage"]),
-    hashKey: "pk",
-    rangeKey: "sk",
-    attributes: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }, { name: "period", type: "S" }],
-    globalSecondaryIndexes: [{ name: QUOTA_USAGE_PERIOD_INDEX, hashKey: "period", rangeKey: "pk", projectionType: "ALL" }],
-    ttl: { attributeName: "expiresAt", enabled: true },
-  }, childOpts(scope));
+  const limitsTable = new aws.dynamodb.Table(
+    `${name}-limits`,
+    {
+      ...tableCommon,
+      name: physicalName("lambda", [args.namePrefix, "quota-limits"]),
+      hashKey: "scope",
+      rangeKey: "id",
+      attributes: [
+        { name: "scope", type: "S" },
+        { name: "id", type: "S" },
+      ],
+    },
+    childOpts(scope),
+  );
+  const usageTable = new aws.dynamodb.Table(
+    `${name}-usage`,
+    {
+      ...tableCommon,
+      name: physicalName("lambda", [args.namePrefix, "quota-usage"]),
+      hashKey: "pk",
+      rangeKey: "sk",
+      attributes: [
+        { name: "pk", type: "S" },
+        { name: "sk", type: "S" },
+        { name: "period", type: "S" },
+      ],
+      globalSecondaryIndexes: [{ name: QUOTA_USAGE_PERIOD_INDEX, hashKey: "period", rangeKey: "pk", projectionType: "ALL" }],
+      ttl: { attributeName: "expiresAt", enabled: true },
+    },
+    childOpts(scope),
+  );
   const usageIndexArn = pulumi.interpolate`${usageTable.arn}/index/${QUOTA_USAGE_PERIOD_INDEX}`;
   return { limitsTable, usageTable, usageIndexArn };
 }
 
 /** The alert topic (stage key, TLS only) and one email subscription per recipient. */
-export function buildAlertTopic(scope: BuilderScope, args: { readonly kmsKeyArn: pulumi.Input<string>; readonly alertEmails: readonly string[] }): aws.sns.Topic {
+export function buildAlertTopic(
+  scope: BuilderScope,
+  args: { readonly kmsKeyArn: pulumi.Input<string>; readonly alertEmails: readonly string[] },
+): aws.sns.Topic {
   const { name, tags } = scope;
   const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: args.kmsKeyArn, tags }, childOpts(scope));
-  new aws.sns.TopicPolicy(`${name}-alerts-policy`, { arn: topic.arn, policy: renderPolicy(policyDocument(denyInsecureTransport("sns", [topic.arn]))) }, childOpts(scope));
+  new aws.sns.TopicPolicy(
+    `${name}-alerts-policy`,
+    { arn: topic.arn, policy: renderPolicy(policyDocument(denyInsecureTransport("sns", [topic.arn]))) },
+    childOpts(scope),
+  );
   for (const email of args.alertEmails) {
-    new aws.sns.TopicSubscription(`${name}-alerts-${hash8(email.toLowerCase())}`, { topic: topic.arn, protocol: "email", endpoint: email }, childOpts(scope));
+    new aws.sns.TopicSubscription(
+      `${name}-alerts-${hash8(email.toLowerCase())}`,
+      { topic: topic.arn, protocol: "email", endpoint: email },
+      childOpts(scope),
+    );
   }
   return topic;
 }

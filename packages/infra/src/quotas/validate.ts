@@ -12,38 +12,50 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   const d = a.defaults;
   for (const k of ["monthlyTokens", "dailyTokens", "monthlyCostUsd", "dailyCostUsd"] as const) {
     const v = d[k];
-    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) p.push(`\`defaults.${k}\` must be a positive number (leave it out for no limit)`);
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0))
+      p.push(`\`defaults.${k}\` must be a positive number (leave it out for no limit)`);
   }
-  if (d.monthlyTokens !== undefined && d.dailyTokens !== undefined && d.dailyTokens > d.monthlyTokens) p.push("`defaults.dailyTokens` exceeds `defaults.monthlyTokens`");
-  if (d.monthlyCostUsd !== undefined && d.dailyCostUsd !== undefined && d.dailyCostUsd > d.monthlyCostUsd) p.push("`defaults.dailyCostUsd` exceeds `defaults.monthlyCostUsd`");
+  if (d.monthlyTokens !== undefined && d.dailyTokens !== undefined && d.dailyTokens > d.monthlyTokens)
+    p.push("`defaults.dailyTokens` exceeds `defaults.monthlyTokens`");
+  if (d.monthlyCostUsd !== undefined && d.dailyCostUsd !== undefined && d.dailyCostUsd > d.monthlyCostUsd)
+    p.push("`defaults.dailyCostUsd` exceeds `defaults.monthlyCostUsd`");
   const t = a.thresholds;
-  if (t.length === 0 || t.some((x, i) => !Number.isFinite(x) || x <= 0 || x > 1000 || (i > 0 && x <= t[i - 1]!))) p.push("`thresholds` must be ascending percentages, e.g. [80, 90, 100]");
+  if (t.length === 0 || t.some((x, i) => !Number.isFinite(x) || x <= 0 || x > 1000 || (i > 0 && x <= t[i - 1]!)))
+    p.push("`thresholds` must be ascending percentages, e.g. [80, 90, 100]");
   a.alertEmails.forEach((e, i) => {
     if (!EMAIL.test(e)) p.push(`\`alertEmails[${i}]\` "${e}" is not an email address`);
   });
-  if (!a.sources.telemetry && !a.sources.invocationLogs) p.push("`sources` needs `telemetry` or `invocationLogs`: there is nothing to meter");
+  if (!a.sources.telemetry && !a.sources.invocationLogs)
+    p.push("`sources` needs `telemetry` or `invocationLogs`: there is nothing to meter");
   if (a.enforceOn === "telemetry" && !a.sources.telemetry) p.push("`enforceOn` telemetry needs `sources.telemetry`");
   if (a.enforceOn === "invocation-logs" && !a.sources.invocationLogs) p.push("`enforceOn` invocation-logs needs `sources.invocationLogs`");
-  if (a.block && (!Number.isInteger(a.block.policyCount) || a.block.policyCount < 1 || a.block.policyCount > 8)) p.push("`block.policyCount` must be 1–8 (each is a managed policy attached to the user role; roles hold 10 by default)");
+  if (a.block && (!Number.isInteger(a.block.policyCount) || a.block.policyCount < 1 || a.block.policyCount > 8))
+    p.push("`block.policyCount` must be 1–8 (each is a managed policy attached to the user role; roles hold 10 by default)");
   if (!isLogRetention(a.logRetentionDays)) p.push(`\`logRetentionDays\` ${a.logRetentionDays} is not a CloudWatch retention`);
   if (a.checkApi.authorization === "jwt") {
-    if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(a.checkApi.issuerUrl ?? "")) p.push("`checkApi.issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
-    if (!a.checkApi.audiences?.length || a.checkApi.audiences.some((x) => !x || x.includes("*"))) p.push("`checkApi.audiences` must name the client id(s), without wildcards");
+    if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(a.checkApi.issuerUrl ?? ""))
+      p.push("`checkApi.issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
+    if (!a.checkApi.audiences?.length || a.checkApi.audiences.some((x) => !x || x.includes("*")))
+      p.push("`checkApi.audiences` must name the client id(s), without wildcards");
   }
-  if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000) p.push("`checkApi.reservedConcurrency` must be 1–1000");
+  if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000)
+    p.push("`checkApi.reservedConcurrency` must be 1–1000");
   if (a.drift.thresholdPercent < 1 || a.drift.thresholdPercent > 100) p.push("`drift.thresholdPercent` must be 1–100");
   const r = a.rateLimits;
   if (r) {
-    if (r.tokensPerMinute === undefined && r.requestsPerMinute === undefined) p.push("`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)");
+    if (r.tokensPerMinute === undefined && r.requestsPerMinute === undefined)
+      p.push("`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)");
     for (const k of ["tokensPerMinute", "requestsPerMinute", "cooldownMinutes"] as const) {
       const v = r[k];
       if (v !== undefined && (!Number.isInteger(v) || v <= 0)) p.push(`\`rateLimits.${k}\` must be a whole number > 0`);
     }
     if (r.cooldownMinutes > 24 * 60) p.push("`rateLimits.cooldownMinutes` must be at most 1440 (a day); budgets handle longer refusals");
-    if (!Number.isInteger(r.policyCount) || r.policyCount < 1 || r.policyCount > 2) p.push("`rateLimits.policyCount` must be 1–2 (managed policies on the user role, next to the budget block policies)");
+    if (!Number.isInteger(r.policyCount) || r.policyCount < 1 || r.policyCount > 2)
+      p.push("`rateLimits.policyCount` must be 1–2 (managed policies on the user role, next to the budget block policies)");
   }
   (a.modelAliases ?? []).forEach((m, i) => {
-    if (!a.pricing.models[m.baseModelId]) p.push(`\`modelAliases[${i}].baseModelId\` "${m.baseModelId}" has no price in \`pricing.models\``);
+    if (!a.pricing.models[m.baseModelId])
+      p.push(`\`modelAliases[${i}].baseModelId\` "${m.baseModelId}" has no price in \`pricing.models\``);
   });
   for (const [id, price] of Object.entries(a.pricing.models)) p.push(...validatePrice(price, `pricing.models["${id}"]`));
   p.push(...validatePrice(a.pricing.default, "pricing.default"));

@@ -13,7 +13,8 @@ export const firehoseEncrypted: SecurityRule = {
   types: [FIREHOSE],
   check(r) {
     const out: string[] = [];
-    if (r.inputs.serverSideEncryption?.enabled !== true) out.push("serverSideEncryption is not enabled (records sit unencrypted in the stream's buffer)");
+    if (r.inputs.serverSideEncryption?.enabled !== true)
+      out.push("serverSideEncryption is not enabled (records sit unencrypted in the stream's buffer)");
     const s3 = s3Delivery(r);
     if (s3 && !s3.kmsKeyArn) out.push("extendedS3Configuration has no kmsKeyArn (objects rely on the bucket default only)");
     return out;
@@ -28,7 +29,8 @@ export const firehoseLogsErrors: SecurityRule = {
     const s3 = s3Delivery(r);
     if (!s3) return [];
     const out: string[] = [];
-    if (s3.cloudwatchLoggingOptions?.enabled !== true) out.push("cloudwatchLoggingOptions is not enabled (failed deliveries are invisible)");
+    if (s3.cloudwatchLoggingOptions?.enabled !== true)
+      out.push("cloudwatchLoggingOptions is not enabled (failed deliveries are invisible)");
     if (!s3.errorOutputPrefix) out.push("errorOutputPrefix is not set (failed records mix with data)");
     return out;
   },
@@ -41,9 +43,11 @@ export const athenaWorkgroupEnforced: SecurityRule = {
   check(r) {
     const c = r.inputs.configuration ?? {};
     const out: string[] = [];
-    if (c.enforceWorkgroupConfiguration !== true) out.push("enforceWorkgroupConfiguration is not true (clients could write unencrypted results elsewhere)");
+    if (c.enforceWorkgroupConfiguration !== true)
+      out.push("enforceWorkgroupConfiguration is not true (clients could write unencrypted results elsewhere)");
     const option = c.resultConfiguration?.encryptionConfiguration?.encryptionOption;
-    if (!["SSE_KMS", "CSE_KMS", "SSE_S3"].includes(option)) out.push("query results are not encrypted (resultConfiguration.encryptionConfiguration)");
+    if (!["SSE_KMS", "CSE_KMS", "SSE_S3"].includes(option))
+      out.push("query results are not encrypted (resultConfiguration.encryptionConfiguration)");
     return out;
   },
 };
@@ -54,23 +58,33 @@ export const athenaBytesScannedCutoff: SecurityRule = {
   types: [WORKGROUP],
   check(r) {
     const cutoff = Number(r.inputs.configuration?.bytesScannedCutoffPerQuery ?? 0);
-    return cutoff >= 10_485_760 ? [] : ["has no bytesScannedCutoffPerQuery (a query without a partition filter can scan, and bill, everything)"];
+    return cutoff >= 10_485_760
+      ? []
+      : ["has no bytesScannedCutoffPerQuery (a query without a partition filter can scan, and bill, everything)"];
   },
 };
 
 export const glueTablesNotPublic: SecurityRule = {
   id: "glue-table-s3-location",
-  description: "Glue tables point at S3 locations (no http or cross-partition locations), with partition projection where they are partitioned",
+  description:
+    "Glue tables point at S3 locations (no http or cross-partition locations), with partition projection where they are partitioned",
   types: ["aws:glue/catalogTable:CatalogTable"],
   check(r) {
     const out: string[] = [];
     const loc = String(r.inputs.storageDescriptor?.location ?? "");
     if (!loc.startsWith("s3://")) out.push(`storage location "${loc}" is not an s3:// location`);
     const partitioned = asList<any>(r.inputs.partitionKeys).length > 0;
-    if (partitioned && r.inputs.parameters?.["projection.enabled"] !== "true") out.push("is partitioned without partition projection (needs crawlers or MSCK REPAIR to see new days)");
+    if (partitioned && r.inputs.parameters?.["projection.enabled"] !== "true")
+      out.push("is partitioned without partition projection (needs crawlers or MSCK REPAIR to see new days)");
     return out;
   },
 };
 
 /** Security rules of the analytics module. */
-export const ANALYTICS_RULES: SecurityRule[] = [firehoseEncrypted, firehoseLogsErrors, athenaWorkgroupEnforced, athenaBytesScannedCutoff, glueTablesNotPublic];
+export const ANALYTICS_RULES: SecurityRule[] = [
+  firehoseEncrypted,
+  firehoseLogsErrors,
+  athenaWorkgroupEnforced,
+  athenaBytesScannedCutoff,
+  glueTablesNotPublic,
+];

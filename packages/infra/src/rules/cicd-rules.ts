@@ -16,14 +16,17 @@ export const MAX_CI_SESSION = 3600;
 /** Trust statements of a role whose federated principal is GitHub's OIDC provider. */
 function githubStatements(r: RecordedResource): any[] {
   return (policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []).filter(
-    (s: any) => s.Effect === "Allow" && typeof s.Principal?.Federated === "string" && s.Principal.Federated.endsWith(`oidc-provider/${GITHUB_HOST}`),
+    (s: any) =>
+      s.Effect === "Allow" && typeof s.Principal?.Federated === "string" && s.Principal.Federated.endsWith(`oidc-provider/${GITHUB_HOST}`),
   );
 }
 
 /** Values of every condition on `key`, by operator. */
 function conditionValues(s: any, key: string): Array<{ op: string; values: string[] }> {
   return Object.entries<any>(s.Condition ?? {}).flatMap(([op, kv]) =>
-    Object.entries<any>(kv ?? {}).filter(([k]) => k === key).map(([, v]) => ({ op, values: asList<string>(v).map(String) })),
+    Object.entries<any>(kv ?? {})
+      .filter(([k]) => k === key)
+      .map(([, v]) => ({ op, values: asList<string>(v).map(String) })),
   );
 }
 
@@ -42,7 +45,8 @@ export function githubSubjectProblems(sub: string): string[] {
 
 export const githubTrustPinned: SecurityRule = {
   id: "cicd-github-trust-pinned",
-  description: "Roles trusted by GitHub Actions pin aud to sts.amazonaws.com and sub to one repository and named branches, environments or tag prefixes",
+  description:
+    "Roles trusted by GitHub Actions pin aud to sts.amazonaws.com and sub to one repository and named branches, environments or tag prefixes",
   types: [ROLE],
   check(r) {
     const out: string[] = [];
@@ -52,12 +56,22 @@ export const githubTrustPinned: SecurityRule = {
         out.push(`GitHub trust ${s.Sid ?? ""} does not require StringEquals ${GITHUB_HOST}:aud = sts.amazonaws.com`.replace("  ", " "));
       }
       const sub = conditionValues(s, `${GITHUB_HOST}:sub`).filter((c) => c.op === "StringEquals" || c.op === "StringLike");
-      if (sub.length === 0) out.push(`GitHub trust ${s.Sid ?? ""} does not restrict ${GITHUB_HOST}:sub: every repository on GitHub could assume the role`.replace("  ", " "));
+      if (sub.length === 0)
+        out.push(
+          `GitHub trust ${s.Sid ?? ""} does not restrict ${GITHUB_HOST}:sub: every repository on GitHub could assume the role`.replace(
+            "  ",
+            " ",
+          ),
+        );
       for (const c of sub) {
         for (const v of c.values) {
           const problems = githubSubjectProblems(v);
           // StringEquals compares literally: a `*` there is harmless but a mistake worth reporting.
-          out.push(...problems.map((p) => (c.op === "StringEquals" && p.includes("wildcard") ? `${p} (and StringEquals would never match it)` : p)));
+          out.push(
+            ...problems.map((p) =>
+              c.op === "StringEquals" && p.includes("wildcard") ? `${p} (and StringEquals would never match it)` : p,
+            ),
+          );
         }
       }
     }
@@ -84,7 +98,9 @@ export const pullRequestRoleSeparate: SecurityRule = {
     const subs = githubStatements(r).flatMap((s) => conditionValues(s, `${GITHUB_HOST}:sub`).flatMap((c) => c.values));
     const pr = subs.filter((v) => /:pull_request$/.test(v));
     const deploy = subs.filter((v) => /:(ref:refs\/|environment:)/.test(v));
-    return pr.length && deploy.length ? [`trusts pull requests (${pr.join(", ")}) and deploy subjects (${deploy.join(", ")}) in one role: code under review could deploy`] : [];
+    return pr.length && deploy.length
+      ? [`trusts pull requests (${pr.join(", ")}) and deploy subjects (${deploy.join(", ")}) in one role: code under review could deploy`]
+      : [];
   },
 };
 

@@ -17,7 +17,9 @@ export const s3BlocksPublicAccess: SecurityRule = {
   types: [BUCKET],
   check(b, stack) {
     const blocks = forBucket(stack, PAB, b);
-    const on = blocks.some((p) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p.inputs[k] === true));
+    const on = blocks.some((p) =>
+      ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p.inputs[k] === true),
+    );
     return on ? [] : ["has no BucketPublicAccessBlock with all four settings true"];
   },
 };
@@ -28,7 +30,9 @@ export const s3Encrypted: SecurityRule = {
   types: [BUCKET],
   check(b, stack) {
     const ok = forBucket(stack, SSE, b).some((c) =>
-      asList<any>(c.inputs.rules).some((rule) => ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule?.applyServerSideEncryptionByDefault?.sseAlgorithm)),
+      asList<any>(c.inputs.rules).some((rule) =>
+        ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule?.applyServerSideEncryptionByDefault?.sseAlgorithm),
+      ),
     );
     return ok ? [] : ["has no default server-side encryption configuration"];
   },
@@ -101,4 +105,13 @@ export const kmsRotation: SecurityRule = {
   },
 };
 
-export const DATA_RULES = [s3BlocksPublicAccess, s3Encrypted, s3TlsOnly, s3Lifecycle, logRetention, dynamoProtected, snsEncrypted, kmsRotation];
+export const DATA_RULES = [
+  s3BlocksPublicAccess,
+  s3Encrypted,
+  s3TlsOnly,
+  s3Lifecycle,
+  logRetention,
+  dynamoProtected,
+  snsEncrypted,
+  kmsRotation,
+];

@@ -8,7 +8,10 @@ export const CODEARTIFACT_REPOSITORY_POLICY = "aws:codeartifact/repositoryPermis
 
 const statementsOfPolicy = (r: RecordedResource): any[] => policyOf(r.inputs.policyDocument)?.Statement ?? [];
 const isAnyone = (principal: unknown): boolean =>
-  principal === "*" || (typeof principal === "object" && principal !== null && asList<string>((principal as { AWS?: string | string[] }).AWS).some((p) => p === "*"));
+  principal === "*" ||
+  (typeof principal === "object" &&
+    principal !== null &&
+    asList<string>((principal as { AWS?: string | string[] }).AWS).some((p) => p === "*"));
 const BOUNDING_KEYS = ["aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount"];
 
 /** Condition keys with at least one value that is not a bare wildcard. */
@@ -36,13 +39,15 @@ export const codeArtifactDomainCmk: SecurityRule = {
 
 export const codeArtifactPolicyBounded: SecurityRule = {
   id: "codeartifact-policy-principal-bounded",
-  description: "CodeArtifact domain and repository policies never allow `*` principals without aws:PrincipalOrgID (or PrincipalOrgPaths/PrincipalAccount)",
+  description:
+    "CodeArtifact domain and repository policies never allow `*` principals without aws:PrincipalOrgID (or PrincipalOrgPaths/PrincipalAccount)",
   types: [CODEARTIFACT_DOMAIN_POLICY, CODEARTIFACT_REPOSITORY_POLICY],
   check(r) {
     const out: string[] = [];
     for (const s of statementsOfPolicy(r)) {
       if (s.Effect !== "Allow" || !isAnyone(s.Principal)) continue;
-      if (!boundingKeys(s).some((k) => BOUNDING_KEYS.includes(k))) out.push(`statement ${s.Sid ?? "(no Sid)"} allows any principal without an aws:PrincipalOrgID condition`);
+      if (!boundingKeys(s).some((k) => BOUNDING_KEYS.includes(k)))
+        out.push(`statement ${s.Sid ?? "(no Sid)"} allows any principal without an aws:PrincipalOrgID condition`);
     }
     return out;
   },
@@ -56,7 +61,9 @@ export const codeArtifactPolicyReadOnly: SecurityRule = {
     const out: string[] = [];
     for (const s of statementsOfPolicy(r)) {
       if (s.Effect !== "Allow") continue;
-      for (const a of asList<string>(s.Action)) if (!RESOURCE_POLICY_ALLOWED_ACTIONS.includes(a)) out.push(`statement ${s.Sid ?? "(no Sid)"} allows ${a} through a resource policy`);
+      for (const a of asList<string>(s.Action))
+        if (!RESOURCE_POLICY_ALLOWED_ACTIONS.includes(a))
+          out.push(`statement ${s.Sid ?? "(no Sid)"} allows ${a} through a resource policy`);
     }
     return out;
   },

@@ -35,12 +35,19 @@ export const isBoundaryPolicy = (r: RecordedResource) => r.type === MANAGED_POLI
 
 /** A boundary's cap: the one unconditioned `Allow * on *` that its denies then carve down. */
 export const isCapStatement = (s: any) =>
-  s.Effect === "Allow" && asList(s.Action).length === 1 && asList(s.Action)[0] === "*" && asList(s.Resource).length === 1 && asList(s.Resource)[0] === "*"
-  && s.Condition === undefined && s.NotAction === undefined && s.NotResource === undefined;
+  s.Effect === "Allow" &&
+  asList(s.Action).length === 1 &&
+  asList(s.Action)[0] === "*" &&
+  asList(s.Resource).length === 1 &&
+  asList(s.Resource)[0] === "*" &&
+  s.Condition === undefined &&
+  s.NotAction === undefined &&
+  s.NotResource === undefined;
 
 export const noWildcardActions: SecurityRule = {
   id: "iam-no-wildcard-actions",
-  description: "Allow statements name their actions: no `*`, no `service:*`, no NotAction (a permissions boundary's cap is checked by iam-boundary-is-a-cap instead)",
+  description:
+    "Allow statements name their actions: no `*`, no `service:*`, no NotAction (a permissions boundary's cap is checked by iam-boundary-is-a-cap instead)",
   types: Object.keys(POLICY_INPUTS),
   check(r) {
     const out: string[] = [];
@@ -52,7 +59,8 @@ export const noWildcardActions: SecurityRule = {
       // that the policy is never attached as a grant. Any other wildcard in a boundary is still reported.
       if (boundary && isCapStatement(s)) continue;
       if (s.NotAction !== undefined) out.push(`statement ${s.Sid ?? "(no Sid)"} allows NotAction ${JSON.stringify(s.NotAction)}`);
-      for (const a of asList<string>(s.Action)) if (isWildcardAction(a)) out.push(`statement ${s.Sid ?? "(no Sid)"} allows wildcard action ${a}`);
+      for (const a of asList<string>(s.Action))
+        if (isWildcardAction(a)) out.push(`statement ${s.Sid ?? "(no Sid)"} allows wildcard action ${a}`);
     }
     return out;
   },
@@ -96,9 +104,13 @@ export const federatedTrustPinned: SecurityRule = {
       // Claim conditions: <issuer>:sub, Cognito's amr, or a session tag the IdP must send
       // (aws:RequestTag/<key>). Other `aws:` keys do not restrict who signs in, nor does a `Null` check
       // that a tag is present (any signed-in user's token may carry it).
-      const claims = conds.filter((c) => c.op !== "Null" && !c.key.endsWith(":aud") && (!c.key.startsWith("aws:") || c.key.startsWith("aws:RequestTag/")));
+      const claims = conds.filter(
+        (c) => c.op !== "Null" && !c.key.endsWith(":aud") && (!c.key.startsWith("aws:") || c.key.startsWith("aws:RequestTag/")),
+      );
       const admitsGuests = claims.some((c) => c.key.endsWith(":amr") && c.values.includes("unauthenticated"));
-      const restricting = claims.filter((c) => !onlyWildcards(c.values) && !(c.key.endsWith(":amr") && c.values.includes("unauthenticated")));
+      const restricting = claims.filter(
+        (c) => !onlyWildcards(c.values) && !(c.key.endsWith(":amr") && c.values.includes("unauthenticated")),
+      );
       if (restricting.length === 0) out.push(`federated trust for ${s.Principal.Federated} does not restrict the subject or a group claim`);
       if (admitsGuests) out.push("federated trust admits unauthenticated Cognito identities");
     }
@@ -115,9 +127,13 @@ export const crossAccountTrustConditioned: SecurityRule = {
     for (const s of policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []) {
       if (s.Effect !== "Allow" || s.Principal === undefined) continue;
       const awsPrincipals = s.Principal === "*" ? ["*"] : asList<string>(s.Principal.AWS);
-      const foreign = awsPrincipals.filter((p) => p === "*" || (r.account !== undefined && !p.includes(`::${r.account}:`) && p !== r.account));
+      const foreign = awsPrincipals.filter(
+        (p) => p === "*" || (r.account !== undefined && !p.includes(`::${r.account}:`) && p !== r.account),
+      );
       if (foreign.length === 0) continue;
-      const keys = conditionEntries(s).filter((c) => !onlyWildcards(c.values)).map((c) => c.key.toLowerCase());
+      const keys = conditionEntries(s)
+        .filter((c) => !onlyWildcards(c.values))
+        .map((c) => c.key.toLowerCase());
       if (!keys.includes("aws:principalorgid") && !keys.includes("sts:externalid")) {
         out.push(`trusts ${foreign.join(", ")} without aws:PrincipalOrgID or sts:ExternalId`);
       }
@@ -137,7 +153,8 @@ export const serviceTrustConfusedDeputy: SecurityRule = {
       const needs = services.filter((svc) => /^(bedrock|firehose|delivery\.logs)\.amazonaws\.com$/.test(svc));
       if (needs.length === 0) continue;
       const keys = conditionEntries(s).map((c) => c.key.toLowerCase());
-      if (!keys.includes("aws:sourceaccount") && !keys.includes("aws:sourcearn")) out.push(`trust for ${needs.join(", ")} lacks aws:SourceAccount / aws:SourceArn`);
+      if (!keys.includes("aws:sourceaccount") && !keys.includes("aws:sourcearn"))
+        out.push(`trust for ${needs.join(", ")} lacks aws:SourceAccount / aws:SourceArn`);
     }
     return out;
   },
@@ -163,16 +180,21 @@ function refersToPolicy(ref: unknown, p: RecordedResource): boolean {
 
 export const roleHasBoundary: SecurityRule = {
   id: "iam-role-has-boundary",
-  description: "Every role carries a permissions boundary: the stage's workload boundary, the developer boundary, or one the organisation provides",
+  description:
+    "Every role carries a permissions boundary: the stage's workload boundary, the developer boundary, or one the organisation provides",
   types: [ROLE],
   check(r, stack) {
     const ref = r.inputs.permissionsBoundary;
     if (typeof ref !== "string" || ref === "") {
-      return ["role has no permissions boundary: pass the account's workload boundary as `permissionsBoundaryArn` (the CI roles may create and change only roles that carry one)"];
+      return [
+        "role has no permissions boundary: pass the account's workload boundary as `permissionsBoundaryArn` (the CI roles may create and change only roles that carry one)",
+      ];
     }
     // A boundary of this stack must be one: a grant policy set as a boundary would be a ceiling nobody reviewed as one.
     const policy = stack.find((p) => p.type === MANAGED_POLICY && refersToPolicy(ref, p));
-    return policy && !isBoundaryPolicy(policy) ? [`permissions boundary ${String(policy.inputs.name ?? policy.name)} is not a policy marked as a permissions boundary`] : [];
+    return policy && !isBoundaryPolicy(policy)
+      ? [`permissions boundary ${String(policy.inputs.name ?? policy.name)} is not a policy marked as a permissions boundary`]
+      : [];
   },
 };
 
@@ -186,7 +208,13 @@ const ATTACHING: Record<string, string[]> = {
   "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": ["policyArn"],
 };
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`);
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", ".*")
+      .replaceAll("?", ".")}$`,
+  );
 const covers = (patterns: readonly string[], value: string) => patterns.some((p) => glob(p).test(value));
 
 /**
@@ -208,12 +236,35 @@ const coversPolicy = (s: any, self: { name: string; account?: string }) =>
 const denies = (s: any, action: string) => s.Effect === "Deny" && covers(asList<string>(s.Action), action);
 const onAll = (s: any) => asList(s.Resource).includes("*") && s.Condition === undefined;
 const REQUIRED_BOUNDARY_DENIES: readonly RequiredDeny[] = [
-  { what: "IAM users, access keys and login profiles", actions: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:AttachUserPolicy", "iam:PutUserPolicy"], matches: (s) => onAll(s) },
-  { what: "audit changes (CloudTrail, GuardDuty, Config, Organizations)", actions: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder", "organizations:LeaveOrganization"], matches: (s) => onAll(s) },
+  {
+    what: "IAM users, access keys and login profiles",
+    actions: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:AttachUserPolicy", "iam:PutUserPolicy"],
+    matches: (s) => onAll(s),
+  },
+  {
+    what: "audit changes (CloudTrail, GuardDuty, Config, Organizations)",
+    actions: [
+      "cloudtrail:StopLogging",
+      "cloudtrail:DeleteTrail",
+      "cloudtrail:UpdateTrail",
+      "guardduty:DeleteDetector",
+      "config:StopConfigurationRecorder",
+      "organizations:LeaveOrganization",
+    ],
+    matches: (s) => onAll(s),
+  },
   { what: "removing a role's boundary", actions: ["iam:DeleteRolePermissionsBoundary"], matches: (s) => onAll(s) },
   {
     what: "creating or changing a role without one of the stage's boundaries (condition on iam:PermissionsBoundary)",
-    actions: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary"],
+    actions: [
+      "iam:CreateRole",
+      "iam:PutRolePolicy",
+      "iam:AttachRolePolicy",
+      "iam:DeleteRolePolicy",
+      "iam:DetachRolePolicy",
+      "iam:UpdateAssumeRolePolicy",
+      "iam:PutRolePermissionsBoundary",
+    ],
     matches: (s) => Object.keys(s.Condition?.StringNotEquals ?? {}).includes("iam:PermissionsBoundary"),
   },
   {
@@ -223,7 +274,13 @@ const REQUIRED_BOUNDARY_DENIES: readonly RequiredDeny[] = [
   },
   {
     what: "changing the CI roles (<prefix>-ci-*)",
-    actions: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRole", "iam:PutRolePermissionsBoundary"],
+    actions: [
+      "iam:UpdateAssumeRolePolicy",
+      "iam:PutRolePolicy",
+      "iam:AttachRolePolicy",
+      "iam:DeleteRole",
+      "iam:PutRolePermissionsBoundary",
+    ],
     matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => /:role\/.+-ci-\*$/.test(x)),
   },
   {
@@ -234,20 +291,25 @@ const REQUIRED_BOUNDARY_DENIES: readonly RequiredDeny[] = [
   {
     what: "changing GitHub's OIDC provider",
     actions: ["iam:DeleteOpenIDConnectProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
-    matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => x.endsWith(":oidc-provider/token.actions.githubusercontent.com")),
+    matches: (s) =>
+      s.Condition === undefined && asList<string>(s.Resource).some((x) => x.endsWith(":oidc-provider/token.actions.githubusercontent.com")),
   },
 ];
 
 export const boundaryIsACap: SecurityRule = {
   id: "iam-boundary-is-a-cap",
-  description: "A policy marked as a permissions boundary is never attached as a grant, and if it allows `*` it denies what the CI guardrails deny",
+  description:
+    "A policy marked as a permissions boundary is never attached as a grant, and if it allows `*` it denies what the CI guardrails deny",
   types: [MANAGED_POLICY],
   check(r, stack) {
     if (!isBoundaryPolicy(r)) return [];
     const out: string[] = [];
     for (const a of stack) {
       for (const key of ATTACHING[a.type] ?? []) {
-        if (asList(a.inputs[key]).some((ref) => refersToPolicy(ref, r))) out.push(`boundary is attached as a permission policy by ${a.type.split(":").pop()} ${a.name} (a boundary only caps; attach grants instead)`);
+        if (asList(a.inputs[key]).some((ref) => refersToPolicy(ref, r)))
+          out.push(
+            `boundary is attached as a permission policy by ${a.type.split(":").pop()} ${a.name} (a boundary only caps; attach grants instead)`,
+          );
       }
     }
     const statements = statementsOf(r);
@@ -255,16 +317,32 @@ export const boundaryIsACap: SecurityRule = {
     const allows = statements.filter((s) => s.Effect === "Allow");
     const capped = allows.some((s) => asList<string>(s.Action).some(isWildcardAction) || s.NotAction !== undefined);
     if (!capped) return out; // an allow-list boundary (the developer boundary): its ceiling is what it names
-    if (allows.length !== 1 || !isCapStatement(allows[0])) out.push("a boundary that allows `*` has exactly one Allow: unconditioned `*` on `*`, cut down by its denies");
+    if (allows.length !== 1 || !isCapStatement(allows[0]))
+      out.push("a boundary that allows `*` has exactly one Allow: unconditioned `*` on `*`, cut down by its denies");
     const self = { name: String(r.inputs.name ?? r.name), account: r.account };
     for (const req of REQUIRED_BOUNDARY_DENIES) {
       const missing = req.actions.filter((action) => !statements.some((s) => denies(s, action) && req.matches(s, self)));
       if (missing.length) out.push(`boundary allows \`*\` but does not deny ${req.what}: ${missing.join(", ")}`);
     }
-    const regions = statements.some((s) => s.Effect === "Deny" && s.NotAction !== undefined && Object.keys(s.Condition?.StringNotEquals ?? {}).includes("aws:RequestedRegion"));
-    if (!regions) out.push("boundary allows `*` but does not deny actions outside the stage's Regions (Deny, NotAction global services, aws:RequestedRegion)");
+    const regions = statements.some(
+      (s) =>
+        s.Effect === "Deny" && s.NotAction !== undefined && Object.keys(s.Condition?.StringNotEquals ?? {}).includes("aws:RequestedRegion"),
+    );
+    if (!regions)
+      out.push(
+        "boundary allows `*` but does not deny actions outside the stage's Regions (Deny, NotAction global services, aws:RequestedRegion)",
+      );
     return out;
   },
 };
 
-export const IAM_RULES = [noWildcardActions, noBroadManagedPolicies, federatedTrustPinned, crossAccountTrustConditioned, serviceTrustConfusedDeputy, roleSessionBounded, roleHasBoundary, boundaryIsACap];
+export const IAM_RULES = [
+  noWildcardActions,
+  noBroadManagedPolicies,
+  federatedTrustPinned,
+  crossAccountTrustConditioned,
+  serviceTrustConfusedDeputy,
+  roleSessionBounded,
+  roleHasBoundary,
+  boundaryIsACap,
+];

@@ -27,8 +27,16 @@ export const permissionSetBounded: SecurityRule = {
     else if (h > 12) out.push(`sessionDuration ${r.inputs.sessionDuration} is longer than 12 hours`);
     // Rules see inputs, not the set's ARN (unknown until IdC creates it): pair sets and boundaries per instance.
     const sets = stack.filter((x) => x.type === PERMISSION_SET && x.inputs.instanceArn === r.inputs.instanceArn).length;
-    const boundaries = stack.filter((b) => b.type === BOUNDARY && b.inputs.instanceArn === r.inputs.instanceArn && b.inputs.permissionsBoundary?.customerManagedPolicyReference?.name).length;
-    if (boundaries < sets) out.push(`has no permissions boundary attachment (${sets} permission set(s), ${boundaries} boundary attachment(s) in ${r.inputs.instanceArn})`);
+    const boundaries = stack.filter(
+      (b) =>
+        b.type === BOUNDARY &&
+        b.inputs.instanceArn === r.inputs.instanceArn &&
+        b.inputs.permissionsBoundary?.customerManagedPolicyReference?.name,
+    ).length;
+    if (boundaries < sets)
+      out.push(
+        `has no permissions boundary attachment (${sets} permission set(s), ${boundaries} boundary attachment(s) in ${r.inputs.instanceArn})`,
+      );
     return out;
   },
 };

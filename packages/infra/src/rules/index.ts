@@ -17,7 +17,16 @@ export type { Finding, RuleVerdict, SecurityRule } from "./types";
 export { statementsOf } from "./iam-rules";
 
 /** Every rule, in a stable order. Each area's rules live in `<area>-rules.ts` and are listed here. */
-const registry: readonly SecurityRule[] = [...IAM_RULES, ...DATA_RULES, ...TELEMETRY_RULES, ...QUOTAS_RULES, ...ANALYTICS_RULES, ...DISTRIBUTION_RULES, ...CICD_RULES, ...IDENTITY_CENTER_RULES];
+const registry: readonly SecurityRule[] = [
+  ...IAM_RULES,
+  ...DATA_RULES,
+  ...TELEMETRY_RULES,
+  ...QUOTAS_RULES,
+  ...ANALYTICS_RULES,
+  ...DISTRIBUTION_RULES,
+  ...CICD_RULES,
+  ...IDENTITY_CENTER_RULES,
+];
 
 const duplicate = registry.find((r, i) => registry.findIndex((x) => x.id === r.id) !== i);
 if (duplicate) throw new Error(`security rule id ${duplicate.id} is defined twice`);
@@ -37,7 +46,9 @@ export function evaluateRules(stack: readonly RecordedResource[], rules: readonl
   return rules.map((rule) => {
     const targets = stack.filter((r) => rule.types.includes(r.type));
     const findings: Finding[] = targets.flatMap((r) =>
-      ACCEPTED_EXCEPTIONS[rule.id]?.[r.name] ? [] : rule.check(r, stack).map((message) => ({ rule: rule.id, resource: r.name, type: r.type, message })),
+      ACCEPTED_EXCEPTIONS[rule.id]?.[r.name]
+        ? []
+        : rule.check(r, stack).map((message) => ({ rule: rule.id, resource: r.name, type: r.type, message })),
     );
     return { rule: rule.id, description: rule.description, checked: targets.length, findings };
   });

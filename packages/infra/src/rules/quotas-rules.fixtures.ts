@@ -1,7 +1,8 @@
 import { res, type RuleFixture } from "./fixtures";
 
 const fn = (inputs: Record<string, any>) => res("aws:lambda/function:Function", "f", { name: "ccb-quota-check", ...inputs });
-const group = (name: string, inputs: Record<string, any> = { retentionInDays: 30 }) => res("aws:cloudwatch/logGroup:LogGroup", "lg", { name, ...inputs });
+const group = (name: string, inputs: Record<string, any> = { retentionInDays: 30 }) =>
+  res("aws:cloudwatch/logGroup:LogGroup", "lg", { name, ...inputs });
 const stage = (inputs: Record<string, any>) => res("aws:apigatewayv2/stage:Stage", "s", { name: "$default", ...inputs });
 
 /** One compliant and one non-compliant fixture per quotas rule. */
@@ -11,11 +12,19 @@ export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {
       res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check", authorizationType: "JWT", authorizerId: "auth-id" }),
       res("aws:apigatewayv2/route:Route", "jwks", { routeKey: "GET /.well-known/jwks.json", authorizationType: "NONE" }),
     ],
-    bad: [res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check" }), res("aws:apigatewayv2/route:Route", "wk", { routeKey: "GET /.well-known/{proxy+}", authorizationType: "NONE" })],
+    bad: [
+      res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check" }),
+      res("aws:apigatewayv2/route:Route", "wk", { routeKey: "GET /.well-known/{proxy+}", authorizationType: "NONE" }),
+    ],
     expect: /GET \/check has authorizationType NONE/,
   },
   "apigw-stage-logged-throttled": {
-    good: [stage({ accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:111111111111:log-group:a" }, defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 } })],
+    good: [
+      stage({
+        accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:111111111111:log-group:a" },
+        defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+      }),
+    ],
     bad: [stage({ defaultRouteSettings: {} })],
     expect: /no accessLogSettings[\s\S]*throttling/,
   },

@@ -16,7 +16,8 @@ export const PUBLIC_ISSUER_METADATA_ROUTES = ["GET /.well-known/jwks.json", "GET
 /** Every API Gateway route authenticates its caller: JWT (with an authorizer), IAM, or a custom authorizer. */
 export const apiRoutesAuthorized: SecurityRule = {
   id: "apigw-route-authorized",
-  description: "API Gateway routes require a JWT authorizer, IAM (SigV4) or a custom authorizer; no unauthenticated endpoints but a token issuer's public keys and discovery document",
+  description:
+    "API Gateway routes require a JWT authorizer, IAM (SigV4) or a custom authorizer; no unauthenticated endpoints but a token issuer's public keys and discovery document",
   types: [ROUTE],
   check(r) {
     const type = String(r.inputs.authorizationType ?? "NONE");
@@ -37,7 +38,8 @@ export const apiStagesLoggedAndThrottled: SecurityRule = {
     const out: string[] = [];
     if (!r.inputs.accessLogSettings?.destinationArn) out.push(`stage ${r.inputs.name} has no accessLogSettings.destinationArn`);
     const s = r.inputs.defaultRouteSettings ?? {};
-    if (!(Number(s.throttlingRateLimit) > 0) || !(Number(s.throttlingBurstLimit) > 0)) out.push(`stage ${r.inputs.name} sets no defaultRouteSettings throttlingRateLimit/throttlingBurstLimit`);
+    if (!(Number(s.throttlingRateLimit) > 0) || !(Number(s.throttlingBurstLimit) > 0))
+      out.push(`stage ${r.inputs.name} sets no defaultRouteSettings throttlingRateLimit/throttlingBurstLimit`);
     return out;
   },
 };
@@ -76,4 +78,9 @@ export const lambdaConcurrencySane: SecurityRule = {
 };
 
 /** Security rules of the quotas module. */
-export const QUOTAS_RULES: SecurityRule[] = [apiRoutesAuthorized, apiStagesLoggedAndThrottled, lambdaLogGroupRetained, lambdaConcurrencySane];
+export const QUOTAS_RULES: SecurityRule[] = [
+  apiRoutesAuthorized,
+  apiStagesLoggedAndThrottled,
+  lambdaLogGroupRetained,
+  lambdaConcurrencySane,
+];

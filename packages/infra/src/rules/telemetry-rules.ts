@@ -26,7 +26,8 @@ export const listenerHttpsOnly: SecurityRule = {
       if (!redirectsOnly) out.push(`listener on port ${r.inputs.port} uses ${protocol} and does not only redirect to HTTPS`);
       return out;
     }
-    if (!(MODERN_TLS_POLICIES as readonly string[]).includes(String(r.inputs.sslPolicy))) out.push(`sslPolicy ${r.inputs.sslPolicy ?? "(default)"} is not one of ${MODERN_TLS_POLICIES.join(", ")}`);
+    if (!(MODERN_TLS_POLICIES as readonly string[]).includes(String(r.inputs.sslPolicy)))
+      out.push(`sslPolicy ${r.inputs.sslPolicy ?? "(default)"} is not one of ${MODERN_TLS_POLICIES.join(", ")}`);
     if (!r.inputs.certificateArn) out.push("HTTPS listener has no certificateArn");
     return out;
   },
@@ -41,7 +42,9 @@ export const listenerValidatesJwt: SecurityRule = {
   description: "Listeners that forward to targets first validate the caller's JWT (issuer, JWKS, audience) or authenticate the user",
   types: [LISTENER, "aws:lb/listenerRule:ListenerRule"],
   check(r) {
-    const actions = asList<any>(r.inputs.defaultActions ?? r.inputs.actions).slice().sort((a, b) => Number(a?.order ?? 0) - Number(b?.order ?? 0));
+    const actions = asList<any>(r.inputs.defaultActions ?? r.inputs.actions)
+      .slice()
+      .sort((a, b) => Number(a?.order ?? 0) - Number(b?.order ?? 0));
     const forwardAt = actions.findIndex((a) => a?.type === "forward");
     if (forwardAt < 0) return [];
     const before = actions.slice(0, forwardAt);
@@ -53,7 +56,8 @@ export const listenerValidatesJwt: SecurityRule = {
     if (!/^https:\/\//.test(String(v.issuer ?? ""))) out.push("jwt-validation has no https issuer");
     if (!/^https:\/\//.test(String(v.jwksEndpoint ?? ""))) out.push("jwt-validation has no https JWKS endpoint");
     const aud = asList<any>(v.additionalClaims).find((c) => c?.name === "aud");
-    if (!aud || asList<string>(aud.values).length === 0 || asList<string>(aud.values).some((x) => x.includes("*"))) out.push("jwt-validation does not pin the audience (additional claim aud)");
+    if (!aud || asList<string>(aud.values).length === 0 || asList<string>(aud.values).some((x) => x.includes("*")))
+      out.push("jwt-validation does not pin the audience (additional claim aud)");
     return out;
   },
 };
@@ -72,7 +76,12 @@ export const loadBalancerHardened: SecurityRule = {
 function openIngress(r: RecordedResource): Array<{ from: number; to: number; cidr: string; protocol: string }> {
   const rules: any[] = r.type === SG ? asList<any>(r.inputs.ingress) : [r.inputs];
   return rules.flatMap((rule) => {
-    const cidrs = [...asList<string>(rule?.cidrBlocks), ...asList<string>(rule?.ipv6CidrBlocks), ...asList<string>(rule?.cidrIpv4), ...asList<string>(rule?.cidrIpv6)];
+    const cidrs = [
+      ...asList<string>(rule?.cidrBlocks),
+      ...asList<string>(rule?.ipv6CidrBlocks),
+      ...asList<string>(rule?.cidrIpv4),
+      ...asList<string>(rule?.cidrIpv6),
+    ];
     const protocol = String(rule?.protocol ?? rule?.ipProtocol ?? "");
     const from = protocol === "-1" ? 0 : Number(rule?.fromPort ?? 0);
     const to = protocol === "-1" ? 65535 : Number(rule?.toPort ?? 65535);
@@ -105,7 +114,9 @@ export const ecsRolesLeastPrivilege: SecurityRule = {
     const out: string[] = [];
     const refs = [td.inputs.taskRoleArn, td.inputs.executionRoleArn].filter((x): x is string => typeof x === "string");
     for (const arn of refs) {
-      const role = stack.find((x) => x.type === ROLE && (x.inputs.arn === arn || arn.endsWith(`:role/${x.inputs.name ?? x.name}`) || arn.endsWith(`/${x.name}`)));
+      const role = stack.find(
+        (x) => x.type === ROLE && (x.inputs.arn === arn || arn.endsWith(`:role/${x.inputs.name ?? x.name}`) || arn.endsWith(`/${x.name}`)),
+      );
       if (!role) continue;
       for (const s of policyOf(role.inputs.assumeRolePolicy)?.Statement ?? []) {
         const services = asList<string>(s.Principal?.Service);
@@ -120,7 +131,8 @@ export const ecsRolesLeastPrivilege: SecurityRule = {
         for (const s of policyOf(p.inputs.policy)?.Statement ?? []) {
           if (s.Effect !== "Allow") continue;
           const wide = asList<string>(s.Resource).includes("*");
-          if (wide && !s.Condition) out.push(`${p.name} statement ${s.Sid ?? "(no Sid)"} allows ${asList<string>(s.Action).join(", ")} on * without a condition`);
+          if (wide && !s.Condition)
+            out.push(`${p.name} statement ${s.Sid ?? "(no Sid)"} allows ${asList<string>(s.Action).join(", ")} on * without a condition`);
         }
       }
     }
@@ -128,4 +140,10 @@ export const ecsRolesLeastPrivilege: SecurityRule = {
   },
 };
 
-export const TELEMETRY_RULES: SecurityRule[] = [listenerHttpsOnly, listenerValidatesJwt, loadBalancerHardened, noOpenIngressExcept443, ecsRolesLeastPrivilege];
+export const TELEMETRY_RULES: SecurityRule[] = [
+  listenerHttpsOnly,
+  listenerValidatesJwt,
+  loadBalancerHardened,
+  noOpenIngressExcept443,
+  ecsRolesLeastPrivilege,
+];

@@ -7,15 +7,46 @@ import { accountRootArn, allow, type AwsEnvironment, policyDocument, renderPolic
  * in the account) these actions, never `kms:*`.
  */
 export const KMS_KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
-  "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-  "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RetireGrant",
-  "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
-  "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:CreateGrant",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListAliases",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RetireGrant",
+  "kms:RevokeGrant",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
 ] as const;
 
 /** What AWS services need to write encrypted data with the key. */
-export const KMS_SERVICE_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"] as const;
+export const KMS_SERVICE_USE_ACTIONS = [
+  "kms:Decrypt",
+  "kms:DescribeKey",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+] as const;
 
 export interface CustomerKeyArgs {
   readonly description: string;
@@ -37,24 +68,34 @@ export interface CustomerKeyArgs {
  * further service only as the given statements say. Children: `${name}-key`, `${name}-key-alias`.
  */
 export function customerKey(owner: pulumi.Resource, name: string, env: AwsEnvironment, args: CustomerKeyArgs): aws.kms.Key {
-  const statements: Statement[] = [allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } })];
+  const statements: Statement[] = [
+    allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } }),
+  ];
   if (args.logGroups !== undefined) {
     statements.push(
       allow(KMS_SERVICE_USE_ACTIONS, ["*"], {
         sid: "CloudWatchLogsEncrypts",
         principal: { Service: pulumi.interpolate`logs.${env.region}.${env.dnsSuffix}` },
-        conditions: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${env.partition}:logs:${env.region}:${env.accountId}:log-group:${args.logGroups}` } },
+        conditions: {
+          ArnLike: {
+            "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${env.partition}:logs:${env.region}:${env.accountId}:log-group:${args.logGroups}`,
+          },
+        },
       }),
     );
   }
   statements.push(...(args.statements ?? []));
-  const key = new aws.kms.Key(`${name}-key`, {
-    description: args.description,
-    enableKeyRotation: true,
-    deletionWindowInDays: 30,
-    policy: renderPolicy(policyDocument(...statements)),
-    ...(args.tags ? { tags: { ...args.tags } } : {}),
-  }, { parent: owner });
+  const key = new aws.kms.Key(
+    `${name}-key`,
+    {
+      description: args.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: renderPolicy(policyDocument(...statements)),
+      ...(args.tags ? { tags: { ...args.tags } } : {}),
+    },
+    { parent: owner },
+  );
   new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.alias}`, targetKeyId: key.keyId }, { parent: owner });
   return key;
 }

@@ -32,48 +32,75 @@ export class SecureBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: SecureBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:storage:SecureBucket", name, {}, opts);
-    if (!Number.isInteger(args.expirationDays) || args.expirationDays < 1) throw new Error("`expirationDays` must be a whole number of days ≥ 1");
+    if (!Number.isInteger(args.expirationDays) || args.expirationDays < 1)
+      throw new Error("`expirationDays` must be a whole number of days ≥ 1");
     const parent = { parent: this };
     this.bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false, tags: args.tags }, parent);
     const bucketId = this.bucket.id;
-    const pab = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-      bucket: bucketId,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, parent);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-    const sse = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-      bucket: bucketId,
-      rules: [
-        args.kmsKeyArn
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
-          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-      ],
-    }, parent);
-    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
-      bucket: bucketId,
-      versioningConfiguration: { status: args.versioning === false ? "Suspended" : "Enabled" },
-    }, parent);
-    const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-      bucket: bucketId,
-      rules: [
-        {
-          id: "expire",
-          status: "Enabled",
-          filter: {},
-          expiration: { days: args.expirationDays },
-          noncurrentVersionExpiration: { noncurrentDays: args.noncurrentExpirationDays ?? 30 },
-          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-        },
-      ],
-    }, { parent: this, dependsOn: [versioning] });
+    const pab = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      {
+        bucket: bucketId,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    const ownership = new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      parent,
+    );
+    const sse = new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucketId,
+        rules: [
+          args.kmsKeyArn
+            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ],
+      },
+      parent,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      {
+        bucket: bucketId,
+        versioningConfiguration: { status: args.versioning === false ? "Suspended" : "Enabled" },
+      },
+      parent,
+    );
+    const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucketId,
+        rules: [
+          {
+            id: "expire",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: args.expirationDays },
+            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentExpirationDays ?? 30 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+        ],
+      },
+      { parent: this, dependsOn: [versioning] },
+    );
     const arn = this.bucket.arn;
-    const policy = new aws.s3.BucketPolicy(`${name}-policy`, {
-      bucket: bucketId,
-      policy: renderPolicy(policyDocument(denyInsecureTransport("s3", [arn, pulumi.interpolate`${arn}/*`]), ...(args.policyStatements?.(arn) ?? []))),
-    }, { parent: this, dependsOn: [pab] });
+    const policy = new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      {
+        bucket: bucketId,
+        policy: renderPolicy(
+          policyDocument(denyInsecureTransport("s3", [arn, pulumi.interpolate`${arn}/*`]), ...(args.policyStatements?.(arn) ?? [])),
+        ),
+      },
+      { parent: this, dependsOn: [pab] },
+    );
     this.bucketName = this.bucket.bucket;
     this.arn = arn;
     this.readyArn = pulumi.all([arn, policy.id, sse.id, pab.id, ownership.id, lifecycle.id]).apply(([a]) => a);

@@ -21,20 +21,30 @@ export interface DashboardInputs {
 export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulumi.Output<string> {
   const { env } = args;
   const dashboardName = physicalName("dashboard", [args.namePrefix, "claude-code"]);
-  const dashboard = new aws.cloudwatch.Dashboard(`${scope.name}-dashboard`, {
-    dashboardName,
-    dashboardBody: pulumi.all([env.region, env.partition, env.accountId, pulumi.all([...(args.dashboard.alarmNames ?? [])])]).apply(([region, partition, accountId, alarmNames]) =>
-      JSON.stringify(dashboardBody({
-        stage: args.stage,
-        region,
-        namespaces: args.namespaces,
-        bedrockModelIds: args.dashboard.bedrockModelIds,
-        ...(args.dashboard.bedrockAccountId ? { bedrockAccountId: args.dashboard.bedrockAccountId } : {}),
-        alarmArns: alarmNames.map((n) => `arn:${partition}:cloudwatch:${region}:${args.dashboard.alarmAccountId ?? accountId}:alarm:${n}`),
-        leaderboardSize: args.leaderboardSize,
-      })),
-    ),
-  }, childOpts(scope));
+  const dashboard = new aws.cloudwatch.Dashboard(
+    `${scope.name}-dashboard`,
+    {
+      dashboardName,
+      dashboardBody: pulumi
+        .all([env.region, env.partition, env.accountId, pulumi.all([...(args.dashboard.alarmNames ?? [])])])
+        .apply(([region, partition, accountId, alarmNames]) =>
+          JSON.stringify(
+            dashboardBody({
+              stage: args.stage,
+              region,
+              namespaces: args.namespaces,
+              bedrockModelIds: args.dashboard.bedrockModelIds,
+              ...(args.dashboard.bedrockAccountId ? { bedrockAccountId: args.dashboard.bedrockAccountId } : {}),
+              alarmArns: alarmNames.map(
+                (n) => `arn:${partition}:cloudwatch:${region}:${args.dashboard.alarmAccountId ?? accountId}:alarm:${n}`,
+              ),
+              leaderboardSize: args.leaderboardSize,
+            }),
+          ),
+        ),
+    },
+    childOpts(scope),
+  );
   return dashboard.dashboardName;
 }
 
@@ -49,34 +59,42 @@ export interface TelemetryAlarmsInputs {
 export function buildTelemetryAlarms(scope: BuilderScope, args: TelemetryAlarmsInputs): aws.cloudwatch.MetricAlarm[] {
   const { name, tags } = scope;
   const parent = childOpts(scope);
-  const noHealthyCollector = new aws.cloudwatch.MetricAlarm(`${name}-no-healthy-collector`, {
-    alarmDescription: `No healthy Claude Code collector task (${args.stage}): telemetry is being dropped`,
-    namespace: "AWS/ApplicationELB",
-    metricName: "HealthyHostCount",
-    dimensions: { TargetGroup: args.loadBalancer.targetGroup.arnSuffix, LoadBalancer: args.loadBalancer.alb.arnSuffix },
-    statistic: "Minimum",
-    period: 60,
-    evaluationPeriods: 5,
-    threshold: 1,
-    comparisonOperator: "LessThanThreshold",
-    treatMissingData: "breaching",
-    alarmActions: [args.alarmTopicArn],
-    okActions: [args.alarmTopicArn],
-    tags,
-  }, parent);
-  const negativeSavings = new aws.cloudwatch.MetricAlarm(`${name}-negative-cache-savings`, {
-    alarmDescription: `Prompt caching costs more than it saves for some users (${args.stage}): check cache settings`,
-    namespace: args.aggregatesNamespace,
-    metricName: AGG.negativeSavingsUsers,
-    dimensions: { [AGG_DIM.window]: "1d" },
-    statistic: "Maximum",
-    period: 3600,
-    evaluationPeriods: 1,
-    threshold: 0,
-    comparisonOperator: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-    alarmActions: [args.alarmTopicArn],
-    tags,
-  }, parent);
+  const noHealthyCollector = new aws.cloudwatch.MetricAlarm(
+    `${name}-no-healthy-collector`,
+    {
+      alarmDescription: `No healthy Claude Code collector task (${args.stage}): telemetry is being dropped`,
+      namespace: "AWS/ApplicationELB",
+      metricName: "HealthyHostCount",
+      dimensions: { TargetGroup: args.loadBalancer.targetGroup.arnSuffix, LoadBalancer: args.loadBalancer.alb.arnSuffix },
+      statistic: "Minimum",
+      period: 60,
+      evaluationPeriods: 5,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+      alarmActions: [args.alarmTopicArn],
+      okActions: [args.alarmTopicArn],
+      tags,
+    },
+    parent,
+  );
+  const negativeSavings = new aws.cloudwatch.MetricAlarm(
+    `${name}-negative-cache-savings`,
+    {
+      alarmDescription: `Prompt caching costs more than it saves for some users (${args.stage}): check cache settings`,
+      namespace: args.aggregatesNamespace,
+      metricName: AGG.negativeSavingsUsers,
+      dimensions: { [AGG_DIM.window]: "1d" },
+      statistic: "Maximum",
+      period: 3600,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [args.alarmTopicArn],
+      tags,
+    },
+    parent,
+  );
   return [noHealthyCollector, negativeSavings];
 }

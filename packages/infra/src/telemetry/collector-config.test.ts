@@ -54,14 +54,18 @@ describe("collector config", () => {
 
   it("maps images to their pinned component lists", () => {
     expect(distributionOf("otel/opentelemetry-collector-contrib:0.136.0")).toBe(CONTRIB_0_136_0);
-    expect(distributionOf("ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.136.0")).toBe(CONTRIB_0_136_0);
+    expect(distributionOf("ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.136.0")).toBe(
+      CONTRIB_0_136_0,
+    );
     expect(distributionOf("public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1")).toBe(ADOT_0_45_1);
     expect(distributionOf("example.com/my-collector:1")).toBeUndefined();
   });
 
   it("authenticates the OTLP receiver with the stage's issuer and audience; the email claim is the subject", () => {
     const cfg = roundTrip();
-    expect(cfg.extensions.oidc).toEqual({ providers: [{ issuer_url: OPTIONS.issuerUrl, audience: OPTIONS.audience, username_claim: "email" }] });
+    expect(cfg.extensions.oidc).toEqual({
+      providers: [{ issuer_url: OPTIONS.issuerUrl, audience: OPTIONS.audience, username_claim: "email" }],
+    });
     expect((cfg.receivers.otlp as any).protocols.http.auth).toEqual({ authenticator: "oidc" });
     expect(Object.keys((cfg.receivers.otlp as any).protocols)).toEqual(["http"]);
     expect(cfg.service.extensions).toContain("oidc");
@@ -91,7 +95,9 @@ describe("collector config", () => {
     const cfg = roundTrip({ ...OPTIONS, attributeClaims: { team: "groups_team" } });
     const actions = (cfg.processors["attributes/identity"] as any).actions as any[];
     expect(actions).toContainEqual({ key: ATTR.team, action: "insert", from_context: "auth.groups_team" });
-    expect(actions.filter((a) => a.key === ATTR.department && a.action === "insert")).toEqual([{ key: ATTR.department, action: "insert", value: UNSPECIFIED }]);
+    expect(actions.filter((a) => a.key === ATTR.department && a.action === "insert")).toEqual([
+      { key: ATTR.department, action: "insert", value: UNSPECIFIED },
+    ]);
     expect(validateCollectorConfig(cfg, CONTRIB_0_136_0)).toEqual([]);
   });
 
@@ -99,19 +105,30 @@ describe("collector config", () => {
     const emf = roundTrip().exporters.awsemf as any;
     expect(emf.dimension_rollup_option).toBe("NoDimensionRollup");
     const selectors = emf.metric_declarations.flatMap((d: any) => d.metric_name_selectors);
-    for (const m of CLAUDE_CODE_METRICS) expect(selectors.some((s: string) => new RegExp(s).test(m)), m).toBe(true);
+    for (const m of CLAUDE_CODE_METRICS)
+      expect(
+        selectors.some((s: string) => new RegExp(s).test(m)),
+        m,
+      ).toBe(true);
     // An exact selector does not match a longer name (no accidental metric capture).
     expect(new RegExp(exactMetricRegex("claude_code.token.usage")).test("claude_code.token.usageX")).toBe(false);
     // Bounded cardinality: no session or install ids as dimensions.
     const dims = emf.metric_declarations.flatMap((d: any) => d.dimensions.flat());
     expect(dims).not.toContain("session.id");
     expect(dims).not.toContain("user.id");
-    expect(dims.filter((d: string) => d === ATTR.email).length).toBe(EMF_METRICS.filter((m) => m.dimensionSets.some((s) => s.includes(ATTR.email))).length);
+    expect(dims.filter((d: string) => d === ATTR.email).length).toBe(
+      EMF_METRICS.filter((m) => m.dimensionSets.some((s) => s.includes(ATTR.email))).length,
+    );
   });
 
   it("writes raw data to S3 partitioned by date, gzip", () => {
     const s3 = (roundTrip().exporters["awss3/metrics"] as any).s3uploader;
-    expect(s3).toMatchObject({ s3_bucket: OPTIONS.bucket, s3_prefix: "metrics", s3_partition_format: "year=%Y/month=%m/day=%d/hour=%H", compression: "gzip" });
+    expect(s3).toMatchObject({
+      s3_bucket: OPTIONS.bucket,
+      s3_prefix: "metrics",
+      s3_partition_format: "year=%Y/month=%m/day=%d/hour=%H",
+      compression: "gzip",
+    });
   });
 
   it("keeps memory below the container limit", () => {
@@ -142,7 +159,9 @@ describe("collector config", () => {
       const cfg = base();
       cfg.exporters["awsemff"] = cfg.exporters.awsemf;
       cfg.service.pipelines.metrics.exporters.push("awsemff");
-      expect(validateCollectorConfig(cfg, CONTRIB_0_136_0)).toContain('exporters.awsemff: "awsemff" is not in otel/opentelemetry-collector-contrib:0.136.0');
+      expect(validateCollectorConfig(cfg, CONTRIB_0_136_0)).toContain(
+        'exporters.awsemff: "awsemff" is not in otel/opentelemetry-collector-contrib:0.136.0',
+      );
     });
     it("an unauthenticated receiver", () => {
       const cfg = base();
@@ -151,12 +170,21 @@ describe("collector config", () => {
     });
     it("identity mapping after batch (the request context is gone there)", () => {
       const cfg = base();
-      cfg.service.pipelines.metrics.processors = ["memory_limiter", "filter/claude-code", "resource/identity", "batch", "attributes/identity"];
+      cfg.service.pipelines.metrics.processors = [
+        "memory_limiter",
+        "filter/claude-code",
+        "resource/identity",
+        "batch",
+        "attributes/identity",
+      ];
       expect(validateCollectorConfig(cfg, CONTRIB_0_136_0).join()).toMatch(/must run before batch/);
     });
     it("an unknown attribute action and a context key outside metadata/auth", () => {
       const cfg = base();
-      cfg.processors["attributes/identity"].actions.push({ key: "x", action: "upsertt", value: "1" }, { key: "y", action: "insert", from_context: "headers.x" });
+      cfg.processors["attributes/identity"].actions.push(
+        { key: "x", action: "upsertt", value: "1" },
+        { key: "y", action: "insert", from_context: "headers.x" },
+      );
       const problems = validateCollectorConfig(cfg, CONTRIB_0_136_0).join("\n");
       expect(problems).toMatch(/unknown action "upsertt"/);
       expect(problems).toMatch(/from_context "headers.x"/);

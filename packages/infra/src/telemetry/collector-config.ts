@@ -56,7 +56,10 @@ export interface CollectorConfig {
   readonly exporters: Record<string, Yaml>;
   readonly service: {
     readonly extensions: readonly string[];
-    readonly pipelines: Record<string, { readonly receivers: readonly string[]; readonly processors: readonly string[]; readonly exporters: readonly string[] }>;
+    readonly pipelines: Record<
+      string,
+      { readonly receivers: readonly string[]; readonly processors: readonly string[]; readonly exporters: readonly string[] }
+    >;
     readonly telemetry?: Yaml;
   };
 }
@@ -70,7 +73,9 @@ export const HEALTH_PATH = "/";
 export const exactMetricRegex = (name: string) => `^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 
 /** Where each identity attribute comes from in the authenticated request context. */
-export function identitySources(o: Pick<CollectorConfigOptions, "attributeClaims">): Record<(typeof IDENTITY_ATTRIBUTES)[number], string | undefined> {
+export function identitySources(
+  o: Pick<CollectorConfigOptions, "attributeClaims">,
+): Record<(typeof IDENTITY_ATTRIBUTES)[number], string | undefined> {
   return {
     [ATTR.email]: "auth.subject",
     [ATTR.department]: o.attributeClaims.department ? `auth.${o.attributeClaims.department}` : undefined,
@@ -178,7 +183,10 @@ function exporters(o: CollectorConfigOptions): CollectorConfig["exporters"] {
       dimension_rollup_option: "NoDimensionRollup",
       resource_to_telemetry_conversion: { enabled: false },
       output_destination: "cloudwatch",
-      metric_declarations: EMF_METRICS.map((m) => ({ dimensions: m.dimensionSets.map((s) => [...s]), metric_name_selectors: [exactMetricRegex(m.metric)] })),
+      metric_declarations: EMF_METRICS.map((m) => ({
+        dimensions: m.dimensionSets.map((s) => [...s]),
+        metric_name_selectors: [exactMetricRegex(m.metric)],
+      })),
       metric_descriptors: EMF_METRICS.map((m) => ({ metric_name: m.metric, unit: m.unit, overwrite: true })),
     },
     "awss3/metrics": s3Exporter(o, "metrics"),
@@ -211,14 +219,16 @@ export function eventFilter(): string {
 
 function validateOptions(o: CollectorConfigOptions): string[] {
   const p: string[] = [];
-  if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(o.issuerUrl) || o.issuerUrl.endsWith("//")) p.push("`issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
+  if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(o.issuerUrl) || o.issuerUrl.endsWith("//"))
+    p.push("`issuerUrl` must be the https issuer exactly as the tokens' `iss` claim");
   if (!o.audience.trim()) p.push("`audience` (the helper's client id) is required");
   for (const i of o.additionalIssuers ?? []) {
     if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(i.issuerUrl)) p.push(`\`additionalIssuers\`: "${i.issuerUrl}" must be an https issuer`);
     if (!i.audience.trim()) p.push("`additionalIssuers`: every issuer needs an audience");
   }
   if (!/^[\w:./-]{1,100}$/.test(o.emailClaim)) p.push("`emailClaim` must be a claim name");
-  for (const [k, v] of Object.entries(o.attributeClaims)) if (v !== undefined && !/^[\w:./-]{1,100}$/.test(v)) p.push(`\`attributeClaims.${k}\` must be a claim name`);
+  for (const [k, v] of Object.entries(o.attributeClaims))
+    if (v !== undefined && !/^[\w:./-]{1,100}$/.test(v)) p.push(`\`attributeClaims.${k}\` must be a claim name`);
   if (!Number.isInteger(o.memoryMiB) || o.memoryMiB < 256) p.push("`memoryMiB` must be a whole number ≥ 256");
   return p;
 }
@@ -244,11 +254,34 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   "processors/attributes": ["actions", "include", "exclude"],
   "processors/batch": ["timeout", "send_batch_size", "send_batch_max_size", "metadata_keys", "metadata_cardinality_limit"],
   "exporters/awsemf": [
-    "region", "namespace", "log_group_name", "log_stream_name", "dimension_rollup_option", "resource_to_telemetry_conversion", "output_destination",
-    "metric_declarations", "metric_descriptors", "role_arn", "endpoint", "max_retries", "log_retention", "retain_initial_value_of_delta_metric", "tags",
+    "region",
+    "namespace",
+    "log_group_name",
+    "log_stream_name",
+    "dimension_rollup_option",
+    "resource_to_telemetry_conversion",
+    "output_destination",
+    "metric_declarations",
+    "metric_descriptors",
+    "role_arn",
+    "endpoint",
+    "max_retries",
+    "log_retention",
+    "retain_initial_value_of_delta_metric",
+    "tags",
   ],
   "exporters/awss3": ["s3uploader", "marshaler", "sending_queue", "timeout", "encoding", "encoding_file_extension", "resource_attrs_to_s3"],
-  "exporters/awscloudwatchlogs": ["region", "log_group_name", "log_stream_name", "raw_log", "log_retention", "tags", "endpoint", "role_arn", "sending_queue"],
+  "exporters/awscloudwatchlogs": [
+    "region",
+    "log_group_name",
+    "log_stream_name",
+    "raw_log",
+    "log_retention",
+    "tags",
+    "endpoint",
+    "role_arn",
+    "sending_queue",
+  ],
 };
 
 const ACTIONS = new Set(["insert", "update", "upsert", "delete", "hash", "extract", "convert"]);
@@ -271,10 +304,17 @@ export function validateCollectorConfig(cfg: CollectorConfig, dist: CollectorDis
       }
     }
   }
-  const used: Record<ComponentKind, Set<string>> = { receivers: new Set(), processors: new Set(), exporters: new Set(), extensions: new Set(cfg.service.extensions) };
-  for (const ext of cfg.service.extensions) if (!(ext in (cfg.extensions ?? {}))) p.push(`service.extensions: "${ext}" is not defined under extensions`);
+  const used: Record<ComponentKind, Set<string>> = {
+    receivers: new Set(),
+    processors: new Set(),
+    exporters: new Set(),
+    extensions: new Set(cfg.service.extensions),
+  };
+  for (const ext of cfg.service.extensions)
+    if (!(ext in (cfg.extensions ?? {}))) p.push(`service.extensions: "${ext}" is not defined under extensions`);
   for (const [name, pl] of Object.entries(cfg.service.pipelines)) {
-    if (!/^(metrics|logs|traces)(\/[\w-]+)?$/.test(name)) p.push(`service.pipelines.${name}: a pipeline is named metrics, logs or traces (optionally /name)`);
+    if (!/^(metrics|logs|traces)(\/[\w-]+)?$/.test(name))
+      p.push(`service.pipelines.${name}: a pipeline is named metrics, logs or traces (optionally /name)`);
     for (const kind of ["receivers", "processors", "exporters"] as const) {
       if (kind !== "processors" && pl[kind].length === 0) p.push(`service.pipelines.${name}: needs at least one of ${kind}`);
       for (const id of pl[kind]) {
@@ -282,10 +322,12 @@ export function validateCollectorConfig(cfg: CollectorConfig, dist: CollectorDis
         if (!(id in (cfg[kind] ?? {}))) p.push(`service.pipelines.${name}.${kind}: "${id}" is not defined`);
       }
     }
-    if (pl.processors.length && pl.processors[0] !== "memory_limiter") p.push(`service.pipelines.${name}: memory_limiter must be the first processor`);
+    if (pl.processors.length && pl.processors[0] !== "memory_limiter")
+      p.push(`service.pipelines.${name}: memory_limiter must be the first processor`);
     const batch = pl.processors.indexOf("batch");
     const identity = pl.processors.indexOf("attributes/identity");
-    if (identity >= 0 && batch >= 0 && batch < identity) p.push(`service.pipelines.${name}: attributes/identity must run before batch (request context is lost after batching)`);
+    if (identity >= 0 && batch >= 0 && batch < identity)
+      p.push(`service.pipelines.${name}: attributes/identity must run before batch (request context is lost after batching)`);
   }
   for (const kind of kinds) {
     for (const id of Object.keys(cfg[kind] ?? {})) if (!used[kind].has(id)) p.push(`${kind}.${id}: defined but used by no pipeline`);
@@ -295,7 +337,8 @@ export function validateCollectorConfig(cfg: CollectorConfig, dist: CollectorDis
     for (const [proto, settings] of Object.entries(((body as Yaml).protocols ?? {}) as Record<string, Yaml>)) {
       const auth = (settings?.auth as Yaml | undefined)?.authenticator;
       if (!auth) p.push(`receivers.${id}.protocols.${proto}: no authenticator (unauthenticated OTLP could be injected)`);
-      else if (!used.extensions.has(String(auth))) p.push(`receivers.${id}.protocols.${proto}: authenticator "${auth}" is not enabled in service.extensions`);
+      else if (!used.extensions.has(String(auth)))
+        p.push(`receivers.${id}.protocols.${proto}: authenticator "${auth}" is not enabled in service.extensions`);
     }
   }
   for (const [id, body] of Object.entries(cfg.processors ?? {})) {
@@ -304,8 +347,10 @@ export function validateCollectorConfig(cfg: CollectorConfig, dist: CollectorDis
     actions.forEach((a, i) => {
       if (!ACTIONS.has(String(a.action))) p.push(`processors.${id}[${i}]: unknown action "${a.action}"`);
       const sources = ["value", "from_attribute", "from_context"].filter((k) => a[k] !== undefined);
-      if (["insert", "update", "upsert"].includes(String(a.action)) && sources.length !== 1) p.push(`processors.${id}[${i}]: ${a.action} needs exactly one of value, from_attribute, from_context`);
-      if (typeof a.from_context === "string" && !/^(metadata\.|auth\.|client\.address$)/.test(a.from_context)) p.push(`processors.${id}[${i}]: from_context "${a.from_context}" must start with metadata. or auth.`);
+      if (["insert", "update", "upsert"].includes(String(a.action)) && sources.length !== 1)
+        p.push(`processors.${id}[${i}]: ${a.action} needs exactly one of value, from_attribute, from_context`);
+      if (typeof a.from_context === "string" && !/^(metadata\.|auth\.|client\.address$)/.test(a.from_context))
+        p.push(`processors.${id}[${i}]: from_context "${a.from_context}" must start with metadata. or auth.`);
     });
   }
   return p;

@@ -32,13 +32,65 @@ export const CONTRIB_0_136_0: CollectorDistribution = {
   source: "open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/manifest.yaml (v0.136.0 modules)",
   configFrom: "env-uri",
   components: {
-    receivers: ["otlp", "nop", "awsxray", "awsecscontainermetrics", "awscontainerinsightreceiver", "prometheus", "filelog", "statsd", "awsfirehose", "awss3"],
-    processors: [
-      "batch", "memory_limiter", "attributes", "resource", "filter", "transform", "resourcedetection", "cumulativetodelta", "deltatocumulative",
-      "deltatorate", "groupbyattrs", "metricstransform", "metricsgeneration", "redaction", "probabilistic_sampler", "tail_sampling", "interval",
+    receivers: [
+      "otlp",
+      "nop",
+      "awsxray",
+      "awsecscontainermetrics",
+      "awscontainerinsightreceiver",
+      "prometheus",
+      "filelog",
+      "statsd",
+      "awsfirehose",
+      "awss3",
     ],
-    exporters: ["otlp", "otlphttp", "debug", "nop", "awsemf", "awss3", "awscloudwatchlogs", "awsxray", "awskinesis", "file", "prometheusremotewrite", "loadbalancing"],
-    extensions: ["health_check", "oidc", "bearertokenauth", "basicauth", "headers_setter", "sigv4auth", "pprof", "zpages", "file_storage", "awsproxy", "ecs_observer", "ecs_task_observer"],
+    processors: [
+      "batch",
+      "memory_limiter",
+      "attributes",
+      "resource",
+      "filter",
+      "transform",
+      "resourcedetection",
+      "cumulativetodelta",
+      "deltatocumulative",
+      "deltatorate",
+      "groupbyattrs",
+      "metricstransform",
+      "metricsgeneration",
+      "redaction",
+      "probabilistic_sampler",
+      "tail_sampling",
+      "interval",
+    ],
+    exporters: [
+      "otlp",
+      "otlphttp",
+      "debug",
+      "nop",
+      "awsemf",
+      "awss3",
+      "awscloudwatchlogs",
+      "awsxray",
+      "awskinesis",
+      "file",
+      "prometheusremotewrite",
+      "loadbalancing",
+    ],
+    extensions: [
+      "health_check",
+      "oidc",
+      "bearertokenauth",
+      "basicauth",
+      "headers_setter",
+      "sigv4auth",
+      "pprof",
+      "zpages",
+      "file_storage",
+      "awsproxy",
+      "ecs_observer",
+      "ecs_task_observer",
+    ],
   },
 };
 
@@ -58,14 +110,51 @@ export const ADOT_0_45_1: CollectorDistribution = {
   source: "aws-observability/aws-otel-collector pkg/defaultcomponents/defaults.go (VERSION v0.45.1)",
   configFrom: "aot-config-content",
   components: {
-    receivers: ["awsecscontainermetrics", "awscontainerinsightreceiver", "awsxray", "statsd", "prometheus", "kafka", "jaeger", "zipkin", "otlp", "filelog"],
+    receivers: [
+      "awsecscontainermetrics",
+      "awscontainerinsightreceiver",
+      "awsxray",
+      "statsd",
+      "prometheus",
+      "kafka",
+      "jaeger",
+      "zipkin",
+      "otlp",
+      "filelog",
+    ],
     processors: [
-      "groupbytrace", "tail_sampling", "attributes", "resource", "probabilistic_sampler", "span", "filter", "metricstransform", "resourcedetection",
-      "experimental_metricsgeneration", "cumulativetodelta", "deltatorate", "batch", "memory_limiter", "k8sattributes",
+      "groupbytrace",
+      "tail_sampling",
+      "attributes",
+      "resource",
+      "probabilistic_sampler",
+      "span",
+      "filter",
+      "metricstransform",
+      "resourcedetection",
+      "experimental_metricsgeneration",
+      "cumulativetodelta",
+      "deltatorate",
+      "batch",
+      "memory_limiter",
+      "k8sattributes",
     ],
     exporters: [
-      "awsemf", "prometheusremotewrite", "prometheus", "file", "kafka", "debug", "otlp", "otlphttp", "awsxray", "loadbalancing", "awscloudwatchlogs",
-      "datadog", "logzio", "sapm", "signalfx",
+      "awsemf",
+      "prometheusremotewrite",
+      "prometheus",
+      "file",
+      "kafka",
+      "debug",
+      "otlp",
+      "otlphttp",
+      "awsxray",
+      "loadbalancing",
+      "awscloudwatchlogs",
+      "datadog",
+      "logzio",
+      "sapm",
+      "signalfx",
     ],
     extensions: ["awsproxy", "ecs_observer", "health_check", "pprof", "sigv4auth", "zpages", "file_storage"],
   },
@@ -87,14 +176,16 @@ export function imageVersionProblems(image: string): string[] {
   const [major, minor] = [Number(tag[1]), Number(tag[2])];
   const [minMajor, minMinor] = MIN_CONTRIB_VERSION.split(".").map(Number) as [number, number];
   return major < minMajor || (major === minMajor && minor < minMinor)
-    ? [`${image} is older than ${MIN_CONTRIB_VERSION}: its oidc authenticator cannot expose token claims (auth.<claim>) to the identity mapping`]
+    ? [
+        `${image} is older than ${MIN_CONTRIB_VERSION}: its oidc authenticator cannot expose token claims (auth.<claim>) to the identity mapping`,
+      ]
     : [];
 }
 
 /** The distribution an image reference belongs to, by repository; `undefined` when unknown. */
 export function distributionOf(image: string): CollectorDistribution | undefined {
   const repo = image.replace(/[:@][^/]*$/, "");
-  return DISTRIBUTIONS.find((d) => d.repository === repo || repo.endsWith("/opentelemetry-collector-contrib") && d === CONTRIB_0_136_0);
+  return DISTRIBUTIONS.find((d) => d.repository === repo || (repo.endsWith("/opentelemetry-collector-contrib") && d === CONTRIB_0_136_0));
 }
 
 /** `type/name` → `type` (the part the image must contain). */

@@ -18,7 +18,11 @@ beforeEach(() => recorder.clear());
 describe("CrossAccountMetrics", () => {
   it("creates a sink that only the source accounts may link to, for metrics only, and a link in each source account", async () => {
     const inference = new aws.Provider("inference", { region: "us-east-1", allowedAccountIds: ["222222222222"] });
-    const x = new telemetry.CrossAccountMetrics("xam", { namePrefix: "ccb-prod", organizationId: "o-exampleorg1", sources: [{ key: "inference", accountId: "222222222222", provider: inference }] });
+    const x = new telemetry.CrossAccountMetrics("xam", {
+      namePrefix: "ccb-prod",
+      organizationId: "o-exampleorg1",
+      sources: [{ key: "inference", accountId: "222222222222", provider: inference }],
+    });
     await unwrap(x.sinkArn);
     await settle();
     const sink = recorder.one("aws:oam/sink:Sink", "xam-sink");
@@ -31,7 +35,10 @@ describe("CrossAccountMetrics", () => {
       Principal: { AWS: ["222222222222"] },
       Action: ["oam:CreateLink", "oam:UpdateLink"],
       Resource: ["*"],
-      Condition: { "ForAllValues:StringEquals": { "oam:ResourceTypes": ["AWS::CloudWatch::Metric"] }, StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+      Condition: {
+        "ForAllValues:StringEquals": { "oam:ResourceTypes": ["AWS::CloudWatch::Metric"] },
+        StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+      },
     });
     const link = recorder.one("aws:oam/link:Link", "xam-link-inference");
     expect(link.account).toBe("222222222222");
@@ -41,6 +48,8 @@ describe("CrossAccountMetrics", () => {
   });
 
   it("refuses bad args, naming them", () => {
-    expect(() => new telemetry.CrossAccountMetrics("bad", { namePrefix: "p", organizationId: "org", sources: [] })).toThrow(/`sources` needs at least one account.*`organizationId`/);
+    expect(() => new telemetry.CrossAccountMetrics("bad", { namePrefix: "p", organizationId: "org", sources: [] })).toThrow(
+      /`sources` needs at least one account.*`organizationId`/,
+    );
   });
 });

@@ -47,21 +47,31 @@ export class CrossAccountMetrics extends pulumi.ComponentResource {
     const types = [...(args.resourceTypes ?? ["AWS::CloudWatch::Metric"])];
     const tags = { ...(args.tags ?? {}), component: "telemetry" };
     const sink = new aws.oam.Sink(`${name}-sink`, { name: physicalName("lambda", [args.namePrefix, "telemetry"]), tags }, { parent: this });
-    const policy = new aws.oam.SinkPolicy(`${name}-sink-policy`, {
-      sinkIdentifier: sink.arn,
-      policy: renderPolicy(policyDocument(
-        allow(OAM_LINK_ACTIONS, ["*"], {
-          sid: "SourceAccountsLink",
-          principal: { AWS: args.sources.map((s) => s.accountId) },
-          conditions: {
-            "ForAllValues:StringEquals": { "oam:ResourceTypes": types },
-            ...(args.organizationId ? { StringEquals: { "aws:PrincipalOrgID": args.organizationId } } : {}),
-          },
-        }),
-      )),
-    }, { parent: this });
+    const policy = new aws.oam.SinkPolicy(
+      `${name}-sink-policy`,
+      {
+        sinkIdentifier: sink.arn,
+        policy: renderPolicy(
+          policyDocument(
+            allow(OAM_LINK_ACTIONS, ["*"], {
+              sid: "SourceAccountsLink",
+              principal: { AWS: args.sources.map((s) => s.accountId) },
+              conditions: {
+                "ForAllValues:StringEquals": { "oam:ResourceTypes": types },
+                ...(args.organizationId ? { StringEquals: { "aws:PrincipalOrgID": args.organizationId } } : {}),
+              },
+            }),
+          ),
+        ),
+      },
+      { parent: this },
+    );
     for (const s of args.sources) {
-      new aws.oam.Link(`${name}-link-${s.key}`, { sinkIdentifier: sink.arn, resourceTypes: types, labelTemplate: "$AccountName", tags }, { parent: this, provider: s.provider, dependsOn: [policy] });
+      new aws.oam.Link(
+        `${name}-link-${s.key}`,
+        { sinkIdentifier: sink.arn, resourceTypes: types, labelTemplate: "$AccountName", tags },
+        { parent: this, provider: s.provider, dependsOn: [policy] },
+      );
     }
     this.sinkArn = sink.arn;
     this.registerOutputs({ sinkArn: this.sinkArn });

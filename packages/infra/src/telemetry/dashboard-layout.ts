@@ -60,7 +60,10 @@ export function insightsSql(x: InsightsQuery): string {
 
 /** Parses a query rendered by `insightsSql` back into its parts (used by the tests on the final JSON). */
 export function parseInsightsSql(sql: string): InsightsQuery | undefined {
-  const m = /^SELECT (SUM|MAX|AVG)\("([^"]+)"\) FROM SCHEMA\(([^)]*)\)(?: WHERE (.*?))?(?: GROUP BY (.*?))? ORDER BY \w+\(\) DESC LIMIT (\d+)$/.exec(sql);
+  const m =
+    /^SELECT (SUM|MAX|AVG)\("([^"]+)"\) FROM SCHEMA\(([^)]*)\)(?: WHERE (.*?))?(?: GROUP BY (.*?))? ORDER BY \w+\(\) DESC LIMIT (\d+)$/.exec(
+      sql,
+    );
   if (!m) return undefined;
   const names = (s: string | undefined) => (s ? [...s.matchAll(/"([^"]+)"/g)].map((x) => x[1]!) : []);
   const [namespace, ...schema] = names(m[3]);
@@ -69,7 +72,15 @@ export function parseInsightsSql(sql: string): InsightsQuery | undefined {
     const wm = /^"([^"]+)" = '((?:[^']|'')*)'$/.exec(w);
     if (wm) where[wm[1]!] = wm[2]!.replace(/''/g, "'");
   }
-  return { stat: m[1] as InsightsQuery["stat"], metric: m[2]!, namespace: namespace!, schema, where, groupBy: names(m[5]), limit: Number(m[6]) };
+  return {
+    stat: m[1] as InsightsQuery["stat"],
+    metric: m[2]!,
+    namespace: namespace!,
+    schema,
+    where,
+    groupBy: names(m[5]),
+    limit: Number(m[6]),
+  };
 }
 
 export class Layout {

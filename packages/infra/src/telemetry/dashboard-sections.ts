@@ -46,79 +46,214 @@ export function overviewSection(p: DashboardParts): void {
   const { L, base, tokens, aggRow } = p;
   // Overview numbers.
   for (const w of ["1h", "1d", "7d"] as const satisfies readonly Window[]) {
-    L.add("metric", 4, 4, base(`Active users (${w})`, { view: "singleValue", stat: "Maximum", metrics: [aggRow(AGG.activeUsers, { [AGG_DIM.window]: w }, { label: "users" })] }));
+    L.add(
+      "metric",
+      4,
+      4,
+      base(`Active users (${w})`, {
+        view: "singleValue",
+        stat: "Maximum",
+        metrics: [aggRow(AGG.activeUsers, { [AGG_DIM.window]: w }, { label: "users" })],
+      }),
+    );
   }
-  L.add("metric", 4, 4, base("Estimated cost today (USD)", { view: "singleValue", stat: "Maximum", metrics: [aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "USD" })] }));
-  L.add("metric", 4, 4, base("Prompt-cache savings today (USD)", { view: "singleValue", stat: "Maximum", metrics: [aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "USD" })] }));
-  L.add("metric", 4, 4, base("Cache hit rate (%)", {
-    view: "singleValue",
-    period: 86400,
-    metrics: [
-      [{ expression: "100 * cr / (i + cr + cc)", id: "rate", label: "cache read share of input" }],
-      tokens("cacheRead", "cr", { visible: false }),
-      tokens("input", "i", { visible: false }),
-      tokens("cacheCreation", "cc", { visible: false }),
-    ],
-  }));
+  L.add(
+    "metric",
+    4,
+    4,
+    base("Estimated cost today (USD)", {
+      view: "singleValue",
+      stat: "Maximum",
+      metrics: [aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "USD" })],
+    }),
+  );
+  L.add(
+    "metric",
+    4,
+    4,
+    base("Prompt-cache savings today (USD)", {
+      view: "singleValue",
+      stat: "Maximum",
+      metrics: [aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "USD" })],
+    }),
+  );
+  L.add(
+    "metric",
+    4,
+    4,
+    base("Cache hit rate (%)", {
+      view: "singleValue",
+      period: 86400,
+      metrics: [
+        [{ expression: "100 * cr / (i + cr + cc)", id: "rate", label: "cache read share of input" }],
+        tokens("cacheRead", "cr", { visible: false }),
+        tokens("input", "i", { visible: false }),
+        tokens("cacheCreation", "cc", { visible: false }),
+      ],
+    }),
+  );
 }
 
 /** Adoption and tokens. */
 export function adoptionSection(p: DashboardParts): void {
   const { ns, L, base, tokens, aggRow, sql } = p;
-  L.section("Adoption and tokens", "Distinct users per hour, day and week; tokens by type; cache hit rate (cache reads as a share of all input tokens).");
-  L.add("metric", 8, 6, base("Active users", { view: "timeSeries", stat: "Maximum", metrics: (["1h", "1d", "7d"] as const).map((w) => aggRow(AGG.activeUsers, { [AGG_DIM.window]: w }, { label: `distinct users, last ${w}` })) }));
-  L.add("metric", 8, 6, base("Tokens by type", { view: "timeSeries", stacked: true, metrics: TOKEN_TYPES.map((t, i) => tokens(t, `t${i}`)) }));
-  L.add("metric", 8, 6, base("Cache hit rate (%)", {
-    view: "timeSeries",
-    yAxis: { left: { min: 0, max: 100 } },
-    metrics: [
-      [{ expression: "100 * cr / (i + cr + cc)", id: "rate", label: "cache hit rate" }],
-      tokens("cacheRead", "cr", { visible: false }),
-      tokens("input", "i", { visible: false }),
-      tokens("cacheCreation", "cc", { visible: false }),
-    ],
-  }));
-  L.add("metric", 12, 6, base("Tokens by model", {
-    view: "timeSeries",
-    stacked: true,
-    metrics: [sql("bymodel", "", { stat: "SUM", namespace: ns, metric: CC.tokens, schema: [ATTR.type, ATTR.model], groupBy: [ATTR.model], limit: 20 })],
-  }));
-  L.add("metric", 12, 6, base("Tokens by department", {
-    view: "bar",
-    metrics: [sql("bydept", "", { stat: "SUM", namespace: ns, metric: CC.tokens, schema: [ATTR.type, ATTR.department], groupBy: [ATTR.department], limit: 20 })],
-  }));
+  L.section(
+    "Adoption and tokens",
+    "Distinct users per hour, day and week; tokens by type; cache hit rate (cache reads as a share of all input tokens).",
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Active users", {
+      view: "timeSeries",
+      stat: "Maximum",
+      metrics: (["1h", "1d", "7d"] as const).map((w) =>
+        aggRow(AGG.activeUsers, { [AGG_DIM.window]: w }, { label: `distinct users, last ${w}` }),
+      ),
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Tokens by type", { view: "timeSeries", stacked: true, metrics: TOKEN_TYPES.map((t, i) => tokens(t, `t${i}`)) }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Cache hit rate (%)", {
+      view: "timeSeries",
+      yAxis: { left: { min: 0, max: 100 } },
+      metrics: [
+        [{ expression: "100 * cr / (i + cr + cc)", id: "rate", label: "cache hit rate" }],
+        tokens("cacheRead", "cr", { visible: false }),
+        tokens("input", "i", { visible: false }),
+        tokens("cacheCreation", "cc", { visible: false }),
+      ],
+    }),
+  );
+  L.add(
+    "metric",
+    12,
+    6,
+    base("Tokens by model", {
+      view: "timeSeries",
+      stacked: true,
+      metrics: [
+        sql("bymodel", "", {
+          stat: "SUM",
+          namespace: ns,
+          metric: CC.tokens,
+          schema: [ATTR.type, ATTR.model],
+          groupBy: [ATTR.model],
+          limit: 20,
+        }),
+      ],
+    }),
+  );
+  L.add(
+    "metric",
+    12,
+    6,
+    base("Tokens by department", {
+      view: "bar",
+      metrics: [
+        sql("bydept", "", {
+          stat: "SUM",
+          namespace: ns,
+          metric: CC.tokens,
+          schema: [ATTR.type, ATTR.department],
+          groupBy: [ATTR.department],
+          limit: 20,
+        }),
+      ],
+    }),
+  );
 }
 
 /** Cost and prompt caching. */
 export function costSection(p: DashboardParts): void {
   const { ns, agg, L, base, aggRow, sql } = p;
-  L.section("Cost and prompt caching", "Estimated cost from token counts and model prices. Savings = what cache reads saved against uncached input, minus the cache-write premium. **Negative savings mean caching is misconfigured** (writes that are never read).");
+  L.section(
+    "Cost and prompt caching",
+    "Estimated cost from token counts and model prices. Savings = what cache reads saved against uncached input, minus the cache-write premium. **Negative savings mean caching is misconfigured** (writes that are never read).",
+  );
   const byModel = (metric: string, id: string): MetricRow =>
-    sql(id, "", { stat: "MAX", namespace: agg, metric, schema: [AGG_DIM.model, AGG_DIM.window], where: { [AGG_DIM.window]: "1d" }, groupBy: [AGG_DIM.model], limit: 20 });
-  L.add("metric", 8, 6, base("Estimated cost by model (USD, rolling day)", {
-    view: "timeSeries",
-    stat: "Maximum",
-    metrics: [aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }), byModel(AGG.estimatedCost, "costmodel")],
-  }));
-  L.add("metric", 8, 6, base("Prompt-cache savings (USD, rolling day)", {
-    view: "timeSeries",
-    stat: "Maximum",
-    metrics: [aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }), byModel(AGG.cacheSavings, "savingsmodel")],
-    annotations: { horizontal: [{ value: 0, label: "below 0: caching costs more than it saves", color: "#d62728", fill: "below" }] },
-  }));
-  L.add("metric", 8, 6, base("Users with negative cache savings", {
-    view: "timeSeries",
-    stat: "Maximum",
-    metrics: [aggRow(AGG.negativeSavingsUsers, { [AGG_DIM.window]: "1d" }, { label: "users (misconfigured caching)", color: "#d62728" })],
-  }));
-  L.add("metric", 12, 6, base("Client-reported cost by team (USD, estimate)", {
-    view: "bar",
-    metrics: [sql("costteam", "", { stat: "SUM", namespace: ns, metric: CC.cost, schema: [ATTR.team], groupBy: [ATTR.team], limit: 20 })],
-  }));
-  L.add("metric", 12, 6, base("Client-reported cost by cost center (USD, estimate)", {
-    view: "bar",
-    metrics: [sql("costcc", "", { stat: "SUM", namespace: ns, metric: CC.cost, schema: [ATTR.costCenter], groupBy: [ATTR.costCenter], limit: 20 })],
-  }));
+    sql(id, "", {
+      stat: "MAX",
+      namespace: agg,
+      metric,
+      schema: [AGG_DIM.model, AGG_DIM.window],
+      where: { [AGG_DIM.window]: "1d" },
+      groupBy: [AGG_DIM.model],
+      limit: 20,
+    });
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Estimated cost by model (USD, rolling day)", {
+      view: "timeSeries",
+      stat: "Maximum",
+      metrics: [
+        aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }),
+        byModel(AGG.estimatedCost, "costmodel"),
+      ],
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Prompt-cache savings (USD, rolling day)", {
+      view: "timeSeries",
+      stat: "Maximum",
+      metrics: [
+        aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }),
+        byModel(AGG.cacheSavings, "savingsmodel"),
+      ],
+      annotations: { horizontal: [{ value: 0, label: "below 0: caching costs more than it saves", color: "#d62728", fill: "below" }] },
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Users with negative cache savings", {
+      view: "timeSeries",
+      stat: "Maximum",
+      metrics: [aggRow(AGG.negativeSavingsUsers, { [AGG_DIM.window]: "1d" }, { label: "users (misconfigured caching)", color: "#d62728" })],
+    }),
+  );
+  L.add(
+    "metric",
+    12,
+    6,
+    base("Client-reported cost by team (USD, estimate)", {
+      view: "bar",
+      metrics: [sql("costteam", "", { stat: "SUM", namespace: ns, metric: CC.cost, schema: [ATTR.team], groupBy: [ATTR.team], limit: 20 })],
+    }),
+  );
+  L.add(
+    "metric",
+    12,
+    6,
+    base("Client-reported cost by cost center (USD, estimate)", {
+      view: "bar",
+      metrics: [
+        sql("costcc", "", {
+          stat: "SUM",
+          namespace: ns,
+          metric: CC.cost,
+          schema: [ATTR.costCenter],
+          groupBy: [ATTR.costCenter],
+          limit: 20,
+        }),
+      ],
+    }),
+  );
 }
 
 /** Leaderboards (last 7 days). */
@@ -133,59 +268,134 @@ export function leaderboardSection(p: DashboardParts): void {
     ["cache-savings", "Prompt-cache savings (USD)"],
   ];
   boards.forEach(([board, title]) => {
-    L.add("metric", board === "cache-savings" ? 8 : 8, 6, base(title, {
-      view: "bar",
-      stat: "Maximum",
-      metrics: [sql(`lb${board.replace(/-/g, "")}`, "", { stat: "MAX", namespace: agg, metric: AGG.leaderboard, schema: [AGG_DIM.board, AGG_DIM.window, AGG_DIM.email], where: { [AGG_DIM.board]: board, [AGG_DIM.window]: "7d" }, groupBy: [AGG_DIM.email], limit: top })],
-    }));
+    L.add(
+      "metric",
+      board === "cache-savings" ? 8 : 8,
+      6,
+      base(title, {
+        view: "bar",
+        stat: "Maximum",
+        metrics: [
+          sql(`lb${board.replace(/-/g, "")}`, "", {
+            stat: "MAX",
+            namespace: agg,
+            metric: AGG.leaderboard,
+            schema: [AGG_DIM.board, AGG_DIM.window, AGG_DIM.email],
+            where: { [AGG_DIM.board]: board, [AGG_DIM.window]: "7d" },
+            groupBy: [AGG_DIM.email],
+            limit: top,
+          }),
+        ],
+      }),
+    );
   });
-  L.add("metric", 8, 6, base("Top users by tokens (now)", {
-    view: "bar",
-    metrics: [sql("topnow", "", { stat: "SUM", namespace: ns, metric: CC.tokens, schema: [ATTR.type, ATTR.email, ATTR.model], groupBy: [ATTR.email], limit: top })],
-  }));
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Top users by tokens (now)", {
+      view: "bar",
+      metrics: [
+        sql("topnow", "", {
+          stat: "SUM",
+          namespace: ns,
+          metric: CC.tokens,
+          schema: [ATTR.type, ATTR.email, ATTR.model],
+          groupBy: [ATTR.email],
+          limit: top,
+        }),
+      ],
+    }),
+  );
 }
 
 /** Code activity: lines, acceptance, operations, sessions, active time. */
 export function codeActivitySection(p: DashboardParts): void {
   const { ns, L, base, aggRow, sql } = p;
-  L.section("Code activity", "Lines added and removed, edit acceptance, operations from Claude Code's tool decisions, sessions, commits and pull requests.");
-  L.add("metric", 8, 6, base("Lines of code", { view: "timeSeries", metrics: ["added", "removed"].map((t) => [ns, CC.linesOfCode, ATTR.type, t, { label: t }]) }));
-  L.add("metric", 8, 6, base("Code acceptance rate (%)", {
-    view: "timeSeries",
-    yAxis: { left: { min: 0, max: 100 } },
-    metrics: [
-      [{ expression: "100 * a / (a + r)", id: "rate", label: "accepted edits" }],
-      [ns, CC.editDecisions, ATTR.decision, "accept", { id: "a", visible: false }],
-      [ns, CC.editDecisions, ATTR.decision, "reject", { id: "r", visible: false }],
-    ],
-  }));
-  L.add("metric", 8, 6, base("Operations (last hour)", {
-    view: "pie",
-    stat: "Maximum",
-    metrics: OPERATION_CATEGORIES.map((c) => aggRow(AGG.operations, { [AGG_DIM.category]: c, [AGG_DIM.window]: "1h" }, { label: c })),
-  }));
-  L.add("metric", 8, 6, base("Accepted edits by language", {
-    view: "bar",
-    metrics: [sql("lang", "", { stat: "SUM", namespace: ns, metric: CC.editDecisions, schema: [ATTR.language, ATTR.decision], where: { [ATTR.decision]: "accept" }, groupBy: [ATTR.language], limit: 15 })],
-  }));
-  L.add("metric", 8, 6, base("Sessions, commits, pull requests", {
-    view: "timeSeries",
-    metrics: [
-      [ns, CC.sessions, { label: "sessions" }],
-      [ns, CC.commits, { label: "commits" }],
-      [ns, CC.pullRequests, { label: "pull requests" }],
-    ],
-  }));
-  L.add("metric", 8, 6, base("Active time (hours)", {
-    view: "timeSeries",
-    stacked: true,
-    metrics: [
-      [{ expression: "u / 3600", id: "uh", label: "user (typing)" }],
-      [{ expression: "c / 3600", id: "ch", label: "cli (tools and model)" }],
-      [ns, CC.activeTime, ATTR.type, "user", { id: "u", visible: false }],
-      [ns, CC.activeTime, ATTR.type, "cli", { id: "c", visible: false }],
-    ],
-  }));
+  L.section(
+    "Code activity",
+    "Lines added and removed, edit acceptance, operations from Claude Code's tool decisions, sessions, commits and pull requests.",
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Lines of code", {
+      view: "timeSeries",
+      metrics: ["added", "removed"].map((t) => [ns, CC.linesOfCode, ATTR.type, t, { label: t }]),
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Code acceptance rate (%)", {
+      view: "timeSeries",
+      yAxis: { left: { min: 0, max: 100 } },
+      metrics: [
+        [{ expression: "100 * a / (a + r)", id: "rate", label: "accepted edits" }],
+        [ns, CC.editDecisions, ATTR.decision, "accept", { id: "a", visible: false }],
+        [ns, CC.editDecisions, ATTR.decision, "reject", { id: "r", visible: false }],
+      ],
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Operations (last hour)", {
+      view: "pie",
+      stat: "Maximum",
+      metrics: OPERATION_CATEGORIES.map((c) => aggRow(AGG.operations, { [AGG_DIM.category]: c, [AGG_DIM.window]: "1h" }, { label: c })),
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Accepted edits by language", {
+      view: "bar",
+      metrics: [
+        sql("lang", "", {
+          stat: "SUM",
+          namespace: ns,
+          metric: CC.editDecisions,
+          schema: [ATTR.language, ATTR.decision],
+          where: { [ATTR.decision]: "accept" },
+          groupBy: [ATTR.language],
+          limit: 15,
+        }),
+      ],
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Sessions, commits, pull requests", {
+      view: "timeSeries",
+      metrics: [
+        [ns, CC.sessions, { label: "sessions" }],
+        [ns, CC.commits, { label: "commits" }],
+        [ns, CC.pullRequests, { label: "pull requests" }],
+      ],
+    }),
+  );
+  L.add(
+    "metric",
+    8,
+    6,
+    base("Active time (hours)", {
+      view: "timeSeries",
+      stacked: true,
+      metrics: [
+        [{ expression: "u / 3600", id: "uh", label: "user (typing)" }],
+        [{ expression: "c / 3600", id: "ch", label: "cli (tools and model)" }],
+        [ns, CC.activeTime, ATTR.type, "user", { id: "u", visible: false }],
+        [ns, CC.activeTime, ATTR.type, "cli", { id: "c", visible: false }],
+      ],
+    }),
+  );
 }
 
 /** Amazon Bedrock's own metrics per model id. */
@@ -193,10 +403,24 @@ export function bedrockSection(p: DashboardParts): void {
   const { o, L, base } = p;
   L.section("Amazon Bedrock", "Invocations, throttles, errors and latency as Bedrock reports them (no user identity at this level).");
   const bedrock = (metric: string, stat?: string): MetricRow[] =>
-    o.bedrockModelIds.map((id) => [BEDROCK.namespace, metric, BEDROCK.dimension, id, { label: id, ...(stat ? { stat } : {}), ...(o.bedrockAccountId ? { accountId: o.bedrockAccountId } : {}) }]);
+    o.bedrockModelIds.map((id) => [
+      BEDROCK.namespace,
+      metric,
+      BEDROCK.dimension,
+      id,
+      { label: id, ...(stat ? { stat } : {}), ...(o.bedrockAccountId ? { accountId: o.bedrockAccountId } : {}) },
+    ]);
   L.add("metric", 6, 6, base("Invocations", { view: "timeSeries", metrics: bedrock(BEDROCK.invocations) }));
   L.add("metric", 6, 6, base("Throttles", { view: "timeSeries", metrics: bedrock(BEDROCK.throttles) }));
-  L.add("metric", 6, 6, base("Errors (client and server)", { view: "timeSeries", metrics: [...bedrock(BEDROCK.clientErrors), ...bedrock(BEDROCK.serverErrors)] }));
+  L.add(
+    "metric",
+    6,
+    6,
+    base("Errors (client and server)", {
+      view: "timeSeries",
+      metrics: [...bedrock(BEDROCK.clientErrors), ...bedrock(BEDROCK.serverErrors)],
+    }),
+  );
   L.add("metric", 6, 6, base("Latency p90 (ms)", { view: "timeSeries", stat: "p90", metrics: bedrock(BEDROCK.latency, "p90") }));
 }
 

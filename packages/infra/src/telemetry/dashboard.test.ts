@@ -43,7 +43,9 @@ describe("dashboard body", () => {
         expect(new Set(ids).size).toBe(ids.length);
         for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
         // Expressions reference only ids defined in the same widget.
-        const exprs = w.properties.metrics.filter((row: any[]) => typeof row[0] === "object").map((row: any[]) => row[0].expression as string);
+        const exprs = w.properties.metrics
+          .filter((row: any[]) => typeof row[0] === "object")
+          .map((row: any[]) => row[0].expression as string);
         for (const e of exprs.filter((x: string) => !x.startsWith("SELECT"))) {
           for (const ref of e.match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? []) expect(ids, `${w.properties.title}: ${e}`).toContain(ref);
         }
@@ -55,11 +57,12 @@ describe("dashboard body", () => {
   it("does not overlap widgets", () => {
     const cells = new Set<string>();
     for (const w of json.widgets) {
-      for (let x = w.x; x < w.x + w.width; x++) for (let y = w.y; y < w.y + w.height; y++) {
-        const key = `${x},${y}`;
-        expect(cells.has(key), `overlap at ${key}`).toBe(false);
-        cells.add(key);
-      }
+      for (let x = w.x; x < w.x + w.width; x++)
+        for (let y = w.y; y < w.y + w.height; y++) {
+          const key = `${x},${y}`;
+          expect(cells.has(key), `overlap at ${key}`).toBe(false);
+          cells.add(key);
+        }
     }
   });
 
@@ -70,11 +73,17 @@ describe("dashboard body", () => {
     for (const r of refs) {
       const where = `${r.widget}: ${r.namespace} ${r.metric} [${r.dimensions.join(", ")}]`;
       if (r.namespace === NS.collector) {
-        expect(produced(r.metric).some((set) => sameSet(set, r.dimensions)), where).toBe(true);
+        expect(
+          produced(r.metric).some((set) => sameSet(set, r.dimensions)),
+          where,
+        ).toBe(true);
       } else if (r.namespace === NS.aggregates) {
         const m = AGG_METRICS.find((x) => x.metric === r.metric);
         expect(m, where).toBeDefined();
-        expect(m!.dimensionSets.some((set) => sameSet(set, r.dimensions)), where).toBe(true);
+        expect(
+          m!.dimensionSets.some((set) => sameSet(set, r.dimensions)),
+          where,
+        ).toBe(true);
       } else {
         expect(r.namespace, where).toBe(BEDROCK.namespace);
         expect(r.dimensions, where).toEqual([BEDROCK.dimension]);
@@ -85,7 +94,20 @@ describe("dashboard body", () => {
 
   it("shows the issue's widgets", () => {
     const titles = json.widgets.filter((w: any) => w.type !== "text").map((w: any) => w.properties.title as string);
-    for (const t of ["Active users", "Tokens by type", "Cache hit rate (%)", "Prompt-cache savings (USD, rolling day)", "Lines of code", "Code acceptance rate (%)", "Operations (last hour)", "Throttles", "Latency p90 (ms)", "Alarm states", "Tokens", "Active time (hours)"]) {
+    for (const t of [
+      "Active users",
+      "Tokens by type",
+      "Cache hit rate (%)",
+      "Prompt-cache savings (USD, rolling day)",
+      "Lines of code",
+      "Code acceptance rate (%)",
+      "Operations (last hour)",
+      "Throttles",
+      "Latency p90 (ms)",
+      "Alarm states",
+      "Tokens",
+      "Active time (hours)",
+    ]) {
       expect(titles).toContain(t);
     }
     const savings = json.widgets.find((w: any) => w.properties.title === "Prompt-cache savings (USD, rolling day)");
@@ -100,9 +122,18 @@ describe("dashboard body", () => {
   });
 
   it("renders and parses Metrics Insights queries symmetrically, quoting names with dots", () => {
-    const query = { stat: "SUM" as const, namespace: NS.collector, metric: "claude_code.token.usage", schema: ["user.email"], groupBy: ["user.email"], limit: 10 };
+    const query = {
+      stat: "SUM" as const,
+      namespace: NS.collector,
+      metric: "claude_code.token.usage",
+      schema: ["user.email"],
+      groupBy: ["user.email"],
+      limit: 10,
+    };
     const sql = insightsSql(query);
-    expect(sql).toBe('SELECT SUM("claude_code.token.usage") FROM SCHEMA("ClaudeCode/ccb-pilot", "user.email") GROUP BY "user.email" ORDER BY SUM() DESC LIMIT 10');
+    expect(sql).toBe(
+      'SELECT SUM("claude_code.token.usage") FROM SCHEMA("ClaudeCode/ccb-pilot", "user.email") GROUP BY "user.email" ORDER BY SUM() DESC LIMIT 10',
+    );
     expect(parseInsightsSql(sql)).toEqual({ ...query, where: {} });
     const withWhere = insightsSql({ ...query, where: { Board: "it's" } });
     expect(parseInsightsSql(withWhere)?.where).toEqual({ Board: "it's" });

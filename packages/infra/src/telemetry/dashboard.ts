@@ -1,5 +1,15 @@
 import { type DashboardBody, type DashboardOptions, type MetricRow, parseInsightsSql } from "./dashboard-layout";
-import { adoptionSection, alarmSection, bedrockSection, codeActivitySection, costSection, dashboardParts, introSection, leaderboardSection, overviewSection } from "./dashboard-sections";
+import {
+  adoptionSection,
+  alarmSection,
+  bedrockSection,
+  codeActivitySection,
+  costSection,
+  dashboardParts,
+  introSection,
+  leaderboardSection,
+  overviewSection,
+} from "./dashboard-sections";
 
 /**
  * The CloudWatch dashboard body, generated from the metric catalog. Widgets reference only metrics
@@ -12,7 +22,17 @@ export type { DashboardBody, DashboardOptions, InsightsQuery, MetricRow, Widget 
 
 export function dashboardBody(o: DashboardOptions): DashboardBody {
   const parts = dashboardParts(o);
-  for (const section of [introSection, overviewSection, adoptionSection, costSection, leaderboardSection, codeActivitySection, bedrockSection, alarmSection]) section(parts);
+  for (const section of [
+    introSection,
+    overviewSection,
+    adoptionSection,
+    costSection,
+    leaderboardSection,
+    codeActivitySection,
+    bedrockSection,
+    alarmSection,
+  ])
+    section(parts);
   return { start: "-PT24H", periodOverride: "inherit", widgets: parts.L.widgets };
 }
 /** Every metric reference in a dashboard body: plain metrics and Metrics Insights queries. */
@@ -35,7 +55,14 @@ export function metricReferences(body: DashboardBody): MetricReference[] {
       if (typeof first === "object") {
         const expr = String((first as { expression?: string }).expression ?? "");
         const query = parseInsightsSql(expr);
-        if (query) out.push({ widget: title, namespace: query.namespace, metric: query.metric, dimensions: query.schema, dimensionValues: query.where ?? {} });
+        if (query)
+          out.push({
+            widget: title,
+            namespace: query.namespace,
+            metric: query.metric,
+            dimensions: query.schema,
+            dimensionValues: query.where ?? {},
+          });
         continue;
       }
       const parts = row.filter((x): x is string => typeof x === "string");

@@ -5,7 +5,14 @@ export { CrossAccountMetrics, validateCrossAccountMetricsArgs } from "./cross-ac
 export type { CrossAccountMetricsArgs, SharedResourceType } from "./cross-account-metrics";
 export { ModelLifecycleCheck, validateModelLifecycleCheckArgs } from "./lifecycle";
 export type { ModelLifecycleCheckArgs } from "./lifecycle";
-export { collectorConfig, renderCollectorConfig, parseCollectorConfig, validateCollectorConfig, OTLP_HTTP_PORT, HEALTH_PORT } from "./collector-config";
+export {
+  collectorConfig,
+  renderCollectorConfig,
+  parseCollectorConfig,
+  validateCollectorConfig,
+  OTLP_HTTP_PORT,
+  HEALTH_PORT,
+} from "./collector-config";
 export type { CollectorConfig, CollectorConfigOptions } from "./collector-config";
 export { ADOT_0_45_1, CONTRIB_0_136_0, DISTRIBUTIONS, distributionOf, imageVersionProblems, MIN_CONTRIB_VERSION } from "./components";
 export type { CollectorDistribution } from "./components";

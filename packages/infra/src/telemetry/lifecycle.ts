@@ -29,7 +29,8 @@ export function validateModelLifecycleCheckArgs(a: ModelLifecycleCheckArgs): str
   const p: string[] = [];
   if (a.modelIds.length === 0) p.push("`modelIds` needs at least one model");
   a.modelIds.forEach((m, i) => {
-    if (!MODEL_ID.test(m) || /^(us|eu|apac|jp|au|global|us-gov)\./.test(m)) p.push(`\`modelIds[${i}]\` "${m}" must be a base foundation model id (no cross-Region prefix)`);
+    if (!MODEL_ID.test(m) || /^(us|eu|apac|jp|au|global|us-gov)\./.test(m))
+      p.push(`\`modelIds[${i}]\` "${m}" must be a base foundation model id (no cross-Region prefix)`);
   });
   const warn = a.warnDays ?? 90;
   if (!Number.isInteger(warn) || warn < 1 || warn > 365) p.push("`warnDays` must be 1–365");
@@ -52,38 +53,86 @@ export class ModelLifecycleCheck extends pulumi.ComponentResource {
     const parent = { parent: this };
     const env = awsEnvironment(this);
     const tags = { ...(args.tags ?? {}), component: "telemetry" };
-    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${args.namePrefix}/telemetry/model-lifecycle`, retentionInDays: args.logRetentionDays, tags }, parent);
-    const role = new aws.iam.Role(`${name}-role`, {
-      description: "Daily Bedrock model lifecycle check for Claude Code",
-      assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
-      permissionsBoundary: args.permissionsBoundaryArn,
-      tags,
-    }, parent);
-    const policy = new aws.iam.RolePolicy(`${name}-policy`, {
-      role: role.name,
-      policy: renderPolicy(policyDocument(
-        allow(perms.MODEL_READ_ACTIONS, args.modelIds.map((id) => foundationModelArn(env.partition, env.region, id)), { sid: "ReadModelLifecycle" }),
-        allow(perms.NOTIFY_ACTIONS, [args.topicArn], { sid: "Notify" }),
-        ...(args.topicKeyArn ? [allow(perms.KMS_PUBLISH_ACTIONS, [args.topicKeyArn], { sid: "EncryptNotification", conditions: { StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${env.region}.${env.dnsSuffix}` } } })] : []),
-        allow(perms.FUNCTION_LOG_ACTIONS, [pulumi.interpolate`${logs.arn}:*`], { sid: "OwnLogs" }),
-      )),
-    }, parent);
-    const fn = new aws.lambda.Function(`${name}-function`, {
-      description: "Notifies the alarm topic when an allowed Claude model becomes legacy or gets an end-of-life date",
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      handler: args.code.handler,
-      code: args.code.archive,
-      role: role.arn,
-      memorySize: 128,
-      timeout: 60,
-      loggingConfig: { logFormat: "JSON", logGroup: logs.name },
-      environment: { variables: { [LC_ENV.modelIds]: args.modelIds.join(","), [LC_ENV.topicArn]: args.topicArn, [LC_ENV.stage]: args.stage, [LC_ENV.warnDays]: String(args.warnDays ?? 90) } },
-      tags,
-    }, { parent: this, dependsOn: [policy] });
-    const rule = new aws.cloudwatch.EventRule(`${name}-schedule`, { description: "Daily Bedrock model lifecycle check", scheduleExpression: "cron(0 7 * * ? *)", tags }, parent);
-    const permission = new aws.lambda.Permission(`${name}-invoke`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, parent);
-    new aws.cloudwatch.EventTarget(`${name}-target`, { rule: rule.name, arn: fn.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } }, { parent: this, dependsOn: [permission] });
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/${args.namePrefix}/telemetry/model-lifecycle`, retentionInDays: args.logRetentionDays, tags },
+      parent,
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: "Daily Bedrock model lifecycle check for Claude Code",
+        assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
+        permissionsBoundary: args.permissionsBoundaryArn,
+        tags,
+      },
+      parent,
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.name,
+        policy: renderPolicy(
+          policyDocument(
+            allow(
+              perms.MODEL_READ_ACTIONS,
+              args.modelIds.map((id) => foundationModelArn(env.partition, env.region, id)),
+              { sid: "ReadModelLifecycle" },
+            ),
+            allow(perms.NOTIFY_ACTIONS, [args.topicArn], { sid: "Notify" }),
+            ...(args.topicKeyArn
+              ? [
+                  allow(perms.KMS_PUBLISH_ACTIONS, [args.topicKeyArn], {
+                    sid: "EncryptNotification",
+                    conditions: { StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${env.region}.${env.dnsSuffix}` } },
+                  }),
+                ]
+              : []),
+            allow(perms.FUNCTION_LOG_ACTIONS, [pulumi.interpolate`${logs.arn}:*`], { sid: "OwnLogs" }),
+          ),
+        ),
+      },
+      parent,
+    );
+    const fn = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        description: "Notifies the alarm topic when an allowed Claude model becomes legacy or gets an end-of-life date",
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: args.code.handler,
+        code: args.code.archive,
+        role: role.arn,
+        memorySize: 128,
+        timeout: 60,
+        loggingConfig: { logFormat: "JSON", logGroup: logs.name },
+        environment: {
+          variables: {
+            [LC_ENV.modelIds]: args.modelIds.join(","),
+            [LC_ENV.topicArn]: args.topicArn,
+            [LC_ENV.stage]: args.stage,
+            [LC_ENV.warnDays]: String(args.warnDays ?? 90),
+          },
+        },
+        tags,
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      { description: "Daily Bedrock model lifecycle check", scheduleExpression: "cron(0 7 * * ? *)", tags },
+      parent,
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      parent,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-target`,
+      { rule: rule.name, arn: fn.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
+      { parent: this, dependsOn: [permission] },
+    );
     this.functionName = fn.name;
     this.roleArn = role.arn;
     this.registerOutputs({ functionName: this.functionName });

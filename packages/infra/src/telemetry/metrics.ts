@@ -97,12 +97,26 @@ export interface EmfMetricDeclaration {
  */
 export const EMF_METRICS: readonly EmfMetricDeclaration[] = [
   // {user, type, model}: the per-user series quotas meter (cost needs the model) and the "top users" widget reads.
-  { metric: CC.tokens, unit: "Count", dimensionSets: [[ATTR.type], [ATTR.type, ATTR.model], [ATTR.type, ATTR.department], [ATTR.type, ATTR.team], [ATTR.type, ATTR.email, ATTR.model]] },
+  {
+    metric: CC.tokens,
+    unit: "Count",
+    dimensionSets: [
+      [ATTR.type],
+      [ATTR.type, ATTR.model],
+      [ATTR.type, ATTR.department],
+      [ATTR.type, ATTR.team],
+      [ATTR.type, ATTR.email, ATTR.model],
+    ],
+  },
   { metric: CC.cost, unit: "None", dimensionSets: [[], [ATTR.model], [ATTR.department], [ATTR.team], [ATTR.costCenter]] },
   { metric: CC.linesOfCode, unit: "Count", dimensionSets: [[ATTR.type], [ATTR.type, ATTR.department]] },
   { metric: CC.sessions, unit: "Count", dimensionSets: [[], [ATTR.department]] },
   { metric: CC.activeTime, unit: "Seconds", dimensionSets: [[ATTR.type]] },
-  { metric: CC.editDecisions, unit: "Count", dimensionSets: [[ATTR.decision], [ATTR.toolName, ATTR.decision], [ATTR.language, ATTR.decision]] },
+  {
+    metric: CC.editDecisions,
+    unit: "Count",
+    dimensionSets: [[ATTR.decision], [ATTR.toolName, ATTR.decision], [ATTR.language, ATTR.decision]],
+  },
   { metric: CC.commits, unit: "Count", dimensionSets: [[]] },
   { metric: CC.pullRequests, unit: "Count", dimensionSets: [[]] },
 ];
@@ -162,7 +176,8 @@ export const AGG_METRICS: readonly { readonly metric: string; readonly dimension
 
 /** Namespaces, by stage name prefix: `ClaudeCode/<prefix>` and `ClaudeCode/<prefix>/Aggregates`. */
 export function namespaces(namePrefix: string): { readonly collector: string; readonly aggregates: string } {
-  if (!/^[A-Za-z0-9_./#:-]{1,200}$/.test(namePrefix)) throw new Error(`name prefix "${namePrefix}" cannot be part of a CloudWatch namespace`);
+  if (!/^[A-Za-z0-9_./#:-]{1,200}$/.test(namePrefix))
+    throw new Error(`name prefix "${namePrefix}" cannot be part of a CloudWatch namespace`);
   return { collector: `ClaudeCode/${namePrefix}`, aggregates: `ClaudeCode/${namePrefix}/Aggregates` };
 }
 
@@ -181,4 +196,9 @@ export const BEDROCK = {
  * The per-user token series other areas read (quotas meter it): exactly the dimension set
  * {user, type, model} of `claude_code.token.usage` in the collector namespace.
  */
-export const PER_USER_TOKENS = { metricName: CC.tokens, userDimension: ATTR.email, typeDimension: ATTR.type, modelDimension: ATTR.model } as const;
+export const PER_USER_TOKENS = {
+  metricName: CC.tokens,
+  userDimension: ATTR.email,
+  typeDimension: ATTR.type,
+  modelDimension: ATTR.model,
+} as const;

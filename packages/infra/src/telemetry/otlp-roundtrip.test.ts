@@ -30,10 +30,22 @@ const CLIENT_ID = "0oa1pilotclientid";
 const NS = namespaces("ccb-pilot");
 
 type Attrs = Record<string, string>;
-interface Point { metric: string; resource: Attrs; attributes: Attrs; value: number; temporality: string }
-interface Received { claims: JWTPayload; points: Point[] }
+interface Point {
+  metric: string;
+  resource: Attrs;
+  attributes: Attrs;
+  value: number;
+  temporality: string;
+}
+interface Received {
+  claims: JWTPayload;
+  points: Point[];
+}
 
-const str = (kv: any[] | undefined): Attrs => Object.fromEntries((kv ?? []).map((a) => [a.key, String(a.value?.stringValue ?? a.value?.intValue ?? a.value?.doubleValue ?? a.value?.boolValue ?? "")]));
+const str = (kv: any[] | undefined): Attrs =>
+  Object.fromEntries(
+    (kv ?? []).map((a) => [a.key, String(a.value?.stringValue ?? a.value?.intValue ?? a.value?.doubleValue ?? a.value?.boolValue ?? "")]),
+  );
 
 let server: Server;
 let url: string;
@@ -50,7 +62,8 @@ beforeAll(async () => {
     req.on("data", (c) => chunks.push(c));
     req.on("end", async () => {
       try {
-        if (req.url !== "/v1/metrics" || req.headers["content-type"] !== "application/x-protobuf") throw new Error(`unexpected ${req.url} ${req.headers["content-type"]}`);
+        if (req.url !== "/v1/metrics" || req.headers["content-type"] !== "application/x-protobuf")
+          throw new Error(`unexpected ${req.url} ${req.headers["content-type"]}`);
         const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
         if (!token) throw Object.assign(new Error("no token"), { status: 401 });
         // What the oidc authenticator checks: signature, iss, aud, exp; the username claim must exist.
@@ -58,14 +71,24 @@ beforeAll(async () => {
           throw Object.assign(new Error("bad token"), { status: 401 });
         });
         if (typeof payload.email !== "string") throw Object.assign(new Error("no email claim"), { status: 401 });
-        const decoded = ExportMetricsServiceRequest.toObject(ExportMetricsServiceRequest.decode(Buffer.concat(chunks)), { longs: String, enums: String, defaults: false });
+        const decoded = ExportMetricsServiceRequest.toObject(ExportMetricsServiceRequest.decode(Buffer.concat(chunks)), {
+          longs: String,
+          enums: String,
+          defaults: false,
+        });
         const points: Point[] = [];
         for (const rm of decoded.resourceMetrics ?? []) {
           const resource = str(rm.resource?.attributes);
           for (const sm of rm.scopeMetrics ?? []) {
             for (const m of sm.metrics ?? []) {
               for (const dp of m.sum?.dataPoints ?? []) {
-                points.push({ metric: m.name, resource, attributes: str(dp.attributes), value: Number(dp.asInt ?? dp.asDouble ?? 0), temporality: String(m.sum.aggregationTemporality) });
+                points.push({
+                  metric: m.name,
+                  resource,
+                  attributes: str(dp.attributes),
+                  value: Number(dp.asInt ?? dp.asDouble ?? 0),
+                  temporality: String(m.sum.aggregationTemporality),
+                });
               }
             }
           }
@@ -85,19 +108,38 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const token = (claims: JWTPayload, issuer = ISSUER) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(issuer).setAudience(CLIENT_ID).setIssuedAt().setExpirationTime("1h").sign(keys.privateKey);
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "k1" })
+    .setIssuer(issuer)
+    .setAudience(CLIENT_ID)
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(keys.privateKey);
 
 /** Emits a Claude Code session's worth of metrics the way Claude Code does (delta, http/protobuf, bearer header). */
 async function emit(bearer: string, spoof: Attrs = {}): Promise<void> {
-  const exporter = new OTLPMetricExporter({ url, headers: { Authorization: `Bearer ${bearer}` }, temporalityPreference: AggregationTemporality.DELTA });
+  const exporter = new OTLPMetricExporter({
+    url,
+    headers: { Authorization: `Bearer ${bearer}` },
+    temporalityPreference: AggregationTemporality.DELTA,
+  });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
   // Claude Code's resource, plus what a user could add through OTEL_RESOURCE_ATTRIBUTES.
-  const provider = new MeterProvider({ resource: resourceFromAttributes({ "service.name": "claude-code", "service.version": "2.1.240", "os.type": "linux", ...spoof }), readers: [reader] });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ "service.name": "claude-code", "service.version": "2.1.240", "os.type": "linux", ...spoof }),
+    readers: [reader],
+  });
   const meter = provider.getMeter("com.anthropic.claude_code", "2.1.240");
   const base = { "session.id": "5f0c3e1e-0000-4000-8000-000000000001", "user.id": "anon-install-id", "terminal.type": "vscode", ...spoof };
   const model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
   const tokens = meter.createCounter(CC.tokens, { unit: "tokens" });
-  for (const [type, n] of [["input", 1200], ["output", 800], ["cacheRead", 50_000], ["cacheCreation", 4_000]] as const) tokens.add(n, { ...base, type, model, query_source: "main" });
+  for (const [type, n] of [
+    ["input", 1200],
+    ["output", 800],
+    ["cacheRead", 50_000],
+    ["cacheCreation", 4_000],
+  ] as const)
+    tokens.add(n, { ...base, type, model, query_source: "main" });
   meter.createCounter(CC.cost, { unit: "USD" }).add(0.42, { ...base, model });
   const lines = meter.createCounter(CC.linesOfCode);
   lines.add(120, { ...base, type: "added", model });
@@ -120,12 +162,18 @@ async function emit(bearer: string, spoof: Attrs = {}): Promise<void> {
 
 // ---- The generated config, applied to decoded points ------------------------------------------------
 
-interface Series { namespace: string; metric: string; dimensions: Attrs }
+interface Series {
+  namespace: string;
+  metric: string;
+  dimensions: Attrs;
+}
 
 /** Applies the config's processors and EMF declarations (the parts that decide series and identity). */
 function applyConfig(cfg: CollectorConfig, points: Point[], auth: Record<string, unknown>): Series[] {
   const keep = (name: string) => {
-    const conditions = ((cfg.processors["filter/claude-code"] as any).metrics.metric as string[]).map((c) => /^not IsMatch\(name, "(.*)"\)$/.exec(c)![1]!.replace(/\\\\/g, "\\"));
+    const conditions = ((cfg.processors["filter/claude-code"] as any).metrics.metric as string[]).map((c) =>
+      /^not IsMatch\(name, "(.*)"\)$/.exec(c)![1]!.replace(/\\\\/g, "\\"),
+    );
     return conditions.every((re) => new RegExp(re).test(name));
   };
   const context = (from: string) => (from === "auth.subject" ? auth.subject : from.startsWith("auth.") ? auth[from.slice(5)] : undefined);
@@ -150,7 +198,8 @@ function applyConfig(cfg: CollectorConfig, points: Point[], auth: Record<string,
     for (const decl of emf.metric_declarations) {
       if (!decl.metric_name_selectors.some((s: string) => new RegExp(s).test(p.metric))) continue;
       for (const set of decl.dimensions as string[][]) {
-        if (set.every((d) => attrs[d] !== undefined)) out.push({ namespace: emf.namespace, metric: p.metric, dimensions: Object.fromEntries(set.map((d) => [d, attrs[d]!])) });
+        if (set.every((d) => attrs[d] !== undefined))
+          out.push({ namespace: emf.namespace, metric: p.metric, dimensions: Object.fromEntries(set.map((d) => [d, attrs[d]!])) });
       }
     }
   }
@@ -177,7 +226,9 @@ const CONFIG = parseCollectorConfig(
 describe("OTLP round trip: Claude Code's metrics through the generated collector config", () => {
   it("the SDK's http/protobuf export arrives with the bearer token and decodes to Claude Code's metrics, delta", async () => {
     received.length = 0;
-    await emit(await token({ email: "alice@example.com", department: "engineering", team: "platform", cost_center: "CC-1001", sub: "00u1alice" }));
+    await emit(
+      await token({ email: "alice@example.com", department: "engineering", team: "platform", cost_center: "CC-1001", sub: "00u1alice" }),
+    );
     expect(received).toHaveLength(1);
     const names = new Set(received[0]!.points.map((p) => p.metric));
     for (const m of Object.values(CC)) expect(names).toContain(m);
@@ -190,27 +241,52 @@ describe("OTLP round trip: Claude Code's metrics through the generated collector
     await emit(await token({ email: "alice@example.com", department: "engineering", team: "platform", cost_center: "CC-1001" }));
     const { claims, points } = received[0]!;
     const series = applyConfig(CONFIG, points, { subject: claims.email, ...claims });
-    const refs = metricReferences(dashboardBody({ stage: "pilot", region: "us-east-1", namespaces: NS, bedrockModelIds: ["m"] })).filter((r) => r.namespace === NS.collector);
+    const refs = metricReferences(dashboardBody({ stage: "pilot", region: "us-east-1", namespaces: NS, bedrockModelIds: ["m"] })).filter(
+      (r) => r.namespace === NS.collector,
+    );
     expect(refs.length).toBeGreaterThan(15);
     for (const r of refs) {
-      const match = series.filter((s) => s.metric === r.metric && Object.keys(s.dimensions).sort().join() === [...r.dimensions].sort().join() && Object.entries(r.dimensionValues).every(([k, v]) => s.dimensions[k] === v));
+      const match = series.filter(
+        (s) =>
+          s.metric === r.metric &&
+          Object.keys(s.dimensions).sort().join() === [...r.dimensions].sort().join() &&
+          Object.entries(r.dimensionValues).every(([k, v]) => s.dimensions[k] === v),
+      );
       expect(match.length, `${r.widget}: ${r.metric} [${r.dimensions.join(", ")}] ${JSON.stringify(r.dimensionValues)}`).toBeGreaterThan(0);
     }
     const perUser = series.filter((s) => s.metric === CC.tokens && s.dimensions[ATTR.email] !== undefined);
-    expect(perUser.map((s) => s.dimensions)).toContainEqual({ type: "cacheRead", "user.email": "alice@example.com", model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0" });
-    expect(series.filter((s) => s.dimensions[ATTR.department] !== undefined).every((s) => s.dimensions[ATTR.department] === "engineering")).toBe(true);
+    expect(perUser.map((s) => s.dimensions)).toContainEqual({
+      type: "cacheRead",
+      "user.email": "alice@example.com",
+      model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    });
+    expect(
+      series.filter((s) => s.dimensions[ATTR.department] !== undefined).every((s) => s.dimensions[ATTR.department] === "engineering"),
+    ).toBe(true);
     expect(series.some((s) => s.metric === "evil.injected.metric")).toBe(false);
     // Bounded cardinality: no session, install id or terminal in any dimension.
-    expect(series.flatMap((s) => Object.keys(s.dimensions)).filter((d) => ["session.id", "user.id", "terminal.type", "query_source"].includes(d))).toEqual([]);
+    expect(
+      series
+        .flatMap((s) => Object.keys(s.dimensions))
+        .filter((d) => ["session.id", "user.id", "terminal.type", "query_source"].includes(d)),
+    ).toEqual([]);
   });
 
   it("ignores identity the client asserts (resource or data point attributes) and uses the token's claims", async () => {
     received.length = 0;
-    const spoof = { "user.email": "ceo@example.com", department: "finance", team: "exec", cost_center: "CC-0001", "x-user-email": "ceo@example.com" };
+    const spoof = {
+      "user.email": "ceo@example.com",
+      department: "finance",
+      team: "exec",
+      cost_center: "CC-0001",
+      "x-user-email": "ceo@example.com",
+    };
     await emit(await token({ email: "mallory@example.com" }), spoof);
     const { claims, points } = received[0]!;
     // The spoofed values did reach the collector...
-    expect(points.some((p) => p.attributes["user.email"] === "ceo@example.com" && p.resource["user.email"] === "ceo@example.com")).toBe(true);
+    expect(points.some((p) => p.attributes["user.email"] === "ceo@example.com" && p.resource["user.email"] === "ceo@example.com")).toBe(
+      true,
+    );
     const series = applyConfig(CONFIG, points, { subject: claims.email, ...claims });
     const values = (k: string) => new Set(series.map((s) => s.dimensions[k]).filter((v) => v !== undefined));
     // ...and none survives: email from the token, organisational claims the IdP did not send become `unspecified`.
@@ -218,7 +294,8 @@ describe("OTLP round trip: Claude Code's metrics through the generated collector
     expect(values(ATTR.department)).toEqual(new Set(["unspecified"]));
     expect(values(ATTR.team)).toEqual(new Set(["unspecified"]));
     expect(values(ATTR.costCenter)).toEqual(new Set(["unspecified"]));
-    for (const key of SPOOFABLE_ATTRIBUTES) expect(series.every((s) => s.dimensions[key] === undefined || !Object.values(spoof).includes(s.dimensions[key]!))).toBe(true);
+    for (const key of SPOOFABLE_ATTRIBUTES)
+      expect(series.every((s) => s.dimensions[key] === undefined || !Object.values(spoof).includes(s.dimensions[key]!))).toBe(true);
   });
 
   it("refuses exports without a valid token: none, wrong issuer, or no email claim", async () => {

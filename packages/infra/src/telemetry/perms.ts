@@ -33,7 +33,6 @@ export const MODEL_READ_ACTIONS = ["bedrock:GetFoundationModel"] as const;
 export const NOTIFY_ACTIONS = ["sns:Publish"] as const;
 export const KMS_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
 
-
 /** VPC flow logs (service role): write the flow log group's streams. */
 export const FLOW_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"] as const;
 

@@ -12,6 +12,7 @@ describe("dashboard preview", () => {
   it("draws one box per widget, titled", () => {
     const svg = previewSvg();
     expect(svg.match(/<g>/g)!.length).toBeGreaterThan(30);
-    for (const t of ["Active users", "Tokens by type", "Cache hit rate (%)", "Code acceptance rate (%)", "Alarm states"]) expect(svg).toContain(`>${t}</text>`);
+    for (const t of ["Active users", "Tokens by type", "Cache hit rate (%)", "Code acceptance rate (%)", "Alarm states"])
+      expect(svg).toContain(`>${t}</text>`);
   });
 });

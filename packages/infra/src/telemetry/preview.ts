@@ -21,10 +21,18 @@ function sketch(w: Widget, x: number, y: number, width: number, height: number):
   if (w.type === "text") {
     const md = String(w.properties.markdown ?? "");
     const heading = (/^#+\s*(.*)$/m.exec(md)?.[1] ?? "").trim();
-    return `<text x="${left}" y="${y + 20}" class="h">${esc(heading)}</text>` + `<line x1="${left}" y1="${y + 30}" x2="${right - 40}" y2="${y + 30}" class="t"/>`;
+    return (
+      `<text x="${left}" y="${y + 20}" class="h">${esc(heading)}</text>` +
+      `<line x1="${left}" y1="${y + 30}" x2="${right - 40}" y2="${y + 30}" class="t"/>`
+    );
   }
   if (w.type === "alarm") {
-    return [0, 1, 2, 3].map((i) => `<rect x="${left + i * 120}" y="${top + 4}" width="110" height="${Math.min(22, h - 4)}" rx="3" class="${i === 1 ? "alarm" : "ok"}"/>`).join("");
+    return [0, 1, 2, 3]
+      .map(
+        (i) =>
+          `<rect x="${left + i * 120}" y="${top + 4}" width="110" height="${Math.min(22, h - 4)}" rx="3" class="${i === 1 ? "alarm" : "ok"}"/>`,
+      )
+      .join("");
   }
   switch (view) {
     case "singleValue":
@@ -44,7 +52,10 @@ function sketch(w: Widget, x: number, y: number, width: number, height: number):
       return `<circle cx="${cx}" cy="${cy}" r="${r}" class="pie"/><path d="M${cx},${cy} L${cx},${cy - r} A${r},${r} 0 0,1 ${cx + r},${cy} Z" class="slice"/>`;
     }
     default: {
-      const pts = Array.from({ length: 12 }, (_, i) => `${left + (i * (right - left)) / 11},${top + h - (h * (0.3 + 0.5 * Math.abs(Math.sin(i * 0.9 + width)))) }`).join(" ");
+      const pts = Array.from(
+        { length: 12 },
+        (_, i) => `${left + (i * (right - left)) / 11},${top + h - h * (0.3 + 0.5 * Math.abs(Math.sin(i * 0.9 + width)))}`,
+      ).join(" ");
       const stacked = w.properties.stacked === true ? `<polygon points="${left},${top + h} ${pts} ${right},${top + h}" class="area"/>` : "";
       return `${stacked}<polyline points="${pts}" class="line"/>`;
     }

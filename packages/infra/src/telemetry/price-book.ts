@@ -13,7 +13,10 @@ export function modelKey(modelId: string): string {
  * Families stay empty (a model without a key stays unpriced and is reported as such); `default` is
  * the most expensive price, as in every book.
  */
-export function telemetryPriceBook(prices: Readonly<Record<string, ModelPrice>>, aliases: readonly { id: string; baseModelId: string }[]): PriceBook {
+export function telemetryPriceBook(
+  prices: Readonly<Record<string, ModelPrice>>,
+  aliases: readonly { id: string; baseModelId: string }[],
+): PriceBook {
   const models: Record<string, ModelPrice> = {};
   const add = (key: string, price: ModelPrice) => {
     if (!(key in models)) models[key] = price;
@@ -23,5 +26,9 @@ export function telemetryPriceBook(prices: Readonly<Record<string, ModelPrice>>,
     const base = prices[a.baseModelId];
     if (base) add(a.id.toLowerCase(), base);
   }
-  return { models, families: {}, default: mostExpensivePrice(Object.values(models)) ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
+  return {
+    models,
+    families: {},
+    default: mostExpensivePrice(Object.values(models)) ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  };
 }

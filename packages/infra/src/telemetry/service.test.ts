@@ -16,7 +16,16 @@ beforeAll(async () => {
     // ACM computes the validation record; the mock answers like ACM would.
     state: (type, _name, inputs) =>
       type === "aws:acm/certificate:Certificate"
-        ? { domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_abc.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_def.acm-validations.aws." }] }
+        ? {
+            domainValidationOptions: [
+              {
+                domainName: inputs.domainName,
+                resourceRecordName: `_abc.${inputs.domainName}.`,
+                resourceRecordType: "CNAME",
+                resourceRecordValue: "_def.acm-validations.aws.",
+              },
+            ],
+          }
         : undefined,
   });
   telemetry = await import("./index.js");
@@ -24,8 +33,16 @@ beforeAll(async () => {
 });
 beforeEach(() => recorder.clear());
 
-const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => {};") }), handler: "index.handler" };
-const issuer = { url: "https://example.okta.com/oauth2/default", iss: "https://example.okta.com/oauth2/default", key: "example.okta.com/oauth2/default", kind: "okta" as const };
+const code = {
+  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => {};") }),
+  handler: "index.handler",
+};
+const issuer = {
+  url: "https://example.okta.com/oauth2/default",
+  iss: "https://example.okta.com/oauth2/default",
+  key: "example.okta.com/oauth2/default",
+  kind: "okta" as const,
+};
 const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
 const baseArgs = (): Telemetry.TelemetryServiceArgs => ({
   stage: "pilot",
@@ -35,7 +52,12 @@ const baseArgs = (): Telemetry.TelemetryServiceArgs => ({
   emailClaim: "email",
   attributeClaims: { department: "department", team: "team", costCenter: "cost_center" },
   network: { cidrBlock: "10.80.0.0/20", natGateways: 1 },
-  loadBalancer: { scheme: "internet-facing", allowedCidrs: ["0.0.0.0/0"], domainName: "otel.pilot.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+  loadBalancer: {
+    scheme: "internet-facing",
+    allowedCidrs: ["0.0.0.0/0"],
+    domainName: "otel.pilot.example.com",
+    hostedZoneId: "Z0123456789ABCDEFGHIJ",
+  },
   collector: { image: "otel/opentelemetry-collector-contrib:0.136.0", cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 2 },
   logRetentionDays: 30,
   rawDataExpirationDays: 90,
@@ -110,7 +132,9 @@ describe("TelemetryService", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
     });
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]));
+    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
+      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -131,7 +155,11 @@ describe("TelemetryService", () => {
           additionalClaims: [{ name: "aud", format: "single-string", values: ["0oa1pilotclientid"] }],
         },
       },
-      { type: "forward", order: 2, targetGroupArn: recorder.one("aws:lb/targetGroup:TargetGroup", "tel-tg").inputs.arn ?? expect.any(String) },
+      {
+        type: "forward",
+        order: 2,
+        targetGroupArn: recorder.one("aws:lb/targetGroup:TargetGroup", "tel-tg").inputs.arn ?? expect.any(String),
+      },
     ]);
     const alb = recorder.one("aws:lb/loadBalancer:LoadBalancer", "tel-alb").inputs;
     expect(alb).toMatchObject({ internal: false, dropInvalidHeaderFields: true, enableDeletionProtection: true });
@@ -142,8 +170,14 @@ describe("TelemetryService", () => {
     const ingress = recorder.byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
     const albSg = recorder.one("aws:ec2/securityGroup:SecurityGroup", "tel-alb-sg").id;
     const taskSg = recorder.one("aws:ec2/securityGroup:SecurityGroup", "tel-task-sg").id;
-    expect(ingress.filter((i) => i.securityGroupId === albSg).map((i) => [i.fromPort, i.toPort, i.cidrIpv4])).toEqual([[443, 443, "10.0.0.0/8"], [443, 443, "192.168.0.0/16"]]);
-    expect(ingress.filter((i) => i.securityGroupId === taskSg).map((i) => [i.fromPort, i.referencedSecurityGroupId, i.cidrIpv4])).toEqual([[4318, albSg, undefined], [13133, albSg, undefined]]);
+    expect(ingress.filter((i) => i.securityGroupId === albSg).map((i) => [i.fromPort, i.toPort, i.cidrIpv4])).toEqual([
+      [443, 443, "10.0.0.0/8"],
+      [443, 443, "192.168.0.0/16"],
+    ]);
+    expect(ingress.filter((i) => i.securityGroupId === taskSg).map((i) => [i.fromPort, i.referencedSecurityGroupId, i.cidrIpv4])).toEqual([
+      [4318, albSg, undefined],
+      [13133, albSg, undefined],
+    ]);
     const egress = recorder.byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => r.inputs);
     expect(egress.filter((e) => e.cidrIpv4 === "0.0.0.0/0").every((e) => e.fromPort === 443 && e.toPort === 443)).toBe(true);
   });
@@ -151,7 +185,13 @@ describe("TelemetryService", () => {
   it("runs the pinned image with the generated config, read-only, as a non-root user, in private subnets without public IPs", async () => {
     const svc = await build();
     const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", "tel-task").inputs;
-    expect(td).toMatchObject({ cpu: "512", memory: "1024", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" } });
+    expect(td).toMatchObject({
+      cpu: "512",
+      memory: "1024",
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
+    });
     const [container] = JSON.parse(td.containerDefinitions);
     expect(container.image).toBe("otel/opentelemetry-collector-contrib:0.136.0");
     expect(container.command).toEqual(["--config=env:OTELCOL_CONFIG"]);
@@ -165,7 +205,10 @@ describe("TelemetryService", () => {
     expect(cfg.exporters.awsemf.log_group_name).toBe("/ccb-pilot/telemetry/emf");
     const svcIn = recorder.one("aws:ecs/service:Service", "tel-service").inputs;
     expect(svcIn.networkConfiguration.assignPublicIp).toBe(false);
-    const privateIds = recorder.byType("aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags?.tier === "private").map((s) => s.id);
+    const privateIds = recorder
+      .byType("aws:ec2/subnet:Subnet")
+      .filter((s) => s.inputs.tags?.tier === "private")
+      .map((s) => s.id);
     expect(svcIn.networkConfiguration.subnets).toEqual(privateIds);
     expect(svcIn.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
     expect(svcIn.taskDefinition).toMatch(/^arn:aws:ecs:us-east-1:333333333333:.*tel-task/);
@@ -175,9 +218,16 @@ describe("TelemetryService", () => {
 
   it("scales on CPU and memory between the configured bounds", async () => {
     await build({ ...baseArgs(), collector: { ...baseArgs().collector, minTasks: 2, maxTasks: 6 } });
-    expect(recorder.one("aws:appautoscaling/target:Target", "tel-scaling").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 6, scalableDimension: "ecs:service:DesiredCount" });
+    expect(recorder.one("aws:appautoscaling/target:Target", "tel-scaling").inputs).toMatchObject({
+      minCapacity: 2,
+      maxCapacity: 6,
+      scalableDimension: "ecs:service:DesiredCount",
+    });
     const policies = recorder.byType("aws:appautoscaling/policy:Policy").map((p) => p.inputs.targetTrackingScalingPolicyConfiguration);
-    expect(policies.map((p) => [p.predefinedMetricSpecification.predefinedMetricType, p.targetValue])).toEqual([["ECSServiceAverageCPUUtilization", 60], ["ECSServiceAverageMemoryUtilization", 70]]);
+    expect(policies.map((p) => [p.predefinedMetricSpecification.predefinedMetricType, p.targetValue])).toEqual([
+      ["ECSServiceAverageCPUUtilization", 60],
+      ["ECSServiceAverageMemoryUtilization", 70],
+    ]);
   });
 
   it("gives roles only what they use: the task writes its log groups and its S3 prefixes, the ECS agent its log stream", async () => {
@@ -197,10 +247,18 @@ describe("TelemetryService", () => {
     expect(task[1].Resource.every((r: string) => /\/(metrics|events)\/\*$/.test(r))).toBe(true);
     expect(task[2].Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
     expect(policyStatements("tel-execution-policy")).toEqual([
-      { Sid: "ContainerLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: ["arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/collector:*"] },
+      {
+        Sid: "ContainerLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: ["arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/collector:*"],
+      },
     ]);
     const trust = policyOf(recorder.one("aws:iam/role:Role", "tel-task-role").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust).toMatchObject({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "333333333333" } } });
+    expect(trust).toMatchObject({
+      Principal: { Service: "ecs-tasks.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": "333333333333" } },
+    });
     expect(recorder.byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
   });
 
@@ -210,29 +268,59 @@ describe("TelemetryService", () => {
     expect(verdict.checked).toBe(1);
     expect(verdict.findings).toEqual([]);
     const widened = recorder.resources.map((r) =>
-      r.name === "tel-task-policy" ? { ...r, inputs: { ...r.inputs, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Wide", Effect: "Allow", Action: ["s3:PutObject"], Resource: "*" }] }) } } : r,
+      r.name === "tel-task-policy"
+        ? {
+            ...r,
+            inputs: {
+              ...r.inputs,
+              policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Sid: "Wide", Effect: "Allow", Action: ["s3:PutObject"], Resource: "*" }],
+              }),
+            },
+          }
+        : r,
     );
-    expect(rules.evaluateRules(widened).find((v) => v.rule === "ecs-task-roles-least-privilege")!.findings.map((f) => f.message)).toEqual([
-      "tel-task-policy statement Wide allows s3:PutObject on * without a condition",
-    ]);
+    expect(
+      rules
+        .evaluateRules(widened)
+        .find((v) => v.rule === "ecs-task-roles-least-privilege")!
+        .findings.map((f) => f.message),
+    ).toEqual(["tel-task-policy statement Wide allows s3:PutObject on * without a condition"]);
   });
 
   it("lets the aggregator query only the collector's groups and publish only to its namespace", async () => {
     await build();
     const s = policyStatements("tel-aggregator-policy");
     const put = s.find((x: any) => x.Sid === "PublishAggregates");
-    expect(put).toMatchObject({ Action: ["cloudwatch:PutMetricData"], Resource: ["*"], Condition: { StringEquals: { "cloudwatch:namespace": "ClaudeCode/ccb-pilot/Aggregates" } } });
+    expect(put).toMatchObject({
+      Action: ["cloudwatch:PutMetricData"],
+      Resource: ["*"],
+      Condition: { StringEquals: { "cloudwatch:namespace": "ClaudeCode/ccb-pilot/Aggregates" } },
+    });
     expect(s.find((x: any) => x.Sid === "QueryTelemetry").Resource).toHaveLength(4);
     const fn = recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs;
-    expect(fn.environment.variables).toMatchObject({ AGG_NAMESPACE: "ClaudeCode/ccb-pilot/Aggregates", METRICS_LOG_GROUP: "/ccb-pilot/telemetry/emf", EVENTS_LOG_GROUP: "/ccb-pilot/telemetry/events" });
+    expect(fn.environment.variables).toMatchObject({
+      AGG_NAMESPACE: "ClaudeCode/ccb-pilot/Aggregates",
+      METRICS_LOG_GROUP: "/ccb-pilot/telemetry/emf",
+      EVENTS_LOG_GROUP: "/ccb-pilot/telemetry/events",
+    });
     const prices = JSON.parse(fn.environment.variables.PRICES_JSON);
     expect(prices.models["claude-sonnet-4-5"]).toEqual({ input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
-    expect(recorder.one("aws:cloudwatch/eventRule:EventRule", "tel-aggregator-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
+    expect(recorder.one("aws:cloudwatch/eventRule:EventRule", "tel-aggregator-schedule").inputs.scheduleExpression).toBe(
+      "rate(15 minutes)",
+    );
   });
 
   it("prices application inference profiles (team users' model ids) as their base model", async () => {
     const arn = "arn:aws:bedrock:us-east-1:333333333333:application-inference-profile/abc123def456";
-    await build({ ...baseArgs(), modelAliases: [{ id: arn, baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }, { id: "arn:x", baseModelId: "anthropic.unknown" }] });
+    await build({
+      ...baseArgs(),
+      modelAliases: [
+        { id: arn, baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" },
+        { id: "arn:x", baseModelId: "anthropic.unknown" },
+      ],
+    });
     const prices = JSON.parse(recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs.environment.variables.PRICES_JSON);
     expect(prices.models[arn]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
     expect("arn:x" in prices.models).toBe(false);
@@ -248,18 +336,29 @@ describe("TelemetryService", () => {
     const key = recorder.one("aws:kms/key:Key", "tel-key").inputs;
     expect(key.enableKeyRotation).toBe(true);
     const logsStatement = policyOf(key.policy)!.Statement.find((s: any) => s.Sid === "CloudWatchLogsEncrypts");
-    expect(logsStatement.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe("arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/*");
-    expect(recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tel-raw-lifecycle").inputs.rules[0].expiration.days).toBe(90);
+    expect(logsStatement.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe(
+      "arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/*",
+    );
+    expect(
+      recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tel-raw-lifecycle").inputs.rules[0].expiration.days,
+    ).toBe(90);
   });
 
   it("publishes a dashboard whose body references the stage's namespaces and models, and shows the named alarms", async () => {
-    await build({ ...baseArgs(), dashboard: { ...baseArgs().dashboard, alarmNames: ["ccb-pilot-throttles"], alarmAccountId: "111111111111" } });
+    await build({
+      ...baseArgs(),
+      dashboard: { ...baseArgs().dashboard, alarmNames: ["ccb-pilot-throttles"], alarmAccountId: "111111111111" },
+    });
     const d = recorder.one("aws:cloudwatch/dashboard:Dashboard", "tel-dashboard").inputs;
     expect(d.dashboardName).toBe("ccb-pilot-claude-code");
     const body = JSON.parse(d.dashboardBody);
     const refs = telemetry.metricReferences(body);
-    expect(new Set(refs.map((r) => r.namespace))).toEqual(new Set(["ClaudeCode/ccb-pilot", "ClaudeCode/ccb-pilot/Aggregates", "AWS/Bedrock"]));
-    expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toEqual(["arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles"]);
+    expect(new Set(refs.map((r) => r.namespace))).toEqual(
+      new Set(["ClaudeCode/ccb-pilot", "ClaudeCode/ccb-pilot/Aggregates", "AWS/Bedrock"]),
+    );
+    expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toEqual([
+      "arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles",
+    ]);
   });
 
   it("puts the stage's permissions boundary on every role it creates (flow logs, execution, task, aggregator)", async () => {
@@ -273,22 +372,42 @@ describe("TelemetryService", () => {
   it("uses an imported certificate and an internal scheme without creating certificate or DNS resources", async () => {
     await build({
       ...baseArgs(),
-      loadBalancer: { scheme: "internal", allowedCidrs: ["10.0.0.0/8"], domainName: "otel.corp.example.com", certificateArn: "arn:aws:acm:us-east-1:333333333333:certificate/0f0e0d0c-0000-4000-8000-000000000001" },
+      loadBalancer: {
+        scheme: "internal",
+        allowedCidrs: ["10.0.0.0/8"],
+        domainName: "otel.corp.example.com",
+        certificateArn: "arn:aws:acm:us-east-1:333333333333:certificate/0f0e0d0c-0000-4000-8000-000000000001",
+      },
       collector: { ...baseArgs().collector, events: false },
     });
     expect(recorder.byType("aws:acm/certificate:Certificate")).toEqual([]);
     expect(recorder.byType("aws:route53/record:Record")).toEqual([]);
     const alb = recorder.one("aws:lb/loadBalancer:LoadBalancer", "tel-alb").inputs;
     expect(alb.internal).toBe(true);
-    const privateIds = recorder.byType("aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags?.tier === "private").map((s) => s.id);
+    const privateIds = recorder
+      .byType("aws:ec2/subnet:Subnet")
+      .filter((s) => s.inputs.tags?.tier === "private")
+      .map((s) => s.id);
     expect(alb.subnets).toEqual(privateIds);
-    expect(recorder.one("aws:lb/listener:Listener", "tel-https").inputs.certificateArn).toBe("arn:aws:acm:us-east-1:333333333333:certificate/0f0e0d0c-0000-4000-8000-000000000001");
+    expect(recorder.one("aws:lb/listener:Listener", "tel-https").inputs.certificateArn).toBe(
+      "arn:aws:acm:us-east-1:333333333333:certificate/0f0e0d0c-0000-4000-8000-000000000001",
+    );
     expect(recorder.byType("aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.name)).not.toContain("/ccb-pilot/telemetry/events");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("uses an existing VPC when given one (no network resources)", async () => {
-    await build({ ...baseArgs(), network: { existing: { vpcId: "vpc-123", cidrBlock: "10.1.0.0/16", publicSubnetIds: ["subnet-a", "subnet-b"], privateSubnetIds: ["subnet-c", "subnet-d"] } } });
+    await build({
+      ...baseArgs(),
+      network: {
+        existing: {
+          vpcId: "vpc-123",
+          cidrBlock: "10.1.0.0/16",
+          publicSubnetIds: ["subnet-a", "subnet-b"],
+          privateSubnetIds: ["subnet-c", "subnet-d"],
+        },
+      },
+    });
     expect(recorder.byType("aws:ec2/vpc:Vpc")).toEqual([]);
     expect(recorder.byType("aws:ec2/natGateway:NatGateway")).toEqual([]);
     expect(recorder.one("aws:ecs/service:Service", "tel-service").inputs.networkConfiguration.subnets).toEqual(["subnet-c", "subnet-d"]);
@@ -299,36 +418,81 @@ describe("TelemetryService", () => {
     expect(recorder.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(2);
     const routes = recorder.byType("aws:ec2/routeTable:RouteTable").filter((r) => r.name.startsWith("tel-private"));
     expect(new Set(routes.map((r) => r.inputs.routes[0].natGatewayId)).size).toBe(2);
-    expect(recorder.byType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.vpcEndpointType).sort()).toEqual(["Gateway", "Interface"]);
-    expect(recorder.byType("aws:ec2/subnet:Subnet").map((s) => s.inputs.cidrBlock).sort()).toEqual(["10.80.0.0/24", "10.80.1.0/24", "10.80.12.0/22", "10.80.8.0/22"]);
+    expect(
+      recorder
+        .byType("aws:ec2/vpcEndpoint:VpcEndpoint")
+        .map((e) => e.inputs.vpcEndpointType)
+        .sort(),
+    ).toEqual(["Gateway", "Interface"]);
+    expect(
+      recorder
+        .byType("aws:ec2/subnet:Subnet")
+        .map((s) => s.inputs.cidrBlock)
+        .sort(),
+    ).toEqual(["10.80.0.0/24", "10.80.1.0/24", "10.80.12.0/22", "10.80.8.0/22"]);
   });
 
   it("refuses bad args before creating anything, naming each", () => {
     const bad = {
       ...baseArgs(),
       issuer: { url: "https://idp.example.com", iss: "https://idp.example.com", key: "idp.example.com", kind: "generic" as const },
-      loadBalancer: { scheme: "internal" as const, allowedCidrs: ["0.0.0.0/0"], domainName: "Otel", sslPolicy: "ELBSecurityPolicy-2016-08" },
-      collector: { image: "public.ecr.aws/aws-observability/aws-otel-collector:latest", cpu: 300, memoryMiB: 1024, minTasks: 0, maxTasks: 1 },
+      loadBalancer: {
+        scheme: "internal" as const,
+        allowedCidrs: ["0.0.0.0/0"],
+        domainName: "Otel",
+        sslPolicy: "ELBSecurityPolicy-2016-08",
+      },
+      collector: {
+        image: "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+        cpu: 300,
+        memoryMiB: 1024,
+        minTasks: 0,
+        maxTasks: 1,
+      },
       logRetentionDays: 10,
     };
-    expect(() => new telemetry.TelemetryService("bad", bad)).toThrow(/`jwksUri` is required for a generic issuer.*`loadBalancer.domainName`.*`certificateArn`.*`loadBalancer.sslPolicy`.*not 0.0.0.0\/0.*never latest.*`collector.cpu`.*`collector.minTasks`.*`logRetentionDays`/);
+    expect(() => new telemetry.TelemetryService("bad", bad)).toThrow(
+      /`jwksUri` is required for a generic issuer.*`loadBalancer.domainName`.*`certificateArn`.*`loadBalancer.sslPolicy`.*not 0.0.0.0\/0.*never latest.*`collector.cpu`.*`collector.minTasks`.*`logRetentionDays`/,
+    );
     expect(recorder.resources).toEqual([]);
   });
 
   it("refuses the ADOT image before creating anything: it cannot verify tokens, so identity would come from forgeable headers", () => {
-    expect(() => new telemetry.TelemetryService("adot", { ...baseArgs(), collector: { ...baseArgs().collector, image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1" } })).toThrow(
-      /does not fit public\.ecr\.aws\/aws-observability\/aws-otel-collector:v0\.45\.1: .*extensions\.oidc: "oidc" is not in/,
-    );
+    expect(
+      () =>
+        new telemetry.TelemetryService("adot", {
+          ...baseArgs(),
+          collector: { ...baseArgs().collector, image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1" },
+        }),
+    ).toThrow(/does not fit public\.ecr\.aws\/aws-observability\/aws-otel-collector:v0\.45\.1: .*extensions\.oidc: "oidc" is not in/);
     expect(recorder.resources).toEqual([]);
   });
 });
 
 describe("jwksUriFor", () => {
   it("derives the JWKS endpoint per IdP and needs one for generic issuers", () => {
-    expect(telemetry.jwksUriFor({ url: "https://acme.okta.com", iss: "https://acme.okta.com", key: "acme.okta.com", kind: "okta" })).toBe("https://acme.okta.com/oauth2/v1/keys");
+    expect(telemetry.jwksUriFor({ url: "https://acme.okta.com", iss: "https://acme.okta.com", key: "acme.okta.com", kind: "okta" })).toBe(
+      "https://acme.okta.com/oauth2/v1/keys",
+    );
     expect(telemetry.jwksUriFor(issuer)).toBe("https://example.okta.com/oauth2/default/v1/keys");
-    expect(telemetry.jwksUriFor({ url: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0", iss: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0", key: "", kind: "entra" })).toBe("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/discovery/v2.0/keys");
-    expect(telemetry.jwksUriFor({ url: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc", iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc", key: "", kind: "cognito-user-pool" })).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json");
-    expect(telemetry.jwksUriFor({ url: "https://idp.example.com", iss: "https://idp.example.com", key: "", kind: "generic" })).toBeUndefined();
+    expect(
+      telemetry.jwksUriFor({
+        url: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0",
+        iss: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0",
+        key: "",
+        kind: "entra",
+      }),
+    ).toBe("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/discovery/v2.0/keys");
+    expect(
+      telemetry.jwksUriFor({
+        url: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc",
+        iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc",
+        key: "",
+        kind: "cognito-user-pool",
+      }),
+    ).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json");
+    expect(
+      telemetry.jwksUriFor({ url: "https://idp.example.com", iss: "https://idp.example.com", key: "", kind: "generic" }),
+    ).toBeUndefined();
   });
 });

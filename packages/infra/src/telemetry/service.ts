@@ -28,7 +28,8 @@ function telemetryServiceProblems(args: TelemetryServiceArgs): string[] {
     network: { ...args.network, ...(args.network.existing ? { existing: { ...args.network.existing } } : {}) },
   });
   if (problems.length) return problems;
-  if (!AGGREGATION_PERIODS.includes(args.aggregator.everyMinutes ?? 15)) return ["`aggregator.everyMinutes` must divide an hour (5, 10, 15, 20, 30 or 60)"];
+  if (!AGGREGATION_PERIODS.includes(args.aggregator.everyMinutes ?? 15))
+    return ["`aggregator.everyMinutes` must divide an hour (5, 10, 15, 20, 30 or 60)"];
   return [];
 }
 
@@ -51,7 +52,11 @@ function collectorOptions(
     ...(names.eventsGroup ? { eventsLogGroup: names.eventsGroup } : {}),
     bucket: names.bucket,
     memoryMiB: args.collector.memoryMiB,
-    additionalIssuers: (args.additionalIssuers ?? []).map((i, n) => ({ issuerUrl: extraIssuerUrls[n]!, audience: i.audience, usernameClaim: i.usernameClaim })),
+    additionalIssuers: (args.additionalIssuers ?? []).map((i, n) => ({
+      issuerUrl: extraIssuerUrls[n]!,
+      audience: i.audience,
+      usernameClaim: i.usernameClaim,
+    })),
   };
 }
 
@@ -91,9 +96,15 @@ export class TelemetryService extends pulumi.ComponentResource {
     const dist = distributionOf(args.collector.image)!;
     const logGroupPrefix = `/${args.namePrefix}/telemetry`;
     // Check the config against the image's components before anything exists (names filled in later).
-    const draft = collectorOptions(args, this.namespaces.collector, { region: "us-east-1", bucket: "bucket", emfGroup: `${logGroupPrefix}/emf`, eventsGroup: events ? `${logGroupPrefix}/events` : undefined });
+    const draft = collectorOptions(args, this.namespaces.collector, {
+      region: "us-east-1",
+      bucket: "bucket",
+      emfGroup: `${logGroupPrefix}/emf`,
+      eventsGroup: events ? `${logGroupPrefix}/events` : undefined,
+    });
     const invalid = validateCollectorConfig(collectorConfig(draft), dist);
-    if (invalid.length) throw new Error(`TelemetryService ${name}: the collector config does not fit ${args.collector.image}: ${invalid.join("; ")}`);
+    if (invalid.length)
+      throw new Error(`TelemetryService ${name}: the collector config does not fit ${args.collector.image}: ${invalid.join("; ")}`);
     const scope: BuilderScope = { name, parent: this, tags: { ...(args.tags ?? {}), component: "telemetry" } };
     const env = awsEnvironment(this);
     const boundary = args.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: args.permissionsBoundaryArn } : {};
@@ -101,16 +112,48 @@ export class TelemetryService extends pulumi.ComponentResource {
     const stores = buildTelemetryStores(scope, { ...args, env, events });
     const network = buildNetwork(scope, { ...args, env, keyArn: stores.key.arn, ...boundary });
     const jwksUri = args.jwksUri ?? jwksUriFor(args.issuer)!;
-    const lb = buildLoadBalancer(scope, { loadBalancer: args.loadBalancer, network, issuerUrl: args.issuer.iss, jwksUri, audience: args.audience, audienceFormat: args.audienceFormat ?? "single-string", additionalIssuers: args.additionalIssuers });
+    const lb = buildLoadBalancer(scope, {
+      loadBalancer: args.loadBalancer,
+      network,
+      issuerUrl: args.issuer.iss,
+      jwksUri,
+      audience: args.audience,
+      audienceFormat: args.audienceFormat ?? "single-string",
+      additionalIssuers: args.additionalIssuers,
+    });
     const issuerUrls = pulumi.all((args.additionalIssuers ?? []).map((i) => i.issuerUrl));
-    const configYaml = pulumi.all([env.region, stores.metricsLogs.name, stores.eventsLogs?.name, stores.raw.bucketName, issuerUrls]).apply(([region, emfGroup, eventsGroup, bucket, extra]) =>
-      renderCollectorConfig(collectorConfig(collectorOptions(args, this.namespaces.collector, { region, bucket, emfGroup, eventsGroup }, extra))),
-    );
-    const task = buildCollectorTask(scope, { ...args, env, stores, network, loadBalancer: lb, distribution: dist, configYaml, ...boundary });
+    const configYaml = pulumi
+      .all([env.region, stores.metricsLogs.name, stores.eventsLogs?.name, stores.raw.bucketName, issuerUrls])
+      .apply(([region, emfGroup, eventsGroup, bucket, extra]) =>
+        renderCollectorConfig(
+          collectorConfig(collectorOptions(args, this.namespaces.collector, { region, bucket, emfGroup, eventsGroup }, extra)),
+        ),
+      );
+    const task = buildCollectorTask(scope, {
+      ...args,
+      env,
+      stores,
+      network,
+      loadBalancer: lb,
+      distribution: dist,
+      configYaml,
+      ...boundary,
+    });
     const everyMinutes = args.aggregator.everyMinutes ?? 15;
     buildAggregator(scope, { ...args, everyMinutes, aggregatesNamespace: this.namespaces.aggregates, env, stores, ...boundary });
-    this.dashboardName = buildDashboard(scope, { ...args, env, namespaces: this.namespaces, leaderboardSize: args.aggregator.leaderboardSize ?? 10 });
-    if (args.alarmTopicArn) buildTelemetryAlarms(scope, { stage: args.stage, alarmTopicArn: args.alarmTopicArn, aggregatesNamespace: this.namespaces.aggregates, loadBalancer: lb });
+    this.dashboardName = buildDashboard(scope, {
+      ...args,
+      env,
+      namespaces: this.namespaces,
+      leaderboardSize: args.aggregator.leaderboardSize ?? 10,
+    });
+    if (args.alarmTopicArn)
+      buildTelemetryAlarms(scope, {
+        stage: args.stage,
+        alarmTopicArn: args.alarmTopicArn,
+        aggregatesNamespace: this.namespaces.aggregates,
+        loadBalancer: lb,
+      });
 
     this.metricsLogGroupName = stores.metricsLogs.name;
     this.metricsLogGroupArn = stores.metricsLogs.arn;

@@ -37,11 +37,18 @@ export function buildTelemetryStores(scope: BuilderScope, args: TelemetryStoresI
     tags,
   });
   const logGroup = (role: string, group: string) =>
-    new aws.cloudwatch.LogGroup(`${name}-${role}`, { name: group, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn, tags }, childOpts(scope));
+    new aws.cloudwatch.LogGroup(
+      `${name}-${role}`,
+      { name: group, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn, tags },
+      childOpts(scope),
+    );
   const collectorLogs = logGroup("collector-logs", `${logGroupPrefix}/collector`);
   const metricsLogs = logGroup("emf-logs", `${logGroupPrefix}/emf`);
   const eventsLogs = args.events ? logGroup("events-logs", `${logGroupPrefix}/events`) : undefined;
-  const raw = new SecureBucket(`${name}-raw`, { kmsKeyArn: key.arn, expirationDays: args.rawDataExpirationDays, versioning: false, noncurrentExpirationDays: 1, tags }, { parent: scope.parent });
+  const raw = new SecureBucket(
+    `${name}-raw`,
+    { kmsKeyArn: key.arn, expirationDays: args.rawDataExpirationDays, versioning: false, noncurrentExpirationDays: 1, tags },
+    { parent: scope.parent },
+  );
   return { key, logGroupPrefix, collectorLogs, metricsLogs, ...(eventsLogs ? { eventsLogs } : {}), raw, logGroup };
 }
-

@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 beforeEach(() => recorder.clear());
 
-const code = { archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({})") }), handler: "index.handler" };
+const code = {
+  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({})") }),
+  handler: "index.handler",
+};
 const args = (over: Partial<Telemetry.TokenEndpointArgs> = {}): Telemetry.TokenEndpointArgs => ({
   namePrefix: "ccb-prod",
   code,
@@ -36,7 +39,10 @@ describe("TokenEndpoint", () => {
     expect(rules.evaluateRules(recorder.resources).flatMap((v) => v.findings)).toEqual([]);
     const permissions = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "prod-token-permissions").inputs.policy)!.Statement;
     expect(permissions.find((s: any) => s.Sid === "SignTokens").Action).toEqual(["kms:GetPublicKey", "kms:Sign"].sort());
-    expect(permissions.find((s: any) => s.Sid === "ReadUserAttributes").Resource).toEqual(["arn:aws:identitystore::222222222222:identitystore/d-9067a1b2c3", "arn:aws:identitystore:::user/*"]);
+    expect(permissions.find((s: any) => s.Sid === "ReadUserAttributes").Resource).toEqual([
+      "arn:aws:identitystore::222222222222:identitystore/d-9067a1b2c3",
+      "arn:aws:identitystore:::user/*",
+    ]);
     const key = recorder.one("aws:kms/key:Key", "prod-token-signing-key");
     const root = policyOf(key.inputs.policy)!.Statement.find((s: any) => s.Sid === "AccountAdministers");
     expect(root.Action.filter((a: string) => /Sign|Decrypt|Encrypt|GenerateDataKey/.test(a))).toEqual([]);
@@ -45,6 +51,12 @@ describe("TokenEndpoint", () => {
 
   it("refuses tokens longer than an hour and an endpoint nobody may call", () => {
     expect(() => new t.TokenEndpoint("long", args({ ttlSeconds: 7200 }))).toThrow(/ttlSeconds.*at most an hour/);
-    expect(() => new t.TokenEndpoint("nobody", { ...Object.fromEntries(Object.entries(args()).filter(([k]) => k !== "identityCenterRolePrefix")), workloadRoleNames: [] } as unknown as Telemetry.TokenEndpointArgs)).toThrow(/name who may get tokens/);
+    expect(
+      () =>
+        new t.TokenEndpoint("nobody", {
+          ...Object.fromEntries(Object.entries(args()).filter(([k]) => k !== "identityCenterRolePrefix")),
+          workloadRoleNames: [],
+        } as unknown as Telemetry.TokenEndpointArgs),
+    ).toThrow(/name who may get tokens/);
   });
 });

@@ -30,7 +30,9 @@ export class ResourceRecorder {
   one(type: string, name: string): RecordedResource {
     const found = this.resources.filter((r) => r.type === type && r.name === name);
     if (found.length !== 1) {
-      const names = this.byType(type).map((r) => r.name).join(", ");
+      const names = this.byType(type)
+        .map((r) => r.name)
+        .join(", ");
       throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names || "none"})`);
     }
     return found[0]!;
@@ -64,7 +66,12 @@ const SERVICE_OF_TYPE: Record<string, string> = {
   "aws:scheduler": "scheduler",
 };
 
-function mockArn(type: string, name: string, inputs: Record<string, any>, env: { account: string; region: string; partition: string }): string {
+function mockArn(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  env: { account: string; region: string; partition: string },
+): string {
   const [pkg, mod, kind] = type.split(/[:/]/).filter(Boolean) as [string, string, string, string];
   const p = env.partition;
   const physical = inputs.name ?? inputs.bucket ?? inputs.domain ?? inputs.repository ?? name;
@@ -137,7 +144,14 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
             account: accountFromProviderInputs(inputs) ?? options.accountId,
             region: inputs.region ?? options.region,
           });
-          recorder.resources.push({ type: args.type, name: args.name, id, inputs, account: recorder.providers.get(id)!.account, region: inputs.region ?? options.region });
+          recorder.resources.push({
+            type: args.type,
+            name: args.name,
+            id,
+            inputs,
+            account: recorder.providers.get(id)!.account,
+            region: inputs.region ?? options.region,
+          });
           return { id, state: inputs };
         }
         const env = envOf(args.provider);
@@ -151,9 +165,20 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
         const env = envOf(args.provider);
         switch (args.token) {
           case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: env.account, arn: `arn:${partition}:iam::${env.account}:role/deployer`, userId: "AROAMOCK", id: env.account };
+            return {
+              accountId: env.account,
+              arn: `arn:${partition}:iam::${env.account}:role/deployer`,
+              userId: "AROAMOCK",
+              id: env.account,
+            };
           case "aws:index/getRegion:getRegion":
-            return { name: env.region, region: env.region, id: env.region, description: env.region, endpoint: `${env.region}.amazonaws.com` };
+            return {
+              name: env.region,
+              region: env.region,
+              id: env.region,
+              description: env.region,
+              endpoint: `${env.region}.amazonaws.com`,
+            };
           case "aws:index/getPartition:getPartition":
             return { partition, dnsSuffix: "amazonaws.com", reversedDnsSuffix: "com.amazonaws", id: partition };
           case "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -183,7 +208,12 @@ function hash12(value: string): string {
 }
 
 /** Outputs AWS computes that components read back. */
-function defaultState(type: string, name: string, inputs: Record<string, any>, env: { account: string; region: string }): Record<string, any> {
+function defaultState(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  env: { account: string; region: string },
+): Record<string, any> {
   switch (type) {
     case "aws:s3/bucket:Bucket":
       return { bucket: inputs.bucket ?? name, bucketDomainName: `${inputs.bucket ?? name}.s3.amazonaws.com` };
@@ -194,13 +224,25 @@ function defaultState(type: string, name: string, inputs: Record<string, any>, e
     case "aws:lb/targetGroup:TargetGroup":
       return { arnSuffix: `targetgroup/${name}/abc` };
     case "aws:apigatewayv2/api:Api":
-      return { apiEndpoint: `https://${name}.execute-api.${env.region}.amazonaws.com`, executionArn: `arn:aws:execute-api:${env.region}:${env.account}:${name}` };
+      return {
+        apiEndpoint: `https://${name}.execute-api.${env.region}.amazonaws.com`,
+        executionArn: `arn:aws:execute-api:${env.region}:${env.account}:${name}`,
+      };
     case "aws:codeartifact/repository:Repository":
       return { domainOwner: env.account };
     case "aws:ec2/vpc:Vpc":
       return { cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16" };
     case "aws:acm/certificate:Certificate":
-      return { domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_validation.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_token.acm-validations.aws." }] };
+      return {
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_validation.${inputs.domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: "_token.acm-validations.aws.",
+          },
+        ],
+      };
     default:
       return {};
   }
@@ -208,10 +250,12 @@ function defaultState(type: string, name: string, inputs: Record<string, any>, e
 
 /** Resolves an Output in a test. */
 export function unwrap<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
-  return new Promise((resolve) => pulumi.output(output).apply((v) => {
-    resolve(v as T);
-    return v;
-  }));
+  return new Promise((resolve) =>
+    pulumi.output(output).apply((v) => {
+      resolve(v as T);
+      return v;
+    }),
+  );
 }
 
 /** Waits until every resource registered so far has reached the mocks (the RPC queue drained). */

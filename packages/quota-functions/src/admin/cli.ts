@@ -109,15 +109,20 @@ export async function runCli(argv: readonly string[], d: CliDeps, err: (line: st
       return 2;
     }
     const name = (e as Error).name;
-    if (name === "ResourceNotFoundException") err("quota: the table does not exist in this account/Region; check --limits-table/--usage-table, --region and your AWS profile");
-    else if (name === "AccessDeniedException") err(`quota: access denied (${(e as Error).message}); your role needs the QuotaService administer grant`);
+    if (name === "ResourceNotFoundException")
+      err("quota: the table does not exist in this account/Region; check --limits-table/--usage-table, --region and your AWS profile");
+    else if (name === "AccessDeniedException")
+      err(`quota: access denied (${(e as Error).message}); your role needs the QuotaService administer grant`);
     else err(`quota: ${name}: ${(e as Error).message}`);
     return 1;
   }
 }
 
 /** Table names from flags, environment or a `pulumi stack output --json` file. */
-export function resolveTables(v: { "limits-table"?: string; "usage-table"?: string; outputs?: string }, env: NodeJS.ProcessEnv): { limits: string; usage: string; defaultLimit?: LimitRecord; stageMode?: Mode } {
+export function resolveTables(
+  v: { "limits-table"?: string; "usage-table"?: string; outputs?: string },
+  env: NodeJS.ProcessEnv,
+): { limits: string; usage: string; defaultLimit?: LimitRecord; stageMode?: Mode } {
   let fromFile: Record<string, unknown> = {};
   if (v.outputs) {
     try {
@@ -128,7 +133,10 @@ export function resolveTables(v: { "limits-table"?: string; "usage-table"?: stri
   }
   const limits = v["limits-table"] ?? env.CCB_QUOTA_LIMITS_TABLE ?? (fromFile.quotaLimitsTable as string | undefined);
   const usage = v["usage-table"] ?? env.CCB_QUOTA_USAGE_TABLE ?? (fromFile.quotaUsageTable as string | undefined);
-  if (!limits || !usage) throw new CliError("which tables? pass --outputs <(pulumi stack output --json --stack prod), or --limits-table and --usage-table, or set CCB_QUOTA_LIMITS_TABLE and CCB_QUOTA_USAGE_TABLE");
+  if (!limits || !usage)
+    throw new CliError(
+      "which tables? pass --outputs <(pulumi stack output --json --stack prod), or --limits-table and --usage-table, or set CCB_QUOTA_LIMITS_TABLE and CCB_QUOTA_USAGE_TABLE",
+    );
   // The default limit is stage config; the stack exports it so `show` and `list` can apply it.
   const def = fromFile.quotaDefaultLimits ?? env.CCB_QUOTA_DEFAULT_LIMITS;
   let defaultLimit: LimitRecord | undefined;
@@ -140,7 +148,8 @@ export function resolveTables(v: { "limits-table"?: string; "usage-table"?: stri
     }
   }
   const mode = fromFile.quotaMode ?? env.CCB_QUOTA_MODE;
-  if (mode !== undefined && !isMode(mode)) throw new CliError(`the stage mode (stack output quotaMode or CCB_QUOTA_MODE) is "${String(mode)}"; it must be alert or block`);
+  if (mode !== undefined && !isMode(mode))
+    throw new CliError(`the stage mode (stack output quotaMode or CCB_QUOTA_MODE) is "${String(mode)}"; it must be alert or block`);
   return { limits, usage, ...(defaultLimit ? { defaultLimit } : {}), ...(mode ? { stageMode: mode } : {}) };
 }
 
@@ -156,9 +165,13 @@ async function main(): Promise<number> {
   let store: QuotaStore;
   let stageMode: Mode | undefined;
   try {
-    if (v.help || argv.length === 0) return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "" }, err);
+    if (v.help || argv.length === 0)
+      return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "" }, err);
     const t = resolveTables(v as never, process.env);
-    const client = new DynamoDBClient({ ...(typeof v.region === "string" ? { region: v.region } : {}), ...(typeof v.endpoint === "string" ? { endpoint: v.endpoint } : {}) });
+    const client = new DynamoDBClient({
+      ...(typeof v.region === "string" ? { region: v.region } : {}),
+      ...(typeof v.endpoint === "string" ? { endpoint: v.endpoint } : {}),
+    });
     store = new QuotaStore(client, t.limits, t.usage, t.defaultLimit);
     stageMode = t.stageMode;
   } catch (e) {
@@ -168,7 +181,9 @@ async function main(): Promise<number> {
   const whoami = async () => {
     try {
       const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-      const id = await new STSClient({ ...(typeof v.region === "string" ? { region: v.region } : {}) }).send(new GetCallerIdentityCommand({}));
+      const id = await new STSClient({ ...(typeof v.region === "string" ? { region: v.region } : {}) }).send(
+        new GetCallerIdentityCommand({}),
+      );
       return id.Arn ?? process.env.USER ?? "unknown";
     } catch {
       return process.env.USER ?? "unknown";
@@ -181,4 +196,3 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   // Exit once stdout has drained: a pipe takes output asynchronously (`usage --json` can be large).
   main().then((code) => process.stdout.write("", () => process.exit(code)));
 }
-

@@ -36,24 +36,38 @@ export function parseAmount(text: string, what: string): number {
   return n;
 }
 
-export const FLAG_OF: Record<LimitKey, string> = { monthlyTokens: "monthly-tokens", dailyTokens: "daily-tokens", monthlyCostUsd: "monthly-usd", dailyCostUsd: "daily-usd" };
+export const FLAG_OF: Record<LimitKey, string> = {
+  monthlyTokens: "monthly-tokens",
+  dailyTokens: "daily-tokens",
+  monthlyCostUsd: "monthly-usd",
+  dailyCostUsd: "daily-usd",
+};
 
 export function table(rows: string[][], out: (l: string) => void): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  for (const r of rows) out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd());
+  for (const r of rows)
+    out(
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    );
 }
 
-export const fmtTokens = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+export const fmtTokens = (n: number) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 export const fmtUsd = (n: number) => `$${n.toFixed(2)}`;
 export const fmtLimit = (k: LimitKey, v: number | undefined) => (v === undefined ? "-" : k.endsWith("CostUsd") ? fmtUsd(v) : fmtTokens(v));
 
 export function scopeAndId(positionals: string[], command: string): { scope: Scope; id: string } {
   const [scope, rawId] = positionals;
-  if (!scope || !(SCOPES as readonly string[]).includes(scope)) throw new CliError(`${command}: say which record: user <email>, group <name> or default`);
+  if (!scope || !(SCOPES as readonly string[]).includes(scope))
+    throw new CliError(`${command}: say which record: user <email>, group <name> or default`);
   if (scope === "default") return { scope, id: "default" };
   if (!rawId) throw new CliError(`${command} ${scope}: give the ${scope === "user" ? "email" : "group name"}`);
   if (scope === "user") {
-    if (!looksLikeEmail(rawId)) throw new CliError(`"${rawId}" is not an email address; users are keyed by the email claim of their sign-in token`);
+    if (!looksLikeEmail(rawId))
+      throw new CliError(`"${rawId}" is not an email address; users are keyed by the email claim of their sign-in token`);
     return { scope, id: normaliseEmail(rawId) };
   }
   if (!/^[\w:.@+=,\s/-]{1,128}$/.test(rawId)) throw new CliError(`group "${rawId}" has characters no IdP group claim carries`);
@@ -62,7 +76,10 @@ export function scopeAndId(positionals: string[], command: string): { scope: Sco
 
 export type RateKey = "tokensPerMinute" | "requestsPerMinute";
 /** Flags of the per-minute rate limits and the record fields they set. */
-export const RATE_FLAGS: ReadonlyArray<readonly ["tpm" | "rpm", RateKey]> = [["tpm", "tokensPerMinute"], ["rpm", "requestsPerMinute"]];
+export const RATE_FLAGS: ReadonlyArray<readonly ["tpm" | "rpm", RateKey]> = [
+  ["tpm", "tokensPerMinute"],
+  ["rpm", "requestsPerMinute"],
+];
 
 export function describe(r: LimitRecord): string {
   const parts = LIMIT_KEYS.filter((k) => r[k] !== undefined).map((k) => `${FLAG_OF[k]} ${fmtLimit(k, r[k])}`);

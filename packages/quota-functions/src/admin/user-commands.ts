@@ -21,17 +21,44 @@ export async function show(d: CliDeps, positionals: string[], json: boolean): Pr
   const unblocked = state.unblock && Date.parse(state.unblock.until) > now ? state.unblock : undefined;
   const blocked = ev.blocking.length > 0 && !unblocked;
   if (json) {
-    d.out(JSON.stringify({ email, groups: state.groups ?? [], policy: eff.source ?? null, limits: eff.limits, modes: { monthly: eff.monthlyMode, daily: eff.dailyMode }, statuses: ev.statuses, blocked, unblock: state.unblock ?? null, month: state.month, day: state.day, alerts }, null, 2));
+    d.out(
+      JSON.stringify(
+        {
+          email,
+          groups: state.groups ?? [],
+          policy: eff.source ?? null,
+          limits: eff.limits,
+          modes: { monthly: eff.monthlyMode, daily: eff.dailyMode },
+          statuses: ev.statuses,
+          blocked,
+          unblock: state.unblock ?? null,
+          month: state.month,
+          day: state.day,
+          alerts,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   d.out(`${email}  ${blocked ? "BLOCKED" : unblocked ? `unblocked until ${unblocked.until}` : "allowed"}`);
   d.out(`groups: ${(state.groups ?? []).join(", ") || "(none seen by the check API yet)"}`);
-  d.out(`limits from: ${eff.source ? `${eff.source.scope} ${eff.source.ids.join(", ")}` : "nothing (no default record)"}; monthly ${eff.monthlyMode}, daily ${eff.dailyMode}`);
+  d.out(
+    `limits from: ${eff.source ? `${eff.source.scope} ${eff.source.ids.join(", ")}` : "nothing (no default record)"}; monthly ${eff.monthlyMode}, daily ${eff.dailyMode}`,
+  );
   const rec = (label: string, r: UsageRecord) => [
     [label, "telemetry", fmtTokens(totalTokens(r.tel)), fmtUsd(microsToUsd(r.tel.costMicros))],
     [label, "invocation logs", fmtTokens(totalTokens(r.srv)), fmtUsd(microsToUsd(r.srv.costMicros))],
   ];
-  table([["PERIOD (UTC)", "RECORD", "TOKENS", "COST"], ...rec(state.month.period.slice(2), state.month), ...rec(state.day.period.slice(2), state.day)], d.out);
+  table(
+    [
+      ["PERIOD (UTC)", "RECORD", "TOKENS", "COST"],
+      ...rec(state.month.period.slice(2), state.month),
+      ...rec(state.day.period.slice(2), state.day),
+    ],
+    d.out,
+  );
   for (const s of ev.statuses) d.out(`${s.limit}: ${s.percent}% of ${fmtLimit(s.limit, s.max)} (${s.mode})`);
   for (const a of alerts) d.out(`alert sent ${a.sentAt}: ${String(a.sk).split("#").slice(3).join(" ")}%`);
   return 0;
@@ -65,8 +92,23 @@ export async function usage(d: CliDeps, v: Flags, json: boolean): Promise<number
     d.out(JSON.stringify({ period: period.slice(2), users: rows.length, rows: shown }, null, 2));
     return 0;
   }
-  d.out(`${period.startsWith("M#") ? "month" : "day"} ${period.slice(2)} (UTC): ${rows.length} users, ${fmtUsd(rows.reduce((a, r) => a + r.costUsd, 0))}`);
-  table([["USER", "COST", "TOKENS", "CACHE READ", "TELEMETRY", "INVOCATION LOGS"], ...shown.map((r) => [r.email, fmtUsd(r.costUsd), fmtTokens(r.tokens), fmtTokens(r.cacheReadTokens), fmtTokens(r.telemetryTokens), fmtTokens(r.invocationLogTokens)])], d.out);
+  d.out(
+    `${period.startsWith("M#") ? "month" : "day"} ${period.slice(2)} (UTC): ${rows.length} users, ${fmtUsd(rows.reduce((a, r) => a + r.costUsd, 0))}`,
+  );
+  table(
+    [
+      ["USER", "COST", "TOKENS", "CACHE READ", "TELEMETRY", "INVOCATION LOGS"],
+      ...shown.map((r) => [
+        r.email,
+        fmtUsd(r.costUsd),
+        fmtTokens(r.tokens),
+        fmtTokens(r.cacheReadTokens),
+        fmtTokens(r.telemetryTokens),
+        fmtTokens(r.invocationLogTokens),
+      ]),
+    ],
+    d.out,
+  );
   return 0;
 }
 
@@ -82,7 +124,8 @@ export async function unblock(d: CliDeps, positionals: string[], v: Flags): Prom
   const now = d.now();
   const spec = typeof v.for === "string" ? v.for : undefined;
   if (!spec) throw new CliError("unblock: say for how long with --for 24h, --for 7d or --for until-reset (at most 7 days)");
-  if (typeof v.reason !== "string" || v.reason.trim().length < 3) throw new CliError("unblock: give a --reason (it is recorded with the unblock)");
+  if (typeof v.reason !== "string" || v.reason.trim().length < 3)
+    throw new CliError("unblock: give a --reason (it is recorded with the unblock)");
   let until: number;
   if (spec === "until-reset") {
     const state = await d.store.userState(email, periodId("monthly", now), periodId("daily", now));
@@ -99,6 +142,8 @@ export async function unblock(d: CliDeps, positionals: string[], v: Flags): Prom
   const capped = Math.min(until, now + MAX_UNBLOCK_MS);
   const iso = new Date(capped).toISOString();
   await d.store.putUnblock({ email, until: iso, by: await d.whoami(), reason: v.reason.trim(), at: new Date(now).toISOString() });
-  d.out(`${email} unblocked until ${iso}${capped < until ? " (capped at 7 days)" : ""}. New credentials at once; the IAM deny lifts at the next aggregation (≤ 15 min).`);
+  d.out(
+    `${email} unblocked until ${iso}${capped < until ? " (capped at 7 days)" : ""}. New credentials at once; the IAM deny lifts at the next aggregation (≤ 15 min).`,
+  );
   return 0;
 }

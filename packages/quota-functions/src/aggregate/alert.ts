@@ -23,7 +23,12 @@ export async function sendAlerts(d: AggregateDeps, evaluations: ReadonlyMap<stri
   return sent.reduce((a, b) => a + b, 0);
 }
 
-const LABEL: Record<string, string> = { monthlyTokens: "monthly tokens", dailyTokens: "daily tokens", monthlyCostUsd: "monthly spend (USD)", dailyCostUsd: "daily spend (USD)" };
+const LABEL: Record<string, string> = {
+  monthlyTokens: "monthly tokens",
+  dailyTokens: "daily tokens",
+  monthlyCostUsd: "monthly spend (USD)",
+  dailyCostUsd: "daily spend (USD)",
+};
 const LEVEL = (t: number) => (t >= 100 ? "EXCEEDED" : t >= 90 ? "CRITICAL" : "WARNING");
 
 /**
@@ -32,12 +37,21 @@ const LEVEL = (t: number) => (t >= 100 ? "EXCEEDED" : t >= 90 ? "CRITICAL" : "WA
  * same key, so exactly one of them sends; there are no per-threshold claims a pair of runs could split.
  * Returns 1 if sent.
  */
-async function alertOnce(d: AggregateDeps, job: { email: string; status: LimitStatus; record: UsageRecord; alerted: Set<string> }, iso: string): Promise<number> {
+async function alertOnce(
+  d: AggregateDeps,
+  job: { email: string; status: LimitStatus; record: UsageRecord; alerted: Set<string> },
+  iso: string,
+): Promise<number> {
   const { email, status: s, record } = job;
   const reached = d.thresholds.filter((t) => s.percent >= t);
   const top = reached.length ? Math.max(...reached) : undefined;
   if (top === undefined || job.alerted.has(`${s.limit}#${top}`)) return 0;
-  const added = await d.store.claimAlerts(email, record.period, `${s.limit}#${top}`, reached.map((t) => `${s.limit}#${t}`));
+  const added = await d.store.claimAlerts(
+    email,
+    record.period,
+    `${s.limit}#${top}`,
+    reached.map((t) => `${s.limit}#${t}`),
+  );
   if (added === undefined) return 0;
   const claimed = added.map((k) => Number(k.slice(k.lastIndexOf("#") + 1)));
   const fmt = (v: number) => (s.limit.endsWith("CostUsd") ? `$${v.toFixed(2)}` : Math.round(v).toLocaleString("en-US"));
@@ -46,7 +60,17 @@ async function alertOnce(d: AggregateDeps, job: { email: string; status: LimitSt
     `${email} has used ${s.percent}% of their ${LABEL[s.limit]} limit for ${record.period.slice(2)} (UTC).`,
     `Used: ${fmt(s.used)} of ${fmt(s.max)}. Enforcement: ${s.mode}${s.used < s.max ? "." : s.mode === "block" ? " — new credentials are refused and Bedrock calls are denied until the period resets or an admin unblocks." : " — alert only: credentials are not refused."}`,
     "",
-    JSON.stringify({ user: email, stage: d.stage, period: record.period, limit: s.limit, threshold: top, percent: s.percent, used: s.used, max: s.max, mode: s.mode }),
+    JSON.stringify({
+      user: email,
+      stage: d.stage,
+      period: record.period,
+      limit: s.limit,
+      threshold: top,
+      percent: s.percent,
+      used: s.used,
+      max: s.max,
+      mode: s.mode,
+    }),
   ].join("\n");
   try {
     await d.notify({ subject, message, attributes: { user: email, limit: s.limit, threshold: String(top), mode: s.mode } });
@@ -56,7 +80,12 @@ async function alertOnce(d: AggregateDeps, job: { email: string; status: LimitSt
     d.log.error("alert not sent; released for the next run", { user: email, limit: s.limit, threshold: top, error: e as Error });
     return 0;
   }
-  await d.store.recordAlert(email, `${record.period}#${s.limit}#${top}`, { sentAt: iso, percent: s.percent, used: s.used, max: s.max, mode: s.mode }, usageExpiry(s.period, Date.parse(iso), 35));
+  await d.store.recordAlert(
+    email,
+    `${record.period}#${s.limit}#${top}`,
+    { sentAt: iso, percent: s.percent, used: s.used, max: s.max, mode: s.mode },
+    usageExpiry(s.period, Date.parse(iso), 35),
+  );
   d.log.info("alert sent", { user: email, limit: s.limit, threshold: top, percent: s.percent });
   return 1;
 }

@@ -7,7 +7,11 @@ import { sessionNameOf } from "../identity.js";
 import type { UserEvaluation } from "./evaluate.js";
 import type { AggregateDeps } from "./types.js";
 
-export async function enforce(d: AggregateDeps, evaluations: ReadonlyMap<string, UserEvaluation>, now: number): Promise<{ blocked: string[]; blockOverflow: string[] }> {
+export async function enforce(
+  d: AggregateDeps,
+  evaluations: ReadonlyMap<string, UserEvaluation>,
+  now: number,
+): Promise<{ blocked: string[]; blockOverflow: string[] }> {
   const overLimit = [...evaluations].filter(([, e]) => e.ev.blocking.length > 0).map(([email]) => email);
   const unblocks = await d.store.unblocksOf(overLimit);
   const blocked = overLimit.filter((email) => {
@@ -27,9 +31,13 @@ export async function enforce(d: AggregateDeps, evaluations: ReadonlyMap<string,
           });
     const packed = packBlockPolicies(entries, d.blockPolicies.slots, undefined, key);
     blockOverflow = packed.overflow;
-    if (blockOverflow.length) d.log.error("blocked users exceed the block policies' capacity; add policies (quotas.enforcement.blockPolicyCount)", { overflow: blockOverflow.length });
+    if (blockOverflow.length)
+      d.log.error("blocked users exceed the block policies' capacity; add policies (quotas.enforcement.blockPolicyCount)", {
+        overflow: blockOverflow.length,
+      });
     await d.blockPolicies.apply(packed.documents);
   }
-  for (const email of blocked) d.log.warn("user blocked", { user: email, reasons: evaluations.get(email)!.ev.blocking.map((s) => `${s.limit}:${s.percent}%`) });
+  for (const email of blocked)
+    d.log.warn("user blocked", { user: email, reasons: evaluations.get(email)!.ev.blocking.map((s) => `${s.limit}:${s.percent}%`) });
   return { blocked, blockOverflow };
 }

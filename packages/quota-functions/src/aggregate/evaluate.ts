@@ -25,7 +25,11 @@ export interface Evaluated {
 export async function evaluateUsers(d: AggregateDeps, now: number): Promise<Evaluated> {
   const monthId = periodId("monthly", now);
   const dayId = periodId("daily", now);
-  const [monthRecs, dayRecs, limits] = await Promise.all([d.store.usageOfPeriod(monthId), d.store.usageOfPeriod(dayId), d.store.allLimits()]);
+  const [monthRecs, dayRecs, limits] = await Promise.all([
+    d.store.usageOfPeriod(monthId),
+    d.store.usageOfPeriod(dayId),
+    d.store.allLimits(),
+  ]);
   const months = new Map(monthRecs.map((r) => [r.email, r]));
   const days = new Map(dayRecs.map((r) => [r.email, r]));
   const users = [...new Set([...months.keys(), ...days.keys()])].sort();

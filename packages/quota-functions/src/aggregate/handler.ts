@@ -20,13 +20,25 @@ import { QuotaStore } from "../store.js";
 import { runAggregation, type AggregateSummary } from "./run.js";
 
 /** Credentials of a role in another account, refreshed a minute before they expire. */
-export function assumedRole(sts: STSClient, roleArn: string, externalId?: string): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }> {
+export function assumedRole(
+  sts: STSClient,
+  roleArn: string,
+  externalId?: string,
+): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }> {
   let cached: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } | undefined;
   return async () => {
     if (cached && cached.expiration.getTime() - Date.now() > 60_000) return cached;
-    const r = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "quota-aggregate", DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
+    const r = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: "quota-aggregate",
+        DurationSeconds: 900,
+        ...(externalId ? { ExternalId: externalId } : {}),
+      }),
+    );
     const c = r.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+      throw new Error(`AssumeRole ${roleArn} returned no credentials`);
     cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
     return cached;
   };
@@ -68,9 +80,27 @@ export async function handler(): Promise<AggregateSummary> {
       );
     },
     putMetrics: async (data) => {
-      await cw.send(new PutMetricDataCommand({ Namespace: c.metricsNamespace, MetricData: data.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: c.stage }] })) }));
+      await cw.send(
+        new PutMetricDataCommand({
+          Namespace: c.metricsNamespace,
+          MetricData: data.map((m) => ({
+            MetricName: m.name,
+            Value: m.value,
+            Unit: m.unit,
+            Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: c.stage }],
+          })),
+        }),
+      );
     },
-    ...(c.blockPolicyArns.length ? { blockPolicies: { slots: c.blockPolicyArns.length, key: c.blockKey, apply: (docs) => applyBlockPolicies(iam, c.blockPolicyArns, docs, log) } } : {}),
+    ...(c.blockPolicyArns.length
+      ? {
+          blockPolicies: {
+            slots: c.blockPolicyArns.length,
+            key: c.blockKey,
+            apply: (docs) => applyBlockPolicies(iam, c.blockPolicyArns, docs, log),
+          },
+        }
+      : {}),
     drift: c.drift,
     settleMs: c.settleMs,
     maxBacklogWindows: c.maxBacklogWindows,

@@ -43,7 +43,12 @@ async function firstWindows(d: AggregateDeps, lastSettled: number, sourceErrors:
       let first = wm === undefined ? lastSettled : wm + 1;
       if (lastSettled - first + 1 > d.maxBacklogWindows) {
         const skipTo = lastSettled - d.maxBacklogWindows + 1;
-        d.log.error("usage backlog too long; skipping the oldest windows", { source: source.id, from: new Date(windowStart(first)).toISOString(), to: new Date(windowStart(skipTo)).toISOString(), skipped: skipTo - first });
+        d.log.error("usage backlog too long; skipping the oldest windows", {
+          source: source.id,
+          from: new Date(windowStart(first)).toISOString(),
+          to: new Date(windowStart(skipTo)).toISOString(),
+          skipped: skipTo - first,
+        });
         first = skipTo;
       }
       pending.set(source, first);
@@ -65,7 +70,11 @@ async function readWindow(d: AggregateDeps, w: number, pending: Map<UsageSource,
     } catch (e) {
       pending.delete(source);
       sourceErrors.push(source.id);
-      d.log.error("reading a usage source failed; it resumes from its watermark next run", { source: source.id, window: w, error: e as Error });
+      d.log.error("reading a usage source failed; it resumes from its watermark next run", {
+        source: source.id,
+        window: w,
+        error: e as Error,
+      });
     }
   }
   return reads;
@@ -76,8 +85,19 @@ async function applyUsers(d: AggregateDeps, w: number, byUser: Map<string, Array
   const at = windowStart(w);
   return pool([...byUser.entries()], d.concurrency, async ([email, list]) => {
     const priced = list.map(({ source, u }) => ({ source, ...priceWindow(u, d.pricing), sessions: [...u.sessions] }));
-    const done = await d.store.applyWindow({ email, at, window: w, sources: priced.map((p) => ({ source: p.source, usage: p.usage, sessions: p.sessions })), expiresAt: usageExpiry("monthly", at, d.usageRetentionDays), now: iso });
-    return { applied: done.length, dup: priced.length - done.length, unpriced: priced.filter((p) => done.includes(p.source)).reduce((a, p) => a + p.unpriced, 0) };
+    const done = await d.store.applyWindow({
+      email,
+      at,
+      window: w,
+      sources: priced.map((p) => ({ source: p.source, usage: p.usage, sessions: p.sessions })),
+      expiresAt: usageExpiry("monthly", at, d.usageRetentionDays),
+      now: iso,
+    });
+    return {
+      applied: done.length,
+      dup: priced.length - done.length,
+      unpriced: priced.filter((p) => done.includes(p.source)).reduce((a, p) => a + p.unpriced, 0),
+    };
   });
 }
 
@@ -122,9 +142,15 @@ export async function meter(d: AggregateDeps, now: number, iso: string): Promise
  * check API remembers each caller for 90 days): a session minted outside the helper under an invented
  * name, whose usage is charged to a user that does not exist.
  */
-export async function attribution(d: AggregateDeps, srvUsers: ReadonlySet<string>): Promise<{ unattributedInvocations: number; unknownSessionUsers: string[] }> {
+export async function attribution(
+  d: AggregateDeps,
+  srvUsers: ReadonlySet<string>,
+): Promise<{ unattributedInvocations: number; unknownSessionUsers: string[] }> {
   const unattributedInvocations = d.sources.reduce((a, s) => a + (s.takeUnattributed?.() ?? 0), 0);
-  if (unattributedInvocations > 0) d.log.warn("model invocations by the user role under a session name that is not an email were not metered", { records: unattributedInvocations });
+  if (unattributedInvocations > 0)
+    d.log.warn("model invocations by the user role under a session name that is not an email were not metered", {
+      records: unattributedInvocations,
+    });
   let unknownSessionUsers: string[] = [];
   if (srvUsers.size > 0) {
     try {
@@ -134,6 +160,10 @@ export async function attribution(d: AggregateDeps, srvUsers: ReadonlySet<string
       d.log.warn("could not look up which metered users are known", { error: e as Error });
     }
   }
-  if (unknownSessionUsers.length > 0) d.log.warn("invocation logs attribute usage to session names of users who never asked the check API", { users: unknownSessionUsers.slice(0, 50), count: unknownSessionUsers.length });
+  if (unknownSessionUsers.length > 0)
+    d.log.warn("invocation logs attribute usage to session names of users who never asked the check API", {
+      users: unknownSessionUsers.slice(0, 50),
+      count: unknownSessionUsers.length,
+    });
   return { unattributedInvocations, unknownSessionUsers };
 }

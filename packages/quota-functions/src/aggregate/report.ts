@@ -6,7 +6,11 @@ import { driftPercent, measures } from "../usage.js";
 import type { AggregateDeps, AggregateSummary } from "./types.js";
 
 /** Users whose two records disagree this month, with the tokens each record holds. */
-export function drift(d: AggregateDeps, monthRecs: readonly UsageRecord[], now: number): { driftUsers: number; driftTokens: number; telTokens: number; srvTokens: number } {
+export function drift(
+  d: AggregateDeps,
+  monthRecs: readonly UsageRecord[],
+  now: number,
+): { driftUsers: number; driftTokens: number; telTokens: number; srvTokens: number } {
   let driftUsers = 0;
   let driftTokens = 0;
   let telTokens = 0;
@@ -22,13 +26,23 @@ export function drift(d: AggregateDeps, monthRecs: readonly UsageRecord[], now: 
     const p = driftPercent(r, d.drift.minTokens);
     if (p > d.drift.thresholdPercent) {
       driftUsers++;
-      d.log.warn("usage records disagree", { user: r.email, month: monthKey(now), telemetryTokens: t, invocationLogTokens: s, driftPercent: p });
+      d.log.warn("usage records disagree", {
+        user: r.email,
+        month: monthKey(now),
+        telemetryTokens: t,
+        invocationLogTokens: s,
+        driftPercent: p,
+      });
     }
   }
   return { driftUsers, driftTokens, telTokens, srvTokens };
 }
 
-export async function report(d: AggregateDeps, s: AggregateSummary, tokens: { driftTokens: number; telTokens: number; srvTokens: number }): Promise<void> {
+export async function report(
+  d: AggregateDeps,
+  s: AggregateSummary,
+  tokens: { driftTokens: number; telTokens: number; srvTokens: number },
+): Promise<void> {
   await d.putMetrics([
     { name: QUOTA_METRICS.usersEvaluated, value: s.users, unit: "Count" },
     { name: QUOTA_METRICS.alertsSent, value: s.alertsSent, unit: "Count" },

@@ -24,13 +24,23 @@ beforeEach(async () => {
   store = await freshQuotaStore(db, "run");
 });
 
-const limit = (r: Partial<LimitRecord> & Pick<LimitRecord, "scope" | "id">): LimitRecord => ({ monthlyMode: "alert", dailyMode: "alert", ...r });
+const limit = (r: Partial<LimitRecord> & Pick<LimitRecord, "scope" | "id">): LimitRecord => ({
+  monthlyMode: "alert",
+  dailyMode: "alert",
+  ...r,
+});
 
 describe("metering", () => {
   it("adds both records of usage to the month and the day, with cost including cache tokens", async () => {
     const w = settled(NOON);
-    const tel = new ScriptedSource("tel").set(w, { "alice@example.com": { "claude-sonnet-4-5-20250929": { input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000 } } });
-    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET_PROFILE]: { input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000 } } }, { "alice@example.com": "Alice@Example.com" });
+    const tel = new ScriptedSource("tel").set(w, {
+      "alice@example.com": { "claude-sonnet-4-5-20250929": { input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000 } },
+    });
+    const srv = new ScriptedSource("srv").set(
+      w,
+      { "alice@example.com": { [SONNET_PROFILE]: { input: 1000, output: 500, cacheRead: 100_000, cacheWrite: 2000 } } },
+      { "alice@example.com": "Alice@Example.com" },
+    );
     const h = harness(store, [tel, srv]);
     const s = await runAggregation(h.deps);
     expect(s.windows).toEqual({ tel: [w], srv: [w] });
@@ -45,7 +55,9 @@ describe("metering", () => {
 
   it("prices unknown models at the default price and reports their tokens", async () => {
     const w = settled(NOON);
-    const srv = new ScriptedSource("srv").set(w, { "bob@example.com": { "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123": { input: 1000 } } });
+    const srv = new ScriptedSource("srv").set(w, {
+      "bob@example.com": { "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/abc123": { input: 1000 } },
+    });
     const h = harness(store, [srv]);
     const s = await runAggregation(h.deps);
     expect(s.unpricedTokens).toBe(1000);
@@ -54,12 +66,17 @@ describe("metering", () => {
 
   it("counts a window once under retries, overlapping runs and a crash before the watermark moved", async () => {
     const w = settled(NOON);
-    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 1000 } }, "bob@example.com": { [SONNET]: { output: 10 } } });
+    const srv = new ScriptedSource("srv").set(w, {
+      "alice@example.com": { [SONNET]: { output: 1000 } },
+      "bob@example.com": { [SONNET]: { output: 10 } },
+    });
     const h = harness(store, [srv]);
     await Promise.all([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
     await runAggregation(h.deps); // a retry of the same invocation
     // A crash after applying but before the watermark: move the watermark back and run again.
-    await store.doc.send(new (await import("@aws-sdk/lib-dynamodb")).DeleteCommand({ TableName: store.usageTable, Key: { pk: "STATE", sk: "WATERMARK#srv" } }));
+    await store.doc.send(
+      new (await import("@aws-sdk/lib-dynamodb")).DeleteCommand({ TableName: store.usageTable, Key: { pk: "STATE", sk: "WATERMARK#srv" } }),
+    );
     const again = await runAggregation(h.deps);
     expect(again.applied).toBe(0);
     expect(again.duplicates).toBe(2);
@@ -70,8 +87,12 @@ describe("metering", () => {
 
   it("applies a lagging source's windows on their own when the other source already has them", async () => {
     const w = settled(NOON);
-    const tel = new ScriptedSource("tel").set(w - 1, { "alice@example.com": { [SONNET]: { input: 10 } } }).set(w, { "alice@example.com": { [SONNET]: { input: 20 } } });
-    const srv = new ScriptedSource("srv").set(w - 1, { "alice@example.com": { [SONNET]: { input: 11 } } }).set(w, { "alice@example.com": { [SONNET]: { input: 21 } } });
+    const tel = new ScriptedSource("tel")
+      .set(w - 1, { "alice@example.com": { [SONNET]: { input: 10 } } })
+      .set(w, { "alice@example.com": { [SONNET]: { input: 20 } } });
+    const srv = new ScriptedSource("srv")
+      .set(w - 1, { "alice@example.com": { [SONNET]: { input: 11 } } })
+      .set(w, { "alice@example.com": { [SONNET]: { input: 21 } } });
     await store.advanceWatermark("tel", w - 2, "x");
     await store.advanceWatermark("srv", w - 2, "x");
     tel.failOn = w;
@@ -153,7 +174,9 @@ describe("periods (UTC)", () => {
     const late = windowOf(Date.UTC(2026, 10, 26, 23, 45));
     const early = windowOf(Date.UTC(2026, 10, 27, 0, 0));
     const tel = new ScriptedSource("tel").set(late, { "alice@example.com": { [SONNET]: { input: 7 } } });
-    const srv = new ScriptedSource("srv").set(late, { "alice@example.com": { [SONNET]: { input: 100 } } }).set(early, { "alice@example.com": { [SONNET]: { input: 5 } } });
+    const srv = new ScriptedSource("srv")
+      .set(late, { "alice@example.com": { [SONNET]: { input: 100 } } })
+      .set(early, { "alice@example.com": { [SONNET]: { input: 5 } } });
     await store.advanceWatermark("tel", late - 1, "x");
     await store.advanceWatermark("srv", late - 1, "x");
     tel.failOn = late; // telemetry lags behind midnight
@@ -195,7 +218,9 @@ describe("alerts", () => {
     const src = new ScriptedSource("srv");
     const h = harness(store, [src]);
     await runWith(h, src, NOON, { "alice@example.com": 8_500, "bob@example.com": 12_000 });
-    expect(h.sent.map((s) => s.subject)).toEqual(expect.arrayContaining(["Claude Code WARNING 80% monthly tokens (test)", "Claude Code EXCEEDED 100% monthly tokens (test)"]));
+    expect(h.sent.map((s) => s.subject)).toEqual(
+      expect.arrayContaining(["Claude Code WARNING 80% monthly tokens (test)", "Claude Code EXCEEDED 100% monthly tokens (test)"]),
+    );
     expect(h.sent).toHaveLength(2);
     await runWith(h, src, NOON + WINDOW_MS, { "alice@example.com": 100 }); // 86 %: nothing new
     expect(h.sent).toHaveLength(2);
@@ -232,19 +257,30 @@ describe("alerts", () => {
     // Each racing run is its own invocation with its own client, and the network between it and
     // DynamoDB has jitter (0–10 ms per write), so the runs' claims on one user interleave.
     const racing = Array.from({ length: 4 }, () => {
-      const client = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      const client = new DynamoDBClient({
+        endpoint: db.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
       const own = new QuotaStore(client, store.limitsTable, store.usageTable);
-      client.middlewareStack.add((next) => async (args) => {
-        await new Promise((r) => setTimeout(r, Math.random() * 10));
-        return next(args);
-      }, { step: "initialize", name: "networkJitter" });
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          await new Promise((r) => setTimeout(r, Math.random() * 10));
+          return next(args);
+        },
+        { step: "initialize", name: "networkJitter" },
+      );
       return harness(own, [], { concurrency: 16 });
     });
     const runs = await Promise.all(racing.map((r) => runAggregation(r.deps)));
     const sent = racing.flatMap((r) => r.sent);
     expect(runs.reduce((a, r) => a + r.alertsSent, 0)).toBe(users.length * 2);
     const perUserLimit = new Map<string, number>();
-    for (const n of sent) perUserLimit.set(`${n.attributes.user}|${n.attributes.limit}`, (perUserLimit.get(`${n.attributes.user}|${n.attributes.limit}`) ?? 0) + 1);
+    for (const n of sent)
+      perUserLimit.set(
+        `${n.attributes.user}|${n.attributes.limit}`,
+        (perUserLimit.get(`${n.attributes.user}|${n.attributes.limit}`) ?? 0) + 1,
+      );
     expect(perUserLimit.size).toBe(users.length * 2);
     expect([...perUserLimit.values()].every((c) => c === 1)).toBe(true);
     expect(new Set(sent.map((n) => n.attributes.threshold))).toEqual(new Set(["100"]));
@@ -255,7 +291,8 @@ describe("alerts", () => {
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 12_000 } } });
     await runAggregation(harness(store, [src]).deps); // metered; no limit yet
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000 })); // 120 %: past 80, 90 and 100 at once
-    const client = () => new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const client = () =>
+      new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
     // Run A's network stalls right after its first alert write, until run B has finished.
     const slow = client();
     let firstClaim!: () => void;
@@ -263,16 +300,19 @@ describe("alerts", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let stalled = false;
-    slow.middlewareStack.add((next) => async (args) => {
-      const out = await next(args);
-      const input = args.input as { UpdateExpression?: string };
-      if (!stalled && input.UpdateExpression?.includes("alerted")) {
-        stalled = true;
-        firstClaim();
-        await gate;
-      }
-      return out;
-    }, { step: "initialize", name: "stallAfterFirstClaim" });
+    slow.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const input = args.input as { UpdateExpression?: string };
+        if (!stalled && input.UpdateExpression?.includes("alerted")) {
+          stalled = true;
+          firstClaim();
+          await gate;
+        }
+        return out;
+      },
+      { step: "initialize", name: "stallAfterFirstClaim" },
+    );
     const a = harness(new QuotaStore(slow, store.limitsTable, store.usageTable), []);
     const b = harness(new QuotaStore(client(), store.limitsTable, store.usageTable), []);
     const runA = runAggregation(a.deps);
@@ -335,20 +375,35 @@ describe("limits precedence and enforcement", () => {
   it("enforces on the higher record and reports drift when the client under-reports", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, monthlyMode: "block" }));
     const w = settled(NOON);
-    const tel = new ScriptedSource("tel").set(w, { "mallory@example.com": { [SONNET]: { output: 100 } }, "alice@example.com": { [SONNET]: { output: 5000 } } });
-    const srv = new ScriptedSource("srv").set(w, { "mallory@example.com": { [SONNET]: { output: 20_000 } }, "alice@example.com": { [SONNET]: { output: 5100 } } }, { "mallory@example.com": "mallory@example.com" });
+    const tel = new ScriptedSource("tel").set(w, {
+      "mallory@example.com": { [SONNET]: { output: 100 } },
+      "alice@example.com": { [SONNET]: { output: 5000 } },
+    });
+    const srv = new ScriptedSource("srv").set(
+      w,
+      { "mallory@example.com": { [SONNET]: { output: 20_000 } }, "alice@example.com": { [SONNET]: { output: 5100 } } },
+      { "mallory@example.com": "mallory@example.com" },
+    );
     const h = harness(store, [tel, srv]);
     const s = await runAggregation(h.deps);
     expect(s.blocked).toEqual(["mallory@example.com"]);
     expect(s.driftUsers).toBe(1);
     const m = Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]));
-    expect(m).toMatchObject({ UsersWithUsageDrift: 1, UsageDriftTokens: 19_900 + 100, TelemetryTokens: 5100, InvocationLogTokens: 25_100, BlockedUsers: 1 });
+    expect(m).toMatchObject({
+      UsersWithUsageDrift: 1,
+      UsageDriftTokens: 19_900 + 100,
+      TelemetryTokens: 5100,
+      InvocationLogTokens: 25_100,
+      BlockedUsers: 1,
+    });
     expect(h.log.lines.find((l) => l.msg === "usage records disagree")).toMatchObject({ user: "mallory@example.com", driftPercent: 99.5 });
   });
 
   it("publishes the renamed-session count (invocation-log records not attributable to a user) as UnattributedInvocations", async () => {
     const w = settled(NOON);
-    const srv = new ScriptedSource("srv").set(w - 1, { "alice@example.com": { [SONNET]: { output: 10 } } }).set(w, { "alice@example.com": { [SONNET]: { output: 10 } } });
+    const srv = new ScriptedSource("srv")
+      .set(w - 1, { "alice@example.com": { [SONNET]: { output: 10 } } })
+      .set(w, { "alice@example.com": { [SONNET]: { output: 10 } } });
     srv.unattributedIn.set(w - 1, 2).set(w, 3);
     await store.advanceWatermark("srv", w - 2, new Date(NOON).toISOString());
     const h = harness(store, [srv]);
@@ -356,7 +411,9 @@ describe("limits precedence and enforcement", () => {
     expect(s.windows.srv).toEqual([w - 1, w]);
     expect(s.unattributedInvocations).toBe(5);
     expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnattributedInvocations: 5 });
-    expect(h.log.lines.find((l) => String(l.msg).startsWith("model invocations by the user role under a session name that is not an email"))).toMatchObject({ records: 5 });
+    expect(
+      h.log.lines.find((l) => String(l.msg).startsWith("model invocations by the user role under a session name that is not an email")),
+    ).toMatchObject({ records: 5 });
     // The next run reads no new window: nothing new to report, the metric goes back to 0.
     await runAggregation(h.deps);
     expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnattributedInvocations: 0 });
@@ -365,13 +422,18 @@ describe("limits precedence and enforcement", () => {
   it("publishes UnknownSessionUsers: invocation-log users (by session name) who never asked the check API", async () => {
     const w = settled(NOON);
     await store.putProfile("alice@example.com", [], new Date(NOON).toISOString(), 9e9);
-    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 10 } }, "made-up@example.com": { [SONNET]: { output: 10 } } });
+    const srv = new ScriptedSource("srv").set(w, {
+      "alice@example.com": { [SONNET]: { output: 10 } },
+      "made-up@example.com": { [SONNET]: { output: 10 } },
+    });
     const tel = new ScriptedSource("tel").set(w, { "bob@example.com": { [SONNET]: { output: 10 } } }); // telemetry is not by session name
     const h = harness(store, [tel, srv]);
     const s = await runAggregation(h.deps);
     expect(s.unknownSessionUsers).toBe(1);
     expect(Object.fromEntries(h.metrics.at(-1)!.map((d) => [d.name, d.value]))).toMatchObject({ UnknownSessionUsers: 1 });
-    expect(h.log.lines.find((l) => String(l.msg).startsWith("invocation logs attribute usage to session names of users who never asked"))).toMatchObject({ users: ["made-up@example.com"], count: 1 });
+    expect(
+      h.log.lines.find((l) => String(l.msg).startsWith("invocation logs attribute usage to session names of users who never asked")),
+    ).toMatchObject({ users: ["made-up@example.com"], count: 1 });
   });
 
   it("an alert-only stage never blocks: a record with mode block only alerts, and the 100 % email says credentials are not refused", async () => {
@@ -389,12 +451,22 @@ describe("limits precedence and enforcement", () => {
 
   it("a temporary unblock lifts the deny until it expires", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 1000, monthlyMode: "block" }));
-    const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 5000 } } }, { "alice@example.com": "Alice@Example.com" });
+    const src = new ScriptedSource("srv").set(
+      settled(NOON),
+      { "alice@example.com": { [SONNET]: { output: 5000 } } },
+      { "alice@example.com": "Alice@Example.com" },
+    );
     const h = harness(store, [src]);
     expect((await runAggregation(h.deps)).blocked).toEqual(["alice@example.com"]);
     const denied = h.policies.at(-1)![0]!.Statement[0]!.Condition.StringLike!["aws:userid"];
     expect(denied).toEqual(["*:Alice@Example.com", "*:alice@example.com"]);
-    await store.putUnblock({ email: "alice@example.com", until: new Date(NOON + 3600_000).toISOString(), by: "admin@example.com", reason: "release", at: new Date(NOON).toISOString() });
+    await store.putUnblock({
+      email: "alice@example.com",
+      until: new Date(NOON + 3600_000).toISOString(),
+      by: "admin@example.com",
+      reason: "release",
+      at: new Date(NOON).toISOString(),
+    });
     expect((await runAggregation(h.deps)).blocked).toEqual([]);
     expect(JSON.stringify(h.policies.at(-1))).not.toContain("lice");
     h.clock.now = NOON + 3600_000 + 1;

@@ -31,7 +31,11 @@ export interface AggregateDeps {
   readonly notify: (n: Notification) => Promise<void>;
   readonly putMetrics: (data: readonly MetricDatum[]) => Promise<void>;
   /** Server-side block; absent when the stage does not block at the IAM layer. */
-  readonly blockPolicies?: { readonly slots: number; readonly key?: BlockKey; readonly apply: (docs: readonly PolicyDoc[]) => Promise<string[]> };
+  readonly blockPolicies?: {
+    readonly slots: number;
+    readonly key?: BlockKey;
+    readonly apply: (docs: readonly PolicyDoc[]) => Promise<string[]>;
+  };
   readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
   /** How long after a window's end its data is complete enough to read. */
   readonly settleMs: number;

@@ -39,7 +39,15 @@ beforeAll(async () => {
     }
     const claims = JSON.parse(Buffer.from(auth.slice(7), "base64url").toString());
     const s = broken ? new QuotaStore(db.client, "missing-limits", "missing-usage") : store;
-    const r = await handleCheck({ requestContext: { authorizer: { jwt: { claims } }, http: { method: "GET" } } }, { store: s, config: loadCheckConfig({ LIMITS_TABLE: s.limitsTable, USAGE_TABLE: s.usageTable }), log: memoryLogger(), now: () => NOON });
+    const r = await handleCheck(
+      { requestContext: { authorizer: { jwt: { claims } }, http: { method: "GET" } } },
+      {
+        store: s,
+        config: loadCheckConfig({ LIMITS_TABLE: s.limitsTable, USAGE_TABLE: s.usageTable }),
+        log: memoryLogger(),
+        now: () => NOON,
+      },
+    );
     res.writeHead(r.statusCode, r.headers).end(r.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -57,7 +65,12 @@ beforeEach(async () => {
 
 const token = (claims: Record<string, unknown>) => Buffer.from(JSON.stringify(claims)).toString("base64url");
 const warnings: string[] = [];
-const deps = { fetch: globalThis.fetch, env: {}, now: () => NOON, log: { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m) } };
+const deps = {
+  fetch: globalThis.fetch,
+  env: {},
+  now: () => NOON,
+  log: { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m) },
+};
 const settings = (failMode: "open" | "closed") => ({ checkUrl: url, failMode, timeoutMs: 3000 });
 async function meter(email: string, output: number) {
   const h = harness(store, [new ScriptedSource("srv").set(windowOf(NOON - 10 * 60_000) - 1, { [email]: { [SONNET]: { output } } })]);
@@ -76,17 +89,29 @@ describe("check API ↔ credential helper", () => {
   it("over a blocking limit: the helper refuses with the service's message, whatever its fail mode", async () => {
     await meter("bob@example.com", 100_000);
     for (const mode of ["open", "closed"] as const) {
-      await expect(checkQuota(deps, settings(mode), token({ email: "bob@example.com" }))).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED", message: expect.stringMatching(/monthly spend limit/) });
+      await expect(checkQuota(deps, settings(mode), token({ email: "bob@example.com" }))).rejects.toMatchObject({
+        code: "ERR_QUOTA_BLOCKED",
+        message: expect.stringMatching(/monthly spend limit/),
+      });
     }
   });
 
   it("quota service down (503): fail closed refuses, fail open continues", async () => {
     broken = true;
-    await expect(checkQuota(deps, settings("closed"), token({ email: "alice@example.com" }))).rejects.toMatchObject({ code: "ERR_QUOTA_UNAVAILABLE", message: expect.stringContaining("HTTP 503") });
-    expect(await checkQuota(deps, settings("open"), token({ email: "alice@example.com" }))).toMatchObject({ allowed: true, outcome: "unavailable" });
+    await expect(checkQuota(deps, settings("closed"), token({ email: "alice@example.com" }))).rejects.toMatchObject({
+      code: "ERR_QUOTA_UNAVAILABLE",
+      message: expect.stringContaining("HTTP 503"),
+    });
+    expect(await checkQuota(deps, settings("open"), token({ email: "alice@example.com" }))).toMatchObject({
+      allowed: true,
+      outcome: "unavailable",
+    });
   });
 
   it("a token without an email claim is refused in a blocking stage", async () => {
-    await expect(checkQuota(deps, settings("open"), token({ sub: "00u1" }))).rejects.toMatchObject({ code: "ERR_QUOTA_BLOCKED", message: expect.stringMatching(/no usable "email" claim/) });
+    await expect(checkQuota(deps, settings("open"), token({ sub: "00u1" }))).rejects.toMatchObject({
+      code: "ERR_QUOTA_BLOCKED",
+      message: expect.stringMatching(/no usable "email" claim/),
+    });
   });
 });

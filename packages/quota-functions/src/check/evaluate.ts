@@ -29,7 +29,9 @@ export type Caller =
   | { readonly kind: "none" };
 
 /** The HTTP API (payload 2.0) request context → caller. IAM callers are under `authorizer.iam`, not `identity`. */
-export function callerOf(event: { requestContext?: { authorizer?: { jwt?: { claims?: Record<string, unknown> }; iam?: { userArn?: string } } } }): Caller {
+export function callerOf(event: {
+  requestContext?: { authorizer?: { jwt?: { claims?: Record<string, unknown> }; iam?: { userArn?: string } } };
+}): Caller {
   const a = event.requestContext?.authorizer;
   if (a?.jwt?.claims) return { kind: "jwt", claims: a.jwt.claims };
   if (a?.iam?.userArn) return { kind: "iam", userArn: a.iam.userArn };
@@ -41,18 +43,32 @@ export function callerOf(event: { requestContext?: { authorizer?: { jwt?: { clai
  * `[dev ops]`; IdPs also send JSON arrays as strings or comma-separated lists.
  */
 export function claimList(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String).map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(v))
+    return v
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (typeof v !== "string") return [];
   const t = v.trim();
   if (t.startsWith("[") && t.endsWith("]")) {
     try {
       const parsed = JSON.parse(t) as unknown;
-      if (Array.isArray(parsed)) return parsed.map(String).map((s) => s.trim()).filter(Boolean);
+      if (Array.isArray(parsed))
+        return parsed
+          .map(String)
+          .map((s) => s.trim())
+          .filter(Boolean);
     } catch {
-      return t.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+      return t
+        .slice(1, -1)
+        .split(/[\s,]+/)
+        .filter(Boolean);
     }
   }
-  return t.split(",").map((s) => s.trim()).filter(Boolean);
+  return t
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export interface Identity {
@@ -95,7 +111,12 @@ export interface CheckResponse extends QuotaCheckResponse {
   readonly alerts: readonly CheckAlert[];
 }
 
-const LABEL: Record<LimitKey, string> = { monthlyTokens: "monthly tokens", dailyTokens: "daily tokens", monthlyCostUsd: "monthly spend", dailyCostUsd: "daily spend" };
+const LABEL: Record<LimitKey, string> = {
+  monthlyTokens: "monthly tokens",
+  dailyTokens: "daily tokens",
+  monthlyCostUsd: "monthly spend",
+  dailyCostUsd: "daily spend",
+};
 
 export function decide(a: {
   identity: Identity;
@@ -116,7 +137,13 @@ export function decide(a: {
   const ev = evaluate(eff, use, a.thresholds);
   const alerts: CheckAlert[] = ev.statuses
     .filter((s) => s.threshold !== undefined)
-    .map((s) => ({ limit: s.limit, period: s.period, percent: s.percent, threshold: s.threshold!, message: `${s.percent}% of your ${s.period === "monthly" ? "monthly" : "daily (UTC)"} ${LABEL[s.limit].split(" ")[1]} limit used` }));
+    .map((s) => ({
+      limit: s.limit,
+      period: s.period,
+      percent: s.percent,
+      threshold: s.threshold!,
+      message: `${s.percent}% of your ${s.period === "monthly" ? "monthly" : "daily (UTC)"} ${LABEL[s.limit].split(" ")[1]} limit used`,
+    }));
   const usage = {
     month: a.month.period.slice(2),
     day: a.day.period.slice(2),
@@ -131,15 +158,34 @@ export function decide(a: {
   };
   const policy = eff.source ? { scope: eff.source.scope, ids: eff.source.ids } : null;
   const base = { mode: ev.mode, alerts, usage, policy };
-  if (!eff.source || ev.statuses.length === 0) return { ...base, allowed: true, reason: "no_limit", message: "No usage limit applies to you." };
+  if (!eff.source || ev.statuses.length === 0)
+    return { ...base, allowed: true, reason: "no_limit", message: "No usage limit applies to you." };
   const blocking = ev.blocking[0];
   if (blocking) {
     const unblocked = a.unblock && Date.parse(a.unblock.until) > a.now;
-    if (unblocked) return { ...base, allowed: true, reason: "unblocked", message: `Over your ${LABEL[blocking.limit]} limit, temporarily unblocked until ${a.unblock!.until}.`, unblockedUntil: a.unblock!.until };
+    if (unblocked)
+      return {
+        ...base,
+        allowed: true,
+        reason: "unblocked",
+        message: `Over your ${LABEL[blocking.limit]} limit, temporarily unblocked until ${a.unblock!.until}.`,
+        unblockedUntil: a.unblock!.until,
+      };
     const reset = blocking.period === "daily" ? "at 00:00 UTC" : "on the 1st of next month (UTC)";
-    return { ...base, allowed: false, reason: reasonOf(blocking), message: `You have used ${blocking.percent}% of your ${LABEL[blocking.limit]} limit. Access resets ${reset}; ask your administrator for a temporary unblock.` };
+    return {
+      ...base,
+      allowed: false,
+      reason: reasonOf(blocking),
+      message: `You have used ${blocking.percent}% of your ${LABEL[blocking.limit]} limit. Access resets ${reset}; ask your administrator for a temporary unblock.`,
+    };
   }
   const over = ev.statuses.find((s) => s.used >= s.max);
-  if (over) return { ...base, allowed: true, reason: "over_limit_alert_only", message: `Over your ${LABEL[over.limit]} limit (alert only; your administrator has been notified).` };
+  if (over)
+    return {
+      ...base,
+      allowed: true,
+      reason: "over_limit_alert_only",
+      message: `Over your ${LABEL[over.limit]} limit (alert only; your administrator has been notified).`,
+    };
   return { ...base, allowed: true, reason: "within_quota", message: "Within your usage limits." };
 }

@@ -17,7 +17,10 @@ const jwtEvent = (c: Record<string, unknown>) => ({ requestContext: { authorizer
 
 describe("identity from the request", () => {
   it("takes the email from validated JWT claims and lower-cases it", () => {
-    expect(identityOf(callerOf(jwtEvent({ email: " Alice@Example.COM ", sub: "00u1" })), claims)).toEqual({ email: "alice@example.com", groups: [] });
+    expect(identityOf(callerOf(jwtEvent({ email: " Alice@Example.COM ", sub: "00u1" })), claims)).toEqual({
+      email: "alice@example.com",
+      groups: [],
+    });
   });
 
   it("reads groups as API Gateway flattens them, as JSON, as CSV, plus the department", () => {
@@ -25,7 +28,12 @@ describe("identity from the request", () => {
     expect(claimList('["dev","ops"]')).toEqual(["dev", "ops"]);
     expect(claimList("dev, ops")).toEqual(["dev", "ops"]);
     expect(claimList(["dev"])).toEqual(["dev"]);
-    expect(identityOf(callerOf(jwtEvent({ email: "a@example.com", groups: "[ml interns]", "cognito:groups": "admins", department: "Research" })), claims)).toEqual({
+    expect(
+      identityOf(
+        callerOf(jwtEvent({ email: "a@example.com", groups: "[ml interns]", "cognito:groups": "admins", department: "Research" })),
+        claims,
+      ),
+    ).toEqual({
       email: "a@example.com",
       groups: ["admins", "department:Research", "interns", "ml"],
     });
@@ -38,14 +46,24 @@ describe("identity from the request", () => {
   });
 
   it("takes IAM callers from authorizer.iam.userArn (payload 2.0), using the role session name", () => {
-    const ev = { requestContext: { authorizer: { iam: { userArn: "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Dev_abc/Bob@Example.com" } } } };
+    const ev = {
+      requestContext: { authorizer: { iam: { userArn: "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Dev_abc/Bob@Example.com" } } },
+    };
     expect(identityOf(callerOf(ev), claims)).toEqual({ email: "bob@example.com", groups: [] });
-    expect(identityOf(callerOf({ requestContext: { authorizer: { iam: { userArn: "arn:aws:sts::111111111111:assumed-role/ci/build-42" } } } }), claims)).toBeUndefined();
+    expect(
+      identityOf(
+        callerOf({ requestContext: { authorizer: { iam: { userArn: "arn:aws:sts::111111111111:assumed-role/ci/build-42" } } } }),
+        claims,
+      ),
+    ).toBeUndefined();
   });
 
   it("with an IdC role prefix, only sessions of that permission set name a user (other roles pick their own session names)", () => {
     const idc = { ...claims, iamRolePrefix: "AWSReservedSSO_ClaudeCode_" };
-    const as = (role: string) => callerOf({ requestContext: { authorizer: { iam: { userArn: `arn:aws:sts::111111111111:assumed-role/${role}/alice@example.com` } } } });
+    const as = (role: string) =>
+      callerOf({
+        requestContext: { authorizer: { iam: { userArn: `arn:aws:sts::111111111111:assumed-role/${role}/alice@example.com` } } },
+      });
     expect(identityOf(as("AWSReservedSSO_ClaudeCode_0123456789abcdef"), idc)).toEqual({ email: "alice@example.com", groups: [] });
     expect(identityOf(as("AWSReservedSSO_Admin_0123456789abcdef"), idc)).toBeUndefined();
     expect(identityOf(as("some-role"), idc)).toBeUndefined();
@@ -71,7 +89,12 @@ describe("GET /check", () => {
     ...over,
   });
   const meter = async (usage: Record<string, number>, sources: Array<"tel" | "srv"> = ["srv"]) => {
-    const srcs = sources.map((id) => new ScriptedSource(id).set(windowOf(NOON - 10 * 60_000) - 1, Object.fromEntries(Object.entries(usage).map(([e, out]) => [e, { [SONNET]: { output: out } }]))));
+    const srcs = sources.map((id) =>
+      new ScriptedSource(id).set(
+        windowOf(NOON - 10 * 60_000) - 1,
+        Object.fromEntries(Object.entries(usage).map(([e, out]) => [e, { [SONNET]: { output: out } }])),
+      ),
+    );
     const h = harness(store, srcs);
     h.clock.now = NOON;
     return runAggregation(h.deps);
@@ -88,27 +111,57 @@ describe("GET /check", () => {
     await store.putLimit({ scope: "default", id: "default", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "alert" });
     await meter({ "alice@example.com": 100_000 }); // $1.50
     const r = body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()));
-    expect(r).toMatchObject({ allowed: false, mode: "block", reason: "monthly_cost_exceeded", policy: { scope: "default", ids: ["default"] } });
+    expect(r).toMatchObject({
+      allowed: false,
+      mode: "block",
+      reason: "monthly_cost_exceeded",
+      policy: { scope: "default", ids: ["default"] },
+    });
     expect(r.message).toContain("resets on the 1st of next month (UTC)");
-    expect(r.alerts).toEqual([{ limit: "monthlyCostUsd", period: "monthly", percent: 150, threshold: 100, message: "150% of your monthly spend limit used" }]);
-    expect(r.usage).toMatchObject({ month: "2026-11", day: "2026-11-26", timeZone: "UTC", monthlyCostUsd: 1.5, limits: { monthlyCostUsd: 1 } });
+    expect(r.alerts).toEqual([
+      { limit: "monthlyCostUsd", period: "monthly", percent: 150, threshold: 100, message: "150% of your monthly spend limit used" },
+    ]);
+    expect(r.usage).toMatchObject({
+      month: "2026-11",
+      day: "2026-11-26",
+      timeZone: "UTC",
+      monthlyCostUsd: 1.5,
+      limits: { monthlyCostUsd: 1 },
+    });
   });
 
   it("in an alert-only stage a user or group record with mode block never refuses", async () => {
     await store.putLimit({ scope: "user", id: "alice@example.com", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "block" });
     await store.putLimit({ scope: "group", id: "interns", monthlyCostUsd: 1, monthlyMode: "block", dailyMode: "block" });
     await meter({ "alice@example.com": 100_000, "bob@example.com": 100_000 }); // $1.50 each
-    const alertStage = deps({ config: loadCheckConfig({ LIMITS_TABLE: store.limitsTable, USAGE_TABLE: store.usageTable, QUOTA_MODE: "alert" }) });
-    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), alertStage))).toMatchObject({ allowed: true, mode: "alert", reason: "over_limit_alert_only" });
-    expect(body(await handleCheck(jwtEvent({ email: "bob@example.com", groups: ["interns"] }), alertStage))).toMatchObject({ allowed: true, mode: "alert", reason: "over_limit_alert_only" });
+    const alertStage = deps({
+      config: loadCheckConfig({ LIMITS_TABLE: store.limitsTable, USAGE_TABLE: store.usageTable, QUOTA_MODE: "alert" }),
+    });
+    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), alertStage))).toMatchObject({
+      allowed: true,
+      mode: "alert",
+      reason: "over_limit_alert_only",
+    });
+    expect(body(await handleCheck(jwtEvent({ email: "bob@example.com", groups: ["interns"] }), alertStage))).toMatchObject({
+      allowed: true,
+      mode: "alert",
+      reason: "over_limit_alert_only",
+    });
     // The same records refuse in a blocking stage.
-    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({ allowed: false, reason: "monthly_cost_exceeded" });
+    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({
+      allowed: false,
+      reason: "monthly_cost_exceeded",
+    });
   });
 
   it("allows over an alert-only limit and says so", async () => {
     await store.putLimit({ scope: "default", id: "default", dailyTokens: 1000, monthlyMode: "alert", dailyMode: "alert" });
     await meter({ "alice@example.com": 5000 });
-    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({ allowed: true, mode: "alert", reason: "over_limit_alert_only" });
+    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({
+      allowed: true,
+      mode: "alert",
+      reason: "over_limit_alert_only",
+    });
   });
 
   it("warns below the limit from 80 %", async () => {
@@ -122,11 +175,17 @@ describe("GET /check", () => {
   it("enforces on the higher of the two records", async () => {
     await store.putLimit({ scope: "default", id: "default", monthlyTokens: 10_000, monthlyMode: "block", dailyMode: "alert" });
     const w = windowOf(NOON - 10 * 60_000) - 1;
-    const h = harness(store, [new ScriptedSource("tel").set(w, { "m@example.com": { [SONNET]: { output: 10 } } }), new ScriptedSource("srv").set(w, { "m@example.com": { [SONNET]: { output: 12_000 } } })]);
+    const h = harness(store, [
+      new ScriptedSource("tel").set(w, { "m@example.com": { [SONNET]: { output: 10 } } }),
+      new ScriptedSource("srv").set(w, { "m@example.com": { [SONNET]: { output: 12_000 } } }),
+    ]);
     await runAggregation(h.deps);
     const r = body(await handleCheck(jwtEvent({ email: "m@example.com" }), deps()));
     expect(r).toMatchObject({ allowed: false, reason: "monthly_tokens_exceeded" });
-    expect(r.usage.records).toEqual({ telemetry: { monthly: { tokens: 10, costUsd: 0.00015 }, daily: { tokens: 10, costUsd: 0.00015 } }, invocationLogs: { monthly: { tokens: 12_000, costUsd: 0.18 }, daily: { tokens: 12_000, costUsd: 0.18 } } });
+    expect(r.usage.records).toEqual({
+      telemetry: { monthly: { tokens: 10, costUsd: 0.00015 }, daily: { tokens: 10, costUsd: 0.00015 } },
+      invocationLogs: { monthly: { tokens: 12_000, costUsd: 0.18 }, daily: { tokens: 12_000, costUsd: 0.18 } },
+    });
   });
 
   it("uses group limits from the claims and remembers the groups for the aggregation", async () => {
@@ -143,8 +202,18 @@ describe("GET /check", () => {
   it("honours a temporary unblock until it expires", async () => {
     await store.putLimit({ scope: "default", id: "default", dailyTokens: 100, monthlyMode: "alert", dailyMode: "block" });
     await meter({ "alice@example.com": 500 });
-    await store.putUnblock({ email: "alice@example.com", until: new Date(NOON + 60_000).toISOString(), by: "root@example.com", reason: "demo", at: new Date(NOON).toISOString() });
-    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({ allowed: true, reason: "unblocked", unblockedUntil: new Date(NOON + 60_000).toISOString() });
+    await store.putUnblock({
+      email: "alice@example.com",
+      until: new Date(NOON + 60_000).toISOString(),
+      by: "root@example.com",
+      reason: "demo",
+      at: new Date(NOON).toISOString(),
+    });
+    expect(body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps()))).toMatchObject({
+      allowed: true,
+      reason: "unblocked",
+      unblockedUntil: new Date(NOON + 60_000).toISOString(),
+    });
     const later = body(await handleCheck(jwtEvent({ email: "alice@example.com" }), deps({ now: () => NOON + 120_000 })));
     expect(later).toMatchObject({ allowed: false, reason: "daily_tokens_exceeded" });
     expect(later.message).toContain("00:00 UTC");
@@ -167,7 +236,10 @@ describe("GET /check", () => {
 
   it("never logs the bearer token", async () => {
     const log = memoryLogger();
-    await handleCheck({ ...jwtEvent({ email: "alice@example.com" }), headers: { authorization: "Bearer eyJsecret" } } as never, deps({ log }));
+    await handleCheck(
+      { ...jwtEvent({ email: "alice@example.com" }), headers: { authorization: "Bearer eyJsecret" } } as never,
+      deps({ log }),
+    );
     expect(JSON.stringify(log.lines)).not.toContain("eyJsecret");
   });
 });

@@ -18,7 +18,11 @@ export interface HttpResult {
   body: string;
 }
 
-const json = (statusCode: number, body: unknown): HttpResult => ({ statusCode, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify(body) });
+const json = (statusCode: number, body: unknown): HttpResult => ({
+  statusCode,
+  headers: { "content-type": "application/json", "cache-control": "no-store" },
+  body: JSON.stringify(body),
+});
 
 export interface CheckDeps {
   readonly store: QuotaStore;
@@ -27,7 +31,10 @@ export interface CheckDeps {
   readonly now: () => number;
 }
 
-export async function handleCheck(event: Parameters<typeof callerOf>[0] & { requestContext?: { http?: { method?: string } } }, d: CheckDeps): Promise<HttpResult> {
+export async function handleCheck(
+  event: Parameters<typeof callerOf>[0] & { requestContext?: { http?: { method?: string } } },
+  d: CheckDeps,
+): Promise<HttpResult> {
   const identity = identityOf(callerOf(event), d.config.claims);
   if (!identity) {
     const allowed = d.config.missingIdentity === "allow";
@@ -52,7 +59,9 @@ export async function handleCheck(event: Parameters<typeof callerOf>[0] & { requ
     // Groups come only from validated claims; remember them so the aggregation applies group limits too.
     const known = [...(state.groups ?? [])].sort().join("\n");
     if (identity.groups.length > 0 && known !== identity.groups.join("\n")) {
-      await d.store.putProfile(identity.email, identity.groups, new Date(now).toISOString(), usageExpiry("monthly", now, 90)).catch((e) => d.log.warn("could not remember groups", { error: e as Error }));
+      await d.store
+        .putProfile(identity.email, identity.groups, new Date(now).toISOString(), usageExpiry("monthly", now, 90))
+        .catch((e) => d.log.warn("could not remember groups", { error: e as Error }));
     }
     const limitsForDecision = state.groups && identity.groups.length === 0 ? await d.store.limitsFor(identity.email, state.groups) : limits;
     const decided = decide({
@@ -83,7 +92,14 @@ export async function handleCheck(event: Parameters<typeof callerOf>[0] & { requ
 export function withRateLimit(res: CheckResponse, until: number | undefined, stageMode: "alert" | "block", now: number): CheckResponse {
   if (until === undefined || until <= now || stageMode !== "block" || !res.allowed) return res;
   const end = new Date(until).toISOString();
-  return { ...res, allowed: false, mode: "block", reason: RATE_LIMITED_REASON, message: `Too many model calls or tokens per minute: new credentials after ${end} (cool-down).`, rateLimitedUntil: end };
+  return {
+    ...res,
+    allowed: false,
+    mode: "block",
+    reason: RATE_LIMITED_REASON,
+    message: `Too many model calls or tokens per minute: new credentials after ${end} (cool-down).`,
+    rateLimitedUntil: end,
+  };
 }
 
 let cached: CheckDeps | undefined;
@@ -92,7 +108,12 @@ let cached: CheckDeps | undefined;
 export async function handler(event: Parameters<typeof handleCheck>[0]): Promise<HttpResult> {
   if (!cached) {
     const config = loadCheckConfig(process.env);
-    cached = { config, store: new QuotaStore(new DynamoDBClient({}), config.limitsTable, config.usageTable, config.defaultLimit), log: createLogger("quota-check"), now: Date.now };
+    cached = {
+      config,
+      store: new QuotaStore(new DynamoDBClient({}), config.limitsTable, config.usageTable, config.defaultLimit),
+      log: createLogger("quota-check"),
+      now: Date.now,
+    };
   }
   return handleCheck(event, cached);
 }

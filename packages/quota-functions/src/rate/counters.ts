@@ -21,31 +21,52 @@ const REGISTRY_KEY = { pk: "STATE", sk: "RATE_BLOCKS" };
 export const minuteOf = (at: number): string => new Date(Math.floor(at / MINUTE_MS) * MINUTE_MS).toISOString().slice(0, 16);
 
 /** Adds to a user's minute; returns the minute's totals after the add. */
-export async function addToMinute(doc: DynamoDBDocumentClient, table: string, email: string, minute: string, tokens: number, requests: number, expiresAt: number): Promise<{ tokens: number; requests: number }> {
-  const r = await withThrottleBackoff(() => doc.send(new UpdateCommand({
-    TableName: table,
-    Key: { pk: userPk(email), sk: `RATE#${minute}` },
-    UpdateExpression: "ADD tokens :t, requests :r SET expiresAt = :x",
-    ExpressionAttributeValues: { ":t": tokens, ":r": requests, ":x": expiresAt },
-    ReturnValues: "UPDATED_NEW",
-  })));
+export async function addToMinute(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  email: string,
+  minute: string,
+  tokens: number,
+  requests: number,
+  expiresAt: number,
+): Promise<{ tokens: number; requests: number }> {
+  const r = await withThrottleBackoff(() =>
+    doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: userPk(email), sk: `RATE#${minute}` },
+        UpdateExpression: "ADD tokens :t, requests :r SET expiresAt = :x",
+        ExpressionAttributeValues: { ":t": tokens, ":r": requests, ":x": expiresAt },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    ),
+  );
   return { tokens: Number(r.Attributes?.tokens ?? 0), requests: Number(r.Attributes?.requests ?? 0) };
 }
 
 /**
  * Starts a cool-down unless one is running: true only for the caller that started it (who alerts).
  */
-export async function claimCooldown(doc: DynamoDBDocumentClient, table: string, email: string, now: number, until: number, reason: string): Promise<boolean> {
+export async function claimCooldown(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  email: string,
+  now: number,
+  until: number,
+  reason: string,
+): Promise<boolean> {
   let claimed = true;
   try {
-    await doc.send(new UpdateCommand({
-      TableName: table,
-      Key: { pk: userPk(email), sk: "RATE_BLOCK" },
-      UpdateExpression: "SET #u = :u, reason = :why, expiresAt = :x",
-      ConditionExpression: "attribute_not_exists(#u) OR #u <= :now",
-      ExpressionAttributeNames: { "#u": "until" },
-      ExpressionAttributeValues: { ":u": until, ":now": now, ":why": reason, ":x": Math.floor(until / 1000) + 86_400 },
-    }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: userPk(email), sk: "RATE_BLOCK" },
+        UpdateExpression: "SET #u = :u, reason = :why, expiresAt = :x",
+        ConditionExpression: "attribute_not_exists(#u) OR #u <= :now",
+        ExpressionAttributeNames: { "#u": "until" },
+        ExpressionAttributeValues: { ":u": until, ":now": now, ":why": reason, ":x": Math.floor(until / 1000) + 86_400 },
+      }),
+    );
   } catch (e) {
     if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
     claimed = false;
@@ -60,10 +81,26 @@ export async function claimCooldown(doc: DynamoDBDocumentClient, table: string, 
 /** Adds one user to the registry (creating the map on first use). */
 async function registryPut(doc: DynamoDBDocumentClient, table: string, email: string, until: number): Promise<void> {
   try {
-    await doc.send(new UpdateCommand({ TableName: table, Key: REGISTRY_KEY, UpdateExpression: "SET blocked.#e = :u", ConditionExpression: "attribute_exists(blocked)", ExpressionAttributeNames: { "#e": email }, ExpressionAttributeValues: { ":u": until } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: REGISTRY_KEY,
+        UpdateExpression: "SET blocked.#e = :u",
+        ConditionExpression: "attribute_exists(blocked)",
+        ExpressionAttributeNames: { "#e": email },
+        ExpressionAttributeValues: { ":u": until },
+      }),
+    );
   } catch (e) {
     if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
-    await doc.send(new UpdateCommand({ TableName: table, Key: REGISTRY_KEY, UpdateExpression: "SET blocked = if_not_exists(blocked, :m)", ExpressionAttributeValues: { ":m": {} } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: REGISTRY_KEY,
+        UpdateExpression: "SET blocked = if_not_exists(blocked, :m)",
+        ExpressionAttributeValues: { ":m": {} },
+      }),
+    );
     await registryPut(doc, table, email, until);
   }
 }
@@ -79,7 +116,16 @@ export async function activeCooldowns(doc: DynamoDBDocumentClient, table: string
       continue;
     }
     try {
-      await doc.send(new UpdateCommand({ TableName: table, Key: REGISTRY_KEY, UpdateExpression: "REMOVE blocked.#e", ConditionExpression: "blocked.#e = :u", ExpressionAttributeNames: { "#e": email }, ExpressionAttributeValues: { ":u": until } }));
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: REGISTRY_KEY,
+          UpdateExpression: "REMOVE blocked.#e",
+          ConditionExpression: "blocked.#e = :u",
+          ExpressionAttributeNames: { "#e": email },
+          ExpressionAttributeValues: { ":u": until },
+        }),
+      );
     } catch (e) {
       // A new cool-down replaced the entry meanwhile: keep it.
       if ((e as Error).name !== "ConditionalCheckFailedException") throw e;

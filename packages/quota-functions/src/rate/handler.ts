@@ -21,7 +21,10 @@ export interface LogsSubscriptionEvent {
 /** The invocation-log records of a subscription batch; lines that are not JSON are skipped. */
 export function recordsOf(event: LogsSubscriptionEvent): InvocationRecord[] {
   if (!event.awslogs?.data) return [];
-  const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, "base64")).toString("utf8")) as { messageType?: string; logEvents?: Array<{ message: string }> };
+  const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, "base64")).toString("utf8")) as {
+    messageType?: string;
+    logEvents?: Array<{ message: string }>;
+  };
   // CONTROL_MESSAGE is CloudWatch Logs checking that the destination is reachable.
   if (payload.messageType !== "DATA_MESSAGE") return [];
   const out: InvocationRecord[] = [];
@@ -52,7 +55,8 @@ function realDeps(): RateDeps {
     mode: c.mode,
     limitsOf: (email) => store.limitsFor(email, []),
     groupsOf: async (email) => (await store.groupsOf([email])).get(email) ?? [],
-    notify: async (subject, message) => void (await sns.send(new PublishCommand({ TopicArn: c.alertTopicArn, Subject: subject.slice(0, 100), Message: message }))),
+    notify: async (subject, message) =>
+      void (await sns.send(new PublishCommand({ TopicArn: c.alertTopicArn, Subject: subject.slice(0, 100), Message: message }))),
     applyDenies: async (emails) => {
       if (!c.blockPolicyArns.length) return;
       const { documents, overflow } = packBlockPolicies(emails, c.blockPolicyArns.length, undefined, key);

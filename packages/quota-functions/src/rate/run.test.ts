@@ -64,7 +64,10 @@ describe("per-developer rate limits", () => {
 
     // More of the same burst (and a redelivery) during the cool-down: still denied, no second alert.
     clock.now += 60_000;
-    await runRateBatch(d, burst.map((r) => ({ ...r, timestamp: new Date(Date.parse(r.timestamp!) + 60_000).toISOString() })));
+    await runRateBatch(
+      d,
+      burst.map((r) => ({ ...r, timestamp: new Date(Date.parse(r.timestamp!) + 60_000).toISOString() })),
+    );
     expect(alerts).toEqual(["Claude Code rate limit: runaway@example.com"]);
     expect(denies.at(-1)).toEqual(["runaway@example.com"]);
 
@@ -80,7 +83,10 @@ describe("per-developer rate limits", () => {
   it("usage under the limit, other roles and sessions that are not emails never start a cool-down", async () => {
     const clock = { now: T0 };
     const { d, alerts } = deps(clock);
-    const other = { ...call("x@example.com", T0, 50_000), identity: { arn: "arn:aws:sts::111111111111:assumed-role/other-role/x@example.com" } };
+    const other = {
+      ...call("x@example.com", T0, 50_000),
+      identity: { arn: "arn:aws:sts::111111111111:assumed-role/other-role/x@example.com" },
+    };
     const renamed = call("not-an-email", T0, 50_000);
     const r = await runRateBatch(d, [call("ok@example.com", T0, 9_000), other, renamed]);
     expect(r.started).toEqual([]);
@@ -96,8 +102,20 @@ describe("per-developer rate limits", () => {
   });
 
   it("limits resolve user record first, then the most generous group, then the stage default", () => {
-    const rec = (scope: "user" | "group", id: string, tpm?: number) => ({ scope, id, monthlyMode: "alert" as const, dailyMode: "alert" as const, ...(tpm ? { tokensPerMinute: tpm } : {}) });
-    const limits = { user: new Map([["a@example.com", rec("user", "a@example.com", 5)]]), group: new Map([["g1", rec("group", "g1", 50)], ["g2", rec("group", "g2", 70)]]) };
+    const rec = (scope: "user" | "group", id: string, tpm?: number) => ({
+      scope,
+      id,
+      monthlyMode: "alert" as const,
+      dailyMode: "alert" as const,
+      ...(tpm ? { tokensPerMinute: tpm } : {}),
+    });
+    const limits = {
+      user: new Map([["a@example.com", rec("user", "a@example.com", 5)]]),
+      group: new Map([
+        ["g1", rec("group", "g1", 50)],
+        ["g2", rec("group", "g2", 70)],
+      ]),
+    };
     const defaults = { tokensPerMinute: 100, requestsPerMinute: 10, cooldownMinutes: 10 };
     expect(resolveRateLimit("a@example.com", ["g1"], limits, defaults)).toEqual({ tokensPerMinute: 5, requestsPerMinute: 10 });
     expect(resolveRateLimit("b@example.com", ["g1", "g2"], limits, defaults)).toEqual({ tokensPerMinute: 70, requestsPerMinute: 10 });
@@ -110,7 +128,15 @@ describe("per-developer rate limits", () => {
     await runRateBatch(d, [call("runaway@example.com", T0, 20_000)]);
     const state = await store.userState("runaway@example.com", "M#2026-11", "D#2026-11-26");
     expect(state.rateLimitedUntil).toBe(T0 + 600_000);
-    const allowed = { allowed: true, mode: "block", reason: "within_limits", message: "", alerts: [], usage: {}, policy: null } as unknown as CheckResponse;
+    const allowed = {
+      allowed: true,
+      mode: "block",
+      reason: "within_limits",
+      message: "",
+      alerts: [],
+      usage: {},
+      policy: null,
+    } as unknown as CheckResponse;
     const res = withRateLimit(allowed, state.rateLimitedUntil, "block", clock.now);
     expect(res).toMatchObject({ allowed: false, reason: "rate_limited", rateLimitedUntil: new Date(T0 + 600_000).toISOString() });
     expect(parseQuotaCheckAnswer(JSON.parse(JSON.stringify(res)))?.rateLimitedUntil).toBe(new Date(T0 + 600_000).toISOString());
@@ -121,7 +147,9 @@ describe("per-developer rate limits", () => {
   it("reads invocation-log records from a Logs subscription batch and ignores control messages", () => {
     const enc = (o: unknown) => ({ awslogs: { data: gzipSync(Buffer.from(JSON.stringify(o))).toString("base64") } });
     const rec = call("a@example.com", T0, 10);
-    expect(recordsOf(enc({ messageType: "DATA_MESSAGE", logEvents: [{ message: JSON.stringify(rec) }, { message: "not json" }] }))).toEqual([rec]);
+    expect(recordsOf(enc({ messageType: "DATA_MESSAGE", logEvents: [{ message: JSON.stringify(rec) }, { message: "not json" }] }))).toEqual(
+      [rec],
+    );
     expect(recordsOf(enc({ messageType: "CONTROL_MESSAGE", logEvents: [{ message: "CWL CONTROL MESSAGE" }] }))).toEqual([]);
     expect(recordsOf({})).toEqual([]);
   });

@@ -51,7 +51,10 @@ export function resolveRateLimit(email: string, groups: readonly string[], limit
 }
 
 /** Per user and minute: tokens (all four kinds) and calls, of the developer role only. */
-export function countRecords(records: readonly InvocationRecord[], roleName: string): Map<string, { email: string; minute: string; tokens: number; requests: number }> {
+export function countRecords(
+  records: readonly InvocationRecord[],
+  roleName: string,
+): Map<string, { email: string; minute: string; tokens: number; requests: number }> {
   const out = new Map<string, { email: string; minute: string; tokens: number; requests: number }>();
   for (const r of records) {
     const who = r.identity?.arn ? parseAssumedRoleArn(r.identity.arn) : undefined;
@@ -59,7 +62,11 @@ export function countRecords(records: readonly InvocationRecord[], roleName: str
     if (!who || who.role !== roleName || !looksLikeEmail(who.session) || Number.isNaN(at)) continue;
     const email = normaliseEmail(who.session);
     const minute = minuteOf(at);
-    const tokens = (r.input?.inputTokenCount ?? 0) + (r.input?.cacheReadInputTokenCount ?? 0) + (r.input?.cacheWriteInputTokenCount ?? 0) + (r.output?.outputTokenCount ?? 0);
+    const tokens =
+      (r.input?.inputTokenCount ?? 0) +
+      (r.input?.cacheReadInputTokenCount ?? 0) +
+      (r.input?.cacheWriteInputTokenCount ?? 0) +
+      (r.output?.outputTokenCount ?? 0);
     const key = `${email}|${minute}`;
     const c = out.get(key) ?? { email, minute, tokens: 0, requests: 0 };
     c.tokens += tokens;
@@ -70,8 +77,10 @@ export function countRecords(records: readonly InvocationRecord[], roleName: str
 }
 
 function breach(limit: Limit, totals: { tokens: number; requests: number }): string | undefined {
-  if (limit.tokensPerMinute !== undefined && totals.tokens > limit.tokensPerMinute) return `${totals.tokens} tokens in a minute (limit ${limit.tokensPerMinute})`;
-  if (limit.requestsPerMinute !== undefined && totals.requests > limit.requestsPerMinute) return `${totals.requests} model calls in a minute (limit ${limit.requestsPerMinute})`;
+  if (limit.tokensPerMinute !== undefined && totals.tokens > limit.tokensPerMinute)
+    return `${totals.tokens} tokens in a minute (limit ${limit.tokensPerMinute})`;
+  if (limit.requestsPerMinute !== undefined && totals.requests > limit.requestsPerMinute)
+    return `${totals.requests} model calls in a minute (limit ${limit.requestsPerMinute})`;
   return undefined;
 }
 
@@ -93,7 +102,10 @@ export async function runRateBatch(d: RateDeps, records: readonly InvocationReco
     if (!why) continue;
     if (await claimCooldown(d.doc, d.usageTable, c.email, now, until, why)) {
       started.push(c.email);
-      const action = d.mode === "block" ? `Bedrock calls are denied until ${new Date(until).toISOString()} and lift automatically` : "this stage only alerts (quotas.mode alert): nothing is denied";
+      const action =
+        d.mode === "block"
+          ? `Bedrock calls are denied until ${new Date(until).toISOString()} and lift automatically`
+          : "this stage only alerts (quotas.mode alert): nothing is denied";
       await d.notify(`Claude Code rate limit: ${c.email}`, `${c.email} made ${why} at ${c.minute} UTC; ${action}.`);
     }
   }
@@ -103,4 +115,3 @@ export async function runRateBatch(d: RateDeps, records: readonly InvocationReco
   d.log.info("rate batch", { records: records.length, userMinutes: counts.size, started: started.length, coolingDown: active.length });
   return { counted: counts.size, started, denied };
 }
-

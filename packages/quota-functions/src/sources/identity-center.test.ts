@@ -26,7 +26,11 @@ describe("invocation-log metering of IAM Identity Center sessions", () => {
   it("attributes usage to the IdC user name (lower-cased email) and skips other permission sets", () => {
     const into = new Map();
     const skipped = collect(
-      [rec("AWSReservedSSO_ClaudeCode_0123456789abcdef", "Alice@Example.com", 100), rec("AWSReservedSSO_Admin_0123456789abcdef", "alice@example.com", 999), rec("AWSReservedSSO_ClaudeCode_0123456789abcdef", "jdoe", 5)],
+      [
+        rec("AWSReservedSSO_ClaudeCode_0123456789abcdef", "Alice@Example.com", 100),
+        rec("AWSReservedSSO_Admin_0123456789abcdef", "alice@example.com", 999),
+        rec("AWSReservedSSO_ClaudeCode_0123456789abcdef", "jdoe", 5),
+      ],
       "AWSReservedSSO_ClaudeCode_*",
       T,
       T + 60_000,

@@ -41,18 +41,29 @@ export interface InvocationRecord {
   readonly modelId?: string;
   readonly operation?: string;
   readonly errorCode?: string;
-  readonly input?: { readonly inputTokenCount?: number; readonly cacheReadInputTokenCount?: number; readonly cacheWriteInputTokenCount?: number };
+  readonly input?: {
+    readonly inputTokenCount?: number;
+    readonly cacheReadInputTokenCount?: number;
+    readonly cacheWriteInputTokenCount?: number;
+  };
   readonly output?: { readonly outputTokenCount?: number };
 }
 
 const HOUR = 3_600_000;
 
 /** Hour folders (`…/2026/11/26/10/`) that may hold records of `[from, to)` delivered up to `settleMs` later. */
-export function hourPrefixes(o: Pick<InvocationLogSourceOptions, "prefix" | "accountId" | "region">, from: number, to: number, settleMs: number): string[] {
+export function hourPrefixes(
+  o: Pick<InvocationLogSourceOptions, "prefix" | "accountId" | "region">,
+  from: number,
+  to: number,
+  settleMs: number,
+): string[] {
   const out: string[] = [];
   for (let h = Math.floor(from / HOUR) * HOUR; h < to + settleMs; h += HOUR) {
     const d = new Date(h).toISOString();
-    out.push(`${o.prefix}AWSLogs/${o.accountId}/BedrockModelInvocationLogs/${o.region}/${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(11, 13)}/`);
+    out.push(
+      `${o.prefix}AWSLogs/${o.accountId}/BedrockModelInvocationLogs/${o.region}/${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(11, 13)}/`,
+    );
   }
   return out;
 }
@@ -86,7 +97,13 @@ export function roleMatches(role: string, roleName: string): boolean {
 }
 
 /** Adds the records that fall in `[from, to)` and come from the user role to `into`. Returns skipped counts. */
-export function collect(records: readonly InvocationRecord[], roleName: string, from: number, to: number, into: Map<string, UserWindowUsage>): { otherRole: number; noEmail: number } {
+export function collect(
+  records: readonly InvocationRecord[],
+  roleName: string,
+  from: number,
+  to: number,
+  into: Map<string, UserWindowUsage>,
+): { otherRole: number; noEmail: number } {
   let otherRole = 0;
   let noEmail = 0;
   for (const r of records) {
@@ -101,12 +118,18 @@ export function collect(records: readonly InvocationRecord[], roleName: string, 
       noEmail++;
       continue;
     }
-    addUsage(into, normaliseEmail(who.session), r.modelId ?? "unknown", {
-      input: n(r.input?.inputTokenCount),
-      output: n(r.output?.outputTokenCount),
-      cacheRead: n(r.input?.cacheReadInputTokenCount),
-      cacheWrite: n(r.input?.cacheWriteInputTokenCount),
-    }, who.session);
+    addUsage(
+      into,
+      normaliseEmail(who.session),
+      r.modelId ?? "unknown",
+      {
+        input: n(r.input?.inputTokenCount),
+        output: n(r.output?.outputTokenCount),
+        cacheRead: n(r.input?.cacheReadInputTokenCount),
+        cacheWrite: n(r.input?.cacheWriteInputTokenCount),
+      },
+      who.session,
+    );
   }
   return { otherRole, noEmail };
 }
@@ -146,7 +169,11 @@ export class InvocationLogSource implements UsageSource {
       } while (token);
     }
     this.unattributed += skipped.noEmail;
-    if (skipped.noEmail > 0) this.log.warn("invocation logs of the user role with a session name that is not an email (renamed sessions, not metered)", { window, records: skipped.noEmail });
+    if (skipped.noEmail > 0)
+      this.log.warn("invocation logs of the user role with a session name that is not an email (renamed sessions, not metered)", {
+        window,
+        records: skipped.noEmail,
+      });
     this.log.info("invocation logs read", { window, objects, users: out.size, badLines: bad, ...skipped });
     return out;
   }

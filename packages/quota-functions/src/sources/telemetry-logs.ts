@@ -50,15 +50,27 @@ export class TelemetryLogsSource implements UsageSource {
   private async query(queryString: string, from: number, to: number): Promise<Array<Record<string, string>>> {
     // StartQuery takes whole seconds and includes its end time: end one second before the next
     // window begins, so no data point is counted in two windows.
-    const started = await this.logs.send(new StartQueryCommand({ logGroupName: this.o.logGroupName, queryString, startTime: Math.floor(from / 1000), endTime: Math.floor(to / 1000) - 1, limit: ROW_CAP }));
+    const started = await this.logs.send(
+      new StartQueryCommand({
+        logGroupName: this.o.logGroupName,
+        queryString,
+        startTime: Math.floor(from / 1000),
+        endTime: Math.floor(to / 1000) - 1,
+        limit: ROW_CAP,
+      }),
+    );
     if (!started.queryId) throw new Error(`Logs Insights returned no query id for ${this.o.logGroupName}`);
     let waited = 0;
     let interval = 250;
     const maxWait = this.o.maxWaitMs ?? 120_000;
     for (;;) {
       const r = await this.logs.send(new GetQueryResultsCommand({ queryId: started.queryId }));
-      if (r.status === "Complete") return (r.results ?? []).map((row) => Object.fromEntries(row.filter((f) => f.field && !f.field.startsWith("@")).map((f) => [f.field!, f.value ?? ""])));
-      if (r.status === "Failed" || r.status === "Cancelled" || r.status === "Timeout") throw new Error(`Logs Insights query on ${this.o.logGroupName} ended ${r.status}`);
+      if (r.status === "Complete")
+        return (r.results ?? []).map((row) =>
+          Object.fromEntries(row.filter((f) => f.field && !f.field.startsWith("@")).map((f) => [f.field!, f.value ?? ""])),
+        );
+      if (r.status === "Failed" || r.status === "Cancelled" || r.status === "Timeout")
+        throw new Error(`Logs Insights query on ${this.o.logGroupName} ended ${r.status}`);
       if (waited >= maxWait) {
         await this.logs.send(new StopQueryCommand({ queryId: started.queryId })).catch(() => undefined);
         throw new Error(`Logs Insights query on ${this.o.logGroupName} did not finish within ${maxWait} ms`);
@@ -74,7 +86,8 @@ export class TelemetryLogsSource implements UsageSource {
     const rows = await this.query(tokenQuery(this.o, type), from, to);
     if (rows.length < ROW_CAP) return rows;
     const mid = from + Math.floor((to - from) / 2 / 1000) * 1000;
-    if (mid <= from || to - from <= (this.o.minSliceMs ?? 60_000)) throw new Error(`more than ${ROW_CAP} users, types and models in ${(to - from) / 1000} s of telemetry; cannot split further`);
+    if (mid <= from || to - from <= (this.o.minSliceMs ?? 60_000))
+      throw new Error(`more than ${ROW_CAP} users, types and models in ${(to - from) / 1000} s of telemetry; cannot split further`);
     return [...(await this.rows(type, from, mid)), ...(await this.rows(type, mid, to))];
   }
 

@@ -30,7 +30,12 @@ export interface TelemetrySourceOptions {
 }
 
 /** Claude Code's `type` attribute → our token kinds. `cacheCreation` is cache *write* (priced, not dropped). */
-export const TYPE_MAP: Readonly<Record<string, keyof TokenCounts>> = { input: "input", output: "output", cacheRead: "cacheRead", cacheCreation: "cacheWrite" };
+export const TYPE_MAP: Readonly<Record<string, keyof TokenCounts>> = {
+  input: "input",
+  output: "output",
+  cacheRead: "cacheRead",
+  cacheCreation: "cacheWrite",
+};
 
 export class TelemetrySource implements UsageSource {
   readonly id = "tel" as const;
@@ -50,7 +55,9 @@ export class TelemetrySource implements UsageSource {
     const metrics: Metric[] = [];
     let token: string | undefined;
     do {
-      const page = await this.cw.send(new ListMetricsCommand({ Namespace: this.o.namespace, MetricName: this.o.metricName, RecentlyActive: "PT3H", NextToken: token }));
+      const page = await this.cw.send(
+        new ListMetricsCommand({ Namespace: this.o.namespace, MetricName: this.o.metricName, RecentlyActive: "PT3H", NextToken: token }),
+      );
       metrics.push(...(page.Metrics ?? []).filter((m) => this.wanted(m)));
       token = page.NextToken;
     } while (token);
@@ -66,11 +73,16 @@ export class TelemetrySource implements UsageSource {
           new GetMetricDataCommand({
             StartTime: new Date(windowStart(window)),
             EndTime: new Date(windowEnd(window)),
-            MetricDataQueries: batch.map((m, j) => ({ Id: `m${j}`, MetricStat: { Metric: m, Period: WINDOW_MS / 1000, Stat: "Sum" }, ReturnData: true })),
+            MetricDataQueries: batch.map((m, j) => ({
+              Id: `m${j}`,
+              MetricStat: { Metric: m, Period: WINDOW_MS / 1000, Stat: "Sum" },
+              ReturnData: true,
+            })),
             NextToken: next,
           }),
         );
-        for (const res of r.MetricDataResults ?? []) sums.set(res.Id!, (sums.get(res.Id!) ?? 0) + (res.Values ?? []).reduce((a, b) => a + b, 0));
+        for (const res of r.MetricDataResults ?? [])
+          sums.set(res.Id!, (sums.get(res.Id!) ?? 0) + (res.Values ?? []).reduce((a, b) => a + b, 0));
         next = r.NextToken;
       } while (next);
       batch.forEach((m, j) => {

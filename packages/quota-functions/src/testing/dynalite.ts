@@ -50,7 +50,12 @@ export async function startLocalDynamo(opts: { separateProcess?: boolean } = {})
     endpoint = `http://127.0.0.1:${server.address().port}`;
     stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 3 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 3,
+  });
   const n = ++counter;
   const limitsTable = `quota-limits-${n}`;
   const usageTable = `quota-usage-${n}`;
@@ -72,8 +77,14 @@ export async function createQuotaTables(client: DynamoDBClient, limitsTable: str
     new CreateTableCommand({
       TableName: limitsTable,
       BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "scope", AttributeType: "S" }, { AttributeName: "id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "scope", KeyType: "HASH" }, { AttributeName: "id", KeyType: "RANGE" }],
+      AttributeDefinitions: [
+        { AttributeName: "scope", AttributeType: "S" },
+        { AttributeName: "id", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "scope", KeyType: "HASH" },
+        { AttributeName: "id", KeyType: "RANGE" },
+      ],
     }),
   );
   await client.send(
@@ -85,9 +96,19 @@ export async function createQuotaTables(client: DynamoDBClient, limitsTable: str
         { AttributeName: "sk", AttributeType: "S" },
         { AttributeName: "period", AttributeType: "S" },
       ],
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
       GlobalSecondaryIndexes: [
-        { IndexName: USAGE_PERIOD_INDEX, KeySchema: [{ AttributeName: "period", KeyType: "HASH" }, { AttributeName: "pk", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+        {
+          IndexName: USAGE_PERIOD_INDEX,
+          KeySchema: [
+            { AttributeName: "period", KeyType: "HASH" },
+            { AttributeName: "pk", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        },
       ],
     }),
   );

@@ -25,11 +25,20 @@ export class ScriptedSource implements UsageSource {
   readonly unattributedIn = new Map<number, number>();
   private unattributed = 0;
   constructor(readonly id: SourceId) {}
-  set(window: number, users: Record<string, Record<string, Partial<{ input: number; output: number; cacheRead: number; cacheWrite: number }>>>, sessions: Record<string, string> = {}): this {
+  set(
+    window: number,
+    users: Record<string, Record<string, Partial<{ input: number; output: number; cacheRead: number; cacheWrite: number }>>>,
+    sessions: Record<string, string> = {},
+  ): this {
     const m = new Map<string, UserWindowUsage>();
     for (const [email, models] of Object.entries(users)) {
       m.set(email, {
-        models: new Map(Object.entries(models).map(([model, c]) => [model, { input: c.input ?? 0, output: c.output ?? 0, cacheRead: c.cacheRead ?? 0, cacheWrite: c.cacheWrite ?? 0 }])),
+        models: new Map(
+          Object.entries(models).map(([model, c]) => [
+            model,
+            { input: c.input ?? 0, output: c.output ?? 0, cacheRead: c.cacheRead ?? 0, cacheWrite: c.cacheWrite ?? 0 },
+          ]),
+        ),
         sessions: new Set(sessions[email] ? [sessions[email]!] : []),
       });
     }
@@ -58,7 +67,11 @@ export interface Harness {
   clock: { now: number };
 }
 
-export function harness(store: QuotaStore, sources: UsageSource[], over: Partial<AggregateDeps> & { failNotify?: () => boolean; slots?: number } = {}): Harness {
+export function harness(
+  store: QuotaStore,
+  sources: UsageSource[],
+  over: Partial<AggregateDeps> & { failNotify?: () => boolean; slots?: number } = {},
+): Harness {
   const sent: Notification[] = [];
   const metrics: MetricDatum[][] = [];
   const policies: PolicyDoc[][] = [];
@@ -77,7 +90,13 @@ export function harness(store: QuotaStore, sources: UsageSource[], over: Partial
     putMetrics: async (d) => {
       metrics.push([...d]);
     },
-    blockPolicies: { slots: over.slots ?? 2, apply: async (docs) => { policies.push([...docs]); return []; } },
+    blockPolicies: {
+      slots: over.slots ?? 2,
+      apply: async (docs) => {
+        policies.push([...docs]);
+        return [];
+      },
+    },
     drift: { thresholdPercent: 20, minTokens: 1000 },
     settleMs: 10 * 60_000,
     maxBacklogWindows: 96,

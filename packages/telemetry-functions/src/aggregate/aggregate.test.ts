@@ -25,9 +25,23 @@ const ENV = {
     families: {},
     default: { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
   }),
-  TOOL_CATEGORIES_JSON: JSON.stringify({ Edit: "edit", Write: "edit", Grep: "search", Read: "read", WebFetch: "docs-web", Bash: "execute" }),
+  TOOL_CATEGORIES_JSON: JSON.stringify({
+    Edit: "edit",
+    Write: "edit",
+    Grep: "search",
+    Read: "read",
+    WebFetch: "docs-web",
+    Bash: "execute",
+  }),
   NAMES_JSON: JSON.stringify({
-    metrics: { activeUsers: "ActiveUsers", leaderboard: "Leaderboard", operations: "Operations", cacheSavings: "CacheSavingsUSD", estimatedCost: "EstimatedCostUSD", negativeSavingsUsers: "NegativeCacheSavingsUsers" },
+    metrics: {
+      activeUsers: "ActiveUsers",
+      leaderboard: "Leaderboard",
+      operations: "Operations",
+      cacheSavings: "CacheSavingsUSD",
+      estimatedCost: "EstimatedCostUSD",
+      negativeSavingsUsers: "NegativeCacheSavingsUsers",
+    },
     dims: { window: "Window", board: "Board", category: "Category", email: "user.email", model: "model" },
     attrs: { email: "user.email", model: "model", type: "type", toolName: "tool_name", decision: "decision" },
     cc: { tokens: "claude_code.token.usage", linesOfCode: "claude_code.lines_of_code.count", activeTime: "claude_code.active_time.total" },
@@ -39,7 +53,13 @@ type Emf = { t: number; "user.email": string; model?: string; type?: string; [me
 const SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const at = (hoursAgo: number) => NOW.getTime() - hoursAgo * HOUR;
-const tokens = (hoursAgo: number, user: string, model: string, type: string, n: number): Emf => ({ t: at(hoursAgo), "user.email": user, model, type, "claude_code.token.usage": n });
+const tokens = (hoursAgo: number, user: string, model: string, type: string, n: number): Emf => ({
+  t: at(hoursAgo),
+  "user.email": user,
+  model,
+  type,
+  "claude_code.token.usage": n,
+});
 
 /** EMF records as the collector writes them (one attribute set per record). */
 const RECORDS: Emf[] = [
@@ -64,7 +84,12 @@ const RECORDS: Emf[] = [
 
 type Event = { t: number; body: string; "attributes.tool_name": string; "attributes.decision": string };
 const EVENTS: Event[] = [
-  ...["Edit", "Edit", "Write", "Grep", "Read", "Read", "Read", "Bash", "mcp_tool"].map((tool) => ({ t: at(0.2), body: "claude_code.tool_decision", "attributes.tool_name": tool, "attributes.decision": "accept" })),
+  ...["Edit", "Edit", "Write", "Grep", "Read", "Read", "Read", "Bash", "mcp_tool"].map((tool) => ({
+    t: at(0.2),
+    body: "claude_code.tool_decision",
+    "attributes.tool_name": tool,
+    "attributes.decision": "accept",
+  })),
   { t: at(0.2), body: "claude_code.tool_decision", "attributes.tool_name": "Bash", "attributes.decision": "reject" },
   { t: at(3), body: "claude_code.tool_decision", "attributes.tool_name": "Edit", "attributes.decision": "accept" },
 ];
@@ -74,7 +99,8 @@ function evaluate(group: string, query: string, start: number, end: number): Rec
   const inRange = <T extends { t: number }>(x: T) => x.t >= start * 1000 && x.t <= end * 1000;
   if (group === ENV.EVENTS_LOG_GROUP) {
     const counts = new Map<string, number>();
-    for (const e of EVENTS.filter(inRange).filter((e) => e["attributes.decision"] === "accept")) counts.set(e["attributes.tool_name"], (counts.get(e["attributes.tool_name"]) ?? 0) + 1);
+    for (const e of EVENTS.filter(inRange).filter((e) => e["attributes.decision"] === "accept"))
+      counts.set(e["attributes.tool_name"], (counts.get(e["attributes.tool_name"]) ?? 0) + 1);
     return [...counts].map(([tool, uses]) => ({ "attributes.tool_name": tool, uses: String(uses) }));
   }
   const records = RECORDS.filter(inRange);
@@ -88,11 +114,22 @@ function evaluate(group: string, query: string, start: number, end: number): Rec
     }
     return [...m.values()];
   };
-  if (query.includes("count(*) as records")) return [...new Set(records.map((r) => r["user.email"]))].map((u) => ({ "user.email": u, records: "1" }));
+  if (query.includes("count(*) as records"))
+    return [...new Set(records.map((r) => r["user.email"]))].map((u) => ({ "user.email": u, records: "1" }));
   const typeMatch = / type = "(\w+)"/.exec(query);
-  if (typeMatch) return sumBy("claude_code.token.usage", ["user.email", "model"], (r) => r.type === typeMatch[1]).map((e) => ({ ...e.row, tokens: String(e.sum) }));
-  if (query.includes("as lines")) return sumBy("claude_code.lines_of_code.count", ["user.email"]).sort((a, b) => b.sum - a.sum).map((e) => ({ ...e.row, lines: String(e.sum) }));
-  if (query.includes("as seconds")) return sumBy("claude_code.active_time.total", ["user.email"]).sort((a, b) => b.sum - a.sum).map((e) => ({ ...e.row, seconds: String(e.sum) }));
+  if (typeMatch)
+    return sumBy("claude_code.token.usage", ["user.email", "model"], (r) => r.type === typeMatch[1]).map((e) => ({
+      ...e.row,
+      tokens: String(e.sum),
+    }));
+  if (query.includes("as lines"))
+    return sumBy("claude_code.lines_of_code.count", ["user.email"])
+      .sort((a, b) => b.sum - a.sum)
+      .map((e) => ({ ...e.row, lines: String(e.sum) }));
+  if (query.includes("as seconds"))
+    return sumBy("claude_code.active_time.total", ["user.email"])
+      .sort((a, b) => b.sum - a.sum)
+      .map((e) => ({ ...e.row, seconds: String(e.sum) }));
   throw new Error(`unexpected query: ${query}`);
 }
 
@@ -117,16 +154,29 @@ beforeEach(() => {
     // First poll: still running (the aggregator must wait and poll again).
     if (q.polls++ === 0) return { status: "Running" };
     const rows = evaluate(q.group, q.query, q.start, q.end);
-    return { status: "Complete", results: rows.map((row) => [...Object.entries(row).map(([field, value]) => ({ field, value })), { field: "@ptr", value: "x" }]) };
+    return {
+      status: "Complete",
+      results: rows.map((row) => [...Object.entries(row).map(([field, value]) => ({ field, value })), { field: "@ptr", value: "x" }]),
+    };
   });
   cw.on(PutMetricDataCommand).resolves({});
 });
 
-const deps = () => ({ logs: logs as unknown as CloudWatchLogsClient, cloudwatch: cw as unknown as CloudWatchClient, now: () => NOW, sleep: async () => undefined });
+const deps = () => ({
+  logs: logs as unknown as CloudWatchLogsClient,
+  cloudwatch: cw as unknown as CloudWatchClient,
+  now: () => NOW,
+  sleep: async () => undefined,
+});
 const cfg = (): AggregatorConfig => configFromEnv(ENV);
 const published = () => cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
 const value = (metric: string, dims: Record<string, string>) => {
-  const found = published().filter((d) => d.MetricName === metric && d.Dimensions?.length === Object.keys(dims).length && Object.entries(dims).every(([k, v]) => d.Dimensions?.some((x) => x.Name === k && x.Value === v)));
+  const found = published().filter(
+    (d) =>
+      d.MetricName === metric &&
+      d.Dimensions?.length === Object.keys(dims).length &&
+      Object.entries(dims).every(([k, v]) => d.Dimensions?.some((x) => x.Name === k && x.Value === v)),
+  );
   expect(found, `${metric} ${JSON.stringify(dims)}`).toHaveLength(1);
   return found[0]!.Value!;
 };
@@ -152,10 +202,16 @@ describe("aggregate", () => {
     const sonnet = priceOf(SONNET, cfg().prices)!;
     const alice = { input: 10_000, output: 2_000, cacheRead: 1_000_000, cacheCreation: 50_000 };
     const bob = { input: 1_000, output: 0, cacheRead: 0, cacheCreation: 400_000 };
-    expect(value("CacheSavingsUSD", { model: "claude-sonnet-4-5", Window: "1d" })).toBeCloseTo(cacheSavingsUsd(alice, sonnet) + cacheSavingsUsd(bob, sonnet), 6);
+    expect(value("CacheSavingsUSD", { model: "claude-sonnet-4-5", Window: "1d" })).toBeCloseTo(
+      cacheSavingsUsd(alice, sonnet) + cacheSavingsUsd(bob, sonnet),
+      6,
+    );
     expect(cacheSavingsUsd(alice, sonnet)).toBeCloseTo((1_000_000 * 2.7 - 50_000 * 0.75) / 1e6, 9);
     expect(cacheSavingsUsd(bob, sonnet)).toBeLessThan(0);
-    expect(value("EstimatedCostUSD", { model: "claude-sonnet-4-5", Window: "1d" })).toBeCloseTo(costUsd(alice, sonnet) + costUsd(bob, sonnet), 6);
+    expect(value("EstimatedCostUSD", { model: "claude-sonnet-4-5", Window: "1d" })).toBeCloseTo(
+      costUsd(alice, sonnet) + costUsd(bob, sonnet),
+      6,
+    );
     expect(value("NegativeCacheSavingsUsers", { Window: "1d" })).toBe(1);
     // The week includes carol's Haiku usage: $0.5 input + $0.5 output.
     expect(value("EstimatedCostUSD", { model: "claude-haiku-4-5", Window: "7d" })).toBeCloseTo(1.0, 6);
@@ -164,10 +220,22 @@ describe("aggregate", () => {
 
   it("publishes top-N leaderboards for the week with the user's email as the dimension", async () => {
     await aggregate(deps(), cfg());
-    const board = (b: string) => published().filter((d) => d.MetricName === "Leaderboard" && d.Dimensions!.some((x) => x.Name === "Board" && x.Value === b)).map((d) => [d.Dimensions!.find((x) => x.Name === "user.email")!.Value, d.Value]);
-    expect(board("tokens")).toEqual([["alice@example.com", 1_062_000], ["carol@example.com", 600_000]]);
-    expect(board("lines")).toEqual([["bob@example.com", 300], ["alice@example.com", 120]]);
-    expect(board("session-time")).toEqual([["bob@example.com", 2], ["alice@example.com", 0.5]]);
+    const board = (b: string) =>
+      published()
+        .filter((d) => d.MetricName === "Leaderboard" && d.Dimensions!.some((x) => x.Name === "Board" && x.Value === b))
+        .map((d) => [d.Dimensions!.find((x) => x.Name === "user.email")!.Value, d.Value]);
+    expect(board("tokens")).toEqual([
+      ["alice@example.com", 1_062_000],
+      ["carol@example.com", 600_000],
+    ]);
+    expect(board("lines")).toEqual([
+      ["bob@example.com", 300],
+      ["alice@example.com", 120],
+    ]);
+    expect(board("session-time")).toEqual([
+      ["bob@example.com", 2],
+      ["alice@example.com", 0.5],
+    ]);
     expect(board("cache-savings")[0]![0]).toBe("alice@example.com");
     expect(board("cost")).toHaveLength(2);
   });

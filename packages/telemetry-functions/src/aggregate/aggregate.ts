@@ -126,31 +126,64 @@ export async function aggregate(deps: AggregatorDeps, cfg: AggregatorConfig, opt
       put(n.metrics.estimatedCost, { [n.dims.model]: model, [n.dims.window]: w }, m.cost);
       put(n.metrics.cacheSavings, { [n.dims.model]: model, [n.dims.window]: w }, m.savings);
     }
-    put(n.metrics.negativeSavingsUsers, { [n.dims.window]: w }, [...byUser.values()].filter((u) => u.cacheActive && u.savings < 0).length, "Count");
+    put(
+      n.metrics.negativeSavingsUsers,
+      { [n.dims.window]: w },
+      [...byUser.values()].filter((u) => u.cacheActive && u.savings < 0).length,
+      "Count",
+    );
 
     if (w === "7d") {
       const users = [...byUser.entries()];
-      leaderboard("tokens", users.map(([user, u]) => [user, u.tokens]));
-      leaderboard("cost", users.map(([user, u]) => [user, round(u.cost)]));
-      leaderboard("cache-savings", users.map(([user, u]) => [user, round(u.savings)]));
-      const lines = await q(cfg.metricsLogGroup, `filter ispresent(${field(n.cc.linesOfCode)}) | stats sum(${field(n.cc.linesOfCode)}) as lines by ${email} | sort lines desc | limit ${cfg.leaderboardSize}`, w);
-      leaderboard("lines", lines.map((r) => [r[n.attrs.email] ?? "", Number(r.lines ?? 0)]));
-      const time = await q(cfg.metricsLogGroup, `filter ispresent(${field(n.cc.activeTime)}) | stats sum(${field(n.cc.activeTime)}) as seconds by ${email} | sort seconds desc | limit ${cfg.leaderboardSize}`, w);
-      leaderboard("session-time", time.map((r) => [r[n.attrs.email] ?? "", round(Number(r.seconds ?? 0) / 3600)]));
+      leaderboard(
+        "tokens",
+        users.map(([user, u]) => [user, u.tokens]),
+      );
+      leaderboard(
+        "cost",
+        users.map(([user, u]) => [user, round(u.cost)]),
+      );
+      leaderboard(
+        "cache-savings",
+        users.map(([user, u]) => [user, round(u.savings)]),
+      );
+      const lines = await q(
+        cfg.metricsLogGroup,
+        `filter ispresent(${field(n.cc.linesOfCode)}) | stats sum(${field(n.cc.linesOfCode)}) as lines by ${email} | sort lines desc | limit ${cfg.leaderboardSize}`,
+        w,
+      );
+      leaderboard(
+        "lines",
+        lines.map((r) => [r[n.attrs.email] ?? "", Number(r.lines ?? 0)]),
+      );
+      const time = await q(
+        cfg.metricsLogGroup,
+        `filter ispresent(${field(n.cc.activeTime)}) | stats sum(${field(n.cc.activeTime)}) as seconds by ${email} | sort seconds desc | limit ${cfg.leaderboardSize}`,
+        w,
+      );
+      leaderboard(
+        "session-time",
+        time.map((r) => [r[n.attrs.email] ?? "", round(Number(r.seconds ?? 0) / 3600)]),
+      );
     }
   }
 
   if (cfg.eventsLogGroup) {
     // Operations from accepted tool decisions in the last hour, by category.
     const tool = field(`attributes.${n.attrs.toolName}`);
-    const rows = await q(cfg.eventsLogGroup, `filter ${field(`attributes.${n.attrs.decision}`)} = "accept" and ispresent(${tool}) | stats count(*) as uses by ${tool} | limit 10000`, "1h");
+    const rows = await q(
+      cfg.eventsLogGroup,
+      `filter ${field(`attributes.${n.attrs.decision}`)} = "accept" and ispresent(${tool}) | stats count(*) as uses by ${tool} | limit 10000`,
+      "1h",
+    );
     const byCategory = new Map<string, number>();
     for (const category of new Set([...Object.values(cfg.toolCategories), "other"])) byCategory.set(category, 0);
     for (const r of rows) {
       const category = cfg.toolCategories[r[`attributes.${n.attrs.toolName}`] ?? ""] ?? "other";
       byCategory.set(category, (byCategory.get(category) ?? 0) + Number(r.uses ?? 0));
     }
-    for (const [category, uses] of byCategory) put(n.metrics.operations, { [n.dims.category]: category, [n.dims.window]: "1h" }, uses, "Count");
+    for (const [category, uses] of byCategory)
+      put(n.metrics.operations, { [n.dims.category]: category, [n.dims.window]: "1h" }, uses, "Count");
   }
 
   for (let i = 0; i < data.length; i += 500) {
@@ -163,7 +196,9 @@ export async function aggregate(deps: AggregatorDeps, cfg: AggregatorConfig, opt
       .filter(([user]) => user !== "")
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, cfg.leaderboardSize)
-      .forEach(([user, value]) => put(n.metrics.leaderboard, { [n.dims.board]: board, [n.dims.window]: "7d", [n.dims.email]: user }, value));
+      .forEach(([user, value]) =>
+        put(n.metrics.leaderboard, { [n.dims.board]: board, [n.dims.window]: "7d", [n.dims.email]: user }, value),
+      );
   }
 }
 

@@ -15,9 +15,22 @@ export class QueryError extends Error {
  * Runs a Logs Insights query to completion and returns its rows as field → value maps. Polls with a
  * growing interval; stops the query and throws when it fails or takes longer than `maxWaitMs`.
  */
-export async function runQuery(deps: QueryDeps, logGroup: string, queryString: string, start: Date, end: Date, maxWaitMs = 120_000): Promise<Row[]> {
+export async function runQuery(
+  deps: QueryDeps,
+  logGroup: string,
+  queryString: string,
+  start: Date,
+  end: Date,
+  maxWaitMs = 120_000,
+): Promise<Row[]> {
   const started = await deps.logs.send(
-    new StartQueryCommand({ logGroupName: logGroup, queryString, startTime: Math.floor(start.getTime() / 1000), endTime: Math.floor(end.getTime() / 1000), limit: 10_000 }),
+    new StartQueryCommand({
+      logGroupName: logGroup,
+      queryString,
+      startTime: Math.floor(start.getTime() / 1000),
+      endTime: Math.floor(end.getTime() / 1000),
+      limit: 10_000,
+    }),
   );
   const queryId = started.queryId;
   if (!queryId) throw new QueryError(`Logs Insights returned no query id for ${logGroup}`);
@@ -27,7 +40,9 @@ export async function runQuery(deps: QueryDeps, logGroup: string, queryString: s
     const r = await deps.logs.send(new GetQueryResultsCommand({ queryId }));
     switch (r.status) {
       case "Complete":
-        return (r.results ?? []).map((fields) => Object.fromEntries(fields.filter((f) => f.field && !f.field.startsWith("@ptr")).map((f) => [f.field!, f.value ?? ""])));
+        return (r.results ?? []).map((fields) =>
+          Object.fromEntries(fields.filter((f) => f.field && !f.field.startsWith("@ptr")).map((f) => [f.field!, f.value ?? ""])),
+        );
       case "Failed":
       case "Cancelled":
       case "Timeout":

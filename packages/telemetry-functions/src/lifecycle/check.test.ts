@@ -7,12 +7,24 @@ import { checkModels, configFromEnv, dueToday, type LifecycleConfig } from "./ch
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const OLD = "anthropic.claude-3-7-sonnet-20250219-v1:0";
-const CFG: LifecycleConfig = configFromEnv({ MODEL_IDS: [SONNET, HAIKU, OLD].join(","), TOPIC_ARN: "arn:aws:sns:us-east-1:222222222222:ccb-prod-alarms", STAGE: "prod", WARN_DAYS: "90" });
+const CFG: LifecycleConfig = configFromEnv({
+  MODEL_IDS: [SONNET, HAIKU, OLD].join(","),
+  TOPIC_ARN: "arn:aws:sns:us-east-1:222222222222:ccb-prod-alarms",
+  STAGE: "prod",
+  WARN_DAYS: "90",
+});
 
 const bedrock = mockClient(BedrockClient);
 const sns = mockClient(SNSClient);
-const deps = (iso: string) => ({ bedrock: bedrock as unknown as BedrockClient, sns: sns as unknown as SNSClient, now: () => new Date(iso) });
-const lifecycle = (id: string, l: Record<string, unknown>) => bedrock.on(GetFoundationModelCommand, { modelIdentifier: id }).resolves({ modelDetails: { modelArn: `arn:aws:bedrock:us-east-1::foundation-model/${id}`, modelId: id, modelLifecycle: l as never } });
+const deps = (iso: string) => ({
+  bedrock: bedrock as unknown as BedrockClient,
+  sns: sns as unknown as SNSClient,
+  now: () => new Date(iso),
+});
+const lifecycle = (id: string, l: Record<string, unknown>) =>
+  bedrock
+    .on(GetFoundationModelCommand, { modelIdentifier: id })
+    .resolves({ modelDetails: { modelArn: `arn:aws:bedrock:us-east-1::foundation-model/${id}`, modelId: id, modelLifecycle: l as never } });
 
 beforeEach(() => {
   bedrock.reset();
@@ -31,12 +43,19 @@ describe("model lifecycle check", () => {
   });
 
   it("notifies the alarm topic on the day a model becomes legacy, with its dates and what to do", async () => {
-    lifecycle(OLD, { status: "LEGACY", legacyTime: new Date("2026-11-26T00:00:00Z"), endOfLifeTime: new Date("2027-04-28T00:00:00Z"), publicExtendedAccessTime: new Date("2027-01-26T00:00:00Z") });
+    lifecycle(OLD, {
+      status: "LEGACY",
+      legacyTime: new Date("2026-11-26T00:00:00Z"),
+      endOfLifeTime: new Date("2027-04-28T00:00:00Z"),
+      publicExtendedAccessTime: new Date("2027-01-26T00:00:00Z"),
+    });
     expect(await checkModels(deps("2026-11-26T07:00:00Z"), CFG)).toEqual({ findings: 1, published: true });
     const msg = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(msg.TopicArn).toBe(CFG.topicArn);
     expect(msg.Subject).toBe("Claude Code (prod): 1 model reaching end of life");
-    expect(msg.Message).toContain(`${OLD}: LEGACY since 2026-11-26, end of life 2027-04-28 (153 days), higher extended-access pricing from 2027-01-26. Move stage.models to an active model.`);
+    expect(msg.Message).toContain(
+      `${OLD}: LEGACY since 2026-11-26, end of life 2027-04-28 (153 days), higher extended-access pricing from 2027-01-26. Move stage.models to an active model.`,
+    );
   });
 
   it("warns about an active model with an end-of-life date inside the warning window, at the marks and weekly", async () => {
@@ -56,18 +75,29 @@ describe("model lifecycle check", () => {
   });
 
   it("reports a model Bedrock no longer knows every day", async () => {
-    bedrock.on(GetFoundationModelCommand, { modelIdentifier: OLD }).rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
+    bedrock
+      .on(GetFoundationModelCommand, { modelIdentifier: OLD })
+      .rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
     expect(await checkModels(deps("2026-11-26T07:00:00Z"), CFG)).toEqual({ findings: 1, published: true });
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain("does not know this model");
   });
 
   it("fails loudly on other errors (the Lambda's error metric and retries take over)", async () => {
-    bedrock.on(GetFoundationModelCommand, { modelIdentifier: OLD }).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    bedrock
+      .on(GetFoundationModelCommand, { modelIdentifier: OLD })
+      .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
     await expect(checkModels(deps("2026-11-26T07:00:00Z"), CFG)).rejects.toThrow("denied");
   });
 
   it("decides due days without state", () => {
-    const f = { modelId: OLD, status: "LEGACY", reason: "legacy" as const, legacySince: "2026-11-20", endOfLife: "2027-04-28", daysToEndOfLife: 7 };
+    const f = {
+      modelId: OLD,
+      status: "LEGACY",
+      reason: "legacy" as const,
+      legacySince: "2026-11-20",
+      endOfLife: "2027-04-28",
+      daysToEndOfLife: 7,
+    };
     expect(dueToday(f, new Date("2026-11-26T07:00:00Z"), 90)).toBe(true);
     expect(dueToday({ ...f, daysToEndOfLife: 8 }, new Date("2026-11-26T07:00:00Z"), 90)).toBe(false);
     expect(dueToday({ ...f, daysToEndOfLife: 8 }, new Date("2026-11-23T07:00:00Z"), 90)).toBe(true);

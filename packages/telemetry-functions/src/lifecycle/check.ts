@@ -87,10 +87,22 @@ export function message(cfg: LifecycleConfig, due: readonly LifecycleFinding[]):
     }
   });
   const subject = `Claude Code (${cfg.stage}): ${due.length} model${due.length === 1 ? "" : "s"} reaching end of life`.slice(0, 99);
-  return { subject, body: [`Bedrock model lifecycle check for stage ${cfg.stage}:`, "", ...lines, "", "Developers keep working until the end-of-life date; after it, requests to the model fail."].join("\n") };
+  return {
+    subject,
+    body: [
+      `Bedrock model lifecycle check for stage ${cfg.stage}:`,
+      "",
+      ...lines,
+      "",
+      "Developers keep working until the end-of-life date; after it, requests to the model fail.",
+    ].join("\n"),
+  };
 }
 
-export async function checkModels(deps: { bedrock: BedrockClient; sns: SNSClient; now: () => Date }, cfg: LifecycleConfig): Promise<{ findings: number; published: boolean }> {
+export async function checkModels(
+  deps: { bedrock: BedrockClient; sns: SNSClient; now: () => Date },
+  cfg: LifecycleConfig,
+): Promise<{ findings: number; published: boolean }> {
   const now = deps.now();
   const all = await findings(deps.bedrock, cfg, now);
   const due = all.filter((f) => dueToday(f, now, cfg.warnDays));

@@ -8,10 +8,21 @@ import type { UserAttributes, UserDirectory } from "./handler.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export async function awsJson(env: Env, service: string, target: string, region: string, body: unknown, fetchImpl: typeof fetch = fetch): Promise<Record<string, unknown>> {
+export async function awsJson(
+  env: Env,
+  service: string,
+  target: string,
+  region: string,
+  body: unknown,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Record<string, unknown>> {
   const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import("@smithy/signature-v4"), import("@smithy/core/checksum")]);
   const endpoint = new URL(env.AWS_ENDPOINT_URL ?? `https://${service}.${region}.amazonaws.com/`);
-  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "", ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+  const credentials = {
+    accessKeyId: env.AWS_ACCESS_KEY_ID ?? "",
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "",
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  };
   const text = JSON.stringify(body);
   const signer = new SignatureV4({ service, region, credentials, sha256: Sha256 });
   const signed = await signer.sign({
@@ -27,7 +38,8 @@ export async function awsJson(env: Env, service: string, target: string, region:
   const { host: _host, ...headers } = signed.headers as Record<string, string>;
   const res = await fetchImpl(endpoint, { method: "POST", headers, body: text, signal: AbortSignal.timeout(5_000) });
   const out = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${target} failed: HTTP ${res.status} ${String(out.__type ?? "")} ${String(out.message ?? out.Message ?? "")}`.trim());
+  if (!res.ok)
+    throw new Error(`${target} failed: HTTP ${res.status} ${String(out.__type ?? "")} ${String(out.message ?? out.Message ?? "")}`.trim());
   return out;
 }
 
@@ -36,11 +48,18 @@ export function kmsSigner(env: Env, keyId: string, region: string): Signer {
   let spki: Promise<Uint8Array> | undefined;
   return {
     async sign(message) {
-      const out = await awsJson(env, "kms", "TrentService.Sign", region, { KeyId: keyId, Message: Buffer.from(message).toString("base64"), MessageType: "RAW", SigningAlgorithm: "ECDSA_SHA_256" });
+      const out = await awsJson(env, "kms", "TrentService.Sign", region, {
+        KeyId: keyId,
+        Message: Buffer.from(message).toString("base64"),
+        MessageType: "RAW",
+        SigningAlgorithm: "ECDSA_SHA_256",
+      });
       return Buffer.from(String(out.Signature), "base64");
     },
     publicKeySpki() {
-      spki ??= awsJson(env, "kms", "TrentService.GetPublicKey", region, { KeyId: keyId }).then((o) => Buffer.from(String(o.PublicKey), "base64"));
+      spki ??= awsJson(env, "kms", "TrentService.GetPublicKey", region, { KeyId: keyId }).then((o) =>
+        Buffer.from(String(o.PublicKey), "base64"),
+      );
       spki.catch(() => (spki = undefined));
       return spki;
     },
@@ -56,8 +75,15 @@ export function identityStoreDirectory(env: Env, identityStoreId: string, region
       if (hit && now() - hit.at < 10 * 60_000) return hit.value;
       let value: UserAttributes | undefined;
       try {
-        const { UserId } = (await awsJson(env, "identitystore", "AWSIdentityStore.GetUserId", region, { IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: userName } } })) as { UserId?: string };
-        const user = await awsJson(env, "identitystore", "AWSIdentityStore.DescribeUser", region, { IdentityStoreId: identityStoreId, UserId, Extensions: ["aws:identitystore:enterprise"] });
+        const { UserId } = (await awsJson(env, "identitystore", "AWSIdentityStore.GetUserId", region, {
+          IdentityStoreId: identityStoreId,
+          AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: userName } },
+        })) as { UserId?: string };
+        const user = await awsJson(env, "identitystore", "AWSIdentityStore.DescribeUser", region, {
+          IdentityStoreId: identityStoreId,
+          UserId,
+          Extensions: ["aws:identitystore:enterprise"],
+        });
         value = userAttributes(user);
       } catch {
         value = undefined;
@@ -84,5 +110,10 @@ export function userAttributes(user: unknown): UserAttributes {
   const team = str(ent.division);
   const department = str(ent.department);
   const costCenter = str(ent.costCenter);
-  return { ...(email ? { email } : {}), ...(team ? { team } : {}), ...(department ? { department } : {}), ...(costCenter ? { costCenter } : {}) };
+  return {
+    ...(email ? { email } : {}),
+    ...(team ? { team } : {}),
+    ...(department ? { department } : {}),
+    ...(costCenter ? { costCenter } : {}),
+  };
 }

@@ -45,14 +45,25 @@ export interface HttpResult {
 
 export interface TokenEvent {
   readonly rawPath?: string;
-  readonly requestContext?: { readonly http?: { readonly method?: string; readonly path?: string }; readonly authorizer?: { readonly iam?: { readonly userArn?: string } } };
+  readonly requestContext?: {
+    readonly http?: { readonly method?: string; readonly path?: string };
+    readonly authorizer?: { readonly iam?: { readonly userArn?: string } };
+  };
 }
 
-const json = (statusCode: number, body: unknown, cache = "no-store"): HttpResult => ({ statusCode, headers: { "content-type": "application/json", "cache-control": cache }, body: JSON.stringify(body) });
+const json = (statusCode: number, body: unknown, cache = "no-store"): HttpResult => ({
+  statusCode,
+  headers: { "content-type": "application/json", "cache-control": cache },
+  body: JSON.stringify(body),
+});
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** The verified caller → claims, or the reason it gets no token. */
-export async function claimsFor(userArn: string, cfg: TokenEndpointConfig, directory: UserDirectory): Promise<TokenClaims | { refused: string }> {
+export async function claimsFor(
+  userArn: string,
+  cfg: TokenEndpointConfig,
+  directory: UserDirectory,
+): Promise<TokenClaims | { refused: string }> {
   const m = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/([\w+=,.@-]+)$/.exec(userArn);
   if (!m) return { refused: "caller is not an assumed-role session" };
   const [, account, role, session] = m as unknown as [string, string, string, string];
@@ -62,7 +73,11 @@ export async function claimsFor(userArn: string, cfg: TokenEndpointConfig, direc
     const attrs = await directory.attributesOf(session);
     const email = (attrs?.email ?? (EMAIL.test(session) ? session : undefined))?.toLowerCase();
     if (!email) return { refused: `IdC user ${session} has no email (neither the user name nor a primary email in the identity store)` };
-    const n = { department: cfg.claimNames?.department ?? "department", team: cfg.claimNames?.team ?? "team", costCenter: cfg.claimNames?.costCenter ?? "cost_center" };
+    const n = {
+      department: cfg.claimNames?.department ?? "department",
+      team: cfg.claimNames?.team ?? "team",
+      costCenter: cfg.claimNames?.costCenter ?? "cost_center",
+    };
     return {
       ...base,
       sub: email,

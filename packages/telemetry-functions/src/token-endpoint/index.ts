@@ -14,13 +14,18 @@ function load(): TokenDeps {
   const region = req("AWS_REGION");
   return {
     signer: kmsSigner(process.env, req("SIGNING_KEY_ID"), region),
-    directory: process.env.IDENTITY_STORE_ID ? identityStoreDirectory(process.env, process.env.IDENTITY_STORE_ID, process.env.IDENTITY_STORE_REGION ?? region) : { attributesOf: async () => undefined },
+    directory: process.env.IDENTITY_STORE_ID
+      ? identityStoreDirectory(process.env, process.env.IDENTITY_STORE_ID, process.env.IDENTITY_STORE_REGION ?? region)
+      : { attributesOf: async () => undefined },
     config: {
       issuer: req("ISSUER"),
       audience: req("AUDIENCE"),
       ttlSeconds: Number(process.env.TOKEN_TTL_SECONDS ?? 3600),
       ...(process.env.IDC_ROLE_PREFIX ? { identityCenterRolePrefix: process.env.IDC_ROLE_PREFIX } : {}),
-      workloadRoleNames: (process.env.WORKLOAD_ROLE_NAMES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      workloadRoleNames: (process.env.WORKLOAD_ROLE_NAMES ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       accountId: req("ACCOUNT_ID"),
       claimNames: {
         ...(process.env.CLAIM_DEPARTMENT ? { department: process.env.CLAIM_DEPARTMENT } : {}),

@@ -52,7 +52,12 @@ export interface TokenClaims {
 }
 
 /** Signs `claims` for `ttlSeconds` (at most an hour) from `nowMs`. */
-export async function issueToken(signer: Signer, claims: TokenClaims, nowMs: number, ttlSeconds: number): Promise<{ token: string; expiresAt: number }> {
+export async function issueToken(
+  signer: Signer,
+  claims: TokenClaims,
+  nowMs: number,
+  ttlSeconds: number,
+): Promise<{ token: string; expiresAt: number }> {
   const ttl = Math.min(Math.max(60, Math.floor(ttlSeconds)), MAX_TOKEN_SECONDS);
   const iat = Math.floor(nowMs / 1000);
   const kid = keyIdOf(await signer.publicKeySpki());
@@ -67,7 +72,8 @@ export async function issueToken(signer: Signer, claims: TokenClaims, nowMs: num
 export async function jwksOf(signer: Signer): Promise<{ keys: Array<Record<string, string>> }> {
   const spki = await signer.publicKeySpki();
   const jwk = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }).export({ format: "jwk" }) as Record<string, string>;
-  if (jwk.kty !== "EC" || jwk.crv !== "P-256") throw new Error(`the signing key is ${jwk.kty}/${jwk.crv}, expected EC P-256 (KMS key spec ECC_NIST_P256)`);
+  if (jwk.kty !== "EC" || jwk.crv !== "P-256")
+    throw new Error(`the signing key is ${jwk.kty}/${jwk.crv}, expected EC P-256 (KMS key spec ECC_NIST_P256)`);
   return { keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x!, y: jwk.y!, kid: keyIdOf(spki), alg: "ES256", use: "sig" }] };
 }
 

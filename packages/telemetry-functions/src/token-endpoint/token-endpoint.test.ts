@@ -20,7 +20,10 @@ function nodeSigner(): Signer & { privateKey: KeyObject } {
 
 const ACCOUNT = "222222222222";
 const IDC_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_ClaudeCode_0123456789abcdef/Alice@Example.com`;
-const directory: UserDirectory = { attributesOf: async (name) => (name === "Alice@Example.com" ? { email: "alice@example.com", team: "platform", department: "engineering" } : undefined) };
+const directory: UserDirectory = {
+  attributesOf: async (name) =>
+    name === "Alice@Example.com" ? { email: "alice@example.com", team: "platform", department: "engineering" } : undefined,
+};
 
 let server: http.Server;
 let issuer: string;
@@ -29,7 +32,10 @@ let clock = Date.now();
 const logs: string[] = [];
 
 const call = (path: string, userArn?: string) =>
-  handleTokenRequest({ rawPath: path, requestContext: { http: { method: "GET", path }, ...(userArn ? { authorizer: { iam: { userArn } } } : {}) } }, deps);
+  handleTokenRequest(
+    { rawPath: path, requestContext: { http: { method: "GET", path }, ...(userArn ? { authorizer: { iam: { userArn } } } : {}) } },
+    deps,
+  );
 
 beforeAll(async () => {
   // The API itself publishes the JWKS: serve the handler's public routes over HTTP so jose fetches them as the collector would.
@@ -43,7 +49,14 @@ beforeAll(async () => {
   deps = {
     signer: nodeSigner(),
     directory,
-    config: { issuer, audience: "claude-code-telemetry", ttlSeconds: 7200, identityCenterRolePrefix: "AWSReservedSSO_ClaudeCode_", workloadRoleNames: ["ccb-prod-workload-invoke"], accountId: ACCOUNT },
+    config: {
+      issuer,
+      audience: "claude-code-telemetry",
+      ttlSeconds: 7200,
+      identityCenterRolePrefix: "AWSReservedSSO_ClaudeCode_",
+      workloadRoleNames: ["ccb-prod-workload-invoke"],
+      accountId: ACCOUNT,
+    },
     now: () => clock,
     log: (level, message) => void logs.push(`${level}: ${message}`),
   };
@@ -59,7 +72,13 @@ describe("telemetry token endpoint", () => {
     const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer, audience: "claude-code-telemetry", algorithms: ["ES256"] });
     expect(protectedHeader).toMatchObject({ alg: "ES256", typ: "JWT" });
-    expect(payload).toMatchObject({ sub: "alice@example.com", email: "alice@example.com", team: "platform", department: "engineering", caller_type: "identity-center" });
+    expect(payload).toMatchObject({
+      sub: "alice@example.com",
+      email: "alice@example.com",
+      team: "platform",
+      department: "engineering",
+      caller_type: "identity-center",
+    });
     // At most an hour, whatever the configuration asks.
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(expiresAt).toBe(payload.exp);
@@ -80,20 +99,30 @@ describe("telemetry token endpoint", () => {
     const [h, p] = good.split(".");
     const forged = `${h}.${p}.${Buffer.from(derToJose(await other.sign(Buffer.from(`${h}.${p}`)))).toString("base64url")}`;
     expect(decodeProtectedHeader(forged).kid).toBe(decodeProtectedHeader(good).kid);
-    await expect(jwtVerify(forged, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: "claude-code-telemetry" })).rejects.toThrow(/signature/);
+    await expect(
+      jwtVerify(forged, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: "claude-code-telemetry" }),
+    ).rejects.toThrow(/signature/);
   });
 
   it("keys IdC users on the user name IdC set when the identity store has no email", async () => {
     const arn = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_ClaudeCode_0123456789abcdef/bob@example.com`;
     const { token } = JSON.parse((await call("/token", arn)).body);
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: "claude-code-telemetry" });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), {
+      issuer,
+      audience: "claude-code-telemetry",
+    });
     expect(payload).toMatchObject({ sub: "bob@example.com", email: "bob@example.com" });
     expect(payload.team).toBeUndefined();
   });
 
   it("gives an allowed workload role a token keyed on the role, not on the session name it chose", async () => {
-    const { token } = JSON.parse((await call("/token", `arn:aws:sts::${ACCOUNT}:assumed-role/ccb-prod-workload-invoke/anything-the-caller-picked`)).body);
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: "claude-code-telemetry" });
+    const { token } = JSON.parse(
+      (await call("/token", `arn:aws:sts::${ACCOUNT}:assumed-role/ccb-prod-workload-invoke/anything-the-caller-picked`)).body,
+    );
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), {
+      issuer,
+      audience: "claude-code-telemetry",
+    });
     expect(payload).toMatchObject({ sub: `arn:aws:iam::${ACCOUNT}:role/ccb-prod-workload-invoke`, caller_type: "workload" });
     expect(payload.email).toBeUndefined();
   });
@@ -112,7 +141,10 @@ describe("telemetry token endpoint", () => {
   });
 
   it("answers 503 (and logs) when the key cannot sign", async () => {
-    const broken: TokenDeps = { ...deps, signer: { sign: async () => Promise.reject(new Error("AccessDeniedException")), publicKeySpki: deps.signer.publicKeySpki } };
+    const broken: TokenDeps = {
+      ...deps,
+      signer: { sign: async () => Promise.reject(new Error("AccessDeniedException")), publicKeySpki: deps.signer.publicKeySpki },
+    };
     const res = await handleTokenRequest({ rawPath: "/token", requestContext: { authorizer: { iam: { userArn: IDC_ARN } } } }, broken);
     expect(res.statusCode).toBe(503);
     expect(logs.at(-1)).toBe("error: token endpoint failed");
@@ -120,8 +152,12 @@ describe("telemetry token endpoint", () => {
   });
 
   it("reads email, division (team), department and cost center from DescribeUser", () => {
-    expect(userAttributes({ Emails: [{ Value: "x@example.com" }, { Value: "alice@example.com", Primary: true }], Extensions: { "aws:identitystore:enterprise": { division: "platform", department: "eng", costCenter: "CC-1" } } }))
-      .toEqual({ email: "alice@example.com", team: "platform", department: "eng", costCenter: "CC-1" });
+    expect(
+      userAttributes({
+        Emails: [{ Value: "x@example.com" }, { Value: "alice@example.com", Primary: true }],
+        Extensions: { "aws:identitystore:enterprise": { division: "platform", department: "eng", costCenter: "CC-1" } },
+      }),
+    ).toEqual({ email: "alice@example.com", team: "platform", department: "eng", costCenter: "CC-1" });
     expect(userAttributes({})).toEqual({});
   });
 });

@@ -81,7 +81,9 @@ export function seed(home: string, name: string, value: unknown, stage = "e2e"):
 
 export function browserLog(home: string): string[] {
   try {
-    return readFileSync(join(home, "browser.log"), "utf8").split("\n").filter((l) => l && !l.startsWith("page "));
+    return readFileSync(join(home, "browser.log"), "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("page "));
   } catch {
     return [];
   }
@@ -96,7 +98,10 @@ export async function waitForPages(home: string, n: number): Promise<string[]> {
 /** Titles of the pages the browser ended on (the helper's success or error page). */
 export function browserPages(home: string): string[] {
   try {
-    return readFileSync(join(home, "browser.log"), "utf8").split("\n").filter((l) => l.startsWith("page ")).map((l) => l.slice(5));
+    return readFileSync(join(home, "browser.log"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("page "))
+      .map((l) => l.slice(5));
   } catch {
     return [];
   }

@@ -107,7 +107,11 @@ export async function startIdp(redirectUris: string[], options: { tls?: TestTls 
       });
       return res.status;
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -127,7 +131,12 @@ export async function startIdp(redirectUris: string[], options: { tls?: TestTls 
     }
     // oidc-provider follows OIDC Core §11 strictly and drops offline_access unless prompt=consent is
     // sent; Okta, Entra ID, Auth0 and Cognito issue refresh tokens without it, and so does this test IdP.
-    if (req.method === "GET" && url.pathname === "/auth" && (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access") && !url.searchParams.has("prompt")) {
+    if (
+      req.method === "GET" &&
+      url.pathname === "/auth" &&
+      (url.searchParams.get("scope") ?? "").split(" ").includes("offline_access") &&
+      !url.searchParams.has("prompt")
+    ) {
       url.searchParams.set("prompt", "consent");
       req.url = `${url.pathname}${url.search}`;
     }

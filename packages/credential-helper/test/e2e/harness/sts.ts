@@ -55,7 +55,14 @@ const xmlError = (e: StsError) =>
  * `tls`: serve https://localhost:<port> with that certificate; `jwks`: verify tokens against these keys
  * instead of fetching the provider's JWKS (which this process could not trust over a test CA).
  */
-export async function startSts(opts: { issuer: string; jwksUri: string; audience: string; accountId?: string; tls?: TestTls; jwks?: JSONWebKeySet }): Promise<StsStandIn> {
+export async function startSts(opts: {
+  issuer: string;
+  jwksUri: string;
+  audience: string;
+  accountId?: string;
+  tls?: TestTls;
+  jwks?: JSONWebKeySet;
+}): Promise<StsStandIn> {
   const jwks = opts.jwks ? createLocalJWKSet(opts.jwks) : createRemoteJWKSet(new URL(opts.jwksUri));
   const account = opts.accountId ?? "111111111111";
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }) : http.createServer();
@@ -71,7 +78,11 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
     converse: [],
     deniedModels: new Set(),
     otlpMetrics: [],
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 
   const verify = async (token: string) => (await jwtVerify(token, jwks, { issuer: opts.issuer, audience: opts.audience })).payload;
@@ -87,27 +98,56 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
           // IAM Identity Center portal: GetRoleCredentials for a bearer token written by `aws sso login`.
           sts.calls.GetRoleCredentials = (sts.calls.GetRoleCredentials ?? 0) + 1;
           const token = req.headers["x-amz-sso_bearer_token"];
-          if (token !== "e2e-sso-access-token") return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ message: "Session token not found or invalid" }));
+          if (token !== "e2e-sso-access-token")
+            return void res
+              .writeHead(401, { "content-type": "application/json" })
+              .end(JSON.stringify({ message: "Session token not found or invalid" }));
           const akid = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
           const role = url.searchParams.get("role_name");
           const secretAccessKey = randomBytes(20).toString("base64");
           const sessionToken = randomBytes(40).toString("base64");
-          sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`, sessionName: "alice@example.com", secretAccessKey, sessionToken });
-          return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey, sessionToken, expiration: Date.now() + 3600_000 } }));
+          sts.issued.push({
+            accessKeyId: akid,
+            arn: `arn:aws:sts::${url.searchParams.get("account_id")}:assumed-role/AWSReservedSSO_${role}_0123456789abcdef/alice@example.com`,
+            sessionName: "alice@example.com",
+            secretAccessKey,
+            sessionToken,
+          });
+          return void res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(
+              JSON.stringify({ roleCredentials: { accessKeyId: akid, secretAccessKey, sessionToken, expiration: Date.now() + 3600_000 } }),
+            );
         }
         const converse = /^\/model\/([^/]+)\/converse$/.exec(url.pathname);
         if (req.method === "POST" && converse) {
           // Bedrock runtime: the SigV4 signature must name credentials this stand-in issued.
           const modelId = decodeURIComponent(converse[1]!);
-          const m = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/\d{8}\/([a-z0-9-]+)\/bedrock\/aws4_request/.exec(req.headers.authorization ?? "");
-          const bedrockError = (status: number, type: string, message: string) => res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type }).end(JSON.stringify({ message }));
-          if (!m || !sts.issued.some((i) => i.accessKeyId === m[1])) return void bedrockError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
-          if (sts.deniedModels.has(modelId)) return void bedrockError(403, "AccessDeniedException", `You don't have access to the model with the specified model ID.`);
-          const input = JSON.parse(body) as { inferenceConfig?: { maxTokens?: number } };
-          sts.converse.push({ modelId, accessKeyId: m[1]!, ...(input.inferenceConfig?.maxTokens !== undefined ? { maxTokens: input.inferenceConfig.maxTokens } : {}) });
-          return void res.writeHead(200, { "content-type": "application/json" }).end(
-            JSON.stringify({ output: { message: { role: "assistant", content: [{ text: "OK" }] } }, stopReason: "max_tokens", usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 }, metrics: { latencyMs: 3 } }),
+          const m = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/\d{8}\/([a-z0-9-]+)\/bedrock\/aws4_request/.exec(
+            req.headers.authorization ?? "",
           );
+          const bedrockError = (status: number, type: string, message: string) =>
+            res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type }).end(JSON.stringify({ message }));
+          if (!m || !sts.issued.some((i) => i.accessKeyId === m[1]))
+            return void bedrockError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+          if (sts.deniedModels.has(modelId))
+            return void bedrockError(403, "AccessDeniedException", `You don't have access to the model with the specified model ID.`);
+          const input = JSON.parse(body) as { inferenceConfig?: { maxTokens?: number } };
+          sts.converse.push({
+            modelId,
+            accessKeyId: m[1]!,
+            ...(input.inferenceConfig?.maxTokens !== undefined ? { maxTokens: input.inferenceConfig.maxTokens } : {}),
+          });
+          return void res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(
+              JSON.stringify({
+                output: { message: { role: "assistant", content: [{ text: "OK" }] } },
+                stopReason: "max_tokens",
+                usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 },
+                metrics: { latencyMs: 3 },
+              }),
+            );
         }
         if (req.method === "POST" && url.pathname === "/v1/metrics") {
           const auth = req.headers.authorization ?? "";
@@ -117,7 +157,8 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
             return void res.writeHead(401).end();
           }
           const doc = JSON.parse(body) as { resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: Array<{ name: string }> }> }> };
-          for (const rm of doc.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const metric of sm.metrics ?? []) sts.otlpMetrics.push(metric.name);
+          for (const rm of doc.resourceMetrics ?? [])
+            for (const sm of rm.scopeMetrics ?? []) for (const metric of sm.metrics ?? []) sts.otlpMetrics.push(metric.name);
           return void res.writeHead(200, { "content-type": "application/json" }).end("{}");
         }
         if (req.method === "GET" && url.pathname === "/check") {
@@ -141,22 +182,42 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
           const json = (o: unknown) => res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(o));
           if (action === "GetId") return json({ IdentityId: identityId });
           const akid = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
-          sts.issued.push({ accessKeyId: akid, arn: `arn:aws:sts::${account}:assumed-role/cognito/${claims.email}`, sessionName: "cognito", email: String(claims.email) });
-          return json({ IdentityId: identityId, Credentials: { AccessKeyId: akid, SecretKey: randomBytes(20).toString("base64"), SessionToken: randomBytes(40).toString("base64"), Expiration: Math.floor(Date.now() / 1000) + 3600 } });
+          sts.issued.push({
+            accessKeyId: akid,
+            arn: `arn:aws:sts::${account}:assumed-role/cognito/${claims.email}`,
+            sessionName: "cognito",
+            email: String(claims.email),
+          });
+          return json({
+            IdentityId: identityId,
+            Credentials: {
+              AccessKeyId: akid,
+              SecretKey: randomBytes(20).toString("base64"),
+              SessionToken: randomBytes(40).toString("base64"),
+              Expiration: Math.floor(Date.now() / 1000) + 3600,
+            },
+          });
         }
         const form = new URLSearchParams(body);
         const action = form.get("Action") ?? "?";
         sts.calls[action] = (sts.calls[action] ?? 0) + 1;
         if (action === "AssumeRoleWithWebIdentity") {
-          if (req.headers.authorization) return void res.writeHead(400).end(xmlError({ code: "InvalidRequest", message: "AssumeRoleWithWebIdentity must not be signed" }));
-          if (sts.failWith) return void res.writeHead(sts.failWith.status ?? 400, { "content-type": "text/xml" }).end(xmlError(sts.failWith));
+          if (req.headers.authorization)
+            return void res
+              .writeHead(400)
+              .end(xmlError({ code: "InvalidRequest", message: "AssumeRoleWithWebIdentity must not be signed" }));
+          if (sts.failWith)
+            return void res.writeHead(sts.failWith.status ?? 400, { "content-type": "text/xml" }).end(xmlError(sts.failWith));
           const session = form.get("RoleSessionName") ?? "";
-          if (!/^[\w+=,.@-]{2,64}$/.test(session)) return void res.writeHead(400).end(xmlError({ code: "ValidationError", message: "bad RoleSessionName" }));
+          if (!/^[\w+=,.@-]{2,64}$/.test(session))
+            return void res.writeHead(400).end(xmlError({ code: "ValidationError", message: "bad RoleSessionName" }));
           let claims;
           try {
             claims = await verify(form.get("WebIdentityToken") ?? "");
           } catch (e) {
-            return void res.writeHead(400, { "content-type": "text/xml" }).end(xmlError({ code: "InvalidIdentityToken", message: (e as Error).message }));
+            return void res
+              .writeHead(400, { "content-type": "text/xml" })
+              .end(xmlError({ code: "InvalidIdentityToken", message: (e as Error).message }));
           }
           const role = form.get("RoleArn") ?? "";
           const duration = Number(form.get("DurationSeconds") ?? 3600);
@@ -165,27 +226,36 @@ export async function startSts(opts: { issuer: string; jwksUri: string; audience
           const arn = `arn:aws:sts::${account}:assumed-role/${role.split("/").pop()}/${session}`;
           sts.issued.push({ accessKeyId: akid, arn, sessionName: session, email: String(claims.email) });
           const exp = new Date(Date.now() + duration * 1000).toISOString();
-          return void res.writeHead(200, { "content-type": "text/xml" }).end(
-            `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>` +
-              `<SubjectFromWebIdentityToken>${claims.sub}</SubjectFromWebIdentityToken><Audience>${opts.audience}</Audience>` +
-              `<AssumedRoleUser><Arn>${arn}</Arn><AssumedRoleId>AROAE2E:${session}</AssumedRoleId></AssumedRoleUser>` +
-              `<Credentials><AccessKeyId>${akid}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString("base64")}</SecretAccessKey>` +
-              `<SessionToken>${randomBytes(60).toString("base64")}</SessionToken><Expiration>${exp}</Expiration></Credentials>` +
-              `<Provider>${opts.issuer}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>e2e</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
-          );
+          return void res
+            .writeHead(200, { "content-type": "text/xml" })
+            .end(
+              `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>` +
+                `<SubjectFromWebIdentityToken>${claims.sub}</SubjectFromWebIdentityToken><Audience>${opts.audience}</Audience>` +
+                `<AssumedRoleUser><Arn>${arn}</Arn><AssumedRoleId>AROAE2E:${session}</AssumedRoleId></AssumedRoleUser>` +
+                `<Credentials><AccessKeyId>${akid}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString("base64")}</SecretAccessKey>` +
+                `<SessionToken>${randomBytes(60).toString("base64")}</SessionToken><Expiration>${exp}</Expiration></Credentials>` +
+                `<Provider>${opts.issuer}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>e2e</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+            );
         }
         if (action === "GetCallerIdentity") {
           const m = /Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? "");
           const who = sts.issued.find((i) => i.accessKeyId === m?.[1]);
-          if (!who) return void res.writeHead(403, { "content-type": "text/xml" }).end(xmlError({ code: "InvalidClientTokenId", message: "unknown access key", status: 403 }));
-          return void res.writeHead(200, { "content-type": "text/xml" }).end(
-            `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${who.arn}</Arn><UserId>AROAE2E:${who.sessionName}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>e2e</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-          );
+          if (!who)
+            return void res
+              .writeHead(403, { "content-type": "text/xml" })
+              .end(xmlError({ code: "InvalidClientTokenId", message: "unknown access key", status: 403 }));
+          return void res
+            .writeHead(200, { "content-type": "text/xml" })
+            .end(
+              `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${who.arn}</Arn><UserId>AROAE2E:${who.sessionName}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>e2e</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+            );
         }
         res.writeHead(400, { "content-type": "text/xml" }).end(xmlError({ code: "InvalidAction", message: action }));
       } catch (e) {
         const code = (e as { code?: string }).code ?? "InternalFailure";
-        res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: code, message: (e as Error).message }));
+        res
+          .writeHead(400, { "content-type": "application/x-amz-json-1.1" })
+          .end(JSON.stringify({ __type: code, message: (e as Error).message }));
       }
     });
   });

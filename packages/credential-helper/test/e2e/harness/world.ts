@@ -24,9 +24,17 @@ export async function freePort(): Promise<number> {
 /** `tls`: the IdP and the STS stand-in serve https://localhost:<port> with that certificate. */
 export async function startWorld(options: { redirectHost?: "localhost"; tls?: TestTls } = {}): Promise<World> {
   const redirectPort = await freePort();
-  const idp = await startIdp([`http://${options.redirectHost ?? "127.0.0.1"}:${redirectPort}/callback`], options.tls ? { tls: options.tls } : {});
+  const idp = await startIdp(
+    [`http://${options.redirectHost ?? "127.0.0.1"}:${redirectPort}/callback`],
+    options.tls ? { tls: options.tls } : {},
+  );
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = idp.privateJwk;
-  const sts = await startSts({ issuer: idp.issuer, jwksUri: `${idp.issuer}/jwks`, audience: CLIENT_ID, ...(options.tls ? { tls: options.tls, jwks: { keys: [publicJwk] } } : {}) });
+  const sts = await startSts({
+    issuer: idp.issuer,
+    jwksUri: `${idp.issuer}/jwks`,
+    audience: CLIENT_ID,
+    ...(options.tls ? { tls: options.tls, jwks: { keys: [publicJwk] } } : {}),
+  });
   return {
     idp,
     sts,

@@ -15,10 +15,23 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { pricingCsv, type PricingRow } from "../pricing";
-import { METRICS_COLUMNS, METRICS_PREFIX, PRICING_COLUMNS, PRICING_OBJECT_KEY, TABLE, USER_DIRECTORY_COLUMNS, USER_DIRECTORY_PREFIX } from "../schema";
+import {
+  METRICS_COLUMNS,
+  METRICS_PREFIX,
+  PRICING_COLUMNS,
+  PRICING_OBJECT_KEY,
+  TABLE,
+  USER_DIRECTORY_COLUMNS,
+  USER_DIRECTORY_PREFIX,
+} from "../schema";
 import type { DataSet } from "./generate";
 
-const DUCK_TYPE: Record<string, string> = { string: "VARCHAR", double: "DOUBLE", bigint: "BIGINT", "struct<timestamp:bigint>": "STRUCT(\"timestamp\" BIGINT)" };
+const DUCK_TYPE: Record<string, string> = {
+  string: "VARCHAR",
+  double: "DOUBLE",
+  bigint: "BIGINT",
+  "struct<timestamp:bigint>": 'STRUCT("timestamp" BIGINT)',
+};
 
 /** The shim's second half: pins `current_date`. */
 export function pinCurrentDate(sql: string, today: string): string {
@@ -29,9 +42,16 @@ export function pinCurrentDate(sql: string, today: string): string {
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Writes the data set as Firehose would have written it, plus the reference CSVs. */
-export async function writeLake(conn: DuckDBConnection, root: string, data: DataSet, pricing: readonly PricingRow[]): Promise<{ objects: number }> {
+export async function writeLake(
+  conn: DuckDBConnection,
+  root: string,
+  data: DataSet,
+  pricing: readonly PricingRow[],
+): Promise<{ objects: number }> {
   const plain = METRICS_COLUMNS.filter((c) => c.type !== "struct<timestamp:bigint>");
-  await conn.run(`CREATE TEMP TABLE staging (${plain.map((c) => `"${c.name}" ${DUCK_TYPE[c.type]}`).join(", ")}, emf_ts BIGINT, dt VARCHAR, rn BIGINT)`);
+  await conn.run(
+    `CREATE TEMP TABLE staging (${plain.map((c) => `"${c.name}" ${DUCK_TYPE[c.type]}`).join(", ")}, emf_ts BIGINT, dt VARCHAR, rn BIGINT)`,
+  );
   const appender = await conn.createAppender("staging");
   data.rows.forEach((row, i) => {
     for (const c of plain) {
@@ -47,7 +67,9 @@ export async function writeLake(conn: DuckDBConnection, root: string, data: Data
   });
   appender.closeSync();
   const days = (await conn.runAndReadAll(`SELECT DISTINCT dt FROM staging ORDER BY dt`)).getRowObjectsJson().map((r) => String(r["dt"]));
-  const select = METRICS_COLUMNS.map((c) => (c.type === "struct<timestamp:bigint>" ? `{'timestamp': emf_ts} AS "${c.name}"` : `"${c.name}"`)).join(", ");
+  const select = METRICS_COLUMNS.map((c) =>
+    c.type === "struct<timestamp:bigint>" ? `{'timestamp': emf_ts} AS "${c.name}"` : `"${c.name}"`,
+  ).join(", ");
   let objects = 0;
   for (const dt of days) {
     const dir = join(root, METRICS_PREFIX, dt);
@@ -55,7 +77,9 @@ export async function writeLake(conn: DuckDBConnection, root: string, data: Data
     // Two objects per day, as several buffer flushes would produce.
     for (const half of [0, 1]) {
       const file = join(dir, `ccb-analytics-1-${dt.replace(/\//g, "-")}-${half}.parquet`);
-      await conn.run(`COPY (SELECT ${select} FROM staging WHERE dt = ${quote(dt)} AND rn % 2 = ${half}) TO ${quote(file)} (FORMAT PARQUET, COMPRESSION SNAPPY)`);
+      await conn.run(
+        `COPY (SELECT ${select} FROM staging WHERE dt = ${quote(dt)} AND rn % 2 = ${half}) TO ${quote(file)} (FORMAT PARQUET, COMPRESSION SNAPPY)`,
+      );
       objects++;
     }
   }
@@ -64,7 +88,10 @@ export async function writeLake(conn: DuckDBConnection, root: string, data: Data
   writeFileSync(join(root, PRICING_OBJECT_KEY), pricingCsv(pricing));
   mkdirSync(join(root, USER_DIRECTORY_PREFIX), { recursive: true });
   const header = USER_DIRECTORY_COLUMNS.map((c) => c.name).join(",");
-  writeFileSync(join(root, USER_DIRECTORY_PREFIX, "users.csv"), [header, ...data.directory.map((d) => [d.user_email, d.department, d.team, d.cost_center].join(","))].join("\n") + "\n");
+  writeFileSync(
+    join(root, USER_DIRECTORY_PREFIX, "users.csv"),
+    [header, ...data.directory.map((d) => [d.user_email, d.department, d.team, d.cost_center].join(","))].join("\n") + "\n",
+  );
   return { objects };
 }
 
@@ -76,7 +103,9 @@ export async function createViews(conn: DuckDBConnection, root: string): Promise
     `CREATE OR REPLACE VIEW ${TABLE.metrics} AS SELECT ${metricCols}, regexp_extract(filename, '(\\d{4}/\\d{2}/\\d{2})/[^/]+$', 1) AS dt FROM read_parquet(${quote(glob)}, filename = true)`,
   );
   const csvCols = (cols: typeof PRICING_COLUMNS) => `{${cols.map((c) => `'${c.name}': '${DUCK_TYPE[c.type]}'`).join(", ")}}`;
-  await conn.run(`CREATE OR REPLACE VIEW ${TABLE.pricing} AS SELECT * FROM read_csv(${quote(join(root, "pricing", "*.csv"))}, header = true, columns = ${csvCols(PRICING_COLUMNS)})`);
+  await conn.run(
+    `CREATE OR REPLACE VIEW ${TABLE.pricing} AS SELECT * FROM read_csv(${quote(join(root, "pricing", "*.csv"))}, header = true, columns = ${csvCols(PRICING_COLUMNS)})`,
+  );
   await conn.run(
     `CREATE OR REPLACE VIEW ${TABLE.userDirectory} AS SELECT * FROM read_csv(${quote(join(root, USER_DIRECTORY_PREFIX, "*.csv"))}, header = true, columns = ${csvCols(USER_DIRECTORY_COLUMNS)})`,
   );
@@ -92,7 +121,12 @@ export interface Lake {
   close(): void;
 }
 
-export async function openLake(root: string, data: DataSet, pricing: readonly PricingRow[], today: string): Promise<Lake & { objects: number }> {
+export async function openLake(
+  root: string,
+  data: DataSet,
+  pricing: readonly PricingRow[],
+  today: string,
+): Promise<Lake & { objects: number }> {
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
   const { objects } = await writeLake(conn, root, data, pricing);

@@ -12,19 +12,32 @@ import { NAMED_QUERIES } from "../queries";
 import { openLake } from "./duckdb";
 import { generateDataSet } from "./generate";
 
-const SHOWN: Record<string, number> = { "cost-by-user": 8, "prompt-cache-savings": 6, "daily-active-users": 7, "daily-cost-trend": 3, "top-users": 10, "code-acceptance-by-language": 9, "weekly-active-users": 9 };
+const SHOWN: Record<string, number> = {
+  "cost-by-user": 8,
+  "prompt-cache-savings": 6,
+  "daily-active-users": 7,
+  "daily-cost-trend": 3,
+  "top-users": 10,
+  "code-acceptance-by-language": 9,
+  "weekly-active-users": 9,
+};
 /** Long answers whose end matters too (negative savings sort last; the month-end projection is at the end). */
 const TAIL: Record<string, number> = { "daily-cost-trend": 5 };
 
 function table(rows: Record<string, unknown>[], limit: number, tail = 0): string {
   if (rows.length === 0) return "_(no rows)_";
   const cols = Object.keys(rows[0]!);
-  const fmt = (v: unknown) => (v === null ? "NULL" : typeof v === "number" && !Number.isInteger(v) ? String(v) : String(v)).replace(/\|/g, "\\|");
+  const fmt = (v: unknown) =>
+    (v === null ? "NULL" : typeof v === "number" && !Number.isInteger(v) ? String(v) : String(v)).replace(/\|/g, "\\|");
   const line = (r: Record<string, unknown>) => `| ${cols.map((c) => fmt(r[c])).join(" | ")} |`;
   const lines = [`| ${cols.join(" | ")} |`, `| ${cols.map(() => "---").join(" | ")} |`, ...rows.slice(0, limit).map(line)];
   const hidden = rows.length - limit - tail;
   if (hidden > 0) {
-    if (tail > 0) lines.push(`| ${cols.map((_, i) => (i === 0 ? `… ${hidden} rows …` : "")).join(" | ")} |`, ...rows.slice(rows.length - tail).map(line));
+    if (tail > 0)
+      lines.push(
+        `| ${cols.map((_, i) => (i === 0 ? `… ${hidden} rows …` : "")).join(" | ")} |`,
+        ...rows.slice(rows.length - tail).map(line),
+      );
     else lines.push(`\n_… ${hidden} more rows_`);
   } else lines.push(...rows.slice(limit).map(line));
   return lines.join("\n");

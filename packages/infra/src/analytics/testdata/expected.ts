@@ -96,7 +96,10 @@ export class Expected {
   }
 
   monthlyTokensByDepartment() {
-    const out = new Map<string, { activeUsers: Set<string>; input: number; output: number; cacheRead: number; cacheWrite: number; total: number }>();
+    const out = new Map<
+      string,
+      { activeUsers: Set<string>; input: number; output: number; cacheRead: number; cacheWrite: number; total: number }
+    >();
     for (const r of this.between(monthAgo(this.today, 11))) {
       const t = tokensOf(r);
       if (t === null) continue;
@@ -131,10 +134,31 @@ export class Expected {
   }
 
   efficiencyByTeam() {
-    const out = new Map<string, { activeUsers: Set<string>; total: number; output: number; cacheRead: number; prompt: number; cost: number; acceptedLines: number; acceptedEdits: number }>();
+    const out = new Map<
+      string,
+      {
+        activeUsers: Set<string>;
+        total: number;
+        output: number;
+        cacheRead: number;
+        prompt: number;
+        cost: number;
+        acceptedLines: number;
+        acceptedEdits: number;
+      }
+    >();
     for (const r of this.between(dayAgo(this.today, 90))) {
       const team = this.team(r);
-      const e = out.get(team) ?? { activeUsers: new Set<string>(), total: 0, output: 0, cacheRead: 0, prompt: 0, cost: 0, acceptedLines: 0, acceptedEdits: 0 };
+      const e = out.get(team) ?? {
+        activeUsers: new Set<string>(),
+        total: 0,
+        output: 0,
+        cacheRead: 0,
+        prompt: 0,
+        cost: 0,
+        acceptedLines: 0,
+        acceptedEdits: 0,
+      };
       this.active(e.activeUsers, r);
       const t = tokensOf(r);
       if (t !== null) {
@@ -187,7 +211,12 @@ export class Expected {
 
   /** Active users, sessions started and tokens per period; `bucket` maps an event day to its period's first day. */
   activeUsers(period: "day" | "week" | "month") {
-    const first = period === "day" ? dayAgo(this.today, 90) : period === "week" ? isoOfMs(msOfDay(mondayOf(this.today)) - 175 * DAY_MS) : monthAgo(this.today, 11);
+    const first =
+      period === "day"
+        ? dayAgo(this.today, 90)
+        : period === "week"
+          ? isoOfMs(msOfDay(mondayOf(this.today)) - 175 * DAY_MS)
+          : monthAgo(this.today, 11);
     const bucket = (d: string) => (period === "day" ? d : period === "week" ? mondayOf(d) : `${monthOf(d)}-01`);
     const out = new Map<string, { activeUsers: Set<string>; sessions: number; tokens: number }>();
     for (const r of this.between(first)) {
@@ -222,7 +251,9 @@ export class Expected {
     }
     const out = new Map<string, Array<[string, Row]>>();
     for (const [month, users] of per) {
-      const ranked = [...users.entries()].filter(([, e]) => e.tokens > 0).sort((a, b) => b[1].cost - a[1].cost || b[1].tokens - a[1].tokens || (a[0] < b[0] ? -1 : 1));
+      const ranked = [...users.entries()]
+        .filter(([, e]) => e.tokens > 0)
+        .sort((a, b) => b[1].cost - a[1].cost || b[1].tokens - a[1].tokens || (a[0] < b[0] ? -1 : 1));
       out.set(month, ranked.slice(0, limit));
     }
     return out;

@@ -12,9 +12,18 @@ import { columnOf, EMF_COLUMN, EMF_KEY, METRICS_COLUMNS } from "../schema";
 export type EmfLine = Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: unknown[] } };
 
 /** Builds the EMF line for one data point: the value under the metric's name, attributes as top-level keys. */
-export function emfLine(metric: string, value: number, timestampMs: number, attributes: Readonly<Record<string, string>>, namespace = "ccb-prod/ClaudeCode"): EmfLine {
+export function emfLine(
+  metric: string,
+  value: number,
+  timestampMs: number,
+  attributes: Readonly<Record<string, string>>,
+  namespace = "ccb-prod/ClaudeCode",
+): EmfLine {
   return {
-    _aws: { Timestamp: timestampMs, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: metric, Unit: "Count" }] }] },
+    _aws: {
+      Timestamp: timestampMs,
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: metric, Unit: "Count" }] }],
+    },
     Version: "1",
     OTelLib: "com.anthropic.claude_code",
     ...attributes,

@@ -47,8 +47,22 @@ export function prng(seed: number): () => number {
 }
 
 const ORG: ReadonlyArray<{ department: string; teams: ReadonlyArray<{ team: string; costCenter: string; weight: number }> }> = [
-  { department: "engineering", teams: [{ team: "platform", costCenter: "CC-1001", weight: 3 }, { team: "payments", costCenter: "CC-2001", weight: 3 }, { team: "mobile", costCenter: "CC-4001", weight: 2 }, { team: "web", costCenter: "CC-4002", weight: 3 }] },
-  { department: "research", teams: [{ team: "data-science", costCenter: "CC-3001", weight: 2 }, { team: "ml-infra", costCenter: "CC-3002", weight: 1 }] },
+  {
+    department: "engineering",
+    teams: [
+      { team: "platform", costCenter: "CC-1001", weight: 3 },
+      { team: "payments", costCenter: "CC-2001", weight: 3 },
+      { team: "mobile", costCenter: "CC-4001", weight: 2 },
+      { team: "web", costCenter: "CC-4002", weight: 3 },
+    ],
+  },
+  {
+    department: "research",
+    teams: [
+      { team: "data-science", costCenter: "CC-3001", weight: 2 },
+      { team: "ml-infra", costCenter: "CC-3002", weight: 1 },
+    ],
+  },
   { department: "product", teams: [{ team: "design-systems", costCenter: "CC-5001", weight: 1 }] },
   { department: "finance", teams: [{ team: "finance-eng", costCenter: "CC-6001", weight: 1 }] },
 ];
@@ -82,8 +96,52 @@ const LANGUAGES: ReadonlyArray<[string, number, number]> = [
   ["unknown", 3, 0.6],
 ];
 
-const FIRST = ["ana", "ben", "chen", "dana", "eli", "fatima", "gus", "hana", "ivan", "jo", "kofi", "lea", "mia", "noah", "omar", "priya", "quinn", "rosa", "sam", "tara", "uma", "vic", "wen", "xavi", "yara", "zoe"];
-const LAST = ["ng", "ortiz", "park", "quist", "rao", "silva", "tan", "ueda", "vogel", "wong", "xu", "young", "zeller", "adams", "berg", "cruz"];
+const FIRST = [
+  "ana",
+  "ben",
+  "chen",
+  "dana",
+  "eli",
+  "fatima",
+  "gus",
+  "hana",
+  "ivan",
+  "jo",
+  "kofi",
+  "lea",
+  "mia",
+  "noah",
+  "omar",
+  "priya",
+  "quinn",
+  "rosa",
+  "sam",
+  "tara",
+  "uma",
+  "vic",
+  "wen",
+  "xavi",
+  "yara",
+  "zoe",
+];
+const LAST = [
+  "ng",
+  "ortiz",
+  "park",
+  "quist",
+  "rao",
+  "silva",
+  "tan",
+  "ueda",
+  "vogel",
+  "wong",
+  "xu",
+  "young",
+  "zeller",
+  "adams",
+  "berg",
+  "cruz",
+];
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -168,7 +226,9 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
   // HR exports are messy: one user twice, one in upper case.
   const dupe = users.find((u) => u.attribution === "directory")!;
   directory.push({ user_email: dupe.email, department: dupe.department, team: dupe.team, cost_center: dupe.costCenter });
-  const upper = directory.findIndex((d) => users.find((u) => u.email === d.user_email)?.attribution === "directory" && d.user_email !== dupe.email);
+  const upper = directory.findIndex(
+    (d) => users.find((u) => u.email === d.user_email)?.attribution === "directory" && d.user_email !== dupe.email,
+  );
   directory[upper] = { ...directory[upper]!, user_email: directory[upper]!.user_email.toUpperCase() };
 
   const rows: MetricRow[] = [];
@@ -202,7 +262,17 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
         // Most work between 07:00 and 19:00 UTC; some sessions end just before midnight.
         const late = rand() < 0.03;
         let ts = dayMs + (late ? 23 * 3600_000 + int(55, 59) * 60_000 : int(7 * 60, 19 * 60) * 60_000);
-        emit(u, sessionId, ts, METRIC.sessions, 1, { start_type: pick(rand, [["fresh", 6], ["resume", 2], ["continue", 2]] as const, (x) => x[1])[0] });
+        emit(u, sessionId, ts, METRIC.sessions, 1, {
+          start_type: pick(
+            rand,
+            [
+              ["fresh", 6],
+              ["resume", 2],
+              ["continue", 2],
+            ] as const,
+            (x) => x[1],
+          )[0],
+        });
         const exports = late ? 1 : int(1, 3);
         for (let e = 0; e < exports; e++) {
           ts += 60_000 * int(1, 20);
@@ -215,7 +285,8 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
           const output = Math.round(int(3_000, 40_000) * scale);
           const tokens: Record<TokenType, number> = { input, output, cacheRead, cacheCreation: cacheWrite };
           const querySource = rand() < 0.8 ? "main" : "subagent";
-          for (const [type, n] of Object.entries(tokens)) emit(u, sessionId, ts, METRIC.tokens, n, { type, model, query_source: querySource });
+          for (const [type, n] of Object.entries(tokens))
+            emit(u, sessionId, ts, METRIC.tokens, n, { type, model, query_source: querySource });
           const [pi, po, pr, pw] = CLIENT_PRICE[model]!;
           const estimate = (input * pi + output * po + cacheRead * pr + cacheWrite * pw) / 1e6;
           emit(u, sessionId, ts, METRIC.cost, Math.round(estimate * 1e6) / 1e6, { model, query_source: querySource });
@@ -228,8 +299,20 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
           const edits = int(0, 8);
           const accepted = Array.from({ length: edits }, () => rand() < acceptP).filter(Boolean).length;
           const tool = rand() < 0.8 ? "Edit" : "Write";
-          if (accepted > 0) emit(u, sessionId, ts, METRIC.editDecisions, accepted, { decision: "accept", language, tool_name: tool, source: "user_temporary" });
-          if (edits - accepted > 0) emit(u, sessionId, ts, METRIC.editDecisions, edits - accepted, { decision: "reject", language, tool_name: tool, source: "user_reject" });
+          if (accepted > 0)
+            emit(u, sessionId, ts, METRIC.editDecisions, accepted, {
+              decision: "accept",
+              language,
+              tool_name: tool,
+              source: "user_temporary",
+            });
+          if (edits - accepted > 0)
+            emit(u, sessionId, ts, METRIC.editDecisions, edits - accepted, {
+              decision: "reject",
+              language,
+              tool_name: tool,
+              source: "user_reject",
+            });
           emit(u, sessionId, ts, METRIC.activeTime, int(30, 900), { type: "user" });
           emit(u, sessionId, ts, METRIC.activeTime, int(60, 1800), { type: "cli" });
           if (rand() < 0.15) emit(u, sessionId, ts, METRIC.commits, int(1, 3), {});
@@ -241,17 +324,33 @@ export function generateDataSet(opts: GenerateOptions = {}): DataSet {
   // Sessions opened and closed without a prompt: a session count, no tokens (not an active user).
   const idle = users.slice(0, Math.max(1, Math.floor(users.length / 20)));
   for (let d = 0; d < days; d += 3) {
-    for (const u of idle) emit(u, `idle-${d}-${u.email}`, startMs + d * DAY_MS + int(6 * 60, 20 * 60) * 60_000, METRIC.sessions, 1, { start_type: "fresh" });
+    for (const u of idle)
+      emit(u, `idle-${d}-${u.email}`, startMs + d * DAY_MS + int(6 * 60, 20 * 60) * 60_000, METRIC.sessions, 1, { start_type: "fresh" });
   }
   // Records without an email, some of them exported just before midnight.
   for (let d = 0; d < days; d += 2) {
     const ts = startMs + d * DAY_MS + (d % 4 === 0 ? 23 * 3600_000 + 59 * 60_000 + 58_000 : int(8 * 60, 18 * 60) * 60_000);
     const arrival = ts + int(5, 290) * 1000;
     const attrs = { "session.id": `anon-${d}`, model: MODELS.sonnet, query_source: "main" };
-    for (const [type, n] of [["input", int(1_000, 50_000)], ["output", int(500, 8_000)], ["cacheRead", int(0, 90_000)], ["cacheCreation", int(0, 20_000)]] as const) {
-      rows.push({ ...(firehoseRowOf(emfLine(METRIC.tokens, n, ts, { ...attrs, type, department: UNSPECIFIED, team: UNSPECIFIED, cost_center: UNSPECIFIED })) as MetricRow), dt: dtOf(arrival) });
+    for (const [type, n] of [
+      ["input", int(1_000, 50_000)],
+      ["output", int(500, 8_000)],
+      ["cacheRead", int(0, 90_000)],
+      ["cacheCreation", int(0, 20_000)],
+    ] as const) {
+      rows.push({
+        ...(firehoseRowOf(
+          emfLine(METRIC.tokens, n, ts, { ...attrs, type, department: UNSPECIFIED, team: UNSPECIFIED, cost_center: UNSPECIFIED }),
+        ) as MetricRow),
+        dt: dtOf(arrival),
+      });
     }
-    rows.push({ ...(firehoseRowOf(emfLine(METRIC.cost, 0.05, ts, { ...attrs, department: UNSPECIFIED, team: UNSPECIFIED, cost_center: UNSPECIFIED })) as MetricRow), dt: dtOf(arrival) });
+    rows.push({
+      ...(firehoseRowOf(
+        emfLine(METRIC.cost, 0.05, ts, { ...attrs, department: UNSPECIFIED, team: UNSPECIFIED, cost_center: UNSPECIFIED }),
+      ) as MetricRow),
+      dt: dtOf(arrival),
+    });
   }
   return { rows, directory, firstDay: isoDay(startMs), lastDay: isoDay(startMs + (days - 1) * DAY_MS), users: users.length };
 }
