@@ -1,6 +1,6 @@
 /** The cicd module: the roles GitHub Actions assumes through GitHub's OIDC federation to preview and deploy a stage. */
 export { GitHubDeployRoles } from "./github-deploy-roles";
-export type { GitHubDeployRolesArgs, GitHubEntryArgs, ReleaseArgs, StateBackendArgs } from "./github-deploy-roles";
+export type { GitHubDeployRolesArgs, GitHubEntryArgs, ReleaseArgs, StateBackendArgs } from "./args";
 export {
   ciRoleKind,
   ciRoleNames,

@@ -705,6 +705,19 @@ export const STATE_META_KEY = ".pulumi/meta.yaml";
 export const STATE_BUCKET_LIST_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"] as const;
 export const STATE_OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
 export const STATE_OBJECT_WRITE_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"] as const;
+/** A preview takes and releases the stack lock like any operation of the self-managed backend. */
+export const STATE_LOCK_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"] as const;
+/** The preview role's key use, only through S3 (`kms:ViaService`): read state objects, encrypt its lock object. */
+export const PREVIEW_STATE_DECRYPT_ACTIONS = ["kms:Decrypt"] as const;
+export const PREVIEW_LOCK_ENCRYPT_ACTIONS = ["kms:GenerateDataKey"] as const;
+/** The one object the program writes itself: the analytics pricing table. */
+export const PRICING_TABLE_WRITE_ACTIONS = [
+  "s3:DeleteObject",
+  "s3:GetObject",
+  "s3:GetObjectTagging",
+  "s3:PutObject",
+  "s3:PutObjectTagging",
+] as const;
 /** The awskms secrets provider (and the state bucket's SSE-KMS): decrypt to read, data keys to write. */
 export const SECRETS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"] as const;
 export const SECRETS_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] as const;

@@ -4,6 +4,11 @@
  */
 import { ACCOUNT_ID, GITHUB_REF_NAME, GITHUB_REPOSITORY, GITHUB_TAG_PATTERN, ORG_ID } from "../naming/patterns";
 
+import type { GitHubDeployRolesArgs, SubjectSpec } from "./args";
+import { DEPLOY_GROUPS } from "./perms";
+
+export type { SubjectSpec } from "./args";
+
 /** GitHub's OIDC issuer; IAM keys its conditions on the host. */
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -19,22 +24,6 @@ export { GITHUB_TAG_PATTERN };
 
 export const MAX_CI_SESSION_SECONDS = 3600;
 export const MIN_CI_SESSION_SECONDS = 900;
-
-/**
- * Who may deploy. GitHub's `sub` claim names either the job's environment or its ref, never both, so a
- * branch and environments together are pinned with two claims: `sub` = the environment and `ref` = the
- * branch (a GitHub claim IAM evaluates in trust policies, `token.actions.githubusercontent.com:ref`).
- */
-export interface SubjectSpec {
-  readonly repository: string;
-  /**
-   * The branch deploys run on. With `deployEnvironments`: the environments' jobs must run on it (the
-   * token's `ref` claim is `refs/heads/<branch>`). Alone: pushes to it deploy (`ref:refs/heads/<branch>`).
-   */
-  readonly deployBranch?: string;
-  /** Jobs running in these GitHub environments may deploy (`environment:<name>`). */
-  readonly deployEnvironments?: readonly string[];
-}
 
 /** The `sub` values a GitHub job presents, per role. No wildcard in owner or repository, ever. */
 export function deploySubjects(s: SubjectSpec): string[] {
@@ -149,4 +138,55 @@ export function previewRoleArnFor(deployRoleArn: string, namePrefix: string): st
   const m = /^(arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/).+$/.exec(deployRoleArn);
   if (!m) throw new Error(`"${deployRoleArn}" is not an IAM role ARN`);
   return `${m[1]}${ciRoleNames(namePrefix).preview}`;
+}
+
+const CODEARTIFACT_NAME = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+const CODEARTIFACT_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+export const NPM_SCOPED_NAME = /^@([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)$/;
+
+/** Every problem of the component's arguments: the shared checks and the account, group, registry and backend ones. */
+export function validateGitHubDeployRolesArgs(a: GitHubDeployRolesArgs): string[] {
+  return [...validateDeployRoleArgs(a), ...validateTargets(a)];
+}
+
+function validateTargets(a: GitHubDeployRolesArgs): string[] {
+  const problems: string[] = [];
+  if (!/^\d{12}$/.test(a.accountId)) problems.push(`\`accountId\` "${a.accountId}" must be 12 digits`);
+  const groupKeys = DEPLOY_GROUPS.map((g) => g.key);
+  for (const k of a.permissionGroups ?? [])
+    if (!groupKeys.includes(k)) problems.push(`\`permissionGroups\`: "${k}" is not one of ${groupKeys.join(", ")}`);
+  for (const n of a.managedRoleNames ?? [])
+    if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
+  for (const t of a.chainTo ?? []) if (!/^\d{12}$/.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
+  if (a.chainTo?.length && !a.github) problems.push("`chainTo` is for the entry account (the one with `github`)");
+  const ca = a.github?.release?.codeArtifact;
+  if (ca) {
+    if (!CODEARTIFACT_NAME.test(ca.domain))
+      problems.push(`\`github.release.codeArtifact.domain\` "${ca.domain}" is not a CodeArtifact domain name`);
+    if (!CODEARTIFACT_REPOSITORY.test(ca.repository))
+      problems.push(`\`github.release.codeArtifact.repository\` "${ca.repository}" is not a CodeArtifact repository name`);
+    if (!NPM_SCOPED_NAME.test(ca.packageName))
+      problems.push(`\`github.release.codeArtifact.packageName\` "${ca.packageName}" must be a scoped npm name (@scope/name)`);
+    if (ca.ownerAccountId !== undefined && !/^\d{12}$/.test(ca.ownerAccountId))
+      problems.push(`\`github.release.codeArtifact.ownerAccountId\` "${ca.ownerAccountId}" must be 12 digits`);
+  }
+  if (a.stateBackend) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(a.stateBackend.bucketName))
+      problems.push(`\`stateBackend.bucketName\` "${a.stateBackend.bucketName}" is not an S3 bucket name`);
+    for (const k of ["project", "stack"] as const) {
+      if (!PULUMI_NAME.test(a.stateBackend[k] ?? ""))
+        problems.push(`\`stateBackend.${k}\` "${a.stateBackend[k]}" must be a Pulumi ${k} name (letters, digits, -, _, .; no wildcards)`);
+    }
+    if (
+      a.stateBackend.kmsKeyArn !== undefined &&
+      !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[a-f0-9]{32}$/.test(
+        a.stateBackend.kmsKeyArn,
+      )
+    )
+      problems.push(
+        "`stateBackend.kmsKeyArn` must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); IAM does not match alias ARNs",
+      );
+  }
+  return problems;
 }
