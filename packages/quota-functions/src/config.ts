@@ -2,9 +2,9 @@
  * Lambda configuration from environment variables set by the QuotaService component. Every problem
  * names the variable, so a bad deployment fails loudly at cold start instead of metering wrongly.
  */
-import { EnvError, parseQuotaAggregateEnv, parseQuotaCheckEnv, type Env, type QuotaDefaultLimits } from "@ccb/contracts";
+import { EnvError, parseQuotaAggregateEnv, parseQuotaCheckEnv, type Env } from "@ccb/contracts";
 import type { BlockKey } from "./block-policy.js";
-import type { LimitRecord, Mode } from "./limits.js";
+import { defaultLimitRecord, type LimitRecord, type Mode } from "./limits.js";
 import type { PricingTable } from "./pricing.js";
 import type { ClaimsConfig } from "./check/evaluate.js";
 import type { InvocationLogSourceOptions } from "./sources/invocation-logs.js";
@@ -24,10 +24,6 @@ function parsed<T>(parse: () => T): T {
     throw e;
   }
 }
-
-/** The stage's default limit as the record the limit resolution works with. */
-const defaultLimitRecord = (d: QuotaDefaultLimits): LimitRecord =>
-  ({ scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)", ...d }) as unknown as LimitRecord;
 
 export interface CheckConfig {
   readonly limitsTable: string;
@@ -71,7 +67,7 @@ export function loadAggregateConfig(env: Env): AggregateConfig {
   return {
     ...c,
     ...(defaultLimits ? { defaultLimit: defaultLimitRecord(defaultLimits) } : {}),
-    ...(telemetry ? { telemetry: telemetry as TelemetrySourceOptions } : {}),
+    ...(telemetry ? { telemetry } : {}),
     blockKey: blockPrincipalTag ? { kind: "principal-tag", tag: blockPrincipalTag } : { kind: "session-name" },
     settleMs: settleMinutes * 60_000,
   };

@@ -7,7 +7,7 @@
  * with the most restrictive value (lowest limit, `block` over `alert`); else the default record;
  * else no limit at all.
  */
-import { parseQuotaDefaultLimits, parseQuotaThresholds } from "@ccb/contracts";
+import { isQuotaMode, parseQuotaDefaultLimits, type QuotaDefaultLimits } from "@ccb/contracts";
 import type { PeriodKind } from "./periods.js";
 
 export type Mode = "alert" | "block";
@@ -150,12 +150,12 @@ export function reasonOf(s: LimitStatus): string {
   return `${s.period === "monthly" ? "monthly" : "daily"}_${what}_exceeded`;
 }
 
-/** Parses a comma list of thresholds (`80,90,100`): ascending, 1–1000, at least one. */
-/** `THRESHOLDS` is part of the contract (@ccb/contracts). */
-export const parseThresholds = parseQuotaThresholds;
+/** A limit mode (`alert` | `block`): the contract's own check (@ccb/contracts). */
+export const isMode: (v: unknown) => v is Mode = isQuotaMode;
 
-export function isMode(v: unknown): v is Mode {
-  return v === "alert" || v === "block";
+/** The stage's default limit (the `DEFAULT_LIMITS` shape in @ccb/contracts) as the record limit resolution works with. */
+export function defaultLimitRecord(d: QuotaDefaultLimits): LimitRecord {
+  return { scope: "default", id: "default", updatedBy: "stage config (stage.quotas.defaults)", ...d } as unknown as LimitRecord;
 }
 
 /**
@@ -163,10 +163,5 @@ export function isMode(v: unknown): v is Mode {
  * shape in @ccb/contracts): `{"monthlyCostUsd":200,"dailyCostUsd":40,"monthlyMode":"alert","dailyMode":"alert"}`.
  */
 export function parseDefaultLimit(json: string): LimitRecord {
-  return {
-    scope: "default",
-    id: "default",
-    updatedBy: "stage config (stage.quotas.defaults)",
-    ...parseQuotaDefaultLimits(json),
-  } as unknown as LimitRecord;
+  return defaultLimitRecord(parseQuotaDefaultLimits(json));
 }

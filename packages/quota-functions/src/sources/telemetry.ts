@@ -8,6 +8,7 @@
  * Only metrics whose dimension set is exactly {user, type[, model]} are read: an EMF exporter that also
  * publishes roll-ups (e.g. {user}) would otherwise be counted twice.
  */
+import type { QuotaTelemetrySource } from "@ccb/contracts";
 import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type Metric } from "@aws-sdk/client-cloudwatch";
 import { looksLikeEmail, normaliseEmail } from "../identity.js";
 import type { Logger } from "../log.js";
@@ -15,19 +16,13 @@ import { windowEnd, windowStart, WINDOW_MS } from "../periods.js";
 import type { TokenCounts } from "../pricing.js";
 import { addUsage, type UsageSource, type UserWindowUsage } from "./types.js";
 
-export interface TelemetrySourceOptions {
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly userDimension: string;
-  readonly typeDimension: string;
-  /** Model dimension; without it cost uses the pricing table's default price. */
-  readonly modelDimension?: string;
-  /** The collector's EMF log group: read with Logs Insights instead of the metric (see telemetry-logs.ts). */
-  readonly logGroupName?: string;
-  /** Role in the telemetry account to assume when the metrics live there (with its external id). */
-  readonly roleArn?: string;
-  readonly externalId?: string;
-}
+/**
+ * Where the per-user token metric is: the `TELEMETRY_SOURCE` shape of the contract (@ccb/contracts) — the
+ * namespace or the collector's EMF log group (read with Logs Insights, see telemetry-logs.ts), the metric and
+ * its user, type and optional model dimensions (without a model, cost uses the pricing table's default
+ * price), and the role to assume in the telemetry account when the metrics live there.
+ */
+export type TelemetrySourceOptions = QuotaTelemetrySource;
 
 /** Claude Code's `type` attribute → our token kinds. `cacheCreation` is cache *write* (priced, not dropped). */
 export const TYPE_MAP: Readonly<Record<string, keyof TokenCounts>> = {
