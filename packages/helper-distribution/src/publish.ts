@@ -53,13 +53,12 @@ export function readManifest(dir: string): BuildManifest {
   }
 }
 
-export function genericAssetCommands(e: CodeArtifactEndpoint, m: BuildManifest): string[][] {
-  const pkg = executablesPackage(m.packageName);
-  const assets = [...m.artifacts.filter((a) => a.kind === "executable" || a.kind === "settings"), { file: CHECKSUMS_FILE, sha256: "" }];
-  return assets.map((a, i) => [
+/** `aws codeartifact <operation>` addressed at the stage's repository (domain, owner, repository, Region). */
+function codeArtifactCommand(e: CodeArtifactEndpoint, operation: string): string[] {
+  return [
     "aws",
     "codeartifact",
-    "publish-package-version",
+    operation,
     "--domain",
     e.domain,
     "--domain-owner",
@@ -68,6 +67,14 @@ export function genericAssetCommands(e: CodeArtifactEndpoint, m: BuildManifest):
     e.repository,
     "--region",
     e.region,
+  ];
+}
+
+export function genericAssetCommands(e: CodeArtifactEndpoint, m: BuildManifest): string[][] {
+  const pkg = executablesPackage(m.packageName);
+  const assets = [...m.artifacts.filter((a) => a.kind === "executable" || a.kind === "settings"), { file: CHECKSUMS_FILE, sha256: "" }];
+  return assets.map((a, i) => [
+    ...codeArtifactCommand(e, "publish-package-version"),
     "--format",
     "generic",
     "--namespace",
@@ -99,17 +106,7 @@ export function originControlCommands(e: CodeArtifactEndpoint, m: BuildManifest,
     pkgs.push(["generic", g.namespace, g.name]);
   }
   return pkgs.map(([format, namespace, pkg]) => [
-    "aws",
-    "codeartifact",
-    "put-package-origin-configuration",
-    "--domain",
-    e.domain,
-    "--domain-owner",
-    e.owner,
-    "--repository",
-    e.repository,
-    "--region",
-    e.region,
+    ...codeArtifactCommand(e, "put-package-origin-configuration"),
     "--format",
     format,
     "--namespace",
