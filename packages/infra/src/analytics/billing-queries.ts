@@ -24,6 +24,19 @@ const tag = (key: string) =>
   `NULLIF(CASE WHEN contains(map_keys(c.resource_tags), '${curTagKey(key)}') THEN c.resource_tags['${curTagKey(key)}'] END, '')`;
 
 /** Bedrock usage line items of the window, with day, developer, team tags, model and token kind. */
+/** The client's estimate of one group of telemetry data points: tokens of each kind x the pricing table. */
+const ESTIMATE_USD = `SUM(CAST(m.claude_code_token_usage AS DOUBLE) / 1e6 * CASE m.type
+      WHEN 'input' THEN p.input_usd_per_mtok
+      WHEN 'output' THEN p.output_usd_per_mtok
+      WHEN 'cacheRead' THEN p.cache_read_usd_per_mtok
+      WHEN 'cacheCreation' THEN p.cache_write_usd_per_mtok
+    END) AS estimate_usd`;
+
+/** Telemetry token points of the window, by the point's own day; `dt` (arrival) only prunes, a day wider. */
+const ESTIMATED_IN_WINDOW = `WHERE m.dt >= replace(CAST(CAST(${FIRST_DAY} - INTERVAL '1' DAY AS DATE) AS VARCHAR), '-', '/')
+    AND CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE) >= ${FIRST_DAY}
+    AND m.claude_code_token_usage IS NOT NULL`;
+
 const BEDROCK = `bedrock AS (
   SELECT CAST(c.line_item_usage_start_date AS DATE) AS usage_day,
     c.line_item_iam_principal AS principal,
@@ -125,17 +138,10 @@ billed AS (
 estimated AS (
   SELECT CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE) AS usage_day,
     lower(m.user_email) AS developer,
-    SUM(CAST(m.claude_code_token_usage AS DOUBLE) / 1e6 * CASE m.type
-      WHEN 'input' THEN p.input_usd_per_mtok
-      WHEN 'output' THEN p.output_usd_per_mtok
-      WHEN 'cacheRead' THEN p.cache_read_usd_per_mtok
-      WHEN 'cacheCreation' THEN p.cache_write_usd_per_mtok
-    END) AS estimate_usd
+    ${ESTIMATE_USD}
   FROM ${TABLE.metrics} m
   LEFT JOIN ${TABLE.pricing} p ON p.model_id = m.model
-  WHERE m.dt >= replace(CAST(CAST(${FIRST_DAY} - INTERVAL '1' DAY AS DATE) AS VARCHAR), '-', '/')
-    AND CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE) >= ${FIRST_DAY}
-    AND m.claude_code_token_usage IS NOT NULL
+  ${ESTIMATED_IN_WINDOW}
     AND m.user_email IS NOT NULL
   GROUP BY CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE), lower(m.user_email)
 )
@@ -168,18 +174,11 @@ billed AS (
 estimated AS (
   SELECT CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE) AS usage_day,
     COALESCE(NULLIF(NULLIF(m.team, ''), '${UNSPECIFIED}'), d.team, 'unassigned') AS team,
-    SUM(CAST(m.claude_code_token_usage AS DOUBLE) / 1e6 * CASE m.type
-      WHEN 'input' THEN p.input_usd_per_mtok
-      WHEN 'output' THEN p.output_usd_per_mtok
-      WHEN 'cacheRead' THEN p.cache_read_usd_per_mtok
-      WHEN 'cacheCreation' THEN p.cache_write_usd_per_mtok
-    END) AS estimate_usd
+    ${ESTIMATE_USD}
   FROM ${TABLE.metrics} m
   LEFT JOIN directory d ON d.email = lower(m.user_email)
   LEFT JOIN ${TABLE.pricing} p ON p.model_id = m.model
-  WHERE m.dt >= replace(CAST(CAST(${FIRST_DAY} - INTERVAL '1' DAY AS DATE) AS VARCHAR), '-', '/')
-    AND CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE) >= ${FIRST_DAY}
-    AND m.claude_code_token_usage IS NOT NULL
+  ${ESTIMATED_IN_WINDOW}
   GROUP BY CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE), COALESCE(NULLIF(NULLIF(m.team, ''), '${UNSPECIFIED}'), d.team, 'unassigned')
 )
 SELECT COALESCE(b.usage_day, e.usage_day) AS usage_day,
