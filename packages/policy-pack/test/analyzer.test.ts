@@ -81,14 +81,12 @@ async function analyze(stack: Array<{ type: string; name: string; inputs: Record
   const req = new analyzerPb.AnalyzeStackRequest();
   req.setResourcesList(stack.map(analyzerResource));
   const res: any = await call("analyzeStack", req);
-  return res
-    .getDiagnosticsList()
-    .map((d: any) => ({
-      policy: d.getPolicyname(),
-      message: d.getMessage(),
-      mandatory: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY,
-      urn: d.getUrn(),
-    }));
+  return res.getDiagnosticsList().map((d: any) => ({
+    policy: d.getPolicyname(),
+    message: d.getMessage(),
+    mandatory: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY,
+    urn: d.getUrn(),
+  }));
 }
 
 describe("the policy pack process", () => {

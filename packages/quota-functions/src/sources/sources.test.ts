@@ -186,11 +186,9 @@ describe("telemetry in another account", () => {
     const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
     const { assumedRole } = await import("../aggregate/handler.js");
     const sts = mockClient(STSClient);
-    sts
-      .on(AssumeRoleCommand)
-      .resolves({
-        Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 15 * 60_000) },
-      });
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 15 * 60_000) },
+    });
     const provider = assumedRole(
       new STSClient({ region: "us-east-1" }),
       "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read",

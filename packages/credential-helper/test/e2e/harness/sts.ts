@@ -138,16 +138,14 @@ export async function startSts(opts: {
             accessKeyId: m[1]!,
             ...(input.inferenceConfig?.maxTokens !== undefined ? { maxTokens: input.inferenceConfig.maxTokens } : {}),
           });
-          return void res
-            .writeHead(200, { "content-type": "application/json" })
-            .end(
-              JSON.stringify({
-                output: { message: { role: "assistant", content: [{ text: "OK" }] } },
-                stopReason: "max_tokens",
-                usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 },
-                metrics: { latencyMs: 3 },
-              }),
-            );
+          return void res.writeHead(200, { "content-type": "application/json" }).end(
+            JSON.stringify({
+              output: { message: { role: "assistant", content: [{ text: "OK" }] } },
+              stopReason: "max_tokens",
+              usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 },
+              metrics: { latencyMs: 3 },
+            }),
+          );
         }
         if (req.method === "POST" && url.pathname === "/v1/metrics") {
           const auth = req.headers.authorization ?? "";
