@@ -115,7 +115,7 @@ function releaseTarget(ctx: StageContext, entry: StageAccount): cicd.ReleaseArgs
  * pull requests, release on helper tags); the stage's providers then chain into the same-named role
  * in each other account, which trusts only the inference account's role of the same kind.
  */
-export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): CicdPart | undefined {
+export function composeCicd(ctx: StageContext): CicdPart | undefined {
   const cfg = ctx.config.cicd;
   if (!cfg.enabled) return undefined;
   const { config } = ctx;

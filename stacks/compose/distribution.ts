@@ -21,10 +21,7 @@ export interface DistributionPart extends StagePart {
 }
 
 /** Composes the distribution area for a stage; `undefined` when the stage leaves it off. */
-export function composeDistribution(
-  ctx: StageContext,
-  _earlier: Readonly<Record<string, StagePart | undefined>>,
-): DistributionPart | undefined {
+export function composeDistribution(ctx: StageContext): DistributionPart | undefined {
   const c = ctx.config.distribution;
   if (!c.enabled) return undefined;
   const key = (k: string) => `stage.distribution.${k}`;

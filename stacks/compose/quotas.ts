@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { federation, quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
+import type { TelemetryPart } from "./telemetry";
 import { lambdaCode } from "./lambda-code";
 import type { QuotaConfig } from "../config/quotas";
 
@@ -9,26 +10,10 @@ export interface QuotasPart extends StagePart {
   readonly service: quotas.QuotaService;
 }
 
-/** The per-user token metric the telemetry area publishes (its `TelemetryPart.quotaTelemetrySource`). */
-interface TelemetryMetric {
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly userDimension: string;
-  readonly typeDimension: string;
-  readonly modelDimension?: string;
-}
-
-/** The collector's EMF log group (its `TelemetryPart.metricsLogGroup`): read with Logs Insights. */
-interface LogGroupRef {
-  readonly name: pulumi.Output<string>;
-  readonly arn: pulumi.Output<string>;
-}
-
-function telemetryMetricOf(part: StagePart | undefined): (TelemetryMetric & { logGroup?: LogGroupRef }) | undefined {
-  const p = part as { quotaTelemetrySource?: TelemetryMetric; metricsLogGroup?: LogGroupRef } | undefined;
-  const m = p?.quotaTelemetrySource;
-  if (!(m && m.namespace && m.metricName && m.userDimension && m.typeDimension)) return undefined;
-  return { ...m, ...(p?.metricsLogGroup ? { logGroup: p.metricsLogGroup } : {}) };
+/** What quotas reads from the areas composed before it. */
+export interface QuotasInputs {
+  /** The telemetry area, when on: its per-user token metric and the EMF log group it is read from. */
+  readonly telemetry: Pick<TelemetryPart, "quotaTelemetrySource" | "metricsLogGroup"> | undefined;
 }
 
 /**
@@ -38,7 +23,7 @@ function telemetryMetricOf(part: StagePart | undefined): (TelemetryMetric & { lo
  * are. Usage is metered from two records: the collector's per-user token metric (from the telemetry
  * area, read across accounts when telemetry has its own account) and Bedrock's invocation logs.
  */
-export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): QuotasPart | undefined {
+export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPart | undefined {
   const cfg = ctx.config.quotas;
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
@@ -47,7 +32,8 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
 
   // ---- Sources ---------------------------------------------------------------------------------
   // The stage config has checked that the sources and enforceOn fit the stage (stacks/config, crossAreaChecks).
-  const metric = telemetryMetricOf(earlier.telemetry);
+  const tel = inputs.telemetry;
+  const metric = tel ? { ...tel.quotaTelemetrySource, logGroup: tel.metricsLogGroup } : undefined;
   const useTelemetry = cfg.sources.telemetry !== false && metric !== undefined;
   // Cognito identity pool sessions are all named CognitoIdentityCredentials: invocation logs cannot tell users apart.
   const useLogs = cfg.sources.invocationLogs !== false && ctx.invocationLogs !== undefined && !cognito;
@@ -66,7 +52,6 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
     );
   }
 
-  const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
   const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
   const service = new quotas.QuotaService(
     `${stage.namePrefix}-quotas`,
@@ -84,17 +69,13 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       mode: cfg.mode,
       pricing: quotas.pricingTable(cfg.pricing),
       // Team users call application inference profiles; their ARN is the model both records report.
-      modelAliases: Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
-        (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) =>
-          id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [],
-        ),
-      ),
+      modelAliases: ctx.modelAliases,
       alertEmails: cfg.alertEmails,
       sources: {
         ...(useTelemetry
           ? {
               telemetry: {
-                ...metric!,
+                ...metric,
                 ...(crossAccount
                   ? {
                       crossAccount: {
