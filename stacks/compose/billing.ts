@@ -30,7 +30,7 @@ export function composeBilling(
       workgroupName: part.pipeline.workgroupName,
       retentionDays: cfg.retentionDays,
       exportAccount: { id: inference.id, region: ctx.config.region, bucket: ctx.providers.inference, billingApi },
-      ...(telemetry.id !== inference.id ? { readerAccountId: telemetry.id } : {}),
+      ...(ctx.config.decisions.telemetryInInferenceAccount ? {} : { readerAccountId: telemetry.id }),
       activateCostAllocationTags: cfg.activateCostAllocationTags,
       tableConfigurationOverrides: cfg.tableConfigurationOverrides,
       forceDestroy: ctx.config.analytics.forceDestroy,

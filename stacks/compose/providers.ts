@@ -21,18 +21,17 @@ export function composeProviders(config: StageConfig, tags: Readonly<Record<stri
       defaultTags: tags,
     });
   const inference = providerFor(`${config.namePrefix}-inference`, config.accounts.inference);
-  const telemetry =
-    config.accounts.telemetry.id === config.accounts.inference.id &&
-    config.accounts.telemetry.deployRoleArn === config.accounts.inference.deployRoleArn
-      ? inference
-      : providerFor(`${config.namePrefix}-telemetry`, config.accounts.telemetry);
+  const telemetry = config.decisions.telemetryUsesInferenceProvider
+    ? inference
+    : providerFor(`${config.namePrefix}-telemetry`, config.accounts.telemetry);
   const workloads = new Map(config.accounts.workloads.map((w) => [w.name, providerFor(`${config.namePrefix}-workload-${w.name}`, w)]));
-  // Data Exports and Cost Explorer answer in us-east-1 only.
-  const inferenceBillingApi = !config.analytics.billing.enabled
-    ? undefined
-    : config.region === "us-east-1"
-      ? inference
-      : providerFor(`${config.namePrefix}-inference-us-east-1`, config.accounts.inference, "us-east-1");
+  const billingApi = config.decisions.billingApi;
+  const inferenceBillingApi =
+    billingApi === "none"
+      ? undefined
+      : billingApi === "inference"
+        ? inference
+        : providerFor(`${config.namePrefix}-inference-us-east-1`, config.accounts.inference, "us-east-1");
   // The permission set lives in the IdC instance's account and Region; its assignment targets the inference account.
   const idc = config.federation.mode === "identity-center" ? config.federation.identityCenter : undefined;
   const identityCenter = idc ? providerFor(`${config.namePrefix}-identity-center`, idc.adminAccount, idc.ssoRegion) : undefined;

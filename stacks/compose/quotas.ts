@@ -30,29 +30,15 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
   const idp = stage.identityProvider;
   const cognito = stage.federation.mode === "cognito-identity-pool";
 
-  // ---- Sources ---------------------------------------------------------------------------------
-  // The stage config has checked that the sources and enforceOn fit the stage (stacks/config, crossAreaChecks).
+  // The stage config has decided the sources and the block key and checked that they fit the stage (stacks/config).
   const tel = inputs.telemetry;
-  const metric = tel ? { ...tel.quotaTelemetrySource, logGroup: tel.metricsLogGroup } : undefined;
-  const useTelemetry = cfg.sources.telemetry !== false && metric !== undefined;
-  // Cognito identity pool sessions are all named CognitoIdentityCredentials: invocation logs cannot tell users apart.
-  const useLogs = cfg.sources.invocationLogs !== false && ctx.invocationLogs !== undefined && !cognito;
-  if (cognito && useTelemetry === false) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
-  // How the IAM deny recognises a blocked user's sessions: by a session tag carrying the email (signed
-  // by the IdP, or mapped by the Cognito pool). Never by the role session name: the caller of
-  // AssumeRoleWithWebIdentity chooses it, so a blocked user could mint a session under another name.
-  const serverSideBlock = cfg.mode === "block" && cfg.serverSideBlock;
-  // IAM Identity Center names every session after the user (its user name); the caller cannot choose it,
-  // so IdC stages key the block on the session name (aws:userid) and attach the denies to the permission set.
-  const idc = stage.federation.mode === "identity-center";
-  const emailTag = cognito ? "email" : idc ? undefined : idp.emailSessionTag;
-  if (serverSideBlock && !emailTag && !idc) {
-    throw new Error(
-      "stage.identityProvider.emailSessionTag: required for the server-side quota block in direct federation (the role session name is chosen by the caller of AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped); map the email as a session tag at the IdP and set it",
-    );
-  }
-
-  const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
+  const telemetrySource =
+    stage.decisions.quotaSources.telemetry && tel ? { ...tel.quotaTelemetrySource, logGroup: tel.metricsLogGroup } : undefined;
+  const logs = stage.decisions.quotaSources.invocationLogs ? ctx.invocationLogs : undefined;
+  if (cognito && !telemetrySource) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
+  // IAM Identity Center stages attach the deny policies to the permission set (composeIdentityCenter), so no role name there.
+  const blockKey = stage.decisions.quotaBlockKey;
+  const crossAccount = !stage.decisions.telemetryInInferenceAccount;
   const service = new quotas.QuotaService(
     `${stage.namePrefix}-quotas`,
     {
@@ -72,10 +58,10 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       modelAliases: ctx.modelAliases,
       alertEmails: cfg.alertEmails,
       sources: {
-        ...(useTelemetry
+        ...(telemetrySource
           ? {
               telemetry: {
-                ...metric,
+                ...telemetrySource,
                 ...(crossAccount
                   ? {
                       crossAccount: {
@@ -89,21 +75,22 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
               },
             }
           : {}),
-        ...(useLogs
+        ...(logs
           ? {
               invocationLogs: {
-                bucketName: ctx.invocationLogs!.bucketName,
-                bucketArn: ctx.invocationLogs!.bucketArn,
+                bucketName: logs.bucketName,
+                bucketArn: logs.bucketArn,
                 keyPrefix: cfg.sources.invocationLogsKeyPrefix,
                 roleName: ctx.userRole.name,
               },
             }
           : {}),
       },
-      ...(serverSideBlock && emailTag
-        ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: { principalTag: emailTag } } }
-        : {}),
-      ...(serverSideBlock && idc ? { block: { policyCount: cfg.blockPolicyCount, key: "session-name" as const } } : {}),
+      ...(blockKey === "session-name"
+        ? { block: { policyCount: cfg.blockPolicyCount, key: blockKey } }
+        : blockKey
+          ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: blockKey } }
+          : {}),
       checkApi: {
         authorization: cfg.check.authorization,
         // The authorizer compares `iss` exactly (Auth0's ends with a slash).
@@ -112,7 +99,9 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
         groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
         ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
         missingIdentity: cfg.check.missingIdentity,
-        ...(idc ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter!.permissionSetName) } : {}),
+        ...(stage.federation.identityCenter
+          ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter.permissionSetName) }
+          : {}),
         throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
         reservedConcurrency: cfg.check.reservedConcurrency,
       },
@@ -123,7 +112,7 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       settleMinutes: cfg.settleMinutes,
       deletionProtection: cfg.deletionProtection,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
-      ...(rateLimitsOf(cfg.rateLimits, ctx, useLogs) ?? {}),
+      ...(rateLimitsOf(cfg.rateLimits, ctx, logs !== undefined) ?? {}),
       tags: { ...ctx.tags, area: "quotas" },
     },
     { providers: { aws: ctx.providers.inference } },

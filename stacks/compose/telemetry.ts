@@ -34,7 +34,7 @@ export function composeTelemetry(ctx: StageContext): TelemetryPart | undefined {
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
   const idp = stage.identityProvider;
-  const sameAccount = stage.accounts.telemetry.id === stage.accounts.inference.id;
+  const sameAccount = stage.decisions.telemetryInInferenceAccount;
   const modelIds = [stage.models.primary, stage.models.fast, ...(stage.models.opus ? [stage.models.opus] : [])];
   const bedrockModelIds = modelIds.map((id) => inference.profileId(id, stage.models.crossRegion));
   const service = new telemetry.TelemetryService(

@@ -1,3 +1,4 @@
+import { decideStage, type StageDecisions } from "./decisions";
 import { federation, inference, naming } from "@ccb/infra";
 import { ACCOUNT_ID, ConfigProblems, EMAIL, isObj, REGION, Reader, ROLE_ARN } from "./problems";
 import { parseAnalyticsConfig, type AnalyticsConfig } from "./analytics";
@@ -50,6 +51,8 @@ export interface CrossAccountRoleConfig {
 }
 
 export interface StageConfig {
+  /** Cross-area answers decided from the sections below (`decideStage`): the composition reads these, never re-derives them. */
+  readonly decisions: StageDecisions;
   readonly name: string;
   readonly organization: string;
   /** Prefix of physical names and tags: `<project short>-<stage>`. */
@@ -374,7 +377,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     };
   });
 
-  const config: StageConfig = {
+  const sections: Omit<StageConfig, "decisions"> = {
     name: stageName,
     organization,
     namePrefix,
@@ -432,6 +435,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     distribution: parseDistributionConfig(r.child("distribution", false), p),
     cicd: parseCicdConfig(r.child("cicd", false), p),
   };
+  const config: StageConfig = { ...sections, decisions: decideStage(sections) };
   // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity (any name, with the
   // user's own id_token), so a deny keyed on it is escaped by renaming the session. Only a session tag
   // from the signed token identifies the user to IAM.
