@@ -3,7 +3,7 @@ import { rules } from "@ccb/infra";
 import { policyOf } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
-import { runStage, type StageRun } from "./testing";
+import { readStackConfig, runStage, type StageRun } from "./testing";
 
 const runs = new Map<string, Promise<StageRun>>();
 const run = (stage: string) => {
@@ -33,6 +33,8 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
       expect(profiles.some((p) => p.inputs.tags.team === team.name)).toBe(true);
     }
     expect(settings.models.primary).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    // The helper learns whether team profiles are restricted to their team's sessions (its doctor checks the team tag then).
+    expect(settings.restrictTeamProfiles ?? false).toBe(readStackConfig(stage).stage.inference?.restrictTeamProfiles ?? false);
   });
 
   it("creates one application inference profile per team and model role, tagged for cost reports", async () => {

@@ -52,6 +52,8 @@ export function composeHelperSettings(config: StageConfig, inputs: HelperSetting
           ...(config.models.opus ? { opus: systemModel(config.models.opus) } : {}),
         },
         teams: teamSettings,
+        // The helper's doctor then treats a team claim / team session tag mismatch as a failure: every call would be denied.
+        ...(config.inference.restrictTeamProfiles ? { restrictTeamProfiles: true } : {}),
         ...Object.assign({}, ...frags),
       },
       { source: `helper settings of stage ${config.name}` },
