@@ -119,3 +119,57 @@ describe("judging drift", () => {
     expect(openFrom(NOW, 0)).toBe("2026-12-03");
   });
 });
+
+describe("daily reconciliation", () => {
+  it("publishes the largest settled |drift| of developers and teams to CloudWatch (moto) for the billed-drift alarm", async () => {
+    const { CloudWatchClient, GetMetricStatisticsCommand, PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+    const { runReconciliation } = await import("./run.js");
+    const { memoryLogger } = await import("../log.js");
+    const cw = new CloudWatchClient(moto.clientOptions);
+    await moto.setAthenaResults([
+      {
+        columns: DEV_COLUMNS,
+        rows: [
+          ["2026-11-29", "alice@example.com", "10.0000", "8.0000", "25.0"],
+          ["2026-12-02", "bob@example.com", "90.0000", "1.0000", "8900.0"],
+        ],
+      },
+      { columns: TEAM_COLUMNS, rows: [["2026-11-29", "platform", "12.0000", "13.0000", "-7.7"]] },
+    ]);
+    const log = memoryLogger();
+    const s = await runReconciliation({
+      athena,
+      workgroup: WG,
+      thresholdPercent: 20,
+      minUsd: 1,
+      settleDays: 2,
+      pollMs: 5,
+      now: () => NOW,
+      log,
+      putMetric: async (name, value) => {
+        await cw.send(
+          new PutMetricDataCommand({
+            Namespace: "ClaudeCode/Quotas",
+            MetricData: [{ MetricName: name, Value: value, Unit: "Percent", Dimensions: [{ Name: "Stage", Value: "prod" }], Timestamp: new Date() }],
+          }),
+        );
+      },
+    });
+    // Bob's open day (still being billed) does not count; Alice's settled 25 % does.
+    expect(s).toEqual({ maxAbsDriftPct: 25, drifting: 1 });
+    expect(log.lines.find((l) => l.msg === "estimate and bill disagree")).toMatchObject({ who: "alice@example.com", driftPct: 25 });
+    const stats = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: "ClaudeCode/Quotas",
+        MetricName: "BilledDriftPercentMax",
+        Dimensions: [{ Name: "Stage", Value: "prod" }],
+        StartTime: new Date(Date.now() - 3_600_000),
+        EndTime: new Date(Date.now() + 3_600_000),
+        Period: 86_400,
+        Statistics: ["Maximum"],
+      }),
+    );
+    expect(stats.Datapoints?.[0]?.Maximum).toBe(25);
+    cw.destroy();
+  });
+});
