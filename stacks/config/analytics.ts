@@ -92,7 +92,11 @@ function parseReconciliation(r: Reader | undefined): BillingConfig["reconciliati
     enabled: r.bool("enabled", true),
     thresholdPercent: r.num("thresholdPercent", { min: 1, max: 1000, default: 10, integer: false }),
     minUsd: r.num("minUsd", { min: 0, max: 1e6, default: 1, integer: false }),
-    schedule: r.str("schedule", { default: RECONCILIATION_DEFAULTS.schedule, pattern: SCHEDULE, hint: "rate(1 day) or a cron() expression" }),
+    schedule: r.str("schedule", {
+      default: RECONCILIATION_DEFAULTS.schedule,
+      pattern: SCHEDULE,
+      hint: "rate(1 day) or a cron() expression",
+    }),
   };
 }
 

@@ -265,8 +265,9 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     priceSource: {
       enabled: r.child("priceSource", false)?.bool("enabled", true) ?? true,
       schedule:
-        r.child("priceSource", false)?.str("schedule", { default: "rate(1 day)", pattern: SCHEDULE, hint: "rate(1 day) or a cron() expression" }) ??
-        "rate(1 day)",
+        r
+          .child("priceSource", false)
+          ?.str("schedule", { default: "rate(1 day)", pattern: SCHEDULE, hint: "rate(1 day) or a cron() expression" }) ?? "rate(1 day)",
     },
   };
 }

@@ -92,7 +92,8 @@ describe("BillingExport", () => {
 
   it("a stage can rename or switch off the IAM principal configuration and add newer ones without a code change", async () => {
     await build({ tableConfigurationOverrides: { INCLUDE_CALLER_IDENTITY: "FALSE", INCLUDE_NEW_THING: "TRUE" } });
-    const c = recorder.one("aws:bcmdata/export:Export", "bill-export").inputs.export.dataQueries[0].tableConfigurations.COST_AND_USAGE_REPORT;
+    const c = recorder.one("aws:bcmdata/export:Export", "bill-export").inputs.export.dataQueries[0].tableConfigurations
+      .COST_AND_USAGE_REPORT;
     expect(c).toMatchObject({ INCLUDE_CALLER_IDENTITY: "FALSE", INCLUDE_NEW_THING: "TRUE", INCLUDE_RESOURCES: "TRUE" });
   });
 

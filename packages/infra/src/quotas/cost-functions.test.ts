@@ -195,6 +195,8 @@ describe("QuotaService cost functions", () => {
             reconciliation: { code, workgroupName: "wg", thresholdPercent: 0, minUsd: -1, schedule: "rate(1 day)" },
           }),
         ),
-    ).toThrow(/`priceSource.region`[\s\S]*`priceSource.models`[\s\S]*`priceSource.schedule`[\s\S]*`reconciliation.thresholdPercent`[\s\S]*`reconciliation.minUsd`/);
+    ).toThrow(
+      /`priceSource.region`[\s\S]*`priceSource.models`[\s\S]*`priceSource.schedule`[\s\S]*`reconciliation.thresholdPercent`[\s\S]*`reconciliation.minUsd`/,
+    );
   });
 });

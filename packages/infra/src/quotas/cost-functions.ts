@@ -9,7 +9,10 @@ import { KMS_USE_ACTIONS, PRICE_BOOK_WRITE_ACTIONS, PRICE_LIST_READ_ACTIONS, PRI
 
 /** Both cost functions publish to the quota namespace only. */
 const ownMetrics = (): Statement =>
-  allow(PUT_METRIC_ACTIONS, ["*"], { sid: "PublishOwnMetrics", conditions: { StringEquals: { "cloudwatch:namespace": QUOTA_METRICS_NAMESPACE } } });
+  allow(PUT_METRIC_ACTIONS, ["*"], {
+    sid: "PublishOwnMetrics",
+    conditions: { StringEquals: { "cloudwatch:namespace": QUOTA_METRICS_NAMESPACE } },
+  });
 
 /** A function run on a schedule, one run at a time, no Lambda retries (the next run repeats the work). */
 function schedule(scope: BuilderScope, fn: aws.lambda.Function, role: string, expression: string, description: string): void {

@@ -68,7 +68,8 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   }
   if (a.reconciliation) {
     const r = a.reconciliation;
-    if (!(r.thresholdPercent > 0 && r.thresholdPercent <= 1000)) p.push("`reconciliation.thresholdPercent` must be a percentage from 0 (exclusive) to 1000");
+    if (!(r.thresholdPercent > 0 && r.thresholdPercent <= 1000))
+      p.push("`reconciliation.thresholdPercent` must be a percentage from 0 (exclusive) to 1000");
     if (!(r.minUsd >= 0)) p.push("`reconciliation.minUsd` must be ≥ 0");
     if (!SCHEDULE.test(r.schedule)) p.push("`reconciliation.schedule` must be a rate() or cron() expression");
   }

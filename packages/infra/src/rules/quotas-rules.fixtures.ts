@@ -12,7 +12,12 @@ export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {
       res("aws:iam/rolePolicy:RolePolicy", "p", {
         policy: doc(
           { Sid: "PriceListHasNoResourceTypes", Effect: "Allow", Action: ["pricing:GetProducts"], Resource: "*" },
-          { Sid: "StorePriceBook", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: "arn:aws:dynamodb:us-east-1:111111111111:table/usage" },
+          {
+            Sid: "StorePriceBook",
+            Effect: "Allow",
+            Action: ["dynamodb:PutItem"],
+            Resource: "arn:aws:dynamodb:us-east-1:111111111111:table/usage",
+          },
         ),
       }),
     ],

@@ -98,7 +98,8 @@ export const priceListUnscopedOnly: SecurityRule = {
       const pricing = actions.filter((a) => a.toLowerCase().startsWith("pricing:"));
       if (s.Sid === PRICE_LIST_SID) {
         const other = actions.filter((a) => !(PRICE_LIST_READ_ACTIONS as readonly string[]).includes(a));
-        if (other.length) out.push(`statement ${PRICE_LIST_SID} may hold only ${PRICE_LIST_READ_ACTIONS.join(", ")}, not ${other.join(", ")}`);
+        if (other.length)
+          out.push(`statement ${PRICE_LIST_SID} may hold only ${PRICE_LIST_READ_ACTIONS.join(", ")}, not ${other.join(", ")}`);
       } else if (pricing.length) {
         out.push(`statement ${s.Sid ?? "(no Sid)"} grants ${pricing.join(", ")} outside the documented ${PRICE_LIST_SID} exception`);
       }

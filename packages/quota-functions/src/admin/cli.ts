@@ -185,7 +185,11 @@ async function main(): Promise<number> {
       const { AthenaClient } = await import("@aws-sdk/client-athena");
       const athena = new AthenaClient({ ...(typeof v.region === "string" ? { region: v.region } : {}) });
       const reconcileDeps = { athena, workgroup: resolveWorkgroup(v as never, process.env) };
-      return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "", reconcile: reconcileDeps }, err);
+      return runCli(
+        argv,
+        { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "", reconcile: reconcileDeps },
+        err,
+      );
     }
     const t = resolveTables(v as never, process.env);
     const client = new DynamoDBClient({

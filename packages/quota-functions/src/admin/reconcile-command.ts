@@ -39,7 +39,9 @@ export function resolveWorkgroup(v: Flags, env: NodeJS.ProcessEnv): string {
       throw new CliError(`--outputs ${v.outputs}: ${(e as Error).message}`);
     }
   }
-  throw new CliError("which Athena workgroup? pass --workgroup, set CCB_ATHENA_WORKGROUP, or --outputs with the stack's analyticsWorkgroup");
+  throw new CliError(
+    "which Athena workgroup? pass --workgroup, set CCB_ATHENA_WORKGROUP, or --outputs with the stack's analyticsWorkgroup",
+  );
 }
 
 export async function reconcile(d: ReconcileDeps, v: Flags, json: boolean): Promise<number> {

@@ -5,14 +5,7 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
-import {
-  parsePricedModels,
-  parsePriceRegion,
-  QUOTA_ENV,
-  QUOTA_METRIC_STAGE_DIMENSION,
-  requireVar,
-  parsePriceBook,
-} from "@ccb/contracts";
+import { parsePricedModels, parsePriceRegion, QUOTA_ENV, QUOTA_METRIC_STAGE_DIMENSION, requireVar, parsePriceBook } from "@ccb/contracts";
 import { createLogger } from "../log.js";
 import { writePriceBook } from "./book.js";
 import { refreshPrices, type RefreshSummary } from "./refresh.js";
@@ -38,7 +31,9 @@ export async function handler(): Promise<RefreshSummary> {
       await cw.send(
         new PutMetricDataCommand({
           Namespace: namespace,
-          MetricData: [{ MetricName: name, Value: value, Unit: "Count", Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: stage }] }],
+          MetricData: [
+            { MetricName: name, Value: value, Unit: "Count", Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: stage }] },
+          ],
         }),
       );
     },

@@ -10,7 +10,9 @@ import { mapPriceList, priceListName, type PriceListProduct } from "./price-list
 import { fetchBedrockProducts, refreshPrices, type GetProducts, type GetProductsPage } from "./refresh.js";
 import { parsePriceBook, type PriceBook } from "@ccb/contracts";
 
-const pages = JSON.parse(readFileSync(new URL("./testdata/get-products-bedrock-us-east-1.json", import.meta.url), "utf8")) as GetProductsPage[];
+const pages = JSON.parse(
+  readFileSync(new URL("./testdata/get-products-bedrock-us-east-1.json", import.meta.url), "utf8"),
+) as GetProductsPage[];
 const products = pages.flatMap((p) => (p.PriceList ?? []).map((s) => JSON.parse(s) as PriceListProduct));
 
 const SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0";

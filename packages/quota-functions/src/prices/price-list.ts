@@ -15,7 +15,14 @@ export interface PriceListProduct {
   readonly product?: { readonly attributes?: Readonly<Record<string, string>> };
   readonly terms?: {
     readonly OnDemand?: Readonly<
-      Record<string, { readonly priceDimensions?: Readonly<Record<string, { readonly unit?: string; readonly pricePerUnit?: { readonly USD?: string } }>> }>
+      Record<
+        string,
+        {
+          readonly priceDimensions?: Readonly<
+            Record<string, { readonly unit?: string; readonly pricePerUnit?: { readonly USD?: string } }>
+          >;
+        }
+      >
     >;
   };
 }

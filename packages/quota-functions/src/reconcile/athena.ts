@@ -39,7 +39,9 @@ async function findNamedQuery(athena: AthenaClient, workgroup: string, name: str
     }
     token = page.NextToken;
   } while (token);
-  throw new QueryError(`no named query "${name}" in workgroup ${workgroup}; is the billing export enabled for this stage (analytics.billing)?`);
+  throw new QueryError(
+    `no named query "${name}" in workgroup ${workgroup}; is the billing export enabled for this stage (analytics.billing)?`,
+  );
 }
 
 export async function runNamedQuery(athena: AthenaClient, name: string, o: RunOptions): Promise<Row[]> {

@@ -27,7 +27,9 @@ export async function handler(): Promise<{ maxAbsDriftPct: number; drifting: num
       await cw.send(
         new PutMetricDataCommand({
           Namespace: namespace,
-          MetricData: [{ MetricName: name, Value: value, Unit: "Percent", Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: stage }] }],
+          MetricData: [
+            { MetricName: name, Value: value, Unit: "Percent", Dimensions: [{ Name: QUOTA_METRIC_STAGE_DIMENSION, Value: stage }] },
+          ],
         }),
       );
     },

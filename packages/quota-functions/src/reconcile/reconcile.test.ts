@@ -23,7 +23,9 @@ beforeAll(async () => {
   athena = new AthenaClient(moto.clientOptions);
   await athena.send(new CreateWorkGroupCommand({ Name: WG, Configuration: { ResultConfiguration: { OutputLocation: "s3://results/" } } }));
   // Another query in the workgroup first: the command must pick the reconciliation ones by name.
-  await athena.send(new CreateNamedQueryCommand({ Name: "Monthly tokens by department", Database: "ccb", QueryString: "SELECT 1", WorkGroup: WG }));
+  await athena.send(
+    new CreateNamedQueryCommand({ Name: "Monthly tokens by department", Database: "ccb", QueryString: "SELECT 1", WorkGroup: WG }),
+  );
   for (const [key, name] of Object.entries(RECONCILIATION_QUERY_NAMES))
     await athena.send(new CreateNamedQueryCommand({ Name: name, Database: "ccb_prod", QueryString: `SELECT '${key}'`, WorkGroup: WG }));
 }, 60_000);
@@ -37,7 +39,13 @@ async function run(argv: string[]): Promise<{ code: number; out: string[]; err: 
   const err: string[] = [];
   const code = await runCli(
     argv,
-    { store: undefined as never, out: (l) => out.push(l), now: () => NOW, whoami: async () => "", reconcile: { athena, workgroup: WG, pollMs: 5 } },
+    {
+      store: undefined as never,
+      out: (l) => out.push(l),
+      now: () => NOW,
+      whoami: async () => "",
+      reconcile: { athena, workgroup: WG, pollMs: 5 },
+    },
     (l) => err.push(l),
   );
   return { code, out, err };
@@ -92,7 +100,13 @@ describe("quota reconcile", () => {
     const err: string[] = [];
     const code = await runCli(
       ["reconcile"],
-      { store: undefined as never, out: (l) => out.push(l), now: () => NOW, whoami: async () => "", reconcile: { athena, workgroup: "primary", pollMs: 5 } },
+      {
+        store: undefined as never,
+        out: (l) => out.push(l),
+        now: () => NOW,
+        whoami: async () => "",
+        reconcile: { athena, workgroup: "primary", pollMs: 5 },
+      },
       (l) => err.push(l),
     );
     expect(code).toBe(1);
@@ -150,7 +164,9 @@ describe("daily reconciliation", () => {
         await cw.send(
           new PutMetricDataCommand({
             Namespace: "ClaudeCode/Quotas",
-            MetricData: [{ MetricName: name, Value: value, Unit: "Percent", Dimensions: [{ Name: "Stage", Value: "prod" }], Timestamp: new Date() }],
+            MetricData: [
+              { MetricName: name, Value: value, Unit: "Percent", Dimensions: [{ Name: "Stage", Value: "prod" }], Timestamp: new Date() },
+            ],
           }),
         );
       },

@@ -23,11 +23,23 @@ export interface ReconcileRunDeps {
 export async function runReconciliation(d: ReconcileRunDeps): Promise<Omit<Judgement, "rows">> {
   const rows = [];
   for (const by of ["developer", "team"] as Subject[])
-    rows.push(...toReconRows(by, await runNamedQuery(d.athena, RECONCILIATION_QUERY_NAMES[by], { workgroup: d.workgroup, pollMs: d.pollMs ?? 2000 })));
+    rows.push(
+      ...toReconRows(
+        by,
+        await runNamedQuery(d.athena, RECONCILIATION_QUERY_NAMES[by], { workgroup: d.workgroup, pollMs: d.pollMs ?? 2000 }),
+      ),
+    );
   const j = judge(rows, { thresholdPercent: d.thresholdPercent, minUsd: d.minUsd, openFrom: openFrom(d.now(), d.settleDays) });
   await d.putMetric("BilledDriftPercentMax", j.maxAbsDriftPct);
   for (const r of j.rows.filter((x) => x.verdict === "drift"))
-    d.log.warn("estimate and bill disagree", { by: r.by, who: r.who, day: r.day, estimateUsd: r.estimateUsd, billedUsd: r.billedUsd, driftPct: r.driftPct });
+    d.log.warn("estimate and bill disagree", {
+      by: r.by,
+      who: r.who,
+      day: r.day,
+      estimateUsd: r.estimateUsd,
+      billedUsd: r.billedUsd,
+      driftPct: r.driftPct,
+    });
   d.log.info("reconciled", { rows: j.rows.length, drifting: j.drifting, maxAbsDriftPct: j.maxAbsDriftPct });
   return { maxAbsDriftPct: j.maxAbsDriftPct, drifting: j.drifting };
 }
