@@ -80,8 +80,14 @@ function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceA
 }
 
 const one = (type: string, name: string) => recorder.one(type, name);
-const statements = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
-const bySid = (r: RecordedResource, sid: string) => statements(r).find((s: any) => s.Sid === sid);
+interface Stmt {
+  readonly Sid?: string;
+  readonly Action: string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, unknown>;
+}
+const statements = (r: RecordedResource): Stmt[] => policyOf(r.inputs.policy)!.Statement as Stmt[];
+const bySid = (r: RecordedResource, sid: string) => statements(r).find((s) => s.Sid === sid)!;
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const withCost = () =>
@@ -147,8 +153,8 @@ describe("QuotaService cost functions", () => {
     });
     expect(bySid(p, "PublishOwnMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ClaudeCodeBedrock/Quotas" } });
     // Only the Price List statement is unscoped and unconditioned.
-    const unscoped = statements(p).filter((s: any) => [s.Resource].flat().includes("*") && !s.Condition);
-    expect(unscoped.map((s: any) => s.Sid)).toEqual(["PriceListHasNoResourceTypes"]);
+    const unscoped = statements(p).filter((s) => [s.Resource].flat().includes("*") && !s.Condition);
+    expect(unscoped.map((s) => s.Sid)).toEqual(["PriceListHasNoResourceTypes"]);
     const env = one("aws:lambda/function:Function", "quota-prices").inputs.environment.variables;
     expect(env).toMatchObject({ PRICE_REGION: "us-east-1", USAGE_TABLE: "ccb-prod-quota-usage", STAGE: "prod" });
     expect(JSON.parse(env.PRICED_MODELS)).toEqual([{ id: SONNET, prefixes: ["us", "global"] }]);
@@ -160,7 +166,7 @@ describe("QuotaService cost functions", () => {
     new quotas.QuotaService("quota", withCost());
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-reconcile-permissions");
-    expect(statements(p).map((s: any) => s.Sid)).toEqual(["WriteOwnLogs", "PublishOwnMetrics"]);
+    expect(statements(p).map((s) => s.Sid)).toEqual(["WriteOwnLogs", "PublishOwnMetrics"]);
     expect(one("aws:lambda/function:Function", "quota-reconcile").inputs.environment.variables).toMatchObject({
       ATHENA_WORKGROUP: "ccb-prod-analytics",
       RECONCILE_THRESHOLD_PERCENT: "15",
