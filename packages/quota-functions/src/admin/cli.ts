@@ -169,8 +169,11 @@ export function resolveTables(
 async function main(): Promise<number> {
   const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
   let v: Record<string, unknown>;
+  let command: string | undefined;
   try {
-    v = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).values;
+    const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+    v = parsed.values;
+    command = parsed.positionals[0];
   } catch {
     v = {};
   }
@@ -181,7 +184,7 @@ async function main(): Promise<number> {
     if (v.help || argv.length === 0)
       return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "" }, err);
     // Reconciliation reads Athena only: no quota tables needed.
-    if (argv.find((a) => !a.startsWith("-")) === "reconcile") {
+    if (command === "reconcile") {
       const { AthenaClient } = await import("@aws-sdk/client-athena");
       const athena = new AthenaClient({ ...(typeof v.region === "string" ? { region: v.region } : {}) });
       const reconcileDeps = { athena, workgroup: resolveWorkgroup(v as never, process.env) };

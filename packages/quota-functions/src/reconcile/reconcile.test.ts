@@ -114,6 +114,32 @@ describe("quota reconcile", () => {
   });
 });
 
+describe("npm run quota -- reconcile (the real entry point)", () => {
+  it("builds its Athena client from the environment, takes the workgroup from CCB_ATHENA_WORKGROUP and exits with the verdict", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    await moto.setAthenaResults([
+      { columns: DEV_COLUMNS, rows: [["2020-01-02", "alice@example.com", "30.0000", "10.0000", "200.0"]] },
+      { columns: TEAM_COLUMNS, rows: [] },
+    ]);
+    const cli = fileURLToPath(new URL("../admin/cli.ts", import.meta.url));
+    const r = spawnSync(process.execPath, ["--import", "tsx", cli, "reconcile", "--threshold", "50", "--region", "us-east-1"], {
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: moto.url,
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        CCB_ATHENA_WORKGROUP: WG,
+      },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/2020-01-02\s+developer\s+alice@example.com\s+\$30\.00\s+\$10\.00\s+\+200\.0%\s+DRIFT/);
+    expect(r.status).toBe(1);
+  }, 90_000);
+});
+
 describe("judging drift", () => {
   it("counts an estimate with no bill as 100 % and a day with neither as no drift", () => {
     const rows = toReconRows("developer", [
