@@ -141,7 +141,13 @@ describe("analytics config", () => {
       priceOverrides: {},
       analystRoleNames: [],
       forceDestroy: false,
-      billing: { enabled: false, retentionDays: 1100, activateCostAllocationTags: false, tableConfigurationOverrides: {} },
+      billing: {
+        enabled: false,
+        retentionDays: 1100,
+        activateCostAllocationTags: false,
+        tableConfigurationOverrides: {},
+        reconciliation: { enabled: false, thresholdPercent: 10, minUsd: 1, schedule: "cron(0 7 * * ? *)" },
+      },
     });
   });
 
@@ -151,7 +157,15 @@ describe("analytics config", () => {
       retentionDays: 1100,
       activateCostAllocationTags: false,
       tableConfigurationOverrides: {},
+      reconciliation: { enabled: true, thresholdPercent: 10, minUsd: 1, schedule: "cron(0 7 * * ? *)" },
     });
+    expect(
+      parseWith({ enabled: true, billing: { enabled: true, reconciliation: { thresholdPercent: 25, minUsd: 5, schedule: "rate(1 day)" } } })
+        .analytics.billing.reconciliation,
+    ).toEqual({ enabled: true, thresholdPercent: 25, minUsd: 5, schedule: "rate(1 day)" });
+    expect(() => parseWith({ enabled: true, billing: { enabled: true, reconciliation: { schedule: "daily" } } })).toThrow(
+      /stage\.analytics\.billing\.reconciliation\.schedule/,
+    );
     let error: StageConfigError | undefined;
     try {
       parseWith({ enabled: true, billing: { enabled: true, retentionDays: 90, tableConfigurationOverrides: { "include-x": "TRUE" } } });

@@ -18,6 +18,8 @@ describe("stage config decides the cross-area answers once", () => {
       telemetryUsesInferenceProvider: true,
       billingApi: "none",
       quotaSources: { telemetry: true, invocationLogs: true },
+      priceSource: true,
+      reconciliation: false,
       registryAccountId: "111111111111",
       releaseRegistry: { domain: "ccb-pilot", repository: "claude-code", packageName: "@example/claude-bedrock-pilot" },
     });
@@ -30,9 +32,25 @@ describe("stage config decides the cross-area answers once", () => {
       billingApi: "inference",
       quotaSources: { telemetry: true, invocationLogs: true },
       quotaBlockKey: { principalTag: "email" },
+      priceSource: true,
+      // Athena lives in the telemetry account: a function in the inference account cannot query it.
+      reconciliation: false,
       registryAccountId: "222222222222",
       releaseRegistry: { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" },
     });
+  });
+
+  it("the daily reconciliation runs when quotas and billing are on and analytics shares the inference account; the price source follows quotas", () => {
+    const oneAccount = decisionsOf("prod", (raw) => {
+      raw.accounts.telemetry = { ...raw.accounts.inference };
+    });
+    expect(oneAccount.reconciliation).toBe(true);
+    const off = decisionsOf("prod", (raw) => {
+      raw.accounts.telemetry = { ...raw.accounts.inference };
+      raw.analytics.billing.reconciliation = { enabled: false };
+      raw.quotas.priceSource = { enabled: false };
+    });
+    expect(off).toMatchObject({ reconciliation: false, priceSource: false });
   });
 
   it("a registry outside the inference account is named as the release registry's owner", () => {

@@ -54,9 +54,9 @@ export function deployStage(config: StageConfig): StageOutputs {
   };
 
   const telemetry = composeTelemetry(ctx);
-  const quotas = composeQuotas(ctx, { telemetry });
   const analytics = composeAnalytics(ctx, { telemetry });
-  const billing = composeBilling(ctx, { analytics });
+  const quotas = composeQuotas(ctx, { telemetry, analytics });
+  const billing = composeBilling(ctx, { analytics, quotas });
   const distribution = composeDistribution(ctx);
   const cicd = composeCicd(ctx);
   const areas: readonly (StagePart | undefined)[] = [telemetry, quotas, analytics, billing, distribution, cicd];

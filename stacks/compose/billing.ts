@@ -1,6 +1,7 @@
 import { analytics } from "@ccb/infra";
 import type { AnalyticsPart } from "./analytics";
 import type { StageContext, StagePart } from "./context";
+import type { QuotasPart } from "./quotas";
 
 /**
  * Composes the billed side of analytics: a CUR 2.0 export of the inference account (where Bedrock is
@@ -11,7 +12,7 @@ import type { StageContext, StagePart } from "./context";
  */
 export function composeBilling(
   ctx: StageContext,
-  inputs: { readonly analytics: Pick<AnalyticsPart, "pipeline"> | undefined },
+  inputs: { readonly analytics: Pick<AnalyticsPart, "pipeline"> | undefined; readonly quotas?: Pick<QuotasPart, "service"> | undefined },
 ): StagePart | undefined {
   const cfg = ctx.config.analytics.billing;
   if (!cfg.enabled) return undefined;
@@ -40,6 +41,12 @@ export function composeBilling(
   );
   for (const roleName of ctx.config.analytics.analystRoleNames)
     billing.grants.readBilledCost({ roleName, key: `analyst-${roleName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}` });
+  // The daily reconciliation (quota service) queries the workgroup and reads the CUR files.
+  const reconcileRole = inputs.quotas?.service.reconcileRoleName;
+  if (reconcileRole) {
+    part.pipeline.grants.runQueries({ roleName: reconcileRole, key: "quota-reconcile" });
+    billing.grants.readBilledCost({ roleName: reconcileRole, key: "quota-reconcile" });
+  }
   return {
     outputs: {
       billingBucket: billing.bucketName,

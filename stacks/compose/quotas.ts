@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { federation, quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
+import type { AnalyticsPart } from "./analytics";
 import type { TelemetryPart } from "./telemetry";
 import { lambdaCode } from "./lambda-code";
 import type { QuotaConfig } from "../config/quotas";
@@ -14,6 +15,8 @@ export interface QuotasPart extends StagePart {
 export interface QuotasInputs {
   /** The telemetry area, when on: its per-user token metric and the EMF log group it is read from. */
   readonly telemetry: Pick<TelemetryPart, "quotaTelemetrySource" | "metricsLogGroup"> | undefined;
+  /** The analytics area, when on: the workgroup the daily reconciliation queries. */
+  readonly analytics?: Pick<AnalyticsPart, "pipeline"> | undefined;
 }
 
 /**
@@ -113,6 +116,7 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       deletionProtection: cfg.deletionProtection,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
       ...(rateLimitsOf(cfg.rateLimits, ctx, logs !== undefined) ?? {}),
+      ...costFunctionsOf(ctx, inputs.analytics),
       tags: { ...ctx.tags, area: "quotas" },
     },
     { providers: { aws: ctx.providers.inference } },
@@ -127,6 +131,7 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       quotaUsageTable: service.usageTable.name,
       quotaAlertTopicArn: service.topic.arn,
       quotaAggregateFunction: service.aggregateFunction.name,
+      ...(service.reconcileFunction ? { quotaReconcileFunction: service.reconcileFunction.name } : {}),
       quotaMode: cfg.mode,
       // For `npm run quota -- --outputs <file>`: the default limit is stage config, not a table record.
       quotaDefaultLimits: cfg.defaults,
@@ -157,5 +162,42 @@ function rateLimitsOf(
       logGroup: { name: ctx.invocationLogs.logGroupName, arn: ctx.invocationLogs.logGroupArn },
       roleName: ctx.userRole.name,
     },
+  };
+}
+
+/** The Price List reader and the daily reconciliation, as the stage config decided them. */
+function costFunctionsOf(
+  ctx: StageContext,
+  analytics: Pick<AnalyticsPart, "pipeline"> | undefined,
+): Pick<quotas.QuotaServiceArgs, "priceSource" | "reconciliation"> {
+  const stage = ctx.config;
+  const { primary, fast, opus, crossRegion } = stage.models;
+  const models = [...new Set([primary, fast, ...(opus ? [opus] : [])])].map((id) => ({
+    id,
+    prefixes: crossRegion === "none" ? [] : [crossRegion],
+  }));
+  const rec = stage.analytics.billing.reconciliation;
+  return {
+    ...(stage.decisions.priceSource
+      ? {
+          priceSource: {
+            code: lambdaCode("quota-functions", "prices/handler.ts"),
+            region: stage.region,
+            models,
+            schedule: stage.quotas.priceSource.schedule,
+          },
+        }
+      : {}),
+    ...(stage.decisions.reconciliation && analytics
+      ? {
+          reconciliation: {
+            code: lambdaCode("quota-functions", "reconcile/handler.ts"),
+            workgroupName: analytics.pipeline.workgroupName,
+            thresholdPercent: rec.thresholdPercent,
+            minUsd: rec.minUsd,
+            schedule: rec.schedule,
+          },
+        }
+      : {}),
   };
 }

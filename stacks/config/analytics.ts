@@ -1,5 +1,6 @@
 import { inference, naming } from "@ccb/infra";
 import type { ConfigProblems, Reader } from "./problems";
+import { SCHEDULE } from "./quotas";
 
 const { CUR_TABLE_CONFIGURATION, ROLE_NAME } = naming.patterns;
 
@@ -46,13 +47,23 @@ export interface BillingConfig {
   readonly activateCostAllocationTags: boolean;
   /** CUR 2.0 table configurations added or changed over the defaults (UPPER_SNAKE_CASE name → value). */
   readonly tableConfigurationOverrides: Readonly<Record<string, string>>;
+  /** The daily estimate-vs-bill check; its drift beyond `thresholdPercent` raises the billed-drift alarm. */
+  readonly reconciliation: {
+    readonly enabled: boolean;
+    readonly thresholdPercent: number;
+    readonly minUsd: number;
+    readonly schedule: string;
+  };
 }
+
+const RECONCILIATION_DEFAULTS = { enabled: true, thresholdPercent: 10, minUsd: 1, schedule: "cron(0 7 * * ? *)" };
 
 const BILLING_DEFAULTS: BillingConfig = {
   enabled: false,
   retentionDays: 1100,
   activateCostAllocationTags: false,
   tableConfigurationOverrides: {},
+  reconciliation: { ...RECONCILIATION_DEFAULTS, enabled: false },
 };
 
 function parseBillingConfig(r: Reader | undefined, p: ConfigProblems): BillingConfig {
@@ -71,6 +82,21 @@ function parseBillingConfig(r: Reader | undefined, p: ConfigProblems): BillingCo
     retentionDays: r.num("retentionDays", { min: 400, max: 3653, default: 1100 }),
     activateCostAllocationTags: r.bool("activateCostAllocationTags", false),
     tableConfigurationOverrides: overrides,
+    reconciliation: parseReconciliation(r.child("reconciliation", false)),
+  };
+}
+
+function parseReconciliation(r: Reader | undefined): BillingConfig["reconciliation"] {
+  if (!r) return RECONCILIATION_DEFAULTS;
+  return {
+    enabled: r.bool("enabled", true),
+    thresholdPercent: r.num("thresholdPercent", { min: 1, max: 1000, default: 10, integer: false }),
+    minUsd: r.num("minUsd", { min: 0, max: 1e6, default: 1, integer: false }),
+    schedule: r.str("schedule", {
+      default: RECONCILIATION_DEFAULTS.schedule,
+      pattern: SCHEDULE,
+      hint: "rate(1 day) or a cron() expression",
+    }),
   };
 }
 

@@ -21,6 +21,13 @@ export interface StageDecisions {
    * to the user's name (the caller cannot choose it).
    */
   readonly quotaBlockKey?: { readonly principalTag: string } | "session-name";
+  /** The quota service reads Bedrock list prices daily (quotas on, `quotas.priceSource.enabled`). */
+  readonly priceSource: boolean;
+  /**
+   * The daily reconciliation runs beside the quota service: quotas and billing on, and the analytics
+   * workgroup in the inference account (a Lambda there cannot query another account's Athena).
+   */
+  readonly reconciliation: boolean;
   /** Account of the helper registry (`distribution.account`), when distribution is on. */
   readonly registryAccountId?: string;
   /** Where the release role publishes: `cicd.release.codeArtifact`, else the stage's registry. */
@@ -63,6 +70,12 @@ export function decideStage(config: Omit<StageConfig, "decisions">): StageDecisi
       // Cognito identity pool sessions are all named CognitoIdentityCredentials: invocation logs cannot tell users apart.
       invocationLogs: q.enabled && q.sources.invocationLogs !== false && config.inference.invocationLogging.enabled && !cognito,
     },
+    priceSource: q.enabled && q.priceSource.enabled,
+    reconciliation:
+      q.enabled &&
+      config.analytics.billing.enabled &&
+      config.analytics.billing.reconciliation.enabled &&
+      accounts.telemetry.id === accounts.inference.id,
     ...(q.enabled && q.mode === "block" && q.serverSideBlock && blockKey ? { quotaBlockKey: blockKey } : {}),
     ...(registryAccountId ? { registryAccountId } : {}),
     ...(releaseRegistry ? { releaseRegistry } : {}),

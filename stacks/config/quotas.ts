@@ -57,7 +57,12 @@ export interface QuotaConfig {
   readonly deletionProtection: boolean;
   /** Per-developer tokens and model calls per minute; a user past one is denied for a cool-down. */
   readonly rateLimits: RateLimitConfig;
+  /** Bedrock prices from the AWS Price List on a schedule; `pricing` and the catalog stay the fallback. */
+  readonly priceSource: { readonly enabled: boolean; readonly schedule: string };
 }
+
+/** EventBridge schedule expressions the cost functions accept. */
+export const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/;
 
 export interface RateLimitConfig {
   readonly enabled: boolean;
@@ -119,6 +124,7 @@ const OFF: QuotaConfig = {
   settleMinutes: 10,
   deletionProtection: true,
   rateLimits: RATE_OFF,
+  priceSource: { enabled: false, schedule: "rate(1 day)" },
 };
 
 function autoOrBool(r: Reader, k: string): "auto" | boolean {
@@ -256,5 +262,12 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     settleMinutes: r.num("settleMinutes", { min: 0, max: 120, default: 10 }),
     deletionProtection: r.bool("deletionProtection", true),
     rateLimits: parseRateLimits(r, p, s ? autoOrBool(s, "invocationLogs") : "auto"),
+    priceSource: {
+      enabled: r.child("priceSource", false)?.bool("enabled", true) ?? true,
+      schedule:
+        r
+          .child("priceSource", false)
+          ?.str("schedule", { default: "rate(1 day)", pattern: SCHEDULE, hint: "rate(1 day) or a cron() expression" }) ?? "rate(1 day)",
+    },
   };
 }

@@ -282,6 +282,10 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       minTokens: v("number", "ignore users below this many tokens", { default: "100000" }),
     }),
     pricing: prices("price overrides by Bedrock model id"),
+    priceSource: map("Bedrock prices from the AWS Price List on a schedule (the catalog and pricing stay the fallback)", {
+      enabled: v("boolean", "read list prices daily into the quota price book; alarm on a model without one", { default: "true" }),
+      schedule: v("rate() | cron()", "when the Price List is read", { default: "rate(1 day)" }),
+    }),
     logRetentionDays: v("number (CloudWatch retention)", "days the quota functions' logs are kept", { default: "90" }),
     usageRetentionDays: v("number", "days usage records are kept", { default: "400" }),
     settleMinutes: v("number", "minutes records need to arrive before a period closes", { default: "10" }),
@@ -323,6 +327,14 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
         "CUR 2.0 table configurations over the defaults (UPPER_SNAKE_CASE name → value)",
         v("string", "the configuration value"),
       ),
+      reconciliation: map("daily estimate-vs-bill check per developer and team (needs quotas on and analytics in the inference account)", {
+        enabled: v("boolean", "run the reconciliation queries daily and alarm on drift", { default: "true" }),
+        thresholdPercent: v("number (percent)", "drift of a settled developer or team day that raises the billed-drift alarm", {
+          default: "10",
+        }),
+        minUsd: v("number", "days below this many USD on both sides are not compared", { default: "1" }),
+        schedule: v("rate() | cron()", "when the reconciliation runs (UTC)", { default: "cron(0 7 * * ? *)" }),
+      }),
     }),
   }),
   distribution: map("the internal npm registry of the helper", {

@@ -9,12 +9,26 @@ import * as quotaEnv from "./quotas/env";
 import * as blockPolicy from "./quotas/block-policy";
 import * as quotaMetrics from "./quotas/metrics";
 import * as rate from "./quotas/rate";
+import * as priceSource from "./quotas/price-source";
 import * as aggregator from "./telemetry/aggregator";
 import * as lifecycle from "./telemetry/lifecycle";
 
 describe("the package entry point", () => {
   it("re-exports every value of every contract by name (Node's ESM loader sees only listed names)", () => {
-    const leaves = [env, stageSettings, identity, pricing, checkApi, quotaEnv, blockPolicy, quotaMetrics, rate, aggregator, lifecycle];
+    const leaves = [
+      env,
+      stageSettings,
+      identity,
+      pricing,
+      checkApi,
+      quotaEnv,
+      blockPolicy,
+      quotaMetrics,
+      rate,
+      priceSource,
+      aggregator,
+      lifecycle,
+    ];
     const expected = leaves.flatMap((m) => Object.keys(m)).sort();
     expect(Object.keys(all).sort()).toEqual(expected);
   });

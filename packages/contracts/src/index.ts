@@ -76,6 +76,16 @@ export type {
   QuotaCheckEnv,
   QuotaAggregateEnv,
 } from "./quotas/env";
+export {
+  PRICE_BOOK_ITEM_KEY,
+  BEDROCK_PRICE_LIST_SERVICE_CODE,
+  PRICE_SOURCE_ENV,
+  RECONCILE_ENV,
+  RECONCILIATION_QUERY_NAMES,
+  parsePricedModels,
+  parsePriceRegion,
+} from "./quotas/price-source";
+export type { PricedModel } from "./quotas/price-source";
 export { RATE_ENV, RATE_LIMIT_KEYS, RATE_LIMITED_REASON, parseRateLimits, parseRateEnv } from "./quotas/rate";
 export type { RateLimitKey, RateLimits, RateEnv } from "./quotas/rate";
 export { TELEMETRY_AGGREGATOR_ENV, parseTelemetryAggregatorEnv } from "./telemetry/aggregator";

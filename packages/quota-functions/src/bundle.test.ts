@@ -73,4 +73,14 @@ describe("bundled Lambda code", () => {
     const mod = (await import(pathToFileURL(bundle("aggregate/handler.ts")).href)) as { handler: () => Promise<unknown> };
     await expect(mod.handler()).rejects.toThrow(/LIMITS_TABLE is required|PRICING_JSON|TELEMETRY_SOURCE or INVOCATION_LOGS_SOURCE/);
   });
+
+  it("the price source and reconciliation handlers bundle and refuse to run without their configuration, naming the variable", async () => {
+    delete process.env.PRICE_REGION;
+    delete process.env.ATHENA_WORKGROUP;
+    const prices = (await import(pathToFileURL(bundle("prices/handler.ts")).href)) as { handler: () => Promise<unknown> };
+    await expect(prices.handler()).rejects.toThrow(/PRICE_REGION/);
+    Object.assign(process.env, { STAGE: "prod", METRICS_NAMESPACE: "ClaudeCode/Quotas" });
+    const reconcile = (await import(pathToFileURL(bundle("reconcile/handler.ts")).href)) as { handler: () => Promise<unknown> };
+    await expect(reconcile.handler()).rejects.toThrow(/ATHENA_WORKGROUP/);
+  });
 });

@@ -16,6 +16,10 @@ export const QUOTA_METRICS = {
   unattributedInvocations: "UnattributedInvocations",
   unknownSessionUsers: "UnknownSessionUsers",
   sourceErrors: "SourceErrors",
+  /** Price source (daily): models in use the AWS Price List has no price for; they keep the catalog price. */
+  modelsWithoutListPrice: "ModelsWithoutListPrice",
+  /** Reconciliation (daily): the largest |drift| in percent between estimate and bill of any developer or team and day. */
+  billedDriftPercentMax: "BilledDriftPercentMax",
 } as const;
 export type QuotaMetricName = (typeof QUOTA_METRICS)[keyof typeof QUOTA_METRICS];
 

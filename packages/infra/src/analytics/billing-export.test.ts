@@ -74,6 +74,8 @@ describe("BillingExport", () => {
       COST_AND_USAGE_REPORT: {
         TIME_GRANULARITY: "DAILY",
         INCLUDE_RESOURCES: "TRUE",
+        // Without it CUR 2.0 leaves line_item_iam_principal empty and the per-developer queries see nobody.
+        INCLUDE_CALLER_IDENTITY: "TRUE",
         INCLUDE_SPLIT_COST_ALLOCATION_DATA: "FALSE",
         INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: "FALSE",
         BILLING_VIEW_ARN: "arn:aws:billing::222222222222:billingview/primary",
@@ -86,6 +88,13 @@ describe("BillingExport", () => {
       { outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" },
     ]);
     expect(e.refreshCadences).toEqual([{ frequency: "SYNCHRONOUS" }]);
+  });
+
+  it("a stage can rename or switch off the IAM principal configuration and add newer ones without a code change", async () => {
+    await build({ tableConfigurationOverrides: { INCLUDE_CALLER_IDENTITY: "FALSE", INCLUDE_NEW_THING: "TRUE" } });
+    const c = recorder.one("aws:bcmdata/export:Export", "bill-export").inputs.export.dataQueries[0].tableConfigurations
+      .COST_AND_USAGE_REPORT;
+    expect(c).toMatchObject({ INCLUDE_CALLER_IDENTITY: "FALSE", INCLUDE_NEW_THING: "TRUE", INCLUDE_RESOURCES: "TRUE" });
   });
 
   it("lets only this account's Data Exports write the bucket", async () => {

@@ -50,11 +50,25 @@ export interface BillingGrants {
 
 export const EXPORT_PREFIX = "cur2";
 
-/** CUR 2.0 table configurations: daily line items with resource ids (the application inference profile and its tags). */
+/**
+ * The CUR 2.0 table configuration that fills `line_item_iam_principal` (the caller of each Bedrock
+ * call: the developer's assumed-role session). AWS Billing documents that the column is filled only
+ * "when you enable IAM principal data in CUR 2.0" (console: "Include caller identity (IAM principal)
+ * allocation data"); without it the per-developer queries see no principal at all. Check the name
+ * against `aws bcm-data-exports get-table --table-name COST_AND_USAGE_REPORT` (its table properties)
+ * and correct it with `tableConfigurationOverrides` if AWS names it differently.
+ */
+export const CUR_CALLER_IDENTITY_CONFIGURATION = "INCLUDE_CALLER_IDENTITY";
+
+/**
+ * CUR 2.0 table configurations: daily line items with resource ids (the application inference profile
+ * and its tags) and the IAM principal of each call.
+ */
 export function curTableConfigurations(accountId: string, overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
     TIME_GRANULARITY: "DAILY",
     INCLUDE_RESOURCES: "TRUE",
+    [CUR_CALLER_IDENTITY_CONFIGURATION]: "TRUE",
     INCLUDE_SPLIT_COST_ALLOCATION_DATA: "FALSE",
     INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: "FALSE",
     // Data Exports requires the billing view for CUR 2.0; `primary` is the account's own bill.

@@ -8,6 +8,7 @@
  * Marketplace, a product name ending in "(Amazon Bedrock Edition)". Cost is the unblended cost of
  * `Usage` line items (credits, refunds and tax are not usage and are left to finance's own reports).
  */
+import { RECONCILIATION_QUERY_NAMES } from "@ccb/contracts";
 import { BILLING_TABLE, curTagKey } from "./billing-schema";
 import type { NamedQuerySql } from "./queries";
 import { TABLE, UNSPECIFIED } from "./schema";
@@ -126,7 +127,7 @@ ORDER BY usage_day`,
   },
   {
     key: "reconciliation-by-developer",
-    name: "Estimate vs bill per developer and day (drift %)",
+    name: RECONCILIATION_QUERY_NAMES.developer,
     description: `Per usage day and developer, last ${WINDOW_DAYS} days: the estimate (telemetry tokens x the pricing table, by the data point's own day) beside the billed cost of the developer's assumed-role principal, with drift = (estimate - billed) / billed in percent. A developer on only one side shows 0 on the other.`,
     sql: `WITH ${BEDROCK},
 billed AS (
@@ -156,7 +157,7 @@ ORDER BY usage_day, developer`,
   },
   {
     key: "reconciliation-by-team",
-    name: "Estimate vs bill per team and day (drift %)",
+    name: RECONCILIATION_QUERY_NAMES.team,
     description: `Per usage day and team, last ${WINDOW_DAYS} days: the estimate (telemetry tokens x prices; team from the token's claims, else the user directory) beside the billed cost carrying that team tag, with drift in percent. Billed cost without a team tag is in billed-cost-unexplained.`,
     sql: `WITH ${BEDROCK},
 directory AS (

@@ -85,7 +85,7 @@ function aggregateStatements(ctx: FunctionContext, inputs: AggregateInputs, tel:
 }
 
 /** Prices with every application inference profile priced as its base model. */
-function pricingJson(args: QuotaServiceArgs): pulumi.Output<string> {
+export function pricingJson(args: QuotaServiceArgs): pulumi.Output<string> {
   return pulumi.all((args.modelAliases ?? []).map((a) => pulumi.output(a.id))).apply((ids) => {
     const models: Record<string, unknown> = { ...args.pricing.models };
     ids.forEach((id, i) => {

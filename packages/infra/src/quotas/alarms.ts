@@ -47,6 +47,33 @@ export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs:
       },
     );
   }
+  if (args.priceSource) {
+    alarm(
+      "unpriced-model-alarm",
+      `A model the stage uses has no complete on-demand price in the AWS Price List for ${args.priceSource.region} (or the Price List could not be read): its usage is costed at the catalog price. See the price function's logs ("without a list price") and add a price override if the model is new.`,
+      {
+        ...own(QUOTA_METRICS.modelsWithoutListPrice),
+        period: 86_400,
+        ...anyAtAll,
+      },
+    );
+  }
+  if (args.reconciliation) {
+    // The reconciliation's drift alarm: estimate (telemetry) against the bill (CUR), per developer/team and day.
+    alarm(
+      "billed-drift-alarm",
+      `Estimated and billed Bedrock cost of at least one developer or team and settled day differ by more than ${args.reconciliation.thresholdPercent}%: missing telemetry, a wrong price or usage outside the helper. Run \`npm run quota -- reconcile --threshold ${args.reconciliation.thresholdPercent}\` for the rows.`,
+      {
+        ...own(QUOTA_METRICS.billedDriftPercentMax),
+        period: 86_400,
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: args.reconciliation.thresholdPercent,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      },
+    );
+  }
   if (args.sources.invocationLogs) {
     // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity: a session renamed
     // away from the email (the helper always uses the email) is usage the quotas cannot charge anyone.

@@ -110,6 +110,18 @@ export interface QuotaServiceArgs {
    */
   readonly rateLimits?: RateLimitArgs;
   readonly drift: { readonly thresholdPercent: number; readonly minTokens: number };
+  /**
+   * Prices from the AWS Price List on a schedule (daily): a function stores a price book the
+   * aggregation prefers over `pricing` (which stays the fallback); an alarm fires when a model in
+   * `models` has no list price in `region`.
+   */
+  readonly priceSource?: PriceSourceArgs;
+  /**
+   * The daily reconciliation of estimate and bill (the reconciliation named queries in the analytics
+   * workgroup): it publishes the largest settled drift, and an alarm fires beyond `thresholdPercent`.
+   * The composition grants its role the analytics `runQueries` and billing `readBilledCost` grants.
+   */
+  readonly reconciliation?: ReconciliationArgs;
   /** `stage.quotas.mode`; it caps every limit record (an alert stage never refuses). Absent: block. */
   readonly mode?: "alert" | "block";
   /** Alarms (drift, aggregation failures, stale aggregation, block overflow, API errors) go here. */
@@ -135,4 +147,24 @@ export interface RateLimitArgs {
   readonly roleName: pulumi.Input<string>;
   /** Deny policies for users cooling down (each holds a few hundred users); none without `block`. */
   readonly policyCount: number;
+}
+
+export interface PriceSourceArgs {
+  readonly code: FunctionCode;
+  /** The Region whose Bedrock list prices apply (the stage's inference Region). */
+  readonly region: string;
+  /** The models the stage uses, with the cross-Region profile prefixes it may call them through. */
+  readonly models: ReadonlyArray<{ readonly id: string; readonly prefixes: readonly string[] }>;
+  /** EventBridge schedule expression, e.g. `rate(1 day)`. */
+  readonly schedule: string;
+}
+
+export interface ReconciliationArgs {
+  readonly code: FunctionCode;
+  readonly workgroupName: pulumi.Input<string>;
+  /** |drift| in percent of a settled developer or team day that raises the billed-drift alarm. */
+  readonly thresholdPercent: number;
+  /** Days whose estimate and bill are both below this many USD are not compared. */
+  readonly minUsd: number;
+  readonly schedule: string;
 }

@@ -84,3 +84,14 @@ export const QUERY_RESULTS_ACTIONS = ["logs:GetQueryResults", "logs:StopQuery"] 
 export const RATE_COUNTER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
 /** The rate function reads a user's limit records and the groups the check API remembered. */
 export const RATE_LIMITS_READ_ACTIONS = ["dynamodb:BatchGetItem"] as const;
+
+/**
+ * The price source reads list prices. The Price List API defines no resource types, so IAM accepts
+ * only `Resource: "*"` for it: the one documented exception to scoped resources in this module. The
+ * statement carries `PRICE_LIST_SID`, which the security rule `iam-price-list-unscoped-only` accepts
+ * and requires (see rules/iam-rules.ts).
+ */
+export const PRICE_LIST_READ_ACTIONS = ["pricing:GetProducts"] as const;
+export const PRICE_LIST_SID = "PriceListHasNoResourceTypes";
+/** The price source writes one usage-table item (the price book), conditioned on its partition key. */
+export const PRICE_BOOK_WRITE_ACTIONS = ["dynamodb:PutItem"] as const;

@@ -8,6 +8,7 @@ import { buildAlarms } from "./alarms";
 import type { QuotaServiceArgs } from "./args";
 import { buildBlockPolicies } from "./block-policies";
 import { buildCheckApi } from "./check-api";
+import { buildPriceSource, buildReconciliation, roleNameOf } from "./cost-functions";
 import { buildCheckFunction, defaultLimitsJson, type FunctionContext } from "./functions";
 import { quotaGrants, type QuotaGrants } from "./grants";
 import { buildRateLimiter } from "./rate-limits";
@@ -41,6 +42,11 @@ export class QuotaService extends pulumi.ComponentResource {
   /** Per-developer rate limits, when `rateLimits` is given. */
   readonly rateFunction?: aws.lambda.Function;
   readonly rateBlockPolicyArns: pulumi.Output<string>[] = [];
+  /** The daily Price List reader, when `priceSource` is given. */
+  readonly priceFunction?: aws.lambda.Function;
+  /** The daily reconciliation, when `reconciliation` is given; grant its role (`reconcileRoleName`) the analytics reads. */
+  readonly reconcileFunction?: aws.lambda.Function;
+  readonly reconcileRoleName?: pulumi.Output<string>;
 
   constructor(name: string, args: QuotaServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:quotas:QuotaService", name, {}, opts);
@@ -68,6 +74,9 @@ export class QuotaService extends pulumi.ComponentResource {
         topic: this.topic,
         rate: args.rateLimits,
       }));
+    this.priceFunction = buildPriceSource(scope, ctx);
+    this.reconcileFunction = buildReconciliation(scope, ctx);
+    if (this.reconcileFunction) this.reconcileRoleName = roleNameOf(this.reconcileFunction);
     const checkApi = buildCheckApi(scope, args, this.checkFunction);
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;

@@ -6,6 +6,8 @@ import { NAME_PREFIX } from "../naming/patterns";
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** Problems with QuotaService args, each naming the arg; empty when valid. */
+const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/;
+
 export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   const p: string[] = [];
   if (!NAME_PREFIX.test(a.namePrefix)) p.push("`namePrefix` must be 2–20 lower-case letters, digits, dashes");
@@ -59,5 +61,17 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   });
   for (const [id, price] of Object.entries(a.pricing.models)) p.push(...validatePrice(price, `pricing.models["${id}"]`));
   p.push(...validatePrice(a.pricing.default, "pricing.default"));
+  if (a.priceSource) {
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(a.priceSource.region)) p.push("`priceSource.region` must be an AWS Region");
+    if (!a.priceSource.models.length) p.push("`priceSource.models` must name the models the stage uses");
+    if (!SCHEDULE.test(a.priceSource.schedule)) p.push("`priceSource.schedule` must be a rate() or cron() expression");
+  }
+  if (a.reconciliation) {
+    const r = a.reconciliation;
+    if (!(r.thresholdPercent > 0 && r.thresholdPercent <= 1000))
+      p.push("`reconciliation.thresholdPercent` must be a percentage from 0 (exclusive) to 1000");
+    if (!(r.minUsd >= 0)) p.push("`reconciliation.minUsd` must be ≥ 0");
+    if (!SCHEDULE.test(r.schedule)) p.push("`reconciliation.schedule` must be a rate() or cron() expression");
+  }
   return p;
 }

@@ -1,4 +1,4 @@
-import { res, type RuleFixture } from "./fixtures";
+import { doc, res, type RuleFixture } from "./fixtures";
 
 const fn = (inputs: Record<string, any>) => res("aws:lambda/function:Function", "f", { name: "ccb-quota-check", ...inputs });
 const group = (name: string, inputs: Record<string, any> = { retentionInDays: 30 }) =>
@@ -7,6 +7,31 @@ const stage = (inputs: Record<string, any>) => res("aws:apigatewayv2/stage:Stage
 
 /** One compliant and one non-compliant fixture per quotas rule. */
 export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {
+  "iam-price-list-unscoped-only": {
+    good: [
+      res("aws:iam/rolePolicy:RolePolicy", "p", {
+        policy: doc(
+          { Sid: "PriceListHasNoResourceTypes", Effect: "Allow", Action: ["pricing:GetProducts"], Resource: "*" },
+          {
+            Sid: "StorePriceBook",
+            Effect: "Allow",
+            Action: ["dynamodb:PutItem"],
+            Resource: "arn:aws:dynamodb:us-east-1:111111111111:table/usage",
+          },
+        ),
+      }),
+    ],
+    // The accepted Sid smuggling another action, and Price List reads under another Sid.
+    bad: [
+      res("aws:iam/rolePolicy:RolePolicy", "p", {
+        policy: doc(
+          { Sid: "PriceListHasNoResourceTypes", Effect: "Allow", Action: ["pricing:GetProducts", "s3:GetObject"], Resource: "*" },
+          { Sid: "Prices", Effect: "Allow", Action: ["pricing:GetProducts"], Resource: "*" },
+        ),
+      }),
+    ],
+    expect: /may hold only pricing:GetProducts, not s3:GetObject[\s\S]*Prices grants pricing:GetProducts outside/,
+  },
   "apigw-route-authorized": {
     good: [
       res("aws:apigatewayv2/route:Route", "r", { routeKey: "GET /check", authorizationType: "JWT", authorizerId: "auth-id" }),

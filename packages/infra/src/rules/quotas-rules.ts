@@ -1,4 +1,7 @@
 import type { RecordedResource } from "../testing/recorder";
+import { asList } from "../testing/recorder";
+import { PRICE_LIST_READ_ACTIONS, PRICE_LIST_SID } from "../quotas/perms";
+import { ROLE_POLICY, statementsOf } from "./iam-rules";
 import type { SecurityRule } from "./types";
 
 const ROUTE = "aws:apigatewayv2/route:Route";
@@ -77,10 +80,39 @@ export const lambdaConcurrencySane: SecurityRule = {
   },
 };
 
+/**
+ * The Price List API has no resource types: `pricing:GetProducts` can only be allowed on `"*"`. That
+ * is the one documented unscoped grant of the quota functions, accepted only as a statement with Sid
+ * `PRICE_LIST_SID` holding nothing but the Price List read actions, so the exception cannot carry
+ * other actions along.
+ */
+export const priceListUnscopedOnly: SecurityRule = {
+  id: "iam-price-list-unscoped-only",
+  description: `pricing:* actions are granted only as the documented unscoped exception (Sid ${PRICE_LIST_SID}, exactly ${PRICE_LIST_READ_ACTIONS.join(", ")}), and that Sid grants nothing else`,
+  types: [ROLE_POLICY],
+  check(r) {
+    const out: string[] = [];
+    for (const s of statementsOf(r)) {
+      if (s.Effect !== "Allow") continue;
+      const actions = asList<string>(s.Action);
+      const pricing = actions.filter((a) => a.toLowerCase().startsWith("pricing:"));
+      if (s.Sid === PRICE_LIST_SID) {
+        const other = actions.filter((a) => !(PRICE_LIST_READ_ACTIONS as readonly string[]).includes(a));
+        if (other.length)
+          out.push(`statement ${PRICE_LIST_SID} may hold only ${PRICE_LIST_READ_ACTIONS.join(", ")}, not ${other.join(", ")}`);
+      } else if (pricing.length) {
+        out.push(`statement ${s.Sid ?? "(no Sid)"} grants ${pricing.join(", ")} outside the documented ${PRICE_LIST_SID} exception`);
+      }
+    }
+    return out;
+  },
+};
+
 /** Security rules of the quotas module. */
 export const QUOTAS_RULES: SecurityRule[] = [
   apiRoutesAuthorized,
   apiStagesLoggedAndThrottled,
   lambdaLogGroupRetained,
   lambdaConcurrencySane,
+  priceListUnscopedOnly,
 ];

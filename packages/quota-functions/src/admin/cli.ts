@@ -12,6 +12,7 @@
  *   quota usage [--month 2026-11 | --day 2026-11-26] [--top 20] [--sort cost|tokens] [--json]
  *   quota unblock alice@example.com --for 24h|7d|until-reset --reason "release week"
  *   quota unblock alice@example.com --cancel
+ *   quota reconcile [--by developer|team|both] [--threshold 10] [--min-usd 1] [--settle-days 2] [--json]
  *
  * Tables: --limits-table/--usage-table, or CCB_QUOTA_LIMITS_TABLE/CCB_QUOTA_USAGE_TABLE, or
  * --outputs <file> with `pulumi stack output --json` (quotaLimitsTable, quotaUsageTable).
@@ -24,6 +25,7 @@ import { isMode, parseDefaultLimit, type LimitRecord, type Mode } from "../limit
 import { QuotaStore } from "../store.js";
 import { CliError, type CliDeps } from "./common.js";
 import { list, remove, set } from "./limit-commands.js";
+import { reconcile, resolveWorkgroup } from "./reconcile-command.js";
 import { show, unblock, usage } from "./user-commands.js";
 
 export { CliError, parseAmount } from "./common.js";
@@ -41,8 +43,11 @@ commands:
   usage [--month YYYY-MM | --day YYYY-MM-DD] [--top N] [--sort cost|tokens] [--json]
   unblock <email> --for 24h|7d|until-reset --reason "…"    (at most 7 days)
   unblock <email> --cancel
+  reconcile [--by developer|team|both] [--threshold PCT] [--min-usd N] [--settle-days N] [--json]
+                               estimate vs bill per developer/team and day from Athena; exit 1 beyond ±PCT (default 10)
 
 tables: --limits-table/--usage-table, CCB_QUOTA_LIMITS_TABLE/CCB_QUOTA_USAGE_TABLE, or --outputs <pulumi stack output --json file>
+athena: --workgroup, CCB_ATHENA_WORKGROUP or --outputs (analyticsWorkgroup), for reconcile
 AWS:    your own credentials (AWS_PROFILE, SSO, ...); --region, --endpoint (a local DynamoDB)`;
 
 export const OPTIONS = {
@@ -70,6 +75,11 @@ export const OPTIONS = {
   outputs: { type: "string" },
   region: { type: "string" },
   endpoint: { type: "string" },
+  workgroup: { type: "string" },
+  threshold: { type: "string" },
+  "min-usd": { type: "string" },
+  "settle-days": { type: "string" },
+  by: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -92,6 +102,9 @@ export async function runCli(argv: readonly string[], d: CliDeps, err: (line: st
         return await usage(d, v, json);
       case "unblock":
         return await unblock(d, rest, v);
+      case "reconcile":
+        if (!d.reconcile) throw new CliError("reconcile needs the Athena workgroup (--workgroup, CCB_ATHENA_WORKGROUP or --outputs)");
+        return await reconcile({ ...d.reconcile, out: d.out, now: d.now }, v, json);
       case undefined:
       case "help":
         d.out(USAGE_TEXT);
@@ -156,8 +169,11 @@ export function resolveTables(
 async function main(): Promise<number> {
   const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
   let v: Record<string, unknown>;
+  let command: string | undefined;
   try {
-    v = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).values;
+    const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+    v = parsed.values;
+    command = parsed.positionals[0];
   } catch {
     v = {};
   }
@@ -167,6 +183,17 @@ async function main(): Promise<number> {
   try {
     if (v.help || argv.length === 0)
       return runCli(argv, { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "" }, err);
+    // Reconciliation reads Athena only: no quota tables needed.
+    if (command === "reconcile") {
+      const { AthenaClient } = await import("@aws-sdk/client-athena");
+      const athena = new AthenaClient({ ...(typeof v.region === "string" ? { region: v.region } : {}) });
+      const reconcileDeps = { athena, workgroup: resolveWorkgroup(v as never, process.env) };
+      return runCli(
+        argv,
+        { store: undefined as never, out: (l) => console.log(l), now: Date.now, whoami: async () => "", reconcile: reconcileDeps },
+        err,
+      );
+    }
     const t = resolveTables(v as never, process.env);
     const client = new DynamoDBClient({
       ...(typeof v.region === "string" ? { region: v.region } : {}),

@@ -1,3 +1,4 @@
+import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { QuotaStore } from "../store.js";
 import type { EnforceOn } from "../usage.js";
 import { looksLikeEmail, normaliseEmail } from "../identity.js";
@@ -22,6 +23,8 @@ export interface CliDeps {
   readonly enforceOn?: EnforceOn;
   /** The stage's `quotas.mode` (stack output `quotaMode` or CCB_QUOTA_MODE), when known. */
   readonly stageMode?: Mode;
+  /** `reconcile`: the Athena client and the analytics workgroup (built only for that command). */
+  readonly reconcile?: { readonly athena: AthenaClient; readonly workgroup: string; readonly pollMs?: number };
 }
 
 export const MAX_UNBLOCK_MS = 7 * 24 * 3600 * 1000;

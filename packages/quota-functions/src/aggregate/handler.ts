@@ -12,6 +12,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { applyBlockPolicies } from "../block-policy.js";
 import { loadAggregateConfig } from "../config.js";
 import { createLogger } from "../log.js";
+import { loadPriceBook } from "../prices/book.js";
 import { InvocationLogSource } from "../sources/invocation-logs.js";
 import { TelemetrySource } from "../sources/telemetry.js";
 import { TelemetryLogsSource } from "../sources/telemetry-logs.js";
@@ -50,6 +51,9 @@ export async function handler(): Promise<AggregateSummary> {
   const cw = new CloudWatchClient({});
   const sns = new SNSClient({});
   const iam = new IAMClient({});
+  const ddb = new DynamoDBClient({});
+  // The daily price source's book (AWS Price List) when stored and valid, else the catalog literals.
+  const prices = await loadPriceBook(ddb, c.usageTable, c.pricing, log);
   const sources: UsageSource[] = [];
   if (c.telemetry) {
     const t = c.telemetry;
@@ -63,9 +67,9 @@ export async function handler(): Promise<AggregateSummary> {
   }
   if (c.invocationLogs) sources.push(new InvocationLogSource(new S3Client({}), { ...c.invocationLogs, settleMs: c.settleMs }, log));
   const summary = await runAggregation({
-    store: new QuotaStore(new DynamoDBClient({}), c.limitsTable, c.usageTable, c.defaultLimit),
+    store: new QuotaStore(ddb, c.limitsTable, c.usageTable, c.defaultLimit),
     sources,
-    pricing: c.pricing,
+    pricing: prices.book,
     thresholds: c.thresholds,
     enforceOn: c.enforceOn,
     stageMode: c.stageMode,

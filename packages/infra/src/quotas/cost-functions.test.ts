@@ -1,0 +1,208 @@
+/**
+ * The quota service's cost functions: the daily price source (AWS Price List → the price book item)
+ * and the daily reconciliation (estimate vs bill), their schedules, least-privilege roles and alarms.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import type * as Rules from "../rules";
+import type * as Quotas from "./index";
+
+let recorder: ResourceRecorder;
+let quotas: typeof Quotas;
+let rules: typeof Rules;
+
+const ACCOUNT = "111111111111";
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f9e8d7c-6b5a-4321-9876-abcdef012345`;
+const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ccb-prod-alarms`;
+const LOG_BUCKET_ARN = "arn:aws:s3:::ccb-prod-invocation-logs";
+
+beforeAll(async () => {
+  recorder = await installMocks({ accountId: ACCOUNT, region: "us-east-1" });
+  quotas = await import("./index.js");
+  rules = await import("../rules/index.js");
+});
+beforeEach(() => recorder.clear());
+
+const code = {
+  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }),
+  handler: "index.handler",
+};
+
+const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
+function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceArgs {
+  return {
+    namePrefix: "ccb-prod",
+    stage: "prod",
+    kmsKeyArn: KEY,
+    code: { aggregate: code, check: code },
+    defaults: { monthlyCostUsd: 200, dailyCostUsd: 30, monthlyMode: "block", dailyMode: "alert" },
+    thresholds: [80, 90, 100],
+    enforceOn: "max",
+    pricing: quotas.pricingTable(),
+    alertEmails: ["finops@example.com", "platform@example.com"],
+    sources: {
+      telemetry: {
+        namespace: "ClaudeCode",
+        metricName: "claude_code.token.usage",
+        userDimension: "user.email",
+        typeDimension: "type",
+        modelDimension: "model",
+      },
+      invocationLogs: {
+        bucketName: "ccb-prod-invocation-logs",
+        bucketArn: LOG_BUCKET_ARN,
+        keyPrefix: "",
+        roleName: "ccb-prod-bedrock-users",
+      },
+    },
+    block: { roleName: "ccb-prod-bedrock-users", policyCount: 2, key: "session-name" },
+    checkApi: {
+      authorization: "jwt",
+      issuerUrl: "https://example.okta.com/oauth2/default",
+      audiences: ["0oa1prodclient"],
+      emailClaim: "email",
+      groupsClaims: ["groups"],
+      missingIdentity: "block",
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      reservedConcurrency: 20,
+    },
+    drift: { thresholdPercent: 20, minTokens: 100_000 },
+    alarmTopicArn: TOPIC,
+    logRetentionDays: 365,
+    usageRetentionDays: 400,
+    settleMinutes: 10,
+    deletionProtection: true,
+    permissionsBoundaryArn: BOUNDARY,
+    tags: { stage: "prod" },
+    ...over,
+  };
+}
+
+const one = (type: string, name: string) => recorder.one(type, name);
+interface Stmt {
+  readonly Sid?: string;
+  readonly Action: string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, unknown>;
+}
+const statements = (r: RecordedResource): Stmt[] => policyOf(r.inputs.policy)!.Statement as Stmt[];
+const bySid = (r: RecordedResource, sid: string) => statements(r).find((s) => s.Sid === sid)!;
+
+const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const withCost = () =>
+  args({
+    priceSource: { code, region: "us-east-1", models: [{ id: SONNET, prefixes: ["us", "global"] }], schedule: "rate(1 day)" },
+    reconciliation: { code, workgroupName: "ccb-prod-analytics", thresholdPercent: 15, minUsd: 1, schedule: "cron(0 7 * * ? *)" },
+  });
+const usageArn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ccb-prod-quota-usage`;
+
+describe("QuotaService cost functions", () => {
+  it("adds the price and reconciliation functions with their schedules, log groups and alarms, and nothing without them", async () => {
+    const q = new quotas.QuotaService("quota", withCost());
+    await unwrap(q.reconcileRoleName!);
+    await settle();
+    const names = recorder.inventory().filter((l) => /prices|reconcile|unpriced|billed-drift/.test(l));
+    expect(names).toEqual([
+      "aws:cloudwatch/eventRule:EventRule quota-prices-schedule",
+      "aws:cloudwatch/eventRule:EventRule quota-reconcile-schedule",
+      "aws:cloudwatch/eventTarget:EventTarget quota-prices-schedule",
+      "aws:cloudwatch/eventTarget:EventTarget quota-reconcile-schedule",
+      "aws:cloudwatch/logGroup:LogGroup quota-prices-logs",
+      "aws:cloudwatch/logGroup:LogGroup quota-reconcile-logs",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-billed-drift-alarm",
+      "aws:cloudwatch/metricAlarm:MetricAlarm quota-unpriced-model-alarm",
+      "aws:iam/role:Role quota-prices-role",
+      "aws:iam/role:Role quota-reconcile-role",
+      "aws:iam/rolePolicy:RolePolicy quota-prices-permissions",
+      "aws:iam/rolePolicy:RolePolicy quota-reconcile-permissions",
+      "aws:lambda/function:Function quota-prices",
+      "aws:lambda/function:Function quota-reconcile",
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig quota-prices-invoke-config",
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig quota-reconcile-invoke-config",
+      "aws:lambda/permission:Permission quota-prices-schedule-invoke",
+      "aws:lambda/permission:Permission quota-reconcile-schedule-invoke",
+    ]);
+    expect(one("aws:cloudwatch/eventRule:EventRule", "quota-prices-schedule").inputs.scheduleExpression).toBe("rate(1 day)");
+    expect(one("aws:cloudwatch/eventRule:EventRule", "quota-reconcile-schedule").inputs.scheduleExpression).toBe("cron(0 7 * * ? *)");
+    expect(await unwrap(q.reconcileRoleName!)).toMatch(/^quota-reconcile-role/);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+
+    recorder.clear();
+    new quotas.QuotaService("quota", args());
+    await settle();
+    expect(recorder.inventory().filter((l) => /prices|reconcile|unpriced|billed-drift/.test(l))).toEqual([]);
+  });
+
+  it("price function: Price List read on * as the one marked exception, one conditioned item write, namespaced metrics", async () => {
+    new quotas.QuotaService("quota", withCost());
+    await settle();
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-prices-permissions");
+    expect(bySid(p, "PriceListHasNoResourceTypes")).toEqual({
+      Sid: "PriceListHasNoResourceTypes",
+      Effect: "Allow",
+      Action: ["pricing:GetProducts"],
+      Resource: ["*"],
+    });
+    expect(bySid(p, "StorePriceBook")).toEqual({
+      Sid: "StorePriceBook",
+      Effect: "Allow",
+      Action: ["dynamodb:PutItem"],
+      Resource: [usageArn],
+      Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["STATE"] } },
+    });
+    expect(bySid(p, "PublishOwnMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ClaudeCodeBedrock/Quotas" } });
+    // Only the Price List statement is unscoped and unconditioned.
+    const unscoped = statements(p).filter((s) => [s.Resource].flat().includes("*") && !s.Condition);
+    expect(unscoped.map((s) => s.Sid)).toEqual(["PriceListHasNoResourceTypes"]);
+    const env = one("aws:lambda/function:Function", "quota-prices").inputs.environment.variables;
+    expect(env).toMatchObject({ PRICE_REGION: "us-east-1", USAGE_TABLE: "ccb-prod-quota-usage", STAGE: "prod" });
+    expect(JSON.parse(env.PRICED_MODELS)).toEqual([{ id: SONNET, prefixes: ["us", "global"] }]);
+    // The fallback book is the same one the aggregation gets.
+    expect(env.PRICING_JSON).toBe(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.PRICING_JSON);
+  });
+
+  it("reconciliation function: its own metric only (Athena comes from the analytics grants), threshold in env and alarm", async () => {
+    new quotas.QuotaService("quota", withCost());
+    await settle();
+    const p = one("aws:iam/rolePolicy:RolePolicy", "quota-reconcile-permissions");
+    expect(statements(p).map((s) => s.Sid)).toEqual(["WriteOwnLogs", "PublishOwnMetrics"]);
+    expect(one("aws:lambda/function:Function", "quota-reconcile").inputs.environment.variables).toMatchObject({
+      ATHENA_WORKGROUP: "ccb-prod-analytics",
+      RECONCILE_THRESHOLD_PERCENT: "15",
+      RECONCILE_MIN_USD: "1",
+    });
+    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-billed-drift-alarm").inputs).toMatchObject({
+      namespace: "ClaudeCodeBedrock/Quotas",
+      metricName: "BilledDriftPercentMax",
+      dimensions: { Stage: "prod" },
+      period: 86400,
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 15,
+      alarmActions: [TOPIC],
+      okActions: [TOPIC],
+    });
+    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unpriced-model-alarm").inputs).toMatchObject({
+      metricName: "ModelsWithoutListPrice",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      alarmActions: [TOPIC],
+    });
+  });
+
+  it("rejects bad cost-function arguments naming each one", () => {
+    expect(
+      () =>
+        new quotas.QuotaService(
+          "bad",
+          args({
+            priceSource: { code, region: "Virginia", models: [], schedule: "daily" },
+            reconciliation: { code, workgroupName: "wg", thresholdPercent: 0, minUsd: -1, schedule: "rate(1 day)" },
+          }),
+        ),
+    ).toThrow(
+      /`priceSource.region`[\s\S]*`priceSource.models`[\s\S]*`priceSource.schedule`[\s\S]*`reconciliation.thresholdPercent`[\s\S]*`reconciliation.minUsd`/,
+    );
+  });
+});

@@ -1,0 +1,107 @@
+import { PRICE_BOOK_ITEM_KEY, PRICE_SOURCE_ENV, QUOTA_ENV as Q, QUOTA_METRICS_NAMESPACE, RECONCILE_ENV } from "@ccb/contracts";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { allow, type Statement } from "../iam";
+import { type BuilderScope, childOpts } from "../scope";
+import { pricingJson } from "./aggregate-function";
+import { type FunctionContext, kmsViaServices, quotaFunction } from "./functions";
+import { KMS_USE_ACTIONS, PRICE_BOOK_WRITE_ACTIONS, PRICE_LIST_READ_ACTIONS, PRICE_LIST_SID, PUT_METRIC_ACTIONS } from "./perms";
+
+/** Both cost functions publish to the quota namespace only. */
+const ownMetrics = (): Statement =>
+  allow(PUT_METRIC_ACTIONS, ["*"], {
+    sid: "PublishOwnMetrics",
+    conditions: { StringEquals: { "cloudwatch:namespace": QUOTA_METRICS_NAMESPACE } },
+  });
+
+/** A function run on a schedule, one run at a time, no Lambda retries (the next run repeats the work). */
+function schedule(scope: BuilderScope, fn: aws.lambda.Function, role: string, expression: string, description: string): void {
+  const rule = new aws.cloudwatch.EventRule(
+    `${scope.name}-${role}-schedule`,
+    { description, scheduleExpression: expression, tags: scope.tags },
+    childOpts(scope),
+  );
+  new aws.cloudwatch.EventTarget(
+    `${scope.name}-${role}-schedule`,
+    { rule: rule.name, arn: fn.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } },
+    childOpts(scope),
+  );
+  new aws.lambda.FunctionEventInvokeConfig(
+    `${scope.name}-${role}-invoke-config`,
+    { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 3600 },
+    childOpts(scope),
+  );
+  new aws.lambda.Permission(
+    `${scope.name}-${role}-schedule-invoke`,
+    { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+    childOpts(scope),
+  );
+}
+
+/**
+ * The price source: reads the Bedrock list prices of the stage's Region from the AWS Price List and
+ * stores the price book as one usage-table item, which the aggregation reads every run.
+ */
+export function buildPriceSource(scope: BuilderScope, ctx: FunctionContext): aws.lambda.Function | undefined {
+  const src = ctx.args.priceSource;
+  if (!src) return undefined;
+  const fn = quotaFunction(scope, ctx, {
+    role: "prices",
+    code: src.code,
+    description: "Daily: Bedrock prices from the AWS Price List into the quota price book",
+    timeout: 120,
+    memorySize: 256,
+    reservedConcurrency: 1,
+    environment: {
+      [Q.usageTable]: ctx.usageTable.name,
+      [Q.stage]: ctx.args.stage,
+      [Q.metricsNamespace]: QUOTA_METRICS_NAMESPACE,
+      [Q.pricing]: pricingJson(ctx.args),
+      [PRICE_SOURCE_ENV.priceRegion]: src.region,
+      [PRICE_SOURCE_ENV.models]: JSON.stringify(src.models),
+      NODE_OPTIONS: "--enable-source-maps",
+    },
+    statements: [
+      allow(PRICE_LIST_READ_ACTIONS, ["*"], { sid: PRICE_LIST_SID }),
+      allow(PRICE_BOOK_WRITE_ACTIONS, [ctx.usageTable.arn], {
+        sid: "StorePriceBook",
+        conditions: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [PRICE_BOOK_ITEM_KEY.pk] } },
+      }),
+      allow(KMS_USE_ACTIONS, [ctx.args.kmsKeyArn], { sid: "UseStageKey", conditions: kmsViaServices(ctx.env) }),
+      ownMetrics(),
+    ],
+  });
+  schedule(scope, fn, "prices", src.schedule, "Quota price book from the AWS Price List");
+  return fn;
+}
+
+/**
+ * The daily reconciliation: runs the reconciliation named queries and publishes the largest drift.
+ * Its Athena, Glue and S3 permissions come from the analytics grants (composition), not from here.
+ */
+export function buildReconciliation(scope: BuilderScope, ctx: FunctionContext): aws.lambda.Function | undefined {
+  const r = ctx.args.reconciliation;
+  if (!r) return undefined;
+  const fn = quotaFunction(scope, ctx, {
+    role: "reconcile",
+    code: r.code,
+    description: "Daily: estimate vs bill per developer and team; publishes the largest drift",
+    timeout: 600,
+    memorySize: 256,
+    reservedConcurrency: 1,
+    environment: {
+      [Q.stage]: ctx.args.stage,
+      [Q.metricsNamespace]: QUOTA_METRICS_NAMESPACE,
+      [RECONCILE_ENV.workgroup]: r.workgroupName,
+      [RECONCILE_ENV.thresholdPercent]: String(r.thresholdPercent),
+      [RECONCILE_ENV.minUsd]: String(r.minUsd),
+      NODE_OPTIONS: "--enable-source-maps",
+    },
+    statements: [ownMetrics()],
+  });
+  schedule(scope, fn, "reconcile", r.schedule, "Reconciliation of estimated and billed cost");
+  return fn;
+}
+
+/** The role name of a function's execution role, for grants from other components. */
+export const roleNameOf = (fn: aws.lambda.Function): pulumi.Output<string> => fn.role.apply((a) => a.slice(a.lastIndexOf("/") + 1));
