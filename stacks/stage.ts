@@ -10,6 +10,7 @@ import { composeFederation } from "./compose/federation";
 import { composeHelperSettings } from "./compose/helper-settings";
 import { composeIdentityCenter } from "./compose/identity-center";
 import { composeInference } from "./compose/inference";
+import { later } from "./compose/later";
 import { composeProviders, stageTags } from "./compose/providers";
 import { composeQuotas } from "./compose/quotas";
 import { composeTelemetry } from "./compose/telemetry";
@@ -53,8 +54,11 @@ export function deployStage(config: StageConfig): StageOutputs {
     ...(account.invocationLogs ? { invocationLogs: account.invocationLogs } : {}),
   };
 
-  const telemetry = composeTelemetry(ctx);
+  // The dashboard (telemetry) lists the quota alarms, and quotas read telemetry's log group: the ARNs come later.
+  const laterAlarmArns = later<string[]>();
+  const telemetry = composeTelemetry(ctx, { laterAlarmArns: laterAlarmArns.output });
   const quotas = composeQuotas(ctx, { telemetry });
+  laterAlarmArns.resolve(pulumi.all(quotas?.service.alarmArns ?? []));
   const analytics = composeAnalytics(ctx, { telemetry });
   const billing = composeBilling(ctx, { analytics });
   const distribution = composeDistribution(ctx);

@@ -33,9 +33,10 @@ export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulu
           env.partition,
           env.accountId,
           pulumi.all([...(args.dashboard.alarmNames ?? [])]),
-          pulumi.all([...(args.dashboard.alarmArns ?? []), ...args.ownAlarmArns]),
+          pulumi.output(args.dashboard.alarmArns ?? []),
+          pulumi.all([...args.ownAlarmArns]),
         ])
-        .apply(([region, partition, accountId, alarmNames, alarmArns]) =>
+        .apply(([region, partition, accountId, alarmNames, otherArns, ownArns]) =>
           JSON.stringify(
             dashboardBody({
               stage: args.stage,
@@ -45,7 +46,8 @@ export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulu
               ...(args.dashboard.bedrockAccountId ? { bedrockAccountId: args.dashboard.bedrockAccountId } : {}),
               alarmArns: [
                 ...alarmNames.map((n) => `arn:${partition}:cloudwatch:${region}:${args.dashboard.alarmAccountId ?? accountId}:alarm:${n}`),
-                ...alarmArns,
+                ...otherArns,
+                ...ownArns,
               ],
               leaderboardSize: args.leaderboardSize,
             }),

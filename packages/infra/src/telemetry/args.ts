@@ -92,7 +92,7 @@ export interface TelemetryServiceArgs {
     readonly alarmNames?: readonly pulumi.Input<string>[];
     readonly alarmAccountId?: string;
     /** Further alarms the dashboard shows, by ARN (alarms of other areas and accounts); its own alarms are always shown. */
-    readonly alarmArns?: readonly pulumi.Input<string>[];
+    readonly alarmArns?: pulumi.Input<readonly string[]>;
   };
   /** Prices for cost and savings, by base model id. @default the catalog's list prices */
   readonly prices?: Readonly<Record<string, ModelPrice>>;

@@ -351,7 +351,7 @@ describe("TelemetryService", () => {
         ...baseArgs().dashboard,
         alarmNames: ["ccb-pilot-throttles"],
         alarmAccountId: "111111111111",
-        alarmArns: [pulumi.output("arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-quotas-stale")],
+        alarmArns: pulumi.output(["arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-quotas-stale"]),
       },
     });
     const d = recorder.one("aws:cloudwatch/dashboard:Dashboard", "tel-dashboard").inputs;
