@@ -52,7 +52,9 @@ export function buildLocalAlarmTopic(scope: BuilderScope, args: LocalAlarmTopicI
             conditions: {
               StringEquals: { "aws:SourceAccount": env.accountId },
               // The stage's alarms only (their explicit names start with the stage's prefix).
-              ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${args.namePrefix}-*` },
+              ArnLike: {
+                "aws:SourceArn": pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${args.namePrefix}-*`,
+              },
             },
           }),
           denyInsecureTransport("sns", [topic.arn]),

@@ -128,5 +128,8 @@ export function buildTelemetryAlarms(scope: BuilderScope, args: TelemetryAlarmsI
   );
   const all = [names.noHealthyCollector, names.negativeSavings];
   const { env } = args;
-  return { names: all, arns: all.map((n) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${n}`) };
+  return {
+    names: all,
+    arns: all.map((n) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${n}`),
+  };
 }
