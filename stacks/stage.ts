@@ -84,6 +84,8 @@ export function deployStage(config: StageConfig): StageOutputs {
     // Read by `npm run verify`: the logging configuration must point at this bucket, the role keep this
     // boundary, and these alarms must exist and notify the alarm topic.
     ...(account.invocationLogs ? { invocationLogBucket: account.invocationLogs.bucketName } : {}),
+    // The audit option: the only role that reads the full-text invocation logs.
+    ...(account.invocationLogs?.audit ? { invocationAuditRoleArn: account.invocationLogs.audit.roleArn } : {}),
     ...(fed.oidc.boundaryArn ? { userRoleBoundaryArn: fed.oidc.boundaryArn } : {}),
     alarmNames: pulumi.all(account.alarmNames),
   };
