@@ -144,7 +144,9 @@ describe("telemetry differences between the stages", () => {
       expect(a.inputs.alarmActions, a.name).toEqual([outputs.telemetryAlarmTopicArn]);
     }
     expect(String(outputs.telemetryAlarmTopicArn)).toMatch(new RegExp(`^arn:aws:sns:us-east-1:${telemetryAccount}:`));
-    const subs = recorder.byType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("ccb-prod-telemetry-alarms"));
+    const subs = recorder
+      .byType("aws:sns/topicSubscription:TopicSubscription")
+      .filter((s) => s.name.startsWith("ccb-prod-telemetry-alarms"));
     expect(subs.map((s) => s.inputs.endpoint)).toEqual(cfg.inference.alarms.emails);
     expect(cfg.inference.alarms.emails.length).toBeGreaterThan(0);
     expect(outputs.telemetryAlarmNames).toEqual(["ccb-prod-no-healthy-collector", "ccb-prod-negative-cache-savings"]);
