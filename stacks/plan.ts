@@ -76,7 +76,8 @@ async function main(): Promise<number> {
   }
   const resources = run.recorder.resources;
   const verdicts = rules.evaluateRules(resources);
-  const failures = verdicts.flatMap((v) => v.findings);
+  // Advisory findings (trade-offs a stage opted into, such as full-text invocation logs) are shown, never failed on.
+  const failures = verdicts.filter((v) => v.severity === "mandatory").flatMap((v) => v.findings);
   const custom = resources.filter((r) => !r.type.startsWith("claude-code-bedrock:") && !r.type.startsWith("pulumi:"));
 
   if (json) {
@@ -125,7 +126,7 @@ async function main(): Promise<number> {
 
   out.push("", "Security rules:");
   for (const v of verdicts) {
-    const status = v.findings.length ? "FAIL" : v.checked ? "pass" : "n/a ";
+    const status = v.findings.length ? (v.severity === "advisory" ? "NOTE" : "FAIL") : v.checked ? "pass" : "n/a ";
     out.push(`  ${status}  ${v.rule.padEnd(38)} ${v.checked} checked  ${v.description}`);
     for (const f of v.findings) out.push(`          ${f.resource}: ${f.message}`);
   }

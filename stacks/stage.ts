@@ -10,6 +10,7 @@ import { composeFederation } from "./compose/federation";
 import { composeHelperSettings } from "./compose/helper-settings";
 import { composeIdentityCenter } from "./compose/identity-center";
 import { composeInference } from "./compose/inference";
+import { later } from "./compose/later";
 import { composeProviders, stageTags } from "./compose/providers";
 import { composeQuotas } from "./compose/quotas";
 import { composeTelemetry } from "./compose/telemetry";
@@ -53,9 +54,12 @@ export function deployStage(config: StageConfig): StageOutputs {
     ...(account.invocationLogs ? { invocationLogs: account.invocationLogs } : {}),
   };
 
-  const telemetry = composeTelemetry(ctx);
+  // The dashboard (telemetry) lists the quota alarms, and quotas read telemetry's log group: the ARNs come later.
+  const laterAlarmArns = later<string[]>();
+  const telemetry = composeTelemetry(ctx, { laterAlarmArns: laterAlarmArns.output });
   const analytics = composeAnalytics(ctx, { telemetry });
   const quotas = composeQuotas(ctx, { telemetry, analytics });
+  laterAlarmArns.resolve(pulumi.all(quotas?.service.alarmArns ?? []));
   const billing = composeBilling(ctx, { analytics, quotas });
   const distribution = composeDistribution(ctx);
   const cicd = composeCicd(ctx);
@@ -80,6 +84,8 @@ export function deployStage(config: StageConfig): StageOutputs {
     // Read by `npm run verify`: the logging configuration must point at this bucket, the role keep this
     // boundary, and these alarms must exist and notify the alarm topic.
     ...(account.invocationLogs ? { invocationLogBucket: account.invocationLogs.bucketName } : {}),
+    // The audit option: the only role that reads the full-text invocation logs.
+    ...(account.invocationLogs?.audit ? { invocationAuditRoleArn: account.invocationLogs.audit.roleArn } : {}),
     ...(fed.oidc.boundaryArn ? { userRoleBoundaryArn: fed.oidc.boundaryArn } : {}),
     alarmNames: pulumi.all(account.alarmNames),
   };

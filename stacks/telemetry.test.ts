@@ -97,15 +97,23 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     expect(outputs.telemetryMetricsNamespace).toBe(`ClaudeCode/ccb-${stage}`);
   });
 
-  it("shows the inference account's alarms on the dashboard", async () => {
+  it("shows every alarm of the stage on the dashboard: inference, quotas and telemetry, each in its account", async () => {
     const { recorder } = await run(stage);
     const body = JSON.parse(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody);
     const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms as string[];
-    const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
-    expect(alarms.length).toBe(
-      recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`ccb-${stage}-inference`)).length,
-    );
-    expect(alarms.every((a) => a.startsWith(`arn:aws:cloudwatch:us-east-1:${inferenceAccount}:alarm:`))).toBe(true);
+    const accounts = readStackConfig(stage).stage.accounts;
+    const all = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms).toHaveLength(all.length);
+    expect(new Set(alarms).size).toBe(alarms.length);
+    const byArea = (prefix: string) => all.filter((a) => a.name.startsWith(prefix));
+    expect(byArea(`ccb-${stage}-quotas`).length).toBeGreaterThan(0);
+    const telemetryAccount = accounts.telemetry?.id ?? accounts.inference.id;
+    for (const account of new Set([accounts.inference.id, telemetryAccount]))
+      expect(alarms.filter((a) => a.startsWith(`arn:aws:cloudwatch:us-east-1:${account}:alarm:ccb-${stage}-`))).toHaveLength(
+        all.filter((a) => a.account === account).length,
+      );
+    for (const name of [`ccb-${stage}-no-healthy-collector`, `ccb-${stage}-negative-cache-savings`])
+      expect(alarms).toContain(`arn:aws:cloudwatch:us-east-1:${telemetryAccount}:alarm:${name}`);
   });
 });
 
@@ -119,6 +127,38 @@ describe("telemetry differences between the stages", () => {
         .map((e) => e.inputs.vpcEndpointType)
         .sort(),
     ).toEqual(["Gateway", "Interface"]);
+  });
+
+  it("prod creates the collector-health and cache-savings alarms in the telemetry account, on a topic there the stage's addresses subscribe", async () => {
+    const { recorder, outputs } = await run("prod");
+    const cfg = readStackConfig("prod").stage;
+    const telemetryAccount = cfg.accounts.telemetry!.id;
+    expect(telemetryAccount).not.toBe(cfg.accounts.inference.id);
+    const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("ccb-prod-telemetry"));
+    expect(alarms.map((a) => a.inputs.name).sort()).toEqual(["ccb-prod-negative-cache-savings", "ccb-prod-no-healthy-collector"]);
+    const topic = recorder.one("aws:sns/topic:Topic", "ccb-prod-telemetry-alarms");
+    expect(topic.account).toBe(telemetryAccount);
+    expect(topic.inputs.kmsMasterKeyId).toMatch(new RegExp(`^arn:aws:kms:us-east-1:${telemetryAccount}:key/`));
+    for (const a of alarms) {
+      expect(a.account, a.name).toBe(telemetryAccount);
+      expect(a.inputs.alarmActions, a.name).toEqual([outputs.telemetryAlarmTopicArn]);
+    }
+    expect(String(outputs.telemetryAlarmTopicArn)).toMatch(new RegExp(`^arn:aws:sns:us-east-1:${telemetryAccount}:`));
+    const subs = recorder
+      .byType("aws:sns/topicSubscription:TopicSubscription")
+      .filter((s) => s.name.startsWith("ccb-prod-telemetry-alarms"));
+    expect(subs.map((s) => s.inputs.endpoint)).toEqual(cfg.inference.alarms.emails);
+    expect(cfg.inference.alarms.emails.length).toBeGreaterThan(0);
+    expect(outputs.telemetryAlarmNames).toEqual(["ccb-prod-no-healthy-collector", "ccb-prod-negative-cache-savings"]);
+  });
+
+  it("the pilot's telemetry alarms go to the stage topic (no topic of their own)", async () => {
+    const { recorder, outputs } = await run("pilot");
+    const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("ccb-pilot-telemetry"));
+    expect(alarms).toHaveLength(2);
+    for (const a of alarms) expect(a.inputs.alarmActions).toEqual([outputs.alarmTopicArn]);
+    expect(recorder.byType("aws:sns/topic:Topic").filter((t) => t.name.startsWith("ccb-pilot-telemetry"))).toEqual([]);
+    expect(outputs.telemetryAlarmTopicArn).toBeUndefined();
   });
 
   it("the pilot's alarms go to the stage topic; prod (telemetry in another account) shows Bedrock metrics cross-account", async () => {

@@ -29,7 +29,12 @@ export interface TelemetryPart extends StagePart {
  * inference account in a one-account pilot). The model lifecycle check runs in the inference account,
  * where the models are invoked and the alarm topic lives.
  */
-export function composeTelemetry(ctx: StageContext): TelemetryPart | undefined {
+export interface TelemetryInputs {
+  /** Alarms of the areas composed later (quotas), by ARN: the dashboard's alarm widget lists every alarm of the stage. */
+  readonly laterAlarmArns?: pulumi.Output<string[]>;
+}
+
+export function composeTelemetry(ctx: StageContext, inputs: TelemetryInputs = {}): TelemetryPart | undefined {
   const cfg = ctx.config.telemetry;
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
@@ -92,9 +97,11 @@ export function composeTelemetry(ctx: StageContext): TelemetryPart | undefined {
         bedrockModelIds,
         ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id, alarmAccountId: stage.accounts.inference.id }),
         ...(ctx.alarmNames?.length ? { alarmNames: ctx.alarmNames } : {}),
+        ...(inputs.laterAlarmArns ? { alarmArns: inputs.laterAlarmArns } : {}),
       },
-      // Alarm actions must target a topic the alarm's account may publish to: the stage topic when it is in the same account.
-      ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : {}),
+      // The stage topic when it is in this account; otherwise the component's own topic in the telemetry
+      // account, subscribed by the stage's alarm addresses (see telemetry/alarm-topic.ts for why).
+      ...(sameAccount ? { alarmTopicArn: ctx.alarmTopicArn } : { alarmEmails: stage.inference.alarms.emails }),
       permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.telemetry.id],
       tags: { ...ctx.tags, area: "telemetry" },
     },
@@ -154,6 +161,9 @@ export function composeTelemetry(ctx: StageContext): TelemetryPart | undefined {
       telemetryDashboard: service.dashboardName,
       telemetryRawBucket: service.rawBucketName,
       telemetryMetricsNamespace: service.namespaces.collector,
+      // Read by `npm run verify` with the telemetry account's credentials in a multi-account stage.
+      telemetryAlarmNames: [...service.alarmNames],
+      ...(service.alarmTopicArn ? { telemetryAlarmTopicArn: service.alarmTopicArn } : {}),
     },
   };
 }

@@ -169,6 +169,11 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       enabled: v("boolean", "log invocations (metadata) to S3 and CloudWatch Logs", { default: "true" }),
       logRetentionDays: v("number (CloudWatch retention)", "days the log group keeps records", { default: "90" }),
       s3ExpirationDays: v("number", "days the S3 copy is kept", { default: "365" }),
+      text: v(
+        "boolean",
+        "audit option: also log the full text of prompts and responses (S3 copy to its own bucket and key readable only by the audit role; the log group carries the text too); see docs/operating.md",
+        { default: "false" },
+      ),
     }),
     alarms: map("CloudWatch alarms on Bedrock metrics", {
       emails: v("string[]", "addresses subscribed to the alarm topic", { default: "[]" }),

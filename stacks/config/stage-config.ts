@@ -82,7 +82,13 @@ export interface StageConfig {
   };
   readonly teams: readonly TeamConfig[];
   readonly inference: {
-    readonly invocationLogging: { readonly enabled: boolean; readonly logRetentionDays: number; readonly s3ExpirationDays: number };
+    readonly invocationLogging: {
+      readonly enabled: boolean;
+      readonly logRetentionDays: number;
+      readonly s3ExpirationDays: number;
+      /** Audit option: full text of prompts and responses (off by default). */
+      readonly text: boolean;
+    };
     readonly alarms: {
       readonly emails: readonly string[];
       readonly throttlesPer5Min: number;
@@ -229,6 +235,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
         enabled: logging.bool("enabled", true),
         logRetentionDays: logging.retention("logRetentionDays", 90),
         s3ExpirationDays: logging.num("s3ExpirationDays", { min: 1, max: 3650, default: 365 }),
+        text: logging.bool("text", false),
       },
       alarms: {
         emails: alarms.strList("emails", { default: [], pattern: EMAIL, hint: "email addresses" }),

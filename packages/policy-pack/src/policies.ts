@@ -4,7 +4,7 @@ import { toRecordedResources } from "./resources";
 
 /**
  * The security rules of `packages/infra/src/rules` as Pulumi policies: one stack policy per rule,
- * all mandatory. This module never constructs a `PolicyPack` (that starts the analyzer's gRPC
+ * mandatory unless the rule is advisory (a documented trade-off a stage opts into). This module never constructs a `PolicyPack` (that starts the analyzer's gRPC
  * server), so tests import it directly; `src/index.ts` is the entry the Pulumi CLI runs.
  */
 
@@ -18,7 +18,7 @@ export function policyOfRule(rule: SecurityRule): StackValidationPolicy {
   return {
     name: rule.id,
     description: rule.description,
-    enforcementLevel: "mandatory",
+    enforcementLevel: rule.severity === "advisory" ? "advisory" : "mandatory",
     validateStack(args: StackValidationArgs, reportViolation: ReportViolation) {
       const byName = new Map<string, PolicyResource>(args.resources.map((r) => [r.name, r]));
       const stack = toRecordedResources(args.resources);

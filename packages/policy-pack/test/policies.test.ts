@@ -82,12 +82,16 @@ function violations(policy: StackValidationPolicy, resources: PolicyResource[]):
 }
 
 describe("the policy pack's policies", () => {
-  it("has one mandatory stack policy per security rule, named by the rule id", () => {
+  it("has one stack policy per security rule, named by the rule id, mandatory unless the rule is advisory", () => {
     expect(POLICY_PACK_NAME).toMatch(/^[A-Za-z0-9_.-]+$/);
     expect(policies.map((p) => p.name)).toEqual(allRules().map((r) => r.id));
     expect(new Set(policies.map((p) => p.name)).size).toBe(policies.length);
+    const advisory = allRules()
+      .filter((r) => r.severity === "advisory")
+      .map((r) => r.id);
+    expect(advisory).toEqual(["bedrock-invocation-text-logged"]);
     for (const p of policies) {
-      expect(p.enforcementLevel).toBe("mandatory");
+      expect(p.enforcementLevel).toBe(advisory.includes(p.name) ? "advisory" : "mandatory");
       expect(typeof p.validateStack).toBe("function");
       expect(p.description).toBeTruthy();
     }

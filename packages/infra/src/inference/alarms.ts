@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { physicalName } from "../naming";
 import { childOpts, type BuilderScope } from "../scope";
 import type { AlarmThresholds } from "./args";
 
@@ -30,6 +31,8 @@ export function buildBedrockAlarms(scope: BuilderScope, args: BedrockAlarmsInput
     const a = new aws.cloudwatch.MetricAlarm(
       `${scope.name}-${key}`,
       {
+        // Explicit names: the stage dashboard and `verify` list alarms by name, known before they exist.
+        name: physicalName("alarm", [args.namePrefix, key]),
         alarmDescription: `${args.namePrefix}: ${description}`,
         namespace: "AWS/Bedrock",
         metricName,

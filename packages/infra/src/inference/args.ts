@@ -26,7 +26,17 @@ export interface InferenceAccountArgs {
   readonly crossRegion: CrossRegionPrefix | "none";
   /** One application inference profile per team and model role, tagged for cost allocation. */
   readonly teams: readonly TeamArgs[];
-  readonly invocationLogging: { readonly enabled: boolean; readonly logRetentionDays: number; readonly s3ExpirationDays: number };
+  readonly invocationLogging: {
+    readonly enabled: boolean;
+    readonly logRetentionDays: number;
+    readonly s3ExpirationDays: number;
+    /**
+     * Audit option, off by default: log the full text of prompts and responses. The S3 copy goes to a
+     * bucket of its own under a key only its audit role decrypts; the CloudWatch Logs copy carries the
+     * text too (one logging configuration per account and Region). See docs/operating.md.
+     */
+    readonly text?: boolean;
+  };
   readonly alarms: AlarmThresholds & { readonly emails: readonly string[] };
   /** Deny Bedrock API keys to everyone granted model access. */
   readonly denyBedrockApiKeys: boolean;

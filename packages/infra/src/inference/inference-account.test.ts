@@ -230,6 +230,50 @@ describe("InferenceAccount", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("with the audit option, logs text to a bucket of its own whose key only Bedrock and the audit role use; the rule flags it as advisory", async () => {
+    const acct = new inference.InferenceAccount("inf", {
+      ...baseArgs(),
+      invocationLogging: { ...baseArgs().invocationLogging, text: true },
+    });
+    await settle();
+    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging")
+      .inputs.loggingConfig;
+    expect(cfg.textDataDeliveryEnabled).toBe(true);
+    expect(cfg.s3Config.bucketName).toBe("inf-invocation-audit");
+    expect(cfg.cloudwatchConfig.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-audit", keyPrefix: "large-data" });
+    // No metadata-only bucket beside it: there is one logging configuration per account and Region.
+    expect(recorder.byType("aws:s3/bucket:Bucket").map((b) => b.name)).toEqual(["inf-invocation-audit"]);
+    const key = recorder.one("aws:kms/key:Key", "inf-audit-key");
+    const sse = recorder.one(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "inf-invocation-audit-encryption",
+    ).inputs.rules[0].applyServerSideEncryptionByDefault;
+    expect(sse.kmsMasterKeyId).toMatch(/:key\/inf-audit-key/);
+    const statements = policyOf(key.inputs.policy)!.Statement;
+    const decrypting = statements.filter((s: any) => [s.Action].flat().includes("kms:Decrypt"));
+    expect(decrypting.map((s: any) => s.Principal)).toEqual([
+      { Service: "bedrock.amazonaws.com" },
+      { AWS: "arn:aws:iam::111111111111:role/ccb-test-invocation-audit" },
+    ]);
+    // The account administers the key but cannot grant decryption through IAM.
+    const root = statements.find((s: any) => s.Sid === "AccountAdministers");
+    expect([root.Action].flat()).not.toContain("kms:Decrypt");
+    const read = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invocation-audit-read").inputs.policy)!.Statement;
+    expect(read.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
+    expect(recorder.one("aws:iam/role:Role", "inf-invocation-audit").inputs.permissionsBoundary).toBe(BOUNDARY);
+    expect(await unwrap(acct.invocationLogs!.audit!.roleArn)).toMatch(/role\/ccb-test-invocation-audit$/);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(rules.advisoriesOf(recorder.resources)).toEqual([
+      expect.objectContaining({ rule: "bedrock-invocation-text-logged", resource: "inf-invocation-logging", severity: "advisory" }),
+    ]);
+  });
+
+  it("without the audit option nothing is advisory", async () => {
+    new inference.InferenceAccount("inf", baseArgs());
+    await settle();
+    expect(rules.advisoriesOf(recorder.resources)).toEqual([]);
+  });
+
   it("skips logging resources when logging is off", async () => {
     new inference.InferenceAccount("quiet", {
       ...baseArgs(),

@@ -2,12 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { allow, policyDocument, renderPolicy, serviceTrustStatement, type AwsEnvironment } from "../iam";
 import { childOpts, type BuilderScope } from "../scope";
-import { SecureBucket } from "../storage";
 import type { InferenceAccountArgs } from "./args";
-import { LOG_DELIVERY_ACTIONS, LOG_OBJECT_DELIVERY_ACTIONS } from "./perms";
-
-/** Key prefix of invocation payloads too large for CloudWatch Logs (kept apart from the log records). */
-const LARGE_DATA_PREFIX = "large-data";
+import { buildInvocationAudit, buildInvocationBucket, LARGE_DATA_PREFIX } from "./invocation-audit";
+import { LOG_DELIVERY_ACTIONS } from "./perms";
 
 export interface InvocationLoggingInputs {
   readonly namePrefix: string;
@@ -23,45 +20,26 @@ export interface InvocationLogs {
   readonly bucketArn: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
   readonly logGroupArn: pulumi.Output<string>;
+  /** Full-text logging (`settings.text`): the audit bucket, its key and the only role that reads it. */
+  readonly audit?: {
+    readonly bucketName: pulumi.Output<string>;
+    readonly keyArn: pulumi.Output<string>;
+    readonly roleArn: pulumi.Output<string>;
+  };
 }
 
-/** The bucket Bedrock delivers to: records under AWSLogs/…, payloads too large for CloudWatch Logs under large-data/AWSLogs/…. */
-function buildLogBucket(scope: BuilderScope, args: InvocationLoggingInputs): SecureBucket {
-  const { env } = args;
-  return new SecureBucket(
-    `${scope.name}-invocation-logs`,
-    {
-      kmsKeyArn: args.keyArn,
-      expirationDays: args.settings.s3ExpirationDays,
-      policyStatements: (arn) => [
-        allow(
-          LOG_OBJECT_DELIVERY_ACTIONS,
-          [
-            pulumi.interpolate`${arn}/AWSLogs/${env.accountId}/BedrockModelInvocationLogs/*`,
-            pulumi.interpolate`${arn}/${LARGE_DATA_PREFIX}/AWSLogs/${env.accountId}/BedrockModelInvocationLogs/*`,
-          ],
-          {
-            sid: "BedrockDeliversInvocationLogs",
-            principal: { Service: "bedrock.amazonaws.com" },
-            conditions: {
-              StringEquals: { "aws:SourceAccount": env.accountId },
-              ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${env.partition}:bedrock:${args.region}:${env.accountId}:*` },
-            },
-          },
-        ),
-      ],
-      tags: scope.tags,
-    },
-    { parent: scope.parent },
-  );
-}
-
-/** Bedrock model invocation logging to S3 and CloudWatch Logs, metadata only. */
+/**
+ * Bedrock model invocation logging to S3 and CloudWatch Logs: metadata only, or, with the audit option
+ * `settings.text`, prompts and responses too, the S3 copy then going to the audit bucket under its own key.
+ */
 export function buildInvocationLogging(scope: BuilderScope, args: InvocationLoggingInputs): InvocationLogs {
   const { name, tags } = scope;
   const parent = childOpts(scope);
   const { env } = args;
-  const bucket = buildLogBucket(scope, args);
+  const text = args.settings.text === true;
+  const expirationDays = args.settings.s3ExpirationDays;
+  const audit = text ? buildInvocationAudit(scope, { ...args, expirationDays }) : undefined;
+  const bucket = audit?.bucket ?? buildInvocationBucket(`${name}-invocation-logs`, scope, { ...args, expirationDays });
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-invocation-logs`,
     {
@@ -105,8 +83,9 @@ export function buildInvocationLogging(scope: BuilderScope, args: InvocationLogg
     {
       region: args.region,
       loggingConfig: {
-        // Metadata only (identity, model, token counts): prompts hold source code and stay out of logs.
-        textDataDeliveryEnabled: false,
+        // Metadata only (identity, model, token counts) unless the stage chose the audit option: prompts
+        // hold source code. One configuration per account and Region: both destinations get the same records.
+        textDataDeliveryEnabled: text,
         imageDataDeliveryEnabled: false,
         embeddingDataDeliveryEnabled: false,
         videoDataDeliveryEnabled: false,
@@ -120,5 +99,11 @@ export function buildInvocationLogging(scope: BuilderScope, args: InvocationLogg
     },
     childOpts(scope, { dependsOn: [deliveryPolicy, bucket] }),
   );
-  return { bucketName: bucket.bucketName, bucketArn: bucket.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn };
+  return {
+    bucketName: bucket.bucketName,
+    bucketArn: bucket.arn,
+    logGroupName: logGroup.name,
+    logGroupArn: logGroup.arn,
+    ...(audit ? { audit: { bucketName: audit.bucket.bucketName, keyArn: audit.keyArn, roleArn: audit.roleArn } } : {}),
+  };
 }

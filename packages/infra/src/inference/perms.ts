@@ -31,3 +31,11 @@ export const ALARM_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 
 /** Bedrock delivers invocation log objects to the stage's bucket. */
 export const LOG_OBJECT_DELIVERY_ACTIONS = ["s3:PutObject"] as const;
+
+/** The invocation audit role (text logging on): read the audit bucket's objects and list its keys. */
+export const AUDIT_READ_ACTIONS = ["s3:GetObject"] as const;
+export const AUDIT_LIST_ACTIONS = ["s3:ListBucket"] as const;
+/** The audit key: only the audit role decrypts; the account administers it but cannot delegate decryption through IAM. */
+export const KMS_AUDIT_DECRYPT_ACTIONS = ["kms:Decrypt"] as const;
+/** The audit role is assumed from within the account by whoever its administrators allow. */
+export const AUDIT_ASSUME_ACTIONS = ["sts:AssumeRole"] as const;

@@ -40,6 +40,8 @@ export const NAME_RULES = {
   firehose: { maxLength: 64, allowed: /[a-zA-Z0-9_.-]/, separator: "-", lowerCase: false, startsWithLetter: true },
   /** CloudWatch log groups: 512 of [A-Za-z0-9_-/.#] (paths like `/ccb-prod/claude-code/metrics`). */
   logGroup: { maxLength: 512, allowed: /[A-Za-z0-9_\-/.#]/, separator: "-", lowerCase: false, startsWithLetter: false },
+  /** CloudWatch alarm names: 255 characters; kept to [A-Za-z0-9_.-] so an ARN built from the name is exact. */
+  alarm: { maxLength: 255, allowed: /[A-Za-z0-9_.-]/, separator: "-", lowerCase: false, startsWithLetter: true },
   /** CloudWatch dashboards: 255 of [A-Za-z0-9_-]. */
   dashboard: { maxLength: 255, allowed: /[A-Za-z0-9_-]/, separator: "-", lowerCase: false, startsWithLetter: true },
 } as const satisfies Record<string, NameRule>;

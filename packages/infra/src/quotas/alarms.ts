@@ -1,6 +1,6 @@
 import { QUOTA_METRIC_STAGE_DIMENSION, QUOTA_METRICS, QUOTA_METRICS_NAMESPACE, type QuotaMetricName } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import { physicalName } from "../naming";
 import { type BuilderScope, childOpts } from "../scope";
 import type { QuotaServiceArgs } from "./args";
 
@@ -11,16 +11,29 @@ export interface AlarmInputs {
   readonly api: aws.apigatewayv2.Api;
 }
 
+/** The physical name of one of the service's alarms (`ccb-prod-quotas-stale-alarm`). */
+export function quotaAlarmName(namePrefix: string, key: string): string {
+  return physicalName("alarm", [namePrefix, "quotas", key]);
+}
+
 /** Alarms on the service's own metrics and on its function and API; every one notifies on alarm and OK. */
-export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs: AlarmInputs): pulumi.Output<string>[] {
-  const names: pulumi.Output<string>[] = [];
+export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs: AlarmInputs): aws.cloudwatch.MetricAlarm[] {
+  const alarms: aws.cloudwatch.MetricAlarm[] = [];
   const alarm = (key: string, description: string, spec: AlarmSpec) => {
     const a = new aws.cloudwatch.MetricAlarm(
       `${scope.name}-${key}`,
-      { ...spec, alarmDescription: description, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn], tags: scope.tags },
+      {
+        ...spec,
+        // Explicit names: the stage dashboard lists the alarms by ARN, known before they exist.
+        name: quotaAlarmName(args.namePrefix, key),
+        alarmDescription: description,
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+        tags: scope.tags,
+      },
       childOpts(scope),
     );
-    names.push(a.name);
+    alarms.push(a);
   };
   const own = (metricName: QuotaMetricName) => ({
     namespace: QUOTA_METRICS_NAMESPACE,
@@ -136,5 +149,5 @@ export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs:
     evaluationPeriods: 1,
     treatMissingData: "notBreaching",
   });
-  return names;
+  return alarms;
 }

@@ -38,6 +38,8 @@ export class QuotaService extends pulumi.ComponentResource {
   /** The deny policies themselves (their names, for a permission set's customer managed references). */
   readonly blockPolicies: aws.iam.Policy[];
   readonly alarmNames: pulumi.Output<string>[];
+  /** Every alarm of the service by ARN (the stage dashboard lists them; ARNs, unlike auto-generated names, are known in a preview). */
+  readonly alarmArns: pulumi.Output<string>[];
   readonly grants: QuotaGrants;
   /** Per-developer rate limits, when `rateLimits` is given. */
   readonly rateFunction?: aws.lambda.Function;
@@ -69,18 +71,20 @@ export class QuotaService extends pulumi.ComponentResource {
       blockPolicyArns: this.blockPolicyArns,
     });
     this.checkFunction = buildCheckFunction(scope, ctx);
-    if (args.rateLimits)
-      ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = buildRateLimiter(scope, ctx, {
-        topic: this.topic,
-        rate: args.rateLimits,
-      }));
+    const rate = args.rateLimits ? buildRateLimiter(scope, ctx, { topic: this.topic, rate: args.rateLimits }) : undefined;
+    if (rate) ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = rate);
     this.priceFunction = buildPriceSource(scope, ctx);
     this.reconcileFunction = buildReconciliation(scope, ctx);
     if (this.reconcileFunction) this.reconcileRoleName = roleNameOf(this.reconcileFunction);
     const checkApi = buildCheckApi(scope, args, this.checkFunction);
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;
-    this.alarmNames = buildAlarms(scope, args, { aggregateFunction: this.aggregateFunction, api: this.api });
+    const alarms = buildAlarms(scope, args, { aggregateFunction: this.aggregateFunction, api: this.api });
+    this.alarmNames = alarms.map((a) => a.name);
+    const env = this.env;
+    this.alarmArns = [...alarms, ...(rate ? [rate.errorsAlarm] : [])].map(
+      (a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`,
+    );
     this.grants = quotaGrants(this, name, {
       env: this.env,
       kmsKeyArn: args.kmsKeyArn,

@@ -5,6 +5,7 @@ import { allow } from "../iam";
 import { physicalName } from "../naming";
 import { type BuilderScope, childOpts } from "../scope";
 import type { RateLimitArgs } from "./args";
+import { quotaAlarmName } from "./alarms";
 import { emptyBlockDocument } from "./block-policies";
 import { type FunctionContext, kmsViaServices, quotaFunction } from "./functions";
 import { BLOCK_POLICY_ACTIONS, KMS_USE_ACTIONS, PUBLISH_ACTIONS, RATE_COUNTER_ACTIONS, RATE_LIMITS_READ_ACTIONS } from "./perms";
@@ -12,6 +13,7 @@ import { BLOCK_POLICY_ACTIONS, KMS_USE_ACTIONS, PUBLISH_ACTIONS, RATE_COUNTER_AC
 export interface RateLimiter {
   readonly rateFunction: aws.lambda.Function;
   readonly rateBlockPolicyArns: pulumi.Output<string>[];
+  readonly errorsAlarm: aws.cloudwatch.MetricAlarm;
 }
 
 /** Deny policies of users cooling down: written only by the rate function, so it never races the aggregation. */
@@ -112,9 +114,10 @@ export function buildRateLimiter(
     { action: "lambda:InvokeFunction", function: rateFunction.name, principal: "events.amazonaws.com", sourceArn: sweep.arn },
     childOpts(scope),
   );
-  new aws.cloudwatch.MetricAlarm(
+  const errorsAlarm = new aws.cloudwatch.MetricAlarm(
     `${name}-rate-errors-alarm`,
     {
+      name: quotaAlarmName(ctx.args.namePrefix, "rate-errors-alarm"),
       alarmDescription: "The quota rate function fails: per-minute rate limits are not counted and cool-downs do not lift. See its logs.",
       namespace: "AWS/Lambda",
       metricName: "Errors",
@@ -131,5 +134,5 @@ export function buildRateLimiter(
     },
     childOpts(scope),
   );
-  return { rateFunction, rateBlockPolicyArns: arns };
+  return { rateFunction, rateBlockPolicyArns: arns, errorsAlarm };
 }

@@ -1,7 +1,13 @@
 import { bucket, bucketSiblings, res, type RuleFixture } from "./fixtures";
 
 /** One compliant and one non-compliant fixture per data-protection rule. */
+const logging = (text: boolean) =>
+  res("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "logging", {
+    loggingConfig: { textDataDeliveryEnabled: text, imageDataDeliveryEnabled: false, s3Config: { bucketName: "logs", keyPrefix: "" } },
+  });
+
 export const DATA_FIXTURES: Record<string, RuleFixture> = {
+  "bedrock-invocation-text-logged": { good: [logging(false)], bad: [logging(true)], expect: /full text of prompts/ },
   "s3-block-public-access": {
     good: [bucket("b"), ...bucketSiblings("b")],
     bad: [bucket("b"), ...bucketSiblings("b", { pab: false })],

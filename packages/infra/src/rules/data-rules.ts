@@ -105,7 +105,25 @@ export const kmsRotation: SecurityRule = {
   },
 };
 
+export const INVOCATION_LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration";
+
+export const invocationTextLogged: SecurityRule = {
+  id: "bedrock-invocation-text-logged",
+  description: "Model invocation logging keeps prompts and responses only as an explicit audit option (advisory)",
+  types: [INVOCATION_LOGGING],
+  severity: "advisory",
+  check(r) {
+    return r.inputs.loggingConfig?.textDataDeliveryEnabled === true
+      ? [
+          "logs the full text of prompts and responses (source code, secrets pasted into prompts, personal data): " +
+            "on only as the audit option inference.invocationLogging.text, with its own bucket prefix and key; see docs/operating.md",
+        ]
+      : [];
+  },
+};
+
 export const DATA_RULES = [
+  invocationTextLogged,
   s3BlocksPublicAccess,
   s3Encrypted,
   s3TlsOnly,

@@ -13,7 +13,7 @@ import { CICD_RULES } from "./cicd-rules";
 import { IDENTITY_CENTER_RULES } from "./identity-center-rules";
 import type { Finding, RuleVerdict, SecurityRule } from "./types";
 
-export type { Finding, RuleVerdict, SecurityRule } from "./types";
+export type { Finding, RuleSeverity, RuleVerdict, SecurityRule } from "./types";
 export { statementsOf } from "./iam-rules";
 
 /** Every rule, in a stable order. Each area's rules live in `<area>-rules.ts` and are listed here. */
@@ -44,17 +44,23 @@ export const ACCEPTED_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string
 /** Runs rules over a stack and returns one verdict per rule. */
 export function evaluateRules(stack: readonly RecordedResource[], rules: readonly SecurityRule[] = registry): RuleVerdict[] {
   return rules.map((rule) => {
+    const severity = rule.severity ?? "mandatory";
     const targets = stack.filter((r) => rule.types.includes(r.type));
     const findings: Finding[] = targets.flatMap((r) =>
       ACCEPTED_EXCEPTIONS[rule.id]?.[r.name]
         ? []
-        : rule.check(r, stack).map((message) => ({ rule: rule.id, resource: r.name, type: r.type, message })),
+        : rule.check(r, stack).map((message) => ({ rule: rule.id, severity, resource: r.name, type: r.type, message })),
     );
-    return { rule: rule.id, description: rule.description, checked: targets.length, findings };
+    return { rule: rule.id, description: rule.description, severity, checked: targets.length, findings };
   });
 }
 
-/** All findings of a stack, flattened: the assertion every component test makes is that this is empty. */
+/** The mandatory findings of a stack, flattened: the assertion every component test makes is that this is empty. */
 export function findingsOf(stack: readonly RecordedResource[]): Finding[] {
-  return evaluateRules(stack).flatMap((v) => v.findings);
+  return evaluateRules(stack).flatMap((v) => v.findings.filter((f) => f.severity === "mandatory"));
+}
+
+/** The advisory findings of a stack: trade-offs the stage opted into (reported, never blocking). */
+export function advisoriesOf(stack: readonly RecordedResource[]): Finding[] {
+  return evaluateRules(stack).flatMap((v) => v.findings.filter((f) => f.severity === "advisory"));
 }

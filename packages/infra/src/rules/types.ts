@@ -12,11 +12,19 @@ export interface SecurityRule {
   readonly description: string;
   /** Resource types the rule inspects. */
   readonly types: readonly string[];
+  /**
+   * `mandatory` (the default): a finding fails tests, the plan and the policy pack. `advisory`: a
+   * deliberate, documented trade-off the stage opted into; reported with its reason, never blocking.
+   */
+  readonly severity?: RuleSeverity;
   readonly check: (resource: RecordedResource, stack: readonly RecordedResource[]) => string[];
 }
 
+export type RuleSeverity = "mandatory" | "advisory";
+
 export interface Finding {
   readonly rule: string;
+  readonly severity: RuleSeverity;
   readonly resource: string;
   readonly type: string;
   readonly message: string;
@@ -25,6 +33,7 @@ export interface Finding {
 export interface RuleVerdict {
   readonly rule: string;
   readonly description: string;
+  readonly severity: RuleSeverity;
   /** How many resources the rule inspected. */
   readonly checked: number;
   readonly findings: readonly Finding[];

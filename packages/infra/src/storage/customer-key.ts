@@ -38,6 +38,16 @@ export const KMS_KEY_ADMIN_ACTIONS = [
   "kms:GenerateDataKeyWithoutPlaintext",
 ] as const;
 
+/** The data actions among the above (what `dataUseThroughIam: false` withholds from the account root). */
+const KMS_DATA_ACTIONS: readonly string[] = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+];
+
 /** What AWS services need to write encrypted data with the key. */
 export const KMS_SERVICE_USE_ACTIONS = [
   "kms:Decrypt",
@@ -57,6 +67,12 @@ export interface CustomerKeyArgs {
    * data CloudWatch Logs may encrypt with the key. Omit when no log group uses it.
    */
   readonly logGroups?: pulumi.Input<string>;
+  /**
+   * Whether IAM policies in the account may grant encryption and decryption with the key (the root
+   * statement's data actions). `false` for keys whose readers the key policy names itself (audit data):
+   * the account still administers the key, and a policy change shows in CloudTrail. @default true
+   */
+  readonly dataUseThroughIam?: boolean;
   /** Further statements, e.g. a service that writes with the key. */
   readonly statements?: readonly Statement[];
   readonly tags?: Readonly<Record<string, string>>;
@@ -69,7 +85,11 @@ export interface CustomerKeyArgs {
  */
 export function customerKey(owner: pulumi.Resource, name: string, env: AwsEnvironment, args: CustomerKeyArgs): aws.kms.Key {
   const statements: Statement[] = [
-    allow(KMS_KEY_ADMIN_ACTIONS, ["*"], { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } }),
+    allow(
+      args.dataUseThroughIam === false ? KMS_KEY_ADMIN_ACTIONS.filter((a) => !KMS_DATA_ACTIONS.includes(a)) : KMS_KEY_ADMIN_ACTIONS,
+      ["*"],
+      { sid: "AccountAdministers", principal: { AWS: accountRootArn(env.partition, env.accountId) } },
+    ),
   ];
   if (args.logGroups !== undefined) {
     statements.push(

@@ -15,6 +15,8 @@ export interface DashboardInputs {
   readonly namespaces: { readonly collector: string; readonly aggregates: string };
   readonly dashboard: TelemetryServiceArgs["dashboard"];
   readonly leaderboardSize: number;
+  /** The component's own alarms (built first, explicitly named, so their ARNs are known in a preview). */
+  readonly ownAlarmArns: readonly pulumi.Input<string>[];
 }
 
 /** The stage's CloudWatch dashboard (its body is the pure `dashboardBody`). */
@@ -26,8 +28,15 @@ export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulu
     {
       dashboardName,
       dashboardBody: pulumi
-        .all([env.region, env.partition, env.accountId, pulumi.all([...(args.dashboard.alarmNames ?? [])])])
-        .apply(([region, partition, accountId, alarmNames]) =>
+        .all([
+          env.region,
+          env.partition,
+          env.accountId,
+          pulumi.all([...(args.dashboard.alarmNames ?? [])]),
+          pulumi.output(args.dashboard.alarmArns ?? []),
+          pulumi.all([...args.ownAlarmArns]),
+        ])
+        .apply(([region, partition, accountId, alarmNames, otherArns, ownArns]) =>
           JSON.stringify(
             dashboardBody({
               stage: args.stage,
@@ -35,9 +44,11 @@ export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulu
               namespaces: args.namespaces,
               bedrockModelIds: args.dashboard.bedrockModelIds,
               ...(args.dashboard.bedrockAccountId ? { bedrockAccountId: args.dashboard.bedrockAccountId } : {}),
-              alarmArns: alarmNames.map(
-                (n) => `arn:${partition}:cloudwatch:${region}:${args.dashboard.alarmAccountId ?? accountId}:alarm:${n}`,
-              ),
+              alarmArns: [
+                ...alarmNames.map((n) => `arn:${partition}:cloudwatch:${region}:${args.dashboard.alarmAccountId ?? accountId}:alarm:${n}`),
+                ...otherArns,
+                ...ownArns,
+              ],
               leaderboardSize: args.leaderboardSize,
             }),
           ),
@@ -50,18 +61,36 @@ export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulu
 
 export interface TelemetryAlarmsInputs {
   readonly stage: string;
+  readonly namePrefix: string;
+  readonly env: AwsEnvironment;
   readonly alarmTopicArn: pulumi.Input<string>;
   readonly aggregatesNamespace: string;
   readonly loadBalancer: LoadBalancer;
 }
 
+export interface TelemetryAlarms {
+  readonly names: string[];
+  /** Built from the explicit names, so they are known before the alarms exist (and under mocks). */
+  readonly arns: pulumi.Output<string>[];
+}
+
+/** The explicit names of the component's alarms (a stage's alarms are listed by name on its dashboard and by `verify`). */
+export function telemetryAlarmNames(namePrefix: string): { noHealthyCollector: string; negativeSavings: string } {
+  return {
+    noHealthyCollector: physicalName("alarm", [namePrefix, "no-healthy-collector"]),
+    negativeSavings: physicalName("alarm", [namePrefix, "negative-cache-savings"]),
+  };
+}
+
 /** The component's own alarms: no healthy collector (telemetry dropped) and negative prompt-cache savings. */
-export function buildTelemetryAlarms(scope: BuilderScope, args: TelemetryAlarmsInputs): aws.cloudwatch.MetricAlarm[] {
+export function buildTelemetryAlarms(scope: BuilderScope, args: TelemetryAlarmsInputs): TelemetryAlarms {
   const { name, tags } = scope;
   const parent = childOpts(scope);
-  const noHealthyCollector = new aws.cloudwatch.MetricAlarm(
+  const names = telemetryAlarmNames(args.namePrefix);
+  new aws.cloudwatch.MetricAlarm(
     `${name}-no-healthy-collector`,
     {
+      name: names.noHealthyCollector,
       alarmDescription: `No healthy Claude Code collector task (${args.stage}): telemetry is being dropped`,
       namespace: "AWS/ApplicationELB",
       metricName: "HealthyHostCount",
@@ -78,9 +107,10 @@ export function buildTelemetryAlarms(scope: BuilderScope, args: TelemetryAlarmsI
     },
     parent,
   );
-  const negativeSavings = new aws.cloudwatch.MetricAlarm(
+  new aws.cloudwatch.MetricAlarm(
     `${name}-negative-cache-savings`,
     {
+      name: names.negativeSavings,
       alarmDescription: `Prompt caching costs more than it saves for some users (${args.stage}): check cache settings`,
       namespace: args.aggregatesNamespace,
       metricName: AGG.negativeSavingsUsers,
@@ -96,5 +126,10 @@ export function buildTelemetryAlarms(scope: BuilderScope, args: TelemetryAlarmsI
     },
     parent,
   );
-  return [noHealthyCollector, negativeSavings];
+  const all = [names.noHealthyCollector, names.negativeSavings];
+  const { env } = args;
+  return {
+    names: all,
+    arns: all.map((n) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${n}`),
+  };
 }

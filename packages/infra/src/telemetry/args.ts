@@ -91,6 +91,8 @@ export interface TelemetryServiceArgs {
     /** Alarms whose state the dashboard shows, by name, and the account they live in (default: this one). */
     readonly alarmNames?: readonly pulumi.Input<string>[];
     readonly alarmAccountId?: string;
+    /** Further alarms the dashboard shows, by ARN (alarms of other areas and accounts); its own alarms are always shown. */
+    readonly alarmArns?: pulumi.Input<readonly string[]>;
   };
   /** Prices for cost and savings, by base model id. @default the catalog's list prices */
   readonly prices?: Readonly<Record<string, ModelPrice>>;
@@ -101,6 +103,12 @@ export interface TelemetryServiceArgs {
   readonly modelAliases?: readonly { readonly id: pulumi.Input<string>; readonly baseModelId: string }[];
   /** Topic for the component's own alarms (no healthy collector, negative cache savings); same account. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * When the stage's alarm topic is in another account (`alarmTopicArn` unset): the component creates its
+   * own encrypted alarm topic in this account, with these email subscriptions (the stage topic's), and
+   * sends its alarms there. Mutually exclusive with `alarmTopicArn`.
+   */
+  readonly alarmEmails?: readonly string[];
   readonly tags?: Readonly<Record<string, string>>;
   /** Permissions boundary of every role this component creates (the stage's workload boundary). */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;

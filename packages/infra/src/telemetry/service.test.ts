@@ -347,7 +347,12 @@ describe("TelemetryService", () => {
   it("publishes a dashboard whose body references the stage's namespaces and models, and shows the named alarms", async () => {
     await build({
       ...baseArgs(),
-      dashboard: { ...baseArgs().dashboard, alarmNames: ["ccb-pilot-throttles"], alarmAccountId: "111111111111" },
+      dashboard: {
+        ...baseArgs().dashboard,
+        alarmNames: ["ccb-pilot-throttles"],
+        alarmAccountId: "111111111111",
+        alarmArns: pulumi.output(["arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-quotas-stale"]),
+      },
     });
     const d = recorder.one("aws:cloudwatch/dashboard:Dashboard", "tel-dashboard").inputs;
     expect(d.dashboardName).toBe("ccb-pilot-claude-code");
@@ -358,7 +363,55 @@ describe("TelemetryService", () => {
     );
     expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toEqual([
       "arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles",
+      "arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-quotas-stale",
+      // Its own alarms, in this account, by their explicit names.
+      "arn:aws:cloudwatch:us-east-1:333333333333:alarm:ccb-pilot-no-healthy-collector",
+      "arn:aws:cloudwatch:us-east-1:333333333333:alarm:ccb-pilot-negative-cache-savings",
     ]);
+  });
+
+  it("with the stage topic in another account: its own encrypted topic, subscribed by the stage's addresses, only its alarms may publish", async () => {
+    const { alarmTopicArn: _, ...rest } = baseArgs();
+    const svc = await build({ ...rest, alarmEmails: ["platform@example.com", "oncall@example.com"] });
+    const topic = recorder.one("aws:sns/topic:Topic", "tel-alarms");
+    const key = recorder.one("aws:kms/key:Key", "tel-key");
+    // Encrypted with the component's key (the only key it creates).
+    expect(topic.inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:us-east-1:333333333333:key\//);
+    expect(recorder.byType("aws:kms/key:Key")).toHaveLength(1);
+    const topicArn = await unwrap(pulumi.output(svc.alarmTopicArn));
+    expect(topicArn).toMatch(/^arn:aws:sns:us-east-1:333333333333:/);
+    expect(recorder.byType("aws:sns/topicSubscription:TopicSubscription").map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([
+      ["email", "platform@example.com"],
+      ["email", "oncall@example.com"],
+    ]);
+    const publish = policyOf(recorder.one("aws:sns/topicPolicy:TopicPolicy", "tel-alarms-policy").inputs.policy)!.Statement.find(
+      (s: any) => s.Sid === "CloudWatchAlarmsPublish",
+    );
+    expect(publish.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
+    expect(publish.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "333333333333" },
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:333333333333:alarm:ccb-pilot-*" },
+    });
+    const keyUse = policyOf(key.inputs.policy)!.Statement.find((s: any) => s.Sid === "AlarmsPublishToEncryptedTopic");
+    expect(keyUse.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
+    expect(keyUse.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "333333333333" } });
+    const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => a.inputs.name).sort()).toEqual(["ccb-pilot-negative-cache-savings", "ccb-pilot-no-healthy-collector"]);
+    for (const a of alarms) expect(a.inputs.alarmActions, a.name).toEqual([topicArn]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("with the stage topic in the same account: no topic of its own, and the key grants CloudWatch nothing", async () => {
+    await build();
+    expect(recorder.byType("aws:sns/topic:Topic")).toEqual([]);
+    const key = recorder.one("aws:kms/key:Key", "tel-key");
+    expect(policyOf(key.inputs.policy)!.Statement.map((s: any) => s.Sid)).not.toContain("AlarmsPublishToEncryptedTopic");
+    for (const a of recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm"))
+      expect(a.inputs.alarmActions).toEqual(["arn:aws:sns:us-east-1:333333333333:ccb-pilot-alarms"]);
+  });
+
+  it("refuses both the stage topic and addresses for a topic of its own", () => {
+    expect(() => new telemetry.TelemetryService("tel", { ...baseArgs(), alarmEmails: ["a@example.com"] })).toThrow(/alarmEmails/);
   });
 
   it("puts the stage's permissions boundary on every role it creates (flow logs, execution, task, aggregator)", async () => {

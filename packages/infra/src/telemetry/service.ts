@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsEnvironment } from "../iam";
 import type { BuilderScope } from "../scope";
 import { buildAggregator } from "./aggregator";
+import { buildLocalAlarmTopic } from "./alarm-topic";
 import { buildDashboard, buildTelemetryAlarms } from "./alarms";
 import type { TelemetryServiceArgs } from "./args";
 import { collectorConfig, renderCollectorConfig, validateCollectorConfig, type CollectorConfigOptions } from "./collector-config";
@@ -28,6 +29,8 @@ function telemetryServiceProblems(args: TelemetryServiceArgs): string[] {
     network: { ...args.network, ...(args.network.existing ? { existing: { ...args.network.existing } } : {}) },
   });
   if (problems.length) return problems;
+  if (args.alarmTopicArn && args.alarmEmails !== undefined)
+    return ["`alarmEmails` is for a component without `alarmTopicArn` (its own topic); give one or the other"];
   if (!AGGREGATION_PERIODS.includes(args.aggregator.everyMinutes ?? 15))
     return ["`aggregator.everyMinutes` must divide an hour (5, 10, 15, 20, 30 or 60)"];
   return [];
@@ -86,6 +89,11 @@ export class TelemetryService extends pulumi.ComponentResource {
   readonly collectorConfigYaml: pulumi.Output<string>;
   readonly taskRole: aws.iam.Role;
   readonly vpcId: pulumi.Output<string>;
+  /** The component's alarms (explicit names), empty without an alarm topic. */
+  readonly alarmNames: readonly string[];
+  readonly alarmArns: readonly pulumi.Output<string>[];
+  /** The component's own alarm topic, when it has one (`alarmEmails`: the stage topic is in another account). */
+  readonly alarmTopicArn?: pulumi.Input<string>;
 
   constructor(name: string, args: TelemetryServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("claude-code-bedrock:telemetry:TelemetryService", name, {}, opts);
@@ -109,7 +117,8 @@ export class TelemetryService extends pulumi.ComponentResource {
     const env = awsEnvironment(this);
     const boundary = args.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: args.permissionsBoundaryArn } : {};
 
-    const stores = buildTelemetryStores(scope, { ...args, env, events });
+    const localTopic = !args.alarmTopicArn && args.alarmEmails !== undefined;
+    const stores = buildTelemetryStores(scope, { ...args, env, events, alarmTopic: localTopic });
     const network = buildNetwork(scope, { ...args, env, keyArn: stores.key.arn, ...boundary });
     const jwksUri = args.jwksUri ?? jwksUriFor(args.issuer)!;
     const lb = buildLoadBalancer(scope, {
@@ -141,19 +150,30 @@ export class TelemetryService extends pulumi.ComponentResource {
     });
     const everyMinutes = args.aggregator.everyMinutes ?? 15;
     buildAggregator(scope, { ...args, everyMinutes, aggregatesNamespace: this.namespaces.aggregates, env, stores, ...boundary });
+    // Alarms first: the dashboard shows them (their ARNs come from their explicit names).
+    const topicArn = localTopic
+      ? buildLocalAlarmTopic(scope, { namePrefix: args.namePrefix, env, keyArn: stores.key.arn, emails: args.alarmEmails ?? [] }).arn
+      : args.alarmTopicArn;
+    const alarms = topicArn
+      ? buildTelemetryAlarms(scope, {
+          stage: args.stage,
+          namePrefix: args.namePrefix,
+          env,
+          alarmTopicArn: topicArn,
+          aggregatesNamespace: this.namespaces.aggregates,
+          loadBalancer: lb,
+        })
+      : { names: [], arns: [] };
+    this.alarmNames = alarms.names;
+    this.alarmArns = alarms.arns;
+    if (localTopic) this.alarmTopicArn = topicArn;
     this.dashboardName = buildDashboard(scope, {
       ...args,
       env,
       namespaces: this.namespaces,
       leaderboardSize: args.aggregator.leaderboardSize ?? 10,
+      ownAlarmArns: alarms.arns,
     });
-    if (args.alarmTopicArn)
-      buildTelemetryAlarms(scope, {
-        stage: args.stage,
-        alarmTopicArn: args.alarmTopicArn,
-        aggregatesNamespace: this.namespaces.aggregates,
-        loadBalancer: lb,
-      });
 
     this.metricsLogGroupName = stores.metricsLogs.name;
     this.metricsLogGroupArn = stores.metricsLogs.arn;

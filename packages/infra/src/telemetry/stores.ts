@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { AwsEnvironment } from "../iam";
 import { childOpts, type BuilderScope } from "../scope";
 import { customerKey, SecureBucket } from "../storage";
+import { alarmTopicKeyStatement } from "./alarm-topic";
 
 export interface TelemetryStoresInputs {
   readonly stage: string;
@@ -11,6 +12,8 @@ export interface TelemetryStoresInputs {
   readonly events: boolean;
   readonly logRetentionDays: number;
   readonly rawDataExpirationDays: number;
+  /** The key also encrypts the component's own alarm topic (CloudWatch alarms publish to it). */
+  readonly alarmTopic?: boolean;
 }
 
 export interface TelemetryStores {
@@ -34,6 +37,7 @@ export function buildTelemetryStores(scope: BuilderScope, args: TelemetryStoresI
     description: `Claude Code telemetry (${args.stage}): log groups and raw OTLP data`,
     alias: `${args.namePrefix}-telemetry`,
     logGroups: `${logGroupPrefix}/*`,
+    ...(args.alarmTopic ? { statements: [alarmTopicKeyStatement(args.env)] } : {}),
     tags,
   });
   const logGroup = (role: string, group: string) =>
