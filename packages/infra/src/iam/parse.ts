@@ -123,3 +123,10 @@ export function principalsOf(s: StatementJson, kind: keyof PrincipalJson): strin
   if (typeof s.Principal === "string") return s.Principal === "*" ? ["*"] : [];
   return stringsOf(s.Principal[kind]);
 }
+
+/** The statement with this Sid; a missing one is an error (whoever names a Sid relies on it). */
+export function statementBySid(statements: readonly StatementJson[], sid: string): StatementJson {
+  const found = statements.find((s) => s.Sid === sid);
+  if (!found) throw new Error(`no statement with Sid ${sid} (have: ${statements.map((s) => s.Sid ?? "(no Sid)").join(", ")})`);
+  return found;
+}

@@ -5,5 +5,5 @@ export { asList, policyOf } from "./recorder";
 export type { RecordedResource } from "./recorder";
 export { arr, at, inputsOf, num, obj, str } from "./inputs";
 export type { Inputs } from "./inputs";
-export { principalsOf, stringsOf } from "../iam/parse";
+export { principalsOf, statementBySid, stringsOf } from "../iam/parse";
 export type { ConditionValueJson, OneOrMany, PolicyDocumentJson, PrincipalJson, StatementJson } from "../iam/parse";

@@ -67,12 +67,7 @@ const SERVICE_OF_TYPE: Record<string, string> = {
   "aws:scheduler": "scheduler",
 };
 
-function mockArn(
-  type: string,
-  name: string,
-  inputs: Inputs,
-  env: { account: string; region: string; partition: string },
-): string {
+function mockArn(type: string, name: string, inputs: Inputs, env: { account: string; region: string; partition: string }): string {
   const [pkg, mod, kind] = type.split(/[:/]/).filter(Boolean) as [string, string, string, string];
   const p = env.partition;
   const physical = String(inputs.name ?? inputs.bucket ?? inputs.domain ?? inputs.repository ?? name);
@@ -212,12 +207,7 @@ function hash12(value: string): string {
 }
 
 /** Outputs AWS computes that components read back. */
-function defaultState(
-  type: string,
-  name: string,
-  inputs: Inputs,
-  env: { account: string; region: string },
-): Record<string, unknown> {
+function defaultState(type: string, name: string, inputs: Inputs, env: { account: string; region: string }): Record<string, unknown> {
   switch (type) {
     case "aws:s3/bucket:Bucket":
       return { bucket: inputs.bucket ?? name, bucketDomainName: `${str(inputs.bucket) ?? name}.s3.amazonaws.com` };
