@@ -1,6 +1,5 @@
 import { isMarkedBoundary } from "../iam/boundary";
 import { asList, parsePolicy, principalsOf, stringsOf, type StatementJson } from "../iam/parse";
-import { obj, str } from "../testing/inputs";
 import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 

@@ -24,7 +24,9 @@ export const listenerHttpsOnly: SecurityRule = {
     const out: string[] = [];
     const protocol = String(r.inputs.protocol ?? "HTTP");
     if (protocol !== "HTTPS" && protocol !== "TLS") {
-      const redirectsOnly = asList(r.inputs.defaultActions).every((a) => at(a, "type") === "redirect" && at(a, "redirect", "protocol") === "HTTPS");
+      const redirectsOnly = asList(r.inputs.defaultActions).every(
+        (a) => at(a, "type") === "redirect" && at(a, "redirect", "protocol") === "HTTPS",
+      );
       if (!redirectsOnly) out.push(`listener on port ${r.inputs.port} uses ${protocol} and does not only redirect to HTTPS`);
       return out;
     }
@@ -119,7 +121,8 @@ export const ecsRolesLeastPrivilege: SecurityRule = {
     for (const arn of refs) {
       const role = stack.find(
         (x) =>
-          x.type === ROLE && (x.inputs.arn === arn || arn.endsWith(`:role/${String(x.inputs.name ?? x.name)}`) || arn.endsWith(`/${x.name}`)),
+          x.type === ROLE &&
+          (x.inputs.arn === arn || arn.endsWith(`:role/${String(x.inputs.name ?? x.name)}`) || arn.endsWith(`/${x.name}`)),
       );
       if (!role) continue;
       for (const s of parsePolicy(role.inputs.assumeRolePolicy)?.Statement ?? []) {
