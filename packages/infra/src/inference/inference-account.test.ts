@@ -1,5 +1,6 @@
+import type * as aws from "@pulumi/aws";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import { at, inputsOf, installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Inference from "./index";
 
@@ -94,13 +95,16 @@ describe("InferenceAccount", () => {
   it("logs metadata only, to the encrypted bucket and the log group, through a role Bedrock can assume only for this account", async () => {
     new inference.InferenceAccount("inf", baseArgs());
     await settle();
-    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging")
-      .inputs.loggingConfig;
-    expect(cfg.textDataDeliveryEnabled).toBe(false);
-    expect(cfg.imageDataDeliveryEnabled).toBe(false);
-    expect(cfg.s3Config.bucketName).toBe("inf-invocation-logs");
-    expect(cfg.cloudwatchConfig.logGroupName).toBe("/aws/bedrock/ccb-test/model-invocations");
-    expect(cfg.cloudwatchConfig.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-logs", keyPrefix: "large-data" });
+    const LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration";
+    const cfg = inputsOf<aws.bedrockmodel.InvocationLoggingConfigurationArgs>(
+      recorder.one(LOGGING, "inf-invocation-logging"),
+      LOGGING,
+    ).loggingConfig;
+    expect(cfg?.textDataDeliveryEnabled).toBe(false);
+    expect(cfg?.imageDataDeliveryEnabled).toBe(false);
+    expect(cfg?.s3Config?.bucketName).toBe("inf-invocation-logs");
+    expect(cfg?.cloudwatchConfig?.logGroupName).toBe("/aws/bedrock/ccb-test/model-invocations");
+    expect(cfg?.cloudwatchConfig?.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-logs", keyPrefix: "large-data" });
     const logGroup = recorder.one("aws:cloudwatch/logGroup:LogGroup", "inf-invocation-logs");
     expect(logGroup.inputs.retentionInDays).toBe(30);
     expect(logGroup.inputs.kmsKeyId).toMatch(/^arn:aws:kms:/);
@@ -171,7 +175,7 @@ describe("InferenceAccount", () => {
     await unwrap(g.policy.urn);
     await settle();
     const statements = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy)!.Statement;
-    expect(statements.map((s: any) => [s.Sid, s.Effect, s.Action])).toEqual([
+    expect(statements.map((s) => [s.Sid, s.Effect, s.Action])).toEqual([
       ["InvokeThroughStageProfiles", "Allow", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]],
       ["InvokeModelsBehindProfiles", "Allow", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]],
       ["ReadStageProfiles", "Allow", ["bedrock:GetInferenceProfile"]],
@@ -194,7 +198,7 @@ describe("InferenceAccount", () => {
     await unwrap(g.policy.urn);
     await settle();
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
-    expect(profiles.map((p) => [p.name, p.inputs.tags.team]).sort()).toEqual([
+    expect(profiles.map((p) => [p.name, at(p.inputs, "tags", "team")]).sort()).toEqual([
       ["inf-payments-fast", "payments"],
       ["inf-payments-primary", "payments"],
       ["inf-platform-fast", "platform"],
@@ -207,7 +211,7 @@ describe("InferenceAccount", () => {
     const invoke = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
     const policy = recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy;
     const statements = policyOf(policy)!.Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual([
+    expect(statements.map((s) => s.Sid)).toEqual([
       "InvokeThroughSystemProfiles",
       "InvokeOwnTeamProfiles",
       "InvokeModelsBehindProfiles",
@@ -223,8 +227,9 @@ describe("InferenceAccount", () => {
       Resource: teamArns,
       Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } },
     });
-    expect(statements[2].Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": [...system, ...teamArns] } });
-    expect(statements[2].Resource.every((r: string) => r.includes(":foundation-model/"))).toBe(true);
+    expect(statements[2]?.Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": [...system, ...teamArns] } });
+    const behindProfiles = statements[2]?.Resource;
+    expect(Array.isArray(behindProfiles) && behindProfiles.every((r) => r.includes(":foundation-model/"))).toBe(true);
     // The rendered JSON carries the policy variable for IAM, not an interpolated value.
     expect(policy).toContain('"aws:ResourceTag/team":"${aws:PrincipalTag/team}"');
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
