@@ -68,12 +68,12 @@ export default tseslint.config(
     rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: false }] },
   },
   {
-    // Not yet typed: these read RecordedResource.inputs (Record<string, any>) and parsed policies. Typing
-    // the recorder's inputs as unknown with narrow accessors removes them; shrink this list, never grow it.
+    // Not yet typed: the raw stage YAML these tests edit (`readStackConfig` and `runStage(stage, edit)` in
+    // stacks/testing.ts hand it out untyped). Writing edits through a path writer (as the contracts tests'
+    // `put` does) and typing the resolved outputs removes them; shrink this list, never grow it.
     files: [
       "stacks/cicd.test.ts",
       "stacks/config.test.ts",
-      "stacks/iam-semantics.test.ts",
       "stacks/identity-center.test.ts",
       "stacks/quotas.test.ts",
       "stacks/stage.test.ts",
