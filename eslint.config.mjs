@@ -68,43 +68,12 @@ export default tseslint.config(
     rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: false }] },
   },
   {
-    // Not yet typed: these read RecordedResource.inputs (Record<string, any>) and parsed policies. Typing
-    // the recorder's inputs as unknown with narrow accessors removes them; shrink this list, never grow it.
+    // Not yet typed: the raw stage YAML these tests edit (`readStackConfig` and `runStage(stage, edit)` in
+    // stacks/testing.ts hand it out untyped). Writing edits through a path writer (as the contracts tests'
+    // `put` does) and typing the resolved outputs removes them; shrink this list, never grow it.
     files: [
-      "packages/contracts/src/stage-settings/index.test.ts",
-      "packages/infra/src/cicd/github-deploy-roles.test.ts",
-      "packages/infra/src/cicd/preview-state.test.ts",
-      "packages/infra/src/inference/inference-account.test.ts",
-      "packages/infra/src/quotas/quota-service.test.ts",
-      "packages/infra/src/rules/analytics-rules.fixtures.ts",
-      "packages/infra/src/rules/analytics-rules.ts",
-      "packages/infra/src/rules/cicd-rules.fixtures.ts",
-      "packages/infra/src/rules/cicd-rules.ts",
-      "packages/infra/src/rules/data-rules.ts",
-      "packages/infra/src/rules/distribution-rules.fixtures.ts",
-      "packages/infra/src/rules/distribution-rules.ts",
-      "packages/infra/src/rules/fixtures.ts",
-      "packages/infra/src/rules/iam-rules.fixtures.ts",
-      "packages/infra/src/rules/identity-center-rules.fixtures.ts",
-      "packages/infra/src/rules/rules.test.ts",
-      "packages/infra/src/rules/iam-rules.ts",
-      "packages/infra/src/rules/quotas-rules.fixtures.ts",
-      "packages/infra/src/rules/telemetry-rules.fixtures.ts",
-      "packages/infra/src/rules/telemetry-rules.ts",
-      "packages/infra/src/telemetry/collector-config.test.ts",
-      "packages/infra/src/telemetry/dashboard.test.ts",
-      "packages/infra/src/telemetry/otlp-roundtrip.test.ts",
-      "packages/infra/src/telemetry/service.test.ts",
-      "packages/infra/src/telemetry/token-endpoint.test.ts",
-      "packages/infra/src/testing/mocks.ts",
-      "packages/infra/src/testing/recorder.ts",
-      "packages/policy-pack/src/resources.ts",
-      "packages/policy-pack/test/analyzer.test.ts",
-      "packages/policy-pack/test/policies.test.ts",
-      "packages/policy-pack/test/workflows.test.ts",
       "stacks/cicd.test.ts",
       "stacks/config.test.ts",
-      "stacks/iam-semantics.test.ts",
       "stacks/identity-center.test.ts",
       "stacks/quotas.test.ts",
       "stacks/stage.test.ts",
@@ -123,11 +92,9 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [noPulumi, noOtherPackagesSrc] }] },
   },
   {
-    files: ["packages/contracts/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [contractsOnly] }] },
   },
   {
-    files: ["packages/infra/**/*.ts", "packages/policy-pack/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [noStacks, noRuntimeImports, noOtherPackagesSrc] }] },
   },
   {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { analytics, rules } from "@ccb/infra";
+import { arr, at } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
 import { readStackConfig, runStage, type StageRun } from "./testing";
@@ -31,15 +32,28 @@ describe("analytics in prod", () => {
     const { recorder } = await runProd();
     const cfg = readStackConfig("prod").stage.analytics;
     expect(
-      recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "ccb-prod-analytics-data-lifecycle").inputs.rules[0]
-        .expiration.days,
+      at(
+        arr(
+          recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "ccb-prod-analytics-data-lifecycle").inputs
+            .rules,
+        )[0],
+        "expiration",
+        "days",
+      ),
     ).toBe(cfg.dataRetentionDays);
     expect(
-      recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup").inputs.configuration.bytesScannedCutoffPerQuery,
+      at(
+        recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup").inputs,
+        "configuration",
+        "bytesScannedCutoffPerQuery",
+      ),
     ).toBe(cfg.bytesScannedCutoffGiB * 1024 ** 3);
     expect(
-      recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ccb-prod-analytics-delivery").inputs
-        .extendedS3Configuration.bufferingInterval,
+      at(
+        recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ccb-prod-analytics-delivery").inputs,
+        "extendedS3Configuration",
+        "bufferingInterval",
+      ),
     ).toBe(cfg.bufferIntervalSeconds);
   });
 

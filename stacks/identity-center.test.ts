@@ -3,7 +3,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/inventory";
+import { arr, at, policyOf, stringsOf } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
@@ -59,7 +59,10 @@ describe("example stage idc (IAM Identity Center)", () => {
       instanceArn: raw.federation.identityCenter.instanceArn,
     });
     const [boundary] = run.recorder.byType(`${SSO}permissionsBoundaryAttachment:PermissionsBoundaryAttachment`);
-    expect(boundary!.inputs.permissionsBoundary.customerManagedPolicyReference).toEqual({ name: "ccb-idc-developer-boundary", path: "/" });
+    expect(at(boundary!.inputs, "permissionsBoundary", "customerManagedPolicyReference")).toEqual({
+      name: "ccb-idc-developer-boundary",
+      path: "/",
+    });
     const assignments = run.recorder.byType(`${SSO}accountAssignment:AccountAssignment`);
     expect(assignments.map((a) => a.inputs.principalId).sort()).toEqual([...raw.federation.identityCenter.groupIds].sort());
     for (const a of assignments)
@@ -67,7 +70,7 @@ describe("example stage idc (IAM Identity Center)", () => {
     // The quota deny policies are referenced by name (IdC owns the role, so nothing attaches to it directly).
     const refs = run.recorder
       .byType(`${SSO}customerManagedPolicyAttachment:CustomerManagedPolicyAttachment`)
-      .map((r) => r.inputs.customerManagedPolicyReference.name);
+      .map((r) => String(at(r.inputs, "customerManagedPolicyReference", "name")));
     expect(refs.sort()).toEqual(["ccb-idc-quota-block-0", "ccb-idc-quota-block-1"]);
     expect(
       run.recorder
@@ -81,12 +84,15 @@ describe("example stage idc (IAM Identity Center)", () => {
   it("keys the quota block on the IdC session name and meters invocation logs of the reserved role", () => {
     const blocks = run.recorder.byType("aws:iam/policy:Policy").filter((p) => p.name.startsWith("ccb-idc-quotas-block-"));
     expect(blocks).toHaveLength(2);
-    for (const b of blocks) expect(Object.keys(policyOf(b.inputs.policy)!.Statement[0].Condition.StringLike)).toEqual(["aws:userid"]);
+    for (const b of blocks)
+      expect(Object.keys(policyOf(b.inputs.policy)!.Statement[0]?.Condition?.StringLike ?? {})).toEqual(["aws:userid"]);
     const aggregate = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-quotas-aggregate")!;
-    expect(JSON.parse(aggregate.inputs.environment.variables.INVOCATION_LOGS_SOURCE).roleName).toBe("AWSReservedSSO_ClaudeCode_*");
-    expect(aggregate.inputs.environment.variables.BLOCK_PRINCIPAL_TAG).toBeUndefined();
+    expect(JSON.parse(String(at(aggregate.inputs, "environment", "variables", "INVOCATION_LOGS_SOURCE"))).roleName).toBe(
+      "AWSReservedSSO_ClaudeCode_*",
+    );
+    expect(at(aggregate.inputs, "environment", "variables", "BLOCK_PRINCIPAL_TAG")).toBeUndefined();
     const check = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-quotas-check")!;
-    expect(check.inputs.environment.variables.IAM_CALLER_ROLE_PREFIX).toBe("AWSReservedSSO_ClaudeCode_");
+    expect(at(check.inputs, "environment", "variables", "IAM_CALLER_ROLE_PREFIX")).toBe("AWSReservedSSO_ClaudeCode_");
     expect(
       run.recorder.byType("aws:apigatewayv2/route:Route").find((r) => r.inputs.routeKey === "GET /check")!.inputs.authorizationType,
     ).toBe("AWS_IAM");
@@ -197,16 +203,16 @@ describe("example stage idc: telemetry token endpoint", () => {
     const key = run.recorder.byType("aws:kms/key:Key").find((k) => k.name === "ccb-idc-telemetry-token-signing-key")!;
     expect(key.inputs).toMatchObject({ customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" });
     const statements = policyOf(key.inputs.policy)!.Statement;
-    const signers = statements.filter((s: any) => [s.Action].flat().includes("kms:Sign"));
+    const signers = statements.filter((s) => stringsOf(s.Action).includes("kms:Sign"));
     expect(signers).toHaveLength(1);
     const role = run.recorder.one("aws:iam/role:Role", "ccb-idc-telemetry-token-role");
-    expect(signers[0].Principal.AWS).toContain(role.name);
-    expect(signers[0].Principal.AWS).not.toMatch(/:root$/);
+    expect(at(signers[0]?.Principal, "AWS")).toContain(role.name);
+    expect(at(signers[0]?.Principal, "AWS")).not.toMatch(/:root$/);
     // No other principal's IAM policy can add kms:Sign: the root statement does not delegate it.
-    const root = statements.find((s: any) => String(s.Principal?.AWS ?? "").endsWith(":root"))!;
-    expect([root.Action].flat()).not.toContain("kms:Sign");
+    const root = statements.find((s) => String(at(s.Principal, "AWS") ?? "").endsWith(":root"))!;
+    expect(stringsOf(root.Action)).not.toContain("kms:Sign");
     const fn = run.recorder.byType("aws:lambda/function:Function").find((f) => f.name === "ccb-idc-telemetry-token-function")!;
-    expect(fn.inputs.environment.variables).toMatchObject({
+    expect(at(fn.inputs, "environment", "variables")).toMatchObject({
       AUDIENCE: "claude-code-telemetry",
       IDC_ROLE_PREFIX: "AWSReservedSSO_ClaudeCode_",
       TOKEN_TTL_SECONDS: "3600",
@@ -218,14 +224,17 @@ describe("example stage idc: telemetry token endpoint", () => {
       .filter((p) => p.name === "ccb-idc-telemetry-token-invoke-xa-workload-invoke");
     const invoke = xa
       .flatMap((p) => policyOf(p.inputs.policy)!.Statement)
-      .filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
-    expect(invoke.flatMap((s: any) => [s.Resource].flat()).map((r: string) => r.replace(/^.*\/\*\//, ""))).toEqual(["GET/token"]);
+      .filter((s) => stringsOf(s.Action).includes("execute-api:Invoke"));
+    expect(invoke.flatMap((s) => stringsOf(s.Resource)).map((r) => r.replace(/^.*\/\*\//, ""))).toEqual(["GET/token"]);
   });
 
   it("the ALB and the collector trust the token endpoint beside the corporate IdP", () => {
     const rule = run.recorder.byType("aws:lb/listenerRule:ListenerRule")[0]!;
     expect(rule.inputs.conditions).toEqual([{ httpHeader: { httpHeaderName: "x-ccb-token-issuer", values: ["iam"] } }]);
-    const jwt = rule.inputs.actions.find((a: any) => a.type === "jwt-validation").jwtValidation;
+    const jwt = at(
+      arr(rule.inputs.actions).find((a) => at(a, "type") === "jwt-validation"),
+      "jwtValidation",
+    );
     const issuer = run.outputs.helperSettings.telemetry.tokenUrl.replace(/\/token$/, "");
     expect(jwt).toMatchObject({
       issuer,
@@ -233,7 +242,7 @@ describe("example stage idc: telemetry token endpoint", () => {
       additionalClaims: [{ name: "aud", format: "single-string", values: ["claude-code-telemetry"] }],
     });
     const td = run.recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-idc-telemetry-task").inputs;
-    const rendered = parse(JSON.parse(td.containerDefinitions)[0].environment[0].value);
+    const rendered = parse(JSON.parse(String(td.containerDefinitions))[0].environment[0].value);
     const providers = rendered.extensions.oidc.providers as Array<{ issuer_url: string; audience: string; username_claim: string }>;
     expect(providers.map((p) => p.issuer_url)).toEqual([raw.identityProvider.issuer, issuer]);
     expect(providers[1]).toMatchObject({ audience: "claude-code-telemetry", username_claim: "sub" });
@@ -244,11 +253,11 @@ describe("example stage idc: telemetry token endpoint", () => {
     const statements = policyOf(
       run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`)[0]!.inputs.inlinePolicy,
     )!.Statement;
-    const invoke = statements.filter((s: any) => [s.Action].flat().includes("execute-api:Invoke"));
+    const invoke = statements.filter((s) => stringsOf(s.Action).includes("execute-api:Invoke"));
     expect(
       invoke
-        .flatMap((s: any) => [s.Resource].flat())
-        .map((r: string) => r.replace(/^.*\/\*\//, ""))
+        .flatMap((s) => stringsOf(s.Resource))
+        .map((r) => r.replace(/^.*\/\*\//, ""))
         .sort(),
     ).toEqual(["GET/check", "GET/token"]);
   });

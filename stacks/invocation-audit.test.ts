@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
+import { at } from "@ccb/infra/inventory";
 import { runStage } from "./testing";
 
 const LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration";
@@ -11,7 +12,9 @@ const LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggi
 describe("inference.invocationLogging.text", () => {
   it.each(["pilot", "prod"] as const)("is off in %s: metadata only, nothing advisory", async (stage) => {
     const { recorder, outputs } = await runStage(stage);
-    expect(recorder.one(LOGGING, `ccb-${stage}-inference-invocation-logging`).inputs.loggingConfig.textDataDeliveryEnabled).toBe(false);
+    expect(at(recorder.one(LOGGING, `ccb-${stage}-inference-invocation-logging`).inputs, "loggingConfig", "textDataDeliveryEnabled")).toBe(
+      false,
+    );
     expect(rules.advisoriesOf(recorder.resources)).toEqual([]);
     expect(outputs.invocationAuditRoleArn).toBeUndefined();
   });
@@ -21,8 +24,8 @@ describe("inference.invocationLogging.text", () => {
       raw.inference.invocationLogging = { ...raw.inference.invocationLogging, text: true };
     });
     const cfg = recorder.one(LOGGING, "ccb-prod-inference-invocation-logging");
-    expect(cfg.inputs.loggingConfig.textDataDeliveryEnabled).toBe(true);
-    expect(cfg.inputs.loggingConfig.s3Config.bucketName).toBe("ccb-prod-inference-invocation-audit");
+    expect(at(cfg.inputs, "loggingConfig", "textDataDeliveryEnabled")).toBe(true);
+    expect(at(cfg.inputs, "loggingConfig", "s3Config", "bucketName")).toBe("ccb-prod-inference-invocation-audit");
     expect(recorder.one("aws:s3/bucket:Bucket", "ccb-prod-inference-invocation-audit").account).toBe(cfg.account);
     expect(String(outputs.invocationAuditRoleArn)).toMatch(/:role\/ccb-prod-invocation-audit$/);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);

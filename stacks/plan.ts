@@ -10,7 +10,7 @@
  * every configuration mistake exit 2 with the keys to fix, before anything is declared.
  */
 import { rules } from "@ccb/infra";
-import { asList, type RecordedResource } from "@ccb/infra/inventory";
+import { asList, stringsOf, type RecordedResource, type StatementJson } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { runStage } from "./testing";
 
@@ -28,29 +28,18 @@ const stage = positional[0]!;
 const short = (type: string) => type.replace(/^aws:([a-z0-9]+)\/[A-Za-z0-9]+:/, "aws:$1:");
 
 function renderValue(v: unknown): string {
-  const list = asList(v as unknown).map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
+  const list = stringsOf(v);
   return list.length === 1 ? list[0]! : `[${list.join(", ")}]`;
 }
 
-/** A rendered policy statement as the plan prints it (fields as IAM spells them). */
-interface PlanStatement {
-  readonly Sid?: string;
-  readonly Effect: string;
-  readonly Action?: unknown;
-  readonly NotAction?: unknown;
-  readonly Principal?: "*" | Record<string, unknown>;
-  readonly Resource?: string | string[];
-  readonly Condition?: Record<string, Record<string, unknown>>;
-}
-
-function renderStatement(s: PlanStatement): string[] {
+function renderStatement(s: StatementJson): string[] {
   const lines: string[] = [];
   const actions = s.Action ? renderValue(s.Action) : `NOT ${renderValue(s.NotAction)}`;
   lines.push(`${s.Effect.toUpperCase().padEnd(5)} ${actions}${s.Sid ? `   (${s.Sid})` : ""}`);
   if (s.Principal) {
     const p =
-      s.Principal === "*"
-        ? "*"
+      typeof s.Principal === "string"
+        ? s.Principal
         : Object.entries(s.Principal)
             .map(([k, v]) => `${k}=${renderValue(v)}`)
             .join(" ");

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/inventory";
+import type * as aws from "@pulumi/aws";
+import { inputsOf, policyOf, stringsOf } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
 import { readStackConfig, runStage, type StageRun } from "./testing";
@@ -15,7 +16,8 @@ const runPilot = () => (pilot ??= runStage("pilot"));
 const runProd = () => (prod ??= runStage("prod"));
 
 const env = (run: StageRun, prefix: string, fn: "aggregate" | "check") =>
-  run.recorder.one("aws:lambda/function:Function", `${prefix}-quotas-${fn}`).inputs.environment.variables;
+  inputsOf<aws.lambda.FunctionArgs>(run.recorder.one("aws:lambda/function:Function", `${prefix}-quotas-${fn}`)).environment?.variables ??
+  {};
 
 describe("quotas in the pilot (alert only)", () => {
   it("meters, alerts and answers /check, but creates no deny policies", async () => {
@@ -67,7 +69,7 @@ describe("quotas in the pilot (alert only)", () => {
     expect(readStackConfig("pilot").stage.identityProvider.emailSessionTag).toBeUndefined();
     expect(env(run, "ccb-pilot", "aggregate").BLOCK_PRINCIPAL_TAG).toBeUndefined();
     const trust = policyOf(run.recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust.Condition.Null).toBeUndefined();
+    expect(trust.Condition?.Null).toBeUndefined();
   });
 
   it("checks the stage's issuer and client id on /check", async () => {
@@ -99,11 +101,11 @@ describe("quotas in prod (blocking)", () => {
       .filter((a) => a.name.startsWith("ccb-prod-quotas-block"));
     expect(attachments.map((a) => a.inputs.role)).toEqual([roleName, roleName]);
     const arns = attachments.map((a) => a.inputs.policyArn);
-    expect(arns.every((a: string) => a.startsWith("arn:aws:iam::222222222222:policy/ccb-prod-quota-block-"))).toBe(true);
+    expect(arns.every((a) => String(a).startsWith("arn:aws:iam::222222222222:policy/ccb-prod-quota-block-"))).toBe(true);
     const perms = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-quotas-aggregate-permissions").inputs.policy)!.Statement;
-    const iamStatements = perms.filter((s: { Action: string[] }) => s.Action.some((a: string) => a.startsWith("iam:")));
+    const iamStatements = perms.filter((s) => stringsOf(s.Action).some((a) => a.startsWith("iam:")));
     expect(iamStatements).toHaveLength(1);
-    expect(iamStatements[0].Resource).toEqual(arns);
+    expect(iamStatements[0]?.Resource).toEqual(arns);
     expect(outputs.helperSettings.quota).toMatchObject({ failMode: "closed" });
     expect(env(run, "ccb-prod", "check").MISSING_IDENTITY).toBe("block");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
@@ -115,7 +117,7 @@ describe("quotas in prod (blocking)", () => {
     expect(run.recorder.one("aws:dynamodb/table:Table", "ccb-prod-quotas-usage").account).toBe(cfg.accounts.inference.id);
     const readRole = run.recorder.one("aws:iam/role:Role", "ccb-prod-quotas-telemetry-read");
     expect(readRole.account).toBe(cfg.accounts.telemetry.id);
-    expect(policyOf(readRole.inputs.assumeRolePolicy)!.Statement[0].Condition.StringEquals).toEqual({
+    expect(policyOf(readRole.inputs.assumeRolePolicy)!.Statement[0]?.Condition?.StringEquals).toEqual({
       "aws:PrincipalOrgID": cfg.organizationId,
       "sts:ExternalId": "ccb-prod-quota-aggregate",
     });
@@ -146,7 +148,7 @@ describe("quotas in prod (blocking)", () => {
     }
     expect(JSON.stringify(docs)).not.toContain("aws:userid");
     const trust = policyOf(run.recorder.one("aws:iam/role:Role", "ccb-prod-federation-users").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust.Condition.Null).toEqual({ "aws:RequestTag/email": "false" });
+    expect(trust.Condition?.Null).toEqual({ "aws:RequestTag/email": "false" });
   });
 
   it("gives the Lambdas the prod default: monthly budget blocks, a heavy day alerts", async () => {

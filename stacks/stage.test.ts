@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { policyOf } from "@ccb/infra/inventory";
+import { arr, at, obj, policyOf, statementBySid, stringsOf, type PolicyDocumentJson } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
 import { readStackConfig, runStage, type StageRun } from "./testing";
@@ -30,7 +30,7 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
     for (const team of settings.teams) {
       expect(team.models.primary).toMatch(/:application-inference-profile\//);
-      expect(profiles.some((p) => p.inputs.tags.team === team.name)).toBe(true);
+      expect(profiles.some((p) => at(p.inputs, "tags", "team") === team.name)).toBe(true);
     }
     expect(settings.models.primary).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
     // The helper learns whether team profiles are restricted to their team's sessions (its doctor checks the team tag then).
@@ -40,10 +40,11 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
   it("creates one application inference profile per team and model role, tagged for cost reports", async () => {
     const { recorder } = await run(stage);
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
-    const teams = new Set(profiles.map((p) => p.inputs.tags.team));
-    const roles = new Set(profiles.map((p) => p.inputs.tags["model-role"]));
+    const teams = new Set(profiles.map((p) => at(p.inputs, "tags", "team")));
+    const roles = new Set(profiles.map((p) => at(p.inputs, "tags", "model-role")));
     expect(profiles).toHaveLength(teams.size * roles.size);
-    for (const p of profiles) expect(Object.keys(p.inputs.tags)).toEqual(expect.arrayContaining(["team", "cost-center", "model-role"]));
+    for (const p of profiles)
+      expect(Object.keys(obj(p.inputs.tags))).toEqual(expect.arrayContaining(["team", "cost-center", "model-role"]));
   });
 
   it("puts every resource in an account the stage names, through an explicit provider", async () => {
@@ -51,7 +52,7 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
     const providers = recorder.byType("pulumi:providers:aws");
     expect(providers.length).toBeGreaterThan(0);
     // Provider inputs reach the engine as JSON strings.
-    const allowed = (p: (typeof providers)[number]): string[] => JSON.parse(p.inputs.allowedAccountIds);
+    const allowed = (p: (typeof providers)[number]): string[] => JSON.parse(String(p.inputs.allowedAccountIds));
     for (const p of providers) expect(allowed(p)).toHaveLength(1);
     const accounts = new Set(recorder.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.account));
     const named = new Set(providers.map((p) => allowed(p)[0]));
@@ -60,8 +61,8 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
 });
 
 describe("developer permissions boundary", () => {
-  const allowedActions = (doc: any): string[] =>
-    doc.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [].concat(st.Action));
+  const allowedActions = (doc: PolicyDocumentJson | undefined): string[] =>
+    (doc?.Statement ?? []).filter((st) => st.Effect === "Allow").flatMap((st) => stringsOf(st.Action));
 
   it.each([
     ["pilot", undefined],
@@ -111,26 +112,30 @@ describe("pilot versus prod", () => {
       policyOf((await run(stage)).recorder.one("aws:iam/role:Role", name).inputs.assumeRolePolicy)!.Statement[0];
     const pilot = await trust("pilot", "ccb-pilot-federation-users");
     const prod = await trust("prod", "ccb-prod-federation-users");
-    expect(pilot.Condition.StringEquals["example.okta.com/oauth2/default:sub"]).toEqual(["00u1alice", "00u1bob", "00u1carol"]);
-    expect(pilot.Condition.StringEquals["aws:RequestTag/claude-code"]).toBeUndefined();
-    expect(prod.Condition.StringEquals["aws:RequestTag/claude-code"]).toEqual(["enabled"]);
-    expect(prod.Condition.StringEquals["example.okta.com/oauth2/default:aud"]).toEqual(["0oa1prodclientid"]);
+    expect(pilot.Condition?.StringEquals?.["example.okta.com/oauth2/default:sub"]).toEqual(["00u1alice", "00u1bob", "00u1carol"]);
+    expect(pilot.Condition?.StringEquals?.["aws:RequestTag/claude-code"]).toBeUndefined();
+    expect(prod.Condition?.StringEquals?.["aws:RequestTag/claude-code"]).toEqual(["enabled"]);
+    expect(prod.Condition?.StringEquals?.["example.okta.com/oauth2/default:aud"]).toEqual(["0oa1prodclientid"]);
   });
 
   it("prod denies Bedrock API keys, keeps logs longer, allows 12-hour sessions and adds the opus profile", async () => {
     const pilot = (await run("pilot")).recorder;
     const prod = (await run("prod")).recorder;
     const grant = (r: typeof pilot, name: string) => policyOf(r.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy)!.Statement;
-    expect(grant(pilot, "ccb-pilot-inference-invoke-developers").some((s: any) => s.Effect === "Deny")).toBe(false);
-    expect(grant(prod, "ccb-prod-inference-invoke-developers").find((s: any) => s.Effect === "Deny")).toMatchObject({
+    expect(grant(pilot, "ccb-pilot-inference-invoke-developers").some((s) => s.Effect === "Deny")).toBe(false);
+    expect(grant(prod, "ccb-prod-inference-invoke-developers").find((s) => s.Effect === "Deny")).toMatchObject({
       Action: ["bedrock:CallWithBearerToken"],
     });
     expect(pilot.one("aws:cloudwatch/logGroup:LogGroup", "ccb-pilot-inference-invocation-logs").inputs.retentionInDays).toBe(30);
     expect(prod.one("aws:cloudwatch/logGroup:LogGroup", "ccb-prod-inference-invocation-logs").inputs.retentionInDays).toBe(365);
     expect(pilot.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.maxSessionDuration).toBe(8 * 3600);
     expect(prod.one("aws:iam/role:Role", "ccb-prod-federation-users").inputs.maxSessionDuration).toBe(12 * 3600);
-    expect(prod.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => p.inputs.tags["model-role"] === "opus")).toBe(true);
-    expect(pilot.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => p.inputs.tags["model-role"] === "opus")).toBe(false);
+    expect(prod.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => at(p.inputs, "tags", "model-role") === "opus")).toBe(
+      true,
+    );
+    expect(pilot.byType("aws:bedrock/inferenceProfile:InferenceProfile").some((p) => at(p.inputs, "tags", "model-role") === "opus")).toBe(
+      false,
+    );
   });
 
   it("prod restricts each team's profiles to sessions tagged with that team; pilot grants every team's profiles to every session", async () => {
@@ -171,8 +176,11 @@ describe("pilot versus prod", () => {
     ]);
     expect(prod.json).toContain('"aws:ResourceTag/team":"${aws:PrincipalTag/team}"');
     // The foundation models stay reachable through every stage profile (system and team).
-    const prodModels = prod.statements.find((st: any) => st.Sid === "InvokeModelsBehindProfiles");
-    expect(prodModels.Condition.StringEquals["bedrock:InferenceProfileArn"]).toEqual([...prod.statements[0].Resource, ...prodTeams]);
+    const prodModels = statementBySid(prod.statements, "InvokeModelsBehindProfiles");
+    expect(prodModels.Condition?.StringEquals?.["bedrock:InferenceProfileArn"]).toEqual([
+      ...stringsOf(prod.statements[0]?.Resource),
+      ...prodTeams,
+    ]);
 
     const pilot = await grant("pilot");
     const pilotTeams = await teamArns("pilot");
@@ -186,7 +194,7 @@ describe("pilot versus prod", () => {
       ],
     });
     expect(pilot.json).not.toContain("PrincipalTag");
-    expect(pilot.statements.map((st: any) => st.Sid)).not.toContain("InvokeOwnTeamProfiles");
+    expect(pilot.statements.map((st) => st.Sid)).not.toContain("InvokeOwnTeamProfiles");
   });
 
   it("only prod has the cross-account role, trusted within the organization, assumed by the named workload role", async () => {
@@ -215,16 +223,16 @@ describe("Auth0, whose tokens carry the issuer with a trailing slash", () => {
       "https://acme.eu.auth0.com",
     );
     const trust = policyOf(recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
-    expect(Object.keys(trust.Condition.StringEquals)).toEqual(["acme.eu.auth0.com:aud", "acme.eu.auth0.com:sub"]);
+    expect(Object.keys(trust.Condition?.StringEquals ?? {})).toEqual(["acme.eu.auth0.com:aud", "acme.eu.auth0.com:sub"]);
     expect(outputs.helperSettings.identityProvider.issuer).toBe("https://acme.eu.auth0.com/");
     const jwtRules = recorder
       .byType("aws:lb/listener:Listener")
-      .flatMap((l) => (l.inputs.defaultActions ?? []).filter((a: any) => a.type === "jwt-validation"));
+      .flatMap((l) => arr(l.inputs.defaultActions).filter((a) => at(a, "type") === "jwt-validation"));
     expect(jwtRules.length).toBeGreaterThan(0);
-    for (const a of jwtRules) expect(a.jwtValidation.issuer).toBe("https://acme.eu.auth0.com/");
-    expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration.issuer).toBe(
-      "https://acme.eu.auth0.com/",
-    );
+    for (const a of jwtRules) expect(at(a, "jwtValidation", "issuer")).toBe("https://acme.eu.auth0.com/");
+    expect(
+      at(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs, "jwtConfiguration", "issuer"),
+    ).toBe("https://acme.eu.auth0.com/");
   });
 });
 
@@ -261,7 +269,7 @@ describe("pull-request previews", () => {
       const { recorder } = await runStage("prod");
       const roles = recorder
         .byType("pulumi:providers:aws")
-        .map((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn)
+        .map((p) => JSON.parse(String(p.inputs.assumeRoles))[0].roleArn)
         .sort();
       expect(roles).toEqual([
         "arn:aws:iam::222222222222:role/ccb-prod-ci-preview",
@@ -273,7 +281,9 @@ describe("pull-request previews", () => {
     }
     const { recorder } = await runStage("prod");
     expect(
-      recorder.byType("pulumi:providers:aws").every((p) => JSON.parse(p.inputs.assumeRoles)[0].roleArn.endsWith("/ccb-prod-ci-deploy")),
+      recorder
+        .byType("pulumi:providers:aws")
+        .every((p) => JSON.parse(String(p.inputs.assumeRoles))[0].roleArn.endsWith("/ccb-prod-ci-deploy")),
     ).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { rules, telemetry } from "@ccb/infra";
+import { arr, at, obj } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
 import { readStackConfig, runStage, type StageRun } from "./testing";
@@ -44,7 +45,7 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     const idp = cfg().identityProvider;
     const listeners = recorder.byType("aws:lb/listener:Listener");
     expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([[443, "HTTPS"]]);
-    const jwt = listeners[0]!.inputs.defaultActions[0].jwtValidation;
+    const jwt = obj(at(arr(listeners[0]!.inputs.defaultActions)[0], "jwtValidation"));
     expect(jwt.issuer).toBe(idp.issuer);
     expect(jwt.jwksEndpoint).toBe(`${idp.issuer}/v1/keys`);
     expect(jwt.additionalClaims).toEqual([{ name: "aud", format: "single-string", values: [idp.clientId] }]);
@@ -55,7 +56,7 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     const c = cfg().telemetry.collector;
     const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", `ccb-${stage}-telemetry-task`).inputs;
     expect([td.cpu, td.memory]).toEqual([String(c.cpu), String(c.memoryMiB)]);
-    const [container] = JSON.parse(td.containerDefinitions);
+    const [container] = JSON.parse(String(td.containerDefinitions));
     expect(container.image).toBe(c.image);
     const config = parse(container.environment[0].value);
     expect(telemetry.validateCollectorConfig(config, telemetry.distributionOf(c.image)!)).toEqual([]);
@@ -72,16 +73,23 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
   it("prices every team's application inference profile for cost and savings", async () => {
     const { recorder } = await run(stage);
     const prices = JSON.parse(
-      recorder.one("aws:lambda/function:Function", `ccb-${stage}-telemetry-aggregator`).inputs.environment.variables.PRICES_JSON,
+      String(
+        at(
+          recorder.one("aws:lambda/function:Function", `ccb-${stage}-telemetry-aggregator`).inputs,
+          "environment",
+          "variables",
+          "PRICES_JSON",
+        ),
+      ),
     );
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
     expect(profiles.length).toBeGreaterThan(0);
-    const aliases = Object.entries(prices.models)
-      .map(([key, price]: [string, any]) => ({ key, ...price }))
+    const aliases = Object.entries<{ input: number }>(prices.models)
+      .map(([key, price]) => ({ key, ...price }))
       .filter((x) => x.key.includes(":application-inference-profile/"));
     expect(aliases).toHaveLength(profiles.length);
     const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
-    expect(aliases.every((x: any) => x.key.startsWith(`arn:aws:bedrock:us-east-1:${inferenceAccount}:`) && x.input > 0)).toBe(true);
+    expect(aliases.every((x) => x.key.startsWith(`arn:aws:bedrock:us-east-1:${inferenceAccount}:`) && x.input > 0)).toBe(true);
   });
 
   it("gives the helper the collector endpoint with http/protobuf, and exports the dashboard", async () => {
@@ -99,8 +107,10 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
 
   it("shows every alarm of the stage on the dashboard: inference, quotas and telemetry, each in its account", async () => {
     const { recorder } = await run(stage);
-    const body = JSON.parse(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody);
-    const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms as string[];
+    const body = JSON.parse(
+      String(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody),
+    );
+    const alarms = body.widgets.find((w: { type: string }) => w.type === "alarm").properties.alarms as string[];
     const accounts = readStackConfig(stage).stage.accounts;
     const all = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms).toHaveLength(all.length);
@@ -165,10 +175,14 @@ describe("telemetry differences between the stages", () => {
     const pilot = (await run("pilot")).recorder;
     expect(pilot.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("ccb-pilot-telemetry")).length).toBe(2);
     const prod = (await run("prod")).recorder;
-    const body = JSON.parse(prod.one("aws:cloudwatch/dashboard:Dashboard", "ccb-prod-telemetry-dashboard").inputs.dashboardBody);
-    const bedrockRows = body.widgets.flatMap((w: any) => (w.properties.metrics ?? []).filter((m: any[]) => m[0] === "AWS/Bedrock"));
+    const body = JSON.parse(String(prod.one("aws:cloudwatch/dashboard:Dashboard", "ccb-prod-telemetry-dashboard").inputs.dashboardBody));
+    const bedrockRows = arr(body.widgets).flatMap((w) =>
+      arr(at(w, "properties", "metrics"))
+        .map(arr)
+        .filter((m) => m[0] === "AWS/Bedrock"),
+    );
     expect(bedrockRows.length).toBeGreaterThan(0);
-    expect(bedrockRows.every((m: any[]) => m[m.length - 1].accountId === readStackConfig("prod").stage.accounts.inference.id)).toBe(true);
+    expect(bedrockRows.every((m) => at(m[m.length - 1], "accountId") === readStackConfig("prod").stage.accounts.inference.id)).toBe(true);
   });
 });
 
@@ -178,7 +192,7 @@ describe("telemetry without the events pipeline", () => {
       raw.telemetry.collector = { ...raw.telemetry.collector, events: false };
     });
     const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-pilot-telemetry-task").inputs;
-    expect(parse(JSON.parse(td.containerDefinitions)[0].environment[0].value).service.pipelines.logs).toBeUndefined();
+    expect(parse(JSON.parse(String(td.containerDefinitions))[0].environment[0].value).service.pipelines.logs).toBeUndefined();
     expect(outputs.helperSettings.telemetry).toMatchObject({ protocol: "http/protobuf", events: false });
     expect((await run("pilot")).outputs.helperSettings.telemetry.events).toBe(true);
   });

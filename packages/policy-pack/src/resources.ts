@@ -1,5 +1,5 @@
 import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
-import type { RecordedResource } from "@ccb/infra/inventory";
+import { arr, at, obj, str, type RecordedResource } from "@ccb/infra/inventory";
 
 /**
  * The bridge from what the Pulumi engine hands a policy pack (`PolicyResource`) to what the security
@@ -27,9 +27,10 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 const isUnknown = (v: unknown): boolean => typeof v === "string" && UNKNOWN_SENTINELS.has(v);
 
 /** The object behind @pulumi/policy's unknown-checking proxy (or the value itself). */
-function raw<T>(value: T): T {
-  const target = (value as any)?.["__getSpecialProxyTarget"];
-  return (target ?? value) as T;
+function raw(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const target: unknown = Reflect.get(value, "__getSpecialProxyTarget");
+  return target ?? value;
 }
 
 /** Copies a value, replacing unknowns with `undefined`. */
@@ -37,7 +38,7 @@ function known(value: unknown): unknown {
   const v = raw(value);
   if (isUnknown(v)) return undefined;
   if (Array.isArray(v)) return v.map(known);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, known(x)]));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, known(x)]));
   return v;
 }
 
@@ -49,13 +50,12 @@ export function idFromUrn(urn: string): string {
 /** Account of a provider: the role it assumes, else its single allowed account (as the mock recorder does). */
 export function accountOfProvider(provider: PolicyProviderResource | undefined): string | undefined {
   if (!provider) return undefined;
-  const props = known(provider.props) as Record<string, any>;
-  const roles = typeof props?.assumeRoles === "string" ? safeJson(props.assumeRoles) : props?.assumeRoles;
-  const last = Array.isArray(roles) ? roles[roles.length - 1] : undefined;
-  const fromRole = typeof last?.roleArn === "string" ? last.roleArn.split(":")[4] : undefined;
+  const props = obj(known(provider.props));
+  const roles = arr(typeof props.assumeRoles === "string" ? safeJson(props.assumeRoles) : props.assumeRoles);
+  const fromRole = str(at(roles[roles.length - 1], "roleArn"))?.split(":")[4];
   if (fromRole && /^\d{12}$/.test(fromRole)) return fromRole;
-  const allowed = typeof props?.allowedAccountIds === "string" ? safeJson(props.allowedAccountIds) : props?.allowedAccountIds;
-  return Array.isArray(allowed) && allowed.length === 1 ? String(allowed[0]) : undefined;
+  const allowed = arr(typeof props.allowedAccountIds === "string" ? safeJson(props.allowedAccountIds) : props.allowedAccountIds);
+  return allowed.length === 1 ? String(allowed[0]) : undefined;
 }
 
 function safeJson(s: string): unknown {
@@ -69,14 +69,14 @@ function safeJson(s: string): unknown {
 /** Maps the engine's resources to the rules' shape. */
 export function toRecordedResources(resources: readonly PolicyResource[]): RecordedResource[] {
   return resources.map((r) => {
-    const props = raw(r.props) as Record<string, unknown>;
-    const inputs: Record<string, any> = {};
-    for (const [key, value] of Object.entries(props ?? {})) {
+    const props = obj(raw(r.props));
+    const inputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(props)) {
       const deps = r.propertyDependencies?.[key] ?? [];
       inputs[key] = isUnknown(raw(value)) && deps.length === 1 ? idFromUrn(deps[0]!.urn) : known(value);
     }
     const account = accountOfProvider(r.provider);
-    const providerRegion = r.provider ? (known(r.provider.props) as Record<string, any>)?.region : undefined;
+    const providerRegion = r.provider ? at(known(r.provider.props), "region") : undefined;
     const region = typeof inputs.region === "string" ? inputs.region : typeof providerRegion === "string" ? providerRegion : undefined;
     return { type: r.type, name: r.name, id: idFromUrn(r.urn), inputs, ...(account ? { account } : {}), ...(region ? { region } : {}) };
   });

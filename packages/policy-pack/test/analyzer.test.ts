@@ -24,7 +24,29 @@ const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 
 let dir: string;
 let child: ChildProcess;
-let client: any;
+/** The engine's generated protocol classes ship without types: the parts this test calls. */
+type Rpc = <T>(request: unknown, callback: (err: Error | null, res: T) => void) => void;
+interface AnalyzerClient {
+  close(): void;
+  analyzeStack: Rpc;
+  getAnalyzerInfo: Rpc;
+}
+interface Diagnostic {
+  getPolicyname(): string;
+  getMessage(): string;
+  getEnforcementlevel(): number;
+  getUrn(): string;
+}
+interface PolicyInfo {
+  getName(): string;
+  getEnforcementlevel(): number;
+}
+interface AnalyzerInfo {
+  getName(): string;
+  getVersion(): string;
+  getPoliciesList(): PolicyInfo[];
+}
+let client: AnalyzerClient | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "policy-pack-"));
@@ -56,10 +78,10 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const call = <T>(method: string, request: unknown): Promise<T> =>
-  new Promise((resolve, reject) => client[method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+const call = <T>(method: "analyzeStack" | "getAnalyzerInfo", request: unknown): Promise<T> =>
+  new Promise((resolve, reject) => client![method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
 
-function analyzerResource(r: { type: string; name: string; inputs: Record<string, unknown>; account?: string }): any {
+function analyzerResource(r: { type: string; name: string; inputs: Record<string, unknown>; account?: string }): unknown {
   const res = new analyzerPb.AnalyzerResource();
   res.setType(r.type);
   res.setName(r.name);
@@ -80,8 +102,8 @@ function analyzerResource(r: { type: string; name: string; inputs: Record<string
 async function analyze(stack: Array<{ type: string; name: string; inputs: Record<string, unknown>; account?: string }>) {
   const req = new analyzerPb.AnalyzeStackRequest();
   req.setResourcesList(stack.map(analyzerResource));
-  const res: any = await call("analyzeStack", req);
-  return res.getDiagnosticsList().map((d: any) => ({
+  const res = await call<{ getDiagnosticsList(): Diagnostic[] }>("analyzeStack", req);
+  return res.getDiagnosticsList().map((d) => ({
     policy: d.getPolicyname(),
     message: d.getMessage(),
     mandatory: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY,
@@ -91,34 +113,34 @@ async function analyze(stack: Array<{ type: string; name: string; inputs: Record
 
 describe("the policy pack process", () => {
   it("serves every rule as a policy, mandatory unless the rule is advisory", async () => {
-    const info: any = await call("getAnalyzerInfo", new Empty());
+    const info = await call<AnalyzerInfo>("getAnalyzerInfo", new Empty());
     expect(info.getName()).toBe("claude-code-bedrock-security");
     expect(info.getVersion()).toBe("0.1.0");
     const listed = info
       .getPoliciesList()
-      .map((p: any) => ({ name: p.getName(), mandatory: p.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY }));
-    expect(listed.map((p: any) => p.name)).toEqual(allRules().map((r) => r.id));
-    expect(listed.filter((p: any) => !p.mandatory).map((p: any) => p.name)).toEqual(
+      .map((p) => ({ name: p.getName(), mandatory: p.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY }));
+    expect(listed.map((p) => p.name)).toEqual(allRules().map((r) => r.id));
+    expect(listed.filter((p) => !p.mandatory).map((p) => p.name)).toEqual(
       allRules()
         .filter((r) => r.severity === "advisory")
         .map((r) => r.id),
     );
-    expect(listed.filter((p: any) => !p.mandatory)).toHaveLength(1);
+    expect(listed.filter((p) => !p.mandatory)).toHaveLength(1);
   });
 
   it("reports a GitHub trust open to a whole organisation, and nothing for the pinned one", async () => {
     const bad = ALL_FIXTURES["cicd-github-trust-pinned"]!;
     const found = await analyze(bad.bad);
-    const mine = found.filter((d: any) => d.policy === "cicd-github-trust-pinned");
+    const mine = found.filter((d) => d.policy === "cicd-github-trust-pinned");
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ mandatory: true, urn: "urn:pulumi:pilot::claude-code-bedrock::aws:iam/role:Role::deploy" });
-    expect(mine[0].message).toMatch(bad.expect);
-    expect((await analyze(bad.good)).filter((d: any) => d.policy === "cicd-github-trust-pinned")).toEqual([]);
+    expect(mine[0]?.message).toMatch(bad.expect);
+    expect((await analyze(bad.good)).filter((d) => d.policy === "cicd-github-trust-pinned")).toEqual([]);
   });
 
   it("reports wildcard actions in an inline policy", async () => {
     const f = ALL_FIXTURES["iam-no-wildcard-actions"]!;
-    expect((await analyze(f.bad)).map((d: any) => d.policy)).toContain("iam-no-wildcard-actions");
-    expect((await analyze(f.good)).map((d: any) => d.policy)).not.toContain("iam-no-wildcard-actions");
+    expect((await analyze(f.bad)).map((d) => d.policy)).toContain("iam-no-wildcard-actions");
+    expect((await analyze(f.good)).map((d) => d.policy)).not.toContain("iam-no-wildcard-actions");
   });
 });

@@ -24,11 +24,42 @@ const files = readdirSync(WORKFLOWS)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 const text = (f: string) => readFileSync(path.join(WORKFLOWS, f), "utf8");
-const doc = (f: string): any => parse(text(f));
-const jobsOf = (f: string): Array<[string, any]> => Object.entries(doc(f).jobs ?? {});
-const stepsOf = (job: any): any[] => job.steps ?? [];
-const usesAws = (job: any) => stepsOf(job).some((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
-const stageConfig = (stage: string): any =>
+/** The parts of a workflow these tests read (actionlint, below, checks the files against the full schema). */
+interface Step {
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Readonly<Record<string, unknown>>;
+}
+interface Job {
+  readonly uses?: string;
+  readonly needs?: string | string[];
+  readonly if?: string;
+  readonly environment?: string;
+  readonly permissions?: Readonly<Record<string, string>>;
+  readonly concurrency?: unknown;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly strategy?: { readonly matrix: { readonly include: ReadonlyArray<Readonly<Record<string, unknown>>> } };
+  readonly steps?: readonly Step[];
+}
+interface Trigger {
+  readonly branches?: readonly string[];
+  readonly tags?: readonly string[];
+}
+interface Workflow {
+  readonly on: { readonly push?: Trigger; readonly pull_request?: Trigger };
+  readonly permissions?: unknown;
+  readonly jobs: Readonly<Record<string, Job>>;
+}
+/** The CI settings of a stage's config that the workflows must agree with. */
+interface StageCicd {
+  readonly github: { readonly repository?: string; readonly deployBranch?: string; readonly deployEnvironments?: readonly string[] };
+  readonly release: { readonly environment?: string; readonly tagPattern?: string };
+}
+const doc = (f: string): Workflow => parse(text(f));
+const jobsOf = (f: string): Array<[string, Job]> => Object.entries(doc(f).jobs ?? {});
+const stepsOf = (job: Job): readonly Step[] => job.steps ?? [];
+const usesAws = (job: Job) => stepsOf(job).some((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
+const stageConfig = (stage: string): { readonly cicd: StageCicd } =>
   parse(readFileSync(path.join(ROOT, `Pulumi.${stage}.yaml`), "utf8")).config["claude-code-bedrock:stage"];
 
 describe("GitHub Actions workflows", () => {
@@ -74,7 +105,7 @@ describe("GitHub Actions workflows", () => {
     expect(doc(f).permissions).toEqual({});
     for (const [name, job] of jobsOf(f)) {
       expect(job.permissions, `${f} ${name}`).toBeTypeOf("object");
-      const grants = Object.entries<string>(job.permissions);
+      const grants = Object.entries(job.permissions ?? {});
       expect(
         grants
           .filter(([, v]) => v === "write")
@@ -89,7 +120,7 @@ describe("GitHub Actions workflows", () => {
         ].sort(),
       );
       // contents: write only to attach the helper to the tag's GitHub Release, and only on helper tags.
-      expect(job.permissions.contents ?? "read", `${f} ${name}`).toBe(attachesReleaseAssets(job) ? "write" : "read");
+      expect(job.permissions?.contents ?? "read", `${f} ${name}`).toBe(attachesReleaseAssets(job) ? "write" : "read");
       if (attachesReleaseAssets(job)) expect(doc(f).on, `${f} ${name}`).toEqual({ push: { tags: ["helper-v*"] } });
     }
   });
@@ -106,7 +137,7 @@ describe("GitHub Actions workflows", () => {
       .flatMap((f) => jobsOf(f).flatMap(([, j]) => stepsOf(j)))
       .filter((s) => String(s.uses ?? "").startsWith("actions/setup-node@"));
     expect(nodeSteps.length).toBeGreaterThan(0);
-    for (const s of nodeSteps) expect(s.with["node-version-file"]).toBe(".nvmrc");
+    for (const s of nodeSteps) expect(s.with?.["node-version-file"]).toBe(".nvmrc");
     expect(readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim()).toBe("24");
   });
 });
@@ -125,11 +156,11 @@ describe("what runs when", () => {
     ).toMatch(/bash \.ci\/run/);
     const preview = pr.jobs.preview;
     expect(preview.needs).toBe("checks");
-    expect(preview.strategy.matrix.include.map((m: any) => m.stage)).toEqual(["pilot", "prod"]);
+    expect(preview.strategy?.matrix.include.map((m) => m.stage)).toEqual(["pilot", "prod"]);
     const pulumi = stepsOf(preview).find((s) => String(s.uses).startsWith("pulumi/actions@") && s.with?.command);
-    expect(pulumi.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "packages/policy-pack" });
+    expect(pulumi?.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "packages/policy-pack" });
     expect(stepsOf(preview).some((s) => s.run === "npm run build -w packages/policy-pack")).toBe(true);
-    expect(preview.env.CCB_DEPLOY_ROLE_KIND).toBe("preview");
+    expect(preview.env?.CCB_DEPLOY_ROLE_KIND).toBe("preview");
     // Forks get no OIDC token; the job is skipped for them instead of failing.
     expect(preview.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
   });
@@ -147,9 +178,9 @@ describe("what runs when", () => {
     ] as const) {
       expect(job.concurrency).toEqual({ group: `deploy-${stage}`, "cancel-in-progress": false });
       const up = stepsOf(job).find((s) => String(s.uses).startsWith("pulumi/actions@"));
-      expect(up.with.command).toBe("up");
-      expect(up.with["stack-name"]).toContain(stage);
-      expect(up.with.policyPacks).toBe("packages/policy-pack");
+      expect(up?.with?.command).toBe("up");
+      expect(up?.with?.["stack-name"]).toContain(stage);
+      expect(up?.with?.policyPacks).toBe("packages/policy-pack");
     }
   });
 
@@ -177,20 +208,20 @@ describe("what runs when", () => {
     // it runs on, which the deploy roles pin as well (deployBranch with deployEnvironments).
     expect(pilot.github.deployEnvironments).toEqual([deploy.pilot.environment]);
     expect(prod.github.deployEnvironments).toEqual([deploy.prod.environment]);
-    expect(doc("deploy.yml").on.push.branches).toEqual([pilot.github.deployBranch]);
+    expect(doc("deploy.yml").on.push?.branches).toEqual([pilot.github.deployBranch]);
     expect(prod.github.deployBranch).toBe(pilot.github.deployBranch);
     expect(pilot.github.repository).toBe(prod.github.repository);
   });
 
   it("helper releases: every publishing job waits in its stage's protected environment, on the release tags the role pins", () => {
     const release = doc("release-helper.yml");
-    const jobs: Record<string, any> = release.jobs;
+    const jobs = release.jobs;
     for (const stage of ["pilot", "prod"] as const) {
       const cfg = stageConfig(stage).cicd.release;
       // The release role trusts environment:<name> only (never a tag a writer can push) and ref refs/tags/<pattern>.
       expect(cfg.environment, stage).toBeTruthy();
       expect(jobs[stage].environment, stage).toBe(cfg.environment);
-      expect(cfg.tagPattern, stage).toBe(release.on.push.tags[0]);
+      expect(cfg.tagPattern, stage).toBe(release.on.push?.tags?.[0]);
     }
     expect(jobs.pilot.environment).not.toBe(jobs.prod.environment);
     // Every job that assumes an AWS role here does it in an environment.
@@ -204,12 +235,12 @@ describe("what runs when", () => {
     const pulumi = steps.findIndex((s) => String(s.uses).startsWith("pulumi/actions@") && s.with?.command === "preview");
     expect(redaction).toBeGreaterThan(0);
     expect(pulumi).toBeGreaterThan(redaction);
-    const script = String(steps[redaction].run);
+    const script = String(steps[redaction]?.run);
     expect(script).toMatch(/pulumi stack export --stack "\$\{STACK\}" --file "\$\{RUNNER_TEMP\}\/exported\.json"/);
     expect(script).toMatch(/rm -f "\$\{RUNNER_TEMP\}\/exported\.json"/);
     expect(script).toMatch(/pulumi stack init "\$\{STAGE\}" --secrets-provider passphrase/);
     expect(script).toMatch(/echo "::add-mask::\$\{passphrase\}"/);
-    expect(steps[pulumi].with["cloud-url"]).toBe("file://${{ runner.temp }}/preview-backend");
+    expect(steps[pulumi]?.with?.["cloud-url"]).toBe("file://${{ runner.temp }}/preview-backend");
     expect(existsSync(path.join(ROOT, "packages/infra/src/cicd/preview-state-cli.ts"))).toBe(true);
   });
 
@@ -224,16 +255,24 @@ describe("what runs when", () => {
 });
 
 describe("Dependabot", () => {
-  const config = parse(readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8"));
+  interface Update {
+    readonly "package-ecosystem": string;
+    readonly directory: string;
+    readonly schedule: { readonly interval: string };
+    readonly groups?: Readonly<Record<string, { readonly patterns: readonly string[] }>>;
+  }
+  const config: { readonly version: number; readonly updates: readonly Update[] } = parse(
+    readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8"),
+  );
   it("updates npm and GitHub Actions weekly, grouped", () => {
     expect(config.version).toBe(2);
-    const byEcosystem = Object.fromEntries(config.updates.map((u: any) => [u["package-ecosystem"], u]));
+    const byEcosystem = Object.fromEntries(config.updates.map((u) => [u["package-ecosystem"], u]));
     expect(Object.keys(byEcosystem).sort()).toEqual(["github-actions", "npm"]);
     for (const u of config.updates) {
       expect(u.directory).toBe("/");
       expect(u.schedule.interval).toBe("weekly");
       expect(Object.keys(u.groups ?? {}).length).toBeGreaterThan(0);
     }
-    expect(byEcosystem.npm.groups.pulumi.patterns).toEqual(["@pulumi/*"]);
+    expect(byEcosystem.npm?.groups?.pulumi?.patterns).toEqual(["@pulumi/*"]);
   });
 });

@@ -29,7 +29,21 @@ const valid: StageSettings = {
   quota: { checkUrl: "https://quota.example.com/check", failMode: "open", timeoutMs: 3000 },
 };
 
-const clone = (): any => structuredClone(valid);
+/** A fresh copy of the valid settings for a test to break. */
+const clone = () => ({ ...structuredClone(valid) });
+
+/**
+ * Writes `value` at `path` of a settings copy (`undefined` deletes the key). Tests break one key at a
+ * time, often with a value of the wrong type on purpose, so the write goes around the settings type.
+ */
+function put(draft: object, path: readonly (string | number)[], value: unknown): void {
+  let node: unknown = draft;
+  for (const key of path.slice(0, -1)) node = typeof node === "object" && node !== null ? Reflect.get(node, key) : undefined;
+  if (typeof node !== "object" || node === null) throw new Error(`the settings have no ${path.join(".")}`);
+  const last = path[path.length - 1]!;
+  if (value === undefined) Reflect.deleteProperty(node, last);
+  else Reflect.set(node, last, value);
+}
 
 describe("parseStageSettings", () => {
   it("accepts a complete direct-federation stage", () => {
@@ -53,40 +67,56 @@ describe("parseStageSettings", () => {
   });
 
   it.each([
-    ["issuer over http", (s: any) => (s.identityProvider.issuer = "http://idp.example.com"), "$.identityProvider.issuer"],
+    ["issuer over http", (s: object) => put(s, ["identityProvider", "issuer"], "http://idp.example.com"), "$.identityProvider.issuer"],
     [
       "issuer that is the discovery URL",
-      (s: any) => (s.identityProvider.issuer += "/.well-known/openid-configuration"),
+      (s: object) => put(s, ["identityProvider", "issuer"], `${valid.identityProvider.issuer}/.well-known/openid-configuration`),
       "$.identityProvider.issuer",
     ],
-    ["scopes without openid", (s: any) => (s.identityProvider.scopes = ["email"]), "$.identityProvider.scopes"],
-    ["privileged redirect port", (s: any) => (s.identityProvider.redirectPort = 80), "$.identityProvider.redirectPort"],
-    ["redirect host that is not loopback", (s: any) => (s.identityProvider.redirectHost = "0.0.0.0"), "$.identityProvider.redirectHost"],
-    ["redirect host [::1]", (s: any) => (s.identityProvider.redirectHost = "[::1]"), "$.identityProvider.redirectHost"],
-    ["redirect host that is not a string", (s: any) => (s.identityProvider.redirectHost = 1), "$.identityProvider.redirectHost"],
-    ["role ARN that is a user", (s: any) => (s.federation.roleArn = "arn:aws:iam::111111111111:user/bob"), "$.federation.roleArn"],
-    ["session longer than 12 h", (s: any) => (s.federation.sessionDurationSeconds = 43201), "$.federation.sessionDurationSeconds"],
-    ["unknown federation mode", (s: any) => (s.federation.mode = "saml"), "$.federation.mode"],
-    ["bad region", (s: any) => (s.region = "us-east"), "$.region"],
-    ["model id with spaces", (s: any) => (s.models.primary = "claude sonnet"), "$.models.primary"],
-    ["team without models", (s: any) => delete s.teams[0].models, "$.teams[0].models"],
-    ["quota fail mode typo", (s: any) => (s.quota.failMode = "opened"), "$.quota.failMode"],
+    ["scopes without openid", (s: object) => put(s, ["identityProvider", "scopes"], ["email"]), "$.identityProvider.scopes"],
+    ["privileged redirect port", (s: object) => put(s, ["identityProvider", "redirectPort"], 80), "$.identityProvider.redirectPort"],
+    [
+      "redirect host that is not loopback",
+      (s: object) => put(s, ["identityProvider", "redirectHost"], "0.0.0.0"),
+      "$.identityProvider.redirectHost",
+    ],
+    ["redirect host [::1]", (s: object) => put(s, ["identityProvider", "redirectHost"], "[::1]"), "$.identityProvider.redirectHost"],
+    [
+      "redirect host that is not a string",
+      (s: object) => put(s, ["identityProvider", "redirectHost"], 1),
+      "$.identityProvider.redirectHost",
+    ],
+    [
+      "role ARN that is a user",
+      (s: object) => put(s, ["federation", "roleArn"], "arn:aws:iam::111111111111:user/bob"),
+      "$.federation.roleArn",
+    ],
+    [
+      "session longer than 12 h",
+      (s: object) => put(s, ["federation", "sessionDurationSeconds"], 43201),
+      "$.federation.sessionDurationSeconds",
+    ],
+    ["unknown federation mode", (s: object) => put(s, ["federation", "mode"], "saml"), "$.federation.mode"],
+    ["bad region", (s: object) => put(s, ["region"], "us-east"), "$.region"],
+    ["model id with spaces", (s: object) => put(s, ["models", "primary"], "claude sonnet"), "$.models.primary"],
+    ["team without models", (s: object) => put(s, ["teams", 0, "models"], undefined), "$.teams[0].models"],
+    ["quota fail mode typo", (s: object) => put(s, ["quota", "failMode"], "opened"), "$.quota.failMode"],
     [
       "telemetry events as a string",
-      (s: any) => (s.telemetry = { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: "false" }),
+      (s: object) => put(s, ["telemetry"], { endpoint: "https://otel.example.com", protocol: "http/protobuf", events: "false" }),
       "$.telemetry.events",
     ],
     [
       "a plain-http telemetry token URL",
-      (s: any) =>
-        (s.telemetry = {
+      (s: object) =>
+        put(s, ["telemetry"], {
           endpoint: "https://otel.example.com",
           protocol: "http/protobuf",
           tokenUrl: "http://abc.execute-api.us-east-1.amazonaws.com/token",
         }),
       "$.telemetry.tokenUrl",
     ],
-    ["future schema version", (s: any) => (s.schemaVersion = 2), "$.schemaVersion"],
+    ["future schema version", (s: object) => put(s, ["schemaVersion"], 2), "$.schemaVersion"],
   ])("rejects %s and names the key", (_label, mutate, path) => {
     const s = clone();
     mutate(s);
@@ -105,7 +135,7 @@ describe("parseStageSettings", () => {
     expect(redirectUri(valid.identityProvider)).toBe("http://127.0.0.1:8400/callback");
     for (const host of ["127.0.0.1", "localhost"] as const) {
       const s = clone();
-      s.identityProvider.redirectHost = host;
+      put(s, ["identityProvider", "redirectHost"], host);
       const parsed = parseStageSettings(s);
       expect(parsed.identityProvider.redirectHost).toBe(host);
       expect(redirectUri(parsed.identityProvider)).toBe(`http://${host}:8400/callback`);
@@ -124,8 +154,8 @@ describe("parseStageSettings", () => {
 
   it("reports every problem at once, not just the first", () => {
     const s = clone();
-    s.region = "nowhere";
-    s.identityProvider.clientId = "";
+    put(s, ["region"], "nowhere");
+    put(s, ["identityProvider", "clientId"], "");
     expect(() => parseStageSettings(s)).toThrowError(
       /\$\.region[\s\S]*\$\.identityProvider\.clientId|\$\.identityProvider\.clientId[\s\S]*\$\.region/,
     );
@@ -133,7 +163,7 @@ describe("parseStageSettings", () => {
 
   it("allows loopback http only when asked (local development and tests)", () => {
     const s = clone();
-    s.identityProvider.issuer = "http://127.0.0.1:9000";
+    put(s, ["identityProvider", "issuer"], "http://127.0.0.1:9000");
     expect(() => parseStageSettings(s)).toThrow(StageSettingsError);
     expect(parseStageSettings(s, { allowLoopbackHttp: true }).identityProvider.issuer).toBe("http://127.0.0.1:9000");
   });

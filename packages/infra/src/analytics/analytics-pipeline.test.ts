@@ -6,7 +6,8 @@
  * settings follow the service documentation and are pinned here so a change is deliberate.
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import type * as aws from "@pulumi/aws";
+import { inputsOf, installMocks, policyOf, type ResourceRecorder, settle, statementBySid, stringsOf, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Analytics from "./index";
 import { NAMED_QUERIES } from "./queries";
@@ -48,7 +49,10 @@ const statementsOf = (type: string, name: string, key = "policy") => policyOf(re
 interface Sid {
   readonly Sid?: string;
 }
-const bySid = <T extends Sid>(stmts: T[], sid: string) => stmts.find((s) => s.Sid === sid);
+const bySid = statementBySid;
+const FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
+const TABLE = "aws:glue/catalogTable:CatalogTable";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 
 describe("AnalyticsPipeline", () => {
   it("creates exactly the pipeline's resources and passes every security rule", async () => {
@@ -105,34 +109,30 @@ describe("AnalyticsPipeline", () => {
 
   it("converts EMF lines from CloudWatch Logs to Parquet with the Glue schema, partitioned by arrival day, encrypted", async () => {
     const p = await build();
-    const f = recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "an-delivery").inputs;
+    const f = inputsOf<aws.kinesis.FirehoseDeliveryStreamArgs>(recorder.one(FIREHOSE, "an-delivery"), FIREHOSE);
     expect(f.serverSideEncryption).toEqual({ enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: await unwrap(p.keyArn) });
     const s3 = f.extendedS3Configuration;
-    expect(s3.prefix).toBe("metrics/!{timestamp:yyyy/MM/dd}/");
-    expect(s3.errorOutputPrefix).toBe("errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/");
-    expect(s3.compressionFormat).toBe("UNCOMPRESSED");
-    expect(s3.bufferingSize).toBeGreaterThanOrEqual(64);
-    expect(s3.bufferingInterval).toBe(300);
-    expect(s3.kmsKeyArn).toBe(f.serverSideEncryption.keyArn);
+    expect(s3?.prefix).toBe("metrics/!{timestamp:yyyy/MM/dd}/");
+    expect(s3?.errorOutputPrefix).toBe("errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/");
+    expect(s3?.compressionFormat).toBe("UNCOMPRESSED");
+    expect(s3?.bufferingSize).toBeGreaterThanOrEqual(64);
+    expect(s3?.bufferingInterval).toBe(300);
+    expect(s3?.kmsKeyArn).toBe(f.serverSideEncryption?.keyArn);
     expect(
-      s3.processingConfiguration.processors.map((x: { type: string; parameters: { parameterName: string; parameterValue: string }[] }) => [
-        x.type,
-        x.parameters[0].parameterName,
-        x.parameters[0].parameterValue,
-      ]),
+      s3?.processingConfiguration?.processors?.map((x) => [x.type, x.parameters?.[0]?.parameterName, x.parameters?.[0]?.parameterValue]),
     ).toEqual([
       ["Decompression", "CompressionFormat", "GZIP"],
       ["CloudWatchLogProcessing", "DataMessageExtraction", "true"],
     ]);
-    const conv = s3.dataFormatConversionConfiguration;
-    expect(conv.enabled).toBe(true);
-    expect(conv.inputFormatConfiguration.deserializer.openXJsonSerDe).toEqual({
+    const conv = s3?.dataFormatConversionConfiguration;
+    expect(conv?.enabled).toBe(true);
+    expect(conv?.inputFormatConfiguration?.deserializer?.openXJsonSerDe).toEqual({
       caseInsensitive: true,
       convertDotsInJsonKeysToUnderscores: true,
       columnToJsonKeyMappings: { emf: "_aws" },
     });
-    expect(conv.outputFormatConfiguration.serializer.parquetSerDe.compression).toBe("SNAPPY");
-    expect(conv.schemaConfiguration).toMatchObject({
+    expect(conv?.outputFormatConfiguration?.serializer?.parquetSerDe?.compression).toBe("SNAPPY");
+    expect(conv?.schemaConfiguration).toMatchObject({
       databaseName: "ccb_prod_analytics",
       tableName: "metrics",
       region: "us-east-1",
@@ -144,7 +144,7 @@ describe("AnalyticsPipeline", () => {
   it("projects the metrics table's day partitions onto Firehose's prefix and declares every column", async () => {
     const p = await build();
     const bucket = await unwrap(p.dataBucketName);
-    const t = recorder.one("aws:glue/catalogTable:CatalogTable", "an-metrics").inputs;
+    const t = inputsOf<aws.glue.CatalogTableArgs>(recorder.one(TABLE, "an-metrics"), TABLE);
     expect(t.partitionKeys).toEqual([{ name: "dt", type: "string", comment: expect.any(String) }]);
     expect(t.parameters).toMatchObject({
       "projection.enabled": "true",
@@ -154,15 +154,15 @@ describe("AnalyticsPipeline", () => {
       "projection.dt.interval.unit": "DAYS",
       "storage.location.template": `s3://${bucket}/metrics/\${dt}/`,
     });
-    expect(t.storageDescriptor.location).toBe(`s3://${bucket}/metrics/`);
-    expect(t.storageDescriptor.serDeInfo.serializationLibrary).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
-    expect(t.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(METRICS_COLUMNS.map((c) => c.name));
-    const pricing = recorder.one("aws:glue/catalogTable:CatalogTable", "an-pricing-table").inputs;
-    expect(pricing.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(PRICING_COLUMNS.map((c) => c.name));
-    expect(pricing.parameters["skip.header.line.count"]).toBe("1");
-    const dir = recorder.one("aws:glue/catalogTable:CatalogTable", "an-user-directory").inputs;
-    expect(dir.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(USER_DIRECTORY_COLUMNS.map((c) => c.name));
-    expect(dir.storageDescriptor.location).toBe(`s3://${await unwrap(p.referenceBucketName)}/user-directory/`);
+    expect(t.storageDescriptor?.location).toBe(`s3://${bucket}/metrics/`);
+    expect(t.storageDescriptor?.serDeInfo?.serializationLibrary).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+    expect(t.storageDescriptor?.columns?.map((c) => c.name)).toEqual(METRICS_COLUMNS.map((c) => c.name));
+    const pricing = inputsOf<aws.glue.CatalogTableArgs>(recorder.one(TABLE, "an-pricing-table"), TABLE);
+    expect(pricing.storageDescriptor?.columns?.map((c) => c.name)).toEqual(PRICING_COLUMNS.map((c) => c.name));
+    expect(pricing.parameters?.["skip.header.line.count"]).toBe("1");
+    const dir = inputsOf<aws.glue.CatalogTableArgs>(recorder.one(TABLE, "an-user-directory"), TABLE);
+    expect(dir.storageDescriptor?.columns?.map((c) => c.name)).toEqual(USER_DIRECTORY_COLUMNS.map((c) => c.name));
+    expect(dir.storageDescriptor?.location).toBe(`s3://${await unwrap(p.referenceBucketName)}/user-directory/`);
   });
 
   it("writes the prices CSV from the model catalog, with aliases for application inference profiles", async () => {
@@ -283,10 +283,11 @@ describe("AnalyticsPipeline", () => {
         encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: await unwrap(p.keyArn) },
       },
     });
-    const lifecycle = recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "an-results-lifecycle").inputs;
-    expect(lifecycle.rules[0].expiration.days).toBe(30);
+    const lifecycle = inputsOf<aws.s3.BucketLifecycleConfigurationArgs>(recorder.one(LIFECYCLE, "an-results-lifecycle"), LIFECYCLE);
+    expect(lifecycle.rules?.[0]?.expiration?.days).toBe(30);
     expect(
-      recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "an-data-lifecycle").inputs.rules[0].expiration.days,
+      inputsOf<aws.s3.BucketLifecycleConfigurationArgs>(recorder.one(LIFECYCLE, "an-data-lifecycle"), LIFECYCLE).rules?.[0]?.expiration
+        ?.days,
     ).toBe(730);
   });
 
@@ -335,8 +336,8 @@ describe("AnalyticsPipeline", () => {
     ]);
     expect(bySid(s, "QueryInWorkgroup").Resource).toEqual([`arn:aws:athena:us-east-1:${ACCOUNT}:workgroup/ccb-prod-analytics`]);
     expect(bySid(s, "QueryInWorkgroup").Action).toContain("athena:StartQueryExecution");
-    expect(bySid(s, "QueryInWorkgroup").Action.some((a: string) => /Create|Delete|Update/.test(a))).toBe(false);
-    expect(bySid(s, "ReadCatalog").Action.some((a: string) => /Create|Delete|Update|Batch/.test(a))).toBe(false);
+    expect(stringsOf(bySid(s, "QueryInWorkgroup").Action).some((a) => /Create|Delete|Update/.test(a))).toBe(false);
+    expect(stringsOf(bySid(s, "ReadCatalog").Action).some((a) => /Create|Delete|Update|Batch/.test(a))).toBe(false);
     const results = `arn:aws:s3:::${await unwrap(p.resultsBucketName)}`;
     expect(bySid(s, "WriteResults").Resource).toEqual([`${results}/athena/*`]);
     expect(bySid(s, "UseKeyThroughS3").Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });

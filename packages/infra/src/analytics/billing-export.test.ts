@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import { inputsOf, installMocks, policyOf, type ResourceRecorder, settle, statementBySid, stringsOf, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Analytics from "./index";
 import { BILLING_QUERIES } from "./billing-queries";
@@ -64,13 +64,16 @@ describe("BillingExport", () => {
 
   it("exports CUR 2.0 daily as Parquet with resource ids and the IAM principal and tag columns", async () => {
     await build();
-    const e = recorder.one("aws:bcmdata/export:Export", "bill-export").inputs.export;
-    expect(e.name).toBe("ccb-prod-bedrock-cur");
-    const q = e.dataQueries[0];
-    expect(q.queryStatement).toContain("line_item_iam_principal");
-    expect(q.queryStatement).toContain("resource_tags");
-    expect(q.queryStatement).toMatch(/FROM COST_AND_USAGE_REPORT$/);
-    expect(q.tableConfigurations).toEqual({
+    const e = inputsOf<aws.bcmdata.ExportArgs>(
+      recorder.one("aws:bcmdata/export:Export", "bill-export"),
+      "aws:bcmdata/export:Export",
+    ).export;
+    expect(e?.name).toBe("ccb-prod-bedrock-cur");
+    const q = e?.dataQueries?.[0];
+    expect(q?.queryStatement).toContain("line_item_iam_principal");
+    expect(q?.queryStatement).toContain("resource_tags");
+    expect(q?.queryStatement).toMatch(/FROM COST_AND_USAGE_REPORT$/);
+    expect(q?.tableConfigurations).toEqual({
       COST_AND_USAGE_REPORT: {
         TIME_GRANULARITY: "DAILY",
         INCLUDE_RESOURCES: "TRUE",
@@ -81,38 +84,38 @@ describe("BillingExport", () => {
         BILLING_VIEW_ARN: "arn:aws:billing::222222222222:billingview/primary",
       },
     });
-    const d = e.destinationConfigurations[0].s3Destinations[0];
-    expect(d.s3Prefix).toBe("cur2");
-    expect(d.s3Region).toBe("eu-west-1");
-    expect(d.s3OutputConfigurations).toEqual([
+    const d = e?.destinationConfigurations?.[0]?.s3Destinations?.[0];
+    expect(d?.s3Prefix).toBe("cur2");
+    expect(d?.s3Region).toBe("eu-west-1");
+    expect(d?.s3OutputConfigurations).toEqual([
       { outputType: "CUSTOM", format: "PARQUET", compression: "PARQUET", overwrite: "OVERWRITE_REPORT" },
     ]);
-    expect(e.refreshCadences).toEqual([{ frequency: "SYNCHRONOUS" }]);
+    expect(e?.refreshCadences).toEqual([{ frequency: "SYNCHRONOUS" }]);
   });
 
   it("a stage can rename or switch off the IAM principal configuration and add newer ones without a code change", async () => {
     await build({ tableConfigurationOverrides: { INCLUDE_CALLER_IDENTITY: "FALSE", INCLUDE_NEW_THING: "TRUE" } });
-    const c = recorder.one("aws:bcmdata/export:Export", "bill-export").inputs.export.dataQueries[0].tableConfigurations
-      .COST_AND_USAGE_REPORT;
+    const e = inputsOf<aws.bcmdata.ExportArgs>(recorder.one("aws:bcmdata/export:Export", "bill-export")).export;
+    const c = e?.dataQueries?.[0]?.tableConfigurations?.COST_AND_USAGE_REPORT;
     expect(c).toMatchObject({ INCLUDE_CALLER_IDENTITY: "FALSE", INCLUDE_NEW_THING: "TRUE", INCLUDE_RESOURCES: "TRUE" });
   });
 
   it("lets only this account's Data Exports write the bucket", async () => {
     await build();
     const policy = policyOf(recorder.one("aws:s3/bucketPolicy:BucketPolicy", "bill-bucket-policy").inputs.policy)!;
-    const s = policy.Statement.find((x: { Sid?: string }) => x.Sid === "DataExportsDelivery");
+    const s = statementBySid(policy.Statement, "DataExportsDelivery");
     expect(s.Principal).toEqual({ Service: ["bcm-data-exports.amazonaws.com", "billingreports.amazonaws.com"] });
     expect(s.Action).toEqual(["s3:GetBucketPolicy", "s3:PutObject"]);
-    expect(s.Condition.StringEquals).toEqual({ "aws:SourceAccount": "222222222222" });
-    expect(s.Condition.ArnLike["aws:SourceArn"]).toEqual([
+    expect(s.Condition?.StringEquals).toEqual({ "aws:SourceAccount": "222222222222" });
+    expect(s.Condition?.ArnLike?.["aws:SourceArn"]).toEqual([
       "arn:aws:cur:us-east-1:222222222222:definition/*",
       "arn:aws:bcm-data-exports:us-east-1:222222222222:export/*",
     ]);
     // The analytics account reads the CUR files (and nothing else, and writes nothing).
-    const r = policy.Statement.find((x: { Sid?: string }) => x.Sid === `AnalyticsAccountReads${ACCOUNT}`);
+    const r = statementBySid(policy.Statement, `AnalyticsAccountReads${ACCOUNT}`);
     expect(r.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
-    expect([...r.Action].sort()).toEqual(["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"]);
-    expect(policy.Statement.filter((x: { Effect?: string }) => x.Effect === "Allow").length).toBe(2);
+    expect(stringsOf(r.Action).sort()).toEqual(["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"]);
+    expect(policy.Statement.filter((x) => x.Effect === "Allow").length).toBe(2);
   });
 
   it("activates cost allocation tags only when the account may (payer)", async () => {
@@ -129,11 +132,16 @@ describe("BillingExport", () => {
 
   it("projects billing periods over the export's layout and stores the queries verbatim", async () => {
     await build();
-    const t = recorder.one("aws:glue/catalogTable:CatalogTable", "bill-table").inputs;
+    const t = inputsOf<aws.glue.CatalogTableArgs>(
+      recorder.one("aws:glue/catalogTable:CatalogTable", "bill-table"),
+      "aws:glue/catalogTable:CatalogTable",
+    );
     expect(t.name).toBe("cur");
-    expect(t.parameters["projection.billing_period.format"]).toBe("yyyy-MM");
-    expect(t.parameters["storage.location.template"]).toMatch(/\/cur2\/ccb-prod-bedrock-cur\/data\/BILLING_PERIOD=\$\{billing_period\}\/$/);
-    expect(t.storageDescriptor.columns.map((c: { name: string }) => c.name)).toEqual(CUR_COLUMNS.map((c) => c.name));
+    expect(t.parameters?.["projection.billing_period.format"]).toBe("yyyy-MM");
+    expect(t.parameters?.["storage.location.template"]).toMatch(
+      /\/cur2\/ccb-prod-bedrock-cur\/data\/BILLING_PERIOD=\$\{billing_period\}\/$/,
+    );
+    expect(t.storageDescriptor?.columns?.map((c) => c.name)).toEqual(CUR_COLUMNS.map((c) => c.name));
     const stored = recorder.byType("aws:athena/namedQuery:NamedQuery");
     for (const q of BILLING_QUERIES) expect(stored.find((s) => s.inputs.name === q.name)?.inputs.query).toBe(q.sql);
   });

@@ -1,6 +1,16 @@
-import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { runSimulation, type RunSimulationResults } from "@cloud-copilot/iam-simulate";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import {
+  installMocks,
+  policyOf,
+  type RecordedResource,
+  type ResourceRecorder,
+  settle,
+  statementBySid,
+  str,
+  stringsOf,
+  unwrap,
+} from "../testing";
 import type * as Rules from "../rules";
 import type * as Cicd from "./index";
 
@@ -54,7 +64,12 @@ function entryRoles(overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
 const trustOf = (r: RecordedResource) => policyOf(r.inputs.assumeRolePolicy)!.Statement;
 const statementsOf = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
 /** IAM counts a managed policy's size without whitespace; the hard limit is 6,144 characters. */
-const iamSize = (json: string) => json.replace(/\s/g, "").length;
+const iamSize = (json: unknown) => String(json).replace(/\s/g, "").length;
+/** Keys the simulator ignored (a check that the test spoke its language) and its decision; an error result allows nothing. */
+const outcome = (result: RunSimulationResults) => ({
+  ignored: result.resultType === "single" ? (result.result.ignoredContextKeys ?? []) : [],
+  allowed: result.resultType !== "error" && result.overallResult === "Allowed",
+});
 
 /**
  * Evaluates a trust policy for `AssumeRoleWithWebIdentity` with the claims GitHub would send. The
@@ -85,12 +100,12 @@ async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: 
           ...(claims.ref ? { "token.actions.githubusercontent.com:ref": claims.ref } : {}),
         },
       },
-    } as any,
+    },
     {},
   );
-  const ignored = (result as any).result?.ignoredContextKeys ?? [];
+  const { ignored, allowed } = outcome(result);
   expect(ignored, "context keys the simulator ignored").toEqual([]);
-  return (result as any).overallResult === "Allowed";
+  return allowed;
 }
 
 /** Evaluates what a CI role's attached and inline policies allow (the guardrails' denies and its boundary included). */
@@ -103,13 +118,15 @@ async function deployRoleMay(
   const identityPolicies = recorder.resources
     .filter(
       (r) =>
-        (r.type === POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)) ||
+        (r.type === POLICY && str(r.inputs.name)?.startsWith(`ccb-pilot-ci-${kind}-`)) ||
         (r.type === POLICY && r.inputs.name === "ccb-pilot-ci-guardrails") ||
-        (r.type === ROLE_POLICY && r.inputs.name?.startsWith(`ccb-pilot-ci-${kind}-`)),
+        (r.type === ROLE_POLICY && str(r.inputs.name)?.startsWith(`ccb-pilot-ci-${kind}-`)),
     )
-    .map((r, i) => ({ name: `p${i}`, policy: policyOf(r.inputs.policy) as any }));
+    .map((r, i) => ({ name: `p${i}`, policy: policyOf(r.inputs.policy) }));
   const role = recorder.byType(ROLE).find((r) => r.inputs.name === `ccb-pilot-ci-${kind}`)!;
-  const boundary = recorder.byType(POLICY).find((p) => `arn:aws:iam::${ENTRY}:policy/${p.inputs.name}` === role.inputs.permissionsBoundary);
+  const boundary = recorder
+    .byType(POLICY)
+    .find((p) => `arn:aws:iam::${ENTRY}:policy/${String(p.inputs.name)}` === role.inputs.permissionsBoundary);
   expect(boundary, "the CI role carries the workload boundary of the account").toBeDefined();
   // KMS needs the key policy to admit the account's IAM policies (the default key policy does).
   const keyPolicy = {
@@ -121,7 +138,7 @@ async function deployRoleMay(
       identityPolicies,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      permissionBoundaryPolicies: [{ name: "boundary", policy: policyOf(boundary!.inputs.policy) as any }],
+      permissionBoundaryPolicies: [{ name: "boundary", policy: policyOf(boundary!.inputs.policy) }],
       ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicy } : {}),
       request: {
         action,
@@ -129,12 +146,12 @@ async function deployRoleMay(
         resource: { accountId: ENTRY, resource },
         contextVariables: { "aws:RequestedRegion": "us-east-1", ...context },
       },
-    } as any,
+    },
     {},
   );
-  const ignored = (result as any).result?.ignoredContextKeys ?? [];
+  const { ignored, allowed } = outcome(result);
   expect(ignored, `context keys the simulator ignored for ${action}`).toEqual([]);
-  return (result as any).overallResult === "Allowed";
+  return allowed;
 }
 
 describe("GitHubDeployRoles in the account CI signs in to", () => {
@@ -232,7 +249,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     const subjects = recorder
       .byType(ROLE)
       .flatMap((r) => trustOf(r))
-      .flatMap((s: any) => Object.values<any>(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
+      .flatMap((s) => Object.values(s.Condition ?? {}).flatMap((kv) => kv["token.actions.githubusercontent.com:sub"] ?? []));
     expect(subjects.length).toBe(2);
     for (const s of subjects) expect(s).not.toMatch(/[*?]/);
     for (const r of recorder.byType(ROLE)) expect(JSON.stringify(trustOf(r))).not.toContain("StringLike");
@@ -299,29 +316,29 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     expect(await unwrap(roles.oidcProviderArn!)).toBe(existing);
     await settle();
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
-    expect(trustOf(recorder.one(ROLE, "ci-deploy"))[0].Principal).toEqual({ Federated: existing });
+    expect(trustOf(recorder.one(ROLE, "ci-deploy"))[0]?.Principal).toEqual({ Federated: existing });
   });
 
   it("deploy permissions name every action (no wildcard), fit IAM's policy size and never read data", async () => {
     entryRoles();
     await settle();
     for (const p of recorder.byType(POLICY)) {
-      expect(iamSize(p.inputs.policy), p.inputs.name).toBeLessThanOrEqual(6144);
+      expect(iamSize(p.inputs.policy), str(p.inputs.name)).toBeLessThanOrEqual(6144);
       // The workload boundary's `*` is a cap, not a grant (rule iam-boundary-is-a-cap); the CI roles' own policies name every action.
       if (p.inputs.name === "ccb-pilot-workload-boundary") continue;
-      for (const s of statementsOf(p).filter((x: any) => x.Effect === "Allow")) {
-        for (const a of s.Action) expect(a, p.inputs.name).not.toMatch(/[*?]/);
+      for (const s of statementsOf(p).filter((x) => x.Effect === "Allow")) {
+        for (const a of stringsOf(s.Action)) expect(a, str(p.inputs.name)).not.toMatch(/[*?]/);
         expect(s.NotAction).toBeUndefined();
       }
     }
     const deployStatements = recorder
       .byType(POLICY)
-      .filter((p) => p.inputs.name.startsWith("ccb-pilot-ci-deploy-"))
+      .filter((p) => str(p.inputs.name)?.startsWith("ccb-pilot-ci-deploy-"))
       .flatMap((p) => statementsOf(p));
     // The one object the program writes (and reads back) is its own analytics pricing table.
-    const pricing = deployStatements.filter((s: any) => s.Sid === "WriteAnalyticsPricingTable");
-    expect(pricing.map((s: any) => s.Resource)).toEqual([["arn:aws:s3:::ccb-pilot-*/pricing/prices.csv"]]);
-    const allowed = deployStatements.filter((s: any) => s.Sid !== "WriteAnalyticsPricingTable").flatMap((s: any) => s.Action);
+    const pricing = deployStatements.filter((s) => s.Sid === "WriteAnalyticsPricingTable");
+    expect(pricing.map((s) => s.Resource)).toEqual([["arn:aws:s3:::ccb-pilot-*/pricing/prices.csv"]]);
+    const allowed = deployStatements.filter((s) => s.Sid !== "WriteAnalyticsPricingTable").flatMap((s) => s.Action);
     for (const dataRead of [
       "s3:GetObject",
       "s3:PutObject",
@@ -346,7 +363,7 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
       "logs:PutResourcePolicy",
       "logs:UpdateLogDelivery",
     ]);
-    const preview = statementsOf(recorder.one(POLICY, "ci-preview-read")).flatMap((s: any) => s.Action) as string[];
+    const preview = statementsOf(recorder.one(POLICY, "ci-preview-read")).flatMap((s) => stringsOf(s.Action));
     expect(preview.length).toBeGreaterThan(50);
     expect(preview.filter((a) => !/:(Describe|Get|List)[A-Za-z]*$/.test(a) && a !== "apigateway:GET")).toEqual([]);
     for (const d of cicd.DATA_PLANE_READS) expect(preview).not.toContain(d);
@@ -381,21 +398,21 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
       },
     ]);
     const preview = statementsOf(recorder.one(ROLE_POLICY, "ci-preview-state"));
-    expect(preview.find((s: any) => s.Sid === "StateObjects")).toEqual({
+    expect(preview.find((s) => s.Sid === "StateObjects")).toEqual({
       Sid: "StateObjects",
       Effect: "Allow",
       Action: ["s3:GetObject"],
       Resource: checkpoints,
     });
-    expect(preview.find((s: any) => s.Sid === "StateLocks")).toEqual({
+    expect(preview.find((s) => s.Sid === "StateLocks")).toEqual({
       Sid: "StateLocks",
       Effect: "Allow",
       Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
       Resource: [`${S}/.pulumi/locks/organization/claude-code-bedrock/pilot/*`],
     });
     // No direct use of the secrets key (that is how Pulumi unwraps the stack's data key): only what S3 decrypts for it.
-    expect(preview.find((s: any) => s.Sid === "Secrets")).toBeUndefined();
-    expect(preview.filter((s: any) => s.Action.some((a: string) => a.startsWith("kms:")))).toEqual([
+    expect(preview.find((s) => s.Sid === "Secrets")).toBeUndefined();
+    expect(preview.filter((s) => stringsOf(s.Action).some((a) => a.startsWith("kms:")))).toEqual([
       {
         Sid: "StateObjectsThroughS3",
         Effect: "Allow",
@@ -629,15 +646,15 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
       false,
     );
     const publish = statementsOf(recorder.one(ROLE_POLICY, "ci-release-publish"));
-    expect(publish.find((s: any) => s.Sid === "HelperPackages").Resource).toEqual([
+    expect(statementBySid(publish, "HelperPackages").Resource).toEqual([
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/npm/example/claude-bedrock`,
       `arn:aws:codeartifact:us-east-1:${ENTRY}:package/ccb-pilot/claude-code/generic/example/claude-bedrock-executables`,
     ]);
-    expect(publish.find((s: any) => s.Sid === "HelperPackages").Action).toContain("codeartifact:PutPackageOriginConfiguration");
-    expect(publish.find((s: any) => s.Sid === "CodeArtifactBearer").Condition).toEqual({
+    expect(statementBySid(publish, "HelperPackages").Action).toContain("codeartifact:PutPackageOriginConfiguration");
+    expect(statementBySid(publish, "CodeArtifactBearer").Condition).toEqual({
       StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" },
     });
-    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s: any) => s.Sid)).toEqual([
+    expect(statementsOf(recorder.one(ROLE_POLICY, "ci-release-state")).map((s) => s.Sid)).toEqual([
       "StateBucket",
       "StateBackendMeta",
       "StateObjects",
@@ -670,7 +687,7 @@ describe("GitHubDeployRoles in the stage's other accounts", () => {
         },
       },
     ]);
-    expect(trustOf(recorder.one(ROLE, "ci-telemetry-preview"))[0].Condition.ArnEquals).toEqual({
+    expect(trustOf(recorder.one(ROLE, "ci-telemetry-preview"))[0]?.Condition?.ArnEquals).toEqual({
       "aws:PrincipalArn": `arn:aws:iam::${ENTRY}:role/ccb-prod-ci-preview`,
     });
     expect(recorder.byType(ROLE_POLICY)).toEqual([]);
@@ -770,7 +787,11 @@ describe("GitHubDeployRoles argument validation", () => {
         github: {
           repository: REPO,
           deployBranch: "main",
-          release: { tagPattern: "helper-v*", codeArtifact: { domain: "d1", repository: "r1", packageName: "@s/claude-bedrock" } } as any,
+          // Deliberately malformed: the environment the type requires is missing.
+          release: {
+            tagPattern: "helper-v*",
+            codeArtifact: { domain: "d1", repository: "r1", packageName: "@s/claude-bedrock" },
+          } as unknown as Cicd.ReleaseArgs,
         },
       },
       /`github.release.environment` is required: publishing waits for the reviewers of a protected GitHub environment/,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { arr, at } from "../testing";
 import { SECRET_SIG, SECRET_SIG_KEY, secretFreeDeployment, WITHHELD_SECRET } from "./preview-state";
 
 const secret = (ciphertext: string) => ({ [SECRET_SIG_KEY]: SECRET_SIG, ciphertext });
@@ -41,13 +42,13 @@ describe("secret-free state for pull-request previews", () => {
     expect(text).not.toContain("v1:abc:def");
     expect(text).not.toContain("encryptedkey");
     expect(out.deployment.secrets_providers).toBeUndefined();
-    const role = (out.deployment.resources as any[])[1];
+    const role = arr(out.deployment.resources)[1];
     // Still a secret (Pulumi keeps it secret in the preview), with a value that says what happened.
-    expect(role.inputs.assumeRolePolicy).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify(WITHHELD_SECRET) });
-    expect(role.outputs.tags[1].nested.plaintext).toBe(JSON.stringify(WITHHELD_SECRET));
-    expect(role.outputs.arn).toBe("arn:aws:iam::222222222222:role/ccb-prod-workload-invoke");
+    expect(at(role, "inputs", "assumeRolePolicy")).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify(WITHHELD_SECRET) });
+    expect(at(arr(at(role, "outputs", "tags"))[1], "nested", "plaintext")).toBe(JSON.stringify(WITHHELD_SECRET));
+    expect(at(role, "outputs", "arn")).toBe("arn:aws:iam::222222222222:role/ccb-prod-workload-invoke");
     expect(out.deployment.manifest).toEqual(exported.deployment.manifest);
-    expect((out.deployment.resources as any[])[0]).toEqual(exported.deployment.resources[0]);
+    expect(arr(out.deployment.resources)[0]).toEqual(exported.deployment.resources[0]);
   });
 
   it("refuses what is not a version-3 export", () => {

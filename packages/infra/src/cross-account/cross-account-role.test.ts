@@ -76,7 +76,7 @@ describe("CrossAccountRole", () => {
     });
     await settle();
     const trust = policyOf(recorder.one("aws:iam/role:Role", "named-role").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust.Condition.ArnLike).toEqual({
+    expect(trust.Condition?.ArnLike).toEqual({
       "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/ci-code-review", "arn:aws:iam::555555555555:role/ci-code-review"],
     });
   });

@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import { at, installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Fed from "./index";
 
@@ -99,7 +99,7 @@ describe("OidcFederation", () => {
     await settle();
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toHaveLength(0);
     const trust = policyOf(recorder.one("aws:iam/role:Role", "existing-users").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust.Principal.Federated).toBe(arn);
+    expect(at(trust.Principal, "Federated")).toBe(arn);
     expect(trust.Condition).toEqual({
       StringEquals: { "example.okta.com/oauth2/default:aud": ["c"], "aws:RequestTag/claude-code": ["enabled"] },
     });
@@ -132,7 +132,7 @@ describe("OidcFederation", () => {
     new fed.OidcFederation("patterns", { issuer: issuer(), clientIds: ["c"], allowedSubjects: ["00u1*"] });
     await settle();
     const trust = policyOf(recorder.one("aws:iam/role:Role", "patterns-users").inputs.assumeRolePolicy)!.Statement[0];
-    expect(trust.Condition.StringLike).toEqual({ "example.okta.com/oauth2/default:sub": ["00u1*"] });
+    expect(trust.Condition?.StringLike).toEqual({ "example.okta.com/oauth2/default:sub": ["00u1*"] });
   });
 
   it.each([

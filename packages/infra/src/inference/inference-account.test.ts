@@ -1,5 +1,6 @@
+import type * as aws from "@pulumi/aws";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import { at, inputsOf, installMocks, policyOf, type ResourceRecorder, settle, statementBySid, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Inference from "./index";
 
@@ -94,13 +95,16 @@ describe("InferenceAccount", () => {
   it("logs metadata only, to the encrypted bucket and the log group, through a role Bedrock can assume only for this account", async () => {
     new inference.InferenceAccount("inf", baseArgs());
     await settle();
-    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging")
-      .inputs.loggingConfig;
-    expect(cfg.textDataDeliveryEnabled).toBe(false);
-    expect(cfg.imageDataDeliveryEnabled).toBe(false);
-    expect(cfg.s3Config.bucketName).toBe("inf-invocation-logs");
-    expect(cfg.cloudwatchConfig.logGroupName).toBe("/aws/bedrock/ccb-test/model-invocations");
-    expect(cfg.cloudwatchConfig.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-logs", keyPrefix: "large-data" });
+    const LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration";
+    const cfg = inputsOf<aws.bedrockmodel.InvocationLoggingConfigurationArgs>(
+      recorder.one(LOGGING, "inf-invocation-logging"),
+      LOGGING,
+    ).loggingConfig;
+    expect(cfg?.textDataDeliveryEnabled).toBe(false);
+    expect(cfg?.imageDataDeliveryEnabled).toBe(false);
+    expect(cfg?.s3Config?.bucketName).toBe("inf-invocation-logs");
+    expect(cfg?.cloudwatchConfig?.logGroupName).toBe("/aws/bedrock/ccb-test/model-invocations");
+    expect(cfg?.cloudwatchConfig?.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-logs", keyPrefix: "large-data" });
     const logGroup = recorder.one("aws:cloudwatch/logGroup:LogGroup", "inf-invocation-logs");
     expect(logGroup.inputs.retentionInDays).toBe(30);
     expect(logGroup.inputs.kmsKeyId).toMatch(/^arn:aws:kms:/);
@@ -171,7 +175,7 @@ describe("InferenceAccount", () => {
     await unwrap(g.policy.urn);
     await settle();
     const statements = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy)!.Statement;
-    expect(statements.map((s: any) => [s.Sid, s.Effect, s.Action])).toEqual([
+    expect(statements.map((s) => [s.Sid, s.Effect, s.Action])).toEqual([
       ["InvokeThroughStageProfiles", "Allow", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]],
       ["InvokeModelsBehindProfiles", "Allow", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]],
       ["ReadStageProfiles", "Allow", ["bedrock:GetInferenceProfile"]],
@@ -194,7 +198,7 @@ describe("InferenceAccount", () => {
     await unwrap(g.policy.urn);
     await settle();
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
-    expect(profiles.map((p) => [p.name, p.inputs.tags.team]).sort()).toEqual([
+    expect(profiles.map((p) => [p.name, at(p.inputs, "tags", "team")]).sort()).toEqual([
       ["inf-payments-fast", "payments"],
       ["inf-payments-primary", "payments"],
       ["inf-platform-fast", "platform"],
@@ -207,7 +211,7 @@ describe("InferenceAccount", () => {
     const invoke = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
     const policy = recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invoke-developers").inputs.policy;
     const statements = policyOf(policy)!.Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual([
+    expect(statements.map((s) => s.Sid)).toEqual([
       "InvokeThroughSystemProfiles",
       "InvokeOwnTeamProfiles",
       "InvokeModelsBehindProfiles",
@@ -223,8 +227,9 @@ describe("InferenceAccount", () => {
       Resource: teamArns,
       Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } },
     });
-    expect(statements[2].Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": [...system, ...teamArns] } });
-    expect(statements[2].Resource.every((r: string) => r.includes(":foundation-model/"))).toBe(true);
+    expect(statements[2]?.Condition).toEqual({ StringEquals: { "bedrock:InferenceProfileArn": [...system, ...teamArns] } });
+    const behindProfiles = statements[2]?.Resource;
+    expect(Array.isArray(behindProfiles) && behindProfiles.every((r) => r.includes(":foundation-model/"))).toBe(true);
     // The rendered JSON carries the policy variable for IAM, not an interpolated value.
     expect(policy).toContain('"aws:ResourceTag/team":"${aws:PrincipalTag/team}"');
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
@@ -236,30 +241,33 @@ describe("InferenceAccount", () => {
       invocationLogging: { ...baseArgs().invocationLogging, text: true },
     });
     await settle();
-    const cfg = recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging")
-      .inputs.loggingConfig;
-    expect(cfg.textDataDeliveryEnabled).toBe(true);
-    expect(cfg.s3Config.bucketName).toBe("inf-invocation-audit");
-    expect(cfg.cloudwatchConfig.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-audit", keyPrefix: "large-data" });
+    const cfg = inputsOf<aws.bedrockmodel.InvocationLoggingConfigurationArgs>(
+      recorder.one("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "inf-invocation-logging"),
+    ).loggingConfig;
+    expect(cfg?.textDataDeliveryEnabled).toBe(true);
+    expect(cfg?.s3Config?.bucketName).toBe("inf-invocation-audit");
+    expect(cfg?.cloudwatchConfig?.largeDataDeliveryS3Config).toEqual({ bucketName: "inf-invocation-audit", keyPrefix: "large-data" });
     // No metadata-only bucket beside it: there is one logging configuration per account and Region.
     expect(recorder.byType("aws:s3/bucket:Bucket").map((b) => b.name)).toEqual(["inf-invocation-audit"]);
     const key = recorder.one("aws:kms/key:Key", "inf-audit-key");
-    const sse = recorder.one(
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      "inf-invocation-audit-encryption",
-    ).inputs.rules[0].applyServerSideEncryptionByDefault;
-    expect(sse.kmsMasterKeyId).toMatch(/:key\/inf-audit-key/);
+    const sse = inputsOf<aws.s3.BucketServerSideEncryptionConfigurationArgs>(
+      recorder.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "inf-invocation-audit-encryption",
+      ),
+    ).rules[0]?.applyServerSideEncryptionByDefault?.kmsMasterKeyId;
+    expect(sse).toMatch(/:key\/inf-audit-key/);
     const statements = policyOf(key.inputs.policy)!.Statement;
-    const decrypting = statements.filter((s: any) => [s.Action].flat().includes("kms:Decrypt"));
-    expect(decrypting.map((s: any) => s.Principal)).toEqual([
+    const decrypting = statements.filter((s) => [s.Action].flat().includes("kms:Decrypt"));
+    expect(decrypting.map((s) => s.Principal)).toEqual([
       { Service: "bedrock.amazonaws.com" },
       { AWS: "arn:aws:iam::111111111111:role/ccb-test-invocation-audit" },
     ]);
     // The account administers the key but cannot grant decryption through IAM.
-    const root = statements.find((s: any) => s.Sid === "AccountAdministers");
+    const root = statementBySid(statements, "AccountAdministers");
     expect([root.Action].flat()).not.toContain("kms:Decrypt");
     const read = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "inf-invocation-audit-read").inputs.policy)!.Statement;
-    expect(read.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
+    expect(read.flatMap((s) => [s.Action].flat()).sort()).toEqual(["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
     expect(recorder.one("aws:iam/role:Role", "inf-invocation-audit").inputs.permissionsBoundary).toBe(BOUNDARY);
     expect(await unwrap(acct.invocationLogs!.audit!.roleArn)).toMatch(/role\/ccb-test-invocation-audit$/);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);

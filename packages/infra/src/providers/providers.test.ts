@@ -19,9 +19,11 @@ describe("accountProvider", () => {
     });
     await settle();
     const p = recorder.one("pulumi:providers:aws", "inf");
-    expect(JSON.parse(p.inputs.allowedAccountIds)).toEqual(["222222222222"]);
-    expect(JSON.parse(p.inputs.assumeRoles)).toEqual([{ roleArn: "arn:aws:iam::222222222222:role/deploy", sessionName: "pulumi-ccb" }]);
-    expect(JSON.parse(p.inputs.defaultTags)).toEqual({ tags: { stage: "prod" } });
+    expect(JSON.parse(String(p.inputs.allowedAccountIds))).toEqual(["222222222222"]);
+    expect(JSON.parse(String(p.inputs.assumeRoles))).toEqual([
+      { roleArn: "arn:aws:iam::222222222222:role/deploy", sessionName: "pulumi-ccb" },
+    ]);
+    expect(JSON.parse(String(p.inputs.defaultTags))).toEqual({ tags: { stage: "prod" } });
     expect(p.account).toBe("222222222222");
     expect(p.region).toBe("eu-west-1");
   });

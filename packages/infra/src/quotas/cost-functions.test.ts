@@ -2,9 +2,10 @@
  * The quota service's cost functions: the daily price source (AWS Price List → the price book item)
  * and the daily reconciliation (estimate vs bill), their schedules, least-privilege roles and alarms.
  */
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import { inputsOf, installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Quotas from "./index";
 
@@ -80,6 +81,8 @@ function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceA
 }
 
 const one = (type: string, name: string) => recorder.one(type, name);
+/** A function's environment variables. */
+const envOf = (name: string) => inputsOf<aws.lambda.FunctionArgs>(one("aws:lambda/function:Function", name)).environment?.variables ?? {};
 interface Stmt {
   readonly Sid?: string;
   readonly Action: string[];
@@ -155,11 +158,11 @@ describe("QuotaService cost functions", () => {
     // Only the Price List statement is unscoped and unconditioned.
     const unscoped = statements(p).filter((s) => [s.Resource].flat().includes("*") && !s.Condition);
     expect(unscoped.map((s) => s.Sid)).toEqual(["PriceListHasNoResourceTypes"]);
-    const env = one("aws:lambda/function:Function", "quota-prices").inputs.environment.variables;
+    const env = envOf("quota-prices");
     expect(env).toMatchObject({ PRICE_REGION: "us-east-1", USAGE_TABLE: "ccb-prod-quota-usage", STAGE: "prod" });
-    expect(JSON.parse(env.PRICED_MODELS)).toEqual([{ id: SONNET, prefixes: ["us", "global"] }]);
+    expect(JSON.parse(env.PRICED_MODELS ?? "null")).toEqual([{ id: SONNET, prefixes: ["us", "global"] }]);
     // The fallback book is the same one the aggregation gets.
-    expect(env.PRICING_JSON).toBe(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.PRICING_JSON);
+    expect(env.PRICING_JSON).toBe(envOf("quota-aggregate").PRICING_JSON);
   });
 
   it("reconciliation function: its own metric only (Athena comes from the analytics grants), threshold in env and alarm", async () => {
@@ -167,7 +170,7 @@ describe("QuotaService cost functions", () => {
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-reconcile-permissions");
     expect(statements(p).map((s) => s.Sid)).toEqual(["WriteOwnLogs", "PublishOwnMetrics"]);
-    expect(one("aws:lambda/function:Function", "quota-reconcile").inputs.environment.variables).toMatchObject({
+    expect(envOf("quota-reconcile")).toMatchObject({
       ATHENA_WORKGROUP: "ccb-prod-analytics",
       RECONCILE_THRESHOLD_PERCENT: "15",
       RECONCILE_MIN_USD: "1",

@@ -1,6 +1,17 @@
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import {
+  inputsOf,
+  installMocks,
+  policyOf,
+  type RecordedResource,
+  type ResourceRecorder,
+  settle,
+  statementBySid,
+  stringsOf,
+  unwrap,
+} from "../testing";
 import type * as Rules from "../rules";
 import type * as Quotas from "./index";
 
@@ -77,7 +88,10 @@ function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceA
 
 const one = (type: string, name: string) => recorder.one(type, name);
 const statements = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
-const bySid = (r: RecordedResource, sid: string) => statements(r).find((s: any) => s.Sid === sid);
+const bySid = (r: RecordedResource, sid: string) => statementBySid(statements(r), sid);
+const FUNCTION = "aws:lambda/function:Function";
+/** The environment variables a function of this stack is given. */
+const envOf = (name: string) => inputsOf<aws.lambda.FunctionArgs>(one(FUNCTION, name), FUNCTION).environment?.variables ?? {};
 
 describe("QuotaService", () => {
   it("creates exactly the expected children", async () => {
@@ -149,7 +163,7 @@ describe("QuotaService", () => {
     // The default limit is configuration for the Lambdas, not an item a deployment would have to write.
     expect(recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
     for (const fn of ["quota-aggregate", "quota-check"]) {
-      expect(JSON.parse(one("aws:lambda/function:Function", fn).inputs.environment.variables.DEFAULT_LIMITS)).toEqual({
+      expect(JSON.parse(envOf(fn).DEFAULT_LIMITS)).toEqual({
         monthlyCostUsd: 200,
         dailyCostUsd: 30,
         monthlyMode: "block",
@@ -176,10 +190,10 @@ describe("QuotaService", () => {
       integrationType: "AWS_PROXY",
       payloadFormatVersion: "2.0",
     });
-    const stage = one("aws:apigatewayv2/stage:Stage", "quota-api-stage").inputs;
+    const stage = inputsOf<aws.apigatewayv2.StageArgs>(one("aws:apigatewayv2/stage:Stage", "quota-api-stage"));
     expect(stage.defaultRouteSettings).toMatchObject({ throttlingRateLimit: 50, throttlingBurstLimit: 100 });
-    expect(stage.accessLogSettings.destinationArn).toContain("log-group:/aws/apigateway/ccb-prod-quota-api");
-    expect(stage.accessLogSettings.format).not.toMatch(/authorization|header/i);
+    expect(stage.accessLogSettings?.destinationArn).toContain("log-group:/aws/apigateway/ccb-prod-quota-api");
+    expect(stage.accessLogSettings?.format).not.toMatch(/authorization|header/i);
     expect(one("aws:lambda/permission:Permission", "quota-api-invoke").inputs).toMatchObject({
       principal: "apigateway.amazonaws.com",
       sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:quota-api/*/GET/check`,
@@ -228,12 +242,12 @@ describe("QuotaService", () => {
       Condition: { StringLike: { "s3:prefix": [`AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`] } },
     });
     expect(bySid(p, "ReadInvocationLogs").Resource).toEqual([`${LOG_BUCKET_ARN}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`]);
-    expect(bySid(p, "UseStageKey").Condition.StringEquals["kms:ViaService"]).toEqual([
+    expect(bySid(p, "UseStageKey").Condition?.StringEquals?.["kms:ViaService"]).toEqual([
       "dynamodb.us-east-1.amazonaws.com",
       "sns.us-east-1.amazonaws.com",
       "s3.us-east-1.amazonaws.com",
     ]);
-    const allActions = statements(p).flatMap((s: any) => s.Action);
+    const allActions = statements(p).flatMap((s) => stringsOf(s.Action));
     expect(allActions.filter((a: string) => a.includes("*"))).toEqual([]);
     expect(allActions).not.toContain("iam:AttachRolePolicy");
     expect(allActions).not.toContain("iam:PutRolePolicy");
@@ -241,7 +255,7 @@ describe("QuotaService", () => {
     const c = one("aws:iam/rolePolicy:RolePolicy", "quota-check-permissions");
     expect(
       statements(c)
-        .flatMap((s: any) => s.Action)
+        .flatMap((s) => stringsOf(s.Action))
         .filter((a: string) => /^(dynamodb|sns|iam):(Put|Update|Delete|Publish|Create)/.test(a)),
     ).toEqual(["dynamodb:PutItem"]);
   });
@@ -250,7 +264,7 @@ describe("QuotaService", () => {
     new quotas.QuotaService("quota", args());
     await settle();
     const p = one("aws:iam/policy:Policy", "quota-block-0");
-    expect(JSON.parse(p.inputs.policy)).toEqual({
+    expect(JSON.parse(String(p.inputs.policy))).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
@@ -271,7 +285,7 @@ describe("QuotaService", () => {
   it("functions: JSON logs to their retained, encrypted log groups; one aggregation at a time; env wired", async () => {
     new quotas.QuotaService("quota", args());
     await settle();
-    const agg = one("aws:lambda/function:Function", "quota-aggregate").inputs;
+    const agg = inputsOf<aws.lambda.FunctionArgs>(one(FUNCTION, "quota-aggregate"), FUNCTION);
     expect(agg).toMatchObject({
       name: "ccb-prod-quota-aggregate",
       runtime: "nodejs22.x",
@@ -279,7 +293,7 @@ describe("QuotaService", () => {
       timeout: 300,
       loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/ccb-prod-quota-aggregate" },
     });
-    const env = agg.environment.variables;
+    const env = agg.environment?.variables ?? {};
     expect(env).toMatchObject({
       LIMITS_TABLE: "ccb-prod-quota-limits",
       USAGE_TABLE: "ccb-prod-quota-usage",
@@ -304,7 +318,7 @@ describe("QuotaService", () => {
     expect(pricing.default).toEqual({ input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 });
     for (const lg of ["quota-aggregate-logs", "quota-check-logs", "quota-api-access-logs"])
       expect(one("aws:cloudwatch/logGroup:LogGroup", lg).inputs).toMatchObject({ retentionInDays: 365, kmsKeyId: KEY });
-    expect(one("aws:lambda/function:Function", "quota-check").inputs.environment.variables).toMatchObject({
+    expect(envOf("quota-check")).toMatchObject({
       EMAIL_CLAIM: "email",
       GROUPS_CLAIMS: "groups",
       MISSING_IDENTITY: "block",
@@ -314,8 +328,7 @@ describe("QuotaService", () => {
   it("both functions are told the stage's mode (an alert stage never refuses, whatever a record says)", async () => {
     new quotas.QuotaService("quota", args({ mode: "alert" }));
     await settle();
-    for (const fn of ["quota-aggregate", "quota-check"])
-      expect(one("aws:lambda/function:Function", fn).inputs.environment.variables.QUOTA_MODE).toBe("alert");
+    for (const fn of ["quota-aggregate", "quota-check"]) expect(envOf(fn).QUOTA_MODE).toBe("alert");
   });
 
   it("schedule every 15 minutes; alarms go to the stage's alarm topic; alerts to an encrypted, TLS-only topic", async () => {
@@ -374,7 +387,7 @@ describe("QuotaService", () => {
     new quotas.QuotaService("quota", args({ sources: { telemetry: args().sources.telemetry! }, block: undefined }));
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
-    const actions = statements(p).flatMap((s: any) => s.Action);
+    const actions = statements(p).flatMap((s) => stringsOf(s.Action));
     expect(actions.filter((a: string) => a.startsWith("s3:") || a.startsWith("iam:"))).toEqual([]);
     expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
     expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-drift-alarm");
@@ -427,8 +440,8 @@ describe("QuotaService", () => {
       Action: ["sts:AssumeRole"],
       Resource: ["arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read"],
     });
-    expect(bySid(p, "ReadTelemetryMetric")).toBeUndefined();
-    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({
+    expect(statements(p).find((s) => s.Sid === "ReadTelemetryMetric")).toBeUndefined();
+    expect(JSON.parse(envOf("quota-aggregate").TELEMETRY_SOURCE)).toMatchObject({
       roleArn: "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read",
       externalId: "ccb-prod-quota-aggregate",
     });
@@ -442,7 +455,7 @@ describe("QuotaService", () => {
       args({ modelAliases: [{ id: pulumi.output(profile), baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }] }),
     );
     await settle();
-    const pricing = JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.PRICING_JSON);
+    const pricing = JSON.parse(envOf("quota-aggregate").PRICING_JSON);
     expect(pricing.models[profile]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
     expect(() => new quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(
       /`modelAliases\[0\].baseModelId` "nope"/,
@@ -464,8 +477,8 @@ describe("QuotaService", () => {
       Resource: [group.arn, `${group.arn}:*`],
     });
     expect(bySid(p, "ReadTelemetryQueryResults").Action).toEqual(["logs:GetQueryResults", "logs:StopQuery"]);
-    expect(bySid(p, "ReadTelemetryMetric")).toBeUndefined();
-    expect(JSON.parse(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.TELEMETRY_SOURCE)).toMatchObject({
+    expect(statements(p).find((s) => s.Sid === "ReadTelemetryMetric")).toBeUndefined();
+    expect(JSON.parse(envOf("quota-aggregate").TELEMETRY_SOURCE)).toMatchObject({
       logGroupName: group.name,
     });
   });
@@ -473,10 +486,10 @@ describe("QuotaService", () => {
   it("Cognito stages key the block on the email principal tag", async () => {
     new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
     await settle();
-    expect(JSON.parse(one("aws:iam/policy:Policy", "quota-block-0").inputs.policy).Statement[0].Condition).toEqual({
+    expect(policyOf(one("aws:iam/policy:Policy", "quota-block-0").inputs.policy)?.Statement[0]?.Condition).toEqual({
       StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["~no-blocked-users~"] },
     });
-    expect(one("aws:lambda/function:Function", "quota-aggregate").inputs.environment.variables.BLOCK_PRINCIPAL_TAG).toBe("email");
+    expect(envOf("quota-aggregate").BLOCK_PRINCIPAL_TAG).toBe("email");
   });
 
   it("grants: read-only usage, and the admin CLI's set of table actions", async () => {
@@ -487,7 +500,7 @@ describe("QuotaService", () => {
     const read = statements(one("aws:iam/rolePolicy:RolePolicy", "quota-read-usage-dashboards"));
     expect(read[0].Action).toEqual(["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]);
     const admin = statements(one("aws:iam/rolePolicy:RolePolicy", "quota-administer-admins"));
-    expect(admin.map((s: any) => s.Sid)).toEqual(["ManageLimits", "ReadUsageWriteUnblocks", "UseStageKey"]);
+    expect(admin.map((s) => s.Sid)).toEqual(["ManageLimits", "ReadUsageWriteUnblocks", "UseStageKey"]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -511,8 +524,7 @@ describe("QuotaService", () => {
       }),
     );
     await settle();
-    const fn = one("aws:lambda/function:Function", "quota-rate");
-    expect(fn.inputs.environment.variables).toMatchObject({
+    expect(envOf("quota-rate")).toMatchObject({
       RATE_LIMITS: JSON.stringify({ tokensPerMinute: 400_000, requestsPerMinute: 60, cooldownMinutes: 10 }),
       QUOTA_MODE: "block",
       ROLE_NAME: "ccb-prod-bedrock-users",
@@ -535,8 +547,8 @@ describe("QuotaService", () => {
     expect(JSON.stringify(iamStatement.Resource)).not.toContain("quota-block-");
     expect(
       statements(p)
-        .flatMap((x: any) => x.Action)
-        .filter((a: string) => a.includes("*")),
+        .flatMap((x) => stringsOf(x.Action))
+        .filter((a) => a.includes("*")),
     ).toEqual([]);
     expect(one("aws:iam/role:Role", "quota-rate-role").inputs.permissionsBoundary).toBe(BOUNDARY);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
@@ -568,12 +580,12 @@ describe("QuotaService", () => {
       }),
     );
     await settle();
-    expect(one("aws:lambda/function:Function", "quota-rate").inputs.environment.variables.QUOTA_MODE).toBe("alert");
+    expect(envOf("quota-rate").QUOTA_MODE).toBe("alert");
     expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
     expect(
       statements(one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions"))
-        .flatMap((x: any) => x.Action)
-        .filter((a: string) => a.startsWith("iam:")),
+        .flatMap((x) => stringsOf(x.Action))
+        .filter((a) => a.startsWith("iam:")),
     ).toEqual([]);
   });
 

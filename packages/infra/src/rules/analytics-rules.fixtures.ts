@@ -1,7 +1,7 @@
 import { res, type RuleFixture } from "./fixtures";
 import { FIREHOSE, WORKGROUP } from "./analytics-rules";
 
-const stream = (over: Record<string, any> = {}, s3: Record<string, any> = {}) =>
+const stream = (over: Record<string, unknown> = {}, s3: Record<string, unknown> = {}) =>
   res(FIREHOSE, "f", {
     destination: "extended_s3",
     serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "arn:aws:kms:us-east-1:111111111111:key/k" },
@@ -13,7 +13,7 @@ const stream = (over: Record<string, any> = {}, s3: Record<string, any> = {}) =>
     },
     ...over,
   });
-const workgroup = (c: Record<string, any> = {}) =>
+const workgroup = (c: Record<string, unknown> = {}) =>
   res(WORKGROUP, "w", {
     configuration: {
       enforceWorkgroupConfiguration: true,
@@ -22,7 +22,7 @@ const workgroup = (c: Record<string, any> = {}) =>
       ...c,
     },
   });
-const table = (over: Record<string, any> = {}) =>
+const table = (over: Record<string, unknown> = {}) =>
   res("aws:glue/catalogTable:CatalogTable", "t", {
     storageDescriptor: { location: "s3://b/metrics/" },
     partitionKeys: [{ name: "dt", type: "string" }],

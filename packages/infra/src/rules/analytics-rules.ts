@@ -1,11 +1,14 @@
-import { asList, type RecordedResource } from "../testing/recorder";
+import { asList } from "../iam/parse";
+import { at, obj, type Inputs } from "../testing/inputs";
+import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
 export const FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
 export const WORKGROUP = "aws:athena/workgroup:Workgroup";
 
 /** The S3 delivery block of a stream (extended S3 is the only kind the library creates). */
-const s3Delivery = (r: RecordedResource): any => r.inputs.extendedS3Configuration;
+const s3Delivery = (r: RecordedResource): Inputs | undefined =>
+  r.inputs.extendedS3Configuration ? obj(r.inputs.extendedS3Configuration) : undefined;
 
 export const firehoseEncrypted: SecurityRule = {
   id: "firehose-encrypted",
@@ -13,7 +16,7 @@ export const firehoseEncrypted: SecurityRule = {
   types: [FIREHOSE],
   check(r) {
     const out: string[] = [];
-    if (r.inputs.serverSideEncryption?.enabled !== true)
+    if (at(r.inputs, "serverSideEncryption", "enabled") !== true)
       out.push("serverSideEncryption is not enabled (records sit unencrypted in the stream's buffer)");
     const s3 = s3Delivery(r);
     if (s3 && !s3.kmsKeyArn) out.push("extendedS3Configuration has no kmsKeyArn (objects rely on the bucket default only)");
@@ -29,7 +32,7 @@ export const firehoseLogsErrors: SecurityRule = {
     const s3 = s3Delivery(r);
     if (!s3) return [];
     const out: string[] = [];
-    if (s3.cloudwatchLoggingOptions?.enabled !== true)
+    if (at(s3, "cloudwatchLoggingOptions", "enabled") !== true)
       out.push("cloudwatchLoggingOptions is not enabled (failed deliveries are invisible)");
     if (!s3.errorOutputPrefix) out.push("errorOutputPrefix is not set (failed records mix with data)");
     return out;
@@ -41,12 +44,12 @@ export const athenaWorkgroupEnforced: SecurityRule = {
   description: "Athena workgroups enforce their configuration and encrypt query results",
   types: [WORKGROUP],
   check(r) {
-    const c = r.inputs.configuration ?? {};
+    const c = obj(r.inputs.configuration);
     const out: string[] = [];
     if (c.enforceWorkgroupConfiguration !== true)
       out.push("enforceWorkgroupConfiguration is not true (clients could write unencrypted results elsewhere)");
-    const option = c.resultConfiguration?.encryptionConfiguration?.encryptionOption;
-    if (!["SSE_KMS", "CSE_KMS", "SSE_S3"].includes(option))
+    const option = at(c, "resultConfiguration", "encryptionConfiguration", "encryptionOption");
+    if (typeof option !== "string" || !["SSE_KMS", "CSE_KMS", "SSE_S3"].includes(option))
       out.push("query results are not encrypted (resultConfiguration.encryptionConfiguration)");
     return out;
   },
@@ -57,7 +60,7 @@ export const athenaBytesScannedCutoff: SecurityRule = {
   description: "Athena workgroups stop queries that scan more than a set number of bytes",
   types: [WORKGROUP],
   check(r) {
-    const cutoff = Number(r.inputs.configuration?.bytesScannedCutoffPerQuery ?? 0);
+    const cutoff = Number(at(r.inputs, "configuration", "bytesScannedCutoffPerQuery") ?? 0);
     return cutoff >= 10_485_760
       ? []
       : ["has no bytesScannedCutoffPerQuery (a query without a partition filter can scan, and bill, everything)"];
@@ -71,10 +74,10 @@ export const glueTablesNotPublic: SecurityRule = {
   types: ["aws:glue/catalogTable:CatalogTable"],
   check(r) {
     const out: string[] = [];
-    const loc = String(r.inputs.storageDescriptor?.location ?? "");
+    const loc = String(at(r.inputs, "storageDescriptor", "location") ?? "");
     if (!loc.startsWith("s3://")) out.push(`storage location "${loc}" is not an s3:// location`);
-    const partitioned = asList<any>(r.inputs.partitionKeys).length > 0;
-    if (partitioned && r.inputs.parameters?.["projection.enabled"] !== "true")
+    const partitioned = asList(r.inputs.partitionKeys).length > 0;
+    if (partitioned && at(r.inputs, "parameters", "projection.enabled") !== "true")
       out.push("is partitioned without partition projection (needs crawlers or MSCK REPAIR to see new days)");
     return out;
   },

@@ -1,7 +1,7 @@
 import { ACCOUNT, role, type RuleFixture } from "./fixtures";
 
 const GITHUB = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
-const github = (condition: any, sid = "GitHubDeploy") => ({
+const github = (condition: unknown, sid = "GitHubDeploy") => ({
   Sid: sid,
   Effect: "Allow",
   Principal: { Federated: GITHUB },

@@ -1,4 +1,5 @@
-import { asList, policyOf, type RecordedResource } from "../testing/recorder";
+import { asList, parsePolicy, type StatementJson } from "../iam/parse";
+import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
 /**
@@ -14,19 +15,19 @@ export const GITHUB_HOST = "token.actions.githubusercontent.com";
 export const MAX_CI_SESSION = 3600;
 
 /** Trust statements of a role whose federated principal is GitHub's OIDC provider. */
-function githubStatements(r: RecordedResource): any[] {
-  return (policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []).filter(
-    (s: any) =>
-      s.Effect === "Allow" && typeof s.Principal?.Federated === "string" && s.Principal.Federated.endsWith(`oidc-provider/${GITHUB_HOST}`),
-  );
+function githubStatements(r: RecordedResource): StatementJson[] {
+  return (parsePolicy(r.inputs.assumeRolePolicy)?.Statement ?? []).filter((s) => {
+    const federated = typeof s.Principal === "object" ? s.Principal.Federated : undefined;
+    return s.Effect === "Allow" && typeof federated === "string" && federated.endsWith(`oidc-provider/${GITHUB_HOST}`);
+  });
 }
 
 /** Values of every condition on `key`, by operator. */
-function conditionValues(s: any, key: string): Array<{ op: string; values: string[] }> {
-  return Object.entries<any>(s.Condition ?? {}).flatMap(([op, kv]) =>
-    Object.entries<any>(kv ?? {})
+function conditionValues(s: StatementJson, key: string): Array<{ op: string; values: string[] }> {
+  return Object.entries(s.Condition ?? {}).flatMap(([op, kv]) =>
+    Object.entries(kv)
       .filter(([k]) => k === key)
-      .map(([, v]) => ({ op, values: asList<string>(v).map(String) })),
+      .map(([, v]) => ({ op, values: asList(v).map(String) })),
   );
 }
 

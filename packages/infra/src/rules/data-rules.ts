@@ -1,4 +1,6 @@
-import { asList, policyOf, type RecordedResource } from "../testing/recorder";
+import { asList, parsePolicy } from "../iam/parse";
+import { at } from "../testing/inputs";
+import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
 export const BUCKET = "aws:s3/bucket:Bucket";
@@ -30,8 +32,8 @@ export const s3Encrypted: SecurityRule = {
   types: [BUCKET],
   check(b, stack) {
     const ok = forBucket(stack, SSE, b).some((c) =>
-      asList<any>(c.inputs.rules).some((rule) =>
-        ["aws:kms", "aws:kms:dsse", "AES256"].includes(rule?.applyServerSideEncryptionByDefault?.sseAlgorithm),
+      asList(c.inputs.rules).some((rule) =>
+        ["aws:kms", "aws:kms:dsse", "AES256"].includes(String(at(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"))),
       ),
     );
     return ok ? [] : ["has no default server-side encryption configuration"];
@@ -44,8 +46,8 @@ export const s3TlsOnly: SecurityRule = {
   types: [BUCKET],
   check(b, stack) {
     const ok = forBucket(stack, BUCKET_POLICY, b).some((p) =>
-      (policyOf(p.inputs.policy)?.Statement ?? []).some(
-        (s: any) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
+      (parsePolicy(p.inputs.policy)?.Statement ?? []).some(
+        (s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
       ),
     );
     return ok ? [] : ["has no bucket policy that denies aws:SecureTransport = false"];
@@ -57,7 +59,7 @@ export const s3Lifecycle: SecurityRule = {
   description: "Every bucket expires or transitions its objects (logs and telemetry must not grow forever)",
   types: [BUCKET],
   check(b, stack) {
-    const ok = forBucket(stack, LIFECYCLE, b).some((l) => asList<any>(l.inputs.rules).some((r) => r?.status === "Enabled"));
+    const ok = forBucket(stack, LIFECYCLE, b).some((l) => asList(l.inputs.rules).some((r) => at(r, "status") === "Enabled"));
     return ok ? [] : ["has no enabled lifecycle rule"];
   },
 };
@@ -78,8 +80,8 @@ export const dynamoProtected: SecurityRule = {
   types: ["aws:dynamodb/table:Table"],
   check(r) {
     const out: string[] = [];
-    if (r.inputs.pointInTimeRecovery?.enabled !== true) out.push("point-in-time recovery is off");
-    if (r.inputs.serverSideEncryption?.enabled !== true) out.push("serverSideEncryption (KMS) is not enabled");
+    if (at(r.inputs, "pointInTimeRecovery", "enabled") !== true) out.push("point-in-time recovery is off");
+    if (at(r.inputs, "serverSideEncryption", "enabled") !== true) out.push("serverSideEncryption (KMS) is not enabled");
     return out;
   },
 };
@@ -113,7 +115,7 @@ export const invocationTextLogged: SecurityRule = {
   types: [INVOCATION_LOGGING],
   severity: "advisory",
   check(r) {
-    return r.inputs.loggingConfig?.textDataDeliveryEnabled === true
+    return at(r.inputs, "loggingConfig", "textDataDeliveryEnabled") === true
       ? [
           "logs the full text of prompts and responses (source code, secrets pasted into prompts, personal data): " +
             "on only as the audit option inference.invocationLogging.text, with its own bucket prefix and key; see docs/operating.md",

@@ -1,13 +1,13 @@
 import { doc, res, type RuleFixture } from "./fixtures";
 
 const KEY = "arn:aws:kms:us-east-1:111111111111:key/0b4c2f1e-1111-2222-3333-444455556666";
-const repoPolicy = (...statements: any[]) =>
+const repoPolicy = (...statements: unknown[]) =>
   res("aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy", "p", {
     domain: "d",
     repository: "r",
     policyDocument: doc(...statements),
   });
-const domainPolicy = (...statements: any[]) =>
+const domainPolicy = (...statements: unknown[]) =>
   res("aws:codeartifact/domainPermissions:DomainPermissions", "dp", { domain: "d", policyDocument: doc(...statements) });
 
 /** One compliant and one non-compliant fixture per distribution rule. */

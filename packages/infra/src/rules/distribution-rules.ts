@@ -1,25 +1,22 @@
 import { RESOURCE_POLICY_ALLOWED_ACTIONS } from "../distribution/perms";
-import { asList, policyOf, type RecordedResource } from "../testing/recorder";
+import { asList, parsePolicy, principalsOf, stringsOf, type StatementJson } from "../iam/parse";
+import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
 export const CODEARTIFACT_DOMAIN = "aws:codeartifact/domain:Domain";
 export const CODEARTIFACT_DOMAIN_POLICY = "aws:codeartifact/domainPermissions:DomainPermissions";
 export const CODEARTIFACT_REPOSITORY_POLICY = "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy";
 
-const statementsOfPolicy = (r: RecordedResource): any[] => policyOf(r.inputs.policyDocument)?.Statement ?? [];
-const isAnyone = (principal: unknown): boolean =>
-  principal === "*" ||
-  (typeof principal === "object" &&
-    principal !== null &&
-    asList<string>((principal as { AWS?: string | string[] }).AWS).some((p) => p === "*"));
+const statementsOfPolicy = (r: RecordedResource): StatementJson[] => parsePolicy(r.inputs.policyDocument)?.Statement ?? [];
+const isAnyone = (s: StatementJson): boolean => principalsOf(s, "AWS").includes("*");
 const BOUNDING_KEYS = ["aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount"];
 
 /** Condition keys with at least one value that is not a bare wildcard. */
-function boundingKeys(s: any): string[] {
+function boundingKeys(s: StatementJson): string[] {
   const keys: string[] = [];
-  for (const kv of Object.values<any>(s.Condition ?? {})) {
-    for (const [key, v] of Object.entries<any>(kv ?? {})) {
-      if (asList<string>(v).some((x) => typeof x === "string" && !/^[*?]*$/.test(x))) keys.push(key.toLowerCase());
+  for (const kv of Object.values(s.Condition ?? {})) {
+    for (const [key, v] of Object.entries(kv)) {
+      if (asList(v).some((x) => typeof x === "string" && !/^[*?]*$/.test(x))) keys.push(key.toLowerCase());
     }
   }
   return keys;
@@ -45,7 +42,7 @@ export const codeArtifactPolicyBounded: SecurityRule = {
   check(r) {
     const out: string[] = [];
     for (const s of statementsOfPolicy(r)) {
-      if (s.Effect !== "Allow" || !isAnyone(s.Principal)) continue;
+      if (s.Effect !== "Allow" || !isAnyone(s)) continue;
       if (!boundingKeys(s).some((k) => BOUNDING_KEYS.includes(k)))
         out.push(`statement ${s.Sid ?? "(no Sid)"} allows any principal without an aws:PrincipalOrgID condition`);
     }
@@ -61,7 +58,7 @@ export const codeArtifactPolicyReadOnly: SecurityRule = {
     const out: string[] = [];
     for (const s of statementsOfPolicy(r)) {
       if (s.Effect !== "Allow") continue;
-      for (const a of asList<string>(s.Action))
+      for (const a of stringsOf(s.Action))
         if (!RESOURCE_POLICY_ALLOWED_ACTIONS.includes(a))
           out.push(`statement ${s.Sid ?? "(no Sid)"} allows ${a} through a resource policy`);
     }

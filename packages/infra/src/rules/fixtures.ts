@@ -9,7 +9,7 @@ export interface RuleFixture {
 }
 
 export const ACCOUNT = "111111111111";
-export const res = (type: string, name: string, inputs: Record<string, any>, id = `${name}-id`): RecordedResource => ({
+export const res = (type: string, name: string, inputs: Record<string, unknown>, id = `${name}-id`): RecordedResource => ({
   type,
   name,
   id,
@@ -17,10 +17,10 @@ export const res = (type: string, name: string, inputs: Record<string, any>, id 
   account: ACCOUNT,
   region: "us-east-1",
 });
-export const doc = (...Statement: any[]) => JSON.stringify({ Version: "2012-10-17", Statement });
-export const role = (name: string, trust: any, extra: Record<string, any> = {}) =>
+export const doc = (...Statement: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+export const role = (name: string, trust: unknown, extra: Record<string, unknown> = {}) =>
   res("aws:iam/role:Role", name, { assumeRolePolicy: doc(trust), ...extra });
-export const oidc = (condition: any) => ({
+export const oidc = (condition: unknown) => ({
   Effect: "Allow",
   Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/idp.example.com` },
   Action: ["sts:AssumeRoleWithWebIdentity"],

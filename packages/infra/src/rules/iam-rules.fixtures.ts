@@ -1,10 +1,11 @@
+import type { StatementJson } from "../iam/parse";
 import { ACCOUNT, doc, oidc, res, role, type RuleFixture } from "./fixtures";
 
 const POLICY = "aws:iam/policy:Policy";
 const MARKER = { "ccb:policy-kind": "permissions-boundary" };
 const iam = (resource: string) => `arn:aws:iam::${ACCOUNT}:${resource}`;
 /** A workload boundary as the stage renders one, in short: allow `*`, deny what the CI guardrails deny. */
-export const boundaryStatements = [
+export const boundaryStatements: readonly StatementJson[] = [
   { Sid: "CapAtTheGuardrails", Effect: "Allow", Action: ["*"], Resource: ["*"] },
   {
     Effect: "Deny",
@@ -60,7 +61,7 @@ export const boundaryStatements = [
     Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1"] } },
   },
 ];
-export const boundaryPolicy = (statements: any[] = boundaryStatements, tags: Record<string, string> = MARKER) =>
+export const boundaryPolicy = (statements: readonly StatementJson[] = boundaryStatements, tags: Record<string, string> = MARKER) =>
   res(POLICY, "app-boundary", { name: "app-workload-boundary", policy: doc(...statements), tags }, iam("policy/app-workload-boundary"));
 const lambdaTrust = { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" };
 

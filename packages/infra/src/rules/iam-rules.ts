@@ -1,5 +1,6 @@
 import { isMarkedBoundary } from "../iam/boundary";
-import { asList, policyOf, type RecordedResource } from "../testing/recorder";
+import { asList, parsePolicy, principalsOf, stringsOf, type StatementJson } from "../iam/parse";
+import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
 export const ROLE = "aws:iam/role:Role";
@@ -23,8 +24,8 @@ const POLICY_INPUTS: Record<string, string[]> = {
 };
 
 /** Statements of every policy document the resource carries. */
-export function statementsOf(r: RecordedResource): any[] {
-  return (POLICY_INPUTS[r.type] ?? []).flatMap((key) => policyOf(r.inputs[key])?.Statement ?? []);
+export function statementsOf(r: RecordedResource): StatementJson[] {
+  return (POLICY_INPUTS[r.type] ?? []).flatMap((key) => parsePolicy(r.inputs[key])?.Statement ?? []);
 }
 
 /** Any `*` or `?` in an allowed action widens it beyond what was reviewed (`s3:Get*` included). */
@@ -34,7 +35,7 @@ const isWildcardAction = (a: string) => /[*?]/.test(a);
 export const isBoundaryPolicy = (r: RecordedResource) => r.type === MANAGED_POLICY && isMarkedBoundary(r.inputs.tags);
 
 /** A boundary's cap: the one unconditioned `Allow * on *` that its denies then carve down. */
-export const isCapStatement = (s: any) =>
+export const isCapStatement = (s: StatementJson) =>
   s.Effect === "Allow" &&
   asList(s.Action).length === 1 &&
   asList(s.Action)[0] === "*" &&
@@ -59,7 +60,7 @@ export const noWildcardActions: SecurityRule = {
       // that the policy is never attached as a grant. Any other wildcard in a boundary is still reported.
       if (boundary && isCapStatement(s)) continue;
       if (s.NotAction !== undefined) out.push(`statement ${s.Sid ?? "(no Sid)"} allows NotAction ${JSON.stringify(s.NotAction)}`);
-      for (const a of asList<string>(s.Action))
+      for (const a of stringsOf(s.Action))
         if (isWildcardAction(a)) out.push(`statement ${s.Sid ?? "(no Sid)"} allows wildcard action ${a}`);
     }
     return out;
@@ -72,15 +73,15 @@ export const noBroadManagedPolicies: SecurityRule = {
   description: "No AWS managed *FullAccess, AdministratorAccess or PowerUserAccess policies",
   types: [ATTACHMENT, ROLE],
   check(r) {
-    const arns = r.type === ATTACHMENT ? [r.inputs.policyArn] : asList<string>(r.inputs.managedPolicyArns);
+    const arns = r.type === ATTACHMENT ? [r.inputs.policyArn] : asList(r.inputs.managedPolicyArns);
     return arns.filter((a) => typeof a === "string" && BROAD_MANAGED.test(a)).map((a) => `attaches broad managed policy ${a}`);
   },
 };
 
-function conditionEntries(s: any): Array<{ op: string; key: string; values: string[] }> {
+function conditionEntries(s: StatementJson): Array<{ op: string; key: string; values: string[] }> {
   const out: Array<{ op: string; key: string; values: string[] }> = [];
-  for (const [op, kv] of Object.entries<any>(s.Condition ?? {})) {
-    for (const [key, v] of Object.entries<any>(kv ?? {})) out.push({ op, key, values: asList<string>(v).map(String) });
+  for (const [op, kv] of Object.entries(s.Condition ?? {})) {
+    for (const [key, v] of Object.entries(kv)) out.push({ op, key, values: asList(v).map(String) });
   }
   return out;
 }
@@ -94,12 +95,13 @@ export const federatedTrustPinned: SecurityRule = {
   types: [ROLE],
   check(r) {
     const out: string[] = [];
-    for (const s of policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []) {
-      if (s.Effect !== "Allow" || !s.Principal?.Federated) continue;
+    for (const s of parsePolicy(r.inputs.assumeRolePolicy)?.Statement ?? []) {
+      const federated = typeof s.Principal === "object" ? s.Principal.Federated : undefined;
+      if (s.Effect !== "Allow" || !federated) continue;
       const conds = conditionEntries(s);
       const aud = conds.filter((c) => c.key.endsWith(":aud") && /^StringEquals(IgnoreCase)?$|^ForAnyValue:StringEquals$/.test(c.op));
       if (aud.length === 0 || aud.some((c) => onlyWildcards(c.values) || c.values.some((v) => v.includes("*")))) {
-        out.push(`federated trust for ${s.Principal.Federated} does not pin the audience with StringEquals on <issuer>:aud`);
+        out.push(`federated trust for ${String(federated)} does not pin the audience with StringEquals on <issuer>:aud`);
       }
       // Claim conditions: <issuer>:sub, Cognito's amr, or a session tag the IdP must send
       // (aws:RequestTag/<key>). Other `aws:` keys do not restrict who signs in, nor does a `Null` check
@@ -111,7 +113,7 @@ export const federatedTrustPinned: SecurityRule = {
       const restricting = claims.filter(
         (c) => !onlyWildcards(c.values) && !(c.key.endsWith(":amr") && c.values.includes("unauthenticated")),
       );
-      if (restricting.length === 0) out.push(`federated trust for ${s.Principal.Federated} does not restrict the subject or a group claim`);
+      if (restricting.length === 0) out.push(`federated trust for ${String(federated)} does not restrict the subject or a group claim`);
       if (admitsGuests) out.push("federated trust admits unauthenticated Cognito identities");
     }
     return out;
@@ -124,9 +126,9 @@ export const crossAccountTrustConditioned: SecurityRule = {
   types: [ROLE],
   check(r) {
     const out: string[] = [];
-    for (const s of policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []) {
+    for (const s of parsePolicy(r.inputs.assumeRolePolicy)?.Statement ?? []) {
       if (s.Effect !== "Allow" || s.Principal === undefined) continue;
-      const awsPrincipals = s.Principal === "*" ? ["*"] : asList<string>(s.Principal.AWS);
+      const awsPrincipals = principalsOf(s, "AWS");
       const foreign = awsPrincipals.filter(
         (p) => p === "*" || (r.account !== undefined && !p.includes(`::${r.account}:`) && p !== r.account),
       );
@@ -148,8 +150,8 @@ export const serviceTrustConfusedDeputy: SecurityRule = {
   types: [ROLE],
   check(r) {
     const out: string[] = [];
-    for (const s of policyOf(r.inputs.assumeRolePolicy)?.Statement ?? []) {
-      const services = asList<string>(s.Principal?.Service);
+    for (const s of parsePolicy(r.inputs.assumeRolePolicy)?.Statement ?? []) {
+      const services = typeof s.Principal === "object" ? stringsOf(s.Principal.Service) : [];
       const needs = services.filter((svc) => /^(bedrock|firehose|delivery\.logs)\.amazonaws\.com$/.test(svc));
       if (needs.length === 0) continue;
       const keys = conditionEntries(s).map((c) => c.key.toLowerCase());
@@ -225,16 +227,16 @@ const covers = (patterns: readonly string[], value: string) => patterns.some((p)
 interface RequiredDeny {
   readonly what: string;
   readonly actions: readonly string[];
-  readonly matches: (s: any, self: { name: string; account?: string }) => boolean;
+  readonly matches: (s: StatementJson, self: { name: string; account?: string }) => boolean;
 }
 /** Whether a deny's resources cover the managed policy `self` (in whatever partition the pattern names). */
-const coversPolicy = (s: any, self: { name: string; account?: string }) =>
-  asList<string>(s.Resource).some((x) => {
+const coversPolicy = (s: StatementJson, self: { name: string; account?: string }) =>
+  stringsOf(s.Resource).some((x) => {
     const m = /^(arn:[^:]+:iam::)([^:]*)(:policy\/.*)$/.exec(x);
     return m !== null && glob(x).test(`${m[1]}${self.account ?? m[2]}:policy/${self.name}`);
   });
-const denies = (s: any, action: string) => s.Effect === "Deny" && covers(asList<string>(s.Action), action);
-const onAll = (s: any) => asList(s.Resource).includes("*") && s.Condition === undefined;
+const denies = (s: StatementJson, action: string) => s.Effect === "Deny" && covers(stringsOf(s.Action), action);
+const onAll = (s: StatementJson) => asList(s.Resource).includes("*") && s.Condition === undefined;
 const REQUIRED_BOUNDARY_DENIES: readonly RequiredDeny[] = [
   {
     what: "IAM users, access keys and login profiles",
@@ -281,18 +283,18 @@ const REQUIRED_BOUNDARY_DENIES: readonly RequiredDeny[] = [
       "iam:DeleteRole",
       "iam:PutRolePermissionsBoundary",
     ],
-    matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => /:role\/.+-ci-\*$/.test(x)),
+    matches: (s) => s.Condition === undefined && stringsOf(s.Resource).some((x) => /:role\/.+-ci-\*$/.test(x)),
   },
   {
     what: "changing the CI policies (<prefix>-ci-*)",
     actions: ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"],
-    matches: (s) => s.Condition === undefined && asList<string>(s.Resource).some((x) => /:policy\/.+-ci-\*$/.test(x)),
+    matches: (s) => s.Condition === undefined && stringsOf(s.Resource).some((x) => /:policy\/.+-ci-\*$/.test(x)),
   },
   {
     what: "changing GitHub's OIDC provider",
     actions: ["iam:DeleteOpenIDConnectProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"],
     matches: (s) =>
-      s.Condition === undefined && asList<string>(s.Resource).some((x) => x.endsWith(":oidc-provider/token.actions.githubusercontent.com")),
+      s.Condition === undefined && stringsOf(s.Resource).some((x) => x.endsWith(":oidc-provider/token.actions.githubusercontent.com")),
   },
 ];
 
@@ -315,9 +317,9 @@ export const boundaryIsACap: SecurityRule = {
     const statements = statementsOf(r);
     if (statements.length === 0) return out; // not known yet (a preview of a new policy): pulumi up checks it
     const allows = statements.filter((s) => s.Effect === "Allow");
-    const capped = allows.some((s) => asList<string>(s.Action).some(isWildcardAction) || s.NotAction !== undefined);
+    const capped = allows.some((s) => stringsOf(s.Action).some(isWildcardAction) || s.NotAction !== undefined);
     if (!capped) return out; // an allow-list boundary (the developer boundary): its ceiling is what it names
-    if (allows.length !== 1 || !isCapStatement(allows[0]))
+    if (allows.length !== 1 || !isCapStatement(allows[0]!))
       out.push("a boundary that allows `*` has exactly one Allow: unconditioned `*` on `*`, cut down by its denies");
     const self = { name: String(r.inputs.name ?? r.name), account: r.account };
     for (const req of REQUIRED_BOUNDARY_DENIES) {

@@ -1,7 +1,7 @@
 import { res, type RuleFixture } from "./fixtures";
 
 const INSTANCE = "arn:aws:sso:::instance/ssoins-72230a1b2c3d4e5f";
-const set = (inputs: Record<string, any>) =>
+const set = (inputs: Record<string, unknown>) =>
   res("aws:ssoadmin/permissionSet:PermissionSet", "ps", { instanceArn: INSTANCE, name: "ClaudeCode", ...inputs });
 const boundary = res("aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment", "b", {
   instanceArn: INSTANCE,

@@ -1,3 +1,4 @@
+import { at } from "../testing/inputs";
 import type { RecordedResource } from "../testing/recorder";
 import type { SecurityRule } from "./types";
 
@@ -31,7 +32,7 @@ export const permissionSetBounded: SecurityRule = {
       (b) =>
         b.type === BOUNDARY &&
         b.inputs.instanceArn === r.inputs.instanceArn &&
-        b.inputs.permissionsBoundary?.customerManagedPolicyReference?.name,
+        at(b.inputs, "permissionsBoundary", "customerManagedPolicyReference", "name"),
     ).length;
     if (boundaries < sets)
       out.push(

@@ -1,9 +1,9 @@
 import { doc, res, type RuleFixture } from "./fixtures";
 
-const fn = (inputs: Record<string, any>) => res("aws:lambda/function:Function", "f", { name: "ccb-quota-check", ...inputs });
-const group = (name: string, inputs: Record<string, any> = { retentionInDays: 30 }) =>
+const fn = (inputs: Record<string, unknown>) => res("aws:lambda/function:Function", "f", { name: "ccb-quota-check", ...inputs });
+const group = (name: string, inputs: Record<string, unknown> = { retentionInDays: 30 }) =>
   res("aws:cloudwatch/logGroup:LogGroup", "lg", { name, ...inputs });
-const stage = (inputs: Record<string, any>) => res("aws:apigatewayv2/stage:Stage", "s", { name: "$default", ...inputs });
+const stage = (inputs: Record<string, unknown>) => res("aws:apigatewayv2/stage:Stage", "s", { name: "$default", ...inputs });
 
 /** One compliant and one non-compliant fixture per quotas rule. */
 export const QUOTAS_FIXTURES: Record<string, RuleFixture> = {

@@ -1,3 +1,4 @@
+import { at, obj } from "../testing/inputs";
 import type { RecordedResource } from "../testing/recorder";
 import { asList } from "../testing/recorder";
 import { PRICE_LIST_READ_ACTIONS, PRICE_LIST_SID } from "../quotas/perms";
@@ -39,8 +40,8 @@ export const apiStagesLoggedAndThrottled: SecurityRule = {
   types: [STAGE],
   check(r) {
     const out: string[] = [];
-    if (!r.inputs.accessLogSettings?.destinationArn) out.push(`stage ${r.inputs.name} has no accessLogSettings.destinationArn`);
-    const s = r.inputs.defaultRouteSettings ?? {};
+    if (!at(r.inputs, "accessLogSettings", "destinationArn")) out.push(`stage ${r.inputs.name} has no accessLogSettings.destinationArn`);
+    const s = obj(r.inputs.defaultRouteSettings);
     if (!(Number(s.throttlingRateLimit) > 0) || !(Number(s.throttlingBurstLimit) > 0))
       out.push(`stage ${r.inputs.name} sets no defaultRouteSettings throttlingRateLimit/throttlingBurstLimit`);
     return out;
@@ -58,7 +59,7 @@ export const lambdaLogGroupRetained: SecurityRule = {
   types: [FUNCTION],
   check(r, stack) {
     const groups = stack.filter((x: RecordedResource) => x.type === LOG_GROUP);
-    const wanted = r.inputs.loggingConfig?.logGroup ?? (r.inputs.name ? `/aws/lambda/${r.inputs.name}` : undefined);
+    const wanted = at(r.inputs, "loggingConfig", "logGroup") ?? (r.inputs.name ? `/aws/lambda/${String(r.inputs.name)}` : undefined);
     if (!wanted) return ["function has neither a name nor loggingConfig.logGroup, so its log group cannot be declared with a retention"];
     const group = groups.find((g) => g.inputs.name === wanted);
     if (!group) return [`function logs to ${wanted}, which the stack does not declare (Lambda would create it without retention)`];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stringsOf } from "../iam/parse";
 import { ACCOUNT, doc, res, role } from "./fixtures";
 import { boundaryPolicy, boundaryStatements } from "./iam-rules.fixtures";
 import { allRules, evaluateRules, findingsOf } from "./index";
@@ -110,7 +111,7 @@ describe("permissions boundaries are caps, not grants", () => {
   });
 
   it("each required deny is checked: a boundary missing any one is reported, naming it", () => {
-    const without = (sidAction: string) => boundaryStatements.filter((s: any) => !(s.Action ?? []).includes(sidAction));
+    const without = (sidAction: string) => boundaryStatements.filter((s) => !stringsOf(s.Action).includes(sidAction));
     expect(messages([boundaryPolicy(without("iam:CreateUser"))], "iam-boundary-is-a-cap").join("\n")).toMatch(/does not deny IAM users/);
     expect(messages([boundaryPolicy(without("cloudtrail:StopLogging"))], "iam-boundary-is-a-cap").join("\n")).toMatch(
       /does not deny audit changes/,
@@ -124,12 +125,12 @@ describe("permissions boundaries are caps, not grants", () => {
     expect(messages([boundaryPolicy(without("iam:DeleteOpenIDConnectProvider"))], "iam-boundary-is-a-cap").join("\n")).toMatch(
       /does not deny changing GitHub's OIDC provider/,
     );
-    expect(messages([boundaryPolicy(boundaryStatements.filter((s: any) => !s.NotAction))], "iam-boundary-is-a-cap").join("\n")).toMatch(
+    expect(messages([boundaryPolicy(boundaryStatements.filter((s) => !s.NotAction))], "iam-boundary-is-a-cap").join("\n")).toMatch(
       /outside the stage's Regions/,
     );
     // A deny on another policy's ARN does not protect this one.
-    const elsewhere = boundaryStatements.map((s: any) =>
-      s.Action?.includes("iam:SetDefaultPolicyVersion") ? { ...s, Resource: [`arn:aws:iam::${ACCOUNT}:policy/other`] } : s,
+    const elsewhere = boundaryStatements.map((s) =>
+      stringsOf(s.Action).includes("iam:SetDefaultPolicyVersion") ? { ...s, Resource: [`arn:aws:iam::${ACCOUNT}:policy/other`] } : s,
     );
     expect(messages([boundaryPolicy(elsewhere)], "iam-boundary-is-a-cap").join("\n")).toMatch(
       /re-creating this boundary: iam:CreatePolicy, iam:CreatePolicyVersion/,

@@ -2,13 +2,13 @@ import { ACCOUNT, doc, res, type RuleFixture } from "./fixtures";
 
 const TLS = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 const CERT = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0f0e0d0c-0000-4000-8000-000000000001`;
-const jwt = (claims: any[] = [{ name: "aud", format: "single-string", values: ["client"] }]) => ({
+const jwt = (claims: unknown[] = [{ name: "aud", format: "single-string", values: ["client"] }]) => ({
   type: "jwt-validation",
   order: 1,
   jwtValidation: { issuer: "https://idp.example.com", jwksEndpoint: "https://idp.example.com/keys", additionalClaims: claims },
 });
 const forward = { type: "forward", order: 2, targetGroupArn: "tg" };
-const listener = (inputs: Record<string, any>) =>
+const listener = (inputs: Record<string, unknown>) =>
   res("aws:lb/listener:Listener", "l", {
     port: 443,
     protocol: "HTTPS",

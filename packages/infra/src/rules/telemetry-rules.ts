@@ -1,4 +1,6 @@
-import { asList, policyOf, type RecordedResource } from "../testing/recorder";
+import { asList, parsePolicy, stringsOf } from "../iam/parse";
+import { at, obj } from "../testing/inputs";
+import type { RecordedResource } from "../testing/recorder";
 import { MODERN_TLS_POLICIES } from "../telemetry/validate";
 import type { SecurityRule } from "./types";
 
@@ -22,7 +24,9 @@ export const listenerHttpsOnly: SecurityRule = {
     const out: string[] = [];
     const protocol = String(r.inputs.protocol ?? "HTTP");
     if (protocol !== "HTTPS" && protocol !== "TLS") {
-      const redirectsOnly = asList<any>(r.inputs.defaultActions).every((a) => a?.type === "redirect" && a?.redirect?.protocol === "HTTPS");
+      const redirectsOnly = asList(r.inputs.defaultActions).every(
+        (a) => at(a, "type") === "redirect" && at(a, "redirect", "protocol") === "HTTPS",
+      );
       if (!redirectsOnly) out.push(`listener on port ${r.inputs.port} uses ${protocol} and does not only redirect to HTTPS`);
       return out;
     }
@@ -42,21 +46,22 @@ export const listenerValidatesJwt: SecurityRule = {
   description: "Listeners that forward to targets first validate the caller's JWT (issuer, JWKS, audience) or authenticate the user",
   types: [LISTENER, "aws:lb/listenerRule:ListenerRule"],
   check(r) {
-    const actions = asList<any>(r.inputs.defaultActions ?? r.inputs.actions)
-      .slice()
-      .sort((a, b) => Number(a?.order ?? 0) - Number(b?.order ?? 0));
-    const forwardAt = actions.findIndex((a) => a?.type === "forward");
+    const actions = asList(r.inputs.defaultActions ?? r.inputs.actions)
+      .map(obj)
+      .sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0));
+    const forwardAt = actions.findIndex((a) => a.type === "forward");
     if (forwardAt < 0) return [];
     const before = actions.slice(0, forwardAt);
-    const jwt = before.find((a) => a?.type === "jwt-validation");
-    if (before.some((a) => a?.type === "authenticate-oidc" || a?.type === "authenticate-cognito")) return [];
+    const jwt = before.find((a) => a.type === "jwt-validation");
+    if (before.some((a) => a.type === "authenticate-oidc" || a.type === "authenticate-cognito")) return [];
     if (!jwt) return ["forwards to targets without a jwt-validation (or authenticate) action before it"];
     const out: string[] = [];
-    const v = jwt.jwtValidation ?? {};
+    const v = obj(jwt.jwtValidation);
     if (!/^https:\/\//.test(String(v.issuer ?? ""))) out.push("jwt-validation has no https issuer");
     if (!/^https:\/\//.test(String(v.jwksEndpoint ?? ""))) out.push("jwt-validation has no https JWKS endpoint");
-    const aud = asList<any>(v.additionalClaims).find((c) => c?.name === "aud");
-    if (!aud || asList<string>(aud.values).length === 0 || asList<string>(aud.values).some((x) => x.includes("*")))
+    const aud = asList(v.additionalClaims).find((c) => at(c, "name") === "aud");
+    const audValues = stringsOf(at(aud, "values"));
+    if (!aud || audValues.length === 0 || audValues.some((x) => x.includes("*")))
       out.push("jwt-validation does not pin the audience (additional claim aud)");
     return out;
   },
@@ -74,17 +79,17 @@ export const loadBalancerHardened: SecurityRule = {
 };
 
 function openIngress(r: RecordedResource): Array<{ from: number; to: number; cidr: string; protocol: string }> {
-  const rules: any[] = r.type === SG ? asList<any>(r.inputs.ingress) : [r.inputs];
+  const rules = r.type === SG ? asList(r.inputs.ingress).map(obj) : [r.inputs];
   return rules.flatMap((rule) => {
     const cidrs = [
-      ...asList<string>(rule?.cidrBlocks),
-      ...asList<string>(rule?.ipv6CidrBlocks),
-      ...asList<string>(rule?.cidrIpv4),
-      ...asList<string>(rule?.cidrIpv6),
+      ...stringsOf(rule.cidrBlocks),
+      ...stringsOf(rule.ipv6CidrBlocks),
+      ...stringsOf(rule.cidrIpv4),
+      ...stringsOf(rule.cidrIpv6),
     ];
-    const protocol = String(rule?.protocol ?? rule?.ipProtocol ?? "");
-    const from = protocol === "-1" ? 0 : Number(rule?.fromPort ?? 0);
-    const to = protocol === "-1" ? 65535 : Number(rule?.toPort ?? 65535);
+    const protocol = String(rule.protocol ?? rule.ipProtocol ?? "");
+    const from = protocol === "-1" ? 0 : Number(rule.fromPort ?? 0);
+    const to = protocol === "-1" ? 65535 : Number(rule.toPort ?? 65535);
     return cidrs.filter((c) => OPEN.has(c)).map((cidr) => ({ from, to, cidr, protocol }));
   });
 }
@@ -115,11 +120,13 @@ export const ecsRolesLeastPrivilege: SecurityRule = {
     const refs = [td.inputs.taskRoleArn, td.inputs.executionRoleArn].filter((x): x is string => typeof x === "string");
     for (const arn of refs) {
       const role = stack.find(
-        (x) => x.type === ROLE && (x.inputs.arn === arn || arn.endsWith(`:role/${x.inputs.name ?? x.name}`) || arn.endsWith(`/${x.name}`)),
+        (x) =>
+          x.type === ROLE &&
+          (x.inputs.arn === arn || arn.endsWith(`:role/${String(x.inputs.name ?? x.name)}`) || arn.endsWith(`/${x.name}`)),
       );
       if (!role) continue;
-      for (const s of policyOf(role.inputs.assumeRolePolicy)?.Statement ?? []) {
-        const services = asList<string>(s.Principal?.Service);
+      for (const s of parsePolicy(role.inputs.assumeRolePolicy)?.Statement ?? []) {
+        const services = typeof s.Principal === "object" ? stringsOf(s.Principal.Service) : [];
         if (services.some((x) => x !== "ecs-tasks.amazonaws.com")) out.push(`${role.name} is trusted by ${services.join(", ")}`);
         if (!s.Condition?.StringEquals?.["aws:SourceAccount"]) out.push(`${role.name} trust lacks aws:SourceAccount`);
       }
@@ -128,11 +135,11 @@ export const ecsRolesLeastPrivilege: SecurityRule = {
         if (!/AmazonECSTaskExecutionRolePolicy$/.test(String(a.inputs.policyArn))) out.push(`${role.name} attaches ${a.inputs.policyArn}`);
       }
       for (const p of stack.filter((x) => x.type === ROLE_POLICY && (x.inputs.role === roleName || x.inputs.role === role.name))) {
-        for (const s of policyOf(p.inputs.policy)?.Statement ?? []) {
+        for (const s of parsePolicy(p.inputs.policy)?.Statement ?? []) {
           if (s.Effect !== "Allow") continue;
-          const wide = asList<string>(s.Resource).includes("*");
+          const wide = stringsOf(s.Resource).includes("*");
           if (wide && !s.Condition)
-            out.push(`${p.name} statement ${s.Sid ?? "(no Sid)"} allows ${asList<string>(s.Action).join(", ")} on * without a condition`);
+            out.push(`${p.name} statement ${s.Sid ?? "(no Sid)"} allows ${stringsOf(s.Action).join(", ")} on * without a condition`);
         }
       }
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { arr, at, obj } from "../testing";
 import { ADOT_0_45_1, CONTRIB_0_136_0, distributionOf, imageVersionProblems } from "./components";
 import {
   collectorConfig,
@@ -66,13 +67,13 @@ describe("collector config", () => {
     expect(cfg.extensions.oidc).toEqual({
       providers: [{ issuer_url: OPTIONS.issuerUrl, audience: OPTIONS.audience, username_claim: "email" }],
     });
-    expect((cfg.receivers.otlp as any).protocols.http.auth).toEqual({ authenticator: "oidc" });
-    expect(Object.keys((cfg.receivers.otlp as any).protocols)).toEqual(["http"]);
+    expect(at(cfg.receivers.otlp, "protocols", "http", "auth")).toEqual({ authenticator: "oidc" });
+    expect(Object.keys(obj(at(cfg.receivers.otlp, "protocols")))).toEqual(["http"]);
     expect(cfg.service.extensions).toContain("oidc");
   });
 
   it("takes identity from the validated token only: client keys are deleted before the token's claims are inserted", () => {
-    const actions = (roundTrip().processors["attributes/identity"] as any).actions as any[];
+    const actions = arr(at(roundTrip().processors["attributes/identity"], "actions")).map(obj);
     for (const key of SPOOFABLE_ATTRIBUTES) {
       const del = actions.findIndex((a) => a.key === key && a.action === "delete");
       expect(del, key).toBeGreaterThanOrEqual(0);
@@ -87,13 +88,13 @@ describe("collector config", () => {
     expect(actions.filter((a) => String(a.from_context ?? "").startsWith("metadata."))).toEqual([]);
     // The email has no default: without the claim the request is refused by the authenticator.
     expect(actions.filter((a) => a.key === ATTR.email && a.value !== undefined)).toEqual([]);
-    const resource = (roundTrip().processors["resource/identity"] as any).attributes as any[];
+    const resource = arr(at(roundTrip().processors["resource/identity"], "attributes"));
     for (const key of IDENTITY_ATTRIBUTES) expect(resource).toContainEqual({ key, action: "delete" });
   });
 
   it("covers every configured claim, and falls back to `unspecified` for claims the IdP does not send", () => {
     const cfg = roundTrip({ ...OPTIONS, attributeClaims: { team: "groups_team" } });
-    const actions = (cfg.processors["attributes/identity"] as any).actions as any[];
+    const actions = arr(at(cfg.processors["attributes/identity"], "actions")).map(obj);
     expect(actions).toContainEqual({ key: ATTR.team, action: "insert", from_context: "auth.groups_team" });
     expect(actions.filter((a) => a.key === ATTR.department && a.action === "insert")).toEqual([
       { key: ATTR.department, action: "insert", value: UNSPECIFIED },
@@ -102,27 +103,27 @@ describe("collector config", () => {
   });
 
   it("declares an EMF dimension set for every Claude Code metric, with exact name selectors", () => {
-    const emf = roundTrip().exporters.awsemf as any;
+    const emf = obj(roundTrip().exporters.awsemf);
     expect(emf.dimension_rollup_option).toBe("NoDimensionRollup");
-    const selectors = emf.metric_declarations.flatMap((d: any) => d.metric_name_selectors);
+    const selectors = arr(emf.metric_declarations).flatMap((d) => arr(at(d, "metric_name_selectors")));
     for (const m of CLAUDE_CODE_METRICS)
       expect(
-        selectors.some((s: string) => new RegExp(s).test(m)),
+        selectors.some((s) => new RegExp(String(s)).test(m)),
         m,
       ).toBe(true);
     // An exact selector does not match a longer name (no accidental metric capture).
     expect(new RegExp(exactMetricRegex("claude_code.token.usage")).test("claude_code.token.usageX")).toBe(false);
     // Bounded cardinality: no session or install ids as dimensions.
-    const dims = emf.metric_declarations.flatMap((d: any) => d.dimensions.flat());
+    const dims = arr(emf.metric_declarations).flatMap((d) => arr(at(d, "dimensions")).flatMap(arr));
     expect(dims).not.toContain("session.id");
     expect(dims).not.toContain("user.id");
-    expect(dims.filter((d: string) => d === ATTR.email).length).toBe(
+    expect(dims.filter((d) => d === ATTR.email).length).toBe(
       EMF_METRICS.filter((m) => m.dimensionSets.some((s) => s.includes(ATTR.email))).length,
     );
   });
 
   it("writes raw data to S3 partitioned by date, gzip", () => {
-    const s3 = (roundTrip().exporters["awss3/metrics"] as any).s3uploader;
+    const s3 = at(roundTrip().exporters["awss3/metrics"], "s3uploader");
     expect(s3).toMatchObject({
       s3_bucket: OPTIONS.bucket,
       s3_prefix: "metrics",
@@ -132,9 +133,9 @@ describe("collector config", () => {
   });
 
   it("keeps memory below the container limit", () => {
-    const ml = roundTrip().processors.memory_limiter as any;
+    const ml = obj(roundTrip().processors.memory_limiter);
     expect(ml.limit_mib).toBe(819);
-    expect(ml.limit_mib + ml.spike_limit_mib).toBeLessThan(1024);
+    expect(Number(ml.limit_mib) + Number(ml.spike_limit_mib)).toBeLessThan(1024);
   });
 
   it("filters to Claude Code events with an OTTL condition over body or event.name", () => {

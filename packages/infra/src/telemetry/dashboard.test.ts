@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { arr, at } from "../testing";
 import { collectorConfig, parseCollectorConfig, renderCollectorConfig } from "./collector-config";
 import { OPTIONS } from "./collector-config.test";
 import { dashboardBody, insightsSql, metricReferences, parseInsightsSql, type DashboardOptions } from "./dashboard";
@@ -16,8 +17,10 @@ const OPTS: DashboardOptions = {
 /** Dimension sets the rendered collector config produces, by metric name (read back from YAML). */
 function producedByCollector(): (metric: string) => string[][] {
   const cfg = parseCollectorConfig(renderCollectorConfig(collectorConfig({ ...OPTIONS, namespace: NS.collector })));
-  const decls = (cfg.exporters.awsemf as any).metric_declarations as { dimensions: string[][]; metric_name_selectors: string[] }[];
-  return (metric) => decls.filter((d) => d.metric_name_selectors.some((s) => new RegExp(s).test(metric))).flatMap((d) => d.dimensions);
+  const decls = arr(at(cfg.exporters.awsemf, "metric_declarations"));
+  const dimensionSets = (d: unknown) => arr(at(d, "dimensions")).map((set) => arr(set).map(String));
+  return (metric) =>
+    decls.filter((d) => arr(at(d, "metric_name_selectors")).some((s) => new RegExp(String(s)).test(metric))).flatMap(dimensionSets);
 }
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
@@ -39,13 +42,13 @@ describe("dashboard body", () => {
         expect(Array.isArray(w.properties.metrics) && w.properties.metrics.length > 0).toBe(true);
         expect(["timeSeries", "singleValue", "bar", "pie", "gauge", "table"]).toContain(w.properties.view);
         // Expression ids are unique within a widget and lower-case-first (CloudWatch's rule).
-        const ids = w.properties.metrics.map((row: any[]) => row[row.length - 1]?.id).filter(Boolean);
+        const ids = w.properties.metrics.map((row: unknown[]) => at(row[row.length - 1], "id")).filter(Boolean);
         expect(new Set(ids).size).toBe(ids.length);
         for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
         // Expressions reference only ids defined in the same widget.
         const exprs = w.properties.metrics
-          .filter((row: any[]) => typeof row[0] === "object")
-          .map((row: any[]) => row[0].expression as string);
+          .filter((row: unknown[]) => typeof row[0] === "object")
+          .map((row: unknown[]) => String(at(row[0], "expression")));
         for (const e of exprs.filter((x: string) => !x.startsWith("SELECT"))) {
           for (const ref of e.match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? []) expect(ids, `${w.properties.title}: ${e}`).toContain(ref);
         }
@@ -93,7 +96,9 @@ describe("dashboard body", () => {
   });
 
   it("shows the issue's widgets", () => {
-    const titles = json.widgets.filter((w: any) => w.type !== "text").map((w: any) => w.properties.title as string);
+    const titles = json.widgets
+      .filter((w: { type: string }) => w.type !== "text")
+      .map((w: { properties: { title: string } }) => w.properties.title);
     for (const t of [
       "Active users",
       "Tokens by type",
@@ -110,7 +115,9 @@ describe("dashboard body", () => {
     ]) {
       expect(titles).toContain(t);
     }
-    const savings = json.widgets.find((w: any) => w.properties.title === "Prompt-cache savings (USD, rolling day)");
+    const savings = json.widgets.find(
+      (w: { properties: { title: string } }) => w.properties.title === "Prompt-cache savings (USD, rolling day)",
+    );
     expect(savings.properties.annotations.horizontal[0].value).toBe(0);
   });
 
@@ -118,7 +125,8 @@ describe("dashboard body", () => {
     const other = dashboardBody({ ...OPTS, alarmArns: [], bedrockAccountId: "222222222222" });
     expect(other.widgets.some((w) => w.type === "alarm")).toBe(false);
     const throttles = other.widgets.find((w) => w.properties.title === "Throttles")!;
-    expect((throttles.properties.metrics as any[]).every((row) => row[row.length - 1].accountId === "222222222222")).toBe(true);
+    const rows = arr(throttles.properties.metrics).map(arr);
+    expect(rows.length > 0 && rows.every((row) => at(row[row.length - 1], "accountId") === "222222222222")).toBe(true);
   });
 
   it("renders and parses Metrics Insights queries symmetrically, quoting names with dots", () => {

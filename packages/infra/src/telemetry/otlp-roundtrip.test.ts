@@ -17,6 +17,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, createLocalJWKSet, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { arr, at, obj } from "../testing";
 import { collectorConfig, parseCollectorConfig, renderCollectorConfig, type CollectorConfig } from "./collector-config";
 import { dashboardBody, metricReferences } from "./dashboard";
 import { ATTR, CC, namespaces, SPOOFABLE_ATTRIBUTES } from "./metrics";
@@ -42,10 +43,31 @@ interface Received {
   points: Point[];
 }
 
-const str = (kv: any[] | undefined): Attrs =>
+const str = (kv: unknown): Attrs =>
   Object.fromEntries(
-    (kv ?? []).map((a) => [a.key, String(a.value?.stringValue ?? a.value?.intValue ?? a.value?.doubleValue ?? a.value?.boolValue ?? "")]),
+    arr(kv).map((a) => {
+      const v = obj(at(a, "value"));
+      return [String(at(a, "key")), String(v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue ?? "")];
+    }),
   );
+
+/** One entry of an attributes or resource processor's list, as the rendered config has it. */
+interface AttributeAction {
+  readonly key: string;
+  readonly action: string;
+  readonly value?: unknown;
+  readonly from_context?: string;
+}
+const attributeActions = (processor: unknown, list: "actions" | "attributes"): AttributeAction[] =>
+  arr(at(processor, list)).map((a) => {
+    const from = at(a, "from_context");
+    return {
+      key: String(at(a, "key")),
+      action: String(at(a, "action")),
+      value: at(a, "value"),
+      ...(typeof from === "string" ? { from_context: from } : {}),
+    };
+  });
 
 let server: Server;
 let url: string;
@@ -171,8 +193,8 @@ interface Series {
 /** Applies the config's processors and EMF declarations (the parts that decide series and identity). */
 function applyConfig(cfg: CollectorConfig, points: Point[], auth: Record<string, unknown>): Series[] {
   const keep = (name: string) => {
-    const conditions = ((cfg.processors["filter/claude-code"] as any).metrics.metric as string[]).map((c) =>
-      /^not IsMatch\(name, "(.*)"\)$/.exec(c)![1]!.replace(/\\\\/g, "\\"),
+    const conditions = arr(at(cfg.processors["filter/claude-code"], "metrics", "metric")).map((c) =>
+      /^not IsMatch\(name, "(.*)"\)$/.exec(String(c))![1]!.replace(/\\\\/g, "\\"),
     );
     return conditions.every((re) => new RegExp(re).test(name));
   };
@@ -180,26 +202,26 @@ function applyConfig(cfg: CollectorConfig, points: Point[], auth: Record<string,
   const out: Series[] = [];
   for (const p of points.filter((x) => keep(x.metric))) {
     const resource = { ...p.resource };
-    for (const a of (cfg.processors["resource/identity"] as any).attributes) {
+    for (const a of attributeActions(cfg.processors["resource/identity"], "attributes")) {
       if (a.action === "delete") delete resource[a.key];
-      if (a.action === "upsert") resource[a.key] = a.value;
+      if (a.action === "upsert") resource[a.key] = String(a.value);
     }
     const attrs = { ...p.attributes };
-    for (const a of (cfg.processors["attributes/identity"] as any).actions) {
+    for (const a of attributeActions(cfg.processors["attributes/identity"], "actions")) {
       if (a.action === "delete") delete attrs[a.key];
       if (a.action === "insert" && attrs[a.key] === undefined) {
         const v = a.from_context !== undefined ? context(a.from_context) : a.value;
         if (typeof v === "string") attrs[a.key] = v;
       }
     }
-    const emf = cfg.exporters.awsemf as any;
+    const emf = obj(cfg.exporters.awsemf);
     // resource_to_telemetry_conversion is off: only data point attributes can become dimensions.
-    expect(emf.resource_to_telemetry_conversion.enabled).toBe(false);
-    for (const decl of emf.metric_declarations) {
-      if (!decl.metric_name_selectors.some((s: string) => new RegExp(s).test(p.metric))) continue;
-      for (const set of decl.dimensions as string[][]) {
+    expect(at(emf, "resource_to_telemetry_conversion", "enabled")).toBe(false);
+    for (const decl of arr(emf.metric_declarations)) {
+      if (!arr(at(decl, "metric_name_selectors")).some((s) => new RegExp(String(s)).test(p.metric))) continue;
+      for (const set of arr(at(decl, "dimensions")).map((d) => arr(d).map(String))) {
         if (set.every((d) => attrs[d] !== undefined))
-          out.push({ namespace: emf.namespace, metric: p.metric, dimensions: Object.fromEntries(set.map((d) => [d, attrs[d]!])) });
+          out.push({ namespace: String(emf.namespace), metric: p.metric, dimensions: Object.fromEntries(set.map((d) => [d, attrs[d]!])) });
       }
     }
   }

@@ -1,7 +1,8 @@
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import { arr, at, inputsOf, installMocks, policyOf, type ResourceRecorder, settle, statementBySid, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Telemetry from "./index";
 
@@ -82,6 +83,14 @@ const counts = () => {
   return c;
 };
 const policyStatements = (name: string) => policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy)!.Statement;
+const SERVICE = "aws:ecs/service:Service";
+const FUNCTION = "aws:lambda/function:Function";
+/** The subnets the program tagged as private. */
+const privateSubnetIds = () =>
+  recorder
+    .byType("aws:ec2/subnet:Subnet")
+    .filter((s) => at(s.inputs, "tags", "tier") === "private")
+    .map((s) => s.id);
 
 describe("TelemetryService", () => {
   it("creates exactly the network, load balancer, service, storage, aggregation and dashboard resources, and passes every rule", async () => {
@@ -192,24 +201,21 @@ describe("TelemetryService", () => {
       requiresCompatibilities: ["FARGATE"],
       runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
     });
-    const [container] = JSON.parse(td.containerDefinitions);
+    const [container] = JSON.parse(String(td.containerDefinitions));
     expect(container.image).toBe("otel/opentelemetry-collector-contrib:0.136.0");
     expect(container.command).toEqual(["--config=env:OTELCOL_CONFIG"]);
     expect(container.readonlyRootFilesystem).toBe(true);
     expect(container.user).toBe("10001");
-    const yaml = container.environment.find((e: any) => e.name === "OTELCOL_CONFIG").value;
+    const yaml = container.environment.find((e: { name: string }) => e.name === "OTELCOL_CONFIG").value;
     expect(yaml).toBe(await unwrap(svc.collectorConfigYaml));
     const cfg = parse(yaml);
     expect(telemetry.validateCollectorConfig(cfg, telemetry.CONTRIB_0_136_0)).toEqual([]);
     expect(cfg.extensions.oidc.providers[0]).toEqual({ issuer_url: issuer.url, audience: "0oa1pilotclientid", username_claim: "email" });
     expect(cfg.exporters.awsemf.log_group_name).toBe("/ccb-pilot/telemetry/emf");
-    const svcIn = recorder.one("aws:ecs/service:Service", "tel-service").inputs;
-    expect(svcIn.networkConfiguration.assignPublicIp).toBe(false);
-    const privateIds = recorder
-      .byType("aws:ec2/subnet:Subnet")
-      .filter((s) => s.inputs.tags?.tier === "private")
-      .map((s) => s.id);
-    expect(svcIn.networkConfiguration.subnets).toEqual(privateIds);
+    const svcIn = inputsOf<aws.ecs.ServiceArgs>(recorder.one(SERVICE, "tel-service"), SERVICE);
+    expect(svcIn.networkConfiguration?.assignPublicIp).toBe(false);
+    const privateIds = privateSubnetIds();
+    expect(svcIn.networkConfiguration?.subnets).toEqual(privateIds);
     expect(svcIn.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
     expect(svcIn.taskDefinition).toMatch(/^arn:aws:ecs:us-east-1:333333333333:.*tel-task/);
     const cluster = recorder.one("aws:ecs/cluster:Cluster", "tel-cluster").inputs;
@@ -223,8 +229,10 @@ describe("TelemetryService", () => {
       maxCapacity: 6,
       scalableDimension: "ecs:service:DesiredCount",
     });
-    const policies = recorder.byType("aws:appautoscaling/policy:Policy").map((p) => p.inputs.targetTrackingScalingPolicyConfiguration);
-    expect(policies.map((p) => [p.predefinedMetricSpecification.predefinedMetricType, p.targetValue])).toEqual([
+    const policies = recorder
+      .byType("aws:appautoscaling/policy:Policy")
+      .map((p) => inputsOf<aws.appautoscaling.PolicyArgs>(p).targetTrackingScalingPolicyConfiguration);
+    expect(policies.map((p) => [p?.predefinedMetricSpecification?.predefinedMetricType, p?.targetValue])).toEqual([
       ["ECSServiceAverageCPUUtilization", 60],
       ["ECSServiceAverageMemoryUtilization", 70],
     ]);
@@ -233,19 +241,20 @@ describe("TelemetryService", () => {
   it("gives roles only what they use: the task writes its log groups and its S3 prefixes, the ECS agent its log stream", async () => {
     await build();
     const task = policyStatements("tel-task-policy");
-    expect(task.map((s: any) => [s.Sid, s.Action])).toEqual([
+    expect(task.map((s) => [s.Sid, s.Action])).toEqual([
       ["WriteTelemetryLogs", ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]],
       ["WriteRawTelemetry", ["s3:PutObject"]],
       ["EncryptRawTelemetry", ["kms:Decrypt", "kms:GenerateDataKey"]],
     ]);
-    expect(task[0].Resource).toEqual([
+    expect(task[0]?.Resource).toEqual([
       "arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/emf",
       "arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/emf:*",
       "arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/events",
       "arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/events:*",
     ]);
-    expect(task[1].Resource.every((r: string) => /\/(metrics|events)\/\*$/.test(r))).toBe(true);
-    expect(task[2].Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
+    const rawObjects = task[1]?.Resource;
+    expect(Array.isArray(rawObjects) && rawObjects.every((r) => /\/(metrics|events)\/\*$/.test(r))).toBe(true);
+    expect(task[2]?.Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
     expect(policyStatements("tel-execution-policy")).toEqual([
       {
         Sid: "ContainerLogs",
@@ -292,20 +301,20 @@ describe("TelemetryService", () => {
   it("lets the aggregator query only the collector's groups and publish only to its namespace", async () => {
     await build();
     const s = policyStatements("tel-aggregator-policy");
-    const put = s.find((x: any) => x.Sid === "PublishAggregates");
+    const put = s.find((x) => x.Sid === "PublishAggregates");
     expect(put).toMatchObject({
       Action: ["cloudwatch:PutMetricData"],
       Resource: ["*"],
       Condition: { StringEquals: { "cloudwatch:namespace": "ClaudeCode/ccb-pilot/Aggregates" } },
     });
-    expect(s.find((x: any) => x.Sid === "QueryTelemetry").Resource).toHaveLength(4);
-    const fn = recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs;
-    expect(fn.environment.variables).toMatchObject({
+    expect(statementBySid(s, "QueryTelemetry").Resource).toHaveLength(4);
+    const fn = inputsOf<aws.lambda.FunctionArgs>(recorder.one(FUNCTION, "tel-aggregator"), FUNCTION);
+    expect(fn.environment?.variables).toMatchObject({
       AGG_NAMESPACE: "ClaudeCode/ccb-pilot/Aggregates",
       METRICS_LOG_GROUP: "/ccb-pilot/telemetry/emf",
       EVENTS_LOG_GROUP: "/ccb-pilot/telemetry/events",
     });
-    const prices = JSON.parse(fn.environment.variables.PRICES_JSON);
+    const prices = JSON.parse(String(fn.environment?.variables?.PRICES_JSON));
     expect(prices.models["claude-sonnet-4-5"]).toEqual({ input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
     expect(recorder.one("aws:cloudwatch/eventRule:EventRule", "tel-aggregator-schedule").inputs.scheduleExpression).toBe(
       "rate(15 minutes)",
@@ -321,7 +330,7 @@ describe("TelemetryService", () => {
         { id: "arn:x", baseModelId: "anthropic.unknown" },
       ],
     });
-    const prices = JSON.parse(recorder.one("aws:lambda/function:Function", "tel-aggregator").inputs.environment.variables.PRICES_JSON);
+    const prices = JSON.parse(String(at(recorder.one(FUNCTION, "tel-aggregator").inputs, "environment", "variables", "PRICES_JSON")));
     expect(prices.models[arn]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
     expect("arn:x" in prices.models).toBe(false);
   });
@@ -335,12 +344,16 @@ describe("TelemetryService", () => {
     }
     const key = recorder.one("aws:kms/key:Key", "tel-key").inputs;
     expect(key.enableKeyRotation).toBe(true);
-    const logsStatement = policyOf(key.policy)!.Statement.find((s: any) => s.Sid === "CloudWatchLogsEncrypts");
-    expect(logsStatement.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe(
+    const logsStatement = statementBySid(policyOf(key.policy)!.Statement, "CloudWatchLogsEncrypts");
+    expect(logsStatement.Condition?.ArnLike?.["kms:EncryptionContext:aws:logs:arn"]).toBe(
       "arn:aws:logs:us-east-1:333333333333:log-group:/ccb-pilot/telemetry/*",
     );
     expect(
-      recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tel-raw-lifecycle").inputs.rules[0].expiration.days,
+      at(
+        arr(recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tel-raw-lifecycle").inputs.rules)[0],
+        "expiration",
+        "days",
+      ),
     ).toBe(90);
   });
 
@@ -356,12 +369,12 @@ describe("TelemetryService", () => {
     });
     const d = recorder.one("aws:cloudwatch/dashboard:Dashboard", "tel-dashboard").inputs;
     expect(d.dashboardName).toBe("ccb-pilot-claude-code");
-    const body = JSON.parse(d.dashboardBody);
+    const body = JSON.parse(String(d.dashboardBody));
     const refs = telemetry.metricReferences(body);
     expect(new Set(refs.map((r) => r.namespace))).toEqual(
       new Set(["ClaudeCode/ccb-pilot", "ClaudeCode/ccb-pilot/Aggregates", "AWS/Bedrock"]),
     );
-    expect(body.widgets.find((w: any) => w.type === "alarm").properties.alarms).toEqual([
+    expect(body.widgets.find((w: { type: string }) => w.type === "alarm").properties.alarms).toEqual([
       "arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles",
       "arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-quotas-stale",
       // Its own alarms, in this account, by their explicit names.
@@ -384,15 +397,16 @@ describe("TelemetryService", () => {
       ["email", "platform@example.com"],
       ["email", "oncall@example.com"],
     ]);
-    const publish = policyOf(recorder.one("aws:sns/topicPolicy:TopicPolicy", "tel-alarms-policy").inputs.policy)!.Statement.find(
-      (s: any) => s.Sid === "CloudWatchAlarmsPublish",
+    const publish = statementBySid(
+      policyOf(recorder.one("aws:sns/topicPolicy:TopicPolicy", "tel-alarms-policy").inputs.policy)!.Statement,
+      "CloudWatchAlarmsPublish",
     );
     expect(publish.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
     expect(publish.Condition).toEqual({
       StringEquals: { "aws:SourceAccount": "333333333333" },
       ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:333333333333:alarm:ccb-pilot-*" },
     });
-    const keyUse = policyOf(key.inputs.policy)!.Statement.find((s: any) => s.Sid === "AlarmsPublishToEncryptedTopic");
+    const keyUse = statementBySid(policyOf(key.inputs.policy)!.Statement, "AlarmsPublishToEncryptedTopic");
     expect(keyUse.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
     expect(keyUse.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "333333333333" } });
     const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
@@ -405,7 +419,7 @@ describe("TelemetryService", () => {
     await build();
     expect(recorder.byType("aws:sns/topic:Topic")).toEqual([]);
     const key = recorder.one("aws:kms/key:Key", "tel-key");
-    expect(policyOf(key.inputs.policy)!.Statement.map((s: any) => s.Sid)).not.toContain("AlarmsPublishToEncryptedTopic");
+    expect(policyOf(key.inputs.policy)!.Statement.map((s) => s.Sid)).not.toContain("AlarmsPublishToEncryptedTopic");
     for (const a of recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm"))
       expect(a.inputs.alarmActions).toEqual(["arn:aws:sns:us-east-1:333333333333:ccb-pilot-alarms"]);
   });
@@ -437,10 +451,7 @@ describe("TelemetryService", () => {
     expect(recorder.byType("aws:route53/record:Record")).toEqual([]);
     const alb = recorder.one("aws:lb/loadBalancer:LoadBalancer", "tel-alb").inputs;
     expect(alb.internal).toBe(true);
-    const privateIds = recorder
-      .byType("aws:ec2/subnet:Subnet")
-      .filter((s) => s.inputs.tags?.tier === "private")
-      .map((s) => s.id);
+    const privateIds = privateSubnetIds();
     expect(alb.subnets).toEqual(privateIds);
     expect(recorder.one("aws:lb/listener:Listener", "tel-https").inputs.certificateArn).toBe(
       "arn:aws:acm:us-east-1:333333333333:certificate/0f0e0d0c-0000-4000-8000-000000000001",
@@ -463,14 +474,14 @@ describe("TelemetryService", () => {
     });
     expect(recorder.byType("aws:ec2/vpc:Vpc")).toEqual([]);
     expect(recorder.byType("aws:ec2/natGateway:NatGateway")).toEqual([]);
-    expect(recorder.one("aws:ecs/service:Service", "tel-service").inputs.networkConfiguration.subnets).toEqual(["subnet-c", "subnet-d"]);
+    expect(at(recorder.one(SERVICE, "tel-service").inputs, "networkConfiguration", "subnets")).toEqual(["subnet-c", "subnet-d"]);
   });
 
   it("places two NAT gateways, one per zone, when asked", async () => {
     await build({ ...baseArgs(), network: { cidrBlock: "10.80.0.0/20", natGateways: 2, logsEndpoint: true } });
     expect(recorder.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(2);
     const routes = recorder.byType("aws:ec2/routeTable:RouteTable").filter((r) => r.name.startsWith("tel-private"));
-    expect(new Set(routes.map((r) => r.inputs.routes[0].natGatewayId)).size).toBe(2);
+    expect(new Set(routes.map((r) => at(arr(r.inputs.routes)[0], "natGatewayId"))).size).toBe(2);
     expect(
       recorder
         .byType("aws:ec2/vpcEndpoint:VpcEndpoint")

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
+import { installMocks, policyOf, statementBySid, stringsOf, type ResourceRecorder, settle, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Telemetry from "./index";
 
@@ -38,14 +38,14 @@ describe("TokenEndpoint", () => {
     await settle();
     expect(rules.evaluateRules(recorder.resources).flatMap((v) => v.findings)).toEqual([]);
     const permissions = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "prod-token-permissions").inputs.policy)!.Statement;
-    expect(permissions.find((s: any) => s.Sid === "SignTokens").Action).toEqual(["kms:GetPublicKey", "kms:Sign"].sort());
-    expect(permissions.find((s: any) => s.Sid === "ReadUserAttributes").Resource).toEqual([
+    expect(statementBySid(permissions, "SignTokens").Action).toEqual(["kms:GetPublicKey", "kms:Sign"].sort());
+    expect(statementBySid(permissions, "ReadUserAttributes").Resource).toEqual([
       "arn:aws:identitystore::222222222222:identitystore/d-9067a1b2c3",
       "arn:aws:identitystore:::user/*",
     ]);
     const key = recorder.one("aws:kms/key:Key", "prod-token-signing-key");
-    const root = policyOf(key.inputs.policy)!.Statement.find((s: any) => s.Sid === "AccountAdministers");
-    expect(root.Action.filter((a: string) => /Sign|Decrypt|Encrypt|GenerateDataKey/.test(a))).toEqual([]);
+    const root = statementBySid(policyOf(key.inputs.policy)!.Statement, "AccountAdministers");
+    expect(stringsOf(root.Action).filter((a) => /Sign|Decrypt|Encrypt|GenerateDataKey/.test(a))).toEqual([]);
     expect(e.invokeStatements()[0]!.Action).toEqual(["execute-api:Invoke"]);
   });
 

@@ -3,3 +3,7 @@ export { installMocks, ResourceRecorder, settle, unwrap } from "./mocks";
 export type { InstallMocksOptions, MockEnvironment, StateOverride } from "./mocks";
 export { asList, policyOf } from "./recorder";
 export type { RecordedResource } from "./recorder";
+export { arr, at, inputsOf, num, obj, str } from "./inputs";
+export type { Inputs } from "./inputs";
+export { principalsOf, statementBySid, stringsOf } from "../iam/parse";
+export type { ConditionValueJson, OneOrMany, PolicyDocumentJson, PrincipalJson, StatementJson } from "../iam/parse";

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { arr, at, obj, str, type Inputs } from "./inputs";
 import type { RecordedResource } from "./recorder";
 
 /**
@@ -66,15 +67,10 @@ const SERVICE_OF_TYPE: Record<string, string> = {
   "aws:scheduler": "scheduler",
 };
 
-function mockArn(
-  type: string,
-  name: string,
-  inputs: Record<string, any>,
-  env: { account: string; region: string; partition: string },
-): string {
+function mockArn(type: string, name: string, inputs: Inputs, env: { account: string; region: string; partition: string }): string {
   const [pkg, mod, kind] = type.split(/[:/]/).filter(Boolean) as [string, string, string, string];
   const p = env.partition;
-  const physical = inputs.name ?? inputs.bucket ?? inputs.domain ?? inputs.repository ?? name;
+  const physical = String(inputs.name ?? inputs.bucket ?? inputs.domain ?? inputs.repository ?? name);
   switch (type) {
     case "aws:iam/role:Role":
       return `arn:${p}:iam::${env.account}:role/${inputs.path ? String(inputs.path).replace(/^\/|\/$/g, "") + "/" : ""}${physical}`;
@@ -101,18 +97,21 @@ function mockArn(
   }
 }
 
-function accountFromProviderInputs(inputs: Record<string, any>): string | undefined {
+/** Provider inputs may arrive JSON-encoded (the provider's own serialisation of nested config). */
+const decoded = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
+
+function accountFromProviderInputs(inputs: Inputs): string | undefined {
   const roles = inputs.assumeRoles ?? (inputs.assumeRole ? [inputs.assumeRole] : []);
-  const parsedRoles = typeof roles === "string" ? JSON.parse(roles) : roles;
-  const last = Array.isArray(parsedRoles) ? parsedRoles[parsedRoles.length - 1] : undefined;
-  const fromRole = last?.roleArn ? String(last.roleArn).split(":")[4] : undefined;
+  const parsedRoles = arr(decoded(roles));
+  const roleArn = at(parsedRoles[parsedRoles.length - 1], "roleArn");
+  const fromRole = roleArn ? String(roleArn).split(":")[4] : undefined;
   if (fromRole) return fromRole;
-  const allowed = typeof inputs.allowedAccountIds === "string" ? JSON.parse(inputs.allowedAccountIds) : inputs.allowedAccountIds;
-  return Array.isArray(allowed) && allowed.length === 1 ? allowed[0] : undefined;
+  const allowed = arr(decoded(inputs.allowedAccountIds));
+  return allowed.length === 1 ? str(allowed[0]) : undefined;
 }
 
 /** Extra state a test wants a type to return (e.g. outputs computed by AWS). */
-export type StateOverride = (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
+export type StateOverride = (type: string, name: string, inputs: Inputs) => Record<string, unknown> | undefined;
 
 export interface InstallMocksOptions extends MockEnvironment {
   readonly project?: string;
@@ -137,12 +136,12 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        const inputs = args.inputs as Record<string, any>;
+        const inputs = obj(args.inputs);
         const id = mockId(args.type, args.name, inputs, envOf(args.provider));
         if (args.type === "pulumi:providers:aws") {
           recorder.providers.set(id, {
             account: accountFromProviderInputs(inputs) ?? options.accountId,
-            region: inputs.region ?? options.region,
+            region: str(inputs.region) ?? options.region,
           });
           recorder.resources.push({
             type: args.type,
@@ -150,7 +149,7 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
             id,
             inputs,
             account: recorder.providers.get(id)!.account,
-            region: inputs.region ?? options.region,
+            region: str(inputs.region) ?? options.region,
           });
           return { id, state: inputs };
         }
@@ -196,10 +195,10 @@ export async function installMocks(options: InstallMocksOptions): Promise<Resour
 }
 
 /** Ids shaped like the real ones where other code parses them. */
-function mockId(type: string, name: string, inputs: Record<string, any>, env: { region: string }): string {
+function mockId(type: string, name: string, inputs: Inputs, env: { region: string }): string {
   if (type === "aws:cognito/identityPool:IdentityPool") return `${env.region}:00000000-0000-4000-8000-${hash12(name)}`;
   // For buckets, AWS uses the bucket name as the id; siblings reference the bucket by it.
-  if (type === "aws:s3/bucket:Bucket") return inputs.bucket ?? name;
+  if (type === "aws:s3/bucket:Bucket") return str(inputs.bucket) ?? name;
   return `${name}-id`;
 }
 
@@ -208,15 +207,10 @@ function hash12(value: string): string {
 }
 
 /** Outputs AWS computes that components read back. */
-function defaultState(
-  type: string,
-  name: string,
-  inputs: Record<string, any>,
-  env: { account: string; region: string },
-): Record<string, any> {
+function defaultState(type: string, name: string, inputs: Inputs, env: { account: string; region: string }): Record<string, unknown> {
   switch (type) {
     case "aws:s3/bucket:Bucket":
-      return { bucket: inputs.bucket ?? name, bucketDomainName: `${inputs.bucket ?? name}.s3.amazonaws.com` };
+      return { bucket: inputs.bucket ?? name, bucketDomainName: `${str(inputs.bucket) ?? name}.s3.amazonaws.com` };
     case "aws:iam/role:Role":
       return { name: inputs.name ?? name, uniqueId: "AROAMOCK" };
     case "aws:lb/loadBalancer:LoadBalancer":
@@ -237,7 +231,7 @@ function defaultState(
         domainValidationOptions: [
           {
             domainName: inputs.domainName,
-            resourceRecordName: `_validation.${inputs.domainName}.`,
+            resourceRecordName: `_validation.${String(inputs.domainName)}.`,
             resourceRecordType: "CNAME",
             resourceRecordValue: "_token.acm-validations.aws.",
           },

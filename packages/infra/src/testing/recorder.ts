@@ -1,3 +1,6 @@
+import { parsePolicy, type PolicyDocumentJson } from "../iam/parse";
+import type { Inputs } from "./inputs";
+
 /**
  * Resources as the mock engine (or a policy pack) sees them: type token, logical name, the inputs
  * after Outputs resolved, and the account and Region of the provider that would create them.
@@ -7,7 +10,8 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly id: string;
-  readonly inputs: Record<string, any>;
+  /** JSON-like values; read them with the accessors in `inputs.ts` (or `inputsOf`). */
+  readonly inputs: Inputs;
   /** Account the resource is created in (from its provider), when known. */
   readonly account?: string;
   /** Region the resource is created in (resource `region` input, else its provider's). */
@@ -15,15 +19,8 @@ export interface RecordedResource {
 }
 
 /** Parses a JSON policy input that may already be an object. */
-export function policyOf(value: unknown): { Statement: any[] } | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  const doc = typeof value === "string" ? JSON.parse(value) : value;
-  if (!doc || typeof doc !== "object") return undefined;
-  const st = (doc as any).Statement;
-  return { ...(doc as object), Statement: Array.isArray(st) ? st : st ? [st] : [] } as { Statement: any[] };
+export function policyOf(value: unknown): PolicyDocumentJson | undefined {
+  return parsePolicy(value);
 }
 
-/** Lists in IAM may be a string or an array. */
-export function asList<T>(v: T | T[] | undefined): T[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
+export { asList } from "../iam/parse";
