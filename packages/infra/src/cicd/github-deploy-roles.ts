@@ -18,7 +18,7 @@ export type { GitHubDeployRolesArgs, GitHubEntryArgs, ReleaseArgs, StateBackendA
  * - **deploy** (`pulumi up`): trusted for `repo:<owner>/<repo>:environment:<env>` (with a branch as
  *   well: only on `refs/heads/<branch>`, GitHub's `ref` claim) or, without environments, for
  *   `repo:<owner>/<repo>:ref:refs/heads/<branch>`; audience `sts.amazonaws.com`, one-hour sessions;
- *   permissions are the service-scoped action lists of `perms.ts` (no `*`), one managed policy per group.
+ *   permissions are the service-scoped action lists of `perms/` (no `*`), one managed policy per group.
  *   Roles it creates or changes must carry one of the stage's permissions boundaries.
  * - **preview** (`pulumi preview` on pull requests): trusted for `repo:<owner>/<repo>:pull_request`;
  *   describe/get/list only, plus reading this stack's state objects; it cannot decrypt stack secrets.

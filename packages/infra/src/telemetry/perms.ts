@@ -45,3 +45,12 @@ export const SCHEDULE_INVOKE_ACTION = "lambda:InvokeFunction";
  */
 export const ALARM_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 export const KMS_ALARM_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** Token endpoint function: signs tokens and reads the public key; nothing else on the key, and nobody else may sign. */
+export const TOKEN_SIGN_ACTIONS = ["kms:Sign", "kms:GetPublicKey"] as const;
+/** Token endpoint function: user attributes (email, department, division, cost center) by IdC user name. */
+export const IDENTITY_STORE_READ_ACTIONS = ["identitystore:GetUserId", "identitystore:DescribeUser"] as const;
+/** Callers of the token endpoint: `GET /token` only. */
+export const TOKEN_INVOKE_ACTIONS = ["execute-api:Invoke"] as const;
+/** Token endpoint function: write its own log streams (the group is pre-created with retention and a key). */
+export const TOKEN_LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
