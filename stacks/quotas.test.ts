@@ -100,8 +100,13 @@ describe("quotas: aggregation fan-out (stage.quotas.aggregationShards)", () => {
     const run = await runProd();
     const worker = run.recorder.one("aws:lambda/function:Function", "ccb-prod-quotas-aggregate-worker").inputs;
     expect(worker).toMatchObject({ name: "ccb-prod-quota-aggregate-worker", reservedConcurrentExecutions: 8 });
-    expect(env(run, "ccb-prod", "aggregate")).toMatchObject({ AGGREGATION_SHARDS: "8", SHARD_WORKER_FUNCTION: "ccb-prod-quota-aggregate-worker" });
-    const perms = policyOf(run.recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-quotas-aggregate-permissions").inputs.policy)!.Statement;
+    expect(env(run, "ccb-prod", "aggregate")).toMatchObject({
+      AGGREGATION_SHARDS: "8",
+      SHARD_WORKER_FUNCTION: "ccb-prod-quota-aggregate-worker",
+    });
+    const perms = policyOf(
+      run.recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-quotas-aggregate-permissions").inputs.policy,
+    )!.Statement;
     const invokes = perms.filter((s: { Action: string[] }) => s.Action.some((a: string) => a.startsWith("lambda:")));
     expect(invokes).toEqual([
       {

@@ -5,13 +5,13 @@
  * claims alerts and packs the deny policies. Reported as wall time per run and as the growth ratio per
  * 10× users (linear ≈ 10; the goal is ≤ 11× and ≤ 60 s for 100 000 here). Nothing is asserted in tests.
  *
- * Every size runs through the dispatcher with the same shard count (BENCH_SHARDS, default 8, 1 = no
+ * Every size runs through the dispatcher with the same shard count (BENCH_SHARDS, default 4, 1 = no
  * fan-out): the shard workers run concurrently in this process, each with its own DynamoDB client,
  * standing in for the parallel Lambda invocations of a deployed dispatcher. All of them share the one
  * emulator process.
  *
  *   npm run bench -w @ccb/quota-functions     (or: cd packages/quota-functions && npm run bench)
- *   BENCH_USERS=1000,10000 BENCH_CONCURRENCY=64 BENCH_SHARDS=8 npm run bench     (sizes, writes in flight per shard, shards)
+ *   BENCH_USERS=1000,10000 BENCH_CONCURRENCY=64 BENCH_SHARDS=4 npm run bench     (sizes, writes in flight per shard, shards)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -111,7 +111,8 @@ async function once(
     // One client per shard worker, as each Lambda invocation has its own.
     const clients = Array.from(
       { length: SHARDS },
-      () => new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
+      () =>
+        new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
     );
     const start = process.hrtime.bigint();
     const s = await dispatchAggregation(h.deps, SHARDS, (shard) =>
@@ -130,7 +131,7 @@ async function once(
 
 const SIZES = (process.env.BENCH_USERS ?? "1000,10000,100000").split(",").map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const SHARDS = Number(process.env.BENCH_SHARDS ?? 8);
+const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
 const runs: Awaited<ReturnType<typeof once>>[] = [];
 for (const [i, users] of SIZES.entries()) runs.push(await once(users, i + 1));
 const growth = runs.slice(1).map((r, i) => {

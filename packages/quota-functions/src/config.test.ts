@@ -63,7 +63,9 @@ describe("Lambda configuration", () => {
   it("reads the shard count (absent: 1, no fan-out); above 1 it needs the worker function", () => {
     expect(loadAggregateConfig(base)).toMatchObject({ aggregationShards: 1 });
     expect(loadAggregateConfig(base).shardWorkerFunction).toBeUndefined();
-    expect(loadAggregateConfig({ ...base, AGGREGATION_SHARDS: "8", SHARD_WORKER_FUNCTION: "ccb-prod-quota-aggregate-worker" })).toMatchObject({
+    expect(
+      loadAggregateConfig({ ...base, AGGREGATION_SHARDS: "8", SHARD_WORKER_FUNCTION: "ccb-prod-quota-aggregate-worker" }),
+    ).toMatchObject({
       aggregationShards: 8,
       shardWorkerFunction: "ccb-prod-quota-aggregate-worker",
     });

@@ -142,7 +142,12 @@ function aggregateEnvironment(ctx: FunctionContext, inputs: AggregateInputs, tel
 }
 
 /** The read role in the telemetry account, trusted by the aggregation roles only (with an external id). */
-function buildTelemetryReadRole(scope: BuilderScope, ctx: FunctionContext, readers: readonly aws.lambda.Function[], tel: TelemetryAccess): void {
+function buildTelemetryReadRole(
+  scope: BuilderScope,
+  ctx: FunctionContext,
+  readers: readonly aws.lambda.Function[],
+  tel: TelemetryAccess,
+): void {
   const { name, tags } = scope;
   const cross = ctx.args.sources.telemetry?.crossAccount;
   if (!cross || !tel.roleName) return;

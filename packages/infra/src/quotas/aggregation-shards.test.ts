@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle } from "../testing";
 import type * as Rules from "../rules";
 import type * as Quotas from "./index";
 
@@ -77,7 +77,7 @@ function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceA
 
 const one = (type: string, name: string) => recorder.one(type, name);
 const statements = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
-const bySid = (r: RecordedResource, sid: string) => statements(r).find((s: any) => s.Sid === sid);
+const bySid = (r: RecordedResource, sid: string) => statements(r).find((s: { Sid?: string }) => s.Sid === sid);
 
 describe("QuotaService aggregationShards", () => {
   it("1 (the default): one aggregation function, no worker, no invoke grant, no shard variables", async () => {
@@ -121,7 +121,10 @@ describe("QuotaService aggregationShards", () => {
     expect(bySid(w, "RewriteBlockPolicies")).toBeUndefined();
     expect(bySid(w, "PublishOwnMetrics")).toBeUndefined();
     expect(bySid(w, "InvokeShardWorker")).toBeUndefined();
-    expect(one("aws:cloudwatch/logGroup:LogGroup", "quota-aggregate-worker-logs").inputs).toMatchObject({ retentionInDays: 365, kmsKeyId: KEY });
+    expect(one("aws:cloudwatch/logGroup:LogGroup", "quota-aggregate-worker-logs").inputs).toMatchObject({
+      retentionInDays: 365,
+      kmsKeyId: KEY,
+    });
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

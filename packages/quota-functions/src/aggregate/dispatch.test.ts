@@ -62,7 +62,11 @@ beforeEach(async () => {
 /** Each shard as its own invocation: own client, network jitter, and the result through JSON as Lambda returns it. */
 function inProcessWorkers(deps: AggregateDeps, jitter = true): InvokeShard {
   return async (shard) => {
-    const client = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
     if (jitter)
       client.middlewareStack.add(
         (next) => async (args) => {
@@ -98,12 +102,19 @@ describe("dispatch", () => {
     for (const u of users) expect(await monthOutput(u)).toBe(12_000);
     const sent = [...a.sent, ...b.sent];
     const perUserLimit = new Map<string, number>();
-    for (const n of sent) perUserLimit.set(`${n.attributes.user}|${n.attributes.limit}`, (perUserLimit.get(`${n.attributes.user}|${n.attributes.limit}`) ?? 0) + 1);
+    for (const n of sent)
+      perUserLimit.set(
+        `${n.attributes.user}|${n.attributes.limit}`,
+        (perUserLimit.get(`${n.attributes.user}|${n.attributes.limit}`) ?? 0) + 1,
+      );
     expect(perUserLimit.size).toBe(users.length * 2);
     expect([...perUserLimit.values()].every((c) => c === 1)).toBe(true);
     expect(ra.alertsSent + rb.alertsSent).toBe(users.length * 2);
     // Each dispatch writes the deny policies once, from all four shards: every user is in them.
-    for (const [h, r] of [[a, ra], [b, rb]] as const) {
+    for (const [h, r] of [
+      [a, ra],
+      [b, rb],
+    ] as const) {
       expect(r.blocked).toEqual([...users].sort());
       expect(h.policies).toHaveLength(1);
       const text = JSON.stringify(h.policies[0]);

@@ -25,7 +25,10 @@ describe("shard invocation", () => {
   });
 
   it("fails the shard when the worker failed (a function error is a 200 answer with FunctionError set)", async () => {
-    const { client } = lambda({ FunctionError: "Unhandled", Payload: Buffer.from('{"errorMessage":"Task timed out after 270.00 seconds"}') });
+    const { client } = lambda({
+      FunctionError: "Unhandled",
+      Payload: Buffer.from('{"errorMessage":"Task timed out after 270.00 seconds"}'),
+    });
     await expect(lambdaShardInvoker(client, "w")({ index: 1, count: 4 })).rejects.toThrow(/shard 1 of 4: Unhandled: .*timed out/);
   });
 });

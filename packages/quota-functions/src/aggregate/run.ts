@@ -73,15 +73,24 @@ const sum = (results: readonly ShardResult[], f: (r: ShardResult) => number) => 
  * failed shard (`failedShards`) the policies are left as they are: written from a part of the users,
  * they would lift the blocks of the missing shard's users.
  */
-export async function finishRun(d: AggregateDeps, results: readonly ShardResult[], failedShards: readonly number[] = []): Promise<AggregateSummary> {
+export async function finishRun(
+  d: AggregateDeps,
+  results: readonly ShardResult[],
+  failedShards: readonly number[] = [],
+): Promise<AggregateSummary> {
   const now = d.now();
   const mark = performance.now();
   const blocked = results.flatMap((r) => r.blocked).sort();
   let blockOverflow: string[] = [];
-  if (failedShards.length === 0) blockOverflow = await applyBlocks(d, results.flatMap((r) => r.blockEntries));
+  if (failedShards.length === 0)
+    blockOverflow = await applyBlocks(
+      d,
+      results.flatMap((r) => r.blockEntries),
+    );
   else if (d.blockPolicies) d.log.error("deny policies left unchanged: a shard failed", { failedShards });
   const windows: Record<string, number[]> = {};
-  for (const r of results) for (const [s, ws] of Object.entries(r.windows)) windows[s] = [...new Set([...(windows[s] ?? []), ...ws])].sort((a, b) => a - b);
+  for (const r of results)
+    for (const [s, ws] of Object.entries(r.windows)) windows[s] = [...new Set([...(windows[s] ?? []), ...ws])].sort((a, b) => a - b);
   const summary: AggregateSummary = {
     windows,
     applied: sum(results, (r) => r.applied),
@@ -101,7 +110,8 @@ export async function finishRun(d: AggregateDeps, results: readonly ShardResult[
     telTokens: sum(results, (r) => r.tokens.telTokens),
     srvTokens: sum(results, (r) => r.tokens.srvTokens),
   });
-  const timings = results.length === 1 ? { ...results[0]!.timings } : { slowestShardMs: Math.max(...results.map((r) => sumValues(r.timings))) };
+  const timings =
+    results.length === 1 ? { ...results[0]!.timings } : { slowestShardMs: Math.max(...results.map((r) => sumValues(r.timings))) };
   d.log.info("aggregation done", {
     ...summary,
     blocked: blocked.length,
