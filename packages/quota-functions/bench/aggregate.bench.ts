@@ -115,14 +115,18 @@ async function once(
         new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
     );
     const start = process.hrtime.bigint();
-    const s = await dispatchAggregation(h.deps, SHARDS, (shard) =>
-      runShard({ ...h.deps, store: new QuotaStore(clients[shard.index]!, store.limitsTable, store.usageTable), shard }),
-    );
+    // Each shard's step durations (meter, evaluate, alert, blocked), to see where the time goes.
+    const shardTimings: Array<Record<string, number>> = [];
+    const s = await dispatchAggregation(h.deps, SHARDS, async (shard) => {
+      const r = await runShard({ ...h.deps, store: new QuotaStore(clients[shard.index]!, store.limitsTable, store.usageTable), shard });
+      shardTimings[shard.index] = r.timings;
+      return r;
+    });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     for (const c of clients) c.destroy();
     if (s.users !== users || s.applied !== users * 2)
       throw new Error(`bench run evaluated ${s.users} users and applied ${s.applied} updates; expected ${users} and ${users * 2}`);
-    const timings = h.log.lines.find((l) => l.msg === "aggregation done")?.timings;
+    const timings = { run: h.log.lines.find((l) => l.msg === "aggregation done")?.timings, shards: shardTimings };
     return { users, seconds, alertsSent: s.alertsSent, blocked: s.blocked.length, applied: s.applied, timings };
   } finally {
     await db.close();
@@ -133,7 +137,10 @@ const SIZES = (process.env.BENCH_USERS ?? "1000,10000,100000").split(",").map(Nu
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
 const runs: Awaited<ReturnType<typeof once>>[] = [];
-for (const [i, users] of SIZES.entries()) runs.push(await once(users, i + 1));
+for (const [i, users] of SIZES.entries()) {
+  runs.push(await once(users, i + 1));
+  console.error(`${users} users: ${runs.at(-1)!.seconds.toFixed(1)} s`); // progress; the result is the JSON on stdout
+}
 const growth = runs.slice(1).map((r, i) => {
   const prev = runs[i]!;
   return {
