@@ -92,9 +92,11 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [noPulumi, noOtherPackagesSrc] }] },
   },
   {
+    files: ["packages/contracts/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [contractsOnly] }] },
   },
   {
+    files: ["packages/infra/**/*.ts", "packages/policy-pack/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [noStacks, noRuntimeImports, noOtherPackagesSrc] }] },
   },
   {

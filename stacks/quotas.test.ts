@@ -91,6 +91,37 @@ describe("quotas in the pilot (alert only)", () => {
   });
 });
 
+describe("quotas: aggregation fan-out (stage.quotas.aggregationShards)", () => {
+  it("pilot (1): one aggregation function covers every user; no worker, no invoke permission", async () => {
+    const run = await runPilot();
+    expect(run.recorder.byType("aws:lambda/function:Function").filter((f) => f.name.includes("aggregate-worker"))).toEqual([]);
+    expect(env(run, "ccb-pilot", "aggregate").AGGREGATION_SHARDS).toBeUndefined();
+  });
+
+  it("prod (8): the scheduled function dispatches 8 concurrent workers and may invoke exactly that function", async () => {
+    const run = await runProd();
+    const worker = run.recorder.one("aws:lambda/function:Function", "ccb-prod-quotas-aggregate-worker").inputs;
+    expect(worker).toMatchObject({ name: "ccb-prod-quota-aggregate-worker", reservedConcurrentExecutions: 8 });
+    expect(env(run, "ccb-prod", "aggregate")).toMatchObject({
+      AGGREGATION_SHARDS: "8",
+      SHARD_WORKER_FUNCTION: "ccb-prod-quota-aggregate-worker",
+    });
+    const perms = policyOf(
+      run.recorder.one("aws:iam/rolePolicy:RolePolicy", "ccb-prod-quotas-aggregate-permissions").inputs.policy,
+    )!.Statement;
+    const invokes = perms.filter((s) => stringsOf(s.Action).some((a) => a.startsWith("lambda:")));
+    expect(invokes).toEqual([
+      {
+        Sid: "InvokeShardWorker",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: ["arn:aws:lambda:us-east-1:222222222222:function:ccb-prod-quota-aggregate-worker"],
+      },
+    ]);
+    expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
+  });
+});
+
 describe("quotas in prod (blocking)", () => {
   it("attaches the deny policies to the developers' role and lets only the aggregation rewrite them", async () => {
     const run = await runProd();
@@ -240,6 +271,7 @@ describe("variants and mistakes", () => {
       alertEmails: ["nope"],
       check: { failMode: "maybe" },
       sources: { telemetry: "yes" },
+      aggregationShards: 65,
     };
     let err: StageConfigError | undefined;
     try {
@@ -257,6 +289,7 @@ describe("variants and mistakes", () => {
       "stage.quotas.alertEmails[0]",
       "stage.quotas.check.failMode",
       "stage.quotas.sources.telemetry",
+      "stage.quotas.aggregationShards",
     ]) {
       expect(text).toContain(key);
     }

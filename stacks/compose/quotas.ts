@@ -113,6 +113,7 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       logRetentionDays: cfg.logRetentionDays,
       usageRetentionDays: cfg.usageRetentionDays,
       settleMinutes: cfg.settleMinutes,
+      aggregationShards: cfg.aggregationShards,
       deletionProtection: cfg.deletionProtection,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
       ...(rateLimitsOf(cfg.rateLimits, ctx, logs !== undefined) ?? {}),

@@ -1,3 +1,4 @@
+import { QUOTA_MAX_AGGREGATION_SHARDS } from "@ccb/contracts";
 import type { ConfigProblems, Reader } from "./problems";
 import { EMAIL } from "./problems";
 
@@ -54,6 +55,8 @@ export interface QuotaConfig {
   readonly logRetentionDays: number;
   readonly usageRetentionDays: number;
   readonly settleMinutes: number;
+  /** User-hash shards of one aggregation run (1: one function covers everyone; N: a dispatcher and N workers). */
+  readonly aggregationShards: number;
   readonly deletionProtection: boolean;
   /** Per-developer tokens and model calls per minute; a user past one is denied for a cool-down. */
   readonly rateLimits: RateLimitConfig;
@@ -122,6 +125,7 @@ const OFF: QuotaConfig = {
   logRetentionDays: 90,
   usageRetentionDays: 400,
   settleMinutes: 10,
+  aggregationShards: 1,
   deletionProtection: true,
   rateLimits: RATE_OFF,
   priceSource: { enabled: false, schedule: "rate(1 day)" },
@@ -260,6 +264,7 @@ export function parseQuotaConfig(r: Reader | undefined, p: ConfigProblems): Quot
     logRetentionDays,
     usageRetentionDays: r.num("usageRetentionDays", { min: 35, max: 3650, default: 400 }),
     settleMinutes: r.num("settleMinutes", { min: 0, max: 120, default: 10 }),
+    aggregationShards: r.num("aggregationShards", { min: 1, max: QUOTA_MAX_AGGREGATION_SHARDS, default: 1 }),
     deletionProtection: r.bool("deletionProtection", true),
     rateLimits: parseRateLimits(r, p, s ? autoOrBool(s, "invocationLogs") : "auto"),
     priceSource: {

@@ -294,6 +294,11 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     logRetentionDays: v("number (CloudWatch retention)", "days the quota functions' logs are kept", { default: "90" }),
     usageRetentionDays: v("number", "days usage records are kept", { default: "400" }),
     settleMinutes: v("number", "minutes records need to arrive before a period closes", { default: "10" }),
+    aggregationShards: v(
+      "number (1–64)",
+      "user-hash shards of one aggregation run: above 1 a dispatcher invokes one worker function per shard (for tens of thousands of developers)",
+      { default: "1", pilotProd: "pilot: 1; prod: 8" },
+    ),
     deletionProtection: v("boolean", "protect the tables from deletion", { default: "true" }),
     rateLimits: map(
       "per-developer rate limits from the invocation-log group: a user past one is denied by IAM for a cool-down (alert stages: alerted only)",

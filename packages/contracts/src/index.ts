@@ -55,6 +55,7 @@ export type { QuotaMetricName } from "./quotas/metrics";
 export {
   QUOTA_ENV,
   QUOTA_METRICS_NAMESPACE,
+  QUOTA_MAX_AGGREGATION_SHARDS,
   QUOTA_LIMIT_KEYS,
   ENFORCE_ON_VALUES,
   isQuotaMode,

@@ -87,8 +87,9 @@ export async function applyWindow(doc: DynamoDBDocumentClient, usageTable: strin
   for (let attempt = 0; sources.length > 0; attempt++) {
     if (attempt > 4) throw new Error(`usage record of ${a.email} kept changing under the update; retry later`);
     const u = windowUpdate(a, sources, mode, month, day);
-    // Values only some paths use must not be sent (DynamoDB rejects unused names and values).
-    const used = `${u.expression} ${u.condition}`;
+    // Values only some paths use must not be sent (DynamoDB rejects unused names and values). One scan
+    // of the expressions for their placeholders (a run writes this for every active user).
+    const used = new Set(`${u.expression} ${u.condition}`.match(/[#:][A-Za-z0-9_]+/g));
     try {
       await withThrottleBackoff(() =>
         doc.send(
@@ -97,8 +98,8 @@ export async function applyWindow(doc: DynamoDBDocumentClient, usageTable: strin
             Key: { pk: userPk(a.email), sk: month },
             UpdateExpression: u.expression,
             ConditionExpression: u.condition,
-            ExpressionAttributeNames: Object.fromEntries(Object.entries(u.names).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
-            ExpressionAttributeValues: Object.fromEntries(Object.entries(u.values).filter(([k]) => new RegExp(`${k}\\b`).test(used))),
+            ExpressionAttributeNames: Object.fromEntries(Object.entries(u.names).filter(([k]) => used.has(k))),
+            ExpressionAttributeValues: Object.fromEntries(Object.entries(u.values).filter(([k]) => used.has(k))),
           }),
         ),
       );

@@ -59,4 +59,18 @@ describe("Lambda configuration", () => {
     });
     expect(() => loadCheckConfig({ LIMITS_TABLE: "l", USAGE_TABLE: "u", MISSING_IDENTITY: "maybe" })).toThrow(/MISSING_IDENTITY/);
   });
+
+  it("reads the shard count (absent: 1, no fan-out); above 1 it needs the worker function", () => {
+    expect(loadAggregateConfig(base)).toMatchObject({ aggregationShards: 1 });
+    expect(loadAggregateConfig(base).shardWorkerFunction).toBeUndefined();
+    expect(
+      loadAggregateConfig({ ...base, AGGREGATION_SHARDS: "8", SHARD_WORKER_FUNCTION: "ccb-prod-quota-aggregate-worker" }),
+    ).toMatchObject({
+      aggregationShards: 8,
+      shardWorkerFunction: "ccb-prod-quota-aggregate-worker",
+    });
+    expect(() => loadAggregateConfig({ ...base, AGGREGATION_SHARDS: "8" })).toThrow(/SHARD_WORKER_FUNCTION is required/);
+    for (const bad of ["0", "65", "2.5", "many"])
+      expect(() => loadAggregateConfig({ ...base, AGGREGATION_SHARDS: bad, SHARD_WORKER_FUNCTION: "w" })).toThrow(/AGGREGATION_SHARDS/);
+  });
 });

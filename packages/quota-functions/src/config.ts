@@ -60,6 +60,9 @@ export interface AggregateConfig {
   readonly settleMs: number;
   readonly maxBacklogWindows: number;
   readonly usageRetentionDays: number;
+  /** Above 1 the scheduled run dispatches `shardWorkerFunction` once per shard (aggregate/dispatch.ts). */
+  readonly aggregationShards: number;
+  readonly shardWorkerFunction?: string;
 }
 
 export function loadAggregateConfig(env: Env): AggregateConfig {

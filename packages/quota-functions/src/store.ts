@@ -10,7 +10,7 @@
  *   USER#<email> / ALERT#<period>#<limit>#<threshold>   history of an alert sent (for `quota show`)
  *   USER#<email> / UNBLOCK        a temporary unblock (`until`, `by`, `reason`)
  *   USER#<email> / PROFILE        groups last seen by the check API
- *   STATE / WATERMARK#<source>    last aggregated window of a source
+ *   STATE / WATERMARK#<source>    last aggregated window of a source (`…#shard-<i>-of-<n>`: of one shard)
  *
  * Every write is a single-item conditional write (no transactions): applying a window to a user's month
  * is conditioned on the record's last-applied window of each source, so retries and overlapping runs
@@ -138,6 +138,23 @@ export class QuotaStore {
   async usageOfPeriod(period: string): Promise<UsageRecord[]> {
     const day = period.startsWith("D#") ? period : undefined;
     const out: UsageRecord[] = [];
+    await this.eachOfMonth(day ? monthOfDay(day) : period, (item) => {
+      if (!day || item.day === day.slice(2)) out.push(usageFromItem(item, day));
+    });
+    return out;
+  }
+
+  /** A month's records and one of its days' in one pass over the index (the aggregation's read). */
+  async usageOfMonthAndDay(month: string, day: string): Promise<{ month: UsageRecord[]; day: UsageRecord[] }> {
+    const out = { month: [] as UsageRecord[], day: [] as UsageRecord[] };
+    await this.eachOfMonth(month, (item) => {
+      out.month.push(usageFromItem(item));
+      if (item.day === day.slice(2)) out.day.push(usageFromItem(item, day));
+    });
+    return out;
+  }
+
+  private async eachOfMonth(month: string, each: (item: Record<string, unknown>) => void): Promise<void> {
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.doc.send(
@@ -146,14 +163,13 @@ export class QuotaStore {
           IndexName: USAGE_PERIOD_INDEX,
           KeyConditionExpression: "#p = :p",
           ExpressionAttributeNames: { "#p": "period" },
-          ExpressionAttributeValues: { ":p": day ? monthOfDay(day) : period },
+          ExpressionAttributeValues: { ":p": month },
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of r.Items ?? []) if (!day || item.day === day.slice(2)) out.push(usageFromItem(item, day));
+      for (const item of r.Items ?? []) each(item);
       start = r.LastEvaluatedKey;
     } while (start);
-    return out;
   }
 
   /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
@@ -187,20 +203,21 @@ export class QuotaStore {
 
   // watermarks
 
-  async watermark(source: SourceId): Promise<number | undefined> {
+  /** `scope` names a shard's own watermark (aggregate/shard.ts); empty for the unsharded run. */
+  async watermark(source: SourceId, scope = ""): Promise<number | undefined> {
     const r = await this.doc.send(
-      new GetCommand({ TableName: this.usageTable, Key: { pk: "STATE", sk: `WATERMARK#${source}` }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.usageTable, Key: { pk: "STATE", sk: `WATERMARK#${source}${scope}` }, ConsistentRead: true }),
     );
     return typeof r.Item?.window === "number" ? r.Item.window : undefined;
   }
 
   /** Moves a watermark forward only (an older overlapping run cannot move it back). */
-  async advanceWatermark(source: SourceId, window: number, now: string): Promise<boolean> {
+  async advanceWatermark(source: SourceId, window: number, now: string, scope = ""): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.usageTable,
-          Key: { pk: "STATE", sk: `WATERMARK#${source}` },
+          Key: { pk: "STATE", sk: `WATERMARK#${source}${scope}` },
           UpdateExpression: "SET #w = :w, updatedAt = :now",
           ConditionExpression: "attribute_not_exists(#w) OR #w < :w",
           ExpressionAttributeNames: { "#w": "window" },

@@ -29,6 +29,10 @@ export const QUOTA_ENV = {
   settleMinutes: "SETTLE_MINUTES",
   maxBacklogWindows: "MAX_BACKLOG_WINDOWS",
   usageRetentionDays: "USAGE_RETENTION_DAYS",
+  /** Shards of one run (1: no fan-out). Above 1 the scheduled function dispatches one worker per shard. */
+  aggregationShards: "AGGREGATION_SHARDS",
+  /** The shard worker's function name (set on the dispatcher when AGGREGATION_SHARDS > 1). */
+  shardWorkerFunction: "SHARD_WORKER_FUNCTION",
   // check
   emailClaim: "EMAIL_CLAIM",
   groupsClaims: "GROUPS_CLAIMS",
@@ -37,6 +41,9 @@ export const QUOTA_ENV = {
   /** IAM Identity Center stages: the IAM route accepts only sessions of roles with this name prefix. */
   iamCallerRolePrefix: "IAM_CALLER_ROLE_PREFIX",
 } as const;
+
+/** Most shards one aggregation run may fan out to (the QuotaService validates `aggregationShards`). */
+export const QUOTA_MAX_AGGREGATION_SHARDS = 64;
 
 /** The namespace of the metrics the aggregation publishes about itself (and the alarms watch). */
 export const QUOTA_METRICS_NAMESPACE = "ClaudeCodeBedrock/Quotas";
@@ -204,6 +211,9 @@ export interface QuotaAggregateEnv extends QuotaCommonEnv {
   readonly settleMinutes: number;
   readonly maxBacklogWindows: number;
   readonly usageRetentionDays: number;
+  /** 1: one run covers every user; N > 1: the scheduled run invokes `shardWorkerFunction` once per shard. */
+  readonly aggregationShards: number;
+  readonly shardWorkerFunction?: string;
 }
 
 /** The aggregation function's environment. */
@@ -223,6 +233,10 @@ export function parseQuotaAggregateEnv(env: Env): QuotaAggregateEnv {
     throw new EnvError("environment variable INVOCATION_LOGS_SOURCE needs bucket, accountId (12 digits), region and roleName");
   }
   const eo = enforceOn(env);
+  const shards = num(env, E.aggregationShards, 1, 1, QUOTA_MAX_AGGREGATION_SHARDS);
+  if (!Number.isInteger(shards)) throw new EnvError("environment variable AGGREGATION_SHARDS must be an integer");
+  if (shards > 1 && !env[E.shardWorkerFunction])
+    throw new EnvError("environment variable SHARD_WORKER_FUNCTION is required when AGGREGATION_SHARDS is above 1");
   if (!telemetry && !logs) throw new EnvError("set TELEMETRY_SOURCE or INVOCATION_LOGS_SOURCE: there is no usage to meter");
   if (eo === "telemetry" && !telemetry) throw new EnvError("ENFORCE_ON=telemetry needs TELEMETRY_SOURCE");
   if (eo === "invocation-logs" && !logs) throw new EnvError("ENFORCE_ON=invocation-logs needs INVOCATION_LOGS_SOURCE");
@@ -249,5 +263,7 @@ export function parseQuotaAggregateEnv(env: Env): QuotaAggregateEnv {
     settleMinutes: num(env, E.settleMinutes, 10, 0, 120),
     maxBacklogWindows: num(env, E.maxBacklogWindows, 96, 1, 2976),
     usageRetentionDays: num(env, E.usageRetentionDays, 400, 35, 3650),
+    aggregationShards: shards,
+    ...(shards > 1 ? { shardWorkerFunction: env[E.shardWorkerFunction]! } : {}),
   };
 }

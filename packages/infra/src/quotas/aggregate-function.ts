@@ -6,10 +6,12 @@ import { physicalName } from "../naming";
 import { type BuilderScope, childOpts } from "../scope";
 import type { QuotaServiceArgs } from "./args";
 import { commonEnvironment, type FunctionContext, kmsViaServices, quotaFunction } from "./functions";
+import { buildSchedule } from "./schedule";
 import {
   ASSUME_ROLE_ACTIONS,
   BLOCK_POLICY_ACTIONS,
   GET_OBJECT_ACTIONS,
+  INVOKE_FUNCTION_ACTIONS,
   KMS_USE_ACTIONS,
   LIMITS_READ_ACTIONS,
   LIST_BUCKET_ACTIONS,
@@ -139,8 +141,13 @@ function aggregateEnvironment(ctx: FunctionContext, inputs: AggregateInputs, tel
   };
 }
 
-/** The read role in the telemetry account, trusted by the aggregation role only (with an external id). */
-function buildTelemetryReadRole(scope: BuilderScope, ctx: FunctionContext, aggregate: aws.lambda.Function, tel: TelemetryAccess): void {
+/** The read role in the telemetry account, trusted by the aggregation roles only (with an external id). */
+function buildTelemetryReadRole(
+  scope: BuilderScope,
+  ctx: FunctionContext,
+  readers: readonly aws.lambda.Function[],
+  tel: TelemetryAccess,
+): void {
   const { name, tags } = scope;
   const cross = ctx.args.sources.telemetry?.crossAccount;
   if (!cross || !tel.roleName) return;
@@ -153,7 +160,7 @@ function buildTelemetryReadRole(scope: BuilderScope, ctx: FunctionContext, aggre
       assumeRolePolicy: renderPolicy(
         policyDocument(
           accountTrustStatement({
-            principals: [aggregate.role],
+            principals: readers.map((f) => f.role),
             ...(cross.organizationId ? { organizationId: cross.organizationId } : {}),
             externalId: tel.externalId,
           }),
@@ -173,48 +180,53 @@ function buildTelemetryReadRole(scope: BuilderScope, ctx: FunctionContext, aggre
   );
 }
 
-/** Every 15 minutes, one run at a time, no Lambda retries (the next run resumes from the watermarks). */
-function buildSchedule(scope: BuilderScope, aggregate: aws.lambda.Function): void {
-  const { name, tags } = scope;
-  const rule = new aws.cloudwatch.EventRule(
-    `${name}-schedule`,
-    { description: "Quota aggregation every 15 minutes", scheduleExpression: "rate(15 minutes)", tags },
-    childOpts(scope),
-  );
-  new aws.cloudwatch.EventTarget(
-    `${name}-schedule`,
-    { rule: rule.name, arn: aggregate.arn, retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 2 } },
-    childOpts(scope),
-  );
-  // A failed run is not retried by Lambda's async retries: the next scheduled run resumes from the
-  // watermarks anyway, and extra runs would only add load.
-  new aws.lambda.FunctionEventInvokeConfig(
-    `${name}-aggregate-invoke-config`,
-    { functionName: aggregate.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 900 },
-    childOpts(scope),
-  );
-  new aws.lambda.Permission(
-    `${name}-schedule-invoke`,
-    { action: "lambda:InvokeFunction", function: aggregate.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
-    childOpts(scope),
-  );
+/**
+ * The shard worker (`aggregationShards` > 1): the same code invoked by the scheduled function once per
+ * shard. It meters, evaluates and alerts its shard's users; it does not write the deny policies (the
+ * dispatcher does, from every shard's result, and publishes the metrics), so its role may do neither. Its reserved
+ * concurrency is the shard count, so one dispatch runs every shard at once and nothing more.
+ */
+function buildShardWorker(ctx: FunctionContext, scope: BuilderScope, inputs: AggregateInputs, tel: TelemetryAccess, shards: number) {
+  return quotaFunction(scope, ctx, {
+    role: "aggregate-worker",
+    code: ctx.args.code.aggregate,
+    description: "Meters, alerts and evaluates one user-hash shard of a quota aggregation run",
+    // Shorter than the dispatcher's, which waits for every worker.
+    timeout: 270,
+    memorySize: 1024,
+    reservedConcurrency: shards,
+    environment: aggregateEnvironment(ctx, inputs, tel),
+    // The dispatcher publishes the run's metrics and writes the deny policies; a worker does neither.
+    statements: aggregateStatements(ctx, { ...inputs, blockPolicyArns: [] }, tel).filter((st) => st.Sid !== "PublishOwnMetrics"),
+  });
 }
 
-/** The 15-minute aggregation: its function, the telemetry read role when cross-account, its schedule. */
+/** The 15-minute aggregation: its function (and shard worker), the telemetry read role when cross-account, its schedule. */
 export function buildAggregateFunction(scope: BuilderScope, ctx: FunctionContext, inputs: AggregateInputs): aws.lambda.Function {
   const tel = telemetryAccess(ctx);
+  const shards = ctx.args.aggregationShards ?? 1;
+  const worker = shards > 1 ? buildShardWorker(ctx, scope, inputs, tel, shards) : undefined;
   const aggregate = quotaFunction(scope, ctx, {
     role: "aggregate",
     code: ctx.args.code.aggregate,
-    description: "Meters Claude Code usage every 15 minutes, alerts and blocks",
+    description: worker
+      ? `Every 15 minutes: dispatches ${shards} shard workers, then writes the deny policies and metrics`
+      : "Meters Claude Code usage every 15 minutes, alerts and blocks",
     timeout: 300,
     memorySize: 1024,
     // One run at a time: runs are idempotent anyway, but there is no point in racing.
     reservedConcurrency: 1,
-    environment: aggregateEnvironment(ctx, inputs, tel),
-    statements: aggregateStatements(ctx, inputs, tel),
+    environment: {
+      ...aggregateEnvironment(ctx, inputs, tel),
+      ...(worker ? { [Q.aggregationShards]: String(shards), [Q.shardWorkerFunction]: worker.name } : {}),
+    },
+    statements: [
+      ...aggregateStatements(ctx, inputs, tel),
+      // Exactly the worker function: no other function, no alias wildcard.
+      ...(worker ? [allow(INVOKE_FUNCTION_ACTIONS, [worker.arn], { sid: "InvokeShardWorker" })] : []),
+    ],
   });
-  buildTelemetryReadRole(scope, ctx, aggregate, tel);
+  buildTelemetryReadRole(scope, ctx, worker ? [aggregate, worker] : [aggregate], tel);
   buildSchedule(scope, aggregate);
   return aggregate;
 }

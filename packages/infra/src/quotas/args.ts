@@ -127,6 +127,11 @@ export interface QuotaServiceArgs {
   /** Alarms (drift, aggregation failures, stale aggregation, block overflow, API errors) go here. */
   readonly alarmTopicArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /**
+   * User-hash shards of one aggregation run (1–64, default 1: one function covers every user). Above 1
+   * the scheduled function dispatches a worker function once per shard and waits for all of them.
+   */
+  readonly aggregationShards?: number;
   readonly usageRetentionDays: number;
   readonly settleMinutes: number;
   readonly deletionProtection: boolean;

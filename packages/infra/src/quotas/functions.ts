@@ -16,7 +16,7 @@ export interface FunctionContext {
 }
 
 export interface FunctionSpec {
-  readonly role: "aggregate" | "check" | "rate" | "prices" | "reconcile";
+  readonly role: "aggregate" | "aggregate-worker" | "check" | "rate" | "prices" | "reconcile";
   readonly code: FunctionCode;
   readonly description: string;
   readonly timeout: number;

@@ -80,6 +80,9 @@ export const QUERY_LOGS_ACTIONS = ["logs:StartQuery"] as const;
 /** Query results and cancelling a query take no resource. */
 export const QUERY_RESULTS_ACTIONS = ["logs:GetQueryResults", "logs:StopQuery"] as const;
 
+/** The aggregation's dispatcher invokes its shard worker (resource: that one function's ARN). */
+export const INVOKE_FUNCTION_ACTIONS = ["lambda:InvokeFunction"] as const;
+
 /** The rate function: atomic minute counters, the cool-down claim and registry (usage table items). */
 export const RATE_COUNTER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
 /** The rate function reads a user's limit records and the groups the check API remembered. */

@@ -1,3 +1,4 @@
+import { QUOTA_MAX_AGGREGATION_SHARDS } from "@ccb/contracts";
 import { isLogRetention } from "../storage/retention";
 import type { QuotaServiceArgs } from "./args";
 import { validatePrice } from "./pricing";
@@ -42,6 +43,9 @@ export function validateQuotaServiceArgs(a: QuotaServiceArgs): string[] {
   }
   if (!Number.isInteger(a.checkApi.reservedConcurrency) || a.checkApi.reservedConcurrency < 1 || a.checkApi.reservedConcurrency > 1000)
     p.push("`checkApi.reservedConcurrency` must be 1–1000");
+  const shards = a.aggregationShards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1 || shards > QUOTA_MAX_AGGREGATION_SHARDS)
+    p.push(`\`aggregationShards\` must be a whole number from 1 to ${QUOTA_MAX_AGGREGATION_SHARDS} (1: no fan-out)`);
   if (a.drift.thresholdPercent < 1 || a.drift.thresholdPercent > 100) p.push("`drift.thresholdPercent` must be 1–100");
   const r = a.rateLimits;
   if (r) {

@@ -7,6 +7,7 @@ import { capMode, evaluate, resolveLimits, type Evaluation } from "../limits.js"
 import { periodId } from "../periods.js";
 import { emptyUsage, type UsageRecord } from "../store.js";
 import { periodUsage } from "../usage.js";
+import { inShard } from "./shard.js";
 import type { AggregateDeps } from "./types.js";
 
 export interface UserEvaluation {
@@ -25,11 +26,11 @@ export interface Evaluated {
 export async function evaluateUsers(d: AggregateDeps, now: number): Promise<Evaluated> {
   const monthId = periodId("monthly", now);
   const dayId = periodId("daily", now);
-  const [monthRecs, dayRecs, limits] = await Promise.all([
-    d.store.usageOfPeriod(monthId),
-    d.store.usageOfPeriod(dayId),
-    d.store.allLimits(),
-  ]);
+  // The day's counters live in the month records: one pass over the month's index reads both.
+  const [{ month: allMonth, day: allDay }, limits] = await Promise.all([d.store.usageOfMonthAndDay(monthId, dayId), d.store.allLimits()]);
+  // A shard evaluates (and so alerts and blocks) only its own users.
+  const monthRecs = d.shard ? allMonth.filter((r) => inShard(d.shard, r.email)) : allMonth;
+  const dayRecs = d.shard ? allDay.filter((r) => inShard(d.shard, r.email)) : allDay;
   const months = new Map(monthRecs.map((r) => [r.email, r]));
   const days = new Map(dayRecs.map((r) => [r.email, r]));
   const users = [...new Set([...months.keys(), ...days.keys()])].sort();

@@ -6,6 +6,7 @@ import { QUOTA_METRIC_STAGE_DIMENSION } from "@ccb/contracts";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -17,8 +18,11 @@ import { InvocationLogSource } from "../sources/invocation-logs.js";
 import { TelemetrySource } from "../sources/telemetry.js";
 import { TelemetryLogsSource } from "../sources/telemetry-logs.js";
 import type { UsageSource } from "../sources/types.js";
+import type { AggregateDeps } from "./types.js";
 import { QuotaStore } from "../store.js";
-import { runAggregation, type AggregateSummary } from "./run.js";
+import { dispatchAggregation, type InvokeShard } from "./dispatch.js";
+import { runAggregation, runShard, type AggregateSummary, type ShardResult } from "./run.js";
+import { parseShard } from "./shard.js";
 
 /** Credentials of a role in another account, refreshed a minute before they expire. */
 export function assumedRole(
@@ -45,7 +49,24 @@ export function assumedRole(
   };
 }
 
-export async function handler(): Promise<AggregateSummary> {
+/** Invokes the shard worker function and waits for its result; a function error fails the shard. */
+export function lambdaShardInvoker(lambda: LambdaClient, functionName: string): InvokeShard {
+  return async (shard) => {
+    const r = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify({ shard })) }),
+    );
+    const text = r.Payload ? Buffer.from(r.Payload).toString("utf8") : "";
+    if (r.FunctionError) throw new Error(`shard ${shard.index} of ${shard.count}: ${r.FunctionError}: ${text.slice(0, 500)}`);
+    return JSON.parse(text) as ShardResult;
+  };
+}
+
+/**
+ * The schedule's event carries no `shard`: one run over every user, or (AGGREGATION_SHARDS > 1) the
+ * dispatch of one worker per shard. The dispatcher invokes the worker function with `{ shard }`: that
+ * run covers one shard and returns its result to the dispatcher.
+ */
+export async function handler(event?: { shard?: unknown }): Promise<AggregateSummary | ShardResult> {
   const log = createLogger("quota-aggregate");
   const c = loadAggregateConfig(process.env);
   const cw = new CloudWatchClient({});
@@ -66,7 +87,7 @@ export async function handler(): Promise<AggregateSummary> {
     }
   }
   if (c.invocationLogs) sources.push(new InvocationLogSource(new S3Client({}), { ...c.invocationLogs, settleMs: c.settleMs }, log));
-  const summary = await runAggregation({
+  const deps: AggregateDeps = {
     store: new QuotaStore(ddb, c.limitsTable, c.usageTable, c.defaultLimit),
     sources,
     pricing: prices.book,
@@ -113,7 +134,12 @@ export async function handler(): Promise<AggregateSummary> {
     stage: c.stage,
     log,
     now: Date.now,
-  });
+  };
+  if (event?.shard !== undefined) return runShard({ ...deps, shard: parseShard(event.shard) });
+  const summary =
+    c.aggregationShards > 1 && c.shardWorkerFunction
+      ? await dispatchAggregation(deps, c.aggregationShards, lambdaShardInvoker(new LambdaClient({}), c.shardWorkerFunction))
+      : await runAggregation(deps);
   // Surface a failing source as a failed invocation (Lambda Errors alarm) after everything else ran.
   if (summary.sourceErrors.length) throw new Error(`usage sources failed: ${summary.sourceErrors.join(", ")}; see the logs`);
   return summary;

@@ -9,6 +9,7 @@ import { usageExpiry, windowOf, windowStart } from "../periods.js";
 import { addCounts, costMicros, priceOf, zeroCounts, type PricingTable } from "../pricing.js";
 import type { UsageSource, UserWindowUsage } from "../sources/types.js";
 import { pool, type SourceId, type SourceUsage } from "../store.js";
+import { inShard, watermarkScope } from "./shard.js";
 import type { AggregateDeps } from "./types.js";
 
 export interface MeterResult {
@@ -19,6 +20,8 @@ export interface MeterResult {
   readonly unpricedTokens: number;
   /** Users the invocation logs attributed usage to in this run (by session name). */
   readonly srvUsers: Set<string>;
+  /** Each source's watermark (of this shard) after the run; absent when never set. */
+  readonly watermarks: Partial<Record<SourceId, number>>;
 }
 
 /** Prices one user's window: usage by kind and its cost, plus tokens priced only by the default. */
@@ -39,7 +42,10 @@ async function firstWindows(d: AggregateDeps, lastSettled: number, sourceErrors:
   const pending = new Map<UsageSource, number>();
   for (const source of d.sources) {
     try {
-      const wm = await d.store.watermark(source.id);
+      // A shard without its own watermark yet (first sharded run, or a new shard count) starts from the
+      // unsharded one, which the dispatcher keeps at the slowest shard: no window is skipped.
+      const scope = watermarkScope(d.shard);
+      const wm = (await d.store.watermark(source.id, scope)) ?? (scope ? await d.store.watermark(source.id) : undefined);
       let first = wm === undefined ? lastSettled : wm + 1;
       if (lastSettled - first + 1 > d.maxBacklogWindows) {
         const skipTo = lastSettled - d.maxBacklogWindows + 1;
@@ -113,14 +119,21 @@ export async function meter(d: AggregateDeps, now: number, iso: string): Promise
   let unpricedTokens = 0;
   const lastSettled = windowOf(now - d.settleMs) - 1;
   const pending = await firstWindows(d, lastSettled, sourceErrors);
+  // Where each source stands before this run (a source already up to date applies no window).
+  const watermarks: Partial<Record<SourceId, number>> = {};
+  for (const [source, first] of pending) watermarks[source.id] = first - 1;
   const srvUsers = new Set<string>();
   const firstWindow = Math.min(...pending.values());
   for (let w = firstWindow; w <= lastSettled && pending.size > 0; w++) {
     const reads = await readWindow(d, w, pending, sourceErrors);
     const byUser = new Map<string, Array<{ source: SourceId; u: UserWindowUsage }>>();
     for (const { source, data } of reads) {
-      for (const [email, u] of data) byUser.set(email, [...(byUser.get(email) ?? []), { source: source.id, u }]);
-      if (source.id === "srv") for (const email of data.keys()) srvUsers.add(email);
+      for (const [email, u] of data) {
+        // Each shard reads the whole window and writes only its own users.
+        if (!inShard(d.shard, email)) continue;
+        byUser.set(email, [...(byUser.get(email) ?? []), { source: source.id, u }]);
+        if (source.id === "srv") srvUsers.add(email);
+      }
     }
     for (const r of await applyUsers(d, w, byUser, iso)) {
       applied += r.applied;
@@ -129,11 +142,12 @@ export async function meter(d: AggregateDeps, now: number, iso: string): Promise
     }
     for (const { source } of reads) {
       if (!pending.has(source)) continue;
-      await d.store.advanceWatermark(source.id, w, iso);
+      await d.store.advanceWatermark(source.id, w, iso, watermarkScope(d.shard));
       windows[source.id]!.push(w);
+      watermarks[source.id] = Math.max(w, watermarks[source.id] ?? w);
     }
   }
-  return { windows, sourceErrors, applied, duplicates, unpricedTokens, srvUsers };
+  return { windows, sourceErrors, applied, duplicates, unpricedTokens, srvUsers, watermarks };
 }
 
 /**
@@ -146,7 +160,9 @@ export async function attribution(
   d: AggregateDeps,
   srvUsers: ReadonlySet<string>,
 ): Promise<{ unattributedInvocations: number; unknownSessionUsers: string[] }> {
-  const unattributedInvocations = d.sources.reduce((a, s) => a + (s.takeUnattributed?.() ?? 0), 0);
+  const taken = d.sources.reduce((a, s) => a + (s.takeUnattributed?.() ?? 0), 0);
+  // Every shard reads the whole window: only the first counts the records nobody can be charged for.
+  const unattributedInvocations = !d.shard || d.shard.index === 0 ? taken : 0;
   if (unattributedInvocations > 0)
     d.log.warn("model invocations by the user role under a session name that is not an email were not metered", {
       records: unattributedInvocations,

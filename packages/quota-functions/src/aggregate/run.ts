@@ -8,19 +8,24 @@
  * 3. alert.ts: one email per user, period, limit and threshold jump.
  * 4. enforce.ts: the blocked users become the deny policies on the user role.
  * 5. report.ts: drift between the two records, counts, as CloudWatch metrics and structured logs.
+ *
+ * Steps 1–3 and finding the blocked users run per shard (`runShard`: all users, or one shard's in a
+ * worker, see dispatch.ts); writing the deny policies and reporting run once over every shard's result
+ * (`finishRun`).
  */
 import { dayKey } from "../periods.js";
 import { sendAlerts } from "./alert.js";
-import { enforce } from "./enforce.js";
+import { applyBlocks, blockedUsers } from "./enforce.js";
 import { evaluateUsers } from "./evaluate.js";
 import { attribution, meter } from "./meter.js";
 import { drift, report } from "./report.js";
-import type { AggregateDeps, AggregateSummary } from "./types.js";
+import type { AggregateDeps, AggregateSummary, ShardResult } from "./types.js";
 
 export { priceWindow } from "./meter.js";
-export type { AggregateDeps, AggregateSummary, MetricDatum, Notification } from "./types.js";
+export type { AggregateDeps, AggregateSummary, MetricDatum, Notification, ShardResult } from "./types.js";
 
-export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary> {
+/** Meters, evaluates and alerts the users of `d.shard` (everyone when absent), and finds who to block. */
+export async function runShard(d: AggregateDeps): Promise<ShardResult> {
   const now = d.now();
   const iso = new Date(now).toISOString();
   // Step durations for the summary log (operations, not tests: never asserted).
@@ -31,7 +36,6 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
     timings[step] = Math.round(t - mark);
     mark = t;
   };
-
   const metered = await meter(d, now, iso);
   const attributed = await attribution(d, metered.srvUsers);
   lap("meterMs");
@@ -39,25 +43,89 @@ export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary
   lap("evaluateMs");
   const alertsSent = await sendAlerts(d, evaluations, iso);
   lap("alertMs");
-  const { blocked, blockOverflow } = await enforce(d, evaluations, now);
-  lap("enforceMs");
+  const { blocked, entries } = await blockedUsers(d, evaluations, now);
+  lap("blockedMs");
   const { driftUsers, ...tokens } = drift(d, monthRecs, now);
-  const summary: AggregateSummary = {
+  return {
+    shard: d.shard ?? { index: 0, count: 1 },
     windows: metered.windows,
+    watermarks: metered.watermarks,
     applied: metered.applied,
     duplicates: metered.duplicates,
     users: users.length,
     alertsSent,
     blocked,
-    blockOverflow,
+    blockEntries: entries,
     driftUsers,
+    tokens,
     unpricedTokens: metered.unpricedTokens,
     unattributedInvocations: attributed.unattributedInvocations,
     unknownSessionUsers: attributed.unknownSessionUsers.length,
     sourceErrors: metered.sourceErrors,
+    timings,
   };
-  await report(d, summary, tokens);
-  lap("reportMs");
-  d.log.info("aggregation done", { ...summary, blocked: blocked.length, blockOverflow: blockOverflow.length, day: dayKey(now), timings });
+}
+
+const sum = (results: readonly ShardResult[], f: (r: ShardResult) => number) => results.reduce((a, r) => a + f(r), 0);
+
+/**
+ * Writes the deny policies from every shard's blocked users and publishes the run's metrics. With a
+ * failed shard (`failedShards`) the policies are left as they are: written from a part of the users,
+ * they would lift the blocks of the missing shard's users.
+ */
+export async function finishRun(
+  d: AggregateDeps,
+  results: readonly ShardResult[],
+  failedShards: readonly number[] = [],
+): Promise<AggregateSummary> {
+  const now = d.now();
+  const mark = performance.now();
+  const blocked = results.flatMap((r) => r.blocked).sort();
+  let blockOverflow: string[] = [];
+  if (failedShards.length === 0)
+    blockOverflow = await applyBlocks(
+      d,
+      results.flatMap((r) => r.blockEntries),
+    );
+  else if (d.blockPolicies) d.log.error("deny policies left unchanged: a shard failed", { failedShards });
+  const windows: Record<string, number[]> = {};
+  for (const r of results)
+    for (const [s, ws] of Object.entries(r.windows)) windows[s] = [...new Set([...(windows[s] ?? []), ...ws])].sort((a, b) => a - b);
+  const summary: AggregateSummary = {
+    windows,
+    applied: sum(results, (r) => r.applied),
+    duplicates: sum(results, (r) => r.duplicates),
+    users: sum(results, (r) => r.users),
+    alertsSent: sum(results, (r) => r.alertsSent),
+    blocked,
+    blockOverflow,
+    driftUsers: sum(results, (r) => r.driftUsers),
+    unpricedTokens: sum(results, (r) => r.unpricedTokens),
+    unattributedInvocations: sum(results, (r) => r.unattributedInvocations),
+    unknownSessionUsers: sum(results, (r) => r.unknownSessionUsers),
+    sourceErrors: [...new Set([...results.flatMap((r) => r.sourceErrors), ...failedShards.map((i) => `shard-${i}`)])].sort(),
+  };
+  await report(d, summary, {
+    driftTokens: sum(results, (r) => r.tokens.driftTokens),
+    telTokens: sum(results, (r) => r.tokens.telTokens),
+    srvTokens: sum(results, (r) => r.tokens.srvTokens),
+  });
+  const timings =
+    results.length === 1 ? { ...results[0]!.timings } : { slowestShardMs: Math.max(...results.map((r) => sumValues(r.timings))) };
+  d.log.info("aggregation done", {
+    ...summary,
+    blocked: blocked.length,
+    blockOverflow: blockOverflow.length,
+    shards: results.length + failedShards.length,
+    day: dayKey(now),
+    timings: { ...timings, enforceAndReportMs: Math.round(performance.now() - mark) },
+  });
   return summary;
+}
+
+const sumValues = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+/** One run over every user in this invocation (no fan-out). */
+export async function runAggregation(d: AggregateDeps): Promise<AggregateSummary> {
+  return finishRun(d, [await runShard(d)]);
 }

@@ -4,8 +4,9 @@ import type { Mode } from "../limits.js";
 import type { Logger } from "../log.js";
 import type { PricingTable } from "../pricing.js";
 import type { UsageSource } from "../sources/types.js";
-import type { QuotaStore } from "../store.js";
+import type { QuotaStore, SourceId } from "../store.js";
 import type { EnforceOn } from "../usage.js";
+import type { ShardSpec } from "./shard.js";
 
 export interface Notification {
   readonly subject: string;
@@ -46,6 +47,8 @@ export interface AggregateDeps {
   readonly stage: string;
   readonly log: Logger;
   readonly now: () => number;
+  /** This run covers one shard of the users (a worker invoked by the dispatcher); absent: everyone. */
+  readonly shard?: ShardSpec;
 }
 
 export interface AggregateSummary {
@@ -63,4 +66,29 @@ export interface AggregateSummary {
   /** Users the invocation logs attributed usage to in this run who never asked the check API (no profile). */
   readonly unknownSessionUsers: number;
   readonly sourceErrors: string[];
+}
+
+/**
+ * What one run over some of the users (one shard, or all of them) found, before the deny policies are
+ * written and the metrics published. Plain JSON: a shard worker returns it to the dispatcher.
+ */
+export interface ShardResult {
+  readonly shard: ShardSpec;
+  readonly windows: Record<string, number[]>;
+  /** The shard's watermark per source after the run (the dispatcher keeps the unsharded one at the slowest). */
+  readonly watermarks: Partial<Record<SourceId, number>>;
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly users: number;
+  readonly alertsSent: number;
+  readonly blocked: string[];
+  /** The deny entries of the blocked users (session names, or emails when a principal tag is matched). */
+  readonly blockEntries: string[];
+  readonly driftUsers: number;
+  readonly tokens: { readonly driftTokens: number; readonly telTokens: number; readonly srvTokens: number };
+  readonly unpricedTokens: number;
+  readonly unattributedInvocations: number;
+  readonly unknownSessionUsers: number;
+  readonly sourceErrors: string[];
+  readonly timings: Record<string, number>;
 }
