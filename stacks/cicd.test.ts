@@ -24,7 +24,7 @@ function composeFrom(stage: string, edit: (raw: Record<string, any>) => void) {
     providers: { inference: {}, telemetry: {}, workload: () => ({}) },
     tags: {},
   } as unknown as StageContext;
-  return composeCicd(ctx, {});
+  return composeCicd(ctx);
 }
 const REPO = "example-org/claude-code-bedrock";
 const claimOf =

@@ -6,6 +6,7 @@ import { rules } from "@ccb/infra";
 import { policyOf } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
+import { parseStageConfig } from "./config/stage-config";
 import { readStackConfig, repoRoot, runStage, type StageRun } from "./testing";
 
 /**
@@ -33,6 +34,13 @@ afterAll(() => {
 const SSO = "aws:ssoadmin/";
 
 describe("example stage idc (IAM Identity Center)", () => {
+  it("the config decides to key the quota block on the session name IdC sets, never on a session tag", () => {
+    expect(parseStageConfig("idc", raw).decisions.quotaBlockKey).toBe("session-name");
+    const noBlock = structuredClone(raw);
+    noBlock.quotas.enforcement = { ...noBlock.quotas.enforcement, serverSideBlock: false };
+    expect(parseStageConfig("idc", noBlock).decisions.quotaBlockKey).toBeUndefined();
+  });
+
   it("passes every security rule, and the IAM rules inspected the permission set's policy", () => {
     const verdicts = rules.evaluateRules(run.recorder.resources);
     expect(verdicts.flatMap((v) => v.findings)).toEqual([]);

@@ -12,6 +12,11 @@ export interface TelemetryForAnalytics {
   readonly collectorTaskRole?: { readonly name: pulumi.Input<string> };
 }
 
+/** What analytics reads from the areas composed before it. */
+export interface AnalyticsInputs {
+  readonly telemetry: TelemetryForAnalytics | undefined;
+}
+
 /** What the analytics area hands to the areas composed after it. */
 export interface AnalyticsPart extends StagePart {
   readonly pipeline: analytics.AnalyticsPipeline;
@@ -29,18 +34,10 @@ export interface AnalyticsPart extends StagePart {
  * per-user rows would require per-user custom metrics (billed per metric) and lose session, language
  * and decision attributes.
  */
-export function composeAnalytics(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): AnalyticsPart | undefined {
+export function composeAnalytics(ctx: StageContext, inputs: AnalyticsInputs): AnalyticsPart | undefined {
   const cfg = ctx.config.analytics;
   if (!cfg.enabled) return undefined;
-  const telemetry = earlier.telemetry as (StagePart & TelemetryForAnalytics) | undefined;
-  const models = ctx.config.models;
-  const baseOf = { primary: models.primary, fast: models.fast, opus: models.opus } as const;
-  const modelAliases = Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
-    (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) => {
-      const base = baseOf[role];
-      return id && base ? [{ id, baseModelId: base }] : [];
-    }),
-  );
+  const { telemetry } = inputs;
   const source: analytics.AnalyticsSource = telemetry?.metricsLogGroup
     ? { logGroupName: telemetry.metricsLogGroup.name, logGroupArn: telemetry.metricsLogGroup.arn }
     : { createLogGroup: { retentionDays: cfg.emfLogRetentionDays } };
@@ -54,7 +51,7 @@ export function composeAnalytics(ctx: StageContext, earlier: Readonly<Record<str
       bytesScannedCutoffPerQuery: cfg.bytesScannedCutoffGiB * 1024 ** 3,
       bufferIntervalSeconds: cfg.bufferIntervalSeconds,
       priceOverrides: cfg.priceOverrides,
-      modelAliases,
+      modelAliases: ctx.modelAliases,
       forceDestroy: cfg.forceDestroy,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[ctx.config.accounts.telemetry.id],
       tags: { ...ctx.tags, area: "analytics" },

@@ -9,15 +9,17 @@ import type { StageContext, StagePart } from "./context";
  * queries. `undefined` when the stage leaves `analytics.billing` off. Exports of other accounts (the
  * payer's consolidated bill) are a separate step documented in docs/analytics.md.
  */
-export function composeBilling(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): StagePart | undefined {
+export function composeBilling(
+  ctx: StageContext,
+  inputs: { readonly analytics: Pick<AnalyticsPart, "pipeline"> | undefined },
+): StagePart | undefined {
   const cfg = ctx.config.analytics.billing;
   if (!cfg.enabled) return undefined;
-  const part = earlier.analytics as AnalyticsPart | undefined;
+  const part = inputs.analytics;
   const billingApi = ctx.providers.inferenceBillingApi;
-  if (!part || !billingApi)
-    throw new Error(
-      "analytics.billing is enabled but the analytics area or the us-east-1 inference provider is missing; set analytics.enabled: true",
-    );
+  // The config refuses analytics.billing without analytics.enabled (stacks/config/analytics.ts), and the
+  // providers add the us-east-1 one whenever billing is on: nothing to build without them.
+  if (!part || !billingApi) return undefined;
   const inference = ctx.config.accounts.inference;
   const telemetry = ctx.config.accounts.telemetry;
   const billing = new analytics.BillingExport(
@@ -28,7 +30,7 @@ export function composeBilling(ctx: StageContext, earlier: Readonly<Record<strin
       workgroupName: part.pipeline.workgroupName,
       retentionDays: cfg.retentionDays,
       exportAccount: { id: inference.id, region: ctx.config.region, bucket: ctx.providers.inference, billingApi },
-      ...(telemetry.id !== inference.id ? { readerAccountId: telemetry.id } : {}),
+      ...(ctx.config.decisions.telemetryInInferenceAccount ? {} : { readerAccountId: telemetry.id }),
       activateCostAllocationTags: cfg.activateCostAllocationTags,
       tableConfigurationOverrides: cfg.tableConfigurationOverrides,
       forceDestroy: ctx.config.analytics.forceDestroy,

@@ -18,9 +18,9 @@ export interface CicdPart extends StagePart {
 }
 
 /** The stage's distinct accounts: inference first (CI signs in there), then telemetry and workloads not already listed. */
-export function stageAccounts(ctx: Pick<StageContext, "config" | "providers">): StageAccount[] {
+export function stageAccounts(ctx: Pick<StageContext, "config" | "providers">): [StageAccount, ...StageAccount[]] {
   const { accounts } = ctx.config;
-  const out: StageAccount[] = [{ key: "inference", id: accounts.inference.id, provider: ctx.providers.inference }];
+  const out: [StageAccount, ...StageAccount[]] = [{ key: "inference", id: accounts.inference.id, provider: ctx.providers.inference }];
   const seen = new Set([accounts.inference.id]);
   if (!seen.has(accounts.telemetry.id)) {
     out.push({ key: "telemetry", id: accounts.telemetry.id, provider: ctx.providers.telemetry });
@@ -82,52 +82,25 @@ export function composeWorkloadBoundaries(ctx: Pick<StageContext, "config" | "pr
 }
 
 /**
- * Where the release role publishes: `stage.cicd.release.codeArtifact`, else the stage's
- * `distribution` registry (its domain defaults to the name prefix, as the distribution area's does).
- */
-function releaseTarget(ctx: StageContext, entry: StageAccount): cicd.ReleaseArgs | undefined {
-  const { config } = ctx;
-  const rel = config.cicd.release;
-  if (!rel) return undefined;
-  const trigger = { environment: rel.environment, ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}) };
-  if (rel.codeArtifact) return { ...trigger, codeArtifact: rel.codeArtifact };
-  const d = config.distribution;
-  if (!d.enabled) {
-    throw new Error(
-      `stage ${config.name}: stage.cicd.release needs a registry: enable stage.distribution, or set stage.cicd.release.codeArtifact (domain, repository, packageName)`,
-    );
-  }
-  const owner = d.account === "telemetry" ? config.accounts.telemetry.id : config.accounts.inference.id;
-  return {
-    ...trigger,
-    codeArtifact: {
-      domain: d.domainName ?? config.namePrefix,
-      repository: d.repositoryName,
-      packageName: d.packageName,
-      ...(owner !== entry.id ? { ownerAccountId: owner } : {}),
-    },
-  };
-}
-
-/**
  * Composes the cicd area: the GitHub Actions roles in every account of the stage. CI signs in to the
  * inference account with GitHub's OIDC token (deploy on the configured branch/environment, preview on
  * pull requests, release on helper tags); the stage's providers then chain into the same-named role
  * in each other account, which trusts only the inference account's role of the same kind.
  */
-export function composeCicd(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): CicdPart | undefined {
+export function composeCicd(ctx: StageContext): CicdPart | undefined {
   const cfg = ctx.config.cicd;
   if (!cfg.enabled) return undefined;
   const { config } = ctx;
-  if (!cfg.github) throw new Error(`stage ${config.name}: stage.cicd.github is required when stage.cicd.enabled is true`);
+  // The config requires stage.cicd.github, the organisation across accounts and a registry for a release (stacks/config).
+  if (!cfg.github) return undefined;
   const accounts = stageAccounts(ctx);
-  if (accounts.length > 1 && !config.organizationId) {
-    throw new Error(
-      `stage ${config.name}: stage.cicd spans ${accounts.length} accounts (${accounts.map((a) => a.key).join(", ")}); set stage.organizationId so their CI roles can trust the inference account's roles (aws:PrincipalOrgID)`,
-    );
-  }
-  const [entry, ...others] = accounts as [StageAccount, ...StageAccount[]];
-  const release = releaseTarget(ctx, entry);
+  const [entry, ...others] = accounts;
+  const rel = cfg.release;
+  const registry = config.decisions.releaseRegistry;
+  const release: cicd.ReleaseArgs | undefined =
+    rel && registry
+      ? { environment: rel.environment, ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}), codeArtifact: registry }
+      : undefined;
   const common = {
     namePrefix: config.namePrefix,
     allowedRegions: stageRegions(config),

@@ -10,6 +10,8 @@ export interface StageProviders {
   readonly telemetry: aws.Provider;
   /** The inference account in us-east-1 (Data Exports, Cost Explorer); only when the stage exports billed cost. */
   readonly inferenceBillingApi?: aws.Provider;
+  /** The IAM Identity Center instance's account in its Region (permission sets); only in identity-center stages. */
+  readonly identityCenter?: aws.Provider;
   /** Provider of a workload account by its `accounts.workloads[].name`. */
   workload(name: string): aws.Provider;
 }
@@ -34,6 +36,8 @@ export interface StageContext {
   readonly inferenceKeyArn: pulumi.Output<string>;
   /** Application inference profile ARN per team and model role: the `model` Claude Code reports for team users (analytics prices these). */
   readonly teamProfiles?: Readonly<Record<string, Readonly<Partial<Record<"primary" | "fast" | "opus", pulumi.Output<string>>>>>>;
+  /** Team profile ARNs with the base model each stands for (`composeInference`): telemetry, quotas and analytics price them alike. */
+  readonly modelAliases: readonly ModelAlias[];
   /** Names of the inference account's CloudWatch alarms (throttles, errors, latency, volume): the dashboard shows their state. */
   readonly alarmNames?: readonly pulumi.Output<string>[];
   /** IAM Identity Center stages with telemetry: collector tokens for IAM callers (a second trusted issuer). */
@@ -47,12 +51,18 @@ export interface StageContext {
   };
 }
 
+/** A team's application inference profile and the base model it copies. */
+export interface ModelAlias {
+  readonly id: pulumi.Output<string>;
+  readonly baseModelId: string;
+}
+
 /** Parts of the helper settings an area contributes (merged into the `helperSettings` output). */
 export type HelperSettingsFragment = Partial<Pick<StageSettings, "telemetry" | "quota" | "distribution">>;
 
-/** What an area's composition returns. */
+/** What every area's composition returns besides its own typed handles for the areas composed after it. */
 export interface StagePart {
-  readonly helper?: pulumi.Input<HelperSettingsFragment>;
+  readonly helper?: pulumi.Output<HelperSettingsFragment>;
   /** Extra stack outputs, by name. */
   readonly outputs?: Readonly<Record<string, pulumi.Input<unknown>>>;
 }

@@ -21,34 +21,19 @@ export interface DistributionPart extends StagePart {
 }
 
 /** Composes the distribution area for a stage; `undefined` when the stage leaves it off. */
-export function composeDistribution(
-  ctx: StageContext,
-  _earlier: Readonly<Record<string, StagePart | undefined>>,
-): DistributionPart | undefined {
+export function composeDistribution(ctx: StageContext): DistributionPart | undefined {
   const c = ctx.config.distribution;
   if (!c.enabled) return undefined;
-  const key = (k: string) => `stage.distribution.${k}`;
-  const fail = (k: string, message: string): never => {
-    throw new Error(`the configuration of stage "${ctx.config.name}" is invalid (Pulumi.${ctx.config.name}.yaml): ${key(k)}: ${message}`);
-  };
+  // The config has refused a stage without a publisher, organisation-wide readers without an
+  // organisation, and CI roles of another account without one (stacks/config).
+  const accountId = ctx.config.decisions.registryAccountId;
+  if (!c.publisher || !accountId) return undefined;
   const orgId = ctx.config.organizationId;
-  const accountId = c.account === "inference" ? ctx.config.accounts.inference.id : ctx.config.accounts.telemetry.id;
   const provider = c.account === "inference" ? ctx.providers.inference : ctx.providers.telemetry;
-  if (c.readers.organization && !orgId)
-    fail(
-      "readers.organization",
-      "is true but the stage has no organisation: set stage.organizationId (the AWS Organizations id whose principals may read), or set it to false and list `readers.accountIds`",
-    );
-  if (!c.publisher) return fail("publisher", "is required");
 
   let publisherTrust: distribution.PublisherTrust;
   if (c.publisher.kind === "roles") {
     const ciAccount = c.publisher.accountId ?? accountId;
-    if (ciAccount !== accountId && !orgId)
-      fail(
-        "publisher.accountId",
-        `CI roles in account ${ciAccount} (not the registry's ${accountId}) need the organisation for the trust condition: set stage.organizationId`,
-      );
     publisherTrust = {
       roles: {
         accountId: ciAccount,

@@ -1,9 +1,8 @@
-import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { federation, iam, providers, quotas, type inference, type telemetry } from "@ccb/infra";
-import type { IdentityCenterSettings } from "@ccb/contracts";
+import { federation, iam, quotas, type inference } from "@ccb/infra";
 import type { StageConfig } from "../config/stage-config";
-import type { StagePart } from "./context";
+import type { StageContext } from "./context";
+import type { QuotasPart } from "./quotas";
 
 /**
  * The role IAM Identity Center provisions for the stage's permission set, as the rest of the stage
@@ -25,31 +24,23 @@ export function identityCenterUserRole(config: StageConfig): { arn: pulumi.Outpu
  * role receives through grants (model access from the inference account, and the quota check's route
  * because IdC users call it signed with SigV4), its boundary is the developer boundary by name, and the
  * quota deny policies are referenced by name so the aggregation's rewrites apply to every IdC session.
+ * `undefined` outside identity-center stages.
  */
 export function composeIdentityCenter(
-  config: StageConfig,
-  deps: {
+  ctx: Pick<StageContext, "config" | "providers" | "tags" | "tokenEndpoint">,
+  inputs: {
     readonly account: inference.InferenceAccount;
     readonly boundary: { readonly name: pulumi.Output<string>; readonly resource: pulumi.Resource };
-    readonly parts: Readonly<Record<string, StagePart | undefined>>;
-    readonly tags: Record<string, string>;
-    readonly deployRole: (arn: string) => string;
-    readonly tokenEndpoint?: telemetry.TokenEndpoint;
+    readonly quotas: Pick<QuotasPart, "service"> | undefined;
   },
-): { access: federation.IdentityCenterAccess; settings: pulumi.Output<IdentityCenterSettings>; provider: aws.Provider } {
-  const idc = config.federation.identityCenter!;
-  const admin = idc.adminAccount;
-  // The permission set lives in the IdC instance's account and Region; the assignment targets the inference account.
-  const provider = providers.accountProvider(`${config.namePrefix}-identity-center`, {
-    accountId: admin.id,
-    region: idc.ssoRegion,
-    ...(admin.deployRoleArn ? { deployRoleArn: deps.deployRole(admin.deployRoleArn) } : {}),
-    sessionName: `pulumi-${config.namePrefix}`,
-    defaultTags: deps.tags,
-  });
-  const quotaService = (deps.parts.quotas as { service?: quotas.QuotaService } | undefined)?.service;
+): federation.IdentityCenterAccess | undefined {
+  const { config } = ctx;
+  const idc = config.federation.identityCenter;
+  const provider = ctx.providers.identityCenter;
+  if (config.federation.mode !== "identity-center" || !idc || !provider) return undefined;
+  const quotaService = inputs.quotas?.service;
   const statements: iam.Statement[] = [
-    ...deps.account.modelAccessStatements(),
+    ...inputs.account.modelAccessStatements(),
     ...(quotaService
       ? [
           iam.allow(quotas.perms.INVOKE_API_ACTIONS, [pulumi.interpolate`${quotaService.api.executionArn}/*/GET/check`], {
@@ -57,10 +48,10 @@ export function composeIdentityCenter(
           }),
         ]
       : []),
-    ...(deps.tokenEndpoint ? deps.tokenEndpoint.invokeStatements() : []),
+    ...(ctx.tokenEndpoint ? ctx.tokenEndpoint.invokeStatements() : []),
   ];
   const blockPolicies = quotaService?.blockPolicies ?? [];
-  const access = new federation.IdentityCenterAccess(
+  return new federation.IdentityCenterAccess(
     `${config.namePrefix}-identity-center`,
     {
       instanceArn: idc.instanceArn,
@@ -69,19 +60,11 @@ export function composeIdentityCenter(
       groupIds: idc.groupIds,
       accountId: config.accounts.inference.id,
       statements,
-      boundaryPolicyName: deps.boundary.name,
+      boundaryPolicyName: inputs.boundary.name,
       managedPolicyNames: blockPolicies.map((p) => p.name),
-      policyDependencies: [deps.boundary.resource, ...blockPolicies],
-      tags: deps.tags,
+      policyDependencies: [inputs.boundary.resource, ...blockPolicies],
+      tags: ctx.tags,
     },
     { providers: { aws: provider } },
   );
-  const settings = pulumi.output({
-    mode: "identity-center" as const,
-    startUrl: idc.startUrl,
-    ssoRegion: idc.ssoRegion,
-    accountId: config.accounts.inference.id,
-    roleName: idc.permissionSetName,
-  });
-  return { access, settings, provider };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { federation, quotas } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
+import type { TelemetryPart } from "./telemetry";
 import { lambdaCode } from "./lambda-code";
 import type { QuotaConfig } from "../config/quotas";
 
@@ -9,26 +10,10 @@ export interface QuotasPart extends StagePart {
   readonly service: quotas.QuotaService;
 }
 
-/** The per-user token metric the telemetry area publishes (its `TelemetryPart.quotaTelemetrySource`). */
-interface TelemetryMetric {
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly userDimension: string;
-  readonly typeDimension: string;
-  readonly modelDimension?: string;
-}
-
-/** The collector's EMF log group (its `TelemetryPart.metricsLogGroup`): read with Logs Insights. */
-interface LogGroupRef {
-  readonly name: pulumi.Output<string>;
-  readonly arn: pulumi.Output<string>;
-}
-
-function telemetryMetricOf(part: StagePart | undefined): (TelemetryMetric & { logGroup?: LogGroupRef }) | undefined {
-  const p = part as { quotaTelemetrySource?: TelemetryMetric; metricsLogGroup?: LogGroupRef } | undefined;
-  const m = p?.quotaTelemetrySource;
-  if (!(m && m.namespace && m.metricName && m.userDimension && m.typeDimension)) return undefined;
-  return { ...m, ...(p?.metricsLogGroup ? { logGroup: p.metricsLogGroup } : {}) };
+/** What quotas reads from the areas composed before it. */
+export interface QuotasInputs {
+  /** The telemetry area, when on: its per-user token metric and the EMF log group it is read from. */
+  readonly telemetry: Pick<TelemetryPart, "quotaTelemetrySource" | "metricsLogGroup"> | undefined;
 }
 
 /**
@@ -38,36 +23,22 @@ function telemetryMetricOf(part: StagePart | undefined): (TelemetryMetric & { lo
  * are. Usage is metered from two records: the collector's per-user token metric (from the telemetry
  * area, read across accounts when telemetry has its own account) and Bedrock's invocation logs.
  */
-export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string, StagePart | undefined>>): QuotasPart | undefined {
+export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPart | undefined {
   const cfg = ctx.config.quotas;
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
   const idp = stage.identityProvider;
   const cognito = stage.federation.mode === "cognito-identity-pool";
 
-  // ---- Sources ---------------------------------------------------------------------------------
-  // The stage config has checked that the sources and enforceOn fit the stage (stacks/config, crossAreaChecks).
-  const metric = telemetryMetricOf(earlier.telemetry);
-  const useTelemetry = cfg.sources.telemetry !== false && metric !== undefined;
-  // Cognito identity pool sessions are all named CognitoIdentityCredentials: invocation logs cannot tell users apart.
-  const useLogs = cfg.sources.invocationLogs !== false && ctx.invocationLogs !== undefined && !cognito;
-  if (cognito && useTelemetry === false) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
-  // How the IAM deny recognises a blocked user's sessions: by a session tag carrying the email (signed
-  // by the IdP, or mapped by the Cognito pool). Never by the role session name: the caller of
-  // AssumeRoleWithWebIdentity chooses it, so a blocked user could mint a session under another name.
-  const serverSideBlock = cfg.mode === "block" && cfg.serverSideBlock;
-  // IAM Identity Center names every session after the user (its user name); the caller cannot choose it,
-  // so IdC stages key the block on the session name (aws:userid) and attach the denies to the permission set.
-  const idc = stage.federation.mode === "identity-center";
-  const emailTag = cognito ? "email" : idc ? undefined : idp.emailSessionTag;
-  if (serverSideBlock && !emailTag && !idc) {
-    throw new Error(
-      "stage.identityProvider.emailSessionTag: required for the server-side quota block in direct federation (the role session name is chosen by the caller of AssumeRoleWithWebIdentity, so a deny keyed on it can be escaped); map the email as a session tag at the IdP and set it",
-    );
-  }
-
-  const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
-  const crossAccount = stage.accounts.telemetry.id !== stage.accounts.inference.id;
+  // The stage config has decided the sources and the block key and checked that they fit the stage (stacks/config).
+  const tel = inputs.telemetry;
+  const telemetrySource =
+    stage.decisions.quotaSources.telemetry && tel ? { ...tel.quotaTelemetrySource, logGroup: tel.metricsLogGroup } : undefined;
+  const logs = stage.decisions.quotaSources.invocationLogs ? ctx.invocationLogs : undefined;
+  if (cognito && !telemetrySource) pulumi.log.warn("quotas: Cognito stage without telemetry: usage cannot be metered per user");
+  // IAM Identity Center stages attach the deny policies to the permission set (composeIdentityCenter), so no role name there.
+  const blockKey = stage.decisions.quotaBlockKey;
+  const crossAccount = !stage.decisions.telemetryInInferenceAccount;
   const service = new quotas.QuotaService(
     `${stage.namePrefix}-quotas`,
     {
@@ -84,17 +55,13 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       mode: cfg.mode,
       pricing: quotas.pricingTable(cfg.pricing),
       // Team users call application inference profiles; their ARN is the model both records report.
-      modelAliases: Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
-        (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) =>
-          id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [],
-        ),
-      ),
+      modelAliases: ctx.modelAliases,
       alertEmails: cfg.alertEmails,
       sources: {
-        ...(useTelemetry
+        ...(telemetrySource
           ? {
               telemetry: {
-                ...metric!,
+                ...telemetrySource,
                 ...(crossAccount
                   ? {
                       crossAccount: {
@@ -108,21 +75,22 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
               },
             }
           : {}),
-        ...(useLogs
+        ...(logs
           ? {
               invocationLogs: {
-                bucketName: ctx.invocationLogs!.bucketName,
-                bucketArn: ctx.invocationLogs!.bucketArn,
+                bucketName: logs.bucketName,
+                bucketArn: logs.bucketArn,
                 keyPrefix: cfg.sources.invocationLogsKeyPrefix,
                 roleName: ctx.userRole.name,
               },
             }
           : {}),
       },
-      ...(serverSideBlock && emailTag
-        ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: { principalTag: emailTag } } }
-        : {}),
-      ...(serverSideBlock && idc ? { block: { policyCount: cfg.blockPolicyCount, key: "session-name" as const } } : {}),
+      ...(blockKey === "session-name"
+        ? { block: { policyCount: cfg.blockPolicyCount, key: blockKey } }
+        : blockKey
+          ? { block: { roleName: ctx.userRole.name, policyCount: cfg.blockPolicyCount, key: blockKey } }
+          : {}),
       checkApi: {
         authorization: cfg.check.authorization,
         // The authorizer compares `iss` exactly (Auth0's ends with a slash).
@@ -131,7 +99,9 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
         groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
         ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
         missingIdentity: cfg.check.missingIdentity,
-        ...(idc ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter!.permissionSetName) } : {}),
+        ...(stage.federation.identityCenter
+          ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter.permissionSetName) }
+          : {}),
         throttle: { rateLimit: cfg.check.rateLimit, burstLimit: cfg.check.burstLimit },
         reservedConcurrency: cfg.check.reservedConcurrency,
       },
@@ -142,7 +112,7 @@ export function composeQuotas(ctx: StageContext, earlier: Readonly<Record<string
       settleMinutes: cfg.settleMinutes,
       deletionProtection: cfg.deletionProtection,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
-      ...(rateLimitsOf(cfg.rateLimits, ctx, useLogs) ?? {}),
+      ...(rateLimitsOf(cfg.rateLimits, ctx, logs !== undefined) ?? {}),
       tags: { ...ctx.tags, area: "quotas" },
     },
     { providers: { aws: ctx.providers.inference } },

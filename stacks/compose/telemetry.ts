@@ -29,21 +29,14 @@ export interface TelemetryPart extends StagePart {
  * inference account in a one-account pilot). The model lifecycle check runs in the inference account,
  * where the models are invoked and the alarm topic lives.
  */
-export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<string, StagePart | undefined>>): TelemetryPart | undefined {
+export function composeTelemetry(ctx: StageContext): TelemetryPart | undefined {
   const cfg = ctx.config.telemetry;
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
   const idp = stage.identityProvider;
-  const sameAccount = stage.accounts.telemetry.id === stage.accounts.inference.id;
+  const sameAccount = stage.decisions.telemetryInInferenceAccount;
   const modelIds = [stage.models.primary, stage.models.fast, ...(stage.models.opus ? [stage.models.opus] : [])];
   const bedrockModelIds = modelIds.map((id) => inference.profileId(id, stage.models.crossRegion));
-  // Team users call their application inference profiles: price those ARNs as the profile's base model.
-  const baseOf = { primary: stage.models.primary, fast: stage.models.fast, opus: stage.models.opus } as const;
-  const modelAliases = Object.values(ctx.teamProfiles ?? {}).flatMap((roles) =>
-    (Object.entries(roles) as [keyof typeof baseOf, pulumi.Output<string> | undefined][]).flatMap(([role, id]) =>
-      id && baseOf[role] ? [{ id, baseModelId: baseOf[role]! }] : [],
-    ),
-  );
   const service = new telemetry.TelemetryService(
     `${stage.namePrefix}-telemetry`,
     {
@@ -93,7 +86,8 @@ export function composeTelemetry(ctx: StageContext, _earlier: Readonly<Record<st
         everyMinutes: cfg.aggregator.everyMinutes,
         leaderboardSize: cfg.aggregator.leaderboardSize,
       },
-      modelAliases,
+      // Team users call their application inference profiles: price those ARNs as the profile's base model.
+      modelAliases: ctx.modelAliases,
       dashboard: {
         bedrockModelIds,
         ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id, alarmAccountId: stage.accounts.inference.id }),

@@ -1,6 +1,6 @@
 import { federation, telemetry } from "@ccb/infra";
-import type { StageConfig } from "../config/stage-config";
-import type { StageProviders } from "./context";
+import type { StageContext } from "./context";
+import type { InferencePart } from "./inference";
 import { lambdaCode } from "./lambda-code";
 
 /** `aud` of the collector tokens the token endpoint issues. */
@@ -11,21 +11,20 @@ export const IAM_ISSUER_KEY = "iam";
 /**
  * The telemetry token endpoint of an IAM Identity Center stage with telemetry on. It lives in the
  * inference account: that is where IdC provisions the developers' role, and an HTTP API's IAM
- * authorisation admits callers of its own account only (HTTP APIs have no resource policy).
+ * authorisation admits callers of its own account only (HTTP APIs have no resource policy). Workloads
+ * and CI calling Bedrock through the cross-account roles may report telemetry as those roles (GET /token).
  */
 export function composeTokenEndpoint(
-  config: StageConfig,
-  providers: StageProviders,
-  inferenceKeyArn: import("@pulumi/pulumi").Output<string>,
-  tags: Record<string, string>,
-  permissionsBoundaryArn: import("@pulumi/pulumi").Input<string>,
+  ctx: Pick<StageContext, "config" | "providers" | "tags" | "workloadBoundaryArns">,
+  inf: Pick<InferencePart, "account" | "crossAccountRoleNames">,
 ): telemetry.TokenEndpoint | undefined {
+  const { config, tags } = ctx;
   const idc = config.federation.identityCenter;
   if (config.federation.mode !== "identity-center" || !idc || !config.telemetry.enabled) return undefined;
   const idp = config.identityProvider;
   // The identity store API answers only in the account that administers the instance.
   const readsDirectory = idc.adminAccount.id === config.accounts.inference.id;
-  return new telemetry.TokenEndpoint(
+  const endpoint = new telemetry.TokenEndpoint(
     `${config.namePrefix}-telemetry-token`,
     {
       namePrefix: config.namePrefix,
@@ -37,11 +36,13 @@ export function composeTokenEndpoint(
       workloadRoleNames: config.crossAccount.roles.map((x) => `${config.namePrefix}-${x.name}`),
       ...(readsDirectory ? { identityStore: { id: idc.identityStoreId, region: idc.ssoRegion, accountId: idc.adminAccount.id } } : {}),
       claimNames: idp.attributeClaims,
-      logKmsKeyArn: inferenceKeyArn,
+      logKmsKeyArn: inf.account.keyArn,
       logRetentionDays: config.telemetry.logRetentionDays,
       tags: { ...tags, area: "telemetry" },
-      permissionsBoundaryArn,
+      permissionsBoundaryArn: ctx.workloadBoundaryArns[config.accounts.inference.id],
     },
-    { providers: { aws: providers.inference } },
+    { providers: { aws: ctx.providers.inference } },
   );
+  for (const [name, roleName] of Object.entries(inf.crossAccountRoleNames)) endpoint.grantInvoke({ roleName, key: `xa-${name}` });
+  return endpoint;
 }

@@ -1,3 +1,4 @@
+import { nearest } from "./suggest";
 /**
  * The AWS Regions a stage may name (commercial, GovCloud, China), as AWS lists them
  * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html). A pattern
@@ -59,4 +60,10 @@ export function partitionOf(region: string): "aws" | "aws-us-gov" | "aws-cn" {
   if (region.startsWith("us-gov-")) return "aws-us-gov";
   if (region.startsWith("cn-")) return "aws-cn";
   return "aws";
+}
+
+/** The message for a well-formed but non-existent Region, with the nearest real one. */
+export function regionProblem(region: string): string {
+  const near = nearest(region, AWS_REGIONS);
+  return `"${region}" is not an AWS Region${near ? ` (did you mean ${near}?)` : ""}; use one of ${AWS_REGIONS.join(", ")}`;
 }

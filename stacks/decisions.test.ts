@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { parseStageConfig } from "./config/stage-config";
+import { readStackConfig } from "./testing";
+
+type RawStage = ReturnType<typeof readStackConfig>["stage"];
+
+/** The decisions of a stage's config after an edit of its stack file. */
+function decisionsOf(stage: string, edit: (raw: RawStage) => void = () => {}) {
+  const raw = structuredClone(readStackConfig(stage).stage);
+  edit(raw);
+  return parseStageConfig(stage, raw).decisions;
+}
+
+describe("stage config decides the cross-area answers once", () => {
+  it("the pilot keeps telemetry in the inference account and publishes releases to its own registry", () => {
+    expect(decisionsOf("pilot")).toEqual({
+      telemetryInInferenceAccount: true,
+      telemetryUsesInferenceProvider: true,
+      billingApi: "none",
+      quotaSources: { telemetry: true, invocationLogs: true },
+      registryAccountId: "111111111111",
+      releaseRegistry: { domain: "ccb-pilot", repository: "claude-code", packageName: "@example/claude-bedrock-pilot" },
+    });
+  });
+
+  it("prod: telemetry in its own account, billing through the inference account, the quota block on the email tag", () => {
+    expect(decisionsOf("prod")).toEqual({
+      telemetryInInferenceAccount: false,
+      telemetryUsesInferenceProvider: false,
+      billingApi: "inference",
+      quotaSources: { telemetry: true, invocationLogs: true },
+      quotaBlockKey: { principalTag: "email" },
+      registryAccountId: "222222222222",
+      releaseRegistry: { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" },
+    });
+  });
+
+  it("a registry outside the inference account is named as the release registry's owner", () => {
+    const d = decisionsOf("prod", (raw) => {
+      raw.distribution.account = "telemetry";
+    });
+    expect(d.registryAccountId).not.toBe("222222222222");
+    expect(d.releaseRegistry?.ownerAccountId).toBe(d.registryAccountId);
+  });
+
+  it("an explicit release codeArtifact wins over the stage's registry", () => {
+    const codeArtifact = { domain: "org-tools", repository: "helpers", packageName: "@example/claude-bedrock" };
+    expect(
+      decisionsOf("prod", (raw) => {
+        raw.cicd.release.codeArtifact = codeArtifact;
+      }).releaseRegistry,
+    ).toEqual(codeArtifact);
+  });
+
+  it("no quota block tag without the server-side block, and no quota sources with quotas off", () => {
+    expect(
+      decisionsOf("prod", (raw) => {
+        raw.quotas.enforcement = { ...raw.quotas.enforcement, serverSideBlock: false };
+      }).quotaBlockKey,
+    ).toBeUndefined();
+    expect(
+      decisionsOf("pilot", (raw) => {
+        raw.quotas = { enabled: false };
+      }).quotaSources,
+    ).toEqual({ telemetry: false, invocationLogs: false });
+  });
+});
