@@ -106,6 +106,37 @@ describe("distribution in the prod stage", () => {
     expect(trust.Condition.ArnLike).toEqual({ "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/ccb-prod-ci-release"] });
   });
 
+  it("trusts GitHub release jobs straight through OIDC only in the protected environment, on the release tags besides", async () => {
+    const providerArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
+    const { recorder } = await runStage("prod", (raw) => {
+      raw.distribution.publisher = {
+        github: {
+          oidcProviderArn: providerArn,
+          repository: "example-org/claude-code-bedrock",
+          environment: "helper-release",
+          tagPattern: "helper-v*",
+        },
+      };
+    });
+    const trust = policyOf(recorder.one(ROLE, "ccb-prod-registry-publisher").inputs.assumeRolePolicy)!.Statement;
+    expect(trust).toEqual([
+      {
+        Sid: "GitHubPublisher",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+            "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
+          },
+          StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
+        },
+      },
+    ]);
+    expect(rules.findingsOf(recorder.resources).filter((f) => f.resource.startsWith("ccb-prod-registry"))).toEqual([]);
+  });
+
   it("refuses an organisation-wide read without an organisation, naming the key", async () => {
     await expect(runStage("pilot", (raw) => (raw.distribution.readers.organization = true))).rejects.toThrow(
       /stage\.distribution\.readers\.organization: is true but the stage has no organisation: set stage\.organizationId/,
@@ -157,16 +188,19 @@ describe("stage.distribution config", () => {
             oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
             repository: "o/r",
             tagPattern: "v*",
-            environment: "prod",
           },
         },
       },
-      /set one of `tagPattern` and `environment`/,
+      /stage\.distribution\.publisher\.github\.environment: is required: the protected GitHub environment .*`tagPattern` alone would let anyone who can push a tag publish/,
     ],
     [
       {
         publisher: {
-          github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com", repository: "o/r", tagPattern: "v*" },
+          github: {
+            oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com",
+            repository: "o/r",
+            environment: "helper-release",
+          },
         },
       },
       /oidcProviderArn/,

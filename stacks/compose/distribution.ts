@@ -2,9 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { distribution } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 
-/** GitHub's OIDC issuer as IAM keys its conditions (see the cicd module). */
-const GITHUB_ISSUER_KEY = "token.actions.githubusercontent.com";
-
 /** What the distribution area hands to the areas composed after it (cicd publishes to this registry). */
 export interface DistributionPart extends StagePart {
   readonly registry: {
@@ -43,14 +40,13 @@ export function composeDistribution(ctx: StageContext): DistributionPart | undef
     };
   } else {
     const g = c.publisher;
+    // The protected environment in `sub`, the release tags (when given) in `ref`: both must hold.
     publisherTrust = {
-      oidc: {
+      github: {
         providerArn: g.oidcProviderArn,
-        issuerKey: GITHUB_ISSUER_KEY,
-        audiences: ["sts.amazonaws.com"],
-        subjects: g.tagPattern
-          ? [`repo:${g.repository}:ref:refs/tags/${g.tagPattern}`]
-          : [`repo:${g.repository}:environment:${g.environment}`],
+        repository: g.repository,
+        environment: g.environment,
+        ...(g.tagPattern ? { tagPattern: g.tagPattern } : {}),
       },
     };
   }

@@ -20,16 +20,19 @@ export interface PublisherRolesConfig {
   readonly roleNames: readonly string[];
 }
 
-/** Publishing straight from GitHub Actions through its OIDC provider (no CI role in between). */
+/**
+ * Publishing straight from GitHub Actions through its OIDC provider (no CI role in between), trusted as
+ * the CI release role is: jobs of a protected environment, optionally only on the release tags too.
+ */
 export interface PublisherGithubConfig {
   readonly kind: "github";
   readonly oidcProviderArn: string;
   /** `owner/repo` */
   readonly repository: string;
-  /** Release tags that may publish, e.g. `helper-v*`. */
+  /** The protected environment (required reviewers) whose jobs may publish: the token's `sub`. */
+  readonly environment: string;
+  /** And only from these release tags, e.g. `helper-v*`: the token's `ref` claim besides. */
   readonly tagPattern?: string;
-  /** Or jobs in this protected environment. */
-  readonly environment?: string;
 }
 
 /** The `stage.distribution` section: the internal npm registry the helper is installed from. */
@@ -102,10 +105,15 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
     const g = pub.child("github")!;
     const tagPattern = g?.optStr("tagPattern", { pattern: GITHUB_TAG_PATTERN, hint: "a tag name or prefix ending in *, e.g. helper-v*" });
     const environment = g?.optStr("environment", { pattern: /^[\w.-]{1,255}$/, hint: "a GitHub environment name" });
-    if (g && tagPattern === undefined && environment === undefined)
-      p.add(g.key("tagPattern"), "set `tagPattern` or `environment`: which GitHub jobs may publish");
-    if (g && tagPattern !== undefined && environment !== undefined)
-      p.add(g.key("environment"), "set one of `tagPattern` and `environment` (IAM would require both at once)");
+    // A tag alone is no gate: anyone who can push to the repository can push a tag. The environment's
+    // reviewers are; the tag pattern only narrows it further.
+    if (g && environment === undefined)
+      p.add(
+        g.key("environment"),
+        `is required: the protected GitHub environment (required reviewers) whose jobs may publish${
+          tagPattern !== undefined ? "; `tagPattern` alone would let anyone who can push a tag publish (it pins the tags besides)" : ""
+        }`,
+      );
     publisher = {
       kind: "github",
       oidcProviderArn:
@@ -114,8 +122,8 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
           hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider",
         }) ?? "",
       repository: g?.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/repo" }) ?? "",
+      environment: environment ?? "",
       ...(tagPattern ? { tagPattern } : {}),
-      ...(environment ? { environment } : {}),
     };
   } else {
     const roleNames = pub.strList("roleNames", { pattern: ROLE_NAME_PATTERN, hint: "IAM role names, e.g. ccb-pilot-ci-release", min: 1 });

@@ -343,8 +343,8 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       github: map("publish straight from GitHub Actions", {
         oidcProviderArn: v("OIDC provider ARN", "the account's token.actions.githubusercontent.com provider"),
         repository: v("owner/name", "the GitHub repository"),
-        tagPattern: v("string", "release tags that may publish"),
-        environment: v("string", "or the protected environment that may publish"),
+        environment: v("string", "the protected environment (required reviewers) whose jobs may publish; required"),
+        tagPattern: v("string", "and only from these release tags, e.g. helper-v* (pinned with the ref claim)"),
       }),
     }),
   }),

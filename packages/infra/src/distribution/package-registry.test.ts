@@ -297,9 +297,18 @@ describe("PackageRegistry", () => {
     [{ publisherTrust: { roles: { accountId: ACCOUNT, roleNames: ["*"] } } }, /entry "\*" must be an IAM role name/],
     [{ publisherTrust: { roles: { accountId: "12", roleNames: ["ci"] } } }, /`publisherTrust.roles.accountId` "12"/],
     // A release tag alone is refused: any writer can push one.
-    [{ publisherTrust: { github: { providerArn: "p", repository: "o/r", tagPattern: "helper-v*" } } }, /`publisherTrust.github.environment` must name/],
-    [{ publisherTrust: { github: { providerArn: "p", repository: "o/r", environment: "" } } }, /`publisherTrust.github.environment` must name/],
-    [{ publisherTrust: { github: { providerArn: "p", repository: "o/r", environment: "rel", tagPattern: "*" } } }, /`publisherTrust.github.tagPattern` "\*"/],
+    [
+      { publisherTrust: { github: { providerArn: "p", repository: "o/r", tagPattern: "helper-v*" } } },
+      /`publisherTrust.github.environment` must name/,
+    ],
+    [
+      { publisherTrust: { github: { providerArn: "p", repository: "o/r", environment: "" } } },
+      /`publisherTrust.github.environment` must name/,
+    ],
+    [
+      { publisherTrust: { github: { providerArn: "p", repository: "o/r", environment: "rel", tagPattern: "*" } } },
+      /`publisherTrust.github.tagPattern` "\*"/,
+    ],
     [{ publisherTrust: { github: { providerArn: "p", repository: "o", environment: "rel" } } }, /`publisherTrust.github.repository` "o"/],
   ])("rejects bad args, naming them: %j", (args, message) => {
     expect(() => registry(args as Partial<Distribution.PackageRegistryArgs>)).toThrow(message);
