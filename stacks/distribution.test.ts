@@ -144,6 +144,50 @@ describe("distribution in the prod stage", () => {
   });
 });
 
+describe("distribution from the organisation's own npm registry (registry.kind: npm)", () => {
+  const npmKind = (raw: any) => {
+    raw.distribution = {
+      enabled: true,
+      packageName: "@example/claude-bedrock-pilot",
+      registry: { kind: "npm", url: "https://npm.example.com/api/npm/internal" },
+    };
+  };
+
+  it("creates nothing in AWS for it, hands the registry to the helper and says how to install", async () => {
+    const { recorder, outputs } = await runStage("pilot", npmKind);
+    expect(recorder.resources.filter((r) => r.type.startsWith("aws:codeartifact/"))).toEqual([]);
+    expect(recorder.resources.filter((r) => r.name.includes("-registry"))).toEqual([]);
+    const url = "https://npm.example.com/api/npm/internal/";
+    expect(outputs.helperSettings.distribution).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
+    expect(outputs).toMatchObject({
+      registryKind: "npm",
+      registryUrl: url,
+      registryNpmrc: `@example:registry=${url}`,
+      helperInstallCommand: `npm install --global @example/claude-bedrock-pilot --@example:registry=${url}`,
+      helperPackageName: "@example/claude-bedrock-pilot",
+    });
+    expect(outputs.helperPublisherRoleArn).toBeUndefined();
+    expect(outputs.registryLoginCommand).toBeUndefined();
+    // The distribution build reads these outputs as they are (the install test against verdaccio uses the same path).
+    expect(readStageInput(JSON.stringify(outputs), { stage: "pilot", source: "pilot-outputs.json" }).registryUrl).toBe(url);
+  });
+
+  it("keeps the CI release role (it reads the stack outputs) without any CodeArtifact right", async () => {
+    const { recorder } = await runStage("pilot", npmKind);
+    const release = recorder.one(ROLE, "ccb-pilot-cicd-inference-release");
+    expect(
+      policyOf(release.inputs.assumeRolePolicy)!.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+    ).toEqual(["repo:example-org/claude-code-bedrock:environment:helper-release-pilot"]);
+    const mine = recorder.byType(ROLE_POLICY).filter((p) => p.name.startsWith("ccb-pilot-cicd-inference-release"));
+    expect(mine.length).toBeGreaterThan(0);
+    const actions = mine.flatMap((p) =>
+      policyOf(p.inputs.policy)!.Statement.flatMap((st: { Action?: string | string[] }) => [st.Action ?? []].flat()),
+    );
+    expect(actions.filter((a: string) => a.startsWith("codeartifact:") || a === "sts:GetServiceBearerToken")).toEqual([]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+});
+
 describe("stage.distribution config", () => {
   const parse = (raw: Record<string, unknown>) => {
     const p = new ConfigProblems();
@@ -151,6 +195,20 @@ describe("stage.distribution config", () => {
     return { c, problems: p.list };
   };
   const base = { enabled: true, packageName: "@acme/claude-bedrock", publisher: { roleNames: ["ccb-pilot-ci-release"] } };
+
+  it("reads an npm registry of the organisation, with none of CodeArtifact's keys", () => {
+    expect(
+      parse({ enabled: true, packageName: "@acme/claude-bedrock", registry: { kind: "npm", url: "https://npm.acme.example/" } }),
+    ).toEqual({
+      problems: [],
+      c: expect.objectContaining({
+        enabled: true,
+        packageName: "@acme/claude-bedrock",
+        registry: { kind: "npm", url: "https://npm.acme.example/" },
+      }),
+    });
+    expect(parse(base).c.registry).toEqual({ kind: "codeartifact" });
+  });
 
   it("is off by default", () => {
     expect(parseDistributionConfig(undefined, new ConfigProblems()).enabled).toBe(false);
@@ -162,6 +220,7 @@ describe("stage.distribution config", () => {
       problems: [],
       c: {
         enabled: true,
+        registry: { kind: "codeartifact" },
         packageName: "@acme/claude-bedrock",
         account: "inference",
         repositoryName: "claude-code",
@@ -206,6 +265,16 @@ describe("stage.distribution config", () => {
       /oidcProviderArn/,
     ],
     [{ publisher: { roleNames: ["ci"], github: {} } }, /either `roleNames` or `github`/],
+    [{ registry: { kind: "npm" } }, /stage\.distribution\.registry\.url: is required/],
+    [
+      { registry: { kind: "npm", url: "http://npm.example.com/" } },
+      /stage\.distribution\.registry\.url: "http:\/\/npm\.example\.com\/" is not valid/,
+    ],
+    [
+      { registry: { kind: "npm", url: "https://npm.example.com/" } },
+      /stage\.distribution\.publisher: describes a CodeArtifact registry: remove it \(registry\.kind is npm/,
+    ],
+    [{ registry: { kind: "pypi" } }, /stage\.distribution\.registry\.kind: must be one of codeartifact, npm/],
   ])("names the key and the fix: %j", (patch, message) => {
     const { problems } = parse({ ...base, ...patch });
     expect(problems.join("\n")).toMatch(message);
