@@ -145,7 +145,7 @@ describe("distribution in the prod stage", () => {
 });
 
 describe("distribution from the organisation's own npm registry (registry.kind: npm)", () => {
-  const npmKind = (raw: any) => {
+  const npmKind: NonNullable<Parameters<typeof runStage>[1]> = (raw) => {
     raw.distribution = {
       enabled: true,
       packageName: "@example/claude-bedrock-pilot",

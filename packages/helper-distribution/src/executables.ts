@@ -190,7 +190,6 @@ export function bunVersion(bun: string): string {
 /** Modules the helper bundle leaves as `require`s it never reaches (embedded as text, see its lazy.ts). */
 const BUNDLE_EXTERNALS = ["openid-client", "jose", "@aws-sdk/client-sts", "@aws-sdk/client-cognito-identity"];
 
-
 /**
  * bun's bundler drops comments, and the helper keeps its heavy libraries gzipped in a trailing comment that
  * it reads back from the bundle or the executable at run time. For bun the comment becomes a string that
