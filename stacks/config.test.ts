@@ -128,6 +128,8 @@ describe("the schema is the one list of stage keys", () => {
               github: {
                 oidcProviderArn: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com",
                 repository: "example-org/x",
+                // The protected environment is required; the tag pattern only pins the tags besides.
+                environment: "helper-release",
                 tagPattern: "helper-v*",
               },
             };
@@ -147,6 +149,16 @@ describe("the schema is the one list of stage keys", () => {
           (c) => {
             c.distribution.publisher = { roleNames: ["ccb-pilot-ci-release"], accountId: "111111111111" };
             c.telemetry.certificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345";
+          },
+        ],
+        [
+          "pilot",
+          (c) => {
+            c.distribution = {
+              enabled: true,
+              packageName: "@example/claude-bedrock-pilot",
+              registry: { kind: "npm", url: "https://npm.example.com/" },
+            };
           },
         ],
       ];

@@ -107,10 +107,85 @@ describe("distribution in the prod stage", () => {
     expect(trust.Condition?.ArnLike).toEqual({ "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/ccb-prod-ci-release"] });
   });
 
+  it("trusts GitHub release jobs straight through OIDC only in the protected environment, on the release tags besides", async () => {
+    const providerArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
+    const { recorder } = await runStage("prod", (raw) => {
+      raw.distribution.publisher = {
+        github: {
+          oidcProviderArn: providerArn,
+          repository: "example-org/claude-code-bedrock",
+          environment: "helper-release",
+          tagPattern: "helper-v*",
+        },
+      };
+    });
+    const trust = policyOf(recorder.one(ROLE, "ccb-prod-registry-publisher").inputs.assumeRolePolicy)!.Statement;
+    expect(trust).toEqual([
+      {
+        Sid: "GitHubPublisher",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+            "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
+          },
+          StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
+        },
+      },
+    ]);
+    expect(rules.findingsOf(recorder.resources).filter((f) => f.resource.startsWith("ccb-prod-registry"))).toEqual([]);
+  });
+
   it("refuses an organisation-wide read without an organisation, naming the key", async () => {
     await expect(runStage("pilot", (raw) => (raw.distribution.readers.organization = true))).rejects.toThrow(
       /stage\.distribution\.readers\.organization: is true but the stage has no organisation: set stage\.organizationId/,
     );
+  });
+});
+
+describe("distribution from the organisation's own npm registry (registry.kind: npm)", () => {
+  const npmKind: NonNullable<Parameters<typeof runStage>[1]> = (raw) => {
+    raw.distribution = {
+      enabled: true,
+      packageName: "@example/claude-bedrock-pilot",
+      registry: { kind: "npm", url: "https://npm.example.com/api/npm/internal" },
+    };
+  };
+
+  it("creates nothing in AWS for it, hands the registry to the helper and says how to install", async () => {
+    const { recorder, outputs } = await runStage("pilot", npmKind);
+    expect(recorder.resources.filter((r) => r.type.startsWith("aws:codeartifact/"))).toEqual([]);
+    expect(recorder.resources.filter((r) => r.name.includes("-registry"))).toEqual([]);
+    const url = "https://npm.example.com/api/npm/internal/";
+    expect(outputs.helperSettings.distribution).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
+    expect(outputs).toMatchObject({
+      registryKind: "npm",
+      registryUrl: url,
+      registryNpmrc: `@example:registry=${url}`,
+      helperInstallCommand: `npm install --global @example/claude-bedrock-pilot --@example:registry=${url}`,
+      helperPackageName: "@example/claude-bedrock-pilot",
+    });
+    expect(outputs.helperPublisherRoleArn).toBeUndefined();
+    expect(outputs.registryLoginCommand).toBeUndefined();
+    // The distribution build reads these outputs as they are (the install test against verdaccio uses the same path).
+    expect(readStageInput(JSON.stringify(outputs), { stage: "pilot", source: "pilot-outputs.json" }).registryUrl).toBe(url);
+  });
+
+  it("keeps the CI release role (it reads the stack outputs) without any CodeArtifact right", async () => {
+    const { recorder } = await runStage("pilot", npmKind);
+    const release = recorder.one(ROLE, "ccb-pilot-cicd-inference-release");
+    expect(
+      policyOf(release.inputs.assumeRolePolicy)!.Statement[0]?.Condition?.StringEquals?.["token.actions.githubusercontent.com:sub"],
+    ).toEqual(["repo:example-org/claude-code-bedrock:environment:helper-release-pilot"]);
+    const mine = recorder.byType(ROLE_POLICY).filter((p) => p.name.startsWith("ccb-pilot-cicd-inference-release"));
+    expect(mine.length).toBeGreaterThan(0);
+    const actions = mine.flatMap((p) =>
+      policyOf(p.inputs.policy)!.Statement.flatMap((st: { Action?: string | string[] }) => [st.Action ?? []].flat()),
+    );
+    expect(actions.filter((a: string) => a.startsWith("codeartifact:") || a === "sts:GetServiceBearerToken")).toEqual([]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 });
 
@@ -122,6 +197,20 @@ describe("stage.distribution config", () => {
   };
   const base = { enabled: true, packageName: "@acme/claude-bedrock", publisher: { roleNames: ["ccb-pilot-ci-release"] } };
 
+  it("reads an npm registry of the organisation, with none of CodeArtifact's keys", () => {
+    expect(
+      parse({ enabled: true, packageName: "@acme/claude-bedrock", registry: { kind: "npm", url: "https://npm.acme.example/" } }),
+    ).toEqual({
+      problems: [],
+      c: expect.objectContaining({
+        enabled: true,
+        packageName: "@acme/claude-bedrock",
+        registry: { kind: "npm", url: "https://npm.acme.example/" },
+      }),
+    });
+    expect(parse(base).c.registry).toEqual({ kind: "codeartifact" });
+  });
+
   it("is off by default", () => {
     expect(parseDistributionConfig(undefined, new ConfigProblems()).enabled).toBe(false);
     expect(parse({ enabled: false, packageName: 7 }).problems).toEqual([]);
@@ -132,6 +221,7 @@ describe("stage.distribution config", () => {
       problems: [],
       c: {
         enabled: true,
+        registry: { kind: "codeartifact" },
         packageName: "@acme/claude-bedrock",
         account: "inference",
         repositoryName: "claude-code",
@@ -158,21 +248,34 @@ describe("stage.distribution config", () => {
             oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
             repository: "o/r",
             tagPattern: "v*",
-            environment: "prod",
           },
         },
       },
-      /set one of `tagPattern` and `environment`/,
+      /stage\.distribution\.publisher\.github\.environment: is required: the protected GitHub environment .*`tagPattern` alone would let anyone who can push a tag publish/,
     ],
     [
       {
         publisher: {
-          github: { oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com", repository: "o/r", tagPattern: "v*" },
+          github: {
+            oidcProviderArn: "arn:aws:iam::111111111111:oidc-provider/example.com",
+            repository: "o/r",
+            environment: "helper-release",
+          },
         },
       },
       /oidcProviderArn/,
     ],
     [{ publisher: { roleNames: ["ci"], github: {} } }, /either `roleNames` or `github`/],
+    [{ registry: { kind: "npm" } }, /stage\.distribution\.registry\.url: is required/],
+    [
+      { registry: { kind: "npm", url: "http://npm.example.com/" } },
+      /stage\.distribution\.registry\.url: "http:\/\/npm\.example\.com\/" is not valid/,
+    ],
+    [
+      { registry: { kind: "npm", url: "https://npm.example.com/" } },
+      /stage\.distribution\.publisher: describes a CodeArtifact registry: remove it \(registry\.kind is npm/,
+    ],
+    [{ registry: { kind: "pypi" } }, /stage\.distribution\.registry\.kind: must be one of codeartifact, npm/],
   ])("names the key and the fix: %j", (patch, message) => {
     const { problems } = parse({ ...base, ...patch });
     expect(problems.join("\n")).toMatch(message);

@@ -97,9 +97,14 @@ export function composeCicd(ctx: StageContext): CicdPart | undefined {
   const [entry, ...others] = accounts;
   const rel = cfg.release;
   const registry = config.decisions.releaseRegistry;
+  // To another npm registry (distribution.registry.kind: npm) CI publishes with a token: the role only reads the outputs.
   const release: cicd.ReleaseArgs | undefined =
-    rel && registry
-      ? { environment: rel.environment, ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}), codeArtifact: registry }
+    rel && (registry || config.decisions.releaseNpmRegistryUrl)
+      ? {
+          environment: rel.environment,
+          ...(rel.tagPattern ? { tagPattern: rel.tagPattern } : {}),
+          ...(registry ? { codeArtifact: registry } : {}),
+        }
       : undefined;
   const common = {
     namePrefix: config.namePrefix,

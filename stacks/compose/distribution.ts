@@ -2,12 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { distribution } from "@ccb/infra";
 import type { StageContext, StagePart } from "./context";
 
-/** GitHub's OIDC issuer as IAM keys its conditions (see the cicd module). */
-const GITHUB_ISSUER_KEY = "token.actions.githubusercontent.com";
-
 /** What the distribution area hands to the areas composed after it (cicd publishes to this registry). */
 export interface DistributionPart extends StagePart {
-  readonly registry: {
+  /** The CodeArtifact registry; none for `registry.kind: npm` (nothing is created in AWS). */
+  readonly registry?: {
     /** Account and Region that hold the CodeArtifact domain. */
     readonly accountId: string;
     readonly region: string;
@@ -24,6 +22,7 @@ export interface DistributionPart extends StagePart {
 export function composeDistribution(ctx: StageContext): DistributionPart | undefined {
   const c = ctx.config.distribution;
   if (!c.enabled) return undefined;
+  if (c.registry.kind === "npm") return npmRegistryPart(c.packageName, c.registry.url);
   // The config has refused a stage without a publisher, organisation-wide readers without an
   // organisation, and CI roles of another account without one (stacks/config).
   const accountId = ctx.config.decisions.registryAccountId;
@@ -43,14 +42,13 @@ export function composeDistribution(ctx: StageContext): DistributionPart | undef
     };
   } else {
     const g = c.publisher;
+    // The protected environment in `sub`, the release tags (when given) in `ref`: both must hold.
     publisherTrust = {
-      oidc: {
+      github: {
         providerArn: g.oidcProviderArn,
-        issuerKey: GITHUB_ISSUER_KEY,
-        audiences: ["sts.amazonaws.com"],
-        subjects: g.tagPattern
-          ? [`repo:${g.repository}:ref:refs/tags/${g.tagPattern}`]
-          : [`repo:${g.repository}:environment:${g.environment}`],
+        repository: g.repository,
+        environment: g.environment,
+        ...(g.tagPattern ? { tagPattern: g.tagPattern } : {}),
       },
     };
   }
@@ -96,6 +94,27 @@ export function composeDistribution(ctx: StageContext): DistributionPart | undef
       registryTokenCommand: registry.tokenCommand,
       helperPackageName: c.packageName,
       helperPublisherRoleArn: registry.publisherRoleArn,
+    },
+  };
+}
+
+/**
+ * An npm registry the organisation already runs (`registry.kind: npm`): nothing to create. The helper
+ * learns the registry (update check) and the outputs say how to install; the release workflow publishes
+ * there with the release environment's `HELPER_NPM_TOKEN` secret (docs/distribution.md).
+ */
+function npmRegistryPart(packageName: string, url: string): DistributionPart {
+  const registryUrl = url.endsWith("/") ? url : `${url}/`;
+  const scope = packageName.split("/")[0]!;
+  return {
+    helper: pulumi.output({ distribution: { registryUrl, packageName } }),
+    outputs: {
+      registryKind: "npm",
+      registryUrl,
+      // Where the scope's packages come from; the token (if the registry needs one) stays in the developer's own npm config.
+      registryNpmrc: `${scope}:registry=${registryUrl}`,
+      helperInstallCommand: `npm install --global ${packageName} --${scope}:registry=${registryUrl}`,
+      helperPackageName: packageName,
     },
   };
 }

@@ -28,9 +28,9 @@ export interface StageDecisions {
    * workgroup in the inference account (a Lambda there cannot query another account's Athena).
    */
   readonly reconciliation: boolean;
-  /** Account of the helper registry (`distribution.account`), when distribution is on. */
+  /** Account of the helper registry (`distribution.account`), when distribution is on with CodeArtifact. */
   readonly registryAccountId?: string;
-  /** Where the release role publishes: `cicd.release.codeArtifact`, else the stage's registry. */
+  /** Where the release role publishes: `cicd.release.codeArtifact`, else the stage's CodeArtifact registry (none for `registry.kind: npm`). */
   readonly releaseRegistry?: {
     readonly domain: string;
     readonly repository: string;
@@ -38,13 +38,21 @@ export interface StageDecisions {
     /** The registry's account, when it is not the inference account (where CI signs in). */
     readonly ownerAccountId?: string;
   };
+  /**
+   * The stage's npm registry outside AWS (`distribution.registry.kind: npm`) when CI releases to it: the
+   * workflow publishes with a token from a secret, so the release role exists (it reads the stack
+   * outputs) but gets no registry rights.
+   */
+  readonly releaseNpmRegistryUrl?: string;
 }
 
 /** Decides a stage's cross-area questions from its (already read) sections. */
 export function decideStage(config: Omit<StageConfig, "decisions">): StageDecisions {
   const { accounts, quotas: q, distribution: d, cicd: ci } = config;
   const cognito = config.federation.mode === "cognito-identity-pool";
-  const registryAccountId = d.enabled ? (d.account === "telemetry" ? accounts.telemetry.id : accounts.inference.id) : undefined;
+  // An npm registry outside AWS (`registry.kind: npm`) has no account and nothing for the release role to reach.
+  const codeArtifact = d.enabled && d.registry.kind === "codeartifact";
+  const registryAccountId = codeArtifact ? (d.account === "telemetry" ? accounts.telemetry.id : accounts.inference.id) : undefined;
   const idc = config.federation.mode === "identity-center";
   const blockTag = cognito ? "email" : idc ? undefined : config.identityProvider.emailSessionTag;
   const blockKey = idc ? ("session-name" as const) : blockTag ? { principalTag: blockTag } : undefined;
@@ -79,5 +87,6 @@ export function decideStage(config: Omit<StageConfig, "decisions">): StageDecisi
     ...(q.enabled && q.mode === "block" && q.serverSideBlock && blockKey ? { quotaBlockKey: blockKey } : {}),
     ...(registryAccountId ? { registryAccountId } : {}),
     ...(releaseRegistry ? { releaseRegistry } : {}),
+    ...(release && !release.codeArtifact && d.enabled && d.registry.kind === "npm" ? { releaseNpmRegistryUrl: d.registry.url } : {}),
   };
 }

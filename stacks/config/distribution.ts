@@ -20,21 +20,50 @@ export interface PublisherRolesConfig {
   readonly roleNames: readonly string[];
 }
 
-/** Publishing straight from GitHub Actions through its OIDC provider (no CI role in between). */
+/**
+ * Publishing straight from GitHub Actions through its OIDC provider (no CI role in between), trusted as
+ * the CI release role is: jobs of a protected environment, optionally only on the release tags too.
+ */
 export interface PublisherGithubConfig {
   readonly kind: "github";
   readonly oidcProviderArn: string;
   /** `owner/repo` */
   readonly repository: string;
-  /** Release tags that may publish, e.g. `helper-v*`. */
+  /** The protected environment (required reviewers) whose jobs may publish: the token's `sub`. */
+  readonly environment: string;
+  /** And only from these release tags, e.g. `helper-v*`: the token's `ref` claim besides. */
   readonly tagPattern?: string;
-  /** Or jobs in this protected environment. */
-  readonly environment?: string;
 }
 
-/** The `stage.distribution` section: the internal npm registry the helper is installed from. */
+/**
+ * Where the helper is published and installed from:
+ * - `codeartifact` (default): a CodeArtifact domain and repository this stage creates, published by a
+ *   role CI assumes; developers sign in to it with AWS credentials (`aws codeartifact login`);
+ * - `npm`: an npm registry the organisation already runs (Artifactory, Nexus, GitHub Packages,
+ *   Verdaccio) at `url`: nothing is created in AWS, the release workflow publishes with a token from the
+ *   release environment's secret `HELPER_NPM_TOKEN`, developers install with the npm they already have
+ *   configured (no AWS credentials needed before the helper is installed).
+ */
+export type RegistryConfig = { readonly kind: "codeartifact" } | { readonly kind: "npm"; readonly url: string };
+
+/** The keys that describe a CodeArtifact registry; refused with `registry.kind: npm`. */
+const CODEARTIFACT_KEYS = [
+  "account",
+  "domainName",
+  "repositoryName",
+  "upstreamNpmjs",
+  "readers",
+  "developerRoleReads",
+  "publisher",
+] as const;
+
+/** An https registry URL without query or fragment (npm joins package paths onto it). */
+const NPM_REGISTRY_URL = /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/@+-]*)?$/;
+
+/** The `stage.distribution` section: the npm registry the helper is installed from. */
 export interface DistributionConfig {
   readonly enabled: boolean;
+  readonly registry: RegistryConfig;
   /** The helper's scoped npm name, e.g. `@acme/claude-bedrock`. */
   readonly packageName: string;
   /** Account that holds the registry. */
@@ -56,6 +85,7 @@ export interface DistributionConfig {
 
 const OFF: DistributionConfig = {
   enabled: false,
+  registry: { kind: "codeartifact" },
   packageName: "",
   account: "inference",
   repositoryName: "claude-code",
@@ -72,6 +102,17 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
     hint: "a scoped npm name such as @acme/claude-bedrock (the scope keeps it off public npm)",
   });
   const account = r.oneOf("account", ["inference", "telemetry"] as const, "inference");
+  const reg = r.child("registry", false);
+  const kind = reg?.oneOf("kind", ["codeartifact", "npm"] as const, "codeartifact") ?? "codeartifact";
+  if (reg && kind === "npm") {
+    const url = reg.str("url", {
+      pattern: NPM_REGISTRY_URL,
+      hint: "the registry's https URL, e.g. https://npm.example.com/ or https://artifactory.example.com/api/npm/npm-internal/",
+    });
+    for (const k of CODEARTIFACT_KEYS)
+      if (r.has(k)) p.add(r.key(k), "describes a CodeArtifact registry: remove it (registry.kind is npm, which creates nothing in AWS)");
+    return { ...OFF, enabled, registry: { kind, url }, packageName, account };
+  }
   const domainName = r.optStr("domainName", {
     pattern: CODEARTIFACT_DOMAIN,
     hint: "2–50 lower-case letters, digits and dashes, starting with a letter",
@@ -102,10 +143,15 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
     const g = pub.child("github")!;
     const tagPattern = g?.optStr("tagPattern", { pattern: GITHUB_TAG_PATTERN, hint: "a tag name or prefix ending in *, e.g. helper-v*" });
     const environment = g?.optStr("environment", { pattern: /^[\w.-]{1,255}$/, hint: "a GitHub environment name" });
-    if (g && tagPattern === undefined && environment === undefined)
-      p.add(g.key("tagPattern"), "set `tagPattern` or `environment`: which GitHub jobs may publish");
-    if (g && tagPattern !== undefined && environment !== undefined)
-      p.add(g.key("environment"), "set one of `tagPattern` and `environment` (IAM would require both at once)");
+    // A tag alone is no gate: anyone who can push to the repository can push a tag. The environment's
+    // reviewers are; the tag pattern only narrows it further.
+    if (g && environment === undefined)
+      p.add(
+        g.key("environment"),
+        `is required: the protected GitHub environment (required reviewers) whose jobs may publish${
+          tagPattern !== undefined ? "; `tagPattern` alone would let anyone who can push a tag publish (it pins the tags besides)" : ""
+        }`,
+      );
     publisher = {
       kind: "github",
       oidcProviderArn:
@@ -114,8 +160,8 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
           hint: "the ARN of the account's token.actions.githubusercontent.com OIDC provider",
         }) ?? "",
       repository: g?.str("repository", { pattern: GITHUB_REPOSITORY, hint: "owner/repo" }) ?? "",
+      environment: environment ?? "",
       ...(tagPattern ? { tagPattern } : {}),
-      ...(environment ? { environment } : {}),
     };
   } else {
     const roleNames = pub.strList("roleNames", { pattern: ROLE_NAME_PATTERN, hint: "IAM role names, e.g. ccb-pilot-ci-release", min: 1 });
@@ -127,6 +173,7 @@ export function parseDistributionConfig(r: Reader | undefined, p: ConfigProblems
   }
   return {
     enabled,
+    registry: { kind: "codeartifact" },
     packageName,
     account,
     ...(domainName ? { domainName } : {}),

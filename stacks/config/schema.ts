@@ -350,6 +350,19 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
   distribution: map("the internal npm registry of the helper", {
     enabled: v("boolean", "deploy the registry", { default: "false" }),
     packageName: v("scoped npm name", "the helper's package name"),
+    registry: map("where the helper is published and installed from", {
+      kind: v(
+        "codeartifact | npm",
+        "a CodeArtifact repository this stage creates, or an npm registry the organisation runs (the keys below are CodeArtifact's)",
+        {
+          default: "codeartifact",
+        },
+      ),
+      url: v(
+        "https URL",
+        "npm: the registry (Artifactory, Nexus, GitHub Packages, Verdaccio); CI publishes with the HELPER_NPM_TOKEN secret",
+      ),
+    }),
     account: v("inference | telemetry", "account that holds the registry", { default: "inference" }),
     domainName: v("string", "CodeArtifact domain", { default: "namePrefix" }),
     repositoryName: v("string", "CodeArtifact repository", { default: "claude-code" }),
@@ -365,8 +378,8 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       github: map("publish straight from GitHub Actions", {
         oidcProviderArn: v("OIDC provider ARN", "the account's token.actions.githubusercontent.com provider"),
         repository: v("owner/name", "the GitHub repository"),
-        tagPattern: v("string", "release tags that may publish"),
-        environment: v("string", "or the protected environment that may publish"),
+        environment: v("string", "the protected environment (required reviewers) whose jobs may publish; required"),
+        tagPattern: v("string", "and only from these release tags, e.g. helper-v* (pinned with the ref claim)"),
       }),
     }),
   }),

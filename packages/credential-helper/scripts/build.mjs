@@ -1,12 +1,15 @@
-// Bundles the helper into one CommonJS file, dist/claude-bedrock.cjs (Node >= 20, no top-level await),
-// which the npm package and the single-executable build (issue 4) both ship: src/entry.ts (the warm
-// path) as code, and src/main.ts with everything else gzipped in a trailing comment.
+// Bundles the helper (Node >= 20, no top-level await): src/entry.ts (the warm path) as the code of
+// `outfile`, and src/main.ts with everything else either
+//   - split: as a second file beside it, `<name>.main.cjs` (the npm package's layout: the warm path reads
+//     and parses only the small entry), or
+//   - single: gzipped in a trailing comment of `outfile` (one self-contained file, which the single
+//     executables are built from).
 //
-//   node scripts/build.mjs                       build
+//   node scripts/build.mjs                       build dist/claude-bedrock.cjs + dist/claude-bedrock.main.cjs
 //   CCB_EMBED_SETTINGS=<file> node scripts/build.mjs   also embed stage settings (read by `setup`)
 //
-// Also importable: `build({ outfile, embedSettingsFile })` (the end-to-end tests build this way).
-import { readFileSync } from "node:fs";
+// Also importable: `build({ outfile, embedSettingsFile, split })` (the end-to-end tests build this way).
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,6 +21,7 @@ export async function build({
   outfile = join(pkgDir, "dist", "claude-bedrock.cjs"),
   embedSettingsFile = process.env.CCB_EMBED_SETTINGS,
   minify = true,
+  split = false,
 } = {}) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const define = { __CCB_VERSION__: JSON.stringify(pkg.version) };
@@ -35,21 +39,33 @@ export async function build({
   // The whole helper (src/main.ts with every library it imports lazily), compiled to CommonJS text and
   // embedded below; src/entry.ts unpacks it whenever the warm path cannot answer.
   const rest = await esbuild.build({ ...common, entryPoints: [join(pkgDir, "src", "main.ts")], write: false, keepNames: true });
-  // Gzipped and base64-encoded inside a trailing comment: the engine skips a comment far faster than it
-  // parses 1 MB of code, and the file shrinks to a third.
-  const packed = gzipSync(Buffer.from(rest.outputFiles[0].text, "utf8"), { level: 9 }).toString("base64");
+  const restCode = rest.outputFiles[0].text;
+  // Single: gzipped and base64-encoded inside a trailing comment; the engine skips a comment far faster
+  // than it parses 1 MB of code, and the file shrinks to a third. Reading and scanning that comment still
+  // costs a warm command ~2.5 ms (~7% of starting Node), so the npm package ships the split layout.
+  const footer = split
+    ? undefined
+    : { js: `/*__CCB_HEAVY_GZIP_BASE64__:${gzipSync(Buffer.from(restCode, "utf8"), { level: 9 }).toString("base64")}:__CCB_HEAVY_END__*/` };
   await esbuild.build({
     ...common,
     entryPoints: [join(pkgDir, "src", "entry.ts")],
     outfile,
     sourcemap: false,
     banner: { js: "#!/usr/bin/env node" },
-    footer: { js: `/*__CCB_HEAVY_GZIP_BASE64__:${packed}:__CCB_HEAVY_END__*/` },
+    ...(footer ? { footer } : {}),
   });
+  // A single file must not sit beside a stale split one: the entry would load that first.
+  if (split) writeFileSync(mainFileFor(outfile), restCode);
+  else rmSync(mainFileFor(outfile), { force: true });
   return outfile;
 }
 
+/** Where the split layout puts the rest of the helper (src/embedded.ts `mainFileBeside` looks there). */
+export function mainFileFor(outfile) {
+  return `${outfile.replace(/\.cjs$/, "")}.main.cjs`;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const out = await build();
+  const out = await build({ split: true });
   console.log(`built ${out}`);
 }

@@ -1,8 +1,17 @@
 /**
- * The helper's code beyond the warm path travels inside the bundle as gzipped, base64-encoded text in a
- * trailing comment (see `entry.ts` and scripts/build.mjs): the engine skips a comment far faster than it
- * parses the code. These find and unpack it. No imports: the entry bundles this module.
+ * The helper's code beyond the warm path travels either as a file beside the entry (the npm package's
+ * layout: `claude-bedrock.cjs` + `claude-bedrock.main.cjs`) or, in the single-file bundle the executables
+ * are built from, as gzipped, base64-encoded text in a trailing comment (see `entry.ts` and
+ * scripts/build.mjs). These find and unpack it. No imports: the entry bundles this module.
  */
+
+/**
+ * The file that holds the rest of the helper next to an entry file (`x.cjs` -> `x.main.cjs`), or
+ * undefined when the entry is not a `.cjs` file (a single executable, whose neighbours are not ours).
+ */
+export function mainFileBeside(entryFile: string): string | undefined {
+  return entryFile.endsWith(".cjs") ? `${entryFile.slice(0, -".cjs".length)}.main.cjs` : undefined;
+}
 
 /** Built from pieces so that this module's own text never contains the marker it searches for. */
 export const EMBED_START = ["/*__CCB_HEAVY", "_GZIP_BASE64__:"].join("");

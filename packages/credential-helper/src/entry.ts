@@ -1,15 +1,16 @@
 /**
  * The bundle's entry point (`dist/claude-bedrock.cjs`). It answers a warm `credential-process` or
- * `otel-headers` itself (`warm.ts`: a small amount of code to parse), and otherwise unpacks the rest
- * of the helper — the CLI, openid-client, jose, the AWS SDK, undici — from the comment at the end of
- * this file and runs `main.ts`. Claude Code starts these two commands often; everything else is
- * interactive and can afford the unpacking.
+ * `otel-headers` itself (`warm.ts`: a small amount of code to parse), and otherwise loads the rest of
+ * the helper — the CLI, openid-client, jose, the AWS SDK, undici — from `claude-bedrock.main.cjs` beside
+ * it (the npm package) or from the comment at the end of this file (the single-file bundle of the
+ * executables) and runs `main.ts`. Claude Code starts these two commands often; everything else is
+ * interactive and can afford the loading.
  */
 // Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
 // costs the warm path measurable time (see docs/helper-internals.md, "Performance").
-import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { warmAnswer, warmLogger } from "./warm.js";
-import { extractEmbeddedFromFile } from "./embedded.js";
+import { extractEmbeddedFromFile, mainFileBeside } from "./embedded.js";
 import { realDeps } from "./real-deps.js";
 
 type Main = typeof import("./main.js");
@@ -25,7 +26,10 @@ function writeOut(text: string): void {
   }
 }
 
-/** The rest of the helper: from the single executable's asset, the bundle file, or the executable. */
+/**
+ * The rest of the helper: from the single executable's asset, the file beside the entry, the bundle file,
+ * or the executable.
+ */
 function loadMain(): Main {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const zlib = require("node:zlib") as typeof import("node:zlib");
@@ -55,6 +59,12 @@ function loadMain(): Main {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sea = require("node:sea") as { isSea(): boolean; getAsset(key: string, encoding: string): string };
       return sea.isSea() ? sea.getAsset("heavy.cjs", "utf8") : undefined;
+    },
+    // The npm package's layout: the entry file stays small, so the warm path neither reads nor scans the
+    // rest (see docs/helper-internals.md, "Performance").
+    () => {
+      const beside = mainFileBeside(__filename);
+      return beside !== undefined && existsSync(beside) ? readFileSync(beside, "utf8") : undefined;
     },
     fromFile(__filename),
     // A single executable without the asset whose `__filename` is not the binary.

@@ -30,8 +30,16 @@ const safeDirs = new WeakMap<object, Set<string>>();
 const applies = (d: OwnershipDeps): d is OwnershipDeps & { uid: number } => d.platform !== "win32" && typeof d.uid === "number";
 
 /** Whether `p` is the helper home or lies below it (the only paths these rules cover). */
+/** `helperHome` without trailing slashes; the last one is kept, as it is asked for on every check. */
+let lastTrim: { readonly from: string; readonly to: string } | undefined;
+function trimmedHome(d: OwnershipDeps): string {
+  const home = helperHome(d);
+  if (lastTrim?.from !== home) lastTrim = { from: home, to: home.replace(/\/+$/, "") };
+  return lastTrim.to;
+}
+
 function underHome(d: OwnershipDeps, p: string): boolean {
-  const home = helperHome(d).replace(/\/+$/, "");
+  const home = trimmedHome(d);
   return p === home || p.startsWith(`${home}/`);
 }
 
@@ -64,7 +72,7 @@ export async function assertPrivatePath(d: OwnershipDeps, p: string, st: OwnedSt
   const reason = unsafeReason(st, d.uid, p);
   if (reason) throw unsafe(p, reason);
   if (st.isDirectory()) remember(d, p);
-  const home = helperHome(d).replace(/\/+$/, "");
+  const home = trimmedHome(d);
   for (let dir = p; dir !== home;) {
     const parent = dirname(d, dir);
     if (parent === dir) break;

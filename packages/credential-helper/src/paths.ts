@@ -11,9 +11,21 @@ type PathDeps = Pick<Deps, "env" | "platform" | "homedir">;
 
 const pathFor = (d: PathDeps) => (d.platform === "win32" ? win32 : posix);
 
+/**
+ * The last `~/.claude-bedrock` worked out: every ownership check asks for it, and `path.join` normalises
+ * character by character in the interpreter, which on a warm `credential-process` was a measurable share
+ * of the run (and made V8 compile the loop). Same inputs, same answer.
+ */
+let lastHome: { readonly homedir: string; readonly win32: boolean; readonly home: string } | undefined;
+
 /** The helper's private directory: `CLAUDE_BEDROCK_HOME`, else `~/.claude-bedrock`. */
 export function helperHome(d: PathDeps): string {
-  return d.env.CLAUDE_BEDROCK_HOME || pathFor(d).join(d.homedir, ".claude-bedrock");
+  if (d.env.CLAUDE_BEDROCK_HOME) return d.env.CLAUDE_BEDROCK_HOME;
+  const win32 = d.platform === "win32";
+  if (lastHome?.homedir !== d.homedir || lastHome.win32 !== win32) {
+    lastHome = { homedir: d.homedir, win32, home: pathFor(d).join(d.homedir, ".claude-bedrock") };
+  }
+  return lastHome.home;
 }
 
 export function cacheDir(d: PathDeps, stage: string): string {

@@ -1,5 +1,7 @@
+import { homedir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { selfCommandFor, type SelfCommandInputs } from "./real-deps.js";
+import { cacheDir, helperHome } from "./paths.js";
+import { homeDirectory, selfCommandFor, type SelfCommandInputs } from "./real-deps.js";
 
 const base: SelfCommandInputs = {
   // What process.execPath says under Homebrew: the symlink-resolved, version-specific Node.
@@ -38,5 +40,26 @@ describe("selfCommandFor", () => {
       }),
     ).toEqual(["C:\\node\\node.exe", "C:\\npm\\node_modules\\x\\dist\\claude-bedrock.cjs"]);
     expect(selfCommandFor({ ...base, isRunnableScript: () => false })).toEqual([base.execPath, base.argv1]);
+  });
+});
+
+describe("homeDirectory", () => {
+  it("is HOME where os.homedir() would return it (set, even empty, outside Windows), else os.homedir()", () => {
+    expect(homeDirectory({ HOME: "/home/dev" }, "linux")).toBe("/home/dev");
+    expect(homeDirectory({ HOME: "" }, "darwin")).toBe("");
+    expect(homeDirectory({}, "linux")).toBe(homedir());
+    expect(homeDirectory({ HOME: "/home/dev" }, "win32")).toBe(homedir());
+  });
+});
+
+describe("helperHome", () => {
+  it("follows its inputs although it keeps the last answer", () => {
+    const d = (homedir: string, platform: NodeJS.Platform, env: Record<string, string> = {}) => ({ homedir, platform, env });
+    expect(helperHome(d("/home/a", "linux"))).toBe("/home/a/.claude-bedrock");
+    expect(helperHome(d("/home/a", "linux"))).toBe("/home/a/.claude-bedrock");
+    expect(helperHome(d("/home/b/", "linux"))).toBe("/home/b/.claude-bedrock");
+    expect(helperHome(d("C:\\Users\\b", "win32"))).toBe("C:\\Users\\b\\.claude-bedrock");
+    expect(helperHome(d("/home/b/", "linux", { CLAUDE_BEDROCK_HOME: "/srv/ccb" }))).toBe("/srv/ccb");
+    expect(cacheDir(d("/home/b/", "linux"), "pilot")).toBe("/home/b/.claude-bedrock/cache/pilot");
   });
 });

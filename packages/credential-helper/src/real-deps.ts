@@ -23,7 +23,6 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { homedir, hostname } from "node:os";
 import type { BrowserOpener, Deps, FetchLike, Fs, Logger } from "./io.js";
 import { platformKeychain } from "./keychain.js";
 
@@ -59,6 +58,25 @@ export function redact(value: string): string {
     .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, "<jwt>")
     .replace(/([?&](?:code|state|nonce|code_verifier|refresh_token|id_token|access_token)=)[^&\s]+/gi, "$1<redacted>")
     .replace(/\b[A-Za-z0-9+/=_-]{40,}\b/g, "<secret>");
+}
+
+/**
+ * `node:os` is loaded only when something needs it: the warm path needs neither the hostname nor, with
+ * HOME set, a home lookup, and loading the module is a measurable share of a warm `credential-process`.
+ */
+const os = (): typeof import("node:os") =>
+  // `getBuiltinModule` from Node 20.16/22.3 (also where `require` is not defined: ESM, the tests); the
+  // bundle is CommonJS, so older Node has `require`.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  process.getBuiltinModule?.("node:os") ?? (require("node:os") as typeof import("node:os"));
+
+/**
+ * `os.homedir()`, without loading `node:os` where it would only read HOME: on macOS and Linux libuv's
+ * `uv_os_homedir` returns HOME whenever it is set (even empty) and only then asks the password database.
+ */
+export function homeDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
+  const home = platform === "win32" ? undefined : env.HOME;
+  return home ?? os().homedir();
 }
 
 function isAlive(pid: number): boolean {
@@ -117,10 +135,10 @@ function writeFd(fd: number, text: string): void {
 export function realDeps(options: RealDepsOptions): Deps {
   const stderr = (t: string) => writeFd(2, t);
   const env = process.env;
-  const deps: Omit<Deps, "selfCommand" | "selfScript"> = {
+  const deps: Omit<Deps, "selfCommand" | "selfScript" | "hostname"> = {
     env,
     platform: process.platform,
-    homedir: homedir(),
+    homedir: homeDirectory(env, process.platform),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     fs: syncFs(),
@@ -131,12 +149,14 @@ export function realDeps(options: RealDepsOptions): Deps {
     readLine: options.readLine,
     pid: process.pid,
     ...(typeof process.getuid === "function" ? { uid: process.getuid() } : {}),
-    hostname: hostname(),
     isProcessAlive: isAlive,
     version: HELPER_VERSION,
     log: options.log ?? makeLogger(stderr, options.debug),
     secretStore: platformKeychain({ env, platform: process.platform }),
   };
+  // Computed on first use: the warm path never reports it.
+  let host: string | undefined;
+  Object.defineProperty(deps, "hostname", { get: () => (host ??= os().hostname()), enumerable: true });
   // Computed on first use: only setup needs it, and `node:sea` is not free to load.
   Object.defineProperty(deps, "selfScript", { get: () => selfInfo().script, enumerable: true });
   return Object.defineProperty(deps, "selfCommand", { get: () => selfInfo().command, enumerable: true }) as Deps;

@@ -135,6 +135,13 @@ describe("checkForUpdate", () => {
     });
   });
 
+  it("explains a 401 from the organisation's own npm registry without sending the developer to CodeArtifact", async () => {
+    answer = async () => new Response("{}", { status: 401 });
+    const r = await checkForUpdate(deps(), { ...opts("doctor"), registryUrl: "https://npm.example.com/" });
+    expect(r).toMatchObject({ status: "unavailable", fix: expect.stringContaining("npm login --registry https://npm.example.com/") });
+    expect(JSON.stringify(r)).not.toContain("codeartifact");
+  });
+
   it("reports a timeout instead of hanging", async () => {
     answer = async () => {
       throw new DOMException("The operation was aborted due to timeout", "TimeoutError");

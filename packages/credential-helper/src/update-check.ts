@@ -228,7 +228,11 @@ export async function checkForUpdate(d: UpdateCheckDeps, o: UpdateCheckOptions):
     return {
       status: "unavailable",
       detail: `${o.registryUrl} answered HTTP ${res.status}${token ? " (the registry token in your npm config has expired or lacks access)" : " (no registry token in your npm config)"}`,
-      fix: "sign in to the registry again (CodeArtifact tokens last 12 hours): run the `aws codeartifact login` command from the install guide",
+      // The stage's registry is CodeArtifact (`distribution.registry.kind: codeartifact`) or an npm registry
+      // the organisation runs (`npm`): the URL tells which, and so how to sign in again.
+      fix: CODEARTIFACT_URL.test(o.registryUrl)
+        ? "sign in to the registry again (CodeArtifact tokens last 12 hours): run the `aws codeartifact login` command from the install guide"
+        : `sign in to the registry again as your organisation's npm setup says (e.g. \`npm login --registry ${o.registryUrl}\`)`,
     };
   }
   if (!res.ok) {
@@ -266,6 +270,9 @@ export function installKind(selfCommand: readonly string[], selfScript?: string)
   const script = selfScript ?? selfCommand[1];
   return script === undefined || script.includes("/$bunfs/") || script.includes("~BUN") ? "executable" : "npm";
 }
+
+/** A CodeArtifact npm endpoint (`https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/npm/<repo>/`). */
+const CODEARTIFACT_URL = /^https:\/\/[a-z0-9-]+-\d{12}\.d\.codeartifact\.[a-z0-9-]+\.amazonaws\.com\/npm\//;
 
 /** The check for this helper and stage; undefined (nothing asked) when the stage names no registry. */
 export async function helperUpdateCheck(

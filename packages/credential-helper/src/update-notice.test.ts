@@ -165,13 +165,13 @@ describe("doctor's helper version", () => {
     expect(await check(d)).toEqual({ name: "helper version", ok: true, detail: "1.2.3 is the latest" });
   });
 
-  it("explains a refused token (expired CodeArtifact sign-in) with the fix", async () => {
+  it("explains a refused token with the fix for the stage's registry (here not CodeArtifact: npm login)", async () => {
     const { d, registry } = await world();
     registry.status = 403;
     expect(await check(d)).toMatchObject({
       ok: "warn",
       detail: expect.stringContaining("expired"),
-      fix: expect.stringContaining("aws codeartifact login"),
+      fix: expect.stringContaining(`npm login --registry ${REGISTRY}`),
     });
   });
 

@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { HEAVY_END, HEAVY_START } from "./bundle-parts";
 import { DistributionError } from "./errors";
 import { REPO_ROOT } from "./helper-bundle";
 import { readTar } from "./tar";
@@ -188,10 +189,6 @@ export function bunVersion(bun: string): string {
 
 /** Modules the helper bundle leaves as `require`s it never reaches (embedded as text, see its lazy.ts). */
 const BUNDLE_EXTERNALS = ["openid-client", "jose", "@aws-sdk/client-sts", "@aws-sdk/client-cognito-identity"];
-
-/** The helper's packed heavy libraries (packages/credential-helper/scripts/build.mjs, src/lazy.ts). */
-const HEAVY_START = "/*__CCB_HEAVY_GZIP_BASE64__:";
-const HEAVY_END = ":__CCB_HEAVY_END__*/";
 
 /**
  * bun's bundler drops comments, and the helper keeps its heavy libraries gzipped in a trailing comment that

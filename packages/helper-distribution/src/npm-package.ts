@@ -6,11 +6,14 @@
 import { createHash } from "node:crypto";
 import type { StageSettings } from "@ccb/contracts";
 import { loginCommand, npmrcLines, parseCodeArtifactUrl, tokenCommand } from "./codeartifact";
+import { splitBundle } from "./bundle-parts";
 import { splitPackageName } from "./stage-input";
 import { tgzBytes, type TarEntry } from "./tar";
 
 export const BIN_NAME = "claude-bedrock";
 export const BIN_PATH = "bin/claude-bedrock.cjs";
+/** The rest of the helper beside the entry (see bundle-parts.ts): what a warm command does not read. */
+export const BIN_MAIN_PATH = "bin/claude-bedrock.main.cjs";
 /** The bundle targets Node 20 (esbuild `target: node20`); developers may run any newer Node. */
 export const NODE_ENGINES = ">=20";
 
@@ -19,6 +22,7 @@ export interface NpmPackageInput {
   readonly version: string;
   readonly settings: StageSettings;
   readonly settingsText: string;
+  /** The helper's single-file bundle; the package ships it split (bundle-parts.ts). */
   readonly bundle: Buffer;
   readonly registryUrl?: string;
 }
@@ -49,9 +53,11 @@ export function packageJson(i: NpmPackageInput): Record<string, unknown> {
 }
 
 export function npmPackageEntries(i: NpmPackageInput): TarEntry[] {
+  const { entry, main } = splitBundle(i.bundle);
   return [
     { path: "package/package.json", data: Buffer.from(`${JSON.stringify(packageJson(i), null, 2)}\n`) },
-    { path: `package/${BIN_PATH}`, data: i.bundle, executable: true },
+    { path: `package/${BIN_PATH}`, data: entry, executable: true },
+    { path: `package/${BIN_MAIN_PATH}`, data: main },
     { path: "package/stage-settings.json", data: Buffer.from(i.settingsText) },
     { path: "package/README.md", data: Buffer.from(developerReadme(i)) },
   ];

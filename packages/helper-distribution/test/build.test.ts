@@ -73,18 +73,19 @@ describe("reproducible", () => {
 describe("npm package", () => {
   const tarball = () => readTar(file(first, `example-claude-bedrock-${manifest.version}.tgz`));
 
-  it("holds exactly the bundle, the settings, package.json and README under package/, sorted, with fixed metadata", () => {
+  it("holds exactly the split bundle, the settings, package.json and README under package/, sorted, with fixed metadata", () => {
     const entries = tarball();
     expect(entries.map((e) => e.path)).toEqual([
       "package/README.md",
       "package/bin/claude-bedrock.cjs",
+      "package/bin/claude-bedrock.main.cjs",
       "package/package.json",
       "package/stage-settings.json",
     ]);
     for (const e of entries) {
       expect(e.mtime).toBe(FIXED_MTIME_SECONDS);
       expect([e.uid, e.gid]).toEqual([0, 0]);
-      expect(e.mode).toBe(e.path.endsWith(".cjs") ? 0o755 : 0o644);
+      expect(e.mode).toBe(e.path === "package/bin/claude-bedrock.cjs" ? 0o755 : 0o644);
     }
     const gz = file(first, `example-claude-bedrock-${manifest.version}.tgz`);
     expect([...gz.subarray(4, 10)]).toEqual([0, 0, 0, 0, 2, 3]); // gzip mtime 0, max compression, OS Unix

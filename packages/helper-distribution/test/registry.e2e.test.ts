@@ -168,6 +168,21 @@ describe("published to the registry and installed with npm", () => {
     expect(r.stdout.trim()).toBe(`claude-bedrock ${manifest.version}`);
   });
 
+  it("installs with the command a stage of registry.kind npm outputs (the scope mapped to the registry), split bundle and all", () => {
+    // stacks/compose/distribution.ts: `npm install --global <package> --<scope>:registry=<url>`; nothing else
+    // in the developer's npm config but their own token for the registry.
+    const other = path.join(root, "prefix-scoped");
+    npm(["install", "--global", "--prefix", other, `--@example:registry=${registry.url}`, "--userconfig", devNpmrc, PACKAGE], root);
+    const bin = path.join(other, "lib", "node_modules", "@example", "claude-bedrock", "bin");
+    expect(fs.readdirSync(bin).sort()).toEqual(["claude-bedrock.cjs", "claude-bedrock.main.cjs"]);
+    const r = spawnSync(path.join(other, "bin", "claude-bedrock"), ["--version"], {
+      env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: home },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.stdout.trim()).toBe(`claude-bedrock ${manifest.version}`);
+  });
+
   it("uses the settings compiled into the bundle (no settings file anywhere)", () => {
     // Prove the compiled-in constant is what is read: remove the copy shipped next to the bundle.
     fs.rmSync(path.join(prefix, "lib", "node_modules", "@example", "claude-bedrock", "stage-settings.json"));
@@ -261,6 +276,7 @@ describe("update check against the registry", () => {
     const dir = fs.mkdtempSync(path.join(root, "uc-"));
     const r = await checkForUpdate(deps(undefined, dir), opts("0.0.1", dir));
     expect(r.status).toBe("unavailable");
-    expect(r).toMatchObject({ fix: expect.stringContaining("aws codeartifact login") });
+    // Verdaccio stands for the organisation's own registry (kind npm): sign in there, not to CodeArtifact.
+    expect(r).toMatchObject({ fix: expect.stringContaining(`npm login --registry ${registry.url}`) });
   });
 });

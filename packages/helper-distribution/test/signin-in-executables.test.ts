@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDistribution } from "../src/build";
+import { joinBundle } from "../src/bundle-parts";
 import { bunBinary, bunCompile, executableFileName } from "../src/executables";
 import { readTar } from "../src/tar";
 import { pilotSettings, writePilotOutputs } from "./harness/stage";
@@ -58,12 +59,13 @@ beforeAll(async () => {
     log: () => undefined,
   });
   seaExe = path.join(out, executableFileName(m.version, "linux-x64"));
-  const bundle = readTar(fs.readFileSync(path.join(out, m.artifacts.find((a) => a.kind === "npm-package")!.file))).find(
-    (e) => e.path === "package/bin/claude-bedrock.cjs",
-  )!;
+  const tar = readTar(fs.readFileSync(path.join(out, m.artifacts.find((a) => a.kind === "npm-package")!.file)));
+  const part = (p: string) => tar.find((e) => e.path === p)!.data;
+  // The package ships the bundle split; bun compiles the one self-contained file.
+  const bundle = joinBundle({ entry: part("package/bin/claude-bedrock.cjs"), main: part("package/bin/claude-bedrock.main.cjs") });
   const bundleFile = path.join(root, "bun", "claude-bedrock.cjs");
   fs.mkdirSync(path.dirname(bundleFile));
-  fs.writeFileSync(bundleFile, bundle.data);
+  fs.writeFileSync(bundleFile, bundle);
   bunExe = path.join(root, "claude-bedrock-bun-linux-x64");
   bunCompile(bunBinary(), bundleFile, "bun-linux-x64", bunExe, false);
   // Nothing on disk may stand in for what the executable must carry.

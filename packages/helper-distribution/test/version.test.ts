@@ -29,6 +29,7 @@ describe("release version", () => {
     expect(JSON.parse(entries.find((e) => e.path === "package/package.json")!.data.toString()).version).toBe(version);
     const bundle = path.join(root, "bundle.cjs");
     fs.writeFileSync(bundle, entries.find((e) => e.path === "package/bin/claude-bedrock.cjs")!.data);
+    fs.writeFileSync(path.join(root, "bundle.main.cjs"), entries.find((e) => e.path === "package/bin/claude-bedrock.main.cjs")!.data);
     expect(execFileSync(process.execPath, [bundle, "--version"], { encoding: "utf8" })).toBe(`claude-bedrock ${version}\n`);
     // The shadow package used for the build is gone.
     const shadow = path.join(__dirname, "..", ".shadow");

@@ -31,7 +31,12 @@ export interface ReleaseArgs {
    * `refs/tags/<pattern>` as well (IAM evaluates GitHub's `ref` claim besides `sub`).
    */
   readonly tagPattern?: string;
-  readonly codeArtifact: {
+  /**
+   * The CodeArtifact repository the role publishes to. Omitted for a stage whose helper goes to another
+   * npm registry (`distribution.registry.kind: npm`): CI publishes there with a token from a CI secret,
+   * so the role gets no CodeArtifact rights at all and only reads the stack outputs.
+   */
+  readonly codeArtifact?: {
     readonly domain: string;
     readonly repository: string;
     /** The helper's npm name, `@scope/name`; the executables go to the generic package `<name>-executables`. */

@@ -662,6 +662,24 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
     ]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
+
+  it("release role for another npm registry (published with a token): the same trust, no CodeArtifact rights at all", async () => {
+    entryRoles({
+      github: { repository: REPO, deployBranch: "main", release: { tagPattern: "helper-v*", environment: "helper-release" } },
+    });
+    await settle();
+    const release = recorder.one(ROLE, "ci-release");
+    expect(trustOf(release)[0]?.Condition?.StringEquals?.["token.actions.githubusercontent.com:sub"]).toEqual([
+      `repo:${REPO}:environment:helper-release`,
+    ]);
+    expect(recorder.byType(ROLE_POLICY).filter((p) => p.name === "ci-release-publish")).toEqual([]);
+    const releasePolicies = recorder.byType(ROLE_POLICY).filter((p) => p.name.startsWith("ci-release-"));
+    expect(releasePolicies.map((p) => p.name)).toEqual(["ci-release-state"]);
+    expect(releasePolicies.flatMap((p) => statementsOf(p)).flatMap((st) => stringsOf(st.Action))).not.toContainEqual(
+      expect.stringMatching(/^codeartifact:|^sts:GetServiceBearerToken$/),
+    );
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
 });
 
 describe("GitHubDeployRoles in the stage's other accounts", () => {

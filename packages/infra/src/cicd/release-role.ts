@@ -9,6 +9,7 @@ import { NPM_SCOPED_NAME } from "./validate";
 /**
  * The release role: publishes the credential helper to CodeArtifact only, from a protected
  * environment (and the release tags). It reads the stack outputs but never takes the stack lock.
+ * Without `codeArtifact` (another npm registry, published with a token) it only reads the outputs.
  */
 export function releaseRole(scope: BuilderScope, a: RoleBuilderArgs & { readonly release: ReleaseArgs }): aws.iam.Role {
   const state = statePolicies(a.env, a.roles, "release").map((s) => ({
@@ -18,16 +19,23 @@ export function releaseRole(scope: BuilderScope, a: RoleBuilderArgs & { readonly
   return ciRole(scope, {
     ...a,
     kind: "release",
-    description: "GitHub Actions: publish the credential helper to CodeArtifact, after review in a protected environment",
+    description: a.release.codeArtifact
+      ? "GitHub Actions: publish the credential helper to CodeArtifact, after review in a protected environment"
+      : "GitHub Actions: read the stack outputs to release the credential helper, after review in a protected environment",
     managed: [],
-    inline: [{ key: "publish", statements: releaseStatements(a.env, a.roles.accountId, a.release) }, ...state],
+    inline: [
+      ...(a.release.codeArtifact
+        ? [{ key: "publish", statements: releaseStatements(a.env, a.roles.accountId, a.release.codeArtifact) }]
+        : []),
+      ...state,
+    ],
   });
 }
 
-function releaseStatements(env: AwsEnvironment, accountId: string, r: ReleaseArgs): Statement[] {
-  const { domain, repository, packageName } = r.codeArtifact;
+function releaseStatements(env: AwsEnvironment, accountId: string, c: NonNullable<ReleaseArgs["codeArtifact"]>): Statement[] {
+  const { domain, repository, packageName } = c;
   const [, scope, pkg] = NPM_SCOPED_NAME.exec(packageName)!;
-  const owner = r.codeArtifact.ownerAccountId ?? accountId;
+  const owner = c.ownerAccountId ?? accountId;
   const ca = (resource: string) => arn(env.partition, "codeartifact", env.region, owner, resource);
   return [
     allow([...RELEASE_TOKEN_ACTIONS], [ca(`domain/${domain}`)], { sid: "RegistryToken" }),

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { OidcTrustOptions } from "../iam";
 
 /** CI roles by name in one account; another account's roles also need `organizationId` or `externalId`. */
 export interface PublisherRoles {
@@ -20,13 +19,29 @@ export interface RegistryReaders {
 }
 
 /**
+ * GitHub Actions jobs through the account's GitHub OIDC provider, trusted as the CI release role is: the
+ * protected environment in `sub` (any writer can push a tag; only the environment's reviewers can let a
+ * job into it) and, with `tagPattern`, the release tags in the `ref` claim as well. Both must hold.
+ */
+export interface GitHubPublisher {
+  /** ARN of the account's `token.actions.githubusercontent.com` OIDC provider. */
+  readonly providerArn: pulumi.Input<string>;
+  /** `owner/repo` */
+  readonly repository: string;
+  /** The protected environment whose jobs may publish (`sub` = `repo:<owner>/<repo>:environment:<name>`). */
+  readonly environment: string;
+  /** Release tags the job must run on besides (`ref` = `refs/tags/<tagPattern>`), e.g. `helper-v*`. */
+  readonly tagPattern?: string;
+}
+
+/**
  * Who may assume the publisher role:
  * - `roles`: CI roles by name in one account (e.g. the GitHub Actions release role `<prefix>-ci-release`).
  *   The trust names the account and matches the roles with `aws:PrincipalArn`, so it can be deployed
  *   before the roles exist; another account's roles also need `organizationId` or `externalId`.
- * - `oidc`: a web-identity trust (e.g. GitHub's OIDC provider with the release tag subjects).
+ * - `github`: GitHub Actions jobs in a protected environment (optionally pinned to release tags).
  */
-export type PublisherTrust = { readonly roles: PublisherRoles } | { readonly oidc: OidcTrustOptions };
+export type PublisherTrust = { readonly roles: PublisherRoles } | { readonly github: GitHubPublisher };
 
 export interface PackageRegistryArgs {
   /** CodeArtifact domain (physical name, 2–50 chars), e.g. `ccb-pilot`. */

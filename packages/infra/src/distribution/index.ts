@@ -3,6 +3,6 @@
  * credential helper from. See docs/distribution.md.
  */
 export { PackageRegistry, npmNamespace, readerPrincipals, TOKEN_SECONDS } from "./package-registry";
-export type { PackageRegistryArgs, PublisherRoles, PublisherTrust, RegistryReaders } from "./args";
+export type { GitHubPublisher, PackageRegistryArgs, PublisherRoles, PublisherTrust, RegistryReaders } from "./args";
 export * as perms from "./perms";
 export { validatePackageRegistryArgs } from "./validate";

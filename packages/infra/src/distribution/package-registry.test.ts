@@ -197,25 +197,37 @@ describe("PackageRegistry", () => {
     expect(rules.findingsOf(recorder.resources).map((f) => f.rule)).toEqual(["iam-cross-account-trust-conditioned"]);
   });
 
-  it("trusts a GitHub release tag directly through OIDC when asked", async () => {
-    registry({
-      publisherTrust: {
-        oidc: {
-          providerArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
-          issuerKey: "token.actions.githubusercontent.com",
-          audiences: ["sts.amazonaws.com"],
-          subjects: ["repo:example-org/claude-code-bedrock:ref:refs/tags/helper-v*"],
+  it("trusts GitHub jobs of the protected environment, and with a tag pattern only on the release tags as well", async () => {
+    const providerArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const repository = "example-org/claude-code-bedrock";
+    registry({ publisherTrust: { github: { providerArn, repository, environment: "helper-release", tagPattern: "helper-v*" } } });
+    await settle();
+    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")).toEqual([
+      {
+        Sid: "GitHubPublisher",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          // The environment (its reviewers) in `sub`; the tag in `ref` cannot stand in for it.
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+            "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
+          },
+          StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
         },
       },
-    });
+    ]);
+    recorder.clear();
+    registry({ publisherTrust: { github: { providerArn, repository, environment: "helper-release" } } });
     await settle();
-    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")[0]).toMatchObject({
-      Action: ["sts:AssumeRoleWithWebIdentity"],
-      Condition: {
-        StringEquals: { "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"] },
-        StringLike: { "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:ref:refs/tags/helper-v*"] },
+    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")[0].Condition).toEqual({
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
+        "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
       },
     });
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("puts public npm behind a separate upstream repository only when asked", async () => {
@@ -284,6 +296,20 @@ describe("PackageRegistry", () => {
     [{ publisherTrust: { roles: { accountId: ACCOUNT, roleNames: [] } } }, /at least one role/],
     [{ publisherTrust: { roles: { accountId: ACCOUNT, roleNames: ["*"] } } }, /entry "\*" must be an IAM role name/],
     [{ publisherTrust: { roles: { accountId: "12", roleNames: ["ci"] } } }, /`publisherTrust.roles.accountId` "12"/],
+    // A release tag alone is refused: any writer can push one.
+    [
+      { publisherTrust: { github: { providerArn: "p", repository: "o/r", tagPattern: "helper-v*" } } },
+      /`publisherTrust.github.environment` must name/,
+    ],
+    [
+      { publisherTrust: { github: { providerArn: "p", repository: "o/r", environment: "" } } },
+      /`publisherTrust.github.environment` must name/,
+    ],
+    [
+      { publisherTrust: { github: { providerArn: "p", repository: "o/r", environment: "rel", tagPattern: "*" } } },
+      /`publisherTrust.github.tagPattern` "\*"/,
+    ],
+    [{ publisherTrust: { github: { providerArn: "p", repository: "o", environment: "rel" } } }, /`publisherTrust.github.repository` "o"/],
   ])("rejects bad args, naming them: %j", (args, message) => {
     expect(() => registry(args as Partial<Distribution.PackageRegistryArgs>)).toThrow(message);
   });

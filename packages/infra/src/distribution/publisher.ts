@@ -1,9 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, accountTrustStatement, allow, oidcTrustStatement, policyDocument, renderPolicy, type Statement } from "../iam";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, releaseRefs, releaseSubjects } from "../cicd/validate";
+import {
+  accountRootArn,
+  accountTrustStatement,
+  allow,
+  mergeConditions,
+  oidcTrustStatement,
+  policyDocument,
+  renderPolicy,
+  type Conditions,
+  type Statement,
+} from "../iam";
 import { childOpts, type BuilderScope } from "../scope";
 import { tokenStatements } from "./access";
-import type { PackageRegistryArgs, PublisherRoles } from "./args";
+import type { GitHubPublisher, PackageRegistryArgs, PublisherRoles } from "./args";
 import { PUBLISH_PACKAGE_ACTIONS, READ_REPOSITORY_ACTIONS } from "./perms";
 import type { RegistryArns } from "./repository";
 import { PUBLISHER_SESSION_SECONDS } from "./validate";
@@ -19,8 +30,8 @@ type PublisherArgs = Pick<
 /** The role CI assumes to publish the helper's packages, and only those. */
 export function buildPublisherRole(scope: BuilderScope, args: PublisherArgs): aws.iam.Role {
   const trust: Statement =
-    "oidc" in args.publisherTrust
-      ? oidcTrustStatement(args.publisherTrust.oidc)
+    "github" in args.publisherTrust
+      ? githubPublisherTrust(args.publisherTrust.github)
       : publisherRoleTrust(args.publisherTrust.roles, args.partition);
   const role = new aws.iam.Role(
     `${scope.name}-publisher`,
@@ -69,4 +80,19 @@ function publisherRoleTrust(t: PublisherRoles, partition: pulumi.Output<string>)
     Action: ["sts:AssumeRole"],
     Condition: { StringEquals: { "aws:PrincipalAccount": t.accountId }, ArnLike: { "aws:PrincipalArn": patterns } },
   };
+}
+
+/** The environment in `sub` and, with a tag pattern, the release tags in `ref`: the CI release role's trust. */
+function githubPublisherTrust(g: GitHubPublisher): Statement {
+  const s = oidcTrustStatement({
+    providerArn: g.providerArn,
+    issuerKey: GITHUB_OIDC_HOST,
+    audiences: [GITHUB_OIDC_AUDIENCE],
+    subjects: releaseSubjects(g.repository, g),
+  });
+  const refs = releaseRefs(g);
+  const ref: Conditions | undefined = refs.length
+    ? { [refs.some((r) => /[*?]/.test(r)) ? "StringLike" : "StringEquals"]: { [`${GITHUB_OIDC_HOST}:ref`]: refs } }
+    : undefined;
+  return { ...s, Sid: "GitHubPublisher", Condition: mergeConditions(s.Condition, ref) };
 }

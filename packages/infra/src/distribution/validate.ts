@@ -4,6 +4,9 @@ import {
   ACCOUNT_ID,
   CODEARTIFACT_DOMAIN,
   CODEARTIFACT_REPOSITORY,
+  GITHUB_REF_NAME,
+  GITHUB_REPOSITORY,
+  GITHUB_TAG_PATTERN,
   NPM_SCOPED_NAME,
   ONLY_WILDCARDS,
   ORG_ID,
@@ -45,6 +48,14 @@ export function validatePackageRegistryArgs(a: PackageRegistryArgs): string[] {
         p.push(`\`publisherTrust.roles.roleNames\` entry "${n}" must be an IAM role name (wildcards only within a name)`);
     if (t.roles.organizationId !== undefined && !ORG_ID.test(t.roles.organizationId))
       p.push(`\`publisherTrust.roles.organizationId\` "${t.roles.organizationId}" is not an AWS Organizations id`);
+  } else {
+    const g = t.github;
+    if (!GITHUB_REPOSITORY.test(g.repository)) p.push(`\`publisherTrust.github.repository\` "${g.repository}" must be owner/repo`);
+    // A tag alone is not enough: anyone who can push to the repository can push a tag.
+    if (!GITHUB_REF_NAME.test(g.environment ?? ""))
+      p.push("`publisherTrust.github.environment` must name the protected GitHub environment (required reviewers) whose jobs may publish");
+    if (g.tagPattern !== undefined && !GITHUB_TAG_PATTERN.test(g.tagPattern))
+      p.push(`\`publisherTrust.github.tagPattern\` "${g.tagPattern}" must be a fixed prefix with at most a trailing * (e.g. helper-v*)`);
   }
   return p;
 }
