@@ -45,3 +45,15 @@ export const SCHEDULE_INVOKE_ACTION = "lambda:InvokeFunction";
  */
 export const ALARM_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 export const KMS_ALARM_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/**
+ * Service-quota publisher: read Bedrock's applied and default quota values. Read-only; the statement uses
+ * Resource "*" because a quota ARN the Service Authorization Reference does not list for an action would
+ * deny it silently and leave the quota alarms without data.
+ */
+export const SERVICE_QUOTA_READ_ACTIONS = [
+  "servicequotas:GetServiceQuota",
+  "servicequotas:GetAWSDefaultServiceQuota",
+  "servicequotas:ListServiceQuotas",
+  "servicequotas:ListAWSDefaultServiceQuotas",
+] as const;
