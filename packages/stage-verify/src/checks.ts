@@ -6,7 +6,7 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
-import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CostExplorerClient, ListCostAllocationTagsCommand } from "@aws-sdk/client-cost-explorer";
 import { DescribeContinuousBackupsCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -21,6 +21,7 @@ import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { alarmsNotify } from "./alarm-checks";
 import type { StageUnderTest } from "./outputs";
 
 /** A trust policy statement as IAM returns it (only the fields the checks read). */
@@ -79,6 +80,7 @@ export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): 
     cw: new CloudWatchClient(cfg),
     sns: new SNSClient(cfg),
     telemetryCw: new CloudWatchClient(telemetryCfg),
+    telemetrySns: new SNSClient(telemetryCfg),
     // Cost Explorer has one endpoint, in us-east-1.
     ce: new CostExplorerClient({ region: "us-east-1" }),
   };
@@ -467,34 +469,29 @@ export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): 
   await add("alarms", async () => {
     const check = "alarms";
     if (!s.alarmTopicArn) return [missingOutput(check, "alarmTopicArn")];
-    const names = [...s.alarmNames];
-    const found = new Map<string, string[]>();
-    for (let i = 0; i < names.length; i += 100) {
-      const r = await c.cw.send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
-      for (const a of r.MetricAlarms ?? []) found.set(a.AlarmName!, a.AlarmActions ?? []);
-    }
-    const missing = names.filter((n) => !found.has(n));
-    const unwired = names.filter((n) => found.has(n) && !found.get(n)!.includes(s.alarmTopicArn!));
-    if (names.length === 0) return [missingOutput(check, "alarmNames")];
-    return [
-      missing.length === 0 && unwired.length === 0
-        ? ok(check, `${names.length} alarm(s) notify ${s.alarmTopicArn}`)
-        : fail(
-            check,
-            [
-              missing.length ? `missing: ${missing.join(", ")}` : "",
-              unwired.length ? `not notifying the alarm topic: ${unwired.join(", ")}` : "",
-            ]
-              .filter(Boolean)
-              .join("; "),
-            "run `pulumi up` to recreate the alarms and their actions",
-          ),
-    ];
+    if (s.alarmNames.length === 0) return [missingOutput(check, "alarmNames")];
+    return [await alarmsNotify(check, c.cw, s.alarmNames, s.alarmTopicArn)];
   });
-  for (const topic of [s.alarmTopicArn, s.quotaAlertTopicArn].filter((t): t is string => t !== undefined)) {
+  // The telemetry alarms live in the telemetry account; in prod they notify that account's own topic.
+  if (s.telemetryEndpoint) {
+    await add("telemetry-alarms", async () => {
+      const check = "telemetry-alarms";
+      const topic = s.telemetryAlarmTopicArn ?? s.alarmTopicArn;
+      if (!topic) return [missingOutput(check, "alarmTopicArn")];
+      if (s.telemetryAlarmNames.length === 0) return [missingOutput(check, "telemetryAlarmNames")];
+      return [await alarmsNotify(check, c.telemetryCw, s.telemetryAlarmNames, topic)];
+    });
+  }
+  const topics: Array<[string | undefined, SNSClient]> = [
+    [s.alarmTopicArn, c.sns],
+    [s.quotaAlertTopicArn, c.sns],
+    [s.telemetryAlarmTopicArn, c.telemetrySns],
+  ];
+  for (const [topic, sns] of topics) {
+    if (topic === undefined) continue;
     const check = `subscriptions ${topic.split(":").pop()}`;
     await add(check, async () => {
-      const subs = (await c.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? [];
+      const subs = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? [];
       const pending = subs.filter((x) => !x.SubscriptionArn?.startsWith("arn:"));
       if (subs.length === 0)
         return [
