@@ -10,6 +10,20 @@ import { parseStageConfig } from "./config/stage-config";
 import { quotaScope } from "./compose/service-quotas";
 import { readStackConfig, runStage, type StageRun } from "./testing";
 
+/** The parts of a dashboard body these tests read. */
+interface DashboardJson {
+  readonly widgets: ReadonlyArray<{
+    readonly type: string;
+    readonly properties: {
+      readonly title?: string;
+      readonly markdown?: string;
+      readonly metrics?: ReadonlyArray<ReadonlyArray<string | Record<string, unknown>>>;
+      readonly annotations?: { readonly horizontal: ReadonlyArray<{ readonly value: number }> };
+      readonly alarms?: readonly string[];
+    };
+  }>;
+}
+
 const runs: Record<string, Promise<StageRun>> = {};
 const run = (stage: "pilot" | "prod") => (runs[stage] ??= runStage(stage));
 
@@ -56,17 +70,19 @@ describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage
   it("draws the Service quotas section and lists the quota alarms in the dashboard's alarm widget", async () => {
     const { recorder } = await run(stage);
     const c = cfg();
-    const body = JSON.parse(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody);
-    expect(body.widgets.some((w: any) => w.type === "text" && String(w.properties.markdown).startsWith("## Service quotas"))).toBe(true);
-    const tokens = body.widgets.find((w: any) => w.properties.title === "Tokens per minute (% of quota)");
-    expect(tokens.properties.annotations.horizontal[0].value).toBe(80);
-    const quotaRows = tokens.properties.metrics.filter((m: any[]) => m[0] === `ccb-${stage}/ServiceQuotas`);
+    const body = JSON.parse(
+      recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody,
+    ) as DashboardJson;
+    expect(body.widgets.some((w) => w.type === "text" && String(w.properties.markdown).startsWith("## Service quotas"))).toBe(true);
+    const tokens = body.widgets.find((w) => w.properties.title === "Tokens per minute (% of quota)")!;
+    expect(tokens.properties.annotations?.horizontal[0]?.value).toBe(80);
+    const quotaRows = (tokens.properties.metrics ?? []).filter((m) => m[0] === `ccb-${stage}/ServiceQuotas`);
     expect(quotaRows).toHaveLength(2);
     const telemetryAccount = c.accounts.telemetry?.id ?? c.accounts.inference.id;
     // A dashboard in another account reads the inference account's metrics through the cross-account link.
     if (telemetryAccount !== c.accounts.inference.id)
-      expect(quotaRows.every((m: any[]) => m[m.length - 1].accountId === c.accounts.inference.id)).toBe(true);
-    const listed = body.widgets.find((w: any) => w.type === "alarm").properties.alarms as string[];
+      expect(quotaRows.every((m) => (m[m.length - 1] as { accountId?: string }).accountId === c.accounts.inference.id)).toBe(true);
+    const listed = body.widgets.find((w) => w.type === "alarm")!.properties.alarms ?? [];
     expect(listed).toContain(`arn:aws:cloudwatch:us-east-1:${c.accounts.inference.id}:alarm:ccb-${stage}-quota-fast-requests`);
   });
 });

@@ -97,7 +97,8 @@ describe("ServiceQuotaMonitor", () => {
       "arn:aws:iam::222222222222:policy/ccb-prod-workload-boundary",
     );
     const policy = policyOf(recorder.one("aws:iam/rolePolicy:RolePolicy", "sq-publisher-policy").inputs.policy)!;
-    const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+    const statements = policy.Statement as Array<{ Sid: string; Action: string[]; Condition?: unknown }>;
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect([...bySid.ReadBedrockQuotas.Action].sort()).toEqual([
       "servicequotas:GetAWSDefaultServiceQuota",
       "servicequotas:GetServiceQuota",

@@ -6,9 +6,9 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cl
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { SERVICE_QUOTA_METRIC, type ServiceQuotaTarget } from "@ccb/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMoto, type Moto } from "../testing/moto";
-import { configFromEnv, publishQuotas } from "./publish";
-import { startServiceQuotasStandIn, type ServiceQuotasStandIn } from "./service-quotas-stand-in";
+import { startMoto, type Moto } from "../testing/moto.js";
+import { configFromEnv, publishQuotas } from "./publish.js";
+import { startServiceQuotasStandIn, type ServiceQuotasStandIn } from "./service-quotas-stand-in.js";
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
