@@ -13,6 +13,7 @@ import { composeInference } from "./compose/inference";
 import { later } from "./compose/later";
 import { composeProviders, stageTags } from "./compose/providers";
 import { composeQuotas } from "./compose/quotas";
+import { composeServiceQuotas } from "./compose/service-quotas";
 import { composeTelemetry } from "./compose/telemetry";
 import { composeTokenEndpoint } from "./compose/token-endpoint";
 
@@ -41,6 +42,9 @@ export function deployStage(config: StageConfig): StageOutputs {
   const { account } = inf;
   // IdC stages with telemetry: collector tokens for IAM callers (IdC users and the cross-account roles).
   const tokenEndpoint = composeTokenEndpoint(foundation, inf);
+  // Bedrock's quotas, in the inference account: their alarms join the inference alarms (dashboard, verify).
+  const serviceQuotas = composeServiceQuotas({ ...foundation, alarmTopicArn: account.alarmTopicArn });
+  const inferenceAlarmNames = [...account.alarmNames, ...(serviceQuotas?.alarmNames ?? [])];
   const ctx: StageContext = {
     ...foundation,
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
@@ -50,13 +54,16 @@ export function deployStage(config: StageConfig): StageOutputs {
     inferenceKeyArn: account.keyArn,
     teamProfiles: account.teamProfiles,
     modelAliases: inf.modelAliases,
-    alarmNames: account.alarmNames,
+    alarmNames: inferenceAlarmNames,
     ...(account.invocationLogs ? { invocationLogs: account.invocationLogs } : {}),
   };
 
   // The dashboard (telemetry) lists the quota alarms, and quotas read telemetry's log group: the ARNs come later.
   const laterAlarmArns = later<string[]>();
-  const telemetry = composeTelemetry(ctx, { laterAlarmArns: laterAlarmArns.output });
+  const telemetry = composeTelemetry(ctx, {
+    laterAlarmArns: laterAlarmArns.output,
+    ...(serviceQuotas ? { serviceQuotas: serviceQuotas.dashboard } : {}),
+  });
   const analytics = composeAnalytics(ctx, { telemetry });
   const quotas = composeQuotas(ctx, { telemetry, analytics });
   laterAlarmArns.resolve(pulumi.all(quotas?.service.alarmArns ?? []));
@@ -87,6 +94,6 @@ export function deployStage(config: StageConfig): StageOutputs {
     // The audit option: the only role that reads the full-text invocation logs.
     ...(account.invocationLogs?.audit ? { invocationAuditRoleArn: account.invocationLogs.audit.roleArn } : {}),
     ...(fed.oidc.boundaryArn ? { userRoleBoundaryArn: fed.oidc.boundaryArn } : {}),
-    alarmNames: pulumi.all(account.alarmNames),
+    alarmNames: pulumi.all(inferenceAlarmNames),
   };
 }

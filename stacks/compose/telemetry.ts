@@ -32,6 +32,8 @@ export interface TelemetryPart extends StagePart {
 export interface TelemetryInputs {
   /** Alarms of the areas composed later (quotas), by ARN: the dashboard's alarm widget lists every alarm of the stage. */
   readonly laterAlarmArns?: pulumi.Output<string[]>;
+  /** The Bedrock service-quota section of the dashboard (its metrics live with Bedrock's, in the inference account). */
+  readonly serviceQuotas?: telemetry.ServiceQuotaDashboard;
 }
 
 export function composeTelemetry(ctx: StageContext, inputs: TelemetryInputs = {}): TelemetryPart | undefined {
@@ -98,6 +100,7 @@ export function composeTelemetry(ctx: StageContext, inputs: TelemetryInputs = {}
         ...(sameAccount ? {} : { bedrockAccountId: stage.accounts.inference.id, alarmAccountId: stage.accounts.inference.id }),
         ...(ctx.alarmNames?.length ? { alarmNames: ctx.alarmNames } : {}),
         ...(inputs.laterAlarmArns ? { alarmArns: inputs.laterAlarmArns } : {}),
+        ...(inputs.serviceQuotas ? { serviceQuotas: inputs.serviceQuotas } : {}),
       },
       // The stage topic when it is in this account; otherwise the component's own topic in the telemetry
       // account, subscribed by the stage's alarm addresses (see telemetry/alarm-topic.ts for why).

@@ -188,6 +188,25 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       default: "false",
       pilotProd: "pilot: false; prod: true",
     }),
+    serviceQuotaAlarms: map(
+      "alarms at a percentage of the applied Bedrock quotas (tokens and requests per minute) of the primary and fast models; see docs/operating.md",
+      {
+        enabled: v("boolean", "publish the quotas every minute and alarm near them (plus a dashboard section)", { default: "true" }),
+        thresholdPercent: v("number (1–99)", "alarm when a minute's usage passes this percentage of the quota (3 of 5 minutes)", {
+          default: "80",
+        }),
+        quotaCodes: map("Service Quotas codes by model role; absent: found by name (cross-Region profile quotas when the stage uses one)", {
+          primary: map("quota codes of one model role, when the lookup by quota name should not be trusted", {
+            tokens: v("string (L-…)", "the tokens-per-minute quota's code"),
+            requests: v("string (L-…)", "the requests-per-minute quota's code"),
+          }),
+          fast: map("quota codes of one model role, when the lookup by quota name should not be trusted", {
+            tokens: v("string (L-…)", "the tokens-per-minute quota's code"),
+            requests: v("string (L-…)", "the requests-per-minute quota's code"),
+          }),
+        }),
+      },
+    ),
   }),
   crossAccount: map("invoke-only roles for workload accounts", {
     roles: list("cross-account roles", {

@@ -1,6 +1,7 @@
 import { decideStage, type StageDecisions } from "./decisions";
 import { inference, naming } from "@ccb/infra";
 import { ACCOUNT_ID, ConfigProblems, EMAIL, isObj, REGION, Reader, ROLE_ARN } from "./problems";
+import { parseServiceQuotaAlarms, type ServiceQuotaAlarmsConfig } from "./service-quotas";
 import { parseAnalyticsConfig, type AnalyticsConfig } from "./analytics";
 import { parseDistributionConfig, type DistributionConfig } from "./distribution";
 import { parseQuotaConfig, type QuotaConfig } from "./quotas";
@@ -104,6 +105,8 @@ export interface StageConfig {
      * tag. System profiles stay open to every developer session. Needs at least one team. Default false.
      */
     readonly restrictTeamProfiles: boolean;
+    /** Alarms at a percentage of the applied Bedrock tokens- and requests-per-minute quotas of the primary and fast models. */
+    readonly serviceQuotaAlarms: ServiceQuotaAlarmsConfig;
   };
   readonly crossAccount: { readonly roles: readonly CrossAccountRoleConfig[] };
   readonly telemetry: TelemetryConfig;
@@ -247,6 +250,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
       },
       denyBedrockApiKeys: inf.bool("denyBedrockApiKeys", true),
       restrictTeamProfiles,
+      serviceQuotaAlarms: parseServiceQuotaAlarms(inf.child("serviceQuotaAlarms", false)),
     },
     crossAccount: { roles: crossAccountRoles },
     telemetry: parseTelemetryConfig(r.child("telemetry", false), p),

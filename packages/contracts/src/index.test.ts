@@ -12,6 +12,7 @@ import * as rate from "./quotas/rate";
 import * as priceSource from "./quotas/price-source";
 import * as aggregator from "./telemetry/aggregator";
 import * as lifecycle from "./telemetry/lifecycle";
+import * as serviceQuotas from "./telemetry/service-quotas";
 
 describe("the package entry point", () => {
   it("re-exports every value of every contract by name (Node's ESM loader sees only listed names)", () => {
@@ -28,6 +29,7 @@ describe("the package entry point", () => {
       priceSource,
       aggregator,
       lifecycle,
+      serviceQuotas,
     ];
     const expected = leaves.flatMap((m) => Object.keys(m)).sort();
     expect(Object.keys(all).sort()).toEqual(expected);

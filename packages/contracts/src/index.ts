@@ -93,3 +93,14 @@ export { TELEMETRY_AGGREGATOR_ENV, parseTelemetryAggregatorEnv } from "./telemet
 export type { TelemetryAggregatorNames, TelemetryAggregatorEnv } from "./telemetry/aggregator";
 export { MODEL_LIFECYCLE_ENV, parseModelLifecycleEnv } from "./telemetry/lifecycle";
 export type { ModelLifecycleEnv } from "./telemetry/lifecycle";
+export {
+  SERVICE_QUOTA_ENV,
+  SERVICE_QUOTA_KINDS,
+  SERVICE_QUOTA_METRIC,
+  SERVICE_QUOTA_SCOPES,
+  matchesQuotaName,
+  parseServiceQuotaEnv,
+  quotaModelName,
+  serviceQuotaNamespace,
+} from "./telemetry/service-quotas";
+export type { ServiceQuotaEnv, ServiceQuotaKind, ServiceQuotaScope, ServiceQuotaTarget } from "./telemetry/service-quotas";

@@ -1,4 +1,4 @@
-import { alarmChecks, subscriptionChecks } from "./checks/alarms";
+import { alarmChecks, subscriptionChecks, telemetryAlarmChecks } from "./checks/alarms";
 import { type CheckResult, errText, fail, verifyContext, type VerifyOptions } from "./checks/context";
 import { costAllocationTagChecks } from "./checks/cost-tags";
 import { dashboardChecks } from "./checks/dashboard";
@@ -38,8 +38,14 @@ export async function verifyStage(s: StageUnderTest, opts: VerifyOptions = {}): 
   if (s.quotaCheckUrl) await add("quota api auth", () => quotaApiAuthChecks(ctx));
   for (const table of s.quotaTables) await add(`quota table ${table}`, () => quotaTableChecks(ctx, table));
   await add("alarms", () => alarmChecks(ctx));
-  for (const topic of [s.alarmTopicArn, s.quotaAlertTopicArn].filter((t): t is string => t !== undefined)) {
-    await add(`subscriptions ${topic.split(":").pop()}`, () => subscriptionChecks(ctx, topic));
+  if (s.telemetryEndpoint) await add("telemetry-alarms", () => telemetryAlarmChecks(ctx));
+  const topics = [
+    [s.alarmTopicArn, ctx.c.sns],
+    [s.quotaAlertTopicArn, ctx.c.sns],
+    [s.telemetryAlarmTopicArn, ctx.c.telemetrySns],
+  ] as const;
+  for (const [topic, sns] of topics) {
+    if (topic !== undefined) await add(`subscriptions ${topic.split(":").pop()}`, () => subscriptionChecks(ctx, topic, sns));
   }
   if (opts.invoke) await add("invoke", () => invokeChecks(ctx));
   return results;

@@ -26,12 +26,16 @@ export interface StageUnderTest {
   readonly telemetryEndpoint?: string;
   readonly telemetryLoadBalancerDnsName?: string;
   readonly telemetryDashboard?: string;
+  /** The telemetry alarms (telemetry account) and, when it is not the stage's alarm topic, the topic they notify. */
+  readonly telemetryAlarmNames: readonly string[];
+  readonly telemetryAlarmTopicArn?: string;
   readonly quotaCheckUrl?: string;
   readonly quotaTables: readonly string[];
   readonly quotaAlertTopicArn?: string;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+const names = (v: unknown): string[] => (Array.isArray(v) ? v.filter((n): n is string => typeof n === "string") : []);
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
@@ -67,7 +71,8 @@ export function parseStageOutputs(raw: unknown, source: string): StageUnderTest 
     clientId: idp.clientId as string,
     federationMode: fed.mode === "cognito-identity-pool" ? "cognito-identity-pool" : "direct",
     models,
-    alarmNames: Array.isArray(o.alarmNames) ? o.alarmNames.filter((n): n is string => typeof n === "string") : [],
+    alarmNames: names(o.alarmNames),
+    telemetryAlarmNames: names(o.telemetryAlarmNames),
     teamInferenceProfiles: profiles,
     quotaTables: [o.quotaLimitsTable, o.quotaUsageTable].filter((t): t is string => str(t) !== undefined),
     ...opt("awsProfile", hs.awsProfile),
@@ -81,6 +86,7 @@ export function parseStageOutputs(raw: unknown, source: string): StageUnderTest 
     ...opt("telemetryEndpoint", o.telemetryEndpoint),
     ...opt("telemetryLoadBalancerDnsName", o.telemetryLoadBalancerDnsName),
     ...opt("telemetryDashboard", o.telemetryDashboard),
+    ...opt("telemetryAlarmTopicArn", o.telemetryAlarmTopicArn),
     ...opt("quotaCheckUrl", o.quotaCheckUrl),
     ...opt("quotaAlertTopicArn", o.quotaAlertTopicArn),
   };

@@ -25,6 +25,7 @@ import {
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
   DeleteDashboardsCommand,
   PutDashboardCommand,
   PutMetricAlarmCommand,
@@ -393,6 +394,23 @@ async function seedHealthyStage(): Promise<StageUnderTest> {
       }),
     );
   }
+  // The telemetry alarms (one account here, as in the pilot: they notify the stage's alarm topic).
+  const telemetryAlarmNames = [`${prefix}-no-healthy-collector`, `${prefix}-negative-cache-savings`];
+  for (const a of telemetryAlarmNames) {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: a,
+        Namespace: "AWS/ApplicationELB",
+        MetricName: "HealthyHostCount",
+        Statistic: "Minimum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        AlarmActions: [alarmTopic],
+      }),
+    );
+  }
   await cw.send(new PutDashboardCommand({ DashboardName: `${prefix}-telemetry`, DashboardBody: JSON.stringify({ widgets: [] }) }));
 
   return {
@@ -414,6 +432,7 @@ async function seedHealthyStage(): Promise<StageUnderTest> {
     telemetryEndpoint: `${httpStandIn.url}/otel`,
     telemetryLoadBalancerDnsName: lb.DNSName!,
     telemetryDashboard: `${prefix}-telemetry`,
+    telemetryAlarmNames,
     quotaCheckUrl: `${httpStandIn.url}/quota/check`,
     quotaTables: tables,
     quotaAlertTopicArn: quotaTopic,
@@ -446,6 +465,7 @@ describe("verify against a moto-seeded stage", () => {
       "quota api auth",
       "dashboard",
       "alarms",
+      "telemetry-alarms",
     ]) {
       expect(results.map((r) => r.check)).toContain(name);
     }
@@ -673,6 +693,32 @@ describe("verify against a moto-seeded stage", () => {
       },
     ],
     [
+      "a telemetry alarm was deleted",
+      "telemetry-alarms",
+      async () => {
+        await new CloudWatchClient(cfg).send(new DeleteAlarmsCommand({ AlarmNames: ["ccb-pilot-no-healthy-collector"] }));
+      },
+    ],
+    [
+      "a telemetry alarm no longer notifies the topic",
+      "telemetry-alarms",
+      async () => {
+        await new CloudWatchClient(cfg).send(
+          new PutMetricAlarmCommand({
+            AlarmName: "ccb-pilot-negative-cache-savings",
+            Namespace: "ccb-pilot/ClaudeCode/Aggregates",
+            MetricName: "CacheSavingsUsd",
+            Statistic: "Minimum",
+            Period: 3600,
+            EvaluationPeriods: 1,
+            Threshold: 0,
+            ComparisonOperator: "LessThanThreshold",
+            AlarmActions: [],
+          }),
+        );
+      },
+    ],
+    [
       "the quota alert subscription is not confirmed",
       "subscriptions ccb-pilot-quota-alerts",
       async () => {
@@ -699,6 +745,35 @@ describe("verify against a moto-seeded stage", () => {
       if (fix) expect(failed.fix).toMatch(fix);
     });
   }
+
+  it("prod layout: the telemetry alarms must notify the telemetry account's own topic, whose subscriptions are checked too", async () => {
+    const sns = new SNSClient(cfg);
+    const telemetryTopic = (await sns.send(new CreateTopicCommand({ Name: "ccb-pilot-telemetry-alarms" }))).TopicArn!;
+    const prodLike = { ...stage, telemetryAlarmTopicArn: telemetryTopic };
+    // The alarms still notify the stage topic, and nobody subscribed to the telemetry topic yet.
+    const before = await verifyStage(prodLike);
+    expect(failures(before)).toEqual(["telemetry-alarms", "subscriptions ccb-pilot-telemetry-alarms"]);
+    expect(before.find((r) => r.check === "telemetry-alarms")!.detail).toContain(`not notifying ${telemetryTopic}`);
+    await sns.send(new SubscribeCommand({ TopicArn: telemetryTopic, Protocol: "email", Endpoint: "platform-alerts@example.com" }));
+    for (const name of stage.telemetryAlarmNames) {
+      const cw = new CloudWatchClient(cfg);
+      const [a] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms!;
+      await cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: name,
+          Namespace: a!.Namespace!,
+          MetricName: a!.MetricName!,
+          Statistic: a!.Statistic!,
+          Period: a!.Period!,
+          EvaluationPeriods: a!.EvaluationPeriods!,
+          Threshold: a!.Threshold!,
+          ComparisonOperator: a!.ComparisonOperator!,
+          AlarmActions: [telemetryTopic],
+        }),
+      );
+    }
+    expect(failures(await verifyStage(prodLike))).toEqual([]);
+  });
 
   it("--invoke makes a 1-token call with the developer's role session", async () => {
     const sts = new STSClient(cfg);
@@ -741,6 +816,7 @@ describe("verify against a moto-seeded stage", () => {
         telemetryEndpoint: stage.telemetryEndpoint,
         telemetryLoadBalancerDnsName: stage.telemetryLoadBalancerDnsName,
         telemetryDashboard: stage.telemetryDashboard,
+        telemetryAlarmNames: stage.telemetryAlarmNames,
         quotaCheckUrl: stage.quotaCheckUrl,
         quotaLimitsTable: stage.quotaTables[0],
         quotaUsageTable: stage.quotaTables[1],

@@ -50,6 +50,7 @@ export function buildDashboard(scope: BuilderScope, args: DashboardInputs): pulu
                 ...ownArns,
               ],
               leaderboardSize: args.leaderboardSize,
+              ...(args.dashboard.serviceQuotas ? { serviceQuotas: args.dashboard.serviceQuotas } : {}),
             }),
           ),
         ),

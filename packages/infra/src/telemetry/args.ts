@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { NormalisedIssuer } from "../federation/issuer";
 import type { ModelPrice } from "../inference/models";
+import type { ServiceQuotaDashboard } from "./service-quota-metrics";
 
 /** Bundled Lambda code (the stacks bundle it from packages/telemetry-functions). */
 export interface FunctionCode {
@@ -93,6 +94,8 @@ export interface TelemetryServiceArgs {
     readonly alarmAccountId?: string;
     /** Further alarms the dashboard shows, by ARN (alarms of other areas and accounts); its own alarms are always shown. */
     readonly alarmArns?: pulumi.Input<readonly string[]>;
+    /** The "Service quotas" section (a `ServiceQuotaMonitor`'s `dashboard`, in the Bedrock metrics' account). */
+    readonly serviceQuotas?: ServiceQuotaDashboard;
   };
   /** Prices for cost and savings, by base model id. @default the catalog's list prices */
   readonly prices?: Readonly<Record<string, ModelPrice>>;

@@ -1,5 +1,7 @@
 /** Types, Metrics Insights SQL and the grid layout the dashboard sections share. */
 
+import type { ServiceQuotaDashboard } from "./service-quota-metrics";
+
 export interface DashboardOptions {
   readonly stage: string;
   readonly region: string;
@@ -12,6 +14,8 @@ export interface DashboardOptions {
   readonly alarmArns?: readonly string[];
   /** How many users the leaderboards show. @default 10 */
   readonly leaderboardSize?: number;
+  /** The "Service quotas" section: Bedrock usage as a percentage of the published quotas (same account as the Bedrock metrics). */
+  readonly serviceQuotas?: ServiceQuotaDashboard;
 }
 
 export type MetricRow = (string | Record<string, unknown>)[];

@@ -3,6 +3,7 @@ import { arr, at } from "../testing";
 import { collectorConfig, parseCollectorConfig, renderCollectorConfig } from "./collector-config";
 import { OPTIONS } from "./collector-config.test";
 import { dashboardBody, insightsSql, metricReferences, parseInsightsSql, type DashboardOptions } from "./dashboard";
+import { SERVICE_QUOTA_METRIC } from "@ccb/contracts";
 import { AGG_METRICS, BEDROCK, namespaces } from "./metrics";
 
 const NS = namespaces("ccb-pilot");
@@ -12,6 +13,14 @@ const OPTS: DashboardOptions = {
   namespaces: NS,
   bedrockModelIds: ["us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"],
   alarmArns: ["arn:aws:cloudwatch:us-east-1:111111111111:alarm:ccb-pilot-throttles"],
+  serviceQuotas: {
+    namespace: "ccb-pilot/ServiceQuotas",
+    thresholdPercent: 80,
+    series: (["tokens", "requests"] as const).flatMap((kind) => [
+      { role: "primary", kind, modelId: "us.anthropic.claude-sonnet-4-5-20250929-v1:0" },
+      { role: "fast", kind, modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0" },
+    ]),
+  },
 };
 
 /** Dimension sets the rendered collector config produces, by metric name (read back from YAML). */
@@ -87,6 +96,11 @@ describe("dashboard body", () => {
           m!.dimensionSets.some((set) => sameSet(set, r.dimensions)),
           where,
         ).toBe(true);
+      } else if (r.namespace === OPTS.serviceQuotas!.namespace) {
+        // The quota publisher's metric and dimensions (the contract both sides read).
+        expect(r.metric, where).toBe(SERVICE_QUOTA_METRIC.name);
+        expect(r.dimensions, where).toEqual([SERVICE_QUOTA_METRIC.modelDimension, SERVICE_QUOTA_METRIC.kindDimension]);
+        expect(OPTS.bedrockModelIds, where).toContain(r.dimensionValues[SERVICE_QUOTA_METRIC.modelDimension]);
       } else {
         expect(r.namespace, where).toBe(BEDROCK.namespace);
         expect(r.dimensions, where).toEqual([BEDROCK.dimension]);
@@ -145,5 +159,39 @@ describe("dashboard body", () => {
     expect(parseInsightsSql(sql)).toEqual({ ...query, where: {} });
     const withWhere = insightsSql({ ...query, where: { Board: "it's" } });
     expect(parseInsightsSql(withWhere)?.where).toEqual({ Board: "it's" });
+  });
+
+  it("shows usage as a percentage of the quota per model and kind, with the alarm threshold, in a Service quotas section", () => {
+    const widgets = arr(json.widgets);
+    const texts = widgets.filter((w) => at(w, "type") === "text").map((w) => String(at(w, "properties", "markdown")));
+    expect(texts.some((t) => t.startsWith("## Service quotas"))).toBe(true);
+    for (const [title, usageMetric] of [
+      ["Tokens per minute (% of quota)", "EstimatedTPMQuotaUsage"],
+      ["Requests per minute (% of quota)", "Invocations"],
+    ] as const) {
+      const w = widgets.find((x) => at(x, "properties", "title") === title);
+      expect(w, title).toBeDefined();
+      expect(at(w, "properties", "period")).toBe(60);
+      expect(at(w, "properties", "annotations", "horizontal")).toEqual([expect.objectContaining({ value: 80 })]);
+      const rows = arr(at(w, "properties", "metrics")).map((r) => arr(r));
+      const ids = new Map(rows.map((r) => [at(r.at(-1), "id"), r]));
+      const shown = rows.filter((r) => typeof r[0] === "object");
+      expect(shown.map((r) => at(r[0], "label"))).toEqual([
+        "primary: us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "fast: us.anthropic.claude-haiku-4-5-20251001-v1:0",
+      ]);
+      for (const [row] of shown) {
+        const [, u, q] = /^100 \* (\w+) \/ FILL\((\w+), REPEAT\)$/.exec(String(at(row, "expression")))!;
+        expect(ids.get(u)![1], title).toBe(usageMetric);
+        expect(ids.get(q)![1], title).toBe(SERVICE_QUOTA_METRIC.name);
+        expect(ids.get(u)![3]).toBe(ids.get(q)![3]); // the same model on both sides
+      }
+    }
+  });
+
+  it("leaves the section out when the stage has no quota monitor", () => {
+    const { serviceQuotas: _omit, ...rest } = OPTS;
+    const titles = dashboardBody(rest).widgets.map((w) => String(w.properties.title ?? w.properties.markdown));
+    expect(titles.some((t) => t.includes("% of quota") || t.includes("Service quotas"))).toBe(false);
   });
 });

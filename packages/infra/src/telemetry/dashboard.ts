@@ -10,6 +10,7 @@ import {
   leaderboardSection,
   overviewSection,
 } from "./dashboard-sections";
+import { serviceQuotaSection } from "./dashboard-quota-section";
 
 /**
  * The CloudWatch dashboard body, generated from the metric catalog. Widgets reference only metrics
@@ -30,6 +31,7 @@ export function dashboardBody(o: DashboardOptions): DashboardBody {
     leaderboardSection,
     codeActivitySection,
     bedrockSection,
+    serviceQuotaSection,
     alarmSection,
   ])
     section(parts);

@@ -23,3 +23,6 @@ export * as metrics from "./metrics";
 export * as perms from "./perms";
 export { TokenEndpoint, validateTokenEndpointArgs, TOKEN_SIGN_ACTIONS, TOKEN_INVOKE_ACTIONS } from "./token-endpoint";
 export type { TokenEndpointArgs } from "./token-endpoint";
+export { ServiceQuotaMonitor, validateServiceQuotaMonitorArgs } from "./service-quotas";
+export type { ServiceQuotaModel, ServiceQuotaMonitorArgs } from "./service-quotas";
+export type { ServiceQuotaDashboard, QuotaSeries } from "./service-quota-metrics";

@@ -54,3 +54,15 @@ export const IDENTITY_STORE_READ_ACTIONS = ["identitystore:GetUserId", "identity
 export const TOKEN_INVOKE_ACTIONS = ["execute-api:Invoke"] as const;
 /** Token endpoint function: write its own log streams (the group is pre-created with retention and a key). */
 export const TOKEN_LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/**
+ * Service-quota publisher: read Bedrock's applied and default quota values. Read-only; the statement uses
+ * Resource "*" because a quota ARN the Service Authorization Reference does not list for an action would
+ * deny it silently and leave the quota alarms without data.
+ */
+export const SERVICE_QUOTA_READ_ACTIONS = [
+  "servicequotas:GetServiceQuota",
+  "servicequotas:GetAWSDefaultServiceQuota",
+  "servicequotas:ListServiceQuotas",
+  "servicequotas:ListAWSDefaultServiceQuotas",
+] as const;

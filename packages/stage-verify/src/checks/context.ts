@@ -65,6 +65,7 @@ function clients(cfg: { region: string }, opts: VerifyOptions) {
     cw: new CloudWatchClient(cfg),
     sns: new SNSClient(cfg),
     telemetryCw: new CloudWatchClient(telemetryCfg),
+    telemetrySns: new SNSClient(telemetryCfg),
     // Cost Explorer has one endpoint, in us-east-1.
     ce: new CostExplorerClient({ region: "us-east-1" }),
   };
