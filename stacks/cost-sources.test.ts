@@ -1,8 +1,8 @@
 /**
  * Prices from the AWS Price List and the daily reconciliation as the stages compose them: the price
- * function in every stage with quotas (models and Region from the stage), the reconciliation where the
- * analytics workgroup shares the inference account, with the analytics and billing read grants on its
- * role; prod (analytics in its own account) has none.
+ * function in every stage with quotas (models and Region from the stage), the reconciliation in the
+ * analytics workgroup's account (prod: the telemetry account) with the analytics and billing read
+ * grants on its role and its billed-drift alarm on that account's alarm topic.
  */
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
@@ -12,7 +12,7 @@ import { runStage } from "./testing";
 const FN = "aws:lambda/function:Function";
 
 describe("cost sources in the stages", () => {
-  it("prod: a daily price function priced for the stage's models and Region; no reconciliation (Athena is in another account)", async () => {
+  it("prod: a daily price function priced for the stage's models and Region", async () => {
     const { recorder } = await runStage("prod");
     const prices = recorder.one(FN, "ccb-prod-quotas-prices");
     expect(prices.account).toBe("222222222222");
@@ -24,7 +24,33 @@ describe("cost sources in the stages", () => {
     expect(recorder.one("aws:cloudwatch/eventRule:EventRule", "ccb-prod-quotas-prices-schedule").inputs.scheduleExpression).toBe(
       "rate(1 day)",
     );
-    expect(recorder.byType(FN).map((f) => f.name)).not.toContain("ccb-prod-quotas-reconcile");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("prod: the reconciliation and its billed-drift alarm run in the telemetry account beside the workgroup, notifying its topic", async () => {
+    const { recorder, outputs } = await runStage("prod");
+    const TELEMETRY = "333333333333";
+    const fn = recorder.one(FN, "ccb-prod-quotas-reconcile");
+    expect(fn.account).toBe(TELEMETRY);
+    expect(fn.inputs.environment.variables.ATHENA_WORKGROUP).toBe(outputs.analyticsWorkgroup);
+    for (const type of ["aws:iam/role:Role", "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/logGroup:LogGroup"])
+      for (const r of recorder.byType(type).filter((x) => x.name.includes("reconcile"))) expect(r.account).toBe(TELEMETRY);
+    const alarm = recorder.one("aws:cloudwatch/metricAlarm:MetricAlarm", "ccb-prod-quotas-billed-drift-alarm");
+    expect(alarm.account).toBe(TELEMETRY);
+    // The telemetry account's own alarm topic (an alarm action must be in the alarm's account).
+    expect(outputs.telemetryAlarmTopicArn).toContain(`:${TELEMETRY}:`);
+    expect(alarm.inputs.alarmActions).toEqual([outputs.telemetryAlarmTopicArn]);
+    expect(alarm.inputs.okActions).toEqual([outputs.telemetryAlarmTopicArn]);
+    // Its logs are encrypted with the analytics key (in that account), not the inference key.
+    const logs = recorder.one("aws:cloudwatch/logGroup:LogGroup", "ccb-prod-quotas-reconcile-logs");
+    expect(logs.inputs.kmsKeyId).toContain(`:${TELEMETRY}:`);
+    // The Athena/Glue/S3/KMS reads and the CUR reads are role policies in the same account as the role.
+    const grants = recorder.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.includes("quota-reconcile"));
+    expect(grants.length).toBeGreaterThanOrEqual(2);
+    for (const g of grants) expect(g.account).toBe(TELEMETRY);
+    const actions = grants.flatMap((g) => policyOf(g.inputs.policy)!.Statement.flatMap((s: { Action: string[] }) => s.Action));
+    expect(actions).toEqual(expect.arrayContaining(["athena:StartQueryExecution", "glue:GetTable", "s3:GetObject", "kms:Decrypt"]));
+    expect(outputs.quotaReconcileFunction).toBe("ccb-prod-quota-reconcile");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

@@ -167,4 +167,21 @@ export interface ReconciliationArgs {
   /** Days whose estimate and bill are both below this many USD are not compared. */
   readonly minUsd: number;
   readonly schedule: string;
+  /**
+   * The workgroup's account when it is not this component's (prod: analytics in the telemetry account).
+   * A Lambda can only start Athena queries in its own account, so the function, its schedule, log group
+   * and the billed-drift alarm are created there with this provider; the alarm notifies that account's topic.
+   */
+  readonly account?: ReconciliationAccount;
+}
+
+export interface ReconciliationAccount {
+  readonly provider: pulumi.ProviderResource;
+  readonly accountId: string;
+  /** An SNS topic in that account that the account's CloudWatch alarms may publish to. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+  /** A key in that account that CloudWatch Logs may use for the function's log group (the analytics key). */
+  readonly logKeyArn: pulumi.Input<string>;
+  /** That account's workload boundary. */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }

@@ -74,17 +74,24 @@ export class QuotaService extends pulumi.ComponentResource {
     const rate = args.rateLimits ? buildRateLimiter(scope, ctx, { topic: this.topic, rate: args.rateLimits }) : undefined;
     if (rate) ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = rate);
     this.priceFunction = buildPriceSource(scope, ctx);
-    this.reconcileFunction = buildReconciliation(scope, ctx);
-    if (this.reconcileFunction) this.reconcileRoleName = roleNameOf(this.reconcileFunction);
+    const reconciliation = buildReconciliation(scope, ctx);
+    if (reconciliation) {
+      this.reconcileFunction = reconciliation.fn;
+      this.reconcileRoleName = roleNameOf(reconciliation.fn);
+    }
     const checkApi = buildCheckApi(scope, args, this.checkFunction);
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;
     const alarms = buildAlarms(scope, args, { aggregateFunction: this.aggregateFunction, api: this.api });
-    this.alarmNames = alarms.map((a) => a.name);
+    // The billed-drift alarm may be in the analytics account: its ARN names that account.
+    this.alarmNames = [...alarms, ...(reconciliation ? [reconciliation.alarm] : [])].map((a) => a.name);
     const env = this.env;
-    this.alarmArns = [...alarms, ...(rate ? [rate.errorsAlarm] : [])].map(
-      (a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`,
-    );
+    this.alarmArns = [
+      ...[...alarms, ...(rate ? [rate.errorsAlarm] : [])].map(
+        (a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`,
+      ),
+      ...(reconciliation ? [reconciliation.alarmArn] : []),
+    ];
     this.grants = quotaGrants(this, name, {
       env: this.env,
       kmsKeyArn: args.kmsKeyArn,
