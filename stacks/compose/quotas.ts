@@ -189,6 +189,17 @@ function costFunctionsOf(ctx: StageContext, inputs: QuotasInputs): Pick<quotas.Q
             region: stage.region,
             models,
             schedule: stage.quotas.priceSource.schedule,
+            // The analytics pricing table is rewritten from the same book (the pipeline grants the bucket side).
+            ...(analytics
+              ? {
+                  analyticsPricing: {
+                    bucketName: analytics.pipeline.referenceBucketName,
+                    bucketArn: analytics.pipeline.referenceBucketArn,
+                    keyArn: analytics.pipeline.keyArn,
+                    region: stage.region,
+                  },
+                }
+              : {}),
           },
         }
       : {}),

@@ -157,6 +157,17 @@ export interface PriceSourceArgs {
   readonly models: ReadonlyArray<{ readonly id: string; readonly prefixes: readonly string[] }>;
   /** EventBridge schedule expression, e.g. `rate(1 day)`. */
   readonly schedule: string;
+  /**
+   * The analytics reference bucket, when the stage has analytics: each run also rewrites the pricing
+   * table's CSV there from the same book (the pipeline's `priceWriter` grants the other side).
+   */
+  readonly analyticsPricing?: {
+    readonly bucketName: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+    /** The bucket's Region (the stage's): the key is used through S3 there only. */
+    readonly region: string;
+  };
 }
 
 export interface ReconciliationArgs {

@@ -1,4 +1,6 @@
 import {
+  ANALYTICS_PRICING_CATALOG_KEY,
+  ANALYTICS_PRICING_PREFIX,
   PRICE_BOOK_ITEM_KEY,
   PRICE_SOURCE_ENV,
   QUOTA_ENV as Q,
@@ -8,12 +10,21 @@ import {
 } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { allow, type Statement } from "../iam";
+import { allow, policyDocument, renderPolicy, type Statement } from "../iam";
 import { type BuilderScope, childOpts } from "../scope";
 import { pricingJson } from "./aggregate-function";
 import { ownMetric, quotaAlarm } from "./alarms";
 import { type FunctionContext, kmsViaServices, quotaFunction } from "./functions";
-import { KMS_USE_ACTIONS, PRICE_BOOK_WRITE_ACTIONS, PRICE_LIST_READ_ACTIONS, PRICE_LIST_SID, PUT_METRIC_ACTIONS } from "./perms";
+import {
+  ANALYTICS_KMS_S3_ACTIONS,
+  ANALYTICS_PRICING_CATALOG_READ_ACTIONS,
+  ANALYTICS_PRICING_WRITE_ACTIONS,
+  KMS_USE_ACTIONS,
+  PRICE_BOOK_WRITE_ACTIONS,
+  PRICE_LIST_READ_ACTIONS,
+  PRICE_LIST_SID,
+  PUT_METRIC_ACTIONS,
+} from "./perms";
 
 /** Both cost functions publish to the quota namespace only. */
 const ownMetrics = (): Statement =>
@@ -63,7 +74,43 @@ function schedule(
 export function buildPriceSource(scope: BuilderScope, ctx: FunctionContext): aws.lambda.Function | undefined {
   const src = ctx.args.priceSource;
   if (!src) return undefined;
-  const fn = quotaFunction(scope, ctx, {
+  const fn = priceFunction(scope, ctx, src);
+  schedule(scope, fn, { role: "prices", expression: src.schedule, description: "Quota price book from the AWS Price List" });
+  const a = src.analyticsPricing;
+  if (a) {
+    // Its own policy, not the function's: the analytics key's policy names this role, so the grant
+    // must come after the role, and the function must not wait for the analytics key.
+    new aws.iam.RolePolicy(
+      `${scope.name}-prices-analytics-pricing`,
+      {
+        role: roleNameOf(fn),
+        policy: renderPolicy(
+          policyDocument(
+            allow(ANALYTICS_PRICING_WRITE_ACTIONS, [pulumi.interpolate`${a.bucketArn}/${ANALYTICS_PRICING_PREFIX}*`], {
+              sid: "WriteAnalyticsPricing",
+            }),
+            allow(ANALYTICS_PRICING_CATALOG_READ_ACTIONS, [pulumi.interpolate`${a.bucketArn}/${ANALYTICS_PRICING_CATALOG_KEY}`], {
+              sid: "ReadAnalyticsPricingCatalog",
+            }),
+            allow(ANALYTICS_KMS_S3_ACTIONS, [a.keyArn], {
+              sid: "UseAnalyticsKeyThroughS3",
+              conditions: { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } },
+            }),
+          ),
+        ),
+      },
+      childOpts(scope),
+    );
+  }
+  return fn;
+}
+
+function priceFunction(
+  scope: BuilderScope,
+  ctx: FunctionContext,
+  src: NonNullable<FunctionContext["args"]["priceSource"]>,
+): aws.lambda.Function {
+  return quotaFunction(scope, ctx, {
     role: "prices",
     code: src.code,
     description: "Daily: Bedrock prices from the AWS Price List into the quota price book",
@@ -77,6 +124,7 @@ export function buildPriceSource(scope: BuilderScope, ctx: FunctionContext): aws
       [Q.pricing]: pricingJson(ctx.args),
       [PRICE_SOURCE_ENV.priceRegion]: src.region,
       [PRICE_SOURCE_ENV.models]: JSON.stringify(src.models),
+      ...(src.analyticsPricing ? { [PRICE_SOURCE_ENV.analyticsBucket]: src.analyticsPricing.bucketName } : {}),
       NODE_OPTIONS: "--enable-source-maps",
     },
     statements: [
@@ -89,8 +137,6 @@ export function buildPriceSource(scope: BuilderScope, ctx: FunctionContext): aws
       ownMetrics(),
     ],
   });
-  schedule(scope, fn, { role: "prices", expression: src.schedule, description: "Quota price book from the AWS Price List" });
-  return fn;
 }
 
 /** The daily reconciliation, its billed-drift alarm and that alarm's ARN (the stage dashboard lists it). */

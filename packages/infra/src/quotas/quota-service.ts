@@ -46,6 +46,8 @@ export class QuotaService extends pulumi.ComponentResource {
   readonly rateBlockPolicyArns: pulumi.Output<string>[] = [];
   /** The daily Price List reader, when `priceSource` is given. */
   readonly priceFunction?: aws.lambda.Function;
+  /** Its role's ARN: the analytics pipeline's `priceWriter` names it in another account's policies. */
+  readonly priceRoleArn?: pulumi.Output<string>;
   /** The daily reconciliation, when `reconciliation` is given; grant its role (`reconcileRoleName`) the analytics reads. */
   readonly reconcileFunction?: aws.lambda.Function;
   readonly reconcileRoleName?: pulumi.Output<string>;
@@ -74,6 +76,7 @@ export class QuotaService extends pulumi.ComponentResource {
     const rate = args.rateLimits ? buildRateLimiter(scope, ctx, { topic: this.topic, rate: args.rateLimits }) : undefined;
     if (rate) ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = rate);
     this.priceFunction = buildPriceSource(scope, ctx);
+    if (this.priceFunction) this.priceRoleArn = this.priceFunction.role;
     const reconciliation = buildReconciliation(scope, ctx);
     if (reconciliation) {
       this.reconcileFunction = reconciliation.fn;
