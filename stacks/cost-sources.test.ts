@@ -54,6 +54,39 @@ describe("cost sources in the stages", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("prod: the price function rewrites the analytics pricing table across accounts, granted exactly its prefix", async () => {
+    const { recorder, outputs } = await runStage("prod");
+    const TELEMETRY = "333333333333";
+    const prices = recorder.one(FN, "ccb-prod-quotas-prices");
+    const roleArn = prices.inputs.role as string;
+    expect(roleArn).toMatch(/^arn:aws:iam::222222222222:role\//);
+    expect(prices.inputs.environment.variables.ANALYTICS_PRICING_BUCKET).toBe(outputs.analyticsReferenceBucket);
+    // The reference bucket (telemetry account) names the role for the pricing prefix and the row catalog only.
+    const bucketPolicies = recorder
+      .byType("aws:s3/bucketPolicy:BucketPolicy")
+      .filter((p) => JSON.stringify(p.inputs.policy).includes(roleArn));
+    expect(bucketPolicies.map((p) => p.name)).toEqual(["ccb-prod-analytics-reference-policy"]);
+    expect(bucketPolicies[0]!.account).toBe(TELEMETRY);
+    const granted = policyOf(bucketPolicies[0]!.inputs.policy)!.Statement.filter(
+      (s: { Principal?: { AWS?: string } }) => s.Principal?.AWS === roleArn,
+    );
+    expect(granted.map((s: { Resource: string[] }) => [s.Resource].flat()[0]!.replace(/^arn:aws:s3:::[^/]+/, ""))).toEqual([
+      "/pricing/*",
+      "/pricing-catalog/rows.json",
+    ]);
+    for (const s of granted) expect(s.Condition.StringEquals["aws:PrincipalAccount"]).toBe("222222222222");
+    // The analytics key too, through S3 only.
+    const keys = recorder.byType("aws:kms/key:Key").filter((k) => JSON.stringify(k.inputs.policy).includes(roleArn));
+    expect(keys.map((k) => k.account)).toEqual([TELEMETRY]);
+    // The deploy-time CSV and the row catalog are in the reference bucket of the telemetry account.
+    const objects = recorder.byType("aws:s3/bucketObjectv2:BucketObjectv2").filter((o) => /pricing/.test(o.inputs.key));
+    expect(objects.map((o) => [o.inputs.key, o.account]).sort()).toEqual([
+      ["pricing-catalog/rows.json", TELEMETRY],
+      ["pricing/prices.csv", TELEMETRY],
+    ]);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
   it("one-account stage with billing: the reconciliation queries the workgroup with the analytics and billing read grants", async () => {
     const { recorder, outputs } = await runStage("pilot", (raw) => {
       raw.analytics = { ...(raw.analytics ?? {}), enabled: true, billing: { enabled: true, reconciliation: { thresholdPercent: 12 } } };

@@ -227,6 +227,45 @@ describe("QuotaService cost functions", () => {
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
+  it("price function with analytics: rewrites only the pricing prefix, reads only the row catalog, the analytics key through S3", async () => {
+    const bucketArn = "arn:aws:s3:::ccb-prod-analytics-reference";
+    const analyticsKey = "arn:aws:kms:us-east-1:333333333333:key/analytics";
+    const base = withCost();
+    new quotas.QuotaService("quota", {
+      ...base,
+      priceSource: {
+        ...base.priceSource!,
+        analyticsPricing: { bucketName: "ccb-prod-analytics-reference", bucketArn, keyArn: analyticsKey, region: "us-east-1" },
+      },
+    });
+    await settle();
+    expect(one("aws:lambda/function:Function", "quota-prices").inputs.environment.variables.ANALYTICS_PRICING_BUCKET).toBe(
+      "ccb-prod-analytics-reference",
+    );
+    // A policy of its own on the price role, so the analytics key's policy can name the role first.
+    const grant = one("aws:iam/rolePolicy:RolePolicy", "quota-prices-analytics-pricing");
+    expect(grant.inputs.role).toMatch(/^quota-prices-role/);
+    expect(statements(grant)).toEqual([
+      { Sid: "WriteAnalyticsPricing", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${bucketArn}/pricing/*`] },
+      {
+        Sid: "ReadAnalyticsPricingCatalog",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [`${bucketArn}/pricing-catalog/rows.json`],
+      },
+      {
+        Sid: "UseAnalyticsKeyThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: [analyticsKey],
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+    ]);
+    // The function's own policy does not reach the analytics bucket.
+    expect(JSON.stringify(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-prices-permissions")))).not.toContain("analytics");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
   it("rejects bad cost-function arguments naming each one", () => {
     expect(
       () =>
