@@ -2,14 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsEnvironment } from "../iam";
 import { physicalName } from "../naming";
 import type { BuilderScope } from "../scope";
-import { customerKey, SecureBucket, type SecureBucketArgs } from "../storage";
 import type { AnalyticsGrants, AnalyticsPipelineArgs } from "./args";
 import { buildCatalog } from "./catalog";
 import { buildDelivery } from "./delivery";
 import { analyticsGrants } from "./grants";
-import { priceWriterBucketStatements, priceWriterKeyStatements } from "./price-writer";
 import { pricingRows } from "./pricing";
 import { buildSource } from "./source";
+import { buildStorage } from "./storage";
 import { validateAnalyticsPipelineArgs } from "./validate";
 import { buildWorkgroup } from "./workgroup";
 
@@ -53,31 +52,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
     const databaseName = physicalName("glue", [namePrefix, "analytics"]);
     const workgroupName = physicalName("athenaWorkgroup", [namePrefix, "analytics"]);
 
-    const key = customerKey(this, name, env, {
-      description: `${namePrefix}: Claude Code analytics (Firehose, S3, logs, Athena results)`,
-      alias: `${namePrefix}-analytics`,
-      logGroups: "*",
-      statements: priceWriterKeyStatements(args.priceWriter, env),
-      tags: scope.tags,
-    });
-    const keyArn = key.arn;
-    const bucket = (
-      role: string,
-      expirationDays: number,
-      noncurrentExpirationDays: number,
-      more: Pick<SecureBucketArgs, "policyStatements"> = {},
-    ) =>
-      new SecureBucket(
-        `${name}-${role}`,
-        { kmsKeyArn: keyArn, expirationDays, noncurrentExpirationDays, forceDestroy, tags: scope.tags, ...more },
-        { parent: this },
-      );
-    const data = bucket("data", args.dataRetentionDays, 7);
-    // Pricing and the user directory must not expire with the data: a bucket of their own, kept ten years.
-    const reference = bucket("reference", 3653, 90, {
-      policyStatements: (arn) => priceWriterBucketStatements(args.priceWriter, arn),
-    });
-    const results = bucket("results", args.resultsRetentionDays ?? 30, 1);
+    const { keyArn, data, reference, results } = buildStorage(scope, env, args);
 
     const catalog = buildCatalog(scope, {
       databaseName,

@@ -8,7 +8,7 @@ import { buildAlarms } from "./alarms";
 import type { QuotaServiceArgs } from "./args";
 import { buildBlockPolicies } from "./block-policies";
 import { buildCheckApi } from "./check-api";
-import { buildPriceSource, buildReconciliation, roleNameOf } from "./cost-functions";
+import { buildPriceSource, buildReconciliation, type Reconciliation, roleNameOf } from "./cost-functions";
 import { buildCheckFunction, defaultLimitsJson, type FunctionContext } from "./functions";
 import { quotaGrants, type QuotaGrants } from "./grants";
 import { buildRateLimiter } from "./rate-limits";
@@ -86,15 +86,8 @@ export class QuotaService extends pulumi.ComponentResource {
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;
     const alarms = buildAlarms(scope, args, { aggregateFunction: this.aggregateFunction, api: this.api });
-    // The billed-drift alarm may be in the analytics account: its ARN names that account.
     this.alarmNames = [...alarms, ...(reconciliation ? [reconciliation.alarm] : [])].map((a) => a.name);
-    const env = this.env;
-    this.alarmArns = [
-      ...[...alarms, ...(rate ? [rate.errorsAlarm] : [])].map(
-        (a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`,
-      ),
-      ...(reconciliation ? [reconciliation.alarmArn] : []),
-    ];
+    this.alarmArns = alarmArnsOf(this.env, [...alarms, ...(rate ? [rate.errorsAlarm] : [])], reconciliation);
     this.grants = quotaGrants(this, name, {
       env: this.env,
       kmsKeyArn: args.kmsKeyArn,
@@ -116,4 +109,16 @@ export class QuotaService extends pulumi.ComponentResource {
       rateBlockPolicyArns: this.rateBlockPolicyArns,
     });
   }
+}
+
+/** The service's alarms by ARN; the billed-drift alarm may be in the analytics account, and its ARN names that account. */
+function alarmArnsOf(
+  env: AwsEnvironment,
+  own: readonly aws.cloudwatch.MetricAlarm[],
+  reconciliation: Reconciliation | undefined,
+): pulumi.Output<string>[] {
+  return [
+    ...own.map((a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`),
+    ...(reconciliation ? [reconciliation.alarmArn] : []),
+  ];
 }
