@@ -33,14 +33,14 @@ describe("stage config decides the cross-area answers once", () => {
       quotaSources: { telemetry: true, invocationLogs: true },
       quotaBlockKey: { principalTag: "email" },
       priceSource: true,
-      // Athena lives in the telemetry account: a function in the inference account cannot query it.
-      reconciliation: false,
+      // Athena lives in the telemetry account: the reconciliation runs there, alarming on telemetry's topic.
+      reconciliation: true,
       registryAccountId: "222222222222",
       releaseRegistry: { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" },
     });
   });
 
-  it("the daily reconciliation runs when quotas and billing are on and analytics shares the inference account; the price source follows quotas", () => {
+  it("the daily reconciliation runs when quotas and billing are on, in a separate analytics account only with telemetry's topic there; the price source follows quotas", () => {
     const oneAccount = decisionsOf("prod", (raw) => {
       raw.accounts.telemetry = { ...raw.accounts.inference };
     });
@@ -51,6 +51,12 @@ describe("stage config decides the cross-area answers once", () => {
       raw.quotas.priceSource = { enabled: false };
     });
     expect(off).toMatchObject({ reconciliation: false, priceSource: false });
+    // Analytics in its own account without telemetry: no alarm topic there for the billed-drift alarm.
+    const noTopic = decisionsOf("prod", (raw) => {
+      raw.telemetry.enabled = false;
+      raw.quotas.sources = { ...(raw.quotas.sources ?? {}), telemetry: false };
+    });
+    expect(noTopic.reconciliation).toBe(false);
   });
 
   it("a registry outside the inference account is named as the release registry's owner", () => {

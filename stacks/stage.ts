@@ -64,9 +64,13 @@ export function deployStage(config: StageConfig): StageOutputs {
     laterAlarmArns: laterAlarmArns.output,
     ...(serviceQuotas ? { serviceQuotas: serviceQuotas.dashboard } : {}),
   });
-  const analytics = composeAnalytics(ctx, { telemetry });
+  // The analytics bucket and key name the quota price function's role, which quotas create later.
+  const priceWriterRoleArn = later<string>();
+  const analytics = composeAnalytics(ctx, { telemetry, priceWriterRoleArn: priceWriterRoleArn.output });
   const quotas = composeQuotas(ctx, { telemetry, analytics });
   laterAlarmArns.resolve(pulumi.all(quotas?.service.alarmArns ?? []));
+  // Read only when the stage decided a price source, which quotas then create: never left waiting there.
+  priceWriterRoleArn.resolve(quotas?.service.priceRoleArn ?? "");
   const billing = composeBilling(ctx, { analytics, quotas });
   const distribution = composeDistribution(ctx);
   const cicd = composeCicd(ctx);

@@ -15,6 +15,11 @@ export interface TelemetryForAnalytics {
 /** What analytics reads from the areas composed before it. */
 export interface AnalyticsInputs {
   readonly telemetry: TelemetryForAnalytics | undefined;
+  /**
+   * The quota price function's role (composed later), when the stage runs the price source: it rewrites
+   * the pricing table's CSV, and in a multi-account stage the reference bucket and key name it.
+   */
+  readonly priceWriterRoleArn?: pulumi.Output<string>;
 }
 
 /** What the analytics area hands to the areas composed after it. */
@@ -52,6 +57,7 @@ export function composeAnalytics(ctx: StageContext, inputs: AnalyticsInputs): An
       bufferIntervalSeconds: cfg.bufferIntervalSeconds,
       priceOverrides: cfg.priceOverrides,
       modelAliases: ctx.modelAliases,
+      ...priceWriterOf(ctx, inputs.priceWriterRoleArn),
       forceDestroy: cfg.forceDestroy,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[ctx.config.accounts.telemetry.id],
       tags: { ...ctx.tags, area: "analytics" },
@@ -72,6 +78,25 @@ export function composeAnalytics(ctx: StageContext, inputs: AnalyticsInputs): An
       analyticsResultsBucket: pipeline.resultsBucketName,
       analyticsDeliveryStream: pipeline.deliveryStreamName,
       analyticsSourceLogGroup: pipeline.sourceLogGroupName,
+    },
+  };
+}
+
+/** The price source as the pipeline's pricing writer, granted across accounts where it runs elsewhere. */
+function priceWriterOf(
+  ctx: StageContext,
+  roleArn: pulumi.Output<string> | undefined,
+): Pick<analytics.AnalyticsPipelineArgs, "priceWriter"> {
+  const stage = ctx.config;
+  if (!stage.decisions.priceSource || !roleArn) return {};
+  if (stage.decisions.telemetryInInferenceAccount) return { priceWriter: {} };
+  return {
+    priceWriter: {
+      crossAccount: {
+        roleArn,
+        accountId: stage.accounts.inference.id,
+        ...(stage.organizationId ? { organizationId: stage.organizationId } : {}),
+      },
     },
   };
 }

@@ -14,7 +14,7 @@ export interface QuotasPart extends StagePart {
 /** What quotas reads from the areas composed before it. */
 export interface QuotasInputs {
   /** The telemetry area, when on: its per-user token metric and the EMF log group it is read from. */
-  readonly telemetry: Pick<TelemetryPart, "quotaTelemetrySource" | "metricsLogGroup"> | undefined;
+  readonly telemetry: Pick<TelemetryPart, "quotaTelemetrySource" | "metricsLogGroup" | "alarmTopicArn"> | undefined;
   /** The analytics area, when on: the workgroup the daily reconciliation queries. */
   readonly analytics?: Pick<AnalyticsPart, "pipeline"> | undefined;
 }
@@ -117,7 +117,7 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       deletionProtection: cfg.deletionProtection,
       permissionsBoundaryArn: ctx.workloadBoundaryArns[stage.accounts.inference.id],
       ...(rateLimitsOf(cfg.rateLimits, ctx, logs !== undefined) ?? {}),
-      ...costFunctionsOf(ctx, inputs.analytics),
+      ...costFunctionsOf(ctx, inputs),
       tags: { ...ctx.tags, area: "quotas" },
     },
     { providers: { aws: ctx.providers.inference } },
@@ -166,12 +166,16 @@ function rateLimitsOf(
   };
 }
 
-/** The Price List reader and the daily reconciliation, as the stage config decided them. */
-function costFunctionsOf(
-  ctx: StageContext,
-  analytics: Pick<AnalyticsPart, "pipeline"> | undefined,
-): Pick<quotas.QuotaServiceArgs, "priceSource" | "reconciliation"> {
+/**
+ * The Price List reader and the daily reconciliation, as the stage config decided them. The
+ * reconciliation runs in the analytics workgroup's account: in a multi-account stage the telemetry
+ * account, with the analytics key for its logs and the telemetry area's alarm topic there.
+ */
+function costFunctionsOf(ctx: StageContext, inputs: QuotasInputs): Pick<quotas.QuotaServiceArgs, "priceSource" | "reconciliation"> {
   const stage = ctx.config;
+  const { analytics, telemetry } = inputs;
+  const telemetryAccount = stage.accounts.telemetry.id;
+  const elsewhere = !stage.decisions.telemetryInInferenceAccount;
   const { primary, fast, opus, crossRegion } = stage.models;
   const models = [...new Set([primary, fast, ...(opus ? [opus] : [])])].map((id) => ({
     id,
@@ -186,10 +190,21 @@ function costFunctionsOf(
             region: stage.region,
             models,
             schedule: stage.quotas.priceSource.schedule,
+            // The analytics pricing table is rewritten from the same book (the pipeline grants the bucket side).
+            ...(analytics
+              ? {
+                  analyticsPricing: {
+                    bucketName: analytics.pipeline.referenceBucketName,
+                    bucketArn: analytics.pipeline.referenceBucketArn,
+                    keyArn: analytics.pipeline.keyArn,
+                    region: stage.region,
+                  },
+                }
+              : {}),
           },
         }
       : {}),
-    ...(stage.decisions.reconciliation && analytics
+    ...(stage.decisions.reconciliation && analytics && (!elsewhere || telemetry?.alarmTopicArn)
       ? {
           reconciliation: {
             code: lambdaCode("quota-functions", "reconcile/handler.ts"),
@@ -197,6 +212,17 @@ function costFunctionsOf(
             thresholdPercent: rec.thresholdPercent,
             minUsd: rec.minUsd,
             schedule: rec.schedule,
+            ...(elsewhere && telemetry?.alarmTopicArn
+              ? {
+                  account: {
+                    provider: ctx.providers.telemetry,
+                    accountId: telemetryAccount,
+                    alarmTopicArn: telemetry.alarmTopicArn,
+                    logKeyArn: analytics.pipeline.keyArn,
+                    permissionsBoundaryArn: ctx.workloadBoundaryArns[telemetryAccount],
+                  },
+                }
+              : {}),
           },
         }
       : {}),

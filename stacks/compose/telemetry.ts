@@ -12,6 +12,11 @@ export interface TelemetryPart extends StagePart {
   readonly service: telemetry.TelemetryService;
   readonly metricsLogGroup: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
   readonly collectorTaskRole: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
+  /**
+   * The telemetry account's own alarm topic, when that is not the inference account (alarm actions must
+   * be in the alarm's account): other areas' alarms in the telemetry account notify it too.
+   */
+  readonly alarmTopicArn?: pulumi.Output<string>;
   /** For `quotas.QuotaService` `sources.telemetry`: the per-user series in the collector namespace. */
   readonly quotaTelemetrySource: {
     readonly namespace: string;
@@ -147,6 +152,7 @@ export function composeTelemetry(ctx: StageContext, inputs: TelemetryInputs = {}
     service,
     metricsLogGroup: { name: service.metricsLogGroupName, arn: service.metricsLogGroupArn },
     collectorTaskRole: { name: service.taskRole.name, arn: service.taskRole.arn },
+    ...(service.alarmTopicArn ? { alarmTopicArn: pulumi.output(service.alarmTopicArn) } : {}),
     quotaTelemetrySource: { namespace: service.namespaces.collector, ...telemetry.metrics.PER_USER_TOKENS },
     // Only HTTP protocols carry otelHeadersHelper headers (the bearer token the ALB and collector check).
     // Without the events pipeline the collector answers 404 on /v1/logs: the helper then turns the logs exporter off.

@@ -24,8 +24,9 @@ export interface StageDecisions {
   /** The quota service reads Bedrock list prices daily (quotas on, `quotas.priceSource.enabled`). */
   readonly priceSource: boolean;
   /**
-   * The daily reconciliation runs beside the quota service: quotas and billing on, and the analytics
-   * workgroup in the inference account (a Lambda there cannot query another account's Athena).
+   * The daily reconciliation runs where the analytics workgroup is (a Lambda cannot query another
+   * account's Athena): quotas and billing on; in the telemetry account when that is a separate account,
+   * which then needs telemetry on for the alarm topic there (its billed-drift alarm notifies it).
    */
   readonly reconciliation: boolean;
   /** Account of the helper registry (`distribution.account`), when distribution is on with CodeArtifact. */
@@ -83,7 +84,7 @@ export function decideStage(config: Omit<StageConfig, "decisions">): StageDecisi
       q.enabled &&
       config.analytics.billing.enabled &&
       config.analytics.billing.reconciliation.enabled &&
-      accounts.telemetry.id === accounts.inference.id,
+      (accounts.telemetry.id === accounts.inference.id || config.telemetry.enabled),
     ...(q.enabled && q.mode === "block" && q.serverSideBlock && blockKey ? { quotaBlockKey: blockKey } : {}),
     ...(registryAccountId ? { registryAccountId } : {}),
     ...(releaseRegistry ? { releaseRegistry } : {}),

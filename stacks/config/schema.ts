@@ -356,14 +356,17 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
         "CUR 2.0 table configurations over the defaults (UPPER_SNAKE_CASE name → value)",
         v("string", "the configuration value"),
       ),
-      reconciliation: map("daily estimate-vs-bill check per developer and team (needs quotas on and analytics in the inference account)", {
-        enabled: v("boolean", "run the reconciliation queries daily and alarm on drift", { default: "true" }),
-        thresholdPercent: v("number (percent)", "drift of a settled developer or team day that raises the billed-drift alarm", {
-          default: "10",
-        }),
-        minUsd: v("number", "days below this many USD on both sides are not compared", { default: "1" }),
-        schedule: v("rate() | cron()", "when the reconciliation runs (UTC)", { default: "cron(0 7 * * ? *)" }),
-      }),
+      reconciliation: map(
+        "daily estimate-vs-bill check per developer and team, run in the analytics account (needs quotas on, and telemetry on where analytics has its own account)",
+        {
+          enabled: v("boolean", "run the reconciliation queries daily and alarm on drift", { default: "true" }),
+          thresholdPercent: v("number (percent)", "drift of a settled developer or team day that raises the billed-drift alarm", {
+            default: "10",
+          }),
+          minUsd: v("number", "days below this many USD on both sides are not compared", { default: "1" }),
+          schedule: v("rate() | cron()", "when the reconciliation runs (UTC)", { default: "cron(0 7 * * ? *)" }),
+        },
+      ),
     }),
   }),
   distribution: map("the internal npm registry of the helper", {

@@ -4,6 +4,7 @@ import * as env from "./env";
 import * as stageSettings from "./stage-settings";
 import * as identity from "./identity/session-name";
 import * as pricing from "./pricing/price-book";
+import * as analyticsPricing from "./pricing/analytics-pricing";
 import * as checkApi from "./quotas/check-api";
 import * as quotaEnv from "./quotas/env";
 import * as blockPolicy from "./quotas/block-policy";
@@ -21,6 +22,7 @@ describe("the package entry point", () => {
       stageSettings,
       identity,
       pricing,
+      analyticsPricing,
       checkApi,
       quotaEnv,
       blockPolicy,

@@ -37,6 +37,16 @@ export type {
 export { SESSION_NAME_PATTERN, sessionNameCharacters, roleSessionName } from "./identity/session-name";
 export { MODEL_FAMILIES, PRICE_KINDS, isPrice, mostExpensivePrice, parsePriceBook } from "./pricing/price-book";
 export type { ModelFamily, Price, PriceBook } from "./pricing/price-book";
+export {
+  ANALYTICS_PRICING_CATALOG_KEY,
+  ANALYTICS_PRICING_OBJECT_KEY,
+  ANALYTICS_PRICING_PREFIX,
+  PRICING_CSV_COLUMNS,
+  parsePricingCatalog,
+  renderPricingCsv,
+  repriceRows,
+} from "./pricing/analytics-pricing";
+export type { AnalyticsPricingRow } from "./pricing/analytics-pricing";
 export { QUOTA_CHECK_METHOD, parseQuotaCheckAnswer } from "./quotas/check-api";
 export type { QuotaCheckAlert, QuotaCheckAnswer, QuotaCheckResponse } from "./quotas/check-api";
 export {

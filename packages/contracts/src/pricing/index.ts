@@ -1,1 +1,2 @@
 export * from "./price-book";
+export * from "./analytics-pricing";

@@ -20,6 +20,11 @@ export const PRICE_SOURCE_ENV = {
   priceRegion: "PRICE_REGION",
   /** JSON `[{ "id": "anthropic.claude-…", "prefixes": ["us", "global"] }]`: the models the stage uses. */
   models: "PRICED_MODELS",
+  /**
+   * The analytics reference bucket, when the stage has analytics: each run also rewrites the pricing
+   * table's CSV there (`ANALYTICS_PRICING_OBJECT_KEY`) from the row catalog at the book's prices.
+   */
+  analyticsBucket: "ANALYTICS_PRICING_BUCKET",
 } as const;
 
 export const RECONCILE_ENV = {

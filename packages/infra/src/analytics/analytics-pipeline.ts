@@ -2,17 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsEnvironment } from "../iam";
 import { physicalName } from "../naming";
 import type { BuilderScope } from "../scope";
-import { customerKey, SecureBucket } from "../storage";
 import type { AnalyticsGrants, AnalyticsPipelineArgs } from "./args";
 import { buildCatalog } from "./catalog";
 import { buildDelivery } from "./delivery";
 import { analyticsGrants } from "./grants";
 import { pricingRows } from "./pricing";
 import { buildSource } from "./source";
+import { buildStorage } from "./storage";
 import { validateAnalyticsPipelineArgs } from "./validate";
 import { buildWorkgroup } from "./workgroup";
 
 export type { AnalyticsGrants, AnalyticsPipelineArgs, AnalyticsSource } from "./args";
+export type { PriceWriter } from "./price-writer";
 export { analyticsSubscriptionRoleName } from "./source";
 
 /**
@@ -26,6 +27,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
   readonly keyArn: pulumi.Output<string>;
   readonly dataBucketName: pulumi.Output<string>;
   readonly referenceBucketName: pulumi.Output<string>;
+  readonly referenceBucketArn: pulumi.Output<string>;
   readonly resultsBucketName: pulumi.Output<string>;
   readonly databaseName: pulumi.Output<string>;
   readonly workgroupName: pulumi.Output<string>;
@@ -50,23 +52,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
     const databaseName = physicalName("glue", [namePrefix, "analytics"]);
     const workgroupName = physicalName("athenaWorkgroup", [namePrefix, "analytics"]);
 
-    const key = customerKey(this, name, env, {
-      description: `${namePrefix}: Claude Code analytics (Firehose, S3, logs, Athena results)`,
-      alias: `${namePrefix}-analytics`,
-      logGroups: "*",
-      tags: scope.tags,
-    });
-    const keyArn = key.arn;
-    const bucket = (role: string, expirationDays: number, noncurrentExpirationDays: number) =>
-      new SecureBucket(
-        `${name}-${role}`,
-        { kmsKeyArn: keyArn, expirationDays, noncurrentExpirationDays, forceDestroy, tags: scope.tags },
-        { parent: this },
-      );
-    const data = bucket("data", args.dataRetentionDays, 7);
-    // Pricing and the user directory must not expire with the data: a bucket of their own, kept ten years.
-    const reference = bucket("reference", 3653, 90);
-    const results = bucket("results", args.resultsRetentionDays ?? 30, 1);
+    const { keyArn, data, reference, results } = buildStorage(scope, env, args);
 
     const catalog = buildCatalog(scope, {
       databaseName,
@@ -75,6 +61,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
       reference,
       priceOverrides: args.priceOverrides,
       modelAliases: args.modelAliases,
+      externalPriceWriter: args.priceWriter !== undefined,
     });
     const stream = buildDelivery(scope, {
       env,
@@ -111,6 +98,7 @@ export class AnalyticsPipeline extends pulumi.ComponentResource {
     this.keyArn = keyArn;
     this.dataBucketName = data.bucketName;
     this.referenceBucketName = reference.bucketName;
+    this.referenceBucketArn = reference.arn;
     this.resultsBucketName = results.bucketName;
     this.databaseName = catalog.database.name;
     this.workgroupName = athena.workgroup.name;

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Grant, Grantee } from "../iam";
+import type { PriceWriter } from "./price-writer";
 import type { PriceOverrides } from "./pricing";
 
 /** Where the EMF lines come from. */
@@ -34,6 +35,12 @@ export interface AnalyticsPipelineArgs {
    * application inference profile ARNs of the stage's teams.
    */
   readonly modelAliases?: ReadonlyArray<{ readonly id: pulumi.Input<string>; readonly baseModelId: string }>;
+  /**
+   * The daily price source rewrites the pricing CSV from the AWS Price List book: `pulumi up` then
+   * writes the CSV once as the fallback and leaves later rewrites alone; a writer in another account is
+   * granted the pricing prefix by the reference bucket's and the key's policies.
+   */
+  readonly priceWriter?: PriceWriter;
   /** Let `pulumi destroy` delete non-empty buckets and the workgroup's history. @default false */
   readonly forceDestroy?: boolean;
   readonly tags?: Readonly<Record<string, string>>;

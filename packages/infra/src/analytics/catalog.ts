@@ -8,6 +8,7 @@ import {
   METRICS_COLUMNS,
   METRICS_PREFIX,
   PARTITION_COLUMN,
+  PRICING_CATALOG_KEY,
   PRICING_COLUMNS,
   PRICING_OBJECT_KEY,
   PRICING_PREFIX,
@@ -25,6 +26,8 @@ export interface CatalogArgs {
   readonly reference: SecureBucket;
   readonly priceOverrides: AnalyticsPipelineArgs["priceOverrides"];
   readonly modelAliases: AnalyticsPipelineArgs["modelAliases"];
+  /** The daily price source rewrites the pricing CSV (`priceWriter`). */
+  readonly externalPriceWriter: boolean;
 }
 
 export interface Catalog {
@@ -54,7 +57,7 @@ export function buildCatalog(scope: BuilderScope, args: CatalogArgs): Catalog {
     database,
     "pricing-table",
     TABLE.pricing,
-    "Bedrock on-demand prices (USD per million tokens) per model id Claude Code reports; written by Pulumi from the model catalog",
+    "Bedrock on-demand prices (USD per million tokens) per model id Claude Code reports; written by Pulumi from the model catalog and, with a price source, rewritten daily from the AWS Price List",
     referenceBucket,
     PRICING_PREFIX,
     PRICING_COLUMNS,
@@ -143,27 +146,53 @@ function csvTable(
   );
 }
 
-/** The pricing CSV: catalog prices with the overrides, plus one row per alias (resolved at deploy time). */
+/**
+ * The pricing CSV (catalog prices with the overrides, plus one row per alias resolved at deploy time)
+ * and, for the price source, the same rows as the JSON row catalog it reprices daily.
+ */
 function pricesObject(scope: BuilderScope, args: CatalogArgs): aws.s3.BucketObjectv2 {
   const aliases = args.modelAliases ?? [];
   const overrides = args.priceOverrides ? { overrides: args.priceOverrides } : {};
-  const csv = pulumi
+  const rows = pulumi
     .all(aliases.map((a) => pulumi.output(a.id)))
-    .apply((ids) =>
-      pricingCsv(pricingRows({ ...overrides, aliases: Object.fromEntries(ids.map((id, i) => [id, aliases[i]!.baseModelId])) })),
+    .apply((ids) => pricingRows({ ...overrides, aliases: Object.fromEntries(ids.map((id, i) => [id, aliases[i]!.baseModelId])) }));
+  const object = (
+    logical: string,
+    key: string,
+    content: pulumi.Output<string>,
+    contentType: string,
+    opts: pulumi.CustomResourceOptions = {},
+  ) =>
+    new aws.s3.BucketObjectv2(
+      `${scope.name}-${logical}`,
+      {
+        bucket: args.reference.bucketName,
+        key,
+        content,
+        contentType,
+        serverSideEncryption: "aws:kms",
+        kmsKeyId: args.keyArn,
+        bucketKeyEnabled: true,
+        tags: scope.tags,
+      },
+      childOpts(scope, { dependsOn: [args.reference], ...opts }),
     );
-  return new aws.s3.BucketObjectv2(
-    `${scope.name}-prices`,
-    {
-      bucket: args.reference.bucketName,
-      key: PRICING_OBJECT_KEY,
-      content: csv,
-      contentType: "text/csv",
-      serverSideEncryption: "aws:kms",
-      kmsKeyId: args.keyArn,
-      bucketKeyEnabled: true,
-      tags: scope.tags,
-    },
-    childOpts(scope, { dependsOn: [args.reference] }),
+  if (args.externalPriceWriter)
+    object(
+      "price-catalog",
+      PRICING_CATALOG_KEY,
+      rows.apply((r) => JSON.stringify(r)),
+      "application/json",
+    );
+  // With a price source the deploy-time CSV is only the fallback until its first run: the source
+  // rewrites this object daily from the AWS Price List book, and a later `pulumi up` must not put the
+  // catalog literals back over the fresh prices (new rows reach it through the row catalog above).
+  // The source writes without tags, so the tags are the deploy's too.
+  return object(
+    "prices",
+    PRICING_OBJECT_KEY,
+    rows.apply((r) => pricingCsv(r)),
+    "text/csv",
+    args.externalPriceWriter ? { ignoreChanges: ["content", "tags", "tagsAll"] } : {},
   );
 }

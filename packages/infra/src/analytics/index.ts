@@ -6,6 +6,7 @@
  */
 export { AnalyticsPipeline } from "./analytics-pipeline";
 export type { AnalyticsGrants, AnalyticsPipelineArgs, AnalyticsSource } from "./args";
+export type { PriceWriter } from "./price-writer";
 export { NAMED_QUERIES, namedQuery } from "./queries";
 export type { NamedQuerySql } from "./queries";
 export { pricingCsv, pricingRows } from "./pricing";

@@ -57,6 +57,10 @@ export const DATA_READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
 export const RESULTS_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
 export const RESULTS_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"] as const;
 
+/** The price source (another account's role): rewrite the pricing CSV, read the deploy-time row catalog. */
+export const PRICING_WRITE_ACTIONS = ["s3:PutObject"] as const;
+export const PRICING_CATALOG_READ_ACTIONS = ["s3:GetObject"] as const;
+
 /** Directory sync job: replace the user directory CSV. */
 export const DIRECTORY_WRITE_ACTIONS = ["s3:PutObject"] as const;
 

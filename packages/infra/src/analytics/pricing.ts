@@ -1,5 +1,5 @@
+import { renderPricingCsv, type AnalyticsPricingRow } from "@ccb/contracts";
 import { KNOWN_MODELS, profileId, type KnownModel, type ModelPrice } from "../inference/models";
-import { PRICING_COLUMNS } from "./schema";
 
 /**
  * The `pricing` table's rows. Claude Code reports the model as configured, which on Bedrock is a
@@ -9,11 +9,7 @@ import { PRICING_COLUMNS } from "./schema";
  * from the one model catalog the quota code also uses, not a second hand-kept table (the reference's
  * Athena price list drifted from its Lambda's).
  */
-export interface PricingRow {
-  readonly modelId: string;
-  readonly family: string;
-  readonly price: ModelPrice;
-}
+export type PricingRow = AnalyticsPricingRow;
 
 /** Per-model overrides (USD per million tokens), keyed by base model id: negotiated or changed list prices. */
 export type PriceOverrides = Readonly<Record<string, Partial<ModelPrice>>>;
@@ -34,12 +30,13 @@ export function pricingRows(
   const priceOf = (m: KnownModel): ModelPrice => ({ ...m.price, ...overrides[m.id] });
   const rows: PricingRow[] = [];
   for (const m of models) {
-    for (const id of [m.id, ...m.prefixes.map((p) => profileId(m.id, p))]) rows.push({ modelId: id, family: m.family, price: priceOf(m) });
+    for (const id of [m.id, ...m.prefixes.map((p) => profileId(m.id, p))])
+      rows.push({ modelId: id, family: m.family, baseModelId: m.id, price: priceOf(m) });
   }
   for (const [alias, base] of Object.entries(opts.aliases ?? {})) {
     const m = models.find((x) => x.id === base);
     if (!m) throw new Error(`model alias "${alias}" points at unknown model "${base}"`);
-    rows.push({ modelId: alias, family: m.family, price: priceOf(m) });
+    rows.push({ modelId: alias, family: m.family, baseModelId: m.id, price: priceOf(m) });
   }
   const ids = rows.map((r) => r.modelId);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
@@ -53,12 +50,10 @@ export function pricingRows(
   return rows;
 }
 
-/** The CSV the component stores under `pricing/` (header first; the table skips it). Ids never contain commas. */
+/**
+ * The CSV the component stores under `pricing/` (header first; the table skips it): the contract's
+ * rendering, which the daily price source uses too, so both writers produce the one format.
+ */
 export function pricingCsv(rows: readonly PricingRow[]): string {
-  const header = PRICING_COLUMNS.map((c) => c.name).join(",");
-  const lines = rows.map((r) => {
-    if (/[,\n"]/.test(r.modelId)) throw new Error(`model id "${r.modelId}" cannot go into the pricing CSV`);
-    return [r.modelId, r.family, r.price.input, r.price.output, r.price.cacheRead, r.price.cacheWrite].join(",");
-  });
-  return `${[header, ...lines].join("\n")}\n`;
+  return renderPricingCsv(rows);
 }

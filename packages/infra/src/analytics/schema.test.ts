@@ -3,6 +3,7 @@
  * (one catalog, `telemetry/metrics.ts`) and what Firehose's JSON-to-Parquet conversion makes of an EMF
  * line. A renamed metric or attribute on either side fails here instead of silently becoming NULL.
  */
+import { PRICING_CSV_COLUMNS } from "@ccb/contracts";
 import { describe, expect, it } from "vitest";
 import * as tm from "../telemetry/metrics";
 import {
@@ -18,6 +19,13 @@ import {
 import { emfLine, firehoseRowOf } from "./testdata/firehose";
 
 const column = (name: string) => METRICS_COLUMNS.find((c) => c.name === name);
+
+describe("pricing table versus the price source's CSV", () => {
+  it("declares the contract's CSV columns in the contract's order (the price source writes them)", () => {
+    expect(PRICING_COLUMNS.map((c) => c.name)).toEqual([...PRICING_CSV_COLUMNS]);
+    expect(PRICING_COLUMNS.slice(2).every((c) => c.type === "double")).toBe(true);
+  });
+});
 
 describe("schema versus the collector's names", () => {
   it("has a DOUBLE column for every Claude Code metric the collector exports, and no others", () => {

@@ -12,6 +12,7 @@
  * the columns of the metrics it holds; the others are NULL.
  */
 
+import { ANALYTICS_PRICING_CATALOG_KEY, ANALYTICS_PRICING_OBJECT_KEY, ANALYTICS_PRICING_PREFIX } from "@ccb/contracts";
 import { CC } from "../telemetry/metrics";
 
 export interface Column {
@@ -98,8 +99,10 @@ export const PRICING_COLUMNS: readonly Column[] = [
   { name: "cache_read_usd_per_mtok", type: "double", comment: "USD per million cache read tokens" },
   { name: "cache_write_usd_per_mtok", type: "double", comment: "USD per million cache write (5-minute) tokens" },
 ];
-export const PRICING_PREFIX = "pricing/";
-export const PRICING_OBJECT_KEY = `${PRICING_PREFIX}prices.csv`;
+// The price source rewrites the object daily: its key and the CSV layout are the contract's.
+export const PRICING_PREFIX = ANALYTICS_PRICING_PREFIX;
+export const PRICING_OBJECT_KEY = ANALYTICS_PRICING_OBJECT_KEY;
+export const PRICING_CATALOG_KEY = ANALYTICS_PRICING_CATALOG_KEY;
 
 /**
  * Who is in which department and team, for users whose IdP token lacks those claims. Admins upload a

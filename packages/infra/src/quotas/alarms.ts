@@ -1,10 +1,11 @@
 import { QUOTA_METRIC_STAGE_DIMENSION, QUOTA_METRICS, QUOTA_METRICS_NAMESPACE, type QuotaMetricName } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { type BuilderScope, childOpts } from "../scope";
 import type { QuotaServiceArgs } from "./args";
 
-type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "alarmDescription">;
+export type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "alarmDescription">;
 
 export interface AlarmInputs {
   readonly aggregateFunction: aws.lambda.Function;
@@ -16,31 +17,47 @@ export function quotaAlarmName(namePrefix: string, key: string): string {
   return physicalName("alarm", [namePrefix, "quotas", key]);
 }
 
+/** The service's metric in the quota namespace, for this stage. */
+export const ownMetric = (args: Pick<QuotaServiceArgs, "stage">, metricName: QuotaMetricName) => ({
+  namespace: QUOTA_METRICS_NAMESPACE,
+  metricName,
+  dimensions: { [QUOTA_METRIC_STAGE_DIMENSION]: args.stage },
+  period: 900,
+});
+
+/**
+ * One alarm of the service, notifying on alarm and OK. `where` puts it in another account of the stage
+ * (its provider and a topic there): an alarm action must be a topic in the alarm's own account.
+ */
+export function quotaAlarm(
+  scope: BuilderScope,
+  args: Pick<QuotaServiceArgs, "namePrefix" | "alarmTopicArn">,
+  alarm: { readonly key: string; readonly description: string; readonly spec: AlarmSpec },
+  where?: { readonly provider: pulumi.ProviderResource; readonly alarmTopicArn: pulumi.Input<string> },
+): aws.cloudwatch.MetricAlarm {
+  const topic = where ? where.alarmTopicArn : args.alarmTopicArn;
+  return new aws.cloudwatch.MetricAlarm(
+    `${scope.name}-${alarm.key}`,
+    {
+      ...alarm.spec,
+      // Explicit names: the stage dashboard lists the alarms by ARN, known before they exist.
+      name: quotaAlarmName(args.namePrefix, alarm.key),
+      alarmDescription: alarm.description,
+      alarmActions: [topic],
+      okActions: [topic],
+      tags: scope.tags,
+    },
+    childOpts(scope, where ? { provider: where.provider } : {}),
+  );
+}
+
 /** Alarms on the service's own metrics and on its function and API; every one notifies on alarm and OK. */
 export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs: AlarmInputs): aws.cloudwatch.MetricAlarm[] {
   const alarms: aws.cloudwatch.MetricAlarm[] = [];
   const alarm = (key: string, description: string, spec: AlarmSpec) => {
-    const a = new aws.cloudwatch.MetricAlarm(
-      `${scope.name}-${key}`,
-      {
-        ...spec,
-        // Explicit names: the stage dashboard lists the alarms by ARN, known before they exist.
-        name: quotaAlarmName(args.namePrefix, key),
-        alarmDescription: description,
-        alarmActions: [args.alarmTopicArn],
-        okActions: [args.alarmTopicArn],
-        tags: scope.tags,
-      },
-      childOpts(scope),
-    );
-    alarms.push(a);
+    alarms.push(quotaAlarm(scope, args, { key, description, spec }));
   };
-  const own = (metricName: QuotaMetricName) => ({
-    namespace: QUOTA_METRICS_NAMESPACE,
-    metricName,
-    dimensions: { [QUOTA_METRIC_STAGE_DIMENSION]: args.stage },
-    period: 900,
-  });
+  const own = (metricName: QuotaMetricName) => ownMetric(args, metricName);
   const anyAtAll = {
     statistic: "Maximum",
     comparisonOperator: "GreaterThanThreshold",
@@ -68,22 +85,6 @@ export function buildAlarms(scope: BuilderScope, args: QuotaServiceArgs, inputs:
         ...own(QUOTA_METRICS.modelsWithoutListPrice),
         period: 86_400,
         ...anyAtAll,
-      },
-    );
-  }
-  if (args.reconciliation) {
-    // The reconciliation's drift alarm: estimate (telemetry) against the bill (CUR), per developer/team and day.
-    alarm(
-      "billed-drift-alarm",
-      `Estimated and billed Bedrock cost of at least one developer or team and settled day differ by more than ${args.reconciliation.thresholdPercent}%: missing telemetry, a wrong price or usage outside the helper. Run \`npm run quota -- reconcile --threshold ${args.reconciliation.thresholdPercent}\` for the rows.`,
-      {
-        ...own(QUOTA_METRICS.billedDriftPercentMax),
-        period: 86_400,
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: args.reconciliation.thresholdPercent,
-        evaluationPeriods: 1,
-        treatMissingData: "notBreaching",
       },
     );
   }

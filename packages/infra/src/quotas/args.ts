@@ -162,6 +162,17 @@ export interface PriceSourceArgs {
   readonly models: ReadonlyArray<{ readonly id: string; readonly prefixes: readonly string[] }>;
   /** EventBridge schedule expression, e.g. `rate(1 day)`. */
   readonly schedule: string;
+  /**
+   * The analytics reference bucket, when the stage has analytics: each run also rewrites the pricing
+   * table's CSV there from the same book (the pipeline's `priceWriter` grants the other side).
+   */
+  readonly analyticsPricing?: {
+    readonly bucketName: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+    /** The bucket's Region (the stage's): the key is used through S3 there only. */
+    readonly region: string;
+  };
 }
 
 export interface ReconciliationArgs {
@@ -172,4 +183,21 @@ export interface ReconciliationArgs {
   /** Days whose estimate and bill are both below this many USD are not compared. */
   readonly minUsd: number;
   readonly schedule: string;
+  /**
+   * The workgroup's account when it is not this component's (prod: analytics in the telemetry account).
+   * A Lambda can only start Athena queries in its own account, so the function, its schedule, log group
+   * and the billed-drift alarm are created there with this provider; the alarm notifies that account's topic.
+   */
+  readonly account?: ReconciliationAccount;
+}
+
+export interface ReconciliationAccount {
+  readonly provider: pulumi.ProviderResource;
+  readonly accountId: string;
+  /** An SNS topic in that account that the account's CloudWatch alarms may publish to. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+  /** A key in that account that CloudWatch Logs may use for the function's log group (the analytics key). */
+  readonly logKeyArn: pulumi.Input<string>;
+  /** That account's workload boundary. */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }

@@ -2,7 +2,7 @@
  * The quota service's cost functions: the daily price source (AWS Price List → the price book item)
  * and the daily reconciliation (estimate vs bill), their schedules, least-privilege roles and alarms.
  */
-import type * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { inputsOf, installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
@@ -192,6 +192,78 @@ describe("QuotaService cost functions", () => {
       threshold: 0,
       alarmActions: [TOPIC],
     });
+  });
+
+  it("reconciliation in the analytics account: function, schedule, logs and alarm there, on that account's topic, key and boundary", async () => {
+    const ANALYTICS = "333333333333";
+    const provider = new aws.Provider("analytics-provider", { region: "us-east-1", allowedAccountIds: [ANALYTICS] });
+    const topic = `arn:aws:sns:us-east-1:${ANALYTICS}:ccb-prod-telemetry-alarms`;
+    const logKey = `arn:aws:kms:us-east-1:${ANALYTICS}:key/analytics`;
+    const boundary = `arn:aws:iam::${ANALYTICS}:policy/ccb-test-workload-boundary`;
+    const base = withCost();
+    const q = new quotas.QuotaService("quota", {
+      ...base,
+      reconciliation: {
+        ...base.reconciliation!,
+        account: { provider, accountId: ANALYTICS, alarmTopicArn: topic, logKeyArn: logKey, permissionsBoundaryArn: boundary },
+      },
+    });
+    const arns = await unwrap(pulumi.all(q.alarmArns));
+    await settle();
+    const reconcile = recorder.resources.filter((r) => /reconcile|billed-drift/.test(r.name));
+    expect(reconcile.length).toBe(9);
+    for (const r of reconcile) expect({ name: r.name, account: r.account }).toEqual({ name: r.name, account: ANALYTICS });
+    // The price function and the other alarms stay in the quota service's account.
+    expect(one("aws:lambda/function:Function", "quota-prices").account).toBe(ACCOUNT);
+    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unpriced-model-alarm").account).toBe(ACCOUNT);
+    const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-billed-drift-alarm");
+    expect(alarm.inputs).toMatchObject({ alarmActions: [topic], okActions: [topic], threshold: 15 });
+    expect(one("aws:cloudwatch/logGroup:LogGroup", "quota-reconcile-logs").inputs.kmsKeyId).toBe(logKey);
+    const role = one("aws:iam/role:Role", "quota-reconcile-role").inputs;
+    expect(role.permissionsBoundary).toBe(boundary);
+    expect(JSON.stringify(policyOf(role.assumeRolePolicy))).toContain(ANALYTICS);
+    expect(JSON.stringify(policyOf(role.assumeRolePolicy))).not.toContain(ACCOUNT);
+    // The dashboard lists the alarm under the account it is in.
+    expect(arns).toContain(`arn:aws:cloudwatch:us-east-1:${ANALYTICS}:alarm:ccb-prod-quotas-billed-drift-alarm`);
+    expect(arns.filter((a) => a.includes(ANALYTICS))).toHaveLength(1);
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+  });
+
+  it("price function with analytics: rewrites only the pricing prefix, reads only the row catalog, the analytics key through S3", async () => {
+    const bucketArn = "arn:aws:s3:::ccb-prod-analytics-reference";
+    const analyticsKey = "arn:aws:kms:us-east-1:333333333333:key/analytics";
+    const base = withCost();
+    new quotas.QuotaService("quota", {
+      ...base,
+      priceSource: {
+        ...base.priceSource!,
+        analyticsPricing: { bucketName: "ccb-prod-analytics-reference", bucketArn, keyArn: analyticsKey, region: "us-east-1" },
+      },
+    });
+    await settle();
+    expect(envOf("quota-prices").ANALYTICS_PRICING_BUCKET).toBe("ccb-prod-analytics-reference");
+    // A policy of its own on the price role, so the analytics key's policy can name the role first.
+    const grant = one("aws:iam/rolePolicy:RolePolicy", "quota-prices-analytics-pricing");
+    expect(grant.inputs.role).toMatch(/^quota-prices-role/);
+    expect(statements(grant)).toEqual([
+      { Sid: "WriteAnalyticsPricing", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${bucketArn}/pricing/*`] },
+      {
+        Sid: "ReadAnalyticsPricingCatalog",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [`${bucketArn}/pricing-catalog/rows.json`],
+      },
+      {
+        Sid: "UseAnalyticsKeyThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: [analyticsKey],
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+    ]);
+    // The function's own policy does not reach the analytics bucket.
+    expect(JSON.stringify(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-prices-permissions")))).not.toContain("analytics");
+    expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("rejects bad cost-function arguments naming each one", () => {

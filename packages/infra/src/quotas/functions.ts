@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { allow, type AwsEnvironment, type Conditions, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
 import { physicalName } from "../naming";
 import { type BuilderScope, childOpts } from "../scope";
-import type { DefaultLimits, FunctionCode, QuotaServiceArgs } from "./args";
+import type { DefaultLimits, FunctionCode, QuotaServiceArgs, ReconciliationAccount } from "./args";
 import { KMS_USE_ACTIONS, LIMITS_READ_ACTIONS, LOG_WRITE_ACTIONS, PROFILE_WRITE_ACTIONS, USAGE_READ_ACTIONS } from "./perms";
 
 /** What every quota function is built from: the stage's names, key, retention and boundary. */
@@ -24,6 +24,8 @@ export interface FunctionSpec {
   readonly reservedConcurrency: number;
   readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   readonly statements: Statement[];
+  /** Another account of the stage to create the function in (the reconciliation beside the analytics workgroup). */
+  readonly account?: Omit<ReconciliationAccount, "alarmTopicArn">;
 }
 
 /**
@@ -69,22 +71,25 @@ export function commonEnvironment(ctx: FunctionContext): Record<string, pulumi.I
 export function quotaFunction(scope: BuilderScope, ctx: FunctionContext, spec: FunctionSpec): aws.lambda.Function {
   const { name, tags } = scope;
   const { args, env } = ctx;
+  const acct = spec.account;
+  // In another account everything of the function is created with that account's provider, key and boundary.
+  const opts = (extra: pulumi.CustomResourceOptions = {}) => childOpts(scope, { ...(acct ? { provider: acct.provider } : {}), ...extra });
   const functionName = physicalName("lambda", [args.namePrefix, `quota-${spec.role}`]);
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-${spec.role}-logs`,
-    { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
-    childOpts(scope),
+    { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: acct ? acct.logKeyArn : args.kmsKeyArn, tags },
+    opts(),
   );
   const execRole = new aws.iam.Role(
     `${name}-${spec.role}-role`,
     {
-      assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", env.accountId))),
+      assumeRolePolicy: renderPolicy(policyDocument(serviceTrustStatement("lambda.amazonaws.com", acct ? acct.accountId : env.accountId))),
       description: `Runs the ${args.namePrefix} quota ${spec.role} function`,
       maxSessionDuration: 3600,
-      permissionsBoundary: args.permissionsBoundaryArn,
+      permissionsBoundary: acct ? acct.permissionsBoundaryArn : args.permissionsBoundaryArn,
       tags,
     },
-    childOpts(scope),
+    opts(),
   );
   const permissions = new aws.iam.RolePolicy(
     `${name}-${spec.role}-permissions`,
@@ -94,7 +99,7 @@ export function quotaFunction(scope: BuilderScope, ctx: FunctionContext, spec: F
         policyDocument(allow(LOG_WRITE_ACTIONS, [pulumi.interpolate`${logGroup.arn}:*`], { sid: "WriteOwnLogs" }), ...spec.statements),
       ),
     },
-    childOpts(scope),
+    opts(),
   );
   return new aws.lambda.Function(
     `${name}-${spec.role}`,
@@ -113,7 +118,7 @@ export function quotaFunction(scope: BuilderScope, ctx: FunctionContext, spec: F
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
       tags,
     },
-    childOpts(scope, { dependsOn: [permissions, logGroup] }),
+    opts({ dependsOn: [permissions, logGroup] }),
   );
 }
 

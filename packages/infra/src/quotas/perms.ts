@@ -98,3 +98,9 @@ export const PRICE_LIST_READ_ACTIONS = ["pricing:GetProducts"] as const;
 export const PRICE_LIST_SID = "PriceListHasNoResourceTypes";
 /** The price source writes one usage-table item (the price book), conditioned on its partition key. */
 export const PRICE_BOOK_WRITE_ACTIONS = ["dynamodb:PutItem"] as const;
+
+/** Price function → the analytics reference bucket: rewrite the pricing CSV, read the row catalog (each its own statement). */
+export const ANALYTICS_PRICING_WRITE_ACTIONS = ["s3:PutObject"] as const;
+export const ANALYTICS_PRICING_CATALOG_READ_ACTIONS = ["s3:GetObject"] as const;
+/** …through S3 with the analytics key (SSE-KMS PutObject needs GenerateDataKey; GetObject needs Decrypt). */
+export const ANALYTICS_KMS_S3_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;

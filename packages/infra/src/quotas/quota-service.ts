@@ -8,7 +8,7 @@ import { buildAlarms } from "./alarms";
 import type { QuotaServiceArgs } from "./args";
 import { buildBlockPolicies } from "./block-policies";
 import { buildCheckApi } from "./check-api";
-import { buildPriceSource, buildReconciliation, roleNameOf } from "./cost-functions";
+import { buildPriceSource, buildReconciliation, type Reconciliation, roleNameOf } from "./cost-functions";
 import { buildCheckFunction, defaultLimitsJson, type FunctionContext } from "./functions";
 import { quotaGrants, type QuotaGrants } from "./grants";
 import { buildRateLimiter } from "./rate-limits";
@@ -46,6 +46,8 @@ export class QuotaService extends pulumi.ComponentResource {
   readonly rateBlockPolicyArns: pulumi.Output<string>[] = [];
   /** The daily Price List reader, when `priceSource` is given. */
   readonly priceFunction?: aws.lambda.Function;
+  /** Its role's ARN: the analytics pipeline's `priceWriter` names it in another account's policies. */
+  readonly priceRoleArn?: pulumi.Output<string>;
   /** The daily reconciliation, when `reconciliation` is given; grant its role (`reconcileRoleName`) the analytics reads. */
   readonly reconcileFunction?: aws.lambda.Function;
   readonly reconcileRoleName?: pulumi.Output<string>;
@@ -74,17 +76,18 @@ export class QuotaService extends pulumi.ComponentResource {
     const rate = args.rateLimits ? buildRateLimiter(scope, ctx, { topic: this.topic, rate: args.rateLimits }) : undefined;
     if (rate) ({ rateFunction: this.rateFunction, rateBlockPolicyArns: this.rateBlockPolicyArns } = rate);
     this.priceFunction = buildPriceSource(scope, ctx);
-    this.reconcileFunction = buildReconciliation(scope, ctx);
-    if (this.reconcileFunction) this.reconcileRoleName = roleNameOf(this.reconcileFunction);
+    if (this.priceFunction) this.priceRoleArn = this.priceFunction.role;
+    const reconciliation = buildReconciliation(scope, ctx);
+    if (reconciliation) {
+      this.reconcileFunction = reconciliation.fn;
+      this.reconcileRoleName = roleNameOf(reconciliation.fn);
+    }
     const checkApi = buildCheckApi(scope, args, this.checkFunction);
     this.api = checkApi.api;
     this.checkUrl = checkApi.checkUrl;
     const alarms = buildAlarms(scope, args, { aggregateFunction: this.aggregateFunction, api: this.api });
-    this.alarmNames = alarms.map((a) => a.name);
-    const env = this.env;
-    this.alarmArns = [...alarms, ...(rate ? [rate.errorsAlarm] : [])].map(
-      (a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`,
-    );
+    this.alarmNames = [...alarms, ...(reconciliation ? [reconciliation.alarm] : [])].map((a) => a.name);
+    this.alarmArns = alarmArnsOf(this.env, [...alarms, ...(rate ? [rate.errorsAlarm] : [])], reconciliation);
     this.grants = quotaGrants(this, name, {
       env: this.env,
       kmsKeyArn: args.kmsKeyArn,
@@ -106,4 +109,16 @@ export class QuotaService extends pulumi.ComponentResource {
       rateBlockPolicyArns: this.rateBlockPolicyArns,
     });
   }
+}
+
+/** The service's alarms by ARN; the billed-drift alarm may be in the analytics account, and its ARN names that account. */
+function alarmArnsOf(
+  env: AwsEnvironment,
+  own: readonly aws.cloudwatch.MetricAlarm[],
+  reconciliation: Reconciliation | undefined,
+): pulumi.Output<string>[] {
+  return [
+    ...own.map((a) => pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${a.name}`),
+    ...(reconciliation ? [reconciliation.alarmArn] : []),
+  ];
 }

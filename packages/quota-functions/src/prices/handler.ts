@@ -5,7 +5,17 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
-import { parsePricedModels, parsePriceRegion, QUOTA_ENV, QUOTA_METRIC_STAGE_DIMENSION, requireVar, parsePriceBook } from "@ccb/contracts";
+import { S3Client } from "@aws-sdk/client-s3";
+import {
+  parsePricedModels,
+  parsePriceRegion,
+  PRICE_SOURCE_ENV,
+  QUOTA_ENV,
+  QUOTA_METRIC_STAGE_DIMENSION,
+  requireVar,
+  parsePriceBook,
+} from "@ccb/contracts";
+import { writeAnalyticsPricing } from "./analytics-pricing.js";
 import { createLogger } from "../log.js";
 import { writePriceBook } from "./book.js";
 import { refreshPrices, type RefreshSummary } from "./refresh.js";
@@ -21,12 +31,19 @@ export async function handler(): Promise<RefreshSummary> {
   const pricing = new PricingClient({ region: "us-east-1" });
   const ddb = new DynamoDBClient({});
   const cw = new CloudWatchClient({});
+  // The analytics bucket may be in another account of the stage; its policies grant this role.
+  const analyticsBucket = env[PRICE_SOURCE_ENV.analyticsBucket];
+  const s3 = analyticsBucket ? new S3Client({}) : undefined;
   return refreshPrices({
     getProducts: (input) => pricing.send(new GetProductsCommand(input)),
     region,
     models: parsePricedModels(env),
     fallback,
-    store: (book, listedModels) => writePriceBook(ddb, usageTable, book, { fetchedAt: new Date().toISOString(), region, listedModels }),
+    // The quota book first: the aggregation's prices matter more than the analytics table's.
+    store: async (book, listedModels) => {
+      await writePriceBook(ddb, usageTable, book, { fetchedAt: new Date().toISOString(), region, listedModels });
+      if (s3 && analyticsBucket) await writeAnalyticsPricing(s3, analyticsBucket, book, log);
+    },
     putMetric: async (name, value) => {
       await cw.send(
         new PutMetricDataCommand({

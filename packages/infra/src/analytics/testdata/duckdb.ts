@@ -41,13 +41,11 @@ export function pinCurrentDate(sql: string, today: string): string {
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/** The pricing table's rows, or its CSV object exactly as a writer stored it (the price source's). */
+export type LakePricing = readonly PricingRow[] | { readonly csv: string };
+
 /** Writes the data set as Firehose would have written it, plus the reference CSVs. */
-export async function writeLake(
-  conn: DuckDBConnection,
-  root: string,
-  data: DataSet,
-  pricing: readonly PricingRow[],
-): Promise<{ objects: number }> {
+export async function writeLake(conn: DuckDBConnection, root: string, data: DataSet, pricing: LakePricing): Promise<{ objects: number }> {
   const plain = METRICS_COLUMNS.filter((c) => c.type !== "struct<timestamp:bigint>");
   await conn.run(
     `CREATE TEMP TABLE staging (${plain.map((c) => `"${c.name}" ${DUCK_TYPE[c.type]}`).join(", ")}, emf_ts BIGINT, dt VARCHAR, rn BIGINT)`,
@@ -85,7 +83,7 @@ export async function writeLake(
   }
   await conn.run(`DROP TABLE staging`);
   mkdirSync(join(root, "pricing"), { recursive: true });
-  writeFileSync(join(root, PRICING_OBJECT_KEY), pricingCsv(pricing));
+  writeFileSync(join(root, PRICING_OBJECT_KEY), "csv" in pricing ? pricing.csv : pricingCsv(pricing));
   mkdirSync(join(root, USER_DIRECTORY_PREFIX), { recursive: true });
   const header = USER_DIRECTORY_COLUMNS.map((c) => c.name).join(",");
   writeFileSync(
@@ -121,12 +119,7 @@ export interface Lake {
   close(): void;
 }
 
-export async function openLake(
-  root: string,
-  data: DataSet,
-  pricing: readonly PricingRow[],
-  today: string,
-): Promise<Lake & { objects: number }> {
+export async function openLake(root: string, data: DataSet, pricing: LakePricing, today: string): Promise<Lake & { objects: number }> {
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
   const { objects } = await writeLake(conn, root, data, pricing);
