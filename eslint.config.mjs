@@ -5,6 +5,7 @@
 // and the helper, and are the one place both sides of a seam agree on), and no package reaches
 // into another package's `src/` (public entry points only, e.g. `@ccb/infra/inventory`).
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import pulumi from "@pulumi/eslint-plugin";
 import { importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
@@ -52,6 +53,17 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       "no-console": "off",
+    },
+  },
+  {
+    // Pulumi's own rules where Pulumi code is: an Output in a plain template literal renders as a warning
+    // text instead of its value (pulumi.interpolate or .apply is needed). They need type information.
+    files: ["packages/infra/**/*.ts", "stacks/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { "@pulumi": pulumi },
+    rules: {
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
     },
   },
   {
