@@ -102,17 +102,7 @@ export class TelemetryService extends pulumi.ComponentResource {
     this.namespaces = namespaces(args.namePrefix);
     const events = args.collector.events ?? true;
     const dist = distributionOf(args.collector.image)!;
-    const logGroupPrefix = `/${args.namePrefix}/telemetry`;
-    // Check the config against the image's components before anything exists (names filled in later).
-    const draft = collectorOptions(args, this.namespaces.collector, {
-      region: "us-east-1",
-      bucket: "bucket",
-      emfGroup: `${logGroupPrefix}/emf`,
-      eventsGroup: events ? `${logGroupPrefix}/events` : undefined,
-    });
-    const invalid = validateCollectorConfig(collectorConfig(draft), dist);
-    if (invalid.length)
-      throw new Error(`TelemetryService ${name}: the collector config does not fit ${args.collector.image}: ${invalid.join("; ")}`);
+    checkCollectorConfig(name, args, this.namespaces.collector, events, dist);
     const scope: BuilderScope = { name, parent: this, tags: { ...(args.tags ?? {}), component: "telemetry" } };
     const env = awsEnvironment(this);
     const boundary = args.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: args.permissionsBoundaryArn } : {};
@@ -130,14 +120,7 @@ export class TelemetryService extends pulumi.ComponentResource {
       audienceFormat: args.audienceFormat ?? "single-string",
       additionalIssuers: args.additionalIssuers,
     });
-    const issuerUrls = pulumi.all((args.additionalIssuers ?? []).map((i) => i.issuerUrl));
-    const configYaml = pulumi
-      .all([env.region, stores.metricsLogs.name, stores.eventsLogs?.name, stores.raw.bucketName, issuerUrls])
-      .apply(([region, emfGroup, eventsGroup, bucket, extra]) =>
-        renderCollectorConfig(
-          collectorConfig(collectorOptions(args, this.namespaces.collector, { region, bucket, emfGroup, eventsGroup }, extra)),
-        ),
-      );
+    const configYaml = collectorConfigYaml(args, this.namespaces.collector, env, stores);
     const task = buildCollectorTask(scope, {
       ...args,
       env,
@@ -151,19 +134,11 @@ export class TelemetryService extends pulumi.ComponentResource {
     const everyMinutes = args.aggregator.everyMinutes ?? 15;
     buildAggregator(scope, { ...args, everyMinutes, aggregatesNamespace: this.namespaces.aggregates, env, stores, ...boundary });
     // Alarms first: the dashboard shows them (their ARNs come from their explicit names).
-    const topicArn = localTopic
-      ? buildLocalAlarmTopic(scope, { namePrefix: args.namePrefix, env, keyArn: stores.key.arn, emails: args.alarmEmails ?? [] }).arn
-      : args.alarmTopicArn;
-    const alarms = topicArn
-      ? buildTelemetryAlarms(scope, {
-          stage: args.stage,
-          namePrefix: args.namePrefix,
-          env,
-          alarmTopicArn: topicArn,
-          aggregatesNamespace: this.namespaces.aggregates,
-          loadBalancer: lb,
-        })
-      : { names: [], arns: [] };
+    const { topicArn, alarms } = buildAlarmRouting(
+      scope,
+      { ...args, env, keyArn: stores.key.arn, localTopic, lb },
+      this.namespaces.aggregates,
+    );
     this.alarmNames = alarms.names;
     this.alarmArns = alarms.arns;
     if (localTopic) this.alarmTopicArn = topicArn;
@@ -196,4 +171,71 @@ export class TelemetryService extends pulumi.ComponentResource {
       serviceName: this.serviceName,
     });
   }
+}
+
+/** Checks the collector config against the image's components before anything exists (names filled in later). */
+function checkCollectorConfig(
+  name: string,
+  args: TelemetryServiceArgs,
+  namespace: string,
+  events: boolean,
+  dist: NonNullable<ReturnType<typeof distributionOf>>,
+): void {
+  const logGroupPrefix = `/${args.namePrefix}/telemetry`;
+  // Check the config against the image's components before anything exists (names filled in later).
+  const draft = collectorOptions(args, namespace, {
+    region: "us-east-1",
+    bucket: "bucket",
+    emfGroup: `${logGroupPrefix}/emf`,
+    eventsGroup: events ? `${logGroupPrefix}/events` : undefined,
+  });
+  const invalid = validateCollectorConfig(collectorConfig(draft), dist);
+  if (invalid.length)
+    throw new Error(`TelemetryService ${name}: the collector config does not fit ${args.collector.image}: ${invalid.join("; ")}`);
+}
+
+/** The collector's config as YAML, once the log groups and the raw bucket have their names. */
+function collectorConfigYaml(
+  args: TelemetryServiceArgs,
+  namespace: string,
+  env: ReturnType<typeof awsEnvironment>,
+  stores: ReturnType<typeof buildTelemetryStores>,
+): pulumi.Output<string> {
+  const issuerUrls = pulumi.all((args.additionalIssuers ?? []).map((i) => i.issuerUrl));
+  return pulumi
+    .all([env.region, stores.metricsLogs.name, stores.eventsLogs?.name, stores.raw.bucketName, issuerUrls])
+    .apply(([region, emfGroup, eventsGroup, bucket, extra]) =>
+      renderCollectorConfig(collectorConfig(collectorOptions(args, namespace, { region, bucket, emfGroup, eventsGroup }, extra))),
+    );
+}
+
+/** The alarm topic the component's alarms notify (its own, or the stage's) and the alarms. */
+function buildAlarmRouting(
+  scope: BuilderScope,
+  a: TelemetryServiceArgs & {
+    env: ReturnType<typeof awsEnvironment>;
+    keyArn: pulumi.Input<string>;
+    localTopic: boolean;
+    lb: ReturnType<typeof buildLoadBalancer>;
+  },
+  aggregatesNamespace: string,
+): { topicArn: pulumi.Input<string> | undefined; alarms: { names: readonly string[]; arns: readonly pulumi.Output<string>[] } } {
+  const args = a;
+  const env = a.env;
+  const lb = a.lb;
+  const localTopic = a.localTopic;
+  const topicArn = localTopic
+    ? buildLocalAlarmTopic(scope, { namePrefix: args.namePrefix, env, keyArn: a.keyArn, emails: args.alarmEmails ?? [] }).arn
+    : args.alarmTopicArn;
+  const alarms = topicArn
+    ? buildTelemetryAlarms(scope, {
+        stage: args.stage,
+        namePrefix: args.namePrefix,
+        env,
+        alarmTopicArn: topicArn,
+        aggregatesNamespace,
+        loadBalancer: lb,
+      })
+    : { names: [], arns: [] };
+  return { topicArn, alarms };
 }
