@@ -87,7 +87,9 @@ describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage
     const telemetryAccount = at(c, "accounts", "telemetry", "id") ?? at(c, "accounts", "inference", "id");
     // A dashboard in another account reads the inference account's metrics through the cross-account link.
     if (telemetryAccount !== at(c, "accounts", "inference", "id"))
-      expect(quotaRows.every((m) => (m[m.length - 1] as { accountId?: string }).accountId === at(c, "accounts", "inference", "id"))).toBe(true);
+      expect(quotaRows.every((m) => (m[m.length - 1] as { accountId?: string }).accountId === at(c, "accounts", "inference", "id"))).toBe(
+        true,
+      );
     const listed = body.widgets.find((w) => w.type === "alarm")!.properties.alarms ?? [];
     expect(listed).toContain(`arn:aws:cloudwatch:us-east-1:${at(c, "accounts", "inference", "id")}:alarm:ccb-${stage}-quota-fast-requests`);
   });
