@@ -52,7 +52,8 @@ const keysOf = (p: Path): readonly (string | number)[] => (typeof p === "string"
 /**
  * Sets (or, with `undefined`, deletes) the value at a path of the raw stage, e.g.
  * `put(raw, "quotas.enforcement.serverSideBlock", false)`. Missing objects on the way are created, so
- * a test can add a section the file leaves out; a path through a non-object fails loudly.
+ * a test can add a section the file leaves out (a delete of a missing value changes nothing); a path
+ * through a non-object fails loudly.
  */
 export function put(raw: object, where: Path, value: unknown): void {
   const keys = keysOf(where);
@@ -60,6 +61,7 @@ export function put(raw: object, where: Path, value: unknown): void {
   for (const key of keys.slice(0, -1)) {
     let next: unknown = Reflect.get(node, key);
     if (next === undefined) {
+      if (value === undefined) return; // nothing to delete
       next = {};
       Reflect.set(node, key, next);
     }
