@@ -74,7 +74,6 @@ export default tseslint.config(
     files: [
       "stacks/cicd.test.ts",
       "stacks/identity-center.test.ts",
-      "stacks/telemetry.test.ts",
     ],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
