@@ -18,7 +18,7 @@ import { parseCicdConfig } from "./config/cicd";
 import { composeCicd } from "./compose/cicd";
 import type { StageContext } from "./compose/context";
 import { parseStageConfig } from "./config/stage-config";
-import { edit, put, rawStage, type RawStage, runStage } from "./testing";
+import { put, rawStage, type RawStage, runStage } from "./testing";
 
 const ROLE = "aws:iam/role:Role";
 
