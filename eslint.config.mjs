@@ -80,21 +80,6 @@ export default tseslint.config(
     rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: false }] },
   },
   {
-    // Not yet typed: the raw stage YAML these tests edit (`readStackConfig` and `runStage(stage, edit)` in
-    // stacks/testing.ts hand it out untyped). Writing edits through a path writer (as the contracts tests'
-    // `put` does) and typing the resolved outputs removes them; shrink this list, never grow it.
-    files: [
-      "stacks/cicd.test.ts",
-      "stacks/config.test.ts",
-      "stacks/identity-center.test.ts",
-      "stacks/quotas.test.ts",
-      "stacks/stage.test.ts",
-      "stacks/telemetry.test.ts",
-      "stacks/testing.ts",
-    ],
-    rules: { "@typescript-eslint/no-explicit-any": "off" },
-  },
-  {
     files: [
       "packages/credential-helper/**/*.ts",
       "packages/quota-functions/**/*.ts",

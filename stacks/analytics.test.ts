@@ -7,7 +7,7 @@ import { analytics, rules } from "@ccb/infra";
 import { arr, at } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
-import { readStackConfig, runStage, type StageRun } from "./testing";
+import { edit, put, rawStage, runStage, type StageRun } from "./testing";
 
 let prod: Promise<StageRun> | undefined;
 const runProd = () => (prod ??= runStage("prod"));
@@ -15,7 +15,7 @@ const runProd = () => (prod ??= runStage("prod"));
 describe("analytics in prod", () => {
   it("is on and creates the pipeline in the telemetry account, passing every rule", async () => {
     const { recorder } = await runProd();
-    const telemetryAccount = readStackConfig("prod").stage.accounts.telemetry.id;
+    const telemetryAccount = at(rawStage("prod"), "accounts", "telemetry", "id");
     const pipeline = recorder.byType("claude-code-bedrock:analytics:AnalyticsPipeline");
     expect(pipeline.map((p) => p.name)).toEqual(["ccb-prod-analytics"]);
     const stream = recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ccb-prod-analytics-delivery");
@@ -30,7 +30,7 @@ describe("analytics in prod", () => {
 
   it("applies the stage's settings: retention, cutoff, buffer", async () => {
     const { recorder } = await runProd();
-    const cfg = readStackConfig("prod").stage.analytics;
+    const cfg = at(rawStage("prod"), "analytics");
     expect(
       at(
         arr(
@@ -40,21 +40,21 @@ describe("analytics in prod", () => {
         "expiration",
         "days",
       ),
-    ).toBe(cfg.dataRetentionDays);
+    ).toBe(at(cfg, "dataRetentionDays"));
     expect(
       at(
         recorder.one("aws:athena/workgroup:Workgroup", "ccb-prod-analytics-workgroup").inputs,
         "configuration",
         "bytesScannedCutoffPerQuery",
       ),
-    ).toBe(cfg.bytesScannedCutoffGiB * 1024 ** 3);
+    ).toBe(Number(at(cfg, "bytesScannedCutoffGiB")) * 1024 ** 3);
     expect(
       at(
         recorder.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ccb-prod-analytics-delivery").inputs,
         "extendedS3Configuration",
         "bufferingInterval",
       ),
-    ).toBe(cfg.bufferIntervalSeconds);
+    ).toBe(at(cfg, "bufferIntervalSeconds"));
   });
 
   it("prices every team's application inference profile as its base model", async () => {
@@ -62,7 +62,7 @@ describe("analytics in prod", () => {
     const csv = String(recorder.one("aws:s3/bucketObjectv2:BucketObjectv2", "ccb-prod-analytics-prices").inputs.content);
     const profiles = recorder.byType("aws:bedrock/inferenceProfile:InferenceProfile");
     expect(profiles.length).toBeGreaterThan(0);
-    const teams = readStackConfig("prod").stage.teams as { name: string }[];
+    const teams = arr(at(rawStage("prod"), "teams"));
     // Each team has a profile per model role; each one's ARN is a row of the prices CSV.
     const rows = csv
       .trim()
@@ -90,7 +90,7 @@ describe("where analytics reads from", () => {
 
   it("subscribes to the collector's metrics log group when telemetry is on (no log group of its own)", async () => {
     const { recorder } = await runStage("prod", (raw) => {
-      raw.telemetry = { ...readStackConfig("prod").stage.telemetry, enabled: true };
+      edit(raw, "telemetry", (v) => ({ ...v, enabled: true }));
     });
     const sub = recorder.one(SUBSCRIPTION, "ccb-prod-analytics-subscription").inputs;
     expect(recorder.resources.filter((r) => r.type === LOG_GROUP && r.name === "ccb-prod-analytics-emf")).toEqual([]);
@@ -113,12 +113,12 @@ describe("where analytics reads from", () => {
 describe("billed cost in prod", () => {
   it("exports the inference account's CUR 2.0 into a bucket there; the table and queries sit in the analytics workgroup", async () => {
     const { recorder, outputs } = await runProd();
-    const stage = readStackConfig("prod").stage;
+    const stage = rawStage("prod");
     const exp = recorder.one("aws:bcmdata/export:Export", "ccb-prod-billing-export");
-    expect([exp.account, exp.region]).toEqual([stage.accounts.inference.id, "us-east-1"]);
-    expect(recorder.one("aws:s3/bucket:Bucket", "ccb-prod-billing-bucket").account).toBe(stage.accounts.inference.id);
+    expect([exp.account, exp.region]).toEqual([at(stage, "accounts", "inference", "id"), "us-east-1"]);
+    expect(recorder.one("aws:s3/bucket:Bucket", "ccb-prod-billing-bucket").account).toBe(at(stage, "accounts", "inference", "id"));
     const table = recorder.one("aws:glue/catalogTable:CatalogTable", "ccb-prod-billing-table");
-    expect(table.account).toBe(stage.accounts.telemetry.id);
+    expect(table.account).toBe(at(stage, "accounts", "telemetry", "id"));
     expect(table.inputs.databaseName).toBe("ccb_prod_analytics");
     // The payer activates cost allocation tags; prod's inference account is a member.
     expect(recorder.byType("aws:costexplorer/costAllocationTag:CostAllocationTag")).toEqual([]);
@@ -138,8 +138,8 @@ describe("analytics in the pilot", () => {
 
 describe("analytics config", () => {
   const parseWith = (analyticsSection: Record<string, unknown>) => {
-    const raw = structuredClone(readStackConfig("prod").stage);
-    raw.analytics = analyticsSection;
+    const raw = rawStage("prod");
+    put(raw, "analytics", analyticsSection);
     return parseStageConfig("prod", raw);
   };
 

@@ -3,7 +3,9 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cicd, rules } from "@ccb/infra";
 import {
+  arr,
   at,
+  obj,
   policyOf,
   statementBySid,
   stringsOf,
@@ -16,7 +18,7 @@ import { parseCicdConfig } from "./config/cicd";
 import { composeCicd } from "./compose/cicd";
 import type { StageContext } from "./compose/context";
 import { parseStageConfig } from "./config/stage-config";
-import { readStackConfig, runStage } from "./testing";
+import { put, rawStage, type RawStage, runStage } from "./testing";
 
 const ROLE = "aws:iam/role:Role";
 
@@ -24,9 +26,9 @@ const ROLE = "aws:iam/role:Role";
  * Runs only the cicd composition on a stage's parsed config, for refusals: they happen before any
  * resource is declared, so no engine is needed (and no half-built stage is left for the next test).
  */
-function composeFrom(stage: string, edit: (raw: Record<string, any>) => void) {
-  const raw = structuredClone(readStackConfig(stage).stage);
-  edit(raw);
+function composeFrom(stage: string, change: (raw: RawStage) => void) {
+  const raw = rawStage(stage);
+  change(raw);
   const ctx = {
     config: parseStageConfig(stage, raw),
     providers: { inference: {}, telemetry: {}, workload: () => ({}) },
@@ -125,7 +127,7 @@ describe("cicd in the pilot stage (one account)", () => {
 
   it("CI may act in the stage's Region and the secrets key's Region only", async () => {
     const { recorder } = await runStage("pilot", (raw) => {
-      raw.cicd.stateBackend.kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f9e8d7c-6b5a-4321-9876-abcdef012345";
+      put(raw, "cicd.stateBackend.kmsKeyArn", "arn:aws:kms:us-west-2:111111111111:key/0f9e8d7c-6b5a-4321-9876-abcdef012345");
     });
     const guard = statementBySid(
       policyOf(recorder.one("aws:iam/policy:Policy", "ccb-pilot-cicd-inference-guardrails").inputs.policy)!.Statement,
@@ -153,7 +155,7 @@ describe("cicd in the pilot stage (one account)", () => {
   it("a release without a registry names both ways to fix it", () => {
     expect(() =>
       composeFrom("pilot", (raw) => {
-        raw.distribution = { enabled: false };
+        put(raw, "distribution", { enabled: false });
       }),
     ).toThrow(/enable stage.distribution, or set stage.cicd.release.codeArtifact/);
   });
@@ -191,7 +193,7 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
     ).toEqual(["222222222222"]);
     expect(subjectsOf(recorder.one(ROLE, "ccb-prod-cicd-inference-release"))).toEqual([`repo:${REPO}:environment:helper-release`]);
     expect(refsOf(recorder.one(ROLE, "ccb-prod-cicd-inference-release"))).toEqual(["refs/tags/helper-v*"]);
-    expect(Object.keys(outputs.cicd.deployRoleArns)).toEqual(["inference", "telemetry", "workload-dev-tools"]);
+    expect(Object.keys(obj(at(outputs.cicd, "deployRoleArns")))).toEqual(["inference", "telemetry", "workload-dev-tools"]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
@@ -240,8 +242,8 @@ describe("cicd in the prod stage (inference, telemetry and a workload account)",
   it("refuses a multi-account stage without an organisation id, naming the key", () => {
     expect(() =>
       composeFrom("prod", (raw) => {
-        delete raw.organizationId;
-        raw.crossAccount = { roles: [] };
+        put(raw, "organizationId", undefined);
+        put(raw, "crossAccount", { roles: [] });
       }),
     ).toThrow(/set stage.organizationId/);
   });
@@ -526,7 +528,7 @@ describe("the deploy role may create every resource the stage declares in its ac
   it.each(["pilot", "prod"] as const)("%s", async (stage) => {
     const { recorder } = await runStage(stage);
     const prefix = `ccb-${stage}`;
-    const region = String(readStackConfig(stage).stage.region);
+    const region = String(at(rawStage(stage), "region"));
     const deployPolicies = recorder.resources.filter(
       (r) => r.type === "aws:iam/policy:Policy" && /-ci-deploy-[a-z]+$/.test(String(r.inputs.name)),
     );
@@ -774,7 +776,7 @@ describe.each(["pilot", "prod"] as const)(
       t.replaceAll("{account}", account).replaceAll("{region}", "us-east-1").replaceAll("{prefix}", prefix);
     const workloadBoundaryArn = (account: string) => `arn:aws:iam::${account}:policy/${prefix}-workload-boundary`;
     const developerBoundaryArn = (account: string) => `arn:aws:iam::${account}:policy/${prefix}-developer-boundary`;
-    const inference = () => String(readStackConfig(stage).stage.accounts.inference.id);
+    const inference = () => String(at(rawStage(stage), "accounts", "inference", "id"));
 
     it("every account has one workload boundary, marked as a boundary, never attached as a grant; every role of the stage carries a boundary of its account", () => {
       expect(accounts.length).toBe(stage === "pilot" ? 1 : 3);
@@ -968,10 +970,10 @@ describe.each(["pilot", "prod"] as const)(
   (stage) => {
     it("deploy: the stage's environment on main only; publish: the release environment on helper-v* tags only, never a tag push alone", async () => {
       const { recorder } = await runStage(stage);
-      const cfg = readStackConfig(stage).stage.cicd;
-      const account = String(readStackConfig(stage).stage.accounts.inference.id);
+      const cfg = at(rawStage(stage), "cicd");
+      const account = String(at(rawStage(stage), "accounts", "inference", "id"));
       const trustOf = (kind: string) => policyOf(recorder.one(ROLE, `ccb-${stage}-cicd-inference-${kind}`).inputs.assumeRolePolicy);
-      const env = `repo:${REPO}:environment:${cfg.github.deployEnvironments[0]}`;
+      const env = `repo:${REPO}:environment:${arr(at(cfg, "github", "deployEnvironments"))[0]}`;
       const deploy = (sub: string, ref: string) => githubMay(trustOf("deploy"), account, `ccb-${stage}-ci-deploy`, { sub, ref });
       expect({
         environmentOnMain: await deploy(env, "refs/heads/main"),
@@ -979,7 +981,7 @@ describe.each(["pilot", "prod"] as const)(
         pushToMainWithoutEnvironment: await deploy(`repo:${REPO}:ref:refs/heads/main`, "refs/heads/main"),
         pullRequest: await deploy(`repo:${REPO}:pull_request`, "refs/pull/7/merge"),
       }).toEqual({ environmentOnMain: true, environmentOnABranch: false, pushToMainWithoutEnvironment: false, pullRequest: false });
-      const releaseEnv = `repo:${REPO}:environment:${cfg.release.environment}`;
+      const releaseEnv = `repo:${REPO}:environment:${at(cfg, "release", "environment")}`;
       const publish = (sub: string, ref: string) => githubMay(trustOf("release"), account, `ccb-${stage}-ci-release`, { sub, ref });
       expect({
         environmentOnReleaseTag: await publish(releaseEnv, "refs/tags/helper-v1.2.3"),

@@ -14,12 +14,12 @@ import { AWS_REGIONS, isAwsRegion } from "./config/regions";
 import { checkKnownKeys, schemaPaths, STAGE_SCHEMA } from "./config/schema";
 import { parseStageConfig } from "./config/stage-config";
 import { editDistance, nearest } from "./config/suggest";
-import { readStackConfig, repoRoot } from "./testing";
+import { put, rawStage, type RawStage, repoRoot } from "./testing";
 
-const stageOf = (stage: "pilot" | "prod") => structuredClone(readStackConfig(stage).stage);
+const stageOf = (stage: "pilot" | "prod") => rawStage(stage);
 
 /** The problems parseStageConfig reports for an edited stage (empty when it accepts it). */
-function problemsOf(stage: "pilot" | "prod", edit: (c: any) => void): string[] {
+function problemsOf(stage: "pilot" | "prod", edit: (c: RawStage) => void): string[] {
   const raw = stageOf(stage);
   edit(raw);
   try {
@@ -33,31 +33,37 @@ function problemsOf(stage: "pilot" | "prod", edit: (c: any) => void): string[] {
 
 describe("unknown keys", () => {
   it.each([
-    ["a misspelt area", (c: any) => (c.telemtry = { enabled: true }), "stage.telemtry: is not a known key: did you mean `telemetry`?"],
+    [
+      "a misspelt area",
+      (c: RawStage) => put(c, "telemtry", { enabled: true }),
+      "stage.telemtry: is not a known key: did you mean `telemetry`?",
+    ],
     [
       "a misspelt flag",
-      (c: any) => (c.inference.restrictTeamProfile = true),
+      (c: RawStage) => put(c, "inference.restrictTeamProfile", true),
       "stage.inference.restrictTeamProfile: is not a known key: did you mean `restrictTeamProfiles`?",
     ],
     [
       "a key in a list item",
-      (c: any) => (c.teams[0].costcenter = "CC-1"),
+      (c: RawStage) => put(c, ["teams", 0, "costcenter"], "CC-1"),
       "stage.teams[0].costcenter: is not a known key: did you mean `costCenter`?",
     ],
     [
       "a key inside a disabled area",
-      (c: any) => (c.analytics = { enabled: false, dataRetentionDay: 30 }),
+      (c: RawStage) => put(c, "analytics", { enabled: false, dataRetentionDay: 30 }),
       "stage.analytics.dataRetentionDay: is not a known key: did you mean `dataRetentionDays`?",
     ],
     [
       "a price key under a model id",
-      (c: any) =>
-        (c.quotas.pricing = { "anthropic.claude-sonnet-4-5-20250929-v1:0": { input: 3, outptu: 15, cacheRead: 0.3, cacheWrite: 3.75 } }),
+      (c: RawStage) =>
+        put(c, "quotas.pricing", {
+          "anthropic.claude-sonnet-4-5-20250929-v1:0": { input: 3, outptu: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+        }),
       "stage.quotas.pricing.anthropic.claude-sonnet-4-5-20250929-v1:0.outptu: is not a known key: did you mean `output`?",
     ],
     [
       "a right key in the wrong section",
-      (c: any) => (c.restrictTeamProfiles = true),
+      (c: RawStage) => put(c, "restrictTeamProfiles", true),
       "stage.restrictTeamProfiles: is not a known key: it belongs under `stage.inference.restrictTeamProfiles`",
     ],
   ])("%s is refused with the nearest known key", (_label, edit, expected) => {
@@ -69,15 +75,15 @@ describe("unknown keys", () => {
   });
 
   it("a key far from any known one lists the keys of its section", () => {
-    const problems = problemsOf("pilot", (c) => (c.federation.zzz = 1));
+    const problems = problemsOf("pilot", (c) => put(c, "federation.zzz", 1));
     expect(problems).toEqual([
       expect.stringMatching(/^stage\.federation\.zzz: is not a known key; known keys here: mode, sessionDurationHours, identityCenter; /),
     ]);
   });
 
   it("free-form maps (tags) accept any key; the removed destinationRegions says what replaced it", () => {
-    expect(problemsOf("pilot", (c) => (c.tags["any-tag"] = "x"))).toEqual([]);
-    expect(problemsOf("pilot", (c) => (c.models.destinationRegions = ["us-east-1"]))).toEqual([
+    expect(problemsOf("pilot", (c) => put(c, ["tags", "any-tag"], "x"))).toEqual([]);
+    expect(problemsOf("pilot", (c) => put(c, "models.destinationRegions", ["us-east-1"]))).toEqual([
       "stage.models.destinationRegions: is no longer used: access follows the profile's geography (crossRegion); remove the key",
     ]);
   });
@@ -102,29 +108,29 @@ describe("the schema is the one list of stage keys", () => {
     };
     {
       for (const stage of ["pilot", "prod"] as const) parse(stage, stageOf(stage));
-      const variants: ["pilot" | "prod", (c: any) => void][] = [
+      const variants: ["pilot" | "prod", (c: RawStage) => void][] = [
         [
           "prod",
           (c) => {
-            c.telemetry.network = {
+            put(c, "telemetry.network", {
               existing: {
                 vpcId: "vpc-0123456789abcdef0",
                 cidrBlock: "10.0.0.0/16",
                 publicSubnetIds: ["subnet-01234567", "subnet-89abcdef"],
                 privateSubnetIds: ["subnet-01234568", "subnet-89abcdf0"],
               },
-            };
-            c.telemetry.sslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-            c.telemetry.jwksUri = "https://example.okta.com/oauth2/default/v1/keys";
-            c.quotas.defaults.monthlyTokens = 1000000;
-            c.quotas.defaults.dailyTokens = 100000;
-            c.quotas.settleMinutes = 10;
-            c.quotas.check.authorization = "jwt";
-            c.quotas.check.reservedConcurrency = 20;
-            c.quotas.sources.invocationLogsKeyPrefix = "logs/";
-            c.analytics.forceDestroy = false;
-            c.distribution.domainName = "ccb-prod";
-            c.distribution.publisher = {
+            });
+            put(c, "telemetry.sslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            put(c, "telemetry.jwksUri", "https://example.okta.com/oauth2/default/v1/keys");
+            put(c, "quotas.defaults.monthlyTokens", 1000000);
+            put(c, "quotas.defaults.dailyTokens", 100000);
+            put(c, "quotas.settleMinutes", 10);
+            put(c, "quotas.check.authorization", "jwt");
+            put(c, "quotas.check.reservedConcurrency", 20);
+            put(c, "quotas.sources.invocationLogsKeyPrefix", "logs/");
+            put(c, "analytics.forceDestroy", false);
+            put(c, "distribution.domainName", "ccb-prod");
+            put(c, "distribution.publisher", {
               github: {
                 oidcProviderArn: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com",
                 repository: "example-org/x",
@@ -132,33 +138,33 @@ describe("the schema is the one list of stage keys", () => {
                 environment: "helper-release",
                 tagPattern: "helper-v*",
               },
-            };
-            c.cicd.release.codeArtifact = { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" };
-            c.cicd.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/org-ci-boundary";
-            c.cicd.additionalRegions = ["us-west-2"];
-            c.cicd.github.deployBranch = "main";
-            c.cicd.github.existingOidcProviderArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
-            c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default";
-            c.identityProvider.redirectHost = "localhost";
-            c.crossAccount.roles[0].externalId = "ext-123";
-            c.crossAccount.roles[0].principalArnPatterns = ["arn:aws:iam::444444444444:role/ci-*"];
+            });
+            put(c, "cicd.release.codeArtifact", { domain: "ccb-prod", repository: "claude-code", packageName: "@example/claude-bedrock" });
+            put(c, "cicd.permissionsBoundaryArn", "arn:aws:iam::222222222222:policy/org-ci-boundary");
+            put(c, "cicd.additionalRegions", ["us-west-2"]);
+            put(c, "cicd.github.deployBranch", "main");
+            put(c, "cicd.github.existingOidcProviderArn", "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com");
+            put(c, "identityProvider.existingProviderArn", "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default");
+            put(c, "identityProvider.redirectHost", "localhost");
+            put(c, ["crossAccount", "roles", 0, "externalId"], "ext-123");
+            put(c, ["crossAccount", "roles", 0, "principalArnPatterns"], ["arn:aws:iam::444444444444:role/ci-*"]);
           },
         ],
         [
           "pilot",
           (c) => {
-            c.distribution.publisher = { roleNames: ["ccb-pilot-ci-release"], accountId: "111111111111" };
-            c.telemetry.certificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345";
+            put(c, "distribution.publisher", { roleNames: ["ccb-pilot-ci-release"], accountId: "111111111111" });
+            put(c, "telemetry.certificateArn", "arn:aws:acm:us-east-1:111111111111:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345");
           },
         ],
         [
           "pilot",
           (c) => {
-            c.distribution = {
+            put(c, "distribution", {
               enabled: true,
               packageName: "@example/claude-bedrock-pilot",
               registry: { kind: "npm", url: "https://npm.example.com/" },
-            };
+            });
           },
         ],
       ];
@@ -202,7 +208,7 @@ describe("a missing stage", () => {
 
 describe("who may assume the developer role", () => {
   it("allowedSubjects are named subjects only: no wildcard or prefix", () => {
-    const problems = problemsOf("pilot", (c) => (c.identityProvider.allowedSubjects = ["00u1alice", "00u*", "00u?bob"]));
+    const problems = problemsOf("pilot", (c) => put(c, "identityProvider.allowedSubjects", ["00u1alice", "00u*", "00u?bob"]));
     expect(problems).toEqual([
       expect.stringMatching(/^stage\.identityProvider\.allowedSubjects\[1\]: "00u\*" has a wildcard; list each user's exact `sub` value/),
       expect.stringMatching(/^stage\.identityProvider\.allowedSubjects\[2\]: "00u\?bob" has a wildcard/),
@@ -210,19 +216,18 @@ describe("who may assume the developer role", () => {
   });
 
   it("requiredSessionTag.values are exact values (no wildcard)", () => {
-    expect(problemsOf("prod", (c) => (c.identityProvider.requiredSessionTag.values = ["*"]))).toEqual([
+    expect(problemsOf("prod", (c) => put(c, "identityProvider.requiredSessionTag.values", ["*"]))).toEqual([
       expect.stringMatching(
         /^stage\.identityProvider\.requiredSessionTag\.values\[0\]: "\*" is not an exact tag value: a wildcard admits every token that carries the tag key/,
       ),
     ]);
-    expect(problemsOf("prod", (c) => (c.identityProvider.requiredSessionTag.values = ["enab*"]))).toHaveLength(1);
+    expect(problemsOf("prod", (c) => put(c, "identityProvider.requiredSessionTag.values", ["enab*"]))).toHaveLength(1);
   });
 
   it("existingProviderArn must be the inference account's provider", () => {
     expect(
-      problemsOf(
-        "prod",
-        (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default"),
+      problemsOf("prod", (c) =>
+        put(c, "identityProvider.existingProviderArn", "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default"),
       ),
     ).toEqual([
       expect.stringMatching(
@@ -230,24 +235,23 @@ describe("who may assume the developer role", () => {
       ),
     ]);
     expect(
-      problemsOf(
-        "prod",
-        (c) => (c.identityProvider.existingProviderArn = "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default"),
+      problemsOf("prod", (c) =>
+        put(c, "identityProvider.existingProviderArn", "arn:aws:iam::222222222222:oidc-provider/example.okta.com/oauth2/default"),
       ),
     ).toEqual([]);
   });
 
   it("Cognito identity pools cannot carry the IAM quota block (the pool role does not require the email tag)", () => {
-    const cognito = (c: any) => {
-      c.federation.mode = "cognito-identity-pool";
-      delete c.identityProvider.emailSessionTag;
+    const cognito = (c: RawStage) => {
+      put(c, "federation.mode", "cognito-identity-pool");
+      put(c, "identityProvider.emailSessionTag", undefined);
     };
     expect(problemsOf("prod", cognito)).toEqual([
       expect.stringMatching(
         /^stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/,
       ),
     ]);
-    expect(problemsOf("prod", (c) => (cognito(c), (c.quotas.enforcement.serverSideBlock = false)))).toEqual([]);
+    expect(problemsOf("prod", (c) => (cognito(c), put(c, "quotas.enforcement.serverSideBlock", false)))).toEqual([]);
   });
 });
 
@@ -264,20 +268,19 @@ describe("cross-account principal patterns", () => {
       /is in account 555555555555, which is not one of this role's sourceAccounts \(444444444444\)/,
     ],
   ])("%s is refused", (pattern, message) => {
-    const problems = problemsOf("prod", (c) => (c.crossAccount.roles[0].principalArnPatterns = [pattern]));
+    const problems = problemsOf("prod", (c) => put(c, ["crossAccount", "roles", 0, "principalArnPatterns"], [pattern]));
     expect(problems).toEqual([expect.stringMatching(/^stage\.crossAccount\.roles\[0\]\.principalArnPatterns\[0\]: /)]);
     expect(problems[0]).toMatch(message);
   });
 
   it("a pinned role name or name prefix in a source account is accepted", () => {
     expect(
-      problemsOf(
-        "prod",
-        (c) =>
-          (c.crossAccount.roles[0].principalArnPatterns = [
-            "arn:aws:iam::444444444444:role/ci-*",
-            "arn:aws:iam::444444444444:role/team/code-review",
-          ]),
+      problemsOf("prod", (c) =>
+        put(
+          c,
+          ["crossAccount", "roles", 0, "principalArnPatterns"],
+          ["arn:aws:iam::444444444444:role/ci-*", "arn:aws:iam::444444444444:role/team/code-review"],
+        ),
       ),
     ).toEqual([]);
   });
@@ -285,10 +288,10 @@ describe("cross-account principal patterns", () => {
 
 describe("Regions, accounts and units", () => {
   it("a Region must exist, with the nearest real one suggested", () => {
-    expect(problemsOf("pilot", (c) => (c.region = "us-east-7"))).toEqual([
+    expect(problemsOf("pilot", (c) => put(c, "region", "us-east-7"))).toEqual([
       expect.stringMatching(/^stage\.region: "us-east-7" is not an AWS Region \(did you mean us-east-1\?\); use one of us-east-1, /),
     ]);
-    expect(problemsOf("pilot", (c) => (c.cicd.additionalRegions = ["eu-west-9"]))).toEqual([
+    expect(problemsOf("pilot", (c) => put(c, "cicd.additionalRegions", ["eu-west-9"]))).toEqual([
       expect.stringMatching(/^stage\.cicd\.additionalRegions\[0\]: "eu-west-9" is not an AWS Region/),
     ]);
     for (const r of ["us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-7", "mx-central-1"])
@@ -299,9 +302,8 @@ describe("Regions, accounts and units", () => {
 
   it("the CI roles' existing GitHub provider must be in the inference account", () => {
     expect(
-      problemsOf(
-        "prod",
-        (c) => (c.cicd.github.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"),
+      problemsOf("prod", (c) =>
+        put(c, "cicd.github.existingOidcProviderArn", "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"),
       ),
     ).toEqual([
       expect.stringMatching(
@@ -311,7 +313,7 @@ describe("Regions, accounts and units", () => {
   });
 
   it("quota alert thresholds are percentages, not fractions", () => {
-    expect(problemsOf("prod", (c) => (c.quotas.thresholds = [0.8, 0.9, 1]))).toEqual([
+    expect(problemsOf("prod", (c) => put(c, "quotas.thresholds", [0.8, 0.9, 1]))).toEqual([
       expect.stringMatching(
         /^stage\.quotas\.thresholds: are percentages, not fractions: \[0\.8,0\.9,1\] would alert at 0\.8 %, 0\.9 %, 1 % of the limit; write whole percentages such as \[80, 90, 100\]/,
       ),
@@ -324,43 +326,43 @@ describe("checks that used to throw while the stage was being declared", () => {
     [
       "release without a registry",
       "pilot",
-      (c: any) => (c.distribution.enabled = false),
+      (c: RawStage) => put(c, "distribution.enabled", false),
       /^stage\.cicd\.release: needs a registry to publish to/,
     ],
     [
       "CI across accounts without the organisation",
       "prod",
-      (c: any) => delete c.organizationId,
+      (c: RawStage) => put(c, "organizationId", undefined),
       /^stage\.organizationId: is required with stage\.cicd across 3 accounts/,
     ],
     [
       "a generic IdP without jwksUri",
       "prod",
-      (c: any) => (c.identityProvider.kind = "generic"),
+      (c: RawStage) => put(c, "identityProvider.kind", "generic"),
       /^stage\.telemetry\.jwksUri: is required for identityProvider\.kind: generic/,
     ],
     [
       "invocation logs as a source while logging is off",
       "prod",
-      (c: any) => ((c.quotas.sources.invocationLogs = true), (c.inference.invocationLogging.enabled = false)),
+      (c: RawStage) => (put(c, "quotas.sources.invocationLogs", true), put(c, "inference.invocationLogging.enabled", false)),
       /^stage\.quotas\.sources\.invocationLogs: is true but stage\.inference\.invocationLogging\.enabled is false/,
     ],
     [
       "telemetry as a source while telemetry is off",
       "prod",
-      (c: any) => ((c.quotas.sources.telemetry = true), (c.telemetry = { enabled: false })),
+      (c: RawStage) => (put(c, "quotas.sources.telemetry", true), put(c, "telemetry", { enabled: false })),
       /^stage\.quotas\.sources\.telemetry: is true but stage\.telemetry\.enabled is false/,
     ],
     [
       "enforceOn telemetry without telemetry",
       "prod",
-      (c: any) => ((c.quotas.enforceOn = "telemetry"), (c.telemetry = { enabled: false })),
+      (c: RawStage) => (put(c, "quotas.enforceOn", "telemetry"), put(c, "telemetry", { enabled: false })),
       /^stage\.quotas\.enforceOn: is telemetry but the telemetry source is off/,
     ],
     [
       "organisation readers without the organisation",
       "pilot",
-      (c: any) => (c.distribution.readers.organization = true),
+      (c: RawStage) => put(c, "distribution.readers.organization", true),
       /^stage\.distribution\.readers\.organization: is true but the stage has no organisation/,
     ],
   ])("%s", (_label, stage, edit, message) => {
@@ -403,15 +405,15 @@ describe("the offline plan refuses these stack files with exit 2 and keyed messa
 
   it("every mistake of the list in one prod file, each named by its key", () => {
     const c = stageOf("prod");
-    c.telemtry = c.telemetry;
-    c.inference.restrictTeamProfile = true;
-    c.identityProvider.requiredSessionTag.values = ["*"];
-    c.identityProvider.allowedSubjects = ["00u*"];
-    c.identityProvider.existingProviderArn = "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default";
-    c.crossAccount.roles[0].principalArnPatterns = ["*"];
-    c.region = "us-east-7";
-    c.quotas.thresholds = [0.8, 0.9, 1];
-    c.cicd.github.existingOidcProviderArn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com";
+    put(c, "telemtry", c.telemetry);
+    put(c, "inference.restrictTeamProfile", true);
+    put(c, "identityProvider.requiredSessionTag.values", ["*"]);
+    put(c, "identityProvider.allowedSubjects", ["00u*"]);
+    put(c, "identityProvider.existingProviderArn", "arn:aws:iam::999999999999:oidc-provider/example.okta.com/oauth2/default");
+    put(c, ["crossAccount", "roles", 0, "principalArnPatterns"], ["*"]);
+    put(c, "region", "us-east-7");
+    put(c, "quotas.thresholds", [0.8, 0.9, 1]);
+    put(c, "cicd.github.existingOidcProviderArn", "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com");
     const r = plan("prod", stringify({ config: { "aws:region": "us-east-1", "claude-code-bedrock:stage": c } }));
     expectRefused(
       r,
@@ -429,8 +431,8 @@ describe("the offline plan refuses these stack files with exit 2 and keyed messa
 
   it("a Cognito identity pool with the IAM quota block", () => {
     const c = stageOf("prod");
-    c.federation.mode = "cognito-identity-pool";
-    delete c.identityProvider.emailSessionTag;
+    put(c, "federation.mode", "cognito-identity-pool");
+    put(c, "identityProvider.emailSessionTag", undefined);
     expectRefused(
       plan("prod", stringify({ config: { "claude-code-bedrock:stage": c } })),
       /- stage\.quotas\.enforcement\.serverSideBlock: cannot be enforced with federation\.mode: cognito-identity-pool/,
@@ -443,61 +445,62 @@ describe("component checks the stage config reaches first", () => {
     [
       "a cross-account role that names no caller (the whole source account)",
       "prod",
-      (c: any) => (c.crossAccount.roles[0].sourceRoleNames = []),
+      (c: RawStage) => put(c, ["crossAccount", "roles", 0, "sourceRoleNames"], []),
       /^stage\.crossAccount\.roles\[0\]\.sourceRoleNames: is required \(or principalArnPatterns\): without either, every principal of the source accounts may assume the role/,
     ],
     [
       "a wildcard client id (the role's audience)",
       "pilot",
-      (c: any) => (c.identityProvider.clientId = "0oa*"),
+      (c: RawStage) => put(c, "identityProvider.clientId", "0oa*"),
       /^stage\.identityProvider\.clientId: "0oa\*" is not valid: expected the OAuth client id registered for the helper, exactly/,
     ],
     [
       "a collector CPU Fargate does not offer",
       "prod",
-      (c: any) => (c.telemetry.collector.cpu = 1000),
+      (c: RawStage) => put(c, "telemetry.collector.cpu", 1000),
       /^stage\.telemetry\.collector\.cpu: must be one of 256, 512, 1024, 2048, 4096/,
     ],
     [
       "a collector memory that does not fit its CPU",
       "prod",
-      (c: any) => (c.telemetry.collector.memoryMiB = 1024),
+      (c: RawStage) => put(c, "telemetry.collector.memoryMiB", 1024),
       /^stage\.telemetry\.collector\.memoryMiB: must be 2048–8192 in steps of 1024 for 1024 CPU units/,
     ],
     [
       "a VPC too small for the collector's subnets",
       "prod",
-      (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.0/26"),
+      (c: RawStage) => put(c, "telemetry.network.cidrBlock", "10.81.0.0/26"),
       /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.0\/26" is a \/26; use a \/16 to \/22 network/,
     ],
     [
       "a VPC CIDR with host bits",
       "prod",
-      (c: any) => (c.telemetry.network.cidrBlock = "10.81.0.1/20"),
+      (c: RawStage) => put(c, "telemetry.network.cidrBlock", "10.81.0.1/20"),
       /^stage\.telemetry\.network\.cidrBlock: "10\.81\.0\.1\/20" has host bits set/,
     ],
     [
       "an allowed range that is no network",
       "prod",
-      (c: any) => (c.telemetry.allowedCidrs = ["300.0.0.0/8"]),
+      (c: RawStage) => put(c, "telemetry.allowedCidrs", ["300.0.0.0/8"]),
       /^stage\.telemetry\.allowedCidrs\[0\]: "300\.0\.0\.0\/8" is not a network CIDR/,
     ],
     [
       "a collector certificate in another account or Region",
       "prod",
-      (c: any) => (c.telemetry.certificateArn = "arn:aws:acm:eu-west-1:333333333333:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345"),
+      (c: RawStage) =>
+        put(c, "telemetry.certificateArn", "arn:aws:acm:eu-west-1:333333333333:certificate/0f9e8d7c-6b5a-4321-9876-abcdef012345"),
       /^stage\.telemetry\.certificateArn: is in account 333333333333, Region eu-west-1, but the collector's load balancer is in account 333333333333, Region us-east-1/,
     ],
     [
       "a secrets key in a Region that does not exist",
       "prod",
-      (c: any) => (c.cicd.stateBackend.kmsKeyArn = "arn:aws:kms:us-east-9:222222222222:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"),
+      (c: RawStage) => put(c, "cicd.stateBackend.kmsKeyArn", "arn:aws:kms:us-east-9:222222222222:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"),
       /^stage\.cicd\.stateBackend\.kmsKeyArn: names the Region "us-east-9" is not an AWS Region/,
     ],
     [
       "more tags on a team's profiles than AWS allows",
       "prod",
-      (c: any) => (c.teams[0].tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]))),
+      (c: RawStage) => put(c, ["teams", 0, "tags"], Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]))),
       /^stage\.teams\[0\]\.tags: at most 50 tags per resource/,
     ],
   ])("%s", (_label, stage, edit, message) => {

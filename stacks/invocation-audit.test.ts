@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
 import { at } from "@ccb/infra/inventory";
-import { runStage } from "./testing";
+import { edit, runStage } from "./testing";
 
 const LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration";
 
@@ -21,7 +21,7 @@ describe("inference.invocationLogging.text", () => {
 
   it("on: text to the audit bucket in the inference account, the audit role exported, flagged as advisory only", async () => {
     const { recorder, outputs } = await runStage("prod", (raw) => {
-      raw.inference.invocationLogging = { ...raw.inference.invocationLogging, text: true };
+      edit(raw, ["inference", "invocationLogging"], (v) => ({ ...v, text: true }));
     });
     const cfg = recorder.one(LOGGING, "ccb-prod-inference-invocation-logging");
     expect(at(cfg.inputs, "loggingConfig", "textDataDeliveryEnabled")).toBe(true);

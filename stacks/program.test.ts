@@ -1,12 +1,12 @@
 import { expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, settle } from "@ccb/infra/inventory";
+import { at, installMocks, settle } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { readStackConfig, resolveDeep } from "./testing";
 
 it("the Pulumi entry point reads the stack's config object and exports the helper settings", async () => {
   const { stage, region } = readStackConfig("pilot");
-  const recorder = await installMocks({ accountId: stage.accounts.inference.id, region, stack: "pilot" });
+  const recorder = await installMocks({ accountId: String(at(stage, "accounts", "inference", "id")), region, stack: "pilot" });
   pulumi.runtime.setAllConfig({ "claude-code-bedrock:stage": JSON.stringify(stage), "aws:region": region });
   const program = await import("./index.js");
   const settings = parseStageSettings(await resolveDeep(program.helperSettings));

@@ -5,10 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
 import type * as aws from "@pulumi/aws";
-import { inputsOf, policyOf, stringsOf } from "@ccb/infra/inventory";
+import { at, inputsOf, policyOf, stringsOf } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
-import { readStackConfig, runStage, type StageRun } from "./testing";
+import { edit, put, rawStage, runStage, type RawStage, type StageRun } from "./testing";
 
 let pilot: Promise<StageRun> | undefined;
 let prod: Promise<StageRun> | undefined;
@@ -33,7 +33,7 @@ describe("quotas in the pilot (alert only)", () => {
       dailyMode: "alert",
     });
     expect(outputs.quotaDefaultLimits).toEqual({ monthlyCostUsd: 200, dailyCostUsd: 40, monthlyMode: "alert", dailyMode: "alert" });
-    expect(outputs.helperSettings.quota).toEqual({
+    expect(at(outputs.helperSettings, "quota")).toEqual({
       checkUrl: "https://ccb-pilot-quotas-api.execute-api.us-east-1.amazonaws.com/check",
       failMode: "open",
       timeoutMs: 3000,
@@ -54,7 +54,7 @@ describe("quotas in the pilot (alert only)", () => {
     expect(typeof tel.logGroupName).toBe("string");
     const logs = JSON.parse(e.INVOCATION_LOGS_SOURCE);
     expect(logs).toMatchObject({ accountId: "111111111111", region: "us-east-1", prefix: "" });
-    expect(logs.roleName).toBe(run.outputs.userRoleArn.split("/").pop());
+    expect(logs.roleName).toBe(String(run.outputs.userRoleArn).split("/").pop());
     expect(run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).toEqual(
       expect.arrayContaining([
         "ccb-pilot-quotas-drift-alarm",
@@ -66,7 +66,7 @@ describe("quotas in the pilot (alert only)", () => {
 
   it("is unchanged by the email session tag: no tag required in the trust (it only alerts)", async () => {
     const run = await runPilot();
-    expect(readStackConfig("pilot").stage.identityProvider.emailSessionTag).toBeUndefined();
+    expect(at(rawStage("pilot"), "identityProvider", "emailSessionTag")).toBeUndefined();
     expect(env(run, "ccb-pilot", "aggregate").BLOCK_PRINCIPAL_TAG).toBeUndefined();
     const trust = policyOf(run.recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
     expect(trust.Condition?.Null).toBeUndefined();
@@ -74,10 +74,10 @@ describe("quotas in the pilot (alert only)", () => {
 
   it("checks the stage's issuer and client id on /check", async () => {
     const { recorder } = await runPilot();
-    const cfg = readStackConfig("pilot").stage.identityProvider;
+    const cfg = at(rawStage("pilot"), "identityProvider");
     expect(recorder.one("aws:apigatewayv2/authorizer:Authorizer", "ccb-pilot-quotas-api-jwt").inputs.jwtConfiguration).toEqual({
-      issuer: cfg.issuer,
-      audiences: [cfg.clientId],
+      issuer: at(cfg, "issuer"),
+      audiences: [at(cfg, "clientId")],
     });
   });
 
@@ -126,7 +126,7 @@ describe("quotas in prod (blocking)", () => {
   it("attaches the deny policies to the developers' role and lets only the aggregation rewrite them", async () => {
     const run = await runProd();
     const { recorder, outputs } = run;
-    const roleName = outputs.userRoleArn.split("/").pop();
+    const roleName = String(outputs.userRoleArn).split("/").pop();
     const attachments = recorder
       .byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
       .filter((a) => a.name.startsWith("ccb-prod-quotas-block"));
@@ -137,29 +137,29 @@ describe("quotas in prod (blocking)", () => {
     const iamStatements = perms.filter((s) => stringsOf(s.Action).some((a) => a.startsWith("iam:")));
     expect(iamStatements).toHaveLength(1);
     expect(iamStatements[0]?.Resource).toEqual(arns);
-    expect(outputs.helperSettings.quota).toMatchObject({ failMode: "closed" });
+    expect(at(outputs.helperSettings, "quota")).toMatchObject({ failMode: "closed" });
     expect(env(run, "ccb-prod", "check").MISSING_IDENTITY).toBe("block");
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 
   it("lives in the inference account and reads telemetry from the telemetry account through a role there", async () => {
     const run = await runProd();
-    const cfg = readStackConfig("prod").stage;
-    expect(run.recorder.one("aws:dynamodb/table:Table", "ccb-prod-quotas-usage").account).toBe(cfg.accounts.inference.id);
+    const cfg = rawStage("prod");
+    expect(run.recorder.one("aws:dynamodb/table:Table", "ccb-prod-quotas-usage").account).toBe(at(cfg, "accounts", "inference", "id"));
     const readRole = run.recorder.one("aws:iam/role:Role", "ccb-prod-quotas-telemetry-read");
-    expect(readRole.account).toBe(cfg.accounts.telemetry.id);
+    expect(readRole.account).toBe(at(cfg, "accounts", "telemetry", "id"));
     expect(policyOf(readRole.inputs.assumeRolePolicy)!.Statement[0]?.Condition?.StringEquals).toEqual({
-      "aws:PrincipalOrgID": cfg.organizationId,
+      "aws:PrincipalOrgID": at(cfg, "organizationId"),
       "sts:ExternalId": "ccb-prod-quota-aggregate",
     });
     expect(JSON.parse(env(run, "ccb-prod", "aggregate").TELEMETRY_SOURCE).roleArn).toBe(
-      `arn:aws:iam::${cfg.accounts.telemetry.id}:role/ccb-prod-quota-telemetry-read`,
+      `arn:aws:iam::${at(cfg, "accounts", "telemetry", "id")}:role/ccb-prod-quota-telemetry-read`,
     );
   });
 
   it("keys the deny on the email session tag, never on the caller-chosen session name, and the user role's trust requires the tag", async () => {
     const run = await runProd();
-    expect(readStackConfig("prod").stage.identityProvider.emailSessionTag).toBe("email");
+    expect(at(rawStage("prod"), "identityProvider", "emailSessionTag")).toBe("email");
     expect(env(run, "ccb-prod", "aggregate").BLOCK_PRINCIPAL_TAG).toBe("email");
     const docs = run.recorder
       .byType("aws:iam/policy:Policy")
@@ -198,9 +198,9 @@ describe("quotas in prod (blocking)", () => {
 
 describe("variants and mistakes", () => {
   it("Cognito identity pools: the IAM block is refused (the pool role's trust does not require the email tag); /check-only blocking meters telemetry only", async () => {
-    const cognito = (raw: any) => {
-      raw.federation = { ...(raw.federation ?? {}), mode: "cognito-identity-pool" };
-      delete raw.identityProvider.emailSessionTag;
+    const cognito = (raw: RawStage) => {
+      edit(raw, "federation", (v) => ({ ...v, mode: "cognito-identity-pool" }));
+      put(raw, "identityProvider.emailSessionTag", undefined);
     };
     // A token without the email claim would get a session without the email principal tag, which the
     // deny on aws:PrincipalTag/email never matches: the combination cannot block anyone reliably.
@@ -209,7 +209,7 @@ describe("variants and mistakes", () => {
     );
     const run = await runStage("prod", (raw) => {
       cognito(raw);
-      raw.quotas.enforcement = { ...raw.quotas.enforcement, serverSideBlock: false };
+      edit(raw, "quotas.enforcement", (v) => ({ ...v, serverSideBlock: false }));
     });
     const e = env(run, "ccb-prod", "aggregate");
     expect(e.BLOCK_POLICY_ARNS).toBeUndefined();
@@ -218,8 +218,8 @@ describe("variants and mistakes", () => {
   });
 
   it("refuses a server-side block in direct federation without the email session tag, naming the key and why", async () => {
-    const raw = structuredClone(readStackConfig("prod").stage);
-    delete raw.identityProvider.emailSessionTag;
+    const raw = rawStage("prod");
+    put(raw, "identityProvider.emailSessionTag", undefined);
     let err: StageConfigError | undefined;
     try {
       parseStageConfig("prod", raw);
@@ -230,24 +230,24 @@ describe("variants and mistakes", () => {
     const text = err!.problems.join("\n");
     expect(text).toContain("stage.identityProvider.emailSessionTag");
     expect(text).toMatch(/session name is chosen by the caller of AssumeRoleWithWebIdentity/);
-    await expect(runStage("prod", (r) => delete r.identityProvider.emailSessionTag)).rejects.toThrow(
+    await expect(runStage("prod", (r) => put(r, "identityProvider.emailSessionTag", undefined))).rejects.toThrow(
       /stage\.identityProvider\.emailSessionTag/,
     );
     // Without the IAM block (or only alerting) the tag is optional.
     await expect(
       runStage("prod", (r) => {
-        delete r.identityProvider.emailSessionTag;
-        r.quotas.enforcement = { ...r.quotas.enforcement, serverSideBlock: false };
+        put(r, "identityProvider.emailSessionTag", undefined);
+        edit(r, "quotas.enforcement", (v) => ({ ...v, serverSideBlock: false }));
       }),
     ).resolves.toBeDefined();
   });
 
   it("refuses an email session tag that is not a tag key, or with a Cognito identity pool", () => {
-    const bad = structuredClone(readStackConfig("prod").stage);
-    bad.identityProvider.emailSessionTag = "e mail";
+    const bad = rawStage("prod");
+    put(bad, "identityProvider.emailSessionTag", "e mail");
     expect(() => parseStageConfig("prod", bad)).toThrow(/stage\.identityProvider\.emailSessionTag/);
-    const cognito = structuredClone(readStackConfig("prod").stage);
-    cognito.federation = { ...cognito.federation, mode: "cognito-identity-pool" };
+    const cognito = rawStage("prod");
+    edit(cognito, "federation", (v) => ({ ...v, mode: "cognito-identity-pool" }));
     expect(() => parseStageConfig("prod", cognito)).toThrow(
       /stage\.identityProvider\.emailSessionTag: applies to federation.mode: direct only/,
     );
@@ -255,15 +255,15 @@ describe("variants and mistakes", () => {
 
   it("IAM-authorised check API for IAM Identity Center callers", async () => {
     const run = await runStage("pilot", (raw) => {
-      raw.quotas.check = { ...raw.quotas.check, authorization: "iam" };
+      edit(raw, "quotas.check", (v) => ({ ...v, authorization: "iam" }));
     });
     expect(run.recorder.byType("aws:apigatewayv2/authorizer:Authorizer").filter((a) => a.name.startsWith("ccb-pilot-quotas"))).toEqual([]);
     expect(run.recorder.one("aws:apigatewayv2/route:Route", "ccb-pilot-quotas-api-check").inputs.authorizationType).toBe("AWS_IAM");
   });
 
   it("reports config mistakes with their keys and fixes", () => {
-    const raw = structuredClone(readStackConfig("pilot").stage);
-    raw.quotas = {
+    const raw = rawStage("pilot");
+    put(raw, "quotas", {
       enabled: true,
       mode: "sometimes",
       defaults: { monthlyTokens: 0, dailyCostUsd: -1 },
@@ -272,7 +272,7 @@ describe("variants and mistakes", () => {
       check: { failMode: "maybe" },
       sources: { telemetry: "yes" },
       aggregationShards: 65,
-    };
+    });
     let err: StageConfigError | undefined;
     try {
       parseStageConfig("pilot", raw);
@@ -297,13 +297,13 @@ describe("variants and mistakes", () => {
   });
 
   it("refuses a blocking default in an alert-only stage, and a stage with nothing to meter", async () => {
-    const raw = structuredClone(readStackConfig("pilot").stage);
-    raw.quotas.defaults.monthlyMode = "block";
+    const raw = rawStage("pilot");
+    put(raw, "quotas.defaults.monthlyMode", "block");
     expect(() => parseStageConfig("pilot", raw)).toThrow(/stage.quotas.mode: is alert but defaults block/);
     await expect(
       runStage("pilot", (r) => {
-        r.telemetry = { enabled: false };
-        r.inference.invocationLogging.enabled = false;
+        put(r, "telemetry", { enabled: false });
+        put(r, "inference.invocationLogging.enabled", false);
       }),
     ).rejects.toThrow(/stage\.quotas\.sources: leaves nothing to meter/);
   });

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { rules } from "@ccb/infra";
+import { at, obj } from "@ccb/infra/inventory";
 import { repoRoot, runStage } from "./testing";
 
 /**
@@ -42,10 +43,10 @@ describe("docs/rollout.md stage-file edits", () => {
       });
       expect(rules.findingsOf(run.recorder.resources)).toEqual([]);
       const settings = run.outputs.helperSettings;
-      expect(settings.stage).toBe("pilot");
+      expect(at(settings, "stage")).toBe("pilot");
       if (i === 0) {
         // The new team has its own profiles; analytics is on.
-        expect(Object.keys(run.outputs.teamInferenceProfiles)).toContain("mobile");
+        expect(Object.keys(obj(run.outputs.teamInferenceProfiles))).toContain("mobile");
         expect(run.outputs.analyticsWorkgroup).toBeTruthy();
       } else {
         expect(run.outputs.quotaMode).toBe("block");

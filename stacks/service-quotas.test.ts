@@ -6,11 +6,11 @@
 import { describe, expect, it } from "vitest";
 import type * as aws from "@pulumi/aws";
 import { inference, rules } from "@ccb/infra";
-import { inputsOf, str } from "@ccb/infra/inventory";
+import { at, inputsOf, str } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
 import { quotaScope } from "./compose/service-quotas";
-import { readStackConfig, runStage, type StageRun } from "./testing";
+import { put, rawStage, runStage, type StageRun } from "./testing";
 
 /** The parts of a dashboard body these tests read. */
 interface DashboardJson {
@@ -30,7 +30,9 @@ const runs: Record<string, Promise<StageRun>> = {};
 const run = (stage: "pilot" | "prod") => (runs[stage] ??= runStage(stage));
 
 describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage) => {
-  const cfg = () => readStackConfig(stage).stage;
+  const cfg = () => rawStage(stage);
+  // The models as the program reads them (typed: the profile and quota-scope helpers take the checked values).
+  const models = () => parseStageConfig(stage, cfg()).models;
 
   it("alarms at 80 % of each quota of the primary and fast models, in the inference account, to the stage topic", async () => {
     const { recorder, outputs } = await run(stage);
@@ -39,7 +41,7 @@ describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage
     const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => names.includes(str(a.inputs.name) ?? ""));
     expect(alarms.map((a) => a.inputs.name).sort()).toEqual([...names].sort());
     for (const a of alarms) {
-      expect(a.account).toBe(c.accounts.inference.id);
+      expect(a.account).toBe(at(c, "accounts", "inference", "id"));
       expect(a.inputs.threshold).toBe(80);
       expect(a.inputs.alarmActions).toEqual([outputs.alarmTopicArn]);
       expect(a.inputs.treatMissingData).toBe("notBreaching");
@@ -47,7 +49,7 @@ describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage
     const primary = inputsOf<aws.cloudwatch.MetricAlarmArgs>(
       recorder.one("aws:cloudwatch/metricAlarm:MetricAlarm", `ccb-${stage}-service-quotas-quota-primary-tokens`),
     );
-    const profile = inference.profileId(c.models.primary, c.models.crossRegion);
+    const profile = inference.profileId(models().primary, models().crossRegion);
     expect(primary.metricQueries?.[0]?.metric?.dimensions).toEqual({ ModelId: profile });
     expect(primary.metricQueries?.[1]?.metric?.namespace).toBe(`ccb-${stage}/ServiceQuotas`);
     expect(outputs.alarmNames).toEqual(expect.arrayContaining(names));
@@ -58,15 +60,15 @@ describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage
     const { recorder } = await run(stage);
     const c = cfg();
     const fn = recorder.one("aws:lambda/function:Function", `ccb-${stage}-service-quotas-publisher-function`);
-    expect(fn.account).toBe(c.accounts.inference.id);
+    expect(fn.account).toBe(at(c, "accounts", "inference", "id"));
     const targets = JSON.parse(inputsOf<aws.lambda.FunctionArgs>(fn).environment?.variables?.QUOTA_TARGETS ?? "[]");
     expect(targets).toHaveLength(4);
-    expect(new Set(targets.map((t: { scope: string }) => t.scope))).toEqual(new Set([quotaScope(c.models.crossRegion)]));
+    expect(new Set(targets.map((t: { scope: string }) => t.scope))).toEqual(new Set([quotaScope(models().crossRegion)]));
     expect(targets.map((t: { baseModelId: string }) => t.baseModelId)).toEqual([
-      c.models.primary,
-      c.models.primary,
-      c.models.fast,
-      c.models.fast,
+      at(c, "models", "primary"),
+      at(c, "models", "primary"),
+      at(c, "models", "fast"),
+      at(c, "models", "fast"),
     ]);
     expect(fn.inputs.handler).toMatch(/^index\./);
   });
@@ -82,19 +84,21 @@ describe.each(["pilot", "prod"] as const)("Bedrock service quotas in %s", (stage
     expect(tokens.properties.annotations?.horizontal[0]?.value).toBe(80);
     const quotaRows = (tokens.properties.metrics ?? []).filter((m) => m[0] === `ccb-${stage}/ServiceQuotas`);
     expect(quotaRows).toHaveLength(2);
-    const telemetryAccount = c.accounts.telemetry?.id ?? c.accounts.inference.id;
+    const telemetryAccount = at(c, "accounts", "telemetry", "id") ?? at(c, "accounts", "inference", "id");
     // A dashboard in another account reads the inference account's metrics through the cross-account link.
-    if (telemetryAccount !== c.accounts.inference.id)
-      expect(quotaRows.every((m) => (m[m.length - 1] as { accountId?: string }).accountId === c.accounts.inference.id)).toBe(true);
+    if (telemetryAccount !== at(c, "accounts", "inference", "id"))
+      expect(quotaRows.every((m) => (m[m.length - 1] as { accountId?: string }).accountId === at(c, "accounts", "inference", "id"))).toBe(
+        true,
+      );
     const listed = body.widgets.find((w) => w.type === "alarm")!.properties.alarms ?? [];
-    expect(listed).toContain(`arn:aws:cloudwatch:us-east-1:${c.accounts.inference.id}:alarm:ccb-${stage}-quota-fast-requests`);
+    expect(listed).toContain(`arn:aws:cloudwatch:us-east-1:${at(c, "accounts", "inference", "id")}:alarm:ccb-${stage}-quota-fast-requests`);
   });
 });
 
 describe("stage.inference.serviceQuotaAlarms", () => {
   it("turned off: no publisher, no alarms, no section", async () => {
     const { recorder } = await runStage("pilot", (raw) => {
-      raw.inference.serviceQuotaAlarms = { enabled: false };
+      put(raw, "inference.serviceQuotaAlarms", { enabled: false });
     });
     expect(recorder.byType("claude-code-bedrock:telemetry:ServiceQuotaMonitor")).toEqual([]);
     const body = recorder.one("aws:cloudwatch/dashboard:Dashboard", "ccb-pilot-telemetry-dashboard").inputs.dashboardBody as string;
@@ -103,7 +107,7 @@ describe("stage.inference.serviceQuotaAlarms", () => {
 
   it("passes configured quota codes and threshold to the function and alarms", async () => {
     const { recorder } = await runStage("prod", (raw) => {
-      raw.inference.serviceQuotaAlarms = { thresholdPercent: 70, quotaCodes: { primary: { tokens: "L-ABCDEF12" } } };
+      put(raw, "inference.serviceQuotaAlarms", { thresholdPercent: 70, quotaCodes: { primary: { tokens: "L-ABCDEF12" } } });
     });
     const targets = JSON.parse(
       inputsOf<aws.lambda.FunctionArgs>(recorder.one("aws:lambda/function:Function", "ccb-prod-service-quotas-publisher-function"))
@@ -116,8 +120,8 @@ describe("stage.inference.serviceQuotaAlarms", () => {
   });
 
   it("refuses a malformed quota code or threshold, naming the key", () => {
-    const raw = structuredClone(readStackConfig("pilot").stage);
-    raw.inference.serviceQuotaAlarms = { thresholdPercent: 100, quotaCodes: { fast: { requests: "12345" } } };
+    const raw = rawStage("pilot");
+    put(raw, "inference.serviceQuotaAlarms", { thresholdPercent: 100, quotaCodes: { fast: { requests: "12345" } } });
     let problems = "";
     try {
       parseStageConfig("pilot", raw);

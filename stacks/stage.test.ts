@@ -3,7 +3,7 @@ import { rules } from "@ccb/infra";
 import { arr, at, obj, policyOf, statementBySid, stringsOf, type PolicyDocumentJson } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
 import { StageConfigError } from "./config/problems";
-import { readStackConfig, runStage, type StageRun } from "./testing";
+import { put, rawStage, runStage, type RawStage, type StageRun } from "./testing";
 
 const runs = new Map<string, Promise<StageRun>>();
 const run = (stage: string) => {
@@ -34,7 +34,7 @@ describe.each(["pilot", "prod"])("stage %s", (stage) => {
     }
     expect(settings.models.primary).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
     // The helper learns whether team profiles are restricted to their team's sessions (its doctor checks the team tag then).
-    expect(settings.restrictTeamProfiles ?? false).toBe(readStackConfig(stage).stage.inference?.restrictTeamProfiles ?? false);
+    expect(settings.restrictTeamProfiles ?? false).toBe(at(rawStage(stage), "inference", "restrictTeamProfiles") ?? false);
   });
 
   it("creates one application inference profile per team and model role, tagged for cost reports", async () => {
@@ -69,7 +69,7 @@ describe("developer permissions boundary", () => {
     ["prod", undefined],
     ["pilot", "cognito-identity-pool"],
   ] as const)("%s (%s): the user role carries it, and every permission granted to the role fits inside it", async (stage, mode) => {
-    const { recorder } = mode ? await runStage(stage, (c) => (c.federation.mode = mode)) : await run(stage);
+    const { recorder } = mode ? await runStage(stage, (c) => put(c, "federation.mode", mode)) : await run(stage);
     const boundary = recorder.one("aws:iam/policy:Policy", `ccb-${stage}-federation-boundary`);
     expect(boundary.inputs.name).toBe(`ccb-${stage}-developer-boundary`);
     const ceiling = new Set(allowedActions(policyOf(boundary.inputs.policy)));
@@ -215,16 +215,16 @@ describe("pilot versus prod", () => {
 describe("Auth0, whose tokens carry the issuer with a trailing slash", () => {
   it("keys IAM on the issuer without the slash and compares `iss` with it everywhere else", async () => {
     const { recorder, outputs } = await runStage("pilot", (c) => {
-      c.identityProvider.kind = "auth0";
-      c.identityProvider.issuer = "https://acme.eu.auth0.com/";
-      c.identityProvider.allowedSubjects = ["auth0|alice"];
+      put(c, "identityProvider.kind", "auth0");
+      put(c, "identityProvider.issuer", "https://acme.eu.auth0.com/");
+      put(c, "identityProvider.allowedSubjects", ["auth0|alice"]);
     });
     expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe(
       "https://acme.eu.auth0.com",
     );
     const trust = policyOf(recorder.one("aws:iam/role:Role", "ccb-pilot-federation-users").inputs.assumeRolePolicy)!.Statement[0];
     expect(Object.keys(trust.Condition?.StringEquals ?? {})).toEqual(["acme.eu.auth0.com:aud", "acme.eu.auth0.com:sub"]);
-    expect(outputs.helperSettings.identityProvider.issuer).toBe("https://acme.eu.auth0.com/");
+    expect(at(outputs.helperSettings, "identityProvider", "issuer")).toBe("https://acme.eu.auth0.com/");
     const jwtRules = recorder
       .byType("aws:lb/listener:Listener")
       .flatMap((l) => arr(l.inputs.defaultActions).filter((a) => at(a, "type") === "jwt-validation"));
@@ -237,9 +237,9 @@ describe("Auth0, whose tokens carry the issuer with a trailing slash", () => {
 });
 
 describe("a Cognito user pool as the identity provider", () => {
-  const cognito = (c: any) => {
-    c.identityProvider.kind = "cognito-user-pool";
-    c.identityProvider.issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123";
+  const cognito = (c: RawStage) => {
+    put(c, "identityProvider.kind", "cognito-user-pool");
+    put(c, "identityProvider.issuer", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123");
   };
 
   it("registers the redirect on http://localhost, the only plain-http callback host Cognito accepts", async () => {
@@ -250,15 +250,15 @@ describe("a Cognito user pool as the identity provider", () => {
   });
 
   it("takes an explicit redirectHost over the default", async () => {
-    const { outputs } = await runStage("pilot", (c) => (cognito(c), (c.identityProvider.redirectHost = "127.0.0.1")));
+    const { outputs } = await runStage("pilot", (c) => (cognito(c), put(c, "identityProvider.redirectHost", "127.0.0.1")));
     expect(parseStageSettings(outputs.helperSettings).identityProvider.redirectHost).toBe("127.0.0.1");
   });
 
   it("other identity providers keep the 127.0.0.1 redirect unless told otherwise", async () => {
     const { outputs } = await run("pilot");
-    expect(outputs.helperSettings.identityProvider).not.toHaveProperty("redirectHost");
-    const local = await runStage("pilot", (c) => (c.identityProvider.redirectHost = "localhost"));
-    expect(local.outputs.helperSettings.identityProvider.redirectHost).toBe("localhost");
+    expect(at(outputs.helperSettings, "identityProvider")).not.toHaveProperty("redirectHost");
+    const local = await runStage("pilot", (c) => put(c, "identityProvider.redirectHost", "localhost"));
+    expect(at(local.outputs.helperSettings, "identityProvider", "redirectHost")).toBe("localhost");
   });
 });
 
@@ -292,74 +292,90 @@ describe("invalid stage configuration fails before anything is created", () => {
   it.each([
     [
       "a short account id",
-      (c: any) => (c.accounts.inference.id = "1234"),
+      (c: RawStage) => put(c, "accounts.inference.id", "1234"),
       /stage\.accounts\.inference\.id: "1234" is not valid: expected a 12-digit AWS account id/,
     ],
     [
       "an http issuer",
-      (c: any) => (c.identityProvider.issuer = "http://example.okta.com"),
+      (c: RawStage) => put(c, "identityProvider.issuer", "http://example.okta.com"),
       /stage\.identityProvider\.issuer: issuer "http:\/\/example\.okta\.com" must use https/,
     ],
-    ["an unknown Region", (c: any) => (c.region = "us-middle-1"), /stage\.region: "us-middle-1" is not valid/],
+    ["an unknown Region", (c: RawStage) => put(c, "region", "us-middle-1"), /stage\.region: "us-middle-1" is not valid/],
     [
       "an unknown model",
-      (c: any) => (c.models.primary = "anthropic.claude-9"),
+      (c: RawStage) => put(c, "models.primary", "anthropic.claude-9"),
       /stage\.models\.primary: "anthropic\.claude-9" is not a known Claude model id/,
     ],
     [
       "a model without the profile",
-      (c: any) => (
-        (c.models.primary = "anthropic.claude-opus-4-1-20250805-v1:0"),
-        (c.models.crossRegion = "global"),
-        (c.models.fast = "anthropic.claude-haiku-4-5-20251001-v1:0")
+      (c: RawStage) => (
+        put(c, "models.primary", "anthropic.claude-opus-4-1-20250805-v1:0"),
+        put(c, "models.crossRegion", "global"),
+        put(c, "models.fast", "anthropic.claude-haiku-4-5-20251001-v1:0")
       ),
       /has no "global\." cross-Region profile/,
     ],
     [
       "a profile geography the source Region cannot use",
-      (c: any) => (c.models.crossRegion = "eu"),
+      (c: RawStage) => put(c, "models.crossRegion", "eu"),
       /"eu\." profiles are not available from us-east-1/,
     ],
     [
       "a team name that breaks tag rules",
-      (c: any) => (c.teams[0].name = "Platform Team!"),
+      (c: RawStage) => put(c, ["teams", 0, "name"], "Platform Team!"),
       /stage\.teams\[0\]\.name: "Platform Team!" is not valid/,
     ],
-    ["a cost center with forbidden characters", (c: any) => (c.teams[0].costCenter = "CC;1"), /stage\.teams\[0\]\.costCenter/],
-    ["a duplicated team", (c: any) => c.teams.push({ ...c.teams[0] }), /team "platform" is listed twice/],
-    ["no subject restriction", (c: any) => (c.identityProvider.allowedSubjects = []), /restrict who may assume the Bedrock role/],
+    [
+      "a cost center with forbidden characters",
+      (c: RawStage) => put(c, ["teams", 0, "costCenter"], "CC;1"),
+      /stage\.teams\[0\]\.costCenter/,
+    ],
+    [
+      "a duplicated team",
+      (c: RawStage) => put(c, "teams", [...arr(at(c, "teams")), { ...obj(arr(at(c, "teams"))[0]) }]),
+      /team "platform" is listed twice/,
+    ],
+    ["no subject restriction", (c: RawStage) => put(c, "identityProvider.allowedSubjects", []), /restrict who may assume the Bedrock role/],
     [
       "a wildcard subject",
-      (c: any) => (c.identityProvider.allowedSubjects = ["*"]),
+      (c: RawStage) => put(c, "identityProvider.allowedSubjects", ["*"]),
       /stage\.identityProvider\.allowedSubjects\[0\]: "\*" has a wildcard; list each user's exact `sub` value/,
     ],
     [
       "a 13-hour session",
-      (c: any) => (c.federation.sessionDurationHours = 13),
+      (c: RawStage) => put(c, "federation.sessionDurationHours", 13),
       /stage\.federation\.sessionDurationHours: must be a whole number from 1 to 12/,
     ],
     [
       "a retention CloudWatch does not offer",
-      (c: any) => (c.inference.invocationLogging.logRetentionDays = 45),
+      (c: RawStage) => put(c, "inference.invocationLogging.logRetentionDays", 45),
       /45 is not a CloudWatch retention/,
     ],
-    ["an alarm email typo", (c: any) => (c.inference.alarms.emails = ["ops-at-example.com"]), /stage\.inference\.alarms\.emails\[0\]/],
+    [
+      "an alarm email typo",
+      (c: RawStage) => put(c, "inference.alarms.emails", ["ops-at-example.com"]),
+      /stage\.inference\.alarms\.emails\[0\]/,
+    ],
     [
       "restrictTeamProfiles without teams",
-      (c: any) => ((c.inference.restrictTeamProfiles = true), (c.teams = [])),
+      (c: RawStage) => (put(c, "inference.restrictTeamProfiles", true), put(c, "teams", [])),
       /stage\.inference\.restrictTeamProfiles: restricts each team's inference profiles to that team's sessions, but stage\.teams lists no team; add teams or set it to false/,
     ],
     [
       "restrictTeamProfiles that is not a boolean",
-      (c: any) => (c.inference.restrictTeamProfiles = "yes"),
+      (c: RawStage) => put(c, "inference.restrictTeamProfiles", "yes"),
       /stage\.inference\.restrictTeamProfiles: must be true or false/,
     ],
     [
       "a redirect host that is not loopback",
-      (c: any) => (c.identityProvider.redirectHost = "0.0.0.0"),
+      (c: RawStage) => put(c, "identityProvider.redirectHost", "0.0.0.0"),
       /stage\.identityProvider\.redirectHost: must be one of 127\.0\.0\.1, localhost \(got "0\.0\.0\.0"\)/,
     ],
-    ["a stage name that differs from the stack", (c: any) => (c.name = "prod"), /stage\.name: is "prod" but the stack is "pilot"/],
+    [
+      "a stage name that differs from the stack",
+      (c: RawStage) => put(c, "name", "prod"),
+      /stage\.name: is "prod" but the stack is "pilot"/,
+    ],
   ])("%s", async (_label, edit, message) => {
     const error = await runStage("pilot", edit).then(
       () => undefined,
@@ -372,8 +388,8 @@ describe("invalid stage configuration fails before anything is created", () => {
 
   it("reports every problem at once", async () => {
     const error = (await runStage("pilot", (c) => {
-      c.region = "nowhere";
-      c.accounts.inference.id = "x";
+      put(c, "region", "nowhere");
+      put(c, "accounts.inference.id", "x");
     }).catch((e: unknown) => e)) as StageConfigError;
     expect(error.problems.length).toBeGreaterThanOrEqual(2);
   });
@@ -386,7 +402,7 @@ describe("invalid stage configuration fails before anything is created", () => {
 
 describe("Cognito Identity Pool federation, selected per stage", () => {
   it("swaps the direct role for the pool's authenticated role and still passes every rule", async () => {
-    const { recorder, outputs } = await runStage("pilot", (c) => (c.federation.mode = "cognito-identity-pool"));
+    const { recorder, outputs } = await runStage("pilot", (c) => put(c, "federation.mode", "cognito-identity-pool"));
     expect(recorder.byType("aws:cognito/identityPool:IdentityPool")).toHaveLength(1);
     // The pool trusts tokens through the stage's IAM OIDC provider, which stays.
     expect(recorder.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ccb-pilot-federation-provider").inputs.url).toBe(

@@ -9,13 +9,13 @@ import { rules, telemetry } from "@ccb/infra";
 import { arr, at, obj } from "@ccb/infra/inventory";
 import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
-import { readStackConfig, runStage, type StageRun } from "./testing";
+import { edit, put, rawStage, runStage, type RawStage, type StageRun } from "./testing";
 
 const runs: Record<string, Promise<StageRun>> = {};
 const run = (stage: "pilot" | "prod") => (runs[stage] ??= runStage(stage));
 
 describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
-  const cfg = () => readStackConfig(stage).stage;
+  const cfg = () => rawStage(stage);
 
   it("creates the collector service and the lifecycle check, and the stage passes every rule", async () => {
     const { recorder } = await run(stage);
@@ -28,8 +28,8 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
 
   it("puts the collector in the telemetry account and the lifecycle check in the inference account", async () => {
     const { recorder } = await run(stage);
-    const accounts = cfg().accounts;
-    const telemetryAccount = accounts.telemetry?.id ?? accounts.inference.id;
+    const accounts = at(cfg(), "accounts");
+    const telemetryAccount = at(accounts, "telemetry", "id") ?? at(accounts, "inference", "id");
     for (const [type, name] of [
       ["aws:ecs/service:Service", `ccb-${stage}-telemetry-service`],
       ["aws:lb/loadBalancer:LoadBalancer", `ccb-${stage}-telemetry-alb`],
@@ -37,36 +37,38 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
     ] as const) {
       expect(recorder.one(type, name).account, name).toBe(telemetryAccount);
     }
-    expect(recorder.one("aws:lambda/function:Function", `ccb-${stage}-model-lifecycle-function`).account).toBe(accounts.inference.id);
+    expect(recorder.one("aws:lambda/function:Function", `ccb-${stage}-model-lifecycle-function`).account).toBe(
+      at(accounts, "inference", "id"),
+    );
   });
 
   it("validates the caller's token at the ALB with the stage's issuer and client id, HTTPS only", async () => {
     const { recorder } = await run(stage);
-    const idp = cfg().identityProvider;
+    const idp = at(cfg(), "identityProvider");
     const listeners = recorder.byType("aws:lb/listener:Listener");
     expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([[443, "HTTPS"]]);
     const jwt = obj(at(arr(listeners[0]!.inputs.defaultActions)[0], "jwtValidation"));
-    expect(jwt.issuer).toBe(idp.issuer);
-    expect(jwt.jwksEndpoint).toBe(`${idp.issuer}/v1/keys`);
-    expect(jwt.additionalClaims).toEqual([{ name: "aud", format: "single-string", values: [idp.clientId] }]);
+    expect(jwt.issuer).toBe(at(idp, "issuer"));
+    expect(jwt.jwksEndpoint).toBe(`${at(idp, "issuer")}/v1/keys`);
+    expect(jwt.additionalClaims).toEqual([{ name: "aud", format: "single-string", values: [at(idp, "clientId")] }]);
   });
 
   it("runs the configured image with a config valid for it, identity from the token's claims", async () => {
     const { recorder } = await run(stage);
-    const c = cfg().telemetry.collector;
+    const c = at(cfg(), "telemetry", "collector");
     const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", `ccb-${stage}-telemetry-task`).inputs;
-    expect([td.cpu, td.memory]).toEqual([String(c.cpu), String(c.memoryMiB)]);
+    expect([td.cpu, td.memory]).toEqual([String(at(c, "cpu")), String(at(c, "memoryMiB"))]);
     const [container] = JSON.parse(String(td.containerDefinitions));
-    expect(container.image).toBe(c.image);
+    expect(container.image).toBe(at(c, "image"));
     const config = parse(container.environment[0].value);
-    expect(telemetry.validateCollectorConfig(config, telemetry.distributionOf(c.image)!)).toEqual([]);
-    const claims = cfg().identityProvider.attributeClaims;
+    expect(telemetry.validateCollectorConfig(config, telemetry.distributionOf(String(at(c, "image")))!)).toEqual([]);
+    const claims = at(cfg(), "identityProvider", "attributeClaims");
     const actions = config.processors["attributes/identity"].actions;
-    expect(actions).toContainEqual({ key: "department", action: "insert", from_context: `auth.${claims.department}` });
-    expect(actions).toContainEqual({ key: "cost_center", action: "insert", from_context: `auth.${claims.costCenter}` });
+    expect(actions).toContainEqual({ key: "department", action: "insert", from_context: `auth.${at(claims, "department")}` });
+    expect(actions).toContainEqual({ key: "cost_center", action: "insert", from_context: `auth.${at(claims, "costCenter")}` });
     expect(recorder.one("aws:appautoscaling/target:Target", `ccb-${stage}-telemetry-scaling`).inputs).toMatchObject({
-      minCapacity: c.minTasks,
-      maxCapacity: c.maxTasks,
+      minCapacity: at(c, "minTasks"),
+      maxCapacity: at(c, "maxTasks"),
     });
   });
 
@@ -88,17 +90,17 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
       .map(([key, price]) => ({ key, ...price }))
       .filter((x) => x.key.includes(":application-inference-profile/"));
     expect(aliases).toHaveLength(profiles.length);
-    const inferenceAccount = readStackConfig(stage).stage.accounts.inference.id;
+    const inferenceAccount = at(rawStage(stage), "accounts", "inference", "id");
     expect(aliases.every((x) => x.key.startsWith(`arn:aws:bedrock:us-east-1:${inferenceAccount}:`) && x.input > 0)).toBe(true);
   });
 
   it("gives the helper the collector endpoint with http/protobuf, and exports the dashboard", async () => {
     const { outputs } = await run(stage);
-    const domain = cfg().telemetry.domainName;
-    expect(outputs.helperSettings.telemetry).toEqual({
+    const domain = at(cfg(), "telemetry", "domainName");
+    expect(at(outputs.helperSettings, "telemetry")).toEqual({
       endpoint: `https://${domain}`,
       protocol: "http/protobuf",
-      events: cfg().telemetry.collector?.events ?? true,
+      events: at(cfg(), "telemetry", "collector", "events") ?? true,
     });
     expect(outputs.telemetryEndpoint).toBe(`https://${domain}`);
     expect(outputs.telemetryDashboard).toBe(`ccb-${stage}-claude-code`);
@@ -111,14 +113,14 @@ describe.each(["pilot", "prod"] as const)("telemetry in %s", (stage) => {
       String(recorder.one("aws:cloudwatch/dashboard:Dashboard", `ccb-${stage}-telemetry-dashboard`).inputs.dashboardBody),
     );
     const alarms = body.widgets.find((w: { type: string }) => w.type === "alarm").properties.alarms as string[];
-    const accounts = readStackConfig(stage).stage.accounts;
+    const accounts = at(rawStage(stage), "accounts");
     const all = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms).toHaveLength(all.length);
     expect(new Set(alarms).size).toBe(alarms.length);
     const byArea = (prefix: string) => all.filter((a) => a.name.startsWith(prefix));
     expect(byArea(`ccb-${stage}-quotas`).length).toBeGreaterThan(0);
-    const telemetryAccount = accounts.telemetry?.id ?? accounts.inference.id;
-    for (const account of new Set([accounts.inference.id, telemetryAccount]))
+    const telemetryAccount = at(accounts, "telemetry", "id") ?? at(accounts, "inference", "id");
+    for (const account of new Set([at(accounts, "inference", "id"), telemetryAccount]))
       expect(alarms.filter((a) => a.startsWith(`arn:aws:cloudwatch:us-east-1:${account}:alarm:ccb-${stage}-`))).toHaveLength(
         all.filter((a) => a.account === account).length,
       );
@@ -141,9 +143,9 @@ describe("telemetry differences between the stages", () => {
 
   it("prod creates the collector-health and cache-savings alarms in the telemetry account, on a topic there the stage's addresses subscribe", async () => {
     const { recorder, outputs } = await run("prod");
-    const cfg = readStackConfig("prod").stage;
-    const telemetryAccount = cfg.accounts.telemetry!.id;
-    expect(telemetryAccount).not.toBe(cfg.accounts.inference.id);
+    const cfg = rawStage("prod");
+    const telemetryAccount = at(cfg, "accounts", "telemetry", "id");
+    expect(telemetryAccount).not.toBe(at(cfg, "accounts", "inference", "id"));
     const alarms = recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("ccb-prod-telemetry"));
     expect(alarms.map((a) => a.inputs.name).sort()).toEqual(["ccb-prod-negative-cache-savings", "ccb-prod-no-healthy-collector"]);
     const topic = recorder.one("aws:sns/topic:Topic", "ccb-prod-telemetry-alarms");
@@ -157,8 +159,8 @@ describe("telemetry differences between the stages", () => {
     const subs = recorder
       .byType("aws:sns/topicSubscription:TopicSubscription")
       .filter((s) => s.name.startsWith("ccb-prod-telemetry-alarms"));
-    expect(subs.map((s) => s.inputs.endpoint)).toEqual(cfg.inference.alarms.emails);
-    expect(cfg.inference.alarms.emails.length).toBeGreaterThan(0);
+    expect(subs.map((s) => s.inputs.endpoint)).toEqual(at(cfg, "inference", "alarms", "emails"));
+    expect(arr(at(cfg, "inference", "alarms", "emails")).length).toBeGreaterThan(0);
     expect(outputs.telemetryAlarmNames).toEqual(["ccb-prod-no-healthy-collector", "ccb-prod-negative-cache-savings"]);
   });
 
@@ -182,38 +184,44 @@ describe("telemetry differences between the stages", () => {
         .filter((m) => m[0] === "AWS/Bedrock"),
     );
     expect(bedrockRows.length).toBeGreaterThan(0);
-    expect(bedrockRows.every((m) => at(m[m.length - 1], "accountId") === readStackConfig("prod").stage.accounts.inference.id)).toBe(true);
+    expect(bedrockRows.every((m) => at(m[m.length - 1], "accountId") === at(rawStage("prod"), "accounts", "inference", "id"))).toBe(true);
   });
 });
 
 describe("telemetry without the events pipeline", () => {
   it("tells the helper the collector takes no events (so setup writes OTEL_LOGS_EXPORTER=none)", async () => {
     const { recorder, outputs } = await runStage("pilot", (raw) => {
-      raw.telemetry.collector = { ...raw.telemetry.collector, events: false };
+      edit(raw, "telemetry.collector", (v) => ({ ...v, events: false }));
     });
     const td = recorder.one("aws:ecs/taskDefinition:TaskDefinition", "ccb-pilot-telemetry-task").inputs;
     expect(parse(JSON.parse(String(td.containerDefinitions))[0].environment[0].value).service.pipelines.logs).toBeUndefined();
-    expect(outputs.helperSettings.telemetry).toMatchObject({ protocol: "http/protobuf", events: false });
-    expect((await run("pilot")).outputs.helperSettings.telemetry.events).toBe(true);
+    expect(at(outputs.helperSettings, "telemetry")).toMatchObject({ protocol: "http/protobuf", events: false });
+    expect(at((await run("pilot")).outputs.helperSettings, "telemetry", "events")).toBe(true);
   });
 });
 
 describe("cross-account metrics for the prod dashboard", () => {
   it("links the inference account's metrics to the telemetry account when turned on", async () => {
     const { recorder } = await runStage("prod", (raw) => {
-      raw.telemetry.crossAccountMetrics = true;
+      put(raw, "telemetry.crossAccountMetrics", true);
     });
-    const accounts = readStackConfig("prod").stage.accounts;
-    expect(recorder.one("aws:oam/sink:Sink", "ccb-prod-cross-account-metrics-sink").account).toBe(accounts.telemetry.id);
-    expect(recorder.one("aws:oam/link:Link", "ccb-prod-cross-account-metrics-link-inference").account).toBe(accounts.inference.id);
+    const accounts = at(rawStage("prod"), "accounts");
+    expect(recorder.one("aws:oam/sink:Sink", "ccb-prod-cross-account-metrics-sink").account).toBe(at(accounts, "telemetry", "id"));
+    expect(recorder.one("aws:oam/link:Link", "ccb-prod-cross-account-metrics-link-inference").account).toBe(
+      at(accounts, "inference", "id"),
+    );
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 });
 
 describe("telemetry config validation", () => {
-  const withTelemetry = (edit: (t: Record<string, any>) => void) => {
-    const raw = structuredClone(readStackConfig("pilot").stage);
-    edit(raw.telemetry);
+  const withTelemetry = (change: (t: RawStage) => void) => {
+    const raw = rawStage("pilot");
+    // The telemetry section itself is edited in place (edit hands over the object the stage holds).
+    edit(raw, "telemetry", (t) => {
+      change(t);
+      return t;
+    });
     return () => parseStageConfig("pilot", raw);
   };
   const problems = (f: () => unknown) => {
@@ -229,12 +237,12 @@ describe("telemetry config validation", () => {
   it("names each bad key and its fix", () => {
     const text = problems(
       withTelemetry((t) => {
-        t.domainName = "Not A Domain";
-        delete t.hostedZoneId;
-        t.scheme = "internal";
-        t.collector.image = "otel/opentelemetry-collector-contrib:latest";
-        t.aggregator.everyMinutes = 7;
-        t.logRetentionDays = 10;
+        put(t, "domainName", "Not A Domain");
+        put(t, "hostedZoneId", undefined);
+        put(t, "scheme", "internal");
+        put(t, "collector.image", "otel/opentelemetry-collector-contrib:latest");
+        put(t, "aggregator.everyMinutes", 7);
+        put(t, "logRetentionDays", 10);
       }),
     );
     expect(text).toMatch(/stage\.telemetry\.domainName: "Not A Domain" is not valid/);
@@ -246,21 +254,21 @@ describe("telemetry config validation", () => {
   });
 
   it("needs a week of log retention for the weekly aggregates", () => {
-    expect(problems(withTelemetry((t) => (t.logRetentionDays = 5)))).toMatch(/stage\.telemetry\.logRetentionDays: must be at least 7/);
+    expect(problems(withTelemetry((t) => put(t, "logRetentionDays", 5)))).toMatch(/stage\.telemetry\.logRetentionDays: must be at least 7/);
   });
 
   it("refuses the ADOT image with the reason", () => {
-    const text = problems(withTelemetry((t) => (t.collector.image = "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1")));
+    const text = problems(withTelemetry((t) => put(t, "collector.image", "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1")));
     expect(text).toMatch(/stage\.telemetry\.collector\.image: the ADOT collector has no oidc authenticator/);
   });
 
   it("refuses a contrib version too old for token claims", () => {
-    const text = problems(withTelemetry((t) => (t.collector.image = "otel/opentelemetry-collector-contrib:0.120.0")));
+    const text = problems(withTelemetry((t) => put(t, "collector.image", "otel/opentelemetry-collector-contrib:0.120.0")));
     expect(text).toMatch(/stage\.telemetry\.collector\.image: .* is older than 0\.133\.0.*use 0\.133\.0 or later/);
   });
 
   it("is off, and adds nothing, when disabled", () => {
-    const cfg = withTelemetry((t) => (t.enabled = false))();
+    const cfg = withTelemetry((t) => put(t, "enabled", false))();
     expect(cfg.telemetry.enabled).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { installMocks, type ResourceRecorder, settle } from "@ccb/infra/inventory";
+import { at, installMocks, obj, type ResourceRecorder, settle, str } from "@ccb/infra/inventory";
 import { parseStageConfig } from "./config/stage-config";
 import { deployStage } from "./stage";
 
@@ -15,33 +15,86 @@ export const repoRoot = path.resolve(__dirname, "..");
 
 export type StageName = "pilot" | "prod";
 
+/** The stage value of a stack file as parsed YAML: JSON-like, read through `at`/`str`/`obj` and edited with `put`/`edit`. */
+export type RawStage = Record<string, unknown>;
+
+const isRecord = (v: unknown): v is RawStage => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /**
  * The `claude-code-bedrock:stage` value (undefined when the file or the key is missing: the stage
  * config then reports it with the fix) and `aws:region` from `Pulumi.<stage>.yaml`, read from the
  * repository root or from `CCB_STACK_DIR` (to plan a stack file kept elsewhere).
  */
-export function readStackConfig(stage: string): { stage: any; region: string } {
+export function readStackConfig(stage: string): { stage: unknown; region: string } {
   const file = path.join(process.env.CCB_STACK_DIR || repoRoot, `Pulumi.${stage}.yaml`);
-  let doc: any;
+  let doc: unknown;
   try {
     doc = parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new Error(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const config = doc?.config ?? {};
+  const config = obj(at(doc, "config"));
   const stageConfig = config["claude-code-bedrock:stage"];
-  const region = config["aws:region"] ?? stageConfig?.region;
-  return { stage: stageConfig, region: typeof region === "string" ? region : "us-east-1" };
+  const region = str(config["aws:region"]) ?? str(at(stageConfig, "region"));
+  return { stage: stageConfig, region: region ?? "us-east-1" };
 }
+
+/** A fresh copy of a stack file's stage value, for tests to read and edit (fails when it is not an object). */
+export function rawStage(stage: string): RawStage {
+  const raw = readStackConfig(stage).stage;
+  if (!isRecord(raw)) throw new Error(`Pulumi.${stage}.yaml has no claude-code-bedrock:stage object`);
+  return structuredClone(raw);
+}
+
+type Path = string | readonly (string | number)[];
+const keysOf = (p: Path): readonly (string | number)[] => (typeof p === "string" ? p.split(".") : p);
+
+/**
+ * Sets (or, with `undefined`, deletes) the value at a path of the raw stage, e.g.
+ * `put(raw, "quotas.enforcement.serverSideBlock", false)`. Missing objects on the way are created, so
+ * a test can add a section the file leaves out (a delete of a missing value changes nothing); a path
+ * through a non-object fails loudly.
+ */
+export function put(raw: object, where: Path, value: unknown): void {
+  const keys = keysOf(where);
+  let node: object = raw;
+  for (const key of keys.slice(0, -1)) {
+    let next: unknown = Reflect.get(node, key);
+    if (next === undefined) {
+      if (value === undefined) return; // nothing to delete
+      next = {};
+      Reflect.set(node, key, next);
+    }
+    if (typeof next !== "object" || next === null) throw new Error(`the stage has no object at ${keys.join(".")} (stops at ${key})`);
+    node = next;
+  }
+  const last = keys[keys.length - 1]!;
+  if (value === undefined) Reflect.deleteProperty(node, last);
+  else Reflect.set(node, last, value);
+}
+
+/**
+ * Replaces the value at a path with a function of it, e.g.
+ * `edit(raw, ["inference", "invocationLogging"], (v) => ({ ...v, text: true }))`. The function sees the
+ * current object (an empty one when the value is missing or not an object).
+ */
+export function edit(raw: object, where: Path, change: (current: RawStage) => unknown): void {
+  const keys = keysOf(where);
+  const current = keys.reduce<unknown>((cur, key) => (typeof cur === "object" && cur !== null ? Reflect.get(cur, key) : undefined), raw);
+  put(raw, keys, change(isRecord(current) ? current : {}));
+}
+
+/** Stack outputs with every Output resolved: JSON-like values, read through the inventory accessors. */
+export type ResolvedOutputs = Readonly<Record<string, unknown>>;
 
 export interface StageRun {
   readonly recorder: ResourceRecorder;
   /** Stack outputs with every Output resolved. */
-  readonly outputs: Record<string, any>;
+  readonly outputs: ResolvedOutputs;
 }
 
 /** Resolves Outputs nested anywhere in a value. */
-export async function resolveDeep(value: unknown): Promise<any> {
+export async function resolveDeep(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     return resolveDeep(
       await new Promise((resolve) =>
@@ -61,19 +114,23 @@ export async function resolveDeep(value: unknown): Promise<any> {
 }
 
 /**
- * Runs a stage. `edit` may change the parsed YAML first (to test validation or variants). The stage
- * module declares resources only when `deployStage` runs, so importing it before the mocks is safe.
+ * Runs a stage. `change` may edit the parsed YAML first (to test validation or variants), through
+ * `put`/`edit`. The stage module declares resources only when `deployStage` runs, so importing it
+ * before the mocks is safe.
  */
-export async function runStage(stage: string, edit?: (raw: Record<string, any>) => void): Promise<StageRun> {
+export async function runStage(stage: string, change?: (raw: RawStage) => void): Promise<StageRun> {
   const { stage: raw, region } = readStackConfig(stage);
   const copy = structuredClone(raw);
-  edit?.(copy);
+  if (change) {
+    if (!isRecord(copy)) throw new Error(`Pulumi.${stage}.yaml has no claude-code-bedrock:stage object to edit`);
+    change(copy);
+  }
   // Validated before the mock engine starts: an invalid stage declares nothing.
   const config = parseStageConfig(stage, copy);
   const recorder = await installMocks({ accountId: config.accounts.inference.id, region, stack: stage, project: "claude-code-bedrock" });
   pulumi.runtime.setAllConfig({ "claude-code-bedrock:stage": JSON.stringify(copy), "aws:region": region });
   const outputs = deployStage(config);
-  const resolved = await resolveDeep(outputs);
+  const resolved = obj(await resolveDeep(outputs));
   await settle();
   return { recorder, outputs: resolved };
 }
