@@ -7,7 +7,18 @@ import { describe, expect, it } from "vitest";
  * they must and stay quiet where imports are allowed, so a config edit cannot silently drop them.
  */
 const root = path.resolve(__dirname, "..", "..", "..");
-const eslint = new ESLint({ cwd: root });
+const eslint = new ESLint({
+  cwd: root,
+  // The snippets are not files of a TypeScript project: lint them without type information, and so without
+  // the type-aware Pulumi rules (they run on every real file of the library and the stacks in `npm run lint`).
+  overrideConfig: [
+    {
+      files: ["packages/infra/**/*.ts", "stacks/**/*.ts"],
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: { "@pulumi/no-output-in-template-literal": "off", "@pulumi/no-output-instance-in-template-literal": "off" },
+    },
+  ],
+});
 
 async function violations(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
@@ -64,5 +75,20 @@ describe("module boundaries", { timeout: 180_000 }, () => {
     ["packages/infra/src/x.ts", 'import { parsePriceBook } from "@ccb/contracts";\nexport const p = parsePriceBook;'],
   ])("%s: allows %s", async (file, code) => {
     expect(await violations(file, code)).toEqual([]);
+  });
+
+  it("stacks/x.ts: an Output in a plain template literal is refused by Pulumi's own rule (with type information)", async () => {
+    const typed = new ESLint({
+      cwd: root,
+      overrideConfig: [
+        { files: ["stacks/**/*.ts"], languageOptions: { parserOptions: { projectService: { allowDefaultProject: ["stacks/x.ts"] } } } },
+      ],
+    });
+    const code = 'import * as pulumi from "@pulumi/pulumi";\nexport const a = pulumi.output("x");\nexport const b = `arn:${a}`;\n';
+    const [result] = await typed.lintText(code, { filePath: path.join(root, "stacks/x.ts") });
+    expect(result!.messages.map((m) => m.ruleId)).toContain("@pulumi/no-output-in-template-literal");
+    const fixed = code.replace("`arn:${a}`", "pulumi.interpolate`arn:${a}`");
+    const [clean] = await typed.lintText(fixed, { filePath: path.join(root, "stacks/x.ts") });
+    expect(clean!.messages.filter((m) => m.ruleId?.startsWith("@pulumi/"))).toEqual([]);
   });
 });
