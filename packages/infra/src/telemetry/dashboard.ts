@@ -3,13 +3,12 @@ import {
   adoptionSection,
   alarmSection,
   bedrockSection,
-  codeActivitySection,
   costSection,
   dashboardParts,
   introSection,
-  leaderboardSection,
   overviewSection,
 } from "./dashboard-sections";
+import { codeActivitySection, leaderboardSection } from "./dashboard-activity-sections";
 import { serviceQuotaSection } from "./dashboard-quota-section";
 
 /**
