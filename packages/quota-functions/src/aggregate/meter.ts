@@ -2,7 +2,7 @@
  * Step 1, meter: for each record of usage (telemetry, invocation logs), read every settled window after
  * the source's watermark, price it per model, and add it to each user's month and day records, exactly
  * once per window (the record keeps each source's last applied window). The records change in memory;
- * the changed ones are written back once, then the watermarks advance. A failing source stops where it
+ * after each window the changed ones are written back, then the watermarks advance. A failing source stops where it
  * is and is retried by the next run. Only users with usage are written: an idle user costs nothing.
  */
 import { usageExpiry, windowOf, windowStart } from "../periods.js";
@@ -110,8 +110,8 @@ async function applyUsers(
 
 /**
  * Windows are applied in ascending order; the sources pending for a window are applied together, each
- * still skipped where the record already has that window. The changed records are written before any
- * watermark moves, so a run that fails in between leaves the windows to the next run, which skips what
+ * still skipped where the record already has that window. A window's records are written before its
+ * watermark moves, so a run that fails in between leaves the window to the next run, which skips what
  * was written.
  */
 export async function meter(d: AggregateDeps, now: number, iso: string, records: MonthRecords, guard: () => void): Promise<MeterResult> {
@@ -126,7 +126,6 @@ export async function meter(d: AggregateDeps, now: number, iso: string, records:
   const watermarks: Partial<Record<SourceId, number>> = {};
   for (const [source, first] of pending) watermarks[source.id] = first - 1;
   const srvUsers = new Set<string>();
-  const read = new Map<UsageSource, number>();
   const firstWindow = Math.min(...pending.values());
   for (let w = firstWindow; w <= lastSettled && pending.size > 0; w++) {
     const reads = await readWindow(d, w, pending, sourceErrors);
@@ -143,13 +142,15 @@ export async function meter(d: AggregateDeps, now: number, iso: string, records:
     applied += r.applied;
     duplicates += r.dup;
     unpricedTokens += r.unpriced;
-    for (const { source } of reads) if (pending.has(source)) read.set(source, w);
-  }
-  await records.flush(guard);
-  for (const [source, last] of read) {
-    await d.store.advanceWatermark(source.id, last, iso, watermarkScope(d.shard));
-    for (let w = (watermarks[source.id] ?? last - 1) + 1; w <= last; w++) windows[source.id]!.push(w);
-    watermarks[source.id] = Math.max(last, watermarks[source.id] ?? last);
+    // Written window by window, so a long backlog is worked off over several runs even if one of
+    // them runs out of time (a run usually has one new window: one write per active user).
+    await records.flush(guard);
+    for (const { source } of reads) {
+      if (!pending.has(source)) continue;
+      await d.store.advanceWatermark(source.id, w, iso, watermarkScope(d.shard));
+      windows[source.id]!.push(w);
+      watermarks[source.id] = Math.max(w, watermarks[source.id] ?? w);
+    }
   }
   return { windows, sourceErrors, applied, duplicates, unpricedTokens, srvUsers, watermarks };
 }

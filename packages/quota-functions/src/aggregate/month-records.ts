@@ -1,7 +1,7 @@
 /**
  * The month records of a run's buckets: read once per month (strongly consistent queries, one per
- * bucket), added to in memory window by window, and written back once, in batches, while the run holds
- * the buckets' leases (lease.ts). A user active in several windows of a run costs one write.
+ * bucket), added to in memory, and written back in batches after each window while the run holds the
+ * buckets' leases (lease.ts).
  */
 import { applyWindowToItem, type UsageItem, type WindowUsage } from "../apply-window.js";
 import { periodId } from "../periods.js";
