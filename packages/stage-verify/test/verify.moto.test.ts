@@ -9,7 +9,7 @@
  * as pending, as AWS does until the recipient clicks the link. `httpStandIn` plays the IdP's discovery document, the
  * collector endpoint and the quota API.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -53,6 +53,7 @@ import {
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { startMoto, type Moto } from "@ccb/test-support";
 import { verifyStage, type CheckResult } from "../src/checks";
 import type { StageUnderTest } from "../src/outputs";
 
@@ -61,24 +62,6 @@ const REGION = "us-east-1";
 const ACCOUNT = "123456789012"; // moto's default account
 const PRIMARY = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const FAST = "anthropic.claude-haiku-4-5-20251001-v1:0";
-
-function mustHaveMoto(): void {
-  try {
-    execFileSync("python3", ["-c", "import moto.server"], { stdio: "pipe" });
-  } catch {
-    throw new Error(
-      "these tests need Python moto with its server (`python3 -c 'import moto.server'` fails): install it with `pip install 'moto[server]==5.2.*'` (the CI image ships it)",
-    );
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = http.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const listen = async (handler: http.RequestListener): Promise<{ server: http.Server; url: string }> => {
   const server = http.createServer(handler);
@@ -111,7 +94,7 @@ interface StandInState {
 }
 let state: StandInState;
 
-let moto: ChildProcess;
+let moto: Moto;
 let motoUrl: string;
 let bedrockStandIn: { server: http.Server; url: string };
 let httpStandIn: { server: http.Server; url: string };
@@ -120,20 +103,8 @@ let stage: StageUnderTest;
 const env = { ...process.env };
 
 beforeAll(async () => {
-  mustHaveMoto();
-  const port = await freePort();
-  moto = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-  motoUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${motoUrl}/moto-api/`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`moto server did not start on ${motoUrl} within 30 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  moto = await startMoto();
+  motoUrl = moto.url;
 
   // Stand-in for the Bedrock control-plane calls moto lacks, Cost Explorer and Bedrock Runtime's Converse.
   bedrockStandIn = await listen(async (req, res) => {
@@ -244,7 +215,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  moto?.kill();
+  await moto?.close();
   await Promise.all([bedrockStandIn, httpStandIn, runtimeStandIn].filter(Boolean).map((s) => new Promise((r) => s.server.close(r))));
   for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
   Object.assign(process.env, env);
@@ -255,7 +226,7 @@ const iam = () => new IAMClient(cfg);
 
 /** Creates everything a healthy pilot stage has, as the Pulumi program would. */
 async function seedHealthyStage(): Promise<StageUnderTest> {
-  await fetch(`${motoUrl}/moto-api/reset`, { method: "POST" });
+  await moto.reset();
   const issuer = `${httpStandIn.url}/idp`;
   const clientId = "0oa1pilotclientid";
   const prefix = "ccb-pilot";
