@@ -17,7 +17,7 @@ import { bunBinary, bunCompile, executableFileName } from "../src/executables";
 import { readTar } from "../src/tar";
 import { buildPilotRelease } from "./harness/release";
 import { pilotSettings } from "./harness/stage";
-import { freePort } from "./harness/verdaccio";
+import { freePort } from "@ccb/test-support";
 
 let root: string;
 let server: http.Server;
