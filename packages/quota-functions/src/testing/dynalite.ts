@@ -37,7 +37,9 @@ export async function startLocalDynamo(opts: { separateProcess?: boolean } = {})
   let pid: number | undefined;
   if (opts.separateProcess) {
     const script = `const d=require(${JSON.stringify(require.resolve("dynalite"))})({createTableMs:0,deleteTableMs:0,updateTableMs:0});d.listen(0,"127.0.0.1",()=>process.stdout.write(String(d.address().port)+"\\n"));`;
-    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    // The emulator runs with Node's defaults, whatever options the process under test was given.
+    const { NODE_OPTIONS: _options, ...env } = process.env;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"], env });
     const port = await new Promise<string>((resolve, reject) => {
       child.stdout!.once("data", (b: Buffer) => resolve(b.toString().trim()));
       child.once("exit", (code) => reject(new Error(`dynalite exited with ${code}`)));
