@@ -54,6 +54,8 @@ export function composeHelperSettings(config: StageConfig, inputs: HelperSetting
         teams: teamSettings,
         // The helper's doctor then treats a team claim / team session tag mismatch as a failure: every call would be denied.
         ...(config.inference.restrictTeamProfiles ? { restrictTeamProfiles: true } : {}),
+        // Behind a TLS-inspecting proxy every call the helper makes must trust the organisation's root.
+        ...(config.helper.caBundlePath ? { caBundle: config.helper.caBundlePath } : {}),
         ...Object.assign({}, ...frags),
       },
       { source: `helper settings of stage ${config.name}` },

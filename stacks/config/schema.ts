@@ -405,6 +405,13 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
       }),
     }),
   }),
+  helper: map("the credential helper on developer machines", {
+    caBundlePath: v(
+      "absolute path (.pem, .crt, .cer)",
+      "extra root CAs every helper call trusts, for networks whose proxy inspects TLS (the file must be on every developer machine, e.g. placed by device management); added to Node's roots and NODE_EXTRA_CA_CERTS",
+      { pilotProd: "absent (no TLS-inspecting proxy)" },
+    ),
+  }),
   cicd: map("GitHub Actions roles", {
     enabled: v("boolean", "create the CI roles", { default: "false" }),
     github: map("the repository and its deploy triggers", {

@@ -7,6 +7,7 @@ import { parseDistributionConfig, type DistributionConfig } from "./distribution
 import { parseQuotaConfig, type QuotaConfig } from "./quotas";
 import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
+import { parseHelperConfig, type HelperConfig } from "./helper";
 import { isAwsRegion, regionProblem } from "./regions";
 import { crossAreaChecks } from "./cross-area-checks";
 import { parseCrossAccountRoles } from "./cross-account";
@@ -114,6 +115,7 @@ export interface StageConfig {
   readonly analytics: AnalyticsConfig;
   readonly distribution: DistributionConfig;
   readonly cicd: CicdConfig;
+  readonly helper: HelperConfig;
 }
 
 function readAccount(r: Reader | undefined, fallback?: AccountConfig): AccountConfig {
@@ -258,6 +260,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     analytics: parseAnalyticsConfig(r.child("analytics", false), p),
     distribution: parseDistributionConfig(r.child("distribution", false), p),
     cicd: parseCicdConfig(r.child("cicd", false), p),
+    helper: parseHelperConfig(r.child("helper", false)),
   };
   const config: StageConfig = { ...sections, decisions: decideStage(sections) };
   crossAreaChecks(config, p);
