@@ -22,7 +22,8 @@ export interface StageOutputs {
   /** Everything the credential helper needs (validated against the stage-settings schema). */
   readonly helperSettings: pulumi.Output<StageSettings>;
   readonly userRoleArn: pulumi.Output<string>;
-  readonly oidcProviderArn: pulumi.Output<string>;
+  /** Absent in an IAM Identity Center stage without a corporate IdP. */
+  readonly oidcProviderArn?: pulumi.Output<string>;
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly teamInferenceProfiles: Readonly<Record<string, Readonly<Partial<Record<string, pulumi.Output<string>>>>>>;
   readonly crossAccountRoleArns: Record<string, pulumi.Output<string>>;
@@ -48,7 +49,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   const ctx: StageContext = {
     ...foundation,
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
-    issuer: config.identityProvider.issuer,
+    ...(config.identityProvider ? { issuer: config.identityProvider.issuer } : {}),
     userRole: fed.userRole,
     alarmTopicArn: account.alarmTopicArn,
     inferenceKeyArn: account.keyArn,
@@ -87,7 +88,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     ...Object.assign({}, ...areas.map((a) => a?.outputs ?? {})),
     helperSettings,
     userRoleArn: fed.userRole.arn,
-    oidcProviderArn: fed.oidc.providerArn,
+    ...(fed.oidc.providerArn ? { oidcProviderArn: fed.oidc.providerArn } : {}),
     alarmTopicArn: account.alarmTopicArn,
     teamInferenceProfiles: account.teamProfiles,
     crossAccountRoleArns: inf.crossAccountRoleArns,

@@ -88,7 +88,7 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     }),
   }),
   region: v("AWS Region", "source Region of Bedrock calls, profiles and logs"),
-  identityProvider: map("the corporate OIDC identity provider", {
+  identityProvider: map("the corporate OIDC identity provider (optional in identity-center stages without telemetry)", {
     kind: v("okta | entra | auth0 | cognito-user-pool | generic", "the IdP product (issuer checks, JWKS location)", { default: "generic" }),
     issuer: v("https URL", "exactly the `iss` of the id_tokens"),
     clientId: v("string", "the native (public) client registered for the helper"),
