@@ -1,21 +1,10 @@
 /** `stage.helper.caBundlePath`: validated in the stage config and published as the helper settings' `caBundle`. */
 import { parseStageSettings } from "@ccb/contracts";
 import { describe, expect, it } from "vitest";
-import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
-import { put, rawStage, runStage } from "./testing";
+import { configProblemsOf, put, rawStage, runStage } from "./testing";
 
-function problemsWith(caBundlePath: unknown): string[] {
-  const raw = rawStage("pilot");
-  put(raw, "helper.caBundlePath", caBundlePath);
-  try {
-    parseStageConfig("pilot", raw);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(StageConfigError);
-    return [...(e as StageConfigError).problems];
-  }
-}
+const problemsWith = (caBundlePath: unknown): string[] => configProblemsOf("pilot", (raw) => put(raw, "helper.caBundlePath", caBundlePath));
 
 describe("stage.helper.caBundlePath", () => {
   it.each(["/etc/ssl/certs/corp-root-ca.pem", "C:\\ProgramData\\corp\\root-ca.crt", "/opt/corp/ROOT.CER"])("accepts %s", (file) => {

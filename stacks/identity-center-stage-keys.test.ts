@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
 import { asList, policyOf, type StatementJson } from "@ccb/infra/inventory";
 import { parseStageSettings } from "@ccb/contracts";
-import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
-import { put, rawStage, type RawStage, repoRoot, runStage, type StageRun } from "./testing";
+import { configProblemsOf, put, rawStage, type RawStage, repoRoot, runStage, type StageRun } from "./testing";
 
 const EXAMPLES = path.join(repoRoot, "stacks", "examples");
 const INSTANCE = "arn:aws:sso:::instance/ssoins-72230a1b2c3d4e5f";
@@ -32,17 +31,7 @@ const withoutIdp = (c: RawStage) => {
   put(c, "telemetry.enabled", false);
 };
 
-function problemsOf(stage: string, edit: (c: RawStage) => void): string[] {
-  const raw = rawStage(stage);
-  edit(raw);
-  try {
-    parseStageConfig(stage, raw);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(StageConfigError);
-    return [...(e as StageConfigError).problems];
-  }
-}
+const problemsOf = configProblemsOf;
 
 /** Statements of the CI managed policies (`<prefix>-ci-<kind>-<key>`) of an account. */
 function ciStatements(run: StageRun, account: string, kind: "deploy" | "preview"): Map<string, StatementJson[]> {
