@@ -60,12 +60,16 @@ export function deployStage(config: StageConfig): StageOutputs {
   };
 
   // The dashboard (telemetry) lists the quota alarms, and quotas read telemetry's log group: the ARNs come later.
+  // Their names are fixed, but which alarms exist follows from six quota decisions made while composing
+  // quotas (sources, price source, block, rate limits, reconciliation and its account), not from config alone.
   const laterAlarmArns = later<string[]>();
   const telemetry = composeTelemetry(ctx, {
     laterAlarmArns: laterAlarmArns.output,
     ...(serviceQuotas ? { serviceQuotas: serviceQuotas.dashboard } : {}),
   });
-  // The analytics bucket and key name the quota price function's role, which quotas create later.
+  // The analytics bucket and key name the quota price function's role, which quotas create later. Not
+  // derived from config: the role is auto-named, and S3 bucket and KMS key policies refuse a principal that
+  // does not exist yet, so the policies must wait for the role, which this output makes them do.
   const priceWriterRoleArn = later<string>();
   const analytics = composeAnalytics(ctx, { telemetry, priceWriterRoleArn: priceWriterRoleArn.output });
   const quotas = composeQuotas(ctx, { telemetry, analytics });
