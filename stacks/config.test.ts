@@ -14,22 +14,12 @@ import { AWS_REGIONS, isAwsRegion } from "./config/regions";
 import { checkKnownKeys, schemaPaths, STAGE_SCHEMA } from "./config/schema";
 import { parseStageConfig } from "./config/stage-config";
 import { editDistance, nearest } from "./config/suggest";
-import { put, rawStage, type RawStage, repoRoot } from "./testing";
+import { configProblemsOf, put, rawStage, type RawStage, repoRoot } from "./testing";
 
 const stageOf = (stage: "pilot" | "prod") => rawStage(stage);
 
 /** The problems parseStageConfig reports for an edited stage (empty when it accepts it). */
-function problemsOf(stage: "pilot" | "prod", edit: (c: RawStage) => void): string[] {
-  const raw = stageOf(stage);
-  edit(raw);
-  try {
-    parseStageConfig(stage, raw);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(StageConfigError);
-    return [...(e as StageConfigError).problems];
-  }
-}
+const problemsOf = (stage: "pilot" | "prod", edit: (c: RawStage) => void): string[] => configProblemsOf(stage, edit);
 
 describe("unknown keys", () => {
   it.each([

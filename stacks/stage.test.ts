@@ -245,13 +245,13 @@ describe("a Cognito user pool as the identity provider", () => {
   it("registers the redirect on http://localhost, the only plain-http callback host Cognito accepts", async () => {
     const { outputs } = await runStage("pilot", cognito);
     const settings = parseStageSettings(outputs.helperSettings);
-    expect(settings.identityProvider.issuer).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123");
-    expect(settings.identityProvider.redirectHost).toBe("localhost");
+    expect(settings.identityProvider!.issuer).toBe("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123");
+    expect(settings.identityProvider!.redirectHost).toBe("localhost");
   });
 
   it("takes an explicit redirectHost over the default", async () => {
     const { outputs } = await runStage("pilot", (c) => (cognito(c), put(c, "identityProvider.redirectHost", "127.0.0.1")));
-    expect(parseStageSettings(outputs.helperSettings).identityProvider.redirectHost).toBe("127.0.0.1");
+    expect(parseStageSettings(outputs.helperSettings).identityProvider!.redirectHost).toBe("127.0.0.1");
   });
 
   it("other identity providers keep the 127.0.0.1 redirect unless told otherwise", async () => {

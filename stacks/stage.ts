@@ -22,7 +22,8 @@ export interface StageOutputs {
   /** Everything the credential helper needs (validated against the stage-settings schema). */
   readonly helperSettings: pulumi.Output<StageSettings>;
   readonly userRoleArn: pulumi.Output<string>;
-  readonly oidcProviderArn: pulumi.Output<string>;
+  /** Absent in an IAM Identity Center stage without a corporate IdP. */
+  readonly oidcProviderArn?: pulumi.Output<string>;
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly teamInferenceProfiles: Readonly<Record<string, Readonly<Partial<Record<string, pulumi.Output<string>>>>>>;
   readonly crossAccountRoleArns: Record<string, pulumi.Output<string>>;
@@ -48,7 +49,7 @@ export function deployStage(config: StageConfig): StageOutputs {
   const ctx: StageContext = {
     ...foundation,
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
-    issuer: config.identityProvider.issuer,
+    ...(config.identityProvider ? { issuer: config.identityProvider.issuer } : {}),
     userRole: fed.userRole,
     alarmTopicArn: account.alarmTopicArn,
     inferenceKeyArn: account.keyArn,
@@ -59,12 +60,16 @@ export function deployStage(config: StageConfig): StageOutputs {
   };
 
   // The dashboard (telemetry) lists the quota alarms, and quotas read telemetry's log group: the ARNs come later.
+  // Their names are fixed, but which alarms exist follows from six quota decisions made while composing
+  // quotas (sources, price source, block, rate limits, reconciliation and its account), not from config alone.
   const laterAlarmArns = later<string[]>();
   const telemetry = composeTelemetry(ctx, {
     laterAlarmArns: laterAlarmArns.output,
     ...(serviceQuotas ? { serviceQuotas: serviceQuotas.dashboard } : {}),
   });
-  // The analytics bucket and key name the quota price function's role, which quotas create later.
+  // The analytics bucket and key name the quota price function's role, which quotas create later. Not
+  // derived from config: the role is auto-named, and S3 bucket and KMS key policies refuse a principal that
+  // does not exist yet, so the policies must wait for the role, which this output makes them do.
   const priceWriterRoleArn = later<string>();
   const analytics = composeAnalytics(ctx, { telemetry, priceWriterRoleArn: priceWriterRoleArn.output });
   const quotas = composeQuotas(ctx, { telemetry, analytics });
@@ -87,7 +92,7 @@ export function deployStage(config: StageConfig): StageOutputs {
     ...Object.assign({}, ...areas.map((a) => a?.outputs ?? {})),
     helperSettings,
     userRoleArn: fed.userRole.arn,
-    oidcProviderArn: fed.oidc.providerArn,
+    ...(fed.oidc.providerArn ? { oidcProviderArn: fed.oidc.providerArn } : {}),
     alarmTopicArn: account.alarmTopicArn,
     teamInferenceProfiles: account.teamProfiles,
     crossAccountRoleArns: inf.crossAccountRoleArns,

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { at, installMocks, obj, type ResourceRecorder, settle, str } from "@ccb/infra/inventory";
+import { StageConfigError } from "./config/problems";
 import { parseStageConfig } from "./config/stage-config";
 import { deployStage } from "./stage";
 
@@ -85,6 +86,20 @@ export function edit(raw: object, where: Path, change: (current: RawStage) => un
 }
 
 /** Stack outputs with every Output resolved: JSON-like values, read through the inventory accessors. */
+/** The problems parseStageConfig reports for a stack file's stage after `change` (empty when it accepts it). */
+export function configProblemsOf(stage: string, change: (raw: RawStage) => void): string[] {
+  const raw = rawStage(stage);
+  change(raw);
+  try {
+    parseStageConfig(stage, raw);
+    return [];
+  } catch (e) {
+    // Anything but a configuration error (a crash) fails the calling test.
+    if (!(e instanceof StageConfigError)) throw e;
+    return [...e.problems];
+  }
+}
+
 export type ResolvedOutputs = Readonly<Record<string, unknown>>;
 
 export interface StageRun {

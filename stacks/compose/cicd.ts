@@ -17,7 +17,11 @@ export interface CicdPart extends StagePart {
   readonly previewRoleArns: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
-/** The stage's distinct accounts: inference first (CI signs in there), then telemetry and workloads not already listed. */
+/**
+ * The stage's distinct accounts: inference first (CI signs in there), then telemetry and workloads not
+ * already listed, then, when CI deploys an IAM Identity Center stage, the account that administers the
+ * instance (CI needs a role there for the permission set, and nothing else).
+ */
 export function stageAccounts(ctx: Pick<StageContext, "config" | "providers">): [StageAccount, ...StageAccount[]] {
   const { accounts } = ctx.config;
   const out: [StageAccount, ...StageAccount[]] = [{ key: "inference", id: accounts.inference.id, provider: ctx.providers.inference }];
@@ -31,8 +35,13 @@ export function stageAccounts(ctx: Pick<StageContext, "config" | "providers">): 
     out.push({ key: `workload-${w.name}`, id: w.id, provider: ctx.providers.workload(w.name) });
     seen.add(w.id);
   }
+  const admin = identityCenterOf(ctx.config)?.adminAccount;
+  if (ctx.config.cicd.enabled && admin && !seen.has(admin.id) && ctx.providers.identityCenter)
+    out.push({ key: IDENTITY_CENTER_ACCOUNT_KEY, id: admin.id, provider: ctx.providers.identityCenter });
   return out;
 }
+
+const IDENTITY_CENTER_ACCOUNT_KEY = "identity-center";
 
 /** Existing roles in an account that cross-account access attaches a policy to (not named with the stage's prefix). */
 export function sourceRoleNamesIn(ctx: Pick<StageContext, "config">, accountId: string): string[] {
@@ -44,10 +53,24 @@ export function sourceRoleNamesIn(ctx: Pick<StageContext, "config">, accountId: 
   ].sort();
 }
 
-/** Regions the stage acts in: its Region, the secrets key's (state and secrets are read there), and any the stage adds. */
+/**
+ * Regions the stage acts in: its Region, the secrets key's (state and secrets are read there), the IAM
+ * Identity Center instance's (the permission set is managed there), and any the stage adds.
+ */
 function stageRegions(config: StageContext["config"]): string[] {
   const key = config.cicd.stateBackend?.kmsKeyArn;
-  return [...new Set([config.region, ...(key ? [key.split(":")[3]!] : []), ...config.cicd.additionalRegions])];
+  const sso = identityCenterOf(config)?.ssoRegion;
+  return [...new Set([config.region, ...(key ? [key.split(":")[3]!] : []), ...(sso ? [sso] : []), ...config.cicd.additionalRegions])];
+}
+
+const identityCenterOf = (config: StageContext["config"]) =>
+  config.federation.mode === "identity-center" ? config.federation.identityCenter : undefined;
+
+/** The permission set's instance, for the CI roles of the account that administers it (the stage's IdC resources live there). */
+function identityCenterArgsFor(config: StageContext["config"], accountId: string): Pick<cicd.GitHubDeployRolesArgs, "identityCenter"> {
+  const idc = identityCenterOf(config);
+  if (!idc || idc.adminAccount.id !== accountId) return {};
+  return { identityCenter: { instanceArn: idc.instanceArn, assignmentAccountIds: [config.accounts.inference.id] } };
 }
 
 /**
@@ -131,6 +154,7 @@ export function composeCicd(ctx: StageContext): CicdPart | undefined {
     {
       ...common,
       ...boundaryOf(entry),
+      ...identityCenterArgsFor(config, entry.id),
       accountId: entry.id,
       developerBoundary: true,
       github: {
@@ -156,11 +180,14 @@ export function composeCicd(ctx: StageContext): CicdPart | undefined {
       {
         ...common,
         ...boundaryOf(a),
+        ...identityCenterArgsFor(config, a.id),
         accountId: a.id,
         managedRoleNames: sourceRoleNamesIn(ctx, a.id),
         // Workload accounts only get the policy that lets their source roles assume the inference
-        // account's restricted role: CI needs IAM there and nothing else.
+        // account's restricted role: CI needs IAM there and nothing else. The IdC administrator account
+        // gets no service group at all: only the permission set policy (identityCenterArgsFor).
         ...(a.key.startsWith("workload-") ? { permissionGroups: ["identity"] } : {}),
+        ...(a.key === IDENTITY_CENTER_ACCOUNT_KEY ? { permissionGroups: [] } : {}),
         chainFrom: {
           accountId: entry.id,
           ...(config.organizationId ? { organizationId: config.organizationId } : {}),

@@ -27,7 +27,8 @@ export interface StageContext {
    * (`composeWorkloadBoundaries`): every role the program creates there carries it.
    */
   readonly workloadBoundaryArns: Readonly<Record<string, pulumi.Output<string>>>;
-  readonly issuer: federation.NormalisedIssuer;
+  /** The corporate IdP's issuer; absent in an IAM Identity Center stage without one. */
+  readonly issuer?: federation.NormalisedIssuer;
   /** The role federated developers assume (or the Cognito pool's authenticated role). */
   readonly userRole: { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
   /** SNS topic (inference account) that alarms and notifications go to. */

@@ -23,18 +23,18 @@ export function composeFederation(ctx: Pick<StageContext, "config" | "providers"
   const idp = config.identityProvider;
   const inInference = { providers: { aws: ctx.providers.inference } };
   const access = {
-    ...(idp.allowedSubjects.length ? { allowedSubjects: idp.allowedSubjects } : {}),
-    ...(idp.requiredSessionTag ? { requiredSessionTag: idp.requiredSessionTag } : {}),
+    ...(idp?.allowedSubjects.length ? { allowedSubjects: idp.allowedSubjects } : {}),
+    ...(idp?.requiredSessionTag ? { requiredSessionTag: idp.requiredSessionTag } : {}),
   };
+  // An IdC stage without a corporate IdP gets no OIDC provider: only the developer boundary below.
   const oidc = new federation.OidcFederation(
     `${config.namePrefix}-federation`,
     {
-      issuer: idp.issuer,
-      clientIds: [idp.clientId],
-      ...(idp.existingProviderArn ? { existingProviderArn: idp.existingProviderArn } : {}),
+      ...(idp ? { issuer: idp.issuer, clientIds: [idp.clientId] } : {}),
+      ...(idp?.existingProviderArn ? { existingProviderArn: idp.existingProviderArn } : {}),
       ...access,
       // The email session tag the quota block keys on must be in every session (direct federation only).
-      ...(idp.emailSessionTag && config.federation.mode === "direct" ? { requiredTagKeys: [idp.emailSessionTag] } : {}),
+      ...(idp?.emailSessionTag && config.federation.mode === "direct" ? { requiredTagKeys: [idp.emailSessionTag] } : {}),
       maxSessionHours: config.federation.sessionDurationHours,
       createRole: config.federation.mode === "direct",
       // Caps every developer session at model invocation, registry reads and quota checks.
@@ -43,7 +43,7 @@ export function composeFederation(ctx: Pick<StageContext, "config" | "providers"
     },
     inInference,
   );
-  if (config.federation.mode === "cognito-identity-pool") {
+  if (config.federation.mode === "cognito-identity-pool" && idp && oidc.providerArn) {
     const pool = new federation.CognitoIdentityPoolFederation(
       `${config.namePrefix}-identity-pool`,
       {

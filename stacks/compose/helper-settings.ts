@@ -24,7 +24,7 @@ export function composeHelperSettings(config: StageConfig, inputs: HelperSetting
     }),
   );
   const systemModel = (id: string) => inference.profileId(id, config.models.crossRegion);
-  const redirectHost = idp.redirectHost ?? (idp.kind === "cognito-user-pool" ? "localhost" : undefined);
+  const redirectHost = idp?.redirectHost ?? (idp?.kind === "cognito-user-pool" ? "localhost" : undefined);
   return pulumi.all([inputs.federation, teams, pulumi.all([...inputs.fragments])]).apply(([fed, teamSettings, frags]) =>
     parseStageSettings(
       {
@@ -33,18 +33,23 @@ export function composeHelperSettings(config: StageConfig, inputs: HelperSetting
         organization: config.organization,
         awsProfile: `claude-bedrock-${config.name}`,
         region: config.region,
-        identityProvider: {
-          issuer: idp.issuer.iss,
-          clientId: idp.clientId,
-          scopes: idp.scopes,
-          redirectPort: idp.redirectPort,
-          redirectPath: "/callback",
-          // Cognito user pools accept plain-http callback URLs only for http://localhost.
-          ...(redirectHost ? { redirectHost } : {}),
-          emailClaim: idp.emailClaim,
-          ...(idp.groupsClaim ? { groupsClaim: idp.groupsClaim } : {}),
-          attributeClaims: idp.attributeClaims,
-        },
+        // An IAM Identity Center stage may have no corporate IdP: the SSO profile signs developers in there.
+        ...(idp
+          ? {
+              identityProvider: {
+                issuer: idp.issuer.iss,
+                clientId: idp.clientId,
+                scopes: idp.scopes,
+                redirectPort: idp.redirectPort,
+                redirectPath: "/callback",
+                // Cognito user pools accept plain-http callback URLs only for http://localhost.
+                ...(redirectHost ? { redirectHost } : {}),
+                emailClaim: idp.emailClaim,
+                ...(idp.groupsClaim ? { groupsClaim: idp.groupsClaim } : {}),
+                attributeClaims: idp.attributeClaims,
+              },
+            }
+          : {}),
         federation: fed,
         models: {
           primary: systemModel(config.models.primary),
@@ -54,6 +59,8 @@ export function composeHelperSettings(config: StageConfig, inputs: HelperSetting
         teams: teamSettings,
         // The helper's doctor then treats a team claim / team session tag mismatch as a failure: every call would be denied.
         ...(config.inference.restrictTeamProfiles ? { restrictTeamProfiles: true } : {}),
+        // Behind a TLS-inspecting proxy every call the helper makes must trust the organisation's root.
+        ...(config.helper.caBundlePath ? { caBundle: config.helper.caBundlePath } : {}),
         ...Object.assign({}, ...frags),
       },
       { source: `helper settings of stage ${config.name}` },

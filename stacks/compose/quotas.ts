@@ -4,6 +4,7 @@ import type { StageContext, StagePart } from "./context";
 import type { AnalyticsPart } from "./analytics";
 import type { TelemetryPart } from "./telemetry";
 import { lambdaCode } from "./lambda-code";
+import { claimNamesOf } from "../config/identity-provider";
 import type { QuotaConfig } from "../config/quotas";
 
 /** What the quotas area hands to the areas composed after it. */
@@ -31,6 +32,7 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
   if (!cfg.enabled) return undefined;
   const stage = ctx.config;
   const idp = stage.identityProvider;
+  const claims = claimNamesOf(stage);
   const cognito = stage.federation.mode === "cognito-identity-pool";
 
   // The stage config has decided the sources and the block key and checked that they fit the stage (stacks/config).
@@ -97,10 +99,10 @@ export function composeQuotas(ctx: StageContext, inputs: QuotasInputs): QuotasPa
       checkApi: {
         authorization: cfg.check.authorization,
         // The authorizer compares `iss` exactly (Auth0's ends with a slash).
-        ...(cfg.check.authorization === "jwt" ? { issuerUrl: idp.issuer.iss, audiences: [idp.clientId] } : {}),
-        emailClaim: idp.emailClaim,
-        groupsClaims: [...new Set([idp.groupsClaim ?? "groups", "cognito:groups"])],
-        ...(idp.attributeClaims.department ? { departmentClaim: idp.attributeClaims.department } : {}),
+        ...(cfg.check.authorization === "jwt" && idp ? { issuerUrl: idp.issuer.iss, audiences: [idp.clientId] } : {}),
+        emailClaim: claims.emailClaim,
+        groupsClaims: [...new Set([claims.groupsClaim ?? "groups", "cognito:groups"])],
+        ...(claims.attributeClaims.department ? { departmentClaim: claims.attributeClaims.department } : {}),
         missingIdentity: cfg.check.missingIdentity,
         ...(stage.federation.identityCenter
           ? { iamRolePrefix: federation.reservedRoleNamePrefix(stage.federation.identityCenter.permissionSetName) }

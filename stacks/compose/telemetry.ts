@@ -43,9 +43,10 @@ export interface TelemetryInputs {
 
 export function composeTelemetry(ctx: StageContext, inputs: TelemetryInputs = {}): TelemetryPart | undefined {
   const cfg = ctx.config.telemetry;
-  if (!cfg.enabled) return undefined;
+  const idp = ctx.config.identityProvider;
+  // The config requires the IdP with telemetry (stacks/config/identity-center-checks.ts): the collector's default issuer.
+  if (!cfg.enabled || !idp) return undefined;
   const stage = ctx.config;
-  const idp = stage.identityProvider;
   const sameAccount = stage.decisions.telemetryInInferenceAccount;
   const modelIds = [stage.models.primary, stage.models.fast, ...(stage.models.opus ? [stage.models.opus] : [])];
   const bedrockModelIds = modelIds.map((id) => inference.profileId(id, stage.models.crossRegion));

@@ -2,6 +2,7 @@ import { federation, telemetry } from "@ccb/infra";
 import type { StageContext } from "./context";
 import type { InferencePart } from "./inference";
 import { lambdaCode } from "./lambda-code";
+import { claimNamesOf } from "../config/identity-provider";
 
 /** `aud` of the collector tokens the token endpoint issues. */
 export const TELEMETRY_TOKEN_AUDIENCE = "claude-code-telemetry";
@@ -21,7 +22,6 @@ export function composeTokenEndpoint(
   const { config, tags } = ctx;
   const idc = config.federation.identityCenter;
   if (config.federation.mode !== "identity-center" || !idc || !config.telemetry.enabled) return undefined;
-  const idp = config.identityProvider;
   // The identity store API answers only in the account that administers the instance.
   const readsDirectory = idc.adminAccount.id === config.accounts.inference.id;
   const endpoint = new telemetry.TokenEndpoint(
@@ -35,7 +35,7 @@ export function composeTokenEndpoint(
       // Workloads and CI calling Bedrock through the cross-account roles report telemetry as those roles.
       workloadRoleNames: config.crossAccount.roles.map((x) => `${config.namePrefix}-${x.name}`),
       ...(readsDirectory ? { identityStore: { id: idc.identityStoreId, region: idc.ssoRegion, accountId: idc.adminAccount.id } } : {}),
-      claimNames: idp.attributeClaims,
+      claimNames: claimNamesOf(config).attributeClaims,
       logKmsKeyArn: inf.account.keyArn,
       logRetentionDays: config.telemetry.logRetentionDays,
       tags: { ...tags, area: "telemetry" },

@@ -16,7 +16,7 @@ export function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
   // The role session name is chosen by whoever calls AssumeRoleWithWebIdentity (any name, with the
   // user's own id_token), so a deny keyed on it is escaped by renaming the session. Only a session tag
   // from the signed token identifies the user to IAM.
-  if (q.enabled && q.mode === "block" && q.serverSideBlock && config.federation.mode === "direct" && !idp.emailSessionTag) {
+  if (q.enabled && q.mode === "block" && q.serverSideBlock && config.federation.mode === "direct" && !idp?.emailSessionTag) {
     p.add(
       "stage.identityProvider.emailSessionTag",
       "is required with quotas.mode: block and quotas.enforcement.serverSideBlock in direct federation: the IAM deny must key on the email as a session tag the IdP sends (https://aws.amazon.com/tags claim, principal_tags), because the role session name is chosen by the caller of AssumeRoleWithWebIdentity and a blocked user could escape the deny under another name; map the email as a session tag at the IdP and set e.g. emailSessionTag: email, or set quotas.enforcement.serverSideBlock: false",
@@ -77,7 +77,7 @@ export function crossAreaChecks(config: StageConfig, p: ConfigProblems): void {
       );
     }
   }
-  if (t.enabled && idp.kind === "generic" && !t.jwksUri) {
+  if (t.enabled && idp?.kind === "generic" && !t.jwksUri) {
     p.add(
       "stage.telemetry.jwksUri",
       `is required for identityProvider.kind: generic; copy jwks_uri from ${idp.issuer.url || "<issuer>"}/.well-known/openid-configuration`,

@@ -55,7 +55,7 @@ export function decideStage(config: Omit<StageConfig, "decisions">): StageDecisi
   const codeArtifact = d.enabled && d.registry.kind === "codeartifact";
   const registryAccountId = codeArtifact ? (d.account === "telemetry" ? accounts.telemetry.id : accounts.inference.id) : undefined;
   const idc = config.federation.mode === "identity-center";
-  const blockTag = cognito ? "email" : idc ? undefined : config.identityProvider.emailSessionTag;
+  const blockTag = cognito ? "email" : idc ? undefined : config.identityProvider?.emailSessionTag;
   const blockKey = idc ? ("session-name" as const) : blockTag ? { principalTag: blockTag } : undefined;
   const release = ci.enabled ? ci.release : undefined;
   const releaseRegistry = release?.codeArtifact

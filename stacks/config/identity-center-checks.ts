@@ -7,6 +7,12 @@ import type { StageConfig } from "./stage-config";
  */
 export function identityCenterChecks(config: StageConfig, p: ConfigProblems): void {
   if (config.federation.mode !== "identity-center") return;
+  if (!config.identityProvider && config.telemetry.enabled) {
+    p.add(
+      "stage.identityProvider",
+      "is required with telemetry.enabled: the collector's load balancer validates the corporate IdP's id_tokens as its default issuer (the token endpoint only adds IdC users to it); add the identityProvider section (kind, issuer, clientId, allowedSubjects or requiredSessionTag), or set telemetry.enabled: false",
+    );
+  }
   const q = config.quotas;
   if (q.enabled && q.check.authorization !== "iam") {
     p.add(

@@ -34,6 +34,21 @@ export interface IdentityProviderConfig {
   readonly attributeClaims: { readonly department?: string; readonly team?: string; readonly costCenter?: string };
 }
 
+/** The id_token claim with the user's email when the stage names none. */
+export const DEFAULT_EMAIL_CLAIM = "email";
+
+/**
+ * The claim names the quota check and the token endpoint read, from the IdP when the stage has one;
+ * an IAM Identity Center stage without one gets the defaults (its callers are IAM sessions, not tokens).
+ */
+export function claimNamesOf(
+  config: Pick<StageConfig, "identityProvider">,
+): Pick<IdentityProviderConfig, "emailClaim" | "groupsClaim" | "attributeClaims"> {
+  const idp = config.identityProvider;
+  if (!idp) return { emailClaim: DEFAULT_EMAIL_CLAIM, attributeClaims: {} };
+  return { emailClaim: idp.emailClaim, ...(idp.groupsClaim ? { groupsClaim: idp.groupsClaim } : {}), attributeClaims: idp.attributeClaims };
+}
+
 /** Parses `stage.identityProvider`; `mode` and the inference account decide which keys apply. */
 export function parseIdentityProvider(
   idp: Reader | undefined,
@@ -125,7 +140,7 @@ export function parseIdentityProvider(
     redirectPort: idp?.num("redirectPort", { min: 1024, max: 65535, default: 8400 }) ?? 8400,
     ...(idp?.has("redirectHost") ? { redirectHost: idp.oneOf("redirectHost", REDIRECT_HOSTS) } : {}),
     scopes: idp?.strList("scopes", { default: ["openid", "email", "profile", "offline_access"] }) ?? [],
-    emailClaim: idp?.str("emailClaim", { default: "email" }) ?? "email",
+    emailClaim: idp?.str("emailClaim", { default: DEFAULT_EMAIL_CLAIM }) ?? DEFAULT_EMAIL_CLAIM,
     ...(idp?.has("groupsClaim") ? { groupsClaim: idp.str("groupsClaim") } : {}),
     attributeClaims: {
       ...(attributeClaims?.has("department") ? { department: attributeClaims.str("department") } : {}),

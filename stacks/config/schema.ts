@@ -88,7 +88,7 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
     }),
   }),
   region: v("AWS Region", "source Region of Bedrock calls, profiles and logs"),
-  identityProvider: map("the corporate OIDC identity provider", {
+  identityProvider: map("the corporate OIDC identity provider (optional in identity-center stages without telemetry)", {
     kind: v("okta | entra | auth0 | cognito-user-pool | generic", "the IdP product (issuer checks, JWKS location)", { default: "generic" }),
     issuer: v("https URL", "exactly the `iss` of the id_tokens"),
     clientId: v("string", "the native (public) client registered for the helper"),
@@ -404,6 +404,13 @@ export const STAGE_SCHEMA: MapNode = map("the configuration of one stage", {
         tagPattern: v("string", "and only from these release tags, e.g. helper-v* (pinned with the ref claim)"),
       }),
     }),
+  }),
+  helper: map("the credential helper on developer machines", {
+    caBundlePath: v(
+      "absolute path (.pem, .crt, .cer)",
+      "extra root CAs every helper call trusts, for networks whose proxy inspects TLS (the file must be on every developer machine, e.g. placed by device management); added to Node's roots and NODE_EXTRA_CA_CERTS",
+      { pilotProd: "absent (no TLS-inspecting proxy)" },
+    ),
   }),
   cicd: map("GitHub Actions roles", {
     enabled: v("boolean", "create the CI roles", { default: "false" }),

@@ -7,6 +7,7 @@ import { parseDistributionConfig, type DistributionConfig } from "./distribution
 import { parseQuotaConfig, type QuotaConfig } from "./quotas";
 import { parseTelemetryConfig, type TelemetryConfig } from "./telemetry";
 import { parseCicdConfig, type CicdConfig } from "./cicd";
+import { parseHelperConfig, type HelperConfig } from "./helper";
 import { isAwsRegion, regionProblem } from "./regions";
 import { crossAreaChecks } from "./cross-area-checks";
 import { parseCrossAccountRoles } from "./cross-account";
@@ -67,7 +68,8 @@ export interface StageConfig {
   };
   /** Source Region (where profiles, logs, the collector live). */
   readonly region: string;
-  readonly identityProvider: IdentityProviderConfig;
+  /** The corporate OIDC IdP; absent only in an IAM Identity Center stage that has none (`identityCenterChecks` says when it is needed). */
+  readonly identityProvider?: IdentityProviderConfig;
   readonly federation: {
     readonly mode: "direct" | "cognito-identity-pool" | "identity-center";
     readonly sessionDurationHours: number;
@@ -114,6 +116,7 @@ export interface StageConfig {
   readonly analytics: AnalyticsConfig;
   readonly distribution: DistributionConfig;
   readonly cicd: CicdConfig;
+  readonly helper: HelperConfig;
 }
 
 function readAccount(r: Reader | undefined, fallback?: AccountConfig): AccountConfig {
@@ -172,7 +175,10 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     mode === "identity-center" ? parseIdentityCenterConfig(fed!.child("identityCenter"), stageName, inferenceAccount) : undefined;
   if (mode !== "identity-center" && fed?.has("identityCenter"))
     p.add(fed.key("identityCenter"), "applies to federation.mode: identity-center only; set the mode or remove the section");
-  const identityProvider = parseIdentityProvider(r.child("identityProvider"), mode, inferenceAccount.id);
+  // IdC stages sign developers in through IdC: the corporate IdP is read only when the section is there.
+  const idpReader = r.child("identityProvider", mode !== "identity-center");
+  const identityProvider =
+    idpReader || mode !== "identity-center" ? parseIdentityProvider(idpReader, mode, inferenceAccount.id) : undefined;
   const sessionDurationHours = fed?.num("sessionDurationHours", { min: 1, max: 12, default: 8 }) ?? 8;
 
   const m = r.child("models");
@@ -229,7 +235,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     tags,
     accounts: { inference: inferenceAccount, telemetry: telemetryAccount, workloads },
     region,
-    identityProvider,
+    ...(identityProvider ? { identityProvider } : {}),
     federation: { mode, sessionDurationHours, ...(identityCenter ? { identityCenter } : {}) },
     models: { primary, fast, ...(opus ? { opus } : {}), crossRegion },
     teams,
@@ -258,6 +264,7 @@ export function parseStageConfig(stageName: string, raw: unknown, p = new Config
     analytics: parseAnalyticsConfig(r.child("analytics", false), p),
     distribution: parseDistributionConfig(r.child("distribution", false), p),
     cicd: parseCicdConfig(r.child("cicd", false), p),
+    helper: parseHelperConfig(r.child("helper", false)),
   };
   const config: StageConfig = { ...sections, decisions: decideStage(sections) };
   crossAreaChecks(config, p);

@@ -18,7 +18,7 @@ function fetchFor(opts: { dateSkewS?: number; latest?: string }) {
   return async (input: string | URL | Request) => {
     const url = String(input);
     if (url.endsWith("/.well-known/openid-configuration")) {
-      return new Response(JSON.stringify({ issuer: s.identityProvider.issuer }), {
+      return new Response(JSON.stringify({ issuer: s.identityProvider!.issuer }), {
         status: 200,
         headers: { date: new Date(T0 + (opts.dateSkewS ?? 0) * 1000).toUTCString() },
       });
@@ -75,7 +75,7 @@ describe("doctor", () => {
       join(d.homedir, ".claude", "settings.json"),
       JSON.stringify({ env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "claude-pilot" } }),
     );
-    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test", {
+    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider!, redirectPort: 0 } }, "test", {
       managedDir: join(d.homedir, "no-managed"),
     });
     expect(checks.filter((c) => c.ok !== true)).toEqual([]);
@@ -107,7 +107,7 @@ describe("doctor: the program credential_process names", () => {
   const run = async (d: ReturnType<typeof testDeps>, cp: string) => {
     mkdirSync(join(d.homedir, ".aws"), { recursive: true });
     writeFileSync(join(d.homedir, ".aws", "config"), `[profile claude-pilot]\ncredential_process = ${cp}\n`);
-    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider, redirectPort: 0 } }, "test", {
+    const checks = await doctor(d, { ...s, identityProvider: { ...s.identityProvider!, redirectPort: 0 } }, "test", {
       managedDir: join(d.homedir, "no-managed"),
     });
     return Object.fromEntries(checks.map((c) => [c.name, c]))["helper command"];

@@ -3,6 +3,7 @@
  * their own modules; this file stays free of heavy imports too.
  */
 import type { StageSettings } from "@ccb/contracts";
+import { identityProviderOf } from "./settings.js";
 import { credentialsFresh, idTokenUsable, StageCache } from "./cache.js";
 import { saveTokens } from "./credentials.js";
 import type { Deps } from "./io.js";
@@ -43,7 +44,7 @@ export async function login(d: Deps, s: StageSettings, flags: LoginFlags): Promi
       t = await flows.deviceLogin(d, s, disc);
     } else {
       // No device endpoint, or no browser on this machine: print the URL and accept the pasted redirect.
-      if (flags.device) d.log.info(`${s.identityProvider.issuer} offers no device sign-in; use the URL below instead.`);
+      if (flags.device) d.log.info(`${identityProviderOf(s).issuer} offers no device sign-in; use the URL below instead.`);
       const noBrowser = flags.noBrowser || flags.device || isHeadless(d.env, d.platform);
       t = await flows.browserLogin(d, s, { noBrowser, timeoutMs: flags.timeoutMs }, disc);
     }

@@ -4,6 +4,7 @@
  */
 import * as net from "node:net";
 import type { StageSettings } from "@ccb/contracts";
+import { identityProviderOf } from "./settings.js";
 import { profileHeader, sectionValues, splitCommand } from "./aws-config.js";
 import { StageCache } from "./cache.js";
 import type { Check } from "./check.js";
@@ -252,7 +253,7 @@ async function identityProviderChecks(d: Deps, s: StageSettings): Promise<Check[
     return p ? ` through ${showProxy(p.url)}` : "";
   };
   // The issuer is exactly the tokens' `iss`; Auth0's ends with a slash.
-  const discovery = `${s.identityProvider.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+  const discovery = `${identityProviderOf(s).issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
   const checks: Check[] = [];
   try {
     const started = d.now();
@@ -265,18 +266,18 @@ async function identityProviderChecks(d: Deps, s: StageSettings): Promise<Check[
         detail: `${discovery} answered HTTP ${res.status}`,
         fix: "tell your platform team",
       });
-    else if (body.issuer !== s.identityProvider.issuer)
+    else if (body.issuer !== identityProviderOf(s).issuer)
       checks.push({
         name: "identity provider",
         ok: false,
-        detail: `discovery names issuer ${body.issuer}, the stage expects ${s.identityProvider.issuer}`,
+        detail: `discovery names issuer ${body.issuer}, the stage expects ${identityProviderOf(s).issuer}`,
         fix: "tell your platform team",
       });
     else
       checks.push({
         name: "identity provider",
         ok: true,
-        detail: `${s.identityProvider.issuer} reachable${via(discovery)}${body.device_authorization_endpoint ? "; device sign-in available" : ""}`,
+        detail: `${identityProviderOf(s).issuer} reachable${via(discovery)}${body.device_authorization_endpoint ? "; device sign-in available" : ""}`,
       });
     const date = res.headers.get("date");
     if (date) checks.push(clockCheck(Math.round((Date.parse(date) - (started + d.now()) / 2) / 1000)));
@@ -314,8 +315,8 @@ function portFree(port: number, host = "127.0.0.1"): Promise<boolean> {
 
 async function signInPortCheck(s: StageSettings): Promise<Check> {
   // With a localhost redirect the callback also listens on ::1 (a browser may resolve localhost there).
-  const port = s.identityProvider.redirectPort;
-  const hosts = s.identityProvider.redirectHost === "localhost" ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
+  const port = identityProviderOf(s).redirectPort;
+  const hosts = identityProviderOf(s).redirectHost === "localhost" ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
   const shown = (h: string) => `${h.includes(":") ? `[${h}]` : h}:${port}`;
   const taken: string[] = [];
   for (const h of hosts) if (!(await portFree(port, h))) taken.push(shown(h));

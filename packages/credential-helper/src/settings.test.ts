@@ -58,12 +58,12 @@ describe("stage settings sources", () => {
       code: "ERR_SETTINGS_INVALID",
       message: expect.stringContaining("not valid JSON"),
     });
-    const loop = stageSettings({ identityProvider: { ...stageSettings().identityProvider, issuer: "http://127.0.0.1:9000" } });
+    const loop = stageSettings({ identityProvider: { ...stageSettings().identityProvider!, issuer: "http://127.0.0.1:9000" } });
     writeFileSync(f, JSON.stringify(loop));
     await expect(loadSettings(d, { settingsFile: f })).rejects.toMatchObject({ code: "ERR_SETTINGS_INVALID" });
     expect(
       (await loadSettings(testDeps({ homedir: d.homedir, env: { CLAUDE_BEDROCK_ALLOW_INSECURE_LOOPBACK: "1" } }), { settingsFile: f }))
-        .settings.identityProvider.issuer,
+        .settings.identityProvider!.issuer,
     ).toBe("http://127.0.0.1:9000");
   });
 });

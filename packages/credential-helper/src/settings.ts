@@ -10,7 +10,7 @@
 // Named imports, not `* as`: the bundle turns a namespace import into a copy of every export, which
 // costs the warm path measurable time (see docs/helper-internals.md, "Performance").
 import { dirname, join } from "node:path";
-import { parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/contracts";
+import { type IdentityProviderSettings, parseStageSettings, StageSettingsError, type StageSettings } from "@ccb/contracts";
 import type { Deps } from "./io.js";
 import { HelperError } from "./errors.js";
 import { stageSettingsFile, stagesDir } from "./paths.js";
@@ -106,4 +106,16 @@ export async function loadSettings(d: SettingsDeps, sel: SettingsSelector): Prom
   const bundled = await bundledSettings(d);
   if (bundled) return bundled;
   throw new HelperError("ERR_SETTINGS_MISSING", "no stage settings found");
+}
+
+/**
+ * The stage's corporate OIDC IdP, for the sign-in paths. An IAM Identity Center stage may have none
+ * (developers sign in with `aws sso login`); those paths refuse IdC stages before they get here.
+ */
+export function identityProviderOf(s: StageSettings): IdentityProviderSettings {
+  if (s.identityProvider) return s.identityProvider;
+  throw new HelperError(
+    "ERR_FEDERATION_IDENTITY_CENTER",
+    `stage ${s.stage} has no OIDC identity provider: it signs in through IAM Identity Center (profile ${s.awsProfile})`,
+  );
 }

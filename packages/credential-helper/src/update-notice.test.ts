@@ -46,7 +46,7 @@ async function world(
         return registry.status === 200
           ? Response.json({ "dist-tags": { latest: registry.latest } })
           : new Response("", { status: registry.status });
-      if (url.endsWith("/.well-known/openid-configuration")) return Response.json({ issuer: settings.identityProvider.issuer });
+      if (url.endsWith("/.well-known/openid-configuration")) return Response.json({ issuer: settings.identityProvider!.issuer });
       return new Response("", { status: 404 });
     },
     ...overrides,

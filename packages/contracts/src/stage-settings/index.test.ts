@@ -70,7 +70,7 @@ describe("parseStageSettings", () => {
     ["issuer over http", (s: object) => put(s, ["identityProvider", "issuer"], "http://idp.example.com"), "$.identityProvider.issuer"],
     [
       "issuer that is the discovery URL",
-      (s: object) => put(s, ["identityProvider", "issuer"], `${valid.identityProvider.issuer}/.well-known/openid-configuration`),
+      (s: object) => put(s, ["identityProvider", "issuer"], `${valid.identityProvider!.issuer}/.well-known/openid-configuration`),
       "$.identityProvider.issuer",
     ],
     ["scopes without openid", (s: object) => put(s, ["identityProvider", "scopes"], ["email"]), "$.identityProvider.scopes"],
@@ -131,14 +131,14 @@ describe("parseStageSettings", () => {
   });
 
   it("takes redirectHost absent (127.0.0.1), 127.0.0.1 or localhost, and builds the redirect URI from it", () => {
-    expect(parseStageSettings(clone()).identityProvider.redirectHost).toBeUndefined();
-    expect(redirectUri(valid.identityProvider)).toBe("http://127.0.0.1:8400/callback");
+    expect(parseStageSettings(clone()).identityProvider!.redirectHost).toBeUndefined();
+    expect(redirectUri(valid.identityProvider!)).toBe("http://127.0.0.1:8400/callback");
     for (const host of ["127.0.0.1", "localhost"] as const) {
       const s = clone();
       put(s, ["identityProvider", "redirectHost"], host);
       const parsed = parseStageSettings(s);
-      expect(parsed.identityProvider.redirectHost).toBe(host);
-      expect(redirectUri(parsed.identityProvider)).toBe(`http://${host}:8400/callback`);
+      expect(parsed.identityProvider!.redirectHost).toBe(host);
+      expect(redirectUri(parsed.identityProvider!)).toBe(`http://${host}:8400/callback`);
     }
   });
 
@@ -165,7 +165,7 @@ describe("parseStageSettings", () => {
     const s = clone();
     put(s, ["identityProvider", "issuer"], "http://127.0.0.1:9000");
     expect(() => parseStageSettings(s)).toThrow(StageSettingsError);
-    expect(parseStageSettings(s, { allowLoopbackHttp: true }).identityProvider.issuer).toBe("http://127.0.0.1:9000");
+    expect(parseStageSettings(s, { allowLoopbackHttp: true }).identityProvider!.issuer).toBe("http://127.0.0.1:9000");
   });
 
   it("rejects non-objects with a clear message naming the source", () => {

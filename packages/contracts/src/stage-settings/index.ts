@@ -133,7 +133,11 @@ export interface StageSettings {
   readonly awsProfile: string;
   /** Bedrock Region Claude Code calls (`AWS_REGION`). */
   readonly region: string;
-  readonly identityProvider: IdentityProviderSettings;
+  /**
+   * The corporate OIDC IdP the helper signs in with. Absent only with `federation.mode: identity-center`
+   * in a stage that has none: the AWS SDK's SSO profile signs developers in there, not the helper.
+   */
+  readonly identityProvider?: IdentityProviderSettings;
   readonly federation: FederationSettings;
   readonly models: ModelSettings;
   readonly teams: readonly TeamSettings[];
@@ -264,7 +268,10 @@ export function parseStageSettings(input: unknown, options: ParseOptions = {}): 
   c.str(input, "region", "$", REGION, "an AWS Region such as us-east-1");
 
   const idp = input.identityProvider;
-  if (!isObj(idp)) c.fail("$.identityProvider", "is required");
+  const identityCenter = isObj(input.federation) && input.federation.mode === "identity-center";
+  if (idp === undefined && identityCenter) {
+    // IAM Identity Center stages without a corporate OIDC IdP: nothing here signs in with one.
+  } else if (!isObj(idp)) c.fail("$.identityProvider", "is required (it may be left out only with federation.mode identity-center)");
   else {
     c.httpsUrl(idp, "issuer", "$.identityProvider", loop);
     if (typeof idp.issuer === "string" && (idp.issuer.endsWith("//") || idp.issuer.includes("/.well-known/"))) {

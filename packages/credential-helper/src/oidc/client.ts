@@ -5,7 +5,7 @@
 import type { StageSettings } from "@ccb/contracts";
 import type { Deps } from "../io.js";
 import { HelperError } from "../errors.js";
-import { allowInsecureLoopback } from "../settings.js";
+import { allowInsecureLoopback, identityProviderOf } from "../settings.js";
 import { mapOidcError, tokenError } from "./errors.js";
 import { jose as loadJose, openidClient } from "../lazy.js";
 
@@ -46,7 +46,7 @@ function fetchFor(d: OidcDeps) {
 
 export async function discover(d: OidcDeps, settings: StageSettings): Promise<Discovered> {
   const lib = await openidClient();
-  const { issuer, clientId } = settings.identityProvider;
+  const { issuer, clientId } = identityProviderOf(settings);
   const issuerUrl = new URL(issuer);
   const insecure = issuerUrl.protocol === "http:";
   if (insecure && !allowInsecureLoopback(d)) {
@@ -92,7 +92,7 @@ function str(v: unknown): string | undefined {
 }
 
 export function identityFromClaims(settings: StageSettings, claims: Record<string, unknown>): Identity {
-  const idp = settings.identityProvider;
+  const idp = identityProviderOf(settings);
   const sub = str(claims.sub);
   // Exactly the claim the stage names: falling back to another claim (`email`, `preferred_username`)
   // would let a user-editable attribute become the identity STS and the quota service see.
@@ -132,7 +132,7 @@ export async function verifyIdToken(
   expectedNonce?: string,
 ): Promise<VerifiedIdToken> {
   const jose = await loadJose();
-  const { issuer, clientId } = settings.identityProvider;
+  const { issuer, clientId } = identityProviderOf(settings);
   let payload: Record<string, unknown>;
   try {
     const jwks = jose.createRemoteJWKSet(new URL(jwksUri), { [jose.customFetch]: d.fetch as never, timeoutDuration: 15_000 });

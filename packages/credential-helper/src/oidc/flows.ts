@@ -6,6 +6,7 @@
  *  - `refresh`: the refresh-token grant; only `invalid_grant` means the refresh token is dead.
  */
 import type { StageSettings } from "@ccb/contracts";
+import { identityProviderOf } from "../settings.js";
 import type { Deps } from "../io.js";
 import { HelperError } from "../errors.js";
 import { codeChallengeS256, randomCodeVerifier, randomNonce, randomState } from "../pkce.js";
@@ -51,7 +52,7 @@ export async function browserLogin(
   options: BrowserLoginOptions,
   discovered?: Discovered,
 ): Promise<TokenResult> {
-  const idp = settings.identityProvider;
+  const idp = identityProviderOf(settings);
   const disc = discovered ?? (await discover(d, settings));
   // Bind before building the URL: if the port is taken we fail before the user sees a browser tab.
   const server = await startCallbackServer(idp.redirectPort, idp.redirectPath, idp.redirectHost);
@@ -123,7 +124,7 @@ export async function browserLogin(
 }
 
 export async function deviceLogin(d: FlowDeps, settings: StageSettings, discovered?: Discovered): Promise<TokenResult> {
-  const idp = settings.identityProvider;
+  const idp = identityProviderOf(settings);
   const disc = discovered ?? (await discover(d, settings));
   if (!disc.metadata.device_authorization_endpoint) {
     throw new HelperError("ERR_LOGIN_DEVICE_UNSUPPORTED", `the identity provider ${idp.issuer} does not offer device sign-in`);
@@ -146,7 +147,7 @@ export async function deviceLogin(d: FlowDeps, settings: StageSettings, discover
  * `invalid_grant`; network and server failures keep the refresh token for the next attempt.
  */
 export async function refresh(d: FlowDeps, settings: StageSettings, refreshToken: string, discovered?: Discovered): Promise<TokenResult> {
-  const idp = settings.identityProvider;
+  const idp = identityProviderOf(settings);
   const disc = discovered ?? (await discover(d, settings));
   let tokens: { id_token?: string; refresh_token?: string };
   try {

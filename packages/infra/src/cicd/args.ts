@@ -67,6 +67,14 @@ export interface StateBackendArgs {
   readonly stack: string;
 }
 
+/** The IAM Identity Center instance this account administers for the stage (the stage's permission set lives there). */
+export interface IdentityCenterDeployArgs {
+  /** `arn:aws:sso:::instance/ssoins-…` */
+  readonly instanceArn: string;
+  /** Accounts the stage assigns its permission set in (the inference account). */
+  readonly assignmentAccountIds: readonly string[];
+}
+
 export interface GitHubDeployRolesArgs {
   /** Prefix of the roles' physical names: `<prefix>-ci-deploy`, `<prefix>-ci-preview`, `<prefix>-ci-release`. */
   readonly namePrefix: string;
@@ -88,6 +96,11 @@ export interface GitHubDeployRolesArgs {
    * program deploys there. @default every group
    */
   readonly permissionGroups?: readonly string[];
+  /**
+   * This account administers the stage's IAM Identity Center instance: the deploy role may manage the
+   * stage's permission sets and assignments there (the preview role may read them). Omit elsewhere.
+   */
+  readonly identityCenter?: IdentityCenterDeployArgs;
   /** Regions CI may act in; everything else is denied (global services excepted). */
   readonly allowedRegions: readonly string[];
   readonly stateBackend?: StateBackendArgs;

@@ -6,6 +6,7 @@ import { allow, type AwsEnvironment, type Statement } from "../iam";
 import type { BuilderScope } from "../scope";
 import type { GitHubDeployRolesArgs } from "./args";
 import { iamScope } from "./guardrails";
+import { identityCenterPolicy } from "./identity-center-policy";
 import {
   APIGATEWAY_DEPLOY_ACTIONS,
   BOUNDED_ROLE_WRITE_ACTIONS,
@@ -36,10 +37,12 @@ export function deployRole(scope: BuilderScope, a: RoleBuilderArgs): aws.iam.Rol
     ...a,
     kind: "deploy",
     description: "GitHub Actions: pulumi up for this stage (main branch / protected environment only)",
-    managed: deployGroupStatements(a.env, a.roles),
+    managed: [...deployGroupStatements(a.env, a.roles), ...optional(identityCenterPolicy(a.roles.identityCenter, "deploy"))],
     inline: [...chainPolicies(a.env, a.roles, "deploy"), ...statePolicies(a.env, a.roles, "deploy")],
   });
 }
+
+const optional = <T>(v: T | undefined): T[] => (v === undefined ? [] : [v]);
 
 /** Actions that get their own, narrower statement instead of the group's `Resource: *` one. */
 const SCOPED_ACTIONS = new Set<string>([

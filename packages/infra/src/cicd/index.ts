@@ -1,6 +1,6 @@
 /** The cicd module: the roles GitHub Actions assumes through GitHub's OIDC federation to preview and deploy a stage. */
 export { GitHubDeployRoles } from "./github-deploy-roles";
-export type { GitHubDeployRolesArgs, GitHubEntryArgs, ReleaseArgs, StateBackendArgs } from "./args";
+export type { GitHubDeployRolesArgs, GitHubEntryArgs, IdentityCenterDeployArgs, ReleaseArgs, StateBackendArgs } from "./args";
 export {
   ciRoleKind,
   ciRoleNames,
@@ -26,6 +26,7 @@ export {
   DEPLOY_SERVICES,
   PREVIEW_READ_ACTIONS,
   DATA_PLANE_READS,
+  IDENTITY_CENTER_DEPLOY_ACTIONS,
   previewReadActions,
 } from "./perms";
 export type { PermissionGroup } from "./perms";

@@ -160,6 +160,13 @@ function validateTargets(a: GitHubDeployRolesArgs): string[] {
     if (!/^[\w+=,.@-]{1,64}$/.test(n)) problems.push(`\`managedRoleNames\`: "${n}" is not an IAM role name (no wildcards)`);
   for (const t of a.chainTo ?? []) if (!/^\d{12}$/.test(t)) problems.push(`\`chainTo\`: "${t}" must be a 12-digit account id`);
   if (a.chainTo?.length && !a.github) problems.push("`chainTo` is for the entry account (the one with `github`)");
+  const ic = a.identityCenter;
+  if (ic) {
+    if (!/^arn:aws(?:-[a-z]+)*:sso:::instance\/(?:sso)?ins-[a-zA-Z0-9-.]{16}$/.test(ic.instanceArn))
+      problems.push(`\`identityCenter.instanceArn\` "${ic.instanceArn}" is not an IAM Identity Center instance ARN`);
+    if (!ic.assignmentAccountIds.length || ic.assignmentAccountIds.some((id) => !/^\d{12}$/.test(id)))
+      problems.push("`identityCenter.assignmentAccountIds` must list the 12-digit accounts the permission set is assigned in");
+  }
   const ca = a.github?.release?.codeArtifact;
   if (ca) {
     if (!CODEARTIFACT_NAME.test(ca.domain))

@@ -20,9 +20,13 @@ export interface AccessRestriction {
 }
 
 export interface OidcFederationArgs extends AccessRestriction {
-  readonly issuer: NormalisedIssuer;
-  /** Client ids accepted as the token's `aud`. */
-  readonly clientIds: readonly string[];
+  /**
+   * The corporate IdP. Absent only in an IAM Identity Center stage without one (`createRole: false`):
+   * no provider is created then, only the developer boundary the permission set references.
+   */
+  readonly issuer?: NormalisedIssuer;
+  /** Client ids accepted as the token's `aud` (required with `issuer`). */
+  readonly clientIds?: readonly string[];
   /** Use an existing IAM OIDC provider (there is one per issuer per account) instead of creating one. */
   readonly existingProviderArn?: pulumi.Input<string>;
   /** Longest session the role allows, 1–12 hours. @default 8 */
@@ -48,7 +52,13 @@ function trustRestriction(args: AccessRestriction) {
 /** Validates args; returns problems naming the arg. */
 export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
   const problems: string[] = [];
-  if (args.clientIds.length === 0) problems.push("`clientIds` needs at least one client id");
+  if (!args.issuer) {
+    if (args.createRole ?? true) problems.push("`issuer` is required to create the role: the role trusts that IdP's tokens");
+    if (args.existingProviderArn !== undefined || args.clientIds?.length)
+      problems.push("`existingProviderArn` and `clientIds` describe an issuer's provider: give `issuer` as well");
+    return problems;
+  }
+  if (!args.clientIds?.length) problems.push("`clientIds` needs at least one client id");
   const hours = args.maxSessionHours ?? 8;
   if (!Number.isInteger(hours) || hours < 1 || hours > 12) problems.push("`maxSessionHours` must be a whole number from 1 to 12");
   if ((args.createRole ?? true) && !args.allowedSubjects?.length && !args.requiredSessionTag) {
@@ -62,7 +72,7 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
   if ((args.createRole ?? true) && problems.length === 0) {
     // The trust's own checks, run before any child exists so a refusal leaves nothing behind.
     problems.push(
-      ...validateOidcTrust({ providerArn: "", issuerKey: args.issuer.key, audiences: args.clientIds, ...trustRestriction(args) }),
+      ...validateOidcTrust({ providerArn: "", issuerKey: args.issuer.key, audiences: args.clientIds!, ...trustRestriction(args) }),
     );
   }
   return problems;
@@ -77,7 +87,8 @@ export function validateOidcFederationArgs(args: OidcFederationArgs): string[] {
  * own: the inference account grants model access to it.
  */
 export class OidcFederation extends pulumi.ComponentResource {
-  readonly providerArn: pulumi.Output<string>;
+  /** The IAM OIDC provider for the issuer; absent without an issuer. */
+  readonly providerArn?: pulumi.Output<string>;
   readonly role?: aws.iam.Role;
   readonly roleArn?: pulumi.Output<string>;
   readonly roleName?: pulumi.Output<string>;
@@ -91,14 +102,16 @@ export class OidcFederation extends pulumi.ComponentResource {
     const problems = validateOidcFederationArgs(args);
     if (problems.length) throw new Error(`OidcFederation ${name}: ${problems.join("; ")}`);
 
+    const { issuer } = args;
+    const clientIds = args.clientIds ?? [];
     if (args.existingProviderArn !== undefined) {
       this.providerArn = pulumi.output(args.existingProviderArn);
-    } else {
+    } else if (issuer) {
       const provider = new aws.iam.OpenIdConnectProvider(
         `${name}-provider`,
         {
-          url: args.issuer.url,
-          clientIdLists: [...args.clientIds],
+          url: issuer.url,
+          clientIdLists: [...clientIds],
           tags: args.tags,
         },
         { parent: this },
@@ -111,11 +124,12 @@ export class OidcFederation extends pulumi.ComponentResource {
       this.boundaryArn = this.boundary.arn;
     }
 
-    if (args.createRole ?? true) {
+    // Validation refuses createRole without an issuer, so both are known here.
+    if ((args.createRole ?? true) && issuer && this.providerArn) {
       const trust = oidcTrustStatement({
         providerArn: this.providerArn,
-        issuerKey: args.issuer.key,
-        audiences: args.clientIds,
+        issuerKey: issuer.key,
+        audiences: clientIds,
         ...trustRestriction(args),
         allowSessionTags: true,
       });

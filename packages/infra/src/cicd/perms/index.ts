@@ -19,3 +19,4 @@ export * from "./data";
 export * from "./groups";
 export * from "./state";
 export * from "./guardrails";
+export * from "./identity-center";
