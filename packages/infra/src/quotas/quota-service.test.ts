@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { inputsOf, policyOf, settle, stringsOf, unwrap } from "../testing";
 import { ACCOUNT, BOUNDARY, bySid, code, KEY, LOG_BUCKET_ARN, quotaServiceArgs as args, statements, TOPIC, useQuotaMocks } from "./testing";
+import { expectEveryRoleBounded } from "../testing/suite";
 
 const mocks = useQuotaMocks();
 const { one, envOf } = mocks;
@@ -54,9 +55,7 @@ describe("QuotaService", () => {
       "claude-code-bedrock:quotas:QuotaService quota",
     ]);
     // Every role the component creates carries the boundary it was given.
-    expect(mocks.recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
-      mocks.recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
-    );
+    expectEveryRoleBounded(mocks.recorder, BOUNDARY);
     expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 

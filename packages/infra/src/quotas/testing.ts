@@ -4,17 +4,9 @@
  */
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, beforeEach } from "vitest";
-import {
-  inputsOf,
-  installMocks,
-  policyOf,
-  type RecordedResource,
-  type ResourceRecorder,
-  statementBySid,
-  type StatementJson,
-} from "../testing";
+import { inputsOf, policyOf, type RecordedResource, type ResourceRecorder, statementBySid, type StatementJson } from "../testing";
 import type * as Rules from "../rules";
+import { useMockedSuite } from "../testing/suite";
 import type * as Quotas from "./index";
 import { pricingTable } from "./pricing";
 
@@ -98,33 +90,20 @@ export interface QuotaMocks {
   envOf(functionName: string): Record<string, string>;
 }
 
-/**
- * Installs the mock engine once per file, then loads the component library (its resources must be
- * created after the mocks are in place), and empties the recorder before every test. The returned
- * object is filled in by `beforeAll`: read its properties inside tests, never at module level.
- */
+/** The shared suite (mocks, recorder, rules) with the quota module under test and its readers. */
 export function useQuotaMocks(): QuotaMocks {
-  let loaded: { recorder: ResourceRecorder; quotas: typeof Quotas; rules: typeof Rules } | undefined;
-  const get = () => {
-    if (!loaded) throw new Error("quota mocks are read before beforeAll ran");
-    return loaded;
-  };
-  beforeAll(async () => {
-    const recorder = await installMocks({ accountId: ACCOUNT, region: "us-east-1" });
-    loaded = { recorder, quotas: await import("./index.js"), rules: await import("../rules/index.js") };
-  });
-  beforeEach(() => get().recorder.clear());
+  const suite = useMockedSuite(() => import("./index.js"), { accountId: ACCOUNT, region: "us-east-1" });
   const mocks: QuotaMocks = {
     get recorder() {
-      return get().recorder;
+      return suite.recorder;
     },
     get quotas() {
-      return get().quotas;
+      return suite.module;
     },
     get rules() {
-      return get().rules;
+      return suite.rules;
     },
-    one: (type, name) => get().recorder.one(type, name),
+    one: (type, name) => suite.recorder.one(type, name),
     envOf: (name) => inputsOf<aws.lambda.FunctionArgs>(mocks.one(FUNCTION, name), FUNCTION).environment?.variables ?? {},
   };
   return mocks;
