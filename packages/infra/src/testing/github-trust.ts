@@ -42,3 +42,24 @@ export function githubAssumeSimulation(trust: unknown, account: string, roleName
     },
   };
 }
+
+/**
+ * The trust statement the registry publisher role must have for GitHub release jobs, written out for the
+ * component and stack tests to compare with: the protected environment in `sub` (its reviewers gate the
+ * job) and, with a tag pattern, the release tags in `ref` as well (a tag alone never stands in for it).
+ */
+export function expectedGitHubPublisherTrust(providerArn: string, repository: string, environment: string, tagPattern?: string) {
+  return {
+    Sid: "GitHubPublisher",
+    Effect: "Allow",
+    Principal: { Federated: providerArn },
+    Action: ["sts:AssumeRoleWithWebIdentity"],
+    Condition: {
+      StringEquals: {
+        [`${GITHUB}:aud`]: ["sts.amazonaws.com"],
+        [`${GITHUB}:sub`]: [`repo:${repository}:environment:${environment}`],
+      },
+      ...(tagPattern === undefined ? {} : { StringLike: { [`${GITHUB}:ref`]: [`refs/tags/${tagPattern}`] } }),
+    },
+  };
+}
