@@ -2,8 +2,9 @@
 // the credential helper and the Lambda runtime packages never import Pulumi, the component
 // library never imports stack code, nothing imports the Lambda runtime code directly
 // (it is bundled as an asset), the contracts import nothing (they are bundled into every Lambda
-// and the helper, and are the one place both sides of a seam agree on), and no package reaches
-// into another package's `src/` (public entry points only, e.g. `@ccb/infra/inventory`).
+// and the helper, and are the one place both sides of a seam agree on), no package reaches
+// into another package's `src/` (public entry points only, e.g. `@ccb/infra/inventory`), and only
+// tests import @ccb/test-support (it starts processes; nothing that ships may depend on it).
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 import pulumi from "@pulumi/eslint-plugin";
 import { importX } from "eslint-plugin-import-x";
@@ -39,6 +40,16 @@ const contractsOnly = {
   group: ["@ccb/*", "@pulumi/*", "@aws-sdk/*", "@smithy/*", "aws-lambda", "@types/aws-lambda"],
   message: "@ccb/contracts is pure TypeScript: it must not import the rest of the repository, Pulumi or the AWS SDK.",
 };
+const noTestSupport = {
+  group: ["@ccb/test-support", "@ccb/test-support/*"],
+  message: "@ccb/test-support is for tests only (*.test.ts, test/): code that ships must never import it.",
+};
+const testCode = ["**/*.test.ts", "**/test/**"];
+/** The boundary rules of `files`: everywhere the given patterns, outside test code also no test support. */
+const boundaries = (files, patterns) => [
+  { files, rules: { "no-restricted-imports": ["error", { patterns }] } },
+  { files, ignores: testCode, rules: { "no-restricted-imports": ["error", { patterns: [...patterns, noTestSupport] }] } },
+];
 const noStacks = {
   group: ["@ccb/stacks", "@ccb/stacks/*", "**/stacks/**"],
   message: "The component library must not depend on stack composition.",
@@ -79,15 +90,23 @@ export default tseslint.config(
     },
     rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: false }] },
   },
+  // Packages without boundary rules of their own (helper distribution, test support) still keep
+  // test support out of the code that ships; the blocks below restate it with their own patterns.
   {
-    files: [
+    files: ["packages/**/*.ts", "stacks/**/*.ts"],
+    ignores: testCode,
+    rules: { "no-restricted-imports": ["error", { patterns: [noTestSupport] }] },
+  },
+  ...boundaries(
+    [
       "packages/credential-helper/**/*.ts",
       "packages/quota-functions/**/*.ts",
       "packages/telemetry-functions/**/*.ts",
       "packages/stage-verify/**/*.ts",
+      "packages/test-support/**/*.ts",
     ],
-    rules: { "no-restricted-imports": ["error", { patterns: [noPulumi, noOtherPackagesSrc] }] },
-  },
+    [noPulumi, noOtherPackagesSrc],
+  ),
   {
     // One test, never bundled: it runs infra's analytics named queries (DuckDB lake) over the pricing
     // object the price source wrote to S3, so the table's reader and the Lambda's writer meet in one test.
@@ -102,15 +121,10 @@ export default tseslint.config(
     },
   },
   {
+    // @ccb/*, and so the test support, is refused here everywhere, tests included.
     files: ["packages/contracts/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [contractsOnly] }] },
   },
-  {
-    files: ["packages/infra/**/*.ts", "packages/policy-pack/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [noStacks, noRuntimeImports, noOtherPackagesSrc] }] },
-  },
-  {
-    files: ["stacks/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [noRuntimeImports, noOtherPackagesSrc] }] },
-  },
+  ...boundaries(["packages/infra/**/*.ts", "packages/policy-pack/**/*.ts"], [noStacks, noRuntimeImports, noOtherPackagesSrc]),
+  ...boundaries(["stacks/**/*.ts"], [noRuntimeImports, noOtherPackagesSrc]),
 );

@@ -13,11 +13,10 @@ import {
   parseRateEnv,
   parseTelemetryAggregatorEnv,
   QUOTA_METRICS_NAMESPACE,
-  QUOTA_USAGE_PERIOD_INDEX,
   type Env,
 } from "@ccb/contracts";
 import type * as aws from "@pulumi/aws";
-import { arr, at, inputsOf, policyOf } from "@ccb/infra/inventory";
+import { at, inputsOf, policyOf } from "@ccb/infra/inventory";
 import { runStage, type StageRun } from "./testing";
 
 const runs: Record<string, Promise<StageRun>> = {};
@@ -74,10 +73,12 @@ describe.each(["pilot", "prod"])("contracts of the %s stage", (stage) => {
       for (const p of policies) expect(policyOf(p.inputs.policy)).toEqual(blockPolicyDocument([], key));
     });
 
-    it("the usage table has the index the aggregation queries", async () => {
+    it("the usage table has the keys the quota functions read and write, and no index to keep up", async () => {
       const r = await run(stage);
-      const gsis = arr(r.recorder.one("aws:dynamodb/table:Table", `${prefix}-quotas-usage`).inputs.globalSecondaryIndexes);
-      expect(gsis.map((g) => at(g, "name"))).toContain(QUOTA_USAGE_PERIOD_INDEX);
+      const usage = r.recorder.one("aws:dynamodb/table:Table", `${prefix}-quotas-usage`).inputs;
+      expect([at(usage, "hashKey"), at(usage, "rangeKey")]).toEqual(["pk", "sk"]);
+      expect(at(usage, "ttl", "attributeName")).toBe("expiresAt");
+      expect(at(usage, "globalSecondaryIndexes")).toBeUndefined();
     });
   });
 

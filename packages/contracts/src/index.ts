@@ -57,7 +57,6 @@ export {
   SESSION_NAME_KEY,
   useridPattern,
   blockPolicyDocument,
-  QUOTA_USAGE_PERIOD_INDEX,
 } from "./quotas/block-policy";
 export type { BlockKey, BlockPolicyDocument } from "./quotas/block-policy";
 export { QUOTA_METRICS, QUOTA_METRIC_STAGE_DIMENSION } from "./quotas/metrics";

@@ -14,36 +14,7 @@ import {
   splitCommand,
   upsertSection,
 } from "./aws-config.js";
-
-/** What a developer's ~/.aws/config tends to look like. */
-const REAL_WORLD = `# AWS config — edited by hand, keep the comments!
-[default]
-region = eu-west-1
-output = json
-
-; work SSO
-[sso-session acme]
-sso_start_url = https://acme.awsapps.com/start
-sso_region = eu-west-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = acme
-sso_account_id = 222222222222
-sso_role_name = Developer
-region = eu-west-1
-s3 =
-  max_concurrent_requests = 20
-
-# vault-managed credentials for the legacy account
-[profile legacy]
-credential_process = /usr/local/bin/vault-aws --role legacy
-region = us-east-2
-
-[services local-dynamo]
-dynamodb =
-  endpoint_url = http://localhost:8000
-`;
+import { DEVELOPER_AWS_CONFIG } from "../test/aws-config-fixture.js";
 
 const OURS = renderSection(
   "profile claude-pilot",
@@ -56,34 +27,34 @@ const OURS = renderSection(
 
 describe("~/.aws/config editing", () => {
   it("appends a new profile and keeps every byte of the rest", () => {
-    const next = upsertSection(REAL_WORLD, "profile claude-pilot", OURS);
-    expect(next.startsWith(REAL_WORLD)).toBe(true);
-    expect(next.slice(REAL_WORLD.length)).toBe(`\n${OURS}`);
+    const next = upsertSection(DEVELOPER_AWS_CONFIG, "profile claude-pilot", OURS);
+    expect(next.startsWith(DEVELOPER_AWS_CONFIG)).toBe(true);
+    expect(next.slice(DEVELOPER_AWS_CONFIG.length)).toBe(`\n${OURS}`);
     expect(sectionValues(next, "profile claude-pilot").region).toBe("us-east-1");
   });
 
   it("is idempotent", () => {
-    const once = upsertSection(REAL_WORLD, "profile claude-pilot", OURS);
+    const once = upsertSection(DEVELOPER_AWS_CONFIG, "profile claude-pilot", OURS);
     expect(upsertSection(once, "profile claude-pilot", OURS)).toBe(once);
   });
 
   it("replaces only the body of an existing section; the comment above the next section stays with it", () => {
-    const replaced = upsertSection(REAL_WORLD, "profile dev", "[profile dev]\nregion = us-west-2\n");
+    const replaced = upsertSection(DEVELOPER_AWS_CONFIG, "profile dev", "[profile dev]\nregion = us-west-2\n");
     expect(replaced).toContain("[profile dev]\nregion = us-west-2\n\n# vault-managed credentials for the legacy account\n[profile legacy]");
     expect(replaced).not.toContain("max_concurrent_requests");
-    expect(sectionText(replaced, "sso-session acme")).toBe(sectionText(REAL_WORLD, "sso-session acme"));
-    expect(sectionText(replaced, "services local-dynamo")).toBe(sectionText(REAL_WORLD, "services local-dynamo"));
+    expect(sectionText(replaced, "sso-session acme")).toBe(sectionText(DEVELOPER_AWS_CONFIG, "sso-session acme"));
+    expect(sectionText(replaced, "services local-dynamo")).toBe(sectionText(DEVELOPER_AWS_CONFIG, "services local-dynamo"));
   });
 
   it("removes what it added and gives back the original text", () => {
-    const added = upsertSection(REAL_WORLD, "profile claude-pilot", OURS);
-    expect(removeSection(added, "profile claude-pilot")).toBe(REAL_WORLD);
-    const inMiddle = upsertSection(REAL_WORLD.replace("[profile legacy]", `${OURS}\n[profile legacy]`), "x", "[x]\n");
-    expect(removeSection(inMiddle, "profile claude-pilot")).toBe(upsertSection(REAL_WORLD, "x", "[x]\n"));
+    const added = upsertSection(DEVELOPER_AWS_CONFIG, "profile claude-pilot", OURS);
+    expect(removeSection(added, "profile claude-pilot")).toBe(DEVELOPER_AWS_CONFIG);
+    const inMiddle = upsertSection(DEVELOPER_AWS_CONFIG.replace("[profile legacy]", `${OURS}\n[profile legacy]`), "x", "[x]\n");
+    expect(removeSection(inMiddle, "profile claude-pilot")).toBe(upsertSection(DEVELOPER_AWS_CONFIG, "x", "[x]\n"));
   });
 
   it("keeps CRLF line endings of Windows files", () => {
-    const crlf = REAL_WORLD.replace(/\n/g, "\r\n");
+    const crlf = DEVELOPER_AWS_CONFIG.replace(/\n/g, "\r\n");
     const next = upsertSection(crlf, "profile claude-pilot", OURS);
     expect(next).not.toMatch(/[^\r]\n/);
     expect(removeSection(next, "profile claude-pilot")).toBe(crlf);

@@ -11,21 +11,9 @@ import type { Deps } from "./io.js";
 import { profileHeader, quoteArg, renderSection, sectionText, sectionValues, setSectionValues, upsertSection } from "./aws-config.js";
 import { awsConfigFile, claudeSettingsFile, stageSettingsFile } from "./paths.js";
 import { assertAwsConfigParses, assertKnownTeam } from "./setup-checks.js";
-import {
-  backup,
-  getPath,
-  indentOf,
-  manifestFile,
-  parseSettingsJson,
-  readManifest,
-  same,
-  setPath,
-  type Json,
-  type SetupManifest,
-  type SetupResult,
-} from "./setup-files.js";
+import { getPath, parseSettingsJson, same, setPath, settingsJsonText, type Json } from "./settings-json.js";
+import { manifestFile, readManifest, replaceUserFile, type SetupManifest, type SetupResult } from "./setup-files.js";
 import { readText, unwritable, writePrivateJson } from "./store.js";
-import { ensureDirFor, writeUserFile } from "./user-files.js";
 
 export type { SetupManifest, SetupResult } from "./setup-files.js";
 export { assertKnownTeam } from "./setup-checks.js";
@@ -193,10 +181,7 @@ async function mergeAwsConfig(d: Deps, s: StageSettings, m: AwsMerge, result: Se
     result.unchanged.push(m.file);
     return;
   }
-  if (m.text !== undefined) await backup(d, s.stage, m.file, m.text);
-  await ensureDirFor(d, m.file);
-  await writeUserFile(d, m.file, next);
-  result.changed.push(m.file);
+  await replaceUserFile(d, s.stage, m.file, m.text, next, result);
 }
 
 function mergeAwsSection(text: string, header: string, block: string, m: AwsMerge, result: SetupResult): string {
@@ -288,12 +273,9 @@ async function mergeClaudeSettings(d: Deps, s: StageSettings, m: ClaudeMerge, re
     rec.written = value;
     setPath(nextClaude, path, value);
   }
-  if (!same(nextClaude, claude) || (m.text === undefined && !m.modelsOnly)) {
-    if (m.text !== undefined) await backup(d, s.stage, m.file, m.text);
-    await ensureDirFor(d, m.file);
-    await writeUserFile(d, m.file, `${JSON.stringify(nextClaude, null, indentOf(m.text))}\n`);
-    result.changed.push(m.file);
-  } else result.unchanged.push(m.file);
+  if (!same(nextClaude, claude) || (m.text === undefined && !m.modelsOnly))
+    await replaceUserFile(d, s.stage, m.file, m.text, settingsJsonText(nextClaude, m.text), result);
+  else result.unchanged.push(m.file);
 }
 
 /**

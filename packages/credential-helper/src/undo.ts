@@ -7,19 +7,9 @@ import { HelperError } from "./errors.js";
 import type { Deps } from "./io.js";
 import { removeSection, sectionText, sectionValues, upsertSection } from "./aws-config.js";
 import { stageSettingsFile } from "./paths.js";
-import {
-  backup,
-  getPath,
-  indentOf,
-  manifestFile,
-  parseSettingsJson,
-  readManifest,
-  same,
-  setPath,
-  type SetupResult,
-} from "./setup-files.js";
+import { getPath, parseSettingsJson, same, setPath, settingsJsonText, type Json } from "./settings-json.js";
+import { manifestFile, readManifest, replaceUserFile, type SetupManifest, type SetupResult } from "./setup-files.js";
 import { removeFile, readText } from "./store.js";
-import { writeUserFile } from "./user-files.js";
 
 export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
   const result: SetupResult = { changed: [], unchanged: [], notes: [] };
@@ -40,12 +30,10 @@ export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
       next = rec.previous === null ? removeSection(next, rec.header) : upsertSection(next, rec.header, rec.previous);
     }
     if (m.awsConfig.original !== null && next.replace(/\s+$/, "") === m.awsConfig.original.replace(/\s+$/, "")) next = m.awsConfig.original;
-    if (next !== awsText) {
-      await backup(d, stage, m.awsConfig.file, awsText);
-      if (!m.awsConfig.existed && next.trim() === "") await removeFile(d, m.awsConfig.file);
-      else await writeUserFile(d, m.awsConfig.file, next);
-      result.changed.push(m.awsConfig.file);
-    } else result.unchanged.push(m.awsConfig.file);
+    // A file setup created and nothing else wrote to goes, rather than staying behind empty.
+    const restored = !m.awsConfig.existed && next.trim() === "" ? null : next;
+    if (next !== awsText) await replaceUserFile(d, stage, m.awsConfig.file, awsText, restored, result);
+    else result.unchanged.push(m.awsConfig.file);
   }
 
   const claudeText = await readText(d, m.claudeSettings.file);
@@ -64,16 +52,24 @@ export async function runUndo(d: Deps, stage: string): Promise<SetupResult> {
     const env = next.env;
     const envWasThere = original !== undefined && getPath(original, ["env"]) !== undefined;
     if (!envWasThere && typeof env === "object" && env !== null && !Array.isArray(env) && Object.keys(env).length === 0) delete next.env;
-    if (!same(next, claude)) {
-      await backup(d, stage, m.claudeSettings.file, claudeText);
-      if (original !== undefined && same(next, original)) await writeUserFile(d, m.claudeSettings.file, m.claudeSettings.original!);
-      else if (!m.claudeSettings.existed && Object.keys(next).length === 0) await removeFile(d, m.claudeSettings.file);
-      else await writeUserFile(d, m.claudeSettings.file, `${JSON.stringify(next, null, indentOf(claudeText))}\n`);
-      result.changed.push(m.claudeSettings.file);
-    } else result.unchanged.push(m.claudeSettings.file);
+    if (!same(next, claude))
+      await replaceUserFile(d, stage, m.claudeSettings.file, claudeText, restoredSettings(m, next, original, claudeText), result);
+    else result.unchanged.push(m.claudeSettings.file);
   }
 
   await removeFile(d, stageSettingsFile(d, stage));
   await removeFile(d, manifestFile(d, stage));
   return result;
+}
+
+/** The settings file's text after undo: the original bytes when the content is the original's, nothing for a file setup created. */
+function restoredSettings(
+  m: SetupManifest,
+  next: Record<string, Json>,
+  original: Record<string, Json> | undefined,
+  currentText: string,
+): string | null {
+  if (original !== undefined && same(next, original)) return m.claudeSettings.original!;
+  if (!m.claudeSettings.existed && Object.keys(next).length === 0) return null;
+  return settingsJsonText(next, currentText);
 }

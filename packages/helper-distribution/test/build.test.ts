@@ -12,6 +12,7 @@ import { buildDistribution, parseTargets, type BuildManifest } from "../src/buil
 import { CHECKSUMS_FILE, verifyChecksums } from "../src/checksums";
 import { SEA_FUSE } from "../src/executables";
 import { FIXED_MTIME_SECONDS, readTar } from "../src/tar";
+import { buildPilotRelease } from "./harness/release";
 import { pilotSettings, writePilotOutputs } from "./harness/stage";
 
 let root: string;
@@ -231,14 +232,7 @@ describe("Windows single executable (opt-in: CCB_TEST_WINDOWS=1, downloads node-
     async () => {
       const a = path.join(root, "win-a");
       const b = path.join(root, "win-b");
-      for (const out of [a, b])
-        await buildDistribution({
-          stage: "pilot",
-          outputsFile: writePilotOutputs(root),
-          outDir: out,
-          targets: ["win-x64"],
-          log: () => undefined,
-        });
+      for (const out of [a, b]) await buildPilotRelease(root, out, { targets: ["win-x64"] });
       const name = `claude-bedrock-${manifest.version}-win-x64.exe`;
       const exe = file(a, name);
       expect(exe.subarray(0, 2).toString("latin1")).toBe("MZ");

@@ -2,11 +2,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDistribution, type BuildManifest } from "../src/build";
+import type { BuildManifest } from "../src/build";
 import { loginCommand, npmrcLines, parseCodeArtifactUrl, tokenCommand } from "../src/codeartifact";
 import { publishRelease } from "../src/publish";
 import { runCli } from "../src/cli";
-import { PILOT_REGISTRY, writePilotOutputs } from "./harness/stage";
+import { buildPilotRelease } from "./harness/release";
+import { PILOT_REGISTRY } from "./harness/stage";
 
 let root: string;
 let dir: string;
@@ -16,13 +17,7 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-publish-"));
   dir = path.join(root, "release");
   // A release with the npm package only; the executables' entries are added to exercise the generic upload plan.
-  manifest = await buildDistribution({
-    stage: "pilot",
-    outputsFile: writePilotOutputs(root),
-    outDir: dir,
-    targets: ["npm"],
-    log: () => undefined,
-  });
+  manifest = await buildPilotRelease(root, dir, { targets: ["npm"] });
 }, 60_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 

@@ -10,11 +10,12 @@ import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDistribution, type BuildManifest } from "../src/build";
+import type { BuildManifest } from "../src/build";
 import { publishRelease } from "../src/publish";
 import { checkForUpdate, type UpdateCheckDeps } from "@ccb/credential-helper/update-check";
 import { startVerdaccio, type Registry } from "./harness/verdaccio";
-import { pilotSettings, writePilotOutputs } from "./harness/stage";
+import { buildPilotRelease } from "./harness/release";
+import { pilotSettings } from "./harness/stage";
 
 const PACKAGE = "@example/claude-bedrock";
 
@@ -85,13 +86,7 @@ beforeAll(async () => {
   outsideBefore = snapshotOutside();
   root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-registry-e2e-"));
   release = path.join(root, "release");
-  manifest = await buildDistribution({
-    stage: "pilot",
-    outputsFile: writePilotOutputs(root),
-    outDir: release,
-    targets: ["npm"],
-    log: () => undefined,
-  });
+  manifest = await buildPilotRelease(root, release, { targets: ["npm"] });
   registry = await startVerdaccio(path.join(root, "verdaccio"));
   const host = registry.url.replace(/^http:/, "");
   const publisherNpmrc = path.join(root, "publisher.npmrc");

@@ -12,12 +12,12 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDistribution } from "../src/build";
 import { joinBundle } from "../src/bundle-parts";
 import { bunBinary, bunCompile, executableFileName } from "../src/executables";
 import { readTar } from "../src/tar";
-import { pilotSettings, writePilotOutputs } from "./harness/stage";
-import { freePort } from "./harness/verdaccio";
+import { buildPilotRelease } from "./harness/release";
+import { pilotSettings } from "./harness/stage";
+import { freePort } from "@ccb/test-support";
 
 let root: string;
 let server: http.Server;
@@ -50,14 +50,7 @@ beforeAll(async () => {
   redirectPort = await freePort();
   Object.assign(settings.identityProvider as Record<string, unknown>, { issuer, redirectPort });
   const out = path.join(root, "release");
-  const m = await buildDistribution({
-    stage: "pilot",
-    outputsFile: writePilotOutputs(root, settings),
-    outDir: out,
-    targets: ["npm", "linux-x64"],
-    allowLoopbackHttp: true,
-    log: () => undefined,
-  });
+  const m = await buildPilotRelease(root, out, { targets: ["npm", "linux-x64"], allowLoopbackHttp: true, settings });
   seaExe = path.join(out, executableFileName(m.version, "linux-x64"));
   const tar = readTar(fs.readFileSync(path.join(out, m.artifacts.find((a) => a.kind === "npm-package")!.file)));
   const part = (p: string) => tar.find((e) => e.path === p)!.data;

@@ -3,10 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildDistribution } from "../src/build";
 import { helperPackageVersion } from "../src/helper-bundle";
 import { readTar } from "../src/tar";
-import { writePilotOutputs } from "./harness/stage";
+import { buildPilotRelease } from "./harness/release";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "ccb-version-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -16,14 +15,7 @@ describe("release version", () => {
     const version = "9.8.7-rc.1";
     expect(helperPackageVersion()).not.toBe(version);
     const out = path.join(root, "release");
-    const m = await buildDistribution({
-      stage: "pilot",
-      outputsFile: writePilotOutputs(root),
-      outDir: out,
-      targets: ["npm"],
-      version,
-      log: () => undefined,
-    });
+    const m = await buildPilotRelease(root, out, { targets: ["npm"], version });
     expect(m.version).toBe(version);
     const entries = readTar(fs.readFileSync(path.join(out, `example-claude-bedrock-${version}.tgz`)));
     expect(JSON.parse(entries.find((e) => e.path === "package/package.json")!.data.toString()).version).toBe(version);
@@ -37,15 +29,8 @@ describe("release version", () => {
   }, 60_000);
 
   it("refuses a version npm could not tell apart", async () => {
-    await expect(
-      buildDistribution({
-        stage: "pilot",
-        outputsFile: writePilotOutputs(root),
-        outDir: path.join(root, "x"),
-        targets: ["npm"],
-        version: "1.0.0+build.7",
-        log: () => undefined,
-      }),
-    ).rejects.toThrow(/not a semantic version/);
+    await expect(buildPilotRelease(root, path.join(root, "x"), { targets: ["npm"], version: "1.0.0+build.7" })).rejects.toThrow(
+      /not a semantic version/,
+    );
   });
 });

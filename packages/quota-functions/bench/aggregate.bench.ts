@@ -13,7 +13,7 @@
  *   npm run bench -w @ccb/quota-functions     (or: cd packages/quota-functions && npm run bench)
  *   BENCH_USERS=1000,10000 BENCH_CONCURRENCY=64 BENCH_SHARDS=4 npm run bench     (sizes, writes in flight per shard, shards)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { dispatchAggregation } from "../src/aggregate/dispatch.js";
@@ -21,11 +21,21 @@ import { runShard } from "../src/aggregate/run.js";
 import { periodId, usageExpiry, windowOf } from "../src/periods.js";
 import { createQuotaTables, startLocalDynamo } from "../src/testing/dynalite.js";
 import { harness, ScriptedSource } from "../src/testing/fakes.js";
-import { pool, QuotaStore, userPk } from "../src/store.js";
+import { monthRecordKey, pool, profileKey, QuotaStore } from "../src/store.js";
 
 const NOW = Date.UTC(2026, 11, 28, 12, 0, 0); // late in the month: a full month of usage behind
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
+/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 const email = (i: number) => `developer.${String(i).padStart(5, "0")}@example.com`;
 
 async function seed(store: QuotaStore, users: number): Promise<void> {
@@ -61,8 +71,7 @@ async function seed(store: QuotaStore, users: number): Promise<void> {
       Object.entries({ ...counters("tel", 0.03), ...counters("srv", 0.031) }).map(([k, v]) => [k.replace("_", "_day_"), v]),
     );
     items.push({
-      pk: userPk(email(i)),
-      sk: month,
+      ...monthRecordKey(month, email(i)),
       period: month,
       email: email(i),
       ...counters("tel", 0.97),
@@ -75,7 +84,7 @@ async function seed(store: QuotaStore, users: number): Promise<void> {
       ...(alerted.length ? { alerted: new Set(alerted) } : {}),
       expiresAt: usageExpiry("monthly", NOW),
     });
-    if (i % 10 === 0) items.push({ pk: userPk(email(i)), sk: "PROFILE", groups: ["interns"], seenAt: new Date(NOW).toISOString() });
+    if (i % 10 === 0) items.push({ ...profileKey(email(i)), groups: ["interns"], seenAt: new Date(NOW).toISOString() });
   }
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
@@ -91,7 +100,15 @@ async function seed(store: QuotaStore, users: number): Promise<void> {
 async function once(
   users: number,
   n: number,
-): Promise<{ users: number; seconds: number; alertsSent: number; blocked: number; applied: number; timings: unknown }> {
+): Promise<{
+  users: number;
+  seconds: number;
+  cpuSeconds: { functions: number; emulator: number };
+  alertsSent: number;
+  blocked: number;
+  applied: number;
+  timings: unknown;
+}> {
   const db = await startLocalDynamo({ separateProcess: process.env.BENCH_DYNALITE !== "inline" });
   try {
     const store = new QuotaStore(db.client, `bench-limits-${n}`, `bench-usage-${n}`);
@@ -115,6 +132,8 @@ async function once(
         new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
     );
     const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
+    const emulatorCpu0 = cpuSecondsOf(db.pid);
     // Each shard's step durations (meter, evaluate, alert, blocked), to see where the time goes.
     const shardTimings: Array<Record<string, number>> = [];
     const s = await dispatchAggregation(h.deps, SHARDS, async (shard) => {
@@ -123,11 +142,22 @@ async function once(
       return r;
     });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    // CPU seconds are what a loaded machine does not inflate much: the run's own (functions and SDK)
+    // and the emulator's, side by side with the wall time.
+    const cpuSeconds = {
+      functions: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+      emulator: Math.round((cpuSecondsOf(db.pid) - emulatorCpu0) * 100) / 100,
+    };
     for (const c of clients) c.destroy();
     if (s.users !== users || s.applied !== users * 2)
-      throw new Error(`bench run evaluated ${s.users} users and applied ${s.applied} updates; expected ${users} and ${users * 2}`);
+      throw new Error(
+        `bench run evaluated ${s.users} users and applied ${s.applied} updates; expected ${users} and ${users * 2}: ${JSON.stringify(
+          h.log.lines.filter((l) => l.level === "error"),
+        )}`,
+      );
     const timings = { run: h.log.lines.find((l) => l.msg === "aggregation done")?.timings, shards: shardTimings };
-    return { users, seconds, alertsSent: s.alertsSent, blocked: s.blocked.length, applied: s.applied, timings };
+    return { users, seconds, cpuSeconds, alertsSent: s.alertsSent, blocked: s.blocked.length, applied: s.applied, timings };
   } finally {
     await db.close();
   }

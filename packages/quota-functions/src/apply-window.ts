@@ -1,7 +1,5 @@
-import { GetCommand, type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { withThrottleBackoff } from "./dynamo-util.js";
-import { dayKey, periodId } from "./periods.js";
-import { field, FIELDS, SOURCES, type SourceId, type SourceUsage, userPk } from "./store-items.js";
+import { dayKey } from "./periods.js";
+import { field, FIELDS, list, SOURCES, type SourceId, type SourceUsage } from "./store-items.js";
 
 /** One window of one user's usage, per source. */
 export interface WindowUsage {
@@ -13,106 +11,47 @@ export interface WindowUsage {
   readonly now: string;
 }
 
-/** How the write treats the record's day counters: add to today, restart a new day, or leave a later day alone. */
-type DayMode = "same-day" | "new-day" | "old-day";
+/** A month record as stored (store.ts documents the attributes). */
+export type UsageItem = Record<string, unknown>;
 
-interface WindowUpdate {
-  readonly expression: string;
-  readonly condition: string;
-  readonly names: Record<string, string>;
-  readonly values: Record<string, unknown>;
-}
-
-/** The conditional update of one window for the given sources and day mode. */
-function windowUpdate(a: WindowUsage, sources: WindowUsage["sources"], mode: DayMode, month: string, day: string): WindowUpdate {
-  const names: Record<string, string> = { "#period": "period", "#day": "day" };
-  const values: Record<string, unknown> = { ":w": a.window, ":p": month, ":e": a.email, ":x": a.expiresAt, ":now": a.now, ":day": day };
-  const adds: string[] = [];
-  const sets: string[] = ["#period = :p", "email = :e", "expiresAt = :x", "updatedAt = :now"];
-  const removes: string[] = [];
-  const conditions: string[] = [];
-  const sessions = new Set<string>();
-  for (const src of sources) {
-    const s = src.source;
-    names[`#${s}lw`] = `${s}_lw`;
-    sets.push(`#${s}lw = :w`);
-    conditions.push(`(attribute_not_exists(#${s}lw) OR #${s}lw < :w)`);
-    for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) {
-      const v = src.usage[k];
-      values[`:${s}${short}`] = v;
-      names[`#${s}${short}`] = field(s, short, false);
-      if (v !== 0) adds.push(`#${s}${short} :${s}${short}`);
-      if (mode === "old-day") continue;
-      names[`#${s}d${short}`] = field(s, short, true);
-      if (mode === "new-day") sets.push(`#${s}d${short} = :${s}${short}`);
-      else if (v !== 0) adds.push(`#${s}d${short} :${s}${short}`);
-    }
-    for (const x of src.sessions ?? []) sessions.add(x);
-  }
-  if (mode === "new-day") {
-    sets.push("#day = :day");
-    // The other source's counters belong to the previous day: drop them.
-    for (const other of SOURCES.filter((s) => !sources.some((x) => x.source === s))) {
-      for (const short of Object.values(FIELDS)) {
-        names[`#${other}d${short}`] = field(other, short, true);
-        removes.push(`#${other}d${short}`);
-      }
-    }
-    conditions.push("(attribute_not_exists(#day) OR #day < :day)");
-  } else if (mode === "old-day") {
-    conditions.push("#day > :day");
-  } else {
-    conditions.push("#day = :day");
-  }
-  if (sessions.size > 0) {
-    adds.push("sessions :ss");
-    values[":ss"] = sessions;
-  }
-  const expression = `SET ${sets.join(", ")}${adds.length ? ` ADD ${adds.join(", ")}` : ""}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`;
-  return { expression, condition: conditions.join(" AND "), names, values };
-}
+const num = (v: unknown): number => (typeof v === "number" ? v : 0);
 
 /**
  * Adds one window's usage of one or more sources to a user's month record (month and day counters),
- * exactly once per source: every write is conditioned on each included source's last applied window
- * being older. Returns the sources applied; a source whose window was already applied (a retry or an
- * overlapping run) is skipped. Usually one write; a new day, a lagging source or a lost race costs a
- * consistent read and a second write.
+ * in memory, exactly once per source: a source whose last applied window (`<source>_lw`) is this window
+ * or a later one is skipped (a retry, or a run that resumes after a crash). The day's counters restart
+ * when the first window of a new day arrives, so an idle user's yesterday never counts as today; a
+ * window of an earlier day than the record's (a lagging source) adds to the month only. Returns the
+ * sources applied. The caller writes the record back while it holds the lease of the user's bucket
+ * (lease.ts), which is what makes the read-add-write safe.
  */
-export async function applyWindow(doc: DynamoDBDocumentClient, usageTable: string, a: WindowUsage): Promise<SourceId[]> {
-  const month = periodId("monthly", a.at);
+export function applyWindowToItem(item: UsageItem, a: WindowUsage): SourceId[] {
+  const sources = a.sources.filter((s) => {
+    const last = item[`${s.source}_lw`];
+    return !(typeof last === "number" && last >= a.window);
+  });
+  if (sources.length === 0) return [];
   const day = dayKey(a.at);
-  let sources = [...a.sources];
-  let mode: DayMode = "same-day";
-  for (let attempt = 0; sources.length > 0; attempt++) {
-    if (attempt > 4) throw new Error(`usage record of ${a.email} kept changing under the update; retry later`);
-    const u = windowUpdate(a, sources, mode, month, day);
-    // Values only some paths use must not be sent (DynamoDB rejects unused names and values). One scan
-    // of the expressions for their placeholders (a run writes this for every active user).
-    const used = new Set(`${u.expression} ${u.condition}`.match(/[#:][A-Za-z0-9_]+/g));
-    try {
-      await withThrottleBackoff(() =>
-        doc.send(
-          new UpdateCommand({
-            TableName: usageTable,
-            Key: { pk: userPk(a.email), sk: month },
-            UpdateExpression: u.expression,
-            ConditionExpression: u.condition,
-            ExpressionAttributeNames: Object.fromEntries(Object.entries(u.names).filter(([k]) => used.has(k))),
-            ExpressionAttributeValues: Object.fromEntries(Object.entries(u.values).filter(([k]) => used.has(k))),
-          }),
-        ),
-      );
-      return sources.map((s) => s.source);
-    } catch (e) {
-      if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
-    }
-    // Why did it fail? Read the record (strongly consistent) and pick the path that applies.
-    const r = await doc.send(new GetCommand({ TableName: usageTable, Key: { pk: userPk(a.email), sk: month }, ConsistentRead: true }));
-    const item = r.Item ?? {};
-    sources = sources.filter((src) => !(typeof item[`${src.source}_lw`] === "number" && (item[`${src.source}_lw`] as number) >= a.window));
-    const seen = typeof item.day === "string" ? item.day : undefined;
-    mode = seen === undefined || seen < day ? "new-day" : seen > day ? "old-day" : "same-day";
+  const seen = typeof item.day === "string" ? item.day : undefined;
+  const mode = seen === undefined || seen < day ? "new-day" : seen > day ? "old-day" : "same-day";
+  if (mode === "new-day") {
+    for (const s of SOURCES) for (const short of Object.values(FIELDS)) delete item[field(s, short, true)];
+    item.day = day;
   }
-  return [];
+  const sessions = new Set(list(item.sessions));
+  for (const src of sources) {
+    const s = src.source;
+    item[`${s}_lw`] = a.window;
+    for (const [k, short] of Object.entries(FIELDS) as [keyof SourceUsage, string][]) {
+      const v = src.usage[k];
+      item[field(s, short, false)] = num(item[field(s, short, false)]) + v;
+      if (mode !== "old-day") item[field(s, short, true)] = num(item[field(s, short, true)]) + v;
+    }
+    for (const x of src.sessions ?? []) sessions.add(x);
+  }
+  if (sessions.size > 0) item.sessions = sessions;
+  item.email = a.email;
+  item.expiresAt = a.expiresAt;
+  item.updatedAt = a.now;
+  return sources.map((s) => s.source);
 }

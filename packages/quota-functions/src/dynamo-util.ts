@@ -1,4 +1,4 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /** DynamoDB's answers to "too many requests": retried with backoff, never counted as a failed condition. */
 const THROTTLED = new Set([
@@ -61,4 +61,32 @@ export async function batchGet(
     }
   }
   return out;
+}
+
+/**
+ * BatchWrite puts in requests of 25 (the service's limit), `concurrency` requests in flight. Items the
+ * service leaves unprocessed (throttling) are sent again after a growing, jittered wait; after the last
+ * attempt the call fails, and the caller's run resumes from the records as they are.
+ */
+export async function batchPut(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  items: ReadonlyArray<Record<string, unknown>>,
+  concurrency: number,
+  /** Called before every request; throws to stop (the writer's lease is about to end). */
+  guard: () => void = () => undefined,
+  sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+): Promise<void> {
+  const batches: Array<ReadonlyArray<Record<string, unknown>>> = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  await pool(batches, concurrency, async (batch) => {
+    let pending: Array<Record<string, unknown>> = batch.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`BatchWriteItem on ${table} left ${pending.length} items unprocessed after retries`);
+      if (attempt > 1) await sleep(Math.random() * 25 * 2 ** attempt);
+      guard();
+      const r = await withThrottleBackoff(() => doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
+      pending = (r.UnprocessedItems?.[table] ?? []) as Array<Record<string, unknown>>;
+    }
+  });
 }

@@ -1,11 +1,7 @@
-import { QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
 import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
 import { zeroCounts, type TokenCounts } from "./pricing.js";
 
 /** Item shapes of the quota tables and their mapping to records (the key schema is in store.ts). */
-
-/** The index name is the contract with the QuotaService component (@ccb/contracts). */
-export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
 
 /** The two records of usage: client telemetry and Bedrock invocation logs (server). */
 export type SourceId = "tel" | "srv";
@@ -45,6 +41,44 @@ export const FIELDS: Record<keyof SourceUsage, string> = {
 
 export const userPk = (email: string) => `USER#${email}`;
 
+/**
+ * Users are spread over a fixed number of buckets by a stable hash of their key. A month's records and
+ * the profiles live in one partition per bucket, so the aggregation reads a shard's users with a few
+ * strongly consistent queries (no index, no per-user read), and a shard is a set of buckets.
+ */
+export const USAGE_BUCKETS = 64;
+
+/**
+ * A stable 32-bit FNV-1a hash of the lower-cased user key (UTF-8), mod `USAGE_BUCKETS`. Stable across
+ * runs, processes and Node versions (no seed), so a user always lands in the same bucket.
+ */
+export function bucketOf(email: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(email.toLowerCase(), "utf8")) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % USAGE_BUCKETS;
+}
+
+const bucketTag = (b: number) => `b${String(b).padStart(2, "0")}`;
+
+/** Partition of one bucket's records of a month: `M#2026-11#b07`. */
+export const monthPartition = (month: string, bucket: number) => `${month}#${bucketTag(bucket)}`;
+
+/** Key of a user's month record (`M#2026-11#b07` / email). */
+export const monthRecordKey = (month: string, email: string) => ({ pk: monthPartition(month, bucketOf(email)), sk: email });
+
+/** Partition of one bucket's profiles: `PROFILE#b07`. */
+export const profilePartition = (bucket: number) => `PROFILE#${bucketTag(bucket)}`;
+
+/** Key of a user's temporary unblock: `UNBLOCK#b07` / email (the aggregation reads a bucket's in one query). */
+export const unblockKey = (email: string) => ({ pk: unblockPartition(bucketOf(email)), sk: email });
+export const unblockPartition = (bucket: number) => `UNBLOCK#${bucketTag(bucket)}`;
+
+/** Key of a user's profile (groups last seen by the check API). */
+export const profileKey = (email: string) => ({ pk: profilePartition(bucketOf(email)), sk: email });
+
 /** Attribute of a counter: `tel_in` (month) or `tel_day_in` (the record's current day). */
 export const field = (s: SourceId, short: string, day: boolean) => `${s}_${day ? "day_" : ""}${short}`;
 /** `D#2026-11-26` → `M#2026-11`. */
@@ -63,7 +97,7 @@ export const list = (v: unknown): string[] => (v instanceof Set ? [...(v as Set<
  * record's current day is another one (the user has not been active that day).
  */
 export function usageFromItem(item: Record<string, unknown>, day?: string): UsageRecord {
-  const email = String(item.email ?? String(item.pk).slice(5));
+  const email = String(item.email ?? item.sk);
   if (day && item.day !== day.slice(2)) return emptyUsage(email, day);
   const sessions = list(item.sessions);
   const all = list(item.alerted);
@@ -107,8 +141,8 @@ export interface AllLimits {
 }
 
 /** Alert keys live on the month record; a day's keys carry the day (`D#2026-11-26#dailyTokens#80`). */
-export function alertSlot(period: string, key: string): { sk: string; stored: string } {
-  return period.startsWith("D#") ? { sk: monthOfDay(period), stored: `${period}#${key}` } : { sk: period, stored: key };
+export function alertSlot(period: string, key: string): { month: string; stored: string } {
+  return period.startsWith("D#") ? { month: monthOfDay(period), stored: `${period}#${key}` } : { month: period, stored: key };
 }
 
 export function unblockFromItem(email: string, i: Record<string, unknown>): UnblockRecord {

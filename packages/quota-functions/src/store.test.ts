@@ -1,4 +1,6 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { batchPut } from "./dynamo-util.js";
 import { pool, withThrottleBackoff } from "./store.js";
 
 const err = (name: string) => Object.assign(new Error(name), { name });
@@ -63,5 +65,44 @@ describe("bounded parallel writes", () => {
     );
     expect(peak).toBe(7);
     expect(out).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
+  });
+});
+
+describe("batched record writes", () => {
+  // The emulator never leaves items unprocessed; the service does under throttling. A stand-in client
+  // that answers like the service (UnprocessedItems) for the first requests.
+  const client = (unprocessedFirst: number, keep = 1) => {
+    const requests: number[] = [];
+    let left = unprocessedFirst;
+    const doc = {
+      send: async (cmd: { input: { RequestItems: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> } }) => {
+        const reqs = cmd.input.RequestItems.usage!;
+        requests.push(reqs.length);
+        if (left-- > 0) return { UnprocessedItems: { usage: reqs.slice(keep) } };
+        return {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return { doc, requests };
+  };
+  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: "p", sk: String(i) }));
+
+  it("writes 25 items a request and sends what the service left unprocessed again", async () => {
+    const { doc, requests } = client(2);
+    await batchPut(doc, "usage", items(60), 1, undefined, async () => undefined);
+    // 60 items: 25 (24 left) → 24 (23 left) → 23, then 25 and 10.
+    expect(requests).toEqual([25, 24, 23, 25, 10]);
+  });
+
+  it("fails after its retries, and stops before a request when the guard throws", async () => {
+    await expect(batchPut(client(100, 0).doc, "usage", items(3), 1, undefined, async () => undefined)).rejects.toThrow(
+      /left 3 items unprocessed after retries/,
+    );
+    const { doc, requests } = client(0);
+    let calls = 0;
+    const guard = () => {
+      if (++calls > 1) throw new Error("lease ends");
+    };
+    await expect(batchPut(doc, "usage", items(60), 1, guard, async () => undefined)).rejects.toThrow("lease ends");
+    expect(requests).toEqual([25]);
   });
 });

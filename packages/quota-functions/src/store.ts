@@ -2,27 +2,29 @@
  * DynamoDB access. Two tables (the QuotaService component creates them with these keys):
  *
  * limits  hash `scope` (default | group | user), range `id` (`default`, group name, lower-case email)
- * usage   hash `pk`, range `sk`, TTL attribute `expiresAt`, sparse GSI `by-period` (hash `period`, range `pk`)
- *   USER#<email> / M#2026-11      a user's month: counters per source (`tel_in`, `srv_cost`, …), the
+ * usage   hash `pk`, range `sk`, TTL attribute `expiresAt`; users are spread over 64 buckets by a hash of
+ *         their key (store-items.ts), so a bucket's records are one partition the aggregation reads with
+ *         strongly consistent queries:
+ *   M#2026-11#b07 / <email>       a user's month: counters per source (`tel_in`, `srv_cost`, …), the
  *                                 current day's counters (`tel_day_in`, …) with `day` = 2026-11-26, the
  *                                 last applied window per source, session names seen, alert keys sent
- *                                 (a day's keys prefixed `D#2026-11-26#`); `period` = M#2026-11
+ *                                 (a day's keys prefixed `D#2026-11-26#`)
+ *   PROFILE#b07 / <email>         groups last seen by the check API
+ *   UNBLOCK#b07 / <email>         a temporary unblock (`until`, `by`, `reason`)
  *   USER#<email> / ALERT#<period>#<limit>#<threshold>   history of an alert sent (for `quota show`)
- *   USER#<email> / UNBLOCK        a temporary unblock (`until`, `by`, `reason`)
- *   USER#<email> / PROFILE        groups last seen by the check API
  *   STATE / WATERMARK#<source>    last aggregated window of a source (`…#shard-<i>-of-<n>`: of one shard)
+ *   STATE / LEASE#b07             which run holds a bucket's records, until when (aggregate/lease.ts)
  *
- * Every write is a single-item conditional write (no transactions): applying a window to a user's month
- * is conditioned on the record's last-applied window of each source, so retries and overlapping runs
- * count each window exactly once. Both sources and the day live in the month record, so a run writes
- * one small item per active user (1 WCU). The day's counters restart when the first window of a new
- * day arrives (a conditional SET instead of ADD), so an idle user's yesterday never counts as today.
+ * Only the aggregation writes month records: it reads a bucket's records (consistent), adds the new
+ * windows in memory, each source at most once per window (its last applied window is in the record), and
+ * writes the changed records back in batches while it holds the bucket's lease. The alert claim is one
+ * conditional write on the month record, so one jump sends one email whatever runs overlap.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { LimitRecord, Scope } from "./limits.js";
-import { applyWindow, type WindowUsage } from "./apply-window.js";
-import { batchGet, withThrottleBackoff } from "./dynamo-util.js";
+import type { UsageItem } from "./apply-window.js";
+import { batchGet, batchPut, pool, withThrottleBackoff } from "./dynamo-util.js";
 import {
   type AllLimits,
   alertSlot,
@@ -30,10 +32,16 @@ import {
   limitFromItem,
   list,
   monthOfDay,
+  monthPartition,
+  monthRecordKey,
+  profileKey,
+  profilePartition,
+  unblockKey,
+  unblockPartition,
   type SourceId,
   type UnblockRecord,
   unblockFromItem,
-  USAGE_PERIOD_INDEX,
+  USAGE_BUCKETS,
   usageFromItem,
   type UsageRecord,
   userPk,
@@ -42,7 +50,9 @@ import {
 // Callers import records and helpers from here, as before the split.
 export * from "./store-items.js";
 export { pool, withThrottleBackoff } from "./dynamo-util.js";
-export type { WindowUsage } from "./apply-window.js";
+export type { UsageItem, WindowUsage } from "./apply-window.js";
+
+const ALL_BUCKETS = Array.from({ length: USAGE_BUCKETS }, (_, b) => b);
 
 export class QuotaStore {
   readonly doc: DynamoDBDocumentClient;
@@ -123,53 +133,47 @@ export class QuotaStore {
 
   // usage
 
-  /**
-   * Adds one window's usage of one or more sources to a user's month record, exactly once per source
-   * (see apply-window.ts). Returns the sources applied.
-   */
-  async applyWindow(a: WindowUsage): Promise<SourceId[]> {
-    return applyWindow(this.doc, this.usageTable, a);
+  /** The month records of the given buckets, as stored (strongly consistent: read before a write). */
+  async monthItems(month: string, buckets: readonly number[], concurrency = 8): Promise<UsageItem[]> {
+    const parts = await pool(buckets, concurrency, (b) => this.partition(monthPartition(month, b)));
+    return parts.flat();
+  }
+
+  /** Writes whole month records back (25 a request, unprocessed items retried with backoff). */
+  async putMonthItems(items: readonly UsageItem[], concurrency = 8, guard?: () => void): Promise<void> {
+    await batchPut(this.doc, this.usageTable, items, concurrency, guard);
   }
 
   /**
-   * Every user's usage of a period through the sparse index: `M#2026-11`, or `D#2026-11-26` (read
-   * from the month records whose current day it is; users idle that day have no day record).
+   * Every user's usage of a period: `M#2026-11`, or `D#2026-11-26` (read from the month records whose
+   * current day it is; users idle that day have no day record).
    */
   async usageOfPeriod(period: string): Promise<UsageRecord[]> {
     const day = period.startsWith("D#") ? period : undefined;
-    const out: UsageRecord[] = [];
-    await this.eachOfMonth(day ? monthOfDay(day) : period, (item) => {
-      if (!day || item.day === day.slice(2)) out.push(usageFromItem(item, day));
-    });
-    return out;
+    const items = await this.monthItems(day ? monthOfDay(day) : period, ALL_BUCKETS);
+    return items.filter((item) => !day || item.day === day.slice(2)).map((item) => usageFromItem(item, day));
   }
 
-  /** A month's records and one of its days' in one pass over the index (the aggregation's read). */
-  async usageOfMonthAndDay(month: string, day: string): Promise<{ month: UsageRecord[]; day: UsageRecord[] }> {
-    const out = { month: [] as UsageRecord[], day: [] as UsageRecord[] };
-    await this.eachOfMonth(month, (item) => {
-      out.month.push(usageFromItem(item));
-      if (item.day === day.slice(2)) out.day.push(usageFromItem(item, day));
-    });
-    return out;
-  }
-
-  private async eachOfMonth(month: string, each: (item: Record<string, unknown>) => void): Promise<void> {
+  /** All items of one partition (strongly consistent unless told), page by page. */
+  private async partition(pk: string, consistent = true): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.usageTable,
-          IndexName: USAGE_PERIOD_INDEX,
-          KeyConditionExpression: "#p = :p",
-          ExpressionAttributeNames: { "#p": "period" },
-          ExpressionAttributeValues: { ":p": month },
-          ExclusiveStartKey: start,
-        }),
+      const r = await withThrottleBackoff(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.usageTable,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": pk },
+            ConsistentRead: consistent,
+            ExclusiveStartKey: start,
+          }),
+        ),
       );
-      for (const item of r.Items ?? []) each(item);
+      out.push(...(r.Items ?? []));
       start = r.LastEvaluatedKey;
     } while (start);
+    return out;
   }
 
   /** One user's records for a month and a day, plus profile and unblock (the check API's read). */
@@ -179,19 +183,21 @@ export class QuotaStore {
     day: string,
   ): Promise<{ month: UsageRecord; day: UsageRecord; groups?: string[]; unblock?: UnblockRecord; rateLimitedUntil?: number }> {
     const pk = userPk(email);
-    const sks = [...new Set([month, monthOfDay(day), "UNBLOCK", "PROFILE", "RATE_BLOCK"])];
-    const items = await batchGet(
-      this.doc,
-      this.usageTable,
-      sks.map((sk) => ({ pk, sk })),
-    );
-    const by = new Map(items.map((i) => [String(i.sk), i]));
-    const m = by.get(month);
-    const d = by.get(monthOfDay(day));
-    const u = by.get("UNBLOCK");
-    const p = by.get("PROFILE");
+    const keys = [
+      ...[...new Set([month, monthOfDay(day)])].map((m) => monthRecordKey(m, email)),
+      profileKey(email),
+      unblockKey(email),
+      { pk, sk: "RATE_BLOCK" },
+    ];
+    const items = await batchGet(this.doc, this.usageTable, keys);
+    const by = new Map(items.map((i) => [`${String(i.pk)}|${String(i.sk)}`, i]));
+    const get = (k: { pk: string; sk: string }) => by.get(`${k.pk}|${k.sk}`);
+    const m = get(monthRecordKey(month, email));
+    const d = get(monthRecordKey(monthOfDay(day), email));
+    const u = get(unblockKey(email));
+    const p = get(profileKey(email));
     // The end of a rate-limit cool-down (rate/counters.ts); the caller compares it with its clock.
-    const rate = by.get("RATE_BLOCK")?.until;
+    const rate = get({ pk, sk: "RATE_BLOCK" })?.until;
     return {
       month: m ? usageFromItem(m) : emptyUsage(email, month),
       day: d ? usageFromItem(d, day) : emptyUsage(email, day),
@@ -241,14 +247,14 @@ export class QuotaStore {
    * `top` was already claimed.
    */
   async claimAlerts(email: string, period: string, top: string, keys: readonly string[]): Promise<string[] | undefined> {
-    const { sk, stored } = alertSlot(period, top);
+    const { month, stored } = alertSlot(period, top);
     const all = [...new Set([...keys, top])].map((k) => alertSlot(period, k).stored);
     try {
       const r = await withThrottleBackoff(() =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.usageTable,
-            Key: { pk: userPk(email), sk },
+            Key: monthRecordKey(month, email),
             UpdateExpression: "ADD alerted :k",
             ConditionExpression: "attribute_exists(pk) AND NOT contains(alerted, :top)",
             ExpressionAttributeValues: { ":k": new Set(all), ":top": stored },
@@ -272,11 +278,11 @@ export class QuotaStore {
 
   /** Gives a claim back when the notification could not be sent, so the next run retries it. */
   async releaseAlert(email: string, period: string, key: string): Promise<void> {
-    const { sk, stored } = alertSlot(period, key);
+    const { month, stored } = alertSlot(period, key);
     await this.doc.send(
       new UpdateCommand({
         TableName: this.usageTable,
-        Key: { pk: userPk(email), sk },
+        Key: monthRecordKey(month, email),
         UpdateExpression: "DELETE alerted :k",
         ExpressionAttributeValues: { ":k": new Set([stored]) },
       }),
@@ -284,10 +290,13 @@ export class QuotaStore {
   }
 
   /** Keeps a sent alert for `quota show` (history; dedupe is the claim on the period record). */
-  async recordAlert(email: string, key: string, fields: Record<string, string | number>, expiresAt: number): Promise<void> {
-    await this.doc.send(
-      new PutCommand({ TableName: this.usageTable, Item: { ...fields, pk: userPk(email), sk: `ALERT#${key}`, expiresAt } }),
-    );
+  /** Keeps sent alerts for `quota show` (history; dedupe is the claim on the month record), in batches. */
+  async recordAlerts(
+    alerts: ReadonlyArray<{ email: string; key: string; fields: Record<string, string | number>; expiresAt: number }>,
+    concurrency = 8,
+  ): Promise<void> {
+    const items = alerts.map((a) => ({ ...a.fields, pk: userPk(a.email), sk: `ALERT#${a.key}`, expiresAt: a.expiresAt }));
+    await batchPut(this.doc, this.usageTable, items, concurrency);
   }
 
   async alertsOf(email: string, periodPrefix = ""): Promise<Array<Record<string, unknown>>> {
@@ -308,8 +317,7 @@ export class QuotaStore {
       new PutCommand({
         TableName: this.usageTable,
         Item: {
-          pk: userPk(u.email),
-          sk: "UNBLOCK",
+          ...unblockKey(u.email),
           until: u.until,
           by: u.by,
           reason: u.reason,
@@ -321,27 +329,21 @@ export class QuotaStore {
   }
 
   async getUnblock(email: string): Promise<UnblockRecord | undefined> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk: "UNBLOCK" } }));
+    const r = await this.doc.send(new GetCommand({ TableName: this.usageTable, Key: unblockKey(email) }));
     return r.Item ? unblockFromItem(email, r.Item) : undefined;
   }
 
   async deleteUnblock(email: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.usageTable, Key: { pk: userPk(email), sk: "UNBLOCK" } }));
+    await this.doc.send(new DeleteCommand({ TableName: this.usageTable, Key: unblockKey(email) }));
   }
 
-  /** Unblocks of many users (TTL deletion is lazy: expiry is checked against `until`, not presence). */
-  async unblocksOf(emails: readonly string[]): Promise<Map<string, UnblockRecord>> {
-    const items = await batchGet(
-      this.doc,
-      this.usageTable,
-      emails.map((e) => ({ pk: userPk(e), sk: "UNBLOCK" })),
-    );
-    return new Map(
-      items.map((i) => {
-        const email = String(i.pk).slice(5);
-        return [email, unblockFromItem(email, i)];
-      }),
-    );
+  /**
+   * The unblocks in the given buckets, one query a bucket (TTL deletion is lazy: expiry is checked
+   * against `until`, not presence).
+   */
+  async unblocksIn(buckets: readonly number[], concurrency = 8): Promise<Map<string, UnblockRecord>> {
+    const parts = await pool(buckets, concurrency, (b) => this.partition(unblockPartition(b)));
+    return new Map(parts.flat().map((i) => [String(i.sk), unblockFromItem(String(i.sk), i)]));
   }
 
   // profiles (groups seen by the check API)
@@ -350,17 +352,20 @@ export class QuotaStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.usageTable,
-        Item: { pk: userPk(email), sk: "PROFILE", groups: [...groups], seenAt: now, expiresAt },
+        Item: { ...profileKey(email), groups: [...groups], seenAt: now, expiresAt },
       }),
     );
   }
 
   async groupsOf(emails: readonly string[]): Promise<Map<string, string[]>> {
-    const items = await batchGet(
-      this.doc,
-      this.usageTable,
-      emails.map((e) => ({ pk: userPk(e), sk: "PROFILE" })),
-    );
-    return new Map(items.map((i) => [String(i.pk).slice(5), Array.isArray(i.groups) ? (i.groups as string[]) : []]));
+    const items = await batchGet(this.doc, this.usageTable, emails.map(profileKey));
+    return new Map(items.map((i) => [String(i.sk), Array.isArray(i.groups) ? (i.groups as string[]) : []]));
+  }
+
+  /** The groups of every user with a profile in the given buckets (one query a bucket, not a read a user). */
+  async profilesOf(buckets: readonly number[], concurrency = 8): Promise<Map<string, string[]>> {
+    // Groups need not be read-your-writes: eventually consistent, half the read cost.
+    const parts = await pool(buckets, concurrency, (b) => this.partition(profilePartition(b), false));
+    return new Map(parts.flat().map((i) => [String(i.sk), Array.isArray(i.groups) ? (i.groups as string[]) : []]));
   }
 }

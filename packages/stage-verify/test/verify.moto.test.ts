@@ -9,7 +9,7 @@
  * as pending, as AWS does until the recipient clicks the link. `httpStandIn` plays the IdP's discovery document, the
  * collector endpoint and the quota API.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -29,6 +29,7 @@ import {
   DeleteDashboardsCommand,
   PutDashboardCommand,
   PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
 } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateContinuousBackupsCommand } from "@aws-sdk/client-dynamodb";
@@ -53,6 +54,7 @@ import {
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { startMoto, type Moto } from "@ccb/test-support";
 import { verifyStage, type CheckResult } from "../src/checks";
 import type { StageUnderTest } from "../src/outputs";
 
@@ -61,24 +63,6 @@ const REGION = "us-east-1";
 const ACCOUNT = "123456789012"; // moto's default account
 const PRIMARY = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const FAST = "anthropic.claude-haiku-4-5-20251001-v1:0";
-
-function mustHaveMoto(): void {
-  try {
-    execFileSync("python3", ["-c", "import moto.server"], { stdio: "pipe" });
-  } catch {
-    throw new Error(
-      "these tests need Python moto with its server (`python3 -c 'import moto.server'` fails): install it with `pip install 'moto[server]==5.2.*'` (the CI image ships it)",
-    );
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = http.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const listen = async (handler: http.RequestListener): Promise<{ server: http.Server; url: string }> => {
   const server = http.createServer(handler);
@@ -111,7 +95,7 @@ interface StandInState {
 }
 let state: StandInState;
 
-let moto: ChildProcess;
+let moto: Moto;
 let motoUrl: string;
 let bedrockStandIn: { server: http.Server; url: string };
 let httpStandIn: { server: http.Server; url: string };
@@ -120,20 +104,8 @@ let stage: StageUnderTest;
 const env = { ...process.env };
 
 beforeAll(async () => {
-  mustHaveMoto();
-  const port = await freePort();
-  moto = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-  motoUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${motoUrl}/moto-api/`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`moto server did not start on ${motoUrl} within 30 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  moto = await startMoto();
+  motoUrl = moto.url;
 
   // Stand-in for the Bedrock control-plane calls moto lacks, Cost Explorer and Bedrock Runtime's Converse.
   bedrockStandIn = await listen(async (req, res) => {
@@ -244,7 +216,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  moto?.kill();
+  await moto?.close();
   await Promise.all([bedrockStandIn, httpStandIn, runtimeStandIn].filter(Boolean).map((s) => new Promise((r) => s.server.close(r))));
   for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
   Object.assign(process.env, env);
@@ -252,10 +224,36 @@ afterAll(async () => {
 
 const cfg = { region: REGION };
 const iam = () => new IAMClient(cfg);
+// Bedrock's control plane straight to moto (the stand-in forwards the logging calls there anyway).
+const bedrock = () => new BedrockClient({ ...cfg, endpoint: motoUrl });
+const cloudwatch = () => new CloudWatchClient(cfg);
+
+type AlarmMetric = Pick<
+  PutMetricAlarmCommandInput,
+  "Namespace" | "MetricName" | "Statistic" | "Period" | "Threshold" | "ComparisonOperator"
+>;
+const putAlarm = (name: string, metric: AlarmMetric, actions: string[]) =>
+  cloudwatch().send(new PutMetricAlarmCommand({ AlarmName: name, EvaluationPeriods: 1, ...metric, AlarmActions: actions }));
+/** Keeps the alarm as it is but for whom it notifies. */
+async function setAlarmActions(name: string, actions: string[]): Promise<void> {
+  const [a] = (await cloudwatch().send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms!;
+  const { Namespace, MetricName, Statistic, Period, Threshold, ComparisonOperator } = a!;
+  await putAlarm(name, { Namespace, MetricName, Statistic, Period, Threshold, ComparisonOperator }, actions);
+}
+async function deleteAlarm(name: string): Promise<void> {
+  await cloudwatch().send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+}
+const setUserRoleTrust = (statements: object[]) =>
+  iam().send(
+    new UpdateAssumeRolePolicyCommand({
+      RoleName: "ccb-pilot-users",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    }),
+  );
 
 /** Creates everything a healthy pilot stage has, as the Pulumi program would. */
 async function seedHealthyStage(): Promise<StageUnderTest> {
-  await fetch(`${motoUrl}/moto-api/reset`, { method: "POST" });
+  await moto.reset();
   const issuer = `${httpStandIn.url}/idp`;
   const clientId = "0oa1pilotclientid";
   const prefix = "ccb-pilot";
@@ -291,7 +289,7 @@ async function seedHealthyStage(): Promise<StageUnderTest> {
   const logGroup = `/aws/bedrock/${prefix}/model-invocations`;
   await new S3Client({ ...cfg, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
   await new CloudWatchLogsClient(cfg).send(new CreateLogGroupCommand({ logGroupName: logGroup }));
-  await new BedrockClient({ ...cfg, endpoint: motoUrl }).send(
+  await bedrock().send(
     new PutModelInvocationLoggingConfigurationCommand({
       loggingConfig: {
         textDataDeliveryEnabled: false,
@@ -377,41 +375,37 @@ async function seedHealthyStage(): Promise<StageUnderTest> {
   const quotaTopic = (await sns.send(new CreateTopicCommand({ Name: `${prefix}-quota-alerts` }))).TopicArn!;
   for (const t of [alarmTopic, quotaTopic])
     await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: "email", Endpoint: "platform-alerts@example.com" }));
-  const cw = new CloudWatchClient(cfg);
   const alarmNames = [`${prefix}-throttles`, `${prefix}-server-errors`];
-  for (const a of alarmNames) {
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: a,
+  // The telemetry alarms (one account here, as in the pilot: they notify the stage's alarm topic).
+  const telemetryAlarmNames = [`${prefix}-no-healthy-collector`, `${prefix}-negative-cache-savings`];
+  const alarms: Array<[string[], AlarmMetric]> = [
+    [
+      alarmNames,
+      {
         Namespace: "AWS/Bedrock",
         MetricName: "InvocationThrottles",
         Statistic: "Sum",
         Period: 300,
-        EvaluationPeriods: 1,
         Threshold: 5,
         ComparisonOperator: "GreaterThanThreshold",
-        AlarmActions: [alarmTopic],
-      }),
-    );
-  }
-  // The telemetry alarms (one account here, as in the pilot: they notify the stage's alarm topic).
-  const telemetryAlarmNames = [`${prefix}-no-healthy-collector`, `${prefix}-negative-cache-savings`];
-  for (const a of telemetryAlarmNames) {
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: a,
+      },
+    ],
+    [
+      telemetryAlarmNames,
+      {
         Namespace: "AWS/ApplicationELB",
         MetricName: "HealthyHostCount",
         Statistic: "Minimum",
         Period: 60,
-        EvaluationPeriods: 1,
         Threshold: 1,
         ComparisonOperator: "LessThanThreshold",
-        AlarmActions: [alarmTopic],
-      }),
-    );
-  }
-  await cw.send(new PutDashboardCommand({ DashboardName: `${prefix}-telemetry`, DashboardBody: JSON.stringify({ widgets: [] }) }));
+      },
+    ],
+  ];
+  for (const [names, metric] of alarms) for (const a of names) await putAlarm(a, metric, [alarmTopic]);
+  await cloudwatch().send(
+    new PutDashboardCommand({ DashboardName: `${prefix}-telemetry`, DashboardBody: JSON.stringify({ widgets: [] }) }),
+  );
 
   return {
     stage: "pilot",
@@ -505,21 +499,13 @@ describe("verify against a moto-seeded stage", () => {
       "the role trusts another provider",
       "user-role trust",
       async () => {
-        await iam().send(
-          new UpdateAssumeRolePolicyCommand({
-            RoleName: "ccb-pilot-users",
-            PolicyDocument: JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/evil.example.com` },
-                  Action: "sts:AssumeRoleWithWebIdentity",
-                },
-              ],
-            }),
-          }),
-        );
+        await setUserRoleTrust([
+          {
+            Effect: "Allow",
+            Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/evil.example.com` },
+            Action: "sts:AssumeRoleWithWebIdentity",
+          },
+        ]);
       },
     ],
     [
@@ -527,23 +513,15 @@ describe("verify against a moto-seeded stage", () => {
       "user-role trust",
       async () => {
         const issuerKey = stage.issuer.replace(/^https?:\/\//, "");
-        await iam().send(
-          new UpdateAssumeRolePolicyCommand({
-            RoleName: "ccb-pilot-users",
-            PolicyDocument: JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Federated: stage.oidcProviderArn },
-                  Action: ["sts:AssumeRoleWithWebIdentity"],
-                  Condition: { StringEquals: { [`${issuerKey}:aud`]: stage.clientId } },
-                },
-                { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" },
-              ],
-            }),
-          }),
-        );
+        await setUserRoleTrust([
+          {
+            Effect: "Allow",
+            Principal: { Federated: stage.oidcProviderArn },
+            Action: ["sts:AssumeRoleWithWebIdentity"],
+            Condition: { StringEquals: { [`${issuerKey}:aud`]: stage.clientId } },
+          },
+          { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" },
+        ]);
       },
     ],
     [
@@ -557,14 +535,14 @@ describe("verify against a moto-seeded stage", () => {
       "invocation logging is off",
       "invocation-logging",
       async () => {
-        await new BedrockClient({ ...cfg, endpoint: motoUrl }).send(new DeleteModelInvocationLoggingConfigurationCommand({}));
+        await bedrock().send(new DeleteModelInvocationLoggingConfigurationCommand({}));
       },
     ],
     [
       "another stack owns invocation logging",
       "invocation-logging",
       async () => {
-        await new BedrockClient({ ...cfg, endpoint: motoUrl }).send(
+        await bedrock().send(
           new PutModelInvocationLoggingConfigurationCommand({
             loggingConfig: { s3Config: { bucketName: "other-stack-logs", keyPrefix: "" } },
           }),
@@ -637,7 +615,7 @@ describe("verify against a moto-seeded stage", () => {
       "the dashboard was deleted",
       "dashboard",
       async () => {
-        await new CloudWatchClient(cfg).send(new DeleteDashboardsCommand({ DashboardNames: [stage.telemetryDashboard!] }));
+        await cloudwatch().send(new DeleteDashboardsCommand({ DashboardNames: [stage.telemetryDashboard!] }));
       },
     ],
     [
@@ -667,58 +645,6 @@ describe("verify against a moto-seeded stage", () => {
       },
     ],
     [
-      "an alarm was deleted",
-      "alarms",
-      async () => {
-        await new CloudWatchClient(cfg).send(new DeleteAlarmsCommand({ AlarmNames: ["ccb-pilot-throttles"] }));
-      },
-    ],
-    [
-      "an alarm no longer notifies the topic",
-      "alarms",
-      async () => {
-        await new CloudWatchClient(cfg).send(
-          new PutMetricAlarmCommand({
-            AlarmName: "ccb-pilot-server-errors",
-            Namespace: "AWS/Bedrock",
-            MetricName: "InvocationServerErrors",
-            Statistic: "Sum",
-            Period: 300,
-            EvaluationPeriods: 1,
-            Threshold: 5,
-            ComparisonOperator: "GreaterThanThreshold",
-            AlarmActions: [],
-          }),
-        );
-      },
-    ],
-    [
-      "a telemetry alarm was deleted",
-      "telemetry-alarms",
-      async () => {
-        await new CloudWatchClient(cfg).send(new DeleteAlarmsCommand({ AlarmNames: ["ccb-pilot-no-healthy-collector"] }));
-      },
-    ],
-    [
-      "a telemetry alarm no longer notifies the topic",
-      "telemetry-alarms",
-      async () => {
-        await new CloudWatchClient(cfg).send(
-          new PutMetricAlarmCommand({
-            AlarmName: "ccb-pilot-negative-cache-savings",
-            Namespace: "ccb-pilot/ClaudeCode/Aggregates",
-            MetricName: "CacheSavingsUsd",
-            Statistic: "Minimum",
-            Period: 3600,
-            EvaluationPeriods: 1,
-            Threshold: 0,
-            ComparisonOperator: "LessThanThreshold",
-            AlarmActions: [],
-          }),
-        );
-      },
-    ],
-    [
       "the quota alert subscription is not confirmed",
       "subscriptions ccb-pilot-quota-alerts",
       async () => {
@@ -734,6 +660,16 @@ describe("verify against a moto-seeded stage", () => {
           await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn! }));
       },
     ],
+    // Each alarm set, the stage's and the telemetry's, must fail when one alarm is gone or silent.
+    ...(
+      [
+        ["alarms", "an alarm", "ccb-pilot-throttles", "ccb-pilot-server-errors"],
+        ["telemetry-alarms", "a telemetry alarm", "ccb-pilot-no-healthy-collector", "ccb-pilot-negative-cache-savings"],
+      ] as const
+    ).flatMap(([check, which, deleted, silenced]): Array<[string, string, () => Promise<void>]> => [
+      [`${which} was deleted`, check, () => deleteAlarm(deleted)],
+      [`${which} no longer notifies the topic`, check, () => setAlarmActions(silenced, [])],
+    ]),
   ];
   for (const [what, check, breakIt, fix] of breaks) {
     it(`FAILs ${check} when ${what}`, async () => {
@@ -755,23 +691,7 @@ describe("verify against a moto-seeded stage", () => {
     expect(failures(before)).toEqual(["telemetry-alarms", "subscriptions ccb-pilot-telemetry-alarms"]);
     expect(before.find((r) => r.check === "telemetry-alarms")!.detail).toContain(`not notifying ${telemetryTopic}`);
     await sns.send(new SubscribeCommand({ TopicArn: telemetryTopic, Protocol: "email", Endpoint: "platform-alerts@example.com" }));
-    for (const name of stage.telemetryAlarmNames) {
-      const cw = new CloudWatchClient(cfg);
-      const [a] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms!;
-      await cw.send(
-        new PutMetricAlarmCommand({
-          AlarmName: name,
-          Namespace: a!.Namespace!,
-          MetricName: a!.MetricName!,
-          Statistic: a!.Statistic!,
-          Period: a!.Period!,
-          EvaluationPeriods: a!.EvaluationPeriods!,
-          Threshold: a!.Threshold!,
-          ComparisonOperator: a!.ComparisonOperator!,
-          AlarmActions: [telemetryTopic],
-        }),
-      );
-    }
+    for (const name of stage.telemetryAlarmNames) await setAlarmActions(name, [telemetryTopic]);
     expect(failures(await verifyStage(prodLike))).toEqual([]);
   });
 

@@ -44,6 +44,3 @@ export function blockPolicyDocument(entries: readonly string[], key: BlockKey = 
     Statement: [{ Sid: BLOCK_POLICY_SID, Effect: "Deny", Action: [...BLOCKED_MODEL_ACTIONS], Resource: "*", Condition: condition }],
   };
 }
-
-/** The usage table's sparse index by period (hash `period`, range `pk`). */
-export const QUOTA_USAGE_PERIOD_INDEX = "by-period";

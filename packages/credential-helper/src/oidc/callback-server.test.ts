@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import { freePort } from "@ccb/test-support";
 import { describe, expect, it } from "vitest";
 import { startCallbackServer } from "./callback-server.js";
 
@@ -11,14 +12,6 @@ async function ipv6Loopback(): Promise<boolean> {
 }
 
 const hasIpv6Loopback = await ipv6Loopback();
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => srv.once("listening", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe("loopback callback server", () => {
   it("ignores stray requests and stale states, and resolves on the real redirect", async () => {

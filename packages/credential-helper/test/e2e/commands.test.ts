@@ -1,12 +1,14 @@
 /** setup/undo, status, doctor, logout, device sign-in and Cognito federation through the built bundle. */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE, DRIVER, HELPER_NODE, baseEnv, browserLog, cacheFile, runHelper, seed, tempHome, writeSettings } from "./harness/helper.js";
 import { removeTempHomes } from "./harness/helper.js";
 import { startWorld, type World } from "./harness/world.js";
+import { DEVELOPER_AWS_CONFIG, DEVELOPER_PROFILES } from "../aws-config-fixture.js";
 
 const exec = promisify(execFile);
 let w: World;
@@ -18,32 +20,13 @@ afterAll(async () => {
   removeTempHomes();
 });
 
-const AWS_CONFIG = `# company defaults — do not remove
-[default]
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = eu-west-1
-sso_registration_scopes = sso:account:access
-
-[profile sandbox]
-sso_session = corp
-sso_account_id = 444444444444
-sso_role_name = Developer
-
-# vault-managed
-[profile legacy]
-credential_process = /usr/local/bin/vault-aws --role legacy
-`;
 const CLAUDE = `{\n  "permissions": { "allow": ["Bash(ls)"] },\n  "env": { "FOO": "bar" }\n}\n`;
 
 describe("setup and its undo, as a user runs them", () => {
   it("adds the profile next to SSO and other credential_process profiles, is idempotent, and undoes exactly", async () => {
     const home = tempHome("cmd");
     const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint });
-    writeFileSync(join(home, ".aws", "config"), AWS_CONFIG);
-    const { mkdirSync } = await import("node:fs");
+    writeFileSync(join(home, ".aws", "config"), DEVELOPER_AWS_CONFIG);
     mkdirSync(join(home, ".claude"));
     writeFileSync(join(home, ".claude", "settings.json"), CLAUDE);
     const file = writeSettings(home, w.settings());
@@ -52,7 +35,7 @@ describe("setup and its undo, as a user runs them", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toBe("");
     const profiles = await exec("/usr/bin/aws", ["configure", "list-profiles"], { env });
-    expect(profiles.stdout.split("\n").filter(Boolean).sort()).toEqual(["claude-e2e", "default", "legacy", "sandbox"]);
+    expect(profiles.stdout.split("\n").filter(Boolean).sort()).toEqual(["claude-e2e", ...DEVELOPER_PROFILES].sort());
     const afterFirst = [readFileSync(join(home, ".aws", "config"), "utf8"), readFileSync(join(home, ".claude", "settings.json"), "utf8")];
 
     const second = await runHelper(["setup", "--settings", file], env);
@@ -64,7 +47,7 @@ describe("setup and its undo, as a user runs them", () => {
 
     const undo = await runHelper(["setup", "--undo", "--stage", "e2e"], env);
     expect(undo.code, undo.stderr).toBe(0);
-    expect(readFileSync(join(home, ".aws", "config"), "utf8")).toBe(AWS_CONFIG);
+    expect(readFileSync(join(home, ".aws", "config"), "utf8")).toBe(DEVELOPER_AWS_CONFIG);
     expect(readFileSync(join(home, ".claude", "settings.json"), "utf8")).toBe(CLAUDE);
     const again = await runHelper(["setup", "--undo", "--stage", "e2e"], env);
     expect(again.code).toBe(62);
@@ -212,18 +195,33 @@ describe("Cognito Identity Pool federation", () => {
 });
 
 describe("IAM Identity Center stage", () => {
+  const IDENTITY_CENTER = {
+    mode: "identity-center",
+    startUrl: "https://acme.awsapps.com/start",
+    ssoRegion: "us-east-1",
+    accountId: "333333333333",
+    roleName: "ClaudeCode",
+  };
+  /** What `aws sso login` leaves behind: the session's access token in the AWS CLI's SSO cache. */
+  function writeSsoLogin(home: string): void {
+    const cacheDir = join(home, ".aws", "sso", "cache");
+    mkdirSync(cacheDir, { recursive: true });
+    const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
+    writeFileSync(
+      join(cacheDir, `${key}.json`),
+      JSON.stringify({
+        accessToken: "e2e-sso-access-token",
+        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        region: IDENTITY_CENTER.ssoRegion,
+        startUrl: IDENTITY_CENTER.startUrl,
+      }),
+    );
+  }
+
   it("setup writes the sso-session profile; status and otel-headers name the user from the role session", async () => {
-    const { createHash } = await import("node:crypto");
-    const { mkdirSync } = await import("node:fs");
     const home = tempHome("cmd");
     const settings = w.settings({
-      federation: {
-        mode: "identity-center",
-        startUrl: "https://acme.awsapps.com/start",
-        ssoRegion: "us-east-1",
-        accountId: "333333333333",
-        roleName: "ClaudeCode",
-      },
+      federation: IDENTITY_CENTER,
     });
     const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint, AWS_ENDPOINT_URL_SSO: w.sts.endpoint });
     const setup = await runHelper(["setup", "--settings", writeSettings(home, settings)], env);
@@ -234,19 +232,7 @@ describe("IAM Identity Center stage", () => {
     );
     expect(await runHelper(["otel-headers"], env)).toMatchObject({ code: 0, stdout: "{}\n" });
 
-    // What `aws sso login` leaves behind.
-    const cacheDir = join(home, ".aws", "sso", "cache");
-    mkdirSync(cacheDir, { recursive: true });
-    const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
-    writeFileSync(
-      join(cacheDir, `${key}.json`),
-      JSON.stringify({
-        accessToken: "e2e-sso-access-token",
-        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-        region: "us-east-1",
-        startUrl: "https://acme.awsapps.com/start",
-      }),
-    );
+    writeSsoLogin(home);
 
     const status = await runHelper(["status", "--json"], env);
     expect(JSON.parse(status.stdout), status.stderr).toMatchObject({
@@ -261,8 +247,6 @@ describe("IAM Identity Center stage", () => {
   });
 
   it("signs the quota check and the token request with the SSO session's credentials; otel-headers caches the collector token", async () => {
-    const { createHash } = await import("node:crypto");
-    const { mkdirSync } = await import("node:fs");
     const { startSigV4StandIn } = await import("../sigv4-stand-in.js");
     const home = tempHome("cmd");
     let tokens = 0;
@@ -291,30 +275,13 @@ describe("IAM Identity Center stage", () => {
     );
     try {
       const settings = w.settings({
-        federation: {
-          mode: "identity-center",
-          startUrl: "https://acme.awsapps.com/start",
-          ssoRegion: "us-east-1",
-          accountId: "333333333333",
-          roleName: "ClaudeCode",
-        },
+        federation: IDENTITY_CENTER,
         quota: { checkUrl: `${api.url}/check`, failMode: "open", timeoutMs: 5000 },
         telemetry: { endpoint: "https://otel.example.com", protocol: "http/protobuf", tokenUrl: `${api.url}/token` },
       });
       const env = baseEnv(home, { AWS_ENDPOINT_URL_STS: w.sts.endpoint, AWS_ENDPOINT_URL_SSO: w.sts.endpoint });
       expect((await runHelper(["setup", "--settings", writeSettings(home, settings)], env)).code).toBe(0);
-      const cacheDir = join(home, ".aws", "sso", "cache");
-      mkdirSync(cacheDir, { recursive: true });
-      const key = createHash("sha1").update("claude-bedrock-e2e").digest("hex");
-      writeFileSync(
-        join(cacheDir, `${key}.json`),
-        JSON.stringify({
-          accessToken: "e2e-sso-access-token",
-          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-          region: "us-east-1",
-          startUrl: "https://acme.awsapps.com/start",
-        }),
-      );
+      writeSsoLogin(home);
 
       const first = await runHelper(["otel-headers"], env);
       expect(first.code, first.stderr).toBe(0);

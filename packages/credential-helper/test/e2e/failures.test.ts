@@ -22,7 +22,8 @@ import {
   type RunResult,
 } from "./harness/helper.js";
 import { removeTempHomes } from "./harness/helper.js";
-import { freePort, startWorld, type World } from "./harness/world.js";
+import { freePort } from "@ccb/test-support";
+import { startWorld, type World } from "./harness/world.js";
 
 let w: World;
 beforeAll(async () => {

@@ -5,8 +5,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
+import { freePort } from "@ccb/test-support";
 import { REPO_ROOT } from "../../src/helper-bundle";
 
 export interface Registry {
@@ -16,17 +16,6 @@ export interface Registry {
   /** Creates a user and returns its bearer token. */
   addUser(name: string, password: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startVerdaccio(dir: string): Promise<Registry> {

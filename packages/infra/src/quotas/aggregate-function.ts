@@ -20,11 +20,10 @@ import {
   QUERY_LOGS_ACTIONS,
   QUERY_RESULTS_ACTIONS,
   READ_METRIC_ACTIONS,
-  USAGE_WRITE_ACTIONS,
+  USAGE_METER_ACTIONS,
 } from "./perms";
 
 export interface AggregateInputs {
-  readonly usageIndexArn: pulumi.Input<string>;
   readonly topic: aws.sns.Topic;
   readonly blockPolicyArns: readonly pulumi.Output<string>[];
 }
@@ -59,7 +58,7 @@ function telemetryAccess(ctx: FunctionContext): TelemetryAccess {
 function aggregateStatements(ctx: FunctionContext, inputs: AggregateInputs, tel: TelemetryAccess): Statement[] {
   const { args, env } = ctx;
   const statements: Statement[] = [
-    allow(USAGE_WRITE_ACTIONS, [ctx.usageTable.arn, inputs.usageIndexArn], { sid: "MeterUsage" }),
+    allow(USAGE_METER_ACTIONS, [ctx.usageTable.arn], { sid: "MeterUsage" }),
     allow(LIMITS_READ_ACTIONS, [ctx.limitsTable.arn], { sid: "ReadLimits" }),
     allow(KMS_USE_ACTIONS, [args.kmsKeyArn], { sid: "UseStageKey", conditions: kmsViaServices(env) }),
     allow(PUBLISH_ACTIONS, [inputs.topic.arn], { sid: "PublishAlerts" }),

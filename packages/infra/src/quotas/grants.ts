@@ -18,13 +18,12 @@ export interface GrantInputs {
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly limitsTable: aws.dynamodb.Table;
   readonly usageTable: aws.dynamodb.Table;
-  readonly usageIndexArn: pulumi.Input<string>;
   readonly api: aws.apigatewayv2.Api;
 }
 
 /** Intent-named grants; each creates its policy as a child of the component when called. */
 export function quotaGrants(parent: pulumi.Resource, name: string, i: GrantInputs): QuotaGrants {
-  const usageArns = [i.usageTable.arn, i.usageIndexArn];
+  const usageArns = [i.usageTable.arn];
   const keyUse = allow(KMS_USE_ACTIONS, [i.kmsKeyArn], {
     sid: "UseStageKey",
     conditions: { StringEquals: { "kms:ViaService": [pulumi.interpolate`dynamodb.${i.env.region}.amazonaws.com`] } },

@@ -3,7 +3,7 @@
  * invocation logs, alerts, the check API, server-side blocks) and the pricing table it is given.
  * Lambda code lives in `packages/quota-functions` and is bundled by the stack.
  */
-export { QuotaService, METRICS_NAMESPACE, USAGE_PERIOD_INDEX } from "./quota-service";
+export { QuotaService, METRICS_NAMESPACE } from "./quota-service";
 export { defaultLimitsJson } from "./functions";
 export { emptyBlockDocument, NOBODY_BLOCKED } from "./block-policies";
 export type {

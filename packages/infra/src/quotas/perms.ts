@@ -3,7 +3,7 @@
  */
 import { BLOCKED_MODEL_ACTIONS } from "@ccb/contracts";
 
-/** The aggregation reads and writes usage records (conditional updates, alert claims, watermarks). */
+/** Usage records: reads, alert claims, watermarks, leases, unblocks. */
 export const USAGE_WRITE_ACTIONS = [
   "dynamodb:BatchGetItem",
   "dynamodb:DeleteItem",
@@ -14,6 +14,12 @@ export const USAGE_WRITE_ACTIONS = [
 ] as const;
 
 /** Reads of usage records (check API, dashboards, support tooling). */
+/**
+ * The aggregation: the usage writes above, plus BatchWriteItem, with which it writes the month records
+ * back 25 at a time while it holds their buckets' leases.
+ */
+export const USAGE_METER_ACTIONS = [...USAGE_WRITE_ACTIONS, "dynamodb:BatchWriteItem"].sort();
+
 export const USAGE_READ_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"] as const;
 
 /** The check API remembers the groups a user's token carried (one PutItem on the PROFILE record). */

@@ -1,4 +1,4 @@
-import { QUOTA_METRICS_NAMESPACE, QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
+import { QUOTA_METRICS_NAMESPACE } from "@ccb/contracts";
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsEnvironment, type AwsEnvironment } from "../iam";
@@ -16,7 +16,6 @@ import { buildAlertTopic, buildTables } from "./tables";
 import { validateQuotaServiceArgs } from "./validate";
 
 // Names and the block-policy document are the contract with the quota functions (@ccb/contracts).
-export const USAGE_PERIOD_INDEX = QUOTA_USAGE_PERIOD_INDEX;
 export const METRICS_NAMESPACE = QUOTA_METRICS_NAMESPACE;
 
 /**
@@ -59,7 +58,7 @@ export class QuotaService extends pulumi.ComponentResource {
     const scope: BuilderScope = { name, parent: this, tags: { ...(args.tags ?? {}), component: "quotas" } };
     this.env = awsEnvironment(this);
 
-    const { limitsTable, usageTable, usageIndexArn } = buildTables(scope, args);
+    const { limitsTable, usageTable } = buildTables(scope, args);
     this.limitsTable = limitsTable;
     this.usageTable = usageTable;
     this.topic = buildAlertTopic(scope, args);
@@ -68,7 +67,6 @@ export class QuotaService extends pulumi.ComponentResource {
 
     const ctx: FunctionContext = { args, env: this.env, limitsTable, usageTable };
     this.aggregateFunction = buildAggregateFunction(scope, ctx, {
-      usageIndexArn,
       topic: this.topic,
       blockPolicyArns: this.blockPolicyArns,
     });
@@ -93,7 +91,6 @@ export class QuotaService extends pulumi.ComponentResource {
       kmsKeyArn: args.kmsKeyArn,
       limitsTable,
       usageTable,
-      usageIndexArn,
       api: this.api,
     });
 

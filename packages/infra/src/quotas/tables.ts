@@ -1,4 +1,3 @@
-import { QUOTA_USAGE_PERIOD_INDEX } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, policyDocument, renderPolicy } from "../iam";
@@ -14,8 +13,6 @@ export interface TablesArgs {
 export interface Tables {
   readonly limitsTable: aws.dynamodb.Table;
   readonly usageTable: aws.dynamodb.Table;
-  /** The usage table's period index (aggregation and admin queries). */
-  readonly usageIndexArn: pulumi.Output<string>;
 }
 
 /** The limits and usage tables: on demand, point-in-time recovery, the stage key. */
@@ -53,15 +50,14 @@ export function buildTables(scope: BuilderScope, args: TablesArgs): Tables {
       attributes: [
         { name: "pk", type: "S" },
         { name: "sk", type: "S" },
-        { name: "period", type: "S" },
       ],
-      globalSecondaryIndexes: [{ name: QUOTA_USAGE_PERIOD_INDEX, hashKey: "period", rangeKey: "pk", projectionType: "ALL" }],
+      // No secondary index: a month's records are one partition per user bucket, read with strongly
+      // consistent queries (packages/quota-functions/src/store.ts).
       ttl: { attributeName: "expiresAt", enabled: true },
     },
     childOpts(scope),
   );
-  const usageIndexArn = pulumi.interpolate`${usageTable.arn}/index/${QUOTA_USAGE_PERIOD_INDEX}`;
-  return { limitsTable, usageTable, usageIndexArn };
+  return { limitsTable, usageTable };
 }
 
 /** The alert topic (stage key, TLS only) and one email subscription per recipient. */

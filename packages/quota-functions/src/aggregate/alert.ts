@@ -5,7 +5,7 @@
  */
 import type { LimitStatus } from "../limits.js";
 import { usageExpiry } from "../periods.js";
-import { pool, type UsageRecord } from "../store.js";
+import { pool, type QuotaStore, type UsageRecord } from "../store.js";
 import type { UserEvaluation } from "./evaluate.js";
 import type { AggregateDeps } from "./types.js";
 
@@ -19,9 +19,15 @@ export async function sendAlerts(d: AggregateDeps, evaluations: ReadonlyMap<stri
       jobs.push({ email, status: s, record, alerted: new Set(record.alerted ?? []) });
     }
   }
-  const sent = await pool(jobs, d.concurrency, (job) => alertOnce(d, job, iso));
+  const history: AlertHistory[] = [];
+  const sent = await pool(jobs, d.concurrency, (job) => alertOnce(d, job, iso, history));
+  // The history is written after the emails, in batches: lost if the run dies in between, which only
+  // shortens `quota show` (the claim on the month record is what keeps an alert from being sent twice).
+  await d.store.recordAlerts(history, d.concurrency);
   return sent.reduce((a, b) => a + b, 0);
 }
+
+type AlertHistory = Parameters<QuotaStore["recordAlerts"]>[0][number];
 
 const LABEL: Record<string, string> = {
   monthlyTokens: "monthly tokens",
@@ -41,6 +47,7 @@ async function alertOnce(
   d: AggregateDeps,
   job: { email: string; status: LimitStatus; record: UsageRecord; alerted: Set<string> },
   iso: string,
+  history: AlertHistory[],
 ): Promise<number> {
   const { email, status: s, record } = job;
   const reached = d.thresholds.filter((t) => s.percent >= t);
@@ -80,12 +87,12 @@ async function alertOnce(
     d.log.error("alert not sent; released for the next run", { user: email, limit: s.limit, threshold: top, error: e as Error });
     return 0;
   }
-  await d.store.recordAlert(
+  history.push({
     email,
-    `${record.period}#${s.limit}#${top}`,
-    { sentAt: iso, percent: s.percent, used: s.used, max: s.max, mode: s.mode },
-    usageExpiry(s.period, Date.parse(iso), 35),
-  );
+    key: `${record.period}#${s.limit}#${top}`,
+    fields: { sentAt: iso, percent: s.percent, used: s.used, max: s.max, mode: s.mode },
+    expiresAt: usageExpiry(s.period, Date.parse(iso), 35),
+  });
   d.log.info("alert sent", { user: email, limit: s.limit, threshold: top, percent: s.percent });
   return 1;
 }

@@ -2,8 +2,8 @@
  * The dispatcher: when one function's time budget is not enough for every user, the scheduled run
  * invokes a worker once per shard (all at once; the worker's reserved concurrency is the shard count),
  * then writes the deny policies and the metrics from all their results. Each worker is `runShard` over
- * its users; exactly-once stays per user record, so overlapping dispatches cannot double-count or
- * double-alert (see shard.ts).
+ * its buckets' users, holding their leases, so overlapping dispatches cannot double-count, and the
+ * alert claim keeps them from double-alerting (see shard.ts, lease.ts).
  */
 import { finishRun } from "./run.js";
 import type { ShardSpec } from "./shard.js";

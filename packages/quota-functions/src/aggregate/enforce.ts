@@ -7,6 +7,7 @@
 import { packBlockPolicies, SESSION_NAME_KEY } from "../block-policy.js";
 import { sessionNameOf } from "../identity.js";
 import type { UserEvaluation } from "./evaluate.js";
+import { bucketsOf } from "./shard.js";
 import type { AggregateDeps } from "./types.js";
 
 /** The users to block and the deny entries naming them (session names, or emails for a principal tag). */
@@ -16,7 +17,7 @@ export async function blockedUsers(
   now: number,
 ): Promise<{ blocked: string[]; entries: string[] }> {
   const overLimit = [...evaluations].filter(([, e]) => e.ev.blocking.length > 0).map(([email]) => email);
-  const unblocks = await d.store.unblocksOf(overLimit);
+  const unblocks = overLimit.length > 0 ? await d.store.unblocksIn(bucketsOf(d.shard), d.concurrency) : new Map<string, never>();
   const blocked = overLimit.filter((email) => {
     const u = unblocks.get(email);
     return !(u && Date.parse(u.until) > now);
@@ -30,8 +31,15 @@ export async function blockedUsers(
           const e = evaluations.get(email)!;
           return [sessionNameOf(email), ...e.month.sessions, ...e.day.sessions];
         });
-  for (const email of blocked)
-    d.log.warn("user blocked", { user: email, reasons: evaluations.get(email)!.ev.blocking.map((s) => `${s.limit}:${s.percent}%`) });
+  // One line a run, not one a user: with many blocked users a line each would cost more than the run.
+  if (blocked.length > 0)
+    d.log.warn("users blocked", {
+      count: blocked.length,
+      users: blocked.slice(0, 50).map((email) => ({
+        user: email,
+        reasons: evaluations.get(email)!.ev.blocking.map((s) => `${s.limit}:${s.percent}%`),
+      })),
+    });
   return { blocked, entries };
 }
 

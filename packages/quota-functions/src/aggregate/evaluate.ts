@@ -5,9 +5,9 @@
  */
 import { capMode, evaluate, resolveLimits, type Evaluation } from "../limits.js";
 import { periodId } from "../periods.js";
-import { emptyUsage, type UsageRecord } from "../store.js";
+import { emptyUsage, usageFromItem, type UsageRecord } from "../store.js";
 import { periodUsage } from "../usage.js";
-import { inShard } from "./shard.js";
+import type { MonthRecords } from "./month-records.js";
 import type { AggregateDeps } from "./types.js";
 
 export interface UserEvaluation {
@@ -23,23 +23,31 @@ export interface Evaluated {
   readonly evaluations: Map<string, UserEvaluation>;
 }
 
-export async function evaluateUsers(d: AggregateDeps, now: number): Promise<Evaluated> {
+/** Every user of the run's buckets with a record this month (read, or written by this run's meter). */
+export async function evaluateUsers(
+  d: AggregateDeps,
+  now: number,
+  records: MonthRecords,
+  profiles: ReadonlyMap<string, readonly string[]>,
+): Promise<Evaluated> {
   const monthId = periodId("monthly", now);
   const dayId = periodId("daily", now);
-  // The day's counters live in the month records: one pass over the month's index reads both.
-  const [{ month: allMonth, day: allDay }, limits] = await Promise.all([d.store.usageOfMonthAndDay(monthId, dayId), d.store.allLimits()]);
-  // A shard evaluates (and so alerts and blocks) only its own users.
-  const monthRecs = d.shard ? allMonth.filter((r) => inShard(d.shard, r.email)) : allMonth;
-  const dayRecs = d.shard ? allDay.filter((r) => inShard(d.shard, r.email)) : allDay;
-  const months = new Map(monthRecs.map((r) => [r.email, r]));
+  // The day's counters live in the month records: one pass over the month reads both.
+  const [items, limits] = await Promise.all([records.of(monthId), d.store.allLimits()]);
+  const monthRecs: UsageRecord[] = [];
+  const dayRecs: UsageRecord[] = [];
+  for (const item of items.values()) {
+    monthRecs.push(usageFromItem(item));
+    if (item.day === dayId.slice(2)) dayRecs.push(usageFromItem(item, dayId));
+  }
+  monthRecs.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   const days = new Map(dayRecs.map((r) => [r.email, r]));
-  const users = [...new Set([...months.keys(), ...days.keys()])].sort();
-  const groups = limits.group.size > 0 ? await d.store.groupsOf(users) : new Map<string, string[]>();
+  const users = monthRecs.map((r) => r.email);
   const evaluations = new Map<string, UserEvaluation>();
-  for (const email of users) {
-    const month = months.get(email) ?? emptyUsage(email, monthId);
+  for (const month of monthRecs) {
+    const email = month.email;
     const day = days.get(email) ?? emptyUsage(email, dayId);
-    const eff = capMode(resolveLimits(email, groups.get(email) ?? [], limits), d.stageMode ?? "block");
+    const eff = capMode(resolveLimits(email, profiles.get(email) ?? [], limits), d.stageMode ?? "block");
     evaluations.set(email, { month, day, ev: evaluate(eff, periodUsage(month, day, d.enforceOn), d.thresholds) });
   }
   return { monthRecs, dayRecs, users, evaluations };

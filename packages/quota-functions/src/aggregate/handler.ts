@@ -21,6 +21,7 @@ import type { UsageSource } from "../sources/types.js";
 import type { AggregateDeps } from "./types.js";
 import { QuotaStore } from "../store.js";
 import { dispatchAggregation, type InvokeShard } from "./dispatch.js";
+import { LEASE_MARGIN_MS } from "./lease.js";
 import { runAggregation, runShard, type AggregateSummary, type ShardResult } from "./run.js";
 import { parseShard } from "./shard.js";
 
@@ -66,7 +67,10 @@ export function lambdaShardInvoker(lambda: LambdaClient, functionName: string): 
  * dispatch of one worker per shard. The dispatcher invokes the worker function with `{ shard }`: that
  * run covers one shard and returns its result to the dispatcher.
  */
-export async function handler(event?: { shard?: unknown }): Promise<AggregateSummary | ShardResult> {
+export async function handler(
+  event?: { shard?: unknown },
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<AggregateSummary | ShardResult> {
   const log = createLogger("quota-aggregate");
   const c = loadAggregateConfig(process.env);
   const cw = new CloudWatchClient({});
@@ -134,6 +138,8 @@ export async function handler(event?: { shard?: unknown }): Promise<AggregateSum
     stage: c.stage,
     log,
     now: Date.now,
+    // The bucket leases last as long as this invocation can (the service stops it at its timeout).
+    ...(context?.getRemainingTimeInMillis ? { leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS } : {}),
   };
   if (event?.shard !== undefined) return runShard({ ...deps, shard: parseShard(event.shard) });
   const summary =

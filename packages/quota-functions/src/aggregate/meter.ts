@@ -1,14 +1,15 @@
 /**
  * Step 1, meter: for each record of usage (telemetry, invocation logs), read every settled window after
  * the source's watermark, price it per model, and add it to each user's month and day records, exactly
- * once per window (conditional on the record's last applied window). Then advance the watermark. A
- * failing source stops where it is and is retried by the next run. Only users with usage in a window
- * are written: an idle user costs nothing.
+ * once per window (the record keeps each source's last applied window). The records change in memory;
+ * after each window the changed ones are written back, then the watermarks advance. A failing source stops where it
+ * is and is retried by the next run. Only users with usage are written: an idle user costs nothing.
  */
 import { usageExpiry, windowOf, windowStart } from "../periods.js";
 import { addCounts, costMicros, priceOf, zeroCounts, type PricingTable } from "../pricing.js";
 import type { UsageSource, UserWindowUsage } from "../sources/types.js";
-import { pool, type SourceId, type SourceUsage } from "../store.js";
+import type { SourceId, SourceUsage } from "../store.js";
+import type { MonthRecords } from "./month-records.js";
 import { inShard, watermarkScope } from "./shard.js";
 import type { AggregateDeps } from "./types.js";
 
@@ -86,32 +87,34 @@ async function readWindow(d: AggregateDeps, w: number, pending: Map<UsageSource,
   return reads;
 }
 
-/** Writes one window for every user with usage in it: one conditional update per user, bounded in flight. */
-async function applyUsers(d: AggregateDeps, w: number, byUser: Map<string, Array<{ source: SourceId; u: UserWindowUsage }>>, iso: string) {
+/** Adds one window to every user with usage in it (in memory). */
+async function applyUsers(
+  d: AggregateDeps,
+  records: MonthRecords,
+  w: number,
+  byUser: Map<string, Array<{ source: SourceId; u: UserWindowUsage }>>,
+  iso: string,
+) {
   const at = windowStart(w);
-  return pool([...byUser.entries()], d.concurrency, async ([email, list]) => {
+  const expiresAt = usageExpiry("monthly", at, d.usageRetentionDays);
+  const out = { applied: 0, dup: 0, unpriced: 0 };
+  for (const [email, list] of byUser) {
     const priced = list.map(({ source, u }) => ({ source, ...priceWindow(u, d.pricing), sessions: [...u.sessions] }));
-    const done = await d.store.applyWindow({
-      email,
-      at,
-      window: w,
-      sources: priced.map((p) => ({ source: p.source, usage: p.usage, sessions: p.sessions })),
-      expiresAt: usageExpiry("monthly", at, d.usageRetentionDays),
-      now: iso,
-    });
-    return {
-      applied: done.length,
-      dup: priced.length - done.length,
-      unpriced: priced.filter((p) => done.includes(p.source)).reduce((a, p) => a + p.unpriced, 0),
-    };
-  });
+    const done = await records.apply({ email, at, window: w, sources: priced, expiresAt, now: iso });
+    out.applied += done.length;
+    out.dup += priced.length - done.length;
+    out.unpriced += priced.filter((p) => done.includes(p.source)).reduce((a, p) => a + p.unpriced, 0);
+  }
+  return out;
 }
 
 /**
- * Windows are applied in ascending order; the sources pending for a window are written together (one
- * update per user and window), each still conditioned on its own last window.
+ * Windows are applied in ascending order; the sources pending for a window are applied together, each
+ * still skipped where the record already has that window. A window's records are written before its
+ * watermark moves, so a run that fails in between leaves the window to the next run, which skips what
+ * was written.
  */
-export async function meter(d: AggregateDeps, now: number, iso: string): Promise<MeterResult> {
+export async function meter(d: AggregateDeps, now: number, iso: string, records: MonthRecords, guard: () => void): Promise<MeterResult> {
   const windows: Record<string, number[]> = Object.fromEntries(d.sources.map((s) => [s.id, []]));
   const sourceErrors: string[] = [];
   let applied = 0;
@@ -129,17 +132,19 @@ export async function meter(d: AggregateDeps, now: number, iso: string): Promise
     const byUser = new Map<string, Array<{ source: SourceId; u: UserWindowUsage }>>();
     for (const { source, data } of reads) {
       for (const [email, u] of data) {
-        // Each shard reads the whole window and writes only its own users.
+        // Each shard reads the whole window and applies only its own users.
         if (!inShard(d.shard, email)) continue;
         byUser.set(email, [...(byUser.get(email) ?? []), { source: source.id, u }]);
         if (source.id === "srv") srvUsers.add(email);
       }
     }
-    for (const r of await applyUsers(d, w, byUser, iso)) {
-      applied += r.applied;
-      duplicates += r.dup;
-      unpricedTokens += r.unpriced;
-    }
+    const r = await applyUsers(d, records, w, byUser, iso);
+    applied += r.applied;
+    duplicates += r.dup;
+    unpricedTokens += r.unpriced;
+    // Written window by window, so a long backlog is worked off over several runs even if one of
+    // them runs out of time (a run usually has one new window: one write per active user).
+    await records.flush(guard);
     for (const { source } of reads) {
       if (!pending.has(source)) continue;
       await d.store.advanceWatermark(source.id, w, iso, watermarkScope(d.shard));
@@ -156,10 +161,11 @@ export async function meter(d: AggregateDeps, now: number, iso: string): Promise
  * check API remembers each caller for 90 days): a session minted outside the helper under an invented
  * name, whose usage is charged to a user that does not exist.
  */
-export async function attribution(
+export function attribution(
   d: AggregateDeps,
   srvUsers: ReadonlySet<string>,
-): Promise<{ unattributedInvocations: number; unknownSessionUsers: string[] }> {
+  profiles: ReadonlyMap<string, readonly string[]>,
+): { unattributedInvocations: number; unknownSessionUsers: string[] } {
   const taken = d.sources.reduce((a, s) => a + (s.takeUnattributed?.() ?? 0), 0);
   // Every shard reads the whole window: only the first counts the records nobody can be charged for.
   const unattributedInvocations = !d.shard || d.shard.index === 0 ? taken : 0;
@@ -167,15 +173,7 @@ export async function attribution(
     d.log.warn("model invocations by the user role under a session name that is not an email were not metered", {
       records: unattributedInvocations,
     });
-  let unknownSessionUsers: string[] = [];
-  if (srvUsers.size > 0) {
-    try {
-      const known = await d.store.groupsOf([...srvUsers]);
-      unknownSessionUsers = [...srvUsers].filter((email) => !known.has(email)).sort();
-    } catch (e) {
-      d.log.warn("could not look up which metered users are known", { error: e as Error });
-    }
-  }
+  const unknownSessionUsers = [...srvUsers].filter((email) => !profiles.has(email)).sort();
   if (unknownSessionUsers.length > 0)
     d.log.warn("invocation logs attribute usage to session names of users who never asked the check API", {
       users: unknownSessionUsers.slice(0, 50),

@@ -4,8 +4,12 @@ import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { QuotaStore } from "../store.js";
 import { windowOf, WINDOW_MS } from "../periods.js";
-import { runAggregation } from "./run.js";
+import { LeaseBusyError, runAggregation } from "./run.js";
 import type { LimitRecord } from "../limits.js";
+import { sendAlerts } from "./alert.js";
+import { evaluateUsers } from "./evaluate.js";
+import { MonthRecords } from "./month-records.js";
+import { bucketsOf } from "./shard.js";
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const SONNET_PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -71,7 +75,10 @@ describe("metering", () => {
       "bob@example.com": { [SONNET]: { output: 10 } },
     });
     const h = harness(store, [srv]);
-    await Promise.all([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
+    // Overlapping runs: one holds the users' buckets, the others change nothing and say why.
+    const overlapping = await Promise.allSettled([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
+    expect(overlapping.some((r) => r.status === "fulfilled")).toBe(true);
+    for (const r of overlapping) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(LeaseBusyError);
     await runAggregation(h.deps); // a retry of the same invocation
     // A crash after applying but before the watermark: move the watermark back and run again.
     await store.doc.send(
@@ -83,6 +90,35 @@ describe("metering", () => {
     const st = await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26");
     expect(st.month.srv.output).toBe(1000);
     expect(st.day.srv.output).toBe(1000);
+  });
+
+  it("a crashed run's bucket leases hold the users until they expire; the next run then takes over and counts each window once", async () => {
+    const w = settled(NOON);
+    const srv = new ScriptedSource("srv").set(w, { "alice@example.com": { [SONNET]: { output: 1000 } } });
+    const h = harness(store, [srv]);
+    // A run that died (a timeout, out of memory) without giving back its leases: bucket 5 until 12:05.
+    const until = NOON + 5 * 60_000;
+    await store.doc.send(
+      new (await import("@aws-sdk/lib-dynamodb")).PutCommand({
+        TableName: store.usageTable,
+        Item: { pk: "STATE", sk: "LEASE#b05", owner: "test/crashed", until },
+      }),
+    );
+    await expect(runAggregation(h.deps)).rejects.toThrow(/user bucket 5 is being aggregated by another run/);
+    // Nothing was metered and no lease of the refused run is left behind.
+    expect((await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26")).month.srv.output).toBe(0);
+    const leases = await store.doc.send(
+      new (await import("@aws-sdk/lib-dynamodb")).QueryCommand({
+        TableName: store.usageTable,
+        KeyConditionExpression: "pk = :s AND begins_with(sk, :l)",
+        ExpressionAttributeValues: { ":s": "STATE", ":l": "LEASE#" },
+      }),
+    );
+    expect(leases.Items?.map((i) => i.owner)).toEqual(["test/crashed"]);
+    h.clock.now = until + 1;
+    const s = await runAggregation(h.deps);
+    expect(s.applied).toBe(1);
+    expect((await store.userState("alice@example.com", "M#2026-11", "D#2026-11-26")).month.srv.output).toBe(1000);
   });
 
   it("applies a lagging source's windows on their own when the other source already has them", async () => {
@@ -237,13 +273,14 @@ describe("alerts", () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyCostUsd: 1 }));
     const src = new ScriptedSource("srv").set(settled(NOON), { "alice@example.com": { [SONNET]: { output: 100_000 } } }); // $1.50
     const h = harness(store, [src]);
-    await Promise.all([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
+    const runs = await Promise.allSettled([runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps), runAggregation(h.deps)]);
+    for (const r of runs) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(LeaseBusyError);
     expect(h.sent).toHaveLength(1);
     expect(h.sent[0]!.subject).toBe("Claude Code EXCEEDED 100% monthly spend (USD) (test)");
     expect(h.sent[0]!.message).toContain("Used: $1.50 of $1.00");
   });
 
-  it("overlapping runs over many users crossing several thresholds at once send exactly one alert per user and limit", async () => {
+  it("overlapping alert steps (a run past its lease and the run that took over) over many users crossing several thresholds at once send exactly one alert per user and limit", async () => {
     await store.putLimit(limit({ scope: "default", id: "default", monthlyTokens: 10_000, dailyTokens: 10_000 }));
     const users = Array.from({ length: 40 }, (_, i) => `dev${i}@example.com`);
     // Every user jumps from nothing past 80, 90 and 100 % of both limits in one window.
@@ -272,9 +309,16 @@ describe("alerts", () => {
       );
       return harness(own, [], { concurrency: 16 });
     });
-    const runs = await Promise.all(racing.map((r) => runAggregation(r.deps)));
+    // The leases keep whole runs apart; what can still overlap is the alert step of a run that
+    // outlived its lease and the one that took over. The claim is the proof there: race four of them.
+    const alertStep = async (r: (typeof racing)[number]) => {
+      const records = new MonthRecords(r.deps.store, bucketsOf(undefined), 16);
+      const { evaluations } = await evaluateUsers(r.deps, NOON, records, new Map());
+      return sendAlerts(r.deps, evaluations, new Date(NOON).toISOString());
+    };
+    const counts = await Promise.all(racing.map(alertStep));
     const sent = racing.flatMap((r) => r.sent);
-    expect(runs.reduce((a, r) => a + r.alertsSent, 0)).toBe(users.length * 2);
+    expect(counts.reduce((a, n) => a + n, 0)).toBe(users.length * 2);
     const perUserLimit = new Map<string, number>();
     for (const n of sent)
       perUserLimit.set(
@@ -313,8 +357,11 @@ describe("alerts", () => {
       },
       { step: "initialize", name: "stallAfterFirstClaim" },
     );
-    const a = harness(new QuotaStore(slow, store.limitsTable, store.usageTable), []);
+    // Run A's lease ends a moment after it starts (as when it outlives its invocation), so run B,
+    // a minute later, takes the buckets over while A is still in its alert step.
+    const a = harness(new QuotaStore(slow, store.limitsTable, store.usageTable), [], { leaseMs: 1 });
     const b = harness(new QuotaStore(client(), store.limitsTable, store.usageTable), []);
+    b.clock.now = a.clock.now + 60_000;
     const runA = runAggregation(a.deps);
     await claimed;
     await runAggregation(b.deps);

@@ -10,23 +10,44 @@
  * 5. report.ts: drift between the two records, counts, as CloudWatch metrics and structured logs.
  *
  * Steps 1–3 and finding the blocked users run per shard (`runShard`: all users, or one shard's in a
- * worker, see dispatch.ts); writing the deny policies and reporting run once over every shard's result
- * (`finishRun`).
+ * worker, see dispatch.ts) while the run holds the leases of the shard's user buckets (lease.ts);
+ * writing the deny policies and reporting run once over every shard's result (`finishRun`).
  */
+import { randomUUID } from "node:crypto";
 import { dayKey } from "../periods.js";
 import { sendAlerts } from "./alert.js";
 import { applyBlocks, blockedUsers } from "./enforce.js";
 import { evaluateUsers } from "./evaluate.js";
+import { takeLeases } from "./lease.js";
 import { attribution, meter } from "./meter.js";
+import { MonthRecords } from "./month-records.js";
+import { bucketsOf } from "./shard.js";
 import { drift, report } from "./report.js";
 import type { AggregateDeps, AggregateSummary, ShardResult } from "./types.js";
 
 export { priceWindow } from "./meter.js";
+export { LeaseBusyError } from "./lease.js";
 export type { AggregateDeps, AggregateSummary, MetricDatum, Notification, ShardResult } from "./types.js";
 
-/** Meters, evaluates and alerts the users of `d.shard` (everyone when absent), and finds who to block. */
+/** How long a run may hold its buckets when the caller does not say (tests, the benchmark, the CLI). */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/**
+ * Meters, evaluates and alerts the users of `d.shard` (everyone when absent), and finds who to block.
+ * Throws `LeaseBusyError`, having changed nothing, when another run holds some of the shard's buckets.
+ */
 export async function runShard(d: AggregateDeps): Promise<ShardResult> {
   const now = d.now();
+  const buckets = bucketsOf(d.shard);
+  const leases = await takeLeases(d.store, buckets, `${d.stage}/${randomUUID()}`, now, now + (d.leaseMs ?? DEFAULT_LEASE_MS));
+  try {
+    return await runHeld(d, now, buckets, () => leases.assertHeld(d.now()));
+  } finally {
+    await leases.release();
+  }
+}
+
+async function runHeld(d: AggregateDeps, now: number, buckets: readonly number[], guard: () => void): Promise<ShardResult> {
   const iso = new Date(now).toISOString();
   // Step durations for the summary log (operations, not tests: never asserted).
   const timings: Record<string, number> = {};
@@ -36,10 +57,12 @@ export async function runShard(d: AggregateDeps): Promise<ShardResult> {
     timings[step] = Math.round(t - mark);
     mark = t;
   };
-  const metered = await meter(d, now, iso);
-  const attributed = await attribution(d, metered.srvUsers);
+  const records = new MonthRecords(d.store, buckets, d.concurrency);
+  const metered = await meter(d, now, iso, records, guard);
   lap("meterMs");
-  const { monthRecs, users, evaluations } = await evaluateUsers(d, now);
+  const profiles = await d.store.profilesOf(buckets, d.concurrency);
+  const attributed = attribution(d, metered.srvUsers, profiles);
+  const { monthRecs, users, evaluations } = await evaluateUsers(d, now, records, profiles);
   lap("evaluateMs");
   const alertsSent = await sendAlerts(d, evaluations, iso);
   lap("alertMs");

@@ -1,10 +1,11 @@
 /**
  * Fan-out by user-hash shard. Beyond what one function can do in a run, the scheduled function becomes a
  * dispatcher that invokes a worker once per shard; each worker meters, evaluates and alerts only the users
- * whose key hashes to its shard. Shards partition the users, so the exactly-once proofs stay per user
- * (the conditional window write and the single alert claim on the user's period record): two overlapping
- * dispatches only race on the same records, as two overlapping unsharded runs do.
+ * whose key hashes to its shard. Shards partition the buckets (and so the users); a run holds the lease of
+ * each bucket it covers (lease.ts), so two overlapping runs, whatever their shard counts, never write the
+ * same user's records at once, and the alert claim stays one conditional write per user and period.
  */
+import { bucketOf, USAGE_BUCKETS } from "../store-items.js";
 
 /** One worker's share: users with `shardOf(email, count) === index`. */
 export interface ShardSpec {
@@ -12,22 +13,21 @@ export interface ShardSpec {
   readonly count: number;
 }
 
-export const MAX_SHARDS = 64;
+/** A shard is a set of buckets, so there are at most as many shards as buckets. */
+export const MAX_SHARDS = USAGE_BUCKETS;
 
 /**
- * A stable 32-bit FNV-1a hash of the lower-cased user key (UTF-8), mod `count`. Stable across runs,
- * processes and Node versions (no seed), so a user always lands in the same shard for a given count.
+ * The shard of a user: their bucket (store-items.ts) mod `count`. Stable across runs and processes, so
+ * a user always lands in the same shard for a given count, and a shard reads whole buckets.
  */
 export function shardOf(email: string, count: number): number {
   if (!Number.isInteger(count) || count < 1) throw new Error(`shard count must be a positive integer, got ${count}`);
-  if (count === 1) return 0;
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(email.toLowerCase(), "utf8")) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % count;
+  return bucketOf(email) % count;
 }
+
+/** The buckets a run covers (all of them without a shard). */
+export const bucketsOf = (shard: ShardSpec | undefined): number[] =>
+  Array.from({ length: USAGE_BUCKETS }, (_, b) => b).filter((b) => !shard || b % shard.count === shard.index);
 
 /** True when the run covers `email` (an unsharded run covers everyone). */
 export const inShard = (shard: ShardSpec | undefined, email: string): boolean =>

@@ -47,6 +47,11 @@ export interface AggregateDeps {
   readonly stage: string;
   readonly log: Logger;
   readonly now: () => number;
+  /**
+   * How long this run can live (the Lambda's remaining time plus a margin): the leases of its user
+   * buckets last that long. Absent: 15 minutes.
+   */
+  readonly leaseMs?: number;
   /** This run covers one shard of the users (a worker invoked by the dispatcher); absent: everyone. */
   readonly shard?: ShardSpec;
 }

@@ -18,9 +18,9 @@ import {
 import { ANALYTICS_PRICING_CATALOG_KEY, ANALYTICS_PRICING_OBJECT_KEY, PRICING_CSV_COLUMNS, type PriceBook } from "@ccb/contracts";
 import { analytics } from "@ccb/infra";
 import { Expected, generateDataSet, MODELS, openLake } from "@ccb/infra/analytics-lake";
+import { startMoto, type Moto } from "@ccb/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "../log.js";
-import { startMoto, type Moto } from "../testing/moto.js";
 import { writeAnalyticsPricing } from "./analytics-pricing.js";
 
 const BUCKET = "ccb-prod-analytics-reference";

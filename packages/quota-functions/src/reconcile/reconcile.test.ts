@@ -6,9 +6,9 @@
  */
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, ListQueryExecutionsCommand } from "@aws-sdk/client-athena";
 import { RECONCILIATION_QUERY_NAMES } from "@ccb/contracts";
+import { startMoto, type Moto } from "@ccb/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../admin/cli.js";
-import { startMoto, type Moto } from "../testing/moto.js";
 import { judge, openFrom, toReconRows } from "./report.js";
 
 const NOW = Date.parse("2026-12-03T09:00:00Z");

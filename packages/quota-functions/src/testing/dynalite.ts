@@ -6,7 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-s
 import type { AddressInfo } from "node:net";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { QuotaStore, USAGE_PERIOD_INDEX } from "../store.js";
+import { QuotaStore } from "../store.js";
 
 const require = createRequire(import.meta.url);
 
@@ -20,6 +20,8 @@ export interface LocalDynamo {
   readonly client: DynamoDBClient;
   readonly endpoint: string;
   readonly store: QuotaStore;
+  /** The emulator's own process when it runs in one (the benchmark reads its CPU time). */
+  readonly pid?: number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ let counter = 0;
 export async function startLocalDynamo(opts: { separateProcess?: boolean } = {}): Promise<LocalDynamo> {
   let endpoint: string;
   let stop: () => Promise<void>;
+  let pid: number | undefined;
   if (opts.separateProcess) {
     const script = `const d=require(${JSON.stringify(require.resolve("dynalite"))})({createTableMs:0,deleteTableMs:0,updateTableMs:0});d.listen(0,"127.0.0.1",()=>process.stdout.write(String(d.address().port)+"\\n"));`;
     const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
@@ -40,6 +43,7 @@ export async function startLocalDynamo(opts: { separateProcess?: boolean } = {})
       child.once("exit", (code) => reject(new Error(`dynalite exited with ${code}`)));
     });
     endpoint = `http://127.0.0.1:${port}`;
+    pid = child.pid;
     stop = async () => {
       child.kill();
     };
@@ -64,6 +68,7 @@ export async function startLocalDynamo(opts: { separateProcess?: boolean } = {})
     client,
     endpoint,
     store: new QuotaStore(client, limitsTable, usageTable),
+    ...(pid !== undefined ? { pid } : {}),
     close: async () => {
       client.destroy();
       await stop();
@@ -94,21 +99,10 @@ export async function createQuotaTables(client: DynamoDBClient, limitsTable: str
       AttributeDefinitions: [
         { AttributeName: "pk", AttributeType: "S" },
         { AttributeName: "sk", AttributeType: "S" },
-        { AttributeName: "period", AttributeType: "S" },
       ],
       KeySchema: [
         { AttributeName: "pk", KeyType: "HASH" },
         { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: USAGE_PERIOD_INDEX,
-          KeySchema: [
-            { AttributeName: "period", KeyType: "HASH" },
-            { AttributeName: "pk", KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "ALL" },
-        },
       ],
     }),
   );

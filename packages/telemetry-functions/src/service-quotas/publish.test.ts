@@ -5,8 +5,8 @@
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { SERVICE_QUOTA_METRIC, type ServiceQuotaTarget } from "@ccb/contracts";
+import { startMoto, type Moto } from "@ccb/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMoto, type Moto } from "../testing/moto.js";
 import { configFromEnv, publishQuotas } from "./publish.js";
 import { startServiceQuotasStandIn, type ServiceQuotasStandIn } from "./service-quotas-stand-in.js";
 

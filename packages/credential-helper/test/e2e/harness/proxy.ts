@@ -6,7 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./world.js";
+import { freePort } from "@ccb/test-support";
 import type { TestTls } from "./idp.js";
 
 export const TINYPROXY = "/usr/bin/tinyproxy";

@@ -1,6 +1,5 @@
 /** One IdP + STS stand-in + stage settings per test file; a fresh HOME per test. */
-import * as net from "node:net";
-import type { AddressInfo } from "node:net";
+import { freePort } from "@ccb/test-support";
 import { CLIENT_ID, startIdp, type TestIdp, type TestTls } from "./idp.js";
 import { startSts, type StsStandIn } from "./sts.js";
 
@@ -10,14 +9,6 @@ export interface World {
   readonly redirectPort: number;
   settings(overrides?: Record<string, unknown>): Record<string, unknown>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** `redirectHost: "localhost"`: the IdP registers only http://localhost (as a Cognito user pool requires). */

@@ -1,0 +1,3 @@
+import { projectTestConfig } from "../../vitest.shared.mjs";
+
+export default projectTestConfig();
