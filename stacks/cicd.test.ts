@@ -5,6 +5,8 @@ import { cicd, rules } from "@ccb/infra";
 import {
   arr,
   at,
+  type GitHubClaims,
+  githubAssumeSimulation,
   obj,
   policyOf,
   statementBySid,
@@ -445,26 +447,18 @@ async function deployRoleVerdict(
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }],
   };
-  const r = await runSimulation(
-    {
-      identityPolicies,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      permissionBoundaryPolicies: [boundary],
-      ...(action.startsWith("kms:") && resource !== "*" ? { resourcePolicy: keyPolicy } : {}),
-      request: {
-        action,
-        principal: `arn:aws:sts::${account}:assumed-role/${prefix}-ci-deploy/github`,
-        resource: { accountId: account, resource },
-        contextVariables: { "aws:RequestedRegion": "us-east-1", ...context },
-      },
-    },
-    {},
+  const principal = `arn:aws:sts::${account}:assumed-role/${prefix}-ci-deploy/github`;
+  const resourcePolicy = action.startsWith("kms:") && resource !== "*" ? keyPolicy : undefined;
+  return verdictOf(
+    account,
+    principal,
+    identityPolicies.map((p) => p.policy),
+    boundary.policy,
+    action,
+    resource,
+    context,
+    resourcePolicy,
   );
-  if (r.resultType === "error") throw new Error(`iam-simulate rejected ${action} on ${resource}: ${JSON.stringify(r.errors)}`);
-  const ignored = r.resultType === "single" ? (r.result.ignoredContextKeys ?? []) : r.results.flatMap((x) => x.ignoredContextKeys ?? []);
-  expect(ignored, `context keys iam-simulate ignored for ${action} on ${resource}`).toEqual([]);
-  return r.overallResult as Verdict;
 }
 
 describe("the analytics subscription role passes the guardrails (PutSubscriptionFilter sends no iam:PassedToService)", () => {
@@ -654,7 +648,7 @@ describe("stage.cicd config", () => {
  * iam-simulate on the policies each stage renders, in every account of the stage.
  */
 type Ctx = Record<string, string | string[]>;
-/** One request, as a principal with the given identity policies and (optional) boundary makes it. */
+/** One request, as a principal with the given identity policies, (optional) boundary and (optional) resource policy makes it. */
 async function verdictOf(
   account: string,
   principal: string,
@@ -663,6 +657,7 @@ async function verdictOf(
   action: string,
   resource: string,
   context: Ctx = {},
+  resourcePolicy?: unknown,
 ): Promise<Verdict> {
   const r = await runSimulation(
     {
@@ -670,6 +665,7 @@ async function verdictOf(
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: boundary }] } : {}),
+      ...(resourcePolicy ? { resourcePolicy } : {}),
       request: {
         action,
         principal,
@@ -930,37 +926,9 @@ describe.each(["pilot", "prod"] as const)(
 
 // ---- Who can assume the CI roles, as each stage renders their trust -----------------------------------
 
-/**
- * `AssumeRoleWithWebIdentity` with the claims a GitHub job presents. The engine's service reference lists
- * `aud`/`sub` only for some IdPs, so those two keys are renamed to Google's on both sides; GitHub's `ref`
- * claim key is in the reference and is evaluated as it is.
- */
-async function githubMay(trust: unknown, account: string, role: string, claims: { sub: string; ref: string }): Promise<boolean> {
-  const renamed = JSON.parse(
-    JSON.stringify(trust)
-      .replaceAll("token.actions.githubusercontent.com:sub", "accounts.google.com:sub")
-      .replaceAll("token.actions.githubusercontent.com:aud", "accounts.google.com:aud")
-      .replaceAll("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/accounts.google.com"),
-  );
-  const r = await runSimulation(
-    {
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: renamed,
-      request: {
-        action: "sts:AssumeRoleWithWebIdentity",
-        principal: `arn:aws:iam::${account}:oidc-provider/accounts.google.com`,
-        resource: { accountId: account, resource: `arn:aws:iam::${account}:role/${role}` },
-        contextVariables: {
-          "accounts.google.com:sub": claims.sub,
-          "accounts.google.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:ref": claims.ref,
-        },
-      },
-    },
-    {},
-  );
+/** Whether a GitHub job with these claims may assume the role (see `githubAssumeSimulation`). */
+async function githubMay(trust: unknown, account: string, role: string, claims: GitHubClaims): Promise<boolean> {
+  const r = await runSimulation(githubAssumeSimulation(trust, account, role, claims), {});
   expect(r.resultType === "single" ? (r.result.ignoredContextKeys ?? []) : []).toEqual([]);
   return r.resultType !== "error" && r.overallResult === "Allowed";
 }

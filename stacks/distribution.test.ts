@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "@ccb/infra";
-import { at, policyOf } from "@ccb/infra/inventory";
+import { at, expectedGitHubPublisherTrust, policyOf } from "@ccb/infra/inventory";
 import { readStageInput } from "@ccb/helper-distribution/stage-input";
 import { ConfigProblems, Reader } from "./config/problems";
 import { parseDistributionConfig } from "./config/distribution";
@@ -120,21 +120,7 @@ describe("distribution in the prod stage", () => {
       });
     });
     const trust = policyOf(recorder.one(ROLE, "ccb-prod-registry-publisher").inputs.assumeRolePolicy)!.Statement;
-    expect(trust).toEqual([
-      {
-        Sid: "GitHubPublisher",
-        Effect: "Allow",
-        Principal: { Federated: providerArn },
-        Action: ["sts:AssumeRoleWithWebIdentity"],
-        Condition: {
-          StringEquals: {
-            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
-            "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
-          },
-          StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
-        },
-      },
-    ]);
+    expect(trust).toEqual([expectedGitHubPublisherTrust(providerArn, "example-org/claude-code-bedrock", "helper-release", "helper-v*")]);
     expect(rules.findingsOf(recorder.resources).filter((f) => f.resource.startsWith("ccb-prod-registry"))).toEqual([]);
   });
 

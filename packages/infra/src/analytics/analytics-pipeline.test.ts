@@ -12,6 +12,7 @@ import type * as Rules from "../rules";
 import type * as Analytics from "./index";
 import { NAMED_QUERIES } from "./queries";
 import { METRICS_COLUMNS, PRICING_COLUMNS, USER_DIRECTORY_COLUMNS } from "./schema";
+import { expectEveryRoleBounded } from "../testing/suite";
 
 let recorder: ResourceRecorder;
 let analytics: typeof Analytics;
@@ -84,9 +85,7 @@ describe("AnalyticsPipeline", () => {
       "aws:athena/namedQuery:NamedQuery": NAMED_QUERIES.length,
     });
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
-      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
-    );
+    expectEveryRoleBounded(recorder, BOUNDARY);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
     const analyticsRules = rules.evaluateRules(recorder.resources).filter((v) => /^(firehose|athena|glue)-/.test(v.rule));
     expect(analyticsRules.map((v) => [v.rule, v.checked > 0])).toEqual(analyticsRules.map((v) => [v.rule, true]));

@@ -13,19 +13,13 @@ import { pricingRows } from "./pricing";
 import { NAMED_QUERIES } from "./queries";
 import { generateCur, ROLE_ARN_PREFIX, type CurRow } from "./testdata/cur";
 import { writeCur } from "./testdata/cur";
+import { useTrinoParser } from "./testdata/trino";
 import { openLake, type Lake } from "./testdata/duckdb";
 import { eventDay, Expected, floorDaysAgo } from "./testdata/expected";
 import { generateDataSet, type DataSet } from "./testdata/generate";
 
 const num = (v: unknown) => Number(v);
-/** dt-sql-parser's Trino grammar, loaded once (its ESM build needs vitest's resolver; the first load is slow). */
-let trinoParser: { validate(sql: string): unknown[] } | undefined;
-const trino = () => trinoParser!;
-beforeAll(async () => {
-  const { TrinoSQL } = await import("dt-sql-parser");
-  trinoParser = new TrinoSQL();
-  trinoParser.validate("SELECT 1");
-}, 120_000);
+const trino = useTrinoParser();
 let root: string;
 let data: DataSet;
 let cur: CurRow[];

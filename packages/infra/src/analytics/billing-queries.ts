@@ -63,6 +63,19 @@ const BEDROCK = `bedrock AS (
     AND (c.line_item_product_code = 'AmazonBedrock' OR strpos(COALESCE(c.product_product_name, ''), '(Amazon Bedrock Edition)') > 0)
 )`;
 
+/**
+ * The reconciliation's last step: the `billed` and `estimated` subqueries side by side per usage day and
+ * `key` (a row where only one side has cost still shows), with the estimate's drift from the bill in percent.
+ */
+const driftBy = (key: "developer" | "team") => `SELECT COALESCE(b.usage_day, e.usage_day) AS usage_day,
+  COALESCE(b.${key}, e.${key}) AS ${key},
+  ROUND(COALESCE(e.estimate_usd, 0), 4) AS estimate_usd,
+  ROUND(COALESCE(b.billed_usd, 0), 4) AS billed_usd,
+  ROUND(100 * (COALESCE(e.estimate_usd, 0) - COALESCE(b.billed_usd, 0)) / NULLIF(b.billed_usd, 0), 1) AS drift_pct
+FROM billed b
+FULL OUTER JOIN estimated e ON e.usage_day = b.usage_day AND e.${key} = b.${key}
+ORDER BY usage_day, ${key}`;
+
 export const BILLING_QUERIES: readonly NamedQuerySql[] = [
   {
     key: "billed-cost-by-principal",
@@ -146,14 +159,7 @@ estimated AS (
     AND m.user_email IS NOT NULL
   GROUP BY CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE), lower(m.user_email)
 )
-SELECT COALESCE(b.usage_day, e.usage_day) AS usage_day,
-  COALESCE(b.developer, e.developer) AS developer,
-  ROUND(COALESCE(e.estimate_usd, 0), 4) AS estimate_usd,
-  ROUND(COALESCE(b.billed_usd, 0), 4) AS billed_usd,
-  ROUND(100 * (COALESCE(e.estimate_usd, 0) - COALESCE(b.billed_usd, 0)) / NULLIF(b.billed_usd, 0), 1) AS drift_pct
-FROM billed b
-FULL OUTER JOIN estimated e ON e.usage_day = b.usage_day AND e.developer = b.developer
-ORDER BY usage_day, developer`,
+${driftBy("developer")}`,
   },
   {
     key: "reconciliation-by-team",
@@ -182,13 +188,6 @@ estimated AS (
   ${ESTIMATED_IN_WINDOW}
   GROUP BY CAST(from_unixtime(m.emf.timestamp / 1000) AS DATE), COALESCE(NULLIF(NULLIF(m.team, ''), '${UNSPECIFIED}'), d.team, 'unassigned')
 )
-SELECT COALESCE(b.usage_day, e.usage_day) AS usage_day,
-  COALESCE(b.team, e.team) AS team,
-  ROUND(COALESCE(e.estimate_usd, 0), 4) AS estimate_usd,
-  ROUND(COALESCE(b.billed_usd, 0), 4) AS billed_usd,
-  ROUND(100 * (COALESCE(e.estimate_usd, 0) - COALESCE(b.billed_usd, 0)) / NULLIF(b.billed_usd, 0), 1) AS drift_pct
-FROM billed b
-FULL OUTER JOIN estimated e ON e.usage_day = b.usage_day AND e.team = b.team
-ORDER BY usage_day, team`,
+${driftBy("team")}`,
   },
 ];

@@ -16,19 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pricingRows } from "./pricing";
 import { NAMED_QUERIES, namedQuery } from "./queries";
 import { METRICS_COLUMNS, METRICS_PREFIX } from "./schema";
+import { useTrinoParser } from "./testdata/trino";
 import { openLake, pinCurrentDate, type Lake } from "./testdata/duckdb";
 import { eventDay, Expected, floorDaysAgo, floorMonthsAgo, mondayOf } from "./testdata/expected";
 import { generateDataSet, MODELS, type DataSet } from "./testdata/generate";
 
 const num = (v: unknown) => Number(v);
-/** dt-sql-parser's Trino grammar, loaded once (its ESM build needs vitest's resolver; the first load is slow). */
-let trinoParser: { validate(sql: string): unknown[] } | undefined;
-const trino = () => trinoParser!;
-beforeAll(async () => {
-  const { TrinoSQL } = await import("dt-sql-parser");
-  trinoParser = new TrinoSQL();
-  trinoParser.validate("SELECT 1");
-}, 120_000);
+const trino = useTrinoParser();
 const r2 = (x: number) => Math.round(x * 100) / 100;
 /** SQL rounds to 2 decimals; allow one cent of float noise around TypeScript's rounding. */
 const closeCents = (sql: unknown, ts: number) => expect(Math.abs(num(sql) - r2(ts))).toBeLessThanOrEqual(0.0100001);

@@ -1,6 +1,8 @@
 import { runSimulation, type RunSimulationResults } from "@cloud-copilot/iam-simulate";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  type GitHubClaims,
+  githubAssumeSimulation,
   installMocks,
   policyOf,
   type RecordedResource,
@@ -71,39 +73,9 @@ const outcome = (result: RunSimulationResults) => ({
   allowed: result.resultType !== "error" && result.overallResult === "Allowed",
 });
 
-/**
- * Evaluates a trust policy for `AssumeRoleWithWebIdentity` with the claims GitHub would send. The
- * simulator's service reference lists `aud`/`sub` only for some IdPs (Google, Cognito, ...), so those
- * two GitHub keys are renamed to Google's on both sides: the operators and values are what is tested.
- * GitHub's own claim keys (`ref`, `environment`, ...) are in the reference and are evaluated as they are.
- */
-async function githubMayAssume(trust: unknown, roleName: string, claims: { sub: string; aud?: string; ref?: string }): Promise<boolean> {
-  const renamed = JSON.parse(
-    JSON.stringify(trust)
-      .replaceAll("token.actions.githubusercontent.com:sub", "accounts.google.com:sub")
-      .replaceAll("token.actions.githubusercontent.com:aud", "accounts.google.com:aud")
-      .replaceAll("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/accounts.google.com"),
-  );
-  const result = await runSimulation(
-    {
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: renamed,
-      request: {
-        action: "sts:AssumeRoleWithWebIdentity",
-        principal: `arn:aws:iam::${ENTRY}:oidc-provider/accounts.google.com`,
-        resource: { accountId: ENTRY, resource: `arn:aws:iam::${ENTRY}:role/${roleName}` },
-        contextVariables: {
-          "accounts.google.com:sub": claims.sub,
-          "accounts.google.com:aud": claims.aud ?? "sts.amazonaws.com",
-          ...(claims.ref ? { "token.actions.githubusercontent.com:ref": claims.ref } : {}),
-        },
-      },
-    },
-    {},
-  );
-  const { ignored, allowed } = outcome(result);
+/** Whether GitHub may assume the entry account's role with these claims (see `githubAssumeSimulation`). */
+async function githubMayAssume(trust: unknown, roleName: string, claims: GitHubClaims): Promise<boolean> {
+  const { ignored, allowed } = outcome(await runSimulation(githubAssumeSimulation(trust, ENTRY, roleName, claims), {}));
   expect(ignored, "context keys the simulator ignored").toEqual([]);
   return allowed;
 }
@@ -682,15 +654,21 @@ describe("GitHubDeployRoles in the account CI signs in to", () => {
   });
 });
 
+/** CI roles in another account of the prod stage, reached by chaining from the entry account's roles. */
+function chainedRoles(name: string, overrides: Partial<Cicd.GitHubDeployRolesArgs> = {}) {
+  return new cicd.GitHubDeployRoles(name, {
+    namePrefix: "ccb-prod",
+    accountId: OTHER,
+    chainFrom: { accountId: ENTRY, organizationId: "o-exampleorg1" },
+    allowedRegions: ["us-east-1"],
+    permissionsBoundaryArn: `arn:aws:iam::${OTHER}:policy/ccb-prod-workload-boundary`,
+    ...overrides,
+  });
+}
+
 describe("GitHubDeployRoles in the stage's other accounts", () => {
   it("trusts only the entry account's CI role of the same kind, inside the organisation; no GitHub provider", async () => {
-    new cicd.GitHubDeployRoles("ci-telemetry", {
-      namePrefix: "ccb-prod",
-      accountId: OTHER,
-      chainFrom: { accountId: ENTRY, organizationId: "o-exampleorg1" },
-      allowedRegions: ["us-east-1"],
-      permissionsBoundaryArn: `arn:aws:iam::${OTHER}:policy/ccb-prod-workload-boundary`,
-    });
+    chainedRoles("ci-telemetry");
     await settle();
     expect(recorder.byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
     expect(trustOf(recorder.one(ROLE, "ci-telemetry-deploy"))).toEqual([
@@ -715,15 +693,7 @@ describe("GitHubDeployRoles in the stage's other accounts", () => {
 
 describe("GitHubDeployRoles with a subset of the deploy groups", () => {
   it("grants only those groups, and the preview role only their reads", async () => {
-    new cicd.GitHubDeployRoles("ci-workload", {
-      namePrefix: "ccb-prod",
-      accountId: OTHER,
-      chainFrom: { accountId: ENTRY, organizationId: "o-exampleorg1" },
-      permissionGroups: ["identity"],
-      managedRoleNames: ["ci-code-review"],
-      allowedRegions: ["us-east-1"],
-      permissionsBoundaryArn: `arn:aws:iam::${OTHER}:policy/ccb-prod-workload-boundary`,
-    });
+    chainedRoles("ci-workload", { permissionGroups: ["identity"], managedRoleNames: ["ci-code-review"] });
     await settle();
     expect(
       recorder

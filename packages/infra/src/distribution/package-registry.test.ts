@@ -1,6 +1,14 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
+import {
+  expectedGitHubPublisherTrust,
+  installMocks,
+  policyOf,
+  type RecordedResource,
+  type ResourceRecorder,
+  settle,
+  unwrap,
+} from "../testing";
 import type * as Rules from "../rules";
 import type * as Distribution from "./index";
 
@@ -203,30 +211,14 @@ describe("PackageRegistry", () => {
     registry({ publisherTrust: { github: { providerArn, repository, environment: "helper-release", tagPattern: "helper-v*" } } });
     await settle();
     expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")).toEqual([
-      {
-        Sid: "GitHubPublisher",
-        Effect: "Allow",
-        Principal: { Federated: providerArn },
-        Action: ["sts:AssumeRoleWithWebIdentity"],
-        Condition: {
-          // The environment (its reviewers) in `sub`; the tag in `ref` cannot stand in for it.
-          StringEquals: {
-            "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
-            "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
-          },
-          StringLike: { "token.actions.githubusercontent.com:ref": ["refs/tags/helper-v*"] },
-        },
-      },
+      expectedGitHubPublisherTrust(providerArn, repository, "helper-release", "helper-v*"),
     ]);
     recorder.clear();
     registry({ publisherTrust: { github: { providerArn, repository, environment: "helper-release" } } });
     await settle();
-    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")[0].Condition).toEqual({
-      StringEquals: {
-        "token.actions.githubusercontent.com:aud": ["sts.amazonaws.com"],
-        "token.actions.githubusercontent.com:sub": ["repo:example-org/claude-code-bedrock:environment:helper-release"],
-      },
-    });
+    expect(docOf(recorder.one(ROLE, "registry-publisher"), "assumeRolePolicy")).toEqual([
+      expectedGitHubPublisherTrust(providerArn, repository, "helper-release"),
+    ]);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

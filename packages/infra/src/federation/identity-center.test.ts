@@ -1,19 +1,10 @@
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, policyOf, type ResourceRecorder, settle, unwrap } from "../testing";
-import type * as Rules from "../rules";
+import { describe, expect, it } from "vitest";
+import { policyOf, settle, unwrap } from "../testing";
+import { useMockedSuite } from "../testing/suite";
 import type * as Fed from "./index";
 import { allow } from "../iam";
 
-let recorder: ResourceRecorder;
-let fed: typeof Fed;
-let rules: typeof Rules;
-
-beforeAll(async () => {
-  recorder = await installMocks({ accountId: "111111111111", region: "us-east-1" });
-  fed = await import("./index.js");
-  rules = await import("../rules/index.js");
-});
-beforeEach(() => recorder.clear());
+const suite = useMockedSuite(() => import("./index.js"));
 
 const INSTANCE = "arn:aws:sso:::instance/ssoins-72230a1b2c3d4e5f";
 const GROUP_A = "9067a1b2c3-1f2e3d4c-5b6a-7980-a1b2-c3d4e5f6a7b8";
@@ -38,10 +29,10 @@ const args = (over: Partial<Fed.IdentityCenterAccessArgs> = {}): Fed.IdentityCen
 
 describe("IdentityCenterAccess", () => {
   it("creates the permission set, its inline policy, boundary, managed references and one assignment per group", async () => {
-    const a = new fed.IdentityCenterAccess("prod-idc", args());
+    const a = new suite.module.IdentityCenterAccess("prod-idc", args());
     await unwrap(a.permissionSetArn);
     await settle();
-    expect(recorder.inventory()).toEqual([
+    expect(suite.recorder.inventory()).toEqual([
       "aws:ssoadmin/accountAssignment:AccountAssignment prod-idc-assign-c3d4e5f6a7b8",
       "aws:ssoadmin/accountAssignment:AccountAssignment prod-idc-assign-c4d5e6f7a8b9",
       "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment prod-idc-managed-0",
@@ -50,32 +41,33 @@ describe("IdentityCenterAccess", () => {
       "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment prod-idc-boundary",
       "claude-code-bedrock:federation:IdentityCenterAccess prod-idc",
     ]);
-    expect(recorder.one("aws:ssoadmin/permissionSet:PermissionSet", "prod-idc-permission-set").inputs).toMatchObject({
+    expect(suite.recorder.one("aws:ssoadmin/permissionSet:PermissionSet", "prod-idc-permission-set").inputs).toMatchObject({
       name: "ClaudeCode",
       sessionDuration: "PT8H",
       instanceArn: INSTANCE,
     });
     expect(
       policyOf(
-        recorder.one("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "prod-idc-inline-policy").inputs.inlinePolicy,
+        suite.recorder.one("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "prod-idc-inline-policy").inputs
+          .inlinePolicy,
       )!.Statement,
     ).toHaveLength(1);
     expect(
-      recorder.one("aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment", "prod-idc-boundary").inputs
+      suite.recorder.one("aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment", "prod-idc-boundary").inputs
         .permissionsBoundary,
     ).toEqual({ customerManagedPolicyReference: { name: "ccb-prod-developer-boundary", path: "/" } });
     for (const g of [GROUP_A, GROUP_B]) {
-      const assignment = recorder.byType("aws:ssoadmin/accountAssignment:AccountAssignment").find((x) => x.inputs.principalId === g)!;
+      const assignment = suite.recorder.byType("aws:ssoadmin/accountAssignment:AccountAssignment").find((x) => x.inputs.principalId === g)!;
       expect(assignment.inputs).toMatchObject({ principalType: "GROUP", targetType: "AWS_ACCOUNT", targetId: "222222222222" });
     }
     expect(a.roleNamePrefix).toBe("AWSReservedSSO_ClaudeCode_");
-    expect(rules.evaluateRules(recorder.resources).flatMap((v) => v.findings)).toEqual([]);
+    expect(suite.rules.evaluateRules(suite.recorder.resources).flatMap((v) => v.findings)).toEqual([]);
   });
 
   it("refuses bad arguments before creating anything, naming each", () => {
     expect(
       () =>
-        new fed.IdentityCenterAccess(
+        new suite.module.IdentityCenterAccess(
           "bad",
           args({
             instanceArn: "arn:aws:sso:::instance/x",
@@ -86,14 +78,14 @@ describe("IdentityCenterAccess", () => {
           }),
         ),
     ).toThrow(/instanceArn[\s\S]*permissionSetName[\s\S]*sessionDurationHours[\s\S]*groupIds[\s\S]*statements/);
-    expect(() => new fed.IdentityCenterAccess("dup", args({ groupIds: [GROUP_A, GROUP_A] }))).toThrow(/lists a group twice/);
-    expect(recorder.resources).toEqual([]);
+    expect(() => new suite.module.IdentityCenterAccess("dup", args({ groupIds: [GROUP_A, GROUP_A] }))).toThrow(/lists a group twice/);
+    expect(suite.recorder.resources).toEqual([]);
   });
 
   it("an inline policy with a wildcard action is caught by the IAM rules", async () => {
-    new fed.IdentityCenterAccess("wild", args({ statements: [allow(["bedrock:*"], ["*"], { sid: "TooBroad" })] }));
+    new suite.module.IdentityCenterAccess("wild", args({ statements: [allow(["bedrock:*"], ["*"], { sid: "TooBroad" })] }));
     await settle();
-    const findings = rules.evaluateRules(recorder.resources).flatMap((v) => v.findings);
+    const findings = suite.rules.evaluateRules(suite.recorder.resources).flatMap((v) => v.findings);
     expect(findings.map((f) => f.rule)).toContain("iam-no-wildcard-actions");
   });
 });

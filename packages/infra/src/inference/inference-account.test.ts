@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { at, inputsOf, installMocks, policyOf, type ResourceRecorder, settle, statementBySid, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Inference from "./index";
+import { expectEveryRoleBounded } from "../testing/suite";
 
 let recorder: ResourceRecorder;
 let inference: typeof Inference;
@@ -77,9 +78,7 @@ describe("InferenceAccount", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
     });
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
-      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
-    );
+    expectEveryRoleBounded(recorder, BOUNDARY);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

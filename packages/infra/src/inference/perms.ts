@@ -23,11 +23,8 @@ export const LOG_DELIVERY_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"
 /** Key actions live with the key builder (storage/customer-key.ts). */
 export { KMS_KEY_ADMIN_ACTIONS, KMS_SERVICE_USE_ACTIONS } from "../storage/customer-key";
 
-/** CloudWatch alarms and Bedrock log delivery use the inference key (encrypted topic, encrypted logs). */
+/** Bedrock log delivery uses the inference key (encrypted logs); the alarm topic's statement is in ../alarm-topic. */
 export const KMS_SERVICE_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
-
-/** CloudWatch alarms publish to the stage's alarm topic. */
-export const ALARM_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 
 /** Bedrock delivers invocation log objects to the stage's bucket. */
 export const LOG_OBJECT_DELIVERY_ACTIONS = ["s3:PutObject"] as const;

@@ -4,93 +4,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inputsOf, installMocks, policyOf, type RecordedResource, type ResourceRecorder, settle, unwrap } from "../testing";
-import type * as Rules from "../rules";
-import type * as Quotas from "./index";
+import { describe, expect, it } from "vitest";
+import { policyOf, settle, unwrap } from "../testing";
+import { ACCOUNT, bySid, code, quotaServiceArgs as args, statements, TOPIC, useQuotaMocks } from "./testing";
 
-let recorder: ResourceRecorder;
-let quotas: typeof Quotas;
-let rules: typeof Rules;
-
-const ACCOUNT = "111111111111";
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f9e8d7c-6b5a-4321-9876-abcdef012345`;
-const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ccb-prod-alarms`;
-const LOG_BUCKET_ARN = "arn:aws:s3:::ccb-prod-invocation-logs";
-
-beforeAll(async () => {
-  recorder = await installMocks({ accountId: ACCOUNT, region: "us-east-1" });
-  quotas = await import("./index.js");
-  rules = await import("../rules/index.js");
-});
-beforeEach(() => recorder.clear());
-
-const code = {
-  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }),
-  handler: "index.handler",
-};
-
-const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
-function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceArgs {
-  return {
-    namePrefix: "ccb-prod",
-    stage: "prod",
-    kmsKeyArn: KEY,
-    code: { aggregate: code, check: code },
-    defaults: { monthlyCostUsd: 200, dailyCostUsd: 30, monthlyMode: "block", dailyMode: "alert" },
-    thresholds: [80, 90, 100],
-    enforceOn: "max",
-    pricing: quotas.pricingTable(),
-    alertEmails: ["finops@example.com", "platform@example.com"],
-    sources: {
-      telemetry: {
-        namespace: "ClaudeCode",
-        metricName: "claude_code.token.usage",
-        userDimension: "user.email",
-        typeDimension: "type",
-        modelDimension: "model",
-      },
-      invocationLogs: {
-        bucketName: "ccb-prod-invocation-logs",
-        bucketArn: LOG_BUCKET_ARN,
-        keyPrefix: "",
-        roleName: "ccb-prod-bedrock-users",
-      },
-    },
-    block: { roleName: "ccb-prod-bedrock-users", policyCount: 2, key: "session-name" },
-    checkApi: {
-      authorization: "jwt",
-      issuerUrl: "https://example.okta.com/oauth2/default",
-      audiences: ["0oa1prodclient"],
-      emailClaim: "email",
-      groupsClaims: ["groups"],
-      missingIdentity: "block",
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      reservedConcurrency: 20,
-    },
-    drift: { thresholdPercent: 20, minTokens: 100_000 },
-    alarmTopicArn: TOPIC,
-    logRetentionDays: 365,
-    usageRetentionDays: 400,
-    settleMinutes: 10,
-    deletionProtection: true,
-    permissionsBoundaryArn: BOUNDARY,
-    tags: { stage: "prod" },
-    ...over,
-  };
-}
-
-const one = (type: string, name: string) => recorder.one(type, name);
-/** A function's environment variables. */
-const envOf = (name: string) => inputsOf<aws.lambda.FunctionArgs>(one("aws:lambda/function:Function", name)).environment?.variables ?? {};
-interface Stmt {
-  readonly Sid?: string;
-  readonly Action: string[];
-  readonly Resource: string | string[];
-  readonly Condition?: Record<string, unknown>;
-}
-const statements = (r: RecordedResource): Stmt[] => policyOf(r.inputs.policy)!.Statement as Stmt[];
-const bySid = (r: RecordedResource, sid: string) => statements(r).find((s) => s.Sid === sid)!;
+const mocks = useQuotaMocks();
+const { one, envOf } = mocks;
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const withCost = () =>
@@ -102,10 +21,10 @@ const usageArn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ccb-prod-quota-usa
 
 describe("QuotaService cost functions", () => {
   it("adds the price and reconciliation functions with their schedules, log groups and alarms, and nothing without them", async () => {
-    const q = new quotas.QuotaService("quota", withCost());
+    const q = new mocks.quotas.QuotaService("quota", withCost());
     await unwrap(q.reconcileRoleName!);
     await settle();
-    const names = recorder.inventory().filter((l) => /prices|reconcile|unpriced|billed-drift/.test(l));
+    const names = mocks.recorder.inventory().filter((l) => /prices|reconcile|unpriced|billed-drift/.test(l));
     expect(names).toEqual([
       "aws:cloudwatch/eventRule:EventRule quota-prices-schedule",
       "aws:cloudwatch/eventRule:EventRule quota-reconcile-schedule",
@@ -129,16 +48,16 @@ describe("QuotaService cost functions", () => {
     expect(one("aws:cloudwatch/eventRule:EventRule", "quota-prices-schedule").inputs.scheduleExpression).toBe("rate(1 day)");
     expect(one("aws:cloudwatch/eventRule:EventRule", "quota-reconcile-schedule").inputs.scheduleExpression).toBe("cron(0 7 * * ? *)");
     expect(await unwrap(q.reconcileRoleName!)).toMatch(/^quota-reconcile-role/);
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
 
-    recorder.clear();
-    new quotas.QuotaService("quota", args());
+    mocks.recorder.clear();
+    new mocks.quotas.QuotaService("quota", args());
     await settle();
-    expect(recorder.inventory().filter((l) => /prices|reconcile|unpriced|billed-drift/.test(l))).toEqual([]);
+    expect(mocks.recorder.inventory().filter((l) => /prices|reconcile|unpriced|billed-drift/.test(l))).toEqual([]);
   });
 
   it("price function: Price List read on * as the one marked exception, one conditioned item write, namespaced metrics", async () => {
-    new quotas.QuotaService("quota", withCost());
+    new mocks.quotas.QuotaService("quota", withCost());
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-prices-permissions");
     expect(bySid(p, "PriceListHasNoResourceTypes")).toEqual({
@@ -166,7 +85,7 @@ describe("QuotaService cost functions", () => {
   });
 
   it("reconciliation function: its own metric only (Athena comes from the analytics grants), threshold in env and alarm", async () => {
-    new quotas.QuotaService("quota", withCost());
+    new mocks.quotas.QuotaService("quota", withCost());
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-reconcile-permissions");
     expect(statements(p).map((s) => s.Sid)).toEqual(["WriteOwnLogs", "PublishOwnMetrics"]);
@@ -201,7 +120,7 @@ describe("QuotaService cost functions", () => {
     const logKey = `arn:aws:kms:us-east-1:${ANALYTICS}:key/analytics`;
     const boundary = `arn:aws:iam::${ANALYTICS}:policy/ccb-test-workload-boundary`;
     const base = withCost();
-    const q = new quotas.QuotaService("quota", {
+    const q = new mocks.quotas.QuotaService("quota", {
       ...base,
       reconciliation: {
         ...base.reconciliation!,
@@ -210,7 +129,7 @@ describe("QuotaService cost functions", () => {
     });
     const arns = await unwrap(pulumi.all(q.alarmArns));
     await settle();
-    const reconcile = recorder.resources.filter((r) => /reconcile|billed-drift/.test(r.name));
+    const reconcile = mocks.recorder.resources.filter((r) => /reconcile|billed-drift/.test(r.name));
     expect(reconcile.length).toBe(9);
     for (const r of reconcile) expect({ name: r.name, account: r.account }).toEqual({ name: r.name, account: ANALYTICS });
     // The price function and the other alarms stay in the quota service's account.
@@ -226,14 +145,14 @@ describe("QuotaService cost functions", () => {
     // The dashboard lists the alarm under the account it is in.
     expect(arns).toContain(`arn:aws:cloudwatch:us-east-1:${ANALYTICS}:alarm:ccb-prod-quotas-billed-drift-alarm`);
     expect(arns.filter((a) => a.includes(ANALYTICS))).toHaveLength(1);
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("price function with analytics: rewrites only the pricing prefix, reads only the row catalog, the analytics key through S3", async () => {
     const bucketArn = "arn:aws:s3:::ccb-prod-analytics-reference";
     const analyticsKey = "arn:aws:kms:us-east-1:333333333333:key/analytics";
     const base = withCost();
-    new quotas.QuotaService("quota", {
+    new mocks.quotas.QuotaService("quota", {
       ...base,
       priceSource: {
         ...base.priceSource!,
@@ -263,13 +182,13 @@ describe("QuotaService cost functions", () => {
     ]);
     // The function's own policy does not reach the analytics bucket.
     expect(JSON.stringify(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-prices-permissions")))).not.toContain("analytics");
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("rejects bad cost-function arguments naming each one", () => {
     expect(
       () =>
-        new quotas.QuotaService(
+        new mocks.quotas.QuotaService(
           "bad",
           args({
             priceSource: { code, region: "Virginia", models: [], schedule: "daily" },

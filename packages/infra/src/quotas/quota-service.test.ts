@@ -1,104 +1,20 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  inputsOf,
-  installMocks,
-  policyOf,
-  type RecordedResource,
-  type ResourceRecorder,
-  settle,
-  statementBySid,
-  stringsOf,
-  unwrap,
-} from "../testing";
-import type * as Rules from "../rules";
-import type * as Quotas from "./index";
+import { describe, expect, it } from "vitest";
+import { inputsOf, policyOf, settle, stringsOf, unwrap } from "../testing";
+import { ACCOUNT, BOUNDARY, bySid, code, KEY, LOG_BUCKET_ARN, quotaServiceArgs as args, statements, TOPIC, useQuotaMocks } from "./testing";
+import { expectEveryRoleBounded } from "../testing/suite";
 
-let recorder: ResourceRecorder;
-let quotas: typeof Quotas;
-let rules: typeof Rules;
-
-const ACCOUNT = "111111111111";
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f9e8d7c-6b5a-4321-9876-abcdef012345`;
-const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ccb-prod-alarms`;
-const LOG_BUCKET_ARN = "arn:aws:s3:::ccb-prod-invocation-logs";
-
-beforeAll(async () => {
-  recorder = await installMocks({ accountId: ACCOUNT, region: "us-east-1" });
-  quotas = await import("./index.js");
-  rules = await import("../rules/index.js");
-});
-beforeEach(() => recorder.clear());
-
-const code = {
-  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset("export const handler = async () => ({});") }),
-  handler: "index.handler",
-};
-
-const BOUNDARY = "arn:aws:iam::111111111111:policy/ccb-test-workload-boundary";
-function args(over: Partial<Quotas.QuotaServiceArgs> = {}): Quotas.QuotaServiceArgs {
-  return {
-    namePrefix: "ccb-prod",
-    stage: "prod",
-    kmsKeyArn: KEY,
-    code: { aggregate: code, check: code },
-    defaults: { monthlyCostUsd: 200, dailyCostUsd: 30, monthlyMode: "block", dailyMode: "alert" },
-    thresholds: [80, 90, 100],
-    enforceOn: "max",
-    pricing: quotas.pricingTable(),
-    alertEmails: ["finops@example.com", "platform@example.com"],
-    sources: {
-      telemetry: {
-        namespace: "ClaudeCode",
-        metricName: "claude_code.token.usage",
-        userDimension: "user.email",
-        typeDimension: "type",
-        modelDimension: "model",
-      },
-      invocationLogs: {
-        bucketName: "ccb-prod-invocation-logs",
-        bucketArn: LOG_BUCKET_ARN,
-        keyPrefix: "",
-        roleName: "ccb-prod-bedrock-users",
-      },
-    },
-    block: { roleName: "ccb-prod-bedrock-users", policyCount: 2, key: "session-name" },
-    checkApi: {
-      authorization: "jwt",
-      issuerUrl: "https://example.okta.com/oauth2/default",
-      audiences: ["0oa1prodclient"],
-      emailClaim: "email",
-      groupsClaims: ["groups"],
-      missingIdentity: "block",
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      reservedConcurrency: 20,
-    },
-    drift: { thresholdPercent: 20, minTokens: 100_000 },
-    alarmTopicArn: TOPIC,
-    logRetentionDays: 365,
-    usageRetentionDays: 400,
-    settleMinutes: 10,
-    deletionProtection: true,
-    permissionsBoundaryArn: BOUNDARY,
-    tags: { stage: "prod" },
-    ...over,
-  };
-}
-
-const one = (type: string, name: string) => recorder.one(type, name);
-const statements = (r: RecordedResource) => policyOf(r.inputs.policy)!.Statement;
-const bySid = (r: RecordedResource, sid: string) => statementBySid(statements(r), sid);
+const mocks = useQuotaMocks();
+const { one, envOf } = mocks;
 const FUNCTION = "aws:lambda/function:Function";
-/** The environment variables a function of this stack is given. */
-const envOf = (name: string) => inputsOf<aws.lambda.FunctionArgs>(one(FUNCTION, name), FUNCTION).environment?.variables ?? {};
 
 describe("QuotaService", () => {
   it("creates exactly the expected children", async () => {
-    const q = new quotas.QuotaService("quota", args());
+    const q = new mocks.quotas.QuotaService("quota", args());
     await unwrap(q.checkUrl);
     await settle();
-    const inventory = recorder.inventory().filter((l) => !l.startsWith("pulumi:"));
+    const inventory = mocks.recorder.inventory().filter((l) => !l.startsWith("pulumi:"));
     expect(inventory).toEqual([
       "aws:apigatewayv2/api:Api quota-api",
       "aws:apigatewayv2/authorizer:Authorizer quota-api-jwt",
@@ -139,14 +55,12 @@ describe("QuotaService", () => {
       "claude-code-bedrock:quotas:QuotaService quota",
     ]);
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
-      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
-    );
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expectEveryRoleBounded(mocks.recorder, BOUNDARY);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("tables: on-demand, PITR, KMS with the stage key, TTL on usage, the period index, deletion protection; no items", async () => {
-    new quotas.QuotaService("quota", args());
+    new mocks.quotas.QuotaService("quota", args());
     await settle();
     for (const t of ["quota-limits", "quota-usage"]) {
       expect(one("aws:dynamodb/table:Table", t).inputs).toMatchObject({
@@ -162,7 +76,7 @@ describe("QuotaService", () => {
     expect(usage.globalSecondaryIndexes).toBeUndefined();
     expect(one("aws:dynamodb/table:Table", "quota-limits").inputs).toMatchObject({ hashKey: "scope", rangeKey: "id" });
     // The default limit is configuration for the Lambdas, not an item a deployment would have to write.
-    expect(recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
+    expect(mocks.recorder.byType("aws:dynamodb/tableItem:TableItem")).toEqual([]);
     for (const fn of ["quota-aggregate", "quota-check"]) {
       expect(JSON.parse(envOf(fn).DEFAULT_LIMITS)).toEqual({
         monthlyCostUsd: 200,
@@ -174,7 +88,7 @@ describe("QuotaService", () => {
   });
 
   it("check API: GET /check behind a JWT authorizer with the stage's issuer and client id, logged and throttled", async () => {
-    const q = new quotas.QuotaService("quota", args());
+    const q = new mocks.quotas.QuotaService("quota", args());
     expect(await unwrap(q.checkUrl)).toBe("https://quota-api.execute-api.us-east-1.amazonaws.com/check");
     await settle();
     expect(one("aws:apigatewayv2/authorizer:Authorizer", "quota-api-jwt").inputs).toMatchObject({
@@ -202,13 +116,13 @@ describe("QuotaService", () => {
   });
 
   it("check API with IAM authorisation for IAM Identity Center stages, and a grant to call it", async () => {
-    const q = new quotas.QuotaService(
+    const q = new mocks.quotas.QuotaService(
       "quota",
       args({ checkApi: { ...args().checkApi, authorization: "iam", issuerUrl: undefined, audiences: undefined } }),
     );
     const g = q.grants.invokeCheck({ roleName: "AWSReservedSSO_Developers_abc", key: "developers" });
     await settle();
-    expect(recorder.byType("aws:apigatewayv2/authorizer:Authorizer")).toEqual([]);
+    expect(mocks.recorder.byType("aws:apigatewayv2/authorizer:Authorizer")).toEqual([]);
     expect(one("aws:apigatewayv2/route:Route", "quota-api-check").inputs).toMatchObject({ authorizationType: "AWS_IAM" });
     expect(statements(one("aws:iam/rolePolicy:RolePolicy", "quota-invoke-check-developers"))).toEqual([
       {
@@ -222,7 +136,7 @@ describe("QuotaService", () => {
   });
 
   it("aggregation role: least privilege, IAM writes on exactly the block policies", async () => {
-    new quotas.QuotaService("quota", args());
+    new mocks.quotas.QuotaService("quota", args());
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
     const usageArn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ccb-prod-quota-usage`;
@@ -275,7 +189,7 @@ describe("QuotaService", () => {
   });
 
   it("block policies start empty, are owned by the Lambda afterwards, and are attached to the user role", async () => {
-    new quotas.QuotaService("quota", args());
+    new mocks.quotas.QuotaService("quota", args());
     await settle();
     const p = one("aws:iam/policy:Policy", "quota-block-0");
     expect(JSON.parse(String(p.inputs.policy))).toEqual({
@@ -297,7 +211,7 @@ describe("QuotaService", () => {
   });
 
   it("functions: JSON logs to their retained, encrypted log groups; one aggregation at a time; env wired", async () => {
-    new quotas.QuotaService("quota", args());
+    new mocks.quotas.QuotaService("quota", args());
     await settle();
     const agg = inputsOf<aws.lambda.FunctionArgs>(one(FUNCTION, "quota-aggregate"), FUNCTION);
     expect(agg).toMatchObject({
@@ -340,13 +254,13 @@ describe("QuotaService", () => {
   });
 
   it("both functions are told the stage's mode (an alert stage never refuses, whatever a record says)", async () => {
-    new quotas.QuotaService("quota", args({ mode: "alert" }));
+    new mocks.quotas.QuotaService("quota", args({ mode: "alert" }));
     await settle();
     for (const fn of ["quota-aggregate", "quota-check"]) expect(envOf(fn).QUOTA_MODE).toBe("alert");
   });
 
   it("schedule every 15 minutes; alarms go to the stage's alarm topic; alerts to an encrypted, TLS-only topic", async () => {
-    new quotas.QuotaService("quota", args());
+    new mocks.quotas.QuotaService("quota", args());
     await settle();
     expect(one("aws:cloudwatch/eventRule:EventRule", "quota-schedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
     expect(one("aws:lambda/permission:Permission", "quota-schedule-invoke").inputs).toMatchObject({ principal: "events.amazonaws.com" });
@@ -354,43 +268,36 @@ describe("QuotaService", () => {
       functionName: "ccb-prod-quota-aggregate",
       maximumRetryAttempts: 0,
     });
-    for (const a of recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm")) expect(a.inputs.alarmActions).toEqual([TOPIC]);
+    for (const a of mocks.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm")) expect(a.inputs.alarmActions).toEqual([TOPIC]);
     expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-drift-alarm").inputs).toMatchObject({
       namespace: "ClaudeCodeBedrock/Quotas",
       metricName: "UsersWithUsageDrift",
       dimensions: { Stage: "prod" },
       threshold: 0,
     });
-    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unattributed-alarm").inputs).toMatchObject({
-      namespace: "ClaudeCodeBedrock/Quotas",
-      metricName: "UnattributedInvocations",
-      dimensions: { Stage: "prod" },
-      period: 900,
-      statistic: "Maximum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      evaluationPeriods: 1,
-      treatMissingData: "notBreaching",
-      okActions: [TOPIC],
-    });
-    expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", "quota-unknown-sessions-alarm").inputs).toMatchObject({
-      namespace: "ClaudeCodeBedrock/Quotas",
-      metricName: "UnknownSessionUsers",
-      dimensions: { Stage: "prod" },
-      period: 900,
-      statistic: "Maximum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      evaluationPeriods: 1,
-      treatMissingData: "notBreaching",
-    });
+    // Both fire on any session the quotas cannot charge: every 15 minutes, on the stage's topic, back to OK too.
+    const unchargeable = { "quota-unattributed-alarm": "UnattributedInvocations", "quota-unknown-sessions-alarm": "UnknownSessionUsers" };
+    for (const [name, metricName] of Object.entries(unchargeable)) {
+      expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs, name).toMatchObject({
+        namespace: "ClaudeCodeBedrock/Quotas",
+        metricName,
+        dimensions: { Stage: "prod" },
+        period: 900,
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+        okActions: [TOPIC],
+      });
+    }
     expect(one("aws:sns/topic:Topic", "quota-alerts").inputs.kmsMasterKeyId).toBe(KEY);
     expect(statements(one("aws:sns/topicPolicy:TopicPolicy", "quota-alerts-policy"))[0]).toMatchObject({
       Effect: "Deny",
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
     expect(
-      recorder
+      mocks.recorder
         .byType("aws:sns/topicSubscription:TopicSubscription")
         .map((s) => s.inputs.endpoint)
         .sort(),
@@ -398,22 +305,24 @@ describe("QuotaService", () => {
   });
 
   it("without invocation logs: no S3 access, no drift alarm; without block: no IAM permissions at all", async () => {
-    new quotas.QuotaService("quota", args({ sources: { telemetry: args().sources.telemetry! }, block: undefined }));
+    new mocks.quotas.QuotaService("quota", args({ sources: { telemetry: args().sources.telemetry! }, block: undefined }));
     await settle();
     const p = one("aws:iam/rolePolicy:RolePolicy", "quota-aggregate-permissions");
     const actions = statements(p).flatMap((s) => stringsOf(s.Action));
     expect(actions.filter((a: string) => a.startsWith("s3:") || a.startsWith("iam:"))).toEqual([]);
-    expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
-    expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-drift-alarm");
-    expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-unattributed-alarm");
-    expect(recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-unknown-sessions-alarm");
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.recorder.byType("aws:iam/policy:Policy")).toEqual([]);
+    expect(mocks.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-drift-alarm");
+    expect(mocks.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain("quota-unattributed-alarm");
+    expect(mocks.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).not.toContain(
+      "quota-unknown-sessions-alarm",
+    );
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("reads telemetry in another account through a read-only role trusted by the aggregation role only", async () => {
     const aws = await import("@pulumi/aws");
     const telemetryProvider = new aws.Provider("telemetry-provider", { region: "us-east-1", allowedAccountIds: ["333333333333"] });
-    new quotas.QuotaService(
+    new mocks.quotas.QuotaService(
       "quota",
       args({
         sources: {
@@ -459,26 +368,26 @@ describe("QuotaService", () => {
       roleArn: "arn:aws:iam::333333333333:role/ccb-prod-quota-telemetry-read",
       externalId: "ccb-prod-quota-aggregate",
     });
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("prices application inference profiles as their base model", async () => {
     const profile = `arn:aws:bedrock:us-east-1:${ACCOUNT}:application-inference-profile/abc123`;
-    new quotas.QuotaService(
+    new mocks.quotas.QuotaService(
       "quota",
       args({ modelAliases: [{ id: pulumi.output(profile), baseModelId: "anthropic.claude-haiku-4-5-20251001-v1:0" }] }),
     );
     await settle();
     const pricing = JSON.parse(envOf("quota-aggregate").PRICING_JSON);
     expect(pricing.models[profile]).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
-    expect(() => new quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(
+    expect(() => new mocks.quotas.QuotaService("bad", args({ modelAliases: [{ id: profile, baseModelId: "nope" }] }))).toThrow(
       /`modelAliases\[0\].baseModelId` "nope"/,
     );
   });
 
   it("reads telemetry with Logs Insights over the collector's log group when given (not per-series GetMetricData)", async () => {
     const group = { name: "/ccb-prod/telemetry/metrics", arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ccb-prod/telemetry/metrics` };
-    new quotas.QuotaService(
+    new mocks.quotas.QuotaService(
       "quota",
       args({ sources: { ...args().sources, telemetry: { ...args().sources.telemetry!, logGroup: group } } }),
     );
@@ -498,7 +407,7 @@ describe("QuotaService", () => {
   });
 
   it("Cognito stages key the block on the email principal tag", async () => {
-    new quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
+    new mocks.quotas.QuotaService("quota", args({ block: { roleName: "pool-auth", policyCount: 1, key: { principalTag: "email" } } }));
     await settle();
     expect(policyOf(one("aws:iam/policy:Policy", "quota-block-0").inputs.policy)?.Statement[0]?.Condition).toEqual({
       StringEqualsIgnoreCase: { "aws:PrincipalTag/email": ["~no-blocked-users~"] },
@@ -507,7 +416,7 @@ describe("QuotaService", () => {
   });
 
   it("grants: read-only usage, and the admin CLI's set of table actions", async () => {
-    const q = new quotas.QuotaService("quota", args());
+    const q = new mocks.quotas.QuotaService("quota", args());
     q.grants.readUsage({ roleName: "dashboards", key: "dashboards" });
     q.grants.administer({ roleName: "platform-admins", key: "admins" });
     await settle();
@@ -515,7 +424,7 @@ describe("QuotaService", () => {
     expect(read[0].Action).toEqual(["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]);
     const admin = statements(one("aws:iam/rolePolicy:RolePolicy", "quota-administer-admins"));
     expect(admin.map((s) => s.Sid)).toEqual(["ManageLimits", "ReadUsageWriteUnblocks", "UseStageKey"]);
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("rate limits: a Logs subscription feeds a least-privilege rate function that rewrites only its own deny policies", async () => {
@@ -523,7 +432,7 @@ describe("QuotaService", () => {
       name: "/aws/bedrock/ccb-prod-invocations",
       arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/bedrock/ccb-prod-invocations`,
     };
-    new quotas.QuotaService(
+    new mocks.quotas.QuotaService(
       "quota",
       args({
         rateLimits: {
@@ -565,13 +474,13 @@ describe("QuotaService", () => {
         .filter((a) => a.includes("*")),
     ).toEqual([]);
     expect(one("aws:iam/role:Role", "quota-rate-role").inputs.permissionsBoundary).toBe(BOUNDARY);
-    expect(rules.findingsOf(recorder.resources)).toEqual([]);
+    expect(mocks.rules.findingsOf(mocks.recorder.resources)).toEqual([]);
   });
 
   it("rate limits need a limit; without the block they only alert", async () => {
     const logGroup = { name: "g", arn: "arn:aws:logs:us-east-1:111111111111:log-group:g" };
     expect(
-      quotas.validateQuotaServiceArgs(
+      mocks.quotas.validateQuotaServiceArgs(
         args({
           block: undefined,
           rateLimits: { code, roleName: "r", tokensPerMinute: 1000, cooldownMinutes: 10, logGroup, policyCount: 1 },
@@ -579,13 +488,13 @@ describe("QuotaService", () => {
       ),
     ).toEqual([]);
     expect(
-      quotas.validateQuotaServiceArgs(args({ rateLimits: { code, roleName: "r", cooldownMinutes: 0, logGroup, policyCount: 3 } })),
+      mocks.quotas.validateQuotaServiceArgs(args({ rateLimits: { code, roleName: "r", cooldownMinutes: 0, logGroup, policyCount: 3 } })),
     ).toEqual([
       "`rateLimits` needs `tokensPerMinute` or `requestsPerMinute` (leave `rateLimits` out for none)",
       "`rateLimits.cooldownMinutes` must be a whole number > 0",
       "`rateLimits.policyCount` must be 1–2 (managed policies on the user role, next to the budget block policies)",
     ]);
-    new quotas.QuotaService(
+    new mocks.quotas.QuotaService(
       "quota",
       args({
         block: undefined,
@@ -595,7 +504,7 @@ describe("QuotaService", () => {
     );
     await settle();
     expect(envOf("quota-rate").QUOTA_MODE).toBe("alert");
-    expect(recorder.byType("aws:iam/policy:Policy")).toEqual([]);
+    expect(mocks.recorder.byType("aws:iam/policy:Policy")).toEqual([]);
     expect(
       statements(one("aws:iam/rolePolicy:RolePolicy", "quota-rate-permissions"))
         .flatMap((x) => stringsOf(x.Action))
@@ -606,7 +515,7 @@ describe("QuotaService", () => {
   it("rejects bad arguments naming each one", () => {
     expect(
       () =>
-        new quotas.QuotaService(
+        new mocks.quotas.QuotaService(
           "bad",
           args({
             defaults: { monthlyTokens: 100, dailyTokens: 1000, monthlyMode: "block", dailyMode: "alert" },

@@ -1,8 +1,8 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { allow, denyInsecureTransport, policyDocument, renderPolicy, type AwsEnvironment, type Statement } from "../iam";
-import { childOpts, type BuilderScope } from "../scope";
-import { ALARM_PUBLISH_ACTIONS, KMS_ALARM_ENCRYPT_ACTIONS } from "./perms";
+import { buildAlarmTopic } from "../alarm-topic";
+import type { AwsEnvironment } from "../iam";
+import type { BuilderScope } from "../scope";
 
 /*
  * Why a topic of its own: in the multi-account layout the stage's alarm topic is in the inference account
@@ -14,15 +14,6 @@ import { ALARM_PUBLISH_ACTIONS, KMS_ALARM_ENCRYPT_ACTIONS } from "./perms";
  * addresses as the stage topic, is the documented path, and a deny-by-mistake in another account's
  * policies cannot silence collector-health alarms.
  */
-
-/** The key statement letting CloudWatch alarms of this account publish to a topic encrypted with the telemetry key. */
-export function alarmTopicKeyStatement(env: AwsEnvironment): Statement {
-  return allow(KMS_ALARM_ENCRYPT_ACTIONS, ["*"], {
-    sid: "AlarmsPublishToEncryptedTopic",
-    principal: { Service: "cloudwatch.amazonaws.com" },
-    conditions: { StringEquals: { "aws:SourceAccount": env.accountId } },
-  });
-}
 
 export interface LocalAlarmTopicInputs {
   readonly namePrefix: string;
@@ -36,35 +27,12 @@ export interface LocalAlarmTopicInputs {
  * account's alarms of this stage may publish (`aws:SourceAccount` and `aws:SourceArn`).
  */
 export function buildLocalAlarmTopic(scope: BuilderScope, args: LocalAlarmTopicInputs): aws.sns.Topic {
-  const { name, tags } = scope;
-  const parent = childOpts(scope);
   const { env } = args;
-  const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.keyArn, tags }, parent);
-  new aws.sns.TopicPolicy(
-    `${name}-alarms-policy`,
-    {
-      arn: topic.arn,
-      policy: renderPolicy(
-        policyDocument(
-          allow(ALARM_PUBLISH_ACTIONS, [topic.arn], {
-            sid: "CloudWatchAlarmsPublish",
-            principal: { Service: "cloudwatch.amazonaws.com" },
-            conditions: {
-              StringEquals: { "aws:SourceAccount": env.accountId },
-              // The stage's alarms only (their explicit names start with the stage's prefix).
-              ArnLike: {
-                "aws:SourceArn": pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${args.namePrefix}-*`,
-              },
-            },
-          }),
-          denyInsecureTransport("sns", [topic.arn]),
-        ),
-      ),
-    },
-    parent,
-  );
-  args.emails.forEach((email, i) => {
-    new aws.sns.TopicSubscription(`${name}-alarms-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent);
+  return buildAlarmTopic(scope, {
+    env,
+    keyArn: args.keyArn,
+    emails: args.emails,
+    // The stage's alarms only (their explicit names start with the stage's prefix).
+    alarmArnLike: pulumi.interpolate`arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:${args.namePrefix}-*`,
   });
-  return topic;
 }

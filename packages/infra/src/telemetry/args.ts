@@ -9,6 +9,22 @@ export interface FunctionCode {
   readonly handler: string;
 }
 
+/** The collector's HTTPS entry point (Application Load Balancer). */
+export interface LoadBalancerArgs {
+  readonly scheme: "internet-facing" | "internal";
+  /** Networks allowed to reach the HTTPS listener. */
+  readonly allowedCidrs: readonly string[];
+  /** Host name developers' Claude Code sends to (the certificate's name). */
+  readonly domainName: string;
+  /** An existing ACM certificate for the domain; otherwise one is issued (needs `hostedZoneId`). */
+  readonly certificateArn?: string;
+  /** Route 53 zone for certificate validation and the alias record. */
+  readonly hostedZoneId?: string;
+  readonly sslPolicy?: string;
+  /** @default true */
+  readonly deletionProtection?: boolean;
+}
+
 export interface TelemetryServiceArgs {
   /** Stage name (written on every data point as deployment.environment). */
   readonly stage: string;
@@ -45,20 +61,7 @@ export interface TelemetryServiceArgs {
       readonly privateSubnetIds: readonly pulumi.Input<string>[];
     };
   };
-  readonly loadBalancer: {
-    readonly scheme: "internet-facing" | "internal";
-    /** Networks allowed to reach the HTTPS listener. */
-    readonly allowedCidrs: readonly string[];
-    /** Host name developers' Claude Code sends to (the certificate's name). */
-    readonly domainName: string;
-    /** An existing ACM certificate for the domain; otherwise one is issued (needs `hostedZoneId`). */
-    readonly certificateArn?: string;
-    /** Route 53 zone for certificate validation and the alias record. */
-    readonly hostedZoneId?: string;
-    readonly sslPolicy?: string;
-    /** @default true */
-    readonly deletionProtection?: boolean;
-  };
+  readonly loadBalancer: LoadBalancerArgs;
   readonly collector: {
     /** Pinned image, e.g. `otel/opentelemetry-collector-contrib:0.136.0`. */
     readonly image: string;

@@ -134,43 +134,11 @@ export function adoptionSection(p: DashboardParts): void {
       ],
     }),
   );
-  L.add(
-    "metric",
-    12,
-    6,
-    base("Tokens by model", {
-      view: "timeSeries",
-      stacked: true,
-      metrics: [
-        sql("bymodel", "", {
-          stat: "SUM",
-          namespace: ns,
-          metric: CC.tokens,
-          schema: [ATTR.type, ATTR.model],
-          groupBy: [ATTR.model],
-          limit: 20,
-        }),
-      ],
-    }),
-  );
-  L.add(
-    "metric",
-    12,
-    6,
-    base("Tokens by department", {
-      view: "bar",
-      metrics: [
-        sql("bydept", "", {
-          stat: "SUM",
-          namespace: ns,
-          metric: CC.tokens,
-          schema: [ATTR.type, ATTR.department],
-          groupBy: [ATTR.department],
-          limit: 20,
-        }),
-      ],
-    }),
-  );
+  /** All token types summed, one line (or bar) per value of `attribute`. */
+  const tokensBy = (attribute: string, id: string): MetricRow =>
+    sql(id, "", { stat: "SUM", namespace: ns, metric: CC.tokens, schema: [ATTR.type, attribute], groupBy: [attribute], limit: 20 });
+  L.add("metric", 12, 6, base("Tokens by model", { view: "timeSeries", stacked: true, metrics: [tokensBy(ATTR.model, "bymodel")] }));
+  L.add("metric", 12, 6, base("Tokens by department", { view: "bar", metrics: [tokensBy(ATTR.department, "bydept")] }));
 }
 
 /** Cost and prompt caching. */
@@ -190,6 +158,11 @@ export function costSection(p: DashboardParts): void {
       groupBy: [AGG_DIM.model],
       limit: 20,
     });
+  /** All models together, then one line per model. */
+  const totalAndByModel = (metric: string, id: string): MetricRow[] => [
+    aggRow(metric, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }),
+    byModel(metric, id),
+  ];
   L.add(
     "metric",
     8,
@@ -197,10 +170,7 @@ export function costSection(p: DashboardParts): void {
     base("Estimated cost by model (USD, rolling day)", {
       view: "timeSeries",
       stat: "Maximum",
-      metrics: [
-        aggRow(AGG.estimatedCost, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }),
-        byModel(AGG.estimatedCost, "costmodel"),
-      ],
+      metrics: totalAndByModel(AGG.estimatedCost, "costmodel"),
     }),
   );
   L.add(
@@ -210,10 +180,7 @@ export function costSection(p: DashboardParts): void {
     base("Prompt-cache savings (USD, rolling day)", {
       view: "timeSeries",
       stat: "Maximum",
-      metrics: [
-        aggRow(AGG.cacheSavings, { [AGG_DIM.window]: "1d" }, { label: "all models", id: "total" }),
-        byModel(AGG.cacheSavings, "savingsmodel"),
-      ],
+      metrics: totalAndByModel(AGG.cacheSavings, "savingsmodel"),
       annotations: { horizontal: [{ value: 0, label: "below 0: caching costs more than it saves", color: "#d62728", fill: "below" }] },
     }),
   );

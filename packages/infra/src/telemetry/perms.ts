@@ -39,13 +39,6 @@ export const FLOW_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStream
 /** EventBridge invokes the aggregation function (resource policy on the function, scoped to the schedule rule). */
 export const SCHEDULE_INVOKE_ACTION = "lambda:InvokeFunction";
 
-/**
- * The component's own alarm topic (stages whose alarm topic is in another account): CloudWatch alarms
- * publish to it, and, the topic being encrypted with the telemetry key, use that key.
- */
-export const ALARM_PUBLISH_ACTIONS = ["sns:Publish"] as const;
-export const KMS_ALARM_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
-
 /** Token endpoint function: signs tokens and reads the public key; nothing else on the key, and nobody else may sign. */
 export const TOKEN_SIGN_ACTIONS = ["kms:Sign", "kms:GetPublicKey"] as const;
 /** Token endpoint function: user attributes (email, department, division, cost center) by IdC user name. */

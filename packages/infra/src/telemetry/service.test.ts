@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { arr, at, inputsOf, installMocks, policyOf, type ResourceRecorder, settle, statementBySid, unwrap } from "../testing";
 import type * as Rules from "../rules";
 import type * as Telemetry from "./index";
+import { expectEveryRoleBounded } from "../testing/suite";
 
 let recorder: ResourceRecorder;
 let telemetry: typeof Telemetry;
@@ -141,9 +142,7 @@ describe("TelemetryService", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
     });
     // Every role the component creates carries the boundary it was given.
-    expect(recorder.byType("aws:iam/role:Role").map((r) => [r.name, r.inputs.permissionsBoundary])).toEqual(
-      recorder.byType("aws:iam/role:Role").map((r) => [r.name, BOUNDARY]),
-    );
+    expectEveryRoleBounded(recorder, BOUNDARY);
     expect(rules.findingsOf(recorder.resources)).toEqual([]);
   });
 

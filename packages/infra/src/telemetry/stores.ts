@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { AwsEnvironment } from "../iam";
 import { childOpts, type BuilderScope } from "../scope";
 import { customerKey, SecureBucket } from "../storage";
-import { alarmTopicKeyStatement } from "./alarm-topic";
+import { alarmTopicKeyStatement } from "../alarm-topic";
 
 export interface TelemetryStoresInputs {
   readonly stage: string;

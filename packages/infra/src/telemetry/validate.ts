@@ -1,5 +1,6 @@
 import type { IdentityProviderKind, NormalisedIssuer } from "../federation/issuer";
 import { isLogRetention, LOG_RETENTION_DAYS } from "../storage/retention";
+import type { LoadBalancerArgs } from "./args";
 import { distributionOf, imageVersionProblems } from "./components";
 import { ACM_CERTIFICATE_ARN, DNS_NAME, HOSTED_ZONE_ID, NAME_PREFIX } from "../naming/patterns";
 
@@ -51,14 +52,7 @@ export interface ValidatableArgs {
   readonly issuer: NormalisedIssuer;
   readonly audience: string;
   readonly jwksUri?: string;
-  readonly loadBalancer: {
-    readonly scheme: "internet-facing" | "internal";
-    readonly allowedCidrs: readonly string[];
-    readonly domainName: string;
-    readonly certificateArn?: string;
-    readonly hostedZoneId?: string;
-    readonly sslPolicy?: string;
-  };
+  readonly loadBalancer: Omit<LoadBalancerArgs, "deletionProtection">;
   readonly collector: {
     readonly image: string;
     readonly cpu: number;

@@ -7,3 +7,5 @@ export { arr, at, inputsOf, num, obj, str } from "./inputs";
 export type { Inputs } from "./inputs";
 export { principalsOf, statementBySid, stringsOf } from "../iam/parse";
 export type { ConditionValueJson, OneOrMany, PolicyDocumentJson, PrincipalJson, StatementJson } from "../iam/parse";
+export { expectedGitHubPublisherTrust, githubAssumeSimulation } from "./github-trust";
+export type { GitHubClaims } from "./github-trust";

@@ -1,4 +1,5 @@
 /** The CI roles' own needs beside the deploy groups: Pulumi state and secrets, role chaining, publishing releases. */
+import { BEARER_TOKEN_ACTIONS, PUBLISH_PACKAGE_ACTIONS, READ_REPOSITORY_ACTIONS, TOKEN_ACTIONS } from "../../distribution/perms";
 
 /**
  * Pulumi self-managed backend (S3), project-scoped layout (`.pulumi/meta.yaml` version 1, the default
@@ -45,19 +46,14 @@ export const SECRETS_ENCRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:E
 /** Role chaining into the deploy (or preview) role of the stage's other accounts. */
 export const CHAIN_ACTIONS = ["sts:AssumeRole"] as const;
 
-/** Publishing the helper to CodeArtifact (npm package and the executables' generic package). */
-export const RELEASE_TOKEN_ACTIONS = ["codeartifact:GetAuthorizationToken"] as const;
-export const RELEASE_BEARER_ACTIONS = ["sts:GetServiceBearerToken"] as const;
-export const RELEASE_REPOSITORY_ACTIONS = ["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"] as const;
 /**
- * The helper's packages only. `PutPackageOriginConfiguration` lets the publish pin the packages to
- * `publish=ALLOW, upstream=BLOCK`, so a same-named package on public npm is never served instead.
+ * Publishing the helper to CodeArtifact (npm package and the executables' generic package): the same
+ * actions as the distribution module's publisher (one list, so the two publishers cannot drift apart),
+ * plus `DescribePackage`, which only the release role is given. The helper's packages only;
+ * `PutPackageOriginConfiguration` lets the publish pin them to `publish=ALLOW, upstream=BLOCK`, so a
+ * same-named package on public npm is never served instead.
  */
-export const RELEASE_PACKAGE_ACTIONS = [
-  "codeartifact:DescribePackage",
-  "codeartifact:DescribePackageVersion",
-  "codeartifact:ListPackageVersions",
-  "codeartifact:PublishPackageVersion",
-  "codeartifact:PutPackageMetadata",
-  "codeartifact:PutPackageOriginConfiguration",
-] as const;
+export const RELEASE_TOKEN_ACTIONS = TOKEN_ACTIONS;
+export const RELEASE_BEARER_ACTIONS = BEARER_TOKEN_ACTIONS;
+export const RELEASE_REPOSITORY_ACTIONS = READ_REPOSITORY_ACTIONS;
+export const RELEASE_PACKAGE_ACTIONS = ["codeartifact:DescribePackage", ...PUBLISH_PACKAGE_ACTIONS] as const;
