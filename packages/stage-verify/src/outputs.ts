@@ -45,6 +45,10 @@ export function parseStageOutputs(raw: unknown, source: string): StageUnderTest 
   const hs = obj(o.helperSettings);
   const idp = obj(hs.identityProvider);
   const fed = obj(hs.federation);
+  if (fed.mode === "identity-center")
+    throw new Error(
+      `${source}: an IAM Identity Center stage. \`verify\` checks the OIDC and Cognito federation (provider, user role trust) and does not check Identity Center stages yet; check the permission set and its assignments in the IAM Identity Center console, and the inference account with \`pulumi preview --diff\`.`,
+    );
   const missing = [
     ["helperSettings.stage", hs.stage],
     ["helperSettings.region", hs.region],

@@ -57,6 +57,13 @@ describe("the stack outputs verify reads", () => {
       /x\.json: not the outputs of a deployed stage \(missing helperSettings\.stage, .*\)\. Run `pulumi stack output --json/,
     );
   });
+
+  it("says plainly that an IAM Identity Center stage is not checked yet, instead of calling its outputs broken", () => {
+    const idc = { helperSettings: { stage: "idc", region: "us-east-1", federation: { mode: "identity-center" } } };
+    expect(() => parseStageOutputs(idc, "idc.json")).toThrow(
+      /idc\.json: an IAM Identity Center stage\. `verify` .* does not check Identity Center stages yet/,
+    );
+  });
 });
 
 describe("cli", () => {
