@@ -57,6 +57,7 @@ export {
   SESSION_NAME_KEY,
   useridPattern,
   blockPolicyDocument,
+  QUOTA_PROFILE_PARTITION_PREFIX,
 } from "./quotas/block-policy";
 export type { BlockKey, BlockPolicyDocument } from "./quotas/block-policy";
 export { QUOTA_METRICS, QUOTA_METRIC_STAGE_DIMENSION } from "./quotas/metrics";

@@ -1,3 +1,4 @@
+import { QUOTA_PROFILE_PARTITION_PREFIX } from "@ccb/contracts";
 import { isMode, type LimitRecord, type Mode, type Scope } from "./limits.js";
 import { zeroCounts, type TokenCounts } from "./pricing.js";
 
@@ -70,7 +71,7 @@ export const monthPartition = (month: string, bucket: number) => `${month}#${buc
 export const monthRecordKey = (month: string, email: string) => ({ pk: monthPartition(month, bucketOf(email)), sk: email });
 
 /** Partition of one bucket's profiles: `PROFILE#b07`. */
-export const profilePartition = (bucket: number) => `PROFILE#${bucketTag(bucket)}`;
+export const profilePartition = (bucket: number) => `${QUOTA_PROFILE_PARTITION_PREFIX}${bucketTag(bucket)}`;
 
 /** Key of a user's temporary unblock: `UNBLOCK#b07` / email (the aggregation reads a bucket's in one query). */
 export const unblockKey = (email: string) => ({ pk: unblockPartition(bucketOf(email)), sk: email });

@@ -44,3 +44,9 @@ export function blockPolicyDocument(entries: readonly string[], key: BlockKey = 
     Statement: [{ Sid: BLOCK_POLICY_SID, Effect: "Deny", Action: [...BLOCKED_MODEL_ACTIONS], Resource: "*", Condition: condition }],
   };
 }
+
+/**
+ * Users' profiles (the groups the check API last saw) are the usage table's partitions starting with
+ * this prefix (`PROFILE#b07`): the check API may write only there (an IAM LeadingKeys condition).
+ */
+export const QUOTA_PROFILE_PARTITION_PREFIX = "PROFILE#";

@@ -1,4 +1,4 @@
-import { QUOTA_ENV as Q } from "@ccb/contracts";
+import { QUOTA_ENV as Q, QUOTA_PROFILE_PARTITION_PREFIX } from "@ccb/contracts";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { allow, type AwsEnvironment, type Conditions, policyDocument, renderPolicy, serviceTrustStatement, type Statement } from "../iam";
@@ -142,7 +142,11 @@ export function buildCheckFunction(scope: BuilderScope, ctx: FunctionContext): a
     },
     statements: [
       allow(USAGE_READ_ACTIONS, [ctx.usageTable.arn], { sid: "ReadUsage" }),
-      allow(PROFILE_WRITE_ACTIONS, [ctx.usageTable.arn], { sid: "RememberGroups" }),
+      // Only the profile partitions: a check API that is compromised cannot rewrite usage or unblocks.
+      allow(PROFILE_WRITE_ACTIONS, [ctx.usageTable.arn], {
+        sid: "RememberGroups",
+        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${QUOTA_PROFILE_PARTITION_PREFIX}*`] } },
+      }),
       allow(LIMITS_READ_ACTIONS, [ctx.limitsTable.arn], { sid: "ReadLimits" }),
       allow(KMS_USE_ACTIONS, [args.kmsKeyArn], { sid: "UseStageKey", conditions: kmsViaServices(ctx.env) }),
     ],
