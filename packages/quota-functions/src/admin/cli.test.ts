@@ -4,8 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { describe, expect, it } from "vitest";
+import type { LocalDynamo } from "../testing/dynalite.js";
+import { useQuotaTables } from "../testing/quota-tables.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { QuotaStore } from "../store.js";
 import { windowOf } from "../periods.js";
@@ -17,13 +18,7 @@ const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 
 let db: LocalDynamo;
 let store: QuotaStore;
-beforeAll(async () => {
-  db = await startLocalDynamo();
-});
-afterAll(async () => db.close());
-beforeEach(async () => {
-  store = await freshQuotaStore(db, "cli");
-});
+useQuotaTables("cli", (t) => ({ db, store } = t));
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

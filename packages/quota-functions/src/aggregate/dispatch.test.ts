@@ -1,10 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sessionNameOf } from "../identity.js";
 import type { LimitRecord } from "../limits.js";
 import { windowOf } from "../periods.js";
 import { QuotaStore } from "../store.js";
-import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import type { LocalDynamo } from "../testing/dynalite.js";
+import { useQuotaTables } from "../testing/quota-tables.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { dispatchAggregation, type InvokeShard } from "./dispatch.js";
 import { runShard } from "./run.js";
@@ -51,13 +52,7 @@ describe("shard split", () => {
 
 let db: LocalDynamo;
 let store: QuotaStore;
-beforeAll(async () => {
-  db = await startLocalDynamo();
-});
-afterAll(async () => db.close());
-beforeEach(async () => {
-  store = await freshQuotaStore(db, "dispatch");
-});
+useQuotaTables("dispatch", (t) => ({ db, store } = t));
 
 /** Each shard as its own invocation: own client, network jitter, and the result through JSON as Lambda returns it. */
 function inProcessWorkers(deps: AggregateDeps, jitter = true): InvokeShard {

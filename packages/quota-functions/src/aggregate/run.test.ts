@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { describe, expect, it } from "vitest";
+import type { LocalDynamo } from "../testing/dynalite.js";
+import { useQuotaTables } from "../testing/quota-tables.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { QuotaStore } from "../store.js";
 import { windowOf, WINDOW_MS } from "../periods.js";
@@ -19,14 +20,7 @@ const settled = (now: number) => windowOf(now - 10 * 60_000) - 1;
 
 let db: LocalDynamo;
 let store: QuotaStore;
-beforeAll(async () => {
-  db = await startLocalDynamo();
-});
-afterAll(async () => db.close());
-beforeEach(async () => {
-  // A fresh pair of tables per test, on the same server.
-  store = await freshQuotaStore(db, "run");
-});
+useQuotaTables("run", (t) => ({ db, store } = t));
 
 const limit = (r: Partial<LimitRecord> & Pick<LimitRecord, "scope" | "id">): LimitRecord => ({
   monthlyMode: "alert",

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { describe, expect, it } from "vitest";
+import type { LocalDynamo } from "../testing/dynalite.js";
+import { useQuotaTables } from "../testing/quota-tables.js";
 import { harness, ScriptedSource } from "../testing/fakes.js";
 import { QuotaStore } from "../store.js";
 import { memoryLogger } from "../log.js";
@@ -73,13 +74,7 @@ describe("identity from the request", () => {
 describe("GET /check", () => {
   let db: LocalDynamo;
   let store: QuotaStore;
-  beforeAll(async () => {
-    db = await startLocalDynamo();
-  });
-  afterAll(async () => db.close());
-  beforeEach(async () => {
-    store = await freshQuotaStore(db, "check");
-  });
+  useQuotaTables("check", (t) => ({ db, store } = t));
 
   const deps = (over: Partial<CheckDeps> = {}): CheckDeps => ({
     store,

@@ -1,10 +1,10 @@
 import { gzipSync } from "node:zlib";
 import { parseQuotaCheckAnswer } from "@ccb/contracts";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { memoryLogger } from "../log.js";
 import type { InvocationRecord } from "../sources/invocation-logs.js";
 import type { QuotaStore } from "../store.js";
-import { freshQuotaStore, startLocalDynamo, type LocalDynamo } from "../testing/dynalite.js";
+import { useQuotaTables } from "../testing/quota-tables.js";
 import { withRateLimit } from "../check/handler.js";
 import type { CheckResponse } from "../check/evaluate.js";
 import { cooldownOf } from "./counters.js";
@@ -13,15 +13,8 @@ import { resolveRateLimit, runRateBatch, type RateDeps } from "./run.js";
 
 const ROLE = "ccb-prod-bedrock-users";
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 5);
-let db: LocalDynamo;
 let store: QuotaStore;
-beforeAll(async () => {
-  db = await startLocalDynamo();
-});
-afterAll(async () => db.close());
-beforeEach(async () => {
-  store = await freshQuotaStore(db, "rate");
-});
+useQuotaTables("rate", (t) => ({ store } = t));
 
 const call = (email: string, at: number, tokens: number): InvocationRecord => ({
   timestamp: new Date(at).toISOString(),
